@@ -1,0 +1,62 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Liandong: the node each regional market-regulation bureau runs to exchange leads, evidence and
+/// investigation requests. See README.md and ../shared/DESIGN.md for the architecture.
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+  name: "Liandong",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "liandong", targets: ["liandong"]),
+    .library(name: "LiandongCore", targets: ["LiandongCore"]),
+    .library(name: "LiandongStore", targets: ["LiandongStore"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+  ],
+  targets: [
+    // The system OpenSSL 3 and the few shims for macros Swift cannot import. Nothing else in C.
+    .target(
+      name: "COpenSSL",
+      cSettings: [.define("OPENSSL_API_COMPAT", to: "30000"), .define("OPENSSL_NO_DEPRECATED")],
+      linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
+    ),
+    .target(name: "LiandongCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+    // Generated Protocol Buffers code (Protocol/liandong.proto, scripts/generate-protos).
+    .target(
+      name: "LiandongWire",
+      dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")],
+      swiftSettings: strict
+    ),
+    .target(
+      name: "LiandongCore",
+      dependencies: [
+        "LiandongCrypto", "LiandongWire",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: strict
+    ),
+    .target(
+      name: "LiandongStore",
+      dependencies: ["LiandongCore", "LiandongCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: strict
+    ),
+    .executableTarget(
+      name: "liandong",
+      dependencies: [
+        "LiandongCore", "LiandongCrypto", "LiandongStore",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: strict
+    ),
+    .testTarget(
+      name: "LiandongTests",
+      dependencies: ["LiandongCore", "LiandongCrypto", "LiandongStore", "liandong"],
+      swiftSettings: strict
+    ),
+  ]
+)

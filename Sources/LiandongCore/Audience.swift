@@ -1,0 +1,54 @@
+import Foundation
+
+/// Who may receive a change's content (DOMAIN.md "Sharing levels", after MISP's distribution
+/// levels). The origin is always in its own audience. Nodes outside it receive only the stub.
+public enum Audience: Hashable, Sendable, CustomStringConvertible {
+  /// The whole federation.
+  case all
+  /// Named nodes; an empty set means "this node only".
+  case nodes(Set<NodeID>)
+
+  public static let originOnly = Audience.nodes([])
+
+  public func includes(_ node: NodeID, origin: NodeID) -> Bool {
+    switch self {
+    case .all: true
+    case .nodes(let nodes): node == origin || nodes.contains(node)
+    }
+  }
+
+  /// Parses the command line's `--to`: `all`, or node IDs separated by commas. `group:NAME` needs
+  /// a federation manifest, which this node does not have yet, so it is refused with that reason.
+  public init(parsing text: String) throws {
+    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    if trimmed == "all" {
+      self = .all
+      return
+    }
+    var nodes = Set<NodeID>()
+    for part in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
+      let item = part.trimmingCharacters(in: .whitespaces)
+      if item.hasPrefix("group:") {
+        throw CoreError.invalidAudience(
+          text, reason: "sharing groups come from a signed federation manifest, and none is installed; name the nodes instead")
+      }
+      if item == "all" {
+        throw CoreError.invalidAudience(text, reason: "'all' cannot be combined with node IDs")
+      }
+      guard !item.isEmpty else { throw CoreError.invalidAudience(text, reason: "an empty node ID") }
+      do { nodes.insert(try NodeID(item)) } catch {
+        throw CoreError.invalidAudience(text, reason: "'\(item)' is not a node ID (2-32 of a-z, 0-9, '-')")
+      }
+    }
+    self = .nodes(nodes)
+  }
+
+  /// `all`, `origin-only`, or the sorted node IDs separated by commas.
+  public var description: String {
+    switch self {
+    case .all: "all"
+    case .nodes(let nodes) where nodes.isEmpty: "origin-only"
+    case .nodes(let nodes): nodes.sorted().map(\.rawValue).joined(separator: ",")
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import LiandongCrypto
+
+/// A change's identity: SHA-256 of its header bytes exactly as signed. The signature is not part
+/// of it (ECDSA signatures are randomised); each header's `previous` links these identities.
+public struct ChangeID: Hashable, Comparable, Sendable, CustomStringConvertible {
+  public let bytes: Data
+
+  public init?(bytes: Data) {
+    guard bytes.count == 32 else { return nil }
+    self.bytes = Data(bytes)
+  }
+
+  public init(hashing headerBytes: Data) { bytes = SHA256.hash(headerBytes) }
+
+  public var hex: String { bytes.hex }
+  public var description: String { hex }
+  /// The first 12 hex digits: enough to tell changes apart on a screen.
+  public var short: String { String(hex.prefix(12)) }
+
+  public static func < (a: ChangeID, b: ChangeID) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
+}
+
+/// The signed part of a change, decoded. Only ever built from bytes (or by `ChangeAuthor`), so
+/// that the bytes, not this value, are what the signature covers.
+public struct ChangeHeader: Hashable, Sendable {
+  public static let currentFormat: UInt32 = 1
+
+  public var origin: NodeID
+  public var sequence: UInt64
+  public var previous: ChangeID?
+  public var time: HLCTimestamp
+  public var audience: Audience
+  public var bodySHA256: Data
+  public var bodySize: UInt64
+  public var signerSHA256: Data
+}
+
+/// A change as it travels and is stored: header bytes, signature, and the body unless this is a
+/// stub (a node outside the audience receives the stub only, and can still verify the chain).
+public struct SignedChange: Hashable, Sendable {
+  public let headerBytes: Data
+  public let signature: Data
+  public let body: Data?
+  public let header: ChangeHeader
+  public let id: ChangeID
+
+  /// Decodes and checks the header's shape; nothing about trust yet.
+  public init(headerBytes: Data, signature: Data, body: Data?) throws(ChangeRefusal) {
+    self.headerBytes = headerBytes
+    self.signature = signature
+    self.body = body
+    self.header = try WireCoding.decodeHeader(headerBytes)
+    self.id = ChangeID(hashing: headerBytes)
+  }
+
+  public var isStub: Bool { body == nil }
+
+  /// The same change without its body: what a node outside the audience receives.
+  public var stub: SignedChange {
+    guard body != nil else { return self }
+    return try! SignedChange(headerBytes: headerBytes, signature: signature, body: nil)
+  }
+
+  /// Body present: its size and SHA-256 match what the header promised.
+  public func checkBody() throws(ChangeRefusal) {
+    guard let body else { return }
+    guard UInt64(body.count) == header.bodySize else {
+      throw .bodySizeMismatch(change: id, expected: header.bodySize, actual: UInt64(body.count))
+    }
+    guard SHA256.hash(body) == header.bodySHA256 else { throw .bodyHashMismatch(change: id) }
+  }
+
+  /// The signature covers the header bytes exactly as received.
+  public func checkSignature(by certificate: Certificate) throws(ChangeRefusal) {
+    guard certificate.fingerprint == header.signerSHA256 else {
+      throw .unknownSigner(change: id, fingerprint: header.signerSHA256.hex)
+    }
+    guard let key = try? certificate.publicKey(), key.isValidSignature(signature, for: headerBytes) else {
+      throw .badSignature(change: id)
+    }
+  }
+
+  /// The decoded body; nil for a stub.
+  public func decodedBody() -> ChangeBody? {
+    guard let body else { return nil }
+    return WireCoding.decodeBody(body)
+  }
+}
+
+/// What a change says: who at the origin bureau made it, and its operations.
+public struct ChangeBody: Hashable, Sendable {
+  public var officer: String
+  public var operations: [Operation]
+
+  public init(officer: String, operations: [Operation]) {
+    self.officer = officer
+    self.operations = operations
+  }
+}

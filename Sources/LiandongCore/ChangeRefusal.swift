@@ -1,0 +1,79 @@
+import LiandongCrypto
+
+/// Why a change was not stored. A refusal writes nothing (except fork proof), so a peer can
+/// resend later; the code names the check that failed.
+public enum ChangeRefusal: CodedError, Equatable, Sendable {
+  case malformedHeader(reason: String)
+  case unsupportedFormat(UInt32)
+  case bodySizeMismatch(change: ChangeID, expected: UInt64, actual: UInt64)
+  case bodyHashMismatch(change: ChangeID)
+  case badSignature(change: ChangeID)
+  case unknownSigner(change: ChangeID, fingerprint: String)
+  case signerNotTrusted(change: ChangeID, reason: CryptoError)
+  case signerIsAnotherNode(change: ChangeID, origin: NodeID, certificateNode: String)
+  case firstChangeMustAnnounce(change: ChangeID, reason: String)
+  case announcementMustBePublic(change: ChangeID)
+  case gap(origin: NodeID, expected: UInt64, received: UInt64)
+  case brokenLink(change: ChangeID, sequence: UInt64)
+  case timeNotIncreasing(change: ChangeID)
+  case timeTooFarAhead(change: ChangeID, aheadMillis: UInt64)
+  case originQuarantined(origin: NodeID)
+  case fork(origin: NodeID, sequence: UInt64)
+
+  public var code: String {
+    switch self {
+    case .malformedHeader: "change.malformed-header"
+    case .unsupportedFormat: "change.unsupported-format"
+    case .bodySizeMismatch: "change.body-size"
+    case .bodyHashMismatch: "change.body-hash"
+    case .badSignature: "change.bad-signature"
+    case .unknownSigner: "change.unknown-signer"
+    case .signerNotTrusted: "change.signer-not-trusted"
+    case .signerIsAnotherNode: "change.signer-other-node"
+    case .firstChangeMustAnnounce: "change.first-not-announce"
+    case .announcementMustBePublic: "change.announce-not-public"
+    case .gap: "change.gap"
+    case .brokenLink: "change.broken-link"
+    case .timeNotIncreasing: "change.time-not-increasing"
+    case .timeTooFarAhead: "change.time-ahead"
+    case .originQuarantined: "change.origin-quarantined"
+    case .fork: "change.fork"
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .malformedHeader(let reason): "the change header cannot be decoded: \(reason)"
+    case .unsupportedFormat(let format):
+      "the change uses header format \(format); this node reads format \(ChangeHeader.currentFormat): upgrade it"
+    case .bodySizeMismatch(let change, let expected, let actual):
+      "change \(change.short): the body has \(actual) bytes but the signed header says \(expected)"
+    case .bodyHashMismatch(let change):
+      "change \(change.short): the body's SHA-256 differs from the one in the signed header (altered in transit or storage)"
+    case .badSignature(let change):
+      "change \(change.short): the signature does not verify over the header bytes (forged or altered)"
+    case .unknownSigner(let change, let fingerprint):
+      "change \(change.short): signed by certificate \(fingerprint.prefix(16))..., which no change of its origin announced"
+    case .signerNotTrusted(let change, let reason):
+      "change \(change.short): the signer's certificate was not valid at the change's time: \(reason)"
+    case .signerIsAnotherNode(let change, let origin, let certificateNode):
+      "change \(change.short) claims origin \(origin) but its certificate names node \(certificateNode)"
+    case .firstChangeMustAnnounce(let change, let reason):
+      "change \(change.short) is an origin's first change, which must announce its certificate: \(reason)"
+    case .announcementMustBePublic(let change):
+      "change \(change.short) announces a certificate but its audience is not 'all'"
+    case .gap(let origin, let expected, let received):
+      "\(origin)'s change \(received) arrived before \(expected); changes of one origin are stored in order"
+    case .brokenLink(let change, let sequence):
+      "change \(change.short) (sequence \(sequence)) does not name its predecessor's hash: the chain is broken"
+    case .timeNotIncreasing(let change):
+      "change \(change.short) is not later than its predecessor: an origin's clock must move forward"
+    case .timeTooFarAhead(let change, let ahead):
+      "change \(change.short) is \(ahead / 1000) s ahead of this node's clock, beyond the allowed drift; check both clocks"
+    case .originQuarantined(let origin):
+      "\(origin) is quarantined after signing two different changes with one sequence number; an operator must decide"
+    case .fork(let origin, let sequence):
+      "\(origin) signed two different changes with sequence \(sequence): both kept as proof, origin quarantined"
+    }
+  }
+}

@@ -1,0 +1,165 @@
+import Foundation
+import LiandongCrypto
+
+/// What the store already knows that bears on one incoming change. The store gathers it; the
+/// verifier decides; the store carries the decision out. Keeping the decision pure lets the
+/// simulation and the tests drive every branch without a database.
+public struct IngestContext: Sendable {
+  /// The node doing the ingesting: bodies it is not entitled to are dropped, never stored.
+  public var receiver: NodeID
+  /// The change already held at this origin and sequence, if any.
+  public var held: HeldChange?
+  /// The origin's change just before this one, if held.
+  public var predecessor: HeldChange?
+  /// The highest sequence held for this origin (0 if none).
+  public var heldThrough: UInt64
+  /// The origin's announced certificate chains, by leaf fingerprint.
+  public var signers: [Data: [Certificate]]
+  public var quarantined: Bool
+  public var physicalMillis: UInt64
+
+  public init(
+    receiver: NodeID, held: HeldChange?, predecessor: HeldChange?, heldThrough: UInt64,
+    signers: [Data: [Certificate]], quarantined: Bool, physicalMillis: UInt64
+  ) {
+    self.receiver = receiver
+    self.held = held
+    self.predecessor = predecessor
+    self.heldThrough = heldThrough
+    self.signers = signers
+    self.quarantined = quarantined
+    self.physicalMillis = physicalMillis
+  }
+}
+
+public struct HeldChange: Sendable, Equatable {
+  public var id: ChangeID
+  public var time: HLCTimestamp
+  public var hasBody: Bool
+  public init(id: ChangeID, time: HLCTimestamp, hasBody: Bool) {
+    self.id = id
+    self.time = time
+    self.hasBody = hasBody
+  }
+}
+
+public enum IngestDecision: Sendable, Equatable {
+  /// A new change, verified. `announced` holds certificate chains it introduces.
+  case store(SignedChange, announced: [[Data]])
+  /// We held the stub; this is the same change with its body, verified against the header.
+  case fillBody(SignedChange)
+  case duplicate
+  /// Same origin and sequence, a different change, validly signed: proof of a fork.
+  case fork(held: ChangeID, other: SignedChange)
+  case refuse(ChangeRefusal)
+}
+
+/// Decides whether a change may be stored: signature by a CA-issued certificate that was valid
+/// and unrevoked at the change's time, body hash, chain continuity, clock sanity, forks.
+public struct ChangeVerifier: Sendable {
+  public let trust: TrustAnchor
+  public let maximumDriftMillis: UInt64
+
+  public init(trust: TrustAnchor, maximumDriftMillis: UInt64 = HybridLogicalClock.defaultMaximumDriftMillis) {
+    self.trust = trust
+    self.maximumDriftMillis = maximumDriftMillis
+  }
+
+  public func decide(_ change: SignedChange, _ context: IngestContext) -> IngestDecision {
+    do {
+      return try decideOrThrow(change, context)
+    } catch {
+      return .refuse(error)
+    }
+  }
+
+  private func decideOrThrow(_ incoming: SignedChange, _ context: IngestContext) throws(ChangeRefusal)
+    -> IngestDecision
+  {
+    let header = incoming.header
+    let entitled = header.audience.includes(context.receiver, origin: header.origin)
+    let change = entitled ? incoming : incoming.stub
+
+    if let held = context.held {
+      if held.id == change.id {
+        guard !held.hasBody, !change.isStub else { return .duplicate }
+        try change.checkBody()
+        return .fillBody(change)
+      }
+      // Two validly signed headers for one slot are proof; an unsigned one is just noise.
+      _ = try trustedSigner(of: change, context)
+      return .fork(held: held.id, other: change.stub)
+    }
+    if context.quarantined { throw .originQuarantined(origin: header.origin) }
+    guard header.sequence == context.heldThrough + 1 else {
+      throw .gap(origin: header.origin, expected: context.heldThrough + 1, received: header.sequence)
+    }
+    guard header.time.wallMillis <= context.physicalMillis &+ maximumDriftMillis else {
+      throw .timeTooFarAhead(change: change.id, aheadMillis: header.time.wallMillis - context.physicalMillis)
+    }
+    if header.sequence > 1 {
+      guard let predecessor = context.predecessor, predecessor.id == header.previous else {
+        throw .brokenLink(change: change.id, sequence: header.sequence)
+      }
+      guard header.time > predecessor.time else { throw .timeNotIncreasing(change: change.id) }
+    }
+    try incoming.checkBody()
+    let announced = try announcements(in: incoming)
+    _ = try trustedSigner(of: incoming, context)
+    return .store(change, announced: announced)
+  }
+
+  /// The certificate chains a change announces. Announcements must reach every node, so their
+  /// audience must be `all`; an origin's first change must be one.
+  private func announcements(in change: SignedChange) throws(ChangeRefusal) -> [[Data]] {
+    let chains: [[Data]] =
+      change.decodedBody()?.operations.compactMap {
+        if case .announceNode(let chain) = $0.action { chain } else { nil }
+      } ?? []
+    if !chains.isEmpty, change.header.audience != .all { throw .announcementMustBePublic(change: change.id) }
+    if change.header.sequence == 1, chains.isEmpty {
+      throw .firstChangeMustAnnounce(
+        change: change.id, reason: change.isStub ? "its body is missing" : "it carries no certificate")
+    }
+    return chains
+  }
+
+  /// The certificate that signed `change`: known from the origin's announcements, or announced
+  /// by this very change when it is the origin's first. Checked against the CA at the change's
+  /// time, and the signature checked with it.
+  private func trustedSigner(of change: SignedChange, _ context: IngestContext) throws(ChangeRefusal)
+    -> [Certificate]
+  {
+    let header = change.header
+    var chain = context.signers[header.signerSHA256]
+    if chain == nil, header.sequence == 1, let body = change.decodedBody() {
+      for operation in body.operations {
+        guard case .announceNode(let ders) = operation.action else { continue }
+        let certificates = ders.compactMap { try? Certificate(der: $0) }
+        if certificates.count == ders.count, certificates.first?.fingerprint == header.signerSHA256 {
+          chain = certificates
+        }
+      }
+    }
+    guard let chain, let leaf = chain.first else {
+      throw .unknownSigner(change: change.id, fingerprint: header.signerSHA256.hex)
+    }
+    let named: String
+    do { named = try leaf.nodeIdentity() } catch {
+      throw .signerNotTrusted(change: change.id, reason: error as? CryptoError ?? .missingNodeIdentity)
+    }
+    guard named == header.origin.rawValue else {
+      throw .signerIsAnotherNode(change: change.id, origin: header.origin, certificateNode: named)
+    }
+    let instant = Date(timeIntervalSince1970: TimeInterval(header.time.wallMillis) / 1000)
+    do {
+      try trust.verify(chain: chain, at: instant, now: Date(timeIntervalSince1970: TimeInterval(context.physicalMillis) / 1000))
+    } catch let error as CryptoError {
+      throw .signerNotTrusted(change: change.id, reason: error)
+    } catch {
+      throw .signerNotTrusted(change: change.id, reason: .certificateNotTrusted(reason: "\(error)"))
+    }
+    try change.checkSignature(by: leaf)
+    return chain
+  }
+}

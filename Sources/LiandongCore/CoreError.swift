@@ -1,0 +1,40 @@
+import LiandongCrypto
+
+/// Errors of the pure core: bad identifiers, bad input, malformed changes.
+public enum CoreError: CodedError, Equatable, Sendable {
+  case invalidNodeID(String)
+  case invalidUSCC(String, reason: String)
+  case invalidDivisionCode(String, reason: String)
+  case invalidObjectID(String)
+  case invalidValue(field: String, value: String, allowed: [String])
+  case invalidAudience(String, reason: String)
+  case missingField(String)
+
+  public var code: String {
+    switch self {
+    case .invalidNodeID: "input.node-id"
+    case .invalidUSCC: "input.uscc"
+    case .invalidDivisionCode: "input.division-code"
+    case .invalidObjectID: "input.object-id"
+    case .invalidValue: "input.value"
+    case .invalidAudience: "input.audience"
+    case .missingField: "input.missing"
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .invalidNodeID(let id):
+      "'\(id)' is not a node ID: use 2-32 characters from a-z, 0-9 and '-' (for example jjj, yrd, 310000)"
+    case .invalidUSCC(let code, let reason):
+      "'\(code)' is not a valid unified social credit code (USCC): \(reason)"
+    case .invalidDivisionCode(let code, let reason):
+      "'\(code)' is not a GB/T 2260 division code: \(reason)"
+    case .invalidObjectID(let id): "'\(id)' is not an object ID: expected a UUID such as 3f2b8c1e-..."
+    case .invalidValue(let field, let value, let allowed):
+      "'\(value)' is not a valid \(field): use one of \(allowed.joined(separator: ", "))"
+    case .invalidAudience(let text, let reason): "audience '\(text)' is not valid: \(reason)"
+    case .missingField(let field): "\(field) is required"
+    }
+  }
+}

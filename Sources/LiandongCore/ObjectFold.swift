@@ -1,0 +1,77 @@
+import Foundation
+
+/// The reducers: an object's state is a pure function of the set of its operations. They are
+/// replayed in `OrderKey` order; one that is not allowed is refused (kept in the log, no effect,
+/// reported) and the fold goes on.
+public enum ObjectFold {
+  public struct Result: Sendable, Equatable {
+    public var state: ObjectProjection?
+    public var refusals: [OperationRefusal]
+  }
+
+  public static func fold(_ records: [OperationRecord]) -> Result {
+    var state: ObjectProjection? = nil
+    var refusals: [OperationRefusal] = []
+    for record in records.sorted(by: { $0.order < $1.order }) {
+      switch apply(record, to: state) {
+      case .success(let next): state = next
+      case .failure(let refusal):
+        refusals.append(
+          OperationRefusal(
+            change: record.order.change.hex, index: record.order.index,
+            objectID: record.operation.objectID.description, origin: record.origin.rawValue,
+            code: refusal.code, reason: refusal.reason))
+      }
+    }
+    return Result(state: state, refusals: refusals)
+  }
+
+  struct Refused: Error {
+    var code: String
+    var reason: String
+  }
+
+  static func apply(_ record: OperationRecord, to state: ObjectProjection?) -> Swift.Result<ObjectProjection?, Refused> {
+    let id = record.operation.objectID
+    switch record.operation.action {
+    case .announceNode:
+      return .success(state)  // certificates are the store's registry, not an object
+    case .unreadable(let reason):
+      return .failure(Refused(code: "op.unreadable", reason: reason))
+    case .createSubject(let subject):
+      guard state == nil else { return .failure(Refused(code: "op.exists", reason: "object \(id) already exists")) }
+      do { try subject.validate() } catch {
+        return .failure(Refused(code: "op.invalid", reason: "\(error)"))
+      }
+      return .success(
+        .subject(
+          SubjectProjection(id: id, origin: record.origin, record: subject, created: record.order.time, audience: record.audience)))
+    case .createLead(let fields):
+      guard state == nil else { return .failure(Refused(code: "op.exists", reason: "object \(id) already exists")) }
+      do { try fields.validate() } catch {
+        return .failure(Refused(code: "op.invalid", reason: "\(error)"))
+      }
+      return .success(
+        .lead(
+          LeadProjection(
+            id: id, origin: record.origin, owner: record.origin, state: .published, fields: fields,
+            createdBy: record.officer, created: record.order.time, updated: record.order.time,
+            audience: record.audience)))
+    case .updateLead(let patch):
+      guard case .lead(var lead) = state else {
+        return .failure(Refused(code: "op.no-such-lead", reason: "no lead \(id) exists before this edit"))
+      }
+      guard record.origin == lead.owner else {
+        return .failure(
+          Refused(code: "op.not-owner", reason: "\(record.origin) edited lead \(id), but only its owner \(lead.owner) may"))
+      }
+      let fields = patch.applied(to: lead.fields)
+      do { try fields.validate() } catch {
+        return .failure(Refused(code: "op.invalid", reason: "\(error)"))
+      }
+      lead.fields = fields
+      lead.updated = record.order.time
+      return .success(.lead(lead))
+    }
+  }
+}

@@ -1,0 +1,131 @@
+import Foundation
+
+/// One act on one domain object. A change carries one or more, all signed together.
+public struct Operation: Hashable, Sendable {
+  public var objectID: ObjectID
+  public var action: Action
+
+  public init(objectID: ObjectID, action: Action) {
+    self.objectID = objectID
+    self.action = action
+  }
+
+  public enum Action: Hashable, Sendable {
+    /// The origin's certificate chain, leaf first (DER). Always in an audience-`all` change.
+    case announceNode(certificateChain: [Data])
+    case createSubject(SubjectRecord)
+    case createLead(LeadFields)
+    case updateLead(LeadPatch)
+    /// An operation this node could not read (newer format, or bad content). It stays in the log
+    /// and is reported as refused; it never stops the origin's chain.
+    case unreadable(reason: String)
+  }
+}
+
+/// A regulated party (DOMAIN.md "Subject"). Identifiers are validated before they are stored.
+public struct SubjectRecord: Hashable, Sendable {
+  public var kind: SubjectKind
+  public var name: String
+  public var uscc: String?
+  public var registeredDivision: String?
+  public var businessDivision: String?
+  public var platform: String?
+  public var shopID: String?
+  public var url: String?
+
+  public init(
+    kind: SubjectKind, name: String, uscc: String? = nil, registeredDivision: String? = nil,
+    businessDivision: String? = nil, platform: String? = nil, shopID: String? = nil, url: String? = nil
+  ) {
+    self.kind = kind
+    self.name = name
+    self.uscc = uscc
+    self.registeredDivision = registeredDivision
+    self.businessDivision = businessDivision
+    self.platform = platform
+    self.shopID = shopID
+    self.url = url
+  }
+
+  /// Refuses what a bureau must never store silently: a blank name, a bad USCC or division code.
+  public func validate() throws {
+    guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw CoreError.missingField("subject name")
+    }
+    if let uscc { _ = try USCC(uscc) }
+    if let registeredDivision { _ = try DivisionCode(registeredDivision) }
+    if let businessDivision { _ = try DivisionCode(businessDivision) }
+  }
+}
+
+/// The fields of a lead (问题线索) that its owner sets and may later edit.
+public struct LeadFields: Hashable, Sendable {
+  public var source: LeadSource
+  public var violations: [Violation]
+  public var subjectIDs: [ObjectID]
+  public var productCategory: String
+  public var summary: String
+  public var risk: RiskLevel
+  public var sourceReliability: SourceReliability
+  public var informationReliability: Int
+  public var reporterRealName: Bool
+
+  public init(
+    source: LeadSource = .onlineMonitoring, violations: [Violation], subjectIDs: [ObjectID],
+    productCategory: String = "", summary: String, risk: RiskLevel = .medium,
+    sourceReliability: SourceReliability = .x, informationReliability: Int = 4,
+    reporterRealName: Bool = false
+  ) {
+    self.source = source
+    self.violations = violations
+    self.subjectIDs = subjectIDs
+    self.productCategory = productCategory
+    self.summary = summary
+    self.risk = risk
+    self.sourceReliability = sourceReliability
+    self.informationReliability = informationReliability
+    self.reporterRealName = reporterRealName
+  }
+
+  public func validate() throws {
+    guard !violations.isEmpty else { throw CoreError.missingField("at least one violation") }
+    guard !summary.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+      throw CoreError.missingField("summary")
+    }
+    guard (1...4).contains(informationReliability) else {
+      throw CoreError.invalidValue(
+        field: "information reliability", value: String(informationReliability), allowed: ["1", "2", "3", "4"])
+    }
+  }
+}
+
+/// An edit of a lead: only the fields named are replaced.
+public struct LeadPatch: Hashable, Sendable {
+  public var source: LeadSource?
+  public var violations: [Violation]?
+  public var subjectIDs: [ObjectID]?
+  public var productCategory: String?
+  public var summary: String?
+  public var risk: RiskLevel?
+  public var sourceReliability: SourceReliability?
+  public var informationReliability: Int?
+  public var reporterRealName: Bool?
+
+  public init() {}
+
+  public var isEmpty: Bool { self == LeadPatch() }
+
+  public func applied(to fields: LeadFields) -> LeadFields {
+    var result = fields
+    if let source { result.source = source }
+    if let violations { result.violations = violations }
+    if let subjectIDs { result.subjectIDs = subjectIDs }
+    if let productCategory { result.productCategory = productCategory }
+    if let summary { result.summary = summary }
+    if let risk { result.risk = risk }
+    if let sourceReliability { result.sourceReliability = sourceReliability }
+    if let informationReliability { result.informationReliability = informationReliability }
+    if let reporterRealName { result.reporterRealName = reporterRealName }
+    return result
+  }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// A subject as every node that holds the same operations sees it.
+public struct SubjectProjection: Sendable, Equatable {
+  public var id: ObjectID
+  public var origin: NodeID
+  public var record: SubjectRecord
+  public var created: HLCTimestamp
+  public var audience: Audience
+}
+
+/// A lead (问题线索) as every node that holds the same operations sees it.
+public struct LeadProjection: Sendable, Equatable {
+  public var id: ObjectID
+  public var origin: NodeID
+  /// Only the owner may edit the lead. It is the origin until a hand-off moves it.
+  public var owner: NodeID
+  public var state: LeadState
+  public var fields: LeadFields
+  public var createdBy: String
+  public var created: HLCTimestamp
+  public var updated: HLCTimestamp
+  public var audience: Audience
+}
+
+public enum ObjectProjection: Sendable, Equatable {
+  case subject(SubjectProjection)
+  case lead(LeadProjection)
+}

@@ -1,0 +1,68 @@
+/// The enumerated values of DOMAIN.md, spelled as its "Canonical names" section fixes them, so
+/// that scripts, tests and other nodes agree.
+public protocol CanonicalName: RawRepresentable<String>, CaseIterable, Hashable, Sendable {
+  /// What the value is called in an error message ("violation", "risk level", ...).
+  static var fieldName: String { get }
+}
+
+extension CanonicalName {
+  /// Parses a canonical name, or says which names are allowed.
+  public init(canonical text: String) throws {
+    guard let value = Self(rawValue: text) else {
+      throw CoreError.invalidValue(field: Self.fieldName, value: text, allowed: Self.allCases.map(\.rawValue))
+    }
+    self = value
+  }
+}
+
+public enum Violation: String, CanonicalName {
+  case forgedReport = "forged-report"
+  case misusedCMA = "misused-cma"
+  case falseCertification = "false-certification"
+  case noCCC = "no-ccc"
+  case falseAdvertising = "false-advertising"
+  case abnormalPrice = "abnormal-price"
+  case recalledProduct = "recalled-product"
+  case threeNoes = "three-noes"
+  case other = "other"
+  public static let fieldName = "violation"
+}
+
+public enum LeadSource: String, CanonicalName {
+  case onlineMonitoring = "online-monitoring"
+  case complaint
+  case report
+  case inspection
+  case transfer
+  case assigned
+  public static let fieldName = "lead source"
+}
+
+public enum RiskLevel: String, CanonicalName {
+  case serious, high, medium, low
+  public static let fieldName = "risk level"
+}
+
+/// Reliability of the source (A: reliable ... X: cannot be judged), as in intelligence grading.
+public enum SourceReliability: String, CanonicalName {
+  case a = "A", b = "B", c = "C", x = "X"
+  public static let fieldName = "source reliability"
+}
+
+public enum SubjectKind: String, CanonicalName {
+  case enterprise
+  case individualBusiness = "individual-business"
+  case naturalPerson = "natural-person"
+  case platform, shop, laboratory, product
+  public static let fieldName = "subject kind"
+}
+
+/// A lead's life (DOMAIN.md): draft -> published -> acknowledged -> checking -> an outcome ->
+/// closed.
+public enum LeadState: String, CanonicalName {
+  case draft, published, acknowledged, checking
+  case caseOpened = "case-opened"
+  case notOpened = "not-opened"
+  case transferred, withdrawn, merged, closed
+  public static let fieldName = "lead state"
+}

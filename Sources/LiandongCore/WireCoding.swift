@@ -1,0 +1,262 @@
+import Foundation
+import LiandongWire
+import SwiftProtobuf
+
+/// The one place that maps between the Protocol Buffers messages of `Protocol/liandong.proto` and
+/// the core's values. Decoding never trusts: every field is checked for shape here.
+public enum WireCoding {
+  static func decodeHeader(_ bytes: Data) throws(ChangeRefusal) -> ChangeHeader {
+    let wire: Liandong_V1_ChangeHeader
+    do { wire = try Liandong_V1_ChangeHeader(serializedBytes: bytes) } catch {
+      throw .malformedHeader(reason: "not a ChangeHeader message (\(error))")
+    }
+    guard wire.format == ChangeHeader.currentFormat else { throw .unsupportedFormat(wire.format) }
+    guard let origin = try? NodeID(wire.origin) else {
+      throw .malformedHeader(reason: "origin '\(wire.origin.prefix(40))' is not a node ID")
+    }
+    guard wire.sequence >= 1 else { throw .malformedHeader(reason: "sequence 0; sequences start at 1") }
+    var previous: ChangeID? = nil
+    if wire.sequence == 1 {
+      guard wire.previous.isEmpty else { throw .malformedHeader(reason: "sequence 1 names a previous change") }
+    } else {
+      guard let link = ChangeID(bytes: wire.previous) else {
+        throw .malformedHeader(reason: "previous hash has \(wire.previous.count) bytes, not 32")
+      }
+      previous = link
+    }
+    guard wire.bodySha256.count == 32, wire.signerSha256.count == 32 else {
+      throw .malformedHeader(reason: "body or signer hash is not 32 bytes")
+    }
+    let audience: Audience
+    if wire.audience.all {
+      guard wire.audience.nodes.isEmpty else { throw .malformedHeader(reason: "audience is both 'all' and named nodes") }
+      audience = .all
+    } else {
+      var nodes = Set<NodeID>()
+      for text in wire.audience.nodes {
+        guard let node = try? NodeID(text) else {
+          throw .malformedHeader(reason: "audience names '\(text.prefix(40))', which is not a node ID")
+        }
+        nodes.insert(node)
+      }
+      audience = .nodes(nodes)
+    }
+    return ChangeHeader(
+      origin: origin, sequence: wire.sequence, previous: previous,
+      time: HLCTimestamp(wallMillis: wire.time.wallMillis, counter: wire.time.counter),
+      audience: audience, bodySHA256: wire.bodySha256, bodySize: wire.bodySize,
+      signerSHA256: wire.signerSha256)
+  }
+
+  static func encodeHeader(_ header: ChangeHeader) -> Data {
+    var wire = Liandong_V1_ChangeHeader()
+    wire.format = ChangeHeader.currentFormat
+    wire.origin = header.origin.rawValue
+    wire.sequence = header.sequence
+    wire.previous = header.previous?.bytes ?? Data()
+    wire.time.wallMillis = header.time.wallMillis
+    wire.time.counter = header.time.counter
+    switch header.audience {
+    case .all: wire.audience.all = true
+    case .nodes(let nodes): wire.audience.nodes = nodes.sorted().map(\.rawValue)
+    }
+    wire.bodySha256 = header.bodySHA256
+    wire.bodySize = header.bodySize
+    wire.signerSha256 = header.signerSHA256
+    // Deterministic so that the same header always has the same ID in tests and vectors.
+    var options = BinaryEncodingOptions()
+    options.useDeterministicOrdering = true
+    return try! wire.serializedBytes(options: options)
+  }
+
+  // MARK: Bodies
+
+  /// A body that cannot be read still belongs to a signed, hash-checked change: it is kept, and
+  /// its content reported as one unreadable operation.
+  static func decodeBody(_ bytes: Data) -> ChangeBody {
+    guard let wire = try? Liandong_V1_ChangeBody(serializedBytes: bytes) else {
+      let nowhere = ObjectID(bytes: Data(count: 16))!
+      return ChangeBody(
+        officer: "", operations: [Operation(objectID: nowhere, action: .unreadable(reason: "the body is not a ChangeBody message"))])
+    }
+    return ChangeBody(officer: wire.officer, operations: wire.operations.map(decodeOperation))
+  }
+
+  static func encodeBody(_ body: ChangeBody) -> Data {
+    var wire = Liandong_V1_ChangeBody()
+    wire.officer = body.officer
+    wire.operations = body.operations.map(encodeOperation)
+    return try! wire.serializedBytes()
+  }
+
+  static func decodeOperation(_ wire: Liandong_V1_Operation) -> Operation {
+    let fallback = ObjectID(bytes: Data(count: 16))!
+    guard let objectID = ObjectID(bytes: wire.objectID) else {
+      return Operation(objectID: fallback, action: .unreadable(reason: "object ID is not 16 bytes"))
+    }
+    do {
+      switch wire.kind {
+      case .announceNode(let announce):
+        return Operation(objectID: objectID, action: .announceNode(certificateChain: announce.certificateChain))
+      case .createSubject(let create):
+        return Operation(objectID: objectID, action: .createSubject(try decodeSubject(create.subject)))
+      case .createLead(let create):
+        return Operation(objectID: objectID, action: .createLead(try decodeLeadFields(create.fields)))
+      case .updateLead(let update):
+        return Operation(objectID: objectID, action: .updateLead(try decodeLeadPatch(update)))
+      case nil:
+        return Operation(objectID: objectID, action: .unreadable(reason: "an operation kind this node does not know"))
+      }
+    } catch {
+      return Operation(objectID: objectID, action: .unreadable(reason: "\(error)"))
+    }
+  }
+
+  static func encodeOperation(_ operation: Operation) -> Liandong_V1_Operation {
+    var wire = Liandong_V1_Operation()
+    wire.objectID = operation.objectID.bytes
+    switch operation.action {
+    case .announceNode(let chain):
+      var announce = Liandong_V1_AnnounceNode()
+      announce.certificateChain = chain
+      wire.kind = .announceNode(announce)
+    case .createSubject(let subject):
+      var create = Liandong_V1_CreateSubject()
+      create.subject = encodeSubject(subject)
+      wire.kind = .createSubject(create)
+    case .createLead(let fields):
+      var create = Liandong_V1_CreateLead()
+      create.fields = encodeLeadFields(fields)
+      wire.kind = .createLead(create)
+    case .updateLead(let patch):
+      wire.kind = .updateLead(encodeLeadPatch(patch))
+    case .unreadable:
+      preconditionFailure("an unreadable operation is never written")
+    }
+    return wire
+  }
+
+  static func decodeSubject(_ wire: Liandong_V1_Subject) throws -> SubjectRecord {
+    SubjectRecord(
+      kind: try SubjectKind(canonical: wire.kind), name: wire.name, uscc: wire.uscc.nonEmpty,
+      registeredDivision: wire.registeredDivision.nonEmpty, businessDivision: wire.businessDivision.nonEmpty,
+      platform: wire.platform.nonEmpty, shopID: wire.shopID.nonEmpty, url: wire.url.nonEmpty)
+  }
+
+  static func encodeSubject(_ subject: SubjectRecord) -> Liandong_V1_Subject {
+    var wire = Liandong_V1_Subject()
+    wire.kind = subject.kind.rawValue
+    wire.name = subject.name
+    wire.uscc = subject.uscc ?? ""
+    wire.registeredDivision = subject.registeredDivision ?? ""
+    wire.businessDivision = subject.businessDivision ?? ""
+    wire.platform = subject.platform ?? ""
+    wire.shopID = subject.shopID ?? ""
+    wire.url = subject.url ?? ""
+    return wire
+  }
+
+  static func decodeLeadFields(_ wire: Liandong_V1_LeadFields) throws -> LeadFields {
+    LeadFields(
+      source: try LeadSource(canonical: wire.source),
+      violations: try wire.violations.map { try Violation(canonical: $0) },
+      subjectIDs: try wire.subjectIds.map {
+        guard let id = ObjectID(bytes: $0) else { throw CoreError.invalidObjectID($0.hex) }
+        return id
+      },
+      productCategory: wire.productCategory, summary: wire.summary, risk: try RiskLevel(canonical: wire.risk),
+      sourceReliability: try SourceReliability(canonical: wire.sourceReliability),
+      informationReliability: Int(wire.informationReliability), reporterRealName: wire.reporterRealName)
+  }
+
+  static func encodeLeadFields(_ fields: LeadFields) -> Liandong_V1_LeadFields {
+    var wire = Liandong_V1_LeadFields()
+    wire.source = fields.source.rawValue
+    wire.violations = fields.violations.map(\.rawValue)
+    wire.subjectIds = fields.subjectIDs.map(\.bytes)
+    wire.productCategory = fields.productCategory
+    wire.summary = fields.summary
+    wire.risk = fields.risk.rawValue
+    wire.sourceReliability = fields.sourceReliability.rawValue
+    wire.informationReliability = UInt32(clamping: fields.informationReliability)
+    wire.reporterRealName = fields.reporterRealName
+    return wire
+  }
+
+  /// The patch names its fields, so "set to empty" and "leave alone" stay distinct.
+  enum PatchField: String, CaseIterable {
+    case source, violations, subjects, productCategory = "product-category", summary, risk
+    case sourceReliability = "source-reliability", informationReliability = "information-reliability"
+    case reporterRealName = "reporter-real-name"
+  }
+
+  static func decodeLeadPatch(_ wire: Liandong_V1_UpdateLead) throws -> LeadPatch {
+    let set = wire.set
+    var patch = LeadPatch()
+    for name in wire.fields {
+      guard let field = PatchField(rawValue: name) else {
+        throw CoreError.invalidValue(field: "lead field", value: name, allowed: PatchField.allCases.map(\.rawValue))
+      }
+      switch field {
+      case .source: patch.source = try LeadSource(canonical: set.source)
+      case .violations: patch.violations = try set.violations.map { try Violation(canonical: $0) }
+      case .subjects:
+        patch.subjectIDs = try set.subjectIds.map {
+          guard let id = ObjectID(bytes: $0) else { throw CoreError.invalidObjectID($0.hex) }
+          return id
+        }
+      case .productCategory: patch.productCategory = set.productCategory
+      case .summary: patch.summary = set.summary
+      case .risk: patch.risk = try RiskLevel(canonical: set.risk)
+      case .sourceReliability: patch.sourceReliability = try SourceReliability(canonical: set.sourceReliability)
+      case .informationReliability: patch.informationReliability = Int(set.informationReliability)
+      case .reporterRealName: patch.reporterRealName = set.reporterRealName
+      }
+    }
+    return patch
+  }
+
+  static func encodeLeadPatch(_ patch: LeadPatch) -> Liandong_V1_UpdateLead {
+    var wire = Liandong_V1_UpdateLead()
+    var names: [PatchField] = []
+    if let v = patch.source { wire.set.source = v.rawValue; names.append(.source) }
+    if let v = patch.violations { wire.set.violations = v.map(\.rawValue); names.append(.violations) }
+    if let v = patch.subjectIDs { wire.set.subjectIds = v.map(\.bytes); names.append(.subjects) }
+    if let v = patch.productCategory { wire.set.productCategory = v; names.append(.productCategory) }
+    if let v = patch.summary { wire.set.summary = v; names.append(.summary) }
+    if let v = patch.risk { wire.set.risk = v.rawValue; names.append(.risk) }
+    if let v = patch.sourceReliability { wire.set.sourceReliability = v.rawValue; names.append(.sourceReliability) }
+    if let v = patch.informationReliability {
+      wire.set.informationReliability = UInt32(clamping: v)
+      names.append(.informationReliability)
+    }
+    if let v = patch.reporterRealName { wire.set.reporterRealName = v; names.append(.reporterRealName) }
+    wire.fields = names.map(\.rawValue)
+    return wire
+  }
+
+  // MARK: Whole changes, for files and (later) the wire
+
+  public static func encode(_ change: SignedChange) -> Data {
+    var wire = Liandong_V1_SignedChange()
+    wire.header = change.headerBytes
+    wire.signature = change.signature
+    if let body = change.body {
+      wire.body = body
+      wire.bodyPresent = true
+    }
+    return try! wire.serializedBytes()
+  }
+
+  public static func decode(_ bytes: Data) throws(ChangeRefusal) -> SignedChange {
+    let wire: Liandong_V1_SignedChange
+    do { wire = try Liandong_V1_SignedChange(serializedBytes: bytes) } catch {
+      throw .malformedHeader(reason: "not a SignedChange message")
+    }
+    return try SignedChange(headerBytes: wire.header, signature: wire.signature, body: wire.bodyPresent ? wire.body : nil)
+  }
+}
+
+extension String {
+  var nonEmpty: String? { isEmpty ? nil : self }
+}

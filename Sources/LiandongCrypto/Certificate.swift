@@ -1,0 +1,150 @@
+import COpenSSL
+import Foundation
+
+/// An X.509 certificate held by OpenSSL. Immutable after loading, so shared freely.
+public final class Certificate: @unchecked Sendable, CustomStringConvertible {
+  let pointer: OpaquePointer
+  /// The DER encoding: what travels in a node's announcement and what the fingerprint hashes.
+  public let der: Data
+
+  /// Takes ownership of one reference.
+  init(owning pointer: OpaquePointer) throws {
+    self.pointer = pointer
+    OpenSSLErrors.clear()
+    der = try MemoryBIO.writing { bio in
+      guard i2d_X509_bio(bio, pointer) == 1 else {
+        throw CryptoError.openSSL(function: "i2d_X509_bio", detail: OpenSSLErrors.drain())
+      }
+    }
+  }
+  deinit { X509_free(pointer) }
+
+  public convenience init(der: Data) throws {
+    OpenSSLErrors.clear()
+    let cert = try MemoryBIO.reading(der) { bio in d2i_X509_bio(bio, nil) }
+    guard let cert else {
+      throw CryptoError.unreadablePEM(what: "certificate (DER)", detail: OpenSSLErrors.drain())
+    }
+    try self.init(owning: cert)
+  }
+
+  /// Every certificate in a PEM file, in file order (leaf first for a chain file).
+  public static func chain(pem: Data) throws -> [Certificate] {
+    OpenSSLErrors.clear()
+    let certificates = try MemoryBIO.reading(pem) { bio -> [Certificate] in
+      var result: [Certificate] = []
+      while let cert = PEM_read_bio_X509(bio, nil, nil, nil) {
+        result.append(try Certificate(owning: cert))
+      }
+      return result
+    }
+    ERR_clear_error()  // reading past the last block always leaves "no start line"
+    guard !certificates.isEmpty else {
+      throw CryptoError.unreadablePEM(what: "certificate", detail: "no certificate found")
+    }
+    return certificates
+  }
+
+  /// PEM text of this certificate.
+  public func pem() throws -> Data {
+    try MemoryBIO.writing { bio in
+      guard PEM_write_bio_X509(bio, pointer) == 1 else {
+        throw CryptoError.openSSL(function: "PEM_write_bio_X509", detail: OpenSSLErrors.drain())
+      }
+    }
+  }
+
+  /// SHA-256 of the DER encoding: the form `openssl x509 -fingerprint -sha256` prints.
+  public var fingerprint: Data { SHA256.hash(der) }
+
+  public var notBefore: Date { ASN1Time.date(X509_get0_notBefore(pointer)) ?? .distantFuture }
+  public var notAfter: Date { ASN1Time.date(X509_get0_notAfter(pointer)) ?? .distantPast }
+
+  /// The serial number in upper-case hexadecimal, as `openssl x509 -serial` prints it.
+  public var serialHex: String {
+    guard let bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(pointer), nil) else { return "?" }
+    defer { BN_free(bn) }
+    guard let text = BN_bn2hex(bn) else { return "?" }
+    defer { liandong_OPENSSL_free(text) }
+    return String(cString: text)
+  }
+
+  public var subjectName: String { Self.oneLine(X509_get_subject_name(pointer)) }
+  public var issuerName: String { Self.oneLine(X509_get_issuer_name(pointer)) }
+
+  static func oneLine(_ name: OpaquePointer?) -> String {
+    guard let name else { return "" }
+    let text = try? MemoryBIO.writing { bio in
+      _ = X509_NAME_print_ex(bio, name, 0, liandong_XN_FLAG_RFC2253())
+    }
+    return text.map { String(decoding: $0, as: UTF8.self) } ?? ""
+  }
+
+  public func publicKey() throws -> PublicKey {
+    guard let key = X509_get_pubkey(pointer) else {
+      throw CryptoError.openSSL(function: "X509_get_pubkey", detail: OpenSSLErrors.drain())
+    }
+    return PublicKey(owning: key)
+  }
+
+  /// Every URI in the subject alternative names.
+  public var sanURIs: [String] {
+    guard let raw = X509_get_ext_d2i(pointer, NID_subject_alt_name, nil, nil) else { return [] }
+    let names = OpaquePointer(raw)
+    defer { GENERAL_NAMES_free(names) }
+    var uris: [String] = []
+    for index in 0..<liandong_sk_GENERAL_NAME_num(names) {
+      guard let name = liandong_sk_GENERAL_NAME_value(names, index), name.pointee.type == GEN_URI,
+        let ia5 = name.pointee.d.uniformResourceIdentifier,
+        let bytes = ASN1_STRING_get0_data(ia5)
+      else { continue }
+      uris.append(String(decoding: UnsafeBufferPointer(start: bytes, count: Int(ASN1_STRING_length(ia5))), as: UTF8.self))
+    }
+    return uris
+  }
+
+  /// The node ID named by the SAN URI `urn:liandong:node:<id>`. Exactly one such URI must exist.
+  public func nodeIdentity() throws -> String {
+    let prefix = "urn:liandong:node:"
+    let candidates = sanURIs.filter { $0.lowercased().hasPrefix(prefix) }
+    guard let uri = candidates.first else { throw CryptoError.missingNodeIdentity }
+    let id = String(uri.dropFirst(prefix.count))
+    guard candidates.count == 1, uri.hasPrefix(prefix), NodeIdentifierSyntax.isValid(id) else {
+      throw CryptoError.malformedNodeIdentity(uri: candidates.joined(separator: ", "))
+    }
+    return id
+  }
+
+  public var description: String { "\(subjectName) (serial \(serialHex))" }
+}
+
+/// The node ID syntax lives here as well as in the core because a certificate's identity is read
+/// before any domain object exists.
+public enum NodeIdentifierSyntax {
+  public static func isValid(_ id: String) -> Bool {
+    (2...32).contains(id.utf8.count)
+      && id.utf8.allSatisfy { (0x61...0x7a).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2d }
+  }
+}
+
+enum ASN1Time {
+  static func date(_ time: UnsafePointer<ASN1_TIME>?) -> Date? {
+    guard let time else { return nil }
+    var parts = tm()
+    guard ASN1_TIME_to_tm(time, &parts) == 1 else { return nil }
+    return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+  }
+
+  static func date(_ time: OpaquePointer?) -> Date? {
+    date(UnsafePointer<ASN1_TIME>(time))
+  }
+}
+
+extension Date {
+  /// ISO 8601 in UTC, the form every message here uses for an instant.
+  public var iso8601: String {
+    let formatter = ISO8601DateFormatter()
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    return formatter.string(from: self)
+  }
+}

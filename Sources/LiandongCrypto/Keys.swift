@@ -1,0 +1,168 @@
+import COpenSSL
+import Foundation
+
+/// The key algorithms a federation CA may issue. New keys default to ECDSA P-256 (DESIGN.md:
+/// faster to verify here than Ed25519, and supported by every TLS tool and government PKI).
+public enum KeyAlgorithm: String, Sendable, CaseIterable {
+  case ecdsaP256 = "ecdsa-p256"
+  case ed25519 = "ed25519"
+  case rsa = "rsa"
+  case other = "other"
+
+  init(key: OpaquePointer) {
+    if EVP_PKEY_is_a(key, "ED25519") == 1 {
+      self = .ed25519
+    } else if EVP_PKEY_is_a(key, "EC") == 1 {
+      self = .ecdsaP256
+    } else if EVP_PKEY_is_a(key, "RSA") == 1 {
+      self = .rsa
+    } else {
+      self = .other
+    }
+  }
+
+  /// Ed25519 signs the message itself; the others sign its SHA-256.
+  var digestName: String? { self == .ed25519 ? nil : "SHA256" }
+}
+
+/// A public key, usually read from a certificate. EVP_PKEY is reference-counted and not mutated
+/// after creation, so sharing it across threads is safe; each operation makes its own context.
+public final class PublicKey: @unchecked Sendable {
+  let pointer: OpaquePointer
+  public let algorithm: KeyAlgorithm
+
+  /// Takes ownership of one reference.
+  init(owning pointer: OpaquePointer) {
+    self.pointer = pointer
+    self.algorithm = KeyAlgorithm(key: pointer)
+  }
+  deinit { EVP_PKEY_free(pointer) }
+
+  /// True when the signature over `message` was made by the private half of this key.
+  public func isValidSignature(_ signature: Data, for message: Data) -> Bool {
+    OpenSSLErrors.clear()
+    defer { ERR_clear_error() }
+    guard let context = EVP_MD_CTX_new() else { return false }
+    defer { EVP_MD_CTX_free(context) }
+    guard EVP_DigestVerifyInit_ex(context, nil, algorithm.digestName, nil, nil, pointer, nil) == 1
+    else { return false }
+    let result = signature.withUnsafeBytes { sig in
+      message.withUnsafeBytes { msg in
+        EVP_DigestVerify(
+          context, sig.bindMemory(to: UInt8.self).baseAddress, sig.count,
+          msg.bindMemory(to: UInt8.self).baseAddress, msg.count)
+      }
+    }
+    return result == 1
+  }
+
+  /// True when both keys are the same public key.
+  public func matches(_ other: PublicKey) -> Bool { EVP_PKEY_eq(pointer, other.pointer) == 1 }
+}
+
+/// A node's private key: it signs the node's changes (and later its TLS handshakes).
+public final class PrivateKey: @unchecked Sendable {
+  let pointer: OpaquePointer
+  public let algorithm: KeyAlgorithm
+
+  init(owning pointer: OpaquePointer) throws {
+    self.pointer = pointer
+    self.algorithm = KeyAlgorithm(key: pointer)
+    if algorithm == .other {
+      let name = String(cString: EVP_PKEY_get0_type_name(pointer))
+      EVP_PKEY_free(pointer)
+      throw CryptoError.unsupportedKey(type: name)
+    }
+  }
+  deinit { EVP_PKEY_free(pointer) }
+
+  /// Reads a PEM private key (PKCS#8 or the traditional forms); encrypted keys are not accepted.
+  public convenience init(pem: Data) throws {
+    OpenSSLErrors.clear()
+    let key = try MemoryBIO.reading(pem) { bio in PEM_read_bio_PrivateKey(bio, nil, nil, nil) }
+    guard let key else {
+      throw CryptoError.unreadablePEM(what: "private key", detail: OpenSSLErrors.drain())
+    }
+    try self.init(owning: key)
+  }
+
+  /// Generates a fresh key.
+  public static func generate(_ algorithm: KeyAlgorithm = .ecdsaP256) throws -> PrivateKey {
+    OpenSSLErrors.clear()
+    let name: String
+    switch algorithm {
+    case .ecdsaP256: name = "EC"
+    case .ed25519: name = "ED25519"
+    case .rsa: name = "RSA"
+    case .other: throw CryptoError.unsupportedKey(type: "other")
+    }
+    guard let context = EVP_PKEY_CTX_new_from_name(nil, name, nil) else {
+      throw CryptoError.keyGenerationFailed(detail: OpenSSLErrors.drain())
+    }
+    defer { EVP_PKEY_CTX_free(context) }
+    guard EVP_PKEY_keygen_init(context) == 1 else {
+      throw CryptoError.keyGenerationFailed(detail: OpenSSLErrors.drain())
+    }
+    if algorithm == .ecdsaP256, EVP_PKEY_CTX_set_group_name(context, "P-256") != 1 {
+      throw CryptoError.keyGenerationFailed(detail: OpenSSLErrors.drain())
+    }
+    if algorithm == .rsa, EVP_PKEY_CTX_set_rsa_keygen_bits(context, 3072) != 1 {
+      throw CryptoError.keyGenerationFailed(detail: OpenSSLErrors.drain())
+    }
+    var key: OpaquePointer? = nil
+    guard EVP_PKEY_generate(context, &key) == 1, let key else {
+      throw CryptoError.keyGenerationFailed(detail: OpenSSLErrors.drain())
+    }
+    return try PrivateKey(owning: key)
+  }
+
+  /// PKCS#8 PEM, unencrypted: the data folder's permissions protect it.
+  public func pemPKCS8() throws -> Data {
+    OpenSSLErrors.clear()
+    return try MemoryBIO.writing { bio in
+      guard PEM_write_bio_PrivateKey(bio, pointer, nil, nil, 0, nil, nil) == 1 else {
+        throw CryptoError.openSSL(function: "PEM_write_bio_PrivateKey", detail: OpenSSLErrors.drain())
+      }
+    }
+  }
+
+  /// The public half, for comparing with a certificate.
+  public func publicKey() throws -> PublicKey {
+    OpenSSLErrors.clear()
+    let der = try MemoryBIO.writing { bio in
+      guard i2d_PUBKEY_bio(bio, pointer) == 1 else {
+        throw CryptoError.openSSL(function: "i2d_PUBKEY_bio", detail: OpenSSLErrors.drain())
+      }
+    }
+    let key = try MemoryBIO.reading(der) { bio in d2i_PUBKEY_bio(bio, nil) }
+    guard let key else {
+      throw CryptoError.openSSL(function: "d2i_PUBKEY_bio", detail: OpenSSLErrors.drain())
+    }
+    return PublicKey(owning: key)
+  }
+
+  /// Signs `message`: Ed25519 directly, ECDSA and RSA over its SHA-256.
+  public func sign(_ message: Data) throws -> Data {
+    OpenSSLErrors.clear()
+    guard let context = EVP_MD_CTX_new() else {
+      throw CryptoError.signingFailed(detail: OpenSSLErrors.drain())
+    }
+    defer { EVP_MD_CTX_free(context) }
+    guard EVP_DigestSignInit_ex(context, nil, algorithm.digestName, nil, nil, pointer, nil) == 1 else {
+      throw CryptoError.signingFailed(detail: OpenSSLErrors.drain())
+    }
+    return try message.withUnsafeBytes { msg in
+      let input = msg.bindMemory(to: UInt8.self).baseAddress
+      var length = 0
+      guard EVP_DigestSign(context, nil, &length, input, msg.count) == 1 else {
+        throw CryptoError.signingFailed(detail: OpenSSLErrors.drain())
+      }
+      var signature = Data(count: length)
+      let ok = signature.withUnsafeMutableBytes {
+        EVP_DigestSign(context, $0.bindMemory(to: UInt8.self).baseAddress, &length, input, msg.count)
+      }
+      guard ok == 1 else { throw CryptoError.signingFailed(detail: OpenSSLErrors.drain()) }
+      return signature.prefix(length)
+    }
+  }
+}

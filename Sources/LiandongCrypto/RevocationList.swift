@@ -1,0 +1,55 @@
+import COpenSSL
+import Foundation
+
+/// A certificate revocation list published by the federation CA.
+public final class RevocationList: @unchecked Sendable {
+  let pointer: OpaquePointer
+  public let der: Data
+
+  init(owning pointer: OpaquePointer) throws {
+    self.pointer = pointer
+    der = try MemoryBIO.writing { bio in
+      guard i2d_X509_CRL_bio(bio, pointer) == 1 else {
+        throw CryptoError.openSSL(function: "i2d_X509_CRL_bio", detail: OpenSSLErrors.drain())
+      }
+    }
+  }
+  deinit { X509_CRL_free(pointer) }
+
+  /// Every CRL in a PEM file.
+  public static func all(pem: Data) throws -> [RevocationList] {
+    OpenSSLErrors.clear()
+    let lists = try MemoryBIO.reading(pem) { bio -> [RevocationList] in
+      var result: [RevocationList] = []
+      while let crl = PEM_read_bio_X509_CRL(bio, nil, nil, nil) {
+        result.append(try RevocationList(owning: crl))
+      }
+      return result
+    }
+    ERR_clear_error()
+    guard !lists.isEmpty else {
+      throw CryptoError.unreadablePEM(what: "CRL", detail: "no X509 CRL block found")
+    }
+    return lists
+  }
+
+  public var issuerName: String { Certificate.oneLine(X509_CRL_get_issuer(pointer)) }
+  public var lastUpdate: Date? { ASN1Time.date(X509_CRL_get0_lastUpdate(pointer)) }
+  /// A CRL without a next update never expires; one with a past next update is stale.
+  public var nextUpdate: Date? { ASN1Time.date(X509_CRL_get0_nextUpdate(pointer)) }
+
+  /// When `certificate` was revoked by this list, or nil if it is not listed.
+  public func revocationDate(of certificate: Certificate) -> Date? {
+    var entry: OpaquePointer? = nil
+    let found = X509_CRL_get0_by_serial(pointer, &entry, X509_get0_serialNumber(certificate.pointer))
+    guard found == 1, let entry else { return nil }
+    return ASN1Time.date(X509_REVOKED_get0_revocationDate(entry)) ?? .distantPast
+  }
+
+  /// True when the CA's key signed this list.
+  func isSigned(by issuer: Certificate) -> Bool {
+    guard let key = X509_get0_pubkey(issuer.pointer) else { return false }
+    defer { ERR_clear_error() }
+    return X509_CRL_verify(pointer, key) == 1
+  }
+}
