@@ -17,12 +17,16 @@ public enum Audience: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// Parses the command line's `--to`: `all`, or node IDs separated by commas. `group:NAME` needs
+  /// Parses the command line's `--to`: `all`, `origin-only`, or node IDs separated by commas. `group:NAME` needs
   /// a federation manifest, which this node does not have yet, so it is refused with that reason.
   public init(parsing text: String) throws {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     if trimmed == "all" {
       self = .all
+      return
+    }
+    if trimmed == "origin-only" {
+      self = .originOnly
       return
     }
     var nodes = Set<NodeID>()

@@ -91,9 +91,9 @@ public struct SignedChange: Hashable, Sendable {
 /// What a change says: who at the origin bureau made it, and its operations.
 public struct ChangeBody: Hashable, Sendable {
   public var officer: String
-  public var operations: [Operation]
+  public var operations: [DomainOperation]
 
-  public init(officer: String, operations: [Operation]) {
+  public init(officer: String, operations: [DomainOperation]) {
     self.officer = officer
     self.operations = operations
   }

@@ -103,10 +103,14 @@ public struct ChangeVerifier: Sendable {
       }
       guard header.time > predecessor.time else { throw .timeNotIncreasing(change: change.id) }
     }
-    try incoming.checkBody()
-    let announced = try announcements(in: incoming)
+    if header.sequence == 1, incoming.isStub {
+      throw .firstChangeMustAnnounce(change: change.id, reason: "its body is missing, so its certificate is unknown")
+    }
+    // The header is what is signed, so its signature is checked first: a tampered header is
+    // reported as such, not as a body that no longer matches it.
     _ = try trustedSigner(of: incoming, context)
-    return .store(change, announced: announced)
+    try incoming.checkBody()
+    return .store(change, announced: try announcements(in: incoming))
   }
 
   /// The certificate chains a change announces. Announcements must reach every node, so their
@@ -118,8 +122,7 @@ public struct ChangeVerifier: Sendable {
       } ?? []
     if !chains.isEmpty, change.header.audience != .all { throw .announcementMustBePublic(change: change.id) }
     if change.header.sequence == 1, chains.isEmpty {
-      throw .firstChangeMustAnnounce(
-        change: change.id, reason: change.isStub ? "its body is missing" : "it carries no certificate")
+      throw .firstChangeMustAnnounce(change: change.id, reason: "it carries no certificate")
     }
     return chains
   }

@@ -5,9 +5,9 @@ public struct OperationRecord: Sendable, Equatable {
   public var order: OrderKey
   public var officer: String
   public var audience: Audience
-  public var operation: Operation
+  public var operation: DomainOperation
 
-  public init(order: OrderKey, officer: String, audience: Audience, operation: Operation) {
+  public init(order: OrderKey, officer: String, audience: Audience, operation: DomainOperation) {
     self.order = order
     self.officer = officer
     self.audience = audience
@@ -48,4 +48,13 @@ public struct OperationRefusal: Sendable, Equatable, Codable {
   public var origin: String
   public var code: String
   public var reason: String
+
+  public init(change: String, index: Int, objectID: String, origin: String, code: String, reason: String) {
+    self.change = change
+    self.index = index
+    self.objectID = objectID
+    self.origin = origin
+    self.code = code
+    self.reason = reason
+  }
 }

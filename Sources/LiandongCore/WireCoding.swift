@@ -77,7 +77,7 @@ public enum WireCoding {
     guard let wire = try? Liandong_V1_ChangeBody(serializedBytes: bytes) else {
       let nowhere = ObjectID(bytes: Data(count: 16))!
       return ChangeBody(
-        officer: "", operations: [Operation(objectID: nowhere, action: .unreadable(reason: "the body is not a ChangeBody message"))])
+        officer: "", operations: [DomainOperation(objectID: nowhere, action: .unreadable(reason: "the body is not a ChangeBody message"))])
     }
     return ChangeBody(officer: wire.officer, operations: wire.operations.map(decodeOperation))
   }
@@ -89,30 +89,30 @@ public enum WireCoding {
     return try! wire.serializedBytes()
   }
 
-  static func decodeOperation(_ wire: Liandong_V1_Operation) -> Operation {
+  static func decodeOperation(_ wire: Liandong_V1_Operation) -> DomainOperation {
     let fallback = ObjectID(bytes: Data(count: 16))!
     guard let objectID = ObjectID(bytes: wire.objectID) else {
-      return Operation(objectID: fallback, action: .unreadable(reason: "object ID is not 16 bytes"))
+      return DomainOperation(objectID: fallback, action: .unreadable(reason: "object ID is not 16 bytes"))
     }
     do {
       switch wire.kind {
       case .announceNode(let announce):
-        return Operation(objectID: objectID, action: .announceNode(certificateChain: announce.certificateChain))
+        return DomainOperation(objectID: objectID, action: .announceNode(certificateChain: announce.certificateChain))
       case .createSubject(let create):
-        return Operation(objectID: objectID, action: .createSubject(try decodeSubject(create.subject)))
+        return DomainOperation(objectID: objectID, action: .createSubject(try decodeSubject(create.subject)))
       case .createLead(let create):
-        return Operation(objectID: objectID, action: .createLead(try decodeLeadFields(create.fields)))
+        return DomainOperation(objectID: objectID, action: .createLead(try decodeLeadFields(create.fields)))
       case .updateLead(let update):
-        return Operation(objectID: objectID, action: .updateLead(try decodeLeadPatch(update)))
+        return DomainOperation(objectID: objectID, action: .updateLead(try decodeLeadPatch(update)))
       case nil:
-        return Operation(objectID: objectID, action: .unreadable(reason: "an operation kind this node does not know"))
+        return DomainOperation(objectID: objectID, action: .unreadable(reason: "an operation kind this node does not know"))
       }
     } catch {
-      return Operation(objectID: objectID, action: .unreadable(reason: "\(error)"))
+      return DomainOperation(objectID: objectID, action: .unreadable(reason: "\(error)"))
     }
   }
 
-  static func encodeOperation(_ operation: Operation) -> Liandong_V1_Operation {
+  static func encodeOperation(_ operation: DomainOperation) -> Liandong_V1_Operation {
     var wire = Liandong_V1_Operation()
     wire.objectID = operation.objectID.bytes
     switch operation.action {

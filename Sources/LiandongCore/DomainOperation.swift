@@ -1,7 +1,7 @@
 import Foundation
 
 /// One act on one domain object. A change carries one or more, all signed together.
-public struct Operation: Hashable, Sendable {
+public struct DomainOperation: Hashable, Sendable {
   public var objectID: ObjectID
   public var action: Action
 

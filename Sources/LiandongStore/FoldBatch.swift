@@ -1,0 +1,65 @@
+import Foundation
+import GRDB
+import LiandongCore
+
+/// The objects a transaction touched. Each is refolded once, from all of its operations, at the
+/// end of the transaction: the result depends only on the set of operations, never on the order
+/// they arrived in, which is what makes nodes with the same changes agree.
+struct FoldBatch {
+  private var touched = Set<ObjectID>()
+
+  /// Indexes the operations of a change that has a body, and marks their objects for refolding.
+  mutating func index(_ change: SignedChange, _ db: Database) throws {
+    guard let body = change.decodedBody() else { return }
+    for (index, operation) in body.operations.enumerated() {
+      if case .announceNode = operation.action { continue }
+      try db.execute(
+        sql: "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES (?, ?, ?)",
+        arguments: [operation.objectID.bytes, change.id.bytes, index])
+      touched.insert(operation.objectID)
+    }
+  }
+
+  mutating func markAll(_ db: Database) throws {
+    for bytes in try Data.fetchAll(db, sql: "SELECT DISTINCT object_id FROM p_operations") {
+      touched.insert(ObjectID(bytes: bytes)!)
+    }
+  }
+
+  /// Refolds every touched object and writes its projection row and its refusals.
+  func refold(_ db: Database) throws {
+    var bodies = BodyCache()
+    for object in touched.sorted() {
+      var records: [OperationRecord] = []
+      for row in try Row.fetchAll(
+        db, sql: "SELECT change_id, op_index FROM p_operations WHERE object_id = ?", arguments: [object.bytes])
+      {
+        let changeID = ChangeID(bytes: row["change_id"])!
+        guard let (header, body) = try bodies.load(changeID, db) else { continue }
+        let index: Int = row["op_index"]
+        records.append(
+          OperationRecord(
+            order: OrderKey(time: header.time, origin: header.origin, change: changeID, index: index),
+            officer: body.officer, audience: header.audience, operation: body.operations[index]))
+      }
+      let result = ObjectFold.fold(records)
+      try ProjectionRows.replace(object, with: result, db)
+    }
+  }
+}
+
+/// Decoded bodies by change, so a change of many operations is decoded once per refold.
+private struct BodyCache {
+  private var cache: [ChangeID: (ChangeHeader, ChangeBody)] = [:]
+
+  mutating func load(_ id: ChangeID, _ db: Database) throws -> (ChangeHeader, ChangeBody)? {
+    if let hit = cache[id] { return hit }
+    guard
+      let row = try Row.fetchOne(db, sql: "SELECT header, signature, body FROM changes WHERE id = ?", arguments: [id.bytes]),
+      let change = try? SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"]),
+      let body = change.decodedBody()
+    else { return nil }
+    cache[id] = (change.header, body)
+    return (change.header, body)
+  }
+}

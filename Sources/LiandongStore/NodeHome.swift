@@ -1,0 +1,148 @@
+import Foundation
+import LiandongCore
+import LiandongCrypto
+
+/// A node's data folder: its identity (CA, certificate chain, key, CRL), its configuration and
+/// its store. Layout:
+///
+///     node.json        node ID and settings
+///     ca.pem           the federation CA certificate(s)
+///     crl.pem          the CA's revocation list (optional)
+///     node.pem         this node's certificate chain, leaf first
+///     node.key         this node's private key (mode 0600)
+///     liandong.sqlite  the change log and projections (WAL mode)
+public final class NodeHome: Sendable {
+  public let directory: URL
+  public let configuration: NodeConfiguration
+  public let node: NodeID
+  public let store: NodeStore
+  public let trust: TrustAnchor
+  public let chain: [Certificate]
+  public let author: ChangeAuthor
+  public let verifier: ChangeVerifier
+
+  static let configurationFile = "node.json"
+
+  private init(directory: URL, configuration: NodeConfiguration) throws {
+    self.directory = directory
+    self.configuration = configuration
+    node = try NodeID(configuration.node)
+    let read = { (name: String) throws -> Data in try Self.readFile(directory.appendingPathComponent(name)) }
+    let crlURL = directory.appendingPathComponent("crl.pem")
+    trust = try TrustAnchor(
+      caPEM: try read("ca.pem"),
+      crlPEM: FileManager.default.fileExists(atPath: crlURL.path) ? try read("crl.pem") : nil)
+    chain = try Certificate.chain(pem: try read("node.pem"))
+    let key = try PrivateKey(pem: try read("node.key"))
+    author = ChangeAuthor(origin: node, key: key, certificateFingerprint: chain[0].fingerprint)
+    verifier = ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000)
+    store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
+  }
+
+  /// Opens an initialised data folder.
+  public static func open(_ directory: URL) throws -> NodeHome {
+    let file = directory.appendingPathComponent(configurationFile)
+    guard FileManager.default.fileExists(atPath: file.path) else {
+      throw StoreError.notInitialised(path: directory.path)
+    }
+    let configuration: NodeConfiguration
+    do { configuration = try JSONDecoder().decode(NodeConfiguration.self, from: try readFile(file)) } catch let error as StoreError {
+      throw error
+    } catch {
+      throw StoreError.unreadableConfiguration(path: file.path, reason: "\(error)")
+    }
+    return try NodeHome(directory: directory, configuration: configuration)
+  }
+
+  /// Creates a node in an empty (or absent) folder. Everything is checked before anything is
+  /// written: the certificate must chain to the CA (and not be revoked, if a CRL is given), name
+  /// `node` in its SAN, and match the key. The node's first change announces its certificate.
+  public static func initialize(
+    _ directory: URL, node: NodeID, caPEM: Data, certificatePEM: Data, keyPEM: Data, crlPEM: Data?,
+    officer: String, now: Date = Date()
+  ) throws -> NodeHome {
+    let fileManager = FileManager.default
+    if fileManager.fileExists(atPath: directory.appendingPathComponent(configurationFile).path)
+      || fileManager.fileExists(atPath: directory.appendingPathComponent("liandong.sqlite").path)
+    {
+      throw StoreError.alreadyInitialised(path: directory.path)
+    }
+    let trust = try TrustAnchor(caPEM: caPEM, crlPEM: crlPEM)
+    let chain = try Certificate.chain(pem: certificatePEM)
+    let key = try PrivateKey(pem: keyPEM)
+    try trust.verify(chain: chain, at: now, now: now)
+    let named = try chain[0].nodeIdentity()
+    guard named == node.rawValue else {
+      throw StoreError.certificateNamesAnotherNode(certificateNode: named, requested: node.rawValue)
+    }
+    guard try key.publicKey().matches(chain[0].publicKey()) else { throw StoreError.keyDoesNotMatchCertificate }
+
+    try fileManager.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    var written: [URL] = []
+    do {
+      func write(_ name: String, _ data: Data, mode: Int = 0o644) throws {
+        let url = directory.appendingPathComponent(name)
+        try data.write(to: url, options: .atomic)
+        try fileManager.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+        written.append(url)
+      }
+      try write("ca.pem", caPEM)
+      if let crlPEM { try write("crl.pem", crlPEM) }
+      try write("node.pem", certificatePEM)
+      try write("node.key", keyPEM, mode: 0o600)
+      let configuration = NodeConfiguration(node: node.rawValue)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+      // The configuration is written last: its presence is what marks the folder initialised.
+      let home = try NodeHome(directory: directory, configuration: configuration)
+      let announce = DomainOperation(objectID: ObjectID(), action: .announceNode(certificateChain: chain.map(\.der)))
+      _ = try home.record([announce], audience: .all, officer: officer, now: now)
+      try write(configurationFile, try encoder.encode(configuration))
+      return home
+    } catch {
+      for url in written { try? fileManager.removeItem(at: url) }
+      for suffix in ["", "-wal", "-shm"] {
+        try? fileManager.removeItem(at: directory.appendingPathComponent("liandong.sqlite\(suffix)"))
+      }
+      throw error
+    }
+  }
+
+  /// Records operations made on this node by `officer`, visible to `audience`; returns once the
+  /// signed change is durable.
+  @discardableResult
+  public func record(_ operations: [DomainOperation], audience: Audience, officer: String, now: Date = Date()) throws
+    -> SignedChange
+  {
+    try store.appendLocal(
+      ChangeBody(officer: officer, operations: operations), audience: audience, author: author, verifier: verifier,
+      physicalMillis: now.unixMillis)
+  }
+
+  static func readFile(_ url: URL) throws -> Data {
+    do { return try Data(contentsOf: url) } catch {
+      throw StoreError.unreadableFile(path: url.path, reason: (error as NSError).localizedDescription)
+    }
+  }
+}
+
+/// `node.json`. Every setting has a default, so an old file keeps working after an upgrade.
+public struct NodeConfiguration: Codable, Sendable {
+  public var format: Int = 1
+  public var node: String
+  /// How far ahead of this node's clock a change's timestamp may be before it is refused.
+  public var maximumDriftSeconds: Int = 300
+
+  public init(node: String) { self.node = node }
+
+  public init(from decoder: Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    format = try container.decodeIfPresent(Int.self, forKey: .format) ?? 1
+    node = try container.decode(String.self, forKey: .node)
+    maximumDriftSeconds = try container.decodeIfPresent(Int.self, forKey: .maximumDriftSeconds) ?? 300
+  }
+}
+
+extension Date {
+  public var unixMillis: UInt64 { UInt64(max(0, timeIntervalSince1970 * 1000)) }
+}

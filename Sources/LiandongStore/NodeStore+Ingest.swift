@@ -1,0 +1,164 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+
+extension NodeStore {
+  /// Verifies and stores changes from anywhere (a peer, a file, this node), all in one
+  /// transaction, then refolds every object they touch. Refused changes write nothing, except
+  /// that a fork's proof and the quarantine it causes are kept.
+  public func ingest(_ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64) throws
+    -> [IngestOutcome]
+  {
+    try writeTransaction { db in
+      var folds = FoldBatch()
+      let outcomes = try changes.map { try ingestOne($0, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds) }
+      try folds.refold(db)
+      return outcomes
+    }
+  }
+
+  /// Records a change made on this node: numbers it after the chain tip, stamps it with the
+  /// hybrid logical clock (never earlier than anything already held), signs it, verifies it like
+  /// any other, and returns only once it is durable.
+  public func appendLocal(
+    _ body: ChangeBody, audience: Audience, author: ChangeAuthor, verifier: ChangeVerifier, physicalMillis: UInt64
+  ) throws -> SignedChange {
+    try writeTransaction { db in
+      let tip = try Row.fetchOne(
+        db, sql: "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
+        arguments: [author.origin.rawValue]
+      ).map { ChangeAuthor.ChainTip(sequence: UInt64($0["sequence"] as Int64), id: ChangeID(bytes: $0["id"])!) }
+      var clock = HybridLogicalClock(latest: try latestTime(db), maximumDriftMillis: verifier.maximumDriftMillis)
+      let change = try author.sign(body: body, audience: audience, after: tip, time: clock.tick(physicalMillis: physicalMillis))
+      var folds = FoldBatch()
+      let outcome = try ingestOne(change, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds)
+      guard outcome == .stored else {
+        if case .refused(let refusal) = outcome { throw StoreError.localChangeRefused(refusal) }
+        if case .forkDetected(let refusal) = outcome { throw StoreError.localChangeRefused(refusal) }
+        throw StoreError.localChangeRefused(.malformedHeader(reason: "unexpected outcome \(outcome)"))
+      }
+      try folds.refold(db)
+      return change
+    }
+  }
+
+  /// The latest HLC timestamp of any change held: the floor for this node's next timestamp.
+  func latestTime(_ db: Database) throws -> HLCTimestamp {
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT hlc_wall, hlc_counter FROM changes ORDER BY hlc_wall DESC, hlc_counter DESC LIMIT 1")
+    else { return .zero }
+    return HLCTimestamp(wallMillis: UInt64(row["hlc_wall"] as Int64), counter: UInt32(row["hlc_counter"] as Int64))
+  }
+
+  private func ingestOne(
+    _ change: SignedChange, db: Database, verifier: ChangeVerifier, physicalMillis: UInt64, folds: inout FoldBatch
+  ) throws -> IngestOutcome {
+    let header = change.header
+    let context = IngestContext(
+      receiver: node,
+      held: try heldChange(db, origin: header.origin, sequence: header.sequence),
+      predecessor: header.sequence > 1 ? try heldChange(db, origin: header.origin, sequence: header.sequence - 1) : nil,
+      heldThrough: UInt64(
+        try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM changes WHERE origin = ?", arguments: [header.origin.rawValue])
+          ?? 0),
+      signers: try signers(of: header.origin, including: header.signerSHA256, db),
+      quarantined: try Bool.fetchOne(
+        db, sql: "SELECT 1 FROM quarantine WHERE origin = ?", arguments: [header.origin.rawValue]) ?? false,
+      physicalMillis: physicalMillis)
+
+    switch verifier.decide(change, context) {
+    case .duplicate:
+      return .duplicate
+    case .refuse(let refusal):
+      return .refused(refusal)
+    case .fork(let heldID, let other):
+      try recordFork(db, heldID: heldID, other: other)
+      return .forkDetected(.fork(origin: header.origin, sequence: header.sequence))
+    case .fillBody(let full):
+      try db.execute(sql: "UPDATE changes SET body = ? WHERE id = ?", arguments: [full.body, full.id.bytes])
+      try folds.index(full, db)
+      return .bodyFilled
+    case .store(let accepted, let announced):
+      try db.execute(
+        sql: """
+          INSERT INTO changes (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          accepted.id.bytes, header.origin.rawValue, Int64(header.sequence), Int64(header.time.wallMillis),
+          Int64(header.time.counter), accepted.headerBytes, accepted.signature, accepted.body, Date().iso8601,
+        ])
+      for chain in announced { try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db) }
+      try folds.index(accepted, db)
+      return .stored
+    }
+  }
+
+  private func heldChange(_ db: Database, origin: NodeID, sequence: UInt64) throws -> HeldChange? {
+    try Row.fetchOne(
+      db, sql: "SELECT id, hlc_wall, hlc_counter, body IS NOT NULL AS has_body FROM changes WHERE origin = ? AND sequence = ?",
+      arguments: [origin.rawValue, Int64(sequence)]
+    ).map {
+      HeldChange(
+        id: ChangeID(bytes: $0["id"])!,
+        time: HLCTimestamp(wallMillis: UInt64($0["hlc_wall"] as Int64), counter: UInt32($0["hlc_counter"] as Int64)),
+        hasBody: $0["has_body"])
+    }
+  }
+
+  private func recordFork(_ db: Database, heldID: ChangeID, other: SignedChange) throws {
+    guard let held = try Row.fetchOne(db, sql: "SELECT header, signature FROM changes WHERE id = ?", arguments: [heldID.bytes])
+    else { return }
+    let now = Date().iso8601
+    try db.execute(
+      sql: """
+        INSERT OR IGNORE INTO fork_proofs
+          (origin, sequence, held_id, held_header, held_signature, other_id, other_header, other_signature, detected_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        other.header.origin.rawValue, Int64(other.header.sequence), heldID.bytes, held["header"] as Data,
+        held["signature"] as Data, other.id.bytes, other.headerBytes, other.signature, now,
+      ])
+    try db.execute(
+      sql: "INSERT OR IGNORE INTO quarantine (origin, sequence, since) VALUES (?, ?, ?)",
+      arguments: [other.header.origin.rawValue, Int64(other.header.sequence), now])
+  }
+
+  // MARK: The certificate registry
+
+  /// Records a chain an origin announced. Keyed by fingerprint; if two changes announce the same
+  /// certificate the smaller change ID is kept, so the table does not depend on arrival order.
+  func registerCertificate(_ ders: [Data], origin: NodeID, announcedIn change: ChangeID, _ db: Database) throws {
+    let chain = try ders.map { try Certificate(der: $0) }
+    guard let leaf = chain.first else { return }
+    let pem = try chain.map { String(decoding: try $0.pem(), as: UTF8.self) }.joined()
+    try db.execute(
+      sql: """
+        INSERT INTO p_certificates (fingerprint, node, serial, subject, not_before, not_after, chain_pem, announced_in)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (fingerprint) DO UPDATE SET announced_in = MIN(announced_in, excluded.announced_in)
+        """,
+      arguments: [
+        leaf.fingerprint, origin.rawValue, leaf.serialHex, leaf.subjectName, leaf.notBefore.iso8601,
+        leaf.notAfter.iso8601, pem, change.bytes,
+      ])
+    signerCache.withLock { $0[origin, default: [:]][leaf.fingerprint] = chain }
+  }
+
+  /// The origin's announced chains; read again from the database when `fingerprint` is not
+  /// cached, since another process may have registered it.
+  func signers(of origin: NodeID, including fingerprint: Data, _ db: Database) throws -> [Data: [Certificate]] {
+    if let cached = signerCache.withLock({ $0[origin] }), cached[fingerprint] != nil { return cached }
+    var result: [Data: [Certificate]] = [:]
+    for row in try Row.fetchAll(
+      db, sql: "SELECT fingerprint, chain_pem FROM p_certificates WHERE node = ?", arguments: [origin.rawValue])
+    {
+      result[row["fingerprint"]] = try Certificate.chain(pem: Data((row["chain_pem"] as String).utf8))
+    }
+    if !result.isEmpty { signerCache.withLock { $0[origin] = result } }
+    return result
+  }
+}

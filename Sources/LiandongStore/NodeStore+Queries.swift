@@ -1,0 +1,145 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+
+extension NodeStore {
+  /// Per origin, the highest sequence held. Chains are stored without gaps, so it is also the
+  /// highest contiguous one.
+  public func versionVector() throws -> [NodeID: UInt64] {
+    try read { db in
+      var vector: [NodeID: UInt64] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT origin, MAX(sequence) AS top FROM changes GROUP BY origin") {
+        vector[try NodeID(row["origin"])] = UInt64(row["top"] as Int64)
+      }
+      return vector
+    }
+  }
+
+  /// Changes the holder of `vector` lacks, in sequence order per origin, at most `limit`.
+  public func changes(after vector: [NodeID: UInt64], limit: Int = .max) throws -> [SignedChange] {
+    try read { db in
+      var result: [SignedChange] = []
+      let origins = try String.fetchAll(db, sql: "SELECT DISTINCT origin FROM changes ORDER BY origin")
+      for origin in origins where result.count < limit {
+        let after = Int64(vector[try NodeID(origin)] ?? 0)
+        let rows = try Row.fetchCursor(
+          db, sql: "SELECT header, signature, body FROM changes WHERE origin = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+          arguments: [origin, after, limit - result.count])
+        while let row = try rows.next() {
+          result.append(try SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"]))
+        }
+      }
+      return result
+    }
+  }
+
+  /// Every change held, oldest first in the replay order.
+  public func log() throws -> [ChangeSummary] {
+    try read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT header, signature, body FROM changes ORDER BY hlc_wall, hlc_counter, origin, id"
+      ).map { row throws -> ChangeSummary in
+        let change = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"])
+        let body = change.decodedBody()
+        return ChangeSummary(
+          id: change.id.hex, origin: change.header.origin.rawValue, sequence: change.header.sequence,
+          time: change.header.time.iso8601, hlc: change.header.time.description,
+          audience: change.header.audience.description, stub: change.isStub, officer: body?.officer,
+          operations: body?.operations.map(Self.describe) ?? [])
+      }
+    }
+  }
+
+  static func describe(_ operation: DomainOperation) -> String {
+    switch operation.action {
+    case .announceNode(let chain): "announce-node (\(chain.count) certificate(s))"
+    case .createSubject(let subject): "create-subject \(operation.objectID) \(subject.name)"
+    case .createLead: "create-lead \(operation.objectID)"
+    case .updateLead: "update-lead \(operation.objectID)"
+    case .unreadable(let reason): "unreadable (\(reason))"
+    }
+  }
+
+  public func subject(_ id: String, _ db: Database) throws -> SubjectView? {
+    try Row.fetchOne(db, sql: "SELECT * FROM p_subjects WHERE id = ?", arguments: [id]).map(Self.subjectView)
+  }
+
+  static func subjectView(_ row: Row) -> SubjectView {
+    SubjectView(
+      id: row["id"], origin: row["origin"], kind: row["kind"], name: row["name"], uscc: row["uscc"],
+      registeredDivision: row["registered_division"], businessDivision: row["business_division"],
+      platform: row["platform"], shopID: row["shop_id"], url: row["url"], audience: row["audience"])
+  }
+
+  public func leads() throws -> [LeadView] {
+    try read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM p_leads ORDER BY created_wall, created_counter, id").map {
+        try leadView($0, db)
+      }
+    }
+  }
+
+  public func lead(_ id: String) throws -> LeadView? {
+    try read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM p_leads WHERE id = ?", arguments: [id]).map { try leadView($0, db) }
+    }
+  }
+
+  private func leadView(_ row: Row, _ db: Database) throws -> LeadView {
+    func time(_ prefix: String) -> String {
+      HLCTimestamp(wallMillis: UInt64(row["\(prefix)_wall"] as Int64), counter: UInt32(row["\(prefix)_counter"] as Int64))
+        .iso8601
+    }
+    let subjectIDs = (row["subject_ids"] as String).split(separator: ",").map(String.init)
+    return LeadView(
+      id: row["id"], origin: row["origin"], owner: row["owner"], state: row["state"], source: row["source"],
+      violations: (row["violations"] as String).split(separator: ",").map(String.init),
+      subjects: try subjectIDs.compactMap { try subject($0, db) }, productCategory: row["product_category"],
+      summary: row["summary"], risk: row["risk"], sourceReliability: row["source_reliability"],
+      informationReliability: row["information_reliability"], reporterRealName: row["reporter_real_name"],
+      createdBy: row["created_by"], created: time("created"), updated: time("updated"), audience: row["audience"])
+  }
+
+  public func refusals() throws -> [OperationRefusal] {
+    try read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM p_refusals ORDER BY change_id, op_index").map {
+        OperationRefusal(
+          change: $0["change_id"], index: $0["op_index"], objectID: $0["object_id"], origin: $0["origin"],
+          code: $0["code"], reason: $0["reason"])
+      }
+    }
+  }
+
+  public func forks() throws -> [ForkView] {
+    try read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM fork_proofs ORDER BY origin, sequence").map {
+        ForkView(
+          origin: $0["origin"], sequence: UInt64($0["sequence"] as Int64), heldChange: ($0["held_id"] as Data).hex,
+          otherChange: ($0["other_id"] as Data).hex, detectedAt: $0["detected_at"])
+      }
+    }
+  }
+
+  public func quarantinedOrigins() throws -> [String] {
+    try read { db in try String.fetchAll(db, sql: "SELECT origin FROM quarantine ORDER BY origin") }
+  }
+
+  public func status() throws -> StatusView {
+    let counts = try read { db in
+      (
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changes") ?? 0,
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changes WHERE body IS NULL") ?? 0,
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM p_subjects") ?? 0,
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM p_leads") ?? 0,
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM p_refusals") ?? 0
+      )
+    }
+    var vector: [String: UInt64] = [:]
+    for (origin, top) in try versionVector() { vector[origin.rawValue] = top }
+    return StatusView(
+      node: node.rawValue, changes: counts.0, stubs: counts.1, versionVector: vector, subjects: counts.2,
+      leads: counts.3, refusedOperations: counts.4, forks: try forks(), quarantined: try quarantinedOrigins(),
+      projectionDigest: try projectionDigest(), changeSetDigest: try changeSetDigest())
+  }
+}

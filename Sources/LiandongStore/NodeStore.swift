@@ -1,0 +1,77 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+import Synchronization
+
+/// The node's SQLite store: the signed change log, fork proofs, and the projections folded from
+/// the log. Every transaction that acknowledges something is `synchronous=FULL` in WAL mode, so a
+/// write that returned survives `kill -9` and power loss.
+public final class NodeStore: Sendable {
+  public let node: NodeID
+  let writer: any DatabaseWriter
+  /// Announced certificate chains by origin and fingerprint. It only grows (a rebuild yields the
+  /// same), so a cache is safe even with several processes on one database.
+  let signerCache = Mutex<[NodeID: [Data: [Certificate]]]>([:])
+
+  /// Opens (creating if needed) the store at `path`, or an in-memory store when `path` is nil.
+  public init(path: String?, node: NodeID) throws {
+    self.node = node
+    var configuration = Configuration()
+    configuration.busyMode = .timeout(30)
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+    }
+    if let path {
+      writer = try DatabasePool(path: path, configuration: configuration)
+    } else {
+      writer = try DatabaseQueue(configuration: configuration)
+    }
+    let migrator = Schema.migrator
+    let superseded = try writer.read { try migrator.hasBeenSuperseded($0) }
+    if superseded {
+      let applied = try writer.read { try migrator.appliedIdentifiers($0).count }
+      throw StoreError.schemaTooNew(found: applied, supported: Schema.latestVersion)
+    }
+    try migrator.migrate(writer)
+  }
+
+  /// Runs `body` in one IMMEDIATE transaction: concurrent writers (another CLI process, the
+  /// server) wait instead of failing, and a chain tip read inside cannot go stale.
+  func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
+    try writer.writeWithoutTransaction { db in
+      var result: T? = nil
+      do {
+        try db.inTransaction(.immediate) {
+          result = try body(db)
+          return .commit
+        }
+      } catch {
+        // A rolled-back transaction may have cached certificates it never stored.
+        signerCache.withLock { $0.removeAll() }
+        throw error
+      }
+      return result!
+    }
+  }
+
+  func read<T>(_ body: (Database) throws -> T) throws -> T {
+    try writer.read(body)
+  }
+}
+
+/// What became of one change offered to the store.
+public enum IngestOutcome: Sendable, Equatable {
+  case stored
+  case bodyFilled
+  case duplicate
+  case forkDetected(ChangeRefusal)
+  case refused(ChangeRefusal)
+
+  public var isAccepted: Bool {
+    switch self {
+    case .stored, .bodyFilled, .duplicate: true
+    case .forkDetected, .refused: false
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import LiandongCore
+
+/// Writes and reads projection rows. Every value is written in a canonical form (canonical names,
+/// lower-case UUIDs, HLC as two integers, no local times) so that two nodes, or a rebuild, write
+/// byte-identical rows.
+enum ProjectionRows {
+  static func replace(_ object: ObjectID, with result: ObjectFold.Result, _ db: Database) throws {
+    let id = object.description
+    try db.execute(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_refusals WHERE object_id = ?", arguments: [id])
+    switch result.state {
+    case .subject(let subject): try insert(subject, db)
+    case .lead(let lead): try insert(lead, db)
+    case nil: break
+    }
+    for refusal in result.refusals {
+      try db.execute(
+        sql: "INSERT OR REPLACE INTO p_refusals (change_id, op_index, object_id, origin, code, reason) VALUES (?, ?, ?, ?, ?, ?)",
+        arguments: [refusal.change, refusal.index, refusal.objectID, refusal.origin, refusal.code, refusal.reason])
+    }
+  }
+
+  static func insert(_ subject: SubjectProjection, _ db: Database) throws {
+    let record = subject.record
+    try db.execute(
+      sql: """
+        INSERT INTO p_subjects (id, origin, kind, name, uscc, registered_division, business_division, platform,
+          shop_id, url, created_wall, created_counter, audience)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        subject.id.description, subject.origin.rawValue, record.kind.rawValue, record.name, record.uscc,
+        record.registeredDivision, record.businessDivision, record.platform, record.shopID, record.url,
+        Int64(subject.created.wallMillis), Int64(subject.created.counter), subject.audience.description,
+      ])
+  }
+
+  static func insert(_ lead: LeadProjection, _ db: Database) throws {
+    let fields = lead.fields
+    try db.execute(
+      sql: """
+        INSERT INTO p_leads (id, origin, owner, state, source, violations, subject_ids, product_category, summary,
+          risk, source_reliability, information_reliability, reporter_real_name, created_by, created_wall,
+          created_counter, updated_wall, updated_counter, audience)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        lead.id.description, lead.origin.rawValue, lead.owner.rawValue, lead.state.rawValue, fields.source.rawValue,
+        fields.violations.map(\.rawValue).joined(separator: ","),
+        fields.subjectIDs.map(\.description).joined(separator: ","), fields.productCategory, fields.summary,
+        fields.risk.rawValue, fields.sourceReliability.rawValue, fields.informationReliability,
+        fields.reporterRealName, lead.createdBy, Int64(lead.created.wallMillis), Int64(lead.created.counter),
+        Int64(lead.updated.wallMillis), Int64(lead.updated.counter), lead.audience.description,
+      ])
+  }
+}

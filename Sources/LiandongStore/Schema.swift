@@ -1,0 +1,124 @@
+import GRDB
+
+/// The database schema, as explicit migrations. Tables named `p_*` are projections: derived from
+/// the change log, dropped and replayed by `rebuild`, and covered by the projection digest. The
+/// others (`changes`, `fork_proofs`, `quarantine`) are the record itself.
+enum Schema {
+  static var migrator: DatabaseMigrator {
+    var migrator = DatabaseMigrator()
+    migrator.registerMigration("v1: change log and lead projections") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE changes (
+            id BLOB PRIMARY KEY,
+            origin TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            hlc_wall INTEGER NOT NULL,
+            hlc_counter INTEGER NOT NULL,
+            header BLOB NOT NULL,
+            signature BLOB NOT NULL,
+            body BLOB,
+            received_at TEXT NOT NULL,
+            UNIQUE (origin, sequence)
+          );
+          CREATE INDEX changes_by_time ON changes (hlc_wall, hlc_counter);
+
+          CREATE TABLE fork_proofs (
+            origin TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            held_id BLOB NOT NULL,
+            held_header BLOB NOT NULL,
+            held_signature BLOB NOT NULL,
+            other_id BLOB NOT NULL,
+            other_header BLOB NOT NULL,
+            other_signature BLOB NOT NULL,
+            detected_at TEXT NOT NULL,
+            PRIMARY KEY (origin, sequence, other_id)
+          );
+          CREATE TABLE quarantine (
+            origin TEXT PRIMARY KEY,
+            sequence INTEGER NOT NULL,
+            since TEXT NOT NULL
+          );
+
+          CREATE TABLE p_certificates (
+            fingerprint BLOB PRIMARY KEY,
+            node TEXT NOT NULL,
+            serial TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            not_before TEXT NOT NULL,
+            not_after TEXT NOT NULL,
+            chain_pem TEXT NOT NULL,
+            announced_in BLOB NOT NULL
+          );
+          CREATE TABLE p_operations (
+            object_id BLOB NOT NULL,
+            change_id BLOB NOT NULL,
+            op_index INTEGER NOT NULL,
+            PRIMARY KEY (object_id, change_id, op_index)
+          );
+          CREATE TABLE p_subjects (
+            id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            uscc TEXT,
+            registered_division TEXT,
+            business_division TEXT,
+            platform TEXT,
+            shop_id TEXT,
+            url TEXT,
+            created_wall INTEGER NOT NULL,
+            created_counter INTEGER NOT NULL,
+            audience TEXT NOT NULL
+          );
+          CREATE INDEX p_subjects_by_uscc ON p_subjects (uscc);
+          CREATE TABLE p_leads (
+            id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            state TEXT NOT NULL,
+            source TEXT NOT NULL,
+            violations TEXT NOT NULL,
+            subject_ids TEXT NOT NULL,
+            product_category TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            risk TEXT NOT NULL,
+            source_reliability TEXT NOT NULL,
+            information_reliability INTEGER NOT NULL,
+            reporter_real_name INTEGER NOT NULL,
+            created_by TEXT NOT NULL,
+            created_wall INTEGER NOT NULL,
+            created_counter INTEGER NOT NULL,
+            updated_wall INTEGER NOT NULL,
+            updated_counter INTEGER NOT NULL,
+            audience TEXT NOT NULL
+          );
+          CREATE TABLE p_refusals (
+            change_id TEXT NOT NULL,
+            op_index INTEGER NOT NULL,
+            object_id TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            code TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (change_id, op_index)
+          );
+          CREATE INDEX p_refusals_by_object ON p_refusals (object_id);
+          """)
+    }
+    return migrator
+  }
+
+  /// Projection tables in the order the digest reads them, with the key that orders their rows.
+  static let projections: [(table: String, orderBy: String)] = [
+    ("p_certificates", "fingerprint"),
+    ("p_subjects", "id"),
+    ("p_leads", "id"),
+    ("p_refusals", "change_id, op_index"),
+  ]
+
+  /// Every derived table, including the operation index that is not itself digested.
+  static let derivedTables = projections.map(\.table) + ["p_operations"]
+
+  static var latestVersion: Int { migrator.migrations.count }
+}

@@ -1,0 +1,48 @@
+import LiandongCore
+import LiandongCrypto
+
+/// Errors of the store and the node's data folder.
+public enum StoreError: CodedError, Sendable {
+  case notInitialised(path: String)
+  case alreadyInitialised(path: String)
+  case unreadableFile(path: String, reason: String)
+  case unreadableConfiguration(path: String, reason: String)
+  case certificateNamesAnotherNode(certificateNode: String, requested: String)
+  case keyDoesNotMatchCertificate
+  case localChangeRefused(ChangeRefusal)
+  case notFound(kind: String, id: String)
+  case schemaTooNew(found: Int, supported: Int)
+
+  public var code: String {
+    switch self {
+    case .notInitialised: "node.not-initialised"
+    case .alreadyInitialised: "node.already-initialised"
+    case .unreadableFile: "node.unreadable-file"
+    case .unreadableConfiguration: "node.bad-config"
+    case .certificateNamesAnotherNode: "init.cert-other-node"
+    case .keyDoesNotMatchCertificate: "init.key-mismatch"
+    case .localChangeRefused(let refusal): "local.\(refusal.code)"
+    case .notFound: "not-found"
+    case .schemaTooNew: "store.schema-too-new"
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .notInitialised(let path):
+      "\(path) holds no Liandong node; run 'liandong init --data \(path) ...' first, or pass the right --data"
+    case .alreadyInitialised(let path):
+      "\(path) already holds a node; choose an empty folder, or use the node that is there"
+    case .unreadableFile(let path, let reason): "cannot read \(path): \(reason)"
+    case .unreadableConfiguration(let path, let reason): "the node configuration \(path) is not valid: \(reason)"
+    case .certificateNamesAnotherNode(let certificateNode, let requested):
+      "the certificate is for node '\(certificateNode)', not '\(requested)'; pass the certificate issued to \(requested), or --node \(certificateNode)"
+    case .keyDoesNotMatchCertificate:
+      "the private key does not belong to the certificate; pass the key the certificate request was made with"
+    case .localChangeRefused(let refusal): "this node could not record its own change: \(refusal)"
+    case .notFound(let kind, let id): "no \(kind) with ID \(id) on this node"
+    case .schemaTooNew(let found, let supported):
+      "the database has schema version \(found), newer than this program's \(supported); use a newer liandong"
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import LiandongCore
+import LiandongCrypto
+
+/// What the store shows people and scripts. Field names are the JSON keys of `--json` output.
+public struct SubjectView: Codable, Sendable, Equatable {
+  public var id: String
+  public var origin: String
+  public var kind: String
+  public var name: String
+  public var uscc: String?
+  public var registeredDivision: String?
+  public var businessDivision: String?
+  public var platform: String?
+  public var shopID: String?
+  public var url: String?
+  public var audience: String
+}
+
+public struct LeadView: Codable, Sendable, Equatable {
+  public var id: String
+  public var origin: String
+  public var owner: String
+  public var state: String
+  public var source: String
+  public var violations: [String]
+  public var subjects: [SubjectView]
+  public var productCategory: String
+  public var summary: String
+  public var risk: String
+  public var sourceReliability: String
+  public var informationReliability: Int
+  public var reporterRealName: Bool
+  public var createdBy: String
+  public var created: String
+  public var updated: String
+  public var audience: String
+}
+
+public struct ChangeSummary: Codable, Sendable {
+  public var id: String
+  public var origin: String
+  public var sequence: UInt64
+  public var time: String
+  public var hlc: String
+  public var audience: String
+  public var stub: Bool
+  public var officer: String?
+  public var operations: [String]
+}
+
+public struct ForkView: Codable, Sendable {
+  public var origin: String
+  public var sequence: UInt64
+  public var heldChange: String
+  public var otherChange: String
+  public var detectedAt: String
+}
+
+public struct StatusView: Codable, Sendable {
+  public var node: String
+  public var changes: Int
+  public var stubs: Int
+  public var versionVector: [String: UInt64]
+  public var subjects: Int
+  public var leads: Int
+  public var refusedOperations: Int
+  public var forks: [ForkView]
+  public var quarantined: [String]
+  public var projectionDigest: String
+  public var changeSetDigest: String
+}
+
+public struct AuditFailure: Codable, Sendable, Equatable {
+  public var change: String
+  public var origin: String
+  public var sequence: Int64
+  public var code: String
+  public var message: String
+}
+
+public struct AuditReport: Codable, Sendable {
+  public var changesChecked: Int
+  public var stubs: Int
+  public var failures: [AuditFailure]
+  public var refusedOperations: [OperationRefusal]
+  public var forks: [ForkView]
+  public var quarantined: [String]
+  public var ok: Bool { failures.isEmpty }
+}
+
+extension HLCTimestamp {
+  /// The wall-clock part as an ISO 8601 instant, for people.
+  public var iso8601: String {
+    Date(timeIntervalSince1970: TimeInterval(wallMillis) / 1000).iso8601
+  }
+}

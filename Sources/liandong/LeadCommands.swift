@@ -1,0 +1,188 @@
+import ArgumentParser
+import Foundation
+import LiandongCore
+import LiandongStore
+
+struct LeadCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "lead",
+    abstract: "Leads (问题线索): record, list, show and edit clues about sellers and products.",
+    subcommands: [LeadAdd.self, LeadList.self, LeadShow.self, LeadEdit.self])
+}
+
+/// Parses repeated or comma-separated canonical names.
+func canonicalList<T: CanonicalName>(_ values: [String], as type: T.Type) throws -> [T] {
+  try values.flatMap { $0.split(separator: ",") }.map { try T(canonical: $0.trimmingCharacters(in: .whitespaces)) }
+}
+
+struct LeadAdd: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "add",
+    abstract: "Record a new lead about a subject, and share it with other regions.",
+    discussion: """
+      The subject's USCC and division codes are checked before anything is written; a bad one is \
+      refused with the position of the wrong character.
+
+      Violations: \(Violation.allCases.map(\.rawValue).joined(separator: ", ")).
+      Audience (--to): 'all' (the whole federation), or node IDs such as 'yrd,prd'. Without --to \
+      the lead stays on this node until you share it.
+
+      Example:
+        liandong lead add --subject-name "某检测服务店" --subject-uscc 91350100M000100Y43 \\
+          --violation forged-report --summary "sells one-day reports without samples" --to yrd
+      """)
+
+  @OptionGroup var options: NodeOptions
+  @Option(help: "The subject's name (enterprise, shop, person, ...).") var subjectName: String
+  @Option(help: "The subject's unified social credit code (18 characters).") var subjectUscc: String?
+  @Option(help: ArgumentHelp("The subject's kind: \(SubjectKind.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "kind"))
+  var subjectKind = SubjectKind.enterprise.rawValue
+  @Option(help: ArgumentHelp("Division code (GB/T 2260) where the subject is registered.", valueName: "code"))
+  var subjectDivision: String?
+  @Option(help: ArgumentHelp("Division code where the subject actually does business.", valueName: "code"))
+  var subjectBusinessDivision: String?
+  @Option(help: "For a shop: the platform it sells on.") var platform: String?
+  @Option(help: "For a shop: its ID on the platform.") var shopId: String?
+  @Option(help: "For a shop or website: its address.") var url: String?
+  @Option(help: ArgumentHelp("A violation (repeat, or separate with commas).", valueName: "kind")) var violation: [String] = []
+  @Option(help: "What was found, in a sentence or two.") var summary: String
+  @Option(help: ArgumentHelp("Where the lead came from: \(LeadSource.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "source"))
+  var source = LeadSource.onlineMonitoring.rawValue
+  @Option(help: ArgumentHelp("Risk: serious, high, medium, low.", valueName: "level")) var risk = RiskLevel.medium.rawValue
+  @Option(help: "Product category, free text.") var productCategory = ""
+  @Option(help: ArgumentHelp("Reliability of the source: A, B, C or X.", valueName: "grade")) var sourceReliability = "X"
+  @Option(help: ArgumentHelp("Reliability of the information: 1 (confirmed) to 4 (cannot be judged).", valueName: "grade"))
+  var infoReliability = 4
+  @Flag(help: "The reporter gave a real name (their identity itself never leaves this node).") var reporterRealName = false
+  @Option(help: ArgumentHelp("Who may see it: 'all' or node IDs separated by commas.", valueName: "audience")) var to: String?
+  @OptionGroup var officer: OfficerOption
+
+  func execute() throws {
+    let subject = SubjectRecord(
+      kind: try SubjectKind(canonical: subjectKind), name: subjectName, uscc: subjectUscc,
+      registeredDivision: subjectDivision, businessDivision: subjectBusinessDivision, platform: platform,
+      shopID: shopId, url: url)
+    try subject.validate()
+    let violations = try canonicalList(violation, as: Violation.self)
+    let subjectID = ObjectID()
+    let fields = LeadFields(
+      source: try LeadSource(canonical: source), violations: violations, subjectIDs: [subjectID],
+      productCategory: productCategory, summary: summary, risk: try RiskLevel(canonical: risk),
+      sourceReliability: try SourceReliability(canonical: sourceReliability.uppercased()),
+      informationReliability: infoReliability, reporterRealName: reporterRealName)
+    try fields.validate()
+    let audience = try to.map { try Audience(parsing: $0) } ?? .originOnly
+
+    let home = try options.openNode()
+    let leadID = ObjectID()
+    let change = try home.record(
+      [
+        DomainOperation(objectID: subjectID, action: .createSubject(subject)),
+        DomainOperation(objectID: leadID, action: .createLead(fields)),
+      ], audience: audience, officer: officer.resolved)
+    guard let lead = try home.store.lead(leadID.description) else {
+      throw StoreError.notFound(kind: "lead", id: leadID.description)
+    }
+    if options.json {
+      try Output.json(lead)
+    } else {
+      print(lead.id)
+      Output.error("recorded lead \(lead.id) in change \(change.id.short), shared with: \(lead.audience)")
+    }
+  }
+}
+
+struct LeadList: NodeCommand {
+  static let configuration = CommandConfiguration(commandName: "list", abstract: "List the leads this node can see.")
+  @OptionGroup var options: NodeOptions
+
+  func execute() throws {
+    let leads = try options.openNode().store.leads()
+    if options.json { return try Output.json(leads) }
+    guard !leads.isEmpty else { return print("no leads yet; add one with 'liandong lead add'") }
+    Output.table(
+      ["ID", "OWNER", "STATE", "RISK", "VIOLATIONS", "SUBJECT", "SUMMARY"],
+      leads.map {
+        [
+          $0.id, $0.owner, $0.state, $0.risk, $0.violations.joined(separator: ","),
+          $0.subjects.first?.name ?? "-", String($0.summary.prefix(50)),
+        ]
+      })
+  }
+}
+
+struct LeadShow: NodeCommand {
+  static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one lead in full.")
+  @OptionGroup var options: NodeOptions
+  @Argument(help: "The lead's ID.") var id: String
+
+  func execute() throws {
+    let normalized = try ObjectID(id).description
+    guard let lead = try options.openNode().store.lead(normalized) else {
+      throw StoreError.notFound(kind: "lead", id: normalized)
+    }
+    if options.json { return try Output.json(lead) }
+    let lines: [(String, String)] = [
+      ("lead", lead.id), ("origin", lead.origin), ("owner", lead.owner), ("state", lead.state),
+      ("source", lead.source), ("violations", lead.violations.joined(separator: ", ")), ("risk", lead.risk),
+      ("reliability", "source \(lead.sourceReliability), information \(lead.informationReliability)"),
+      ("product", lead.productCategory.isEmpty ? "-" : lead.productCategory), ("summary", lead.summary),
+      ("real-name reporter", lead.reporterRealName ? "yes" : "no"), ("created", "\(lead.created) by \(lead.createdBy)"),
+      ("updated", lead.updated), ("shared with", lead.audience),
+    ]
+    for (label, value) in lines { print("\(label.padding(toLength: 19, withPad: " ", startingAt: 0)) \(value)") }
+    for subject in lead.subjects {
+      var parts = ["\(subject.name) (\(subject.kind))"]
+      if let uscc = subject.uscc { parts.append("USCC \(uscc)") }
+      if let division = subject.registeredDivision { parts.append("registered \(division)") }
+      if let division = subject.businessDivision { parts.append("operating \(division)") }
+      if let platform = subject.platform { parts.append("\(platform) shop \(subject.shopID ?? "?")") }
+      if let url = subject.url { parts.append(url) }
+      print("subject             \(parts.joined(separator: ", "))")
+    }
+  }
+}
+
+struct LeadEdit: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "edit",
+    abstract: "Change a lead's fields. Only the lead's owner node may; others' edits are refused.",
+    discussion: "An edit by another node is still signed and kept in the log, has no effect, and is listed by 'liandong verify'.")
+  @OptionGroup var options: NodeOptions
+  @Argument(help: "The lead's ID.") var id: String
+  @Option(help: "New summary.") var summary: String?
+  @Option(help: ArgumentHelp("New risk level.", valueName: "level")) var risk: String?
+  @Option(help: ArgumentHelp("New violations (repeat, or separate with commas).", valueName: "kind")) var violation: [String] = []
+  @Option(help: "New product category.") var productCategory: String?
+  @Option(help: ArgumentHelp("New source reliability: A, B, C or X.", valueName: "grade")) var sourceReliability: String?
+  @Option(help: ArgumentHelp("New information reliability: 1-4.", valueName: "grade")) var infoReliability: Int?
+  @OptionGroup var officer: OfficerOption
+
+  func execute() throws {
+    let objectID = try ObjectID(id)
+    var patch = LeadPatch()
+    patch.summary = summary
+    patch.risk = try risk.map { try RiskLevel(canonical: $0) }
+    patch.violations = violation.isEmpty ? nil : try canonicalList(violation, as: Violation.self)
+    patch.productCategory = productCategory
+    patch.sourceReliability = try sourceReliability.map { try SourceReliability(canonical: $0.uppercased()) }
+    patch.informationReliability = infoReliability
+    guard !patch.isEmpty else {
+      throw UsageError(code: "usage.nothing-to-change", message: "name at least one field to change, e.g. --summary or --risk")
+    }
+    let home = try options.openNode()
+    guard let before = try home.store.lead(objectID.description) else {
+      throw StoreError.notFound(kind: "lead", id: objectID.description)
+    }
+    guard before.owner == home.node.rawValue else {
+      throw UsageError(
+        code: "lead.not-owner", message: "lead \(before.id) is owned by \(before.owner); only its owner may edit it")
+    }
+    // The edit reaches exactly the nodes that received the lead.
+    let audience = try Audience(parsing: before.audience)
+    try home.record([DomainOperation(objectID: objectID, action: .updateLead(patch))], audience: audience, officer: officer.resolved)
+    let after = try home.store.lead(objectID.description)!
+    if options.json { return try Output.json(after) }
+    print("updated lead \(after.id)")
+  }
+}

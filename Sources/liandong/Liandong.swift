@@ -1,0 +1,19 @@
+import ArgumentParser
+
+@main
+struct Liandong: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "liandong",
+    abstract: "联动 Liandong: a regional market-regulation node that shares leads, evidence and requests.",
+    discussion: """
+      Every write becomes a signed change in this node's log; the tables you see are folded from \
+      that log, so any two nodes holding the same changes show the same data.
+
+      Start with 'liandong init' (needs a certificate from the federation CA), then \
+      'liandong lead add'. Every command takes --data DIR (default: $LIANDONG_DATA).
+      """,
+    subcommands: [
+      InitCommand.self, LeadCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self,
+      StatusCommand.self, ChangesCommand.self,
+    ])
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import LiandongCore
+import LiandongStore
+
+struct LogCommand: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "log", abstract: "Show the change log, oldest first (newest last), in replay order.")
+  @OptionGroup var options: NodeOptions
+
+  func execute() throws {
+    let log = try options.openNode().store.log()
+    if options.json { return try Output.json(log) }
+    for change in log {
+      let who = change.officer.map { " by \($0)" } ?? ""
+      print("\(change.id.prefix(12))  \(change.origin)#\(change.sequence)  \(change.time)\(who)  to \(change.audience)")
+      if change.stub {
+        print("    (stub: this node is not in the audience; content withheld)")
+      }
+      for operation in change.operations { print("    \(operation)") }
+    }
+  }
+}
+
+struct VerifyCommand: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify",
+    abstract: "Re-verify every change: signatures, certificates at each change's time, body hashes, chains.",
+    discussion: """
+      Exits 0 when every stored change verifies, 1 otherwise, naming each failure. Operations \
+      that were refused (kept in the log with no effect, such as an edit by a node that does not \
+      own the lead) and detected forks are listed too; they are facts of the log, not damage.
+      """)
+  @OptionGroup var options: NodeOptions
+
+  func execute() throws {
+    let home = try options.openNode()
+    var report = try home.store.audit(verifier: home.verifier, physicalMillis: Date().unixMillis)
+    report.refusedOperations = try home.store.refusals()
+    report.forks = try home.store.forks()
+    report.quarantined = try home.store.quarantinedOrigins()
+    if options.json {
+      try Output.json(report)
+    } else {
+      print("checked \(report.changesChecked) changes (\(report.stubs) stubs): \(report.failures.count) failure(s)")
+      for failure in report.failures {
+        print("FAIL \(failure.origin)#\(failure.sequence) \(failure.change.prefix(12)) [\(failure.code)] \(failure.message)")
+      }
+      for refusal in report.refusedOperations {
+        print("refused operation \(refusal.change.prefix(12))/\(refusal.index) by \(refusal.origin) on \(refusal.objectID): [\(refusal.code)] \(refusal.reason)")
+      }
+      for fork in report.forks {
+        print("fork: \(fork.origin) signed two changes with sequence \(fork.sequence): \(fork.heldChange.prefix(12)) and \(fork.otherChange.prefix(12))")
+      }
+      if !report.quarantined.isEmpty { print("quarantined origins: \(report.quarantined.joined(separator: ", "))") }
+    }
+    if !report.ok { throw ExitCode(1) }
+  }
+}
+
+struct RebuildCommand: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rebuild",
+    abstract: "Drop every projection and replay the log; the projection digest must not change.")
+  @OptionGroup var options: NodeOptions
+
+  struct Result: Encodable {
+    var before: String
+    var after: String
+    var identical: Bool
+  }
+
+  func execute() throws {
+    let store = try options.openNode().store
+    let before = try store.projectionDigest()
+    try store.rebuild()
+    let after = try store.projectionDigest()
+    let result = Result(before: before, after: after, identical: before == after)
+    if options.json {
+      try Output.json(result)
+    } else {
+      print("projection digest before \(before)")
+      print("projection digest after  \(after)")
+      print(result.identical ? "identical: the projections were already exactly what the log says" :
+        "DIFFERENT: the projections had drifted from the log and are now repaired")
+    }
+  }
+}
+
+struct StatusCommand: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status", abstract: "Summarise the node: changes per origin, objects, forks, digests.")
+  @OptionGroup var options: NodeOptions
+
+  func execute() throws {
+    let status = try options.openNode().store.status()
+    if options.json { return try Output.json(status) }
+    print("node \(status.node)")
+    print("changes \(status.changes) (\(status.stubs) stubs)")
+    for (origin, top) in status.versionVector.sorted(by: { $0.key < $1.key }) { print("  \(origin) through #\(top)") }
+    print("subjects \(status.subjects), leads \(status.leads), refused operations \(status.refusedOperations)")
+    for fork in status.forks {
+      print("FORK \(fork.origin)#\(fork.sequence): \(fork.heldChange.prefix(12)) vs \(fork.otherChange.prefix(12)), detected \(fork.detectedAt)")
+    }
+    if !status.quarantined.isEmpty { print("quarantined: \(status.quarantined.joined(separator: ", "))") }
+    print("projection digest \(status.projectionDigest)")
+    print("change-set digest \(status.changeSetDigest)")
+  }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import LiandongCore
+import LiandongCrypto
+import LiandongStore
+
+/// Options every command that works on a node takes.
+struct NodeOptions: ParsableArguments {
+  @Option(name: .long, help: ArgumentHelp("The node's data folder.", discussion: "Default: $LIANDONG_DATA.", valueName: "dir"))
+  var data: String?
+
+  @Flag(name: .long, help: "Print machine-readable JSON instead of text.")
+  var json = false
+
+  func directory() throws -> URL {
+    guard let path = data ?? ProcessInfo.processInfo.environment["LIANDONG_DATA"], !path.isEmpty else {
+      throw UsageError(code: "usage.no-data", message: "no data folder: pass --data DIR or set LIANDONG_DATA")
+    }
+    return URL(fileURLWithPath: path)
+  }
+
+  func openNode() throws -> NodeHome { try NodeHome.open(try directory()) }
+}
+
+/// A command-line mistake, reported like every other error.
+struct UsageError: CodedError {
+  var code: String
+  var message: String
+  var description: String { message }
+}
+
+/// The officer recorded with each change: --officer, else $LIANDONG_OFFICER, else the login name.
+struct OfficerOption: ParsableArguments {
+  @Option(help: ArgumentHelp("The officer making this change, recorded in the signed change.", discussion: "Default: $LIANDONG_OFFICER, else your login name.", valueName: "id"))
+  var officer: String?
+
+  var resolved: String {
+    let environment = ProcessInfo.processInfo.environment
+    return officer ?? environment["LIANDONG_OFFICER"] ?? environment["USER"] ?? "unknown"
+  }
+}
+
+/// Commands implement `execute`; `run` turns any coded error into `error[code]: message` on
+/// stderr and exit status 1, so scripts can rely on both.
+protocol NodeCommand: ParsableCommand {
+  func execute() throws
+}
+
+extension NodeCommand {
+  func run() throws {
+    do {
+      try execute()
+    } catch let error as CodedError {
+      Output.error("error[\(error.code)]: \(error.description)")
+      throw ExitCode(1)
+    } catch let error as ExitCode {
+      throw error
+    } catch {
+      Output.error("error: \(error)")
+      throw ExitCode(1)
+    }
+  }
+}
+
+enum Output {
+  static func error(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+  }
+
+  static func json(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+  }
+
+  /// A plain text table: columns padded to the widest cell, the last column left ragged.
+  static func table(_ header: [String], _ rows: [[String]]) {
+    let all = [header] + rows
+    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    for row in all {
+      let cells = row.enumerated().map { index, cell in
+        index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+      }
+      print(cells.joined(separator: "  "))
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import LiandongCore
+import LiandongStore
+import Testing
+
+/// Invariant 1 of DESIGN.md as a property: nodes that hold the same changes have identical
+/// projections, whatever order, duplication or partial delivery brought the changes to them.
+@Suite("Convergence", .serialized)
+struct ConvergenceTests {
+  /// Seeds for every CI run. Replay one with LIANDONG_SEED=<n> swift test --filter Convergence.
+  static var seeds: [UInt64] {
+    if let text = ProcessInfo.processInfo.environment["LIANDONG_SEED"], let seed = UInt64(text) { return [seed] }
+    let count = Int(ProcessInfo.processInfo.environment["LIANDONG_SEEDS"] ?? "") ?? 12
+    return (0..<UInt64(count)).map { 0x5EED_0000 + $0 }
+  }
+
+  @Test("random operations, random delivery order with duplicates, 3-7 nodes", arguments: seeds)
+  func converge(seed: UInt64) throws {
+    var random = SeededGenerator(seed: seed)
+    let count = Int.random(in: 3...7, using: &random)
+    let base = Date().unixMillis
+    let nodes = try (0..<count).map { try SimulatedNode("n\($0)", clockMillis: base + UInt64.random(in: 0...3_000, using: &random)) }
+    var leads: [ObjectID] = []
+
+    /// A relay: some node passes a few of the changes it holds (stubs where it has only stubs,
+    /// and stubs to a destination outside the audience) to another, in random order, duplicates
+    /// included.
+    func deliverRandomly(_ rounds: Int) throws {
+      for _ in 0..<rounds {
+        let source = nodes.randomElement(using: &random)!
+        let destination = nodes.randomElement(using: &random)!
+        let held = try source.store.changes(after: [:])
+        let batch = (0..<Int.random(in: 1...4, using: &random)).map { _ in held.randomElement(using: &random)! }
+        try destination.receive(batch.map(destination.view))
+      }
+    }
+
+    for _ in 0..<Int.random(in: 20...45, using: &random) {
+      let index = Int.random(in: 0..<count, using: &random)
+      let node = nodes[index]
+      node.clockMillis += UInt64.random(in: 1...50, using: &random)
+      switch Int.random(in: 0..<10, using: &random) {
+      case 0..<4:
+        let audience: Audience =
+          switch Int.random(in: 0..<3, using: &random) {
+          case 0: .all
+          case 1: .originOnly
+          default: .nodes(Set(nodes.filter { _ in Bool.random(using: &random) }.map(\.id)))
+          }
+        leads.append(try node.addLead(summary: "lead \(leads.count)", audience: audience))
+      case 4..<7 where !leads.isEmpty:
+        // Edit a lead this node can see: the owner's edits apply, others' are refused.
+        let visible = try node.store.leads()
+        guard let target = visible.randomElement(using: &random) else { continue }
+        var patch = LeadPatch()
+        patch.summary = "edit \(Int.random(in: 0...999, using: &random)) by \(node.id)"
+        patch.risk = RiskLevel.allCases.randomElement(using: &random)
+        try node.record([DomainOperation(objectID: try ObjectID(target.id), action: .updateLead(patch))], audience: try Audience(parsing: target.audience))
+      default:
+        try deliverRandomly(3)
+      }
+      try deliverRandomly(1)
+    }
+
+    // Heal: everyone gets everything (stubs outside the audience), in random order, until no
+    // node's store changes any more.
+    let everything = try nodes.flatMap { node in try node.store.changes(after: [:]).filter { $0.header.origin == node.id } }
+    var progress = true
+    while progress {
+      progress = false
+      for node in nodes.shuffled(using: &random) {
+        let outcomes = try node.receive(everything.shuffled(using: &random).map(node.view))
+        progress = progress || outcomes.contains { $0 == .stored || $0 == .bodyFilled }
+      }
+    }
+
+    let failure = "seed \(seed) (replay with LIANDONG_SEED=\(seed))"
+    var byChangeSet: [String: String] = [:]
+    for node in nodes {
+      let status = try node.store.status()
+      #expect(status.changes == everything.count, "\(failure): \(node.id) holds \(status.changes) of \(everything.count)")
+      // Same change set => same projection digest, across nodes ...
+      if let earlier = byChangeSet[status.changeSetDigest] {
+        #expect(earlier == status.projectionDigest, "\(failure): equal change sets, different projections")
+      }
+      byChangeSet[status.changeSetDigest] = status.projectionDigest
+      // ... and against a fresh replica fed the same changes in another random order.
+      let replica = try SimulatedNode(replicaOf: node.id, verifier: node.verifier, clockMillis: node.clockMillis)
+      var pending = try node.store.changes(after: [:]).shuffled(using: &random)
+      while !pending.isEmpty {
+        let outcomes = try replica.receive(pending)
+        pending = zip(pending, outcomes).filter { !$1.isAccepted }.map(\.0).shuffled(using: &random)
+        #expect(outcomes.contains { $0.isAccepted }, "\(failure): replica made no progress")
+      }
+      #expect(try replica.store.projectionDigest() == status.projectionDigest, "\(failure): replica of \(node.id) differs")
+      // Rebuild from the log gives the same tables as incremental application.
+      try node.store.rebuild()
+      #expect(try node.store.projectionDigest() == status.projectionDigest, "\(failure): rebuild of \(node.id) differs")
+      // Every node sees exactly the leads whose audience includes it.
+      let visible = Set(try node.store.leads().map(\.id))
+      for change in everything where change.body != nil {
+        let entitled = change.header.audience.includes(node.id, origin: change.header.origin)
+        for operation in change.decodedBody()!.operations {
+          if case .createLead = operation.action {
+            #expect(visible.contains(operation.objectID.description) == entitled, "\(failure): audience of \(operation.objectID)")
+          }
+        }
+      }
+    }
+    // Nodes that are all in every audience must agree exactly: check the pair that sees most.
+    let allPublic = try nodes.map { try $0.store.status() }.filter { $0.stubs == 0 }
+    if allPublic.count > 1 {
+      #expect(Set(allPublic.map(\.projectionDigest)).count == 1, "\(failure): nodes with no stubs disagree")
+    }
+  }
+}

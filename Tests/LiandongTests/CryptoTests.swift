@@ -1,0 +1,110 @@
+import Foundation
+import LiandongCrypto
+import Testing
+
+@Suite("Crypto over the system OpenSSL")
+struct CryptoTests {
+  @Test("SHA-256 matches the FIPS 180-2 test vector")
+  func sha256() {
+    #expect(SHA256.hash(Data("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    let hasher = SHA256.Hasher()
+    hasher.update(Data("a".utf8))
+    hasher.update(Data("bc".utf8))
+    #expect(hasher.finalize() == SHA256.hash(Data("abc".utf8)))
+  }
+
+  @Test("keys sign and verify; a changed message or signature fails", arguments: [KeyAlgorithm.ed25519, .ecdsaP256])
+  func signVerify(algorithm: KeyAlgorithm) throws {
+    let key = try PrivateKey.generate(algorithm)
+    #expect(key.algorithm == algorithm)
+    let message = Data("lead 1".utf8)
+    var signature = try key.sign(message)
+    let publicKey = try key.publicKey()
+    #expect(publicKey.isValidSignature(signature, for: message))
+    #expect(!publicKey.isValidSignature(signature, for: Data("lead 2".utf8)))
+    signature[signature.count / 2] ^= 0x01
+    #expect(!publicKey.isValidSignature(signature, for: message))
+  }
+
+  @Test("PKCS#8 PEM round trip keeps the key", arguments: [KeyAlgorithm.ed25519, .ecdsaP256])
+  func pemRoundTrip(algorithm: KeyAlgorithm) throws {
+    let key = try PrivateKey.generate(algorithm)
+    let pem = try key.pemPKCS8()
+    #expect(String(decoding: pem, as: UTF8.self).hasPrefix("-----BEGIN PRIVATE KEY-----"))
+    let reread = try PrivateKey(pem: pem)
+    #expect(try reread.publicKey().matches(key.publicKey()))
+  }
+
+  @Test("garbage is refused as PEM with a clear error")
+  func garbagePEM() {
+    #expect(throws: CryptoError.self) { try PrivateKey(pem: Data("not a key".utf8)) }
+    #expect(throws: CryptoError.self) { try Certificate.chain(pem: Data("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".utf8)) }
+  }
+
+  @Test("a certificate from the openssl tool: node ID, fingerprint and serial as openssl prints them")
+  func certificateFields() throws {
+    let federation = TestFederation.shared
+    let cert = try federation.chain("n1")[0]
+    #expect(try cert.nodeIdentity() == "n1")
+    let printed = try run("openssl", ["x509", "-in", federation.files("n1").certificate.path, "-noout", "-fingerprint", "-sha256", "-serial"])
+    let lines = printed.stdout.split(separator: "\n")
+    let fingerprint = lines[0].split(separator: "=")[1].replacingOccurrences(of: ":", with: "").lowercased()
+    #expect(cert.fingerprint.hex == fingerprint)
+    #expect("serial=\(cert.serialHex)" == lines[1])
+    #expect(cert.notBefore < Date() && Date() < cert.notAfter)
+    #expect(try cert.publicKey().matches(federation.key("n1").publicKey()))
+  }
+
+  @Test("the chain verifies against its CA, and not against another CA")
+  func chainVerification() throws {
+    let federation = TestFederation.shared
+    try federation.trust().verify(chain: federation.chain("n2"), at: Date())
+    try federation.trust().verify(chain: federation.chain("ed25519-node"), at: Date())
+    let other = try TestFederation(label: "other")
+    let error = try #require(throws: CryptoError.self) { try other.trust().verify(chain: federation.chain("n2"), at: Date()) }
+    #expect(error.code == "cert.not-trusted")
+  }
+
+  @Test("validity: a certificate is refused after its end and before its start")
+  func validityWindow() throws {
+    let federation = try TestFederation(label: "validity")
+    try federation.issue("old", start: "20250101000000Z", end: "20250201000000Z")
+    let trust = try federation.trust()
+    #expect(throws: CryptoError.certificateExpired(notAfter: "2025-02-01T00:00:00Z")) {
+      try trust.verify(chain: federation.chain("old"), at: Date())
+    }
+    let start = Date().addingTimeInterval(86_400)
+    try federation.issue("early", start: certificateDate(start), end: certificateDate(start.addingTimeInterval(86_400)))
+    let error = try #require(throws: CryptoError.self) { try trust.verify(chain: federation.chain("early"), at: Date()) }
+    #expect(error.code == "cert.not-yet-valid")
+    try trust.verify(chain: federation.chain("early"), at: start.addingTimeInterval(60))
+  }
+
+  @Test("revocation applies from the revocation date on; an expired CRL is a failure")
+  func revocation() throws {
+    let federation = try TestFederation(label: "crl")
+    try federation.issue("bad")
+    let chain = try federation.chain("bad")
+    let before = Date()
+    Thread.sleep(forTimeInterval: 1.1)  // revocation dates have one-second resolution
+    try federation.revoke("bad")
+    try federation.publishCRL(hours: 1)
+    let trust = try federation.trust()
+    try trust.verify(chain: chain, at: before)  // signed before the revocation: still valid then
+    let revoked = try #require(throws: CryptoError.self) { try trust.verify(chain: chain, at: Date().addingTimeInterval(5)) }
+    #expect(revoked.code == "cert.revoked")
+    let stale = try #require(throws: CryptoError.self) {
+      try trust.verify(chain: chain, at: before, now: Date().addingTimeInterval(2 * 3600))
+    }
+    #expect(stale.code == "crl.expired")
+  }
+
+  @Test("a CRL signed by another CA is refused when loaded")
+  func foreignCRL() throws {
+    let other = try TestFederation(label: "foreign-crl")
+    let error = try #require(throws: CryptoError.self) {
+      try TrustAnchor(caPEM: TestFederation.shared.caPEM, crlPEM: other.crlPEM)
+    }
+    #expect(error.code == "crl.invalid")
+  }
+}

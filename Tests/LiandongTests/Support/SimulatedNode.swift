@@ -1,0 +1,85 @@
+import Foundation
+import LiandongCore
+import LiandongCrypto
+import LiandongStore
+
+/// A node in one process: an in-memory store, its key, and a clock the test controls.
+final class SimulatedNode: @unchecked Sendable {
+  let id: NodeID
+  let store: NodeStore
+  let author: ChangeAuthor?
+  let verifier: ChangeVerifier
+  let chain: [Certificate]
+  var clockMillis: UInt64
+
+  /// A node with keys from `federation`; it records its announcement as change 1.
+  init(_ name: String, federation: TestFederation = .shared, clockMillis: UInt64 = Date().unixMillis, trust: TrustAnchor? = nil)
+    throws
+  {
+    id = try NodeID(name)
+    store = try NodeStore(path: nil, node: id)
+    chain = try federation.chain(name)
+    author = ChangeAuthor(origin: id, key: try federation.key(name), certificateFingerprint: chain[0].fingerprint)
+    verifier = ChangeVerifier(trust: try trust ?? federation.trust())
+    self.clockMillis = clockMillis
+    let announce = DomainOperation(objectID: ObjectID(), action: .announceNode(certificateChain: chain.map(\.der)))
+    try record([announce], audience: .all)
+  }
+
+  /// A node that only receives (a replica of another node's view, for comparisons).
+  init(replicaOf id: NodeID, verifier: ChangeVerifier, clockMillis: UInt64) throws {
+    self.id = id
+    store = try NodeStore(path: nil, node: id)
+    author = nil
+    chain = []
+    self.verifier = verifier
+    self.clockMillis = clockMillis
+  }
+
+  @discardableResult
+  func record(_ operations: [DomainOperation], audience: Audience, officer: String = "officer-1") throws -> SignedChange {
+    clockMillis += 1
+    return try store.appendLocal(
+      ChangeBody(officer: officer, operations: operations), audience: audience, author: author!, verifier: verifier,
+      physicalMillis: clockMillis)
+  }
+
+  @discardableResult
+  func receive(_ changes: [SignedChange]) throws -> [IngestOutcome] {
+    try store.ingest(changes, verifier: verifier, physicalMillis: clockMillis)
+  }
+
+  /// What a sender gives this node: the body only if this node is in the audience.
+  func view(of change: SignedChange) -> SignedChange {
+    change.header.audience.includes(id, origin: change.header.origin) ? change : change.stub
+  }
+
+  /// Creates a subject and a lead about it in one change; returns the lead's ID.
+  @discardableResult
+  func addLead(summary: String = "sells one-day reports", audience: Audience = .all, uscc: String? = nil) throws -> ObjectID {
+    let subjectID = ObjectID()
+    let leadID = ObjectID()
+    try record(
+      [
+        DomainOperation(
+          objectID: subjectID, action: .createSubject(SubjectRecord(kind: .shop, name: "某检测服务店", uscc: uscc))),
+        DomainOperation(
+          objectID: leadID,
+          action: .createLead(LeadFields(violations: [.forgedReport], subjectIDs: [subjectID], summary: summary))),
+      ], audience: audience)
+    return leadID
+  }
+}
+
+/// SplitMix64: small, fast, and the same sequence on every platform for a given seed.
+struct SeededGenerator: RandomNumberGenerator {
+  private var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}

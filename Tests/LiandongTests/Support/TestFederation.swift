@@ -1,0 +1,67 @@
+import Foundation
+import LiandongCore
+import LiandongCrypto
+import LiandongStore
+
+/// A federation CA with node certificates, all made by `Deploy/pki/liandong-pki` over the real
+/// `openssl` tool (so the tests exercise certificates nobody here encoded).
+struct TestFederation: Sendable {
+  let directory: URL
+
+  init(label: String = "ca", key: String = "p256") throws {
+    directory = temporaryDirectory(label)
+    try pki(["init", directory.path, "--key", key, "--name", "Test CA \(label)"])
+  }
+
+  /// The shared federation of the in-process tests: seven nodes, issued once per test run.
+  static let shared: TestFederation = {
+    let federation = try! TestFederation(label: "shared")
+    for index in 0..<7 { try! federation.issue("n\(index)") }
+    try! federation.issue("ed25519-node", key: "ed25519")
+    return federation
+  }()
+
+  func pki(_ arguments: [String]) throws {
+    let result = try run(repositoryRoot.appendingPathComponent("Deploy/pki/liandong-pki").path, arguments)
+    guard result.status == 0 else { throw TestFailure("liandong-pki \(arguments.joined(separator: " ")): \(result)") }
+  }
+
+  @discardableResult
+  func issue(_ node: String, key: String = "p256", start: String? = nil, end: String? = nil) throws -> NodeFiles {
+    var arguments = ["issue", directory.path, node, "--key", key, "--force"]
+    if let start, let end { arguments += ["--start", start, "--end", end] }
+    try pki(arguments)
+    return files(node)
+  }
+
+  func revoke(_ node: String) throws { try pki(["revoke", directory.path, node]) }
+  func publishCRL(hours: Int? = nil) throws { try pki(["crl", directory.path] + (hours.map { ["--hours", "\($0)"] } ?? [])) }
+
+  func files(_ node: String) -> NodeFiles {
+    NodeFiles(
+      certificate: directory.appendingPathComponent("nodes/\(node).pem"),
+      key: directory.appendingPathComponent("nodes/\(node).key"))
+  }
+
+  var caURL: URL { directory.appendingPathComponent("ca.pem") }
+  var crlURL: URL { directory.appendingPathComponent("crl.pem") }
+  var caPEM: Data { try! Data(contentsOf: caURL) }
+  var crlPEM: Data { try! Data(contentsOf: crlURL) }
+
+  func trust(withCRL: Bool = true) throws -> TrustAnchor {
+    try TrustAnchor(caPEM: caPEM, crlPEM: withCRL ? crlPEM : nil)
+  }
+
+  func chain(_ node: String) throws -> [Certificate] { try Certificate.chain(pem: Data(contentsOf: files(node).certificate)) }
+  func key(_ node: String) throws -> PrivateKey { try PrivateKey(pem: Data(contentsOf: files(node).key)) }
+}
+
+struct NodeFiles: Sendable {
+  let certificate: URL
+  let key: URL
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
