@@ -34,7 +34,10 @@ public enum Audience: Hashable, Sendable, CustomStringConvertible {
       let item = part.trimmingCharacters(in: .whitespaces)
       if item.hasPrefix("group:") {
         throw CoreError.invalidAudience(
-          text, reason: "sharing groups come from a signed federation manifest, and none is installed; name the nodes instead")
+          text,
+          reason:
+            "sharing groups come from a signed federation manifest, and none is installed; name the nodes instead"
+        )
       }
       if item == "all" {
         throw CoreError.invalidAudience(text, reason: "'all' cannot be combined with node IDs")

@@ -104,7 +104,8 @@ public struct ChangeVerifier: Sendable {
       guard header.time > predecessor.time else { throw .timeNotIncreasing(change: change.id) }
     }
     if header.sequence == 1, incoming.isStub {
-      throw .firstChangeMustAnnounce(change: change.id, reason: "its body is missing, so its certificate is unknown")
+      throw .firstChangeMustAnnounce(
+        change: change.id, reason: "its body is missing, so its certificate is unknown")
     }
     // The header is what is signed, so its signature is checked first: a tampered header is
     // reported as such, not as a body that no longer matches it.
@@ -156,7 +157,9 @@ public struct ChangeVerifier: Sendable {
     }
     let instant = Date(timeIntervalSince1970: TimeInterval(header.time.wallMillis) / 1000)
     do {
-      try trust.verify(chain: chain, at: instant, now: Date(timeIntervalSince1970: TimeInterval(context.physicalMillis) / 1000))
+      try trust.verify(
+        chain: chain, at: instant,
+        now: Date(timeIntervalSince1970: TimeInterval(context.physicalMillis) / 1000))
     } catch let error as CryptoError {
       throw .signerNotTrusted(change: change.id, reason: error)
     } catch {

@@ -94,7 +94,8 @@ public struct LeadFields: Hashable, Sendable {
     }
     guard (1...4).contains(informationReliability) else {
       throw CoreError.invalidValue(
-        field: "information reliability", value: String(informationReliability), allowed: ["1", "2", "3", "4"])
+        field: "information reliability", value: String(informationReliability),
+        allowed: ["1", "2", "3", "4"])
     }
   }
 }

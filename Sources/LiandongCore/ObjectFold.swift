@@ -31,7 +31,9 @@ public enum ObjectFold {
     var reason: String
   }
 
-  static func apply(_ record: OperationRecord, to state: ObjectProjection?) -> Swift.Result<ObjectProjection?, Refused> {
+  static func apply(_ record: OperationRecord, to state: ObjectProjection?)
+    -> Swift.Result<ObjectProjection?, Refused>
+  {
     let id = record.operation.objectID
     switch record.operation.action {
     case .announceNode:
@@ -39,15 +41,21 @@ public enum ObjectFold {
     case .unreadable(let reason):
       return .failure(Refused(code: "op.unreadable", reason: reason))
     case .createSubject(let subject):
-      guard state == nil else { return .failure(Refused(code: "op.exists", reason: "object \(id) already exists")) }
+      guard state == nil else {
+        return .failure(Refused(code: "op.exists", reason: "object \(id) already exists"))
+      }
       do { try subject.validate() } catch {
         return .failure(Refused(code: "op.invalid", reason: "\(error)"))
       }
       return .success(
         .subject(
-          SubjectProjection(id: id, origin: record.origin, record: subject, created: record.order.time, audience: record.audience)))
+          SubjectProjection(
+            id: id, origin: record.origin, record: subject, created: record.order.time,
+            audience: record.audience)))
     case .createLead(let fields):
-      guard state == nil else { return .failure(Refused(code: "op.exists", reason: "object \(id) already exists")) }
+      guard state == nil else {
+        return .failure(Refused(code: "op.exists", reason: "object \(id) already exists"))
+      }
       do { try fields.validate() } catch {
         return .failure(Refused(code: "op.invalid", reason: "\(error)"))
       }
@@ -63,7 +71,9 @@ public enum ObjectFold {
       }
       guard record.origin == lead.owner else {
         return .failure(
-          Refused(code: "op.not-owner", reason: "\(record.origin) edited lead \(id), but only its owner \(lead.owner) may"))
+          Refused(
+            code: "op.not-owner",
+            reason: "\(record.origin) edited lead \(id), but only its owner \(lead.owner) may"))
       }
       let fields = patch.applied(to: lead.fields)
       do { try fields.validate() } catch {

@@ -45,10 +45,12 @@ public struct DivisionCode: Hashable, Sendable, CustomStringConvertible {
 
   public init(_ text: String) throws {
     guard text.count == 6 else {
-      throw CoreError.invalidDivisionCode(text, reason: "it has \(text.count) characters; a division code has 6 digits")
+      throw CoreError.invalidDivisionCode(
+        text, reason: "it has \(text.count) characters; a division code has 6 digits")
     }
     for (index, character) in text.enumerated() where !("0"..."9").contains(character) {
-      throw CoreError.invalidDivisionCode(text, reason: "character \(index + 1) '\(character)' is not a digit")
+      throw CoreError.invalidDivisionCode(
+        text, reason: "character \(index + 1) '\(character)' is not a digit")
     }
     guard text.first != "0" else {
       throw CoreError.invalidDivisionCode(text, reason: "the first digit is 0; province codes start at 1")

@@ -17,7 +17,9 @@ public enum WireCoding {
     guard wire.sequence >= 1 else { throw .malformedHeader(reason: "sequence 0; sequences start at 1") }
     var previous: ChangeID? = nil
     if wire.sequence == 1 {
-      guard wire.previous.isEmpty else { throw .malformedHeader(reason: "sequence 1 names a previous change") }
+      guard wire.previous.isEmpty else {
+        throw .malformedHeader(reason: "sequence 1 names a previous change")
+      }
     } else {
       guard let link = ChangeID(bytes: wire.previous) else {
         throw .malformedHeader(reason: "previous hash has \(wire.previous.count) bytes, not 32")
@@ -29,7 +31,9 @@ public enum WireCoding {
     }
     let audience: Audience
     if wire.audience.all {
-      guard wire.audience.nodes.isEmpty else { throw .malformedHeader(reason: "audience is both 'all' and named nodes") }
+      guard wire.audience.nodes.isEmpty else {
+        throw .malformedHeader(reason: "audience is both 'all' and named nodes")
+      }
       audience = .all
     } else {
       var nodes = Set<NodeID>()
@@ -77,7 +81,11 @@ public enum WireCoding {
     guard let wire = try? Liandong_V1_ChangeBody(serializedBytes: bytes) else {
       let nowhere = ObjectID(bytes: Data(count: 16))!
       return ChangeBody(
-        officer: "", operations: [DomainOperation(objectID: nowhere, action: .unreadable(reason: "the body is not a ChangeBody message"))])
+        officer: "",
+        operations: [
+          DomainOperation(
+            objectID: nowhere, action: .unreadable(reason: "the body is not a ChangeBody message"))
+        ])
     }
     return ChangeBody(officer: wire.officer, operations: wire.operations.map(decodeOperation))
   }
@@ -97,7 +105,8 @@ public enum WireCoding {
     do {
       switch wire.kind {
       case .announceNode(let announce):
-        return DomainOperation(objectID: objectID, action: .announceNode(certificateChain: announce.certificateChain))
+        return DomainOperation(
+          objectID: objectID, action: .announceNode(certificateChain: announce.certificateChain))
       case .createSubject(let create):
         return DomainOperation(objectID: objectID, action: .createSubject(try decodeSubject(create.subject)))
       case .createLead(let create):
@@ -105,7 +114,8 @@ public enum WireCoding {
       case .updateLead(let update):
         return DomainOperation(objectID: objectID, action: .updateLead(try decodeLeadPatch(update)))
       case nil:
-        return DomainOperation(objectID: objectID, action: .unreadable(reason: "an operation kind this node does not know"))
+        return DomainOperation(
+          objectID: objectID, action: .unreadable(reason: "an operation kind this node does not know"))
       }
     } catch {
       return DomainOperation(objectID: objectID, action: .unreadable(reason: "\(error)"))
@@ -195,7 +205,8 @@ public enum WireCoding {
     var patch = LeadPatch()
     for name in wire.fields {
       guard let field = PatchField(rawValue: name) else {
-        throw CoreError.invalidValue(field: "lead field", value: name, allowed: PatchField.allCases.map(\.rawValue))
+        throw CoreError.invalidValue(
+          field: "lead field", value: name, allowed: PatchField.allCases.map(\.rawValue))
       }
       switch field {
       case .source: patch.source = try LeadSource(canonical: set.source)
@@ -208,7 +219,8 @@ public enum WireCoding {
       case .productCategory: patch.productCategory = set.productCategory
       case .summary: patch.summary = set.summary
       case .risk: patch.risk = try RiskLevel(canonical: set.risk)
-      case .sourceReliability: patch.sourceReliability = try SourceReliability(canonical: set.sourceReliability)
+      case .sourceReliability:
+        patch.sourceReliability = try SourceReliability(canonical: set.sourceReliability)
       case .informationReliability: patch.informationReliability = Int(set.informationReliability)
       case .reporterRealName: patch.reporterRealName = set.reporterRealName
       }
@@ -225,7 +237,9 @@ public enum WireCoding {
     if let v = patch.productCategory { wire.set.productCategory = v; names.append(.productCategory) }
     if let v = patch.summary { wire.set.summary = v; names.append(.summary) }
     if let v = patch.risk { wire.set.risk = v.rawValue; names.append(.risk) }
-    if let v = patch.sourceReliability { wire.set.sourceReliability = v.rawValue; names.append(.sourceReliability) }
+    if let v = patch.sourceReliability {
+      wire.set.sourceReliability = v.rawValue; names.append(.sourceReliability)
+    }
     if let v = patch.informationReliability {
       wire.set.informationReliability = UInt32(clamping: v)
       names.append(.informationReliability)
@@ -253,7 +267,8 @@ public enum WireCoding {
     do { wire = try Liandong_V1_SignedChange(serializedBytes: bytes) } catch {
       throw .malformedHeader(reason: "not a SignedChange message")
     }
-    return try SignedChange(headerBytes: wire.header, signature: wire.signature, body: wire.bodyPresent ? wire.body : nil)
+    return try SignedChange(
+      headerBytes: wire.header, signature: wire.signature, body: wire.bodyPresent ? wire.body : nil)
   }
 }
 

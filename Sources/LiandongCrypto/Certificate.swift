@@ -98,7 +98,9 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
         let ia5 = name.pointee.d.uniformResourceIdentifier,
         let bytes = ASN1_STRING_get0_data(ia5)
       else { continue }
-      uris.append(String(decoding: UnsafeBufferPointer(start: bytes, count: Int(ASN1_STRING_length(ia5))), as: UTF8.self))
+      uris.append(
+        String(
+          decoding: UnsafeBufferPointer(start: bytes, count: Int(ASN1_STRING_length(ia5))), as: UTF8.self))
     }
     return uris
   }

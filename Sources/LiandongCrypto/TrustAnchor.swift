@@ -37,7 +37,9 @@ public final class TrustAnchor: @unchecked Sendable {
     guard let leaf = chain.first else {
       throw CryptoError.certificateNotTrusted(reason: "no certificate was presented")
     }
-    if instant < leaf.notBefore { throw CryptoError.certificateNotYetValid(notBefore: leaf.notBefore.iso8601) }
+    if instant < leaf.notBefore {
+      throw CryptoError.certificateNotYetValid(notBefore: leaf.notBefore.iso8601)
+    }
     if instant > leaf.notAfter { throw CryptoError.certificateExpired(notAfter: leaf.notAfter.iso8601) }
     try verifyPath(chain: chain, at: instant)
     try checkRevocation(chain: chain, at: instant, now: now)

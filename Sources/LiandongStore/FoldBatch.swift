@@ -32,8 +32,8 @@ struct FoldBatch {
     for object in touched.sorted() {
       var records: [OperationRecord] = []
       for row in try Row.fetchAll(
-        db, sql: "SELECT change_id, op_index FROM p_operations WHERE object_id = ?", arguments: [object.bytes])
-      {
+        db, sql: "SELECT change_id, op_index FROM p_operations WHERE object_id = ?", arguments: [object.bytes]
+      ) {
         let changeID = ChangeID(bytes: row["change_id"])!
         guard let (header, body) = try bodies.load(changeID, db) else { continue }
         let index: Int = row["op_index"]
@@ -55,8 +55,10 @@ private struct BodyCache {
   mutating func load(_ id: ChangeID, _ db: Database) throws -> (ChangeHeader, ChangeBody)? {
     if let hit = cache[id] { return hit }
     guard
-      let row = try Row.fetchOne(db, sql: "SELECT header, signature, body FROM changes WHERE id = ?", arguments: [id.bytes]),
-      let change = try? SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"]),
+      let row = try Row.fetchOne(
+        db, sql: "SELECT header, signature, body FROM changes WHERE id = ?", arguments: [id.bytes]),
+      let change = try? SignedChange(
+        headerBytes: row["header"], signature: row["signature"], body: row["body"]),
       let body = change.decodedBody()
     else { return nil }
     cache[id] = (change.header, body)

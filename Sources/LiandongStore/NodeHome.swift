@@ -35,7 +35,8 @@ public final class NodeHome: Sendable {
     chain = try Certificate.chain(pem: try read("node.pem"))
     let key = try PrivateKey(pem: try read("node.key"))
     author = ChangeAuthor(origin: node, key: key, certificateFingerprint: chain[0].fingerprint)
-    verifier = ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000)
+    verifier = ChangeVerifier(
+      trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000)
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
   }
 
@@ -46,7 +47,9 @@ public final class NodeHome: Sendable {
       throw StoreError.notInitialised(path: directory.path)
     }
     let configuration: NodeConfiguration
-    do { configuration = try JSONDecoder().decode(NodeConfiguration.self, from: try readFile(file)) } catch let error as StoreError {
+    do {
+      configuration = try JSONDecoder().decode(NodeConfiguration.self, from: try readFile(file))
+    } catch let error as StoreError {
       throw error
     } catch {
       throw StoreError.unreadableConfiguration(path: file.path, reason: "\(error)")
@@ -62,11 +65,7 @@ public final class NodeHome: Sendable {
     officer: String, now: Date = Date()
   ) throws -> NodeHome {
     let fileManager = FileManager.default
-    if fileManager.fileExists(atPath: directory.appendingPathComponent(configurationFile).path)
-      || fileManager.fileExists(atPath: directory.appendingPathComponent("liandong.sqlite").path)
-    {
-      throw StoreError.alreadyInitialised(path: directory.path)
-    }
+    try refuseIfInitialised(directory)
     let trust = try TrustAnchor(caPEM: caPEM, crlPEM: crlPEM)
     let chain = try Certificate.chain(pem: certificatePEM)
     let key = try PrivateKey(pem: keyPEM)
@@ -75,9 +74,12 @@ public final class NodeHome: Sendable {
     guard named == node.rawValue else {
       throw StoreError.certificateNamesAnotherNode(certificateNode: named, requested: node.rawValue)
     }
-    guard try key.publicKey().matches(chain[0].publicKey()) else { throw StoreError.keyDoesNotMatchCertificate }
+    guard try key.publicKey().matches(chain[0].publicKey()) else {
+      throw StoreError.keyDoesNotMatchCertificate
+    }
 
-    try fileManager.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    try fileManager.createDirectory(
+      at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     var written: [URL] = []
     do {
       func write(_ name: String, _ data: Data, mode: Int = 0o644) throws {
@@ -95,7 +97,8 @@ public final class NodeHome: Sendable {
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
       // The configuration is written last: its presence is what marks the folder initialised.
       let home = try NodeHome(directory: directory, configuration: configuration)
-      let announce = DomainOperation(objectID: ObjectID(), action: .announceNode(certificateChain: chain.map(\.der)))
+      let announce = DomainOperation(
+        objectID: ObjectID(), action: .announceNode(certificateChain: chain.map(\.der)))
       _ = try home.record([announce], audience: .all, officer: officer, now: now)
       try write(configurationFile, try encoder.encode(configuration))
       return home
@@ -108,14 +111,26 @@ public final class NodeHome: Sendable {
     }
   }
 
+  /// Throws `alreadyInitialised` when `directory` holds a node (or the remains of one).
+  public static func refuseIfInitialised(_ directory: URL) throws {
+    let fileManager = FileManager.default
+    if fileManager.fileExists(atPath: directory.appendingPathComponent(configurationFile).path)
+      || fileManager.fileExists(atPath: directory.appendingPathComponent("liandong.sqlite").path)
+    {
+      throw StoreError.alreadyInitialised(path: directory.path)
+    }
+  }
+
   /// Records operations made on this node by `officer`, visible to `audience`; returns once the
   /// signed change is durable.
   @discardableResult
-  public func record(_ operations: [DomainOperation], audience: Audience, officer: String, now: Date = Date()) throws
+  public func record(_ operations: [DomainOperation], audience: Audience, officer: String, now: Date = Date())
+    throws
     -> SignedChange
   {
     try store.appendLocal(
-      ChangeBody(officer: officer, operations: operations), audience: audience, author: author, verifier: verifier,
+      ChangeBody(officer: officer, operations: operations), audience: audience, author: author,
+      verifier: verifier,
       physicalMillis: now.unixMillis)
   }
 

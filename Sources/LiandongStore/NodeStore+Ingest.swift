@@ -12,7 +12,9 @@ extension NodeStore {
   {
     try writeTransaction { db in
       var folds = FoldBatch()
-      let outcomes = try changes.map { try ingestOne($0, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds) }
+      let outcomes = try changes.map {
+        try ingestOne($0, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds)
+      }
       try folds.refold(db)
       return outcomes
     }
@@ -22,17 +24,23 @@ extension NodeStore {
   /// hybrid logical clock (never earlier than anything already held), signs it, verifies it like
   /// any other, and returns only once it is durable.
   public func appendLocal(
-    _ body: ChangeBody, audience: Audience, author: ChangeAuthor, verifier: ChangeVerifier, physicalMillis: UInt64
+    _ body: ChangeBody, audience: Audience, author: ChangeAuthor, verifier: ChangeVerifier,
+    physicalMillis: UInt64
   ) throws -> SignedChange {
     try writeTransaction { db in
       let tip = try Row.fetchOne(
         db, sql: "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
         arguments: [author.origin.rawValue]
-      ).map { ChangeAuthor.ChainTip(sequence: UInt64($0["sequence"] as Int64), id: ChangeID(bytes: $0["id"])!) }
-      var clock = HybridLogicalClock(latest: try latestTime(db), maximumDriftMillis: verifier.maximumDriftMillis)
-      let change = try author.sign(body: body, audience: audience, after: tip, time: clock.tick(physicalMillis: physicalMillis))
+      ).map {
+        ChangeAuthor.ChainTip(sequence: UInt64($0["sequence"] as Int64), id: ChangeID(bytes: $0["id"])!)
+      }
+      var clock = HybridLogicalClock(
+        latest: try latestTime(db), maximumDriftMillis: verifier.maximumDriftMillis)
+      let change = try author.sign(
+        body: body, audience: audience, after: tip, time: clock.tick(physicalMillis: physicalMillis))
       var folds = FoldBatch()
-      let outcome = try ingestOne(change, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds)
+      let outcome = try ingestOne(
+        change, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds)
       guard outcome == .stored else {
         if case .refused(let refusal) = outcome { throw StoreError.localChangeRefused(refusal) }
         if case .forkDetected(let refusal) = outcome { throw StoreError.localChangeRefused(refusal) }
@@ -49,19 +57,23 @@ extension NodeStore {
       let row = try Row.fetchOne(
         db, sql: "SELECT hlc_wall, hlc_counter FROM changes ORDER BY hlc_wall DESC, hlc_counter DESC LIMIT 1")
     else { return .zero }
-    return HLCTimestamp(wallMillis: UInt64(row["hlc_wall"] as Int64), counter: UInt32(row["hlc_counter"] as Int64))
+    return HLCTimestamp(
+      wallMillis: UInt64(row["hlc_wall"] as Int64), counter: UInt32(row["hlc_counter"] as Int64))
   }
 
   private func ingestOne(
-    _ change: SignedChange, db: Database, verifier: ChangeVerifier, physicalMillis: UInt64, folds: inout FoldBatch
+    _ change: SignedChange, db: Database, verifier: ChangeVerifier, physicalMillis: UInt64,
+    folds: inout FoldBatch
   ) throws -> IngestOutcome {
     let header = change.header
     let context = IngestContext(
       receiver: node,
       held: try heldChange(db, origin: header.origin, sequence: header.sequence),
-      predecessor: header.sequence > 1 ? try heldChange(db, origin: header.origin, sequence: header.sequence - 1) : nil,
+      predecessor: header.sequence > 1
+        ? try heldChange(db, origin: header.origin, sequence: header.sequence - 1) : nil,
       heldThrough: UInt64(
-        try Int64.fetchOne(db, sql: "SELECT MAX(sequence) FROM changes WHERE origin = ?", arguments: [header.origin.rawValue])
+        try Int64.fetchOne(
+          db, sql: "SELECT MAX(sequence) FROM changes WHERE origin = ?", arguments: [header.origin.rawValue])
           ?? 0),
       signers: try signers(of: header.origin, including: header.signerSHA256, db),
       quarantined: try Bool.fetchOne(
@@ -90,7 +102,9 @@ extension NodeStore {
           accepted.id.bytes, header.origin.rawValue, Int64(header.sequence), Int64(header.time.wallMillis),
           Int64(header.time.counter), accepted.headerBytes, accepted.signature, accepted.body, Date().iso8601,
         ])
-      for chain in announced { try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db) }
+      for chain in announced {
+        try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)
+      }
       try folds.index(accepted, db)
       return .stored
     }
@@ -98,18 +112,23 @@ extension NodeStore {
 
   private func heldChange(_ db: Database, origin: NodeID, sequence: UInt64) throws -> HeldChange? {
     try Row.fetchOne(
-      db, sql: "SELECT id, hlc_wall, hlc_counter, body IS NOT NULL AS has_body FROM changes WHERE origin = ? AND sequence = ?",
+      db,
+      sql:
+        "SELECT id, hlc_wall, hlc_counter, body IS NOT NULL AS has_body FROM changes WHERE origin = ? AND sequence = ?",
       arguments: [origin.rawValue, Int64(sequence)]
     ).map {
       HeldChange(
         id: ChangeID(bytes: $0["id"])!,
-        time: HLCTimestamp(wallMillis: UInt64($0["hlc_wall"] as Int64), counter: UInt32($0["hlc_counter"] as Int64)),
+        time: HLCTimestamp(
+          wallMillis: UInt64($0["hlc_wall"] as Int64), counter: UInt32($0["hlc_counter"] as Int64)),
         hasBody: $0["has_body"])
     }
   }
 
   private func recordFork(_ db: Database, heldID: ChangeID, other: SignedChange) throws {
-    guard let held = try Row.fetchOne(db, sql: "SELECT header, signature FROM changes WHERE id = ?", arguments: [heldID.bytes])
+    guard
+      let held = try Row.fetchOne(
+        db, sql: "SELECT header, signature FROM changes WHERE id = ?", arguments: [heldID.bytes])
     else { return }
     let now = Date().iso8601
     try db.execute(
@@ -131,7 +150,9 @@ extension NodeStore {
 
   /// Records a chain an origin announced. Keyed by fingerprint; if two changes announce the same
   /// certificate the smaller change ID is kept, so the table does not depend on arrival order.
-  func registerCertificate(_ ders: [Data], origin: NodeID, announcedIn change: ChangeID, _ db: Database) throws {
+  func registerCertificate(_ ders: [Data], origin: NodeID, announcedIn change: ChangeID, _ db: Database)
+    throws
+  {
     let chain = try ders.map { try Certificate(der: $0) }
     guard let leaf = chain.first else { return }
     let pem = try chain.map { String(decoding: try $0.pem(), as: UTF8.self) }.joined()
@@ -150,11 +171,13 @@ extension NodeStore {
 
   /// The origin's announced chains; read again from the database when `fingerprint` is not
   /// cached, since another process may have registered it.
-  func signers(of origin: NodeID, including fingerprint: Data, _ db: Database) throws -> [Data: [Certificate]] {
+  func signers(of origin: NodeID, including fingerprint: Data, _ db: Database) throws -> [Data: [Certificate]]
+  {
     if let cached = signerCache.withLock({ $0[origin] }), cached[fingerprint] != nil { return cached }
     var result: [Data: [Certificate]] = [:]
     for row in try Row.fetchAll(
-      db, sql: "SELECT fingerprint, chain_pem FROM p_certificates WHERE node = ?", arguments: [origin.rawValue])
+      db, sql: "SELECT fingerprint, chain_pem FROM p_certificates WHERE node = ?",
+      arguments: [origin.rawValue])
     {
       result[row["fingerprint"]] = try Certificate.chain(pem: Data((row["chain_pem"] as String).utf8))
     }

@@ -12,9 +12,11 @@ extension NodeStore {
       for table in Schema.derivedTables { try db.execute(sql: "DELETE FROM \(table)") }
       signerCache.withLock { $0.removeAll() }
       var folds = FoldBatch()
-      let rows = try Row.fetchCursor(db, sql: "SELECT header, signature, body FROM changes WHERE body IS NOT NULL")
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT header, signature, body FROM changes WHERE body IS NOT NULL")
       while let row = try rows.next() {
-        let change = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"])
+        let change = try SignedChange(
+          headerBytes: row["header"], signature: row["signature"], body: row["body"])
         for operation in change.decodedBody()?.operations ?? [] {
           if case .announceNode(let chain) = operation.action {
             try registerCertificate(chain, origin: change.header.origin, announcedIn: change.id, db)
@@ -89,19 +91,23 @@ extension NodeStore {
       var signers: [NodeID: [Data: [Certificate]]] = [:]
       var previous: (origin: String, held: HeldChange, sequence: UInt64)? = nil
       let rows = try Row.fetchCursor(
-        db, sql: "SELECT id, origin, sequence, header, signature, body FROM changes ORDER BY origin, sequence")
+        db, sql: "SELECT id, origin, sequence, header, signature, body FROM changes ORDER BY origin, sequence"
+      )
       while let row = try rows.next() {
         checked += 1
         let storedID: Data = row["id"]
         let origin: String = row["origin"]
         let sequence: Int64 = row["sequence"]
         func fail(_ code: String, _ message: String) {
-          failures.append(AuditFailure(change: storedID.hex, origin: origin, sequence: sequence, code: code, message: message))
+          failures.append(
+            AuditFailure(
+              change: storedID.hex, origin: origin, sequence: sequence, code: code, message: message))
         }
         if row["body"] as Data? == nil { stubs += 1 }
         let change: SignedChange
         do throws(ChangeRefusal) {
-          change = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"])
+          change = try SignedChange(
+            headerBytes: row["header"], signature: row["signature"], body: row["body"])
         } catch {
           fail(error.code, error.description)
           continue
@@ -120,7 +126,8 @@ extension NodeStore {
         switch verifier.decide(change, context) {
         case .store(_, let announced):
           for chain in announced {
-            if let certificates = try? chain.map({ try Certificate(der: $0) }), let leaf = certificates.first {
+            if let certificates = try? chain.map({ try Certificate(der: $0) }), let leaf = certificates.first
+            {
               signers[change.header.origin, default: [:]][leaf.fingerprint] = certificates
             }
           }
@@ -129,10 +136,14 @@ extension NodeStore {
         default:
           fail("store.unexpected", "unexpected verification outcome")
         }
-        previous = (origin, HeldChange(id: change.id, time: change.header.time, hasBody: !change.isStub), change.header.sequence)
+        previous = (
+          origin, HeldChange(id: change.id, time: change.header.time, hasBody: !change.isStub),
+          change.header.sequence
+        )
       }
       return AuditReport(
-        changesChecked: checked, stubs: stubs, failures: failures, refusedOperations: [], forks: [], quarantined: [])
+        changesChecked: checked, stubs: stubs, failures: failures, refusedOperations: [], forks: [],
+        quarantined: [])
     }
   }
 }

@@ -9,7 +9,8 @@ extension NodeStore {
   public func versionVector() throws -> [NodeID: UInt64] {
     try read { db in
       var vector: [NodeID: UInt64] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT origin, MAX(sequence) AS top FROM changes GROUP BY origin") {
+      for row in try Row.fetchAll(db, sql: "SELECT origin, MAX(sequence) AS top FROM changes GROUP BY origin")
+      {
         vector[try NodeID(row["origin"])] = UInt64(row["top"] as Int64)
       }
       return vector
@@ -24,10 +25,13 @@ extension NodeStore {
       for origin in origins where result.count < limit {
         let after = Int64(vector[try NodeID(origin)] ?? 0)
         let rows = try Row.fetchCursor(
-          db, sql: "SELECT header, signature, body FROM changes WHERE origin = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+          db,
+          sql:
+            "SELECT header, signature, body FROM changes WHERE origin = ? AND sequence > ? ORDER BY sequence LIMIT ?",
           arguments: [origin, after, limit - result.count])
         while let row = try rows.next() {
-          result.append(try SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"]))
+          result.append(
+            try SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"]))
         }
       }
       return result
@@ -40,7 +44,8 @@ extension NodeStore {
       try Row.fetchAll(
         db, sql: "SELECT header, signature, body FROM changes ORDER BY hlc_wall, hlc_counter, origin, id"
       ).map { row throws -> ChangeSummary in
-        let change = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"])
+        let change = try SignedChange(
+          headerBytes: row["header"], signature: row["signature"], body: row["body"])
         let body = change.decodedBody()
         return ChangeSummary(
           id: change.id.hex, origin: change.header.origin.rawValue, sequence: change.header.sequence,
@@ -82,14 +87,18 @@ extension NodeStore {
 
   public func lead(_ id: String) throws -> LeadView? {
     try read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM p_leads WHERE id = ?", arguments: [id]).map { try leadView($0, db) }
+      try Row.fetchOne(db, sql: "SELECT * FROM p_leads WHERE id = ?", arguments: [id]).map {
+        try leadView($0, db)
+      }
     }
   }
 
   private func leadView(_ row: Row, _ db: Database) throws -> LeadView {
     func time(_ prefix: String) -> String {
-      HLCTimestamp(wallMillis: UInt64(row["\(prefix)_wall"] as Int64), counter: UInt32(row["\(prefix)_counter"] as Int64))
-        .iso8601
+      HLCTimestamp(
+        wallMillis: UInt64(row["\(prefix)_wall"] as Int64), counter: UInt32(row["\(prefix)_counter"] as Int64)
+      )
+      .iso8601
     }
     let subjectIDs = (row["subject_ids"] as String).split(separator: ",").map(String.init)
     return LeadView(
@@ -98,7 +107,8 @@ extension NodeStore {
       subjects: try subjectIDs.compactMap { try subject($0, db) }, productCategory: row["product_category"],
       summary: row["summary"], risk: row["risk"], sourceReliability: row["source_reliability"],
       informationReliability: row["information_reliability"], reporterRealName: row["reporter_real_name"],
-      createdBy: row["created_by"], created: time("created"), updated: time("updated"), audience: row["audience"])
+      createdBy: row["created_by"], created: time("created"), updated: time("updated"),
+      audience: row["audience"])
   }
 
   public func refusals() throws -> [OperationRefusal] {
@@ -115,7 +125,8 @@ extension NodeStore {
     try read { db in
       try Row.fetchAll(db, sql: "SELECT * FROM fork_proofs ORDER BY origin, sequence").map {
         ForkView(
-          origin: $0["origin"], sequence: UInt64($0["sequence"] as Int64), heldChange: ($0["held_id"] as Data).hex,
+          origin: $0["origin"], sequence: UInt64($0["sequence"] as Int64),
+          heldChange: ($0["held_id"] as Data).hex,
           otherChange: ($0["other_id"] as Data).hex, detectedAt: $0["detected_at"])
       }
     }

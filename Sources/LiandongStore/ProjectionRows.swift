@@ -18,8 +18,11 @@ enum ProjectionRows {
     }
     for refusal in result.refusals {
       try db.execute(
-        sql: "INSERT OR REPLACE INTO p_refusals (change_id, op_index, object_id, origin, code, reason) VALUES (?, ?, ?, ?, ?, ?)",
-        arguments: [refusal.change, refusal.index, refusal.objectID, refusal.origin, refusal.code, refusal.reason])
+        sql:
+          "INSERT OR REPLACE INTO p_refusals (change_id, op_index, object_id, origin, code, reason) VALUES (?, ?, ?, ?, ?, ?)",
+        arguments: [
+          refusal.change, refusal.index, refusal.objectID, refusal.origin, refusal.code, refusal.reason,
+        ])
     }
   }
 
@@ -48,7 +51,8 @@ enum ProjectionRows {
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         """,
       arguments: [
-        lead.id.description, lead.origin.rawValue, lead.owner.rawValue, lead.state.rawValue, fields.source.rawValue,
+        lead.id.description, lead.origin.rawValue, lead.owner.rawValue, lead.state.rawValue,
+        fields.source.rawValue,
         fields.violations.map(\.rawValue).joined(separator: ","),
         fields.subjectIDs.map(\.description).joined(separator: ","), fields.productCategory, fields.summary,
         fields.risk.rawValue, fields.sourceReliability.rawValue, fields.informationReliability,

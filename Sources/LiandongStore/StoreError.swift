@@ -34,7 +34,8 @@ public enum StoreError: CodedError, Sendable {
     case .alreadyInitialised(let path):
       "\(path) already holds a node; choose an empty folder, or use the node that is there"
     case .unreadableFile(let path, let reason): "cannot read \(path): \(reason)"
-    case .unreadableConfiguration(let path, let reason): "the node configuration \(path) is not valid: \(reason)"
+    case .unreadableConfiguration(let path, let reason):
+      "the node configuration \(path) is not valid: \(reason)"
     case .certificateNamesAnotherNode(let certificateNode, let requested):
       "the certificate is for node '\(certificateNode)', not '\(requested)'; pass the certificate issued to \(requested), or --node \(certificateNode)"
     case .keyDoesNotMatchCertificate:

@@ -33,7 +33,8 @@ enum ChangeFile {
   static func read(_ url: URL, maximumChangeBytes: Int = 64 << 20) throws -> [SignedChange] {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
-      throw UsageError(code: "input.file", message: "cannot read \(url.path): \((error as NSError).localizedDescription)")
+      throw UsageError(
+        code: "input.file", message: "cannot read \(url.path): \((error as NSError).localizedDescription)")
     }
     var changes: [SignedChange] = []
     var index = data.startIndex
@@ -42,7 +43,8 @@ enum ChangeFile {
       var shift: UInt64 = 0
       while true {
         guard index < data.endIndex, shift < 64 else {
-          throw UsageError(code: "input.change-file", message: "\(url.path) is truncated or not a change file")
+          throw UsageError(
+            code: "input.change-file", message: "\(url.path) is truncated or not a change file")
         }
         let byte = data[index]
         index += 1
@@ -51,7 +53,9 @@ enum ChangeFile {
         shift += 7
       }
       guard length <= UInt64(maximumChangeBytes), Int(length) <= data.endIndex - index else {
-        throw UsageError(code: "input.change-file", message: "\(url.path): a record claims \(length) bytes; the file is damaged")
+        throw UsageError(
+          code: "input.change-file",
+          message: "\(url.path): a record claims \(length) bytes; the file is damaged")
       }
       let end = index + Int(length)
       changes.append(try WireCoding.decode(data.subdata(in: index..<end)))
@@ -67,7 +71,9 @@ struct ChangesExport: NodeCommand {
     abstract: "Write changes to a file; bodies only for changes whose audience includes --for.")
   @OptionGroup var options: NodeOptions
   @Option(help: ArgumentHelp("The file to write.", valueName: "file")) var out: String
-  @Option(help: ArgumentHelp("The node the file is for: it receives stubs of changes outside its audience.", valueName: "node"))
+  @Option(
+    help: ArgumentHelp(
+      "The node the file is for: it receives stubs of changes outside its audience.", valueName: "node"))
   var `for`: String
 
   func execute() throws {
@@ -116,7 +122,9 @@ struct ChangesImport: NodeCommand {
     if options.json {
       try Output.json(result)
     } else {
-      print("stored \(result.stored), bodies filled \(result.bodiesFilled), duplicates \(result.duplicates), refused \(result.refused.count), forks \(result.forks.count)")
+      print(
+        "stored \(result.stored), bodies filled \(result.bodiesFilled), duplicates \(result.duplicates), refused \(result.refused.count), forks \(result.forks.count)"
+      )
       for line in result.refused + result.forks { print("  \(line)") }
     }
     if !result.refused.isEmpty || !result.forks.isEmpty { throw ExitCode(1) }

@@ -18,12 +18,17 @@ struct InitCommand: NodeCommand {
       """)
 
   @OptionGroup var options: NodeOptions
-  @Option(help: "This node's ID (2-32 characters a-z, 0-9, '-'), as its certificate names it.") var node: String
+  @Option(help: "This node's ID (2-32 characters a-z, 0-9, '-'), as its certificate names it.") var node:
+    String
   @Option(help: ArgumentHelp("The federation CA certificate (PEM).", valueName: "file")) var ca: String
-  @Option(help: ArgumentHelp("This node's certificate chain, leaf first (PEM).", valueName: "file")) var cert: String
-  @Option(help: ArgumentHelp("This node's private key (PEM, unencrypted; copied with mode 0600).", valueName: "file"))
+  @Option(help: ArgumentHelp("This node's certificate chain, leaf first (PEM).", valueName: "file")) var cert:
+    String
+  @Option(
+    help: ArgumentHelp(
+      "This node's private key (PEM, unencrypted; copied with mode 0600).", valueName: "file"))
   var key: String
-  @Option(help: ArgumentHelp("The CA's certificate revocation list (PEM).", valueName: "file")) var crl: String?
+  @Option(help: ArgumentHelp("The CA's certificate revocation list (PEM).", valueName: "file")) var crl:
+    String?
   @OptionGroup var officer: OfficerOption
 
   struct Result: Encodable {
@@ -36,13 +41,17 @@ struct InitCommand: NodeCommand {
 
   func execute() throws {
     let nodeID = try NodeID(node)
+    try NodeHome.refuseIfInitialised(try options.directory())
     func read(_ path: String, _ what: String) throws -> Data {
       do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-        throw UsageError(code: "input.file", message: "cannot read the \(what) file \(path): \((error as NSError).localizedDescription)")
+        throw UsageError(
+          code: "input.file",
+          message: "cannot read the \(what) file \(path): \((error as NSError).localizedDescription)")
       }
     }
     let home = try NodeHome.initialize(
-      try options.directory(), node: nodeID, caPEM: try read(ca, "CA"), certificatePEM: try read(cert, "certificate"),
+      try options.directory(), node: nodeID, caPEM: try read(ca, "CA"),
+      certificatePEM: try read(cert, "certificate"),
       keyPEM: try read(key, "key"), crlPEM: try crl.map { try read($0, "CRL") }, officer: officer.resolved)
     let first = try home.store.log().first?.id ?? ""
     let result = Result(
@@ -52,7 +61,8 @@ struct InitCommand: NodeCommand {
       try Output.json(result)
     } else {
       print("initialised node \(result.node) in \(result.data)")
-      print("  certificate SHA-256 \(result.certificateFingerprint), valid until \(result.certificateNotAfter)")
+      print(
+        "  certificate SHA-256 \(result.certificateFingerprint), valid until \(result.certificateNotAfter)")
       print("  first change \(result.firstChange) announces it to the federation")
     }
   }

@@ -12,7 +12,9 @@ struct LeadCommand: ParsableCommand {
 
 /// Parses repeated or comma-separated canonical names.
 func canonicalList<T: CanonicalName>(_ values: [String], as type: T.Type) throws -> [T] {
-  try values.flatMap { $0.split(separator: ",") }.map { try T(canonical: $0.trimmingCharacters(in: .whitespaces)) }
+  try values.flatMap { $0.split(separator: ",") }.map {
+    try T(canonical: $0.trimmingCharacters(in: .whitespaces))
+  }
 }
 
 struct LeadAdd: NodeCommand {
@@ -35,7 +37,10 @@ struct LeadAdd: NodeCommand {
   @OptionGroup var options: NodeOptions
   @Option(help: "The subject's name (enterprise, shop, person, ...).") var subjectName: String
   @Option(help: "The subject's unified social credit code (18 characters).") var subjectUscc: String?
-  @Option(help: ArgumentHelp("The subject's kind: \(SubjectKind.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "kind"))
+  @Option(
+    help: ArgumentHelp(
+      "The subject's kind: \(SubjectKind.allCases.map(\.rawValue).joined(separator: ", ")).",
+      valueName: "kind"))
   var subjectKind = SubjectKind.enterprise.rawValue
   @Option(help: ArgumentHelp("Division code (GB/T 2260) where the subject is registered.", valueName: "code"))
   var subjectDivision: String?
@@ -44,17 +49,27 @@ struct LeadAdd: NodeCommand {
   @Option(help: "For a shop: the platform it sells on.") var platform: String?
   @Option(help: "For a shop: its ID on the platform.") var shopId: String?
   @Option(help: "For a shop or website: its address.") var url: String?
-  @Option(help: ArgumentHelp("A violation (repeat, or separate with commas).", valueName: "kind")) var violation: [String] = []
+  @Option(help: ArgumentHelp("A violation (repeat, or separate with commas).", valueName: "kind"))
+  var violation: [String] = []
   @Option(help: "What was found, in a sentence or two.") var summary: String
-  @Option(help: ArgumentHelp("Where the lead came from: \(LeadSource.allCases.map(\.rawValue).joined(separator: ", ")).", valueName: "source"))
+  @Option(
+    help: ArgumentHelp(
+      "Where the lead came from: \(LeadSource.allCases.map(\.rawValue).joined(separator: ", ")).",
+      valueName: "source"))
   var source = LeadSource.onlineMonitoring.rawValue
-  @Option(help: ArgumentHelp("Risk: serious, high, medium, low.", valueName: "level")) var risk = RiskLevel.medium.rawValue
+  @Option(help: ArgumentHelp("Risk: serious, high, medium, low.", valueName: "level")) var risk = RiskLevel
+    .medium.rawValue
   @Option(help: "Product category, free text.") var productCategory = ""
-  @Option(help: ArgumentHelp("Reliability of the source: A, B, C or X.", valueName: "grade")) var sourceReliability = "X"
-  @Option(help: ArgumentHelp("Reliability of the information: 1 (confirmed) to 4 (cannot be judged).", valueName: "grade"))
+  @Option(help: ArgumentHelp("Reliability of the source: A, B, C or X.", valueName: "grade"))
+  var sourceReliability = "X"
+  @Option(
+    help: ArgumentHelp(
+      "Reliability of the information: 1 (confirmed) to 4 (cannot be judged).", valueName: "grade"))
   var infoReliability = 4
-  @Flag(help: "The reporter gave a real name (their identity itself never leaves this node).") var reporterRealName = false
-  @Option(help: ArgumentHelp("Who may see it: 'all' or node IDs separated by commas.", valueName: "audience")) var to: String?
+  @Flag(help: "The reporter gave a real name (their identity itself never leaves this node).")
+  var reporterRealName = false
+  @Option(help: ArgumentHelp("Who may see it: 'all' or node IDs separated by commas.", valueName: "audience"))
+  var to: String?
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
@@ -93,7 +108,8 @@ struct LeadAdd: NodeCommand {
 }
 
 struct LeadList: NodeCommand {
-  static let configuration = CommandConfiguration(commandName: "list", abstract: "List the leads this node can see.")
+  static let configuration = CommandConfiguration(
+    commandName: "list", abstract: "List the leads this node can see.")
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
@@ -127,10 +143,13 @@ struct LeadShow: NodeCommand {
       ("source", lead.source), ("violations", lead.violations.joined(separator: ", ")), ("risk", lead.risk),
       ("reliability", "source \(lead.sourceReliability), information \(lead.informationReliability)"),
       ("product", lead.productCategory.isEmpty ? "-" : lead.productCategory), ("summary", lead.summary),
-      ("real-name reporter", lead.reporterRealName ? "yes" : "no"), ("created", "\(lead.created) by \(lead.createdBy)"),
+      ("real-name reporter", lead.reporterRealName ? "yes" : "no"),
+      ("created", "\(lead.created) by \(lead.createdBy)"),
       ("updated", lead.updated), ("shared with", lead.audience),
     ]
-    for (label, value) in lines { print("\(label.padding(toLength: 19, withPad: " ", startingAt: 0)) \(value)") }
+    for (label, value) in lines {
+      print("\(label.padding(toLength: 19, withPad: " ", startingAt: 0)) \(value)")
+    }
     for subject in lead.subjects {
       var parts = ["\(subject.name) (\(subject.kind))"]
       if let uscc = subject.uscc { parts.append("USCC \(uscc)") }
@@ -147,15 +166,20 @@ struct LeadEdit: NodeCommand {
   static let configuration = CommandConfiguration(
     commandName: "edit",
     abstract: "Change a lead's fields. Only the lead's owner node may; others' edits are refused.",
-    discussion: "An edit by another node is still signed and kept in the log, has no effect, and is listed by 'liandong verify'.")
+    discussion:
+      "An edit by another node is still signed and kept in the log, has no effect, and is listed by 'liandong verify'."
+  )
   @OptionGroup var options: NodeOptions
   @Argument(help: "The lead's ID.") var id: String
   @Option(help: "New summary.") var summary: String?
   @Option(help: ArgumentHelp("New risk level.", valueName: "level")) var risk: String?
-  @Option(help: ArgumentHelp("New violations (repeat, or separate with commas).", valueName: "kind")) var violation: [String] = []
+  @Option(help: ArgumentHelp("New violations (repeat, or separate with commas).", valueName: "kind"))
+  var violation: [String] = []
   @Option(help: "New product category.") var productCategory: String?
-  @Option(help: ArgumentHelp("New source reliability: A, B, C or X.", valueName: "grade")) var sourceReliability: String?
-  @Option(help: ArgumentHelp("New information reliability: 1-4.", valueName: "grade")) var infoReliability: Int?
+  @Option(help: ArgumentHelp("New source reliability: A, B, C or X.", valueName: "grade"))
+  var sourceReliability: String?
+  @Option(help: ArgumentHelp("New information reliability: 1-4.", valueName: "grade")) var infoReliability:
+    Int?
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
@@ -168,7 +192,9 @@ struct LeadEdit: NodeCommand {
     patch.sourceReliability = try sourceReliability.map { try SourceReliability(canonical: $0.uppercased()) }
     patch.informationReliability = infoReliability
     guard !patch.isEmpty else {
-      throw UsageError(code: "usage.nothing-to-change", message: "name at least one field to change, e.g. --summary or --risk")
+      throw UsageError(
+        code: "usage.nothing-to-change",
+        message: "name at least one field to change, e.g. --summary or --risk")
     }
     let home = try options.openNode()
     guard let before = try home.store.lead(objectID.description) else {
@@ -176,11 +202,14 @@ struct LeadEdit: NodeCommand {
     }
     guard before.owner == home.node.rawValue else {
       throw UsageError(
-        code: "lead.not-owner", message: "lead \(before.id) is owned by \(before.owner); only its owner may edit it")
+        code: "lead.not-owner",
+        message: "lead \(before.id) is owned by \(before.owner); only its owner may edit it")
     }
     // The edit reaches exactly the nodes that received the lead.
     let audience = try Audience(parsing: before.audience)
-    try home.record([DomainOperation(objectID: objectID, action: .updateLead(patch))], audience: audience, officer: officer.resolved)
+    try home.record(
+      [DomainOperation(objectID: objectID, action: .updateLead(patch))], audience: audience,
+      officer: officer.resolved)
     let after = try home.store.lead(objectID.description)!
     if options.json { return try Output.json(after) }
     print("updated lead \(after.id)")

@@ -13,7 +13,9 @@ struct LogCommand: NodeCommand {
     if options.json { return try Output.json(log) }
     for change in log {
       let who = change.officer.map { " by \($0)" } ?? ""
-      print("\(change.id.prefix(12))  \(change.origin)#\(change.sequence)  \(change.time)\(who)  to \(change.audience)")
+      print(
+        "\(change.id.prefix(12))  \(change.origin)#\(change.sequence)  \(change.time)\(who)  to \(change.audience)"
+      )
       if change.stub {
         print("    (stub: this node is not in the audience; content withheld)")
       }
@@ -42,17 +44,27 @@ struct VerifyCommand: NodeCommand {
     if options.json {
       try Output.json(report)
     } else {
-      print("checked \(report.changesChecked) changes (\(report.stubs) stubs): \(report.failures.count) failure(s)")
+      print(
+        "checked \(report.changesChecked) changes (\(report.stubs) stubs): \(report.failures.count) failure(s)"
+      )
       for failure in report.failures {
-        print("FAIL \(failure.origin)#\(failure.sequence) \(failure.change.prefix(12)) [\(failure.code)] \(failure.message)")
+        print(
+          "FAIL \(failure.origin)#\(failure.sequence) \(failure.change.prefix(12)) [\(failure.code)] \(failure.message)"
+        )
       }
       for refusal in report.refusedOperations {
-        print("refused operation \(refusal.change.prefix(12))/\(refusal.index) by \(refusal.origin) on \(refusal.objectID): [\(refusal.code)] \(refusal.reason)")
+        print(
+          "refused operation \(refusal.change.prefix(12))/\(refusal.index) by \(refusal.origin) on \(refusal.objectID): [\(refusal.code)] \(refusal.reason)"
+        )
       }
       for fork in report.forks {
-        print("fork: \(fork.origin) signed two changes with sequence \(fork.sequence): \(fork.heldChange.prefix(12)) and \(fork.otherChange.prefix(12))")
+        print(
+          "fork: \(fork.origin) signed two changes with sequence \(fork.sequence): \(fork.heldChange.prefix(12)) and \(fork.otherChange.prefix(12))"
+        )
       }
-      if !report.quarantined.isEmpty { print("quarantined origins: \(report.quarantined.joined(separator: ", "))") }
+      if !report.quarantined.isEmpty {
+        print("quarantined origins: \(report.quarantined.joined(separator: ", "))")
+      }
     }
     if !report.ok { throw ExitCode(1) }
   }
@@ -81,8 +93,10 @@ struct RebuildCommand: NodeCommand {
     } else {
       print("projection digest before \(before)")
       print("projection digest after  \(after)")
-      print(result.identical ? "identical: the projections were already exactly what the log says" :
-        "DIFFERENT: the projections had drifted from the log and are now repaired")
+      print(
+        result.identical
+          ? "identical: the projections were already exactly what the log says"
+          : "DIFFERENT: the projections had drifted from the log and are now repaired")
     }
   }
 }
@@ -97,10 +111,15 @@ struct StatusCommand: NodeCommand {
     if options.json { return try Output.json(status) }
     print("node \(status.node)")
     print("changes \(status.changes) (\(status.stubs) stubs)")
-    for (origin, top) in status.versionVector.sorted(by: { $0.key < $1.key }) { print("  \(origin) through #\(top)") }
-    print("subjects \(status.subjects), leads \(status.leads), refused operations \(status.refusedOperations)")
+    for (origin, top) in status.versionVector.sorted(by: { $0.key < $1.key }) {
+      print("  \(origin) through #\(top)")
+    }
+    print(
+      "subjects \(status.subjects), leads \(status.leads), refused operations \(status.refusedOperations)")
     for fork in status.forks {
-      print("FORK \(fork.origin)#\(fork.sequence): \(fork.heldChange.prefix(12)) vs \(fork.otherChange.prefix(12)), detected \(fork.detectedAt)")
+      print(
+        "FORK \(fork.origin)#\(fork.sequence): \(fork.heldChange.prefix(12)) vs \(fork.otherChange.prefix(12)), detected \(fork.detectedAt)"
+      )
     }
     if !status.quarantined.isEmpty { print("quarantined: \(status.quarantined.joined(separator: ", "))") }
     print("projection digest \(status.projectionDigest)")

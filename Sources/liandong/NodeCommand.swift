@@ -6,7 +6,9 @@ import LiandongStore
 
 /// Options every command that works on a node takes.
 struct NodeOptions: ParsableArguments {
-  @Option(name: .long, help: ArgumentHelp("The node's data folder.", discussion: "Default: $LIANDONG_DATA.", valueName: "dir"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp("The node's data folder.", discussion: "Default: $LIANDONG_DATA.", valueName: "dir"))
   var data: String?
 
   @Flag(name: .long, help: "Print machine-readable JSON instead of text.")
@@ -31,7 +33,10 @@ struct UsageError: CodedError {
 
 /// The officer recorded with each change: --officer, else $LIANDONG_OFFICER, else the login name.
 struct OfficerOption: ParsableArguments {
-  @Option(help: ArgumentHelp("The officer making this change, recorded in the signed change.", discussion: "Default: $LIANDONG_OFFICER, else your login name.", valueName: "id"))
+  @Option(
+    help: ArgumentHelp(
+      "The officer making this change, recorded in the signed change.",
+      discussion: "Default: $LIANDONG_OFFICER, else your login name.", valueName: "id"))
   var officer: String?
 
   var resolved: String {

@@ -35,7 +35,8 @@ struct ChangeLogTests {
     let outcomes = try b.receive(a.store.changes(after: [:]))
     #expect(outcomes == [.stored, .stored])
     let seen = try #require(try b.store.lead(lead.description))
-    #expect(seen.owner == "n0" && seen.summary == "sells one-day reports" && seen.violations == ["forged-report"])
+    #expect(
+      seen.owner == "n0" && seen.summary == "sells one-day reports" && seen.violations == ["forged-report"])
     #expect(seen.subjects.first?.name == "某检测服务店")
     #expect(try b.store.versionVector()[a.id] == 2)
   }
@@ -68,13 +69,15 @@ struct ChangeLogTests {
 
     // Body: the signed header's hash no longer matches.
     let body = flippingByte(of: Data("tamper target".utf8), in: change.body!)
-    let forgedBody = try SignedChange(headerBytes: change.headerBytes, signature: change.signature, body: body)
+    let forgedBody = try SignedChange(
+      headerBytes: change.headerBytes, signature: change.signature, body: body)
     #expect(refusal(try b.receive([forgedBody])) == .bodyHashMismatch(change: change.id))
 
     // Signature.
     var signature = change.signature
     signature[signature.count - 1] ^= 0x01
-    let forgedSignature = try SignedChange(headerBytes: change.headerBytes, signature: signature, body: change.body)
+    let forgedSignature = try SignedChange(
+      headerBytes: change.headerBytes, signature: signature, body: change.body)
     #expect(refusal(try b.receive([forgedSignature])) == .badSignature(change: change.id))
 
     // Nothing of the forgeries was stored; the genuine change still is accepted.
@@ -85,11 +88,15 @@ struct ChangeLogTests {
   @Test("a truncated or garbage header is refused as malformed")
   func malformedHeader() throws {
     let b = try SimulatedNode("n1")
-    #expect(throws: ChangeRefusal.self) { try SignedChange(headerBytes: Data([0xff, 0xff, 0xff]), signature: Data(), body: nil) }
+    #expect(throws: ChangeRefusal.self) {
+      try SignedChange(headerBytes: Data([0xff, 0xff, 0xff]), signature: Data(), body: nil)
+    }
     let a = try SimulatedNode("n0")
     let first = try a.store.changes(after: [:])[0]
     let error = try #require(throws: ChangeRefusal.self) {
-      try SignedChange(headerBytes: first.headerBytes.prefix(first.headerBytes.count - 3), signature: first.signature, body: nil)
+      try SignedChange(
+        headerBytes: first.headerBytes.prefix(first.headerBytes.count - 3), signature: first.signature,
+        body: nil)
     }
     #expect(error.code == "change.malformed-header")
     #expect(try b.store.versionVector()[a.id] == nil)
@@ -136,10 +143,13 @@ struct ChangeLogTests {
     let federation = TestFederation.shared
     let n2 = try SimulatedNode("n2")
     // n4 signs a change that claims origin n2, using n4's own certificate.
-    let thief = ChangeAuthor(origin: n2.id, key: try federation.key("n4"), certificateFingerprint: try federation.chain("n4")[0].fingerprint)
+    let thief = ChangeAuthor(
+      origin: n2.id, key: try federation.key("n4"),
+      certificateFingerprint: try federation.chain("n4")[0].fingerprint)
     let tip = ChangeAuthor.ChainTip(sequence: 1, id: try n2.store.changes(after: [:])[0].id)
     let forged = try thief.sign(
-      body: ChangeBody(officer: "x", operations: []), audience: .all, after: tip, time: HLCTimestamp(wallMillis: Date().unixMillis))
+      body: ChangeBody(officer: "x", operations: []), audience: .all, after: tip,
+      time: HLCTimestamp(wallMillis: Date().unixMillis))
     let b = try SimulatedNode("n1")
     try b.receive(try n2.store.changes(after: [:]))
     #expect(refusal(try b.receive([forged]))?.code == "change.unknown-signer")
@@ -153,7 +163,10 @@ struct ChangeLogTests {
     try a.addLead()
     let changes = try a.store.changes(after: [:])
     #expect(refusal(try b.receive([changes[2]])) == .gap(origin: a.id, expected: 1, received: 3))
-    #expect(try b.receive([changes[0], changes[2], changes[1], changes[2]]).map(\.isAccepted) == [true, false, true, true])
+    #expect(
+      try b.receive([changes[0], changes[2], changes[1], changes[2]]).map(\.isAccepted) == [
+        true, false, true, true,
+      ])
     #expect(try b.store.versionVector()[a.id] == 3)
   }
 
@@ -179,14 +192,17 @@ struct ChangeLogTests {
     try a.addLead(summary: "the honest history")
     let honest = try a.store.changes(after: [:])
     // The same key signs another change 2 (as a restored old backup would).
-    let twin = ChangeAuthor(origin: a.id, key: try federation.key("n0"), certificateFingerprint: a.chain[0].fingerprint)
+    let twin = ChangeAuthor(
+      origin: a.id, key: try federation.key("n0"), certificateFingerprint: a.chain[0].fingerprint)
     let forked = try twin.sign(
       body: ChangeBody(officer: "x", operations: []), audience: .all,
-      after: ChangeAuthor.ChainTip(sequence: 1, id: honest[0].id), time: HLCTimestamp(wallMillis: a.clockMillis + 5))
+      after: ChangeAuthor.ChainTip(sequence: 1, id: honest[0].id),
+      time: HLCTimestamp(wallMillis: a.clockMillis + 5))
     #expect(try b.receive(honest) == [.stored, .stored])
     #expect(try b.receive([forked]) == [.forkDetected(.fork(origin: a.id, sequence: 2))])
     let proofs = try b.store.forks()
-    #expect(proofs.count == 1 && proofs[0].heldChange == honest[1].id.hex && proofs[0].otherChange == forked.id.hex)
+    #expect(
+      proofs.count == 1 && proofs[0].heldChange == honest[1].id.hex && proofs[0].otherChange == forked.id.hex)
     #expect(try b.store.quarantinedOrigins() == ["n0"])
     // Later changes of the quarantined origin are not merged.
     try a.addLead()
@@ -206,7 +222,8 @@ struct ChangeLogTests {
     let framer = ChangeAuthor(origin: a.id, key: rogueKey, certificateFingerprint: a.chain[0].fingerprint)
     let fake = try framer.sign(
       body: ChangeBody(officer: "x", operations: []), audience: .all,
-      after: ChangeAuthor.ChainTip(sequence: 1, id: honest[0].id), time: HLCTimestamp(wallMillis: a.clockMillis + 5))
+      after: ChangeAuthor.ChainTip(sequence: 1, id: honest[0].id),
+      time: HLCTimestamp(wallMillis: a.clockMillis + 5))
     #expect(refusal(try b.receive([fake])) == .badSignature(change: fake.id))
     #expect(try b.store.quarantinedOrigins().isEmpty)
   }
@@ -262,7 +279,9 @@ struct ChangeLogTests {
     let bad = SubjectRecord(kind: .enterprise, name: "x", uscc: "91350100M000100Y44")
     try a.record([DomainOperation(objectID: ObjectID(), action: .createSubject(bad))], audience: .all)
     let refusals = try a.store.refusals()
-    #expect(refusals.count == 1 && refusals[0].code == "op.invalid" && refusals[0].reason.contains("check character"))
+    #expect(
+      refusals.count == 1 && refusals[0].code == "op.invalid"
+        && refusals[0].reason.contains("check character"))
   }
 
   @Test("the audit re-verifies every stored change, and finds tampering in the database")
@@ -271,22 +290,28 @@ struct ChangeLogTests {
     let federation = TestFederation.shared
     let files = federation.files("n5")
     let home = try NodeHome.initialize(
-      directory, node: try NodeID("n5"), caPEM: federation.caPEM, certificatePEM: Data(contentsOf: files.certificate),
+      directory, node: try NodeID("n5"), caPEM: federation.caPEM,
+      certificatePEM: Data(contentsOf: files.certificate),
       keyPEM: Data(contentsOf: files.key), crlPEM: federation.crlPEM, officer: "tester")
     let leadID = ObjectID()
     let subjectID = ObjectID()
     try home.record(
       [
         DomainOperation(objectID: subjectID, action: .createSubject(SubjectRecord(kind: .shop, name: "s"))),
-        DomainOperation(objectID: leadID, action: .createLead(LeadFields(violations: [.noCCC], subjectIDs: [subjectID], summary: "untouched"))),
+        DomainOperation(
+          objectID: leadID,
+          action: .createLead(LeadFields(violations: [.noCCC], subjectIDs: [subjectID], summary: "untouched"))
+        ),
       ], audience: .all, officer: "tester")
     #expect(try home.store.audit(verifier: home.verifier, physicalMillis: Date().unixMillis).ok)
     // Edit the stored body with the sqlite3 tool, as an intruder with file access would.
     let database = directory.appendingPathComponent("liandong.sqlite").path
-    let sql = "UPDATE changes SET body = CAST(replace(CAST(body AS TEXT), 'untouched', 'UNtouched') AS BLOB) WHERE sequence = 2;"
+    let sql =
+      "UPDATE changes SET body = CAST(replace(CAST(body AS TEXT), 'untouched', 'UNtouched') AS BLOB) WHERE sequence = 2;"
     let edit = try run("sqlite3", [database, sql])
     #expect(edit.status == 0, "\(edit)")
-    let report = try NodeHome.open(directory).store.audit(verifier: home.verifier, physicalMillis: Date().unixMillis)
+    let report = try NodeHome.open(directory).store.audit(
+      verifier: home.verifier, physicalMillis: Date().unixMillis)
     #expect(report.failures.map(\.code) == ["change.body-hash"])
   }
 }

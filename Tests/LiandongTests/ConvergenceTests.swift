@@ -9,7 +9,9 @@ import Testing
 struct ConvergenceTests {
   /// Seeds for every CI run. Replay one with LIANDONG_SEED=<n> swift test --filter Convergence.
   static var seeds: [UInt64] {
-    if let text = ProcessInfo.processInfo.environment["LIANDONG_SEED"], let seed = UInt64(text) { return [seed] }
+    if let text = ProcessInfo.processInfo.environment["LIANDONG_SEED"], let seed = UInt64(text) {
+      return [seed]
+    }
     let count = Int(ProcessInfo.processInfo.environment["LIANDONG_SEEDS"] ?? "") ?? 12
     return (0..<UInt64(count)).map { 0x5EED_0000 + $0 }
   }
@@ -19,7 +21,9 @@ struct ConvergenceTests {
     var random = SeededGenerator(seed: seed)
     let count = Int.random(in: 3...7, using: &random)
     let base = Date().unixMillis
-    let nodes = try (0..<count).map { try SimulatedNode("n\($0)", clockMillis: base + UInt64.random(in: 0...3_000, using: &random)) }
+    let nodes = try (0..<count).map {
+      try SimulatedNode("n\($0)", clockMillis: base + UInt64.random(in: 0...3_000, using: &random))
+    }
     var leads: [ObjectID] = []
 
     /// A relay: some node passes a few of the changes it holds (stubs where it has only stubs,
@@ -30,7 +34,8 @@ struct ConvergenceTests {
         let source = nodes.randomElement(using: &random)!
         let destination = nodes.randomElement(using: &random)!
         let held = try source.store.changes(after: [:])
-        let batch = (0..<Int.random(in: 1...4, using: &random)).map { _ in held.randomElement(using: &random)! }
+        let batch = (0..<Int.random(in: 1...4, using: &random)).map { _ in held.randomElement(using: &random)!
+        }
         try destination.receive(batch.map(destination.view))
       }
     }
@@ -55,7 +60,9 @@ struct ConvergenceTests {
         var patch = LeadPatch()
         patch.summary = "edit \(Int.random(in: 0...999, using: &random)) by \(node.id)"
         patch.risk = RiskLevel.allCases.randomElement(using: &random)
-        try node.record([DomainOperation(objectID: try ObjectID(target.id), action: .updateLead(patch))], audience: try Audience(parsing: target.audience))
+        try node.record(
+          [DomainOperation(objectID: try ObjectID(target.id), action: .updateLead(patch))],
+          audience: try Audience(parsing: target.audience))
       default:
         try deliverRandomly(3)
       }
@@ -64,7 +71,9 @@ struct ConvergenceTests {
 
     // Heal: everyone gets everything (stubs outside the audience), in random order, until no
     // node's store changes any more.
-    let everything = try nodes.flatMap { node in try node.store.changes(after: [:]).filter { $0.header.origin == node.id } }
+    let everything = try nodes.flatMap { node in
+      try node.store.changes(after: [:]).filter { $0.header.origin == node.id }
+    }
     var progress = true
     while progress {
       progress = false
@@ -78,31 +87,40 @@ struct ConvergenceTests {
     var byChangeSet: [String: String] = [:]
     for node in nodes {
       let status = try node.store.status()
-      #expect(status.changes == everything.count, "\(failure): \(node.id) holds \(status.changes) of \(everything.count)")
+      #expect(
+        status.changes == everything.count,
+        "\(failure): \(node.id) holds \(status.changes) of \(everything.count)")
       // Same change set => same projection digest, across nodes ...
       if let earlier = byChangeSet[status.changeSetDigest] {
         #expect(earlier == status.projectionDigest, "\(failure): equal change sets, different projections")
       }
       byChangeSet[status.changeSetDigest] = status.projectionDigest
       // ... and against a fresh replica fed the same changes in another random order.
-      let replica = try SimulatedNode(replicaOf: node.id, verifier: node.verifier, clockMillis: node.clockMillis)
+      let replica = try SimulatedNode(
+        replicaOf: node.id, verifier: node.verifier, clockMillis: node.clockMillis)
       var pending = try node.store.changes(after: [:]).shuffled(using: &random)
       while !pending.isEmpty {
         let outcomes = try replica.receive(pending)
         pending = zip(pending, outcomes).filter { !$1.isAccepted }.map(\.0).shuffled(using: &random)
         #expect(outcomes.contains { $0.isAccepted }, "\(failure): replica made no progress")
       }
-      #expect(try replica.store.projectionDigest() == status.projectionDigest, "\(failure): replica of \(node.id) differs")
+      #expect(
+        try replica.store.projectionDigest() == status.projectionDigest,
+        "\(failure): replica of \(node.id) differs")
       // Rebuild from the log gives the same tables as incremental application.
       try node.store.rebuild()
-      #expect(try node.store.projectionDigest() == status.projectionDigest, "\(failure): rebuild of \(node.id) differs")
+      #expect(
+        try node.store.projectionDigest() == status.projectionDigest,
+        "\(failure): rebuild of \(node.id) differs")
       // Every node sees exactly the leads whose audience includes it.
       let visible = Set(try node.store.leads().map(\.id))
       for change in everything where change.body != nil {
         let entitled = change.header.audience.includes(node.id, origin: change.header.origin)
         for operation in change.decodedBody()!.operations {
           if case .createLead = operation.action {
-            #expect(visible.contains(operation.objectID.description) == entitled, "\(failure): audience of \(operation.objectID)")
+            #expect(
+              visible.contains(operation.objectID.description) == entitled,
+              "\(failure): audience of \(operation.objectID)")
           }
         }
       }

@@ -6,14 +6,17 @@ import Testing
 struct CryptoTests {
   @Test("SHA-256 matches the FIPS 180-2 test vector")
   func sha256() {
-    #expect(SHA256.hash(Data("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+    #expect(
+      SHA256.hash(Data("abc".utf8)).hex == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     let hasher = SHA256.Hasher()
     hasher.update(Data("a".utf8))
     hasher.update(Data("bc".utf8))
     #expect(hasher.finalize() == SHA256.hash(Data("abc".utf8)))
   }
 
-  @Test("keys sign and verify; a changed message or signature fails", arguments: [KeyAlgorithm.ed25519, .ecdsaP256])
+  @Test(
+    "keys sign and verify; a changed message or signature fails",
+    arguments: [KeyAlgorithm.ed25519, .ecdsaP256])
   func signVerify(algorithm: KeyAlgorithm) throws {
     let key = try PrivateKey.generate(algorithm)
     #expect(key.algorithm == algorithm)
@@ -38,7 +41,9 @@ struct CryptoTests {
   @Test("garbage is refused as PEM with a clear error")
   func garbagePEM() {
     #expect(throws: CryptoError.self) { try PrivateKey(pem: Data("not a key".utf8)) }
-    #expect(throws: CryptoError.self) { try Certificate.chain(pem: Data("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".utf8)) }
+    #expect(throws: CryptoError.self) {
+      try Certificate.chain(pem: Data("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".utf8))
+    }
   }
 
   @Test("a certificate from the openssl tool: node ID, fingerprint and serial as openssl prints them")
@@ -46,7 +51,12 @@ struct CryptoTests {
     let federation = TestFederation.shared
     let cert = try federation.chain("n1")[0]
     #expect(try cert.nodeIdentity() == "n1")
-    let printed = try run("openssl", ["x509", "-in", federation.files("n1").certificate.path, "-noout", "-fingerprint", "-sha256", "-serial"])
+    let printed = try run(
+      "openssl",
+      [
+        "x509", "-in", federation.files("n1").certificate.path, "-noout", "-fingerprint", "-sha256",
+        "-serial",
+      ])
     let lines = printed.stdout.split(separator: "\n")
     let fingerprint = lines[0].split(separator: "=")[1].replacingOccurrences(of: ":", with: "").lowercased()
     #expect(cert.fingerprint.hex == fingerprint)
@@ -61,7 +71,9 @@ struct CryptoTests {
     try federation.trust().verify(chain: federation.chain("n2"), at: Date())
     try federation.trust().verify(chain: federation.chain("ed25519-node"), at: Date())
     let other = try TestFederation(label: "other")
-    let error = try #require(throws: CryptoError.self) { try other.trust().verify(chain: federation.chain("n2"), at: Date()) }
+    let error = try #require(throws: CryptoError.self) {
+      try other.trust().verify(chain: federation.chain("n2"), at: Date())
+    }
     #expect(error.code == "cert.not-trusted")
   }
 
@@ -74,8 +86,11 @@ struct CryptoTests {
       try trust.verify(chain: federation.chain("old"), at: Date())
     }
     let start = Date().addingTimeInterval(86_400)
-    try federation.issue("early", start: certificateDate(start), end: certificateDate(start.addingTimeInterval(86_400)))
-    let error = try #require(throws: CryptoError.self) { try trust.verify(chain: federation.chain("early"), at: Date()) }
+    try federation.issue(
+      "early", start: certificateDate(start), end: certificateDate(start.addingTimeInterval(86_400)))
+    let error = try #require(throws: CryptoError.self) {
+      try trust.verify(chain: federation.chain("early"), at: Date())
+    }
     #expect(error.code == "cert.not-yet-valid")
     try trust.verify(chain: federation.chain("early"), at: start.addingTimeInterval(60))
   }
@@ -91,7 +106,9 @@ struct CryptoTests {
     try federation.publishCRL(hours: 1)
     let trust = try federation.trust()
     try trust.verify(chain: chain, at: before)  // signed before the revocation: still valid then
-    let revoked = try #require(throws: CryptoError.self) { try trust.verify(chain: chain, at: Date().addingTimeInterval(5)) }
+    let revoked = try #require(throws: CryptoError.self) {
+      try trust.verify(chain: chain, at: Date().addingTimeInterval(5))
+    }
     #expect(revoked.code == "cert.revoked")
     let stale = try #require(throws: CryptoError.self) {
       try trust.verify(chain: chain, at: before, now: Date().addingTimeInterval(2 * 3600))
@@ -106,5 +123,47 @@ struct CryptoTests {
       try TrustAnchor(caPEM: TestFederation.shared.caPEM, crlPEM: other.crlPEM)
     }
     #expect(error.code == "crl.invalid")
+  }
+}
+
+@Suite("A node's identity comes from its certificate's SAN URI")
+struct NodeIdentityTests {
+  /// A self-signed certificate with the given subjectAltName, made by the openssl tool.
+  func certificate(san: String?) throws -> Certificate {
+    let directory = temporaryDirectory("san")
+    var arguments = [
+      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=t",
+      "-days", "1",
+      "-keyout", directory.appendingPathComponent("k.pem").path, "-out",
+      directory.appendingPathComponent("c.pem").path,
+    ]
+    if let san { arguments += ["-addext", "subjectAltName=\(san)"] }
+    let result = try run("openssl", arguments)
+    guard result.status == 0 else { throw TestFailure("openssl: \(result)") }
+    return try Certificate.chain(pem: Data(contentsOf: directory.appendingPathComponent("c.pem")))[0]
+  }
+
+  @Test("urn:liandong:node:<id> gives the ID, beside other SAN entries")
+  func valid() throws {
+    #expect(try certificate(san: "DNS:node.example,URI:urn:liandong:node:yrd").nodeIdentity() == "yrd")
+  }
+
+  @Test("no SAN, or no Liandong URI in it, is refused as missing")
+  func missing() throws {
+    #expect(throws: CryptoError.missingNodeIdentity) { try certificate(san: nil).nodeIdentity() }
+    #expect(throws: CryptoError.missingNodeIdentity) {
+      try certificate(san: "URI:https://yrd.example").nodeIdentity()
+    }
+  }
+
+  @Test(
+    "a malformed ID, or two Liandong URIs, is refused as malformed",
+    arguments: [
+      "URI:urn:liandong:node:YRD", "URI:urn:liandong:node:y", "URI:urn:liandong:node:yrd_1",
+      "URI:urn:liandong:node:", "URI:urn:liandong:node:yrd,URI:urn:liandong:node:prd",
+    ])
+  func malformed(san: String) throws {
+    let error = try #require(throws: CryptoError.self) { try certificate(san: san).nodeIdentity() }
+    #expect(error.code == "cert.bad-node-id")
   }
 }

@@ -12,13 +12,19 @@ struct IdentifierTests {
   @Test("any other check character is refused, naming the expected one")
   func wrongCheckCharacter() {
     for last in "0123456789ABCDEFGHJKLMNPQRTUWXY" where last != "3" {
-      #expect(throws: CoreError.invalidUSCC("91350100M000100Y4\(last)", reason: "character 18 (the check character) is '\(last)' but should be '3'")) {
+      #expect(
+        throws: CoreError.invalidUSCC(
+          "91350100M000100Y4\(last)",
+          reason: "character 18 (the check character) is '\(last)' but should be '3'")
+      ) {
         try USCC("91350100M000100Y4\(last)")
       }
     }
   }
 
-  @Test("letters outside the alphabet are refused with their position", arguments: ["I", "O", "S", "V", "Z", "a", "-"])
+  @Test(
+    "letters outside the alphabet are refused with their position",
+    arguments: ["I", "O", "S", "V", "Z", "a", "-"])
   func forbiddenCharacters(letter: String) throws {
     let code = "91350100M\(letter)00100Y43"
     let error = try #require(throws: CoreError.self) { try USCC(code) }

@@ -23,7 +23,9 @@ struct ProcessResult: CustomStringConvertible {
 
 /// Runs a program to completion and captures its output.
 @discardableResult
-func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil)
+func run(
+  _ executable: String, _ arguments: [String], environment: [String: String] = [:], in directory: URL? = nil
+)
   throws -> ProcessResult
 {
   let process = Process()
@@ -48,7 +50,8 @@ func run(_ executable: String, _ arguments: [String], environment: [String: Stri
 }
 
 func temporaryDirectory(_ label: String) -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("liandong-test-\(label)-\(UUID().uuidString.prefix(8))")
+  let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "liandong-test-\(label)-\(UUID().uuidString.prefix(8))")
   try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }

@@ -13,16 +13,21 @@ final class SimulatedNode: @unchecked Sendable {
   var clockMillis: UInt64
 
   /// A node with keys from `federation`; it records its announcement as change 1.
-  init(_ name: String, federation: TestFederation = .shared, clockMillis: UInt64 = Date().unixMillis, trust: TrustAnchor? = nil)
+  init(
+    _ name: String, federation: TestFederation = .shared, clockMillis: UInt64 = Date().unixMillis,
+    trust: TrustAnchor? = nil
+  )
     throws
   {
     id = try NodeID(name)
     store = try NodeStore(path: nil, node: id)
     chain = try federation.chain(name)
-    author = ChangeAuthor(origin: id, key: try federation.key(name), certificateFingerprint: chain[0].fingerprint)
+    author = ChangeAuthor(
+      origin: id, key: try federation.key(name), certificateFingerprint: chain[0].fingerprint)
     verifier = ChangeVerifier(trust: try trust ?? federation.trust())
     self.clockMillis = clockMillis
-    let announce = DomainOperation(objectID: ObjectID(), action: .announceNode(certificateChain: chain.map(\.der)))
+    let announce = DomainOperation(
+      objectID: ObjectID(), action: .announceNode(certificateChain: chain.map(\.der)))
     try record([announce], audience: .all)
   }
 
@@ -37,10 +42,13 @@ final class SimulatedNode: @unchecked Sendable {
   }
 
   @discardableResult
-  func record(_ operations: [DomainOperation], audience: Audience, officer: String = "officer-1") throws -> SignedChange {
+  func record(_ operations: [DomainOperation], audience: Audience, officer: String = "officer-1") throws
+    -> SignedChange
+  {
     clockMillis += 1
     return try store.appendLocal(
-      ChangeBody(officer: officer, operations: operations), audience: audience, author: author!, verifier: verifier,
+      ChangeBody(officer: officer, operations: operations), audience: audience, author: author!,
+      verifier: verifier,
       physicalMillis: clockMillis)
   }
 
@@ -56,7 +64,9 @@ final class SimulatedNode: @unchecked Sendable {
 
   /// Creates a subject and a lead about it in one change; returns the lead's ID.
   @discardableResult
-  func addLead(summary: String = "sells one-day reports", audience: Audience = .all, uscc: String? = nil) throws -> ObjectID {
+  func addLead(summary: String = "sells one-day reports", audience: Audience = .all, uscc: String? = nil)
+    throws -> ObjectID
+  {
     let subjectID = ObjectID()
     let leadID = ObjectID()
     try record(
@@ -65,7 +75,8 @@ final class SimulatedNode: @unchecked Sendable {
           objectID: subjectID, action: .createSubject(SubjectRecord(kind: .shop, name: "某检测服务店", uscc: uscc))),
         DomainOperation(
           objectID: leadID,
-          action: .createLead(LeadFields(violations: [.forgedReport], subjectIDs: [subjectID], summary: summary))),
+          action: .createLead(
+            LeadFields(violations: [.forgedReport], subjectIDs: [subjectID], summary: summary))),
       ], audience: audience)
     return leadID
   }

@@ -23,11 +23,15 @@ struct TestFederation: Sendable {
 
   func pki(_ arguments: [String]) throws {
     let result = try run(repositoryRoot.appendingPathComponent("Deploy/pki/liandong-pki").path, arguments)
-    guard result.status == 0 else { throw TestFailure("liandong-pki \(arguments.joined(separator: " ")): \(result)") }
+    guard result.status == 0 else {
+      throw TestFailure("liandong-pki \(arguments.joined(separator: " ")): \(result)")
+    }
   }
 
   @discardableResult
-  func issue(_ node: String, key: String = "p256", start: String? = nil, end: String? = nil) throws -> NodeFiles {
+  func issue(_ node: String, key: String = "p256", start: String? = nil, end: String? = nil) throws
+    -> NodeFiles
+  {
     var arguments = ["issue", directory.path, node, "--key", key, "--force"]
     if let start, let end { arguments += ["--start", start, "--end", end] }
     try pki(arguments)
@@ -35,7 +39,9 @@ struct TestFederation: Sendable {
   }
 
   func revoke(_ node: String) throws { try pki(["revoke", directory.path, node]) }
-  func publishCRL(hours: Int? = nil) throws { try pki(["crl", directory.path] + (hours.map { ["--hours", "\($0)"] } ?? [])) }
+  func publishCRL(hours: Int? = nil) throws {
+    try pki(["crl", directory.path] + (hours.map { ["--hours", "\($0)"] } ?? []))
+  }
 
   func files(_ node: String) -> NodeFiles {
     NodeFiles(
@@ -52,7 +58,9 @@ struct TestFederation: Sendable {
     try TrustAnchor(caPEM: caPEM, crlPEM: withCRL ? crlPEM : nil)
   }
 
-  func chain(_ node: String) throws -> [Certificate] { try Certificate.chain(pem: Data(contentsOf: files(node).certificate)) }
+  func chain(_ node: String) throws -> [Certificate] {
+    try Certificate.chain(pem: Data(contentsOf: files(node).certificate))
+  }
   func key(_ node: String) throws -> PrivateKey { try PrivateKey(pem: Data(contentsOf: files(node).key)) }
 }
 
