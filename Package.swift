@@ -17,6 +17,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
     .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+    .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
   ],
   targets: [
     // The system OpenSSL 3 and the few shims for macros Swift cannot import. Nothing else in C.
@@ -45,6 +47,17 @@ let package = Package(
       dependencies: ["LiandongCore", "LiandongCrypto", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: strict
     ),
+    // Mutual TLS 1.3 on SwiftNIO, driving the system OpenSSL through memory BIOs.
+    .target(
+      name: "LiandongTLS",
+      dependencies: [
+        "COpenSSL", "LiandongCrypto", "LiandongCore",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
     .executableTarget(
       name: "liandong",
       dependencies: [
@@ -55,7 +68,13 @@ let package = Package(
     ),
     .testTarget(
       name: "LiandongTests",
-      dependencies: ["LiandongCore", "LiandongCrypto", "LiandongStore", "liandong"],
+      dependencies: [
+        "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongTLS", "liandong",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
       swiftSettings: strict
     ),
   ]

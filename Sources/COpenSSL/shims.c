@@ -17,6 +17,9 @@ unsigned long liandong_XN_FLAG_RFC2253(void) { return XN_FLAG_RFC2253; }
 long liandong_BIO_get_mem_data(BIO *bio, char **data) { return BIO_get_mem_data(bio, data); }
 void liandong_OPENSSL_free(void *pointer) { OPENSSL_free(pointer); }
 
+long liandong_BIO_set_mem_eof_return(BIO *bio, long value) { return BIO_set_mem_eof_return(bio, value); }
+long liandong_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *cert) { return SSL_CTX_add1_chain_cert(ctx, cert); }
+
 int liandong_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version) {
   return (int)SSL_CTX_set_min_proto_version(ctx, version);
 }

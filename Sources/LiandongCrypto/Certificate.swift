@@ -3,12 +3,13 @@ import Foundation
 
 /// An X.509 certificate held by OpenSSL. Immutable after loading, so shared freely.
 public final class Certificate: @unchecked Sendable, CustomStringConvertible {
-  let pointer: OpaquePointer
+  /// The OpenSSL object, for the TLS layer of this package.
+  package let pointer: OpaquePointer
   /// The DER encoding: what travels in a node's announcement and what the fingerprint hashes.
   public let der: Data
 
   /// Takes ownership of one reference.
-  init(owning pointer: OpaquePointer) throws {
+  package init(owning pointer: OpaquePointer) throws {
     self.pointer = pointer
     OpenSSLErrors.clear()
     der = try MemoryBIO.writing { bio in

@@ -69,18 +69,21 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// OpenSSL's error queue is per thread: callers clear it before a call and drain it right after,
 /// with no suspension point in between.
-enum OpenSSLErrors {
-  static func clear() { ERR_clear_error() }
+package enum OpenSSLErrors {
+  package static func clear() { ERR_clear_error() }
 
-  /// Every queued error as text, oldest first; empties the queue.
-  static func drain() -> String {
+  /// Every queued error's reason, oldest first ("certificate verify failed; ..."); empties the
+  /// queue.
+  package static func drain() -> String {
     var parts: [String] = []
     while true {
       let code = ERR_get_error()
       if code == 0 { break }
       var buffer = [CChar](repeating: 0, count: 256)
       ERR_error_string_n(code, &buffer, buffer.count)
-      parts.append(String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+      let text = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      // "error:0A000086:SSL routines::certificate verify failed" -> "certificate verify failed"
+      parts.append(text.split(separator: ":", omittingEmptySubsequences: false).last.map(String.init) ?? text)
     }
     return parts.isEmpty ? "no detail from OpenSSL" : parts.joined(separator: "; ")
   }

@@ -28,7 +28,8 @@ public enum KeyAlgorithm: String, Sendable, CaseIterable {
 /// A public key, usually read from a certificate. EVP_PKEY is reference-counted and not mutated
 /// after creation, so sharing it across threads is safe; each operation makes its own context.
 public final class PublicKey: @unchecked Sendable {
-  let pointer: OpaquePointer
+  /// The OpenSSL object, for the TLS layer of this package.
+  package let pointer: OpaquePointer
   public let algorithm: KeyAlgorithm
 
   /// Takes ownership of one reference.
@@ -62,7 +63,8 @@ public final class PublicKey: @unchecked Sendable {
 
 /// A node's private key: it signs the node's changes (and later its TLS handshakes).
 public final class PrivateKey: @unchecked Sendable {
-  let pointer: OpaquePointer
+  /// The OpenSSL object, for the TLS layer of this package.
+  package let pointer: OpaquePointer
   public let algorithm: KeyAlgorithm
 
   init(owning pointer: OpaquePointer) throws {

@@ -3,7 +3,8 @@ import Foundation
 
 /// A certificate revocation list published by the federation CA.
 public final class RevocationList: @unchecked Sendable {
-  let pointer: OpaquePointer
+  /// The OpenSSL object, for the TLS layer of this package.
+  package let pointer: OpaquePointer
   public let der: Data
 
   init(owning pointer: OpaquePointer) throws {

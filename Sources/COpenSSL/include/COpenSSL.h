@@ -33,6 +33,8 @@ long liandong_BIO_get_mem_data(BIO *bio, char **data);
 void liandong_OPENSSL_free(void *pointer);
 
 // TLS settings that are macros.
+long liandong_BIO_set_mem_eof_return(BIO *bio, long value);
+long liandong_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *cert);
 int liandong_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
 int liandong_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version);
 long liandong_SSL_CTX_set_mode(SSL_CTX *ctx, long mode);

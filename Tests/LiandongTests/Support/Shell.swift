@@ -35,15 +35,28 @@ func run(
   for (key, value) in environment { env[key] = value }
   process.environment = env
   if let directory { process.currentDirectoryURL = directory }
-  let out = Pipe()
-  let err = Pipe()
+  // Output goes to files, not pipes: nothing can block on a full pipe, and reading a file is not
+  // interrupted by the signals that NIO's threads receive.
+  let outURL = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "liandong-run-\(UUID().uuidString).out")
+  let errURL = outURL.deletingPathExtension().appendingPathExtension("err")
+  FileManager.default.createFile(atPath: outURL.path, contents: nil)
+  FileManager.default.createFile(atPath: errURL.path, contents: nil)
+  defer {
+    try? FileManager.default.removeItem(at: outURL)
+    try? FileManager.default.removeItem(at: errURL)
+  }
+  let out = try FileHandle(forWritingTo: outURL)
+  let err = try FileHandle(forWritingTo: errURL)
   process.standardOutput = out
   process.standardError = err
+  process.standardInput = FileHandle.nullDevice
   try process.run()
-  // Read both pipes before waiting, so a chatty child cannot block on a full pipe.
-  let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-  let stderrData = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
+  try? out.close()
+  try? err.close()
+  let stdoutData = (try? Data(contentsOf: outURL)) ?? Data()
+  let stderrData = (try? Data(contentsOf: errURL)) ?? Data()
   return ProcessResult(
     status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self),
     stderr: String(decoding: stderrData, as: UTF8.self))

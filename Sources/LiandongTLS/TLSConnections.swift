@@ -1,0 +1,113 @@
+import Foundation
+import LiandongCore
+import Logging
+import NIOCore
+import NIOPosix
+
+/// An authenticated connection: the peer's node ID, and a byte stream both ways.
+public struct AuthenticatedConnection: Sendable {
+  public let peer: PeerIdentity
+  public let remoteAddress: String
+  public let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+}
+
+/// What the pipeline initializer hands back before the handshake: the handshake's outcome, and
+/// the channel wrapped for async use.
+typealias PendingConnection = (
+  handshake: EventLoopFuture<PeerIdentity>, channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+)
+
+/// Adds the TLS handler to a new channel and wraps it for async use. Runs on the channel's loop.
+private func initialize(
+  _ channel: Channel, context: TLSContext, expectedPeer: NodeID?, logger: Logger
+) -> EventLoopFuture<PendingConnection> {
+  channel.eventLoop.makeCompletedFuture {
+    let promise = channel.eventLoop.makePromise(of: PeerIdentity.self)
+    let handler = try OpenSSLTLSHandler(
+      context: context, handshakePromise: promise, expectedPeer: expectedPeer, logger: logger)
+    try channel.pipeline.syncOperations.addHandler(handler)
+    let wrapped = try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+      wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: false))
+    return (promise.futureResult, wrapped)
+  }
+}
+
+/// Closes a connection that will never be used, finishing its async writer as NIO requires.
+private func discard(_ channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
+  try? await channel.executeThenClose { _, _ in }
+}
+
+/// Dials a peer with mutual TLS and returns once it is authenticated.
+public enum TLSConnector {
+  public static func connect(
+    host: String, port: Int, context: TLSContext, expectedPeer: NodeID? = nil, group: any EventLoopGroup,
+    logger: Logger, connectTimeout: TimeAmount = .seconds(10)
+  ) async throws -> AuthenticatedConnection {
+    precondition(context.role == .client, "a connector needs a client TLS context")
+    let pending = try await ClientBootstrap(group: group)
+      .connectTimeout(connectTimeout)
+      .channelOption(.socketOption(.tcp_nodelay), value: 1)
+      .connect(host: host, port: port) { channel in
+        initialize(channel, context: context, expectedPeer: expectedPeer, logger: logger)
+      }
+    do {
+      let peer = try await pending.handshake.get()
+      return AuthenticatedConnection(peer: peer, remoteAddress: "\(host):\(port)", channel: pending.channel)
+    } catch {
+      await discard(pending.channel)
+      throw error
+    }
+  }
+}
+
+/// Listens for peers with mutual TLS. Refused peers are logged by the TLS handler and never reach
+/// the connection handler; each refusal costs at most the handshake's capped bytes.
+public final class TLSListener: Sendable {
+  private let server: NIOAsyncChannel<PendingConnection, Never>
+  public let port: Int
+
+  private init(server: NIOAsyncChannel<PendingConnection, Never>) {
+    self.server = server
+    port = server.channel.localAddress?.port ?? 0
+  }
+
+  /// Binds `host:port` (port 0 picks a free one; read `port` afterwards).
+  public static func bind(
+    host: String, port: Int, context: TLSContext, group: any EventLoopGroup, logger: Logger
+  ) async throws -> TLSListener {
+    precondition(context.role == .server, "a listener needs a server TLS context")
+    let server = try await ServerBootstrap(group: group)
+      .serverChannelOption(.backlog, value: 256)
+      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+      .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+      .bind(host: host, port: port) { channel in
+        initialize(channel, context: context, expectedPeer: nil, logger: logger)
+      }
+    return TLSListener(server: server)
+  }
+
+  /// Accepts connections until the listener is closed or the task cancelled, running `handle`
+  /// for each authenticated peer concurrently. `handle` owns the connection and must end it
+  /// with `channel.executeThenClose`.
+  public func serve(_ handle: @escaping @Sendable (AuthenticatedConnection) async -> Void) async throws {
+    try await server.executeThenClose { inbound in
+      try await withThrowingDiscardingTaskGroup { group in
+        for try await pending in inbound {
+          group.addTask {
+            guard let peer = try? await pending.handshake.get() else {
+              return await discard(pending.channel)  // refused: the TLS handler logged why
+            }
+            let address = pending.channel.channel.remoteAddress.map { "\($0)" } ?? "unknown address"
+            await handle(
+              AuthenticatedConnection(peer: peer, remoteAddress: address, channel: pending.channel))
+          }
+        }
+      }
+    }
+  }
+
+  /// Stops accepting; connections already made carry on until they close.
+  public func close() async {
+    try? await server.channel.close()
+  }
+}

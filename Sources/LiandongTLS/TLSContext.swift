@@ -1,0 +1,61 @@
+import COpenSSL
+import Foundation
+import LiandongCrypto
+
+/// One `SSL_CTX` per configuration and role, shared by every connection (OpenSSL 3.0 contends on
+/// implicit look-ups otherwise). The policy is fixed here: TLS 1.3 only, no renegotiation, no
+/// session tickets, the peer's certificate required and verified against the federation CA and
+/// its CRLs (a revoked certificate or an expired CRL fails the handshake).
+public final class TLSContext: @unchecked Sendable {
+  public enum Role: Sendable { case server, client }
+
+  let pointer: OpaquePointer
+  public let role: Role
+  public let configuration: TLSConfiguration
+
+  public init(_ configuration: TLSConfiguration, role: Role) throws {
+    self.configuration = configuration
+    self.role = role
+    ERR_clear_error()
+    guard let context = SSL_CTX_new(role == .server ? TLS_server_method() : TLS_client_method()) else {
+      throw TLSError.configuration(reason: "SSL_CTX_new: \(OpenSSLErrors.drain())")
+    }
+    pointer = context
+    guard liandong_SSL_CTX_set_min_proto_version(context, TLS1_3_VERSION) == 1,
+      liandong_SSL_CTX_set_max_proto_version(context, TLS1_3_VERSION) == 1
+    else { throw TLSError.configuration(reason: "cannot restrict to TLS 1.3: \(OpenSSLErrors.drain())") }
+    SSL_CTX_set_options(context, liandong_SSL_OP_NO_RENEGOTIATION())
+    _ = SSL_CTX_set_num_tickets(context, 0)
+
+    guard let leaf = configuration.chain.first else { throw TLSError.configuration(reason: "no certificate") }
+    guard SSL_CTX_use_certificate(context, leaf.pointer) == 1 else {
+      throw TLSError.configuration(reason: "the certificate is not usable: \(OpenSSLErrors.drain())")
+    }
+    for intermediate in configuration.chain.dropFirst() {
+      guard liandong_SSL_CTX_add1_chain_cert(context, intermediate.pointer) == 1 else {
+        throw TLSError.configuration(
+          reason: "an intermediate certificate is not usable: \(OpenSSLErrors.drain())")
+      }
+    }
+    guard SSL_CTX_use_PrivateKey(context, configuration.key.pointer) == 1,
+      SSL_CTX_check_private_key(context) == 1
+    else {
+      throw TLSError.configuration(
+        reason: "the private key does not match the certificate: \(OpenSSLErrors.drain())")
+    }
+
+    guard let store = SSL_CTX_get_cert_store(context) else {
+      throw TLSError.configuration(reason: "no certificate store")
+    }
+    for authority in configuration.trust.authorities { X509_STORE_add_cert(store, authority.pointer) }
+    if !configuration.trust.revocationLists.isEmpty {
+      for list in configuration.trust.revocationLists { X509_STORE_add_crl(store, list.pointer) }
+      X509_STORE_set_flags(store, UInt(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL))
+    }
+    let mode = role == .server ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_PEER
+    SSL_CTX_set_verify(context, mode, nil)
+    ERR_clear_error()
+  }
+
+  deinit { SSL_CTX_free(pointer) }
+}
