@@ -36,6 +36,7 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
   private var lastActivity = NIODeadline.now()
   private var receivedCloseNotify = false
   private var peerAddress = "unknown address"
+  private var handshakeSettled = false
 
   /// `handshakePromise` succeeds with the peer's identity once it is authenticated, or fails with
   /// the `TLSError` that refused it. `expectedPeer` (for a client) names the node it meant to reach.
@@ -69,6 +70,24 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
     if context.channel.isActive { start(context) }
   }
 
+  /// A channel that never became active (a refused TCP connect) is removed without
+  /// `channelInactive`: the handshake's outcome must still be settled.
+  public func handlerRemoved(context: ChannelHandlerContext) {
+    handshakeTimer?.cancel()
+    idleTimer?.cancel()
+    settleHandshake(
+      .failure(
+        TLSError.handshakeFailed(reason: "the connection ended before the handshake", verification: nil)))
+    failPendingWrites(ChannelError.ioOnClosedChannel)
+  }
+
+  /// Completes the handshake promise the first time; later outcomes are ignored.
+  private func settleHandshake(_ result: Result<PeerIdentity, Error>) {
+    guard !handshakeSettled else { return }
+    handshakeSettled = true
+    handshakePromise.completeWith(result)
+  }
+
   public func channelActive(context: ChannelHandlerContext) {
     start(context)
     context.fireChannelActive()
@@ -98,7 +117,7 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
       let error = TLSError.handshakeFailed(
         reason: "the peer closed the connection during the handshake", verification: nil)
       log(refusal: error)
-      handshakePromise.fail(error)
+      settleHandshake(.failure(error))
     case .active:
       if !receivedCloseNotify { context.fireErrorCaught(TLSError.uncleanShutdown) }
     case .closing, .closed:
@@ -108,7 +127,7 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
   }
 
   public func errorCaught(context: ChannelHandlerContext, error: Error) {
-    if state == .handshaking || state == .idle { handshakePromise.fail(error) }
+    if state == .handshaking || state == .idle { settleHandshake(.failure(error)) }
     context.fireErrorCaught(error)
   }
 
@@ -174,7 +193,7 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
     scheduleIdleCheck(context)
     logger.debug(
       "TLS peer authenticated", metadata: ["peer": "\(identity.node)", "address": "\(peerAddress)"])
-    handshakePromise.succeed(identity)
+    settleHandshake(.success(identity))
     let writes = pendingWrites
     pendingWrites = []
     for (buffer, promise) in writes { encrypt(context, buffer, promise: promise) }
@@ -305,8 +324,10 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
       context.close(mode: mode == .output ? .output : .all, promise: promise)
     case .idle, .handshaking:
       state = .closed
-      handshakePromise.fail(
-        TLSError.handshakeFailed(reason: "closed locally before the handshake completed", verification: nil))
+      settleHandshake(
+        .failure(
+          TLSError.handshakeFailed(reason: "closed locally before the handshake completed", verification: nil)
+        ))
       failPendingWrites(ChannelError.ioOnClosedChannel)
       context.close(mode: .all, promise: promise)
     default:
@@ -322,7 +343,7 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
     handshakeTimer?.cancel()
     idleTimer?.cancel()
     log(refusal: error)
-    handshakePromise.fail(error)
+    settleHandshake(.failure(error))
     failPendingWrites(error)
     context.fireErrorCaught(error)
     context.close(promise: nil)

@@ -139,10 +139,10 @@ struct TLSLoopbackTests {
     let silent = try RawSocket(port: server.port)
     let garbage = try RawSocket(port: server.port)
     try garbage.send(Data(repeating: 0x47, count: 64))  // "GGGG...": not a TLS record
-    #expect(await capture.waitFor("tls.handshake-failed", seconds: 3) != nil, "\(capture.all)")
-    #expect(garbage.readUntilClosed(timeout: 2))
-    #expect(await capture.waitFor("tls.handshake-timeout", seconds: 3) != nil, "\(capture.all)")
-    #expect(silent.readUntilClosed(timeout: 2))
+    #expect(await capture.waitFor("tls.handshake-failed", seconds: 10) != nil, "\(capture.all)")
+    #expect(garbage.readUntilClosed(timeout: 10))
+    #expect(await capture.waitFor("tls.handshake-timeout", seconds: 10) != nil, "\(capture.all)")
+    #expect(silent.readUntilClosed(timeout: 10))
     let honest = try await connect(federation.tlsConfiguration("n0"), port: server.port)
     #expect(honest.peer.node.rawValue == "n1")
     await honest.close()
@@ -155,7 +155,7 @@ struct TLSLoopbackTests {
     let server = try await EchoServer(federation.tlsConfiguration("n1", idleTimeout: 0.5), capture: capture)
     defer { Task { await server.stop() } }
     let connection = try await connect(federation.tlsConfiguration("n0"), port: server.port)
-    #expect(await capture.waitFor("tls.idle-timeout", seconds: 3) != nil, "\(capture.all)")
+    #expect(await capture.waitFor("tls.idle-timeout", seconds: 10) != nil, "\(capture.all)")
     try await connection.channel.executeThenClose { inbound, _ in
       _ = try? await read(inbound, count: 1_000)  // ends when the server closes
     }
@@ -172,8 +172,8 @@ struct TLSLoopbackTests {
     let socket = try RawSocket(port: server.port)
     // A TLS record header claiming a 16 KiB handshake record, then its body trickled in.
     try socket.send(Data([0x16, 0x03, 0x01, 0x40, 0x00]) + Data(repeating: 0, count: 8_000))
-    #expect(await capture.waitFor("tls.handshake", seconds: 3) != nil, "\(capture.all)")
-    #expect(socket.readUntilClosed(timeout: 2))
+    #expect(await capture.waitFor("tls.handshake", seconds: 10) != nil, "\(capture.all)")
+    #expect(socket.readUntilClosed(timeout: 10))
   }
 }
 
@@ -221,13 +221,19 @@ final class RawSocket: @unchecked Sendable {
 
   /// True when the peer closes the connection within `timeout` seconds.
   func readUntilClosed(timeout: Double) -> Bool {
-    var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
+    var tv = timeval(tv_sec: 0, tv_usec: 100_000)
     setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
+    let deadline = Date().addingTimeInterval(timeout)
     var buffer = [UInt8](repeating: 0, count: 4096)
-    while true {
+    while Date() < deadline {
       let count = recv(descriptor, &buffer, buffer.count, 0)
       if count == 0 { return true }
-      if count < 0 { return errno == ECONNRESET }
+      if count < 0 {
+        if errno == ECONNRESET { return true }
+        // EINTR (children of other tests exit all the time) and EAGAIN: keep waiting.
+      }
     }
+    return false
   }
+
 }

@@ -21,7 +21,7 @@ final class LogCapture: Sendable {
   var all: [String] { lines.withLock { $0 } }
 
   /// Waits (up to `seconds`) for a line containing every fragment.
-  func waitFor(_ fragments: String..., seconds: Double = 5) async -> String? {
+  func waitFor(_ fragments: String..., seconds: Double = 10) async -> String? {
     let deadline = Date().addingTimeInterval(seconds)
     while Date() < deadline {
       if let line = all.first(where: { line in fragments.allSatisfy { line.contains($0) } }) { return line }

@@ -1,0 +1,115 @@
+import Foundation
+import LiandongCore
+import LiandongTLS
+import NIOCore
+import Testing
+
+/// Interop with a TLS stack nobody here wrote: the openssl command-line tool.
+@Suite("TLS interop with openssl s_client and s_server")
+struct TLSInteropTests {
+  let federation = TestFederation.shared
+
+  /// Starts `openssl s_client` against `port`, sends one line, and waits until its output
+  /// contains `expected` (or the peer ends the connection), then lets it leave.
+  func sClient(port: Int, _ arguments: [String], expecting expected: [String] = []) async throws
+    -> ProcessResult
+  {
+    // -quiet implies -ign_eof; -no_ign_eof makes s_client leave once its input ends.
+    let client = try ChildProcess(
+      "openssl", ["s_client", "-connect", "127.0.0.1:\(port)", "-quiet", "-no_ign_eof"] + arguments,
+      inputPipe: true)
+    client.send("hello from s_client\n")
+    if !expected.isEmpty { _ = await client.waitForOutput(expected) }
+    client.closeInput()
+    let status = client.wait(timeout: 20)
+    return ProcessResult(status: status, stdout: client.stdout, stderr: client.stderr)
+  }
+
+  @Test("openssl s_client -tls1_3 with a federation certificate completes a handshake and exchanges bytes")
+  func sClientConnects() async throws {
+    let server = try await EchoServer(federation.tlsConfiguration("n1"))
+    defer { Task { await server.stop() } }
+    let files = federation.files("n0")
+    let result = try await sClient(
+      port: server.port,
+      ["-tls1_3", "-cert", files.certificate.path, "-key", files.key.path, "-CAfile", federation.caURL.path],
+      expecting: ["WELCOME n0", "hello from s_client"])
+    #expect(result.stdout.contains("WELCOME n0"), "\(result)")
+    #expect(result.stdout.contains("hello from s_client"), "\(result)")
+  }
+
+  @Test("openssl s_client -tls1_2 is refused")
+  func tls12Refused() async throws {
+    let capture = LogCapture()
+    let server = try await EchoServer(federation.tlsConfiguration("n1"), capture: capture)
+    defer { Task { await server.stop() } }
+    let files = federation.files("n0")
+    let result = try await sClient(
+      port: server.port,
+      ["-tls1_2", "-cert", files.certificate.path, "-key", files.key.path, "-CAfile", federation.caURL.path])
+    #expect(!result.stdout.contains("WELCOME"), "\(result)")
+    let line = await capture.waitFor("tls.handshake-failed", "unsupported protocol")
+    #expect(line != nil, "\(capture.all)")
+  }
+
+  @Test("openssl s_client without a certificate gets no application data")
+  func noClientCertificate() async throws {
+    let capture = LogCapture()
+    let server = try await EchoServer(federation.tlsConfiguration("n1"), capture: capture)
+    defer { Task { await server.stop() } }
+    let result = try await sClient(port: server.port, ["-tls1_3", "-CAfile", federation.caURL.path])
+    #expect(!result.stdout.contains("WELCOME") && !result.stdout.contains("hello"), "\(result)")
+    let line = await capture.waitFor("tls.handshake-failed", "peer did not return a certificate")
+    #expect(line != nil, "\(capture.all)")
+  }
+
+  @Test("our client completes a handshake with openssl s_server -tls1_3 -Verify 1, and bytes cross both ways")
+  func sServerAccepts() async throws {
+    let port = try freePort()
+    let files = federation.files("n1")
+    // s_server sends what arrives on its stdin, and ends the session when stdin closes: keep it
+    // open until the exchange is over.
+    let server = try ChildProcess(
+      "openssl",
+      [
+        "s_server", "-tls1_3", "-Verify", "1", "-naccept", "1", "-quiet", "-accept", "127.0.0.1:\(port)",
+        "-cert",
+        files.certificate.path, "-key", files.key.path, "-CAfile", federation.caURL.path,
+      ], inputPipe: true)
+    server.send("from s_server\n")
+
+    var connection: AuthenticatedConnection? = nil
+    for _ in 0..<50 where connection == nil {
+      connection = try? await connect(
+        federation.tlsConfiguration("n0"), port: port, expecting: try NodeID("n1"))
+      if connection == nil { try await Task.sleep(for: .milliseconds(100)) }
+    }
+    let established = try #require(connection, "could not connect to openssl s_server")
+    #expect(established.peer.node.rawValue == "n1")
+    try await established.channel.executeThenClose { inbound, outbound in
+      #expect(try await read(inbound, count: 14) == "from s_server\n")
+      try await outbound.write(ByteBuffer(string: "from liandong\n"))
+      #expect(await server.waitForOutput("from liandong"), "s_server printed: \(server.stdout)")
+    }
+    server.closeInput()
+    server.wait(timeout: 20)
+  }
+}
+
+/// A loopback port that was free a moment ago.
+func freePort() throws -> Int {
+  let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+  defer { close(descriptor) }
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  address.sin_port = 0
+  var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+  let bound = withUnsafeMutablePointer(to: &address) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+      bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+    }
+  }
+  guard bound else { throw TestFailure("no free port") }
+  return Int(UInt16(bigEndian: address.sin_port))
+}
