@@ -58,6 +58,19 @@ let package = Package(
       ],
       swiftSettings: strict
     ),
+    // Helpers for tests and benchmarks (never linked into the node): child processes.
+    .target(name: "LiandongTesting", swiftSettings: strict),
+    // Benchmarks that print figures beside a reference measured in the same run (BENCHMARKS.md).
+    .executableTarget(
+      name: "liandong-bench",
+      dependencies: [
+        "LiandongCrypto", "LiandongCore", "LiandongTLS", "LiandongTesting",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
     .executableTarget(
       name: "liandong",
       dependencies: [
@@ -69,7 +82,7 @@ let package = Package(
     .testTarget(
       name: "LiandongTests",
       dependencies: [
-        "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongTLS", "liandong",
+        "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongTLS", "LiandongTesting", "liandong",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),

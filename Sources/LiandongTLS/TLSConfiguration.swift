@@ -11,13 +11,14 @@ public struct TLSConfiguration: Sendable {
   public var allowList: Set<NodeID>?
   public var handshakeTimeout: TimeInterval
   public var idleTimeout: TimeInterval
-  /// How much an unauthenticated peer may send before the handshake completes.
+  /// How much an unauthenticated peer may send before the handshake completes. A ClientHello
+  /// with a certificate chain is a few kilobytes; a refused peer costs no more than this.
   public var maximumHandshakeBytes: Int
 
   public init(
     trust: TrustAnchor, chain: [Certificate], key: PrivateKey, allowList: Set<NodeID>? = nil,
     handshakeTimeout: TimeInterval = 10, idleTimeout: TimeInterval = 60,
-    maximumHandshakeBytes: Int = 128 * 1024
+    maximumHandshakeBytes: Int = 32 * 1024
   ) {
     self.trust = trust
     self.chain = chain

@@ -1,6 +1,7 @@
 import Foundation
 import LiandongCore
 import LiandongTLS
+import LiandongTesting
 import NIOCore
 import Testing
 

@@ -1,0 +1,130 @@
+import Foundation
+
+/// A child process started with `posix_spawn`. Unlike Foundation's Process, it resets the signal
+/// mask and dispositions: the test process blocks SIGTERM and SIGALRM on its threads, and a child
+/// that inherited that mask could neither be stopped nor run `timeout`.
+public final class ChildProcess: @unchecked Sendable {
+  public let pid: pid_t
+  public let stdoutURL: URL
+  public let stderrURL: URL
+  public private(set) var status: Int32? = nil
+  /// The write end of the child's stdin, when started with `inputPipe`.
+  private var input: Int32 = -1
+
+  public init(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:], inputPipe: Bool = false,
+    discardStdout: Bool = false
+  ) throws {
+    let base = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "liandong-child-\(UUID().uuidString)")
+    stdoutURL = base.appendingPathExtension("out")
+    stderrURL = base.appendingPathExtension("err")
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    var pipeEnds: [Int32] = [-1, -1]
+    if inputPipe {
+      // Close-on-exec, so children spawned meanwhile by other tests cannot hold it open.
+      guard pipe(&pipeEnds) == 0 else { throw SpawnError("pipe failed") }
+      for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+      posix_spawn_file_actions_adddup2(&actions, pipeEnds[0], 0)
+      posix_spawn_file_actions_addclose(&actions, pipeEnds[1])
+    } else {
+      posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+    }
+    posix_spawn_file_actions_addopen(
+      &actions, 1, discardStdout ? "/dev/null" : stdoutURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, stderrURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    var attributes = posix_spawnattr_t()
+    posix_spawnattr_init(&attributes)
+    defer { posix_spawnattr_destroy(&attributes) }
+    var empty = sigset_t()
+    sigemptyset(&empty)
+    var all = sigset_t()
+    sigfillset(&all)
+    posix_spawnattr_setsigmask(&attributes, &empty)
+    posix_spawnattr_setsigdefault(&attributes, &all)
+    posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+
+    var env = ProcessInfo.processInfo.environment
+    for (key, value) in environment { env[key] = value }
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+    defer {
+      for pointer in argv { free(pointer) }
+      for pointer in envp { free(pointer) }
+    }
+    var child: pid_t = 0
+    let result = posix_spawnp(&child, executable, &actions, &attributes, argv, envp)
+    if inputPipe {
+      // The parent keeps only the write end; the child closes it, so closing ours is its EOF.
+      Foundation.close(pipeEnds[0])
+      input = pipeEnds[1]
+    }
+    guard result == 0 else {
+      throw SpawnError("cannot start \(executable): \(String(cString: strerror(result)))")
+    }
+    pid = child
+  }
+
+  deinit {
+    closeInput()
+    if status == nil { kill(pid, SIGKILL); _ = wait(timeout: 5) }
+    try? FileManager.default.removeItem(at: stdoutURL)
+    try? FileManager.default.removeItem(at: stderrURL)
+  }
+
+  /// Waits for the child to exit; kills it with SIGKILL after `timeout` seconds. Returns the
+  /// exit status (128 + signal for a signal).
+  @discardableResult
+  public func wait(timeout: Double = 120) -> Int32 {
+    if let status { return status }
+    let deadline = Date().addingTimeInterval(timeout)
+    var raw: Int32 = 0
+    while true {
+      let result = waitpid(pid, &raw, WNOHANG)
+      if result == pid { break }
+      if result < 0 && errno != EINTR { return -1 }
+      if Date() > deadline { kill(pid, SIGKILL) }
+      usleep(5_000)
+    }
+    let code = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
+    status = code
+    return code
+  }
+
+  public func signal(_ number: Int32) { kill(pid, number) }
+
+  /// Writes to the child's stdin (started with `inputPipe`).
+  public func send(_ text: String) {
+    _ = text.withCString { Foundation.write(input, $0, strlen($0)) }
+  }
+
+  public func closeInput() {
+    if input >= 0 { Foundation.close(input) }
+    input = -1
+  }
+
+  /// Waits until the child's stdout contains every fragment (true), or `timeout` passes (false).
+  public func waitForOutput(_ fragments: String..., timeout: Double = 20) async -> Bool {
+    await waitForOutput(fragments, timeout: timeout)
+  }
+
+  public func waitForOutput(_ fragments: [String], timeout: Double = 20) async -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+      let text = stdout
+      if fragments.allSatisfy(text.contains) { return true }
+      try? await Task.sleep(for: .milliseconds(50))
+    }
+    return false
+  }
+
+  public var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+  public var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+}
+
+public struct SpawnError: Error, CustomStringConvertible {
+  public let description: String
+  init(_ description: String) { self.description = description }
+}

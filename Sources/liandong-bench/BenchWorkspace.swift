@@ -1,0 +1,53 @@
+import Foundation
+import LiandongCrypto
+import LiandongTLS
+import LiandongTesting
+
+/// A throwaway federation CA and two node certificates, made with Deploy/pki/liandong-pki.
+struct BenchWorkspace {
+  let directory: URL
+
+  init() throws {
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "liandong-bench-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    let script = try Self.pkiScript()
+    for arguments in [
+      ["init", directory.path], ["issue", directory.path, "bench-a"], ["issue", directory.path, "bench-b"],
+    ] {
+      let child = try ChildProcess(script, arguments)
+      guard child.wait(timeout: 60) == 0 else {
+        throw BenchError("liandong-pki \(arguments[0]) failed: \(child.stderr)")
+      }
+    }
+  }
+
+  /// The PKI script, found from the working directory (the repository) or this source file.
+  static func pkiScript() throws -> String {
+    let candidates = [
+      URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+      URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent(),
+    ].map { $0.appendingPathComponent("Deploy/pki/liandong-pki").path }
+    guard let found = candidates.first(where: FileManager.default.isExecutableFile(atPath:)) else {
+      throw BenchError("Deploy/pki/liandong-pki not found: run liandong-bench from the repository's root")
+    }
+    return found
+  }
+
+  func path(_ relative: String) -> String { directory.appendingPathComponent(relative).path }
+
+  func tlsConfiguration(_ node: String) throws -> TLSConfiguration {
+    TLSConfiguration(
+      trust: try TrustAnchor(caPEM: Data(contentsOf: URL(fileURLWithPath: path("ca.pem")))),
+      chain: try Certificate.chain(pem: Data(contentsOf: URL(fileURLWithPath: path("nodes/\(node).pem")))),
+      key: try PrivateKey(pem: Data(contentsOf: URL(fileURLWithPath: path("nodes/\(node).key")))))
+  }
+
+  func remove() { try? FileManager.default.removeItem(at: directory) }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+  let description: String
+  init(_ description: String) { self.description = description }
+}
