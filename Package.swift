@@ -47,11 +47,30 @@ let package = Package(
       dependencies: ["LiandongCore", "LiandongCrypto", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: strict
     ),
+    // The sync protocol: frames and the session as a pure state machine (no sockets, no store).
+    .target(
+      name: "LiandongProtocol",
+      dependencies: [
+        "LiandongCore", "LiandongWire", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: strict
+    ),
     // Mutual TLS 1.3 on SwiftNIO, driving the system OpenSSL through memory BIOs.
     .target(
       name: "LiandongTLS",
       dependencies: [
         "COpenSSL", "LiandongCrypto", "LiandongCore",
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+      ],
+      swiftSettings: strict
+    ),
+    // The running node: the sync driver over TLS, the listener, the peer scheduler.
+    .target(
+      name: "LiandongNode",
+      dependencies: [
+        "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongProtocol", "LiandongTLS",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
@@ -74,7 +93,8 @@ let package = Package(
     .executableTarget(
       name: "liandong",
       dependencies: [
-        "LiandongCore", "LiandongCrypto", "LiandongStore",
+        "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongNode", "LiandongProtocol", "LiandongTLS",
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: strict
@@ -82,7 +102,9 @@ let package = Package(
     .testTarget(
       name: "LiandongTests",
       dependencies: [
-        "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongTLS", "LiandongTesting", "liandong",
+        "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongTLS", "LiandongTesting",
+        "LiandongProtocol",
+        "LiandongNode", "liandong",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),

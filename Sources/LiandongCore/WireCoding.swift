@@ -252,6 +252,11 @@ public enum WireCoding {
   // MARK: Whole changes, for files and (later) the wire
 
   public static func encode(_ change: SignedChange) -> Data {
+    try! wire(change).serializedBytes()
+  }
+
+  /// The protobuf message of a change, for embedding in other messages (a sync batch).
+  public static func wire(_ change: SignedChange) -> Liandong_V1_SignedChange {
     var wire = Liandong_V1_SignedChange()
     wire.header = change.headerBytes
     wire.signature = change.signature
@@ -259,7 +264,12 @@ public enum WireCoding {
       wire.body = body
       wire.bodyPresent = true
     }
-    return try! wire.serializedBytes()
+    return wire
+  }
+
+  public static func decode(_ wire: Liandong_V1_SignedChange) throws(ChangeRefusal) -> SignedChange {
+    try SignedChange(
+      headerBytes: wire.header, signature: wire.signature, body: wire.bodyPresent ? wire.body : nil)
   }
 
   public static func decode(_ bytes: Data) throws(ChangeRefusal) -> SignedChange {
@@ -267,8 +277,7 @@ public enum WireCoding {
     do { wire = try Liandong_V1_SignedChange(serializedBytes: bytes) } catch {
       throw .malformedHeader(reason: "not a SignedChange message")
     }
-    return try SignedChange(
-      headerBytes: wire.header, signature: wire.signature, body: wire.bodyPresent ? wire.body : nil)
+    return try decode(wire)
   }
 }
 

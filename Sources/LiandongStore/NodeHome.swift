@@ -121,6 +121,9 @@ public final class NodeHome: Sendable {
     }
   }
 
+  /// This node's private key: it signs changes and TLS handshakes.
+  public var key: PrivateKey { author.key }
+
   /// Records operations made on this node by `officer`, visible to `audience`; returns once the
   /// signed change is durable.
   @discardableResult

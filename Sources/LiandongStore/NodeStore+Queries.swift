@@ -17,21 +17,30 @@ extension NodeStore {
     }
   }
 
-  /// Changes the holder of `vector` lacks, in sequence order per origin, at most `limit`.
-  public func changes(after vector: [NodeID: UInt64], limit: Int = .max) throws -> [SignedChange] {
+  /// Changes the holder of `vector` lacks, in sequence order per origin: at most `limit` of them
+  /// and about `maximumBytes` (always at least one, however large).
+  public func changes(after vector: [NodeID: UInt64], limit: Int = .max, maximumBytes: Int = .max) throws
+    -> [SignedChange]
+  {
     try read { db in
       var result: [SignedChange] = []
+      var bytes = 0
       let origins = try String.fetchAll(db, sql: "SELECT DISTINCT origin FROM changes ORDER BY origin")
-      for origin in origins where result.count < limit {
+      origins: for origin in origins {
         let after = Int64(vector[try NodeID(origin)] ?? 0)
         let rows = try Row.fetchCursor(
           db,
           sql:
             "SELECT header, signature, body FROM changes WHERE origin = ? AND sequence > ? ORDER BY sequence LIMIT ?",
-          arguments: [origin, after, limit - result.count])
+          arguments: [origin, after, min(limit - result.count, 1 << 30)])
         while let row = try rows.next() {
-          result.append(
-            try SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"]))
+          let change = try SignedChange(
+            headerBytes: row["header"], signature: row["signature"], body: row["body"])
+          let size = change.headerBytes.count + change.signature.count + (change.body?.count ?? 0)
+          if !result.isEmpty && bytes + size > maximumBytes { break origins }
+          result.append(change)
+          bytes += size
+          if result.count >= limit { break origins }
         }
       }
       return result

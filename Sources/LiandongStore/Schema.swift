@@ -106,6 +106,20 @@ enum Schema {
           CREATE INDEX p_refusals_by_object ON p_refusals (object_id);
           """)
     }
+    migrator.registerMigration("v2: peers") { db in
+      // Where this node syncs to. Local configuration, never replicated.
+      try db.execute(
+        sql: """
+          CREATE TABLE peers (
+            node TEXT PRIMARY KEY,
+            address TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            last_success TEXT,
+            last_failure TEXT,
+            last_error TEXT
+          );
+          """)
+    }
     return migrator
   }
 

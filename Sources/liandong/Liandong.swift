@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct Liandong: ParsableCommand {
+struct Liandong: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "liandong",
     abstract: "联动 Liandong: a regional market-regulation node that shares leads, evidence and requests.",
@@ -14,6 +14,6 @@ struct Liandong: ParsableCommand {
       """,
     subcommands: [
       InitCommand.self, LeadCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self,
-      StatusCommand.self, ChangesCommand.self,
+      StatusCommand.self, ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self,
     ])
 }

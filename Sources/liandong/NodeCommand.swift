@@ -67,6 +67,27 @@ extension NodeCommand {
   }
 }
 
+/// The same contract for commands that do network work.
+protocol AsyncNodeCommand: AsyncParsableCommand {
+  func execute() async throws
+}
+
+extension AsyncNodeCommand {
+  func run() async throws {
+    do {
+      try await execute()
+    } catch let error as CodedError {
+      Output.error("error[\(error.code)]: \(error.description)")
+      throw ExitCode(1)
+    } catch let error as ExitCode {
+      throw error
+    } catch {
+      Output.error("error: \(error)")
+      throw ExitCode(1)
+    }
+  }
+}
+
 enum Output {
   static func error(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))

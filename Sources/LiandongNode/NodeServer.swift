@@ -1,0 +1,142 @@
+import Foundation
+import LiandongCore
+import LiandongCrypto
+import LiandongProtocol
+import LiandongStore
+import LiandongTLS
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The running node: it accepts sync sessions from peers and dials its configured peers every
+/// `interval`, backing off exponentially (up to `maximumBackoff`) from a peer that fails.
+/// Cancelling `run` stops it: the listener closes, sessions stop between batches, and a batch
+/// being committed finishes or rolls back as one transaction.
+public final class NodeServer: Sendable {
+  public struct Options: Sendable {
+    public var host: String
+    public var port: Int
+    public var interval: Duration
+    public var maximumBackoff: Duration
+    public var allowList: Set<NodeID>?
+
+    public init(
+      host: String = "127.0.0.1", port: Int = 7420, interval: Duration = .seconds(30),
+      maximumBackoff: Duration = .seconds(300), allowList: Set<NodeID>? = nil
+    ) {
+      self.host = host
+      self.port = port
+      self.interval = interval
+      self.maximumBackoff = maximumBackoff
+      self.allowList = allowList
+    }
+  }
+
+  let home: NodeHome
+  let options: Options
+  let logger: Logger
+
+  public init(home: NodeHome, options: Options, logger: Logger) {
+    self.home = home
+    self.options = options
+    self.logger = logger
+  }
+
+  /// Serves until cancelled. `listening` is called with the bound port (useful with port 0).
+  public func run(listening: @Sendable (Int) -> Void = { _ in }) async throws {
+    let configuration = TLSConfiguration(
+      trust: home.trust, chain: home.chain, key: home.key, allowList: options.allowList)
+    let serverContext = try TLSContext(configuration, role: .server)
+    let clientContext = try TLSContext(configuration, role: .client)
+    let listener = try await TLSListener.bind(
+      host: options.host, port: options.port, context: serverContext,
+      group: MultiThreadedEventLoopGroup.singleton,
+      logger: logger)
+    listening(listener.port)
+    logger.info(
+      "listening", metadata: ["node": "\(home.node)", "address": "\(options.host):\(listener.port)"])
+    let home = self.home
+    let logger = self.logger
+    await withTaskCancellationHandler {
+      await withDiscardingTaskGroup { group in
+        group.addTask {
+          try? await listener.serve { connection in
+            _ = try? await SyncDriver.run(connection, home: home, logger: logger)
+          }
+        }
+        group.addTask { await self.dialPeriodically(clientContext) }
+      }
+    } onCancel: {
+      Task { await listener.close() }
+    }
+    logger.info("stopped", metadata: ["node": "\(home.node)"])
+  }
+
+  private func dialPeriodically(_ context: TLSContext) async {
+    let clock = ContinuousClock()
+    var nextAttempt: [String: ContinuousClock.Instant] = [:]
+    var backoff: [String: Duration] = [:]
+    while !Task.isCancelled {
+      let peers = (try? await offload { [home] in try home.store.peers() }) ?? []
+      for peer in peers where !Task.isCancelled {
+        if let due = nextAttempt[peer.node], clock.now < due { continue }
+        do {
+          _ = try await Self.sync(with: peer, home: home, context: context, logger: logger)
+          backoff[peer.node] = nil
+          nextAttempt[peer.node] = nil
+        } catch {
+          let delay = min((backoff[peer.node] ?? options.interval) * 2, options.maximumBackoff)
+          backoff[peer.node] = delay
+          nextAttempt[peer.node] = clock.now + delay
+          logger.warning(
+            "sync with peer failed; backing off",
+            metadata: ["peer": "\(peer.node)", "retry_in": "\(delay)", "reason": "\(error)"])
+        }
+      }
+      try? await Task.sleep(for: options.interval)
+    }
+  }
+
+  /// One session with a configured peer, recorded in the peers table.
+  public static func sync(
+    with peer: PeerView, home: NodeHome, context: TLSContext, logger: Logger,
+    progress: (@Sendable (SyncSummary) -> Void)? = nil
+  ) async throws -> SyncSummary {
+    let node = try NodeID(peer.node)
+    do {
+      let (host, port) = try PeerAddress.parse(peer.address)
+      let connection = try await TLSConnector.connect(
+        host: host, port: port, context: context, expectedPeer: node,
+        group: MultiThreadedEventLoopGroup.singleton,
+        logger: logger)
+      let summary = try await SyncDriver.run(connection, home: home, logger: logger, progress: progress)
+      try? await offload { try home.store.recordSyncAttempt(with: node, error: nil) }
+      return summary
+    } catch {
+      let text = "\(error)"
+      try? await offload { try home.store.recordSyncAttempt(with: node, error: text) }
+      throw error
+    }
+  }
+}
+
+/// `HOST:PORT`, with `[v6]:PORT` for IPv6 literals.
+public enum PeerAddress {
+  public static func parse(_ text: String) throws -> (host: String, port: Int) {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+      (1...65535).contains(port)
+    else { throw AddressError(text: text) }
+    var host = String(text[..<colon])
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    guard !host.isEmpty else { throw AddressError(text: text) }
+    return (host, port)
+  }
+
+  public struct AddressError: CodedError {
+    public let text: String
+    public var code: String { "input.address" }
+    public var description: String {
+      "'\(text)' is not HOST:PORT (for example 10.1.2.3:7420 or yrd.example.org:7420)"
+    }
+  }
+}

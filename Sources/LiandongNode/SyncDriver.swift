@@ -1,0 +1,117 @@
+import Foundation
+import LiandongCore
+import LiandongProtocol
+import LiandongStore
+import LiandongTLS
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Runs one sync session over an authenticated connection: performs what the pure `SyncSession`
+/// asks for. Store work runs on NIO's thread pool, never on Swift's cooperative threads.
+public enum SyncDriver {
+  public static func run(
+    _ connection: AuthenticatedConnection, home: NodeHome, logger: Logger,
+    progress: (@Sendable (SyncSummary) -> Void)? = nil
+  ) async throws -> SyncSummary {
+    let clock = ContinuousClock()
+    let start = clock.now
+    let store = home.store
+    let peer = connection.peer.node
+    let vector = try await offload { try store.versionVector() }
+    var session = SyncSession(local: home.node, peer: peer, vector: vector)
+    var outcome: Result<SyncSummary, any Error>? = nil
+    var bytesSent = 0
+    var bytesReceived = 0
+
+    try await connection.channel.executeThenClose { inbound, outbound in
+      var decoder = FrameDecoder()
+      var iterator = inbound.makeAsyncIterator()
+      var pending = session.start()
+      while outcome == nil {
+        while let action = pending.first, outcome == nil {
+          pending.removeFirst()
+          switch action {
+          case .send(let frame):
+            let bytes = FrameCoding.encode(frame)
+            bytesSent += bytes.count
+            try await outbound.write(ByteBuffer(bytes: bytes))
+          case .load(let after, let maximumBytes):
+            let changes = try await offload { try store.changes(after: after, maximumBytes: maximumBytes) }
+            pending += session.loaded(changes)
+            progress?(session.summary)
+          case .store(let batch, let changes):
+            let outcomes = try await offload {
+              try store.ingest(changes, verifier: home.verifier, physicalMillis: Date().unixMillis)
+            }
+            var stored = 0
+            var duplicates = 0
+            var refusals: [String] = []
+            for result in outcomes {
+              switch result {
+              case .stored, .bodyFilled: stored += 1
+              case .duplicate: duplicates += 1
+              case .refused(let refusal), .forkDetected(let refusal):
+                refusals.append("\(refusal.code): \(refusal.description)")
+                logger.warning(
+                  "refused a change from a peer",
+                  metadata: ["peer": "\(peer)", "code": "\(refusal.code)", "reason": "\(refusal)"])
+              }
+            }
+            pending += session.stored(
+              batch: batch, stored: stored, duplicates: duplicates, refusals: refusals)
+            progress?(session.summary)
+          case .finish(let summary):
+            outcome = .success(summary)
+          case .fail(let error):
+            outcome = .failure(error)
+          }
+        }
+        if outcome != nil { break }
+        let chunk: ByteBuffer?
+        do { chunk = try await iterator.next() } catch {
+          outcome = .failure(error)
+          break
+        }
+        guard let chunk else {
+          pending += session.connectionClosed()
+          continue
+        }
+        bytesReceived += chunk.readableBytes
+        do throws(ProtocolError) {
+          for frame in try decoder.feed(Data(chunk.readableBytesView)) { pending += session.receive(frame) }
+        } catch {
+          logger.warning("sync protocol violation", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+          pending += session.abort(error)
+        }
+      }
+    }
+    switch outcome {
+    case .success(var summary):
+      summary.bytesSent = bytesSent
+      summary.bytesReceived = bytesReceived
+      let elapsed = start.duration(to: clock.now).components
+      summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+      // A round that moved nothing is routine: keep it out of the default log.
+      let moved = summary.changesReceived + summary.changesSent + summary.stubsSent > 0
+      logger.log(
+        level: moved ? .info : .debug,
+        "sync finished",
+        metadata: [
+          "peer": "\(peer)", "received": "\(summary.changesReceived)",
+          "sent": "\(summary.changesSent + summary.stubsSent)",
+        ])
+      return summary
+    case .failure(let error):
+      logger.warning("sync failed", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+      throw error
+    case nil:
+      throw ProtocolError.connectionClosed(state: "unfinished")
+    }
+  }
+}
+
+/// Runs blocking work (SQLite, signatures) on NIO's thread pool.
+func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+  try await NIOThreadPool.singleton.runIfActive(work)
+}

@@ -1,0 +1,45 @@
+import LiandongCore
+import LiandongCrypto
+
+/// Why a sync session ended early. Sent to the peer in a Failure frame (code and message), logged,
+/// and shown by `liandong sync`.
+public enum ProtocolError: CodedError, Equatable, Sendable {
+  case oversizedFrame(length: UInt64, maximum: Int)
+  case malformedFrame(reason: String)
+  case unsupportedVersion(theirs: UInt32, ours: UInt32)
+  case wrongNode(claimed: String, authenticated: String)
+  case unexpectedFrame(frame: String, state: String)
+  case batchOutOfOrder(expected: UInt64, received: UInt64)
+  case peerFailed(code: String, message: String)
+  case connectionClosed(state: String)
+
+  public var code: String {
+    switch self {
+    case .oversizedFrame: "sync.oversized-frame"
+    case .malformedFrame: "sync.malformed-frame"
+    case .unsupportedVersion: "sync.unsupported-version"
+    case .wrongNode: "sync.wrong-node"
+    case .unexpectedFrame: "sync.unexpected-frame"
+    case .batchOutOfOrder: "sync.batch-order"
+    case .peerFailed: "sync.peer-failed"
+    case .connectionClosed: "sync.connection-closed"
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .oversizedFrame(let length, let maximum):
+      "the peer announced a frame of \(length) bytes; the maximum is \(maximum)"
+    case .malformedFrame(let reason): "the peer sent a frame that cannot be decoded: \(reason)"
+    case .unsupportedVersion(let theirs, let ours):
+      "the peer speaks sync protocol version \(theirs); this node speaks \(ours): upgrade the older node"
+    case .wrongNode(let claimed, let authenticated):
+      "the peer says it is \(claimed) but its certificate names \(authenticated)"
+    case .unexpectedFrame(let frame, let state): "the peer sent \(frame) while the session was \(state)"
+    case .batchOutOfOrder(let expected, let received):
+      "the peer sent batch \(received) where \(expected) was due"
+    case .peerFailed(let code, let message): "the peer ended the session: [\(code)] \(message)"
+    case .connectionClosed(let state): "the connection closed while the session was \(state)"
+    }
+  }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import LiandongCore
+import LiandongWire
+import SwiftProtobuf
+
+/// One message of the sync protocol (Protocol/sync.proto), decoded.
+public enum SyncFrame: Equatable, Sendable {
+  case hello(SyncHello)
+  case batch(number: UInt64, changes: [SignedChange])
+  case ack(BatchAcknowledgement)
+  case done
+  case failure(code: String, message: String)
+
+  var name: String {
+    switch self {
+    case .hello: "Hello"
+    case .batch: "ChangeBatch"
+    case .ack: "BatchAck"
+    case .done: "Done"
+    case .failure: "Failure"
+    }
+  }
+}
+
+public struct SyncHello: Equatable, Sendable {
+  public var protocolVersion: UInt32
+  public var node: String
+  public var vector: [NodeID: UInt64]
+
+  public init(protocolVersion: UInt32 = SyncSession.protocolVersion, node: String, vector: [NodeID: UInt64]) {
+    self.protocolVersion = protocolVersion
+    self.node = node
+    self.vector = vector
+  }
+}
+
+public struct BatchAcknowledgement: Equatable, Sendable {
+  public var number: UInt64
+  public var stored: Int
+  public var duplicates: Int
+  public var refusals: [String]
+
+  public init(number: UInt64, stored: Int, duplicates: Int, refusals: [String]) {
+    self.number = number
+    self.stored = stored
+    self.duplicates = duplicates
+    self.refusals = refusals
+  }
+}
+
+/// Frames on the wire: a 4-byte big-endian length, then a `Frame` message.
+public enum FrameCoding {
+  /// No frame may be larger: a batch is bounded well below it, and a peer announcing more is
+  /// refused before anything is buffered.
+  public static let maximumFrameBytes = 16 << 20
+
+  public static func encode(_ frame: SyncFrame) -> Data {
+    var wire = Liandong_V1_Frame()
+    switch frame {
+    case .hello(let hello):
+      var message = Liandong_V1_Hello()
+      message.protocolVersion = hello.protocolVersion
+      message.node = hello.node
+      message.vector = hello.vector.sorted { $0.key < $1.key }.map {
+        var entry = Liandong_V1_VectorEntry()
+        entry.origin = $0.key.rawValue
+        entry.sequence = $0.value
+        return entry
+      }
+      wire.kind = .hello(message)
+    case .batch(let number, let changes):
+      var message = Liandong_V1_ChangeBatch()
+      message.number = number
+      message.changes = changes.map(WireCoding.wire)
+      wire.kind = .batch(message)
+    case .ack(let ack):
+      var message = Liandong_V1_BatchAck()
+      message.number = ack.number
+      message.stored = UInt32(clamping: ack.stored)
+      message.duplicates = UInt32(clamping: ack.duplicates)
+      message.refused = UInt32(clamping: ack.refusals.count)
+      message.refusals = Array(ack.refusals.prefix(20))
+      wire.kind = .ack(message)
+    case .done:
+      wire.kind = .done(Liandong_V1_Done())
+    case .failure(let code, let text):
+      var message = Liandong_V1_Failure()
+      message.code = code
+      message.message = text
+      wire.kind = .failure(message)
+    }
+    let body: Data = try! wire.serializedBytes()
+    var framed = Data(capacity: body.count + 4)
+    withUnsafeBytes(of: UInt32(body.count).bigEndian) { framed.append(contentsOf: $0) }
+    framed.append(body)
+    return framed
+  }
+
+  static func decode(_ body: Data) throws(ProtocolError) -> SyncFrame {
+    let wire: Liandong_V1_Frame
+    do { wire = try Liandong_V1_Frame(serializedBytes: body) } catch {
+      throw .malformedFrame(reason: "not a Frame message")
+    }
+    switch wire.kind {
+    case .hello(let message):
+      var vector: [NodeID: UInt64] = [:]
+      for entry in message.vector {
+        guard let origin = try? NodeID(entry.origin) else {
+          throw .malformedFrame(
+            reason: "the vector names '\(entry.origin.prefix(40))', which is not a node ID")
+        }
+        vector[origin] = entry.sequence
+      }
+      return .hello(SyncHello(protocolVersion: message.protocolVersion, node: message.node, vector: vector))
+    case .batch(let message):
+      var changes: [SignedChange] = []
+      for change in message.changes {
+        do { changes.append(try WireCoding.decode(change)) } catch {
+          throw .malformedFrame(
+            reason: "batch \(message.number) holds a change that cannot be decoded: \(error)")
+        }
+      }
+      return .batch(number: message.number, changes: changes)
+    case .ack(let message):
+      return .ack(
+        BatchAcknowledgement(
+          number: message.number, stored: Int(message.stored), duplicates: Int(message.duplicates),
+          refusals: message.refusals
+            + Array(repeating: "", count: max(0, Int(message.refused) - message.refusals.count))))
+    case .done:
+      return .done
+    case .failure(let message):
+      return .failure(code: message.code, message: message.message)
+    case nil:
+      throw .malformedFrame(reason: "a frame kind this node does not know")
+    }
+  }
+}
+
+/// Splits a byte stream into frames. It holds at most one frame's worth of bytes, and refuses an
+/// oversized length as soon as the 4-byte prefix arrives.
+public struct FrameDecoder: Sendable {
+  private var buffer = Data()
+  public let maximumFrameBytes: Int
+
+  public init(maximumFrameBytes: Int = FrameCoding.maximumFrameBytes) {
+    self.maximumFrameBytes = maximumFrameBytes
+  }
+
+  public mutating func feed(_ bytes: some DataProtocol) throws(ProtocolError) -> [SyncFrame] {
+    buffer.append(contentsOf: bytes)
+    var frames: [SyncFrame] = []
+    while buffer.count >= 4 {
+      let start = buffer.startIndex
+      let length = buffer[start..<start + 4].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+      guard length <= UInt64(maximumFrameBytes) else {
+        throw .oversizedFrame(length: length, maximum: maximumFrameBytes)
+      }
+      guard buffer.count >= 4 + Int(length) else { break }
+      let body = buffer.subdata(in: start + 4..<start + 4 + Int(length))
+      buffer.removeSubrange(start..<start + 4 + Int(length))
+      frames.append(try FrameCoding.decode(body))
+    }
+    return frames
+  }
+
+  /// Bytes held that do not yet make a frame.
+  public var pendingBytes: Int { buffer.count }
+}

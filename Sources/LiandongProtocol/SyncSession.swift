@@ -1,0 +1,201 @@
+import Foundation
+import LiandongCore
+
+/// One sync session with one peer, both directions at once, as a pure state machine: frames and
+/// results go in, actions come out. The driver performs the actions (send a frame, load the next
+/// batch from the store, commit a received batch) and feeds the results back. Nothing here
+/// touches a socket or a database, so every path is testable frame by frame.
+///
+/// Each side sends Hello with its version vector, then streams what the other lacks in batches,
+/// one outstanding at a time, and Done when all its batches are acknowledged. A batch is
+/// acknowledged only after it is committed, so the receiver's version vector is its durable
+/// cursor: a new session resumes from it, and re-delivery has no effect.
+public struct SyncSession: Sendable {
+  public static let protocolVersion: UInt32 = 1
+
+  public enum Action: Equatable, Sendable {
+    case send(SyncFrame)
+    /// Load up to `maximumBytes` of the changes after `vector`, in sequence order per origin,
+    /// and pass them to `loaded`.
+    case load(after: [NodeID: UInt64], maximumBytes: Int)
+    /// Verify and commit these changes in one transaction, then call `stored`.
+    case store(batch: UInt64, changes: [SignedChange])
+    case finish(SyncSummary)
+    case fail(ProtocolError)
+  }
+
+  enum State: String, Sendable {
+    case new, awaitingHello = "awaiting hello", exchanging, finished, failed
+  }
+
+  public let local: NodeID
+  /// The node the TLS handshake authenticated.
+  public let peer: NodeID
+  public let maximumBatchBytes: Int
+  private let localVector: [NodeID: UInt64]
+  private(set) var state = State.new
+
+  // Outgoing: what has been sent, the batch awaiting acknowledgement, whether Done went out.
+  private var sendCursor: [NodeID: UInt64] = [:]
+  private var loading = false
+  private var outstanding: UInt64? = nil
+  private var nextBatch: UInt64 = 1
+  private var sentDone = false
+  // Incoming: the batch due next, the one being committed, whether the peer is done.
+  private var expectedBatch: UInt64 = 1
+  private var storing: UInt64? = nil
+  private var receivedDone = false
+  public private(set) var summary: SyncSummary
+
+  public init(local: NodeID, peer: NodeID, vector: [NodeID: UInt64], maximumBatchBytes: Int = 1 << 20) {
+    self.local = local
+    self.peer = peer
+    self.localVector = vector
+    self.maximumBatchBytes = maximumBatchBytes
+    summary = SyncSummary(peer: peer.rawValue)
+  }
+
+  public var isOver: Bool { state == .finished || state == .failed }
+
+  public mutating func start() -> [Action] {
+    guard state == .new else { return [] }
+    state = .awaitingHello
+    return [.send(.hello(SyncHello(node: local.rawValue, vector: localVector)))]
+  }
+
+  public mutating func receive(_ frame: SyncFrame) -> [Action] {
+    if isOver { return [] }
+    switch (state, frame) {
+    case (.awaitingHello, .hello(let hello)):
+      guard hello.protocolVersion == Self.protocolVersion else {
+        return fail(.unsupportedVersion(theirs: hello.protocolVersion, ours: Self.protocolVersion))
+      }
+      guard hello.node == peer.rawValue else {
+        return fail(.wrongNode(claimed: hello.node, authenticated: peer.rawValue))
+      }
+      state = .exchanging
+      sendCursor = hello.vector
+      loading = true
+      return [.load(after: sendCursor, maximumBytes: maximumBatchBytes)]
+    case (.exchanging, .batch(let number, let changes)):
+      guard storing == nil, !receivedDone else {
+        return fail(.unexpectedFrame(frame: frame.name, state: describe))
+      }
+      guard number == expectedBatch else {
+        return fail(.batchOutOfOrder(expected: expectedBatch, received: number))
+      }
+      storing = number
+      expectedBatch += 1
+      summary.batchesReceived += 1
+      return [.store(batch: number, changes: changes)]
+    case (.exchanging, .ack(let ack)):
+      guard ack.number == outstanding else {
+        return fail(.unexpectedFrame(frame: "BatchAck \(ack.number)", state: describe))
+      }
+      outstanding = nil
+      summary.peerRefused += ack.refusals.count
+      summary.peerRefusals += ack.refusals.filter { !$0.isEmpty }.prefix(20 - summary.peerRefusals.count)
+      loading = true
+      return [.load(after: sendCursor, maximumBytes: maximumBatchBytes)]
+    case (.exchanging, .done):
+      guard !receivedDone, storing == nil else {
+        return fail(.unexpectedFrame(frame: frame.name, state: describe))
+      }
+      receivedDone = true
+      return finishIfComplete()
+    case (_, .failure(let code, let message)):
+      state = .failed
+      return [.fail(.peerFailed(code: code, message: message))]
+    default:
+      return fail(.unexpectedFrame(frame: frame.name, state: describe))
+    }
+  }
+
+  /// The driver loaded what `load` asked for. An empty result means nothing more to send.
+  public mutating func loaded(_ changes: [SignedChange]) -> [Action] {
+    guard state == .exchanging, loading else { return [] }
+    loading = false
+    guard !changes.isEmpty else {
+      sentDone = true
+      return [.send(.done)] + finishIfComplete()
+    }
+    let number = nextBatch
+    nextBatch += 1
+    outstanding = number
+    var outgoing: [SignedChange] = []
+    for change in changes {
+      let header = change.header
+      sendCursor[header.origin] = max(sendCursor[header.origin] ?? 0, header.sequence)
+      // A body goes only to a node in the change's audience; everyone else gets the stub.
+      let entitled = header.audience.includes(peer, origin: header.origin)
+      outgoing.append(entitled ? change : change.stub)
+      if entitled && !change.isStub { summary.changesSent += 1 } else { summary.stubsSent += 1 }
+    }
+    summary.batchesSent += 1
+    return [.send(.batch(number: number, changes: outgoing))]
+  }
+
+  /// The driver committed (or refused) a received batch; it is acknowledged now, not before.
+  public mutating func stored(batch: UInt64, stored: Int, duplicates: Int, refusals: [String]) -> [Action] {
+    guard state == .exchanging, storing == batch else { return [] }
+    storing = nil
+    summary.changesReceived += stored
+    summary.duplicatesReceived += duplicates
+    summary.refusedReceived += refusals.count
+    let ack = BatchAcknowledgement(number: batch, stored: stored, duplicates: duplicates, refusals: refusals)
+    return [.send(.ack(ack))] + finishIfComplete()
+  }
+
+  /// The byte stream broke the protocol (an oversized or undecodable frame): tell the peer why
+  /// and stop.
+  public mutating func abort(_ error: ProtocolError) -> [Action] {
+    guard !isOver else { return [] }
+    return fail(error)
+  }
+
+  /// The connection ended: a session that was not over failed.
+  public mutating func connectionClosed() -> [Action] {
+    guard !isOver else { return [] }
+    let before = describe
+    state = .failed
+    return [.fail(.connectionClosed(state: before))]
+  }
+
+  private mutating func finishIfComplete() -> [Action] {
+    guard sentDone, receivedDone, storing == nil, outstanding == nil else { return [] }
+    state = .finished
+    return [.finish(summary)]
+  }
+
+  private mutating func fail(_ error: ProtocolError) -> [Action] {
+    state = .failed
+    return [.send(.failure(code: error.code, message: error.description)), .fail(error)]
+  }
+
+  private var describe: String {
+    switch state {
+    case .exchanging:
+      "exchanging (\(storing.map { "storing batch \($0)" } ?? "idle"), \(receivedDone ? "peer done" : "peer sending"))"
+    default: state.rawValue
+    }
+  }
+}
+
+/// What a session moved, for `liandong sync`'s summary and the logs.
+public struct SyncSummary: Equatable, Sendable, Codable {
+  public var peer: String
+  public var changesSent = 0
+  public var stubsSent = 0
+  public var batchesSent = 0
+  public var changesReceived = 0
+  public var duplicatesReceived = 0
+  public var refusedReceived = 0
+  public var batchesReceived = 0
+  public var peerRefused = 0
+  public var peerRefusals: [String] = []
+  public var bytesSent = 0
+  public var bytesReceived = 0
+  public var seconds = 0.0
+
+  public init(peer: String) { self.peer = peer }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+
+/// A peer this node syncs with, and how the last attempts went.
+public struct PeerView: Codable, Sendable, Equatable {
+  public var node: String
+  public var address: String
+  public var addedAt: String
+  public var lastSuccess: String?
+  public var lastFailure: String?
+  public var lastError: String?
+}
+
+extension NodeStore {
+  /// Adds or updates a peer. `address` is HOST:PORT.
+  public func addPeer(_ node: NodeID, address: String) throws {
+    try writeTransaction { db in
+      try db.execute(
+        sql: """
+          INSERT INTO peers (node, address, added_at) VALUES (?, ?, ?)
+          ON CONFLICT (node) DO UPDATE SET address = excluded.address
+          """,
+        arguments: [node.rawValue, address, Date().iso8601])
+    }
+  }
+
+  /// Removes a peer; false if there was none.
+  public func removePeer(_ node: NodeID) throws -> Bool {
+    try writeTransaction { db in
+      try db.execute(sql: "DELETE FROM peers WHERE node = ?", arguments: [node.rawValue])
+      return db.changesCount > 0
+    }
+  }
+
+  public func peers() throws -> [PeerView] {
+    try read { db in
+      try Row.fetchAll(db, sql: "SELECT * FROM peers ORDER BY node").map {
+        PeerView(
+          node: $0["node"], address: $0["address"], addedAt: $0["added_at"], lastSuccess: $0["last_success"],
+          lastFailure: $0["last_failure"], lastError: $0["last_error"])
+      }
+    }
+  }
+
+  /// Records the outcome of a sync attempt with a peer, for `peer list` and `status`.
+  public func recordSyncAttempt(with node: NodeID, error: String?) throws {
+    try writeTransaction { db in
+      if let error {
+        try db.execute(
+          sql: "UPDATE peers SET last_failure = ?, last_error = ? WHERE node = ?",
+          arguments: [Date().iso8601, error, node.rawValue])
+      } else {
+        try db.execute(
+          sql: "UPDATE peers SET last_success = ?, last_error = NULL WHERE node = ?",
+          arguments: [Date().iso8601, node.rawValue])
+      }
+    }
+  }
+}

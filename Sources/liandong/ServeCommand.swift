@@ -1,0 +1,86 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import LiandongCore
+import LiandongNode
+import LiandongStore
+import Logging
+
+struct ServeCommand: AsyncNodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "serve",
+    abstract: "Run the node: accept sync sessions over mutual TLS and sync with every peer periodically.",
+    discussion: """
+      Peers come from 'liandong peer add'. A peer that fails is retried with exponential \
+      back-off. SIGTERM or SIGINT stops the node gracefully: the listener closes, and a batch \
+      being committed finishes or rolls back whole. Logs go to stderr.
+
+      Example: liandong serve --data /var/lib/liandong --listen 0.0.0.0:7420 --interval 30
+      """)
+
+  @OptionGroup var options: NodeOptions
+  @Option(help: ArgumentHelp("Where to listen, HOST:PORT (port 0 picks a free one).", valueName: "address"))
+  var listen = "127.0.0.1:7420"
+  @Option(help: ArgumentHelp("Seconds between sync rounds with the peers.", valueName: "seconds"))
+  var interval = 30.0
+  @Option(
+    help: ArgumentHelp(
+      "Accept only these node IDs (comma-separated); default: any federation node.", valueName: "ids"))
+  var allow: String?
+  @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
+  var logLevel = "info"
+
+  func execute() async throws {
+    guard interval > 0 else {
+      throw UsageError(code: "usage.interval", message: "--interval must be more than 0 seconds")
+    }
+    guard let level = Logger.Level(rawValue: logLevel) else {
+      throw UsageError(
+        code: "usage.log-level",
+        message: "--log-level \(logLevel): use trace, debug, info, notice, warning or error")
+    }
+    let (host, port) = try PeerAddress.parse(listen.hasSuffix(":0") ? listen.dropLast() + "1" : listen)
+    let allowList = try allow.map { Set(try $0.split(separator: ",").map { try NodeID(String($0)) }) }
+    let home = try options.openNode()
+    var logger = Logger(label: "liandong.\(home.node)") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = level
+    let server = NodeServer(
+      home: home,
+      options: .init(
+        host: host, port: listen.hasSuffix(":0") ? 0 : port, interval: .milliseconds(Int64(interval * 1000)),
+        allowList: allowList),
+      logger: logger)
+    let node = home.node
+    let task = Task {
+      try await server.run { port in
+        // Written straight to the descriptor, so scripts reading the pipe see it at once.
+        FileHandle.standardOutput.write(Data("serving node \(node) on \(host):\(port)\n".utf8))
+      }
+    }
+    let signals = StopSignals { task.cancel() }
+    defer { signals.cancel() }
+    try await task.value
+  }
+}
+
+/// SIGTERM and SIGINT, delivered as a call instead of killing the process.
+final class StopSignals: @unchecked Sendable {
+  /// Only set in `init` and cancelled in `cancel`; dispatch sources are thread-safe.
+  private let sources: [any DispatchSourceSignal]
+
+  init(_ stop: @escaping @Sendable () -> Void) {
+    sources = [SIGTERM, SIGINT].map { number in
+      signal(number, SIG_IGN)
+      var mask = sigset_t()
+      sigemptyset(&mask)
+      sigaddset(&mask, number)
+      pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+      source.setEventHandler(handler: stop)
+      source.resume()
+      return source
+    }
+  }
+
+  func cancel() { sources.forEach { $0.cancel() } }
+}

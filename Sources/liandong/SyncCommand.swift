@@ -1,0 +1,118 @@
+import ArgumentParser
+import Foundation
+import LiandongCore
+import LiandongCrypto
+import LiandongNode
+import LiandongProtocol
+import LiandongStore
+import LiandongTLS
+import Logging
+import Synchronization
+
+struct SyncCommand: AsyncNodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "sync",
+    abstract: "Sync now with the named peers (or --all), then print what moved.",
+    discussion: """
+      Each peer must have been added with 'liandong peer add'. Progress goes to stderr when a \
+      sync takes more than a moment. Exits 1, naming the reason, if any peer is unreachable, \
+      refuses this node, or speaks another protocol version.
+      """)
+
+  @OptionGroup var options: NodeOptions
+  @Argument(help: "Peer node IDs.") var peers: [String] = []
+  @Flag(help: "Sync with every configured peer.") var all = false
+
+  struct Failure: Encodable {
+    var peer: String
+    var code: String
+    var message: String
+  }
+
+  struct Report: Encodable {
+    var synced: [SyncSummary] = []
+    var failed: [Failure] = []
+  }
+
+  func execute() async throws {
+    guard all != !peers.isEmpty else {
+      throw UsageError(code: "usage.peers", message: "name the peers to sync with, or pass --all (not both)")
+    }
+    let home = try options.openNode()
+    let known = try home.store.peers()
+    let chosen: [PeerView] =
+      all
+      ? known
+      : try peers.map { name in
+        let id = try NodeID(name)
+        guard let peer = known.first(where: { $0.node == id.rawValue }) else {
+          throw UsageError(
+            code: "usage.unknown-peer",
+            message: "\(id) is not a peer; add it with 'liandong peer add \(id) HOST:PORT'")
+        }
+        return peer
+      }
+    guard !chosen.isEmpty else {
+      throw UsageError(
+        code: "usage.no-peers", message: "no peers configured; add one with 'liandong peer add ID HOST:PORT'")
+    }
+    var logger = Logger(label: "liandong.sync") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = .error
+    let context = try TLSContext(
+      TLSConfiguration(trust: home.trust, chain: home.chain, key: home.key), role: .client)
+    var report = Report()
+    for peer in chosen {
+      let progress = ProgressLine(peer: peer.node)
+      do {
+        let summary = try await NodeServer.sync(
+          with: peer, home: home, context: context, logger: logger, progress: { progress.update($0) })
+        progress.finish()
+        report.synced.append(summary)
+      } catch {
+        progress.finish()
+        let coded = error as? CodedError
+        let message = coded?.description ?? "cannot reach \(peer.node) at \(peer.address): \(error)"
+        report.failed.append(
+          Failure(peer: peer.node, code: coded?.code ?? "sync.unreachable", message: message))
+      }
+    }
+    if options.json {
+      try Output.json(report)
+    } else {
+      for summary in report.synced {
+        print(
+          "\(summary.peer): sent \(summary.changesSent) changes and \(summary.stubsSent) stubs, received "
+            + "\(summary.changesReceived) (\(summary.duplicatesReceived) duplicates, \(summary.refusedReceived) refused), "
+            + "\(summary.bytesSent + summary.bytesReceived) bytes in \(String(format: "%.2f", summary.seconds)) s"
+        )
+        for refusal in summary.peerRefusals { print("  \(summary.peer) refused: \(refusal)") }
+      }
+      for failure in report.failed {
+        Output.error("error[\(failure.code)]: \(failure.peer): \(failure.message)")
+      }
+    }
+    if !report.failed.isEmpty { throw ExitCode(1) }
+  }
+}
+
+/// Progress on stderr, only once a sync has taken more than a second.
+final class ProgressLine: Sendable {
+  private let peer: String
+  private let started = Date()
+  private let shown = Mutex(false)
+
+  init(peer: String) { self.peer = peer }
+
+  func update(_ summary: SyncSummary) {
+    guard Date().timeIntervalSince(started) > 1 else { return }
+    shown.withLock { $0 = true }
+    FileHandle.standardError.write(
+      Data(
+        "\r\(peer): \(summary.batchesReceived) batches in (\(summary.changesReceived) changes), \(summary.batchesSent) out   "
+          .utf8))
+  }
+
+  func finish() {
+    if shown.withLock({ $0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
+  }
+}
