@@ -35,7 +35,11 @@ public enum SyncDriver {
           case .send(let frame):
             let bytes = FrameCoding.encode(frame)
             bytesSent += bytes.count
-            try await outbound.write(ByteBuffer(bytes: bytes))
+            do { try await outbound.write(ByteBuffer(bytes: bytes)) } catch {
+              // The peer hung up (after refusing us, or mid-session): report it in the
+              // session's terms, which say how far it got.
+              pending = session.connectionClosed()
+            }
           case .load(let after, let maximumBytes):
             let changes = try await offload { try store.changes(after: after, maximumBytes: maximumBytes) }
             pending += session.loaded(changes)
@@ -81,7 +85,9 @@ public enum SyncDriver {
         do throws(ProtocolError) {
           for frame in try decoder.feed(Data(chunk.readableBytesView)) { pending += session.receive(frame) }
         } catch {
-          logger.warning("sync protocol violation", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+          logger.warning(
+            "sync protocol violation",
+            metadata: ["peer": "\(peer)", "code": "\(error.code)", "reason": "\(error)"])
           pending += session.abort(error)
         }
       }

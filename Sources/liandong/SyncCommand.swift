@@ -70,10 +70,7 @@ struct SyncCommand: AsyncNodeCommand {
         report.synced.append(summary)
       } catch {
         progress.finish()
-        let coded = error as? CodedError
-        let message = coded?.description ?? "cannot reach \(peer.node) at \(peer.address): \(error)"
-        report.failed.append(
-          Failure(peer: peer.node, code: coded?.code ?? "sync.unreachable", message: message))
+        report.failed.append(Self.explain(error, peer: peer))
       }
     }
     if options.json {
@@ -92,6 +89,25 @@ struct SyncCommand: AsyncNodeCommand {
       }
     }
     if !report.failed.isEmpty { throw ExitCode(1) }
+  }
+}
+
+extension SyncCommand {
+  /// What went wrong, in the terms of the operator's next step.
+  static func explain(_ error: any Error, peer: PeerView) -> Failure {
+    switch error {
+    case TLSError.uncleanShutdown, ProtocolError.connectionClosed(state: "awaiting hello"):
+      return Failure(
+        peer: peer.node, code: "sync.refused",
+        message: "\(peer.node) closed the connection before the sync began: it does not accept this node "
+          + "(its allow-list, a revoked certificate, or a different federation CA); ask its operator")
+    case let coded as CodedError:
+      return Failure(peer: peer.node, code: coded.code, message: coded.description)
+    default:
+      return Failure(
+        peer: peer.node, code: "sync.unreachable",
+        message: "cannot reach \(peer.node) at \(peer.address): \(error); is 'liandong serve' running there?")
+    }
   }
 }
 

@@ -1,0 +1,276 @@
+import Foundation
+import LiandongCore
+import LiandongProtocol
+import LiandongTLS
+import LiandongTesting
+import NIOCore
+import Testing
+
+/// A node in its own data folder, driven through the `liandong` binary, optionally serving.
+final class NodeProcess: @unchecked Sendable {
+  let name: String
+  let data: URL
+  private(set) var server: ChildProcess? = nil
+  private(set) var port = 0
+
+  init(_ name: String, federation: TestFederation) throws {
+    self.name = name
+    data = temporaryDirectory("node-\(name)")
+    let files = federation.files(name)
+    let result = try run(
+      liandongBinary.path,
+      [
+        "init", "--data", data.path, "--node", name, "--ca", federation.caURL.path, "--crl",
+        federation.crlURL.path,
+        "--cert", files.certificate.path, "--key", files.key.path,
+      ])
+    guard result.status == 0 else { throw TestFailure("init \(name): \(result)") }
+  }
+
+  @discardableResult
+  func cli(_ arguments: String...) throws -> ProcessResult {
+    try run(
+      liandongBinary.path, arguments + ["--data", data.path],
+      environment: ["LIANDONG_OFFICER": "\(name)-officer"])
+  }
+
+  /// Starts `liandong serve` on a free loopback port and waits until it listens.
+  func serve(interval: Double = 0.3, extra: [String] = []) async throws {
+    let child = try ChildProcess(
+      liandongBinary.path,
+      [
+        "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--interval", "\(interval)", "--log-level",
+        "debug",
+      ] + extra)
+    server = child
+    guard await child.waitForOutput("serving node \(name) on 127.0.0.1:", timeout: 20),
+      let line = child.stdout.split(separator: "\n").first(where: { $0.hasPrefix("serving node") }),
+      let port = Int(line.split(separator: ":").last ?? "")
+    else { throw TestFailure("\(name) did not start serving: \(child.stderr)") }
+    self.port = port
+  }
+
+  /// SIGTERM, and the exit status.
+  func stop() -> Int32? {
+    guard let server else { return nil }
+    server.signal(SIGTERM)
+    return server.wait(timeout: 20)
+  }
+
+  var log: String { server?.stderr ?? "" }
+
+  func status() throws -> [String: Any] {
+    let result = try cli("status", "--json")
+    return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+  }
+}
+
+/// Polls `condition` every 100 ms for up to `seconds`.
+func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) async rethrows -> Bool {
+  let deadline = Date().addingTimeInterval(seconds)
+  while Date() < deadline {
+    if try condition() { return true }
+    try? await Task.sleep(for: .milliseconds(100))
+  }
+  return try condition()
+}
+
+@Suite("Sync between real liandong serve processes", .serialized)
+struct SyncProcessTests {
+  @Test(
+    "jjj - yrd - prd in a line: a public lead reaches prd through yrd; a private one reaches prd as a stub only"
+  )
+  func threeRegionsInALine() async throws {
+    let federation = try TestFederation(label: "line")
+    for name in ["jjj", "yrd", "prd"] { try federation.issue(name) }
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let prd = try NodeProcess("prd", federation: federation)
+    for node in [jjj, yrd, prd] { try await node.serve() }
+    defer { for node in [jjj, yrd, prd] { _ = node.stop() } }
+    // Only neighbours know each other.
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    try yrd.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)")
+    try prd.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+
+    let publicLead = try jjj.cli(
+      "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary",
+      "warning for all",
+      "--to", "all"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let privateLead = try jjj.cli(
+      "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "for yrd only", "--to",
+      "yrd"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
+    #expect(
+      try await eventually { try prd.cli("lead", "show", publicLead).status == 0 },
+      "prd never saw the public lead: \(prd.log)")
+    #expect(
+      try await eventually { try yrd.cli("lead", "show", privateLead).status == 0 }, "yrd never saw its lead")
+    // After a quiet period every node holds the same changes (prd some as stubs).
+    #expect(
+      try await eventually {
+        let vectors = try [jjj, yrd, prd].map { try $0.status()["versionVector"] as? [String: Int] ?? [:] }
+        return vectors[0].count == 3 && vectors.allSatisfy { $0 == vectors[0] }
+      })
+    let prdLead = try prd.cli("lead", "show", publicLead, "--json").stdout
+    #expect(prdLead.contains("\"origin\" : \"jjj\"") && prdLead.contains("warning for all"))
+    let hidden = try prd.cli("lead", "show", privateLead)
+    #expect(hidden.status == 1 && hidden.stderr.contains("not-found"))
+    #expect(try prd.status()["stubs"] as? Int == 1)
+    #expect(try prd.cli("log").stdout.contains("stub: this node is not in the audience"))
+    for node in [jjj, yrd, prd] {
+      let verify = try node.cli("verify")
+      #expect(verify.status == 0, "\(node.name): \(verify)")
+    }
+    // SIGTERM stops each node cleanly.
+    for node in [jjj, yrd, prd] {
+      #expect(node.stop() == 0, "\(node.name) did not stop cleanly: \(node.log.suffix(500))")
+      #expect(node.log.contains("stopped"))
+    }
+  }
+
+  @Test("liandong sync reports what moved, and exits 1 with a clear reason when a peer is down or refuses us")
+  func oneShotSync() async throws {
+    let federation = try TestFederation(label: "oneshot")
+    for name in ["jjj", "yrd", "prd"] { try federation.issue(name) }
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try jjj.cli(
+      "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "one", "--to", "all")
+    let synced = try jjj.cli("sync", "yrd")
+    #expect(
+      synced.status == 0 && synced.stdout.contains("yrd: sent 2 changes and 0 stubs, received 1"), "\(synced)"
+    )
+    let json = try jjj.cli("sync", "--all", "--json")
+    #expect(json.status == 0 && json.stdout.contains("\"changesSent\" : 0"), "\(json)")
+
+    let unknown = try jjj.cli("sync", "prd")
+    #expect(unknown.status == 1 && unknown.stderr.contains("peer add prd"), "\(unknown)")
+    try jjj.cli("peer", "add", "prd", "127.0.0.1:\(try freePort())")
+    let down = try jjj.cli("sync", "prd")
+    #expect(
+      down.status == 1 && down.stderr.contains("sync.unreachable") && down.stderr.contains("liandong serve"),
+      "\(down)")
+    #expect(try jjj.cli("peer", "list").stdout.contains("prd"))
+
+    // A node that accepts only prd turns jjj away.
+    let strict = try NodeProcess("prd", federation: federation)
+    try await strict.serve(interval: 60, extra: ["--allow", "yrd"])
+    defer { _ = strict.stop() }
+    try jjj.cli("peer", "add", "prd", "127.0.0.1:\(strict.port)")
+    let refused = try jjj.cli("sync", "prd")
+    #expect(refused.status == 1 && refused.stderr.contains("sync.refused"), "\(refused)")
+    #expect(strict.log.contains("tls.peer-not-allowed"))
+  }
+
+  @Test(
+    "a hostile peer's oversized frame, forged change and replayed batch are refused and logged; honest peers are still served"
+  )
+  func hostilePeer() async throws {
+    let federation = try TestFederation(label: "hostile")
+    for name in ["yrd", "evil", "jjj"] { try federation.issue(name) }
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    let evil = try SimulatedNode("evil", federation: federation)
+    try evil.addLead(summary: "genuine")
+    let genuine = try evil.store.changes(after: [:])
+
+    // 1. An oversized frame: refused before anything is buffered.
+    try await withRawSession(federation, port: yrd.port) { outbound, _ in
+      try await outbound.write(ByteBuffer(bytes: [0x7f, 0xff, 0xff, 0xff]))
+    }
+    let oversized = await eventually(10) { yrd.log.contains("sync.oversized-frame") }
+    #expect(oversized, "\(yrd.log.suffix(800))")
+
+    // 2. A forged change (body altered after signing): acknowledged as refused, not stored.
+    var forgedBody = genuine[1].body!
+    forgedBody[forgedBody.count - 1] ^= 0x01
+    let forged = try SignedChange(
+      headerBytes: genuine[1].headerBytes, signature: genuine[1].signature, body: forgedBody)
+    let acks = try await withRawSession(federation, port: yrd.port) { outbound, frames in
+      try await outbound.write(
+        ByteBuffer(bytes: FrameCoding.encode(.batch(number: 1, changes: [genuine[0], forged]))))
+      return try await frames.nextReply()
+    }
+    guard case .ack(let ack) = acks else {
+      Issue.record("expected an acknowledgement, got \(String(describing: acks))")
+      return
+    }
+    #expect(ack.stored == 1 && ack.refusals.count == 1 && ack.refusals[0].hasPrefix("change.body-hash"))
+    let logged = await eventually(10) { yrd.log.contains("change.body-hash") }
+    #expect(logged)
+
+    // 3. A replayed batch number: the session is ended with a Failure.
+    let replay = try await withRawSession(federation, port: yrd.port) { outbound, frames in
+      try await outbound.write(
+        ByteBuffer(bytes: FrameCoding.encode(.batch(number: 1, changes: [genuine[0]]))))
+      _ = try await frames.nextReply()
+      try await outbound.write(
+        ByteBuffer(bytes: FrameCoding.encode(.batch(number: 1, changes: [genuine[0]]))))
+      return try await frames.nextReply()
+    }
+    #expect(
+      replay
+        == .failure(
+          code: "sync.batch-order",
+          message: ProtocolError.batchOutOfOrder(expected: 2, received: 1).description))
+
+    // The node still serves an honest peer, and holds exactly the genuine announcement.
+    let jjj = try NodeProcess("jjj", federation: federation)
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    #expect(try yrd.status()["versionVector"] as? [String: Int] == ["yrd": 1, "evil": 1, "jjj": 1])
+  }
+}
+
+/// Reads frames from an inbound stream, one at a time (NIO allows one iterator per stream).
+final class FrameReader: @unchecked Sendable {
+  private var iterator: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+  private var decoder = FrameDecoder()
+  private var pending: [SyncFrame] = []
+
+  init(_ inbound: NIOAsyncChannelInboundStream<ByteBuffer>) { iterator = inbound.makeAsyncIterator() }
+
+  func next() async throws -> SyncFrame? {
+    while pending.isEmpty {
+      guard let chunk = try await iterator.next() else { return nil }
+      pending += try decoder.feed(Data(chunk.readableBytesView))
+    }
+    return pending.removeFirst()
+  }
+
+  /// The next acknowledgement or failure, skipping what the node sends of its own accord (its
+  /// Hello-driven batches and Done).
+  func nextReply() async throws -> SyncFrame? {
+    while let frame = try await next() {
+      switch frame {
+      case .ack, .failure: return frame
+      default: continue
+      }
+    }
+    return nil
+  }
+}
+
+/// Connects to a serving node as `evil`, exchanges Hellos, and runs `body` with raw frames.
+@discardableResult
+func withRawSession<T: Sendable>(
+  _ federation: TestFederation, port: Int,
+  _ body: @Sendable (NIOAsyncChannelOutboundWriter<ByteBuffer>, FrameReader) async throws -> T
+) async throws -> T {
+  let connection = try await connect(federation.tlsConfiguration("evil"), port: port)
+  return try await connection.channel.executeThenClose { inbound, outbound in
+    let reader = FrameReader(inbound)
+    try await outbound.write(
+      ByteBuffer(bytes: FrameCoding.encode(.hello(SyncHello(node: "evil", vector: [:])))))
+    guard case .hello = try await reader.next() else { throw TestFailure("no Hello from the node") }
+    return try await body(outbound, reader)
+  }
+}

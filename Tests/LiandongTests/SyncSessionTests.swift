@@ -1,0 +1,211 @@
+import Foundation
+import LiandongCore
+import LiandongProtocol
+import LiandongStore
+import Testing
+
+/// Runs two sessions against each other over in-memory stores, moving every frame through the
+/// real encoder and decoder, until both are over. No sockets, fully deterministic.
+final class SessionPump {
+  let a: SimulatedNode
+  let b: SimulatedNode
+  var sessionA: SyncSession
+  var sessionB: SyncSession
+  var results: [NodeID: Result<SyncSummary, ProtocolError>] = [:]
+  var batchBytes: Int
+
+  init(_ a: SimulatedNode, _ b: SimulatedNode, batchBytes: Int = 1 << 20) throws {
+    self.a = a
+    self.b = b
+    self.batchBytes = batchBytes
+    sessionA = SyncSession(
+      local: a.id, peer: b.id, vector: try a.store.versionVector(), maximumBatchBytes: batchBytes)
+    sessionB = SyncSession(
+      local: b.id, peer: a.id, vector: try b.store.versionVector(), maximumBatchBytes: batchBytes)
+  }
+
+  func run() throws {
+    var toA: [Data] = []
+    var toB: [Data] = []
+    var decoderA = FrameDecoder()
+    var decoderB = FrameDecoder()
+    var pendingA = sessionA.start()
+    var pendingB = sessionB.start()
+    for _ in 0..<10_000 {
+      if pendingA.isEmpty && pendingB.isEmpty && toA.isEmpty && toB.isEmpty { return }
+      var sessionA = self.sessionA
+      var sessionB = self.sessionB
+      try perform(&pendingA, node: a, session: &sessionA, outbox: &toB)
+      try perform(&pendingB, node: b, session: &sessionB, outbox: &toA)
+      self.sessionA = sessionA
+      self.sessionB = sessionB
+      for bytes in toA { for frame in try decoderA.feed(bytes) { pendingA += self.sessionA.receive(frame) } }
+      for bytes in toB { for frame in try decoderB.feed(bytes) { pendingB += self.sessionB.receive(frame) } }
+      toA = []
+      toB = []
+    }
+    Issue.record("the sessions did not finish")
+  }
+
+  private func perform(
+    _ pending: inout [SyncSession.Action], node: SimulatedNode, session: inout SyncSession,
+    outbox: inout [Data]
+  ) throws {
+    while !pending.isEmpty {
+      switch pending.removeFirst() {
+      case .send(let frame): outbox.append(FrameCoding.encode(frame))
+      case .load(let after, let maximumBytes):
+        pending += session.loaded(try node.store.changes(after: after, maximumBytes: maximumBytes))
+      case .store(let batch, let changes):
+        let outcomes = try node.receive(changes)
+        let refusals = outcomes.compactMap { outcome -> String? in
+          if case .refused(let refusal) = outcome { return refusal.code } else { return nil }
+        }
+        let stored = outcomes.filter { $0 == .stored || $0 == .bodyFilled }.count
+        let duplicates = outcomes.filter { $0 == .duplicate }.count
+        pending += session.stored(batch: batch, stored: stored, duplicates: duplicates, refusals: refusals)
+      case .finish(let summary): results[node.id] = .success(summary)
+      case .fail(let error): results[node.id] = .failure(error)
+      }
+    }
+  }
+}
+
+@Suite("The sync session as a state machine")
+struct SyncSessionTests {
+  @Test("two nodes exchange what each lacks, in small batches, both ways at once, and agree")
+  func exchange() throws {
+    let a = try SimulatedNode("n0")
+    let b = try SimulatedNode("n1")
+    for index in 0..<30 {
+      try a.addLead(summary: "a \(index)", audience: index % 3 == 0 ? .nodes([a.id]) : .all)
+    }
+    for index in 0..<12 { try b.addLead(summary: "b \(index)") }
+    let pump = try SessionPump(a, b, batchBytes: 4_000)
+    try pump.run()
+    let summaryA = try #require(try pump.results[a.id]?.get())
+    let summaryB = try #require(try pump.results[b.id]?.get())
+    #expect(summaryA.batchesSent >= 3, "small batches: \(summaryA)")
+    // The announcement and 20 public leads go whole; the 10 private leads go as stubs.
+    #expect(summaryA.changesSent == 21 && summaryA.stubsSent == 10, "\(summaryA)")
+    #expect(summaryB.changesReceived == 31 && summaryA.changesReceived == 13)
+    #expect(try a.store.versionVector() == b.store.versionVector())
+    #expect(try b.store.status().stubs == 10)
+    // A second session moves nothing.
+    let again = try SessionPump(a, b)
+    try again.run()
+    #expect(try again.results[a.id]?.get().changesSent == 0 && again.results[b.id]?.get().changesSent == 0)
+  }
+
+  @Test("the first message must be Hello; anything else fails the session with a Failure frame")
+  func helloFirst() throws {
+    let (a, b) = (try NodeID("n0"), try NodeID("n1"))
+    for frame in [
+      SyncFrame.done, .ack(BatchAcknowledgement(number: 1, stored: 0, duplicates: 0, refusals: [])),
+      .batch(number: 1, changes: []),
+    ] {
+      var session = SyncSession(local: a, peer: b, vector: [:])
+      _ = session.start()
+      let actions = session.receive(frame)
+      guard case .send(.failure(let code, _)) = actions.first, case .fail(let error) = actions.last else {
+        Issue.record("expected a failure for \(frame), got \(actions)")
+        continue
+      }
+      #expect(code == "sync.unexpected-frame" && error.code == code)
+      #expect(session.isOver)
+      #expect(session.receive(.done).isEmpty, "an ended session ignores further frames")
+    }
+  }
+
+  @Test("another protocol version, or a Hello naming another node than the certificate, is refused")
+  func helloChecks() throws {
+    let (a, b) = (try NodeID("n0"), try NodeID("n1"))
+    var session = SyncSession(local: a, peer: b, vector: [:])
+    _ = session.start()
+    #expect(
+      session.receive(.hello(SyncHello(protocolVersion: 2, node: "n1", vector: [:]))).last
+        == .fail(.unsupportedVersion(theirs: 2, ours: 1)))
+    var impostor = SyncSession(local: a, peer: b, vector: [:])
+    _ = impostor.start()
+    #expect(
+      impostor.receive(.hello(SyncHello(node: "n2", vector: [:]))).last
+        == .fail(.wrongNode(claimed: "n2", authenticated: "n1")))
+  }
+
+  @Test("batches out of order, acks for unsent batches, a second Done and a batch after Done are refused")
+  func orderChecks() throws {
+    let (a, b) = (try NodeID("n0"), try NodeID("n1"))
+    func started() -> SyncSession {
+      var session = SyncSession(local: a, peer: b, vector: [:])
+      _ = session.start()
+      _ = session.receive(.hello(SyncHello(node: "n1", vector: [:])))
+      return session
+    }
+    var skip = started()
+    #expect(
+      skip.receive(.batch(number: 2, changes: [])).last == .fail(.batchOutOfOrder(expected: 1, received: 2)))
+    var stray = started()
+    #expect(
+      stray.receive(.ack(BatchAcknowledgement(number: 7, stored: 0, duplicates: 0, refusals: []))).last?
+        .isFailure == true)
+    var twice = started()
+    _ = twice.receive(.done)
+    #expect(twice.receive(.done).last?.isFailure == true)
+    var late = started()
+    _ = late.receive(.done)
+    #expect(late.receive(.batch(number: 1, changes: [])).last?.isFailure == true)
+    var replay = started()
+    _ = replay.receive(.batch(number: 1, changes: []))
+    #expect(
+      replay.receive(.batch(number: 1, changes: [])).last?.isFailure == true, "a replayed batch while storing"
+    )
+  }
+
+  @Test("a batch is acknowledged only after it is stored, and the peer's Failure ends the session")
+  func ackAfterStore() throws {
+    let (a, b) = (try NodeID("n0"), try NodeID("n1"))
+    var session = SyncSession(local: a, peer: b, vector: [:])
+    _ = session.start()
+    _ = session.receive(.hello(SyncHello(node: "n1", vector: [:])))
+    let actions = session.receive(.batch(number: 1, changes: []))
+    #expect(actions == [.store(batch: 1, changes: [])])
+    #expect(
+      session.stored(batch: 1, stored: 0, duplicates: 0, refusals: [])
+        == [.send(.ack(BatchAcknowledgement(number: 1, stored: 0, duplicates: 0, refusals: [])))])
+    #expect(
+      session.receive(.failure(code: "x.y", message: "bye")) == [
+        .fail(.peerFailed(code: "x.y", message: "bye"))
+      ])
+    var cut = SyncSession(local: a, peer: b, vector: [:])
+    _ = cut.start()
+    #expect(cut.connectionClosed() == [.fail(.connectionClosed(state: "awaiting hello"))])
+  }
+
+  @Test(
+    "the frame decoder refuses an oversized length before buffering, handles split frames, refuses garbage")
+  func frameDecoder() throws {
+    var decoder = FrameDecoder(maximumFrameBytes: 1_000)
+    #expect(throws: ProtocolError.oversizedFrame(length: 1_001, maximum: 1_000)) {
+      try decoder.feed(Data([0, 0, 0x03, 0xe9]))
+    }
+    var maximal = FrameDecoder()
+    #expect(throws: ProtocolError.oversizedFrame(length: 0xffff_ffff, maximum: FrameCoding.maximumFrameBytes))
+    {
+      try maximal.feed(Data([0xff, 0xff, 0xff, 0xff]))
+    }
+    var split = FrameDecoder()
+    let bytes =
+      FrameCoding.encode(.hello(SyncHello(node: "n1", vector: [try NodeID("n0"): 4])))
+      + FrameCoding.encode(.done)
+    var frames: [SyncFrame] = []
+    for byte in bytes { frames += try split.feed(Data([byte])) }
+    #expect(frames == [.hello(SyncHello(node: "n1", vector: [try NodeID("n0"): 4])), .done])
+    #expect(split.pendingBytes == 0)
+    var garbage = FrameDecoder()
+    #expect(throws: ProtocolError.self) { try garbage.feed(Data([0, 0, 0, 3, 0xff, 0xff, 0xff])) }
+  }
+}
+
+extension SyncSession.Action {
+  var isFailure: Bool { if case .fail = self { true } else { false } }
+}
