@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# A local tour of one Liandong node, then a second one, on this machine: a throwaway federation CA
-# made with the openssl tool, two nodes, leads (one with a bad USCC, refused), a lead shared with
-# the other region by change file, and verification on both sides.
-# Exits 0 only if every step behaved as described. Leaves nothing running.
+# A local tour of two Liandong nodes on this machine: a throwaway federation CA made with the
+# openssl tool, two nodes, leads (one with a bad USCC, refused), a sync over mutual TLS from jjj
+# to yrd (which serves), and verification on both sides.
+# Exits 0 only if every step behaved as described. Stops everything it started, also on failure
+# or Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 scripts/ensure-deps
@@ -16,7 +17,13 @@ bin=$(swift build --show-bin-path)/liandong
 [ -x "$bin" ] || fail "the build did not produce $bin"
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/liandong-tour.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+server=""
+cleanup() {
+  if [ -n "$server" ] && kill -0 "$server" 2>/dev/null; then kill -TERM "$server"; wait "$server" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 export LIANDONG_OFFICER=tour-officer
 
 step "A throwaway federation CA, and certificates for jjj (京津冀) and yrd (长三角), made with openssl"
@@ -52,14 +59,26 @@ step "A private working note stays on jjj (no --to)"
 step "jjj's log: every change signed, chained, and addressed"
 "$bin" log --data "$work/jjj"
 
-step "The changes travel to yrd as a file (sync over mutual TLS comes next); yrd verifies each one"
-"$bin" changes export --data "$work/jjj" --for yrd --out "$work/jjj-to-yrd.bin"
-"$bin" changes import --data "$work/yrd" "$work/jjj-to-yrd.bin"
+step "yrd starts serving: mutual TLS, only certificates from the federation CA get in"
+"$bin" serve --data "$work/yrd" --listen 127.0.0.1:0 --interval 60 > "$work/yrd.out" 2> "$work/yrd.log" &
+server=$!
+for _ in $(seq 100); do grep -q "serving node yrd" "$work/yrd.out" 2>/dev/null && break; sleep 0.1; done
+port=$(sed -n 's/^serving node yrd on 127.0.0.1:\([0-9]*\)$/\1/p' "$work/yrd.out")
+[ -n "$port" ] || fail "yrd did not start serving: $(cat "$work/yrd.log")"
+cat "$work/yrd.out"
+
+step "jjj adds yrd as a peer and syncs: each side sends what the other lacks, verified and committed in batches"
+"$bin" peer add --data "$work/jjj" yrd "127.0.0.1:$port"
+"$bin" sync --data "$work/jjj" yrd || fail "the sync failed"
 "$bin" lead show --data "$work/yrd" "$lead"
 
 step "yrd holds only a stub of jjj's private note: it can verify it, not read it"
 "$bin" log --data "$work/yrd" | grep -q "stub: this node is not in the audience" || fail "no stub on yrd"
 echo "yes: one stub, content withheld"
+
+step "yrd stops cleanly on SIGTERM"
+kill -TERM "$server"; wait "$server" || fail "yrd did not stop cleanly"; server=""
+tail -1 "$work/yrd.log"
 
 step "Verification and digests on both nodes"
 "$bin" verify --data "$work/jjj" || fail "jjj does not verify"
