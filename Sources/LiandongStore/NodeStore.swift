@@ -15,7 +15,12 @@ public final class NodeStore: Sendable {
   let signerCache = Mutex<[NodeID: [Data: [Certificate]]]>([:])
 
   /// Opens (creating if needed) the store at `path`, or an in-memory store when `path` is nil.
-  public init(path: String?, node: NodeID) throws {
+  public convenience init(path: String?, node: NodeID) throws {
+    try self.init(path: path, node: node, migrateUpTo: nil)
+  }
+
+  /// `migrateUpTo` stops after that many migrations: only for testing upgrades from old schemas.
+  public init(path: String?, node: NodeID, migrateUpTo: Int?) throws {
     self.node = node
     var configuration = Configuration()
     configuration.busyMode = .timeout(30)
@@ -33,8 +38,20 @@ public final class NodeStore: Sendable {
       let applied = try writer.read { try migrator.appliedIdentifiers($0).count }
       throw StoreError.schemaTooNew(found: applied, supported: Schema.latestVersion)
     }
-    try migrator.migrate(writer)
+    if let migrateUpTo {
+      try migrator.migrate(writer, upTo: Schema.migrator.migrations[migrateUpTo - 1])
+    } else {
+      try migrator.migrate(writer)
+    }
   }
+
+  /// The identifiers of every migration this version knows, oldest first.
+  public static var schemaVersions: [String] { Schema.migrator.migrations }
+
+  public func appliedSchemaVersions() throws -> Set<String> {
+    Set(try read { try Schema.migrator.appliedIdentifiers($0) })
+  }
+
 
   /// Runs `body` in one IMMEDIATE transaction: concurrent writers (another CLI process, the
   /// server) wait instead of failing, and a chain tip read inside cannot go stale.

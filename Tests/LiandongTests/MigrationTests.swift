@@ -1,0 +1,40 @@
+import Foundation
+import LiandongCore
+import LiandongStore
+import Testing
+
+@Suite("Schema migrations")
+struct MigrationTests {
+  @Test("a database from every earlier schema opens, migrates, and keeps its data")
+  func fromEveryEarlierSchema() throws {
+    for version in 1..<NodeStore.schemaVersions.count {
+      let directory = temporaryDirectory("migrate-\(version)")
+      let path = directory.appendingPathComponent("old.sqlite").path
+      let node = try NodeID("n0")
+      // A node's log written under the old schema.
+      let source = try SimulatedNode("n0")
+      let lead = try source.addLead(summary: "written under schema \(version)")
+      let old = try NodeStore(path: path, node: node, migrateUpTo: version)
+      _ = try old.ingest(source.store.changes(after: [:]), verifier: source.verifier, physicalMillis: source.clockMillis)
+      let digest = try old.projectionDigest()
+      #expect(try old.appliedSchemaVersions().count == version)
+
+      let upgraded = try NodeStore(path: path, node: node)
+      #expect(try upgraded.appliedSchemaVersions() == Set(NodeStore.schemaVersions))
+      #expect(try upgraded.lead(lead.description)?.summary == "written under schema \(version)")
+      #expect(try upgraded.projectionDigest() == digest)
+      #expect(try upgraded.peers().isEmpty)  // v2's table exists and works
+      try upgraded.addPeer(try NodeID("n1"), address: "127.0.0.1:7420")
+    }
+  }
+
+  @Test("a database from a newer version of liandong is refused with a clear message")
+  func newerSchemaRefused() throws {
+    let path = temporaryDirectory("newer").appendingPathComponent("new.sqlite").path
+    _ = try NodeStore(path: path, node: try NodeID("n0"))
+    let edit = try run("sqlite3", [path, "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future');"])
+    #expect(edit.status == 0, "\(edit)")
+    let error = try #require(throws: StoreError.self) { try NodeStore(path: path, node: try NodeID("n0")) }
+    #expect(error.code == "store.schema-too-new" && error.description.contains("use a newer liandong"))
+  }
+}
