@@ -37,8 +37,9 @@ public enum SyncDriver {
             bytesSent += bytes.count
             do { try await outbound.write(ByteBuffer(bytes: bytes)) } catch {
               // The peer hung up (after refusing us, or mid-session): report it in the
-              // session's terms, which say how far it got.
-              pending = session.connectionClosed()
+              // session's terms, which say how far it got. A session already over keeps its
+              // queued outcome.
+              if !session.isOver { pending = session.connectionClosed() }
             }
           case .load(let after, let maximumBytes):
             let changes = try await offload { try store.changes(after: after, maximumBytes: maximumBytes) }
@@ -79,11 +80,25 @@ public enum SyncDriver {
         }
         guard let chunk else {
           pending += session.connectionClosed()
+          if pending.isEmpty { outcome = .failure(ProtocolError.connectionClosed(state: "over")) }
           continue
         }
         bytesReceived += chunk.readableBytes
         do throws(ProtocolError) {
-          for frame in try decoder.feed(Data(chunk.readableBytesView)) { pending += session.receive(frame) }
+          for frame in try decoder.feed(Data(chunk.readableBytesView)) {
+            pending += session.receive(frame)
+            if case .ack(let ack) = frame {
+              // What the peer has durably committed: checked against the peer after crashes.
+              let through = session.acknowledgedThrough.sorted { $0.key < $1.key }.map {
+                "\($0.key)#\($0.value)"
+              }
+              logger.debug(
+                "peer acknowledged batch",
+                metadata: [
+                  "peer": "\(peer)", "batch": "\(ack.number)", "through": "\(through.joined(separator: ","))",
+                ])
+            }
+          }
         } catch {
           logger.warning(
             "sync protocol violation",

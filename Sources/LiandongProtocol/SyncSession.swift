@@ -46,6 +46,8 @@ public struct SyncSession: Sendable {
   private var storing: UInt64? = nil
   private var receivedDone = false
   public private(set) var summary: SyncSummary
+  /// Per origin, how far the peer has acknowledged (committed) what this side sent.
+  public private(set) var acknowledgedThrough: [NodeID: UInt64] = [:]
 
   public init(local: NodeID, peer: NodeID, vector: [NodeID: UInt64], maximumBatchBytes: Int = 1 << 20) {
     self.local = local
@@ -93,6 +95,8 @@ public struct SyncSession: Sendable {
         return fail(.unexpectedFrame(frame: "BatchAck \(ack.number)", state: describe))
       }
       outstanding = nil
+      // One batch is outstanding at a time, so the cursor is exactly what this ack covers.
+      acknowledgedThrough = sendCursor
       summary.peerRefused += ack.refusals.count
       summary.peerRefusals += ack.refusals.filter { !$0.isEmpty }.prefix(20 - summary.peerRefusals.count)
       loading = true

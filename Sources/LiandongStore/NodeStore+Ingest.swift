@@ -27,8 +27,16 @@ extension NodeStore {
     _ body: ChangeBody, audience: Audience, author: ChangeAuthor, verifier: ChangeVerifier,
     physicalMillis: UInt64
   ) throws -> SignedChange {
+    try appendLocal([(body, audience)], author: author, verifier: verifier, physicalMillis: physicalMillis)[0]
+  }
+
+  /// Records several changes made on this node in one transaction: all of them, or none.
+  public func appendLocal(
+    _ changes: [(body: ChangeBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
+    physicalMillis: UInt64
+  ) throws -> [SignedChange] {
     try writeTransaction { db in
-      let tip = try Row.fetchOne(
+      var tip = try Row.fetchOne(
         db, sql: "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
         arguments: [author.origin.rawValue]
       ).map {
@@ -36,18 +44,24 @@ extension NodeStore {
       }
       var clock = HybridLogicalClock(
         latest: try latestTime(db), maximumDriftMillis: verifier.maximumDriftMillis)
-      let change = try author.sign(
-        body: body, audience: audience, after: tip, time: clock.tick(physicalMillis: physicalMillis))
       var folds = FoldBatch()
-      let outcome = try ingestOne(
-        change, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds)
-      guard outcome == .stored else {
-        if case .refused(let refusal) = outcome { throw StoreError.localChangeRefused(refusal) }
-        if case .forkDetected(let refusal) = outcome { throw StoreError.localChangeRefused(refusal) }
-        throw StoreError.localChangeRefused(.malformedHeader(reason: "unexpected outcome \(outcome)"))
+      var signed: [SignedChange] = []
+      for (body, audience) in changes {
+        let change = try author.sign(
+          body: body, audience: audience, after: tip, time: clock.tick(physicalMillis: physicalMillis))
+        let outcome = try ingestOne(
+          change, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds)
+        switch outcome {
+        case .stored: break
+        case .refused(let refusal), .forkDetected(let refusal): throw StoreError.localChangeRefused(refusal)
+        default:
+          throw StoreError.localChangeRefused(.malformedHeader(reason: "unexpected outcome \(outcome)"))
+        }
+        tip = ChangeAuthor.ChainTip(sequence: change.header.sequence, id: change.id)
+        signed.append(change)
       }
       try folds.refold(db)
-      return change
+      return signed
     }
   }
 

@@ -52,7 +52,6 @@ public final class NodeStore: Sendable {
     Set(try read { try Schema.migrator.appliedIdentifiers($0) })
   }
 
-
   /// Runs `body` in one IMMEDIATE transaction: concurrent writers (another CLI process, the
   /// server) wait instead of failing, and a chain tip read inside cannot go stale.
   func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {

@@ -15,7 +15,8 @@ struct MigrationTests {
       let source = try SimulatedNode("n0")
       let lead = try source.addLead(summary: "written under schema \(version)")
       let old = try NodeStore(path: path, node: node, migrateUpTo: version)
-      _ = try old.ingest(source.store.changes(after: [:]), verifier: source.verifier, physicalMillis: source.clockMillis)
+      _ = try old.ingest(
+        source.store.changes(after: [:]), verifier: source.verifier, physicalMillis: source.clockMillis)
       let digest = try old.projectionDigest()
       #expect(try old.appliedSchemaVersions().count == version)
 
@@ -32,7 +33,8 @@ struct MigrationTests {
   func newerSchemaRefused() throws {
     let path = temporaryDirectory("newer").appendingPathComponent("new.sqlite").path
     _ = try NodeStore(path: path, node: try NodeID("n0"))
-    let edit = try run("sqlite3", [path, "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future');"])
+    let edit = try run(
+      "sqlite3", [path, "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future');"])
     #expect(edit.status == 0, "\(edit)")
     let error = try #require(throws: StoreError.self) { try NodeStore(path: path, node: try NodeID("n0")) }
     #expect(error.code == "store.schema-too-new" && error.description.contains("use a newer liandong"))

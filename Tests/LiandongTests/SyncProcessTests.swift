@@ -183,9 +183,15 @@ struct SyncProcessTests {
     let genuine = try evil.store.changes(after: [:])
 
     // 1. An oversized frame: refused before anything is buffered.
-    try await withRawSession(federation, port: yrd.port) { outbound, _ in
+    let refusal = try await withRawSession(federation, port: yrd.port) { outbound, frames in
       try await outbound.write(ByteBuffer(bytes: [0x7f, 0xff, 0xff, 0xff]))
+      return try await frames.nextReply()
     }
+    guard case .failure(let code, _) = refusal else {
+      Issue.record("expected a Failure for an oversized frame, got \(String(describing: refusal))")
+      return
+    }
+    #expect(code == "sync.oversized-frame")
     let oversized = await eventually(10) { yrd.log.contains("sync.oversized-frame") }
     #expect(oversized, "\(yrd.log.suffix(800))")
 

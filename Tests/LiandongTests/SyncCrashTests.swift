@@ -1,0 +1,134 @@
+import Foundation
+import LiandongCore
+import LiandongStore
+import LiandongTesting
+import Testing
+
+/// Invariant 4 of DESIGN.md with real processes: a batch is acknowledged only after it is
+/// committed, so killing either side with SIGKILL at any moment loses nothing acknowledged, and
+/// the next session resumes from the receiver's durable vector.
+@Suite("Crash safety of sync", .serialized)
+struct SyncCrashTests {
+  static var changeCount: Int {
+    Int(ProcessInfo.processInfo.environment["LIANDONG_CRASH_CHANGES"] ?? "") ?? 20_000
+  }
+  static var kills: Int { Int(ProcessInfo.processInfo.environment["LIANDONG_CRASH_KILLS"] ?? "") ?? 10 }
+
+  /// The highest sequence of `origin` that the sender's logs say `peer` acknowledged.
+  static func acknowledged(in logs: [String], peer: String, origin: String) -> UInt64 {
+    var highest: UInt64 = 0
+    for log in logs {
+      for line in log.split(separator: "\n")
+      where line.contains("peer acknowledged batch") && line.contains("peer=\(peer)") {
+        guard let range = line.range(of: "\(origin)#") else { continue }
+        let digits = line[range.upperBound...].prefix { $0.isNumber }
+        highest = max(highest, UInt64(digits) ?? 0)
+      }
+    }
+    return highest
+  }
+
+  static func integrityCheck(_ node: NodeProcess) throws -> String {
+    try run("sqlite3", [node.data.appendingPathComponent("liandong.sqlite").path, "PRAGMA integrity_check;"])
+      .stdout
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  @Test("SIGKILL of the receiving and of the sending process during a large sync loses nothing acknowledged")
+  func killDuringSync() async throws {
+    let seed =
+      UInt64(ProcessInfo.processInfo.environment["LIANDONG_SEED"] ?? "")
+      ?? UInt64(Date().timeIntervalSince1970)
+    var random = SeededGenerator(seed: seed)
+    let context = "seed \(seed) (replay with LIANDONG_SEED=\(seed)), \(Self.changeCount) changes"
+    let federation = try TestFederation(label: "crash")
+    for name in ["jjj", "yrd"] { try federation.issue(name) }
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+
+    // jjj holds many changes, written through the library in transactions of 500.
+    let home = try NodeHome.open(jjj.data)
+    var written = 0
+    while written < Self.changeCount {
+      let count = min(500, Self.changeCount - written)
+      let bodies = (0..<count).map { index -> (body: ChangeBody, audience: Audience) in
+        let subject = ObjectID()
+        return (
+          ChangeBody(
+            officer: "bulk",
+            operations: [
+              DomainOperation(
+                objectID: subject,
+                action: .createSubject(SubjectRecord(kind: .shop, name: "shop \(written + index)"))),
+              DomainOperation(
+                objectID: ObjectID(),
+                action: .createLead(
+                  LeadFields(
+                    violations: [.forgedReport], subjectIDs: [subject], summary: "lead \(written + index)"))),
+            ]), .all
+        )
+      }
+      _ = try home.store.appendLocal(
+        bodies, author: home.author, verifier: home.verifier, physicalMillis: Date().unixMillis)
+      written += count
+    }
+    let total = UInt64(Self.changeCount + 1)  // and the announcement
+
+    var senderLogs: [String] = []
+    var receiverKills = 0
+    var senderKills = 0
+
+    // Rounds: yrd runs `liandong sync jjj` while jjj serves, and one of them is killed with
+    // SIGKILL at a random moment, receiver and sender in turn. After each kill, yrd must hold
+    // everything jjj's logs say it acknowledged.
+    var round = 0
+    while receiverKills < Self.kills || senderKills < Self.kills {
+      round += 1
+      if jjj.server?.status != nil || jjj.server == nil {
+        try await jjj.serve(interval: 3600)
+        try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+      }
+      let sync = try ChildProcess(liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path])
+      try await Task.sleep(for: .milliseconds(Int.random(in: 50...700, using: &random)))
+      let killSender = receiverKills >= Self.kills || (senderKills < Self.kills && round % 2 == 0)
+      if killSender, let server = jjj.server, kill(server.pid, 0) == 0, sync.status == nil,
+        kill(sync.pid, 0) == 0
+      {
+        server.signal(SIGKILL)
+        server.wait(timeout: 30)
+        senderKills += 1
+      } else if !killSender, sync.status == nil, kill(sync.pid, 0) == 0 {
+        sync.signal(SIGKILL)
+        receiverKills += 1
+      }
+      sync.wait(timeout: 60)
+      senderLogs.append(jjj.log)
+      let acked = Self.acknowledged(in: senderLogs, peer: "yrd", origin: "jjj")
+      let held = UInt64(try yrd.status()["versionVector"].flatMap { ($0 as? [String: Int])?["jjj"] } ?? 0)
+      #expect(
+        held >= acked, "\(context), round \(round): yrd holds jjj#\(held) but acknowledged jjj#\(acked)")
+      #expect(try Self.integrityCheck(jjj) == "ok" && Self.integrityCheck(yrd) == "ok", "\(context)")
+      if held == total { break }
+    }
+    _ = jjj.stop()
+
+    // Then a final, uninterrupted sync: everything arrives, verifies, and folds identically.
+    try await jjj.serve(interval: 3600)
+    defer { _ = jjj.stop() }
+    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    let final = try run(liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path], timeout: 600)
+    #expect(final.status == 0, "\(context): \(final)")
+    let jjjStatus = try jjj.status()
+    let yrdStatus = try yrd.status()
+    #expect(
+      jjjStatus["versionVector"] as? [String: Int] == yrdStatus["versionVector"] as? [String: Int],
+      "\(context)")
+    #expect((yrdStatus["versionVector"] as? [String: Int])?["jjj"] == Int(total), "\(context)")
+    #expect(
+      jjjStatus["projectionDigest"] as? String == yrdStatus["projectionDigest"] as? String, "\(context)")
+    #expect(try yrd.cli("verify").status == 0 && jjj.cli("verify").status == 0, "\(context)")
+    print(
+      "crash safety: \(context): \(receiverKills) receiver kills, \(senderKills) sender kills, nothing acknowledged lost"
+    )
+  }
+}
