@@ -1,11 +1,16 @@
 import COpenSSL
 import Foundation
+import Synchronization
 
 /// The federation CA and its revocation lists: the one thing every node trusts. It answers
 /// "was this certificate chain valid, and unrevoked, at this instant?".
 public final class TrustAnchor: @unchecked Sendable {
   public let authorities: [Certificate]
   public let revocationLists: [RevocationList]
+  /// Chains (keyed by their certificates' fingerprints) whose signatures already verified up to
+  /// a CA. Signatures do not change with time; validity windows and revocation do, and are
+  /// checked on every call.
+  private let verifiedPaths = Mutex<Set<Data>>([])
 
   /// Checks every CRL against its issuer at load time, so a forged or foreign CRL is refused
   /// before it can be trusted.
@@ -41,7 +46,13 @@ public final class TrustAnchor: @unchecked Sendable {
       throw CryptoError.certificateNotYetValid(notBefore: leaf.notBefore.iso8601)
     }
     if instant > leaf.notAfter { throw CryptoError.certificateExpired(notAfter: leaf.notAfter.iso8601) }
-    try verifyPath(chain: chain, at: instant)
+    let key = chain.reduce(into: Data()) { $0.append($1.fingerprint) }
+    if verifiedPaths.withLock({ $0.contains(key) }) {
+      try checkValidity(of: chain, at: instant)
+    } else {
+      try verifyPath(chain: chain, at: instant)
+      verifiedPaths.withLock { _ = $0.insert(key) }
+    }
     try checkRevocation(chain: chain, at: instant, now: now)
   }
 
@@ -75,6 +86,22 @@ public final class TrustAnchor: @unchecked Sendable {
         throw CryptoError.certificateNotYetValid(notBefore: "\(instant.iso8601) (\(reason))")
       default:
         throw CryptoError.certificateNotTrusted(reason: reason)
+      }
+    }
+  }
+
+  /// Every certificate of a chain whose signatures are known good, and its CA, valid at
+  /// `instant`: what X509_verify_cert checks at that time, short of the signatures.
+  private func checkValidity(of chain: [Certificate], at instant: Date) throws {
+    guard let top = chain.last,
+      let authority = authorities.first(where: { $0.subjectName == top.issuerName || $0.der == top.der })
+    else { throw CryptoError.certificateNotTrusted(reason: "the issuing CA is no longer trusted") }
+    for cert in chain + [authority] {
+      if instant < cert.notBefore {
+        throw CryptoError.certificateNotYetValid(notBefore: "\(cert.notBefore.iso8601) (\(cert.subjectName))")
+      }
+      if instant > cert.notAfter {
+        throw CryptoError.certificateExpired(notAfter: "\(cert.notAfter.iso8601) (\(cert.subjectName))")
       }
     }
   }

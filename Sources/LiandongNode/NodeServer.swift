@@ -57,17 +57,15 @@ public final class NodeServer: Sendable {
       "listening", metadata: ["node": "\(home.node)", "address": "\(options.host):\(listener.port)"])
     let home = self.home
     let logger = self.logger
-    await withTaskCancellationHandler {
-      await withDiscardingTaskGroup { group in
-        group.addTask {
-          try? await listener.serve { connection in
-            _ = try? await SyncDriver.run(connection, home: home, logger: logger)
-          }
+    // Cancellation reaches both tasks: the listener closes itself and its connections, and the
+    // dialler's sleep ends.
+    await withDiscardingTaskGroup { group in
+      group.addTask {
+        try? await listener.serve { connection in
+          _ = try? await SyncDriver.run(connection, home: home, logger: logger)
         }
-        group.addTask { await self.dialPeriodically(clientContext) }
       }
-    } onCancel: {
-      Task { await listener.close() }
+      group.addTask { await self.dialPeriodically(clientContext) }
     }
     logger.info("stopped", metadata: ["node": "\(home.node)"])
   }

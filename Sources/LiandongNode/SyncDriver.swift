@@ -75,8 +75,11 @@ public enum SyncDriver {
         if outcome != nil { break }
         let chunk: ByteBuffer?
         do { chunk = try await iterator.next() } catch {
-          outcome = .failure(error)
-          break
+          // A reset or TLS failure mid-session: the session says how far it got.
+          logger.debug("connection error", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+          pending += session.connectionClosed()
+          if pending.isEmpty { outcome = .failure(error) }
+          continue
         }
         guard let chunk else {
           pending += session.connectionClosed()

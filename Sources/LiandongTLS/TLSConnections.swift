@@ -3,6 +3,7 @@ import LiandongCore
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// An authenticated connection: the peer's node ID, and a byte stream both ways.
 public struct AuthenticatedConnection: Sendable {
@@ -64,6 +65,7 @@ public enum TLSConnector {
 /// the connection handler; each refusal costs at most the handshake's capped bytes.
 public final class TLSListener: Sendable {
   private let server: NIOAsyncChannel<PendingConnection, Never>
+  private let state = ListenerState()
   public let port: Int
 
   private init(server: NIOAsyncChannel<PendingConnection, Never>) {
@@ -89,25 +91,71 @@ public final class TLSListener: Sendable {
   /// Accepts connections until the listener is closed or the task cancelled, running `handle`
   /// for each authenticated peer concurrently. `handle` owns the connection and must end it
   /// with `channel.executeThenClose`.
+  ///
+  /// Cancelling stops the node gracefully: the listener closes, every open connection is closed
+  /// (its session ends between batches), and connections accepted meanwhile are closed too. The
+  /// accept loop itself is not cancelled but ends when the listener closes: NIO requires every
+  /// accepted connection to be consumed and closed, including those still queued.
   public func serve(_ handle: @escaping @Sendable (AuthenticatedConnection) async -> Void) async throws {
-    try await server.executeThenClose { inbound in
-      try await withThrowingDiscardingTaskGroup { group in
-        for try await pending in inbound {
-          group.addTask {
-            guard let peer = try? await pending.handshake.get() else {
-              return await discard(pending.channel)  // refused: the TLS handler logged why
+    let server = self.server
+    let state = self.state
+    try await withTaskCancellationHandler {
+      try await Task {
+        try await server.executeThenClose { inbound in
+          try await withThrowingDiscardingTaskGroup { group in
+            for try await pending in inbound {
+              group.addTask {
+                // Registered from acceptance on, so that stopping also closes handshakes in progress.
+                let channel = pending.channel.channel
+                guard state.register(channel) else { return await discard(pending.channel) }
+                defer { state.unregister(channel) }
+                guard let peer = try? await pending.handshake.get(), !state.stopping else {
+                  return await discard(pending.channel)  // refused (the TLS handler logged why) or stopping
+                }
+                let address = channel.remoteAddress.map { "\($0)" } ?? "unknown address"
+                await handle(
+                  AuthenticatedConnection(peer: peer, remoteAddress: address, channel: pending.channel))
+              }
             }
-            let address = pending.channel.channel.remoteAddress.map { "\($0)" } ?? "unknown address"
-            await handle(
-              AuthenticatedConnection(peer: peer, remoteAddress: address, channel: pending.channel))
           }
         }
-      }
+      }.value
+    } onCancel: {
+      for channel in state.stop() { channel.close(promise: nil) }
+      server.channel.close(promise: nil)
     }
   }
 
   /// Stops accepting; connections already made carry on until they close.
   public func close() async {
     try? await server.channel.close()
+  }
+}
+
+/// The open connections of a listener, so that stopping can close them all.
+private final class ListenerState: Sendable {
+  private let inner = Mutex<(stopping: Bool, open: [ObjectIdentifier: any Channel])>((false, [:]))
+
+  var stopping: Bool { inner.withLock { $0.stopping } }
+
+  /// False once stopping: the caller closes the channel instead.
+  func register(_ channel: any Channel) -> Bool {
+    inner.withLock {
+      guard !$0.stopping else { return false }
+      $0.open[ObjectIdentifier(channel)] = channel
+      return true
+    }
+  }
+
+  func unregister(_ channel: any Channel) {
+    _ = inner.withLock { $0.open.removeValue(forKey: ObjectIdentifier(channel)) }
+  }
+
+  /// Marks the listener stopping and returns the connections to close.
+  func stop() -> [any Channel] {
+    inner.withLock {
+      $0.stopping = true
+      return Array($0.open.values)
+    }
   }
 }

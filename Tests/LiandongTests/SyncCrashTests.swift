@@ -1,6 +1,7 @@
 import Foundation
 import LiandongCore
 import LiandongStore
+import LiandongTLS
 import LiandongTesting
 import Testing
 
@@ -130,5 +131,49 @@ struct SyncCrashTests {
     print(
       "crash safety: \(context): \(receiverKills) receiver kills, \(senderKills) sender kills, nothing acknowledged lost"
     )
+  }
+}
+
+@Suite("Graceful shutdown of liandong serve")
+struct GracefulShutdownTests {
+  @Test("SIGTERM during a sync, with other peers connected, exits 0 and leaves both stores intact")
+  func sigtermDuringSync() async throws {
+    let federation = try TestFederation(label: "sigterm")
+    for name in ["jjj", "yrd", "evil"] { try federation.issue(name) }
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let home = try NodeHome.open(jjj.data)
+    for _ in 0..<4 {
+      let bodies = (0..<500).map { index -> (body: ChangeBody, audience: Audience) in
+        (
+          ChangeBody(
+            officer: "bulk",
+            operations: [
+              DomainOperation(
+                objectID: ObjectID(),
+                action: .createSubject(SubjectRecord(kind: .shop, name: "shop \(index)")))
+            ]), .all
+        )
+      }
+      _ = try home.store.appendLocal(
+        bodies, author: home.author, verifier: home.verifier, physicalMillis: Date().unixMillis)
+    }
+    try await jjj.serve(interval: 3600)
+    // Idle authenticated peers, and one that never finishes its handshake.
+    var idle: [AuthenticatedConnection] = []
+    for _ in 0..<3 { idle.append(try await connect(federation.tlsConfiguration("evil"), port: jjj.port)) }
+    let silent = try RawSocket(port: jjj.port)
+    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    let sync = try ChildProcess(liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path])
+    try await Task.sleep(for: .milliseconds(300))
+    #expect(jjj.stop() == 0, "serve did not stop cleanly: \(jjj.log.suffix(1500))")
+    #expect(jjj.log.contains("stopped"))
+    sync.wait(timeout: 60)
+    for connection in idle { await connection.close() }
+    _ = silent
+    for node in [jjj, yrd] {
+      #expect(try SyncCrashTests.integrityCheck(node) == "ok")
+      #expect(try node.cli("verify").status == 0)
+    }
   }
 }
