@@ -19,16 +19,19 @@ public final class NodeServer: Sendable {
     public var interval: Duration
     public var maximumBackoff: Duration
     public var allowList: Set<NodeID>?
+    /// About how many bytes of changes go in one batch: smaller batches are acknowledged sooner.
+    public var batchBytes: Int
 
     public init(
       host: String = "127.0.0.1", port: Int = 7420, interval: Duration = .seconds(30),
-      maximumBackoff: Duration = .seconds(300), allowList: Set<NodeID>? = nil
+      maximumBackoff: Duration = .seconds(300), allowList: Set<NodeID>? = nil, batchBytes: Int = 1 << 20
     ) {
       self.host = host
       self.port = port
       self.interval = interval
       self.maximumBackoff = maximumBackoff
       self.allowList = allowList
+      self.batchBytes = batchBytes
     }
   }
 
@@ -57,12 +60,13 @@ public final class NodeServer: Sendable {
       "listening", metadata: ["node": "\(home.node)", "address": "\(options.host):\(listener.port)"])
     let home = self.home
     let logger = self.logger
+    let batchBytes = options.batchBytes
     // Cancellation reaches both tasks: the listener closes itself and its connections, and the
     // dialler's sleep ends.
     await withDiscardingTaskGroup { group in
       group.addTask {
         try? await listener.serve { connection in
-          _ = try? await SyncDriver.run(connection, home: home, logger: logger)
+          _ = try? await SyncDriver.run(connection, home: home, logger: logger, batchBytes: batchBytes)
         }
       }
       group.addTask { await self.dialPeriodically(clientContext) }
@@ -79,7 +83,8 @@ public final class NodeServer: Sendable {
       for peer in peers where !Task.isCancelled {
         if let due = nextAttempt[peer.node], clock.now < due { continue }
         do {
-          _ = try await Self.sync(with: peer, home: home, context: context, logger: logger)
+          _ = try await Self.sync(
+            with: peer, home: home, context: context, logger: logger, batchBytes: options.batchBytes)
           backoff[peer.node] = nil
           nextAttempt[peer.node] = nil
         } catch {
@@ -97,7 +102,7 @@ public final class NodeServer: Sendable {
 
   /// One session with a configured peer, recorded in the peers table.
   public static func sync(
-    with peer: PeerView, home: NodeHome, context: TLSContext, logger: Logger,
+    with peer: PeerView, home: NodeHome, context: TLSContext, logger: Logger, batchBytes: Int = 1 << 20,
     progress: (@Sendable (SyncSummary) -> Void)? = nil
   ) async throws -> SyncSummary {
     let node = try NodeID(peer.node)
@@ -107,7 +112,8 @@ public final class NodeServer: Sendable {
         host: host, port: port, context: context, expectedPeer: node,
         group: MultiThreadedEventLoopGroup.singleton,
         logger: logger)
-      let summary = try await SyncDriver.run(connection, home: home, logger: logger, progress: progress)
+      let summary = try await SyncDriver.run(
+        connection, home: home, logger: logger, batchBytes: batchBytes, progress: progress)
       try? await offload { try home.store.recordSyncAttempt(with: node, error: nil) }
       return summary
     } catch {

@@ -11,7 +11,7 @@ import NIOPosix
 /// asks for. Store work runs on NIO's thread pool, never on Swift's cooperative threads.
 public enum SyncDriver {
   public static func run(
-    _ connection: AuthenticatedConnection, home: NodeHome, logger: Logger,
+    _ connection: AuthenticatedConnection, home: NodeHome, logger: Logger, batchBytes: Int = 1 << 20,
     progress: (@Sendable (SyncSummary) -> Void)? = nil
   ) async throws -> SyncSummary {
     let clock = ContinuousClock()
@@ -19,7 +19,7 @@ public enum SyncDriver {
     let store = home.store
     let peer = connection.peer.node
     let vector = try await offload { try store.versionVector() }
-    var session = SyncSession(local: home.node, peer: peer, vector: vector)
+    var session = SyncSession(local: home.node, peer: peer, vector: vector, maximumBatchBytes: batchBytes)
     var outcome: Result<SyncSummary, any Error>? = nil
     var bytesSent = 0
     var bytesReceived = 0

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One line of the results table.
-struct BenchRow: Codable {
+struct BenchRow: Encodable {
   var scenario: String
   var ours: Double
   var reference: Double
@@ -34,32 +34,33 @@ struct BenchRow: Codable {
     struct Output: Encodable {
       var machine: String
       var date: String
-      var rows: [Row]
-    }
-    struct Row: Encodable {
-      var scenario: String
-      var ours: Double
-      var reference: Double
-      var unit: String
-      var ratio: Double
-      var goal: Double
-      var pass: Bool
-      var referenceName: String
-      var note: String
+      var rows: [BenchRow]
     }
     let output = Output(
       machine:
         "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB",
-      date: ISO8601DateFormatter().string(from: Date()),
-      rows: rows.map {
-        Row(
-          scenario: $0.scenario, ours: $0.ours, reference: $0.reference, unit: $0.unit, ratio: $0.ratio,
-          goal: $0.goal,
-          pass: $0.pass, referenceName: $0.referenceName, note: $0.note)
-      })
+      date: ISO8601DateFormatter().string(from: Date()), rows: rows)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try encoder.encode(output).write(to: URL(fileURLWithPath: path))
+  }
+
+  /// The stored fields, and the derived ratio and verdict, so that JSON readers need not recompute.
+  func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(scenario, forKey: .scenario)
+    try container.encode(ours, forKey: .ours)
+    try container.encode(reference, forKey: .reference)
+    try container.encode(unit, forKey: .unit)
+    try container.encode(referenceName, forKey: .referenceName)
+    try container.encode(goal, forKey: .goal)
+    try container.encode(note, forKey: .note)
+    try container.encode(ratio, forKey: .ratio)
+    try container.encode(pass, forKey: .pass)
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case scenario, ours, reference, unit, referenceName, goal, note, ratio, pass
   }
 }
 

@@ -31,6 +31,24 @@ struct UsageError: CodedError {
   var description: String { message }
 }
 
+/// How much one sync batch may hold.
+struct BatchOption: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "About how many bytes of changes to send per batch (4096 to 8388608).",
+      discussion:
+        "Default 1048576. Smaller batches are acknowledged sooner, which suits slow or unreliable links.",
+      valueName: "bytes"))
+  var batchBytes = 1 << 20
+
+  func validated() throws -> Int {
+    guard (4096...(8 << 20)).contains(batchBytes) else {
+      throw UsageError(code: "usage.batch-bytes", message: "--batch-bytes \(batchBytes): use 4096 to 8388608")
+    }
+    return batchBytes
+  }
+}
+
 /// The officer recorded with each change: --officer, else $LIANDONG_OFFICER, else the login name.
 struct OfficerOption: ParsableArguments {
   @Option(
@@ -53,17 +71,7 @@ protocol NodeCommand: ParsableCommand {
 
 extension NodeCommand {
   func run() throws {
-    do {
-      try execute()
-    } catch let error as CodedError {
-      Output.error("error[\(error.code)]: \(error.description)")
-      throw ExitCode(1)
-    } catch let error as ExitCode {
-      throw error
-    } catch {
-      Output.error("error: \(error)")
-      throw ExitCode(1)
-    }
+    do { try execute() } catch { throw Output.exitCode(reporting: error) }
   }
 }
 
@@ -74,21 +82,21 @@ protocol AsyncNodeCommand: AsyncParsableCommand {
 
 extension AsyncNodeCommand {
   func run() async throws {
-    do {
-      try await execute()
-    } catch let error as CodedError {
-      Output.error("error[\(error.code)]: \(error.description)")
-      throw ExitCode(1)
-    } catch let error as ExitCode {
-      throw error
-    } catch {
-      Output.error("error: \(error)")
-      throw ExitCode(1)
-    }
+    do { try await execute() } catch { throw Output.exitCode(reporting: error) }
   }
 }
 
 enum Output {
+  /// Prints `error[code]: message` (or the error) on stderr; the exit status is 1.
+  static func exitCode(reporting error: any Error) -> ExitCode {
+    switch error {
+    case let exit as ExitCode: return exit
+    case let coded as CodedError: Self.error("error[\(coded.code)]: \(coded.description)")
+    default: Self.error("error: \(error)")
+    }
+    return ExitCode(1)
+  }
+
   static func error(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
   }

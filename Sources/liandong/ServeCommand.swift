@@ -27,6 +27,7 @@ struct ServeCommand: AsyncNodeCommand {
     help: ArgumentHelp(
       "Accept only these node IDs (comma-separated); default: any federation node.", valueName: "ids"))
   var allow: String?
+  @OptionGroup var batch: BatchOption
   @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
   var logLevel = "info"
 
@@ -48,7 +49,7 @@ struct ServeCommand: AsyncNodeCommand {
       home: home,
       options: .init(
         host: host, port: listen.hasSuffix(":0") ? 0 : port, interval: .milliseconds(Int64(interval * 1000)),
-        allowList: allowList),
+        allowList: allowList, batchBytes: try batch.validated()),
       logger: logger)
     let node = home.node
     let task = Task {

@@ -22,6 +22,7 @@ struct SyncCommand: AsyncNodeCommand {
   @OptionGroup var options: NodeOptions
   @Argument(help: "Peer node IDs.") var peers: [String] = []
   @Flag(help: "Sync with every configured peer.") var all = false
+  @OptionGroup var batch: BatchOption
 
   struct Failure: Encodable {
     var peer: String
@@ -35,6 +36,7 @@ struct SyncCommand: AsyncNodeCommand {
   }
 
   func execute() async throws {
+    let batchBytes = try batch.validated()
     guard all != !peers.isEmpty else {
       throw UsageError(code: "usage.peers", message: "name the peers to sync with, or pass --all (not both)")
     }
@@ -65,7 +67,8 @@ struct SyncCommand: AsyncNodeCommand {
       let progress = ProgressLine(peer: peer.node)
       do {
         let summary = try await NodeServer.sync(
-          with: peer, home: home, context: context, logger: logger, progress: { progress.update($0) })
+          with: peer, home: home, context: context, logger: logger, batchBytes: batchBytes,
+          progress: { progress.update($0) })
         progress.finish()
         report.synced.append(summary)
       } catch {

@@ -42,12 +42,12 @@ struct SyncCrashTests {
       ?? UInt64(Date().timeIntervalSince1970)
     var random = SeededGenerator(seed: seed)
     let context = "seed \(seed) (replay with LIANDONG_SEED=\(seed)), \(Self.changeCount) changes"
-    let federation = try TestFederation(label: "crash")
-    for name in ["jjj", "yrd"] { try federation.issue(name) }
+    let federation = try TestFederation(label: "crash", nodes: ["jjj", "yrd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
 
     // jjj holds many changes, written through the library in transactions of 500.
+    let started = Date()
     let home = try NodeHome.open(jjj.data)
     var written = 0
     while written < Self.changeCount {
@@ -74,6 +74,7 @@ struct SyncCrashTests {
       written += count
     }
     let total = UInt64(Self.changeCount + 1)  // and the announcement
+    let generated = Date()
 
     var senderLogs: [String] = []
     var receiverKills = 0
@@ -86,11 +87,12 @@ struct SyncCrashTests {
     while receiverKills < Self.kills || senderKills < Self.kills {
       round += 1
       if jjj.server?.status != nil || jjj.server == nil {
-        try await jjj.serve(interval: 3600)
+        try await jjj.serve(interval: 3600, extra: ["--batch-bytes", "65536"])
         try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
       }
-      let sync = try ChildProcess(liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path])
-      try await Task.sleep(for: .milliseconds(Int.random(in: 50...700, using: &random)))
+      let sync = try ChildProcess(
+        liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path, "--batch-bytes", "65536"])
+      try await Task.sleep(for: .milliseconds(Int.random(in: 30...350, using: &random)))
       let killSender = receiverKills >= Self.kills || (senderKills < Self.kills && round % 2 == 0)
       if killSender, let server = jjj.server, kill(server.pid, 0) == 0, sync.status == nil,
         kill(sync.pid, 0) == 0
@@ -112,6 +114,7 @@ struct SyncCrashTests {
       if held == total { break }
     }
     _ = jjj.stop()
+    let killed = Date()
 
     // Then a final, uninterrupted sync: everything arrives, verifies, and folds identically.
     try await jjj.serve(interval: 3600)
@@ -129,8 +132,12 @@ struct SyncCrashTests {
       jjjStatus["projectionDigest"] as? String == yrdStatus["projectionDigest"] as? String, "\(context)")
     #expect(try yrd.cli("verify").status == 0 && jjj.cli("verify").status == 0, "\(context)")
     print(
-      "crash safety: \(context): \(receiverKills) receiver kills, \(senderKills) sender kills, nothing acknowledged lost"
-    )
+      "crash safety: \(context): \(receiverKills) receiver kills, \(senderKills) sender kills in \(round) rounds, "
+        + "nothing acknowledged lost; "
+        + String(
+          format: "writing %.1f s, kill rounds %.1f s, final sync and checks %.1f s",
+          generated.timeIntervalSince(started), killed.timeIntervalSince(generated),
+          Date().timeIntervalSince(killed)))
   }
 }
 
@@ -138,8 +145,7 @@ struct SyncCrashTests {
 struct GracefulShutdownTests {
   @Test("SIGTERM during a sync, with other peers connected, exits 0 and leaves both stores intact")
   func sigtermDuringSync() async throws {
-    let federation = try TestFederation(label: "sigterm")
-    for name in ["jjj", "yrd", "evil"] { try federation.issue(name) }
+    let federation = try TestFederation(label: "sigterm", nodes: ["jjj", "yrd", "evil"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
     let home = try NodeHome.open(jjj.data)

@@ -81,8 +81,7 @@ struct SyncProcessTests {
     "jjj - yrd - prd in a line: a public lead reaches prd through yrd; a private one reaches prd as a stub only"
   )
   func threeRegionsInALine() async throws {
-    let federation = try TestFederation(label: "line")
-    for name in ["jjj", "yrd", "prd"] { try federation.issue(name) }
+    let federation = try TestFederation(label: "line", nodes: ["jjj", "yrd", "prd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
     let prd = try NodeProcess("prd", federation: federation)
@@ -134,8 +133,7 @@ struct SyncProcessTests {
 
   @Test("liandong sync reports what moved, and exits 1 with a clear reason when a peer is down or refuses us")
   func oneShotSync() async throws {
-    let federation = try TestFederation(label: "oneshot")
-    for name in ["jjj", "yrd", "prd"] { try federation.issue(name) }
+    let federation = try TestFederation(label: "oneshot", nodes: ["jjj", "yrd", "prd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
@@ -173,8 +171,7 @@ struct SyncProcessTests {
     "a hostile peer's oversized frame, forged change and replayed batch are refused and logged; honest peers are still served"
   )
   func hostilePeer() async throws {
-    let federation = try TestFederation(label: "hostile")
-    for name in ["yrd", "evil", "jjj"] { try federation.issue(name) }
+    let federation = try TestFederation(label: "hostile", nodes: ["yrd", "evil", "jjj"])
     let yrd = try NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }

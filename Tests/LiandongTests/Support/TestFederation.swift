@@ -13,6 +13,12 @@ struct TestFederation: Sendable {
     try pki(["init", directory.path, "--key", key, "--name", "Test CA \(label)"])
   }
 
+  /// A federation with certificates already issued for `nodes`.
+  init(label: String, nodes: [String]) throws {
+    try self.init(label: label)
+    for node in nodes { try issue(node) }
+  }
+
   /// The shared federation of the in-process tests: seven nodes, issued once per test run.
   static let shared: TestFederation = {
     let federation = try! TestFederation(label: "shared")
