@@ -18,8 +18,9 @@ public enum SyncDriver {
     let start = clock.now
     let store = home.store
     let peer = connection.peer.node
-    let vector = try await offload { try store.versionVector() }
-    var session = SyncSession(local: home.node, peer: peer, vector: vector, maximumBatchBytes: batchBytes)
+    let (vector, heads) = try await offload { (try store.versionVector(), try store.heads()) }
+    var session = SyncSession(
+      local: home.node, peer: peer, vector: vector, heads: heads, maximumBatchBytes: batchBytes)
     var outcome: Result<SyncSummary, any Error>? = nil
     var bytesSent = 0
     var bytesReceived = 0
@@ -45,6 +46,20 @@ public enum SyncDriver {
             let changes = try await offload { try store.changes(after: after, maximumBytes: maximumBytes) }
             pending += session.loaded(changes)
             progress?(session.summary)
+          case .inspect(let probes):
+            let conflicting = try await offload {
+              try probes.compactMap { probe in
+                try store.change(origin: probe.origin, sequence: probe.sequence).flatMap {
+                  $0.id == probe.peerHead ? nil : $0
+                }
+              }
+            }
+            if !conflicting.isEmpty {
+              logger.warning(
+                "peer holds other changes than ours at the same sequence: sending the proof of a fork",
+                metadata: ["peer": "\(peer)", "origins": "\(conflicting.map(\.header.origin))"])
+            }
+            session.inspected(conflicting)
           case .store(let batch, let changes):
             let outcomes = try await offload {
               try store.ingest(changes, verifier: home.verifier, physicalMillis: Date().unixMillis)

@@ -26,11 +26,17 @@ public struct SyncHello: Equatable, Sendable {
   public var protocolVersion: UInt32
   public var node: String
   public var vector: [NodeID: UInt64]
+  /// Per origin, the ID of the held change at the vector's sequence.
+  public var heads: [NodeID: ChangeID]
 
-  public init(protocolVersion: UInt32 = SyncSession.protocolVersion, node: String, vector: [NodeID: UInt64]) {
+  public init(
+    protocolVersion: UInt32 = SyncSession.protocolVersion, node: String, vector: [NodeID: UInt64],
+    heads: [NodeID: ChangeID] = [:]
+  ) {
     self.protocolVersion = protocolVersion
     self.node = node
     self.vector = vector
+    self.heads = heads
   }
 }
 
@@ -65,6 +71,7 @@ public enum FrameCoding {
         var entry = Liandong_V1_VectorEntry()
         entry.origin = $0.key.rawValue
         entry.sequence = $0.value
+        entry.head = hello.heads[$0.key]?.bytes ?? Data()
         return entry
       }
       wire.kind = .hello(message)
@@ -104,14 +111,22 @@ public enum FrameCoding {
     switch wire.kind {
     case .hello(let message):
       var vector: [NodeID: UInt64] = [:]
+      var heads: [NodeID: ChangeID] = [:]
       for entry in message.vector {
         guard let origin = try? NodeID(entry.origin) else {
           throw .malformedFrame(
             reason: "the vector names '\(entry.origin.prefix(40))', which is not a node ID")
         }
         vector[origin] = entry.sequence
+        if !entry.head.isEmpty {
+          guard let head = ChangeID(bytes: entry.head) else {
+            throw .malformedFrame(reason: "the head of \(origin) is not a 32-byte change ID")
+          }
+          heads[origin] = head
+        }
       }
-      return .hello(SyncHello(protocolVersion: message.protocolVersion, node: message.node, vector: vector))
+      return .hello(
+        SyncHello(protocolVersion: message.protocolVersion, node: message.node, vector: vector, heads: heads))
     case .batch(let message):
       var changes: [SignedChange] = []
       for change in message.changes {

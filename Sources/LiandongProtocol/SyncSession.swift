@@ -18,6 +18,9 @@ public struct SyncSession: Sendable {
     /// Load up to `maximumBytes` of the changes after `vector`, in sequence order per origin,
     /// and pass them to `loaded`.
     case load(after: [NodeID: UInt64], maximumBytes: Int)
+    /// Load our changes at these origins and sequences and pass those whose ID is not the peer's
+    /// head there (a fork) to `inspected`.
+    case inspect([ForkProbe])
     /// Verify and commit these changes in one transaction, then call `stored`.
     case store(batch: UInt64, changes: [SignedChange])
     case finish(SyncSummary)
@@ -33,6 +36,9 @@ public struct SyncSession: Sendable {
   public let peer: NodeID
   public let maximumBatchBytes: Int
   private let localVector: [NodeID: UInt64]
+  private let localHeads: [NodeID: ChangeID]
+  /// Our changes that conflict with the peer's heads: sent first, as proof of a fork.
+  private var forkEvidence: [SignedChange] = []
   private(set) var state = State.new
 
   // Outgoing: what has been sent, the batch awaiting acknowledgement, whether Done went out.
@@ -49,10 +55,14 @@ public struct SyncSession: Sendable {
   /// Per origin, how far the peer has acknowledged (committed) what this side sent.
   public private(set) var acknowledgedThrough: [NodeID: UInt64] = [:]
 
-  public init(local: NodeID, peer: NodeID, vector: [NodeID: UInt64], maximumBatchBytes: Int = 1 << 20) {
+  public init(
+    local: NodeID, peer: NodeID, vector: [NodeID: UInt64], heads: [NodeID: ChangeID] = [:],
+    maximumBatchBytes: Int = 1 << 20
+  ) {
     self.local = local
     self.peer = peer
     self.localVector = vector
+    self.localHeads = heads
     self.maximumBatchBytes = maximumBatchBytes
     summary = SyncSummary(peer: peer.rawValue)
   }
@@ -62,7 +72,7 @@ public struct SyncSession: Sendable {
   public mutating func start() -> [Action] {
     guard state == .new else { return [] }
     state = .awaitingHello
-    return [.send(.hello(SyncHello(node: local.rawValue, vector: localVector)))]
+    return [.send(.hello(SyncHello(node: local.rawValue, vector: localVector, heads: localHeads)))]
   }
 
   public mutating func receive(_ frame: SyncFrame) -> [Action] {
@@ -78,7 +88,17 @@ public struct SyncSession: Sendable {
       state = .exchanging
       sendCursor = hello.vector
       loading = true
-      return [.load(after: sendCursor, maximumBytes: maximumBatchBytes)]
+      // Where the peer's head is at a sequence we hold, it must be our change there: if not, the
+      // origin forked, and our change at that sequence is the proof the peer needs.
+      let probes = hello.heads.compactMap { origin, head -> ForkProbe? in
+        guard let sequence = hello.vector[origin], sequence <= localVector[origin] ?? 0,
+          !(sequence == localVector[origin] && head == localHeads[origin])
+        else { return nil }
+        return ForkProbe(origin: origin, sequence: sequence, peerHead: head)
+      }.sorted { $0.origin < $1.origin }
+      return (probes.isEmpty ? [] : [.inspect(probes)]) + [
+        .load(after: sendCursor, maximumBytes: maximumBatchBytes)
+      ]
     case (.exchanging, .batch(let number, let changes)):
       guard storing == nil, !receivedDone else {
         return fail(.unexpectedFrame(frame: frame.name, state: describe))
@@ -115,10 +135,20 @@ public struct SyncSession: Sendable {
     }
   }
 
+  /// The driver found these of our changes conflicting with the peer's heads.
+  public mutating func inspected(_ conflicting: [SignedChange]) {
+    guard state == .exchanging else { return }
+    forkEvidence += conflicting.map(\.stub)
+  }
+
   /// The driver loaded what `load` asked for. An empty result means nothing more to send.
-  public mutating func loaded(_ changes: [SignedChange]) -> [Action] {
+  public mutating func loaded(_ loadedChanges: [SignedChange]) -> [Action] {
     guard state == .exchanging, loading else { return [] }
     loading = false
+    // Fork evidence goes first: the signed header (a stub) is the proof.
+    let changes = forkEvidence + loadedChanges
+    summary.forkEvidenceSent += forkEvidence.count
+    forkEvidence = []
     guard !changes.isEmpty else {
       sentDone = true
       return [.send(.done)] + finishIfComplete()
@@ -197,9 +227,24 @@ public struct SyncSummary: Equatable, Sendable, Codable {
   public var batchesReceived = 0
   public var peerRefused = 0
   public var peerRefusals: [String] = []
+  /// Conflicting changes sent to show the peer a fork.
+  public var forkEvidenceSent = 0
   public var bytesSent = 0
   public var bytesReceived = 0
   public var seconds = 0.0
 
   public init(peer: String) { self.peer = peer }
+}
+
+/// A sequence at which the peer's head may differ from our change there: a possible fork.
+public struct ForkProbe: Equatable, Sendable {
+  public var origin: NodeID
+  public var sequence: UInt64
+  public var peerHead: ChangeID
+
+  public init(origin: NodeID, sequence: UInt64, peerHead: ChangeID) {
+    self.origin = origin
+    self.sequence = sequence
+    self.peerHead = peerHead
+  }
 }

@@ -17,6 +17,34 @@ extension NodeStore {
     }
   }
 
+  /// Per origin, the ID of the change at the top of the version vector: with it, two nodes at
+  /// the same sequence can tell whether they hold the same change there.
+  public func heads() throws -> [NodeID: ChangeID] {
+    try read { db in
+      var heads: [NodeID: ChangeID] = [:]
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT origin, id FROM changes AS c
+          WHERE sequence = (SELECT MAX(sequence) FROM changes WHERE origin = c.origin)
+          """)
+      {
+        heads[try NodeID(row["origin"])] = ChangeID(bytes: row["id"])
+      }
+      return heads
+    }
+  }
+
+  /// The held change of `origin` at `sequence`, if any.
+  public func change(origin: NodeID, sequence: UInt64) throws -> SignedChange? {
+    try read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT header, signature, body FROM changes WHERE origin = ? AND sequence = ?",
+        arguments: [origin.rawValue, Int64(sequence)]
+      ).map { try SignedChange(headerBytes: $0["header"], signature: $0["signature"], body: $0["body"]) }
+    }
+  }
+
   /// Changes the holder of `vector` lacks, in sequence order per origin: at most `limit` of them
   /// and about `maximumBytes` (always at least one, however large).
   public func changes(after vector: [NodeID: UInt64], limit: Int = .max, maximumBytes: Int = .max) throws

@@ -12,6 +12,11 @@
 /// Each message is one Frame, preceded by its length as a 4-byte big-endian unsigned integer.
 /// See Protocol/PROTOCOL.md.
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -116,6 +121,9 @@ public nonisolated struct Liandong_V1_VectorEntry: Sendable {
   public var origin: String = String()
 
   public var sequence: UInt64 = 0
+
+  /// the ID of the held change at `sequence`: shows forks
+  public var head: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -358,7 +366,7 @@ nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Liandong_V1_VectorEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".VectorEntry"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}origin\0\u{1}sequence\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}origin\0\u{1}sequence\0\u{1}head\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -368,6 +376,7 @@ nonisolated extension Liandong_V1_VectorEntry: SwiftProtobuf.Message, SwiftProto
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.origin) }()
       case 2: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.head) }()
       default: break
       }
     }
@@ -380,12 +389,16 @@ nonisolated extension Liandong_V1_VectorEntry: SwiftProtobuf.Message, SwiftProto
     if self.sequence != 0 {
       try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 2)
     }
+    if !self.head.isEmpty {
+      try visitor.visitSingularBytesField(value: self.head, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Liandong_V1_VectorEntry, rhs: Liandong_V1_VectorEntry) -> Bool {
     if lhs.origin != rhs.origin {return false}
     if lhs.sequence != rhs.sequence {return false}
+    if lhs.head != rhs.head {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -19,9 +19,11 @@ final class SessionPump {
     self.b = b
     self.batchBytes = batchBytes
     sessionA = SyncSession(
-      local: a.id, peer: b.id, vector: try a.store.versionVector(), maximumBatchBytes: batchBytes)
+      local: a.id, peer: b.id, vector: try a.store.versionVector(), heads: try a.store.heads(),
+      maximumBatchBytes: batchBytes)
     sessionB = SyncSession(
-      local: b.id, peer: a.id, vector: try b.store.versionVector(), maximumBatchBytes: batchBytes)
+      local: b.id, peer: a.id, vector: try b.store.versionVector(), heads: try b.store.heads(),
+      maximumBatchBytes: batchBytes)
   }
 
   func run() throws {
@@ -56,10 +58,20 @@ final class SessionPump {
       case .send(let frame): outbox.append(FrameCoding.encode(frame))
       case .load(let after, let maximumBytes):
         pending += session.loaded(try node.store.changes(after: after, maximumBytes: maximumBytes))
+      case .inspect(let probes):
+        session.inspected(
+          try probes.compactMap { probe in
+            try node.store.change(origin: probe.origin, sequence: probe.sequence).flatMap {
+              $0.id == probe.peerHead ? nil : $0
+            }
+          })
       case .store(let batch, let changes):
         let outcomes = try node.receive(changes)
         let refusals = outcomes.compactMap { outcome -> String? in
-          if case .refused(let refusal) = outcome { return refusal.code } else { return nil }
+          switch outcome {
+          case .refused(let refusal), .forkDetected(let refusal): return refusal.code
+          default: return nil
+          }
         }
         let stored = outcomes.filter { $0 == .stored || $0 == .bodyFilled }.count
         let duplicates = outcomes.filter { $0 == .duplicate }.count
@@ -208,4 +220,39 @@ struct SyncSessionTests {
 
 extension SyncSession.Action {
   var isFailure: Bool { if case .fail = self { true } else { false } }
+}
+
+@Suite("Forks across peers")
+struct ForkAcrossPeersTests {
+  @Test(
+    "a peer presenting a change that conflicts with one held: both kept as proof, origin quarantined, status shows it"
+  )
+  func forkThroughSync() throws {
+    let federation = TestFederation.shared
+    let origin = try SimulatedNode("n0")
+    try origin.addLead(summary: "the history n1 sees")
+    let honest = try origin.store.changes(after: [:])
+    // The same key signs a different change 2 (a node restored from an old backup would).
+    let twinAuthor = ChangeAuthor(
+      origin: origin.id, key: try federation.key("n0"), certificateFingerprint: origin.chain[0].fingerprint)
+    let twin = try twinAuthor.sign(
+      body: ChangeBody(officer: "restored", operations: []), audience: .all,
+      after: ChangeAuthor.ChainTip(sequence: 1, id: honest[0].id),
+      time: HLCTimestamp(wallMillis: origin.clockMillis + 10))
+    let n1 = try SimulatedNode("n1")
+    let n2 = try SimulatedNode("n2")
+    _ = try n1.receive(honest)
+    _ = try n2.receive([honest[0], twin])
+
+    let pump = try SessionPump(n1, n2)
+    try pump.run()
+    let summary = try #require(try pump.results[n2.id]?.get())
+    #expect(summary.refusedReceived == 1, "n2 refuses n1's conflicting change 2: \(summary)")
+    for node in [n1, n2] {
+      let status = try node.store.status()
+      #expect(status.quarantined == ["n0"], "\(node.id) should quarantine n0")
+      let fork = try #require(status.forks.first)
+      #expect(Set([fork.heldChange, fork.otherChange]) == Set([honest[1].id.hex, twin.id.hex]))
+    }
+  }
 }
