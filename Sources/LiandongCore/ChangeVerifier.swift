@@ -94,7 +94,8 @@ public struct ChangeVerifier: Sendable {
     guard header.sequence == context.heldThrough + 1 else {
       throw .gap(origin: header.origin, expected: context.heldThrough + 1, received: header.sequence)
     }
-    guard header.time.wallMillis <= context.physicalMillis &+ maximumDriftMillis else {
+    let clock = HybridLogicalClock(maximumDriftMillis: maximumDriftMillis)
+    guard clock.admits(header.time, physicalMillis: context.physicalMillis) else {
       throw .timeTooFarAhead(change: change.id, aheadMillis: header.time.wallMillis - context.physicalMillis)
     }
     if header.sequence > 1 {

@@ -50,9 +50,4 @@ public struct HybridLogicalClock: Sendable {
   public func admits(_ remote: HLCTimestamp, physicalMillis: UInt64) -> Bool {
     remote.wallMillis <= physicalMillis &+ maximumDriftMillis
   }
-
-  /// Folds a remote timestamp in, so that our next local event is ordered after it.
-  public mutating func observe(_ remote: HLCTimestamp) {
-    if remote > latest { latest = remote }
-  }
 }

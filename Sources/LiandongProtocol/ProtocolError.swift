@@ -12,6 +12,8 @@ public enum ProtocolError: CodedError, Equatable, Sendable {
   case batchOutOfOrder(expected: UInt64, received: UInt64)
   case peerFailed(code: String, message: String)
   case connectionClosed(state: String)
+  /// The peer hung up after the TLS handshake but before its Hello: it does not accept us.
+  case closedBeforeHello(peer: String)
 
   public var code: String {
     switch self {
@@ -23,6 +25,7 @@ public enum ProtocolError: CodedError, Equatable, Sendable {
     case .batchOutOfOrder: "sync.batch-order"
     case .peerFailed: "sync.peer-failed"
     case .connectionClosed: "sync.connection-closed"
+    case .closedBeforeHello: "sync.refused"
     }
   }
 
@@ -40,6 +43,9 @@ public enum ProtocolError: CodedError, Equatable, Sendable {
       "the peer sent batch \(received) where \(expected) was due"
     case .peerFailed(let code, let message): "the peer ended the session: [\(code)] \(message)"
     case .connectionClosed(let state): "the connection closed while the session was \(state)"
+    case .closedBeforeHello(let peer):
+      "\(peer) closed the connection before the sync began: it does not accept this node "
+        + "(its allow-list, a revoked certificate, or a different federation CA); ask its operator"
     }
   }
 }

@@ -190,9 +190,11 @@ public struct SyncSession: Sendable {
   /// The connection ended: a session that was not over failed.
   public mutating func connectionClosed() -> [Action] {
     guard !isOver else { return [] }
-    let before = describe
+    let before = state
+    let described = describe
     state = .failed
-    return [.fail(.connectionClosed(state: before))]
+    if before == .awaitingHello { return [.fail(.closedBeforeHello(peer: peer.rawValue))] }
+    return [.fail(.connectionClosed(state: described))]
   }
 
   private mutating func finishIfComplete() -> [Action] {

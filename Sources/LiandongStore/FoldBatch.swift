@@ -7,10 +7,13 @@ import LiandongCore
 /// they arrived in, which is what makes nodes with the same changes agree.
 struct FoldBatch {
   private var touched = Set<ObjectID>()
+  /// Bodies decoded while indexing, reused by the refold: each body is decoded once.
+  private var bodies = BodyCache()
 
   /// Indexes the operations of a change that has a body, and marks their objects for refolding.
   mutating func index(_ change: SignedChange, _ db: Database) throws {
     guard let body = change.decodedBody() else { return }
+    bodies.remember(change, body)
     for (index, operation) in body.operations.enumerated() {
       if case .announceNode = operation.action { continue }
       try db.execute(
@@ -27,8 +30,7 @@ struct FoldBatch {
   }
 
   /// Refolds every touched object and writes its projection row and its refusals.
-  func refold(_ db: Database) throws {
-    var bodies = BodyCache()
+  mutating func refold(_ db: Database) throws {
     for object in touched.sorted() {
       var records: [OperationRecord] = []
       for row in try Row.fetchAll(
@@ -51,6 +53,10 @@ struct FoldBatch {
 /// Decoded bodies by change, so a change of many operations is decoded once per refold.
 private struct BodyCache {
   private var cache: [ChangeID: (ChangeHeader, ChangeBody)] = [:]
+
+  mutating func remember(_ change: SignedChange, _ body: ChangeBody) {
+    cache[change.id] = (change.header, body)
+  }
 
   mutating func load(_ id: ChangeID, _ db: Database) throws -> (ChangeHeader, ChangeBody)? {
     if let hit = cache[id] { return hit }

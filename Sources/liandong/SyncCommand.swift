@@ -99,11 +99,6 @@ extension SyncCommand {
   /// What went wrong, in the terms of the operator's next step.
   static func explain(_ error: any Error, peer: PeerView) -> Failure {
     switch error {
-    case TLSError.uncleanShutdown, ProtocolError.connectionClosed(state: "awaiting hello"):
-      return Failure(
-        peer: peer.node, code: "sync.refused",
-        message: "\(peer.node) closed the connection before the sync began: it does not accept this node "
-          + "(its allow-list, a revoked certificate, or a different federation CA); ask its operator")
     case let coded as CodedError:
       return Failure(peer: peer.node, code: coded.code, message: coded.description)
     default:

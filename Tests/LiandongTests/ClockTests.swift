@@ -20,10 +20,10 @@ struct ClockTests {
     #expect(clock.tick(physicalMillis: 2_000) == HLCTimestamp(wallMillis: 2_000, counter: 0))
   }
 
-  @Test("orders local events after every observed remote one")
-  func observe() {
-    var clock = HybridLogicalClock()
-    clock.observe(HLCTimestamp(wallMillis: 50_000, counter: 7))
+  @Test("orders local events after the latest change held, whatever the wall clock says")
+  func afterLatestHeld() {
+    // The store starts the clock from the latest timestamp it holds, local or received.
+    var clock = HybridLogicalClock(latest: HLCTimestamp(wallMillis: 50_000, counter: 7))
     #expect(clock.tick(physicalMillis: 1_000) == HLCTimestamp(wallMillis: 50_000, counter: 8))
   }
 

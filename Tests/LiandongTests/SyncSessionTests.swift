@@ -190,7 +190,7 @@ struct SyncSessionTests {
       ])
     var cut = SyncSession(local: a, peer: b, vector: [:])
     _ = cut.start()
-    #expect(cut.connectionClosed() == [.fail(.connectionClosed(state: "awaiting hello"))])
+    #expect(cut.connectionClosed() == [.fail(.closedBeforeHello(peer: "n1"))])
   }
 
   @Test(
