@@ -139,10 +139,10 @@ struct TLSLoopbackTests {
     let silent = try RawSocket(port: server.port)
     let garbage = try RawSocket(port: server.port)
     try garbage.send(Data(repeating: 0x47, count: 64))  // "GGGG...": not a TLS record
-    #expect(await capture.waitFor("tls.handshake-failed", seconds: 10) != nil, "\(capture.all)")
-    #expect(garbage.readUntilClosed(timeout: 10))
-    #expect(await capture.waitFor("tls.handshake-timeout", seconds: 10) != nil, "\(capture.all)")
-    #expect(silent.readUntilClosed(timeout: 10))
+    #expect(await capture.waitFor("tls.handshake-failed", seconds: 30) != nil, "\(capture.all)")
+    #expect(garbage.readUntilClosed(timeout: 30))
+    #expect(await capture.waitFor("tls.handshake-timeout", seconds: 30) != nil, "\(capture.all)")
+    #expect(silent.readUntilClosed(timeout: 30))
     let honest = try await connect(federation.tlsConfiguration("n0"), port: server.port)
     #expect(honest.peer.node.rawValue == "n1")
     await honest.close()
@@ -155,7 +155,7 @@ struct TLSLoopbackTests {
     let server = try await EchoServer(federation.tlsConfiguration("n1", idleTimeout: 0.5), capture: capture)
     defer { Task { await server.stop() } }
     let connection = try await connect(federation.tlsConfiguration("n0"), port: server.port)
-    #expect(await capture.waitFor("tls.idle-timeout", seconds: 10) != nil, "\(capture.all)")
+    #expect(await capture.waitFor("tls.idle-timeout", seconds: 30) != nil, "\(capture.all)")
     try await connection.channel.executeThenClose { inbound, _ in
       _ = try? await read(inbound, count: 1_000)  // ends when the server closes
     }
@@ -172,8 +172,8 @@ struct TLSLoopbackTests {
     let socket = try RawSocket(port: server.port)
     // A TLS record header claiming a 16 KiB handshake record, then its body trickled in.
     try socket.send(Data([0x16, 0x03, 0x01, 0x40, 0x00]) + Data(repeating: 0, count: 8_000))
-    #expect(await capture.waitFor("tls.handshake", seconds: 10) != nil, "\(capture.all)")
-    #expect(socket.readUntilClosed(timeout: 10))
+    #expect(await capture.waitFor("tls.handshake", seconds: 30) != nil, "\(capture.all)")
+    #expect(socket.readUntilClosed(timeout: 30))
   }
 }
 
