@@ -59,4 +59,18 @@ extension Data {
     return String(decoding: out, as: UTF8.self)
   }
 
+  /// Parses lower- or upper-case hexadecimal (test vectors, the command line); nil if malformed.
+  public init?(hex: String) {
+    guard hex.utf8.count % 2 == 0 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(hex.utf8.count / 2)
+    var index = hex.startIndex
+    while index < hex.endIndex {
+      let next = hex.index(index, offsetBy: 2)
+      guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+      bytes.append(byte)
+      index = next
+    }
+    self.init(bytes)
+  }
 }
