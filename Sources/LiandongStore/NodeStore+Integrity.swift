@@ -67,13 +67,19 @@ extension NodeStore {
 
   /// SHA-256 over the IDs of the changes held, each marked stub or full: two nodes with equal
   /// change-set digests hold the same changes, and must have equal projection digests.
-  public func changeSetDigest() throws -> String {
+  public func changeSetDigest() throws -> String { try digestOfHeldChanges(markingStubs: true) }
+
+  /// SHA-256 over the IDs of the changes held, stub or not: equal on every node that has caught
+  /// up, whatever each may read.
+  public func heldChangesDigest() throws -> String { try digestOfHeldChanges(markingStubs: false) }
+
+  private func digestOfHeldChanges(markingStubs: Bool) throws -> String {
     try read { db in
       let hasher = SHA256.Hasher()
       let rows = try Row.fetchCursor(db, sql: "SELECT id, body IS NOT NULL AS full FROM changes ORDER BY id")
       while let row = try rows.next() {
         hasher.update(row["id"] as Data)
-        hasher.update(Data([(row["full"] as Bool) ? 1 : 0]))
+        if markingStubs { hasher.update(Data([(row["full"] as Bool) ? 1 : 0])) }
       }
       return hasher.finalize().hex
     }

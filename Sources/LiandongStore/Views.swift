@@ -69,6 +69,7 @@ public struct StatusView: Codable, Sendable {
   public var quarantined: [String]
   public var projectionDigest: String
   public var changeSetDigest: String
+  public var heldChangesDigest: String
 }
 
 public struct AuditFailure: Codable, Sendable, Equatable {

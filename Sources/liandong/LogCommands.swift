@@ -123,6 +123,7 @@ struct StatusCommand: NodeCommand {
     }
     if !status.quarantined.isEmpty { print("quarantined: \(status.quarantined.joined(separator: ", "))") }
     print("projection digest \(status.projectionDigest)")
-    print("change-set digest \(status.changeSetDigest)")
+    print("change-set digest \(status.changeSetDigest) (IDs, stub or body)")
+    print("held-changes digest \(status.heldChangesDigest) (IDs only: equal on nodes that have caught up)")
   }
 }

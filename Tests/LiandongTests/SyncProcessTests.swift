@@ -114,6 +114,11 @@ struct SyncProcessTests {
         let vectors = try [jjj, yrd, prd].map { try $0.status()["versionVector"] as? [String: Int] ?? [:] }
         return vectors[0].count == 3 && vectors.allSatisfy { $0 == vectors[0] }
       })
+    // Every node's digest over the changes it holds matches, though prd reads less of them.
+    let digests = try [jjj, yrd, prd].map { try $0.status()["heldChangesDigest"] as? String ?? "" }
+    #expect(Set(digests).count == 1 && !digests[0].isEmpty, "\(digests)")
+    let readable = try [jjj, prd].map { try $0.status()["changeSetDigest"] as? String ?? "" }
+    #expect(readable[0] != readable[1], "prd holds a stub where jjj holds the body")
     let prdLead = try prd.cli("lead", "show", publicLead, "--json").stdout
     #expect(prdLead.contains("\"origin\" : \"jjj\"") && prdLead.contains("warning for all"))
     let hidden = try prd.cli("lead", "show", privateLead)
