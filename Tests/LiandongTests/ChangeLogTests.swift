@@ -186,18 +186,11 @@ struct ChangeLogTests {
 
   @Test("two different changes with one sequence number: both kept as proof, origin quarantined")
   func fork() throws {
-    let federation = TestFederation.shared
     let a = try SimulatedNode("n0")
     let b = try SimulatedNode("n1")
     try a.addLead(summary: "the honest history")
     let honest = try a.store.changes(after: [:])
-    // The same key signs another change 2 (as a restored old backup would).
-    let twin = ChangeAuthor(
-      origin: a.id, key: try federation.key("n0"), certificateFingerprint: a.chain[0].fingerprint)
-    let forked = try twin.sign(
-      body: ChangeBody(officer: "x", operations: []), audience: .all,
-      after: ChangeAuthor.ChainTip(sequence: 1, id: honest[0].id),
-      time: HLCTimestamp(wallMillis: a.clockMillis + 5))
+    let forked = try a.forkedTwin(after: honest[0])  // another change 2, by the same key
     #expect(try b.receive(honest) == [.stored, .stored])
     #expect(try b.receive([forked]) == [.forkDetected(.fork(origin: a.id, sequence: 2))])
     let proofs = try b.store.forks()

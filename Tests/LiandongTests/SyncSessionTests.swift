@@ -228,17 +228,10 @@ struct ForkAcrossPeersTests {
     "a peer presenting a change that conflicts with one held: both kept as proof, origin quarantined, status shows it"
   )
   func forkThroughSync() throws {
-    let federation = TestFederation.shared
     let origin = try SimulatedNode("n0")
     try origin.addLead(summary: "the history n1 sees")
     let honest = try origin.store.changes(after: [:])
-    // The same key signs a different change 2 (a node restored from an old backup would).
-    let twinAuthor = ChangeAuthor(
-      origin: origin.id, key: try federation.key("n0"), certificateFingerprint: origin.chain[0].fingerprint)
-    let twin = try twinAuthor.sign(
-      body: ChangeBody(officer: "restored", operations: []), audience: .all,
-      after: ChangeAuthor.ChainTip(sequence: 1, id: honest[0].id),
-      time: HLCTimestamp(wallMillis: origin.clockMillis + 10))
+    let twin = try origin.forkedTwin(after: honest[0])  // another change 2, by the same key
     let n1 = try SimulatedNode("n1")
     let n2 = try SimulatedNode("n2")
     _ = try n1.receive(honest)

@@ -62,6 +62,15 @@ final class SimulatedNode: @unchecked Sendable {
     change.header.audience.includes(id, origin: change.header.origin) ? change : change.stub
   }
 
+  /// Another change right after `tip`, signed with this node's key: a fork, as a node restored
+  /// from an old backup would make.
+  func forkedTwin(after tip: SignedChange) throws -> SignedChange {
+    try author!.sign(
+      body: ChangeBody(officer: "restored", operations: []), audience: .all,
+      after: ChangeAuthor.ChainTip(sequence: tip.header.sequence, id: tip.id),
+      time: HLCTimestamp(wallMillis: clockMillis + 10))
+  }
+
   /// Creates a subject and a lead about it in one change; returns the lead's ID.
   @discardableResult
   func addLead(summary: String = "sells one-day reports", audience: Audience = .all, uscc: String? = nil)
