@@ -16,6 +16,8 @@ public struct DomainOperation: Hashable, Sendable {
     case createSubject(SubjectRecord)
     case createLead(LeadFields)
     case updateLead(LeadPatch)
+    /// An evidence item; its file travels as a blob addressed by the record's SHA-256.
+    case addEvidence(EvidenceRecord)
     /// An operation this node could not read (newer format, or bad content). It stays in the log
     /// and is reported as refused; it never stops the origin's chain.
     case unreadable(reason: String)

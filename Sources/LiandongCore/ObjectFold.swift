@@ -65,6 +65,19 @@ public enum ObjectFold {
             id: id, origin: record.origin, owner: record.origin, state: .published, fields: fields,
             createdBy: record.officer, created: record.order.time, updated: record.order.time,
             audience: record.audience)))
+    case .addEvidence(let evidence):
+      guard state == nil else {
+        return .failure(Refused(code: "op.exists", reason: "object \(id) already exists"))
+      }
+      do { try evidence.validate() } catch {
+        return .failure(Refused(code: "op.invalid", reason: "\(error)"))
+      }
+      return .success(
+        .evidence(
+          EvidenceProjection(
+            id: id, origin: record.origin, record: evidence, addedBy: record.officer,
+            added: record.order.time,
+            audience: record.audience)))
     case .updateLead(let patch):
       guard case .lead(var lead) = state else {
         return .failure(Refused(code: "op.no-such-lead", reason: "no lead \(id) exists before this edit"))

@@ -23,7 +23,18 @@ public struct LeadProjection: Sendable, Equatable {
   public var audience: Audience
 }
 
+/// An evidence item: the record of the change that added it. Custody events will extend it.
+public struct EvidenceProjection: Sendable, Equatable {
+  public var id: ObjectID
+  public var origin: NodeID
+  public var record: EvidenceRecord
+  public var addedBy: String
+  public var added: HLCTimestamp
+  public var audience: Audience
+}
+
 public enum ObjectProjection: Sendable, Equatable {
   case subject(SubjectProjection)
   case lead(LeadProjection)
+  case evidence(EvidenceProjection)
 }

@@ -66,3 +66,25 @@ public enum LeadState: String, CanonicalName {
   case transferred, withdrawn, merged, closed
   public static let fieldName = "lead state"
 }
+
+/// The eight kinds of evidence of the Penalty Procedure Rules, Art. 23.
+public enum EvidenceCategory: String, CanonicalName {
+  case documentary, physical
+  case audioVisual = "audio-visual"
+  case electronicData = "electronic-data"
+  case witnessStatement = "witness-statement"
+  case partyStatement = "party-statement"
+  case appraisalOpinion = "appraisal-opinion"
+  case inspectionRecord = "inspection-record"
+  public static let fieldName = "evidence category"
+}
+
+/// How electronic data was fixed (Art. 26, 31).
+public enum FixingMethod: String, CanonicalName {
+  case copy, screenshot
+  case screenRecording = "screen-recording"
+  case testPurchase = "test-purchase"
+  case commissionedAnalysis = "commissioned-analysis"
+  case writtenRecord = "written-record"
+  public static let fieldName = "fixing method"
+}

@@ -113,6 +113,8 @@ public enum WireCoding {
         return DomainOperation(objectID: objectID, action: .createLead(try decodeLeadFields(create.fields)))
       case .updateLead(let update):
         return DomainOperation(objectID: objectID, action: .updateLead(try decodeLeadPatch(update)))
+      case .addEvidence(let add):
+        return DomainOperation(objectID: objectID, action: .addEvidence(try decodeEvidence(add)))
       case nil:
         return DomainOperation(
           objectID: objectID, action: .unreadable(reason: "an operation kind this node does not know"))
@@ -140,6 +142,8 @@ public enum WireCoding {
       wire.kind = .createLead(create)
     case .updateLead(let patch):
       wire.kind = .updateLead(encodeLeadPatch(patch))
+    case .addEvidence(let evidence):
+      wire.kind = .addEvidence(encodeEvidence(evidence))
     case .unreadable:
       preconditionFailure("an unreadable operation is never written")
     }
@@ -246,6 +250,33 @@ public enum WireCoding {
     }
     if let v = patch.reporterRealName { wire.set.reporterRealName = v; names.append(.reporterRealName) }
     wire.fields = names.map(\.rawValue)
+    return wire
+  }
+
+  static func decodeEvidence(_ wire: Liandong_V1_AddEvidence) throws -> EvidenceRecord {
+    guard let item = ObjectID(bytes: wire.itemID) else { throw CoreError.invalidObjectID(wire.itemID.hex) }
+    return EvidenceRecord(
+      itemID: item, category: try EvidenceCategory(canonical: wire.category), original: wire.original,
+      howFixed: try wire.howFixed.nonEmpty.map { try FixingMethod(canonical: $0) }, fixedBy: wire.fixedBy,
+      tool: wire.tool, sourceURL: wire.sourceURL, capturedAt: wire.capturedAt, fileName: wire.fileName,
+      mediaType: wire.mediaType, size: wire.size, sha256: wire.sha256, description: wire.description_p)
+  }
+
+  static func encodeEvidence(_ evidence: EvidenceRecord) -> Liandong_V1_AddEvidence {
+    var wire = Liandong_V1_AddEvidence()
+    wire.itemID = evidence.itemID.bytes
+    wire.category = evidence.category.rawValue
+    wire.original = evidence.original
+    wire.howFixed = evidence.howFixed?.rawValue ?? ""
+    wire.fixedBy = evidence.fixedBy
+    wire.tool = evidence.tool
+    wire.sourceURL = evidence.sourceURL
+    wire.capturedAt = evidence.capturedAt
+    wire.fileName = evidence.fileName
+    wire.mediaType = evidence.mediaType
+    wire.size = evidence.size
+    wire.sha256 = evidence.sha256
+    wire.description_p = evidence.description
     return wire
   }
 

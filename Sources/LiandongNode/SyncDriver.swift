@@ -18,127 +18,188 @@ public enum SyncDriver {
     let start = clock.now
     let store = home.store
     let peer = connection.peer.node
-    let (vector, heads) = try await offload { (try store.versionVector(), try store.heads()) }
+    let (vector, heads, wanted) = try await offload {
+      (try store.versionVector(), try store.heads(), try store.wantedBodies())
+    }
     var session = SyncSession(
-      local: home.node, peer: peer, vector: vector, heads: heads, maximumBatchBytes: batchBytes)
+      local: home.node, peer: peer, vector: vector, heads: heads, wantedBodies: wanted,
+      maximumBatchBytes: batchBytes)
     var outcome: Result<SyncSummary, any Error>? = nil
     var bytesSent = 0
     var bytesReceived = 0
+    let tally = BlobServer.Tally()
 
     try await connection.channel.executeThenClose { inbound, outbound in
-      var decoder = FrameDecoder()
-      var iterator = inbound.makeAsyncIterator()
-      var pending = session.start()
-      while outcome == nil {
-        while let action = pending.first, outcome == nil {
-          pending.removeFirst()
-          switch action {
-          case .send(let frame):
-            let bytes = FrameCoding.encode(frame)
-            bytesSent += bytes.count
-            do { try await outbound.write(ByteBuffer(bytes: bytes)) } catch {
-              // The peer hung up (after refusing us, or mid-session): report it in the
-              // session's terms, which say how far it got. A session already over keeps its
-              // queued outcome.
-              if !session.isOver { pending = session.connectionClosed() }
-            }
-          case .load(let after, let maximumBytes):
-            let changes = try await offload { try store.changes(after: after, maximumBytes: maximumBytes) }
-            pending += session.loaded(changes)
-            progress?(session.summary)
-          case .inspect(let probes):
-            let conflicting = try await offload {
-              try probes.compactMap { probe in
-                try store.change(origin: probe.origin, sequence: probe.sequence).flatMap {
-                  $0.id == probe.peerHead ? nil : $0
+      let queue = OutboundQueue()
+      let (requests, requestSink) = AsyncStream.makeStream(
+        of: BlobServer.Request.self, bufferingPolicy: .bufferingOldest(BlobServer.maximumWaiting))
+      let server = BlobServer(blobs: home.blobs, peer: peer, queue: queue, logger: logger, tally: tally)
+      await withTaskGroup(of: Void.self) { group in
+        group.addTask { await queue.drain(into: outbound) }
+        group.addTask { await server.run(requests) }
+        var decoder = FrameDecoder()
+        var iterator = inbound.makeAsyncIterator()
+        var receiver: BlobReceiver? = nil
+        var pending = session.start()
+        while outcome == nil {
+          while let action = pending.first, outcome == nil {
+            pending.removeFirst()
+            do {
+              switch action {
+              case .send(let frame):
+                let bytes = FrameCoding.encode(frame)
+                bytesSent += bytes.count
+                queue.enqueue(ByteBuffer(bytes: bytes))
+              case .load(let after, let maximumBytes):
+                let changes = try await offload {
+                  try store.changes(after: after, maximumBytes: maximumBytes)
                 }
+                pending += session.loaded(changes)
+                progress?(session.summary)
+              case .inspect(let probes):
+                let conflicting = try await offload {
+                  try probes.compactMap { probe in
+                    try store.change(origin: probe.origin, sequence: probe.sequence).flatMap {
+                      $0.id == probe.peerHead ? nil : $0
+                    }
+                  }
+                }
+                if !conflicting.isEmpty {
+                  logger.warning(
+                    "peer holds other changes than ours at the same sequence: sending the proof of a fork",
+                    metadata: ["peer": "\(peer)", "origins": "\(conflicting.map(\.header.origin))"])
+                }
+                session.inspected(conflicting)
+              case .loadBodies(let ids):
+                session.loadedBodies(try await offload { try store.bodies(of: ids) })
+              case .store(let batch, let changes):
+                pending += try await commit(
+                  batch, changes, session: &session, home: home, peer: peer, logger: logger)
+                progress?(session.summary)
+              case .listMissingBlobs:
+                pending += session.missingBlobs(try await offload { try home.blobs.missing() })
+              case .beginBlob(let need):
+                receiver = try await offload { try home.blobs.receive(need) }
+              case .writeBlob(let sha256, let offset, let data, let last):
+                guard let open = receiver else {
+                  throw ProtocolError.badBlob(reason: "no blob transfer is open")
+                }
+                let receipt = try await offload { () throws -> BlobReceipt? in
+                  try open.append(data, at: offset)
+                  return last ? try open.finish() : nil
+                }
+                progress?(session.summary)
+                guard let receipt else { break }
+                receiver = nil
+                if case .mismatch(let actual, let size) = receipt {
+                  logger.warning(
+                    "a blob did not match its address; discarded",
+                    metadata: [
+                      "peer": "\(peer)", "blob": "\(sha256.hex)", "actual": "\(actual)", "bytes": "\(size)",
+                    ])
+                } else {
+                  logger.info("received a blob", metadata: ["peer": "\(peer)", "blob": "\(sha256.hex)"])
+                }
+                pending += session.blobFinished(
+                  sha256: sha256, matched: receipt == .complete(size: open.need.size))
+              case .suspendBlob(let sha256):
+                if let open = receiver { try await offload { try open.suspend() } }
+                receiver = nil
+                logger.info(
+                  "peer did not serve a blob", metadata: ["peer": "\(peer)", "blob": "\(sha256.hex)"])
+              case .serveBlob(let sha256, let offset):
+                if case .dropped = requestSink.yield(BlobServer.Request(sha256: sha256, offset: offset)) {
+                  pending += session.abort(
+                    .unexpectedFrame(
+                      frame: "BlobRequest",
+                      state:
+                        "already serving \(BlobServer.maximumWaiting) requests; ask for one blob at a time"))
+                }
+              case .finish(let summary):
+                outcome = .success(summary)
+              case .fail(let error):
+                outcome = .failure(error)
+              }
+            } catch let error as BlobError {
+              let reason: ProtocolError =
+                switch error {
+                case .outOfOrder, .tooLong: .badBlob(reason: error.description)
+                case .unreadable, .io: .localFailure(code: error.code, reason: error.description)
+                }
+              logger.warning("blob transfer failed", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+              pending += session.abort(reason)
+            } catch {
+              // The store failed (disk full, database locked too long): end the session with the
+              // reason; nothing acknowledged is lost.
+              logger.error(
+                "sync stopped by a local failure", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+              pending += session.abort(.localFailure(code: "node.local-failure", reason: "\(error)"))
+            }
+          }
+          if outcome != nil { break }
+          let chunk: ByteBuffer?
+          do { chunk = try await iterator.next() } catch {
+            // A reset or TLS failure mid-session: the session says how far it got.
+            logger.debug("connection error", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+            pending += session.connectionClosed()
+            if pending.isEmpty { outcome = .failure(error) }
+            continue
+          }
+          guard let chunk else {
+            pending += session.connectionClosed()
+            if pending.isEmpty { outcome = .failure(ProtocolError.connectionClosed(state: "over")) }
+            continue
+          }
+          bytesReceived += chunk.readableBytes
+          do throws(ProtocolError) {
+            for frame in try decoder.feed(Data(chunk.readableBytesView)) {
+              pending += session.receive(frame)
+              if case .ack(let ack) = frame {
+                // What the peer has durably committed: checked against the peer after crashes.
+                let through = session.acknowledgedThrough.sorted { $0.key < $1.key }.map {
+                  "\($0.key)#\($0.value)"
+                }
+                logger.debug(
+                  "peer acknowledged batch",
+                  metadata: [
+                    "peer": "\(peer)", "batch": "\(ack.number)",
+                    "through": "\(through.joined(separator: ","))",
+                  ])
               }
             }
-            if !conflicting.isEmpty {
-              logger.warning(
-                "peer holds other changes than ours at the same sequence: sending the proof of a fork",
-                metadata: ["peer": "\(peer)", "origins": "\(conflicting.map(\.header.origin))"])
-            }
-            session.inspected(conflicting)
-          case .store(let batch, let changes):
-            let outcomes = try await offload {
-              try store.ingest(changes, verifier: home.verifier, physicalMillis: Date().unixMillis)
-            }
-            var stored = 0
-            var duplicates = 0
-            var refusals: [String] = []
-            for result in outcomes {
-              switch result {
-              case .stored, .bodyFilled: stored += 1
-              case .duplicate: duplicates += 1
-              case .refused(let refusal), .forkDetected(let refusal):
-                refusals.append("\(refusal.code): \(refusal.description)")
-                logger.warning(
-                  "refused a change from a peer",
-                  metadata: ["peer": "\(peer)", "code": "\(refusal.code)", "reason": "\(refusal)"])
-              }
-            }
-            pending += session.stored(
-              batch: batch, stored: stored, duplicates: duplicates, refusals: refusals)
-            progress?(session.summary)
-          case .finish(let summary):
-            outcome = .success(summary)
-          case .fail(let error):
-            outcome = .failure(error)
+          } catch {
+            logger.warning(
+              "sync protocol violation",
+              metadata: ["peer": "\(peer)", "code": "\(error.code)", "reason": "\(error)"])
+            pending += session.abort(error)
           }
         }
-        if outcome != nil { break }
-        let chunk: ByteBuffer?
-        do { chunk = try await iterator.next() } catch {
-          // A reset or TLS failure mid-session: the session says how far it got.
-          logger.debug("connection error", metadata: ["peer": "\(peer)", "reason": "\(error)"])
-          pending += session.connectionClosed()
-          if pending.isEmpty { outcome = .failure(error) }
-          continue
-        }
-        guard let chunk else {
-          pending += session.connectionClosed()
-          if pending.isEmpty { outcome = .failure(ProtocolError.connectionClosed(state: "over")) }
-          continue
-        }
-        bytesReceived += chunk.readableBytes
-        do throws(ProtocolError) {
-          for frame in try decoder.feed(Data(chunk.readableBytesView)) {
-            pending += session.receive(frame)
-            if case .ack(let ack) = frame {
-              // What the peer has durably committed: checked against the peer after crashes.
-              let through = session.acknowledgedThrough.sorted { $0.key < $1.key }.map {
-                "\($0.key)#\($0.value)"
-              }
-              logger.debug(
-                "peer acknowledged batch",
-                metadata: [
-                  "peer": "\(peer)", "batch": "\(ack.number)", "through": "\(through.joined(separator: ","))",
-                ])
-            }
-          }
-        } catch {
-          logger.warning(
-            "sync protocol violation",
-            metadata: ["peer": "\(peer)", "code": "\(error.code)", "reason": "\(error)"])
-          pending += session.abort(error)
-        }
+        // A transfer cut short keeps what is durable, to resume from there next time.
+        if let open = receiver { _ = try? await offload { try open.suspend() } }
+        requestSink.finish()
+        queue.close()
+        await group.waitForAll()
       }
     }
     switch outcome {
     case .success(var summary):
-      summary.bytesSent = bytesSent
+      summary.bytesSent = bytesSent + tally.bytes
       summary.bytesReceived = bytesReceived
+      summary.blobsSent = tally.blobs
+      summary.blobBytesSent = tally.bytes
       let elapsed = start.duration(to: clock.now).components
       summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
       // A round that moved nothing is routine: keep it out of the default log.
-      let moved = summary.changesReceived + summary.changesSent + summary.stubsSent > 0
+      let moved =
+        summary.changesReceived + summary.changesSent + summary.stubsSent + summary.blobsSent
+        + summary.blobsReceived > 0
       logger.log(
         level: moved ? .info : .debug,
         "sync finished",
         metadata: [
           "peer": "\(peer)", "received": "\(summary.changesReceived)",
           "sent": "\(summary.changesSent + summary.stubsSent)",
+          "blobs": "\(summary.blobsReceived) in, \(summary.blobsSent) out",
         ])
       return summary
     case .failure(let error):
@@ -147,6 +208,33 @@ public enum SyncDriver {
     case nil:
       throw ProtocolError.connectionClosed(state: "unfinished")
     }
+  }
+
+  /// Verifies and commits a received batch, logs what was refused, and returns the session's
+  /// acknowledgement.
+  private static func commit(
+    _ batch: UInt64, _ changes: [SignedChange], session: inout SyncSession, home: NodeHome, peer: NodeID,
+    logger: Logger
+  ) async throws -> [SyncSession.Action] {
+    let store = home.store
+    let outcomes = try await offload {
+      try store.ingest(changes, verifier: home.verifier, physicalMillis: Date().unixMillis)
+    }
+    var stored = 0
+    var duplicates = 0
+    var refusals: [String] = []
+    for result in outcomes {
+      switch result {
+      case .stored, .bodyFilled: stored += 1
+      case .duplicate: duplicates += 1
+      case .refused(let refusal), .forkDetected(let refusal):
+        refusals.append("\(refusal.code): \(refusal.description)")
+        logger.warning(
+          "refused a change from a peer",
+          metadata: ["peer": "\(peer)", "code": "\(refusal.code)", "reason": "\(refusal)"])
+      }
+    }
+    return session.stored(batch: batch, stored: stored, duplicates: duplicates, refusals: refusals)
   }
 }
 

@@ -10,6 +10,10 @@ public enum ProtocolError: CodedError, Equatable, Sendable {
   case wrongNode(claimed: String, authenticated: String)
   case unexpectedFrame(frame: String, state: String)
   case batchOutOfOrder(expected: UInt64, received: UInt64)
+  /// Blob data that breaks the transfer: out of order, or longer than the evidence record says.
+  case badBlob(reason: String)
+  /// This node could not go on (for example, its disk is full); nothing acknowledged is lost.
+  case localFailure(code: String, reason: String)
   case peerFailed(code: String, message: String)
   case connectionClosed(state: String)
   /// The peer hung up after the TLS handshake but before its Hello: it does not accept us.
@@ -23,6 +27,8 @@ public enum ProtocolError: CodedError, Equatable, Sendable {
     case .wrongNode: "sync.wrong-node"
     case .unexpectedFrame: "sync.unexpected-frame"
     case .batchOutOfOrder: "sync.batch-order"
+    case .badBlob: "sync.bad-blob"
+    case .localFailure(let code, _): code
     case .peerFailed: "sync.peer-failed"
     case .connectionClosed: "sync.connection-closed"
     case .closedBeforeHello: "sync.refused"
@@ -41,6 +47,8 @@ public enum ProtocolError: CodedError, Equatable, Sendable {
     case .unexpectedFrame(let frame, let state): "the peer sent \(frame) while the session was \(state)"
     case .batchOutOfOrder(let expected, let received):
       "the peer sent batch \(received) where \(expected) was due"
+    case .badBlob(let reason): "the peer sent bad blob data: \(reason)"
+    case .localFailure(_, let reason): "this node could not continue: \(reason)"
     case .peerFailed(let code, let message): "the peer ended the session: [\(code)] \(message)"
     case .connectionClosed(let state): "the connection closed while the session was \(state)"
     case .closedBeforeHello(let peer):

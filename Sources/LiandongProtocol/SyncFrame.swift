@@ -10,6 +10,10 @@ public enum SyncFrame: Equatable, Sendable {
   case ack(BatchAcknowledgement)
   case done
   case failure(code: String, message: String)
+  case blobRequest(sha256: Data, offset: UInt64)
+  case blobChunk(sha256: Data, offset: UInt64, data: Data, last: Bool)
+  case blobRefused(sha256: Data, code: String, message: String)
+  case fetchDone
 
   var name: String {
     switch self {
@@ -18,6 +22,10 @@ public enum SyncFrame: Equatable, Sendable {
     case .ack: "BatchAck"
     case .done: "Done"
     case .failure: "Failure"
+    case .blobRequest: "BlobRequest"
+    case .blobChunk: "BlobChunk"
+    case .blobRefused: "BlobRefused"
+    case .fetchDone: "FetchDone"
     }
   }
 }
@@ -28,15 +36,21 @@ public struct SyncHello: Equatable, Sendable {
   public var vector: [NodeID: UInt64]
   /// Per origin, the ID of the held change at the vector's sequence.
   public var heads: [NodeID: ChangeID]
+  /// Stubs the sender may read: it asks for their bodies.
+  public var wantedBodies: [ChangeID]
+
+  /// The most wanted bodies one Hello may list.
+  public static let maximumWantedBodies = 1024
 
   public init(
     protocolVersion: UInt32 = SyncSession.protocolVersion, node: String, vector: [NodeID: UInt64],
-    heads: [NodeID: ChangeID] = [:]
+    heads: [NodeID: ChangeID] = [:], wantedBodies: [ChangeID] = []
   ) {
     self.protocolVersion = protocolVersion
     self.node = node
     self.vector = vector
     self.heads = heads
+    self.wantedBodies = wantedBodies
   }
 }
 
@@ -74,6 +88,7 @@ public enum FrameCoding {
         entry.head = hello.heads[$0.key]?.bytes ?? Data()
         return entry
       }
+      message.wantedBodies = hello.wantedBodies.map(\.bytes)
       wire.kind = .hello(message)
     case .batch(let number, let changes):
       var message = Liandong_V1_ChangeBatch()
@@ -95,6 +110,26 @@ public enum FrameCoding {
       message.code = code
       message.message = text
       wire.kind = .failure(message)
+    case .blobRequest(let sha256, let offset):
+      var message = Liandong_V1_BlobRequest()
+      message.sha256 = sha256
+      message.offset = offset
+      wire.kind = .blobRequest(message)
+    case .blobChunk(let sha256, let offset, let data, let last):
+      var message = Liandong_V1_BlobChunk()
+      message.sha256 = sha256
+      message.offset = offset
+      message.data = data
+      message.last = last
+      wire.kind = .blobChunk(message)
+    case .blobRefused(let sha256, let code, let text):
+      var message = Liandong_V1_BlobRefused()
+      message.sha256 = sha256
+      message.code = code
+      message.message = text
+      wire.kind = .blobRefused(message)
+    case .fetchDone:
+      wire.kind = .fetchDone(Liandong_V1_FetchDone())
     }
     let body: Data = try! wire.serializedBytes()
     var framed = Data(capacity: body.count + 4)
@@ -125,8 +160,23 @@ public enum FrameCoding {
           heads[origin] = head
         }
       }
+      guard message.wantedBodies.count <= SyncHello.maximumWantedBodies else {
+        throw .malformedFrame(
+          reason:
+            "Hello asks for \(message.wantedBodies.count) bodies; at most \(SyncHello.maximumWantedBodies)")
+      }
+      var wanted: [ChangeID] = []
+      for bytes in message.wantedBodies {
+        guard let id = ChangeID(bytes: bytes) else {
+          throw .malformedFrame(
+            reason: "a wanted body is named by \(bytes.count) bytes, not a 32-byte change ID")
+        }
+        wanted.append(id)
+      }
       return .hello(
-        SyncHello(protocolVersion: message.protocolVersion, node: message.node, vector: vector, heads: heads))
+        SyncHello(
+          protocolVersion: message.protocolVersion, node: message.node, vector: vector, heads: heads,
+          wantedBodies: wanted))
     case .batch(let message):
       var changes: [SignedChange] = []
       for change in message.changes {
@@ -146,9 +196,33 @@ public enum FrameCoding {
       return .done
     case .failure(let message):
       return .failure(code: message.code, message: message.message)
+    case .blobRequest(let message):
+      return .blobRequest(sha256: try blobAddress(message.sha256), offset: message.offset)
+    case .blobChunk(let message):
+      guard message.data.count <= BlobTransfer.chunkBytes else {
+        throw .malformedFrame(
+          reason: "a blob chunk of \(message.data.count) bytes; at most \(BlobTransfer.chunkBytes)")
+      }
+      return .blobChunk(
+        sha256: try blobAddress(message.sha256), offset: message.offset, data: message.data,
+        last: message.last)
+    case .blobRefused(let message):
+      return .blobRefused(
+        sha256: try blobAddress(message.sha256), code: message.code, message: message.message)
+    case .fetchDone:
+      return .fetchDone
     case nil:
       throw .malformedFrame(reason: "a frame kind this node does not know")
     }
+  }
+}
+
+extension FrameCoding {
+  fileprivate static func blobAddress(_ bytes: Data) throws(ProtocolError) -> Data {
+    guard bytes.count == 32 else {
+      throw .malformedFrame(reason: "a blob is named by \(bytes.count) bytes, not a 32-byte SHA-256")
+    }
+    return bytes
   }
 }
 

@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongCrypto
 
 /// One sync session with one peer, both directions at once, as a pure state machine: frames and
 /// results go in, actions come out. The driver performs the actions (send a frame, load the next
@@ -10,6 +11,10 @@ import LiandongCore
 /// one outstanding at a time, and Done when all its batches are acknowledged. A batch is
 /// acknowledged only after it is committed, so the receiver's version vector is its durable
 /// cursor: a new session resumes from it, and re-delivery has no effect.
+///
+/// Once the peer's Done has arrived (every change it will send is stored), each side fetches
+/// the evidence blobs it lacks, one request at a time, then sends FetchDone. Requests from the
+/// peer are served whenever they arrive.
 public struct SyncSession: Sendable {
   public static let protocolVersion: UInt32 = 1
 
@@ -23,6 +28,19 @@ public struct SyncSession: Sendable {
     case inspect([ForkProbe])
     /// Verify and commit these changes in one transaction, then call `stored`.
     case store(batch: UInt64, changes: [SignedChange])
+    /// Load the changes with these IDs that we hold with their bodies, and pass them to
+    /// `loadedBodies`: the peer holds their stubs and may read them.
+    case loadBodies([ChangeID])
+    /// List the blobs we lack and pass them to `missingBlobs`.
+    case listMissingBlobs
+    /// Open (or resume) the partial file of this blob: its chunks follow.
+    case beginBlob(BlobNeed)
+    /// Append a chunk to the open blob; after the last, check its hash and call `blobFinished`.
+    case writeBlob(sha256: Data, offset: UInt64, data: Data, last: Bool)
+    /// The peer refused the blob: keep what is durable for another time.
+    case suspendBlob(sha256: Data)
+    /// The peer asks for a blob: serve it if the peer is entitled to it, or refuse it.
+    case serveBlob(sha256: Data, offset: UInt64)
     case finish(SyncSummary)
     case fail(ProtocolError)
   }
@@ -37,8 +55,11 @@ public struct SyncSession: Sendable {
   public let maximumBatchBytes: Int
   private let localVector: [NodeID: UInt64]
   private let localHeads: [NodeID: ChangeID]
-  /// Our changes that conflict with the peer's heads: sent first, as proof of a fork.
+  private let wantedBodies: [ChangeID]
+  /// Sent before anything else: our changes that conflict with the peer's heads (the proof of a
+  /// fork), then bodies the peer asked for.
   private var forkEvidence: [SignedChange] = []
+  private var requestedBodies: [SignedChange] = []
   private(set) var state = State.new
 
   // Outgoing: what has been sent, the batch awaiting acknowledgement, whether Done went out.
@@ -51,18 +72,25 @@ public struct SyncSession: Sendable {
   private var expectedBatch: UInt64 = 1
   private var storing: UInt64? = nil
   private var receivedDone = false
+  // Blobs we fetch: those still to ask for (nil until listed), the one in flight and where its
+  // next chunk must start; whether FetchDone went out or came in.
+  private var blobQueue: [BlobNeed]? = nil
+  private var fetching: BlobNeed? = nil
+  private var sentFetchDone = false
+  private var receivedFetchDone = false
   public private(set) var summary: SyncSummary
   /// Per origin, how far the peer has acknowledged (committed) what this side sent.
   public private(set) var acknowledgedThrough: [NodeID: UInt64] = [:]
 
   public init(
     local: NodeID, peer: NodeID, vector: [NodeID: UInt64], heads: [NodeID: ChangeID] = [:],
-    maximumBatchBytes: Int = 1 << 20
+    wantedBodies: [ChangeID] = [], maximumBatchBytes: Int = 1 << 20
   ) {
     self.local = local
     self.peer = peer
     self.localVector = vector
     self.localHeads = heads
+    self.wantedBodies = Array(wantedBodies.prefix(SyncHello.maximumWantedBodies))
     self.maximumBatchBytes = maximumBatchBytes
     summary = SyncSummary(peer: peer.rawValue)
   }
@@ -72,7 +100,12 @@ public struct SyncSession: Sendable {
   public mutating func start() -> [Action] {
     guard state == .new else { return [] }
     state = .awaitingHello
-    return [.send(.hello(SyncHello(node: local.rawValue, vector: localVector, heads: localHeads)))]
+    return [
+      .send(
+        .hello(
+          SyncHello(node: local.rawValue, vector: localVector, heads: localHeads, wantedBodies: wantedBodies))
+      )
+    ]
   }
 
   public mutating func receive(_ frame: SyncFrame) -> [Action] {
@@ -96,9 +129,10 @@ public struct SyncSession: Sendable {
         else { return nil }
         return ForkProbe(origin: origin, sequence: sequence, peerHead: head)
       }.sorted { $0.origin < $1.origin }
-      return (probes.isEmpty ? [] : [.inspect(probes)]) + [
-        .load(after: sendCursor, maximumBytes: maximumBatchBytes)
-      ]
+      return (probes.isEmpty ? [] : [.inspect(probes)])
+        + (hello.wantedBodies.isEmpty ? [] : [.loadBodies(hello.wantedBodies)]) + [
+          .load(after: sendCursor, maximumBytes: maximumBatchBytes)
+        ]
     case (.exchanging, .batch(let number, let changes)):
       guard storing == nil, !receivedDone else {
         return fail(.unexpectedFrame(frame: frame.name, state: describe))
@@ -126,6 +160,39 @@ public struct SyncSession: Sendable {
         return fail(.unexpectedFrame(frame: frame.name, state: describe))
       }
       receivedDone = true
+      // Every change the peer sends in this session is stored: now we know which blobs we lack.
+      return [.listMissingBlobs]
+    case (.exchanging, .blobChunk(let sha256, let offset, let data, let last)):
+      guard let need = fetching, need.sha256 == sha256 else {
+        return fail(.unexpectedFrame(frame: "BlobChunk for a blob not requested", state: describe))
+      }
+      guard offset == need.offset else {
+        return fail(.badBlob(reason: "a chunk at offset \(offset) where \(need.offset) was due"))
+      }
+      guard need.offset + UInt64(data.count) <= need.size else {
+        return fail(
+          .badBlob(
+            reason:
+              "blob \(sha256.hex.prefix(12)) runs past the \(need.size) bytes its evidence record gives"))
+      }
+      fetching?.offset += UInt64(data.count)
+      summary.blobBytesReceived += data.count
+      return [.writeBlob(sha256: sha256, offset: offset, data: data, last: last)]
+    case (.exchanging, .blobRefused(let sha256, let code, let message)):
+      guard let need = fetching, need.sha256 == sha256 else {
+        return fail(.unexpectedFrame(frame: "BlobRefused for a blob not requested", state: describe))
+      }
+      fetching = nil
+      summary.blobsRefused.append("\(code): \(message)")
+      return [.suspendBlob(sha256: sha256)] + requestNextBlob()
+    case (.exchanging, .blobRequest(let sha256, let offset)):
+      guard !receivedFetchDone else {
+        return fail(.unexpectedFrame(frame: "BlobRequest after FetchDone", state: describe))
+      }
+      return [.serveBlob(sha256: sha256, offset: offset)]
+    case (.exchanging, .fetchDone):
+      guard !receivedFetchDone else { return fail(.unexpectedFrame(frame: frame.name, state: describe)) }
+      receivedFetchDone = true
       return finishIfComplete()
     case (_, .failure(let code, let message)):
       state = .failed
@@ -141,14 +208,25 @@ public struct SyncSession: Sendable {
     forkEvidence += conflicting.map(\.stub)
   }
 
+  /// The driver loaded the bodies the peer asked for (those we hold). Only those the peer may read
+  /// are sent.
+  public mutating func loadedBodies(_ changes: [SignedChange]) {
+    guard state == .exchanging else { return }
+    requestedBodies += changes.filter {
+      !$0.isStub && $0.header.audience.includes(peer, origin: $0.header.origin)
+    }
+  }
+
   /// The driver loaded what `load` asked for. An empty result means nothing more to send.
   public mutating func loaded(_ loadedChanges: [SignedChange]) -> [Action] {
     guard state == .exchanging, loading else { return [] }
     loading = false
     // Fork evidence goes first: the signed header (a stub) is the proof.
-    let changes = forkEvidence + loadedChanges
+    let changes = forkEvidence + requestedBodies + loadedChanges
     summary.forkEvidenceSent += forkEvidence.count
+    summary.bodiesSent += requestedBodies.count
     forkEvidence = []
+    requestedBodies = []
     guard !changes.isEmpty else {
       sentDone = true
       return [.send(.done)] + finishIfComplete()
@@ -180,6 +258,38 @@ public struct SyncSession: Sendable {
     return [.send(.ack(ack))] + finishIfComplete()
   }
 
+  /// The driver listed the blobs we lack; they are fetched one at a time.
+  public mutating func missingBlobs(_ needs: [BlobNeed]) -> [Action] {
+    guard state == .exchanging, blobQueue == nil else { return [] }
+    blobQueue = needs
+    return requestNextBlob()
+  }
+
+  /// The driver checked the blob's hash after its last chunk.
+  public mutating func blobFinished(sha256: Data, matched: Bool) -> [Action] {
+    guard state == .exchanging, fetching?.sha256 == sha256 else { return [] }
+    if matched {
+      summary.blobsReceived += 1
+    } else {
+      summary.blobsRefused.append("blob.hash-mismatch: \(sha256.hex) from \(peer) did not match its address")
+    }
+    fetching = nil
+    return requestNextBlob()
+  }
+
+  private mutating func requestNextBlob() -> [Action] {
+    guard fetching == nil, var queue = blobQueue else { return [] }
+    guard !queue.isEmpty else {
+      if sentFetchDone { return [] }
+      sentFetchDone = true
+      return [.send(.fetchDone)] + finishIfComplete()
+    }
+    let need = queue.removeFirst()
+    blobQueue = queue
+    fetching = need
+    return [.beginBlob(need), .send(.blobRequest(sha256: need.sha256, offset: need.offset))]
+  }
+
   /// The byte stream broke the protocol (an oversized or undecodable frame): tell the peer why
   /// and stop.
   public mutating func abort(_ error: ProtocolError) -> [Action] {
@@ -198,7 +308,9 @@ public struct SyncSession: Sendable {
   }
 
   private mutating func finishIfComplete() -> [Action] {
-    guard sentDone, receivedDone, storing == nil, outstanding == nil else { return [] }
+    guard sentDone, receivedDone, storing == nil, outstanding == nil, sentFetchDone, receivedFetchDone else {
+      return []
+    }
     state = .finished
     return [.finish(summary)]
   }
@@ -211,7 +323,7 @@ public struct SyncSession: Sendable {
   private var describe: String {
     switch state {
     case .exchanging:
-      "exchanging (\(storing.map { "storing batch \($0)" } ?? "idle"), \(receivedDone ? "peer done" : "peer sending"))"
+      "exchanging (\(storing.map { "storing batch \($0)" } ?? "idle"), \(receivedDone ? "peer done" : "peer sending")\(fetching.map { ", fetching blob \($0.sha256.hex.prefix(12)) at \($0.offset)" } ?? ""))"
     default: state.rawValue
     }
   }
@@ -231,6 +343,14 @@ public struct SyncSummary: Equatable, Sendable, Codable {
   public var peerRefusals: [String] = []
   /// Conflicting changes sent to show the peer a fork.
   public var forkEvidenceSent = 0
+  /// Bodies of changes the peer held as stubs and asked for.
+  public var bodiesSent = 0
+  public var blobsReceived = 0
+  public var blobBytesReceived = 0
+  public var blobsSent = 0
+  public var blobBytesSent = 0
+  /// Blobs the peer would not or could not give us, and blobs whose hash did not match.
+  public var blobsRefused: [String] = []
   public var bytesSent = 0
   public var bytesReceived = 0
   public var seconds = 0.0
@@ -249,4 +369,10 @@ public struct ForkProbe: Equatable, Sendable {
     self.sequence = sequence
     self.peerHead = peerHead
   }
+}
+
+/// Constants of blob transfer shared by both ends.
+public enum BlobTransfer {
+  /// The most data one `BlobChunk` carries.
+  public static let chunkBytes = 256 << 10
 }

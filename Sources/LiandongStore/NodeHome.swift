@@ -11,11 +11,14 @@ import LiandongCrypto
 ///     node.pem         this node's certificate chain, leaf first
 ///     node.key         this node's private key (mode 0600)
 ///     liandong.sqlite  the change log and projections (WAL mode)
+///     blobs/           evidence files by SHA-256 (see `BlobStore`)
 public final class NodeHome: Sendable {
   public let directory: URL
   public let configuration: NodeConfiguration
   public let node: NodeID
   public let store: NodeStore
+  /// Evidence files, under `blobs/`.
+  public let blobs: BlobStore
   public let trust: TrustAnchor
   public let chain: [Certificate]
   public let author: ChangeAuthor
@@ -38,6 +41,7 @@ public final class NodeHome: Sendable {
     verifier = ChangeVerifier(
       trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000)
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
+    blobs = BlobStore(directory: directory.appendingPathComponent("blobs"), store: store)
   }
 
   /// Opens an initialised data folder.

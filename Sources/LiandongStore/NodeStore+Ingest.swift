@@ -104,6 +104,7 @@ extension NodeStore {
       return .forkDetected(.fork(origin: header.origin, sequence: header.sequence))
     case .fillBody(let full):
       try db.execute(sql: "UPDATE changes SET body = ? WHERE id = ?", arguments: [full.body, full.id.bytes])
+      try db.execute(sql: "DELETE FROM p_wanted_bodies WHERE change_id = ?", arguments: [full.id.bytes])
       try folds.index(full, db)
       return .bodyFilled
     case .store(let accepted, let announced):
@@ -119,9 +120,17 @@ extension NodeStore {
       for chain in announced {
         try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)
       }
+      try noteIfWanted(accepted, db)
       try folds.index(accepted, db)
       return .stored
     }
+  }
+
+  /// A stub of a change this node may read: its body is asked for in every sync until it arrives.
+  func noteIfWanted(_ change: SignedChange, _ db: Database) throws {
+    guard change.isStub, change.header.audience.includes(node, origin: change.header.origin) else { return }
+    try db.execute(
+      sql: "INSERT OR IGNORE INTO p_wanted_bodies (change_id) VALUES (?)", arguments: [change.id.bytes])
   }
 
   private func heldChange(_ db: Database, origin: NodeID, sequence: UInt64) throws -> HeldChange? {

@@ -24,7 +24,19 @@ extension NodeStore {
         }
         try folds.index(change, db)
       }
+      try rebuildWantedBodies(db)
       try folds.refold(db)
+    }
+  }
+
+  /// Lists again every stub this node may read (after a rebuild, or the upgrade that added the
+  /// list).
+  func rebuildWantedBodies(_ db: Database) throws {
+    try db.execute(sql: "DELETE FROM p_wanted_bodies")
+    let stubs = try Row.fetchCursor(db, sql: "SELECT header, signature FROM changes WHERE body IS NULL")
+    while let row = try stubs.next() {
+      try noteIfWanted(
+        try SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil), db)
     }
   }
 

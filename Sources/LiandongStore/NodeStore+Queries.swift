@@ -75,6 +75,28 @@ extension NodeStore {
     }
   }
 
+  /// Stubs of changes this node may read, whose bodies it asks its peers for: at most `limit`.
+  public func wantedBodies(limit: Int = 1024) throws -> [ChangeID] {
+    try read { db in
+      try Data.fetchAll(
+        db, sql: "SELECT change_id FROM p_wanted_bodies ORDER BY change_id LIMIT ?", arguments: [limit]
+      )
+      .compactMap { ChangeID(bytes: $0) }
+    }
+  }
+
+  /// The changes with these IDs that this node holds with their bodies.
+  public func bodies(of ids: [ChangeID]) throws -> [SignedChange] {
+    try read { db in
+      try ids.compactMap { id in
+        try Row.fetchOne(
+          db, sql: "SELECT header, signature, body FROM changes WHERE id = ? AND body IS NOT NULL",
+          arguments: [id.bytes]
+        ).map { try SignedChange(headerBytes: $0["header"], signature: $0["signature"], body: $0["body"]) }
+      }
+    }
+  }
+
   /// Every change held, oldest first in the replay order.
   public func log() throws -> [ChangeSummary] {
     try read { db in
@@ -98,6 +120,8 @@ extension NodeStore {
     case .announceNode(let chain): "announce-node (\(chain.count) certificate(s))"
     case .createSubject(let subject): "create-subject \(operation.objectID) \(subject.name)"
     case .createLead: "create-lead \(operation.objectID)"
+    case .addEvidence(let evidence):
+      "add-evidence \(operation.objectID) \(evidence.fileName) sha256:\(evidence.sha256.hex.prefix(12))"
     case .updateLead: "update-lead \(operation.objectID)"
     case .unreadable(let reason): "unreadable (\(reason))"
     }

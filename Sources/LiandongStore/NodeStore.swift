@@ -38,10 +38,16 @@ public final class NodeStore: Sendable {
       let applied = try writer.read { try migrator.appliedIdentifiers($0).count }
       throw StoreError.schemaTooNew(found: applied, supported: Schema.latestVersion)
     }
+    let before = try writer.read { try migrator.appliedIdentifiers($0) }
     if let migrateUpTo {
       try migrator.migrate(writer, upTo: Schema.migrator.migrations[migrateUpTo - 1])
     } else {
       try migrator.migrate(writer)
+    }
+    // The list of wanted bodies needs this node's ID, which a migration does not know.
+    let after = try writer.read { try migrator.appliedIdentifiers($0) }
+    if !before.contains(Schema.wantedBodiesMigration), after.contains(Schema.wantedBodiesMigration) {
+      try writeTransaction { try rebuildWantedBodies($0) }
     }
   }
 

@@ -10,10 +10,12 @@ enum ProjectionRows {
     let id = object.description
     try db.execute(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_refusals WHERE object_id = ?", arguments: [id])
     switch result.state {
     case .subject(let subject): try insert(subject, db)
     case .lead(let lead): try insert(lead, db)
+    case .evidence(let evidence): try insert(evidence, db)
     case nil: break
     }
     for refusal in result.refusals {
@@ -58,6 +60,25 @@ enum ProjectionRows {
         fields.risk.rawValue, fields.sourceReliability.rawValue, fields.informationReliability,
         fields.reporterRealName, lead.createdBy, Int64(lead.created.wallMillis), Int64(lead.created.counter),
         Int64(lead.updated.wallMillis), Int64(lead.updated.counter), lead.audience.description,
+      ])
+  }
+
+  static func insert(_ evidence: EvidenceProjection, _ db: Database) throws {
+    let record = evidence.record
+    try db.execute(
+      sql: """
+        INSERT INTO p_evidence (id, origin, item_id, category, original, how_fixed, fixed_by, tool, source_url,
+          captured_at, file_name, media_type, size, sha256, description, added_by, added_wall, added_counter,
+          audience)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        evidence.id.description, evidence.origin.rawValue, record.itemID.description,
+        record.category.rawValue,
+        record.original, record.howFixed?.rawValue, record.fixedBy, record.tool, record.sourceURL,
+        record.capturedAt, record.fileName, record.mediaType, Int64(clamping: record.size), record.sha256.hex,
+        record.description, evidence.addedBy, Int64(evidence.added.wallMillis), Int64(evidence.added.counter),
+        evidence.audience.description,
       ])
   }
 }

@@ -120,6 +120,52 @@ enum Schema {
           );
           """)
     }
+    migrator.registerMigration(wantedBodiesMigration) { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE p_evidence (
+            id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            item_id TEXT NOT NULL,
+            category TEXT NOT NULL,
+            original INTEGER NOT NULL,
+            how_fixed TEXT,
+            fixed_by TEXT NOT NULL,
+            tool TEXT NOT NULL,
+            source_url TEXT NOT NULL,
+            captured_at TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            media_type TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            description TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_wall INTEGER NOT NULL,
+            added_counter INTEGER NOT NULL,
+            audience TEXT NOT NULL
+          );
+          CREATE INDEX p_evidence_by_sha256 ON p_evidence (sha256);
+          CREATE INDEX p_evidence_by_item ON p_evidence (item_id);
+
+          -- Stubs of changes whose audience includes this node: their bodies are asked for in
+          -- every sync. Derived from the log, but particular to this node, so not digested.
+          CREATE TABLE p_wanted_bodies (change_id BLOB PRIMARY KEY);
+
+          -- Local: the evidence files this node holds complete (under blobs/), and transfers
+          -- under way with the offset up to which the partial file is durable.
+          CREATE TABLE blobs (
+            sha256 TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            completed_at TEXT NOT NULL
+          );
+          CREATE TABLE blob_partials (
+            sha256 TEXT PRIMARY KEY,
+            durable_offset INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            updated_at TEXT NOT NULL
+          );
+          """)
+    }
     return migrator
   }
 
@@ -128,11 +174,14 @@ enum Schema {
     ("p_certificates", "fingerprint"),
     ("p_subjects", "id"),
     ("p_leads", "id"),
+    ("p_evidence", "id"),
     ("p_refusals", "change_id, op_index"),
   ]
 
   /// Every derived table, including the operation index that is not itself digested.
-  static let derivedTables = projections.map(\.table) + ["p_operations"]
+  static let derivedTables = projections.map(\.table) + ["p_operations", "p_wanted_bodies"]
+
+  static let wantedBodiesMigration = "v3: evidence and blobs"
 
   static var latestVersion: Int { migrator.migrations.count }
 }

@@ -196,6 +196,14 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     set {kind = .updateLead(newValue)}
   }
 
+  public var addEvidence: Liandong_V1_AddEvidence {
+    get {
+      if case .addEvidence(let v)? = kind {return v}
+      return Liandong_V1_AddEvidence()
+    }
+    set {kind = .addEvidence(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -203,6 +211,7 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     case createSubject(Liandong_V1_CreateSubject)
     case createLead(Liandong_V1_CreateLead)
     case updateLead(Liandong_V1_UpdateLead)
+    case addEvidence(Liandong_V1_AddEvidence)
 
   }
 
@@ -351,6 +360,56 @@ public nonisolated struct Liandong_V1_UpdateLead: Sendable {
   public init() {}
 
   fileprivate var _set: Liandong_V1_LeadFields? = nil
+}
+
+/// An evidence item (证据): its metadata travels in the change; the file itself travels separately
+/// as a blob, content-addressed by `sha256`, and only to nodes in this change's audience.
+public nonisolated struct Liandong_V1_AddEvidence: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the lead, request or case the evidence belongs to (16-byte UUID)
+  public var itemID: Data = Data()
+
+  /// canonical evidence category (DOMAIN.md)
+  public var category: String = String()
+
+  /// an original, or a copy
+  public var original: Bool = false
+
+  /// for electronic data: canonical fixing method; empty otherwise
+  public var howFixed: String = String()
+
+  /// who fixed it
+  public var fixedBy: String = String()
+
+  /// with what tool
+  public var tool: String = String()
+
+  /// where it was captured
+  public var sourceURL: String = String()
+
+  /// when it was captured, ISO 8601 with offset; empty if unknown
+  public var capturedAt: String = String()
+
+  /// the file's name, without any folder
+  public var fileName: String = String()
+
+  /// e.g. image/png
+  public var mediaType: String = String()
+
+  /// bytes
+  public var size: UInt64 = 0
+
+  /// SHA-256 of the file: the blob's address
+  public var sha256: Data = Data()
+
+  public var description_p: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -583,7 +642,7 @@ nonisolated extension Liandong_V1_ChangeBody: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -644,6 +703,19 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
           self.kind = .updateLead(v)
         }
       }()
+      case 14: try {
+        var v: Liandong_V1_AddEvidence?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .addEvidence(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .addEvidence(v)
+        }
+      }()
       default: break
       }
     }
@@ -673,6 +745,10 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
     case .updateLead?: try {
       guard case .updateLead(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+    }()
+    case .addEvidence?: try {
+      guard case .addEvidence(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
     }()
     case nil: break
     }
@@ -954,6 +1030,96 @@ nonisolated extension Liandong_V1_UpdateLead: SwiftProtobuf.Message, SwiftProtob
   public static func ==(lhs: Liandong_V1_UpdateLead, rhs: Liandong_V1_UpdateLead) -> Bool {
     if lhs._set != rhs._set {return false}
     if lhs.fields != rhs.fields {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_AddEvidence: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AddEvidence"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}item_id\0\u{1}category\0\u{1}original\0\u{3}how_fixed\0\u{3}fixed_by\0\u{1}tool\0\u{3}source_url\0\u{3}captured_at\0\u{3}file_name\0\u{3}media_type\0\u{1}size\0\u{1}sha256\0\u{1}description\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.itemID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.original) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.howFixed) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.fixedBy) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.tool) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.sourceURL) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.capturedAt) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.fileName) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.mediaType) }()
+      case 11: try { try decoder.decodeSingularUInt64Field(value: &self.size) }()
+      case 12: try { try decoder.decodeSingularBytesField(value: &self.sha256) }()
+      case 13: try { try decoder.decodeSingularStringField(value: &self.description_p) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.itemID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.itemID, fieldNumber: 1)
+    }
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 2)
+    }
+    if self.original != false {
+      try visitor.visitSingularBoolField(value: self.original, fieldNumber: 3)
+    }
+    if !self.howFixed.isEmpty {
+      try visitor.visitSingularStringField(value: self.howFixed, fieldNumber: 4)
+    }
+    if !self.fixedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.fixedBy, fieldNumber: 5)
+    }
+    if !self.tool.isEmpty {
+      try visitor.visitSingularStringField(value: self.tool, fieldNumber: 6)
+    }
+    if !self.sourceURL.isEmpty {
+      try visitor.visitSingularStringField(value: self.sourceURL, fieldNumber: 7)
+    }
+    if !self.capturedAt.isEmpty {
+      try visitor.visitSingularStringField(value: self.capturedAt, fieldNumber: 8)
+    }
+    if !self.fileName.isEmpty {
+      try visitor.visitSingularStringField(value: self.fileName, fieldNumber: 9)
+    }
+    if !self.mediaType.isEmpty {
+      try visitor.visitSingularStringField(value: self.mediaType, fieldNumber: 10)
+    }
+    if self.size != 0 {
+      try visitor.visitSingularUInt64Field(value: self.size, fieldNumber: 11)
+    }
+    if !self.sha256.isEmpty {
+      try visitor.visitSingularBytesField(value: self.sha256, fieldNumber: 12)
+    }
+    if !self.description_p.isEmpty {
+      try visitor.visitSingularStringField(value: self.description_p, fieldNumber: 13)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_AddEvidence, rhs: Liandong_V1_AddEvidence) -> Bool {
+    if lhs.itemID != rhs.itemID {return false}
+    if lhs.category != rhs.category {return false}
+    if lhs.original != rhs.original {return false}
+    if lhs.howFixed != rhs.howFixed {return false}
+    if lhs.fixedBy != rhs.fixedBy {return false}
+    if lhs.tool != rhs.tool {return false}
+    if lhs.sourceURL != rhs.sourceURL {return false}
+    if lhs.capturedAt != rhs.capturedAt {return false}
+    if lhs.fileName != rhs.fileName {return false}
+    if lhs.mediaType != rhs.mediaType {return false}
+    if lhs.size != rhs.size {return false}
+    if lhs.sha256 != rhs.sha256 {return false}
+    if lhs.description_p != rhs.description_p {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -76,6 +76,38 @@ public nonisolated struct Liandong_V1_Frame: Sendable {
     set {kind = .failure(newValue)}
   }
 
+  public var blobRequest: Liandong_V1_BlobRequest {
+    get {
+      if case .blobRequest(let v)? = kind {return v}
+      return Liandong_V1_BlobRequest()
+    }
+    set {kind = .blobRequest(newValue)}
+  }
+
+  public var blobChunk: Liandong_V1_BlobChunk {
+    get {
+      if case .blobChunk(let v)? = kind {return v}
+      return Liandong_V1_BlobChunk()
+    }
+    set {kind = .blobChunk(newValue)}
+  }
+
+  public var blobRefused: Liandong_V1_BlobRefused {
+    get {
+      if case .blobRefused(let v)? = kind {return v}
+      return Liandong_V1_BlobRefused()
+    }
+    set {kind = .blobRefused(newValue)}
+  }
+
+  public var fetchDone: Liandong_V1_FetchDone {
+    get {
+      if case .fetchDone(let v)? = kind {return v}
+      return Liandong_V1_FetchDone()
+    }
+    set {kind = .fetchDone(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -84,6 +116,10 @@ public nonisolated struct Liandong_V1_Frame: Sendable {
     case ack(Liandong_V1_BatchAck)
     case done(Liandong_V1_Done)
     case failure(Liandong_V1_Failure)
+    case blobRequest(Liandong_V1_BlobRequest)
+    case blobChunk(Liandong_V1_BlobChunk)
+    case blobRefused(Liandong_V1_BlobRefused)
+    case fetchDone(Liandong_V1_FetchDone)
 
   }
 
@@ -107,6 +143,9 @@ public nonisolated struct Liandong_V1_Hello: Sendable {
 
   /// per origin, the highest contiguous sequence held
   public var vector: [Liandong_V1_VectorEntry] = []
+
+  /// IDs of changes held as stubs whose audience includes the
+  public var wantedBodies: [Data] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -197,13 +236,78 @@ public nonisolated struct Liandong_V1_Failure: Sendable {
   public init() {}
 }
 
+/// Asks for an evidence blob from `offset` to its end. One request is outstanding at a time; the
+/// requester sends the next only after the last chunk or a refusal of this one.
+public nonisolated struct Liandong_V1_BlobRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sha256: Data = Data()
+
+  /// where the requester's verified partial copy ends
+  public var offset: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A piece of a blob, in order, at most 256 KiB of data. `last` marks the blob's end.
+public nonisolated struct Liandong_V1_BlobChunk: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sha256: Data = Data()
+
+  public var offset: UInt64 = 0
+
+  public var data: Data = Data()
+
+  public var last: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The blob is not served: code `blob.not-entitled` (the requester is in the audience of no change
+/// that references it) or `blob.unavailable` (this node does not hold it complete).
+public nonisolated struct Liandong_V1_BlobRefused: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sha256: Data = Data()
+
+  public var code: String = String()
+
+  public var message: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The sender has received the peer's Done and will request no more blobs in this session.
+public nonisolated struct Liandong_V1_FetchDone: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "liandong.v1"
 
 nonisolated extension Liandong_V1_Frame: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Frame"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}batch\0\u{1}ack\0\u{1}done\0\u{1}failure\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}batch\0\u{1}ack\0\u{1}done\0\u{1}failure\0\u{3}blob_request\0\u{3}blob_chunk\0\u{3}blob_refused\0\u{3}fetch_done\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -276,6 +380,58 @@ nonisolated extension Liandong_V1_Frame: SwiftProtobuf.Message, SwiftProtobuf._M
           self.kind = .failure(v)
         }
       }()
+      case 6: try {
+        var v: Liandong_V1_BlobRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .blobRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .blobRequest(v)
+        }
+      }()
+      case 7: try {
+        var v: Liandong_V1_BlobChunk?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .blobChunk(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .blobChunk(v)
+        }
+      }()
+      case 8: try {
+        var v: Liandong_V1_BlobRefused?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .blobRefused(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .blobRefused(v)
+        }
+      }()
+      case 9: try {
+        var v: Liandong_V1_FetchDone?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .fetchDone(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .fetchDone(v)
+        }
+      }()
       default: break
       }
     }
@@ -307,6 +463,22 @@ nonisolated extension Liandong_V1_Frame: SwiftProtobuf.Message, SwiftProtobuf._M
       guard case .failure(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     }()
+    case .blobRequest?: try {
+      guard case .blobRequest(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    }()
+    case .blobChunk?: try {
+      guard case .blobChunk(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+    }()
+    case .blobRefused?: try {
+      guard case .blobRefused(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    }()
+    case .fetchDone?: try {
+      guard case .fetchDone(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -321,7 +493,7 @@ nonisolated extension Liandong_V1_Frame: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}node\0\u{1}capabilities\0\u{1}vector\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}node\0\u{1}capabilities\0\u{1}vector\0\u{3}wanted_bodies\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -333,6 +505,7 @@ nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._M
       case 2: try { try decoder.decodeSingularStringField(value: &self.node) }()
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.capabilities) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.vector) }()
+      case 5: try { try decoder.decodeRepeatedBytesField(value: &self.wantedBodies) }()
       default: break
       }
     }
@@ -351,6 +524,9 @@ nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.vector.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.vector, fieldNumber: 4)
     }
+    if !self.wantedBodies.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.wantedBodies, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -359,6 +535,7 @@ nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.node != rhs.node {return false}
     if lhs.capabilities != rhs.capabilities {return false}
     if lhs.vector != rhs.vector {return false}
+    if lhs.wantedBodies != rhs.wantedBodies {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -538,6 +715,145 @@ nonisolated extension Liandong_V1_Failure: SwiftProtobuf.Message, SwiftProtobuf.
   public static func ==(lhs: Liandong_V1_Failure, rhs: Liandong_V1_Failure) -> Bool {
     if lhs.code != rhs.code {return false}
     if lhs.message != rhs.message {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_BlobRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BlobRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sha256\0\u{1}offset\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.sha256) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.offset) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sha256.isEmpty {
+      try visitor.visitSingularBytesField(value: self.sha256, fieldNumber: 1)
+    }
+    if self.offset != 0 {
+      try visitor.visitSingularUInt64Field(value: self.offset, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_BlobRequest, rhs: Liandong_V1_BlobRequest) -> Bool {
+    if lhs.sha256 != rhs.sha256 {return false}
+    if lhs.offset != rhs.offset {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_BlobChunk: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BlobChunk"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sha256\0\u{1}offset\0\u{1}data\0\u{1}last\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.sha256) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.offset) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.data) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.last) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sha256.isEmpty {
+      try visitor.visitSingularBytesField(value: self.sha256, fieldNumber: 1)
+    }
+    if self.offset != 0 {
+      try visitor.visitSingularUInt64Field(value: self.offset, fieldNumber: 2)
+    }
+    if !self.data.isEmpty {
+      try visitor.visitSingularBytesField(value: self.data, fieldNumber: 3)
+    }
+    if self.last != false {
+      try visitor.visitSingularBoolField(value: self.last, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_BlobChunk, rhs: Liandong_V1_BlobChunk) -> Bool {
+    if lhs.sha256 != rhs.sha256 {return false}
+    if lhs.offset != rhs.offset {return false}
+    if lhs.data != rhs.data {return false}
+    if lhs.last != rhs.last {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_BlobRefused: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BlobRefused"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sha256\0\u{1}code\0\u{1}message\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.sha256) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.sha256.isEmpty {
+      try visitor.visitSingularBytesField(value: self.sha256, fieldNumber: 1)
+    }
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 2)
+    }
+    if !self.message.isEmpty {
+      try visitor.visitSingularStringField(value: self.message, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_BlobRefused, rhs: Liandong_V1_BlobRefused) -> Bool {
+    if lhs.sha256 != rhs.sha256 {return false}
+    if lhs.code != rhs.code {return false}
+    if lhs.message != rhs.message {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_FetchDone: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FetchDone"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_FetchDone, rhs: Liandong_V1_FetchDone) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

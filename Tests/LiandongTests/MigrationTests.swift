@@ -14,10 +14,25 @@ struct MigrationTests {
       // A node's log written under the old schema.
       let source = try SimulatedNode("n0")
       let lead = try source.addLead(summary: "written under schema \(version)")
-      let old = try NodeStore(path: path, node: node, migrateUpTo: version)
-      _ = try old.ingest(
+      // What an old node wrote: the rows of every table the old schema has. (Migrations so far
+      // only add tables; one that changes a table's columns makes this copy fail loudly.)
+      let current = directory.appendingPathComponent("current.sqlite").path
+      let latest = try NodeStore(path: current, node: node)
+      _ = try latest.ingest(
         source.store.changes(after: [:]), verifier: source.verifier, physicalMillis: source.clockMillis)
-      let digest = try old.projectionDigest()
+      let old = try NodeStore(path: path, node: node, migrateUpTo: version)
+      let tables = try run(
+        "sqlite3",
+        [
+          path,
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%'",
+        ])
+      let copy = tables.stdout.split(separator: "\n").map { "INSERT INTO \($0) SELECT * FROM current.\($0);" }
+      let copied = try run(
+        "sqlite3", [path, "ATTACH '\(current)' AS current; " + copy.joined(separator: " ")])
+      #expect(copied.status == 0, "\(copied)")
+      let digest = try latest.projectionDigest()
+      #expect(try old.lead(lead.description)?.summary == "written under schema \(version)")
       #expect(try old.appliedSchemaVersions().count == version)
 
       let upgraded = try NodeStore(path: path, node: node)

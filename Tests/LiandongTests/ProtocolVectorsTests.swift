@@ -124,11 +124,13 @@ struct ProtocolVectorsTests {
         .batch(number: 1, changes: changes)
       ),
       ("yrd", "Done: nothing to send", .done),
+      ("vector-node", "FetchDone: yrd is done, and no evidence blob is missing", .fetchDone),
       (
         "yrd", "BatchAck 1 after committing",
         .ack(BatchAcknowledgement(number: 1, stored: 3, duplicates: 0, refusals: []))
       ),
       ("vector-node", "Done: all batches acknowledged", .done),
+      ("yrd", "FetchDone: no evidence blob is missing", .fetchDone),
     ]
   }
 
@@ -158,7 +160,7 @@ struct ProtocolVectorsTests {
       try encoder.encode(vectors).write(to: url)
     }
     let vectors = try JSONDecoder().decode(Vectors.self, from: Data(contentsOf: url))
-    #expect(vectors.changes.count == 3 && vectors.session.count == 6)
+    #expect(vectors.changes.count == 3 && vectors.session.count == 8)
 
     // Deterministic: the same key and content give the same bytes, signature included (Ed25519).
     for (made, vector) in zip(changes, vectors.changes) {
@@ -190,6 +192,7 @@ struct ProtocolVectorsTests {
     #expect(outcomes == [.stored, .stored, .stored])
     #expect(try store.leads().first?.risk == "high")
     // The transcript's frames decode to the messages described, and encode back byte for byte.
+    #expect(vectors.session.count == (try Self.transcript(changes)).count)
     for (vector, (from, _, frame)) in zip(vectors.session, try Self.transcript(changes)) {
       var decoder = FrameDecoder()
       let decoded = try decoder.feed(hexData(vector.bytes))

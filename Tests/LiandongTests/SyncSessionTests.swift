@@ -13,6 +13,9 @@ final class SessionPump {
   var sessionB: SyncSession
   var results: [NodeID: Result<SyncSummary, ProtocolError>] = [:]
   var batchBytes: Int
+  /// How much one blob chunk carries (small in tests, to make many).
+  var chunkBytes = BlobTransfer.chunkBytes
+  var receivers: [NodeID: BlobReceiver] = [:]
 
   init(_ a: SimulatedNode, _ b: SimulatedNode, batchBytes: Int = 1 << 20) throws {
     self.a = a
@@ -20,10 +23,10 @@ final class SessionPump {
     self.batchBytes = batchBytes
     sessionA = SyncSession(
       local: a.id, peer: b.id, vector: try a.store.versionVector(), heads: try a.store.heads(),
-      maximumBatchBytes: batchBytes)
+      wantedBodies: try a.store.wantedBodies(), maximumBatchBytes: batchBytes)
     sessionB = SyncSession(
       local: b.id, peer: a.id, vector: try b.store.versionVector(), heads: try b.store.heads(),
-      maximumBatchBytes: batchBytes)
+      wantedBodies: try b.store.wantedBodies(), maximumBatchBytes: batchBytes)
   }
 
   func run() throws {
@@ -76,6 +79,34 @@ final class SessionPump {
         let stored = outcomes.filter { $0 == .stored || $0 == .bodyFilled }.count
         let duplicates = outcomes.filter { $0 == .duplicate }.count
         pending += session.stored(batch: batch, stored: stored, duplicates: duplicates, refusals: refusals)
+      case .loadBodies(let ids): session.loadedBodies(try node.store.bodies(of: ids))
+      case .listMissingBlobs: pending += session.missingBlobs(try node.blobs.missing())
+      case .beginBlob(let need): receivers[node.id] = try node.blobs.receive(need)
+      case .writeBlob(let sha256, let offset, let data, let last):
+        let receiver = try #require(receivers[node.id])
+        try receiver.append(data, at: offset)
+        if last {
+          let receipt = try receiver.finish()
+          pending += session.blobFinished(
+            sha256: sha256, matched: receipt == .complete(size: receiver.need.size))
+        }
+      case .suspendBlob:
+        try receivers.removeValue(forKey: node.id)?.suspend()
+      case .serveBlob(let sha256, let offset):
+        // The driver's BlobServer, inline: all chunks at once.
+        switch try node.blobs.decideServing(sha256, to: session.peer) {
+        case .refuse(let code, let message):
+          outbox.append(FrameCoding.encode(.blobRefused(sha256: sha256, code: code, message: message)))
+        case .serve(let size):
+          var position = offset
+          repeat {
+            let data = try node.blobs.read(sha256, offset: position, maximumBytes: chunkBytes)
+            let last = position + UInt64(data.count) >= size
+            outbox.append(
+              FrameCoding.encode(.blobChunk(sha256: sha256, offset: position, data: data, last: last)))
+            position += UInt64(data.count)
+          } while position < size
+        }
       case .finish(let summary): results[node.id] = .success(summary)
       case .fail(let error): results[node.id] = .failure(error)
       }

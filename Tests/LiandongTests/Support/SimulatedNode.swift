@@ -11,6 +11,11 @@ final class SimulatedNode: @unchecked Sendable {
   let verifier: ChangeVerifier
   let chain: [Certificate]
   var clockMillis: UInt64
+  /// Evidence files, in a temporary folder made on first use.
+  lazy var blobs = BlobStore(
+    directory: FileManager.default.temporaryDirectory.appendingPathComponent(
+      "liandong-blobs-\(UUID().uuidString)"),
+    store: store)
 
   /// A node with keys from `federation`; it records its announcement as change 1.
   init(
@@ -89,6 +94,34 @@ final class SimulatedNode: @unchecked Sendable {
       ], audience: audience)
     return leadID
   }
+}
+
+extension SimulatedNode {
+  /// Stores `content` as an evidence file and records it, attached to `item`; returns its address.
+  @discardableResult
+  func addEvidence(_ content: Data, to item: ObjectID, audience: Audience) throws -> Data {
+    let file = temporaryDirectory("evidence").appendingPathComponent("screenshot.png")
+    try content.write(to: file)
+    let (sha256, size) = try blobs.importFile(file)
+    try record(
+      [
+        DomainOperation(
+          objectID: ObjectID(),
+          action: .addEvidence(
+            EvidenceRecord(
+              itemID: item, category: .electronicData, howFixed: .screenshot, fileName: "screenshot.png",
+              mediaType: "image/png", size: size, sha256: sha256)))
+      ], audience: audience)
+    return sha256
+  }
+}
+
+/// Bytes that do not compress and differ per seed.
+func randomBytes(_ count: Int, seed: UInt64) -> Data {
+  var generator = SeededGenerator(seed: seed)
+  var data = Data(capacity: count + 8)
+  while data.count < count { withUnsafeBytes(of: generator.next()) { data.append(contentsOf: $0) } }
+  return data.prefix(count)
 }
 
 /// SplitMix64: small, fast, and the same sequence on every platform for a given seed.

@@ -1,0 +1,64 @@
+import Foundation
+import LiandongCrypto
+
+/// An evidence item (证据) as recorded in a change: what it is, how it was fixed, and the file's
+/// SHA-256, which is also the address of the blob that carries the file itself.
+public struct EvidenceRecord: Hashable, Sendable {
+  /// The lead, request or case the evidence belongs to. It may be an object this node cannot see.
+  public var itemID: ObjectID
+  public var category: EvidenceCategory
+  public var original: Bool
+  public var howFixed: FixingMethod?
+  public var fixedBy: String
+  public var tool: String
+  public var sourceURL: String
+  /// ISO 8601 with an offset, as the officer gave it; empty if unknown.
+  public var capturedAt: String
+  public var fileName: String
+  public var mediaType: String
+  public var size: UInt64
+  public var sha256: Data
+  public var description: String
+
+  public init(
+    itemID: ObjectID, category: EvidenceCategory, original: Bool = false, howFixed: FixingMethod? = nil,
+    fixedBy: String = "", tool: String = "", sourceURL: String = "", capturedAt: String = "",
+    fileName: String, mediaType: String = "application/octet-stream", size: UInt64, sha256: Data,
+    description: String = ""
+  ) {
+    self.itemID = itemID
+    self.category = category
+    self.original = original
+    self.howFixed = howFixed
+    self.fixedBy = fixedBy
+    self.tool = tool
+    self.sourceURL = sourceURL
+    self.capturedAt = capturedAt
+    self.fileName = fileName
+    self.mediaType = mediaType
+    self.size = size
+    self.sha256 = sha256
+    self.description = description
+  }
+
+  /// Refuses records whose file cannot be addressed or whose electronic data says not how it was
+  /// fixed (Art. 31 requires it).
+  public func validate() throws {
+    guard sha256.count == 32 else {
+      throw CoreError.invalidValue(field: "evidence SHA-256", value: sha256.hex, allowed: ["32 bytes"])
+    }
+    let name = fileName.trimmingCharacters(in: .whitespaces)
+    guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
+      throw CoreError.invalidValue(
+        field: "evidence file name", value: fileName, allowed: ["a file name without folders"])
+    }
+    if category == .electronicData, howFixed == nil {
+      throw CoreError.missingField("how the electronic data was fixed (--how-fixed)")
+    }
+    if !capturedAt.isEmpty, ISO8601DateFormatter().date(from: capturedAt) == nil {
+      throw CoreError.invalidValue(
+        field: "capture time", value: capturedAt,
+        allowed: ["ISO 8601 with offset, e.g. 2026-11-20T14:05:00+08:00"])
+    }
+  }
+}

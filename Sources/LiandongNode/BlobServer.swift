@@ -1,0 +1,99 @@
+import Foundation
+import LiandongCore
+import LiandongCrypto
+import LiandongProtocol
+import LiandongStore
+import Logging
+import NIOCore
+import Synchronization
+
+/// Serves one peer's blob requests in order, beside the session loop: it checks that the peer is
+/// entitled (DESIGN.md invariant 3), then streams the file in chunks, waiting for room in the
+/// outbound queue before each, so a blob of any size costs a few megabytes.
+struct BlobServer: Sendable {
+  struct Request: Sendable {
+    var sha256: Data
+    var offset: UInt64
+  }
+
+  /// What was served, for the session's summary.
+  final class Tally: Sendable {
+    private let counts = Mutex((blobs: 0, bytes: 0))
+    func add(blobs: Int = 0, bytes: Int) {
+      counts.withLock {
+        $0.blobs += blobs; $0.bytes += bytes
+      }
+    }
+    var blobs: Int { counts.withLock { $0.blobs } }
+    var bytes: Int { counts.withLock { $0.bytes } }
+  }
+
+  /// Requests a peer may have waiting; an honest peer has one outstanding.
+  static let maximumWaiting = 4
+
+  let blobs: BlobStore
+  let peer: NodeID
+  let queue: OutboundQueue
+  let logger: Logger
+  let tally: Tally
+
+  func run(_ requests: AsyncStream<Request>) async {
+    for await request in requests {
+      if queue.isClosed { return }
+      await serve(request)
+    }
+  }
+
+  private func serve(_ request: Request) async {
+    let sha256 = request.sha256
+    let decision: ServingDecision
+    do { decision = try await offload { try blobs.decideServing(sha256, to: peer) } } catch {
+      return refuse(
+        sha256, code: "blob.unavailable", message: "this node cannot read its blob store: \(error)")
+    }
+    switch decision {
+    case .refuse(let code, let message):
+      logger.warning(
+        "refused a blob request", metadata: ["peer": "\(peer)", "code": "\(code)", "blob": "\(sha256.hex)"])
+      refuse(sha256, code: code, message: message)
+    case .serve(let size):
+      guard request.offset <= size else {
+        return refuse(
+          sha256, code: "blob.bad-offset",
+          message: "offset \(request.offset) is past the blob's \(size) bytes")
+      }
+      var position = request.offset
+      while true {
+        await queue.waitForRoom()
+        if queue.isClosed { return }
+        let from = position
+        let data: Data
+        do {
+          data = try await offload {
+            try blobs.read(sha256, offset: from, maximumBytes: BlobTransfer.chunkBytes)
+          }
+        } catch {
+          return refuse(sha256, code: "blob.unavailable", message: "reading the blob failed: \(error)")
+        }
+        let last = position + UInt64(data.count) >= size
+        guard !data.isEmpty || last else {
+          return refuse(sha256, code: "blob.unavailable", message: "the blob file is shorter than its record")
+        }
+        queue.enqueue(
+          ByteBuffer(
+            bytes: FrameCoding.encode(.blobChunk(sha256: sha256, offset: position, data: data, last: last))))
+        position += UInt64(data.count)
+        tally.add(bytes: data.count)
+        if last { break }
+      }
+      tally.add(blobs: 1, bytes: 0)
+      logger.debug(
+        "served a blob", metadata: ["peer": "\(peer)", "blob": "\(sha256.hex)", "bytes": "\(size)"])
+    }
+  }
+
+  private func refuse(_ sha256: Data, code: String, message: String) {
+    queue.enqueue(
+      ByteBuffer(bytes: FrameCoding.encode(.blobRefused(sha256: sha256, code: code, message: message))))
+  }
+}

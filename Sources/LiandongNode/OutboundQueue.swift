@@ -1,0 +1,77 @@
+import NIOCore
+import Synchronization
+
+/// Frames waiting to be written, drained by one writer task. The session loop only enqueues, so it
+/// never waits on a write and always keeps reading: two peers sending each other large blobs at
+/// once cannot block each other. Bulk producers (blob serving) wait for room before enqueuing,
+/// which keeps memory flat.
+final class OutboundQueue: Sendable {
+  /// Above this many queued bytes a bulk producer waits.
+  static let roomBytes = 4 << 20
+
+  private struct State {
+    var queuedBytes = 0
+    var closed = false
+    var waiting: [CheckedContinuation<Void, Never>] = []
+  }
+
+  private let state = Mutex(State())
+  private let stream: AsyncStream<ByteBuffer>
+  private let continuation: AsyncStream<ByteBuffer>.Continuation
+
+  init() {
+    (stream, continuation) = AsyncStream.makeStream(of: ByteBuffer.self)
+  }
+
+  var isClosed: Bool { state.withLock { $0.closed } }
+
+  func enqueue(_ buffer: ByteBuffer) {
+    let open = state.withLock { state -> Bool in
+      guard !state.closed else { return false }
+      state.queuedBytes += buffer.readableBytes
+      return true
+    }
+    if open { continuation.yield(buffer) }
+  }
+
+  /// Returns once the queue holds less than `roomBytes`, or is closed.
+  func waitForRoom() async {
+    await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+      let ready = state.withLock { state -> Bool in
+        if state.closed || state.queuedBytes < Self.roomBytes { return true }
+        state.waiting.append(waiter)
+        return false
+      }
+      if ready { waiter.resume() }
+    }
+  }
+
+  /// No more frames: the writer writes what is queued, then ends.
+  func close() {
+    let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+      state.closed = true
+      defer { state.waiting = [] }
+      return state.waiting
+    }
+    for waiter in waiting { waiter.resume() }
+    continuation.finish()
+  }
+
+  /// Writes every queued frame in order until the queue closes or a write fails.
+  func drain(into outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async {
+    for await buffer in stream {
+      do { try await outbound.write(buffer) } catch {
+        // The connection is gone; the session loop learns it from the read side.
+        close()
+        return
+      }
+      let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+        state.queuedBytes -= buffer.readableBytes
+        guard state.queuedBytes < Self.roomBytes else { return [] }
+        defer { state.waiting = [] }
+        return state.waiting
+      }
+      for waiter in waiting { waiter.resume() }
+    }
+  }
+}

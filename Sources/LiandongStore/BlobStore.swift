@@ -1,0 +1,325 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+
+/// Evidence files, content-addressed by SHA-256, under the node's `blobs/` folder:
+///
+///     blobs/ab/abcdef...        a complete file, named by its hash
+///     blobs/partial/abcdef...   a transfer under way
+///
+/// A file becomes complete only by a rename after its hash matched, and the database's `blobs`
+/// table records it in the same step; a transfer's durable offset lives in `blob_partials`, so a
+/// cut transfer resumes where its data was last made durable. Files are streamed in pieces: memory
+/// stays flat whatever their size.
+public final class BlobStore: Sendable {
+  public let directory: URL
+  let store: NodeStore
+
+  /// How much a transfer writes between two fsyncs of its partial file.
+  static let checkpointBytes: UInt64 = 8 << 20
+
+  public init(directory: URL, store: NodeStore) {
+    self.directory = directory
+    self.store = store
+  }
+
+  func completeURL(_ sha256: Data) -> URL {
+    let hex = sha256.hex
+    return directory.appendingPathComponent(String(hex.prefix(2))).appendingPathComponent(hex)
+  }
+
+  func partialURL(_ sha256: Data) -> URL {
+    directory.appendingPathComponent("partial").appendingPathComponent(sha256.hex)
+  }
+
+  /// The file of a complete blob, or nil.
+  public func file(_ sha256: Data) throws -> URL? {
+    try isComplete(sha256) ? completeURL(sha256) : nil
+  }
+
+  public func isComplete(_ sha256: Data) throws -> Bool {
+    try store.read {
+      try Bool.fetchOne($0, sql: "SELECT 1 FROM blobs WHERE sha256 = ?", arguments: [sha256.hex])
+    }
+      ?? false
+  }
+
+  // MARK: Files added on this node
+
+  /// Copies a file into the store while hashing it; returns its address and size. Importing a
+  /// file already held is harmless.
+  public func importFile(_ source: URL) throws -> (sha256: Data, size: UInt64) {
+    let input: FileHandle
+    do { input = try FileHandle(forReadingFrom: source) } catch {
+      throw BlobError.unreadable(path: source.path, reason: (error as NSError).localizedDescription)
+    }
+    defer { try? input.close() }
+    let temporary = directory.appendingPathComponent("partial").appendingPathComponent(
+      "import-\(UUID().uuidString)")
+    let output = try createFile(temporary)
+    let hasher = SHA256.Hasher()
+    var size: UInt64 = 0
+    do {
+      while let piece = try input.read(upToCount: 1 << 20), !piece.isEmpty {
+        hasher.update(piece)
+        try output.write(contentsOf: piece)
+        size += UInt64(piece.count)
+      }
+      try output.synchronize()
+      try output.close()
+    } catch {
+      try? output.close()
+      try? FileManager.default.removeItem(at: temporary)
+      throw BlobError.unreadable(path: source.path, reason: (error as NSError).localizedDescription)
+    }
+    let sha256 = hasher.finalize()
+    try moveIntoPlace(temporary, sha256: sha256, size: size)
+    return (sha256, size)
+  }
+
+  // MARK: Serving
+
+  /// Whether `peer` may have the blob: it must be in the audience of a change this node holds
+  /// (with its body) that adds evidence with this hash. Invariant 3 of DESIGN.md.
+  public func decideServing(_ sha256: Data, to peer: NodeID) throws -> ServingDecision {
+    let rows = try store.read {
+      try Row.fetchAll(
+        $0, sql: "SELECT origin, audience FROM p_evidence WHERE sha256 = ?", arguments: [sha256.hex])
+    }
+    let entitled = rows.contains { row in
+      guard let origin = try? NodeID(row["origin"] as String),
+        let audience = try? Audience(parsing: row["audience"] as String)
+      else { return false }
+      return audience.includes(peer, origin: origin)
+    }
+    guard entitled else {
+      return .refuse(
+        code: "blob.not-entitled",
+        message: "\(peer) is not in the audience of any evidence with SHA-256 \(sha256.hex)")
+    }
+    guard
+      let size = try store.read({
+        try Int64.fetchOne($0, sql: "SELECT size FROM blobs WHERE sha256 = ?", arguments: [sha256.hex])
+      })
+    else {
+      return .refuse(code: "blob.unavailable", message: "this node does not hold blob \(sha256.hex) complete")
+    }
+    return .serve(size: UInt64(size))
+  }
+
+  /// Up to `maximumBytes` of a complete blob from `offset`.
+  public func read(_ sha256: Data, offset: UInt64, maximumBytes: Int) throws -> Data {
+    let handle = try FileHandle(forReadingFrom: completeURL(sha256))
+    defer { try? handle.close() }
+    try handle.seek(toOffset: offset)
+    return try handle.read(upToCount: maximumBytes) ?? Data()
+  }
+
+  // MARK: Receiving
+
+  /// Blobs that evidence this node can read refers to and that it does not hold complete, with
+  /// where a transfer of each would resume.
+  public func missing(limit: Int = 1000) throws -> [BlobNeed] {
+    try store.read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT e.sha256, MIN(e.size) AS size, p.durable_offset FROM p_evidence e
+          LEFT JOIN blob_partials p ON p.sha256 = e.sha256
+          WHERE e.sha256 NOT IN (SELECT sha256 FROM blobs)
+          GROUP BY e.sha256 ORDER BY e.sha256 LIMIT ?
+          """, arguments: [limit]
+      ).compactMap { row in
+        guard let sha256 = Data(hex: row["sha256"]) else { return nil }
+        return BlobNeed(
+          sha256: sha256, size: UInt64(row["size"] as Int64),
+          offset: UInt64((row["durable_offset"] as Int64?) ?? 0))
+      }
+    }
+  }
+
+  /// Opens (or resumes) the partial file of a transfer at its durable offset; bytes written after
+  /// the last checkpoint are dropped, since they may not have reached the disk.
+  public func receive(_ need: BlobNeed) throws -> BlobReceiver {
+    let url = partialURL(need.sha256)
+    let durable = try store.read {
+      try Int64.fetchOne(
+        $0, sql: "SELECT durable_offset FROM blob_partials WHERE sha256 = ?", arguments: [need.sha256.hex])
+    }.map { UInt64($0) }
+    let handle: FileHandle
+    var resumed: UInt64 = 0
+    if let durable, FileManager.default.fileExists(atPath: url.path) {
+      handle = try FileHandle(forUpdating: url)
+      try handle.truncate(atOffset: durable)
+      try handle.seekToEnd()
+      resumed = durable
+    } else {
+      handle = try createFile(url)
+      try store.writeTransaction { db in
+        try db.execute(
+          sql:
+            "INSERT OR REPLACE INTO blob_partials (sha256, durable_offset, size, updated_at) VALUES (?, 0, ?, ?)",
+          arguments: [need.sha256.hex, Int64(clamping: need.size), Date().iso8601])
+      }
+    }
+    return BlobReceiver(blobs: self, need: need, handle: handle, offset: resumed)
+  }
+
+  func checkpoint(_ sha256: Data, durableOffset: UInt64) throws {
+    try store.writeTransaction { db in
+      try db.execute(
+        sql: "UPDATE blob_partials SET durable_offset = ?, updated_at = ? WHERE sha256 = ?",
+        arguments: [Int64(clamping: durableOffset), Date().iso8601, sha256.hex])
+    }
+  }
+
+  func discardPartial(_ sha256: Data) throws {
+    try? FileManager.default.removeItem(at: partialURL(sha256))
+    try store.writeTransaction { db in
+      try db.execute(sql: "DELETE FROM blob_partials WHERE sha256 = ?", arguments: [sha256.hex])
+    }
+  }
+
+  /// Renames a durable file whose hash is `sha256` into place and records it complete.
+  func moveIntoPlace(_ file: URL, sha256: Data, size: UInt64) throws {
+    let destination = completeURL(sha256)
+    let folder = destination.deletingLastPathComponent()
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    if rename(file.path, destination.path) != 0 {
+      throw BlobError.io(path: destination.path, reason: String(cString: strerror(errno)))
+    }
+    try Self.synchronizeDirectory(folder)
+    try store.writeTransaction { db in
+      try db.execute(
+        sql: "INSERT OR IGNORE INTO blobs (sha256, size, completed_at) VALUES (?, ?, ?)",
+        arguments: [sha256.hex, Int64(clamping: size), Date().iso8601])
+      try db.execute(sql: "DELETE FROM blob_partials WHERE sha256 = ?", arguments: [sha256.hex])
+    }
+  }
+
+  private func createFile(_ url: URL) throws -> FileHandle {
+    let folder = url.deletingLastPathComponent()
+    do {
+      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+      guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+        throw BlobError.io(path: url.path, reason: "cannot create the file")
+      }
+      return try FileHandle(forUpdating: url)
+    } catch let error as BlobError {
+      throw error
+    } catch {
+      throw BlobError.io(path: url.path, reason: (error as NSError).localizedDescription)
+    }
+  }
+
+  /// A rename is durable only once its folder is synchronised.
+  static func synchronizeDirectory(_ folder: URL) throws {
+    let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY)
+    guard descriptor >= 0 else {
+      throw BlobError.io(path: folder.path, reason: String(cString: strerror(errno)))
+    }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else {
+      throw BlobError.io(path: folder.path, reason: String(cString: strerror(errno)))
+    }
+  }
+}
+
+public enum ServingDecision: Equatable, Sendable {
+  case serve(size: UInt64)
+  case refuse(code: String, message: String)
+}
+
+/// One transfer's partial file. Used by one task at a time (the sync driver's), in order.
+public final class BlobReceiver: @unchecked Sendable {
+  public let need: BlobNeed
+  /// How many bytes the partial file holds.
+  public private(set) var offset: UInt64
+  private let blobs: BlobStore
+  private let handle: FileHandle
+  private var unsynchronized: UInt64 = 0
+
+  init(blobs: BlobStore, need: BlobNeed, handle: FileHandle, offset: UInt64) {
+    self.blobs = blobs
+    self.need = need
+    self.handle = handle
+    self.offset = offset
+  }
+
+  deinit { try? handle.close() }
+
+  /// Appends the next piece. A piece that does not continue the file, or runs past the size the
+  /// evidence record gives, is refused before anything is written.
+  public func append(_ data: Data, at position: UInt64) throws {
+    guard position == offset else {
+      throw BlobError.outOfOrder(sha256: need.sha256.hex, expected: offset, received: position)
+    }
+    guard offset + UInt64(data.count) <= need.size else {
+      throw BlobError.tooLong(sha256: need.sha256.hex, size: need.size)
+    }
+    try handle.write(contentsOf: data)
+    offset += UInt64(data.count)
+    unsynchronized += UInt64(data.count)
+    if unsynchronized >= BlobStore.checkpointBytes {
+      try handle.synchronize()
+      try blobs.checkpoint(need.sha256, durableOffset: offset)
+      unsynchronized = 0
+    }
+  }
+
+  /// After the last piece: hashes the file; moves it into place if the hash matches, else
+  /// discards it so that the next transfer starts again from the beginning.
+  public func finish() throws -> BlobReceipt {
+    try handle.synchronize()
+    try handle.seek(toOffset: 0)
+    let hasher = SHA256.Hasher()
+    while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hasher.update(piece) }
+    try handle.close()
+    let actual = hasher.finalize()
+    guard actual == need.sha256, offset == need.size else {
+      try blobs.discardPartial(need.sha256)
+      return .mismatch(actualSHA256: actual.hex, size: offset)
+    }
+    try blobs.moveIntoPlace(blobs.partialURL(need.sha256), sha256: need.sha256, size: offset)
+    return .complete(size: offset)
+  }
+
+  /// The sender refused or the session ended: keep what is durable for the next attempt.
+  public func suspend() throws {
+    try handle.synchronize()
+    try blobs.checkpoint(need.sha256, durableOffset: offset)
+  }
+}
+
+public enum BlobReceipt: Equatable, Sendable {
+  case complete(size: UInt64)
+  case mismatch(actualSHA256: String, size: UInt64)
+}
+
+public enum BlobError: CodedError, Sendable {
+  case unreadable(path: String, reason: String)
+  case io(path: String, reason: String)
+  case outOfOrder(sha256: String, expected: UInt64, received: UInt64)
+  case tooLong(sha256: String, size: UInt64)
+
+  public var code: String {
+    switch self {
+    case .unreadable: "blob.unreadable"
+    case .io: "blob.io"
+    case .outOfOrder: "blob.out-of-order"
+    case .tooLong: "blob.too-long"
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .unreadable(let path, let reason): "cannot read \(path): \(reason)"
+    case .io(let path, let reason): "cannot write \(path): \(reason)"
+    case .outOfOrder(let sha256, let expected, let received):
+      "blob \(sha256.prefix(12)): a piece at offset \(received) arrived where \(expected) was due"
+    case .tooLong(let sha256, let size):
+      "blob \(sha256.prefix(12)): more data arrived than the \(size) bytes its evidence record gives"
+    }
+  }
+}
