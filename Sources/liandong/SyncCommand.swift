@@ -85,7 +85,15 @@ struct SyncCommand: AsyncNodeCommand {
             + "\(summary.changesReceived) (\(summary.duplicatesReceived) duplicates, \(summary.refusedReceived) refused), "
             + "\(summary.bytesSent + summary.bytesReceived) bytes in \(String(format: "%.2f", summary.seconds)) s"
         )
+        if summary.blobsReceived + summary.blobsSent + summary.bodiesSent > 0 || !summary.blobsRefused.isEmpty
+        {
+          print(
+            "  evidence files: received \(summary.blobsReceived) (\(summary.blobBytesReceived) bytes), "
+              + "sent \(summary.blobsSent) (\(summary.blobBytesSent) bytes); bodies sent for stubs: \(summary.bodiesSent)"
+          )
+        }
         for refusal in summary.peerRefusals { print("  \(summary.peer) refused: \(refusal)") }
+        for refusal in summary.blobsRefused { print("  file not received: \(refusal)") }
       }
       for failure in report.failed {
         Output.error("error[\(failure.code)]: \(failure.peer): \(failure.message)")
@@ -120,10 +128,10 @@ final class ProgressLine: Sendable {
   func update(_ summary: SyncSummary) {
     guard Date().timeIntervalSince(started) > 1 else { return }
     shown.withLock { $0 = true }
-    FileHandle.standardError.write(
-      Data(
-        "\r\(peer): \(summary.batchesReceived) batches in (\(summary.changesReceived) changes), \(summary.batchesSent) out   "
-          .utf8))
+    let line =
+      "\r\(peer): \(summary.batchesReceived) batches in (\(summary.changesReceived) changes), "
+      + "\(summary.batchesSent) out, \(summary.blobBytesReceived >> 20) MiB of files in   "
+    FileHandle.standardError.write(Data(line.utf8))
   }
 
   func finish() {

@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongCrypto
 import LiandongProtocol
 import LiandongTLS
 import LiandongTesting
@@ -78,7 +79,7 @@ func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) async re
 @Suite("Sync between real liandong serve processes", .serialized)
 struct SyncProcessTests {
   @Test(
-    "jjj - yrd - prd in a line: a public lead reaches prd through yrd; a private one reaches prd as a stub only"
+    "jjj - yrd - prd in a line: public leads and files reach prd through yrd; private ones reach prd as stubs, and yrd serves its file to jjj alone"
   )
   func threeRegionsInALine() async throws {
     let federation = try TestFederation(label: "line", nodes: ["jjj", "yrd", "prd"])
@@ -108,11 +109,58 @@ struct SyncProcessTests {
       "prd never saw the public lead: \(prd.log)")
     #expect(
       try await eventually { try yrd.cli("lead", "show", privateLead).status == 0 }, "yrd never saw its lead")
+
+    // Evidence: yrd answers the private lead with a screenshot (shared with jjj only, the lead's
+    // other party); jjj adds one to the public lead, which reaches prd through yrd.
+    let folder = temporaryDirectory("line-evidence")
+    let privateFile = randomBytes(300_000, seed: 11)
+    let publicFile = randomBytes(1_200_000, seed: 12)
+    try privateFile.write(to: folder.appendingPathComponent("reply.png"))
+    try publicFile.write(to: folder.appendingPathComponent("listing.png"))
+    let privateEvidence = try yrd.cli(
+      "evidence", "add", privateLead, folder.appendingPathComponent("reply.png").path, "--category",
+      "electronic-data", "--how-fixed", "screenshot")
+    #expect(privateEvidence.status == 0, "\(privateEvidence)")
+    let publicEvidence = try jjj.cli(
+      "evidence", "add", publicLead, folder.appendingPathComponent("listing.png").path, "--category",
+      "electronic-data", "--how-fixed", "screen-recording")
+    #expect(publicEvidence.status == 0, "\(publicEvidence)")
+    func blob(_ node: NodeProcess, _ content: Data) -> Data? {
+      let hex = SHA256.hash(content).hex
+      return try? Data(
+        contentsOf: node.data.appendingPathComponent("blobs/\(hex.prefix(2))/\(hex)"))
+    }
+    #expect(
+      await eventually { blob(jjj, privateFile) == privateFile },
+      "jjj never received yrd's file: \(jjj.log.suffix(800))")
+    #expect(
+      await eventually { blob(prd, publicFile) == publicFile },
+      "prd never received the public file: \(prd.log.suffix(800))")
+    #expect(blob(prd, privateFile) == nil)
+    #expect(try !prd.cli("evidence", "list").stdout.contains("reply.png"))
+    // prd asks yrd for the private file anyway: refused, and logged.
+    let privateSHA = SHA256.hash(privateFile)
+    let answer = try await withRawSession(federation, port: yrd.port, as: "prd") { outbound, frames in
+      try await outbound.write(
+        ByteBuffer(bytes: FrameCoding.encode(.blobRequest(sha256: privateSHA, offset: 0))))
+      return try await frames.next {
+        switch $0 {
+        case .blobChunk, .blobRefused, .failure: true
+        default: false
+        }
+      }
+    }
+    guard case .blobRefused(_, let code, _) = answer else {
+      Issue.record("yrd answered prd's request with \(String(describing: answer))")
+      return
+    }
+    #expect(code == "blob.not-entitled")
+    #expect(await eventually(10) { yrd.log.contains("blob.not-entitled") })
     // After a quiet period every node holds the same changes (prd some as stubs).
     #expect(
       try await eventually {
         let vectors = try [jjj, yrd, prd].map { try $0.status()["versionVector"] as? [String: Int] ?? [:] }
-        return vectors[0].count == 3 && vectors.allSatisfy { $0 == vectors[0] }
+        return vectors[0]["jjj"] == 4 && vectors.allSatisfy { $0 == vectors[0] }
       })
     // Every node's digest over the changes it holds matches, though prd reads less of them.
     let digests = try [jjj, yrd, prd].map { try $0.status()["heldChangesDigest"] as? String ?? "" }
@@ -123,7 +171,7 @@ struct SyncProcessTests {
     #expect(prdLead.contains("\"origin\" : \"jjj\"") && prdLead.contains("warning for all"))
     let hidden = try prd.cli("lead", "show", privateLead)
     #expect(hidden.status == 1 && hidden.stderr.contains("not-found"))
-    #expect(try prd.status()["stubs"] as? Int == 1)
+    #expect(try prd.status()["stubs"] as? Int == 2, "the private lead and yrd's evidence")
     #expect(try prd.cli("log").stdout.contains("stub: this node is not in the audience"))
     for node in [jjj, yrd, prd] {
       let verify = try node.cli("verify")
@@ -257,27 +305,35 @@ final class FrameReader: @unchecked Sendable {
   /// The next acknowledgement or failure, skipping what the node sends of its own accord (its
   /// Hello-driven batches and Done).
   func nextReply() async throws -> SyncFrame? {
-    while let frame = try await next() {
-      switch frame {
-      case .ack, .failure: return frame
-      default: continue
+    try await next {
+      switch $0 {
+      case .ack, .failure: true
+      default: false
       }
+    }
+  }
+
+  /// The next frame that `wanted` accepts; others are skipped.
+  func next(_ wanted: (SyncFrame) -> Bool) async throws -> SyncFrame? {
+    while let frame = try await next() {
+      if wanted(frame) { return frame }
     }
     return nil
   }
 }
 
-/// Connects to a serving node as `evil`, exchanges Hellos, and runs `body` with raw frames.
+/// Connects to a serving node as `node` (with its certificate), exchanges Hellos, and runs `body`
+/// with raw frames.
 @discardableResult
 func withRawSession<T: Sendable>(
-  _ federation: TestFederation, port: Int,
+  _ federation: TestFederation, port: Int, as node: String = "evil",
   _ body: @Sendable (NIOAsyncChannelOutboundWriter<ByteBuffer>, FrameReader) async throws -> T
 ) async throws -> T {
-  let connection = try await connect(federation.tlsConfiguration("evil"), port: port)
+  let connection = try await connect(federation.tlsConfiguration(node), port: port)
   return try await connection.channel.executeThenClose { inbound, outbound in
     let reader = FrameReader(inbound)
     try await outbound.write(
-      ByteBuffer(bytes: FrameCoding.encode(.hello(SyncHello(node: "evil", vector: [:])))))
+      ByteBuffer(bytes: FrameCoding.encode(.hello(SyncHello(node: node, vector: [:])))))
     guard case .hello = try await reader.next() else { throw TestFailure("no Hello from the node") }
     return try await body(outbound, reader)
   }

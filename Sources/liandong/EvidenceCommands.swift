@@ -1,0 +1,188 @@
+import ArgumentParser
+import Foundation
+import LiandongCore
+import LiandongCrypto
+import LiandongStore
+
+struct EvidenceCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "evidence",
+    abstract:
+      "Evidence (证据): attach files to leads, requests and cases, and see which files this node holds.",
+    discussion: """
+      A file is stored by its SHA-256 under the data folder's blobs/; its record (category, how it \
+      was fixed, hash, ...) travels in a signed change, and the file itself follows during sync, \
+      only to the nodes in the record's audience.
+      """,
+    subcommands: [EvidenceAdd.self, EvidenceList.self, EvidenceShow.self])
+}
+
+struct EvidenceAdd: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "add",
+    abstract: "Attach a file as evidence to a lead, request or case.",
+    discussion: """
+      Categories (Art. 23): \(EvidenceCategory.allCases.map(\.rawValue).joined(separator: ", ")).
+      How electronic data was fixed (required for electronic-data): \
+      \(FixingMethod.allCases.map(\.rawValue).joined(separator: ", ")).
+
+      The evidence is shared with the item's audience unless --to says otherwise.
+
+      Example:
+        liandong evidence add 3f2b8c1e-... shop.png --category electronic-data --how-fixed screenshot \\
+          --source-url https://shop.example/item/1 --captured-at 2026-11-20T14:05:00+08:00
+      """)
+
+  @OptionGroup var options: NodeOptions
+  @Argument(help: "The ID of the lead, request or case the evidence belongs to.") var item: String
+  @Argument(help: "The file to attach.") var file: String
+  @Option(help: ArgumentHelp("The kind of evidence (see above).", valueName: "category")) var category: String
+  @Option(help: ArgumentHelp("How electronic data was fixed (see above).", valueName: "method"))
+  var howFixed: String?
+  @Flag(help: "The file is an original, not a copy.") var original = false
+  @Option(help: "Who fixed the evidence (default: the officer).") var fixedBy: String?
+  @Option(help: "The tool used to fix it, e.g. a screen recorder's name and version.") var tool = ""
+  @Option(help: "Where it was captured (a shop or listing URL).") var sourceUrl = ""
+  @Option(help: ArgumentHelp("When it was captured, ISO 8601 with offset.", valueName: "time"))
+  var capturedAt = ""
+  @Option(help: "The media type (default: guessed from the file name).") var mediaType: String?
+  @Option(help: "A sentence on what the file shows.") var description = ""
+  @Option(help: ArgumentHelp("Who may see it: 'all' or node IDs separated by commas.", valueName: "audience"))
+  var to: String?
+  @OptionGroup var officer: OfficerOption
+
+  func execute() throws {
+    let itemID = try ObjectID(item)
+    let source = URL(fileURLWithPath: file)
+    var isFolder: ObjCBool = false
+    guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isFolder), !isFolder.boolValue
+    else {
+      throw UsageError(code: "usage.no-such-file", message: "\(file) is not a file; name the file to attach")
+    }
+    let home = try options.openNode()
+    let audience: Audience
+    if let to {
+      audience = try Audience(parsing: to)
+    } else if let lead = try home.store.lead(itemID.description) {
+      // Everyone who may see the lead, its origin and owner included, whoever adds the evidence.
+      switch try Audience(parsing: lead.audience) {
+      case .all: audience = .all
+      case .nodes(let nodes):
+        audience = .nodes(
+          nodes.union([try NodeID(lead.origin), try NodeID(lead.owner)]).subtracting([home.node]))
+      }
+    } else {
+      throw UsageError(
+        code: "usage.no-audience",
+        message: "this node holds no lead \(itemID); say who may see the evidence with --to")
+    }
+    // Checked before the file is copied, so a mistake costs nothing.
+    var record = EvidenceRecord(
+      itemID: itemID, category: try EvidenceCategory(canonical: category), original: original,
+      howFixed: try howFixed.map { try FixingMethod(canonical: $0) }, fixedBy: fixedBy ?? officer.resolved,
+      tool: tool, sourceURL: sourceUrl, capturedAt: capturedAt, fileName: source.lastPathComponent,
+      mediaType: mediaType ?? MediaType.guess(source.pathExtension), size: 0, sha256: Data(count: 32),
+      description: description)
+    try record.validate()
+    (record.sha256, record.size) = try home.blobs.importFile(source)
+    let evidenceID = ObjectID()
+    let change = try home.record(
+      [DomainOperation(objectID: evidenceID, action: .addEvidence(record))], audience: audience,
+      officer: officer.resolved)
+    guard let view = try home.store.evidence(id: evidenceID.description) else {
+      throw StoreError.notFound(kind: "evidence", id: evidenceID.description)
+    }
+    if options.json { return try Output.json(view) }
+    print(view.id)
+    Output.error(
+      "recorded evidence \(view.id) (\(view.fileName), \(view.size) bytes, SHA-256 \(view.sha256)) "
+        + "in change \(change.id.short), shared with: \(view.audience)")
+  }
+}
+
+struct EvidenceList: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "list", abstract: "List the evidence this node can see, and whether it holds each file.")
+  @OptionGroup var options: NodeOptions
+  @Option(help: "Only the evidence of this lead, request or case.") var item: String?
+
+  func execute() throws {
+    let items = try options.openNode().store.evidence(item: try item.map { try ObjectID($0).description })
+    if options.json { return try Output.json(items) }
+    guard !items.isEmpty else { return print("no evidence yet; attach a file with 'liandong evidence add'") }
+    Output.table(
+      ["ID", "ITEM", "CATEGORY", "SIZE", "FILE", "SHA-256", "NAME"],
+      items.map {
+        [
+          $0.id, $0.item, $0.category, "\($0.size)", Self.fileState($0), String($0.sha256.prefix(16)),
+          $0.fileName,
+        ]
+      })
+  }
+
+  static func fileState(_ view: EvidenceView) -> String {
+    switch view.file {
+    case "partial" where view.size > 0: "partial \(view.fileBytes * 100 / view.size)%"
+    default: view.file
+    }
+  }
+}
+
+struct EvidenceShow: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "show", abstract: "Show one evidence item in full, and where its file is.")
+  @OptionGroup var options: NodeOptions
+  @Argument(help: "The evidence item's ID.") var id: String
+
+  func execute() throws {
+    let normalized = try ObjectID(id).description
+    let home = try options.openNode()
+    guard let view = try home.store.evidence(id: normalized) else {
+      throw StoreError.notFound(kind: "evidence", id: normalized)
+    }
+    if options.json { return try Output.json(view) }
+    let path = try Data(hex: view.sha256).flatMap { try home.blobs.file($0) }?.path
+    let lines: [(String, String)] = [
+      ("evidence", view.id), ("item", view.item), ("origin", view.origin),
+      ("category", "\(view.category) (\(view.original ? "original" : "copy"))"),
+      (
+        "fixed",
+        [
+          view.howFixed, view.fixedBy.isEmpty ? nil : "by \(view.fixedBy)",
+          view.tool.isEmpty ? nil : "with \(view.tool)",
+        ].compactMap { $0 }.joined(separator: " ")
+      ),
+      ("source", view.sourceURL.isEmpty ? "-" : view.sourceURL),
+      ("captured", view.capturedAt.isEmpty ? "-" : view.capturedAt),
+      ("file", "\(view.fileName) (\(view.mediaType), \(view.size) bytes)"), ("sha-256", view.sha256),
+      ("on this node", path ?? EvidenceList.fileState(view)),
+      ("description", view.description.isEmpty ? "-" : view.description),
+      ("added", "\(view.added) by \(view.addedBy)"), ("shared with", view.audience),
+    ]
+    for (label, value) in lines {
+      print("\(label.padding(toLength: 13, withPad: " ", startingAt: 0)) \(value)")
+    }
+  }
+}
+
+/// The media type recorded with a file, from its extension; scripts can always pass one.
+enum MediaType {
+  static func guess(_ pathExtension: String) -> String {
+    switch pathExtension.lowercased() {
+    case "png": "image/png"
+    case "jpg", "jpeg": "image/jpeg"
+    case "gif": "image/gif"
+    case "webp": "image/webp"
+    case "pdf": "application/pdf"
+    case "mp4": "video/mp4"
+    case "mov": "video/quicktime"
+    case "mp3": "audio/mpeg"
+    case "wav": "audio/wav"
+    case "txt": "text/plain"
+    case "html", "htm": "text/html"
+    case "json": "application/json"
+    case "zip": "application/zip"
+    default: "application/octet-stream"
+    }
+  }
+}
