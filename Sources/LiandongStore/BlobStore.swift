@@ -17,7 +17,7 @@ public final class BlobStore: Sendable {
   let store: NodeStore
 
   /// How much a transfer writes between two fsyncs of its partial file.
-  static let checkpointBytes: UInt64 = 8 << 20
+  static let checkpointBytes: UInt64 = 4 << 20
 
   public init(directory: URL, store: NodeStore) {
     self.directory = directory

@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongCrypto
 import LiandongStore
 import LiandongTLS
 import LiandongTesting
@@ -12,6 +13,9 @@ import Testing
 struct SyncCrashTests {
   static var changeCount: Int {
     Int(ProcessInfo.processInfo.environment["LIANDONG_CRASH_CHANGES"] ?? "") ?? 20_000
+  }
+  static var blobBytes: Int {
+    Int(ProcessInfo.processInfo.environment["LIANDONG_CRASH_BLOB_BYTES"] ?? "") ?? 50_000_000
   }
   static var kills: Int { Int(ProcessInfo.processInfo.environment["LIANDONG_CRASH_KILLS"] ?? "") ?? 10 }
 
@@ -69,7 +73,8 @@ struct SyncCrashTests {
       UInt64(ProcessInfo.processInfo.environment["LIANDONG_SEED"] ?? "")
       ?? UInt64(Date().timeIntervalSince1970)
     var random = SeededGenerator(seed: seed)
-    let context = "seed \(seed) (replay with LIANDONG_SEED=\(seed)), \(Self.changeCount) changes"
+    let context =
+      "seed \(seed) (replay with LIANDONG_SEED=\(seed)), \(Self.changeCount) changes, a file of \(Self.blobBytes) bytes"
     let federation = try TestFederation(label: "crash", nodes: ["jjj", "yrd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
@@ -77,18 +82,31 @@ struct SyncCrashTests {
     // jjj holds many changes, written through the library in transactions of 500.
     let started = Date()
     try Self.writeLeads(Self.changeCount, into: jjj)
-    let total = UInt64(Self.changeCount + 1)  // and the announcement
+    // And an evidence file of 50 MB, fetched after the changes in each session.
+    let content = randomBytes(Self.blobBytes, seed: seed)
+    let file = temporaryDirectory("crash-blob").appendingPathComponent("recording.mp4")
+    try content.write(to: file)
+    let lead = try #require(try NodeHome.open(jjj.data).store.leads().first?.id)
+    let added = try jjj.cli(
+      "evidence", "add", lead, file.path, "--category", "audio-visual", "--to", "all", "--json")
+    #expect(added.status == 0, "\(added)")
+    let sha256 = SHA256.hash(content).hex
+    let total = UInt64(Self.changeCount + 2)  // and the announcement, and the evidence
     let generated = Date()
-
+    var durableOffset: UInt64 = 0
+    var blobHeld = false
+    var fileCuts = 0
     var senderLogs: [String] = []
     var receiverKills = 0
     var senderKills = 0
-
-    // Rounds: yrd runs `liandong sync jjj` while jjj serves, and one of them is killed with
-    // SIGKILL at a random moment, receiver and sender in turn. After each kill, yrd must hold
-    // everything jjj's logs say it acknowledged.
     var round = 0
-    while receiverKills < Self.kills || senderKills < Self.kills {
+    let partialFile = yrd.data.appendingPathComponent("blobs/partial/\(sha256)").path
+
+    /// One round: yrd runs `liandong sync jjj` while jjj serves, and after `delay` (in the file
+    /// phase, counted from when yrd begins writing the file) one side is killed with SIGKILL. Then
+    /// yrd must hold everything jjj's logs say it acknowledged, both databases must pass
+    /// integrity_check, and the durable part of the file must not have shrunk.
+    func killRound(sender: Bool, delay: ClosedRange<Int>, afterFileBegins: Bool) async throws -> UInt64 {
       round += 1
       if jjj.server?.status != nil || jjj.server == nil {
         try await jjj.serve(interval: 3600, extra: ["--batch-bytes", "65536"])
@@ -96,27 +114,50 @@ struct SyncCrashTests {
       }
       let sync = try ChildProcess(
         liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path, "--batch-bytes", "65536"])
-      try await Task.sleep(for: .milliseconds(Int.random(in: 30...350, using: &random)))
-      let killSender = receiverKills >= Self.kills || (senderKills < Self.kills && round % 2 == 0)
-      if killSender, let server = jjj.server, kill(server.pid, 0) == 0, sync.status == nil,
-        kill(sync.pid, 0) == 0
+      if afterFileBegins {
+        _ = await eventually(120) {
+          sync.status != nil || FileManager.default.fileExists(atPath: partialFile)
+        }
+      }
+      try await Task.sleep(for: .milliseconds(Int.random(in: delay, using: &random)))
+      if sender, let server = jjj.server, kill(server.pid, 0) == 0, sync.status == nil, kill(sync.pid, 0) == 0
       {
         server.signal(SIGKILL)
         server.wait(timeout: 30)
         senderKills += 1
-      } else if !killSender, sync.status == nil, kill(sync.pid, 0) == 0 {
+      } else if !sender, sync.status == nil, kill(sync.pid, 0) == 0 {
         sync.signal(SIGKILL)
         receiverKills += 1
       }
-      sync.wait(timeout: 60)
+      sync.wait(timeout: 120)
       senderLogs.append(jjj.log)
       let acked = Self.acknowledged(in: senderLogs, peer: "yrd", origin: "jjj")
       let held = UInt64(try yrd.status()["versionVector"].flatMap { ($0 as? [String: Int])?["jjj"] } ?? 0)
       #expect(
         held >= acked, "\(context), round \(round): yrd holds jjj#\(held) but acknowledged jjj#\(acked)")
       #expect(try Self.integrityCheck(jjj) == "ok" && Self.integrityCheck(yrd) == "ok", "\(context)")
-      if held == total { break }
+      let evidence = try yrd.cli("evidence", "list", "--json").stdout
+      if let view = try JSONDecoder().decode([EvidenceView].self, from: Data(evidence.utf8)).first {
+        #expect(view.fileBytes >= durableOffset || view.file == "held", "\(context): \(view)")
+        durableOffset = view.fileBytes
+        blobHeld = view.file == "held"
+        if view.file == "partial" { fileCuts += 1 }
+      }
+      return held
     }
+
+    // The changes: receiver and sender killed in turn at random moments.
+    while receiverKills < Self.kills || senderKills < Self.kills {
+      let sender = receiverKills >= Self.kills || (senderKills < Self.kills && round % 2 == 1)
+      if try await killRound(sender: sender, delay: 30...350, afterFileBegins: false) == total { break }
+    }
+    // The file: kills soon after yrd begins writing it, until it was cut three times or arrived.
+    var fileRounds = 0
+    while fileCuts < 3 && !blobHeld && fileRounds < 20 {
+      fileRounds += 1
+      _ = try await killRound(sender: fileRounds % 2 == 0, delay: 0...100, afterFileBegins: true)
+    }
+    #expect(fileCuts >= 1 || blobHeld, "\(context): the file's transfer was never cut nor completed")
     _ = jjj.stop()
     let killed = Date()
 
@@ -135,9 +176,12 @@ struct SyncCrashTests {
     #expect(
       jjjStatus["projectionDigest"] as? String == yrdStatus["projectionDigest"] as? String, "\(context)")
     #expect(try yrd.cli("verify").status == 0 && jjj.cli("verify").status == 0, "\(context)")
+    let received = try Data(
+      contentsOf: yrd.data.appendingPathComponent("blobs/\(sha256.prefix(2))/\(sha256)"))
+    #expect(SHA256.hash(received).hex == sha256, "\(context): the evidence file arrived intact")
     print(
       "crash safety: \(context): \(receiverKills) receiver kills, \(senderKills) sender kills in \(round) rounds, "
-        + "nothing acknowledged lost; "
+        + "the file's transfer cut \(fileCuts) times; nothing acknowledged lost; "
         + String(
           format: "writing %.1f s, kill rounds %.1f s, final sync and checks %.1f s",
           generated.timeIntervalSince(started), killed.timeIntervalSince(generated),

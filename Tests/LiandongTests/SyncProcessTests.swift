@@ -66,6 +66,15 @@ final class NodeProcess: @unchecked Sendable {
   }
 }
 
+/// The process's peak resident set (VmHWM), in KiB.
+func peakResidentKiB(_ pid: pid_t) throws -> Int {
+  let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+  guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+    let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+  else { throw TestFailure("no VmHWM in /proc/\(pid)/status") }
+  return kib
+}
+
 /// Polls `condition` every 100 ms for up to `seconds`.
 func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) async rethrows -> Bool {
   let deadline = Date().addingTimeInterval(seconds)
@@ -182,6 +191,45 @@ struct SyncProcessTests {
       #expect(node.stop() == 0, "\(node.name) did not stop cleanly: \(node.log.suffix(500))")
       #expect(node.log.contains("stopped"))
     }
+  }
+
+  @Test("a 96 MiB evidence file moves between two serve processes while their memory stays flat")
+  func largeFileFlatMemory() async throws {
+    let federation = try TestFederation(label: "large", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try await jjj.serve(interval: 0.3)
+    try await yrd.serve(interval: 0.3)
+    defer { for node in [jjj, yrd] { _ = node.stop() } }
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    let lead = try jjj.cli(
+      "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "big file", "--to", "all"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try await eventually { try yrd.cli("lead", "show", lead).status == 0 })
+    // Idle size: both have synced (and served) a few rounds already.
+    let idle = try [jjj, yrd].map { try peakResidentKiB($0.server!.pid) }
+
+    let file = temporaryDirectory("large").appendingPathComponent("recording.mp4")
+    #expect(try run("dd", ["if=/dev/urandom", "of=\(file.path)", "bs=1M", "count=96"]).status == 0)
+    let added = try jjj.cli("evidence", "add", lead, file.path, "--category", "audio-visual", "--json")
+    #expect(added.status == 0, "\(added)")
+    let object = try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any]
+    let id = try #require(object?["id"] as? String)
+    #expect(
+      try await eventually(180) { try yrd.cli("evidence", "show", id, "--json").stdout.contains("\"held\"") },
+      "\(yrd.log.suffix(800))")
+    let peak = try [jjj, yrd].map { try peakResidentKiB($0.server!.pid) }
+    for (index, node) in [jjj, yrd].enumerated() {
+      let growth = (peak[index] - idle[index]) / 1024
+      print("large file: \(node.name) peak resident memory grew \(growth) MiB for a 96 MiB file")
+      #expect(growth < 64, "\(node.name): peak resident memory grew by \(growth) MiB")
+    }
+    let sent = try Data(contentsOf: file)
+    let received = try Data(
+      contentsOf: yrd.data.appendingPathComponent(
+        "blobs/\(SHA256.hash(sent).hex.prefix(2))/\(SHA256.hash(sent).hex)"))
+    #expect(received == sent)
   }
 
   @Test("liandong sync reports what moved, and exits 1 with a clear reason when a peer is down or refuses us")
