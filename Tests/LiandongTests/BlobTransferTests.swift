@@ -3,6 +3,7 @@ import LiandongCore
 import LiandongCrypto
 import LiandongProtocol
 import LiandongStore
+import LiandongWire
 import Testing
 
 @Suite("Evidence blobs and bodies for stubs, through the session")
@@ -191,5 +192,71 @@ struct BlobTransferTests {
       try node.blobs.importFile(file.deletingLastPathComponent().appendingPathComponent("absent.png"))
     }
     #expect(error.code == "blob.unreadable" && error.description.contains("absent.png"))
+  }
+}
+
+@Suite("Blob and body frames on the wire")
+struct BlobFrameTests {
+  /// Encodes a raw `Frame` message, bypassing our encoder's own limits.
+  func framed(_ build: (inout Liandong_V1_Frame) -> Void) throws -> Data {
+    var frame = Liandong_V1_Frame()
+    build(&frame)
+    let body: Data = try frame.serializedBytes()
+    var out = Data()
+    withUnsafeBytes(of: UInt32(body.count).bigEndian) { out.append(contentsOf: $0) }
+    return out + body
+  }
+
+  @Test("malformed blob frames and oversized wanted lists are refused with a reason")
+  func malformed() throws {
+    let cases: [(Data, String)] = [
+      (
+        try framed {
+          var request = Liandong_V1_BlobRequest()
+          request.sha256 = Data(count: 31)
+          $0.kind = .blobRequest(request)
+        }, "not a 32-byte SHA-256"
+      ),
+      (
+        try framed {
+          var chunk = Liandong_V1_BlobChunk()
+          chunk.sha256 = Data(count: 32)
+          chunk.data = Data(count: BlobTransfer.chunkBytes + 1)
+          $0.kind = .blobChunk(chunk)
+        }, "at most \(BlobTransfer.chunkBytes)"
+      ),
+      (
+        try framed {
+          var hello = Liandong_V1_Hello()
+          hello.node = "n1"
+          hello.wantedBodies = Array(repeating: Data(count: 32), count: SyncHello.maximumWantedBodies + 1)
+          $0.kind = .hello(hello)
+        }, "at most \(SyncHello.maximumWantedBodies)"
+      ),
+      (
+        try framed {
+          var hello = Liandong_V1_Hello()
+          hello.node = "n1"
+          hello.wantedBodies = [Data(count: 5)]
+          $0.kind = .hello(hello)
+        }, "not a 32-byte change ID"
+      ),
+    ]
+    for (bytes, reason) in cases {
+      var decoder = FrameDecoder()
+      let error = try #require(throws: ProtocolError.self) { try decoder.feed(bytes) }
+      #expect(error.code == "sync.malformed-frame" && error.description.contains(reason), "\(error)")
+    }
+    // And the good ones round-trip.
+    let sha256 = SHA256.hash(Data("evidence".utf8))
+    for frame in [
+      SyncFrame.blobRequest(sha256: sha256, offset: 7),
+      .blobChunk(sha256: sha256, offset: 7, data: Data("abc".utf8), last: true),
+      .blobRefused(sha256: sha256, code: "blob.not-entitled", message: "no"), .fetchDone,
+      .hello(SyncHello(node: "n1", vector: [:], wantedBodies: [ChangeID(bytes: sha256)!])),
+    ] {
+      var decoder = FrameDecoder()
+      #expect(try decoder.feed(FrameCoding.encode(frame)) == [frame])
+    }
   }
 }

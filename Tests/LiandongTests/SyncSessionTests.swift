@@ -145,7 +145,9 @@ struct SyncSessionTests {
     let (a, b) = (try NodeID("n0"), try NodeID("n1"))
     for frame in [
       SyncFrame.done, .ack(BatchAcknowledgement(number: 1, stored: 0, duplicates: 0, refusals: [])),
-      .batch(number: 1, changes: []),
+      .batch(number: 1, changes: []), .fetchDone, .blobRequest(sha256: Data(count: 32), offset: 0),
+      .blobChunk(sha256: Data(count: 32), offset: 0, data: Data(), last: true),
+      .blobRefused(sha256: Data(count: 32), code: "blob.unavailable", message: ""),
     ] {
       var session = SyncSession(local: a, peer: b, vector: [:])
       _ = session.start()
