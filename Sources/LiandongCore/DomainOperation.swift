@@ -18,6 +18,10 @@ public struct DomainOperation: Hashable, Sendable {
     case updateLead(LeadPatch)
     /// An evidence item; its file travels as a blob addressed by the record's SHA-256.
     case addEvidence(EvidenceRecord)
+    /// An assistance request to another bureau.
+    case createRequest(AssistanceRequestRecord)
+    /// An act on an assistance request, naming the last operation the actor had seen on it.
+    case actOnRequest(RequestAct, basis: OperationRef?)
     /// An operation this node could not read (newer format, or bad content). It stays in the log
     /// and is reported as refused; it never stops the origin's chain.
     case unreadable(reason: String)

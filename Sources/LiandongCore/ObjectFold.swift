@@ -78,6 +78,16 @@ public enum ObjectFold {
             id: id, origin: record.origin, record: evidence, addedBy: record.officer,
             added: record.order.time,
             audience: record.audience)))
+    case .createRequest(let request):
+      guard state == nil else {
+        return .failure(Refused(code: "op.exists", reason: "object \(id) already exists"))
+      }
+      return RequestFold.create(request, record).map { .request($0) }
+    case .actOnRequest(let act, let basis):
+      guard case .request(let request) = state else {
+        return .failure(Refused(code: "op.no-such-request", reason: "no request \(id) exists before this act"))
+      }
+      return RequestFold.act(act, basis: basis, record, on: request).map { .request($0) }
     case .updateLead(let patch):
       guard case .lead(var lead) = state else {
         return .failure(Refused(code: "op.no-such-lead", reason: "no lead \(id) exists before this edit"))

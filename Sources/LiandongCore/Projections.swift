@@ -37,4 +37,5 @@ public enum ObjectProjection: Sendable, Equatable {
   case subject(SubjectProjection)
   case lead(LeadProjection)
   case evidence(EvidenceProjection)
+  case request(RequestProjection)
 }

@@ -88,3 +88,26 @@ public enum FixingMethod: String, CanonicalName {
   case writtenRecord = "written-record"
   public static let fieldName = "fixing method"
 }
+
+/// What an assistance request asks the other bureau to do.
+public enum AssistanceTask: String, CanonicalName {
+  case verifyRegistration = "verify-registration"
+  case obtainRecords = "obtain-records"
+  case interview
+  case onSiteInspection = "on-site-inspection"
+  case sampling
+  case serviceOfDocuments = "service-of-documents"
+  public static let fieldName = "assistance task"
+}
+
+/// An assistance request's life (DOMAIN.md): sent -> acknowledged -> in progress -> an outcome ->
+/// closed; or cancelled by the requester; or, when the two bureaus acted at once in incompatible
+/// ways, a conflict until one of them resolves it.
+public enum RequestState: String, CanonicalName {
+  case sent, acknowledged
+  case inProgress = "in-progress"
+  case completed
+  case partlyCompleted = "partly-completed"
+  case declined, cancelled, closed, conflict
+  public static let fieldName = "request state"
+}

@@ -115,6 +115,11 @@ public enum WireCoding {
         return DomainOperation(objectID: objectID, action: .updateLead(try decodeLeadPatch(update)))
       case .addEvidence(let add):
         return DomainOperation(objectID: objectID, action: .addEvidence(try decodeEvidence(add)))
+      case .createRequest(let create):
+        return DomainOperation(objectID: objectID, action: .createRequest(try decodeRequest(create)))
+      case .actOnRequest(let act):
+        let (decoded, basis) = try decodeAct(act)
+        return DomainOperation(objectID: objectID, action: .actOnRequest(decoded, basis: basis))
       case nil:
         return DomainOperation(
           objectID: objectID, action: .unreadable(reason: "an operation kind this node does not know"))
@@ -144,6 +149,10 @@ public enum WireCoding {
       wire.kind = .updateLead(encodeLeadPatch(patch))
     case .addEvidence(let evidence):
       wire.kind = .addEvidence(encodeEvidence(evidence))
+    case .createRequest(let request):
+      wire.kind = .createRequest(encodeRequest(request))
+    case .actOnRequest(let act, let basis):
+      wire.kind = .actOnRequest(encodeAct(act, basis: basis))
     case .unreadable:
       preconditionFailure("an unreadable operation is never written")
     }

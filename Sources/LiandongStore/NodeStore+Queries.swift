@@ -120,6 +120,9 @@ extension NodeStore {
     case .announceNode(let chain): "announce-node (\(chain.count) certificate(s))"
     case .createSubject(let subject): "create-subject \(operation.objectID) \(subject.name)"
     case .createLead: "create-lead \(operation.objectID)"
+    case .createRequest(let request):
+      "create-request \(operation.objectID) to \(request.requested) (\(request.caseReference))"
+    case .actOnRequest(let act, _): "\(act.name) request \(operation.objectID)"
     case .addEvidence(let evidence):
       "add-evidence \(operation.objectID) \(evidence.fileName) sha256:\(evidence.sha256.hex.prefix(12))"
     case .updateLead: "update-lead \(operation.objectID)"

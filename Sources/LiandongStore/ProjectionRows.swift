@@ -11,11 +11,13 @@ enum ProjectionRows {
     try db.execute(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_requests WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_refusals WHERE object_id = ?", arguments: [id])
     switch result.state {
     case .subject(let subject): try insert(subject, db)
     case .lead(let lead): try insert(lead, db)
     case .evidence(let evidence): try insert(evidence, db)
+    case .request(let request): try insert(request, db)
     case nil: break
     }
     for refusal in result.refusals {
@@ -79,6 +81,33 @@ enum ProjectionRows {
         record.capturedAt, record.fileName, record.mediaType, Int64(clamping: record.size), record.sha256.hex,
         record.description, evidence.addedBy, Int64(evidence.added.wallMillis), Int64(evidence.added.counter),
         evidence.audience.description,
+      ])
+  }
+
+  static func insert(_ request: RequestProjection, _ db: Database) throws {
+    let record = request.record
+    let status = request.status
+    // A conflict as its acts: "act@ref by node", in fold order.
+    let conflict = request.conflict.map {
+      $0.acts.map { "\($0.act.name)@\($0.ref) by \($0.origin)" }.joined(separator: "; ")
+    }
+    try db.execute(
+      sql: """
+        INSERT INTO p_requests (id, requester, requested, case_reference, legal_basis, tasks, details, evidence_ids,
+          wanted_by, created_by, created_wall, created_counter, audience, state, acknowledged_wall,
+          acknowledged_counter, extension_days, extension_reason, findings, outcome_evidence, reason, conflict, head,
+          updated_wall, updated_counter)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        request.id.description, request.requester.rawValue, record.requested.rawValue, record.caseReference,
+        record.legalBasis, record.tasks.map(\.rawValue).joined(separator: ","), record.details,
+        record.evidenceIDs.map(\.description).joined(separator: ","), record.wantedBy?.description,
+        request.createdBy, Int64(request.created.wallMillis), Int64(request.created.counter),
+        request.audience.description, status.state.rawValue, status.acknowledged.map { Int64($0.wallMillis) },
+        status.acknowledged.map { Int64($0.counter) }, status.extensionWorkingDays, status.extensionReason,
+        status.findings, status.outcomeEvidence.map(\.description).joined(separator: ","), status.reason, conflict,
+        request.head.description, Int64(request.updated.wallMillis), Int64(request.updated.counter),
       ])
   }
 }

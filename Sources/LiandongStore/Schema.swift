@@ -166,6 +166,38 @@ enum Schema {
           );
           """)
     }
+    migrator.registerMigration("v4: assistance requests") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE p_requests (
+            id TEXT PRIMARY KEY,
+            requester TEXT NOT NULL,
+            requested TEXT NOT NULL,
+            case_reference TEXT NOT NULL,
+            legal_basis TEXT NOT NULL,
+            tasks TEXT NOT NULL,
+            details TEXT NOT NULL,
+            evidence_ids TEXT NOT NULL,
+            wanted_by TEXT,
+            created_by TEXT NOT NULL,
+            created_wall INTEGER NOT NULL,
+            created_counter INTEGER NOT NULL,
+            audience TEXT NOT NULL,
+            state TEXT NOT NULL,
+            acknowledged_wall INTEGER,
+            acknowledged_counter INTEGER,
+            extension_days INTEGER,
+            extension_reason TEXT,
+            findings TEXT,
+            outcome_evidence TEXT NOT NULL,
+            reason TEXT,
+            conflict TEXT,
+            head TEXT NOT NULL,
+            updated_wall INTEGER NOT NULL,
+            updated_counter INTEGER NOT NULL
+          );
+          """)
+    }
     return migrator
   }
 
@@ -175,6 +207,7 @@ enum Schema {
     ("p_subjects", "id"),
     ("p_leads", "id"),
     ("p_evidence", "id"),
+    ("p_requests", "id"),
     ("p_refusals", "change_id, op_index"),
   ]
 

@@ -204,6 +204,22 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     set {kind = .addEvidence(newValue)}
   }
 
+  public var createRequest: Liandong_V1_CreateRequest {
+    get {
+      if case .createRequest(let v)? = kind {return v}
+      return Liandong_V1_CreateRequest()
+    }
+    set {kind = .createRequest(newValue)}
+  }
+
+  public var actOnRequest: Liandong_V1_ActOnRequest {
+    get {
+      if case .actOnRequest(let v)? = kind {return v}
+      return Liandong_V1_ActOnRequest()
+    }
+    set {kind = .actOnRequest(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -212,6 +228,8 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     case createLead(Liandong_V1_CreateLead)
     case updateLead(Liandong_V1_UpdateLead)
     case addEvidence(Liandong_V1_AddEvidence)
+    case createRequest(Liandong_V1_CreateRequest)
+    case actOnRequest(Liandong_V1_ActOnRequest)
 
   }
 
@@ -410,6 +428,103 @@ public nonisolated struct Liandong_V1_AddEvidence: Sendable {
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+}
+
+/// An assistance request (协助调查 / 委托调查) from the origin bureau to `requested`. The change's
+/// audience must include `requested`.
+public nonisolated struct Liandong_V1_CreateRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// node ID of the requested bureau
+  public var requested: String = String()
+
+  /// the requester's case number
+  public var caseReference: String = String()
+
+  public var legalBasis: String = String()
+
+  /// canonical task names (verify-registration, obtain-records, ...)
+  public var tasks: [String] = []
+
+  public var details: String = String()
+
+  /// evidence items attached (16-byte UUIDs)
+  public var evidenceIds: [Data] = []
+
+  /// requested completion date, YYYY-MM-DD; empty if none
+  public var wantedBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The operation an act follows: the last one the actor had seen on the object. Two acts with the
+/// same basis were made without knowledge of each other; if they are incompatible the object
+/// shows a conflict instead of picking a winner.
+public nonisolated struct Liandong_V1_OperationRef: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 32 bytes
+  public var changeID: Data = Data()
+
+  /// position of the operation in that change
+  public var index: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// An act on an assistance request. `act` is one of: acknowledge, accept, extend, complete,
+/// complete-partly, decline (by the requested bureau); cancel, close (by the requester); resolve
+/// (by either, in a conflict, naming the act that stands in `keep`).
+public nonisolated struct Liandong_V1_ActOnRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var act: String = String()
+
+  /// absent when the actor had seen only the creation
+  public var basis: Liandong_V1_OperationRef {
+    get {_basis ?? Liandong_V1_OperationRef()}
+    set {_basis = newValue}
+  }
+  /// Returns true if `basis` has been explicitly set.
+  public var hasBasis: Bool {self._basis != nil}
+  /// Clears the value of `basis`. Subsequent reads from it will return its default value.
+  public mutating func clearBasis() {self._basis = nil}
+
+  /// findings, or the reason for an extension, decline or cancel
+  public var text: String = String()
+
+  /// extend: how many working days more
+  public var workingDays: UInt32 = 0
+
+  /// complete, complete-partly: evidence of the findings
+  public var evidenceIds: [Data] = []
+
+  /// resolve: the act that stands
+  public var keep: Liandong_V1_OperationRef {
+    get {_keep ?? Liandong_V1_OperationRef()}
+    set {_keep = newValue}
+  }
+  /// Returns true if `keep` has been explicitly set.
+  public var hasKeep: Bool {self._keep != nil}
+  /// Clears the value of `keep`. Subsequent reads from it will return its default value.
+  public mutating func clearKeep() {self._keep = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _basis: Liandong_V1_OperationRef? = nil
+  fileprivate var _keep: Liandong_V1_OperationRef? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -642,7 +757,7 @@ nonisolated extension Liandong_V1_ChangeBody: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -716,6 +831,32 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
           self.kind = .addEvidence(v)
         }
       }()
+      case 15: try {
+        var v: Liandong_V1_CreateRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .createRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .createRequest(v)
+        }
+      }()
+      case 16: try {
+        var v: Liandong_V1_ActOnRequest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .actOnRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .actOnRequest(v)
+        }
+      }()
       default: break
       }
     }
@@ -749,6 +890,14 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
     case .addEvidence?: try {
       guard case .addEvidence(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+    }()
+    case .createRequest?: try {
+      guard case .createRequest(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+    }()
+    case .actOnRequest?: try {
+      guard case .actOnRequest(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
     }()
     case nil: break
     }
@@ -1120,6 +1269,160 @@ nonisolated extension Liandong_V1_AddEvidence: SwiftProtobuf.Message, SwiftProto
     if lhs.size != rhs.size {return false}
     if lhs.sha256 != rhs.sha256 {return false}
     if lhs.description_p != rhs.description_p {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_CreateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CreateRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}requested\0\u{3}case_reference\0\u{3}legal_basis\0\u{1}tasks\0\u{1}details\0\u{3}evidence_ids\0\u{3}wanted_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requested) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.caseReference) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.legalBasis) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.tasks) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.details) }()
+      case 6: try { try decoder.decodeRepeatedBytesField(value: &self.evidenceIds) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.wantedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requested.isEmpty {
+      try visitor.visitSingularStringField(value: self.requested, fieldNumber: 1)
+    }
+    if !self.caseReference.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseReference, fieldNumber: 2)
+    }
+    if !self.legalBasis.isEmpty {
+      try visitor.visitSingularStringField(value: self.legalBasis, fieldNumber: 3)
+    }
+    if !self.tasks.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.tasks, fieldNumber: 4)
+    }
+    if !self.details.isEmpty {
+      try visitor.visitSingularStringField(value: self.details, fieldNumber: 5)
+    }
+    if !self.evidenceIds.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.evidenceIds, fieldNumber: 6)
+    }
+    if !self.wantedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.wantedBy, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_CreateRequest, rhs: Liandong_V1_CreateRequest) -> Bool {
+    if lhs.requested != rhs.requested {return false}
+    if lhs.caseReference != rhs.caseReference {return false}
+    if lhs.legalBasis != rhs.legalBasis {return false}
+    if lhs.tasks != rhs.tasks {return false}
+    if lhs.details != rhs.details {return false}
+    if lhs.evidenceIds != rhs.evidenceIds {return false}
+    if lhs.wantedBy != rhs.wantedBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_OperationRef: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OperationRef"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}change_id\0\u{1}index\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.changeID) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.index) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.changeID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.changeID, fieldNumber: 1)
+    }
+    if self.index != 0 {
+      try visitor.visitSingularUInt32Field(value: self.index, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_OperationRef, rhs: Liandong_V1_OperationRef) -> Bool {
+    if lhs.changeID != rhs.changeID {return false}
+    if lhs.index != rhs.index {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_ActOnRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ActOnRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}act\0\u{1}basis\0\u{1}text\0\u{3}working_days\0\u{3}evidence_ids\0\u{1}keep\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.act) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._basis) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.text) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.workingDays) }()
+      case 5: try { try decoder.decodeRepeatedBytesField(value: &self.evidenceIds) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._keep) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.act.isEmpty {
+      try visitor.visitSingularStringField(value: self.act, fieldNumber: 1)
+    }
+    try { if let v = self._basis {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if !self.text.isEmpty {
+      try visitor.visitSingularStringField(value: self.text, fieldNumber: 3)
+    }
+    if self.workingDays != 0 {
+      try visitor.visitSingularUInt32Field(value: self.workingDays, fieldNumber: 4)
+    }
+    if !self.evidenceIds.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.evidenceIds, fieldNumber: 5)
+    }
+    try { if let v = self._keep {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_ActOnRequest, rhs: Liandong_V1_ActOnRequest) -> Bool {
+    if lhs.act != rhs.act {return false}
+    if lhs._basis != rhs._basis {return false}
+    if lhs.text != rhs.text {return false}
+    if lhs.workingDays != rhs.workingDays {return false}
+    if lhs.evidenceIds != rhs.evidenceIds {return false}
+    if lhs._keep != rhs._keep {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -63,6 +63,27 @@ struct ConvergenceTests {
         try node.record(
           [DomainOperation(objectID: try ObjectID(target.id), action: .updateLead(patch))],
           audience: try Audience(parsing: target.audience))
+      case 7:
+        // An assistance request to another node.
+        let peer = nodes[(index + Int.random(in: 1..<count, using: &random)) % count]
+        try node.sendRequest(to: peer.id)
+      case 8:
+        // Any act on a request this node can see, right or wrong, often concurrent with the
+        // other party's: the reducers refuse, apply or raise a conflict, the same everywhere.
+        guard let target = try node.store.requests().randomElement(using: &random) else { continue }
+        let acts: [RequestAct] = [
+          .acknowledge, .accept, .extend(workingDays: 5, reason: "slow"),
+          .complete(findings: "f", evidenceIDs: []),
+          .completePartly(findings: "p", evidenceIDs: []), .decline(reason: "d"), .cancel(reason: "c"),
+          .close,
+        ]
+        var act = acts.randomElement(using: &random)!
+        if let conflict = target.conflict, Bool.random(using: &random),
+          let first = conflict.split(separator: "@").dropFirst().first?.split(separator: " ").first
+        {
+          act = .resolve(keep: try OperationRef(String(first)))
+        }
+        try node.act(act, on: try ObjectID(target.id))
       default:
         try deliverRandomly(3)
       }

@@ -116,6 +116,37 @@ extension SimulatedNode {
   }
 }
 
+extension SimulatedNode {
+  /// Sends `peer` an assistance request; returns its ID.
+  @discardableResult
+  func sendRequest(to peer: NodeID, caseReference: String = "京市监案〔2026〕17号") throws -> ObjectID {
+    let id = ObjectID()
+    try record(
+      [
+        DomainOperation(
+          objectID: id,
+          action: .createRequest(
+            AssistanceRequestRecord(
+              requested: peer, caseReference: caseReference, legalBasis: "Penalty Procedure Rules, Art. 45",
+              tasks: [.verifyRegistration, .obtainRecords])))
+      ], audience: .nodes([peer]))
+    return id
+  }
+
+  /// Acts on a request as this node currently sees it (its head is the basis), sharing the act
+  /// with the other party.
+  @discardableResult
+  func act(_ act: RequestAct, on id: ObjectID) throws -> SignedChange {
+    let request = try store.request(id.description)
+    let other = request.map { $0.requester == self.id.rawValue ? $0.requested : $0.requester }
+    return try record(
+      [
+        DomainOperation(
+          objectID: id, action: .actOnRequest(act, basis: try request.map { try OperationRef($0.head) }))
+      ], audience: .nodes(Set([try NodeID(other ?? self.id.rawValue)])))
+  }
+}
+
 /// Bytes that do not compress and differ per seed.
 func randomBytes(_ count: Int, seed: UInt64) -> Data {
   var generator = SeededGenerator(seed: seed)

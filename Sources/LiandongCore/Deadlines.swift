@@ -1,0 +1,45 @@
+import Foundation
+
+/// The legal deadlines of DOMAIN.md, computed with a working-day calendar. Each has a warning
+/// point before its hard limit; both sides of a request see the same figures.
+public enum Deadlines {
+  /// An assistance request must be completed within 15 working days of receipt (Art. 45).
+  public static let assistanceWorkingDays = 15
+  /// "Due soon" from this many working days before the last day.
+  public static let warningWorkingDays = 3
+
+  public enum Urgency: String, Codable, Sendable {
+    case ok
+    case dueSoon = "due-soon"
+    case overdue
+  }
+
+  public struct Due: Codable, Sendable, Equatable {
+    /// What the period runs from: "acknowledged" (receipt), or "sent" while not yet acknowledged.
+    public var runsFrom: String
+    public var start: CivilDate
+    public var deadline: CivilDate
+    public var workingDaysLeft: Int
+    public var urgency: Urgency
+  }
+
+  /// The deadline of an open request, or nil once it has an outcome. The period runs from the
+  /// requested bureau's acknowledgement (its receipt, as it signed it); until then, from sending,
+  /// so that a request nobody acknowledges still falls due.
+  public static func assistance(
+    state: RequestState, sent: CivilDate, acknowledged: CivilDate?, extensionWorkingDays: Int?,
+    calendar: WorkdayCalendar, today: CivilDate
+  ) throws -> Due? {
+    guard [.sent, .acknowledged, .inProgress, .conflict].contains(state) else { return nil }
+    let start = acknowledged ?? sent
+    var deadline = try calendar.deadline(after: start, workingDays: assistanceWorkingDays)
+    if let extensionWorkingDays {
+      deadline = try calendar.deadline(after: deadline, workingDays: extensionWorkingDays)
+    }
+    let left = try calendar.workingDaysLeft(from: today, until: deadline)
+    return Due(
+      runsFrom: acknowledged == nil ? "sent" : "acknowledged", start: start, deadline: deadline,
+      workingDaysLeft: left,
+      urgency: today > deadline ? .overdue : left <= warningWorkingDays ? .dueSoon : .ok)
+  }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import LiandongCrypto
+import LiandongWire
+
+/// Assistance requests on the wire (`CreateRequest`, `ActOnRequest` in Protocol/liandong.proto).
+extension WireCoding {
+  static func decodeRequest(_ wire: Liandong_V1_CreateRequest) throws -> AssistanceRequestRecord {
+    AssistanceRequestRecord(
+      requested: try NodeID(wire.requested), caseReference: wire.caseReference, legalBasis: wire.legalBasis,
+      tasks: try wire.tasks.map { try AssistanceTask(canonical: $0) }, details: wire.details,
+      evidenceIDs: try objectIDs(wire.evidenceIds), wantedBy: try wire.wantedBy.nonEmpty.map { try CivilDate($0) })
+  }
+
+  static func encodeRequest(_ request: AssistanceRequestRecord) -> Liandong_V1_CreateRequest {
+    var wire = Liandong_V1_CreateRequest()
+    wire.requested = request.requested.rawValue
+    wire.caseReference = request.caseReference
+    wire.legalBasis = request.legalBasis
+    wire.tasks = request.tasks.map(\.rawValue)
+    wire.details = request.details
+    wire.evidenceIds = request.evidenceIDs.map(\.bytes)
+    wire.wantedBy = request.wantedBy?.description ?? ""
+    return wire
+  }
+
+  static func decodeAct(_ wire: Liandong_V1_ActOnRequest) throws -> (RequestAct, OperationRef?) {
+    let basis = wire.hasBasis ? try operationRef(wire.basis) : nil
+    let act: RequestAct
+    switch wire.act {
+    case "acknowledge": act = .acknowledge
+    case "accept": act = .accept
+    case "extend": act = .extend(workingDays: Int(wire.workingDays), reason: wire.text)
+    case "complete": act = .complete(findings: wire.text, evidenceIDs: try objectIDs(wire.evidenceIds))
+    case "complete-partly": act = .completePartly(findings: wire.text, evidenceIDs: try objectIDs(wire.evidenceIds))
+    case "decline": act = .decline(reason: wire.text)
+    case "cancel": act = .cancel(reason: wire.text)
+    case "close": act = .close
+    case "resolve": act = .resolve(keep: try operationRef(wire.keep))
+    default:
+      throw CoreError.invalidValue(
+        field: "request act", value: wire.act,
+        allowed: ["acknowledge", "accept", "extend", "complete", "complete-partly", "decline", "cancel", "close", "resolve"])
+    }
+    return (act, basis)
+  }
+
+  static func encodeAct(_ act: RequestAct, basis: OperationRef?) -> Liandong_V1_ActOnRequest {
+    var wire = Liandong_V1_ActOnRequest()
+    wire.act = act.name
+    if let basis { wire.basis = encodeRef(basis) }
+    switch act {
+    case .acknowledge, .accept, .close: break
+    case .extend(let days, let reason):
+      wire.workingDays = UInt32(clamping: days)
+      wire.text = reason
+    case .complete(let findings, let evidence), .completePartly(let findings, let evidence):
+      wire.text = findings
+      wire.evidenceIds = evidence.map(\.bytes)
+    case .decline(let reason), .cancel(let reason): wire.text = reason
+    case .resolve(let keep): wire.keep = encodeRef(keep)
+    }
+    return wire
+  }
+
+  static func operationRef(_ wire: Liandong_V1_OperationRef) throws -> OperationRef {
+    guard let change = ChangeID(bytes: wire.changeID) else {
+      throw CoreError.invalidValue(field: "operation reference", value: wire.changeID.hex, allowed: ["a 32-byte change ID"])
+    }
+    return OperationRef(change: change, index: Int(wire.index))
+  }
+
+  static func encodeRef(_ ref: OperationRef) -> Liandong_V1_OperationRef {
+    var wire = Liandong_V1_OperationRef()
+    wire.changeID = ref.change.bytes
+    wire.index = UInt32(clamping: ref.index)
+    return wire
+  }
+
+  static func objectIDs(_ list: [Data]) throws -> [ObjectID] {
+    try list.map {
+      guard let id = ObjectID(bytes: $0) else { throw CoreError.invalidObjectID($0.hex) }
+      return id
+    }
+  }
+}
