@@ -13,7 +13,8 @@ public struct AssistanceRequestRecord: Hashable, Sendable {
   public var wantedBy: CivilDate?
 
   public init(
-    requested: NodeID, caseReference: String, legalBasis: String, tasks: [AssistanceTask], details: String = "",
+    requested: NodeID, caseReference: String, legalBasis: String, tasks: [AssistanceTask],
+    details: String = "",
     evidenceIDs: [ObjectID] = [], wantedBy: CivilDate? = nil
   ) {
     self.requested = requested
@@ -53,14 +54,17 @@ public struct OperationRef: Hashable, Sendable, CustomStringConvertible, Codable
       let index = Int(parts[1]), index >= 0
     else {
       throw CoreError.invalidValue(
-        field: "operation reference", value: text, allowed: ["<change ID>:<index>, as 'liandong history' shows"])
+        field: "operation reference", value: text,
+        allowed: ["<change ID>:<index>, as 'liandong history' shows"])
     }
     self.init(change: change, index: index)
   }
 
   public var description: String { "\(change.hex):\(index)" }
 
-  public init(from decoder: Decoder) throws { try self.init(try decoder.singleValueContainer().decode(String.self)) }
+  public init(from decoder: Decoder) throws {
+    try self.init(try decoder.singleValueContainer().decode(String.self))
+  }
 
   public func encode(to encoder: Encoder) throws {
     var container = encoder.singleValueContainer()
@@ -97,7 +101,7 @@ public enum RequestAct: Hashable, Sendable {
   }
 
   /// Which side of the request may perform the act.
-  var side: RequestSide? {
+  public var side: RequestSide? {
     switch self {
     case .acknowledge, .accept, .extend, .complete, .completePartly, .decline: .requested
     case .cancel, .close: .requester
@@ -106,7 +110,7 @@ public enum RequestAct: Hashable, Sendable {
   }
 
   /// Acts that end the request for one side; two of them from both sides at once conflict.
-  var isFinal: Bool {
+  public var isFinal: Bool {
     switch self {
     case .complete, .completePartly, .decline, .cancel: true
     default: false

@@ -85,7 +85,8 @@ public enum ObjectFold {
       return RequestFold.create(request, record).map { .request($0) }
     case .actOnRequest(let act, let basis):
       guard case .request(let request) = state else {
-        return .failure(Refused(code: "op.no-such-request", reason: "no request \(id) exists before this act"))
+        return .failure(
+          Refused(code: "op.no-such-request", reason: "no request \(id) exists before this act"))
       }
       return RequestFold.act(act, basis: basis, record, on: request).map { .request($0) }
     case .updateLead(let patch):

@@ -61,7 +61,8 @@ enum RequestFold {
   > {
     do { try request.validate() } catch { return .failure(Refused(code: "op.invalid", reason: "\(error)")) }
     guard request.requested != record.origin else {
-      return .failure(Refused(code: "op.invalid", reason: "\(record.origin) cannot ask itself for assistance"))
+      return .failure(
+        Refused(code: "op.invalid", reason: "\(record.origin) cannot ask itself for assistance"))
     }
     guard record.audience.includes(request.requested, origin: record.origin) else {
       return .failure(
@@ -89,16 +90,20 @@ enum RequestFold {
     }
     let applied = { (status: RequestStatus) -> AppliedAct in
       AppliedAct(
-        ref: ref(record), act: act, side: side, origin: record.origin, time: record.order.time, statusAfter: status)
+        ref: ref(record), act: act, side: side, origin: record.origin, time: record.order.time,
+        statusAfter: status)
     }
 
     if case .resolve(let keep) = act {
       guard let conflict = request.conflict else {
-        return .failure(Refused(code: "op.no-conflict", reason: "request \(request.id) has no conflict to resolve"))
+        return .failure(
+          Refused(code: "op.no-conflict", reason: "request \(request.id) has no conflict to resolve"))
       }
       guard let kept = conflict.acts.first(where: { $0.ref == keep }) else {
         return .failure(
-          Refused(code: "op.invalid", reason: "\(keep) is not one of the conflicting acts of request \(request.id)"))
+          Refused(
+            code: "op.invalid", reason: "\(keep) is not one of the conflicting acts of request \(request.id)")
+        )
       }
       switch transition(conflict.before, kept.act, kept.side, time: kept.time) {
       case .failure(let refused): return .failure(refused)
@@ -114,7 +119,9 @@ enum RequestFold {
             reason: "request \(request.id) has a conflict between acts made at once; resolve it first"))
       }
       guard act.side == side else {
-        let who = act.side == .requested ? "requested bureau \(request.record.requested)" : "requester \(request.requester)"
+        let who =
+          act.side == .requested
+          ? "requested bureau \(request.record.requested)" : "requester \(request.requester)"
         return .failure(
           Refused(code: "op.wrong-party", reason: "only the \(who) may \(act.name) request \(request.id)"))
       }
@@ -153,7 +160,8 @@ enum RequestFold {
     var next = status
     let state = status.state
     func refuse() -> Result<RequestStatus, Refused> {
-      .failure(Refused(code: "op.wrong-state", reason: "cannot \(act.name) a request that is \(state.rawValue)"))
+      .failure(
+        Refused(code: "op.wrong-state", reason: "cannot \(act.name) a request that is \(state.rawValue)"))
     }
     switch act {
     case .acknowledge:
@@ -167,10 +175,12 @@ enum RequestFold {
     case .extend(let days, let reason):
       guard state == .acknowledged || state == .inProgress else { return refuse() }
       guard status.extensionWorkingDays == nil else {
-        return .failure(Refused(code: "op.extended-already", reason: "an extension may be notified only once"))
+        return .failure(
+          Refused(code: "op.extended-already", reason: "an extension may be notified only once"))
       }
       guard (1...30).contains(days) else {
-        return .failure(Refused(code: "op.invalid", reason: "an extension of \(days) working days; allowed 1-30"))
+        return .failure(
+          Refused(code: "op.invalid", reason: "an extension of \(days) working days; allowed 1-30"))
       }
       next.extensionWorkingDays = days
       next.extensionReason = reason

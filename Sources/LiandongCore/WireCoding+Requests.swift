@@ -8,7 +8,8 @@ extension WireCoding {
     AssistanceRequestRecord(
       requested: try NodeID(wire.requested), caseReference: wire.caseReference, legalBasis: wire.legalBasis,
       tasks: try wire.tasks.map { try AssistanceTask(canonical: $0) }, details: wire.details,
-      evidenceIDs: try objectIDs(wire.evidenceIds), wantedBy: try wire.wantedBy.nonEmpty.map { try CivilDate($0) })
+      evidenceIDs: try objectIDs(wire.evidenceIds),
+      wantedBy: try wire.wantedBy.nonEmpty.map { try CivilDate($0) })
   }
 
   static func encodeRequest(_ request: AssistanceRequestRecord) -> Liandong_V1_CreateRequest {
@@ -31,7 +32,8 @@ extension WireCoding {
     case "accept": act = .accept
     case "extend": act = .extend(workingDays: Int(wire.workingDays), reason: wire.text)
     case "complete": act = .complete(findings: wire.text, evidenceIDs: try objectIDs(wire.evidenceIds))
-    case "complete-partly": act = .completePartly(findings: wire.text, evidenceIDs: try objectIDs(wire.evidenceIds))
+    case "complete-partly":
+      act = .completePartly(findings: wire.text, evidenceIDs: try objectIDs(wire.evidenceIds))
     case "decline": act = .decline(reason: wire.text)
     case "cancel": act = .cancel(reason: wire.text)
     case "close": act = .close
@@ -39,7 +41,10 @@ extension WireCoding {
     default:
       throw CoreError.invalidValue(
         field: "request act", value: wire.act,
-        allowed: ["acknowledge", "accept", "extend", "complete", "complete-partly", "decline", "cancel", "close", "resolve"])
+        allowed: [
+          "acknowledge", "accept", "extend", "complete", "complete-partly", "decline", "cancel", "close",
+          "resolve",
+        ])
     }
     return (act, basis)
   }
@@ -64,7 +69,8 @@ extension WireCoding {
 
   static func operationRef(_ wire: Liandong_V1_OperationRef) throws -> OperationRef {
     guard let change = ChangeID(bytes: wire.changeID) else {
-      throw CoreError.invalidValue(field: "operation reference", value: wire.changeID.hex, allowed: ["a 32-byte change ID"])
+      throw CoreError.invalidValue(
+        field: "operation reference", value: wire.changeID.hex, allowed: ["a 32-byte change ID"])
     }
     return OperationRef(change: change, index: Int(wire.index))
   }

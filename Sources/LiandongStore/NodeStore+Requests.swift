@@ -43,7 +43,8 @@ extension NodeStore {
 
   public func request(_ id: String) throws -> RequestView? {
     try read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM p_requests WHERE id = ?", arguments: [id]).map(Self.requestView)
+      try Row.fetchOne(db, sql: "SELECT * FROM p_requests WHERE id = ?", arguments: [id]).map(
+        Self.requestView)
     }
   }
 
@@ -55,12 +56,16 @@ extension NodeStore {
       wallMillis: UInt64(row["created_wall"] as Int64), counter: UInt32(row["created_counter"] as Int64))
     let acknowledged = (row["acknowledged_wall"] as Int64?).map { UInt64($0) }
     return RequestView(
-      id: row["id"], requester: row["requester"], requested: row["requested"], caseReference: row["case_reference"],
-      legalBasis: row["legal_basis"], tasks: list("tasks"), details: row["details"], evidence: list("evidence_ids"),
+      id: row["id"], requester: row["requester"], requested: row["requested"],
+      caseReference: row["case_reference"],
+      legalBasis: row["legal_basis"], tasks: list("tasks"), details: row["details"],
+      evidence: list("evidence_ids"),
       wantedBy: row["wanted_by"], createdBy: row["created_by"], created: created.iso8601,
-      sentOn: CivilDate(chinaDayOf: created.wallMillis), acknowledgedOn: acknowledged.map(CivilDate.init(chinaDayOf:)),
+      sentOn: CivilDate(chinaDayOf: created.wallMillis),
+      acknowledgedOn: acknowledged.map(CivilDate.init(chinaDayOf:)),
       audience: row["audience"], state: row["state"], extensionWorkingDays: row["extension_days"],
-      extensionReason: row["extension_reason"], findings: row["findings"], outcomeEvidence: list("outcome_evidence"),
+      extensionReason: row["extension_reason"], findings: row["findings"],
+      outcomeEvidence: list("outcome_evidence"),
       reason: row["reason"], conflict: row["conflict"], head: row["head"],
       updated: HLCTimestamp(
         wallMillis: UInt64(row["updated_wall"] as Int64), counter: UInt32(row["updated_counter"] as Int64)

@@ -106,7 +106,8 @@ enum ProjectionRows {
         request.createdBy, Int64(request.created.wallMillis), Int64(request.created.counter),
         request.audience.description, status.state.rawValue, status.acknowledged.map { Int64($0.wallMillis) },
         status.acknowledged.map { Int64($0.counter) }, status.extensionWorkingDays, status.extensionReason,
-        status.findings, status.outcomeEvidence.map(\.description).joined(separator: ","), status.reason, conflict,
+        status.findings, status.outcomeEvidence.map(\.description).joined(separator: ","), status.reason,
+        conflict,
         request.head.description, Int64(request.updated.wallMillis), Int64(request.updated.counter),
       ])
   }

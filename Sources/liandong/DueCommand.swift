@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import LiandongCore
+import LiandongStore
+
+/// The working-day calendar deadlines are counted with, and the day they are counted from.
+struct CalendarOption: ParsableArguments {
+  @Option(
+    help: ArgumentHelp(
+      "A working-day calendar file (JSON, like Deploy/calendar/cn-workdays.json).",
+      discussion: "Default: $LIANDONG_CALENDAR, else the official 2025-2026 schedule built into liandong.",
+      valueName: "file"))
+  var calendar: String?
+
+  @Option(
+    name: .customLong("today"),
+    help: ArgumentHelp("Count as of this day (default: today in China).", valueName: "YYYY-MM-DD"))
+  var asOf: String?
+
+  func load() throws -> WorkdayCalendar {
+    guard let path = calendar ?? ProcessInfo.processInfo.environment["LIANDONG_CALENDAR"], !path.isEmpty
+    else {
+      return .builtIn
+    }
+    let data: Data
+    do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+      throw UsageError(
+        code: "calendar.unreadable",
+        message: "cannot read the calendar file \(path): \(error.localizedDescription)")
+    }
+    return try WorkdayCalendar(json: data)
+  }
+
+  func today() throws -> CivilDate {
+    try asOf.map { try CivilDate($0) } ?? CivilDate(chinaDayOf: Date().unixMillis)
+  }
+
+  /// Every open item with a deadline, on either side of it, soonest first.
+  func dueItems(_ home: NodeHome) throws -> [DueItem] {
+    let calendar = try load()
+    let today = try today()
+    return try home.store.requests().compactMap { request -> DueItem? in
+      guard let state = RequestState(rawValue: request.state) else { return nil }
+      let mine = request.requester == home.node.rawValue
+      var item = DueItem(
+        kind: "request", id: request.id, side: mine ? "requester" : "requested",
+        otherParty: mine ? request.requested : request.requester, state: request.state,
+        what: "\(request.caseReference): \(request.tasks.joined(separator: ", "))")
+      do {
+        guard
+          let due = try Deadlines.assistance(
+            state: state, sent: request.sentOn, acknowledged: request.acknowledgedOn,
+            extensionWorkingDays: request.extensionWorkingDays, calendar: calendar, today: today)
+        else { return nil }
+        item.runsFrom = "\(due.runsFrom) \(due.start)"
+        item.deadline = due.deadline
+        item.workingDaysLeft = due.workingDaysLeft
+        item.urgency = due.urgency.rawValue
+      } catch {
+        item.problem = "\(error)"
+      }
+      return item
+    }.sorted { ($0.deadline?.daysSinceEpoch ?? .min, $0.id) < ($1.deadline?.daysSinceEpoch ?? .min, $1.id) }
+  }
+}
+
+/// One line of `liandong due`.
+struct DueItem: Codable {
+  var kind: String
+  var id: String
+  /// This node's side of the item.
+  var side: String
+  var otherParty: String
+  var state: String
+  var what: String
+  var runsFrom: String? = nil
+  var deadline: CivilDate? = nil
+  var workingDaysLeft: Int? = nil
+  /// ok, due-soon or overdue.
+  var urgency: String? = nil
+  /// Why no deadline could be computed (for example, a calendar that does not cover the year).
+  var problem: String? = nil
+
+  var left: String {
+    guard let workingDaysLeft else { return "?" }
+    return workingDaysLeft < 0 ? "\(-workingDaysLeft) overdue" : "\(workingDaysLeft)"
+  }
+}
+
+struct DueCommand: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "due",
+    abstract: "What is due soon and what is overdue, on both sides of each request, in working days.",
+    discussion: """
+      Deadlines are counted in working days with the calendar (public holidays and make-up working \
+      days), the start day not counted. An item is due soon from \(Deadlines.warningWorkingDays) working \
+      days before its last day. Exit status 0 even when items are overdue; use --json in scripts.
+      """)
+  @OptionGroup var options: NodeOptions
+  @OptionGroup var calendar: CalendarOption
+  @Option(help: ArgumentHelp("Only items with at most this many working days left.", valueName: "days"))
+  var within: Int?
+
+  func execute() throws {
+    let home = try options.openNode()
+    let items = try calendar.dueItems(home).filter { item in
+      guard let within else { return true }
+      return (item.workingDaysLeft ?? .min) <= within
+    }
+    if options.json { return try Output.json(items) }
+    guard !items.isEmpty else {
+      return print("nothing due\(within.map { " within \($0) working days" } ?? "")")
+    }
+    Output.table(
+      ["DEADLINE", "LEFT", "STATUS", "KIND", "ID", "SIDE", "WITH", "STATE", "WHAT"],
+      items.map {
+        [
+          $0.deadline?.description ?? "?", $0.left, $0.urgency ?? "unknown", $0.kind, $0.id, $0.side,
+          $0.otherParty,
+          $0.state, $0.problem ?? $0.what,
+        ]
+      })
+  }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import LiandongCore
+import Testing
+
+@Suite("Assistance requests and deadlines through the command line", .serialized)
+struct RequestCLITests {
+  /// Moves everything `from` holds to `to`, through a change file.
+  func carry(_ from: NodeProcess, _ to: NodeProcess) throws {
+    let file = temporaryDirectory("carry").appendingPathComponent("changes.bin")
+    #expect(try from.cli("changes", "export", "--for", to.name, "--out", file.path).status == 0)
+    let imported = try to.cli("changes", "import", file.path)
+    #expect(imported.status == 0, "\(imported)")
+  }
+
+  /// A calendar of plain weekdays around today, so the test does not depend on the year it runs.
+  func weekdayCalendar() throws -> URL {
+    let year = CivilDate(chinaDayOf: Date().unixMillis).year
+    let years = (year - 1...year + 1).map { "\"\($0)\": {\"holidays\": [], \"makeup_workdays\": []}" }
+    let file = temporaryDirectory("calendar").appendingPathComponent("weekdays.json")
+    try Data("{\"years\": {\(years.joined(separator: ", "))}}".utf8).write(to: file)
+    return file
+  }
+
+  func json(_ result: ProcessResult) throws -> [String: Any] {
+    try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+  }
+
+  @Test(
+    "send, acknowledge, accept, extend, complete, close; due on both sides; wrong party and bad input refused"
+  )
+  func lifecycle() throws {
+    let federation = try TestFederation(label: "requests", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let sent = try jjj.cli(
+      "request", "send", "--to", "yrd", "--case", "京市监案〔2026〕17号", "--legal-basis", "Art. 45", "--task",
+      "verify-registration,obtain-records", "--details", "shop 88231", "--json")
+    #expect(sent.status == 0, "\(sent)")
+    let id = try #require(try json(sent)["id"] as? String)
+
+    // Bad input: an unknown task, no task, a request to oneself.
+    let badTask = try jjj.cli(
+      "request", "send", "--to", "yrd", "--case", "c", "--legal-basis", "b", "--task", "arrest")
+    #expect(badTask.status == 1 && badTask.stderr.contains("verify-registration"), "\(badTask)")
+    let noTask = try jjj.cli("request", "send", "--to", "yrd", "--case", "c", "--legal-basis", "b")
+    #expect(noTask.status == 1 && noTask.stderr.contains("--task"))
+    let toSelf = try jjj.cli(
+      "request", "send", "--to", "jjj", "--case", "c", "--legal-basis", "b", "--task", "interview")
+    #expect(toSelf.status == 1 && toSelf.stderr.contains("usage.request-self"))
+
+    try carry(jjj, yrd)
+    // The requester may not act on the requested bureau's side.
+    let wrong = try jjj.cli("request", "acknowledge", id)
+    #expect(wrong.status == 1 && wrong.stderr.contains("only the requested bureau yrd"), "\(wrong)")
+    #expect(try yrd.cli("request", "acknowledge", id).stdout.contains("acknowledged"))
+    #expect(try yrd.cli("request", "accept", id).stdout.contains("in-progress"))
+
+    // Both sides see the same deadline: 15 working days from today's acknowledgement.
+    let calendar = try weekdayCalendar()
+    let today = CivilDate(chinaDayOf: Date().unixMillis)
+    let expected = try WorkdayCalendar(json: Data(contentsOf: calendar)).deadline(
+      after: today, workingDays: 15)
+    try carry(yrd, jjj)
+    for node in [jjj, yrd] {
+      let due = try node.cli("due", "--calendar", calendar.path, "--json")
+      #expect(
+        due.status == 0 && due.stdout.contains("\"deadline\" : \"\(expected)\""), "\(node.name): \(due)")
+      #expect(due.stdout.contains("\"workingDaysLeft\" : 15") && due.stdout.contains("\"urgency\" : \"ok\""))
+    }
+    // As of the deadline's eve it is due soon; after it, overdue, in working days.
+    let soon = try jjj.cli(
+      "due", "--calendar", calendar.path, "--today", expected.adding(days: -1).description)
+    #expect(soon.stdout.contains("due-soon") && soon.stdout.contains("requester"), "\(soon)")
+    let late = try yrd.cli(
+      "due", "--calendar", calendar.path, "--today", expected.adding(days: 8).description)
+    #expect(late.stdout.contains("overdue") && late.stdout.contains("requested"), "\(late)")
+    let within = try yrd.cli("due", "--calendar", calendar.path, "--within", "3")
+    #expect(within.stdout.contains("nothing due within 3 working days"), "\(within)")
+    // The built-in calendar does not cover a year it has no notice for.
+    let uncovered = try yrd.cli("due", "--today", "2031-01-05")
+    #expect(uncovered.stdout.contains("calendar") || uncovered.stdout.contains("unknown"), "\(uncovered)")
+
+    let extended = try yrd.cli(
+      "request", "extend", id, "--working-days", "5", "--reason", "the platform answers slowly", "--calendar",
+      calendar.path)
+    #expect(extended.status == 0, "\(extended)")
+    let twice = try yrd.cli(
+      "request", "extend", id, "--working-days", "5", "--reason", "again", "--calendar", calendar.path)
+    #expect(twice.status == 1 && twice.stderr.contains("only once"), "\(twice)")
+    #expect(try yrd.cli("request", "complete", id, "--findings", "registered in Pudong").status == 0)
+    try carry(yrd, jjj)
+    #expect(try jjj.cli("request", "close", id).stdout.contains("closed"))
+    try carry(jjj, yrd)
+    let shown = try yrd.cli("request", "show", id)
+    #expect(shown.stdout.contains("closed") && shown.stdout.contains("registered in Pudong"))
+    #expect(shown.stdout.contains("5 working days: the platform answers slowly"))
+    #expect(try yrd.cli("due", "--calendar", calendar.path).stdout.contains("nothing due"))
+  }
+}
