@@ -17,6 +17,16 @@ public enum Audience: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// The audience for `actor`'s act on an object shared with this audience: everyone who may see
+  /// the object, its origin (implicit in the object's own audience) and any other `parties`
+  /// included, and the actor left out since it is implicit in its own change.
+  public func forAct(by actor: NodeID, parties: Set<NodeID>) -> Audience {
+    switch self {
+    case .all: .all
+    case .nodes(let nodes): .nodes(nodes.union(parties).subtracting([actor]))
+    }
+  }
+
   /// Parses the command line's `--to`: `all`, `origin-only`, or node IDs separated by commas. `group:NAME` needs
   /// a federation manifest, which this node does not have yet, so it is refused with that reason.
   public init(parsing text: String) throws {

@@ -18,6 +18,8 @@ public struct DomainOperation: Hashable, Sendable {
     case updateLead(LeadPatch)
     /// An evidence item; its file travels as a blob addressed by the record's SHA-256.
     case addEvidence(EvidenceRecord)
+    /// An event in an evidence item's chain of custody.
+    case recordCustody(CustodyRecord)
     /// An assistance request to another bureau.
     case createRequest(AssistanceRequestRecord)
     /// An act on an assistance request, naming the last operation the actor had seen on it.

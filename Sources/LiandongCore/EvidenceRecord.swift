@@ -62,3 +62,20 @@ public struct EvidenceRecord: Hashable, Sendable {
     }
   }
 }
+
+/// One event in an evidence item's chain of custody, as the node that handled it signed it.
+public struct CustodyRecord: Hashable, Sendable {
+  public var event: CustodyEventKind
+  public var note: String
+  /// For `received`: nil if the hash was not checked, else whether it matched.
+  public var hashMatched: Bool?
+  /// For `handed-over`: to whom.
+  public var holder: String
+
+  public init(event: CustodyEventKind, note: String = "", hashMatched: Bool? = nil, holder: String = "") {
+    self.event = event
+    self.note = note
+    self.hashMatched = hashMatched
+    self.holder = holder
+  }
+}

@@ -78,6 +78,29 @@ public enum ObjectFold {
             id: id, origin: record.origin, record: evidence, addedBy: record.officer,
             added: record.order.time,
             audience: record.audience)))
+    case .recordCustody(let custody):
+      guard case .evidence(var evidence) = state else {
+        return .failure(
+          Refused(
+            code: "op.no-such-evidence", reason: "no evidence item \(id) exists before this custody event"))
+      }
+      guard evidence.audience.includes(record.origin, origin: evidence.origin) else {
+        return .failure(
+          Refused(code: "op.not-party", reason: "\(record.origin) is not among those who hold evidence \(id)")
+        )
+      }
+      if let last = evidence.custody.last(where: { $0.node == record.origin }),
+        last.record.event == .destroyed
+      {
+        return .failure(
+          Refused(
+            code: "op.wrong-state", reason: "\(record.origin) already recorded evidence \(id) as destroyed"))
+      }
+      evidence.custody.append(
+        CustodyEntry(
+          ref: RequestFold.ref(record), node: record.origin, officer: record.officer, time: record.order.time,
+          record: custody))
+      return .success(.evidence(evidence))
     case .createRequest(let request):
       guard state == nil else {
         return .failure(Refused(code: "op.exists", reason: "object \(id) already exists"))

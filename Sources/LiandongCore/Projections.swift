@@ -23,7 +23,7 @@ public struct LeadProjection: Sendable, Equatable {
   public var audience: Audience
 }
 
-/// An evidence item: the record of the change that added it. Custody events will extend it.
+/// An evidence item: the record of the change that added it, and its chain of custody.
 public struct EvidenceProjection: Sendable, Equatable {
   public var id: ObjectID
   public var origin: NodeID
@@ -31,6 +31,16 @@ public struct EvidenceProjection: Sendable, Equatable {
   public var addedBy: String
   public var added: HLCTimestamp
   public var audience: Audience
+  /// The chain of custody, in replay order: append-only.
+  public var custody: [CustodyEntry] = []
+}
+
+public struct CustodyEntry: Sendable, Equatable {
+  public var ref: OperationRef
+  public var node: NodeID
+  public var officer: String
+  public var time: HLCTimestamp
+  public var record: CustodyRecord
 }
 
 public enum ObjectProjection: Sendable, Equatable {

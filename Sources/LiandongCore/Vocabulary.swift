@@ -111,3 +111,12 @@ public enum RequestState: String, CanonicalName {
   case declined, cancelled, closed, conflict
   public static let fieldName = "request state"
 }
+
+/// The events of an evidence item's chain of custody (DOMAIN.md).
+public enum CustodyEventKind: String, CanonicalName {
+  case collected, sealed, hashed
+  case handedOver = "handed-over"
+  case received, opened, returned, destroyed
+  case passedToPolice = "passed-to-police"
+  public static let fieldName = "custody event"
+}

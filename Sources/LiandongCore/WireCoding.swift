@@ -115,6 +115,13 @@ public enum WireCoding {
         return DomainOperation(objectID: objectID, action: .updateLead(try decodeLeadPatch(update)))
       case .addEvidence(let add):
         return DomainOperation(objectID: objectID, action: .addEvidence(try decodeEvidence(add)))
+      case .custodyEvent(let event):
+        return DomainOperation(
+          objectID: objectID,
+          action: .recordCustody(
+            CustodyRecord(
+              event: try CustodyEventKind(canonical: event.event), note: event.note,
+              hashMatched: event.hashChecked ? event.hashMatched : nil, holder: event.holder)))
       case .createRequest(let create):
         return DomainOperation(objectID: objectID, action: .createRequest(try decodeRequest(create)))
       case .actOnRequest(let act):
@@ -149,6 +156,14 @@ public enum WireCoding {
       wire.kind = .updateLead(encodeLeadPatch(patch))
     case .addEvidence(let evidence):
       wire.kind = .addEvidence(encodeEvidence(evidence))
+    case .recordCustody(let custody):
+      var event = Liandong_V1_CustodyEvent()
+      event.event = custody.event.rawValue
+      event.note = custody.note
+      event.hashChecked = custody.hashMatched != nil
+      event.hashMatched = custody.hashMatched ?? false
+      event.holder = custody.holder
+      wire.kind = .custodyEvent(event)
     case .createRequest(let request):
       wire.kind = .createRequest(encodeRequest(request))
     case .actOnRequest(let act, let basis):

@@ -57,6 +57,16 @@ public final class PublicKey: @unchecked Sendable {
     return result == 1
   }
 
+  /// SubjectPublicKeyInfo PEM, as `openssl x509 -pubkey` prints it.
+  public func pem() throws -> Data {
+    OpenSSLErrors.clear()
+    return try MemoryBIO.writing { bio in
+      guard PEM_write_bio_PUBKEY(bio, pointer) == 1 else {
+        throw CryptoError.openSSL(function: "PEM_write_bio_PUBKEY", detail: OpenSSLErrors.drain())
+      }
+    }
+  }
+
   /// True when both keys are the same public key.
   public func matches(_ other: PublicKey) -> Bool { EVP_PKEY_eq(pointer, other.pointer) == 1 }
 }

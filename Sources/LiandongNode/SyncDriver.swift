@@ -100,8 +100,13 @@ public enum SyncDriver {
                 } else {
                   logger.info("received a blob", metadata: ["peer": "\(peer)", "blob": "\(sha256.hex)"])
                 }
-                pending += session.blobFinished(
-                  sha256: sha256, matched: receipt == .complete(size: open.need.size))
+                let matched = receipt == .complete(size: open.need.size)
+                do { try await offload { try home.recordReceipt(of: sha256, matched: matched) } } catch {
+                  logger.warning(
+                    "could not record the file's receipt in its chain of custody",
+                    metadata: ["blob": "\(sha256.hex)", "reason": "\(error)"])
+                }
+                pending += session.blobFinished(sha256: sha256, matched: matched)
               case .suspendBlob(let sha256):
                 if let open = receiver { try await offload { try open.suspend() } }
                 receiver = nil

@@ -26,6 +26,22 @@ public struct EvidenceView: Codable, Sendable, Equatable {
   public var file: String
   /// Bytes of the file this node holds durably.
   public var fileBytes: UInt64
+  /// The chain of custody, oldest first.
+  public var custody: [CustodyView] = []
+}
+
+/// One custody event as `liandong evidence show` prints it.
+public struct CustodyView: Codable, Sendable, Equatable {
+  public var event: String
+  public var node: String
+  public var officer: String
+  public var time: String
+  public var note: String
+  /// For `received`: whether the file's hash matched; absent if it was not checked.
+  public var hashMatched: Bool?
+  public var holder: String
+  /// The signed operation that recorded it.
+  public var operation: String
 }
 
 extension NodeStore {
@@ -37,15 +53,34 @@ extension NodeStore {
         sql: Self.evidenceQuery + (item == nil ? "" : " WHERE e.item_id = ?")
           + " ORDER BY e.added_wall, e.added_counter, e.id",
         arguments: StatementArguments(item.map { [$0] } ?? [])
-      ).map(Self.evidenceView)
+      ).map { try Self.withCustody(Self.evidenceView($0), db) }
     }
   }
 
   public func evidence(id: String) throws -> EvidenceView? {
     try read { db in
-      try Row.fetchOne(db, sql: Self.evidenceQuery + " WHERE e.id = ?", arguments: [id]).map(
-        Self.evidenceView)
+      try Row.fetchOne(db, sql: Self.evidenceQuery + " WHERE e.id = ?", arguments: [id]).map {
+        try Self.withCustody(Self.evidenceView($0), db)
+      }
     }
+  }
+
+  private static func withCustody(_ view: EvidenceView, _ db: Database) throws -> EvidenceView {
+    var view = view
+    view.custody = try Row.fetchAll(
+      db,
+      sql:
+        "SELECT * FROM p_custody WHERE evidence_id = ? ORDER BY time_wall, time_counter, node, change_id, op_index",
+      arguments: [view.id]
+    ).map { row in
+      CustodyView(
+        event: row["event"], node: row["node"], officer: row["officer"],
+        time: HLCTimestamp(
+          wallMillis: UInt64(row["time_wall"] as Int64), counter: UInt32(row["time_counter"] as Int64)
+        ).iso8601, note: row["note"], hashMatched: row["hash_matched"], holder: row["holder"],
+        operation: "\(row["change_id"] as String):\(row["op_index"] as Int)")
+    }
+    return view
   }
 
   private static let evidenceQuery = """

@@ -97,6 +97,34 @@ extension NodeStore {
     }
   }
 
+  /// The changes (with bodies) holding operations on these objects, in replay order.
+  public func changes(touching objects: [ObjectID]) throws -> [SignedChange] {
+    try read { db in
+      var ids = Set<Data>()
+      for object in objects {
+        ids.formUnion(
+          try Data.fetchAll(
+            db, sql: "SELECT DISTINCT change_id FROM p_operations WHERE object_id = ?",
+            arguments: [object.bytes]))
+      }
+      return try ids.compactMap { id in
+        try Row.fetchOne(db, sql: "SELECT header, signature, body FROM changes WHERE id = ?", arguments: [id])
+          .map {
+            try SignedChange(headerBytes: $0["header"], signature: $0["signature"], body: $0["body"])
+          }
+      }.sorted { ($0.header.time, $0.header.origin, $0.id) < ($1.header.time, $1.header.origin, $1.id) }
+    }
+  }
+
+  /// The announced certificate chain (leaf first) with this leaf fingerprint, if known.
+  public func certificateChain(fingerprint: Data) throws -> [Certificate]? {
+    try read { db in
+      try String.fetchOne(
+        db, sql: "SELECT chain_pem FROM p_certificates WHERE fingerprint = ?", arguments: [fingerprint]
+      ).map { try Certificate.chain(pem: Data($0.utf8)) }
+    }
+  }
+
   /// Every change held, oldest first in the replay order.
   public func log() throws -> [ChangeSummary] {
     try read { db in
@@ -120,6 +148,7 @@ extension NodeStore {
     case .announceNode(let chain): "announce-node (\(chain.count) certificate(s))"
     case .createSubject(let subject): "create-subject \(operation.objectID) \(subject.name)"
     case .createLead: "create-lead \(operation.objectID)"
+    case .recordCustody(let custody): "custody \(custody.event.rawValue) evidence \(operation.objectID)"
     case .createRequest(let request):
       "create-request \(operation.objectID) to \(request.requested) (\(request.caseReference))"
     case .actOnRequest(let act, _): "\(act.name) request \(operation.objectID)"

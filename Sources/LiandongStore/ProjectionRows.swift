@@ -11,6 +11,7 @@ enum ProjectionRows {
     try db.execute(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_custody WHERE evidence_id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_requests WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_refusals WHERE object_id = ?", arguments: [id])
     switch result.state {
@@ -82,6 +83,20 @@ enum ProjectionRows {
         record.description, evidence.addedBy, Int64(evidence.added.wallMillis), Int64(evidence.added.counter),
         evidence.audience.description,
       ])
+    for entry in evidence.custody {
+      try db.execute(
+        sql: """
+          INSERT INTO p_custody (evidence_id, change_id, op_index, node, officer, time_wall, time_counter, event, note,
+            hash_matched, holder)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          evidence.id.description, entry.ref.change.hex, entry.ref.index, entry.node.rawValue, entry.officer,
+          Int64(entry.time.wallMillis), Int64(entry.time.counter), entry.record.event.rawValue,
+          entry.record.note,
+          entry.record.hashMatched, entry.record.holder,
+        ])
+    }
   }
 
   static func insert(_ request: RequestProjection, _ db: Database) throws {

@@ -198,6 +198,26 @@ enum Schema {
           );
           """)
     }
+    migrator.registerMigration("v5: chain of custody") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE p_custody (
+            evidence_id TEXT NOT NULL,
+            change_id TEXT NOT NULL,
+            op_index INTEGER NOT NULL,
+            node TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            time_wall INTEGER NOT NULL,
+            time_counter INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            note TEXT NOT NULL,
+            hash_matched INTEGER,
+            holder TEXT NOT NULL,
+            PRIMARY KEY (change_id, op_index)
+          );
+          CREATE INDEX p_custody_by_evidence ON p_custody (evidence_id);
+          """)
+    }
     return migrator
   }
 
@@ -208,6 +228,7 @@ enum Schema {
     ("p_leads", "id"),
     ("p_evidence", "id"),
     ("p_requests", "id"),
+    ("p_custody", "change_id, op_index"),
     ("p_refusals", "change_id, op_index"),
   ]
 

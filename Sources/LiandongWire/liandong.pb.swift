@@ -220,6 +220,14 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     set {kind = .actOnRequest(newValue)}
   }
 
+  public var custodyEvent: Liandong_V1_CustodyEvent {
+    get {
+      if case .custodyEvent(let v)? = kind {return v}
+      return Liandong_V1_CustodyEvent()
+    }
+    set {kind = .custodyEvent(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -230,6 +238,7 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     case addEvidence(Liandong_V1_AddEvidence)
     case createRequest(Liandong_V1_CreateRequest)
     case actOnRequest(Liandong_V1_ActOnRequest)
+    case custodyEvent(Liandong_V1_CustodyEvent)
 
   }
 
@@ -527,6 +536,32 @@ public nonisolated struct Liandong_V1_ActOnRequest: Sendable {
   fileprivate var _keep: Liandong_V1_OperationRef? = nil
 }
 
+/// One event in an evidence item's chain of custody, recorded by the node that handled it.
+/// `event` is one of: collected, sealed, hashed, handed-over, received, opened, returned,
+/// destroyed, passed-to-police.
+public nonisolated struct Liandong_V1_CustodyEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var event: String = String()
+
+  public var note: String = String()
+
+  /// received: whether the file's hash was checked
+  public var hashChecked: Bool = false
+
+  /// received: the result
+  public var hashMatched: Bool = false
+
+  /// handed-over: the node (or office) it went to
+  public var holder: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "liandong.v1"
@@ -757,7 +792,7 @@ nonisolated extension Liandong_V1_ChangeBody: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -857,6 +892,19 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
           self.kind = .actOnRequest(v)
         }
       }()
+      case 17: try {
+        var v: Liandong_V1_CustodyEvent?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .custodyEvent(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .custodyEvent(v)
+        }
+      }()
       default: break
       }
     }
@@ -898,6 +946,10 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
     case .actOnRequest?: try {
       guard case .actOnRequest(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+    }()
+    case .custodyEvent?: try {
+      guard case .custodyEvent(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
     }()
     case nil: break
     }
@@ -1423,6 +1475,56 @@ nonisolated extension Liandong_V1_ActOnRequest: SwiftProtobuf.Message, SwiftProt
     if lhs.workingDays != rhs.workingDays {return false}
     if lhs.evidenceIds != rhs.evidenceIds {return false}
     if lhs._keep != rhs._keep {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_CustodyEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CustodyEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}event\0\u{1}note\0\u{3}hash_checked\0\u{3}hash_matched\0\u{1}holder\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.event) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.hashChecked) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.hashMatched) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.holder) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.event.isEmpty {
+      try visitor.visitSingularStringField(value: self.event, fieldNumber: 1)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 2)
+    }
+    if self.hashChecked != false {
+      try visitor.visitSingularBoolField(value: self.hashChecked, fieldNumber: 3)
+    }
+    if self.hashMatched != false {
+      try visitor.visitSingularBoolField(value: self.hashMatched, fieldNumber: 4)
+    }
+    if !self.holder.isEmpty {
+      try visitor.visitSingularStringField(value: self.holder, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_CustodyEvent, rhs: Liandong_V1_CustodyEvent) -> Bool {
+    if lhs.event != rhs.event {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.hashChecked != rhs.hashChecked {return false}
+    if lhs.hashMatched != rhs.hashMatched {return false}
+    if lhs.holder != rhs.holder {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

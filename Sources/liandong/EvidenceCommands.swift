@@ -14,7 +14,9 @@ struct EvidenceCommand: ParsableCommand {
       was fixed, hash, ...) travels in a signed change, and the file itself follows during sync, \
       only to the nodes in the record's audience.
       """,
-    subcommands: [EvidenceAdd.self, EvidenceList.self, EvidenceShow.self])
+    subcommands: [
+      EvidenceAdd.self, EvidenceList.self, EvidenceShow.self, EvidenceCustody.self, EvidenceExport.self,
+    ])
 }
 
 struct EvidenceAdd: NodeCommand {
@@ -65,12 +67,8 @@ struct EvidenceAdd: NodeCommand {
       audience = try Audience(parsing: to)
     } else if let lead = try home.store.lead(itemID.description) {
       // Everyone who may see the lead, its origin and owner included, whoever adds the evidence.
-      switch try Audience(parsing: lead.audience) {
-      case .all: audience = .all
-      case .nodes(let nodes):
-        audience = .nodes(
-          nodes.union([try NodeID(lead.origin), try NodeID(lead.owner)]).subtracting([home.node]))
-      }
+      audience = try Audience(parsing: lead.audience).forAct(
+        by: home.node, parties: [try NodeID(lead.origin), try NodeID(lead.owner)])
     } else {
       throw UsageError(
         code: "usage.no-audience",
@@ -161,6 +159,15 @@ struct EvidenceShow: NodeCommand {
     ]
     for (label, value) in lines {
       print("\(label.padding(toLength: 13, withPad: " ", startingAt: 0)) \(value)")
+    }
+    print("chain of custody:")
+    if view.custody.isEmpty { print("  (no events recorded)") }
+    for entry in view.custody {
+      var text = "  \(entry.time)  \(entry.event)  by \(entry.node) (\(entry.officer))"
+      if let matched = entry.hashMatched { text += matched ? ", SHA-256 matched" : ", SHA-256 DID NOT MATCH" }
+      if !entry.holder.isEmpty { text += ", to \(entry.holder)" }
+      if !entry.note.isEmpty { text += ": \(entry.note)" }
+      print(text)
     }
   }
 }

@@ -68,6 +68,15 @@ struct IdentifierTests {
     }
   }
 
+  @Test("an act on a shared object reaches its origin and parties, not the actor itself")
+  func actAudience() throws {
+    let (jjj, yrd, prd) = (try NodeID("jjj"), try NodeID("yrd"), try NodeID("prd"))
+    // jjj's lead for yrd is stored with audience "yrd"; yrd's evidence on it must reach jjj.
+    #expect(Audience.nodes([yrd]).forAct(by: yrd, parties: [jjj]) == .nodes([jjj]))
+    #expect(Audience.nodes([yrd, prd]).forAct(by: prd, parties: [jjj]) == .nodes([jjj, yrd]))
+    #expect(Audience.all.forAct(by: yrd, parties: [jjj]) == .all)
+  }
+
   @Test("audiences parse from the command line's --to")
   func audiences() throws {
     #expect(try Audience(parsing: "all") == .all)

@@ -169,7 +169,8 @@ struct SyncProcessTests {
     #expect(
       try await eventually {
         let vectors = try [jjj, yrd, prd].map { try $0.status()["versionVector"] as? [String: Int] ?? [:] }
-        return vectors[0]["jjj"] == 4 && vectors.allSatisfy { $0 == vectors[0] }
+        // jjj: announcement, two leads, evidence, and its receipt of yrd's file.
+        return vectors[0]["jjj"] == 5 && vectors.allSatisfy { $0 == vectors[0] }
       })
     // Every node's digest over the changes it holds matches, though prd reads less of them.
     let digests = try [jjj, yrd, prd].map { try $0.status()["heldChangesDigest"] as? String ?? "" }
@@ -180,7 +181,12 @@ struct SyncProcessTests {
     #expect(prdLead.contains("\"origin\" : \"jjj\"") && prdLead.contains("warning for all"))
     let hidden = try prd.cli("lead", "show", privateLead)
     #expect(hidden.status == 1 && hidden.stderr.contains("not-found"))
-    #expect(try prd.status()["stubs"] as? Int == 2, "the private lead and yrd's evidence")
+    #expect(
+      try prd.status()["stubs"] as? Int == 3,
+      "the private lead, yrd's evidence for jjj, and jjj's receipt of it")
+    // Each file's receipt is in its chain of custody, hash checked.
+    let received = try jjj.cli("evidence", "list", "--json").stdout
+    #expect(received.contains("\"event\" : \"received\"") && received.contains("\"hashMatched\" : true"))
     #expect(try prd.cli("log").stdout.contains("stub: this node is not in the audience"))
     for node in [jjj, yrd, prd] {
       let verify = try node.cli("verify")

@@ -1,0 +1,32 @@
+import Foundation
+import LiandongCore
+import LiandongCrypto
+
+extension NodeHome {
+  /// The officer recorded with acts the node performs by itself, such as a file's receipt.
+  public static let systemOfficer = "system:sync"
+
+  /// Records "received" in the chain of custody of every evidence item this node can see whose
+  /// file is `sha256`, with the result of the hash check, shared with each item's audience.
+  public func recordReceipt(of sha256: Data, matched: Bool) throws {
+    let items = try store.evidence().filter { $0.sha256 == sha256.hex }
+    // One change per audience the receipt goes to: each item's own, and its origin.
+    let groups = Dictionary(grouping: items) { "\($0.audience) \($0.origin)" }
+    for group in groups.values {
+      let operations = try group.map {
+        DomainOperation(
+          objectID: try ObjectID($0.id),
+          action: .recordCustody(
+            CustodyRecord(
+              event: .received,
+              note: matched
+                ? "file received by sync; SHA-256 matched"
+                : "file received by sync; SHA-256 did not match, discarded",
+              hashMatched: matched)))
+      }
+      let audience = try Audience(parsing: group[0].audience).forAct(
+        by: node, parties: [try NodeID(group[0].origin)])
+      try record(operations, audience: audience, officer: Self.systemOfficer)
+    }
+  }
+}

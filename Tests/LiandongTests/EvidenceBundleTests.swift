@@ -1,0 +1,120 @@
+import Foundation
+import LiandongCore
+import Testing
+
+@Suite("Evidence, custody and the bundle a court verifies with openssl", .serialized)
+struct EvidenceBundleTests {
+  func carry(_ from: NodeProcess, _ to: NodeProcess) throws {
+    let file = temporaryDirectory("carry").appendingPathComponent("changes.bin")
+    #expect(try from.cli("changes", "export", "--for", to.name, "--out", file.path).status == 0)
+    #expect(try to.cli("changes", "import", file.path).status == 0)
+  }
+
+  /// Two bureaus, one with an Ed25519 key: jjj records a lead and a screenshot, seals it; yrd
+  /// (which receives the record) opens it. Returns jjj, the lead and the screenshot's bytes.
+  func scenario() throws -> (NodeProcess, String, Data) {
+    let federation = try TestFederation(label: "bundle")
+    try federation.issue("jjj")
+    try federation.issue("yrd", key: "ed25519")
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let lead = try jjj.cli(
+      "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary",
+      "one-day reports without samples", "--to", "yrd"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let content = randomBytes(200_000, seed: 21)
+    let file = temporaryDirectory("bundle-file").appendingPathComponent("listing.png")
+    try content.write(to: file)
+    let added = try jjj.cli(
+      "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot",
+      "--source-url", "https://shop.example/item/88231", "--captured-at", "2026-11-20T14:05:00+08:00",
+      "--json")
+    #expect(added.status == 0, "\(added)")
+    let evidence = try #require(
+      (try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])?["id"] as? String)
+    #expect(try jjj.cli("evidence", "custody", evidence, "sealed", "--note", "sealed bag 17").status == 0)
+    try carry(jjj, yrd)
+    #expect(
+      try yrd.cli("evidence", "custody", evidence, "opened", "--note", "read by officer Li").status == 0)
+    try carry(yrd, jjj)
+    return (jjj, lead, content)
+  }
+
+  @Test("custody events are signed, shared and listed in order; bad events are refused")
+  func custody() throws {
+    let (jjj, lead, _) = try scenario()
+    let list = try jjj.cli("evidence", "list", "--item", lead, "--json").stdout
+    let evidence = try #require(
+      (try JSONSerialization.jsonObject(with: Data(list.utf8)) as? [[String: Any]])?.first?["id"] as? String)
+    let shown = try jjj.cli("evidence", "show", evidence).stdout
+    #expect(shown.contains("sealed  by jjj") && shown.contains("opened  by yrd"), "\(shown)")
+    let bad = try jjj.cli("evidence", "custody", evidence, "lost")
+    #expect(bad.status == 1 && bad.stderr.contains("passed-to-police"), "\(bad)")
+    let noHolder = try jjj.cli("evidence", "custody", evidence, "handed-over")
+    #expect(noHolder.status == 1 && noHolder.stderr.contains("--holder"))
+    #expect(try jjj.cli("evidence", "custody", evidence, "destroyed").status == 0)
+    let after = try jjj.cli("evidence", "custody", evidence, "opened")
+    #expect(after.status == 1 && after.stderr.contains("destroyed"), "\(after)")
+  }
+
+  @Test("the exported bundle verifies with the openssl tool alone; a tampered one fails")
+  func bundle() throws {
+    let (jjj, lead, content) = try scenario()
+    let out = temporaryDirectory("bundle-out").appendingPathComponent("bundle")
+    let exported = try jjj.cli("evidence", "export", lead, "--out", out.path, "--json")
+    #expect(exported.status == 0, "\(exported)")
+    #expect(exported.stdout.contains("\"yrd\""), "yrd's signed custody event is in the bundle")
+    let verify = try run("sh", [out.appendingPathComponent("verify.sh").path])
+    #expect(verify.status == 0 && verify.stdout.contains("All checks passed"), "\(verify)")
+    #expect(
+      verify.stdout.contains("Verified OK") && verify.stdout.contains("Signature Verified Successfully"))
+    let instructions = try String(contentsOf: out.appendingPathComponent("VERIFY.txt"), encoding: .utf8)
+    #expect(instructions.contains("openssl verify -CAfile certs/ca.pem -crl_check -CRLfile certs/crl.pem"))
+    let files = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("files").path)
+    #expect(try Data(contentsOf: out.appendingPathComponent("files/\(files[0])")) == content)
+    #expect(
+      try String(contentsOf: out.appendingPathComponent("custody.txt"), encoding: .utf8).contains(
+        "opened  by yrd"))
+
+    // Tampering with a file, a body, a signature or the manifest is caught.
+    func tampered(_ edit: (URL) throws -> Void) throws -> ProcessResult {
+      let copy = temporaryDirectory("bundle-tampered").appendingPathComponent("bundle")
+      try FileManager.default.copyItem(at: out, to: copy)
+      try edit(copy)
+      return try run("sh", [copy.appendingPathComponent("verify.sh").path])
+    }
+    func flip(_ url: URL) throws {
+      var data = try Data(contentsOf: url)
+      data[data.count / 2] ^= 0x01
+      try data.write(to: url)
+    }
+    let changes = try FileManager.default.contentsOfDirectory(
+      atPath: out.appendingPathComponent("changes").path)
+    let body = try #require(changes.first { $0.hasSuffix(".body") })
+    let signature = try #require(changes.first { $0.hasSuffix(".sig") })
+    let fileCase = try tampered { try flip($0.appendingPathComponent("files/\(files[0])")) }
+    #expect(fileCase.status != 0 && fileCase.stdout.contains("MISMATCH: files/"), "\(fileCase)")
+    let bodyCase = try tampered { try flip($0.appendingPathComponent("changes/\(body)")) }
+    #expect(bodyCase.status != 0 && bodyCase.stdout.contains("MISMATCH: changes/"), "\(bodyCase)")
+    let signatureCase = try tampered { try flip($0.appendingPathComponent("changes/\(signature)")) }
+    #expect(
+      signatureCase.status != 0 && !signatureCase.stdout.contains("All checks passed"), "\(signatureCase)")
+    // A forger who edits a file and its line in the manifest breaks the manifest's signature.
+    let manifestCase = try tampered { copy in
+      let target = copy.appendingPathComponent("files/\(files[0])")
+      try flip(target)
+      let manifest = copy.appendingPathComponent("manifest.txt")
+      let sum = try run("openssl", ["dgst", "-sha256", "-r", target.path]).stdout.prefix(64)
+      let text = try String(contentsOf: manifest, encoding: .utf8).split(separator: "\n").map {
+        $0.hasSuffix("files/\(files[0])") ? "\(sum)  files/\(files[0])" : String($0)
+      }
+      try (text.joined(separator: "\n") + "\n").write(to: manifest, atomically: true, encoding: .utf8)
+    }
+    #expect(
+      manifestCase.status != 0 && manifestCase.stdout.contains("Verification failure"), "\(manifestCase)")
+
+    // Exporting needs every file on this node, and a new folder.
+    let again = try jjj.cli("evidence", "export", lead, "--out", out.path)
+    #expect(again.status == 1 && again.stderr.contains("bundle.not-empty"))
+  }
+}
