@@ -14,8 +14,7 @@ struct Liandong: AsyncParsableCommand {
       """,
     subcommands: [
       InitCommand.self, LeadCommand.self, EvidenceCommand.self, RequestCommand.self, DueCommand.self,
-      LogCommand.self, VerifyCommand.self,
-      RebuildCommand.self,
+      HistoryCommand.self, ConflictsCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self,
       StatusCommand.self, ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self,
     ])
 }

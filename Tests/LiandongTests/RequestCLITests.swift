@@ -96,4 +96,54 @@ struct RequestCLITests {
     #expect(shown.stdout.contains("5 working days: the platform answers slowly"))
     #expect(try yrd.cli("due", "--calendar", calendar.path).stdout.contains("nothing due"))
   }
+
+  @Test(
+    "a cancel crossing a completion shows in conflicts on both sides; history shows every act; resolve settles it"
+  )
+  func conflictThroughTheCLI() throws {
+    let federation = try TestFederation(label: "conflict", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let id = try jjj.cli(
+      "request", "send", "--to", "yrd", "--case", "c-9", "--legal-basis", "Art. 45", "--task", "interview"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    try carry(jjj, yrd)
+    #expect(try yrd.cli("request", "accept", id).status == 0)
+    try carry(yrd, jjj)
+    // Both act before hearing of the other.
+    #expect(try jjj.cli("request", "cancel", id, "--reason", "shop closed").status == 0)
+    #expect(try yrd.cli("request", "complete", id, "--findings", "interviewed the operator").status == 0)
+    try carry(jjj, yrd)
+    try carry(yrd, jjj)
+    for node in [jjj, yrd] {
+      let conflicts = try node.cli("conflicts")
+      #expect(
+        conflicts.stdout.contains("request \(id)") && conflicts.stdout.contains("cancel@"), "\(conflicts)")
+      #expect(conflicts.stdout.contains("complete@") && conflicts.stdout.contains("request resolve"))
+    }
+    let blocked = try jjj.cli("request", "close", id)
+    #expect(blocked.status == 1 && blocked.stderr.contains("op.in-conflict"), "\(blocked)")
+    let history = try yrd.cli("history", id)
+    #expect(
+      history.stdout.contains("cancel: shop closed")
+        && history.stdout.contains("complete: interviewed the operator"))
+    #expect(history.stdout.contains("REFUSED") == false, "nothing was refused on yrd yet: \(history)")
+    try carry(jjj, yrd)
+    #expect(try yrd.cli("history", id).stdout.contains("REFUSED, no effect: op.in-conflict"))
+
+    let listed = try jjj.cli("conflicts", "--json").stdout
+    let acts = try #require(
+      (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [[String: Any]])?.first?["acts"]
+        as? String)
+    let completion = try #require(
+      acts.split(separator: ";").first { $0.contains("complete@") }?.split(separator: "@")[1].split(
+        separator: " ")[0])
+    let resolved = try yrd.cli("request", "resolve", id, "--keep", String(completion))
+    #expect(resolved.status == 0 && resolved.stdout.contains("completed"), "\(resolved)")
+    try carry(yrd, jjj)
+    #expect(try jjj.cli("conflicts").stdout.contains("no conflicts"))
+    #expect(try jjj.cli("request", "show", id).stdout.contains("interviewed the operator"))
+    let unknown = try jjj.cli("history", "3f2b8c1e-0000-4000-8000-000000000000")
+    #expect(unknown.status == 1 && unknown.stderr.contains("not-found"))
+  }
 }

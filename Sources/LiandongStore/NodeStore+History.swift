@@ -1,0 +1,116 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+
+/// One operation on an object, as `liandong history` shows it.
+public struct HistoryEntry: Codable, Sendable, Equatable {
+  public var time: String
+  public var node: String
+  public var officer: String
+  public var what: String
+  /// The signed operation: `<change ID>:<index>`.
+  public var operation: String
+  /// Why it had no effect, if the rules refused it.
+  public var refused: String?
+}
+
+/// A conflict a reducer raised: acts made at once that cannot both stand.
+public struct ConflictView: Codable, Sendable, Equatable {
+  public var kind: String
+  public var id: String
+  public var between: String
+  public var acts: String
+  public var resolveWith: String
+}
+
+extension NodeStore {
+  /// Every operation this node holds on `object`, in replay order, with any refusal.
+  public func history(of object: ObjectID) throws -> [HistoryEntry] {
+    try read { db in
+      let refusals = Dictionary(
+        try Row.fetchAll(
+          db, sql: "SELECT change_id, op_index, code, reason FROM p_refusals WHERE object_id = ?",
+          arguments: [object.description]
+        ).map {
+          (
+            "\($0["change_id"] as String):\($0["op_index"] as Int)",
+            "\($0["code"] as String): \($0["reason"] as String)"
+          )
+        },
+        uniquingKeysWith: { first, _ in first })
+      var entries: [(OrderKey, HistoryEntry)] = []
+      for row in try Row.fetchAll(
+        db, sql: "SELECT change_id, op_index FROM p_operations WHERE object_id = ?", arguments: [object.bytes]
+      ) {
+        guard
+          let stored = try Row.fetchOne(
+            db, sql: "SELECT header, signature, body FROM changes WHERE id = ?",
+            arguments: [row["change_id"] as Data]),
+          let change = try? SignedChange(
+            headerBytes: stored["header"], signature: stored["signature"], body: stored["body"]),
+          let body = change.decodedBody()
+        else { continue }
+        let index: Int = row["op_index"]
+        let reference = "\(change.id.hex):\(index)"
+        entries.append(
+          (
+            OrderKey(time: change.header.time, origin: change.header.origin, change: change.id, index: index),
+            HistoryEntry(
+              time: change.header.time.iso8601, node: change.header.origin.rawValue, officer: body.officer,
+              what: Self.explain(body.operations[index]), operation: reference, refused: refusals[reference])
+          ))
+      }
+      return entries.sorted { $0.0 < $1.0 }.map(\.1)
+    }
+  }
+
+  /// Every conflict a reducer raised and nobody has resolved yet.
+  public func conflicts() throws -> [ConflictView] {
+    try requests().compactMap { request in
+      request.conflict.map {
+        ConflictView(
+          kind: "request", id: request.id, between: "\(request.requester) and \(request.requested)", acts: $0,
+          resolveWith: "liandong request resolve \(request.id) --keep OPERATION")
+      }
+    }
+  }
+
+  /// What an operation did, in words, with the values it set.
+  static func explain(_ operation: DomainOperation) -> String {
+    switch operation.action {
+    case .updateLead(let patch):
+      var set: [String] = []
+      if let v = patch.summary { set.append("summary \"\(v)\"") }
+      if let v = patch.risk { set.append("risk \(v.rawValue)") }
+      if let v = patch.violations { set.append("violations \(v.map(\.rawValue).joined(separator: ","))") }
+      if let v = patch.productCategory { set.append("product category \"\(v)\"") }
+      if let v = patch.sourceReliability { set.append("source reliability \(v.rawValue)") }
+      if let v = patch.informationReliability { set.append("information reliability \(v)") }
+      if let v = patch.source { set.append("source \(v.rawValue)") }
+      if let v = patch.reporterRealName { set.append("real-name reporter \(v)") }
+      if let v = patch.subjectIDs { set.append("subjects \(v.map(\.description).joined(separator: ","))") }
+      return "edited the lead: " + set.joined(separator: ", ")
+    case .createLead(let fields):
+      return
+        "created the lead: \(fields.violations.map(\.rawValue).joined(separator: ",")), risk \(fields.risk.rawValue): \"\(fields.summary)\""
+    case .actOnRequest(let act, _):
+      switch act {
+      case .extend(let days, let reason): return "extend by \(days) working days: \(reason)"
+      case .complete(let findings, _), .completePartly(let findings, _): return "\(act.name): \(findings)"
+      case .decline(let reason), .cancel(let reason): return "\(act.name): \(reason)"
+      case .resolve(let keep): return "resolve the conflict: \(keep) stands"
+      default: return act.name
+      }
+    case .recordCustody(let custody):
+      var text = "custody: \(custody.event.rawValue)"
+      if let matched = custody.hashMatched {
+        text += matched ? " (SHA-256 matched)" : " (SHA-256 did not match)"
+      }
+      if !custody.holder.isEmpty { text += " to \(custody.holder)" }
+      return custody.note.isEmpty ? text : "\(text): \(custody.note)"
+    default:
+      return describe(operation)
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import LiandongCore
+import LiandongStore
+
+struct HistoryCommand: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "history",
+    abstract:
+      "Every operation on an object: when, which node, which officer, what, and any that were refused.",
+    discussion: "ID is any object: a lead, subject, evidence item or request.")
+  @OptionGroup var options: NodeOptions
+  @Argument(help: "The object's ID.") var id: String
+
+  func execute() throws {
+    let object = try ObjectID(id)
+    let entries = try options.openNode().store.history(of: object)
+    if options.json { return try Output.json(entries) }
+    guard !entries.isEmpty else { throw StoreError.notFound(kind: "object", id: object.description) }
+    for entry in entries {
+      print("\(entry.time)  \(entry.node) (\(entry.officer))  \(entry.what)")
+      if let refused = entry.refused { print("    REFUSED, no effect: \(refused)") }
+      print("    operation \(entry.operation)")
+    }
+  }
+}
+
+struct ConflictsCommand: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "conflicts",
+    abstract: "Acts made at once that cannot both stand, until a signed resolution settles each.")
+  @OptionGroup var options: NodeOptions
+
+  func execute() throws {
+    let conflicts = try options.openNode().store.conflicts()
+    if options.json { return try Output.json(conflicts) }
+    guard !conflicts.isEmpty else { return print("no conflicts") }
+    for conflict in conflicts {
+      print("\(conflict.kind) \(conflict.id) (\(conflict.between))")
+      for act in conflict.acts.split(separator: ";") {
+        print("  \(act.trimmingCharacters(in: .whitespaces))")
+      }
+      print("  resolve: \(conflict.resolveWith)")
+    }
+  }
+}
