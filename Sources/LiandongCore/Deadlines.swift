@@ -42,4 +42,18 @@ public enum Deadlines {
       workingDaysLeft: left,
       urgency: today > deadline ? .overdue : left <= warningWorkingDays ? .dueSoon : .ok)
   }
+
+  /// After an objection to a hand-off, the common superior designates jurisdiction within 7
+  /// working days (Art. 14, 16).
+  public static let designationWorkingDays = 7
+
+  public static func designation(objectedOn: CivilDate, calendar: WorkdayCalendar, today: CivilDate) throws
+    -> Due
+  {
+    let deadline = try calendar.deadline(after: objectedOn, workingDays: designationWorkingDays)
+    let left = try calendar.workingDaysLeft(from: today, until: deadline)
+    return Due(
+      runsFrom: "objected", start: objectedOn, deadline: deadline, workingDaysLeft: left,
+      urgency: today > deadline ? .overdue : left <= warningWorkingDays ? .dueSoon : .ok)
+  }
 }

@@ -20,6 +20,8 @@ public struct DomainOperation: Hashable, Sendable {
     case addEvidence(EvidenceRecord)
     /// An event in an evidence item's chain of custody.
     case recordCustody(CustodyRecord)
+    /// Case hand-off (案件移送), on the lead that stands for the case.
+    case handOff(HandOffAct)
     /// An assistance request to another bureau.
     case createRequest(AssistanceRequestRecord)
     /// An act on an assistance request, naming the last operation the actor had seen on it.

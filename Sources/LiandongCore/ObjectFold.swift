@@ -78,6 +78,8 @@ public enum ObjectFold {
             id: id, origin: record.origin, record: evidence, addedBy: record.officer,
             added: record.order.time,
             audience: record.audience)))
+    case .handOff(let act):
+      return HandOffFold.apply(act, record, to: state)
     case .recordCustody(let custody):
       guard case .evidence(var evidence) = state else {
         return .failure(

@@ -21,6 +21,10 @@ public struct LeadProjection: Sendable, Equatable {
   public var created: HLCTimestamp
   public var updated: HLCTimestamp
   public var audience: Audience
+  /// The latest hand-off of the case this lead stands for.
+  public var handOff: HandOffStatus? = nil
+  /// The owner received the case by hand-off, so may not pass it on.
+  public var receivedByHandOff = false
 }
 
 /// An evidence item: the record of the change that added it, and its chain of custody.

@@ -88,4 +88,35 @@ extension WireCoding {
       return id
     }
   }
+
+  static func decodeHandOff(_ wire: Liandong_V1_HandOff) throws -> HandOffAct {
+    switch wire.act {
+    case "offer":
+      return .offer(
+        to: try NodeID(wire.to), letter: wire.letter, evidenceIDs: try objectIDs(wire.evidenceIds),
+        origin: try NodeID(wire.origin), snapshot: try decodeLeadFields(wire.snapshot))
+    case "accept": return .accept
+    case "object": return .object(reason: wire.reason)
+    case "withdraw": return .withdraw(reason: wire.reason)
+    default:
+      throw CoreError.invalidValue(
+        field: "hand-off act", value: wire.act, allowed: ["offer", "accept", "object", "withdraw"])
+    }
+  }
+
+  static func encodeHandOff(_ act: HandOffAct) -> Liandong_V1_HandOff {
+    var wire = Liandong_V1_HandOff()
+    wire.act = act.name
+    switch act {
+    case .offer(let to, let letter, let evidence, let origin, let snapshot):
+      wire.to = to.rawValue
+      wire.letter = letter
+      wire.evidenceIds = evidence.map(\.bytes)
+      wire.origin = origin.rawValue
+      wire.snapshot = encodeLeadFields(snapshot)
+    case .accept: break
+    case .object(let reason), .withdraw(let reason): wire.reason = reason
+    }
+    return wire
+  }
 }

@@ -115,6 +115,8 @@ public enum WireCoding {
         return DomainOperation(objectID: objectID, action: .updateLead(try decodeLeadPatch(update)))
       case .addEvidence(let add):
         return DomainOperation(objectID: objectID, action: .addEvidence(try decodeEvidence(add)))
+      case .handOff(let handOff):
+        return DomainOperation(objectID: objectID, action: .handOff(try decodeHandOff(handOff)))
       case .custodyEvent(let event):
         return DomainOperation(
           objectID: objectID,
@@ -156,6 +158,8 @@ public enum WireCoding {
       wire.kind = .updateLead(encodeLeadPatch(patch))
     case .addEvidence(let evidence):
       wire.kind = .addEvidence(encodeEvidence(evidence))
+    case .handOff(let act):
+      wire.kind = .handOff(encodeHandOff(act))
     case .recordCustody(let custody):
       var event = Liandong_V1_CustodyEvent()
       event.event = custody.event.rawValue

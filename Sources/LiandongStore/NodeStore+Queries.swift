@@ -148,6 +148,11 @@ extension NodeStore {
     case .announceNode(let chain): "announce-node (\(chain.count) certificate(s))"
     case .createSubject(let subject): "create-subject \(operation.objectID) \(subject.name)"
     case .createLead: "create-lead \(operation.objectID)"
+    case .handOff(let act):
+      switch act {
+      case .offer(let to, _, _, _, _): "hand-off offer of case \(operation.objectID) to \(to)"
+      default: "hand-off \(act.name) case \(operation.objectID)"
+      }
     case .recordCustody(let custody): "custody \(custody.event.rawValue) evidence \(operation.objectID)"
     case .createRequest(let request):
       "create-request \(operation.objectID) to \(request.requested) (\(request.caseReference))"
@@ -194,6 +199,8 @@ extension NodeStore {
       .iso8601
     }
     let subjectIDs = (row["subject_ids"] as String).split(separator: ",").map(String.init)
+    let handOff = try Row.fetchOne(
+      db, sql: "SELECT * FROM p_handoffs WHERE lead_id = ?", arguments: [row["id"] as String])
     return LeadView(
       id: row["id"], origin: row["origin"], owner: row["owner"], state: row["state"], source: row["source"],
       violations: (row["violations"] as String).split(separator: ",").map(String.init),
@@ -201,7 +208,16 @@ extension NodeStore {
       summary: row["summary"], risk: row["risk"], sourceReliability: row["source_reliability"],
       informationReliability: row["information_reliability"], reporterRealName: row["reporter_real_name"],
       createdBy: row["created_by"], created: time("created"), updated: time("updated"),
-      audience: row["audience"])
+      audience: row["audience"],
+      handOff: handOff.map { handOff in
+        HandOffView(
+          from: handOff["from_node"], to: handOff["to_node"], state: handOff["state"],
+          letter: handOff["letter"],
+          evidence: (handOff["evidence_ids"] as String).split(separator: ",").map(String.init),
+          reason: handOff["reason"],
+          offeredOn: CivilDate(chinaDayOf: UInt64(handOff["offered_wall"] as Int64)),
+          decidedOn: (handOff["decided_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) })
+      }, receivedByHandOff: handOff?["received_by_handoff"] ?? false)
   }
 
   public func refusals() throws -> [OperationRefusal] {

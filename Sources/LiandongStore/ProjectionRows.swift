@@ -10,6 +10,7 @@ enum ProjectionRows {
     let id = object.description
     try db.execute(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_handoffs WHERE lead_id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_custody WHERE evidence_id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_requests WHERE id = ?", arguments: [id])
@@ -63,6 +64,21 @@ enum ProjectionRows {
         fields.risk.rawValue, fields.sourceReliability.rawValue, fields.informationReliability,
         fields.reporterRealName, lead.createdBy, Int64(lead.created.wallMillis), Int64(lead.created.counter),
         Int64(lead.updated.wallMillis), Int64(lead.updated.counter), lead.audience.description,
+      ])
+    guard let handOff = lead.handOff else { return }
+    try db.execute(
+      sql: """
+        INSERT INTO p_handoffs (lead_id, from_node, to_node, state, letter, evidence_ids, reason, offered_wall,
+          offered_counter, decided_wall, decided_counter, received_by_handoff)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        lead.id.description, handOff.from.rawValue, handOff.to.rawValue, handOff.state.rawValue,
+        handOff.letter,
+        handOff.evidenceIDs.map(\.description).joined(separator: ","), handOff.reason,
+        Int64(handOff.offered.wallMillis), Int64(handOff.offered.counter),
+        handOff.decided.map { Int64($0.wallMillis) },
+        handOff.decided.map { Int64($0.counter) }, lead.receivedByHandOff,
       ])
   }
 

@@ -218,6 +218,25 @@ enum Schema {
           CREATE INDEX p_custody_by_evidence ON p_custody (evidence_id);
           """)
     }
+    migrator.registerMigration("v6: case hand-off") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE p_handoffs (
+            lead_id TEXT PRIMARY KEY,
+            from_node TEXT NOT NULL,
+            to_node TEXT NOT NULL,
+            state TEXT NOT NULL,
+            letter TEXT NOT NULL,
+            evidence_ids TEXT NOT NULL,
+            reason TEXT,
+            offered_wall INTEGER NOT NULL,
+            offered_counter INTEGER NOT NULL,
+            decided_wall INTEGER,
+            decided_counter INTEGER,
+            received_by_handoff INTEGER NOT NULL
+          );
+          """)
+    }
     return migrator
   }
 
@@ -229,6 +248,7 @@ enum Schema {
     ("p_evidence", "id"),
     ("p_requests", "id"),
     ("p_custody", "change_id, op_index"),
+    ("p_handoffs", "lead_id"),
     ("p_refusals", "change_id, op_index"),
   ]
 

@@ -35,6 +35,22 @@ public struct LeadView: Codable, Sendable, Equatable {
   public var created: String
   public var updated: String
   public var audience: String
+  /// The latest hand-off of the case this lead stands for.
+  public var handOff: HandOffView?
+  /// The owner received the case by hand-off, so may not pass it on.
+  public var receivedByHandOff: Bool
+}
+
+public struct HandOffView: Codable, Sendable, Equatable {
+  public var from: String
+  public var to: String
+  /// offered, accepted, objected or withdrawn.
+  public var state: String
+  public var letter: String
+  public var evidence: [String]
+  public var reason: String?
+  public var offeredOn: CivilDate
+  public var decidedOn: CivilDate?
 }
 
 public struct ChangeSummary: Codable, Sendable {

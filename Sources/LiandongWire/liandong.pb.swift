@@ -228,6 +228,14 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     set {kind = .custodyEvent(newValue)}
   }
 
+  public var handOff: Liandong_V1_HandOff {
+    get {
+      if case .handOff(let v)? = kind {return v}
+      return Liandong_V1_HandOff()
+    }
+    set {kind = .handOff(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -239,6 +247,7 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     case createRequest(Liandong_V1_CreateRequest)
     case actOnRequest(Liandong_V1_ActOnRequest)
     case custodyEvent(Liandong_V1_CustodyEvent)
+    case handOff(Liandong_V1_HandOff)
 
   }
 
@@ -562,6 +571,44 @@ public nonisolated struct Liandong_V1_CustodyEvent: Sendable {
   public init() {}
 }
 
+/// Case hand-off (案件移送), on the lead that stands for the case. `act` is one of: offer (by the
+/// owner: `to`, `letter`, `evidence_ids`, and `origin` and `snapshot`, the case as it stands, so
+/// that a bureau outside the lead's audience can read what it is offered), accept, object (by
+/// `to`, with a `reason`), withdraw (by the owner, with a `reason`). A bureau that received a
+/// case by hand-off may not offer it on.
+public nonisolated struct Liandong_V1_HandOff: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var act: String = String()
+
+  public var to: String = String()
+
+  public var letter: String = String()
+
+  public var evidenceIds: [Data] = []
+
+  public var origin: String = String()
+
+  public var snapshot: Liandong_V1_LeadFields {
+    get {_snapshot ?? Liandong_V1_LeadFields()}
+    set {_snapshot = newValue}
+  }
+  /// Returns true if `snapshot` has been explicitly set.
+  public var hasSnapshot: Bool {self._snapshot != nil}
+  /// Clears the value of `snapshot`. Subsequent reads from it will return its default value.
+  public mutating func clearSnapshot() {self._snapshot = nil}
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _snapshot: Liandong_V1_LeadFields? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "liandong.v1"
@@ -792,7 +839,7 @@ nonisolated extension Liandong_V1_ChangeBody: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -905,6 +952,19 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
           self.kind = .custodyEvent(v)
         }
       }()
+      case 18: try {
+        var v: Liandong_V1_HandOff?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .handOff(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .handOff(v)
+        }
+      }()
       default: break
       }
     }
@@ -950,6 +1010,10 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
     case .custodyEvent?: try {
       guard case .custodyEvent(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+    }()
+    case .handOff?: try {
+      guard case .handOff(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
     }()
     case nil: break
     }
@@ -1525,6 +1589,70 @@ nonisolated extension Liandong_V1_CustodyEvent: SwiftProtobuf.Message, SwiftProt
     if lhs.hashChecked != rhs.hashChecked {return false}
     if lhs.hashMatched != rhs.hashMatched {return false}
     if lhs.holder != rhs.holder {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_HandOff: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".HandOff"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}act\0\u{1}to\0\u{1}letter\0\u{3}evidence_ids\0\u{1}origin\0\u{1}snapshot\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.act) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.letter) }()
+      case 4: try { try decoder.decodeRepeatedBytesField(value: &self.evidenceIds) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.origin) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._snapshot) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.act.isEmpty {
+      try visitor.visitSingularStringField(value: self.act, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if !self.letter.isEmpty {
+      try visitor.visitSingularStringField(value: self.letter, fieldNumber: 3)
+    }
+    if !self.evidenceIds.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.evidenceIds, fieldNumber: 4)
+    }
+    if !self.origin.isEmpty {
+      try visitor.visitSingularStringField(value: self.origin, fieldNumber: 5)
+    }
+    try { if let v = self._snapshot {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_HandOff, rhs: Liandong_V1_HandOff) -> Bool {
+    if lhs.act != rhs.act {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.letter != rhs.letter {return false}
+    if lhs.evidenceIds != rhs.evidenceIds {return false}
+    if lhs.origin != rhs.origin {return false}
+    if lhs._snapshot != rhs._snapshot {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

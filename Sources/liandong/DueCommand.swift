@@ -39,7 +39,27 @@ struct CalendarOption: ParsableArguments {
   func dueItems(_ home: NodeHome) throws -> [DueItem] {
     let calendar = try load()
     let today = try today()
-    return try home.store.requests().compactMap { request -> DueItem? in
+    let designations = try home.store.leads().compactMap { lead -> DueItem? in
+      guard let handOff = lead.handOff, handOff.state == HandOffState.objected.rawValue,
+        let objected = handOff.decidedOn
+      else { return nil }
+      let mine = handOff.from == home.node.rawValue
+      var item = DueItem(
+        kind: "designation", id: lead.id, side: mine ? "offered" : "objected",
+        otherParty: mine ? handOff.to : handOff.from,
+        state: "awaiting the superior's designation", what: "hand-off objected: \(handOff.reason ?? "")")
+      do {
+        let due = try Deadlines.designation(objectedOn: objected, calendar: calendar, today: today)
+        item.runsFrom = "objected \(objected)"
+        item.deadline = due.deadline
+        item.workingDaysLeft = due.workingDaysLeft
+        item.urgency = due.urgency.rawValue
+      } catch {
+        item.problem = "\(error)"
+      }
+      return item
+    }
+    let requests = try home.store.requests().compactMap { request -> DueItem? in
       guard let state = RequestState(rawValue: request.state) else { return nil }
       let mine = request.requester == home.node.rawValue
       var item = DueItem(
@@ -60,7 +80,10 @@ struct CalendarOption: ParsableArguments {
         item.problem = "\(error)"
       }
       return item
-    }.sorted { ($0.deadline?.daysSinceEpoch ?? .min, $0.id) < ($1.deadline?.daysSinceEpoch ?? .min, $1.id) }
+    }
+    return (designations + requests).sorted {
+      ($0.deadline?.daysSinceEpoch ?? .min, $0.id) < ($1.deadline?.daysSinceEpoch ?? .min, $1.id)
+    }
   }
 }
 

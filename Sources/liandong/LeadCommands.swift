@@ -138,7 +138,7 @@ struct LeadShow: NodeCommand {
       throw StoreError.notFound(kind: "lead", id: normalized)
     }
     if options.json { return try Output.json(lead) }
-    let lines: [(String, String)] = [
+    var lines: [(String, String)] = [
       ("lead", lead.id), ("origin", lead.origin), ("owner", lead.owner), ("state", lead.state),
       ("source", lead.source), ("violations", lead.violations.joined(separator: ", ")), ("risk", lead.risk),
       ("reliability", "source \(lead.sourceReliability), information \(lead.informationReliability)"),
@@ -147,6 +147,14 @@ struct LeadShow: NodeCommand {
       ("created", "\(lead.created) by \(lead.createdBy)"),
       ("updated", lead.updated), ("shared with", lead.audience),
     ]
+    if let handOff = lead.handOff {
+      lines.append(
+        (
+          "hand-off",
+          "\(handOff.from) -> \(handOff.to): \(handOff.state) (offered \(handOff.offeredOn))"
+            + (handOff.reason.map { ", \($0)" } ?? "")
+        ))
+    }
     for (label, value) in lines {
       print("\(label.padding(toLength: 19, withPad: " ", startingAt: 0)) \(value)")
     }

@@ -13,7 +13,8 @@ struct Liandong: AsyncParsableCommand {
       'liandong lead add'. Every command takes --data DIR (default: $LIANDONG_DATA).
       """,
     subcommands: [
-      InitCommand.self, LeadCommand.self, EvidenceCommand.self, RequestCommand.self, DueCommand.self,
+      InitCommand.self, LeadCommand.self, EvidenceCommand.self, RequestCommand.self, HandOffCommand.self,
+      DueCommand.self,
       HistoryCommand.self, ConflictsCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self,
       StatusCommand.self, ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self,
     ])

@@ -44,7 +44,7 @@ struct ConvergenceTests {
       let index = Int.random(in: 0..<count, using: &random)
       let node = nodes[index]
       node.clockMillis += UInt64.random(in: 1...50, using: &random)
-      switch Int.random(in: 0..<10, using: &random) {
+      switch Int.random(in: 0..<11, using: &random) {
       case 0..<4:
         let audience: Audience =
           switch Int.random(in: 0..<3, using: &random) {
@@ -84,6 +84,15 @@ struct ConvergenceTests {
           act = .resolve(keep: try OperationRef(String(first)))
         }
         try node.act(act, on: try ObjectID(target.id))
+      case 9:
+        // A hand-off act on a visible case, by the right bureau or not.
+        guard let target = try node.store.leads().randomElement(using: &random) else { continue }
+        let other = nodes.randomElement(using: &random)!
+        let acts: [HandOffAct] = [
+          try node.offer(try ObjectID(target.id), to: other.id), .accept, .object(reason: "o"),
+          .withdraw(reason: "w"),
+        ]
+        try node.handOff(acts.randomElement(using: &random)!, on: try ObjectID(target.id))
       default:
         try deliverRandomly(3)
       }
@@ -133,18 +142,26 @@ struct ConvergenceTests {
       #expect(
         try node.store.projectionDigest() == status.projectionDigest,
         "\(failure): rebuild of \(node.id) differs")
-      // Every node sees exactly the leads whose audience includes it.
+      // Every node sees exactly the leads whose audience includes it, or that were offered to it
+      // by a hand-off (an explicit act of sharing).
       let visible = Set(try node.store.leads().map(\.id))
+      var shown = Set<String>()
+      var readable = Set<String>()
       for change in everything where change.body != nil {
         let entitled = change.header.audience.includes(node.id, origin: change.header.origin)
         for operation in change.decodedBody()!.operations {
-          if case .createLead = operation.action {
-            #expect(
-              visible.contains(operation.objectID.description) == entitled,
-              "\(failure): audience of \(operation.objectID)")
+          switch operation.action {
+          case .createLead where entitled:
+            readable.insert(operation.objectID.description)
+            shown.insert(operation.objectID.description)
+          case .handOff(.offer) where entitled:
+            shown.insert(operation.objectID.description)
+          default: break
           }
         }
       }
+      #expect(readable.isSubset(of: visible), "\(failure): a lead in the node's audience is missing")
+      #expect(visible.isSubset(of: shown), "\(failure): a lead visible outside its audience")
     }
     // Nodes that are all in every audience must agree exactly: check the pair that sees most.
     let allPublic = try nodes.map { try $0.store.status() }.filter { $0.stubs == 0 }

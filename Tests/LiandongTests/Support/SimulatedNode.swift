@@ -2,6 +2,7 @@ import Foundation
 import LiandongCore
 import LiandongCrypto
 import LiandongStore
+import Testing
 
 /// A node in one process: an in-memory store, its key, and a clock the test controls.
 final class SimulatedNode: @unchecked Sendable {
@@ -144,6 +145,28 @@ extension SimulatedNode {
         DomainOperation(
           objectID: id, action: .actOnRequest(act, basis: try request.map { try OperationRef($0.head) }))
       ], audience: .nodes(Set([try NodeID(other ?? self.id.rawValue)])))
+  }
+}
+
+extension SimulatedNode {
+  /// A hand-off act on a case this node can see, shared with both bureaus and the lead's audience.
+  @discardableResult
+  func handOff(_ act: HandOffAct, on lead: ObjectID) throws -> SignedChange {
+    let view = try store.lead(lead.description)
+    var parties = Set([try NodeID(view?.origin ?? id.rawValue), try NodeID(view?.owner ?? id.rawValue)])
+    if case .offer(let to, _, _, _, _) = act { parties.insert(to) }
+    if let handOff = view?.handOff { parties.formUnion([try NodeID(handOff.from), try NodeID(handOff.to)]) }
+    let audience = try Audience(parsing: view?.audience ?? "all").forAct(by: id, parties: parties)
+    return try record([DomainOperation(objectID: lead, action: .handOff(act))], audience: audience)
+  }
+
+  /// An offer of `lead` (as this node sees it) to `to`.
+  func offer(_ lead: ObjectID, to: NodeID) throws -> HandOffAct {
+    let view = try #require(try store.lead(lead.description))
+    return .offer(
+      to: to, letter: "the seller operates in \(to)'s region", evidenceIDs: [],
+      origin: try NodeID(view.origin),
+      snapshot: LeadFields(violations: [.forgedReport], subjectIDs: [], summary: view.summary))
   }
 }
 
