@@ -56,4 +56,21 @@ public enum Deadlines {
       runsFrom: "objected", start: objectedOn, deadline: deadline, workingDaysLeft: left,
       urgency: today > deadline ? .overdue : left <= warningWorkingDays ? .dueSoon : .ok)
   }
+
+  /// A receiving bureau decides whether to open a case within 15 working days of receipt,
+  /// extendable once by 15 (Art. 18).
+  public static let leadDecisionWorkingDays = 15
+
+  public static func leadDecision(
+    acknowledged: CivilDate, extended: Bool, calendar: WorkdayCalendar, today: CivilDate
+  )
+    throws -> Due
+  {
+    let days = leadDecisionWorkingDays * (extended ? 2 : 1)
+    let deadline = try calendar.deadline(after: acknowledged, workingDays: days)
+    let left = try calendar.workingDaysLeft(from: today, until: deadline)
+    return Due(
+      runsFrom: "acknowledged", start: acknowledged, deadline: deadline, workingDaysLeft: left,
+      urgency: today > deadline ? .overdue : left <= warningWorkingDays ? .dueSoon : .ok)
+  }
 }

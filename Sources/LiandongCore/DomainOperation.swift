@@ -22,6 +22,9 @@ public struct DomainOperation: Hashable, Sendable {
     case recordCustody(CustodyRecord)
     /// Case hand-off (案件移送), on the lead that stands for the case.
     case handOff(HandOffAct)
+    /// Acknowledgement, checking, decision and feedback by a receiving bureau; withdrawal or
+    /// merging by the owner.
+    case leadAct(LeadAct)
     /// An assistance request to another bureau.
     case createRequest(AssistanceRequestRecord)
     /// An act on an assistance request, naming the last operation the actor had seen on it.

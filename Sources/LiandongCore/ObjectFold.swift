@@ -78,6 +78,11 @@ public enum ObjectFold {
             id: id, origin: record.origin, record: evidence, addedBy: record.officer,
             added: record.order.time,
             audience: record.audience)))
+    case .leadAct(let act):
+      guard case .lead(let lead) = state else {
+        return .failure(Refused(code: "op.no-such-lead", reason: "no lead \(id) exists before this act"))
+      }
+      return LeadActFold.apply(act, record, to: lead).map { .lead($0) }
     case .handOff(let act):
       return HandOffFold.apply(act, record, to: state)
     case .recordCustody(let custody):

@@ -25,6 +25,10 @@ public struct LeadProjection: Sendable, Equatable {
   public var handOff: HandOffStatus? = nil
   /// The owner received the case by hand-off, so may not pass it on.
   public var receivedByHandOff = false
+  /// How each receiving bureau handles the lead.
+  public var handling: [NodeID: LeadHandling] = [:]
+  public var mergedInto: ObjectID? = nil
+  public var withdrawalNote: String? = nil
 }
 
 /// An evidence item: the record of the change that added it, and its chain of custody.

@@ -119,4 +119,39 @@ extension WireCoding {
     }
     return wire
   }
+
+  static func decodeLeadAct(_ wire: Liandong_V1_LeadAct) throws -> LeadAct {
+    switch wire.act {
+    case "acknowledge": return .acknowledge
+    case "check": return .check
+    case "decide":
+      return .decide(
+        outcome: try LeadOutcome(canonical: wire.outcome), caseReference: wire.caseReference, note: wire.note)
+    case "extend": return .extend(reason: wire.note)
+    case "close": return .close
+    case "withdraw": return .withdraw(note: wire.note)
+    case "merge":
+      guard let into = ObjectID(bytes: wire.into) else { throw CoreError.invalidObjectID(wire.into.hex) }
+      return .merge(into: into)
+    default:
+      throw CoreError.invalidValue(
+        field: "lead act", value: wire.act,
+        allowed: ["acknowledge", "check", "decide", "extend", "close", "withdraw", "merge"])
+    }
+  }
+
+  static func encodeLeadAct(_ act: LeadAct) -> Liandong_V1_LeadAct {
+    var wire = Liandong_V1_LeadAct()
+    wire.act = act.name
+    switch act {
+    case .decide(let outcome, let caseReference, let note):
+      wire.outcome = outcome.rawValue
+      wire.caseReference = caseReference
+      wire.note = note
+    case .extend(let note), .withdraw(let note): wire.note = note
+    case .merge(let into): wire.into = into.bytes
+    case .acknowledge, .check, .close: break
+    }
+    return wire
+  }
 }

@@ -115,6 +115,8 @@ public enum WireCoding {
         return DomainOperation(objectID: objectID, action: .updateLead(try decodeLeadPatch(update)))
       case .addEvidence(let add):
         return DomainOperation(objectID: objectID, action: .addEvidence(try decodeEvidence(add)))
+      case .leadAct(let act):
+        return DomainOperation(objectID: objectID, action: .leadAct(try decodeLeadAct(act)))
       case .handOff(let handOff):
         return DomainOperation(objectID: objectID, action: .handOff(try decodeHandOff(handOff)))
       case .custodyEvent(let event):
@@ -158,6 +160,8 @@ public enum WireCoding {
       wire.kind = .updateLead(encodeLeadPatch(patch))
     case .addEvidence(let evidence):
       wire.kind = .addEvidence(encodeEvidence(evidence))
+    case .leadAct(let act):
+      wire.kind = .leadAct(encodeLeadAct(act))
     case .handOff(let act):
       wire.kind = .handOff(encodeHandOff(act))
     case .recordCustody(let custody):

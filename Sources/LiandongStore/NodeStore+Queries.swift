@@ -148,6 +148,7 @@ extension NodeStore {
     case .announceNode(let chain): "announce-node (\(chain.count) certificate(s))"
     case .createSubject(let subject): "create-subject \(operation.objectID) \(subject.name)"
     case .createLead: "create-lead \(operation.objectID)"
+    case .leadAct(let act): "\(act.name) lead \(operation.objectID)"
     case .handOff(let act):
       switch act {
       case .offer(let to, _, _, _, _): "hand-off offer of case \(operation.objectID) to \(to)"
@@ -201,6 +202,8 @@ extension NodeStore {
     let subjectIDs = (row["subject_ids"] as String).split(separator: ",").map(String.init)
     let handOff = try Row.fetchOne(
       db, sql: "SELECT * FROM p_handoffs WHERE lead_id = ?", arguments: [row["id"] as String])
+    let notes = try Row.fetchOne(
+      db, sql: "SELECT * FROM p_lead_notes WHERE lead_id = ?", arguments: [row["id"] as String])
     return LeadView(
       id: row["id"], origin: row["origin"], owner: row["owner"], state: row["state"], source: row["source"],
       violations: (row["violations"] as String).split(separator: ",").map(String.init),
@@ -217,7 +220,17 @@ extension NodeStore {
           reason: handOff["reason"],
           offeredOn: CivilDate(chinaDayOf: UInt64(handOff["offered_wall"] as Int64)),
           decidedOn: (handOff["decided_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) })
-      }, receivedByHandOff: handOff?["received_by_handoff"] ?? false)
+      }, receivedByHandOff: handOff?["received_by_handoff"] ?? false,
+      handling: try Row.fetchAll(
+        db, sql: "SELECT * FROM p_lead_handling WHERE lead_id = ? ORDER BY bureau",
+        arguments: [row["id"] as String]
+      ).map {
+        HandlingView(
+          bureau: $0["bureau"], state: $0["state"],
+          acknowledgedOn: ($0["acknowledged_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) },
+          extended: $0["extended"], outcome: $0["outcome"], caseReference: $0["case_reference"],
+          note: $0["note"])
+      }, mergedInto: notes?["merged_into"], withdrawalNote: notes?["withdrawal_note"])
   }
 
   public func refusals() throws -> [OperationRefusal] {

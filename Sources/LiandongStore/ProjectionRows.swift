@@ -11,6 +11,8 @@ enum ProjectionRows {
     try db.execute(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_handoffs WHERE lead_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_lead_handling WHERE lead_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_lead_notes WHERE lead_id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_custody WHERE evidence_id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_requests WHERE id = ?", arguments: [id])
@@ -65,6 +67,25 @@ enum ProjectionRows {
         fields.reporterRealName, lead.createdBy, Int64(lead.created.wallMillis), Int64(lead.created.counter),
         Int64(lead.updated.wallMillis), Int64(lead.updated.counter), lead.audience.description,
       ])
+    for handling in lead.handling.values.sorted(by: { $0.bureau < $1.bureau }) {
+      try db.execute(
+        sql: """
+          INSERT INTO p_lead_handling (lead_id, bureau, state, acknowledged_wall, acknowledged_counter, extended, outcome,
+            case_reference, note, updated_wall, updated_counter)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          lead.id.description, handling.bureau.rawValue, handling.state.rawValue,
+          handling.acknowledged.map { Int64($0.wallMillis) }, handling.acknowledged.map { Int64($0.counter) },
+          handling.extended, handling.outcome?.rawValue, handling.caseReference, handling.note,
+          Int64(handling.updated.wallMillis), Int64(handling.updated.counter),
+        ])
+    }
+    if lead.mergedInto != nil || lead.withdrawalNote != nil {
+      try db.execute(
+        sql: "INSERT INTO p_lead_notes (lead_id, merged_into, withdrawal_note) VALUES (?, ?, ?)",
+        arguments: [lead.id.description, lead.mergedInto?.description, lead.withdrawalNote])
+    }
     guard let handOff = lead.handOff else { return }
     try db.execute(
       sql: """

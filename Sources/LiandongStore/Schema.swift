@@ -237,6 +237,30 @@ enum Schema {
           );
           """)
     }
+    migrator.registerMigration("v7: lead handling") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE p_lead_handling (
+            lead_id TEXT NOT NULL,
+            bureau TEXT NOT NULL,
+            state TEXT NOT NULL,
+            acknowledged_wall INTEGER,
+            acknowledged_counter INTEGER,
+            extended TEXT,
+            outcome TEXT,
+            case_reference TEXT NOT NULL,
+            note TEXT NOT NULL,
+            updated_wall INTEGER NOT NULL,
+            updated_counter INTEGER NOT NULL,
+            PRIMARY KEY (lead_id, bureau)
+          );
+          CREATE TABLE p_lead_notes (
+            lead_id TEXT PRIMARY KEY,
+            merged_into TEXT,
+            withdrawal_note TEXT
+          );
+          """)
+    }
     return migrator
   }
 
@@ -249,6 +273,8 @@ enum Schema {
     ("p_requests", "id"),
     ("p_custody", "change_id, op_index"),
     ("p_handoffs", "lead_id"),
+    ("p_lead_handling", "lead_id, bureau"),
+    ("p_lead_notes", "lead_id"),
     ("p_refusals", "change_id, op_index"),
   ]
 

@@ -39,6 +39,20 @@ public struct LeadView: Codable, Sendable, Equatable {
   public var handOff: HandOffView?
   /// The owner received the case by hand-off, so may not pass it on.
   public var receivedByHandOff: Bool
+  /// How each receiving bureau handles it (fed back to the origin).
+  public var handling: [HandlingView] = []
+  public var mergedInto: String? = nil
+  public var withdrawalNote: String? = nil
+}
+
+public struct HandlingView: Codable, Sendable, Equatable {
+  public var bureau: String
+  public var state: String
+  public var acknowledgedOn: CivilDate?
+  public var extended: String?
+  public var outcome: String?
+  public var caseReference: String
+  public var note: String
 }
 
 public struct HandOffView: Codable, Sendable, Equatable {

@@ -236,6 +236,14 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     set {kind = .handOff(newValue)}
   }
 
+  public var leadAct: Liandong_V1_LeadAct {
+    get {
+      if case .leadAct(let v)? = kind {return v}
+      return Liandong_V1_LeadAct()
+    }
+    set {kind = .leadAct(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -248,6 +256,7 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     case actOnRequest(Liandong_V1_ActOnRequest)
     case custodyEvent(Liandong_V1_CustodyEvent)
     case handOff(Liandong_V1_HandOff)
+    case leadAct(Liandong_V1_LeadAct)
 
   }
 
@@ -609,6 +618,30 @@ public nonisolated struct Liandong_V1_HandOff: Sendable {
   fileprivate var _snapshot: Liandong_V1_LeadFields? = nil
 }
 
+/// An act on a lead after it was shared. By a receiving bureau (in the lead's audience, not its
+/// owner): acknowledge, check, decide (`outcome`: case-opened, not-opened, transferred; with the
+/// `case_reference` and a `note`, fed back to the origin), extend (once, by 15 working days),
+/// close. By the owner: withdraw (unfounded, with a `note`), merge (a duplicate of `into`).
+public nonisolated struct Liandong_V1_LeadAct: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var act: String = String()
+
+  public var outcome: String = String()
+
+  public var caseReference: String = String()
+
+  public var note: String = String()
+
+  public var into: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "liandong.v1"
@@ -839,7 +872,7 @@ nonisolated extension Liandong_V1_ChangeBody: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -965,6 +998,19 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
           self.kind = .handOff(v)
         }
       }()
+      case 19: try {
+        var v: Liandong_V1_LeadAct?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .leadAct(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .leadAct(v)
+        }
+      }()
       default: break
       }
     }
@@ -1014,6 +1060,10 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
     case .handOff?: try {
       guard case .handOff(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+    }()
+    case .leadAct?: try {
+      guard case .leadAct(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
     }()
     case nil: break
     }
@@ -1653,6 +1703,56 @@ nonisolated extension Liandong_V1_HandOff: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.origin != rhs.origin {return false}
     if lhs._snapshot != rhs._snapshot {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_LeadAct: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeadAct"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}act\0\u{1}outcome\0\u{3}case_reference\0\u{1}note\0\u{1}into\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.act) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.outcome) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.caseReference) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.into) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.act.isEmpty {
+      try visitor.visitSingularStringField(value: self.act, fieldNumber: 1)
+    }
+    if !self.outcome.isEmpty {
+      try visitor.visitSingularStringField(value: self.outcome, fieldNumber: 2)
+    }
+    if !self.caseReference.isEmpty {
+      try visitor.visitSingularStringField(value: self.caseReference, fieldNumber: 3)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 4)
+    }
+    if !self.into.isEmpty {
+      try visitor.visitSingularBytesField(value: self.into, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_LeadAct, rhs: Liandong_V1_LeadAct) -> Bool {
+    if lhs.act != rhs.act {return false}
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs.caseReference != rhs.caseReference {return false}
+    if lhs.note != rhs.note {return false}
+    if lhs.into != rhs.into {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -39,6 +39,23 @@ struct CalendarOption: ParsableArguments {
   func dueItems(_ home: NodeHome) throws -> [DueItem] {
     let calendar = try load()
     let today = try today()
+    let decisions = try home.store.leads().flatMap { lead -> [DueItem] in
+      lead.handling.compactMap { handling -> DueItem? in
+        guard handling.state == "acknowledged" || handling.state == "checking",
+          let acknowledged = handling.acknowledgedOn
+        else { return nil }
+        let mine = handling.bureau == home.node.rawValue
+        var item = DueItem(
+          kind: "lead", id: lead.id, side: mine ? "received" : "origin",
+          otherParty: mine ? lead.origin : handling.bureau,
+          state: handling.state, what: "decide whether to open a case: \(lead.summary.prefix(40))")
+        Self.fill(&item) {
+          try Deadlines.leadDecision(
+            acknowledged: acknowledged, extended: handling.extended != nil, calendar: calendar, today: today)
+        }
+        return item
+      }
+    }
     let designations = try home.store.leads().compactMap { lead -> DueItem? in
       guard let handOff = lead.handOff, handOff.state == HandOffState.objected.rawValue,
         let objected = handOff.decidedOn
@@ -48,15 +65,7 @@ struct CalendarOption: ParsableArguments {
         kind: "designation", id: lead.id, side: mine ? "offered" : "objected",
         otherParty: mine ? handOff.to : handOff.from,
         state: "awaiting the superior's designation", what: "hand-off objected: \(handOff.reason ?? "")")
-      do {
-        let due = try Deadlines.designation(objectedOn: objected, calendar: calendar, today: today)
-        item.runsFrom = "objected \(objected)"
-        item.deadline = due.deadline
-        item.workingDaysLeft = due.workingDaysLeft
-        item.urgency = due.urgency.rawValue
-      } catch {
-        item.problem = "\(error)"
-      }
+      Self.fill(&item) { try Deadlines.designation(objectedOn: objected, calendar: calendar, today: today) }
       return item
     }
     let requests = try home.store.requests().compactMap { request -> DueItem? in
@@ -66,24 +75,38 @@ struct CalendarOption: ParsableArguments {
         kind: "request", id: request.id, side: mine ? "requester" : "requested",
         otherParty: mine ? request.requested : request.requester, state: request.state,
         what: "\(request.caseReference): \(request.tasks.joined(separator: ", "))")
-      do {
-        guard
-          let due = try Deadlines.assistance(
-            state: state, sent: request.sentOn, acknowledged: request.acknowledgedOn,
-            extensionWorkingDays: request.extensionWorkingDays, calendar: calendar, today: today)
-        else { return nil }
-        item.runsFrom = "\(due.runsFrom) \(due.start)"
-        item.deadline = due.deadline
-        item.workingDaysLeft = due.workingDaysLeft
-        item.urgency = due.urgency.rawValue
-      } catch {
-        item.problem = "\(error)"
-      }
+      guard
+        Self.fill(
+          &item,
+          {
+            try Deadlines.assistance(
+              state: state, sent: request.sentOn, acknowledged: request.acknowledgedOn,
+              extensionWorkingDays: request.extensionWorkingDays, calendar: calendar, today: today)
+          })
+      else { return nil }
       return item
     }
-    return (designations + requests).sorted {
+    return (decisions + designations + requests).sorted {
       ($0.deadline?.daysSinceEpoch ?? .min, $0.id) < ($1.deadline?.daysSinceEpoch ?? .min, $1.id)
     }
+  }
+}
+
+extension CalendarOption {
+  /// Puts a computed deadline into `item`, or the reason none could be computed (a calendar
+  /// that does not cover the year). False when the item has no deadline (it is settled).
+  @discardableResult
+  static func fill(_ item: inout DueItem, _ compute: () throws -> Deadlines.Due?) -> Bool {
+    do {
+      guard let due = try compute() else { return false }
+      item.runsFrom = "\(due.runsFrom) \(due.start)"
+      item.deadline = due.deadline
+      item.workingDaysLeft = due.workingDaysLeft
+      item.urgency = due.urgency.rawValue
+    } catch {
+      item.problem = "\(error)"
+    }
+    return true
   }
 }
 

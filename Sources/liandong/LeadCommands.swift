@@ -7,7 +7,11 @@ struct LeadCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lead",
     abstract: "Leads (问题线索): record, list, show and edit clues about sellers and products.",
-    subcommands: [LeadAdd.self, LeadList.self, LeadShow.self, LeadEdit.self])
+    subcommands: [
+      LeadAdd.self, LeadList.self, LeadShow.self, LeadEdit.self, LeadAcknowledge.self, LeadCheck.self,
+      LeadDecide.self,
+      LeadExtend.self, LeadClose.self, LeadWithdraw.self, LeadMerge.self,
+    ])
 }
 
 /// Parses repeated or comma-separated canonical names.
@@ -147,6 +151,16 @@ struct LeadShow: NodeCommand {
       ("created", "\(lead.created) by \(lead.createdBy)"),
       ("updated", lead.updated), ("shared with", lead.audience),
     ]
+    for handling in lead.handling {
+      var text = "\(handling.bureau): \(handling.state)"
+      if let date = handling.acknowledgedOn { text += ", acknowledged \(date)" }
+      if !handling.caseReference.isEmpty { text += ", case \(handling.caseReference)" }
+      if !handling.note.isEmpty { text += ": \(handling.note)" }
+      if let extended = handling.extended { text += " (extended: \(extended))" }
+      lines.append(("handled by", text))
+    }
+    if let into = lead.mergedInto { lines.append(("merged into", into)) }
+    if let note = lead.withdrawalNote { lines.append(("withdrawn", note)) }
     if let handOff = lead.handOff {
       lines.append(
         (

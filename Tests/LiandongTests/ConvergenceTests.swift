@@ -44,7 +44,7 @@ struct ConvergenceTests {
       let index = Int.random(in: 0..<count, using: &random)
       let node = nodes[index]
       node.clockMillis += UInt64.random(in: 1...50, using: &random)
-      switch Int.random(in: 0..<11, using: &random) {
+      switch Int.random(in: 0..<12, using: &random) {
       case 0..<4:
         let audience: Audience =
           switch Int.random(in: 0..<3, using: &random) {
@@ -93,6 +93,22 @@ struct ConvergenceTests {
           .withdraw(reason: "w"),
         ]
         try node.handOff(acts.randomElement(using: &random)!, on: try ObjectID(target.id))
+      case 10:
+        // A lead act by this node, whether it may act or not.
+        guard let target = try node.store.leads().randomElement(using: &random) else { continue }
+        let acts: [LeadAct] = [
+          .acknowledge, .check, .decide(outcome: .caseOpened, caseReference: "c", note: ""),
+          .decide(outcome: .notOpened, caseReference: "", note: "n"), .extend(reason: "e"), .close,
+          .withdraw(note: "w"), .merge(into: ObjectID()),
+        ]
+        let audience = try Audience(parsing: target.audience).forAct(
+          by: node.id, parties: [try NodeID(target.origin), try NodeID(target.owner)])
+        try node.record(
+          [
+            DomainOperation(
+              objectID: try ObjectID(target.id), action: .leadAct(acts.randomElement(using: &random)!))
+          ],
+          audience: audience)
       default:
         try deliverRandomly(3)
       }
