@@ -229,7 +229,7 @@ extension NodeStore {
           bureau: $0["bureau"], state: $0["state"],
           acknowledgedOn: ($0["acknowledged_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) },
           extended: $0["extended"], outcome: $0["outcome"], caseReference: $0["case_reference"],
-          note: $0["note"])
+          note: $0["note"], updatedOn: CivilDate(chinaDayOf: UInt64($0["updated_wall"] as Int64)))
       }, mergedInto: notes?["merged_into"], withdrawalNote: notes?["withdrawal_note"])
   }
 

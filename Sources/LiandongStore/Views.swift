@@ -53,6 +53,8 @@ public struct HandlingView: Codable, Sendable, Equatable {
   public var outcome: String?
   public var caseReference: String
   public var note: String
+  /// The day in China of this bureau's latest act on the lead (its decision, once decided).
+  public var updatedOn: CivilDate
 }
 
 public struct HandOffView: Codable, Sendable, Equatable {

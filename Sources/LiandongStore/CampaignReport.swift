@@ -1,0 +1,83 @@
+import Foundation
+import LiandongCore
+
+/// The campaign statistics table of the 2021 SAMR notice (市监检测发〔2021〕54号), for one node
+/// and a date range, from the node's own data. Figures Liandong does not record (listings
+/// removed, fines) are reported as not recorded, never guessed.
+public struct CampaignReport: Codable, Sendable {
+  public struct Row: Codable, Sendable {
+    public var item: String
+    /// nil when Liandong does not record this figure.
+    public var value: Int?
+    public var basis: String
+  }
+
+  public var node: String
+  public var from: CivilDate
+  public var to: CivilDate
+  public var rows: [Row]
+
+  /// Counts what `node` did between `from` and `to` (days in China, both included).
+  public static func compute(
+    node: String, leads: [LeadView], requests: [RequestView], from: CivilDate, to: CivilDate
+  )
+    -> CampaignReport
+  {
+    let inRange = { (date: CivilDate) in from <= date && date <= to }
+    // Leads this node decided in the range: its own handling of leads it received.
+    let decided = leads.compactMap { lead -> (LeadView, HandlingView)? in
+      guard let handling = lead.handling.first(where: { $0.bureau == node }), handling.outcome != nil,
+        inRange(handling.updatedOn)
+      else { return nil }
+      return (lead, handling)
+    }
+    let opened = decided.filter { $0.1.outcome == LeadOutcome.caseOpened.rawValue }
+    let seen = leads.filter { lead in
+      (lead.origin == node && inRange(CivilDate(iso: lead.created)))
+        || lead.handling.contains { $0.bureau == node && $0.acknowledgedOn.map(inRange) == true }
+    }
+    let platforms = Set(seen.flatMap { $0.subjects.compactMap(\.platform) })
+    let verified = requests.filter {
+      $0.requested == node && ["completed", "partly-completed", "closed"].contains($0.state)
+        && $0.findings != nil && $0.tasks.contains(AssistanceTask.verifyRegistration.rawValue)
+        && inRange(CivilDate(iso: $0.updated))
+    }
+    let forged: Set<String> = [Violation.forgedReport.rawValue, Violation.misusedCMA.rawValue]
+    let rows = [
+      Row(
+        item: "platforms involved", value: platforms.count,
+        basis: "distinct platforms of the subjects of leads this node sent or acknowledged"),
+      Row(
+        item: "sellers whose qualification was verified",
+        value: Set(decided.flatMap { $0.0.subjects.map(\.id) }).count + verified.count,
+        basis: "subjects of leads this node decided, and verify-registration requests it completed"),
+      Row(
+        item: "sellers dealt with", value: Set(opened.flatMap { $0.0.subjects.map(\.id) }).count,
+        basis: "subjects of leads on which this node opened a case"),
+      Row(item: "listings removed", value: nil, basis: "not recorded in Liandong"),
+      Row(item: "false-advertising items removed", value: nil, basis: "not recorded in Liandong"),
+      Row(
+        item: "cases of misused qualification or forged reports handled",
+        value: opened.filter { !forged.isDisjoint(with: $0.0.violations) }.count,
+        basis: "cases opened on leads naming forged-report or misused-cma"),
+      Row(item: "entities punished, and total fines", value: nil, basis: "not recorded in Liandong"),
+      Row(
+        item: "cases transferred to public security",
+        value: decided.filter { $0.1.outcome == LeadOutcome.transferred.rawValue }.count,
+        basis: "leads this node decided as transferred"),
+      Row(
+        item: "cases against inspection bodies",
+        value: opened.filter { $0.0.subjects.contains { $0.kind == SubjectKind.laboratory.rawValue } }.count,
+        basis: "cases opened on leads about a laboratory or certifier"),
+    ]
+    return CampaignReport(node: node, from: from, to: to, rows: rows)
+  }
+}
+
+extension CivilDate {
+  /// The day in China of an ISO 8601 UTC time such as `HLCTimestamp.iso8601` prints.
+  init(iso text: String) {
+    let date = ISO8601DateFormatter().date(from: text) ?? Date(timeIntervalSince1970: 0)
+    self.init(chinaDayOf: Date(timeIntervalSince1970: date.timeIntervalSince1970).unixMillis)
+  }
+}

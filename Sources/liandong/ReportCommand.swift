@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import LiandongCore
+import LiandongStore
+
+struct ReportCommand: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "report",
+    abstract: "The campaign statistics table (市监检测发〔2021〕54号) for a date range, from this node's data.",
+    discussion: """
+      Dates are days in China, both included. Figures Liandong does not record (listings removed, \
+      fines) are shown as 'not recorded', never guessed; the basis column says what each count is.
+      """)
+  @OptionGroup var options: NodeOptions
+  @Option(help: ArgumentHelp("First day.", valueName: "YYYY-MM-DD")) var from: String
+  @Option(help: ArgumentHelp("Last day.", valueName: "YYYY-MM-DD")) var to: String
+  @Option(
+    help: ArgumentHelp("table, csv or json (--json is the same as --format json).", valueName: "format"))
+  var format = "table"
+
+  func execute() throws {
+    let (first, last) = (try CivilDate(from), try CivilDate(to))
+    guard first <= last else {
+      throw UsageError(code: "usage.date-range", message: "--from \(first) is after --to \(last)")
+    }
+    guard ["table", "csv", "json"].contains(format) else {
+      throw UsageError(code: "usage.format", message: "--format \(format): use table, csv or json")
+    }
+    let home = try options.openNode()
+    let report = CampaignReport.compute(
+      node: home.node.rawValue, leads: try home.store.leads(), requests: try home.store.requests(),
+      from: first,
+      to: last)
+    if options.json || format == "json" { return try Output.json(report) }
+    let rows = report.rows.map { [$0.item, $0.value.map(String.init) ?? "not recorded", $0.basis] }
+    if format == "csv" {
+      func quoted(_ cell: String) -> String {
+        "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+      }
+      print("item,value,basis")
+      for row in rows { print(row.map(quoted).joined(separator: ",")) }
+      return
+    }
+    print("campaign statistics of \(report.node), \(report.from) to \(report.to)")
+    Output.table(["ITEM", "VALUE", "BASIS"], rows)
+  }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import LiandongCore
+import Testing
+
+@Suite("Campaign statistics and the lead lifecycle through the command line", .serialized)
+struct ReportTests {
+  func carry(_ from: NodeProcess, _ to: NodeProcess) throws {
+    let file = temporaryDirectory("carry").appendingPathComponent("changes.bin")
+    #expect(try from.cli("changes", "export", "--for", to.name, "--out", file.path).status == 0)
+    #expect(try to.cli("changes", "import", file.path).status == 0)
+  }
+
+  @Test("decisions on received leads are fed back and counted in the report, in table, csv and json")
+  func report() throws {
+    let federation = try TestFederation(label: "report", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    func lead(_ summary: String, kind: String, violation: String) throws -> String {
+      try jjj.cli(
+        "lead", "add", "--subject-name", summary, "--subject-kind", kind, "--platform", "某电商平台", "--shop-id",
+        "88231", "--violation", violation, "--summary", summary, "--to", "yrd"
+      ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    let forged = try lead("one-day reports", kind: "shop", violation: "forged-report")
+    let lab = try lead("a lab selling stamps", kind: "laboratory", violation: "misused-cma")
+    let ccc = try lead("no CCC", kind: "shop", violation: "no-ccc")
+    try carry(jjj, yrd)
+    for id in [forged, lab, ccc] { #expect(try yrd.cli("lead", "acknowledge", id).status == 0) }
+    #expect(try yrd.cli("lead", "check", forged).status == 0)
+    let noCase = try yrd.cli("lead", "decide", forged, "--outcome", "case-opened")
+    #expect(noCase.status == 1 && noCase.stderr.contains("case reference"), "\(noCase)")
+    #expect(
+      try yrd.cli("lead", "decide", forged, "--outcome", "case-opened", "--case", "沪市监案〔2026〕88号").status == 0
+    )
+    #expect(
+      try yrd.cli("lead", "decide", lab, "--outcome", "case-opened", "--case", "沪市监案〔2026〕89号").status == 0)
+    #expect(
+      try yrd.cli("lead", "decide", ccc, "--outcome", "transferred", "--note", "to the police").status == 0)
+    let wrong = try jjj.cli("lead", "acknowledge", forged)
+    #expect(wrong.status == 1 && wrong.stderr.contains("op.not-receiver"), "\(wrong)")
+    try carry(yrd, jjj)
+    #expect(try jjj.cli("lead", "show", forged).stdout.contains("yrd: case-opened"))
+
+    let today = CivilDate(chinaDayOf: Date().unixMillis).description
+    let table = try yrd.cli("report", "--from", today, "--to", today)
+    #expect(table.status == 0, "\(table)")
+    let json = try yrd.cli("report", "--from", today, "--to", today, "--json").stdout
+    let rows = try #require(
+      (try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])?["rows"] as? [[String: Any]]
+    )
+    func value(_ item: String) -> Int? { rows.first { $0["item"] as? String == item }?["value"] as? Int }
+    #expect(value("platforms involved") == 1)
+    #expect(value("sellers dealt with") == 2)
+    #expect(value("cases of misused qualification or forged reports handled") == 2)
+    #expect(value("cases transferred to public security") == 1)
+    #expect(value("cases against inspection bodies") == 1)
+    #expect(value("listings removed") == nil && table.stdout.contains("not recorded"))
+    let csv = try yrd.cli("report", "--from", today, "--to", today, "--format", "csv").stdout
+    #expect(csv.hasPrefix("item,value,basis\n") && csv.contains("\"sellers dealt with\",\"2\""))
+    // Another period counts nothing; a reversed range is refused.
+    #expect(
+      try yrd.cli("report", "--from", "2025-01-01", "--to", "2025-01-31", "--json").stdout.contains(
+        "\"value\" : 0"))
+    let reversed = try yrd.cli("report", "--from", "2026-02-01", "--to", "2026-01-01")
+    #expect(reversed.status == 1 && reversed.stderr.contains("usage.date-range"))
+  }
+}
