@@ -15,7 +15,8 @@ struct Liandong: AsyncParsableCommand {
     subcommands: [
       InitCommand.self, LeadCommand.self, EvidenceCommand.self, RequestCommand.self, HandOffCommand.self,
       DueCommand.self,
-      HistoryCommand.self, ConflictsCommand.self, ReportCommand.self, LogCommand.self, VerifyCommand.self,
+      HistoryCommand.self, ConflictsCommand.self, ReportCommand.self, AlertsCommand.self, LogCommand.self,
+      VerifyCommand.self,
       RebuildCommand.self,
       StatusCommand.self, ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self,
     ])

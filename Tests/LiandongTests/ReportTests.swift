@@ -64,4 +64,35 @@ struct ReportTests {
     let reversed = try yrd.cli("report", "--from", "2026-02-01", "--to", "2026-01-01")
     #expect(reversed.status == 1 && reversed.stderr.contains("usage.date-range"))
   }
+
+  @Test("two regions with open leads on the same subject both get an alert; a closed-out lead raises none")
+  func alerts() throws {
+    let federation = try TestFederation(label: "alerts", nodes: ["jjj", "yrd", "prd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let prd = try NodeProcess("prd", federation: federation)
+    func lead(_ node: NodeProcess, _ arguments: String...) throws -> String {
+      try node.cli(
+        [
+          "lead", "add", "--subject-name", "速通检测", "--violation", "forged-report", "--summary", "s", "--to",
+          "all",
+        ]
+          + arguments
+      ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    let a = try lead(jjj, "--subject-uscc", "91350100M000100Y43")
+    let b = try lead(yrd, "--subject-uscc", "91350100M000100Y43")
+    let c = try lead(prd, "--platform", "某电商平台", "--shop-id", "88231")
+    let d = try lead(jjj, "--platform", "某电商平台", "--shop-id", "88231")
+    for (from, to) in [(jjj, yrd), (yrd, jjj), (prd, jjj), (jjj, prd), (jjj, yrd)] { try carry(from, to) }
+    for node in [jjj, yrd] {
+      let alerts = try node.cli("alerts").stdout
+      #expect(
+        alerts.contains("uscc 91350100M000100Y43") && alerts.contains(a) && alerts.contains(b), "\(alerts)")
+      #expect(alerts.contains("shop 某电商平台/88231") && alerts.contains(c) && alerts.contains(d), "\(alerts)")
+    }
+    // Once jjj withdraws its lead, the USCC alert is gone.
+    #expect(try jjj.cli("lead", "withdraw", a, "--note", "unfounded").status == 0)
+    #expect(!(try jjj.cli("alerts").stdout.contains("uscc")))
+  }
 }

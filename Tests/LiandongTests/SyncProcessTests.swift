@@ -29,7 +29,10 @@ final class NodeProcess: @unchecked Sendable {
   }
 
   @discardableResult
-  func cli(_ arguments: String...) throws -> ProcessResult {
+  func cli(_ arguments: String...) throws -> ProcessResult { try cli(arguments) }
+
+  @discardableResult
+  func cli(_ arguments: [String]) throws -> ProcessResult {
     try run(
       liandongBinary.path, arguments + ["--data", data.path],
       environment: ["LIANDONG_OFFICER": "\(name)-officer"])
