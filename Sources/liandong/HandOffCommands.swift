@@ -30,14 +30,10 @@ extension HandOffAct {
     if case .offer(let to, _, _, _, _) = self { parties.insert(to) }
     if let handOff = before.handOff { parties.formUnion([try NodeID(handOff.from), try NodeID(handOff.to)]) }
     let audience = try Audience(parsing: before.audience).forAct(by: home.node, parties: parties)
-    let change = try home.record(
-      [DomainOperation(objectID: objectID, action: .handOff(self))], audience: audience,
-      officer: officer.resolved)
+    try home.recordAct(
+      DomainOperation(objectID: objectID, action: .handOff(self)), named: name, audience: audience,
+      officer: officer)
     let after = try home.store.lead(objectID.description)!
-    if let refusal = try home.store.refusals().first(where: { $0.change == change.id.hex }) {
-      throw UsageError(
-        code: refusal.code, message: "\(name) was recorded but has no effect: \(refusal.reason)")
-    }
     if options.json { return try Output.json(after) }
     print("case \(after.id): hand-off \(after.handOff?.state ?? "?"), owner \(after.owner)")
   }

@@ -14,13 +14,9 @@ extension LeadAct {
     }
     let audience = try Audience(parsing: before.audience).forAct(
       by: home.node, parties: [try NodeID(before.origin), try NodeID(before.owner)])
-    let change = try home.record(
-      [DomainOperation(objectID: objectID, action: .leadAct(self))], audience: audience,
-      officer: officer.resolved)
-    if let refusal = try home.store.refusals().first(where: { $0.change == change.id.hex }) {
-      throw UsageError(
-        code: refusal.code, message: "\(name) was recorded but has no effect: \(refusal.reason)")
-    }
+    try home.recordAct(
+      DomainOperation(objectID: objectID, action: .leadAct(self)), named: name, audience: audience,
+      officer: officer)
     let after = try home.store.lead(objectID.description)!
     if options.json { return try Output.json(after) }
     let mine = after.handling.first { $0.bureau == home.node.rawValue }

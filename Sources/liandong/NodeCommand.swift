@@ -119,3 +119,19 @@ enum Output {
     }
   }
 }
+
+extension NodeHome {
+  /// Records one operation by this node's officer; if the reducers refused it (it is kept in the
+  /// log, with no effect), throws the refusal's code and reason, so the officer knows at once.
+  @discardableResult
+  func recordAct(_ operation: DomainOperation, named name: String, audience: Audience, officer: OfficerOption)
+    throws -> SignedChange
+  {
+    let change = try record([operation], audience: audience, officer: officer.resolved)
+    if let refusal = try store.refusals().first(where: { $0.change == change.id.hex }) {
+      throw UsageError(
+        code: refusal.code, message: "\(name) was recorded but has no effect: \(refusal.reason)")
+    }
+    return change
+  }
+}

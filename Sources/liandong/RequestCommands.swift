@@ -155,19 +155,11 @@ extension RequestAct {
         code: "request.wrong-party", message: "only the \(who) may \(name) request \(before.id)")
     }
     let other = try NodeID(requester ? before.requested : before.requester)
-    try home.record(
-      [
-        DomainOperation(objectID: objectID, action: .actOnRequest(self, basis: try OperationRef(before.head)))
-      ],
-      audience: .nodes([other]), officer: officer.resolved)
+    try home.recordAct(
+      DomainOperation(objectID: objectID, action: .actOnRequest(self, basis: try OperationRef(before.head))),
+      named: name, audience: .nodes([other]), officer: officer)
     let after = try Self.load(objectID.description, home)
     if options.json { return try Output.json(after) }
-    guard after.head != before.head else {
-      let refusal = try home.store.refusals().last { $0.objectID == after.id }
-      throw UsageError(
-        code: refusal?.code ?? "request.refused",
-        message: "\(name) was recorded but has no effect: \(refusal?.reason ?? "refused by the rules")")
-    }
     print("request \(after.id): \(after.state)")
   }
 }

@@ -4,12 +4,6 @@ import Testing
 
 @Suite("Evidence, custody and the bundle a court verifies with openssl", .serialized)
 struct EvidenceBundleTests {
-  func carry(_ from: NodeProcess, _ to: NodeProcess) throws {
-    let file = temporaryDirectory("carry").appendingPathComponent("changes.bin")
-    #expect(try from.cli("changes", "export", "--for", to.name, "--out", file.path).status == 0)
-    #expect(try to.cli("changes", "import", file.path).status == 0)
-  }
-
   /// Two bureaus, one with an Ed25519 key: jjj records a lead and a screenshot, seals it; yrd
   /// (which receives the record) opens it. Returns jjj, the lead and the screenshot's bytes.
   func scenario() throws -> (NodeProcess, String, Data) {
@@ -33,10 +27,10 @@ struct EvidenceBundleTests {
     let evidence = try #require(
       (try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any])?["id"] as? String)
     #expect(try jjj.cli("evidence", "custody", evidence, "sealed", "--note", "sealed bag 17").status == 0)
-    try carry(jjj, yrd)
+    try jjj.carry(to: yrd)
     #expect(
       try yrd.cli("evidence", "custody", evidence, "opened", "--note", "read by officer Li").status == 0)
-    try carry(yrd, jjj)
+    try yrd.carry(to: jjj)
     return (jjj, lead, content)
   }
 

@@ -6,16 +6,6 @@ import Testing
 /// Case hand-off (案件移送): offer, accept, object, withdraw; no passing on; who may do what.
 @Suite("Case hand-off")
 struct HandOffTests {
-  func exchange(_ nodes: SimulatedNode...) throws {
-    for _ in 0..<2 {
-      for source in nodes {
-        for destination in nodes where destination !== source {
-          try destination.receive(try source.store.changes(after: [:]).map(destination.view))
-        }
-      }
-    }
-  }
-
   func codes(_ node: SimulatedNode) throws -> [String] { try node.store.refusals().map(\.code).sorted() }
 
   @Test("an accepted case changes owner everywhere; the new owner edits it and may not pass it on")

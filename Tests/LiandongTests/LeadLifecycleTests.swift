@@ -7,16 +7,6 @@ import Testing
 /// decision is fed back to the origin; the owner may withdraw it or merge a duplicate.
 @Suite("Lead lifecycle")
 struct LeadLifecycleTests {
-  func exchange(_ nodes: SimulatedNode...) throws {
-    for _ in 0..<2 {
-      for source in nodes {
-        for destination in nodes where destination !== source {
-          try destination.receive(try source.store.changes(after: [:]).map(destination.view))
-        }
-      }
-    }
-  }
-
   func act(_ node: SimulatedNode, _ act: LeadAct, _ lead: ObjectID) throws {
     let view = try #require(try node.store.lead(lead.description))
     let audience = try Audience(parsing: view.audience).forAct(

@@ -4,12 +4,6 @@ import Testing
 
 @Suite("Campaign statistics and the lead lifecycle through the command line", .serialized)
 struct ReportTests {
-  func carry(_ from: NodeProcess, _ to: NodeProcess) throws {
-    let file = temporaryDirectory("carry").appendingPathComponent("changes.bin")
-    #expect(try from.cli("changes", "export", "--for", to.name, "--out", file.path).status == 0)
-    #expect(try to.cli("changes", "import", file.path).status == 0)
-  }
-
   @Test("decisions on received leads are fed back and counted in the report, in table, csv and json")
   func report() throws {
     let federation = try TestFederation(label: "report", nodes: ["jjj", "yrd"])
@@ -24,7 +18,7 @@ struct ReportTests {
     let forged = try lead("one-day reports", kind: "shop", violation: "forged-report")
     let lab = try lead("a lab selling stamps", kind: "laboratory", violation: "misused-cma")
     let ccc = try lead("no CCC", kind: "shop", violation: "no-ccc")
-    try carry(jjj, yrd)
+    try jjj.carry(to: yrd)
     for id in [forged, lab, ccc] { #expect(try yrd.cli("lead", "acknowledge", id).status == 0) }
     #expect(try yrd.cli("lead", "check", forged).status == 0)
     let noCase = try yrd.cli("lead", "decide", forged, "--outcome", "case-opened")
@@ -38,7 +32,7 @@ struct ReportTests {
       try yrd.cli("lead", "decide", ccc, "--outcome", "transferred", "--note", "to the police").status == 0)
     let wrong = try jjj.cli("lead", "acknowledge", forged)
     #expect(wrong.status == 1 && wrong.stderr.contains("op.not-receiver"), "\(wrong)")
-    try carry(yrd, jjj)
+    try yrd.carry(to: jjj)
     #expect(try jjj.cli("lead", "show", forged).stdout.contains("yrd: case-opened"))
 
     let today = CivilDate(chinaDayOf: Date().unixMillis).description
@@ -84,7 +78,7 @@ struct ReportTests {
     let b = try lead(yrd, "--subject-uscc", "91350100M000100Y43")
     let c = try lead(prd, "--platform", "某电商平台", "--shop-id", "88231")
     let d = try lead(jjj, "--platform", "某电商平台", "--shop-id", "88231")
-    for (from, to) in [(jjj, yrd), (yrd, jjj), (prd, jjj), (jjj, prd), (jjj, yrd)] { try carry(from, to) }
+    for (from, to) in [(jjj, yrd), (yrd, jjj), (prd, jjj), (jjj, prd), (jjj, yrd)] { try from.carry(to: to) }
     for node in [jjj, yrd] {
       let alerts = try node.cli("alerts").stdout
       #expect(

@@ -4,14 +4,6 @@ import Testing
 
 @Suite("Assistance requests and deadlines through the command line", .serialized)
 struct RequestCLITests {
-  /// Moves everything `from` holds to `to`, through a change file.
-  func carry(_ from: NodeProcess, _ to: NodeProcess) throws {
-    let file = temporaryDirectory("carry").appendingPathComponent("changes.bin")
-    #expect(try from.cli("changes", "export", "--for", to.name, "--out", file.path).status == 0)
-    let imported = try to.cli("changes", "import", file.path)
-    #expect(imported.status == 0, "\(imported)")
-  }
-
   /// A calendar of plain weekdays around today, so the test does not depend on the year it runs.
   func weekdayCalendar() throws -> URL {
     let year = CivilDate(chinaDayOf: Date().unixMillis).year
@@ -48,7 +40,7 @@ struct RequestCLITests {
       "request", "send", "--to", "jjj", "--case", "c", "--legal-basis", "b", "--task", "interview")
     #expect(toSelf.status == 1 && toSelf.stderr.contains("usage.request-self"))
 
-    try carry(jjj, yrd)
+    try jjj.carry(to: yrd)
     // The requester may not act on the requested bureau's side.
     let wrong = try jjj.cli("request", "acknowledge", id)
     #expect(wrong.status == 1 && wrong.stderr.contains("only the requested bureau yrd"), "\(wrong)")
@@ -60,7 +52,7 @@ struct RequestCLITests {
     let today = CivilDate(chinaDayOf: Date().unixMillis)
     let expected = try WorkdayCalendar(json: Data(contentsOf: calendar)).deadline(
       after: today, workingDays: 15)
-    try carry(yrd, jjj)
+    try yrd.carry(to: jjj)
     for node in [jjj, yrd] {
       let due = try node.cli("due", "--calendar", calendar.path, "--json")
       #expect(
@@ -88,9 +80,9 @@ struct RequestCLITests {
       "request", "extend", id, "--working-days", "5", "--reason", "again", "--calendar", calendar.path)
     #expect(twice.status == 1 && twice.stderr.contains("only once"), "\(twice)")
     #expect(try yrd.cli("request", "complete", id, "--findings", "registered in Pudong").status == 0)
-    try carry(yrd, jjj)
+    try yrd.carry(to: jjj)
     #expect(try jjj.cli("request", "close", id).stdout.contains("closed"))
-    try carry(jjj, yrd)
+    try jjj.carry(to: yrd)
     let shown = try yrd.cli("request", "show", id)
     #expect(shown.stdout.contains("closed") && shown.stdout.contains("registered in Pudong"))
     #expect(shown.stdout.contains("5 working days: the platform answers slowly"))
@@ -107,14 +99,14 @@ struct RequestCLITests {
     let id = try jjj.cli(
       "request", "send", "--to", "yrd", "--case", "c-9", "--legal-basis", "Art. 45", "--task", "interview"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    try carry(jjj, yrd)
+    try jjj.carry(to: yrd)
     #expect(try yrd.cli("request", "accept", id).status == 0)
-    try carry(yrd, jjj)
+    try yrd.carry(to: jjj)
     // Both act before hearing of the other.
     #expect(try jjj.cli("request", "cancel", id, "--reason", "shop closed").status == 0)
     #expect(try yrd.cli("request", "complete", id, "--findings", "interviewed the operator").status == 0)
-    try carry(jjj, yrd)
-    try carry(yrd, jjj)
+    try jjj.carry(to: yrd)
+    try yrd.carry(to: jjj)
     for node in [jjj, yrd] {
       let conflicts = try node.cli("conflicts")
       #expect(
@@ -128,7 +120,7 @@ struct RequestCLITests {
       history.stdout.contains("cancel: shop closed")
         && history.stdout.contains("complete: interviewed the operator"))
     #expect(history.stdout.contains("REFUSED") == false, "nothing was refused on yrd yet: \(history)")
-    try carry(jjj, yrd)
+    try jjj.carry(to: yrd)
     #expect(try yrd.cli("history", id).stdout.contains("REFUSED, no effect: op.in-conflict"))
 
     let listed = try jjj.cli("conflicts", "--json").stdout
@@ -140,7 +132,7 @@ struct RequestCLITests {
         separator: " ")[0])
     let resolved = try yrd.cli("request", "resolve", id, "--keep", String(completion))
     #expect(resolved.status == 0 && resolved.stdout.contains("completed"), "\(resolved)")
-    try carry(yrd, jjj)
+    try yrd.carry(to: jjj)
     #expect(try jjj.cli("conflicts").stdout.contains("no conflicts"))
     #expect(try jjj.cli("request", "show", id).stdout.contains("interviewed the operator"))
     let unknown = try jjj.cli("history", "3f2b8c1e-0000-4000-8000-000000000000")

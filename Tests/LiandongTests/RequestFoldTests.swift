@@ -6,17 +6,6 @@ import Testing
 /// Assistance requests (协助调查): every allowed move, every refused one, and acts made at once.
 @Suite("Assistance requests")
 struct RequestFoldTests {
-  /// Moves every change each node holds to the other (stubs outside the audience).
-  func exchange(_ nodes: SimulatedNode...) throws {
-    for _ in 0..<2 {
-      for source in nodes {
-        for destination in nodes where destination !== source {
-          try destination.receive(try source.store.changes(after: [:]).map(destination.view))
-        }
-      }
-    }
-  }
-
   func state(_ node: SimulatedNode, _ id: ObjectID) throws -> String? {
     try node.store.request(id.description)?.state
   }

@@ -69,6 +69,18 @@ final class NodeProcess: @unchecked Sendable {
   }
 }
 
+extension NodeProcess {
+  /// Moves everything this node holds to `other` through a change file (stubs outside the
+  /// audience), as an air-gapped bureau would.
+  func carry(to other: NodeProcess) throws {
+    let file = temporaryDirectory("carry").appendingPathComponent("changes.bin")
+    let exported = try cli("changes", "export", "--for", other.name, "--out", file.path)
+    guard exported.status == 0 else { throw TestFailure("export \(name) for \(other.name): \(exported)") }
+    let imported = try other.cli("changes", "import", file.path)
+    guard imported.status == 0 else { throw TestFailure("import into \(other.name): \(imported)") }
+  }
+}
+
 /// The process's peak resident set (VmHWM), in KiB.
 func peakResidentKiB(_ pid: pid_t) throws -> Int {
   let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)

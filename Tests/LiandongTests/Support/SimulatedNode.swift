@@ -170,6 +170,18 @@ extension SimulatedNode {
   }
 }
 
+/// Moves every change each node holds to every other (stubs outside the audience), twice, so
+/// that acts relayed through a third node arrive too.
+func exchange(_ nodes: SimulatedNode...) throws {
+  for _ in 0..<2 {
+    for source in nodes {
+      for destination in nodes where destination !== source {
+        try destination.receive(try source.store.changes(after: [:]).map(destination.view))
+      }
+    }
+  }
+}
+
 /// Bytes that do not compress and differ per seed.
 func randomBytes(_ count: Int, seed: UInt64) -> Data {
   var generator = SeededGenerator(seed: seed)
