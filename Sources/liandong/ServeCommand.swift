@@ -1,10 +1,10 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import LiandongCore
 import LiandongNode
 import LiandongStore
 import Logging
+import ServiceLifecycle
 
 struct ServeCommand: AsyncNodeCommand {
   static let configuration = CommandConfiguration(
@@ -52,36 +52,30 @@ struct ServeCommand: AsyncNodeCommand {
         allowList: allowList, batchBytes: try batch.validated()),
       logger: logger)
     let node = home.node
-    let task = Task {
-      try await server.run { port in
-        // Written straight to the descriptor, so scripts reading the pipe see it at once.
-        FileHandle.standardOutput.write(Data("serving node \(node) on \(host):\(port)\n".utf8))
-      }
+    let service = NodeService(server: server) { port in
+      // Written straight to the descriptor, so scripts reading the pipe see it at once.
+      FileHandle.standardOutput.write(Data("serving node \(node) on \(host):\(port)\n".utf8))
     }
-    let signals = StopSignals { task.cancel() }
-    defer { signals.cancel() }
-    try await task.value
+    // A parent may have blocked these signals (test runners do); the node must receive them.
+    var mask = sigset_t()
+    sigemptyset(&mask)
+    for number in [SIGTERM, SIGINT] { sigaddset(&mask, number) }
+    pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+    let group = ServiceGroup(
+      services: [service], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
+      logger: logger)
+    try await group.run()
   }
 }
 
-/// SIGTERM and SIGINT, delivered as a call instead of killing the process.
-final class StopSignals: @unchecked Sendable {
-  /// Only set in `init` and cancelled in `cancel`; dispatch sources are thread-safe.
-  private let sources: [any DispatchSourceSignal]
+/// The node as a service of swift-service-lifecycle: a graceful shutdown (SIGTERM, SIGINT)
+/// becomes the cancellation the server handles: the listener stops accepting, and a batch being
+/// committed finishes or rolls back whole.
+struct NodeService: Service {
+  let server: NodeServer
+  let announce: @Sendable (Int) -> Void
 
-  init(_ stop: @escaping @Sendable () -> Void) {
-    sources = [SIGTERM, SIGINT].map { number in
-      signal(number, SIG_IGN)
-      var mask = sigset_t()
-      sigemptyset(&mask)
-      sigaddset(&mask, number)
-      pthread_sigmask(SIG_UNBLOCK, &mask, nil)
-      let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-      source.setEventHandler(handler: stop)
-      source.resume()
-      return source
-    }
+  func run() async throws {
+    try await cancelWhenGracefulShutdown { try await server.run(listening: announce) }
   }
-
-  func cancel() { sources.forEach { $0.cancel() } }
 }
