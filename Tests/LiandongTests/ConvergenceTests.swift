@@ -44,7 +44,7 @@ struct ConvergenceTests {
       let index = Int.random(in: 0..<count, using: &random)
       let node = nodes[index]
       node.clockMillis += UInt64.random(in: 1...50, using: &random)
-      switch Int.random(in: 0..<12, using: &random) {
+      switch Int.random(in: 0..<13, using: &random) {
       case 0..<4:
         let audience: Audience =
           switch Int.random(in: 0..<3, using: &random) {
@@ -109,6 +109,26 @@ struct ConvergenceTests {
               objectID: try ObjectID(target.id), action: .leadAct(acts.randomElement(using: &random)!))
           ],
           audience: audience)
+      case 11:
+        // Evidence on a visible lead, or a custody event on visible evidence, by whoever may or
+        // may not record it.
+        if Bool.random(using: &random), let target = try node.store.leads().randomElement(using: &random) {
+          let audience = try Audience(parsing: target.audience).forAct(
+            by: node.id, parties: [try NodeID(target.origin)])
+          try node.addEvidence(
+            randomBytes(64, seed: UInt64.random(in: 0...UInt64.max, using: &random)),
+            to: try ObjectID(target.id),
+            audience: audience)
+        } else if let evidence = try node.store.evidence().randomElement(using: &random) {
+          let event = CustodyEventKind.allCases.randomElement(using: &random)!
+          try node.record(
+            [
+              DomainOperation(
+                objectID: try ObjectID(evidence.id), action: .recordCustody(CustodyRecord(event: event)))
+            ],
+            audience: try Audience(parsing: evidence.audience).forAct(
+              by: node.id, parties: [try NodeID(evidence.origin)]))
+        }
       default:
         try deliverRandomly(3)
       }
