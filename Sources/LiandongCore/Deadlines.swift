@@ -73,4 +73,32 @@ public enum Deadlines {
       runsFrom: "acknowledged", start: acknowledged, deadline: deadline, workingDaysLeft: left,
       urgency: today > deadline ? .overdue : left <= warningWorkingDays ? .dueSoon : .ok)
   }
+
+  /// Transfer to police: approve or refuse within 3 days of the team's report; the police
+  /// decide within 3 days of the transfer; reconsideration is asked within 3 days of a refusal.
+  /// Calendar days, a last day off work moving to the next working day.
+  public static let policeDays = 3
+  /// After approval the case goes to the police within 24 hours.
+  public static let policeTransferHours = 24
+
+  public static func policeDays(
+    from start: CivilDate, runsFrom: String, calendar: WorkdayCalendar, today: CivilDate
+  )
+    throws -> Due
+  {
+    let deadline = try calendar.deadline(after: start, calendarDays: policeDays)
+    let left = try calendar.workingDaysLeft(from: today, until: deadline)
+    return Due(
+      runsFrom: runsFrom, start: start, deadline: deadline, workingDaysLeft: left,
+      urgency: today > deadline ? .overdue : today == deadline ? .dueSoon : .ok)
+  }
+
+  /// The 24 hours after approval, in milliseconds since the epoch, and how it stands at `now`.
+  public static func policeTransfer(approvedMillis: UInt64, nowMillis: UInt64) -> (
+    deadlineMillis: UInt64, hoursLeft: Int, urgency: Urgency
+  ) {
+    let deadline = approvedMillis + UInt64(policeTransferHours) * 3_600_000
+    let left = (Int64(deadline) - Int64(nowMillis)) / 3_600_000
+    return (deadline, Int(left), nowMillis > deadline ? .overdue : left < 6 ? .dueSoon : .ok)
+  }
 }

@@ -25,6 +25,8 @@ public struct DomainOperation: Hashable, Sendable {
     /// Acknowledgement, checking, decision and feedback by a receiving bureau; withdrawal or
     /// merging by the owner.
     case leadAct(LeadAct)
+    /// Transfer to police (行刑衔接), recorded by the bureau that owns the case.
+    case policeTransfer(PoliceAct)
     /// An assistance request to another bureau.
     case createRequest(AssistanceRequestRecord)
     /// An act on an assistance request, naming the last operation the actor had seen on it.

@@ -78,6 +78,8 @@ public enum ObjectFold {
             id: id, origin: record.origin, record: evidence, addedBy: record.officer,
             added: record.order.time,
             audience: record.audience)))
+    case .policeTransfer(let act):
+      return PoliceFold.apply(act, record, to: state)
     case .leadAct(let act):
       guard case .lead(let lead) = state else {
         return .failure(Refused(code: "op.no-such-lead", reason: "no lead \(id) exists before this act"))

@@ -56,4 +56,5 @@ public enum ObjectProjection: Sendable, Equatable {
   case lead(LeadProjection)
   case evidence(EvidenceProjection)
   case request(RequestProjection)
+  case policeTransfer(PoliceTransferProjection)
 }

@@ -154,4 +154,53 @@ extension WireCoding {
     }
     return wire
   }
+
+  static func decodePoliceAct(_ wire: Liandong_V1_PoliceTransfer) throws -> PoliceAct {
+    func id(_ bytes: Data) throws -> ObjectID {
+      guard let id = ObjectID(bytes: bytes) else { throw CoreError.invalidObjectID(bytes.hex) }
+      return id
+    }
+    switch wire.act {
+    case "create":
+      return .create(
+        caseID: try id(wire.caseID), police: wire.police, reportedOn: try CivilDate(wire.reportedOn),
+        package: PolicePackage(
+          letter: try id(wire.letter), investigationReport: try id(wire.investigationReport),
+          itemsList: try id(wire.itemsList), testReports: try objectIDs(wire.testReports)))
+    case "approve": return .approve
+    case "refuse": return .refuse(reason: wire.note)
+    case "transfer": return .transfer(receipt: wire.note)
+    case "police-accepted": return .policeAccepted(note: wire.note)
+    case "police-declined": return .policeDeclined(note: wire.note)
+    case "reconsider": return .reconsider(note: wire.note)
+    case "close": return .close
+    default:
+      throw CoreError.invalidValue(
+        field: "police transfer act", value: wire.act,
+        allowed: [
+          "create", "approve", "refuse", "transfer", "police-accepted", "police-declined", "reconsider",
+          "close",
+        ])
+    }
+  }
+
+  static func encodePoliceAct(_ act: PoliceAct) -> Liandong_V1_PoliceTransfer {
+    var wire = Liandong_V1_PoliceTransfer()
+    wire.act = act.name
+    switch act {
+    case .create(let caseID, let police, let reportedOn, let package):
+      wire.caseID = caseID.bytes
+      wire.police = police
+      wire.reportedOn = reportedOn.description
+      wire.letter = package.letter.bytes
+      wire.investigationReport = package.investigationReport.bytes
+      wire.itemsList = package.itemsList.bytes
+      wire.testReports = package.testReports.map(\.bytes)
+    case .refuse(let note), .transfer(let note), .policeAccepted(let note), .policeDeclined(let note),
+      .reconsider(let note):
+      wire.note = note
+    case .approve, .close: break
+    }
+    return wire
+  }
 }

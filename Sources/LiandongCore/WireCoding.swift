@@ -115,6 +115,8 @@ public enum WireCoding {
         return DomainOperation(objectID: objectID, action: .updateLead(try decodeLeadPatch(update)))
       case .addEvidence(let add):
         return DomainOperation(objectID: objectID, action: .addEvidence(try decodeEvidence(add)))
+      case .policeTransfer(let act):
+        return DomainOperation(objectID: objectID, action: .policeTransfer(try decodePoliceAct(act)))
       case .leadAct(let act):
         return DomainOperation(objectID: objectID, action: .leadAct(try decodeLeadAct(act)))
       case .handOff(let handOff):
@@ -160,6 +162,8 @@ public enum WireCoding {
       wire.kind = .updateLead(encodeLeadPatch(patch))
     case .addEvidence(let evidence):
       wire.kind = .addEvidence(encodeEvidence(evidence))
+    case .policeTransfer(let act):
+      wire.kind = .policeTransfer(encodePoliceAct(act))
     case .leadAct(let act):
       wire.kind = .leadAct(encodeLeadAct(act))
     case .handOff(let act):

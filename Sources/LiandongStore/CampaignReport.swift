@@ -76,7 +76,7 @@ public struct CampaignReport: Codable, Sendable {
 
 extension CivilDate {
   /// The day in China of an ISO 8601 UTC time such as `HLCTimestamp.iso8601` prints.
-  init(iso text: String) {
+  public init(iso text: String) {
     let date = ISO8601DateFormatter().date(from: text) ?? Date(timeIntervalSince1970: 0)
     self.init(chinaDayOf: Date(timeIntervalSince1970: date.timeIntervalSince1970).unixMillis)
   }

@@ -149,6 +149,7 @@ extension NodeStore {
     case .createSubject(let subject): "create-subject \(operation.objectID) \(subject.name)"
     case .createLead: "create-lead \(operation.objectID)"
     case .leadAct(let act): "\(act.name) lead \(operation.objectID)"
+    case .policeTransfer(let act): "\(act.name) transfer to police \(operation.objectID)"
     case .handOff(let act):
       switch act {
       case .offer(let to, _, _, _, _): "hand-off offer of case \(operation.objectID) to \(to)"

@@ -16,12 +16,14 @@ enum ProjectionRows {
     try db.execute(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_custody WHERE evidence_id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_requests WHERE id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_police_transfers WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_refusals WHERE object_id = ?", arguments: [id])
     switch result.state {
     case .subject(let subject): try insert(subject, db)
     case .lead(let lead): try insert(lead, db)
     case .evidence(let evidence): try insert(evidence, db)
     case .request(let request): try insert(request, db)
+    case .policeTransfer(let transfer): try insert(transfer, db)
     case nil: break
     }
     for refusal in result.refusals {
@@ -161,6 +163,27 @@ enum ProjectionRows {
         status.findings, status.outcomeEvidence.map(\.description).joined(separator: ","), status.reason,
         conflict,
         request.head.description, Int64(request.updated.wallMillis), Int64(request.updated.counter),
+      ])
+  }
+
+  static func insert(_ transfer: PoliceTransferProjection, _ db: Database) throws {
+    let package = transfer.package
+    try db.execute(
+      sql: """
+        INSERT INTO p_police_transfers (id, bureau, case_id, police, reported_on, letter, investigation_report,
+          items_list, test_reports, state, approved_wall, transferred_wall, police_decided_wall, note, audience,
+          updated_wall, updated_counter)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        transfer.id.description, transfer.bureau.rawValue, transfer.caseID.description, transfer.police,
+        transfer.reportedOn.description, package.letter.description, package.investigationReport.description,
+        package.itemsList.description, package.testReports.map(\.description).joined(separator: ","),
+        transfer.state.rawValue, transfer.approved.map { Int64($0.wallMillis) },
+        transfer.transferred.map { Int64($0.wallMillis) },
+        transfer.policeDecided.map { Int64($0.wallMillis) },
+        transfer.note, transfer.audience.description, Int64(transfer.updated.wallMillis),
+        Int64(transfer.updated.counter),
       ])
   }
 }

@@ -261,6 +261,30 @@ enum Schema {
           );
           """)
     }
+    migrator.registerMigration("v8: transfers to police") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE p_police_transfers (
+            id TEXT PRIMARY KEY,
+            bureau TEXT NOT NULL,
+            case_id TEXT NOT NULL,
+            police TEXT NOT NULL,
+            reported_on TEXT NOT NULL,
+            letter TEXT NOT NULL,
+            investigation_report TEXT NOT NULL,
+            items_list TEXT NOT NULL,
+            test_reports TEXT NOT NULL,
+            state TEXT NOT NULL,
+            approved_wall INTEGER,
+            transferred_wall INTEGER,
+            police_decided_wall INTEGER,
+            note TEXT NOT NULL,
+            audience TEXT NOT NULL,
+            updated_wall INTEGER NOT NULL,
+            updated_counter INTEGER NOT NULL
+          );
+          """)
+    }
     return migrator
   }
 
@@ -275,6 +299,7 @@ enum Schema {
     ("p_handoffs", "lead_id"),
     ("p_lead_handling", "lead_id, bureau"),
     ("p_lead_notes", "lead_id"),
+    ("p_police_transfers", "id"),
     ("p_refusals", "change_id, op_index"),
   ]
 

@@ -244,6 +244,14 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     set {kind = .leadAct(newValue)}
   }
 
+  public var policeTransfer: Liandong_V1_PoliceTransfer {
+    get {
+      if case .policeTransfer(let v)? = kind {return v}
+      return Liandong_V1_PoliceTransfer()
+    }
+    set {kind = .policeTransfer(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -257,6 +265,7 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     case custodyEvent(Liandong_V1_CustodyEvent)
     case handOff(Liandong_V1_HandOff)
     case leadAct(Liandong_V1_LeadAct)
+    case policeTransfer(Liandong_V1_PoliceTransfer)
 
   }
 
@@ -642,6 +651,39 @@ public nonisolated struct Liandong_V1_LeadAct: Sendable {
   public init() {}
 }
 
+/// Transfer to police (行刑衔接), recorded by the bureau that owns the case. `act` is one of:
+/// create (with `case_id`, `police` office, `reported_on` (the team's report, YYYY-MM-DD), and the
+/// package: `letter`, `investigation_report`, `items_list`, `test_reports`, each an evidence ID),
+/// approve, refuse, transfer (with `note`: the police's receipt), police-accepted,
+/// police-declined, reconsider (each with a `note`), close.
+public nonisolated struct Liandong_V1_PoliceTransfer: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var act: String = String()
+
+  public var caseID: Data = Data()
+
+  public var police: String = String()
+
+  public var reportedOn: String = String()
+
+  public var letter: Data = Data()
+
+  public var investigationReport: Data = Data()
+
+  public var itemsList: Data = Data()
+
+  public var testReports: [Data] = []
+
+  public var note: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "liandong.v1"
@@ -872,7 +914,7 @@ nonisolated extension Liandong_V1_ChangeBody: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0\u{3}police_transfer\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1011,6 +1053,19 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
           self.kind = .leadAct(v)
         }
       }()
+      case 20: try {
+        var v: Liandong_V1_PoliceTransfer?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .policeTransfer(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .policeTransfer(v)
+        }
+      }()
       default: break
       }
     }
@@ -1064,6 +1119,10 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
     case .leadAct?: try {
       guard case .leadAct(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+    }()
+    case .policeTransfer?: try {
+      guard case .policeTransfer(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
     }()
     case nil: break
     }
@@ -1753,6 +1812,76 @@ nonisolated extension Liandong_V1_LeadAct: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.caseReference != rhs.caseReference {return false}
     if lhs.note != rhs.note {return false}
     if lhs.into != rhs.into {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_PoliceTransfer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PoliceTransfer"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}act\0\u{3}case_id\0\u{1}police\0\u{3}reported_on\0\u{1}letter\0\u{3}investigation_report\0\u{3}items_list\0\u{3}test_reports\0\u{1}note\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.act) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.caseID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.police) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.reportedOn) }()
+      case 5: try { try decoder.decodeSingularBytesField(value: &self.letter) }()
+      case 6: try { try decoder.decodeSingularBytesField(value: &self.investigationReport) }()
+      case 7: try { try decoder.decodeSingularBytesField(value: &self.itemsList) }()
+      case 8: try { try decoder.decodeRepeatedBytesField(value: &self.testReports) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.note) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.act.isEmpty {
+      try visitor.visitSingularStringField(value: self.act, fieldNumber: 1)
+    }
+    if !self.caseID.isEmpty {
+      try visitor.visitSingularBytesField(value: self.caseID, fieldNumber: 2)
+    }
+    if !self.police.isEmpty {
+      try visitor.visitSingularStringField(value: self.police, fieldNumber: 3)
+    }
+    if !self.reportedOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.reportedOn, fieldNumber: 4)
+    }
+    if !self.letter.isEmpty {
+      try visitor.visitSingularBytesField(value: self.letter, fieldNumber: 5)
+    }
+    if !self.investigationReport.isEmpty {
+      try visitor.visitSingularBytesField(value: self.investigationReport, fieldNumber: 6)
+    }
+    if !self.itemsList.isEmpty {
+      try visitor.visitSingularBytesField(value: self.itemsList, fieldNumber: 7)
+    }
+    if !self.testReports.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.testReports, fieldNumber: 8)
+    }
+    if !self.note.isEmpty {
+      try visitor.visitSingularStringField(value: self.note, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_PoliceTransfer, rhs: Liandong_V1_PoliceTransfer) -> Bool {
+    if lhs.act != rhs.act {return false}
+    if lhs.caseID != rhs.caseID {return false}
+    if lhs.police != rhs.police {return false}
+    if lhs.reportedOn != rhs.reportedOn {return false}
+    if lhs.letter != rhs.letter {return false}
+    if lhs.investigationReport != rhs.investigationReport {return false}
+    if lhs.itemsList != rhs.itemsList {return false}
+    if lhs.testReports != rhs.testReports {return false}
+    if lhs.note != rhs.note {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -86,7 +86,49 @@ struct CalendarOption: ParsableArguments {
       else { return nil }
       return item
     }
-    return (decisions + designations + requests).sorted {
+    let police = try home.store.policeTransfers().compactMap { transfer -> DueItem? in
+      var item = DueItem(
+        kind: "police", id: transfer.id, side: "bureau", otherParty: transfer.police, state: transfer.state,
+        what: "")
+      let day = { (iso: String?) in iso.map(CivilDate.init(iso:)) }
+      switch transfer.state {
+      case PoliceTransferState.reported.rawValue:
+        item.what = "approve or refuse the transfer (3 days from the team's report)"
+        Self.fill(&item) {
+          try Deadlines.policeDays(
+            from: transfer.reportedOn, runsFrom: "reported", calendar: calendar, today: today)
+        }
+      case PoliceTransferState.approved.rawValue:
+        guard let approved = transfer.approved,
+          let millis = ISO8601DateFormatter().date(from: approved)?.unixMillis
+        else { return nil }
+        // As of --today: noon in China that day.
+        let now = asOf == nil ? Date().unixMillis : UInt64(today.daysSinceEpoch) * 86_400_000 + 4 * 3_600_000
+        let (deadline, hours, urgency) = Deadlines.policeTransfer(approvedMillis: millis, nowMillis: now)
+        item.what =
+          "transfer within 24 hours of approval: by \(HLCTimestamp(wallMillis: deadline, counter: 0).iso8601)"
+        item.runsFrom = "approved \(approved)"
+        item.deadline = CivilDate(chinaDayOf: deadline)
+        item.hoursLeft = hours
+        item.urgency = urgency.rawValue
+      case PoliceTransferState.transferred.rawValue:
+        guard let start = day(transfer.transferred) else { return nil }
+        item.what = "the police decide whether to file (3 days from the transfer)"
+        Self.fill(&item) {
+          try Deadlines.policeDays(from: start, runsFrom: "transferred", calendar: calendar, today: today)
+        }
+      case PoliceTransferState.policeDeclined.rawValue:
+        guard let start = day(transfer.policeDecided) else { return nil }
+        item.what = "ask the police to reconsider (3 days from their refusal)"
+        Self.fill(&item) {
+          try Deadlines.policeDays(from: start, runsFrom: "declined", calendar: calendar, today: today)
+        }
+      default:
+        return nil
+      }
+      return item
+    }
+    return (decisions + designations + requests + police).sorted {
       ($0.deadline?.daysSinceEpoch ?? .min, $0.id) < ($1.deadline?.daysSinceEpoch ?? .min, $1.id)
     }
   }
@@ -122,12 +164,15 @@ struct DueItem: Codable {
   var runsFrom: String? = nil
   var deadline: CivilDate? = nil
   var workingDaysLeft: Int? = nil
+  /// For deadlines counted in hours (the 24 hours after a transfer to police is approved).
+  var hoursLeft: Int? = nil
   /// ok, due-soon or overdue.
   var urgency: String? = nil
   /// Why no deadline could be computed (for example, a calendar that does not cover the year).
   var problem: String? = nil
 
   var left: String {
+    if let hoursLeft { return hoursLeft < 0 ? "\(-hoursLeft)h overdue" : "\(hoursLeft)h" }
     guard let workingDaysLeft else { return "?" }
     return workingDaysLeft < 0 ? "\(-workingDaysLeft) overdue" : "\(workingDaysLeft)"
   }

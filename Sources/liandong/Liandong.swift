@@ -14,10 +14,8 @@ struct Liandong: AsyncParsableCommand {
       """,
     subcommands: [
       InitCommand.self, LeadCommand.self, EvidenceCommand.self, RequestCommand.self, HandOffCommand.self,
-      DueCommand.self,
-      HistoryCommand.self, ConflictsCommand.self, ReportCommand.self, AlertsCommand.self, LogCommand.self,
-      VerifyCommand.self,
-      RebuildCommand.self,
-      StatusCommand.self, ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self,
+      PoliceCommand.self, DueCommand.self, HistoryCommand.self, ConflictsCommand.self, ReportCommand.self,
+      AlertsCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self, StatusCommand.self,
+      ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self,
     ])
 }
