@@ -77,7 +77,8 @@ enum LeadActFold {
       }
       if case .withdraw(let note) = act { lead.withdrawalNote = note }
     case .acknowledge, .check, .decide, .extend, .close:
-      guard actor != lead.owner, lead.audience.includes(actor, origin: lead.origin) else {
+      // Any bureau the lead reached, its new owner after a hand-off included, but not its origin.
+      guard actor != lead.origin, lead.audience.includes(actor, origin: lead.origin) else {
         return .failure(
           Refused(
             code: "op.not-receiver", reason: "only a bureau that received lead \(id) may \(act.name) it"))

@@ -79,7 +79,14 @@ public enum SyncDriver {
               case .listMissingBlobs:
                 pending += session.missingBlobs(try await offload { try home.blobs.missing() })
               case .beginBlob(let need):
-                receiver = try await offload { try home.blobs.receive(need) }
+                do {
+                  let opened = try await offload { try home.blobs.receive(need) }
+                  receiver = opened
+                  pending += session.blobOpened(sha256: need.sha256, offset: opened.offset)
+                } catch BlobError.busy {
+                  logger.debug("blob busy in another session", metadata: ["blob": "\(need.sha256.hex)"])
+                  pending += session.blobBusy(sha256: need.sha256)
+                }
               case .writeBlob(let sha256, let offset, let data, let last):
                 guard let open = receiver else {
                   throw ProtocolError.badBlob(reason: "no blob transfer is open")
@@ -129,7 +136,7 @@ public enum SyncDriver {
               let reason: ProtocolError =
                 switch error {
                 case .outOfOrder, .tooLong: .badBlob(reason: error.description)
-                case .unreadable, .io: .localFailure(code: error.code, reason: error.description)
+                case .unreadable, .io, .busy: .localFailure(code: error.code, reason: error.description)
                 }
               logger.warning("blob transfer failed", metadata: ["peer": "\(peer)", "reason": "\(error)"])
               pending += session.abort(reason)

@@ -33,7 +33,8 @@ public struct SyncSession: Sendable {
     case loadBodies([ChangeID])
     /// List the blobs we lack and pass them to `missingBlobs`.
     case listMissingBlobs
-    /// Open (or resume) the partial file of this blob: its chunks follow.
+    /// Open (or resume) the partial file of this blob, then call `blobOpened` with where it
+    /// ends (or `blobBusy` if another session holds it).
     case beginBlob(BlobNeed)
     /// Append a chunk to the open blob; after the last, check its hash and call `blobFinished`.
     case writeBlob(sha256: Data, offset: UInt64, data: Data, last: Bool)
@@ -287,7 +288,21 @@ public struct SyncSession: Sendable {
     let need = queue.removeFirst()
     blobQueue = queue
     fetching = need
-    return [.beginBlob(need), .send(.blobRequest(sha256: need.sha256, offset: need.offset))]
+    return [.beginBlob(need)]
+  }
+
+  /// The driver opened the blob's partial file, durable up to `offset`: ask for the rest.
+  public mutating func blobOpened(sha256: Data, offset: UInt64) -> [Action] {
+    guard state == .exchanging, fetching?.sha256 == sha256 else { return [] }
+    fetching?.offset = offset
+    return [.send(.blobRequest(sha256: sha256, offset: offset))]
+  }
+
+  /// Another session is receiving this blob: leave it to that one and go on.
+  public mutating func blobBusy(sha256: Data) -> [Action] {
+    guard state == .exchanging, fetching?.sha256 == sha256 else { return [] }
+    fetching = nil
+    return requestNextBlob()
   }
 
   /// The byte stream broke the protocol (an oversized or undecodable frame): tell the peer why

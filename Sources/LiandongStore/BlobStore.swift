@@ -143,26 +143,34 @@ public final class BlobStore: Sendable {
   /// the last checkpoint are dropped, since they may not have reached the disk.
   public func receive(_ need: BlobNeed) throws -> BlobReceiver {
     let url = partialURL(need.sha256)
+    try FileManager.default.createDirectory(
+      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    // One transfer per blob at a time, across sessions and processes: the partial file is locked
+    // before anything is read or cut from it.
+    let descriptor = open(url.path, O_RDWR | O_CREAT, 0o600)
+    guard descriptor >= 0 else {
+      throw BlobError.io(path: url.path, reason: String(cString: strerror(errno)))
+    }
+    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      close(descriptor)
+      throw BlobError.busy(sha256: need.sha256.hex)
+    }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     let durable = try store.read {
       try Int64.fetchOne(
         $0, sql: "SELECT durable_offset FROM blob_partials WHERE sha256 = ?", arguments: [need.sha256.hex])
     }.map { UInt64($0) }
-    let handle: FileHandle
-    var resumed: UInt64 = 0
-    if let durable, FileManager.default.fileExists(atPath: url.path) {
-      handle = try FileHandle(forUpdating: url)
-      try handle.truncate(atOffset: durable)
-      try handle.seekToEnd()
-      resumed = durable
-    } else {
-      handle = try createFile(url)
+    if durable == nil {
       try store.writeTransaction { db in
         try db.execute(
-          sql:
-            "INSERT OR REPLACE INTO blob_partials (sha256, durable_offset, size, updated_at) VALUES (?, 0, ?, ?)",
+          sql: "INSERT INTO blob_partials (sha256, durable_offset, size, updated_at) VALUES (?, 0, ?, ?)",
           arguments: [need.sha256.hex, Int64(clamping: need.size), Date().iso8601])
       }
     }
+    // Bytes past the last checkpoint may not have reached the disk: they are dropped.
+    let resumed = min(durable ?? 0, try handle.seekToEnd())
+    try handle.truncate(atOffset: resumed)
+    try handle.seekToEnd()
     return BlobReceiver(blobs: self, need: need, handle: handle, offset: resumed)
   }
 
@@ -302,6 +310,7 @@ public enum BlobError: CodedError, Sendable {
   case io(path: String, reason: String)
   case outOfOrder(sha256: String, expected: UInt64, received: UInt64)
   case tooLong(sha256: String, size: UInt64)
+  case busy(sha256: String)
 
   public var code: String {
     switch self {
@@ -309,6 +318,7 @@ public enum BlobError: CodedError, Sendable {
     case .io: "blob.io"
     case .outOfOrder: "blob.out-of-order"
     case .tooLong: "blob.too-long"
+    case .busy: "blob.busy"
     }
   }
 
@@ -318,6 +328,8 @@ public enum BlobError: CodedError, Sendable {
     case .io(let path, let reason): "cannot write \(path): \(reason)"
     case .outOfOrder(let sha256, let expected, let received):
       "blob \(sha256.prefix(12)): a piece at offset \(received) arrived where \(expected) was due"
+    case .busy(let sha256):
+      "blob \(sha256.prefix(12)) is being received by another session; it is left to that one"
     case .tooLong(let sha256, let size):
       "blob \(sha256.prefix(12)): more data arrived than the \(size) bytes its evidence record gives"
     }

@@ -55,6 +55,9 @@ struct BlobTransferTests {
     let need = try #require(try b.blobs.missing().first)
     #expect(need == BlobNeed(sha256: sha256, size: UInt64(content.count), offset: 0))
     var receiver: BlobReceiver? = try b.blobs.receive(need)
+    // A second session (or process) cannot receive the same blob at the same time.
+    let busy = try #require(throws: BlobError.self) { try b.blobs.receive(need) }
+    #expect(busy.code == "blob.busy")
     for start in stride(from: 0, to: 9 << 20, by: 1 << 20) {
       try receiver!.append(content.subdata(in: start..<start + (1 << 20)), at: UInt64(start))
     }
@@ -149,8 +152,10 @@ struct BlobTransferTests {
 
     var fetching = exchanging()
     _ = fetching.receive(.done)
-    let request = fetching.missingBlobs([BlobNeed(sha256: sha256, size: 10, offset: 4)])
-    #expect(request.contains(.send(.blobRequest(sha256: sha256, offset: 4))))
+    let need = BlobNeed(sha256: sha256, size: 10, offset: 4)
+    #expect(fetching.missingBlobs([need]) == [.beginBlob(need)])
+    #expect(
+      fetching.blobOpened(sha256: sha256, offset: 4) == [.send(.blobRequest(sha256: sha256, offset: 4))])
     var wrongOffset = fetching
     #expect(
       code(wrongOffset.receive(.blobChunk(sha256: sha256, offset: 0, data: Data(count: 2), last: false)))

@@ -81,7 +81,10 @@ final class SessionPump {
         pending += session.stored(batch: batch, stored: stored, duplicates: duplicates, refusals: refusals)
       case .loadBodies(let ids): session.loadedBodies(try node.store.bodies(of: ids))
       case .listMissingBlobs: pending += session.missingBlobs(try node.blobs.missing())
-      case .beginBlob(let need): receivers[node.id] = try node.blobs.receive(need)
+      case .beginBlob(let need):
+        let receiver = try node.blobs.receive(need)
+        receivers[node.id] = receiver
+        pending += session.blobOpened(sha256: need.sha256, offset: receiver.offset)
       case .writeBlob(let sha256, let offset, let data, let last):
         let receiver = try #require(receivers[node.id])
         try receiver.append(data, at: offset)
