@@ -204,11 +204,11 @@ struct DueCommand: NodeCommand {
     }
     Output.table(
       ["DEADLINE", "LEFT", "STATUS", "KIND", "ID", "SIDE", "WITH", "STATE", "WHAT"],
-      items.map {
+      items.map { item in
         [
-          $0.deadline?.description ?? "?", $0.left, $0.urgency ?? "unknown", $0.kind, $0.id, $0.side,
-          $0.otherParty,
-          $0.state, $0.problem ?? $0.what,
+          item.deadline?.description ?? "?", item.left, item.urgency ?? "unknown", item.kind, item.id,
+          item.side,
+          item.otherParty, item.state, item.problem.map { "\(item.what) [\($0)]" } ?? item.what,
         ]
       })
   }
