@@ -46,19 +46,37 @@ public final class NodeHome: Sendable {
 
   /// Opens an initialised data folder.
   public static func open(_ directory: URL) throws -> NodeHome {
+    try NodeHome(directory: directory, configuration: try readConfiguration(directory))
+  }
+
+  static func readConfiguration(_ directory: URL) throws -> NodeConfiguration {
     let file = directory.appendingPathComponent(configurationFile)
     guard FileManager.default.fileExists(atPath: file.path) else {
       throw StoreError.notInitialised(path: directory.path)
     }
-    let configuration: NodeConfiguration
     do {
-      configuration = try JSONDecoder().decode(NodeConfiguration.self, from: try readFile(file))
+      return try JSONDecoder().decode(NodeConfiguration.self, from: try readFile(file))
     } catch let error as StoreError {
       throw error
     } catch {
       throw StoreError.unreadableConfiguration(path: file.path, reason: "\(error)")
     }
-    return try NodeHome(directory: directory, configuration: configuration)
+  }
+
+  /// Rewrites `node.json` atomically.
+  static func writeConfiguration(_ configuration: NodeConfiguration, to directory: URL) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    try encoder.encode(configuration).write(
+      to: directory.appendingPathComponent(configurationFile), options: .atomic)
+  }
+
+  /// A sync has brought back what the node had signed after its backup: it may write again.
+  public func catchUpDone() throws {
+    var current = try Self.readConfiguration(directory)
+    guard current.catchUpRequired else { return }
+    current.catchUpRequired = false
+    try Self.writeConfiguration(current, to: directory)
   }
 
   /// Creates a node in an empty (or absent) folder. Everything is checked before anything is
@@ -103,7 +121,7 @@ public final class NodeHome: Sendable {
       let home = try NodeHome(directory: directory, configuration: configuration)
       let announce = DomainOperation(
         objectID: ObjectID(), action: .announceNode(certificateChain: chain.map(\.der)))
-      _ = try home.record([announce], audience: .all, officer: officer, now: now)
+      _ = try home.append([announce], audience: .all, officer: officer, now: now)
       try write(configurationFile, try encoder.encode(configuration))
       return home
     } catch {
@@ -135,6 +153,17 @@ public final class NodeHome: Sendable {
     throws
     -> SignedChange
   {
+    if try Self.readConfiguration(directory).catchUpRequired {
+      throw StoreError.catchUpRequired(node: node.rawValue)
+    }
+    return try append(operations, audience: audience, officer: officer, now: now)
+  }
+
+  /// Signs and stores, without the restored-node check (`init` writes the first change before
+  /// `node.json` exists).
+  private func append(_ operations: [DomainOperation], audience: Audience, officer: String, now: Date) throws
+    -> SignedChange
+  {
     try store.appendLocal(
       ChangeBody(officer: officer, operations: operations), audience: audience, author: author,
       verifier: verifier,
@@ -154,6 +183,9 @@ public struct NodeConfiguration: Codable, Sendable {
   public var node: String
   /// How far ahead of this node's clock a change's timestamp may be before it is refused.
   public var maximumDriftSeconds: Int = 300
+  /// Set by `restore`: the node may have signed changes after the backup was taken, which its
+  /// peers hold. Until a sync has brought them back, writing would fork its own chain.
+  public var catchUpRequired: Bool = false
 
   public init(node: String) { self.node = node }
 
@@ -162,6 +194,7 @@ public struct NodeConfiguration: Codable, Sendable {
     format = try container.decodeIfPresent(Int.self, forKey: .format) ?? 1
     node = try container.decode(String.self, forKey: .node)
     maximumDriftSeconds = try container.decodeIfPresent(Int.self, forKey: .maximumDriftSeconds) ?? 300
+    catchUpRequired = try container.decodeIfPresent(Bool.self, forKey: .catchUpRequired) ?? false
   }
 }
 

@@ -12,6 +12,8 @@ public enum StoreError: CodedError, Sendable {
   case localChangeRefused(ChangeRefusal)
   case notFound(kind: String, id: String)
   case schemaTooNew(found: Int, supported: Int)
+  case catchUpRequired(node: String)
+  case backupFailed(reason: String)
 
   public var code: String {
     switch self {
@@ -24,6 +26,8 @@ public enum StoreError: CodedError, Sendable {
     case .localChangeRefused(let refusal): "local.\(refusal.code)"
     case .notFound: "not-found"
     case .schemaTooNew: "store.schema-too-new"
+    case .catchUpRequired: "node.catch-up-required"
+    case .backupFailed: "backup.failed"
     }
   }
 
@@ -42,6 +46,10 @@ public enum StoreError: CodedError, Sendable {
       "the private key does not belong to the certificate; pass the key the certificate request was made with"
     case .localChangeRefused(let refusal): "this node could not record its own change: \(refusal)"
     case .notFound(let kind, let id): "no \(kind) with ID \(id) on this node"
+    case .catchUpRequired(let node):
+      "\(node) was restored from a backup and may have signed changes since, which its peers hold: run "
+        + "'liandong sync --all' first, or writing now would fork its own chain"
+    case .backupFailed(let reason): reason
     case .schemaTooNew(let found, let supported):
       "the database has schema version \(found), newer than this program's \(supported); use a newer liandong"
     }

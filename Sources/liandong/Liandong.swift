@@ -16,6 +16,7 @@ struct Liandong: AsyncParsableCommand {
       InitCommand.self, LeadCommand.self, EvidenceCommand.self, RequestCommand.self, HandOffCommand.self,
       PoliceCommand.self, DueCommand.self, HistoryCommand.self, ConflictsCommand.self, ReportCommand.self,
       AlertsCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self, StatusCommand.self,
-      ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self,
+      ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self, BackupCommand.self,
+      RestoreCommand.self,
     ])
 }

@@ -71,6 +71,8 @@ struct SyncCommand: AsyncNodeCommand {
           progress: { progress.update($0) })
         progress.finish()
         report.synced.append(summary)
+        // A restored node has now heard from a peer what it signed after its backup.
+        try home.catchUpDone()
       } catch {
         progress.finish()
         report.failed.append(Self.explain(error, peer: peer))

@@ -28,6 +28,12 @@ final class NodeProcess: @unchecked Sendable {
     guard result.status == 0 else { throw TestFailure("init \(name): \(result)") }
   }
 
+  /// A node already in `data` (restored from a backup, say).
+  init(existing name: String, data: URL) {
+    self.name = name
+    self.data = data
+  }
+
   @discardableResult
   func cli(_ arguments: String...) throws -> ProcessResult { try cli(arguments) }
 

@@ -1,0 +1,155 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+
+/// A node's backup: one tar file holding a consistent copy of the database (SQLite's online
+/// backup, taken while the node runs), its identity and configuration, every complete evidence
+/// file the database knows of, and `MANIFEST.sha256` over all of them (`sha256sum -c` reads it).
+public enum NodeBackup {
+  public struct Summary: Codable, Sendable {
+    public var file: String
+    public var node: String
+    public var changes: Int
+    public var blobs: Int
+    public var bytes: UInt64
+  }
+
+  static let identityFiles = ["node.json", "ca.pem", "crl.pem", "node.pem", "node.key"]
+
+  public static func write(_ home: NodeHome, to file: URL) throws -> Summary {
+    let fileManager = FileManager.default
+    guard !fileManager.fileExists(atPath: file.path) else {
+      throw StoreError.backupFailed(reason: "\(file.path) exists; name a new file for the backup")
+    }
+    let staging = file.deletingLastPathComponent().appendingPathComponent(
+      ".liandong-backup-\(UUID().uuidString)")
+    try fileManager.createDirectory(
+      at: staging, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    defer { try? fileManager.removeItem(at: staging) }
+
+    for name in identityFiles
+    where fileManager.fileExists(atPath: home.directory.appendingPathComponent(name).path) {
+      try fileManager.copyItem(
+        at: home.directory.appendingPathComponent(name), to: staging.appendingPathComponent(name))
+    }
+    // A consistent snapshot, whatever the node is doing meanwhile.
+    let copy = try DatabaseQueue(path: staging.appendingPathComponent("liandong.sqlite").path)
+    try home.store.writer.backup(to: copy)
+    let (changes, blobs) = try copy.read { db in
+      (
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changes") ?? 0,
+        try String.fetchAll(db, sql: "SELECT sha256 FROM blobs")
+      )
+    }
+    try copy.close()
+    // The files the snapshot says are complete; later ones belong to the next backup.
+    for hex in blobs {
+      guard let sha256 = Data(hex: hex) else { continue }
+      let source = home.blobs.completeURL(sha256)
+      let relative = source.path.dropFirst(home.directory.path.count + 1)
+      let destination = staging.appendingPathComponent(String(relative))
+      try fileManager.createDirectory(
+        at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+      do { try fileManager.linkItem(at: source, to: destination) } catch {
+        try fileManager.copyItem(at: source, to: destination)
+      }
+    }
+    let manifest = try manifestLines(of: staging)
+    try Data(manifest.joined(separator: "\n").appending("\n").utf8).write(
+      to: staging.appendingPathComponent("MANIFEST.sha256"))
+    try tar(["-cf", file.path, "-C", staging.path, "."])
+    let bytes = (try fileManager.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.uint64Value ?? 0
+    return Summary(
+      file: file.path, node: home.node.rawValue, changes: changes, blobs: blobs.count, bytes: bytes)
+  }
+
+  /// Restores a backup into an empty folder, checks every file against the manifest and the
+  /// database's integrity, and marks the node as needing to catch up before it writes.
+  public static func restore(_ file: URL, into directory: URL) throws -> Summary {
+    let fileManager = FileManager.default
+    guard fileManager.fileExists(atPath: file.path) else {
+      throw StoreError.backupFailed(reason: "no backup at \(file.path)")
+    }
+    if fileManager.fileExists(atPath: directory.path),
+      !(try fileManager.contentsOfDirectory(atPath: directory.path)).isEmpty
+    {
+      throw StoreError.backupFailed(reason: "\(directory.path) is not empty; restore into a new folder")
+    }
+    try fileManager.createDirectory(
+      at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    do {
+      try tar(["-xf", file.path, "-C", directory.path])
+      let listed = try String(
+        contentsOf: directory.appendingPathComponent("MANIFEST.sha256"), encoding: .utf8
+      )
+      .split(separator: "\n").map(String.init).sorted()
+      let actual = try manifestLines(of: directory).sorted()
+      guard listed == actual else {
+        let damaged = Set(actual).symmetricDifference(listed).map {
+          $0.split(separator: " ").last.map(String.init) ?? $0
+        }
+        throw StoreError.backupFailed(
+          reason:
+            "the backup is damaged: \(Set(damaged).sorted().joined(separator: ", ")) do not match its manifest"
+        )
+      }
+      try fileManager.removeItem(at: directory.appendingPathComponent("MANIFEST.sha256"))
+      var configuration = try NodeHome.readConfiguration(directory)
+      configuration.catchUpRequired = true
+      try NodeHome.writeConfiguration(configuration, to: directory)
+      let home = try NodeHome.open(directory)
+      let check = try home.store.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+      guard check == ["ok"] else {
+        throw StoreError.backupFailed(
+          reason: "the restored database fails its integrity check: \(check.joined(separator: "; "))")
+      }
+      let changes = try home.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM changes") ?? 0 }
+      let blobs = try home.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM blobs") ?? 0 }
+      return Summary(file: file.path, node: home.node.rawValue, changes: changes, blobs: blobs, bytes: 0)
+    } catch {
+      // Nothing half-restored is left behind to be mistaken for a node.
+      for item in (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [] {
+        try? fileManager.removeItem(at: directory.appendingPathComponent(item))
+      }
+      throw error
+    }
+  }
+
+  /// `<sha256>  <path>` for every file below `folder`, the manifest itself excepted.
+  static func manifestLines(of folder: URL) throws -> [String] {
+    var lines: [String] = []
+    guard
+      let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
+    else { return [] }
+    for case let url as URL in walker {
+      guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
+      let relative = String(url.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1))
+      if relative == "MANIFEST.sha256" { continue }
+      let hasher = SHA256.Hasher()
+      let handle = try FileHandle(forReadingFrom: url)
+      defer { try? handle.close() }
+      while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hasher.update(piece) }
+      lines.append("\(hasher.finalize().hex)  \(relative)")
+    }
+    return lines.sorted()
+  }
+
+  static func tar(_ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["tar"] + arguments
+    let errors = Pipe()
+    process.standardError = errors
+    do { try process.run() } catch {
+      throw StoreError.backupFailed(
+        reason: "cannot run tar: \(error.localizedDescription); install it with 'apt-get install tar'")
+    }
+    let message = errors.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+      throw StoreError.backupFailed(
+        reason: "tar \(arguments[0]) failed: \(String(decoding: message, as: UTF8.self))")
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import ArgumentParser
+import Foundation
+import LiandongStore
+
+struct BackupCommand: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "backup",
+    abstract: "Write a backup of this node (database, identity, evidence files) to one file, while it runs.",
+    discussion: """
+      The database is copied with SQLite's online backup, so 'liandong serve' may keep running. \
+      The file holds node.key: keep it as safe as the node itself.
+      """)
+  @OptionGroup var options: NodeOptions
+  @Option(help: ArgumentHelp("The backup file to write (a tar file; must not exist).", valueName: "file"))
+  var out: String
+
+  func execute() throws {
+    let summary = try NodeBackup.write(try options.openNode(), to: URL(fileURLWithPath: out))
+    if options.json { return try Output.json(summary) }
+    print(summary.file)
+    Output.error(
+      "backed up \(summary.node): \(summary.changes) changes, \(summary.blobs) evidence files, \(summary.bytes) bytes"
+    )
+  }
+}
+
+struct RestoreCommand: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "restore",
+    abstract: "Restore a backup into a new data folder, checking every file and the database.",
+    discussion: """
+      The node may have signed changes after the backup was taken, which its peers hold. So a \
+      restored node refuses to write until 'liandong sync' has run with a peer: writing before \
+      that would fork its own chain, and peers would quarantine it.
+      """)
+  @OptionGroup var options: NodeOptions
+  @Argument(help: "The backup file.") var file: String
+
+  func execute() throws {
+    let summary = try NodeBackup.restore(URL(fileURLWithPath: file), into: try options.directory())
+    if options.json { return try Output.json(summary) }
+    print("restored \(summary.node): \(summary.changes) changes, \(summary.blobs) evidence files")
+    Output.error("next: 'liandong sync --all' to catch up with what the node signed after the backup")
+  }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import LiandongCore
+import LiandongCrypto
+import Testing
+
+@Suite("Backup and restore", .serialized)
+struct BackupTests {
+  @Test("a backup restores to an identical node with its files; it must catch up before it writes again")
+  func roundTrip() async throws {
+    let federation = try TestFederation(label: "backup", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let lead = try jjj.cli(
+      "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "before the backup", "--to",
+      "yrd"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let content = randomBytes(300_000, seed: 31)
+    let file = temporaryDirectory("backup-file").appendingPathComponent("shot.png")
+    try content.write(to: file)
+    #expect(try jjj.cli("evidence", "add", lead, file.path, "--category", "physical").status == 0)
+    let archive = temporaryDirectory("backup").appendingPathComponent("jjj.tar")
+    let backup = try jjj.cli("backup", "--out", archive.path, "--json")
+    #expect(backup.status == 0 && backup.stdout.contains("\"blobs\" : 1"), "\(backup)")
+    let again = try jjj.cli("backup", "--out", archive.path)
+    #expect(again.status == 1 && again.stderr.contains("exists"))
+
+    // After the backup jjj signs one more change, and yrd receives it.
+    try jjj.cli("lead", "edit", lead, "--summary", "after the backup")
+    try jjj.carry(to: yrd)
+
+    // The disk is lost; the backup is restored elsewhere.
+    let restoredData = temporaryDirectory("restored").appendingPathComponent("jjj")
+    let restore = try run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path])
+    #expect(restore.status == 0 && restore.stdout.contains("restored jjj"), "\(restore)")
+    let restored = NodeProcess(existing: "jjj", data: restoredData)
+    #expect(try restored.cli("verify").status == 0)
+    #expect(try restored.cli("lead", "show", lead).stdout.contains("before the backup"))
+    let sha = SHA256.hash(content).hex
+    #expect(
+      try Data(contentsOf: restoredData.appendingPathComponent("blobs/\(sha.prefix(2))/\(sha)")) == content)
+    // Writing now could fork jjj's chain: refused until a sync brings back what it signed since.
+    let early = try restored.cli(
+      "lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "s")
+    #expect(early.status == 1 && early.stderr.contains("node.catch-up-required"), "\(early)")
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    try restored.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    let synced = try restored.cli("sync", "yrd")
+    #expect(synced.status == 0, "\(synced)")
+    #expect(try restored.cli("lead", "show", lead).stdout.contains("after the backup"))
+    #expect(
+      try restored.cli("lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "s").status
+        == 0)
+    #expect(try restored.cli("verify").status == 0)
+  }
+
+  @Test("a damaged backup, or a folder that is not empty, is refused and nothing is left behind")
+  func refusals() throws {
+    let federation = try TestFederation(label: "backup-bad", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let archive = temporaryDirectory("backup-bad").appendingPathComponent("jjj.tar")
+    #expect(try jjj.cli("backup", "--out", archive.path).status == 0)
+    var bytes = try Data(contentsOf: archive)
+    // Flip a byte inside the database's data (past the tar headers, inside liandong.sqlite).
+    let marker = try #require(bytes.range(of: Data("SQLite format 3".utf8)))
+    bytes[marker.lowerBound + 5000] ^= 0xff
+    let damaged = archive.deletingLastPathComponent().appendingPathComponent("damaged.tar")
+    try bytes.write(to: damaged)
+    let target = temporaryDirectory("restore-bad").appendingPathComponent("jjj")
+    let refused = try run(liandongBinary.path, ["restore", damaged.path, "--data", target.path])
+    #expect(
+      refused.status == 1 && refused.stderr.contains("damaged") && refused.stderr.contains("liandong.sqlite"),
+      "\(refused)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: target.path).isEmpty)
+    let occupied = try run(liandongBinary.path, ["restore", archive.path, "--data", jjj.data.path])
+    #expect(occupied.status == 1 && occupied.stderr.contains("not empty"))
+  }
+}
