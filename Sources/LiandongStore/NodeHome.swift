@@ -186,6 +186,15 @@ public struct NodeConfiguration: Codable, Sendable {
   /// Set by `restore`: the node may have signed changes after the backup was taken, which its
   /// peers hold. Until a sync has brought them back, writing would fork its own chain.
   public var catchUpRequired: Bool = false
+  /// Settings of `liandong serve`; command-line options override them.
+  public var serve: ServeSettings? = nil
+  /// A working-day calendar file replacing the built-in one; `--calendar` overrides it.
+  public var calendar: String? = nil
+
+  /// Every key `node.json` may hold: anything else is a mistake `serve --check-config` names.
+  public static let knownKeys: Set<String> = [
+    "format", "node", "maximumDriftSeconds", "catchUpRequired", "serve", "calendar",
+  ]
 
   public init(node: String) { self.node = node }
 
@@ -195,6 +204,38 @@ public struct NodeConfiguration: Codable, Sendable {
     node = try container.decode(String.self, forKey: .node)
     maximumDriftSeconds = try container.decodeIfPresent(Int.self, forKey: .maximumDriftSeconds) ?? 300
     catchUpRequired = try container.decodeIfPresent(Bool.self, forKey: .catchUpRequired) ?? false
+    serve = try container.decodeIfPresent(ServeSettings.self, forKey: .serve)
+    calendar = try container.decodeIfPresent(String.self, forKey: .calendar)
+  }
+}
+
+/// The `serve` section of `node.json`. Every setting is optional; its default is given here and
+/// in `Deploy/config/README.md`.
+public struct ServeSettings: Codable, Sendable, Equatable {
+  /// Where to listen, HOST:PORT. Default 127.0.0.1:7420.
+  public var listen: String?
+  /// Seconds between sync rounds with the peers. Default 30.
+  public var intervalSeconds: Double?
+  /// Node IDs allowed to connect. Default: any node of the federation.
+  public var allow: [String]?
+  /// About how many bytes of changes per batch. Default 1048576.
+  public var batchBytes: Int?
+  /// trace, debug, info, notice, warning or error. Default info.
+  public var logLevel: String?
+
+  public static let knownKeys: Set<String> = ["listen", "intervalSeconds", "allow", "batchBytes", "logLevel"]
+  public static let defaults = ServeSettings(
+    listen: "127.0.0.1:7420", intervalSeconds: 30, allow: nil, batchBytes: 1 << 20, logLevel: "info")
+
+  public init(
+    listen: String? = nil, intervalSeconds: Double? = nil, allow: [String]? = nil, batchBytes: Int? = nil,
+    logLevel: String? = nil
+  ) {
+    self.listen = listen
+    self.intervalSeconds = intervalSeconds
+    self.allow = allow
+    self.batchBytes = batchBytes
+    self.logLevel = logLevel
   }
 }
 

@@ -8,7 +8,8 @@ struct CalendarOption: ParsableArguments {
   @Option(
     help: ArgumentHelp(
       "A working-day calendar file (JSON, like Deploy/calendar/cn-workdays.json).",
-      discussion: "Default: $LIANDONG_CALENDAR, else the official 2025-2026 schedule built into liandong.",
+      discussion:
+        "Default: $LIANDONG_CALENDAR, else node.json's calendar, else the 2025-2026 schedule built into liandong.",
       valueName: "file"))
   var calendar: String?
 
@@ -17,11 +18,16 @@ struct CalendarOption: ParsableArguments {
     help: ArgumentHelp("Count as of this day (default: today in China).", valueName: "YYYY-MM-DD"))
   var asOf: String?
 
-  func load() throws -> WorkdayCalendar {
-    guard let path = calendar ?? ProcessInfo.processInfo.environment["LIANDONG_CALENDAR"], !path.isEmpty
-    else {
-      return .builtIn
-    }
+  func load(_ home: NodeHome) throws -> WorkdayCalendar { try Self.calendar(explicit: calendar, home: home) }
+
+  /// `explicit` (--calendar), else $LIANDONG_CALENDAR, else node.json's `calendar`, else the
+  /// built-in schedule.
+  static func calendar(explicit: String?, home: NodeHome) throws -> WorkdayCalendar {
+    guard
+      let path = explicit ?? ProcessInfo.processInfo.environment["LIANDONG_CALENDAR"]
+        ?? home.configuration.calendar,
+      !path.isEmpty
+    else { return .builtIn }
     let data: Data
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
       throw UsageError(
@@ -37,7 +43,7 @@ struct CalendarOption: ParsableArguments {
 
   /// Every open item with a deadline, on either side of it, soonest first.
   func dueItems(_ home: NodeHome) throws -> [DueItem] {
-    let calendar = try load()
+    let calendar = try load(home)
     let today = try today()
     let decisions = try home.store.leads().flatMap { lead -> [DueItem] in
       lead.handling.compactMap { handling -> DueItem? in

@@ -39,13 +39,15 @@ struct BatchOption: ParsableArguments {
       discussion:
         "Default 1048576. Smaller batches are acknowledged sooner, which suits slow or unreliable links.",
       valueName: "bytes"))
-  var batchBytes = 1 << 20
+  var batchBytes: Int?
 
-  func validated() throws -> Int {
-    guard (4096...(8 << 20)).contains(batchBytes) else {
-      throw UsageError(code: "usage.batch-bytes", message: "--batch-bytes \(batchBytes): use 4096 to 8388608")
+  /// The option's value, else `fallback` (the configuration file's, or the default), checked.
+  func validated(fallback: Int = 1 << 20) throws -> Int {
+    let value = batchBytes ?? fallback
+    guard (4096...(8 << 20)).contains(value) else {
+      throw UsageError(code: "usage.batch-bytes", message: "batch bytes \(value): use 4096 to 8388608")
     }
-    return batchBytes
+    return value
   }
 }
 

@@ -19,37 +19,45 @@ struct ServeCommand: AsyncNodeCommand {
       """)
 
   @OptionGroup var options: NodeOptions
-  @Option(help: ArgumentHelp("Where to listen, HOST:PORT (port 0 picks a free one).", valueName: "address"))
-  var listen = "127.0.0.1:7420"
-  @Option(help: ArgumentHelp("Seconds between sync rounds with the peers.", valueName: "seconds"))
-  var interval = 30.0
   @Option(
     help: ArgumentHelp(
-      "Accept only these node IDs (comma-separated); default: any federation node.", valueName: "ids"))
+      "Where to listen, HOST:PORT (port 0 picks a free one).",
+      discussion: "Default: node.json, else 127.0.0.1:7420.",
+      valueName: "address"))
+  var listen: String?
+  @Option(
+    help: ArgumentHelp(
+      "Seconds between sync rounds with the peers.", discussion: "Default: node.json, else 30.",
+      valueName: "seconds"))
+  var interval: Double?
+  @Option(
+    help: ArgumentHelp(
+      "Accept only these node IDs (comma-separated).",
+      discussion: "Default: node.json, else any federation node.",
+      valueName: "ids"))
   var allow: String?
   @OptionGroup var batch: BatchOption
   @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
-  var logLevel = "info"
+  var logLevel: String?
+  @Flag(
+    help: "Check node.json, the certificates and the settings, explain each, and exit (0 if all is well).")
+  var checkConfig = false
 
   func execute() async throws {
-    guard interval > 0 else {
-      throw UsageError(code: "usage.interval", message: "--interval must be more than 0 seconds")
-    }
-    guard let level = Logger.Level(rawValue: logLevel) else {
-      throw UsageError(
-        code: "usage.log-level",
-        message: "--log-level \(logLevel): use trace, debug, info, notice, warning or error")
-    }
-    let (host, port) = try PeerAddress.parse(listen.hasSuffix(":0") ? listen.dropLast() + "1" : listen)
-    let allowList = try allow.map { Set(try $0.split(separator: ",").map { try NodeID(String($0)) }) }
     let home = try options.openNode()
+    let settings = try ServeSettingsResolver(
+      file: home.configuration.serve, listen: listen, interval: interval, allow: allow, batch: batch,
+      logLevel: logLevel
+    ).resolve()
+    if checkConfig { return try ConfigCheck(home: home, settings: settings).report(json: options.json) }
+    let (host, port) = (settings.host, settings.port)
     var logger = Logger(label: "liandong.\(home.node)") { StreamLogHandler.standardError(label: $0) }
-    logger.logLevel = level
+    logger.logLevel = settings.logLevel
     let server = NodeServer(
       home: home,
       options: .init(
-        host: host, port: listen.hasSuffix(":0") ? 0 : port, interval: .milliseconds(Int64(interval * 1000)),
-        allowList: allowList, batchBytes: try batch.validated()),
+        host: host, port: port, interval: .milliseconds(Int64(settings.interval * 1000)),
+        allowList: settings.allowList, batchBytes: settings.batchBytes),
       logger: logger)
     let node = home.node
     let service = NodeService(server: server) { port in

@@ -1,0 +1,100 @@
+import ArgumentParser
+import Foundation
+import LiandongCore
+import LiandongStore
+
+/// `serve --check-config`: what the node would run with, where each setting came from, and
+/// anything wrong with the configuration file, the certificates or the calendar.
+struct ConfigCheck {
+  struct Finding: Codable {
+    var ok: Bool
+    var what: String
+  }
+
+  let home: NodeHome
+  let settings: ResolvedServeSettings
+
+  func findings() throws -> [Finding] {
+    var found: [Finding] = []
+    // Keys nobody reads are typos of keys somebody should have.
+    let file = home.directory.appendingPathComponent("node.json")
+    let object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
+    let unknown = Set(object.keys).subtracting(NodeConfiguration.knownKeys)
+    let serve = object["serve"] as? [String: Any] ?? [:]
+    let unknownServe = Set(serve.keys).subtracting(ServeSettings.knownKeys)
+    for key in unknown.sorted() {
+      found.append(
+        Finding(
+          ok: false,
+          what:
+            "node.json: unknown key '\(key)'; known: \(NodeConfiguration.knownKeys.sorted().joined(separator: ", "))"
+        ))
+    }
+    for key in unknownServe.sorted() {
+      found.append(
+        Finding(
+          ok: false,
+          what:
+            "node.json serve: unknown key '\(key)'; known: \(ServeSettings.knownKeys.sorted().joined(separator: ", "))"
+        ))
+    }
+    if unknown.isEmpty && unknownServe.isEmpty {
+      found.append(Finding(ok: true, what: "node.json: every key is known"))
+    }
+
+    let now = Date()
+    do {
+      try home.trust.verify(chain: home.chain, at: now, now: now)
+      let days = Int(home.chain[0].notAfter.timeIntervalSince(now) / 86_400)
+      found.append(
+        Finding(
+          ok: days >= 30,
+          what: "certificate of \(home.node) chains to the CA and is not revoked; it expires in \(days) days"
+            + (days < 30 ? ": rotate it soon (Deploy/README.md)" : "")))
+    } catch {
+      found.append(Finding(ok: false, what: "certificate of \(home.node): \(error)"))
+    }
+
+    do {
+      let calendar = try CalendarOption.calendar(explicit: nil, home: home)
+      let year = CivilDate(chinaDayOf: now.unixMillis).year
+      found.append(
+        Finding(
+          ok: calendar.years.contains(year),
+          what: "working-day calendar (\(home.configuration.calendar ?? "built in")) covers "
+            + "\(calendar.years.lowerBound)-\(calendar.years.upperBound)"
+            + (calendar.years.contains(year) ? "" : ": add \(year) from the State Council's notice")))
+    } catch {
+      found.append(Finding(ok: false, what: "working-day calendar: \(error)"))
+    }
+
+    let peers = try home.store.peers()
+    found.append(
+      Finding(
+        ok: true,
+        what: peers.isEmpty
+          ? "no peers yet: add them with 'liandong peer add ID HOST:PORT' (serve still accepts them)"
+          : "peers: " + peers.map { "\($0.node) at \($0.address)" }.joined(separator: ", ")))
+    return found
+  }
+
+  func report(json: Bool) throws {
+    let found = try findings()
+    if json {
+      struct Report: Codable {
+        var settings: [String: [String: String]]
+        var findings: [Finding]
+      }
+      try Output.json(
+        Report(
+          settings: Dictionary(
+            uniqueKeysWithValues: settings.explained.map { ($0.0, ["value": $0.1, "from": $0.2]) }),
+          findings: found))
+    } else {
+      print("liandong serve would run node \(home.node) with:")
+      Output.table(["SETTING", "VALUE", "FROM"], settings.explained.map { [$0.0, $0.1, $0.2] })
+      for finding in found { print("\(finding.ok ? "ok     " : "PROBLEM") \(finding.what)") }
+    }
+    if found.contains(where: { !$0.ok }) { throw ExitCode(1) }
+  }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import LiandongCore
+import LiandongNode
+import LiandongStore
+import Logging
+
+/// The settings `serve` runs with: each from the command line, else `node.json`, else the
+/// default, with where it came from (for `--check-config`).
+struct ResolvedServeSettings {
+  var host: String
+  var port: Int
+  var interval: Double
+  var allowList: Set<NodeID>?
+  var batchBytes: Int
+  var logLevel: Logger.Level
+  /// setting -> (value as written, source)
+  var explained: [(String, String, String)]
+}
+
+struct ServeSettingsResolver {
+  let file: ServeSettings?
+  let listen: String?
+  let interval: Double?
+  let allow: String?
+  let batch: BatchOption
+  let logLevel: String?
+
+  func resolve() throws -> ResolvedServeSettings {
+    let defaults = ServeSettings.defaults
+    func pick<T>(_ option: T?, _ fromFile: T?, _ fallback: T) -> (T, String) {
+      if let option { return (option, "command line") }
+      if let fromFile { return (fromFile, "node.json") }
+      return (fallback, "default")
+    }
+    let (address, addressSource) = pick(listen, file?.listen, defaults.listen!)
+    let (seconds, secondsSource) = pick(interval, file?.intervalSeconds, defaults.intervalSeconds!)
+    let allowText = allow ?? file?.allow?.joined(separator: ",")
+    let allowSource = allow != nil ? "command line" : file?.allow != nil ? "node.json" : "default"
+    let (levelText, levelSource) = pick(logLevel, file?.logLevel, defaults.logLevel!)
+    let batchSource =
+      batch.batchBytes != nil ? "command line" : file?.batchBytes != nil ? "node.json" : "default"
+
+    guard seconds > 0 else {
+      throw UsageError(
+        code: "config.interval", message: "interval \(seconds) (\(secondsSource)): use more than 0 seconds")
+    }
+    guard let level = Logger.Level(rawValue: levelText) else {
+      throw UsageError(
+        code: "config.log-level",
+        message: "log level '\(levelText)' (\(levelSource)): use trace, debug, info, notice, warning or error"
+      )
+    }
+    let (host, port): (String, Int)
+    do {
+      let parsed = try PeerAddress.parse(address.hasSuffix(":0") ? address.dropLast() + "1" : address)
+      (host, port) = (parsed.0, address.hasSuffix(":0") ? 0 : parsed.1)
+    } catch {
+      throw UsageError(
+        code: "config.listen", message: "listen address '\(address)' (\(addressSource)): \(error)")
+    }
+    let allowList: Set<NodeID>?
+    do {
+      allowList = try allowText.map { Set(try $0.split(separator: ",").map { try NodeID(String($0)) }) }
+    } catch {
+      throw UsageError(
+        code: "config.allow", message: "allow list '\(allowText ?? "")' (\(allowSource)): \(error)")
+    }
+    let batchBytes = try batch.validated(fallback: file?.batchBytes ?? defaults.batchBytes!)
+    return ResolvedServeSettings(
+      host: host, port: port, interval: seconds, allowList: allowList, batchBytes: batchBytes,
+      logLevel: level,
+      explained: [
+        ("listen", address, addressSource), ("intervalSeconds", "\(seconds)", secondsSource),
+        ("allow", allowText ?? "any federation node", allowSource),
+        ("batchBytes", "\(batchBytes)", batchSource),
+        ("logLevel", levelText, levelSource),
+      ])
+  }
+}

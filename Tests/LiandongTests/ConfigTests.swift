@@ -1,0 +1,72 @@
+import Foundation
+import LiandongCore
+import LiandongStore
+import LiandongTesting
+import Testing
+
+@Suite("node.json configuration and serve --check-config", .serialized)
+struct ConfigTests {
+  /// Rewrites the node's node.json with `edit` applied to its JSON object.
+  func edit(_ node: NodeProcess, _ change: (inout [String: Any]) -> Void) throws {
+    let file = node.data.appendingPathComponent("node.json")
+    var object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
+    change(&object)
+    try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: file)
+  }
+
+  @Test("the example files of Deploy/config parse, and name every documented key")
+  func examples() throws {
+    for node in ["jjj", "yrd", "prd"] {
+      let data = try Data(contentsOf: repositoryRoot.appendingPathComponent("Deploy/config/\(node).json"))
+      let configuration = try JSONDecoder().decode(NodeConfiguration.self, from: data)
+      #expect(configuration.node == node && configuration.serve?.listen == "0.0.0.0:7420")
+      let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+      #expect(Set(object.keys).isSubset(of: NodeConfiguration.knownKeys))
+    }
+  }
+
+  @Test(
+    "check-config explains each setting's source; command-line options override the file; mistakes are named")
+  func checkConfig() async throws {
+    let federation = try TestFederation(label: "config", nodes: ["yrd"])
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try edit(yrd) { $0["serve"] = ["listen": "127.0.0.1:0", "intervalSeconds": 5, "allow": ["jjj", "prd"]] }
+    let checked = try yrd.cli("serve", "--check-config", "--log-level", "debug")
+    #expect(checked.status == 0, "\(checked)")
+    #expect(
+      checked.stdout.contains("intervalSeconds  5.0") && checked.stdout.contains("node.json"), "\(checked)")
+    func row(_ setting: String) -> [Substring] {
+      checked.stdout.split(separator: "\n").first { $0.hasPrefix(setting + " ") }?.split(separator: " ") ?? []
+    }
+    #expect(row("logLevel") == ["logLevel", "debug", "command", "line"], "\(checked)")
+    #expect(row("batchBytes") == ["batchBytes", "1048576", "default"])
+    #expect(row("allow") == ["allow", "jjj,prd", "node.json"])
+    #expect(checked.stdout.contains("certificate of yrd chains to the CA"))
+
+    // serve takes its listen address and interval from the file, with no options.
+    let server = try ChildProcess(liandongBinary.path, ["serve", "--data", yrd.data.path])
+    #expect(await server.waitForOutput("serving node yrd on 127.0.0.1:", timeout: 20), "\(server.stderr)")
+    server.signal(SIGTERM)
+    #expect(server.wait(timeout: 20) == 0)
+
+    try edit(yrd) { $0["servee"] = ["listen": "x"] }
+    let typo = try yrd.cli("serve", "--check-config")
+    #expect(typo.status == 1 && typo.stdout.contains("PROBLEM node.json: unknown key 'servee'"), "\(typo)")
+    try edit(yrd) {
+      $0.removeValue(forKey: "servee")
+      $0["serve"] = ["logLevel": "loud"]
+    }
+    let level = try yrd.cli("serve", "--check-config")
+    #expect(
+      level.status == 1 && level.stderr.contains("config.log-level") && level.stderr.contains("node.json"))
+    try edit(yrd) { $0["serve"] = ["listen": "nowhere"] }
+    let listen = try yrd.cli("serve")
+    #expect(listen.status == 1 && listen.stderr.contains("config.listen"), "\(listen)")
+    try edit(yrd) {
+      $0["serve"] = [:]
+      $0["calendar"] = "/nonexistent/calendar.json"
+    }
+    let calendar = try yrd.cli("serve", "--check-config")
+    #expect(calendar.status == 1 && calendar.stdout.contains("PROBLEM working-day calendar"), "\(calendar)")
+  }
+}
