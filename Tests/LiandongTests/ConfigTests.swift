@@ -69,4 +69,29 @@ struct ConfigTests {
     let calendar = try yrd.cli("serve", "--check-config")
     #expect(calendar.status == 1 && calendar.stdout.contains("PROBLEM working-day calendar"), "\(calendar)")
   }
+
+  @Test(
+    "the systemd unit verifies, and systemd rates its exposure low",
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))
+  func systemdUnit() throws {
+    let unit = try String(
+      contentsOf: repositoryRoot.appendingPathComponent("Deploy/systemd/liandong.service"), encoding: .utf8)
+    for directive in [
+      "User=liandong", "StateDirectory=liandong", "ProtectSystem=strict", "NoNewPrivileges=yes",
+      "Restart=on-failure",
+    ] {
+      #expect(unit.contains("\n\(directive)\n"), "\(directive) is missing")
+    }
+    // verify checks that ExecStart exists: point it at a binary this machine has.
+    let copy = temporaryDirectory("unit").appendingPathComponent("liandong.service")
+    try unit.replacingOccurrences(of: "/usr/local/bin/liandong", with: liandongBinary.path).write(
+      to: copy, atomically: true, encoding: .utf8)
+    let verify = try run("systemd-analyze", ["verify", copy.path])
+    #expect(verify.status == 0 && verify.stderr.isEmpty, "\(verify)")
+    let security = try run("systemd-analyze", ["security", "--offline=yes", copy.path])
+    let level = security.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") }
+    let score = level.flatMap { Double($0.split(separator: ":").last?.split(separator: " ").first ?? "") }
+    #expect((score ?? 10) < 3.0, "\(security.stdout.suffix(300))")
+  }
 }
