@@ -38,21 +38,34 @@ public final class NodeServer: Sendable {
   let home: NodeHome
   let options: Options
   let logger: Logger
+  /// The CA and CRL in force; `reloadTrust` swaps them while the node runs.
+  let trust: NodeTrust
 
-  public init(home: NodeHome, options: Options, logger: Logger) {
+  public init(home: NodeHome, options: Options, logger: Logger) throws {
     self.home = home
     self.options = options
     self.logger = logger
+    trust = try NodeTrust(home: home, allowList: options.allowList)
+  }
+
+  /// Reads `ca.pem` and `crl.pem` again (on SIGHUP): the next connection and the next received
+  /// change are checked against them. On failure the node keeps its current trust and says why.
+  public func reloadTrust() {
+    do {
+      let outcome = try trust.reload()
+      logger.notice("\(outcome)", metadata: ["node": "\(home.node)"])
+    } catch {
+      logger.error(
+        "trust not reloaded; keeping the current CA and CRL",
+        metadata: ["node": "\(home.node)", "reason": "\(error)"])
+    }
   }
 
   /// Serves until cancelled. `listening` is called with the bound port (useful with port 0).
   public func run(listening: @Sendable (Int) -> Void = { _ in }) async throws {
-    let configuration = TLSConfiguration(
-      trust: home.trust, chain: home.chain, key: home.key, allowList: options.allowList)
-    let serverContext = try TLSContext(configuration, role: .server)
-    let clientContext = try TLSContext(configuration, role: .client)
+    let trust = self.trust
     let listener = try await TLSListener.bind(
-      host: options.host, port: options.port, context: serverContext,
+      host: options.host, port: options.port, contexts: { trust.server },
       group: MultiThreadedEventLoopGroup.singleton,
       logger: logger)
     listening(listener.port)
@@ -66,15 +79,16 @@ public final class NodeServer: Sendable {
     await withDiscardingTaskGroup { group in
       group.addTask {
         try? await listener.serve { connection in
-          _ = try? await SyncDriver.run(connection, home: home, logger: logger, batchBytes: batchBytes)
+          _ = try? await SyncDriver.run(
+            connection, home: home, verifier: trust.verifier, logger: logger, batchBytes: batchBytes)
         }
       }
-      group.addTask { await self.dialPeriodically(clientContext) }
+      group.addTask { await self.dialPeriodically() }
     }
     logger.info("stopped", metadata: ["node": "\(home.node)"])
   }
 
-  private func dialPeriodically(_ context: TLSContext) async {
+  private func dialPeriodically() async {
     let clock = ContinuousClock()
     var nextAttempt: [String: ContinuousClock.Instant] = [:]
     var backoff: [String: Duration] = [:]
@@ -84,7 +98,8 @@ public final class NodeServer: Sendable {
         if let due = nextAttempt[peer.node], clock.now < due { continue }
         do {
           _ = try await Self.sync(
-            with: peer, home: home, context: context, logger: logger, batchBytes: options.batchBytes)
+            with: peer, home: home, context: trust.client, verifier: trust.verifier, logger: logger,
+            batchBytes: options.batchBytes)
           backoff[peer.node] = nil
           nextAttempt[peer.node] = nil
         } catch {
@@ -102,8 +117,8 @@ public final class NodeServer: Sendable {
 
   /// One session with a configured peer, recorded in the peers table.
   public static func sync(
-    with peer: PeerView, home: NodeHome, context: TLSContext, logger: Logger, batchBytes: Int = 1 << 20,
-    progress: (@Sendable (SyncSummary) -> Void)? = nil
+    with peer: PeerView, home: NodeHome, context: TLSContext, verifier: ChangeVerifier? = nil, logger: Logger,
+    batchBytes: Int = 1 << 20, progress: (@Sendable (SyncSummary) -> Void)? = nil
   ) async throws -> SyncSummary {
     let node = try NodeID(peer.node)
     do {
@@ -113,7 +128,8 @@ public final class NodeServer: Sendable {
         group: MultiThreadedEventLoopGroup.singleton,
         logger: logger)
       let summary = try await SyncDriver.run(
-        connection, home: home, logger: logger, batchBytes: batchBytes, progress: progress)
+        connection, home: home, verifier: verifier, logger: logger, batchBytes: batchBytes, progress: progress
+      )
       try? await offload { try home.store.recordSyncAttempt(with: node, error: nil) }
       return summary
     } catch {

@@ -11,7 +11,8 @@ import NIOPosix
 /// asks for. Store work runs on NIO's thread pool, never on Swift's cooperative threads.
 public enum SyncDriver {
   public static func run(
-    _ connection: AuthenticatedConnection, home: NodeHome, logger: Logger, batchBytes: Int = 1 << 20,
+    _ connection: AuthenticatedConnection, home: NodeHome, verifier: ChangeVerifier? = nil, logger: Logger,
+    batchBytes: Int = 1 << 20,
     progress: (@Sendable (SyncSummary) -> Void)? = nil
   ) async throws -> SyncSummary {
     let clock = ContinuousClock()
@@ -74,7 +75,8 @@ public enum SyncDriver {
                 session.loadedBodies(try await offload { try store.bodies(of: ids) })
               case .store(let batch, let changes):
                 pending += try await commit(
-                  batch, changes, session: &session, home: home, peer: peer, logger: logger)
+                  batch, changes, session: &session, home: home, verifier: verifier ?? home.verifier,
+                  peer: peer, logger: logger)
                 progress?(session.summary)
               case .listMissingBlobs:
                 pending += session.missingBlobs(try await offload { try home.blobs.missing() })
@@ -225,12 +227,12 @@ public enum SyncDriver {
   /// Verifies and commits a received batch, logs what was refused, and returns the session's
   /// acknowledgement.
   private static func commit(
-    _ batch: UInt64, _ changes: [SignedChange], session: inout SyncSession, home: NodeHome, peer: NodeID,
-    logger: Logger
+    _ batch: UInt64, _ changes: [SignedChange], session: inout SyncSession, home: NodeHome,
+    verifier: ChangeVerifier, peer: NodeID, logger: Logger
   ) async throws -> [SyncSession.Action] {
     let store = home.store
     let outcomes = try await offload {
-      try store.ingest(changes, verifier: home.verifier, physicalMillis: Date().unixMillis)
+      try store.ingest(changes, verifier: verifier, physicalMillis: Date().unixMillis)
     }
     var stored = 0
     var duplicates = 0

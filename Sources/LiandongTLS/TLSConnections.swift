@@ -78,12 +78,21 @@ public final class TLSListener: Sendable {
     host: String, port: Int, context: TLSContext, group: any EventLoopGroup, logger: Logger
   ) async throws -> TLSListener {
     precondition(context.role == .server, "a listener needs a server TLS context")
+    return try await bind(host: host, port: port, contexts: { context }, group: group, logger: logger)
+  }
+
+  /// As `bind(host:port:context:...)`, but each accepted connection uses the context `contexts`
+  /// returns at that moment: a node swaps in a new CA or CRL without closing its listener.
+  public static func bind(
+    host: String, port: Int, contexts: @escaping @Sendable () -> TLSContext, group: any EventLoopGroup,
+    logger: Logger
+  ) async throws -> TLSListener {
     let server = try await ServerBootstrap(group: group)
       .serverChannelOption(.backlog, value: 256)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
       .bind(host: host, port: port) { channel in
-        initialize(channel, context: context, expectedPeer: nil, logger: logger)
+        initialize(channel, context: contexts(), expectedPeer: nil, logger: logger)
       }
     return TLSListener(server: server)
   }

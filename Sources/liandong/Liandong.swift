@@ -17,6 +17,6 @@ struct Liandong: AsyncParsableCommand {
       PoliceCommand.self, DueCommand.self, HistoryCommand.self, ConflictsCommand.self, ReportCommand.self,
       AlertsCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self, StatusCommand.self,
       ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self, BackupCommand.self,
-      RestoreCommand.self,
+      RestoreCommand.self, CRLCommand.self,
     ])
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import Foundation
 import LiandongCore
 import LiandongNode
@@ -13,7 +14,8 @@ struct ServeCommand: AsyncNodeCommand {
     discussion: """
       Peers come from 'liandong peer add'. A peer that fails is retried with exponential \
       back-off. SIGTERM or SIGINT stops the node gracefully: the listener closes, and a batch \
-      being committed finishes or rolls back whole. Logs go to stderr.
+      being committed finishes or rolls back whole. SIGHUP reads ca.pem and crl.pem again (after \
+      'liandong crl install'), without a restart. Logs go to stderr.
 
       Example: liandong serve --data /var/lib/liandong --listen 0.0.0.0:7420 --interval 30
       """)
@@ -53,7 +55,7 @@ struct ServeCommand: AsyncNodeCommand {
     let (host, port) = (settings.host, settings.port)
     var logger = Logger(label: "liandong.\(home.node)") { StreamLogHandler.standardError(label: $0) }
     logger.logLevel = settings.logLevel
-    let server = NodeServer(
+    let server = try NodeServer(
       home: home,
       options: .init(
         host: host, port: port, interval: .milliseconds(Int64(settings.interval * 1000)),
@@ -67,8 +69,14 @@ struct ServeCommand: AsyncNodeCommand {
     // A parent may have blocked these signals (test runners do); the node must receive them.
     var mask = sigset_t()
     sigemptyset(&mask)
-    for number in [SIGTERM, SIGINT] { sigaddset(&mask, number) }
+    for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&mask, number) }
     pthread_sigmask(SIG_UNBLOCK, &mask, nil)
+    // SIGHUP (systemctl reload) reads the CA and CRL again; peers are read before every round.
+    signal(SIGHUP, SIG_IGN)
+    let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+    reload.setEventHandler { server.reloadTrust() }
+    reload.resume()
+    defer { reload.cancel() }
     let group = ServiceGroup(
       services: [service], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
       logger: logger)

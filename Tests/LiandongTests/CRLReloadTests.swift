@@ -1,0 +1,47 @@
+import Foundation
+import LiandongCore
+import LiandongTesting
+import Testing
+
+@Suite("Installing a new CRL and reloading it without a restart", .serialized)
+struct CRLReloadTests {
+  @Test("crl install checks the CRL; SIGHUP makes serve refuse a peer revoked since it started")
+  func reloadOnSIGHUP() async throws {
+    let federation = try TestFederation(label: "crl-reload", nodes: ["jjj", "yrd", "prd"])
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let prd = try NodeProcess("prd", federation: federation)
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    for node in [jjj, prd] { try node.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)") }
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    let older = temporaryDirectory("crl").appendingPathComponent("older.pem")
+    try FileManager.default.copyItem(at: federation.crlURL, to: older)
+    try await Task.sleep(for: .seconds(1.1))  // CRL times have one-second resolution
+
+    // The CA revokes jjj and publishes a new CRL; yrd's operator installs it.
+    try federation.revoke("jjj")
+    try federation.publishCRL()
+    let garbage = temporaryDirectory("crl").appendingPathComponent("garbage.pem")
+    try Data("not a CRL".utf8).write(to: garbage)
+    #expect(try yrd.cli("crl", "install", garbage.path).status == 1)
+    let installed = try yrd.cli("crl", "install", federation.crlURL.path)
+    #expect(installed.status == 0 && installed.stdout.contains("reload"), "\(installed)")
+    // Until the reload the running node still trusts what it loaded at start.
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    yrd.server!.signal(SIGHUP)
+    #expect(await eventually(10) { yrd.log.contains("trust reloaded") }, "\(yrd.log.suffix(500))")
+    let refused = try jjj.cli("sync", "yrd")
+    #expect(refused.status == 1 && refused.stderr.contains("sync.refused"), "\(refused)")
+    #expect(await eventually(10) { yrd.log.contains("revoked") }, "\(yrd.log.suffix(800))")
+    #expect(try prd.cli("sync", "yrd").status == 0, "an honest peer is still served")
+
+    // A CRL revoking the node itself, or an older one, is not installed.
+    try federation.revoke("yrd")
+    try federation.publishCRL()
+    let own = try yrd.cli("crl", "install", federation.crlURL.path)
+    #expect(own.status == 1 && own.stderr.contains("crl.refused"), "\(own)")
+    let stale = try yrd.cli("crl", "install", older.path)
+    #expect(stale.status == 1 && stale.stderr.contains("crl.older"), "\(stale)")
+  }
+}
