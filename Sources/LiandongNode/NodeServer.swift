@@ -38,7 +38,7 @@ public final class NodeServer: Sendable {
   let home: NodeHome
   let options: Options
   let logger: Logger
-  /// The CA and CRL in force; `reloadTrust` swaps them while the node runs.
+  /// The CA, CRL and own certificate in force; `reloadTrust` swaps them while the node runs.
   let trust: NodeTrust
 
   public init(home: NodeHome, options: Options, logger: Logger) throws {
@@ -48,15 +48,15 @@ public final class NodeServer: Sendable {
     trust = try NodeTrust(home: home, allowList: options.allowList)
   }
 
-  /// Reads `ca.pem` and `crl.pem` again (on SIGHUP): the next connection and the next received
-  /// change are checked against them. On failure the node keeps its current trust and says why.
+  /// Reads `ca.pem`, `crl.pem`, `node.pem` and `node.key` again (on SIGHUP): the next connection
+  /// and the next change use them. On failure the node keeps what it had and says why.
   public func reloadTrust() {
     do {
       let outcome = try trust.reload()
       logger.notice("\(outcome)", metadata: ["node": "\(home.node)"])
     } catch {
       logger.error(
-        "trust not reloaded; keeping the current CA and CRL",
+        "trust not reloaded; keeping the current CA, CRL and certificate",
         metadata: ["node": "\(home.node)", "reason": "\(error)"])
     }
   }

@@ -5,10 +5,11 @@ import LiandongStore
 import LiandongTLS
 import Synchronization
 
-/// What a running node trusts: the federation CA and its CRL, as TLS contexts and as the change
-/// verifier. `reload` reads `ca.pem` and `crl.pem` from the data folder again and swaps all three
-/// at once, so a new CRL takes effect for the next connection and the next change, without a
-/// restart. If the files do not load, the node keeps what it had.
+/// What a running node trusts and shows: the federation CA and its CRL, and its own certificate
+/// and key, as TLS contexts and as the change verifier. `reload` reads `ca.pem`, `crl.pem`,
+/// `node.pem` and `node.key` again and swaps everything at once, so a new CRL or a rotated
+/// certificate takes effect for the next connection and the next change, without a restart. If
+/// the files do not load, the node keeps what it had.
 public final class NodeTrust: Sendable {
   struct Current: Sendable {
     var server: TLSContext
@@ -36,11 +37,12 @@ public final class NodeTrust: Sendable {
     let crlURL = home.directory.appendingPathComponent("crl.pem")
     let crl = FileManager.default.fileExists(atPath: crlURL.path) ? try Data(contentsOf: crlURL) : nil
     let trust = try TrustAnchor(caPEM: ca, crlPEM: crl)
-    // The node's own certificate must still be good under the new trust, or it could not talk.
-    try trust.verify(chain: home.chain, at: Date())
+    // The node's own certificate (a new one after `cert rotate`) must be good under the new
+    // trust, or it could not talk.
+    let leaf = try home.reloadIdentity { chain in try trust.verify(chain: chain, at: Date()) }
     let next = try Self.load(home: home, trust: trust, allowList: allowList)
     current.withLock { $0 = next }
-    return crl == nil ? "trust reloaded: CA, no CRL" : "trust reloaded: CA and CRL"
+    return "trust reloaded: CA, \(crl == nil ? "no CRL" : "CRL"), certificate serial \(leaf.serialHex)"
   }
 
   static func load(home: NodeHome, trust: TrustAnchor, allowList: Set<NodeID>?) throws -> Current {

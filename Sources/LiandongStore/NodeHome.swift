@@ -1,6 +1,7 @@
 import Foundation
 import LiandongCore
 import LiandongCrypto
+import Synchronization
 
 /// A node's data folder: its identity (CA, certificate chain, key, CRL), its configuration and
 /// its store. Layout:
@@ -20,9 +21,9 @@ public final class NodeHome: Sendable {
   /// Evidence files, under `blobs/`.
   public let blobs: BlobStore
   public let trust: TrustAnchor
-  public let chain: [Certificate]
-  public let author: ChangeAuthor
   public let verifier: ChangeVerifier
+  /// The certificate chain and the key that signs; replaced by a certificate rotation.
+  private let identity: Mutex<(chain: [Certificate], author: ChangeAuthor)>
 
   static let configurationFile = "node.json"
 
@@ -35,9 +36,7 @@ public final class NodeHome: Sendable {
     trust = try TrustAnchor(
       caPEM: try read("ca.pem"),
       crlPEM: FileManager.default.fileExists(atPath: crlURL.path) ? try read("crl.pem") : nil)
-    chain = try Certificate.chain(pem: try read("node.pem"))
-    let key = try PrivateKey(pem: try read("node.key"))
-    author = ChangeAuthor(origin: node, key: key, certificateFingerprint: chain[0].fingerprint)
+    identity = Mutex(try Self.loadIdentity(directory, node: node))
     verifier = ChangeVerifier(
       trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000)
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
@@ -143,8 +142,29 @@ public final class NodeHome: Sendable {
     }
   }
 
+  /// This node's certificate chain, leaf first.
+  public var chain: [Certificate] { identity.withLock { $0.chain } }
+  /// Signs this node's changes.
+  public var author: ChangeAuthor { identity.withLock { $0.author } }
   /// This node's private key: it signs changes and TLS handshakes.
   public var key: PrivateKey { author.key }
+
+  private static func loadIdentity(_ directory: URL, node: NodeID) throws -> (
+    chain: [Certificate], author: ChangeAuthor
+  ) {
+    let (chain, key) = try NodeIdentityFiles(directory: directory).load()
+    return (chain, ChangeAuthor(origin: node, key: key, certificateFingerprint: chain[0].fingerprint))
+  }
+
+  /// Reads `node.pem` and `node.key` again (a running node, after `cert rotate`) and uses them
+  /// if `check` accepts the chain; returns the leaf certificate now in use.
+  @discardableResult
+  public func reloadIdentity(check: ([Certificate]) throws -> Void = { _ in }) throws -> Certificate {
+    let next = try Self.loadIdentity(directory, node: node)
+    try check(next.chain)
+    identity.withLock { $0 = next }
+    return next.chain[0]
+  }
 
   /// Records operations made on this node by `officer`, visible to `audience`; returns once the
   /// signed change is durable.

@@ -138,7 +138,7 @@ extension NodeStore {
           id: change.id.hex, origin: change.header.origin.rawValue, sequence: change.header.sequence,
           time: change.header.time.iso8601, hlc: change.header.time.description,
           audience: change.header.audience.description, stub: change.isStub, officer: body?.officer,
-          operations: body?.operations.map(Self.describe) ?? [])
+          signer: change.header.signerSHA256.hex, operations: body?.operations.map(Self.describe) ?? [])
       }
     }
   }

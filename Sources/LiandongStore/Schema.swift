@@ -310,3 +310,8 @@ enum Schema {
 
   static var latestVersion: Int { migrator.migrations.count }
 }
+
+extension NodeStore {
+  /// The schema this program writes; opening an older database migrates it to this one.
+  public static var schemaVersion: Int { Schema.latestVersion }
+}

@@ -6,6 +6,8 @@ public enum StoreError: CodedError, Sendable {
   case notInitialised(path: String)
   case alreadyInitialised(path: String)
   case unreadableFile(path: String, reason: String)
+  case unwritableFile(path: String, reason: String)
+  case identityMismatch(path: String)
   case unreadableConfiguration(path: String, reason: String)
   case certificateNamesAnotherNode(certificateNode: String, requested: String)
   case keyDoesNotMatchCertificate
@@ -20,6 +22,8 @@ public enum StoreError: CodedError, Sendable {
     case .notInitialised: "node.not-initialised"
     case .alreadyInitialised: "node.already-initialised"
     case .unreadableFile: "node.unreadable-file"
+    case .unwritableFile: "node.unwritable-file"
+    case .identityMismatch: "node.identity-mismatch"
     case .unreadableConfiguration: "node.bad-config"
     case .certificateNamesAnotherNode: "init.cert-other-node"
     case .keyDoesNotMatchCertificate: "init.key-mismatch"
@@ -38,6 +42,11 @@ public enum StoreError: CodedError, Sendable {
     case .alreadyInitialised(let path):
       "\(path) already holds a node; choose an empty folder, or use the node that is there"
     case .unreadableFile(let path, let reason): "cannot read \(path): \(reason)"
+    case .unwritableFile(let path, let reason):
+      "cannot write \(path): \(reason); check the disk and the folder's owner"
+    case .identityMismatch(let path):
+      "\(path)/node.key does not belong to the certificate in \(path)/node.pem, so this node cannot sign; "
+        + "put back the file that was replaced (a backup holds both)"
     case .unreadableConfiguration(let path, let reason):
       "the node configuration \(path) is not valid: \(reason)"
     case .certificateNamesAnotherNode(let certificateNode, let requested):

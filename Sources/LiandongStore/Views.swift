@@ -78,6 +78,8 @@ public struct ChangeSummary: Codable, Sendable {
   public var audience: String
   public var stub: Bool
   public var officer: String?
+  /// SHA-256 fingerprint of the certificate that signed it (`cert show` lists a node's own).
+  public var signer: String
   public var operations: [String]
 }
 

@@ -50,7 +50,7 @@ struct ConfigCheck {
         Finding(
           ok: days >= 30,
           what: "certificate of \(home.node) chains to the CA and is not revoked; it expires in \(days) days"
-            + (days < 30 ? ": rotate it soon (Deploy/README.md)" : "")))
+            + (days < 30 ? ": rotate it soon with liandong cert rotate (Deploy/README.md, step 6)" : "")))
     } catch {
       found.append(Finding(ok: false, what: "certificate of \(home.node): \(error)"))
     }

@@ -1,4 +1,9 @@
 import ArgumentParser
+import LiandongProtocol
+import LiandongStore
+
+/// This program's release; `--version` prints it with the versions a peer or a database must match.
+let programVersion = "0.9.0"
 
 @main
 struct Liandong: AsyncParsableCommand {
@@ -12,11 +17,13 @@ struct Liandong: AsyncParsableCommand {
       Start with 'liandong init' (needs a certificate from the federation CA), then \
       'liandong lead add'. Every command takes --data DIR (default: $LIANDONG_DATA).
       """,
+    version:
+      "liandong \(programVersion) (sync protocol \(SyncSession.protocolVersion), database schema \(NodeStore.schemaVersion))",
     subcommands: [
       InitCommand.self, LeadCommand.self, EvidenceCommand.self, RequestCommand.self, HandOffCommand.self,
       PoliceCommand.self, DueCommand.self, HistoryCommand.self, ConflictsCommand.self, ReportCommand.self,
       AlertsCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self, StatusCommand.self,
       ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self, BackupCommand.self,
-      RestoreCommand.self, CRLCommand.self,
+      RestoreCommand.self, CRLCommand.self, CertCommand.self,
     ])
 }

@@ -14,8 +14,9 @@ struct ServeCommand: AsyncNodeCommand {
     discussion: """
       Peers come from 'liandong peer add'. A peer that fails is retried with exponential \
       back-off. SIGTERM or SIGINT stops the node gracefully: the listener closes, and a batch \
-      being committed finishes or rolls back whole. SIGHUP reads ca.pem and crl.pem again (after \
-      'liandong crl install'), without a restart. Logs go to stderr.
+      being committed finishes or rolls back whole. SIGHUP reads ca.pem, crl.pem and the \
+      node's certificate and key again (after 'liandong crl install' or 'liandong cert rotate'), \
+      without a restart. Logs go to stderr.
 
       Example: liandong serve --data /var/lib/liandong --listen 0.0.0.0:7420 --interval 30
       """)
@@ -71,7 +72,7 @@ struct ServeCommand: AsyncNodeCommand {
     sigemptyset(&mask)
     for number in [SIGTERM, SIGINT, SIGHUP] { sigaddset(&mask, number) }
     pthread_sigmask(SIG_UNBLOCK, &mask, nil)
-    // SIGHUP (systemctl reload) reads the CA and CRL again; peers are read before every round.
+    // SIGHUP (systemctl reload) reads the CA, CRL and the node's certificate again; peers are read before every round.
     signal(SIGHUP, SIG_IGN)
     let reload = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
     reload.setEventHandler { server.reloadTrust() }
