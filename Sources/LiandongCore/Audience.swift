@@ -27,9 +27,10 @@ public enum Audience: Hashable, Sendable, CustomStringConvertible {
     }
   }
 
-  /// Parses the command line's `--to`: `all`, `origin-only`, or node IDs separated by commas. `group:NAME` needs
-  /// a federation manifest, which this node does not have yet, so it is refused with that reason.
-  public init(parsing text: String) throws {
+  /// Parses the command line's `--to`: `all`, `origin-only`, or node IDs and `group:NAME`s
+  /// separated by commas. A group resolves to its nodes through the federation manifest, at the
+  /// time of writing: the change names nodes, so a later manifest never widens it.
+  public init(parsing text: String, manifest: FederationManifest? = nil) throws {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
     if trimmed == "all" {
       self = .all
@@ -43,11 +44,15 @@ public enum Audience: Hashable, Sendable, CustomStringConvertible {
     for part in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
       let item = part.trimmingCharacters(in: .whitespaces)
       if item.hasPrefix("group:") {
-        throw CoreError.invalidAudience(
-          text,
-          reason:
-            "sharing groups come from a signed federation manifest, and none is installed; name the nodes instead"
-        )
+        guard let manifest else {
+          throw CoreError.invalidAudience(
+            text,
+            reason:
+              "sharing groups come from the signed federation manifest, and none is installed "
+              + "('liandong federation install'); name the nodes instead")
+        }
+        nodes.formUnion(try manifest.group(String(item.dropFirst("group:".count))))
+        continue
       }
       if item == "all" {
         throw CoreError.invalidAudience(text, reason: "'all' cannot be combined with node IDs")

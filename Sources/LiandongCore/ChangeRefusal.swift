@@ -13,6 +13,8 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
   case signerIsAnotherNode(change: ChangeID, origin: NodeID, certificateNode: String)
   case firstChangeMustAnnounce(change: ChangeID, reason: String)
   case announcementMustBePublic(change: ChangeID)
+  case manifestMustBePublic(change: ChangeID)
+  case manifestNotValid(change: ChangeID, reason: String)
   case gap(origin: NodeID, expected: UInt64, received: UInt64)
   case brokenLink(change: ChangeID, sequence: UInt64)
   case timeNotIncreasing(change: ChangeID)
@@ -32,6 +34,8 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
     case .signerIsAnotherNode: "change.signer-other-node"
     case .firstChangeMustAnnounce: "change.first-not-announce"
     case .announcementMustBePublic: "change.announce-not-public"
+    case .manifestMustBePublic: "change.manifest-not-public"
+    case .manifestNotValid: "change.manifest-invalid"
     case .gap: "change.gap"
     case .brokenLink: "change.broken-link"
     case .timeNotIncreasing: "change.time-not-increasing"
@@ -62,6 +66,10 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
       "change \(change.short) is an origin's first change, which must announce its certificate: \(reason)"
     case .announcementMustBePublic(let change):
       "change \(change.short) announces a certificate but its audience is not 'all'"
+    case .manifestMustBePublic(let change):
+      "change \(change.short) publishes a federation manifest but its audience is not 'all'"
+    case .manifestNotValid(let change, let reason):
+      "change \(change.short) carries a federation manifest that is not the CA's: \(reason)"
     case .gap(let origin, let expected, let received):
       "\(origin)'s change \(received) arrived before \(expected); changes of one origin are stored in order"
     case .brokenLink(let change, let sequence):

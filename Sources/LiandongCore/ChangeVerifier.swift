@@ -84,6 +84,7 @@ public struct ChangeVerifier: Sendable {
       if held.id == change.id {
         guard !held.hasBody, !change.isStub else { return .duplicate }
         try change.checkBody()
+        try checkManifests(in: change)
         return .fillBody(change)
       }
       // Two validly signed headers for one slot are proof; an unsigned one is just noise.
@@ -112,7 +113,34 @@ public struct ChangeVerifier: Sendable {
     // reported as such, not as a body that no longer matches it.
     _ = try trustedSigner(of: incoming, context)
     try incoming.checkBody()
+    try checkManifests(in: change)
     return .store(change, announced: try announcements(in: incoming))
+  }
+
+  /// Every federation manifest a change carries, published or cited by a designation, must be
+  /// signed by the federation CA: no node may grant itself a role. A published one must reach
+  /// every node, so its audience must be `all`.
+  private func checkManifests(in change: SignedChange) throws(ChangeRefusal) {
+    for operation in change.decodedBody()?.operations ?? [] {
+      let signed: SignedManifest
+      switch operation.action {
+      case .publishManifest(let published):
+        guard change.header.audience == .all else { throw .manifestMustBePublic(change: change.id) }
+        signed = published
+      case .handOff(.designate(_, _, let cited)): signed = cited
+      default: continue
+      }
+      if let reason = manifestProblem(signed) { throw .manifestNotValid(change: change.id, reason: reason) }
+    }
+  }
+
+  /// Why `signed` is not a manifest of this federation, or nil if it is one.
+  public func manifestProblem(_ signed: SignedManifest) -> String? {
+    do { _ = try FederationManifest.parse(signed.document) } catch { return error.description }
+    let signedByCA = trust.authorities.contains {
+      (try? $0.publicKey().isValidSignature(signed.signature, for: signed.document)) == true
+    }
+    return signedByCA ? nil : "its signature does not verify with the federation CA's key"
   }
 
   /// The certificate chains a change announces. Announcements must reach every node, so their

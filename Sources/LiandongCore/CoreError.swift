@@ -9,6 +9,8 @@ public enum CoreError: CodedError, Equatable, Sendable {
   case invalidValue(field: String, value: String, allowed: [String])
   case invalidAudience(String, reason: String)
   case missingField(String)
+  case invalidManifest(String)
+  case unknownGroup(name: String, known: [String], version: Int)
 
   public var code: String {
     switch self {
@@ -19,6 +21,8 @@ public enum CoreError: CodedError, Equatable, Sendable {
     case .invalidValue: "input.value"
     case .invalidAudience: "input.audience"
     case .missingField: "input.missing"
+    case .invalidManifest: "manifest.invalid"
+    case .unknownGroup: "input.group"
     }
   }
 
@@ -35,6 +39,10 @@ public enum CoreError: CodedError, Equatable, Sendable {
       "'\(value)' is not a valid \(field): use one of \(allowed.joined(separator: ", "))"
     case .invalidAudience(let text, let reason): "audience '\(text)' is not valid: \(reason)"
     case .missingField(let field): "\(field) is required"
+    case .invalidManifest(let reason): "the federation manifest is not valid: \(reason)"
+    case .unknownGroup(let name, let known, let version):
+      "the federation manifest (version \(version)) has no sharing group '\(name)'; its groups: "
+        + (known.isEmpty ? "none" : known.joined(separator: ", "))
     }
   }
 }

@@ -57,6 +57,16 @@ public enum Deadlines {
       urgency: today > deadline ? .overdue : left <= warningWorkingDays ? .dueSoon : .ok)
   }
 
+  /// Two bureaus that both claim a case negotiate for 7 working days; then the common superior
+  /// designates (Art. 13).
+  public static func negotiation(claimedOn: CivilDate, calendar: WorkdayCalendar, today: CivilDate) throws
+    -> Due
+  {
+    var due = try designation(objectedOn: claimedOn, calendar: calendar, today: today)
+    due.runsFrom = "claimed"
+    return due
+  }
+
   /// A receiving bureau decides whether to open a case within 15 working days of receipt,
   /// extendable once by 15 (Art. 18).
   public static let leadDecisionWorkingDays = 15

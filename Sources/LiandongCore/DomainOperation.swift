@@ -13,6 +13,8 @@ public struct DomainOperation: Hashable, Sendable {
   public enum Action: Hashable, Sendable {
     /// The origin's certificate chain, leaf first (DER). Always in an audience-`all` change.
     case announceNode(certificateChain: [Data])
+    /// The federation manifest as the CA signed it. Always in an audience-`all` change.
+    case publishManifest(SignedManifest)
     case createSubject(SubjectRecord)
     case createLead(LeadFields)
     case updateLead(LeadPatch)

@@ -36,8 +36,8 @@ public enum ObjectFold {
   {
     let id = record.operation.objectID
     switch record.operation.action {
-    case .announceNode:
-      return .success(state)  // certificates are the store's registry, not an object
+    case .announceNode, .publishManifest:
+      return .success(state)  // certificates and manifests are the store's registries, not objects
     case .unreadable(let reason):
       return .failure(Refused(code: "op.unreadable", reason: reason))
     case .createSubject(let subject):

@@ -23,8 +23,10 @@ public struct LeadProjection: Sendable, Equatable {
   public var audience: Audience
   /// The latest hand-off of the case this lead stands for.
   public var handOff: HandOffStatus? = nil
-  /// The owner received the case by hand-off, so may not pass it on.
+  /// The owner received the case by hand-off or designation, so may not pass it on.
   public var receivedByHandOff = false
+  /// Another bureau claims the case; open until a superior designates.
+  public var dispute: JurisdictionDispute? = nil
   /// How each receiving bureau handles the lead.
   public var handling: [NodeID: LeadHandling] = [:]
   public var mergedInto: ObjectID? = nil

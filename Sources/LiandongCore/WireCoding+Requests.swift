@@ -96,12 +96,25 @@ extension WireCoding {
         to: try NodeID(wire.to), letter: wire.letter, evidenceIDs: try objectIDs(wire.evidenceIds),
         origin: try NodeID(wire.origin), snapshot: try decodeLeadFields(wire.snapshot))
     case "accept": return .accept
-    case "object": return .object(reason: wire.reason)
+    case "object":
+      return .object(reason: wire.reason, snapshot: wire.hasSnapshot ? try decodeCaseSnapshot(wire) : nil)
     case "withdraw": return .withdraw(reason: wire.reason)
+    case "claim": return .claim(reason: wire.reason, snapshot: try decodeCaseSnapshot(wire))
+    case "designate":
+      return .designate(
+        to: try NodeID(wire.to), reason: wire.reason,
+        manifest: SignedManifest(document: wire.manifestDocument, signature: wire.manifestSignature))
     default:
       throw CoreError.invalidValue(
-        field: "hand-off act", value: wire.act, allowed: ["offer", "accept", "object", "withdraw"])
+        field: "hand-off act", value: wire.act,
+        allowed: ["offer", "accept", "object", "withdraw", "claim", "designate"])
     }
+  }
+
+  static func decodeCaseSnapshot(_ wire: Liandong_V1_HandOff) throws -> CaseSnapshot {
+    CaseSnapshot(
+      origin: try NodeID(wire.origin), owner: try NodeID(wire.owner),
+      fields: try decodeLeadFields(wire.snapshot))
   }
 
   static func encodeHandOff(_ act: HandOffAct) -> Liandong_V1_HandOff {
@@ -115,9 +128,26 @@ extension WireCoding {
       wire.origin = origin.rawValue
       wire.snapshot = encodeLeadFields(snapshot)
     case .accept: break
-    case .object(let reason), .withdraw(let reason): wire.reason = reason
+    case .withdraw(let reason): wire.reason = reason
+    case .object(let reason, let snapshot):
+      wire.reason = reason
+      if let snapshot { encodeCaseSnapshot(snapshot, into: &wire) }
+    case .claim(let reason, let snapshot):
+      wire.reason = reason
+      encodeCaseSnapshot(snapshot, into: &wire)
+    case .designate(let to, let reason, let manifest):
+      wire.to = to.rawValue
+      wire.reason = reason
+      wire.manifestDocument = manifest.document
+      wire.manifestSignature = manifest.signature
     }
     return wire
+  }
+
+  static func encodeCaseSnapshot(_ snapshot: CaseSnapshot, into wire: inout Liandong_V1_HandOff) {
+    wire.origin = snapshot.origin.rawValue
+    wire.owner = snapshot.owner.rawValue
+    wire.snapshot = encodeLeadFields(snapshot.fields)
   }
 
   static func decodeLeadAct(_ wire: Liandong_V1_LeadAct) throws -> LeadAct {

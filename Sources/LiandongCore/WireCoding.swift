@@ -107,6 +107,10 @@ public enum WireCoding {
       case .announceNode(let announce):
         return DomainOperation(
           objectID: objectID, action: .announceNode(certificateChain: announce.certificateChain))
+      case .publishManifest(let publish):
+        return DomainOperation(
+          objectID: objectID,
+          action: .publishManifest(SignedManifest(document: publish.document, signature: publish.signature)))
       case .createSubject(let create):
         return DomainOperation(objectID: objectID, action: .createSubject(try decodeSubject(create.subject)))
       case .createLead(let create):
@@ -150,6 +154,11 @@ public enum WireCoding {
       var announce = Liandong_V1_AnnounceNode()
       announce.certificateChain = chain
       wire.kind = .announceNode(announce)
+    case .publishManifest(let signed):
+      var publish = Liandong_V1_PublishManifest()
+      publish.document = signed.document
+      publish.signature = signed.signature
+      wire.kind = .publishManifest(publish)
     case .createSubject(let subject):
       var create = Liandong_V1_CreateSubject()
       create.subject = encodeSubject(subject)

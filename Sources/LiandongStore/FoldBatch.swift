@@ -15,7 +15,10 @@ struct FoldBatch {
     guard let body = change.decodedBody() else { return }
     bodies.remember(change, body)
     for (index, operation) in body.operations.enumerated() {
-      if case .announceNode = operation.action { continue }
+      switch operation.action {
+      case .announceNode, .publishManifest: continue  // registries, not objects
+      default: break
+      }
       try db.execute(
         sql: "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES (?, ?, ?)",
         arguments: [operation.objectID.bytes, change.id.bytes, index])

@@ -67,13 +67,23 @@ extension NodeStore {
 
   /// Every conflict a reducer raised and nobody has resolved yet.
   public func conflicts() throws -> [ConflictView] {
-    try requests().compactMap { request in
+    let requestConflicts = try requests().compactMap { request in
       request.conflict.map {
         ConflictView(
           kind: "request", id: request.id, between: "\(request.requester) and \(request.requested)", acts: $0,
           resolveWith: "liandong request resolve \(request.id) --keep OPERATION")
       }
     }
+    // Two bureaus claiming one case (Art. 13) is a conflict only a superior settles.
+    let disputes = try leads().compactMap { lead in
+      lead.dispute.map {
+        ConflictView(
+          kind: "jurisdiction", id: lead.id, between: "\($0.owner) and \($0.claimant)",
+          acts: "\($0.owner) owns the case; \($0.claimant) claimed it on \($0.since): \($0.reason)",
+          resolveWith: "a superior of both: liandong handoff designate \(lead.id) --to NODE --reason ...")
+      }
+    }
+    return requestConflicts + disputes
   }
 
   /// What an operation did, in words, with the values it set.

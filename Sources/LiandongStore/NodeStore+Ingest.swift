@@ -105,6 +105,7 @@ extension NodeStore {
     case .fillBody(let full):
       try db.execute(sql: "UPDATE changes SET body = ? WHERE id = ?", arguments: [full.body, full.id.bytes])
       try db.execute(sql: "DELETE FROM p_wanted_bodies WHERE change_id = ?", arguments: [full.id.bytes])
+      try registerManifests(in: full, db)
       try folds.index(full, db)
       return .bodyFilled
     case .store(let accepted, let announced):
@@ -120,6 +121,7 @@ extension NodeStore {
       for chain in announced {
         try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)
       }
+      try registerManifests(in: accepted, db)
       try noteIfWanted(accepted, db)
       try folds.index(accepted, db)
       return .stored

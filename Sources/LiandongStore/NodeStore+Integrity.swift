@@ -22,6 +22,7 @@ extension NodeStore {
             try registerCertificate(chain, origin: change.header.origin, announcedIn: change.id, db)
           }
         }
+        try registerManifests(in: change, db)
         try folds.index(change, db)
       }
       try rebuildWantedBodies(db)

@@ -146,6 +146,8 @@ extension NodeStore {
   static func describe(_ operation: DomainOperation) -> String {
     switch operation.action {
     case .announceNode(let chain): "announce-node (\(chain.count) certificate(s))"
+    case .publishManifest(let signed):
+      "publish-manifest version \(signed.manifest.map { "\($0.version)" } ?? "?") sha256:\(SHA256.hash(signed.document).hex.prefix(12))"
     case .createSubject(let subject): "create-subject \(operation.objectID) \(subject.name)"
     case .createLead: "create-lead \(operation.objectID)"
     case .leadAct(let act): "\(act.name) lead \(operation.objectID)"
@@ -153,6 +155,7 @@ extension NodeStore {
     case .handOff(let act):
       switch act {
       case .offer(let to, _, _, _, _): "hand-off offer of case \(operation.objectID) to \(to)"
+      case .designate(let to, _, _): "designate \(to) for case \(operation.objectID)"
       default: "hand-off \(act.name) case \(operation.objectID)"
       }
     case .recordCustody(let custody): "custody \(custody.event.rawValue) evidence \(operation.objectID)"
@@ -213,14 +216,17 @@ extension NodeStore {
       informationReliability: row["information_reliability"], reporterRealName: row["reporter_real_name"],
       createdBy: row["created_by"], created: time("created"), updated: time("updated"),
       audience: row["audience"],
-      handOff: handOff.map { handOff in
+      handOff: try handOff.map { handOff in
         HandOffView(
           from: handOff["from_node"], to: handOff["to_node"], state: handOff["state"],
           letter: handOff["letter"],
           evidence: (handOff["evidence_ids"] as String).split(separator: ",").map(String.init),
           reason: handOff["reason"],
           offeredOn: CivilDate(chinaDayOf: UInt64(handOff["offered_wall"] as Int64)),
-          decidedOn: (handOff["decided_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) })
+          decidedOn: (handOff["decided_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) },
+          designatedBy: try String.fetchOne(
+            db, sql: "SELECT superior FROM p_designations WHERE lead_id = ?", arguments: [row["id"] as String]
+          ))
       }, receivedByHandOff: handOff?["received_by_handoff"] ?? false,
       handling: try Row.fetchAll(
         db, sql: "SELECT * FROM p_lead_handling WHERE lead_id = ? ORDER BY bureau",
@@ -231,7 +237,14 @@ extension NodeStore {
           acknowledgedOn: ($0["acknowledged_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) },
           extended: $0["extended"], outcome: $0["outcome"], caseReference: $0["case_reference"],
           note: $0["note"], updatedOn: CivilDate(chinaDayOf: UInt64($0["updated_wall"] as Int64)))
-      }, mergedInto: notes?["merged_into"], withdrawalNote: notes?["withdrawal_note"])
+      }, mergedInto: notes?["merged_into"], withdrawalNote: notes?["withdrawal_note"],
+      dispute: try Row.fetchOne(
+        db, sql: "SELECT * FROM p_disputes WHERE lead_id = ?", arguments: [row["id"] as String]
+      ).map {
+        DisputeView(
+          owner: $0["owner"], claimant: $0["claimant"], reason: $0["reason"],
+          since: CivilDate(chinaDayOf: UInt64($0["since_wall"] as Int64)))
+      })
   }
 
   public func refusals() throws -> [OperationRefusal] {

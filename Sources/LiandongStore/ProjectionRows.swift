@@ -11,6 +11,8 @@ enum ProjectionRows {
     try db.execute(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_handoffs WHERE lead_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_disputes WHERE lead_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_designations WHERE lead_id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_lead_handling WHERE lead_id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_lead_notes WHERE lead_id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
@@ -88,6 +90,17 @@ enum ProjectionRows {
         sql: "INSERT INTO p_lead_notes (lead_id, merged_into, withdrawal_note) VALUES (?, ?, ?)",
         arguments: [lead.id.description, lead.mergedInto?.description, lead.withdrawalNote])
     }
+    if let dispute = lead.dispute {
+      try db.execute(
+        sql: """
+          INSERT INTO p_disputes (lead_id, owner, claimant, reason, since_wall, since_counter)
+          VALUES (?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          lead.id.description, dispute.owner.rawValue, dispute.claimant.rawValue, dispute.reason,
+          Int64(dispute.since.wallMillis), Int64(dispute.since.counter),
+        ])
+    }
     guard let handOff = lead.handOff else { return }
     try db.execute(
       sql: """
@@ -103,6 +116,11 @@ enum ProjectionRows {
         handOff.decided.map { Int64($0.wallMillis) },
         handOff.decided.map { Int64($0.counter) }, lead.receivedByHandOff,
       ])
+    if let superior = handOff.designatedBy {
+      try db.execute(
+        sql: "INSERT INTO p_designations (lead_id, superior) VALUES (?, ?)",
+        arguments: [lead.id.description, superior.rawValue])
+    }
   }
 
   static func insert(_ evidence: EvidenceProjection, _ db: Database) throws {

@@ -285,6 +285,30 @@ enum Schema {
           );
           """)
     }
+    migrator.registerMigration("v9: federation manifest and designation") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE p_manifests (
+            sha256 BLOB PRIMARY KEY,
+            version INTEGER NOT NULL,
+            document BLOB NOT NULL,
+            signature BLOB NOT NULL,
+            published_in BLOB NOT NULL
+          );
+          CREATE TABLE p_disputes (
+            lead_id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            claimant TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            since_wall INTEGER NOT NULL,
+            since_counter INTEGER NOT NULL
+          );
+          CREATE TABLE p_designations (
+            lead_id TEXT PRIMARY KEY,
+            superior TEXT NOT NULL
+          );
+          """)
+    }
     return migrator
   }
 
@@ -301,6 +325,9 @@ enum Schema {
     ("p_lead_notes", "lead_id"),
     ("p_police_transfers", "id"),
     ("p_refusals", "change_id, op_index"),
+    ("p_manifests", "sha256"),
+    ("p_disputes", "lead_id"),
+    ("p_designations", "lead_id"),
   ]
 
   /// Every derived table, including the operation index that is not itself digested.

@@ -43,6 +43,8 @@ public struct LeadView: Codable, Sendable, Equatable {
   public var handling: [HandlingView] = []
   public var mergedInto: String? = nil
   public var withdrawalNote: String? = nil
+  /// Another bureau claims the case, until a superior designates.
+  public var dispute: DisputeView? = nil
 }
 
 public struct HandlingView: Codable, Sendable, Equatable {
@@ -60,13 +62,23 @@ public struct HandlingView: Codable, Sendable, Equatable {
 public struct HandOffView: Codable, Sendable, Equatable {
   public var from: String
   public var to: String
-  /// offered, accepted, objected or withdrawn.
+  /// offered, accepted, objected, withdrawn or designated.
   public var state: String
   public var letter: String
   public var evidence: [String]
   public var reason: String?
   public var offeredOn: CivilDate
   public var decidedOn: CivilDate?
+  /// The superior that designated the bureau now holding the case (state `designated`).
+  public var designatedBy: String? = nil
+}
+
+/// Another bureau claims the case (Art. 13): negotiation, then a superior designates.
+public struct DisputeView: Codable, Sendable, Equatable {
+  public var owner: String
+  public var claimant: String
+  public var reason: String
+  public var since: CivilDate
 }
 
 public struct ChangeSummary: Codable, Sendable {

@@ -252,6 +252,14 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     set {kind = .policeTransfer(newValue)}
   }
 
+  public var publishManifest: Liandong_V1_PublishManifest {
+    get {
+      if case .publishManifest(let v)? = kind {return v}
+      return Liandong_V1_PublishManifest()
+    }
+    set {kind = .publishManifest(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -266,8 +274,27 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     case handOff(Liandong_V1_HandOff)
     case leadAct(Liandong_V1_LeadAct)
     case policeTransfer(Liandong_V1_PoliceTransfer)
+    case publishManifest(Liandong_V1_PublishManifest)
 
   }
+
+  public init() {}
+}
+
+/// The federation manifest (members, sharing groups, superiors), `document` exactly as the
+/// federation CA signed it (JSON, see PROTOCOL.md), and the CA's `signature` over it (ECDSA or RSA
+/// with SHA-256, or Ed25519). Any node may carry it, in a change with audience "all"; a change
+/// whose manifest does not verify under the CA is refused. The highest version wins.
+public nonisolated struct Liandong_V1_PublishManifest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var document: Data = Data()
+
+  public var signature: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -589,42 +616,82 @@ public nonisolated struct Liandong_V1_CustodyEvent: Sendable {
   public init() {}
 }
 
-/// Case hand-off (案件移送), on the lead that stands for the case. `act` is one of: offer (by the
-/// owner: `to`, `letter`, `evidence_ids`, and `origin` and `snapshot`, the case as it stands, so
-/// that a bureau outside the lead's audience can read what it is offered), accept, object (by
-/// `to`, with a `reason`), withdraw (by the owner, with a `reason`). A bureau that received a
-/// case by hand-off may not offer it on.
-public nonisolated struct Liandong_V1_HandOff: Sendable {
+/// Case hand-off (案件移送), on the lead that stands for the case. `act` is one of:
+/// - offer (by the owner: `to`, `letter`, `evidence_ids`, and `origin` and `snapshot`, the case as
+///   it stands, so that a bureau outside the lead's audience can read what it is offered);
+/// - accept (by `to`); object (by `to`, with a `reason`; `owner` names the offering bureau and
+///   `origin`/`snapshot` carry the case to the superiors who must designate); withdraw (by the
+///   owner, with a `reason`);
+/// - claim (by a bureau that is not the owner and holds that the case is its own, with a `reason`,
+///   `owner`, `origin` and `snapshot`): a dispute, visible until a superior designates;
+/// - designate (by a superior of both parties, after an objection or a claim: `to` is the bureau
+///   that gets the case, `reason`, and `manifest_document`/`manifest_signature`, the federation
+///   manifest that makes the designating node their superior).
+/// A bureau that received a case by hand-off or designation may not offer it on.
+public nonisolated struct Liandong_V1_HandOff: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var act: String = String()
+  public var act: String {
+    get {_storage._act}
+    set {_uniqueStorage()._act = newValue}
+  }
 
-  public var to: String = String()
+  public var to: String {
+    get {_storage._to}
+    set {_uniqueStorage()._to = newValue}
+  }
 
-  public var letter: String = String()
+  public var letter: String {
+    get {_storage._letter}
+    set {_uniqueStorage()._letter = newValue}
+  }
 
-  public var evidenceIds: [Data] = []
+  public var evidenceIds: [Data] {
+    get {_storage._evidenceIds}
+    set {_uniqueStorage()._evidenceIds = newValue}
+  }
 
-  public var origin: String = String()
+  public var origin: String {
+    get {_storage._origin}
+    set {_uniqueStorage()._origin = newValue}
+  }
 
   public var snapshot: Liandong_V1_LeadFields {
-    get {_snapshot ?? Liandong_V1_LeadFields()}
-    set {_snapshot = newValue}
+    get {_storage._snapshot ?? Liandong_V1_LeadFields()}
+    set {_uniqueStorage()._snapshot = newValue}
   }
   /// Returns true if `snapshot` has been explicitly set.
-  public var hasSnapshot: Bool {self._snapshot != nil}
+  public var hasSnapshot: Bool {_storage._snapshot != nil}
   /// Clears the value of `snapshot`. Subsequent reads from it will return its default value.
-  public mutating func clearSnapshot() {self._snapshot = nil}
+  public mutating func clearSnapshot() {_uniqueStorage()._snapshot = nil}
 
-  public var reason: String = String()
+  public var reason: String {
+    get {_storage._reason}
+    set {_uniqueStorage()._reason = newValue}
+  }
+
+  public var owner: String {
+    get {_storage._owner}
+    set {_uniqueStorage()._owner = newValue}
+  }
+
+  public var manifestDocument: Data {
+    get {_storage._manifestDocument}
+    set {_uniqueStorage()._manifestDocument = newValue}
+  }
+
+  public var manifestSignature: Data {
+    get {_storage._manifestSignature}
+    set {_uniqueStorage()._manifestSignature = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _snapshot: Liandong_V1_LeadFields? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 /// An act on a lead after it was shared. By a receiving bureau (in the lead's audience, not its
@@ -914,7 +981,7 @@ nonisolated extension Liandong_V1_ChangeBody: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0\u{3}police_transfer\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0\u{3}police_transfer\0\u{3}publish_manifest\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1066,6 +1133,19 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
           self.kind = .policeTransfer(v)
         }
       }()
+      case 21: try {
+        var v: Liandong_V1_PublishManifest?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .publishManifest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .publishManifest(v)
+        }
+      }()
       default: break
       }
     }
@@ -1124,6 +1204,10 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
       guard case .policeTransfer(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 20)
     }()
+    case .publishManifest?: try {
+      guard case .publishManifest(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1132,6 +1216,41 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
   public static func ==(lhs: Liandong_V1_Operation, rhs: Liandong_V1_Operation) -> Bool {
     if lhs.objectID != rhs.objectID {return false}
     if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_PublishManifest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PublishManifest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}document\0\u{1}signature\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.document) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.signature) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.document.isEmpty {
+      try visitor.visitSingularBytesField(value: self.document, fieldNumber: 1)
+    }
+    if !self.signature.isEmpty {
+      try visitor.visitSingularBytesField(value: self.signature, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_PublishManifest, rhs: Liandong_V1_PublishManifest) -> Bool {
+    if lhs.document != rhs.document {return false}
+    if lhs.signature != rhs.signature {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1705,63 +1824,132 @@ nonisolated extension Liandong_V1_CustodyEvent: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Liandong_V1_HandOff: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HandOff"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}act\0\u{1}to\0\u{1}letter\0\u{3}evidence_ids\0\u{1}origin\0\u{1}snapshot\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}act\0\u{1}to\0\u{1}letter\0\u{3}evidence_ids\0\u{1}origin\0\u{1}snapshot\0\u{1}reason\0\u{1}owner\0\u{3}manifest_document\0\u{3}manifest_signature\0")
+
+  fileprivate class _StorageClass {
+    var _act: String = String()
+    var _to: String = String()
+    var _letter: String = String()
+    var _evidenceIds: [Data] = []
+    var _origin: String = String()
+    var _snapshot: Liandong_V1_LeadFields? = nil
+    var _reason: String = String()
+    var _owner: String = String()
+    var _manifestDocument: Data = Data()
+    var _manifestSignature: Data = Data()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _act = source._act
+      _to = source._to
+      _letter = source._letter
+      _evidenceIds = source._evidenceIds
+      _origin = source._origin
+      _snapshot = source._snapshot
+      _reason = source._reason
+      _owner = source._owner
+      _manifestDocument = source._manifestDocument
+      _manifestSignature = source._manifestSignature
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.act) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.letter) }()
-      case 4: try { try decoder.decodeRepeatedBytesField(value: &self.evidenceIds) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.origin) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._snapshot) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.reason) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._act) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._to) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._letter) }()
+        case 4: try { try decoder.decodeRepeatedBytesField(value: &_storage._evidenceIds) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._origin) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._snapshot) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._owner) }()
+        case 9: try { try decoder.decodeSingularBytesField(value: &_storage._manifestDocument) }()
+        case 10: try { try decoder.decodeSingularBytesField(value: &_storage._manifestSignature) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.act.isEmpty {
-      try visitor.visitSingularStringField(value: self.act, fieldNumber: 1)
-    }
-    if !self.to.isEmpty {
-      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
-    }
-    if !self.letter.isEmpty {
-      try visitor.visitSingularStringField(value: self.letter, fieldNumber: 3)
-    }
-    if !self.evidenceIds.isEmpty {
-      try visitor.visitRepeatedBytesField(value: self.evidenceIds, fieldNumber: 4)
-    }
-    if !self.origin.isEmpty {
-      try visitor.visitSingularStringField(value: self.origin, fieldNumber: 5)
-    }
-    try { if let v = self._snapshot {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
-    if !self.reason.isEmpty {
-      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 7)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._act.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._act, fieldNumber: 1)
+      }
+      if !_storage._to.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._to, fieldNumber: 2)
+      }
+      if !_storage._letter.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._letter, fieldNumber: 3)
+      }
+      if !_storage._evidenceIds.isEmpty {
+        try visitor.visitRepeatedBytesField(value: _storage._evidenceIds, fieldNumber: 4)
+      }
+      if !_storage._origin.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._origin, fieldNumber: 5)
+      }
+      try { if let v = _storage._snapshot {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      if !_storage._reason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._reason, fieldNumber: 7)
+      }
+      if !_storage._owner.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._owner, fieldNumber: 8)
+      }
+      if !_storage._manifestDocument.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._manifestDocument, fieldNumber: 9)
+      }
+      if !_storage._manifestSignature.isEmpty {
+        try visitor.visitSingularBytesField(value: _storage._manifestSignature, fieldNumber: 10)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Liandong_V1_HandOff, rhs: Liandong_V1_HandOff) -> Bool {
-    if lhs.act != rhs.act {return false}
-    if lhs.to != rhs.to {return false}
-    if lhs.letter != rhs.letter {return false}
-    if lhs.evidenceIds != rhs.evidenceIds {return false}
-    if lhs.origin != rhs.origin {return false}
-    if lhs._snapshot != rhs._snapshot {return false}
-    if lhs.reason != rhs.reason {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._act != rhs_storage._act {return false}
+        if _storage._to != rhs_storage._to {return false}
+        if _storage._letter != rhs_storage._letter {return false}
+        if _storage._evidenceIds != rhs_storage._evidenceIds {return false}
+        if _storage._origin != rhs_storage._origin {return false}
+        if _storage._snapshot != rhs_storage._snapshot {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._owner != rhs_storage._owner {return false}
+        if _storage._manifestDocument != rhs_storage._manifestDocument {return false}
+        if _storage._manifestSignature != rhs_storage._manifestSignature {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -66,12 +66,30 @@ struct CalendarOption: ParsableArguments {
       guard let handOff = lead.handOff, handOff.state == HandOffState.objected.rawValue,
         let objected = handOff.decidedOn
       else { return nil }
-      let mine = handOff.from == home.node.rawValue
+      let side =
+        handOff.from == home.node.rawValue
+        ? "offered" : handOff.to == home.node.rawValue ? "objected" : "superior"
       var item = DueItem(
-        kind: "designation", id: lead.id, side: mine ? "offered" : "objected",
-        otherParty: mine ? handOff.to : handOff.from,
+        kind: "designation", id: lead.id, side: side,
+        otherParty: side == "offered"
+          ? handOff.to : side == "objected" ? handOff.from : "\(handOff.from), \(handOff.to)",
         state: "awaiting the superior's designation", what: "hand-off objected: \(handOff.reason ?? "")")
       Self.fill(&item) { try Deadlines.designation(objectedOn: objected, calendar: calendar, today: today) }
+      return item
+    }
+    let negotiations = try home.store.leads().compactMap { lead -> DueItem? in
+      guard let dispute = lead.dispute else { return nil }
+      let side =
+        dispute.owner == home.node.rawValue
+        ? "owner" : dispute.claimant == home.node.rawValue ? "claimant" : "superior"
+      var item = DueItem(
+        kind: "negotiation", id: lead.id, side: side,
+        otherParty: side == "owner"
+          ? dispute.claimant : side == "claimant" ? dispute.owner : "\(dispute.owner), \(dispute.claimant)",
+        state: "jurisdiction disputed; then the superior designates", what: "claimed: \(dispute.reason)")
+      Self.fill(&item) {
+        try Deadlines.negotiation(claimedOn: dispute.since, calendar: calendar, today: today)
+      }
       return item
     }
     let requests = try home.store.requests().compactMap { request -> DueItem? in
@@ -134,7 +152,7 @@ struct CalendarOption: ParsableArguments {
       }
       return item
     }
-    return (decisions + designations + requests + police).sorted {
+    return (decisions + designations + negotiations + requests + police).sorted {
       ($0.deadline?.daysSinceEpoch ?? .min, $0.id) < ($1.deadline?.daysSinceEpoch ?? .min, $1.id)
     }
   }

@@ -64,7 +64,7 @@ struct EvidenceAdd: NodeCommand {
     let home = try options.openNode()
     let audience: Audience
     if let to {
-      audience = try Audience(parsing: to)
+      audience = try home.audience(parsing: to)
     } else if let lead = try home.store.lead(itemID.description) {
       // Everyone who may see the lead, its origin and owner included, whoever adds the evidence.
       audience = try Audience(parsing: lead.audience).forAct(

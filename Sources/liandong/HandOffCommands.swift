@@ -12,9 +12,15 @@ struct HandOffCommand: ParsableCommand {
       list; the offer carries the case as it stands, so the other bureau can read it even if the \
       lead was never shared with it. On acceptance the other bureau owns the case, and may not pass \
       it on again. On objection the common superior designates jurisdiction within 7 working days \
-      ('liandong due' shows it).
+      ('liandong due' shows it). A bureau that holds a case is its own may claim it: the two \
+      negotiate for 7 working days, and the dispute stays in 'liandong conflicts' until a superior \
+      designates. Superiors are named by the federation manifest ('liandong federation show'); \
+      an objection or a claim is shared with them, with the case as it stands.
       """,
-    subcommands: [HandOffOffer.self, HandOffAccept.self, HandOffObject.self, HandOffWithdraw.self])
+    subcommands: [
+      HandOffOffer.self, HandOffAccept.self, HandOffObject.self, HandOffWithdraw.self, HandOffClaim.self,
+      HandOffDesignate.self,
+    ])
 }
 
 extension HandOffAct {
@@ -28,7 +34,28 @@ extension HandOffAct {
     }
     var parties: Set<NodeID> = [try NodeID(before.origin), try NodeID(before.owner)]
     if case .offer(let to, _, _, _, _) = self { parties.insert(to) }
+    if case .designate(let to, _, _) = self { parties.insert(to) }
     if let handOff = before.handOff { parties.formUnion([try NodeID(handOff.from), try NodeID(handOff.to)]) }
+    if let dispute = before.dispute {
+      parties.formUnion([try NodeID(dispute.owner), try NodeID(dispute.claimant)])
+    }
+    // The superiors who settle an objection or a claim see it, and the case with it.
+    let disputants: [NodeID]? =
+      switch self {
+      case .object: [try NodeID(before.owner), home.node]
+      case .claim: [try NodeID(before.owner), home.node]
+      default: nil
+      }
+    if let disputants {
+      let superiors = try home.store.currentManifest()?.view.manifest.superiors(ofAll: disputants) ?? []
+      if superiors.isEmpty {
+        FileHandle.standardError.write(
+          Data(
+            "note: no federation manifest names a superior of \(disputants.map(\.rawValue).joined(separator: " and ")); none will see this until one is installed and the act repeated\n"
+              .utf8))
+      }
+      parties.formUnion(superiors)
+    }
     let audience = try Audience(parsing: before.audience).forAct(by: home.node, parties: parties)
     try home.recordAct(
       DomainOperation(objectID: objectID, action: .handOff(self)), named: name, audience: audience,
@@ -62,13 +89,7 @@ struct HandOffOffer: NodeCommand {
         code: "handoff.not-owner",
         message: "case \(view.id) is owned by \(view.owner); only its owner may offer it")
     }
-    let fields = LeadFields(
-      source: try LeadSource(canonical: view.source),
-      violations: try canonicalList(view.violations, as: Violation.self),
-      subjectIDs: try view.subjects.map { try ObjectID($0.id) }, productCategory: view.productCategory,
-      summary: view.summary, risk: try RiskLevel(canonical: view.risk),
-      sourceReliability: try SourceReliability(canonical: view.sourceReliability),
-      informationReliability: view.informationReliability, reporterRealName: view.reporterRealName)
+    let fields = try view.fields()
     try HandOffAct.offer(
       to: try NodeID(to), letter: letter, evidenceIDs: try evidence.map { try ObjectID($0) },
       origin: try NodeID(view.origin), snapshot: fields
@@ -93,7 +114,82 @@ struct HandOffObject: NodeCommand {
   @Option(help: "Why this bureau has no jurisdiction.") var reason: String
   @OptionGroup var officer: OfficerOption
   func execute() throws {
-    try HandOffAct.object(reason: reason).perform(on: lead, options: options, officer: officer)
+    try HandOffAct.object(reason: reason, snapshot: try caseSnapshot(lead, options: options))
+      .perform(on: lead, options: options, officer: officer)
+  }
+}
+
+struct HandOffClaim: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "claim",
+    abstract: "Claim jurisdiction over another bureau's case (Art. 13); a superior designates.",
+    discussion: """
+      The claim is shared with the owner and with the superiors of both bureaus in the federation \
+      manifest. Both negotiate for 7 working days ('liandong due'); until a superior designates, \
+      the dispute is listed by 'liandong conflicts' on every node that sees it.
+      """)
+  @OptionGroup var options: NodeOptions
+  @Argument(help: "The case's lead.") var lead: String
+  @Option(help: "Why the case belongs to this bureau (e.g. where the seller operates).") var reason: String
+  @OptionGroup var officer: OfficerOption
+  func execute() throws {
+    try HandOffAct.claim(reason: reason, snapshot: try caseSnapshot(lead, options: options))
+      .perform(on: lead, options: options, officer: officer)
+  }
+}
+
+struct HandOffDesignate: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "designate",
+    abstract:
+      "As the superior, designate the bureau that has jurisdiction (指定管辖) after an objection or a claim.",
+    discussion: """
+      Only a node that the federation manifest makes a superior of both bureaus may designate, and \
+      only a bureau it is superior of. The act cites the manifest, signed by the CA, so every node \
+      can check the authority. The designated bureau owns the case and may not pass it on.
+      """)
+  @OptionGroup var options: NodeOptions
+  @Argument(help: "The case's lead.") var lead: String
+  @Option(help: ArgumentHelp("The bureau that gets the case.", valueName: "node")) var to: String
+  @Option(help: "The grounds of the designation.") var reason: String
+  @OptionGroup var officer: OfficerOption
+  func execute() throws {
+    let home = try options.openNode()
+    guard let current = try home.store.currentManifest() else {
+      throw UsageError(
+        code: "handoff.no-manifest",
+        message:
+          "no federation manifest is installed, so no node is a superior; 'liandong federation install' first"
+      )
+    }
+    try HandOffAct.designate(to: try NodeID(to), reason: reason, manifest: current.signed)
+      .perform(on: lead, options: options, officer: officer)
+  }
+}
+
+/// The case as this node sees it, carried by an objection or a claim to superiors outside the
+/// lead's audience.
+func caseSnapshot(_ lead: String, options: NodeOptions) throws -> CaseSnapshot {
+  let home = try options.openNode()
+  let id = try ObjectID(lead)
+  guard let view = try home.store.lead(id.description) else {
+    throw StoreError.notFound(kind: "case (lead)", id: id.description)
+  }
+  return CaseSnapshot(
+    origin: try NodeID(view.origin), owner: try NodeID(view.owner), fields: try view.fields())
+}
+
+extension LeadView {
+  /// The lead's fields as a change carries them.
+  func fields() throws -> LeadFields {
+    LeadFields(
+      source: try LeadSource(canonical: source),
+      violations: try canonicalList(violations, as: Violation.self),
+      subjectIDs: try subjects.map { try ObjectID($0.id) }, productCategory: productCategory,
+      summary: summary,
+      risk: try RiskLevel(canonical: risk),
+      sourceReliability: try SourceReliability(canonical: sourceReliability),
+      informationReliability: informationReliability, reporterRealName: reporterRealName)
   }
 }
 

@@ -90,9 +90,9 @@ struct LeadAdd: NodeCommand {
       sourceReliability: try SourceReliability(canonical: sourceReliability.uppercased()),
       informationReliability: infoReliability, reporterRealName: reporterRealName)
     try fields.validate()
-    let audience = try to.map { try Audience(parsing: $0) } ?? .originOnly
-
     let home = try options.openNode()
+    let audience = try to.map { try home.audience(parsing: $0) } ?? .originOnly
+
     let leadID = ObjectID()
     let change = try home.record(
       [

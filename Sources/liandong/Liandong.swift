@@ -24,6 +24,6 @@ struct Liandong: AsyncParsableCommand {
       PoliceCommand.self, DueCommand.self, HistoryCommand.self, ConflictsCommand.self, ReportCommand.self,
       AlertsCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self, StatusCommand.self,
       ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self, BackupCommand.self,
-      RestoreCommand.self, CRLCommand.self, CertCommand.self,
+      RestoreCommand.self, CRLCommand.self, CertCommand.self, FederationCommand.self,
     ])
 }

@@ -88,9 +88,14 @@ struct ConvergenceTests {
         // A hand-off act on a visible case, by the right bureau or not.
         guard let target = try node.store.leads().randomElement(using: &random) else { continue }
         let other = nodes.randomElement(using: &random)!
+        let snapshot = CaseSnapshot(
+          origin: try NodeID(target.origin), owner: try NodeID(target.owner),
+          fields: LeadFields(violations: [.forgedReport], subjectIDs: [], summary: target.summary))
         let acts: [HandOffAct] = [
-          try node.offer(try ObjectID(target.id), to: other.id), .accept, .object(reason: "o"),
-          .withdraw(reason: "w"),
+          try node.offer(try ObjectID(target.id), to: other.id), .accept,
+          .object(reason: "o", snapshot: snapshot),
+          .withdraw(reason: "w"), .claim(reason: "ours", snapshot: snapshot),
+          .designate(to: other.id, reason: "d", manifest: try TestFederation.shared.manifest),
         ]
         try node.handOff(acts.randomElement(using: &random)!, on: try ObjectID(target.id))
       case 10:

@@ -49,7 +49,8 @@ struct HandOffTests {
     try jjj.handOff(try jjj.offer(lead, to: prd.id), on: lead)  // already on offer
     try exchange(jjj, yrd, prd)
     #expect(try codes(jjj) == ["op.not-owner", "op.wrong-party", "op.wrong-party", "op.wrong-state"])
-    try yrd.handOff(.object(reason: "the seller operates in Zhejiang, outside our jurisdiction"), on: lead)
+    try yrd.handOff(
+      .object(reason: "the seller operates in Zhejiang, outside our jurisdiction", snapshot: nil), on: lead)
     try exchange(jjj, yrd, prd)
     let view = try #require(try prd.store.lead(lead.description))
     #expect(
@@ -83,5 +84,37 @@ struct HandOffTests {
       objectedOn: try CivilDate("2025-09-29"), calendar: .builtIn, today: try CivilDate("2025-10-13"))
     let october15 = try CivilDate("2025-10-15")
     #expect(due.deadline == october15 && due.workingDaysLeft == 2 && due.urgency == .dueSoon)
+  }
+
+  @Test(
+    "a manifest, or a designation citing one, that the federation CA did not sign is refused before it is stored"
+  )
+  func forgedManifest() throws {
+    let (superior, claimant) = (try SimulatedNode("n0"), try SimulatedNode("n2"))
+    let lead = try superior.addLead(audience: .all)
+    try exchange(superior, claimant)
+    let forged = try TestFederation(label: "forged-manifest").signedManifest(
+      #"{"federation": "test", "version": 9, "superiors": {"n2": ["n0", "n2"]}}"#)
+    func refusal(_ node: SimulatedNode, _ action: DomainOperation.Action, audience: Audience = .all)
+      -> String?
+    {
+      let error = #expect(throws: StoreError.self) {
+        try node.record([DomainOperation(objectID: lead, action: action)], audience: audience)
+      }
+      return error?.code
+    }
+    #expect(refusal(claimant, .publishManifest(forged)) == "local.change.manifest-invalid")
+    #expect(
+      refusal(claimant, .handOff(.designate(to: claimant.id, reason: "self-appointed", manifest: forged)))
+        == "local.change.manifest-invalid")
+    let genuine = try TestFederation.shared.manifest
+    #expect(
+      refusal(superior, .publishManifest(genuine), audience: .nodes([claimant.id]))
+        == "local.change.manifest-not-public")
+    // A genuine one, published by any node, is accepted.
+    try claimant.record(
+      [DomainOperation(objectID: ObjectID(), action: .publishManifest(genuine))], audience: .all)
+    try exchange(superior, claimant)
+    #expect(try superior.store.currentManifest()?.view.version == 1)
   }
 }

@@ -44,6 +44,23 @@ struct TestFederation: Sendable {
     return files(node)
   }
 
+  /// A federation manifest signed with this CA's key, as `liandong-pki manifest` signs it.
+  func signedManifest(_ json: String) throws -> SignedManifest {
+    let document = Data(json.utf8)
+    let key = try PrivateKey(pem: Data(contentsOf: directory.appendingPathComponent("ca.key")))
+    return SignedManifest(document: document, signature: try key.sign(document))
+  }
+
+  /// The shared federation's manifest: n0 and n1 are superiors of every node.
+  var manifest: SignedManifest {
+    get throws {
+      let nodes = (0..<7).map { "\"n\($0)\"" }.joined(separator: ",")
+      return try signedManifest(
+        #"{"federation": "test", "version": 1, "groups": {"odd": ["n1", "n3", "n5"]}, "superiors": {"n0": ["#
+          + nodes + #"], "n1": ["# + nodes + "]}}")
+    }
+  }
+
   func revoke(_ node: String) throws { try pki(["revoke", directory.path, node]) }
   func publishCRL(hours: Int? = nil) throws {
     try pki(["crl", directory.path] + (hours.map { ["--hours", "\($0)"] } ?? []))

@@ -1,0 +1,100 @@
+import Foundation
+
+/// The federation's shape: its members, its sharing groups (`--to group:NAME`) and which nodes
+/// are superiors of which (who may designate jurisdiction). The federation CA signs it, as
+/// X-Road's authority signs its global configuration, so no node can grant itself a role; any
+/// node may carry it to the others, and the highest version wins.
+///
+///     {"federation": "national", "version": 2,
+///      "members": ["jjj", "yrd", "prd", "samr"],
+///      "groups": {"yrd-delta": ["310000", "320000", "330000", "340000"]},
+///      "superiors": {"samr": ["jjj", "yrd", "prd"]}}
+public struct FederationManifest: Sendable, Equatable, Codable {
+  public var federation: String
+  public var version: Int
+  /// Every member; when absent, any node with a certificate from the CA.
+  public var members: [String]?
+  public var groups: [String: [String]]
+  /// Superior node -> the nodes it may designate jurisdiction over.
+  public var superiors: [String: [String]]
+
+  public init(
+    federation: String, version: Int, members: [String]? = nil, groups: [String: [String]] = [:],
+    superiors: [String: [String]] = [:]
+  ) {
+    self.federation = federation
+    self.version = version
+    self.members = members
+    self.groups = groups
+    self.superiors = superiors
+  }
+
+  public init(from decoder: Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    federation = try container.decode(String.self, forKey: .federation)
+    version = try container.decode(Int.self, forKey: .version)
+    members = try container.decodeIfPresent([String].self, forKey: .members)
+    groups = try container.decodeIfPresent([String: [String]].self, forKey: .groups) ?? [:]
+    superiors = try container.decodeIfPresent([String: [String]].self, forKey: .superiors) ?? [:]
+  }
+
+  /// Reads and checks a manifest document: a version of 1 or more, and valid node IDs and group
+  /// names everywhere.
+  public static func parse(_ document: Data) throws(CoreError) -> FederationManifest {
+    let manifest: FederationManifest
+    do { manifest = try JSONDecoder().decode(FederationManifest.self, from: document) } catch {
+      throw .invalidManifest(
+        "it is not a manifest document (JSON with federation, version, groups, superiors): \(error)")
+    }
+    guard manifest.version >= 1 else { throw .invalidManifest("its version must be 1 or more") }
+    var nodes = manifest.members ?? []
+    for (name, list) in manifest.groups {
+      guard (try? NodeID(name)) != nil, !list.isEmpty else {
+        throw .invalidManifest(
+          "group '\(name)': use a-z, 0-9 and '-' for its name, and list at least one node")
+      }
+      nodes += list
+    }
+    for (superior, list) in manifest.superiors { nodes += [superior] + list }
+    for node in nodes {
+      guard (try? NodeID(node)) != nil else { throw .invalidManifest("'\(node)' is not a node ID") }
+    }
+    return manifest
+  }
+
+  /// The nodes of a sharing group.
+  public func group(_ name: String) throws(CoreError) -> [NodeID] {
+    guard let list = groups[name] else {
+      throw .unknownGroup(name: name, known: groups.keys.sorted(), version: version)
+    }
+    return list.compactMap { try? NodeID($0) }
+  }
+
+  /// The nodes that are superiors of every one of `nodes`.
+  public func superiors(ofAll nodes: [NodeID]) -> [NodeID] {
+    superiors.keys.sorted().compactMap { try? NodeID($0) }.filter { superior in
+      nodes.allSatisfy { isSuperior(superior, over: $0) }
+    }
+  }
+
+  /// Whether `superior` may designate jurisdiction over `node`.
+  public func isSuperior(_ superior: NodeID, over node: NodeID) -> Bool {
+    superiors[superior.rawValue]?.contains(node.rawValue) ?? false
+  }
+}
+
+/// A manifest document exactly as the CA signed it, with the signature. The document's bytes are
+/// what is signed and what travels: never a re-serialization.
+public struct SignedManifest: Hashable, Sendable {
+  public var document: Data
+  public var signature: Data
+
+  public init(document: Data, signature: Data) {
+    self.document = document
+    self.signature = signature
+  }
+
+  /// The manifest, if the document parses (the verifier refuses a change carrying one that
+  /// does not).
+  public var manifest: FederationManifest? { try? FederationManifest.parse(document) }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+
+/// A federation manifest as `federation show` lists it.
+public struct ManifestView: Codable, Sendable, Equatable {
+  public var version: Int
+  public var sha256: String
+  public var manifest: FederationManifest
+  /// The change that brought it.
+  public var publishedIn: String
+}
+
+extension NodeStore {
+  /// Records the manifests a stored change publishes (the verifier has checked their signatures).
+  func registerManifests(in change: SignedChange, _ db: Database) throws {
+    for operation in change.decodedBody()?.operations ?? [] {
+      guard case .publishManifest(let signed) = operation.action, let manifest = signed.manifest else {
+        continue
+      }
+      try db.execute(
+        sql: """
+          INSERT INTO p_manifests (sha256, version, document, signature, published_in) VALUES (?, ?, ?, ?, ?)
+          ON CONFLICT (sha256) DO UPDATE SET published_in = MIN(published_in, excluded.published_in)
+          """,
+        arguments: [
+          SHA256.hash(signed.document), manifest.version, signed.document, signed.signature, change.id.bytes,
+        ])
+    }
+  }
+
+  /// The manifest in force: the highest version held (of two the CA signed with one version, the
+  /// smaller hash, so every node picks the same), with its signed bytes.
+  public func currentManifest() throws -> (view: ManifestView, signed: SignedManifest)? {
+    try read { db in
+      guard
+        let row = try Row.fetchOne(
+          db, sql: "SELECT * FROM p_manifests ORDER BY version DESC, sha256 ASC LIMIT 1"),
+        let manifest = try? FederationManifest.parse(row["document"])
+      else { return nil }
+      let view = ManifestView(
+        version: row["version"], sha256: (row["sha256"] as Data).hex, manifest: manifest,
+        publishedIn: (row["published_in"] as Data).hex)
+      return (view, SignedManifest(document: row["document"], signature: row["signature"]))
+    }
+  }
+}
