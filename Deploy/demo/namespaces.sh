@@ -113,7 +113,7 @@ done
 step "Every node stops cleanly"
 for index in "${!nodes[@]}"; do
   kill -TERM "${pids[$index]}"
-  wait "${pids[$index]}" || fail "${nodes[$index]} did not stop cleanly"
+  wait "${pids[$index]}" || { tail -n 60 "$work/${nodes[$index]}.log" >&2; fail "${nodes[$index]} did not stop cleanly"; }
 done
 pids=()
 

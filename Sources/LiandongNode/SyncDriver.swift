@@ -19,9 +19,16 @@ public enum SyncDriver {
     let start = clock.now
     let store = home.store
     let peer = connection.peer.node
-    let (vector, heads, wanted) = try await offload {
-      (try store.versionVector(), try store.heads(), try store.wantedBodies())
+    let state: (vector: [NodeID: UInt64], heads: [NodeID: ChangeID], wanted: [ChangeID])
+    do {
+      state = try await offload { (try store.versionVector(), try store.heads(), try store.wantedBodies()) }
+    } catch {
+      // Cancelled (SIGTERM) or the store failed before the session began: the channel must still
+      // be closed through its own API, since NIO traps when an unfinished writer is dropped.
+      try? await connection.channel.executeThenClose { _, _ in }
+      throw error
     }
+    let (vector, heads, wanted) = state
     var session = SyncSession(
       local: home.node, peer: peer, vector: vector, heads: heads, wantedBodies: wanted,
       maximumBatchBytes: batchBytes)
