@@ -27,23 +27,32 @@ extension HandOffAct {
   /// Signs the act on `lead`, shared with everyone who may see the case and both bureaus, and
   /// reports the reducer's refusal if it had no effect.
   func perform(on lead: String, options: NodeOptions, officer: OfficerOption) throws {
+    try Self.perform(on: lead, options: options, officer: officer) { _, _ in self }
+  }
+
+  /// The same, for an act made from the case as this node sees it (an offer or an objection
+  /// carries it): the node is opened and the lead read once.
+  static func perform(
+    on lead: String, options: NodeOptions, officer: OfficerOption,
+    making make: (_ before: LeadView, _ home: NodeHome) throws -> HandOffAct
+  ) throws {
     let home = try options.openNode()
     let objectID = try ObjectID(lead)
     guard let before = try home.store.lead(objectID.description) else {
       throw StoreError.notFound(kind: "case (lead)", id: objectID.description)
     }
+    let act = try make(before, home)
     var parties: Set<NodeID> = [try NodeID(before.origin), try NodeID(before.owner)]
-    if case .offer(let to, _, _, _, _) = self { parties.insert(to) }
-    if case .designate(let to, _, _) = self { parties.insert(to) }
+    if case .offer(let to, _, _, _, _) = act { parties.insert(to) }
+    if case .designate(let to, _, _) = act { parties.insert(to) }
     if let handOff = before.handOff { parties.formUnion([try NodeID(handOff.from), try NodeID(handOff.to)]) }
     if let dispute = before.dispute {
       parties.formUnion([try NodeID(dispute.owner), try NodeID(dispute.claimant)])
     }
     // The superiors who settle an objection or a claim see it, and the case with it.
     let disputants: [NodeID]? =
-      switch self {
-      case .object: [try NodeID(before.owner), home.node]
-      case .claim: [try NodeID(before.owner), home.node]
+      switch act {
+      case .object, .claim: [try NodeID(before.owner), home.node]
       default: nil
       }
     if let disputants {
@@ -58,7 +67,7 @@ extension HandOffAct {
     }
     let audience = try Audience(parsing: before.audience).forAct(by: home.node, parties: parties)
     try home.recordAct(
-      DomainOperation(objectID: objectID, action: .handOff(self)), named: name, audience: audience,
+      DomainOperation(objectID: objectID, action: .handOff(act)), named: act.name, audience: audience,
       officer: officer)
     let after = try home.store.lead(objectID.description)!
     if options.json { return try Output.json(after) }
@@ -79,21 +88,16 @@ struct HandOffOffer: NodeCommand {
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
-    let home = try options.openNode()
-    let id = try ObjectID(lead)
-    guard let view = try home.store.lead(id.description) else {
-      throw StoreError.notFound(kind: "case (lead)", id: id.description)
+    try HandOffAct.perform(on: lead, options: options, officer: officer) { view, home in
+      guard view.owner == home.node.rawValue else {
+        throw UsageError(
+          code: "handoff.not-owner",
+          message: "case \(view.id) is owned by \(view.owner); only its owner may offer it")
+      }
+      return .offer(
+        to: try NodeID(to), letter: letter, evidenceIDs: try evidence.map { try ObjectID($0) },
+        origin: try NodeID(view.origin), snapshot: try view.fields())
     }
-    guard view.owner == home.node.rawValue else {
-      throw UsageError(
-        code: "handoff.not-owner",
-        message: "case \(view.id) is owned by \(view.owner); only its owner may offer it")
-    }
-    let fields = try view.fields()
-    try HandOffAct.offer(
-      to: try NodeID(to), letter: letter, evidenceIDs: try evidence.map { try ObjectID($0) },
-      origin: try NodeID(view.origin), snapshot: fields
-    ).perform(on: lead, options: options, officer: officer)
   }
 }
 
@@ -114,8 +118,9 @@ struct HandOffObject: NodeCommand {
   @Option(help: "Why this bureau has no jurisdiction.") var reason: String
   @OptionGroup var officer: OfficerOption
   func execute() throws {
-    try HandOffAct.object(reason: reason, snapshot: try caseSnapshot(lead, options: options))
-      .perform(on: lead, options: options, officer: officer)
+    try HandOffAct.perform(on: lead, options: options, officer: officer) { view, _ in
+      .object(reason: reason, snapshot: try view.caseSnapshot())
+    }
   }
 }
 
@@ -133,8 +138,9 @@ struct HandOffClaim: NodeCommand {
   @Option(help: "Why the case belongs to this bureau (e.g. where the seller operates).") var reason: String
   @OptionGroup var officer: OfficerOption
   func execute() throws {
-    try HandOffAct.claim(reason: reason, snapshot: try caseSnapshot(lead, options: options))
-      .perform(on: lead, options: options, officer: officer)
+    try HandOffAct.perform(on: lead, options: options, officer: officer) { view, _ in
+      .claim(reason: reason, snapshot: try view.caseSnapshot())
+    }
   }
 }
 
@@ -154,32 +160,26 @@ struct HandOffDesignate: NodeCommand {
   @Option(help: "The grounds of the designation.") var reason: String
   @OptionGroup var officer: OfficerOption
   func execute() throws {
-    let home = try options.openNode()
-    guard let current = try home.store.currentManifest() else {
-      throw UsageError(
-        code: "handoff.no-manifest",
-        message:
-          "no federation manifest is installed, so no node is a superior; 'liandong federation install' first"
-      )
+    try HandOffAct.perform(on: lead, options: options, officer: officer) { _, home in
+      guard let current = try home.store.currentManifest() else {
+        throw UsageError(
+          code: "handoff.no-manifest",
+          message:
+            "no federation manifest is installed, so no node is a superior; 'liandong federation install' first"
+        )
+      }
+      return .designate(to: try NodeID(to), reason: reason, manifest: current.signed)
     }
-    try HandOffAct.designate(to: try NodeID(to), reason: reason, manifest: current.signed)
-      .perform(on: lead, options: options, officer: officer)
   }
-}
-
-/// The case as this node sees it, carried by an objection or a claim to superiors outside the
-/// lead's audience.
-func caseSnapshot(_ lead: String, options: NodeOptions) throws -> CaseSnapshot {
-  let home = try options.openNode()
-  let id = try ObjectID(lead)
-  guard let view = try home.store.lead(id.description) else {
-    throw StoreError.notFound(kind: "case (lead)", id: id.description)
-  }
-  return CaseSnapshot(
-    origin: try NodeID(view.origin), owner: try NodeID(view.owner), fields: try view.fields())
 }
 
 extension LeadView {
+  /// The case as this node sees it, carried by an objection or a claim to superiors outside the
+  /// lead's audience.
+  func caseSnapshot() throws -> CaseSnapshot {
+    CaseSnapshot(origin: try NodeID(origin), owner: try NodeID(owner), fields: try fields())
+  }
+
   /// The lead's fields as a change carries them.
   func fields() throws -> LeadFields {
     LeadFields(
