@@ -106,6 +106,8 @@ public final class ChildProcess: @unchecked Sendable {
   }
 
   /// Waits until the child's stdout contains every fragment (true), or `timeout` passes (false).
+  /// Looks once more after the deadline: on a busy machine the waiting task may wake only after
+  /// the deadline, when the line has long been written.
   public func waitForOutput(_ fragments: String..., timeout: Double = 20) async -> Bool {
     await waitForOutput(fragments, timeout: timeout)
   }
@@ -117,7 +119,7 @@ public final class ChildProcess: @unchecked Sendable {
       if fragments.allSatisfy(text.contains) { return true }
       try? await Task.sleep(for: .milliseconds(50))
     }
-    return false
+    return fragments.allSatisfy(stdout.contains)
   }
 
   public var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }

@@ -53,7 +53,7 @@ final class NodeProcess: @unchecked Sendable {
         "debug",
       ] + extra)
     server = child
-    guard await child.waitForOutput("serving node \(name) on 127.0.0.1:", timeout: 20),
+    guard await child.waitForOutput("serving node \(name) on 127.0.0.1:", timeout: 60),
       let line = child.stdout.split(separator: "\n").first(where: { $0.hasPrefix("serving node") }),
       let port = Int(line.split(separator: ":").last ?? "")
     else { throw TestFailure("\(name) did not start serving: \(child.stderr)") }

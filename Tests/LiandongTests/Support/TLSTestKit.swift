@@ -20,14 +20,16 @@ final class LogCapture: Sendable {
   func append(_ line: String) { lines.withLock { $0.append(line) } }
   var all: [String] { lines.withLock { $0 } }
 
-  /// Waits (up to `seconds`) for a line containing every fragment.
+  /// Waits (up to `seconds`) for a line containing every fragment; looks once more after the
+  /// deadline, since a starved task may wake only after it.
   func waitFor(_ fragments: String..., seconds: Double = 10) async -> String? {
     let deadline = Date().addingTimeInterval(seconds)
+    func match() -> String? { all.first(where: { line in fragments.allSatisfy { line.contains($0) } }) }
     while Date() < deadline {
-      if let line = all.first(where: { line in fragments.allSatisfy { line.contains($0) } }) { return line }
+      if let line = match() { return line }
       try? await Task.sleep(for: .milliseconds(20))
     }
-    return nil
+    return match()
   }
 }
 
