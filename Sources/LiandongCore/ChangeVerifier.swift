@@ -127,7 +127,7 @@ public struct ChangeVerifier: Sendable {
       case .publishManifest(let published):
         guard change.header.audience == .all else { throw .manifestMustBePublic(change: change.id) }
         signed = published
-      case .handOff(.designate(_, _, let cited)): signed = cited
+      case .handOff(.designate(_, _, let cited), _): signed = cited
       default: continue
       }
       if let reason = manifestProblem(signed) { throw .manifestNotValid(change: change.id, reason: reason) }

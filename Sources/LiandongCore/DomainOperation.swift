@@ -22,8 +22,11 @@ public struct DomainOperation: Hashable, Sendable {
     case addEvidence(EvidenceRecord)
     /// An event in an evidence item's chain of custody.
     case recordCustody(CustodyRecord)
-    /// Case hand-off (案件移送), on the lead that stands for the case.
-    case handOff(HandOffAct)
+    /// Case hand-off (案件移送), on the lead that stands for the case, naming the last hand-off act
+    /// the actor had seen.
+    case handOff(HandOffAct, basis: OperationRef?)
+    /// An evidence item shared with more nodes by one that holds it (the change's audience).
+    case shareEvidence(EvidenceShare)
     /// Acknowledgement, checking, decision and feedback by a receiving bureau; withdrawal or
     /// merging by the owner.
     case leadAct(LeadAct)

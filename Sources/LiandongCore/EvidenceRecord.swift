@@ -79,3 +79,21 @@ public struct CustodyRecord: Hashable, Sendable {
     self.holder = holder
   }
 }
+
+/// An evidence item shared by a node that holds it with the nodes of the sharing change's
+/// audience: the record travels again, so a holder outside the first audience can read it. The
+/// first change's audience is never widened.
+public struct EvidenceShare: Hashable, Sendable {
+  /// The node that added the item.
+  public var origin: NodeID
+  public var record: EvidenceRecord
+  public var addedBy: String
+  public var added: HLCTimestamp
+
+  public init(origin: NodeID, record: EvidenceRecord, addedBy: String, added: HLCTimestamp) {
+    self.origin = origin
+    self.record = record
+    self.addedBy = addedBy
+    self.added = added
+  }
+}

@@ -17,6 +17,11 @@ public enum HandOffAct: Hashable, Sendable {
   case claim(reason: String, snapshot: CaseSnapshot)
   /// By a superior of both parties, after an objection or a claim, under the manifest it names.
   case designate(to: NodeID, reason: String, manifest: SignedManifest)
+  /// By the bureau that handed the case off, once the new owner holds it: the case's operations
+  /// as that bureau holds them, which the new owner could not see (Art. 23 lets it use them).
+  case shareHistory([SharedHistoryEntry])
+  /// By a party to a hand-off conflict: the act that stands.
+  case resolve(keep: OperationRef)
 
   public var name: String {
     switch self {
@@ -26,8 +31,77 @@ public enum HandOffAct: Hashable, Sendable {
     case .withdraw: "withdraw"
     case .claim: "claim"
     case .designate: "designate"
+    case .shareHistory: "share-history"
+    case .resolve: "resolve"
     }
   }
+
+  /// Acts that answer the hand-off as it stood (`basis`), and so may cross another party's act.
+  public var answersBasis: Bool {
+    switch self {
+    case .accept, .object, .withdraw, .designate: true
+    case .offer, .claim, .shareHistory, .resolve: false
+    }
+  }
+
+  /// Whether two acts made on the same basis by different bureaus cannot both stand.
+  func crosses(_ other: HandOffAct) -> Bool {
+    switch (self, other) {
+    case (.accept, .withdraw), (.object, .withdraw), (.withdraw, .accept), (.withdraw, .object): true
+    case (.designate(let a, _, _), .designate(let b, _, _)): a != b
+    default: false
+    }
+  }
+}
+
+/// One operation on a case as the bureau that shared it described it.
+public struct SharedHistoryEntry: Hashable, Sendable {
+  public var time: String
+  public var node: String
+  public var officer: String
+  public var what: String
+  /// `<change ID hex>:<index>`.
+  public var operation: String
+  /// Set by the fold: the bureau whose signed act carried the entry.
+  public var sharedBy: NodeID?
+
+  public init(
+    time: String, node: String, officer: String, what: String, operation: String, sharedBy: NodeID? = nil
+  ) {
+    self.time = time
+    self.node = node
+    self.officer = officer
+    self.what = what
+    self.operation = operation
+    self.sharedBy = sharedBy
+  }
+}
+
+/// Who holds the case and how its hand-off stands: what a conflict puts back.
+public struct HandOffPosition: Sendable, Equatable {
+  var owner: NodeID
+  var handOff: HandOffStatus?
+  var receivedByHandOff: Bool
+  var dispute: JurisdictionDispute?
+}
+
+/// A hand-off act as it was applied, with the position before it.
+public struct HandOffStep: Sendable, Equatable {
+  public var ref: OperationRef
+  public var basis: OperationRef?
+  public var record: OperationRecord
+  var before: HandOffPosition
+
+  public var act: HandOffAct? {
+    if case .handOff(let act, _) = record.operation.action { act } else { nil }
+  }
+}
+
+/// Two bureaus answered the same hand-off at once in ways that cannot both stand (an acceptance
+/// and a withdrawal; two designations). The case stays where it was until a party resolves it.
+public struct HandOffConflict: Sendable, Equatable {
+  public var acts: [HandOffStep]
+  var before: HandOffPosition
 }
 
 /// The case as the acting bureau sees it, for a superior outside the lead's audience.
@@ -44,7 +118,8 @@ public struct CaseSnapshot: Hashable, Sendable {
 }
 
 public enum HandOffState: String, Codable, Sendable {
-  case offered, accepted, objected, withdrawn, designated
+  /// `contested`: acts made at once cannot both stand; a party resolves it.
+  case offered, accepted, objected, withdrawn, designated, contested
 }
 
 /// The latest hand-off of a case.
@@ -73,9 +148,9 @@ public struct JurisdictionDispute: Sendable, Equatable {
 enum HandOffFold {
   typealias Refused = ObjectFold.Refused
 
-  static func apply(_ act: HandOffAct, _ record: OperationRecord, to state: ObjectProjection?) -> Result<
-    ObjectProjection?, Refused
-  > {
+  static func apply(
+    _ act: HandOffAct, basis: OperationRef?, _ record: OperationRecord, to state: ObjectProjection?
+  ) -> Result<ObjectProjection?, Refused> {
     let id = record.operation.objectID
     var lead: LeadProjection
     switch (state, act) {
@@ -102,8 +177,112 @@ enum HandOffFold {
       return .failure(
         Refused(code: "op.no-such-lead", reason: "no case \(id) exists before this hand-off act"))
     }
+    switch act {
+    case .shareHistory(let entries): return shareHistory(entries, record, on: lead).map { .lead($0) }
+    case .resolve(let keep): return resolve(keep: keep, record, on: lead).map { .lead($0) }
+    default: break
+    }
+    if let conflict = lead.handOffConflict {
+      let parties = Set(conflict.acts.map(\.record.origin)).sorted().map(\.rawValue)
+      return .failure(
+        Refused(
+          code: "op.in-conflict",
+          reason:
+            "case \(id) has hand-off acts made at once that cannot both stand; \(parties.joined(separator: " or ")) resolves it first"
+        ))
+    }
+    let step = HandOffStep(
+      ref: RequestFold.ref(record), basis: basis, record: record, before: HandOffPosition(lead))
+    // An act made without knowledge of the last one, answering the same step, that cannot stand
+    // beside it: neither wins silently.
+    if act.answersBasis, let basis, let last = lead.lastHandOffStep, last.basis == basis,
+      last.record.origin != record.origin, let lastAct = last.act, act.crosses(lastAct)
+    {
+      lead.restore(last.before)
+      lead.handOff?.state = .contested
+      lead.handOffConflict = HandOffConflict(acts: [last, step], before: last.before)
+      lead.handOffHead = step.ref
+      lead.lastHandOffStep = step
+      lead.updated = record.order.time
+      return .success(.lead(lead))
+    }
+    return self.step(act, record, on: lead).map { next in
+      var next = next
+      next.handOffHead = step.ref
+      next.lastHandOffStep = step
+      return .lead(next)
+    }
+  }
+
+  /// The bureau that handed the case off passes its history to the new owner.
+  static func shareHistory(
+    _ entries: [SharedHistoryEntry], _ record: OperationRecord, on lead: LeadProjection
+  )
+    -> Result<LeadProjection, Refused>
+  {
+    guard let handOff = lead.handOff, [.accepted, .designated].contains(handOff.state),
+      record.origin == handOff.from
+    else {
+      return .failure(
+        Refused(
+          code: "op.wrong-party",
+          reason:
+            "only the bureau that handed case \(lead.id) off shares its history, once the new owner holds it")
+      )
+    }
+    guard record.audience.includes(lead.owner, origin: record.origin) else {
+      return .failure(
+        Refused(code: "op.invalid", reason: "the history must be shared with the new owner \(lead.owner)"))
+    }
+    var lead = lead
+    let known = Set(lead.sharedHistory.map(\.operation))
+    for entry in entries where !known.contains(entry.operation) {
+      var shared = entry
+      shared.sharedBy = record.origin
+      lead.sharedHistory.append(shared)
+    }
+    lead.updated = record.order.time
+    return .success(lead)
+  }
+
+  /// A party to the conflict says which act stands; it is applied to where the case stood.
+  static func resolve(keep: OperationRef, _ record: OperationRecord, on lead: LeadProjection)
+    -> Result<LeadProjection, Refused>
+  {
+    guard let conflict = lead.handOffConflict else {
+      return .failure(Refused(code: "op.no-conflict", reason: "case \(lead.id) has no hand-off conflict"))
+    }
+    guard conflict.acts.contains(where: { $0.record.origin == record.origin }) else {
+      return .failure(
+        Refused(
+          code: "op.not-party", reason: "only a bureau whose act is in the conflict may resolve it"))
+    }
+    guard let kept = conflict.acts.first(where: { $0.ref == keep }), let act = kept.act else {
+      return .failure(
+        Refused(code: "op.invalid", reason: "\(keep) is not one of the conflicting acts on case \(lead.id)"))
+    }
+    var lead = lead
+    lead.restore(conflict.before)
+    lead.handOffConflict = nil
+    return step(act, kept.record, on: lead).map { next in
+      var next = next
+      next.handOffHead = RequestFold.ref(record)
+      next.lastHandOffStep = nil
+      next.updated = record.order.time
+      return next
+    }
+  }
+
+  /// The rules of one act, on a case with no conflict.
+  static func step(_ act: HandOffAct, _ record: OperationRecord, on lead: LeadProjection)
+    -> Result<LeadProjection, Refused>
+  {
+    var lead = lead
+    let id = lead.id
     let offered = lead.handOff.flatMap { $0.state == .offered ? $0 : nil }
     switch act {
+    case .shareHistory, .resolve:
+      return .failure(Refused(code: "op.invalid", reason: "\(act.name) is not a step of the hand-off"))
     case .offer(let to, let letter, let evidence, _, _):
       guard record.origin == lead.owner else {
         return .failure(
@@ -215,6 +394,23 @@ enum HandOffFold {
       lead.dispute = nil
     }
     lead.updated = record.order.time
-    return .success(.lead(lead))
+    return .success(lead)
+  }
+}
+
+extension HandOffPosition {
+  init(_ lead: LeadProjection) {
+    self.init(
+      owner: lead.owner, handOff: lead.handOff, receivedByHandOff: lead.receivedByHandOff,
+      dispute: lead.dispute)
+  }
+}
+
+extension LeadProjection {
+  mutating func restore(_ position: HandOffPosition) {
+    owner = position.owner
+    handOff = position.handOff
+    receivedByHandOff = position.receivedByHandOff
+    dispute = position.dispute
   }
 }

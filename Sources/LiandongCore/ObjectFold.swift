@@ -85,15 +85,17 @@ public enum ObjectFold {
         return .failure(Refused(code: "op.no-such-lead", reason: "no lead \(id) exists before this act"))
       }
       return LeadActFold.apply(act, record, to: lead).map { .lead($0) }
-    case .handOff(let act):
-      return HandOffFold.apply(act, record, to: state)
+    case .handOff(let act, let basis):
+      return HandOffFold.apply(act, basis: basis, record, to: state)
+    case .shareEvidence(let share):
+      return shareEvidence(share, record, to: state)
     case .recordCustody(let custody):
       guard case .evidence(var evidence) = state else {
         return .failure(
           Refused(
             code: "op.no-such-evidence", reason: "no evidence item \(id) exists before this custody event"))
       }
-      guard evidence.audience.includes(record.origin, origin: evidence.origin) else {
+      guard evidence.isHeld(by: record.origin) else {
         return .failure(
           Refused(code: "op.not-party", reason: "\(record.origin) is not among those who hold evidence \(id)")
         )
@@ -138,6 +140,45 @@ public enum ObjectFold {
       lead.fields = fields
       lead.updated = record.order.time
       return .success(.lead(lead))
+    }
+  }
+
+  /// A holder shares an evidence item with the nodes its change names. A node that learns of the
+  /// item only from the share builds it from the record the share carries.
+  static func shareEvidence(_ share: EvidenceShare, _ record: OperationRecord, to state: ObjectProjection?)
+    -> Swift.Result<ObjectProjection?, Refused>
+  {
+    let id = record.operation.objectID
+    guard case .nodes(let nodes) = record.audience, !nodes.subtracting([record.origin]).isEmpty else {
+      return .failure(
+        Refused(
+          code: "op.invalid", reason: "evidence is shared with named bureaus, not with all or with no one"))
+    }
+    do { try share.record.validate() } catch {
+      return .failure(Refused(code: "op.invalid", reason: "\(error)"))
+    }
+    switch state {
+    case nil:
+      var evidence = EvidenceProjection(
+        id: id, origin: share.origin, record: share.record, addedBy: share.addedBy, added: share.added,
+        audience: .originOnly)
+      evidence.sharedWith = nodes.union([record.origin]).subtracting([share.origin])
+      return .success(.evidence(evidence))
+    case .evidence(var evidence):
+      guard evidence.isHeld(by: record.origin) else {
+        return .failure(
+          Refused(
+            code: "op.not-party", reason: "\(record.origin) does not hold evidence \(id), so cannot share it")
+        )
+      }
+      guard share.record.sha256 == evidence.record.sha256, share.origin == evidence.origin else {
+        return .failure(
+          Refused(code: "op.invalid", reason: "the shared record is not evidence \(id) as it was added"))
+      }
+      evidence.sharedWith.formUnion(nodes.subtracting([evidence.origin]))
+      return .success(.evidence(evidence))
+    default:
+      return .failure(Refused(code: "op.invalid", reason: "object \(id) is not an evidence item"))
     }
   }
 }

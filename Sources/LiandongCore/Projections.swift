@@ -31,6 +31,13 @@ public struct LeadProjection: Sendable, Equatable {
   public var handling: [NodeID: LeadHandling] = [:]
   public var mergedInto: ObjectID? = nil
   public var withdrawalNote: String? = nil
+  /// The last hand-off act applied: the basis the next act names.
+  public var handOffHead: OperationRef? = nil
+  /// That act with the position before it, to detect an act made at once that crosses it.
+  public var lastHandOffStep: HandOffStep? = nil
+  public var handOffConflict: HandOffConflict? = nil
+  /// Operations on the case that the bureau which handed it off shared with the new owner.
+  public var sharedHistory: [SharedHistoryEntry] = []
 }
 
 /// An evidence item: the record of the change that added it, and its chain of custody.
@@ -41,8 +48,15 @@ public struct EvidenceProjection: Sendable, Equatable {
   public var addedBy: String
   public var added: HLCTimestamp
   public var audience: Audience
+  /// Nodes it was shared with later, by signed acts of nodes that held it.
+  public var sharedWith: Set<NodeID> = []
   /// The chain of custody, in replay order: append-only.
   public var custody: [CustodyEntry] = []
+
+  /// Whether `node` may hold the item: in the audience that added it, or shared with it since.
+  public func isHeld(by node: NodeID) -> Bool {
+    audience.includes(node, origin: origin) || sharedWith.contains(node)
+  }
 }
 
 public struct CustodyEntry: Sendable, Equatable {

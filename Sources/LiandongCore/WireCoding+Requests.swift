@@ -104,10 +104,19 @@ extension WireCoding {
       return .designate(
         to: try NodeID(wire.to), reason: wire.reason,
         manifest: SignedManifest(document: wire.manifestDocument, signature: wire.manifestSignature))
+    case "share-history":
+      return .shareHistory(
+        wire.history.map {
+          SharedHistoryEntry(
+            time: $0.time, node: $0.node, officer: $0.officer, what: $0.what, operation: $0.operation)
+        })
+    case "resolve":
+      guard wire.hasKeep else { throw CoreError.missingField("the act that stands (keep)") }
+      return .resolve(keep: try operationRef(wire.keep))
     default:
       throw CoreError.invalidValue(
         field: "hand-off act", value: wire.act,
-        allowed: ["offer", "accept", "object", "withdraw", "claim", "designate"])
+        allowed: ["offer", "accept", "object", "withdraw", "claim", "designate", "share-history", "resolve"])
     }
   }
 
@@ -140,6 +149,18 @@ extension WireCoding {
       wire.reason = reason
       wire.manifestDocument = manifest.document
       wire.manifestSignature = manifest.signature
+    case .shareHistory(let entries):
+      wire.history = entries.map {
+        var entry = Liandong_V1_HistoryEntry()
+        entry.time = $0.time
+        entry.node = $0.node
+        entry.officer = $0.officer
+        entry.what = $0.what
+        entry.operation = $0.operation
+        return entry
+      }
+    case .resolve(let keep):
+      wire.keep = encodeRef(keep)
     }
     return wire
   }

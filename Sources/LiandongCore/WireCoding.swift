@@ -124,7 +124,18 @@ public enum WireCoding {
       case .leadAct(let act):
         return DomainOperation(objectID: objectID, action: .leadAct(try decodeLeadAct(act)))
       case .handOff(let handOff):
-        return DomainOperation(objectID: objectID, action: .handOff(try decodeHandOff(handOff)))
+        return DomainOperation(
+          objectID: objectID,
+          action: .handOff(
+            try decodeHandOff(handOff), basis: handOff.hasBasis ? try operationRef(handOff.basis) : nil))
+      case .shareEvidence(let share):
+        return DomainOperation(
+          objectID: objectID,
+          action: .shareEvidence(
+            EvidenceShare(
+              origin: try NodeID(share.origin), record: try decodeEvidence(share.record),
+              addedBy: share.addedBy,
+              added: HLCTimestamp(wallMillis: share.added.wallMillis, counter: share.added.counter))))
       case .custodyEvent(let event):
         return DomainOperation(
           objectID: objectID,
@@ -175,8 +186,18 @@ public enum WireCoding {
       wire.kind = .policeTransfer(encodePoliceAct(act))
     case .leadAct(let act):
       wire.kind = .leadAct(encodeLeadAct(act))
-    case .handOff(let act):
-      wire.kind = .handOff(encodeHandOff(act))
+    case .handOff(let act, let basis):
+      var handOff = encodeHandOff(act)
+      if let basis { handOff.basis = encodeRef(basis) }
+      wire.kind = .handOff(handOff)
+    case .shareEvidence(let share):
+      var wireShare = Liandong_V1_ShareEvidence()
+      wireShare.origin = share.origin.rawValue
+      wireShare.record = encodeEvidence(share.record)
+      wireShare.addedBy = share.addedBy
+      wireShare.added.wallMillis = share.added.wallMillis
+      wireShare.added.counter = share.added.counter
+      wire.kind = .shareEvidence(wireShare)
     case .recordCustody(let custody):
       var event = Liandong_V1_CustodyEvent()
       event.event = custody.event.rawValue

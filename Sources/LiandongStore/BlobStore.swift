@@ -81,18 +81,29 @@ public final class BlobStore: Sendable {
   // MARK: Serving
 
   /// Whether `peer` may have the blob: it must be in the audience of a change this node holds
-  /// (with its body) that adds evidence with this hash. Invariant 3 of DESIGN.md.
+  /// (with its body) that adds evidence with this hash, or one that a holder shared it with by a
+  /// signed act. Invariant 3 of DESIGN.md.
   public func decideServing(_ sha256: Data, to peer: NodeID) throws -> ServingDecision {
-    let rows = try store.read {
-      try Row.fetchAll(
-        $0, sql: "SELECT origin, audience FROM p_evidence WHERE sha256 = ?", arguments: [sha256.hex])
+    let (rows, sharedWithPeer) = try store.read { db in
+      (
+        try Row.fetchAll(
+          db, sql: "SELECT origin, audience FROM p_evidence WHERE sha256 = ?", arguments: [sha256.hex]),
+        try Bool.fetchOne(
+          db,
+          sql: """
+            SELECT EXISTS (SELECT 1 FROM p_evidence_shares s JOIN p_evidence e ON e.id = s.evidence_id
+              WHERE e.sha256 = ? AND s.node = ?)
+            """, arguments: [sha256.hex, peer.rawValue]) ?? false
+      )
     }
-    let entitled = rows.contains { row in
-      guard let origin = try? NodeID(row["origin"] as String),
-        let audience = try? Audience(parsing: row["audience"] as String)
-      else { return false }
-      return audience.includes(peer, origin: origin)
-    }
+    let entitled =
+      sharedWithPeer
+      || rows.contains { row in
+        guard let origin = try? NodeID(row["origin"] as String),
+          let audience = try? Audience(parsing: row["audience"] as String)
+        else { return false }
+        return audience.includes(peer, origin: origin)
+      }
     guard entitled else {
       return .refuse(
         code: "blob.not-entitled",

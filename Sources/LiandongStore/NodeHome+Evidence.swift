@@ -11,7 +11,7 @@ extension NodeHome {
   public func recordReceipt(of sha256: Data, matched: Bool) throws {
     let items = try store.evidence().filter { $0.sha256 == sha256.hex }
     // One change per audience the receipt goes to: each item's own, and its origin.
-    let groups = Dictionary(grouping: items) { "\($0.audience) \($0.origin)" }
+    let groups = Dictionary(grouping: items) { "\($0.audience) \($0.origin) \($0.sharedWith)" }
     for group in groups.values {
       let operations = try group.map {
         DomainOperation(
@@ -24,9 +24,7 @@ extension NodeHome {
                 : "file received by sync; SHA-256 did not match, discarded",
               hashMatched: matched)))
       }
-      let audience = try Audience(parsing: group[0].audience).forAct(
-        by: node, parties: [try NodeID(group[0].origin)])
-      try record(operations, audience: audience, officer: Self.systemOfficer)
+      try record(operations, audience: try group[0].custodyAudience(for: node), officer: Self.systemOfficer)
     }
   }
 }

@@ -22,12 +22,23 @@ public struct EvidenceView: Codable, Sendable, Equatable {
   public var addedBy: String
   public var added: String
   public var audience: String
+  /// Nodes a holder shared it with later, by signed acts.
+  public var sharedWith: [String] = []
   /// `held` (complete on this node), `partial` (a transfer under way) or `missing`.
   public var file: String
   /// Bytes of the file this node holds durably.
   public var fileBytes: UInt64
   /// The chain of custody, oldest first.
   public var custody: [CustodyView] = []
+}
+
+extension EvidenceView {
+  /// Who sees `actor`'s custody events on the item: its audience, its origin and every node it
+  /// was shared with.
+  public func custodyAudience(for actor: NodeID) throws -> Audience {
+    try Audience(parsing: audience).forAct(
+      by: actor, parties: Set(try ([origin] + sharedWith).map { try NodeID($0) }))
+  }
 }
 
 /// One custody event as `liandong evidence show` prints it.
@@ -67,6 +78,8 @@ extension NodeStore {
 
   private static func withCustody(_ view: EvidenceView, _ db: Database) throws -> EvidenceView {
     var view = view
+    view.sharedWith = try String.fetchAll(
+      db, sql: "SELECT node FROM p_evidence_shares WHERE evidence_id = ? ORDER BY node", arguments: [view.id])
     view.custody = try Row.fetchAll(
       db,
       sql:
@@ -102,5 +115,29 @@ extension NodeStore {
       ).iso8601,
       audience: row["audience"], file: held != nil ? "held" : partial != nil ? "partial" : "missing",
       fileBytes: UInt64(held ?? partial ?? 0))
+  }
+}
+
+extension NodeStore {
+  /// An evidence item as a share carries it: its record exactly as it was added.
+  public func evidenceShare(id: String) throws -> EvidenceShare? {
+    try read { db in
+      guard let row = try Row.fetchOne(db, sql: "SELECT * FROM p_evidence WHERE id = ?", arguments: [id])
+      else {
+        return nil
+      }
+      let record = EvidenceRecord(
+        itemID: try ObjectID(row["item_id"] as String),
+        category: try EvidenceCategory(canonical: row["category"]), original: row["original"],
+        howFixed: try (row["how_fixed"] as String?).map { try FixingMethod(canonical: $0) },
+        fixedBy: row["fixed_by"], tool: row["tool"], sourceURL: row["source_url"],
+        capturedAt: row["captured_at"], fileName: row["file_name"], mediaType: row["media_type"],
+        size: UInt64(row["size"] as Int64), sha256: Data(hex: row["sha256"] as String) ?? Data(),
+        description: row["description"])
+      return EvidenceShare(
+        origin: try NodeID(row["origin"] as String), record: record, addedBy: row["added_by"],
+        added: HLCTimestamp(
+          wallMillis: UInt64(row["added_wall"] as Int64), counter: UInt32(row["added_counter"] as Int64)))
+    }
   }
 }

@@ -13,6 +13,9 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
   public var operation: String
   /// Why it had no effect, if the rules refused it.
   public var refused: String?
+  /// For an operation this node cannot read itself: the bureau that shared its description when
+  /// it handed the case off.
+  public var sharedBy: String? = nil
 }
 
 /// A conflict a reducer raised: acts made at once that cannot both stand.
@@ -61,7 +64,24 @@ extension NodeStore {
               what: Self.explain(body.operations[index]), operation: reference, refused: refusals[reference])
           ))
       }
-      return entries.sorted { $0.0 < $1.0 }.map(\.1)
+      let own = entries.sorted { $0.0 < $1.0 }.map(\.1)
+      // What the bureau that handed the case off shared, for operations this node cannot read.
+      let held = Set(own.map(\.operation))
+      let shared = try Row.fetchAll(
+        db, sql: "SELECT * FROM p_shared_history WHERE lead_id = ? ORDER BY position",
+        arguments: [object.description]
+      ).compactMap { row -> HistoryEntry? in
+        let operation: String = row["operation"]
+        guard !held.contains(operation) else { return nil }
+        return HistoryEntry(
+          time: row["time"], node: row["node"], officer: row["officer"], what: row["what"],
+          operation: operation,
+          refused: nil, sharedBy: row["shared_by"])
+      }
+      // ISO 8601 times in UTC sort as text; ties keep each list's own order.
+      return (shared + own).enumerated().sorted {
+        ($0.element.time, $0.offset) < ($1.element.time, $1.offset)
+      }.map(\.element)
     }
   }
 
@@ -83,7 +103,24 @@ extension NodeStore {
           resolveWith: "a superior of both: liandong handoff designate \(lead.id) --to NODE --reason ...")
       }
     }
-    return requestConflicts + disputes
+    return requestConflicts + disputes + (try handOffConflicts())
+  }
+
+  /// Acceptance or objection crossing a withdrawal, or two designations, made at once.
+  private func handOffConflicts() throws -> [ConflictView] {
+    try read { db in
+      let rows = try Row.fetchAll(
+        db, sql: "SELECT * FROM p_handoff_conflicts ORDER BY lead_id, time_wall, time_counter, operation")
+      return Dictionary(grouping: rows, by: { $0["lead_id"] as String }).sorted { $0.key < $1.key }.map {
+        lead, acts in
+        ConflictView(
+          kind: "hand-off", id: lead,
+          between: acts.map { $0["node"] as String }.joined(separator: " and "),
+          acts: acts.map { "\($0["node"] as String) \($0["act"] as String) (\($0["operation"] as String))" }
+            .joined(separator: "; "),
+          resolveWith: "a party: liandong handoff resolve \(lead) --keep OPERATION")
+      }
+    }
   }
 
   /// What an operation did, in words, with the values it set.
@@ -112,6 +149,12 @@ extension NodeStore {
       case .resolve(let keep): return "resolve the conflict: \(keep) stands"
       default: return act.name
       }
+    case .handOff(.shareHistory(let entries), _):
+      return "shared the case's history with the new owner (\(entries.count) operations)"
+    case .handOff(.resolve(let keep), _):
+      return "resolve the hand-off conflict: \(keep) stands"
+    case .shareEvidence:
+      return "shared the evidence item"
     case .recordCustody(let custody):
       var text = "custody: \(custody.event.rawValue)"
       if let matched = custody.hashMatched {

@@ -152,7 +152,9 @@ extension NodeStore {
     case .createLead: "create-lead \(operation.objectID)"
     case .leadAct(let act): "\(act.name) lead \(operation.objectID)"
     case .policeTransfer(let act): "\(act.name) transfer to police \(operation.objectID)"
-    case .handOff(let act):
+    case .shareEvidence(let share):
+      "share-evidence \(operation.objectID) sha256:\(share.record.sha256.hex.prefix(12))"
+    case .handOff(let act, _):
       switch act {
       case .offer(let to, _, _, _, _): "hand-off offer of case \(operation.objectID) to \(to)"
       case .designate(let to, _, _): "designate \(to) for case \(operation.objectID)"
@@ -244,7 +246,9 @@ extension NodeStore {
         DisputeView(
           owner: $0["owner"], claimant: $0["claimant"], reason: $0["reason"],
           since: CivilDate(chinaDayOf: UInt64($0["since_wall"] as Int64)))
-      })
+      },
+      handOffHead: try String.fetchOne(
+        db, sql: "SELECT head FROM p_handoff_heads WHERE lead_id = ?", arguments: [row["id"] as String]))
   }
 
   public func refusals() throws -> [OperationRefusal] {

@@ -20,6 +20,10 @@ enum ProjectionRows {
     try db.execute(sql: "DELETE FROM p_requests WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_police_transfers WHERE id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_refusals WHERE object_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_evidence_shares WHERE evidence_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_shared_history WHERE lead_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_handoff_heads WHERE lead_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_handoff_conflicts WHERE lead_id = ?", arguments: [id])
     switch result.state {
     case .subject(let subject): try insert(subject, db)
     case .lead(let lead): try insert(lead, db)
@@ -101,6 +105,7 @@ enum ProjectionRows {
           Int64(dispute.since.wallMillis), Int64(dispute.since.counter),
         ])
     }
+    try insertHandOffExtras(lead, db)
     guard let handOff = lead.handOff else { return }
     try db.execute(
       sql: """
@@ -140,6 +145,11 @@ enum ProjectionRows {
         record.description, evidence.addedBy, Int64(evidence.added.wallMillis), Int64(evidence.added.counter),
         evidence.audience.description,
       ])
+    for node in evidence.sharedWith.sorted() {
+      try db.execute(
+        sql: "INSERT INTO p_evidence_shares (evidence_id, node) VALUES (?, ?)",
+        arguments: [evidence.id.description, node.rawValue])
+    }
     for entry in evidence.custody {
       try db.execute(
         sql: """
@@ -203,5 +213,37 @@ enum ProjectionRows {
         transfer.note, transfer.audience.description, Int64(transfer.updated.wallMillis),
         Int64(transfer.updated.counter),
       ])
+  }
+
+  /// The basis for the next hand-off act, an open hand-off conflict, and the history shared by
+  /// the bureau that handed the case off.
+  static func insertHandOffExtras(_ lead: LeadProjection, _ db: Database) throws {
+    let id = lead.id.description
+    if let head = lead.handOffHead {
+      try db.execute(
+        sql: "INSERT INTO p_handoff_heads (lead_id, head) VALUES (?, ?)", arguments: [id, head.description])
+    }
+    for step in lead.handOffConflict?.acts ?? [] {
+      try db.execute(
+        sql: """
+          INSERT INTO p_handoff_conflicts (lead_id, operation, node, act, time_wall, time_counter)
+          VALUES (?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          id, step.ref.description, step.record.origin.rawValue, step.act?.name ?? "?",
+          Int64(step.record.order.time.wallMillis), Int64(step.record.order.time.counter),
+        ])
+    }
+    for (position, entry) in lead.sharedHistory.enumerated() {
+      try db.execute(
+        sql: """
+          INSERT INTO p_shared_history (lead_id, position, time, node, officer, what, operation, shared_by)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          id, position, entry.time, entry.node, entry.officer, entry.what, entry.operation,
+          entry.sharedBy?.rawValue ?? "",
+        ])
+    }
   }
 }

@@ -309,6 +309,40 @@ enum Schema {
           );
           """)
     }
+    migrator.registerMigration("v10: evidence shares, shared case history, hand-off conflicts") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE p_evidence_shares (
+            evidence_id TEXT NOT NULL,
+            node TEXT NOT NULL,
+            PRIMARY KEY (evidence_id, node)
+          );
+          CREATE TABLE p_shared_history (
+            lead_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            time TEXT NOT NULL,
+            node TEXT NOT NULL,
+            officer TEXT NOT NULL,
+            what TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            shared_by TEXT NOT NULL,
+            PRIMARY KEY (lead_id, position)
+          );
+          CREATE TABLE p_handoff_heads (
+            lead_id TEXT PRIMARY KEY,
+            head TEXT NOT NULL
+          );
+          CREATE TABLE p_handoff_conflicts (
+            lead_id TEXT NOT NULL,
+            operation TEXT NOT NULL,
+            node TEXT NOT NULL,
+            act TEXT NOT NULL,
+            time_wall INTEGER NOT NULL,
+            time_counter INTEGER NOT NULL,
+            PRIMARY KEY (lead_id, operation)
+          );
+          """)
+    }
     return migrator
   }
 
@@ -328,6 +362,10 @@ enum Schema {
     ("p_manifests", "sha256"),
     ("p_disputes", "lead_id"),
     ("p_designations", "lead_id"),
+    ("p_evidence_shares", "evidence_id, node"),
+    ("p_shared_history", "lead_id, position"),
+    ("p_handoff_heads", "lead_id"),
+    ("p_handoff_conflicts", "lead_id, operation"),
   ]
 
   /// Every derived table, including the operation index that is not itself digested.

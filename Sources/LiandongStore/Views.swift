@@ -45,6 +45,8 @@ public struct LeadView: Codable, Sendable, Equatable {
   public var withdrawalNote: String? = nil
   /// Another bureau claims the case, until a superior designates.
   public var dispute: DisputeView? = nil
+  /// The last hand-off act applied (`<change>:<index>`): the basis the next act names.
+  public var handOffHead: String? = nil
 }
 
 public struct HandlingView: Codable, Sendable, Equatable {

@@ -260,6 +260,14 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     set {kind = .publishManifest(newValue)}
   }
 
+  public var shareEvidence: Liandong_V1_ShareEvidence {
+    get {
+      if case .shareEvidence(let v)? = kind {return v}
+      return Liandong_V1_ShareEvidence()
+    }
+    set {kind = .shareEvidence(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -275,6 +283,7 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     case leadAct(Liandong_V1_LeadAct)
     case policeTransfer(Liandong_V1_PoliceTransfer)
     case publishManifest(Liandong_V1_PublishManifest)
+    case shareEvidence(Liandong_V1_ShareEvidence)
 
   }
 
@@ -493,6 +502,54 @@ public nonisolated struct Liandong_V1_AddEvidence: Sendable {
   public init() {}
 }
 
+/// Sharing an evidence item with more bureaus, by a node that holds it (its origin, or one it was
+/// shared with): the change's audience names the new holders (named nodes only, never "all").
+/// `record` repeats the item's metadata, so that a holder outside the original audience can read
+/// it; its `sha256` must be the item's. The new holders may then fetch the blob. The original
+/// change's audience is never widened: this is a new, signed act.
+public nonisolated struct Liandong_V1_ShareEvidence: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the node that added the item
+  public var origin: String {
+    get {_storage._origin}
+    set {_uniqueStorage()._origin = newValue}
+  }
+
+  public var record: Liandong_V1_AddEvidence {
+    get {_storage._record ?? Liandong_V1_AddEvidence()}
+    set {_uniqueStorage()._record = newValue}
+  }
+  /// Returns true if `record` has been explicitly set.
+  public var hasRecord: Bool {_storage._record != nil}
+  /// Clears the value of `record`. Subsequent reads from it will return its default value.
+  public mutating func clearRecord() {_uniqueStorage()._record = nil}
+
+  /// the officer who added it
+  public var addedBy: String {
+    get {_storage._addedBy}
+    set {_uniqueStorage()._addedBy = newValue}
+  }
+
+  /// when it was added (the adding change's HLC)
+  public var added: Liandong_V1_Timestamp {
+    get {_storage._added ?? Liandong_V1_Timestamp()}
+    set {_uniqueStorage()._added = newValue}
+  }
+  /// Returns true if `added` has been explicitly set.
+  public var hasAdded: Bool {_storage._added != nil}
+  /// Clears the value of `added`. Subsequent reads from it will return its default value.
+  public mutating func clearAdded() {_uniqueStorage()._added = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
 /// An assistance request (协助调查 / 委托调查) from the origin bureau to `requested`. The change's
 /// audience must include `requested`.
 public nonisolated struct Liandong_V1_CreateRequest: Sendable {
@@ -627,6 +684,13 @@ public nonisolated struct Liandong_V1_CustodyEvent: Sendable {
 /// - designate (by a superior of both parties, after an objection or a claim: `to` is the bureau
 ///   that gets the case, `reason`, and `manifest_document`/`manifest_signature`, the federation
 ///   manifest that makes the designating node their superior).
+/// - share-history (by the bureau that handed the case off, once it is accepted or designated:
+///   `history`, the case's operations as that bureau holds them, for the new owner);
+/// - resolve (by a party to a hand-off conflict: `keep` names the conflicting act that stands).
+/// Every act but offer, share-history and claim names in `basis` the last hand-off act its maker
+/// had seen. Two acts that answer the same basis and cannot both stand (an acceptance or objection
+/// and a withdrawal; two designations of different bureaus) make a conflict: the case returns to
+/// where it stood before either, until a party resolves it.
 /// A bureau that received a case by hand-off or designation may not offer it on.
 public nonisolated struct Liandong_V1_HandOff: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -687,11 +751,59 @@ public nonisolated struct Liandong_V1_HandOff: @unchecked Sendable {
     set {_uniqueStorage()._manifestSignature = newValue}
   }
 
+  public var basis: Liandong_V1_OperationRef {
+    get {_storage._basis ?? Liandong_V1_OperationRef()}
+    set {_uniqueStorage()._basis = newValue}
+  }
+  /// Returns true if `basis` has been explicitly set.
+  public var hasBasis: Bool {_storage._basis != nil}
+  /// Clears the value of `basis`. Subsequent reads from it will return its default value.
+  public mutating func clearBasis() {_uniqueStorage()._basis = nil}
+
+  public var history: [Liandong_V1_HistoryEntry] {
+    get {_storage._history}
+    set {_uniqueStorage()._history = newValue}
+  }
+
+  public var keep: Liandong_V1_OperationRef {
+    get {_storage._keep ?? Liandong_V1_OperationRef()}
+    set {_uniqueStorage()._keep = newValue}
+  }
+  /// Returns true if `keep` has been explicitly set.
+  public var hasKeep: Bool {_storage._keep != nil}
+  /// Clears the value of `keep`. Subsequent reads from it will return its default value.
+  public mutating func clearKeep() {_uniqueStorage()._keep = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One operation on a case, as the sharing bureau's node describes it (`liandong history`).
+public nonisolated struct Liandong_V1_HistoryEntry: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the operation's HLC time, ISO 8601
+  public var time: String = String()
+
+  /// the node that signed it
+  public var node: String = String()
+
+  public var officer: String = String()
+
+  /// what it did, in words
+  public var what: String = String()
+
+  /// `<change ID hex>:<index>`
+  public var operation: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// An act on a lead after it was shared. By a receiving bureau (in the lead's audience, not its
@@ -981,7 +1093,7 @@ nonisolated extension Liandong_V1_ChangeBody: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0\u{3}police_transfer\0\u{3}publish_manifest\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0\u{3}police_transfer\0\u{3}publish_manifest\0\u{3}share_evidence\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1146,6 +1258,19 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
           self.kind = .publishManifest(v)
         }
       }()
+      case 22: try {
+        var v: Liandong_V1_ShareEvidence?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .shareEvidence(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .shareEvidence(v)
+        }
+      }()
       default: break
       }
     }
@@ -1207,6 +1332,10 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
     case .publishManifest?: try {
       guard case .publishManifest(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+    }()
+    case .shareEvidence?: try {
+      guard case .shareEvidence(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
     }()
     case nil: break
     }
@@ -1618,6 +1747,97 @@ nonisolated extension Liandong_V1_AddEvidence: SwiftProtobuf.Message, SwiftProto
   }
 }
 
+nonisolated extension Liandong_V1_ShareEvidence: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ShareEvidence"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}origin\0\u{1}record\0\u{3}added_by\0\u{1}added\0")
+
+  fileprivate class _StorageClass {
+    var _origin: String = String()
+    var _record: Liandong_V1_AddEvidence? = nil
+    var _addedBy: String = String()
+    var _added: Liandong_V1_Timestamp? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _origin = source._origin
+      _record = source._record
+      _addedBy = source._addedBy
+      _added = source._added
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._origin) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._record) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._addedBy) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._added) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._origin.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._origin, fieldNumber: 1)
+      }
+      try { if let v = _storage._record {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if !_storage._addedBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._addedBy, fieldNumber: 3)
+      }
+      try { if let v = _storage._added {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_ShareEvidence, rhs: Liandong_V1_ShareEvidence) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._origin != rhs_storage._origin {return false}
+        if _storage._record != rhs_storage._record {return false}
+        if _storage._addedBy != rhs_storage._addedBy {return false}
+        if _storage._added != rhs_storage._added {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Liandong_V1_CreateRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}requested\0\u{3}case_reference\0\u{3}legal_basis\0\u{1}tasks\0\u{1}details\0\u{3}evidence_ids\0\u{3}wanted_by\0")
@@ -1824,7 +2044,7 @@ nonisolated extension Liandong_V1_CustodyEvent: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Liandong_V1_HandOff: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HandOff"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}act\0\u{1}to\0\u{1}letter\0\u{3}evidence_ids\0\u{1}origin\0\u{1}snapshot\0\u{1}reason\0\u{1}owner\0\u{3}manifest_document\0\u{3}manifest_signature\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}act\0\u{1}to\0\u{1}letter\0\u{3}evidence_ids\0\u{1}origin\0\u{1}snapshot\0\u{1}reason\0\u{1}owner\0\u{3}manifest_document\0\u{3}manifest_signature\0\u{1}basis\0\u{1}history\0\u{1}keep\0")
 
   fileprivate class _StorageClass {
     var _act: String = String()
@@ -1837,6 +2057,9 @@ nonisolated extension Liandong_V1_HandOff: SwiftProtobuf.Message, SwiftProtobuf.
     var _owner: String = String()
     var _manifestDocument: Data = Data()
     var _manifestSignature: Data = Data()
+    var _basis: Liandong_V1_OperationRef? = nil
+    var _history: [Liandong_V1_HistoryEntry] = []
+    var _keep: Liandong_V1_OperationRef? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1857,6 +2080,9 @@ nonisolated extension Liandong_V1_HandOff: SwiftProtobuf.Message, SwiftProtobuf.
       _owner = source._owner
       _manifestDocument = source._manifestDocument
       _manifestSignature = source._manifestSignature
+      _basis = source._basis
+      _history = source._history
+      _keep = source._keep
     }
   }
 
@@ -1885,6 +2111,9 @@ nonisolated extension Liandong_V1_HandOff: SwiftProtobuf.Message, SwiftProtobuf.
         case 8: try { try decoder.decodeSingularStringField(value: &_storage._owner) }()
         case 9: try { try decoder.decodeSingularBytesField(value: &_storage._manifestDocument) }()
         case 10: try { try decoder.decodeSingularBytesField(value: &_storage._manifestSignature) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._basis) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._history) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._keep) }()
         default: break
         }
       }
@@ -1927,6 +2156,15 @@ nonisolated extension Liandong_V1_HandOff: SwiftProtobuf.Message, SwiftProtobuf.
       if !_storage._manifestSignature.isEmpty {
         try visitor.visitSingularBytesField(value: _storage._manifestSignature, fieldNumber: 10)
       }
+      try { if let v = _storage._basis {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      if !_storage._history.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._history, fieldNumber: 12)
+      }
+      try { if let v = _storage._keep {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1946,10 +2184,63 @@ nonisolated extension Liandong_V1_HandOff: SwiftProtobuf.Message, SwiftProtobuf.
         if _storage._owner != rhs_storage._owner {return false}
         if _storage._manifestDocument != rhs_storage._manifestDocument {return false}
         if _storage._manifestSignature != rhs_storage._manifestSignature {return false}
+        if _storage._basis != rhs_storage._basis {return false}
+        if _storage._history != rhs_storage._history {return false}
+        if _storage._keep != rhs_storage._keep {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_HistoryEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".HistoryEntry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}time\0\u{1}node\0\u{1}officer\0\u{1}what\0\u{1}operation\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.time) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.node) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.officer) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.what) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.operation) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.time.isEmpty {
+      try visitor.visitSingularStringField(value: self.time, fieldNumber: 1)
+    }
+    if !self.node.isEmpty {
+      try visitor.visitSingularStringField(value: self.node, fieldNumber: 2)
+    }
+    if !self.officer.isEmpty {
+      try visitor.visitSingularStringField(value: self.officer, fieldNumber: 3)
+    }
+    if !self.what.isEmpty {
+      try visitor.visitSingularStringField(value: self.what, fieldNumber: 4)
+    }
+    if !self.operation.isEmpty {
+      try visitor.visitSingularStringField(value: self.operation, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_HistoryEntry, rhs: Liandong_V1_HistoryEntry) -> Bool {
+    if lhs.time != rhs.time {return false}
+    if lhs.node != rhs.node {return false}
+    if lhs.officer != rhs.officer {return false}
+    if lhs.what != rhs.what {return false}
+    if lhs.operation != rhs.operation {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

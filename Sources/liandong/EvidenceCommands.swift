@@ -15,7 +15,8 @@ struct EvidenceCommand: ParsableCommand {
       only to the nodes in the record's audience.
       """,
     subcommands: [
-      EvidenceAdd.self, EvidenceList.self, EvidenceShow.self, EvidenceCustody.self, EvidenceExport.self,
+      EvidenceAdd.self, EvidenceList.self, EvidenceShow.self, EvidenceCustody.self, EvidenceShareCommand.self,
+      EvidenceExport.self,
     ])
 }
 

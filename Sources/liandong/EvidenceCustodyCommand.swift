@@ -29,8 +29,7 @@ struct EvidenceCustody: NodeCommand {
     if kind == .handedOver && holder.isEmpty {
       throw UsageError(code: "usage.holder", message: "say to whom it was handed over with --holder")
     }
-    let audience = try Audience(parsing: before.audience).forAct(
-      by: home.node, parties: [try NodeID(before.origin)])
+    let audience = try before.custodyAudience(for: home.node)
     try home.recordAct(
       DomainOperation(
         objectID: objectID, action: .recordCustody(CustodyRecord(event: kind, note: note, holder: holder))),

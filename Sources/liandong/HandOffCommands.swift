@@ -15,11 +15,15 @@ struct HandOffCommand: ParsableCommand {
       ('liandong due' shows it). A bureau that holds a case is its own may claim it: the two \
       negotiate for 7 working days, and the dispute stays in 'liandong conflicts' until a superior \
       designates. Superiors are named by the federation manifest ('liandong federation show'); \
-      an objection or a claim is shared with them, with the case as it stands.
+      an objection or a claim is shared with them, with the case as it stands. Once the new owner \
+      holds the case, the bureau that handed it off shares its history and evidence with it \
+      ('liandong handoff share'). An acceptance or objection made at the same time as a \
+      withdrawal (or two designations at once) is a conflict that 'liandong conflicts' lists and a \
+      party resolves ('liandong handoff resolve').
       """,
     subcommands: [
       HandOffOffer.self, HandOffAccept.self, HandOffObject.self, HandOffWithdraw.self, HandOffClaim.self,
-      HandOffDesignate.self,
+      HandOffDesignate.self, HandOffResolve.self, HandOffShare.self,
     ])
 }
 
@@ -66,9 +70,12 @@ extension HandOffAct {
       parties.formUnion(superiors)
     }
     let audience = try Audience(parsing: before.audience).forAct(by: home.node, parties: parties)
+    // Acts that answer the hand-off name the last act this node had seen, so that one made at
+    // once by the other party, that cannot stand beside it, is a conflict rather than lost.
+    let basis = act.answersBasis ? try before.handOffHead.map(OperationRef.init) : nil
     try home.recordAct(
-      DomainOperation(objectID: objectID, action: .handOff(act)), named: act.name, audience: audience,
-      officer: officer)
+      DomainOperation(objectID: objectID, action: .handOff(act, basis: basis)), named: act.name,
+      audience: audience, officer: officer)
     let after = try home.store.lead(objectID.description)!
     if options.json { return try Output.json(after) }
     print("case \(after.id): hand-off \(after.handOff?.state ?? "?"), owner \(after.owner)")

@@ -129,7 +129,17 @@ extension NodeHome {
   func recordAct(_ operation: DomainOperation, named name: String, audience: Audience, officer: OfficerOption)
     throws -> SignedChange
   {
-    let change = try record([operation], audience: audience, officer: officer.resolved)
+    try recordActs([operation], named: name, audience: audience, officer: officer)
+  }
+
+  /// Several operations in one change: all are signed together, and the first refusal is reported.
+  @discardableResult
+  func recordActs(
+    _ operations: [DomainOperation], named name: String, audience: Audience, officer: OfficerOption
+  )
+    throws -> SignedChange
+  {
+    let change = try record(operations, audience: audience, officer: officer.resolved)
     if let refusal = try store.refusals().first(where: { $0.change == change.id.hex }) {
       throw UsageError(
         code: refusal.code, message: "\(name) was recorded but has no effect: \(refusal.reason)")

@@ -91,12 +91,20 @@ struct ConvergenceTests {
         let snapshot = CaseSnapshot(
           origin: try NodeID(target.origin), owner: try NodeID(target.owner),
           fields: LeadFields(violations: [.forgedReport], subjectIDs: [], summary: target.summary))
-        let acts: [HandOffAct] = [
+        var acts: [HandOffAct] = [
           try node.offer(try ObjectID(target.id), to: other.id), .accept,
           .object(reason: "o", snapshot: snapshot),
           .withdraw(reason: "w"), .claim(reason: "ours", snapshot: snapshot),
           .designate(to: other.id, reason: "d", manifest: try TestFederation.shared.manifest),
+          .shareHistory([
+            SharedHistoryEntry(
+              time: "2026-11-20T00:00:00Z", node: "n0", officer: "o", what: "w", operation: "x:0")
+          ]),
         ]
+        // Either act of a hand-off conflict, kept by whoever tries.
+        if let conflict = try conflicts(node, target.id).randomElement(using: &random) {
+          acts.append(.resolve(keep: try OperationRef(conflict)))
+        }
         try node.handOff(acts.randomElement(using: &random)!, on: try ObjectID(target.id))
       case 10:
         // A lead act by this node, whether it may act or not.
@@ -124,6 +132,15 @@ struct ConvergenceTests {
             randomBytes(64, seed: UInt64.random(in: 0...UInt64.max, using: &random)),
             to: try ObjectID(target.id),
             audience: audience)
+        } else if Bool.random(using: &random),
+          let evidence = try node.store.evidence().randomElement(using: &random),
+          let share = try node.store.evidenceShare(id: evidence.id)
+        {
+          // Sharing visible evidence with another node, whether this node holds it or not.
+          let other = nodes.filter { $0 !== node }.randomElement(using: &random)!
+          try node.record(
+            [DomainOperation(objectID: try ObjectID(evidence.id), action: .shareEvidence(share))],
+            audience: .nodes([other.id]))
         } else if let evidence = try node.store.evidence().randomElement(using: &random) {
           let event = CustodyEventKind.allCases.randomElement(using: &random)!
           try node.record(
@@ -131,8 +148,7 @@ struct ConvergenceTests {
               DomainOperation(
                 objectID: try ObjectID(evidence.id), action: .recordCustody(CustodyRecord(event: event)))
             ],
-            audience: try Audience(parsing: evidence.audience).forAct(
-              by: node.id, parties: [try NodeID(evidence.origin)]))
+            audience: try evidence.custodyAudience(for: node.id))
         }
       default:
         try deliverRandomly(3)
@@ -188,6 +204,8 @@ struct ConvergenceTests {
       let visible = Set(try node.store.leads().map(\.id))
       var shown = Set<String>()
       var readable = Set<String>()
+      var sharedEvidence = Set<String>()
+      var addedEvidence = Set<String>()
       for change in everything where change.body != nil {
         let entitled = change.header.audience.includes(node.id, origin: change.header.origin)
         for operation in change.decodedBody()!.operations {
@@ -195,19 +213,37 @@ struct ConvergenceTests {
           case .createLead where entitled:
             readable.insert(operation.objectID.description)
             shown.insert(operation.objectID.description)
-          case .handOff(.offer) where entitled:
+          case .handOff(.offer, _) where entitled:
             shown.insert(operation.objectID.description)
+          case .shareEvidence where entitled:
+            sharedEvidence.insert(operation.objectID.description)
+          case .addEvidence where entitled:
+            addedEvidence.insert(operation.objectID.description)
           default: break
           }
         }
       }
       #expect(readable.isSubset(of: visible), "\(failure): a lead in the node's audience is missing")
       #expect(visible.isSubset(of: shown), "\(failure): a lead visible outside its audience")
+      // Evidence is held only where its audience or a signed share put it.
+      let heldEvidence = Set(try node.store.evidence().map(\.id))
+      #expect(
+        heldEvidence.isSubset(of: addedEvidence.union(sharedEvidence)),
+        "\(failure): evidence visible outside its audience and its shares")
     }
     // Nodes that are all in every audience must agree exactly: check the pair that sees most.
     let allPublic = try nodes.map { try $0.store.status() }.filter { $0.stubs == 0 }
     if allPublic.count > 1 {
       #expect(Set(allPublic.map(\.projectionDigest)).count == 1, "\(failure): nodes with no stubs disagree")
+    }
+  }
+}
+
+/// The operations of the open hand-off conflict on `lead`, as `node` sees it.
+private func conflicts(_ node: SimulatedNode, _ lead: String) throws -> [String] {
+  try node.store.conflicts().filter { $0.kind == "hand-off" && $0.id == lead }.flatMap { conflict in
+    conflict.acts.split(separator: "(").dropFirst().compactMap {
+      $0.split(separator: ")").first.map(String.init)
     }
   }
 }

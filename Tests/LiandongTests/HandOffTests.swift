@@ -105,7 +105,9 @@ struct HandOffTests {
     }
     #expect(refusal(claimant, .publishManifest(forged)) == "local.change.manifest-invalid")
     #expect(
-      refusal(claimant, .handOff(.designate(to: claimant.id, reason: "self-appointed", manifest: forged)))
+      refusal(
+        claimant,
+        .handOff(.designate(to: claimant.id, reason: "self-appointed", manifest: forged), basis: nil))
         == "local.change.manifest-invalid")
     let genuine = try TestFederation.shared.manifest
     #expect(

@@ -149,7 +149,8 @@ extension SimulatedNode {
 }
 
 extension SimulatedNode {
-  /// A hand-off act on a case this node can see, shared with both bureaus and the lead's audience.
+  /// A hand-off act on a case this node can see, shared with both bureaus and the lead's audience,
+  /// naming as its basis the last hand-off act this node has seen (as the command line does).
   @discardableResult
   func handOff(_ act: HandOffAct, on lead: ObjectID) throws -> SignedChange {
     let view = try store.lead(lead.description)
@@ -157,7 +158,9 @@ extension SimulatedNode {
     if case .offer(let to, _, _, _, _) = act { parties.insert(to) }
     if let handOff = view?.handOff { parties.formUnion([try NodeID(handOff.from), try NodeID(handOff.to)]) }
     let audience = try Audience(parsing: view?.audience ?? "all").forAct(by: id, parties: parties)
-    return try record([DomainOperation(objectID: lead, action: .handOff(act))], audience: audience)
+    let basis = act.answersBasis ? try view?.handOffHead.map(OperationRef.init) : nil
+    return try record(
+      [DomainOperation(objectID: lead, action: .handOff(act, basis: basis))], audience: audience)
   }
 
   /// An offer of `lead` (as this node sees it) to `to`.
@@ -172,7 +175,9 @@ extension SimulatedNode {
 
 /// Moves every change each node holds to every other (stubs outside the audience), twice, so
 /// that acts relayed through a third node arrive too.
-func exchange(_ nodes: SimulatedNode...) throws {
+func exchange(_ nodes: SimulatedNode...) throws { try exchange(nodes) }
+
+func exchange(_ nodes: [SimulatedNode]) throws {
   for _ in 0..<2 {
     for source in nodes {
       for destination in nodes where destination !== source {
