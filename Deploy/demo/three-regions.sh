@@ -113,6 +113,9 @@ at jjj handoff offer "$lead" --to yrd --evidence "$screenshot" \
 await "yrd receiving the offer" sh -c "'$bin' lead show '$lead' --data '$work/yrd' | grep -q offered"
 at yrd handoff accept "$lead"
 at yrd lead decide "$lead" --outcome case-opened --case "沪市监案〔2026〕88号" --note "opened on jjj's hand-off"
+await "jjj hearing the acceptance" sh -c "'$bin' lead show '$lead' --data '$work/jjj' | grep -q accepted"
+say "jjj shares its history of the case and its evidence with the new owner, by a signed change to yrd alone"
+at jjj handoff share "$lead"
 
 step "After a quiet period, every node holds the same changes"
 same_changes() {

@@ -8,7 +8,11 @@ struct HistoryCommand: NodeCommand {
     commandName: "history",
     abstract:
       "Every operation on an object: when, which node, which officer, what, and any that were refused.",
-    discussion: "ID is any object: a lead, subject, evidence item or request.")
+    discussion: """
+      ID is any object: a lead, subject, evidence item or request. For a case received by hand-off, \
+      the operations this node cannot read are shown as the bureau that handed it off described \
+      them ('liandong handoff share').
+      """)
   @OptionGroup var options: NodeOptions
   @Argument(help: "The object's ID.") var id: String
 
@@ -20,7 +24,13 @@ struct HistoryCommand: NodeCommand {
     for entry in entries {
       print("\(entry.time)  \(entry.node) (\(entry.officer))  \(entry.what)")
       if let refused = entry.refused { print("    REFUSED, no effect: \(refused)") }
-      print("    operation \(entry.operation)")
+      if let sharedBy = entry.sharedBy {
+        print(
+          "    operation \(entry.operation), not held here: as \(sharedBy) described it when it handed the case off"
+        )
+      } else {
+        print("    operation \(entry.operation)")
+      }
     }
   }
 }

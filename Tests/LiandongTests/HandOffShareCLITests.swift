@@ -1,0 +1,111 @@
+import Foundation
+import LiandongCore
+import Testing
+
+/// The command line of a hand-off's aftermath: sharing with the new owner, and resolving acts
+/// made at once.
+@Suite("handoff share and handoff resolve on the command line")
+struct HandOffShareCLITests {
+  @Test(
+    "the sender shares history and evidence; the new owner fetches the file, and its receipt reaches the sender"
+  )
+  func shareAfterAcceptance() async throws {
+    let federation = try TestFederation(label: "share", nodes: ["jjj", "yrd", "prd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    func id(_ result: ProcessResult) -> String {
+      result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    // The lead and its screenshot were shared with prd only.
+    let lead = id(
+      try jjj.cli(
+        "lead", "add", "--subject-name", "速通检测", "--violation", "forged-report", "--summary",
+        "one-day reports",
+        "--to", "prd"))
+    let file = temporaryDirectory("share").appendingPathComponent("listing.png")
+    let content = randomBytes(200_000, seed: 5)
+    try content.write(to: file)
+    let evidence = id(
+      try jjj.cli(
+        "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot"))
+    #expect(
+      try jjj.cli(
+        "handoff", "offer", lead, "--to", "yrd", "--letter", "operates in Shanghai", "--evidence", evidence
+      )
+      .status == 0)
+    try jjj.carry(to: yrd)
+    // Nothing to share before the new owner holds the case.
+    let early = try jjj.cli("handoff", "share", lead)
+    #expect(early.status != 0 && early.stderr.contains("handoff.nothing-to-share"), "\(early)")
+    #expect(try yrd.cli("handoff", "accept", lead).status == 0)
+    try yrd.carry(to: jjj)
+    #expect(try yrd.cli("evidence", "show", evidence).status != 0)
+    let notMine = try yrd.cli("handoff", "share", lead)
+    #expect(notMine.status != 0 && notMine.stderr.contains("handoff.nothing-to-share"), "\(notMine)")
+
+    let shared = try jjj.cli("handoff", "share", lead, "--json")
+    #expect(shared.status == 0, "\(shared)")
+    let summary = try #require(
+      try JSONSerialization.jsonObject(with: Data(shared.stdout.utf8)) as? [String: Any])
+    #expect(summary["evidence"] as? [String] == [evidence] && (summary["historyEntries"] as? Int ?? 0) >= 3)
+
+    // yrd syncs with jjj: the change arrives, then the file, checked against its hash.
+    try await jjj.serve()
+    defer { _ = jjj.stop() }
+    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    let sync = try yrd.cli("sync", "jjj")
+    #expect(sync.status == 0, "\(sync)")
+    let view = try #require(
+      try JSONSerialization.jsonObject(
+        with: Data(try yrd.cli("evidence", "show", evidence, "--json").stdout.utf8))
+        as? [String: Any])
+    #expect(view["file"] as? String == "held")
+    let custody = (view["custody"] as? [[String: Any]] ?? []).map { "\($0["node"]!) \($0["event"]!)" }
+    #expect(custody == ["jjj handed-over", "yrd received"], "\(custody)")
+    let history = try yrd.cli("history", lead).stdout
+    #expect(history.contains("created the lead") && history.contains("as jjj described it"), "\(history)")
+    // The receipt travels back to the sender on the next sync.
+    #expect(try yrd.cli("sync", "jjj").status == 0)
+    #expect(
+      try await eventually {
+        try jjj.cli("evidence", "show", evidence).stdout.contains("received")
+      })
+    // Evidence goes to named bureaus only.
+    let toAll = try jjj.cli("evidence", "share", evidence, "--to", "all")
+    #expect(toAll.status != 0 && toAll.stderr.contains("usage.share-to"), "\(toAll)")
+  }
+
+  @Test(
+    "an acceptance crossing a withdrawal is listed by conflicts on both sides; the withdrawing bureau lets it stand"
+  )
+  func resolveOnTheCommandLine() throws {
+    let federation = try TestFederation(label: "cross", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let lead = try jjj.cli(
+      "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s", "--to", "yrd"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    #expect(try jjj.cli("handoff", "offer", lead, "--to", "yrd", "--letter", "l").status == 0)
+    try jjj.carry(to: yrd)
+    #expect(try yrd.cli("handoff", "accept", lead).status == 0)
+    #expect(try jjj.cli("handoff", "withdraw", lead, "--reason", "changed our mind").status == 0)
+    try jjj.carry(to: yrd)
+    try yrd.carry(to: jjj)
+    var keep = ""
+    for node in [jjj, yrd] {
+      let conflicts = try #require(
+        try JSONSerialization.jsonObject(with: Data(try node.cli("conflicts", "--json").stdout.utf8))
+          as? [[String: Any]])
+      let acts = try #require(conflicts.first { $0["kind"] as? String == "hand-off" }?["acts"] as? String)
+      #expect(acts.contains("yrd accept") && acts.contains("jjj withdraw"), "\(acts)")
+      keep = String(acts.split(separator: "(")[1].split(separator: ")")[0])
+    }
+    let blocked = try yrd.cli("handoff", "object", lead, "--reason", "r")
+    #expect(blocked.status != 0 && blocked.stderr.contains("op.in-conflict"), "\(blocked)")
+    let resolved = try jjj.cli("handoff", "resolve", lead, "--keep", keep)
+    #expect(resolved.status == 0, "\(resolved)")
+    try jjj.carry(to: yrd)
+    #expect(try yrd.cli("lead", "show", lead, "--json").stdout.contains("\"owner\" : \"yrd\""))
+    #expect(try yrd.cli("conflicts").stdout.contains("no conflicts"))
+  }
+}
