@@ -27,6 +27,8 @@ public struct DomainOperation: Hashable, Sendable {
     case handOff(HandOffAct, basis: OperationRef?)
     /// An evidence item shared with more nodes by one that holds it (the change's audience).
     case shareEvidence(EvidenceShare)
+    /// Early warning to a region that cannot see the sender's lead on the same subject.
+    case warnOfSubject(SubjectWarning)
     /// Acknowledgement, checking, decision and feedback by a receiving bureau; withdrawal or
     /// merging by the owner.
     case leadAct(LeadAct)

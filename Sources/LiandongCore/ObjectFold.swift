@@ -89,6 +89,19 @@ public enum ObjectFold {
       return HandOffFold.apply(act, basis: basis, record, to: state)
     case .shareEvidence(let share):
       return shareEvidence(share, record, to: state)
+    case .warnOfSubject(let warning):
+      guard state == nil else {
+        return .failure(Refused(code: "op.exists", reason: "object \(id) already exists"))
+      }
+      guard case .nodes(let nodes) = record.audience, !nodes.subtracting([record.origin]).isEmpty else {
+        return .failure(Refused(code: "op.invalid", reason: "a warning goes to the regions it names"))
+      }
+      do { try warning.validate() } catch { return .failure(Refused(code: "op.invalid", reason: "\(error)")) }
+      return .success(
+        .warning(
+          WarningProjection(
+            id: id, from: record.origin, warning: warning, sent: record.order.time, audience: record.audience)
+        ))
     case .recordCustody(let custody):
       guard case .evidence(var evidence) = state else {
         return .failure(

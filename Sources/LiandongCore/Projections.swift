@@ -73,4 +73,5 @@ public enum ObjectProjection: Sendable, Equatable {
   case evidence(EvidenceProjection)
   case request(RequestProjection)
   case policeTransfer(PoliceTransferProjection)
+  case warning(WarningProjection)
 }

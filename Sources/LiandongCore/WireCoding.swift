@@ -128,6 +128,14 @@ public enum WireCoding {
           objectID: objectID,
           action: .handOff(
             try decodeHandOff(handOff), basis: handOff.hasBasis ? try operationRef(handOff.basis) : nil))
+      case .warnOfSubject(let warn):
+        guard let lead = ObjectID(bytes: warn.lead), let other = ObjectID(bytes: warn.otherLead) else {
+          throw CoreError.invalidValue(
+            field: "warned lead", value: warn.lead.hex, allowed: ["a 16-byte UUID"])
+        }
+        return DomainOperation(
+          objectID: objectID,
+          action: .warnOfSubject(SubjectWarning(subject: warn.subject, lead: lead, otherLead: other)))
       case .shareEvidence(let share):
         return DomainOperation(
           objectID: objectID,
@@ -190,6 +198,12 @@ public enum WireCoding {
       var handOff = encodeHandOff(act)
       if let basis { handOff.basis = encodeRef(basis) }
       wire.kind = .handOff(handOff)
+    case .warnOfSubject(let warning):
+      var warn = Liandong_V1_WarnOfSubject()
+      warn.subject = warning.subject
+      warn.lead = warning.lead.bytes
+      warn.otherLead = warning.otherLead.bytes
+      wire.kind = .warnOfSubject(warn)
     case .shareEvidence(let share):
       var wireShare = Liandong_V1_ShareEvidence()
       wireShare.origin = share.origin.rawValue

@@ -152,6 +152,8 @@ extension NodeStore {
     case .createLead: "create-lead \(operation.objectID)"
     case .leadAct(let act): "\(act.name) lead \(operation.objectID)"
     case .policeTransfer(let act): "\(act.name) transfer to police \(operation.objectID)"
+    case .warnOfSubject(let warning):
+      "warn of \(warning.subject): lead \(warning.lead) beside \(warning.otherLead)"
     case .shareEvidence(let share):
       "share-evidence \(operation.objectID) sha256:\(share.record.sha256.hex.prefix(12))"
     case .handOff(let act, _):

@@ -24,12 +24,24 @@ enum ProjectionRows {
     try db.execute(sql: "DELETE FROM p_shared_history WHERE lead_id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_handoff_heads WHERE lead_id = ?", arguments: [id])
     try db.execute(sql: "DELETE FROM p_handoff_conflicts WHERE lead_id = ?", arguments: [id])
+    try db.execute(sql: "DELETE FROM p_warnings WHERE id = ?", arguments: [id])
     switch result.state {
     case .subject(let subject): try insert(subject, db)
     case .lead(let lead): try insert(lead, db)
     case .evidence(let evidence): try insert(evidence, db)
     case .request(let request): try insert(request, db)
     case .policeTransfer(let transfer): try insert(transfer, db)
+    case .warning(let warning):
+      try db.execute(
+        sql: """
+          INSERT INTO p_warnings (id, from_node, subject, lead_id, other_lead_id, sent_wall, sent_counter, audience)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          id, warning.from.rawValue, warning.warning.subject, warning.warning.lead.description,
+          warning.warning.otherLead.description, Int64(warning.sent.wallMillis), Int64(warning.sent.counter),
+          warning.audience.description,
+        ])
     case nil: break
     }
     for refusal in result.refusals {

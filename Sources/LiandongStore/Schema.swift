@@ -309,7 +309,8 @@ enum Schema {
           );
           """)
     }
-    migrator.registerMigration("v10: evidence shares, shared case history, hand-off conflicts") { db in
+    migrator.registerMigration("v10: evidence shares, shared case history, hand-off conflicts, warnings") {
+      db in
       try db.execute(
         sql: """
           CREATE TABLE p_evidence_shares (
@@ -331,6 +332,16 @@ enum Schema {
           CREATE TABLE p_handoff_heads (
             lead_id TEXT PRIMARY KEY,
             head TEXT NOT NULL
+          );
+          CREATE TABLE p_warnings (
+            id TEXT PRIMARY KEY,
+            from_node TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            lead_id TEXT NOT NULL,
+            other_lead_id TEXT NOT NULL,
+            sent_wall INTEGER NOT NULL,
+            sent_counter INTEGER NOT NULL,
+            audience TEXT NOT NULL
           );
           CREATE TABLE p_handoff_conflicts (
             lead_id TEXT NOT NULL,
@@ -366,6 +377,7 @@ enum Schema {
     ("p_shared_history", "lead_id, position"),
     ("p_handoff_heads", "lead_id"),
     ("p_handoff_conflicts", "lead_id, operation"),
+    ("p_warnings", "id"),
   ]
 
   /// Every derived table, including the operation index that is not itself digested.

@@ -268,6 +268,14 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     set {kind = .shareEvidence(newValue)}
   }
 
+  public var warnOfSubject: Liandong_V1_WarnOfSubject {
+    get {
+      if case .warnOfSubject(let v)? = kind {return v}
+      return Liandong_V1_WarnOfSubject()
+    }
+    set {kind = .warnOfSubject(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -284,8 +292,31 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     case policeTransfer(Liandong_V1_PoliceTransfer)
     case publishManifest(Liandong_V1_PublishManifest)
     case shareEvidence(Liandong_V1_ShareEvidence)
+    case warnOfSubject(Liandong_V1_WarnOfSubject)
 
   }
+
+  public init() {}
+}
+
+/// Early warning to a region that cannot see this node's lead: this node has an open lead (`lead`)
+/// on the same subject as the recipient's `other_lead`. `subject` is the key they share:
+/// "uscc <USCC>" or "shop <platform>/<shop ID>". The change's audience names the recipient; the
+/// lead's content is not shared.
+public nonisolated struct Liandong_V1_WarnOfSubject: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var subject: String = String()
+
+  /// 16-byte UUID of the sender's lead
+  public var lead: Data = Data()
+
+  /// 16-byte UUID of the recipient's lead
+  public var otherLead: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 }
@@ -1093,7 +1124,7 @@ nonisolated extension Liandong_V1_ChangeBody: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0\u{3}police_transfer\0\u{3}publish_manifest\0\u{3}share_evidence\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0\u{3}police_transfer\0\u{3}publish_manifest\0\u{3}share_evidence\0\u{3}warn_of_subject\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1271,6 +1302,19 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
           self.kind = .shareEvidence(v)
         }
       }()
+      case 23: try {
+        var v: Liandong_V1_WarnOfSubject?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .warnOfSubject(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .warnOfSubject(v)
+        }
+      }()
       default: break
       }
     }
@@ -1337,6 +1381,10 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
       guard case .shareEvidence(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
     }()
+    case .warnOfSubject?: try {
+      guard case .warnOfSubject(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -1345,6 +1393,46 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
   public static func ==(lhs: Liandong_V1_Operation, rhs: Liandong_V1_Operation) -> Bool {
     if lhs.objectID != rhs.objectID {return false}
     if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_WarnOfSubject: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".WarnOfSubject"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}subject\0\u{1}lead\0\u{3}other_lead\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.subject) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.lead) }()
+      case 3: try { try decoder.decodeSingularBytesField(value: &self.otherLead) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.subject.isEmpty {
+      try visitor.visitSingularStringField(value: self.subject, fieldNumber: 1)
+    }
+    if !self.lead.isEmpty {
+      try visitor.visitSingularBytesField(value: self.lead, fieldNumber: 2)
+    }
+    if !self.otherLead.isEmpty {
+      try visitor.visitSingularBytesField(value: self.otherLead, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_WarnOfSubject, rhs: Liandong_V1_WarnOfSubject) -> Bool {
+    if lhs.subject != rhs.subject {return false}
+    if lhs.lead != rhs.lead {return false}
+    if lhs.otherLead != rhs.otherLead {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

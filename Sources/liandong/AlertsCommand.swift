@@ -3,21 +3,91 @@ import Foundation
 import LiandongCore
 import LiandongStore
 
-struct AlertsCommand: NodeCommand {
+struct AlertsCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "alerts",
     abstract:
       "Early warning: open leads from different regions on the same subject (USCC, or platform and shop).",
-    discussion:
-      "Computed from the leads this node can see; share leads with 'all' so that every region is warned.")
+    discussion: """
+      A node sees an alert when it can read both leads. When the other region cannot read this \
+      node's lead, 'liandong alerts notify' sends it a signed warning naming both leads and the \
+      subject, not the lead's content; the other region then sees the alert too.
+      """,
+    subcommands: [AlertsList.self, AlertsNotify.self], defaultSubcommand: AlertsList.self)
+}
+
+struct AlertsList: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "list", abstract: "List the alerts this node sees (the default).")
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    let alerts = EarlyWarning.alerts(among: try options.openNode().store.leads())
+    let home = try options.openNode()
+    let alerts = try home.store.alerts(node: home.node)
     if options.json { return try Output.json(alerts) }
     guard !alerts.isEmpty else { return print("no alerts") }
     Output.table(
-      ["SUBJECT", "LEAD", "FROM", "OTHER LEAD", "FROM"],
-      alerts.map { [$0.subject, $0.lead, $0.leadOrigin, $0.otherLead, $0.otherOrigin] })
+      ["SUBJECT", "LEAD", "FROM", "OTHER LEAD", "FROM", "NOTE"],
+      alerts.map {
+        [
+          $0.subject, $0.lead, $0.leadOrigin, $0.otherLead, $0.otherOrigin,
+          $0.warnedBy.map { "warned by \($0); not readable here" }
+            ?? ($0.unseenBy.isEmpty ? "" : "not seen by \($0.unseenBy.joined(separator: ","))"),
+        ]
+      })
+    let pending = EarlyWarning.warningsToSend(
+      alerts, from: home.node.rawValue, sent: try home.store.warnings())
+    if !pending.isEmpty {
+      print("\(pending.count) region(s) cannot see this node's lead: 'liandong alerts notify' warns them")
+    }
+  }
+}
+
+struct AlertsNotify: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "notify",
+    abstract: "Warn each region that cannot see this node's lead on a subject it also has an open lead on.",
+    discussion: """
+      One signed change per region, addressed to it alone, naming both leads and the subject. \
+      Each pair is warned of once; running it again sends only what is new.
+      """)
+  @OptionGroup var options: NodeOptions
+  @OptionGroup var officer: OfficerOption
+
+  struct Sent: Encodable {
+    var id: String
+    var to: String
+    var subject: String
+    var lead: String
+    var otherLead: String
+  }
+
+  func execute() throws {
+    let home = try options.openNode()
+    let pending = EarlyWarning.warningsToSend(
+      try home.store.alerts(node: home.node), from: home.node.rawValue, sent: try home.store.warnings())
+    var sent: [Sent] = []
+    for (to, warning) in pending {
+      let id = ObjectID()
+      try home.recordAct(
+        DomainOperation(
+          objectID: id,
+          action: .warnOfSubject(
+            SubjectWarning(
+              subject: warning.subject, lead: try ObjectID(warning.lead),
+              otherLead: try ObjectID(warning.otherLead)))),
+        named: "warn", audience: .nodes([try NodeID(to)]), officer: officer)
+      sent.append(
+        Sent(
+          id: id.description, to: to, subject: warning.subject, lead: warning.lead,
+          otherLead: warning.otherLead))
+    }
+    if options.json { return try Output.json(sent) }
+    if sent.isEmpty {
+      return print("nothing to warn of: every region with an alert can see this node's lead")
+    }
+    for item in sent {
+      print("warned \(item.to) of \(item.subject): lead \(item.lead) beside its \(item.otherLead)")
+    }
   }
 }

@@ -89,4 +89,40 @@ struct ReportTests {
     #expect(try jjj.cli("lead", "withdraw", a, "--note", "unfounded").status == 0)
     #expect(!(try jjj.cli("alerts").stdout.contains("uscc")))
   }
+
+  @Test("when only one region can see both leads, notify warns the other, once; a bystander learns nothing")
+  func oneSidedAlert() throws {
+    let federation = try TestFederation(label: "one-sided", nodes: ["jjj", "yrd", "prd"])
+    let (jjj, yrd, prd) = (
+      try NodeProcess("jjj", federation: federation), try NodeProcess("yrd", federation: federation),
+      try NodeProcess("prd", federation: federation)
+    )
+    func lead(_ node: NodeProcess, to: String) throws -> String {
+      try node.cli(
+        "lead", "add", "--subject-name", "速通检测", "--subject-uscc", "91350100M000100Y43", "--violation",
+        "forged-report", "--summary", "s", "--to", to
+      ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    let secret = try lead(jjj, to: "origin-only")
+    let open = try lead(yrd, to: "all")
+    for (from, to) in [(yrd, jjj), (jjj, yrd), (jjj, prd), (yrd, prd)] { try from.carry(to: to) }
+    let seen = try jjj.cli("alerts").stdout
+    #expect(seen.contains(secret) && seen.contains(open) && seen.contains("not seen by yrd"), "\(seen)")
+    #expect(seen.contains("alerts notify"), "\(seen)")
+    #expect(try yrd.cli("alerts").stdout.contains("no alerts"))
+
+    let notify = try jjj.cli("alerts", "notify", "--json")
+    #expect(notify.status == 0, "\(notify)")
+    #expect(notify.stdout.contains("\"to\" : \"yrd\""), "\(notify)")
+    #expect(try jjj.cli("alerts", "notify").stdout.contains("nothing to warn of"))
+    for to in [yrd, prd] { try jjj.carry(to: to) }
+    let warned =
+      try JSONSerialization.jsonObject(with: Data(try yrd.cli("alerts", "--json").stdout.utf8))
+      as? [[String: Any]] ?? []
+    #expect(warned.count == 1 && warned.first?["otherLead"] as? String == secret, "\(warned)")
+    #expect(warned.first?["warnedBy"] as? String == "jjj" && warned.first?["lead"] as? String == open)
+    // yrd still cannot read jjj's lead; prd, outside the warning, sees nothing.
+    #expect(try yrd.cli("lead", "show", secret).status != 0)
+    #expect(try prd.cli("alerts").stdout.contains("no alerts"))
+  }
 }
