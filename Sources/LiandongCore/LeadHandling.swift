@@ -83,7 +83,15 @@ enum LeadActFold {
           Refused(
             code: "op.not-receiver", reason: "only a bureau that received lead \(id) may \(act.name) it"))
       }
-      guard lead.state != .withdrawn, lead.state != .merged else {
+      // A withdrawn or merged lead takes no new work, but a bureau's decision on a lead it was
+      // already checking, and its closing, still stand: made perhaps before the withdrawal reached
+      // it, they are its own acts on its own case, never silently lost.
+      let finishing: Bool =
+        switch act {
+        case .decide, .close: true
+        default: false
+        }
+      guard lead.state != .withdrawn && lead.state != .merged || finishing else {
         return .failure(
           Refused(code: "op.wrong-state", reason: "lead \(id) was \(lead.state.rawValue) by its owner"))
       }

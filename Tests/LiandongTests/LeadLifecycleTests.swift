@@ -65,7 +65,7 @@ struct LeadLifecycleTests {
         ])
   }
 
-  @Test("the owner withdraws a lead as unfounded, or merges a duplicate; receivers can no longer act")
+  @Test("the owner withdraws a lead as unfounded, or merges a duplicate; receivers take no new work on it")
   func withdrawAndMerge() throws {
     let (jjj, yrd) = (try SimulatedNode("n0"), try SimulatedNode("n1"))
     let first = try jjj.addLead(summary: "first", audience: .all)
@@ -81,6 +81,29 @@ struct LeadLifecycleTests {
     let withdrawn = try #require(try yrd.store.lead(first.description))
     #expect(withdrawn.state == "withdrawn" && withdrawn.withdrawalNote?.contains("genuine") == true)
     #expect(try codes(yrd) == ["op.wrong-state"])
+  }
+
+  @Test("a decision made while the owner withdrew the lead stands beside the withdrawal on both nodes")
+  func decisionCrossesWithdrawal() throws {
+    let (jjj, yrd, prd) = (try SimulatedNode("n0"), try SimulatedNode("n1"), try SimulatedNode("n2"))
+    let lead = try jjj.addLead(audience: .nodes([yrd.id, prd.id]))
+    try exchange(jjj, yrd, prd)
+    try act(yrd, .acknowledge, lead)
+    try exchange(jjj, yrd)
+    // Neither has seen the other's act.
+    try act(yrd, .decide(outcome: .caseOpened, caseReference: "沪市监案〔2026〕9号", note: ""), lead)
+    try act(jjj, .withdraw(note: "the report was genuine after all"), lead)
+    try exchange(jjj, yrd)
+    for node in [jjj, yrd] {
+      let view = try #require(try node.store.lead(lead.description))
+      #expect(view.state == "withdrawn" && view.handling.first?.state == "case-opened", "\(node.id): \(view)")
+    }
+    #expect(try codes(jjj).isEmpty && jjj.store.projectionDigest() == yrd.store.projectionDigest())
+    // New work on the withdrawn lead is refused.
+    try exchange(jjj, yrd, prd)
+    try act(prd, .acknowledge, lead)
+    try exchange(jjj, yrd, prd)
+    #expect(try codes(jjj) == ["op.wrong-state"])
   }
 
   @Test("15 working days to decide from acknowledgement, 30 once extended, counted by hand")
