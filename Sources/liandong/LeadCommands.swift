@@ -10,7 +10,7 @@ struct LeadCommand: ParsableCommand {
     subcommands: [
       LeadAdd.self, LeadList.self, LeadShow.self, LeadEdit.self, LeadAcknowledge.self, LeadCheck.self,
       LeadDecide.self,
-      LeadExtend.self, LeadClose.self, LeadWithdraw.self, LeadMerge.self,
+      LeadExtend.self, LeadClose.self, LeadWithdraw.self, LeadMerge.self, LeadImportCommand.self,
     ])
 }
 

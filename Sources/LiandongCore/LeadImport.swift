@@ -1,0 +1,223 @@
+import Foundation
+import LiandongCrypto
+
+/// The bulk path for platform-monitoring teams: a CSV file of leads (RFC 4180: commas, quotes
+/// doubled inside quoted cells, CRLF or LF), one lead and its subject per row. The header names
+/// the columns, in any order; `subject_name`, `violations` and `summary` are required. A row with
+/// a bad value is reported with its line number and reason and not imported; the others are.
+public enum LeadImport {
+  public static let columns: [(name: String, meaning: String)] = [
+    ("subject_name", "the subject's name (required)"),
+    (
+      "subject_kind",
+      "enterprise (default), individual-business, natural-person, platform, shop, laboratory, product"
+    ),
+    ("subject_uscc", "unified social credit code, 18 characters, check character verified"),
+    ("subject_division", "GB/T 2260 code where the subject is registered"),
+    ("subject_business_division", "GB/T 2260 code where it does business"),
+    ("platform", "for a shop: the platform"),
+    ("shop_id", "for a shop: its ID on the platform"),
+    ("url", "the shop's or site's address"),
+    ("violations", "canonical violation names separated by ';' (required)"),
+    ("summary", "what was found (required)"),
+    ("source", "online-monitoring (default), complaint, report, inspection, transfer, assigned"),
+    ("risk", "serious, high, medium (default), low"),
+    ("product_category", "free text"),
+    ("source_reliability", "A, B, C or X (default)"),
+    ("info_reliability", "1 to 4 (default 4)"),
+  ]
+
+  /// One valid row: the subject and the lead's fields, with their IDs.
+  public struct Row: Sendable {
+    public var line: Int
+    public var subjectID: ObjectID
+    public var subject: SubjectRecord
+    public var leadID: ObjectID
+    public var fields: LeadFields
+  }
+
+  public struct RowError: Sendable, Codable, Equatable {
+    public var line: Int
+    public var reason: String
+  }
+
+  /// Parses and validates the whole file. IDs are derived from `seed` (the importing node and
+  /// the file's SHA-256) and the row's line, so importing the same file again finds the leads a
+  /// first, interrupted run already recorded.
+  public static func parse(_ text: String, seed: Data) throws -> (rows: [Row], errors: [RowError]) {
+    var records = try CSV.records(text)
+    guard !records.isEmpty else { throw CoreError.missingField("a header row naming the columns") }
+    let header = records.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    let known = Set(columns.map(\.name))
+    if let unknown = header.first(where: { !known.contains($0) }) {
+      throw CoreError.invalidValue(field: "CSV column", value: unknown, allowed: columns.map(\.name))
+    }
+    for required in ["subject_name", "violations", "summary"] where !header.contains(required) {
+      throw CoreError.missingField("the column \(required)")
+    }
+    var rows: [Row] = []
+    var errors: [RowError] = []
+    for record in records {
+      if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+      guard record.fields.count == header.count else {
+        errors.append(
+          RowError(
+            line: record.line, reason: "\(record.fields.count) cells, but the header names \(header.count)"))
+        continue
+      }
+      var cells: [String: String] = [:]
+      for (name, value) in zip(header, record.fields) {
+        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        if !trimmed.isEmpty { cells[name] = trimmed }
+      }
+      do {
+        rows.append(try row(cells, line: record.line, seed: seed))
+      } catch {
+        errors.append(RowError(line: record.line, reason: "\(error)"))
+      }
+    }
+    return (rows, errors)
+  }
+
+  static func row(_ cells: [String: String], line: Int, seed: Data) throws -> Row {
+    let subject = SubjectRecord(
+      kind: try SubjectKind(canonical: cells["subject_kind"] ?? SubjectKind.enterprise.rawValue),
+      name: cells["subject_name"] ?? "", uscc: cells["subject_uscc"],
+      registeredDivision: cells["subject_division"],
+      businessDivision: cells["subject_business_division"], platform: cells["platform"],
+      shopID: cells["shop_id"],
+      url: cells["url"])
+    try subject.validate()
+    let violations = try (cells["violations"] ?? "").split(separator: ";").map {
+      try Violation(canonical: $0.trimmingCharacters(in: .whitespaces))
+    }
+    var information = 4
+    if let text = cells["info_reliability"] {
+      guard let value = Int(text) else {
+        throw CoreError.invalidValue(field: "info_reliability", value: text, allowed: ["1", "2", "3", "4"])
+      }
+      information = value
+    }
+    let subjectID = derivedID(seed, line, "subject")
+    let fields = LeadFields(
+      source: try LeadSource(canonical: cells["source"] ?? LeadSource.onlineMonitoring.rawValue),
+      violations: violations, subjectIDs: [subjectID], productCategory: cells["product_category"] ?? "",
+      summary: cells["summary"] ?? "",
+      risk: try RiskLevel(canonical: cells["risk"] ?? RiskLevel.medium.rawValue),
+      sourceReliability: try SourceReliability(canonical: (cells["source_reliability"] ?? "X").uppercased()),
+      informationReliability: information)
+    try fields.validate()
+    return Row(
+      line: line, subjectID: subjectID, subject: subject, leadID: derivedID(seed, line, "lead"),
+      fields: fields)
+  }
+
+  /// A UUID (version 8, RFC 9562) from the SHA-256 of the seed, the line and the role.
+  static func derivedID(_ seed: Data, _ line: Int, _ role: String) -> ObjectID {
+    var bytes = Array(SHA256.hash(seed + Data("\(line) \(role)".utf8)).prefix(16))
+    bytes[6] = (bytes[6] & 0x0F) | 0x80
+    bytes[8] = (bytes[8] & 0x3F) | 0x80
+    return ObjectID(bytes: Data(bytes))!
+  }
+
+  /// Groups rows into the operations of changes of at most `leadsPerChange` leads (two
+  /// operations each) and about `maximumBytes` of text, so no change grows without bound.
+  public static func changes(_ rows: [Row], leadsPerChange: Int, maximumBytes: Int = 512 * 1024)
+    -> [[DomainOperation]]
+  {
+    var changes: [[DomainOperation]] = []
+    var current: [DomainOperation] = []
+    var bytes = 0
+    for row in rows {
+      let size =
+        256 + row.fields.summary.utf8.count + row.subject.name.utf8.count + (row.subject.url?.utf8.count ?? 0)
+      if !current.isEmpty && (current.count / 2 >= leadsPerChange || bytes + size > maximumBytes) {
+        changes.append(current)
+        current = []
+        bytes = 0
+      }
+      current.append(DomainOperation(objectID: row.subjectID, action: .createSubject(row.subject)))
+      current.append(DomainOperation(objectID: row.leadID, action: .createLead(row.fields)))
+      bytes += size
+    }
+    if !current.isEmpty { changes.append(current) }
+    return changes
+  }
+}
+
+/// RFC 4180 records with the line each starts on.
+enum CSV {
+  struct Record {
+    var line: Int
+    var fields: [String]
+  }
+
+  static func records(_ text: String) throws -> [Record] {
+    var records: [Record] = []
+    var fields: [String] = []
+    var field = ""
+    var quoted = false
+    var line = 1
+    var start = 1
+    var afterQuote = false
+    var iterator = text.makeIterator()
+    var pending: Character? = nil
+    func next() -> Character? {
+      if let c = pending {
+        pending = nil
+        return c
+      }
+      return iterator.next()
+    }
+    while let c = next() {
+      if quoted {
+        if c == "\"" {
+          if let following = next() {
+            if following == "\"" {
+              field.append("\"")
+            } else {
+              quoted = false
+              afterQuote = true
+              pending = following
+            }
+          } else {
+            quoted = false
+          }
+        } else {
+          if c == "\n" || c == "\r\n" { line += 1 }
+          field.append(c)
+        }
+        continue
+      }
+      switch c {
+      case "\"" where field.isEmpty && !afterQuote:
+        quoted = true
+      case ",":
+        fields.append(field)
+        field = ""
+        afterQuote = false
+      case "\n", "\r\n", "\r":
+        fields.append(field)
+        records.append(Record(line: start, fields: fields))
+        fields = []
+        field = ""
+        afterQuote = false
+        line += 1
+        start = line
+      default:
+        if afterQuote {
+          throw CoreError.invalidValue(
+            field: "CSV on line \(line)", value: String(c),
+            allowed: ["a comma or line end after a closing quote"])
+        }
+        field.append(c)
+      }
+    }
+    if quoted { throw CoreError.missingField("the closing quote of the cell that starts on line \(start)") }
+    if !field.isEmpty || !fields.isEmpty {
+      fields.append(field)
+      records.append(Record(line: start, fields: fields))
+    }
+    return records
+  }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import LiandongCore
+import Testing
+
+/// `liandong lead import`: the bulk path, its CSV rules and its refusals.
+@Suite("Bulk lead import from CSV")
+struct LeadImportTests {
+  static let header =
+    "subject_name,subject_uscc,platform,shop_id,violations,summary,risk\n"
+
+  @Test("quoted cells keep commas, quotes and line breaks; bad rows are named by line and reason")
+  func parsing() throws {
+    let text =
+      Self.header
+      + "速通检测,91350100M000100Y43,,,forged-report,\"one-day reports, no sample\",high\n"
+      + "\"某店 \"\"旗舰\"\"\",,某电商平台,88231,forged-report;misused-cma,\"line one\nline two\",\n"
+      + "坏码,91350100M000100Y44,,,forged-report,bad check character,\n"
+      + "某店,,,,counterfeit,unknown violation,\n"
+      + "短行,,,forged-report\n"
+      + "某店,,,,forged-report,,low\n"
+    let (rows, errors) = try LeadImport.parse(text, seed: Data("n0".utf8))
+    #expect(rows.map(\.line) == [2, 3])
+    #expect(rows[0].fields.summary == "one-day reports, no sample" && rows[0].fields.risk == .high)
+    #expect(rows[1].subject.name == "某店 \"旗舰\"" && rows[1].fields.summary == "line one\nline two")
+    #expect(rows[1].fields.violations == [.forgedReport, .misusedCMA] && rows[1].subject.shopID == "88231")
+    #expect(errors.map(\.line) == [5, 6, 7, 8], "\(errors)")
+    #expect(errors[0].reason.contains("USCC") && errors[1].reason.contains("counterfeit"))
+    #expect(errors[2].reason.contains("cells") && errors[3].reason.contains("summary"))
+    // The same file and node give the same IDs, so a second run finds what the first recorded.
+    let again = try LeadImport.parse(text, seed: Data("n0".utf8))
+    #expect(again.rows.map(\.leadID) == rows.map(\.leadID))
+    #expect(try LeadImport.parse(text, seed: Data("n1".utf8)).rows[0].leadID != rows[0].leadID)
+  }
+
+  @Test("an unknown column, a missing required one, or an unclosed quote refuses the whole file")
+  func fileRefusals() throws {
+    #expect(throws: CoreError.self) { try LeadImport.parse("subject_name,colour\n", seed: Data()) }
+    #expect(throws: CoreError.self) { try LeadImport.parse("subject_name,summary\n", seed: Data()) }
+    #expect(throws: CoreError.self) {
+      try LeadImport.parse(Self.header + "a,,,,forged-report,\"never closed\n", seed: Data())
+    }
+  }
+
+  @Test("valid rows become changes of at most the leads asked for")
+  func bounded() throws {
+    let text = Self.header + (0..<25).map { "店\($0),,,,forged-report,summary \($0),\n" }.joined()
+    let (rows, _) = try LeadImport.parse(text, seed: Data())
+    let changes = LeadImport.changes(rows, leadsPerChange: 10)
+    #expect(changes.map(\.count) == [20, 20, 10])
+  }
+
+  @Test(
+    "the command imports the valid rows, reports the others with line numbers, exits 2, and a re-run adds nothing"
+  )
+  func command() throws {
+    let federation = try TestFederation(label: "import", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let file = temporaryDirectory("import").appendingPathComponent("leads.csv")
+    try
+      (Self.header + (0..<7).map { "店\($0),,,,forged-report,summary \($0),\n" }.joined()
+      + "坏码,91350100M000100Y44,,,forged-report,bad,\n").write(to: file, atomically: true, encoding: .utf8)
+    let checked = try jjj.cli("lead", "import", file.path, "--check")
+    #expect(checked.status == 2 && checked.stdout.contains("7 rows valid, 1 refused"), "\(checked)")
+    #expect(try jjj.cli("lead", "list").stdout.contains("no leads yet"))
+    let first = try jjj.cli("lead", "import", file.path, "--to", "all", "--per-change", "3")
+    #expect(first.status == 2 && first.stderr.contains("leads.csv:9: not imported"), "\(first)")
+    #expect(first.stdout.contains("imported 7 leads in 3 changes"), "\(first)")
+    let second = try jjj.cli("lead", "import", file.path, "--to", "all", "--json")
+    #expect(second.stdout.contains("\"alreadyImported\" : 7") && second.stdout.contains("\"imported\" : 0"))
+    #expect(try jjj.cli("verify").status == 0)
+    let leads = try JSONSerialization.jsonObject(
+      with: Data(try jjj.cli("lead", "list", "--json").stdout.utf8))
+    #expect((leads as? [Any])?.count == 7)
+    let missing = try jjj.cli("lead", "import", "/nonexistent.csv")
+    #expect(missing.status != 0 && missing.stderr.contains("/nonexistent.csv"))
+  }
+}
