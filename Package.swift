@@ -84,7 +84,8 @@ let package = Package(
     .executableTarget(
       name: "liandong-bench",
       dependencies: [
-        "LiandongCrypto", "LiandongCore", "LiandongTLS", "LiandongTesting",
+        "LiandongCrypto", "LiandongCore", "LiandongStore", "LiandongTLS", "LiandongTesting",
+        .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),

@@ -12,14 +12,21 @@ struct BenchMain {
     if arguments.contains("--help") || arguments.contains("-h") {
       print(
         """
-        usage: liandong-bench [SCENARIO...] [--bytes N] [--json FILE]
+        usage: liandong-bench [SCENARIO...] [--bytes N] [--scale F] [--json FILE]
 
-        Scenarios:
+        Scenarios (default: all):
+          b1    100,000 leads, one per change, synced to an empty node by 'liandong sync' over
+                mutual TLS, beside OpenSSL's verify rate for the nodes' key type on one core
+                (goal: ratio >= 1.0); then b4: a sync when nothing is new (goal: < 50 ms after
+                the handshake, < 4 KB each way).
+          b2    200,000 leads by 'liandong lead import', then synced to an empty node, beside the
+                same rows inserted into bare SQLite tables in one transaction (goal: >= 0.5).
           tls   N bytes (default 1 GiB) through our OpenSSL TLS handler over loopback, beside
                 openssl s_server <- openssl s_client moving the same bytes. Goal: ratio >= 0.7.
 
         Options:
           --bytes N     bytes to move (suffixes K, M, G: powers of 1024)
+          --scale F     multiply the lead counts of b1 and b2 (e.g. 0.1 for a quick run)
           --json FILE   also write the table as JSON
         """)
       return
@@ -35,7 +42,11 @@ struct BenchMain {
     guard let bytes = parseSize(bytesText), bytes > 0 else {
       fail("--bytes \(bytesText) is not a size: use a number with an optional K, M or G suffix")
     }
-    let scenarios = arguments.isEmpty ? ["tls"] : arguments
+    let scaleText = option("--scale") ?? "1"
+    guard let scale = Double(scaleText), scale > 0 else {
+      fail("--scale \(scaleText) is not a positive number")
+    }
+    let scenarios = arguments.isEmpty ? ["b1", "b2", "tls"] : arguments
     var rows: [BenchRow] = []
     do {
       let workspace = try BenchWorkspace()
@@ -43,6 +54,8 @@ struct BenchMain {
       for scenario in scenarios {
         switch scenario {
         case "tls": rows.append(try await TLSThroughput(workspace: workspace, bytes: bytes).run())
+        case "b1", "b4": rows += try await SyncScenarios(workspace: workspace, scale: scale).b1AndB4()
+        case "b2": rows.append(try await SyncScenarios(workspace: workspace, scale: scale).b2())
         default: fail("unknown scenario '\(scenario)'; run with --help for the list")
         }
       }

@@ -9,9 +9,11 @@ struct BenchRow: Encodable {
   var referenceName: String
   var goal: Double
   var note: String
+  /// For limits (milliseconds, bytes, MiB): pass when ours is at most the reference.
+  var lowerIsBetter = false
 
   var ratio: Double { reference > 0 ? ours / reference : 0 }
-  var pass: Bool { ratio >= goal }
+  var pass: Bool { lowerIsBetter ? ours <= reference : ratio >= goal }
 
   static func printTable(_ rows: [BenchRow]) {
     print("")
@@ -24,7 +26,8 @@ struct BenchRow: Encodable {
         row.scenario.padding(toLength: 10, withPad: " ", startingAt: 0)
           + String(format: "%.1f %@", row.ours, row.unit).leftPadded(14)
           + String(format: "%.1f %@", row.reference, row.unit).leftPadded(14)
-          + String(format: "%.2f", row.ratio).leftPadded(8) + String(format: ">=%.2f", row.goal).leftPadded(8)
+          + String(format: "%.2f", row.ratio).leftPadded(8)
+          + (row.lowerIsBetter ? "<=1.00" : String(format: ">=%.2f", row.goal)).leftPadded(8)
           + (row.pass ? "  pass" : "  FAIL"))
       print("  reference: \(row.referenceName); \(row.note)")
     }
@@ -57,10 +60,11 @@ struct BenchRow: Encodable {
     try container.encode(note, forKey: .note)
     try container.encode(ratio, forKey: .ratio)
     try container.encode(pass, forKey: .pass)
+    try container.encode(lowerIsBetter, forKey: .lowerIsBetter)
   }
 
   enum CodingKeys: String, CodingKey {
-    case scenario, ours, reference, unit, referenceName, goal, note, ratio, pass
+    case scenario, ours, reference, unit, referenceName, goal, note, ratio, pass, lowerIsBetter
   }
 }
 

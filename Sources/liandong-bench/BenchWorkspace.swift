@@ -14,6 +14,7 @@ struct BenchWorkspace {
     let script = try Self.pkiScript()
     for arguments in [
       ["init", directory.path], ["issue", directory.path, "bench-a"], ["issue", directory.path, "bench-b"],
+      ["issue", directory.path, "bench-c"], ["crl", directory.path],
     ] {
       let child = try ChildProcess(script, arguments)
       guard child.wait(timeout: 60) == 0 else {

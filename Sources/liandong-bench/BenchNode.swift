@@ -1,0 +1,77 @@
+import Foundation
+import LiandongTesting
+
+/// A node in the workspace, driven through the `liandong` binary built beside this program.
+struct BenchNode {
+  let name: String
+  let data: URL
+  let workspace: BenchWorkspace
+
+  /// `copy` tells apart two data folders of one identity (a node, then its fresh replacement).
+  init(_ name: String, workspace: BenchWorkspace, copy: Int = 0) throws {
+    self.name = name
+    self.workspace = workspace
+    data = workspace.directory.appendingPathComponent("data-\(name)-\(copy)")
+    try cli(
+      [
+        "init", "--node", name, "--ca", workspace.path("ca.pem"), "--crl", workspace.path("crl.pem"),
+        "--cert",
+        workspace.path("nodes/\(name).pem"), "--key", workspace.path("nodes/\(name).key"),
+      ])
+  }
+
+  /// The `liandong` executable next to this one (`swift build` puts every product in one folder).
+  static var binary: String {
+    let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+    return here.deletingLastPathComponent().appendingPathComponent("liandong").path
+  }
+
+  /// Runs a command on this node; returns stdout, or throws with stderr if it failed.
+  @discardableResult
+  func cli(_ arguments: [String], timeout: Double = 3600) throws -> String {
+    let child = try ChildProcess(Self.binary, arguments + ["--data", data.path])
+    let status = child.wait(timeout: timeout)
+    guard status == 0 else {
+      throw BenchError(
+        "liandong \(arguments.prefix(2).joined(separator: " ")) on \(name) exited \(status): \(child.stderr)")
+    }
+    return child.stdout
+  }
+
+  /// `liandong serve` on a free loopback port; returns the process and the port.
+  func serve() async throws -> (ChildProcess, Int) {
+    let child = try ChildProcess(
+      Self.binary, ["serve", "--data", data.path, "--listen", "127.0.0.1:0", "--interval", "3600"])
+    guard await child.waitForOutput("serving node \(name) on 127.0.0.1:", timeout: 60),
+      let line = child.stdout.split(separator: "\n").first(where: { $0.hasPrefix("serving node") }),
+      let port = Int(line.split(separator: ":").last ?? "")
+    else { throw BenchError("\(name) did not start serving: \(child.stderr)") }
+    return (child, port)
+  }
+
+  /// One-shot sync with `peer`: the session's own summary (seconds after the handshake, bytes).
+  func sync(with peer: String, port: Int) throws -> (
+    seconds: Double, wall: Double, bytesSent: Int, bytesReceived: Int
+  ) {
+    _ = try? cli(["peer", "remove", peer])
+    try cli(["peer", "add", peer, "127.0.0.1:\(port)"])
+    let started = Date()
+    let output = try cli(["sync", peer, "--json"])
+    let wall = Date().timeIntervalSince(started)
+    guard let report = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
+      let synced = (report["synced"] as? [[String: Any]])?.first
+    else { throw BenchError("sync printed no summary: \(output)") }
+    return (
+      synced["seconds"] as? Double ?? 0, wall, synced["bytesSent"] as? Int ?? 0,
+      synced["bytesReceived"] as? Int ?? 0
+    )
+  }
+
+  func changeCount() throws -> Int {
+    guard
+      let status = try JSONSerialization.jsonObject(with: Data(try cli(["status", "--json"]).utf8))
+        as? [String: Any]
+    else { return 0 }
+    return status["changes"] as? Int ?? 0
+  }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongStore
+import LiandongTesting
+
+/// B1, B2 and B4 of BENCHMARKS.md: whole nodes, real `liandong serve` and `liandong sync`
+/// processes over mutual TLS on loopback, each beside a reference measured in the same run.
+struct SyncScenarios {
+  let workspace: BenchWorkspace
+  let scale: Double
+
+  /// B1: leads made one per change on A, then a one-shot sync to an empty B; B4: a second sync
+  /// when nothing is new.
+  func b1AndB4() async throws -> [BenchRow] {
+    let count = max(100, Int(100_000 * scale))
+    let a = try BenchNode("bench-a", workspace: workspace)
+    let b = try BenchNode("bench-b", workspace: workspace)
+    log("B1: writing \(count) leads on bench-a, one per change ...")
+    let home = try NodeHome.open(a.data)
+    var written = 0
+    while written < count {
+      let batch = min(1000, count - written)
+      _ = try home.recordEach(
+        (0..<batch).map { index in
+          [
+            DomainOperation(
+              objectID: ObjectID(),
+              action: .createLead(
+                LeadFields(
+                  violations: [.forgedReport], subjectIDs: [],
+                  summary: "shop \(written + index) sells one-day inspection reports")))
+          ]
+        }, audience: .all, officer: "bench")
+      written += batch
+    }
+    let held = try a.changeCount()
+    let (server, port) = try await a.serve()
+    defer {
+      server.signal(SIGTERM)
+      _ = server.wait(timeout: 60)
+    }
+    log("B1: syncing \(held) changes to the empty bench-b ...")
+    let first = try b.sync(with: "bench-a", port: port)
+    // bench-b holds its own first change as well.
+    guard try b.changeCount() >= held + 1 else {
+      throw BenchError("bench-b holds \(try b.changeCount()) of \(held)")
+    }
+    let verifyRate = try opensslVerifyRate()
+    let ours = Double(held) / first.wall
+    log(
+      String(
+        format: "B1: %.0f changes/s end to end; OpenSSL verifies %.0f/s on one core", ours, verifyRate.rate))
+    // Nothing new: what a quiet sync costs once the handshake is done.
+    var quiet = try b.sync(with: "bench-a", port: port)
+    for _ in 0..<2 {
+      let next = try b.sync(with: "bench-a", port: port)
+      if next.seconds < quiet.seconds { quiet = next }
+    }
+    log(
+      String(
+        format: "B4: %.1f ms, %d bytes out, %d bytes in", quiet.seconds * 1000, quiet.bytesSent,
+        quiet.bytesReceived))
+    return [
+      BenchRow(
+        scenario: "B1", ours: ours, reference: verifyRate.rate, unit: "/s",
+        referenceName: "openssl speed \(verifyRate.algorithm) verify, one core",
+        goal: 1.0,
+        note:
+          "\(held) changes (one lead each) from bench-a to an empty bench-b, verified and merged; wall time of 'liandong sync'"
+      ),
+      BenchRow(
+        scenario: "B4 time", ours: quiet.seconds * 1000, reference: 50, unit: "ms",
+        referenceName: "the goal's limit",
+        goal: 1.0,
+        note:
+          "a sync with nothing new, both holding \(held) changes from 1 origin (goal: 1,000,000 from 7); best of 3, after the handshake",
+        lowerIsBetter: true),
+      BenchRow(
+        scenario: "B4 bytes", ours: Double(max(quiet.bytesSent, quiet.bytesReceived)), reference: 4096,
+        unit: "B",
+        referenceName: "the goal's limit", goal: 1.0,
+        note:
+          "application data of that sync, the larger direction (out \(quiet.bytesSent), in \(quiet.bytesReceived))",
+        lowerIsBetter: true),
+    ]
+  }
+
+  /// B2: leads imported in bulk, then synced to an empty node, beside the same rows inserted
+  /// into a bare SQLite table in one transaction.
+  func b2() async throws -> BenchRow {
+    let count = max(100, Int(200_000 * scale))
+    let c = try BenchNode("bench-c", workspace: workspace)
+    let empty = try BenchNode("bench-b", workspace: workspace, copy: 2)
+    let csv = workspace.directory.appendingPathComponent("leads.csv")
+    var text = "subject_name,subject_uscc,platform,shop_id,violations,summary,risk\n"
+    for index in 0..<count {
+      text +=
+        "检测服务店\(index),,某电商平台,\(100_000 + index),forged-report;misused-cma,sells one-day reports \(index),high\n"
+    }
+    try text.write(to: csv, atomically: true, encoding: .utf8)
+    log("B2: importing \(count) leads on bench-c ...")
+    let started = Date()
+    try c.cli(["lead", "import", csv.path, "--to", "all", "--json"])
+    let imported = Date().timeIntervalSince(started)
+    let (server, port) = try await c.serve()
+    defer {
+      server.signal(SIGTERM)
+      _ = server.wait(timeout: 60)
+    }
+    log("B2: syncing to an empty node ...")
+    let synced = try empty.sync(with: "bench-c", port: port)
+    // The sync runs both ways: each then holds the other's first change too.
+    guard try empty.changeCount() == (try c.changeCount()) else {
+      throw BenchError(
+        "the empty node holds \(try empty.changeCount()) changes of \(try c.changeCount()); sync: \(synced)")
+    }
+    let ours = Double(count) / (imported + synced.wall)
+    let reference = Double(count) / (try bareInsertSeconds(count))
+    log(
+      String(
+        format: "B2: %.0f leads/s (import %.1f s + sync %.1f s); bare SQLite %.0f leads/s", ours, imported,
+        synced.wall, reference))
+    return BenchRow(
+      scenario: "B2", ours: ours, reference: reference, unit: "/s",
+      referenceName: "the same subject and lead rows into bare SQLite tables, one transaction",
+      goal: 0.5,
+      note: String(
+        format: "%d leads: import %.1f s, then sync to an empty node %.1f s", count, imported, synced.wall))
+  }
+
+  /// Seconds to insert `count` subject rows and lead rows, shaped like the projections, into
+  /// bare tables in one transaction (WAL, synchronous FULL, as the node's store).
+  private func bareInsertSeconds(_ count: Int) throws -> Double {
+    var configuration = Configuration()
+    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+    let queue = try DatabasePool(path: workspace.path("bare.sqlite"), configuration: configuration)
+    try queue.write { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE subjects (id TEXT PRIMARY KEY, origin TEXT, kind TEXT, name TEXT, uscc TEXT, platform TEXT,
+            shop_id TEXT, created_wall INTEGER, created_counter INTEGER, audience TEXT);
+          CREATE TABLE leads (id TEXT PRIMARY KEY, origin TEXT, owner TEXT, state TEXT, source TEXT, violations TEXT,
+            subject_ids TEXT, product_category TEXT, summary TEXT, risk TEXT, source_reliability TEXT,
+            information_reliability INTEGER, reporter_real_name INTEGER, created_by TEXT, created_wall INTEGER,
+            created_counter INTEGER, updated_wall INTEGER, updated_counter INTEGER, audience TEXT);
+          """)
+    }
+    let started = Date()
+    try queue.write { db in
+      let subject = try db.makeStatement(sql: "INSERT INTO subjects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      let lead = try db.makeStatement(
+        sql: "INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      for index in 0..<count {
+        let subjectID = UUID().uuidString.lowercased()
+        try subject.execute(arguments: [
+          subjectID, "bench-c", "enterprise", "检测服务店\(index)", nil, "某电商平台", "\(100_000 + index)", index, 0,
+          "all",
+        ])
+        try lead.execute(arguments: [
+          UUID().uuidString.lowercased(), "bench-c", "bench-c", "published", "online-monitoring",
+          "forged-report,misused-cma", subjectID, "", "sells one-day reports \(index)", "high", "X", 4, false,
+          "bench",
+          index, 0, index, 0, "all",
+        ])
+      }
+    }
+    return Date().timeIntervalSince(started)
+  }
+
+  /// `openssl speed` for the algorithm of the bench nodes' keys: verifications per second, one core.
+  private func opensslVerifyRate() throws -> (algorithm: String, rate: Double) {
+    let key = try String(contentsOfFile: workspace.path("nodes/bench-a.key"), encoding: .utf8)
+    let described = try ChildProcess(
+      "/usr/bin/openssl", ["pkey", "-in", workspace.path("nodes/bench-a.key"), "-noout", "-text"])
+    _ = described.wait(timeout: 30)
+    let algorithm = described.stdout.contains("ED25519") || key.contains("ED25519") ? "ed25519" : "ecdsap256"
+    let child = try ChildProcess("/usr/bin/openssl", ["speed", "-seconds", "3", algorithm])
+    guard child.wait(timeout: 120) == 0 else { throw BenchError("openssl speed failed: \(child.stderr)") }
+    // The last line: "... <sign/s> <verify/s>"; the verify rate is its last number.
+    guard let line = child.stdout.split(separator: "\n").last(where: { !$0.isEmpty }),
+      let rate = line.split(separator: " ").last.flatMap({ Double($0) })
+    else { throw BenchError("cannot read openssl speed's output: \(child.stdout)") }
+    return (algorithm, rate)
+  }
+
+  private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+}
