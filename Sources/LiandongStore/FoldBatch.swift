@@ -19,7 +19,7 @@ struct FoldBatch {
       case .announceNode, .publishManifest: continue  // registries, not objects
       default: break
       }
-      try db.execute(
+      try db.run(
         sql: "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES (?, ?, ?)",
         arguments: [operation.objectID.bytes, change.id.bytes, index])
       touched.insert(operation.objectID)
@@ -37,7 +37,8 @@ struct FoldBatch {
     for object in touched.sorted() {
       var records: [OperationRecord] = []
       for row in try Row.fetchAll(
-        db, sql: "SELECT change_id, op_index FROM p_operations WHERE object_id = ?", arguments: [object.bytes]
+        db.cachedStatement(sql: "SELECT change_id, op_index FROM p_operations WHERE object_id = ?"),
+        arguments: [object.bytes]
       ) {
         let changeID = ChangeID(bytes: row["change_id"])!
         guard let (header, body) = try bodies.load(changeID, db) else { continue }

@@ -103,13 +103,13 @@ extension NodeStore {
       try recordFork(db, heldID: heldID, other: other)
       return .forkDetected(.fork(origin: header.origin, sequence: header.sequence))
     case .fillBody(let full):
-      try db.execute(sql: "UPDATE changes SET body = ? WHERE id = ?", arguments: [full.body, full.id.bytes])
-      try db.execute(sql: "DELETE FROM p_wanted_bodies WHERE change_id = ?", arguments: [full.id.bytes])
+      try db.run(sql: "UPDATE changes SET body = ? WHERE id = ?", arguments: [full.body, full.id.bytes])
+      try db.run(sql: "DELETE FROM p_wanted_bodies WHERE change_id = ?", arguments: [full.id.bytes])
       try registerManifests(in: full, db)
       try folds.index(full, db)
       return .bodyFilled
     case .store(let accepted, let announced):
-      try db.execute(
+      try db.run(
         sql: """
           INSERT INTO changes (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -131,7 +131,7 @@ extension NodeStore {
   /// A stub of a change this node may read: its body is asked for in every sync until it arrives.
   func noteIfWanted(_ change: SignedChange, _ db: Database) throws {
     guard change.isStub, change.header.audience.includes(node, origin: change.header.origin) else { return }
-    try db.execute(
+    try db.run(
       sql: "INSERT OR IGNORE INTO p_wanted_bodies (change_id) VALUES (?)", arguments: [change.id.bytes])
   }
 
@@ -156,7 +156,7 @@ extension NodeStore {
         db, sql: "SELECT header, signature FROM changes WHERE id = ?", arguments: [heldID.bytes])
     else { return }
     let now = Date().iso8601
-    try db.execute(
+    try db.run(
       sql: """
         INSERT OR IGNORE INTO fork_proofs
           (origin, sequence, held_id, held_header, held_signature, other_id, other_header, other_signature, detected_at)
@@ -166,7 +166,7 @@ extension NodeStore {
         other.header.origin.rawValue, Int64(other.header.sequence), heldID.bytes, held["header"] as Data,
         held["signature"] as Data, other.id.bytes, other.headerBytes, other.signature, now,
       ])
-    try db.execute(
+    try db.run(
       sql: "INSERT OR IGNORE INTO quarantine (origin, sequence, since) VALUES (?, ?, ?)",
       arguments: [other.header.origin.rawValue, Int64(other.header.sequence), now])
   }
@@ -181,7 +181,7 @@ extension NodeStore {
     let chain = try ders.map { try Certificate(der: $0) }
     guard let leaf = chain.first else { return }
     let pem = try chain.map { String(decoding: try $0.pem(), as: UTF8.self) }.joined()
-    try db.execute(
+    try db.run(
       sql: """
         INSERT INTO p_certificates (fingerprint, node, serial, subject, not_before, not_after, chain_pem, announced_in)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?)

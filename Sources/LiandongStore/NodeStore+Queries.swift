@@ -297,3 +297,13 @@ extension NodeStore {
       heldChangesDigest: try heldChangesDigest())
   }
 }
+
+extension NodeStore {
+  /// Which of `ids` are leads this node holds, in one read (a bulk import checks every row).
+  public func existingLeads(among ids: [String]) throws -> Set<String> {
+    try read { db in
+      let statement = try db.cachedStatement(sql: "SELECT 1 FROM p_leads WHERE id = ?")
+      return Set(try ids.filter { try Int.fetchOne(statement, arguments: [$0]) != nil })
+    }
+  }
+}

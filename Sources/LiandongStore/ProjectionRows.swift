@@ -8,23 +8,23 @@ import LiandongCore
 enum ProjectionRows {
   static func replace(_ object: ObjectID, with result: ObjectFold.Result, _ db: Database) throws {
     let id = object.description
-    try db.execute(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_handoffs WHERE lead_id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_disputes WHERE lead_id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_designations WHERE lead_id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_lead_handling WHERE lead_id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_lead_notes WHERE lead_id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_custody WHERE evidence_id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_requests WHERE id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_police_transfers WHERE id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_refusals WHERE object_id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_evidence_shares WHERE evidence_id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_shared_history WHERE lead_id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_handoff_heads WHERE lead_id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_handoff_conflicts WHERE lead_id = ?", arguments: [id])
-    try db.execute(sql: "DELETE FROM p_warnings WHERE id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_handoffs WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_disputes WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_designations WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_lead_handling WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_lead_notes WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_custody WHERE evidence_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_requests WHERE id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_police_transfers WHERE id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_refusals WHERE object_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_evidence_shares WHERE evidence_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_shared_history WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_handoff_heads WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_handoff_conflicts WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_warnings WHERE id = ?", arguments: [id])
     switch result.state {
     case .subject(let subject): try insert(subject, db)
     case .lead(let lead): try insert(lead, db)
@@ -32,7 +32,7 @@ enum ProjectionRows {
     case .request(let request): try insert(request, db)
     case .policeTransfer(let transfer): try insert(transfer, db)
     case .warning(let warning):
-      try db.execute(
+      try db.run(
         sql: """
           INSERT INTO p_warnings (id, from_node, subject, lead_id, other_lead_id, sent_wall, sent_counter, audience)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -45,7 +45,7 @@ enum ProjectionRows {
     case nil: break
     }
     for refusal in result.refusals {
-      try db.execute(
+      try db.run(
         sql:
           "INSERT OR REPLACE INTO p_refusals (change_id, op_index, object_id, origin, code, reason) VALUES (?, ?, ?, ?, ?, ?)",
         arguments: [
@@ -56,7 +56,7 @@ enum ProjectionRows {
 
   static func insert(_ subject: SubjectProjection, _ db: Database) throws {
     let record = subject.record
-    try db.execute(
+    try db.run(
       sql: """
         INSERT INTO p_subjects (id, origin, kind, name, uscc, registered_division, business_division, platform,
           shop_id, url, created_wall, created_counter, audience)
@@ -71,7 +71,7 @@ enum ProjectionRows {
 
   static func insert(_ lead: LeadProjection, _ db: Database) throws {
     let fields = lead.fields
-    try db.execute(
+    try db.run(
       sql: """
         INSERT INTO p_leads (id, origin, owner, state, source, violations, subject_ids, product_category, summary,
           risk, source_reliability, information_reliability, reporter_real_name, created_by, created_wall,
@@ -88,7 +88,7 @@ enum ProjectionRows {
         Int64(lead.updated.wallMillis), Int64(lead.updated.counter), lead.audience.description,
       ])
     for handling in lead.handling.values.sorted(by: { $0.bureau < $1.bureau }) {
-      try db.execute(
+      try db.run(
         sql: """
           INSERT INTO p_lead_handling (lead_id, bureau, state, acknowledged_wall, acknowledged_counter, extended, outcome,
             case_reference, note, updated_wall, updated_counter)
@@ -102,12 +102,12 @@ enum ProjectionRows {
         ])
     }
     if lead.mergedInto != nil || lead.withdrawalNote != nil {
-      try db.execute(
+      try db.run(
         sql: "INSERT INTO p_lead_notes (lead_id, merged_into, withdrawal_note) VALUES (?, ?, ?)",
         arguments: [lead.id.description, lead.mergedInto?.description, lead.withdrawalNote])
     }
     if let dispute = lead.dispute {
-      try db.execute(
+      try db.run(
         sql: """
           INSERT INTO p_disputes (lead_id, owner, claimant, reason, since_wall, since_counter)
           VALUES (?, ?, ?, ?, ?, ?)
@@ -119,7 +119,7 @@ enum ProjectionRows {
     }
     try insertHandOffExtras(lead, db)
     guard let handOff = lead.handOff else { return }
-    try db.execute(
+    try db.run(
       sql: """
         INSERT INTO p_handoffs (lead_id, from_node, to_node, state, letter, evidence_ids, reason, offered_wall,
           offered_counter, decided_wall, decided_counter, received_by_handoff)
@@ -134,7 +134,7 @@ enum ProjectionRows {
         handOff.decided.map { Int64($0.counter) }, lead.receivedByHandOff,
       ])
     if let superior = handOff.designatedBy {
-      try db.execute(
+      try db.run(
         sql: "INSERT INTO p_designations (lead_id, superior) VALUES (?, ?)",
         arguments: [lead.id.description, superior.rawValue])
     }
@@ -142,7 +142,7 @@ enum ProjectionRows {
 
   static func insert(_ evidence: EvidenceProjection, _ db: Database) throws {
     let record = evidence.record
-    try db.execute(
+    try db.run(
       sql: """
         INSERT INTO p_evidence (id, origin, item_id, category, original, how_fixed, fixed_by, tool, source_url,
           captured_at, file_name, media_type, size, sha256, description, added_by, added_wall, added_counter,
@@ -158,12 +158,12 @@ enum ProjectionRows {
         evidence.audience.description,
       ])
     for node in evidence.sharedWith.sorted() {
-      try db.execute(
+      try db.run(
         sql: "INSERT INTO p_evidence_shares (evidence_id, node) VALUES (?, ?)",
         arguments: [evidence.id.description, node.rawValue])
     }
     for entry in evidence.custody {
-      try db.execute(
+      try db.run(
         sql: """
           INSERT INTO p_custody (evidence_id, change_id, op_index, node, officer, time_wall, time_counter, event, note,
             hash_matched, holder)
@@ -185,7 +185,7 @@ enum ProjectionRows {
     let conflict = request.conflict.map {
       $0.acts.map { "\($0.act.name)@\($0.ref) by \($0.origin)" }.joined(separator: "; ")
     }
-    try db.execute(
+    try db.run(
       sql: """
         INSERT INTO p_requests (id, requester, requested, case_reference, legal_basis, tasks, details, evidence_ids,
           wanted_by, created_by, created_wall, created_counter, audience, state, acknowledged_wall,
@@ -208,7 +208,7 @@ enum ProjectionRows {
 
   static func insert(_ transfer: PoliceTransferProjection, _ db: Database) throws {
     let package = transfer.package
-    try db.execute(
+    try db.run(
       sql: """
         INSERT INTO p_police_transfers (id, bureau, case_id, police, reported_on, letter, investigation_report,
           items_list, test_reports, state, approved_wall, transferred_wall, police_decided_wall, note, audience,
@@ -232,11 +232,11 @@ enum ProjectionRows {
   static func insertHandOffExtras(_ lead: LeadProjection, _ db: Database) throws {
     let id = lead.id.description
     if let head = lead.handOffHead {
-      try db.execute(
+      try db.run(
         sql: "INSERT INTO p_handoff_heads (lead_id, head) VALUES (?, ?)", arguments: [id, head.description])
     }
     for step in lead.handOffConflict?.acts ?? [] {
-      try db.execute(
+      try db.run(
         sql: """
           INSERT INTO p_handoff_conflicts (lead_id, operation, node, act, time_wall, time_counter)
           VALUES (?, ?, ?, ?, ?, ?)
@@ -247,7 +247,7 @@ enum ProjectionRows {
         ])
     }
     for (position, entry) in lead.sharedHistory.enumerated() {
-      try db.execute(
+      try db.run(
         sql: """
           INSERT INTO p_shared_history (lead_id, position, time, node, officer, what, operation, shared_by)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -257,5 +257,13 @@ enum ProjectionRows {
           entry.sharedBy?.rawValue ?? "",
         ])
     }
+  }
+}
+
+extension Database {
+  /// One statement, prepared once per connection and reused. The fold runs the same few
+  /// statements for every object it touches; preparing each anew took most of a bulk write.
+  func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+    try cachedStatement(sql: sql).execute(arguments: arguments)
   }
 }

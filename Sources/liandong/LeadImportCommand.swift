@@ -59,7 +59,8 @@ struct LeadImportCommand: NodeCommand {
     if errors.count > 50 && !options.json {
       Output.error("... and \(errors.count - 50) more rows not imported")
     }
-    let pending = try rows.filter { try home.store.lead($0.leadID.description) == nil }
+    let existing = try home.store.existingLeads(among: rows.map(\.leadID.description))
+    let pending = rows.filter { !existing.contains($0.leadID.description) }
     let changes = check ? [] : LeadImport.changes(pending, leadsPerChange: perChange)
     let progress = ImportProgress(total: changes.count, quiet: options.json)
     for (index, operations) in changes.enumerated() {
