@@ -9,9 +9,10 @@ extension NodeStore {
   public func versionVector() throws -> [NodeID: UInt64] {
     try read { db in
       var vector: [NodeID: UInt64] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT origin, MAX(sequence) AS top FROM changes GROUP BY origin")
-      {
-        vector[try NodeID(row["origin"])] = UInt64(row["top"] as Int64)
+      for origin in try Self.origins(db) {
+        let top = try Int64.fetchOne(
+          db.cachedStatement(sql: "SELECT MAX(sequence) FROM changes WHERE origin = ?"), arguments: [origin])
+        vector[try NodeID(origin)] = UInt64(top ?? 0)
       }
       return vector
     }
@@ -22,17 +23,24 @@ extension NodeStore {
   public func heads() throws -> [NodeID: ChangeID] {
     try read { db in
       var heads: [NodeID: ChangeID] = [:]
-      for row in try Row.fetchAll(
-        db,
-        sql: """
-          SELECT origin, id FROM changes AS c
-          WHERE sequence = (SELECT MAX(sequence) FROM changes WHERE origin = c.origin)
-          """)
-      {
-        heads[try NodeID(row["origin"])] = ChangeID(bytes: row["id"])
+      for origin in try Self.origins(db) {
+        let id = try Data.fetchOne(
+          db.cachedStatement(sql: "SELECT id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1"),
+          arguments: [origin])
+        heads[try NodeID(origin)] = id.flatMap(ChangeID.init(bytes:))
       }
       return heads
     }
+  }
+
+  /// The origins of the changes held, in order: one index seek per origin, so a quiet sync
+  /// costs the same with a million changes as with a thousand (a GROUP BY read every row).
+  static func origins(_ db: Database) throws -> [String] {
+    var origins: [String] = []
+    let next = try db.cachedStatement(
+      sql: "SELECT origin FROM changes WHERE origin > ? ORDER BY origin LIMIT 1")
+    while let origin = try String.fetchOne(next, arguments: [origins.last ?? ""]) { origins.append(origin) }
+    return origins
   }
 
   /// The held change of `origin` at `sequence`, if any.
@@ -53,7 +61,7 @@ extension NodeStore {
     try read { db in
       var result: [SignedChange] = []
       var bytes = 0
-      let origins = try String.fetchAll(db, sql: "SELECT DISTINCT origin FROM changes ORDER BY origin")
+      let origins = try Self.origins(db)
       origins: for origin in origins {
         let after = Int64(vector[try NodeID(origin)] ?? 0)
         let rows = try Row.fetchCursor(
