@@ -11,6 +11,9 @@ struct BenchNode {
   init(_ name: String, workspace: BenchWorkspace, copy: Int = 0) throws {
     self.name = name
     self.workspace = workspace
+    guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
+      throw BenchError("\(Self.binary) not found: build everything first with 'swift build -c release'")
+    }
     data = workspace.directory.appendingPathComponent("data-\(name)-\(copy)")
     try cli(
       [
