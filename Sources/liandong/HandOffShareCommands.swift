@@ -52,10 +52,15 @@ struct HandOffShare: NodeCommand {
         what: entry.refused.map { "\(entry.what) [refused: \($0)]" } ?? entry.what, operation: entry.operation
       )
     }
-    let items =
-      try evidence.isEmpty
-      ? Array(Set(home.store.evidence(item: view.id).map(\.id) + handOff.evidence)).sorted()
-      : evidence.map { try ObjectID($0).description }
+    let items: [String]
+    if evidence.isEmpty {
+      // The offer's list may name items this node never held (another bureau's): only what is
+      // held here can be shared from here.
+      let listed = try handOff.evidence.filter { try home.store.evidence(id: $0) != nil }
+      items = Array(Set(try home.store.evidence(item: view.id).map(\.id) + listed)).sorted()
+    } else {
+      items = try evidence.map { try ObjectID($0).description }
+    }
     var operations = [
       DomainOperation(objectID: objectID, action: .handOff(.shareHistory(history), basis: nil))
     ]
