@@ -121,8 +121,4 @@ extension NodeStore {
     }
   }
 
-  /// Early-warning alerts as this node sees them.
-  public func alerts(node: NodeID) throws -> [Alert] {
-    EarlyWarning.alerts(among: try leads(), warnings: try warnings(), node: node.rawValue)
-  }
 }

@@ -173,10 +173,7 @@ public final class NodeHome: Sendable {
     throws
     -> SignedChange
   {
-    if try Self.readConfiguration(directory).catchUpRequired {
-      throw StoreError.catchUpRequired(node: node.rawValue)
-    }
-    return try append(operations, audience: audience, officer: officer, now: now)
+    try recordEach([operations], audience: audience, officer: officer, now: now)[0]
   }
 
   /// Several changes, one per element of `changes`, signed and stored in one transaction: all or

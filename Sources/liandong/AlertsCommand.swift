@@ -23,7 +23,9 @@ struct AlertsList: NodeCommand {
 
   func execute() throws {
     let home = try options.openNode()
-    let alerts = try home.store.alerts(node: home.node)
+    let warnings = try home.store.warnings()
+    let alerts = EarlyWarning.alerts(
+      among: try home.store.leads(), warnings: warnings, node: home.node.rawValue)
     if options.json { return try Output.json(alerts) }
     guard !alerts.isEmpty else { return print("no alerts") }
     Output.table(
@@ -35,8 +37,7 @@ struct AlertsList: NodeCommand {
             ?? ($0.unseenBy.isEmpty ? "" : "not seen by \($0.unseenBy.joined(separator: ","))"),
         ]
       })
-    let pending = EarlyWarning.warningsToSend(
-      alerts, from: home.node.rawValue, sent: try home.store.warnings())
+    let pending = EarlyWarning.warningsToSend(alerts, from: home.node.rawValue, sent: warnings)
     if !pending.isEmpty {
       print("\(pending.count) region(s) cannot see this node's lead: 'liandong alerts notify' warns them")
     }
@@ -64,8 +65,10 @@ struct AlertsNotify: NodeCommand {
 
   func execute() throws {
     let home = try options.openNode()
+    let warnings = try home.store.warnings()
     let pending = EarlyWarning.warningsToSend(
-      try home.store.alerts(node: home.node), from: home.node.rawValue, sent: try home.store.warnings())
+      EarlyWarning.alerts(among: try home.store.leads(), warnings: warnings, node: home.node.rawValue),
+      from: home.node.rawValue, sent: warnings)
     var sent: [Sent] = []
     for (to, warning) in pending {
       let id = ObjectID()

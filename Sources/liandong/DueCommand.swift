@@ -45,7 +45,8 @@ struct CalendarOption: ParsableArguments {
   func dueItems(_ home: NodeHome) throws -> [DueItem] {
     let calendar = try load(home)
     let today = try today()
-    let decisions = try home.store.leads().flatMap { lead -> [DueItem] in
+    let leads = try home.store.leads()
+    let decisions = leads.flatMap { lead -> [DueItem] in
       lead.handling.compactMap { handling -> DueItem? in
         guard handling.state == "acknowledged" || handling.state == "checking",
           let acknowledged = handling.acknowledgedOn
@@ -62,30 +63,24 @@ struct CalendarOption: ParsableArguments {
         return item
       }
     }
-    let designations = try home.store.leads().compactMap { lead -> DueItem? in
+    let designations = leads.compactMap { lead -> DueItem? in
       guard let handOff = lead.handOff, handOff.state == HandOffState.objected.rawValue,
         let objected = handOff.decidedOn
       else { return nil }
-      let side =
-        handOff.from == home.node.rawValue
-        ? "offered" : handOff.to == home.node.rawValue ? "objected" : "superior"
+      let (side, otherParty) = Self.side(
+        of: home.node.rawValue, between: (handOff.from, "offered"), and: (handOff.to, "objected"))
       var item = DueItem(
-        kind: "designation", id: lead.id, side: side,
-        otherParty: side == "offered"
-          ? handOff.to : side == "objected" ? handOff.from : "\(handOff.from), \(handOff.to)",
+        kind: "designation", id: lead.id, side: side, otherParty: otherParty,
         state: "awaiting the superior's designation", what: "hand-off objected: \(handOff.reason ?? "")")
       Self.fill(&item) { try Deadlines.designation(objectedOn: objected, calendar: calendar, today: today) }
       return item
     }
-    let negotiations = try home.store.leads().compactMap { lead -> DueItem? in
+    let negotiations = leads.compactMap { lead -> DueItem? in
       guard let dispute = lead.dispute else { return nil }
-      let side =
-        dispute.owner == home.node.rawValue
-        ? "owner" : dispute.claimant == home.node.rawValue ? "claimant" : "superior"
+      let (side, otherParty) = Self.side(
+        of: home.node.rawValue, between: (dispute.owner, "owner"), and: (dispute.claimant, "claimant"))
       var item = DueItem(
-        kind: "negotiation", id: lead.id, side: side,
-        otherParty: side == "owner"
-          ? dispute.claimant : side == "claimant" ? dispute.owner : "\(dispute.owner), \(dispute.claimant)",
+        kind: "negotiation", id: lead.id, side: side, otherParty: otherParty,
         state: "jurisdiction disputed; then the superior designates", what: "claimed: \(dispute.reason)")
       Self.fill(&item) {
         try Deadlines.negotiation(claimedOn: dispute.since, calendar: calendar, today: today)
@@ -159,6 +154,18 @@ struct CalendarOption: ParsableArguments {
 }
 
 extension CalendarOption {
+  /// Which side of a two-party matter `node` is on, and who the other party is; a node that is
+  /// neither is the superior that settles it, and sees both.
+  static func side(
+    of node: String, between first: (node: String, side: String), and second: (node: String, side: String)
+  )
+    -> (side: String, otherParty: String)
+  {
+    if node == first.node { return (first.side, second.node) }
+    if node == second.node { return (second.side, first.node) }
+    return ("superior", "\(first.node), \(second.node)")
+  }
+
   /// Puts a computed deadline into `item`, or the reason none could be computed (a calendar
   /// that does not cover the year). False when the item has no deadline (it is settled).
   @discardableResult
