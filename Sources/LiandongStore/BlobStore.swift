@@ -157,8 +157,8 @@ public final class BlobStore: Sendable {
     try FileManager.default.createDirectory(
       at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
     // One transfer per blob at a time, across sessions and processes: the partial file is locked
-    // before anything is read or cut from it.
-    let descriptor = open(url.path, O_RDWR | O_CREAT, 0o600)
+    // before anything is read or cut from it, and closed on exec so no child can keep the lock.
+    let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else {
       throw BlobError.io(path: url.path, reason: String(cString: strerror(errno)))
     }
@@ -234,7 +234,7 @@ public final class BlobStore: Sendable {
 
   /// A rename is durable only once its folder is synchronised.
   static func synchronizeDirectory(_ folder: URL) throws {
-    let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY)
+    let descriptor = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard descriptor >= 0 else {
       throw BlobError.io(path: folder.path, reason: String(cString: strerror(errno)))
     }

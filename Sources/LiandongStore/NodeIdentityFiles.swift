@@ -73,7 +73,7 @@ struct NodeIdentityFiles {
 
   /// Flushes a file or folder to the disk, so a rename survives a power cut, not only a crash.
   private func syncFile(_ url: URL) {
-    let descriptor = open(url.path, O_RDONLY)
+    let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
     guard descriptor >= 0 else { return }
     defer { close(descriptor) }
     _ = fsync(descriptor)

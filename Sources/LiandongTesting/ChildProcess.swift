@@ -35,6 +35,10 @@ public final class ChildProcess: @unchecked Sendable {
     posix_spawn_file_actions_addopen(
       &actions, 1, discardStdout ? "/dev/null" : stdoutURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
     posix_spawn_file_actions_addopen(&actions, 2, stderrURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    // Nothing else crosses: SwiftNIO accepts sockets without close-on-exec, and a child that
+    // inherited a listener's connection would keep it open after the listener closed it (no FIN,
+    // so a test waiting for the close waits in vain), or hold a blob's transfer lock.
+    closeFrom(3, in: &actions)
     var attributes = posix_spawnattr_t()
     posix_spawnattr_init(&attributes)
     defer { posix_spawnattr_destroy(&attributes) }
@@ -129,4 +133,13 @@ public final class ChildProcess: @unchecked Sendable {
 public struct SpawnError: Error, CustomStringConvertible {
   public let description: String
   init(_ description: String) { self.description = description }
+}
+
+/// glibc (2.34 and later) has `posix_spawn_file_actions_addclosefrom_np`, but Swift's Glibc module
+/// does not import it, so it is looked up by name. Without it the child inherits what the parent
+/// has open, as before.
+private func closeFrom(_ lowest: Int32, in actions: inout posix_spawn_file_actions_t) {
+  typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+  guard let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") else { return }
+  _ = unsafeBitCast(symbol, to: AddCloseFrom.self)(&actions, lowest)
 }
