@@ -49,8 +49,12 @@ extension NodeStore {
       for (body, audience) in changes {
         let change = try author.sign(
           body: body, audience: audience, after: tip, time: clock.tick(physicalMillis: physicalMillis))
+        // The drift check guards against other nodes' clocks. A node whose own wall clock stepped
+        // back (an NTP correction, a restored virtual machine) keeps recording: its timestamps go
+        // on from the latest it holds, and its peers judge them against their own clocks.
         let outcome = try ingestOne(
-          change, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds)
+          change, db: db, verifier: verifier,
+          physicalMillis: max(physicalMillis, change.header.time.wallMillis), folds: &folds)
         switch outcome {
         case .stored: break
         case .refused(let refusal), .forkDetected(let refusal): throw StoreError.localChangeRefused(refusal)
@@ -87,11 +91,13 @@ extension NodeStore {
         ? try heldChange(db, origin: header.origin, sequence: header.sequence - 1) : nil,
       heldThrough: UInt64(
         try Int64.fetchOne(
-          db, sql: "SELECT MAX(sequence) FROM changes WHERE origin = ?", arguments: [header.origin.rawValue])
-          ?? 0),
+          db.cachedStatement(sql: "SELECT MAX(sequence) FROM changes WHERE origin = ?"),
+          arguments: [header.origin.rawValue]) ?? 0),
       signers: try signers(of: header.origin, including: header.signerSHA256, db),
       quarantined: try Bool.fetchOne(
-        db, sql: "SELECT 1 FROM quarantine WHERE origin = ?", arguments: [header.origin.rawValue]) ?? false,
+        db.cachedStatement(sql: "SELECT 1 FROM quarantine WHERE origin = ?"),
+        arguments: [header.origin.rawValue])
+        ?? false,
       physicalMillis: physicalMillis)
 
     switch verifier.decide(change, context) {
@@ -136,10 +142,12 @@ extension NodeStore {
   }
 
   private func heldChange(_ db: Database, origin: NodeID, sequence: UInt64) throws -> HeldChange? {
+    // Run for every change received, twice: a cached statement saves compiling it each time.
     try Row.fetchOne(
-      db,
-      sql:
-        "SELECT id, hlc_wall, hlc_counter, body IS NOT NULL AS has_body FROM changes WHERE origin = ? AND sequence = ?",
+      db.cachedStatement(
+        sql:
+          "SELECT id, hlc_wall, hlc_counter, body IS NOT NULL AS has_body FROM changes WHERE origin = ? AND sequence = ?"
+      ),
       arguments: [origin.rawValue, Int64(sequence)]
     ).map {
       HeldChange(

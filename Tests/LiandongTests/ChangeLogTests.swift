@@ -41,6 +41,26 @@ struct ChangeLogTests {
     #expect(try b.store.versionVector()[a.id] == 2)
   }
 
+  /// Found by the deterministic simulation: a node whose clock stepped back more than the allowed
+  /// drift refused its own writes until the wall clock caught up.
+  @Test("a node whose wall clock steps back a day keeps recording; a peer with the right time accepts it")
+  func clockStepsBack() throws {
+    let a = try SimulatedNode("n0")
+    let b = try SimulatedNode("n1", clockMillis: a.clockMillis)
+    a.clockMillis -= 86_400_000
+    let lead = try a.addLead(summary: "written after the clock stepped back")
+    let latest = try #require(try a.store.changes(after: [:]).last)
+    #expect(
+      latest.header.time.wallMillis > a.clockMillis + 86_000_000, "the timestamps go on from the latest held")
+    b.clockMillis += 1_000
+    #expect(try b.receive(a.store.changes(after: [:])).allSatisfy { $0 == .stored })
+    #expect(try b.store.lead(lead.description)?.summary == "written after the clock stepped back")
+    // A change from a clock that runs a day ahead is still refused by the peer, with the reason.
+    let c = try SimulatedNode("n2", clockMillis: b.clockMillis + 86_400_000)
+    let outcome = try #require(try b.receive(c.store.changes(after: [:])).first)
+    #expect(refusal([outcome])?.code == "change.time-ahead", "\(outcome)")
+  }
+
   @Test("re-delivery has no effect")
   func idempotent() throws {
     let a = try SimulatedNode("n0")
