@@ -19,18 +19,21 @@ public enum SyncDriver {
     let start = clock.now
     let store = home.store
     let peer = connection.peer.node
-    let state: (vector: [NodeID: UInt64], heads: [NodeID: ChangeID], wanted: [ChangeID])
+    let state:
+      (vector: [NodeID: UInt64], heads: [NodeID: ChangeID], wanted: [ChangeID], forks: [SignedChange])
     do {
-      state = try await offload { (try store.versionVector(), try store.heads(), try store.wantedBodies()) }
+      state = try await offload {
+        (try store.versionVector(), try store.heads(), try store.wantedBodies(), try store.forkProofs())
+      }
     } catch {
       // Cancelled (SIGTERM) or the store failed before the session began: the channel must still
       // be closed through its own API, since NIO traps when an unfinished writer is dropped.
       try? await connection.channel.executeThenClose { _, _ in }
       throw error
     }
-    let (vector, heads, wanted) = state
+    let (vector, heads, wanted, forks) = state
     var session = SyncSession(
-      local: home.node, peer: peer, vector: vector, heads: heads, wantedBodies: wanted,
+      local: home.node, peer: peer, vector: vector, heads: heads, wantedBodies: wanted, forkProofs: forks,
       maximumBatchBytes: batchBytes)
     var outcome: Result<SyncSummary, any Error>? = nil
     var bytesSent = 0

@@ -57,6 +57,9 @@ public struct SyncSession: Sendable {
   private let localVector: [NodeID: UInt64]
   private let localHeads: [NodeID: ChangeID]
   private let wantedBodies: [ChangeID]
+  /// Both signed headers of every fork this node knows of: passed on to each peer that holds the
+  /// forked sequence, so that a fork spreads through the federation.
+  private let knownForkProofs: [SignedChange]
   /// Sent before anything else: our changes that conflict with the peer's heads (the proof of a
   /// fork), then bodies the peer asked for.
   private var forkEvidence: [SignedChange] = []
@@ -85,13 +88,14 @@ public struct SyncSession: Sendable {
 
   public init(
     local: NodeID, peer: NodeID, vector: [NodeID: UInt64], heads: [NodeID: ChangeID] = [:],
-    wantedBodies: [ChangeID] = [], maximumBatchBytes: Int = 1 << 20
+    wantedBodies: [ChangeID] = [], forkProofs: [SignedChange] = [], maximumBatchBytes: Int = 1 << 20
   ) {
     self.local = local
     self.peer = peer
     self.localVector = vector
     self.localHeads = heads
     self.wantedBodies = Array(wantedBodies.prefix(SyncHello.maximumWantedBodies))
+    self.knownForkProofs = forkProofs.map(\.stub)
     self.maximumBatchBytes = maximumBatchBytes
     summary = SyncSummary(peer: peer.rawValue)
   }
@@ -130,6 +134,10 @@ public struct SyncSession: Sendable {
         else { return nil }
         return ForkProbe(origin: origin, sequence: sequence, peerHead: head)
       }.sorted { $0.origin < $1.origin }
+      // Proofs of forks found earlier go to a peer that holds the forked sequence: it holds one of
+      // the two changes, and the other shows it the fork. A peer not that far yet gets them once
+      // it is (sent now, the other change could become its own chain).
+      forkEvidence = knownForkProofs.filter { $0.header.sequence <= hello.vector[$0.header.origin] ?? 0 }
       return (probes.isEmpty ? [] : [.inspect(probes)])
         + (hello.wantedBodies.isEmpty ? [] : [.loadBodies(hello.wantedBodies)]) + [
           .load(after: sendCursor, maximumBytes: maximumBatchBytes)

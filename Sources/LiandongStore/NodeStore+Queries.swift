@@ -282,6 +282,26 @@ extension NodeStore {
     }
   }
 
+  /// Both signed headers of every fork this node has proof of, as stubs: a session passes them
+  /// on, so that a fork found anywhere reaches every node that syncs, not only the one that
+  /// happened to hold both changes.
+  public func forkProofs() throws -> [SignedChange] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT held_header, held_signature, other_header, other_signature FROM fork_proofs
+          ORDER BY origin, sequence, other_id
+          """
+      ).flatMap { row in
+        [
+          try SignedChange(headerBytes: row["held_header"], signature: row["held_signature"], body: nil),
+          try SignedChange(headerBytes: row["other_header"], signature: row["other_signature"], body: nil),
+        ]
+      }
+    }
+  }
+
   public func quarantinedOrigins() throws -> [String] {
     try read { db in try String.fetchAll(db, sql: "SELECT origin FROM quarantine ORDER BY origin") }
   }

@@ -23,10 +23,12 @@ final class SessionPump {
     self.batchBytes = batchBytes
     sessionA = SyncSession(
       local: a.id, peer: b.id, vector: try a.store.versionVector(), heads: try a.store.heads(),
-      wantedBodies: try a.store.wantedBodies(), maximumBatchBytes: batchBytes)
+      wantedBodies: try a.store.wantedBodies(), forkProofs: try a.store.forkProofs(),
+      maximumBatchBytes: batchBytes)
     sessionB = SyncSession(
       local: b.id, peer: a.id, vector: try b.store.versionVector(), heads: try b.store.heads(),
-      wantedBodies: try b.store.wantedBodies(), maximumBatchBytes: batchBytes)
+      wantedBodies: try b.store.wantedBodies(), forkProofs: try b.store.forkProofs(),
+      maximumBatchBytes: batchBytes)
   }
 
   func run() throws {
@@ -283,5 +285,38 @@ struct ForkAcrossPeersTests {
       let fork = try #require(status.forks.first)
       #expect(Set([fork.heldChange, fork.otherChange]) == Set([honest[1].id.hex, twin.id.hex]))
     }
+  }
+
+  /// Found by the deterministic simulation: the node that held the twin learned of the fork, but a
+  /// peer further along the honest chain did not, and neither did anyone it synced with later.
+  @Test("a fork found by one node reaches every node that syncs with it, sync by sync")
+  func forkSpreads() throws {
+    let origin = try SimulatedNode("n0")
+    for index in 0..<3 { try origin.addLead(summary: "lead \(index)") }
+    let honest = try origin.store.changes(after: [:])  // changes 1-4
+    let twin = try origin.forkedTwin(after: honest[1])  // another change 3
+    let (n1, n2, n3) = (try SimulatedNode("n1"), try SimulatedNode("n2"), try SimulatedNode("n3"))
+    _ = try n1.receive([honest[0], honest[1], twin])
+    for node in [n2, n3] { _ = try node.receive(honest) }
+
+    // n2 is past the forked sequence: it proves the fork to n1, but sees nothing it holds disputed.
+    try SessionPump(n1, n2).run()
+    #expect(try n1.store.quarantinedOrigins() == ["n0"])
+    #expect(try n2.store.quarantinedOrigins().isEmpty)
+    // n1 now holds the proof and passes it on: n2 learns of the fork, then n3 from n2.
+    try SessionPump(n1, n2).run()
+    #expect(try n2.store.quarantinedOrigins() == ["n0"])
+    try SessionPump(n2, n3).run()
+    #expect(try n3.store.quarantinedOrigins() == ["n0"])
+    #expect(
+      Set(try n3.store.forks().map(\.otherChange) + n3.store.forks().map(\.heldChange)) == [
+        honest[2].id.hex, twin.id.hex,
+      ])
+    // A node not yet at the forked sequence is not sent the proof (the twin could become its chain).
+    let n4 = try SimulatedNode("n4")
+    _ = try n4.receive([honest[0]])
+    let pump = try SessionPump(n3, n4)
+    try pump.run()
+    #expect(try pump.results[n3.id]?.get().forkEvidenceSent == 0)
   }
 }
