@@ -11,29 +11,45 @@ final class SimulatedNode: @unchecked Sendable {
   let author: ChangeAuthor?
   let verifier: ChangeVerifier
   let chain: [Certificate]
+  /// Whose CA issued this node's certificate (and signs the manifests it cites).
+  let federation: TestFederation
   var clockMillis: UInt64
-  /// Evidence files, in a temporary folder made on first use.
-  lazy var blobs = BlobStore(
-    directory: FileManager.default.temporaryDirectory.appendingPathComponent(
-      "liandong-blobs-\(UUID().uuidString)"),
-    store: store)
+  /// Where new object IDs come from: random unless a simulation seeds it, so that a run replays
+  /// exactly (views list objects by ID, and random choices among them follow that order).
+  var objectIDSource: SeededGenerator? = nil
+  /// Evidence files, in a temporary folder made on first use and removed with the node.
+  private let blobDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+    "liandong-blobs-\(UUID().uuidString)")
+  lazy var blobs = BlobStore(directory: blobDirectory, store: store)
+
+  deinit { try? FileManager.default.removeItem(at: blobDirectory) }
+
+  func newObjectID() -> ObjectID {
+    guard var source = objectIDSource else { return ObjectID() }
+    var bytes = Data(capacity: 16)
+    for _ in 0..<2 { withUnsafeBytes(of: source.next()) { bytes.append(contentsOf: $0) } }
+    objectIDSource = source
+    return ObjectID(bytes: bytes)!
+  }
 
   /// A node with keys from `federation`; it records its announcement as change 1.
   init(
     _ name: String, federation: TestFederation = .shared, clockMillis: UInt64 = Date().unixMillis,
-    trust: TrustAnchor? = nil
+    trust: TrustAnchor? = nil, objectIDSeed: UInt64? = nil
   )
     throws
   {
+    objectIDSource = objectIDSeed.map(SeededGenerator.init(seed:))
     id = try NodeID(name)
     store = try NodeStore(path: nil, node: id)
+    self.federation = federation
     chain = try federation.chain(name)
     author = ChangeAuthor(
       origin: id, key: try federation.key(name), certificateFingerprint: chain[0].fingerprint)
     verifier = ChangeVerifier(trust: try trust ?? federation.trust())
     self.clockMillis = clockMillis
     let announce = DomainOperation(
-      objectID: ObjectID(), action: .announceNode(certificateChain: chain.map(\.der)))
+      objectID: newObjectID(), action: .announceNode(certificateChain: chain.map(\.der)))
     try record([announce], audience: .all)
   }
 
@@ -43,6 +59,7 @@ final class SimulatedNode: @unchecked Sendable {
     store = try NodeStore(path: nil, node: id)
     author = nil
     chain = []
+    federation = .shared
     self.verifier = verifier
     self.clockMillis = clockMillis
   }
@@ -82,8 +99,8 @@ final class SimulatedNode: @unchecked Sendable {
   func addLead(summary: String = "sells one-day reports", audience: Audience = .all, uscc: String? = nil)
     throws -> ObjectID
   {
-    let subjectID = ObjectID()
-    let leadID = ObjectID()
+    let subjectID = newObjectID()
+    let leadID = newObjectID()
     try record(
       [
         DomainOperation(
@@ -101,13 +118,15 @@ extension SimulatedNode {
   /// Stores `content` as an evidence file and records it, attached to `item`; returns its address.
   @discardableResult
   func addEvidence(_ content: Data, to item: ObjectID, audience: Audience) throws -> Data {
-    let file = temporaryDirectory("evidence").appendingPathComponent("screenshot.png")
+    let folder = temporaryDirectory("evidence")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let file = folder.appendingPathComponent("screenshot.png")
     try content.write(to: file)
     let (sha256, size) = try blobs.importFile(file)
     try record(
       [
         DomainOperation(
-          objectID: ObjectID(),
+          objectID: newObjectID(),
           action: .addEvidence(
             EvidenceRecord(
               itemID: item, category: .electronicData, howFixed: .screenshot, fileName: "screenshot.png",
@@ -121,7 +140,7 @@ extension SimulatedNode {
   /// Sends `peer` an assistance request; returns its ID.
   @discardableResult
   func sendRequest(to peer: NodeID, caseReference: String = "京市监案〔2026〕17号") throws -> ObjectID {
-    let id = ObjectID()
+    let id = newObjectID()
     try record(
       [
         DomainOperation(

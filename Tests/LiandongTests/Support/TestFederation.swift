@@ -7,9 +7,12 @@ import LiandongStore
 /// `openssl` tool (so the tests exercise certificates nobody here encoded).
 struct TestFederation: Sendable {
   let directory: URL
+  /// When set, every certificate and CRL is made as if on this day (through `faketime`).
+  let madeOn: String?
 
-  init(label: String = "ca", key: String = "p256") throws {
+  init(label: String = "ca", key: String = "p256", madeOn: String? = nil) throws {
     directory = temporaryDirectory(label)
+    self.madeOn = madeOn
     try pki(["init", directory.path, "--key", key, "--name", "Test CA \(label)"])
   }
 
@@ -27,8 +30,24 @@ struct TestFederation: Sendable {
     return federation
   }()
 
+  /// The deterministic simulation's federation: made as if on 1 January 2025, so that runs can
+  /// use a fixed fake clock (`simulationEpochMillis`) and replay exactly on any later day.
+  static let simulation: TestFederation = {
+    let federation = try! TestFederation(label: "simulation", madeOn: "2025-01-01 00:00:00")
+    for index in 0..<5 { try! federation.issue("n\(index)") }
+    return federation
+  }()
+  /// 2025-01-10T00:00:00Z: inside the simulation certificates' year and their CRL's 30 days.
+  static let simulationEpochMillis: UInt64 = 1_736_467_200_000
+
   func pki(_ arguments: [String]) throws {
-    let result = try run(repositoryRoot.appendingPathComponent("Deploy/pki/liandong-pki").path, arguments)
+    let script = repositoryRoot.appendingPathComponent("Deploy/pki/liandong-pki").path
+    let result =
+      if let madeOn {
+        try run("faketime", [madeOn, script] + arguments, environment: ["TZ": "UTC"])
+      } else {
+        try run(script, arguments)
+      }
     guard result.status == 0 else {
       throw TestFailure("liandong-pki \(arguments.joined(separator: " ")): \(result)")
     }

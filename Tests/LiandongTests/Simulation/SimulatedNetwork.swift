@@ -1,0 +1,118 @@
+import Foundation
+import LiandongCore
+
+/// The network of a simulation run and all its randomness: which directions are cut, how often a
+/// frame is lost, duplicated or overtaken, and how long it takes. Every choice comes from one
+/// seeded generator, so a run replays exactly from its seed.
+struct SimulatedNetwork {
+  var random: SeededGenerator
+  /// Up to 30%: a lost frame stalls its stream until the idle timeout closes the connection.
+  var loss: Double
+  var duplication: Double
+  var reordering: Double
+  var maximumDelayTicks: Int
+  let idleTimeoutTicks = 6
+  /// Directions that carry nothing (a one-way partition is one entry, a full one two). An array,
+  /// not a set: a set's order changes with each process's hashing, and choices must replay.
+  var cut: [Direction] = []
+  var figures = SimulationFigures()
+
+  struct Direction: Hashable {
+    var from: NodeID
+    var to: NodeID
+  }
+
+  init(seed: UInt64) {
+    random = SeededGenerator(seed: seed)
+    loss = [0, 0.02, 0.1, 0.3].randomElement(using: &random)!
+    duplication = [0, 0.02, 0.05].randomElement(using: &random)!
+    reordering = [0, 0.02, 0.05].randomElement(using: &random)!
+    maximumDelayTicks = Int.random(in: 0...3, using: &random)
+  }
+
+  /// The network is whole again: nothing cut, lost, duplicated, overtaken or late.
+  mutating func heal() {
+    cut = []
+    loss = 0
+    duplication = 0
+    reordering = 0
+    maximumDelayTicks = 0
+  }
+
+  mutating func chance(_ probability: Double) -> Bool {
+    probability > 0 && Double.random(in: 0..<1, using: &random) < probability
+  }
+
+  mutating func drops(from: NodeID, to: NodeID) -> Bool {
+    if cut.contains(Direction(from: from, to: to)) {
+      figures.framesCutOff += 1
+      return true
+    }
+    guard chance(loss) else { return false }
+    figures.framesLost += 1
+    return true
+  }
+
+  mutating func duplicates() -> Bool {
+    guard chance(duplication) else { return false }
+    figures.framesDuplicated += 1
+    return true
+  }
+
+  mutating func reorders() -> Bool {
+    guard chance(reordering) else { return false }
+    figures.framesReordered += 1
+    return true
+  }
+
+  mutating func delay() -> Int { Int.random(in: 0...maximumDelayTicks, using: &random) }
+}
+
+/// What happened in one or more runs, summed, for the line each batch of seeds prints.
+struct SimulationFigures {
+  var runs = 0
+  var ticks = 0
+  var changesWritten = 0
+  var frames = 0
+  var framesLost = 0
+  var framesCutOff = 0
+  var framesDuplicated = 0
+  var framesReordered = 0
+  var partitions = 0
+  var crashes = 0
+  var clockJumps = 0
+  var forks = 0
+  var sessionsFinished = 0
+  var sessionsFailed = 0
+  var refusedChanges = 0
+  var writesRefused = 0
+  var blobsReceived = 0
+  var acknowledgedChecked = 0
+  /// Acknowledged changes missing at the end: must stay 0.
+  var acknowledgedMissing = 0
+  /// Runs whose invariants failed: must stay 0.
+  var failedRuns = 0
+
+  static func + (a: Self, b: Self) -> Self {
+    var sum = Self()
+    for path: WritableKeyPath<Self, Int> in [
+      \.runs, \.ticks, \.changesWritten, \.frames, \.framesLost, \.framesCutOff, \.framesDuplicated,
+      \.framesReordered, \.partitions, \.crashes, \.clockJumps, \.forks, \.sessionsFinished, \.sessionsFailed,
+      \.refusedChanges, \.writesRefused, \.blobsReceived, \.acknowledgedChecked, \.acknowledgedMissing,
+      \.failedRuns,
+    ] {
+      sum[keyPath: path] = a[keyPath: path] + b[keyPath: path]
+    }
+    return sum
+  }
+
+  /// One line of `key=value` pairs, summed by `scripts/simulate`.
+  var line: String {
+    "runs=\(runs) ticks=\(ticks) changes=\(changesWritten) frames=\(frames) lost=\(framesLost) "
+      + "cut-off=\(framesCutOff) duplicated=\(framesDuplicated) reordered=\(framesReordered) "
+      + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) forks=\(forks) "
+      + "sessions-finished=\(sessionsFinished) sessions-failed=\(sessionsFailed) "
+      + "refused-changes=\(refusedChanges) writes-refused=\(writesRefused) blobs=\(blobsReceived) acknowledged-checked=\(acknowledgedChecked) "
+      + "acknowledged-missing=\(acknowledgedMissing) failed-runs=\(failedRuns)"
+  }
+}

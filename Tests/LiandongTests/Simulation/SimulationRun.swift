@@ -1,0 +1,281 @@
+import Foundation
+import LiandongCore
+import LiandongStore
+
+/// One seeded run of the deterministic simulation: 3-5 nodes in one process, sync sessions over
+/// `SimulatedLink`s, a fake clock. First a chaotic phase (writes, sessions, lost, duplicated and
+/// overtaken frames, partitions one-way and both ways, crashes and restarts, clock jumps of up to
+/// a day either way, sometimes a fork); then the network heals and every pair syncs until nothing
+/// moves; then the invariants of DESIGN.md are checked. A crash loses the node's sessions, its
+/// frames in flight and its open blob transfer; its store keeps exactly what it committed.
+final class SimulationRun {
+  let seed: UInt64
+  private var network: SimulatedNetwork
+  private let nodes: [SimulatedNode]
+  private var up: [Bool]
+  private var skew: [Int64]
+  private var links: [SimulatedLink] = []
+  private var now: UInt64
+  private var tick = 0
+  /// Receiver → origin → the sequence a peer was told it had committed.
+  private var acknowledged: [NodeID: [NodeID: UInt64]] = [:]
+  private var forkedOrigin: NodeID? = nil
+  private(set) var violations: [String] = []
+  var figures: SimulationFigures { network.figures }
+
+  static let day: Int64 = 86_400_000
+
+  init(seed: UInt64) throws {
+    self.seed = seed
+    network = SimulatedNetwork(seed: seed)
+    let count = Int.random(in: 3...5, using: &network.random)
+    // A fixed fake clock (the wall clock is never read) and seeded object IDs: a run depends on
+    // its seed alone, so a failure replays exactly on any day.
+    now = TestFederation.simulationEpochMillis
+    let start = now
+    nodes = try (0..<count).map {
+      try SimulatedNode(
+        "n\($0)", federation: .simulation, clockMillis: start, objectIDSeed: seed &* 0x9E37_79B9 &+ UInt64($0)
+      )
+    }
+    up = Array(repeating: true, count: count)
+    skew = Array(repeating: 0, count: count)
+  }
+
+  func run() throws {
+    let ticks = Int.random(in: 30...80, using: &network.random)
+    let forkAt = network.chance(0.1) ? Int.random(in: 10..<ticks, using: &network.random) : nil
+    for _ in 0..<ticks {
+      try chaos(forkNow: tick == forkAt)
+    }
+    try heal()
+    try check()
+    network.figures.runs = 1
+    network.figures.changesWritten = try nodes.reduce(0) {
+      $0 + Int(try $1.store.versionVector()[$1.id] ?? 0)
+    }
+  }
+
+  // MARK: - The chaotic phase
+
+  private func chaos(forkNow: Bool) throws {
+    tick += 1
+    network.figures.ticks += 1
+    now += UInt64.random(in: 1...400, using: &network.random)
+    setClocks()
+    if network.chance(0.4), let node = randomUpNode() {
+      do {
+        try actRandomly(node, among: nodes, using: &network.random)
+      } catch StoreError.localChangeRefused(.originQuarantined(let origin)) where origin == node.id {
+        // A node that learned its own chain was forked writes nothing until an operator decides.
+        network.figures.writesRefused += 1
+      }
+    }
+    if network.chance(0.3), links.count < 6, let dialler = randomUpNode(),
+      let listener = randomUpNode(except: dialler)
+    {
+      links.append(
+        try SimulatedLink(dialler, listener, batchBytes: Int.random(in: 600...4_000, using: &network.random)))
+    }
+    if network.chance(0.03), let a = randomUpNode(), let b = randomUpNode(except: a) {
+      network.cut.append(SimulatedNetwork.Direction(from: a.id, to: b.id))
+      if network.chance(0.5) { network.cut.append(SimulatedNetwork.Direction(from: b.id, to: a.id)) }
+      network.figures.partitions += 1
+    }
+    if !network.cut.isEmpty, network.chance(0.05) {
+      network.cut.remove(at: Int.random(in: 0..<network.cut.count, using: &network.random))
+    }
+    if network.chance(0.02), let victim = randomUpNode() { crash(victim) }
+    for index in nodes.indices where !up[index] && network.chance(0.15) { up[index] = true }
+    if network.chance(0.02) {
+      let index = Int.random(in: 0..<nodes.count, using: &network.random)
+      skew[index] = network.chance(0.4) ? 0 : Int64.random(in: -Self.day...Self.day, using: &network.random)
+      network.figures.clockJumps += 1
+      setClocks()
+    }
+    if forkNow { try injectFork() }
+    try stepLinks()
+  }
+
+  private func setClocks() {
+    for (index, node) in nodes.enumerated() { node.clockMillis = UInt64(Int64(now) + skew[index]) }
+  }
+
+  private func randomUpNode(except other: SimulatedNode? = nil) -> SimulatedNode? {
+    let candidates = nodes.indices.filter { up[$0] && nodes[$0] !== other }
+    return candidates.randomElement(using: &network.random).map { nodes[$0] }
+  }
+
+  private func crash(_ node: SimulatedNode) {
+    up[nodes.firstIndex { $0 === node }!] = false
+    for link in links { link.crash(node.id) }
+    network.figures.crashes += 1
+  }
+
+  /// A node restored from an old backup signs another change at a sequence it had already used,
+  /// and hands it (with the chain before it) to one other node.
+  private func injectFork() throws {
+    let candidates = try nodes.filter { try ($0.store.versionVector()[$0.id] ?? 0) >= 3 }
+    guard let origin = candidates.randomElement(using: &network.random),
+      let other = randomUpNode(except: origin)
+    else { return }
+    let held = try origin.store.versionVector()[origin.id]!
+    let sequence = UInt64.random(in: 2..<held, using: &network.random)
+    let chain = try (1...sequence).map { try origin.store.change(origin: origin.id, sequence: $0)! }
+    let twin = try origin.forkedTwin(after: chain.last!)
+    // The twin may be refused like any change (the receiver's clock may be a day behind): then
+    // there is no fork to find.
+    let outcome = try other.receive((chain + [twin]).map(other.view)).last
+    guard outcome == .stored || outcome == .forkDetected(.fork(origin: origin.id, sequence: sequence + 1))
+    else {
+      return
+    }
+    forkedOrigin = origin.id
+    network.figures.forks += 1
+  }
+
+  private func stepLinks() throws {
+    for link in links.shuffled(using: &network.random) {
+      try link.step(tick: tick, budget: Int.random(in: 1...4, using: &network.random), network: &network)
+    }
+    for link in links where link.isOver { retire(link) }
+    links.removeAll { $0.isOver }
+  }
+
+  /// Counts a link's outcome and keeps what each end was told the other had committed.
+  private func retire(_ link: SimulatedLink) {
+    violations += link.leaks
+    for end in [0, 1] {
+      let receiver = link.nodes[1 - end].id
+      for (origin, sequence) in link.committedByPeer[end] {
+        acknowledged[receiver, default: [:]][origin] = max(acknowledged[receiver]?[origin] ?? 0, sequence)
+      }
+      if case .success = link.outcomes[end] {
+        network.figures.sessionsFinished += 1
+      } else {
+        network.figures.sessionsFailed += 1
+      }
+    }
+  }
+
+  // MARK: - Healing
+
+  /// Everything mends: the network, the nodes and their clocks (moved two days on, past any
+  /// skewed timestamp). Sessions still open finish or time out; then every pair syncs, round
+  /// after round, until a round changes nothing.
+  private func heal() throws {
+    network.heal()
+    up = up.map { _ in true }
+    skew = skew.map { _ in 0 }
+    now += UInt64(2 * Self.day)
+    setClocks()
+    for _ in 0..<200 where !links.isEmpty {
+      tick += 1
+      try stepLinks()
+    }
+    if !links.isEmpty { violations.append("\(links.count) sessions never ended after the network healed") }
+    links = []
+    for round in 0..<8 {
+      let before = try state()
+      for (a, b) in pairs().shuffled(using: &network.random) {
+        let link = try SimulatedLink(a, b, batchBytes: 4_000)
+        var ticks = 0
+        while !link.isOver && ticks < 2_000 {
+          tick += 1
+          ticks += 1
+          try link.step(tick: tick, budget: 8, network: &network)
+        }
+        guard link.isOver else {
+          violations.append("a session between \(a.id) and \(b.id) did not end on a whole network")
+          continue
+        }
+        retire(link)
+        for case .failure(let error) in link.outcomes {
+          violations.append(
+            "round \(round): a session between \(a.id) and \(b.id) failed on a whole network: \(error)")
+        }
+      }
+      if try state() == before || converged() { break }
+    }
+  }
+
+  /// Without a fork, the end is known without another round: every node holds every change and
+  /// every body it may read. (A fork needs the quiet round: proofs travel one hop per round.)
+  private func converged() throws -> Bool {
+    guard forkedOrigin == nil else { return false }
+    return try Set(nodes.map { try $0.store.heldChangesDigest() }).count == 1
+      && nodes.allSatisfy { try $0.store.wantedBodies().isEmpty }
+  }
+
+  private func pairs() -> [(SimulatedNode, SimulatedNode)] {
+    nodes.indices.flatMap { i in nodes.indices.filter { $0 > i }.map { (nodes[i], nodes[$0]) } }
+  }
+
+  /// What a sync round can change: the changes each node holds (stub or full), its missing
+  /// files, and the forks it knows of.
+  private func state() throws -> [String] {
+    try nodes.map {
+      "\(try $0.store.changeSetDigest()) \(try $0.blobs.missing().count) \(try $0.store.forks().count)"
+    }
+  }
+
+  // MARK: - The invariants
+
+  private func check() throws {
+    // 1. Nodes that hold the same changes have identical projections.
+    var projectionBySet: [String: (NodeID, String)] = [:]
+    for node in nodes {
+      let set = try node.store.changeSetDigest()
+      let projection = try node.store.projectionDigest()
+      if let (other, earlier) = projectionBySet[set], earlier != projection {
+        violations.append("\(node.id) and \(other) hold the same changes but their projections differ")
+      }
+      projectionBySet[set] = (node.id, projection)
+    }
+    // 4. Nothing acknowledged is lost, crashes included.
+    for node in nodes {
+      let vector = try node.store.versionVector()
+      for (origin, sequence) in acknowledged[node.id] ?? [:] {
+        network.figures.acknowledgedChecked += Int(sequence)
+        let held = vector[origin] ?? 0
+        if held < sequence {
+          network.figures.acknowledgedMissing += Int(sequence - held)
+          violations.append("\(node.id) acknowledged \(origin) through \(sequence) but holds \(held)")
+        }
+      }
+    }
+    // 5. A fork is detected, by every node once the network is whole; none is seen where none was made.
+    for node in nodes {
+      let quarantined = try node.store.quarantinedOrigins()
+      if let forkedOrigin, !quarantined.contains(forkedOrigin.rawValue) {
+        violations.append("\(node.id) did not detect the fork of \(forkedOrigin)")
+      }
+      if forkedOrigin == nil, !quarantined.isEmpty {
+        violations.append("\(node.id) quarantined \(quarantined) though no node forked")
+      }
+    }
+    // 3. No body, and no file, outside its audience.
+    var allFiles = Set<String>()
+    for node in nodes { allFiles.formUnion(try node.store.evidence().map(\.sha256)) }
+    for node in nodes {
+      for change in try node.store.changes(after: [:]) where change.body != nil {
+        if !change.header.audience.includes(node.id, origin: change.header.origin) {
+          violations.append("\(node.id) holds the body of \(change.id) outside its audience")
+        }
+      }
+      let visible = Set(try node.store.evidence().map(\.sha256))
+      for sha256 in allFiles.sorted() where !visible.contains(sha256) {
+        if try node.blobs.isComplete(Data(hex: sha256)!) {
+          violations.append("\(node.id) holds file \(sha256.prefix(12)) without seeing its evidence")
+        }
+      }
+    }
+    // Convergence: without a fork, every node holds every change, and every body it may read.
+    guard forkedOrigin == nil else { return }
+    let held = Set(try nodes.map { try $0.store.heldChangesDigest() })
+    if held.count != 1 { violations.append("the nodes hold different changes after healing") }
+    for node in nodes where try !node.store.wantedBodies().isEmpty {
+      violations.append("\(node.id) still lacks bodies it may read after healing")
+    }
+  }
+}

@@ -1,0 +1,48 @@
+import Foundation
+import LiandongCrypto
+import Testing
+
+/// Issue 8's deterministic simulation: many seeded runs of `SimulationRun`, in batches that each
+/// print one line of figures. `scripts/simulate` runs any number of seeds, or one, and sums the
+/// lines; the test command runs 2,000 of them.
+@Suite("Deterministic simulation")
+struct SimulationTests {
+  static let firstSeed: UInt64 = 0x51A0_0000
+  static let batchSize: UInt64 = 25
+
+  /// LIANDONG_SIM_SEED=S replays one seed; LIANDONG_SIM_SEEDS=N runs N (default 50, so that a
+  /// plain `swift test` stays quick), from LIANDONG_SIM_FIRST_SEED when given.
+  static var batches: [ClosedRange<UInt64>] {
+    let environment = ProcessInfo.processInfo.environment
+    if let text = environment["LIANDONG_SIM_SEED"], let seed = UInt64(text) { return [seed...seed] }
+    let count = UInt64(environment["LIANDONG_SIM_SEEDS"] ?? "") ?? 50
+    let first = UInt64(environment["LIANDONG_SIM_FIRST_SEED"] ?? "") ?? firstSeed
+    return stride(from: 0, to: count, by: Int(batchSize)).map {
+      first + $0...first + min($0 + batchSize, count) - 1
+    }
+  }
+
+  @Test(
+    "partitions, lost, duplicated and overtaken frames, crashes, clock jumps and forks: nothing acknowledged is lost, nothing leaves its audience, forks are found, and the healed nodes agree",
+    arguments: batches)
+  func simulate(seeds: ClosedRange<UInt64>) throws {
+    var total = SimulationFigures()
+    for seed in seeds {
+      let replay = "seed \(seed) (replay: scripts/simulate --seed \(seed))"
+      do {
+        let run = try SimulationRun(seed: seed)
+        try run.run()
+        var figures = run.figures
+        if !run.violations.isEmpty {
+          figures.failedRuns = 1
+          Issue.record("\(replay):\n\(run.violations.joined(separator: "\n"))")
+        }
+        total = total + figures
+      } catch {
+        total.failedRuns += 1
+        Issue.record("\(replay): \(error)")
+      }
+    }
+    print("simulation seeds \(seeds.lowerBound)...\(seeds.upperBound): \(total.line)")
+  }
+}
