@@ -5,117 +5,36 @@ import LiandongStore
 import Testing
 
 /// Runs two sessions against each other over in-memory stores, moving every frame through the
-/// real encoder and decoder, until both are over. No sockets, fully deterministic.
+/// real encoder and decoder, until both are over: the simulation's `SimulatedLink` on a network
+/// with no faults. No sockets, fully deterministic.
 final class SessionPump {
   let a: SimulatedNode
   let b: SimulatedNode
-  var sessionA: SyncSession
-  var sessionB: SyncSession
-  var results: [NodeID: Result<SyncSummary, ProtocolError>] = [:]
-  var batchBytes: Int
-  /// How much one blob chunk carries (small in tests, to make many).
-  var chunkBytes = BlobTransfer.chunkBytes
-  var receivers: [NodeID: BlobReceiver] = [:]
+  private let link: SimulatedLink
+  private(set) var results: [NodeID: Result<SyncSummary, ProtocolError>] = [:]
+  /// How much one blob chunk carries.
+  var chunkBytes: Int {
+    get { link.chunkBytes }
+    set { link.chunkBytes = newValue }
+  }
 
   init(_ a: SimulatedNode, _ b: SimulatedNode, batchBytes: Int = 1 << 20) throws {
     self.a = a
     self.b = b
-    self.batchBytes = batchBytes
-    sessionA = SyncSession(
-      local: a.id, peer: b.id, vector: try a.store.versionVector(), heads: try a.store.heads(),
-      wantedBodies: try a.store.wantedBodies(), forkProofs: try a.store.forkProofs(),
-      maximumBatchBytes: batchBytes)
-    sessionB = SyncSession(
-      local: b.id, peer: a.id, vector: try b.store.versionVector(), heads: try b.store.heads(),
-      wantedBodies: try b.store.wantedBodies(), forkProofs: try b.store.forkProofs(),
-      maximumBatchBytes: batchBytes)
+    link = try SimulatedLink(a, b, batchBytes: batchBytes)
+    link.chunkBytes = BlobTransfer.chunkBytes
   }
 
   func run() throws {
-    var toA: [Data] = []
-    var toB: [Data] = []
-    var decoderA = FrameDecoder()
-    var decoderB = FrameDecoder()
-    var pendingA = sessionA.start()
-    var pendingB = sessionB.start()
-    for _ in 0..<10_000 {
-      if pendingA.isEmpty && pendingB.isEmpty && toA.isEmpty && toB.isEmpty { return }
-      var sessionA = self.sessionA
-      var sessionB = self.sessionB
-      try perform(&pendingA, node: a, session: &sessionA, outbox: &toB)
-      try perform(&pendingB, node: b, session: &sessionB, outbox: &toA)
-      self.sessionA = sessionA
-      self.sessionB = sessionB
-      for bytes in toA { for frame in try decoderA.feed(bytes) { pendingA += self.sessionA.receive(frame) } }
-      for bytes in toB { for frame in try decoderB.feed(bytes) { pendingB += self.sessionB.receive(frame) } }
-      toA = []
-      toB = []
+    var network = SimulatedNetwork.whole
+    for tick in 0..<10_000 where !link.isOver {
+      try link.step(tick: tick, budget: .max, network: &network)
     }
-    Issue.record("the sessions did not finish")
-  }
-
-  private func perform(
-    _ pending: inout [SyncSession.Action], node: SimulatedNode, session: inout SyncSession,
-    outbox: inout [Data]
-  ) throws {
-    while !pending.isEmpty {
-      switch pending.removeFirst() {
-      case .send(let frame): outbox.append(FrameCoding.encode(frame))
-      case .load(let after, let maximumBytes):
-        pending += session.loaded(try node.store.changes(after: after, maximumBytes: maximumBytes))
-      case .inspect(let probes):
-        session.inspected(
-          try probes.compactMap { probe in
-            try node.store.change(origin: probe.origin, sequence: probe.sequence).flatMap {
-              $0.id == probe.peerHead ? nil : $0
-            }
-          })
-      case .store(let batch, let changes):
-        let outcomes = try node.receive(changes)
-        let refusals = outcomes.compactMap { outcome -> String? in
-          switch outcome {
-          case .refused(let refusal), .forkDetected(let refusal): return refusal.code
-          default: return nil
-          }
-        }
-        let stored = outcomes.filter { $0 == .stored || $0 == .bodyFilled }.count
-        let duplicates = outcomes.filter { $0 == .duplicate }.count
-        pending += session.stored(batch: batch, stored: stored, duplicates: duplicates, refusals: refusals)
-      case .loadBodies(let ids): session.loadedBodies(try node.store.bodies(of: ids))
-      case .listMissingBlobs: pending += session.missingBlobs(try node.blobs.missing())
-      case .beginBlob(let need):
-        let receiver = try node.blobs.receive(need)
-        receivers[node.id] = receiver
-        pending += session.blobOpened(sha256: need.sha256, offset: receiver.offset)
-      case .writeBlob(let sha256, let offset, let data, let last):
-        let receiver = try #require(receivers[node.id])
-        try receiver.append(data, at: offset)
-        if last {
-          let receipt = try receiver.finish()
-          pending += session.blobFinished(
-            sha256: sha256, matched: receipt == .complete(size: receiver.need.size))
-        }
-      case .suspendBlob:
-        try receivers.removeValue(forKey: node.id)?.suspend()
-      case .serveBlob(let sha256, let offset):
-        // The driver's BlobServer, inline: all chunks at once.
-        switch try node.blobs.decideServing(sha256, to: session.peer) {
-        case .refuse(let code, let message):
-          outbox.append(FrameCoding.encode(.blobRefused(sha256: sha256, code: code, message: message)))
-        case .serve(let size):
-          var position = offset
-          repeat {
-            let data = try node.blobs.read(sha256, offset: position, maximumBytes: chunkBytes)
-            let last = position + UInt64(data.count) >= size
-            outbox.append(
-              FrameCoding.encode(.blobChunk(sha256: sha256, offset: position, data: data, last: last)))
-            position += UInt64(data.count)
-          } while position < size
-        }
-      case .finish(let summary): results[node.id] = .success(summary)
-      case .fail(let error): results[node.id] = .failure(error)
-      }
+    guard link.isOver else {
+      Issue.record("the sessions did not finish")
+      return
     }
+    for end in [0, 1] { results[link.nodes[end].id] = link.outcomes[end] }
   }
 }
 

@@ -32,7 +32,7 @@ final class SimulatedLink {
   /// Bodies or files sent outside their audience: must stay empty.
   private(set) var leaks: [String] = []
   /// Bytes per blob chunk: small, so that a 64-byte file travels in several chunks.
-  static let chunkBytes = 24
+  var chunkBytes = 24
 
   init(_ dialler: SimulatedNode, _ listener: SimulatedNode, batchBytes: Int) throws {
     nodes = [dialler, listener]
@@ -222,7 +222,7 @@ final class SimulatedLink {
           case .serve(let size):
             var position = offset
             repeat {
-              let data = try node.blobs.read(sha256, offset: position, maximumBytes: Self.chunkBytes)
+              let data = try node.blobs.read(sha256, offset: position, maximumBytes: chunkBytes)
               let last = position + UInt64(data.count) >= size
               send(
                 .blobChunk(sha256: sha256, offset: position, data: data, last: last), from: end, tick: tick,

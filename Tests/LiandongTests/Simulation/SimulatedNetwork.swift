@@ -30,6 +30,13 @@ struct SimulatedNetwork {
     maximumDelayTicks = Int.random(in: 0...3, using: &random)
   }
 
+  /// A network that never fails: what a single clean session runs over.
+  static var whole: SimulatedNetwork {
+    var network = SimulatedNetwork(seed: 0)
+    network.heal()
+    return network
+  }
+
   /// The network is whole again: nothing cut, lost, duplicated, overtaken or late.
   mutating func heal() {
     cut = []
