@@ -73,6 +73,9 @@ public enum FrameCoding {
   /// No frame may be larger: a batch is bounded well below it, and a peer announcing more is
   /// refused before anything is buffered.
   public static let maximumFrameBytes = 16 << 20
+  /// A signed change takes more than 128 bytes (two SHA-256 digests in its header, a 64-byte
+  /// signature at least), so no frame can carry more changes than this.
+  public static let maximumChangesPerFrame = maximumFrameBytes / 128
 
   public static func encode(_ frame: SyncFrame) -> Data {
     var wire = Liandong_V1_Frame()
@@ -187,6 +190,13 @@ public enum FrameCoding {
       }
       return .batch(number: message.number, changes: changes)
     case .ack(let message):
+      // The count is the peer's to choose and becomes an array: it must be one a batch could have
+      // (a 10-byte frame claiming four billion refusals once made the decoder allocate 64 GB).
+      guard message.refused <= FrameCoding.maximumChangesPerFrame else {
+        throw .malformedFrame(
+          reason: "an acknowledgement refusing \(message.refused) changes; a batch holds at most "
+            + "\(FrameCoding.maximumChangesPerFrame)")
+      }
       return .ack(
         BatchAcknowledgement(
           number: message.number, stored: Int(message.stored), duplicates: Int(message.duplicates),

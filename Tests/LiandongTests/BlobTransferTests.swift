@@ -212,9 +212,19 @@ struct BlobFrameTests {
     return out + body
   }
 
-  @Test("malformed blob frames and oversized wanted lists are refused with a reason")
+  @Test(
+    "malformed blob frames, oversized wanted lists and impossible acknowledgements are refused with a reason")
   func malformed() throws {
     let cases: [(Data, String)] = [
+      (
+        // Found by FuzzSession: the decoder once built an array of this many refusals.
+        try framed {
+          var ack = Liandong_V1_BatchAck()
+          ack.number = 1
+          ack.refused = UInt32.max
+          $0.kind = .ack(ack)
+        }, "a batch holds at most \(FrameCoding.maximumChangesPerFrame)"
+      ),
       (
         try framed {
           var request = Liandong_V1_BlobRequest()
