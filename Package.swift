@@ -12,6 +12,9 @@ let package = Package(
     .executable(name: "liandong", targets: ["liandong"]),
     .library(name: "LiandongCore", targets: ["LiandongCore"]),
     .library(name: "LiandongStore", targets: ["LiandongStore"]),
+    // For FuzzTesting/, a package of its own so that libFuzzer flags never touch the node's build.
+    .library(name: "LiandongCrypto", targets: ["LiandongCrypto"]),
+    .library(name: "LiandongProtocol", targets: ["LiandongProtocol"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),

@@ -10,9 +10,11 @@ let package = Package(
   platforms: [.macOS(.v14)],
   dependencies: [.package(name: "Liandong", path: "..")],
   targets: [
+    .target(name: "CFuzzDriver"),
     .target(
       name: "FuzzSupport",
       dependencies: [
+        "CFuzzDriver",
         .product(name: "LiandongCore", package: "Liandong"),
         .product(name: "LiandongCrypto", package: "Liandong"),
       ],

@@ -3,13 +3,19 @@ import FuzzSupport
 import LiandongCore
 import LiandongProtocol
 
+/// SwiftPM calls an executable's entry point `FuzzSession_main`; libFuzzer takes over from there.
+@_cdecl("FuzzSession_main")
+public func main(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+  runFuzzer(argc, argv, fuzzSession)
+}
+
 /// The sync state machine, as the node `yrd` talking to the peer `vector-node`, which sends the
 /// fuzzer's byte stream. A store that holds nothing answers every action the way the driver would,
 /// and reports one blob missing so that blob frames reach the fetch states. Properties: no crash;
 /// the session never loops; once the connection closes the session is over; a session that
 /// failed says why in a Failure frame or a local error.
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzSession(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
+public func fuzzSession(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
   let input = fuzzInput(start, count)
   let local = VectorNode.receiver
   let peer = try! NodeID("vector-node")
