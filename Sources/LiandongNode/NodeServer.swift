@@ -21,10 +21,13 @@ public final class NodeServer: Sendable {
     public var allowList: Set<NodeID>?
     /// About how many bytes of changes go in one batch: smaller batches are acknowledged sooner.
     public var batchBytes: Int
+    /// How many sessions one peer may have open with this node at once (SessionAdmission).
+    public var sessionsPerPeer: Int
 
     public init(
       host: String = "127.0.0.1", port: Int = 7420, interval: Duration = .seconds(30),
-      maximumBackoff: Duration = .seconds(300), allowList: Set<NodeID>? = nil, batchBytes: Int = 1 << 20
+      maximumBackoff: Duration = .seconds(300), allowList: Set<NodeID>? = nil, batchBytes: Int = 1 << 20,
+      sessionsPerPeer: Int = SessionAdmission.defaultLimit
     ) {
       self.host = host
       self.port = port
@@ -32,6 +35,7 @@ public final class NodeServer: Sendable {
       self.maximumBackoff = maximumBackoff
       self.allowList = allowList
       self.batchBytes = batchBytes
+      self.sessionsPerPeer = sessionsPerPeer
     }
   }
 
@@ -74,11 +78,18 @@ public final class NodeServer: Sendable {
     let home = self.home
     let logger = self.logger
     let batchBytes = options.batchBytes
+    let admission = SessionAdmission(limit: options.sessionsPerPeer)
     // Cancellation reaches both tasks: the listener closes itself and its connections, and the
     // dialler's sleep ends.
     await withDiscardingTaskGroup { group in
       group.addTask {
         try? await listener.serve { connection in
+          let peer = connection.peer.node
+          guard admission.admit(peer) else {
+            return await Self.refuse(
+              connection, .tooManySessions(peer: peer.rawValue, limit: admission.limit), logger: logger)
+          }
+          defer { admission.release(peer) }
           _ = try? await SyncDriver.run(
             connection, home: home, verifier: trust.verifier, logger: logger, batchBytes: batchBytes)
         }
@@ -86,6 +97,19 @@ public final class NodeServer: Sendable {
       group.addTask { await self.dialPeriodically() }
     }
     logger.info("stopped", metadata: ["node": "\(home.node)"])
+  }
+
+  /// Ends a connection before its session with a Failure frame that says why, and logs it.
+  private static func refuse(_ connection: AuthenticatedConnection, _ error: ProtocolError, logger: Logger)
+    async
+  {
+    logger.warning(
+      "refused a session",
+      metadata: ["peer": "\(connection.peer.node)", "code": "\(error.code)", "reason": "\(error)"])
+    try? await connection.channel.executeThenClose { _, outbound in
+      try await outbound.write(
+        ByteBuffer(bytes: FrameCoding.encode(.failure(code: error.code, message: error.description))))
+    }
   }
 
   private func dialPeriodically() async {

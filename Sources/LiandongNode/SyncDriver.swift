@@ -12,7 +12,7 @@ import NIOPosix
 public enum SyncDriver {
   public static func run(
     _ connection: AuthenticatedConnection, home: NodeHome, verifier: ChangeVerifier? = nil, logger: Logger,
-    batchBytes: Int = 1 << 20,
+    batchBytes: Int = 1 << 20, frameDeadline: FrameDeadline = FrameDeadline(),
     progress: (@Sendable (SyncSummary) -> Void)? = nil
   ) async throws -> SyncSummary {
     let clock = ContinuousClock()
@@ -49,6 +49,7 @@ public enum SyncDriver {
         group.addTask { await queue.drain(into: outbound) }
         group.addTask { await server.run(requests) }
         var decoder = FrameDecoder()
+        var deadline = frameDeadline
         var iterator = inbound.makeAsyncIterator()
         var receiver: BlobReceiver? = nil
         var pending = session.start()
@@ -82,7 +83,16 @@ public enum SyncDriver {
                 }
                 session.inspected(conflicting)
               case .loadBodies(let ids):
+                let refusedBefore = session.summary.bodiesRefused
                 session.loadedBodies(try await offload { try store.bodies(of: ids) })
+                if session.summary.bodiesRefused > refusedBefore {
+                  logger.warning(
+                    "peer asked for bodies outside their audience; not sent",
+                    metadata: [
+                      "peer": "\(peer)", "code": "sync.body-not-entitled",
+                      "count": "\(session.summary.bodiesRefused - refusedBefore)",
+                    ])
+                }
               case .store(let batch, let changes):
                 pending += try await commit(
                   batch, changes, session: &session, home: home, verifier: verifier ?? home.verifier,
@@ -176,7 +186,10 @@ public enum SyncDriver {
           }
           bytesReceived += chunk.readableBytes
           do throws(ProtocolError) {
-            for frame in try decoder.feed(Data(chunk.readableBytesView)) {
+            let frames = try decoder.feed(Data(chunk.readableBytesView))
+            try deadline.check(
+              completedFrame: !frames.isEmpty, pendingBytes: decoder.pendingBytes, now: clock.now)
+            for frame in frames {
               pending += session.receive(frame)
               if case .ack(let ack) = frame {
                 // What the peer has durably committed: checked against the peer after crashes.

@@ -18,6 +18,10 @@ public enum ProtocolError: CodedError, Equatable, Sendable {
   case connectionClosed(state: String)
   /// The peer hung up after the TLS handshake but before its Hello: it does not accept us.
   case closedBeforeHello(peer: String)
+  /// A frame begun but not finished in time: a peer dripping bytes to hold a session open.
+  case slowFrame(seconds: Int)
+  /// The peer already has as many sessions open with this node as one peer may.
+  case tooManySessions(peer: String, limit: Int)
 
   public var code: String {
     switch self {
@@ -32,6 +36,8 @@ public enum ProtocolError: CodedError, Equatable, Sendable {
     case .peerFailed: "sync.peer-failed"
     case .connectionClosed: "sync.connection-closed"
     case .closedBeforeHello: "sync.refused"
+    case .slowFrame: "sync.slow-frame"
+    case .tooManySessions: "sync.too-many-sessions"
     }
   }
 
@@ -54,6 +60,10 @@ public enum ProtocolError: CodedError, Equatable, Sendable {
     case .closedBeforeHello(let peer):
       "\(peer) closed the connection before the sync began: it does not accept this node "
         + "(its allow-list, a revoked certificate, or a different federation CA); ask its operator"
+    case .slowFrame(let seconds):
+      "the peer took more than \(seconds) s to send one frame; a session must keep moving"
+    case .tooManySessions(let peer, let limit):
+      "\(peer) already has \(limit) sessions open with this node; try again when one ends"
     }
   }
 }

@@ -221,9 +221,11 @@ public struct SyncSession: Sendable {
   /// are sent.
   public mutating func loadedBodies(_ changes: [SignedChange]) {
     guard state == .exchanging else { return }
-    requestedBodies += changes.filter {
+    let readable = changes.filter {
       !$0.isStub && $0.header.audience.includes(peer, origin: $0.header.origin)
     }
+    requestedBodies += readable
+    summary.bodiesRefused += changes.count - readable.count
   }
 
   /// The driver loaded what `load` asked for. An empty result means nothing more to send.
@@ -368,6 +370,8 @@ public struct SyncSummary: Equatable, Sendable, Codable {
   public var forkEvidenceSent = 0
   /// Bodies of changes the peer held as stubs and asked for.
   public var bodiesSent = 0
+  /// Bodies the peer asked for that it may not read: not sent, and logged by the driver.
+  public var bodiesRefused = 0
   public var blobsReceived = 0
   public var blobBytesReceived = 0
   public var blobsSent = 0
