@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongCrypto
 import LiandongProtocol
 import LiandongStore
 import LiandongTLS
@@ -167,7 +168,8 @@ public enum SyncDriver {
               // reason; nothing acknowledged is lost.
               logger.error(
                 "sync stopped by a local failure", metadata: ["peer": "\(peer)", "reason": "\(error)"])
-              pending += session.abort(.localFailure(code: "node.local-failure", reason: "\(error)"))
+              let code = (error as? any CodedError)?.code ?? "node.local-failure"
+              pending += session.abort(.localFailure(code: code, reason: "\(error)"))
             }
           }
           if outcome != nil { break }

@@ -71,6 +71,9 @@ public final class NodeStore: Sendable {
       } catch {
         // A rolled-back transaction may have cached certificates it never stored.
         signerCache.withLock { $0.removeAll() }
+        if let failure = error as? DatabaseError, failure.resultCode == .SQLITE_FULL {
+          throw StoreError.diskFull(path: writer.path)
+        }
         throw error
       }
       return result!

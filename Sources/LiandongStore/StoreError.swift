@@ -16,6 +16,8 @@ public enum StoreError: CodedError, Sendable {
   case schemaTooNew(found: Int, supported: Int)
   case catchUpRequired(node: String)
   case backupFailed(reason: String)
+  /// SQLite could not grow its files: the transaction rolled back whole, so the store is intact.
+  case diskFull(path: String)
 
   public var code: String {
     switch self {
@@ -32,6 +34,7 @@ public enum StoreError: CodedError, Sendable {
     case .schemaTooNew: "store.schema-too-new"
     case .catchUpRequired: "node.catch-up-required"
     case .backupFailed: "backup.failed"
+    case .diskFull: "node.disk-full"
     }
   }
 
@@ -59,6 +62,9 @@ public enum StoreError: CodedError, Sendable {
       "\(node) was restored from a backup and may have signed changes since, which its peers hold: run "
         + "'liandong sync --all' first, or writing now would fork its own chain"
     case .backupFailed(let reason): reason
+    case .diskFull(let path):
+      "the disk holding \(path) is full: free space on it (or move the data folder to a larger disk), "
+        + "then sync again; the last transaction was rolled back whole, and nothing acknowledged was lost"
     case .schemaTooNew(let found, let supported):
       "the database has schema version \(found), newer than this program's \(supported); use a newer liandong"
     }

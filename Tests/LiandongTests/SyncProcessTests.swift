@@ -14,14 +14,15 @@ final class NodeProcess: @unchecked Sendable {
   private(set) var server: ChildProcess? = nil
   private(set) var port = 0
 
-  init(_ name: String, federation: TestFederation) throws {
+  /// A new node; its data folder is `data` if given (a small disk, say), else a fresh temporary one.
+  init(_ name: String, federation: TestFederation, data: URL? = nil) throws {
     self.name = name
-    data = temporaryDirectory("node-\(name)")
+    self.data = data ?? temporaryDirectory("node-\(name)")
     let files = federation.files(name)
     let result = try run(
       liandongBinary.path,
       [
-        "init", "--data", data.path, "--node", name, "--ca", federation.caURL.path, "--crl",
+        "init", "--data", self.data.path, "--node", name, "--ca", federation.caURL.path, "--crl",
         federation.crlURL.path,
         "--cert", files.certificate.path, "--key", files.key.path,
       ])
