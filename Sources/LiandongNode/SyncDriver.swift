@@ -262,9 +262,12 @@ public enum SyncDriver {
     var stored = 0
     var duplicates = 0
     var refusals: [String] = []
-    for result in outcomes {
+    var storedIDs: [ChangeID] = []
+    for (change, result) in zip(changes, outcomes) {
       switch result {
-      case .stored, .bodyFilled: stored += 1
+      case .stored, .bodyFilled:
+        stored += 1
+        storedIDs.append(change.id)
       case .duplicate: duplicates += 1
       case .refused(let refusal), .forkDetected(let refusal):
         refusals.append("\(refusal.code): \(refusal.description)")
@@ -272,6 +275,18 @@ public enum SyncDriver {
           "refused a change from a peer",
           metadata: ["peer": "\(peer)", "code": "\(refusal.code)", "reason": "\(refusal)"])
       }
+    }
+    // A valid change may hold an operation the reducers refuse (an edit of another bureau's lead):
+    // it is kept as a fact of the log with no effect, and said here so an operator sees it.
+    let ids = storedIDs
+    let refusedOperations = (try? await offload { try store.refusals(of: ids) }) ?? []
+    for refused in refusedOperations {
+      logger.warning(
+        "a peer's change holds an operation this node refuses; kept in the log with no effect",
+        metadata: [
+          "peer": "\(peer)", "code": "\(refused.code)", "change": "\(refused.change)",
+          "object": "\(refused.objectID)", "reason": "\(refused.reason)",
+        ])
     }
     return session.stored(batch: batch, stored: stored, duplicates: duplicates, refusals: refusals)
   }

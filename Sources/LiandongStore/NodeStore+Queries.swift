@@ -263,12 +263,26 @@ extension NodeStore {
 
   public func refusals() throws -> [OperationRefusal] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM p_refusals ORDER BY change_id, op_index").map {
-        OperationRefusal(
-          change: $0["change_id"], index: $0["op_index"], objectID: $0["object_id"], origin: $0["origin"],
-          code: $0["code"], reason: $0["reason"])
+      try Row.fetchAll(db, sql: "SELECT * FROM p_refusals ORDER BY change_id, op_index").map(Self.refusal)
+    }
+  }
+
+  /// The refused operations of these changes (what the sync driver logs after a batch).
+  public func refusals(of changes: [ChangeID]) throws -> [OperationRefusal] {
+    try read { db in
+      try changes.flatMap { change in
+        try Row.fetchAll(
+          db.cachedStatement(sql: "SELECT * FROM p_refusals WHERE change_id = ? ORDER BY op_index"),
+          arguments: [change.hex]
+        ).map(Self.refusal)
       }
     }
+  }
+
+  private static func refusal(_ row: Row) -> OperationRefusal {
+    OperationRefusal(
+      change: row["change_id"], index: row["op_index"], objectID: row["object_id"], origin: row["origin"],
+      code: row["code"], reason: row["reason"])
   }
 
   public func forks() throws -> [ForkView] {

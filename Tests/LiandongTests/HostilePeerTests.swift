@@ -68,7 +68,13 @@ struct HostilePeerTests {
     }
     let report = try json(yrd.cli("verify", "--json").stdout)
     let refused = report["refusedOperations"] as? [[String: Any]] ?? []
-    #expect(refused.contains { $0["change"] as? String == edit.id.hex }, "\(refused)")
+    let refusal = refused.first { $0["change"] as? String == edit.id.hex }
+    #expect(refusal != nil, "\(refused)")
+    let refusalCode = refusal?["code"] as? String ?? "none"
+    let refusalLogged = await eventually(10) {
+      yrd.log.contains("change=\(edit.id.hex)") && yrd.log.contains(refusalCode)
+    }
+    #expect(refusalLogged, "the refused operation (\(refusalCode)) was not logged")
     #expect((report["quarantined"] as? [String]) == ["evil"], "\(report)")
     let shown = try json(yrd.cli("lead", "show", lead, "--json").stdout)
     #expect(shown["summary"] as? String == "yrd's own")
