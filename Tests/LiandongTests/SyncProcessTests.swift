@@ -13,6 +13,9 @@ final class NodeProcess: @unchecked Sendable {
   let data: URL
   private(set) var server: ChildProcess? = nil
   private(set) var port = 0
+  /// When set, `cli` and `serve` run under `faketime` with the wall clock this far off (an
+  /// offset such as "+90s"); monotonic time is left alone.
+  var clockOffset: String? = nil
 
   /// A new node; its data folder is `data` if given (a small disk, say), else a fresh temporary one.
   init(_ name: String, federation: TestFederation, data: URL? = nil) throws {
@@ -40,19 +43,41 @@ final class NodeProcess: @unchecked Sendable {
 
   @discardableResult
   func cli(_ arguments: [String]) throws -> ProcessResult {
-    try run(
-      liandongBinary.path, arguments + ["--data", data.path],
-      environment: ["LIANDONG_OFFICER": "\(name)-officer"])
+    let (executable, prefix, environment) = launcher
+    return try run(
+      executable, prefix + arguments + ["--data", data.path],
+      environment: environment.merging(["LIANDONG_OFFICER": "\(name)-officer"]) { $1 })
   }
 
-  /// Starts `liandong serve` on a free loopback port and waits until it listens.
-  func serve(interval: Double = 0.3, extra: [String] = []) async throws {
+  /// How to start the binary: under `faketime` when the node's clock is off. (Preloading
+  /// libfaketime directly garbles a Swift program's arguments; the `faketime` command does not.)
+  private var launcher: (executable: String, prefix: [String], environment: [String: String]) {
+    guard let clockOffset else { return (liandongBinary.path, [], [:]) }
+    return (
+      "/usr/bin/faketime", ["-f", clockOffset, liandongBinary.path], ["FAKETIME_DONT_FAKE_MONOTONIC": "1"]
+    )
+  }
+
+  /// The `liandong serve` process itself: under `faketime` it is the child of the `faketime`
+  /// command, which does not pass signals on.
+  var servingPID: pid_t? {
+    guard let server else { return nil }
+    guard clockOffset != nil else { return server.pid }
+    let children = try? String(
+      contentsOfFile: "/proc/\(server.pid)/task/\(server.pid)/children", encoding: .utf8)
+    return children?.split(separator: " ").first.flatMap { pid_t($0) }
+  }
+
+  /// Starts `liandong serve` on `port` (0: a free one) and waits until it listens.
+  func serve(interval: Double = 0.3, extra: [String] = [], port: Int = 0) async throws {
+    let (executable, prefix, environment) = launcher
     let child = try ChildProcess(
-      liandongBinary.path,
-      [
-        "serve", "--data", data.path, "--listen", "127.0.0.1:0", "--interval", "\(interval)", "--log-level",
+      executable,
+      prefix + [
+        "serve", "--data", data.path, "--listen", "127.0.0.1:\(port)", "--interval", "\(interval)",
+        "--log-level",
         "debug",
-      ] + extra)
+      ] + extra, environment: environment)
     server = child
     guard await child.waitForOutput("serving node \(name) on 127.0.0.1:", timeout: 60),
       let line = child.stdout.split(separator: "\n").first(where: { $0.hasPrefix("serving node") }),
@@ -63,8 +88,8 @@ final class NodeProcess: @unchecked Sendable {
 
   /// SIGTERM, and the exit status.
   func stop() -> Int32? {
-    guard let server else { return nil }
-    server.signal(SIGTERM)
+    guard let server, let pid = servingPID else { return nil }
+    kill(pid, SIGTERM)
     return server.wait(timeout: 20)
   }
 
