@@ -120,7 +120,7 @@ struct HostilePeerTests {
       Issue.record("expected BlobRefused, got \(String(describing: refusal))")
       return
     }
-    #expect(code.hasPrefix("blob."), "\(code)")
+    #expect(code == "blob.not-entitled", "\(code)")
     let blobLogged = await eventually(10) { yrd.log.contains(code) }
     #expect(blobLogged)
   }
