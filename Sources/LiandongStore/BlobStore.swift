@@ -181,8 +181,17 @@ public final class BlobStore: Sendable {
     // Bytes past the last checkpoint may not have reached the disk: they are dropped.
     let resumed = min(durable ?? 0, try handle.seekToEnd())
     try handle.truncate(atOffset: resumed)
+    // The hash runs along with the transfer, so the file is not read again at the end; a resumed
+    // transfer first hashes what it kept.
+    let hasher = SHA256.Hasher()
+    try handle.seek(toOffset: 0)
+    var hashed: UInt64 = 0
+    while hashed < resumed, let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty {
+      hasher.update(piece)
+      hashed += UInt64(piece.count)
+    }
     try handle.seekToEnd()
-    return BlobReceiver(blobs: self, need: need, handle: handle, offset: resumed)
+    return BlobReceiver(blobs: self, need: need, handle: handle, offset: resumed, hasher: hasher)
   }
 
   func checkpoint(_ sha256: Data, durableOffset: UInt64) throws {
@@ -257,13 +266,15 @@ public final class BlobReceiver: @unchecked Sendable {
   public private(set) var offset: UInt64
   private let blobs: BlobStore
   private let handle: FileHandle
+  private let hasher: SHA256.Hasher
   private var unsynchronized: UInt64 = 0
 
-  init(blobs: BlobStore, need: BlobNeed, handle: FileHandle, offset: UInt64) {
+  init(blobs: BlobStore, need: BlobNeed, handle: FileHandle, offset: UInt64, hasher: SHA256.Hasher) {
     self.blobs = blobs
     self.need = need
     self.handle = handle
     self.offset = offset
+    self.hasher = hasher
   }
 
   deinit { try? handle.close() }
@@ -278,6 +289,7 @@ public final class BlobReceiver: @unchecked Sendable {
       throw BlobError.tooLong(sha256: need.sha256.hex, size: need.size)
     }
     try handle.write(contentsOf: data)
+    hasher.update(data)
     offset += UInt64(data.count)
     unsynchronized += UInt64(data.count)
     if unsynchronized >= BlobStore.checkpointBytes {
@@ -287,13 +299,10 @@ public final class BlobReceiver: @unchecked Sendable {
     }
   }
 
-  /// After the last piece: hashes the file; moves it into place if the hash matches, else
-  /// discards it so that the next transfer starts again from the beginning.
+  /// After the last piece: checks the hash taken along the way; moves the file into place if it
+  /// matches, else discards it so that the next transfer starts again from the beginning.
   public func finish() throws -> BlobReceipt {
     try handle.synchronize()
-    try handle.seek(toOffset: 0)
-    let hasher = SHA256.Hasher()
-    while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hasher.update(piece) }
     try handle.close()
     let actual = hasher.finalize()
     guard actual == need.sha256, offset == need.size else {
