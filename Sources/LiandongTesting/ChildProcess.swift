@@ -8,6 +8,8 @@ public final class ChildProcess: @unchecked Sendable {
   public let stdoutURL: URL
   public let stderrURL: URL
   public private(set) var status: Int32? = nil
+  /// The child's peak resident set in KiB (`ru_maxrss`), once it has been waited for.
+  public private(set) var peakResidentKiB: Int? = nil
   /// The write end of the child's stdin, when started with `inputPipe`.
   private var input: Int32 = -1
 
@@ -85,8 +87,9 @@ public final class ChildProcess: @unchecked Sendable {
     if let status { return status }
     let deadline = Date().addingTimeInterval(timeout)
     var raw: Int32 = 0
+    var usage = rusage()
     while true {
-      let result = waitpid(pid, &raw, WNOHANG)
+      let result = wait4(pid, &raw, WNOHANG, &usage)
       if result == pid { break }
       if result < 0 && errno != EINTR { return -1 }
       if Date() > deadline { kill(pid, SIGKILL) }
@@ -94,6 +97,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
     let code = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
     status = code
+    peakResidentKiB = Int(usage.ru_maxrss)
     return code
   }
 

@@ -4,7 +4,7 @@ import Foundation
 /// machine, and prints scenario, our figure, reference, ratio, goal and pass/fail. Absolute
 /// figures on shared machines are noisy; the ratios are what to compare. See BENCHMARKS.md.
 ///
-///     swift run -c release liandong-bench [tls] [--bytes N] [--json FILE]
+///     swift run -c release liandong-bench [b1 b2 b3 b6 tls] [--bytes N] [--scale F] [--json FILE]
 @main
 struct BenchMain {
   static func main() async {
@@ -21,12 +21,19 @@ struct BenchMain {
                 the handshake, < 4 KB each way).
           b2    200,000 leads by 'liandong lead import', then synced to an empty node, beside the
                 same rows inserted into bare SQLite tables in one transaction (goal: >= 0.5).
+          b3    an evidence file of N bytes (default 1 GiB) from node to node by 'liandong sync',
+                beside openssl s_server <- s_client moving the same bytes (goal: >= 0.7), and each
+                node's peak memory above its idle size (goal: < 64 MiB).
+          b5    an empty node catches up with 1,000,000 changes in one sync (goal: peak memory
+                under 200 MB on both sides), then b4 at that size. Long: not in the default set.
+          b6    seven nodes in a line writing 1,000 changes each while the middle link is cut,
+                then healed: rounds of 'sync --all' until all hold everything (goal: <= 2 per hop).
           tls   N bytes (default 1 GiB) through our OpenSSL TLS handler over loopback, beside
                 openssl s_server <- openssl s_client moving the same bytes. Goal: ratio >= 0.7.
 
         Options:
           --bytes N     bytes to move (suffixes K, M, G: powers of 1024)
-          --scale F     multiply the lead counts of b1 and b2 (e.g. 0.1 for a quick run)
+          --scale F     multiply the counts of b1, b2, b5 and b6 (e.g. 0.1 for a quick run)
           --json FILE   also write the table as JSON
         """)
       return
@@ -46,7 +53,7 @@ struct BenchMain {
     guard let scale = Double(scaleText), scale > 0 else {
       fail("--scale \(scaleText) is not a positive number")
     }
-    let scenarios = arguments.isEmpty ? ["b1", "b2", "tls"] : arguments
+    let scenarios = arguments.isEmpty ? ["b1", "b2", "b3", "b6", "tls"] : arguments
     var rows: [BenchRow] = []
     do {
       let workspace = try BenchWorkspace()
@@ -56,6 +63,12 @@ struct BenchMain {
         case "tls": rows.append(try await TLSThroughput(workspace: workspace, bytes: bytes).run())
         case "b1", "b4": rows += try await SyncScenarios(workspace: workspace, scale: scale).b1AndB4()
         case "b2": rows.append(try await SyncScenarios(workspace: workspace, scale: scale).b2())
+        case "b3": rows += try await EvidenceTransfer(workspace: workspace, bytes: bytes).run()
+        case "b5":
+          rows += try await CatchUp(workspace: workspace, count: max(1000, Int(1_000_000 * scale))).run()
+        case "b6":
+          rows += try await LinePartition(workspace: workspace, changesPerNode: max(10, Int(1000 * scale)))
+            .run()
         default: fail("unknown scenario '\(scenario)'; run with --help for the list")
         }
       }

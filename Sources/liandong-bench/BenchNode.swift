@@ -1,4 +1,6 @@
 import Foundation
+import LiandongCore
+import LiandongStore
 import LiandongTesting
 
 /// A node in the workspace, driven through the `liandong` binary built beside this program.
@@ -32,13 +34,18 @@ struct BenchNode {
   /// Runs a command on this node; returns stdout, or throws with stderr if it failed.
   @discardableResult
   func cli(_ arguments: [String], timeout: Double = 3600) throws -> String {
+    try finished(arguments, timeout: timeout).stdout
+  }
+
+  /// Runs a command on this node to its end; throws with stderr if it failed.
+  func finished(_ arguments: [String], timeout: Double = 3600) throws -> ChildProcess {
     let child = try ChildProcess(Self.binary, arguments + ["--data", data.path])
     let status = child.wait(timeout: timeout)
     guard status == 0 else {
       throw BenchError(
         "liandong \(arguments.prefix(2).joined(separator: " ")) on \(name) exited \(status): \(child.stderr)")
     }
-    return child.stdout
+    return child
   }
 
   /// `liandong serve` on a free loopback port; returns the process and the port.
@@ -52,22 +59,47 @@ struct BenchNode {
     return (child, port)
   }
 
-  /// One-shot sync with `peer`: the session's own summary (seconds after the handshake, bytes).
+  /// One-shot sync with `peer`: the session's own summary (seconds after the handshake, bytes),
+  /// its wall time, and the sync process's peak resident set.
   func sync(with peer: String, port: Int) throws -> (
-    seconds: Double, wall: Double, bytesSent: Int, bytesReceived: Int
+    seconds: Double, wall: Double, bytesSent: Int, bytesReceived: Int, peakResidentKiB: Int
   ) {
     _ = try? cli(["peer", "remove", peer])
     try cli(["peer", "add", peer, "127.0.0.1:\(port)"])
     let started = Date()
-    let output = try cli(["sync", peer, "--json"])
+    let child = try finished(["sync", peer, "--json"])
     let wall = Date().timeIntervalSince(started)
+    let output = child.stdout
     guard let report = try JSONSerialization.jsonObject(with: Data(output.utf8)) as? [String: Any],
       let synced = (report["synced"] as? [[String: Any]])?.first
     else { throw BenchError("sync printed no summary: \(output)") }
     return (
       synced["seconds"] as? Double ?? 0, wall, synced["bytesSent"] as? Int ?? 0,
-      synced["bytesReceived"] as? Int ?? 0
+      synced["bytesReceived"] as? Int ?? 0, child.peakResidentKiB ?? 0
     )
+  }
+
+  /// `count` leads, one per change, written in-process 1,000 changes per transaction (writing is
+  /// not what the scenarios measure).
+  func writeLeads(_ count: Int, progress: ((Int) -> Void)? = nil) throws {
+    let home = try NodeHome.open(data)
+    var written = 0
+    while written < count {
+      let batch = min(1000, count - written)
+      _ = try home.recordEach(
+        (0..<batch).map { index in
+          [
+            DomainOperation(
+              objectID: ObjectID(),
+              action: .createLead(
+                LeadFields(
+                  violations: [.forgedReport], subjectIDs: [],
+                  summary: "\(name): shop \(written + index) sells one-day inspection reports")))
+          ]
+        }, audience: .all, officer: "bench")
+      written += batch
+      progress?(written)
+    }
   }
 
   func changeCount() throws -> Int {
@@ -77,4 +109,14 @@ struct BenchNode {
     else { return 0 }
     return status["changes"] as? Int ?? 0
   }
+}
+
+/// A running process's resident set now (`VmRSS`) or at its peak (`VmHWM`), in KiB.
+func residentKiB(_ pid: pid_t, peak: Bool = false) throws -> Int {
+  let field = peak ? "VmHWM:" : "VmRSS:"
+  let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+  guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
+    let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+  else { throw BenchError("no \(field) in /proc/\(pid)/status") }
+  return kib
 }

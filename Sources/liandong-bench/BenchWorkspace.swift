@@ -23,6 +23,14 @@ struct BenchWorkspace {
     }
   }
 
+  /// Issues a certificate for another node (the line of B6).
+  func issue(_ node: String) throws {
+    let child = try ChildProcess(try Self.pkiScript(), ["issue", directory.path, node])
+    guard child.wait(timeout: 60) == 0 else {
+      throw BenchError("liandong-pki issue \(node) failed: \(child.stderr)")
+    }
+  }
+
   /// The PKI script, found from the working directory (the repository) or this source file.
   static func pkiScript() throws -> String {
     let candidates = [

@@ -17,23 +17,7 @@ struct SyncScenarios {
     let a = try BenchNode("bench-a", workspace: workspace)
     let b = try BenchNode("bench-b", workspace: workspace)
     log("B1: writing \(count) leads on bench-a, one per change ...")
-    let home = try NodeHome.open(a.data)
-    var written = 0
-    while written < count {
-      let batch = min(1000, count - written)
-      _ = try home.recordEach(
-        (0..<batch).map { index in
-          [
-            DomainOperation(
-              objectID: ObjectID(),
-              action: .createLead(
-                LeadFields(
-                  violations: [.forgedReport], subjectIDs: [],
-                  summary: "shop \(written + index) sells one-day inspection reports")))
-          ]
-        }, audience: .all, officer: "bench")
-      written += batch
-    }
+    try a.writeLeads(count)
     let held = try a.changeCount()
     let (server, port) = try await a.serve()
     defer {

@@ -68,7 +68,7 @@ struct TLSThroughput {
   }
 
   /// Seconds for `head -c N /dev/zero | openssl s_client` to deliver N bytes to `openssl s_server`.
-  private func measureOpenSSL() throws -> Double {
+  func measureOpenSSL() throws -> Double {
     let port = 20_000 + Int.random(in: 0..<20_000)
     let server = try ChildProcess(
       "openssl",
