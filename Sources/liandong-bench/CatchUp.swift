@@ -50,15 +50,7 @@ struct CatchUp {
         format:
           "B5: %d changes in %.0f s (%.0f/s); peak RSS bench-a (serve) %.1f MiB, bench-b (sync) %.1f MiB",
         held, catchUp.wall, Double(held) / catchUp.wall, peakA, peakB))
-    var quiet = try b.sync(with: "bench-a", port: port)
-    for _ in 0..<2 {
-      let next = try b.sync(with: "bench-a", port: port)
-      if next.seconds < quiet.seconds { quiet = next }
-    }
-    log(
-      String(
-        format: "B4 at %d changes: %.1f ms, %d bytes out, %d bytes in", held, quiet.seconds * 1000,
-        quiet.bytesSent, quiet.bytesReceived))
+    let quiet = try QuietSync(b, with: "bench-a", port: port)
     let note = String(format: "%d changes from 7 origins in %.0f s, one 'liandong sync'", held, catchUp.wall)
     return [
       BenchRow(
@@ -69,20 +61,7 @@ struct CatchUp {
         scenario: "B5 rss B", ours: peakB, reference: 200, unit: "MiB", referenceName: "200 MB (limit)",
         goal: 0,
         note: "catching-up sync process's peak (ru_maxrss); " + note, lowerIsBetter: true),
-      BenchRow(
-        scenario: "B4 time", ours: quiet.seconds * 1000, reference: 50, unit: "ms",
-        referenceName: "the goal's limit", goal: 0,
-        note:
-          "a sync with nothing new, both holding \(held) changes from 7 origins; best of 3, after the handshake",
-        lowerIsBetter: true),
-      BenchRow(
-        scenario: "B4 bytes", ours: Double(max(quiet.bytesSent, quiet.bytesReceived)), reference: 4096,
-        unit: "B",
-        referenceName: "the goal's limit", goal: 0,
-        note:
-          "application data of that sync, the larger direction (out \(quiet.bytesSent), in \(quiet.bytesReceived))",
-        lowerIsBetter: true),
-    ]
+    ] + quiet.rows(holding: "\(held) changes from 7 origins")
   }
 
   private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }

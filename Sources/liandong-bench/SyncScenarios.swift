@@ -36,15 +36,7 @@ struct SyncScenarios {
       String(
         format: "B1: %.0f changes/s end to end; OpenSSL verifies %.0f/s on one core", ours, verifyRate.rate))
     // Nothing new: what a quiet sync costs once the handshake is done.
-    var quiet = try b.sync(with: "bench-a", port: port)
-    for _ in 0..<2 {
-      let next = try b.sync(with: "bench-a", port: port)
-      if next.seconds < quiet.seconds { quiet = next }
-    }
-    log(
-      String(
-        format: "B4: %.1f ms, %d bytes out, %d bytes in", quiet.seconds * 1000, quiet.bytesSent,
-        quiet.bytesReceived))
+    let quiet = try QuietSync(b, with: "bench-a", port: port)
     return [
       BenchRow(
         scenario: "B1", ours: ours, reference: verifyRate.rate, unit: "/s",
@@ -52,22 +44,8 @@ struct SyncScenarios {
         goal: 1.0,
         note:
           "\(held) changes (one lead each) from bench-a to an empty bench-b, verified and merged; wall time of 'liandong sync'"
-      ),
-      BenchRow(
-        scenario: "B4 time", ours: quiet.seconds * 1000, reference: 50, unit: "ms",
-        referenceName: "the goal's limit",
-        goal: 1.0,
-        note:
-          "a sync with nothing new, both holding \(held) changes from 1 origin (goal: 1,000,000 from 7); best of 3, after the handshake",
-        lowerIsBetter: true),
-      BenchRow(
-        scenario: "B4 bytes", ours: Double(max(quiet.bytesSent, quiet.bytesReceived)), reference: 4096,
-        unit: "B",
-        referenceName: "the goal's limit", goal: 1.0,
-        note:
-          "application data of that sync, the larger direction (out \(quiet.bytesSent), in \(quiet.bytesReceived))",
-        lowerIsBetter: true),
-    ]
+      )
+    ] + quiet.rows(holding: "\(held) changes from 1 origin (goal: 1,000,000 from 7: see b5)")
   }
 
   /// B2: leads imported in bulk, then synced to an empty node, beside the same rows inserted
