@@ -106,6 +106,12 @@ extension NodeStore {
     case .refuse(let refusal):
       return .refused(refusal)
     case .fork(let heldID, let other):
+      // Peers pass known forks on in every session: a proof already recorded is nothing new, and
+      // refusing it again would log the same fork on every round.
+      let known = try Bool.fetchOne(
+        db.cachedStatement(sql: "SELECT 1 FROM fork_proofs WHERE origin = ? AND sequence = ? AND other_id = ?"),
+        arguments: [header.origin.rawValue, Int64(header.sequence), other.id.bytes])
+      if known == true { return .duplicate }
       try recordFork(db, heldID: heldID, other: other)
       return .forkDetected(.fork(origin: header.origin, sequence: header.sequence))
     case .fillBody(let full):

@@ -204,7 +204,7 @@ struct ChangeLogTests {
     #expect(try b.receive([changes[1]]) == [.stored])
   }
 
-  @Test("two different changes with one sequence number: both kept as proof, origin quarantined")
+  @Test("two different changes with one sequence number: both kept as proof once, origin quarantined")
   func fork() throws {
     let a = try SimulatedNode("n0")
     let b = try SimulatedNode("n1")
@@ -213,6 +213,8 @@ struct ChangeLogTests {
     let forked = try a.forkedTwin(after: honest[0])  // another change 2, by the same key
     #expect(try b.receive(honest) == [.stored, .stored])
     #expect(try b.receive([forked]) == [.forkDetected(.fork(origin: a.id, sequence: 2))])
+    // The same proof again (peers pass known forks on in every session) is a duplicate, not news.
+    #expect(try b.receive([forked.stub]) == [.duplicate])
     let proofs = try b.store.forks()
     #expect(
       proofs.count == 1 && proofs[0].heldChange == honest[1].id.hex && proofs[0].otherChange == forked.id.hex)
