@@ -118,6 +118,8 @@ struct FaultRunTests {
       try await start(victim)
     }
     let faulted = Date()
+    // Writes run between faults, never against a frozen node: none should have failed.
+    #expect(writeFailures == 0, "\(context): \(writeFailures) lead add commands failed")
 
     // Quiet: the nodes converge on their own schedule.
     let expectedLeads = written.values.reduce(0) { $0 + $1.count }
