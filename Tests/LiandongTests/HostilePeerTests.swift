@@ -4,6 +4,7 @@ import LiandongCrypto
 import LiandongNode
 import LiandongProtocol
 import LiandongTLS
+import LiandongTesting
 import NIOCore
 import Synchronization
 import Testing
@@ -208,7 +209,7 @@ struct HostilePeerTests {
     let during = try medianSyncSeconds(jjj)
     let socketsDuring = try openSockets(pid)
     let residentDuring = try residentKiB(pid)
-    let peakDuring = try peakResidentKiB(pid)
+    let peakDuring = try residentKiB(pid, peak: true)
     // The admitted few never finish their frame, and are cut off when the frame deadline passes.
     let cutOff = await eventually(Double(FrameDeadline.defaultLimit.components.seconds) + 30) {
       count("sync.slow-frame") >= limit
@@ -319,15 +320,6 @@ private func openSockets(_ pid: pid_t) throws -> Int {
     ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\($0)")) ?? "").hasPrefix(
       "socket:")
   }.count
-}
-
-/// The process's resident set now (VmRSS), in KiB.
-private func residentKiB(_ pid: pid_t) throws -> Int {
-  let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-  guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-    let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
-  else { throw TestFailure("no VmRSS in /proc/\(pid)/status") }
-  return kib
 }
 
 /// Tells the attacking connections to stop dripping.

@@ -113,15 +113,6 @@ extension NodeProcess {
   }
 }
 
-/// The process's peak resident set (VmHWM), in KiB.
-func peakResidentKiB(_ pid: pid_t) throws -> Int {
-  let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-  guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-    let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
-  else { throw TestFailure("no VmHWM in /proc/\(pid)/status") }
-  return kib
-}
-
 /// Polls `condition` every 100 ms for up to `seconds`.
 func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) async rethrows -> Bool {
   let deadline = Date().addingTimeInterval(seconds)
@@ -261,7 +252,7 @@ struct SyncProcessTests {
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     #expect(try await eventually { try yrd.cli("lead", "show", lead).status == 0 })
     // Idle size: both have synced (and served) a few rounds already.
-    let idle = try [jjj, yrd].map { try peakResidentKiB($0.server!.pid) }
+    let idle = try [jjj, yrd].map { try residentKiB($0.server!.pid, peak: true) }
 
     let file = temporaryDirectory("large").appendingPathComponent("recording.mp4")
     #expect(try run("dd", ["if=/dev/urandom", "of=\(file.path)", "bs=1M", "count=96"]).status == 0)
@@ -272,7 +263,7 @@ struct SyncProcessTests {
     #expect(
       try await eventually(180) { try yrd.cli("evidence", "show", id, "--json").stdout.contains("\"held\"") },
       "\(yrd.log.suffix(800))")
-    let peak = try [jjj, yrd].map { try peakResidentKiB($0.server!.pid) }
+    let peak = try [jjj, yrd].map { try residentKiB($0.server!.pid, peak: true) }
     for (index, node) in [jjj, yrd].enumerated() {
       let growth = (peak[index] - idle[index]) / 1024
       print("large file: \(node.name) peak resident memory grew \(growth) MiB for a 96 MiB file")
