@@ -11,23 +11,18 @@ struct BenchWorkspace {
     directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "liandong-bench-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    let script = try Self.pkiScript()
-    for arguments in [
-      ["init", directory.path], ["issue", directory.path, "bench-a"], ["issue", directory.path, "bench-b"],
-      ["issue", directory.path, "bench-c"], ["crl", directory.path],
-    ] {
-      let child = try ChildProcess(script, arguments)
-      guard child.wait(timeout: 60) == 0 else {
-        throw BenchError("liandong-pki \(arguments[0]) failed: \(child.stderr)")
-      }
-    }
+    try pki(["init", directory.path])
+    for node in ["bench-a", "bench-b", "bench-c"] { try issue(node) }
+    try pki(["crl", directory.path])
   }
 
-  /// Issues a certificate for another node (the line of B6).
-  func issue(_ node: String) throws {
-    let child = try ChildProcess(try Self.pkiScript(), ["issue", directory.path, node])
+  /// Issues a certificate for a node of this workspace's CA.
+  func issue(_ node: String) throws { try pki(["issue", directory.path, node]) }
+
+  private func pki(_ arguments: [String]) throws {
+    let child = try ChildProcess(try Self.pkiScript(), arguments)
     guard child.wait(timeout: 60) == 0 else {
-      throw BenchError("liandong-pki issue \(node) failed: \(child.stderr)")
+      throw BenchError("liandong-pki \(arguments.joined(separator: " ")) failed: \(child.stderr)")
     }
   }
 
