@@ -109,7 +109,8 @@ extension NodeStore {
       // Peers pass known forks on in every session: a proof already recorded is nothing new, and
       // refusing it again would log the same fork on every round.
       let known = try Bool.fetchOne(
-        db.cachedStatement(sql: "SELECT 1 FROM fork_proofs WHERE origin = ? AND sequence = ? AND other_id = ?"),
+        db.cachedStatement(
+          sql: "SELECT 1 FROM fork_proofs WHERE origin = ? AND sequence = ? AND other_id = ?"),
         arguments: [header.origin.rawValue, Int64(header.sequence), other.id.bytes])
       if known == true { return .duplicate }
       try recordFork(db, heldID: heldID, other: other)
