@@ -27,10 +27,10 @@ public struct AssistanceRequestRecord: Hashable, Sendable {
   }
 
   public func validate() throws {
-    guard !caseReference.trimmingCharacters(in: .whitespaces).isEmpty else {
+    guard !caseReference.isBlank else {
       throw CoreError.missingField("the case reference (--case)")
     }
-    guard !legalBasis.trimmingCharacters(in: .whitespaces).isEmpty else {
+    guard !legalBasis.isBlank else {
       throw CoreError.missingField("the legal basis (--legal-basis)")
     }
     guard !tasks.isEmpty else { throw CoreError.missingField("at least one task (--task)") }

@@ -31,7 +31,7 @@ public enum Audience: Hashable, Sendable, CustomStringConvertible {
   /// separated by commas. A group resolves to its nodes through the federation manifest, at the
   /// time of writing: the change names nodes, so a later manifest never widens it.
   public init(parsing text: String, manifest: FederationManifest? = nil) throws {
-    let trimmed = text.trimmingCharacters(in: .whitespaces)
+    let trimmed = text.trimmingSpaces
     if trimmed == "all" {
       self = .all
       return
@@ -42,7 +42,7 @@ public enum Audience: Hashable, Sendable, CustomStringConvertible {
     }
     var nodes = Set<NodeID>()
     for part in trimmed.split(separator: ",", omittingEmptySubsequences: false) {
-      let item = part.trimmingCharacters(in: .whitespaces)
+      let item = part.trimmingSpaces
       if item.hasPrefix("group:") {
         guard let manifest else {
           throw CoreError.invalidAudience(

@@ -71,7 +71,7 @@ public struct SubjectRecord: Hashable, Sendable {
 
   /// Refuses what a bureau must never store silently: a blank name, a bad USCC or division code.
   public func validate() throws {
-    guard !name.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+    guard !name.isBlankOrNewlines else {
       throw CoreError.missingField("subject name")
     }
     if let uscc { _ = try USCC(uscc) }
@@ -111,7 +111,7 @@ public struct LeadFields: Hashable, Sendable {
 
   public func validate() throws {
     guard !violations.isEmpty else { throw CoreError.missingField("at least one violation") }
-    guard !summary.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+    guard !summary.isBlankOrNewlines else {
       throw CoreError.missingField("summary")
     }
     guard (1...4).contains(informationReliability) else {

@@ -47,7 +47,7 @@ public struct EvidenceRecord: Hashable, Sendable {
     guard sha256.count == 32 else {
       throw CoreError.invalidValue(field: "evidence SHA-256", value: sha256.hex, allowed: ["32 bytes"])
     }
-    let name = fileName.trimmingCharacters(in: .whitespaces)
+    let name = fileName.trimmingSpaces
     guard !name.isEmpty, !name.contains("/"), name != ".", name != ".." else {
       throw CoreError.invalidValue(
         field: "evidence file name", value: fileName, allowed: ["a file name without folders"])

@@ -351,7 +351,7 @@ enum HandOffFold {
             code: "op.wrong-state",
             reason: "case \(id) is already disputed between \(dispute.owner) and \(dispute.claimant)"))
       }
-      guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+      guard !reason.isBlank else {
         return .failure(Refused(code: "op.invalid", reason: "a claim needs its grounds (--reason)"))
       }
       lead.dispute = JurisdictionDispute(

@@ -118,7 +118,7 @@ enum LeadActFold {
         handling.state = .checking
       case .decide(let outcome, let caseReference, let note):
         guard state == .acknowledged || state == .checking else { return refuse() }
-        if outcome == .caseOpened && caseReference.trimmingCharacters(in: .whitespaces).isEmpty {
+        if outcome == .caseOpened && caseReference.isBlank {
           return .failure(Refused(code: "op.invalid", reason: "a case opened needs its case reference"))
         }
         handling.state =

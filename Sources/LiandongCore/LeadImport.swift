@@ -47,7 +47,7 @@ public enum LeadImport {
   public static func parse(_ text: String, seed: Data) throws -> (rows: [Row], errors: [RowError]) {
     var records = try CSV.records(text)
     guard !records.isEmpty else { throw CoreError.missingField("a header row naming the columns") }
-    let header = records.removeFirst().fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    let header = records.removeFirst().fields.map { $0.trimmingSpaces.lowercased() }
     let known = Set(columns.map(\.name))
     if let unknown = header.first(where: { !known.contains($0) }) {
       throw CoreError.invalidValue(field: "CSV column", value: unknown, allowed: columns.map(\.name))
@@ -58,7 +58,7 @@ public enum LeadImport {
     var rows: [Row] = []
     var errors: [RowError] = []
     for record in records {
-      if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+      if record.fields.allSatisfy({ $0.isBlank }) { continue }
       guard record.fields.count == header.count else {
         errors.append(
           RowError(
@@ -67,7 +67,7 @@ public enum LeadImport {
       }
       var cells: [String: String] = [:]
       for (name, value) in zip(header, record.fields) {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmingSpaces
         if !trimmed.isEmpty { cells[name] = trimmed }
       }
       do {
@@ -89,7 +89,7 @@ public enum LeadImport {
       url: cells["url"])
     try subject.validate()
     let violations = try (cells["violations"] ?? "").split(separator: ";").map {
-      try Violation(canonical: $0.trimmingCharacters(in: .whitespaces))
+      try Violation(canonical: $0.trimmingSpaces)
     }
     var information = 4
     if let text = cells["info_reliability"] {

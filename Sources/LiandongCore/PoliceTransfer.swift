@@ -79,7 +79,7 @@ enum PoliceFold {
       guard state == nil else {
         return .failure(Refused(code: "op.exists", reason: "object \(id) already exists"))
       }
-      guard !police.trimmingCharacters(in: .whitespaces).isEmpty else {
+      guard !police.isBlank else {
         return .failure(Refused(code: "op.invalid", reason: "name the police office the case goes to"))
       }
       return .success(
@@ -111,7 +111,7 @@ enum PoliceFold {
             code: "op.wrong-state",
             reason: "cannot \(act.name) a transfer to police that is \(current.rawValue)"))
       }
-      if let note, note.trimmingCharacters(in: .whitespaces).isEmpty {
+      if let note, note.isBlank {
         return .failure(Refused(code: "op.invalid", reason: "\(act.name) needs a note or reason"))
       }
       transfer.state = next

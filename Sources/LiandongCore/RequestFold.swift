@@ -186,7 +186,7 @@ enum RequestFold {
       next.extensionReason = reason
     case .complete(let findings, let evidence), .completePartly(let findings, let evidence):
       guard state == .acknowledged || state == .inProgress else { return refuse() }
-      guard !findings.trimmingCharacters(in: .whitespaces).isEmpty else {
+      guard !findings.isBlank else {
         return .failure(Refused(code: "op.invalid", reason: "findings are required"))
       }
       if case .complete = act { next.state = .completed } else { next.state = .partlyCompleted }
@@ -194,7 +194,7 @@ enum RequestFold {
       next.outcomeEvidence = evidence
     case .decline(let reason), .cancel(let reason):
       guard [.sent, .acknowledged, .inProgress].contains(state) else { return refuse() }
-      guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+      guard !reason.isBlank else {
         return .failure(Refused(code: "op.invalid", reason: "a reason is required"))
       }
       if case .decline = act { next.state = .declined } else { next.state = .cancelled }
