@@ -66,29 +66,36 @@ public struct ChangeVerifier: Sendable {
   }
 
   public func decide(_ change: SignedChange, _ context: IngestContext) -> IngestDecision {
+    decide(change, body: change.decodedBody(), context)
+  }
+
+  /// `body` must be `change.decodedBody()`, from a caller that decoded it already: a bulk change
+  /// of hundreds of operations is then decoded once per ingest, not once per check.
+  public func decide(_ change: SignedChange, body: ChangeBody?, _ context: IngestContext) -> IngestDecision {
     do {
-      return try decideOrThrow(change, context)
+      return try decideOrThrow(change, body, context)
     } catch {
       return .refuse(error)
     }
   }
 
-  private func decideOrThrow(_ incoming: SignedChange, _ context: IngestContext) throws(ChangeRefusal)
-    -> IngestDecision
+  private func decideOrThrow(_ incoming: SignedChange, _ body: ChangeBody?, _ context: IngestContext)
+    throws(ChangeRefusal) -> IngestDecision
   {
     let header = incoming.header
     let entitled = header.audience.includes(context.receiver, origin: header.origin)
     let change = entitled ? incoming : incoming.stub
+    let visibleBody = entitled ? body : nil
 
     if let held = context.held {
       if held.id == change.id {
         guard !held.hasBody, !change.isStub else { return .duplicate }
         try change.checkBody()
-        try checkManifests(in: change)
+        try checkManifests(in: change, visibleBody)
         return .fillBody(change)
       }
       // Two validly signed headers for one slot are proof; an unsigned one is just noise.
-      _ = try trustedSigner(of: change, context)
+      _ = try trustedSigner(of: change, visibleBody, context)
       return .fork(held: held.id, other: change.stub)
     }
     if context.quarantined { throw .originQuarantined(origin: header.origin) }
@@ -111,17 +118,17 @@ public struct ChangeVerifier: Sendable {
     }
     // The header is what is signed, so its signature is checked first: a tampered header is
     // reported as such, not as a body that no longer matches it.
-    _ = try trustedSigner(of: incoming, context)
+    _ = try trustedSigner(of: incoming, body, context)
     try incoming.checkBody()
-    try checkManifests(in: change)
-    return .store(change, announced: try announcements(in: incoming))
+    try checkManifests(in: change, visibleBody)
+    return .store(change, announced: try announcements(in: incoming, body))
   }
 
   /// Every federation manifest a change carries, published or cited by a designation, must be
   /// signed by the federation CA: no node may grant itself a role. A published one must reach
   /// every node, so its audience must be `all`.
-  private func checkManifests(in change: SignedChange) throws(ChangeRefusal) {
-    for operation in change.decodedBody()?.operations ?? [] {
+  private func checkManifests(in change: SignedChange, _ body: ChangeBody?) throws(ChangeRefusal) {
+    for operation in body?.operations ?? [] {
       let signed: SignedManifest
       switch operation.action {
       case .publishManifest(let published):
@@ -145,9 +152,9 @@ public struct ChangeVerifier: Sendable {
 
   /// The certificate chains a change announces. Announcements must reach every node, so their
   /// audience must be `all`; an origin's first change must be one.
-  private func announcements(in change: SignedChange) throws(ChangeRefusal) -> [[Data]] {
+  private func announcements(in change: SignedChange, _ body: ChangeBody?) throws(ChangeRefusal) -> [[Data]] {
     let chains: [[Data]] =
-      change.decodedBody()?.operations.compactMap {
+      body?.operations.compactMap {
         if case .announceNode(let chain) = $0.action { chain } else { nil }
       } ?? []
     if !chains.isEmpty, change.header.audience != .all { throw .announcementMustBePublic(change: change.id) }
@@ -160,12 +167,12 @@ public struct ChangeVerifier: Sendable {
   /// The certificate that signed `change`: known from the origin's announcements, or announced
   /// by this very change when it is the origin's first. Checked against the CA at the change's
   /// time, and the signature checked with it.
-  private func trustedSigner(of change: SignedChange, _ context: IngestContext) throws(ChangeRefusal)
-    -> [Certificate]
+  private func trustedSigner(of change: SignedChange, _ body: ChangeBody?, _ context: IngestContext)
+    throws(ChangeRefusal) -> [Certificate]
   {
     let header = change.header
     var chain = context.signers[header.signerSHA256]
-    if chain == nil, header.sequence == 1, let body = change.decodedBody() {
+    if chain == nil, header.sequence == 1, let body {
       for operation in body.operations {
         guard case .announceNode(let ders) = operation.action else { continue }
         let certificates = ders.compactMap { try? Certificate(der: $0) }

@@ -9,11 +9,17 @@ struct FoldBatch {
   private var touched = Set<ObjectID>()
   /// Bodies decoded while indexing, reused by the refold: each body is decoded once.
   private var bodies = BodyCache()
+  /// The changes indexed in this transaction. An object whose every operation is among them had
+  /// no operations, so no projection rows, before it: its rows are inserted without the seventeen
+  /// deletes a replacement needs, which were most of a bulk import's writes.
+  private var indexed = Set<ChangeID>()
 
-  /// Indexes the operations of a change that has a body, and marks their objects for refolding.
-  mutating func index(_ change: SignedChange, _ db: Database) throws {
-    guard let body = change.decodedBody() else { return }
+  /// Indexes the operations of a change that has a body (`body`, decoded), and marks their
+  /// objects for refolding.
+  mutating func index(_ change: SignedChange, _ body: ChangeBody?, _ db: Database) throws {
+    guard let body else { return }
     bodies.remember(change, body)
+    indexed.insert(change.id)
     for (index, operation) in body.operations.enumerated() {
       switch operation.action {
       case .announceNode, .publishManifest: continue  // registries, not objects
@@ -36,11 +42,13 @@ struct FoldBatch {
   mutating func refold(_ db: Database) throws {
     for object in touched.sorted() {
       var records: [OperationRecord] = []
+      var isNew = true
       for row in try Row.fetchAll(
         db.cachedStatement(sql: "SELECT change_id, op_index FROM p_operations WHERE object_id = ?"),
         arguments: [object.bytes]
       ) {
         let changeID = ChangeID(bytes: row["change_id"])!
+        isNew = isNew && indexed.contains(changeID)
         guard let (header, body) = try bodies.load(changeID, db) else { continue }
         let index: Int = row["op_index"]
         records.append(
@@ -49,7 +57,7 @@ struct FoldBatch {
             officer: body.officer, audience: header.audience, operation: body.operations[index]))
       }
       let result = ObjectFold.fold(records)
-      try ProjectionRows.replace(object, with: result, db)
+      try ProjectionRows.write(object, result, replacing: !isNew, db)
     }
   }
 }

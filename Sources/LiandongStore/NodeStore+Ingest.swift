@@ -12,8 +12,10 @@ extension NodeStore {
   {
     try writeTransaction { db in
       var folds = FoldBatch()
+      var tips = ChainTips()
       let outcomes = try changes.map {
-        try ingestOne($0, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds)
+        try ingestOne(
+          $0, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds, tips: &tips)
       }
       try folds.refold(db)
       return outcomes
@@ -45,6 +47,7 @@ extension NodeStore {
       var clock = HybridLogicalClock(
         latest: try latestTime(db), maximumDriftMillis: verifier.maximumDriftMillis)
       var folds = FoldBatch()
+      var tips = ChainTips()
       var signed: [SignedChange] = []
       for (body, audience) in changes {
         let change = try author.sign(
@@ -54,7 +57,7 @@ extension NodeStore {
         // on from the latest it holds, and its peers judge them against their own clocks.
         let outcome = try ingestOne(
           change, db: db, verifier: verifier,
-          physicalMillis: max(physicalMillis, change.header.time.wallMillis), folds: &folds)
+          physicalMillis: max(physicalMillis, change.header.time.wallMillis), folds: &folds, tips: &tips)
         switch outcome {
         case .stored: break
         case .refused(let refusal), .forkDetected(let refusal): throw StoreError.localChangeRefused(refusal)
@@ -81,26 +84,18 @@ extension NodeStore {
 
   private func ingestOne(
     _ change: SignedChange, db: Database, verifier: ChangeVerifier, physicalMillis: UInt64,
-    folds: inout FoldBatch
+    folds: inout FoldBatch, tips: inout ChainTips
   ) throws -> IngestOutcome {
     let header = change.header
+    let chain = try tips.lookup(origin: header.origin, sequence: header.sequence, db)
     let context = IngestContext(
-      receiver: node,
-      held: try heldChange(db, origin: header.origin, sequence: header.sequence),
-      predecessor: header.sequence > 1
-        ? try heldChange(db, origin: header.origin, sequence: header.sequence - 1) : nil,
-      heldThrough: UInt64(
-        try Int64.fetchOne(
-          db.cachedStatement(sql: "SELECT MAX(sequence) FROM changes WHERE origin = ?"),
-          arguments: [header.origin.rawValue]) ?? 0),
+      receiver: node, held: chain.held, predecessor: chain.predecessor, heldThrough: chain.heldThrough,
       signers: try signers(of: header.origin, including: header.signerSHA256, db),
-      quarantined: try Bool.fetchOne(
-        db.cachedStatement(sql: "SELECT 1 FROM quarantine WHERE origin = ?"),
-        arguments: [header.origin.rawValue])
-        ?? false,
-      physicalMillis: physicalMillis)
+      quarantined: chain.quarantined, physicalMillis: physicalMillis)
 
-    switch verifier.decide(change, context) {
+    // Decoded once: the verifier, the manifest registry and the fold all read it.
+    let body = change.decodedBody()
+    switch verifier.decide(change, body: body, context) {
     case .duplicate:
       return .duplicate
     case .refuse(let refusal):
@@ -114,12 +109,14 @@ extension NodeStore {
         arguments: [header.origin.rawValue, Int64(header.sequence), other.id.bytes])
       if known == true { return .duplicate }
       try recordFork(db, heldID: heldID, other: other)
+      tips.quarantined(header.origin)
       return .forkDetected(.fork(origin: header.origin, sequence: header.sequence))
     case .fillBody(let full):
       try db.run(sql: "UPDATE changes SET body = ? WHERE id = ?", arguments: [full.body, full.id.bytes])
       try db.run(sql: "DELETE FROM p_wanted_bodies WHERE change_id = ?", arguments: [full.id.bytes])
-      try registerManifests(in: full, db)
-      try folds.index(full, db)
+      tips.filled(full)
+      try registerManifests(in: full, body, db)
+      try folds.index(full, body, db)
       return .bodyFilled
     case .store(let accepted, let announced):
       try db.run(
@@ -131,12 +128,15 @@ extension NodeStore {
           accepted.id.bytes, header.origin.rawValue, Int64(header.sequence), Int64(header.time.wallMillis),
           Int64(header.time.counter), accepted.headerBytes, accepted.signature, accepted.body, Date().iso8601,
         ])
+      tips.stored(accepted)
       for chain in announced {
         try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)
       }
-      try registerManifests(in: accepted, db)
+      // A change this node may not read is stored as its stub: nothing of its body is used.
+      let acceptedBody = accepted.isStub ? nil : body
+      try registerManifests(in: accepted, acceptedBody, db)
       try noteIfWanted(accepted, db)
-      try folds.index(accepted, db)
+      try folds.index(accepted, acceptedBody, db)
       return .stored
     }
   }
@@ -146,23 +146,6 @@ extension NodeStore {
     guard change.isStub, change.header.audience.includes(node, origin: change.header.origin) else { return }
     try db.run(
       sql: "INSERT OR IGNORE INTO p_wanted_bodies (change_id) VALUES (?)", arguments: [change.id.bytes])
-  }
-
-  private func heldChange(_ db: Database, origin: NodeID, sequence: UInt64) throws -> HeldChange? {
-    // Run for every change received, twice: a cached statement saves compiling it each time.
-    try Row.fetchOne(
-      db.cachedStatement(
-        sql:
-          "SELECT id, hlc_wall, hlc_counter, body IS NOT NULL AS has_body FROM changes WHERE origin = ? AND sequence = ?"
-      ),
-      arguments: [origin.rawValue, Int64(sequence)]
-    ).map {
-      HeldChange(
-        id: ChangeID(bytes: $0["id"])!,
-        time: HLCTimestamp(
-          wallMillis: UInt64($0["hlc_wall"] as Int64), counter: UInt32($0["hlc_counter"] as Int64)),
-        hasBody: $0["has_body"])
-    }
   }
 
   private func recordFork(_ db: Database, heldID: ChangeID, other: SignedChange) throws {

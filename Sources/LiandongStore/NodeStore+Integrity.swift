@@ -17,13 +17,14 @@ extension NodeStore {
       while let row = try rows.next() {
         let change = try SignedChange(
           headerBytes: row["header"], signature: row["signature"], body: row["body"])
-        for operation in change.decodedBody()?.operations ?? [] {
+        let body = change.decodedBody()
+        for operation in body?.operations ?? [] {
           if case .announceNode(let chain) = operation.action {
             try registerCertificate(chain, origin: change.header.origin, announcedIn: change.id, db)
           }
         }
-        try registerManifests(in: change, db)
-        try folds.index(change, db)
+        try registerManifests(in: change, body, db)
+        try folds.index(change, body, db)
       }
       try rebuildWantedBodies(db)
       try folds.refold(db)

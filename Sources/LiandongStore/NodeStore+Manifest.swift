@@ -14,8 +14,9 @@ public struct ManifestView: Codable, Sendable, Equatable {
 
 extension NodeStore {
   /// Records the manifests a stored change publishes (the verifier has checked their signatures).
-  func registerManifests(in change: SignedChange, _ db: Database) throws {
-    for operation in change.decodedBody()?.operations ?? [] {
+  /// `body` is the change's decoded body.
+  func registerManifests(in change: SignedChange, _ body: ChangeBody?, _ db: Database) throws {
+    for operation in body?.operations ?? [] {
       guard case .publishManifest(let signed) = operation.action, let manifest = signed.manifest else {
         continue
       }

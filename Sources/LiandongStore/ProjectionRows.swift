@@ -6,25 +6,10 @@ import LiandongCore
 /// lower-case UUIDs, HLC as two integers, no local times) so that two nodes, or a rebuild, write
 /// byte-identical rows.
 enum ProjectionRows {
-  static func replace(_ object: ObjectID, with result: ObjectFold.Result, _ db: Database) throws {
+  /// Writes an object's rows from its fold; `replacing` deletes the rows an earlier fold wrote.
+  static func write(_ object: ObjectID, _ result: ObjectFold.Result, replacing: Bool, _ db: Database) throws {
     let id = object.description
-    try db.run(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_handoffs WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_disputes WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_designations WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_lead_handling WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_lead_notes WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_custody WHERE evidence_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_requests WHERE id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_police_transfers WHERE id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_refusals WHERE object_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_evidence_shares WHERE evidence_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_shared_history WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_handoff_heads WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_handoff_conflicts WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_warnings WHERE id = ?", arguments: [id])
+    if replacing { try delete(id, db) }
     switch result.state {
     case .subject(let subject): try insert(subject, db)
     case .lead(let lead): try insert(lead, db)
@@ -52,6 +37,26 @@ enum ProjectionRows {
           refusal.change, refusal.index, refusal.objectID, refusal.origin, refusal.code, refusal.reason,
         ])
     }
+  }
+
+  private static func delete(_ id: String, _ db: Database) throws {
+    try db.run(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_handoffs WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_disputes WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_designations WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_lead_handling WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_lead_notes WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_custody WHERE evidence_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_requests WHERE id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_police_transfers WHERE id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_refusals WHERE object_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_evidence_shares WHERE evidence_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_shared_history WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_handoff_heads WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_handoff_conflicts WHERE lead_id = ?", arguments: [id])
+    try db.run(sql: "DELETE FROM p_warnings WHERE id = ?", arguments: [id])
   }
 
   static func insert(_ subject: SubjectProjection, _ db: Database) throws {
