@@ -17,10 +17,14 @@ public struct IngestContext: Sendable {
   public var signers: [Data: [Certificate]]
   public var quarantined: Bool
   public var physicalMillis: UInt64
+  /// The header's signature was already checked, by the key of the certificate whose fingerprint
+  /// the header names (on another core, before the write transaction). Trust in that certificate
+  /// at the change's time is still decided here.
+  public var signatureChecked: Bool
 
   public init(
     receiver: NodeID, held: HeldChange?, predecessor: HeldChange?, heldThrough: UInt64,
-    signers: [Data: [Certificate]], quarantined: Bool, physicalMillis: UInt64
+    signers: [Data: [Certificate]], quarantined: Bool, physicalMillis: UInt64, signatureChecked: Bool = false
   ) {
     self.receiver = receiver
     self.held = held
@@ -29,6 +33,7 @@ public struct IngestContext: Sendable {
     self.signers = signers
     self.quarantined = quarantined
     self.physicalMillis = physicalMillis
+    self.signatureChecked = signatureChecked
   }
 }
 
@@ -201,7 +206,7 @@ public struct ChangeVerifier: Sendable {
     } catch {
       throw .signerNotTrusted(change: change.id, reason: .certificateNotTrusted(reason: "\(error)"))
     }
-    try change.checkSignature(by: leaf)
+    if !context.signatureChecked { try change.checkSignature(by: leaf) }
     return chain
   }
 }

@@ -6,16 +6,22 @@ import LiandongCrypto
 extension NodeStore {
   /// Verifies and stores changes from anywhere (a peer, a file, this node), all in one
   /// transaction, then refolds every object they touch. Refused changes write nothing, except
-  /// that a fork's proof and the quarantine it causes are kept.
-  public func ingest(_ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64) throws
-    -> [IngestOutcome]
-  {
-    try writeTransaction { db in
+  /// that a fork's proof and the quarantine it causes are kept. `signaturesChecked` is what
+  /// `checkSignaturesAhead` gave for these changes, from a caller that ran it earlier (while the
+  /// previous batch committed); without it the check runs here.
+  public func ingest(
+    _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
+    signaturesChecked: [Bool]? = nil
+  ) throws -> [IngestOutcome] {
+    let checked =
+      signaturesChecked.flatMap { $0.count == changes.count ? $0 : nil } ?? checkSignaturesAhead(changes)
+    return try writeTransaction { db in
       var folds = FoldBatch()
       var tips = ChainTips()
-      let outcomes = try changes.map {
+      let outcomes = try changes.indices.map {
         try ingestOne(
-          $0, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds, tips: &tips)
+          changes[$0], db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds, tips: &tips,
+          signatureChecked: checked[$0])
       }
       try folds.refold(db)
       return outcomes
@@ -84,14 +90,14 @@ extension NodeStore {
 
   private func ingestOne(
     _ change: SignedChange, db: Database, verifier: ChangeVerifier, physicalMillis: UInt64,
-    folds: inout FoldBatch, tips: inout ChainTips
+    folds: inout FoldBatch, tips: inout ChainTips, signatureChecked: Bool = false
   ) throws -> IngestOutcome {
     let header = change.header
     let chain = try tips.lookup(origin: header.origin, sequence: header.sequence, db)
     let context = IngestContext(
       receiver: node, held: chain.held, predecessor: chain.predecessor, heldThrough: chain.heldThrough,
       signers: try signers(of: header.origin, including: header.signerSHA256, db),
-      quarantined: chain.quarantined, physicalMillis: physicalMillis)
+      quarantined: chain.quarantined, physicalMillis: physicalMillis, signatureChecked: signatureChecked)
 
     // Decoded once: the verifier, the manifest registry and the fold all read it.
     let body = change.decodedBody()

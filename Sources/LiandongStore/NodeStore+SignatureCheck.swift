@@ -1,0 +1,57 @@
+import Dispatch
+import Foundation
+import LiandongCore
+import LiandongCrypto
+import Synchronization
+
+extension NodeStore {
+  /// Below this many changes a batch is checked inside its transaction, one by one: spreading
+  /// a handful of signatures over threads costs more than it saves.
+  static let parallelSignatureThreshold = 32
+
+  /// Checks the signatures of a received batch on every core, before its write transaction
+  /// begins: signature verification is the one costly step of ingesting a change that needs
+  /// nothing from the database but the signer's key, and SQLite's single writer would otherwise
+  /// leave the second core idle. Returns, per change, whether its header's signature verified
+  /// with the key of the certificate its header names. A change whose signer is not yet known
+  /// (an origin's first change announces it) or whose signature fails is checked again inside
+  /// the transaction, which refuses it with the precise reason.
+  public func checkSignaturesAhead(_ changes: [SignedChange]) -> [Bool] {
+    guard changes.count >= Self.parallelSignatureThreshold else {
+      return Array(repeating: false, count: changes.count)
+    }
+    let keys = signerKeys(for: changes)
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, changes.count / 16))
+    let checked = Mutex(Array(repeating: false, count: changes.count))
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      var mine: [Int] = []
+      for index in stride(from: worker, to: changes.count, by: workers) {
+        let change = changes[index]
+        if let key = keys[change.header.signerSHA256],
+          key.isValidSignature(change.signature, for: change.headerBytes)
+        {
+          mine.append(index)
+        }
+      }
+      checked.withLock { results in for index in mine { results[index] = true } }
+    }
+    return checked.withLock { $0 }
+  }
+
+  /// The public keys of the registered certificates the batch's headers name, by fingerprint.
+  private func signerKeys(for changes: [SignedChange]) -> [Data: PublicKey] {
+    var wanted: [NodeID: Set<Data>] = [:]
+    for change in changes { wanted[change.header.origin, default: []].insert(change.header.signerSHA256) }
+    var keys: [Data: PublicKey] = [:]
+    for (origin, fingerprints) in wanted {
+      for fingerprint in fingerprints {
+        guard
+          let known = try? read({ db in try signers(of: origin, including: fingerprint, db) }),
+          let key = try? known[fingerprint]?.first?.publicKey()
+        else { continue }
+        keys[fingerprint] = key
+      }
+    }
+    return keys
+  }
+}
