@@ -10,6 +10,11 @@ import NIOPosix
 
 /// Runs one sync session over an authenticated connection: performs what the pure `SyncSession`
 /// asks for. Store work runs on NIO's thread pool, never on Swift's cooperative threads.
+///
+/// Four tasks share the connection: the session loop, a reader that passes the peer's bytes to
+/// it, a committer that commits received batches one after another, and the writer draining the
+/// outbound queue (beside the blob server). The loop waits on one stream of events, so it keeps
+/// reading and decoding while a batch commits.
 public enum SyncDriver {
   public static func run(
     _ connection: AuthenticatedConnection, home: NodeHome, verifier: ChangeVerifier? = nil, logger: Logger,
@@ -46,175 +51,230 @@ public enum SyncDriver {
       let (requests, requestSink) = AsyncStream.makeStream(
         of: BlobServer.Request.self, bufferingPolicy: .bufferingOldest(BlobServer.maximumWaiting))
       let server = BlobServer(blobs: home.blobs, peer: peer, queue: queue, logger: logger, tally: tally)
+      let (events, eventSink) = AsyncStream.makeStream(of: SessionEvent.self)
+      let (commits, commitSink) = AsyncStream.makeStream(of: PendingCommit.self)
+      let credit = ReadCredit(chunks: 8)
       await withTaskGroup(of: Void.self) { group in
         group.addTask { await queue.drain(into: outbound) }
         group.addTask { await server.run(requests) }
-        var decoder = FrameDecoder()
-        var deadline = frameDeadline
-        var iterator = inbound.makeAsyncIterator()
-        var receiver: BlobReceiver? = nil
-        var pending = session.start()
-        while outcome == nil {
-          while let action = pending.first, outcome == nil {
-            pending.removeFirst()
+        await withTaskGroup(of: Void.self) { sessionTasks in
+          sessionTasks.addTask {
             do {
-              switch action {
-              case .send(let frame):
-                let bytes = FrameCoding.encode(frame)
-                bytesSent += bytes.count
-                queue.enqueue(ByteBuffer(bytes: bytes))
-              case .load(let after, let maximumBytes):
-                let changes = try await offload {
-                  try store.changes(after: after, maximumBytes: maximumBytes)
-                }
-                pending += session.loaded(changes)
-                progress?(session.summary)
-              case .inspect(let probes):
-                let conflicting = try await offload {
-                  try probes.compactMap { probe in
-                    try store.change(origin: probe.origin, sequence: probe.sequence).flatMap {
-                      $0.id == probe.peerHead ? nil : $0
+              for try await chunk in inbound {
+                await credit.take()
+                if Task.isCancelled { return }
+                eventSink.yield(.received(chunk))
+              }
+              eventSink.yield(.readEnded(nil))
+            } catch {
+              eventSink.yield(.readEnded(error))
+            }
+          }
+          sessionTasks.addTask {
+            for await batch in commits {
+              let result: Result<CommittedBatch, any Error>
+              do {
+                result = .success(
+                  try await commit(
+                    batch, home: home, verifier: verifier ?? home.verifier, peer: peer, logger: logger))
+              } catch {
+                result = .failure(error)
+              }
+              eventSink.yield(.committed(batch: batch.number, result))
+            }
+          }
+          var decoder = FrameDecoder()
+          var deadline = frameDeadline
+          var iterator = events.makeAsyncIterator()
+          var receiver: BlobReceiver? = nil
+          var pending = session.start()
+          while outcome == nil {
+            while let action = pending.first, outcome == nil {
+              pending.removeFirst()
+              do {
+                switch action {
+                case .send(let frame):
+                  let bytes = FrameCoding.encode(frame)
+                  bytesSent += bytes.count
+                  queue.enqueue(ByteBuffer(bytes: bytes))
+                case .load(let after, let maximumBytes):
+                  let changes = try await offload {
+                    try store.changes(after: after, maximumBytes: maximumBytes)
+                  }
+                  pending += session.loaded(changes)
+                  progress?(session.summary)
+                case .inspect(let probes):
+                  let conflicting = try await offload {
+                    try probes.compactMap { probe in
+                      try store.change(origin: probe.origin, sequence: probe.sequence).flatMap {
+                        $0.id == probe.peerHead ? nil : $0
+                      }
                     }
                   }
+                  if !conflicting.isEmpty {
+                    logger.warning(
+                      "peer holds other changes than ours at the same sequence: sending the proof of a fork",
+                      metadata: ["peer": "\(peer)", "origins": "\(conflicting.map(\.header.origin))"])
+                  }
+                  session.inspected(conflicting)
+                case .loadBodies(let ids):
+                  let refusedBefore = session.summary.bodiesRefused
+                  session.loadedBodies(try await offload { try store.bodies(of: ids) })
+                  if session.summary.bodiesRefused > refusedBefore {
+                    logger.warning(
+                      "peer asked for bodies outside their audience; not sent",
+                      metadata: [
+                        "peer": "\(peer)", "code": "sync.body-not-entitled",
+                        "count": "\(session.summary.bodiesRefused - refusedBefore)",
+                      ])
+                  }
+                case .store(let batch, let changes):
+                  // The signatures are checked now, on the other core, while earlier batches commit.
+                  let checked = Task { (try? await offload { store.checkSignaturesAhead(changes) }) ?? [] }
+                  commitSink.yield(PendingCommit(number: batch, changes: changes, signaturesChecked: checked))
+                case .listMissingBlobs:
+                  pending += session.missingBlobs(try await offload { try home.blobs.missing() })
+                case .beginBlob(let need):
+                  do {
+                    let opened = try await offload { try home.blobs.receive(need) }
+                    receiver = opened
+                    pending += session.blobOpened(sha256: need.sha256, offset: opened.offset)
+                  } catch BlobError.busy {
+                    logger.debug("blob busy in another session", metadata: ["blob": "\(need.sha256.hex)"])
+                    pending += session.blobBusy(sha256: need.sha256)
+                  }
+                case .writeBlob(let sha256, let offset, let data, let last):
+                  guard let open = receiver else {
+                    throw ProtocolError.badBlob(reason: "no blob transfer is open")
+                  }
+                  let receipt = try await offload { () throws -> BlobReceipt? in
+                    try open.append(data, at: offset)
+                    return last ? try open.finish() : nil
+                  }
+                  progress?(session.summary)
+                  guard let receipt else { break }
+                  receiver = nil
+                  if case .mismatch(let actual, let size) = receipt {
+                    logger.warning(
+                      "a blob did not match its address; discarded",
+                      metadata: [
+                        "peer": "\(peer)", "blob": "\(sha256.hex)", "actual": "\(actual)", "bytes": "\(size)",
+                      ])
+                  } else {
+                    logger.info("received a blob", metadata: ["peer": "\(peer)", "blob": "\(sha256.hex)"])
+                  }
+                  let matched = receipt == .complete(size: open.need.size)
+                  do { try await offload { try home.recordReceipt(of: sha256, matched: matched) } } catch {
+                    logger.warning(
+                      "could not record the file's receipt in its chain of custody",
+                      metadata: ["blob": "\(sha256.hex)", "reason": "\(error)"])
+                  }
+                  pending += session.blobFinished(sha256: sha256, matched: matched)
+                case .suspendBlob(let sha256):
+                  if let open = receiver { try await offload { try open.suspend() } }
+                  receiver = nil
+                  logger.info(
+                    "peer did not serve a blob", metadata: ["peer": "\(peer)", "blob": "\(sha256.hex)"])
+                case .serveBlob(let sha256, let offset):
+                  if case .dropped = requestSink.yield(BlobServer.Request(sha256: sha256, offset: offset)) {
+                    pending += session.abort(
+                      .unexpectedFrame(
+                        frame: "BlobRequest",
+                        state:
+                          "already serving \(BlobServer.maximumWaiting) requests; ask for one blob at a time")
+                    )
+                  }
+                case .finish(let summary):
+                  outcome = .success(summary)
+                case .fail(let error):
+                  outcome = .failure(error)
                 }
-                if !conflicting.isEmpty {
-                  logger.warning(
-                    "peer holds other changes than ours at the same sequence: sending the proof of a fork",
-                    metadata: ["peer": "\(peer)", "origins": "\(conflicting.map(\.header.origin))"])
-                }
-                session.inspected(conflicting)
-              case .loadBodies(let ids):
-                let refusedBefore = session.summary.bodiesRefused
-                session.loadedBodies(try await offload { try store.bodies(of: ids) })
-                if session.summary.bodiesRefused > refusedBefore {
-                  logger.warning(
-                    "peer asked for bodies outside their audience; not sent",
-                    metadata: [
-                      "peer": "\(peer)", "code": "sync.body-not-entitled",
-                      "count": "\(session.summary.bodiesRefused - refusedBefore)",
-                    ])
-                }
-              case .store(let batch, let changes):
-                pending += try await commit(
-                  batch, changes, session: &session, home: home, verifier: verifier ?? home.verifier,
-                  peer: peer, logger: logger)
-                progress?(session.summary)
-              case .listMissingBlobs:
-                pending += session.missingBlobs(try await offload { try home.blobs.missing() })
-              case .beginBlob(let need):
-                do {
-                  let opened = try await offload { try home.blobs.receive(need) }
-                  receiver = opened
-                  pending += session.blobOpened(sha256: need.sha256, offset: opened.offset)
-                } catch BlobError.busy {
-                  logger.debug("blob busy in another session", metadata: ["blob": "\(need.sha256.hex)"])
-                  pending += session.blobBusy(sha256: need.sha256)
-                }
-              case .writeBlob(let sha256, let offset, let data, let last):
-                guard let open = receiver else {
-                  throw ProtocolError.badBlob(reason: "no blob transfer is open")
-                }
-                let receipt = try await offload { () throws -> BlobReceipt? in
-                  try open.append(data, at: offset)
-                  return last ? try open.finish() : nil
-                }
-                progress?(session.summary)
-                guard let receipt else { break }
-                receiver = nil
-                if case .mismatch(let actual, let size) = receipt {
-                  logger.warning(
-                    "a blob did not match its address; discarded",
-                    metadata: [
-                      "peer": "\(peer)", "blob": "\(sha256.hex)", "actual": "\(actual)", "bytes": "\(size)",
-                    ])
-                } else {
-                  logger.info("received a blob", metadata: ["peer": "\(peer)", "blob": "\(sha256.hex)"])
-                }
-                let matched = receipt == .complete(size: open.need.size)
-                do { try await offload { try home.recordReceipt(of: sha256, matched: matched) } } catch {
-                  logger.warning(
-                    "could not record the file's receipt in its chain of custody",
-                    metadata: ["blob": "\(sha256.hex)", "reason": "\(error)"])
-                }
-                pending += session.blobFinished(sha256: sha256, matched: matched)
-              case .suspendBlob(let sha256):
-                if let open = receiver { try await offload { try open.suspend() } }
-                receiver = nil
-                logger.info(
-                  "peer did not serve a blob", metadata: ["peer": "\(peer)", "blob": "\(sha256.hex)"])
-              case .serveBlob(let sha256, let offset):
-                if case .dropped = requestSink.yield(BlobServer.Request(sha256: sha256, offset: offset)) {
-                  pending += session.abort(
-                    .unexpectedFrame(
-                      frame: "BlobRequest",
-                      state:
-                        "already serving \(BlobServer.maximumWaiting) requests; ask for one blob at a time"))
-                }
-              case .finish(let summary):
-                outcome = .success(summary)
-              case .fail(let error):
-                outcome = .failure(error)
+              } catch let error as BlobError {
+                let reason: ProtocolError =
+                  switch error {
+                  case .outOfOrder, .tooLong: .badBlob(reason: error.description)
+                  case .unreadable, .io, .busy: .localFailure(code: error.code, reason: error.description)
+                  }
+                logger.warning("blob transfer failed", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+                pending += session.abort(reason)
+              } catch {
+                // The store failed (disk full, database locked too long): end the session with the
+                // reason; nothing acknowledged is lost.
+                logger.error(
+                  "sync stopped by a local failure", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+                let code = (error as? any CodedError)?.code ?? "node.local-failure"
+                pending += session.abort(.localFailure(code: code, reason: "\(error)"))
               }
-            } catch let error as BlobError {
-              let reason: ProtocolError =
-                switch error {
-                case .outOfOrder, .tooLong: .badBlob(reason: error.description)
-                case .unreadable, .io, .busy: .localFailure(code: error.code, reason: error.description)
-                }
-              logger.warning("blob transfer failed", metadata: ["peer": "\(peer)", "reason": "\(error)"])
-              pending += session.abort(reason)
-            } catch {
+            }
+            if outcome != nil { break }
+            let chunk: ByteBuffer
+            switch await iterator.next() {
+            case .received(let received):
+              credit.give()
+              chunk = received
+            case .readEnded(let error):
+              // A reset or TLS failure mid-session: the session says how far it got.
+              if let error {
+                logger.debug("connection error", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+              }
+              pending += session.connectionClosed()
+              if pending.isEmpty {
+                outcome = .failure(error ?? ProtocolError.connectionClosed(state: "over"))
+              }
+              continue
+            case .committed(let batch, .success(let committed)):
+              pending += session.stored(
+                batch: batch, stored: committed.stored, duplicates: committed.duplicates,
+                refusals: committed.refusals)
+              progress?(session.summary)
+              continue
+            case .committed(_, .failure(let error)):
               // The store failed (disk full, database locked too long): end the session with the
               // reason; nothing acknowledged is lost.
               logger.error(
                 "sync stopped by a local failure", metadata: ["peer": "\(peer)", "reason": "\(error)"])
               let code = (error as? any CodedError)?.code ?? "node.local-failure"
               pending += session.abort(.localFailure(code: code, reason: "\(error)"))
+              continue
+            case nil:
+              outcome = .failure(ProtocolError.connectionClosed(state: "unfinished"))
+              continue
             }
-          }
-          if outcome != nil { break }
-          let chunk: ByteBuffer?
-          do { chunk = try await iterator.next() } catch {
-            // A reset or TLS failure mid-session: the session says how far it got.
-            logger.debug("connection error", metadata: ["peer": "\(peer)", "reason": "\(error)"])
-            pending += session.connectionClosed()
-            if pending.isEmpty { outcome = .failure(error) }
-            continue
-          }
-          guard let chunk else {
-            pending += session.connectionClosed()
-            if pending.isEmpty { outcome = .failure(ProtocolError.connectionClosed(state: "over")) }
-            continue
-          }
-          bytesReceived += chunk.readableBytes
-          do throws(ProtocolError) {
-            let frames = try decoder.feed(Data(chunk.readableBytesView))
-            try deadline.check(
-              completedFrame: !frames.isEmpty, pendingBytes: decoder.pendingBytes, now: clock.now)
-            for frame in frames {
-              pending += session.receive(frame)
-              if case .ack(let ack) = frame {
-                // What the peer has durably committed: checked against the peer after crashes.
-                let through = session.acknowledgedThrough.sorted { $0.key < $1.key }.map {
-                  "\($0.key)#\($0.value)"
+            bytesReceived += chunk.readableBytes
+            do throws(ProtocolError) {
+              let frames = try decoder.feed(Data(chunk.readableBytesView))
+              try deadline.check(
+                completedFrame: !frames.isEmpty, pendingBytes: decoder.pendingBytes, now: clock.now)
+              for frame in frames {
+                pending += session.receive(frame)
+                if case .ack(let ack) = frame {
+                  // What the peer has durably committed: checked against the peer after crashes.
+                  let through = session.acknowledgedThrough.sorted { $0.key < $1.key }.map {
+                    "\($0.key)#\($0.value)"
+                  }
+                  logger.debug(
+                    "peer acknowledged batch",
+                    metadata: [
+                      "peer": "\(peer)", "batch": "\(ack.number)",
+                      "through": "\(through.joined(separator: ","))",
+                    ])
                 }
-                logger.debug(
-                  "peer acknowledged batch",
-                  metadata: [
-                    "peer": "\(peer)", "batch": "\(ack.number)",
-                    "through": "\(through.joined(separator: ","))",
-                  ])
               }
+            } catch {
+              logger.warning(
+                "sync protocol violation",
+                metadata: ["peer": "\(peer)", "code": "\(error.code)", "reason": "\(error)"])
+              pending += session.abort(error)
             }
-          } catch {
-            logger.warning(
-              "sync protocol violation",
-              metadata: ["peer": "\(peer)", "code": "\(error.code)", "reason": "\(error)"])
-            pending += session.abort(error)
           }
+          // A transfer cut short keeps what is durable, to resume from there next time.
+          if let open = receiver { _ = try? await offload { try open.suspend() } }
+          // A commit under way finishes (it is one transaction); batches not begun are dropped,
+          // unacknowledged, and the peer sends them again next time.
+          commitSink.finish()
+          credit.close()
+          sessionTasks.cancelAll()
         }
-        // A transfer cut short keeps what is durable, to resume from there next time.
-        if let open = receiver { _ = try? await offload { try open.suspend() } }
         requestSink.finish()
         queue.close()
         await group.waitForAll()
@@ -249,28 +309,27 @@ public enum SyncDriver {
     }
   }
 
-  /// Verifies and commits a received batch, logs what was refused, and returns the session's
-  /// acknowledgement.
+  /// Verifies and commits a received batch and logs what was refused.
   private static func commit(
-    _ batch: UInt64, _ changes: [SignedChange], session: inout SyncSession, home: NodeHome,
-    verifier: ChangeVerifier, peer: NodeID, logger: Logger
-  ) async throws -> [SyncSession.Action] {
+    _ batch: PendingCommit, home: NodeHome, verifier: ChangeVerifier, peer: NodeID, logger: Logger
+  ) async throws -> CommittedBatch {
     let store = home.store
+    let changes = batch.changes
+    let checked = await batch.signaturesChecked.value
     let outcomes = try await offload {
-      try store.ingest(changes, verifier: verifier, physicalMillis: Date().unixMillis)
+      try store.ingest(
+        changes, verifier: verifier, physicalMillis: Date().unixMillis, signaturesChecked: checked)
     }
-    var stored = 0
-    var duplicates = 0
-    var refusals: [String] = []
+    var committed = CommittedBatch(stored: 0, duplicates: 0, refusals: [])
     var storedIDs: [ChangeID] = []
     for (change, result) in zip(changes, outcomes) {
       switch result {
       case .stored, .bodyFilled:
-        stored += 1
+        committed.stored += 1
         storedIDs.append(change.id)
-      case .duplicate: duplicates += 1
+      case .duplicate: committed.duplicates += 1
       case .refused(let refusal), .forkDetected(let refusal):
-        refusals.append("\(refusal.code): \(refusal.description)")
+        committed.refusals.append("\(refusal.code): \(refusal.description)")
         logger.warning(
           "refused a change from a peer",
           metadata: ["peer": "\(peer)", "code": "\(refusal.code)", "reason": "\(refusal)"])
@@ -288,8 +347,15 @@ public enum SyncDriver {
           "object": "\(refused.objectID)", "reason": "\(refused.reason)",
         ])
     }
-    return session.stored(batch: batch, stored: stored, duplicates: duplicates, refusals: refusals)
+    return committed
   }
+}
+
+/// A received batch waiting for the committer, with its signature check already under way.
+struct PendingCommit: Sendable {
+  var number: UInt64
+  var changes: [SignedChange]
+  var signaturesChecked: Task<[Bool], Never>
 }
 
 /// Runs blocking work (SQLite, signatures) on NIO's thread pool.

@@ -38,19 +38,22 @@ public struct SyncHello: Equatable, Sendable {
   public var heads: [NodeID: ChangeID]
   /// Stubs the sender may read: it asks for their bodies.
   public var wantedBodies: [ChangeID]
+  /// Optional behaviour the sender offers within this protocol version (`PROTOCOL.md`).
+  public var capabilities: [String]
 
   /// The most wanted bodies one Hello may list.
   public static let maximumWantedBodies = 1024
 
   public init(
     protocolVersion: UInt32 = SyncSession.protocolVersion, node: String, vector: [NodeID: UInt64],
-    heads: [NodeID: ChangeID] = [:], wantedBodies: [ChangeID] = []
+    heads: [NodeID: ChangeID] = [:], wantedBodies: [ChangeID] = [], capabilities: [String] = []
   ) {
     self.protocolVersion = protocolVersion
     self.node = node
     self.vector = vector
     self.heads = heads
     self.wantedBodies = wantedBodies
+    self.capabilities = capabilities
   }
 }
 
@@ -92,6 +95,7 @@ public enum FrameCoding {
         return entry
       }
       message.wantedBodies = hello.wantedBodies.map(\.bytes)
+      message.capabilities = hello.capabilities
       wire.kind = .hello(message)
     case .batch(let number, let changes):
       var message = Liandong_V1_ChangeBatch()
@@ -179,7 +183,7 @@ public enum FrameCoding {
       return .hello(
         SyncHello(
           protocolVersion: message.protocolVersion, node: message.node, vector: vector, heads: heads,
-          wantedBodies: wanted))
+          wantedBodies: wanted, capabilities: message.capabilities))
     case .batch(let message):
       var changes: [SignedChange] = []
       for change in message.changes {

@@ -8,15 +8,22 @@ import LiandongCrypto
 /// touches a socket or a database, so every path is testable frame by frame.
 ///
 /// Each side sends Hello with its version vector, then streams what the other lacks in batches,
-/// one outstanding at a time, and Done when all its batches are acknowledged. A batch is
-/// acknowledged only after it is committed, so the receiver's version vector is its durable
-/// cursor: a new session resumes from it, and re-delivery has no effect.
+/// up to `batchWindow` outstanding when the peer offers `batchWindowCapability` (one otherwise),
+/// and Done when all its batches are acknowledged. A batch is acknowledged only after it is
+/// committed, and batches are committed in order, so the receiver's version vector is its durable
+/// cursor: a new session resumes from it, and re-delivery has no effect. The window lets the
+/// sender read and send the next batches, and the receiver check their signatures, while the
+/// receiver commits the previous one.
 ///
 /// Once the peer's Done has arrived (every change it will send is stored), each side fetches
 /// the evidence blobs it lacks, one request at a time, then sends FetchDone. Requests from the
 /// peer are served whenever they arrive.
 public struct SyncSession: Sendable {
   public static let protocolVersion: UInt32 = 1
+  /// The most batches a node lets a peer have sent but not yet acknowledged, and offers in Hello.
+  public static let batchWindow = 4
+  /// Announced in Hello: "send me up to `batchWindow` batches before waiting for an ack".
+  public static let batchWindowCapability = "batch-window-4"
 
   public enum Action: Equatable, Sendable {
     case send(SyncFrame)
@@ -26,7 +33,8 @@ public struct SyncSession: Sendable {
     /// Load our changes at these origins and sequences and pass those whose ID is not the peer's
     /// head there (a fork) to `inspected`.
     case inspect([ForkProbe])
-    /// Verify and commit these changes in one transaction, then call `stored`.
+    /// Verify and commit these changes in one transaction, then call `stored`. Several batches
+    /// may be waiting: commit them in the order they were asked for.
     case store(batch: UInt64, changes: [SignedChange])
     /// Load the changes with these IDs that we hold with their bodies, and pass them to
     /// `loadedBodies`: the peer holds their stubs and may read them.
@@ -66,15 +74,18 @@ public struct SyncSession: Sendable {
   private var requestedBodies: [SignedChange] = []
   private(set) var state = State.new
 
-  // Outgoing: what has been sent, the batch awaiting acknowledgement, whether Done went out.
+  // Outgoing: what has been sent, the batches awaiting acknowledgement with the cursor each
+  // brings the peer to, how many may be, whether the store has nothing more, whether Done went out.
   private var sendCursor: [NodeID: UInt64] = [:]
   private var loading = false
-  private var outstanding: UInt64? = nil
+  private var outstanding: [(number: UInt64, through: [NodeID: UInt64])] = []
+  private var sendWindow = 1
+  private var exhausted = false
   private var nextBatch: UInt64 = 1
   private var sentDone = false
-  // Incoming: the batch due next, the one being committed, whether the peer is done.
+  // Incoming: the batch due next, those being committed (oldest first), whether the peer is done.
   private var expectedBatch: UInt64 = 1
-  private var storing: UInt64? = nil
+  private var storing: [UInt64] = []
   private var receivedDone = false
   // Blobs we fetch: those still to ask for (nil until listed), the one in flight and where its
   // next chunk must start; whether FetchDone went out or came in.
@@ -108,7 +119,9 @@ public struct SyncSession: Sendable {
     return [
       .send(
         .hello(
-          SyncHello(node: local.rawValue, vector: localVector, heads: localHeads, wantedBodies: wantedBodies))
+          SyncHello(
+            node: local.rawValue, vector: localVector, heads: localHeads, wantedBodies: wantedBodies,
+            capabilities: [Self.batchWindowCapability]))
       )
     ]
   }
@@ -125,6 +138,7 @@ public struct SyncSession: Sendable {
       }
       state = .exchanging
       sendCursor = hello.vector
+      sendWindow = hello.capabilities.contains(Self.batchWindowCapability) ? Self.batchWindow : 1
       loading = true
       // Where the peer's head is at a sequence we hold, it must be our change there: if not, the
       // origin forked, and our change at that sequence is the proof the peer needs.
@@ -143,29 +157,28 @@ public struct SyncSession: Sendable {
           .load(after: sendCursor, maximumBytes: maximumBatchBytes)
         ]
     case (.exchanging, .batch(let number, let changes)):
-      guard storing == nil, !receivedDone else {
+      guard storing.count < Self.batchWindow, !receivedDone else {
         return fail(.unexpectedFrame(frame: frame.name, state: describe))
       }
       guard number == expectedBatch else {
         return fail(.batchOutOfOrder(expected: expectedBatch, received: number))
       }
-      storing = number
+      storing.append(number)
       expectedBatch += 1
       summary.batchesReceived += 1
       return [.store(batch: number, changes: changes)]
     case (.exchanging, .ack(let ack)):
-      guard ack.number == outstanding else {
+      guard let oldest = outstanding.first, ack.number == oldest.number else {
         return fail(.unexpectedFrame(frame: "BatchAck \(ack.number)", state: describe))
       }
-      outstanding = nil
-      // One batch is outstanding at a time, so the cursor is exactly what this ack covers.
-      acknowledgedThrough = sendCursor
+      outstanding.removeFirst()
+      // Batches are committed in order, so the peer holds everything up to this batch's cursor.
+      acknowledgedThrough = oldest.through
       summary.peerRefused += ack.refusals.count
       summary.peerRefusals += ack.refusals.filter { !$0.isEmpty }.prefix(20 - summary.peerRefusals.count)
-      loading = true
-      return [.load(after: sendCursor, maximumBytes: maximumBatchBytes)]
+      return loadIfRoom() + sendDoneIfAcknowledged()
     case (.exchanging, .done):
-      guard !receivedDone, storing == nil else {
+      guard !receivedDone, storing.isEmpty else {
         return fail(.unexpectedFrame(frame: frame.name, state: describe))
       }
       receivedDone = true
@@ -239,12 +252,11 @@ public struct SyncSession: Sendable {
     forkEvidence = []
     requestedBodies = []
     guard !changes.isEmpty else {
-      sentDone = true
-      return [.send(.done)] + finishIfComplete()
+      exhausted = true
+      return sendDoneIfAcknowledged()
     }
     let number = nextBatch
     nextBatch += 1
-    outstanding = number
     var outgoing: [SignedChange] = []
     for change in changes {
       let header = change.header
@@ -255,13 +267,28 @@ public struct SyncSession: Sendable {
       if entitled && !change.isStub { summary.changesSent += 1 } else { summary.stubsSent += 1 }
     }
     summary.batchesSent += 1
-    return [.send(.batch(number: number, changes: outgoing))]
+    outstanding.append((number, sendCursor))
+    return [.send(.batch(number: number, changes: outgoing))] + loadIfRoom()
+  }
+
+  /// Asks for the next batch while the window has room and the store may hold more.
+  private mutating func loadIfRoom() -> [Action] {
+    guard !exhausted, !loading, !sentDone, outstanding.count < sendWindow else { return [] }
+    loading = true
+    return [.load(after: sendCursor, maximumBytes: maximumBatchBytes)]
+  }
+
+  /// Done goes out once nothing more is to be sent and every batch is acknowledged.
+  private mutating func sendDoneIfAcknowledged() -> [Action] {
+    guard exhausted, outstanding.isEmpty, !loading, !sentDone else { return [] }
+    sentDone = true
+    return [.send(.done)] + finishIfComplete()
   }
 
   /// The driver committed (or refused) a received batch; it is acknowledged now, not before.
   public mutating func stored(batch: UInt64, stored: Int, duplicates: Int, refusals: [String]) -> [Action] {
-    guard state == .exchanging, storing == batch else { return [] }
-    storing = nil
+    guard state == .exchanging, storing.first == batch else { return [] }
+    storing.removeFirst()
     summary.changesReceived += stored
     summary.duplicatesReceived += duplicates
     summary.refusedReceived += refusals.count
@@ -333,7 +360,8 @@ public struct SyncSession: Sendable {
   }
 
   private mutating func finishIfComplete() -> [Action] {
-    guard sentDone, receivedDone, storing == nil, outstanding == nil, sentFetchDone, receivedFetchDone else {
+    guard sentDone, receivedDone, storing.isEmpty, outstanding.isEmpty, sentFetchDone, receivedFetchDone
+    else {
       return []
     }
     state = .finished
@@ -348,7 +376,7 @@ public struct SyncSession: Sendable {
   private var describe: String {
     switch state {
     case .exchanging:
-      "exchanging (\(storing.map { "storing batch \($0)" } ?? "idle"), \(receivedDone ? "peer done" : "peer sending")\(fetching.map { ", fetching blob \($0.sha256.hex.prefix(12)) at \($0.offset)" } ?? ""))"
+      "exchanging (\(storing.isEmpty ? "idle" : "storing batch \(storing.map(String.init).joined(separator: ", "))"), \(receivedDone ? "peer done" : "peer sending")\(fetching.map { ", fetching blob \($0.sha256.hex.prefix(12)) at \($0.offset)" } ?? ""))"
     default: state.rawValue
     }
   }

@@ -138,7 +138,7 @@ public nonisolated struct Liandong_V1_Hello: Sendable {
   /// must equal the node ID of the sender's TLS certificate
   public var node: String = String()
 
-  /// none defined in version 1
+  /// PROTOCOL.md, Versioning: "batch-window-4"
   public var capabilities: [String] = []
 
   /// per origin, the highest contiguous sequence held

@@ -115,10 +115,16 @@ struct ProtocolVectorsTests {
     let node = try NodeID("vector-node")
     return [
       (
-        "vector-node", "Hello with its vector and head",
-        .hello(SyncHello(node: "vector-node", vector: [node: 3], heads: [node: changes[2].id]))
+        "vector-node", "Hello with its vector, head and the batch-window capability",
+        .hello(
+          SyncHello(
+            node: "vector-node", vector: [node: 3], heads: [node: changes[2].id],
+            capabilities: [SyncSession.batchWindowCapability]))
       ),
-      ("yrd", "Hello with an empty vector", .hello(SyncHello(node: "yrd", vector: [:]))),
+      (
+        "yrd", "Hello with an empty vector",
+        .hello(SyncHello(node: "yrd", vector: [:], capabilities: [SyncSession.batchWindowCapability]))
+      ),
       (
         "vector-node", "batch 1: all three changes, bodies included (yrd is in every audience)",
         .batch(number: 1, changes: changes)

@@ -150,6 +150,93 @@ struct SyncSessionTests {
     #expect(cut.connectionClosed() == [.fail(.closedBeforeHello(peer: "n1"))])
   }
 
+  /// Plays the sending side of a session against node `a`'s store, one change per batch, until it
+  /// waits for acknowledgements; returns the batch numbers sent and whether Done went out.
+  static func sendUntilWaiting(
+    _ session: inout SyncSession, _ actions: [SyncSession.Action], from a: SimulatedNode
+  )
+    throws -> (batches: [UInt64], done: Bool)
+  {
+    var queue = actions
+    var batches: [UInt64] = []
+    var done = false
+    while !queue.isEmpty {
+      switch queue.removeFirst() {
+      case .load(let after, let maximumBytes):
+        queue += session.loaded(try a.store.changes(after: after, maximumBytes: maximumBytes))
+      case .send(.batch(let number, _)): batches.append(number)
+      case .send(.done): done = true
+      default: break
+      }
+    }
+    return (batches, done)
+  }
+
+  @Test(
+    "a peer offering the batch window gets up to four batches ahead of its acks, and the acks move the durable cursor in order; a peer without it gets one"
+  )
+  func batchWindow() throws {
+    let a = try SimulatedNode("n0")
+    for index in 0..<6 { try a.addLead(summary: "lead \(index)") }
+    let b = try NodeID("n1")
+    func hello(_ capabilities: [String]) -> SyncFrame {
+      .hello(SyncHello(node: "n1", vector: [:], capabilities: capabilities))
+    }
+    var session = SyncSession(local: a.id, peer: b, vector: try a.store.versionVector(), maximumBatchBytes: 1)
+    #expect(
+      session.start().first.map { if case .send(.hello(let h)) = $0 { h.capabilities } else { [] } } == [
+        SyncSession.batchWindowCapability
+      ])
+    var sent = try Self.sendUntilWaiting(
+      &session, session.receive(hello([SyncSession.batchWindowCapability])), from: a)
+    #expect(sent.batches == [1, 2, 3, 4] && !sent.done)
+    // The oldest batch must be acknowledged first.
+    var early = session
+    #expect(
+      early.receive(.ack(BatchAcknowledgement(number: 2, stored: 1, duplicates: 0, refusals: []))).last?
+        .isFailure == true)
+    // Each ack frees a place; the cursor is that batch's, not the latest sent.
+    sent = try Self.sendUntilWaiting(
+      &session,
+      session.receive(.ack(BatchAcknowledgement(number: 1, stored: 1, duplicates: 0, refusals: []))), from: a)
+    #expect(sent.batches == [5] && session.acknowledgedThrough == [a.id: 1])
+    var acknowledged: [UInt64] = []
+    for number in UInt64(2)...7 {
+      sent = try Self.sendUntilWaiting(
+        &session,
+        session.receive(.ack(BatchAcknowledgement(number: number, stored: 1, duplicates: 0, refusals: []))),
+        from: a)
+      acknowledged.append(number)
+      // Done waits until every batch (one per change: the announcement and six leads) is acknowledged.
+      #expect(sent.done == (number == 7), "after the ack of batch \(number)")
+    }
+    #expect(session.acknowledgedThrough == [a.id: 7])
+
+    // Without the capability (an older node), one batch at a time.
+    var single = SyncSession(local: a.id, peer: b, vector: try a.store.versionVector(), maximumBatchBytes: 1)
+    _ = single.start()
+    #expect(try Self.sendUntilWaiting(&single, single.receive(hello([])), from: a).batches == [1])
+  }
+
+  @Test("a receiver commits up to four batches in order and refuses a fifth before acknowledging one")
+  func receiveWindow() throws {
+    let (a, b) = (try NodeID("n0"), try NodeID("n1"))
+    var session = SyncSession(local: a, peer: b, vector: [:])
+    _ = session.start()
+    _ = session.receive(.hello(SyncHello(node: "n1", vector: [:])))
+    for number in UInt64(1)...4 {
+      #expect(session.receive(.batch(number: number, changes: [])) == [.store(batch: number, changes: [])])
+    }
+    // Acknowledged in the order received: a later batch's result cannot overtake.
+    #expect(session.stored(batch: 2, stored: 0, duplicates: 0, refusals: []).isEmpty)
+    #expect(
+      session.stored(batch: 1, stored: 0, duplicates: 0, refusals: [])
+        == [.send(.ack(BatchAcknowledgement(number: 1, stored: 0, duplicates: 0, refusals: [])))])
+    #expect(session.receive(.batch(number: 5, changes: [])) == [.store(batch: 5, changes: [])])
+    #expect(
+      session.receive(.batch(number: 6, changes: [])).last?.isFailure == true, "five batches unacknowledged")
+  }
+
   @Test(
     "the frame decoder refuses an oversized length before buffering, handles split frames, refuses garbage")
   func frameDecoder() throws {

@@ -1,0 +1,71 @@
+import NIOCore
+import Synchronization
+
+/// What the session loop waits for: the peer's bytes and the store's answers, in one stream. A
+/// batch commits in a task of its own, so the loop keeps reading (and the next batch's signatures
+/// are checked on the other core) meanwhile, and still hears of the commit as soon as it ends.
+enum SessionEvent: Sendable {
+  case received(ByteBuffer)
+  /// The connection's read side ended: cleanly (nil) or with this error.
+  case readEnded((any Error)?)
+  case committed(batch: UInt64, Result<CommittedBatch, any Error>)
+}
+
+/// What committing a received batch gave, for its acknowledgement.
+struct CommittedBatch: Sendable {
+  var stored: Int
+  var duplicates: Int
+  var refusals: [String]
+}
+
+/// Bounds how far the reader runs ahead of the session loop: it takes a credit for each chunk it
+/// passes on and the loop returns one for each chunk it takes, so a fast peer waits in TCP's
+/// buffers rather than in this node's memory.
+final class ReadCredit: Sendable {
+  private struct State {
+    var available: Int
+    var closed = false
+    var waiter: CheckedContinuation<Void, Never>? = nil
+  }
+
+  private let state: Mutex<State>
+
+  init(chunks: Int) { state = Mutex(State(available: chunks)) }
+
+  /// Waits for a credit; returns at once once closed.
+  func take() async {
+    await withCheckedContinuation { (waiter: CheckedContinuation<Void, Never>) in
+      let ready = state.withLock { state -> Bool in
+        if state.closed { return true }
+        if state.available > 0 {
+          state.available -= 1
+          return true
+        }
+        state.waiter = waiter
+        return false
+      }
+      if ready { waiter.resume() }
+    }
+  }
+
+  func give() {
+    let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+      state.available += 1
+      guard let waiter = state.waiter else { return nil }
+      state.available -= 1
+      state.waiter = nil
+      return waiter
+    }
+    waiter?.resume()
+  }
+
+  /// The loop is over: a reader waiting for a credit goes on (and is cancelled).
+  func close() {
+    let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+      state.closed = true
+      defer { state.waiter = nil }
+      return state.waiter
+    }
+    waiter?.resume()
+  }
+}
