@@ -130,7 +130,7 @@ public enum SyncDriver {
                   }
                 case .store(let batch, let changes):
                   // The signatures are checked now, on the other core, while earlier batches commit.
-                  let checked = Task { (try? await offload { store.checkSignaturesAhead(changes) }) ?? [] }
+                  let checked = Task { try? await offload { store.checkSignaturesAhead(changes) } }
                   commitSink.yield(PendingCommit(number: batch, changes: changes, signaturesChecked: checked))
                 case .listMissingBlobs:
                   pending += session.missingBlobs(try await offload { try home.blobs.missing() })
@@ -355,7 +355,7 @@ public enum SyncDriver {
 struct PendingCommit: Sendable {
   var number: UInt64
   var changes: [SignedChange]
-  var signaturesChecked: Task<[Bool], Never>
+  var signaturesChecked: Task<SignatureChecks?, Never>
 }
 
 /// Runs blocking work (SQLite, signatures) on NIO's thread pool.

@@ -11,17 +11,16 @@ extension NodeStore {
   /// previous batch committed); without it the check runs here.
   public func ingest(
     _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
-    signaturesChecked: [Bool]? = nil
+    signaturesChecked: SignatureChecks? = nil
   ) throws -> [IngestOutcome] {
-    let checked =
-      signaturesChecked.flatMap { $0.count == changes.count ? $0 : nil } ?? checkSignaturesAhead(changes)
+    let checked = signaturesChecked ?? checkSignaturesAhead(changes)
     return try writeTransaction { db in
       var folds = FoldBatch()
       var tips = ChainTips()
-      let outcomes = try changes.indices.map {
+      let outcomes = try changes.map {
         try ingestOne(
-          changes[$0], db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds, tips: &tips,
-          signatureChecked: checked[$0])
+          $0, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds, tips: &tips,
+          signatureChecked: checked.vouches(for: $0))
       }
       try folds.refold(db)
       return outcomes

@@ -7,35 +7,32 @@ import Synchronization
 extension NodeStore {
   /// Below this many changes a batch is checked inside its transaction, one by one: spreading
   /// a handful of signatures over threads costs more than it saves.
-  static let parallelSignatureThreshold = 32
+  public static let parallelSignatureThreshold = 32
 
   /// Checks the signatures of a received batch on every core, before its write transaction
   /// begins: signature verification is the one costly step of ingesting a change that needs
   /// nothing from the database but the signer's key, and SQLite's single writer would otherwise
-  /// leave the second core idle. Returns, per change, whether its header's signature verified
-  /// with the key of the certificate its header names. A change whose signer is not yet known
-  /// (an origin's first change announces it) or whose signature fails is checked again inside
-  /// the transaction, which refuses it with the precise reason.
-  public func checkSignaturesAhead(_ changes: [SignedChange]) -> [Bool] {
-    guard changes.count >= Self.parallelSignatureThreshold else {
-      return Array(repeating: false, count: changes.count)
-    }
+  /// leave the second core idle. A change whose signer is not yet known (an origin's first change
+  /// announces it) or whose signature fails is checked again inside the transaction, which
+  /// refuses it with the precise reason.
+  public func checkSignaturesAhead(_ changes: [SignedChange]) -> SignatureChecks {
+    guard changes.count >= Self.parallelSignatureThreshold else { return SignatureChecks(verified: []) }
     let keys = signerKeys(for: changes)
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, changes.count / 16))
-    let checked = Mutex(Array(repeating: false, count: changes.count))
+    let verified = Mutex<[SignatureChecks.Signed]>([])
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
-      var mine: [Int] = []
+      var mine: [SignatureChecks.Signed] = []
       for index in stride(from: worker, to: changes.count, by: workers) {
         let change = changes[index]
         if let key = keys[change.header.signerSHA256],
           key.isValidSignature(change.signature, for: change.headerBytes)
         {
-          mine.append(index)
+          mine.append(SignatureChecks.Signed(change))
         }
       }
-      checked.withLock { results in for index in mine { results[index] = true } }
+      verified.withLock { $0 += mine }
     }
-    return checked.withLock { $0 }
+    return SignatureChecks(verified: verified.withLock { Set($0) })
   }
 
   /// The public keys of the registered certificates the batch's headers name, by fingerprint.
@@ -53,5 +50,25 @@ extension NodeStore {
       }
     }
     return keys
+  }
+}
+
+/// Which changes' signatures `checkSignaturesAhead` verified: by change ID and signature bytes,
+/// so a result can only vouch for exactly the signed header it checked, whatever it is passed
+/// along with.
+public struct SignatureChecks: Sendable {
+  struct Signed: Hashable, Sendable {
+    var id: ChangeID
+    var signature: Data
+    init(_ change: SignedChange) {
+      id = change.id
+      signature = change.signature
+    }
+  }
+
+  let verified: Set<Signed>
+
+  func vouches(for change: SignedChange) -> Bool {
+    !verified.isEmpty && verified.contains(Signed(change))
   }
 }

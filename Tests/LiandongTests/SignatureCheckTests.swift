@@ -1,0 +1,51 @@
+import Foundation
+import LiandongCore
+import LiandongStore
+import Testing
+
+/// A received batch's signatures are checked on every core before its transaction; these tests
+/// make sure that shortcut never lets a forged change in.
+@Suite("Signatures checked ahead of the write transaction")
+struct SignatureCheckTests {
+  /// `change` with one bit of its signature flipped: the same ID, a signature that fails.
+  static func forged(_ change: SignedChange) throws -> SignedChange {
+    var signature = change.signature
+    signature[signature.count / 2] ^= 0x01
+    return try SignedChange(headerBytes: change.headerBytes, signature: signature, body: change.body)
+  }
+
+  @Test(
+    "in a batch large enough to be checked in parallel, a forged signature is refused and the rest stored")
+  func forgedInLargeBatch() throws {
+    let origin = try SimulatedNode("n0")
+    for index in 0..<60 { try origin.addLead(summary: "lead \(index)") }
+    var changes = try origin.store.changes(after: [:])
+    #expect(changes.count == 61 && changes.count >= NodeStore.parallelSignatureThreshold)
+    let receiver = try SimulatedNode("n1")
+    // The announcement first, so that the signer's key is known and the rest is checked ahead.
+    #expect(try receiver.receive([changes[0]]) == [.stored])
+    changes[50] = try Self.forged(changes[50])
+    let outcomes = try receiver.receive(Array(changes[1...]))
+    #expect(outcomes[..<49].allSatisfy { $0 == .stored })
+    #expect(outcomes[49] == .refused(.badSignature(change: changes[50].id)))
+    #expect(outcomes[50...].allSatisfy { if case .refused(.gap) = $0 { true } else { false } })
+    #expect(try receiver.store.versionVector()[origin.id] == 50)
+  }
+
+  @Test("a check made for the genuine batch does not vouch for a forged copy of it")
+  func checksAreBoundToSignatures() throws {
+    let origin = try SimulatedNode("n0")
+    for index in 0..<40 { try origin.addLead(summary: "lead \(index)") }
+    let changes = try origin.store.changes(after: [:])
+    let receiver = try SimulatedNode("n1")
+    #expect(try receiver.receive([changes[0]]) == [.stored])
+    let genuine = Array(changes[1...])
+    let checks = receiver.store.checkSignaturesAhead(genuine)
+    var forgedBatch = genuine
+    forgedBatch[0] = try Self.forged(genuine[0])
+    let outcomes = try receiver.store.ingest(
+      forgedBatch, verifier: receiver.verifier, physicalMillis: receiver.clockMillis,
+      signaturesChecked: checks)
+    #expect(outcomes.first == .refused(.badSignature(change: genuine[0].id)))
+  }
+}
