@@ -14,7 +14,7 @@ public final class NodeStore: Sendable {
   /// same), so a cache is safe even with several processes on one database.
   let signerCache = Mutex<[NodeID: [Data: [Certificate]]]>([:])
 
-  /// The page cache of each connection, filled only as pages are read: 32 MiB.
+  /// The writing connection's page cache, filled only as pages are read: 32 MiB.
   static let pageCacheKiB = 32 << 10
 
   /// Opens (creating if needed) the store at `path`, or an in-memory store when `path` is nil.
@@ -32,7 +32,11 @@ public final class NodeStore: Sendable {
       // SQLite's default page cache is 2 MiB. Object IDs are random, so each new object's rows
       // land on pages all over the projection indexes, and with a few hundred thousand changes
       // every insert missed the cache: bulk imports and catch-up syncs slowed as the store grew.
-      try db.execute(sql: "PRAGMA cache_size = -\(Self.pageCacheKiB)")
+      // Only the one writing connection gets more; readers read in index order, and a pool of
+      // them each holding 32 MiB would cost a node's memory budget.
+      if !db.configuration.readonly {
+        try db.execute(sql: "PRAGMA cache_size = -\(Self.pageCacheKiB)")
+      }
     }
     if let path {
       writer = try DatabasePool(path: path, configuration: configuration)
