@@ -76,6 +76,7 @@ let package = Package(
       dependencies: [
         "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongProtocol", "LiandongTLS",
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOFoundationCompat", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ],

@@ -79,9 +79,7 @@ struct BlobServer: Sendable {
         guard !data.isEmpty || last else {
           return refuse(sha256, code: "blob.unavailable", message: "the blob file is shorter than its record")
         }
-        queue.enqueue(
-          ByteBuffer(
-            bytes: FrameCoding.encode(.blobChunk(sha256: sha256, offset: position, data: data, last: last))))
+        queue.enqueue(ByteBuffer(frame: .blobChunk(sha256: sha256, offset: position, data: data, last: last)))
         position += UInt64(data.count)
         tally.add(bytes: data.count)
         if last { break }
@@ -93,7 +91,6 @@ struct BlobServer: Sendable {
   }
 
   private func refuse(_ sha256: Data, code: String, message: String) {
-    queue.enqueue(
-      ByteBuffer(bytes: FrameCoding.encode(.blobRefused(sha256: sha256, code: code, message: message))))
+    queue.enqueue(ByteBuffer(frame: .blobRefused(sha256: sha256, code: code, message: message)))
   }
 }

@@ -107,8 +107,7 @@ public final class NodeServer: Sendable {
       "refused a session",
       metadata: ["peer": "\(connection.peer.node)", "code": "\(error.code)", "reason": "\(error)"])
     try? await connection.channel.executeThenClose { _, outbound in
-      try await outbound.write(
-        ByteBuffer(bytes: FrameCoding.encode(.failure(code: error.code, message: error.description))))
+      try await outbound.write(ByteBuffer(frame: .failure(code: error.code, message: error.description)))
     }
   }
 

@@ -6,6 +6,7 @@ import LiandongStore
 import LiandongTLS
 import Logging
 import NIOCore
+import NIOFoundationCompat
 import NIOPosix
 
 /// Runs one sync session over an authenticated connection: performs what the pure `SyncSession`
@@ -94,9 +95,9 @@ public enum SyncDriver {
               do {
                 switch action {
                 case .send(let frame):
-                  let bytes = FrameCoding.encode(frame)
-                  bytesSent += bytes.count
-                  queue.enqueue(ByteBuffer(bytes: bytes))
+                  let buffer = ByteBuffer(frame: frame)
+                  bytesSent += buffer.readableBytes
+                  queue.enqueue(buffer)
                 case .load(let after, let maximumBytes):
                   let changes = try await offload {
                     try store.changes(after: after, maximumBytes: maximumBytes)
@@ -242,7 +243,7 @@ public enum SyncDriver {
             }
             bytesReceived += chunk.readableBytes
             do throws(ProtocolError) {
-              let frames = try decoder.feed(Data(chunk.readableBytesView))
+              let frames = try decoder.feed(chunk.readableBytesView)
               try deadline.check(
                 completedFrame: !frames.isEmpty, pendingBytes: decoder.pendingBytes, now: clock.now)
               for frame in frames {

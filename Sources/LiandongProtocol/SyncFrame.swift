@@ -80,7 +80,18 @@ public enum FrameCoding {
   /// signature at least), so no frame can carry more changes than this.
   public static let maximumChangesPerFrame = maximumFrameBytes / 128
 
+  /// A frame as it goes on the wire: a 4-byte big-endian length, then `encodeBody`.
   public static func encode(_ frame: SyncFrame) -> Data {
+    let body = encodeBody(frame)
+    var framed = Data(capacity: body.count + 4)
+    withUnsafeBytes(of: UInt32(body.count).bigEndian) { framed.append(contentsOf: $0) }
+    framed.append(body)
+    return framed
+  }
+
+  /// The `Frame` message alone, for a writer that puts the length in front itself (the node
+  /// writes both straight into the buffer that goes to TLS, one copy fewer per blob chunk).
+  public static func encodeBody(_ frame: SyncFrame) -> Data {
     var wire = Liandong_V1_Frame()
     switch frame {
     case .hello(let hello):
@@ -138,11 +149,7 @@ public enum FrameCoding {
     case .fetchDone:
       wire.kind = .fetchDone(Liandong_V1_FetchDone())
     }
-    let body: Data = try! wire.serializedBytes()
-    var framed = Data(capacity: body.count + 4)
-    withUnsafeBytes(of: UInt32(body.count).bigEndian) { framed.append(contentsOf: $0) }
-    framed.append(body)
-    return framed
+    return try! wire.serializedBytes()
   }
 
   static func decode(_ body: Data) throws(ProtocolError) -> SyncFrame {
@@ -244,6 +251,10 @@ extension FrameCoding {
 /// oversized length as soon as the 4-byte prefix arrives.
 public struct FrameDecoder: Sendable {
   private var buffer = Data()
+  /// Where the next frame begins in `buffer`. Decoded frames are dropped together, once per
+  /// feed, and each is parsed where it lies: cutting every frame out with `subdata` and shifting
+  /// the rest forward copied a blob's bytes twice more on their way to disk.
+  private var consumed = 0
   public let maximumFrameBytes: Int
 
   public init(maximumFrameBytes: Int = FrameCoding.maximumFrameBytes) {
@@ -251,22 +262,27 @@ public struct FrameDecoder: Sendable {
   }
 
   public mutating func feed(_ bytes: some DataProtocol) throws(ProtocolError) -> [SyncFrame] {
+    if consumed == buffer.count {
+      buffer.removeAll(keepingCapacity: true)
+    } else if consumed > 0 {
+      buffer.removeSubrange(buffer.startIndex..<buffer.startIndex + consumed)
+    }
+    consumed = 0
     buffer.append(contentsOf: bytes)
     var frames: [SyncFrame] = []
-    while buffer.count >= 4 {
-      let start = buffer.startIndex
+    while buffer.count - consumed >= 4 {
+      let start = buffer.startIndex + consumed
       let length = buffer[start..<start + 4].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
       guard length <= UInt64(maximumFrameBytes) else {
         throw .oversizedFrame(length: length, maximum: maximumFrameBytes)
       }
-      guard buffer.count >= 4 + Int(length) else { break }
-      let body = buffer.subdata(in: start + 4..<start + 4 + Int(length))
-      buffer.removeSubrange(start..<start + 4 + Int(length))
-      frames.append(try FrameCoding.decode(body))
+      guard buffer.count - consumed >= 4 + Int(length) else { break }
+      frames.append(try FrameCoding.decode(buffer[start + 4..<start + 4 + Int(length)]))
+      consumed += 4 + Int(length)
     }
     return frames
   }
 
   /// Bytes held that do not yet make a frame.
-  public var pendingBytes: Int { buffer.count }
+  public var pendingBytes: Int { buffer.count - consumed }
 }

@@ -260,6 +260,34 @@ struct SyncSessionTests {
     var garbage = FrameDecoder()
     #expect(throws: ProtocolError.self) { try garbage.feed(Data([0, 0, 0, 3, 0xff, 0xff, 0xff])) }
   }
+
+  @Test("a stream of frames cut at random places decodes to the same frames, whatever the cuts")
+  func frameDecoderRandomCuts() throws {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    print("frame decoder cuts: seed \(seed)")
+    var random = SeededGenerator(seed: seed)
+    var sent: [SyncFrame] = []
+    for index in 0..<200 {
+      let size = Int.random(in: 0...70_000, using: &random)
+      sent.append(
+        index % 3 == 0
+          ? .ack(BatchAcknowledgement(number: UInt64(index), stored: index, duplicates: 0, refusals: []))
+          : .blobChunk(
+            sha256: Data(repeating: UInt8(index % 256), count: 32), offset: UInt64(index),
+            data: Data(repeating: UInt8(truncatingIfNeeded: size), count: size), last: index == 199))
+    }
+    let stream = sent.reduce(Data()) { $0 + FrameCoding.encode($1) }
+    var decoder = FrameDecoder()
+    var received: [SyncFrame] = []
+    var position = 0
+    while position < stream.count {
+      let cut = min(stream.count, position + Int.random(in: 1...150_000, using: &random))
+      received += try decoder.feed(stream[position..<cut])
+      position = cut
+    }
+    #expect(received == sent, "seed \(seed)")
+    #expect(decoder.pendingBytes == 0)
+  }
 }
 
 extension SyncSession.Action {
