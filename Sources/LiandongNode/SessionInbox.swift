@@ -1,3 +1,5 @@
+import LiandongCore
+import LiandongStore
 import NIOCore
 import Synchronization
 
@@ -9,6 +11,8 @@ enum SessionEvent: Sendable {
   /// The connection's read side ended: cleanly (nil) or with this error.
   case readEnded((any Error)?)
   case committed(batch: UInt64, Result<CommittedBatch, any Error>)
+  /// A blob's last chunk was written and its hash checked, or writing it failed.
+  case blobWritten(BlobNeed, Result<BlobReceipt, any Error>)
 }
 
 /// What committing a received batch gave, for its acknowledgement.
@@ -18,10 +22,10 @@ struct CommittedBatch: Sendable {
   var refusals: [String]
 }
 
-/// Bounds how far the reader runs ahead of the session loop: it takes a credit for each chunk it
-/// passes on and the loop returns one for each chunk it takes, so a fast peer waits in TCP's
-/// buffers rather than in this node's memory.
-final class ReadCredit: Sendable {
+/// A counting semaphore bounding how far a producer runs ahead of its consumer: the reader ahead
+/// of the session loop (so a fast peer waits in TCP's buffers rather than in this node's
+/// memory), and the loop ahead of the blob writer (so a slow disk holds the peer back).
+final class Credits: Sendable {
   private struct State {
     var available: Int
     var closed = false
@@ -59,7 +63,7 @@ final class ReadCredit: Sendable {
     waiter?.resume()
   }
 
-  /// The loop is over: a reader waiting for a credit goes on (and is cancelled).
+  /// The session is over: a producer waiting for a credit goes on (and then stops).
   func close() {
     let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
       state.closed = true

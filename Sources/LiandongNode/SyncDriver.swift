@@ -12,10 +12,11 @@ import NIOPosix
 /// Runs one sync session over an authenticated connection: performs what the pure `SyncSession`
 /// asks for. Store work runs on NIO's thread pool, never on Swift's cooperative threads.
 ///
-/// Four tasks share the connection: the session loop, a reader that passes the peer's bytes to
-/// it, a committer that commits received batches one after another, and the writer draining the
-/// outbound queue (beside the blob server). The loop waits on one stream of events, so it keeps
-/// reading and decoding while a batch commits.
+/// Several tasks share the connection: the session loop, a reader that passes the peer's bytes
+/// to it, a committer that commits received batches one after another, a blob writer that
+/// writes fetched chunks to disk, the blob server, and the writer draining the outbound queue.
+/// The loop waits on one stream of events, so it keeps reading and decoding while a batch
+/// commits or a chunk is written.
 public enum SyncDriver {
   public static func run(
     _ connection: AuthenticatedConnection, home: NodeHome, verifier: ChangeVerifier? = nil, logger: Logger,
@@ -54,10 +55,17 @@ public enum SyncDriver {
       let server = BlobServer(blobs: home.blobs, peer: peer, queue: queue, logger: logger, tally: tally)
       let (events, eventSink) = AsyncStream.makeStream(of: SessionEvent.self)
       let (commits, commitSink) = AsyncStream.makeStream(of: PendingCommit.self)
-      let credit = ReadCredit(chunks: 8)
+      let credit = Credits(chunks: 8)
+      let (blobWrites, blobWriteSink) = AsyncStream.makeStream(of: BlobWriter.Operation.self)
+      let writeRoom = Credits(chunks: BlobWriter.room)
       await withTaskGroup(of: Void.self) { group in
         group.addTask { await queue.drain(into: outbound) }
         group.addTask { await server.run(requests) }
+        // Outside the session's own tasks, which are cancelled at its end: a partial blob must
+        // still be made durable then.
+        group.addTask {
+          await BlobWriter(operations: blobWrites, credits: writeRoom, events: eventSink).run()
+        }
         await withTaskGroup(of: Void.self) { sessionTasks in
           sessionTasks.addTask {
             do {
@@ -144,35 +152,17 @@ public enum SyncDriver {
                     logger.debug("blob busy in another session", metadata: ["blob": "\(need.sha256.hex)"])
                     pending += session.blobBusy(sha256: need.sha256)
                   }
-                case .writeBlob(let sha256, let offset, let data, let last):
+                case .writeBlob(_, let offset, let data, let last):
                   guard let open = receiver else {
                     throw ProtocolError.badBlob(reason: "no blob transfer is open")
                   }
-                  let receipt = try await offload { () throws -> BlobReceipt? in
-                    try open.append(data, at: offset)
-                    return last ? try open.finish() : nil
-                  }
+                  await writeRoom.take()
+                  blobWriteSink.yield(.append(open, offset: offset, data: data, last: last))
                   progress?(session.summary)
-                  guard let receipt else { break }
-                  receiver = nil
-                  if case .mismatch(let actual, let size) = receipt {
-                    logger.warning(
-                      "a blob did not match its address; discarded",
-                      metadata: [
-                        "peer": "\(peer)", "blob": "\(sha256.hex)", "actual": "\(actual)", "bytes": "\(size)",
-                      ])
-                  } else {
-                    logger.info("received a blob", metadata: ["peer": "\(peer)", "blob": "\(sha256.hex)"])
-                  }
-                  let matched = receipt == .complete(size: open.need.size)
-                  do { try await offload { try home.recordReceipt(of: sha256, matched: matched) } } catch {
-                    logger.warning(
-                      "could not record the file's receipt in its chain of custody",
-                      metadata: ["blob": "\(sha256.hex)", "reason": "\(error)"])
-                  }
-                  pending += session.blobFinished(sha256: sha256, matched: matched)
+                  // The writer finishes the file after the last chunk, and says so with an event.
+                  if last { receiver = nil }
                 case .suspendBlob(let sha256):
-                  if let open = receiver { try await offload { try open.suspend() } }
+                  if let open = receiver { blobWriteSink.yield(.suspend(open)) }
                   receiver = nil
                   logger.info(
                     "peer did not serve a blob", metadata: ["peer": "\(peer)", "blob": "\(sha256.hex)"])
@@ -190,21 +180,8 @@ public enum SyncDriver {
                 case .fail(let error):
                   outcome = .failure(error)
                 }
-              } catch let error as BlobError {
-                let reason: ProtocolError =
-                  switch error {
-                  case .outOfOrder, .tooLong: .badBlob(reason: error.description)
-                  case .unreadable, .io, .busy: .localFailure(code: error.code, reason: error.description)
-                  }
-                logger.warning("blob transfer failed", metadata: ["peer": "\(peer)", "reason": "\(error)"])
-                pending += session.abort(reason)
               } catch {
-                // The store failed (disk full, database locked too long): end the session with the
-                // reason; nothing acknowledged is lost.
-                logger.error(
-                  "sync stopped by a local failure", metadata: ["peer": "\(peer)", "reason": "\(error)"])
-                let code = (error as? any CodedError)?.code ?? "node.local-failure"
-                pending += session.abort(.localFailure(code: code, reason: "\(error)"))
+                pending += session.abort(failureReason(error, peer: peer, logger: logger))
               }
             }
             if outcome != nil { break }
@@ -229,13 +206,27 @@ public enum SyncDriver {
                 refusals: committed.refusals)
               progress?(session.summary)
               continue
-            case .committed(_, .failure(let error)):
-              // The store failed (disk full, database locked too long): end the session with the
-              // reason; nothing acknowledged is lost.
-              logger.error(
-                "sync stopped by a local failure", metadata: ["peer": "\(peer)", "reason": "\(error)"])
-              let code = (error as? any CodedError)?.code ?? "node.local-failure"
-              pending += session.abort(.localFailure(code: code, reason: "\(error)"))
+            case .committed(_, .failure(let error)), .blobWritten(_, .failure(let error)):
+              pending += session.abort(failureReason(error, peer: peer, logger: logger))
+              continue
+            case .blobWritten(let need, .success(let receipt)):
+              let sha256 = need.sha256
+              if case .mismatch(let actual, let size) = receipt {
+                logger.warning(
+                  "a blob did not match its address; discarded",
+                  metadata: [
+                    "peer": "\(peer)", "blob": "\(sha256.hex)", "actual": "\(actual)", "bytes": "\(size)",
+                  ])
+              } else {
+                logger.info("received a blob", metadata: ["peer": "\(peer)", "blob": "\(sha256.hex)"])
+              }
+              let matched = receipt == .complete(size: need.size)
+              do { try await offload { try home.recordReceipt(of: sha256, matched: matched) } } catch {
+                logger.warning(
+                  "could not record the file's receipt in its chain of custody",
+                  metadata: ["blob": "\(sha256.hex)", "reason": "\(error)"])
+              }
+              pending += session.blobFinished(sha256: sha256, matched: matched)
               continue
             case nil:
               outcome = .failure(ProtocolError.connectionClosed(state: "unfinished"))
@@ -269,7 +260,9 @@ public enum SyncDriver {
             }
           }
           // A transfer cut short keeps what is durable, to resume from there next time.
-          if let open = receiver { _ = try? await offload { try open.suspend() } }
+          if let open = receiver { blobWriteSink.yield(.suspend(open)) }
+          blobWriteSink.finish()
+          writeRoom.close()
           // A commit under way finishes (it is one transaction); batches not begun are dropped,
           // unacknowledged, and the peer sends them again next time.
           commitSink.finish()
@@ -308,6 +301,23 @@ public enum SyncDriver {
     case nil:
       throw ProtocolError.connectionClosed(state: "unfinished")
     }
+  }
+
+  /// Why a failure on this side ends the session, logged: a chunk that does not continue its
+  /// blob is the peer's fault; a disk or store failure (disk full, database locked too long) is
+  /// ours, and nothing acknowledged is lost.
+  private static func failureReason(_ error: any Error, peer: NodeID, logger: Logger) -> ProtocolError {
+    if let error = error as? BlobError {
+      logger.warning("blob transfer failed", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+      return switch error {
+      case .outOfOrder, .tooLong: .badBlob(reason: error.description)
+      case .unreadable, .io, .busy: .localFailure(code: error.code, reason: error.description)
+      }
+    }
+    if let error = error as? ProtocolError { return error }
+    logger.error("sync stopped by a local failure", metadata: ["peer": "\(peer)", "reason": "\(error)"])
+    let code = (error as? any CodedError)?.code ?? "node.local-failure"
+    return .localFailure(code: code, reason: "\(error)")
   }
 
   /// Verifies and commits a received batch and logs what was refused.
