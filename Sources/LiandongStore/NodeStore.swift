@@ -31,7 +31,7 @@ public final class NodeStore: Sendable {
       try db.execute(sql: "PRAGMA synchronous = FULL")
       // SQLite's default page cache is 2 MiB. Object IDs are random, so each new object's rows
       // land on pages all over the projection indexes, and with a few hundred thousand changes
-      // every insert missed the cache: bulk imports and catch-up syncs slowed as the store grew.
+      // inserts kept missing the cache: bulk imports and catch-up syncs slowed as the store grew.
       // Only the one writing connection gets more; readers read in index order, and a pool of
       // them each holding 32 MiB would cost a node's memory budget.
       if !db.configuration.readonly {
