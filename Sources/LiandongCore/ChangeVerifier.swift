@@ -49,10 +49,11 @@ public struct HeldChange: Sendable, Equatable {
 }
 
 public enum IngestDecision: Sendable, Equatable {
-  /// A new change, verified. `announced` holds certificate chains it introduces.
-  case store(SignedChange, announced: [[Data]])
+  /// A new change, verified. `announced` holds certificate chains it introduces; `body` is its
+  /// decoded body (nil for a stub), decoded once for the checks and handed on to the store.
+  case store(SignedChange, announced: [[Data]], body: ChangeBody?)
   /// We held the stub; this is the same change with its body, verified against the header.
-  case fillBody(SignedChange)
+  case fillBody(SignedChange, body: ChangeBody?)
   case duplicate
   /// Same origin and sequence, a different change, validly signed: proof of a fork.
   case fork(held: ChangeID, other: SignedChange)
@@ -71,36 +72,33 @@ public struct ChangeVerifier: Sendable {
   }
 
   public func decide(_ change: SignedChange, _ context: IngestContext) -> IngestDecision {
-    decide(change, body: change.decodedBody(), context)
-  }
-
-  /// `body` must be `change.decodedBody()`, from a caller that decoded it already: a bulk change
-  /// of hundreds of operations is then decoded once per ingest, not once per check.
-  public func decide(_ change: SignedChange, body: ChangeBody?, _ context: IngestContext) -> IngestDecision {
     do {
-      return try decideOrThrow(change, body, context)
+      return try decideOrThrow(change, context)
     } catch {
       return .refuse(error)
     }
   }
 
-  private func decideOrThrow(_ incoming: SignedChange, _ body: ChangeBody?, _ context: IngestContext)
-    throws(ChangeRefusal) -> IngestDecision
+  /// The body is decoded only once the cheap checks have passed, and only once: a duplicate or
+  /// a gap costs no decoding, and a bulk change of hundreds of operations is decoded once per
+  /// ingest, for the checks here and for the store (through the decision).
+  private func decideOrThrow(_ incoming: SignedChange, _ context: IngestContext) throws(ChangeRefusal)
+    -> IngestDecision
   {
     let header = incoming.header
     let entitled = header.audience.includes(context.receiver, origin: header.origin)
     let change = entitled ? incoming : incoming.stub
-    let visibleBody = entitled ? body : nil
 
     if let held = context.held {
       if held.id == change.id {
         guard !held.hasBody, !change.isStub else { return .duplicate }
         try change.checkBody()
-        try checkManifests(in: change, visibleBody)
-        return .fillBody(change)
+        let body = change.decodedBody()
+        try checkManifests(in: change, body)
+        return .fillBody(change, body: body)
       }
       // Two validly signed headers for one slot are proof; an unsigned one is just noise.
-      _ = try trustedSigner(of: change, visibleBody, context)
+      _ = try trustedSigner(of: change, context)
       return .fork(held: held.id, other: change.stub)
     }
     if context.quarantined { throw .originQuarantined(origin: header.origin) }
@@ -123,10 +121,12 @@ public struct ChangeVerifier: Sendable {
     }
     // The header is what is signed, so its signature is checked first: a tampered header is
     // reported as such, not as a body that no longer matches it.
-    _ = try trustedSigner(of: incoming, body, context)
+    _ = try trustedSigner(of: incoming, context)
     try incoming.checkBody()
+    let body = incoming.decodedBody()
+    let visibleBody = entitled ? body : nil
     try checkManifests(in: change, visibleBody)
-    return .store(change, announced: try announcements(in: incoming, body))
+    return .store(change, announced: try announcements(in: incoming, body), body: visibleBody)
   }
 
   /// Every federation manifest a change carries, published or cited by a designation, must be
@@ -172,12 +172,12 @@ public struct ChangeVerifier: Sendable {
   /// The certificate that signed `change`: known from the origin's announcements, or announced
   /// by this very change when it is the origin's first. Checked against the CA at the change's
   /// time, and the signature checked with it.
-  private func trustedSigner(of change: SignedChange, _ body: ChangeBody?, _ context: IngestContext)
-    throws(ChangeRefusal) -> [Certificate]
+  private func trustedSigner(of change: SignedChange, _ context: IngestContext) throws(ChangeRefusal)
+    -> [Certificate]
   {
     let header = change.header
     var chain = context.signers[header.signerSHA256]
-    if chain == nil, header.sequence == 1, let body {
+    if chain == nil, header.sequence == 1, let body = change.decodedBody() {
       for operation in body.operations {
         guard case .announceNode(let ders) = operation.action else { continue }
         let certificates = ders.compactMap { try? Certificate(der: $0) }

@@ -98,9 +98,7 @@ extension NodeStore {
       signers: try signers(of: header.origin, including: header.signerSHA256, db),
       quarantined: chain.quarantined, physicalMillis: physicalMillis, signatureChecked: signatureChecked)
 
-    // Decoded once: the verifier, the manifest registry and the fold all read it.
-    let body = change.decodedBody()
-    switch verifier.decide(change, body: body, context) {
+    switch verifier.decide(change, context) {
     case .duplicate:
       return .duplicate
     case .refuse(let refusal):
@@ -116,14 +114,14 @@ extension NodeStore {
       try recordFork(db, heldID: heldID, other: other)
       tips.quarantined(header.origin)
       return .forkDetected(.fork(origin: header.origin, sequence: header.sequence))
-    case .fillBody(let full):
+    case .fillBody(let full, let body):
       try db.run(sql: "UPDATE changes SET body = ? WHERE id = ?", arguments: [full.body, full.id.bytes])
       try db.run(sql: "DELETE FROM p_wanted_bodies WHERE change_id = ?", arguments: [full.id.bytes])
       tips.filled(full)
       try registerManifests(in: full, body, db)
       try folds.index(full, body, db)
       return .bodyFilled
-    case .store(let accepted, let announced):
+    case .store(let accepted, let announced, let body):
       try db.run(
         sql: """
           INSERT INTO changes (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at)
@@ -137,11 +135,9 @@ extension NodeStore {
       for chain in announced {
         try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)
       }
-      // A change this node may not read is stored as its stub: nothing of its body is used.
-      let acceptedBody = accepted.isStub ? nil : body
-      try registerManifests(in: accepted, acceptedBody, db)
+      try registerManifests(in: accepted, body, db)
       try noteIfWanted(accepted, db)
-      try folds.index(accepted, acceptedBody, db)
+      try folds.index(accepted, body, db)
       return .stored
     }
   }

@@ -144,7 +144,7 @@ extension NodeStore {
           heldThrough: continuing ? previous!.sequence : 0, signers: signers[change.header.origin] ?? [:],
           quarantined: false, physicalMillis: physicalMillis)
         switch verifier.decide(change, context) {
-        case .store(_, let announced):
+        case .store(_, let announced, _):
           for chain in announced {
             if let certificates = try? chain.map({ try Certificate(der: $0) }), let leaf = certificates.first
             {
