@@ -103,27 +103,20 @@ struct SyncSessionTests {
 
   @Test("batches out of order, acks for unsent batches, a second Done and a batch after Done are refused")
   func orderChecks() throws {
-    let (a, b) = (try NodeID("n0"), try NodeID("n1"))
-    func started() -> SyncSession {
-      var session = SyncSession(local: a, peer: b, vector: [:])
-      _ = session.start()
-      _ = session.receive(.hello(SyncHello(node: "n1", vector: [:])))
-      return session
-    }
-    var skip = started()
+    var skip = try Self.exchanging()
     #expect(
       skip.receive(.batch(number: 2, changes: [])).last == .fail(.batchOutOfOrder(expected: 1, received: 2)))
-    var stray = started()
+    var stray = try Self.exchanging()
     #expect(
       stray.receive(.ack(BatchAcknowledgement(number: 7, stored: 0, duplicates: 0, refusals: []))).last?
         .isFailure == true)
-    var twice = started()
+    var twice = try Self.exchanging()
     _ = twice.receive(.done)
     #expect(twice.receive(.done).last?.isFailure == true)
-    var late = started()
+    var late = try Self.exchanging()
     _ = late.receive(.done)
     #expect(late.receive(.batch(number: 1, changes: [])).last?.isFailure == true)
-    var replay = started()
+    var replay = try Self.exchanging()
     _ = replay.receive(.batch(number: 1, changes: []))
     #expect(
       replay.receive(.batch(number: 1, changes: [])).last?.isFailure == true, "a replayed batch while storing"
@@ -133,9 +126,7 @@ struct SyncSessionTests {
   @Test("a batch is acknowledged only after it is stored, and the peer's Failure ends the session")
   func ackAfterStore() throws {
     let (a, b) = (try NodeID("n0"), try NodeID("n1"))
-    var session = SyncSession(local: a, peer: b, vector: [:])
-    _ = session.start()
-    _ = session.receive(.hello(SyncHello(node: "n1", vector: [:])))
+    var session = try Self.exchanging()
     let actions = session.receive(.batch(number: 1, changes: []))
     #expect(actions == [.store(batch: 1, changes: [])])
     #expect(
@@ -148,6 +139,14 @@ struct SyncSessionTests {
     var cut = SyncSession(local: a, peer: b, vector: [:])
     _ = cut.start()
     #expect(cut.connectionClosed() == [.fail(.closedBeforeHello(peer: "n1"))])
+  }
+
+  /// A session of n0 with n1, past both Hellos, with nothing held on either side.
+  static func exchanging() throws -> SyncSession {
+    var session = SyncSession(local: try NodeID("n0"), peer: try NodeID("n1"), vector: [:])
+    _ = session.start()
+    _ = session.receive(.hello(SyncHello(node: "n1", vector: [:])))
+    return session
   }
 
   /// Plays the sending side of a session against node `a`'s store, one change per batch, until it
@@ -220,10 +219,7 @@ struct SyncSessionTests {
 
   @Test("a receiver commits up to four batches in order and refuses a fifth before acknowledging one")
   func receiveWindow() throws {
-    let (a, b) = (try NodeID("n0"), try NodeID("n1"))
-    var session = SyncSession(local: a, peer: b, vector: [:])
-    _ = session.start()
-    _ = session.receive(.hello(SyncHello(node: "n1", vector: [:])))
+    var session = try Self.exchanging()
     for number in UInt64(1)...4 {
       #expect(session.receive(.batch(number: number, changes: [])) == [.store(batch: number, changes: [])])
     }
