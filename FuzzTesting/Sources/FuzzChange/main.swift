@@ -32,7 +32,7 @@ public func fuzzChange(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     signers: [VectorNode.certificate.fingerprint: [VectorNode.certificate]],
     quarantined: false, physicalMillis: header.time.wallMillis)
   switch verifier.decide(change, context) {
-  case .store(let stored, _):
+  case .store(let stored, _, _):
     fuzzCheck((try? stored.checkBody()) != nil, "a stored change's body does not match its header")
     fuzzCheck(stored.isStub || stored.decodedBody() != nil, "a stored change's body does not decode")
   case .fillBody, .duplicate, .fork:
