@@ -1,3 +1,4 @@
+import Foundation
 import LiandongCore
 import Testing
 
@@ -56,6 +57,33 @@ struct IdentifierTests {
     #expect(throws: CoreError.self) { try DivisionCode("31000a") }
     let error = try #require(throws: CoreError.self) { try DivisionCode("3100x0") }
     #expect(error.description.contains("character 5 'x' is not a digit"))
+  }
+
+  @Test("object IDs keep their bytes, print as UUID.uuidString does, and sort as their bytes do")
+  func objectIDsMatchTheirBytes() throws {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    print("objectIDsMatchTheirBytes seed: \(seed)")
+    var random = SeededGenerator(seed: seed)
+    // Bytes equal at the front exercise the second word of the comparison.
+    var samples: [Data] = [Data(repeating: 0, count: 16), Data(repeating: 0xff, count: 16)]
+    for _ in 0..<500 {
+      var bytes = Data((0..<16).map { _ in UInt8.random(in: 0...255, using: &random) })
+      if Bool.random(using: &random), let earlier = samples.randomElement(using: &random) {
+        bytes.replaceSubrange(0..<8, with: earlier.prefix(8))
+      }
+      samples.append(bytes)
+    }
+    let ids = try samples.map { try #require(ObjectID(bytes: $0)) }
+    for (id, bytes) in zip(ids, samples) {
+      #expect(id.bytes == bytes)
+      let uuid = bytes.withUnsafeBytes { $0.loadUnaligned(as: uuid_t.self) }
+      #expect(id.description == UUID(uuid: uuid).uuidString.lowercased())
+      #expect(try ObjectID(id.description) == id)
+    }
+    for (a, b) in zip(ids, ids.shuffled(using: &random)) {
+      #expect((a < b) == samples[ids.firstIndex(of: a)!].lexicographicallyPrecedes(b.bytes))
+    }
+    #expect(ObjectID(bytes: Data(count: 15)) == nil)
   }
 
   @Test("node IDs: 2-32 of a-z, 0-9 and '-'")
