@@ -7,11 +7,14 @@
 extension StringProtocol {
   /// The text without leading and trailing tabs and space separators.
   public var trimmingSpaces: String {
-    let scalars = unicodeScalars
+    let text = String(self)
+    let scalars = text.unicodeScalars
     guard let first = scalars.firstIndex(where: { !$0.isSpace(newlines: false) }),
       let last = scalars.lastIndex(where: { !$0.isSpace(newlines: false) })
     else { return "" }
-    return String(String.UnicodeScalarView(scalars[first...last]))
+    // Most cells have nothing to trim; rebuilding them scalar by scalar was a twentieth of an import.
+    if first == scalars.startIndex && scalars.index(after: last) == scalars.endIndex { return text }
+    return String(scalars[first...last])
   }
 
   /// True when nothing but tabs and space separators is left once trimmed.

@@ -145,77 +145,81 @@ public enum LeadImport {
   }
 }
 
-/// RFC 4180 records with the line each starts on.
+/// RFC 4180 records with the line each starts on. Parsed over UTF-8 bytes: the four bytes that
+/// structure a file (quote, comma, CR, LF) never occur inside a multi-byte character, and walking
+/// `Character`s, which clusters graphemes, was a fifth of a bulk import.
 enum CSV {
   struct Record {
     var line: Int
     var fields: [String]
   }
 
+  private static let quote = UInt8(ascii: "\""), comma = UInt8(ascii: ","), cr = UInt8(ascii: "\r")
+  private static let lf = UInt8(ascii: "\n")
+
   static func records(_ text: String) throws -> [Record] {
+    var text = text
+    return try text.withUTF8 { try records(bytes: $0) }
+  }
+
+  private static func records(bytes: UnsafeBufferPointer<UInt8>) throws -> [Record] {
     var records: [Record] = []
     var fields: [String] = []
-    var field = ""
+    var field: [UInt8] = []
     var quoted = false
     var line = 1
     var start = 1
     var afterQuote = false
-    var iterator = text.makeIterator()
-    var pending: Character? = nil
-    func next() -> Character? {
-      if let c = pending {
-        pending = nil
-        return c
-      }
-      return iterator.next()
+    var position = 0
+    func endField() {
+      fields.append(String(decoding: field, as: UTF8.self))
+      field.removeAll(keepingCapacity: true)
+      afterQuote = false
     }
-    while let c = next() {
+    while position < bytes.count {
+      let byte = bytes[position]
+      position += 1
       if quoted {
-        if c == "\"" {
-          if let following = next() {
-            if following == "\"" {
-              field.append("\"")
-            } else {
-              quoted = false
-              afterQuote = true
-              pending = following
-            }
+        if byte == quote {
+          if position < bytes.count && bytes[position] == quote {
+            field.append(quote)
+            position += 1
           } else {
             quoted = false
+            afterQuote = position < bytes.count
           }
         } else {
-          if c == "\n" || c == "\r\n" { line += 1 }
-          field.append(c)
+          if byte == lf { line += 1 }
+          field.append(byte)
         }
         continue
       }
-      switch c {
-      case "\"" where field.isEmpty && !afterQuote:
+      switch byte {
+      case quote where field.isEmpty && !afterQuote:
         quoted = true
-      case ",":
-        fields.append(field)
-        field = ""
-        afterQuote = false
-      case "\n", "\r\n", "\r":
-        fields.append(field)
+      case comma:
+        endField()
+      case lf, cr:
+        if byte == cr && position < bytes.count && bytes[position] == lf { position += 1 }
+        endField()
         records.append(Record(line: start, fields: fields))
         fields = []
-        field = ""
-        afterQuote = false
         line += 1
         start = line
       default:
         if afterQuote {
+          let character = String(
+            decoding: bytes[(position - 1)..<min(position + 15, bytes.count)], as: UTF8.self)
           throw CoreError.invalidValue(
-            field: "CSV on line \(line)", value: String(c),
+            field: "CSV on line \(line)", value: character.first.map(String.init) ?? "",
             allowed: ["a comma or line end after a closing quote"])
         }
-        field.append(c)
+        field.append(byte)
       }
     }
     if quoted { throw CoreError.missingField("the closing quote of the cell that starts on line \(start)") }
     if !field.isEmpty || !fields.isEmpty {
-      fields.append(field)
+      endField()
       records.append(Record(line: start, fields: fields))
     }
     return records

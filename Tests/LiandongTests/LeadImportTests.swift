@@ -32,6 +32,28 @@ struct LeadImportTests {
     #expect(try LeadImport.parse(text, seed: Data("n1".utf8)).rows[0].leadID != rows[0].leadID)
   }
 
+  @Test(
+    "CRLF, CR and LF each end a row; a quoted line break counts a line; text after a closing quote is refused"
+  )
+  func lineEnds() throws {
+    let text =
+      "subject_name,violations,summary\r\n"
+      + "甲店,forged-report,\"first\r\nsecond\"\r"
+      + "乙店,forged-report,\"a \"\"quoted\"\" word\"\n"
+      + "\r\n"
+      + "丙店,forged-report,last row without a line end"
+    let (rows, errors) = try LeadImport.parse(text, seed: Data())
+    #expect(errors.isEmpty, "\(errors)")
+    #expect(rows.map(\.line) == [2, 4, 6])
+    #expect(
+      rows.map(\.fields.summary) == ["first\r\nsecond", "a \"quoted\" word", "last row without a line end"])
+    #expect(rows.map(\.subject.name) == ["甲店", "乙店", "丙店"])
+    let junk = try #require(throws: CoreError.self) {
+      try LeadImport.parse("subject_name,violations,summary\n\"店\"铺,forged-report,x\n", seed: Data())
+    }
+    #expect("\(junk)".contains("line 2") && "\(junk)".contains("铺"), "\(junk)")
+  }
+
   @Test("an unknown column, a missing required one, or an unclosed quote refuses the whole file")
   func fileRefusals() throws {
     #expect(throws: CoreError.self) { try LeadImport.parse("subject_name,colour\n", seed: Data()) }
