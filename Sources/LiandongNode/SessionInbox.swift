@@ -73,3 +73,59 @@ final class Credits: Sendable {
     waiter?.resume()
   }
 }
+
+/// Received batches waiting for the committer. It takes every batch that is waiting at once and
+/// commits them in one transaction: each transaction writes every index page it touched, and
+/// random object IDs touch pages all over the tables, so committing the (at most four) waiting
+/// batches together writes each page once where one transaction per batch wrote it up to four
+/// times, and makes one fsync of four.
+final class CommitQueue: Sendable {
+  private struct State {
+    var waiting: [PendingCommit] = []
+    var finished = false
+    var taker: CheckedContinuation<[PendingCommit]?, Never>? = nil
+  }
+
+  private let state = Mutex(State())
+
+  func put(_ batch: PendingCommit) {
+    let taker = state.withLock { state -> CheckedContinuation<[PendingCommit]?, Never>? in
+      guard !state.finished else { return nil }
+      guard let taker = state.taker else {
+        state.waiting.append(batch)
+        return nil
+      }
+      state.taker = nil
+      return taker
+    }
+    taker?.resume(returning: [batch])
+  }
+
+  /// Every batch waiting, in the order they were put, once there is at least one; nil once
+  /// finished. Batches still waiting then are dropped: they were never acknowledged, and the
+  /// peer sends them again next time.
+  func takeAll() async -> [PendingCommit]? {
+    await withCheckedContinuation { (taker: CheckedContinuation<[PendingCommit]?, Never>) in
+      let ready = state.withLock { state -> [PendingCommit]?? in
+        if state.finished { return .some(nil) }
+        guard state.waiting.isEmpty else {
+          defer { state.waiting = [] }
+          return .some(state.waiting)
+        }
+        state.taker = taker
+        return nil
+      }
+      if let ready { taker.resume(returning: ready) }
+    }
+  }
+
+  func finish() {
+    let taker = state.withLock { state -> CheckedContinuation<[PendingCommit]?, Never>? in
+      state.finished = true
+      state.waiting = []
+      defer { state.taker = nil }
+      return state.taker
+    }
+    taker?.resume(returning: nil)
+  }
+}

@@ -54,7 +54,7 @@ public enum SyncDriver {
         of: BlobServer.Request.self, bufferingPolicy: .bufferingOldest(BlobServer.maximumWaiting))
       let server = BlobServer(blobs: home.blobs, peer: peer, queue: queue, logger: logger, tally: tally)
       let (events, eventSink) = AsyncStream.makeStream(of: SessionEvent.self)
-      let (commits, commitSink) = AsyncStream.makeStream(of: PendingCommit.self)
+      let commits = CommitQueue()
       let credit = Credits(chunks: 8)
       let (blobWrites, blobWriteSink) = AsyncStream.makeStream(of: BlobWriter.Operation.self)
       let writeRoom = Credits(chunks: BlobWriter.room)
@@ -80,16 +80,12 @@ public enum SyncDriver {
             }
           }
           sessionTasks.addTask {
-            for await batch in commits {
-              let result: Result<CommittedBatch, any Error>
-              do {
-                result = .success(
-                  try await commit(
-                    batch, home: home, verifier: verifier ?? home.verifier, peer: peer, logger: logger))
-              } catch {
-                result = .failure(error)
+            while let batches = await commits.takeAll() {
+              let results = await commit(
+                batches, home: home, verifier: verifier ?? home.verifier, peer: peer, logger: logger)
+              for (batch, result) in zip(batches, results) {
+                eventSink.yield(.committed(batch: batch.number, result))
               }
-              eventSink.yield(.committed(batch: batch.number, result))
             }
           }
           var decoder = FrameDecoder()
@@ -140,7 +136,7 @@ public enum SyncDriver {
                 case .store(let batch, let changes):
                   // The signatures are checked now, on the other core, while earlier batches commit.
                   let checked = Task { try? await offload { store.checkSignaturesAhead(changes) } }
-                  commitSink.yield(PendingCommit(number: batch, changes: changes, signaturesChecked: checked))
+                  commits.put(PendingCommit(number: batch, changes: changes, signaturesChecked: checked))
                 case .listMissingBlobs:
                   pending += session.missingBlobs(try await offload { try home.blobs.missing() })
                 case .beginBlob(let need):
@@ -265,7 +261,7 @@ public enum SyncDriver {
           writeRoom.close()
           // A commit under way finishes (it is one transaction); batches not begun are dropped,
           // unacknowledged, and the peer sends them again next time.
-          commitSink.finish()
+          commits.finish()
           credit.close()
           sessionTasks.cancelAll()
         }
@@ -320,31 +316,47 @@ public enum SyncDriver {
     return .localFailure(code: code, reason: "\(error)")
   }
 
-  /// Verifies and commits a received batch and logs what was refused.
+  /// Verifies and commits received batches, all in one transaction, and logs what was refused:
+  /// a result for each batch, in their order. If the transaction fails, every batch fails with it.
   private static func commit(
-    _ batch: PendingCommit, home: NodeHome, verifier: ChangeVerifier, peer: NodeID, logger: Logger
-  ) async throws -> CommittedBatch {
+    _ batches: [PendingCommit], home: NodeHome, verifier: ChangeVerifier, peer: NodeID, logger: Logger
+  ) async -> [Result<CommittedBatch, any Error>] {
     let store = home.store
-    let changes = batch.changes
-    let checked = await batch.signaturesChecked.value
-    let outcomes = try await offload {
-      try store.ingest(
-        changes, verifier: verifier, physicalMillis: Date().unixMillis, signaturesChecked: checked)
+    var checks: [SignatureChecks] = []
+    for batch in batches {
+      if let checked = await batch.signaturesChecked.value { checks.append(checked) }
     }
-    var committed = CommittedBatch(stored: 0, duplicates: 0, refusals: [])
-    var storedIDs: [ChangeID] = []
-    for (change, result) in zip(changes, outcomes) {
-      switch result {
-      case .stored, .bodyFilled:
-        committed.stored += 1
-        storedIDs.append(change.id)
-      case .duplicate: committed.duplicates += 1
-      case .refused(let refusal), .forkDetected(let refusal):
-        committed.refusals.append("\(refusal.code): \(refusal.description)")
-        logger.warning(
-          "refused a change from a peer",
-          metadata: ["peer": "\(peer)", "code": "\(refusal.code)", "reason": "\(refusal)"])
+    let changes = batches.flatMap(\.changes)
+    let checked = checks.isEmpty ? nil : SignatureChecks(merging: checks)
+    let outcomes: [IngestOutcome]
+    do {
+      outcomes = try await offload {
+        try store.ingest(
+          changes, verifier: verifier, physicalMillis: Date().unixMillis, signaturesChecked: checked)
       }
+    } catch {
+      return batches.map { _ in .failure(error) }
+    }
+    var results: [Result<CommittedBatch, any Error>] = []
+    var storedIDs: [ChangeID] = []
+    var rest = Array(zip(changes, outcomes))[...]
+    for batch in batches {
+      var committed = CommittedBatch(stored: 0, duplicates: 0, refusals: [])
+      for (change, result) in rest.prefix(batch.changes.count) {
+        switch result {
+        case .stored, .bodyFilled:
+          committed.stored += 1
+          storedIDs.append(change.id)
+        case .duplicate: committed.duplicates += 1
+        case .refused(let refusal), .forkDetected(let refusal):
+          committed.refusals.append("\(refusal.code): \(refusal.description)")
+          logger.warning(
+            "refused a change from a peer",
+            metadata: ["peer": "\(peer)", "code": "\(refusal.code)", "reason": "\(refusal)"])
+        }
+      }
+      rest = rest.dropFirst(batch.changes.count)
+      results.append(.success(committed))
     }
     // A valid change may hold an operation the reducers refuse (an edit of another bureau's lead):
     // it is kept as a fact of the log with no effect, and said here so an operator sees it.
@@ -358,7 +370,7 @@ public enum SyncDriver {
           "object": "\(refused.objectID)", "reason": "\(refused.reason)",
         ])
     }
-    return committed
+    return results
   }
 }
 

@@ -47,10 +47,11 @@ struct FoldBatch {
         db.cachedStatement(sql: "SELECT change_id, op_index FROM p_operations WHERE object_id = ?"),
         arguments: [object.bytes]
       ) {
-        let changeID = ChangeID(bytes: row["change_id"])!
+        // By position: a lookup by column name compares names, once per operation of every fold.
+        let changeID = ChangeID(bytes: row[0])!
         isNew = isNew && indexed.contains(changeID)
         guard let (header, body) = try bodies.load(changeID, db) else { continue }
-        let index: Int = row["op_index"]
+        let index: Int = row[1]
         records.append(
           OperationRecord(
             order: OrderKey(time: header.time, origin: header.origin, change: changeID, index: index),

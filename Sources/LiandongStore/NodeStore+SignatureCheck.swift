@@ -68,6 +68,13 @@ public struct SignatureChecks: Sendable {
 
   let verified: Set<Signed>
 
+  init(verified: Set<Signed>) { self.verified = verified }
+
+  /// What any of `checks` vouches for: batches committed in one transaction are checked apart.
+  public init(merging checks: [SignatureChecks]) {
+    verified = checks.reduce(into: Set()) { $0.formUnion($1.verified) }
+  }
+
   func vouches(for change: SignedChange) -> Bool {
     !verified.isEmpty && verified.contains(Signed(change))
   }

@@ -1,0 +1,47 @@
+import Testing
+
+@testable import LiandongNode
+
+/// The committer takes every received batch that is waiting and commits them in one
+/// transaction; these are the queue's promises it relies on for acknowledging them in order.
+@Suite("Received batches wait for the committer")
+struct CommitQueueTests {
+  private func batch(_ number: UInt64) -> PendingCommit {
+    PendingCommit(number: number, changes: [], signaturesChecked: Task { nil })
+  }
+
+  @Test("every waiting batch is taken at once, in the order it arrived")
+  func takesAllInOrder() async {
+    let queue = CommitQueue()
+    for number: UInt64 in 1...3 { queue.put(batch(number)) }
+    #expect(await queue.takeAll()?.map(\.number) == [1, 2, 3])
+    queue.put(batch(4))
+    #expect(await queue.takeAll()?.map(\.number) == [4])
+  }
+
+  @Test("a committer with nothing to do waits for the next batch")
+  func waitsForTheNext() async {
+    let queue = CommitQueue()
+    let taken = Task { await queue.takeAll()?.map(\.number) }
+    // Let the committer start waiting, so the batch is handed over rather than queued.
+    for _ in 0..<100 { await Task.yield() }
+    queue.put(batch(7))
+    #expect(await taken.value == [7])
+  }
+
+  @Test("at the session's end batches not begun are dropped, unacknowledged, and a waiting committer stops")
+  func finishDropsWaiting() async {
+    let queue = CommitQueue()
+    queue.put(batch(1))
+    queue.finish()
+    #expect(await queue.takeAll() == nil)
+    queue.put(batch(2))
+    #expect(await queue.takeAll() == nil)
+
+    let idle = CommitQueue()
+    let taken = Task { await idle.takeAll() }
+    for _ in 0..<100 { await Task.yield() }
+    idle.finish()
+    #expect(await taken.value == nil)
+  }
+}
