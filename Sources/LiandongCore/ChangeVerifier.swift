@@ -191,7 +191,7 @@ public struct ChangeVerifier: Sendable {
     }
     let named: String
     do { named = try leaf.nodeIdentity() } catch {
-      throw .signerNotTrusted(change: change.id, reason: error as? CryptoError ?? .missingNodeIdentity)
+      throw .signerNotTrusted(change: change.id, reason: error)
     }
     guard named == header.origin.rawValue else {
       throw .signerIsAnotherNode(change: change.id, origin: header.origin, certificateNode: named)

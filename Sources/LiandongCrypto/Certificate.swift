@@ -2,11 +2,22 @@ import COpenSSL
 import Foundation
 
 /// An X.509 certificate held by OpenSSL. Immutable after loading, so shared freely.
+///
+/// What every received change's trust check reads (fingerprint, validity, names, node identity)
+/// is read once, when the certificate is loaded: computed on each call, hashing the DER and
+/// printing names through a BIO, it was a tenth of a receiving node's committing thread.
 public final class Certificate: @unchecked Sendable, CustomStringConvertible {
   /// The OpenSSL object, for the TLS layer of this package.
   package let pointer: OpaquePointer
   /// The DER encoding: what travels in a node's announcement and what the fingerprint hashes.
   public let der: Data
+  /// SHA-256 of the DER encoding: the form `openssl x509 -fingerprint -sha256` prints.
+  public let fingerprint: Data
+  public let notBefore: Date
+  public let notAfter: Date
+  public let subjectName: String
+  public let issuerName: String
+  private let identity: Result<String, CryptoError>
 
   /// Takes ownership of one reference.
   package init(owning pointer: OpaquePointer) throws {
@@ -17,6 +28,12 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
         throw CryptoError.openSSL(function: "i2d_X509_bio", detail: OpenSSLErrors.drain())
       }
     }
+    fingerprint = SHA256.hash(der)
+    notBefore = ASN1Time.date(X509_get0_notBefore(pointer)) ?? .distantFuture
+    notAfter = ASN1Time.date(X509_get0_notAfter(pointer)) ?? .distantPast
+    subjectName = Self.oneLine(X509_get_subject_name(pointer))
+    issuerName = Self.oneLine(X509_get_issuer_name(pointer))
+    identity = Self.nodeIdentity(sanURIs: Self.sanURIs(pointer))
   }
   deinit { X509_free(pointer) }
 
@@ -55,12 +72,6 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
     }
   }
 
-  /// SHA-256 of the DER encoding: the form `openssl x509 -fingerprint -sha256` prints.
-  public var fingerprint: Data { SHA256.hash(der) }
-
-  public var notBefore: Date { ASN1Time.date(X509_get0_notBefore(pointer)) ?? .distantFuture }
-  public var notAfter: Date { ASN1Time.date(X509_get0_notAfter(pointer)) ?? .distantPast }
-
   /// The serial number in upper-case hexadecimal, as `openssl x509 -serial` prints it.
   public var serialHex: String {
     guard let bn = ASN1_INTEGER_to_BN(X509_get0_serialNumber(pointer), nil) else { return "?" }
@@ -69,9 +80,6 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
     defer { liandong_OPENSSL_free(text) }
     return String(cString: text)
   }
-
-  public var subjectName: String { Self.oneLine(X509_get_subject_name(pointer)) }
-  public var issuerName: String { Self.oneLine(X509_get_issuer_name(pointer)) }
 
   static func oneLine(_ name: OpaquePointer?) -> String {
     guard let name else { return "" }
@@ -89,7 +97,9 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
   }
 
   /// Every URI in the subject alternative names.
-  public var sanURIs: [String] {
+  public var sanURIs: [String] { Self.sanURIs(pointer) }
+
+  private static func sanURIs(_ pointer: OpaquePointer) -> [String] {
     guard let raw = X509_get_ext_d2i(pointer, NID_subject_alt_name, nil, nil) else { return [] }
     let names = OpaquePointer(raw)
     defer { GENERAL_NAMES_free(names) }
@@ -107,15 +117,17 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
   }
 
   /// The node ID named by the SAN URI `urn:liandong:node:<id>`. Exactly one such URI must exist.
-  public func nodeIdentity() throws -> String {
+  public func nodeIdentity() throws(CryptoError) -> String { try identity.get() }
+
+  private static func nodeIdentity(sanURIs: [String]) -> Result<String, CryptoError> {
     let prefix = "urn:liandong:node:"
     let candidates = sanURIs.filter { $0.lowercased().hasPrefix(prefix) }
-    guard let uri = candidates.first else { throw CryptoError.missingNodeIdentity }
+    guard let uri = candidates.first else { return .failure(.missingNodeIdentity) }
     let id = String(uri.dropFirst(prefix.count))
     guard candidates.count == 1, uri.hasPrefix(prefix), NodeIdentifierSyntax.isValid(id) else {
-      throw CryptoError.malformedNodeIdentity(uri: candidates.joined(separator: ", "))
+      return .failure(.malformedNodeIdentity(uri: candidates.joined(separator: ", ")))
     }
-    return id
+    return .success(id)
   }
 
   public var description: String { "\(subjectName) (serial \(serialHex))" }

@@ -6,6 +6,11 @@ public final class RevocationList: @unchecked Sendable {
   /// The OpenSSL object, for the TLS layer of this package.
   package let pointer: OpaquePointer
   public let der: Data
+  /// Read once: every received change's trust check compares it.
+  public let issuerName: String
+  public let lastUpdate: Date?
+  /// A CRL without a next update never expires; one with a past next update is stale.
+  public let nextUpdate: Date?
 
   init(owning pointer: OpaquePointer) throws {
     self.pointer = pointer
@@ -14,6 +19,9 @@ public final class RevocationList: @unchecked Sendable {
         throw CryptoError.openSSL(function: "i2d_X509_CRL_bio", detail: OpenSSLErrors.drain())
       }
     }
+    issuerName = Certificate.oneLine(X509_CRL_get_issuer(pointer))
+    lastUpdate = ASN1Time.date(X509_CRL_get0_lastUpdate(pointer))
+    nextUpdate = ASN1Time.date(X509_CRL_get0_nextUpdate(pointer))
   }
   deinit { X509_CRL_free(pointer) }
 
@@ -33,11 +41,6 @@ public final class RevocationList: @unchecked Sendable {
     }
     return lists
   }
-
-  public var issuerName: String { Certificate.oneLine(X509_CRL_get_issuer(pointer)) }
-  public var lastUpdate: Date? { ASN1Time.date(X509_CRL_get0_lastUpdate(pointer)) }
-  /// A CRL without a next update never expires; one with a past next update is stale.
-  public var nextUpdate: Date? { ASN1Time.date(X509_CRL_get0_nextUpdate(pointer)) }
 
   /// When `certificate` was revoked by this list, or nil if it is not listed.
   public func revocationDate(of certificate: Certificate) -> Date? {

@@ -208,7 +208,7 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
     }
     let certificate = try Certificate(owning: raw)
     let named: String
-    do { named = try certificate.nodeIdentity() } catch let error as CryptoError {
+    do { named = try certificate.nodeIdentity() } catch {
       throw TLSError.peerIdentity(error)
     }
     let node = try NodeID(named)
