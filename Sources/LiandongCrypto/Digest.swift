@@ -4,7 +4,7 @@ import Foundation
 /// SHA-256 through the system OpenSSL. The algorithm is fetched once: implicit look-ups contend
 /// on a lock in OpenSSL 3.0.
 public enum SHA256 {
-  nonisolated(unsafe) private static let algorithm: OpaquePointer = {
+  nonisolated(unsafe) static let algorithm: OpaquePointer = {
     guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { fatalError("OpenSSL has no SHA256") }
     return md
   }()

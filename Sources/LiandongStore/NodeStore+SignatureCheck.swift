@@ -22,11 +22,14 @@ extension NodeStore {
     let verified = Mutex<[SignatureChecks.Signed]>([])
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       var mine: [SignatureChecks.Signed] = []
+      var verifiers: [Data: SignatureVerifier] = [:]
       for index in stride(from: worker, to: changes.count, by: workers) {
         let change = changes[index]
-        if let key = keys[change.header.signerSHA256],
-          key.isValidSignature(change.signature, for: change.headerBytes)
-        {
+        let fingerprint = change.header.signerSHA256
+        guard let key = keys[fingerprint] else { continue }
+        let verifier = verifiers[fingerprint] ?? SignatureVerifier(key)
+        verifiers[fingerprint] = verifier
+        if verifier.isValidSignature(change.signature, for: change.headerBytes) {
           mine.append(SignatureChecks.Signed(change))
         }
       }

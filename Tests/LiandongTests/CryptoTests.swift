@@ -29,6 +29,27 @@ struct CryptoTests {
     #expect(!publicKey.isValidSignature(signature, for: message))
   }
 
+  @Test(
+    "a verifier reused over many signatures answers as the one-shot check does",
+    arguments: [KeyAlgorithm.ed25519, .ecdsaP256, .rsa])
+  func reusedVerifier(algorithm: KeyAlgorithm) throws {
+    let key = try PrivateKey.generate(algorithm)
+    let verifier = SignatureVerifier(try key.publicKey())
+    let other = SignatureVerifier(try PrivateKey.generate(algorithm).publicKey())
+    for index in 0..<20 {
+      let message = Data("change \(index)".utf8)
+      var signature = try key.sign(message)
+      #expect(verifier.isValidSignature(signature, for: message))
+      #expect(!other.isValidSignature(signature, for: message))
+      #expect(!verifier.isValidSignature(signature, for: Data("change \(index + 1)".utf8)))
+      signature[signature.count / 2] ^= 0x01
+      #expect(!verifier.isValidSignature(signature, for: message))
+      #expect(!verifier.isValidSignature(Data(), for: message))
+      // A failure leaves the context usable for the next signature.
+      #expect(verifier.isValidSignature(try key.sign(message), for: message))
+    }
+  }
+
   @Test("PKCS#8 PEM round trip keeps the key", arguments: [KeyAlgorithm.ed25519, .ecdsaP256])
   func pemRoundTrip(algorithm: KeyAlgorithm) throws {
     let key = try PrivateKey.generate(algorithm)
