@@ -1,4 +1,5 @@
 import ArgumentParser
+import LiandongNode
 import LiandongProtocol
 import LiandongStore
 
@@ -26,4 +27,10 @@ struct Liandong: AsyncParsableCommand {
       ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self, BackupCommand.self,
       RestoreCommand.self, CRLCommand.self, CertCommand.self, FederationCommand.self,
     ])
+
+  /// Tunes the allocator before anything is allocated, then parses and runs as ArgumentParser does.
+  static func main() async {
+    AllocatorTuning.apply()
+    await main(nil)
+  }
 }
