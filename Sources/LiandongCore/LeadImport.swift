@@ -143,6 +143,32 @@ public enum LeadImport {
     if !current.isEmpty { changes.append(current) }
     return changes
   }
+
+  /// Leads written per transaction: each transaction writes every index page it touched to the
+  /// log once, and new leads' random IDs touch pages all over the tables, so a transaction per
+  /// 500-lead change rewrote the same pages again and again. Bounded, because the transaction
+  /// keeps what it folds in memory until it commits.
+  public static let leadsPerTransaction = 10_000
+
+  /// Whole changes (from `changes(_:leadsPerChange:)`) grouped into transactions of at most
+  /// `leadsPerTransaction` leads, or one change where a change alone holds more: each change is
+  /// still written whole or not at all.
+  public static func transactions(_ changes: [[DomainOperation]]) -> [[[DomainOperation]]] {
+    var groups: [[[DomainOperation]]] = []
+    var current: [[DomainOperation]] = []
+    var leads = 0
+    for change in changes {
+      if !current.isEmpty && leads + change.count / 2 > leadsPerTransaction {
+        groups.append(current)
+        current = []
+        leads = 0
+      }
+      current.append(change)
+      leads += change.count / 2
+    }
+    if !current.isEmpty { groups.append(current) }
+    return groups
+  }
 }
 
 /// RFC 4180 records with the line each starts on. Parsed over UTF-8 bytes: the four bytes that

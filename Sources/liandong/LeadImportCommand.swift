@@ -64,7 +64,7 @@ struct LeadImportCommand: NodeCommand {
     let changes = check ? [] : LeadImport.changes(pending, leadsPerChange: perChange)
     let progress = ImportProgress(total: changes.count, quiet: options.json)
     var done = 0
-    for group in Self.transactions(changes) {
+    for group in LeadImport.transactions(changes) {
       _ = try home.recordEach(group, audience: audience, officer: officer.resolved)
       done += group.count
       progress.update(done)
@@ -81,33 +81,6 @@ struct LeadImportCommand: NodeCommand {
         ? "\(rows.count) rows valid, \(errors.count) refused; nothing written (--check)"
         : "imported \(summary.imported) leads in \(summary.changes) changes (\(summary.alreadyImported) already imported, \(errors.count) refused) in \(String(format: "%.1f", summary.seconds)) s, shared with: \(audience)"
     )
-  }
-}
-
-extension LeadImportCommand {
-  /// Leads written per transaction: each transaction writes every index page it touched to the
-  /// log once, and new leads' random IDs touch pages all over the tables, so a transaction per
-  /// 500-lead change rewrote the same pages again and again. Bounded, because the transaction
-  /// keeps what it folds in memory until it commits.
-  static let leadsPerTransaction = 10_000
-
-  /// Whole changes grouped into transactions of about `leadsPerTransaction` leads: each change
-  /// is still written whole or not at all.
-  static func transactions(_ changes: [[DomainOperation]]) -> [[[DomainOperation]]] {
-    var groups: [[[DomainOperation]]] = []
-    var current: [[DomainOperation]] = []
-    var leads = 0
-    for change in changes {
-      if !current.isEmpty && leads + change.count / 2 > leadsPerTransaction {
-        groups.append(current)
-        current = []
-        leads = 0
-      }
-      current.append(change)
-      leads += change.count / 2
-    }
-    if !current.isEmpty { groups.append(current) }
-    return groups
   }
 }
 

@@ -71,6 +71,22 @@ struct LeadImportTests {
     #expect(changes.map(\.count) == [20, 20, 10])
   }
 
+  @Test("changes are written whole, about ten thousand leads to a transaction")
+  func transactions() throws {
+    let text = Self.header + (0..<25_000).map { "店\($0),,,,forged-report,summary \($0),\n" }.joined()
+    let (rows, _) = try LeadImport.parse(text, seed: Data())
+    let changes = LeadImport.changes(rows, leadsPerChange: 3_000, maximumBytes: .max)
+    let groups = LeadImport.transactions(changes)
+    #expect(
+      groups.map { $0.map { $0.count / 2 } } == [
+        [3_000, 3_000, 3_000], [3_000, 3_000, 3_000], [3_000, 3_000, 1_000],
+      ])
+    #expect(groups.flatMap { $0 }.map(\.count) == changes.map(\.count))
+    // Two changes of the largest size --per-change allows fill a transaction.
+    let large = LeadImport.changes(rows, leadsPerChange: 5_000, maximumBytes: .max)
+    #expect(LeadImport.transactions(large).map(\.count) == [2, 2, 1])
+  }
+
   @Test(
     "the command imports the valid rows, reports the others with line numbers, exits 2, and a re-run adds nothing"
   )
