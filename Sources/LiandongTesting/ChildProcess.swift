@@ -8,7 +8,11 @@ public final class ChildProcess: @unchecked Sendable {
   public let stdoutURL: URL
   public let stderrURL: URL
   public private(set) var status: Int32? = nil
-  /// The child's peak resident set in KiB (`ru_maxrss`), once it has been waited for.
+  /// The child's peak resident set in KiB, once it has been waited for: its `VmHWM` as last read
+  /// while it ran. Not `ru_maxrss`: Linux carries the spawning process's own high-water mark into
+  /// the child's at `exec`, so a child of a large benchmark process reported the benchmark's size
+  /// (B3's fetching node showed 111.8 MiB both moving 1 GiB and moving nothing). `ru_maxrss` is
+  /// the fallback only for a child that ended before it could be read.
   public private(set) var peakResidentKiB: Int? = nil
   /// The write end of the child's stdin, when started with `inputPipe`.
   private var input: Int32 = -1
@@ -88,7 +92,10 @@ public final class ChildProcess: @unchecked Sendable {
     let deadline = Date().addingTimeInterval(timeout)
     var raw: Int32 = 0
     var usage = rusage()
+    var highWater: Int? = nil
     while true {
+      // Read before reaping: once the child has exited its memory, and VmHWM, are gone.
+      if let read = try? residentKiB(pid, peak: true) { highWater = max(highWater ?? 0, read) }
       let result = wait4(pid, &raw, WNOHANG, &usage)
       if result == pid { break }
       if result < 0 && errno != EINTR { return -1 }
@@ -97,7 +104,7 @@ public final class ChildProcess: @unchecked Sendable {
     }
     let code = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
     status = code
-    peakResidentKiB = Int(usage.ru_maxrss)
+    peakResidentKiB = highWater ?? Int(usage.ru_maxrss)
     return code
   }
 
