@@ -60,7 +60,7 @@ struct CatchUp {
       BenchRow(
         scenario: "B5 rss B", ours: peakB, reference: 200, unit: "MiB", referenceName: "200 MB (limit)",
         goal: 0,
-        note: "catching-up sync process's peak (ru_maxrss); " + note, lowerIsBetter: true),
+        note: "catching-up sync process's peak (VmHWM); " + note, lowerIsBetter: true),
     ] + quiet.rows(holding: "\(held) changes from 7 origins")
   }
 

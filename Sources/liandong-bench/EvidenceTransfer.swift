@@ -68,7 +68,7 @@ struct EvidenceTransfer {
         goal: 0, note: "serving node's peak above its idle size (VmHWM - VmRSS before)", lowerIsBetter: true),
       BenchRow(
         scenario: "B3 rss B", ours: growthB, reference: 64, unit: "MiB", referenceName: "64 MiB (limit)",
-        goal: 0, note: "fetching sync process's peak above a sync that moves nothing (ru_maxrss)",
+        goal: 0, note: "fetching sync process's peak above a sync that moves nothing (VmHWM)",
         lowerIsBetter: true),
     ]
   }
