@@ -47,14 +47,7 @@ public final class PublicKey: @unchecked Sendable {
     defer { EVP_MD_CTX_free(context) }
     guard EVP_DigestVerifyInit_ex(context, nil, algorithm.digestName, nil, nil, pointer, nil) == 1
     else { return false }
-    let result = signature.withUnsafeBytes { sig in
-      message.withUnsafeBytes { msg in
-        EVP_DigestVerify(
-          context, sig.bindMemory(to: UInt8.self).baseAddress, sig.count,
-          msg.bindMemory(to: UInt8.self).baseAddress, msg.count)
-      }
-    }
-    return result == 1
+    return verifies(signature, over: message) { EVP_DigestVerify(context, $0, $1, $2, $3) }
   }
 
   /// SubjectPublicKeyInfo PEM, as `openssl x509 -pubkey` prints it.
@@ -106,16 +99,23 @@ public final class SignatureVerifier {
     guard let context else { return key.isValidSignature(signature, for: message) }
     OpenSSLErrors.clear()
     defer { ERR_clear_error() }
-    let digest = SHA256.hash(message)
-    let result = signature.withUnsafeBytes { sig in
-      digest.withUnsafeBytes { hashed in
-        EVP_PKEY_verify(
-          context, sig.bindMemory(to: UInt8.self).baseAddress, sig.count,
-          hashed.bindMemory(to: UInt8.self).baseAddress, hashed.count)
-      }
-    }
-    return result == 1
+    return verifies(signature, over: SHA256.hash(message)) { EVP_PKEY_verify(context, $0, $1, $2, $3) }
   }
+}
+
+/// Hands the bytes of a signature and of what it signs to an OpenSSL verify call, which answers 1
+/// for a valid signature.
+private func verifies(
+  _ signature: Data, over signed: Data,
+  _ verify: (UnsafePointer<UInt8>?, Int, UnsafePointer<UInt8>?, Int) -> Int32
+) -> Bool {
+  signature.withUnsafeBytes { sig in
+    signed.withUnsafeBytes { bytes in
+      verify(
+        sig.bindMemory(to: UInt8.self).baseAddress, sig.count, bytes.bindMemory(to: UInt8.self).baseAddress,
+        bytes.count)
+    }
+  } == 1
 }
 
 /// A node's private key: it signs the node's changes (and later its TLS handshakes).
