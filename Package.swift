@@ -48,7 +48,11 @@ let package = Package(
     ),
     .target(
       name: "LiandongStore",
-      dependencies: ["LiandongCore", "LiandongCrypto", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "LiandongCore", "LiandongCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+        // The system SQLite's C interface, for the statements on the ingest path (DirectStatement).
+        .product(name: "GRDBSQLite", package: "GRDB.swift"),
+      ],
       swiftSettings: strict
     ),
     // The sync protocol: frames and the session as a pure state machine (no sockets, no store).
@@ -112,6 +116,7 @@ let package = Package(
         "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongTLS", "LiandongTesting",
         "LiandongProtocol",
         "LiandongNode", "liandong",
+        .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "NIOEmbedded", package: "swift-nio"),

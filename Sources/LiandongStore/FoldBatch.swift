@@ -26,8 +26,8 @@ struct FoldBatch {
       default: break
       }
       try db.run(
-        sql: "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES (?, ?, ?)",
-        arguments: [operation.objectID.bytes, change.id.bytes, index])
+        "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES (?, ?, ?)",
+        operation.objectID.bytes, change.id.bytes, index)
       touched.insert(operation.objectID)
     }
   }
@@ -43,15 +43,13 @@ struct FoldBatch {
     for object in touched.sorted() {
       var records: [OperationRecord] = []
       var isNew = true
-      for row in try Row.fetchAll(
-        db.cachedStatement(sql: "SELECT change_id, op_index FROM p_operations WHERE object_id = ?"),
-        arguments: [object.bytes]
-      ) {
-        // By position: a lookup by column name compares names, once per operation of every fold.
-        let changeID = ChangeID(bytes: row[0])!
+      var operations: [(ChangeID, Int)] = []
+      try db.forEachRow("SELECT change_id, op_index FROM p_operations WHERE object_id = ?", object.bytes) {
+        operations.append((ChangeID(bytes: $0.data(0))!, Int($0.int64(1))))
+      }
+      for (changeID, index) in operations {
         isNew = isNew && indexed.contains(changeID)
         guard let (header, body) = try bodies.load(changeID, db) else { continue }
-        let index: Int = row[1]
         records.append(
           OperationRecord(
             order: OrderKey(time: header.time, origin: header.origin, change: changeID, index: index),

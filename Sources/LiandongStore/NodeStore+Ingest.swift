@@ -115,22 +115,19 @@ extension NodeStore {
       tips.quarantined(header.origin)
       return .forkDetected(.fork(origin: header.origin, sequence: header.sequence))
     case .fillBody(let full, let body):
-      try db.run(sql: "UPDATE changes SET body = ? WHERE id = ?", arguments: [full.body, full.id.bytes])
-      try db.run(sql: "DELETE FROM p_wanted_bodies WHERE change_id = ?", arguments: [full.id.bytes])
+      try db.run("UPDATE changes SET body = ? WHERE id = ?", full.body, full.id.bytes)
+      try db.run("DELETE FROM p_wanted_bodies WHERE change_id = ?", full.id.bytes)
       tips.filled(full)
       try registerManifests(in: full, body, db)
       try folds.index(full, body, db)
       return .bodyFilled
     case .store(let accepted, let announced, let body):
       try db.run(
-        sql: """
-          INSERT INTO changes (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          accepted.id.bytes, header.origin.rawValue, Int64(header.sequence), Int64(header.time.wallMillis),
-          Int64(header.time.counter), accepted.headerBytes, accepted.signature, accepted.body, Date().iso8601,
-        ])
+        """
+        INSERT INTO changes (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """, accepted.id.bytes, header.origin.rawValue, Int64(header.sequence), Int64(header.time.wallMillis),
+        Int64(header.time.counter), accepted.headerBytes, accepted.signature, accepted.body, Date().iso8601)
       tips.stored(accepted)
       for chain in announced {
         try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)
@@ -146,7 +143,7 @@ extension NodeStore {
   func noteIfWanted(_ change: SignedChange, _ db: Database) throws {
     guard change.isStub, change.header.audience.includes(node, origin: change.header.origin) else { return }
     try db.run(
-      sql: "INSERT OR IGNORE INTO p_wanted_bodies (change_id) VALUES (?)", arguments: [change.id.bytes])
+      "INSERT OR IGNORE INTO p_wanted_bodies (change_id) VALUES (?)", change.id.bytes)
   }
 
   private func recordFork(_ db: Database, heldID: ChangeID, other: SignedChange) throws {
@@ -156,18 +153,15 @@ extension NodeStore {
     else { return }
     let now = Date().iso8601
     try db.run(
-      sql: """
-        INSERT OR IGNORE INTO fork_proofs
-          (origin, sequence, held_id, held_header, held_signature, other_id, other_header, other_signature, detected_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        other.header.origin.rawValue, Int64(other.header.sequence), heldID.bytes, held["header"] as Data,
-        held["signature"] as Data, other.id.bytes, other.headerBytes, other.signature, now,
-      ])
+      """
+      INSERT OR IGNORE INTO fork_proofs
+        (origin, sequence, held_id, held_header, held_signature, other_id, other_header, other_signature, detected_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """, other.header.origin.rawValue, Int64(other.header.sequence), heldID.bytes, held["header"] as Data,
+      held["signature"] as Data, other.id.bytes, other.headerBytes, other.signature, now)
     try db.run(
-      sql: "INSERT OR IGNORE INTO quarantine (origin, sequence, since) VALUES (?, ?, ?)",
-      arguments: [other.header.origin.rawValue, Int64(other.header.sequence), now])
+      "INSERT OR IGNORE INTO quarantine (origin, sequence, since) VALUES (?, ?, ?)",
+      other.header.origin.rawValue, Int64(other.header.sequence), now)
   }
 
   // MARK: The certificate registry
@@ -181,15 +175,12 @@ extension NodeStore {
     guard let leaf = chain.first else { return }
     let pem = try chain.map { String(decoding: try $0.pem(), as: UTF8.self) }.joined()
     try db.run(
-      sql: """
-        INSERT INTO p_certificates (fingerprint, node, serial, subject, not_before, not_after, chain_pem, announced_in)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-        ON CONFLICT (fingerprint) DO UPDATE SET announced_in = MIN(announced_in, excluded.announced_in)
-        """,
-      arguments: [
-        leaf.fingerprint, origin.rawValue, leaf.serialHex, leaf.subjectName, leaf.notBefore.iso8601,
-        leaf.notAfter.iso8601, pem, change.bytes,
-      ])
+      """
+      INSERT INTO p_certificates (fingerprint, node, serial, subject, not_before, not_after, chain_pem, announced_in)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+      ON CONFLICT (fingerprint) DO UPDATE SET announced_in = MIN(announced_in, excluded.announced_in)
+      """, leaf.fingerprint, origin.rawValue, leaf.serialHex, leaf.subjectName, leaf.notBefore.iso8601,
+      leaf.notAfter.iso8601, pem, change.bytes)
     signerCache.withLock { $0[origin, default: [:]][leaf.fingerprint] = chain }
   }
 

@@ -18,168 +18,142 @@ enum ProjectionRows {
     case .policeTransfer(let transfer): try insert(transfer, db)
     case .warning(let warning):
       try db.run(
-        sql: """
-          INSERT INTO p_warnings (id, from_node, subject, lead_id, other_lead_id, sent_wall, sent_counter, audience)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          id, warning.from.rawValue, warning.warning.subject, warning.warning.lead.description,
-          warning.warning.otherLead.description, Int64(warning.sent.wallMillis), Int64(warning.sent.counter),
-          warning.audience.description,
-        ])
+        """
+        INSERT INTO p_warnings (id, from_node, subject, lead_id, other_lead_id, sent_wall, sent_counter, audience)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """, id, warning.from.rawValue, warning.warning.subject, warning.warning.lead.description,
+        warning.warning.otherLead.description, Int64(warning.sent.wallMillis), Int64(warning.sent.counter),
+        warning.audience.description)
     case nil: break
     }
     for refusal in result.refusals {
       try db.run(
-        sql:
-          "INSERT OR REPLACE INTO p_refusals (change_id, op_index, object_id, origin, code, reason) VALUES (?, ?, ?, ?, ?, ?)",
-        arguments: [
-          refusal.change, refusal.index, refusal.objectID, refusal.origin, refusal.code, refusal.reason,
-        ])
+        "INSERT OR REPLACE INTO p_refusals (change_id, op_index, object_id, origin, code, reason) VALUES (?, ?, ?, ?, ?, ?)",
+        refusal.change, refusal.index, refusal.objectID, refusal.origin, refusal.code, refusal.reason)
     }
   }
 
   private static func delete(_ id: String, _ db: Database) throws {
-    try db.run(sql: "DELETE FROM p_subjects WHERE id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_leads WHERE id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_handoffs WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_disputes WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_designations WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_lead_handling WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_lead_notes WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_evidence WHERE id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_custody WHERE evidence_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_requests WHERE id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_police_transfers WHERE id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_refusals WHERE object_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_evidence_shares WHERE evidence_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_shared_history WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_handoff_heads WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_handoff_conflicts WHERE lead_id = ?", arguments: [id])
-    try db.run(sql: "DELETE FROM p_warnings WHERE id = ?", arguments: [id])
+    try db.run("DELETE FROM p_subjects WHERE id = ?", id)
+    try db.run("DELETE FROM p_leads WHERE id = ?", id)
+    try db.run("DELETE FROM p_handoffs WHERE lead_id = ?", id)
+    try db.run("DELETE FROM p_disputes WHERE lead_id = ?", id)
+    try db.run("DELETE FROM p_designations WHERE lead_id = ?", id)
+    try db.run("DELETE FROM p_lead_handling WHERE lead_id = ?", id)
+    try db.run("DELETE FROM p_lead_notes WHERE lead_id = ?", id)
+    try db.run("DELETE FROM p_evidence WHERE id = ?", id)
+    try db.run("DELETE FROM p_custody WHERE evidence_id = ?", id)
+    try db.run("DELETE FROM p_requests WHERE id = ?", id)
+    try db.run("DELETE FROM p_police_transfers WHERE id = ?", id)
+    try db.run("DELETE FROM p_refusals WHERE object_id = ?", id)
+    try db.run("DELETE FROM p_evidence_shares WHERE evidence_id = ?", id)
+    try db.run("DELETE FROM p_shared_history WHERE lead_id = ?", id)
+    try db.run("DELETE FROM p_handoff_heads WHERE lead_id = ?", id)
+    try db.run("DELETE FROM p_handoff_conflicts WHERE lead_id = ?", id)
+    try db.run("DELETE FROM p_warnings WHERE id = ?", id)
   }
 
   static func insert(_ subject: SubjectProjection, _ db: Database) throws {
     let record = subject.record
     try db.run(
-      sql: """
-        INSERT INTO p_subjects (id, origin, kind, name, uscc, registered_division, business_division, platform,
-          shop_id, url, created_wall, created_counter, audience)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        subject.id.description, subject.origin.rawValue, record.kind.rawValue, record.name, record.uscc,
-        record.registeredDivision, record.businessDivision, record.platform, record.shopID, record.url,
-        Int64(subject.created.wallMillis), Int64(subject.created.counter), subject.audience.description,
-      ])
+      """
+      INSERT INTO p_subjects (id, origin, kind, name, uscc, registered_division, business_division, platform,
+        shop_id, url, created_wall, created_counter, audience)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """, subject.id.description, subject.origin.rawValue, record.kind.rawValue, record.name, record.uscc,
+      record.registeredDivision, record.businessDivision, record.platform, record.shopID, record.url,
+      Int64(subject.created.wallMillis), Int64(subject.created.counter), subject.audience.description)
   }
 
   static func insert(_ lead: LeadProjection, _ db: Database) throws {
     let fields = lead.fields
     try db.run(
-      sql: """
-        INSERT INTO p_leads (id, origin, owner, state, source, violations, subject_ids, product_category, summary,
-          risk, source_reliability, information_reliability, reporter_real_name, created_by, created_wall,
-          created_counter, updated_wall, updated_counter, audience)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        lead.id.description, lead.origin.rawValue, lead.owner.rawValue, lead.state.rawValue,
-        fields.source.rawValue,
-        fields.violations.map(\.rawValue).joined(separator: ","),
-        fields.subjectIDs.map(\.description).joined(separator: ","), fields.productCategory, fields.summary,
-        fields.risk.rawValue, fields.sourceReliability.rawValue, fields.informationReliability,
-        fields.reporterRealName, lead.createdBy, Int64(lead.created.wallMillis), Int64(lead.created.counter),
-        Int64(lead.updated.wallMillis), Int64(lead.updated.counter), lead.audience.description,
-      ])
+      """
+      INSERT INTO p_leads (id, origin, owner, state, source, violations, subject_ids, product_category, summary,
+        risk, source_reliability, information_reliability, reporter_real_name, created_by, created_wall,
+        created_counter, updated_wall, updated_counter, audience)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """, lead.id.description, lead.origin.rawValue, lead.owner.rawValue, lead.state.rawValue,
+      fields.source.rawValue,
+      fields.violations.map(\.rawValue).joined(separator: ","),
+      fields.subjectIDs.map(\.description).joined(separator: ","), fields.productCategory, fields.summary,
+      fields.risk.rawValue, fields.sourceReliability.rawValue, fields.informationReliability,
+      fields.reporterRealName, lead.createdBy, Int64(lead.created.wallMillis), Int64(lead.created.counter),
+      Int64(lead.updated.wallMillis), Int64(lead.updated.counter), lead.audience.description)
     for handling in lead.handling.values.sorted(by: { $0.bureau < $1.bureau }) {
       try db.run(
-        sql: """
-          INSERT INTO p_lead_handling (lead_id, bureau, state, acknowledged_wall, acknowledged_counter, extended, outcome,
-            case_reference, note, updated_wall, updated_counter)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          lead.id.description, handling.bureau.rawValue, handling.state.rawValue,
-          handling.acknowledged.map { Int64($0.wallMillis) }, handling.acknowledged.map { Int64($0.counter) },
-          handling.extended, handling.outcome?.rawValue, handling.caseReference, handling.note,
-          Int64(handling.updated.wallMillis), Int64(handling.updated.counter),
-        ])
+        """
+        INSERT INTO p_lead_handling (lead_id, bureau, state, acknowledged_wall, acknowledged_counter, extended, outcome,
+          case_reference, note, updated_wall, updated_counter)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """, lead.id.description, handling.bureau.rawValue, handling.state.rawValue,
+        handling.acknowledged.map { Int64($0.wallMillis) }, handling.acknowledged.map { Int64($0.counter) },
+        handling.extended, handling.outcome?.rawValue, handling.caseReference, handling.note,
+        Int64(handling.updated.wallMillis), Int64(handling.updated.counter))
     }
     if lead.mergedInto != nil || lead.withdrawalNote != nil {
       try db.run(
-        sql: "INSERT INTO p_lead_notes (lead_id, merged_into, withdrawal_note) VALUES (?, ?, ?)",
-        arguments: [lead.id.description, lead.mergedInto?.description, lead.withdrawalNote])
+        "INSERT INTO p_lead_notes (lead_id, merged_into, withdrawal_note) VALUES (?, ?, ?)",
+        lead.id.description, lead.mergedInto?.description, lead.withdrawalNote)
     }
     if let dispute = lead.dispute {
       try db.run(
-        sql: """
-          INSERT INTO p_disputes (lead_id, owner, claimant, reason, since_wall, since_counter)
-          VALUES (?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          lead.id.description, dispute.owner.rawValue, dispute.claimant.rawValue, dispute.reason,
-          Int64(dispute.since.wallMillis), Int64(dispute.since.counter),
-        ])
+        """
+        INSERT INTO p_disputes (lead_id, owner, claimant, reason, since_wall, since_counter)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """, lead.id.description, dispute.owner.rawValue, dispute.claimant.rawValue, dispute.reason,
+        Int64(dispute.since.wallMillis), Int64(dispute.since.counter))
     }
     try insertHandOffExtras(lead, db)
     guard let handOff = lead.handOff else { return }
     try db.run(
-      sql: """
-        INSERT INTO p_handoffs (lead_id, from_node, to_node, state, letter, evidence_ids, reason, offered_wall,
-          offered_counter, decided_wall, decided_counter, received_by_handoff)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        lead.id.description, handOff.from.rawValue, handOff.to.rawValue, handOff.state.rawValue,
-        handOff.letter,
-        handOff.evidenceIDs.map(\.description).joined(separator: ","), handOff.reason,
-        Int64(handOff.offered.wallMillis), Int64(handOff.offered.counter),
-        handOff.decided.map { Int64($0.wallMillis) },
-        handOff.decided.map { Int64($0.counter) }, lead.receivedByHandOff,
-      ])
+      """
+      INSERT INTO p_handoffs (lead_id, from_node, to_node, state, letter, evidence_ids, reason, offered_wall,
+        offered_counter, decided_wall, decided_counter, received_by_handoff)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """, lead.id.description, handOff.from.rawValue, handOff.to.rawValue, handOff.state.rawValue,
+      handOff.letter,
+      handOff.evidenceIDs.map(\.description).joined(separator: ","), handOff.reason,
+      Int64(handOff.offered.wallMillis), Int64(handOff.offered.counter),
+      handOff.decided.map { Int64($0.wallMillis) },
+      handOff.decided.map { Int64($0.counter) }, lead.receivedByHandOff)
     if let superior = handOff.designatedBy {
       try db.run(
-        sql: "INSERT INTO p_designations (lead_id, superior) VALUES (?, ?)",
-        arguments: [lead.id.description, superior.rawValue])
+        "INSERT INTO p_designations (lead_id, superior) VALUES (?, ?)", lead.id.description, superior.rawValue
+      )
     }
   }
 
   static func insert(_ evidence: EvidenceProjection, _ db: Database) throws {
     let record = evidence.record
     try db.run(
-      sql: """
-        INSERT INTO p_evidence (id, origin, item_id, category, original, how_fixed, fixed_by, tool, source_url,
-          captured_at, file_name, media_type, size, sha256, description, added_by, added_wall, added_counter,
-          audience)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        evidence.id.description, evidence.origin.rawValue, record.itemID.description,
-        record.category.rawValue,
-        record.original, record.howFixed?.rawValue, record.fixedBy, record.tool, record.sourceURL,
-        record.capturedAt, record.fileName, record.mediaType, Int64(clamping: record.size), record.sha256.hex,
-        record.description, evidence.addedBy, Int64(evidence.added.wallMillis), Int64(evidence.added.counter),
-        evidence.audience.description,
-      ])
+      """
+      INSERT INTO p_evidence (id, origin, item_id, category, original, how_fixed, fixed_by, tool, source_url,
+        captured_at, file_name, media_type, size, sha256, description, added_by, added_wall, added_counter,
+        audience)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """, evidence.id.description, evidence.origin.rawValue, record.itemID.description,
+      record.category.rawValue,
+      record.original, record.howFixed?.rawValue, record.fixedBy, record.tool, record.sourceURL,
+      record.capturedAt, record.fileName, record.mediaType, Int64(clamping: record.size), record.sha256.hex,
+      record.description, evidence.addedBy, Int64(evidence.added.wallMillis), Int64(evidence.added.counter),
+      evidence.audience.description)
     for node in evidence.sharedWith.sorted() {
       try db.run(
-        sql: "INSERT INTO p_evidence_shares (evidence_id, node) VALUES (?, ?)",
-        arguments: [evidence.id.description, node.rawValue])
+        "INSERT INTO p_evidence_shares (evidence_id, node) VALUES (?, ?)", evidence.id.description,
+        node.rawValue)
     }
     for entry in evidence.custody {
       try db.run(
-        sql: """
-          INSERT INTO p_custody (evidence_id, change_id, op_index, node, officer, time_wall, time_counter, event, note,
-            hash_matched, holder)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          evidence.id.description, entry.ref.change.hex, entry.ref.index, entry.node.rawValue, entry.officer,
-          Int64(entry.time.wallMillis), Int64(entry.time.counter), entry.record.event.rawValue,
-          entry.record.note,
-          entry.record.hashMatched, entry.record.holder,
-        ])
+        """
+        INSERT INTO p_custody (evidence_id, change_id, op_index, node, officer, time_wall, time_counter, event, note,
+          hash_matched, holder)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """, evidence.id.description, entry.ref.change.hex, entry.ref.index, entry.node.rawValue,
+        entry.officer,
+        Int64(entry.time.wallMillis), Int64(entry.time.counter), entry.record.event.rawValue,
+        entry.record.note,
+        entry.record.hashMatched, entry.record.holder)
     }
   }
 
@@ -191,45 +165,40 @@ enum ProjectionRows {
       $0.acts.map { "\($0.act.name)@\($0.ref) by \($0.origin)" }.joined(separator: "; ")
     }
     try db.run(
-      sql: """
-        INSERT INTO p_requests (id, requester, requested, case_reference, legal_basis, tasks, details, evidence_ids,
-          wanted_by, created_by, created_wall, created_counter, audience, state, acknowledged_wall,
-          acknowledged_counter, extension_days, extension_reason, findings, outcome_evidence, reason, conflict, head,
-          updated_wall, updated_counter)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        request.id.description, request.requester.rawValue, record.requested.rawValue, record.caseReference,
-        record.legalBasis, record.tasks.map(\.rawValue).joined(separator: ","), record.details,
-        record.evidenceIDs.map(\.description).joined(separator: ","), record.wantedBy?.description,
-        request.createdBy, Int64(request.created.wallMillis), Int64(request.created.counter),
-        request.audience.description, status.state.rawValue, status.acknowledged.map { Int64($0.wallMillis) },
-        status.acknowledged.map { Int64($0.counter) }, status.extensionWorkingDays, status.extensionReason,
-        status.findings, status.outcomeEvidence.map(\.description).joined(separator: ","), status.reason,
-        conflict,
-        request.head.description, Int64(request.updated.wallMillis), Int64(request.updated.counter),
-      ])
+      """
+      INSERT INTO p_requests (id, requester, requested, case_reference, legal_basis, tasks, details, evidence_ids,
+        wanted_by, created_by, created_wall, created_counter, audience, state, acknowledged_wall,
+        acknowledged_counter, extension_days, extension_reason, findings, outcome_evidence, reason, conflict, head,
+        updated_wall, updated_counter)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """, request.id.description, request.requester.rawValue, record.requested.rawValue,
+      record.caseReference,
+      record.legalBasis, record.tasks.map(\.rawValue).joined(separator: ","), record.details,
+      record.evidenceIDs.map(\.description).joined(separator: ","), record.wantedBy?.description,
+      request.createdBy, Int64(request.created.wallMillis), Int64(request.created.counter),
+      request.audience.description, status.state.rawValue, status.acknowledged.map { Int64($0.wallMillis) },
+      status.acknowledged.map { Int64($0.counter) }, status.extensionWorkingDays, status.extensionReason,
+      status.findings, status.outcomeEvidence.map(\.description).joined(separator: ","), status.reason,
+      conflict,
+      request.head.description, Int64(request.updated.wallMillis), Int64(request.updated.counter))
   }
 
   static func insert(_ transfer: PoliceTransferProjection, _ db: Database) throws {
     let package = transfer.package
     try db.run(
-      sql: """
-        INSERT INTO p_police_transfers (id, bureau, case_id, police, reported_on, letter, investigation_report,
-          items_list, test_reports, state, approved_wall, transferred_wall, police_decided_wall, note, audience,
-          updated_wall, updated_counter)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        transfer.id.description, transfer.bureau.rawValue, transfer.caseID.description, transfer.police,
-        transfer.reportedOn.description, package.letter.description, package.investigationReport.description,
-        package.itemsList.description, package.testReports.map(\.description).joined(separator: ","),
-        transfer.state.rawValue, transfer.approved.map { Int64($0.wallMillis) },
-        transfer.transferred.map { Int64($0.wallMillis) },
-        transfer.policeDecided.map { Int64($0.wallMillis) },
-        transfer.note, transfer.audience.description, Int64(transfer.updated.wallMillis),
-        Int64(transfer.updated.counter),
-      ])
+      """
+      INSERT INTO p_police_transfers (id, bureau, case_id, police, reported_on, letter, investigation_report,
+        items_list, test_reports, state, approved_wall, transferred_wall, police_decided_wall, note, audience,
+        updated_wall, updated_counter)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """, transfer.id.description, transfer.bureau.rawValue, transfer.caseID.description, transfer.police,
+      transfer.reportedOn.description, package.letter.description, package.investigationReport.description,
+      package.itemsList.description, package.testReports.map(\.description).joined(separator: ","),
+      transfer.state.rawValue, transfer.approved.map { Int64($0.wallMillis) },
+      transfer.transferred.map { Int64($0.wallMillis) },
+      transfer.policeDecided.map { Int64($0.wallMillis) },
+      transfer.note, transfer.audience.description, Int64(transfer.updated.wallMillis),
+      Int64(transfer.updated.counter))
   }
 
   /// The basis for the next hand-off act, an open hand-off conflict, and the history shared by
@@ -238,37 +207,23 @@ enum ProjectionRows {
     let id = lead.id.description
     if let head = lead.handOffHead {
       try db.run(
-        sql: "INSERT INTO p_handoff_heads (lead_id, head) VALUES (?, ?)", arguments: [id, head.description])
+        "INSERT INTO p_handoff_heads (lead_id, head) VALUES (?, ?)", id, head.description)
     }
     for step in lead.handOffConflict?.acts ?? [] {
       try db.run(
-        sql: """
-          INSERT INTO p_handoff_conflicts (lead_id, operation, node, act, time_wall, time_counter)
-          VALUES (?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          id, step.ref.description, step.record.origin.rawValue, step.act?.name ?? "?",
-          Int64(step.record.order.time.wallMillis), Int64(step.record.order.time.counter),
-        ])
+        """
+        INSERT INTO p_handoff_conflicts (lead_id, operation, node, act, time_wall, time_counter)
+        VALUES (?, ?, ?, ?, ?, ?)
+        """, id, step.ref.description, step.record.origin.rawValue, step.act?.name ?? "?",
+        Int64(step.record.order.time.wallMillis), Int64(step.record.order.time.counter))
     }
     for (position, entry) in lead.sharedHistory.enumerated() {
       try db.run(
-        sql: """
-          INSERT INTO p_shared_history (lead_id, position, time, node, officer, what, operation, shared_by)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          id, position, entry.time, entry.node, entry.officer, entry.what, entry.operation,
-          entry.sharedBy?.rawValue ?? "",
-        ])
+        """
+        INSERT INTO p_shared_history (lead_id, position, time, node, officer, what, operation, shared_by)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """, id, position, entry.time, entry.node, entry.officer, entry.what, entry.operation,
+        entry.sharedBy?.rawValue ?? "")
     }
-  }
-}
-
-extension Database {
-  /// One statement, prepared once per connection and reused. The fold runs the same few
-  /// statements for every object it touches; preparing each anew took most of a bulk write.
-  func run(sql: String, arguments: StatementArguments = StatementArguments()) throws {
-    try cachedStatement(sql: sql).execute(arguments: arguments)
   }
 }

@@ -1,0 +1,79 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// The statements that every stored change runs (the change log, the operation index, the
+/// projections) bind their values straight to SQLite and step it themselves. Going through GRDB's
+/// `StatementArguments` boxed every value into an array of `DatabaseValue`s and walked it again to
+/// bind it: about a tenth of a bulk import, and as much again around each step (BENCHMARKS.md).
+/// Values are bound by GRDB's own `StatementBinding` conformances, so a row reads back exactly as
+/// one written through GRDB. Statements still come from GRDB's per-connection cache, and run only
+/// inside the transactions GRDB opens.
+extension Database {
+  /// Runs one statement that returns no rows, prepared once per connection.
+  func run<each Value: StatementBinding>(_ sql: String, _ values: repeat each Value) throws {
+    try cachedStatement(sql: sql).stepDirectly(sql, self, repeat each values) { _ in }
+  }
+
+  /// Runs one query and hands each result row to `row` while it is current. A `ResultRow` is
+  /// valid only inside that call.
+  func forEachRow<each Value: StatementBinding>(
+    _ sql: String, _ values: repeat each Value, row: (ResultRow) throws -> Void
+  ) throws {
+    try cachedStatement(sql: sql).stepDirectly(sql, self, repeat each values, row: row)
+  }
+}
+
+/// The current row of a query run by `Database.forEachRow`, read by column position.
+struct ResultRow {
+  fileprivate let handle: SQLiteStatement
+
+  func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
+
+  /// A BLOB column's bytes, copied; empty for NULL or an empty blob.
+  func data(_ column: Int32) -> Data {
+    let count = Int(sqlite3_column_bytes(handle, column))
+    guard count > 0, let start = sqlite3_column_blob(handle, column) else { return Data() }
+    return Data(bytes: start, count: count)
+  }
+}
+
+extension Statement {
+  /// Binds `values` to the statement's placeholders in order, steps it to its end, and leaves it
+  /// reset with no bindings, whether it succeeded or failed, so that the cached statement is
+  /// clean for its next use, by this path or by GRDB's.
+  fileprivate func stepDirectly<each Value: StatementBinding>(
+    _ sql: String, _ db: Database, _ values: repeat each Value, row: (ResultRow) throws -> Void
+  ) throws {
+    let handle = sqliteStatement
+    defer {
+      sqlite3_reset(handle)
+      sqlite3_clear_bindings(handle)
+    }
+    var index: Int32 = 0
+    for value in repeat each values {
+      index += 1
+      let code = value.bind(to: handle, at: index)
+      guard code == SQLITE_OK else { throw failure(code, sql, db) }
+    }
+    guard index == sqlite3_bind_parameter_count(handle) else {
+      throw DatabaseError(
+        resultCode: .SQLITE_MISUSE,
+        message: "\(index) values for \(sqlite3_bind_parameter_count(handle)) placeholders", sql: sql)
+    }
+    while true {
+      switch sqlite3_step(handle) {
+      case SQLITE_DONE: return
+      case SQLITE_ROW: try row(ResultRow(handle: handle))
+      case let code: throw failure(code, sql, db)
+      }
+    }
+  }
+
+  /// SQLite's own code and message, read before the statement is reset.
+  private func failure(_ code: Int32, _ sql: String, _ db: Database) -> DatabaseError {
+    DatabaseError(
+      resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+      sql: sql)
+  }
+}
