@@ -8,6 +8,8 @@ extension NodeStore {
   /// Below this many changes a batch is checked inside its transaction, one by one: spreading
   /// a handful of signatures over threads costs more than it saves.
   public static let parallelSignatureThreshold = 32
+  /// How many changes a worker takes at a time: a few milliseconds of verification.
+  static let signatureCheckChunk = 16
 
   /// Checks the signatures of a received batch on every core, before its write transaction
   /// begins: signature verification is the one costly step of ingesting a change that needs
@@ -20,17 +22,23 @@ extension NodeStore {
     let keys = signerKeys(for: changes)
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, changes.count / 16))
     let verified = Mutex<[SignatureChecks.Signed]>([])
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+    // Workers take the next few changes as they go rather than a fixed share each: the receiver's
+    // committer runs on one of the cores, and a worker that shares it must not hold the batch up.
+    let next = Atomic(0)
+    DispatchQueue.concurrentPerform(iterations: workers) { _ in
       var mine: [SignatureChecks.Signed] = []
       var verifiers: [Data: SignatureVerifier] = [:]
-      for index in stride(from: worker, to: changes.count, by: workers) {
-        let change = changes[index]
-        let fingerprint = change.header.signerSHA256
-        guard let key = keys[fingerprint] else { continue }
-        let verifier = verifiers[fingerprint] ?? SignatureVerifier(key)
-        verifiers[fingerprint] = verifier
-        if verifier.isValidSignature(change.signature, for: change.headerBytes) {
-          mine.append(SignatureChecks.Signed(change))
+      while true {
+        let start = next.add(Self.signatureCheckChunk, ordering: .relaxed).oldValue
+        guard start < changes.count else { break }
+        for change in changes[start..<min(start + Self.signatureCheckChunk, changes.count)] {
+          let fingerprint = change.header.signerSHA256
+          guard let key = keys[fingerprint] else { continue }
+          let verifier = verifiers[fingerprint] ?? SignatureVerifier(key)
+          verifiers[fingerprint] = verifier
+          if verifier.isValidSignature(change.signature, for: change.headerBytes) {
+            mine.append(SignatureChecks.Signed(change))
+          }
         }
       }
       verified.withLock { $0 += mine }
