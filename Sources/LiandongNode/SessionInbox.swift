@@ -101,6 +101,21 @@ final class CommitQueue: Sendable {
     taker?.resume(returning: [batch])
   }
 
+  /// Returns batches taken but not committed to the head of the queue, before any put since.
+  func putBack(_ batches: some Collection<PendingCommit>) {
+    guard !batches.isEmpty else { return }
+    let (taker, taken) = state.withLock {
+      state -> (CheckedContinuation<[PendingCommit]?, Never>?, [PendingCommit]) in
+      guard !state.finished else { return (nil, []) }
+      state.waiting.insert(contentsOf: batches, at: 0)
+      guard let taker = state.taker else { return (nil, []) }
+      state.taker = nil
+      defer { state.waiting = [] }
+      return (taker, state.waiting)
+    }
+    taker?.resume(returning: taken)
+  }
+
   /// Every batch waiting, in the order they were put, once there is at least one; nil once
   /// finished. Batches still waiting then are dropped: they were never acknowledged, and the
   /// peer sends them again next time.

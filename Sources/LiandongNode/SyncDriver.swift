@@ -55,6 +55,7 @@ public enum SyncDriver {
       let server = BlobServer(blobs: home.blobs, peer: peer, queue: queue, logger: logger, tally: tally)
       let (events, eventSink) = AsyncStream.makeStream(of: SessionEvent.self)
       let commits = CommitQueue()
+      let checks = SignatureCheckLane(store: home.store)
       let credit = Credits(chunks: 8)
       let (blobWrites, blobWriteSink) = AsyncStream.makeStream(of: BlobWriter.Operation.self)
       let writeRoom = Credits(chunks: BlobWriter.room)
@@ -80,7 +81,13 @@ public enum SyncDriver {
             }
           }
           sessionTasks.addTask {
-            while let batches = await commits.takeAll() {
+            while let waiting = await commits.takeAll() {
+              // The oldest batch commits as soon as its signatures are checked, with the batches
+              // after it that are checked too; the rest wait, so that verifying them overlaps
+              // this commit, and acknowledging it lets the peer send the next.
+              _ = await waiting[0].signaturesChecked.value()
+              let batches = Array(waiting.prefix { $0.signaturesChecked.isDone })
+              commits.putBack(waiting.dropFirst(batches.count))
               let results = await commit(
                 batches, home: home, verifier: verifier ?? home.verifier, peer: peer, logger: logger)
               for (batch, result) in zip(batches, results) {
@@ -134,9 +141,9 @@ public enum SyncDriver {
                       ])
                   }
                 case .store(let batch, let changes):
-                  // The signatures are checked now, on the other core, while earlier batches commit.
-                  let checked = Task { try? await offload { store.checkSignaturesAhead(changes) } }
-                  commits.put(PendingCommit(number: batch, changes: changes, signaturesChecked: checked))
+                  // The signatures are checked now, on every core, while earlier batches commit.
+                  commits.put(
+                    PendingCommit(number: batch, changes: changes, signaturesChecked: checks.check(changes)))
                 case .listMissingBlobs:
                   pending += session.missingBlobs(try await offload { try home.blobs.missing() })
                 case .beginBlob(let need):
@@ -323,11 +330,9 @@ public enum SyncDriver {
   ) async -> [Result<CommittedBatch, any Error>] {
     let store = home.store
     var checks: [SignatureChecks] = []
-    for batch in batches {
-      if let checked = await batch.signaturesChecked.value { checks.append(checked) }
-    }
+    for batch in batches { checks.append(await batch.signaturesChecked.value()) }
     let changes = batches.flatMap(\.changes)
-    let checked = checks.isEmpty ? nil : SignatureChecks(merging: checks)
+    let checked = SignatureChecks(merging: checks)
     let outcomes: [IngestOutcome]
     do {
       outcomes = try await offload {
@@ -378,7 +383,7 @@ public enum SyncDriver {
 struct PendingCommit: Sendable {
   var number: UInt64
   var changes: [SignedChange]
-  var signaturesChecked: Task<SignatureChecks?, Never>
+  var signaturesChecked: SignatureCheck
 }
 
 /// Runs blocking work (SQLite, signatures) on NIO's thread pool.

@@ -1,3 +1,4 @@
+import LiandongStore
 import Testing
 
 @testable import LiandongNode
@@ -7,7 +8,8 @@ import Testing
 @Suite("Received batches wait for the committer")
 struct CommitQueueTests {
   private func batch(_ number: UInt64) -> PendingCommit {
-    PendingCommit(number: number, changes: [], signaturesChecked: Task { nil })
+    PendingCommit(
+      number: number, changes: [], signaturesChecked: SignatureCheck(done: SignatureChecks(merging: [])))
   }
 
   @Test("every waiting batch is taken at once, in the order it arrived")
@@ -17,6 +19,33 @@ struct CommitQueueTests {
     #expect(await queue.takeAll()?.map(\.number) == [1, 2, 3])
     queue.put(batch(4))
     #expect(await queue.takeAll()?.map(\.number) == [4])
+  }
+
+  @Test("batches put back come before those that arrived meanwhile, in their order")
+  func putBackFirst() async {
+    let queue = CommitQueue()
+    for number: UInt64 in 1...3 { queue.put(batch(number)) }
+    let taken = await queue.takeAll() ?? []
+    queue.put(batch(4))
+    queue.putBack(taken.dropFirst())
+    #expect(await queue.takeAll()?.map(\.number) == [2, 3, 4])
+    queue.finish()
+    queue.putBack([batch(5)])
+    #expect(await queue.takeAll() == nil)
+  }
+
+  @Test("a batch's signature check can be asked whether it is done, and awaited by several")
+  func signatureCheck() async {
+    let check = SignatureCheck()
+    #expect(!check.isDone)
+    let first = Task { await check.value() }
+    let second = Task { await check.value() }
+    for _ in 0..<100 { await Task.yield() }
+    check.finish(SignatureChecks(merging: []))
+    #expect(check.isDone)
+    _ = await first.value
+    _ = await second.value
+    _ = await check.value()
   }
 
   @Test("a committer with nothing to do waits for the next batch")
