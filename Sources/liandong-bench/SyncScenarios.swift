@@ -78,17 +78,23 @@ struct SyncScenarios {
         "the empty node holds \(try empty.changeCount()) changes of \(try c.changeCount()); sync: \(synced)")
     }
     let ours = Double(count) / (imported + synced.wall)
-    let reference = Double(count) / (try bareInsertSeconds(count))
+    let bare = try bareInsertSeconds(count)
+    let reference = Double(count) / bare
+    let own = try OwnRows(workspace: workspace).seconds(
+      count, model: c.data.appendingPathComponent("liandong.sqlite").path)
     log(
       String(
-        format: "B2: %.0f leads/s (import %.1f s + sync %.1f s); bare SQLite %.0f leads/s", ours, imported,
-        synced.wall, reference))
+        format:
+          "B2: %.0f leads/s (import %.1f s + sync %.1f s); bare SQLite %.0f leads/s; a node's own rows in bare SQLite %.1f s",
+        ours, imported, synced.wall, reference, own))
     return BenchRow(
       scenario: "B2", ours: ours, reference: reference, unit: "/s",
       referenceName: "the same subject and lead rows into bare SQLite tables, one transaction",
       goal: 0.5,
       note: String(
-        format: "%d leads: import %.1f s, then sync to an empty node %.1f s", count, imported, synced.wall))
+        format:
+          "%d leads: import %.1f s, then sync to an empty node %.1f s; every row a node writes for them (log, operation index, projections), in bare SQLite the same way: %.1f s, %.1fx the reference's, so import + sync writing them at that cost would reach ratio %.2f",
+        count, imported, synced.wall, own, own / bare, bare / (2 * own)))
   }
 
   /// Seconds to insert `count` subject rows and lead rows, shaped like the projections, into

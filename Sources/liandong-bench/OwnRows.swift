@@ -1,0 +1,76 @@
+import Foundation
+import GRDB
+import LiandongCore
+
+/// B2's second yardstick: every row a node must write for the imported leads, not only the two
+/// projected rows of the reference. Written into bare SQLite the same way as the reference
+/// (prepared statements, WAL, `synchronous=FULL`), with the node's own table definitions read
+/// from its database, in `lead import`'s transactions. It tells how much of B2's gap is what the
+/// design stores (a signed log and an operation index beside the projections, on both nodes)
+/// rather than how the node writes it.
+struct OwnRows {
+  let workspace: BenchWorkspace
+
+  /// Seconds to write `count` leads' rows, shaped like those of the node whose database is at
+  /// `model`: its change log (a change per 500 leads, with bodies of its changes' mean size), its
+  /// operation index (two rows a lead) and its subject and lead projections.
+  func seconds(_ count: Int, model: String) throws -> Double {
+    var readOnly = Configuration()
+    readOnly.readonly = true
+    let (definitions, bodyBytes) = try DatabaseQueue(path: model, configuration: readOnly).read { db in
+      let sql = try String.fetchAll(
+        db,
+        sql: """
+          SELECT sql FROM sqlite_master WHERE tbl_name IN ('changes', 'p_operations', 'p_subjects', 'p_leads')
+            AND sql IS NOT NULL ORDER BY type = 'index', name
+          """)
+      let mean = try Int.fetchOne(
+        db, sql: "SELECT CAST(avg(length(body)) AS INTEGER) FROM changes WHERE length(body) > 10000")
+      return (sql, mean ?? 0)
+    }
+    var configuration = Configuration()
+    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+    let pool = try DatabasePool(path: workspace.path("own-rows.sqlite"), configuration: configuration)
+    try pool.write { db in for definition in definitions { try db.execute(sql: definition) } }
+    let body = Data((0..<bodyBytes).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+    let started = Date()
+    var sequence = 0
+    for first in stride(from: 0, to: count, by: LeadImport.leadsPerTransaction) {
+      try pool.write { db in
+        let change = try db.makeStatement(sql: "INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let operation = try db.makeStatement(sql: "INSERT INTO p_operations VALUES (?, ?, ?)")
+        let subject = try db.makeStatement(
+          sql: "INSERT INTO p_subjects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let lead = try db.makeStatement(
+          sql: "INSERT INTO p_leads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        var changeID = Data()
+        for index in first..<min(first + LeadImport.leadsPerTransaction, count) {
+          if index % 500 == 0 {
+            sequence += 1
+            changeID = Data(UUID().uuidString.utf8.prefix(32))
+            try change.execute(arguments: [
+              changeID, "bench-c", sequence, sequence, 0, Data(count: 300), Data(count: 72), body,
+              "2026-11-24T00:00:00Z",
+            ])
+          }
+          let subjectID = UUID(), leadID = UUID()
+          try operation.execute(arguments: [Self.bytes(subjectID), changeID, index % 500 * 2])
+          try operation.execute(arguments: [Self.bytes(leadID), changeID, index % 500 * 2 + 1])
+          try subject.execute(arguments: [
+            subjectID.uuidString.lowercased(), "bench-c", "enterprise", "检测服务店\(index)", nil, nil, nil,
+            "某电商平台", "\(100_000 + index)", nil, index, 0, "all",
+          ])
+          try lead.execute(arguments: [
+            leadID.uuidString.lowercased(), "bench-c", "bench-c", "published", "online-monitoring",
+            "forged-report,misused-cma", subjectID.uuidString.lowercased(), "",
+            "sells one-day reports \(index)",
+            "high", "X", 4, false, "bench", index, 0, index, 0, "all",
+          ])
+        }
+      }
+    }
+    return Date().timeIntervalSince(started)
+  }
+
+  private static func bytes(_ id: UUID) -> Data { withUnsafeBytes(of: id.uuid) { Data($0) } }
+}
