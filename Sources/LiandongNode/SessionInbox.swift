@@ -101,8 +101,20 @@ final class CommitQueue: Sendable {
     taker?.resume(returning: [batch])
   }
 
+  /// The next batches to commit together, in order, once there is at least one; nil once
+  /// finished. The oldest is waited for until its signatures are checked; the batches after it
+  /// come along only if theirs are checked too, and the rest stay waiting, so that they are
+  /// verified while these commit, and acknowledging these lets the peer send the next.
+  func takeChecked() async -> [PendingCommit]? {
+    guard let waiting = await takeAll() else { return nil }
+    _ = await waiting[0].signaturesChecked.value()
+    let checked = Array(waiting.prefix { $0.signaturesChecked.isDone })
+    putBack(waiting.dropFirst(checked.count))
+    return checked
+  }
+
   /// Returns batches taken but not committed to the head of the queue, before any put since.
-  func putBack(_ batches: some Collection<PendingCommit>) {
+  private func putBack(_ batches: some Collection<PendingCommit>) {
     guard !batches.isEmpty else { return }
     let (taker, taken) = state.withLock {
       state -> (CheckedContinuation<[PendingCommit]?, Never>?, [PendingCommit]) in

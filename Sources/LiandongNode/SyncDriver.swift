@@ -81,13 +81,7 @@ public enum SyncDriver {
             }
           }
           sessionTasks.addTask {
-            while let waiting = await commits.takeAll() {
-              // The oldest batch commits as soon as its signatures are checked, with the batches
-              // after it that are checked too; the rest wait, so that verifying them overlaps
-              // this commit, and acknowledging it lets the peer send the next.
-              _ = await waiting[0].signaturesChecked.value()
-              let batches = Array(waiting.prefix { $0.signaturesChecked.isDone })
-              commits.putBack(waiting.dropFirst(batches.count))
+            while let batches = await commits.takeChecked() {
               let results = await commit(
                 batches, home: home, verifier: verifier ?? home.verifier, peer: peer, logger: logger)
               for (batch, result) in zip(batches, results) {

@@ -21,17 +21,27 @@ struct CommitQueueTests {
     #expect(await queue.takeAll()?.map(\.number) == [4])
   }
 
-  @Test("batches put back come before those that arrived meanwhile, in their order")
-  func putBackFirst() async {
+  @Test("the oldest batch is taken once checked, with the checked ones after it; the rest wait their turn")
+  func takesChecked() async {
     let queue = CommitQueue()
-    for number: UInt64 in 1...3 { queue.put(batch(number)) }
-    let taken = await queue.takeAll() ?? []
+    let pending = SignatureCheck()
+    let oldest = SignatureCheck()
+    queue.put(PendingCommit(number: 1, changes: [], signaturesChecked: oldest))
+    queue.put(batch(2))
+    queue.put(PendingCommit(number: 3, changes: [], signaturesChecked: pending))
     queue.put(batch(4))
-    queue.putBack(taken.dropFirst())
-    #expect(await queue.takeAll()?.map(\.number) == [2, 3, 4])
+    let first = Task { await queue.takeChecked()?.map(\.number) }
+    // The oldest is waited for, not passed over.
+    for _ in 0..<100 { await Task.yield() }
+    queue.put(batch(5))
+    oldest.finish(SignatureChecks(merging: []))
+    #expect(await first.value == [1, 2])
+    let second = Task { await queue.takeChecked()?.map(\.number) }
+    for _ in 0..<100 { await Task.yield() }
+    pending.finish(SignatureChecks(merging: []))
+    #expect(await second.value == [3, 4, 5])
     queue.finish()
-    queue.putBack([batch(5)])
-    #expect(await queue.takeAll() == nil)
+    #expect(await queue.takeChecked() == nil)
   }
 
   @Test("a batch's signature check can be asked whether it is done, and awaited by several")
