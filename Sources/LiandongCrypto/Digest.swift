@@ -33,7 +33,10 @@ public enum SHA256 {
     }
     deinit { EVP_MD_CTX_free(context) }
     public func update(_ data: some DataProtocol) {
-      Data(data).withUnsafeBytes { _ = EVP_DigestUpdate(context, $0.baseAddress, $0.count) }
+      Data(data).withUnsafeBytes { update(bytes: $0) }
+    }
+    public func update(bytes: UnsafeRawBufferPointer) {
+      _ = EVP_DigestUpdate(context, bytes.baseAddress, bytes.count)
     }
     public func finalize() -> Data {
       var out = Data(count: 32)

@@ -30,6 +30,44 @@ struct ResultRow {
 
   func int64(_ column: Int32) -> Int64 { sqlite3_column_int64(handle, column) }
 
+  var columnCount: Int32 { sqlite3_column_count(handle) }
+
+  /// A column's name as UTF-8 bytes, valid while the row is current.
+  func name(_ column: Int32) -> UnsafeRawBufferPointer {
+    guard let name = sqlite3_column_name(handle, column) else {
+      return UnsafeRawBufferPointer(start: nil, count: 0)
+    }
+    return UnsafeRawBufferPointer(start: name, count: strlen(name))
+  }
+
+  /// A column's value as SQLite holds it, its bytes valid while the row is current. Text ends at
+  /// its first NUL, as GRDB reads it.
+  func value(_ column: Int32) -> ColumnValue {
+    switch sqlite3_column_type(handle, column) {
+    case SQLITE_INTEGER: return .integer(sqlite3_column_int64(handle, column))
+    case SQLITE_FLOAT: return .real(sqlite3_column_double(handle, column))
+    case SQLITE_TEXT:
+      guard let text = sqlite3_column_text(handle, column) else {
+        return .text(UnsafeRawBufferPointer(start: nil, count: 0))
+      }
+      return .text(UnsafeRawBufferPointer(start: text, count: strlen(text)))
+    case SQLITE_BLOB:
+      let start = sqlite3_column_blob(handle, column)
+      return .blob(
+        UnsafeRawBufferPointer(
+          start: start, count: start == nil ? 0 : Int(sqlite3_column_bytes(handle, column))))
+    default: return .null
+    }
+  }
+
+  enum ColumnValue {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(UnsafeRawBufferPointer)
+    case blob(UnsafeRawBufferPointer)
+  }
+
   /// A BLOB column's bytes, copied; empty for NULL or an empty blob.
   func data(_ column: Int32) -> Data {
     let count = Int(sqlite3_column_bytes(handle, column))

@@ -43,39 +43,17 @@ extension NodeStore {
   }
 
   /// SHA-256 over every projection row, table by table, each ordered by its key: equal digests
-  /// mean identical projections, whatever order the changes arrived in.
+  /// mean identical projections, whatever order the changes arrived in. Each column is its name
+  /// followed by its value's type tag, length and bytes (`CanonicalRows`), so no two different
+  /// tables encode the same.
   public func projectionDigest() throws -> String {
     try read { db in
-      let hasher = SHA256.Hasher()
+      var rows = CanonicalRows()
       for (table, orderBy) in Schema.projections {
-        hasher.update(Data("table \(table)\n".utf8))
-        let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(table) ORDER BY \(orderBy)")
-        while let row = try rows.next() {
-          for (column, value) in row {
-            hasher.update(Data(column.utf8))
-            hasher.update(Self.canonicalBytes(value))
-          }
-          hasher.update(Data([0x0a]))
-        }
+        rows.append(Array("table \(table)\n".utf8))
+        try db.forEachRow("SELECT * FROM \(table) ORDER BY \(orderBy)") { rows.append($0) }
       }
-      return hasher.finalize().hex
-    }
-  }
-
-  /// Type tag, length and bytes: no two different values encode the same.
-  static func canonicalBytes(_ value: DatabaseValue) -> Data {
-    func tagged(_ tag: UInt8, _ bytes: Data) -> Data {
-      var out = Data([tag])
-      withUnsafeBytes(of: UInt64(bytes.count).bigEndian) { out.append(contentsOf: $0) }
-      out.append(bytes)
-      return out
-    }
-    switch value.storage {
-    case .null: return Data([0])
-    case .int64(let int): return tagged(1, withUnsafeBytes(of: int.bigEndian) { Data($0) })
-    case .double(let double): return tagged(2, withUnsafeBytes(of: double.bitPattern.bigEndian) { Data($0) })
-    case .string(let string): return tagged(3, Data(string.utf8))
-    case .blob(let blob): return tagged(4, blob)
+      return rows.finalize().hex
     }
   }
 
