@@ -182,7 +182,9 @@ extension NodeStore {
   }
 
   public func subject(_ id: String, _ db: Database) throws -> SubjectView? {
-    try Row.fetchOne(db, sql: "SELECT * FROM p_subjects WHERE id = ?", arguments: [id]).map(Self.subjectView)
+    try Row.fetchOne(
+      db.cachedStatement(sql: "SELECT * FROM p_subjects WHERE id = ?"), arguments: [id]
+    ).map(Self.subjectView)
   }
 
   static func subjectView(_ row: Row) -> SubjectView {
@@ -194,41 +196,44 @@ extension NodeStore {
 
   public func leads() throws -> [LeadView] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM p_leads ORDER BY created_wall, created_counter, id").map {
-        try leadView($0, db)
+      let related = try LeadRelations(all: db)
+      return try Row.fetchAll(db, sql: "SELECT * FROM p_leads ORDER BY created_wall, created_counter, id").map
+      {
+        try leadView($0, related, db)
       }
     }
   }
 
   public func lead(_ id: String) throws -> LeadView? {
     try read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM p_leads WHERE id = ?", arguments: [id]).map {
-        try leadView($0, db)
+      try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT * FROM p_leads WHERE id = ?"), arguments: [id]
+      ).map {
+        try leadView($0, LeadRelations(of: id, db), db)
       }
     }
   }
 
-  private func leadView(_ row: Row, _ db: Database) throws -> LeadView {
+  private func leadView(_ row: Row, _ related: LeadRelations, _ db: Database) throws -> LeadView {
     func time(_ prefix: String) -> String {
       HLCTimestamp(
         wallMillis: UInt64(row["\(prefix)_wall"] as Int64), counter: UInt32(row["\(prefix)_counter"] as Int64)
       )
       .iso8601
     }
+    let id: String = row["id"]
     let subjectIDs = (row["subject_ids"] as String).split(separator: ",").map(String.init)
-    let handOff = try Row.fetchOne(
-      db, sql: "SELECT * FROM p_handoffs WHERE lead_id = ?", arguments: [row["id"] as String])
-    let notes = try Row.fetchOne(
-      db, sql: "SELECT * FROM p_lead_notes WHERE lead_id = ?", arguments: [row["id"] as String])
+    let handOff = related.handOffs[id]
+    let notes = related.notes[id]
     return LeadView(
-      id: row["id"], origin: row["origin"], owner: row["owner"], state: row["state"], source: row["source"],
+      id: id, origin: row["origin"], owner: row["owner"], state: row["state"], source: row["source"],
       violations: (row["violations"] as String).split(separator: ",").map(String.init),
       subjects: try subjectIDs.compactMap { try subject($0, db) }, productCategory: row["product_category"],
       summary: row["summary"], risk: row["risk"], sourceReliability: row["source_reliability"],
       informationReliability: row["information_reliability"], reporterRealName: row["reporter_real_name"],
       createdBy: row["created_by"], created: time("created"), updated: time("updated"),
       audience: row["audience"],
-      handOff: try handOff.map { handOff in
+      handOff: handOff.map { handOff in
         HandOffView(
           from: handOff["from_node"], to: handOff["to_node"], state: handOff["state"],
           letter: handOff["letter"],
@@ -236,29 +241,21 @@ extension NodeStore {
           reason: handOff["reason"],
           offeredOn: CivilDate(chinaDayOf: UInt64(handOff["offered_wall"] as Int64)),
           decidedOn: (handOff["decided_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) },
-          designatedBy: try String.fetchOne(
-            db, sql: "SELECT superior FROM p_designations WHERE lead_id = ?", arguments: [row["id"] as String]
-          ))
+          designatedBy: related.designations[id])
       }, receivedByHandOff: handOff?["received_by_handoff"] ?? false,
-      handling: try Row.fetchAll(
-        db, sql: "SELECT * FROM p_lead_handling WHERE lead_id = ? ORDER BY bureau",
-        arguments: [row["id"] as String]
-      ).map {
+      handling: (related.handling[id] ?? []).map {
         HandlingView(
           bureau: $0["bureau"], state: $0["state"],
           acknowledgedOn: ($0["acknowledged_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) },
           extended: $0["extended"], outcome: $0["outcome"], caseReference: $0["case_reference"],
           note: $0["note"], updatedOn: CivilDate(chinaDayOf: UInt64($0["updated_wall"] as Int64)))
       }, mergedInto: notes?["merged_into"], withdrawalNote: notes?["withdrawal_note"],
-      dispute: try Row.fetchOne(
-        db, sql: "SELECT * FROM p_disputes WHERE lead_id = ?", arguments: [row["id"] as String]
-      ).map {
+      dispute: related.disputes[id].map {
         DisputeView(
           owner: $0["owner"], claimant: $0["claimant"], reason: $0["reason"],
           since: CivilDate(chinaDayOf: UInt64($0["since_wall"] as Int64)))
       },
-      handOffHead: try String.fetchOne(
-        db, sql: "SELECT head FROM p_handoff_heads WHERE lead_id = ?", arguments: [row["id"] as String]))
+      handOffHead: related.handOffHeads[id])
   }
 
   public func refusals() throws -> [OperationRefusal] {

@@ -84,6 +84,14 @@ struct HandOffConflictTests {
       let view = try #require(try node.store.lead(lead.description))
       #expect(view.owner == "n2" && view.handOff?.state == "designated" && view.handOff?.designatedBy == "n0")
     }
+    // The listing of every lead shows the hand-off, its designation and head as the lead's view.
+    try owner.addLead(audience: .all)
+    try exchange(nodes)
+    for node in nodes {
+      let listed = try node.store.leads()
+      #expect(listed.count == 2 && listed.contains { $0.handOff?.designatedBy == "n0" })
+      #expect(try listed.map { try node.store.lead($0.id) } == listed)
+    }
   }
 
   @Test("after acceptance the sender shares history and evidence; only the new owner gains them")

@@ -81,6 +81,16 @@ struct LeadLifecycleTests {
     let withdrawn = try #require(try yrd.store.lead(first.description))
     #expect(withdrawn.state == "withdrawn" && withdrawn.withdrawalNote?.contains("genuine") == true)
     #expect(try codes(yrd) == ["op.wrong-state"])
+    // The listing of every lead, which reads each related table once, shows what each lead's own
+    // view shows: notes and handling land on the lead they belong to.
+    try act(yrd, .acknowledge, duplicate)
+    try jjj.addLead(summary: "a third, untouched", audience: .all)
+    try exchange(jjj, yrd)
+    for node in [jjj, yrd] {
+      let listed = try node.store.leads()
+      #expect(listed.count == 3)
+      #expect(try listed.map { try node.store.lead($0.id) } == listed)
+    }
   }
 
   @Test("a decision made while the owner withdrew the lead stands beside the withdrawal on both nodes")
