@@ -87,6 +87,14 @@ struct SyncScenarios {
         format:
           "B2: %.0f leads/s (import %.1f s + sync %.1f s); bare SQLite %.0f leads/s; a node's own rows in bare SQLite %.1f s",
         ours, imported, synced.wall, reference, own))
+    // Not a goal of the issue, but what an officer of that bureau waits for next.
+    for command in [["status"], ["due"]] {
+      let started = Date()
+      try c.cli(command)
+      log(
+        String(
+          format: "B2: 'liandong %@' on bench-c took %.1f s", command[0], Date().timeIntervalSince(started)))
+    }
     return BenchRow(
       scenario: "B2", ours: ours, reference: reference, unit: "/s",
       referenceName: "the same subject and lead rows into bare SQLite tables, one transaction",
