@@ -78,12 +78,15 @@ extension NodeStore {
 
   private static func withCustody(_ view: EvidenceView, _ db: Database) throws -> EvidenceView {
     var view = view
+    // Prepared once per connection: a listing runs both for every item.
     view.sharedWith = try String.fetchAll(
-      db, sql: "SELECT node FROM p_evidence_shares WHERE evidence_id = ? ORDER BY node", arguments: [view.id])
+      db.cachedStatement(sql: "SELECT node FROM p_evidence_shares WHERE evidence_id = ? ORDER BY node"),
+      arguments: [view.id])
     view.custody = try Row.fetchAll(
-      db,
-      sql:
-        "SELECT * FROM p_custody WHERE evidence_id = ? ORDER BY time_wall, time_counter, node, change_id, op_index",
+      db.cachedStatement(
+        sql:
+          "SELECT * FROM p_custody WHERE evidence_id = ? ORDER BY time_wall, time_counter, node, change_id, op_index"
+      ),
       arguments: [view.id]
     ).map { row in
       CustodyView(
