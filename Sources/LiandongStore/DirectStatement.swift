@@ -70,9 +70,9 @@ struct ResultRow {
 
   /// A BLOB column's bytes, copied; empty for NULL or an empty blob.
   func data(_ column: Int32) -> Data {
-    let count = Int(sqlite3_column_bytes(handle, column))
-    guard count > 0, let start = sqlite3_column_blob(handle, column) else { return Data() }
-    return Data(bytes: start, count: count)
+    // The pointer first, then the size, as SQLite asks.
+    guard let start = sqlite3_column_blob(handle, column) else { return Data() }
+    return Data(bytes: start, count: Int(sqlite3_column_bytes(handle, column)))
   }
 }
 

@@ -44,8 +44,8 @@ extension NodeStore {
 
   /// SHA-256 over every projection row, table by table, each ordered by its key: equal digests
   /// mean identical projections, whatever order the changes arrived in. Each column is its name
-  /// followed by its value's type tag, length and bytes (`CanonicalRows`), so no two different
-  /// tables encode the same.
+  /// followed by its value's type tag, length and bytes (`CanonicalRows`), so that no two
+  /// different projections encode the same bytes.
   public func projectionDigest() throws -> String {
     try read { db in
       var rows = CanonicalRows()

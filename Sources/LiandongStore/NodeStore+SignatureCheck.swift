@@ -8,7 +8,7 @@ extension NodeStore {
   /// Below this many changes a batch is checked inside its transaction, one by one: spreading
   /// a handful of signatures over threads costs more than it saves.
   public static let parallelSignatureThreshold = 32
-  /// How many changes a worker takes at a time: a few milliseconds of verification.
+  /// How many changes a worker takes at a time: about a millisecond of verification.
   static let signatureCheckChunk = 16
 
   /// Checks the signatures of a received batch on every core, before its write transaction
