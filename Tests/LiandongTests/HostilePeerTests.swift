@@ -238,6 +238,75 @@ struct HostilePeerTests {
     #expect(try yrd.cli("verify").status == 0)
   }
 
+  @Test("sixteen batches at the frame limit, then twelve more without waiting, cost bounded memory")
+  func floodOfLargeBatches() async throws {
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    let pid = try #require(yrd.server?.pid)
+    let evil = try SimulatedNode("evil", federation: federation)
+    let announcement = try evil.store.changes(after: [:])[0]
+    // Fifteen copies of evil's first change carrying a 1 MiB body in place of its own: each batch
+    // is just under the 16 MiB frame limit, and the node refuses every change of it.
+    let padded = try SignedChange(
+      headerBytes: announcement.headerBytes, signature: announcement.signature,
+      body: Data(repeating: 0x5A, count: 1 << 20))
+    @Sendable func batch(_ number: Int) -> ByteBuffer {
+      ByteBuffer(
+        bytes: FrameCoding.encode(
+          .batch(number: UInt64(number), changes: Array(repeating: padded, count: 15))))
+    }
+    #expect(batch(1).readableBytes > 15 << 20 && batch(1).readableBytes < FrameCoding.maximumFrameBytes)
+    let before = try residentKiB(pid, peak: true)
+    // The window's four batches waiting at a time, 240 MiB in all: each is let go once committed.
+    let refusals = try await withRawSession(federation, port: yrd.port) { outbound, frames -> Set<String> in
+      var (sent, acknowledged) = (0, 0)
+      var refusals = Set<String>()
+      while acknowledged < 16 {
+        while sent < 16 && sent - acknowledged < SyncSession.batchWindow {
+          sent += 1
+          try await outbound.write(batch(sent))
+        }
+        let reply = try await frames.next {
+          switch $0 {
+          case .ack, .failure: true
+          default: false
+          }
+        }
+        guard case .ack(let ack) = reply else {
+          throw TestFailure("no acknowledgement: \(String(describing: reply))")
+        }
+        refusals.formUnion(ack.refusals.map { String($0.prefix { $0 != ":" }) })
+        acknowledged += 1
+      }
+      return refusals
+    }
+    let paced = (try residentKiB(pid, peak: true) - before) / 1024
+    // Twelve at once, three times the window: the node ends the session at the fifth, which may
+    // close the connection under the writes; what it said, if anything, is read after them.
+    let outcome = try await withRawSession(federation, port: yrd.port) { outbound, frames -> String in
+      do { for number in 1...12 { try await outbound.write(batch(number)) } } catch {}
+      let reply = try? await frames.next { if case .failure = $0 { true } else { false } }
+      if case .failure(let code, _) = reply { return code }
+      return "closed"
+    }
+    let flooded = (try residentKiB(pid, peak: true) - before) / 1024
+    print(
+      "large batches: peak RSS grew \(paced) MiB over 16 paced, \(flooded) MiB after 12 at once (\(outcome))")
+    // At most the window's four batches (and the one being read) are held, each as its frame and
+    // its decoded changes: 160 MiB; what is committed is let go.
+    let bound = (SyncSession.batchWindow + 1) * 2 * 16
+    #expect(paced < bound, "peak RSS grew by \(paced) MiB over 16 paced batches")
+    #expect(flooded < bound, "peak RSS grew by \(flooded) MiB after 12 batches at once")
+    #expect(["sync.unexpected-frame", "closed"].contains(outcome), "\(outcome)")
+    // The padded body is not the one that announces evil's certificate, so the signer is unknown.
+    #expect(refusals == ["change.unknown-signer"], "\(refusals)")
+    #expect(try yrd.cli("verify").status == 0)
+    let jjj = try NodeProcess("jjj", federation: federation)
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+  }
+
   /// The median wall time of three `liandong sync` runs.
   private func medianSyncSeconds(_ node: NodeProcess) throws -> Double {
     var times: [Double] = []
