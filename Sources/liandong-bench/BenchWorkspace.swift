@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LiandongCrypto
 import LiandongTLS
 import LiandongTesting
@@ -40,6 +41,14 @@ struct BenchWorkspace {
   }
 
   func path(_ relative: String) -> String { directory.appendingPathComponent(relative).path }
+
+  /// A bare SQLite database in the workspace, written as the node's store is (WAL,
+  /// `synchronous=FULL`): what B2's yardsticks are measured in.
+  func bareDatabase(_ name: String) throws -> DatabasePool {
+    var configuration = Configuration()
+    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+    return try DatabasePool(path: path(name), configuration: configuration)
+  }
 
   func tlsConfiguration(_ node: String) throws -> TLSConfiguration {
     TLSConfiguration(

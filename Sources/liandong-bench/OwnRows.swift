@@ -28,9 +28,7 @@ struct OwnRows {
         db, sql: "SELECT CAST(avg(length(body)) AS INTEGER) FROM changes WHERE length(body) > 10000")
       return (sql, mean ?? 0)
     }
-    var configuration = Configuration()
-    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-    let pool = try DatabasePool(path: workspace.path("own-rows.sqlite"), configuration: configuration)
+    let pool = try workspace.bareDatabase("own-rows.sqlite")
     try pool.write { db in for definition in definitions { try db.execute(sql: definition) } }
     let body = Data((0..<bodyBytes).map { UInt8(truncatingIfNeeded: $0 &* 31) })
     let started = Date()

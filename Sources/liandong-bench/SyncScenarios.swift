@@ -108,9 +108,7 @@ struct SyncScenarios {
   /// Seconds to insert `count` subject rows and lead rows, shaped like the projections, into
   /// bare tables in one transaction (WAL, synchronous FULL, as the node's store).
   private func bareInsertSeconds(_ count: Int) throws -> Double {
-    var configuration = Configuration()
-    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-    let queue = try DatabasePool(path: workspace.path("bare.sqlite"), configuration: configuration)
+    let queue = try workspace.bareDatabase("bare.sqlite")
     try queue.write { db in
       try db.execute(
         sql: """
