@@ -114,18 +114,13 @@ final class CommitQueue: Sendable {
   }
 
   /// Returns batches taken but not committed to the head of the queue, before any put since.
+  /// Only `takeChecked` calls it, and the committer is the queue's one taker, so no taker is
+  /// waiting to be handed them.
   private func putBack(_ batches: some Collection<PendingCommit>) {
-    guard !batches.isEmpty else { return }
-    let (taker, taken) = state.withLock {
-      state -> (CheckedContinuation<[PendingCommit]?, Never>?, [PendingCommit]) in
-      guard !state.finished else { return (nil, []) }
+    state.withLock { state in
+      guard !state.finished else { return }
       state.waiting.insert(contentsOf: batches, at: 0)
-      guard let taker = state.taker else { return (nil, []) }
-      state.taker = nil
-      defer { state.waiting = [] }
-      return (taker, state.waiting)
     }
-    taker?.resume(returning: taken)
   }
 
   /// Every batch waiting, in the order they were put, once there is at least one; nil once
