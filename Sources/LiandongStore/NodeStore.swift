@@ -10,6 +10,8 @@ import Synchronization
 public final class NodeStore: Sendable {
   public let node: NodeID
   let writer: any DatabaseWriter
+  /// Checkpoints the write-ahead log off the writer's commits; nil for an in-memory store.
+  let walCheckpointer: WALCheckpointer?
   /// Announced certificate chains by origin and fingerprint. It only grows (a rebuild yields the
   /// same), so a cache is safe even with several processes on one database.
   let signerCache = Mutex<[NodeID: [Data: [Certificate]]]>([:])
@@ -39,9 +41,15 @@ public final class NodeStore: Sendable {
       }
     }
     if let path {
+      let checkpointer = WALCheckpointer(path: path)
       writer = try DatabasePool(path: path, configuration: configuration)
+      writer.writeWithoutTransaction { db in
+        if let connection = db.sqliteConnection { checkpointer.install(on: connection) }
+      }
+      walCheckpointer = checkpointer
     } else {
       writer = try DatabaseQueue(configuration: configuration)
+      walCheckpointer = nil
     }
     let migrator = Schema.migrator
     let superseded = try writer.read { try migrator.hasBeenSuperseded($0) }
@@ -62,6 +70,14 @@ public final class NodeStore: Sendable {
     }
   }
 
+  /// The writer's log hook points at the checkpointer without holding it.
+  deinit {
+    guard let walCheckpointer else { return }
+    writer.writeWithoutTransaction { db in
+      if let connection = db.sqliteConnection { walCheckpointer.uninstall(from: connection) }
+    }
+  }
+
   /// The identifiers of every migration this version knows, oldest first.
   public static var schemaVersions: [String] { Schema.migrator.migrations }
 
@@ -73,6 +89,7 @@ public final class NodeStore: Sendable {
   /// server) wait instead of failing, and a chain tip read inside cannot go stale.
   func writeTransaction<T>(_ body: (Database) throws -> T) throws -> T {
     try writer.writeWithoutTransaction { db in
+      walCheckpointer?.checkpointIfDue()
       var result: T? = nil
       do {
         try db.inTransaction(.immediate) {

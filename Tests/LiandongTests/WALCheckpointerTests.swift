@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+import Testing
+
+@testable import LiandongStore
+
+/// The store checkpoints its write-ahead log away from the writer's commits (`WALCheckpointer`).
+/// What a node depends on: a commit does not copy the log into the database itself, the copies
+/// are made all the same, and the log stays bounded however long the writer keeps writing.
+@Suite("Write-ahead log checkpoints off the writer")
+struct WALCheckpointerTests {
+  /// Twenty pages of 4 KiB a transaction, in overflow pages of their own.
+  private static let pagesPerWrite = 20
+  private static let page = 4096
+
+  private struct Store {
+    let folder: URL
+    let pool: DatabasePool
+    let checkpointer: WALCheckpointer
+
+    init(requestAt: Int32, forcedAt: Int32) throws {
+      folder = temporaryDirectory("wal")
+      let path = folder.appendingPathComponent("store.sqlite").path
+      pool = try DatabasePool(path: path)
+      try pool.write { try $0.execute(sql: "CREATE TABLE t (b BLOB)") }
+      let checkpointer = WALCheckpointer(path: path, requestAt: requestAt, forcedAt: forcedAt)
+      pool.writeWithoutTransaction { db in checkpointer.install(on: db.sqliteConnection!) }
+      self.checkpointer = checkpointer
+    }
+
+    /// One transaction, preceded by what `NodeStore.writeTransaction` does first when asked to.
+    func write(checkingIfDue: Bool = true) throws {
+      if checkingIfDue { checkpointer.checkpointIfDue() }
+      try pool.write { db in
+        try db.execute(
+          sql: "INSERT INTO t VALUES (randomblob(?))", arguments: [WALCheckpointerTests.pagesPerWrite * page])
+      }
+    }
+
+    func size(_ suffix: String) throws -> Int {
+      let path = folder.appendingPathComponent("store.sqlite" + suffix).path
+      return try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int ?? 0
+    }
+
+    func rows() throws -> Int { try pool.read { try Int.fetchOne($0, sql: "SELECT count(*) FROM t") ?? 0 } }
+  }
+
+  @Test("a commit past SQLite's own threshold does not checkpoint in place")
+  func commitsLeaveTheLogAlone() throws {
+    // Never asks and never forces: SQLite's automatic checkpoint would have copied the log into
+    // the database file after its first 1,000 pages.
+    let store = try Store(requestAt: .max, forcedAt: .max / 2)
+    let before = try store.size("")
+    for _ in 0..<60 { try store.write() }
+    #expect(try store.size("") == before)
+    #expect(try store.size("-wal") > 1000 * Self.page)
+    #expect(try store.rows() == 60)
+  }
+
+  @Test("what commits ask for, the background connection checkpoints")
+  func backgroundCheckpoints() throws {
+    let store = try Store(requestAt: 50, forcedAt: .max / 2)
+    for _ in 0..<10 { try store.write() }
+    store.checkpointer.waitForRequested()
+    #expect(store.checkpointer.counts.background >= 1)
+    #expect(store.checkpointer.counts.forced == 0)
+    // The database file now holds the rows the log held.
+    #expect(try store.size("") >= 5 * Self.pagesPerWrite * Self.page)
+    #expect(try store.rows() == 10)
+  }
+
+  @Test("past the forced threshold the next transaction starts the log afresh")
+  func forcedBeforeTheNextTransaction() throws {
+    // The background is never asked, so only the forced checkpoints bound the log.
+    let store = try Store(requestAt: .max, forcedAt: 100)
+    for _ in 0..<100 { try store.write() }
+    #expect(store.checkpointer.counts.forced >= 10)
+    // The log never held much more than the threshold and one transaction. Without the
+    // checkpoint before the transaction it would reach twice the threshold.
+    #expect(try store.size("-wal") <= (100 + 2 * Self.pagesPerWrite) * Self.page)
+    #expect(try store.rows() == 100)
+  }
+
+  @Test("a writer that never asks is still bounded, at twice the threshold")
+  func forcedInTheCommit() throws {
+    let store = try Store(requestAt: .max, forcedAt: 100)
+    for _ in 0..<100 { try store.write(checkingIfDue: false) }
+    #expect(store.checkpointer.counts.forced >= 5)
+    #expect(try store.size("-wal") <= (200 + 2 * Self.pagesPerWrite) * Self.page)
+    #expect(try store.rows() == 100)
+  }
+}
