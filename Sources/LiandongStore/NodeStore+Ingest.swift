@@ -17,10 +17,12 @@ extension NodeStore {
     return try writeTransaction { db in
       var folds = FoldBatch()
       var tips = ChainTips()
+      let receivedAt = Date().iso8601
       let outcomes = try changes.map {
         try ingestOne(
-          $0, db: db, verifier: verifier, physicalMillis: physicalMillis, folds: &folds, tips: &tips,
-          signatureChecked: checked.vouches(for: $0))
+          $0, db: db, verifier: verifier, physicalMillis: physicalMillis, receivedAt: receivedAt,
+          folds: &folds,
+          tips: &tips, signatureChecked: checked.vouches(for: $0))
       }
       try folds.refold(db)
       return outcomes
@@ -53,6 +55,7 @@ extension NodeStore {
         latest: try latestTime(db), maximumDriftMillis: verifier.maximumDriftMillis)
       var folds = FoldBatch()
       var tips = ChainTips()
+      let receivedAt = Date().iso8601
       var signed: [SignedChange] = []
       for (body, audience) in changes {
         let change = try author.sign(
@@ -62,7 +65,9 @@ extension NodeStore {
         // on from the latest it holds, and its peers judge them against their own clocks.
         let outcome = try ingestOne(
           change, db: db, verifier: verifier,
-          physicalMillis: max(physicalMillis, change.header.time.wallMillis), folds: &folds, tips: &tips)
+          physicalMillis: max(physicalMillis, change.header.time.wallMillis), receivedAt: receivedAt,
+          folds: &folds,
+          tips: &tips)
         switch outcome {
         case .stored: break
         case .refused(let refusal), .forkDetected(let refusal): throw StoreError.localChangeRefused(refusal)
@@ -89,6 +94,7 @@ extension NodeStore {
 
   private func ingestOne(
     _ change: SignedChange, db: Database, verifier: ChangeVerifier, physicalMillis: UInt64,
+    receivedAt: String,
     folds: inout FoldBatch, tips: inout ChainTips, signatureChecked: Bool = false
   ) throws -> IngestOutcome {
     let header = change.header
@@ -127,7 +133,7 @@ extension NodeStore {
         INSERT INTO changes (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
         """, accepted.id.bytes, header.origin.rawValue, Int64(header.sequence), Int64(header.time.wallMillis),
-        Int64(header.time.counter), accepted.headerBytes, accepted.signature, accepted.body, Date().iso8601)
+        Int64(header.time.counter), accepted.headerBytes, accepted.signature, accepted.body, receivedAt)
       tips.stored(accepted)
       for chain in announced {
         try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)

@@ -75,6 +75,8 @@ public struct SignatureChecks: Sendable {
       id = change.id
       signature = change.signature
     }
+    /// The ID alone tells changes apart; the signature is compared, not hashed.
+    func hash(into hasher: inout Hasher) { hasher.combine(id) }
   }
 
   let verified: Set<Signed>
