@@ -10,13 +10,17 @@ import Synchronization
 final class SignatureCheckLane: Sendable {
   private let queue = DispatchQueue(label: "liandong.signature-checks")
   private let store: NodeStore
+  /// Keys announced by the session's batches so far; used only on `queue`, one batch at a time.
+  private let announced = Mutex(AnnouncedSigners())
 
   init(store: NodeStore) { self.store = store }
 
   /// Starts checking `changes` after the batches already given; returns at once.
   func check(_ changes: [SignedChange]) -> SignatureCheck {
     let check = SignatureCheck()
-    queue.async { [store] in check.finish(store.checkSignaturesAhead(changes)) }
+    queue.async { [self] in
+      check.finish(announced.withLock { store.checkSignaturesAhead(changes, announced: &$0) })
+    }
     return check
   }
 }

@@ -18,8 +18,17 @@ extension NodeStore {
   /// announces it) or whose signature fails is checked again inside the transaction, which
   /// refuses it with the precise reason.
   public func checkSignaturesAhead(_ changes: [SignedChange]) -> SignatureChecks {
+    var announced = AnnouncedSigners()
+    return checkSignaturesAhead(changes, announced: &announced)
+  }
+
+  /// The same, for one of a session's batches: `announced` carries the keys that earlier
+  /// batches announced, which their commits may not have registered yet.
+  public func checkSignaturesAhead(_ changes: [SignedChange], announced: inout AnnouncedSigners)
+    -> SignatureChecks
+  {
     guard changes.count >= Self.parallelSignatureThreshold else { return SignatureChecks(verified: []) }
-    let keys = signerKeys(for: changes)
+    let keys = signerKeys(for: changes, announced: &announced)
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, changes.count / 16))
     let verified = Mutex<[SignatureChecks.Signed]>([])
     // Workers take the next few changes as they go rather than a fixed share each: the receiver's
@@ -46,21 +55,69 @@ extension NodeStore {
     return SignatureChecks(verified: verified.withLock { Set($0) })
   }
 
-  /// The public keys of the registered certificates the batch's headers name, by fingerprint.
-  private func signerKeys(for changes: [SignedChange]) -> [Data: PublicKey] {
+  /// The public keys of the certificates the batch's headers name, by fingerprint: registered,
+  /// or announced earlier in the session or in this batch.
+  private func signerKeys(for changes: [SignedChange], announced: inout AnnouncedSigners) -> [Data: PublicKey]
+  {
     var wanted: [NodeID: Set<Data>] = [:]
     for change in changes { wanted[change.header.origin, default: []].insert(change.header.signerSHA256) }
     var keys: [Data: PublicKey] = [:]
+    var unknown: [NodeID: Set<Data>] = [:]
     for (origin, fingerprints) in wanted {
       for fingerprint in fingerprints {
-        guard
-          let known = try? read({ db in try signers(of: origin, including: fingerprint, db) }),
+        if let key = announced.keys[fingerprint] {
+          keys[fingerprint] = key
+        } else if let known = try? read({ db in try signers(of: origin, including: fingerprint, db) }),
           let key = try? known[fingerprint]?.first?.publicKey()
-        else { continue }
-        keys[fingerprint] = key
+        {
+          keys[fingerprint] = key
+        } else {
+          unknown[origin, default: []].insert(fingerprint)
+        }
       }
     }
-    return keys
+    if !unknown.isEmpty { announced.learn(from: changes, unknown: unknown) }
+    return keys.merging(announced.keys) { registered, _ in registered }
+  }
+}
+
+/// Signers' keys that a session's batches announce, kept until their commits register them. An
+/// origin's first change announces the key that signs it and all that follow; without these,
+/// the first batch from a new origin, and the three after it that are checked while it waits to
+/// commit, had nothing to check with and were verified one change at a time inside their
+/// transactions, on one core (most of B1's first second). A key is used only for changes whose
+/// header names its certificate's fingerprint, the fingerprint under which the transaction finds
+/// that same certificate registered or refuses the change as unknown: a check can vouch only for
+/// a signature by the key the transaction would have checked it with.
+public struct AnnouncedSigners: Sendable {
+  var keys: [Data: PublicKey] = [:]
+
+  public init() {}
+
+  /// Looks for the unknown signers' announcements, in order, among changes of their origins:
+  /// an origin's first change announces its own signer, and a rotation is announced by a change
+  /// signed with the old key, before any change that the new one signs. So a fingerprint is
+  /// looked for only up to the first change it signs, and bodies are decoded only that far.
+  mutating func learn(from changes: [SignedChange], unknown: [NodeID: Set<Data>]) {
+    var searching = unknown
+    for change in changes {
+      let origin = change.header.origin
+      guard var fingerprints = searching[origin] else { continue }
+      if let body = change.decodedBody() {
+        for operation in body.operations {
+          guard case .announceNode(let chain) = operation.action, let der = chain.first,
+            let leaf = try? Certificate(der: der), fingerprints.contains(leaf.fingerprint),
+            let key = try? leaf.publicKey()
+          else { continue }
+          keys[leaf.fingerprint] = key
+          fingerprints.remove(leaf.fingerprint)
+        }
+      }
+      // Not announced by the first change it signs, nor before: not in this batch.
+      fingerprints.remove(change.header.signerSHA256)
+      searching[origin] = fingerprints.isEmpty ? nil : fingerprints
+      if searching.isEmpty { break }
+    }
   }
 }
 

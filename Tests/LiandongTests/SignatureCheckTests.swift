@@ -1,7 +1,8 @@
 import Foundation
 import LiandongCore
-import LiandongStore
 import Testing
+
+@testable import LiandongStore
 
 /// A received batch's signatures are checked on every core before its transaction; these tests
 /// make sure that shortcut never lets a forged change in.
@@ -30,6 +31,42 @@ struct SignatureCheckTests {
     #expect(outcomes[49] == .refused(.badSignature(change: changes[50].id)))
     #expect(outcomes[50...].allSatisfy { if case .refused(.gap) = $0 { true } else { false } })
     #expect(try receiver.store.versionVector()[origin.id] == 50)
+  }
+
+  @Test("an origin's first batch is checked ahead with the key its first change announces")
+  func firstBatchCheckedAhead() throws {
+    let origin = try SimulatedNode("n0")
+    for index in 0..<60 { try origin.addLead(summary: "lead \(index)") }
+    var changes = try origin.store.changes(after: [:])
+    let receiver = try SimulatedNode("n1")
+    let checks = receiver.store.checkSignaturesAhead(changes)
+    #expect(changes.allSatisfy { checks.vouches(for: $0) })
+    // A forged signature in that batch is not vouched for, and the transaction refuses it.
+    changes[30] = try Self.forged(changes[30])
+    let outcomes = try receiver.receive(changes)
+    #expect(outcomes[..<30].allSatisfy { $0 == .stored })
+    #expect(outcomes[30] == .refused(.badSignature(change: changes[30].id)))
+  }
+
+  @Test("keys announced in one batch of a session serve the next, before the first commits")
+  func announcedKeysCarryOver() throws {
+    let origin = try SimulatedNode("n0")
+    for index in 0..<80 { try origin.addLead(summary: "lead \(index)") }
+    let changes = try origin.store.changes(after: [:])
+    let receiver = try SimulatedNode("n1")
+    var announced = AnnouncedSigners()
+    _ = receiver.store.checkSignaturesAhead(Array(changes[..<40]), announced: &announced)
+    let second = Array(changes[40...])
+    let checks = receiver.store.checkSignaturesAhead(second, announced: &announced)
+    #expect(second.allSatisfy { checks.vouches(for: $0) })
+    // Checked on its own, the second batch names a signer nobody has announced yet.
+    let alone = receiver.store.checkSignaturesAhead(second)
+    #expect(!second.contains { alone.vouches(for: $0) })
+    #expect(try receiver.receive(Array(changes[..<40])).allSatisfy { $0 == .stored })
+    #expect(
+      try receiver.store.ingest(
+        second, verifier: receiver.verifier, physicalMillis: receiver.clockMillis, signaturesChecked: checks
+      ).allSatisfy { $0 == .stored })
   }
 
   @Test("a check made for the genuine batch does not vouch for a forged copy of it")
