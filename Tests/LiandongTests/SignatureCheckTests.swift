@@ -15,14 +15,20 @@ struct SignatureCheckTests {
     return try SignedChange(headerBytes: change.headerBytes, signature: signature, body: change.body)
   }
 
+  /// The log of an origin `n0` that wrote `leads` leads (its announcement first), and an empty
+  /// receiver `n1`.
+  static func originAndReceiver(leads: Int) throws -> (SimulatedNode, [SignedChange], SimulatedNode) {
+    let origin = try SimulatedNode("n0")
+    for index in 0..<leads { try origin.addLead(summary: "lead \(index)") }
+    return (origin, try origin.store.changes(after: [:]), try SimulatedNode("n1"))
+  }
+
   @Test(
     "in a batch large enough to be checked in parallel, a forged signature is refused and the rest stored")
   func forgedInLargeBatch() throws {
-    let origin = try SimulatedNode("n0")
-    for index in 0..<60 { try origin.addLead(summary: "lead \(index)") }
-    var changes = try origin.store.changes(after: [:])
+    let (origin, log, receiver) = try Self.originAndReceiver(leads: 60)
+    var changes = log
     #expect(changes.count == 61 && changes.count >= NodeStore.parallelSignatureThreshold)
-    let receiver = try SimulatedNode("n1")
     // The announcement first, so that the signer's key is known and the rest is checked ahead.
     #expect(try receiver.receive([changes[0]]) == [.stored])
     changes[50] = try Self.forged(changes[50])
@@ -35,10 +41,8 @@ struct SignatureCheckTests {
 
   @Test("an origin's first batch is checked ahead with the key its first change announces")
   func firstBatchCheckedAhead() throws {
-    let origin = try SimulatedNode("n0")
-    for index in 0..<60 { try origin.addLead(summary: "lead \(index)") }
-    var changes = try origin.store.changes(after: [:])
-    let receiver = try SimulatedNode("n1")
+    let (_, log, receiver) = try Self.originAndReceiver(leads: 60)
+    var changes = log
     let checks = receiver.store.checkSignaturesAhead(changes)
     #expect(changes.allSatisfy { checks.vouches(for: $0) })
     // A forged signature in that batch is not vouched for, and the transaction refuses it.
@@ -50,10 +54,7 @@ struct SignatureCheckTests {
 
   @Test("keys announced in one batch of a session serve the next, before the first commits")
   func announcedKeysCarryOver() throws {
-    let origin = try SimulatedNode("n0")
-    for index in 0..<80 { try origin.addLead(summary: "lead \(index)") }
-    let changes = try origin.store.changes(after: [:])
-    let receiver = try SimulatedNode("n1")
+    let (_, changes, receiver) = try Self.originAndReceiver(leads: 80)
     var announced = AnnouncedSigners()
     _ = receiver.store.checkSignaturesAhead(Array(changes[..<40]), announced: &announced)
     let second = Array(changes[40...])
@@ -71,10 +72,7 @@ struct SignatureCheckTests {
 
   @Test("a check made for the genuine batch does not vouch for a forged copy of it")
   func checksAreBoundToSignatures() throws {
-    let origin = try SimulatedNode("n0")
-    for index in 0..<40 { try origin.addLead(summary: "lead \(index)") }
-    let changes = try origin.store.changes(after: [:])
-    let receiver = try SimulatedNode("n1")
+    let (_, changes, receiver) = try Self.originAndReceiver(leads: 40)
     #expect(try receiver.receive([changes[0]]) == [.stored])
     let genuine = Array(changes[1...])
     let checks = receiver.store.checkSignaturesAhead(genuine)
