@@ -194,10 +194,12 @@ struct SyncSessionTests {
     #expect(
       early.receive(.ack(BatchAcknowledgement(number: 2, stored: 1, duplicates: 0, refusals: []))).last?
         .isFailure == true)
-    // Each ack frees a place; the cursor is that batch's, not the latest sent.
-    sent = try Self.sendUntilWaiting(
-      &session,
-      session.receive(.ack(BatchAcknowledgement(number: 1, stored: 1, duplicates: 0, refusals: []))), from: a)
+    // Each ack frees a place; the cursor is that batch's, not the latest sent. The fifth batch
+    // was loaded while the window was full, so the ack sends it before anything is read.
+    let afterFirstAck = session.receive(
+      .ack(BatchAcknowledgement(number: 1, stored: 1, duplicates: 0, refusals: [])))
+    #expect(afterFirstAck.first.map { if case .send(.batch(5, _)) = $0 { true } else { false } } == true)
+    sent = try Self.sendUntilWaiting(&session, afterFirstAck, from: a)
     #expect(sent.batches == [5] && session.acknowledgedThrough == [a.id: 1])
     var acknowledged: [UInt64] = []
     for number in UInt64(2)...7 {
