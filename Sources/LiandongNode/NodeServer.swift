@@ -26,7 +26,8 @@ public final class NodeServer: Sendable {
 
     public init(
       host: String = "127.0.0.1", port: Int = 7420, interval: Duration = .seconds(30),
-      maximumBackoff: Duration = .seconds(300), allowList: Set<NodeID>? = nil, batchBytes: Int = 1 << 20,
+      maximumBackoff: Duration = .seconds(300), allowList: Set<NodeID>? = nil,
+      batchBytes: Int = SyncSession.defaultBatchBytes,
       sessionsPerPeer: Int = SessionAdmission.defaultLimit
     ) {
       self.host = host
@@ -141,7 +142,7 @@ public final class NodeServer: Sendable {
   /// One session with a configured peer, recorded in the peers table.
   public static func sync(
     with peer: PeerView, home: NodeHome, context: TLSContext, verifier: ChangeVerifier? = nil, logger: Logger,
-    batchBytes: Int = 1 << 20, progress: (@Sendable (SyncSummary) -> Void)? = nil
+    batchBytes: Int = SyncSession.defaultBatchBytes, progress: (@Sendable (SyncSummary) -> Void)? = nil
   ) async throws -> SyncSummary {
     let node = try NodeID(peer.node)
     do {

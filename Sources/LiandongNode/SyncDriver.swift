@@ -20,7 +20,7 @@ import NIOPosix
 public enum SyncDriver {
   public static func run(
     _ connection: AuthenticatedConnection, home: NodeHome, verifier: ChangeVerifier? = nil, logger: Logger,
-    batchBytes: Int = 1 << 20, frameDeadline: FrameDeadline = FrameDeadline(),
+    batchBytes: Int = SyncSession.defaultBatchBytes, frameDeadline: FrameDeadline = FrameDeadline(),
     progress: (@Sendable (SyncSummary) -> Void)? = nil
   ) async throws -> SyncSummary {
     let clock = ContinuousClock()

@@ -24,6 +24,13 @@ public struct SyncSession: Sendable {
   public static let batchWindow = 4
   /// Announced in Hello: "send me up to `batchWindow` batches before waiting for an ack".
   public static let batchWindowCapability = "batch-window-4"
+  /// About how many bytes of changes a batch carries unless the operator says otherwise. The
+  /// receiver commits a batch in one transaction, and object IDs are random, so a transaction
+  /// rewrites index pages all over the store whatever its size: fewer, larger transactions
+  /// write fewer pages per change. 2 MiB rather than 1 MiB: B1 +3.7% (13,697 -> 14,203 changes
+  /// per second, five runs each), 2.5% less CPU on the receiver; 4 MiB was slower (the pipeline
+  /// of checking and committing grows too coarse).
+  public static let defaultBatchBytes = 2 << 20
 
   public enum Action: Equatable, Sendable {
     case send(SyncFrame)
@@ -103,7 +110,8 @@ public struct SyncSession: Sendable {
 
   public init(
     local: NodeID, peer: NodeID, vector: [NodeID: UInt64], heads: [NodeID: ChangeID] = [:],
-    wantedBodies: [ChangeID] = [], forkProofs: [SignedChange] = [], maximumBatchBytes: Int = 1 << 20
+    wantedBodies: [ChangeID] = [], forkProofs: [SignedChange] = [],
+    maximumBatchBytes: Int = SyncSession.defaultBatchBytes
   ) {
     self.local = local
     self.peer = peer

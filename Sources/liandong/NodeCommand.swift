@@ -37,12 +37,12 @@ struct BatchOption: ParsableArguments {
     help: ArgumentHelp(
       "About how many bytes of changes to send per batch (4096 to 8388608).",
       discussion:
-        "Default 1048576. Smaller batches are acknowledged sooner, which suits slow or unreliable links.",
+        "Default \(ServeSettings.defaults.batchBytes!). Smaller batches are acknowledged sooner, which suits slow or unreliable links.",
       valueName: "bytes"))
   var batchBytes: Int?
 
   /// The option's value, else `fallback` (the configuration file's, or the default), checked.
-  func validated(fallback: Int = 1 << 20) throws -> Int {
+  func validated(fallback: Int = ServeSettings.defaults.batchBytes!) throws -> Int {
     let value = batchBytes ?? fallback
     guard (4096...(8 << 20)).contains(value) else {
       throw UsageError(code: "usage.batch-bytes", message: "batch bytes \(value): use 4096 to 8388608")

@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongProtocol
 import LiandongStore
 import LiandongTesting
 import Testing
@@ -39,7 +40,9 @@ struct ConfigTests {
       checked.stdout.split(separator: "\n").first { $0.hasPrefix(setting + " ") }?.split(separator: " ") ?? []
     }
     #expect(row("logLevel") == ["logLevel", "debug", "command", "line"], "\(checked)")
-    #expect(row("batchBytes") == ["batchBytes", "1048576", "default"])
+    #expect(row("batchBytes") == ["batchBytes", "2097152", "default"])
+    // The store's default is the protocol's, which it cannot import.
+    #expect(ServeSettings.defaults.batchBytes == SyncSession.defaultBatchBytes)
     #expect(row("allow") == ["allow", "jjj,prd", "node.json"])
     #expect(checked.stdout.contains("certificate of yrd chains to the CA"))
 
