@@ -7,7 +7,9 @@ import LiandongCore
 /// (prepared statements, WAL, `synchronous=FULL`), with the node's own table definitions read
 /// from its database, in `lead import`'s transactions. It tells how much of B2's gap is what the
 /// design stores (a signed log and an operation index beside the projections, on both nodes)
-/// rather than how the node writes it.
+/// rather than how the node writes it. Not a floor: written through GRDB's arguments and with
+/// SQLite's own checkpoints in the commits, it has been slower than `lead import` itself since
+/// the node binds values directly and checkpoints in the background.
 struct OwnRows {
   let workspace: BenchWorkspace
 

@@ -101,8 +101,8 @@ struct SyncScenarios {
       goal: 0.5,
       note: String(
         format:
-          "%d leads: import %.1f s, then sync to an empty node %.1f s; every row a node writes for them (log, operation index, projections), in bare SQLite the same way: %.1f s, %.1fx the reference's, so import + sync writing them at that cost would reach ratio %.2f",
-        count, imported, synced.wall, own, own / bare, bare / (2 * own)))
+          "%d leads: import %.1f s, then sync to an empty node %.1f s; every row a node writes for them (log, operation index, projections), through GRDB into bare SQLite in the import's transactions: %.1f s, %.1fx the reference's",
+        count, imported, synced.wall, own, own / bare))
   }
 
   /// Seconds to insert `count` subject rows and lead rows, shaped like the projections, into
