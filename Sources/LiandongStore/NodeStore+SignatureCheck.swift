@@ -89,10 +89,16 @@ extension NodeStore {
 /// header names its certificate's fingerprint, the fingerprint under which the transaction finds
 /// that same certificate registered or refuses the change as unknown: a check can vouch only for
 /// a signature by the key the transaction would have checked it with.
+///
+/// Keys are learned from any certificate that parses, before the transaction decides whether the
+/// CA issued it, so a hostile peer could announce a new one in every change: at most
+/// `maximumKeys` are kept per session (a federation has dozens of nodes), and past that a batch
+/// is checked inside its transaction as before, slower but just as right.
 public struct AnnouncedSigners: Sendable {
   var keys: [Data: PublicKey] = [:]
+  let maximumKeys: Int
 
-  public init() {}
+  public init(maximumKeys: Int = 256) { self.maximumKeys = maximumKeys }
 
   /// Looks for the unknown signers' announcements, in order, among changes of their origins:
   /// an origin's first change announces its own signer, and a rotation is announced by a change
@@ -101,13 +107,14 @@ public struct AnnouncedSigners: Sendable {
   mutating func learn(from changes: [SignedChange], unknown: [NodeID: Set<Data>]) {
     var searching = unknown
     for change in changes {
+      guard keys.count < maximumKeys else { return }
       let origin = change.header.origin
       guard var fingerprints = searching[origin] else { continue }
       if let body = change.decodedBody() {
         for operation in body.operations {
           guard case .announceNode(let chain) = operation.action, let der = chain.first,
-            let leaf = try? Certificate(der: der), fingerprints.contains(leaf.fingerprint),
-            let key = try? leaf.publicKey()
+            keys.count < maximumKeys, let leaf = try? Certificate(der: der),
+            fingerprints.contains(leaf.fingerprint), let key = try? leaf.publicKey()
           else { continue }
           keys[leaf.fingerprint] = key
           fingerprints.remove(leaf.fingerprint)

@@ -70,6 +70,26 @@ struct SignatureCheckTests {
       ).allSatisfy { $0 == .stored })
   }
 
+  @Test(
+    "a session learns at most its limit of announced keys; past it, batches are checked in their transactions"
+  )
+  func announcedKeysAreBounded() throws {
+    let (_, first, receiver) = try Self.originAndReceiver(leads: 40)
+    let other = try SimulatedNode("n2")
+    for index in 0..<40 { try other.addLead(summary: "lead \(index)") }
+    let second = try other.store.changes(after: [:])
+    var announced = AnnouncedSigners(maximumKeys: 1)
+    let checks = receiver.store.checkSignaturesAhead(first + second, announced: &announced)
+    #expect(announced.keys.count == 1)
+    #expect(first.allSatisfy { checks.vouches(for: $0) })
+    #expect(!second.contains { checks.vouches(for: $0) })
+    // Unvouched, the second origin's changes are verified in the transaction and stored all the same.
+    let outcomes = try receiver.store.ingest(
+      first + second, verifier: receiver.verifier, physicalMillis: receiver.clockMillis,
+      signaturesChecked: checks)
+    #expect(outcomes.allSatisfy { $0 == .stored })
+  }
+
   @Test("a check made for the genuine batch does not vouch for a forged copy of it")
   func checksAreBoundToSignatures() throws {
     let (_, changes, receiver) = try Self.originAndReceiver(leads: 40)
