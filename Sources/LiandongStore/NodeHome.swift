@@ -251,14 +251,14 @@ public struct ServeSettings: Codable, Sendable, Equatable {
   public var intervalSeconds: Double?
   /// Node IDs allowed to connect. Default: any node of the federation.
   public var allow: [String]?
-  /// About how many bytes of changes per batch. Default 2097152 (`SyncSession.defaultBatchBytes`).
+  /// About how many bytes of changes per batch. Default 1572864 (`SyncSession.defaultBatchBytes`).
   public var batchBytes: Int?
   /// trace, debug, info, notice, warning or error. Default info.
   public var logLevel: String?
 
   public static let knownKeys: Set<String> = ["listen", "intervalSeconds", "allow", "batchBytes", "logLevel"]
   public static let defaults = ServeSettings(
-    listen: "127.0.0.1:7420", intervalSeconds: 30, allow: nil, batchBytes: 2 << 20, logLevel: "info")
+    listen: "127.0.0.1:7420", intervalSeconds: 30, allow: nil, batchBytes: 3 << 19, logLevel: "info")
 
   public init(
     listen: String? = nil, intervalSeconds: Double? = nil, allow: [String]? = nil, batchBytes: Int? = nil,

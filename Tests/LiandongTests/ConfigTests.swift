@@ -40,7 +40,7 @@ struct ConfigTests {
       checked.stdout.split(separator: "\n").first { $0.hasPrefix(setting + " ") }?.split(separator: " ") ?? []
     }
     #expect(row("logLevel") == ["logLevel", "debug", "command", "line"], "\(checked)")
-    #expect(row("batchBytes") == ["batchBytes", "2097152", "default"])
+    #expect(row("batchBytes") == ["batchBytes", "1572864", "default"])
     // The store's default is the protocol's, which it cannot import.
     #expect(ServeSettings.defaults.batchBytes == SyncSession.defaultBatchBytes)
     #expect(row("allow") == ["allow", "jjj,prd", "node.json"])
