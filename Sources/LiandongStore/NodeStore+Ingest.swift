@@ -21,8 +21,7 @@ extension NodeStore {
       let outcomes = try changes.map {
         try ingestOne(
           $0, db: db, verifier: verifier, physicalMillis: physicalMillis, receivedAt: receivedAt,
-          folds: &folds,
-          tips: &tips, signatureChecked: checked.vouches(for: $0))
+          folds: &folds, tips: &tips, signatureChecked: checked.vouches(for: $0))
       }
       try folds.refold(db)
       return outcomes
@@ -66,8 +65,7 @@ extension NodeStore {
         let outcome = try ingestOne(
           change, db: db, verifier: verifier,
           physicalMillis: max(physicalMillis, change.header.time.wallMillis), receivedAt: receivedAt,
-          folds: &folds,
-          tips: &tips)
+          folds: &folds, tips: &tips)
         switch outcome {
         case .stored: break
         case .refused(let refusal), .forkDetected(let refusal): throw StoreError.localChangeRefused(refusal)
@@ -94,8 +92,7 @@ extension NodeStore {
 
   private func ingestOne(
     _ change: SignedChange, db: Database, verifier: ChangeVerifier, physicalMillis: UInt64,
-    receivedAt: String,
-    folds: inout FoldBatch, tips: inout ChainTips, signatureChecked: Bool = false
+    receivedAt: String, folds: inout FoldBatch, tips: inout ChainTips, signatureChecked: Bool = false
   ) throws -> IngestOutcome {
     let header = change.header
     let chain = try tips.lookup(origin: header.origin, sequence: header.sequence, db)
