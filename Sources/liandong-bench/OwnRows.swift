@@ -60,12 +60,9 @@ struct OwnRows {
             subjectID.uuidString.lowercased(), "bench-c", "enterprise", "检测服务店\(index)", nil, nil, nil,
             "某电商平台", "\(100_000 + index)", nil, index, 0, "all",
           ])
-          try lead.execute(arguments: [
-            leadID.uuidString.lowercased(), "bench-c", "bench-c", "published", "online-monitoring",
-            "forged-report,misused-cma", subjectID.uuidString.lowercased(), "",
-            "sells one-day reports \(index)",
-            "high", "X", 4, false, "bench", index, 0, index, 0, "all",
-          ])
+          try lead.execute(
+            arguments: SyncScenarios.leadRow(
+              id: leadID, subject: subjectID.uuidString.lowercased(), index: index))
         }
       }
     }

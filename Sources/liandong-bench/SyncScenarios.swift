@@ -131,15 +131,20 @@ struct SyncScenarios {
           subjectID, "bench-c", "enterprise", "检测服务店\(index)", nil, "某电商平台", "\(100_000 + index)", index, 0,
           "all",
         ])
-        try lead.execute(arguments: [
-          UUID().uuidString.lowercased(), "bench-c", "bench-c", "published", "online-monitoring",
-          "forged-report,misused-cma", subjectID, "", "sells one-day reports \(index)", "high", "X", 4, false,
-          "bench",
-          index, 0, index, 0, "all",
-        ])
+        try lead.execute(arguments: Self.leadRow(id: UUID(), subject: subjectID, index: index))
       }
     }
     return Date().timeIntervalSince(started)
+  }
+
+  /// The projected lead row that both of B2's bare-SQLite yardsticks write for the CSV's row
+  /// `index`, in the columns' order of the node's `p_leads`.
+  static func leadRow(id: UUID, subject: String, index: Int) -> StatementArguments {
+    [
+      id.uuidString.lowercased(), "bench-c", "bench-c", "published", "online-monitoring",
+      "forged-report,misused-cma", subject, "", "sells one-day reports \(index)", "high", "X", 4, false,
+      "bench", index, 0, index, 0, "all",
+    ]
   }
 
   /// `openssl speed` for the algorithm of the bench nodes' keys: verifications per second, one core.

@@ -15,12 +15,17 @@ struct SignatureCheckTests {
     return try SignedChange(headerBytes: change.headerBytes, signature: signature, body: change.body)
   }
 
-  /// The log of an origin `n0` that wrote `leads` leads (its announcement first), and an empty
-  /// receiver `n1`.
-  static func originAndReceiver(leads: Int) throws -> (SimulatedNode, [SignedChange], SimulatedNode) {
-    let origin = try SimulatedNode("n0")
+  /// A node `name` that wrote `leads` leads, and its log (its announcement first).
+  static func origin(_ name: String, leads: Int) throws -> (SimulatedNode, [SignedChange]) {
+    let origin = try SimulatedNode(name)
     for index in 0..<leads { try origin.addLead(summary: "lead \(index)") }
-    return (origin, try origin.store.changes(after: [:]), try SimulatedNode("n1"))
+    return (origin, try origin.store.changes(after: [:]))
+  }
+
+  /// The log of an origin `n0` that wrote `leads` leads, and an empty receiver `n1`.
+  static func originAndReceiver(leads: Int) throws -> (SimulatedNode, [SignedChange], SimulatedNode) {
+    let (origin, log) = try Self.origin("n0", leads: leads)
+    return (origin, log, try SimulatedNode("n1"))
   }
 
   @Test(
@@ -75,9 +80,7 @@ struct SignatureCheckTests {
   )
   func announcedKeysAreBounded() throws {
     let (_, first, receiver) = try Self.originAndReceiver(leads: 40)
-    let other = try SimulatedNode("n2")
-    for index in 0..<40 { try other.addLead(summary: "lead \(index)") }
-    let second = try other.store.changes(after: [:])
+    let (_, second) = try Self.origin("n2", leads: 40)
     var announced = AnnouncedSigners(maximumKeys: 1)
     let checks = receiver.store.checkSignaturesAhead(first + second, announced: &announced)
     #expect(announced.keys.count == 1)
