@@ -76,8 +76,11 @@ extension NodeStore {
         }
       }
     }
-    if !unknown.isEmpty { announced.learn(from: changes, unknown: unknown) }
-    return keys.merging(announced.keys) { registered, _ in registered }
+    if !unknown.isEmpty {
+      announced.learn(from: changes, unknown: unknown)
+      for fingerprint in unknown.values.joined() { keys[fingerprint] = announced.keys[fingerprint] }
+    }
+    return keys
   }
 }
 
