@@ -190,8 +190,7 @@ public final class BlobStore: Sendable {
       hasher.update(piece)
       hashed += UInt64(piece.count)
     }
-    try handle.seekToEnd()
-    return BlobReceiver(blobs: self, need: need, handle: handle, offset: resumed, hasher: hasher)
+    return try BlobReceiver(blobs: self, need: need, handle: handle, offset: resumed, hasher: hasher)
   }
 
   func checkpoint(_ sha256: Data, durableOffset: UInt64) throws {
@@ -266,15 +265,18 @@ public final class BlobReceiver: @unchecked Sendable {
   public private(set) var offset: UInt64
   private let blobs: BlobStore
   private let handle: FileHandle
+  private let appender: DirectAppender
   private let hasher: SHA256.Hasher
   private var unsynchronized: UInt64 = 0
 
-  init(blobs: BlobStore, need: BlobNeed, handle: FileHandle, offset: UInt64, hasher: SHA256.Hasher) {
+  init(blobs: BlobStore, need: BlobNeed, handle: FileHandle, offset: UInt64, hasher: SHA256.Hasher) throws {
     self.blobs = blobs
     self.need = need
     self.handle = handle
     self.offset = offset
     self.hasher = hasher
+    appender = try DirectAppender(
+      path: blobs.partialURL(need.sha256).path, buffered: handle.fileDescriptor, end: offset)
   }
 
   deinit { try? handle.close() }
@@ -288,12 +290,12 @@ public final class BlobReceiver: @unchecked Sendable {
     guard offset + UInt64(data.count) <= need.size else {
       throw BlobError.tooLong(sha256: need.sha256.hex, size: need.size)
     }
-    try handle.write(contentsOf: data)
+    try appender.append(data)
     hasher.update(data)
     offset += UInt64(data.count)
     unsynchronized += UInt64(data.count)
     if unsynchronized >= BlobStore.checkpointBytes {
-      try handle.synchronize()
+      try appender.synchronize()
       try blobs.checkpoint(need.sha256, durableOffset: offset)
       unsynchronized = 0
     }
@@ -302,7 +304,7 @@ public final class BlobReceiver: @unchecked Sendable {
   /// After the last piece: checks the hash taken along the way; moves the file into place if it
   /// matches, else discards it so that the next transfer starts again from the beginning.
   public func finish() throws -> BlobReceipt {
-    try handle.synchronize()
+    try appender.synchronize()
     try handle.close()
     let actual = hasher.finalize()
     guard actual == need.sha256, offset == need.size else {
@@ -315,7 +317,7 @@ public final class BlobReceiver: @unchecked Sendable {
 
   /// The sender refused or the session ended: keep what is durable for the next attempt.
   public func suspend() throws {
-    try handle.synchronize()
+    try appender.synchronize()
     try blobs.checkpoint(need.sha256, durableOffset: offset)
   }
 }
