@@ -26,7 +26,13 @@ public struct ChangeAuthor: Sendable {
   public func sign(
     body: ChangeBody, audience: Audience, after tip: ChainTip?, time: HLCTimestamp
   ) throws -> SignedChange {
-    let bodyBytes = WireCoding.encodeBody(body)
+    try sign(bodyBytes: WireCoding.encodeBody(body), audience: audience, after: tip, time: time)
+  }
+
+  /// Signs a change whose body is already encoded (`PreparedBody.bytes`).
+  public func sign(
+    bodyBytes: Data, audience: Audience, after tip: ChainTip?, time: HLCTimestamp
+  ) throws -> SignedChange {
     let header = ChangeHeader(
       origin: origin, sequence: (tip?.sequence ?? 0) + 1, previous: tip?.id, time: time,
       audience: audience, bodySHA256: SHA256.hash(bodyBytes), bodySize: UInt64(bodyBytes.count),

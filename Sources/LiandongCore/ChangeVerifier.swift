@@ -21,10 +21,14 @@ public struct IngestContext: Sendable {
   /// the header names (on another core, before the write transaction). Trust in that certificate
   /// at the change's time is still decided here.
   public var signatureChecked: Bool
+  /// The body as prepared before the transaction (a local change's): its decoding stands for
+  /// the change's only if its bytes are the change's body bytes.
+  public var prepared: PreparedBody?
 
   public init(
     receiver: NodeID, held: HeldChange?, predecessor: HeldChange?, heldThrough: UInt64,
-    signers: [Data: [Certificate]], quarantined: Bool, physicalMillis: UInt64, signatureChecked: Bool = false
+    signers: [Data: [Certificate]], quarantined: Bool, physicalMillis: UInt64, signatureChecked: Bool = false,
+    prepared: PreparedBody? = nil
   ) {
     self.receiver = receiver
     self.held = held
@@ -34,6 +38,13 @@ public struct IngestContext: Sendable {
     self.quarantined = quarantined
     self.physicalMillis = physicalMillis
     self.signatureChecked = signatureChecked
+    self.prepared = prepared
+  }
+
+  /// `change`'s body decoded: the prepared decoding when it was made from these very bytes.
+  func decodedBody(of change: SignedChange) -> ChangeBody? {
+    if let prepared, let bytes = change.body, prepared.bytes == bytes { return prepared.decoded }
+    return change.decodedBody()
   }
 }
 
@@ -123,7 +134,7 @@ public struct ChangeVerifier: Sendable {
     // reported as such, not as a body that no longer matches it.
     _ = try trustedSigner(of: incoming, context)
     try incoming.checkBody()
-    let body = incoming.decodedBody()
+    let body = context.decodedBody(of: incoming)
     let visibleBody = entitled ? body : nil
     try checkManifests(in: change, visibleBody)
     return .store(change, announced: try announcements(in: incoming, body), body: visibleBody)

@@ -183,13 +183,24 @@ public final class NodeHome: Sendable {
   )
     throws -> [SignedChange]
   {
+    try recordEach(prepared: Self.prepare(changes, officer: officer), audience: audience, now: now)
+  }
+
+  /// The bodies of changes made by `officer`, encoded and decoded: pure, so a bulk writer can
+  /// prepare its next transaction's on another core while this one writes.
+  public static func prepare(_ changes: [[DomainOperation]], officer: String) -> [PreparedBody] {
+    changes.map { PreparedBody(ChangeBody(officer: officer, operations: $0)) }
+  }
+
+  /// `recordEach` with bodies prepared already (`prepare`).
+  public func recordEach(prepared: [PreparedBody], audience: Audience, now: Date = Date()) throws
+    -> [SignedChange]
+  {
     if try Self.readConfiguration(directory).catchUpRequired {
       throw StoreError.catchUpRequired(node: node.rawValue)
     }
     return try store.appendLocal(
-      changes.map { (ChangeBody(officer: officer, operations: $0), audience) }, author: author,
-      verifier: verifier,
-      physicalMillis: now.unixMillis)
+      prepared.map { ($0, audience) }, author: author, verifier: verifier, physicalMillis: now.unixMillis)
   }
 
   /// Signs and stores, without the restored-node check (`init` writes the first change before

@@ -35,12 +35,15 @@ extension NodeStore {
     _ body: ChangeBody, audience: Audience, author: ChangeAuthor, verifier: ChangeVerifier,
     physicalMillis: UInt64
   ) throws -> SignedChange {
-    try appendLocal([(body, audience)], author: author, verifier: verifier, physicalMillis: physicalMillis)[0]
+    try appendLocal(
+      [(PreparedBody(body), audience)], author: author, verifier: verifier, physicalMillis: physicalMillis)[0]
   }
 
-  /// Records several changes made on this node in one transaction: all of them, or none.
+  /// Records several changes made on this node in one transaction: all of them, or none. Their
+  /// bodies come encoded and decoded already (`PreparedBody`), which a bulk writer does on
+  /// another core while the previous transaction writes.
   public func appendLocal(
-    _ changes: [(body: ChangeBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
+    _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
     physicalMillis: UInt64
   ) throws -> [SignedChange] {
     try writeTransaction { db in
@@ -58,14 +61,15 @@ extension NodeStore {
       var signed: [SignedChange] = []
       for (body, audience) in changes {
         let change = try author.sign(
-          body: body, audience: audience, after: tip, time: clock.tick(physicalMillis: physicalMillis))
+          bodyBytes: body.bytes, audience: audience, after: tip,
+          time: clock.tick(physicalMillis: physicalMillis))
         // The drift check guards against other nodes' clocks. A node whose own wall clock stepped
         // back (an NTP correction, a restored virtual machine) keeps recording: its timestamps go
         // on from the latest it holds, and its peers judge them against their own clocks.
         let outcome = try ingestOne(
           change, db: db, verifier: verifier,
           physicalMillis: max(physicalMillis, change.header.time.wallMillis), receivedAt: receivedAt,
-          folds: &folds, tips: &tips)
+          folds: &folds, tips: &tips, prepared: body)
         switch outcome {
         case .stored: break
         case .refused(let refusal), .forkDetected(let refusal): throw StoreError.localChangeRefused(refusal)
@@ -92,14 +96,16 @@ extension NodeStore {
 
   private func ingestOne(
     _ change: SignedChange, db: Database, verifier: ChangeVerifier, physicalMillis: UInt64,
-    receivedAt: String, folds: inout FoldBatch, tips: inout ChainTips, signatureChecked: Bool = false
+    receivedAt: String, folds: inout FoldBatch, tips: inout ChainTips, signatureChecked: Bool = false,
+    prepared: PreparedBody? = nil
   ) throws -> IngestOutcome {
     let header = change.header
     let chain = try tips.lookup(origin: header.origin, sequence: header.sequence, db)
     let context = IngestContext(
       receiver: node, held: chain.held, predecessor: chain.predecessor, heldThrough: chain.heldThrough,
       signers: try signers(of: header.origin, including: header.signerSHA256, db),
-      quarantined: chain.quarantined, physicalMillis: physicalMillis, signatureChecked: signatureChecked)
+      quarantined: chain.quarantined, physicalMillis: physicalMillis, signatureChecked: signatureChecked,
+      prepared: prepared)
 
     switch verifier.decide(change, context) {
     case .duplicate:

@@ -64,9 +64,20 @@ struct LeadImportCommand: NodeCommand {
     let changes = check ? [] : LeadImport.changes(pending, leadsPerChange: perChange)
     let progress = ImportProgress(total: changes.count, quiet: options.json)
     var done = 0
-    for group in LeadImport.transactions(changes) {
-      _ = try home.recordEach(group, audience: audience, officer: officer.resolved)
-      done += group.count
+    // Each transaction's bodies are encoded and decoded on the other core while the one before
+    // it writes (a sixth of an import's time when done inside the transaction).
+    let groups = LeadImport.transactions(changes), author = officer.resolved
+    func prepare(_ index: Int) -> Ahead<[PreparedBody]>? {
+      guard index < groups.count else { return nil }
+      let group = groups[index]
+      return Ahead { NodeHome.prepare(group, officer: author) }
+    }
+    var next = prepare(0)
+    for index in groups.indices {
+      let prepared = next!.value()
+      next = prepare(index + 1)
+      _ = try home.recordEach(prepared: prepared, audience: audience)
+      done += groups[index].count
       progress.update(done)
     }
     progress.finish()

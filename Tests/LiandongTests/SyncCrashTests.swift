@@ -40,19 +40,21 @@ struct SyncCrashTests {
     var written = 0
     while written < count {
       let bodies = (written..<min(count, written + 500)).map {
-        index -> (body: ChangeBody, audience: Audience) in
+        index -> (body: PreparedBody, audience: Audience) in
         let subject = ObjectID()
         return (
-          ChangeBody(
-            officer: "bulk",
-            operations: [
-              DomainOperation(
-                objectID: subject, action: .createSubject(SubjectRecord(kind: .shop, name: "shop \(index)"))),
-              DomainOperation(
-                objectID: ObjectID(),
-                action: .createLead(
-                  LeadFields(violations: [.forgedReport], subjectIDs: [subject], summary: "lead \(index)"))),
-            ]), .all
+          PreparedBody(
+            ChangeBody(
+              officer: "bulk",
+              operations: [
+                DomainOperation(
+                  objectID: subject, action: .createSubject(SubjectRecord(kind: .shop, name: "shop \(index)"))
+                ),
+                DomainOperation(
+                  objectID: ObjectID(),
+                  action: .createLead(
+                    LeadFields(violations: [.forgedReport], subjectIDs: [subject], summary: "lead \(index)"))),
+              ])), .all
         )
       }
       _ = try home.store.appendLocal(
