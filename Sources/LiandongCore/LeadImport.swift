@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCrypto
+import Synchronization
 
 /// The bulk path for platform-monitoring teams: a CSV file of leads (RFC 4180: commas, quotes
 /// doubled inside quoted cells, CRLF or LF), one lead and its subject per row. The header names
@@ -45,9 +46,10 @@ public enum LeadImport {
   /// the file's SHA-256) and the row's line, so importing the same file again finds the leads a
   /// first, interrupted run already recorded.
   public static func parse(_ text: String, seed: Data) throws -> (rows: [Row], errors: [RowError]) {
-    var records = try CSV.records(text)
-    guard !records.isEmpty else { throw CoreError.missingField("a header row naming the columns") }
-    let header = records.removeFirst().fields.map { $0.trimmingSpaces.lowercased() }
+    let all = try CSV.records(text)
+    guard let first = all.first else { throw CoreError.missingField("a header row naming the columns") }
+    let header = first.fields.map { $0.trimmingSpaces.lowercased() }
+    let records = Array(all.dropFirst())
     let known = Set(columns.map(\.name))
     if let unknown = header.first(where: { !known.contains($0) }) {
       throw CoreError.invalidValue(field: "CSV column", value: unknown, allowed: columns.map(\.name))
@@ -55,28 +57,55 @@ public enum LeadImport {
     for required in ["subject_name", "violations", "summary"] where !header.contains(required) {
       throw CoreError.missingField("the column \(required)")
     }
+    // Each row is checked on its own (cells, identifiers, derived IDs), so the rows are checked
+    // on every core, a slice at a time, and gathered in the file's order.
+    let slices = (records.count + rowsPerSlice - 1) / rowsPerSlice
+    let checked = Mutex<[Int: [Checked]]>([:])
+    DispatchQueue.concurrentPerform(iterations: slices) { slice in
+      let mine = records[(slice * rowsPerSlice)..<min(records.count, (slice + 1) * rowsPerSlice)].map {
+        check($0, header: header, seed: seed)
+      }
+      checked.withLock { $0[slice] = mine }
+    }
     var rows: [Row] = []
     var errors: [RowError] = []
-    for record in records {
-      if record.fields.allSatisfy({ $0.isBlank }) { continue }
-      guard record.fields.count == header.count else {
-        errors.append(
-          RowError(
-            line: record.line, reason: "\(record.fields.count) cells, but the header names \(header.count)"))
-        continue
-      }
-      var cells: [String: String] = [:]
-      for (name, value) in zip(header, record.fields) {
-        let trimmed = value.trimmingSpaces
-        if !trimmed.isEmpty { cells[name] = trimmed }
-      }
-      do {
-        rows.append(try row(cells, line: record.line, seed: seed))
-      } catch {
-        errors.append(RowError(line: record.line, reason: "\(error)"))
+    for slice in 0..<slices {
+      for outcome in checked.withLock({ $0[slice]! }) {
+        switch outcome {
+        case .row(let row): rows.append(row)
+        case .refused(let error): errors.append(error)
+        case .blank: continue
+        }
       }
     }
     return (rows, errors)
+  }
+
+  private static let rowsPerSlice = 2048
+
+  private enum Checked {
+    case row(Row)
+    case refused(RowError)
+    case blank
+  }
+
+  private static func check(_ record: CSV.Record, header: [String], seed: Data) -> Checked {
+    if record.fields.allSatisfy({ $0.isBlank }) { return .blank }
+    guard record.fields.count == header.count else {
+      return .refused(
+        RowError(
+          line: record.line, reason: "\(record.fields.count) cells, but the header names \(header.count)"))
+    }
+    var cells: [String: String] = [:]
+    for (name, value) in zip(header, record.fields) {
+      let trimmed = value.trimmingSpaces
+      if !trimmed.isEmpty { cells[name] = trimmed }
+    }
+    do {
+      return .row(try row(cells, line: record.line, seed: seed))
+    } catch {
+      return .refused(RowError(line: record.line, reason: "\(error)"))
+    }
   }
 
   static func row(_ cells: [String: String], line: Int, seed: Data) throws -> Row {

@@ -63,6 +63,24 @@ struct LeadImportTests {
     }
   }
 
+  @Test("rows checked on several cores come back in the file's order, refusals too")
+  func orderAcrossSlices() throws {
+    // Bad rows just before and after the 2,048-row slices' edges, blank lines among them.
+    let bad: Set<Int> = [0, 2_046, 2_047, 2_048, 4_095, 4_096, 6_999]
+    let text =
+      Self.header
+      + (0..<7_000).map { index in
+        let row = bad.contains(index) ? "店\(index),,,,counterfeit,bad,\n" : "店\(index),,,,forged-report,s,\n"
+        return index % 1_000 == 500 ? row + ",,,,,,\n" : row
+      }.joined()
+    let (rows, errors) = try LeadImport.parse(text, seed: Data("n0".utf8))
+    // Line of row `index`: the header, then one line per row and per blank line before it.
+    let line = { (index: Int) in 2 + index + (index + 499) / 1_000 }
+    #expect(errors.map(\.line) == bad.sorted().map(line))
+    #expect(rows.map(\.line) == (0..<7_000).filter { !bad.contains($0) }.map(line))
+    #expect(rows.map(\.subject.name) == (0..<7_000).filter { !bad.contains($0) }.map { "店\($0)" })
+  }
+
   @Test("valid rows become changes of at most the leads asked for")
   func bounded() throws {
     let text = Self.header + (0..<25).map { "店\($0),,,,forged-report,summary \($0),\n" }.joined()
