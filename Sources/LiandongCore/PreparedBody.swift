@@ -9,7 +9,7 @@ import Foundation
 /// prepared ahead, that work runs on the other core while the writer writes.
 public struct PreparedBody: Sendable {
   public let bytes: Data
-  /// `bytes` decoded, or nil if they do not decode (then the store refuses the change).
+  /// `bytes` decoded; nil if they do not decode, as `SignedChange.decodedBody()` would give.
   public let decoded: ChangeBody?
 
   public init(_ body: ChangeBody) {
