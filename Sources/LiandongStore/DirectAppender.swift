@@ -28,7 +28,8 @@ final class DirectAppender {
   /// The same file opened with `O_DIRECT`, or nil where that is not possible.
   private var direct: Int32?
   private var buffer: UnsafeMutableRawPointer?
-  /// Where the buffer's first byte belongs in the file: always a multiple of `block`.
+  /// With direct writing, where the buffer's first byte belongs in the file (a multiple of
+  /// `block`); without, the file's end.
   private var stagedAt: UInt64
   private var staged = 0
 
@@ -74,10 +75,13 @@ final class DirectAppender {
   }
 
   func append(_ data: Data) throws {
-    guard let buffer else { return try writeBuffered(data, at: stagedAt + UInt64(staged)) }
     try data.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
       var consumed = 0
       while consumed < bytes.count {
+        // Looked up each time: a write the device refuses ends direct writing, and the buffer.
+        guard let buffer else {
+          return try writeBuffered(UnsafeRawBufferPointer(rebasing: bytes[consumed...]), at: stagedAt)
+        }
         let count = min(Self.staging - staged, bytes.count - consumed)
         (buffer + staged).copyMemory(from: bytes.baseAddress! + consumed, byteCount: count)
         staged += count
@@ -116,8 +120,9 @@ final class DirectAppender {
     stagedAt += UInt64(whole)
   }
 
-  /// Writes what is staged through the ordinary descriptor, and every later byte the same way.
-  private func abandonDirect() throws {
+  /// Writes what is staged through the ordinary descriptor, and every later byte the same way:
+  /// what a write the device refuses (EINVAL) leads to.
+  func abandonDirect() throws {
     guard let direct, let buffer else { return }
     try writeBuffered(UnsafeRawBufferPointer(start: buffer, count: staged), at: stagedAt)
     stagedAt += UInt64(staged)
@@ -128,11 +133,8 @@ final class DirectAppender {
     self.buffer = nil
   }
 
-  private func writeBuffered(_ data: Data, at offset: UInt64) throws {
-    try data.withUnsafeBytes { try writeBuffered($0, at: offset) }
-    if buffer == nil { stagedAt = offset + UInt64(data.count) }
-  }
-
+  /// Writes through the ordinary descriptor. Without direct writing, `stagedAt` is the file's
+  /// end, and moves past what is written.
   private func writeBuffered(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws {
     var written = 0
     while written < bytes.count {
@@ -142,6 +144,7 @@ final class DirectAppender {
       guard result > 0 else { throw failure("write") }
       written += result
     }
+    if buffer == nil { stagedAt = offset + UInt64(bytes.count) }
   }
 
   private func readExactly(into memory: UnsafeMutableRawPointer, count: Int, at offset: UInt64) throws {

@@ -36,6 +36,19 @@ struct DirectAppenderTests {
     }
   }
 
+  @Test("a device that refuses a direct write midway gets the rest through the page cache, nothing lost")
+  func abandonsDirectWriting() throws {
+    let file = try OpenFile(temporaryDirectory("direct-abandon"))
+    let appender = try DirectAppender(path: file.path, buffered: file.descriptor, end: 0)
+    let before = randomBytes(1_500_000, seed: 9), after = randomBytes(700_001, seed: 10)
+    try appender.append(before)
+    try appender.abandonDirect()
+    #expect(!appender.isDirect)
+    try appender.append(after)
+    try appender.synchronize()
+    #expect(try file.contents() == before + after)
+  }
+
   @Test("a transfer resumed in the middle of a block keeps the bytes before it")
   func resumesMidBlock() throws {
     for bypassing in [true, false] {
