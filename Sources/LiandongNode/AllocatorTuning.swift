@@ -7,15 +7,17 @@ import Foundation
 /// Settings for glibc's allocator, applied when `liandong` starts.
 ///
 /// By default glibc serves blocks over 128 KiB straight from `mmap` and hands freed memory at the
-/// top of a thread's heap back to the kernel. A sync passes 256 KiB chunks and 1 MiB batches
-/// through buffers allocated and freed thousands of times a second (TLS output, frames, file
-/// reads), so each one was mapped, faulted in and zeroed page by page, and unmapped again: page
-/// faults and page clearing were a sixth of the sending node's samples in B3, and lifting both
-/// limits took B3 from 182-214 MiB/s to 220-249 over runs of the same hour. Blocks up to 4 MiB
-/// now come from the heap, and up to 16 MiB of freed heap stays mapped for reuse, so what it keeps
-/// is bounded (B3 and B5 in BENCHMARKS.md measure it).
+/// top of a thread's heap back to the kernel. A sync passes 256 KiB chunks through buffers
+/// allocated and freed thousands of times a second (TLS output, frames, file reads), so each one
+/// was mapped, faulted in and zeroed page by page, and unmapped again: page faults and page
+/// clearing were a sixth of the sending node's samples in B3, and lifting both limits took B3
+/// from 182-214 MiB/s to 220-249 over runs of the same hour. Blocks under 1 MiB now come from the
+/// heap, and up to 16 MiB of freed heap stays mapped for reuse, so what it keeps is bounded (B3
+/// and B5 in BENCHMARKS.md measure it). Not 4 MiB, as first chosen: blocks of 1-4 MiB (a hostile
+/// peer's 1 MiB bodies, whole batches' frames) then stayed in the heaps after use, and a flood of
+/// large batches raised the serving node's peak by 98-159 MiB instead of 82-101.
 public enum AllocatorTuning {
-  public static let mmapThresholdBytes: Int32 = 4 << 20
+  public static let mmapThresholdBytes: Int32 = 1 << 20
   public static let trimThresholdBytes: Int32 = 16 << 20
 
   /// Applies the settings, unless the operator set glibc's own malloc tunables: theirs win.
