@@ -99,7 +99,7 @@ final class DirectAppender {
         try writeBuffered(UnsafeRawBufferPointer(start: buffer, count: staged), at: stagedAt)
       }
     }
-    guard fdatasync(buffered) == 0 else { throw failure("fdatasync") }
+    guard fdatasync(buffered) == 0 else { throw failure("fdatasync", errno) }
   }
 
   /// Writes the staged whole blocks directly and keeps the tail staged at the start.
@@ -107,13 +107,9 @@ final class DirectAppender {
     guard let direct, let buffer else { return }
     let whole = staged - staged % Self.block
     guard whole > 0 else { return }
-    var written = 0
-    while written < whole {
-      let result = pwrite(direct, buffer + written, whole - written, off_t(stagedAt) + off_t(written))
-      if result < 0 && errno == EINTR { continue }
-      if result < 0 && errno == EINVAL { return try abandonDirect() }  // the device wants more alignment
-      guard result > 0 else { throw failure("write") }
-      written += result
+    if let error = Self.writeAll(direct, buffer, count: whole, at: stagedAt) {
+      if error == EINVAL { return try abandonDirect() }  // the device wants more alignment
+      throw failure("write", error)
     }
     buffer.copyMemory(from: buffer + whole, byteCount: staged - whole)
     staged -= whole
@@ -136,13 +132,10 @@ final class DirectAppender {
   /// Writes through the ordinary descriptor. Without direct writing, `stagedAt` is the file's
   /// end, and moves past what is written.
   private func writeBuffered(_ bytes: UnsafeRawBufferPointer, at offset: UInt64) throws {
-    var written = 0
-    while written < bytes.count {
-      let result = pwrite(
-        buffered, bytes.baseAddress! + written, bytes.count - written, off_t(offset) + off_t(written))
-      if result < 0 && errno == EINTR { continue }
-      guard result > 0 else { throw failure("write") }
-      written += result
+    if let start = bytes.baseAddress,
+      let error = Self.writeAll(buffered, start, count: bytes.count, at: offset)
+    {
+      throw failure("write", error)
     }
     if buffer == nil { stagedAt = offset + UInt64(bytes.count) }
   }
@@ -152,13 +145,28 @@ final class DirectAppender {
     while read < count {
       let result = pread(buffered, memory + read, count - read, off_t(offset) + off_t(read))
       if result < 0 && errno == EINTR { continue }
-      guard result > 0 else { throw failure(result == 0 ? "read: the file ended early" : "read") }
+      if result == 0 { throw BlobError.io(path: path, reason: "read: the file ended early") }
+      guard result > 0 else { throw failure("read", errno) }
       read += result
     }
   }
 
-  private func failure(_ call: String) -> BlobError {
-    BlobError.io(
-      path: path, reason: call.contains(":") ? call : "\(call): \(String(cString: strerror(errno)))")
+  /// Writes `count` bytes at `offset`, however many calls it takes; the error of a write that
+  /// failed (EIO for one that wrote nothing), or nil.
+  private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawPointer, count: Int, at offset: UInt64)
+    -> Int32?
+  {
+    var written = 0
+    while written < count {
+      let result = pwrite(descriptor, bytes + written, count - written, off_t(offset) + off_t(written))
+      if result < 0 && errno == EINTR { continue }
+      guard result > 0 else { return result < 0 ? errno : EIO }
+      written += result
+    }
+    return nil
+  }
+
+  private func failure(_ call: String, _ error: Int32) -> BlobError {
+    BlobError.io(path: path, reason: "\(call): \(String(cString: strerror(error)))")
   }
 }
