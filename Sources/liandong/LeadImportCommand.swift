@@ -95,27 +95,22 @@ struct LeadImportCommand: NodeCommand {
   }
 }
 
-/// "change 12 of 400" on stderr, at most a few times a second, only when it takes a moment.
+/// "change 12 of 400" on stderr, paced by `ProgressPacing`; never with --json.
 final class ImportProgress {
   let total: Int
-  let quiet: Bool
-  let started = Date()
-  var shown = Date.distantPast
+  var pacing: ProgressPacing
 
   init(total: Int, quiet: Bool) {
     self.total = total
-    self.quiet = quiet || isatty(STDERR_FILENO) == 0
+    self.pacing = quiet ? ProgressPacing(enabled: false) : ProgressPacing()
   }
 
   func update(_ done: Int) {
-    guard !quiet, Date().timeIntervalSince(started) > 1, Date().timeIntervalSince(shown) > 0.25 else {
-      return
-    }
-    shown = Date()
+    guard pacing.due() else { return }
     FileHandle.standardError.write(Data("\r  change \(done) of \(total)".utf8))
   }
 
   func finish() {
-    if !quiet && shown != .distantPast { FileHandle.standardError.write(Data("\n".utf8)) }
+    if pacing.hasShown { FileHandle.standardError.write(Data("\n".utf8)) }
   }
 }

@@ -14,9 +14,9 @@ struct SyncCommand: AsyncNodeCommand {
     commandName: "sync",
     abstract: "Sync now with the named peers (or --all), then print what moved.",
     discussion: """
-      Each peer must have been added with 'liandong peer add'. Progress goes to stderr when a \
-      sync takes more than a moment. Exits 1, naming the reason, if any peer is unreachable, \
-      refuses this node, or speaks another protocol version.
+      Each peer must have been added with 'liandong peer add'. Progress goes to stderr when it is \
+      a terminal and a sync takes more than a moment (never with --json). Exits 1, naming the \
+      reason, if any peer is unreachable, refuses this node, or speaks another protocol version.
       """)
 
   @OptionGroup var options: NodeOptions
@@ -64,7 +64,7 @@ struct SyncCommand: AsyncNodeCommand {
       TLSConfiguration(trust: home.trust, chain: home.chain, key: home.key), role: .client)
     var report = Report()
     for peer in chosen {
-      let progress = ProgressLine(peer: peer.node)
+      let progress = ProgressLine(peer: peer.node, quiet: options.json)
       do {
         let summary = try await NodeServer.sync(
           with: peer, home: home, context: context, logger: logger, batchBytes: batchBytes,
@@ -119,17 +119,18 @@ extension SyncCommand {
   }
 }
 
-/// Progress on stderr, only once a sync has taken more than a second.
+/// Progress on stderr, paced by `ProgressPacing`: a terminal only, after a second, a few times a second.
 final class ProgressLine: Sendable {
   private let peer: String
-  private let started = Date()
-  private let shown = Mutex(false)
+  private let pacing: Mutex<ProgressPacing>
 
-  init(peer: String) { self.peer = peer }
+  init(peer: String, quiet: Bool) {
+    self.peer = peer
+    pacing = Mutex(quiet ? ProgressPacing(enabled: false) : ProgressPacing())
+  }
 
   func update(_ summary: SyncSummary) {
-    guard Date().timeIntervalSince(started) > 1 else { return }
-    shown.withLock { $0 = true }
+    guard pacing.withLock({ $0.due() }) else { return }
     let line =
       "\r\(peer): \(summary.batchesReceived) batches in (\(summary.changesReceived) changes), "
       + "\(summary.batchesSent) out, \(summary.blobBytesReceived >> 20) MiB of files in   "
@@ -137,6 +138,6 @@ final class ProgressLine: Sendable {
   }
 
   func finish() {
-    if shown.withLock({ $0 }) { FileHandle.standardError.write(Data("\n".utf8)) }
+    if pacing.withLock({ $0.hasShown }) { FileHandle.standardError.write(Data("\n".utf8)) }
   }
 }
