@@ -4,8 +4,8 @@ import NIOCore
 import Synchronization
 
 /// What the session loop waits for: the peer's bytes and the store's answers, in one stream. A
-/// batch commits in a task of its own, so the loop keeps reading (and the next batch's signatures
-/// are checked on the other core) meanwhile, and still hears of the commit as soon as it ends.
+/// batch commits in a task of its own, so the loop keeps reading (and the next batch is prepared
+/// on the other core) meanwhile, and still hears of the commit as soon as it ends.
 enum SessionEvent: Sendable {
   case received(ByteBuffer)
   /// The connection's read side ended: cleanly (nil) or with this error.
@@ -102,19 +102,19 @@ final class CommitQueue: Sendable {
   }
 
   /// The next batches to commit together, in order, once there is at least one; nil once
-  /// finished. The oldest is waited for until its signatures are checked; the batches after it
-  /// come along only if theirs are checked too, and the rest stay waiting, so that they are
-  /// verified while these commit, and acknowledging these lets the peer send the next.
-  func takeChecked() async -> [PendingCommit]? {
+  /// finished. The oldest is waited for until it is prepared (`CommitPreparationLane`); the
+  /// batches after it come along only if they are prepared too, and the rest stay waiting, so
+  /// that they are prepared while these commit, and acknowledging these lets the peer send the next.
+  func takePrepared() async -> [PendingCommit]? {
     guard let waiting = await takeAll() else { return nil }
-    _ = await waiting[0].signaturesChecked.value()
-    let checked = Array(waiting.prefix { $0.signaturesChecked.isDone })
+    _ = await waiting[0].preparation.value()
+    let checked = Array(waiting.prefix { $0.preparation.isDone })
     putBack(waiting.dropFirst(checked.count))
     return checked
   }
 
   /// Returns batches taken but not committed to the head of the queue, before any put since.
-  /// Only `takeChecked` calls it, and the committer is the queue's one taker, so no taker is
+  /// Only `takePrepared` calls it, and the committer is the queue's one taker, so no taker is
   /// waiting to be handed them.
   private func putBack(_ batches: some Collection<PendingCommit>) {
     state.withLock { state in

@@ -55,7 +55,7 @@ public enum SyncDriver {
       let server = BlobServer(blobs: home.blobs, peer: peer, queue: queue, logger: logger, tally: tally)
       let (events, eventSink) = AsyncStream.makeStream(of: SessionEvent.self)
       let commits = CommitQueue()
-      let checks = SignatureCheckLane(store: home.store)
+      let preparations = CommitPreparationLane(store: home.store)
       let credit = Credits(chunks: 8)
       let (blobWrites, blobWriteSink) = AsyncStream.makeStream(of: BlobWriter.Operation.self)
       let writeRoom = Credits(chunks: BlobWriter.room)
@@ -81,7 +81,7 @@ public enum SyncDriver {
             }
           }
           sessionTasks.addTask {
-            while let batches = await commits.takeChecked() {
+            while let batches = await commits.takePrepared() {
               let results = await commit(
                 batches, home: home, verifier: verifier ?? home.verifier, peer: peer, logger: logger)
               for (batch, result) in zip(batches, results) {
@@ -135,9 +135,11 @@ public enum SyncDriver {
                       ])
                   }
                 case .store(let batch, let changes):
-                  // The signatures are checked now, on every core, while earlier batches commit.
+                  // Signatures checked and bodies decoded now, on every core, while earlier batches
+                  // commit.
                   commits.put(
-                    PendingCommit(number: batch, changes: changes, signaturesChecked: checks.check(changes)))
+                    PendingCommit(number: batch, changes: changes, preparation: preparations.prepare(changes))
+                  )
                 case .listMissingBlobs:
                   pending += session.missingBlobs(try await offload { try home.blobs.missing() })
                 case .beginBlob(let need):
@@ -323,15 +325,17 @@ public enum SyncDriver {
     _ batches: [PendingCommit], home: NodeHome, verifier: ChangeVerifier, peer: NodeID, logger: Logger
   ) async -> [Result<CommittedBatch, any Error>] {
     let store = home.store
-    var checks: [SignatureChecks] = []
-    for batch in batches { checks.append(await batch.signaturesChecked.value()) }
+    var preparations: [CommitPreparation.Done] = []
+    for batch in batches { preparations.append(await batch.preparation.value()) }
     let changes = batches.flatMap(\.changes)
-    let checked = SignatureChecks(merging: checks)
+    let checked = SignatureChecks(merging: preparations.map(\.signatures))
+    let bodies = preparations.flatMap(\.bodies)
     let outcomes: [IngestOutcome]
     do {
       outcomes = try await offload {
         try store.ingest(
-          changes, verifier: verifier, physicalMillis: Date().unixMillis, signaturesChecked: checked)
+          changes, verifier: verifier, physicalMillis: Date().unixMillis, signaturesChecked: checked,
+          bodies: bodies)
       }
     } catch {
       return batches.map { _ in .failure(error) }
@@ -373,11 +377,11 @@ public enum SyncDriver {
   }
 }
 
-/// A received batch waiting for the committer, with its signature check already under way.
+/// A received batch waiting for the committer, with its preparation already under way.
 struct PendingCommit: Sendable {
   var number: UInt64
   var changes: [SignedChange]
-  var signaturesChecked: SignatureCheck
+  var preparation: CommitPreparation
 }
 
 /// Runs blocking work (SQLite, signatures) on NIO's thread pool.

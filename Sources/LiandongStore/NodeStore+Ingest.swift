@@ -8,20 +8,24 @@ extension NodeStore {
   /// transaction, then refolds every object they touch. Refused changes write nothing, except
   /// that a fork's proof and the quarantine it causes are kept. `signaturesChecked` is what
   /// `checkSignaturesAhead` gave for these changes, from a caller that ran it earlier (while the
-  /// previous batch committed); without it the check runs here.
+  /// previous batch committed); without it the check runs here. `bodies`, index for index, are
+  /// the changes' bodies decoded ahead the same way (`PreparedBody.decoding`); without them they
+  /// are decoded here.
   public func ingest(
     _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
-    signaturesChecked: SignatureChecks? = nil
+    signaturesChecked: SignatureChecks? = nil, bodies: [PreparedBody?]? = nil
   ) throws -> [IngestOutcome] {
     let checked = signaturesChecked ?? checkSignaturesAhead(changes)
+    precondition(bodies == nil || bodies!.count == changes.count, "one prepared body for each change")
     return try writeTransaction { db in
       var folds = FoldBatch()
       var tips = ChainTips()
       let receivedAt = Date().iso8601
-      let outcomes = try changes.map {
+      let outcomes = try changes.indices.map { index in
         try ingestOne(
-          $0, db: db, verifier: verifier, physicalMillis: physicalMillis, receivedAt: receivedAt,
-          folds: &folds, tips: &tips, signatureChecked: checked.vouches(for: $0))
+          changes[index], db: db, verifier: verifier, physicalMillis: physicalMillis, receivedAt: receivedAt,
+          folds: &folds, tips: &tips, signatureChecked: checked.vouches(for: changes[index]),
+          prepared: bodies?[index])
       }
       try folds.refold(db)
       return outcomes

@@ -7,9 +7,10 @@ import Testing
 /// transaction; these are the queue's promises it relies on for acknowledging them in order.
 @Suite("Received batches wait for the committer")
 struct CommitQueueTests {
+  private let done = CommitPreparation.Done(signatures: SignatureChecks(merging: []), bodies: [])
+
   private func batch(_ number: UInt64) -> PendingCommit {
-    PendingCommit(
-      number: number, changes: [], signaturesChecked: SignatureCheck(done: SignatureChecks(merging: [])))
+    PendingCommit(number: number, changes: [], preparation: CommitPreparation(done: done))
   }
 
   @Test("every waiting batch is taken at once, in the order it arrived")
@@ -21,37 +22,37 @@ struct CommitQueueTests {
     #expect(await queue.takeAll()?.map(\.number) == [4])
   }
 
-  @Test("the oldest batch is taken once checked, with the checked ones after it; the rest wait their turn")
-  func takesChecked() async {
+  @Test("the oldest batch is taken once prepared, with the prepared ones after it; the rest wait their turn")
+  func takesPrepared() async {
     let queue = CommitQueue()
-    let pending = SignatureCheck()
-    let oldest = SignatureCheck()
-    queue.put(PendingCommit(number: 1, changes: [], signaturesChecked: oldest))
+    let pending = CommitPreparation()
+    let oldest = CommitPreparation()
+    queue.put(PendingCommit(number: 1, changes: [], preparation: oldest))
     queue.put(batch(2))
-    queue.put(PendingCommit(number: 3, changes: [], signaturesChecked: pending))
+    queue.put(PendingCommit(number: 3, changes: [], preparation: pending))
     queue.put(batch(4))
-    let first = Task { await queue.takeChecked()?.map(\.number) }
+    let first = Task { await queue.takePrepared()?.map(\.number) }
     // The oldest is waited for, not passed over.
     for _ in 0..<100 { await Task.yield() }
     queue.put(batch(5))
-    oldest.finish(SignatureChecks(merging: []))
+    oldest.finish(done)
     #expect(await first.value == [1, 2])
-    let second = Task { await queue.takeChecked()?.map(\.number) }
+    let second = Task { await queue.takePrepared()?.map(\.number) }
     for _ in 0..<100 { await Task.yield() }
-    pending.finish(SignatureChecks(merging: []))
+    pending.finish(done)
     #expect(await second.value == [3, 4, 5])
     queue.finish()
-    #expect(await queue.takeChecked() == nil)
+    #expect(await queue.takePrepared() == nil)
   }
 
-  @Test("a batch's signature check can be asked whether it is done, and awaited by several")
-  func signatureCheck() async {
-    let check = SignatureCheck()
+  @Test("a batch's preparation can be asked whether it is done, and awaited by several")
+  func preparation() async {
+    let check = CommitPreparation()
     #expect(!check.isDone)
     let first = Task { await check.value() }
     let second = Task { await check.value() }
     for _ in 0..<100 { await Task.yield() }
-    check.finish(SignatureChecks(merging: []))
+    check.finish(done)
     #expect(check.isDone)
     _ = await first.value
     _ = await second.value
