@@ -46,39 +46,66 @@ public enum LeadImport {
   /// the file's SHA-256) and the row's line, so importing the same file again finds the leads a
   /// first, interrupted run already recorded.
   public static func parse(_ text: String, seed: Data) throws -> (rows: [Row], errors: [RowError]) {
-    let all = try CSV.records(text)
-    guard let first = all.first else { throw CoreError.missingField("a header row naming the columns") }
-    let header = first.fields.map { $0.trimmingSpaces.lowercased() }
-    let records = Array(all.dropFirst())
-    let known = Set(columns.map(\.name))
-    if let unknown = header.first(where: { !known.contains($0) }) {
-      throw CoreError.invalidValue(field: "CSV column", value: unknown, allowed: columns.map(\.name))
-    }
-    for required in ["subject_name", "violations", "summary"] where !header.contains(required) {
-      throw CoreError.missingField("the column \(required)")
-    }
+    let sheet = try Sheet(text, seed: seed)
     // Each row is checked on its own (cells, identifiers, derived IDs), so the rows are checked
     // on every core, a slice at a time, and gathered in the file's order.
-    let slices = (records.count + rowsPerSlice - 1) / rowsPerSlice
-    let checked = Mutex<[Int: [Checked]]>([:])
+    let slices = (sheet.count + rowsPerSlice - 1) / rowsPerSlice
+    let checked = Mutex<[Int: (rows: [Row], errors: [RowError])]>([:])
     DispatchQueue.concurrentPerform(iterations: slices) { slice in
-      let mine = records[(slice * rowsPerSlice)..<min(records.count, (slice + 1) * rowsPerSlice)].map {
-        check($0, header: header, seed: seed)
-      }
+      let mine = sheet.check(slice * rowsPerSlice..<min(sheet.count, (slice + 1) * rowsPerSlice))
       checked.withLock { $0[slice] = mine }
     }
     var rows: [Row] = []
     var errors: [RowError] = []
     for slice in 0..<slices {
-      for outcome in checked.withLock({ $0[slice]! }) {
-        switch outcome {
+      let (sliceRows, sliceErrors) = checked.withLock { $0[slice]! }
+      rows += sliceRows
+      errors += sliceErrors
+    }
+    return (rows, errors)
+  }
+
+  /// A file's records under a valid header, not checked yet: a writer checks them a stretch at
+  /// a time (`check`), so that it can write the first stretch while the next is checked.
+  public struct Sheet: Sendable {
+    private let header: [String]
+    private let records: [CSV.Record]
+    private let seed: Data
+
+    /// Reads the records and checks the header: every column known, the required ones present.
+    public init(_ text: String, seed: Data) throws {
+      let all = try CSV.records(text)
+      guard let first = all.first else { throw CoreError.missingField("a header row naming the columns") }
+      let header = first.fields.map { $0.trimmingSpaces.lowercased() }
+      let known = Set(columns.map(\.name))
+      if let unknown = header.first(where: { !known.contains($0) }) {
+        throw CoreError.invalidValue(field: "CSV column", value: unknown, allowed: columns.map(\.name))
+      }
+      for required in ["subject_name", "violations", "summary"] where !header.contains(required) {
+        throw CoreError.missingField("the column \(required)")
+      }
+      self.header = header
+      self.records = Array(all.dropFirst())
+      self.seed = seed
+    }
+
+    /// Records below the header, blank ones included.
+    public var count: Int { records.count }
+
+    /// The valid rows among `records` (positions below the header, not line numbers), and the
+    /// refused ones, in the file's order; blank records are neither.
+    public func check(_ positions: Range<Int>) -> (rows: [Row], errors: [RowError]) {
+      var rows: [Row] = []
+      var errors: [RowError] = []
+      for record in records[positions] {
+        switch LeadImport.check(record, header: header, seed: seed) {
         case .row(let row): rows.append(row)
         case .refused(let error): errors.append(error)
         case .blank: continue
         }
       }
+      return (rows, errors)
     }
-    return (rows, errors)
   }
 
   private static let rowsPerSlice = 2048

@@ -13,8 +13,9 @@ struct LeadImportCommand: NodeCommand {
       \(LeadImport.columns.map { "  \($0.name.padding(toLength: 27, withPad: " ", startingAt: 0)) \($0.meaning)" }.joined(separator: "\n"))
 
       Cells follow RFC 4180 (quote a cell that holds a comma, a quote or a line break; double \
-      quotes inside). Every row is checked first: a row with a bad identifier or value is \
-      reported with its line number and reason and is not imported; the others are. Valid rows \
+      quotes inside). Every row is checked before it is written: a row with a bad identifier or \
+      value is not imported, and is reported with its line number and reason at the end (use \
+      --check to see them before writing anything); the others are imported. Valid rows \
       become changes of up to --per-change leads each; each change is written whole or not at \
       all, so a crash leaves no partial change, and running the same import again records only \
       the rows a first, interrupted run had not (IDs derive from the file's content and line).
@@ -52,50 +53,86 @@ struct LeadImportCommand: NodeCommand {
     let started = Date()
     let home = try options.openNode()
     let audience = try to.map { try home.audience(parsing: $0) } ?? .originOnly
-    let (rows, errors) = try LeadImport.parse(text, seed: Data(home.node.rawValue.utf8) + SHA256.hash(data))
+    let sheet = try LeadImport.Sheet(text, seed: Data(home.node.rawValue.utf8) + SHA256.hash(data))
+    let progress = ImportProgress(total: sheet.count, quiet: options.json)
+    // The file is checked a stretch at a time, and each stretch's rows are looked up, grouped
+    // into changes and their bodies encoded on the other core while the stretch before it
+    // writes: reading the file, checking it and finding what was imported already no longer
+    // come before the first write.
+    let store = home.store, author = officer.resolved, perChange = perChange, check = check
+    let stretch = LeadImport.leadsPerTransaction
+    func prepare(_ start: Int) -> Ahead<Result<Stretch, any Error>>? {
+      guard start < sheet.count else { return nil }
+      let positions = start..<min(sheet.count, start + stretch)
+      return Ahead {
+        Result {
+          try Stretch(
+            sheet.check(positions), store: store, leadsPerChange: check ? nil : perChange, officer: author)
+        }
+      }
+    }
+    var rows = 0, pending = 0, changes = 0, errors: [LeadImport.RowError] = []
+    var next = prepare(0), start = 0
+    while let ahead = next {
+      let checked = try ahead.value().get()
+      start += stretch
+      next = prepare(start)
+      for transaction in checked.transactions {
+        _ = try home.recordEach(prepared: transaction, audience: audience)
+      }
+      rows += checked.rows
+      pending += checked.pending
+      changes += checked.changes
+      errors += checked.errors
+      progress.update(min(start, sheet.count))
+    }
+    progress.finish()
     for error in errors.prefix(options.json ? 0 : 50) {
       Output.error("\(file):\(error.line): not imported: \(error.reason)")
     }
     if errors.count > 50 && !options.json {
       Output.error("... and \(errors.count - 50) more rows not imported")
     }
-    let existing = try home.store.existingLeads(among: rows.map(\.leadID.description))
-    let pending = rows.filter { !existing.contains($0.leadID.description) }
-    let changes = check ? [] : LeadImport.changes(pending, leadsPerChange: perChange)
-    let progress = ImportProgress(total: changes.count, quiet: options.json)
-    var done = 0
-    // Each transaction's bodies are encoded and decoded on the other core while the one before
-    // it writes (a sixth of an import's time when done inside the transaction).
-    let groups = LeadImport.transactions(changes), author = officer.resolved
-    func prepare(_ index: Int) -> Ahead<[PreparedBody]>? {
-      guard index < groups.count else { return nil }
-      let group = groups[index]
-      return Ahead { NodeHome.prepare(group, officer: author) }
-    }
-    var next = prepare(0)
-    for index in groups.indices {
-      let prepared = next!.value()
-      next = prepare(index + 1)
-      _ = try home.recordEach(prepared: prepared, audience: audience)
-      done += groups[index].count
-      progress.update(done)
-    }
-    progress.finish()
     let summary = Summary(
-      rows: rows.count + errors.count, imported: check ? 0 : pending.count,
-      alreadyImported: rows.count - pending.count, refused: errors, changes: changes.count,
-      seconds: Date().timeIntervalSince(started))
+      rows: rows + errors.count, imported: check ? 0 : pending, alreadyImported: rows - pending,
+      refused: errors, changes: changes, seconds: Date().timeIntervalSince(started))
     defer { if !errors.isEmpty { Foundation.exit(2) } }
     if options.json { return try Output.json(summary) }
     print(
       check
-        ? "\(rows.count) rows valid, \(errors.count) refused; nothing written (--check)"
+        ? "\(rows) rows valid, \(errors.count) refused; nothing written (--check)"
         : "imported \(summary.imported) leads in \(summary.changes) changes (\(summary.alreadyImported) already imported, \(errors.count) refused) in \(String(format: "%.1f", summary.seconds)) s, shared with: \(audience)"
     )
   }
 }
 
-/// "change 12 of 400" on stderr, paced by `ProgressPacing`; never with --json.
+/// One stretch of the file: its rows checked, those not imported before grouped into changes,
+/// and the changes' bodies encoded and decoded for their transactions (`NodeHome.prepare`).
+struct Stretch: Sendable {
+  var rows: Int
+  var pending: Int
+  var errors: [LeadImport.RowError]
+  var changes: Int
+  var transactions: [[PreparedBody]]
+
+  /// `leadsPerChange` nil: checked only (`--check`), nothing prepared.
+  init(
+    _ checked: (rows: [LeadImport.Row], errors: [LeadImport.RowError]), store: NodeStore,
+    leadsPerChange: Int?,
+    officer: String
+  ) throws {
+    let existing = try store.existingLeads(among: checked.rows.map(\.leadID.description))
+    let pending = checked.rows.filter { !existing.contains($0.leadID.description) }
+    let changes = leadsPerChange.map { LeadImport.changes(pending, leadsPerChange: $0) } ?? []
+    rows = checked.rows.count
+    self.pending = pending.count
+    errors = checked.errors
+    self.changes = changes.count
+    transactions = LeadImport.transactions(changes).map { NodeHome.prepare($0, officer: officer) }
+  }
+}
+
+/// "row 12000 of 200000" on stderr, paced by `ProgressPacing`; never with --json.
 final class ImportProgress {
   let total: Int
   var pacing: ProgressPacing
@@ -107,7 +144,7 @@ final class ImportProgress {
 
   func update(_ done: Int) {
     guard pacing.due() else { return }
-    FileHandle.standardError.write(Data("\r  change \(done) of \(total)".utf8))
+    FileHandle.standardError.write(Data("\r  row \(done) of \(total)".utf8))
   }
 
   func finish() {

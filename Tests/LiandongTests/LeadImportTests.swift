@@ -81,6 +81,34 @@ struct LeadImportTests {
     #expect(rows.map(\.subject.name) == (0..<7_000).filter { !bad.contains($0) }.map { "店\($0)" })
   }
 
+  @Test("a file checked a stretch at a time gives the rows and refusals of the whole file, in order")
+  func stretches() throws {
+    let seed = UInt64.random(in: 0...UInt64.max)
+    print("LeadImportTests.stretches seed \(seed)")
+    var random = SeededGenerator(seed: seed)
+    let text =
+      Self.header
+      + (0..<3_000).map { index in
+        Int.random(in: 0..<50, using: &random) == 0
+          ? (index % 2 == 0 ? "店\(index),,,,counterfeit,bad,\n" : ",,,,,,\n")
+          : "店\(index),,,,forged-report,s,\n"
+      }.joined()
+    let whole = try LeadImport.parse(text, seed: Data("n0".utf8))
+    let sheet = try LeadImport.Sheet(text, seed: Data("n0".utf8))
+    var start = 0, rows: [LeadImport.Row] = [], errors: [LeadImport.RowError] = []
+    while start < sheet.count {
+      let end = min(sheet.count, start + Int.random(in: 1...700, using: &random))
+      let (stretchRows, stretchErrors) = sheet.check(start..<end)
+      rows += stretchRows
+      errors += stretchErrors
+      start = end
+    }
+    #expect(rows.map(\.line) == whole.rows.map(\.line), "seed \(seed)")
+    #expect(rows.map(\.leadID) == whole.rows.map(\.leadID), "seed \(seed)")
+    #expect(errors == whole.errors, "seed \(seed)")
+    #expect(rows.count + errors.count < 3_000 && !errors.isEmpty, "seed \(seed)")
+  }
+
   @Test("valid rows become changes of at most the leads asked for")
   func bounded() throws {
     let text = Self.header + (0..<25).map { "店\($0),,,,forged-report,summary \($0),\n" }.joined()
@@ -129,5 +157,30 @@ struct LeadImportTests {
     #expect((leads as? [Any])?.count == 7)
     let missing = try jjj.cli("lead", "import", "/nonexistent.csv")
     #expect(missing.status != 0 && missing.stderr.contains("/nonexistent.csv"))
+  }
+
+  @Test(
+    "a file longer than one transaction's stretch: every stretch is written, refusals at its edges reported")
+  func commandAcrossStretches() throws {
+    let federation = try TestFederation(label: "import-stretches", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let file = temporaryDirectory("import").appendingPathComponent("leads.csv")
+    let stretch = LeadImport.leadsPerTransaction
+    // Refused rows last in the first stretch and first in the second; the header is line 1.
+    let bad: Set<Int> = [stretch - 1, stretch]
+    let rows = (0..<stretch + 50).map { index in
+      bad.contains(index) ? "店\(index),,,,counterfeit,bad,\n" : "店\(index),,,,forged-report,s \(index),\n"
+    }
+    try (Self.header + rows.joined()).write(to: file, atomically: true, encoding: .utf8)
+    let imported = try jjj.cli("lead", "import", file.path, "--to", "all", "--per-change", "5000")
+    #expect(imported.status == 2, "\(imported)")
+    #expect(imported.stdout.contains("imported \(stretch + 48) leads in "), "\(imported)")
+    #expect(imported.stderr.contains("leads.csv:\(stretch + 1): not imported"), "\(imported)")
+    #expect(imported.stderr.contains("leads.csv:\(stretch + 2): not imported"), "\(imported)")
+    let status = try jjj.cli("status", "--json")
+    #expect(status.stdout.contains("\"leads\" : \(stretch + 48)"), "\(status)")
+    let again = try jjj.cli("lead", "import", file.path, "--to", "all", "--json")
+    #expect(again.stdout.contains("\"alreadyImported\" : \(stretch + 48)"), "\(again)")
+    #expect(again.stdout.contains("\"imported\" : 0") && again.stdout.contains("\"rows\" : \(stretch + 50)"))
   }
 }
