@@ -6,9 +6,10 @@ import Synchronization
 /// Does received batches' work that needs no transaction, one batch at a time, in the order they
 /// arrived, each spread over every core: their signatures checked and their bodies decoded. The
 /// committer, on one core, is then left with the store's work (decoding was a ninth of a bulk
-/// sync's committer, BENCHMARKS.md, B2). Checked side by side (as tasks on NIO's thread pool were), the four batches of a
-/// window each finished late, and could hold the pool's threads while the committer waited for
-/// one; in order, the oldest batch, the one the committer needs next, is ready first.
+/// sync's committer, BENCHMARKS.md, B2). Checked side by side (as tasks on NIO's thread pool
+/// were), the four batches of a window each finished late, and could hold the pool's threads
+/// while the committer waited for one; in order, the oldest batch, the one the committer needs
+/// next, is ready first.
 final class CommitPreparationLane: Sendable {
   private let queue = DispatchQueue(label: "liandong.commit-preparation")
   private let store: NodeStore

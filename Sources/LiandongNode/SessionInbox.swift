@@ -104,13 +104,14 @@ final class CommitQueue: Sendable {
   /// The next batches to commit together, in order, once there is at least one; nil once
   /// finished. The oldest is waited for until it is prepared (`CommitPreparationLane`); the
   /// batches after it come along only if they are prepared too, and the rest stay waiting, so
-  /// that they are prepared while these commit, and acknowledging these lets the peer send the next.
+  /// that they are prepared while these commit, and acknowledging these lets the peer send the
+  /// next.
   func takePrepared() async -> [PendingCommit]? {
     guard let waiting = await takeAll() else { return nil }
     _ = await waiting[0].preparation.value()
-    let checked = Array(waiting.prefix { $0.preparation.isDone })
-    putBack(waiting.dropFirst(checked.count))
-    return checked
+    let prepared = Array(waiting.prefix { $0.preparation.isDone })
+    putBack(waiting.dropFirst(prepared.count))
+    return prepared
   }
 
   /// Returns batches taken but not committed to the head of the queue, before any put since.

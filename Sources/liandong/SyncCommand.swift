@@ -119,7 +119,8 @@ extension SyncCommand {
   }
 }
 
-/// Progress on stderr, paced by `ProgressPacing`: a terminal only, after a second, a few times a second.
+/// Progress on stderr, paced by `ProgressPacing`: on a terminal only, after the first second, a
+/// few times a second.
 final class ProgressLine: Sendable {
   private let peer: String
   private let pacing: Mutex<ProgressPacing>
