@@ -13,6 +13,14 @@ struct FoldBatch {
   /// no operations, so no projection rows, before it: its rows are inserted without the seventeen
   /// deletes a replacement needs, which were most of a bulk import's writes.
   private var indexed = Set<ChangeID>()
+  /// Operation-index rows not written yet. Written as each change was indexed, their random
+  /// object IDs sent every insert to another part of the index; written in key order, each lands
+  /// beside the one before (BENCHMARKS.md, B2: 8% of a bulk sync).
+  private var unwritten: [OperationRow] = []
+  /// Rows held back at most, so that replaying a whole log (`rebuild`) stays bounded.
+  private let maximumUnwritten: Int
+
+  init(maximumUnwritten: Int = 65_536) { self.maximumUnwritten = maximumUnwritten }
 
   /// Indexes the operations of a change that has a body (`body`, decoded), and marks their
   /// objects for refolding.
@@ -25,21 +33,25 @@ struct FoldBatch {
       case .announceNode, .publishManifest: continue  // registries, not objects
       default: break
       }
-      try db.run(
-        "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES (?, ?, ?)",
-        operation.objectID.bytes, change.id.bytes, index)
+      unwritten.append(OperationRow(object: operation.objectID, change: change.id, index: index))
       touched.insert(operation.objectID)
     }
+    if unwritten.count >= maximumUnwritten { try writeOperationRows(db) }
   }
 
-  mutating func markAll(_ db: Database) throws {
-    for bytes in try Data.fetchAll(db, sql: "SELECT DISTINCT object_id FROM p_operations") {
-      touched.insert(ObjectID(bytes: bytes)!)
+  /// Writes the operation-index rows held back, in key order.
+  private mutating func writeOperationRows(_ db: Database) throws {
+    for row in unwritten.sorted() {
+      try db.run(
+        "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES (?, ?, ?)",
+        row.object.bytes, row.change.bytes, row.index)
     }
+    unwritten = []
   }
 
   /// Refolds every touched object and writes its projection row and its refusals.
   mutating func refold(_ db: Database) throws {
+    try writeOperationRows(db)
     for object in touched.sorted() {
       var records: [OperationRecord] = []
       var isNew = true
@@ -58,6 +70,17 @@ struct FoldBatch {
       let result = ObjectFold.fold(records)
       try ProjectionRows.write(object, result, replacing: !isNew, db)
     }
+  }
+}
+
+/// One row of the operation index, ordered as the index orders it.
+private struct OperationRow: Comparable {
+  var object: ObjectID
+  var change: ChangeID
+  var index: Int
+
+  static func < (a: OperationRow, b: OperationRow) -> Bool {
+    (a.object, a.change, a.index) < (b.object, b.change, b.index)
   }
 }
 

@@ -7,11 +7,15 @@ extension NodeStore {
   /// Drops every projection and replays the log. The fold depends only on the set of operations,
   /// so the tables come out byte-identical to those built incrementally; `projectionDigest`
   /// shows it.
-  public func rebuild() throws {
+  public func rebuild() throws { try rebuild(operationRowsHeldBack: 65_536) }
+
+  /// `rebuild`, writing the operation index whenever `operationRowsHeldBack` of its rows wait
+  /// (`FoldBatch`): a test sets it low to replay a short log through that path.
+  func rebuild(operationRowsHeldBack: Int) throws {
     try writeTransaction { db in
       for table in Schema.derivedTables { try db.execute(sql: "DELETE FROM \(table)") }
       signerCache.withLock { $0.removeAll() }
-      var folds = FoldBatch()
+      var folds = FoldBatch(maximumUnwritten: operationRowsHeldBack)
       let rows = try Row.fetchCursor(
         db, sql: "SELECT header, signature, body FROM changes WHERE body IS NOT NULL")
       while let row = try rows.next() {
