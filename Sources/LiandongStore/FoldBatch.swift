@@ -19,8 +19,9 @@ struct FoldBatch {
   private var unwritten: [OperationRow] = []
   /// Rows held back at most, so that replaying a whole log (`rebuild`) stays bounded.
   private let maximumUnwritten: Int
+  static let defaultMaximumUnwritten = 65_536
 
-  init(maximumUnwritten: Int = 65_536) { self.maximumUnwritten = maximumUnwritten }
+  init(maximumUnwritten: Int = defaultMaximumUnwritten) { self.maximumUnwritten = maximumUnwritten }
 
   /// Indexes the operations of a change that has a body (`body`, decoded), and marks their
   /// objects for refolding.

@@ -7,7 +7,7 @@ extension NodeStore {
   /// Drops every projection and replays the log. The fold depends only on the set of operations,
   /// so the tables come out byte-identical to those built incrementally; `projectionDigest`
   /// shows it.
-  public func rebuild() throws { try rebuild(operationRowsHeldBack: 65_536) }
+  public func rebuild() throws { try rebuild(operationRowsHeldBack: FoldBatch.defaultMaximumUnwritten) }
 
   /// `rebuild`, writing the operation index whenever `operationRowsHeldBack` of its rows wait
   /// (`FoldBatch`): a test sets it low to replay a short log through that path.
