@@ -14,8 +14,9 @@ struct LeadImportCommand: NodeCommand {
 
       Cells follow RFC 4180 (quote a cell that holds a comma, a quote or a line break; double \
       quotes inside). Every row is checked before it is written: a row with a bad identifier or \
-      value is not imported, and is reported with its line number and reason at the end (use \
-      --check to see them before writing anything); the others are imported. Valid rows \
+      value is not imported, and is reported with its line number and reason when the import \
+      reaches it (use --check to see them all before writing anything); the others are \
+      imported. Valid rows \
       become changes of up to --per-change leads each; each change is written whole or not at \
       all, so a crash leaves no partial change, and running the same import again records only \
       the rows a first, interrupted run had not (IDs derive from the file's content and line).
@@ -40,6 +41,9 @@ struct LeadImportCommand: NodeCommand {
     var changes: Int
     var seconds: Double
   }
+
+  /// Refused rows named one by one on stderr; the rest are counted (all are in --json).
+  static let errorsShown = 50
 
   func execute() throws {
     guard (1...5000).contains(perChange) else {
@@ -75,6 +79,14 @@ struct LeadImportCommand: NodeCommand {
     var next = prepare(0), start = 0
     while let ahead = next {
       let checked = try ahead.value().get()
+      // A stretch's refused rows are reported when it is reached, before it is written.
+      let shown = min(checked.errors.count, max(0, Self.errorsShown - errors.count))
+      if !options.json && shown > 0 {
+        progress.stepAside()
+        for error in checked.errors.prefix(shown) {
+          Output.error("\(file):\(error.line): not imported: \(error.reason)")
+        }
+      }
       start += stretch
       next = prepare(start)
       for transaction in checked.transactions {
@@ -87,11 +99,8 @@ struct LeadImportCommand: NodeCommand {
       progress.update(min(start, sheet.count))
     }
     progress.finish()
-    for error in errors.prefix(options.json ? 0 : 50) {
-      Output.error("\(file):\(error.line): not imported: \(error.reason)")
-    }
-    if errors.count > 50 && !options.json {
-      Output.error("... and \(errors.count - 50) more rows not imported")
+    if errors.count > Self.errorsShown && !options.json {
+      Output.error("... and \(errors.count - Self.errorsShown) more rows not imported")
     }
     let summary = Summary(
       rows: rows + errors.count, imported: check ? 0 : pending, alreadyImported: rows - pending,
@@ -142,12 +151,23 @@ final class ImportProgress {
     self.pacing = quiet ? ProgressPacing(enabled: false) : ProgressPacing()
   }
 
+  /// Whether a line is on the screen now, to be cleared or ended.
+  private var drawn = false
+
   func update(_ done: Int) {
     guard pacing.due() else { return }
     FileHandle.standardError.write(Data("\r  row \(done) of \(total)".utf8))
+    drawn = true
+  }
+
+  /// Clears the line, so that other lines can be written; the next update draws it again.
+  func stepAside() {
+    guard drawn else { return }
+    FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8))
+    drawn = false
   }
 
   func finish() {
-    if pacing.hasShown { FileHandle.standardError.write(Data("\n".utf8)) }
+    if drawn { FileHandle.standardError.write(Data("\n".utf8)) }
   }
 }
