@@ -63,9 +63,9 @@ struct LeadImportTests {
     }
   }
 
-  @Test("rows checked on several cores come back in the file's order, refusals too")
-  func orderAcrossSlices() throws {
-    // Bad rows just before and after the 2,048-row slices' edges, blank lines among them.
+  @Test("a long file's rows come back in its order with their lines, refusals too, blank lines skipped")
+  func orderInALongFile() throws {
+    // Bad rows first, last and in runs, blank lines among them.
     let bad: Set<Int> = [0, 2_046, 2_047, 2_048, 4_095, 4_096, 6_999]
     let text =
       Self.header
@@ -133,16 +133,22 @@ struct LeadImportTests {
     #expect(LeadImport.transactions(large).map(\.count) == [2, 2, 1])
   }
 
+  /// A fresh node `jjj` of its own federation, and a file `leads.csv` holding `csv`.
+  static func node(_ label: String, csv: String) throws -> (NodeProcess, URL) {
+    let jjj = try NodeProcess("jjj", federation: try TestFederation(label: label, nodes: ["jjj"]))
+    let file = temporaryDirectory("import").appendingPathComponent("leads.csv")
+    try csv.write(to: file, atomically: true, encoding: .utf8)
+    return (jjj, file)
+  }
+
   @Test(
     "the command imports the valid rows, reports the others with line numbers, exits 2, and a re-run adds nothing"
   )
   func command() throws {
-    let federation = try TestFederation(label: "import", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let file = temporaryDirectory("import").appendingPathComponent("leads.csv")
-    try
-      (Self.header + (0..<7).map { "店\($0),,,,forged-report,summary \($0),\n" }.joined()
-      + "坏码,91350100M000100Y44,,,forged-report,bad,\n").write(to: file, atomically: true, encoding: .utf8)
+    let (jjj, file) = try Self.node(
+      "import",
+      csv: Self.header + (0..<7).map { "店\($0),,,,forged-report,summary \($0),\n" }.joined()
+        + "坏码,91350100M000100Y44,,,forged-report,bad,\n")
     let checked = try jjj.cli("lead", "import", file.path, "--check")
     #expect(checked.status == 2 && checked.stdout.contains("7 rows valid, 1 refused"), "\(checked)")
     #expect(try jjj.cli("lead", "list").stdout.contains("no leads yet"))
@@ -163,9 +169,6 @@ struct LeadImportTests {
     "a file longer than one transaction's stretch: every stretch is written, refusals on both sides of its edge named up to fifty"
   )
   func commandAcrossStretches() throws {
-    let federation = try TestFederation(label: "import-stretches", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let file = temporaryDirectory("import").appendingPathComponent("leads.csv")
     let stretch = LeadImport.leadsPerTransaction
     // Thirty refused rows at the end of the first stretch, thirty at the start of the second;
     // row `index` is on line `index + 2`, below the header.
@@ -173,7 +176,7 @@ struct LeadImportTests {
     let rows = (0..<stretch + 50).map { index in
       bad.contains(index) ? "店\(index),,,,counterfeit,bad,\n" : "店\(index),,,,forged-report,s \(index),\n"
     }
-    try (Self.header + rows.joined()).write(to: file, atomically: true, encoding: .utf8)
+    let (jjj, file) = try Self.node("import-stretches", csv: Self.header + rows.joined())
     let imported = try jjj.cli("lead", "import", file.path, "--to", "all", "--per-change", "5000")
     #expect(imported.status == 2, "\(imported)")
     #expect(imported.stdout.contains("imported \(stretch - 10) leads in "), "\(imported)")
