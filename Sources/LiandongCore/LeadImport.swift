@@ -1,6 +1,5 @@
 import Foundation
 import LiandongCrypto
-import Synchronization
 
 /// The bulk path for platform-monitoring teams: a CSV file of leads (RFC 4180: commas, quotes
 /// doubled inside quoted cells, CRLF or LF), one lead and its subject per row. The header names
@@ -47,22 +46,7 @@ public enum LeadImport {
   /// first, interrupted run already recorded.
   public static func parse(_ text: String, seed: Data) throws -> (rows: [Row], errors: [RowError]) {
     let sheet = try Sheet(text, seed: seed)
-    // Each row is checked on its own (cells, identifiers, derived IDs), so the rows are checked
-    // on every core, a slice at a time, and gathered in the file's order.
-    let slices = (sheet.count + rowsPerSlice - 1) / rowsPerSlice
-    let checked = Mutex<[Int: (rows: [Row], errors: [RowError])]>([:])
-    DispatchQueue.concurrentPerform(iterations: slices) { slice in
-      let mine = sheet.check(slice * rowsPerSlice..<min(sheet.count, (slice + 1) * rowsPerSlice))
-      checked.withLock { $0[slice] = mine }
-    }
-    var rows: [Row] = []
-    var errors: [RowError] = []
-    for slice in 0..<slices {
-      let (sliceRows, sliceErrors) = checked.withLock { $0[slice]! }
-      rows += sliceRows
-      errors += sliceErrors
-    }
-    return (rows, errors)
+    return sheet.check(0..<sheet.count)
   }
 
   /// A file's records under a valid header, not checked yet: a writer checks them a stretch at
@@ -107,8 +91,6 @@ public enum LeadImport {
       return (rows, errors)
     }
   }
-
-  private static let rowsPerSlice = 2048
 
   private enum Checked {
     case row(Row)
