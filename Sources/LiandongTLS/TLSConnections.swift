@@ -65,11 +65,12 @@ public enum TLSConnector {
 /// the connection handler; each refusal costs at most the handshake's capped bytes.
 public final class TLSListener: Sendable {
   private let server: NIOAsyncChannel<PendingConnection, Never>
-  private let state = ListenerState()
+  private let state: ListenerState
   public let port: Int
 
-  private init(server: NIOAsyncChannel<PendingConnection, Never>) {
+  private init(server: NIOAsyncChannel<PendingConnection, Never>, state: ListenerState) {
     self.server = server
+    self.state = state
     port = server.channel.localAddress?.port ?? 0
   }
 
@@ -87,14 +88,18 @@ public final class TLSListener: Sendable {
     host: String, port: Int, contexts: @escaping @Sendable () -> TLSContext, group: any EventLoopGroup,
     logger: Logger
   ) async throws -> TLSListener {
+    let state = ListenerState()
     let server = try await ServerBootstrap(group: group)
       .serverChannelOption(.backlog, value: 256)
       .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
       .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
       .bind(host: host, port: port) { channel in
-        initialize(channel, context: contexts(), expectedPeer: nil, logger: logger)
+        initialize(channel, context: contexts(), expectedPeer: nil, logger: logger).map { pending in
+          if !state.hold(pending.channel) { Task { await discard(pending.channel) } }
+          return pending
+        }
       }
-    return TLSListener(server: server)
+    return TLSListener(server: server, state: state)
   }
 
   /// Accepts connections until the listener is closed or the task cancelled, running `handle`
@@ -105,33 +110,50 @@ public final class TLSListener: Sendable {
   /// (its session ends between batches), and connections accepted meanwhile are closed too. The
   /// accept loop itself is not cancelled but ends when the listener closes: NIO requires every
   /// accepted connection to be consumed and closed, including those still queued.
+  ///
+  /// A connection accepted as the listener closes can be dropped by NIO before it reaches the
+  /// accept loop, and NIO traps when it is (apple/swift-nio issue 2813). So each is held from
+  /// acceptance (`ListenerState.hold`) until the loop takes it, and those never taken are
+  /// closed once the loop has ended.
   public func serve(_ handle: @escaping @Sendable (AuthenticatedConnection) async -> Void) async throws {
     let server = self.server
     let state = self.state
     try await withTaskCancellationHandler {
       try await Task {
-        try await server.executeThenClose { inbound in
-          try await withThrowingDiscardingTaskGroup { group in
-            for try await pending in inbound {
-              group.addTask {
-                // Registered from acceptance on, so that stopping also closes handshakes in progress.
-                let channel = pending.channel.channel
-                guard state.register(channel) else { return await discard(pending.channel) }
-                defer { state.unregister(channel) }
-                guard let peer = try? await pending.handshake.get(), !state.stopping else {
-                  return await discard(pending.channel)  // refused (the TLS handler logged why) or stopping
-                }
-                let address = channel.remoteAddress.map { "\($0)" } ?? "unknown address"
-                await handle(
-                  AuthenticatedConnection(peer: peer, remoteAddress: address, channel: pending.channel))
-              }
-            }
-          }
-        }
+        var failure: (any Error)? = nil
+        do { try await Self.accept(server, state, handle) } catch { failure = error }
+        for channel in state.stopHolding() { await discard(channel) }
+        if let failure { throw failure }
       }.value
     } onCancel: {
       for channel in state.stop() { channel.close(promise: nil) }
       server.channel.close(promise: nil)
+    }
+  }
+
+  /// The accept loop: runs `handle` for each authenticated peer, until the listener closes.
+  private static func accept(
+    _ server: NIOAsyncChannel<PendingConnection, Never>, _ state: ListenerState,
+    _ handle: @escaping @Sendable (AuthenticatedConnection) async -> Void
+  ) async throws {
+    try await server.executeThenClose { inbound in
+      try await withThrowingDiscardingTaskGroup { group in
+        for try await pending in inbound {
+          state.take(pending.channel)
+          group.addTask {
+            // Registered from acceptance on, so that stopping also closes handshakes in progress.
+            let channel = pending.channel.channel
+            guard state.register(channel) else { return await discard(pending.channel) }
+            defer { state.unregister(channel) }
+            guard let peer = try? await pending.handshake.get(), !state.stopping else {
+              return await discard(pending.channel)  // refused (the TLS handler logged why) or stopping
+            }
+            let address = channel.remoteAddress.map { "\($0)" } ?? "unknown address"
+            await handle(
+              AuthenticatedConnection(peer: peer, remoteAddress: address, channel: pending.channel))
+          }
+        }
+      }
     }
   }
 
@@ -141,9 +163,35 @@ public final class TLSListener: Sendable {
   }
 }
 
-/// The open connections of a listener, so that stopping can close them all.
+/// The open connections of a listener, so that stopping can close them all, and the accepted
+/// connections not yet taken by its accept loop.
 private final class ListenerState: Sendable {
   private let inner = Mutex<(stopping: Bool, open: [ObjectIdentifier: any Channel])>((false, [:]))
+  /// Nil once the accept loop has ended: nothing is held after that.
+  private let held = Mutex<[ObjectIdentifier: NIOAsyncChannel<ByteBuffer, ByteBuffer>]?>([:])
+
+  /// Keeps an accepted connection until the accept loop takes it. False once the loop has
+  /// ended: the caller closes the connection instead.
+  func hold(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) -> Bool {
+    held.withLock {
+      guard $0 != nil else { return false }
+      $0![ObjectIdentifier(connection.channel)] = connection
+      return true
+    }
+  }
+
+  /// The accept loop has the connection now.
+  func take(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) {
+    _ = held.withLock { $0?.removeValue(forKey: ObjectIdentifier(connection.channel)) }
+  }
+
+  /// Called once the accept loop has ended: the connections it never took, to close.
+  func stopHolding() -> [NIOAsyncChannel<ByteBuffer, ByteBuffer>] {
+    held.withLock { held in
+      defer { held = nil }
+      return Array((held ?? [:]).values)
+    }
+  }
 
   var stopping: Bool { inner.withLock { $0.stopping } }
 

@@ -175,6 +175,21 @@ struct TLSLoopbackTests {
     #expect(await capture.waitFor("tls.handshake", seconds: 30) != nil, "\(capture.all)")
     #expect(socket.readUntilClosed(timeout: 30))
   }
+
+  /// NIO traps (the whole process ends) when a connection it accepted is dropped unfinished, and
+  /// a listener that closes while connections are being accepted dropped those not yet handed to
+  /// its accept loop: a node stopped by SIGTERM while peers dialled it crashed (apple/swift-nio
+  /// issue 2813). A burst of connections each round makes that window likely.
+  @Test("stopping a listener while a burst of peers connects closes every connection, and nothing traps")
+  func stopDuringAcceptBurst() async throws {
+    let federation = TestFederation.shared
+    for _ in 0..<5 {
+      let server = try await EchoServer(federation.tlsConfiguration("n1"))
+      let sockets = try (0..<64).map { _ in try RawSocket(port: server.port) }
+      await server.stop()
+      for socket in sockets { #expect(socket.readUntilClosed(timeout: 30)) }
+    }
+  }
 }
 
 extension TLSConfiguration {
