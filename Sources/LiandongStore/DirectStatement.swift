@@ -22,6 +22,14 @@ extension Database {
   ) throws {
     try cachedStatement(sql: sql).stepDirectly(sql, self, repeat each values, row: row)
   }
+
+  /// `forEachRow` for a statement whose placeholders take one list of values of a type, such
+  /// as the `?`s of an `IN (...)`: as many values as placeholders.
+  func forEachRow<Value: StatementBinding>(
+    _ sql: String, binding values: [Value], row: (ResultRow) throws -> Void
+  ) throws {
+    try cachedStatement(sql: sql).stepDirectly(sql, self, binding: values, row: row)
+  }
 }
 
 /// The current row of a query run by `Database.forEachRow`, read by column position.
@@ -83,17 +91,42 @@ extension Statement {
   fileprivate func stepDirectly<each Value: StatementBinding>(
     _ sql: String, _ db: Database, _ values: repeat each Value, row: (ResultRow) throws -> Void
   ) throws {
+    try step(sql, db, row: row) { index in
+      for value in repeat each values { try bind(value, at: &index, sql, db) }
+    }
+  }
+
+  /// `stepDirectly` with the values in one array.
+  fileprivate func stepDirectly<Value: StatementBinding>(
+    _ sql: String, _ db: Database, binding values: [Value], row: (ResultRow) throws -> Void
+  ) throws {
+    try step(sql, db, row: row) { index in
+      for value in values { try bind(value, at: &index, sql, db) }
+    }
+  }
+
+  /// Binds `value` to the placeholder after `index`, and counts it.
+  private func bind(_ value: some StatementBinding, at index: inout Int32, _ sql: String, _ db: Database)
+    throws
+  {
+    index += 1
+    let code = value.bind(to: sqliteStatement, at: index)
+    guard code == SQLITE_OK else { throw failure(code, sql, db) }
+  }
+
+  /// Binds through `bindAll` (which counts what it binds), checks that it bound every
+  /// placeholder, steps the statement to its end handing each result row to `row`, and leaves the
+  /// statement reset.
+  private func step(
+    _ sql: String, _ db: Database, row: (ResultRow) throws -> Void, bindAll: (inout Int32) throws -> Void
+  ) throws {
     let handle = sqliteStatement
     defer {
       sqlite3_reset(handle)
       sqlite3_clear_bindings(handle)
     }
     var index: Int32 = 0
-    for value in repeat each values {
-      index += 1
-      let code = value.bind(to: handle, at: index)
-      guard code == SQLITE_OK else { throw failure(code, sql, db) }
-    }
+    try bindAll(&index)
     guard index == sqlite3_bind_parameter_count(handle) else {
       throw DatabaseError(
         resultCode: .SQLITE_MISUSE,

@@ -13,10 +13,17 @@ struct FoldBatch {
   /// no operations, so no projection rows, before it: its rows are inserted without the seventeen
   /// deletes a replacement needs, which were most of a bulk import's writes.
   private var indexed = Set<ChangeID>()
+  /// The changes indexed, in order: operation rows name their change by its place here, so that
+  /// sorting the rows moves plain numbers (sorting rows that held the IDs' `Data` was a twentieth
+  /// of a bulk sync's committer).
+  private var changeIDs: [ChangeID] = []
   /// Operation-index rows not written yet. Written as each change was indexed, their random
   /// object IDs sent every insert to another part of the index; written in key order, each lands
   /// beside the one before (BENCHMARKS.md, B2: 8% of a bulk sync).
   private var unwritten: [OperationRow] = []
+  /// Whether some rows were written before the refold, because `maximumUnwritten` were waiting.
+  /// Until then, the index holds only operations of earlier transactions.
+  private var wroteEarly = false
   /// Rows held back at most, so that replaying a whole log (`rebuild`) stays bounded.
   private let maximumUnwritten: Int
   static let defaultMaximumUnwritten = 65_536
@@ -26,63 +33,133 @@ struct FoldBatch {
   /// Indexes the operations of a change that has a body (`body`, decoded), and marks their
   /// objects for refolding.
   mutating func index(_ change: SignedChange, _ body: ChangeBody?, _ db: Database) throws {
-    guard let body else { return }
+    // A change indexed again in the same transaction names the same rows: nothing to add.
+    guard let body, indexed.insert(change.id).inserted else { return }
     bodies.remember(change, body)
-    indexed.insert(change.id)
+    let place = changeIDs.count
+    changeIDs.append(change.id)
     for (index, operation) in body.operations.enumerated() {
       switch operation.action {
       case .announceNode, .publishManifest: continue  // registries, not objects
       default: break
       }
-      unwritten.append(OperationRow(object: operation.objectID, change: change.id, index: index))
+      unwritten.append(OperationRow(object: operation.objectID, change: place, index: index))
       touched.insert(operation.objectID)
     }
-    if unwritten.count >= maximumUnwritten { try writeOperationRows(db) }
+    if unwritten.count >= maximumUnwritten {
+      try write(sortedRows(), db)
+      wroteEarly = true
+    }
   }
 
-  /// Writes the operation-index rows held back, in key order.
-  private mutating func writeOperationRows(_ db: Database) throws {
-    for row in unwritten.sorted() {
+  /// The rows held back, in the index's key order (object, change, operation).
+  private mutating func sortedRows() -> [OperationRow] {
+    let changeIDs = self.changeIDs
+    var rows = unwritten
+    unwritten = []
+    rows.sort { a, b in
+      if a.object != b.object { return a.object < b.object }
+      if a.change != b.change { return changeIDs[a.change] < changeIDs[b.change] }
+      return a.index < b.index
+    }
+    return rows
+  }
+
+  /// Writes operation-index rows, in the order given.
+  private func write(_ rows: [OperationRow], _ db: Database) throws {
+    for row in rows {
       try db.run(
         "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES (?, ?, ?)",
-        row.object.bytes, row.change.bytes, row.index)
+        row.object.bytes, changeIDs[row.change].bytes, row.index)
     }
-    unwritten = []
   }
 
   /// Refolds every touched object and writes its projection row and its refusals.
+  ///
+  /// An object the index held no operations for before this transaction is folded from the rows
+  /// held back alone, without reading them back from the index. A bulk sync or import touches
+  /// hundreds of thousands of new objects, and reading each one's rows back was an eighth of its
+  /// committer's time (BENCHMARKS.md, B2). Which objects the index did hold is asked beforehand,
+  /// a few hundred to a query.
   mutating func refold(_ db: Database) throws {
-    try writeOperationRows(db)
-    for object in touched.sorted() {
-      var records: [OperationRecord] = []
-      var isNew = true
-      var operations: [(ChangeID, Int)] = []
-      try db.forEachRow("SELECT change_id, op_index FROM p_operations WHERE object_id = ?", object.bytes) {
-        operations.append((ChangeID(bytes: $0.data(0))!, Int($0.int64(1))))
+    let rows = sortedRows()
+    guard !wroteEarly else {
+      try write(rows, db)
+      for object in touched.sorted() { try refold(object, fromIndex: db) }
+      return
+    }
+    let indexedBefore = try objectsIndexed(among: rows, db)
+    try write(rows, db)
+    var start = rows.startIndex
+    while start < rows.endIndex {
+      let object = rows[start].object
+      var end = start + 1
+      while end < rows.endIndex, rows[end].object == object { end += 1 }
+      if indexedBefore.contains(object) {
+        try refold(object, fromIndex: db)
+      } else {
+        let operations = rows[start..<end].map { (changeIDs[$0.change], $0.index) }
+        try refold(object, operations, isNew: true, db)
       }
-      for (changeID, index) in operations {
-        isNew = isNew && indexed.contains(changeID)
-        guard let (header, body) = try bodies.load(changeID, db) else { continue }
-        records.append(
-          OperationRecord(
-            order: OrderKey(time: header.time, origin: header.origin, change: changeID, index: index),
-            officer: body.officer, audience: header.audience, operation: body.operations[index]))
-      }
-      let result = ObjectFold.fold(records)
-      try ProjectionRows.write(object, result, replacing: !isNew, db)
+      start = end
     }
   }
+
+  /// Refolds `object` from all of its operations in the index.
+  private mutating func refold(_ object: ObjectID, fromIndex db: Database) throws {
+    var operations: [(ChangeID, Int)] = []
+    try db.forEachRow("SELECT change_id, op_index FROM p_operations WHERE object_id = ?", object.bytes) {
+      operations.append((ChangeID(bytes: $0.data(0))!, Int($0.int64(1))))
+    }
+    let isNew = operations.allSatisfy { indexed.contains($0.0) }
+    try refold(object, operations, isNew: isNew, db)
+  }
+
+  /// Folds `object` from `operations` (every operation it has) and writes the result; `isNew`
+  /// when it had no projection rows to replace.
+  private mutating func refold(
+    _ object: ObjectID, _ operations: [(ChangeID, Int)], isNew: Bool, _ db: Database
+  )
+    throws
+  {
+    var records: [OperationRecord] = []
+    for (changeID, index) in operations {
+      guard let (header, body) = try bodies.load(changeID, db) else { continue }
+      records.append(
+        OperationRecord(
+          order: OrderKey(time: header.time, origin: header.origin, change: changeID, index: index),
+          officer: body.officer, audience: header.audience, operation: body.operations[index]))
+    }
+    try ProjectionRows.write(object, ObjectFold.fold(records), replacing: !isNew, db)
+  }
+
+  /// The objects among `rows`' that the index holds operations for.
+  private func objectsIndexed(among rows: [OperationRow], _ db: Database) throws -> Set<ObjectID> {
+    var objects: [ObjectID] = []
+    for row in rows where objects.last != row.object { objects.append(row.object) }
+    var found = Set<ObjectID>()
+    let width = Self.objectsPerQuery
+    for start in stride(from: 0, to: objects.count, by: width) {
+      // The last query repeats its last object to fill every placeholder: one statement, cached.
+      let chunk = (start..<start + width).map { objects[min($0, objects.count - 1)].bytes }
+      try db.forEachRow(Self.objectsIndexedQuery, binding: chunk) {
+        if let object = ObjectID(bytes: $0.data(0)) { found.insert(object) }
+      }
+    }
+    return found
+  }
+
+  private static let objectsPerQuery = 256
+  private static let objectsIndexedQuery =
+    "SELECT DISTINCT object_id FROM p_operations WHERE object_id IN ("
+    + Array(repeating: "?", count: objectsPerQuery).joined(separator: ", ") + ")"
 }
 
-/// One row of the operation index, ordered as the index orders it.
-private struct OperationRow: Comparable {
+/// One row of the operation index; its change is named by its place in `FoldBatch.changeIDs`.
+private struct OperationRow {
   var object: ObjectID
-  var change: ChangeID
+  var change: Int
   var index: Int
-
-  static func < (a: OperationRow, b: OperationRow) -> Bool {
-    (a.object, a.change, a.index) < (b.object, b.change, b.index)
-  }
 }
 
 /// Decoded bodies by change, so a change of many operations is decoded once per refold.

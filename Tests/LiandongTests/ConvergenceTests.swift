@@ -137,4 +137,46 @@ struct ConvergenceTests {
       #expect(Set(allPublic.map(\.projectionDigest)).count == 1, "\(failure): nodes with no stubs disagree")
     }
   }
+
+  /// A transaction folds the objects the operation index held nothing for from its own
+  /// operations alone, and asks the index which those are a few hundred objects to a query. Here
+  /// one change touches 1,400 objects, and the old leads it updates lie among new ones in every
+  /// query's share: each must be refolded from all of its operations, replacing its rows.
+  @Test("one change touching many new objects and a few old ones folds each old one from all its operations")
+  func oldObjectsAmongManyNew() throws {
+    let node = try SimulatedNode("n0", clockMillis: Date().unixMillis)
+    node.objectIDSource = SeededGenerator(seed: 0x0B1E_C75)
+    func newLead(_ summary: String) -> [DomainOperation] {
+      let subject = node.newObjectID()
+      return [
+        DomainOperation(objectID: subject, action: .createSubject(SubjectRecord(kind: .shop, name: "某店"))),
+        DomainOperation(
+          objectID: node.newObjectID(),
+          action: .createLead(
+            LeadFields(violations: [.forgedReport], subjectIDs: [subject], summary: summary))),
+      ]
+    }
+    let first = try node.record((0..<350).flatMap { newLead("original \($0)") }, audience: .all)
+    let old = first.decodedBody()!.operations.filter {
+      if case .createLead = $0.action { true } else { false }
+    }.map(\.objectID)
+    var second: [DomainOperation] = []
+    for (index, lead) in old.enumerated() {
+      second += newLead("new \(index)")
+      guard index % 7 == 0 else { continue }
+      var patch = LeadPatch()
+      patch.summary = "updated \(index)"
+      second.append(DomainOperation(objectID: lead, action: .updateLead(patch)))
+    }
+    try node.record(second, audience: .all)
+
+    let summaries = Dictionary(uniqueKeysWithValues: try node.store.leads().map { ($0.id, $0.summary) })
+    #expect(summaries.count == 700)
+    for (index, lead) in old.enumerated() {
+      #expect(summaries[lead.description] == (index % 7 == 0 ? "updated \(index)" : "original \(index)"))
+    }
+    let digest = try node.store.projectionDigest()
+    try node.store.rebuild()
+    #expect(try node.store.projectionDigest() == digest, "incremental folds differ from a rebuild")
+  }
 }

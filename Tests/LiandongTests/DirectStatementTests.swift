@@ -94,4 +94,22 @@ struct DirectStatementTests {
     #expect(seen.map(\.0) == [2, 3, 4])
     #expect(seen.map(\.1) == [Data([2, 2]), Data([3, 3, 3]), Data()])
   }
+
+  @Test("a list of values fills an IN (...) and must fill all of it")
+  func listOfValues() throws {
+    let queue = try database()
+    var keys: [Int64] = []
+    try queue.write { db in
+      for key in 1...5 { try db.run("INSERT INTO t (k, s) VALUES (?, ?)", key, "row \(key)") }
+      try db.forEachRow(
+        "SELECT k FROM t WHERE s IN (?, ?, ?) ORDER BY k", binding: ["row 4", "row 2", "none"]
+      ) {
+        keys.append($0.int64(0))
+      }
+    }
+    #expect(keys == [2, 4])
+    #expect(throws: DatabaseError.self) {
+      try queue.read { try $0.forEachRow("SELECT k FROM t WHERE s IN (?, ?)", binding: ["row 1"]) { _ in } }
+    }
+  }
 }
