@@ -12,7 +12,15 @@ import GRDBSQLite
 extension Database {
   /// Runs one statement that returns no rows, prepared once per connection.
   func run<each Value: StatementBinding>(_ sql: String, _ values: repeat each Value) throws {
-    try cachedStatement(sql: sql).stepDirectly(sql, self, repeat each values) { _ in }
+    try cachedStatement(sql: sql).stepDirectly(sql, self) { placeholders in
+      for value in repeat each values { try placeholders.bind(value) }
+    }
+  }
+
+  /// Runs one statement that returns no rows, whose placeholders `bind` fills in order: for a
+  /// statement of many rows, such as `INSERT ... VALUES (?, ?), (?, ?), ...`.
+  func run(_ sql: String, binding bind: (inout Placeholders) throws -> Void) throws {
+    try cachedStatement(sql: sql).stepDirectly(sql, self, bind: bind)
   }
 
   /// Runs one query and hands each result row to `row` while it is current. A `ResultRow` is
@@ -20,7 +28,9 @@ extension Database {
   func forEachRow<each Value: StatementBinding>(
     _ sql: String, _ values: repeat each Value, row: (ResultRow) throws -> Void
   ) throws {
-    try cachedStatement(sql: sql).stepDirectly(sql, self, repeat each values, row: row)
+    try cachedStatement(sql: sql).stepDirectly(sql, self, row: row) { placeholders in
+      for value in repeat each values { try placeholders.bind(value) }
+    }
   }
 
   /// `forEachRow` for a statement whose placeholders take one list of values of a type, such
@@ -28,7 +38,25 @@ extension Database {
   func forEachRow<Value: StatementBinding>(
     _ sql: String, binding values: [Value], row: (ResultRow) throws -> Void
   ) throws {
-    try cachedStatement(sql: sql).stepDirectly(sql, self, binding: values, row: row)
+    try cachedStatement(sql: sql).stepDirectly(sql, self, row: row) { placeholders in
+      for value in values { try placeholders.bind(value) }
+    }
+  }
+}
+
+/// A statement's placeholders, filled in order by `bind`.
+struct Placeholders {
+  fileprivate let handle: SQLiteStatement
+  fileprivate let sql: String
+  fileprivate let db: Database
+  /// How many are bound so far.
+  fileprivate private(set) var count: Int32 = 0
+
+  /// Binds `value` to the next placeholder.
+  mutating func bind(_ value: some StatementBinding) throws {
+    count += 1
+    let code = value.bind(to: handle, at: count)
+    guard code == SQLITE_OK else { throw Statement.failure(code, sql, db) }
   }
 }
 
@@ -85,64 +113,38 @@ struct ResultRow {
 }
 
 extension Statement {
-  /// Binds `values` to the statement's placeholders in order, steps it to its end, and leaves it
-  /// reset with no bindings, whether it succeeded or failed, so that the cached statement is
-  /// clean for its next use, by this path or by GRDB's.
-  fileprivate func stepDirectly<each Value: StatementBinding>(
-    _ sql: String, _ db: Database, _ values: repeat each Value, row: (ResultRow) throws -> Void
-  ) throws {
-    try step(sql, db, row: row) { index in
-      for value in repeat each values { try bind(value, at: &index, sql, db) }
-    }
-  }
-
-  /// `stepDirectly` with the values in one array.
-  fileprivate func stepDirectly<Value: StatementBinding>(
-    _ sql: String, _ db: Database, binding values: [Value], row: (ResultRow) throws -> Void
-  ) throws {
-    try step(sql, db, row: row) { index in
-      for value in values { try bind(value, at: &index, sql, db) }
-    }
-  }
-
-  /// Binds `value` to the placeholder after `index`, and counts it.
-  private func bind(_ value: some StatementBinding, at index: inout Int32, _ sql: String, _ db: Database)
-    throws
-  {
-    index += 1
-    let code = value.bind(to: sqliteStatement, at: index)
-    guard code == SQLITE_OK else { throw failure(code, sql, db) }
-  }
-
-  /// Binds through `bindAll` (which counts what it binds), checks that it bound every
-  /// placeholder, steps the statement to its end handing each result row to `row`, and leaves the
-  /// statement reset.
-  private func step(
-    _ sql: String, _ db: Database, row: (ResultRow) throws -> Void, bindAll: (inout Int32) throws -> Void
+  /// Binds the statement's placeholders through `bind`, steps it to its end handing each result
+  /// row to `row`, and leaves it reset with no bindings, whether it succeeded or failed, so that
+  /// the cached statement is clean for its next use, by this path or by GRDB's. Refuses to step
+  /// unless `bind` filled every placeholder.
+  fileprivate func stepDirectly(
+    _ sql: String, _ db: Database, row: (ResultRow) throws -> Void = { _ in },
+    bind: (inout Placeholders) throws -> Void
   ) throws {
     let handle = sqliteStatement
     defer {
       sqlite3_reset(handle)
       sqlite3_clear_bindings(handle)
     }
-    var index: Int32 = 0
-    try bindAll(&index)
-    guard index == sqlite3_bind_parameter_count(handle) else {
+    var placeholders = Placeholders(handle: handle, sql: sql, db: db)
+    try bind(&placeholders)
+    guard placeholders.count == sqlite3_bind_parameter_count(handle) else {
       throw DatabaseError(
         resultCode: .SQLITE_MISUSE,
-        message: "\(index) values for \(sqlite3_bind_parameter_count(handle)) placeholders", sql: sql)
+        message: "\(placeholders.count) values for \(sqlite3_bind_parameter_count(handle)) placeholders",
+        sql: sql)
     }
     while true {
       switch sqlite3_step(handle) {
       case SQLITE_DONE: return
       case SQLITE_ROW: try row(ResultRow(handle: handle))
-      case let code: throw failure(code, sql, db)
+      case let code: throw Self.failure(code, sql, db)
       }
     }
   }
 
   /// SQLite's own code and message, read before the statement is reset.
-  private func failure(_ code: Int32, _ sql: String, _ db: Database) -> DatabaseError {
+  fileprivate static func failure(_ code: Int32, _ sql: String, _ db: Database) -> DatabaseError {
     DatabaseError(
       resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
       sql: sql)

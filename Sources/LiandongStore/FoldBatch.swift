@@ -65,14 +65,30 @@ struct FoldBatch {
     return rows
   }
 
-  /// Writes operation-index rows, in the order given.
+  /// Writes operation-index rows, in the order given, many to a statement: each statement run
+  /// costs about as much again as the row it inserts.
   private func write(_ rows: [OperationRow], _ db: Database) throws {
-    for row in rows {
-      try db.run(
-        "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES (?, ?, ?)",
-        row.object.bytes, changeIDs[row.change].bytes, row.index)
+    func bind(_ row: OperationRow, _ placeholders: inout Placeholders) throws {
+      try placeholders.bind(row.object.bytes)
+      try placeholders.bind(changeIDs[row.change].bytes)
+      try placeholders.bind(row.index)
     }
+    var start = rows.startIndex
+    while rows.endIndex - start >= Self.rowsPerInsert {
+      try db.run(Self.insertManyRows) { placeholders in
+        for row in rows[start..<start + Self.rowsPerInsert] { try bind(row, &placeholders) }
+      }
+      start += Self.rowsPerInsert
+    }
+    for row in rows[start...] { try db.run(Self.insertOneRow) { try bind(row, &$0) } }
   }
+
+  private static let rowsPerInsert = 64
+  private static let insertOneRow =
+    "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES (?, ?, ?)"
+  private static let insertManyRows =
+    "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES "
+    + Array(repeating: "(?, ?, ?)", count: rowsPerInsert).joined(separator: ", ")
 
   /// Refolds every touched object and writes its projection row and its refusals.
   ///
