@@ -24,6 +24,8 @@ struct FoldBatch {
   /// Whether some rows were written before the refold, because `maximumUnwritten` were waiting.
   /// Until then, the index holds only operations of earlier transactions.
   private var wroteEarly = false
+  /// The refolded objects' projection rows, some of them gathered until the refold ends.
+  private var projections = ProjectionRows()
   /// Rows held back at most, so that replaying a whole log (`rebuild`) stays bounded.
   private let maximumUnwritten: Int
   static let defaultMaximumUnwritten = 65_536
@@ -65,30 +67,17 @@ struct FoldBatch {
     return rows
   }
 
-  /// Writes operation-index rows, in the order given, many to a statement: each statement run
-  /// costs about as much again as the row it inserts.
+  /// Writes operation-index rows, in the order given, many to a statement.
   private func write(_ rows: [OperationRow], _ db: Database) throws {
-    func bind(_ row: OperationRow, _ placeholders: inout Placeholders) throws {
+    try db.insert(rows, with: Self.operationRows) { row, placeholders in
       try placeholders.bind(row.object.bytes)
       try placeholders.bind(changeIDs[row.change].bytes)
       try placeholders.bind(row.index)
     }
-    var start = rows.startIndex
-    while rows.endIndex - start >= Self.rowsPerInsert {
-      try db.run(Self.insertManyRows) { placeholders in
-        for row in rows[start..<start + Self.rowsPerInsert] { try bind(row, &placeholders) }
-      }
-      start += Self.rowsPerInsert
-    }
-    for row in rows[start...] { try db.run(Self.insertOneRow) { try bind(row, &$0) } }
   }
 
-  private static let rowsPerInsert = 64
-  private static let insertOneRow =
-    "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES (?, ?, ?)"
-  private static let insertManyRows =
-    "INSERT OR IGNORE INTO p_operations (object_id, change_id, op_index) VALUES "
-    + Array(repeating: "(?, ?, ?)", count: rowsPerInsert).joined(separator: ", ")
+  private static let operationRows = RowInserts(
+    "p_operations", orIgnore: true, rowsPerStatement: 64, columns: ["object_id", "change_id", "op_index"])
 
   /// Refolds every touched object and writes its projection row and its refusals.
   ///
@@ -102,7 +91,7 @@ struct FoldBatch {
     guard !wroteEarly else {
       try write(rows, db)
       for object in touched.sorted() { try refold(object, fromIndex: db) }
-      return
+      return try projections.flush(db)
     }
     let indexedBefore = try objectsIndexed(among: rows, db)
     try write(rows, db)
@@ -119,6 +108,7 @@ struct FoldBatch {
       }
       start = end
     }
+    try projections.flush(db)
   }
 
   /// Refolds `object` from all of its operations in the index.
@@ -146,7 +136,7 @@ struct FoldBatch {
           order: OrderKey(time: header.time, origin: header.origin, change: changeID, index: index),
           officer: body.officer, audience: header.audience, operation: body.operations[index]))
     }
-    try ProjectionRows.write(object, ObjectFold.fold(records), replacing: !isNew, db)
+    try projections.write(object, ObjectFold.fold(records), replacing: !isNew, db)
   }
 
   /// The objects among `rows`' that the index holds operations for.

@@ -2,20 +2,35 @@ import Foundation
 import GRDB
 import LiandongCore
 
-/// Writes and reads projection rows. Every value is written in a canonical form (canonical names,
-/// lower-case UUIDs, HLC as two integers, no local times) so that two nodes, or a rebuild, write
+/// Writes projection rows. Every value is written in a canonical form (canonical names, lower-case
+/// UUIDs, HLC as two integers, no local times) so that two nodes, or a rebuild, write
 /// byte-identical rows.
-enum ProjectionRows {
+///
+/// Subject and lead rows, one of each for nearly every lead a bulk import or sync stores, are
+/// gathered and inserted `rowsPerInsert` to a statement (`RowInserts`); `flush` inserts those
+/// still gathered. Nothing reads projections
+/// while a transaction refolds, and no two objects write the same row.
+struct ProjectionRows {
+  private var leads: [LeadProjection] = []
+  private var subjects: [SubjectProjection] = []
+  private static let rowsPerInsert = 32
+
   /// Writes an object's rows from its fold; `replacing` deletes the rows an earlier fold wrote.
-  static func write(_ object: ObjectID, _ result: ObjectFold.Result, replacing: Bool, _ db: Database) throws {
+  mutating func write(_ object: ObjectID, _ result: ObjectFold.Result, replacing: Bool, _ db: Database) throws
+  {
     let id = object.description
-    if replacing { try delete(id, db) }
+    if replacing { try Self.delete(id, db) }
     switch result.state {
-    case .subject(let subject): try insert(subject, db)
-    case .lead(let lead): try insert(lead, db)
-    case .evidence(let evidence): try insert(evidence, db)
-    case .request(let request): try insert(request, db)
-    case .policeTransfer(let transfer): try insert(transfer, db)
+    case .subject(let subject):
+      subjects.append(subject)
+      if subjects.count == Self.rowsPerInsert { try flushSubjects(db) }
+    case .lead(let lead):
+      try Self.insertDetails(lead, db)
+      leads.append(lead)
+      if leads.count == Self.rowsPerInsert { try flushLeads(db) }
+    case .evidence(let evidence): try Self.insert(evidence, db)
+    case .request(let request): try Self.insert(request, db)
+    case .policeTransfer(let transfer): try Self.insert(transfer, db)
     case .warning(let warning):
       try db.run(
         """
@@ -53,33 +68,80 @@ enum ProjectionRows {
     try db.run("DELETE FROM p_warnings WHERE id = ?", id)
   }
 
-  static func insert(_ subject: SubjectProjection, _ db: Database) throws {
-    let record = subject.record
-    try db.run(
-      """
-      INSERT INTO p_subjects (id, origin, kind, name, uscc, registered_division, business_division, platform,
-        shop_id, url, created_wall, created_counter, audience)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      """, subject.id.description, subject.origin.rawValue, record.kind.rawValue, record.name, record.uscc,
-      record.registeredDivision, record.businessDivision, record.platform, record.shopID, record.url,
-      Int64(subject.created.wallMillis), Int64(subject.created.counter), subject.audience.description)
+  /// Inserts the subject and lead rows still gathered.
+  mutating func flush(_ db: Database) throws {
+    try flushSubjects(db)
+    try flushLeads(db)
   }
 
-  static func insert(_ lead: LeadProjection, _ db: Database) throws {
+  private mutating func flushSubjects(_ db: Database) throws {
+    try db.insert(subjects, with: Self.subjectTable, bind: Self.bind)
+    subjects = []
+  }
+
+  private mutating func flushLeads(_ db: Database) throws {
+    try db.insert(leads, with: Self.leadTable, bind: Self.bind)
+    leads = []
+  }
+
+  private static let subjectTable = RowInserts(
+    "p_subjects", rowsPerStatement: rowsPerInsert,
+    columns: [
+      "id", "origin", "kind", "name", "uscc", "registered_division", "business_division", "platform",
+      "shop_id",
+      "url", "created_wall", "created_counter", "audience",
+    ])
+
+  private static func bind(_ subject: SubjectProjection, _ row: inout Placeholders) throws {
+    let record = subject.record
+    try row.bind(subject.id.description)
+    try row.bind(subject.origin.rawValue)
+    try row.bind(record.kind.rawValue)
+    try row.bind(record.name)
+    try row.bind(record.uscc)
+    try row.bind(record.registeredDivision)
+    try row.bind(record.businessDivision)
+    try row.bind(record.platform)
+    try row.bind(record.shopID)
+    try row.bind(record.url)
+    try row.bind(Int64(subject.created.wallMillis))
+    try row.bind(Int64(subject.created.counter))
+    try row.bind(subject.audience.description)
+  }
+
+  private static let leadTable = RowInserts(
+    "p_leads", rowsPerStatement: rowsPerInsert,
+    columns: [
+      "id", "origin", "owner", "state", "source", "violations", "subject_ids", "product_category", "summary",
+      "risk", "source_reliability", "information_reliability", "reporter_real_name", "created_by",
+      "created_wall", "created_counter", "updated_wall", "updated_counter", "audience",
+    ])
+
+  private static func bind(_ lead: LeadProjection, _ row: inout Placeholders) throws {
     let fields = lead.fields
-    try db.run(
-      """
-      INSERT INTO p_leads (id, origin, owner, state, source, violations, subject_ids, product_category, summary,
-        risk, source_reliability, information_reliability, reporter_real_name, created_by, created_wall,
-        created_counter, updated_wall, updated_counter, audience)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      """, lead.id.description, lead.origin.rawValue, lead.owner.rawValue, lead.state.rawValue,
-      fields.source.rawValue,
-      fields.violations.map(\.rawValue).joined(separator: ","),
-      fields.subjectIDs.map(\.description).joined(separator: ","), fields.productCategory, fields.summary,
-      fields.risk.rawValue, fields.sourceReliability.rawValue, fields.informationReliability,
-      fields.reporterRealName, lead.createdBy, Int64(lead.created.wallMillis), Int64(lead.created.counter),
-      Int64(lead.updated.wallMillis), Int64(lead.updated.counter), lead.audience.description)
+    try row.bind(lead.id.description)
+    try row.bind(lead.origin.rawValue)
+    try row.bind(lead.owner.rawValue)
+    try row.bind(lead.state.rawValue)
+    try row.bind(fields.source.rawValue)
+    try row.bind(fields.violations.map(\.rawValue).joined(separator: ","))
+    try row.bind(fields.subjectIDs.map(\.description).joined(separator: ","))
+    try row.bind(fields.productCategory)
+    try row.bind(fields.summary)
+    try row.bind(fields.risk.rawValue)
+    try row.bind(fields.sourceReliability.rawValue)
+    try row.bind(fields.informationReliability)
+    try row.bind(fields.reporterRealName)
+    try row.bind(lead.createdBy)
+    try row.bind(Int64(lead.created.wallMillis))
+    try row.bind(Int64(lead.created.counter))
+    try row.bind(Int64(lead.updated.wallMillis))
+    try row.bind(Int64(lead.updated.counter))
+    try row.bind(lead.audience.description)
+  }
+
+  /// A lead's rows other than its `p_leads` row.
+  private static func insertDetails(_ lead: LeadProjection, _ db: Database) throws {
     for handling in lead.handling.values.sorted(by: { $0.bureau < $1.bureau }) {
       try db.run(
         """
@@ -124,7 +186,7 @@ enum ProjectionRows {
     }
   }
 
-  static func insert(_ evidence: EvidenceProjection, _ db: Database) throws {
+  private static func insert(_ evidence: EvidenceProjection, _ db: Database) throws {
     let record = evidence.record
     try db.run(
       """
@@ -157,7 +219,7 @@ enum ProjectionRows {
     }
   }
 
-  static func insert(_ request: RequestProjection, _ db: Database) throws {
+  private static func insert(_ request: RequestProjection, _ db: Database) throws {
     let record = request.record
     let status = request.status
     // A conflict as its acts: "act@ref by node", in fold order.
@@ -183,7 +245,7 @@ enum ProjectionRows {
       request.head.description, Int64(request.updated.wallMillis), Int64(request.updated.counter))
   }
 
-  static func insert(_ transfer: PoliceTransferProjection, _ db: Database) throws {
+  private static func insert(_ transfer: PoliceTransferProjection, _ db: Database) throws {
     let package = transfer.package
     try db.run(
       """
@@ -203,7 +265,7 @@ enum ProjectionRows {
 
   /// The basis for the next hand-off act, an open hand-off conflict, and the history shared by
   /// the bureau that handed the case off.
-  static func insertHandOffExtras(_ lead: LeadProjection, _ db: Database) throws {
+  private static func insertHandOffExtras(_ lead: LeadProjection, _ db: Database) throws {
     let id = lead.id.description
     if let head = lead.handOffHead {
       try db.run(
