@@ -117,20 +117,21 @@ struct LeadImportTests {
     #expect(changes.map(\.count) == [20, 20, 10])
   }
 
-  @Test("changes are written whole, about ten thousand leads to a transaction")
+  @Test("changes are written whole, about twenty thousand leads to a transaction")
   func transactions() throws {
-    let text = Self.header + (0..<25_000).map { "店\($0),,,,forged-report,summary \($0),\n" }.joined()
+    #expect(LeadImport.leadsPerTransaction == 20_000)
+    let text = Self.header + (0..<45_000).map { "店\($0),,,,forged-report,summary \($0),\n" }.joined()
     let (rows, _) = try LeadImport.parse(text, seed: Data())
     let changes = LeadImport.changes(rows, leadsPerChange: 3_000, maximumBytes: .max)
     let groups = LeadImport.transactions(changes)
     #expect(
       groups.map { $0.map { $0.count / 2 } } == [
-        [3_000, 3_000, 3_000], [3_000, 3_000, 3_000], [3_000, 3_000, 1_000],
+        Array(repeating: 3_000, count: 6), Array(repeating: 3_000, count: 6), [3_000, 3_000, 3_000],
       ])
     #expect(groups.flatMap { $0 }.map(\.count) == changes.map(\.count))
-    // Two changes of the largest size --per-change allows fill a transaction.
+    // Four changes of the largest size --per-change allows fill a transaction.
     let large = LeadImport.changes(rows, leadsPerChange: 5_000, maximumBytes: .max)
-    #expect(LeadImport.transactions(large).map(\.count) == [2, 2, 1])
+    #expect(LeadImport.transactions(large).map(\.count) == [4, 4, 1])
   }
 
   /// A fresh node `jjj` of its own federation, and a file `leads.csv` holding `csv`.
