@@ -139,7 +139,7 @@ struct FoldBatch {
     try projections.write(object, ObjectFold.fold(records), replacing: !isNew, db)
   }
 
-  /// The objects among `rows`' that the index holds operations for.
+  /// The objects among `rows` that the index holds operations for.
   private func objectsIndexed(among rows: [OperationRow], _ db: Database) throws -> Set<ObjectID> {
     var objects: [ObjectID] = []
     for row in rows where objects.last != row.object { objects.append(row.object) }

@@ -95,6 +95,21 @@ struct DirectStatementTests {
     #expect(seen.map(\.1) == [Data([2, 2]), Data([3, 3, 3]), Data()])
   }
 
+  @Test("rows inserted many to a statement, the rest one by one, are every row given, in full")
+  func manyRowsToAStatement() throws {
+    let queue = try database()
+    let inserts = RowInserts("t", rowsPerStatement: 32, columns: ["k", "s"])
+    #expect(inserts.many.components(separatedBy: "(?, ?)").count == 33)
+    try queue.write { db in
+      try db.insert(Array(1...70), with: inserts) { key, row in
+        try row.bind(key)
+        try row.bind("row \(key)")
+      }
+    }
+    let rows = try queue.read { try String.fetchAll($0, sql: "SELECT k || ' ' || s FROM t ORDER BY k") }
+    #expect(rows == (1...70).map { "\($0) row \($0)" })
+  }
+
   @Test("a list of values fills an IN (...) and must fill all of it")
   func listOfValues() throws {
     let queue = try database()
