@@ -8,8 +8,8 @@ import LiandongCore
 ///
 /// Subject and lead rows, one of each for nearly every lead a bulk import or sync stores, are
 /// gathered and inserted `rowsPerInsert` to a statement (`RowInserts`); `flush` inserts those
-/// still gathered. Nothing reads projections
-/// while a transaction refolds, and no two objects write the same row.
+/// still gathered. Nothing reads projections while a transaction refolds, and no two objects
+/// write the same row.
 struct ProjectionRows {
   private var leads: [LeadProjection] = []
   private var subjects: [SubjectProjection] = []
