@@ -207,7 +207,7 @@ struct SyncProcessTests {
     // in many runs, on a loaded machine, and said nothing of why: now it says where each stood.
     func standing() -> String {
       [jjj, yrd, prd].map { node in
-        let vector = (try? node.status()["versionVector"]).flatMap { $0 }.map { "\($0)" } ?? "?"
+        let vector = (try? node.status()["versionVector"]).map { "\($0)" } ?? "?"
         return "\(node.name) \(vector): \(node.log.suffix(1_500))"
       }.joined(separator: "\n")
     }
