@@ -14,6 +14,7 @@ let package = Package(
     .library(name: "LiandongStore", targets: ["LiandongStore"]),
     // For FuzzTesting/, a package of its own so that libFuzzer flags never touch the node's build.
     .library(name: "LiandongCrypto", targets: ["LiandongCrypto"]),
+    .library(name: "LiandongErrors", targets: ["LiandongErrors"]),
     .library(name: "LiandongProtocol", targets: ["LiandongProtocol"]),
   ],
   dependencies: [
@@ -31,7 +32,9 @@ let package = Package(
       cSettings: [.define("OPENSSL_API_COMPAT", to: "30000"), .define("OPENSSL_NO_DEPRECATED")],
       linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
     ),
-    .target(name: "LiandongCrypto", dependencies: ["COpenSSL"], swiftSettings: strict),
+    // The error model every target shares: stable codes, categories, remedies (Protocol/ERRORS.md).
+    .target(name: "LiandongErrors", swiftSettings: strict),
+    .target(name: "LiandongCrypto", dependencies: ["COpenSSL", "LiandongErrors"], swiftSettings: strict),
     // Generated Protocol Buffers code (Protocol/liandong.proto, scripts/generate-protos).
     .target(
       name: "LiandongWire",
@@ -41,7 +44,7 @@ let package = Package(
     .target(
       name: "LiandongCore",
       dependencies: [
-        "LiandongCrypto", "LiandongWire",
+        "LiandongCrypto", "LiandongErrors", "LiandongWire",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: strict
@@ -49,7 +52,7 @@ let package = Package(
     .target(
       name: "LiandongStore",
       dependencies: [
-        "LiandongCore", "LiandongCrypto", .product(name: "GRDB", package: "GRDB.swift"),
+        "LiandongCore", "LiandongCrypto", "LiandongErrors", .product(name: "GRDB", package: "GRDB.swift"),
         // The system SQLite's C interface, for the statements on the ingest path (DirectStatement).
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
       ],
@@ -59,7 +62,8 @@ let package = Package(
     .target(
       name: "LiandongProtocol",
       dependencies: [
-        "LiandongCore", "LiandongWire", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        "LiandongCore", "LiandongErrors", "LiandongWire",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: strict
     ),
@@ -67,7 +71,7 @@ let package = Package(
     .target(
       name: "LiandongTLS",
       dependencies: [
-        "COpenSSL", "LiandongCrypto", "LiandongCore",
+        "COpenSSL", "LiandongCrypto", "LiandongCore", "LiandongErrors",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
@@ -78,12 +82,20 @@ let package = Package(
     .target(
       name: "LiandongNode",
       dependencies: [
-        "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongProtocol", "LiandongTLS",
+        "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore", "LiandongProtocol",
+        "LiandongTLS",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
       ],
+      swiftSettings: strict
+    ),
+    // The application layer: one use case per act, shared by the command line, the HTTP API and
+    // the console; they parse and print, it decides.
+    .target(
+      name: "LiandongApp",
+      dependencies: ["LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore", "LiandongNode"],
       swiftSettings: strict
     ),
     // Helpers for tests and benchmarks (never linked into the node): child processes.
@@ -103,7 +115,8 @@ let package = Package(
     .executableTarget(
       name: "liandong",
       dependencies: [
-        "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongNode", "LiandongProtocol", "LiandongTLS",
+        "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore", "LiandongNode",
+        "LiandongProtocol", "LiandongTLS",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,9 +126,8 @@ let package = Package(
     .testTarget(
       name: "LiandongTests",
       dependencies: [
-        "LiandongCore", "LiandongCrypto", "LiandongStore", "LiandongTLS", "LiandongTesting",
-        "LiandongProtocol",
-        "LiandongNode", "liandong",
+        "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore", "LiandongTLS",
+        "LiandongTesting", "LiandongProtocol", "LiandongNode", "liandong",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),

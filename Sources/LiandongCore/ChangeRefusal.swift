@@ -1,4 +1,5 @@
 import LiandongCrypto
+import LiandongErrors
 
 /// Why a change was not stored. A refusal writes nothing (except fork proof), so a peer can
 /// resend later; the code names the check that failed.

@@ -1,4 +1,5 @@
 import LiandongCrypto
+import LiandongErrors
 
 /// Errors of the pure core: bad identifiers, bad input, malformed changes.
 public enum CoreError: CodedError, Equatable, Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCrypto
+import LiandongErrors
 
 /// Working days under the State Council's holiday notices: Monday to Friday, minus public
 /// holidays, plus make-up working days (调休). Loaded from data that an operator extends each

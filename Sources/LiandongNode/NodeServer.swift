@@ -1,6 +1,7 @@
 import Foundation
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 import LiandongProtocol
 import LiandongStore
 import LiandongTLS
@@ -58,11 +59,16 @@ public final class NodeServer: Sendable {
   public func reloadTrust() {
     do {
       let outcome = try trust.reload()
-      logger.notice("\(outcome)", metadata: ["node": "\(home.node)"])
+      logger.notice("\(outcome.summary)", metadata: ["node": "\(home.node)"])
+      if let problem = outcome.ownCertificateProblem {
+        logger.error("\(problem)", metadata: ["node": "\(home.node)"])
+      }
     } catch {
       logger.error(
         "trust not reloaded; keeping the current CA, CRL and certificate",
-        metadata: ["node": "\(home.node)", "reason": "\(error)"])
+        metadata: [
+          "node": "\(home.node)", "reason": "\((error as? any CodedError)?.description ?? "\(error)")",
+        ])
     }
   }
 
@@ -155,6 +161,9 @@ public final class NodeServer: Sendable {
         connection, home: home, verifier: verifier, logger: logger, batchBytes: batchBytes, progress: progress
       )
       try? await offload { try home.store.recordSyncAttempt(with: node, error: nil) }
+      // A restored node has now heard from a peer what it signed after its backup: the one place
+      // this is decided, for 'liandong sync' and for serve's own rounds alike.
+      try await offload { try home.catchUpDone() }
       return summary
     } catch {
       let text = "\(error)"

@@ -1,6 +1,7 @@
 import Foundation
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 import LiandongStore
 import LiandongTLS
 import Synchronization
@@ -31,18 +32,34 @@ public final class NodeTrust: Sendable {
   public var client: TLSContext { current.withLock { $0.client } }
   public var verifier: ChangeVerifier { current.withLock { $0.verifier } }
 
-  /// Reads the CA and CRL files again; returns a line for the log.
-  public func reload() throws -> String {
-    let ca = try Data(contentsOf: home.directory.appendingPathComponent("ca.pem"))
+  /// Reads the CA and CRL files again, and the node's certificate and key; returns a line for
+  /// the log. The CA's word applies to everything at once: the TLS contexts, the sessions'
+  /// verifier and this node's own writes (`NodeHome.installTrust`), even when it revokes this
+  /// node, whose writes are then refused until it has a new certificate. A new certificate of
+  /// the node's own (after `cert rotate`) is used only if it is good under the new trust;
+  /// otherwise the one in use is kept.
+  public func reload() throws -> (summary: String, ownCertificateProblem: String?) {
+    let ca = try NodeHome.readFile(home.directory.appendingPathComponent("ca.pem"))
     let crlURL = home.directory.appendingPathComponent("crl.pem")
-    let crl = FileManager.default.fileExists(atPath: crlURL.path) ? try Data(contentsOf: crlURL) : nil
+    let crl = FileManager.default.fileExists(atPath: crlURL.path) ? try NodeHome.readFile(crlURL) : nil
     let trust = try TrustAnchor(caPEM: ca, crlPEM: crl)
-    // The node's own certificate (a new one after `cert rotate`) must be good under the new
-    // trust, or it could not talk.
-    let leaf = try home.reloadIdentity { chain in try trust.verify(chain: chain, at: Date()) }
+    var problem: String? = nil
+    let leaf: Certificate
+    do {
+      leaf = try home.reloadIdentity { chain in try trust.verify(chain: chain, at: Date()) }
+    } catch {
+      leaf = home.chain[0]
+      let reason = (error as? any CodedError)?.description ?? "it does not verify"
+      problem =
+        "this node's certificate is not valid under the new CA or CRL (\(reason)): peers refuse it, and its own "
+        + "writes are refused until a new certificate is installed with 'liandong cert rotate'"
+    }
     let next = try Self.load(home: home, trust: trust, allowList: allowList)
+    home.installTrust(trust)
     current.withLock { $0 = next }
-    return "trust reloaded: CA, \(crl == nil ? "no CRL" : "CRL"), certificate serial \(leaf.serialHex)"
+    return (
+      "trust reloaded: CA, \(crl == nil ? "no CRL" : "CRL"), certificate serial \(leaf.serialHex)", problem
+    )
   }
 
   static func load(home: NodeHome, trust: TrustAnchor, allowList: Set<NodeID>?) throws -> Current {

@@ -1,6 +1,7 @@
 import Foundation
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 import LiandongProtocol
 import LiandongStore
 import LiandongTLS

@@ -1,5 +1,6 @@
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 
 /// Why a sync session ended early. Sent to the peer in a Failure frame (code and message), logged,
 /// and shown by `liandong sync`.

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 
 /// Evidence files, content-addressed by SHA-256, under the node's `blobs/` folder:
 ///

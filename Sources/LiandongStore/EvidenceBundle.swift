@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 
 /// An evidence bundle for a court or a police office: the files, the signed changes that record
 /// them and their chain of custody, the certificates up to the federation CA, a manifest of

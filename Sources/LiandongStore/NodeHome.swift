@@ -20,8 +20,9 @@ public final class NodeHome: Sendable {
   public let store: NodeStore
   /// Evidence files, under `blobs/`.
   public let blobs: BlobStore
-  public let trust: TrustAnchor
-  public let verifier: ChangeVerifier
+  /// The CA and CRL in force, and the verifier every change (local or received) is checked with.
+  /// `serve` swaps both on SIGHUP (`installTrust`), so its own writes obey a new CRL at once.
+  private let trustInForce: Mutex<(trust: TrustAnchor, verifier: ChangeVerifier)>
   /// The certificate chain and the key that signs; replaced by a certificate rotation.
   private let identity: Mutex<(chain: [Certificate], author: ChangeAuthor)>
 
@@ -33,12 +34,15 @@ public final class NodeHome: Sendable {
     node = try NodeID(configuration.node)
     let read = { (name: String) throws -> Data in try Self.readFile(directory.appendingPathComponent(name)) }
     let crlURL = directory.appendingPathComponent("crl.pem")
-    trust = try TrustAnchor(
+    let trust = try TrustAnchor(
       caPEM: try read("ca.pem"),
       crlPEM: FileManager.default.fileExists(atPath: crlURL.path) ? try read("crl.pem") : nil)
     identity = Mutex(try Self.loadIdentity(directory, node: node))
-    verifier = ChangeVerifier(
-      trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000)
+    trustInForce = Mutex(
+      (
+        trust,
+        ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000)
+      ))
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
     blobs = BlobStore(directory: directory.appendingPathComponent("blobs"), store: store)
   }
@@ -139,6 +143,18 @@ public final class NodeHome: Sendable {
       || fileManager.fileExists(atPath: directory.appendingPathComponent("liandong.sqlite").path)
     {
       throw StoreError.alreadyInitialised(path: directory.path)
+    }
+  }
+
+  /// The federation CA and its CRL, as last loaded.
+  public var trust: TrustAnchor { trustInForce.withLock { $0.trust } }
+  /// Checks every change this node stores against `trust`.
+  public var verifier: ChangeVerifier { trustInForce.withLock { $0.verifier } }
+
+  /// Puts a newly loaded CA and CRL in force for every later write and check in this process.
+  public func installTrust(_ trust: TrustAnchor) {
+    trustInForce.withLock { current in
+      current = (trust, ChangeVerifier(trust: trust, maximumDriftMillis: current.verifier.maximumDriftMillis))
     }
   }
 

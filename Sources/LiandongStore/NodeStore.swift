@@ -27,6 +27,19 @@ public final class NodeStore: Sendable {
   /// `migrateUpTo` stops after that many migrations: only for testing upgrades from old schemas.
   public init(path: String?, node: NodeID, migrateUpTo: Int?) throws {
     self.node = node
+    do {
+      (writer, walCheckpointer) = try Self.open(path)
+    } catch {
+      throw StoreError.translating(error, path: path ?? "")
+    }
+    do {
+      try migrate(upTo: migrateUpTo)
+    } catch {
+      throw StoreError.translating(error, path: path ?? "")
+    }
+  }
+
+  private static func open(_ path: String?) throws -> (any DatabaseWriter, WALCheckpointer?) {
     var configuration = Configuration()
     configuration.busyMode = .timeout(30)
     configuration.prepareDatabase { db in
@@ -40,17 +53,17 @@ public final class NodeStore: Sendable {
         try db.execute(sql: "PRAGMA cache_size = -\(Self.pageCacheKiB)")
       }
     }
-    if let path {
-      let checkpointer = WALCheckpointer(path: path)
-      writer = try DatabasePool(path: path, configuration: configuration)
-      writer.writeWithoutTransaction { db in
-        if let connection = db.sqliteConnection { checkpointer.install(on: connection) }
-      }
-      walCheckpointer = checkpointer
-    } else {
-      writer = try DatabaseQueue(configuration: configuration)
-      walCheckpointer = nil
+    guard let path else { return (try DatabaseQueue(configuration: configuration), nil) }
+    let checkpointer = WALCheckpointer(path: path)
+    let writer = try DatabasePool(path: path, configuration: configuration)
+    writer.writeWithoutTransaction { db in
+      if let connection = db.sqliteConnection { checkpointer.install(on: connection) }
     }
+    return (writer, checkpointer)
+  }
+
+  /// Brings the schema up to date (or to `migrateUpTo` migrations), refusing a newer one.
+  private func migrate(upTo migrateUpTo: Int?) throws {
     let migrator = Schema.migrator
     let superseded = try writer.read { try migrator.hasBeenSuperseded($0) }
     if superseded {
@@ -99,17 +112,14 @@ public final class NodeStore: Sendable {
       } catch {
         // A rolled-back transaction may have cached certificates it never stored.
         signerCache.withLock { $0.removeAll() }
-        if let failure = error as? DatabaseError, failure.resultCode == .SQLITE_FULL {
-          throw StoreError.diskFull(path: writer.path)
-        }
-        throw error
+        throw StoreError.translating(error, path: writer.path)
       }
       return result!
     }
   }
 
   func read<T>(_ body: (Database) throws -> T) throws -> T {
-    try writer.read(body)
+    try StoreError.translatingErrors(path: writer.path) { try writer.read(body) }
   }
 }
 

@@ -1,5 +1,6 @@
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 
 /// Errors of the store and the node's data folder.
 public enum StoreError: CodedError, Sendable {
@@ -18,6 +19,8 @@ public enum StoreError: CodedError, Sendable {
   case backupFailed(reason: String)
   /// SQLite could not grow its files: the transaction rolled back whole, so the store is intact.
   case diskFull(path: String)
+  /// SQLite failed: `code` is one of the catalogue's `store.` codes, chosen by its result code.
+  case database(code: String, path: String, reason: String)
 
   public var code: String {
     switch self {
@@ -30,11 +33,12 @@ public enum StoreError: CodedError, Sendable {
     case .certificateNamesAnotherNode: "init.cert-other-node"
     case .keyDoesNotMatchCertificate: "init.key-mismatch"
     case .localChangeRefused(let refusal): "local.\(refusal.code)"
-    case .notFound: "not-found"
+    case .notFound: "object.not-found"
     case .schemaTooNew: "store.schema-too-new"
     case .catchUpRequired: "node.catch-up-required"
     case .backupFailed: "backup.failed"
     case .diskFull: "node.disk-full"
+    case .database(let code, _, _): code
     }
   }
 
@@ -65,6 +69,7 @@ public enum StoreError: CodedError, Sendable {
     case .diskFull(let path):
       "the disk holding \(path) is full: free space on it (or move the data folder to a larger disk), "
         + "then sync again; the last transaction was rolled back whole, and nothing acknowledged was lost"
+    case .database(_, let path, let reason): "the database \(path) \(reason)"
     case .schemaTooNew(let found, let supported):
       "the database has schema version \(found), newer than this program's \(supported); use a newer liandong"
     }

@@ -45,12 +45,14 @@ public enum TLSConnector {
     logger: Logger, connectTimeout: TimeAmount = .seconds(10)
   ) async throws -> AuthenticatedConnection {
     precondition(context.role == .client, "a connector needs a client TLS context")
-    let pending = try await ClientBootstrap(group: group)
-      .connectTimeout(connectTimeout)
-      .channelOption(.socketOption(.tcp_nodelay), value: 1)
-      .connect(host: host, port: port) { channel in
-        initialize(channel, context: context, expectedPeer: expectedPeer, logger: logger)
-      }
+    let pending = try await SocketError.wording({ .cannotConnect(address: "\(host):\(port)", reason: $0) }) {
+      try await ClientBootstrap(group: group)
+        .connectTimeout(connectTimeout)
+        .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        .connect(host: host, port: port) { channel in
+          initialize(channel, context: context, expectedPeer: expectedPeer, logger: logger)
+        }
+    }
     do {
       let peer = try await pending.handshake.get()
       return AuthenticatedConnection(peer: peer, remoteAddress: "\(host):\(port)", channel: pending.channel)
@@ -89,16 +91,18 @@ public final class TLSListener: Sendable {
     logger: Logger
   ) async throws -> TLSListener {
     let state = ListenerState()
-    let server = try await ServerBootstrap(group: group)
-      .serverChannelOption(.backlog, value: 256)
-      .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-      .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-      .bind(host: host, port: port) { channel in
-        initialize(channel, context: contexts(), expectedPeer: nil, logger: logger).map { pending in
-          if !state.hold(pending.channel) { Task { await discard(pending.channel) } }
-          return pending
+    let server = try await SocketError.wording({ .cannotListen(address: "\(host):\(port)", reason: $0) }) {
+      try await ServerBootstrap(group: group)
+        .serverChannelOption(.backlog, value: 256)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+        .bind(host: host, port: port) { channel in
+          initialize(channel, context: contexts(), expectedPeer: nil, logger: logger).map { pending in
+            if !state.hold(pending.channel) { Task { await discard(pending.channel) } }
+            return pending
+          }
         }
-      }
+    }
     return TLSListener(server: server, state: state)
   }
 

@@ -1,4 +1,5 @@
 import LiandongCrypto
+import LiandongErrors
 
 /// Why a TLS connection was refused or ended badly. Every refusal is also logged with the peer's
 /// address; the code is stable for scripts and tests.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
@@ -55,36 +56,8 @@ struct AlertsNotify: NodeCommand {
   @OptionGroup var options: NodeOptions
   @OptionGroup var officer: OfficerOption
 
-  struct Sent: Encodable {
-    var id: String
-    var to: String
-    var subject: String
-    var lead: String
-    var otherLead: String
-  }
-
   func execute() throws {
-    let home = try options.openNode()
-    let warnings = try home.store.warnings()
-    let pending = EarlyWarning.warningsToSend(
-      EarlyWarning.alerts(among: try home.store.leads(), warnings: warnings, node: home.node.rawValue),
-      from: home.node.rawValue, sent: warnings)
-    var sent: [Sent] = []
-    for (to, warning) in pending {
-      let id = ObjectID()
-      try home.recordAct(
-        DomainOperation(
-          objectID: id,
-          action: .warnOfSubject(
-            SubjectWarning(
-              subject: warning.subject, lead: try ObjectID(warning.lead),
-              otherLead: try ObjectID(warning.otherLead)))),
-        named: "warn", audience: .nodes([try NodeID(to)]), officer: officer)
-      sent.append(
-        Sent(
-          id: id.description, to: to, subject: warning.subject, lead: warning.lead,
-          otherLead: warning.otherLead))
-    }
+    let sent = try options.openApp().warnRegionsThatCannotSee(by: officer.person)
     if options.json { return try Output.json(sent) }
     if sent.isEmpty {
       return print("nothing to warn of: every region with an alert can see this node's lead")

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCrypto
+import LiandongErrors
 import LiandongStore
 
 struct CRLCommand: ParsableCommand {
@@ -23,7 +25,7 @@ struct CRLInstall: NodeCommand {
     let home = try options.openNode()
     let pem: Data
     do { pem = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-      throw UsageError(code: "crl.unreadable", message: "cannot read \(file): \(error.localizedDescription)")
+      throw UsageError(code: "crl.unreadable", message: "cannot read \(file): \(Failure.systemReason(error))")
     }
     let lists = try RevocationList.all(pem: pem)
     guard let newest = lists.compactMap(\.lastUpdate).max() else {
@@ -43,7 +45,7 @@ struct CRLInstall: NodeCommand {
     let trust = try TrustAnchor(
       caPEM: try Data(contentsOf: home.directory.appendingPathComponent("ca.pem")), crlPEM: pem)
     do { try trust.verify(chain: home.chain, at: Date()) } catch {
-      throw UsageError(code: "crl.refused", message: "\(file) cannot be installed: \(error)")
+      throw UsageError(code: "crl.refused", message: "\(file) cannot be installed: \(Failure(error).message)")
     }
     try pem.write(to: installed, options: .atomic)
     if options.json { return try Output.json(["installed": installed.path, "issued": newest.iso8601]) }

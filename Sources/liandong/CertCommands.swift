@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 import LiandongStore
 
 struct CertCommand: ParsableCommand {
@@ -99,7 +101,7 @@ struct CertRotate: NodeCommand {
   private func readInput(_ path: String, what: String) throws -> Data {
     do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
       throw UsageError(
-        code: "cert.unreadable", message: "cannot read the \(what) \(path): \(error.localizedDescription)")
+        code: "cert.unreadable", message: "cannot read the \(what) \(path): \(Failure.systemReason(error))")
     }
   }
 }

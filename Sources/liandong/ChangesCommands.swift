@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 import LiandongStore
 
 struct ChangesCommand: ParsableCommand {
@@ -34,7 +36,7 @@ enum ChangeFile {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
       throw UsageError(
-        code: "input.file", message: "cannot read \(url.path): \((error as NSError).localizedDescription)")
+        code: "input.file", message: "cannot read \(url.path): \(Failure.systemReason(error))")
     }
     var changes: [SignedChange] = []
     var index = data.startIndex

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
+import LiandongErrors
 import LiandongStore
 
 /// `serve --check-config`: what the node would run with, where each setting came from, and
@@ -52,11 +54,11 @@ struct ConfigCheck {
           what: "certificate of \(home.node) chains to the CA and is not revoked; it expires in \(days) days"
             + (days < 30 ? ": rotate it soon with liandong cert rotate (Deploy/README.md, step 6)" : "")))
     } catch {
-      found.append(Finding(ok: false, what: "certificate of \(home.node): \(error)"))
+      found.append(Finding(ok: false, what: "certificate of \(home.node): \(Failure(error).message)"))
     }
 
     do {
-      let calendar = try CalendarOption.calendar(explicit: nil, home: home)
+      let calendar = try NodeApp(home: home).calendar(file: nil)
       let year = CivilDate(chinaDayOf: now.unixMillis).year
       found.append(
         Finding(
@@ -65,7 +67,7 @@ struct ConfigCheck {
             + "\(calendar.years.lowerBound)-\(calendar.years.upperBound)"
             + (calendar.years.contains(year) ? "" : ": add \(year) from the State Council's notice")))
     } catch {
-      found.append(Finding(ok: false, what: "working-day calendar: \(error)"))
+      found.append(Finding(ok: false, what: "working-day calendar: \(Failure(error).message)"))
     }
 
     let peers = try home.store.peers()

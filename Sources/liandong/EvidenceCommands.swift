@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 import LiandongStore
 
 struct EvidenceCommand: ParsableCommand {
@@ -62,35 +64,18 @@ struct EvidenceAdd: NodeCommand {
     else {
       throw UsageError(code: "usage.no-such-file", message: "\(file) is not a file; name the file to attach")
     }
-    let home = try options.openNode()
-    let audience: Audience
-    if let to {
-      audience = try home.audience(parsing: to)
-    } else if let lead = try home.store.lead(itemID.description) {
-      // Everyone who may see the lead, its origin and owner included, whoever adds the evidence.
-      audience = try Audience(parsing: lead.audience).forAct(
-        by: home.node, parties: [try NodeID(lead.origin), try NodeID(lead.owner)])
-    } else {
-      throw UsageError(
-        code: "usage.no-audience",
-        message: "this node holds no lead \(itemID); say who may see the evidence with --to")
-    }
+    let app = try options.openApp()
     // Checked before the file is copied, so a mistake costs nothing.
-    var record = EvidenceRecord(
+    let record = EvidenceRecord(
       itemID: itemID, category: try EvidenceCategory(canonical: category), original: original,
       howFixed: try howFixed.map { try FixingMethod(canonical: $0) }, fixedBy: fixedBy ?? officer.resolved,
       tool: tool, sourceURL: sourceUrl, capturedAt: capturedAt, fileName: source.lastPathComponent,
       mediaType: mediaType ?? MediaType.guess(source.pathExtension), size: 0, sha256: Data(count: 32),
       description: description)
-    try record.validate()
-    (record.sha256, record.size) = try home.blobs.importFile(source)
-    let evidenceID = ObjectID()
-    let change = try home.record(
-      [DomainOperation(objectID: evidenceID, action: .addEvidence(record))], audience: audience,
-      officer: officer.resolved)
-    guard let view = try home.store.evidence(id: evidenceID.description) else {
-      throw StoreError.notFound(kind: "evidence", id: evidenceID.description)
-    }
+    let result = try app.addEvidence(
+      to: itemID, file: source, record: record, audience: try to.map { try app.audience(parsing: $0) },
+      by: officer.person)
+    let (view, change) = (result.view, result.change)
     if options.json { return try Output.json(view) }
     print(view.id)
     Output.error(

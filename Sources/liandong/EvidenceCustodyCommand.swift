@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
@@ -21,20 +22,9 @@ struct EvidenceCustody: NodeCommand {
 
   func execute() throws {
     let kind = try CustodyEventKind(canonical: event)
-    let objectID = try ObjectID(id)
-    let home = try options.openNode()
-    guard let before = try home.store.evidence(id: objectID.description) else {
-      throw StoreError.notFound(kind: "evidence", id: objectID.description)
-    }
-    if kind == .handedOver && holder.isEmpty {
-      throw UsageError(code: "usage.holder", message: "say to whom it was handed over with --holder")
-    }
-    let audience = try before.custodyAudience(for: home.node)
-    try home.recordAct(
-      DomainOperation(
-        objectID: objectID, action: .recordCustody(CustodyRecord(event: kind, note: note, holder: holder))),
-      named: kind.rawValue, audience: audience, officer: officer)
-    let after = try home.store.evidence(id: objectID.description)!
+    let after = try options.openApp().recordCustody(
+      of: try ObjectID(id), CustodyRecord(event: kind, note: note, holder: holder), by: officer.person
+    ).view
     if options.json { return try Output.json(after) }
     print(
       "evidence \(after.id): \(kind.rawValue) recorded (\(after.custody.count) events in its chain of custody)"

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
@@ -24,57 +25,13 @@ struct EvidenceShareCommand: NodeCommand {
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
-    let objectID = try ObjectID(id)
-    let home = try options.openNode()
-    let recipients = try EvidenceSharing.recipients(to, home: home)
-    let operations = try EvidenceSharing.operations(
-      for: objectID.description, to: recipients, note: note, home: home)
-    try home.recordActs(operations, named: "share", audience: .nodes(recipients), officer: officer)
-    let after = try home.store.evidence(id: objectID.description)!
+    let after = try options.openApp().shareEvidence(
+      [try ObjectID(id)], with: to, note: note, by: officer.person
+    )
+    .view[0]
     if options.json { return try Output.json(after) }
     print(
-      "evidence \(after.id) shared with \(recipients.sorted().map(\.rawValue).joined(separator: ", ")); they fetch the file from this node on their next sync"
+      "evidence \(after.id) is now shared with \(after.sharedWith.sorted().joined(separator: ", ")); they fetch the file from this node on their next sync"
     )
-  }
-}
-
-/// Sharing evidence with more bureaus: one `shareEvidence` and one `handed-over` custody event
-/// per item, in a change addressed to the recipients alone.
-enum EvidenceSharing {
-  static func recipients(_ text: String, home: NodeHome) throws -> Set<NodeID> {
-    let audience = try Audience(parsing: text, manifest: try home.store.currentManifest()?.view.manifest)
-    guard case .nodes(let nodes) = audience, !nodes.subtracting([home.node]).isEmpty else {
-      throw UsageError(
-        code: "usage.share-to",
-        message: "share evidence with named bureaus (--to yrd,prd or --to group:NAME), not with all or no one"
-      )
-    }
-    return nodes.subtracting([home.node])
-  }
-
-  static func operations(for id: String, to recipients: Set<NodeID>, note: String, home: NodeHome) throws
-    -> [DomainOperation]
-  {
-    guard let share = try home.store.evidenceShare(id: id), let view = try home.store.evidence(id: id) else {
-      throw StoreError.notFound(kind: "evidence", id: id)
-    }
-    let holders = Set(view.sharedWith + [view.origin])
-    guard
-      try Audience(parsing: view.audience).includes(home.node, origin: share.origin)
-        || holders.contains(home.node.rawValue)
-    else {
-      throw UsageError(
-        code: "op.not-party", message: "this node does not hold evidence \(id), so cannot share it")
-    }
-    let objectID = try ObjectID(id)
-    let names = recipients.sorted().map(\.rawValue).joined(separator: ",")
-    return [
-      DomainOperation(objectID: objectID, action: .shareEvidence(share)),
-      DomainOperation(
-        objectID: objectID,
-        action: .recordCustody(
-          CustodyRecord(
-            event: .handedOver, note: note.isEmpty ? "shared by a signed act" : note, holder: names))),
-    ]
   }
 }

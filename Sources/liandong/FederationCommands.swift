@@ -1,14 +1,9 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
+import LiandongErrors
 import LiandongStore
-
-extension NodeHome {
-  /// `--to` as typed, with `group:NAME` resolved through the manifest in force.
-  func audience(parsing text: String) throws -> Audience {
-    try Audience(parsing: text, manifest: try store.currentManifest()?.view.manifest)
-  }
-}
 
 struct FederationCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -63,7 +58,7 @@ struct FederationInstall: NodeCommand {
   private func read(_ path: String) throws -> Data {
     do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
       throw UsageError(
-        code: "manifest.unreadable", message: "cannot read \(path): \(error.localizedDescription)")
+        code: "manifest.unreadable", message: "cannot read \(path): \(Failure.systemReason(error))")
     }
   }
 }

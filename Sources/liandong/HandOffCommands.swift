@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
@@ -27,56 +28,12 @@ struct HandOffCommand: ParsableCommand {
     ])
 }
 
-extension HandOffAct {
-  /// Signs the act on `lead`, shared with everyone who may see the case and both bureaus, and
-  /// reports the reducer's refusal if it had no effect.
+extension HandOffRequest {
+  /// Signs the act on the case through the application layer and prints where the case stands.
   func perform(on lead: String, options: NodeOptions, officer: OfficerOption) throws {
-    try Self.perform(on: lead, options: options, officer: officer) { _, _ in self }
-  }
-
-  /// The same, for an act made from the case as this node sees it (an offer or an objection
-  /// carries it): the node is opened and the lead read once.
-  static func perform(
-    on lead: String, options: NodeOptions, officer: OfficerOption,
-    making make: (_ before: LeadView, _ home: NodeHome) throws -> HandOffAct
-  ) throws {
-    let home = try options.openNode()
-    let objectID = try ObjectID(lead)
-    guard let before = try home.store.lead(objectID.description) else {
-      throw StoreError.notFound(kind: "case (lead)", id: objectID.description)
-    }
-    let act = try make(before, home)
-    var parties: Set<NodeID> = [try NodeID(before.origin), try NodeID(before.owner)]
-    if case .offer(let to, _, _, _, _) = act { parties.insert(to) }
-    if case .designate(let to, _, _) = act { parties.insert(to) }
-    if let handOff = before.handOff { parties.formUnion([try NodeID(handOff.from), try NodeID(handOff.to)]) }
-    if let dispute = before.dispute {
-      parties.formUnion([try NodeID(dispute.owner), try NodeID(dispute.claimant)])
-    }
-    // The superiors who settle an objection or a claim see it, and the case with it.
-    let disputants: [NodeID]? =
-      switch act {
-      case .object, .claim: [try NodeID(before.owner), home.node]
-      default: nil
-      }
-    if let disputants {
-      let superiors = try home.store.currentManifest()?.view.manifest.superiors(ofAll: disputants) ?? []
-      if superiors.isEmpty {
-        FileHandle.standardError.write(
-          Data(
-            "note: no federation manifest names a superior of \(disputants.map(\.rawValue).joined(separator: " and ")); none will see this until one is installed and the act repeated\n"
-              .utf8))
-      }
-      parties.formUnion(superiors)
-    }
-    let audience = try Audience(parsing: before.audience).forAct(by: home.node, parties: parties)
-    // Acts that answer the hand-off name the last act this node had seen, so that one made at
-    // once by the other party, that cannot stand beside it, is a conflict rather than lost.
-    let basis = act.answersBasis ? try before.handOffHead.map(OperationRef.init) : nil
-    try home.recordAct(
-      DomainOperation(objectID: objectID, action: .handOff(act, basis: basis)), named: act.name,
-      audience: audience, officer: officer)
-    let after = try home.store.lead(objectID.description)!
+    let result = try options.openApp().handOff(try ObjectID(lead), self, by: officer.person)
+    for notice in result.notices { Output.error("note: \(notice)") }
+    let after = result.view
     if options.json { return try Output.json(after) }
     print("case \(after.id): hand-off \(after.handOff?.state ?? "?"), owner \(after.owner)")
   }
@@ -95,16 +52,10 @@ struct HandOffOffer: NodeCommand {
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
-    try HandOffAct.perform(on: lead, options: options, officer: officer) { view, home in
-      guard view.owner == home.node.rawValue else {
-        throw UsageError(
-          code: "handoff.not-owner",
-          message: "case \(view.id) is owned by \(view.owner); only its owner may offer it")
-      }
-      return .offer(
-        to: try NodeID(to), letter: letter, evidenceIDs: try evidence.map { try ObjectID($0) },
-        origin: try NodeID(view.origin), snapshot: try view.fields())
-    }
+    try HandOffRequest.offer(
+      to: try NodeID(to), letter: letter, evidence: try evidence.map { try ObjectID($0) }
+    )
+    .perform(on: lead, options: options, officer: officer)
   }
 }
 
@@ -114,7 +65,7 @@ struct HandOffAccept: NodeCommand {
   @OptionGroup var options: NodeOptions
   @Argument(help: "The case's lead.") var lead: String
   @OptionGroup var officer: OfficerOption
-  func execute() throws { try HandOffAct.accept.perform(on: lead, options: options, officer: officer) }
+  func execute() throws { try HandOffRequest.accept.perform(on: lead, options: options, officer: officer) }
 }
 
 struct HandOffObject: NodeCommand {
@@ -125,9 +76,7 @@ struct HandOffObject: NodeCommand {
   @Option(help: "Why this bureau has no jurisdiction.") var reason: String
   @OptionGroup var officer: OfficerOption
   func execute() throws {
-    try HandOffAct.perform(on: lead, options: options, officer: officer) { view, _ in
-      .object(reason: reason, snapshot: try view.caseSnapshot())
-    }
+    try HandOffRequest.object(reason: reason).perform(on: lead, options: options, officer: officer)
   }
 }
 
@@ -145,9 +94,7 @@ struct HandOffClaim: NodeCommand {
   @Option(help: "Why the case belongs to this bureau (e.g. where the seller operates).") var reason: String
   @OptionGroup var officer: OfficerOption
   func execute() throws {
-    try HandOffAct.perform(on: lead, options: options, officer: officer) { view, _ in
-      .claim(reason: reason, snapshot: try view.caseSnapshot())
-    }
+    try HandOffRequest.claim(reason: reason).perform(on: lead, options: options, officer: officer)
   }
 }
 
@@ -167,36 +114,8 @@ struct HandOffDesignate: NodeCommand {
   @Option(help: "The grounds of the designation.") var reason: String
   @OptionGroup var officer: OfficerOption
   func execute() throws {
-    try HandOffAct.perform(on: lead, options: options, officer: officer) { _, home in
-      guard let current = try home.store.currentManifest() else {
-        throw UsageError(
-          code: "handoff.no-manifest",
-          message:
-            "no federation manifest is installed, so no node is a superior; 'liandong federation install' first"
-        )
-      }
-      return .designate(to: try NodeID(to), reason: reason, manifest: current.signed)
-    }
-  }
-}
-
-extension LeadView {
-  /// The case as this node sees it, carried by an objection or a claim to superiors outside the
-  /// lead's audience.
-  func caseSnapshot() throws -> CaseSnapshot {
-    CaseSnapshot(origin: try NodeID(origin), owner: try NodeID(owner), fields: try fields())
-  }
-
-  /// The lead's fields as a change carries them.
-  func fields() throws -> LeadFields {
-    LeadFields(
-      source: try LeadSource(canonical: source),
-      violations: try canonicalList(violations, as: Violation.self),
-      subjectIDs: try subjects.map { try ObjectID($0.id) }, productCategory: productCategory,
-      summary: summary,
-      risk: try RiskLevel(canonical: risk),
-      sourceReliability: try SourceReliability(canonical: sourceReliability),
-      informationReliability: informationReliability, reporterRealName: reporterRealName)
+    try HandOffRequest.designate(to: try NodeID(to), reason: reason).perform(
+      on: lead, options: options, officer: officer)
   }
 }
 
@@ -208,6 +127,6 @@ struct HandOffWithdraw: NodeCommand {
   @Option(help: "Why.") var reason: String
   @OptionGroup var officer: OfficerOption
   func execute() throws {
-    try HandOffAct.withdraw(reason: reason).perform(on: lead, options: options, officer: officer)
+    try HandOffRequest.withdraw(reason: reason).perform(on: lead, options: options, officer: officer)
   }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
@@ -23,57 +24,13 @@ struct HandOffShare: NodeCommand {
   var evidence: [String] = []
   @OptionGroup var officer: OfficerOption
 
-  struct Summary: Encodable {
-    var id: String
-    var sharedWith: String
-    var historyEntries: Int
-    var evidence: [String]
-  }
-
   func execute() throws {
-    let objectID = try ObjectID(lead)
-    let home = try options.openNode()
-    guard let view = try home.store.lead(objectID.description) else {
-      throw StoreError.notFound(kind: "case (lead)", id: objectID.description)
-    }
-    guard let handOff = view.handOff, ["accepted", "designated"].contains(handOff.state),
-      handOff.from == home.node.rawValue
-    else {
-      throw UsageError(
-        code: "handoff.nothing-to-share",
-        message:
-          "case \(view.id) was not handed off by this node to an owner that holds it (hand-off: \(view.handOff.map { "\($0.from) to \($0.to), \($0.state)" } ?? "none")); share evidence with 'liandong evidence share' instead"
-      )
-    }
-    let owner = try NodeID(view.owner)
-    let history = try home.store.history(of: objectID).filter { $0.sharedBy == nil }.map { entry in
-      SharedHistoryEntry(
-        time: entry.time, node: entry.node, officer: entry.officer,
-        what: entry.refused.map { "\(entry.what) [refused: \($0)]" } ?? entry.what, operation: entry.operation
-      )
-    }
-    let items: [String]
-    if evidence.isEmpty {
-      // The offer's list may name items this node never held (another bureau's): only what is
-      // held here can be shared from here.
-      let listed = try handOff.evidence.filter { try home.store.evidence(id: $0) != nil }
-      items = Array(Set(try home.store.evidence(item: view.id).map(\.id) + listed)).sorted()
-    } else {
-      items = try evidence.map { try ObjectID($0).description }
-    }
-    var operations = [
-      DomainOperation(objectID: objectID, action: .handOff(.shareHistory(history), basis: nil))
-    ]
-    for item in items {
-      operations += try EvidenceSharing.operations(
-        for: item, to: [owner], note: "case \(view.id) handed off to \(owner)", home: home)
-    }
-    try home.recordActs(operations, named: "share", audience: .nodes([owner]), officer: officer)
-    let summary = Summary(
-      id: view.id, sharedWith: owner.rawValue, historyEntries: history.count, evidence: items)
-    if options.json { return try Output.json(summary) }
+    let shared = try options.openApp().shareHandedOffCase(
+      try ObjectID(lead), evidence: try evidence.map { try ObjectID($0) }, by: officer.person
+    ).view
+    if options.json { return try Output.json(shared) }
     print(
-      "case \(view.id): \(history.count) history entries and \(items.count) evidence items shared with \(owner)"
+      "case \(shared.id): \(shared.historyEntries) history entries and \(shared.evidence.count) evidence items shared with \(shared.sharedWith)"
     )
   }
 }
@@ -96,6 +53,7 @@ struct HandOffResolve: NodeCommand {
   var keep: String
   @OptionGroup var officer: OfficerOption
   func execute() throws {
-    try HandOffAct.resolve(keep: try OperationRef(keep)).perform(on: lead, options: options, officer: officer)
+    try HandOffRequest.resolve(keep: try OperationRef(keep)).perform(
+      on: lead, options: options, officer: officer)
   }
 }

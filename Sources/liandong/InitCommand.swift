@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
+import LiandongErrors
 import LiandongStore
 
 struct InitCommand: NodeCommand {
@@ -46,7 +48,7 @@ struct InitCommand: NodeCommand {
       do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
         throw UsageError(
           code: "input.file",
-          message: "cannot read the \(what) file \(path): \((error as NSError).localizedDescription)")
+          message: "cannot read the \(what) file \(path): \(Failure.systemReason(error))")
       }
     }
     let home = try NodeHome.initialize(

@@ -1,25 +1,16 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
 extension LeadAct {
-  /// Signs the act on `lead`, shared with everyone who may see the lead and its origin and owner
-  /// (so a receiving bureau's decision is fed back), and reports a refusal if it had no effect.
+  /// Signs the act on `lead` through the application layer and prints the lead's new state.
   func perform(on lead: String, options: NodeOptions, officer: OfficerOption) throws {
-    let home = try options.openNode()
-    let objectID = try ObjectID(lead)
-    guard let before = try home.store.lead(objectID.description) else {
-      throw StoreError.notFound(kind: "lead", id: objectID.description)
-    }
-    let audience = try Audience(parsing: before.audience).forAct(
-      by: home.node, parties: [try NodeID(before.origin), try NodeID(before.owner)])
-    try home.recordAct(
-      DomainOperation(objectID: objectID, action: .leadAct(self)), named: name, audience: audience,
-      officer: officer)
-    let after = try home.store.lead(objectID.description)!
+    let app = try options.openApp()
+    let after = try app.act(on: try ObjectID(lead), self, by: officer.person).view
     if options.json { return try Output.json(after) }
-    let mine = after.handling.first { $0.bureau == home.node.rawValue }
+    let mine = after.handling.first { $0.bureau == app.node.rawValue }
     print("lead \(after.id): \(mine?.state ?? after.state)")
   }
 }

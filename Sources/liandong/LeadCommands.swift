@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
@@ -81,33 +82,22 @@ struct LeadAdd: NodeCommand {
       kind: try SubjectKind(canonical: subjectKind), name: subjectName, uscc: subjectUscc,
       registeredDivision: subjectDivision, businessDivision: subjectBusinessDivision, platform: platform,
       shopID: shopId, url: url)
-    try subject.validate()
-    let violations = try canonicalList(violation, as: Violation.self)
-    let subjectID = ObjectID()
     let fields = LeadFields(
-      source: try LeadSource(canonical: source), violations: violations, subjectIDs: [subjectID],
-      productCategory: productCategory, summary: summary, risk: try RiskLevel(canonical: risk),
+      source: try LeadSource(canonical: source), violations: try canonicalList(violation, as: Violation.self),
+      subjectIDs: [], productCategory: productCategory, summary: summary,
+      risk: try RiskLevel(canonical: risk),
       sourceReliability: try SourceReliability(canonical: sourceReliability.uppercased()),
       informationReliability: infoReliability, reporterRealName: reporterRealName)
-    try fields.validate()
-    let home = try options.openNode()
-    let audience = try to.map { try home.audience(parsing: $0) } ?? .originOnly
-
-    let leadID = ObjectID()
-    let change = try home.record(
-      [
-        DomainOperation(objectID: subjectID, action: .createSubject(subject)),
-        DomainOperation(objectID: leadID, action: .createLead(fields)),
-      ], audience: audience, officer: officer.resolved)
-    guard let lead = try home.store.lead(leadID.description) else {
-      throw StoreError.notFound(kind: "lead", id: leadID.description)
-    }
-    if options.json {
-      try Output.json(lead)
-    } else {
-      print(lead.id)
-      Output.error("recorded lead \(lead.id) in change \(change.id.short), shared with: \(lead.audience)")
-    }
+    try subject.validate()
+    let app = try options.openApp()
+    let result = try app.addLead(
+      NewLead(subject: subject, fields: fields, audience: try to.map { try app.audience(parsing: $0) }),
+      by: officer.person)
+    let lead = result.view
+    if options.json { return try Output.json(lead) }
+    print(lead.id)
+    Output.error(
+      "recorded lead \(lead.id) in change \(result.change.id.short), shared with: \(lead.audience)")
   }
 }
 
@@ -213,26 +203,7 @@ struct LeadEdit: NodeCommand {
     patch.productCategory = productCategory
     patch.sourceReliability = try sourceReliability.map { try SourceReliability(canonical: $0.uppercased()) }
     patch.informationReliability = infoReliability
-    guard !patch.isEmpty else {
-      throw UsageError(
-        code: "usage.nothing-to-change",
-        message: "name at least one field to change, e.g. --summary or --risk")
-    }
-    let home = try options.openNode()
-    guard let before = try home.store.lead(objectID.description) else {
-      throw StoreError.notFound(kind: "lead", id: objectID.description)
-    }
-    guard before.owner == home.node.rawValue else {
-      throw UsageError(
-        code: "lead.not-owner",
-        message: "lead \(before.id) is owned by \(before.owner); only its owner may edit it")
-    }
-    // The edit reaches exactly the nodes that received the lead.
-    let audience = try Audience(parsing: before.audience)
-    try home.record(
-      [DomainOperation(objectID: objectID, action: .updateLead(patch))], audience: audience,
-      officer: officer.resolved)
-    let after = try home.store.lead(objectID.description)!
+    let after = try options.openApp().editLead(objectID, patch, by: officer.person).view
     if options.json { return try Output.json(after) }
     print("updated lead \(after.id)")
   }

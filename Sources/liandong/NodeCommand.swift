@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 import LiandongStore
 
 /// Options every command that works on a node takes.
@@ -22,13 +24,9 @@ struct NodeOptions: ParsableArguments {
   }
 
   func openNode() throws -> NodeHome { try NodeHome.open(try directory()) }
-}
 
-/// A command-line mistake, reported like every other error.
-struct UsageError: CodedError {
-  var code: String
-  var message: String
-  var description: String { message }
+  /// The node's application layer: every act goes through it.
+  func openApp() throws -> NodeApp { NodeApp(home: try openNode()) }
 }
 
 /// How much one sync batch may hold.
@@ -63,10 +61,13 @@ struct OfficerOption: ParsableArguments {
     let environment = ProcessInfo.processInfo.environment
     return officer ?? environment["LIANDONG_OFFICER"] ?? environment["USER"] ?? "unknown"
   }
+
+  var person: Officer { Officer(resolved) }
 }
 
-/// Commands implement `execute`; `run` turns any coded error into `error[code]: message` on
-/// stderr and exit status 1, so scripts can rely on both.
+/// Commands implement `execute`; `run` turns any error into `error[code]: message` and a hint
+/// (the remedy) on stderr, with the exit status of the error's category, so scripts can rely on
+/// both (Protocol/ERRORS.md).
 protocol NodeCommand: ParsableCommand {
   func execute() throws
 }
@@ -89,14 +90,17 @@ extension AsyncNodeCommand {
 }
 
 enum Output {
-  /// Prints `error[code]: message` (or the error) on stderr; the exit status is 1.
+  /// Prints `error[code]: message` and `hint: remedy` on stderr; the exit status is the
+  /// category's. No raw Foundation, SQLite or NIO text: `Failure` words every error.
   static func exitCode(reporting error: any Error) -> ExitCode {
-    switch error {
-    case let exit as ExitCode: return exit
-    case let coded as CodedError: Self.error("error[\(coded.code)]: \(coded.description)")
-    default: Self.error("error: \(error)")
+    if let exit = error as? ExitCode { return exit }
+    let failure = Failure(error)
+    Self.error("error[\(failure.code)]: \(failure.message)")
+    Self.error("hint: \(failure.remedy)")
+    if ProcessInfo.processInfo.environment["LIANDONG_DEBUG"] == "1" {
+      Self.error("raised in: \(failure.raisedIn)")
     }
-    return ExitCode(1)
+    return ExitCode(failure.category.exitStatus)
   }
 
   static func error(_ line: String) {
@@ -119,31 +123,5 @@ enum Output {
       }
       print(cells.joined(separator: "  "))
     }
-  }
-}
-
-extension NodeHome {
-  /// Records one operation by this node's officer; if the reducers refused it (it is kept in the
-  /// log, with no effect), throws the refusal's code and reason, so the officer knows at once.
-  @discardableResult
-  func recordAct(_ operation: DomainOperation, named name: String, audience: Audience, officer: OfficerOption)
-    throws -> SignedChange
-  {
-    try recordActs([operation], named: name, audience: audience, officer: officer)
-  }
-
-  /// Several operations in one change: all are signed together, and the first refusal is reported.
-  @discardableResult
-  func recordActs(
-    _ operations: [DomainOperation], named name: String, audience: Audience, officer: OfficerOption
-  )
-    throws -> SignedChange
-  {
-    let change = try record(operations, audience: audience, officer: officer.resolved)
-    if let refusal = try store.refusals().first(where: { $0.change == change.id.hex }) {
-      throw UsageError(
-        code: refusal.code, message: "\(name) was recorded but has no effect: \(refusal.reason)")
-    }
-    return change
   }
 }

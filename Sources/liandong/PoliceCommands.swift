@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
+import LiandongErrors
 import LiandongStore
 
 struct PoliceCommand: ParsableCommand {
@@ -36,37 +38,17 @@ struct PoliceCreate: NodeCommand {
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
-    let home = try options.openNode()
-    let caseObject = try ObjectID(caseID)
-    guard let lead = try home.store.lead(caseObject.description) else {
-      throw StoreError.notFound(kind: "case (lead)", id: caseObject.description)
-    }
     let package = PolicePackage(
       letter: try ObjectID(letter), investigationReport: try ObjectID(report), itemsList: try ObjectID(items),
       testReports: try testReport.map { try ObjectID($0) })
-    for document in [package.letter, package.investigationReport, package.itemsList] + package.testReports {
-      guard try home.store.evidence(id: document.description) != nil else {
-        throw UsageError(
-          code: "police.no-document",
-          message:
-            "\(document) is not an evidence item on this node; add the document with 'liandong evidence add' first"
-        )
-      }
-    }
-    let id = ObjectID()
-    let act = PoliceAct.create(
-      caseID: caseObject, police: police,
-      reportedOn: try reportedOn.map { try CivilDate($0) } ?? CivilDate(chinaDayOf: Date().unixMillis),
-      package: package)
-    try home.recordAct(
-      DomainOperation(objectID: id, action: .policeTransfer(act)), named: act.name,
-      audience: try Audience(parsing: lead.audience).forAct(
-        by: home.node, parties: [try NodeID(lead.origin)]),
-      officer: officer)
-    let view = try home.store.policeTransfer(id.description)!
+    let view = try options.openApp().reportToPolice(
+      case: try ObjectID(caseID), police: police, package: package,
+      reportedOn: try reportedOn.map { try CivilDate($0) }, by: officer.person
+    ).view
     if options.json { return try Output.json(view) }
     print(view.id)
-    Output.error("recorded transfer to police \(view.id) of case \(lead.id); approve or refuse within 3 days")
+    Output.error(
+      "recorded transfer to police \(view.id) of case \(view.caseID); approve or refuse within 3 days")
   }
 }
 
@@ -118,15 +100,7 @@ struct PoliceAction: NodeCommand {
           "'\(step)' is not a step: use approve, refuse, transfer, police-accepted, police-declined, reconsider or close"
       )
     }
-    let home = try options.openNode()
-    let objectID = try ObjectID(id)
-    guard let before = try home.store.policeTransfer(objectID.description) else {
-      throw StoreError.notFound(kind: "transfer to police", id: objectID.description)
-    }
-    try home.recordAct(
-      DomainOperation(objectID: objectID, action: .policeTransfer(act)), named: act.name,
-      audience: try Audience(parsing: before.audience), officer: officer)
-    let after = try home.store.policeTransfer(objectID.description)!
+    let after = try options.openApp().act(onTransfer: try ObjectID(id), act, by: officer.person).view
     if options.json { return try Output.json(after) }
     print("transfer to police \(after.id): \(after.state)")
   }

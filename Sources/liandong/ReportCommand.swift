@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LiandongCore
+import LiandongErrors
 import LiandongStore
 
 struct ReportCommand: NodeCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
@@ -48,22 +49,11 @@ struct RequestSend: NodeCommand {
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
-    let requested = try NodeID(to)
     let record = AssistanceRequestRecord(
-      requested: requested, caseReference: caseReference, legalBasis: legalBasis,
+      requested: try NodeID(to), caseReference: caseReference, legalBasis: legalBasis,
       tasks: try canonicalList(task, as: AssistanceTask.self), details: details,
       evidenceIDs: try evidence.map { try ObjectID($0) }, wantedBy: try wantedBy.map { try CivilDate($0) })
-    try record.validate()
-    let home = try options.openNode()
-    guard requested != home.node else {
-      throw UsageError(
-        code: "usage.request-self", message: "a bureau cannot ask itself for assistance; name another node")
-    }
-    let id = ObjectID()
-    try home.record(
-      [DomainOperation(objectID: id, action: .createRequest(record))], audience: .nodes([requested]),
-      officer: officer.resolved)
-    let view = try RequestAct.load(id.description, home)
+    let view = try options.openApp().sendRequest(record, by: officer.person).view
     if options.json { return try Output.json(view) }
     print(view.id)
     Output.error("sent request \(view.id) to \(view.requested); it syncs with the next round")
@@ -77,11 +67,11 @@ struct RequestList: NodeCommand {
   @OptionGroup var calendar: CalendarOption
 
   func execute() throws {
-    let home = try options.openNode()
-    let requests = try home.store.requests()
+    let app = try options.openApp()
+    let requests = try app.store.requests()
     if options.json { return try Output.json(requests) }
     guard !requests.isEmpty else { return print("no requests yet; send one with 'liandong request send'") }
-    let dues = try calendar.dueItems(home)
+    let dues = try calendar.dueItems(app)
     Output.table(
       ["ID", "FROM", "TO", "STATE", "CASE", "DEADLINE", "LEFT"],
       requests.map { request in
@@ -100,8 +90,7 @@ struct RequestShow: NodeCommand {
   @Argument(help: "The request's ID.") var id: String
 
   func execute() throws {
-    let home = try options.openNode()
-    let view = try RequestAct.load(try ObjectID(id).description, home)
+    let view = try options.openApp().request(try ObjectID(id))
     if options.json { return try Output.json(view) }
     var lines: [(String, String)] = [
       ("request", view.id), ("from", "\(view.requester) (\(view.createdBy)), sent \(view.sentOn)"),
@@ -131,34 +120,17 @@ struct RequestShow: NodeCommand {
   }
 }
 
-/// The acts: each checks what it can before signing (the reducers decide in the end, on every
-/// node alike), builds on the request's last operation, and is shared with the other party.
 extension RequestAct {
-  static func load(_ id: String, _ home: NodeHome) throws -> RequestView {
-    guard let view = try home.store.request(id) else { throw StoreError.notFound(kind: "request", id: id) }
-    return view
-  }
-
-  func perform(on id: String, options: NodeOptions, officer: OfficerOption) throws {
-    let home = try options.openNode()
-    let objectID = try ObjectID(id)
-    let before = try Self.load(objectID.description, home)
-    let requester = before.requester == home.node.rawValue
-    guard requester || before.requested == home.node.rawValue else {
-      throw UsageError(
-        code: "request.not-party",
-        message: "this node (\(home.node)) is neither the requester nor the requested bureau of \(before.id)")
-    }
-    if let side, (side == .requester) != requester {
-      let who = side == .requester ? "requester \(before.requester)" : "requested bureau \(before.requested)"
-      throw UsageError(
-        code: "request.wrong-party", message: "only the \(who) may \(name) request \(before.id)")
-    }
-    let other = try NodeID(requester ? before.requested : before.requester)
-    try home.recordAct(
-      DomainOperation(objectID: objectID, action: .actOnRequest(self, basis: try OperationRef(before.head))),
-      named: name, audience: .nodes([other]), officer: officer)
-    let after = try Self.load(objectID.description, home)
+  /// Signs the act through the application layer (which checks the party and, for an
+  /// extension, the deadline) and prints the request's new state.
+  func perform(
+    on id: String, options: NodeOptions, officer: OfficerOption, calendar: CalendarOption? = nil
+  ) throws {
+    let app = try options.openApp()
+    let after = try app.act(
+      onRequest: try ObjectID(id), self, by: officer.person, calendar: try calendar?.load(app) ?? .builtIn,
+      today: try calendar?.explicitDay()
+    ).view
     if options.json { return try Output.json(after) }
     print("request \(after.id): \(after.state)")
   }
@@ -195,16 +167,8 @@ struct RequestExtend: NodeCommand {
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
-    let home = try options.openNode()
-    if let due = try calendar.dueItems(home).first(where: { $0.id == (try? ObjectID(id).description) }),
-      let deadline = due.deadline, try calendar.today() > deadline
-    {
-      throw UsageError(
-        code: "request.deadline-passed",
-        message: "the deadline \(deadline) has passed; an extension must be notified before it")
-    }
     try RequestAct.extend(workingDays: workingDays, reason: reason).perform(
-      on: id, options: options, officer: officer)
+      on: id, options: options, officer: officer, calendar: calendar)
   }
 }
 

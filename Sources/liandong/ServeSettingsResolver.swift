@@ -1,5 +1,7 @@
 import Foundation
+import LiandongApp
 import LiandongCore
+import LiandongErrors
 import LiandongNode
 import LiandongStore
 import Logging
@@ -56,14 +58,16 @@ struct ServeSettingsResolver {
       (host, port) = (parsed.0, address.hasSuffix(":0") ? 0 : parsed.1)
     } catch {
       throw UsageError(
-        code: "config.listen", message: "listen address '\(address)' (\(addressSource)): \(error)")
+        code: "config.listen",
+        message: "listen address '\(address)' (\(addressSource)): \(Failure(error).message)")
     }
     let allowList: Set<NodeID>?
     do {
       allowList = try allowText.map { Set(try $0.split(separator: ",").map { try NodeID(String($0)) }) }
     } catch {
       throw UsageError(
-        code: "config.allow", message: "allow list '\(allowText ?? "")' (\(allowSource)): \(error)")
+        code: "config.allow",
+        message: "allow list '\(allowText ?? "")' (\(allowSource)): \(Failure(error).message)")
     }
     let batchBytes = try batch.validated(fallback: file?.batchBytes ?? defaults.batchBytes!)
     return ResolvedServeSettings(

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 import LiandongNode
 import LiandongProtocol
 import LiandongStore
@@ -24,15 +26,20 @@ struct SyncCommand: AsyncNodeCommand {
   @Flag(help: "Sync with every configured peer.") var all = false
   @OptionGroup var batch: BatchOption
 
-  struct Failure: Encodable {
+  struct PeerFailure: Encodable {
     var peer: String
     var code: String
     var message: String
+    var remedy: String
+    /// Not printed: the exit status of the first failure's category.
+    var exitStatus: Int32 = 1
+
+    enum CodingKeys: String, CodingKey { case peer, code, message, remedy }
   }
 
   struct Report: Encodable {
     var synced: [SyncSummary] = []
-    var failed: [Failure] = []
+    var failed: [PeerFailure] = []
   }
 
   func execute() async throws {
@@ -71,8 +78,6 @@ struct SyncCommand: AsyncNodeCommand {
           progress: { progress.update($0) })
         progress.finish()
         report.synced.append(summary)
-        // A restored node has now heard from a peer what it signed after its backup.
-        try home.catchUpDone()
       } catch {
         progress.finish()
         report.failed.append(Self.explain(error, peer: peer))
@@ -99,23 +104,28 @@ struct SyncCommand: AsyncNodeCommand {
       }
       for failure in report.failed {
         Output.error("error[\(failure.code)]: \(failure.peer): \(failure.message)")
+        Output.error("hint: \(failure.remedy)")
       }
     }
-    if !report.failed.isEmpty { throw ExitCode(1) }
+    if let first = report.failed.first { throw ExitCode(first.exitStatus) }
   }
 }
 
 extension SyncCommand {
   /// What went wrong, in the terms of the operator's next step.
-  static func explain(_ error: any Error, peer: PeerView) -> Failure {
-    switch error {
-    case let coded as CodedError:
-      return Failure(peer: peer.node, code: coded.code, message: coded.description)
-    default:
-      return Failure(
-        peer: peer.node, code: "sync.unreachable",
-        message: "cannot reach \(peer.node) at \(peer.address): \(error); is 'liandong serve' running there?")
+  static func explain(_ error: any Error, peer: PeerView) -> PeerFailure {
+    if case .cannotConnect(_, let reason) = error as? SocketError {
+      let entry = ErrorCatalogue.entry(for: "sync.unreachable")!
+      return PeerFailure(
+        peer: peer.node, code: entry.code,
+        message:
+          "cannot reach \(peer.node) at \(peer.address): \(reason); is 'liandong serve' running there?",
+        remedy: entry.remedy, exitStatus: entry.category.exitStatus)
     }
+    let failure = Failure(error)
+    return PeerFailure(
+      peer: peer.node, code: failure.code, message: failure.message, remedy: failure.remedy,
+      exitStatus: failure.category.exitStatus)
   }
 }
 

@@ -22,7 +22,7 @@ struct BackupTests {
     let backup = try jjj.cli("backup", "--out", archive.path, "--json")
     #expect(backup.status == 0 && backup.stdout.contains("\"blobs\" : 1"), "\(backup)")
     let again = try jjj.cli("backup", "--out", archive.path)
-    #expect(again.status == 1 && again.stderr.contains("exists"))
+    #expect(again.failed(with: "backup.failed") && again.stderr.contains("exists"))
 
     // After the backup jjj signs one more change, and yrd receives it.
     try jjj.cli("lead", "edit", lead, "--summary", "after the backup")
@@ -41,7 +41,7 @@ struct BackupTests {
     // Writing now could fork jjj's chain: refused until a sync brings back what it signed since.
     let early = try restored.cli(
       "lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "s")
-    #expect(early.status == 1 && early.stderr.contains("node.catch-up-required"), "\(early)")
+    #expect(early.failed(with: "node.catch-up-required"), "\(early)")
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
     try restored.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
@@ -69,10 +69,38 @@ struct BackupTests {
     let target = temporaryDirectory("restore-bad").appendingPathComponent("jjj")
     let refused = try run(liandongBinary.path, ["restore", damaged.path, "--data", target.path])
     #expect(
-      refused.status == 1 && refused.stderr.contains("damaged") && refused.stderr.contains("liandong.sqlite"),
+      refused.failed(with: "backup.failed") && refused.stderr.contains("damaged")
+        && refused.stderr.contains("liandong.sqlite"),
       "\(refused)")
     #expect(try FileManager.default.contentsOfDirectory(atPath: target.path).isEmpty)
     let occupied = try run(liandongBinary.path, ["restore", archive.path, "--data", jjj.data.path])
-    #expect(occupied.status == 1 && occupied.stderr.contains("not empty"))
+    #expect(occupied.failed(with: "backup.failed") && occupied.stderr.contains("not empty"))
+  }
+
+  @Test("a restored node running serve may write again once its own rounds have synced with a peer")
+  func catchUpInServe() async throws {
+    let federation = try TestFederation(label: "backup-serve", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let archive = temporaryDirectory("backup-serve").appendingPathComponent("jjj.tar")
+    #expect(try jjj.cli("backup", "--out", archive.path).status == 0)
+    try jjj.cli(
+      "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "after", "--to", "yrd")
+    try jjj.carry(to: yrd)
+    let restoredData = temporaryDirectory("restored-serve").appendingPathComponent("jjj")
+    #expect(try run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path]).status == 0)
+    let restored = NodeProcess(existing: "jjj", data: restoredData)
+    let write = ["lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "restored"]
+    #expect(try restored.cli(write).stderr.contains("node.catch-up-required"))
+
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    try restored.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    // No 'liandong sync': serve's own rounds bring back what jjj signed after the backup.
+    try await restored.serve(interval: 0.3)
+    defer { _ = restored.stop() }
+    #expect(try await eventually(30) { try restored.cli(write).status == 0 }, "\(restored.log.suffix(800))")
+    #expect(try restored.cli("lead", "list").stdout.contains("after"))
+    #expect(try restored.cli("verify").status == 0)
   }
 }

@@ -51,20 +51,20 @@ struct CLITests {
         ca.crlURL.path)
     }
     let wrongNode = try attempt("yrd", jjj.certificate, jjj.key)
-    #expect(wrongNode.status == 1 && wrongNode.stderr.contains("error[init.cert-other-node]"), "\(wrongNode)")
+    #expect(wrongNode.failed(with: "init.cert-other-node"), "\(wrongNode)")
     let wrongKey = try attempt("jjj", jjj.certificate, yrd.key)
-    #expect(wrongKey.status == 1 && wrongKey.stderr.contains("error[init.key-mismatch]"), "\(wrongKey)")
+    #expect(wrongKey.failed(with: "init.key-mismatch"), "\(wrongKey)")
     let mismatchedCRL = try CLI(data: temporaryDirectory("init"))(
       "init", "--node", "jjj", "--ca", federation.caURL.path, "--cert", jjj.certificate.path, "--key",
       jjj.key.path,
       "--crl", try TestFederation(label: "crl-other").crlURL.path)
     #expect(
-      mismatchedCRL.status == 1 && mismatchedCRL.stderr.contains("error[crl.invalid]"), "\(mismatchedCRL)")
+      mismatchedCRL.failed(with: "crl.invalid"), "\(mismatchedCRL)")
     let otherCA = try TestFederation(label: "cli-other")
     let foreign = try attempt("jjj", jjj.certificate, jjj.key, authority: otherCA)
-    #expect(foreign.status == 1 && foreign.stderr.contains("error[cert.not-trusted]"), "\(foreign)")
+    #expect(foreign.failed(with: "cert.not-trusted"), "\(foreign)")
     let badNode = try attempt("JJJ", jjj.certificate, jjj.key)
-    #expect(badNode.status == 1 && badNode.stderr.contains("error[input.node-id]"), "\(badNode)")
+    #expect(badNode.failed(with: "input.node-id"), "\(badNode)")
 
     let ok = try attempt("jjj", jjj.certificate, jjj.key)
     #expect(ok.status == 0 && ok.stdout.contains("initialised node jjj"), "\(ok)")
@@ -72,14 +72,14 @@ struct CLITests {
     try federation.revoke("yrd")
     try federation.publishCRL()
     let revoked = try attempt("yrd", yrd.certificate, yrd.key)
-    #expect(revoked.status == 1 && revoked.stderr.contains("error[cert.revoked]"), "\(revoked)")
+    #expect(revoked.failed(with: "cert.revoked"), "\(revoked)")
   }
 
   @Test("init refuses a folder that already holds a node, and leaves nothing behind when it fails")
   func initIsSafe() throws {
     let cli = try node("n0")
     let again = try cli("init", "--node", "n0", "--ca", "/nonexistent", "--cert", "/x", "--key", "/y")
-    #expect(again.status == 1 && again.stderr.contains("error[node.already-initialised]"), "\(again)")
+    #expect(again.failed(with: "node.already-initialised"), "\(again)")
     let fresh = CLI(data: temporaryDirectory("half"))
     let files = TestFederation.shared.files("n1")
     _ = try fresh(
@@ -103,12 +103,14 @@ struct CLITests {
     let bad = try cli(
       "lead", "add", "--subject-name", "x", "--subject-uscc", "91350100M000100Y44", "--violation", "no-ccc",
       "--summary", "s")
-    #expect(bad.status == 1)
+    #expect(bad.failed(with: "input.uscc"))
     #expect(
       bad.stderr.contains("error[input.uscc]") && bad.stderr.contains("check character")
         && bad.stderr.contains("should be '3'"))
     let badViolation = try cli("lead", "add", "--subject-name", "x", "--violation", "fake", "--summary", "s")
-    #expect(badViolation.status == 1 && badViolation.stderr.contains("forged-report"), "\(badViolation)")
+    #expect(
+      badViolation.failed(with: "input.value") && badViolation.stderr.contains("forged-report"),
+      "\(badViolation)")
 
     let list = try #require(try cli.json("lead", "list") as? [[String: Any]])
     #expect(list.count == 1 && list[0]["id"] as? String == id)
@@ -125,7 +127,7 @@ struct CLITests {
     let text = try cli("lead", "show", id)
     #expect(text.stdout.contains("USCC 91350100M000100Y43") && text.stdout.contains("某电商平台 shop 778899"))
     let missing = try cli("lead", "show", "00000000-0000-0000-0000-000000000000")
-    #expect(missing.status == 1 && missing.stderr.contains("error[not-found]"))
+    #expect(missing.failed(with: "object.not-found"))
   }
 
   @Test("verify passes on an honest log and fails, naming the change, after the database is edited")
@@ -187,25 +189,26 @@ struct CLITests {
     #expect(try b("changes", "import", toB).stdout.contains("duplicates 2"))
     #expect(try c("changes", "import", toC).stdout.contains("stored 2"))
     #expect((try b.json("lead", "show", id) as? [String: Any])?["summary"] as? String == "for n5 only")
-    #expect(try c("lead", "show", id).status == 1)
+    #expect(try c("lead", "show", id).failed(with: "object.not-found"))
     #expect(try c("log").stdout.contains("stub: this node is not in the audience"))
     #expect(try c("verify").status == 0)
     let edit = try b("lead", "edit", id, "--summary", "not mine")
-    #expect(edit.status == 1 && edit.stderr.contains("error[lead.not-owner]"))
+    #expect(edit.failed(with: "op.not-owner"))
 
     let garbage = a.data.appendingPathComponent("garbage.bin")
     try Data([0x05, 1, 2]).write(to: garbage)
     let refused = try b("changes", "import", garbage.path)
-    #expect(refused.status == 1 && refused.stderr.contains("error[input.change-file]"), "\(refused)")
+    #expect(refused.failed(with: "input.change-file"), "\(refused)")
   }
 
   @Test("every command says what to do without a data folder")
   func noDataFolder() throws {
     let result = try run(liandongBinary.path, ["status"], environment: ["LIANDONG_DATA": ""])
-    #expect(result.status == 1 && result.stderr.contains("pass --data DIR or set LIANDONG_DATA"))
+    #expect(
+      result.failed(with: "usage.no-data") && result.stderr.contains("pass --data DIR or set LIANDONG_DATA"))
     let empty = try run(liandongBinary.path, ["status", "--data", temporaryDirectory("empty").path])
     #expect(
-      empty.status == 1 && empty.stderr.contains("error[node.not-initialised]")
+      empty.failed(with: "node.not-initialised")
         && empty.stderr.contains("liandong init"))
   }
 

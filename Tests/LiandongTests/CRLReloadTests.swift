@@ -1,6 +1,11 @@
 import Foundation
+import LiandongApp
 import LiandongCore
+import LiandongErrors
+import LiandongNode
+import LiandongStore
 import LiandongTesting
+import Logging
 import Testing
 
 @Suite("Installing a new CRL and reloading it without a restart", .serialized)
@@ -24,7 +29,7 @@ struct CRLReloadTests {
     try federation.publishCRL()
     let garbage = temporaryDirectory("crl").appendingPathComponent("garbage.pem")
     try Data("not a CRL".utf8).write(to: garbage)
-    #expect(try yrd.cli("crl", "install", garbage.path).status == 1)
+    #expect(try yrd.cli("crl", "install", garbage.path).failed(with: "crypto.unreadable-pem"))
     let installed = try yrd.cli("crl", "install", federation.crlURL.path)
     #expect(installed.status == 0 && installed.stdout.contains("reload"), "\(installed)")
     // Until the reload the running node still trusts what it loaded at start.
@@ -32,7 +37,7 @@ struct CRLReloadTests {
     yrd.server!.signal(SIGHUP)
     #expect(await eventually(10) { yrd.log.contains("trust reloaded") }, "\(yrd.log.suffix(500))")
     let refused = try jjj.cli("sync", "yrd")
-    #expect(refused.status == 1 && refused.stderr.contains("sync.refused"), "\(refused)")
+    #expect(refused.failed(with: "sync.refused"), "\(refused)")
     #expect(await eventually(10) { yrd.log.contains("revoked") }, "\(yrd.log.suffix(800))")
     #expect(try prd.cli("sync", "yrd").status == 0, "an honest peer is still served")
 
@@ -40,8 +45,39 @@ struct CRLReloadTests {
     try federation.revoke("yrd")
     try federation.publishCRL()
     let own = try yrd.cli("crl", "install", federation.crlURL.path)
-    #expect(own.status == 1 && own.stderr.contains("crl.refused"), "\(own)")
+    #expect(own.failed(with: "crl.refused"), "\(own)")
     let stale = try yrd.cli("crl", "install", older.path)
-    #expect(stale.status == 1 && stale.stderr.contains("crl.older"), "\(stale)")
+    #expect(stale.failed(with: "crl.older"), "\(stale)")
+  }
+
+  @Test("a CRL that serve reloads applies to the node's own writes at once, even when it revokes the node")
+  func reloadAppliesToLocalWrites() async throws {
+    let federation = try TestFederation(label: "crl-local", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let app = try NodeApp.open(jjj.data)
+    let server = try NodeServer(home: app.home, options: .init(port: 0), logger: Logger(label: "crl-local"))
+    let lead = NewLead(
+      subject: SubjectRecord(kind: .enterprise, name: "某店"),
+      fields: LeadFields(violations: [.noCCC], subjectIDs: [], summary: "s"), audience: nil)
+    _ = try app.addLead(lead, by: Officer("zhang"))
+
+    // The CA revokes jjj; its new CRL is put in place without 'crl install' (which would refuse
+    // it), as configuration management would, and the running node reloads (SIGHUP).
+    try federation.revoke("jjj")
+    try federation.publishCRL()
+    let installed = jjj.data.appendingPathComponent("crl.pem")
+    try FileManager.default.removeItem(at: installed)
+    try FileManager.default.copyItem(at: federation.crlURL, to: installed)
+    server.reloadTrust()
+    // Signed from a moment after the revocation, the node's own change is refused.
+    let refused = try await eventually(10) {
+      do {
+        _ = try app.addLead(lead, by: Officer("zhang"))
+        return false
+      } catch let error as any CodedError {
+        return error.code == "local.change.signer-not-trusted"
+      }
+    }
+    #expect(refused)
   }
 }

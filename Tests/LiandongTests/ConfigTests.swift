@@ -61,10 +61,10 @@ struct ConfigTests {
     }
     let level = try yrd.cli("serve", "--check-config")
     #expect(
-      level.status == 1 && level.stderr.contains("config.log-level") && level.stderr.contains("node.json"))
+      level.failed(with: "config.log-level") && level.stderr.contains("node.json"))
     try edit(yrd) { $0["serve"] = ["listen": "nowhere"] }
     let listen = try yrd.cli("serve")
-    #expect(listen.status == 1 && listen.stderr.contains("config.listen"), "\(listen)")
+    #expect(listen.failed(with: "config.listen"), "\(listen)")
     try edit(yrd) {
       $0["serve"] = [:]
       $0["calendar"] = "/nonexistent/calendar.json"

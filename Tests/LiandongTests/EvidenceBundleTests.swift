@@ -43,12 +43,12 @@ struct EvidenceBundleTests {
     let shown = try jjj.cli("evidence", "show", evidence).stdout
     #expect(shown.contains("sealed  by jjj") && shown.contains("opened  by yrd"), "\(shown)")
     let bad = try jjj.cli("evidence", "custody", evidence, "lost")
-    #expect(bad.status == 1 && bad.stderr.contains("passed-to-police"), "\(bad)")
+    #expect(bad.failed(with: "input.value") && bad.stderr.contains("passed-to-police"), "\(bad)")
     let noHolder = try jjj.cli("evidence", "custody", evidence, "handed-over")
-    #expect(noHolder.status == 1 && noHolder.stderr.contains("--holder"))
+    #expect(noHolder.failed(with: "usage.holder") && noHolder.stderr.contains("--holder"))
     #expect(try jjj.cli("evidence", "custody", evidence, "destroyed").status == 0)
     let after = try jjj.cli("evidence", "custody", evidence, "opened")
-    #expect(after.status == 1 && after.stderr.contains("destroyed"), "\(after)")
+    #expect(after.failed(with: "op.wrong-state") && after.stderr.contains("destroyed"), "\(after)")
   }
 
   @Test("the exported bundle verifies with the openssl tool alone; a tampered one fails")
@@ -109,6 +109,6 @@ struct EvidenceBundleTests {
 
     // Exporting needs every file on this node, and a new folder.
     let again = try jjj.cli("evidence", "export", lead, "--out", out.path)
-    #expect(again.status == 1 && again.stderr.contains("bundle.not-empty"))
+    #expect(again.failed(with: "bundle.not-empty"))
   }
 }

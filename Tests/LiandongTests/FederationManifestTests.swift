@@ -45,7 +45,7 @@ struct FederationManifestTests {
     let foreign = try TestFederation(label: "manifest-foreign")
     let (forgedFile, forgedSignature) = try manifest("forged", version: 1, signWith: foreign)
     let forged = try jjj.cli("federation", "install", forgedFile, "--signature", forgedSignature)
-    #expect(forged.status == 1 && forged.stderr.contains("manifest.refused"), "\(forged)")
+    #expect(forged.failed(with: "manifest.refused"), "\(forged)")
     let (file, signature) = try manifest("v1", version: 1, signWith: federation)
     let altered = folder.appendingPathComponent("altered.json")
     try Data(
@@ -53,13 +53,15 @@ struct FederationManifestTests {
     )
     .write(to: altered)
     let tampered = try jjj.cli("federation", "install", altered.path, "--signature", signature)
-    #expect(tampered.status == 1 && tampered.stderr.contains("manifest.refused"), "\(tampered)")
+    #expect(tampered.failed(with: "manifest.refused"), "\(tampered)")
     let noGroups = try jjj.cli(
       "lead", "add", "--subject-name", "某店", "--violation", "other", "--summary", "s", "--to", "group:south")
-    #expect(noGroups.status == 1 && noGroups.stderr.contains("federation install"), "\(noGroups)")
+    #expect(
+      noGroups.failed(with: "input.audience") && noGroups.stderr.contains("federation install"), "\(noGroups)"
+    )
     #expect(try jjj.cli("federation", "install", file, "--signature", signature).status == 0)
     let again = try jjj.cli("federation", "install", file, "--signature", signature)
-    #expect(again.status == 1 && again.stderr.contains("manifest.not-newer"), "\(again)")
+    #expect(again.failed(with: "manifest.not-newer"), "\(again)")
     try everyone(nodes)
     for node in nodes {
       let shown = try json(try node.cli("federation", "show", "--json"))
@@ -75,7 +77,7 @@ struct FederationManifestTests {
     let unknown = try jjj.cli(
       "lead", "add", "--subject-name", "某店", "--violation", "other", "--summary", "s", "--to", "group:north")
     #expect(
-      unknown.status == 1 && unknown.stderr.contains("input.group") && unknown.stderr.contains("south"),
+      unknown.failed(with: "input.group") && unknown.stderr.contains("south"),
       "\(unknown)")
 
     // An objection reaches the superior with the case; only the superior designates.
@@ -91,7 +93,7 @@ struct FederationManifestTests {
     let due = try samr.cli("due", "--json")
     #expect(due.stdout.contains("designation") && due.stdout.contains("superior"), "\(due)")
     let usurper = try yrd.cli("handoff", "designate", lead, "--to", "prd", "--reason", "mine to say")
-    #expect(usurper.status == 1 && usurper.stderr.contains("op.not-superior"), "\(usurper)")
+    #expect(usurper.failed(with: "op.not-superior"), "\(usurper)")
     let designated = try samr.cli(
       "handoff", "designate", lead, "--to", "jjj", "--reason", "registered in Beijing")
     #expect(designated.status == 0, "\(designated)")
@@ -103,7 +105,7 @@ struct FederationManifestTests {
       #expect(handOff?["state"] as? String == "designated" && handOff?["designatedBy"] as? String == "samr")
     }
     let passOn = try jjj.cli("handoff", "offer", lead, "--to", "prd", "--letter", "again")
-    #expect(passOn.status == 1 && passOn.stderr.contains("op.no-second-handoff"), "\(passOn)")
+    #expect(passOn.failed(with: "op.no-second-handoff"), "\(passOn)")
 
     // Two bureaus claiming one case: a conflict on every side until the superior designates.
     let shared = try json(

@@ -78,7 +78,7 @@ struct PoliceTransferTests {
       "police", "create", lead, "--police", "浦东分局", "--letter", documents[0], "--report", documents[1],
       "--items",
       lead)
-    #expect(missing.status == 1 && missing.stderr.contains("police.no-document"), "\(missing)")
+    #expect(missing.failed(with: "police.no-document"), "\(missing)")
     let created = try yrd.cli(
       "police", "create", lead, "--police", "浦东分局", "--letter", documents[0], "--report", documents[1],
       "--items",
@@ -88,9 +88,9 @@ struct PoliceTransferTests {
     let due = try yrd.cli("due", "--today", "2026-03-04")
     #expect(due.stdout.contains("2026-03-05") && due.stdout.contains("approve or refuse"), "\(due)")
     let bad = try yrd.cli("police", "record", id, "arrest")
-    #expect(bad.status == 1 && bad.stderr.contains("usage.police-step"))
+    #expect(bad.failed(with: "usage.police-step"))
     let early = try yrd.cli("police", "record", id, "transfer", "--note", "r")
-    #expect(early.status == 1 && early.stderr.contains("op.wrong-state"), "\(early)")
+    #expect(early.failed(with: "op.wrong-state"), "\(early)")
     #expect(try yrd.cli("police", "record", id, "approve").stdout.contains("approved"))
     let hours = try yrd.cli("due")
     #expect(hours.stdout.contains("within 24 hours") && hours.stdout.contains("h "), "\(hours)")

@@ -22,7 +22,7 @@ struct ReportTests {
     for id in [forged, lab, ccc] { #expect(try yrd.cli("lead", "acknowledge", id).status == 0) }
     #expect(try yrd.cli("lead", "check", forged).status == 0)
     let noCase = try yrd.cli("lead", "decide", forged, "--outcome", "case-opened")
-    #expect(noCase.status == 1 && noCase.stderr.contains("case reference"), "\(noCase)")
+    #expect(noCase.failed(with: "op.invalid") && noCase.stderr.contains("case reference"), "\(noCase)")
     #expect(
       try yrd.cli("lead", "decide", forged, "--outcome", "case-opened", "--case", "沪市监案〔2026〕88号").status == 0
     )
@@ -31,7 +31,7 @@ struct ReportTests {
     #expect(
       try yrd.cli("lead", "decide", ccc, "--outcome", "transferred", "--note", "to the police").status == 0)
     let wrong = try jjj.cli("lead", "acknowledge", forged)
-    #expect(wrong.status == 1 && wrong.stderr.contains("op.not-receiver"), "\(wrong)")
+    #expect(wrong.failed(with: "op.not-receiver"), "\(wrong)")
     try yrd.carry(to: jjj)
     #expect(try jjj.cli("lead", "show", forged).stdout.contains("yrd: case-opened"))
 
@@ -56,7 +56,7 @@ struct ReportTests {
       try yrd.cli("report", "--from", "2025-01-01", "--to", "2025-01-31", "--json").stdout.contains(
         "\"value\" : 0"))
     let reversed = try yrd.cli("report", "--from", "2026-02-01", "--to", "2026-01-01")
-    #expect(reversed.status == 1 && reversed.stderr.contains("usage.date-range"))
+    #expect(reversed.failed(with: "usage.date-range"))
   }
 
   @Test("two regions with open leads on the same subject both get an alert; a closed-out lead raises none")

@@ -33,17 +33,20 @@ struct RequestCLITests {
     // Bad input: an unknown task, no task, a request to oneself.
     let badTask = try jjj.cli(
       "request", "send", "--to", "yrd", "--case", "c", "--legal-basis", "b", "--task", "arrest")
-    #expect(badTask.status == 1 && badTask.stderr.contains("verify-registration"), "\(badTask)")
+    #expect(
+      badTask.failed(with: "input.value") && badTask.stderr.contains("verify-registration"), "\(badTask)")
     let noTask = try jjj.cli("request", "send", "--to", "yrd", "--case", "c", "--legal-basis", "b")
-    #expect(noTask.status == 1 && noTask.stderr.contains("--task"))
+    #expect(noTask.failed(with: "input.missing") && noTask.stderr.contains("--task"))
     let toSelf = try jjj.cli(
       "request", "send", "--to", "jjj", "--case", "c", "--legal-basis", "b", "--task", "interview")
-    #expect(toSelf.status == 1 && toSelf.stderr.contains("usage.request-self"))
+    #expect(toSelf.failed(with: "usage.request-self"))
 
     try jjj.carry(to: yrd)
     // The requester may not act on the requested bureau's side.
     let wrong = try jjj.cli("request", "acknowledge", id)
-    #expect(wrong.status == 1 && wrong.stderr.contains("only the requested bureau yrd"), "\(wrong)")
+    #expect(
+      wrong.failed(with: "request.wrong-party") && wrong.stderr.contains("only the requested bureau yrd"),
+      "\(wrong)")
     #expect(try yrd.cli("request", "acknowledge", id).stdout.contains("acknowledged"))
     #expect(try yrd.cli("request", "accept", id).stdout.contains("in-progress"))
 
@@ -78,7 +81,7 @@ struct RequestCLITests {
     #expect(extended.status == 0, "\(extended)")
     let twice = try yrd.cli(
       "request", "extend", id, "--working-days", "5", "--reason", "again", "--calendar", calendar.path)
-    #expect(twice.status == 1 && twice.stderr.contains("only once"), "\(twice)")
+    #expect(twice.failed(with: "op.extended-already") && twice.stderr.contains("only once"), "\(twice)")
     #expect(try yrd.cli("request", "complete", id, "--findings", "registered in Pudong").status == 0)
     try yrd.carry(to: jjj)
     #expect(try jjj.cli("request", "close", id).stdout.contains("closed"))
@@ -114,7 +117,7 @@ struct RequestCLITests {
       #expect(conflicts.stdout.contains("complete@") && conflicts.stdout.contains("request resolve"))
     }
     let blocked = try jjj.cli("request", "close", id)
-    #expect(blocked.status == 1 && blocked.stderr.contains("op.in-conflict"), "\(blocked)")
+    #expect(blocked.failed(with: "op.in-conflict"), "\(blocked)")
     let history = try yrd.cli("history", id)
     #expect(
       history.stdout.contains("cancel: shop closed")
@@ -136,6 +139,6 @@ struct RequestCLITests {
     #expect(try jjj.cli("conflicts").stdout.contains("no conflicts"))
     #expect(try jjj.cli("request", "show", id).stdout.contains("interviewed the operator"))
     let unknown = try jjj.cli("history", "3f2b8c1e-0000-4000-8000-000000000000")
-    #expect(unknown.status == 1 && unknown.stderr.contains("not-found"))
+    #expect(unknown.failed(with: "object.not-found"))
   }
 }

@@ -225,7 +225,7 @@ struct SyncProcessTests {
     let prdLead = try prd.cli("lead", "show", publicLead, "--json").stdout
     #expect(prdLead.contains("\"origin\" : \"jjj\"") && prdLead.contains("warning for all"))
     let hidden = try prd.cli("lead", "show", privateLead)
-    #expect(hidden.status == 1 && hidden.stderr.contains("not-found"))
+    #expect(hidden.failed(with: "object.not-found"))
     #expect(
       try prd.status()["stubs"] as? Int == 3,
       "the private lead, yrd's evidence for jjj, and jjj's receipt of it")
@@ -301,11 +301,12 @@ struct SyncProcessTests {
     #expect(json.status == 0 && json.stdout.contains("\"changesSent\" : 0"), "\(json)")
 
     let unknown = try jjj.cli("sync", "prd")
-    #expect(unknown.status == 1 && unknown.stderr.contains("peer add prd"), "\(unknown)")
+    #expect(
+      unknown.failed(with: "usage.unknown-peer") && unknown.stderr.contains("peer add prd"), "\(unknown)")
     try jjj.cli("peer", "add", "prd", "127.0.0.1:\(try freePort())")
     let down = try jjj.cli("sync", "prd")
     #expect(
-      down.status == 1 && down.stderr.contains("sync.unreachable") && down.stderr.contains("liandong serve"),
+      down.failed(with: "sync.unreachable") && down.stderr.contains("liandong serve"),
       "\(down)")
     #expect(try jjj.cli("peer", "list").stdout.contains("prd"))
 
@@ -315,7 +316,7 @@ struct SyncProcessTests {
     defer { _ = strict.stop() }
     try jjj.cli("peer", "add", "prd", "127.0.0.1:\(strict.port)")
     let refused = try jjj.cli("sync", "prd")
-    #expect(refused.status == 1 && refused.stderr.contains("sync.refused"), "\(refused)")
+    #expect(refused.failed(with: "sync.refused"), "\(refused)")
     #expect(strict.log.contains("tls.peer-not-allowed"))
   }
 

@@ -1,4 +1,5 @@
 import Foundation
+import LiandongErrors
 import LiandongTesting
 
 /// The repository's root, found from this file's path, so tests can run scripts and the binary.
@@ -20,6 +21,12 @@ struct ProcessResult: CustomStringConvertible {
   var stdout: String
   var stderr: String
   var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
+
+  /// The command failed with `code`, exiting with the status of the code's category.
+  func failed(with code: String) -> Bool {
+    guard let category = ErrorCatalogue.entry(for: code)?.category else { return false }
+    return status == category.exitStatus && stderr.contains("error[\(code)]")
+  }
 }
 
 /// Runs a program to completion (at most `timeout` seconds) and captures its output.

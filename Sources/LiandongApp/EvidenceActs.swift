@@ -1,0 +1,104 @@
+import Foundation
+import LiandongCore
+import LiandongErrors
+import LiandongStore
+
+extension NodeApp {
+  /// Attaches a file to a lead (or any object) as evidence: the record is checked before the file
+  /// is copied, the file is stored by its SHA-256, and the change names both. Without an explicit
+  /// audience the evidence goes to everyone who may see the lead, its origin and owner included.
+  public func addEvidence(
+    to item: ObjectID, file: URL, record draft: EvidenceRecord, audience explicit: Audience?,
+    by officer: Officer, now: Date = Date()
+  ) throws -> ActResult<EvidenceView> {
+    let audience: Audience
+    if let explicit {
+      audience = explicit
+    } else if let lead = try store.lead(item.description) {
+      audience = try ActAudience.on(lead, by: node)
+    } else {
+      throw UsageError(
+        code: "usage.no-audience",
+        message: "this node holds no lead \(item); say who may see the evidence with --to")
+    }
+    var record = draft
+    try record.validate()
+    (record.sha256, record.size) = try home.blobs.importFile(file)
+    let evidenceID = ObjectID()
+    return try act(
+      "evidence add", [DomainOperation(objectID: evidenceID, action: .addEvidence(record))],
+      audience: audience,
+      by: officer, now: now
+    ) { try self.evidence(evidenceID) }
+  }
+
+  /// One event in an item's chain of custody, shared with its audience, its origin and every
+  /// node it was shared with.
+  public func recordCustody(
+    of id: ObjectID, _ event: CustodyRecord, by officer: Officer, now: Date = Date()
+  ) throws -> ActResult<EvidenceView> {
+    let before = try evidence(id)
+    if event.event == .handedOver && event.holder.isEmpty {
+      throw UsageError(code: "usage.holder", message: "say to whom it was handed over with --holder")
+    }
+    return try act(
+      event.event.rawValue, [DomainOperation(objectID: id, action: .recordCustody(event))],
+      audience: try before.custodyAudience(for: node), by: officer, now: now
+    ) { try self.evidence(id) }
+  }
+
+  /// Shares items with more bureaus by a signed act addressed to them alone: the audience of the
+  /// change that added an item is never widened.
+  public func shareEvidence(
+    _ ids: [ObjectID], with recipientText: String, note: String, by officer: Officer, now: Date = Date()
+  ) throws -> ActResult<[EvidenceView]> {
+    let recipients = try shareRecipients(recipientText)
+    let operations = try ids.flatMap { try shareOperations(for: $0, to: recipients, note: note) }
+    return try act("share", operations, audience: .nodes(recipients), by: officer, now: now) {
+      try ids.map { try self.evidence($0) }
+    }
+  }
+
+  /// Named bureaus other than this one: never `all`, never no one.
+  func shareRecipients(_ text: String) throws -> Set<NodeID> {
+    guard case .nodes(let nodes) = try audience(parsing: text), !nodes.subtracting([node]).isEmpty else {
+      throw UsageError(
+        code: "usage.share-to",
+        message: "share evidence with named bureaus (--to yrd,prd or --to group:NAME), not with all or no one"
+      )
+    }
+    return nodes.subtracting([node])
+  }
+
+  /// One `shareEvidence` and one `handed-over` custody event for an item this node holds.
+  func shareOperations(for id: ObjectID, to recipients: Set<NodeID>, note: String) throws -> [DomainOperation]
+  {
+    guard let share = try store.evidenceShare(id: id.description),
+      let view = try store.evidence(id: id.description)
+    else { throw StoreError.notFound(kind: "evidence", id: id.description) }
+    let holders = Set(view.sharedWith + [view.origin])
+    guard
+      try Audience(parsing: view.audience).includes(node, origin: share.origin)
+        || holders.contains(node.rawValue)
+    else {
+      throw UsageError(
+        code: "op.not-party", message: "this node does not hold evidence \(id), so cannot share it")
+    }
+    let names = recipients.sorted().map(\.rawValue).joined(separator: ",")
+    return [
+      DomainOperation(objectID: id, action: .shareEvidence(share)),
+      DomainOperation(
+        objectID: id,
+        action: .recordCustody(
+          CustodyRecord(
+            event: .handedOver, note: note.isEmpty ? "shared by a signed act" : note, holder: names))),
+    ]
+  }
+
+  func evidence(_ id: ObjectID) throws -> EvidenceView {
+    guard let view = try store.evidence(id: id.description) else {
+      throw StoreError.notFound(kind: "evidence", id: id.description)
+    }
+    return view
+  }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import LiandongCore
+import LiandongErrors
+import LiandongStore
+
+/// The application layer over one node: every act a person makes (on the command line today,
+/// through the HTTP API and the console tomorrow) goes through one of its use cases, which
+/// check what they can, choose the audience, sign one change and report what it did. Rules that
+/// every node must enforce live in the reducers (`LiandongCore`); what shapes a local act (who
+/// sees it, the parties, the checks made before signing) lives here, once.
+public final class NodeApp: Sendable {
+  public let home: NodeHome
+
+  public init(home: NodeHome) { self.home = home }
+
+  /// Opens an initialised data folder.
+  public static func open(_ directory: URL) throws -> NodeApp { NodeApp(home: try NodeHome.open(directory)) }
+
+  public var node: NodeID { home.node }
+  /// Reads for the front ends' views.
+  public var store: NodeStore { home.store }
+
+  /// Signs `operations` as this node's next change, made by `officer` and shared with
+  /// `audience`; returns once it is durable. An operation the reducers refused makes the act
+  /// throw `ActRefused` (the change stays in the log, as every node keeps refused operations).
+  func act<View>(
+    _ name: String, _ operations: [DomainOperation], audience: Audience, by officer: Officer,
+    now: Date = Date(), view: () throws -> View
+  ) throws -> ActResult<View> {
+    let change = try home.record(operations, audience: audience, officer: officer.id, now: now)
+    let refusals = try store.refusals(of: [change.id])
+    if let first = refusals.first { throw ActRefused(act: name, refusal: first) }
+    return ActResult(
+      change: change, touched: operations.map(\.objectID), refusals: refusals, view: try view())
+  }
+
+  /// A lead this node holds, or `object.not-found`.
+  func lead(_ id: ObjectID, as kind: String = "lead") throws -> LeadView {
+    guard let lead = try store.lead(id.description) else {
+      throw StoreError.notFound(kind: kind, id: id.description)
+    }
+    return lead
+  }
+
+  /// `--to` text, with sharing groups resolved through the federation manifest in force.
+  public func audience(parsing text: String) throws -> Audience {
+    try Audience(parsing: text, manifest: try store.currentManifest()?.view.manifest)
+  }
+}

@@ -1,0 +1,51 @@
+import Foundation
+import LiandongCore
+import LiandongErrors
+import LiandongStore
+
+extension NodeApp {
+  /// The team's report that a case goes to the police (行刑衔接): every document of the package
+  /// must be an evidence item this node holds, so it is hashed and exports as a bundle.
+  public func reportToPolice(
+    case caseID: ObjectID, police: String, package: PolicePackage, reportedOn: CivilDate?,
+    by officer: Officer,
+    now: Date = Date()
+  ) throws -> ActResult<PoliceTransferView> {
+    let lead = try lead(caseID, as: "case (lead)")
+    for document in [package.letter, package.investigationReport, package.itemsList] + package.testReports {
+      guard try store.evidence(id: document.description) != nil else {
+        throw UsageError(
+          code: "police.no-document",
+          message:
+            "\(document) is not an evidence item on this node; add the document with 'liandong evidence add' first"
+        )
+      }
+    }
+    let id = ObjectID()
+    let step = PoliceAct.create(
+      caseID: caseID, police: police, reportedOn: reportedOn ?? CivilDate(chinaDayOf: now.unixMillis),
+      package: package)
+    return try act(
+      step.name, [DomainOperation(objectID: id, action: .policeTransfer(step))],
+      audience: try ActAudience.on(lead, by: node), by: officer, now: now
+    ) { try self.policeTransfer(id) }
+  }
+
+  /// A later step of a transfer to police, shared with whoever saw the transfer.
+  public func act(onTransfer id: ObjectID, _ step: PoliceAct, by officer: Officer, now: Date = Date()) throws
+    -> ActResult<PoliceTransferView>
+  {
+    let before = try policeTransfer(id)
+    return try act(
+      step.name, [DomainOperation(objectID: id, action: .policeTransfer(step))],
+      audience: try Audience(parsing: before.audience), by: officer, now: now
+    ) { try self.policeTransfer(id) }
+  }
+
+  func policeTransfer(_ id: ObjectID) throws -> PoliceTransferView {
+    guard let view = try store.policeTransfer(id.description) else {
+      throw StoreError.notFound(kind: "transfer to police", id: id.description)
+    }
+    return view
+  }
+}

@@ -1,0 +1,3 @@
+import LiandongErrors
+
+extension CryptoError: CodedError {}

@@ -1,0 +1,417 @@
+/// The one table of error codes: each code's category and the remedy a person is shown. A code
+/// is written here before anything raises it; `Protocol/ERRORS.md` is printed from this table
+/// (`liandong errors --markdown`), and a test checks that the two agree and that every code the
+/// sources raise is here.
+public enum ErrorCatalogue {
+  public struct Entry: Sendable, Equatable {
+    public let code: String
+    public let category: ErrorCategory
+    public let remedy: String
+    /// No test can provoke it without breaking the program or the machine (an OpenSSL failure, a
+    /// store row that no writer produces); everything else has a test that triggers it.
+    public let internalOnly: Bool
+
+    init(_ code: String, _ category: ErrorCategory, _ remedy: String, internalOnly: Bool = false) {
+      self.code = code
+      self.category = category
+      self.remedy = remedy
+      self.internalOnly = internalOnly
+    }
+  }
+
+  /// What to do about an error that should not happen.
+  public static let reportDefect =
+    "This is a defect: run the command again with LIANDONG_DEBUG=1 and report what it prints, with 'liandong --version'."
+
+  /// A refusal of this node's own change is reported as `local.` and the refusal's code.
+  public static let localPrefix = "local."
+
+  public static func entry(for code: String) -> Entry? {
+    if let entry = byCode[code] { return entry }
+    if code.hasPrefix(localPrefix), let underlying = byCode[String(code.dropFirst(localPrefix.count))] {
+      return underlying
+    }
+    return nil
+  }
+
+  private static let byCode: [String: Entry] = Dictionary(
+    uniqueKeysWithValues: entries.map { ($0.code, $0) })
+
+  /// Every code, grouped by namespace.
+  public static let entries: [Entry] = [
+    // The command line: options that are missing, contradictory or out of range.
+    Entry("usage.no-data", .invalidInput, "Pass --data DIR or set LIANDONG_DATA to the node's data folder."),
+    Entry(
+      "usage.batch-bytes", .invalidInput, "Give --batch-bytes a value from 4096 to 8388608, or leave it out."),
+    Entry("usage.peers", .invalidInput, "Name the peers to sync with, or pass --all, but not both."),
+    Entry(
+      "usage.unknown-peer", .notFound,
+      "Add the peer first with 'liandong peer add ID HOST:PORT'; 'liandong peer list' shows those known."),
+    Entry("usage.no-peers", .notFound, "Add a peer with 'liandong peer add ID HOST:PORT'."),
+    Entry("usage.self-peer", .invalidInput, "A node does not sync with itself: add another node as a peer."),
+    Entry(
+      "usage.nothing-to-change", .invalidInput, "Name at least one field to change; '--help' lists them."),
+    Entry(
+      "usage.no-such-file", .notFound, "Check the path; the file must exist and be readable by this user."),
+    Entry("usage.no-audience", .invalidInput, "Say who may see it with --to (node IDs, group:NAME or all)."),
+    Entry("usage.format", .invalidInput, "Use one of the formats the command's --help lists."),
+    Entry("usage.date-range", .invalidInput, "Give --from a date on or before --to, as YYYY-MM-DD."),
+    Entry("usage.holder", .invalidInput, "Say to whom the item was handed over with --holder."),
+    Entry("usage.per-change", .invalidInput, "Give --per-change a value from 1 to 5000."),
+    Entry("usage.police-step", .invalidInput, "Use one of the steps 'liandong police record --help' lists."),
+    Entry(
+      "usage.request-self", .invalidInput,
+      "Send the request to another bureau: --to names the requested node."),
+    Entry("usage.share-to", .invalidInput, "Share with named bureaus (--to yrd,prd or --to group:NAME)."),
+    Entry("usage.unknown-code", .notFound, "Run 'liandong errors' for the whole list of codes."),
+    // Values typed by a person or read from a file.
+    Entry(
+      "input.node-id", .invalidInput, "Use 2-32 characters from a-z, 0-9 and '-', e.g. jjj, yrd or 310000."),
+    Entry(
+      "input.uscc", .invalidInput,
+      "Check the code's 18 characters against the certificate of registration; the message names the wrong one."
+    ),
+    Entry(
+      "input.division-code", .invalidInput,
+      "Use a six-digit GB/T 2260 division code whose first digit is 1-9, e.g. 310115."),
+    Entry("input.object-id", .invalidInput, "Copy the ID from 'list' or '--json' output: it is a UUID."),
+    Entry(
+      "input.value", .invalidInput,
+      "Use one of the values the message lists (the canonical names of the domain)."),
+    Entry("input.audience", .invalidInput, "Use --to all, node IDs separated by commas, or group:NAME."),
+    Entry("input.missing", .invalidInput, "Give the field the message names."),
+    Entry(
+      "input.group", .notFound,
+      "Use a sharing group that 'liandong federation show' lists, or install a manifest that has it."),
+    Entry(
+      "input.address", .invalidInput, "Write the address as HOST:PORT, e.g. 10.1.2.3:7420 or [::1]:7420."),
+    Entry("input.file", .invalidInput, "Check the path and that this user may read the file."),
+    Entry(
+      "input.change-file", .invalidInput,
+      "Import a file written by 'liandong changes export', whole and unaltered."),
+    Entry(
+      "import.not-utf8", .invalidInput,
+      "Save the file as UTF-8 CSV (in Excel: 'CSV UTF-8') and import it again."),
+    // The node's data folder and its configuration.
+    Entry(
+      "node.not-initialised", .notFound,
+      "Run 'liandong init' in that folder first, or pass the folder that holds the node."),
+    Entry(
+      "node.already-initialised", .conflict, "Choose an empty folder, or use the node that is already there."),
+    Entry(
+      "node.unreadable-file", .unavailable, "Check that the file exists and that the node's user may read it."
+    ),
+    Entry(
+      "node.unwritable-file", .unavailable,
+      "Check the disk's free space and the folder's owner and permissions."),
+    Entry(
+      "node.identity-mismatch", .internal,
+      "Put back node.key and node.pem from the same backup; they must belong together."),
+    Entry(
+      "node.bad-config", .invalidInput,
+      "Correct node.json as the message says; 'liandong serve --check-config' explains every setting."),
+    Entry(
+      "node.catch-up-required", .conflict,
+      "Sync with the peers first ('liandong sync --all', or let 'serve' sync), then write again."),
+    Entry(
+      "node.disk-full", .unavailable,
+      "Free space on the disk holding the data folder, or move it to a larger disk, then try again."),
+    Entry("node.local-failure", .internal, reportDefect, internalOnly: true),
+    Entry(
+      "init.cert-other-node", .invalidInput,
+      "Pass the certificate issued to this node, or --node with the ID the certificate names."),
+    Entry("init.key-mismatch", .invalidInput, "Pass the private key the certificate request was made with."),
+    Entry("config.listen", .invalidInput, "Give the listen address as HOST:PORT (port 0 picks a free one)."),
+    Entry("config.interval", .invalidInput, "Give an interval in seconds greater than zero."),
+    Entry("config.allow", .invalidInput, "List node IDs separated by commas."),
+    Entry("config.log-level", .invalidInput, "Use trace, debug, info, notice, warning or error."),
+    Entry(
+      "calendar.unreadable", .invalidInput,
+      "Fix the calendar file (the format of shared/calendar/cn-workdays.json) or remove the setting to use the built-in one."
+    ),
+    Entry(
+      "calendar.not-covered", .unavailable,
+      "Add the year's official schedule to a calendar file and name it with --calendar or 'calendar' in node.json."
+    ),
+    // The store.
+    Entry(
+      "object.not-found", .notFound,
+      "Check the ID ('list' shows what this node holds); an object shared with other nodes only is not shown here."
+    ),
+    Entry("store.schema-too-new", .unavailable, "Use the newer liandong that wrote this database."),
+    Entry(
+      "store.cannot-open", .unavailable,
+      "Check that the data folder exists and that the node's user may read and write it."),
+    Entry(
+      "store.busy", .unavailable,
+      "Another process holds the database for too long: try again, and stop a stuck liandong process if one remains."
+    ),
+    Entry(
+      "store.read-only", .unavailable,
+      "Give the node's user write access to the data folder, or remount its disk read-write."),
+    Entry(
+      "store.io", .unavailable,
+      "The disk reported an I/O error: check it ('dmesg'), then restore from a backup if the node does not open."
+    ),
+    Entry(
+      "store.damaged", .internal,
+      "The database is damaged: restore the latest backup with 'liandong restore', then sync to get the rest back from peers."
+    ),
+    Entry(
+      "store.row-mismatch", .internal,
+      "Run 'liandong rebuild'; if verify still fails, restore a backup and sync.", internalOnly: true),
+    Entry("store.unexpected", .internal, reportDefect, internalOnly: true),
+    Entry(
+      "backup.failed", .unavailable,
+      "Check the message: the output's folder must be writable with room to spare, and tar installed."),
+    Entry("file.unreadable", .invalidInput, "Check the path and that this user may read the file."),
+    // Keys, certificates and revocation lists.
+    Entry("crypto.unreadable-pem", .invalidInput, "Pass a PEM file (it starts with -----BEGIN)."),
+    Entry(
+      "crypto.unsupported-key", .invalidInput,
+      "Use an ECDSA P-256, Ed25519 or RSA key, as 'Deploy/pki/liandong-pki' makes."),
+    Entry(
+      "crypto.bad-signature", .invalidInput,
+      "The signature does not match the file: get both again from their source."),
+    Entry("crypto.keygen-failed", .internal, reportDefect, internalOnly: true),
+    Entry("crypto.signing-failed", .internal, reportDefect, internalOnly: true),
+    Entry("crypto.openssl", .internal, reportDefect, internalOnly: true),
+    Entry("cert.unreadable", .invalidInput, "Pass a PEM certificate file that this user may read."),
+    Entry("cert.not-trusted", .forbidden, "Use a certificate issued by the federation CA in ca.pem."),
+    Entry(
+      "cert.revoked", .forbidden,
+      "The CA revoked this certificate: ask it for a new one ('liandong cert rotate' installs it)."),
+    Entry(
+      "cert.expired", .forbidden,
+      "Ask the CA for a new certificate and install it with 'liandong cert rotate'."),
+    Entry(
+      "cert.not-yet-valid", .forbidden,
+      "Check this machine's clock; otherwise wait until the certificate's start date."),
+    Entry(
+      "cert.no-node-id", .invalidInput,
+      "Use a certificate with a SAN URI urn:liandong:node:ID, as 'Deploy/pki/liandong-pki' issues."),
+    Entry(
+      "cert.bad-node-id", .invalidInput,
+      "The certificate's SAN URI must be urn:liandong:node: and a valid node ID."),
+    Entry(
+      "crl.unreadable", .invalidInput, "Pass the CRL file the CA published (PEM), readable by this user."),
+    Entry(
+      "crl.empty", .invalidInput, "Pass the CRL the CA published: it must carry its issue date.",
+      internalOnly: true),
+    Entry("crl.invalid", .invalidInput, "Pass a CRL signed by the federation CA in ca.pem."),
+    Entry(
+      "crl.refused", .invalidInput,
+      "Pass a CRL the CA signed that does not revoke this node's own certificate; the message says which."),
+    Entry("crl.older", .conflict, "The installed CRL is newer: keep it, or get the CA's latest one."),
+    Entry("crl.missing", .unavailable, "Install the CA's current CRL with 'liandong crl install'."),
+    Entry(
+      "crl.expired", .unavailable,
+      "The CRL's next update has passed: install the CA's new CRL ('liandong crl install'), then reload."),
+    // The federation manifest.
+    Entry(
+      "manifest.unreadable", .invalidInput, "Pass the manifest file and its .sig, readable by this user."),
+    Entry(
+      "manifest.invalid", .invalidInput,
+      "Correct the manifest as the message says, and have the CA sign it again."),
+    Entry(
+      "manifest.refused", .forbidden, "Install a manifest with the CA's signature over exactly these bytes."),
+    Entry(
+      "manifest.not-newer", .conflict,
+      "Raise the manifest's version above the installed one, and have the CA sign it."),
+    // Changes received from a peer or a file, or refused on this node.
+    Entry(
+      "change.malformed-header", .invalidInput,
+      "The change was damaged: sync again from a peer that holds it intact."),
+    Entry(
+      "change.unsupported-format", .unavailable,
+      "Upgrade liandong on this node: the sender uses a newer change format."),
+    Entry(
+      "change.body-size", .invalidInput, "The body was altered: sync again from a peer that holds it intact."),
+    Entry(
+      "change.body-hash", .invalidInput, "The body was altered: sync again from a peer that holds it intact."),
+    Entry(
+      "change.bad-signature", .invalidInput,
+      "The change is forged or altered: report it to the federation's operators."),
+    Entry(
+      "change.unknown-signer", .forbidden,
+      "Sync the origin's earlier changes first: they announce its certificates."),
+    Entry(
+      "change.signer-not-trusted", .forbidden,
+      "The signer's certificate was not valid at the change's time: ask the CA, and for this node's own changes get a new certificate."
+    ),
+    Entry(
+      "change.signer-other-node", .forbidden, "Report it: a node signed a change in another node's name."),
+    Entry(
+      "change.first-not-announce", .invalidInput,
+      "The origin's first change must announce its certificate: sync from a peer that holds it."),
+    Entry(
+      "change.announce-not-public", .invalidInput,
+      "A certificate announcement must be shared with all; the sender must be fixed."),
+    Entry(
+      "change.manifest-not-public", .invalidInput,
+      "Publish the federation manifest to all, with 'liandong federation install'."),
+    Entry("change.manifest-invalid", .invalidInput, "Publish only a manifest the federation CA signed."),
+    Entry("change.gap", .conflict, "Nothing to do: the missing changes arrive on the next sync."),
+    Entry(
+      "change.broken-link", .invalidInput,
+      "The origin's chain is broken: report it to the federation's operators."),
+    Entry(
+      "change.time-not-increasing", .invalidInput,
+      "Check the origin's clock: it went back. Set it right (NTP) and write again."),
+    Entry(
+      "change.time-ahead", .unavailable,
+      "Check both clocks (NTP); the change is accepted once this node's clock has caught up."),
+    Entry(
+      "change.origin-quarantined", .conflict,
+      "An operator must decide about the origin's fork; until then its later changes are held back."),
+    Entry(
+      "change.fork", .conflict,
+      "Both signed changes are kept as proof: the federation's operators must decide which stands."),
+    // Operations the reducers refused (kept in the log with no effect).
+    Entry("op.invalid", .invalidInput, "Correct the value the message names and act again."),
+    Entry("op.unreadable", .unavailable, "Upgrade liandong: the operation was written by a newer version."),
+    Entry("op.exists", .conflict, "The object exists already: act on it instead of creating it again."),
+    Entry(
+      "op.not-owner", .forbidden, "Only the owner node may do this: ask its bureau, or hand the case off."),
+    Entry("op.not-party", .forbidden, "Only the parties named in the object may do this."),
+    Entry("op.wrong-party", .forbidden, "The other party does this step: the message says which."),
+    Entry("op.not-receiver", .forbidden, "Only a bureau that received the lead may do this."),
+    Entry(
+      "op.not-superior", .forbidden,
+      "Only a superior named by the federation manifest may designate jurisdiction."),
+    Entry(
+      "op.wrong-state", .conflict, "Take the steps in order: 'show' and 'history' say the state it is in."),
+    Entry("op.extended-already", .conflict, "An extension may be notified once: the deadline stands."),
+    Entry("op.in-conflict", .conflict, "Resolve the conflict first ('liandong conflicts' lists it)."),
+    Entry(
+      "op.no-conflict", .conflict,
+      "There is nothing to resolve: 'liandong conflicts' lists what needs a decision."),
+    Entry(
+      "op.no-second-handoff", .forbidden,
+      "A bureau that received a case by hand-off may not pass it on: object to it, and the superior designates."
+    ),
+    Entry("op.no-such-lead", .notFound, "Check the lead's ID, and sync if it was made on another node."),
+    Entry(
+      "op.no-such-request", .notFound, "Check the request's ID, and sync if it was made on another node."),
+    Entry(
+      "op.no-such-evidence", .notFound,
+      "Check the evidence ID ('liandong evidence list'), and sync if it was added elsewhere."),
+    Entry("op.no-such-transfer", .notFound, "Check the police transfer's ID ('liandong police list')."),
+    // Acts checked before anything is signed.
+    Entry(
+      "handoff.no-manifest", .notFound,
+      "Install the federation manifest ('liandong federation install'): it names the superiors."),
+    Entry(
+      "handoff.nothing-to-share", .conflict,
+      "Share a case after it was handed off by this node and accepted; share evidence with 'liandong evidence share'."
+    ),
+    Entry(
+      "police.no-document", .notFound,
+      "Add the document as evidence first ('liandong evidence add'), then name its ID."),
+    Entry(
+      "request.not-party", .forbidden, "Only the requesting or the requested bureau may act on a request."),
+    Entry("request.wrong-party", .forbidden, "The other bureau does this step: the message says which."),
+    Entry(
+      "request.deadline-passed", .conflict,
+      "An extension must be notified before the deadline; answer the request, or decline with reasons."),
+    // Evidence files and bundles.
+    Entry("blob.unreadable", .invalidInput, "Check the file's path and that this user may read it."),
+    Entry("blob.io", .unavailable, "Check the disk holding the data folder (space, permissions, 'dmesg')."),
+    Entry("blob.busy", .unavailable, "Another transfer of this file is under way: try again when it ends."),
+    Entry(
+      "blob.bad-offset", .invalidInput,
+      "Nothing to do: the transfer restarts from the last durable offset on the next sync."),
+    Entry(
+      "blob.too-long", .invalidInput,
+      "The peer sent more bytes than the file has: it is refused, and fetched again."),
+    Entry(
+      "blob.out-of-order", .invalidInput,
+      "Nothing to do: the transfer restarts from the last durable offset on the next sync."),
+    Entry(
+      "blob.not-entitled", .forbidden,
+      "This node is not in the evidence's audience: its owner may share it ('liandong evidence share')."),
+    Entry(
+      "blob.unavailable", .unavailable, "The peer cannot read the file now; it is fetched on a later sync."),
+    Entry("bundle.not-empty", .conflict, "Choose an empty or new folder for the bundle."),
+    Entry(
+      "bundle.files-missing", .unavailable,
+      "Sync until the evidence files are held ('liandong evidence list'), then export again."),
+    Entry(
+      "bundle.no-certificate", .notFound,
+      "Sync the signer's certificate announcement first, then export again."),
+    // Sync sessions.
+    Entry(
+      "sync.unreachable", .unavailable,
+      "Check the peer's address ('liandong peer list'), that 'liandong serve' runs there, and the network."),
+    Entry(
+      "sync.refused", .forbidden,
+      "The peer closed the session: its log says why (an untrusted or revoked certificate, or not allowed)."),
+    Entry(
+      "sync.peer-failed", .unavailable,
+      "The peer failed during the session: its log says why; the next sync resumes."),
+    Entry(
+      "sync.connection-closed", .unavailable,
+      "The connection dropped: the next sync resumes from what was acknowledged."),
+    Entry(
+      "sync.unsupported-version", .unavailable,
+      "Upgrade the older of the two nodes: they speak different protocol versions."),
+    Entry(
+      "sync.wrong-node", .forbidden,
+      "The peer at that address is another node: correct the address with 'liandong peer add'."),
+    Entry(
+      "sync.unexpected-frame", .invalidInput,
+      "The peer broke the protocol: check that both run a released liandong."),
+    Entry(
+      "sync.malformed-frame", .invalidInput,
+      "The peer sent a frame that cannot be decoded: check that both run a released liandong."),
+    Entry(
+      "sync.oversized-frame", .invalidInput,
+      "The peer sent a frame over the size limit: check that both run a released liandong."),
+    Entry(
+      "sync.batch-order", .invalidInput,
+      "The peer sent a batch out of order: check that both run a released liandong."),
+    Entry(
+      "sync.body-not-entitled", .forbidden,
+      "The peer sent a body this node may not hold: report it to the federation's operators."),
+    Entry(
+      "sync.bad-blob", .invalidInput,
+      "The file's content did not match its hash: it is fetched again on the next sync."),
+    Entry(
+      "sync.slow-frame", .unavailable,
+      "The link is too slow or stalled: check the network; the next sync resumes."),
+    Entry(
+      "sync.too-many-sessions", .unavailable, "Wait for the peer's open sessions to end, then sync again."),
+    // Sockets.
+    Entry(
+      "net.cannot-listen", .unavailable,
+      "Choose another --listen address or port, or stop the program that holds it ('ss -ltnp' shows it)."),
+    Entry(
+      "net.cannot-connect", .unavailable,
+      "Check the peer's address ('liandong peer list'), that 'liandong serve' runs there, and the network between."
+    ),
+    // TLS.
+    Entry(
+      "tls.configuration", .invalidInput,
+      "Check ca.pem, node.pem and node.key: 'liandong serve --check-config' explains each."),
+    Entry(
+      "tls.handshake-failed", .forbidden,
+      "The peer's certificate or this one was refused: check both against the CA and the CRL."),
+    Entry(
+      "tls.handshake-timeout", .unavailable,
+      "The peer did not finish the handshake in time: check the network."),
+    Entry("tls.handshake-too-large", .invalidInput, "The peer sent an oversized handshake: it is refused."),
+    Entry(
+      "tls.idle-timeout", .unavailable, "The connection was idle too long: the next sync opens a new one."),
+    Entry(
+      "tls.peer-identity", .forbidden,
+      "The peer's certificate must name a node (SAN URI urn:liandong:node:ID)."),
+    Entry("tls.peer-not-allowed", .forbidden, "Add the node to serve's --allow list, or remove the list."),
+    Entry(
+      "tls.unexpected-peer", .forbidden,
+      "The address answers as another node: correct it with 'liandong peer add'."),
+    Entry("tls.protocol-error", .invalidInput, "The peer broke TLS 1.3: check that it is a liandong node."),
+    Entry("tls.unclean-shutdown", .unavailable, "The peer closed without notice: the next sync resumes."),
+    // Whatever nothing above names.
+    Entry("internal.unexpected", .internal, reportDefect, internalOnly: true),
+  ]
+}

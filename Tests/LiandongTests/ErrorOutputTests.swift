@@ -1,0 +1,100 @@
+import Foundation
+import LiandongApp
+import LiandongErrors
+import LiandongTesting
+import Testing
+
+/// What a person sees when something below the application fails: a code, a plain message, a
+/// hint, and the category's exit status; never the text of Foundation, SQLite or NIO.
+@Suite("Errors reach a person as codes and plain words", .serialized)
+struct ErrorOutputTests {
+  static let rawText = ["NSCocoaErrorDomain", "SQLite error", "bind(descriptor", "Error Domain=", "errno:"]
+
+  /// The command failed with `code`, the exit status of its category and a hint, in plain words.
+  static func expectFailure(
+    _ result: ProcessResult, _ code: String, sourceLocation: SourceLocation = #_sourceLocation
+  ) {
+    let status = ErrorCatalogue.entry(for: code)?.category.exitStatus
+    #expect(status != nil, "\(code) is not in the table", sourceLocation: sourceLocation)
+    #expect(result.status == status, "\(result)", sourceLocation: sourceLocation)
+    #expect(result.stderr.contains("error[\(code)]: "), "\(result)", sourceLocation: sourceLocation)
+    #expect(result.stderr.contains("\nhint: "), "\(result)", sourceLocation: sourceLocation)
+    for raw in rawText {
+      #expect(
+        !(result.stdout + result.stderr).contains(raw), "raw '\(raw)': \(result)",
+        sourceLocation: sourceLocation)
+    }
+  }
+
+  @Test("a damaged database, a missing file, a busy port and a peer that is down")
+  func systemFailures() async throws {
+    let federation = try TestFederation(label: "error-output", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+
+    let missing = temporaryDirectory("error-output").appendingPathComponent("absent.bin").path
+    Self.expectFailure(try jjj.cli("changes", "import", missing), "input.file")
+    Self.expectFailure(try jjj.cli("due", "--calendar", missing), "calendar.unreadable")
+    let fresh = temporaryDirectory("error-output").appendingPathComponent("new").path
+    Self.expectFailure(
+      try run(
+        liandongBinary.path,
+        ["init", "--data", fresh, "--node", "jjj", "--ca", missing, "--cert", missing, "--key", missing]),
+      "input.file")
+
+    // Another process holds the port.
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    let busy = try jjj.cli("serve", "--listen", "127.0.0.1:\(yrd.port)")
+    Self.expectFailure(busy, "net.cannot-listen")
+    #expect(busy.stderr.contains("address already in use"), "\(busy)")
+
+    // A peer that nothing answers for.
+    let closed = yrd.port  // stop yrd, and its port answers no more
+    _ = yrd.stop()
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(closed)")
+    let down = try jjj.cli("sync", "yrd")
+    Self.expectFailure(down, "sync.unreachable")
+    #expect(down.stderr.contains("connection refused"), "\(down)")
+
+    // The database file is overwritten with something else.
+    let database = jjj.data.appendingPathComponent("liandong.sqlite")
+    for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) }
+    try Data(repeating: 0x5a, count: 8192).write(to: database)
+    let damaged = try jjj.cli("lead", "list")
+    Self.expectFailure(damaged, "store.damaged")
+    #expect(damaged.stderr.contains("liandong restore"), "the hint says how to recover: \(damaged)")
+  }
+
+  @Test("an act the rules refuse exits with its category, and the code is the reducer's")
+  func refusedActs() throws {
+    let federation = try TestFederation(label: "error-acts", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let lead = try jjj.cli(
+      "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s", "--to", "yrd"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    try jjj.carry(to: yrd)
+    // yrd does not own the lead: refused before signing, with the reducer's own code.
+    Self.expectFailure(try yrd.cli("lead", "edit", lead, "--risk", "high"), "op.not-owner")
+    Self.expectFailure(try yrd.cli("handoff", "offer", lead, "--to", "jjj", "--letter", "x"), "op.not-owner")
+    // jjj acknowledging its own lead: signed, refused by the reducer, reported with its code.
+    Self.expectFailure(try jjj.cli("lead", "acknowledge", lead), "op.not-receiver")
+    Self.expectFailure(
+      try jjj.cli("lead", "show", "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11"), "object.not-found")
+    Self.expectFailure(try jjj.cli("lead", "edit", lead), "usage.nothing-to-change")
+    Self.expectFailure(try run(liandongBinary.path, ["errors", "no.such-code"]), "usage.unknown-code")
+  }
+
+  @Test("an error that is not coded becomes internal.unexpected, its raw text only with LIANDONG_DEBUG")
+  func uncodedErrorsAreWrapped() {
+    struct Strange: Error {}
+    let failure = Failure(Strange())
+    #expect(failure.code == "internal.unexpected" && failure.category == .internal)
+    #expect(!failure.message.contains("Strange()"))
+    let missing = Failure(CocoaError(.fileReadNoSuchFile, userInfo: [NSFilePathErrorKey: "/nowhere/x.pem"]))
+    #expect(missing.code == "file.unreadable" && missing.category == .invalidInput, "\(missing)")
+    #expect(missing.message == "/nowhere/x.pem: no such file or directory", "\(missing.message)")
+    #expect(!missing.message.contains("NSCocoaErrorDomain"))
+  }
+}
