@@ -22,32 +22,11 @@ struct CRLInstall: NodeCommand {
   @Argument(help: "The CRL (PEM), as the CA published it.") var file: String
 
   func execute() throws {
-    let home = try options.openNode()
     let pem: Data
     do { pem = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
       throw UsageError(code: "crl.unreadable", message: "cannot read \(file): \(Failure.systemReason(error))")
     }
-    let lists = try RevocationList.all(pem: pem)
-    guard let newest = lists.compactMap(\.lastUpdate).max() else {
-      throw UsageError(code: "crl.empty", message: "\(file) holds no CRL")
-    }
-    let installed = home.directory.appendingPathComponent("crl.pem")
-    if let current = try? RevocationList.all(pem: Data(contentsOf: installed)).compactMap(\.lastUpdate).max(),
-      newest < current
-    {
-      throw UsageError(
-        code: "crl.older",
-        message:
-          "\(file) was issued \(newest.iso8601), before the installed CRL (\(current.iso8601)); keep the newer one"
-      )
-    }
-    // Signed by our CA, current, and not revoking this node: checked by verifying our own chain.
-    let trust = try TrustAnchor(
-      caPEM: try Data(contentsOf: home.directory.appendingPathComponent("ca.pem")), crlPEM: pem)
-    do { try trust.verify(chain: home.chain, at: Date()) } catch {
-      throw UsageError(code: "crl.refused", message: "\(file) cannot be installed: \(Failure(error).message)")
-    }
-    try pem.write(to: installed, options: .atomic)
+    let (installed, newest) = try options.openApp().installRevocationList(pem, fileName: file)
     if options.json { return try Output.json(["installed": installed.path, "issued": newest.iso8601]) }
     print(
       "installed the CRL issued \(newest.iso8601); reload a running node: systemctl reload liandong (or kill -HUP)"

@@ -31,27 +31,14 @@ struct FederationInstall: NodeCommand {
   @Option(help: ArgumentHelp("The CA's signature over it (DER).", valueName: "file")) var signature: String
 
   func execute() throws {
-    let home = try options.openNode()
     let signed = SignedManifest(document: try read(file), signature: try read(signature))
-    if let problem = home.verifier.manifestProblem(signed) {
-      throw UsageError(code: "manifest.refused", message: "\(file) cannot be installed: \(problem)")
-    }
-    let manifest = try FederationManifest.parse(signed.document)
-    if let current = try home.store.currentManifest()?.view, current.version >= manifest.version {
-      throw UsageError(
-        code: "manifest.not-newer",
-        message:
-          "version \(manifest.version) is not newer than the manifest in force (version \(current.version)); the CA must raise the version"
-      )
-    }
-    let change = try home.record(
-      [DomainOperation(objectID: ObjectID(), action: .publishManifest(signed))], audience: .all,
-      officer: officer.resolved)
+    let result = try options.openApp().installManifest(signed, fileName: file, by: officer.person)
+    let manifest = result.view
     if options.json {
-      return try Output.json(["version": "\(manifest.version)", "change": change.id.hex])
+      return try Output.json(["version": "\(manifest.version)", "change": result.change.id.hex])
     }
     print(
-      "published federation manifest '\(manifest.federation)' version \(manifest.version) in change \(change.id.short); sync carries it to every node"
+      "published federation manifest '\(manifest.federation)' version \(manifest.version) in change \(result.change.id.short); sync carries it to every node"
     )
   }
 

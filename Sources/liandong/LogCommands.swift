@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
@@ -36,11 +37,7 @@ struct VerifyCommand: NodeCommand {
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    let home = try options.openNode()
-    var report = try home.store.audit(verifier: home.verifier, physicalMillis: Date().unixMillis)
-    report.refusedOperations = try home.store.refusals()
-    report.forks = try home.store.forks()
-    report.quarantined = try home.store.quarantinedOrigins()
+    let report = try options.openApp().verify()
     if options.json {
       try Output.json(report)
     } else {
@@ -83,10 +80,7 @@ struct RebuildCommand: NodeCommand {
   }
 
   func execute() throws {
-    let store = try options.openNode().store
-    let before = try store.projectionDigest()
-    try store.rebuild()
-    let after = try store.projectionDigest()
+    let (before, after) = try options.openApp().rebuild()
     let result = Result(before: before, after: after, identical: before == after)
     if options.json {
       try Output.json(result)
