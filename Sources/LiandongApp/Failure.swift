@@ -47,47 +47,15 @@ public struct Failure: CodedError, Sendable {
 
   /// A file error's reason in plain words, naming the file where Foundation knows it.
   static func fileReason(_ error: any Error) -> String? {
-    let nsError = error as NSError
-    let posix: Int32?
-    if nsError.domain == NSPOSIXErrorDomain {
-      posix = Int32(nsError.code)
-    } else if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError,
-      underlying.domain == NSPOSIXErrorDomain
-    {
-      posix = Int32(underlying.code)
-    } else if nsError.domain == NSCocoaErrorDomain {
-      posix = Self.posixCode(cocoa: nsError.code)
-    } else {
-      posix = nil
-    }
-    guard let posix else { return nil }
-    let reason = String(cString: strerror(posix)).lowercased()
-    if let path = (nsError.userInfo[NSFilePathErrorKey] as? String)
-      ?? (nsError.userInfo["NSURL"] as? URL)?.path
-    {
-      return "\(path): \(reason)"
-    }
-    return reason
+    guard SystemError.posixCode(error) != nil else { return nil }
+    let reason = SystemError.reason(error)
+    return SystemError.path(error).map { "\($0): \(reason)" } ?? reason
   }
 
   /// The reason alone, for a message that names the file itself.
   public static func systemReason(_ error: any Error) -> String {
     if let coded = error as? any CodedError { return coded.description }
-    guard let reason = fileReason(error) else { return Failure(error).message }
-    return reason.split(separator: ": ").last.map(String.init) ?? reason
-  }
-
-  /// Foundation's file error codes, as the POSIX errors they stand for.
-  private static func posixCode(cocoa code: Int) -> Int32? {
-    switch code {
-    case NSFileNoSuchFileError, NSFileReadNoSuchFileError: ENOENT
-    case NSFileReadNoPermissionError, NSFileWriteNoPermissionError: EACCES
-    case NSFileWriteOutOfSpaceError: ENOSPC
-    case NSFileWriteVolumeReadOnlyError: EROFS
-    case NSFileWriteFileExistsError: EEXIST
-    case NSFileReadTooLargeError: EFBIG
-    case NSFileReadCorruptFileError, NSFileReadUnknownError, NSFileWriteUnknownError: EIO
-    default: nil
-    }
+    guard SystemError.posixCode(error) != nil else { return Failure(error).message }
+    return SystemError.reason(error)
   }
 }

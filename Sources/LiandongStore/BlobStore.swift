@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 import LiandongCrypto
 import LiandongErrors
@@ -9,20 +8,21 @@ import LiandongErrors
 ///     blobs/ab/abcdef...        a complete file, named by its hash
 ///     blobs/partial/abcdef...   a transfer under way
 ///
-/// A file becomes complete only by a rename after its hash matched, and the database's `blobs`
-/// table records it in the same step; a transfer's durable offset lives in `blob_partials`, so a
-/// cut transfer resumes where its data was last made durable. Files are streamed in pieces: memory
+/// A file becomes complete only by a rename after its hash matched, and the blob index records it
+/// in the same step; a transfer's durable offset is in the index too, so a cut transfer resumes
+/// where its data was last made durable. The files live here; what is known about them lives in
+/// the store behind `BlobIndex`. Files are streamed in pieces: memory
 /// stays flat whatever their size.
 public final class BlobStore: Sendable {
   public let directory: URL
-  let store: NodeStore
+  let index: any BlobIndex
 
   /// How much a transfer writes between two fsyncs of its partial file.
   static let checkpointBytes: UInt64 = 4 << 20
 
-  public init(directory: URL, store: NodeStore) {
+  public init(directory: URL, index: any BlobIndex) {
     self.directory = directory
-    self.store = store
+    self.index = index
   }
 
   func completeURL(_ sha256: Data) -> URL {
@@ -40,10 +40,7 @@ public final class BlobStore: Sendable {
   }
 
   public func isComplete(_ sha256: Data) throws -> Bool {
-    try store.read {
-      try Bool.fetchOne($0, sql: "SELECT 1 FROM blobs WHERE sha256 = ?", arguments: [sha256.hex])
-    }
-      ?? false
+    try index.completeSize(of: sha256) != nil
   }
 
   // MARK: Files added on this node
@@ -53,7 +50,7 @@ public final class BlobStore: Sendable {
   public func importFile(_ source: URL) throws -> (sha256: Data, size: UInt64) {
     let input: FileHandle
     do { input = try FileHandle(forReadingFrom: source) } catch {
-      throw BlobError.unreadable(path: source.path, reason: (error as NSError).localizedDescription)
+      throw BlobError.unreadable(path: source.path, reason: SystemError.reason(error))
     }
     defer { try? input.close() }
     let temporary = directory.appendingPathComponent("partial").appendingPathComponent(
@@ -72,7 +69,7 @@ public final class BlobStore: Sendable {
     } catch {
       try? output.close()
       try? FileManager.default.removeItem(at: temporary)
-      throw BlobError.unreadable(path: source.path, reason: (error as NSError).localizedDescription)
+      throw BlobError.unreadable(path: source.path, reason: SystemError.reason(error))
     }
     let sha256 = hasher.finalize()
     try moveIntoPlace(temporary, sha256: sha256, size: size)
@@ -85,39 +82,15 @@ public final class BlobStore: Sendable {
   /// (with its body) that adds evidence with this hash, or one that a holder shared it with by a
   /// signed act. Invariant 3 of DESIGN.md.
   public func decideServing(_ sha256: Data, to peer: NodeID) throws -> ServingDecision {
-    let (rows, sharedWithPeer) = try store.read { db in
-      (
-        try Row.fetchAll(
-          db, sql: "SELECT origin, audience FROM p_evidence WHERE sha256 = ?", arguments: [sha256.hex]),
-        try Bool.fetchOne(
-          db,
-          sql: """
-            SELECT EXISTS (SELECT 1 FROM p_evidence_shares s JOIN p_evidence e ON e.id = s.evidence_id
-              WHERE e.sha256 = ? AND s.node = ?)
-            """, arguments: [sha256.hex, peer.rawValue]) ?? false
-      )
-    }
-    let entitled =
-      sharedWithPeer
-      || rows.contains { row in
-        guard let origin = try? NodeID(row["origin"] as String),
-          let audience = try? Audience(parsing: row["audience"] as String)
-        else { return false }
-        return audience.includes(peer, origin: origin)
-      }
-    guard entitled else {
+    guard try index.mayServe(sha256, to: peer) else {
       return .refuse(
         code: "blob.not-entitled",
         message: "\(peer) is not in the audience of any evidence with SHA-256 \(sha256.hex)")
     }
-    guard
-      let size = try store.read({
-        try Int64.fetchOne($0, sql: "SELECT size FROM blobs WHERE sha256 = ?", arguments: [sha256.hex])
-      })
-    else {
+    guard let size = try index.completeSize(of: sha256) else {
       return .refuse(code: "blob.unavailable", message: "this node does not hold blob \(sha256.hex) complete")
     }
-    return .serve(size: UInt64(size))
+    return .serve(size: size)
   }
 
   /// Up to `maximumBytes` of a complete blob from `offset`.
@@ -133,22 +106,7 @@ public final class BlobStore: Sendable {
   /// Blobs that evidence this node can read refers to and that it does not hold complete, with
   /// where a transfer of each would resume.
   public func missing(limit: Int = 1000) throws -> [BlobNeed] {
-    try store.read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT e.sha256, MIN(e.size) AS size, p.durable_offset FROM p_evidence e
-          LEFT JOIN blob_partials p ON p.sha256 = e.sha256
-          WHERE e.sha256 NOT IN (SELECT sha256 FROM blobs)
-          GROUP BY e.sha256 ORDER BY e.sha256 LIMIT ?
-          """, arguments: [limit]
-      ).compactMap { row in
-        guard let sha256 = Data(hex: row["sha256"]) else { return nil }
-        return BlobNeed(
-          sha256: sha256, size: UInt64(row["size"] as Int64),
-          offset: UInt64((row["durable_offset"] as Int64?) ?? 0))
-      }
-    }
+    try index.missingFiles(limit: limit)
   }
 
   /// Opens (or resumes) the partial file of a transfer at its durable offset; bytes written after
@@ -168,17 +126,8 @@ public final class BlobStore: Sendable {
       throw BlobError.busy(sha256: need.sha256.hex)
     }
     let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-    let durable = try store.read {
-      try Int64.fetchOne(
-        $0, sql: "SELECT durable_offset FROM blob_partials WHERE sha256 = ?", arguments: [need.sha256.hex])
-    }.map { UInt64($0) }
-    if durable == nil {
-      try store.writeTransaction { db in
-        try db.execute(
-          sql: "INSERT INTO blob_partials (sha256, durable_offset, size, updated_at) VALUES (?, 0, ?, ?)",
-          arguments: [need.sha256.hex, Int64(clamping: need.size), Date().iso8601])
-      }
-    }
+    let durable = try index.durableOffset(of: need.sha256)
+    if durable == nil { try index.beginTransfer(of: need.sha256, size: need.size) }
     // Bytes past the last checkpoint may not have reached the disk: they are dropped.
     let resumed = min(durable ?? 0, try handle.seekToEnd())
     try handle.truncate(atOffset: resumed)
@@ -195,18 +144,12 @@ public final class BlobStore: Sendable {
   }
 
   func checkpoint(_ sha256: Data, durableOffset: UInt64) throws {
-    try store.writeTransaction { db in
-      try db.execute(
-        sql: "UPDATE blob_partials SET durable_offset = ?, updated_at = ? WHERE sha256 = ?",
-        arguments: [Int64(clamping: durableOffset), Date().iso8601, sha256.hex])
-    }
+    try index.recordDurableOffset(durableOffset, of: sha256)
   }
 
   func discardPartial(_ sha256: Data) throws {
     try? FileManager.default.removeItem(at: partialURL(sha256))
-    try store.writeTransaction { db in
-      try db.execute(sql: "DELETE FROM blob_partials WHERE sha256 = ?", arguments: [sha256.hex])
-    }
+    try index.forgetTransfer(of: sha256)
   }
 
   /// Renames a durable file whose hash is `sha256` into place and records it complete.
@@ -218,12 +161,7 @@ public final class BlobStore: Sendable {
       throw BlobError.io(path: destination.path, reason: String(cString: strerror(errno)))
     }
     try Self.synchronizeDirectory(folder)
-    try store.writeTransaction { db in
-      try db.execute(
-        sql: "INSERT OR IGNORE INTO blobs (sha256, size, completed_at) VALUES (?, ?, ?)",
-        arguments: [sha256.hex, Int64(clamping: size), Date().iso8601])
-      try db.execute(sql: "DELETE FROM blob_partials WHERE sha256 = ?", arguments: [sha256.hex])
-    }
+    try index.recordComplete(sha256, size: size)
   }
 
   private func createFile(_ url: URL) throws -> FileHandle {
@@ -237,7 +175,7 @@ public final class BlobStore: Sendable {
     } catch let error as BlobError {
       throw error
     } catch {
-      throw BlobError.io(path: url.path, reason: (error as NSError).localizedDescription)
+      throw BlobError.io(path: url.path, reason: SystemError.reason(error))
     }
   }
 

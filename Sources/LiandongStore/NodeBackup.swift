@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 
 /// A node's backup: one tar file holding a consistent copy of the database (SQLite's online
 /// backup, taken while the node runs), its identity and configuration, every complete evidence
@@ -143,7 +144,7 @@ public enum NodeBackup {
     process.standardError = errors
     do { try process.run() } catch {
       throw StoreError.backupFailed(
-        reason: "cannot run tar: \(error.localizedDescription); install it with 'apt-get install tar'")
+        reason: "cannot run tar: \(SystemError.reason(error)); install it with 'apt-get install tar'")
     }
     let message = errors.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()

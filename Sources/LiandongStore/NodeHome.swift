@@ -1,6 +1,7 @@
 import Foundation
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 import Synchronization
 
 /// A node's data folder: its identity (CA, certificate chain, key, CRL), its configuration and
@@ -44,7 +45,7 @@ public final class NodeHome: Sendable {
         ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000)
       ))
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
-    blobs = BlobStore(directory: directory.appendingPathComponent("blobs"), store: store)
+    blobs = BlobStore(directory: directory.appendingPathComponent("blobs"), index: store)
   }
 
   /// Opens an initialised data folder.
@@ -62,7 +63,7 @@ public final class NodeHome: Sendable {
     } catch let error as StoreError {
       throw error
     } catch {
-      throw StoreError.unreadableConfiguration(path: file.path, reason: "\(error)")
+      throw StoreError.unreadableConfiguration(path: file.path, reason: SystemError.reason(error))
     }
   }
 
@@ -232,7 +233,7 @@ public final class NodeHome: Sendable {
 
   public static func readFile(_ url: URL) throws -> Data {
     do { return try Data(contentsOf: url) } catch {
-      throw StoreError.unreadableFile(path: url.path, reason: (error as NSError).localizedDescription)
+      throw StoreError.unreadableFile(path: url.path, reason: SystemError.reason(error))
     }
   }
 }

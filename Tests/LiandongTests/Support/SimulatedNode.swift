@@ -20,7 +20,7 @@ final class SimulatedNode: @unchecked Sendable {
   /// Evidence files, in a temporary folder made on first use and removed with the node.
   private let blobDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
     "liandong-blobs-\(UUID().uuidString)")
-  lazy var blobs = BlobStore(directory: blobDirectory, store: store)
+  lazy var blobs = BlobStore(directory: blobDirectory, index: store)
 
   deinit { try? FileManager.default.removeItem(at: blobDirectory) }
 

@@ -1,0 +1,82 @@
+import Foundation
+import LiandongCore
+import LiandongCrypto
+
+/// The store's roles, as the rest of the node sees them. `NodeStore` (SQLite through GRDB) is
+/// one implementation; a hub's PostgreSQL store will be another, held to the same conformance
+/// suite (`Tests/LiandongTests/StoreConformanceTests.swift`). Nothing above the store names SQL.
+
+/// The signed change log: appends, in each origin's order, with every change verified by one
+/// pure decision; what is held, by origin and sequence; forks and the proof of them.
+public protocol ChangeLog: Sendable {
+  /// Signs and stores this node's next changes, each as one change, in one transaction.
+  func appendLocal(
+    _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
+    physicalMillis: UInt64
+  ) throws -> [SignedChange]
+  /// Verifies and stores changes from peers or files, in one transaction; what became of each.
+  func ingest(
+    _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
+    signaturesChecked: SignatureChecks?,
+    bodies: [PreparedBody?]?
+  ) throws -> [IngestOutcome]
+  /// Per origin, the highest sequence held without a gap.
+  func versionVector() throws -> [NodeID: UInt64]
+  func heads() throws -> [NodeID: ChangeID]
+  func change(origin: NodeID, sequence: UInt64) throws -> SignedChange?
+  /// Changes beyond `vector`, in each origin's order.
+  func changes(after vector: [NodeID: UInt64], limit: Int, maximumBytes: Int) throws -> [SignedChange]
+  func changes(touching objects: [ObjectID]) throws -> [SignedChange]
+  /// Stubs whose bodies this node may hold and should ask for.
+  func wantedBodies(limit: Int) throws -> [ChangeID]
+  func bodies(of ids: [ChangeID]) throws -> [SignedChange]
+  func certificateChain(fingerprint: Data) throws -> [Certificate]?
+  func log() throws -> [ChangeSummary]
+  func forks() throws -> [ForkView]
+  func forkProofs() throws -> [SignedChange]
+  func quarantinedOrigins() throws -> [String]
+  /// Over the IDs of the changes held, and whether each is a stub.
+  func changeSetDigest() throws -> String
+  /// Over the IDs alone: equal on nodes that have caught up, whatever they may read.
+  func heldChangesDigest() throws -> String
+  /// Every stored change re-verified.
+  func audit(verifier: ChangeVerifier, physicalMillis: UInt64) throws -> AuditReport
+}
+
+/// The projections folded from the log, read as views; `rebuild` replays the log into them.
+public protocol ReadModels: Sendable {
+  func leads() throws -> [LeadView]
+  func lead(_ id: String) throws -> LeadView?
+  func existingLeads(among ids: [String]) throws -> Set<String>
+  func evidence(item: String?) throws -> [EvidenceView]
+  func evidence(id: String) throws -> EvidenceView?
+  func evidenceShare(id: String) throws -> EvidenceShare?
+  func requests() throws -> [RequestView]
+  func request(_ id: String) throws -> RequestView?
+  func policeTransfers() throws -> [PoliceTransferView]
+  func policeTransfer(_ id: String) throws -> PoliceTransferView?
+  func warnings() throws -> [WarningView]
+  func history(of object: ObjectID) throws -> [HistoryEntry]
+  func conflicts() throws -> [ConflictView]
+  /// Operations the reducers refused: all, or those of some changes.
+  func refusals() throws -> [OperationRefusal]
+  func refusals(of changes: [ChangeID]) throws -> [OperationRefusal]
+  func currentManifest() throws -> (view: ManifestView, signed: SignedManifest)?
+  func status() throws -> StatusView
+  /// Over every projection: two stores holding the same changes give the same digest.
+  func projectionDigest() throws -> String
+  func rebuild() throws
+}
+
+/// The peers this node syncs with, and how each sync went.
+public protocol PeerDirectory: Sendable {
+  func peers() throws -> [PeerView]
+  func addPeer(_ node: NodeID, address: String) throws
+  func removePeer(_ node: NodeID) throws -> Bool
+  func recordSyncAttempt(with node: NodeID, error: String?) throws
+}
+
+/// Everything a node keeps, in one backend.
+public typealias NodeStorage = BlobIndex & ChangeLog & PeerDirectory & ReadModels
+
+extension NodeStore: ChangeLog, ReadModels, PeerDirectory {}

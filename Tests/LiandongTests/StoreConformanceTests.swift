@@ -1,0 +1,172 @@
+import Foundation
+import LiandongCore
+import LiandongCrypto
+import LiandongStore
+import Testing
+
+/// A store implementation under test: how to open an empty one for a node. The PostgreSQL store
+/// of hub mode joins `StoreBackend.all` and must pass every test here unchanged.
+struct StoreBackend: Sendable, CustomTestStringConvertible {
+  let name: String
+  let open: @Sendable (NodeID) throws -> any NodeStorage
+
+  var testDescription: String { name }
+
+  static let sqliteInMemory = StoreBackend(name: "SQLite in memory") { try NodeStore(path: nil, node: $0) }
+  static let sqliteFile = StoreBackend(name: "SQLite on disk") { node in
+    try NodeStore(
+      path: temporaryDirectory("conformance").appendingPathComponent("node.sqlite").path, node: node)
+  }
+  static let all = [sqliteInMemory, sqliteFile]
+}
+
+/// What every store must do, whatever it is built on: the change log's order and its refusals,
+/// forks kept as proof, the same projection digest for the same changes in any order, read
+/// models, peers and the blob index. Changes are made by simulated nodes and given to the store
+/// under test as a peer's sync would give them.
+@Suite("Store conformance: every backend behaves the same")
+struct StoreConformanceTests {
+  static func ingest(_ store: any NodeStorage, _ changes: [SignedChange], _ verifier: ChangeVerifier) throws
+    -> [IngestOutcome]
+  {
+    try store.ingest(
+      changes, verifier: verifier, physicalMillis: Date().unixMillis + 60_000, signaturesChecked: nil,
+      bodies: nil)
+  }
+
+  @Test("local appends are numbered 1, 2, 3 and read back in order", arguments: StoreBackend.all)
+  func localAppends(_ backend: StoreBackend) throws {
+    let author = try SimulatedNode("n0")
+    let store = try backend.open(author.id)
+    let announce = try author.store.changes(after: [:])
+    #expect(try Self.ingest(store, announce, author.verifier) == [.stored])
+    let bodies = NodeHome.prepare([[], []], officer: "zhang")
+    let appended = try store.appendLocal(
+      bodies.map { ($0, Audience.all) }, author: author.author!, verifier: author.verifier,
+      physicalMillis: Date().unixMillis)
+    #expect(appended.map(\.header.sequence) == [2, 3])
+    #expect(try store.versionVector() == [author.id: 3])
+    #expect(try store.heads()[author.id] == appended[1].id)
+    #expect(
+      try store.changes(after: [author.id: 1], limit: .max, maximumBytes: .max).map(\.id)
+        == appended.map(\.id))
+    #expect(try store.change(origin: author.id, sequence: 2)?.id == appended[0].id)
+    #expect(try store.log().count == 3)
+  }
+
+  @Test(
+    "received changes: stored once, a gap refused until filled, a fork kept as proof",
+    arguments: StoreBackend.all)
+  func receivedChanges(_ backend: StoreBackend) throws {
+    let origin = try SimulatedNode("n0")
+    let lead = try origin.addLead(summary: "first")
+    _ = try origin.addLead(summary: "second")
+    let changes = try origin.store.changes(after: [:])
+    let store = try backend.open(try NodeID("n1"))
+    #expect(
+      try Self.ingest(store, [changes[0], changes[2]], origin.verifier)[1]
+        == .refused(.gap(origin: origin.id, expected: 2, received: 3)))
+    #expect(try Self.ingest(store, changes, origin.verifier) == [.duplicate, .stored, .stored])
+    #expect(try Self.ingest(store, changes, origin.verifier) == [.duplicate, .duplicate, .duplicate])
+    #expect(try store.lead(lead.description)?.summary == "first")
+
+    let twin = try origin.forkedTwin(after: changes[1])
+    #expect(
+      try Self.ingest(store, [twin], origin.verifier) == [
+        .forkDetected(.fork(origin: origin.id, sequence: 3))
+      ])
+    let forks = try store.forks()
+    #expect(
+      forks.count == 1
+        && Set([forks[0].heldChange, forks[0].otherChange]) == [changes[2].id.hex, twin.id.hex])
+    #expect(try store.quarantinedOrigins() == [origin.id.rawValue])
+    #expect(
+      try store.audit(verifier: origin.verifier, physicalMillis: Date().unixMillis + 60_000).failures.isEmpty)
+  }
+
+  @Test("the same changes in any order give the same projections and digests", arguments: StoreBackend.all)
+  func sameChangesSameDigest(_ backend: StoreBackend) throws {
+    let jjj = try SimulatedNode("n0")
+    let yrd = try SimulatedNode("n1")
+    let lead = try jjj.addLead(summary: "from jjj")
+    _ = try yrd.addLead(summary: "from yrd", audience: .nodes([jjj.id]))
+    try jjj.record(
+      [
+        DomainOperation(
+          objectID: lead,
+          action: .updateLead(
+            {
+              var p = LeadPatch(); p.risk = .high; return p
+            }()))
+      ], audience: .all)
+    let fromJJJ = try jjj.store.changes(after: [:])
+    let fromYRD = try yrd.store.changes(after: [:])
+    let reader = try NodeID("n2")
+    let first = try backend.open(reader)
+    let second = try backend.open(reader)
+    _ = try Self.ingest(first, fromJJJ + fromYRD, jjj.verifier)
+    _ = try Self.ingest(second, fromYRD, jjj.verifier)
+    _ = try Self.ingest(second, fromJJJ, jjj.verifier)
+    #expect(try first.projectionDigest() == second.projectionDigest())
+    #expect(try first.changeSetDigest() == second.changeSetDigest())
+    #expect(try first.lead(lead.description)?.risk == "high")
+    // A rebuild replays the log into the same projections.
+    let before = try first.projectionDigest()
+    try first.rebuild()
+    #expect(try first.projectionDigest() == before)
+  }
+
+  @Test("a refused operation is kept, has no effect, and is named by its change", arguments: StoreBackend.all)
+  func refusals(_ backend: StoreBackend) throws {
+    let jjj = try SimulatedNode("n0")
+    let yrd = try SimulatedNode("n1")
+    let lead = try jjj.addLead(summary: "jjj's")
+    _ = try yrd.receive(try jjj.store.changes(after: [:]))
+    var patch = LeadPatch()
+    patch.summary = "not yours"
+    let edit = try yrd.record([DomainOperation(objectID: lead, action: .updateLead(patch))], audience: .all)
+    let store = try backend.open(try NodeID("n2"))
+    _ = try Self.ingest(
+      store, try jjj.store.changes(after: [:]) + yrd.store.changes(after: [:]), jjj.verifier)
+    let refused = try store.refusals(of: [edit.id])
+    #expect(refused.map(\.code) == ["op.not-owner"])
+    #expect(try store.refusals().count == 1)
+    #expect(try store.lead(lead.description)?.summary == "jjj's")
+    #expect(try store.history(of: lead).contains { $0.refused != nil })
+  }
+
+  @Test("peers are added, listed with their last sync, and removed", arguments: StoreBackend.all)
+  func peers(_ backend: StoreBackend) throws {
+    let store = try backend.open(try NodeID("jjj"))
+    let yrd = try NodeID("yrd")
+    try store.addPeer(yrd, address: "127.0.0.1:7421")
+    try store.recordSyncAttempt(with: yrd, error: "connection refused")
+    let listed = try store.peers()
+    #expect(listed.map(\.node) == ["yrd"] && listed[0].lastError == "connection refused")
+    try store.recordSyncAttempt(with: yrd, error: nil)
+    #expect(try store.peers()[0].lastError == nil && store.peers()[0].lastSuccess != nil)
+    #expect(try store.removePeer(yrd))
+    #expect(try store.peers().isEmpty && !store.removePeer(yrd))
+  }
+
+  @Test(
+    "the blob index: a file is missing, resumes from its durable offset, then is complete",
+    arguments: StoreBackend.all)
+  func blobIndex(_ backend: StoreBackend) throws {
+    let jjj = try SimulatedNode("n0")
+    let lead = try jjj.addLead(audience: .nodes([try NodeID("n1")]))
+    let sha256 = try jjj.addEvidence(
+      Data(repeating: 7, count: 1000), to: lead, audience: .nodes([try NodeID("n1")]))
+    let store = try backend.open(try NodeID("n1"))
+    _ = try Self.ingest(store, try jjj.store.changes(after: [:]), jjj.verifier)
+    #expect(try store.missingFiles(limit: 10).map(\.sha256) == [sha256])
+    #expect(try store.durableOffset(of: sha256) == nil)
+    try store.beginTransfer(of: sha256, size: 1000)
+    try store.recordDurableOffset(400, of: sha256)
+    #expect(try store.missingFiles(limit: 10).first?.offset == 400)
+    #expect(try store.mayServe(sha256, to: jjj.id) && !store.mayServe(sha256, to: try NodeID("n2")))
+    try store.recordComplete(sha256, size: 1000)
+    #expect(try store.completeSize(of: sha256) == 1000)
+    #expect(try store.missingFiles(limit: 10).isEmpty && store.durableOffset(of: sha256) == nil)
+  }
+}
