@@ -72,8 +72,10 @@ public final class NodeServer: Sendable {
     }
   }
 
-  /// Serves until cancelled. `listening` is called with the bound port (useful with port 0).
-  public func run(listening: @Sendable (Int) -> Void = { _ in }) async throws {
+  /// Accepts sync sessions until cancelled; `listening` is called with the bound port (useful
+  /// with port 0). Cancelling closes the listener and its connections: sessions stop between
+  /// batches, and a batch being committed finishes or rolls back as one transaction.
+  public func listen(_ listening: @Sendable (Int) -> Void = { _ in }) async throws {
     let trust = self.trust
     let listener = try await TLSListener.bind(
       host: options.host, port: options.port, contexts: { trust.server },
@@ -86,24 +88,25 @@ public final class NodeServer: Sendable {
     let logger = self.logger
     let batchBytes = options.batchBytes
     let admission = SessionAdmission(limit: options.sessionsPerPeer)
-    // Cancellation reaches both tasks: the listener closes itself and its connections, and the
-    // dialler's sleep ends.
-    await withDiscardingTaskGroup { group in
-      group.addTask {
-        try? await listener.serve { connection in
-          let peer = connection.peer.node
-          guard admission.admit(peer) else {
-            return await Self.refuse(
-              connection, .tooManySessions(peer: peer.rawValue, limit: admission.limit), logger: logger)
-          }
-          defer { admission.release(peer) }
-          _ = try? await SyncDriver.run(
-            connection, home: home, verifier: trust.verifier, logger: logger, batchBytes: batchBytes)
-        }
+    try? await listener.serve { connection in
+      let peer = connection.peer.node
+      guard admission.admit(peer) else {
+        return await Self.refuse(
+          connection, .tooManySessions(peer: peer.rawValue, limit: admission.limit), logger: logger)
       }
+      defer { admission.release(peer) }
+      _ = try? await SyncDriver.run(
+        connection, home: home, verifier: trust.verifier, logger: logger, batchBytes: batchBytes)
+    }
+    logger.info("stopped listening", metadata: ["node": "\(home.node)"])
+  }
+
+  /// Listens and dials together until cancelled (what `serve` runs as two services).
+  public func run(listening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+    try await withThrowingDiscardingTaskGroup { group in
+      group.addTask { try await self.listen(listening) }
       group.addTask { await self.dialPeriodically() }
     }
-    logger.info("stopped", metadata: ["node": "\(home.node)"])
   }
 
   /// Ends a connection before its session with a Failure frame that says why, and logs it.
@@ -118,7 +121,9 @@ public final class NodeServer: Sendable {
     }
   }
 
-  private func dialPeriodically() async {
+  /// Syncs with every configured peer each `interval` until cancelled, backing off from a peer
+  /// that fails. Peers are read before every round, so `peer add` takes effect without a restart.
+  public func dialPeriodically() async {
     let clock = ContinuousClock()
     var nextAttempt: [String: ContinuousClock.Instant] = [:]
     var backoff: [String: Duration] = [:]

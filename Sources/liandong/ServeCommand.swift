@@ -63,7 +63,7 @@ struct ServeCommand: AsyncNodeCommand {
         allowList: settings.allowList, batchBytes: settings.batchBytes),
       logger: logger)
     let node = home.node
-    let service = NodeService(server: server) { port in
+    let listener = SyncListenerService(server: server) { port in
       // Written straight to the descriptor, so scripts reading the pipe see it at once.
       FileHandle.standardOutput.write(Data("serving node \(node) on \(host):\(port)\n".utf8))
     }
@@ -78,21 +78,14 @@ struct ServeCommand: AsyncNodeCommand {
     reload.setEventHandler { server.reloadTrust() }
     reload.resume()
     defer { reload.cancel() }
+    // The scheduler stops with the listener: a node that cannot listen does not dial either.
     let group = ServiceGroup(
-      services: [service], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
-      logger: logger)
+      configuration: .init(
+        services: [
+          .init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup),
+          .init(service: PeerSchedulerService(server: server)),
+        ], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
     try await group.run()
-  }
-}
-
-/// The node as a service of swift-service-lifecycle: a graceful shutdown (SIGTERM, SIGINT)
-/// becomes the cancellation the server handles: the listener stops accepting, and a batch being
-/// committed finishes or rolls back whole.
-struct NodeService: Service {
-  let server: NodeServer
-  let announce: @Sendable (Int) -> Void
-
-  func run() async throws {
-    try await cancelWhenGracefulShutdown { try await server.run(listening: announce) }
+    logger.info("stopped", metadata: ["node": "\(node)"])
   }
 }
