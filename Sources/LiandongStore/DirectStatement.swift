@@ -104,13 +104,8 @@ struct ResultRow {
 
   var columnCount: Int32 { sqlite3_column_count(handle) }
 
-  /// A column's name as UTF-8 bytes, valid while the row is current.
-  func name(_ column: Int32) -> UnsafeRawBufferPointer {
-    guard let name = sqlite3_column_name(handle, column) else {
-      return UnsafeRawBufferPointer(start: nil, count: 0)
-    }
-    return UnsafeRawBufferPointer(start: name, count: strlen(name))
-  }
+  /// A column's name.
+  func columnName(_ column: Int32) -> String { String(cString: sqlite3_column_name(handle, column)) }
 
   /// A column's value as SQLite holds it, its bytes valid while the row is current. Text ends at
   /// its first NUL, as GRDB reads it.

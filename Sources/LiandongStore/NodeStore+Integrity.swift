@@ -46,18 +46,32 @@ extension NodeStore {
     }
   }
 
-  /// SHA-256 over every projection row, table by table, each ordered by its key: equal digests
-  /// mean identical projections, whatever order the changes arrived in. Each column is its name
-  /// followed by its value's type tag, length and bytes (`CanonicalRows`), so that no two
-  /// different projections encode the same bytes.
+  /// The projection digest (`ProjectionDigest`): equal digests mean identical projections,
+  /// whatever order the changes arrived in, and whatever engine holds them. Rows are read
+  /// straight from SQLite's columns and ordered by their keys in BINARY collation (byte order).
   public func projectionDigest() throws -> String {
     try read { db in
-      var rows = CanonicalRows()
-      for (table, orderBy) in Schema.projections {
-        rows.append(Array("table \(table)\n".utf8))
-        try db.forEachRow("SELECT * FROM \(table) ORDER BY \(orderBy)") { rows.append($0) }
+      var digest = ProjectionDigest()
+      for (table, key) in ProjectionDigest.tables {
+        var started = false
+        try db.forEachRow("SELECT * FROM \(table) ORDER BY \(key.joined(separator: ", "))") { row in
+          if !started {
+            digest.beginTable(table, columns: (0..<row.columnCount).map { row.columnName($0) })
+            started = true
+          }
+          digest.appendRow { column in
+            switch row.value(Int32(column)) {
+            case .null: .null
+            case .integer(let value): .integer(value)
+            case .real(let value): .real(value)
+            case .text(let bytes): .text(bytes)
+            case .blob(let bytes): .bytes(bytes)
+            }
+          }
+        }
+        if !started { digest.beginTable(table, columns: []) }
       }
-      return rows.finalize().hex
+      return digest.finalize()
     }
   }
 

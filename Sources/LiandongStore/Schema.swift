@@ -1,4 +1,5 @@
 import GRDB
+import LiandongCore
 
 /// The database schema, as explicit migrations. Tables named `p_*` are projections: derived from
 /// the change log, dropped and replayed by `rebuild`, and covered by the projection digest. The
@@ -376,27 +377,9 @@ enum Schema {
   }
 
   /// Projection tables in the order the digest reads them, with the key that orders their rows.
-  static let projections: [(table: String, orderBy: String)] = [
-    ("p_certificates", "fingerprint"),
-    ("p_subjects", "id"),
-    ("p_leads", "id"),
-    ("p_evidence", "id"),
-    ("p_requests", "id"),
-    ("p_custody", "change_id, op_index"),
-    ("p_handoffs", "lead_id"),
-    ("p_lead_handling", "lead_id, bureau"),
-    ("p_lead_notes", "lead_id"),
-    ("p_police_transfers", "id"),
-    ("p_refusals", "change_id, op_index"),
-    ("p_manifests", "sha256"),
-    ("p_disputes", "lead_id"),
-    ("p_designations", "lead_id"),
-    ("p_evidence_shares", "evidence_id, node"),
-    ("p_shared_history", "lead_id, position"),
-    ("p_handoff_heads", "lead_id"),
-    ("p_handoff_conflicts", "lead_id, operation"),
-    ("p_warnings", "id"),
-  ]
+  static let projections: [(table: String, orderBy: String)] = ProjectionDigest.tables.map {
+    ($0.table, $0.key.joined(separator: ", "))
+  }
 
   /// Every derived table, including the operation index that is not itself digested.
   static let derivedTables = projections.map(\.table) + ["p_operations", "p_wanted_bodies"]

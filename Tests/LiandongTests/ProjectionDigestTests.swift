@@ -11,8 +11,9 @@ import Testing
 /// specifies, written here the plain way through GRDB.
 @Suite("The projection digest")
 struct ProjectionDigestTests {
-  /// The specification: per table its header line; per row, per column its name, then a type tag,
-  /// and for all but NULL an 8-byte big-endian length and the bytes; a newline per row.
+  /// The specification (Protocol/PROJECTIONS.md): per table its header line; per row, per column
+  /// in order of the columns' names, its name, then a type tag, and for all but NULL an 8-byte
+  /// big-endian length and the bytes; a newline per row.
   private func specifiedDigest(_ store: NodeStore) throws -> String {
     var stream = Data()
     func tagged(_ tag: UInt8, _ bytes: Data) {
@@ -24,7 +25,8 @@ struct ProjectionDigestTests {
       for (table, orderBy) in Schema.projections {
         stream.append(Data("table \(table)\n".utf8))
         for row in try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY \(orderBy)") {
-          for (column, value) in row {
+          let columns = row.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+          for (column, value) in columns {
             stream.append(Data(column.utf8))
             switch value.storage {
             case .null: stream.append(0)
