@@ -17,8 +17,11 @@ public final class NodeApp: Sendable {
   public static func open(_ directory: URL) throws -> NodeApp { NodeApp(home: try NodeHome.open(directory)) }
 
   public var node: NodeID { home.node }
-  /// Reads for the front ends' views.
-  public var store: NodeStore { home.store }
+  /// What the front ends show, read through the store's read-model role.
+  public var views: any ReadModels { home.store }
+  /// The signed change log, for `log`, `status` and exports.
+  public var changeLog: any ChangeLog { home.store }
+  var store: NodeStore { home.store }
 
   /// Signs `operations` as this node's next change, made by `officer` and shared with
   /// `audience`; returns once it is durable. An operation the reducers refused makes the act

@@ -62,3 +62,14 @@ extension NodeApp {
     return (installed, newest)
   }
 }
+
+extension NodeApp {
+  /// Replaces this node's certificate and key with a new pair from the CA: announced to every
+  /// node by a change signed with the current key, then installed. Safe to run again.
+  public func rotateCertificate(certificatePEM: Data, keyPEM: Data, by officer: Officer, now: Date = Date())
+    throws
+    -> CertificateRotation
+  {
+    try home.rotateCertificate(certificatePEM: certificatePEM, keyPEM: keyPEM, officer: officer.id, now: now)
+  }
+}

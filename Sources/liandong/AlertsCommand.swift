@@ -23,10 +23,7 @@ struct AlertsList: NodeCommand {
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    let home = try options.openNode()
-    let warnings = try home.store.warnings()
-    let alerts = EarlyWarning.alerts(
-      among: try home.store.leads(), warnings: warnings, node: home.node.rawValue)
+    let (alerts, regionsToWarn) = try options.openApp().alerts()
     if options.json { return try Output.json(alerts) }
     guard !alerts.isEmpty else { return print("no alerts") }
     Output.table(
@@ -38,9 +35,8 @@ struct AlertsList: NodeCommand {
             ?? ($0.unseenBy.isEmpty ? "" : "not seen by \($0.unseenBy.joined(separator: ","))"),
         ]
       })
-    let pending = EarlyWarning.warningsToSend(alerts, from: home.node.rawValue, sent: warnings)
-    if !pending.isEmpty {
-      print("\(pending.count) region(s) cannot see this node's lead: 'liandong alerts notify' warns them")
+    if regionsToWarn > 0 {
+      print("\(regionsToWarn) region(s) cannot see this node's lead: 'liandong alerts notify' warns them")
     }
   }
 }

@@ -23,9 +23,10 @@ struct CertShow: NodeCommand {
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    let home = try options.openNode()
+    let app = try options.openApp()
+    let home = app.home
     let leaf = home.chain[0]
-    let certificates = try home.store.announcedCertificates(of: home.node, current: leaf.fingerprint)
+    let certificates = try app.certificates()
     let daysLeft = Int(leaf.notAfter.timeIntervalSinceNow / 86_400)
     if options.json {
       struct Shown: Encodable {
@@ -77,10 +78,9 @@ struct CertRotate: NodeCommand {
   var key: String
 
   func execute() throws {
-    let home = try options.openNode()
-    let rotation = try home.rotateCertificate(
+    let rotation = try options.openApp().rotateCertificate(
       certificatePEM: try readInput(cert, what: "certificate"), keyPEM: try readInput(key, what: "key"),
-      officer: officer.resolved)
+      by: officer.person)
     if options.json { return try Output.json(rotation) }
     if rotation.alreadyInUse {
       print("the node already uses this certificate (serial \(rotation.serial)); nothing to do")

@@ -91,7 +91,7 @@ struct EvidenceList: NodeCommand {
   @Option(help: "Only the evidence of this lead, request or case.") var item: String?
 
   func execute() throws {
-    let items = try options.openNode().store.evidence(item: try item.map { try ObjectID($0).description })
+    let items = try options.openApp().views.evidence(item: try item.map { try ObjectID($0).description })
     if options.json { return try Output.json(items) }
     guard !items.isEmpty else { return print("no evidence yet; attach a file with 'liandong evidence add'") }
     Output.table(
@@ -121,7 +121,7 @@ struct EvidenceShow: NodeCommand {
   func execute() throws {
     let normalized = try ObjectID(id).description
     let home = try options.openNode()
-    guard let view = try home.store.evidence(id: normalized) else {
+    guard let view = try NodeApp(home: home).views.evidence(id: normalized) else {
       throw StoreError.notFound(kind: "evidence", id: normalized)
     }
     if options.json { return try Output.json(view) }

@@ -56,8 +56,7 @@ struct FederationShow: NodeCommand {
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    let home = try options.openNode()
-    guard let current = try home.store.currentManifest()?.view else {
+    guard let current = try options.openApp().views.currentManifest()?.view else {
       if options.json { return try Output.json(["manifest": String?.none]) }
       print("no federation manifest: '--to' takes node IDs and 'all'; nobody is a superior")
       return

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
@@ -18,7 +19,7 @@ struct HistoryCommand: NodeCommand {
 
   func execute() throws {
     let object = try ObjectID(id)
-    let entries = try options.openNode().store.history(of: object)
+    let entries = try options.openApp().views.history(of: object)
     if options.json { return try Output.json(entries) }
     guard !entries.isEmpty else { throw StoreError.notFound(kind: "object", id: object.description) }
     for entry in entries {
@@ -42,7 +43,7 @@ struct ConflictsCommand: NodeCommand {
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    let conflicts = try options.openNode().store.conflicts()
+    let conflicts = try options.openApp().views.conflicts()
     if options.json { return try Output.json(conflicts) }
     guard !conflicts.isEmpty else { return print("no conflicts") }
     for conflict in conflicts {

@@ -107,7 +107,7 @@ struct LeadList: NodeCommand {
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    let leads = try options.openNode().store.leads()
+    let leads = try options.openApp().views.leads()
     if options.json { return try Output.json(leads) }
     guard !leads.isEmpty else { return print("no leads yet; add one with 'liandong lead add'") }
     Output.table(
@@ -128,7 +128,7 @@ struct LeadShow: NodeCommand {
 
   func execute() throws {
     let normalized = try ObjectID(id).description
-    guard let lead = try options.openNode().store.lead(normalized) else {
+    guard let lead = try options.openApp().views.lead(normalized) else {
       throw StoreError.notFound(kind: "lead", id: normalized)
     }
     if options.json { return try Output.json(lead) }

@@ -10,7 +10,7 @@ struct LogCommand: NodeCommand {
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    let log = try options.openNode().store.log()
+    let log = try options.openApp().changeLog.log()
     if options.json { return try Output.json(log) }
     for change in log {
       let who = change.officer.map { " by \($0)" } ?? ""
@@ -101,7 +101,7 @@ struct StatusCommand: NodeCommand {
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    let status = try options.openNode().store.status()
+    let status = try options.openApp().status()
     if options.json { return try Output.json(status) }
     print("node \(status.node)")
     print("changes \(status.changes) (\(status.stubs) stubs)")

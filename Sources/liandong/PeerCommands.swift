@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongErrors
 import LiandongNode
@@ -23,12 +24,7 @@ struct PeerAdd: NodeCommand {
 
   func execute() throws {
     let node = try NodeID(id)
-    _ = try PeerAddress.parse(address)
-    let home = try options.openNode()
-    guard node != home.node else {
-      throw UsageError(code: "usage.self-peer", message: "\(node) is this node; add the other regions' nodes")
-    }
-    try home.store.addPeer(node, address: address)
+    try options.openApp().addPeer(node, address: address)
     if options.json { return try Output.json(["node": node.rawValue, "address": address]) }
     print("peer \(node) at \(address)")
   }
@@ -40,7 +36,7 @@ struct PeerList: NodeCommand {
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    let peers = try options.openNode().store.peers()
+    let peers = try options.openApp().peers()
     if options.json { return try Output.json(peers) }
     guard !peers.isEmpty else { return print("no peers; add one with 'liandong peer add ID HOST:PORT'") }
     Output.table(
@@ -57,9 +53,7 @@ struct PeerRemove: NodeCommand {
 
   func execute() throws {
     let node = try NodeID(id)
-    guard try options.openNode().store.removePeer(node) else {
-      throw StoreError.notFound(kind: "peer", id: node.rawValue)
-    }
+    try options.openApp().removePeer(node)
     if options.json { return try Output.json(["removed": node.rawValue]) }
     print("removed peer \(node)")
   }

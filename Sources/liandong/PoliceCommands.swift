@@ -57,7 +57,7 @@ struct PoliceList: NodeCommand {
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    let transfers = try options.openNode().store.policeTransfers()
+    let transfers = try options.openApp().views.policeTransfers()
     if options.json { return try Output.json(transfers) }
     guard !transfers.isEmpty else { return print("no transfers to police") }
     Output.table(

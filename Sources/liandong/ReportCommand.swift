@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongErrors
 import LiandongStore
@@ -21,17 +22,10 @@ struct ReportCommand: NodeCommand {
 
   func execute() throws {
     let (first, last) = (try CivilDate(from), try CivilDate(to))
-    guard first <= last else {
-      throw UsageError(code: "usage.date-range", message: "--from \(first) is after --to \(last)")
-    }
     guard ["table", "csv", "json"].contains(format) else {
       throw UsageError(code: "usage.format", message: "--format \(format): use table, csv or json")
     }
-    let home = try options.openNode()
-    let report = CampaignReport.compute(
-      node: home.node.rawValue, leads: try home.store.leads(), requests: try home.store.requests(),
-      from: first,
-      to: last)
+    let report = try options.openApp().campaignReport(from: first, to: last)
     if options.json || format == "json" { return try Output.json(report) }
     let rows = report.rows.map { [$0.item, $0.value.map(String.init) ?? "not recorded", $0.basis] }
     if format == "csv" {

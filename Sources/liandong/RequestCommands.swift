@@ -68,7 +68,7 @@ struct RequestList: NodeCommand {
 
   func execute() throws {
     let app = try options.openApp()
-    let requests = try app.store.requests()
+    let requests = try app.views.requests()
     if options.json { return try Output.json(requests) }
     guard !requests.isEmpty else { return print("no requests yet; send one with 'liandong request send'") }
     let dues = try calendar.dueItems(app)

@@ -44,27 +44,9 @@ struct SyncCommand: AsyncNodeCommand {
 
   func execute() async throws {
     let batchBytes = try batch.validated()
-    guard all != !peers.isEmpty else {
-      throw UsageError(code: "usage.peers", message: "name the peers to sync with, or pass --all (not both)")
-    }
-    let home = try options.openNode()
-    let known = try home.store.peers()
-    let chosen: [PeerView] =
-      all
-      ? known
-      : try peers.map { name in
-        let id = try NodeID(name)
-        guard let peer = known.first(where: { $0.node == id.rawValue }) else {
-          throw UsageError(
-            code: "usage.unknown-peer",
-            message: "\(id) is not a peer; add it with 'liandong peer add \(id) HOST:PORT'")
-        }
-        return peer
-      }
-    guard !chosen.isEmpty else {
-      throw UsageError(
-        code: "usage.no-peers", message: "no peers configured; add one with 'liandong peer add ID HOST:PORT'")
-    }
+    let app = try options.openApp()
+    let home = app.home
+    let chosen = try app.peersToSync(named: peers, all: all)
     var logger = Logger(label: "liandong.sync") { StreamLogHandler.standardError(label: $0) }
     logger.logLevel = .error
     let context = try TLSContext(

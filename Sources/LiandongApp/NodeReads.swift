@@ -1,0 +1,76 @@
+import Foundation
+import LiandongCore
+import LiandongErrors
+import LiandongNode
+import LiandongStore
+
+/// The node's views for the front ends. They read; none of them signs anything.
+extension NodeApp {
+  /// The campaign statistics table (市监检测发〔2021〕54号) for days in China, both included.
+  public func campaignReport(from first: CivilDate, to last: CivilDate) throws -> CampaignReport {
+    guard first <= last else {
+      throw UsageError(code: "usage.date-range", message: "--from \(first) is after --to \(last)")
+    }
+    return CampaignReport.compute(
+      node: node.rawValue, leads: try store.leads(), requests: try store.requests(), from: first, to: last)
+  }
+
+  /// Early-warning alerts this node sees, and how many regions cannot see its lead on a subject
+  /// ('liandong alerts notify' warns them).
+  public func alerts() throws -> (alerts: [Alert], regionsToWarn: Int) {
+    let warnings = try store.warnings()
+    let alerts = EarlyWarning.alerts(among: try store.leads(), warnings: warnings, node: node.rawValue)
+    return (alerts, EarlyWarning.warningsToSend(alerts, from: node.rawValue, sent: warnings).count)
+  }
+
+  /// The certificate this node signs with, and every one it announced.
+  public func certificates() throws -> [AnnouncedCertificateView] {
+    try store.announcedCertificates(of: node, current: home.chain[0].fingerprint)
+  }
+
+  /// Changes per origin, objects, forks and the three digests.
+  public func status() throws -> StatusView { try store.status() }
+}
+
+/// The peers this node syncs with.
+extension NodeApp {
+  /// Adds a peer, or changes its address; a node is never its own peer.
+  public func addPeer(_ peer: NodeID, address: String) throws {
+    _ = try PeerAddress.parse(address)
+    guard peer != node else {
+      throw UsageError(code: "usage.self-peer", message: "\(peer) is this node; add the other regions' nodes")
+    }
+    try store.addPeer(peer, address: address)
+  }
+
+  public func removePeer(_ peer: NodeID) throws {
+    guard try store.removePeer(peer) else { throw StoreError.notFound(kind: "peer", id: peer.rawValue) }
+  }
+
+  public func peers() throws -> [PeerView] { try store.peers() }
+
+  /// The peers a sync is for: those named (each must have been added), or all of them.
+  public func peersToSync(named names: [String], all: Bool) throws -> [PeerView] {
+    guard all != !names.isEmpty else {
+      throw UsageError(code: "usage.peers", message: "name the peers to sync with, or pass --all (not both)")
+    }
+    let known = try store.peers()
+    let chosen =
+      all
+      ? known
+      : try names.map { name in
+        let id = try NodeID(name)
+        guard let peer = known.first(where: { $0.node == id.rawValue }) else {
+          throw UsageError(
+            code: "usage.unknown-peer",
+            message: "\(id) is not a peer; add it with 'liandong peer add \(id) HOST:PORT'")
+        }
+        return peer
+      }
+    guard !chosen.isEmpty else {
+      throw UsageError(
+        code: "usage.no-peers", message: "no peers configured; add one with 'liandong peer add ID HOST:PORT'")
+    }
+    return chosen
+  }
+}
