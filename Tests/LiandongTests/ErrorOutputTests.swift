@@ -98,3 +98,59 @@ struct ErrorOutputTests {
     #expect(!missing.message.contains("NSCocoaErrorDomain"))
   }
 }
+
+/// Mistakes a person makes on the command line: each is refused before anything is written, with
+/// its own code, its category's exit status and a hint.
+@Suite("Command-line mistakes are refused with their codes")
+struct CommandLineMistakeTests {
+  @Test("options, identifiers, files and settings that cannot be used")
+  func mistakes() throws {
+    let federation = try TestFederation(label: "mistakes", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let folder = temporaryDirectory("mistakes")
+    let missing = folder.appendingPathComponent("absent").path
+    let lead = try jjj.cli("lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s")
+      .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let latin1 = folder.appendingPathComponent("latin1.csv")
+    try Data([0x6e, 0x61, 0x6d, 0x65, 0x0a, 0xe9, 0xff, 0x0a]).write(to: latin1)
+    let cases: [(arguments: [String], code: String)] = [
+      (["sync", "--all", "--batch-bytes", "1"], "usage.batch-bytes"),
+      (["sync", "--all"], "usage.no-peers"),
+      (["sync", "--all", "yrd"], "usage.peers"),
+      (["peer", "add", "jjj", "127.0.0.1:7420"], "usage.self-peer"),
+      (["peer", "add", "yrd", "nowhere"], "input.address"),
+      (["report", "--from", "2026-01-01", "--to", "2026-06-30", "--format", "xml"], "usage.format"),
+      (["evidence", "add", lead, missing, "--category", "physical"], "usage.no-such-file"),
+      (
+        ["evidence", "add", "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11", latin1.path, "--category", "physical"],
+        "usage.no-audience"
+      ),
+      (["lead", "import", latin1.path, "--per-change", "0"], "usage.per-change"),
+      (["lead", "import", latin1.path], "import.not-utf8"),
+      (
+        [
+          "lead", "add", "--subject-name", "x", "--subject-division", "012345", "--violation", "other",
+          "--summary", "s",
+        ],
+        "input.division-code"
+      ),
+      (["lead", "show", "not-a-uuid"], "input.object-id"),
+      (["handoff", "designate", lead, "--to", "yrd", "--reason", "r"], "handoff.no-manifest"),
+      (["crl", "install", missing], "crl.unreadable"),
+      (["cert", "rotate", "--cert", missing, "--key", missing], "cert.unreadable"),
+      (["federation", "install", missing, "--signature", missing], "manifest.unreadable"),
+      (["serve", "--interval", "0"], "config.interval"),
+      (["serve", "--allow", "NOT A NODE"], "config.allow"),
+    ]
+    for (arguments, code) in cases {
+      ErrorOutputTests.expectFailure(try jjj.cli(arguments), code)
+    }
+    #expect(try jjj.cli("lead", "list").stdout.split(separator: "\n").count == 2, "nothing else was written")
+
+    // node.json that is not JSON names the file and says what is wrong with it.
+    try Data("{ \"node\": 7 }".utf8).write(to: jjj.data.appendingPathComponent("node.json"))
+    let bad = try jjj.cli("status")
+    ErrorOutputTests.expectFailure(bad, "node.bad-config")
+    #expect(bad.stderr.contains("node should be a string"), "\(bad)")
+  }
+}
