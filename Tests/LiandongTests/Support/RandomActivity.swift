@@ -1,4 +1,5 @@
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
@@ -29,7 +30,7 @@ func actRandomly(_ node: SimulatedNode, among nodes: [SimulatedNode], using rand
     patch.risk = RiskLevel.allCases.randomElement(using: &random)
     try node.record(
       [DomainOperation(objectID: try ObjectID(target.id), action: .updateLead(patch))],
-      audience: try Audience(parsing: target.audience))
+      audience: try ActAudience.on(target, by: node.id))
   case 7:
     // An assistance request to another node.
     let peer = nodes[(index + Int.random(in: 1..<count, using: &random)) % count]
@@ -81,8 +82,8 @@ func actRandomly(_ node: SimulatedNode, among nodes: [SimulatedNode], using rand
       .decide(outcome: .notOpened, caseReference: "", note: "n"), .extend(reason: "e"), .close,
       .withdraw(note: "w"), .merge(into: node.newObjectID()),
     ]
-    let audience = try Audience(parsing: target.audience).forAct(
-      by: node.id, parties: [try NodeID(target.origin), try NodeID(target.owner)])
+    // The same audience the application layer gives a lead act (LiandongApp.ActAudience).
+    let audience = try ActAudience.on(target, by: node.id)
     try node.record(
       [
         DomainOperation(
@@ -93,8 +94,7 @@ func actRandomly(_ node: SimulatedNode, among nodes: [SimulatedNode], using rand
     // Evidence on a visible lead, or a custody event on visible evidence, by whoever may or
     // may not record it.
     if Bool.random(using: &random), let target = try node.store.leads().randomElement(using: &random) {
-      let audience = try Audience(parsing: target.audience).forAct(
-        by: node.id, parties: [try NodeID(target.origin)])
+      let audience = try ActAudience.on(target, by: node.id)
       try node.addEvidence(
         randomBytes(64, seed: UInt64.random(in: 0...UInt64.max, using: &random)),
         to: try ObjectID(target.id),
