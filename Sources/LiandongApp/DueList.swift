@@ -43,7 +43,7 @@ extension NodeApp {
       }
     }
     let designations = leads.compactMap { lead -> DueItem? in
-      guard let handOff = lead.handOff, handOff.state == HandOffState.objected.rawValue,
+      guard let handOff = lead.handOff, handOff.state == .objected,
         let objected = handOff.decidedOn
       else { return nil }
       let (side, otherParty) = DueItem.side(

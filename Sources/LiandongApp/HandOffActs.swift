@@ -97,7 +97,7 @@ extension NodeApp {
     throws -> ActResult<CaseShared>
   {
     let view = try lead(id, as: "case (lead)")
-    guard let handOff = view.handOff, ["accepted", "designated"].contains(handOff.state),
+    guard let handOff = view.handOff, [.accepted, .designated].contains(handOff.state),
       handOff.from == node.rawValue
     else {
       let state = view.handOff.map { "\($0.from) to \($0.to), \($0.state)" } ?? "none"
@@ -159,11 +159,8 @@ extension LeadView {
   /// The lead's fields as a change carries them.
   func fields() throws -> LeadFields {
     LeadFields(
-      source: try LeadSource(canonical: source),
-      violations: try violations.map { try Violation(canonical: $0) },
-      subjectIDs: try subjects.map { try ObjectID($0.id) }, productCategory: productCategory,
-      summary: summary, risk: try RiskLevel(canonical: risk),
-      sourceReliability: try SourceReliability(canonical: sourceReliability),
+      source: source, violations: violations, subjectIDs: try subjects.map { try ObjectID($0.id) },
+      productCategory: productCategory, summary: summary, risk: risk, sourceReliability: sourceReliability,
       informationReliability: informationReliability, reporterRealName: reporterRealName)
   }
 }

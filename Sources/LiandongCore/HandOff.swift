@@ -117,7 +117,7 @@ public struct CaseSnapshot: Hashable, Sendable {
   }
 }
 
-public enum HandOffState: String, Codable, Sendable {
+public enum HandOffState: String, Codable, Sendable, CaseIterable {
   /// `contested`: acts made at once cannot both stand; a party resolves it.
   case offered, accepted, objected, withdrawn, designated, contested
 }
@@ -413,4 +413,18 @@ extension LeadProjection {
     receivedByHandOff = position.receivedByHandOff
     dispute = position.dispute
   }
+}
+
+extension HandOffState {
+  /// A state as a projection stored it; anything else is a damaged row.
+  public static func stored(_ text: String) throws -> HandOffState {
+    guard let state = HandOffState(rawValue: text) else {
+      throw CoreError.invalidValue(field: "hand-off state", value: text, allowed: allCases.map(\.rawValue))
+    }
+    return state
+  }
+}
+
+extension HandOffState: CustomStringConvertible {
+  public var description: String { rawValue }
 }

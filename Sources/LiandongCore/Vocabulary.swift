@@ -15,7 +15,7 @@ extension CanonicalName {
   }
 }
 
-public enum Violation: String, CanonicalName {
+public enum Violation: String, CanonicalName, Codable {
   case forgedReport = "forged-report"
   case misusedCMA = "misused-cma"
   case falseCertification = "false-certification"
@@ -28,7 +28,7 @@ public enum Violation: String, CanonicalName {
   public static let fieldName = "violation"
 }
 
-public enum LeadSource: String, CanonicalName {
+public enum LeadSource: String, CanonicalName, Codable {
   case onlineMonitoring = "online-monitoring"
   case complaint
   case report
@@ -38,18 +38,18 @@ public enum LeadSource: String, CanonicalName {
   public static let fieldName = "lead source"
 }
 
-public enum RiskLevel: String, CanonicalName {
+public enum RiskLevel: String, CanonicalName, Codable {
   case serious, high, medium, low
   public static let fieldName = "risk level"
 }
 
 /// Reliability of the source (A: reliable ... X: cannot be judged), as in intelligence grading.
-public enum SourceReliability: String, CanonicalName {
+public enum SourceReliability: String, CanonicalName, Codable {
   case a = "A", b = "B", c = "C", x = "X"
   public static let fieldName = "source reliability"
 }
 
-public enum SubjectKind: String, CanonicalName {
+public enum SubjectKind: String, CanonicalName, Codable {
   case enterprise
   case individualBusiness = "individual-business"
   case naturalPerson = "natural-person"
@@ -59,7 +59,7 @@ public enum SubjectKind: String, CanonicalName {
 
 /// A lead's life (DOMAIN.md): draft -> published -> acknowledged -> checking -> an outcome ->
 /// closed.
-public enum LeadState: String, CanonicalName {
+public enum LeadState: String, CanonicalName, Codable {
   case draft, published, acknowledged, checking
   case caseOpened = "case-opened"
   case notOpened = "not-opened"
@@ -120,3 +120,15 @@ public enum CustodyEventKind: String, CanonicalName {
   case passedToPolice = "passed-to-police"
   public static let fieldName = "custody event"
 }
+
+/// Printed (and interpolated) as their canonical names, as `--json` encodes them.
+extension CanonicalName {
+  public var description: String { rawValue }
+}
+
+extension Violation: CustomStringConvertible {}
+extension LeadSource: CustomStringConvertible {}
+extension RiskLevel: CustomStringConvertible {}
+extension SourceReliability: CustomStringConvertible {}
+extension SubjectKind: CustomStringConvertible {}
+extension LeadState: CustomStringConvertible {}

@@ -42,7 +42,7 @@ public struct CampaignReport: Codable, Sendable {
         && $0.findings != nil && $0.tasks.contains(AssistanceTask.verifyRegistration.rawValue)
         && inRange(CivilDate(iso: $0.updated))
     }
-    let forged: Set<String> = [Violation.forgedReport.rawValue, Violation.misusedCMA.rawValue]
+    let forged: Set<Violation> = [.forgedReport, .misusedCMA]
     let rows = [
       Row(
         item: "platforms involved", value: platforms.count,
@@ -67,7 +67,7 @@ public struct CampaignReport: Codable, Sendable {
         basis: "leads this node decided as transferred"),
       Row(
         item: "cases against inspection bodies",
-        value: opened.filter { $0.0.subjects.contains { $0.kind == SubjectKind.laboratory.rawValue } }.count,
+        value: opened.filter { $0.0.subjects.contains { $0.kind == .laboratory } }.count,
         basis: "cases opened on leads about a laboratory or certifier"),
     ]
     return CampaignReport(node: node, from: from, to: to, rows: rows)

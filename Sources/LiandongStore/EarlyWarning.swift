@@ -29,7 +29,7 @@ public struct WarningView: Codable, Sendable, Equatable {
 }
 
 public enum EarlyWarning {
-  static let openStates: Set<String> = ["draft", "published", "acknowledged", "checking"]
+  static let openStates: Set<LeadState> = [.draft, .published, .acknowledged, .checking]
 
   /// Pairs of open leads from different origins on the same subject, each pair once, then the
   /// warnings others sent about this node's visible open leads.

@@ -184,12 +184,13 @@ extension NodeStore {
   public func subject(_ id: String, _ db: Database) throws -> SubjectView? {
     try Row.fetchOne(
       db.cachedStatement(sql: "SELECT * FROM p_subjects WHERE id = ?"), arguments: [id]
-    ).map(Self.subjectView)
+    ).map { try Self.subjectView($0) }
   }
 
-  static func subjectView(_ row: Row) -> SubjectView {
+  static func subjectView(_ row: Row) throws -> SubjectView {
     SubjectView(
-      id: row["id"], origin: row["origin"], kind: row["kind"], name: row["name"], uscc: row["uscc"],
+      id: row["id"], origin: row["origin"], kind: try SubjectKind(canonical: row["kind"]), name: row["name"],
+      uscc: row["uscc"],
       registeredDivision: row["registered_division"], businessDivision: row["business_division"],
       platform: row["platform"], shopID: row["shop_id"], url: row["url"], audience: row["audience"])
   }
@@ -226,16 +227,21 @@ extension NodeStore {
     let handOff = related.handOffs[id]
     let notes = related.notes[id]
     return LeadView(
-      id: id, origin: row["origin"], owner: row["owner"], state: row["state"], source: row["source"],
-      violations: (row["violations"] as String).split(separator: ",").map(String.init),
+      id: id, origin: row["origin"], owner: row["owner"], state: try LeadState(canonical: row["state"]),
+      source: try LeadSource(canonical: row["source"]),
+      violations: try (row["violations"] as String).split(separator: ",").map {
+        try Violation(canonical: String($0))
+      },
       subjects: try subjectIDs.compactMap { try subject($0, db) }, productCategory: row["product_category"],
-      summary: row["summary"], risk: row["risk"], sourceReliability: row["source_reliability"],
+      summary: row["summary"], risk: try RiskLevel(canonical: row["risk"]),
+      sourceReliability: try SourceReliability(canonical: row["source_reliability"]),
       informationReliability: row["information_reliability"], reporterRealName: row["reporter_real_name"],
       createdBy: row["created_by"], created: time("created"), updated: time("updated"),
       audience: row["audience"],
-      handOff: handOff.map { handOff in
+      handOff: try handOff.map { handOff in
         HandOffView(
-          from: handOff["from_node"], to: handOff["to_node"], state: handOff["state"],
+          from: handOff["from_node"], to: handOff["to_node"],
+          state: try HandOffState.stored(handOff["state"]),
           letter: handOff["letter"],
           evidence: (handOff["evidence_ids"] as String).split(separator: ",").map(String.init),
           reason: handOff["reason"],

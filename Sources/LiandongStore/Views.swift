@@ -2,11 +2,12 @@ import Foundation
 import LiandongCore
 import LiandongCrypto
 
-/// What the store shows people and scripts. Field names are the JSON keys of `--json` output.
+/// What the store shows people and scripts. Field names are the JSON keys of `--json` output;
+/// enumerated values are typed, and encode as their canonical names.
 public struct SubjectView: Codable, Sendable, Equatable {
   public var id: String
   public var origin: String
-  public var kind: String
+  public var kind: SubjectKind
   public var name: String
   public var uscc: String?
   public var registeredDivision: String?
@@ -21,14 +22,14 @@ public struct LeadView: Codable, Sendable, Equatable {
   public var id: String
   public var origin: String
   public var owner: String
-  public var state: String
-  public var source: String
-  public var violations: [String]
+  public var state: LeadState
+  public var source: LeadSource
+  public var violations: [Violation]
   public var subjects: [SubjectView]
   public var productCategory: String
   public var summary: String
-  public var risk: String
-  public var sourceReliability: String
+  public var risk: RiskLevel
+  public var sourceReliability: SourceReliability
   public var informationReliability: Int
   public var reporterRealName: Bool
   public var createdBy: String
@@ -64,8 +65,7 @@ public struct HandlingView: Codable, Sendable, Equatable {
 public struct HandOffView: Codable, Sendable, Equatable {
   public var from: String
   public var to: String
-  /// offered, accepted, objected, withdrawn or designated.
-  public var state: String
+  public var state: HandOffState
   public var letter: String
   public var evidence: [String]
   public var reason: String?

@@ -35,7 +35,7 @@ extension HandOffRequest {
     for notice in result.notices { Output.error("note: \(notice)") }
     let after = result.view
     if options.json { return try Output.json(after) }
-    print("case \(after.id): hand-off \(after.handOff?.state ?? "?"), owner \(after.owner)")
+    print("case \(after.id): hand-off \(after.handOff?.state.rawValue ?? "?"), owner \(after.owner)")
   }
 }
 

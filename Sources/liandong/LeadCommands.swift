@@ -114,7 +114,8 @@ struct LeadList: NodeCommand {
       ["ID", "OWNER", "STATE", "RISK", "VIOLATIONS", "SUBJECT", "SUMMARY"],
       leads.map {
         [
-          $0.id, $0.owner, $0.state, $0.risk, $0.violations.joined(separator: ","),
+          $0.id, $0.owner, $0.state.rawValue, $0.risk.rawValue,
+          $0.violations.map(\.rawValue).joined(separator: ","),
           $0.subjects.first?.name ?? "-", String($0.summary.prefix(50)),
         ]
       })
@@ -133,9 +134,13 @@ struct LeadShow: NodeCommand {
     }
     if options.json { return try Output.json(lead) }
     var lines: [(String, String)] = [
-      ("lead", lead.id), ("origin", lead.origin), ("owner", lead.owner), ("state", lead.state),
-      ("source", lead.source), ("violations", lead.violations.joined(separator: ", ")), ("risk", lead.risk),
-      ("reliability", "source \(lead.sourceReliability), information \(lead.informationReliability)"),
+      ("lead", lead.id), ("origin", lead.origin), ("owner", lead.owner), ("state", lead.state.rawValue),
+      ("source", lead.source.rawValue),
+      ("violations", lead.violations.map(\.rawValue).joined(separator: ", ")),
+      ("risk", lead.risk.rawValue),
+      (
+        "reliability", "source \(lead.sourceReliability.rawValue), information \(lead.informationReliability)"
+      ),
       ("product", lead.productCategory.isEmpty ? "-" : lead.productCategory), ("summary", lead.summary),
       ("real-name reporter", lead.reporterRealName ? "yes" : "no"),
       ("created", "\(lead.created) by \(lead.createdBy)"),
@@ -163,7 +168,7 @@ struct LeadShow: NodeCommand {
       print("\(label.padding(toLength: 19, withPad: " ", startingAt: 0)) \(value)")
     }
     for subject in lead.subjects {
-      var parts = ["\(subject.name) (\(subject.kind))"]
+      var parts = ["\(subject.name) (\(subject.kind.rawValue))"]
       if let uscc = subject.uscc { parts.append("USCC \(uscc)") }
       if let division = subject.registeredDivision { parts.append("registered \(division)") }
       if let division = subject.businessDivision { parts.append("operating \(division)") }

@@ -36,7 +36,7 @@ struct ChangeLogTests {
     #expect(outcomes == [.stored, .stored])
     let seen = try #require(try b.store.lead(lead.description))
     #expect(
-      seen.owner == "n0" && seen.summary == "sells one-day reports" && seen.violations == ["forged-report"])
+      seen.owner == "n0" && seen.summary == "sells one-day reports" && seen.violations == [.forgedReport])
     #expect(seen.subjects.first?.name == "某检测服务店")
     #expect(try b.store.versionVector()[a.id] == 2)
   }
@@ -285,7 +285,7 @@ struct ChangeLogTests {
     ownPatch.risk = .high
     try a.record([DomainOperation(objectID: lead, action: .updateLead(ownPatch))], audience: .all)
     let edited = try #require(try a.store.lead(lead.description))
-    #expect(edited.summary == "corrected by owner" && edited.risk == "high")
+    #expect(edited.summary == "corrected by owner" && edited.risk == .high)
   }
 
   @Test("invalid content signed by a node is kept but refused by the reducer")

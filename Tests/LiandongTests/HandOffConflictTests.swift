@@ -22,7 +22,7 @@ struct HandOffConflictTests {
     try exchange(jjj, yrd, prd)
     for node in [jjj, yrd, prd] {
       let view = try #require(try node.store.lead(lead.description))
-      #expect(view.owner == "n2" && view.handOff?.state == "contested", "\(node.id): \(view)")
+      #expect(view.owner == "n2" && view.handOff?.state == .contested, "\(node.id): \(view)")
       let conflict = try #require(try node.store.conflicts().first { $0.kind == "hand-off" })
       #expect(conflict.acts.contains("\(accept.id.hex):0") && conflict.acts.contains("\(withdraw.id.hex):0"))
     }
@@ -37,7 +37,7 @@ struct HandOffConflictTests {
     try exchange(jjj, yrd, prd)
     for node in [jjj, yrd, prd] {
       let view = try #require(try node.store.lead(lead.description))
-      #expect(view.owner == "n3" && view.handOff?.state == "accepted" && view.receivedByHandOff)
+      #expect(view.owner == "n3" && view.handOff?.state == .accepted && view.receivedByHandOff)
       #expect(try node.store.conflicts().isEmpty)
     }
     #expect(try jjj.store.projectionDigest() == yrd.store.projectionDigest())
@@ -75,14 +75,14 @@ struct HandOffConflictTests {
     try superiorB.handOff(.designate(to: other.id, reason: "operates there", manifest: manifest), on: lead)
     try exchange(nodes)
     for node in nodes {
-      #expect(try node.store.lead(lead.description)?.handOff?.state == "contested")
+      #expect(try node.store.lead(lead.description)?.handOff?.state == .contested)
       #expect(try node.store.conflicts().map(\.kind) == ["hand-off"])
     }
     try superiorB.handOff(.resolve(keep: OperationRef(change: first.id, index: 0)), on: lead)
     try exchange(nodes)
     for node in nodes {
       let view = try #require(try node.store.lead(lead.description))
-      #expect(view.owner == "n2" && view.handOff?.state == "designated" && view.handOff?.designatedBy == "n0")
+      #expect(view.owner == "n2" && view.handOff?.state == .designated && view.handOff?.designatedBy == "n0")
     }
     // The listing of every lead shows the hand-off, its designation and head as the lead's view.
     try owner.addLead(audience: .all)

@@ -15,12 +15,12 @@ struct HandOffTests {
     try exchange(jjj, yrd)
     try jjj.handOff(try jjj.offer(lead, to: yrd.id), on: lead)
     try exchange(jjj, yrd)
-    #expect(try yrd.store.lead(lead.description)?.handOff?.state == "offered")
+    #expect(try yrd.store.lead(lead.description)?.handOff?.state == .offered)
     try yrd.handOff(.accept, on: lead)
     try exchange(jjj, yrd)
     for node in [jjj, yrd] {
       let view = try #require(try node.store.lead(lead.description))
-      #expect(view.owner == "n1" && view.handOff?.state == "accepted" && view.receivedByHandOff)
+      #expect(view.owner == "n1" && view.handOff?.state == .accepted && view.receivedByHandOff)
     }
     // The old owner's edits no longer count; the new owner's do.
     var patch = LeadPatch()
@@ -31,7 +31,7 @@ struct HandOffTests {
     // yrd may not pass the case on (Art. 16): the superior designates instead.
     try yrd.handOff(try yrd.offer(lead, to: prd.id), on: lead)
     try exchange(jjj, yrd)
-    #expect(try jjj.store.lead(lead.description)?.risk == "high")
+    #expect(try jjj.store.lead(lead.description)?.risk == .high)
     #expect(try codes(jjj) == ["op.no-second-handoff", "op.not-owner"])
     #expect(try jjj.store.projectionDigest() == yrd.store.projectionDigest())
   }
@@ -54,7 +54,7 @@ struct HandOffTests {
     try exchange(jjj, yrd, prd)
     let view = try #require(try prd.store.lead(lead.description))
     #expect(
-      view.owner == "n0" && view.handOff?.state == "objected"
+      view.owner == "n0" && view.handOff?.state == .objected
         && view.handOff?.reason?.contains("Zhejiang") == true)
     // After an objection the owner may offer it elsewhere, or withdraw nothing (no open offer).
     try jjj.handOff(.withdraw(reason: "late"), on: lead)

@@ -77,9 +77,9 @@ struct LeadLifecycleTests {
     try act(yrd, .acknowledge, first)
     try exchange(jjj, yrd)
     let merged = try #require(try yrd.store.lead(duplicate.description))
-    #expect(merged.state == "merged" && merged.mergedInto == first.description)
+    #expect(merged.state == .merged && merged.mergedInto == first.description)
     let withdrawn = try #require(try yrd.store.lead(first.description))
-    #expect(withdrawn.state == "withdrawn" && withdrawn.withdrawalNote?.contains("genuine") == true)
+    #expect(withdrawn.state == .withdrawn && withdrawn.withdrawalNote?.contains("genuine") == true)
     #expect(try codes(yrd) == ["op.wrong-state"])
     // The listing of every lead, which reads each related table once, shows what each lead's own
     // view shows: notes and handling land on the lead they belong to.
@@ -106,7 +106,7 @@ struct LeadLifecycleTests {
     try exchange(jjj, yrd)
     for node in [jjj, yrd] {
       let view = try #require(try node.store.lead(lead.description))
-      #expect(view.state == "withdrawn" && view.handling.first?.state == "case-opened", "\(node.id): \(view)")
+      #expect(view.state == .withdrawn && view.handling.first?.state == "case-opened", "\(node.id): \(view)")
     }
     #expect(try codes(jjj).isEmpty && jjj.store.projectionDigest() == yrd.store.projectionDigest())
     // New work on the withdrawn lead is refused.

@@ -196,7 +196,7 @@ struct ProtocolVectorsTests {
     let outcomes = try store.ingest(
       changes, verifier: ChangeVerifier(trust: trust), physicalMillis: Self.baseMillis + 60_000)
     #expect(outcomes == [.stored, .stored, .stored])
-    #expect(try store.leads().first?.risk == "high")
+    #expect(try store.leads().first?.risk == .high)
     // The transcript's frames decode to the messages described, and encode back byte for byte.
     #expect(vectors.session.count == (try Self.transcript(changes)).count)
     for (vector, (from, _, frame)) in zip(vectors.session, try Self.transcript(changes)) {

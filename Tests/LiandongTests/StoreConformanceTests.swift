@@ -109,7 +109,7 @@ struct StoreConformanceTests {
     _ = try Self.ingest(second, fromJJJ, jjj.verifier)
     #expect(try first.projectionDigest() == second.projectionDigest())
     #expect(try first.changeSetDigest() == second.changeSetDigest())
-    #expect(try first.lead(lead.description)?.risk == "high")
+    #expect(try first.lead(lead.description)?.risk == .high)
     // A rebuild replays the log into the same projections.
     let before = try first.projectionDigest()
     try first.rebuild()
