@@ -309,7 +309,9 @@ public enum ErrorCatalogue {
       "police.no-document", .notFound,
       "Add the document as evidence first ('liandong evidence add'), then name its ID."),
     Entry(
-      "request.not-party", .forbidden, "Only the requesting or the requested bureau may act on a request."),
+      "request.not-party", .forbidden, "Only the requesting or the requested bureau may act on a request.",
+      // A request reaches its two bureaus alone, so no other node holds one to act on: a guard.
+      internalOnly: true),
     Entry("request.wrong-party", .forbidden, "The other bureau does this step: the message says which."),
     Entry(
       "request.deadline-passed", .conflict,

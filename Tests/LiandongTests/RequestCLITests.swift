@@ -75,6 +75,12 @@ struct RequestCLITests {
     let uncovered = try yrd.cli("due", "--today", "2031-01-05")
     #expect(uncovered.stdout.contains("calendar") || uncovered.stdout.contains("unknown"), "\(uncovered)")
 
+    // An extension must be notified before the deadline: after it, nothing is signed.
+    let tooLate = try yrd.cli(
+      "request", "extend", id, "--working-days", "5", "--reason", "late", "--calendar", calendar.path,
+      "--today",
+      expected.adding(days: 1).description)
+    #expect(tooLate.failed(with: "request.deadline-passed"), "\(tooLate)")
     let extended = try yrd.cli(
       "request", "extend", id, "--working-days", "5", "--reason", "the platform answers slowly", "--calendar",
       calendar.path)
