@@ -17,8 +17,7 @@ struct ErrorCatalogueTests {
     "crypto.bad-signature", "crypto.unsupported-key", "manifest.invalid",
     "node.unreadable-file",
     "node.unwritable-file", "op.unreadable", "store.busy", "store.cannot-open", "store.io", "store.read-only",
-    "sync.connection-closed", "sync.peer-failed", "sync.unsupported-version", "sync.wrong-node",
-    "tls.configuration", "tls.handshake-too-large", "tls.protocol-error", "tls.unclean-shutdown",
+    "sync.connection-closed", "tls.configuration", "tls.handshake-too-large", "tls.protocol-error",
     "net.cannot-connect",
   ]
 

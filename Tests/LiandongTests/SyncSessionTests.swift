@@ -99,6 +99,9 @@ struct SyncSessionTests {
     #expect(
       impostor.receive(.hello(SyncHello(node: "n2", vector: [:]))).last
         == .fail(.wrongNode(claimed: "n2", authenticated: "n1")))
+    // The codes a peer's log and `liandong sync` show for them.
+    #expect(ProtocolError.unsupportedVersion(theirs: 2, ours: 1).code == "sync.unsupported-version")
+    #expect(ProtocolError.wrongNode(claimed: "n2", authenticated: "n1").code == "sync.wrong-node")
   }
 
   @Test("batches out of order, acks for unsent batches, a second Done and a batch after Done are refused")
@@ -136,6 +139,7 @@ struct SyncSessionTests {
       session.receive(.failure(code: "x.y", message: "bye")) == [
         .fail(.peerFailed(code: "x.y", message: "bye"))
       ])
+    #expect(ProtocolError.peerFailed(code: "x.y", message: "bye").code == "sync.peer-failed")
     var cut = SyncSession(local: a, peer: b, vector: [:])
     _ = cut.start()
     #expect(cut.connectionClosed() == [.fail(.closedBeforeHello(peer: "n1"))])

@@ -116,6 +116,7 @@ struct TLSHandlerTests {
     try pair.shuttle()
     pair.server.pipeline.fireChannelInactive()
     #expect(throws: TLSError.uncleanShutdown) { try pair.server.throwIfErrorCaught() }
+    #expect(TLSError.uncleanShutdown.code == "tls.unclean-shutdown")
   }
 
   @Test("a client that reaches another node than it meant to refuses it")
