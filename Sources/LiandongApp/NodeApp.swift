@@ -33,8 +33,9 @@ public final class NodeApp: Sendable {
     let change = try home.record(operations, audience: audience, officer: officer.id, now: now)
     let refusals = try store.refusals(of: [change.id])
     if let first = refusals.first { throw ActRefused(act: name, refusal: first) }
-    return ActResult(
-      change: change, touched: operations.map(\.objectID), refusals: refusals, view: try view())
+    var seen = Set<ObjectID>()
+    let touched = operations.map(\.objectID).filter { seen.insert($0).inserted }
+    return ActResult(change: change, touched: touched, refusals: refusals, view: try view())
   }
 
   /// A lead this node holds, or `object.not-found`.
