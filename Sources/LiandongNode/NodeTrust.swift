@@ -39,10 +39,7 @@ public final class NodeTrust: Sendable {
   /// the node's own (after `cert rotate`) is used only if it is good under the new trust;
   /// otherwise the one in use is kept.
   public func reload() throws -> (summary: String, ownCertificateProblem: String?) {
-    let ca = try NodeHome.readFile(home.directory.appendingPathComponent("ca.pem"))
-    let crlURL = home.directory.appendingPathComponent("crl.pem")
-    let crl = FileManager.default.fileExists(atPath: crlURL.path) ? try NodeHome.readFile(crlURL) : nil
-    let trust = try TrustAnchor(caPEM: ca, crlPEM: crl)
+    let trust = try NodeHome.readTrust(home.directory)
     var problem: String? = nil
     let leaf: Certificate
     do {
@@ -58,7 +55,8 @@ public final class NodeTrust: Sendable {
     home.installTrust(trust)
     current.withLock { $0 = next }
     return (
-      "trust reloaded: CA, \(crl == nil ? "no CRL" : "CRL"), certificate serial \(leaf.serialHex)", problem
+      "trust reloaded: CA, \(trust.revocationLists.isEmpty ? "no CRL" : "CRL"), certificate serial \(leaf.serialHex)",
+      problem
     )
   }
 

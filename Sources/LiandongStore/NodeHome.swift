@@ -21,9 +21,9 @@ public final class NodeHome: Sendable {
   public let store: NodeStore
   /// Evidence files, under `blobs/`.
   public let blobs: BlobStore
-  /// The CA and CRL in force, and the verifier every change (local or received) is checked with.
-  /// `serve` swaps both on SIGHUP (`installTrust`), so its own writes obey a new CRL at once.
-  private let trustInForce: Mutex<(trust: TrustAnchor, verifier: ChangeVerifier)>
+  /// The verifier every change (local or received) is checked with, over the CA and CRL in
+  /// force. `serve` swaps it on SIGHUP (`installTrust`), so its own writes obey a new CRL at once.
+  private let verifierInForce: Mutex<ChangeVerifier>
   /// The certificate chain and the key that signs; replaced by a certificate rotation.
   private let identity: Mutex<(chain: [Certificate], author: ChangeAuthor)>
 
@@ -33,17 +33,10 @@ public final class NodeHome: Sendable {
     self.directory = directory
     self.configuration = configuration
     node = try NodeID(configuration.node)
-    let read = { (name: String) throws -> Data in try Self.readFile(directory.appendingPathComponent(name)) }
-    let crlURL = directory.appendingPathComponent("crl.pem")
-    let trust = try TrustAnchor(
-      caPEM: try read("ca.pem"),
-      crlPEM: FileManager.default.fileExists(atPath: crlURL.path) ? try read("crl.pem") : nil)
+    let trust = try Self.readTrust(directory)
     identity = Mutex(try Self.loadIdentity(directory, node: node))
-    trustInForce = Mutex(
-      (
-        trust,
-        ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000)
-      ))
+    verifierInForce = Mutex(
+      ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000))
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
     blobs = BlobStore(directory: directory.appendingPathComponent("blobs"), index: store)
   }
@@ -147,16 +140,23 @@ public final class NodeHome: Sendable {
     }
   }
 
-  /// The federation CA and its CRL, as last loaded.
-  public var trust: TrustAnchor { trustInForce.withLock { $0.trust } }
   /// Checks every change this node stores against `trust`.
-  public var verifier: ChangeVerifier { trustInForce.withLock { $0.verifier } }
+  public var verifier: ChangeVerifier { verifierInForce.withLock { $0 } }
+  /// The federation CA and its CRL, as last loaded.
+  public var trust: TrustAnchor { verifier.trust }
 
   /// Puts a newly loaded CA and CRL in force for every later write and check in this process.
   public func installTrust(_ trust: TrustAnchor) {
-    trustInForce.withLock { current in
-      current = (trust, ChangeVerifier(trust: trust, maximumDriftMillis: current.verifier.maximumDriftMillis))
-    }
+    verifierInForce.withLock { $0 = ChangeVerifier(trust: trust, maximumDriftMillis: $0.maximumDriftMillis) }
+  }
+
+  /// `ca.pem` and, if the folder has one, `crl.pem`: what the node trusts, read from its files
+  /// (at start, and again by a running node on SIGHUP).
+  public static func readTrust(_ directory: URL) throws -> TrustAnchor {
+    let crlURL = directory.appendingPathComponent("crl.pem")
+    return try TrustAnchor(
+      caPEM: try readFile(directory.appendingPathComponent("ca.pem")),
+      crlPEM: FileManager.default.fileExists(atPath: crlURL.path) ? try readFile(crlURL) : nil)
   }
 
   /// This node's certificate chain, leaf first.
