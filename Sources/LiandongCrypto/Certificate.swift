@@ -23,10 +23,15 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
   package init(owning pointer: OpaquePointer) throws {
     self.pointer = pointer
     OpenSSLErrors.clear()
-    der = try MemoryBIO.writing { bio in
-      guard i2d_X509_bio(bio, pointer) == 1 else {
-        throw CryptoError.openSSL(function: "i2d_X509_bio", detail: OpenSSLErrors.drain())
+    do {
+      der = try MemoryBIO.writing { bio in
+        guard i2d_X509_bio(bio, pointer) == 1 else {
+          throw CryptoError.openSSL(function: "i2d_X509_bio", detail: OpenSSLErrors.drain())
+        }
       }
+    } catch {
+      X509_free(pointer)  // `deinit` does not run for a half-made instance
+      throw error
     }
     fingerprint = SHA256.hash(der)
     notBefore = ASN1Time.date(X509_get0_notBefore(pointer)) ?? .distantFuture

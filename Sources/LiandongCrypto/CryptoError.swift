@@ -6,7 +6,6 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
   case unreadablePEM(what: String, detail: String)
   case unsupportedKey(type: String)
   case signingFailed(detail: String)
-  case badSignature
   case keyGenerationFailed(detail: String)
   case certificateNotTrusted(reason: String)
   case certificateExpired(notAfter: String)
@@ -24,7 +23,6 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unreadablePEM: "crypto.unreadable-pem"
     case .unsupportedKey: "crypto.unsupported-key"
     case .signingFailed: "crypto.signing-failed"
-    case .badSignature: "crypto.bad-signature"
     case .keyGenerationFailed: "crypto.keygen-failed"
     case .certificateNotTrusted: "cert.not-trusted"
     case .certificateExpired: "cert.expired"
@@ -46,7 +44,6 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     case .unsupportedKey(let type):
       "key type \(type) is not supported; use ECDSA P-256, Ed25519 or RSA"
     case .signingFailed(let detail): "signing failed: \(detail)"
-    case .badSignature: "the signature does not verify with the signer's certificate"
     case .keyGenerationFailed(let detail): "key generation failed: \(detail)"
     case .certificateNotTrusted(let reason):
       "the certificate does not chain to the federation CA: \(reason)"

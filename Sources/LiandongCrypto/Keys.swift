@@ -124,14 +124,17 @@ public final class PrivateKey: @unchecked Sendable {
   package let pointer: OpaquePointer
   public let algorithm: KeyAlgorithm
 
+  /// Refuses before storing anything: a class whose stored properties are all set runs its
+  /// `deinit` when its initialiser throws, which would free the key a second time.
   init(owning pointer: OpaquePointer) throws {
-    self.pointer = pointer
-    self.algorithm = KeyAlgorithm(key: pointer)
-    if algorithm == .other {
+    let algorithm = KeyAlgorithm(key: pointer)
+    guard algorithm != .other else {
       let name = String(cString: EVP_PKEY_get0_type_name(pointer))
       EVP_PKEY_free(pointer)
       throw CryptoError.unsupportedKey(type: name)
     }
+    self.pointer = pointer
+    self.algorithm = algorithm
   }
   deinit { EVP_PKEY_free(pointer) }
 

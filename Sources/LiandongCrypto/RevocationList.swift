@@ -14,10 +14,15 @@ public final class RevocationList: @unchecked Sendable {
 
   init(owning pointer: OpaquePointer) throws {
     self.pointer = pointer
-    der = try MemoryBIO.writing { bio in
-      guard i2d_X509_CRL_bio(bio, pointer) == 1 else {
-        throw CryptoError.openSSL(function: "i2d_X509_CRL_bio", detail: OpenSSLErrors.drain())
+    do {
+      der = try MemoryBIO.writing { bio in
+        guard i2d_X509_CRL_bio(bio, pointer) == 1 else {
+          throw CryptoError.openSSL(function: "i2d_X509_CRL_bio", detail: OpenSSLErrors.drain())
+        }
       }
+    } catch {
+      X509_CRL_free(pointer)  // `deinit` does not run for a half-made instance
+      throw error
     }
     issuerName = Certificate.oneLine(X509_CRL_get_issuer(pointer))
     lastUpdate = ASN1Time.date(X509_CRL_get0_lastUpdate(pointer))

@@ -103,9 +103,11 @@ struct CryptoTests {
     let federation = try TestFederation(label: "validity")
     try federation.issue("old", start: "20250101000000Z", end: "20250201000000Z")
     let trust = try federation.trust()
-    #expect(throws: CryptoError.certificateExpired(notAfter: "2025-02-01T00:00:00Z")) {
+    let expired = try #require(throws: CryptoError.self) {
       try trust.verify(chain: federation.chain("old"), at: Date())
     }
+    #expect(
+      expired == .certificateExpired(notAfter: "2025-02-01T00:00:00Z") && expired.code == "cert.expired")
     let start = Date().addingTimeInterval(86_400)
     try federation.issue(
       "early", start: certificateDate(start), end: certificateDate(start.addingTimeInterval(86_400)))
@@ -135,6 +137,28 @@ struct CryptoTests {
       try trust.verify(chain: chain, at: before, now: Date().addingTimeInterval(2 * 3600))
     }
     #expect(stale.code == "crl.expired")
+  }
+
+  @Test("with CRLs installed, a certificate whose issuer has none is refused, not waved through")
+  func revocationListMissing() throws {
+    let other = try TestFederation(label: "second-ca")
+    try other.issue("n5")
+    let trust = try TrustAnchor(
+      caPEM: TestFederation.shared.caPEM + other.caPEM, crlPEM: TestFederation.shared.crlPEM)
+    let error = try #require(throws: CryptoError.self) {
+      try trust.verify(chain: other.chain("n5"), at: Date())
+    }
+    #expect(error.code == "crl.missing", "\(error)")
+    try trust.verify(chain: TestFederation.shared.chain("n1"), at: Date())
+  }
+
+  @Test("a key of a type that cannot sign changes is refused with the types that can")
+  func unsupportedKey() throws {
+    let file = temporaryDirectory("x25519").appendingPathComponent("k.pem")
+    let made = try run("openssl", ["genpkey", "-algorithm", "X25519", "-out", file.path])
+    #expect(made.status == 0, "\(made)")
+    let error = try #require(throws: CryptoError.self) { try PrivateKey(pem: Data(contentsOf: file)) }
+    #expect(error.code == "crypto.unsupported-key" && error.description.contains("X25519"), "\(error)")
   }
 
   @Test("a CRL signed by another CA is refused when loaded")
@@ -171,7 +195,8 @@ struct NodeIdentityTests {
 
   @Test("no SAN, or no Liandong URI in it, is refused as missing")
   func missing() throws {
-    #expect(throws: CryptoError.missingNodeIdentity) { try certificate(san: nil).nodeIdentity() }
+    let error = try #require(throws: CryptoError.self) { try certificate(san: nil).nodeIdentity() }
+    #expect(error == .missingNodeIdentity && error.code == "cert.no-node-id")
     #expect(throws: CryptoError.missingNodeIdentity) {
       try certificate(san: "URI:https://yrd.example").nodeIdentity()
     }
