@@ -170,9 +170,6 @@ public enum ErrorCatalogue {
     Entry(
       "crypto.unsupported-key", .invalidInput,
       "Use an ECDSA P-256, Ed25519 or RSA key, as 'Deploy/pki/liandong-pki' makes."),
-    Entry(
-      "crypto.bad-signature", .invalidInput,
-      "The signature does not match the file: get both again from their source."),
     Entry("crypto.keygen-failed", .internal, reportDefect, internalOnly: true),
     Entry("crypto.signing-failed", .internal, reportDefect, internalOnly: true),
     Entry("crypto.openssl", .internal, reportDefect, internalOnly: true),
@@ -339,8 +336,8 @@ public enum ErrorCatalogue {
       "bundle.files-missing", .unavailable,
       "Sync until the evidence files are held ('liandong evidence list'), then export again."),
     Entry(
-      "bundle.no-certificate", .notFound,
-      "Sync the signer's certificate announcement first, then export again."),
+      // Every stored change's signer was verified when it was stored, so its certificate is held.
+      "bundle.no-certificate", .internal, reportDefect, internalOnly: true),
     // Sync sessions.
     Entry(
       "sync.unreachable", .unavailable,

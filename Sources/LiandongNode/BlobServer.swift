@@ -47,7 +47,9 @@ struct BlobServer: Sendable {
   private func serve(_ request: Request) async {
     let sha256 = request.sha256
     let decision: ServingDecision
-    do { decision = try await offload { try blobs.decideServing(sha256, to: peer) } } catch {
+    do {
+      decision = try await offload { try blobs.decideServing(sha256, to: peer, from: request.offset) }
+    } catch {
       return refuse(
         sha256, code: "blob.unavailable", message: "this node cannot read its blob store: \(error)")
     }
@@ -57,11 +59,6 @@ struct BlobServer: Sendable {
         "refused a blob request", metadata: ["peer": "\(peer)", "code": "\(code)", "blob": "\(sha256.hex)"])
       refuse(sha256, code: code, message: message)
     case .serve(let size):
-      guard request.offset <= size else {
-        return refuse(
-          sha256, code: "blob.bad-offset",
-          message: "offset \(request.offset) is past the blob's \(size) bytes")
-      }
       var position = request.offset
       while true {
         await queue.waitForRoom()

@@ -80,8 +80,11 @@ public final class BlobStore: Sendable {
 
   /// Whether `peer` may have the blob: it must be in the audience of a change this node holds
   /// (with its body) that adds evidence with this hash, or one that a holder shared it with by a
-  /// signed act. Invariant 3 of DESIGN.md.
-  public func decideServing(_ sha256: Data, to peer: NodeID) throws -> ServingDecision {
+  /// signed act. Invariant 3 of DESIGN.md. A transfer resumes at `offset`, which must lie
+  /// within the file.
+  public func decideServing(_ sha256: Data, to peer: NodeID, from offset: UInt64 = 0) throws
+    -> ServingDecision
+  {
     guard try index.mayServe(sha256, to: peer) else {
       return .refuse(
         code: "blob.not-entitled",
@@ -89,6 +92,9 @@ public final class BlobStore: Sendable {
     }
     guard let size = try index.completeSize(of: sha256) else {
       return .refuse(code: "blob.unavailable", message: "this node does not hold blob \(sha256.hex) complete")
+    }
+    guard offset <= size else {
+      return .refuse(code: "blob.bad-offset", message: "offset \(offset) is past the blob's \(size) bytes")
     }
     return .serve(size: size)
   }
@@ -113,8 +119,7 @@ public final class BlobStore: Sendable {
   /// the last checkpoint are dropped, since they may not have reached the disk.
   public func receive(_ need: BlobNeed) throws -> BlobReceiver {
     let url = partialURL(need.sha256)
-    try FileManager.default.createDirectory(
-      at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+    try Self.makeFolder(url.deletingLastPathComponent())
     // One transfer per blob at a time, across sessions and processes: the partial file is locked
     // before anything is read or cut from it, and closed on exec so no child can keep the lock.
     let descriptor = open(url.path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -156,7 +161,7 @@ public final class BlobStore: Sendable {
   func moveIntoPlace(_ file: URL, sha256: Data, size: UInt64) throws {
     let destination = completeURL(sha256)
     let folder = destination.deletingLastPathComponent()
-    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try Self.makeFolder(folder)
     if rename(file.path, destination.path) != 0 {
       throw BlobError.io(path: destination.path, reason: String(cString: strerror(errno)))
     }
@@ -164,10 +169,16 @@ public final class BlobStore: Sendable {
     try index.recordComplete(sha256, size: size)
   }
 
+  /// Creates `folder` and its parents if need be (a blob store is made as files arrive).
+  static func makeFolder(_ folder: URL) throws {
+    do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+      throw BlobError.io(path: folder.path, reason: SystemError.reason(error))
+    }
+  }
+
   private func createFile(_ url: URL) throws -> FileHandle {
-    let folder = url.deletingLastPathComponent()
+    try Self.makeFolder(url.deletingLastPathComponent())
     do {
-      try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
       guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
         throw BlobError.io(path: url.path, reason: "cannot create the file")
       }

@@ -36,6 +36,11 @@ struct BlobTransferTests {
           code: "blob.not-entitled",
           message: "n2 is not in the audience of any evidence with SHA-256 \(sha256.hex)"))
     #expect(try b.blobs.decideServing(sha256, to: a.id) == .serve(size: UInt64(content.count)))
+    let past = UInt64(content.count) + 1
+    #expect(
+      try b.blobs.decideServing(sha256, to: a.id, from: past)
+        == .refuse(
+          code: "blob.bad-offset", message: "offset \(past) is past the blob's \(content.count) bytes"))
     #expect(
       try c.blobs.decideServing(sha256, to: a.id)
         == .refuse(
@@ -61,6 +66,13 @@ struct BlobTransferTests {
     for start in stride(from: 0, to: 9 << 20, by: 1 << 20) {
       try receiver!.append(content.subdata(in: start..<start + (1 << 20)), at: UInt64(start))
     }
+    // A piece that does not continue the file, or runs past the recorded size, writes nothing.
+    let gap = try #require(throws: BlobError.self) { try receiver!.append(Data(count: 10), at: 10 << 20) }
+    #expect(gap.code == "blob.out-of-order")
+    let long = try #require(throws: BlobError.self) {
+      try receiver!.append(Data(count: (1 << 20) + 1 + (1 << 20)), at: 9 << 20)
+    }
+    #expect(long.code == "blob.too-long" && receiver!.offset == 9 << 20)
     receiver = nil  // the process died here
     #expect(try b.blobs.missing().first?.offset == 8 << 20)
 
@@ -197,6 +209,14 @@ struct BlobTransferTests {
       try node.blobs.importFile(file.deletingLastPathComponent().appendingPathComponent("absent.png"))
     }
     #expect(error.code == "blob.unreadable" && error.description.contains("absent.png"))
+
+    // A blob folder that cannot be written (here a file stands where it should be).
+    let blocked = temporaryDirectory("blocked").appendingPathComponent("blobs")
+    try Data().write(to: blocked)
+    let unwritable = try #require(throws: BlobError.self) {
+      try BlobStore(directory: blocked, index: node.store).importFile(file)
+    }
+    #expect(unwritable.code == "blob.io" && unwritable.description.contains("blobs"), "\(unwritable)")
   }
 }
 

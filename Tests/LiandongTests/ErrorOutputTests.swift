@@ -57,6 +57,21 @@ struct ErrorOutputTests {
     Self.expectFailure(down, "sync.unreachable")
     #expect(down.stderr.contains("connection refused"), "\(down)")
 
+    // A file of the node's own that cannot be read, or replaced.
+    let crl = jjj.data.appendingPathComponent("crl.pem")
+    let saved = try Data(contentsOf: crl)
+    try FileManager.default.removeItem(at: crl)
+    try FileManager.default.createDirectory(at: crl, withIntermediateDirectories: false)
+    Self.expectFailure(try jjj.cli("lead", "list"), "node.unreadable-file")
+    try FileManager.default.removeItem(at: crl)
+    try saved.write(to: crl)
+    if try run("/usr/bin/chattr", ["+i", crl.path]).status == 0 {
+      defer { _ = try? run("/usr/bin/chattr", ["-i", crl.path]) }
+      let locked = try jjj.cli("crl", "install", federation.crlURL.path)
+      Self.expectFailure(locked, "node.unwritable-file")
+      #expect(locked.stderr.contains("crl.pem"), "\(locked)")
+    }
+
     // The database file is overwritten with something else.
     let database = jjj.data.appendingPathComponent("liandong.sqlite")
     for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) }

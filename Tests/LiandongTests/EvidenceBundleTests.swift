@@ -5,8 +5,9 @@ import Testing
 @Suite("Evidence, custody and the bundle a court verifies with openssl", .serialized)
 struct EvidenceBundleTests {
   /// Two bureaus, one with an Ed25519 key: jjj records a lead and a screenshot, seals it; yrd
-  /// (which receives the record) opens it. Returns jjj, the lead and the screenshot's bytes.
-  func scenario() throws -> (NodeProcess, String, Data) {
+  /// (which receives the record by a change file, without the screenshot) opens it. Returns jjj,
+  /// the lead, the screenshot's bytes and yrd.
+  func scenario() throws -> (NodeProcess, String, Data, NodeProcess) {
     let federation = try TestFederation(label: "bundle")
     try federation.issue("jjj")
     try federation.issue("yrd", key: "ed25519")
@@ -31,12 +32,12 @@ struct EvidenceBundleTests {
     #expect(
       try yrd.cli("evidence", "custody", evidence, "opened", "--note", "read by officer Li").status == 0)
     try yrd.carry(to: jjj)
-    return (jjj, lead, content)
+    return (jjj, lead, content, yrd)
   }
 
   @Test("custody events are signed, shared and listed in order; bad events are refused")
   func custody() throws {
-    let (jjj, lead, _) = try scenario()
+    let (jjj, lead, _, _) = try scenario()
     let list = try jjj.cli("evidence", "list", "--item", lead, "--json").stdout
     let evidence = try #require(
       (try JSONSerialization.jsonObject(with: Data(list.utf8)) as? [[String: Any]])?.first?["id"] as? String)
@@ -53,7 +54,7 @@ struct EvidenceBundleTests {
 
   @Test("the exported bundle verifies with the openssl tool alone; a tampered one fails")
   func bundle() throws {
-    let (jjj, lead, content) = try scenario()
+    let (jjj, lead, content, yrd) = try scenario()
     let out = temporaryDirectory("bundle-out").appendingPathComponent("bundle")
     let exported = try jjj.cli("evidence", "export", lead, "--out", out.path, "--json")
     #expect(exported.status == 0, "\(exported)")
@@ -110,5 +111,11 @@ struct EvidenceBundleTests {
     // Exporting needs every file on this node, and a new folder.
     let again = try jjj.cli("evidence", "export", lead, "--out", out.path)
     #expect(again.failed(with: "bundle.not-empty"))
+    let elsewhere = temporaryDirectory("bundle-out").appendingPathComponent("from-yrd")
+    let withoutFile = try yrd.cli("evidence", "export", lead, "--out", elsewhere.path)
+    #expect(
+      withoutFile.failed(with: "bundle.files-missing") && withoutFile.stderr.contains("listing.png"),
+      "\(withoutFile)")
+    #expect(!FileManager.default.fileExists(atPath: elsewhere.path), "nothing half-written")
   }
 }

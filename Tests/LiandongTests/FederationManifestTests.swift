@@ -138,3 +138,22 @@ struct FederationManifestTests {
     #expect(digests.count == 1)
   }
 }
+
+@Suite("A manifest document is checked before anything is signed or installed")
+struct ManifestDocumentTests {
+  @Test(
+    "not JSON, version 0, a bad group name or a bad node ID: each refused, saying which",
+    arguments: [
+      ("members: yrd", "not a manifest document"),
+      (#"{"federation": "f", "version": 0}"#, "version must be 1 or more"),
+      (#"{"federation": "f", "version": 1, "groups": {"Y R D": ["yrd"]}}"#, "group 'Y R D'"),
+      (
+        #"{"federation": "f", "version": 1, "superiors": {"nat": ["Shanghai"]}}"#,
+        "'Shanghai' is not a node ID"
+      ),
+    ])
+  func invalid(document: String, says: String) throws {
+    let error = try #require(throws: CoreError.self) { try FederationManifest.parse(Data(document.utf8)) }
+    #expect(error.code == "manifest.invalid" && "\(error)".contains(says), "\(error)")
+  }
+}

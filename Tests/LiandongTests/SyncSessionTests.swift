@@ -143,6 +143,14 @@ struct SyncSessionTests {
     var cut = SyncSession(local: a, peer: b, vector: [:])
     _ = cut.start()
     #expect(cut.connectionClosed() == [.fail(.closedBeforeHello(peer: "n1"))])
+    var midway = try Self.exchanging()
+    _ = midway.receive(.batch(number: 1, changes: []))
+    let closed = midway.connectionClosed()
+    guard case .fail(let error) = closed.first else {
+      Issue.record("a connection closed mid-session must fail it: \(closed)")
+      return
+    }
+    #expect(error.code == "sync.connection-closed" && "\(error)".contains("storing"), "\(error)")
   }
 
   /// A session of n0 with n1, past both Hellos, with nothing held on either side.

@@ -119,6 +119,18 @@ struct TLSHandlerTests {
     #expect(TLSError.uncleanShutdown.code == "tls.unclean-shutdown")
   }
 
+  @Test("bytes that are not a TLS record, after the handshake, end the connection as a protocol error")
+  func garbageAfterHandshake() throws {
+    let pair = try EmbeddedPair()
+    try pair.shuttle()
+    #expect(try pair.serverIdentity.wait().node.rawValue == "n0")
+    let error = try #require(throws: TLSError.self) {
+      try pair.server.writeInbound(ByteBuffer(bytes: Array(repeating: 0x42, count: 64)))
+    }
+    #expect(error.code == "tls.protocol-error", "\(error)")
+    #expect(!pair.server.isActive)
+  }
+
   @Test("a client that reaches another node than it meant to refuses it")
   func unexpectedPeer() throws {
     let federation = TestFederation.shared

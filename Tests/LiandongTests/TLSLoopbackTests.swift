@@ -172,8 +172,38 @@ struct TLSLoopbackTests {
     let socket = try RawSocket(port: server.port)
     // A TLS record header claiming a 16 KiB handshake record, then its body trickled in.
     try socket.send(Data([0x16, 0x03, 0x01, 0x40, 0x00]) + Data(repeating: 0, count: 8_000))
-    #expect(await capture.waitFor("tls.handshake", seconds: 30) != nil, "\(capture.all)")
+    #expect(await capture.waitFor("tls.handshake-too-large", seconds: 30) != nil, "\(capture.all)")
     #expect(socket.readUntilClosed(timeout: 30))
+  }
+
+  @Test("a client that speaks HTTP to the sync port is refused as a failed handshake, saying so, and closed")
+  func notTLS() async throws {
+    let capture = LogCapture()
+    let server = try await EchoServer(TestFederation.shared.tlsConfiguration("n1"), capture: capture)
+    defer { Task { await server.stop() } }
+    let socket = try RawSocket(port: server.port)
+    try socket.send(Data("GET / HTTP/1.1\r\nHost: n1\r\n\r\n".utf8))
+    #expect(
+      await capture.waitFor("tls.handshake-failed", "http request", seconds: 30) != nil, "\(capture.all)")
+    #expect(socket.readUntilClosed(timeout: 30))
+  }
+
+  @Test("a key that is not the certificate's, and a port nobody listens on, are named errors")
+  func setUpErrors() async throws {
+    let federation = TestFederation.shared
+    var mismatched = try federation.tlsConfiguration("n1")
+    mismatched.key = try federation.key("n2")
+    let error = try #require(throws: TLSError.self) { try TLSContext(mismatched, role: .server) }
+    #expect(error.code == "tls.configuration" && "\(error)".contains("does not match"), "\(error)")
+
+    let closed = try await EchoServer(federation.tlsConfiguration("n1"))
+    let port = closed.port
+    await closed.stop()
+    await #expect {
+      try await connect(federation.tlsConfiguration("n0"), port: port)
+    } throws: { error in
+      (error as? SocketError)?.code == "net.cannot-connect" && "\(error)".contains("127.0.0.1:\(port)")
+    }
   }
 
   /// NIO traps (the whole process ends) when a connection it accepted is dropped unfinished, and
