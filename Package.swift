@@ -106,7 +106,6 @@ let package = Package(
       name: "liandong-bench",
       dependencies: [
         "LiandongCrypto", "LiandongCore", "LiandongStore", "LiandongTLS", "LiandongTesting",
-        .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),

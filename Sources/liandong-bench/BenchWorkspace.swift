@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import LiandongCrypto
+import LiandongStore
 import LiandongTLS
 import LiandongTesting
 
@@ -44,11 +44,7 @@ struct BenchWorkspace {
 
   /// A bare SQLite database in the workspace, written as the node's store is (WAL,
   /// `synchronous=FULL`): what B2's yardsticks are measured in.
-  func bareDatabase(_ name: String) throws -> DatabasePool {
-    var configuration = Configuration()
-    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
-    return try DatabasePool(path: path(name), configuration: configuration)
-  }
+  func bareDatabase(_ name: String) throws -> BareSQLite { try BareSQLite(path: path(name)) }
 
   func tlsConfiguration(_ node: String) throws -> TLSConfiguration {
     TLSConfiguration(

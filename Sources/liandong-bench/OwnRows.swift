@@ -1,6 +1,6 @@
 import Foundation
-import GRDB
 import LiandongCore
+import LiandongStore
 
 /// B2's second yardstick: every row a node must write for the imported leads, not only the two
 /// projected rows of the reference. Written into bare SQLite the same way as the reference
@@ -17,52 +17,47 @@ struct OwnRows {
   /// `model`: its change log (a change per 500 leads, with bodies of its changes' mean size), its
   /// operation index (two rows a lead) and its subject and lead projections.
   func seconds(_ count: Int, model: String) throws -> Double {
-    var readOnly = Configuration()
-    readOnly.readonly = true
-    let (definitions, bodyBytes) = try DatabaseQueue(path: model, configuration: readOnly).read { db in
-      let sql = try String.fetchAll(
-        db,
-        sql: """
-          SELECT sql FROM sqlite_master WHERE tbl_name IN ('changes', 'p_operations', 'p_subjects', 'p_leads')
-            AND sql IS NOT NULL ORDER BY type = 'index', name
-          """)
-      let mean = try Int.fetchOne(
-        db, sql: "SELECT CAST(avg(length(body)) AS INTEGER) FROM changes WHERE length(body) > 10000")
-      return (sql, mean ?? 0)
-    }
-    let pool = try workspace.bareDatabase("own-rows.sqlite")
-    try pool.write { db in for definition in definitions { try db.execute(sql: definition) } }
+    let model = try BareSQLite(readingOnly: model)
+    let definitions = try model.strings(
+      """
+      SELECT sql FROM sqlite_master WHERE tbl_name IN ('changes', 'p_operations', 'p_subjects', 'p_leads')
+        AND sql IS NOT NULL ORDER BY type = 'index', name
+      """)
+    let bodyBytes =
+      try model.integer("SELECT CAST(avg(length(body)) AS INTEGER) FROM changes WHERE length(body) > 10000")
+      ?? 0
+    let bare = try workspace.bareDatabase("own-rows.sqlite")
+    try bare.transaction { db in for definition in definitions { try db.execute(definition) } }
     let body = Data((0..<bodyBytes).map { UInt8(truncatingIfNeeded: $0 &* 31) })
     let started = Date()
     var sequence = 0
     for first in stride(from: 0, to: count, by: LeadImport.leadsPerTransaction) {
-      try pool.write { db in
-        let change = try db.makeStatement(sql: "INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let operation = try db.makeStatement(sql: "INSERT INTO p_operations VALUES (?, ?, ?)")
-        let subject = try db.makeStatement(
-          sql: "INSERT INTO p_subjects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        let lead = try db.makeStatement(
-          sql: "INSERT INTO p_leads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      try bare.transaction { db in
+        let change = try db.prepare("INSERT INTO changes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let operation = try db.prepare("INSERT INTO p_operations VALUES (?, ?, ?)")
+        let subject = try db.prepare("INSERT INTO p_subjects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        let lead = try db.prepare(
+          "INSERT INTO p_leads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
         var changeID = Data()
         for index in first..<min(first + LeadImport.leadsPerTransaction, count) {
           if index % 500 == 0 {
             sequence += 1
             changeID = Data(UUID().uuidString.utf8.prefix(32))
-            try change.execute(arguments: [
-              changeID, "bench-c", sequence, sequence, 0, Data(count: 300), Data(count: 72), body,
-              "2026-11-24T00:00:00Z",
+            try change.run([
+              .blob(changeID), "bench-c", .int(sequence), .int(sequence), 0, .blob(Data(count: 300)),
+              .blob(Data(count: 72)), .blob(body), "2026-11-24T00:00:00Z",
             ])
           }
           let subjectID = UUID(), leadID = UUID()
-          try operation.execute(arguments: [Self.bytes(subjectID), changeID, index % 500 * 2])
-          try operation.execute(arguments: [Self.bytes(leadID), changeID, index % 500 * 2 + 1])
-          try subject.execute(arguments: [
-            subjectID.uuidString.lowercased(), "bench-c", "enterprise", "检测服务店\(index)", nil, nil, nil,
-            "某电商平台", "\(100_000 + index)", nil, index, 0, "all",
+          try operation.run([.blob(Self.bytes(subjectID)), .blob(changeID), .int(index % 500 * 2)])
+          try operation.run([.blob(Self.bytes(leadID)), .blob(changeID), .int(index % 500 * 2 + 1)])
+          try subject.run([
+            .text(subjectID.uuidString.lowercased()), "bench-c", "enterprise", .text("检测服务店\(index)"), nil,
+            nil,
+            nil, "某电商平台", .text("\(100_000 + index)"), nil, .int(index), 0, "all",
           ])
-          try lead.execute(
-            arguments: SyncScenarios.leadRow(
-              id: leadID, subject: subjectID.uuidString.lowercased(), index: index))
+          try lead.run(
+            SyncScenarios.leadRow(id: leadID, subject: subjectID.uuidString.lowercased(), index: index))
         }
       }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 import LiandongStore
 import LiandongTesting
@@ -108,30 +107,30 @@ struct SyncScenarios {
   /// Seconds to insert `count` subject rows and lead rows, shaped like the projections, into
   /// bare tables in one transaction (WAL, synchronous FULL, as the node's store).
   private func bareInsertSeconds(_ count: Int) throws -> Double {
-    let queue = try workspace.bareDatabase("bare.sqlite")
-    try queue.write { db in
+    let bare = try workspace.bareDatabase("bare.sqlite")
+    try bare.transaction { db in
       try db.execute(
-        sql: """
-          CREATE TABLE subjects (id TEXT PRIMARY KEY, origin TEXT, kind TEXT, name TEXT, uscc TEXT, platform TEXT,
-            shop_id TEXT, created_wall INTEGER, created_counter INTEGER, audience TEXT);
-          CREATE TABLE leads (id TEXT PRIMARY KEY, origin TEXT, owner TEXT, state TEXT, source TEXT, violations TEXT,
-            subject_ids TEXT, product_category TEXT, summary TEXT, risk TEXT, source_reliability TEXT,
-            information_reliability INTEGER, reporter_real_name INTEGER, created_by TEXT, created_wall INTEGER,
-            created_counter INTEGER, updated_wall INTEGER, updated_counter INTEGER, audience TEXT);
-          """)
+        """
+        CREATE TABLE subjects (id TEXT PRIMARY KEY, origin TEXT, kind TEXT, name TEXT, uscc TEXT, platform TEXT,
+          shop_id TEXT, created_wall INTEGER, created_counter INTEGER, audience TEXT);
+        CREATE TABLE leads (id TEXT PRIMARY KEY, origin TEXT, owner TEXT, state TEXT, source TEXT, violations TEXT,
+          subject_ids TEXT, product_category TEXT, summary TEXT, risk TEXT, source_reliability TEXT,
+          information_reliability INTEGER, reporter_real_name INTEGER, created_by TEXT, created_wall INTEGER,
+          created_counter INTEGER, updated_wall INTEGER, updated_counter INTEGER, audience TEXT);
+        """)
     }
     let started = Date()
-    try queue.write { db in
-      let subject = try db.makeStatement(sql: "INSERT INTO subjects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-      let lead = try db.makeStatement(
-        sql: "INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    try bare.transaction { db in
+      let subject = try db.prepare("INSERT INTO subjects VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      let lead = try db.prepare(
+        "INSERT INTO leads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
       for index in 0..<count {
         let subjectID = UUID().uuidString.lowercased()
-        try subject.execute(arguments: [
-          subjectID, "bench-c", "enterprise", "检测服务店\(index)", nil, "某电商平台", "\(100_000 + index)", index, 0,
-          "all",
+        try subject.run([
+          .text(subjectID), "bench-c", "enterprise", .text("检测服务店\(index)"), nil, "某电商平台",
+          .text("\(100_000 + index)"), .int(index), 0, "all",
         ])
-        try lead.execute(arguments: Self.leadRow(id: UUID(), subject: subjectID, index: index))
+        try lead.run(Self.leadRow(id: UUID(), subject: subjectID, index: index))
       }
     }
     return Date().timeIntervalSince(started)
@@ -139,11 +138,12 @@ struct SyncScenarios {
 
   /// The projected lead row that both of B2's bare-SQLite yardsticks write for the CSV's row
   /// `index`, in the columns' order of the node's `p_leads`.
-  static func leadRow(id: UUID, subject: String, index: Int) -> StatementArguments {
+  static func leadRow(id: UUID, subject: String, index: Int) -> [BareSQLite.Value] {
     [
-      id.uuidString.lowercased(), "bench-c", "bench-c", "published", "online-monitoring",
-      "forged-report,misused-cma", subject, "", "sells one-day reports \(index)", "high", "X", 4, false,
-      "bench", index, 0, index, 0, "all",
+      .text(id.uuidString.lowercased()), "bench-c", "bench-c", "published", "online-monitoring",
+      "forged-report,misused-cma", .text(subject), "", .text("sells one-day reports \(index)"), "high", "X",
+      4,
+      false, "bench", .int(index), 0, .int(index), 0, "all",
     ]
   }
 
