@@ -81,7 +81,7 @@ extension NodeApp {
   public func importChanges(from url: URL, now: Date = Date()) throws -> ChangeImportResult {
     let changes = try ChangeFile.read(url)
     var result = ChangeImportResult()
-    for outcome in try store.ingest(changes, verifier: home.verifier, physicalMillis: now.unixMillis) {
+    for outcome in try store.ingest(changes, verifier: local.verifier, physicalMillis: now.unixMillis) {
       switch outcome {
       case .stored: result.stored += 1
       case .bodyFilled: result.bodiesFilled += 1

@@ -23,14 +23,13 @@ extension NodeApp {
     -> [DueItem]
   {
     let today = asOf ?? CivilDate(chinaDayOf: now.unixMillis)
-    let home = self.home
-    let leads = try home.store.leads()
+    let leads = try store.leads()
     let decisions = leads.flatMap { lead -> [DueItem] in
       lead.handling.compactMap { handling -> DueItem? in
         guard handling.state == "acknowledged" || handling.state == "checking",
           let acknowledged = handling.acknowledgedOn
         else { return nil }
-        let mine = handling.bureau == home.node.rawValue
+        let mine = handling.bureau == node.rawValue
         var item = DueItem(
           kind: "lead", id: lead.id, side: mine ? "received" : "origin",
           otherParty: mine ? lead.origin : handling.bureau,
@@ -47,7 +46,7 @@ extension NodeApp {
         let objected = handOff.decidedOn
       else { return nil }
       let (side, otherParty) = DueItem.side(
-        of: home.node.rawValue, between: (handOff.from, "offered"), and: (handOff.to, "objected"))
+        of: node.rawValue, between: (handOff.from, "offered"), and: (handOff.to, "objected"))
       var item = DueItem(
         kind: "designation", id: lead.id, side: side, otherParty: otherParty,
         state: "awaiting the superior's designation", what: "hand-off objected: \(handOff.reason ?? "")")
@@ -59,7 +58,7 @@ extension NodeApp {
     let negotiations = leads.compactMap { lead -> DueItem? in
       guard let dispute = lead.dispute else { return nil }
       let (side, otherParty) = DueItem.side(
-        of: home.node.rawValue, between: (dispute.owner, "owner"), and: (dispute.claimant, "claimant"))
+        of: node.rawValue, between: (dispute.owner, "owner"), and: (dispute.claimant, "claimant"))
       var item = DueItem(
         kind: "negotiation", id: lead.id, side: side, otherParty: otherParty,
         state: "jurisdiction disputed; then the superior designates", what: "claimed: \(dispute.reason)")
@@ -68,9 +67,9 @@ extension NodeApp {
       }
       return item
     }
-    let requests = try home.store.requests().compactMap { request -> DueItem? in
+    let requests = try store.requests().compactMap { request -> DueItem? in
       guard let state = RequestState(rawValue: request.state) else { return nil }
-      let mine = request.requester == home.node.rawValue
+      let mine = request.requester == node.rawValue
       var item = DueItem(
         kind: "request", id: request.id, side: mine ? "requester" : "requested",
         otherParty: mine ? request.requested : request.requester, state: request.state,
@@ -86,7 +85,7 @@ extension NodeApp {
       else { return nil }
       return item
     }
-    let police = try home.store.policeTransfers().compactMap { transfer -> DueItem? in
+    let police = try store.policeTransfers().compactMap { transfer -> DueItem? in
       var item = DueItem(
         kind: "police", id: transfer.id, side: "bureau", otherParty: transfer.police, state: transfer.state,
         what: "")

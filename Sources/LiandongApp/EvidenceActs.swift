@@ -23,8 +23,8 @@ extension NodeApp {
     }
     var record = draft
     try record.validate()
-    (record.sha256, record.size) = try home.blobs.importFile(file)
-    let evidenceID = ObjectID()
+    (record.sha256, record.size) = try local.blobs.importFile(file)
+    let evidenceID = local.newObjectID()
     return try act(
       "evidence add", [DomainOperation(objectID: evidenceID, action: .addEvidence(record))],
       audience: audience,

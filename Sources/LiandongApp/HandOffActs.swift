@@ -34,20 +34,17 @@ extension NodeApp {
   {
     let before = try lead(id, as: "case (lead)")
     let step = try handOffAct(request, on: before)
-    var parties = HandOffParties.of(before)
+    var superiors = Set<NodeID>()
     var notices: [String] = []
-    if case .offer(let to, _, _, _, _) = step { parties.insert(to) }
-    if case .designate(let to, _, _) = step { parties.insert(to) }
     switch step {
     case .object, .claim:
       let disputants = [try NodeID(before.owner), node]
-      let superiors = try store.currentManifest()?.view.manifest.superiors(ofAll: disputants) ?? []
+      superiors = Set(try store.currentManifest()?.view.manifest.superiors(ofAll: disputants) ?? [])
       if superiors.isEmpty {
         notices.append(
           "no federation manifest names a superior of \(disputants.map(\.rawValue).joined(separator: " and ")); "
             + "none will see this until one is installed and the act repeated")
       }
-      parties.formUnion(superiors)
     default: break
     }
     // Acts that answer the hand-off name the last act this node had seen, so that one made at
@@ -55,7 +52,7 @@ extension NodeApp {
     let basis = step.answersBasis ? try before.handOffHead.map(OperationRef.init) : nil
     let result = try act(
       step.name, [DomainOperation(objectID: id, action: .handOff(step, basis: basis))],
-      audience: try ActAudience.on(before, by: node, parties: parties), by: officer, now: now
+      audience: try ActAudience.onHandOff(before, step, by: node, superiors: superiors), by: officer, now: now
     ) { try self.lead(id) }
     return result.adding(notices)
   }
@@ -133,19 +130,6 @@ extension NodeApp {
         id: view.id, sharedWith: owner.rawValue, historyEntries: history.count,
         evidence: items.map(\.description))
     }
-  }
-}
-
-/// The bureaus a hand-off act concerns, besides the case's origin and owner: both sides of the
-/// hand-off and of a jurisdiction dispute.
-enum HandOffParties {
-  static func of(_ lead: LeadView) -> Set<NodeID> {
-    var parties = Set<NodeID>()
-    let names = [lead.handOff?.from, lead.handOff?.to, lead.dispute?.owner, lead.dispute?.claimant]
-    for name in names.compactMap({ $0 }) {
-      if let id = try? NodeID(name) { parties.insert(id) }
-    }
-    return parties
   }
 }
 

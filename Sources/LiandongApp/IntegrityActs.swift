@@ -7,7 +7,7 @@ extension NodeApp {
   /// chain) with the trust in force, and lists the refused operations, forks and quarantined
   /// origins: facts of the log, reported beside any damage.
   public func verify(now: Date = Date()) throws -> AuditReport {
-    var report = try store.audit(verifier: home.verifier, physicalMillis: now.unixMillis)
+    var report = try store.audit(verifier: local.verifier, physicalMillis: now.unixMillis)
     report.refusedOperations = try store.refusals()
     report.forks = try store.forks()
     report.quarantined = try store.quarantinedOrigins()

@@ -24,11 +24,11 @@ extension NodeApp {
   public func addLead(_ lead: NewLead, by officer: Officer, now: Date = Date()) throws -> ActResult<LeadView>
   {
     try lead.subject.validate()
-    let subjectID = ObjectID()
+    let subjectID = local.newObjectID()
     var fields = lead.fields
     fields.subjectIDs = [subjectID]
     try fields.validate()
-    let leadID = ObjectID()
+    let leadID = local.newObjectID()
     return try act(
       "lead add",
       [

@@ -82,7 +82,7 @@ extension NodeApp {
       start += stretch
       next = prepare(start)
       for transaction in checked.transactions {
-        _ = try home.recordEach(prepared: transaction, audience: audience)
+        _ = try local.recordEach(prepared: transaction, audience: audience, now: Date())
       }
       rows += checked.rows
       pending += checked.pending

@@ -9,19 +9,30 @@ import LiandongStore
 /// every node must enforce live in the reducers (`LiandongCore`); what shapes a local act (who
 /// sees it, the parties, the checks made before signing) lives here, once.
 public final class NodeApp: Sendable {
-  public let home: NodeHome
+  /// The node acted through: a data folder, or a node the simulation holds in memory.
+  public let local: any LocalNode
 
-  public init(home: NodeHome) { self.home = home }
+  public init(home: NodeHome) { local = home }
+
+  /// Acts through a node that is not a data folder (the deterministic simulation's).
+  public init(local: any LocalNode) { self.local = local }
 
   /// Opens an initialised data folder.
   public static func open(_ directory: URL) throws -> NodeApp { NodeApp(home: try NodeHome.open(directory)) }
 
-  public var node: NodeID { home.node }
+  /// The node's data folder, for the acts on its files (trust, certificates, settings). Only a
+  /// simulation holds a node without one, and it makes none of those acts.
+  public var home: NodeHome {
+    guard let home = local as? NodeHome else { preconditionFailure("this act needs a node's data folder") }
+    return home
+  }
+
+  public var node: NodeID { local.node }
   /// What the front ends show, read through the store's read-model role.
-  public var views: any ReadModels { home.store }
+  public var views: any ReadModels { local.store }
   /// The signed change log, for `log`, `status` and exports.
-  public var changeLog: any ChangeLog { home.store }
-  var store: NodeStore { home.store }
+  public var changeLog: any ChangeLog { local.store }
+  var store: NodeStore { local.store }
 
   /// Signs `operations` as this node's next change, made by `officer` and shared with
   /// `audience`; returns once it is durable. An operation the reducers refused makes the act
@@ -30,7 +41,7 @@ public final class NodeApp: Sendable {
     _ name: String, _ operations: [DomainOperation], audience: Audience, by officer: Officer,
     now: Date = Date(), view: () throws -> View
   ) throws -> ActResult<View> {
-    let change = try home.record(operations, audience: audience, officer: officer.id, now: now)
+    let change = try local.record(operations, audience: audience, officer: officer.id, now: now)
     let refusals = try store.refusals(of: [change.id])
     if let first = refusals.first { throw ActRefused(act: name, refusal: first) }
     var seen = Set<ObjectID>()

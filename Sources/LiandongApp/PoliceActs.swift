@@ -21,7 +21,7 @@ extension NodeApp {
         )
       }
     }
-    let id = ObjectID()
+    let id = local.newObjectID()
     let step = PoliceAct.create(
       caseID: caseID, police: police, reportedOn: reportedOn ?? CivilDate(chinaDayOf: now.unixMillis),
       package: package)

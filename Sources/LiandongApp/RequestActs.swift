@@ -13,7 +13,7 @@ extension NodeApp {
       throw UsageError(
         code: "usage.request-self", message: "a bureau cannot ask itself for assistance; name another node")
     }
-    let id = ObjectID()
+    let id = local.newObjectID()
     return try act(
       "request send", [DomainOperation(objectID: id, action: .createRequest(record))],
       audience: .nodes([record.requested]), by: officer, now: now

@@ -12,7 +12,7 @@ extension NodeApp {
   )
     throws -> ActResult<FederationManifest>
   {
-    if let problem = home.verifier.manifestProblem(signed) {
+    if let problem = local.verifier.manifestProblem(signed) {
       throw UsageError(code: "manifest.refused", message: "\(fileName) cannot be installed: \(problem)")
     }
     let manifest = try FederationManifest.parse(signed.document)
@@ -24,7 +24,8 @@ extension NodeApp {
       )
     }
     return try act(
-      "federation install", [DomainOperation(objectID: ObjectID(), action: .publishManifest(signed))],
+      "federation install",
+      [DomainOperation(objectID: local.newObjectID(), action: .publishManifest(signed))],
       audience: .all, by: officer, now: now
     ) { manifest }
   }

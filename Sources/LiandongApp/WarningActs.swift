@@ -21,7 +21,7 @@ extension NodeApp {
       EarlyWarning.alerts(among: try store.leads(), warnings: warnings, node: node.rawValue),
       from: node.rawValue, sent: warnings)
     return try pending.map { to, warning in
-      let id = ObjectID()
+      let id = local.newObjectID()
       let signed = SubjectWarning(
         subject: warning.subject, lead: try ObjectID(warning.lead), otherLead: try ObjectID(warning.otherLead)
       )

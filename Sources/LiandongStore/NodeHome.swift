@@ -14,7 +14,7 @@ import Synchronization
 ///     node.key         this node's private key (mode 0600)
 ///     liandong.sqlite  the change log and projections (WAL mode)
 ///     blobs/           evidence files by SHA-256 (see `BlobStore`)
-public final class NodeHome: Sendable {
+public final class NodeHome: LocalNode {
   public let directory: URL
   public let configuration: NodeConfiguration
   public let node: NodeID
@@ -183,16 +183,6 @@ public final class NodeHome: Sendable {
     return next.chain[0]
   }
 
-  /// Records operations made on this node by `officer`, visible to `audience`; returns once the
-  /// signed change is durable.
-  @discardableResult
-  public func record(_ operations: [DomainOperation], audience: Audience, officer: String, now: Date = Date())
-    throws
-    -> SignedChange
-  {
-    try recordEach([operations], audience: audience, officer: officer, now: now)[0]
-  }
-
   /// Several changes, one per element of `changes`, signed and stored in one transaction: all or
   /// none. For bulk writers (benchmarks, generators) that would otherwise pay one sync per change.
   public func recordEach(
@@ -230,6 +220,9 @@ public final class NodeHome: Sendable {
       verifier: verifier,
       physicalMillis: now.unixMillis)
   }
+
+  /// A random UUID (version 4): objects made on a real node need no coordination.
+  public func newObjectID() -> ObjectID { ObjectID() }
 
   public static func readFile(_ url: URL) throws -> Data {
     do { return try Data(contentsOf: url) } catch {
