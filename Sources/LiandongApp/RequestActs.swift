@@ -22,7 +22,8 @@ extension NodeApp {
 
   /// A step on a request by one of its two bureaus, built on the request's last operation (so
   /// two acts made at once by both sides are a visible conflict) and shared with the other one.
-  /// An extension is refused once the deadline has passed, counted with `calendar` as of `today`.
+  /// An extension carries the deadline as `calendar` counts it, and is refused (with the
+  /// reducer's code, before anything is signed) once that day has passed as of `today`.
   public func act(
     onRequest id: ObjectID, _ step: RequestAct, by officer: Officer, calendar: WorkdayCalendar = .builtIn,
     today: CivilDate? = nil, now: Date = Date()
@@ -39,14 +40,17 @@ extension NodeApp {
       throw UsageError(
         code: "request.wrong-party", message: "only the \(who) may \(step.name) request \(before.id)")
     }
-    if case .extend = step {
+    var step = step
+    if case .extend(let days, let reason, _) = step {
       let asOf = today ?? CivilDate(chinaDayOf: now.unixMillis)
-      let due = try dueItems(calendar: calendar, asOf: asOf, now: now).first { $0.id == before.id }
-      if let deadline = due?.deadline, asOf > deadline {
+      let deadline = try dueItems(calendar: calendar, asOf: asOf, now: now).first { $0.id == before.id }?
+        .deadline
+      if let deadline, asOf > deadline {
         throw UsageError(
-          code: "request.deadline-passed",
+          code: "op.deadline-passed",
           message: "the deadline \(deadline) has passed; an extension must be notified before it")
       }
+      step = .extend(workingDays: days, reason: reason, deadline: deadline)
     }
     let other = try NodeID(requester ? before.requested : before.requester)
     return try act(

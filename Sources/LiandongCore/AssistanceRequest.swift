@@ -77,7 +77,9 @@ public enum RequestAct: Hashable, Sendable {
   case acknowledge
   case accept
   /// Notified once, before the deadline: the deadline moves by this many working days.
-  case extend(workingDays: Int, reason: String)
+  /// `deadline` is the deadline as the extending bureau counts it with its calendar; every node
+  /// refuses an extension signed after that day (nil in extensions made before it was carried).
+  case extend(workingDays: Int, reason: String, deadline: CivilDate?)
   case complete(findings: String, evidenceIDs: [ObjectID])
   case completePartly(findings: String, evidenceIDs: [ObjectID])
   case decline(reason: String)

@@ -172,8 +172,17 @@ enum RequestFold {
       guard state == .sent || state == .acknowledged else { return refuse() }
       next.state = .inProgress
       next.acknowledged = status.acknowledged ?? time
-    case .extend(let days, let reason):
+    case .extend(let days, let reason, let deadline):
       guard state == .acknowledged || state == .inProgress else { return refuse() }
+      // The day is the signer's clock; a later wave bounds it by witnesses (DESIGN.md, Time).
+      let signed = CivilDate(chinaDayOf: time.wallMillis)
+      if let deadline, signed > deadline {
+        return .failure(
+          Refused(
+            code: "op.deadline-passed",
+            reason:
+              "the extension was notified on \(signed), after the deadline \(deadline); it must precede it"))
+      }
       guard status.extensionWorkingDays == nil else {
         return .failure(
           Refused(code: "op.extended-already", reason: "an extension may be notified only once"))

@@ -30,7 +30,9 @@ extension WireCoding {
     switch wire.act {
     case "acknowledge": act = .acknowledge
     case "accept": act = .accept
-    case "extend": act = .extend(workingDays: Int(wire.workingDays), reason: wire.text)
+    case "extend":
+      let deadline = wire.deadline.isEmpty ? nil : try CivilDate(wire.deadline)
+      act = .extend(workingDays: Int(wire.workingDays), reason: wire.text, deadline: deadline)
     case "complete": act = .complete(findings: wire.text, evidenceIDs: try objectIDs(wire.evidenceIds))
     case "complete-partly":
       act = .completePartly(findings: wire.text, evidenceIDs: try objectIDs(wire.evidenceIds))
@@ -55,9 +57,10 @@ extension WireCoding {
     if let basis { wire.basis = encodeRef(basis) }
     switch act {
     case .acknowledge, .accept, .close: break
-    case .extend(let days, let reason):
+    case .extend(let days, let reason, let deadline):
       wire.workingDays = UInt32(clamping: days)
       wire.text = reason
+      wire.deadline = deadline?.description ?? ""
     case .complete(let findings, let evidence), .completePartly(let findings, let evidence):
       wire.text = findings
       wire.evidenceIds = evidence.map(\.bytes)

@@ -279,6 +279,9 @@ public enum ErrorCatalogue {
     Entry(
       "op.wrong-state", .conflict, "Take the steps in order: 'show' and 'history' say the state it is in."),
     Entry("op.extended-already", .conflict, "An extension may be notified once: the deadline stands."),
+    Entry(
+      "op.deadline-passed", .conflict,
+      "An extension must be notified before the deadline; answer the request, or decline with reasons."),
     Entry("op.in-conflict", .conflict, "Resolve the conflict first ('liandong conflicts' lists it)."),
     Entry(
       "op.no-conflict", .conflict,
@@ -310,9 +313,6 @@ public enum ErrorCatalogue {
       // A request reaches its two bureaus alone, so no other node holds one to act on: a guard.
       internalOnly: true),
     Entry("request.wrong-party", .forbidden, "The other bureau does this step: the message says which."),
-    Entry(
-      "request.deadline-passed", .conflict,
-      "An extension must be notified before the deadline; answer the request, or decline with reasons."),
     // Evidence files and bundles.
     Entry("blob.unreadable", .invalidInput, "Check the file's path and that this user may read it."),
     Entry("blob.io", .unavailable, "Check the disk holding the data folder (space, permissions, 'dmesg')."),

@@ -143,7 +143,9 @@ extension NodeStore {
         "created the lead: \(fields.violations.map(\.rawValue).joined(separator: ",")), risk \(fields.risk.rawValue): \"\(fields.summary)\""
     case .actOnRequest(let act, _):
       switch act {
-      case .extend(let days, let reason): return "extend by \(days) working days: \(reason)"
+      case .extend(let days, let reason, let deadline):
+        return
+          "extend by \(days) working days\(deadline.map { " (before the deadline \($0))" } ?? ""): \(reason)"
       case .complete(let findings, _), .completePartly(let findings, _): return "\(act.name): \(findings)"
       case .decline(let reason), .cancel(let reason): return "\(act.name): \(reason)"
       case .resolve(let keep): return "resolve the conflict: \(keep) stands"

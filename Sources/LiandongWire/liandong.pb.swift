@@ -670,6 +670,9 @@ public nonisolated struct Liandong_V1_ActOnRequest: Sendable {
   /// Clears the value of `keep`. Subsequent reads from it will return its default value.
   public mutating func clearKeep() {self._keep = nil}
 
+  /// extend: the deadline as the extending bureau counts it
+  public var deadline: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2023,7 +2026,7 @@ nonisolated extension Liandong_V1_OperationRef: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Liandong_V1_ActOnRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ActOnRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}act\0\u{1}basis\0\u{1}text\0\u{3}working_days\0\u{3}evidence_ids\0\u{1}keep\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}act\0\u{1}basis\0\u{1}text\0\u{3}working_days\0\u{3}evidence_ids\0\u{1}keep\0\u{1}deadline\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2037,6 +2040,7 @@ nonisolated extension Liandong_V1_ActOnRequest: SwiftProtobuf.Message, SwiftProt
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.workingDays) }()
       case 5: try { try decoder.decodeRepeatedBytesField(value: &self.evidenceIds) }()
       case 6: try { try decoder.decodeSingularMessageField(value: &self._keep) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.deadline) }()
       default: break
       }
     }
@@ -2065,6 +2069,9 @@ nonisolated extension Liandong_V1_ActOnRequest: SwiftProtobuf.Message, SwiftProt
     try { if let v = self._keep {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
     } }()
+    if !self.deadline.isEmpty {
+      try visitor.visitSingularStringField(value: self.deadline, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2075,6 +2082,7 @@ nonisolated extension Liandong_V1_ActOnRequest: SwiftProtobuf.Message, SwiftProt
     if lhs.workingDays != rhs.workingDays {return false}
     if lhs.evidenceIds != rhs.evidenceIds {return false}
     if lhs._keep != rhs._keep {return false}
+    if lhs.deadline != rhs.deadline {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

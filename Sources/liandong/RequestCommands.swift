@@ -167,7 +167,7 @@ struct RequestExtend: NodeCommand {
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
-    try RequestAct.extend(workingDays: workingDays, reason: reason).perform(
+    try RequestAct.extend(workingDays: workingDays, reason: reason, deadline: nil).perform(
       on: id, options: options, officer: officer, calendar: calendar)
   }
 }

@@ -80,7 +80,7 @@ struct RequestCLITests {
       "request", "extend", id, "--working-days", "5", "--reason", "late", "--calendar", calendar.path,
       "--today",
       expected.adding(days: 1).description)
-    #expect(tooLate.failed(with: "request.deadline-passed"), "\(tooLate)")
+    #expect(tooLate.failed(with: "op.deadline-passed"), "\(tooLate)")
     let extended = try yrd.cli(
       "request", "extend", id, "--working-days", "5", "--reason", "the platform answers slowly", "--calendar",
       calendar.path)

@@ -22,7 +22,7 @@ struct RequestFoldTests {
     #expect(try state(yrd, id) == "sent")
     try yrd.act(.acknowledge, on: id)
     try yrd.act(.accept, on: id)
-    try yrd.act(.extend(workingDays: 5, reason: "the platform answers slowly"), on: id)
+    try yrd.act(.extend(workingDays: 5, reason: "the platform answers slowly", deadline: nil), on: id)
     try yrd.act(.complete(findings: "registered in Pudong; 312 orders", evidenceIDs: []), on: id)
     try exchange(jjj, yrd)
     try jjj.act(.close, on: id)
@@ -34,6 +34,29 @@ struct RequestFoldTests {
     }
     #expect(try jjj.store.projectionDigest() == yrd.store.projectionDigest())
     #expect(try refusalCodes(jjj).isEmpty)
+  }
+
+  @Test("an extension signed after the deadline it states is refused by every node, whoever signed it")
+  func extensionAfterDeadline() throws {
+    let (jjj, yrd) = (try SimulatedNode("n0"), try SimulatedNode("n1"))
+    let id = try jjj.sendRequest(to: yrd.id)
+    try exchange(jjj, yrd)
+    try yrd.act(.acknowledge, on: id)
+    let today = CivilDate(chinaDayOf: yrd.clockMillis)
+    // A node running other code signs an extension the day after the deadline it states.
+    let late = try yrd.act(.extend(workingDays: 5, reason: "late", deadline: today.adding(days: -1)), on: id)
+    try exchange(jjj, yrd)
+    for node in [jjj, yrd] {
+      let refusal = try #require(try node.store.refusals(of: [late.id]).first)
+      #expect(
+        refusal.code == "op.deadline-passed" && refusal.reason.contains("after the deadline"), "\(refusal)")
+      #expect(try node.store.request(id.description)?.extensionWorkingDays == nil)
+    }
+    // Notified on the deadline's day itself, it stands.
+    try yrd.act(.extend(workingDays: 5, reason: "in time", deadline: today), on: id)
+    try exchange(jjj, yrd)
+    #expect(try jjj.store.request(id.description)?.extensionWorkingDays == 5)
+    #expect(try jjj.store.projectionDigest() == yrd.store.projectionDigest())
   }
 
   @Test(
@@ -70,8 +93,8 @@ struct RequestFoldTests {
     try yrd.act(.complete(findings: "too early", evidenceIDs: []), on: id)
     try yrd.act(.acknowledge, on: id)
     try yrd.act(.acknowledge, on: id)
-    try yrd.act(.extend(workingDays: 5, reason: "first"), on: id)
-    try yrd.act(.extend(workingDays: 5, reason: "second"), on: id)
+    try yrd.act(.extend(workingDays: 5, reason: "first", deadline: nil), on: id)
+    try yrd.act(.extend(workingDays: 5, reason: "second", deadline: nil), on: id)
     try yrd.act(.completePartly(findings: "", evidenceIDs: []), on: id)
     try exchange(jjj, yrd)
     try jjj.act(.close, on: id)

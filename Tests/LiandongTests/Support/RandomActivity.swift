@@ -55,7 +55,7 @@ func actRandomly(_ node: SimulatedNode, among nodes: [SimulatedNode], using rand
     // other party's: the reducers refuse, apply or raise a conflict, the same everywhere.
     guard let target = try node.store.requests().randomElement(using: &random) else { return }
     let acts: [RequestAct] = [
-      .acknowledge, .accept, .extend(workingDays: 5, reason: "slow"),
+      .acknowledge, .accept, .extend(workingDays: 5, reason: "slow", deadline: nil),
       .complete(findings: "f", evidenceIDs: []),
       .completePartly(findings: "p", evidenceIDs: []), .decline(reason: "d"), .cancel(reason: "c"),
       .close,
