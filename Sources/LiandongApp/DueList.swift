@@ -26,14 +26,14 @@ extension NodeApp {
     let leads = try store.leads()
     let decisions = leads.flatMap { lead -> [DueItem] in
       lead.handling.compactMap { handling -> DueItem? in
-        guard handling.state == "acknowledged" || handling.state == "checking",
+        guard handling.state == .acknowledged || handling.state == .checking,
           let acknowledged = handling.acknowledgedOn
         else { return nil }
         let mine = handling.bureau == node.rawValue
         var item = DueItem(
           kind: "lead", id: lead.id, side: mine ? "received" : "origin",
           otherParty: mine ? lead.origin : handling.bureau,
-          state: handling.state, what: "decide whether to open a case: \(lead.summary.prefix(40))")
+          state: handling.state.rawValue, what: "decide whether to open a case: \(lead.summary.prefix(40))")
         DueItem.fill(&item) {
           try Deadlines.leadDecision(
             acknowledged: acknowledged, extended: handling.extended != nil, calendar: calendar, today: today)
@@ -68,18 +68,17 @@ extension NodeApp {
       return item
     }
     let requests = try store.requests().compactMap { request -> DueItem? in
-      guard let state = RequestState(rawValue: request.state) else { return nil }
       let mine = request.requester == node.rawValue
       var item = DueItem(
         kind: "request", id: request.id, side: mine ? "requester" : "requested",
-        otherParty: mine ? request.requested : request.requester, state: request.state,
+        otherParty: mine ? request.requested : request.requester, state: request.state.rawValue,
         what: "\(request.caseReference): \(request.tasks.joined(separator: ", "))")
       guard
         DueItem.fill(
           &item,
           {
             try Deadlines.assistance(
-              state: state, sent: request.sentOn, acknowledged: request.acknowledgedOn,
+              state: request.state, sent: request.sentOn, acknowledged: request.acknowledgedOn,
               extensionWorkingDays: request.extensionWorkingDays, calendar: calendar, today: today)
           })
       else { return nil }
@@ -87,17 +86,18 @@ extension NodeApp {
     }
     let police = try store.policeTransfers().compactMap { transfer -> DueItem? in
       var item = DueItem(
-        kind: "police", id: transfer.id, side: "bureau", otherParty: transfer.police, state: transfer.state,
+        kind: "police", id: transfer.id, side: "bureau", otherParty: transfer.police,
+        state: transfer.state.rawValue,
         what: "")
       let day = { (iso: String?) in iso.map(CivilDate.init(iso:)) }
       switch transfer.state {
-      case PoliceTransferState.reported.rawValue:
+      case .reported:
         item.what = "approve or refuse the transfer (3 days from the team's report)"
         DueItem.fill(&item) {
           try Deadlines.policeDays(
             from: transfer.reportedOn, runsFrom: "reported", calendar: calendar, today: today)
         }
-      case PoliceTransferState.approved.rawValue:
+      case .approved:
         guard let approved = transfer.approved,
           let millis = ISO8601DateFormatter().date(from: approved)?.unixMillis
         else { return nil }
@@ -110,13 +110,13 @@ extension NodeApp {
         item.deadline = CivilDate(chinaDayOf: deadline)
         item.hoursLeft = hours
         item.urgency = urgency.rawValue
-      case PoliceTransferState.transferred.rawValue:
+      case .transferred:
         guard let start = day(transfer.transferred) else { return nil }
         item.what = "the police decide whether to file (3 days from the transfer)"
         DueItem.fill(&item) {
           try Deadlines.policeDays(from: start, runsFrom: "transferred", calendar: calendar, today: today)
         }
-      case PoliceTransferState.policeDeclined.rawValue:
+      case .policeDeclined:
         guard let start = day(transfer.policeDecided) else { return nil }
         item.what = "ask the police to reconsider (3 days from their refusal)"
         DueItem.fill(&item) {

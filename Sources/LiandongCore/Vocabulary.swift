@@ -132,3 +132,7 @@ extension RiskLevel: CustomStringConvertible {}
 extension SourceReliability: CustomStringConvertible {}
 extension SubjectKind: CustomStringConvertible {}
 extension LeadState: CustomStringConvertible {}
+extension RequestState: CustomStringConvertible, Codable {}
+extension EvidenceCategory: CustomStringConvertible, Codable {}
+extension PoliceTransferState: CustomStringConvertible, Codable {}
+extension LeadOutcome: CustomStringConvertible, Codable {}

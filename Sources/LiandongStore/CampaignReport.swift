@@ -31,14 +31,14 @@ public struct CampaignReport: Codable, Sendable {
       else { return nil }
       return (lead, handling)
     }
-    let opened = decided.filter { $0.1.outcome == LeadOutcome.caseOpened.rawValue }
+    let opened = decided.filter { $0.1.outcome == .caseOpened }
     let seen = leads.filter { lead in
       (lead.origin == node && inRange(CivilDate(iso: lead.created)))
         || lead.handling.contains { $0.bureau == node && $0.acknowledgedOn.map(inRange) == true }
     }
     let platforms = Set(seen.flatMap { $0.subjects.compactMap(\.platform) })
     let verified = requests.filter {
-      $0.requested == node && ["completed", "partly-completed", "closed"].contains($0.state)
+      $0.requested == node && [.completed, .partlyCompleted, .closed].contains($0.state)
         && $0.findings != nil && $0.tasks.contains(AssistanceTask.verifyRegistration.rawValue)
         && inRange(CivilDate(iso: $0.updated))
     }
@@ -63,7 +63,7 @@ public struct CampaignReport: Codable, Sendable {
       Row(item: "entities punished, and total fines", value: nil, basis: "not recorded in Liandong"),
       Row(
         item: "cases transferred to public security",
-        value: decided.filter { $0.1.outcome == LeadOutcome.transferred.rawValue }.count,
+        value: decided.filter { $0.1.outcome == .transferred }.count,
         basis: "leads this node decided as transferred"),
       Row(
         item: "cases against inspection bodies",

@@ -7,7 +7,7 @@ public struct EvidenceView: Codable, Sendable, Equatable {
   public var id: String
   public var origin: String
   public var item: String
-  public var category: String
+  public var category: EvidenceCategory
   public var original: Bool
   public var howFixed: String?
   public var fixedBy: String
@@ -104,11 +104,12 @@ extension NodeStore {
     LEFT JOIN blobs b ON b.sha256 = e.sha256 LEFT JOIN blob_partials p ON p.sha256 = e.sha256
     """
 
-  private static func evidenceView(_ row: Row) -> EvidenceView {
+  private static func evidenceView(_ row: Row) throws -> EvidenceView {
     let held = row["held_size"] as Int64?
     let partial = row["durable_offset"] as Int64?
     return EvidenceView(
-      id: row["id"], origin: row["origin"], item: row["item_id"], category: row["category"],
+      id: row["id"], origin: row["origin"], item: row["item_id"],
+      category: try EvidenceCategory(canonical: row["category"]),
       original: row["original"], howFixed: row["how_fixed"], fixedBy: row["fixed_by"], tool: row["tool"],
       sourceURL: row["source_url"], capturedAt: row["captured_at"], fileName: row["file_name"],
       mediaType: row["media_type"], size: UInt64(row["size"] as Int64), sha256: row["sha256"],

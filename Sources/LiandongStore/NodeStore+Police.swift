@@ -14,7 +14,7 @@ public struct PoliceTransferView: Codable, Sendable, Equatable {
   public var investigationReport: String
   public var itemsList: String
   public var testReports: [String]
-  public var state: String
+  public var state: PoliceTransferState
   public var approved: String?
   public var transferred: String?
   public var policeDecided: String?
@@ -37,7 +37,7 @@ extension NodeStore {
     }
   }
 
-  private static func policeView(_ row: Row) -> PoliceTransferView {
+  private static func policeView(_ row: Row) throws -> PoliceTransferView {
     func time(_ column: String) -> String? {
       (row[column] as Int64?).map { HLCTimestamp(wallMillis: UInt64($0), counter: 0).iso8601 }
     }
@@ -47,7 +47,7 @@ extension NodeStore {
       letter: row["letter"],
       investigationReport: row["investigation_report"], itemsList: row["items_list"],
       testReports: (row["test_reports"] as String).split(separator: ",").map(String.init),
-      state: row["state"],
+      state: try PoliceTransferState(canonical: row["state"]),
       approved: time("approved_wall"), transferred: time("transferred_wall"),
       policeDecided: time("police_decided_wall"), note: row["note"], audience: row["audience"])
   }

@@ -249,11 +249,12 @@ extension NodeStore {
           decidedOn: (handOff["decided_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) },
           designatedBy: related.designations[id])
       }, receivedByHandOff: handOff?["received_by_handoff"] ?? false,
-      handling: (related.handling[id] ?? []).map {
+      handling: try (related.handling[id] ?? []).map {
         HandlingView(
-          bureau: $0["bureau"], state: $0["state"],
+          bureau: $0["bureau"], state: try LeadState(canonical: $0["state"]),
           acknowledgedOn: ($0["acknowledged_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) },
-          extended: $0["extended"], outcome: $0["outcome"], caseReference: $0["case_reference"],
+          extended: $0["extended"], outcome: try ($0["outcome"] as String?).map(LeadOutcome.init(canonical:)),
+          caseReference: $0["case_reference"],
           note: $0["note"], updatedOn: CivilDate(chinaDayOf: UInt64($0["updated_wall"] as Int64)))
       }, mergedInto: notes?["merged_into"], withdrawalNote: notes?["withdrawal_note"],
       dispute: related.disputes[id].map {

@@ -20,7 +20,7 @@ public struct RequestView: Codable, Sendable, Equatable {
   public var sentOn: CivilDate
   public var acknowledgedOn: CivilDate?
   public var audience: String
-  public var state: String
+  public var state: RequestState
   public var extensionWorkingDays: Int?
   public var extensionReason: String?
   public var findings: String?
@@ -48,7 +48,7 @@ extension NodeStore {
     }
   }
 
-  private static func requestView(_ row: Row) -> RequestView {
+  private static func requestView(_ row: Row) throws -> RequestView {
     func list(_ column: String) -> [String] {
       (row[column] as String).split(separator: ",").map(String.init)
     }
@@ -63,7 +63,8 @@ extension NodeStore {
       wantedBy: row["wanted_by"], createdBy: row["created_by"], created: created.iso8601,
       sentOn: CivilDate(chinaDayOf: created.wallMillis),
       acknowledgedOn: acknowledged.map(CivilDate.init(chinaDayOf:)),
-      audience: row["audience"], state: row["state"], extensionWorkingDays: row["extension_days"],
+      audience: row["audience"], state: try RequestState(canonical: row["state"]),
+      extensionWorkingDays: row["extension_days"],
       extensionReason: row["extension_reason"], findings: row["findings"],
       outcomeEvidence: list("outcome_evidence"),
       reason: row["reason"], conflict: row["conflict"], head: row["head"],

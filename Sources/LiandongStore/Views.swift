@@ -52,10 +52,10 @@ public struct LeadView: Codable, Sendable, Equatable {
 
 public struct HandlingView: Codable, Sendable, Equatable {
   public var bureau: String
-  public var state: String
+  public var state: LeadState
   public var acknowledgedOn: CivilDate?
   public var extended: String?
-  public var outcome: String?
+  public var outcome: LeadOutcome?
   public var caseReference: String
   public var note: String
   /// The day in China of this bureau's latest act on the lead (its decision, once decided).

@@ -98,7 +98,8 @@ struct EvidenceList: NodeCommand {
       ["ID", "ITEM", "CATEGORY", "SIZE", "FILE", "SHA-256", "NAME"],
       items.map {
         [
-          $0.id, $0.item, $0.category, "\($0.size)", Self.fileState($0), String($0.sha256.prefix(16)),
+          $0.id, $0.item, $0.category.rawValue, "\($0.size)", Self.fileState($0),
+          String($0.sha256.prefix(16)),
           $0.fileName,
         ]
       })

@@ -11,7 +11,7 @@ extension LeadAct {
     let after = try app.act(on: try ObjectID(lead), self, by: officer.person).view
     if options.json { return try Output.json(after) }
     let mine = after.handling.first { $0.bureau == app.node.rawValue }
-    print("lead \(after.id): \(mine?.state ?? after.state.rawValue)")
+    print("lead \(after.id): \((mine?.state ?? after.state).rawValue)")
   }
 }
 

@@ -62,7 +62,7 @@ struct PoliceList: NodeCommand {
     guard !transfers.isEmpty else { return print("no transfers to police") }
     Output.table(
       ["ID", "CASE", "POLICE", "REPORTED", "STATE", "NOTE"],
-      transfers.map { [$0.id, $0.caseID, $0.police, $0.reportedOn.description, $0.state, $0.note] })
+      transfers.map { [$0.id, $0.caseID, $0.police, $0.reportedOn.description, $0.state.rawValue, $0.note] })
   }
 }
 

@@ -77,7 +77,7 @@ struct RequestList: NodeCommand {
       requests.map { request in
         let due = dues.first { $0.id == request.id }
         return [
-          request.id, request.requester, request.requested, request.state, request.caseReference,
+          request.id, request.requester, request.requested, request.state.rawValue, request.caseReference,
           due?.deadline?.description ?? "-", due?.left ?? "-",
         ]
       })
@@ -94,7 +94,7 @@ struct RequestShow: NodeCommand {
     if options.json { return try Output.json(view) }
     var lines: [(String, String)] = [
       ("request", view.id), ("from", "\(view.requester) (\(view.createdBy)), sent \(view.sentOn)"),
-      ("to", view.requested), ("state", view.state), ("case", view.caseReference),
+      ("to", view.requested), ("state", view.state.rawValue), ("case", view.caseReference),
       ("legal basis", view.legalBasis),
       ("tasks", view.tasks.joined(separator: ", ")), ("details", view.details.isEmpty ? "-" : view.details),
       ("acknowledged", view.acknowledgedOn?.description ?? "not yet"),

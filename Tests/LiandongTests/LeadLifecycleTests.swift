@@ -31,9 +31,9 @@ struct LeadLifecycleTests {
     try exchange(jjj, yrd, prd)
     let seen = try #require(try jjj.store.lead(lead.description))
     #expect(seen.handling.map(\.bureau) == ["n1", "n2"])
-    #expect(seen.handling[0].state == "closed" && seen.handling[0].caseReference == "沪市监案〔2026〕88号")
+    #expect(seen.handling[0].state == .closed && seen.handling[0].caseReference == "沪市监案〔2026〕88号")
     #expect(seen.handling[0].extended == "waiting for the platform")
-    #expect(seen.handling[1].state == "not-opened" && seen.handling[1].note == "no sales in our region")
+    #expect(seen.handling[1].state == .notOpened && seen.handling[1].note == "no sales in our region")
     #expect(try jjj.store.projectionDigest() == yrd.store.projectionDigest())
     #expect(try codes(jjj).isEmpty)
   }
@@ -106,7 +106,7 @@ struct LeadLifecycleTests {
     try exchange(jjj, yrd)
     for node in [jjj, yrd] {
       let view = try #require(try node.store.lead(lead.description))
-      #expect(view.state == .withdrawn && view.handling.first?.state == "case-opened", "\(node.id): \(view)")
+      #expect(view.state == .withdrawn && view.handling.first?.state == .caseOpened, "\(node.id): \(view)")
     }
     #expect(try codes(jjj).isEmpty && jjj.store.projectionDigest() == yrd.store.projectionDigest())
     // New work on the withdrawn lead is refused.

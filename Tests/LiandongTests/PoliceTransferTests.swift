@@ -32,7 +32,7 @@ struct PoliceTransferTests {
     try exchange(yrd, jjj)
     let view = try #require(try jjj.store.policeTransfer(id.description))
     #expect(
-      view.state == "closed" && view.police == "浦东分局" && view.transferred != nil && view.approved != nil)
+      view.state == .closed && view.police == "浦东分局" && view.transferred != nil && view.approved != nil)
     #expect(
       try jjj.store.refusals().map(\.code).sorted() == ["op.invalid", "op.not-owner", "op.wrong-state"])
   }

@@ -7,7 +7,7 @@ import Testing
 @Suite("Assistance requests")
 struct RequestFoldTests {
   func state(_ node: SimulatedNode, _ id: ObjectID) throws -> String? {
-    try node.store.request(id.description)?.state
+    try node.store.request(id.description)?.state.rawValue
   }
 
   func refusalCodes(_ node: SimulatedNode) throws -> [String] {
@@ -29,7 +29,7 @@ struct RequestFoldTests {
     try exchange(jjj, yrd)
     for node in [jjj, yrd] {
       let request = try #require(try node.store.request(id.description))
-      #expect(request.state == "closed" && request.findings == "registered in Pudong; 312 orders")
+      #expect(request.state == .closed && request.findings == "registered in Pudong; 312 orders")
       #expect(request.extensionWorkingDays == 5 && request.acknowledgedOn != nil)
     }
     #expect(try jjj.store.projectionDigest() == yrd.store.projectionDigest())
@@ -126,7 +126,7 @@ struct RequestFoldTests {
     try exchange(jjj, yrd)
     for node in [jjj, yrd] {
       let request = try #require(try node.store.request(id.description))
-      #expect(request.state == "conflict", "\(node.id): \(request.state)")
+      #expect(request.state == .conflict, "\(node.id): \(request.state)")
       #expect(
         request.conflict?.contains("cancel@") == true && request.conflict?.contains("complete@") == true)
     }
@@ -145,7 +145,7 @@ struct RequestFoldTests {
     try exchange(jjj, yrd)
     for node in [jjj, yrd] {
       let request = try #require(try node.store.request(id.description))
-      #expect(request.state == "completed" && request.conflict == nil)
+      #expect(request.state == .completed && request.conflict == nil)
       #expect(request.findings == "verified: registered in Pudong")
     }
   }
