@@ -26,7 +26,7 @@ public enum ChangeFile {
     let data: Data
     do { data = try Data(contentsOf: url) } catch {
       throw UsageError(
-        code: "input.file", message: "cannot read \(url.path): \(Failure.systemReason(error))")
+        code: "input.file", message: "cannot read \(url.path): \(SystemError.reason(error))")
     }
     var changes: [SignedChange] = []
     var index = data.startIndex

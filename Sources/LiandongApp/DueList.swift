@@ -12,7 +12,7 @@ extension NodeApp {
     do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
       throw UsageError(
         code: "calendar.unreadable",
-        message: "cannot read the calendar file \(path): \(Failure.systemReason(error))")
+        message: "cannot read the calendar file \(path): \(SystemError.reason(error))")
     }
     return try WorkdayCalendar(json: data)
   }

@@ -95,10 +95,12 @@ extension NodeApp {
     ]
   }
 
-  func evidence(_ id: ObjectID) throws -> EvidenceView {
-    guard let view = try store.evidence(id: id.description) else {
-      throw StoreError.notFound(kind: "evidence", id: id.description)
-    }
-    return view
+  public func evidence(_ id: ObjectID) throws -> EvidenceView {
+    try existing("evidence", id) { try store.evidence(id: $0) }
+  }
+
+  /// Where the item's file is on this node, once it is held complete.
+  public func heldFile(of evidence: EvidenceView) throws -> URL? {
+    try Data(hex: evidence.sha256).flatMap { try local.blobs.file($0) }
   }
 }

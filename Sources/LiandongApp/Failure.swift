@@ -51,11 +51,4 @@ public struct Failure: CodedError, Sendable {
     let reason = SystemError.reason(error)
     return SystemError.path(error).map { "\($0): \(reason)" } ?? reason
   }
-
-  /// The reason alone, for a message that names the file itself.
-  public static func systemReason(_ error: any Error) -> String {
-    if let coded = error as? any CodedError { return coded.description }
-    guard SystemError.posixCode(error) != nil else { return Failure(error).message }
-    return SystemError.reason(error)
-  }
 }

@@ -51,10 +51,15 @@ public final class NodeApp: Sendable {
 
   /// A lead this node holds, or `object.not-found`.
   func lead(_ id: ObjectID, as kind: String = "lead") throws -> LeadView {
-    guard let lead = try store.lead(id.description) else {
+    try existing(kind, id, store.lead)
+  }
+
+  /// What `read` finds for `id`, or `object.not-found` naming the kind of object asked for.
+  func existing<View>(_ kind: String, _ id: ObjectID, _ read: (String) throws -> View?) throws -> View {
+    guard let view = try read(id.description) else {
       throw StoreError.notFound(kind: kind, id: id.description)
     }
-    return lead
+    return view
   }
 
   /// `--to` text, with sharing groups resolved through the federation manifest in force.

@@ -43,9 +43,6 @@ extension NodeApp {
   }
 
   func policeTransfer(_ id: ObjectID) throws -> PoliceTransferView {
-    guard let view = try store.policeTransfer(id.description) else {
-      throw StoreError.notFound(kind: "transfer to police", id: id.description)
-    }
-    return view
+    try existing("transfer to police", id, store.policeTransfer)
   }
 }

@@ -60,10 +60,5 @@ extension NodeApp {
     ) { try self.request(id) }
   }
 
-  public func request(_ id: ObjectID) throws -> RequestView {
-    guard let view = try store.request(id.description) else {
-      throw StoreError.notFound(kind: "request", id: id.description)
-    }
-    return view
-  }
+  public func request(_ id: ObjectID) throws -> RequestView { try existing("request", id, store.request) }
 }

@@ -58,7 +58,7 @@ extension NodeApp {
         code: "crl.refused", message: "\(fileName) cannot be installed: \(Failure(error).message)")
     }
     do { try pem.write(to: installed, options: .atomic) } catch {
-      throw StoreError.unwritableFile(path: installed.path, reason: Failure.systemReason(error))
+      throw StoreError.unwritableFile(path: installed.path, reason: SystemError.reason(error))
     }
     return (installed, newest)
   }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongStore
 
 struct BackupCommand: NodeCommand {
@@ -15,7 +16,7 @@ struct BackupCommand: NodeCommand {
   var out: String
 
   func execute() throws {
-    let summary = try NodeBackup.write(try options.openNode(), to: URL(fileURLWithPath: out))
+    let summary = try options.openApp().backUp(to: URL(fileURLWithPath: out))
     if options.json { return try Output.json(summary) }
     print(summary.file)
     Output.error(
@@ -37,7 +38,7 @@ struct RestoreCommand: NodeCommand {
   @Argument(help: "The backup file.") var file: String
 
   func execute() throws {
-    let summary = try NodeBackup.restore(URL(fileURLWithPath: file), into: try options.directory())
+    let summary = try NodeApp.restore(URL(fileURLWithPath: file), into: try options.directory())
     if options.json { return try Output.json(summary) }
     print("restored \(summary.node): \(summary.changes) changes, \(summary.blobs) evidence files")
     Output.error("next: 'liandong sync --all' to catch up with what the node signed after the backup")

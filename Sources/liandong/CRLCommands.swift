@@ -24,7 +24,7 @@ struct CRLInstall: NodeCommand {
   func execute() throws {
     let pem: Data
     do { pem = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
-      throw UsageError(code: "crl.unreadable", message: "cannot read \(file): \(Failure.systemReason(error))")
+      throw UsageError(code: "crl.unreadable", message: "cannot read \(file): \(SystemError.reason(error))")
     }
     let (installed, newest) = try options.openApp().installRevocationList(pem, fileName: file)
     if options.json { return try Output.json(["installed": installed.path, "issued": newest.iso8601]) }

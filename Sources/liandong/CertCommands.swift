@@ -101,7 +101,7 @@ struct CertRotate: NodeCommand {
   private func readInput(_ path: String, what: String) throws -> Data {
     do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
       throw UsageError(
-        code: "cert.unreadable", message: "cannot read the \(what) \(path): \(Failure.systemReason(error))")
+        code: "cert.unreadable", message: "cannot read the \(what) \(path): \(SystemError.reason(error))")
     }
   }
 }

@@ -120,13 +120,10 @@ struct EvidenceShow: NodeCommand {
   @Argument(help: "The evidence item's ID.") var id: String
 
   func execute() throws {
-    let normalized = try ObjectID(id).description
-    let home = try options.openNode()
-    guard let view = try NodeApp(home: home).views.evidence(id: normalized) else {
-      throw StoreError.notFound(kind: "evidence", id: normalized)
-    }
+    let app = try options.openApp()
+    let view = try app.evidence(try ObjectID(id))
     if options.json { return try Output.json(view) }
-    let path = try Data(hex: view.sha256).flatMap { try home.blobs.file($0) }?.path
+    let path = try app.heldFile(of: view)?.path
     let lines: [(String, String)] = [
       ("evidence", view.id), ("item", view.item), ("origin", view.origin),
       ("category", "\(view.category) (\(view.original ? "original" : "copy"))"),

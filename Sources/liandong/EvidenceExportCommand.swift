@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
@@ -22,9 +23,7 @@ struct EvidenceExport: NodeCommand {
   @Option(help: ArgumentHelp("A new (or empty) folder for the bundle.", valueName: "dir")) var out: String
 
   func execute() throws {
-    let id = try ObjectID(item).description
-    let summary = try EvidenceBundle(home: try options.openNode()).write(
-      item: id, to: URL(fileURLWithPath: out))
+    let summary = try options.openApp().exportEvidence(of: try ObjectID(item), to: URL(fileURLWithPath: out))
     if options.json { return try Output.json(summary) }
     print(summary.directory)
     Output.error(

@@ -45,7 +45,7 @@ struct FederationInstall: NodeCommand {
   private func read(_ path: String) throws -> Data {
     do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
       throw UsageError(
-        code: "manifest.unreadable", message: "cannot read \(path): \(Failure.systemReason(error))")
+        code: "manifest.unreadable", message: "cannot read \(path): \(SystemError.reason(error))")
     }
   }
 }

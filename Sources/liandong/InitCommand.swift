@@ -33,14 +33,6 @@ struct InitCommand: NodeCommand {
     String?
   @OptionGroup var officer: OfficerOption
 
-  struct Result: Encodable {
-    var node: String
-    var data: String
-    var certificateFingerprint: String
-    var certificateNotAfter: String
-    var firstChange: String
-  }
-
   func execute() throws {
     let nodeID = try NodeID(node)
     try NodeHome.refuseIfInitialised(try options.directory())
@@ -48,17 +40,14 @@ struct InitCommand: NodeCommand {
       do { return try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
         throw UsageError(
           code: "input.file",
-          message: "cannot read the \(what) file \(path): \(Failure.systemReason(error))")
+          message: "cannot read the \(what) file \(path): \(SystemError.reason(error))")
       }
     }
-    let home = try NodeHome.initialize(
+    let (_, result) = try NodeApp.initialize(
       try options.directory(), node: nodeID, caPEM: try read(ca, "CA"),
       certificatePEM: try read(cert, "certificate"),
-      keyPEM: try read(key, "key"), crlPEM: try crl.map { try read($0, "CRL") }, officer: officer.resolved)
-    let first = try home.store.log().first?.id ?? ""
-    let result = Result(
-      node: nodeID.rawValue, data: home.directory.path, certificateFingerprint: home.chain[0].fingerprint.hex,
-      certificateNotAfter: home.chain[0].notAfter.iso8601, firstChange: first)
+      keyPEM: try read(key, "key"), crlPEM: try crl.map { try read($0, "CRL") },
+      by: Officer(officer.resolved))
     if options.json {
       try Output.json(result)
     } else {

@@ -1,0 +1,46 @@
+import Foundation
+import LiandongCore
+import LiandongStore
+
+/// What `init` made: the node, its folder, its certificate and the change that announces it.
+public struct NodeCreated: Codable, Sendable {
+  public var node: String
+  public var data: String
+  public var certificateFingerprint: String
+  public var certificateNotAfter: String
+  public var firstChange: String
+}
+
+/// The acts on a node's data folder as a whole: creating it, backing it up, restoring it, and
+/// writing an evidence bundle out of it.
+extension NodeApp {
+  /// Creates a node in an empty folder from what the federation CA issued; nothing is written
+  /// unless the certificate chains to the CA, names `node`, matches the key and is not revoked.
+  public static func initialize(
+    _ directory: URL, node: NodeID, caPEM: Data, certificatePEM: Data, keyPEM: Data, crlPEM: Data?,
+    by officer: Officer
+  ) throws -> (NodeApp, NodeCreated) {
+    let home = try NodeHome.initialize(
+      directory, node: node, caPEM: caPEM, certificatePEM: certificatePEM, keyPEM: keyPEM, crlPEM: crlPEM,
+      officer: officer.id)
+    let created = NodeCreated(
+      node: node.rawValue, data: home.directory.path, certificateFingerprint: home.chain[0].fingerprint.hex,
+      certificateNotAfter: home.chain[0].notAfter.iso8601, firstChange: try home.store.log().first?.id ?? "")
+    return (NodeApp(home: home), created)
+  }
+
+  /// Restores a backup into a new folder, checking every file; the node then refuses to write
+  /// until a sync has brought back what it signed after the backup.
+  public static func restore(_ backup: URL, into directory: URL) throws -> NodeBackup.Summary {
+    try NodeBackup.restore(backup, into: directory)
+  }
+
+  /// Writes a backup of the database (online), the identity and the evidence files to one file.
+  public func backUp(to file: URL) throws -> NodeBackup.Summary { try NodeBackup.write(home, to: file) }
+
+  /// Writes the evidence bundle of `item` (a lead, request or case, or one evidence item) into a
+  /// new folder, for a court or police office to verify with openssl alone.
+  public func exportEvidence(of item: ObjectID, to directory: URL) throws -> EvidenceBundle.Summary {
+    try EvidenceBundle(home: home).write(item: item.description, to: directory)
+  }
+}
