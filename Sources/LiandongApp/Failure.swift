@@ -30,7 +30,7 @@ public struct Failure: CodedError, Sendable {
     }
   }
 
-  init(code: String, message: String, raisedIn: String) {
+  public init(code: String, message: String, raisedIn: String = #fileID) {
     let entry = ErrorCatalogue.entry(for: code)
     self.init(
       code: code, category: entry?.category ?? .internal, message: message,

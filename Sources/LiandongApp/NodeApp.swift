@@ -11,6 +11,8 @@ import LiandongStore
 public final class NodeApp: Sendable {
   /// The node acted through: a data folder, or a node the simulation holds in memory.
   public let local: any LocalNode
+  /// Serialises acts made with an idempotency key (`once`).
+  let idempotency = NSLock()
 
   public init(home: NodeHome) { local = home }
 

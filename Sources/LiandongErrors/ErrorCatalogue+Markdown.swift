@@ -39,6 +39,7 @@ extension ErrorCategory {
     switch self {
     case .invalidInput: "correct the request and try again"
     case .notFound: "check the name or ID; sync if it was made elsewhere"
+    case .unauthenticated: "sign in again, or ask the node's operator for a new token"
     case .forbidden: "ask the node or person who has the right"
     case .conflict: "look at the current state; the act does not fit it"
     case .unavailable: "try again later, or fix what the message names"

@@ -313,6 +313,54 @@ public enum ErrorCatalogue {
       // A request reaches its two bureaus alone, so no other node holds one to act on: a guard.
       internalOnly: true),
     Entry("request.wrong-party", .forbidden, "The other bureau does this step: the message says which."),
+    // Accounts, tokens and the HTTP API.
+    Entry(
+      "account.invalid-name", .invalidInput,
+      "Name accounts with 2-64 of a-z, 0-9, '.', '_' and '-', starting with a letter (e.g. li.wei)."),
+    Entry(
+      "account.exists", .conflict,
+      "Choose another name, or use the existing account ('liandong officer list')."),
+    Entry(
+      "account.not-found", .notFound,
+      "Check the name with 'liandong officer list', or add it with 'liandong officer add'."),
+    Entry(
+      "account.disabled", .conflict, "A disabled account stays disabled: add a new account for the person."),
+    Entry("usage.token-days", .invalidInput, "Give --days between 1 and 3650 (the default is 90)."),
+    Entry("usage.limit", .invalidInput, "Ask for 1 to 200 items a page, and follow nextCursor for more."),
+    Entry(
+      "auth.no-token", .unauthenticated,
+      "Send 'Authorization: Bearer <token>'; an operator issues one with 'liandong officer token NAME'."),
+    Entry(
+      "auth.bad-token", .unauthenticated,
+      "Use a token this node issued, exactly as it was shown; ask an operator for a new one."),
+    Entry(
+      "auth.token-expired", .unauthenticated,
+      "Ask an operator for a new token ('liandong officer token NAME')."),
+    Entry(
+      "auth.token-revoked", .unauthenticated,
+      "Ask an operator for a new token ('liandong officer token NAME')."),
+    Entry("auth.account-disabled", .unauthenticated, "The account was disabled; ask the node's operator."),
+    Entry(
+      "auth.not-permitted", .forbidden,
+      "Ask for an account with a role that may do this (officer or supervisor to act, operator for the node)."
+    ),
+    Entry(
+      "api.idempotency-key", .invalidInput,
+      "Send an Idempotency-Key of 1-128 visible ASCII characters, such as a UUID."),
+    Entry(
+      "api.idempotency-key-reused", .conflict,
+      "Use a new Idempotency-Key for a new act; repeat a key only to retry the same request."),
+    Entry(
+      "api.bad-request", .invalidInput,
+      "Send the request as Protocol/openapi.yaml describes it: the message says what did not fit."),
+    Entry("api.not-found", .notFound, "Check the path against Protocol/openapi.yaml."),
+    Entry(
+      "api.bad-cursor", .invalidInput,
+      "Pass the nextCursor of the page before, unchanged, or no cursor for the first page."),
+    Entry(
+      "api.plain-http-not-loopback", .invalidInput,
+      "Serve the API on a loopback address (127.0.0.1, ::1); HTTPS for other addresses comes with the API's TLS listener."
+    ),
     // Evidence files and bundles.
     Entry("blob.unreadable", .invalidInput, "Check the file's path and that this user may read it."),
     Entry("blob.io", .unavailable, "Check the disk holding the data folder (space, permissions, 'dmesg')."),

@@ -7,6 +7,9 @@ public enum ErrorCategory: String, CaseIterable, Codable, Sendable {
   case invalidInput = "invalid-input"
   /// What was named does not exist here (or this node may not see it).
   case notFound = "not-found"
+  /// The caller did not say who they are, or how they said it no longer holds (an unknown,
+  /// expired or revoked token, a disabled account).
+  case unauthenticated
   /// It exists, but this node or officer may not do this to it.
   case forbidden
   /// Allowed in general, but not in the state things are in now (already done, wrong step, clashing act).
@@ -25,6 +28,7 @@ public enum ErrorCategory: String, CaseIterable, Codable, Sendable {
     case .forbidden: 4
     case .conflict: 5
     case .unavailable: 6
+    case .unauthenticated: 7
     case .internal: 1
     }
   }
@@ -37,6 +41,7 @@ public enum ErrorCategory: String, CaseIterable, Codable, Sendable {
     case .forbidden: 403
     case .conflict: 409
     case .unavailable: 503
+    case .unauthenticated: 401
     case .internal: 500
     }
   }

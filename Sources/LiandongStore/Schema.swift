@@ -373,6 +373,33 @@ enum Schema {
           ALTER TABLE p_operations_keyed RENAME TO p_operations;
           """)
     }
+    migrator.registerMigration("v12: officer accounts, API tokens, idempotent requests") { db in
+      try db.execute(
+        sql: """
+          CREATE TABLE accounts (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            disabled_at TEXT
+          );
+          CREATE TABLE account_tokens (
+            token_sha256 BLOB PRIMARY KEY,
+            account TEXT NOT NULL REFERENCES accounts (name),
+            label TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            revoked_at TEXT
+          );
+          CREATE TABLE idempotent_results (
+            account TEXT NOT NULL,
+            key TEXT NOT NULL,
+            request_sha256 BLOB NOT NULL,
+            result BLOB NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (account, key)
+          );
+          """)
+    }
     return migrator
   }
 

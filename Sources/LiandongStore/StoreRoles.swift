@@ -77,6 +77,6 @@ public protocol PeerDirectory: Sendable {
 }
 
 /// Everything a node keeps, in one backend.
-public typealias NodeStorage = BlobIndex & ChangeLog & PeerDirectory & ReadModels
+public typealias NodeStorage = AccountDirectory & BlobIndex & ChangeLog & PeerDirectory & ReadModels
 
 extension NodeStore: ChangeLog, ReadModels, PeerDirectory {}

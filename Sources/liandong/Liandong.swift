@@ -25,7 +25,8 @@ struct Liandong: AsyncParsableCommand {
       PoliceCommand.self, DueCommand.self, HistoryCommand.self, ConflictsCommand.self, ReportCommand.self,
       AlertsCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self, StatusCommand.self,
       ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self, BackupCommand.self,
-      RestoreCommand.self, CRLCommand.self, CertCommand.self, FederationCommand.self, ErrorsCommand.self,
+      RestoreCommand.self, CRLCommand.self, CertCommand.self, FederationCommand.self, OfficerCommand.self,
+      ErrorsCommand.self,
     ])
 
   /// Tunes the allocator before anything is allocated, then parses and runs as ArgumentParser does.

@@ -1,0 +1,60 @@
+import LiandongCore
+import LiandongErrors
+
+/// What an act or a read needs of the person asking.
+public enum Permission: String, Sendable {
+  /// Leads, evidence, requests, hand-offs: case content.
+  case readCases
+  /// Record and act on cases.
+  case actOnCases
+  /// The node's own state: status, peers, certificates (no case content).
+  case readNode
+}
+
+extension OfficerRole {
+  /// The roles of DOMAIN.md: an operator runs the node but sees no case content; an auditor reads
+  /// everything and acts on nothing.
+  public func may(_ permission: Permission) -> Bool {
+    switch (self, permission) {
+    case (.officer, _), (.supervisor, _): true
+    case (.operator, .readNode): true
+    case (.operator, _): false
+    case (.auditor, .readCases), (.auditor, .readNode): true
+    case (.auditor, .actOnCases): false
+    }
+  }
+}
+
+/// An authenticated account, as the API (and later the console) acts for it. Every change it
+/// makes names the account as the officer.
+public struct Caller: Sendable, Equatable, Codable {
+  public var account: String
+  public var role: OfficerRole
+
+  public init(account: String, role: OfficerRole) {
+    self.account = account
+    self.role = role
+  }
+
+  public var officer: Officer { Officer(account) }
+
+  public func require(_ permission: Permission) throws {
+    guard role.may(permission) else {
+      throw UsageError(
+        code: "auth.not-permitted",
+        message:
+          "account \(account) is a\(role == .officer || role == .operator || role == .auditor ? "n" : "") \(role), which may not \(permission.phrase)"
+      )
+    }
+  }
+}
+
+extension Permission {
+  var phrase: String {
+    switch self {
+    case .readCases: "read case content"
+    case .actOnCases: "record or act on cases"
+    case .readNode: "read the node's state"
+    }
+  }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import LiandongCore
+import LiandongErrors
+import LiandongStore
+
+/// Which leads a list asks for, and from where.
+public struct LeadQuery: Sendable, Equatable {
+  public var state: LeadState?
+  public var risk: RiskLevel?
+  /// Text the summary or a subject's name contains.
+  public var text: String?
+  public var limit: Int
+  /// The `next` of the page before (opaque to callers).
+  public var cursor: String?
+
+  public init(
+    state: LeadState? = nil, risk: RiskLevel? = nil, text: String? = nil, limit: Int = 50,
+    cursor: String? = nil
+  ) {
+    self.state = state
+    self.risk = risk
+    self.text = text
+    self.limit = limit
+    self.cursor = cursor
+  }
+}
+
+/// One page of leads, newest first, and where the next one starts (nil on the last page).
+public struct LeadPage: Codable, Sendable {
+  public var items: [LeadView]
+  public var nextCursor: String?
+}
+
+extension NodeApp {
+  /// Leads this node holds that match `query`, newest first (in the order they were created, by
+  /// their signed time), one page at a time. A cursor names the last lead of the page before,
+  /// so pages neither repeat nor skip a lead when new ones arrive meanwhile.
+  public func leads(_ query: LeadQuery) throws -> LeadPage {
+    guard (1...200).contains(query.limit) else {
+      throw UsageError(code: "usage.limit", message: "a page holds 1 to 200 leads, not \(query.limit)")
+    }
+    let newestFirst = try store.leads().reversed()
+    var rest = newestFirst[...]
+    if let cursor = query.cursor {
+      let last = try Self.decodeCursor(cursor)
+      guard let position = newestFirst.firstIndex(where: { $0.id == last }) else {
+        throw UsageError(
+          code: "api.bad-cursor", message: "the cursor '\(cursor.prefix(40))' is not one this node gave")
+      }
+      rest = newestFirst[newestFirst.index(after: position)...]
+    }
+    let needle = query.text?.trimmingCharacters(in: .whitespaces).lowercased()
+    let matching = rest.lazy.filter { lead in
+      (query.state.map { lead.state == $0 } ?? true) && (query.risk.map { lead.risk == $0 } ?? true)
+        && (needle.map { text in
+          text.isEmpty || lead.summary.lowercased().contains(text)
+            || lead.subjects.contains { $0.name.lowercased().contains(text) }
+        } ?? true)
+    }
+    let page = Array(matching.prefix(query.limit + 1))
+    let items = Array(page.prefix(query.limit))
+    return LeadPage(
+      items: items, nextCursor: page.count > items.count ? items.last.map { Self.encodeCursor($0.id) } : nil)
+  }
+
+  static func encodeCursor(_ id: String) -> String { Data(id.utf8).base64URL }
+
+  static func decodeCursor(_ text: String) throws -> String {
+    var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+    base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+    guard let data = Data(base64Encoded: base64), let id = String(data: data, encoding: .utf8) else {
+      throw UsageError(
+        code: "api.bad-cursor", message: "the cursor '\(text.prefix(40))' is not one this node gave")
+    }
+    return id
+  }
+}
