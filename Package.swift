@@ -24,6 +24,12 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-nio", exact: "2.101.2"),
     .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+    // The HTTP API: Hummingbird 2 and the OpenAPI runtime its generated code needs (the generator
+    // itself runs only in scripts/generate-openapi). No TLS product of these is used.
+    .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+    .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", exact: "2.1.0"),
+    .package(url: "https://github.com/apple/swift-openapi-runtime", exact: "1.13.4", traits: []),
+    .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0", traits: []),
   ],
   targets: [
     // The system OpenSSL 3 and the few shims for macros Swift cannot import. Nothing else in C.
@@ -99,6 +105,22 @@ let package = Package(
       dependencies: ["LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore", "LiandongNode"],
       swiftSettings: strict
     ),
+    // The HTTP API (Protocol/openapi.yaml): generated types and server stubs (Generated/, from
+    // scripts/generate-openapi), served by Hummingbird over the application layer.
+    .target(
+      name: "LiandongAPI",
+      dependencies: [
+        "LiandongApp", "LiandongCore", "LiandongErrors", "LiandongStore", "LiandongTLS",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+        .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ],
+      swiftSettings: strict
+    ),
     // Helpers for tests and benchmarks (never linked into the node): child processes.
     .target(name: "LiandongTesting", swiftSettings: strict),
     // Benchmarks that print figures beside a reference measured in the same run (BENCHMARKS.md).
@@ -115,8 +137,8 @@ let package = Package(
     .executableTarget(
       name: "liandong",
       dependencies: [
-        "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore", "LiandongNode",
-        "LiandongProtocol", "LiandongTLS",
+        "LiandongAPI", "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore",
+        "LiandongNode", "LiandongProtocol", "LiandongTLS",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -126,8 +148,8 @@ let package = Package(
     .testTarget(
       name: "LiandongTests",
       dependencies: [
-        "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore", "LiandongTLS",
-        "LiandongTesting", "LiandongProtocol", "LiandongNode", "liandong",
+        "LiandongAPI", "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore",
+        "LiandongTLS", "LiandongTesting", "LiandongProtocol", "LiandongNode", "liandong",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),

@@ -276,20 +276,25 @@ public struct ServeSettings: Codable, Sendable, Equatable {
   public var batchBytes: Int?
   /// trace, debug, info, notice, warning or error. Default info.
   public var logLevel: String?
+  /// Where the HTTP API listens, HOST:PORT on loopback. Default: no API.
+  public var api: String?
 
-  public static let knownKeys: Set<String> = ["listen", "intervalSeconds", "allow", "batchBytes", "logLevel"]
+  public static let knownKeys: Set<String> = [
+    "listen", "intervalSeconds", "allow", "batchBytes", "logLevel", "api",
+  ]
   public static let defaults = ServeSettings(
     listen: "127.0.0.1:7420", intervalSeconds: 30, allow: nil, batchBytes: 3 << 19, logLevel: "info")
 
   public init(
     listen: String? = nil, intervalSeconds: Double? = nil, allow: [String]? = nil, batchBytes: Int? = nil,
-    logLevel: String? = nil
+    logLevel: String? = nil, api: String? = nil
   ) {
     self.listen = listen
     self.intervalSeconds = intervalSeconds
     self.allow = allow
     self.batchBytes = batchBytes
     self.logLevel = logLevel
+    self.api = api
   }
 }
 

@@ -24,7 +24,7 @@ public enum SocketError: CodedError, Equatable, Sendable {
   }
 
   /// Runs `body`, rewording a socket failure; coded errors pass through.
-  static func wording<T>(
+  public static func wording<T>(
     _ make: (String) -> SocketError, _ body: () async throws -> T
   ) async throws -> T {
     do { return try await body() } catch let coded as any CodedError { throw coded } catch {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import LiandongAPI
+import LiandongApp
 import LiandongCore
 import LiandongNode
 import LiandongStore
@@ -40,6 +42,13 @@ struct ServeCommand: AsyncNodeCommand {
       valueName: "ids"))
   var allow: String?
   @OptionGroup var batch: BatchOption
+  @Option(
+    help: ArgumentHelp(
+      "Serve the HTTP API (Protocol/openapi.yaml) on HOST:PORT, on loopback (port 0 picks a free one).",
+      discussion:
+        "Default: node.json's serve.api, else no API. Callers need a token ('liandong officer token').",
+      valueName: "address"))
+  var api: String?
   @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
   var logLevel: String?
   @Flag(
@@ -50,7 +59,7 @@ struct ServeCommand: AsyncNodeCommand {
     let home = try options.openNode()
     let settings = try ServeSettingsResolver(
       file: home.configuration.serve, listen: listen, interval: interval, allow: allow, batch: batch,
-      logLevel: logLevel
+      logLevel: logLevel, api: api
     ).resolve()
     if checkConfig { return try ConfigCheck(home: home, settings: settings).report(json: options.json) }
     let (host, port) = (settings.host, settings.port)
@@ -79,12 +88,24 @@ struct ServeCommand: AsyncNodeCommand {
     reload.resume()
     defer { reload.cancel() }
     // The scheduler stops with the listener: a node that cannot listen does not dial either.
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+      .init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup),
+      .init(service: PeerSchedulerService(server: server)),
+    ]
+    if let api = settings.api {
+      let service = try APIServer.service(
+        app: NodeApp(home: home), host: api.host, port: api.port, logger: logger
+      ) {
+        port in
+        FileHandle.standardOutput.write(
+          Data("serving the API of node \(node) on http://\(api.host):\(port)\n".utf8))
+      }
+      services.append(.init(service: service, failureTerminationBehavior: .gracefullyShutdownGroup))
+    }
     let group = ServiceGroup(
       configuration: .init(
-        services: [
-          .init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup),
-          .init(service: PeerSchedulerService(server: server)),
-        ], gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+        services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [],
+        logger: logger))
     try await group.run()
     logger.info("stopped", metadata: ["node": "\(node)"])
   }

@@ -15,6 +15,8 @@ struct ResolvedServeSettings {
   var allowList: Set<NodeID>?
   var batchBytes: Int
   var logLevel: Logger.Level
+  /// Where the HTTP API listens, if it is served.
+  var api: (host: String, port: Int)?
   /// setting -> (value as written, source)
   var explained: [(String, String, String)]
 }
@@ -26,6 +28,7 @@ struct ServeSettingsResolver {
   let allow: String?
   let batch: BatchOption
   let logLevel: String?
+  let api: String?
 
   func resolve() throws -> ResolvedServeSettings {
     let defaults = ServeSettings.defaults
@@ -70,14 +73,34 @@ struct ServeSettingsResolver {
         message: "allow list '\(allowText ?? "")' (\(allowSource)): \(Failure(error).message)")
     }
     let batchBytes = try batch.validated(fallback: file?.batchBytes ?? defaults.batchBytes!)
+    let apiText = api ?? file?.api
+    let apiSource = api != nil ? "command line" : "node.json"
+    let apiAddress = try apiText.map { text -> (host: String, port: Int) in
+      let parsed: (String, Int)
+      do {
+        let bound = try PeerAddress.parse(text.hasSuffix(":0") ? text.dropLast() + "1" : text)
+        parsed = (bound.0, text.hasSuffix(":0") ? 0 : bound.1)
+      } catch {
+        throw UsageError(
+          code: "config.listen", message: "API address '\(text)' (\(apiSource)): \(Failure(error).message)")
+      }
+      guard ["127.0.0.1", "::1", "localhost"].contains(parsed.0) || parsed.0.hasPrefix("127.") else {
+        throw UsageError(
+          code: "api.plain-http-not-loopback",
+          message:
+            "API address '\(text)' (\(apiSource)): the API speaks plain HTTP, so it listens on loopback only")
+      }
+      return (parsed.0, parsed.1)
+    }
     return ResolvedServeSettings(
       host: host, port: port, interval: seconds, allowList: allowList, batchBytes: batchBytes,
-      logLevel: level,
+      logLevel: level, api: apiAddress,
       explained: [
         ("listen", address, addressSource), ("intervalSeconds", "\(seconds)", secondsSource),
         ("allow", allowText ?? "any federation node", allowSource),
         ("batchBytes", "\(batchBytes)", batchSource),
         ("logLevel", levelText, levelSource),
+        ("api", apiText ?? "not served", apiText == nil ? "default" : apiSource),
       ])
   }
 }

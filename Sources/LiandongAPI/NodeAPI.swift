@@ -1,0 +1,94 @@
+import Foundation
+import LiandongApp
+import LiandongCore
+import LiandongStore
+
+/// The operations of `Protocol/openapi.yaml`, each a thin adapter over one use case: check the
+/// caller's role, translate the generated types, call `NodeApp`, translate back. Failures are
+/// thrown and become problem details (`ProblemMiddleware`).
+struct NodeAPI: APIProtocol {
+  let app: NodeApp
+
+  func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
+    .ok(.init(body: .json(.init(status: .alive))))
+  }
+
+  func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
+    _ = try app.views.status()  // the store answers
+    return .ok(.init(body: .json(.init(status: .ready, node: app.node.rawValue))))
+  }
+
+  func getWhoAmI(_ input: Operations.GetWhoAmI.Input) async throws -> Operations.GetWhoAmI.Output {
+    let caller = try CurrentCaller.required()
+    return .ok(
+      .init(
+        body: .json(
+          .init(name: caller.account, role: .init(rawValue: caller.role.rawValue)!, node: app.node.rawValue)))
+    )
+  }
+
+  func getStatus(_ input: Operations.GetStatus.Input) async throws -> Operations.GetStatus.Output {
+    try CurrentCaller.required().require(.readNode)
+    return .ok(.init(body: .json(try Transcode.value(try app.views.status()))))
+  }
+
+  func listLeads(_ input: Operations.ListLeads.Input) async throws -> Operations.ListLeads.Output {
+    try CurrentCaller.required().require(.readCases)
+    let query = LeadQuery(
+      state: try input.query.state.map { try LeadState(canonical: $0.rawValue) },
+      risk: try input.query.risk.map { try RiskLevel(canonical: $0.rawValue) }, text: input.query.q,
+      limit: input.query.limit ?? 50, cursor: input.query.cursor)
+    return .ok(.init(body: .json(try Transcode.value(try app.leads(query)))))
+  }
+
+  func createLead(_ input: Operations.CreateLead.Input) async throws -> Operations.CreateLead.Output {
+    let caller = try CurrentCaller.required()
+    try caller.require(.actOnCases)
+    guard case .json(let body) = input.body else {
+      throw Failure(code: "api.bad-request", message: "send JSON")
+    }
+    let lead = try app.once(by: caller, key: input.headers.idempotencyKey, request: try Transcode.bytes(body))
+    {
+      try app.addLead(try Self.newLead(body, app: app), by: caller.officer).view
+    }
+    return .created(.init(body: .json(try Transcode.value(lead))))
+  }
+
+  func getLead(_ input: Operations.GetLead.Input) async throws -> Operations.GetLead.Output {
+    try CurrentCaller.required().require(.readCases)
+    let id = try ObjectID(input.path.id)
+    guard let lead = try app.views.lead(id.description) else {
+      throw StoreError.notFound(kind: "lead", id: id.description)
+    }
+    return .ok(.init(body: .json(try Transcode.value(lead))))
+  }
+
+  /// The request's lead, with the command line's defaults for what it leaves out.
+  static func newLead(_ body: Components.Schemas.NewLead, app: NodeApp) throws -> NewLead {
+    let subject = SubjectRecord(
+      kind: try SubjectKind(canonical: body.subject.kind?.rawValue ?? SubjectKind.enterprise.rawValue),
+      name: body.subject.name, uscc: body.subject.uscc, registeredDivision: body.subject.registeredDivision,
+      businessDivision: body.subject.businessDivision, platform: body.subject.platform,
+      shopID: body.subject.shopID, url: body.subject.url)
+    let fields = LeadFields(
+      source: try LeadSource(canonical: body.source?.rawValue ?? LeadSource.onlineMonitoring.rawValue),
+      violations: try body.violations.map { try Violation(canonical: $0.rawValue) }, subjectIDs: [],
+      productCategory: body.productCategory ?? "", summary: body.summary,
+      risk: try RiskLevel(canonical: body.risk?.rawValue ?? RiskLevel.medium.rawValue),
+      sourceReliability: try SourceReliability(canonical: body.sourceReliability?.rawValue ?? "X"),
+      informationReliability: body.informationReliability ?? 4,
+      reporterRealName: body.reporterRealName ?? false)
+    return NewLead(
+      subject: subject, fields: fields, audience: try body.to.map { try app.audience(parsing: $0) })
+  }
+}
+
+/// The read models' JSON (the `--json` shapes) into the generated types and back: one shape,
+/// checked against the spec each time a response is made.
+enum Transcode {
+  static func value<Target: Decodable>(_ source: some Encodable) throws -> Target {
+    try JSONDecoder().decode(Target.self, from: try bytes(source))
+  }
+
+  static func bytes(_ source: some Encodable) throws -> Data { try JSONEncoder.sorted.encode(source) }
+}
