@@ -24,10 +24,31 @@ public enum APIServer {
       address: "\(host):\(port)")
   }
 
+  /// The paths of Protocol/openapi.yaml and their methods, so that a method a path does not have
+  /// is answered 405 with `Allow` (a test keeps this table equal to the spec's).
+  static let routes: [(path: String, methods: [String])] = [
+    ("/healthz", ["GET"]), ("/readyz", ["GET"]), ("/v1/whoami", ["GET"]), ("/v1/status", ["GET"]),
+    ("/v1/leads", ["GET", "POST"]), ("/v1/leads/{id}", ["GET"]),
+  ]
+
+  /// The methods of the spec's path that `path` is, or nil if it is none of them.
+  static func methods(of path: String) -> [String]? {
+    let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+    return routes.first { route in
+      let pattern = route.path.split(separator: "/", omittingEmptySubsequences: false)
+      return pattern.count == parts.count
+        && zip(pattern, parts).allSatisfy { $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 }
+    }?.methods
+  }
+
+  /// The largest request body the API reads: a lead with every field at its longest is far smaller.
+  static let maximumRequestBytes = 256 * 1024
+
   /// The routes: health checks without credentials, everything else as an authenticated account.
   static func router(app: NodeApp, logger: Logger) throws -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: ProblemMiddleware(logger: logger))
+    router.add(middleware: RequestLimitMiddleware(maximumBytes: maximumRequestBytes))
     router.add(middleware: AuthenticationMiddleware(app: app))
     try NodeAPI(app: app).registerHandlers(on: router)
     return router

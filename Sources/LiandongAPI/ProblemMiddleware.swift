@@ -19,17 +19,17 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
       let response = try await next(request, context)
       return response
     } catch {
-      let failure = Self.failure(error)
+      let failure = Self.failure(error, method: request.method, path: request.uri.path)
       if failure.category == .internal {
         logger.error(
           "API request failed", metadata: ["path": "\(request.uri.path)", "code": "\(failure.code)"])
       }
-      return Self.response(failure)
+      return Self.response(failure, allowed: APIServer.methods(of: request.uri.path) ?? [])
     }
   }
 
   /// What the caller is told: the coded error beneath OpenAPIRuntime's and Hummingbird's wrappers.
-  static func failure(_ error: any Error) -> Failure {
+  static func failure(_ error: any Error, method: HTTPRequest.Method = .get, path: String = "") -> Failure {
     switch error {
     case let server as ServerError:
       if server.underlyingError is any CodedError { return Failure(server.underlyingError) }
@@ -40,6 +40,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
           "the request does not fit Protocol/openapi.yaml for \(server.operationID): \(describe(server.underlyingError))"
       )
     case let http as HTTPError where http.status == .notFound:
+      if let allowed = APIServer.methods(of: path), !allowed.isEmpty {
+        return Failure(
+          code: "api.method-not-allowed",
+          message: "\(path) answers \(allowed.joined(separator: ", ")), not \(method.rawValue)")
+      }
       return Failure(code: "api.not-found", message: "no such path")
     case let http as HTTPError:
       return Failure(
@@ -54,8 +59,19 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     return SystemError.reason(error)
   }
 
-  static func response(_ failure: Failure) -> Response {
-    let status = HTTPResponse.Status(code: failure.category.httpStatus)
+  /// The two statuses HTTP has a more exact word for than the category's.
+  static var statusOverrides: [String: Int] { ["api.method-not-allowed": 405, "api.too-large": 413] }
+
+  static var titles: [Int: String] {
+    [
+      400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
+      409: "Conflict", 413: "Content Too Large", 500: "Internal Server Error", 503: "Service Unavailable",
+    ]
+  }
+
+  static func response(_ failure: Failure, allowed: [String] = []) -> Response {
+    let code = statusOverrides[failure.code] ?? failure.category.httpStatus
+    let status = HTTPResponse.Status(code: code, reasonPhrase: titles[code] ?? "")
     let problem = Problem(
       type: "urn:liandong:error:\(failure.code)", title: status.reasonPhrase, status: status.code,
       detail: failure.message, code: failure.code, category: failure.category.rawValue, remedy: failure.remedy
@@ -64,6 +80,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     var headers = HTTPFields()
     headers[.contentType] = "application/problem+json"
     if failure.category == .unauthenticated { headers[.wwwAuthenticate] = "Bearer realm=\"liandong\"" }
+    if code == 405 { headers[.allow] = allowed.joined(separator: ", ") }
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
   }
 

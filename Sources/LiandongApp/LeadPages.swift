@@ -39,6 +39,7 @@ extension NodeApp {
     guard (1...200).contains(query.limit) else {
       throw UsageError(code: "usage.limit", message: "a page holds 1 to 200 leads, not \(query.limit)")
     }
+    try TextLimit.check("search text", query.text, limit: TextLimit.name)
     let newestFirst = try store.leads().reversed()
     var rest = newestFirst[...]
     if let cursor = query.cursor {

@@ -10,6 +10,7 @@ public enum CoreError: CodedError, Equatable, Sendable {
   case invalidValue(field: String, value: String, allowed: [String])
   case invalidAudience(String, reason: String)
   case missingField(String)
+  case tooLong(field: String, characters: Int, limit: Int)
   case invalidManifest(String)
   case unknownGroup(name: String, known: [String], version: Int)
 
@@ -22,6 +23,7 @@ public enum CoreError: CodedError, Equatable, Sendable {
     case .invalidValue: "input.value"
     case .invalidAudience: "input.audience"
     case .missingField: "input.missing"
+    case .tooLong: "input.too-long"
     case .invalidManifest: "manifest.invalid"
     case .unknownGroup: "input.group"
     }
@@ -36,6 +38,8 @@ public enum CoreError: CodedError, Equatable, Sendable {
     case .invalidDivisionCode(let code, let reason):
       "'\(code)' is not a GB/T 2260 division code: \(reason)"
     case .invalidObjectID(let id): "'\(id)' is not an object ID: expected a UUID such as 3f2b8c1e-..."
+    case .tooLong(let field, let characters, let limit):
+      "the \(field) has \(characters) characters; at most \(limit) are kept"
     case .invalidValue(let field, let value, let allowed):
       "'\(value)' is not a valid \(field): use one of \(allowed.joined(separator: ", "))"
     case .invalidAudience(let text, let reason): "audience '\(text)' is not valid: \(reason)"

@@ -74,6 +74,11 @@ public struct SubjectRecord: Hashable, Sendable {
     guard !name.isBlankOrNewlines else {
       throw CoreError.missingField("subject name")
     }
+    try TextLimit.check("subject name", name, limit: TextLimit.name)
+    for (field, value) in [("platform", platform), ("shop ID", shopID)] {
+      try TextLimit.check(field, value, limit: TextLimit.name)
+    }
+    try TextLimit.check("URL", url, limit: TextLimit.url)
     if let uscc { _ = try USCC(uscc) }
     if let registeredDivision { _ = try DivisionCode(registeredDivision) }
     if let businessDivision { _ = try DivisionCode(businessDivision) }
@@ -114,6 +119,8 @@ public struct LeadFields: Hashable, Sendable {
     guard !summary.isBlankOrNewlines else {
       throw CoreError.missingField("summary")
     }
+    try TextLimit.check("summary", summary, limit: TextLimit.summary)
+    try TextLimit.check("product category", productCategory, limit: TextLimit.name)
     guard (1...4).contains(informationReliability) else {
       throw CoreError.invalidValue(
         field: "information reliability", value: String(informationReliability),

@@ -81,6 +81,9 @@ public enum ErrorCatalogue {
     Entry("input.audience", .invalidInput, "Use --to all, node IDs separated by commas, or group:NAME."),
     Entry("input.missing", .invalidInput, "Give the field the message names."),
     Entry(
+      "input.too-long", .invalidInput,
+      "Shorten the text to the limit the message gives; attach documents as evidence instead."),
+    Entry(
       "input.group", .notFound,
       "Use a sharing group that 'liandong federation show' lists, or install a manifest that has it."),
     Entry(
@@ -354,6 +357,11 @@ public enum ErrorCatalogue {
       "api.bad-request", .invalidInput,
       "Send the request as Protocol/openapi.yaml describes it: the message says what did not fit."),
     Entry("api.not-found", .notFound, "Check the path against Protocol/openapi.yaml."),
+    Entry(
+      "api.method-not-allowed", .invalidInput, "Use one of the methods the Allow header lists for this path."),
+    Entry(
+      "api.too-large", .invalidInput,
+      "Send a smaller request: the API's JSON bodies are small (256 KiB at most)."),
     Entry(
       "api.bad-cursor", .invalidInput,
       "Pass the nextCursor of the page before, unchanged, or no cursor for the first page."),

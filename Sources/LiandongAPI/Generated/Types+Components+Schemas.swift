@@ -31,6 +31,7 @@ extension Components {
             internal enum CategoryPayload: String, Codable, Hashable, Sendable, CaseIterable {
                 case invalidInput = "invalid-input"
                 case notFound = "not-found"
+                case unauthenticated = "unauthenticated"
                 case forbidden = "forbidden"
                 case conflict = "conflict"
                 case unavailable = "unavailable"
