@@ -75,9 +75,8 @@ public struct SubjectRecord: Hashable, Sendable {
       throw CoreError.missingField("subject name")
     }
     try TextLimit.check("subject name", name, limit: TextLimit.name)
-    for (field, value) in [("platform", platform), ("shop ID", shopID)] {
-      try TextLimit.check(field, value, limit: TextLimit.name)
-    }
+    try TextLimit.check("platform", platform, limit: TextLimit.name)
+    try TextLimit.check("shop ID", shopID, limit: TextLimit.name)
     try TextLimit.check("URL", url, limit: TextLimit.url)
     if let uscc { _ = try USCC(uscc) }
     if let registeredDivision { _ = try DivisionCode(registeredDivision) }
