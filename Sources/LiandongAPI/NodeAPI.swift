@@ -56,11 +56,7 @@ struct NodeAPI: APIProtocol {
 
   func getLead(_ input: Operations.GetLead.Input) async throws -> Operations.GetLead.Output {
     try CurrentCaller.required().require(.readCases)
-    let id = try ObjectID(input.path.id)
-    guard let lead = try app.views.lead(id.description) else {
-      throw StoreError.notFound(kind: "lead", id: id.description)
-    }
-    return .ok(.init(body: .json(try Transcode.value(lead))))
+    return .ok(.init(body: .json(try Transcode.value(try app.lead(try ObjectID(input.path.id))))))
   }
 
   /// The request's lead, with the command line's defaults for what it leaves out.

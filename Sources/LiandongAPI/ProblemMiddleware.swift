@@ -37,7 +37,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
       return Failure(
         code: "api.bad-request",
         message:
-          "the request does not fit Protocol/openapi.yaml for \(server.operationID): \(describe(server.underlyingError))"
+          "the request does not fit Protocol/openapi.yaml for \(server.operationID): \(SystemError.reason(server.underlyingError))"
       )
     case let http as HTTPError where http.status == .notFound:
       if let allowed = APIServer.methods(of: path), !allowed.isEmpty {
@@ -52,11 +52,6 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     default:
       return Failure(error)
     }
-  }
-
-  static func describe(_ error: any Error) -> String {
-    if let decoding = error as? DecodingError { return SystemError.reason(decoding) }
-    return SystemError.reason(error)
   }
 
   /// The two statuses HTTP has a more exact word for than the category's.

@@ -52,7 +52,7 @@ public final class NodeApp: Sendable {
   }
 
   /// A lead this node holds, or `object.not-found`.
-  func lead(_ id: ObjectID, as kind: String = "lead") throws -> LeadView {
+  public func lead(_ id: ObjectID, as kind: String = "lead") throws -> LeadView {
     try existing(kind, id, store.lead)
   }
 

@@ -30,6 +30,18 @@ struct ServeSettingsResolver {
   let logLevel: String?
   let api: String?
 
+  /// HOST:PORT to listen on; port 0 asks the system for a free one.
+  static func bindAddress(_ text: String, _ what: String, source: String) throws -> (host: String, port: Int)
+  {
+    do {
+      let parsed = try PeerAddress.parse(text.hasSuffix(":0") ? text.dropLast() + "1" : text)
+      return (parsed.0, text.hasSuffix(":0") ? 0 : parsed.1)
+    } catch {
+      throw UsageError(
+        code: "config.listen", message: "\(what) '\(text)' (\(source)): \(Failure(error).message)")
+    }
+  }
+
   func resolve() throws -> ResolvedServeSettings {
     let defaults = ServeSettings.defaults
     func pick<T>(_ option: T?, _ fromFile: T?, _ fallback: T) -> (T, String) {
@@ -55,15 +67,7 @@ struct ServeSettingsResolver {
         message: "log level '\(levelText)' (\(levelSource)): use trace, debug, info, notice, warning or error"
       )
     }
-    let (host, port): (String, Int)
-    do {
-      let parsed = try PeerAddress.parse(address.hasSuffix(":0") ? address.dropLast() + "1" : address)
-      (host, port) = (parsed.0, address.hasSuffix(":0") ? 0 : parsed.1)
-    } catch {
-      throw UsageError(
-        code: "config.listen",
-        message: "listen address '\(address)' (\(addressSource)): \(Failure(error).message)")
-    }
+    let (host, port) = try Self.bindAddress(address, "listen address", source: addressSource)
     let allowList: Set<NodeID>?
     do {
       allowList = try allowText.map { Set(try $0.split(separator: ",").map { try NodeID(String($0)) }) }
@@ -76,14 +80,7 @@ struct ServeSettingsResolver {
     let apiText = api ?? file?.api
     let apiSource = api != nil ? "command line" : "node.json"
     let apiAddress = try apiText.map { text -> (host: String, port: Int) in
-      let parsed: (String, Int)
-      do {
-        let bound = try PeerAddress.parse(text.hasSuffix(":0") ? text.dropLast() + "1" : text)
-        parsed = (bound.0, text.hasSuffix(":0") ? 0 : bound.1)
-      } catch {
-        throw UsageError(
-          code: "config.listen", message: "API address '\(text)' (\(apiSource)): \(Failure(error).message)")
-      }
+      let parsed = try Self.bindAddress(text, "API address", source: apiSource)
       guard ["127.0.0.1", "::1", "localhost"].contains(parsed.0) || parsed.0.hasPrefix("127.") else {
         throw UsageError(
           code: "api.plain-http-not-loopback",
