@@ -37,18 +37,24 @@ public final class NodeApp: Sendable {
   var store: NodeStore { local.store }
 
   /// Signs `operations` as this node's next change, made by `officer` and shared with
-  /// `audience`; returns once it is durable. An operation the reducers refused makes the act
-  /// throw `ActRefused` (the change stays in the log, as every node keeps refused operations).
+  /// `audience`; returns once it is durable. If the reducers refuse any operation, nothing is
+  /// signed or stored and the act throws `ActRefused` with the rule's code: the same rules a
+  /// peer's change meets, decided in the same transaction, so no check here can drift from them.
   func act<View>(
     _ name: String, _ operations: [DomainOperation], audience: Audience, by officer: Officer,
     now: Date = Date(), view: () throws -> View
   ) throws -> ActResult<View> {
-    let change = try local.record(operations, audience: audience, officer: officer.id, now: now)
-    let refusals = try store.refusals(of: [change.id])
-    if let first = refusals.first { throw ActRefused(act: name, refusal: first) }
+    let change: SignedChange
+    do {
+      change = try local.recordEach(
+        prepared: [PreparedBody(ChangeBody(officer: officer.id, operations: operations))], audience: audience,
+        now: now, keepingRefused: false)[0]
+    } catch let refused as OperationsRefused {
+      throw ActRefused(act: name, refusal: refused.refusals[0])
+    }
     var seen = Set<ObjectID>()
     let touched = operations.map(\.objectID).filter { seen.insert($0).inserted }
-    return ActResult(change: change, touched: touched, refusals: refusals, view: try view())
+    return ActResult(change: change, touched: touched, view: try view())
   }
 
   /// A lead this node holds, or `object.not-found`.
@@ -64,8 +70,9 @@ public final class NodeApp: Sendable {
     return view
   }
 
-  /// `--to` text, with sharing groups resolved through the federation manifest in force.
+  /// `--to` text, with sharing groups resolved through the federation manifest in force, and
+  /// every node it names one this node knows (`knownNodes`).
   public func audience(parsing text: String) throws -> Audience {
-    try Audience(parsing: text, manifest: try store.currentManifest()?.view.manifest)
+    try checked(Audience(parsing: text, manifest: try store.currentManifest()?.view.manifest))
   }
 }

@@ -12,11 +12,18 @@ public protocol LocalNode: AnyObject, Sendable {
   /// Checks every change this node stores, local or received, against the trust in force.
   var verifier: ChangeVerifier { get }
   /// Signs one change per body and stores them in one transaction; returns once they are durable.
-  func recordEach(prepared: [PreparedBody], audience: Audience, now: Date) throws -> [SignedChange]
+  /// With `keepingRefused` false, a refused operation undoes it all and throws `OperationsRefused`.
+  func recordEach(prepared: [PreparedBody], audience: Audience, now: Date, keepingRefused: Bool) throws
+    -> [SignedChange]
   func newObjectID() -> ObjectID
 }
 
 extension LocalNode {
+  /// Signs and stores every change, refused operations included (a bulk import, a test of the rules).
+  public func recordEach(prepared: [PreparedBody], audience: Audience, now: Date) throws -> [SignedChange] {
+    try recordEach(prepared: prepared, audience: audience, now: now, keepingRefused: true)
+  }
+
   /// Signs `operations` by `officer` as this node's next change, visible to `audience`.
   @discardableResult
   public func record(
@@ -29,4 +36,9 @@ extension LocalNode {
       now: now
     )[0]
   }
+}
+
+/// A local act's operations the reducers refused; nothing was signed or stored.
+public struct OperationsRefused: Error, Sendable {
+  public let refusals: [OperationRefusal]
 }

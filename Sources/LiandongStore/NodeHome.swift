@@ -200,14 +200,15 @@ public final class NodeHome: LocalNode {
   }
 
   /// `recordEach` with bodies prepared already (`prepare`).
-  public func recordEach(prepared: [PreparedBody], audience: Audience, now: Date = Date()) throws
-    -> [SignedChange]
-  {
+  public func recordEach(
+    prepared: [PreparedBody], audience: Audience, now: Date = Date(), keepingRefused: Bool = true
+  ) throws -> [SignedChange] {
     if try Self.readConfiguration(directory).catchUpRequired {
       throw StoreError.catchUpRequired(node: node.rawValue)
     }
     return try store.appendLocal(
-      prepared.map { ($0, audience) }, author: author, verifier: verifier, physicalMillis: now.unixMillis)
+      prepared.map { ($0, audience) }, author: author, verifier: verifier, physicalMillis: now.unixMillis,
+      keepingRefused: keepingRefused)
   }
 
   /// Signs and stores, without the restored-node check (`init` writes the first change before

@@ -45,10 +45,12 @@ extension NodeStore {
 
   /// Records several changes made on this node in one transaction: all of them, or none. Their
   /// bodies come encoded and decoded already (`PreparedBody`), which a bulk writer does on
-  /// another core while the previous transaction writes.
+  /// another core while the previous transaction writes. With `keepingRefused` false, an
+  /// operation the reducers refuse rolls the whole transaction back (`OperationsRefused`):
+  /// a person's act the rules refuse is an error to them, not a change every node must keep.
   public func appendLocal(
     _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
-    physicalMillis: UInt64
+    physicalMillis: UInt64, keepingRefused: Bool = true
   ) throws -> [SignedChange] {
     try writeTransaction { db in
       var tip = try Row.fetchOne(
@@ -84,6 +86,10 @@ extension NodeStore {
         signed.append(change)
       }
       try folds.refold(db)
+      if !keepingRefused {
+        let refused = try refusals(of: signed.map(\.id), db)
+        if !refused.isEmpty { throw OperationsRefused(refusals: refused) }
+      }
       return signed
     }
   }

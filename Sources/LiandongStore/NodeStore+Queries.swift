@@ -274,15 +274,17 @@ extension NodeStore {
   /// The refused operations of these changes (what the sync driver logs after each batch). One
   /// query per 500 changes, not one per change: it runs on every batch a peer sends.
   public func refusals(of changes: [ChangeID]) throws -> [OperationRefusal] {
-    try read { db in
-      try stride(from: 0, to: changes.count, by: 500).flatMap { start in
-        let ids = changes[start..<min(start + 500, changes.count)].map(\.hex)
-        let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-        return try Row.fetchAll(
-          db, sql: "SELECT * FROM p_refusals WHERE change_id IN (\(marks)) ORDER BY change_id, op_index",
-          arguments: StatementArguments(ids)
-        ).map(Self.refusal)
-      }
+    try read { db in try refusals(of: changes, db) }
+  }
+
+  func refusals(of changes: [ChangeID], _ db: Database) throws -> [OperationRefusal] {
+    try stride(from: 0, to: changes.count, by: 500).flatMap { start in
+      let ids = changes[start..<min(start + 500, changes.count)].map(\.hex)
+      let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+      return try Row.fetchAll(
+        db, sql: "SELECT * FROM p_refusals WHERE change_id IN (\(marks)) ORDER BY change_id, op_index",
+        arguments: StatementArguments(ids)
+      ).map(Self.refusal)
     }
   }
 

@@ -9,10 +9,11 @@ import LiandongCrypto
 /// The signed change log: appends, in each origin's order, with every change verified by one
 /// pure decision; what is held, by origin and sequence; forks and the proof of them.
 public protocol ChangeLog: Sendable {
-  /// Signs and stores this node's next changes, each as one change, in one transaction.
+  /// Signs and stores this node's next changes, each as one change, in one transaction; with
+  /// `keepingRefused` false, a refused operation rolls it back and throws `OperationsRefused`.
   func appendLocal(
     _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
-    physicalMillis: UInt64
+    physicalMillis: UInt64, keepingRefused: Bool
   ) throws -> [SignedChange]
   /// Verifies and stores changes from peers or files, in one transaction; what became of each.
   func ingest(

@@ -43,7 +43,7 @@ struct StoreConformanceTests {
     let bodies = NodeHome.prepare([[], []], officer: "zhang")
     let appended = try store.appendLocal(
       bodies.map { ($0, Audience.all) }, author: author.author!, verifier: author.verifier,
-      physicalMillis: Date().unixMillis)
+      physicalMillis: Date().unixMillis, keepingRefused: true)
     #expect(appended.map(\.header.sequence) == [2, 3])
     #expect(try store.versionVector() == [author.id: 3])
     #expect(try store.heads()[author.id] == appended[1].id)
@@ -52,6 +52,30 @@ struct StoreConformanceTests {
         == appended.map(\.id))
     #expect(try store.change(origin: author.id, sequence: 2)?.id == appended[0].id)
     #expect(try store.log().count == 3)
+  }
+
+  @Test(
+    "a local act the rules refuse, when it must not be kept, leaves nothing behind",
+    arguments: StoreBackend.all)
+  func refusedActLeavesNothing(_ backend: StoreBackend) throws {
+    let author = try SimulatedNode("n0")
+    let store = try backend.open(author.id)
+    #expect(try Self.ingest(store, try author.store.changes(after: [:]), author.verifier) == [.stored])
+    let acknowledgeNothing = NodeHome.prepare(
+      [[DomainOperation(objectID: ObjectID(), action: .leadAct(.acknowledge))]], officer: "zhang")
+    let refused = #expect(throws: OperationsRefused.self) {
+      try store.appendLocal(
+        acknowledgeNothing.map { ($0, Audience.all) }, author: author.author!, verifier: author.verifier,
+        physicalMillis: Date().unixMillis, keepingRefused: false)
+    }
+    #expect(refused?.refusals.count == 1)
+    #expect(try store.versionVector() == [author.id: 1])
+    #expect(try store.refusals().isEmpty)
+    let kept = try store.appendLocal(
+      acknowledgeNothing.map { ($0, Audience.all) }, author: author.author!, verifier: author.verifier,
+      physicalMillis: Date().unixMillis, keepingRefused: true)
+    #expect(kept.map(\.header.sequence) == [2])
+    #expect(try store.refusals(of: kept.map(\.id)).count == 1)
   }
 
   @Test(

@@ -155,16 +155,14 @@ func actRandomly(_ node: SimulatedNode, among nodes: [SimulatedNode], using rand
   }
 }
 
-/// Makes an act through the application layer, as a front end would. A refusal after signing
-/// (`ActRefused`) is the reducers' answer, kept in the log like any change. A refusal before
-/// signing (the layer's own checks) is signed anyway by `otherwise`, as a node running other
-/// code could: every node's reducers must still refuse it the same way.
+/// Makes an act through the application layer, as a front end would. An act the layer refuses
+/// (its own checks, or the reducers' `ActRefused`) signs nothing; `otherwise` then signs it
+/// anyway, as a node running other code could, so every node's reducers must still refuse it the
+/// same way when it arrives.
 private func throughApp<T>(_ node: SimulatedNode, _ act: () throws -> T, otherwise: () throws -> Void) throws
 {
   do {
     _ = try act()
-  } catch is ActRefused {
-    return
   } catch let error as any CodedError where error.category != .internal {
     try otherwise()
   }

@@ -37,9 +37,12 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
     return Date(timeIntervalSince1970: (Double(clockMillis) + 0.5) / 1000)
   }
 
-  func recordEach(prepared: [PreparedBody], audience: Audience, now: Date) throws -> [SignedChange] {
+  func recordEach(prepared: [PreparedBody], audience: Audience, now: Date, keepingRefused: Bool) throws
+    -> [SignedChange]
+  {
     try store.appendLocal(
-      prepared.map { ($0, audience) }, author: author!, verifier: verifier, physicalMillis: now.unixMillis)
+      prepared.map { ($0, audience) }, author: author!, verifier: verifier, physicalMillis: now.unixMillis,
+      keepingRefused: keepingRefused)
   }
 
   func newObjectID() -> ObjectID {
@@ -147,7 +150,7 @@ extension SimulatedNode {
       _ = try app.addEvidence(
         to: item, file: file, record: draft, audience: audience, by: Officer("officer-1"), now: tick())
     } catch is ActRefused {
-      // Kept in the log, like every refused operation; the caller asked for this act.
+      // The rules refused it and nothing was signed; the random workload tries acts that may be refused.
     }
     return SHA256.hash(content)
   }
@@ -216,6 +219,16 @@ func exchange(_ nodes: [SimulatedNode]) throws {
       for destination in nodes where destination !== source {
         try destination.receive(try source.store.changes(after: [:]).map(destination.view))
       }
+    }
+  }
+}
+
+extension SimulatedNode {
+  /// Makes every node a peer of every other, as operators do before their regions share
+  /// anything: acts may name only the nodes a node knows (`NodeApp.knownNodes`).
+  static func acquaint(_ nodes: [SimulatedNode]) throws {
+    for node in nodes {
+      for other in nodes where other.id != node.id { try node.store.addPeer(other.id, address: "simulated") }
     }
   }
 }
