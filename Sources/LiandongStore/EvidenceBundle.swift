@@ -59,7 +59,7 @@ public struct EvidenceBundle {
     // The files, copied by streaming from the blob store.
     var manifest: [(String, Data)] = []
     for evidence in items {
-      let name = "files/\(evidence.id)-\(evidence.fileName)"
+      let name = Self.bundledName(evidence)
       guard let sha256 = Data(hex: evidence.sha256), let source = try home.blobs.file(sha256) else {
         continue
       }
@@ -96,10 +96,14 @@ public struct EvidenceBundle {
           data: "changes/\(id).header"))
       let operations =
         change.decodedBody()?.operations.map(NodeStore.describe) ?? ["(stub: content not held)"]
-      changeLines.append(
-        "change \(id)\n  origin \(header.origin) #\(header.sequence), \(header.time.iso8601), officer "
-          + "\(change.decodedBody()?.officer ?? "?")\n  body SHA-256 \(header.bodySHA256.hex)\n"
-          + operations.map { "  \($0)" }.joined(separator: "\n"))
+      let lines =
+        [
+          "change \(id)",
+          "  origin \(header.origin) #\(header.sequence), \(header.time.iso8601), officer "
+            + (change.decodedBody()?.officer ?? "?"),
+          "  body SHA-256 \(header.bodySHA256.hex)",
+        ] + operations.map { "  \($0)" }
+      changeLines.append(lines.map(VisibleText.escaped).joined(separator: "\n"))
     }
 
     // The exporting node signs the manifest.
@@ -235,13 +239,30 @@ public struct EvidenceBundle {
   static func describe(_ evidence: EvidenceView) -> String {
     [
       "evidence \(evidence.id)",
-      "  file: files/\(evidence.id)-\(evidence.fileName) (\(evidence.mediaType), \(evidence.size) bytes)",
+      "  file: \(bundledName(evidence)) (\(evidence.mediaType), \(evidence.size) bytes)",
+      "  name as given: \(evidence.fileName)",
       "  SHA-256: \(evidence.sha256)", "  belongs to: \(evidence.item)",
       "  category: \(evidence.category) (\(evidence.original ? "original" : "copy"))",
       "  fixed: \(evidence.howFixed ?? "-") by \(evidence.fixedBy) \(evidence.tool.isEmpty ? "" : "with \(evidence.tool)")",
       "  source: \(evidence.sourceURL.isEmpty ? "-" : evidence.sourceURL), captured \(evidence.capturedAt.isEmpty ? "-" : evidence.capturedAt)",
       "  added: \(evidence.added) by \(evidence.origin) (\(evidence.addedBy))",
-    ].joined(separator: "\n")
+    ].map(VisibleText.escaped).joined(separator: "\n")
+  }
+
+  /// Where an evidence file goes in the bundle: its ID and its name with everything but
+  /// letters, digits and `. - _ ( )` made `_`. The name came from a person or a peer; a slash, a
+  /// leading dot or a newline in it must not escape the folder or break `verify.sh`, which
+  /// reads the manifest line by line. The name as given is in `evidence.txt`.
+  static func bundledName(_ evidence: EvidenceView) -> String {
+    var safe = String(
+      evidence.fileName.map { character -> Character in
+        let allowed = character.isLetter || character.isNumber || ".-_()".contains(character)
+        return allowed && character.unicodeScalars.allSatisfy { !VisibleText.needsEscape($0) }
+          ? character : "_"
+      })
+    while safe.hasPrefix(".") { safe.removeFirst() }
+    while safe.utf8.count > 120 { safe.removeLast() }
+    return "files/\(evidence.id)-\(safe.isEmpty ? "file" : safe)"
   }
 
   static func custody(_ evidence: EvidenceView) -> String {
@@ -255,7 +276,7 @@ public struct EvidenceBundle {
       if !entry.note.isEmpty { text += ": \(entry.note)" }
       lines.append(text + "  [operation \(entry.operation)]")
     }
-    return lines.joined(separator: "\n")
+    return lines.map(VisibleText.escaped).joined(separator: "\n")
   }
 }
 

@@ -26,7 +26,7 @@ struct ErrorsCommand: ParsableCommand {
   }
 
   func run() throws {
-    if markdown { return print(ErrorCatalogue.markdown(), terminator: "") }
+    if markdown { return Output.document(ErrorCatalogue.markdown()) }
     let entries = ErrorCatalogue.entries.filter { prefix == nil || $0.code.hasPrefix(prefix!) }
     guard !entries.isEmpty else {
       throw Output.exitCode(
@@ -40,7 +40,8 @@ struct ErrorsCommand: ParsableCommand {
     }
     if json { return try Output.json(lines) }
     for line in lines {
-      print("\(line.code)  [\(line.category), exit \(line.exitStatus)]\n  \(line.remedy)")
+      print("\(line.code)  [\(line.category), exit \(line.exitStatus)]")
+      print("  \(line.remedy)")
     }
   }
 }

@@ -116,7 +116,7 @@ struct LeadList: NodeCommand {
         [
           $0.id, $0.owner, $0.state.rawValue, $0.risk.rawValue,
           $0.violations.map(\.rawValue).joined(separator: ","),
-          $0.subjects.first?.name ?? "-", String($0.summary.prefix(50)),
+          $0.subjects.first?.name ?? "-", TerminalText.prefix(TerminalText.safe($0.summary), columns: 50),
         ]
       })
   }

@@ -103,23 +103,34 @@ enum Output {
     return ExitCode(failure.category.exitStatus)
   }
 
+  /// One line on stderr, escaped like every line on stdout (`TerminalText`): an error's
+  /// message often quotes what a person or a peer wrote.
   static func error(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((TerminalText.safe(line) + "\n").utf8))
   }
 
   static func json(_ value: some Encodable) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    // JSON escapes control characters itself, and its own newlines are its structure.
+    Swift.print(String(decoding: try encoder.encode(value), as: UTF8.self))
   }
 
-  /// A plain text table: columns padded to the widest cell, the last column left ragged.
+  /// A text of several lines this program wrote (a generated document), printed line by line.
+  static func document(_ text: String) {
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+    if lines.last == "" { lines.removeLast() }
+    for line in lines { print(line) }
+  }
+
+  /// A plain text table: cells escaped (`TerminalText`), columns padded to the widest cell as
+  /// a terminal draws it (a Chinese character takes two columns), the last column left ragged.
   static func table(_ header: [String], _ rows: [[String]]) {
-    let all = [header] + rows
-    let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+    let all = ([header] + rows).map { $0.map(TerminalText.safe) }
+    let widths = header.indices.map { column in all.map { TerminalText.width($0[column]) }.max() ?? 0 }
     for row in all {
       let cells = row.enumerated().map { index, cell in
-        index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+        index == row.count - 1 ? cell : TerminalText.padded(cell, to: widths[index])
       }
       print(cells.joined(separator: "  "))
     }

@@ -13,6 +13,7 @@ struct EvidenceBundleTests {
     try federation.issue("yrd", key: "ed25519")
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
     let lead = try jjj.cli(
       "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary",
       "one-day reports without samples", "--to", "yrd"
@@ -117,5 +118,30 @@ struct EvidenceBundleTests {
       withoutFile.failed(with: "bundle.files-missing") && withoutFile.stderr.contains("listing.png"),
       "\(withoutFile)")
     #expect(!FileManager.default.fileExists(atPath: elsewhere.path), "nothing half-written")
+  }
+
+  @Test(
+    "a file name with a newline, a path and an escape sequence: a safe name in the bundle, verify.sh passes")
+  func hostileFileName() throws {
+    let federation = try TestFederation(label: "bundle-name", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let lead = try jjj.cli(
+      "lead", "add", "--subject-name", "店", "--violation", "forged-report", "--summary", "s"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let name = "..报告\nrm -rf \u{1B}[31m x.png"
+    let file = temporaryDirectory("bundle-name").appendingPathComponent(name)
+    try Data("screenshot".utf8).write(to: file)
+    let added = try jjj.cli(
+      "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot")
+    #expect(added.status == 0, "\(added)")
+    let out = temporaryDirectory("bundle-name-out").appendingPathComponent("bundle")
+    #expect(try jjj.cli("evidence", "export", lead, "--out", out.path).status == 0)
+    let files = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("files").path)
+    #expect(files.count == 1 && files[0].hasSuffix("-报告_rm_-rf___31m_x.png"), "\(files)")
+    let verify = try run("sh", [out.appendingPathComponent("verify.sh").path])
+    #expect(verify.status == 0 && verify.stdout.contains("All checks passed"), "\(verify)")
+    let described = try String(contentsOf: out.appendingPathComponent("evidence.txt"), encoding: .utf8)
+    #expect(described.contains("name as given: ..报告\\nrm -rf \\u{1B}[31m x.png"), "\(described)")
+    #expect(TerminalSafetyTests.printedSafely(described), "\(described)")
   }
 }
