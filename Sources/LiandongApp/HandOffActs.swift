@@ -67,7 +67,8 @@ extension NodeApp {
           message: "case \(lead.id) is owned by \(lead.owner); only its owner may offer it")
       }
       return .offer(
-        to: to, letter: letter, evidenceIDs: evidence, origin: try NodeID(lead.origin),
+        to: try recipient(to, of: "a hand-off"), letter: letter, evidenceIDs: evidence,
+        origin: try NodeID(lead.origin),
         snapshot: try lead.fields())
     case .accept: return .accept
     case .object(let reason): return .object(reason: reason, snapshot: try lead.caseSnapshot())
@@ -81,7 +82,7 @@ extension NodeApp {
             "no federation manifest is installed, so no node is a superior; 'liandong federation install' first"
         )
       }
-      return .designate(to: to, reason: reason, manifest: current.signed)
+      return .designate(to: try recipient(to, of: "a designation"), reason: reason, manifest: current.signed)
     case .resolve(let keep): return .resolve(keep: keep)
     }
   }

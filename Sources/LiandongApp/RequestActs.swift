@@ -13,6 +13,7 @@ extension NodeApp {
       throw UsageError(
         code: "usage.request-self", message: "a bureau cannot ask itself for assistance; name another node")
     }
+    _ = try recipient(record.requested, of: "a request")
     let id = local.newObjectID()
     return try act(
       "request send", [DomainOperation(objectID: id, action: .createRequest(record))],

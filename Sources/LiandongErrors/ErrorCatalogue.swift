@@ -63,6 +63,11 @@ public enum ErrorCatalogue {
       "usage.request-self", .invalidInput,
       "Send the request to another bureau: --to names the requested node."),
     Entry("usage.share-to", .invalidInput, "Share with named bureaus (--to yrd,prd or --to group:NAME)."),
+    Entry(
+      "recipient.unknown", .invalidInput,
+      "Check the node ID ('liandong peer list', 'liandong federation show'); add the peer or install the "
+        + "federation manifest that lists it."),
+    Entry("recipient.not-one", .invalidInput, "Name the one bureau the act is addressed to, e.g. --to yrd."),
     Entry("usage.unknown-code", .notFound, "Run 'liandong errors' for the whole list of codes."),
     // Values typed by a person or read from a file.
     Entry(

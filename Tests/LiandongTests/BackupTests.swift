@@ -10,6 +10,7 @@ struct BackupTests {
     let federation = try TestFederation(label: "backup", nodes: ["jjj", "yrd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
     let lead = try jjj.cli(
       "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "before the backup", "--to",
       "yrd"
@@ -82,6 +83,7 @@ struct BackupTests {
     let federation = try TestFederation(label: "backup-serve", nodes: ["jjj", "yrd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
     let archive = temporaryDirectory("backup-serve").appendingPathComponent("jjj.tar")
     #expect(try jjj.cli("backup", "--out", archive.path).status == 0)
     try jjj.cli(

@@ -91,6 +91,7 @@ struct CLITests {
   @Test("lead add prints the new ID; list, show and JSON agree; a bad USCC is refused and nothing is stored")
   func leads() throws {
     let cli = try node("n1")
+    for peer in ["n2", "n3"] { try cli("peer", "add", peer, "\(peer).example.org:7420") }
     let added = try cli(
       "lead", "add", "--subject-name", "某检测服务店", "--subject-uscc", "91350100M000100Y43", "--subject-kind",
       "shop",
@@ -178,6 +179,7 @@ struct CLITests {
     let a = try node("n4")
     let b = try node("n5")
     let c = try node("n6")
+    try a("peer", "add", "n5", "n5.example.org:7420")
     let added = try a(
       "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "for n5 only", "--to", "n5")
     let id = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -51,7 +51,8 @@ struct ChangeRuleTests {
     let receiver = try SimulatedNode("n1")
     let author = try author()
     let first = try announcement(author, millis: receiver.clockMillis - 1000)
-    #expect(try receiver.receive([first]) == [.stored])
+    let stored = try receiver.receive([first])
+    #expect(stored == [.stored], "\(stored)")
 
     let wrongLink = try author.sign(
       body: ChangeBody(officer: "o", operations: []), audience: .all,

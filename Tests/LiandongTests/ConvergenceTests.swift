@@ -25,6 +25,7 @@ struct ConvergenceTests {
     let nodes = try (0..<count).map {
       try SimulatedNode("n\($0)", clockMillis: base + UInt64.random(in: 0...3_000, using: &random))
     }
+    try SimulatedNode.acquaint(nodes)
     for (index, node) in nodes.enumerated() {
       node.objectIDSource = SeededGenerator(seed: seed &* 31 &+ UInt64(index))
     }

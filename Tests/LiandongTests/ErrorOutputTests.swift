@@ -86,6 +86,7 @@ struct ErrorOutputTests {
     let federation = try TestFederation(label: "error-acts", nodes: ["jjj", "yrd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
     let lead = try jjj.cli(
       "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s", "--to", "yrd"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -13,6 +13,8 @@ struct HandOffShareCLITests {
     let federation = try TestFederation(label: "share", nodes: ["jjj", "yrd", "prd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    try jjj.cli("peer", "add", "prd", "prd.example.org:7420")
     func id(_ result: ProcessResult) -> String {
       result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
@@ -82,6 +84,7 @@ struct HandOffShareCLITests {
     let federation = try TestFederation(label: "cross", nodes: ["jjj", "yrd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
     let lead = try jjj.cli(
       "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s", "--to", "yrd"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)

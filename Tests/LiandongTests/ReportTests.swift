@@ -9,6 +9,7 @@ struct ReportTests {
     let federation = try TestFederation(label: "report", nodes: ["jjj", "yrd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
     func lead(_ summary: String, kind: String, violation: String) throws -> String {
       try jjj.cli(
         "lead", "add", "--subject-name", summary, "--subject-kind", kind, "--platform", "某电商平台", "--shop-id",

@@ -104,6 +104,15 @@ final class NodeProcess: @unchecked Sendable {
 extension NodeProcess {
   /// Moves everything this node holds to `other` through a change file (stubs outside the
   /// audience), as an air-gapped bureau would.
+  /// Exchanges announcements by change files both ways, as two bureaus do before they share
+  /// anything: acts may name only nodes a node has heard from or has as a peer.
+  func introduce(to others: NodeProcess...) throws {
+    for other in others {
+      try carry(to: other)
+      try other.carry(to: self)
+    }
+  }
+
   func carry(to other: NodeProcess) throws {
     let file = temporaryDirectory("carry").appendingPathComponent("changes.bin")
     let exported = try cli("changes", "export", "--for", other.name, "--out", file.path)

@@ -38,6 +38,7 @@ final class SimulationRun {
         "n\($0)", federation: .simulation, clockMillis: start, objectIDSeed: seed &* 0x9E37_79B9 &+ UInt64($0)
       )
     }
+    try SimulatedNode.acquaint(nodes)
     up = Array(repeating: true, count: count)
     skew = Array(repeating: 0, count: count)
   }

@@ -22,9 +22,16 @@ struct TestFederation: Sendable {
     for node in nodes { try issue(node) }
   }
 
-  /// The shared federation of the in-process tests: seven nodes, issued once per test run.
+  /// The shared federation of the in-process tests: seven nodes, issued once per test run, as
+  /// if a day ago. Tests sign changes a little before "now"; made now, the certificates would
+  /// not yet be valid at those times whenever a test is the first to touch this federation.
   static let shared: TestFederation = {
-    let federation = try! TestFederation(label: "shared")
+    let dayAgo = Date().addingTimeInterval(-86_400)
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+    let federation = try! TestFederation(label: "shared", madeOn: formatter.string(from: dayAgo))
     for index in 0..<7 { try! federation.issue("n\(index)") }
     try! federation.issue("ed25519-node", key: "ed25519")
     return federation
