@@ -6,18 +6,23 @@ import LiandongStore
 
 /// A CSV file of leads to import, and how.
 public struct LeadImportRequest: Sendable {
-  /// The file's bytes (UTF-8 CSV) and its name, for messages.
+  /// The file's bytes (CSV) and its name, for messages.
   public var data: Data
   public var fileName: String
+  public var encoding: ImportEncoding
   public var audience: Audience?
   /// Leads per change, 1-5000.
   public var leadsPerChange: Int
   /// Check and report, but write nothing.
   public var checkOnly: Bool
 
-  public init(data: Data, fileName: String, audience: Audience?, leadsPerChange: Int, checkOnly: Bool) {
+  public init(
+    data: Data, fileName: String, encoding: ImportEncoding = .auto, audience: Audience?, leadsPerChange: Int,
+    checkOnly: Bool
+  ) {
     self.data = data
     self.fileName = fileName
+    self.encoding = encoding
     self.audience = audience
     self.leadsPerChange = leadsPerChange
     self.checkOnly = checkOnly
@@ -26,8 +31,12 @@ public struct LeadImportRequest: Sendable {
 
 /// What an import did.
 public struct LeadImportSummary: Encodable, Sendable {
+  /// The encoding the file was read in (`utf-8` or `gb18030`).
+  public var encoding: String
   public var rows: Int
   public var imported: Int
+  /// Rows whose lead this node already holds, from this file or another, or that repeat an
+  /// earlier row of this file.
   public var alreadyImported: Int
   public var refused: [LeadImport.RowError]
   public var changes: Int
@@ -44,8 +53,8 @@ public enum LeadImportEvent: Sendable {
 extension NodeApp {
   /// Imports leads from CSV: every row is checked before it is written, a refused row is
   /// reported and skipped, and valid rows become changes of `leadsPerChange` leads, each written
-  /// whole or not at all. IDs derive from the file's content and line, so running the same import
-  /// again records only what an interrupted run had not.
+  /// whole or not at all. IDs derive from each row's content (`LeadImport.contentKey`), so
+  /// importing the same rows again, however the file was saved, records only what is new.
   ///
   /// The file is checked a stretch at a time, and each stretch's rows are looked up, grouped into
   /// changes and their bodies encoded on the other core while the stretch before it writes.
@@ -55,13 +64,10 @@ extension NodeApp {
     guard (1...5000).contains(request.leadsPerChange) else {
       throw UsageError(code: "usage.per-change", message: "--per-change must be between 1 and 5000")
     }
-    guard let text = String(data: request.data, encoding: .utf8) else {
-      throw UsageError(
-        code: "import.not-utf8", message: "\(request.fileName) is not UTF-8 text; save the CSV as UTF-8")
-    }
+    let (text, encoding) = try request.encoding.decode(request.data, fileName: request.fileName)
     let started = Date()
     let audience = request.audience ?? .originOnly
-    let sheet = try LeadImport.Sheet(text, seed: Data(node.rawValue.utf8) + SHA256.hash(request.data))
+    let sheet = try LeadImport.Sheet(text, seed: Data(node.rawValue.utf8))
     let store = self.store, author = officer.id
     let perChange = request.checkOnly ? nil : request.leadsPerChange
     let stretch = LeadImport.leadsPerTransaction
@@ -76,8 +82,16 @@ extension NodeApp {
     }
     var rows = 0, pending = 0, changes = 0, errors: [LeadImport.RowError] = []
     var next = prepare(0), start = 0
+    // Leads written by earlier stretches: the next stretch was prepared while they were being
+    // written, so a row it repeats from them is found here, not in the store.
+    var written = Set<ObjectID>()
     while let ahead = next {
-      let checked = try ahead.value().get()
+      var checked = try ahead.value().get()
+      if !written.isDisjoint(with: checked.pendingIDs) {
+        checked = try ImportStretch(
+          checked.checked, store: store, leadsPerChange: perChange, officer: author, excluding: written)
+      }
+      written.formUnion(checked.pendingIDs)
       if !checked.errors.isEmpty { events(.refused(checked.errors)) }
       start += stretch
       next = prepare(start)
@@ -91,7 +105,8 @@ extension NodeApp {
       events(.progress(done: min(start, sheet.count), total: sheet.count))
     }
     return LeadImportSummary(
-      rows: rows + errors.count, imported: request.checkOnly ? 0 : pending, alreadyImported: rows - pending,
+      encoding: encoding == .auto ? "utf-8" : encoding.rawValue, rows: rows + errors.count,
+      imported: request.checkOnly ? 0 : pending, alreadyImported: rows - pending,
       refused: errors, changes: changes, seconds: Date().timeIntervalSince(started))
   }
 }
@@ -99,23 +114,32 @@ extension NodeApp {
 /// One stretch of the file: its rows checked, those not imported before grouped into changes,
 /// and the changes' bodies encoded and decoded for their transactions (`NodeHome.prepare`).
 struct ImportStretch: Sendable {
+  var checked: (rows: [LeadImport.Row], errors: [LeadImport.RowError])
   var rows: Int
   var pending: Int
+  /// The leads this stretch writes: new to the store, each once.
+  var pendingIDs: Set<ObjectID>
   var errors: [LeadImport.RowError]
   var changes: Int
   var transactions: [[PreparedBody]]
 
-  /// `leadsPerChange` nil: checked only (`--check`), nothing prepared.
+  /// `leadsPerChange` nil: checked only (`--check`), nothing prepared. A row whose lead the
+  /// store holds, or is in `excluding`, or repeats an earlier row of the stretch, is not pending.
   init(
     _ checked: (rows: [LeadImport.Row], errors: [LeadImport.RowError]), store: NodeStore,
     leadsPerChange: Int?,
-    officer: String
+    officer: String, excluding: Set<ObjectID> = []
   ) throws {
     let existing = try store.existingLeads(among: checked.rows.map(\.leadID.description))
-    let pending = checked.rows.filter { !existing.contains($0.leadID.description) }
+    var seen = excluding
+    let pending = checked.rows.filter {
+      !existing.contains($0.leadID.description) && seen.insert($0.leadID).inserted
+    }
     let changes = leadsPerChange.map { LeadImport.changes(pending, leadsPerChange: $0) } ?? []
+    self.checked = checked
     rows = checked.rows.count
     self.pending = pending.count
+    pendingIDs = Set(pending.map(\.leadID))
     errors = checked.errors
     self.changes = changes.count
     transactions = LeadImport.transactions(changes).map { NodeHome.prepare($0, officer: officer) }

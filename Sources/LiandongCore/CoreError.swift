@@ -13,6 +13,7 @@ public enum CoreError: CodedError, Equatable, Sendable {
   case tooLong(field: String, characters: Int, limit: Int)
   case invalidManifest(String)
   case unknownGroup(name: String, known: [String], version: Int)
+  case duplicateColumn(String)
 
   public var code: String {
     switch self {
@@ -26,6 +27,7 @@ public enum CoreError: CodedError, Equatable, Sendable {
     case .tooLong: "input.too-long"
     case .invalidManifest: "manifest.invalid"
     case .unknownGroup: "input.group"
+    case .duplicateColumn: "import.duplicate-column"
     }
   }
 
@@ -44,6 +46,8 @@ public enum CoreError: CodedError, Equatable, Sendable {
       "'\(value)' is not a valid \(field): use one of \(allowed.joined(separator: ", "))"
     case .invalidAudience(let text, let reason): "audience '\(text)' is not valid: \(reason)"
     case .missingField(let field): "\(field) is required"
+    case .duplicateColumn(let name):
+      "the CSV header names the column \(name) twice; each column may appear once"
     case .invalidManifest(let reason): "the federation manifest is not valid: \(reason)"
     case .unknownGroup(let name, let known, let version):
       "the federation manifest (version \(version)) has no sharing group '\(name)'; its groups: "

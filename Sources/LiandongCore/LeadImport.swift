@@ -41,9 +41,10 @@ public enum LeadImport {
     public var reason: String
   }
 
-  /// Parses and validates the whole file. IDs are derived from `seed` (the importing node and
-  /// the file's SHA-256) and the row's line, so importing the same file again finds the leads a
-  /// first, interrupted run already recorded.
+  /// Parses and validates the whole file. IDs are derived from `seed` (the importing node) and
+  /// the row's content (`contentKey`), so importing the same rows again, from the same file or
+  /// from one saved with a BOM, other line endings, other spacing, in another encoding or
+  /// order or with rows added, finds the leads already recorded and records nothing twice.
   public static func parse(_ text: String, seed: Data) throws -> (rows: [Row], errors: [RowError]) {
     let sheet = try Sheet(text, seed: seed)
     return sheet.check(0..<sheet.count)
@@ -58,12 +59,17 @@ public enum LeadImport {
 
     /// Reads the records and checks the header: every column known, the required ones present.
     public init(_ text: String, seed: Data) throws {
-      let all = try CSV.records(text)
+      // Excel writes a byte order mark before the header; it is not part of the first name.
+      let all = try CSV.records(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
       guard let first = all.first else { throw CoreError.missingField("a header row naming the columns") }
       let header = first.fields.map { $0.trimmingSpaces.lowercased() }
       let known = Set(columns.map(\.name))
       if let unknown = header.first(where: { !known.contains($0) }) {
         throw CoreError.invalidValue(field: "CSV column", value: unknown, allowed: columns.map(\.name))
+      }
+      var seen = Set<String>()
+      if let twice = header.first(where: { !seen.insert($0).inserted }) {
+        throw CoreError.duplicateColumn(twice)
       }
       for required in ["subject_name", "violations", "summary"] where !header.contains(required) {
         throw CoreError.missingField("the column \(required)")
@@ -136,7 +142,8 @@ public enum LeadImport {
       }
       information = value
     }
-    let subjectID = derivedID(seed, line, "subject")
+    let key = contentKey(cells)
+    let subjectID = derivedID(seed, key, "subject")
     let fields = LeadFields(
       source: try LeadSource(canonical: cells["source"] ?? LeadSource.onlineMonitoring.rawValue),
       violations: violations, subjectIDs: [subjectID], productCategory: cells["product_category"] ?? "",
@@ -146,13 +153,24 @@ public enum LeadImport {
       informationReliability: information)
     try fields.validate()
     return Row(
-      line: line, subjectID: subjectID, subject: subject, leadID: derivedID(seed, line, "lead"),
+      line: line, subjectID: subjectID, subject: subject, leadID: derivedID(seed, key, "lead"),
       fields: fields)
   }
 
-  /// A UUID (version 8, RFC 9562) from the SHA-256 of the seed, the line and the role.
-  static func derivedID(_ seed: Data, _ line: Int, _ role: String) -> ObjectID {
-    var bytes = Array(SHA256.hash(seed + Data("\(line) \(role)".utf8)).prefix(16))
+  /// A row as its meaning, not its bytes: the non-empty cells by column name (so column order
+  /// does not matter), each with runs of whitespace, line endings included, made one space.
+  static func contentKey(_ cells: [String: String]) -> String {
+    cells.sorted { $0.key < $1.key }.map { name, value in
+      let spaced =
+        value.unicodeScalars.contains { $0.properties.isWhitespace && $0 != " " } || value.contains("  ")
+        ? value.split(whereSeparator: \.isWhitespace).joined(separator: " ") : value
+      return name + "=" + spaced
+    }.joined(separator: "\u{1F}")
+  }
+
+  /// A UUID (version 8, RFC 9562) from the SHA-256 of the seed, the row's content key and the role.
+  static func derivedID(_ seed: Data, _ key: String, _ role: String) -> ObjectID {
+    var bytes = Array(SHA256.hash(seed + Data("\(role)\u{1E}\(key)".utf8)).prefix(16))
     bytes[6] = (bytes[6] & 0x0F) | 0x80
     bytes[8] = (bytes[8] & 0x3F) | 0x80
     return ObjectID(bytes: Data(bytes))!

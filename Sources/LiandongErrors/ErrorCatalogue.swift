@@ -99,7 +99,13 @@ public enum ErrorCatalogue {
       "Import a file written by 'liandong changes export', whole and unaltered."),
     Entry(
       "import.not-utf8", .invalidInput,
-      "Save the file as UTF-8 CSV (in Excel: 'CSV UTF-8') and import it again."),
+      "Save the file as UTF-8 CSV (in Excel: 'CSV UTF-8'), or name its encoding: --encoding gb18030."),
+    Entry(
+      "import.not-gb18030", .invalidInput,
+      "Leave out --encoding to detect the encoding, or save the file as UTF-8 CSV."),
+    Entry(
+      "import.duplicate-column", .invalidInput,
+      "Remove or rename one of the two columns; the header's names are in 'liandong lead import --help'."),
     // The node's data folder and its configuration.
     Entry(
       "node.not-initialised", .notFound,
@@ -406,6 +412,14 @@ public enum ErrorCatalogue {
     Entry(
       "sync.refused", .forbidden,
       "The peer closed the session: its log says why (an untrusted or revoked certificate, or not allowed)."),
+    Entry(
+      "sync.changes-refused", .conflict,
+      "Everything else moved. 'liandong verify' and the peer's log name each refused change; a refusal "
+        + "that repeats on every sync needs an operator on the node that signed it."),
+    Entry(
+      "node.quarantined", .forbidden,
+      "This node's key signed two changes with one sequence number (a restored backup, or a stolen key): "
+        + "stop writing, find which copy of the node is genuine, and tell the federation's operators."),
     Entry(
       "sync.peer-failed", .unavailable,
       "The peer failed during the session: its log says why; the next sync resumes."),

@@ -321,6 +321,7 @@ public struct SyncSession: Sendable {
     summary.changesReceived += stored
     summary.duplicatesReceived += duplicates
     summary.refusedReceived += refusals.count
+    summary.receivedRefusals += refusals.filter { !$0.isEmpty }.prefix(20 - summary.receivedRefusals.count)
     let ack = BatchAcknowledgement(number: batch, stored: stored, duplicates: duplicates, refusals: refusals)
     return [.send(.ack(ack))] + finishIfComplete()
   }
@@ -420,6 +421,8 @@ public struct SyncSummary: Equatable, Sendable, Codable {
   public var changesReceived = 0
   public var duplicatesReceived = 0
   public var refusedReceived = 0
+  /// Why this node refused what it refused (the first 20), as the acknowledgement tells the peer.
+  public var receivedRefusals: [String] = []
   public var batchesReceived = 0
   public var peerRefused = 0
   public var peerRefusals: [String] = []

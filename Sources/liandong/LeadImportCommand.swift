@@ -20,8 +20,13 @@ struct LeadImportCommand: NodeCommand {
       reaches it (use --check to see them all before writing anything); the others are \
       imported. Valid rows \
       become changes of up to --per-change leads each; each change is written whole or not at \
-      all, so a crash leaves no partial change, and running the same import again records only \
-      the rows a first, interrupted run had not (IDs derive from the file's content and line).
+      all. A lead's ID derives from its row's content, so importing the same rows again (after a \
+      crash, or from a copy saved with a BOM, other line endings, other column order or more \
+      rows) records only the rows not imported before, and a row repeated in a file once. The \
+      header may name each column once.
+
+      The file may be UTF-8 or GB18030/GBK (what Excel on a Chinese Windows saves as CSV): \
+      detected, or named with --encoding; the summary says which was used.
       Exit status: 0 if every row was imported (or had been), 2 if some rows were refused.
 
       Example:
@@ -33,12 +38,21 @@ struct LeadImportCommand: NodeCommand {
   var to: String?
   @Option(help: "Leads per change (1-5000).") var perChange = 500
   @Flag(help: "Check the file and report, but write nothing.") var check = false
+  @Option(
+    help: ArgumentHelp(
+      "The file's encoding: \(ImportEncoding.allCases.map(\.rawValue).joined(separator: ", ")).",
+      valueName: "encoding"))
+  var encoding = ImportEncoding.auto.rawValue
   @OptionGroup var officer: OfficerOption
 
   /// Refused rows named one by one on stderr; the rest are counted (all are in --json).
   static let errorsShown = 50
 
   func execute() throws {
+    guard let chosen = ImportEncoding(rawValue: encoding.lowercased()) else {
+      throw CoreError.invalidValue(
+        field: "encoding", value: encoding, allowed: ImportEncoding.allCases.map(\.rawValue))
+    }
     let data = try NodeHome.readFile(URL(fileURLWithPath: file))
     let app = try options.openApp()
     let audience = try to.map { try app.audience(parsing: $0) }
@@ -46,7 +60,8 @@ struct LeadImportCommand: NodeCommand {
     var shown = 0
     let summary = try app.importLeads(
       LeadImportRequest(
-        data: data, fileName: file, audience: audience, leadsPerChange: perChange, checkOnly: check),
+        data: data, fileName: file, encoding: chosen, audience: audience, leadsPerChange: perChange,
+        checkOnly: check),
       by: officer.person
     ) { event in
       switch event {
@@ -74,8 +89,8 @@ struct LeadImportCommand: NodeCommand {
     } else {
       print(
         check
-          ? "\(summary.rows - refused) rows valid, \(refused) refused; nothing written (--check)"
-          : "imported \(summary.imported) leads in \(summary.changes) changes (\(summary.alreadyImported) already imported, \(refused) refused) in \(String(format: "%.1f", summary.seconds)) s, shared with: \(audience ?? .originOnly)"
+          ? "\(summary.rows - refused) rows valid, \(refused) refused; nothing written (--check, read as \(summary.encoding))"
+          : "read as \(summary.encoding); imported \(summary.imported) leads in \(summary.changes) changes (\(summary.alreadyImported) already imported, \(refused) refused) in \(String(format: "%.1f", summary.seconds)) s, shared with: \(audience ?? .originOnly)"
       )
     }
     // Some rows were refused: the documented status 2, the one of invalid input.

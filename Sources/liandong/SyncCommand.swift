@@ -17,8 +17,10 @@ struct SyncCommand: AsyncNodeCommand {
     abstract: "Sync now with the named peers (or --all), then print what moved.",
     discussion: """
       Each peer must have been added with 'liandong peer add'. Progress goes to stderr when it is \
-      a terminal and a sync takes more than a moment (never with --json). Exits 1, naming the \
-      reason, if any peer is unreachable, refuses this node, or speaks another protocol version.
+      a terminal and a sync takes more than a moment (never with --json). Exits non-zero, naming \
+      the reason, if any peer is unreachable, refuses this node, or speaks another protocol \
+      version; if either side refused changes or evidence files (sync.changes-refused, exit 5); or if \
+      this node is quarantined for a fork of its own chain (node.quarantined, exit 4).
       """)
 
   @OptionGroup var options: NodeOptions
@@ -40,6 +42,52 @@ struct SyncCommand: AsyncNodeCommand {
   struct Report: Encodable {
     var synced: [SyncSummary] = []
     var failed: [PeerFailure] = []
+  }
+
+  /// What went wrong in sessions that completed: this node's own quarantine, and refusals
+  /// either way. Each is a failure of the command, though everything else moved.
+  static func problems(in summaries: [SyncSummary], quarantined: ForkView?) -> [PeerFailure] {
+    var found: [PeerFailure] = []
+    // First: the exit status is the first failure's, and a quarantine matters most.
+    if let fork = quarantined {
+      let entry = ErrorCatalogue.entry(for: "node.quarantined")!
+      found.append(
+        PeerFailure(
+          peer: fork.origin, code: entry.code,
+          message:
+            "this node (\(fork.origin)) signed two different changes with sequence \(fork.sequence) "
+            + "(\(fork.heldChange.prefix(12)) and \(fork.otherChange.prefix(12))): every node refuses its new changes",
+          remedy: entry.remedy, exitStatus: entry.category.exitStatus))
+    }
+    let refused = ErrorCatalogue.entry(for: "sync.changes-refused")!
+    for summary in summaries {
+      var reasons: [String] = []
+      if summary.peerRefused > 0 {
+        reasons.append(
+          "\(summary.peer) refused \(summary.peerRefused) of this node's changes"
+            + Self.listed(summary.peerRefusals))
+      }
+      if summary.refusedReceived > 0 {
+        reasons.append(
+          "this node refused \(summary.refusedReceived) changes from \(summary.peer)"
+            + Self.listed(summary.receivedRefusals))
+      }
+      if !summary.blobsRefused.isEmpty {
+        reasons.append(
+          "\(summary.blobsRefused.count) evidence files not received" + Self.listed(summary.blobsRefused))
+      }
+      guard !reasons.isEmpty else { continue }
+      found.append(
+        PeerFailure(
+          peer: summary.peer, code: refused.code, message: reasons.joined(separator: "; "),
+          remedy: refused.remedy, exitStatus: refused.category.exitStatus))
+    }
+    return found
+  }
+
+  private static func listed(_ reasons: [String]) -> String {
+    reasons.isEmpty
+      ? "" : ": " + reasons.prefix(3).joined(separator: "; ") + (reasons.count > 3 ? "; ..." : "")
   }
 
   func execute() async throws {
@@ -65,6 +113,10 @@ struct SyncCommand: AsyncNodeCommand {
         report.failed.append(Self.explain(error, peer: peer))
       }
     }
+    report.failed =
+      Self.problems(
+        in: report.synced, quarantined: try app.changeLog.forks().first { $0.origin == app.node.rawValue })
+      + report.failed
     if options.json {
       try Output.json(report)
     } else {

@@ -143,6 +143,7 @@ struct CommandLineMistakeTests {
       ),
       (["lead", "import", latin1.path, "--per-change", "0"], "usage.per-change"),
       (["lead", "import", latin1.path], "import.not-utf8"),
+      (["lead", "import", latin1.path, "--encoding", "gb18030"], "import.not-gb18030"),
       (
         [
           "lead", "add", "--subject-name", "x", "--subject-division", "012345", "--violation", "other",

@@ -88,6 +88,7 @@ struct HostilePeerTests {
     let yrd = try NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
+    try yrd.cli("peer", "add", "jjj", "jjj.example.org:7420")
     let lead = try yrd.cli(
       "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary", "for jjj only",
       "--to", "jjj"

@@ -192,4 +192,64 @@ struct LeadImportTests {
     #expect(again.stdout.contains("\"alreadyImported\" : \(stretch - 10)"), "\(again)")
     #expect(again.stdout.contains("\"imported\" : 0") && again.stdout.contains("\"rows\" : \(stretch + 50)"))
   }
+
+  @Test(
+    "the same rows saved with a BOM, CRLF, other spacing and column order, or one row more, import only what is new"
+  )
+  func sameRowsAnotherFile() throws {
+    let rows = (0..<4).map { "店\($0),,,,forged-report,summary \($0),high\n" }
+    let (jjj, file) = try Self.node("import-same", csv: Self.header + rows.joined())
+    #expect(try jjj.cli("lead", "import", file.path).stdout.contains("imported 4 leads"))
+
+    let resaved = file.deletingLastPathComponent().appendingPathComponent("resaved.csv")
+    let reordered =
+      "\u{FEFF}summary,risk,violations,subject_name\r\n"
+      + (0..<4).reversed().map { "\"summary  \($0)\",high,forged-report, 店\($0) \r\n" }.joined()
+      + "summary 4,high,forged-report,店4\r\n" + "summary 4,high,forged-report,店4\r\n"
+    try reordered.write(to: resaved, atomically: true, encoding: .utf8)
+    let again = try jjj.cli("lead", "import", resaved.path, "--json")
+    #expect(again.status == 0, "\(again)")
+    #expect(
+      again.stdout.contains("\"imported\" : 1") && again.stdout.contains("\"alreadyImported\" : 5"),
+      "four rows held already, and one repeated in the file: \(again)")
+    let leads = try JSONSerialization.jsonObject(
+      with: Data(try jjj.cli("lead", "list", "--json").stdout.utf8))
+    #expect((leads as? [Any])?.count == 5)
+  }
+
+  @Test("GB18030 (GBK) from Excel is detected or named with --encoding; a wrong choice says what to do")
+  func gb18030() throws {
+    let csv = "subject_name,violations,summary\n速通检测服务店,forged-report,出具虚假检验报告\n"
+    let (jjj, utf8File) = try Self.node("import-gbk", csv: csv)
+    let gbkFile = utf8File.deletingLastPathComponent().appendingPathComponent("excel.csv")
+    let converted = try run("iconv", ["-f", "UTF-8", "-t", "GB18030", utf8File.path, "-o", gbkFile.path])
+    #expect(converted.status == 0, "\(converted)")
+    #expect(String(data: try Data(contentsOf: gbkFile), encoding: .utf8) == nil, "the file is not UTF-8")
+
+    let forcedUTF8 = try jjj.cli("lead", "import", gbkFile.path, "--encoding", "utf-8")
+    #expect(forcedUTF8.failed(with: "import.not-utf8") && forcedUTF8.stderr.contains("--encoding gb18030"))
+    let detected = try jjj.cli("lead", "import", gbkFile.path)
+    #expect(
+      detected.status == 0 && detected.stdout.contains("read as gb18030; imported 1 leads"), "\(detected)")
+    let shown = try jjj.cli("lead", "list")
+    #expect(shown.stdout.contains("速通检测服务店") && shown.stdout.contains("出具虚假检验报告"), "\(shown)")
+    // The same rows in UTF-8 are the same leads.
+    let same = try jjj.cli("lead", "import", utf8File.path)
+    #expect(same.stdout.contains("imported 0 leads") && same.stdout.contains("1 already imported"), "\(same)")
+    let named = try jjj.cli("lead", "import", gbkFile.path, "--encoding", "gbk", "--check")
+    #expect(named.status == 0 && named.stdout.contains("read as gbk"), "\(named)")
+    let unknown = try jjj.cli("lead", "import", gbkFile.path, "--encoding", "latin1")
+    #expect(unknown.failed(with: "input.value") && unknown.stderr.contains("gb18030"), "\(unknown)")
+  }
+
+  @Test("a header that names a column twice refuses the file")
+  func duplicateColumn() throws {
+    let error = try #require(throws: CoreError.self) {
+      try LeadImport.parse("subject_name,violations,summary,Summary\n店,forged-report,a,b\n", seed: Data())
+    }
+    #expect(error.code == "import.duplicate-column" && "\(error)".contains("summary"), "\(error)")
+    let (jjj, file) = try Self.node(
+      "import-twice", csv: "subject_name,violations,summary,summary\n店,forged-report,a,b\n")
+    #expect(try jjj.cli("lead", "import", file.path).failed(with: "import.duplicate-column"))
+  }
 }
