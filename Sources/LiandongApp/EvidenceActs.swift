@@ -21,15 +21,23 @@ extension NodeApp {
         code: "usage.no-audience",
         message: "this node holds no lead \(item); say who may see the evidence with --to")
     }
+    // A mistyped ID would attach evidence to nothing: the item must be held, or known by a stub.
+    guard try !store.history(of: item).isEmpty else {
+      throw StoreError.notFound(kind: "lead or request", id: item.description)
+    }
     var record = draft
     try record.validate()
-    (record.sha256, record.size) = try local.blobs.importFile(file)
+    let resolved = file.resolvingSymlinksInPath()
+    (record.sha256, record.size) = try local.blobs.importFile(resolved)
     let evidenceID = local.newObjectID()
-    return try act(
+    let result = try act(
       "evidence add", [DomainOperation(objectID: evidenceID, action: .addEvidence(record))],
       audience: audience,
       by: officer, now: now
     ) { try self.evidence(evidenceID) }
+    return resolved.path == file.standardizedFileURL.path
+      ? result
+      : result.adding(["\(file.path) is a symbolic link: added the file it points to, \(resolved.path)"])
   }
 
   /// One event in an item's chain of custody, shared with its audience, its origin and every

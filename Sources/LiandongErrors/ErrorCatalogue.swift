@@ -98,6 +98,14 @@ public enum ErrorCatalogue {
       "input.change-file", .invalidInput,
       "Import a file written by 'liandong changes export', whole and unaltered."),
     Entry(
+      "evidence.not-a-file", .invalidInput,
+      "Name the file itself: save what a pipe or device gives to a file first, then add that file."),
+    Entry(
+      "evidence.changed-while-read", .conflict,
+      "Wait until the file is complete (a download or a recording still running), then add it again."),
+    Entry(
+      "evidence.empty", .invalidInput, "Check that you named the right file; an empty file fixes nothing."),
+    Entry(
       "import.not-utf8", .invalidInput,
       "Save the file as UTF-8 CSV (in Excel: 'CSV UTF-8'), or name its encoding: --encoding gb18030."),
     Entry(

@@ -311,7 +311,8 @@ public enum SyncDriver {
       logger.warning("blob transfer failed", metadata: ["peer": "\(peer)", "reason": "\(error)"])
       return switch error {
       case .outOfOrder, .tooLong: .badBlob(reason: error.description)
-      case .unreadable, .io, .busy: .localFailure(code: error.code, reason: error.description)
+      case .unreadable, .io, .busy, .notAFile, .changedWhileRead, .empty, .diskFull:
+        .localFailure(code: error.code, reason: error.description)
       }
     }
     if let error = error as? ProtocolError { return error }

@@ -46,34 +46,59 @@ public final class BlobStore: Sendable {
   // MARK: Files added on this node
 
   /// Copies a file into the store while hashing it; returns its address and size. Importing a
-  /// file already held is harmless.
+  /// file already held is harmless. Only a regular file is evidence: a named pipe would block
+  /// forever, a device or a folder has no content to fix. A file that changes while it is read
+  /// (still being downloaded or written) is refused, since its hash would match neither version.
+  /// A failure to write is the node's disk, never the source file's fault.
   public func importFile(_ source: URL) throws -> (sha256: Data, size: UInt64) {
-    let input: FileHandle
-    do { input = try FileHandle(forReadingFrom: source) } catch {
-      throw BlobError.unreadable(path: source.path, reason: SystemError.reason(error))
+    // Non-blocking, so that opening a named pipe returns at once to be refused by its type.
+    let descriptor = open(source.path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      throw BlobError.unreadable(path: source.path, reason: String(cString: strerror(errno)).lowercased())
     }
+    let input = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
     defer { try? input.close() }
+    let before = try SourceFile(descriptor: descriptor, path: source.path)
     let temporary = directory.appendingPathComponent("partial").appendingPathComponent(
       "import-\(UUID().uuidString)")
     let output = try createFile(temporary)
     let hasher = SHA256.Hasher()
     var size: UInt64 = 0
-    do {
-      while let piece = try input.read(upToCount: 1 << 20), !piece.isEmpty {
-        hasher.update(piece)
-        try output.write(contentsOf: piece)
-        size += UInt64(piece.count)
+    func fail(_ error: BlobError) -> BlobError {
+      try? output.close()
+      try? FileManager.default.removeItem(at: temporary)
+      return error
+    }
+    while true {
+      let piece: Data
+      do { piece = try input.read(upToCount: 1 << 20) ?? Data() } catch {
+        throw fail(.unreadable(path: source.path, reason: SystemError.reason(error)))
       }
+      if piece.isEmpty { break }
+      hasher.update(piece)
+      do { try output.write(contentsOf: piece) } catch {
+        throw fail(Self.writeFailure(error, path: directory.path))
+      }
+      size += UInt64(piece.count)
+    }
+    do {
       try output.synchronize()
       try output.close()
     } catch {
-      try? output.close()
-      try? FileManager.default.removeItem(at: temporary)
-      throw BlobError.unreadable(path: source.path, reason: SystemError.reason(error))
+      throw fail(Self.writeFailure(error, path: directory.path))
+    }
+    let after = try? SourceFile(path: source.path)
+    guard after == before, size == before.size else {
+      throw fail(.changedWhileRead(path: source.path))
     }
     let sha256 = hasher.finalize()
     try moveIntoPlace(temporary, sha256: sha256, size: size)
     return (sha256, size)
+  }
+
+  private static func writeFailure(_ error: any Error, path: String) -> BlobError {
+    SystemError.posixCode(error) == ENOSPC
+      ? .diskFull(path: path) : .io(path: path, reason: SystemError.reason(error))
   }
 
   // MARK: Serving
@@ -283,6 +308,10 @@ public enum BlobError: CodedError, Sendable {
   case outOfOrder(sha256: String, expected: UInt64, received: UInt64)
   case tooLong(sha256: String, size: UInt64)
   case busy(sha256: String)
+  case notAFile(path: String, kind: String)
+  case changedWhileRead(path: String)
+  case empty(path: String)
+  case diskFull(path: String)
 
   public var code: String {
     switch self {
@@ -291,6 +320,10 @@ public enum BlobError: CodedError, Sendable {
     case .outOfOrder: "blob.out-of-order"
     case .tooLong: "blob.too-long"
     case .busy: "blob.busy"
+    case .notAFile: "evidence.not-a-file"
+    case .changedWhileRead: "evidence.changed-while-read"
+    case .empty: "evidence.empty"
+    case .diskFull: "node.disk-full"
     }
   }
 
@@ -304,6 +337,55 @@ public enum BlobError: CodedError, Sendable {
       "blob \(sha256.prefix(12)) is being received by another session; it is left to that one"
     case .tooLong(let sha256, let size):
       "blob \(sha256.prefix(12)): more data arrived than the \(size) bytes its evidence record gives"
+    case .notAFile(let path, let kind):
+      "\(path) is \(kind), not a regular file; evidence is a file's fixed content"
+    case .changedWhileRead(let path):
+      "\(path) changed while it was being added (its size or modification time moved), so its hash "
+        + "would match neither version; nothing was recorded"
+    case .empty(let path): "\(path) is empty: there is no content to fix as evidence"
+    case .diskFull(let path):
+      "the disk holding \(path) is full; nothing was recorded: free space on it, then add the file again"
     }
+  }
+}
+
+/// What identifies a file's content for a reader that cannot lock it: its type, size and
+/// modification time, compared before and after the read.
+struct SourceFile: Equatable {
+  var size: UInt64
+  var modifiedSeconds: Int
+  var modifiedNanoseconds: Int
+  var inode: UInt64
+
+  init(descriptor: Int32, path: String) throws {
+    var info = stat()
+    guard fstat(descriptor, &info) == 0 else {
+      throw BlobError.unreadable(path: path, reason: String(cString: strerror(errno)).lowercased())
+    }
+    try self.init(info, path: path)
+  }
+
+  init(path: String) throws {
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      throw BlobError.unreadable(path: path, reason: String(cString: strerror(errno)).lowercased())
+    }
+    try self.init(info, path: path)
+  }
+
+  private init(_ info: stat, path: String) throws {
+    switch info.st_mode & S_IFMT {
+    case S_IFREG: break
+    case S_IFDIR: throw BlobError.notAFile(path: path, kind: "a folder")
+    case S_IFIFO: throw BlobError.notAFile(path: path, kind: "a named pipe")
+    case S_IFCHR, S_IFBLK: throw BlobError.notAFile(path: path, kind: "a device")
+    case S_IFSOCK: throw BlobError.notAFile(path: path, kind: "a socket")
+    default: throw BlobError.notAFile(path: path, kind: "a special file")
+    }
+    guard info.st_size > 0 else { throw BlobError.empty(path: path) }
+    size = UInt64(info.st_size)
+    modifiedSeconds = Int(info.st_mtim.tv_sec)
+    modifiedNanoseconds = Int(info.st_mtim.tv_nsec)
+    inode = UInt64(info.st_ino)
   }
 }

@@ -59,10 +59,9 @@ struct EvidenceAdd: NodeCommand {
   func execute() throws {
     let itemID = try ObjectID(item)
     let source = URL(fileURLWithPath: file)
-    var isFolder: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: source.path, isDirectory: &isFolder), !isFolder.boolValue
-    else {
-      throw UsageError(code: "usage.no-such-file", message: "\(file) is not a file; name the file to attach")
+    guard FileManager.default.fileExists(atPath: source.path) else {
+      throw UsageError(
+        code: "usage.no-such-file", message: "there is no file \(file); name the file to attach")
     }
     let app = try options.openApp()
     // Checked before the file is copied, so a mistake costs nothing.
@@ -78,6 +77,7 @@ struct EvidenceAdd: NodeCommand {
     let (view, change) = (result.view, result.change)
     if options.json { return try Output.json(view) }
     print(view.id)
+    for notice in result.notices { Output.error("note: \(notice)") }
     Output.error(
       "recorded evidence \(view.id) (\(view.fileName), \(view.size) bytes, SHA-256 \(view.sha256)) "
         + "in change \(change.id.short), shared with: \(view.audience)")

@@ -397,7 +397,7 @@ private func openSockets(_ pid: pid_t) throws -> Int {
 }
 
 /// Tells the attacking connections to stop dripping.
-private final class StopFlag: Sendable {
+final class StopFlag: Sendable {
   private let flag = Atomic<Bool>(false)
   var isSet: Bool { flag.load(ordering: .relaxed) }
   func set() { flag.store(true, ordering: .relaxed) }

@@ -32,17 +32,18 @@ struct SyncExitStatusTests {
 
     // yrd refuses the copy's change and shows it the fork in the same session: the copy is
     // quarantined (its exit status), and the refusal is named too.
-    let refused = try copy.cli("sync", "yrd")
-    #expect(refused.failed(with: "node.quarantined"), "\(refused)")
-    #expect(
-      refused.stderr.contains("error[sync.changes-refused]: yrd: yrd refused 1 of this node's changes"),
-      "\(refused)")
-    let again = try copy.cli("sync", "yrd", "--json")
-    #expect(again.status == 4, "\(again)")
+    let refused = try copy.cli("sync", "yrd", "--json")
+    #expect(refused.status == 4, "\(refused)")
     let report = try #require(
-      try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
-    let codes = (report["failed"] as? [[String: Any]])?.compactMap { $0["code"] as? String }
-    #expect(codes?.contains("node.quarantined") == true, "\(again)")
+      try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])
+    let failures = report["failed"] as? [[String: Any]] ?? []
+    #expect(failures.compactMap { $0["code"] as? String } == ["node.quarantined", "sync.changes-refused"])
+    #expect(
+      (failures.last?["message"] as? String)?.hasPrefix("yrd refused 1 of this node's changes: change.fork")
+        == true,
+      "\(refused)")
+    let again = try copy.cli("sync", "yrd")
+    #expect(again.failed(with: "node.quarantined") && again.stderr.contains("every node refuses"), "\(again)")
     // The genuine node learns of the fork too: both copies signed with its key, and until an
     // operator decides which is genuine, every node refuses its new changes.
     let genuineAfter = try jjj.cli("sync", "yrd")
