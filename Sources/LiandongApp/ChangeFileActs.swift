@@ -6,7 +6,12 @@ import LiandongStore
 /// The file format: a sequence of SignedChange messages, each prefixed by its length as a
 /// protobuf varint (swift-protobuf's "binary delimited" form).
 public enum ChangeFile {
-  public static func write(_ changes: [SignedChange], to url: URL) throws {
+  public static func write(_ changes: [SignedChange], to url: URL, replacing: Bool = false) throws {
+    if !replacing && FileManager.default.fileExists(atPath: url.path) {
+      throw UsageError(
+        code: "usage.file-exists",
+        message: "\(url.path) exists; name a new file, or pass --force to replace it")
+    }
     var data = Data()
     for change in changes {
       let bytes = WireCoding.encode(change)
@@ -19,7 +24,9 @@ public enum ChangeFile {
       } while length > 0
       data.append(bytes)
     }
-    try data.write(to: url, options: .atomic)
+    do { try data.write(to: url, options: .atomic) } catch {
+      throw StoreError.unwritableFile(path: url.path, reason: SystemError.reason(error))
+    }
   }
 
   public static func read(_ url: URL, maximumChangeBytes: Int = 64 << 20) throws -> [SignedChange] {
@@ -69,11 +76,13 @@ public struct ChangeImportResult: Encodable, Sendable {
 extension NodeApp {
   /// Every change this node holds, written for `recipient`: bodies only where it is in the
   /// change's audience, stubs otherwise (an air-gapped transfer never leaks what sync would not).
-  public func exportChanges(for recipient: NodeID, to url: URL) throws -> [SignedChange] {
+  public func exportChanges(for recipient: NodeID, to url: URL, replacing: Bool = false) throws
+    -> [SignedChange]
+  {
     let changes = try store.changes(after: [:]).map {
       $0.header.audience.includes(recipient, origin: $0.header.origin) ? $0 : $0.stub
     }
-    try ChangeFile.write(changes, to: url)
+    try ChangeFile.write(changes, to: url, replacing: replacing)
     return changes
   }
 

@@ -4,6 +4,7 @@ import COpenSSL
 /// logs, and a message that says what was wrong and what to do.
 public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
   case unreadablePEM(what: String, detail: String)
+  case encryptedKey
   case unsupportedKey(type: String)
   case signingFailed(detail: String)
   case keyGenerationFailed(detail: String)
@@ -21,6 +22,7 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
   public var code: String {
     switch self {
     case .unreadablePEM: "crypto.unreadable-pem"
+    case .encryptedKey: "key.encrypted"
     case .unsupportedKey: "crypto.unsupported-key"
     case .signingFailed: "crypto.signing-failed"
     case .keyGenerationFailed: "crypto.keygen-failed"
@@ -41,6 +43,10 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .unreadablePEM(let what, let detail):
       "cannot read \(what) as PEM (\(detail)); expected a '-----BEGIN ...-----' block"
+    case .encryptedKey:
+      "the private key is protected by a passphrase, and a node never prompts for one (serve runs "
+        + "unattended): decrypt it once with 'openssl pkey -in KEY -out node-plain.key', keep that file "
+        + "mode 0600, and pass it"
     case .unsupportedKey(let type):
       "key type \(type) is not supported; use ECDSA P-256, Ed25519 or RSA"
     case .signingFailed(let detail): "signing failed: \(detail)"

@@ -141,9 +141,17 @@ public final class PrivateKey: @unchecked Sendable {
   /// Reads a PEM private key (PKCS#8 or the traditional forms); encrypted keys are not accepted.
   public convenience init(pem: Data) throws {
     OpenSSLErrors.clear()
-    let key = try MemoryBIO.reading(pem) { bio in PEM_read_bio_PrivateKey(bio, nil, nil, nil) }
+    // A callback that gives no passphrase: without one, OpenSSL prompts on the terminal for an
+    // encrypted key, which would hang a node started by systemd.
+    let key = try MemoryBIO.reading(pem) { bio in PEM_read_bio_PrivateKey(bio, nil, { _, _, _, _ in 0 }, nil)
+    }
     guard let key else {
-      throw CryptoError.unreadablePEM(what: "private key", detail: OpenSSLErrors.drain())
+      let detail = OpenSSLErrors.drain()
+      let text = String(decoding: pem.prefix(4096), as: UTF8.self)
+      if text.contains("BEGIN ENCRYPTED PRIVATE KEY") || text.contains("Proc-Type: 4,ENCRYPTED") {
+        throw CryptoError.encryptedKey
+      }
+      throw CryptoError.unreadablePEM(what: "private key", detail: detail)
     }
     try self.init(owning: key)
   }

@@ -142,6 +142,13 @@ public enum ErrorCatalogue {
     Entry(
       "init.cert-other-node", .invalidInput,
       "Pass the certificate issued to this node, or --node with the ID the certificate names."),
+    Entry(
+      "key.encrypted", .invalidInput,
+      "Decrypt the key once (openssl pkey -in KEY -out node-plain.key), keep it mode 0600, and pass that file."
+    ),
+    Entry(
+      "usage.file-exists", .conflict,
+      "Name a new file, or pass --force to replace the one there."),
     Entry("init.key-mismatch", .invalidInput, "Pass the private key the certificate request was made with."),
     Entry("config.listen", .invalidInput, "Give the listen address as HOST:PORT (port 0 picks a free one)."),
     Entry("config.interval", .invalidInput, "Give an interval in seconds greater than zero."),

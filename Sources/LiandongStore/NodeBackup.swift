@@ -18,11 +18,24 @@ public enum NodeBackup {
 
   static let identityFiles = ["node.json", "ca.pem", "crl.pem", "node.pem", "node.key"]
 
+  /// The backup holds the node's private key, so it is created readable by its owner alone
+  /// (mode 0600) before anything is written into it; a failed backup leaves no file behind.
   public static func write(_ home: NodeHome, to file: URL) throws -> Summary {
-    let fileManager = FileManager.default
-    guard !fileManager.fileExists(atPath: file.path) else {
-      throw StoreError.backupFailed(reason: "\(file.path) exists; name a new file for the backup")
+    let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+    guard descriptor >= 0 else {
+      throw errno == EEXIST
+        ? StoreError.backupFailed(reason: "\(file.path) exists; name a new file for the backup")
+        : StoreError.unwritableFile(path: file.path, reason: String(cString: strerror(errno)).lowercased())
     }
+    close(descriptor)
+    do { return try writeContent(home, to: file) } catch {
+      try? FileManager.default.removeItem(at: file)
+      throw error
+    }
+  }
+
+  private static func writeContent(_ home: NodeHome, to file: URL) throws -> Summary {
+    let fileManager = FileManager.default
     let staging = file.deletingLastPathComponent().appendingPathComponent(
       ".liandong-backup-\(UUID().uuidString)")
     try fileManager.createDirectory(
@@ -77,6 +90,7 @@ public enum NodeBackup {
     {
       throw StoreError.backupFailed(reason: "\(directory.path) is not empty; restore into a new folder")
     }
+    let created = !fileManager.fileExists(atPath: directory.path)
     try fileManager.createDirectory(
       at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     do {
@@ -109,9 +123,13 @@ public enum NodeBackup {
       let blobs = try home.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM blobs") ?? 0 }
       return Summary(file: file.path, node: home.node.rawValue, changes: changes, blobs: blobs, bytes: 0)
     } catch {
-      // Nothing half-restored is left behind to be mistaken for a node.
-      for item in (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [] {
-        try? fileManager.removeItem(at: directory.appendingPathComponent(item))
+      // Nothing half-restored is left behind to be mistaken for a node, nor a folder it made.
+      if created {
+        try? fileManager.removeItem(at: directory)
+      } else {
+        for item in (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? [] {
+          try? fileManager.removeItem(at: directory.appendingPathComponent(item))
+        }
       }
       throw error
     }

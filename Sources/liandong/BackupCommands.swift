@@ -9,7 +9,8 @@ struct BackupCommand: NodeCommand {
     abstract: "Write a backup of this node (database, identity, evidence files) to one file, while it runs.",
     discussion: """
       The database is copied with SQLite's online backup, so 'liandong serve' may keep running. \
-      The file holds node.key: keep it as safe as the node itself.
+      The file holds node.key, so it is created with mode 0600 (readable by its owner alone): \
+      keep it as safe as the node itself.
       """)
   @OptionGroup var options: NodeOptions
   @Option(help: ArgumentHelp("The backup file to write (a tar file; must not exist).", valueName: "file"))
@@ -20,8 +21,8 @@ struct BackupCommand: NodeCommand {
     if options.json { return try Output.json(summary) }
     print(summary.file)
     Output.error(
-      "backed up \(summary.node): \(summary.changes) changes, \(summary.blobs) evidence files, \(summary.bytes) bytes"
-    )
+      "backed up \(summary.node): \(summary.changes) changes, \(summary.blobs) evidence files, \(summary.bytes) bytes; "
+        + "mode 0600, as it holds the node's private key")
   }
 }
 

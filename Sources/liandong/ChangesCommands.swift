@@ -23,10 +23,12 @@ struct ChangesExport: NodeCommand {
     help: ArgumentHelp(
       "The node the file is for: it receives stubs of changes outside its audience.", valueName: "node"))
   var `for`: String
+  @Flag(help: "Replace the file if it exists.") var force = false
 
   func execute() throws {
     let recipient = try NodeID(self.for)
-    let changes = try options.openApp().exportChanges(for: recipient, to: URL(fileURLWithPath: out))
+    let changes = try options.openApp().exportChanges(
+      for: recipient, to: URL(fileURLWithPath: out), replacing: force)
     let stubs = changes.filter(\.isStub).count
     if options.json {
       try Output.json(["changes": changes.count, "stubs": stubs])

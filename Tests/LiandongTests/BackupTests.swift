@@ -22,6 +22,8 @@ struct BackupTests {
     let archive = temporaryDirectory("backup").appendingPathComponent("jjj.tar")
     let backup = try jjj.cli("backup", "--out", archive.path, "--json")
     #expect(backup.status == 0 && backup.stdout.contains("\"blobs\" : 1"), "\(backup)")
+    let mode = try FileManager.default.attributesOfItem(atPath: archive.path)[.posixPermissions] as? Int
+    #expect(mode == 0o600, "the backup holds node.key: mode \(String(mode ?? 0, radix: 8))")
     let again = try jjj.cli("backup", "--out", archive.path)
     #expect(again.failed(with: "backup.failed") && again.stderr.contains("exists"))
 
@@ -73,7 +75,15 @@ struct BackupTests {
       refused.failed(with: "backup.failed") && refused.stderr.contains("damaged")
         && refused.stderr.contains("liandong.sqlite"),
       "\(refused)")
-    #expect(try FileManager.default.contentsOfDirectory(atPath: target.path).isEmpty)
+    #expect(!FileManager.default.fileExists(atPath: target.path), "the folder restore made is gone")
+    let existingFolder = temporaryDirectory("restore-bad-existing")
+    _ = try run(liandongBinary.path, ["restore", damaged.path, "--data", existingFolder.path])
+    #expect(
+      try FileManager.default.contentsOfDirectory(atPath: existingFolder.path).isEmpty,
+      "a folder that was there stays, empty")
+    let unwritable = try run(
+      liandongBinary.path, ["backup", "--out", "/proc/jjj.tar", "--data", jjj.data.path])
+    #expect(unwritable.failed(with: "node.unwritable-file"), "\(unwritable)")
     let occupied = try run(liandongBinary.path, ["restore", archive.path, "--data", jjj.data.path])
     #expect(occupied.failed(with: "backup.failed") && occupied.stderr.contains("not empty"))
   }
@@ -104,5 +114,43 @@ struct BackupTests {
     #expect(try await eventually(30) { try restored.cli(write).status == 0 }, "\(restored.log.suffix(800))")
     #expect(try restored.cli("lead", "list").stdout.contains("after"))
     #expect(try restored.cli("verify").status == 0)
+  }
+}
+
+@Suite("Keys and files that hold them")
+struct KeyFileTests {
+  @Test(
+    "a passphrase-protected key is refused at init with how to decrypt it, never a prompt; nothing is left")
+  func encryptedKey() throws {
+    let federation = try TestFederation(label: "encrypted-key", nodes: ["jjj"])
+    let files = federation.files("jjj")
+    let encrypted = temporaryDirectory("encrypted-key").appendingPathComponent("jjj-encrypted.key")
+    let made = try run(
+      "openssl",
+      ["pkey", "-in", files.key.path, "-aes256", "-passout", "pass:secret", "-out", encrypted.path])
+    #expect(made.status == 0, "\(made)")
+    let data = temporaryDirectory("encrypted-key-node")
+    let refused = try run(
+      liandongBinary.path,
+      [
+        "init", "--data", data.path, "--node", "jjj", "--ca", federation.caURL.path, "--cert",
+        files.certificate.path, "--key", encrypted.path,
+      ])
+    #expect(
+      refused.failed(with: "key.encrypted") && refused.stderr.contains("openssl pkey -in"), "\(refused)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: data.path).isEmpty)
+  }
+
+  @Test("changes export does not replace a file unless told to")
+  func exportKeepsFiles() throws {
+    let federation = try TestFederation(label: "export-overwrite", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let file = temporaryDirectory("export-overwrite").appendingPathComponent("for-yrd.bin")
+    try Data("the operator's notes".utf8).write(to: file)
+    let refused = try jjj.cli("changes", "export", "--for", "yrd", "--out", file.path)
+    #expect(refused.failed(with: "usage.file-exists") && refused.stderr.contains("--force"), "\(refused)")
+    #expect(try Data(contentsOf: file) == Data("the operator's notes".utf8))
+    #expect(try jjj.cli("changes", "export", "--for", "yrd", "--out", file.path, "--force").status == 0)
+    #expect(try Data(contentsOf: file) != Data("the operator's notes".utf8))
   }
 }
