@@ -10,6 +10,8 @@ import Synchronization
 public final class NodeStore: Sendable {
   public let node: NodeID
   let writer: any DatabaseWriter
+  /// The database file, as messages name it ("" in memory).
+  let filePath: String
   /// Checkpoints the write-ahead log off the writer's commits; nil for an in-memory store.
   let walCheckpointer: WALCheckpointer?
   /// Announced certificate chains by origin and fingerprint. It only grows (a rebuild yields the
@@ -27,15 +29,51 @@ public final class NodeStore: Sendable {
   /// `migrateUpTo` stops after that many migrations: only for testing upgrades from old schemas.
   public init(path: String?, node: NodeID, migrateUpTo: Int?) throws {
     self.node = node
+    filePath = path ?? ""
+    // A data folder this process may not write can still be read. On a read-only disk (a
+    // mounted copy, an inspection) nobody can be writing, and a WAL database there opens only as
+    // immutable, since SQLite cannot make its -shm file; a folder of another user is opened
+    // read-only but not immutable, as its node may be writing meanwhile.
+    let folder = path.map { ($0 as NSString).deletingLastPathComponent }
+    let readOnly = folder.map { access($0, W_OK) != 0 } ?? false
+    let readOnlyDisk = readOnly && errno == EROFS
     do {
-      (writer, walCheckpointer) = try Self.open(path)
+      (writer, walCheckpointer) =
+        readOnly ? (try Self.openReadOnly(path!, immutable: readOnlyDisk), nil) : try Self.open(path)
     } catch {
       throw StoreError.translating(error, path: path ?? "")
     }
     do {
-      try migrate(upTo: migrateUpTo)
+      if readOnly {
+        try checkSchemaReadable(path: path!)
+      } else {
+        try migrate(upTo: migrateUpTo)
+      }
     } catch {
       throw StoreError.translating(error, path: path ?? "")
+    }
+  }
+
+  private static func openReadOnly(_ path: String, immutable: Bool) throws -> any DatabaseWriter {
+    var configuration = Configuration()
+    configuration.readonly = true
+    configuration.busyMode = .timeout(30)
+    return try DatabaseQueue(
+      path: immutable ? URL(fileURLWithPath: path).absoluteString + "?immutable=1" : path,
+      configuration: configuration)
+  }
+
+  /// Read-only, the schema cannot be brought up to date: it must be this version's already.
+  private func checkSchemaReadable(path: String) throws {
+    let migrator = Schema.migrator
+    let applied = try writer.read { try migrator.appliedIdentifiers($0) }
+    if try writer.read({ try migrator.hasBeenSuperseded($0) }) {
+      throw StoreError.schemaTooNew(found: applied.count, supported: Schema.latestVersion)
+    }
+    guard applied.count == migrator.migrations.count else {
+      throw StoreError.database(
+        code: "store.read-only", path: path,
+        reason: "needs its schema upgraded to this version, which cannot be done on a read-only disk")
     }
   }
 
@@ -112,14 +150,14 @@ public final class NodeStore: Sendable {
       } catch {
         // A rolled-back transaction may have cached certificates it never stored.
         signerCache.withLock { $0.removeAll() }
-        throw StoreError.translating(error, path: writer.path)
+        throw StoreError.translating(error, path: filePath)
       }
       return result!
     }
   }
 
   func read<T>(_ body: (Database) throws -> T) throws -> T {
-    try StoreError.translatingErrors(path: writer.path) { try writer.read(body) }
+    try StoreError.translatingErrors(path: filePath) { try writer.read(body) }
   }
 }
 

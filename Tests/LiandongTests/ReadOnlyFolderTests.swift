@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+/// A data folder on a read-only disk (a mounted copy for an inspection, a disk remounted
+/// read-only after errors): reading commands work, writing ones say why they cannot.
+@Suite("A read-only data folder")
+struct ReadOnlyFolderTests {
+  /// Runs `liandong ARGUMENTS --data FOLDER` in a private mount namespace where the folder is
+  /// bind-mounted read-only onto itself (root can write anything a permission bit forbids).
+  func readOnly(_ node: NodeProcess, _ arguments: String...) throws -> ProcessResult {
+    try readOnly(node, arguments)
+  }
+
+  @Test("status, lead list, lead show, history and verify read it; a write is refused as store.read-only")
+  func readsWork() throws {
+    let federation = try TestFederation(label: "read-only", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let lead = try jjj.cli(
+      "lead", "add", "--subject-name", "某店", "--violation", "forged-report", "--summary", "s"
+    )
+    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    for arguments in [["status"], ["lead", "list"], ["lead", "show", lead], ["history", lead], ["verify"]] {
+      let result = try readOnly(jjj, arguments)
+      #expect(result.status == 0, "\(arguments): \(result)")
+    }
+    #expect(try readOnly(jjj, "lead", "list").stdout.contains("某店"))
+    let write = try readOnly(
+      jjj, "lead", "add", "--subject-name", "x", "--violation", "forged-report", "--summary", "s")
+    #expect(write.failed(with: "store.read-only"), "\(write)")
+    #expect(write.stderr.contains("\(jjj.data.path)/liandong.sqlite") && !write.stderr.contains("immutable"))
+  }
+
+  /// Runs `liandong ARGUMENTS --data FOLDER` in a private mount namespace where the folder is
+  /// bind-mounted read-only onto itself (root can write anything a permission bit forbids).
+  func readOnly(_ node: NodeProcess, _ arguments: [String]) throws -> ProcessResult {
+    let script = "mount --bind -o ro \"$1\" \"$1\" && shift && exec \"$@\""
+    return try run(
+      "unshare",
+      ["--mount", "--", "sh", "-c", script, "sh", node.data.path, liandongBinary.path]
+        + arguments + ["--data", node.data.path],
+      environment: ["LIANDONG_OFFICER": "inspector"])
+  }
+}
