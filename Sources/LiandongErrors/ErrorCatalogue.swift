@@ -60,6 +60,11 @@ public enum ErrorCatalogue {
     Entry("usage.per-change", .invalidInput, "Give --per-change a value from 1 to 5000."),
     Entry("usage.police-step", .invalidInput, "Use one of the steps 'liandong police record --help' lists."),
     Entry(
+      "usage.arguments", .invalidInput,
+      "Run the command with --help for its options and an example."),
+    Entry(
+      "usage.within", .invalidInput, "Give --within a number of working days, 0 or more."),
+    Entry(
       "usage.request-self", .invalidInput,
       "Send the request to another bureau: --to names the requested node."),
     Entry("usage.share-to", .invalidInput, "Share with named bureaus (--to yrd,prd or --to group:NAME)."),

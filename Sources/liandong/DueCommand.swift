@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LiandongApp
 import LiandongCore
+import LiandongErrors
 import LiandongStore
 
 /// The working-day calendar deadlines are counted with, and the day they are counted from.
@@ -44,10 +45,19 @@ struct DueCommand: NodeCommand {
       """)
   @OptionGroup var options: NodeOptions
   @OptionGroup var calendar: CalendarOption
-  @Option(help: ArgumentHelp("Only items with at most this many working days left.", valueName: "days"))
+  // Unconditional: "-1" is a value to refuse with a reason, not an unknown option.
+  @Option(
+    parsing: .unconditional,
+    help: ArgumentHelp("Only items with at most this many working days left (0 or more).", valueName: "days"))
   var within: Int?
 
   func execute() throws {
+    if let within, within < 0 {
+      throw UsageError(
+        code: "usage.within",
+        message: "--within \(within): give how many working days ahead to look, 0 (due today) or more; "
+          + "overdue items are always listed")
+    }
     let items = try calendar.dueItems(try options.openApp()).filter { item in
       guard let within else { return true }
       return (item.workingDaysLeft ?? .min) <= within

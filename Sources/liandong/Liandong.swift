@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import LiandongErrors
 import LiandongNode
 import LiandongProtocol
 import LiandongStore
@@ -29,9 +31,29 @@ struct Liandong: AsyncParsableCommand {
       ErrorsCommand.self,
     ])
 
-  /// Tunes the allocator before anything is allocated, then parses and runs as ArgumentParser does.
+  /// Tunes the allocator before anything is allocated, then parses and runs as ArgumentParser
+  /// does, except that a usage mistake (a missing value, an unknown option) is reported as every
+  /// other error is, `error[usage.arguments]` and a hint, with the invalid-input status 2
+  /// rather than ArgumentParser's own words and 64.
   static func main() async {
     AllocatorTuning.apply()
-    await main(nil)
+    do {
+      var command = try parseAsRoot()
+      if var asynchronous = command as? any AsyncParsableCommand {
+        try await asynchronous.run()
+      } else {
+        try command.run()
+      }
+    } catch {
+      if !(error is ExitCode), exitCode(for: error) == .validationFailure {
+        // ArgumentParser ends its message with "See 'liandong due --help' for more information."
+        let help = fullMessage(for: error).split(separator: "'").first { $0.hasSuffix("--help") }
+        let code = ErrorCatalogue.entry(for: "usage.arguments")!.code
+        Output.error("error[\(code)]: \(message(for: error))")
+        Output.error("hint: Run '\(help ?? "liandong --help")' for the options and an example.")
+        exit(withError: ExitCode(ErrorCategory.invalidInput.exitStatus))
+      }
+      exit(withError: error)
+    }
   }
 }

@@ -158,6 +158,9 @@ struct CommandLineMistakeTests {
       (["federation", "install", missing, "--signature", missing], "manifest.unreadable"),
       (["serve", "--interval", "0"], "config.interval"),
       (["serve", "--allow", "NOT A NODE"], "config.allow"),
+      (["due", "--within", "-1"], "usage.within"),
+      (["lead", "list", "--colour", "red"], "usage.arguments"),
+      (["due", "--within"], "usage.arguments"),
     ]
     for (arguments, code) in cases {
       ErrorOutputTests.expectFailure(try jjj.cli(arguments), code)
@@ -169,5 +172,25 @@ struct CommandLineMistakeTests {
     let bad = try jjj.cli("status")
     ErrorOutputTests.expectFailure(bad, "node.bad-config")
     #expect(bad.stderr.contains("node should be a string"), "\(bad)")
+  }
+
+  @Test("a usage mistake names the command's help, in the form of every other error")
+  func usageMistakes() throws {
+    let unknown = try run(liandongBinary.path, ["due", "--colour", "red"])
+    #expect(unknown.failed(with: "usage.arguments") && unknown.stderr.contains("--colour"), "\(unknown)")
+    #expect(unknown.stderr.contains("hint: Run 'liandong due --help'"), "\(unknown)")
+    #expect(!unknown.stderr.contains("Error:"), "ArgumentParser's own form: \(unknown)")
+    let help = try run(liandongBinary.path, ["due", "--help"])
+    #expect(help.status == 0 && help.stdout.contains("--within"), "\(help)")
+  }
+
+  @Test("liandong-pki --help prints its help and exits 0; a mistake says what was wrong")
+  func pkiHelp() throws {
+    let script = repositoryRoot.appendingPathComponent("Deploy/pki/liandong-pki").path
+    let help = try run(script, ["--help"])
+    #expect(help.status == 0 && help.stdout.contains("liandong-pki issue"), "\(help)")
+    #expect(!help.stdout.contains("set -euo"), "its own source leaked into the help: \(help)")
+    let wrong = try run(script, ["bogus", temporaryDirectory("pki-bogus").path])
+    #expect(wrong.status == 2 && wrong.stderr.contains("unknown command 'bogus'"), "\(wrong)")
   }
 }
