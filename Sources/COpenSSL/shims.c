@@ -27,5 +27,8 @@ int liandong_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version) {
   return (int)SSL_CTX_set_max_proto_version(ctx, version);
 }
 long liandong_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mode(ctx, mode); }
+int liandong_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list) {
+  return (int)SSL_CTX_set1_groups_list(ctx, list);
+}
 uint64_t liandong_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
 uint64_t liandong_SSL_OP_IGNORE_UNEXPECTED_EOF(void) { return SSL_OP_IGNORE_UNEXPECTED_EOF; }

@@ -173,10 +173,33 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
     }
     let reason = OpenSSLErrors.drain()
     let verification = SSL_get_verify_result(ssl)
-    let verificationText =
-      verification == X509_V_OK ? nil : String(cString: X509_verify_cert_error_string(verification))
+    let verificationText = verification == X509_V_OK ? nil : Self.explain(verification)
     writeNetworkOutput(context, flush: true)  // the alert that tells the peer why
     refuse(context, .handshakeFailed(reason: reason, verification: verificationText))
+  }
+
+  /// OpenSSL's words for a failed check, with what to do when the cause is a clock or a CRL's
+  /// dates: "CRL is not yet valid" on a node whose clock is behind names neither the clock nor
+  /// the fix.
+  static func explain(_ verification: Int) -> String {
+    let words = String(cString: X509_verify_cert_error_string(verification))
+    let now = Date().iso8601
+    switch Int32(verification) {
+    case X509_V_ERR_CRL_NOT_YET_VALID:
+      return "\(words): the CRL was issued after this machine's time (\(now)); this node's clock is behind "
+        + "or the CA's was ahead: check the clock (timedatectl, NTP)"
+    case X509_V_ERR_CRL_HAS_EXPIRED:
+      return "\(words): its next update has passed at this machine's time (\(now)); install the CA's "
+        + "fresh CRL ('liandong crl install'), or check this node's clock if it is ahead"
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+      return "\(words): at this machine's time (\(now)) a certificate of the chain is not valid yet; "
+        + "one of the two nodes' clocks is wrong, or the certificate starts later"
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+      return "\(words) at this machine's time (\(now)); the CA must issue a new certificate, or this "
+        + "node's clock is ahead"
+    default:
+      return words
+    }
   }
 
   /// The chain has verified (OpenSSL did that against the CA and CRLs); now the identity: a node

@@ -13,6 +13,9 @@ public final class TLSContext: @unchecked Sendable {
   public let role: Role
   public let configuration: TLSConfiguration
 
+  /// The key exchange groups offered and accepted, in order of preference.
+  public static let groups = "X25519:P-256:P-384"
+
   public init(_ configuration: TLSConfiguration, role: Role) throws {
     self.configuration = configuration
     self.role = role
@@ -24,6 +27,11 @@ public final class TLSContext: @unchecked Sendable {
     guard liandong_SSL_CTX_set_min_proto_version(context, TLS1_3_VERSION) == 1,
       liandong_SSL_CTX_set_max_proto_version(context, TLS1_3_VERSION) == 1
     else { throw TLSError.configuration(reason: "cannot restrict to TLS 1.3: \(OpenSSLErrors.drain())") }
+    // The key exchanges a federation needs, and no more: OpenSSL's default list also offers
+    // X448 and P-521, which no node uses and each add a code path to the handshake.
+    guard liandong_SSL_CTX_set1_groups_list(context, TLSContext.groups) == 1 else {
+      throw TLSError.configuration(reason: "cannot set the key exchange groups: \(OpenSSLErrors.drain())")
+    }
     SSL_CTX_set_options(context, liandong_SSL_OP_NO_RENEGOTIATION())
     _ = SSL_CTX_set_num_tickets(context, 0)
 

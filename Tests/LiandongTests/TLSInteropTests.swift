@@ -39,6 +39,30 @@ struct TLSInteropTests {
     #expect(result.stdout.contains("hello from s_client"), "\(result)")
   }
 
+  @Test(
+    "the key exchange groups are X25519, P-256 and P-384 only: a client offering X448 or P-521 alone is refused"
+  )
+  func groups() async throws {
+    let capture = LogCapture()
+    let server = try await EchoServer(federation.tlsConfiguration("n1"), capture: capture)
+    defer { Task { await server.stop() } }
+    let files = federation.files("n0")
+    let identity = [
+      "-tls1_3", "-cert", files.certificate.path, "-key", files.key.path, "-CAfile", federation.caURL.path,
+    ]
+    for group in ["X25519", "P-256", "P-384"] {
+      let result = try await sClient(
+        port: server.port, identity + ["-groups", group], expecting: ["WELCOME n0"])
+      #expect(result.stdout.contains("WELCOME n0"), "\(group): \(result)")
+    }
+    for group in ["X448", "P-521"] {
+      let result = try await sClient(port: server.port, identity + ["-groups", group])
+      #expect(!result.stdout.contains("WELCOME"), "\(group) was accepted: \(result)")
+    }
+    let line = await capture.waitFor("tls.handshake-failed", "no suitable key share")
+    #expect(line != nil, "\(capture.all)")
+  }
+
   @Test("openssl s_client -tls1_2 is refused")
   func tls12Refused() async throws {
     let capture = LogCapture()

@@ -96,7 +96,29 @@ struct TLSLoopbackTests {
     let stale = try federation.tlsConfiguration("n1")
     // The client trusts the CA without a CRL, so that the listener's own check is what refuses.
     _ = try await refusal(
-      client: federation.tlsConfiguration("n0").withoutCRL(), server: stale, expecting: "CRL has expired")
+      client: federation.tlsConfiguration("n0").withoutCRL(), server: stale,
+      expecting: "CRL has expired: its next update has passed at this machine's time")
+  }
+
+  @Test("a CRL issued after this machine's time (its clock is behind) is named as a clock problem")
+  func crlFromTheFuture() async throws {
+    let federation = try TestFederation(label: "tls-crl-future")
+    try federation.issue("n0")
+    try federation.issue("n1")
+    // The CA publishes a CRL as if two days on: to this machine, the CRL is not valid yet.
+    let future = TestFederation(directory: federation.directory, madeOn: Self.inTwoDays())
+    try future.publishCRL()
+    _ = try await refusal(
+      client: federation.tlsConfiguration("n0").withoutCRL(), server: try federation.tlsConfiguration("n1"),
+      expecting: "the CRL was issued after this machine's time")
+  }
+
+  static func inTwoDays() -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
+    return formatter.string(from: Date().addingTimeInterval(2 * 86_400))
   }
 
   @Test("a SAN that is missing or malformed is refused with the identity error")

@@ -16,6 +16,12 @@ struct TestFederation: Sendable {
     try pki(["init", directory.path, "--key", key, "--name", "Test CA \(label)"])
   }
 
+  /// The CA in `directory`, acting as if on the day `madeOn` says.
+  init(directory: URL, madeOn: String?) {
+    self.directory = directory
+    self.madeOn = madeOn
+  }
+
   /// A federation with certificates already issued for `nodes`.
   init(label: String, nodes: [String]) throws {
     try self.init(label: label)
