@@ -27,6 +27,15 @@ extension NodeApp {
     }
     var record = draft
     try record.validate()
+    // A capture in the future is a typo (2099 for 2026) or a wrong clock; a few minutes' drift is not.
+    if let captured = ISO8601DateFormatter().date(from: record.capturedAt),
+      captured > now.addingTimeInterval(300)
+    {
+      throw UsageError(
+        code: "input.date-in-future",
+        message:
+          "the capture time \(record.capturedAt) is after now (\(now.iso8601)); give when it was captured")
+    }
     let resolved = file.resolvingSymlinksInPath()
     (record.sha256, record.size) = try local.blobs.importFile(resolved)
     let evidenceID = local.newObjectID()

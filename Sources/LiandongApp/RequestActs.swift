@@ -14,6 +14,13 @@ extension NodeApp {
         code: "usage.request-self", message: "a bureau cannot ask itself for assistance; name another node")
     }
     _ = try recipient(record.requested, of: "a request")
+    let today = CivilDate(chinaDayOf: now.unixMillis)
+    if let wanted = record.wantedBy, wanted < today {
+      throw UsageError(
+        code: "input.date-passed",
+        message:
+          "--wanted-by \(wanted) has passed (today is \(today), China time); ask for a day from today on")
+    }
     let id = local.newObjectID()
     return try act(
       "request send", [DomainOperation(objectID: id, action: .createRequest(record))],

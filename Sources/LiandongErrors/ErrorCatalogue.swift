@@ -90,6 +90,10 @@ public enum ErrorCatalogue {
       "Use one of the values the message lists (the canonical names of the domain)."),
     Entry("input.audience", .invalidInput, "Use --to all, node IDs separated by commas, or group:NAME."),
     Entry("input.missing", .invalidInput, "Give the field the message names."),
+    Entry("input.date-passed", .invalidInput, "Give a day from today on (YYYY-MM-DD, China time)."),
+    Entry(
+      "input.date-in-future", .invalidInput,
+      "Check the year and the offset (e.g. 2026-11-20T14:05:00+08:00), and this machine's clock."),
     Entry(
       "input.too-long", .invalidInput,
       "Shorten the text to the limit the message gives; attach documents as evidence instead."),

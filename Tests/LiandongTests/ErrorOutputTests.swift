@@ -159,12 +159,25 @@ struct CommandLineMistakeTests {
       (["serve", "--interval", "0"], "config.interval"),
       (["serve", "--allow", "NOT A NODE"], "config.allow"),
       (["due", "--within", "-1"], "usage.within"),
+      (
+        [
+          "evidence", "add", lead, latin1.path, "--category", "electronic-data", "--how-fixed", "screenshot",
+          "--captured-at", "2099-11-20T14:05:00+08:00",
+        ],
+        "input.date-in-future"
+      ),
       (["lead", "list", "--colour", "red"], "usage.arguments"),
       (["due", "--within"], "usage.arguments"),
     ]
     for (arguments, code) in cases {
       ErrorOutputTests.expectFailure(try jjj.cli(arguments), code)
     }
+    try jjj.cli("peer", "add", "yrd", "yrd.example.org:7420")
+    ErrorOutputTests.expectFailure(
+      try jjj.cli(
+        "request", "send", "--to", "yrd", "--case", "c-1", "--legal-basis", "Art. 45", "--task", "interview",
+        "--wanted-by", "2020-01-01"),
+      "input.date-passed")
     #expect(try jjj.cli("lead", "list").stdout.split(separator: "\n").count == 2, "nothing else was written")
 
     // node.json that is not JSON names the file and says what is wrong with it.
