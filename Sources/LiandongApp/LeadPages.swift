@@ -23,6 +23,17 @@ public struct LeadQuery: Sendable, Equatable {
     self.limit = limit
     self.cursor = cursor
   }
+
+  /// Whether `lead` is one this query asks for (its state, risk and text; not the page).
+  public func matches(_ lead: LeadView) -> Bool {
+    if let state, lead.state != state { return false }
+    if let risk, lead.risk != risk { return false }
+    guard let needle = text?.trimmingCharacters(in: .whitespaces).lowercased(), !needle.isEmpty else {
+      return true
+    }
+    return lead.summary.lowercased().contains(needle)
+      || lead.subjects.contains { $0.name.lowercased().contains(needle) || $0.uscc?.lowercased() == needle }
+  }
 }
 
 /// One page of leads, newest first, and where the next one starts (nil on the last page).
@@ -50,14 +61,7 @@ extension NodeApp {
       }
       rest = newestFirst[newestFirst.index(after: position)...]
     }
-    let needle = query.text?.trimmingCharacters(in: .whitespaces).lowercased()
-    let matching = rest.lazy.filter { lead in
-      (query.state.map { lead.state == $0 } ?? true) && (query.risk.map { lead.risk == $0 } ?? true)
-        && (needle.map { text in
-          text.isEmpty || lead.summary.lowercased().contains(text)
-            || lead.subjects.contains { $0.name.lowercased().contains(text) }
-        } ?? true)
-    }
+    let matching = rest.lazy.filter(query.matches)
     let page = Array(matching.prefix(query.limit + 1))
     let items = Array(page.prefix(query.limit))
     return LeadPage(

@@ -103,13 +103,49 @@ struct LeadAdd: NodeCommand {
 
 struct LeadList: NodeCommand {
   static let configuration = CommandConfiguration(
-    commandName: "list", abstract: "List the leads this node can see.")
+    commandName: "list", abstract: "List the leads this node can see, filtered and a page at a time.",
+    discussion: """
+      Without --limit every matching lead is listed, oldest first. With --limit the newest come \
+      first, a page at a time: the last line names the --cursor of the next page (with --json, \
+      'nextCursor'). --search finds text in a summary or a subject's name (Chinese or English, any \
+      part of it) or a subject's exact USCC.
+
+      Example:
+        liandong lead list --state published --risk high --search 检测 --limit 50
+      """)
   @OptionGroup var options: NodeOptions
+  @Option(help: ArgumentHelp("Only leads in this state (published, acknowledged, ...).", valueName: "state"))
+  var state: String?
+  @Option(help: ArgumentHelp("Only leads of this risk: serious, high, medium, low.", valueName: "level"))
+  var risk: String?
+  @Option(help: ArgumentHelp("Only leads whose summary or subject holds this text.", valueName: "text"))
+  var search: String?
+  @Option(help: ArgumentHelp("Leads per page, 1-200, newest first.", valueName: "n")) var limit: Int?
+  @Option(help: ArgumentHelp("The page after the one that named this cursor.", valueName: "cursor"))
+  var cursor: String?
 
   func execute() throws {
-    let leads = try options.openApp().views.leads()
-    if options.json { return try Output.json(leads) }
-    guard !leads.isEmpty else { return print("no leads yet; add one with 'liandong lead add'") }
+    let app = try options.openApp()
+    var query = LeadQuery(
+      state: try state.map { try LeadState(canonical: $0) },
+      risk: try risk.map { try RiskLevel(canonical: $0) },
+      text: search, cursor: cursor)
+    let leads: [LeadView]
+    var next: String? = nil
+    if limit != nil || cursor != nil {
+      query.limit = limit ?? 50
+      let page = try app.leads(query)
+      if options.json { return try Output.json(page) }
+      (leads, next) = (page.items, page.nextCursor)
+    } else {
+      leads = try app.views.leads().filter(query.matches)
+      if options.json { return try Output.json(leads) }
+    }
+    defer { if let next { print("next page: the same command with --cursor \(next)") } }
+    guard !leads.isEmpty else {
+      let filtered = state != nil || risk != nil || search != nil || cursor != nil
+      return print(filtered ? "no leads match" : "no leads yet; add one with 'liandong lead add'")
+    }
     Output.table(
       ["ID", "OWNER", "STATE", "RISK", "VIOLATIONS", "SUBJECT", "SUMMARY"],
       leads.map {
