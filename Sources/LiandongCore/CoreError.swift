@@ -39,7 +39,8 @@ public enum CoreError: CodedError, Equatable, Sendable {
       "'\(code)' is not a valid unified social credit code (USCC): \(reason)"
     case .invalidDivisionCode(let code, let reason):
       "'\(code)' is not a GB/T 2260 division code: \(reason)"
-    case .invalidObjectID(let id): "'\(id)' is not an object ID: expected a UUID such as 3f2b8c1e-..."
+    case .invalidObjectID(let id):
+      "'\(id)' is not an object ID: expected a UUID such as 3f2b8c1e-..., or its first 8 or more characters"
     case .tooLong(let field, let characters, let limit):
       "the \(field) has \(characters) characters; at most \(limit) are kept"
     case .invalidValue(let field, let value, let allowed):

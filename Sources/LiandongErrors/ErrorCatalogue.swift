@@ -90,6 +90,8 @@ public enum ErrorCatalogue {
       "Use one of the values the message lists (the canonical names of the domain)."),
     Entry("input.audience", .invalidInput, "Use --to all, node IDs separated by commas, or group:NAME."),
     Entry("input.missing", .invalidInput, "Give the field the message names."),
+    Entry(
+      "input.ambiguous-id", .invalidInput, "Give more characters of the ID, enough to name one of those listed."),
     Entry("input.date-passed", .invalidInput, "Give a day from today on (YYYY-MM-DD, China time)."),
     Entry(
       "input.date-in-future", .invalidInput,

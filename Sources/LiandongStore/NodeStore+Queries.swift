@@ -358,3 +358,18 @@ extension NodeStore {
     }
   }
 }
+
+extension NodeStore {
+  public func objectIDs(startingWith hexPrefix: String, limit: Int) throws -> [ObjectID] {
+    let padding = 32 - min(hexPrefix.count, 32)
+    guard let low = Data(hex: hexPrefix + String(repeating: "0", count: padding)),
+      let high = Data(hex: hexPrefix + String(repeating: "f", count: padding))
+    else { return [] }
+    return try read { db in
+      try Data.fetchAll(
+        db, sql: "SELECT DISTINCT object_id FROM p_operations WHERE object_id BETWEEN ? AND ? LIMIT ?",
+        arguments: [low, high, limit]
+      ).compactMap { ObjectID(bytes: $0) }
+    }
+  }
+}

@@ -49,6 +49,9 @@ public protocol ReadModels: Sendable {
   func leads() throws -> [LeadView]
   func lead(_ id: String) throws -> LeadView?
   func existingLeads(among ids: [String]) throws -> Set<String>
+  /// Objects this node holds operations of whose ID starts with `hexPrefix` (lower-case hex,
+  /// no dashes), at most `limit`: a person types the first characters, as of a Git commit.
+  func objectIDs(startingWith hexPrefix: String, limit: Int) throws -> [ObjectID]
   func evidence(item: String?) throws -> [EvidenceView]
   func evidence(id: String) throws -> EvidenceView?
   func evidenceShare(id: String) throws -> EvidenceShare?

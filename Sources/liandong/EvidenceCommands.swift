@@ -57,7 +57,7 @@ struct EvidenceAdd: NodeCommand {
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
-    let itemID = try ObjectID(item)
+    let itemID = try options.objectID(item)
     let source = URL(fileURLWithPath: file)
     guard FileManager.default.fileExists(atPath: source.path) else {
       throw UsageError(
@@ -91,7 +91,8 @@ struct EvidenceList: NodeCommand {
   @Option(help: "Only the evidence of this lead, request or case.") var item: String?
 
   func execute() throws {
-    let items = try options.openApp().views.evidence(item: try item.map { try ObjectID($0).description })
+    let items = try options.openApp().views.evidence(
+      item: try item.map { try options.objectID($0).description })
     if options.json { return try Output.json(items) }
     guard !items.isEmpty else { return print("no evidence yet; attach a file with 'liandong evidence add'") }
     Output.table(
@@ -121,7 +122,7 @@ struct EvidenceShow: NodeCommand {
 
   func execute() throws {
     let app = try options.openApp()
-    let view = try app.evidence(try ObjectID(id))
+    let view = try app.evidence(try options.objectID(id))
     if options.json { return try Output.json(view) }
     let path = try app.heldFile(of: view)?.path
     let lines: [(String, String)] = [

@@ -23,7 +23,7 @@ struct EvidenceCustody: NodeCommand {
   func execute() throws {
     let kind = try CustodyEventKind(canonical: event)
     let after = try options.openApp().recordCustody(
-      of: try ObjectID(id), CustodyRecord(event: kind, note: note, holder: holder), by: officer.person
+      of: try options.objectID(id), CustodyRecord(event: kind, note: note, holder: holder), by: officer.person
     ).view
     if options.json { return try Output.json(after) }
     print(

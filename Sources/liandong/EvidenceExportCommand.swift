@@ -23,7 +23,8 @@ struct EvidenceExport: NodeCommand {
   @Option(help: ArgumentHelp("A new (or empty) folder for the bundle.", valueName: "dir")) var out: String
 
   func execute() throws {
-    let summary = try options.openApp().exportEvidence(of: try ObjectID(item), to: URL(fileURLWithPath: out))
+    let summary = try options.openApp().exportEvidence(
+      of: try options.objectID(item), to: URL(fileURLWithPath: out))
     if options.json { return try Output.json(summary) }
     print(summary.directory)
     Output.error(

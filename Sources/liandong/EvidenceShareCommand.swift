@@ -26,7 +26,7 @@ struct EvidenceShareCommand: NodeCommand {
 
   func execute() throws {
     let after = try options.openApp().shareEvidence(
-      [try ObjectID(id)], with: to, note: note, by: officer.person
+      [try options.objectID(id)], with: to, note: note, by: officer.person
     )
     .view[0]
     if options.json { return try Output.json(after) }

@@ -31,7 +31,7 @@ struct HandOffCommand: ParsableCommand {
 extension HandOffRequest {
   /// Signs the act on the case through the application layer and prints where the case stands.
   func perform(on lead: String, options: NodeOptions, officer: OfficerOption) throws {
-    let result = try options.openApp().handOff(try ObjectID(lead), self, by: officer.person)
+    let result = try options.openApp().handOff(try options.objectID(lead), self, by: officer.person)
     for notice in result.notices { Output.error("note: \(notice)") }
     let after = result.view
     if options.json { return try Output.json(after) }
@@ -53,7 +53,7 @@ struct HandOffOffer: NodeCommand {
 
   func execute() throws {
     try HandOffRequest.offer(
-      to: try NodeID(to), letter: letter, evidence: try evidence.map { try ObjectID($0) }
+      to: try NodeID(to), letter: letter, evidence: try evidence.map { try options.objectID($0) }
     )
     .perform(on: lead, options: options, officer: officer)
   }

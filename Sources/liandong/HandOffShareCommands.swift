@@ -26,7 +26,7 @@ struct HandOffShare: NodeCommand {
 
   func execute() throws {
     let shared = try options.openApp().shareHandedOffCase(
-      try ObjectID(lead), evidence: try evidence.map { try ObjectID($0) }, by: officer.person
+      try options.objectID(lead), evidence: try evidence.map { try options.objectID($0) }, by: officer.person
     ).view
     if options.json { return try Output.json(shared) }
     print(

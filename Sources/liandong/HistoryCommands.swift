@@ -18,7 +18,7 @@ struct HistoryCommand: NodeCommand {
   @Argument(help: "The object's ID.") var id: String
 
   func execute() throws {
-    let object = try ObjectID(id)
+    let object = try options.objectID(id)
     let entries = try options.openApp().views.history(of: object)
     if options.json { return try Output.json(entries) }
     guard !entries.isEmpty else { throw StoreError.notFound(kind: "object", id: object.description) }

@@ -164,7 +164,7 @@ struct LeadShow: NodeCommand {
   @Argument(help: "The lead's ID.") var id: String
 
   func execute() throws {
-    let normalized = try ObjectID(id).description
+    let normalized = try options.objectID(id).description
     guard let lead = try options.openApp().views.lead(normalized) else {
       throw StoreError.notFound(kind: "lead", id: normalized)
     }
@@ -236,7 +236,7 @@ struct LeadEdit: NodeCommand {
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
-    let objectID = try ObjectID(id)
+    let objectID = try options.objectID(id)
     var patch = LeadPatch()
     patch.summary = summary
     patch.risk = try risk.map { try RiskLevel(canonical: $0) }

@@ -27,6 +27,13 @@ struct NodeOptions: ParsableArguments {
 
   /// The node's application layer: every act goes through it.
   func openApp() throws -> NodeApp { NodeApp(home: try openNode()) }
+
+  /// An object ID given whole, or by its first characters (`NodeApp.objectID`): only a prefix
+  /// needs the node's store.
+  func objectID(_ text: String) throws -> ObjectID {
+    if let whole = try? ObjectID(text) { return whole }
+    return try openApp().objectID(text)
+  }
 }
 
 /// How much one sync batch may hold.

@@ -39,10 +39,11 @@ struct PoliceCreate: NodeCommand {
 
   func execute() throws {
     let package = PolicePackage(
-      letter: try ObjectID(letter), investigationReport: try ObjectID(report), itemsList: try ObjectID(items),
-      testReports: try testReport.map { try ObjectID($0) })
+      letter: try options.objectID(letter), investigationReport: try options.objectID(report),
+      itemsList: try options.objectID(items),
+      testReports: try testReport.map { try options.objectID($0) })
     let view = try options.openApp().reportToPolice(
-      case: try ObjectID(caseID), police: police, package: package,
+      case: try options.objectID(caseID), police: police, package: package,
       reportedOn: try reportedOn.map { try CivilDate($0) }, by: officer.person
     ).view
     if options.json { return try Output.json(view) }
@@ -100,7 +101,7 @@ struct PoliceAction: NodeCommand {
           "'\(step)' is not a step: use approve, refuse, transfer, police-accepted, police-declined, reconsider or close"
       )
     }
-    let after = try options.openApp().act(onTransfer: try ObjectID(id), act, by: officer.person).view
+    let after = try options.openApp().act(onTransfer: try options.objectID(id), act, by: officer.person).view
     if options.json { return try Output.json(after) }
     print("transfer to police \(after.id): \(after.state)")
   }

@@ -52,7 +52,8 @@ struct RequestSend: NodeCommand {
     let record = AssistanceRequestRecord(
       requested: try NodeID(to), caseReference: caseReference, legalBasis: legalBasis,
       tasks: try canonicalList(task, as: AssistanceTask.self), details: details,
-      evidenceIDs: try evidence.map { try ObjectID($0) }, wantedBy: try wantedBy.map { try CivilDate($0) })
+      evidenceIDs: try evidence.map { try options.objectID($0) },
+      wantedBy: try wantedBy.map { try CivilDate($0) })
     let view = try options.openApp().sendRequest(record, by: officer.person).view
     if options.json { return try Output.json(view) }
     print(view.id)
@@ -90,7 +91,7 @@ struct RequestShow: NodeCommand {
   @Argument(help: "The request's ID.") var id: String
 
   func execute() throws {
-    let view = try options.openApp().request(try ObjectID(id))
+    let view = try options.openApp().request(try options.objectID(id))
     if options.json { return try Output.json(view) }
     var lines: [(String, String)] = [
       ("request", view.id), ("from", "\(view.requester) (\(view.createdBy)), sent \(view.sentOn)"),
@@ -128,7 +129,8 @@ extension RequestAct {
   ) throws {
     let app = try options.openApp()
     let after = try app.act(
-      onRequest: try ObjectID(id), self, by: officer.person, calendar: try calendar?.load(app) ?? .builtIn,
+      onRequest: try options.objectID(id), self, by: officer.person,
+      calendar: try calendar?.load(app) ?? .builtIn,
       today: try calendar?.explicitDay()
     ).view
     if options.json { return try Output.json(after) }
@@ -184,7 +186,7 @@ struct RequestComplete: NodeCommand {
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
-    let ids = try evidence.map { try ObjectID($0) }
+    let ids = try evidence.map { try options.objectID($0) }
     let act: RequestAct =
       partly
       ? .completePartly(findings: findings, evidenceIDs: ids)

@@ -1,4 +1,8 @@
 import Foundation
+import LiandongApp
+import LiandongCore
+import LiandongErrors
+import LiandongStore
 import Testing
 
 /// `lead list` for a caseload: filters, text search over Chinese and English, and pages.
@@ -51,5 +55,56 @@ struct LeadListTests {
     #expect(text.stdout.contains("next page: the same command with --cursor "), "\(text)")
     let tooMany = try jjj.cli("lead", "list", "--limit", "500")
     #expect(tooMany.failed(with: "usage.limit"), "\(tooMany)")
+  }
+}
+
+@Suite("Object IDs by their first characters")
+struct ObjectIDPrefixTests {
+  @Test(
+    "8 or more characters name one object; an ambiguous prefix lists the candidates; too short is refused")
+  func prefixes() throws {
+    let node = try SimulatedNode("n0")
+    func lead(_ hex: String) throws -> ObjectID {
+      let bytes = try #require(Data(hex: hex))
+      let id = try #require(ObjectID(bytes: bytes))
+      let subject = node.newObjectID()
+      try node.record(
+        [
+          DomainOperation(objectID: subject, action: .createSubject(SubjectRecord(kind: .shop, name: "店"))),
+          DomainOperation(
+            objectID: id,
+            action: .createLead(LeadFields(violations: [.forgedReport], subjectIDs: [subject], summary: "s"))),
+        ], audience: .all)
+      return id
+    }
+    let first = try lead("3f2b8c1e00000000000000000000000a")
+    let second = try lead("3f2b8c1e00000000000000000000000b")
+    let other = try lead("9a000000000000000000000000000001")
+    #expect(try node.app.objectID("9a000000") == other)
+    #expect(try node.app.objectID("9A00-0000") == other, "dashes and capitals as a UUID prints them")
+    #expect(try node.app.objectID(first.description) == first)
+    let ambiguous = try #require(throws: UsageError.self) { try node.app.objectID("3f2b8c1e") }
+    #expect(ambiguous.code == "input.ambiguous-id", "\(ambiguous)")
+    #expect(ambiguous.message.contains(first.description) && ambiguous.message.contains(second.description))
+    let missing = try #require(throws: StoreError.self) { try node.app.objectID("deadbeef") }
+    #expect(missing.code == "object.not-found")
+    #expect(throws: CoreError.self) { try node.app.objectID("3f2b8c") }
+  }
+
+  @Test("the command line takes a prefix wherever it takes an ID")
+  func commandLine() throws {
+    let federation = try TestFederation(label: "id-prefix", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let lead = try jjj.cli(
+      "lead", "add", "--subject-name", "某店", "--violation", "forged-report", "--summary", "s"
+    )
+    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let prefix = String(lead.prefix(8))
+    let shown = try jjj.cli("lead", "show", prefix)
+    #expect(shown.status == 0 && shown.stdout.contains(lead), "\(shown)")
+    #expect(try jjj.cli("lead", "edit", prefix, "--risk", "high").status == 0)
+    #expect(try jjj.cli("history", prefix).stdout.contains("edit"))
+    let short = try jjj.cli("lead", "show", String(lead.prefix(6)))
+    #expect(short.failed(with: "input.object-id") && short.stderr.contains("first 8"), "\(short)")
   }
 }
