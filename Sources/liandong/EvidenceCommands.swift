@@ -34,8 +34,9 @@ struct EvidenceAdd: NodeCommand {
       The evidence is shared with the item's audience unless --to says otherwise.
 
       Example:
-        liandong evidence add 3f2b8c1e-... shop.png --category electronic-data --how-fixed screenshot \\
-          --source-url https://shop.example/item/1 --captured-at 2026-11-20T14:05:00+08:00
+        liandong evidence add 3f2b8c1e shop.png --category electronic-data \\
+          --how-fixed screenshot --source-url https://shop.example/item/1 \\
+          --captured-at 2026-11-20T14:05:00+08:00
       """)
 
   @OptionGroup var options: NodeOptions

@@ -35,8 +35,9 @@ struct LeadAdd: NodeCommand {
       the lead stays on this node until you share it.
 
       Example:
-        liandong lead add --subject-name "某检测服务店" --subject-uscc 91350100M000100Y43 \\
-          --violation forged-report --summary "sells one-day reports without samples" --to yrd
+        liandong lead add --subject-name "某检测服务店" \\
+          --subject-uscc 91350100M000100Y43 --violation forged-report \\
+          --summary "sells one-day reports without samples" --to yrd
       """)
 
   @OptionGroup var options: NodeOptions

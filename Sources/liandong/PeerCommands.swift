@@ -17,7 +17,12 @@ struct PeerAdd: NodeCommand {
   static let configuration = CommandConfiguration(
     commandName: "add", abstract: "Add a peer, or change its address.",
     discussion:
-      "Example: liandong peer add yrd 10.31.0.5:7420. The peer must present a certificate naming ID.")
+      """
+      The peer must present a certificate naming ID.
+
+      Example:
+        liandong peer add yrd 10.31.0.5:7420
+      """)
   @OptionGroup var options: NodeOptions
   @Argument(help: "The peer's node ID, as its certificate names it.") var id: String
   @Argument(help: "Where it listens: HOST:PORT.") var address: String

@@ -76,7 +76,8 @@ struct PoliceAction: NodeCommand {
       refuse, transfer (the police's receipt), police-accepted, police-declined and reconsider \
       need --note.
 
-      Example: liandong police record ID transfer --note "received by 浦东分局, receipt 2026-118"
+      Example:
+        liandong police record ID transfer --note "浦东分局 received it, receipt 118"
       """)
   @OptionGroup var options: NodeOptions
   @Argument(help: "The transfer's ID.") var id: String

@@ -32,8 +32,9 @@ struct RequestSend: NodeCommand {
       Tasks: \(AssistanceTask.allCases.map(\.rawValue).joined(separator: ", ")).
 
       Example:
-        liandong request send --to yrd --case "京市监案〔2026〕17号" --legal-basis "Art. 45" \\
-          --task verify-registration --task obtain-records --details "shop 88231 on the platform"
+        liandong request send --to yrd --case "京市监案〔2026〕17号" \\
+          --legal-basis "Art. 45" --task verify-registration \\
+          --task obtain-records --details "shop 88231 on the platform"
       """)
   @OptionGroup var options: NodeOptions
   @Option(help: ArgumentHelp("The requested bureau's node ID.", valueName: "node")) var to: String

@@ -20,7 +20,8 @@ struct ServeCommand: AsyncNodeCommand {
       node's certificate and key again (after 'liandong crl install' or 'liandong cert rotate'), \
       without a restart. Logs go to stderr.
 
-      Example: liandong serve --data /var/lib/liandong --listen 0.0.0.0:7420 --interval 30
+      Example:
+        liandong serve --data /var/lib/liandong --listen 0.0.0.0:7420 --interval 30
       """)
 
   @OptionGroup var options: NodeOptions
