@@ -8,11 +8,14 @@ import LiandongStore
 /// holds.
 extension NodeApp {
   public func knownNodes() throws -> Set<NodeID> {
-    if let members = try store.currentManifest()?.view.manifest.members {
-      return Set(members.compactMap { try? NodeID($0) })
-    }
+    if let members = try manifestMembers() { return Set(members).union([node]) }
     let peers = try store.peers().compactMap { try? NodeID($0.node) }
     return Set(peers).union(try store.versionVector().keys).union([node])
+  }
+
+  /// The members the federation manifest in force lists, if one is installed and lists them.
+  private func manifestMembers() throws -> [NodeID]? {
+    try store.currentManifest()?.view.manifest.members.map { $0.compactMap { try? NodeID($0) } }
   }
 
   /// `audience` with every node it names checked against `knownNodes`.
@@ -25,8 +28,7 @@ extension NodeApp {
     return audience
   }
 
-  /// The one other bureau an act is addressed to (a request, a hand-off): known, and neither
-  /// `all` nor this node.
+  /// The one other bureau an act is addressed to (a request, a hand-off): known, and not `all`.
   func recipient(_ named: NodeID, of act: String) throws -> NodeID {
     if named.rawValue == "all" {
       throw UsageError(
@@ -40,8 +42,8 @@ extension NodeApp {
 
   private func unknown(_ named: NodeID, known: Set<NodeID>) -> UsageError {
     let source =
-      (try? store.currentManifest()) != nil
-      ? "the federation manifest" : "this node's peers and the nodes it has heard from"
+      (try? manifestMembers()) != nil
+      ? "the federation manifest's members" : "this node's peers and the nodes it has heard from"
     let others = known.subtracting([node])
     let closest = others.map { ($0, Self.editDistance($0.rawValue, named.rawValue)) }
       .filter { $0.1 <= 2 }.min { ($0.1, $0.0) < ($1.1, $1.0) }?.0
