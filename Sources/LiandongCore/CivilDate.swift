@@ -11,9 +11,13 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
   static let chinaOffsetMillis: Int64 = 8 * 3600 * 1000
 
   public init(year: Int, month: Int, day: Int) throws {
-    guard (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day) else {
-      throw CoreError.invalidValue(
-        field: "date", value: String(format: "%04d-%02d-%02d", year, month, day), allowed: ["a real day"])
+    let text = String(format: "%04d-%02d-%02d", year, month, day)
+    guard (1...12).contains(month) else {
+      throw CoreError.invalidDate(text, reason: "there is no month \(month); months are 01 to 12")
+    }
+    let days = Self.daysIn(month: month, year: year)
+    guard (1...days).contains(day) else {
+      throw CoreError.invalidDate(text, reason: "month \(month) of \(year) has \(days) days")
     }
     self.year = year
     self.month = month
@@ -26,7 +30,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
       let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
     else {
-      throw CoreError.invalidValue(field: "date", value: text, allowed: ["YYYY-MM-DD, e.g. 2026-03-12"])
+      throw CoreError.invalidDate(text, reason: "write it as YYYY-MM-DD, e.g. 2026-03-12")
     }
     try self.init(year: year, month: month, day: day)
   }

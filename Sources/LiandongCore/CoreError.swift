@@ -14,6 +14,7 @@ public enum CoreError: CodedError, Equatable, Sendable {
   case invalidManifest(String)
   case unknownGroup(name: String, known: [String], version: Int)
   case duplicateColumn(String)
+  case invalidDate(String, reason: String)
 
   public var code: String {
     switch self {
@@ -28,6 +29,7 @@ public enum CoreError: CodedError, Equatable, Sendable {
     case .invalidManifest: "manifest.invalid"
     case .unknownGroup: "input.group"
     case .duplicateColumn: "import.duplicate-column"
+    case .invalidDate: "input.date"
     }
   }
 
@@ -47,6 +49,7 @@ public enum CoreError: CodedError, Equatable, Sendable {
       "'\(value)' is not a valid \(field): use one of \(allowed.joined(separator: ", "))"
     case .invalidAudience(let text, let reason): "audience '\(text)' is not valid: \(reason)"
     case .missingField(let field): "\(field) is required"
+    case .invalidDate(let text, let reason): "'\(text)' is not a date: \(reason)"
     case .duplicateColumn(let name):
       "the CSV header names the column \(name) twice; each column may appear once"
     case .invalidManifest(let reason): "the federation manifest is not valid: \(reason)"

@@ -92,6 +92,7 @@ public enum ErrorCatalogue {
     Entry("input.missing", .invalidInput, "Give the field the message names."),
     Entry(
       "input.ambiguous-id", .invalidInput, "Give more characters of the ID, enough to name one of those listed."),
+    Entry("input.date", .invalidInput, "Give a real day as YYYY-MM-DD, e.g. 2026-03-12."),
     Entry("input.date-passed", .invalidInput, "Give a day from today on (YYYY-MM-DD, China time)."),
     Entry(
       "input.date-in-future", .invalidInput,

@@ -159,6 +159,8 @@ struct CommandLineMistakeTests {
       (["serve", "--interval", "0"], "config.interval"),
       (["serve", "--allow", "NOT A NODE"], "config.allow"),
       (["due", "--within", "-1"], "usage.within"),
+      (["due", "--today", "2026-02-30"], "input.date"),
+      (["due", "--today", "2026-3-1"], "input.date"),
       (
         [
           "evidence", "add", lead, latin1.path, "--category", "electronic-data", "--how-fixed", "screenshot",
