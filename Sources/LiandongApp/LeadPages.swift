@@ -7,6 +7,10 @@ import LiandongStore
 public struct LeadQuery: Sendable, Equatable {
   public var state: LeadState?
   public var risk: RiskLevel?
+  public var violation: Violation?
+  /// The node that recorded the lead, and the one that owns it now (after a hand-off).
+  public var origin: String?
+  public var owner: String?
   /// Text the summary or a subject's name contains.
   public var text: String?
   public var limit: Int
@@ -28,6 +32,9 @@ public struct LeadQuery: Sendable, Equatable {
   public func matches(_ lead: LeadView) -> Bool {
     if let state, lead.state != state { return false }
     if let risk, lead.risk != risk { return false }
+    if let violation, !lead.violations.contains(violation) { return false }
+    if let origin, lead.origin != origin { return false }
+    if let owner, lead.owner != owner { return false }
     guard let needle = text?.trimmingCharacters(in: .whitespaces).lowercased(), !needle.isEmpty else {
       return true
     }

@@ -119,6 +119,11 @@ struct LeadList: NodeCommand {
   var state: String?
   @Option(help: ArgumentHelp("Only leads of this risk: serious, high, medium, low.", valueName: "level"))
   var risk: String?
+  @Option(help: ArgumentHelp("Only leads naming this violation (forged-report, ...).", valueName: "kind"))
+  var violation: String?
+  @Option(help: ArgumentHelp("Only leads recorded by this node.", valueName: "node")) var origin: String?
+  @Option(help: ArgumentHelp("Only leads this node owns now (after hand-offs).", valueName: "node"))
+  var owner: String?
   @Option(help: ArgumentHelp("Only leads whose summary or subject holds this text.", valueName: "text"))
   var search: String?
   @Option(help: ArgumentHelp("Leads per page, 1-200, newest first.", valueName: "n")) var limit: Int?
@@ -131,6 +136,9 @@ struct LeadList: NodeCommand {
       state: try state.map { try LeadState(canonical: $0) },
       risk: try risk.map { try RiskLevel(canonical: $0) },
       text: search, cursor: cursor)
+    query.violation = try violation.map { try Violation(canonical: $0) }
+    query.origin = try origin.map { try NodeID($0).rawValue }
+    query.owner = try owner.map { try NodeID($0).rawValue }
     let leads: [LeadView]
     var next: String? = nil
     if limit != nil || cursor != nil {
@@ -144,7 +152,7 @@ struct LeadList: NodeCommand {
     }
     defer { if let next { print("next page: the same command with --cursor \(next)") } }
     guard !leads.isEmpty else {
-      let filtered = state != nil || risk != nil || search != nil || cursor != nil
+      let filtered = [state, risk, violation, origin, owner, search, cursor].contains { $0 != nil }
       return print(filtered ? "no leads match" : "no leads yet; add one with 'liandong lead add'")
     }
     Output.table(

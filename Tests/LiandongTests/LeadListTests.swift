@@ -33,6 +33,8 @@ struct LeadListTests {
     #expect(try ids("--search", "cma reports").count == 1)
     #expect(try ids("--search", "91350100M000100Y43").count == 1)
     #expect(try ids("--state", "published", "--risk", "low").count == 3)
+    #expect(try ids("--violation", "forged-report", "--origin", "jjj", "--owner", "jjj").count == 7)
+    #expect(try ids("--violation", "misused-cma").isEmpty && ids("--origin", "yrd").isEmpty)
     let none = try jjj.cli("lead", "list", "--search", "nothing like this")
     #expect(none.status == 0 && none.stdout.contains("no leads match"), "\(none)")
     let badState = try jjj.cli("lead", "list", "--state", "open")
