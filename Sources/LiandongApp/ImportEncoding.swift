@@ -1,4 +1,5 @@
 import Foundation
+import LiandongCore
 import LiandongErrors
 
 #if canImport(Glibc)
@@ -8,7 +9,9 @@ import LiandongErrors
 /// The character encodings a CSV file of leads may come in. Offices export from Excel, which
 /// on a Chinese Windows saves "CSV" in GB18030 (GBK, its subset): read as UTF-8 it would be
 /// refused, or worse, read wrongly.
-public enum ImportEncoding: String, CaseIterable, Sendable, Codable {
+public enum ImportEncoding: String, CanonicalName, Codable {
+  public static let fieldName = "encoding"
+
   /// UTF-8 when the bytes are UTF-8, else GB18030 when they are that; said in the summary.
   case auto
   case utf8 = "utf-8"

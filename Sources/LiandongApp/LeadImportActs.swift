@@ -115,11 +115,11 @@ extension NodeApp {
 /// and the changes' bodies encoded and decoded for their transactions (`NodeHome.prepare`).
 struct ImportStretch: Sendable {
   var checked: (rows: [LeadImport.Row], errors: [LeadImport.RowError])
-  var rows: Int
-  var pending: Int
+  var rows: Int { checked.rows.count }
+  var errors: [LeadImport.RowError] { checked.errors }
   /// The leads this stretch writes: new to the store, each once.
   var pendingIDs: Set<ObjectID>
-  var errors: [LeadImport.RowError]
+  var pending: Int { pendingIDs.count }
   var changes: Int
   var transactions: [[PreparedBody]]
 
@@ -137,10 +137,7 @@ struct ImportStretch: Sendable {
     }
     let changes = leadsPerChange.map { LeadImport.changes(pending, leadsPerChange: $0) } ?? []
     self.checked = checked
-    rows = checked.rows.count
-    self.pending = pending.count
     pendingIDs = Set(pending.map(\.leadID))
-    errors = checked.errors
     self.changes = changes.count
     transactions = LeadImport.transactions(changes).map { NodeHome.prepare($0, officer: officer) }
   }

@@ -123,7 +123,7 @@ struct EvidenceShow: NodeCommand {
 
   func execute() throws {
     let app = try options.openApp()
-    let view = try app.evidence(try options.objectID(id))
+    let view = try app.evidence(try app.objectID(id))
     if options.json { return try Output.json(view) }
     let path = try app.heldFile(of: view)?.path
     let lines: [(String, String)] = [

@@ -8,7 +8,7 @@ extension LeadAct {
   /// Signs the act on `lead` through the application layer and prints the lead's new state.
   func perform(on lead: String, options: NodeOptions, officer: OfficerOption) throws {
     let app = try options.openApp()
-    let after = try app.act(on: try options.objectID(lead), self, by: officer.person).view
+    let after = try app.act(on: try app.objectID(lead), self, by: officer.person).view
     if options.json { return try Output.json(after) }
     let mine = after.handling.first { $0.bureau == app.node.rawValue }
     print("lead \(after.id): \((mine?.state ?? after.state).rawValue)")

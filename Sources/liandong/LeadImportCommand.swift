@@ -49,10 +49,7 @@ struct LeadImportCommand: NodeCommand {
   static let errorsShown = 50
 
   func execute() throws {
-    guard let chosen = ImportEncoding(rawValue: encoding.lowercased()) else {
-      throw CoreError.invalidValue(
-        field: "encoding", value: encoding, allowed: ImportEncoding.allCases.map(\.rawValue))
-    }
+    let chosen = try ImportEncoding(canonical: encoding.lowercased())
     let data = try NodeHome.readFile(URL(fileURLWithPath: file))
     let app = try options.openApp()
     let audience = try to.map { try app.audience(parsing: $0) }

@@ -45,15 +45,20 @@ struct Liandong: AsyncParsableCommand {
         try command.run()
       }
     } catch {
-      if !(error is ExitCode), exitCode(for: error) == .validationFailure {
-        // ArgumentParser ends its message with "See 'liandong due --help' for more information."
-        let help = fullMessage(for: error).split(separator: "'").first { $0.hasSuffix("--help") }
-        let code = ErrorCatalogue.entry(for: "usage.arguments")!.code
-        Output.error("error[\(code)]: \(message(for: error))")
-        Output.error("hint: Run '\(help ?? "liandong --help")' for the options and an example.")
-        exit(withError: ExitCode(ErrorCategory.invalidInput.exitStatus))
-      }
-      exit(withError: error)
+      // The one place the process ends, as in ArgumentParser's own `main`; commands never exit.
+      exit(withError: reportingUsageMistakes(error))
     }
+  }
+
+  /// A usage mistake, reported as every other error, becomes the invalid-input status; any
+  /// other error (help, a command's coded failure) passes through to ArgumentParser.
+  static func reportingUsageMistakes(_ error: any Error) -> any Error {
+    guard !(error is ExitCode), exitCode(for: error) == .validationFailure else { return error }
+    // ArgumentParser ends its message with "See 'liandong due --help' for more information."
+    let help = fullMessage(for: error).split(separator: "'").first { $0.hasSuffix("--help") }
+    let code = ErrorCatalogue.entry(for: "usage.arguments")!.code
+    Output.error("error[\(code)]: \(message(for: error))")
+    Output.error("hint: Run '\(help ?? "liandong --help")' for the options and an example.")
+    return ExitCode(ErrorCategory.invalidInput.exitStatus)
   }
 }

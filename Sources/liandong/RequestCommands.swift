@@ -130,7 +130,7 @@ extension RequestAct {
   ) throws {
     let app = try options.openApp()
     let after = try app.act(
-      onRequest: try options.objectID(id), self, by: officer.person,
+      onRequest: try app.objectID(id), self, by: officer.person,
       calendar: try calendar?.load(app) ?? .builtIn,
       today: try calendar?.explicitDay()
     ).view
