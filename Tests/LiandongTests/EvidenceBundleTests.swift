@@ -125,9 +125,7 @@ struct EvidenceBundleTests {
   func hostileFileName() throws {
     let federation = try TestFederation(label: "bundle-name", nodes: ["jjj"])
     let jjj = try NodeProcess("jjj", federation: federation)
-    let lead = try jjj.cli(
-      "lead", "add", "--subject-name", "店", "--violation", "forged-report", "--summary", "s"
-    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let lead = try jjj.addLead()
     let name = "..报告\nrm -rf \u{1B}[31m x.png"
     let file = temporaryDirectory("bundle-name").appendingPathComponent(name)
     try Data("screenshot".utf8).write(to: file)

@@ -10,10 +10,7 @@ import Testing
 struct EvidenceInputTests {
   static func node(_ label: String) throws -> (NodeProcess, String, URL) {
     let jjj = try NodeProcess("jjj", federation: try TestFederation(label: label, nodes: ["jjj"]))
-    let lead = try jjj.cli(
-      "lead", "add", "--subject-name", "店", "--violation", "forged-report", "--summary", "s"
-    )
-    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let lead = try jjj.addLead()
     return (jjj, lead, temporaryDirectory(label))
   }
 

@@ -97,10 +97,7 @@ struct ObjectIDPrefixTests {
   func commandLine() throws {
     let federation = try TestFederation(label: "id-prefix", nodes: ["jjj"])
     let jjj = try NodeProcess("jjj", federation: federation)
-    let lead = try jjj.cli(
-      "lead", "add", "--subject-name", "某店", "--violation", "forged-report", "--summary", "s"
-    )
-    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let lead = try jjj.addLead(subject: "某店")
     let prefix = String(lead.prefix(8))
     let shown = try jjj.cli("lead", "show", prefix)
     #expect(shown.status == 0 && shown.stdout.contains(lead), "\(shown)")

@@ -62,9 +62,7 @@ struct PoliceTransferTests {
   func commandLine() throws {
     let federation = try TestFederation(label: "police", nodes: ["yrd"])
     let yrd = try NodeProcess("yrd", federation: federation)
-    let lead = try yrd.cli(
-      "lead", "add", "--subject-name", "x", "--violation", "forged-report", "--summary", "s"
-    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let lead = try yrd.addLead(subject: "x")
     let folder = temporaryDirectory("police")
     var documents: [String] = []
     for name in ["letter.pdf", "report.pdf", "items.pdf"] {

@@ -15,10 +15,7 @@ struct ReadOnlyFolderTests {
   func readsWork() throws {
     let federation = try TestFederation(label: "read-only", nodes: ["jjj"])
     let jjj = try NodeProcess("jjj", federation: federation)
-    let lead = try jjj.cli(
-      "lead", "add", "--subject-name", "某店", "--violation", "forged-report", "--summary", "s"
-    )
-    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let lead = try jjj.addLead(subject: "某店")
     for arguments in [["status"], ["lead", "list"], ["lead", "show", lead], ["history", lead], ["verify"]] {
       let result = try readOnly(jjj, arguments)
       #expect(result.status == 0, "\(arguments): \(result)")

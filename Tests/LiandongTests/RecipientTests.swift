@@ -10,10 +10,7 @@ struct RecipientTests {
     let federation = try TestFederation(label: "recipients", nodes: ["jjj", "yrd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
-    let lead = try jjj.cli(
-      "lead", "add", "--subject-name", "店", "--violation", "forged-report", "--summary", "s"
-    )
-    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let lead = try jjj.addLead()
     let before = try jjj.cli("log").stdout
 
     // Before jjj has heard from yrd, yrd is as unknown as a typo.
@@ -59,10 +56,7 @@ struct RecipientTests {
   func refusedEditFails() throws {
     let federation = try TestFederation(label: "refused-edit", nodes: ["jjj"])
     let jjj = try NodeProcess("jjj", federation: federation)
-    let lead = try jjj.cli(
-      "lead", "add", "--subject-name", "店", "--violation", "forged-report", "--summary", "s"
-    )
-    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let lead = try jjj.addLead()
     let before = try jjj.cli("log").stdout
     let emptied = try jjj.cli("lead", "edit", lead, "--summary", "")
     #expect(emptied.failed(with: "op.invalid"), "\(emptied)")

@@ -104,6 +104,14 @@ final class NodeProcess: @unchecked Sendable {
 extension NodeProcess {
   /// Moves everything this node holds to `other` through a change file (stubs outside the
   /// audience), as an air-gapped bureau would.
+  /// Records a forged-report lead about `subject` on this node alone, and returns its ID.
+  func addLead(subject: String = "店") throws -> String {
+    let added = try cli(
+      "lead", "add", "--subject-name", subject, "--violation", "forged-report", "--summary", "s")
+    guard added.status == 0 else { throw TestFailure("lead add on \(name): \(added)") }
+    return added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
   /// Exchanges announcements by change files both ways, as two bureaus do before they share
   /// anything: acts may name only nodes a node has heard from or has as a peer.
   func introduce(to others: NodeProcess...) throws {
