@@ -28,7 +28,11 @@ public enum APIServer {
   /// is answered 405 with `Allow` (a test keeps this table equal to the spec's).
   static let routes: [(path: String, methods: [String])] = [
     ("/healthz", ["GET"]), ("/readyz", ["GET"]), ("/v1/whoami", ["GET"]), ("/v1/status", ["GET"]),
-    ("/v1/leads", ["GET", "POST"]), ("/v1/leads/{id}", ["GET"]),
+    ("/v1/session", ["POST", "DELETE"]), ("/v1/whoami/password", ["POST"]),
+    ("/v1/accounts", ["GET", "POST"]),
+    ("/v1/accounts/{name}/disable", ["POST"]), ("/v1/accounts/{name}/password", ["PUT"]),
+    ("/v1/accounts/{name}/tokens", ["POST", "DELETE"]), ("/v1/leads", ["GET", "POST"]),
+    ("/v1/leads/{id}", ["GET"]),
   ]
 
   /// The methods of the spec's path that `path` is, or nil if it is none of them.

@@ -1,22 +1,44 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import LiandongApp
 
-/// Who is calling: the account of the bearer token, kept for the request's handlers. Health
-/// checks need no token; every other route does.
+/// Who is calling: the account of the bearer token or of the browser's session cookie, kept for
+/// the request's handlers. Health checks and logging in and out need neither; every other route
+/// needs one. A session's act (any method but GET and HEAD) must carry its CSRF token too.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
   let app: NodeApp
-  static var open: Set<String> { ["/healthz", "/readyz"] }
+  static var open: Set<String> { ["/healthz", "/readyz", "/v1/session"] }
 
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws -> Response
   {
-    if Self.open.contains(request.uri.path) { return try await next(request, context) }
-    let header = request.headers[.authorization]
-    let token = header.flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : "" }
-    let caller = try app.authenticate(token: token)
-    return try await CurrentCaller.$value.withValue(caller) { try await next(request, context) }
+    let cookie = SessionCookie.value(in: request.headers[.cookie])
+    let outgoing = SessionCookie.Outgoing()
+    var response = try await SessionCookie.$current.withValue(cookie) {
+      try await SessionCookie.$outgoing.withValue(outgoing) {
+        if Self.open.contains(request.uri.path) { return try await next(request, context) }
+        let caller = try authenticate(request, cookie: cookie)
+        return try await CurrentCaller.$value.withValue(caller) { try await next(request, context) }
+      }
+    }
+    if let set = outgoing.cookie { response.headers[.setCookie] = set }
+    return response
   }
+
+  private func authenticate(_ request: Request, cookie: String?) throws -> Caller {
+    if let header = request.headers[.authorization] {
+      return try app.authenticate(token: header.hasPrefix("Bearer ") ? String(header.dropFirst(7)) : "")
+    }
+    if let cookie {
+      return try app.authenticate(
+        session: cookie, csrfToken: request.headers[Self.csrfHeader],
+        changesState: request.method != .get && request.method != .head)
+    }
+    return try app.authenticate(token: nil)
+  }
+
+  static var csrfHeader: HTTPField.Name { HTTPField.Name("X-CSRF-Token")! }
 }
 
 /// The authenticated account of the request being handled.

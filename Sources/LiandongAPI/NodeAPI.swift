@@ -8,6 +8,8 @@ import LiandongStore
 /// thrown and become problem details (`ProblemMiddleware`).
 struct NodeAPI: APIProtocol {
   let app: NodeApp
+  /// Whether the session cookie is marked Secure: it is whenever the API is served over HTTPS.
+  var secureCookies = false
 
   func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
     .ok(.init(body: .json(.init(status: .alive))))

@@ -24,7 +24,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
         logger.error(
           "API request failed", metadata: ["path": "\(request.uri.path)", "code": "\(failure.code)"])
       }
-      return Self.response(failure, allowed: APIServer.methods(of: request.uri.path) ?? [])
+      return Self.response(
+        failure, allowed: APIServer.methods(of: request.uri.path) ?? [],
+        retryAfter: (Self.coded(error) as? LoginBlocked)?.retryAfter)
     }
   }
 
@@ -55,16 +57,24 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
   }
 
   /// The two statuses HTTP has a more exact word for than the category's.
-  static var statusOverrides: [String: Int] { ["api.method-not-allowed": 405, "api.too-large": 413] }
+  static var statusOverrides: [String: Int] {
+    ["api.method-not-allowed": 405, "api.too-large": 413, "auth.login-blocked": 429]
+  }
 
   static var titles: [Int: String] {
     [
       400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed",
-      409: "Conflict", 413: "Content Too Large", 500: "Internal Server Error", 503: "Service Unavailable",
+      409: "Conflict", 413: "Content Too Large", 429: "Too Many Requests", 500: "Internal Server Error",
+      503: "Service Unavailable",
     ]
   }
 
-  static func response(_ failure: Failure, allowed: [String] = []) -> Response {
+  /// The coded error itself, beneath OpenAPIRuntime's wrapper.
+  static func coded(_ error: any Error) -> any Error {
+    (error as? ServerError)?.underlyingError ?? error
+  }
+
+  static func response(_ failure: Failure, allowed: [String] = [], retryAfter: Int? = nil) -> Response {
     let code = statusOverrides[failure.code] ?? failure.category.httpStatus
     let status = HTTPResponse.Status(code: code, reasonPhrase: titles[code] ?? "")
     let problem = Problem(
@@ -76,6 +86,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     headers[.contentType] = "application/problem+json"
     if failure.category == .unauthenticated { headers[.wwwAuthenticate] = "Bearer realm=\"liandong\"" }
     if code == 405 { headers[.allow] = allowed.joined(separator: ", ") }
+    if let retryAfter { headers[.retryAfter] = "\(retryAfter)" }
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
   }
 

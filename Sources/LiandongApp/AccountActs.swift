@@ -36,11 +36,13 @@ extension NodeApp {
     return account
   }
 
-  /// Disables the account and revokes its tokens: it can no longer act, and what it signed stays.
+  /// Disables the account, revokes its tokens and ends its sessions: it can no longer act, and
+  /// what it signed stays.
   public func disableAccount(_ name: String, now: Date = Date()) throws -> AccountView {
     _ = try account(name)
     _ = try accounts.disableAccount(name, at: now)
     _ = try accounts.revokeTokens(of: name, at: now)
+    _ = try accounts.endSessions(of: name, at: now)
     return try account(name)
   }
 
@@ -80,11 +82,7 @@ extension NodeApp {
     else {
       throw UsageError(code: "auth.bad-token", message: "the token is not one this node issued")
     }
-    let account = try account(record.account)
-    if let disabled = account.disabledAt {
-      throw UsageError(
-        code: "auth.account-disabled", message: "account \(account.name) is disabled since \(disabled)")
-    }
+    let account = try activeAccount(record.account)
     if let revoked = record.revokedAt {
       throw UsageError(code: "auth.token-revoked", message: "the token was revoked at \(revoked.iso8601)")
     }
@@ -93,6 +91,16 @@ extension NodeApp {
         code: "auth.token-expired", message: "the token expired at \(record.expiresAt.iso8601)")
     }
     return Caller(account: account.name, role: account.role)
+  }
+
+  /// The account, if it may still sign in: a disabled account's credentials all stop working.
+  func activeAccount(_ name: String) throws -> AccountView {
+    let account = try account(name)
+    if let disabled = account.disabledAt {
+      throw UsageError(
+        code: "auth.account-disabled", message: "account \(account.name) is disabled since \(disabled)")
+    }
+    return account
   }
 
   var accounts: any AccountDirectory { local.store }

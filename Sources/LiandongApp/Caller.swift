@@ -9,6 +9,8 @@ public enum Permission: String, Sendable {
   case actOnCases
   /// The node's own state: status, peers, certificates (no case content).
   case readNode
+  /// Add, disable and issue credentials for this node's accounts.
+  case manageAccounts
 }
 
 extension OfficerRole {
@@ -16,11 +18,12 @@ extension OfficerRole {
   /// everything and acts on nothing.
   public func may(_ permission: Permission) -> Bool {
     switch (self, permission) {
+    case (.officer, .manageAccounts), (.supervisor, .manageAccounts): false
     case (.officer, _), (.supervisor, _): true
-    case (.operator, .readNode): true
+    case (.operator, .readNode), (.operator, .manageAccounts): true
     case (.operator, _): false
     case (.auditor, .readCases), (.auditor, .readNode): true
-    case (.auditor, .actOnCases): false
+    case (.auditor, .actOnCases), (.auditor, .manageAccounts): false
     }
   }
 }
@@ -30,10 +33,13 @@ extension OfficerRole {
 public struct Caller: Sendable, Equatable, Codable {
   public var account: String
   public var role: OfficerRole
+  /// For a browser session, the token its forms send back; nil for an API token.
+  public var csrfToken: String?
 
-  public init(account: String, role: OfficerRole) {
+  public init(account: String, role: OfficerRole, csrfToken: String? = nil) {
     self.account = account
     self.role = role
+    self.csrfToken = csrfToken
   }
 
   public var officer: Officer { Officer(account) }
@@ -55,6 +61,7 @@ extension Permission {
     case .readCases: "read case content"
     case .actOnCases: "record or act on cases"
     case .readNode: "read the node's state"
+    case .manageAccounts: "manage this node's accounts"
     }
   }
 }

@@ -91,7 +91,8 @@ public enum ErrorCatalogue {
     Entry("input.audience", .invalidInput, "Use --to all, node IDs separated by commas, or group:NAME."),
     Entry("input.missing", .invalidInput, "Give the field the message names."),
     Entry(
-      "input.ambiguous-id", .invalidInput, "Give more characters of the ID, enough to name one of those listed."),
+      "input.ambiguous-id", .invalidInput,
+      "Give more characters of the ID, enough to name one of those listed."),
     Entry("input.date", .invalidInput, "Give a real day as YYYY-MM-DD, e.g. 2026-03-12."),
     Entry("input.date-passed", .invalidInput, "Give a day from today on (YYYY-MM-DD, China time)."),
     Entry(
@@ -367,6 +368,9 @@ public enum ErrorCatalogue {
     Entry(
       "account.disabled", .conflict, "A disabled account stays disabled: add a new account for the person."),
     Entry("usage.token-days", .invalidInput, "Give --days between 1 and 3650 (the default is 90)."),
+    Entry(
+      "usage.no-password", .invalidInput,
+      "Type the password twice on a terminal, or give it as the first line of standard input."),
     Entry("usage.limit", .invalidInput, "Ask for 1 to 200 items a page, and follow nextCursor for more."),
     Entry(
       "auth.no-token", .unauthenticated,
@@ -381,6 +385,26 @@ public enum ErrorCatalogue {
       "auth.token-revoked", .unauthenticated,
       "Ask an operator for a new token ('liandong officer token NAME')."),
     Entry("auth.account-disabled", .unauthenticated, "The account was disabled; ask the node's operator."),
+    Entry(
+      "account.weak-password", .invalidInput,
+      "Choose 10 or more characters that do not contain the account's name, e.g. a few unrelated words."),
+    Entry(
+      "auth.login-failed", .unauthenticated,
+      "Check the account name and the password; after five wrong tries, logins wait a while."),
+    Entry(
+      "auth.login-blocked", .unavailable,
+      "Wait until the time the message names (Retry-After), or ask an operator to set a new password."),
+    Entry(
+      "auth.wrong-password", .forbidden,
+      "Give the current password exactly; after five wrong tries the account waits like a login."),
+    Entry(
+      "auth.no-session", .unauthenticated, "Log in again: the browser's session cookie is not valid here."),
+    Entry(
+      "auth.session-ended", .unauthenticated, "Log in again: sessions end after 12 hours, or an idle hour."),
+    Entry(
+      "auth.csrf", .forbidden,
+      "Send the session's CSRF token (from the login response or the page) as X-CSRF-Token, or reload the page."
+    ),
     Entry(
       "auth.not-permitted", .forbidden,
       "Ask for an account with a role that may do this (officer or supervisor to act, operator for the node)."

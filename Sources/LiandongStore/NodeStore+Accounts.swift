@@ -10,6 +10,27 @@ public struct AccountView: Codable, Sendable, Equatable {
   public var disabledAt: String?
   /// API tokens that are neither expired nor revoked.
   public var activeTokens: Int
+  /// Whether the account can log in to the console (it has a password).
+  public var hasPassword: Bool
+  /// Until when logins are refused after repeated wrong passwords.
+  public var loginBlockedUntil: String?
+}
+
+/// What a login is checked against: the password's hash and the failures since the last success.
+public struct PasswordRecord: Sendable, Equatable {
+  public var hash: String?
+  public var failedLogins: Int
+  public var blockedUntil: Date?
+}
+
+/// A browser session: only the cookie's SHA-256 is kept; the CSRF token is sent back with every
+/// form, so a page of another site cannot act with the cookie alone.
+public struct SessionRecord: Sendable, Equatable {
+  public var account: String
+  public var csrfToken: String
+  public var expiresAt: Date
+  public var lastSeenAt: Date
+  public var endedAt: Date?
 }
 
 /// A stored API token: only its SHA-256 is kept, so a copy of the database reveals no token.
@@ -31,6 +52,17 @@ public protocol AccountDirectory: Sendable {
   func token(sha256: Data) throws -> TokenRecord?
   /// Revokes every token of the account; returns how many were active.
   func revokeTokens(of account: String, at: Date) throws -> Int
+  /// Sets the password's hash and ends the account's sessions (a changed password logs out everywhere).
+  func setPassword(of account: String, hash: String, at: Date) throws
+  func password(of account: String) throws -> PasswordRecord?
+  /// A login's outcome: a success clears the failures; a failure counts and may block until a time.
+  func recordLogin(of account: String, succeeded: Bool, blockedUntil: Date?) throws
+  func addSession(sha256: Data, account: String, csrfToken: String, at: Date, expiresAt: Date) throws
+  func session(sha256: Data) throws -> SessionRecord?
+  func touchSession(sha256: Data, at: Date) throws
+  /// Ends one session (logout), or every session of an account (disabled, password changed).
+  func endSession(sha256: Data, at: Date) throws
+  func endSessions(of account: String, at: Date) throws -> Int
   func idempotentResult(account: String, key: String) throws -> (requestSHA256: Data, result: Data)?
   func recordIdempotentResult(account: String, key: String, requestSHA256: Data, result: Data, at: Date)
     throws
@@ -99,6 +131,91 @@ extension NodeStore: AccountDirectory {
     }
   }
 
+  public func setPassword(of account: String, hash: String, at: Date) throws {
+    try writeTransaction { db in
+      try db.execute(
+        sql: "UPDATE accounts SET password_hash = ?, failed_logins = 0, locked_until = NULL WHERE name = ?",
+        arguments: [hash, account])
+      try db.execute(
+        sql: "UPDATE account_sessions SET ended_at = ? WHERE account = ? AND ended_at IS NULL",
+        arguments: [at.iso8601, account])
+    }
+  }
+
+  public func password(of account: String) throws -> PasswordRecord? {
+    try read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT password_hash, failed_logins, locked_until FROM accounts WHERE name = ?",
+        arguments: [account]
+      ).map {
+        PasswordRecord(
+          hash: $0["password_hash"], failedLogins: $0["failed_logins"],
+          blockedUntil: ($0["locked_until"] as String?).flatMap(Self.instant))
+      }
+    }
+  }
+
+  public func recordLogin(of account: String, succeeded: Bool, blockedUntil: Date?) throws {
+    try writeTransaction { db in
+      try db.execute(
+        sql: succeeded
+          ? "UPDATE accounts SET failed_logins = 0, locked_until = NULL WHERE name = ?"
+          : "UPDATE accounts SET failed_logins = failed_logins + 1, locked_until = ? WHERE name = ?",
+        arguments: succeeded ? [account] : [blockedUntil?.iso8601, account])
+    }
+  }
+
+  public func addSession(sha256: Data, account: String, csrfToken: String, at: Date, expiresAt: Date) throws {
+    try writeTransaction { db in
+      try db.execute(
+        sql: """
+          INSERT INTO account_sessions (session_sha256, account, csrf_token, created_at, expires_at, last_seen_at)
+          VALUES (?, ?, ?, ?, ?, ?)
+          """,
+        arguments: [sha256, account, csrfToken, at.iso8601, expiresAt.iso8601, at.iso8601])
+    }
+  }
+
+  public func session(sha256: Data) throws -> SessionRecord? {
+    try read { db in
+      try Row.fetchOne(
+        db, sql: "SELECT * FROM account_sessions WHERE session_sha256 = ?", arguments: [sha256]
+      )
+      .map {
+        SessionRecord(
+          account: $0["account"], csrfToken: $0["csrf_token"],
+          expiresAt: Self.instant($0["expires_at"]) ?? .distantPast,
+          lastSeenAt: Self.instant($0["last_seen_at"]) ?? .distantPast,
+          endedAt: ($0["ended_at"] as String?).flatMap(Self.instant))
+      }
+    }
+  }
+
+  public func touchSession(sha256: Data, at: Date) throws {
+    try writeTransaction { db in
+      try db.execute(
+        sql: "UPDATE account_sessions SET last_seen_at = ? WHERE session_sha256 = ?",
+        arguments: [at.iso8601, sha256])
+    }
+  }
+
+  public func endSession(sha256: Data, at: Date) throws {
+    try writeTransaction { db in
+      try db.execute(
+        sql: "UPDATE account_sessions SET ended_at = ? WHERE session_sha256 = ? AND ended_at IS NULL",
+        arguments: [at.iso8601, sha256])
+    }
+  }
+
+  public func endSessions(of account: String, at: Date) throws -> Int {
+    try writeTransaction { db in
+      try db.execute(
+        sql: "UPDATE account_sessions SET ended_at = ? WHERE account = ? AND ended_at IS NULL",
+        arguments: [at.iso8601, account])
+      return db.changesCount
+    }
+  }
+
   public func idempotentResult(account: String, key: String) throws -> (requestSHA256: Data, result: Data)? {
     try read { db in
       try Row.fetchOne(
@@ -122,7 +239,9 @@ extension NodeStore: AccountDirectory {
   }
 
   private static let accountQuery = """
-    SELECT a.*, (SELECT count(*) FROM account_tokens t WHERE t.account = a.name AND t.revoked_at IS NULL
+    SELECT a.name, a.role, a.created_at, a.disabled_at, a.password_hash,
+      CASE WHEN a.locked_until > strftime('%Y-%m-%dT%H:%M:%SZ', 'now') THEN a.locked_until END AS locked_until,
+      (SELECT count(*) FROM account_tokens t WHERE t.account = a.name AND t.revoked_at IS NULL
       AND t.expires_at > strftime('%Y-%m-%dT%H:%M:%SZ', 'now')) AS active_tokens
     FROM accounts a
     """
@@ -130,7 +249,8 @@ extension NodeStore: AccountDirectory {
   private static func accountView(_ row: Row) throws -> AccountView {
     AccountView(
       name: row["name"], role: try OfficerRole(canonical: row["role"]), createdAt: row["created_at"],
-      disabledAt: row["disabled_at"], activeTokens: row["active_tokens"])
+      disabledAt: row["disabled_at"], activeTokens: row["active_tokens"],
+      hasPassword: (row["password_hash"] as String?) != nil, loginBlockedUntil: row["locked_until"])
   }
 
   private static func instant(_ text: String) -> Date? { ISO8601DateFormatter().date(from: text) }

@@ -400,6 +400,23 @@ enum Schema {
           );
           """)
     }
+    migrator.registerMigration("v13: passwords, login back-off, browser sessions") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE accounts ADD COLUMN password_hash TEXT;
+          ALTER TABLE accounts ADD COLUMN failed_logins INTEGER NOT NULL DEFAULT 0;
+          ALTER TABLE accounts ADD COLUMN locked_until TEXT;
+          CREATE TABLE account_sessions (
+            session_sha256 BLOB PRIMARY KEY,
+            account TEXT NOT NULL REFERENCES accounts (name),
+            csrf_token TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            last_seen_at TEXT NOT NULL,
+            ended_at TEXT
+          );
+          """)
+    }
     return migrator
   }
 

@@ -7,7 +7,7 @@ import LiandongStore
 struct OfficerCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "officer",
-    abstract: "The accounts of the people who use this node through its HTTP API, and their tokens.",
+    abstract: "The accounts of the people who use this node through its console and HTTP API.",
     discussion: """
       Roles: officer (records and acts on cases), supervisor (also approves), operator (runs the \
       node; sees no case content), auditor (reads everything, acts on nothing). Every change made \
@@ -15,10 +15,12 @@ struct OfficerCommand: ParsableCommand {
 
       Example:
         liandong officer add li.wei --role officer
+        liandong officer password li.wei
         liandong officer token li.wei --days 30 --label case-system
       """,
     subcommands: [
-      OfficerAdd.self, OfficerList.self, OfficerToken.self, OfficerRevoke.self, OfficerDisable.self,
+      OfficerAdd.self, OfficerList.self, OfficerPassword.self, OfficerToken.self, OfficerRevoke.self,
+      OfficerDisable.self,
     ])
 }
 
@@ -95,5 +97,29 @@ struct OfficerRevoke: NodeCommand {
     let revoked = try options.openApp().revokeTokens(of: name)
     if options.json { return try Output.json(["account": name, "revoked": "\(revoked)"]) }
     print("revoked \(revoked) token(s) of \(name)")
+  }
+}
+
+struct OfficerPassword: NodeCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "password",
+    abstract: "Set an account's password for the console; its sessions end.",
+    discussion: """
+      On a terminal the password is asked for twice, without echo. Otherwise the first line of \
+      standard input is the password, so a script never puts it on a command line:
+        printf '%s\\n' "$PASSWORD" | liandong officer password li.wei
+      Passwords have 10 or more characters and do not contain the account's name. Setting one \
+      also lifts a wait after wrong passwords.
+      """)
+  @OptionGroup var options: NodeOptions
+  @Argument(help: "The account.") var name: String
+
+  func execute() throws {
+    let app = try options.openApp()
+    _ = try app.account(name)
+    let password = try PasswordInput.read(for: name)
+    try app.setPassword(of: name, to: password)
+    if options.json { return try Output.json(["account": name, "password": "set"]) }
+    print("set the password of \(name); its console sessions have ended")
   }
 }

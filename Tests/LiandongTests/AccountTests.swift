@@ -7,17 +7,6 @@ import Testing
 /// Officer accounts and API tokens, through the application layer: who may act, and for how long.
 @Suite("Accounts, roles and API tokens")
 struct AccountTests {
-  func code(_ body: () throws -> Void) -> String? {
-    do {
-      try body()
-      return nil
-    } catch let error as any CodedError {
-      return error.code
-    } catch {
-      return "uncoded: \(error)"
-    }
-  }
-
   @Test("a token acts as its account until it expires, is revoked, or the account is disabled")
   func tokenLife() throws {
     let app = try SimulatedNode("n0").app
@@ -27,46 +16,48 @@ struct AccountTests {
     #expect(issued.token.hasPrefix("ld_") && issued.token.count > 40)
     #expect(try app.authenticate(token: issued.token, now: now) == Caller(account: "li.wei", role: .officer))
     #expect(
-      code { _ = try app.authenticate(token: issued.token, now: now.addingTimeInterval(31 * 86_400)) }
+      thrownCode { _ = try app.authenticate(token: issued.token, now: now.addingTimeInterval(31 * 86_400)) }
         == "auth.token-expired")
-    #expect(code { _ = try app.authenticate(token: nil) } == "auth.no-token")
+    #expect(thrownCode { _ = try app.authenticate(token: nil) } == "auth.no-token")
     #expect(
-      code { _ = try app.authenticate(token: "ld_" + String(issued.token.dropFirst(3).reversed())) }
+      thrownCode { _ = try app.authenticate(token: "ld_" + String(issued.token.dropFirst(3).reversed())) }
         == "auth.bad-token")
     #expect(try app.listAccounts().first?.activeTokens == 1)
 
     #expect(try app.revokeTokens(of: "li.wei", now: now) == 1)
-    #expect(code { _ = try app.authenticate(token: issued.token, now: now) } == "auth.token-revoked")
+    #expect(thrownCode { _ = try app.authenticate(token: issued.token, now: now) } == "auth.token-revoked")
     let second = try app.issueToken(for: "li.wei", now: now)
     _ = try app.disableAccount("li.wei", now: now)
-    #expect(code { _ = try app.authenticate(token: second.token, now: now) } == "auth.account-disabled")
-    #expect(code { _ = try app.issueToken(for: "li.wei", now: now) } == "account.disabled")
+    #expect(thrownCode { _ = try app.authenticate(token: second.token, now: now) } == "auth.account-disabled")
+    #expect(thrownCode { _ = try app.issueToken(for: "li.wei", now: now) } == "account.disabled")
   }
 
   @Test("names, duplicates, unknown accounts and token lifetimes are checked")
   func mistakes() throws {
     let app = try SimulatedNode("n0").app
-    #expect(code { _ = try app.addAccount("Li Wei", role: .officer) } == "account.invalid-name")
-    #expect(code { _ = try app.addAccount("7up", role: .officer) } == "account.invalid-name")
+    #expect(thrownCode { _ = try app.addAccount("Li Wei", role: .officer) } == "account.invalid-name")
+    #expect(thrownCode { _ = try app.addAccount("7up", role: .officer) } == "account.invalid-name")
     _ = try app.addAccount("zhang.min", role: .auditor)
-    #expect(code { _ = try app.addAccount("zhang.min", role: .officer) } == "account.exists")
-    #expect(code { _ = try app.issueToken(for: "nobody") } == "account.not-found")
-    #expect(code { _ = try app.issueToken(for: "zhang.min", days: 0) } == "usage.token-days")
+    #expect(thrownCode { _ = try app.addAccount("zhang.min", role: .officer) } == "account.exists")
+    #expect(thrownCode { _ = try app.issueToken(for: "nobody") } == "account.not-found")
+    #expect(thrownCode { _ = try app.issueToken(for: "zhang.min", days: 0) } == "usage.token-days")
   }
 
   @Test(
-    "roles: an operator sees no case content, an auditor acts on nothing", arguments: OfficerRole.allCases)
+    "roles: an operator sees no case content but manages accounts, an auditor acts on nothing",
+    arguments: OfficerRole.allCases)
   func roles(role: OfficerRole) {
     let caller = Caller(account: "a", role: role)
     let expected: [Permission: Bool] =
       switch role {
-      case .officer, .supervisor: [.readCases: true, .actOnCases: true, .readNode: true]
-      case .operator: [.readCases: false, .actOnCases: false, .readNode: true]
-      case .auditor: [.readCases: true, .actOnCases: false, .readNode: true]
+      case .officer, .supervisor:
+        [.readCases: true, .actOnCases: true, .readNode: true, .manageAccounts: false]
+      case .operator: [.readCases: false, .actOnCases: false, .readNode: true, .manageAccounts: true]
+      case .auditor: [.readCases: true, .actOnCases: false, .readNode: true, .manageAccounts: false]
       }
     for (permission, allowed) in expected {
-      #expect((code { try caller.require(permission) } == nil) == allowed, "\(role) \(permission)")
-      if !allowed { #expect(code { try caller.require(permission) } == "auth.not-permitted") }
+      #expect((thrownCode { try caller.require(permission) } == nil) == allowed, "\(role) \(permission)")
+      if !allowed { #expect(thrownCode { try caller.require(permission) } == "auth.not-permitted") }
     }
   }
 
@@ -85,9 +76,10 @@ struct AccountTests {
     #expect(try act("lead A") == "result 1")
     #expect(try act("lead A") == "result 1", "a retry returns the first result")
     #expect(acted == 1)
-    #expect(code { _ = try act("lead B") } == "api.idempotency-key-reused")
+    #expect(thrownCode { _ = try act("lead B") } == "api.idempotency-key-reused")
     #expect(
-      code { _ = try app.once(by: caller, key: "two words", request: Data()) { 1 } } == "api.idempotency-key")
+      thrownCode { _ = try app.once(by: caller, key: "two words", request: Data()) { 1 } }
+        == "api.idempotency-key")
     let other = Caller(account: "zhang.min", role: .officer)
     #expect(try app.once(by: other, key: "k-1", request: Data("lead A".utf8)) { "theirs" } == "theirs")
   }
@@ -114,7 +106,7 @@ struct AccountTests {
     #expect(last.items.map(\.summary) == ["lead 0"] && last.nextCursor == nil)
     #expect(try app.leads(LeadQuery(risk: .high)).items.count == 3)
     #expect(try app.leads(LeadQuery(text: "速通")).items.map(\.summary) == ["lead 3"])
-    #expect(code { _ = try app.leads(LeadQuery(limit: 0)) } == "usage.limit")
-    #expect(code { _ = try app.leads(LeadQuery(cursor: "%%%")) } == "api.bad-cursor")
+    #expect(thrownCode { _ = try app.leads(LeadQuery(limit: 0)) } == "usage.limit")
+    #expect(thrownCode { _ = try app.leads(LeadQuery(cursor: "%%%")) } == "api.bad-cursor")
   }
 }

@@ -7,6 +7,8 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     internal enum Parameters {
+        /// - Remark: Generated from `#/components/parameters/AccountName`.
+        internal typealias AccountName = Swift.String
         /// A key the client chooses per act (e.g. a UUID); a retried request with the same key returns the first result and does not act again.
         ///
         /// - Remark: Generated from `#/components/parameters/IdempotencyKey`.

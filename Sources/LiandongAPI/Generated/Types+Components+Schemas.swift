@@ -162,6 +162,333 @@ extension Components {
                 case node
             }
         }
+        /// - Remark: Generated from `#/components/schemas/AccountRecord`.
+        internal struct AccountRecord: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AccountRecord/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AccountRecord/role`.
+            internal var role: Components.Schemas.Role
+            /// - Remark: Generated from `#/components/schemas/AccountRecord/createdAt`.
+            internal var createdAt: Swift.String
+            /// - Remark: Generated from `#/components/schemas/AccountRecord/disabledAt`.
+            internal var disabledAt: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/AccountRecord/activeTokens`.
+            internal var activeTokens: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/AccountRecord/hasPassword`.
+            internal var hasPassword: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/AccountRecord/loginBlockedUntil`.
+            internal var loginBlockedUntil: Swift.String?
+            /// Creates a new `AccountRecord`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - role:
+            ///   - createdAt:
+            ///   - disabledAt:
+            ///   - activeTokens:
+            ///   - hasPassword:
+            ///   - loginBlockedUntil:
+            internal init(
+                name: Swift.String,
+                role: Components.Schemas.Role,
+                createdAt: Swift.String,
+                disabledAt: Swift.String? = nil,
+                activeTokens: Swift.Int,
+                hasPassword: Swift.Bool,
+                loginBlockedUntil: Swift.String? = nil
+            ) {
+                self.name = name
+                self.role = role
+                self.createdAt = createdAt
+                self.disabledAt = disabledAt
+                self.activeTokens = activeTokens
+                self.hasPassword = hasPassword
+                self.loginBlockedUntil = loginBlockedUntil
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case role
+                case createdAt
+                case disabledAt
+                case activeTokens
+                case hasPassword
+                case loginBlockedUntil
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewAccount`.
+        internal struct NewAccount: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewAccount/name`.
+            internal var name: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewAccount/role`.
+            internal var role: Components.Schemas.Role
+            /// Creates a new `NewAccount`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - role:
+            internal init(
+                name: Swift.String,
+                role: Components.Schemas.Role
+            ) {
+                self.name = name
+                self.role = role
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case name
+                case role
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.role = try container.decode(
+                    Components.Schemas.Role.self,
+                    forKey: .role
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "role"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewToken`.
+        internal struct NewToken: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewToken/days`.
+            internal var days: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/NewToken/label`.
+            internal var label: Swift.String?
+            /// Creates a new `NewToken`.
+            ///
+            /// - Parameters:
+            ///   - days:
+            ///   - label:
+            internal init(
+                days: Swift.Int? = nil,
+                label: Swift.String? = nil
+            ) {
+                self.days = days
+                self.label = label
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case days
+                case label
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.days = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .days
+                )
+                self.label = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .label
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "days",
+                    "label"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/IssuedToken`.
+        internal struct IssuedToken: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/IssuedToken/account`.
+            internal var account: Swift.String
+            /// use as `Authorization: Bearer <token>`; not shown again
+            ///
+            /// - Remark: Generated from `#/components/schemas/IssuedToken/token`.
+            internal var token: Swift.String
+            /// - Remark: Generated from `#/components/schemas/IssuedToken/label`.
+            internal var label: Swift.String
+            /// - Remark: Generated from `#/components/schemas/IssuedToken/expiresAt`.
+            internal var expiresAt: Swift.String
+            /// Creates a new `IssuedToken`.
+            ///
+            /// - Parameters:
+            ///   - account:
+            ///   - token: use as `Authorization: Bearer <token>`; not shown again
+            ///   - label:
+            ///   - expiresAt:
+            internal init(
+                account: Swift.String,
+                token: Swift.String,
+                label: Swift.String,
+                expiresAt: Swift.String
+            ) {
+                self.account = account
+                self.token = token
+                self.label = label
+                self.expiresAt = expiresAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case account
+                case token
+                case label
+                case expiresAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RevokedTokens`.
+        internal struct RevokedTokens: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RevokedTokens/account`.
+            internal var account: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RevokedTokens/revoked`.
+            internal var revoked: Swift.Int
+            /// Creates a new `RevokedTokens`.
+            ///
+            /// - Parameters:
+            ///   - account:
+            ///   - revoked:
+            internal init(
+                account: Swift.String,
+                revoked: Swift.Int
+            ) {
+                self.account = account
+                self.revoked = revoked
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case account
+                case revoked
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Login`.
+        internal struct Login: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Login/account`.
+            internal var account: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Login/password`.
+            internal var password: Swift.String
+            /// Creates a new `Login`.
+            ///
+            /// - Parameters:
+            ///   - account:
+            ///   - password:
+            internal init(
+                account: Swift.String,
+                password: Swift.String
+            ) {
+                self.account = account
+                self.password = password
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case account
+                case password
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.account = try container.decode(
+                    Swift.String.self,
+                    forKey: .account
+                )
+                self.password = try container.decode(
+                    Swift.String.self,
+                    forKey: .password
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "account",
+                    "password"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Session`.
+        internal struct Session: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Session/account`.
+            internal var account: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Session/role`.
+            internal var role: Components.Schemas.Role
+            /// send as `X-CSRF-Token` with every act of this session
+            ///
+            /// - Remark: Generated from `#/components/schemas/Session/csrfToken`.
+            internal var csrfToken: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Session/expiresAt`.
+            internal var expiresAt: Swift.String
+            /// Creates a new `Session`.
+            ///
+            /// - Parameters:
+            ///   - account:
+            ///   - role:
+            ///   - csrfToken: send as `X-CSRF-Token` with every act of this session
+            ///   - expiresAt:
+            internal init(
+                account: Swift.String,
+                role: Components.Schemas.Role,
+                csrfToken: Swift.String,
+                expiresAt: Swift.String
+            ) {
+                self.account = account
+                self.role = role
+                self.csrfToken = csrfToken
+                self.expiresAt = expiresAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case account
+                case role
+                case csrfToken
+                case expiresAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/NewPassword`.
+        internal struct NewPassword: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewPassword/password`.
+            internal var password: Swift.String
+            /// Creates a new `NewPassword`.
+            ///
+            /// - Parameters:
+            ///   - password:
+            internal init(password: Swift.String) {
+                self.password = password
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case password
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.password = try container.decode(
+                    Swift.String.self,
+                    forKey: .password
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "password"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PasswordChange`.
+        internal struct PasswordChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PasswordChange/currentPassword`.
+            internal var currentPassword: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PasswordChange/newPassword`.
+            internal var newPassword: Swift.String
+            /// Creates a new `PasswordChange`.
+            ///
+            /// - Parameters:
+            ///   - currentPassword:
+            ///   - newPassword:
+            internal init(
+                currentPassword: Swift.String,
+                newPassword: Swift.String
+            ) {
+                self.currentPassword = currentPassword
+                self.newPassword = newPassword
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case currentPassword
+                case newPassword
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.currentPassword = try container.decode(
+                    Swift.String.self,
+                    forKey: .currentPassword
+                )
+                self.newPassword = try container.decode(
+                    Swift.String.self,
+                    forKey: .newPassword
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "currentPassword",
+                    "newPassword"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Status`.
         internal struct Status: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Status/node`.

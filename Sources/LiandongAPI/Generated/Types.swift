@@ -21,6 +21,53 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/whoami`.
     /// - Remark: Generated from `#/paths//v1/whoami/get(getWhoAmI)`.
     func getWhoAmI(_ input: Operations.GetWhoAmI.Input) async throws -> Operations.GetWhoAmI.Output
+    /// Log in with an account's password; starts a browser session (cookie) and returns its CSRF token.
+    ///
+    /// After five wrong passwords in a row, logins to the account are refused for a while that doubles with each further failure (30 s up to 15 min), with 429 and Retry-After.
+    ///
+    /// - Remark: HTTP `POST /v1/session`.
+    /// - Remark: Generated from `#/paths//v1/session/post(login)`.
+    func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output
+    /// End this browser's session (logging out twice is not an error).
+    ///
+    /// - Remark: HTTP `DELETE /v1/session`.
+    /// - Remark: Generated from `#/paths//v1/session/delete(logout)`.
+    func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output
+    /// Change the caller's own password; every session of the account ends (log in again).
+    ///
+    /// - Remark: HTTP `POST /v1/whoami/password`.
+    /// - Remark: Generated from `#/paths//v1/whoami/password/post(changeOwnPassword)`.
+    func changeOwnPassword(_ input: Operations.ChangeOwnPassword.Input) async throws -> Operations.ChangeOwnPassword.Output
+    /// This node's accounts (operators only; as `liandong officer list --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/accounts`.
+    /// - Remark: Generated from `#/paths//v1/accounts/get(listAccounts)`.
+    func listAccounts(_ input: Operations.ListAccounts.Input) async throws -> Operations.ListAccounts.Output
+    /// Add an account (operators only; as `liandong officer add`).
+    ///
+    /// - Remark: HTTP `POST /v1/accounts`.
+    /// - Remark: Generated from `#/paths//v1/accounts/post(addAccount)`.
+    func addAccount(_ input: Operations.AddAccount.Input) async throws -> Operations.AddAccount.Output
+    /// Disable an account, revoke its tokens and end its sessions (operators only).
+    ///
+    /// - Remark: HTTP `POST /v1/accounts/{name}/disable`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{name}/disable/post(disableAccount)`.
+    func disableAccount(_ input: Operations.DisableAccount.Input) async throws -> Operations.DisableAccount.Output
+    /// Set an account's password (operators only); its sessions end and any login wait is lifted.
+    ///
+    /// - Remark: HTTP `PUT /v1/accounts/{name}/password`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{name}/password/put(setAccountPassword)`.
+    func setAccountPassword(_ input: Operations.SetAccountPassword.Input) async throws -> Operations.SetAccountPassword.Output
+    /// Issue an API token for an account (operators only); the token is shown once.
+    ///
+    /// - Remark: HTTP `POST /v1/accounts/{name}/tokens`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{name}/tokens/post(issueToken)`.
+    func issueToken(_ input: Operations.IssueToken.Input) async throws -> Operations.IssueToken.Output
+    /// Revoke every token of an account (operators only); the account stays.
+    ///
+    /// - Remark: HTTP `DELETE /v1/accounts/{name}/tokens`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{name}/tokens/delete(revokeTokens)`.
+    func revokeTokens(_ input: Operations.RevokeTokens.Input) async throws -> Operations.RevokeTokens.Output
     /// What this node holds (as `liandong status --json`).
     ///
     /// - Remark: HTTP `GET /v1/status`.
@@ -65,6 +112,117 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//v1/whoami/get(getWhoAmI)`.
     internal func getWhoAmI(headers: Operations.GetWhoAmI.Input.Headers = .init()) async throws -> Operations.GetWhoAmI.Output {
         try await getWhoAmI(Operations.GetWhoAmI.Input(headers: headers))
+    }
+    /// Log in with an account's password; starts a browser session (cookie) and returns its CSRF token.
+    ///
+    /// After five wrong passwords in a row, logins to the account are refused for a while that doubles with each further failure (30 s up to 15 min), with 429 and Retry-After.
+    ///
+    /// - Remark: HTTP `POST /v1/session`.
+    /// - Remark: Generated from `#/paths//v1/session/post(login)`.
+    internal func login(
+        headers: Operations.Login.Input.Headers = .init(),
+        body: Operations.Login.Input.Body
+    ) async throws -> Operations.Login.Output {
+        try await login(Operations.Login.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// End this browser's session (logging out twice is not an error).
+    ///
+    /// - Remark: HTTP `DELETE /v1/session`.
+    /// - Remark: Generated from `#/paths//v1/session/delete(logout)`.
+    internal func logout() async throws -> Operations.Logout.Output {
+        try await logout(Operations.Logout.Input())
+    }
+    /// Change the caller's own password; every session of the account ends (log in again).
+    ///
+    /// - Remark: HTTP `POST /v1/whoami/password`.
+    /// - Remark: Generated from `#/paths//v1/whoami/password/post(changeOwnPassword)`.
+    internal func changeOwnPassword(
+        headers: Operations.ChangeOwnPassword.Input.Headers = .init(),
+        body: Operations.ChangeOwnPassword.Input.Body
+    ) async throws -> Operations.ChangeOwnPassword.Output {
+        try await changeOwnPassword(Operations.ChangeOwnPassword.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// This node's accounts (operators only; as `liandong officer list --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/accounts`.
+    /// - Remark: Generated from `#/paths//v1/accounts/get(listAccounts)`.
+    internal func listAccounts(headers: Operations.ListAccounts.Input.Headers = .init()) async throws -> Operations.ListAccounts.Output {
+        try await listAccounts(Operations.ListAccounts.Input(headers: headers))
+    }
+    /// Add an account (operators only; as `liandong officer add`).
+    ///
+    /// - Remark: HTTP `POST /v1/accounts`.
+    /// - Remark: Generated from `#/paths//v1/accounts/post(addAccount)`.
+    internal func addAccount(
+        headers: Operations.AddAccount.Input.Headers = .init(),
+        body: Operations.AddAccount.Input.Body
+    ) async throws -> Operations.AddAccount.Output {
+        try await addAccount(Operations.AddAccount.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Disable an account, revoke its tokens and end its sessions (operators only).
+    ///
+    /// - Remark: HTTP `POST /v1/accounts/{name}/disable`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{name}/disable/post(disableAccount)`.
+    internal func disableAccount(
+        path: Operations.DisableAccount.Input.Path,
+        headers: Operations.DisableAccount.Input.Headers = .init()
+    ) async throws -> Operations.DisableAccount.Output {
+        try await disableAccount(Operations.DisableAccount.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Set an account's password (operators only); its sessions end and any login wait is lifted.
+    ///
+    /// - Remark: HTTP `PUT /v1/accounts/{name}/password`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{name}/password/put(setAccountPassword)`.
+    internal func setAccountPassword(
+        path: Operations.SetAccountPassword.Input.Path,
+        headers: Operations.SetAccountPassword.Input.Headers = .init(),
+        body: Operations.SetAccountPassword.Input.Body
+    ) async throws -> Operations.SetAccountPassword.Output {
+        try await setAccountPassword(Operations.SetAccountPassword.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Issue an API token for an account (operators only); the token is shown once.
+    ///
+    /// - Remark: HTTP `POST /v1/accounts/{name}/tokens`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{name}/tokens/post(issueToken)`.
+    internal func issueToken(
+        path: Operations.IssueToken.Input.Path,
+        headers: Operations.IssueToken.Input.Headers = .init(),
+        body: Operations.IssueToken.Input.Body
+    ) async throws -> Operations.IssueToken.Output {
+        try await issueToken(Operations.IssueToken.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Revoke every token of an account (operators only); the account stays.
+    ///
+    /// - Remark: HTTP `DELETE /v1/accounts/{name}/tokens`.
+    /// - Remark: Generated from `#/paths//v1/accounts/{name}/tokens/delete(revokeTokens)`.
+    internal func revokeTokens(
+        path: Operations.RevokeTokens.Input.Path,
+        headers: Operations.RevokeTokens.Input.Headers = .init()
+    ) async throws -> Operations.RevokeTokens.Output {
+        try await revokeTokens(Operations.RevokeTokens.Input(
+            path: path,
+            headers: headers
+        ))
     }
     /// What this node holds (as `liandong status --json`).
     ///

@@ -47,3 +47,15 @@ func temporaryDirectory(_ label: String) -> URL {
   try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }
+
+/// The code of the coded error `body` throws; nil if it throws nothing.
+func thrownCode(_ body: () throws -> Void) -> String? {
+  do {
+    try body()
+    return nil
+  } catch let error as any CodedError {
+    return error.code
+  } catch {
+    return "uncoded: \(error)"
+  }
+}
