@@ -112,6 +112,7 @@ let package = Package(
       dependencies: [
         "LiandongApp", "LiandongCore", "LiandongErrors", "LiandongStore", "LiandongTLS",
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
         .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),

@@ -10,14 +10,16 @@ import ServiceLifecycle
 /// The node's HTTP API (`Protocol/openapi.yaml`), served by Hummingbird as one more service of
 /// `liandong serve`. Every route goes through the same use cases as the command line.
 public enum APIServer {
-  /// The API as a service on `host:port` (loopback; port 0 picks one); `announce` gets the port
-  /// once it listens.
+  /// The API as a service on `host:port` (port 0 picks one), over HTTPS with `tls`, else plain
+  /// HTTP (loopback only: the caller checks); `announce` gets the port once it listens.
   public static func service(
-    app: NodeApp, host: String, port: Int, logger: Logger, announce: @escaping @Sendable (Int) -> Void
+    app: NodeApp, host: String, port: Int, tls: TLSContext?, logger: Logger,
+    announce: @escaping @Sendable (Int) -> Void
   ) throws -> some Service {
     APIService(
       application: Application(
-        router: try router(app: app, logger: logger),
+        router: try router(app: app, secureCookies: tls != nil, logger: logger),
+        server: .http1(tls: tls),
         configuration: .init(address: .hostname(host, port: port), serverName: "liandong"),
         onServerRunning: { channel in announce(channel.localAddress?.port ?? port) },
         logger: logger),
@@ -49,12 +51,13 @@ public enum APIServer {
   static let maximumRequestBytes = 256 * 1024
 
   /// The routes: health checks without credentials, everything else as an authenticated account.
-  static func router(app: NodeApp, logger: Logger) throws -> Router<BasicRequestContext> {
+  static func router(app: NodeApp, secureCookies: Bool, logger: Logger) throws -> Router<BasicRequestContext>
+  {
     let router = Router()
     router.add(middleware: ProblemMiddleware(logger: logger))
     router.add(middleware: RequestLimitMiddleware(maximumBytes: maximumRequestBytes))
     router.add(middleware: AuthenticationMiddleware(app: app))
-    try NodeAPI(app: app).registerHandlers(on: router)
+    try NodeAPI(app: app, secureCookies: secureCookies).registerHandlers(on: router)
     return router
   }
 }

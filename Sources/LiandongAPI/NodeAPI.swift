@@ -9,7 +9,7 @@ import LiandongStore
 struct NodeAPI: APIProtocol {
   let app: NodeApp
   /// Whether the session cookie is marked Secure: it is whenever the API is served over HTTPS.
-  var secureCookies = false
+  let secureCookies: Bool
 
   func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
     .ok(.init(body: .json(.init(status: .alive))))

@@ -429,7 +429,10 @@ public enum ErrorCatalogue {
       "Pass the nextCursor of the page before, unchanged, or no cursor for the first page."),
     Entry(
       "api.plain-http-not-loopback", .invalidInput,
-      "Serve the API on a loopback address (127.0.0.1, ::1); HTTPS for other addresses comes with the API's TLS listener."
+      "Serve plain HTTP on a loopback address (127.0.0.1, ::1), or leave out --api-plain-http for HTTPS."),
+    Entry(
+      "config.api-certificate", .invalidInput,
+      "Give the API's certificate chain and its unencrypted key as PEM files, both or neither (then the node's own is used)."
     ),
     // Evidence files and bundles.
     Entry("blob.unreadable", .invalidInput, "Check the file's path and that this user may read it."),

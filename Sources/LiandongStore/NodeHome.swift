@@ -277,18 +277,25 @@ public struct ServeSettings: Codable, Sendable, Equatable {
   public var batchBytes: Int?
   /// trace, debug, info, notice, warning or error. Default info.
   public var logLevel: String?
-  /// Where the HTTP API listens, HOST:PORT on loopback. Default: no API.
+  /// Where the HTTP API listens, HOST:PORT. Default: no API.
   public var api: String?
+  /// The API's certificate chain (PEM, leaf first) and key. Default: the node's own.
+  public var apiCertificate: String?
+  public var apiKey: String?
+  /// Serve the API as plain HTTP instead of HTTPS: on loopback only. Default false.
+  public var apiPlainHTTP: Bool?
 
   public static let knownKeys: Set<String> = [
-    "listen", "intervalSeconds", "allow", "batchBytes", "logLevel", "api",
+    "listen", "intervalSeconds", "allow", "batchBytes", "logLevel", "api", "apiCertificate", "apiKey",
+    "apiPlainHTTP",
   ]
   public static let defaults = ServeSettings(
     listen: "127.0.0.1:7420", intervalSeconds: 30, allow: nil, batchBytes: 3 << 19, logLevel: "info")
 
   public init(
     listen: String? = nil, intervalSeconds: Double? = nil, allow: [String]? = nil, batchBytes: Int? = nil,
-    logLevel: String? = nil, api: String? = nil
+    logLevel: String? = nil, api: String? = nil, apiCertificate: String? = nil, apiKey: String? = nil,
+    apiPlainHTTP: Bool? = nil
   ) {
     self.listen = listen
     self.intervalSeconds = intervalSeconds
@@ -296,6 +303,9 @@ public struct ServeSettings: Codable, Sendable, Equatable {
     self.batchBytes = batchBytes
     self.logLevel = logLevel
     self.api = api
+    self.apiCertificate = apiCertificate
+    self.apiKey = apiKey
+    self.apiPlainHTTP = apiPlainHTTP
   }
 }
 

@@ -25,7 +25,7 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
   private let networkIn: OpaquePointer
   private let networkOut: OpaquePointer
   private let expectedPeer: NodeID?
-  private let handshakePromise: EventLoopPromise<PeerIdentity>
+  private let handshakePromise: EventLoopPromise<PeerIdentity>?
   private let logger: Logger
   private var state = State.idle
   private var handshakeBytes = 0
@@ -40,8 +40,9 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
 
   /// `handshakePromise` succeeds with the peer's identity once it is authenticated, or fails with
   /// the `TLSError` that refused it. `expectedPeer` (for a client) names the node it meant to reach.
+  /// An HTTPS server's clients have no node identity: it passes no promise.
   public init(
-    context tls: TLSContext, handshakePromise: EventLoopPromise<PeerIdentity>, expectedPeer: NodeID? = nil,
+    context tls: TLSContext, handshakePromise: EventLoopPromise<PeerIdentity>?, expectedPeer: NodeID? = nil,
     logger: Logger
   ) throws {
     self.tls = tls
@@ -56,7 +57,7 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
     // An empty input BIO means "wait for more", not end of file.
     _ = liandong_BIO_set_mem_eof_return(input, -1)
     SSL_set_bio(ssl, input, output)  // the SSL object now owns both BIOs
-    if tls.role == .server { SSL_set_accept_state(ssl) } else { SSL_set_connect_state(ssl) }
+    if tls.role == .client { SSL_set_connect_state(ssl) } else { SSL_set_accept_state(ssl) }
     self.ssl = ssl
     networkIn = input
     networkOut = output
@@ -85,7 +86,7 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
   private func settleHandshake(_ result: Result<PeerIdentity, Error>) {
     guard !handshakeSettled else { return }
     handshakeSettled = true
-    handshakePromise.completeWith(result)
+    handshakePromise?.completeWith(result)
   }
 
   public func channelActive(context: ChannelHandlerContext) {
@@ -204,19 +205,24 @@ public final class OpenSSLTLSHandler: ChannelDuplexHandler {
 
   /// The chain has verified (OpenSSL did that against the CA and CRLs); now the identity: a node
   /// ID in the SAN, on the allow-list, and the one we meant to reach.
+  /// An HTTPS server's client has no node identity to check: who it is, the request says.
   private func completeHandshake(_ context: ChannelHandlerContext) {
-    let identity: PeerIdentity
-    do { identity = try authenticatePeer() } catch let error as TLSError {
-      return refuse(context, error)
-    } catch {
-      return refuse(context, .protocolError(reason: "\(error)"))
+    var identity: PeerIdentity?
+    if tls.role != .httpsServer {
+      do { identity = try authenticatePeer() } catch let error as TLSError {
+        return refuse(context, error)
+      } catch {
+        return refuse(context, .protocolError(reason: "\(error)"))
+      }
     }
     handshakeTimer?.cancel()
     state = .active
     scheduleIdleCheck(context)
-    logger.debug(
-      "TLS peer authenticated", metadata: ["peer": "\(identity.node)", "address": "\(peerAddress)"])
-    settleHandshake(.success(identity))
+    if let identity {
+      logger.debug(
+        "TLS peer authenticated", metadata: ["peer": "\(identity.node)", "address": "\(peerAddress)"])
+      settleHandshake(.success(identity))
+    }
     let writes = pendingWrites
     pendingWrites = []
     for (buffer, promise) in writes { encrypt(context, buffer, promise: promise) }

@@ -4,10 +4,16 @@ import LiandongCrypto
 
 /// One `SSL_CTX` per configuration and role, shared by every connection (OpenSSL 3.0 contends on
 /// implicit look-ups otherwise). The policy is fixed here: TLS 1.3 only, no renegotiation, no
-/// session tickets, the peer's certificate required and verified against the federation CA and
-/// its CRLs (a revoked certificate or an expired CRL fails the handshake).
+/// session tickets, and between nodes the peer's certificate required and verified against the
+/// federation CA and its CRLs (a revoked certificate or an expired CRL fails the handshake).
 public final class TLSContext: @unchecked Sendable {
-  public enum Role: Sendable { case server, client }
+  public enum Role: Sendable {
+    /// Both ends of a sync connection: each is a node with a certificate from the federation CA.
+    case server, client
+    /// The HTTP API's listener: it presents its certificate, and its clients (browsers, case
+    /// systems) prove who they are with a password or a token inside, not with a certificate.
+    case httpsServer
+  }
 
   let pointer: OpaquePointer
   public let role: Role
@@ -20,7 +26,7 @@ public final class TLSContext: @unchecked Sendable {
     self.configuration = configuration
     self.role = role
     ERR_clear_error()
-    guard let context = SSL_CTX_new(role == .server ? TLS_server_method() : TLS_client_method()) else {
+    guard let context = SSL_CTX_new(role == .client ? TLS_client_method() : TLS_server_method()) else {
       throw TLSError.configuration(reason: "SSL_CTX_new: \(OpenSSLErrors.drain())")
     }
     pointer = context
@@ -60,7 +66,12 @@ public final class TLSContext: @unchecked Sendable {
       for list in configuration.trust.revocationLists { X509_STORE_add_crl(store, list.pointer) }
       X509_STORE_set_flags(store, UInt(X509_V_FLAG_CRL_CHECK | X509_V_FLAG_CRL_CHECK_ALL))
     }
-    let mode = role == .server ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT : SSL_VERIFY_PEER
+    let mode =
+      switch role {
+      case .server: SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+      case .client: SSL_VERIFY_PEER
+      case .httpsServer: SSL_VERIFY_NONE
+      }
     SSL_CTX_set_verify(context, mode, nil)
     ERR_clear_error()
   }

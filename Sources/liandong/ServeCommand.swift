@@ -45,11 +45,21 @@ struct ServeCommand: AsyncNodeCommand {
   @OptionGroup var batch: BatchOption
   @Option(
     help: ArgumentHelp(
-      "Serve the HTTP API (Protocol/openapi.yaml) on HOST:PORT, on loopback (port 0 picks a free one).",
+      "Serve the HTTP API (Protocol/openapi.yaml) over HTTPS on HOST:PORT (port 0 picks a free one).",
       discussion:
-        "Default: node.json's serve.api, else no API. Callers need a token ('liandong officer token').",
+        "Default: node.json's serve.api, else no API. Callers log in or send a token ('liandong officer').",
       valueName: "address"))
   var api: String?
+  @Option(
+    help: ArgumentHelp(
+      "The API's certificate chain (PEM, leaf first), e.g. one that names the host browsers use.",
+      discussion: "Default: node.json's serve.apiCertificate, else the node's own certificate.",
+      valueName: "file"))
+  var apiCert: String?
+  @Option(help: ArgumentHelp("The key of --api-cert (PEM, unencrypted).", valueName: "file"))
+  var apiKey: String?
+  @Flag(help: "Serve the API as plain HTTP (loopback only), e.g. behind a local reverse proxy.")
+  var apiPlainHTTP = false
   @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
   var logLevel: String?
   @Flag(
@@ -60,7 +70,7 @@ struct ServeCommand: AsyncNodeCommand {
     let home = try options.openNode()
     let settings = try ServeSettingsResolver(
       file: home.configuration.serve, listen: listen, interval: interval, allow: allow, batch: batch,
-      logLevel: logLevel, api: api
+      logLevel: logLevel, api: api, apiCertificate: apiCert, apiKey: apiKey, apiPlainHTTP: apiPlainHTTP
     ).resolve()
     if checkConfig { return try ConfigCheck(home: home, settings: settings).report(json: options.json) }
     let (host, port) = (settings.host, settings.port)
@@ -95,11 +105,12 @@ struct ServeCommand: AsyncNodeCommand {
     ]
     if let api = settings.api {
       let service = try APIServer.service(
-        app: NodeApp(home: home), host: api.host, port: api.port, logger: logger
+        app: NodeApp(home: home), host: api.host, port: api.port, tls: try api.tlsContext(home: home),
+        logger: logger
       ) {
         port in
         FileHandle.standardOutput.write(
-          Data("serving the API of node \(node) on http://\(api.host):\(port)\n".utf8))
+          Data("serving the API of node \(node) on \(api.scheme)://\(api.host):\(port)\n".utf8))
       }
       services.append(.init(service: service, failureTerminationBehavior: .gracefullyShutdownGroup))
     }

@@ -1,9 +1,11 @@
 import Foundation
 import LiandongApp
 import LiandongCore
+import LiandongCrypto
 import LiandongErrors
 import LiandongNode
 import LiandongStore
+import LiandongTLS
 import Logging
 
 /// The settings `serve` runs with: each from the command line, else `node.json`, else the
@@ -15,10 +17,23 @@ struct ResolvedServeSettings {
   var allowList: Set<NodeID>?
   var batchBytes: Int
   var logLevel: Logger.Level
-  /// Where the HTTP API listens, if it is served.
-  var api: (host: String, port: Int)?
+  /// Where and how the HTTP API listens, if it is served.
+  var api: APIListenerSettings?
   /// setting -> (value as written, source)
   var explained: [(String, String, String)]
+}
+
+/// The API's listener: HTTPS with the node's certificate unless another is given, or plain HTTP
+/// on loopback when asked for.
+struct APIListenerSettings {
+  var host: String
+  var port: Int
+  var plainHTTP: Bool
+  /// PEM files of the certificate chain and key; nil for the node's own.
+  var certificate: String?
+  var key: String?
+
+  var scheme: String { plainHTTP ? "http" : "https" }
 }
 
 struct ServeSettingsResolver {
@@ -29,6 +44,9 @@ struct ServeSettingsResolver {
   let batch: BatchOption
   let logLevel: String?
   let api: String?
+  var apiCertificate: String? = nil
+  var apiKey: String? = nil
+  var apiPlainHTTP = false
 
   /// HOST:PORT to listen on; port 0 asks the system for a free one.
   static func bindAddress(_ text: String, _ what: String, source: String) throws -> (host: String, port: Int)
@@ -79,25 +97,70 @@ struct ServeSettingsResolver {
     let batchBytes = try batch.validated(fallback: file?.batchBytes ?? defaults.batchBytes!)
     let apiText = api ?? file?.api
     let apiSource = api != nil ? "command line" : "node.json"
-    let apiAddress = try apiText.map { text -> (host: String, port: Int) in
+    let plainHTTP = apiPlainHTTP || file?.apiPlainHTTP == true
+    let certificate = apiCertificate ?? file?.apiCertificate
+    let key = apiKey ?? file?.apiKey
+    let apiListener = try apiText.map { text -> APIListenerSettings in
       let parsed = try Self.bindAddress(text, "API address", source: apiSource)
-      guard ["127.0.0.1", "::1", "localhost"].contains(parsed.0) || parsed.0.hasPrefix("127.") else {
+      let loopback = ["127.0.0.1", "::1", "localhost"].contains(parsed.0) || parsed.0.hasPrefix("127.")
+      guard !plainHTTP || loopback else {
         throw UsageError(
           code: "api.plain-http-not-loopback",
           message:
-            "API address '\(text)' (\(apiSource)): the API speaks plain HTTP, so it listens on loopback only")
+            "API address '\(text)' (\(apiSource)): plain HTTP is served on loopback only; other addresses get HTTPS"
+        )
       }
-      return (parsed.0, parsed.1)
+      guard (certificate == nil) == (key == nil) else {
+        throw UsageError(
+          code: "config.api-certificate",
+          message: "the API's certificate and key go together: give both (--api-cert, --api-key) or neither")
+      }
+      return APIListenerSettings(
+        host: parsed.0, port: parsed.1, plainHTTP: plainHTTP, certificate: certificate, key: key)
     }
     return ResolvedServeSettings(
       host: host, port: port, interval: seconds, allowList: allowList, batchBytes: batchBytes,
-      logLevel: level, api: apiAddress,
+      logLevel: level, api: apiListener,
       explained: [
         ("listen", address, addressSource), ("intervalSeconds", "\(seconds)", secondsSource),
         ("allow", allowText ?? "any federation node", allowSource),
         ("batchBytes", "\(batchBytes)", batchSource),
         ("logLevel", levelText, levelSource),
-        ("api", apiText ?? "not served", apiText == nil ? "default" : apiSource),
+        (
+          "api", apiListener.map { "\($0.scheme)://\(apiText!)" } ?? "not served",
+          apiText == nil ? "default" : apiSource
+        ),
+        (
+          "apiCertificate", apiListener == nil || plainHTTP ? "-" : certificate ?? "the node's certificate",
+          certificate == nil ? "default" : apiCertificate != nil ? "command line" : "node.json"
+        ),
       ])
+  }
+}
+
+extension APIListenerSettings {
+  /// The HTTPS listener's TLS context, or nil for plain HTTP. A certificate the operator gives is
+  /// checked for a matching key here, before anything listens.
+  func tlsContext(home: NodeHome) throws -> TLSContext? {
+    guard !plainHTTP else { return nil }
+    var chain = home.chain
+    var privateKey = home.key
+    if let certificate, let key {
+      do {
+        chain = try Certificate.chain(pem: try Data(contentsOf: URL(fileURLWithPath: certificate)))
+        privateKey = try PrivateKey(pem: try Data(contentsOf: URL(fileURLWithPath: key)))
+      } catch {
+        throw UsageError(
+          code: "config.api-certificate",
+          message: "the API's certificate \(certificate) or key \(key): \(Failure(error).message)")
+      }
+    }
+    do {
+      return try TLSContext(
+        TLSConfiguration(trust: home.trust, chain: chain, key: privateKey), role: .httpsServer)
+    } catch {
+      throw UsageError(
+        code: "config.api-certificate", message: "the API's TLS listener: \(Failure(error).message)")
+    }
   }
 }

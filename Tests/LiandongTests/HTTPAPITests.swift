@@ -27,7 +27,8 @@ struct HTTPReply: CustomStringConvertible {
 }
 
 func curl(
-  _ method: String, _ url: String, token: String? = nil, json body: String? = nil, headers: [String] = []
+  _ method: String, _ url: String, token: String? = nil, json body: String? = nil, headers: [String] = [],
+  options: [String] = []
 ) throws -> HTTPReply {
   let folder = temporaryDirectory("curl")
   try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -43,7 +44,7 @@ func curl(
     arguments += ["-H", "Content-Type: application/json", "--data-binary", "@\(file.path)"]
   }
   for header in headers { arguments += ["-H", header] }
-  let result = try run("/usr/bin/curl", arguments + [url], timeout: 30)
+  let result = try run("/usr/bin/curl", arguments + options + [url], timeout: 30)
   guard result.status == 0, let status = Int(result.stdout) else {
     throw TestFailure("curl \(url): \(result)")
   }
@@ -53,9 +54,11 @@ func curl(
 }
 
 extension NodeProcess {
-  /// `serve` with the HTTP API on a free loopback port; returns the API's base URL.
-  func serveAPI() async throws -> String {
-    try await serve(interval: 60, extra: ["--api", "127.0.0.1:0"])
+  /// `serve` with the HTTP API on a free loopback port, as plain HTTP unless `https`; returns the
+  /// API's base URL.
+  func serveAPI(https: Bool = false, extra: [String] = []) async throws -> String {
+    try await serve(
+      interval: 60, extra: ["--api", "127.0.0.1:0"] + (https ? [] : ["--api-plain-http"]) + extra)
     let prefix = "serving the API of node \(name) on "
     guard await server!.waitForOutput(prefix, timeout: 30),
       let line = server!.stdout.split(separator: "\n").first(where: { $0.hasPrefix(prefix) })
@@ -229,12 +232,14 @@ struct HTTPAPITests {
     #expect(!jjj.log.contains("internal.unexpected"), "\(jjj.log.suffix(2000))")
   }
 
-  @Test("the API speaks plain HTTP, so it listens on loopback only")
+  @Test("plain HTTP is served on loopback only, and only when asked for")
   func loopbackOnly() throws {
     let federation = try TestFederation(label: "api-loopback", nodes: ["jjj"])
     let jjj = try NodeProcess("jjj", federation: federation)
-    let refused = try jjj.cli("serve", "--listen", "127.0.0.1:0", "--api", "0.0.0.0:7421")
+    let refused = try jjj.cli("serve", "--listen", "127.0.0.1:0", "--api", "0.0.0.0:7421", "--api-plain-http")
     #expect(refused.failed(with: "api.plain-http-not-loopback"), "\(refused)")
+    let check = try jjj.cli("serve", "--api", "0.0.0.0:7421", "--check-config")
+    #expect(check.status == 0 && check.stdout.contains("https://0.0.0.0:7421"), "\(check)")
   }
 
   @Test("the table of paths that answers 405 is the spec's")

@@ -274,21 +274,21 @@ extension APIProtocol {
 
 /// Server URLs defined in the OpenAPI document.
 internal enum Servers {
-    /// a node's API listener on loopback (see Deploy/README.md)
+    /// a node's API listener (HTTPS by default; see Deploy/README.md section 9)
     internal enum Server1 {
-        /// a node's API listener on loopback (see Deploy/README.md)
+        /// a node's API listener (HTTPS by default; see Deploy/README.md section 9)
         internal static func url() throws -> Foundation.URL {
             try Foundation.URL(
-                validatingOpenAPIServerURL: "http://127.0.0.1:7421",
+                validatingOpenAPIServerURL: "https://localhost:7421",
                 variables: []
             )
         }
     }
-    /// a node's API listener on loopback (see Deploy/README.md)
+    /// a node's API listener (HTTPS by default; see Deploy/README.md section 9)
     @available(*, deprecated, renamed: "Servers.Server1.url")
     internal static func server1() throws -> Foundation.URL {
         try Foundation.URL(
-            validatingOpenAPIServerURL: "http://127.0.0.1:7421",
+            validatingOpenAPIServerURL: "https://localhost:7421",
             variables: []
         )
     }

@@ -69,11 +69,12 @@ struct TestFederation: Sendable {
   }
 
   @discardableResult
-  func issue(_ node: String, key: String = "p256", start: String? = nil, end: String? = nil) throws
-    -> NodeFiles
-  {
+  func issue(
+    _ node: String, key: String = "p256", start: String? = nil, end: String? = nil, hosts: [String] = []
+  ) throws -> NodeFiles {
     var arguments = ["issue", directory.path, node, "--key", key, "--force"]
     if let start, let end { arguments += ["--start", start, "--end", end] }
+    for host in hosts { arguments += ["--host", host] }
     try pki(arguments)
     return files(node)
   }
