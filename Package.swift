@@ -30,6 +30,10 @@ let package = Package(
     .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", exact: "2.1.0"),
     .package(url: "https://github.com/apple/swift-openapi-runtime", exact: "1.13.4", traits: []),
     .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0", traits: []),
+    // Operators' metrics: counters and histograms through swift-metrics, exposed in Prometheus's
+    // text format by swift-prometheus on the API's /metrics.
+    .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
   ],
   targets: [
     // The system OpenSSL 3 and the few shims for macros Swift cannot import. Nothing else in C.
@@ -94,6 +98,7 @@ let package = Package(
         .product(name: "NIOFoundationCompat", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],
       swiftSettings: strict
@@ -118,7 +123,9 @@ let package = Package(
         .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
         .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
       ],
       swiftSettings: strict
     ),
@@ -141,6 +148,8 @@ let package = Package(
         "LiandongAPI", "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore",
         "LiandongNode", "LiandongProtocol", "LiandongTLS",
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Metrics", package: "swift-metrics"),
+        .product(name: "Prometheus", package: "swift-prometheus"),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
       ],

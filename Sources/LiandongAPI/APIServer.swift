@@ -5,6 +5,7 @@ import LiandongTLS
 import Logging
 import NIOCore
 import OpenAPIHummingbird
+import Prometheus
 import ServiceLifecycle
 
 /// The node's HTTP API (`Protocol/openapi.yaml`), served by Hummingbird as one more service of
@@ -12,13 +13,17 @@ import ServiceLifecycle
 public enum APIServer {
   /// The API as a service on `host:port` (port 0 picks one), over HTTPS with `tls`, else plain
   /// HTTP (loopback only: the caller checks); `announce` gets the port once it listens.
+  /// `/metrics` shows what swift-metrics recorded into `metrics` (bootstrapped by the caller).
   public static func service(
-    app: NodeApp, host: String, port: Int, tls: TLSContext?, logger: Logger,
-    announce: @escaping @Sendable (Int) -> Void
+    app: NodeApp, host: String, port: Int, tls: TLSContext?, metrics: PrometheusCollectorRegistry,
+    logger: Logger, announce: @escaping @Sendable (Int) -> Void
   ) throws -> some Service {
-    APIService(
+    let loopback = ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+    return APIService(
       application: Application(
-        router: try router(app: app, secureCookies: tls != nil, logger: logger),
+        router: try router(
+          app: app, secureCookies: tls != nil, metrics: OperatorMetrics(registry: metrics),
+          openMetrics: loopback, logger: logger),
         server: .http1(tls: tls),
         configuration: .init(address: .hostname(host, port: port), serverName: "liandong"),
         onServerRunning: { channel in announce(channel.localAddress?.port ?? port) },
@@ -29,7 +34,8 @@ public enum APIServer {
   /// The paths of Protocol/openapi.yaml and their methods, so that a method a path does not have
   /// is answered 405 with `Allow` (a test keeps this table equal to the spec's).
   static let routes: [(path: String, methods: [String])] = [
-    ("/healthz", ["GET"]), ("/readyz", ["GET"]), ("/v1/whoami", ["GET"]), ("/v1/status", ["GET"]),
+    ("/healthz", ["GET"]), ("/readyz", ["GET"]), ("/metrics", ["GET"]), ("/v1/whoami", ["GET"]),
+    ("/v1/status", ["GET"]),
     ("/v1/session", ["POST", "DELETE"]), ("/v1/whoami/password", ["POST"]),
     ("/v1/accounts", ["GET", "POST"]),
     ("/v1/accounts/{name}/disable", ["POST"]), ("/v1/accounts/{name}/password", ["PUT"]),
@@ -38,26 +44,35 @@ public enum APIServer {
   ]
 
   /// The methods of the spec's path that `path` is, or nil if it is none of them.
-  static func methods(of path: String) -> [String]? {
+  static func methods(of path: String) -> [String]? { matching(path)?.methods }
+
+  /// The spec's path template that `path` is (`/v1/leads/{id}`), or nil.
+  static func route(of path: String) -> String? { matching(path)?.path }
+
+  private static func matching(_ path: String) -> (path: String, methods: [String])? {
     let parts = path.split(separator: "/", omittingEmptySubsequences: false)
     return routes.first { route in
       let pattern = route.path.split(separator: "/", omittingEmptySubsequences: false)
       return pattern.count == parts.count
         && zip(pattern, parts).allSatisfy { $0.hasPrefix("{") ? !$1.isEmpty : $0 == $1 }
-    }?.methods
+    }
   }
 
   /// The largest request body the API reads: a lead with every field at its longest is far smaller.
   static let maximumRequestBytes = 256 * 1024
 
-  /// The routes: health checks without credentials, everything else as an authenticated account.
-  static func router(app: NodeApp, secureCookies: Bool, logger: Logger) throws -> Router<BasicRequestContext>
-  {
+  /// The routes: health checks without credentials (and metrics, on a loopback listener),
+  /// everything else as an authenticated account.
+  static func router(
+    app: NodeApp, secureCookies: Bool, metrics: OperatorMetrics, openMetrics: Bool, logger: Logger
+  ) throws -> Router<BasicRequestContext> {
     let router = Router()
+    router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: ProblemMiddleware(logger: logger))
     router.add(middleware: RequestLimitMiddleware(maximumBytes: maximumRequestBytes))
-    router.add(middleware: AuthenticationMiddleware(app: app))
-    try NodeAPI(app: app, secureCookies: secureCookies).registerHandlers(on: router)
+    let open = AuthenticationMiddleware<BasicRequestContext>.alwaysOpen.union(openMetrics ? ["/metrics"] : [])
+    router.add(middleware: AuthenticationMiddleware(app: app, open: open))
+    try NodeAPI(app: app, secureCookies: secureCookies, metrics: metrics).registerHandlers(on: router)
     return router
   }
 }

@@ -8,7 +8,9 @@ import LiandongApp
 /// needs one. A session's act (any method but GET and HEAD) must carry its CSRF token too.
 struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
   let app: NodeApp
-  static var open: Set<String> { ["/healthz", "/readyz", "/v1/session"] }
+  /// Paths that need no credentials: these, and `/metrics` when the listener is on loopback.
+  let open: Set<String>
+  static var alwaysOpen: Set<String> { ["/healthz", "/readyz", "/v1/session"] }
 
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws -> Response
@@ -17,7 +19,7 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let outgoing = SessionCookie.Outgoing()
     var response = try await SessionCookie.$current.withValue(cookie) {
       try await SessionCookie.$outgoing.withValue(outgoing) {
-        if Self.open.contains(request.uri.path) { return try await next(request, context) }
+        if open.contains(request.uri.path) { return try await next(request, context) }
         let caller = try authenticate(request, cookie: cookie)
         return try await CurrentCaller.$value.withValue(caller) { try await next(request, context) }
       }

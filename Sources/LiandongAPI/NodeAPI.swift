@@ -10,14 +10,22 @@ struct NodeAPI: APIProtocol {
   let app: NodeApp
   /// Whether the session cookie is marked Secure: it is whenever the API is served over HTTPS.
   let secureCookies: Bool
+  let metrics: OperatorMetrics
 
   func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
     .ok(.init(body: .json(.init(status: .alive))))
   }
 
   func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output {
-    _ = try app.views.status()  // the store answers
+    try app.checkReady()
     return .ok(.init(body: .json(.init(status: .ready, node: app.node.rawValue))))
+  }
+
+  /// Open on a loopback listener (the middleware lets it through without a caller); otherwise
+  /// the caller must be allowed to read metrics.
+  func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output {
+    try CurrentCaller.value?.require(.readMetrics)
+    return .ok(.init(body: .plainText(.init(metrics.render(try app.operatorFigures())))))
   }
 
   func getWhoAmI(_ input: Operations.GetWhoAmI.Input) async throws -> Operations.GetWhoAmI.Output {

@@ -11,6 +11,8 @@ public enum Permission: String, Sendable {
   case readNode
   /// Add, disable and issue credentials for this node's accounts.
   case manageAccounts
+  /// The node's metrics (`/metrics`), when the API is not on loopback.
+  case readMetrics
 }
 
 extension OfficerRole {
@@ -19,11 +21,12 @@ extension OfficerRole {
   public func may(_ permission: Permission) -> Bool {
     switch (self, permission) {
     case (.officer, .manageAccounts), (.supervisor, .manageAccounts): false
+    case (.officer, .readMetrics), (.supervisor, .readMetrics): false
     case (.officer, _), (.supervisor, _): true
-    case (.operator, .readNode), (.operator, .manageAccounts): true
+    case (.operator, .readNode), (.operator, .manageAccounts), (.operator, .readMetrics): true
     case (.operator, _): false
     case (.auditor, .readCases), (.auditor, .readNode): true
-    case (.auditor, .actOnCases), (.auditor, .manageAccounts): false
+    case (.auditor, .actOnCases), (.auditor, .manageAccounts), (.auditor, .readMetrics): false
     }
   }
 }
@@ -62,6 +65,7 @@ extension Permission {
     case .actOnCases: "record or act on cases"
     case .readNode: "read the node's state"
     case .manageAccounts: "manage this node's accounts"
+    case .readMetrics: "read the node's metrics"
     }
   }
 }

@@ -431,6 +431,10 @@ public enum ErrorCatalogue {
       "api.plain-http-not-loopback", .invalidInput,
       "Serve plain HTTP on a loopback address (127.0.0.1, ::1), or leave out --api-plain-http for HTTPS."),
     Entry(
+      "node.not-ready", .unavailable,
+      "Fix what the message names (the clock, the CRL, the certificate); /readyz answers 200 once it is fixed."
+    ),
+    Entry(
       "config.api-certificate", .invalidInput,
       "Give the API's certificate chain and its unencrypted key as PEM files, both or neither (then the node's own is used)."
     ),

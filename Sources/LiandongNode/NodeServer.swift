@@ -95,8 +95,9 @@ public final class NodeServer: Sendable {
           connection, .tooManySessions(peer: peer.rawValue, limit: admission.limit), logger: logger)
       }
       defer { admission.release(peer) }
-      _ = try? await SyncDriver.run(
+      let summary = try? await SyncDriver.run(
         connection, home: home, verifier: trust.verifier, logger: logger, batchBytes: batchBytes)
+      SyncMetrics.session(peer: peer, direction: "inbound", summary: summary)
     }
     logger.info("stopped listening", metadata: ["node": "\(home.node)"])
   }
@@ -166,6 +167,7 @@ public final class NodeServer: Sendable {
         connection, home: home, verifier: verifier, logger: logger, batchBytes: batchBytes, progress: progress
       )
       try? await offload { try home.store.recordSyncAttempt(with: node, error: nil) }
+      SyncMetrics.session(peer: node, direction: "outbound", summary: summary)
       // A restored node has now heard from a peer what it signed after its backup: the one place
       // this is decided, for 'liandong sync' and for serve's own rounds alike.
       try await offload { try home.catchUpDone() }
@@ -173,6 +175,7 @@ public final class NodeServer: Sendable {
     } catch {
       let text = "\(error)"
       try? await offload { try home.store.recordSyncAttempt(with: node, error: text) }
+      SyncMetrics.session(peer: node, direction: "outbound", summary: nil)
       throw error
     }
   }

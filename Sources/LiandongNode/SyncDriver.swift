@@ -355,6 +355,7 @@ public enum SyncDriver {
         case .duplicate: committed.duplicates += 1
         case .refused(let refusal), .forkDetected(let refusal):
           committed.refusals.append("\(refusal.code): \(refusal.description)")
+          SyncMetrics.refused(code: refusal.code)
           logger.warning(
             "refused a change from a peer",
             metadata: ["peer": "\(peer)", "code": "\(refusal.code)", "reason": "\(refusal)"])

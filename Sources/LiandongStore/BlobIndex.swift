@@ -21,4 +21,19 @@ public protocol BlobIndex: Sendable {
   func forgetTransfer(of sha256: Data) throws
   /// The file is in place under its hash: complete, and no longer a transfer.
   func recordComplete(_ sha256: Data, size: UInt64) throws
+  /// How many files are held complete and their bytes, and how many transfers are under way.
+  func blobCounts() throws -> BlobCounts
+}
+
+/// The evidence files a node holds, for its operator's metrics.
+public struct BlobCounts: Sendable, Equatable {
+  public var held: Int
+  public var heldBytes: Int64
+  public var partial: Int
+
+  public init(held: Int, heldBytes: Int64, partial: Int) {
+    self.held = held
+    self.heldBytes = heldBytes
+    self.partial = partial
+  }
 }

@@ -5,6 +5,14 @@ import LiandongCore
 /// The blob index over SQLite: `blobs` (complete files), `blob_partials` (transfers and their
 /// durable offsets), and the evidence projections that decide who may be served a file.
 extension NodeStore: BlobIndex {
+  public func blobCounts() throws -> BlobCounts {
+    try read { db in
+      let held = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(size), 0) FROM blobs")!
+      let partial = try Int.fetchOne(db, sql: "SELECT count(*) FROM blob_partials") ?? 0
+      return BlobCounts(held: held[0], heldBytes: held[1], partial: partial)
+    }
+  }
+
   public func completeSize(of sha256: Data) throws -> UInt64? {
     try read {
       try Int64.fetchOne($0, sql: "SELECT size FROM blobs WHERE sha256 = ?", arguments: [sha256.hex])

@@ -94,6 +94,10 @@ extension NodeStore {
     }
   }
 
+  /// The latest HLC timestamp of any change held (every one was within the allowed drift of this
+  /// node's clock when it was stored): a clock far behind it has gone backwards.
+  public func latestChangeTime() throws -> HLCTimestamp { try read { try latestTime($0) } }
+
   /// The latest HLC timestamp of any change held: the floor for this node's next timestamp.
   func latestTime(_ db: Database) throws -> HLCTimestamp {
     guard

@@ -11,6 +11,9 @@ public struct PeerView: Codable, Sendable, Equatable {
   public var lastSuccess: String?
   public var lastFailure: String?
   public var lastError: String?
+  /// Changes this node stored after its last successful sync with the peer: an upper bound of
+  /// what the peer still lacks from here (nil before the first success).
+  public var changesSinceSuccess: Int?
 }
 
 extension NodeStore {
@@ -36,10 +39,18 @@ extension NodeStore {
 
   public func peers() throws -> [PeerView] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM peers ORDER BY node").map {
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT p.*, CASE WHEN p.log_position_at_success IS NOT NULL THEN
+            (SELECT count(*) FROM changes c WHERE c.rowid > p.log_position_at_success) END AS since_success
+          FROM peers p ORDER BY node
+          """
+      ).map {
         PeerView(
           node: $0["node"], address: $0["address"], addedAt: $0["added_at"], lastSuccess: $0["last_success"],
-          lastFailure: $0["last_failure"], lastError: $0["last_error"])
+          lastFailure: $0["last_failure"], lastError: $0["last_error"],
+          changesSinceSuccess: $0["since_success"])
       }
     }
   }
@@ -53,7 +64,10 @@ extension NodeStore {
           arguments: [Date().iso8601, error, node.rawValue])
       } else {
         try db.execute(
-          sql: "UPDATE peers SET last_success = ?, last_error = NULL WHERE node = ?",
+          sql: """
+            UPDATE peers SET last_success = ?, last_error = NULL,
+              log_position_at_success = (SELECT coalesce(max(rowid), 0) FROM changes) WHERE node = ?
+            """,
           arguments: [Date().iso8601, node.rawValue])
       }
     }

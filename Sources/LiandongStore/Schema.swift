@@ -417,6 +417,9 @@ enum Schema {
           );
           """)
     }
+    migrator.registerMigration("v14: the log's position at each peer's last successful sync") { db in
+      try db.execute(sql: "ALTER TABLE peers ADD COLUMN log_position_at_success INTEGER")
+    }
     return migrator
   }
 

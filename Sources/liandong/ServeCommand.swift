@@ -7,6 +7,8 @@ import LiandongCore
 import LiandongNode
 import LiandongStore
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 struct ServeCommand: AsyncNodeCommand {
@@ -104,9 +106,12 @@ struct ServeCommand: AsyncNodeCommand {
       .init(service: PeerSchedulerService(server: server)),
     ]
     if let api = settings.api {
+      // What the node records through swift-metrics goes to the API's /metrics.
+      let metrics = PrometheusCollectorRegistry()
+      MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
       let service = try APIServer.service(
         app: NodeApp(home: home), host: api.host, port: api.port, tls: try api.tlsContext(home: home),
-        logger: logger
+        metrics: metrics, logger: logger
       ) {
         port in
         FileHandle.standardOutput.write(

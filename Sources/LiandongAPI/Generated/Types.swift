@@ -16,6 +16,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /readyz`.
     /// - Remark: Generated from `#/paths//readyz/get(getReadiness)`.
     func getReadiness(_ input: Operations.GetReadiness.Input) async throws -> Operations.GetReadiness.Output
+    /// The node's metrics in Prometheus's text format, for an operator's scraper.
+    ///
+    /// Open to anyone who can connect when the API listens on loopback; otherwise an operator's token (or session). Per peer: last success and failure, seconds and changes since the last success, sessions by outcome; refused changes by code; forks and quarantined origins; deadlines by kind and urgency; evidence files held, partial and missing, and bytes; seconds until the CRL's next update and the certificate's expiry; HTTP requests by route and status.
+    ///
+    /// - Remark: HTTP `GET /metrics`.
+    /// - Remark: Generated from `#/paths//metrics/get(getMetrics)`.
+    func getMetrics(_ input: Operations.GetMetrics.Input) async throws -> Operations.GetMetrics.Output
     /// The account a token acts as.
     ///
     /// - Remark: HTTP `GET /v1/whoami`.
@@ -105,6 +112,15 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//readyz/get(getReadiness)`.
     internal func getReadiness(headers: Operations.GetReadiness.Input.Headers = .init()) async throws -> Operations.GetReadiness.Output {
         try await getReadiness(Operations.GetReadiness.Input(headers: headers))
+    }
+    /// The node's metrics in Prometheus's text format, for an operator's scraper.
+    ///
+    /// Open to anyone who can connect when the API listens on loopback; otherwise an operator's token (or session). Per peer: last success and failure, seconds and changes since the last success, sessions by outcome; refused changes by code; forks and quarantined origins; deadlines by kind and urgency; evidence files held, partial and missing, and bytes; seconds until the CRL's next update and the certificate's expiry; HTTP requests by route and status.
+    ///
+    /// - Remark: HTTP `GET /metrics`.
+    /// - Remark: Generated from `#/paths//metrics/get(getMetrics)`.
+    internal func getMetrics(headers: Operations.GetMetrics.Input.Headers = .init()) async throws -> Operations.GetMetrics.Output {
+        try await getMetrics(Operations.GetMetrics.Input(headers: headers))
     }
     /// The account a token acts as.
     ///

@@ -1,0 +1,61 @@
+import Foundation
+import LiandongCore
+import LiandongStore
+
+/// What an operator watches, read from the node at one moment: the figures behind `/metrics`'
+/// gauges. Counters (sessions, refusals, requests) are counted where they happen instead.
+public struct OperatorFigures: Sendable {
+  public struct Peer: Sendable {
+    public var node: String
+    public var lastSuccess: Date?
+    public var lastFailure: Date?
+    public var changesSinceSuccess: Int?
+  }
+
+  public var peers: [Peer]
+  /// Changes held per origin (the version vector).
+  public var changesByOrigin: [String: Int]
+  public var forks: Int
+  public var quarantinedOrigins: Int
+  /// Open deadlines by kind and urgency (ok, due-soon, overdue); nil when the calendar cannot count them.
+  public var deadlines: [DeadlineCount]?
+  public var evidence: BlobCounts
+  /// Evidence files that readable evidence names and this node does not hold yet.
+  public var evidenceMissing: Int
+  public var crlNextUpdate: Date?
+  public var certificateNotAfter: Date?
+
+  public struct DeadlineCount: Sendable, Equatable {
+    public var kind: String
+    public var urgency: String
+    public var count: Int
+  }
+}
+
+extension NodeApp {
+  /// The operator's figures, as of `now`.
+  public func operatorFigures(now: Date = Date()) throws -> OperatorFigures {
+    let status = try store.status()
+    let deadlines = try? dueItems(calendar: try calendar(file: nil), now: now)
+    var counts: [String: Int] = [:]
+    for item in deadlines ?? [] { counts["\(item.kind)\t\(item.urgency ?? "unknown")", default: 0] += 1 }
+    let iso = ISO8601DateFormatter()
+    return OperatorFigures(
+      peers: try store.peers().map {
+        .init(
+          node: $0.node, lastSuccess: $0.lastSuccess.flatMap(iso.date(from:)),
+          lastFailure: $0.lastFailure.flatMap(iso.date(from:)), changesSinceSuccess: $0.changesSinceSuccess)
+      },
+      changesByOrigin: status.versionVector.mapValues { Int($0) },
+      forks: status.forks.count, quarantinedOrigins: status.quarantined.count,
+      deadlines: deadlines.map { _ in
+        counts.sorted { $0.key < $1.key }.map {
+          let parts = $0.key.split(separator: "\t")
+          return .init(kind: String(parts[0]), urgency: String(parts[1]), count: $0.value)
+        }
+      },
+      evidence: try store.blobCounts(), evidenceMissing: try store.missingFiles(limit: 100_000).count,
+      crlNextUpdate: home.trust.revocationLists.compactMap(\.nextUpdate).min(),
+      certificateNotAfter: home.chain.first?.notAfter)
+  }
+}
