@@ -66,7 +66,7 @@ struct NodeAPI: APIProtocol {
 
   func getLead(_ input: Operations.GetLead.Input) async throws -> Operations.GetLead.Output {
     try CurrentCaller.required().require(.readCases)
-    return .ok(.init(body: .json(try Transcode.value(try app.lead(try ObjectID(input.path.id))))))
+    return .ok(.init(body: .json(try Transcode.value(try app.lead(try app.objectID(input.path.id))))))
   }
 
   /// The request's lead, with the command line's defaults for what it leaves out.

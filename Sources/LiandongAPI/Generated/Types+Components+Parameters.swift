@@ -7,6 +7,10 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     internal enum Parameters {
+        /// the object's ID, or a unique prefix of at least 8 characters
+        ///
+        /// - Remark: Generated from `#/components/parameters/ObjectID`.
+        internal typealias ObjectID = Swift.String
         /// - Remark: Generated from `#/components/parameters/AccountName`.
         internal typealias AccountName = Swift.String
         /// A key the client chooses per act (e.g. a UUID); a retried request with the same key returns the first result and does not act again.

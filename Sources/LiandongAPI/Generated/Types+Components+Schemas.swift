@@ -162,6 +162,493 @@ extension Components {
                 case node
             }
         }
+        /// decide needs outcome (and caseReference for case-opened); extend needs reason; merge needs into; note goes with decide and withdraw.
+        ///
+        /// - Remark: Generated from `#/components/schemas/LeadStep`.
+        internal struct LeadStep: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LeadStep/act`.
+            internal enum ActPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case acknowledge = "acknowledge"
+                case check = "check"
+                case decide = "decide"
+                case extend = "extend"
+                case close = "close"
+                case withdraw = "withdraw"
+                case merge = "merge"
+            }
+            /// - Remark: Generated from `#/components/schemas/LeadStep/act`.
+            internal var act: Components.Schemas.LeadStep.ActPayload
+            /// - Remark: Generated from `#/components/schemas/LeadStep/outcome`.
+            internal var outcome: Components.Schemas.LeadOutcome?
+            /// - Remark: Generated from `#/components/schemas/LeadStep/caseReference`.
+            internal var caseReference: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/LeadStep/note`.
+            internal var note: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/LeadStep/reason`.
+            internal var reason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/LeadStep/into`.
+            internal var into: Swift.String?
+            /// Creates a new `LeadStep`.
+            ///
+            /// - Parameters:
+            ///   - act:
+            ///   - outcome:
+            ///   - caseReference:
+            ///   - note:
+            ///   - reason:
+            ///   - into:
+            internal init(
+                act: Components.Schemas.LeadStep.ActPayload,
+                outcome: Components.Schemas.LeadOutcome? = nil,
+                caseReference: Swift.String? = nil,
+                note: Swift.String? = nil,
+                reason: Swift.String? = nil,
+                into: Swift.String? = nil
+            ) {
+                self.act = act
+                self.outcome = outcome
+                self.caseReference = caseReference
+                self.note = note
+                self.reason = reason
+                self.into = into
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case act
+                case outcome
+                case caseReference
+                case note
+                case reason
+                case into
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.act = try container.decode(
+                    Components.Schemas.LeadStep.ActPayload.self,
+                    forKey: .act
+                )
+                self.outcome = try container.decodeIfPresent(
+                    Components.Schemas.LeadOutcome.self,
+                    forKey: .outcome
+                )
+                self.caseReference = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .caseReference
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.into = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .into
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "act",
+                    "outcome",
+                    "caseReference",
+                    "note",
+                    "reason",
+                    "into"
+                ])
+            }
+        }
+        /// extend needs workingDays and reason; complete and complete-partly need findings (and may name evidence); decline and cancel need reason.
+        ///
+        /// - Remark: Generated from `#/components/schemas/RequestStep`.
+        internal struct RequestStep: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RequestStep/act`.
+            internal enum ActPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case acknowledge = "acknowledge"
+                case accept = "accept"
+                case extend = "extend"
+                case complete = "complete"
+                case completePartly = "complete-partly"
+                case decline = "decline"
+                case cancel = "cancel"
+                case close = "close"
+            }
+            /// - Remark: Generated from `#/components/schemas/RequestStep/act`.
+            internal var act: Components.Schemas.RequestStep.ActPayload
+            /// - Remark: Generated from `#/components/schemas/RequestStep/workingDays`.
+            internal var workingDays: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/RequestStep/reason`.
+            internal var reason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RequestStep/findings`.
+            internal var findings: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/RequestStep/evidence`.
+            internal var evidence: [Swift.String]?
+            /// Creates a new `RequestStep`.
+            ///
+            /// - Parameters:
+            ///   - act:
+            ///   - workingDays:
+            ///   - reason:
+            ///   - findings:
+            ///   - evidence:
+            internal init(
+                act: Components.Schemas.RequestStep.ActPayload,
+                workingDays: Swift.Int? = nil,
+                reason: Swift.String? = nil,
+                findings: Swift.String? = nil,
+                evidence: [Swift.String]? = nil
+            ) {
+                self.act = act
+                self.workingDays = workingDays
+                self.reason = reason
+                self.findings = findings
+                self.evidence = evidence
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case act
+                case workingDays
+                case reason
+                case findings
+                case evidence
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.act = try container.decode(
+                    Components.Schemas.RequestStep.ActPayload.self,
+                    forKey: .act
+                )
+                self.workingDays = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .workingDays
+                )
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.findings = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .findings
+                )
+                self.evidence = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .evidence
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "act",
+                    "workingDays",
+                    "reason",
+                    "findings",
+                    "evidence"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RequestState`.
+        internal enum RequestState: String, Codable, Hashable, Sendable, CaseIterable {
+            case sent = "sent"
+            case acknowledged = "acknowledged"
+            case inProgress = "in-progress"
+            case completed = "completed"
+            case partlyCompleted = "partly-completed"
+            case declined = "declined"
+            case cancelled = "cancelled"
+            case closed = "closed"
+            case conflict = "conflict"
+        }
+        /// - Remark: Generated from `#/components/schemas/Request`.
+        internal struct Request: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Request/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Request/requester`.
+            internal var requester: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Request/requested`.
+            internal var requested: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Request/caseReference`.
+            internal var caseReference: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Request/legalBasis`.
+            internal var legalBasis: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Request/tasks`.
+            internal var tasks: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Request/details`.
+            internal var details: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Request/evidence`.
+            internal var evidence: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Request/wantedBy`.
+            internal var wantedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Request/createdBy`.
+            internal var createdBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Request/created`.
+            internal var created: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Request/sentOn`.
+            internal var sentOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Request/acknowledgedOn`.
+            internal var acknowledgedOn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Request/audience`.
+            internal var audience: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Request/state`.
+            internal var state: Components.Schemas.RequestState
+            /// - Remark: Generated from `#/components/schemas/Request/extensionWorkingDays`.
+            internal var extensionWorkingDays: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Request/extensionReason`.
+            internal var extensionReason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Request/findings`.
+            internal var findings: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Request/outcomeEvidence`.
+            internal var outcomeEvidence: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Request/reason`.
+            internal var reason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Request/conflict`.
+            internal var conflict: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Request/head`.
+            internal var head: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Request/updated`.
+            internal var updated: Swift.String
+            /// Creates a new `Request`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - requester:
+            ///   - requested:
+            ///   - caseReference:
+            ///   - legalBasis:
+            ///   - tasks:
+            ///   - details:
+            ///   - evidence:
+            ///   - wantedBy:
+            ///   - createdBy:
+            ///   - created:
+            ///   - sentOn:
+            ///   - acknowledgedOn:
+            ///   - audience:
+            ///   - state:
+            ///   - extensionWorkingDays:
+            ///   - extensionReason:
+            ///   - findings:
+            ///   - outcomeEvidence:
+            ///   - reason:
+            ///   - conflict:
+            ///   - head:
+            ///   - updated:
+            internal init(
+                id: Swift.String,
+                requester: Swift.String,
+                requested: Swift.String,
+                caseReference: Swift.String,
+                legalBasis: Swift.String,
+                tasks: [Swift.String],
+                details: Swift.String,
+                evidence: [Swift.String],
+                wantedBy: Swift.String? = nil,
+                createdBy: Swift.String,
+                created: Swift.String,
+                sentOn: Swift.String,
+                acknowledgedOn: Swift.String? = nil,
+                audience: Swift.String,
+                state: Components.Schemas.RequestState,
+                extensionWorkingDays: Swift.Int? = nil,
+                extensionReason: Swift.String? = nil,
+                findings: Swift.String? = nil,
+                outcomeEvidence: [Swift.String],
+                reason: Swift.String? = nil,
+                conflict: Swift.String? = nil,
+                head: Swift.String,
+                updated: Swift.String
+            ) {
+                self.id = id
+                self.requester = requester
+                self.requested = requested
+                self.caseReference = caseReference
+                self.legalBasis = legalBasis
+                self.tasks = tasks
+                self.details = details
+                self.evidence = evidence
+                self.wantedBy = wantedBy
+                self.createdBy = createdBy
+                self.created = created
+                self.sentOn = sentOn
+                self.acknowledgedOn = acknowledgedOn
+                self.audience = audience
+                self.state = state
+                self.extensionWorkingDays = extensionWorkingDays
+                self.extensionReason = extensionReason
+                self.findings = findings
+                self.outcomeEvidence = outcomeEvidence
+                self.reason = reason
+                self.conflict = conflict
+                self.head = head
+                self.updated = updated
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case requester
+                case requested
+                case caseReference
+                case legalBasis
+                case tasks
+                case details
+                case evidence
+                case wantedBy
+                case createdBy
+                case created
+                case sentOn
+                case acknowledgedOn
+                case audience
+                case state
+                case extensionWorkingDays
+                case extensionReason
+                case findings
+                case outcomeEvidence
+                case reason
+                case conflict
+                case head
+                case updated
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DueItem`.
+        internal struct DueItem: Codable, Hashable, Sendable {
+            /// lead, request, hand-off, police, ...
+            ///
+            /// - Remark: Generated from `#/components/schemas/DueItem/kind`.
+            internal var kind: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DueItem/id`.
+            internal var id: Swift.String
+            /// this node's side of the item
+            ///
+            /// - Remark: Generated from `#/components/schemas/DueItem/side`.
+            internal var side: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DueItem/otherParty`.
+            internal var otherParty: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DueItem/state`.
+            internal var state: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DueItem/what`.
+            internal var what: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DueItem/runsFrom`.
+            internal var runsFrom: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DueItem/deadline`.
+            internal var deadline: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DueItem/workingDaysLeft`.
+            internal var workingDaysLeft: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/DueItem/hoursLeft`.
+            internal var hoursLeft: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/DueItem/urgency`.
+            internal enum UrgencyPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case ok = "ok"
+                case dueSoon = "due-soon"
+                case overdue = "overdue"
+            }
+            /// - Remark: Generated from `#/components/schemas/DueItem/urgency`.
+            internal var urgency: Components.Schemas.DueItem.UrgencyPayload?
+            /// why no deadline could be computed
+            ///
+            /// - Remark: Generated from `#/components/schemas/DueItem/problem`.
+            internal var problem: Swift.String?
+            /// Creates a new `DueItem`.
+            ///
+            /// - Parameters:
+            ///   - kind: lead, request, hand-off, police, ...
+            ///   - id:
+            ///   - side: this node's side of the item
+            ///   - otherParty:
+            ///   - state:
+            ///   - what:
+            ///   - runsFrom:
+            ///   - deadline:
+            ///   - workingDaysLeft:
+            ///   - hoursLeft:
+            ///   - urgency:
+            ///   - problem: why no deadline could be computed
+            internal init(
+                kind: Swift.String,
+                id: Swift.String,
+                side: Swift.String,
+                otherParty: Swift.String,
+                state: Swift.String,
+                what: Swift.String,
+                runsFrom: Swift.String? = nil,
+                deadline: Swift.String? = nil,
+                workingDaysLeft: Swift.Int? = nil,
+                hoursLeft: Swift.Int? = nil,
+                urgency: Components.Schemas.DueItem.UrgencyPayload? = nil,
+                problem: Swift.String? = nil
+            ) {
+                self.kind = kind
+                self.id = id
+                self.side = side
+                self.otherParty = otherParty
+                self.state = state
+                self.what = what
+                self.runsFrom = runsFrom
+                self.deadline = deadline
+                self.workingDaysLeft = workingDaysLeft
+                self.hoursLeft = hoursLeft
+                self.urgency = urgency
+                self.problem = problem
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case kind
+                case id
+                case side
+                case otherParty
+                case state
+                case what
+                case runsFrom
+                case deadline
+                case workingDaysLeft
+                case hoursLeft
+                case urgency
+                case problem
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Peer`.
+        internal struct Peer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Peer/node`.
+            internal var node: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Peer/address`.
+            internal var address: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Peer/addedAt`.
+            internal var addedAt: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Peer/lastSuccess`.
+            internal var lastSuccess: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Peer/lastFailure`.
+            internal var lastFailure: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Peer/lastError`.
+            internal var lastError: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Peer/changesSinceSuccess`.
+            internal var changesSinceSuccess: Swift.Int?
+            /// Creates a new `Peer`.
+            ///
+            /// - Parameters:
+            ///   - node:
+            ///   - address:
+            ///   - addedAt:
+            ///   - lastSuccess:
+            ///   - lastFailure:
+            ///   - lastError:
+            ///   - changesSinceSuccess:
+            internal init(
+                node: Swift.String,
+                address: Swift.String,
+                addedAt: Swift.String,
+                lastSuccess: Swift.String? = nil,
+                lastFailure: Swift.String? = nil,
+                lastError: Swift.String? = nil,
+                changesSinceSuccess: Swift.Int? = nil
+            ) {
+                self.node = node
+                self.address = address
+                self.addedAt = addedAt
+                self.lastSuccess = lastSuccess
+                self.lastFailure = lastFailure
+                self.lastError = lastError
+                self.changesSinceSuccess = changesSinceSuccess
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case node
+                case address
+                case addedAt
+                case lastSuccess
+                case lastFailure
+                case lastError
+                case changesSinceSuccess
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/AccountRecord`.
         internal struct AccountRecord: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/AccountRecord/name`.

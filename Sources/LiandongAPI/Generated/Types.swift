@@ -95,6 +95,38 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/leads/{id}`.
     /// - Remark: Generated from `#/paths//v1/leads/{id}/get(getLead)`.
     func getLead(_ input: Operations.GetLead.Input) async throws -> Operations.GetLead.Output
+    /// A step in handling a lead (as `liandong lead acknowledge|check|decide|extend|close|withdraw|merge`).
+    ///
+    /// - Remark: HTTP `POST /v1/leads/{id}/acts`.
+    /// - Remark: Generated from `#/paths//v1/leads/{id}/acts/post(actOnLead)`.
+    func actOnLead(_ input: Operations.ActOnLead.Input) async throws -> Operations.ActOnLead.Output
+    /// The assistance requests this node sent or received (as `liandong request list --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/requests`.
+    /// - Remark: Generated from `#/paths//v1/requests/get(listRequests)`.
+    func listRequests(_ input: Operations.ListRequests.Input) async throws -> Operations.ListRequests.Output
+    /// One assistance request.
+    ///
+    /// - Remark: HTTP `GET /v1/requests/{id}`.
+    /// - Remark: Generated from `#/paths//v1/requests/{id}/get(getRequest)`.
+    func getRequest(_ input: Operations.GetRequest.Input) async throws -> Operations.GetRequest.Output
+    /// A step on a request by one of its two bureaus (as `liandong request acknowledge|accept|extend|complete|decline|cancel|close`).
+    ///
+    /// An extension is counted with the node's working-day calendar and refused once the deadline has passed.
+    ///
+    /// - Remark: HTTP `POST /v1/requests/{id}/acts`.
+    /// - Remark: Generated from `#/paths//v1/requests/{id}/acts/post(actOnRequest)`.
+    func actOnRequest(_ input: Operations.ActOnRequest.Input) async throws -> Operations.ActOnRequest.Output
+    /// Every open item with a deadline, on either side, soonest first (as `liandong due --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/due`.
+    /// - Remark: Generated from `#/paths//v1/due/get(listDue)`.
+    func listDue(_ input: Operations.ListDue.Input) async throws -> Operations.ListDue.Output
+    /// The peers this node syncs with and how the last attempts went (as `liandong peer list --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/peers`.
+    /// - Remark: Generated from `#/paths//v1/peers/get(listPeers)`.
+    func listPeers(_ input: Operations.ListPeers.Input) async throws -> Operations.ListPeers.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -285,6 +317,72 @@ extension APIProtocol {
             path: path,
             headers: headers
         ))
+    }
+    /// A step in handling a lead (as `liandong lead acknowledge|check|decide|extend|close|withdraw|merge`).
+    ///
+    /// - Remark: HTTP `POST /v1/leads/{id}/acts`.
+    /// - Remark: Generated from `#/paths//v1/leads/{id}/acts/post(actOnLead)`.
+    internal func actOnLead(
+        path: Operations.ActOnLead.Input.Path,
+        headers: Operations.ActOnLead.Input.Headers = .init(),
+        body: Operations.ActOnLead.Input.Body
+    ) async throws -> Operations.ActOnLead.Output {
+        try await actOnLead(Operations.ActOnLead.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The assistance requests this node sent or received (as `liandong request list --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/requests`.
+    /// - Remark: Generated from `#/paths//v1/requests/get(listRequests)`.
+    internal func listRequests(headers: Operations.ListRequests.Input.Headers = .init()) async throws -> Operations.ListRequests.Output {
+        try await listRequests(Operations.ListRequests.Input(headers: headers))
+    }
+    /// One assistance request.
+    ///
+    /// - Remark: HTTP `GET /v1/requests/{id}`.
+    /// - Remark: Generated from `#/paths//v1/requests/{id}/get(getRequest)`.
+    internal func getRequest(
+        path: Operations.GetRequest.Input.Path,
+        headers: Operations.GetRequest.Input.Headers = .init()
+    ) async throws -> Operations.GetRequest.Output {
+        try await getRequest(Operations.GetRequest.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A step on a request by one of its two bureaus (as `liandong request acknowledge|accept|extend|complete|decline|cancel|close`).
+    ///
+    /// An extension is counted with the node's working-day calendar and refused once the deadline has passed.
+    ///
+    /// - Remark: HTTP `POST /v1/requests/{id}/acts`.
+    /// - Remark: Generated from `#/paths//v1/requests/{id}/acts/post(actOnRequest)`.
+    internal func actOnRequest(
+        path: Operations.ActOnRequest.Input.Path,
+        headers: Operations.ActOnRequest.Input.Headers = .init(),
+        body: Operations.ActOnRequest.Input.Body
+    ) async throws -> Operations.ActOnRequest.Output {
+        try await actOnRequest(Operations.ActOnRequest.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Every open item with a deadline, on either side, soonest first (as `liandong due --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/due`.
+    /// - Remark: Generated from `#/paths//v1/due/get(listDue)`.
+    internal func listDue(headers: Operations.ListDue.Input.Headers = .init()) async throws -> Operations.ListDue.Output {
+        try await listDue(Operations.ListDue.Input(headers: headers))
+    }
+    /// The peers this node syncs with and how the last attempts went (as `liandong peer list --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/peers`.
+    /// - Remark: Generated from `#/paths//v1/peers/get(listPeers)`.
+    internal func listPeers(headers: Operations.ListPeers.Input.Headers = .init()) async throws -> Operations.ListPeers.Output {
+        try await listPeers(Operations.ListPeers.Input(headers: headers))
     }
 }
 

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+
+/// An officer's day through the API: what is due, a received request answered step by step, a
+/// received lead acknowledged and decided; each act signed as the account that made it.
+@Suite("The HTTP API's case work, through curl", .serialized)
+struct HTTPCaseWorkTests {
+  @Test("a received request and lead are worked through the API, with the CLI's rules and refusals")
+  func receivedWork() async throws {
+    let federation = try TestFederation(label: "api-work", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    let sent = try yrd.cli(
+      "request", "send", "--to", "jjj", "--case", "沪市监-2026-17", "--legal-basis", "Art. 45", "--task",
+      "interview", "--json")
+    let requestID = try #require(
+      (try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as? [String: Any])?["id"] as? String,
+      "\(sent)")
+    let leadID = try yrd.cli(
+      "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary", "一天出报告",
+      "--to", "all"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    try yrd.carry(to: jjj)
+    let officer = try jjj.token("li.wei", role: "officer")
+    let auditor = try jjj.token("zhang.min", role: "auditor")
+    let base = try await jjj.serveAPI()
+    defer { _ = jjj.stop() }
+
+    let requests = try curl("GET", base + "/v1/requests", token: auditor)
+    #expect(
+      requests.jsonArray.first { $0["id"] as? String == requestID }?["state"] as? String == "sent",
+      "\(requests)")
+    let short = String(requestID.prefix(8))
+    func act(_ path: String, _ body: String, token: String? = nil, key: String? = nil) throws -> HTTPReply {
+      try curl(
+        "POST", base + path, token: token ?? officer, json: body,
+        headers: key.map { ["Idempotency-Key: \($0)"] } ?? [])
+    }
+    #expect(
+      try act("/v1/requests/\(short)/acts", #"{"act": "acknowledge"}"#, token: auditor)
+        .isProblem(403, "auth.not-permitted"))
+    let acknowledged = try act("/v1/requests/\(short)/acts", #"{"act": "acknowledge"}"#, key: "ack-1")
+    #expect(acknowledged.json["state"] as? String == "acknowledged", "\(acknowledged)")
+    #expect(
+      try act("/v1/requests/\(short)/acts", #"{"act": "acknowledge"}"#, key: "ack-1").status == 200,
+      "a retried act answers as the first did")
+    let due = try curl("GET", base + "/v1/due", token: officer)
+    let item = (due.jsonArray.first { $0["id"] as? String == requestID })
+    #expect(item?["workingDaysLeft"] as? Int == 15 && item?["side"] as? String == "requested", "\(due)")
+    #expect(
+      try act("/v1/requests/\(short)/acts", #"{"act": "extend", "reason": "须调取平台数据"}"#)
+        .isProblem(400, "api.bad-request"), "extend needs workingDays")
+    #expect(
+      try act("/v1/requests/\(short)/acts", #"{"act": "cancel", "reason": "x"}"#)
+        .isProblem(403, "request.wrong-party"), "only the requester cancels")
+    let done = try act(
+      "/v1/requests/\(short)/acts", #"{"act": "complete", "findings": "经营者已注销，交易记录已调取"}"#)
+    #expect(done.json["state"] as? String == "completed", "\(done)")
+
+    let decideBare = try act("/v1/leads/\(leadID)/acts", #"{"act": "decide"}"#)
+    #expect(decideBare.isProblem(400, "api.bad-request") && decideBare.body.contains("needs outcome"))
+    #expect(try act("/v1/leads/\(leadID)/acts", #"{"act": "acknowledge"}"#).status == 200)
+    let decided = try act(
+      "/v1/leads/\(leadID)/acts",
+      #"{"act": "decide", "outcome": "case-opened", "caseReference": "京市监-2026-3"}"#)
+    let handling = (decided.json["handling"] as? [[String: Any]])?.first { $0["bureau"] as? String == "jjj" }
+    #expect(handling?["state"] as? String == "case-opened", "\(decided)")
+    #expect(
+      try act("/v1/leads/\(leadID)/acts", #"{"act": "withdraw"}"#).status == 403, "only the origin withdraws")
+    #expect(try curl("GET", base + "/v1/requests/nosuch-id", token: officer).status == 400)
+
+    let history = try jjj.cli("history", leadID, "--json").stdout
+    #expect(history.contains("\"li.wei\""), "the acts name the account: \(history)")
+    let peers = try curl("GET", base + "/v1/peers", token: auditor)
+    #expect(peers.status == 200, "\(peers)")
+  }
+}
+
+extension HTTPReply {
+  var jsonArray: [[String: Any]] {
+    (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [[String: Any]] ?? []
+  }
+}
