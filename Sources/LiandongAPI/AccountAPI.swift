@@ -10,6 +10,7 @@ extension NodeAPI {
     guard case .json(let body) = input.body else {
       throw Failure(code: "api.bad-request", message: "send JSON")
     }
+    try SpecLength.check([("account", body.account, 64), ("password", body.password, 1024)])
     let session = try app.login(account: body.account, password: body.password)
     SessionCookie.outgoing?.set(SessionCookie.setting(session.secret, secure: secureCookies))
     return .ok(
@@ -33,6 +34,9 @@ extension NodeAPI {
     guard case .json(let body) = input.body else {
       throw Failure(code: "api.bad-request", message: "send JSON")
     }
+    try SpecLength.check([
+      ("currentPassword", body.currentPassword, 1024), ("newPassword", body.newPassword, 1024),
+    ])
     try app.changePassword(of: caller, from: body.currentPassword, to: body.newPassword)
     return .noContent(.init())
   }
@@ -47,6 +51,7 @@ extension NodeAPI {
     guard case .json(let body) = input.body else {
       throw Failure(code: "api.bad-request", message: "send JSON")
     }
+    try SpecLength.check([("name", body.name, 64)])
     let account = try app.addAccount(body.name, role: try OfficerRole(canonical: body.role.rawValue))
     return .created(.init(body: .json(try Transcode.value(account))))
   }
@@ -65,6 +70,7 @@ extension NodeAPI {
     guard case .json(let body) = input.body else {
       throw Failure(code: "api.bad-request", message: "send JSON")
     }
+    try SpecLength.check([("name", input.path.name, 64), ("password", body.password, 1024)])
     try app.setPassword(of: input.path.name, to: body.password)
     return .noContent(.init())
   }
@@ -74,6 +80,7 @@ extension NodeAPI {
     guard case .json(let body) = input.body else {
       throw Failure(code: "api.bad-request", message: "send JSON")
     }
+    try SpecLength.check([("name", input.path.name, 64), ("label", body.label, 200)])
     let issued = try app.issueToken(for: input.path.name, days: body.days ?? 90, label: body.label ?? "")
     return .created(.init(body: .json(try Transcode.value(issued))))
   }

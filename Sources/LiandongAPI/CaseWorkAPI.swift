@@ -23,6 +23,7 @@ extension NodeAPI {
 
   func getRequest(_ input: Operations.GetRequest.Input) async throws -> Operations.GetRequest.Output {
     try CurrentCaller.required().require(.readCases)
+    try SpecLength.check([("id", input.path.id, 64)])
     return .ok(.init(body: .json(try Transcode.value(try app.request(try app.objectID(input.path.id))))))
   }
 
@@ -57,6 +58,7 @@ extension NodeAPI {
   ) throws -> Result {
     let caller = try CurrentCaller.required()
     try caller.require(.actOnCases)
+    try SpecLength.check([("id", rawID, 64)])
     let id = try app.objectID(rawID)
     let request = Data(id.description.utf8) + (try Transcode.bytes(body))
     return try app.once(by: caller, key: key, request: request) { try perform(caller, id) }
@@ -64,6 +66,10 @@ extension NodeAPI {
 
   /// The step a request body names, with what that step needs, or a message naming what is missing.
   static func leadAct(_ body: Components.Schemas.LeadStep, app: NodeApp) throws -> LeadAct {
+    try SpecLength.check([
+      ("caseReference", body.caseReference, 200), ("note", body.note, 4000), ("reason", body.reason, 4000),
+      ("into", body.into, 64),
+    ])
     func needed<T>(_ value: T?, _ field: String) throws -> T {
       try Self.needed(value, field, by: body.act.rawValue)
     }
@@ -82,6 +88,9 @@ extension NodeAPI {
   }
 
   static func requestAct(_ body: Components.Schemas.RequestStep, app: NodeApp) throws -> RequestAct {
+    try SpecLength.check(
+      [("reason", body.reason, 4000), ("findings", body.findings, 4000)]
+        + (body.evidence ?? []).map { ("evidence", $0, 64) })
     func needed<T>(_ value: T?, _ field: String) throws -> T {
       try Self.needed(value, field, by: body.act.rawValue)
     }

@@ -44,6 +44,7 @@ struct NodeAPI: APIProtocol {
 
   func listLeads(_ input: Operations.ListLeads.Input) async throws -> Operations.ListLeads.Output {
     try CurrentCaller.required().require(.readCases)
+    try SpecLength.check([("q", input.query.q, 200), ("cursor", input.query.cursor, 200)])
     let query = LeadQuery(
       state: try input.query.state.map { try LeadState(canonical: $0.rawValue) },
       risk: try input.query.risk.map { try RiskLevel(canonical: $0.rawValue) }, text: input.query.q,
@@ -66,11 +67,17 @@ struct NodeAPI: APIProtocol {
 
   func getLead(_ input: Operations.GetLead.Input) async throws -> Operations.GetLead.Output {
     try CurrentCaller.required().require(.readCases)
+    try SpecLength.check([("id", input.path.id, 64)])
     return .ok(.init(body: .json(try Transcode.value(try app.lead(try app.objectID(input.path.id))))))
   }
 
   /// The request's lead, with the command line's defaults for what it leaves out.
   static func newLead(_ body: Components.Schemas.NewLead, app: NodeApp) throws -> NewLead {
+    try SpecLength.check([
+      ("subject name", body.subject.name, 200), ("platform", body.subject.platform, 200),
+      ("shop ID", body.subject.shopID, 200), ("URL", body.subject.url, 2000), ("summary", body.summary, 4000),
+      ("product category", body.productCategory, 200), ("to", body.to, 2000),
+    ])
     let subject = SubjectRecord(
       kind: try SubjectKind(canonical: body.subject.kind?.rawValue ?? SubjectKind.enterprise.rawValue),
       name: body.subject.name, uscc: body.subject.uscc, registeredDivision: body.subject.registeredDivision,

@@ -59,6 +59,7 @@ extension NodeApp {
     guard (1...3650).contains(days) else {
       throw UsageError(code: "usage.token-days", message: "a token lasts 1 to 3650 days, not \(days)")
     }
+    try TextLimit.check("label", label, limit: TextLimit.name)
     let account = try account(name)
     guard account.disabledAt == nil else {
       throw UsageError(

@@ -122,6 +122,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/due`.
     /// - Remark: Generated from `#/paths//v1/due/get(listDue)`.
     func listDue(_ input: Operations.ListDue.Input) async throws -> Operations.ListDue.Output
+    /// What the node commits, live, as server-sent events (text/event-stream).
+    ///
+    /// One `change` event per change stored, made here or received by sync: its position (the event's `id`), the change, its origin and sequence, and for a caller who may read cases its officer, the objects it acts on and the codes of whatever of it was refused. A client that reconnects with `Last-Event-ID` gets every event after that one and none twice; without it, the stream starts after what is stored now. A comment line every 15 seconds keeps proxies from closing an idle stream; the server ends the stream after `seconds` (the browser's EventSource reconnects by itself) or when the node stops.
+    ///
+    /// - Remark: HTTP `GET /v1/events`.
+    /// - Remark: Generated from `#/paths//v1/events/get(streamEvents)`.
+    func streamEvents(_ input: Operations.StreamEvents.Input) async throws -> Operations.StreamEvents.Output
     /// The peers this node syncs with and how the last attempts went (as `liandong peer list --json`).
     ///
     /// - Remark: HTTP `GET /v1/peers`.
@@ -376,6 +383,21 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//v1/due/get(listDue)`.
     internal func listDue(headers: Operations.ListDue.Input.Headers = .init()) async throws -> Operations.ListDue.Output {
         try await listDue(Operations.ListDue.Input(headers: headers))
+    }
+    /// What the node commits, live, as server-sent events (text/event-stream).
+    ///
+    /// One `change` event per change stored, made here or received by sync: its position (the event's `id`), the change, its origin and sequence, and for a caller who may read cases its officer, the objects it acts on and the codes of whatever of it was refused. A client that reconnects with `Last-Event-ID` gets every event after that one and none twice; without it, the stream starts after what is stored now. A comment line every 15 seconds keeps proxies from closing an idle stream; the server ends the stream after `seconds` (the browser's EventSource reconnects by itself) or when the node stops.
+    ///
+    /// - Remark: HTTP `GET /v1/events`.
+    /// - Remark: Generated from `#/paths//v1/events/get(streamEvents)`.
+    internal func streamEvents(
+        query: Operations.StreamEvents.Input.Query = .init(),
+        headers: Operations.StreamEvents.Input.Headers = .init()
+    ) async throws -> Operations.StreamEvents.Output {
+        try await streamEvents(Operations.StreamEvents.Input(
+            query: query,
+            headers: headers
+        ))
     }
     /// The peers this node syncs with and how the last attempts went (as `liandong peer list --json`).
     ///

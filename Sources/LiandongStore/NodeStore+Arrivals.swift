@@ -1,0 +1,28 @@
+import Foundation
+import GRDB
+import LiandongCore
+
+/// The log in the order this node stored it: each change's position (its row) only grows, so
+/// a reader that remembers the last position it saw misses nothing and sees nothing twice.
+extension NodeStore {
+  /// Changes stored after `position`, oldest first, at most `limit`.
+  public func arrivals(after position: Int64, limit: Int) throws -> [(position: Int64, change: SignedChange)]
+  {
+    try read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT rowid, header, signature, body FROM changes WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        arguments: [position, limit]
+      ).map {
+        (
+          $0["rowid"],
+          try SignedChange(headerBytes: $0["header"], signature: $0["signature"], body: $0["body"])
+        )
+      }
+    }
+  }
+
+  /// The position of the last change stored (0 when none is).
+  public func lastArrival() throws -> Int64 {
+    try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM changes") ?? 0 }
+  }
+}
