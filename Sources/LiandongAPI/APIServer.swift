@@ -62,6 +62,8 @@ public enum APIServer {
 
   /// The largest request body the API reads: a lead with every field at its longest is far smaller.
   static let maximumRequestBytes = 256 * 1024
+  /// Requests handled at once; more get 503 api.busy. Each holds at most one store read or act.
+  static let maximumConcurrentRequests = 64
 
   /// The routes: health checks without credentials (and metrics, on a loopback listener),
   /// everything else as an authenticated account.
@@ -71,6 +73,7 @@ public enum APIServer {
     let router = Router()
     router.add(middleware: RequestMetricsMiddleware())
     router.add(middleware: ProblemMiddleware(logger: logger))
+    router.add(middleware: ConcurrencyLimitMiddleware(gate: RequestGate(maximum: maximumConcurrentRequests)))
     router.add(middleware: RequestLimitMiddleware(maximumBytes: maximumRequestBytes))
     let open = AuthenticationMiddleware<BasicRequestContext>.alwaysOpen.union(openMetrics ? ["/metrics"] : [])
     router.add(middleware: AuthenticationMiddleware(app: app, open: open))

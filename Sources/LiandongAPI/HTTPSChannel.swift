@@ -25,11 +25,13 @@ extension HTTPSChannel: HTTPChannelHandler where Base: HTTPChannelHandler {
 }
 
 extension HTTPServerBuilder {
-  /// HTTP/1.1, over TLS when a context is given.
+  /// HTTP/1.1, over TLS when a context is given. A connection with no request in progress is
+  /// closed after a minute, so idle or abandoned clients do not hold sockets.
   static func http1(tls: TLSContext?) -> HTTPServerBuilder {
-    guard let tls else { return .http1() }
+    let configuration = HTTP1Channel.Configuration(idleTimeout: .seconds(60))
+    guard let tls else { return .http1(configuration: configuration) }
     return HTTPServerBuilder { responder in
-      HTTPSChannel(base: HTTP1Channel(responder: responder), context: tls)
+      HTTPSChannel(base: HTTP1Channel(responder: responder, configuration: configuration), context: tls)
     }
   }
 }

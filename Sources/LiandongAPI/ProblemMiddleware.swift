@@ -26,7 +26,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
       }
       return Self.response(
         failure, allowed: APIServer.methods(of: request.uri.path) ?? [],
-        retryAfter: (Self.coded(error) as? LoginBlocked)?.retryAfter)
+        retryAfter: (Self.coded(error) as? LoginBlocked)?.retryAfter ?? (failure.code == "api.busy" ? 1 : nil)
+      )
     }
   }
 

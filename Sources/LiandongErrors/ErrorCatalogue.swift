@@ -425,6 +425,8 @@ public enum ErrorCatalogue {
       "api.too-large", .invalidInput,
       "Send a smaller request: the API's JSON bodies are small (256 KiB at most)."),
     Entry(
+      "api.busy", .unavailable, "Retry after the seconds Retry-After gives; send fewer requests at once."),
+    Entry(
       "api.bad-cursor", .invalidInput,
       "Pass the nextCursor of the page before, unchanged, or no cursor for the first page."),
     Entry(

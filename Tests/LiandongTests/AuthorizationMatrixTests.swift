@@ -31,7 +31,8 @@ struct AuthorizationMatrixTests {
     "POST /v1/accounts": #"{"name": "new.person", "role": "auditor"}"#,
     "PUT /v1/accounts/{name}/password": #"{"password": "雨后春笋 spring rain"}"#,
     "POST /v1/accounts/{name}/tokens": #"{"days": 1}"#, "POST /v1/leads": HTTPAPITests.lead,
-    "POST /v1/leads/{id}/acts": #"{"act": "acknowledge"}"#, "POST /v1/requests/{id}/acts": #"{"act": "acknowledge"}"#,
+    "POST /v1/leads/{id}/acts": #"{"act": "acknowledge"}"#,
+    "POST /v1/requests/{id}/acts": #"{"act": "acknowledge"}"#,
   ]
 
   @Test("the matrix covers every route of the spec")
@@ -40,12 +41,16 @@ struct AuthorizationMatrixTests {
     #expect(routes == Set(Self.needs.keys))
   }
 
-  @Test("every route × no credentials, expired, revoked, disabled, and each role: 401, 403 or allowed as the roles say")
+  @Test(
+    "every route × no credentials, expired, revoked, disabled, and each role: 401, 403 or allowed as the roles say"
+  )
   func matrix() async throws {
     let federation = try TestFederation(label: "api-matrix", nodes: ["jjj"])
     let jjj = try NodeProcess("jjj", federation: federation)
     var tokens: [OfficerRole: String] = [:]
-    for role in OfficerRole.allCases { tokens[role] = try jjj.token("a.\(role.rawValue)", role: role.rawValue) }
+    for role in OfficerRole.allCases {
+      tokens[role] = try jjj.token("a.\(role.rawValue)", role: role.rawValue)
+    }
     let revoked = try jjj.token("r.revoked", role: "officer")
     #expect(try jjj.cli("officer", "revoke", "r.revoked").status == 0)
     let disabled = try jjj.token("d.disabled", role: "operator")
@@ -59,11 +64,14 @@ struct AuthorizationMatrixTests {
     defer { _ = jjj.stop() }
 
     func call(_ route: String, token: String?) throws -> HTTPReply {
-      let (method, template) = (String(route.split(separator: " ")[0]), String(route.split(separator: " ")[1]))
+      let (method, template) = (
+        String(route.split(separator: " ")[0]), String(route.split(separator: " ")[1])
+      )
       let path = template.replacingOccurrences(of: "{id}", with: "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11")
         .replacingOccurrences(of: "{name}", with: "no.such")
       return try curl(
-        method, base + path + (path == "/v1/events" ? "?seconds=1" : ""), token: token, json: Self.bodies[route])
+        method, base + path + (path == "/v1/events" ? "?seconds=1" : ""), token: token,
+        json: Self.bodies[route])
     }
     for (route, permission) in Self.needs.sorted(by: { $0.key < $1.key }) {
       guard let permission else {

@@ -187,8 +187,8 @@ extension APIProtocol {
     ///
     /// - Remark: HTTP `DELETE /v1/session`.
     /// - Remark: Generated from `#/paths//v1/session/delete(logout)`.
-    internal func logout() async throws -> Operations.Logout.Output {
-        try await logout(Operations.Logout.Input())
+    internal func logout(headers: Operations.Logout.Input.Headers = .init()) async throws -> Operations.Logout.Output {
+        try await logout(Operations.Logout.Input(headers: headers))
     }
     /// Change the caller's own password; every session of the account ends (log in again).
     ///
