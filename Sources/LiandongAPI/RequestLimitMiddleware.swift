@@ -14,6 +14,10 @@ struct RequestLimitMiddleware<Context: RequestContext>: RouterMiddleware {
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws -> Response
   {
+    // An evidence file streams to disk (EvidenceUpload): its own, larger limit.
+    let maximumBytes =
+      APIServer.route(of: request.uri.path) == "/v1/leads/{id}/evidence"
+      ? Int(EvidenceUpload.maximumBytes) : maximumBytes
     if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maximumBytes {
       throw Self.tooLarge(maximumBytes)
     }

@@ -425,6 +425,9 @@ public enum ErrorCatalogue {
       "api.too-large", .invalidInput,
       "Send a smaller request: the API's JSON bodies are small (256 KiB at most)."),
     Entry(
+      "evidence.file-not-held", .notFound,
+      "Wait for the file to arrive with the next sync ('liandong status' shows transfers), then try again."),
+    Entry(
       "api.busy", .unavailable, "Retry after the seconds Retry-After gives; send fewer requests at once."),
     Entry(
       "api.bad-cursor", .invalidInput,

@@ -21,7 +21,8 @@ struct AuthorizationMatrixTests {
     "GET /v1/leads": .readCases, "GET /v1/leads/{id}": .readCases, "GET /v1/requests": .readCases,
     "GET /v1/requests/{id}": .readCases, "GET /v1/due": .readCases,
     "POST /v1/leads": .actOnCases, "POST /v1/leads/{id}/acts": .actOnCases,
-    "POST /v1/requests/{id}/acts": .actOnCases,
+    "POST /v1/requests/{id}/acts": .actOnCases, "POST /v1/leads/{id}/evidence": .actOnCases,
+    "GET /v1/evidence/{id}": .readCases, "GET /v1/evidence/{id}/file": .readCases,
   ]
 
   /// A request body that decodes, so that what answers is the authorization, not the parser.
@@ -33,6 +34,7 @@ struct AuthorizationMatrixTests {
     "POST /v1/accounts/{name}/tokens": #"{"days": 1}"#, "POST /v1/leads": HTTPAPITests.lead,
     "POST /v1/leads/{id}/acts": #"{"act": "acknowledge"}"#,
     "POST /v1/requests/{id}/acts": #"{"act": "acknowledge"}"#,
+    "POST /v1/leads/{id}/evidence": "a file's bytes",
   ]
 
   @Test("the matrix covers every route of the spec")
@@ -69,9 +71,11 @@ struct AuthorizationMatrixTests {
       )
       let path = template.replacingOccurrences(of: "{id}", with: "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11")
         .replacingOccurrences(of: "{name}", with: "no.such")
+      let upload = template == "/v1/leads/{id}/evidence"
+      let query = path == "/v1/events" ? "?seconds=1" : upload ? "?category=documentary&fileName=a.txt" : ""
       return try curl(
-        method, base + path + (path == "/v1/events" ? "?seconds=1" : ""), token: token,
-        json: Self.bodies[route])
+        method, base + path + query, token: token, json: Self.bodies[route],
+        contentType: upload ? "application/octet-stream" : "application/json")
     }
     for (route, permission) in Self.needs.sorted(by: { $0.key < $1.key }) {
       guard let permission else {

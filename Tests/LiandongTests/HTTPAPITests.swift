@@ -28,7 +28,7 @@ struct HTTPReply: CustomStringConvertible {
 
 func curl(
   _ method: String, _ url: String, token: String? = nil, json body: String? = nil, headers: [String] = [],
-  options: [String] = []
+  options: [String] = [], contentType: String = "application/json"
 ) throws -> HTTPReply {
   let folder = temporaryDirectory("curl")
   try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -41,7 +41,7 @@ func curl(
   if let body {
     let file = folder.appendingPathComponent("request.json")
     try Data(body.utf8).write(to: file)
-    arguments += ["-H", "Content-Type: application/json", "--data-binary", "@\(file.path)"]
+    arguments += ["-H", "Content-Type: \(contentType)", "--data-binary", "@\(file.path)"]
   }
   for header in headers { arguments += ["-H", header] }
   let result = try run("/usr/bin/curl", arguments + options + [url], timeout: 30)

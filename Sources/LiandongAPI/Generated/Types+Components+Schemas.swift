@@ -162,6 +162,234 @@ extension Components {
                 case node
             }
         }
+        /// - Remark: Generated from `#/components/schemas/EvidenceCategory`.
+        internal enum EvidenceCategory: String, Codable, Hashable, Sendable, CaseIterable {
+            case documentary = "documentary"
+            case physical = "physical"
+            case audioVisual = "audio-visual"
+            case electronicData = "electronic-data"
+            case witnessStatement = "witness-statement"
+            case partyStatement = "party-statement"
+            case appraisalOpinion = "appraisal-opinion"
+            case inspectionRecord = "inspection-record"
+        }
+        /// - Remark: Generated from `#/components/schemas/FixingMethod`.
+        internal enum FixingMethod: String, Codable, Hashable, Sendable, CaseIterable {
+            case copy = "copy"
+            case screenshot = "screenshot"
+            case screenRecording = "screen-recording"
+            case testPurchase = "test-purchase"
+            case commissionedAnalysis = "commissioned-analysis"
+            case writtenRecord = "written-record"
+        }
+        /// - Remark: Generated from `#/components/schemas/Custody`.
+        internal struct Custody: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Custody/event`.
+            internal var event: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Custody/node`.
+            internal var node: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Custody/officer`.
+            internal var officer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Custody/time`.
+            internal var time: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Custody/note`.
+            internal var note: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Custody/hashMatched`.
+            internal var hashMatched: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/Custody/holder`.
+            internal var holder: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Custody/operation`.
+            internal var operation: Swift.String
+            /// Creates a new `Custody`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - node:
+            ///   - officer:
+            ///   - time:
+            ///   - note:
+            ///   - hashMatched:
+            ///   - holder:
+            ///   - operation:
+            internal init(
+                event: Swift.String,
+                node: Swift.String,
+                officer: Swift.String,
+                time: Swift.String,
+                note: Swift.String,
+                hashMatched: Swift.Bool? = nil,
+                holder: Swift.String,
+                operation: Swift.String
+            ) {
+                self.event = event
+                self.node = node
+                self.officer = officer
+                self.time = time
+                self.note = note
+                self.hashMatched = hashMatched
+                self.holder = holder
+                self.operation = operation
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case event
+                case node
+                case officer
+                case time
+                case note
+                case hashMatched
+                case holder
+                case operation
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Evidence`.
+        internal struct Evidence: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Evidence/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/origin`.
+            internal var origin: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/item`.
+            internal var item: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/category`.
+            internal var category: Components.Schemas.EvidenceCategory
+            /// - Remark: Generated from `#/components/schemas/Evidence/original`.
+            internal var original: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/Evidence/howFixed`.
+            internal var howFixed: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Evidence/fixedBy`.
+            internal var fixedBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/tool`.
+            internal var tool: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/sourceURL`.
+            internal var sourceURL: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/capturedAt`.
+            internal var capturedAt: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/fileName`.
+            internal var fileName: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/mediaType`.
+            internal var mediaType: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/size`.
+            internal var size: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Evidence/sha256`.
+            internal var sha256: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/description`.
+            internal var description: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/addedBy`.
+            internal var addedBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/added`.
+            internal var added: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/audience`.
+            internal var audience: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Evidence/sharedWith`.
+            internal var sharedWith: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Evidence/file`.
+            internal enum FilePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case held = "held"
+                case partial = "partial"
+                case missing = "missing"
+            }
+            /// - Remark: Generated from `#/components/schemas/Evidence/file`.
+            internal var file: Components.Schemas.Evidence.FilePayload
+            /// - Remark: Generated from `#/components/schemas/Evidence/fileBytes`.
+            internal var fileBytes: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/Evidence/custody`.
+            internal var custody: [Components.Schemas.Custody]
+            /// Creates a new `Evidence`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - origin:
+            ///   - item:
+            ///   - category:
+            ///   - original:
+            ///   - howFixed:
+            ///   - fixedBy:
+            ///   - tool:
+            ///   - sourceURL:
+            ///   - capturedAt:
+            ///   - fileName:
+            ///   - mediaType:
+            ///   - size:
+            ///   - sha256:
+            ///   - description:
+            ///   - addedBy:
+            ///   - added:
+            ///   - audience:
+            ///   - sharedWith:
+            ///   - file:
+            ///   - fileBytes:
+            ///   - custody:
+            internal init(
+                id: Swift.String,
+                origin: Swift.String,
+                item: Swift.String,
+                category: Components.Schemas.EvidenceCategory,
+                original: Swift.Bool,
+                howFixed: Swift.String? = nil,
+                fixedBy: Swift.String,
+                tool: Swift.String,
+                sourceURL: Swift.String,
+                capturedAt: Swift.String,
+                fileName: Swift.String,
+                mediaType: Swift.String,
+                size: Swift.Int,
+                sha256: Swift.String,
+                description: Swift.String,
+                addedBy: Swift.String,
+                added: Swift.String,
+                audience: Swift.String,
+                sharedWith: [Swift.String],
+                file: Components.Schemas.Evidence.FilePayload,
+                fileBytes: Swift.Int,
+                custody: [Components.Schemas.Custody]
+            ) {
+                self.id = id
+                self.origin = origin
+                self.item = item
+                self.category = category
+                self.original = original
+                self.howFixed = howFixed
+                self.fixedBy = fixedBy
+                self.tool = tool
+                self.sourceURL = sourceURL
+                self.capturedAt = capturedAt
+                self.fileName = fileName
+                self.mediaType = mediaType
+                self.size = size
+                self.sha256 = sha256
+                self.description = description
+                self.addedBy = addedBy
+                self.added = added
+                self.audience = audience
+                self.sharedWith = sharedWith
+                self.file = file
+                self.fileBytes = fileBytes
+                self.custody = custody
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case origin
+                case item
+                case category
+                case original
+                case howFixed
+                case fixedBy
+                case tool
+                case sourceURL
+                case capturedAt
+                case fileName
+                case mediaType
+                case size
+                case sha256
+                case description
+                case addedBy
+                case added
+                case audience
+                case sharedWith
+                case file
+                case fileBytes
+                case custody
+            }
+        }
         /// decide needs outcome (and caseReference for case-opened); extend needs reason; merge needs into; note goes with decide and withdraw.
         ///
         /// - Remark: Generated from `#/components/schemas/LeadStep`.

@@ -100,6 +100,23 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/leads/{id}/acts`.
     /// - Remark: Generated from `#/paths//v1/leads/{id}/acts/post(actOnLead)`.
     func actOnLead(_ input: Operations.ActOnLead.Input) async throws -> Operations.ActOnLead.Output
+    /// Attach a file to a lead as evidence (as `liandong evidence add`), streamed to disk as it arrives.
+    ///
+    /// The body is the file itself (at most 2 GiB); what it is goes in the query. The node hashes the file (SHA-256) as it stores it, never holding it whole in memory, and signs the record. Without `to`, the evidence goes to everyone who may see the lead.
+    ///
+    /// - Remark: HTTP `POST /v1/leads/{id}/evidence`.
+    /// - Remark: Generated from `#/paths//v1/leads/{id}/evidence/post(addEvidence)`.
+    func addEvidence(_ input: Operations.AddEvidence.Input) async throws -> Operations.AddEvidence.Output
+    /// One evidence item with its chain of custody (as `liandong evidence show --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/evidence/{id}`.
+    /// - Remark: Generated from `#/paths//v1/evidence/{id}/get(getEvidence)`.
+    func getEvidence(_ input: Operations.GetEvidence.Input) async throws -> Operations.GetEvidence.Output
+    /// The evidence file, streamed from disk; its SHA-256 is the item's `sha256`.
+    ///
+    /// - Remark: HTTP `GET /v1/evidence/{id}/file`.
+    /// - Remark: Generated from `#/paths//v1/evidence/{id}/file/get(downloadEvidence)`.
+    func downloadEvidence(_ input: Operations.DownloadEvidence.Input) async throws -> Operations.DownloadEvidence.Output
     /// The assistance requests this node sent or received (as `liandong request list --json`).
     ///
     /// - Remark: HTTP `GET /v1/requests`.
@@ -338,6 +355,51 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Attach a file to a lead as evidence (as `liandong evidence add`), streamed to disk as it arrives.
+    ///
+    /// The body is the file itself (at most 2 GiB); what it is goes in the query. The node hashes the file (SHA-256) as it stores it, never holding it whole in memory, and signs the record. Without `to`, the evidence goes to everyone who may see the lead.
+    ///
+    /// - Remark: HTTP `POST /v1/leads/{id}/evidence`.
+    /// - Remark: Generated from `#/paths//v1/leads/{id}/evidence/post(addEvidence)`.
+    internal func addEvidence(
+        path: Operations.AddEvidence.Input.Path,
+        query: Operations.AddEvidence.Input.Query,
+        headers: Operations.AddEvidence.Input.Headers = .init(),
+        body: Operations.AddEvidence.Input.Body
+    ) async throws -> Operations.AddEvidence.Output {
+        try await addEvidence(Operations.AddEvidence.Input(
+            path: path,
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One evidence item with its chain of custody (as `liandong evidence show --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/evidence/{id}`.
+    /// - Remark: Generated from `#/paths//v1/evidence/{id}/get(getEvidence)`.
+    internal func getEvidence(
+        path: Operations.GetEvidence.Input.Path,
+        headers: Operations.GetEvidence.Input.Headers = .init()
+    ) async throws -> Operations.GetEvidence.Output {
+        try await getEvidence(Operations.GetEvidence.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The evidence file, streamed from disk; its SHA-256 is the item's `sha256`.
+    ///
+    /// - Remark: HTTP `GET /v1/evidence/{id}/file`.
+    /// - Remark: Generated from `#/paths//v1/evidence/{id}/file/get(downloadEvidence)`.
+    internal func downloadEvidence(
+        path: Operations.DownloadEvidence.Input.Path,
+        headers: Operations.DownloadEvidence.Input.Headers = .init()
+    ) async throws -> Operations.DownloadEvidence.Output {
+        try await downloadEvidence(Operations.DownloadEvidence.Input(
+            path: path,
+            headers: headers
         ))
     }
     /// The assistance requests this node sent or received (as `liandong request list --json`).

@@ -1,0 +1,74 @@
+import Foundation
+import LiandongApp
+import LiandongCore
+import OpenAPIRuntime
+
+/// Evidence over HTTP: a file streamed in to disk and added as `liandong evidence add` adds
+/// one; the record; the file streamed out from disk. Neither direction holds a file in memory.
+extension NodeAPI {
+  func addEvidence(_ input: Operations.AddEvidence.Input) async throws -> Operations.AddEvidence.Output {
+    let caller = try CurrentCaller.required()
+    try caller.require(.actOnCases)
+    let query = input.query
+    try SpecLength.check([
+      ("id", input.path.id, 64), ("fileName", query.fileName, 255), ("mediaType", query.mediaType, 200),
+      ("fixedBy", query.fixedBy, 200), ("tool", query.tool, 200), ("sourceURL", query.sourceURL, 2000),
+      ("capturedAt", query.capturedAt, 40), ("description", query.description, 4000), ("to", query.to, 2000),
+    ])
+    let item = try app.objectID(input.path.id)
+    let record = EvidenceRecord(
+      itemID: item, category: try EvidenceCategory(canonical: query.category.rawValue),
+      original: query.original ?? false,
+      howFixed: try query.howFixed.map { try FixingMethod(canonical: $0.rawValue) },
+      fixedBy: query.fixedBy ?? caller.account, tool: query.tool ?? "", sourceURL: query.sourceURL ?? "",
+      capturedAt: query.capturedAt ?? "", fileName: query.fileName,
+      mediaType: query.mediaType ?? "application/octet-stream", size: 0, sha256: Data(count: 32),
+      description: query.description ?? "")
+    // Checked before the file streams in, so a mistake costs nothing (the hash and size come after).
+    try record.validate()
+    let audience = try query.to.map { try app.audience(parsing: $0) }
+    guard case .binary(let body) = input.body else {
+      throw Failure(code: "api.bad-request", message: "send the file as application/octet-stream")
+    }
+    let upload = try app.startUpload()
+    for try await piece in body { try upload.append(piece) }
+    let evidence = try app.addEvidence(
+      to: item, upload: upload, record: record, audience: audience, by: caller.officer
+    ).view
+    return .created(.init(body: .json(try Transcode.value(evidence))))
+  }
+
+  func getEvidence(_ input: Operations.GetEvidence.Input) async throws -> Operations.GetEvidence.Output {
+    try CurrentCaller.required().require(.readCases)
+    try SpecLength.check([("id", input.path.id, 64)])
+    return .ok(.init(body: .json(try Transcode.value(try app.evidence(try app.objectID(input.path.id))))))
+  }
+
+  func downloadEvidence(_ input: Operations.DownloadEvidence.Input) async throws
+    -> Operations.DownloadEvidence.Output
+  {
+    try CurrentCaller.required().require(.readCases)
+    try SpecLength.check([("id", input.path.id, 64)])
+    let evidence = try app.evidence(try app.objectID(input.path.id))
+    guard let file = try app.heldFile(of: evidence), let handle = try? FileHandle(forReadingFrom: file) else {
+      throw Failure(
+        code: "evidence.file-not-held",
+        message:
+          "this node does not hold the file of \(evidence.id) yet (\(evidence.file)); it arrives with sync")
+    }
+    return .ok(.init(body: .binary(Self.stream(handle, size: evidence.size))))
+  }
+
+  /// The file in pieces of 256 KiB, read as the client takes them.
+  static func stream(_ handle: FileHandle, size: UInt64) -> HTTPBody {
+    let pieces = AsyncThrowingStream<ArraySlice<UInt8>, any Error> {
+      let piece = try handle.read(upToCount: 256 * 1024) ?? Data()
+      if piece.isEmpty {
+        try? handle.close()
+        return nil
+      }
+      return ArraySlice(piece)
+    }
+    return HTTPBody(pieces, length: .known(Int64(size)), iterationBehavior: .single)
+  }
+}

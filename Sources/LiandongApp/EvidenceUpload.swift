@@ -1,0 +1,60 @@
+import Foundation
+import LiandongCore
+import LiandongErrors
+import LiandongStore
+
+/// A file arriving over the network, written to disk piece by piece as it comes (never held
+/// whole), then added as evidence exactly as a file on disk is. Whatever happens, the partial
+/// file is removed.
+public final class EvidenceUpload {
+  public static let maximumBytes: UInt64 = 2 << 30
+  let file: URL
+  private let handle: FileHandle
+  private(set) var size: UInt64 = 0
+
+  init(in folder: URL) throws {
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    file = folder.appendingPathComponent("upload-\(UUID().uuidString)")
+    guard
+      FileManager.default.createFile(
+        atPath: file.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+      let handle = try? FileHandle(forWritingTo: file)
+    else {
+      throw UsageError(code: "blob.io", message: "cannot create an upload file in \(folder.path)")
+    }
+    self.handle = handle
+  }
+
+  deinit {
+    try? handle.close()
+    try? FileManager.default.removeItem(at: file)
+  }
+
+  /// The next piece of the file.
+  public func append(_ bytes: some DataProtocol) throws {
+    size += UInt64(bytes.count)
+    guard size <= Self.maximumBytes else {
+      throw UsageError(
+        code: "api.too-large", message: "an evidence file is at most \(Self.maximumBytes) bytes over the API")
+    }
+    do { try handle.write(contentsOf: bytes) } catch {
+      throw Failure(error)
+    }
+  }
+}
+
+extension NodeApp {
+  /// Where an upload is written before it is hashed into the evidence store: beside it, on the same disk.
+  public func startUpload() throws -> EvidenceUpload {
+    try EvidenceUpload(in: local.blobs.directory.appendingPathComponent("uploads"))
+  }
+
+  /// Adds the uploaded file as evidence, as `addEvidence` adds a file on disk.
+  public func addEvidence(
+    to item: ObjectID, upload: EvidenceUpload, record: EvidenceRecord, audience: Audience?,
+    by officer: Officer,
+    now: Date = Date()
+  ) throws -> ActResult<EvidenceView> {
+    try addEvidence(to: item, file: upload.file, record: record, audience: audience, by: officer, now: now)
+  }
+}

@@ -1,0 +1,103 @@
+import Foundation
+import LiandongCrypto
+import Testing
+
+/// Evidence files through the API with `curl`: streamed in and out, never whole in memory.
+@Suite("The HTTP API's evidence files, through curl", .serialized)
+struct HTTPEvidenceTests {
+  /// The serving process's peak resident memory so far (VmHWM), in KiB.
+  func peakKiB(_ pid: pid_t) throws -> Int {
+    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+    let line = status.split(separator: "\n").first { $0.hasPrefix("VmHWM:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+  }
+
+  @Test(
+    "a 50 MB file is uploaded and downloaded streamed: the hash matches, the node's memory stays flat, and the lead is read on another node after sync"
+  )
+  func fiftyMegabytes() async throws {
+    let federation = try TestFederation(label: "api-evidence", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    let officer = try jjj.token("li.wei", role: "officer")
+    let base = try await jjj.serveAPI()
+    defer { _ = jjj.stop() }
+    let pid = try #require(jjj.servingPID)
+
+    let folder = temporaryDirectory("evidence-upload")
+    let file = folder.appendingPathComponent("录屏.mp4")
+    var bytes = Data(count: 50 * 1024 * 1024)
+    bytes.withUnsafeMutableBytes { raw in
+      for index in stride(from: 0, to: raw.count, by: 4096) {
+        raw[index] = UInt8(truncatingIfNeeded: index >> 12)
+      }
+    }
+    try bytes.write(to: file)
+    let expected = SHA256.hash(bytes).hex
+    bytes = Data()
+
+    let lead = try curl("POST", base + "/v1/leads", token: officer, json: HTTPAPITests.lead)
+    let leadID = try #require(lead.json["id"] as? String, "\(lead)")
+    // Warm up: the first requests load code and caches that are not the file's doing.
+    _ = try curl("GET", base + "/v1/leads/\(leadID)", token: officer)
+    let before = try peakKiB(pid)
+    let uploaded = try run(
+      "/usr/bin/curl",
+      [
+        "-s", "-S", "-X", "POST", "-H", "Authorization: Bearer \(officer)",
+        "-H", "Content-Type: application/octet-stream", "--data-binary", "@\(file.path)",
+        base + "/v1/leads/\(leadID)/evidence?category=electronic-data&fileName=%E5%BD%95%E5%B1%8F.mp4"
+          + "&howFixed=screen-recording&mediaType=video/mp4",
+      ], timeout: 300)
+    let evidence = try #require(
+      (try? JSONSerialization.jsonObject(with: Data(uploaded.stdout.utf8))) as? [String: Any], "\(uploaded)")
+    #expect(
+      evidence["sha256"] as? String == expected && evidence["size"] as? Int == 50 * 1024 * 1024,
+      "\(uploaded.stdout.prefix(800))")
+    #expect(evidence["fileName"] as? String == "录屏.mp4" && evidence["addedBy"] as? String == "li.wei")
+    let evidenceID = try #require(evidence["id"] as? String)
+
+    let downloaded = folder.appendingPathComponent("back.mp4")
+    let fetched = try run(
+      "/usr/bin/curl",
+      [
+        "-s", "-S", "-f", "-H", "Authorization: Bearer \(officer)", "-o", downloaded.path,
+        base + "/v1/evidence/\(evidenceID)/file",
+      ], timeout: 300)
+    #expect(fetched.status == 0, "\(fetched)")
+    #expect(SHA256.hash(try Data(contentsOf: downloaded)).hex == expected)
+    let after = try peakKiB(pid)
+    print(
+      "evidence over the API: peak RSS \(before / 1024) MiB before, \(after / 1024) MiB after 50 MiB in and out"
+    )
+    #expect(after - before < 25 * 1024, "the node held the file in memory: \(before) KiB -> \(after) KiB")
+
+    let record = try curl("GET", base + "/v1/evidence/\(evidenceID)", token: officer)
+    #expect(record.json["file"] as? String == "held", "\(record)")
+    #expect(
+      try curl(
+        "GET", base + "/v1/evidence/\(evidenceID)/file", token: try jjj.token("wang.ops", role: "operator")
+      )
+      .isProblem(403, "auth.not-permitted"))
+    let noItem = try curl(
+      "POST",
+      base + "/v1/leads/0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11/evidence?category=documentary&fileName=a.txt",
+      token: officer, json: "bytes", contentType: "application/octet-stream")
+    #expect(noItem.isProblem(400, "usage.no-audience"), "\(noItem)")
+
+    // The lead and its evidence reach yrd by sync, where yrd's own API reads them.
+    #expect(try jjj.cli("peer", "add", "yrd", "127.0.0.1:1").status == 0)
+    try jjj.carry(to: yrd)
+    let yrdOfficer = try yrd.token("chen.jing", role: "officer")
+    let yrdBase = try await yrd.serveAPI()
+    defer { _ = yrd.stop() }
+    let seen = try curl("GET", yrdBase + "/v1/leads/\(leadID)", token: yrdOfficer)
+    #expect(seen.status == 200 && seen.json["createdBy"] as? String == "li.wei", "\(seen)")
+    let yrdEvidence = try curl("GET", yrdBase + "/v1/evidence/\(evidenceID)", token: yrdOfficer)
+    #expect(
+      yrdEvidence.json["file"] as? String == "missing", "the file itself comes with a sync: \(yrdEvidence)")
+    let notHeld = try curl("GET", yrdBase + "/v1/evidence/\(evidenceID)/file", token: yrdOfficer)
+    #expect(notHeld.isProblem(404, "evidence.file-not-held"), "\(notHeld)")
+  }
+}
