@@ -1,6 +1,7 @@
 import Foundation
 import LiandongApp
 import LiandongCore
+import LiandongCrypto
 import OpenAPIRuntime
 
 /// Evidence over HTTP: a file streamed in to disk and added as `liandong evidence add` adds
@@ -32,9 +33,13 @@ extension NodeAPI {
     }
     let upload = try app.startUpload()
     for try await piece in body { try upload.append(piece) }
-    let evidence = try app.addEvidence(
-      to: item, upload: upload, record: record, audience: audience, by: caller.officer
-    ).view
+    // A retry with the same Idempotency-Key is the same request if it names the same record and
+    // sends the same bytes: then the first evidence is returned and nothing is added again.
+    let request = UploadFingerprint(record: record, to: query.to, sha256: upload.finish().hex)
+    let evidence = try signedAct(on: input.path.id, request, key: input.headers.idempotencyKey) {
+      caller, id in
+      try app.addEvidence(to: id, upload: upload, record: record, audience: audience, by: caller.officer).view
+    }
     return .created(.init(body: .json(try Transcode.value(evidence))))
   }
 
@@ -70,5 +75,27 @@ extension NodeAPI {
       return ArraySlice(piece)
     }
     return HTTPBody(pieces, length: .known(Int64(size)), iterationBehavior: .single)
+  }
+}
+
+/// What makes two uploads the same request: the record as asked for, and the file's bytes.
+struct UploadFingerprint: Encodable {
+  var category: String
+  var original: Bool
+  var howFixed: String?
+  var fixedBy, tool, sourceURL, capturedAt, fileName, mediaType, description: String
+  var to: String?
+  var sha256: String
+
+  init(record: EvidenceRecord, to: String?, sha256: String) {
+    category = record.category.rawValue
+    original = record.original
+    howFixed = record.howFixed?.rawValue
+    (fixedBy, tool, sourceURL, capturedAt) = (
+      record.fixedBy, record.tool, record.sourceURL, record.capturedAt
+    )
+    (fileName, mediaType, description) = (record.fileName, record.mediaType, record.description)
+    self.to = to
+    self.sha256 = sha256
   }
 }

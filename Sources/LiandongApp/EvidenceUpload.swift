@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongCrypto
 import LiandongErrors
 import LiandongStore
 
@@ -10,6 +11,7 @@ public final class EvidenceUpload {
   public static let maximumBytes: UInt64 = 2 << 30
   let file: URL
   private let handle: FileHandle
+  private let hasher = SHA256.Hasher()
   private(set) var size: UInt64 = 0
 
   init(in folder: URL) throws {
@@ -37,10 +39,14 @@ public final class EvidenceUpload {
       throw UsageError(
         code: "api.too-large", message: "an evidence file is at most \(Self.maximumBytes) bytes over the API")
     }
+    hasher.update(bytes)
     do { try handle.write(contentsOf: bytes) } catch {
       throw Failure(error)
     }
   }
+
+  /// The SHA-256 of everything appended: what makes a retried upload the same request.
+  public func finish() -> Data { hasher.finalize() }
 }
 
 extension NodeApp {

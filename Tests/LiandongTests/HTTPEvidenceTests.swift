@@ -80,6 +80,23 @@ struct HTTPEvidenceTests {
         "GET", base + "/v1/evidence/\(evidenceID)/file", token: try jjj.token("wang.ops", role: "operator")
       )
       .isProblem(403, "auth.not-permitted"))
+    // A retried upload with its Idempotency-Key adds nothing; the key with other bytes is refused.
+    let small = "/v1/leads/\(leadID)/evidence?category=documentary&fileName=letter.txt"
+    func upload(_ text: String, key: String) throws -> HTTPReply {
+      try curl(
+        "POST", base + small, token: officer, json: text, headers: ["Idempotency-Key: \(key)"],
+        contentType: "application/octet-stream")
+    }
+    let once = try upload("协查函", key: "letter-1")
+    let again = try upload("协查函", key: "letter-1")
+    #expect(
+      once.status == 201 && once.json["id"] as? String == again.json["id"] as? String, "\(once) \(again)")
+    #expect(try upload("另一封", key: "letter-1").isProblem(409, "api.idempotency-key-reused"))
+    let listed = try jjj.cli("evidence", "list", "--item", leadID, "--json").stdout
+    #expect(
+      (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [Any])?.count == 2,
+      "the video and one letter: \(listed.prefix(300))")
+
     let noItem = try curl(
       "POST",
       base + "/v1/leads/0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11/evidence?category=documentary&fileName=a.txt",
