@@ -14,19 +14,21 @@ struct RequestLimitMiddleware<Context: RequestContext>: RouterMiddleware {
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws -> Response
   {
-    // An evidence file streams to disk (EvidenceUpload): its own, larger limit.
-    let maximumBytes =
-      APIServer.route(of: request.uri.path) == "/v1/leads/{id}/evidence"
+    // An evidence file streams to disk (EvidenceUpload): its own, larger limit. A JSON body is
+    // held in memory whatever the route, so it keeps the small one.
+    let json = request.headers[.contentType]?.hasPrefix("application/json") == true
+    let limit =
+      !json && APIServer.route(of: request.uri.path) == "/v1/leads/{id}/evidence"
       ? Int(EvidenceUpload.maximumBytes) : maximumBytes
-    if let declared = request.headers[.contentLength].flatMap(Int.init), declared > maximumBytes {
-      throw Self.tooLarge(maximumBytes)
+    if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
+      throw Self.tooLarge(limit)
     }
     var limited = request
-    limited.body = RequestBody(asyncSequence: LimitedBody(base: request.body, maximumBytes: maximumBytes))
-    if request.headers[.contentType]?.hasPrefix("application/json") == true {
+    limited.body = RequestBody(asyncSequence: LimitedBody(base: request.body, maximumBytes: limit))
+    if json {
       // JSON bodies are small: read whole here, so that what JSON Schema forbids and the
       // generated decoder lets through (an explicit null for an absent field) is refused.
-      let buffer = try await limited.body.collect(upTo: maximumBytes)
+      let buffer = try await limited.body.collect(upTo: limit)
       if let document = try? JSONSerialization.jsonObject(
         with: Data(buffer: buffer), options: [.fragmentsAllowed]),
         let place = Self.firstNull(in: document, at: "")

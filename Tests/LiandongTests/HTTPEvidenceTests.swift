@@ -97,6 +97,11 @@ struct HTTPEvidenceTests {
       (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [Any])?.count == 2,
       "the video and one letter: \(listed.prefix(300))")
 
+    // A body sent as JSON to the upload route is held in memory to be checked: it keeps JSON's small limit.
+    let disguised = try curl(
+      "POST", base + small, token: officer, json: String(repeating: "x", count: 300_000))
+    #expect(disguised.isProblem(413, "api.too-large"), "\(disguised)")
+
     let noItem = try curl(
       "POST",
       base + "/v1/leads/0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11/evidence?category=documentary&fileName=a.txt",
