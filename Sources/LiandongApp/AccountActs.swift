@@ -60,11 +60,7 @@ extension NodeApp {
       throw UsageError(code: "usage.token-days", message: "a token lasts 1 to 3650 days, not \(days)")
     }
     try TextLimit.check("label", label, limit: TextLimit.name)
-    let account = try account(name)
-    guard account.disabledAt == nil else {
-      throw UsageError(
-        code: "account.disabled", message: "account \(name) is disabled since \(account.disabledAt!)")
-    }
+    _ = try enabledAccount(name)
     let secret = Self.tokenPrefix + SecureRandom.bytes(32).base64URL
     let expires = now.addingTimeInterval(TimeInterval(days) * 86_400)
     try accounts.addToken(
@@ -92,6 +88,16 @@ extension NodeApp {
         code: "auth.token-expired", message: "the token expired at \(record.expiresAt.iso8601)")
     }
     return Caller(account: account.name, role: account.role)
+  }
+
+  /// The account, if it may still be given credentials (a token, a password): a disabled one
+  /// stays disabled.
+  func enabledAccount(_ name: String) throws -> AccountView {
+    let account = try account(name)
+    if let disabled = account.disabledAt {
+      throw UsageError(code: "account.disabled", message: "account \(name) is disabled since \(disabled)")
+    }
+    return account
   }
 
   /// The account, if it may still sign in: a disabled account's credentials all stop working.

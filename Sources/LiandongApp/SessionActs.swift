@@ -23,11 +23,7 @@ extension NodeApp {
 
   /// Sets the account's password; every session it had ends. Checked before it is hashed.
   public func setPassword(of name: String, to password: String, now: Date = Date()) throws {
-    let account = try account(name)
-    guard account.disabledAt == nil else {
-      throw UsageError(
-        code: "account.disabled", message: "account \(name) is disabled since \(account.disabledAt!)")
-    }
+    _ = try enabledAccount(name)
     try Self.checkPassword(password, account: name)
     try accounts.setPassword(of: name, hash: try PasswordHash.make(password).description, at: now)
   }
@@ -86,8 +82,9 @@ extension NodeApp {
   public func authenticate(
     session secret: String, csrfToken: String?, changesState: Bool, now: Date = Date()
   ) throws -> Caller {
+    let digest = SHA256.hash(Data(secret.utf8))
     guard secret.hasPrefix(Self.sessionPrefix), secret.utf8.count < 200,
-      let session = try accounts.session(sha256: SHA256.hash(Data(secret.utf8)))
+      let session = try accounts.session(sha256: digest)
     else {
       throw UsageError(code: "auth.no-session", message: "this browser session is not one this node started")
     }
@@ -108,7 +105,7 @@ extension NodeApp {
     }
     // The idle clock moves at most once a minute, so reads do not each write.
     if now.timeIntervalSince(session.lastSeenAt) > 60 {
-      try accounts.touchSession(sha256: SHA256.hash(Data(secret.utf8)), at: now)
+      try accounts.touchSession(sha256: digest, at: now)
     }
     return Caller(account: account.name, role: account.role, csrfToken: session.csrfToken)
   }
