@@ -115,7 +115,7 @@ let package = Package(
     .target(
       name: "LiandongAPI",
       dependencies: [
-        "LiandongApp", "LiandongCore", "LiandongErrors", "LiandongStore", "LiandongTLS",
+        "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore", "LiandongTLS",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

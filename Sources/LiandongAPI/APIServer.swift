@@ -1,6 +1,9 @@
 import Foundation
 import Hummingbird
 import LiandongApp
+import LiandongCrypto
+import LiandongErrors
+import LiandongStore
 import LiandongTLS
 import Logging
 import NIOCore
@@ -18,17 +21,45 @@ public enum APIServer {
     app: NodeApp, host: String, port: Int, tls: TLSContext?, metrics: PrometheusCollectorRegistry,
     logger: Logger, announce: @escaping @Sendable (Int) -> Void
   ) throws -> some Service {
-    let loopback = ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
     return APIService(
       application: Application(
         router: try router(
           app: app, secureCookies: tls != nil, metrics: OperatorMetrics(registry: metrics),
-          openMetrics: loopback, logger: logger),
+          openMetrics: isLoopback(host), logger: logger),
         server: .http1(tls: tls),
         configuration: .init(address: .hostname(host, port: port), serverName: "liandong"),
         onServerRunning: { channel in announce(channel.localAddress?.port ?? port) },
         logger: logger),
       address: "\(host):\(port)")
+  }
+
+  /// Whether `host` is this machine only: plain HTTP and open metrics are allowed there alone.
+  public static func isLoopback(_ host: String) -> Bool {
+    ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+  }
+
+  /// The HTTPS listener's TLS context: the node's certificate and key, or the PEM files given
+  /// (both or neither), checked for a matching key before anything listens.
+  public static func tlsContext(home: NodeHome, certificate: String?, key: String?) throws -> TLSContext {
+    var chain = home.chain
+    var privateKey = home.key
+    if let certificate, let key {
+      do {
+        chain = try Certificate.chain(pem: try Data(contentsOf: URL(fileURLWithPath: certificate)))
+        privateKey = try PrivateKey(pem: try Data(contentsOf: URL(fileURLWithPath: key)))
+      } catch {
+        throw UsageError(
+          code: "config.api-certificate",
+          message: "the API's certificate \(certificate) or key \(key): \(Failure(error).message)")
+      }
+    }
+    do {
+      return try TLSContext(
+        TLSConfiguration(trust: home.trust, chain: chain, key: privateKey), role: .httpsServer)
+    } catch {
+      throw UsageError(
+        code: "config.api-certificate", message: "the API's TLS listener: \(Failure(error).message)")
+    }
   }
 
   /// The paths of Protocol/openapi.yaml and their methods, so that a method a path does not have

@@ -110,7 +110,9 @@ struct ServeCommand: AsyncNodeCommand {
       let metrics = PrometheusCollectorRegistry()
       MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
       let service = try APIServer.service(
-        app: NodeApp(home: home), host: api.host, port: api.port, tls: try api.tlsContext(home: home),
+        app: NodeApp(home: home), host: api.host, port: api.port,
+        tls: api.plainHTTP
+          ? nil : try APIServer.tlsContext(home: home, certificate: api.certificate, key: api.key),
         metrics: metrics, logger: logger
       ) {
         port in

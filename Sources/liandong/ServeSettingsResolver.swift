@@ -1,4 +1,5 @@
 import Foundation
+import LiandongAPI
 import LiandongApp
 import LiandongCore
 import LiandongCrypto
@@ -102,8 +103,7 @@ struct ServeSettingsResolver {
     let key = apiKey ?? file?.apiKey
     let apiListener = try apiText.map { text -> APIListenerSettings in
       let parsed = try Self.bindAddress(text, "API address", source: apiSource)
-      let loopback = ["127.0.0.1", "::1", "localhost"].contains(parsed.0) || parsed.0.hasPrefix("127.")
-      guard !plainHTTP || loopback else {
+      guard !plainHTTP || APIServer.isLoopback(parsed.0) else {
         throw UsageError(
           code: "api.plain-http-not-loopback",
           message:
@@ -135,32 +135,5 @@ struct ServeSettingsResolver {
           certificate == nil ? "default" : apiCertificate != nil ? "command line" : "node.json"
         ),
       ])
-  }
-}
-
-extension APIListenerSettings {
-  /// The HTTPS listener's TLS context, or nil for plain HTTP. A certificate the operator gives is
-  /// checked for a matching key here, before anything listens.
-  func tlsContext(home: NodeHome) throws -> TLSContext? {
-    guard !plainHTTP else { return nil }
-    var chain = home.chain
-    var privateKey = home.key
-    if let certificate, let key {
-      do {
-        chain = try Certificate.chain(pem: try Data(contentsOf: URL(fileURLWithPath: certificate)))
-        privateKey = try PrivateKey(pem: try Data(contentsOf: URL(fileURLWithPath: key)))
-      } catch {
-        throw UsageError(
-          code: "config.api-certificate",
-          message: "the API's certificate \(certificate) or key \(key): \(Failure(error).message)")
-      }
-    }
-    do {
-      return try TLSContext(
-        TLSConfiguration(trust: home.trust, chain: chain, key: privateKey), role: .httpsServer)
-    } catch {
-      throw UsageError(
-        code: "config.api-certificate", message: "the API's TLS listener: \(Failure(error).message)")
-    }
   }
 }
