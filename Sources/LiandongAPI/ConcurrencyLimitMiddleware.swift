@@ -30,12 +30,16 @@ struct ConcurrencyLimitMiddleware<Context: RequestContext>: RouterMiddleware {
   func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response)
     async throws -> Response
   {
-    guard gate.enter() else {
-      throw Failure(
-        code: "api.busy",
-        message: "this node is handling \(gate.maximum) requests already; try again in a moment")
-    }
+    guard gate.enter() else { throw Busy(maximum: gate.maximum) }
     defer { gate.leave() }
     return try await next(request, context)
   }
+}
+
+/// The node is handling its maximum of requests: a moment later it will not be.
+struct Busy: RetryLater, Sendable {
+  let maximum: Int
+  var code: String { "api.busy" }
+  var retryAfter: Int { 1 }
+  var description: String { "this node is handling \(maximum) requests already; try again in a moment" }
 }

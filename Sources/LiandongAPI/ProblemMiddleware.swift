@@ -26,7 +26,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
       }
       return Self.response(
         failure, allowed: APIServer.methods(of: request.uri.path) ?? [],
-        retryAfter: (Self.coded(error) as? LoginBlocked)?.retryAfter ?? (failure.code == "api.busy" ? 1 : nil)
+        retryAfter: (Self.coded(error) as? any RetryLater)?.retryAfter
       )
     }
   }

@@ -138,8 +138,13 @@ extension NodeApp {
   }
 }
 
+/// A refusal that passes: the caller may try again after `retryAfter` seconds (HTTP's Retry-After).
+public protocol RetryLater: CodedError {
+  var retryAfter: Int { get }
+}
+
 /// Logins to an account are refused for a while after repeated wrong passwords (`LoginBackOff`).
-public struct LoginBlocked: CodedError, Sendable {
+public struct LoginBlocked: RetryLater, Sendable {
   public let until: Date
   public let now: Date
 

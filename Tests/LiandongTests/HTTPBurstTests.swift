@@ -65,8 +65,10 @@ struct RequestGateTests {
     #expect(!gate.enter())
     gate.leave()
     #expect(gate.enter())
+    let busy = LiandongAPI.Busy(maximum: 3)
+    #expect(busy.code == "api.busy")
     let response = LiandongAPI.ProblemMiddleware<BasicRequestContext>.response(
-      Failure(code: "api.busy", message: "busy"), retryAfter: 1)
+      Failure(busy), retryAfter: busy.retryAfter)
     #expect(response.status.code == 503 && response.headers[.retryAfter] == "1")
   }
 }
