@@ -12,7 +12,9 @@ final class OperatorMetrics: Sendable {
   /// The text exposition as of `now`.
   func render(_ figures: OperatorFigures, now: Date = Date()) -> String {
     func gauge(_ name: String, _ value: Double, _ labels: [(String, String)] = []) {
-      registry.makeGauge(name: name, labels: labels).set(value)
+      registry.makeGauge(
+        descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: ""), labels: labels
+      ).set(value)
     }
     for peer in figures.peers {
       let labels = [("peer", peer.node)]
