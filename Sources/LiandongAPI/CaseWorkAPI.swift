@@ -56,12 +56,22 @@ extension NodeAPI {
   func signedAct<Result: Codable>(
     on rawID: String, _ body: some Encodable, key: String?, _ perform: (Caller, ObjectID) throws -> Result
   ) throws -> Result {
+    let (caller, id) = try actor(on: rawID)
+    return try once(by: caller, on: id, body, key: key) { try perform(caller, id) }
+  }
+
+  /// The caller, who must be allowed to act on cases, and the object the act names.
+  func actor(on rawID: String) throws -> (Caller, ObjectID) {
     let caller = try CurrentCaller.required()
     try caller.require(.actOnCases)
     try SpecLength.check([("id", rawID, 64)])
-    let id = try app.objectID(rawID)
-    let request = Data(id.description.utf8) + (try Transcode.bytes(body))
-    return try app.once(by: caller, key: key, request: request) { try perform(caller, id) }
+    return (caller, try app.objectID(rawID))
+  }
+
+  func once<Result: Codable>(
+    by caller: Caller, on id: ObjectID, _ body: some Encodable, key: String?, _ act: () throws -> Result
+  ) throws -> Result {
+    try app.once(by: caller, key: key, request: Data(id.description.utf8) + (try Transcode.bytes(body)), act)
   }
 
   /// The step a request body names, with what that step needs, or a message naming what is missing.

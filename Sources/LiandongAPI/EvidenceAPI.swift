@@ -8,15 +8,14 @@ import OpenAPIRuntime
 /// one; the record; the file streamed out from disk. Neither direction holds a file in memory.
 extension NodeAPI {
   func addEvidence(_ input: Operations.AddEvidence.Input) async throws -> Operations.AddEvidence.Output {
-    let caller = try CurrentCaller.required()
-    try caller.require(.actOnCases)
+    // Who acts, and on what, is settled before the file streams in.
+    let (caller, item) = try actor(on: input.path.id)
     let query = input.query
     try SpecLength.check([
-      ("id", input.path.id, 64), ("fileName", query.fileName, 255), ("mediaType", query.mediaType, 200),
+      ("fileName", query.fileName, 255), ("mediaType", query.mediaType, 200),
       ("fixedBy", query.fixedBy, 200), ("tool", query.tool, 200), ("sourceURL", query.sourceURL, 2000),
       ("capturedAt", query.capturedAt, 40), ("description", query.description, 4000), ("to", query.to, 2000),
     ])
-    let item = try app.objectID(input.path.id)
     let record = EvidenceRecord(
       itemID: item, category: try EvidenceCategory(canonical: query.category.rawValue),
       original: query.original ?? false,
@@ -36,9 +35,9 @@ extension NodeAPI {
     // A retry with the same Idempotency-Key is the same request if it names the same record and
     // sends the same bytes: then the first evidence is returned and nothing is added again.
     let request = UploadFingerprint(record: record, to: query.to, sha256: upload.finish().hex)
-    let evidence = try signedAct(on: input.path.id, request, key: input.headers.idempotencyKey) {
-      caller, id in
-      try app.addEvidence(to: id, upload: upload, record: record, audience: audience, by: caller.officer).view
+    let evidence = try once(by: caller, on: item, request, key: input.headers.idempotencyKey) {
+      try app.addEvidence(to: item, upload: upload, record: record, audience: audience, by: caller.officer)
+        .view
     }
     return .created(.init(body: .json(try Transcode.value(evidence))))
   }
