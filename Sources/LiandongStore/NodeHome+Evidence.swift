@@ -7,9 +7,19 @@ extension NodeHome {
   public static let systemOfficer = "system:sync"
 
   /// Records "received" in the chain of custody of every evidence item this node can see whose
-  /// file is `sha256`, with the result of the hash check, shared with each item's audience.
+  /// file is `sha256`, with the result of the hash check, shared with each item's audience. An
+  /// item whose custody already shows this node's matching receipt gets no second one.
   public func recordReceipt(of sha256: Data, matched: Bool) throws {
-    let items = try store.evidence().filter { $0.sha256 == sha256.hex }
+    try receipts.withLock { _ in try recordReceiptOnce(of: sha256, matched: matched) }
+  }
+
+  private func recordReceiptOnce(of sha256: Data, matched: Bool) throws {
+    let items = try store.evidence().filter { item in
+      item.sha256 == sha256.hex
+        && !item.custody.contains {
+          $0.event == "received" && $0.node == node.rawValue && $0.hashMatched == true
+        }
+    }
     // One change per audience the receipt goes to: each item's own, and its origin.
     let groups = Dictionary(grouping: items) { "\($0.audience) \($0.origin) \($0.sharedWith)" }
     for group in groups.values {

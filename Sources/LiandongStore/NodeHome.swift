@@ -26,6 +26,9 @@ public final class NodeHome: LocalNode {
   private let verifierInForce: Mutex<ChangeVerifier>
   /// The certificate chain and the key that signs; replaced by a certificate rotation.
   private let identity: Mutex<(chain: [Certificate], author: ChangeAuthor)>
+  /// Held while a file's receipt is checked and recorded: two sessions with the same peer (one
+  /// dialled, one accepted) can both fetch a file, and its custody must say "received" once.
+  let receipts = Mutex(())
 
   static let configurationFile = "node.json"
 
