@@ -34,6 +34,8 @@ let package = Package(
     // text format by swift-prometheus on the API's /metrics.
     .package(url: "https://github.com/apple/swift-metrics", exact: "2.13.0"),
     .package(url: "https://github.com/swift-server/swift-prometheus", exact: "2.4.1"),
+    // The officers' console: server-rendered HTML from Mustache templates built into the binary.
+    .package(url: "https://github.com/hummingbird-project/swift-mustache", exact: "2.1.1"),
   ],
   targets: [
     // The system OpenSSL 3 and the few shims for macros Swift cannot import. Nothing else in C.
@@ -115,7 +117,8 @@ let package = Package(
     .target(
       name: "LiandongAPI",
       dependencies: [
-        "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore", "LiandongTLS",
+        "LiandongApp", "LiandongConsole", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore",
+        "LiandongTLS",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HummingbirdCore", package: "hummingbird"),
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -127,6 +130,20 @@ let package = Package(
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "Prometheus", package: "swift-prometheus"),
       ],
+      swiftSettings: strict
+    ),
+    // The officers' console: pages and plain forms over the application layer, served on the API's
+    // listener. Templates, styles and the one script are compiled into the binary (embedInCode).
+    .target(
+      name: "LiandongConsole",
+      dependencies: [
+        "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Mustache", package: "swift-mustache"),
+        .product(name: "NIOCore", package: "swift-nio"),
+      ],
+      resources: [.embedInCode("Assets")],
       swiftSettings: strict
     ),
     // Helpers for tests and benchmarks (never linked into the node): child processes.

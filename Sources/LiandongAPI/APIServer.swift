@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import LiandongApp
+import LiandongConsole
 import LiandongCrypto
 import LiandongErrors
 import LiandongStore
@@ -110,6 +111,7 @@ public enum APIServer {
     let open = AuthenticationMiddleware<BasicRequestContext>.alwaysOpen.union(openMetrics ? ["/metrics"] : [])
     router.add(middleware: AuthenticationMiddleware(app: app, open: open))
     try NodeAPI(app: app, secureCookies: secureCookies, metrics: metrics).registerHandlers(on: router)
+    Console.register(on: router, app: app, secureCookies: secureCookies)
     return router
   }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LiandongApp
+import LiandongConsole
 
 /// Who is calling: the account of the bearer token or of the browser's session cookie, kept for
 /// the request's handlers. Health checks and logging in and out need neither; every other route
@@ -19,7 +20,10 @@ struct AuthenticationMiddleware<Context: RequestContext>: RouterMiddleware {
     let outgoing = SessionCookie.Outgoing()
     var response = try await SessionCookie.$current.withValue(cookie) {
       try await SessionCookie.$outgoing.withValue(outgoing) {
-        if open.contains(request.uri.path) { return try await next(request, context) }
+        // The console signs people in itself, and sends them to its login page rather than a 401.
+        if open.contains(request.uri.path) || Console.owns(request.uri.path) {
+          return try await next(request, context)
+        }
         let caller = try authenticate(request, cookie: cookie)
         return try await CurrentCaller.$value.withValue(caller) { try await next(request, context) }
       }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import LiandongApp
+import LiandongConsole
 import NIOCore
 
 /// Bounds what one request may make the node hold: a body over `maximumBytes` is refused, by
@@ -18,7 +19,9 @@ struct RequestLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     // held in memory whatever the route, so it keeps the small one.
     let json = request.headers[.contentType]?.hasPrefix("application/json") == true
     let limit =
-      !json && APIServer.route(of: request.uri.path) == "/v1/leads/{id}/evidence"
+      !json
+        && (APIServer.route(of: request.uri.path) == "/v1/leads/{id}/evidence"
+          || request.method == .post && Console.streamsUpload(request.uri.path))
       ? Int(EvidenceUpload.maximumBytes) : maximumBytes
     if let declared = request.headers[.contentLength].flatMap(Int.init), declared > limit {
       throw Self.tooLarge(limit)

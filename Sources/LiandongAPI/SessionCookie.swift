@@ -1,11 +1,8 @@
 import Foundation
 import LiandongApp
 
-/// The browser session's cookie: HttpOnly (scripts cannot read it), SameSite=Strict (other sites'
-/// pages do not send it), Secure over HTTPS, and no longer-lived than the session itself.
+/// The browser session's cookie (`BrowserCookie`) as the API's handlers read and set it.
 enum SessionCookie {
-  static let name = "liandong_session"
-
   /// The session secret the request's Cookie header carries, if any.
   @TaskLocal static var current: String?
 
@@ -21,23 +18,11 @@ enum SessionCookie {
   @TaskLocal static var outgoing: Outgoing?
 
   static func setting(_ secret: String, secure: Bool) -> String {
-    "\(name)=\(secret); Path=/; Max-Age=\(Int(NodeApp.sessionLifetime)); HttpOnly; SameSite=Strict"
-      + (secure ? "; Secure" : "")
+    BrowserCookie.setting(secret, secure: secure)
   }
 
-  static func clearing(secure: Bool) -> String {
-    "\(name)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + (secure ? "; Secure" : "")
-  }
+  static func clearing(secure: Bool) -> String { BrowserCookie.clearing(secure: secure) }
 
   /// The value of our cookie in a `Cookie` header (`a=1; liandong_session=...`).
-  static func value(in header: String?) -> String? {
-    guard let header else { return nil }
-    for pair in header.split(separator: ";") {
-      let parts = pair.split(separator: "=", maxSplits: 1)
-      if parts.count == 2, parts[0].trimmingCharacters(in: .whitespaces) == name {
-        return parts[1].trimmingCharacters(in: .whitespaces)
-      }
-    }
-    return nil
-  }
+  static func value(in header: String?) -> String? { BrowserCookie.value(in: header) }
 }

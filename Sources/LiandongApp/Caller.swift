@@ -31,7 +31,7 @@ extension OfficerRole {
   }
 }
 
-/// An authenticated account, as the API (and later the console) acts for it. Every change it
+/// An authenticated account, as the API and the console act for it. Every change it
 /// makes names the account as the officer.
 public struct Caller: Sendable, Equatable, Codable {
   public var account: String
@@ -46,6 +46,8 @@ public struct Caller: Sendable, Equatable, Codable {
   }
 
   public var officer: Officer { Officer(account) }
+
+  public func may(_ permission: Permission) -> Bool { role.may(permission) }
 
   public func require(_ permission: Permission) throws {
     guard role.may(permission) else {

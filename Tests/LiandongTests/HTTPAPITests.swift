@@ -56,10 +56,11 @@ func curl(
 extension NodeProcess {
   /// `serve` with the HTTP API on a free loopback port, as plain HTTP unless `https`; returns the
   /// API's base URL.
-  func serveAPI(https: Bool = false, address: String = "127.0.0.1:0", extra: [String] = []) async throws
-    -> String
-  {
-    try await serve(interval: 60, extra: ["--api", address] + (https ? [] : ["--api-plain-http"]) + extra)
+  func serveAPI(
+    https: Bool = false, address: String = "127.0.0.1:0", interval: Double = 60, extra: [String] = []
+  ) async throws -> String {
+    try await serve(
+      interval: interval, extra: ["--api", address] + (https ? [] : ["--api-plain-http"]) + extra)
     let prefix = "serving the API of node \(name) on "
     guard await server!.waitForOutput(prefix, timeout: 30),
       let line = server!.stdout.split(separator: "\n").first(where: { $0.hasPrefix(prefix) })

@@ -1,0 +1,57 @@
+import Foundation
+import LiandongCore
+import LiandongStore
+
+extension LeadView {
+  /// The acts on this lead that `node`'s rules would accept now, for a front end to offer (the
+  /// console shows a form for each and no other). The reducer stays the judge: an act offered
+  /// here and refused meanwhile (a withdrawal arrived by sync) is refused with its reason.
+  public func actsOpen(to node: NodeID) -> [String] {
+    let me = node.rawValue
+    var acts: [String] = []
+    let open: Set<LeadState> = [.published, .acknowledged, .checking]
+    if owner == me, open.contains(state) { acts += ["withdraw", "merge"] }
+    let reached =
+      (try? Audience(parsing: audience))?.includes(node, origin: (try? NodeID(origin)) ?? node) ?? false
+    guard origin != me, reached else { return acts }
+    let mine = handling.first { $0.bureau == me }
+    let handlingState = mine?.state ?? .published
+    if state == .withdrawn || state == .merged {
+      // Only finishing acts on a case already under way.
+      if [.acknowledged, .checking].contains(handlingState) { acts.append("decide") }
+      if mine?.outcome != nil, handlingState != .closed { acts.append("close") }
+      return acts
+    }
+    switch handlingState {
+    case .published: acts.append("acknowledge")
+    case .acknowledged: acts += ["check", "decide"] + (mine?.extended == nil ? ["extend"] : [])
+    case .checking: acts += ["decide"] + (mine?.extended == nil ? ["extend"] : [])
+    default: if mine?.outcome != nil, handlingState != .closed { acts.append("close") }
+    }
+    return acts
+  }
+
+  /// Whether this lead was sent to `node` by name (not only a warning to all) and waits for its
+  /// acknowledgement.
+  public func awaitsAcknowledgement(by node: NodeID) -> Bool {
+    guard origin != node.rawValue, case .nodes(let nodes)? = try? Audience(parsing: audience),
+      nodes.contains(node), [.published, .acknowledged, .checking].contains(state)
+    else { return false }
+    return (handling.first { $0.bureau == node.rawValue }?.state ?? .published) == .published
+  }
+}
+
+/// What needs an officer of this node: leads sent here to acknowledge, and every open item with a
+/// deadline, soonest first.
+public struct Worklist: Sendable {
+  public var toAcknowledge: [LeadView]
+  public var due: [DueItem]
+}
+
+extension NodeApp {
+  public func worklist(calendar: WorkdayCalendar, now: Date = Date()) throws -> Worklist {
+    Worklist(
+      toAcknowledge: try store.leads().filter { $0.awaitsAcknowledgement(by: node) }.reversed(),
+      due: try dueItems(calendar: calendar, now: now))
+  }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiandongApp
+import LiandongCore
+import LiandongStore
+import NIOCore
+
+/// The officers' console: server-rendered pages and plain forms over the application layer,
+/// served on the API's listener under `/console/`. It authenticates with the same browser
+/// session as the API (`BrowserCookie`); every form carries the session's CSRF token.
+public enum Console {
+  public static let root = "/console"
+
+  /// Whether `path` is the console's (the API's authentication leaves it to the console, which
+  /// sends a person to the login page instead of answering 401).
+  public static func owns(_ path: String) -> Bool {
+    path == "/" || path == root || path.hasPrefix(root + "/")
+  }
+
+  /// Whether a request to `path` streams a file to disk (a new lead with its screenshot), so the
+  /// small limit for text bodies does not apply.
+  public static func streamsUpload(_ path: String) -> Bool { path == root + "/leads" }
+
+  public static func register(on router: Router<BasicRequestContext>, app: NodeApp, secureCookies: Bool) {
+    let pages = ConsolePages(app: app, secureCookies: secureCookies)
+    router.get("/") { _, _ in Response.redirect(to: root + "/", type: .found) }
+    router.get(RouterPath(root + "/assets/:name")) { _, context in
+      pages.asset(context.parameters.get("name") ?? "")
+    }
+    router.get(RouterPath(root + "/login")) { request, _ in pages.loginForm(request) }
+    router.post(RouterPath(root + "/login")) { request, _ in try await pages.login(request) }
+    router.post(RouterPath(root + "/logout")) { request, _ in try await pages.logout(request) }
+    router.get(RouterPath(root + "/language")) { request, _ in pages.switchLanguage(request) }
+    router.get(RouterPath(root + "/")) { request, _ in
+      try await pages.page(request) { try pages.worklist($0) }
+    }
+    router.get(RouterPath(root + "/due")) { request, _ in try await pages.page(request) { try pages.due($0) }
+    }
+    router.get(RouterPath(root + "/node")) { request, _ in
+      try await pages.page(request) { try pages.nodeStatus($0) }
+    }
+    router.get(RouterPath(root + "/leads")) { request, _ in
+      try await pages.page(request) { try pages.leads($0) }
+    }
+    router.get(RouterPath(root + "/leads/new")) { request, _ in
+      try await pages.page(request) { try pages.newLeadForm($0) }
+    }
+    router.post(RouterPath(root + "/leads")) { request, _ in try await pages.createLead(request) }
+    router.get(RouterPath(root + "/leads/:id")) { request, context in
+      let id = context.parameters.get("id") ?? ""
+      return try await pages.page(request) { try pages.lead($0, id: id) }
+    }
+    router.post(RouterPath(root + "/leads/:id/acts")) { request, context in
+      try await pages.actOnLead(request, id: context.parameters.get("id") ?? "")
+    }
+    router.get(RouterPath(root + "/evidence/:id/file")) { request, context in
+      try await pages.download(request, id: context.parameters.get("id") ?? "")
+    }
+  }
+}

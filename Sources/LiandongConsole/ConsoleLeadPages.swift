@@ -1,0 +1,302 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiandongApp
+import LiandongCore
+import LiandongStore
+import NIOCore
+
+/// Leads: the list with search and paging, one lead's page (its story across regions, its
+/// evidence, the acts open to this officer), recording a new one, and acting on one.
+extension ConsolePages {
+  func leads(_ visit: Visit) throws -> Rendered {
+    try visit.caller.require(.readCases)
+    let language = visit.language
+    let state = try visit.query("state").map { try LeadState(canonical: $0) }
+    let text = visit.query("q")
+    let cursor = visit.query("cursor")
+    let page = try app.leads(LeadQuery(state: state, text: text, limit: 50, cursor: cursor))
+    var values: [String: Any] = [
+      "leads": page.items.map { LeadRow($0, language).values }, "anyLeads": !page.items.isEmpty,
+      "query": text ?? "",
+      "states": Self.options(
+        LeadState.allCases.map(\.rawValue), selected: Set([state?.rawValue].compactMap { $0 }), language),
+    ]
+    let filters = [("q", text), ("state", state?.rawValue)].compactMap { name, value in
+      value.map { "\(name)=\(Self.encoded($0))" }
+    }
+    if cursor != nil {
+      values["cursor"] = true;
+      values["firstPage"] = filters.isEmpty ? "" : "?" + filters.joined(separator: "&")
+    }
+    if let next = page.nextCursor {
+      values["nextPage"] = "?" + (filters + ["cursor=\(Self.encoded(next))"]).joined(separator: "&")
+    }
+    return Rendered(template: "leads", title: language.phrase("leads"), values: values)
+  }
+
+  func lead(_ visit: Visit, id rawID: String) throws -> Rendered {
+    try visit.caller.require(.readCases)
+    let language = visit.language
+    let id = try app.objectID(rawID)
+    let lead = try app.lead(id)
+    let acts = visit.caller.may(.actOnCases) ? lead.actsOpen(to: app.node) : []
+    let outcomes = Self.options(LeadOutcome.allCases.map(\.rawValue), selected: [], language)
+    let evidence = try app.views.evidence(item: lead.id)
+    var values: [String: Any] = ["lead": LeadRow(lead, language).details, "leadID": lead.id]
+    values["acts"] = acts.map { act -> [String: Any] in
+      [
+        "act": act, "name": language.phrase("act.\(act)"), "decide": act == "decide", "outcomes": outcomes,
+        "needsReason": act == "extend", "withdraw": act == "withdraw", "merge": act == "merge",
+      ]
+    }
+    values["evidence"] = try evidence.map { try evidenceValues($0) }
+    values["story"] = try app.views.history(of: id).map(storyValues)
+    let notice = visit.query("done").map { language.phrase($0 == "recorded" ? "recorded" : "actDone") }
+    return Rendered(
+      template: "lead", title: Shown.text(String(lead.summary.prefix(40))), values: values, live: true,
+      notice: notice)
+  }
+
+  private func evidenceValues(_ item: EvidenceView) throws -> [String: Any] {
+    let custody: [[String: Any]] = item.custody.map { event in
+      [
+        "time": Shown.chinaTime(event.time), "node": event.node, "officer": Shown.text(event.officer),
+        "event": event.event, "note": Shown.text(event.note),
+      ]
+    }
+    return [
+      "id": item.id, "fileName": Shown.text(item.fileName), "size": Shown.bytes(item.size),
+      "sha256": item.sha256,
+      "held": try app.heldFile(of: item) != nil, "custody": custody,
+    ]
+  }
+
+  private func storyValues(_ entry: HistoryEntry) -> [String: Any] {
+    var row: [String: Any] = [
+      "time": Shown.chinaTime(entry.time), "node": entry.node, "officer": Shown.text(entry.officer),
+      "what": Shown.text(entry.what), "operation": entry.operation,
+    ]
+    if let refused = entry.refused { row["refused"] = Shown.text(refused) }
+    return row
+  }
+
+  func newLeadForm(_ visit: Visit, form: FormBody = FormBody()) throws -> Rendered {
+    try visit.caller.require(.actOnCases)
+    let language = visit.language
+    let peers = try app.knownNodes().filter { $0 != app.node }.map(\.rawValue).sorted()
+    return Rendered(
+      template: "newlead", title: language.phrase("newLeadTitle"),
+      values: [
+        "form": [
+          "subjectName": form["subjectName"] ?? "", "uscc": form["uscc"] ?? "",
+          "platform": form["platform"] ?? "",
+          "shopID": form["shopID"] ?? "", "url": form["url"] ?? "", "summary": form["summary"] ?? "",
+        ],
+        "kinds": Self.options(
+          SubjectKind.allCases.map(\.rawValue), selected: [form["subjectKind"] ?? "shop"], language),
+        "violations": Self.options(
+          Violation.allCases.map(\.rawValue), selected: Set(form.all("violation")), language),
+        "risks": Self.options(
+          RiskLevel.allCases.map(\.rawValue), selected: [form["risk"] ?? "medium"], language),
+        "recipients": peers.map { ["value": $0, "name": $0] } + [
+          ["value": "all", "name": language.phrase("allRegions")]
+        ],
+      ])
+  }
+
+  /// Records the lead, and its screenshot as evidence when one was chosen, then shows the lead.
+  /// A refusal shows the form again with everything typed kept and the reason above it.
+  func createLead(_ request: Request) async throws -> Response {
+    try await act(request) { visit, form in
+      let lead = NewLead(
+        subject: SubjectRecord(
+          kind: try SubjectKind(canonical: form["subjectKind"] ?? "shop"), name: form["subjectName"] ?? "",
+          uscc: form.text("uscc"), registeredDivision: nil, businessDivision: nil,
+          platform: form.text("platform"),
+          shopID: form.text("shopID"), url: form.text("url")),
+        fields: LeadFields(
+          source: .onlineMonitoring,
+          violations: try form.all("violation").map { try Violation(canonical: $0) },
+          subjectIDs: [], productCategory: "", summary: form["summary"] ?? "",
+          risk: try RiskLevel(canonical: form["risk"] ?? "medium"), sourceReliability: .x,
+          informationReliability: 4, reporterRealName: false),
+        audience: form.all("to").isEmpty
+          ? nil : try app.audience(parsing: form.all("to").joined(separator: ",")))
+      let created = try app.addLead(lead, by: visit.caller.officer).view
+      if let file = form.file {
+        let record = EvidenceRecord(
+          itemID: try ObjectID(created.id), category: .electronicData, howFixed: .screenshot,
+          fixedBy: visit.caller.account, fileName: file.fileName, mediaType: file.mediaType, size: 0,
+          sha256: Data(count: 32))
+        try record.validate()
+        _ = try app.addEvidence(
+          to: try ObjectID(created.id), upload: file.upload, record: record, audience: nil,
+          by: visit.caller.officer)
+      }
+      return "\(Console.root)/leads/\(created.id)?done=recorded"
+    } onRefusal: { visit, form, error in
+      var page = try newLeadForm(visit, form: form)
+      page.problem = error
+      page.status = HTTPResponse.Status(code: Failure(error).category.httpStatus)
+      return page
+    }
+  }
+
+  func actOnLead(_ request: Request, id rawID: String) async throws -> Response {
+    try await act(request) { visit, form in
+      let id = try app.objectID(rawID)
+      let step: LeadAct
+      switch form["act"] ?? "" {
+      case "acknowledge": step = .acknowledge
+      case "check": step = .check
+      case "close": step = .close
+      case "decide":
+        step = .decide(
+          outcome: try LeadOutcome(canonical: form["outcome"] ?? ""),
+          caseReference: form.text("caseReference") ?? "",
+          note: form.text("note") ?? "")
+      case "extend": step = .extend(reason: form.text("reason") ?? "")
+      case "withdraw": step = .withdraw(note: form.text("note") ?? "")
+      case "merge": step = .merge(into: try app.objectID(form.text("into") ?? ""))
+      case let other:
+        throw Failure(code: "api.bad-request", message: "a lead has no act \"\(other)\"")
+      }
+      _ = try app.act(on: id, step, by: visit.caller.officer)
+      return "\(Console.root)/leads/\(id)?done=act"
+    } onRefusal: { visit, _, error in
+      var page = try lead(visit, id: rawID)
+      page.problem = error
+      page.notice = nil
+      page.status = HTTPResponse.Status(code: Failure(error).category.httpStatus)
+      return page
+    }
+  }
+
+  /// A form's act: the session is checked before the body is read (a stranger's upload is never
+  /// written), the CSRF token after; success goes on to the page `perform` names (Post/Redirect/
+  /// Get), a refusal renders `onRefusal`'s page.
+  func act(
+    _ request: Request, _ perform: (Visit, FormBody) throws -> String,
+    onRefusal: (Visit, FormBody, any Error) throws -> Rendered
+  ) async throws -> Response {
+    let language = Self.language(of: request)
+    guard (try? visitor(request, language: language, csrfToken: nil, changesState: false)) != nil else {
+      return loginRedirect(request)
+    }
+    var form = FormBody()
+    var visit: Visit
+    do {
+      form = try await FormBody.read(request) { try app.startUpload() }
+      visit = try visitor(request, language: language, csrfToken: form["csrf"], changesState: true)
+      try visit.caller.require(.actOnCases)
+    } catch {
+      return render(problemPage(error, language: language), visit: nil, language: language)
+    }
+    do {
+      return Response.redirect(to: try perform(visit, form), type: .normal)
+    } catch {
+      do {
+        return render(try onRefusal(visit, form, error), visit: visit, language: language)
+      } catch {
+        return render(problemPage(error, language: language), visit: visit, language: language)
+      }
+    }
+  }
+
+  /// An evidence file as a download: named as it was added, never shown inline.
+  func download(_ request: Request, id rawID: String) async throws -> Response {
+    let language = Self.language(of: request)
+    let visit: Visit
+    do { visit = try visitor(request, language: language, csrfToken: nil, changesState: false) } catch {
+      return loginRedirect(request)
+    }
+    do {
+      try visit.caller.require(.readCases)
+      let evidence = try app.evidence(try app.objectID(rawID))
+      guard let file = try app.heldFile(of: evidence), let handle = try? FileHandle(forReadingFrom: file)
+      else {
+        throw Failure(
+          code: "evidence.file-not-held",
+          message:
+            "this node does not hold the file of \(evidence.id) yet (\(evidence.file)); it arrives with sync")
+      }
+      var headers = Self.securityHeaders
+      headers[.contentType] = "application/octet-stream"
+      headers[.contentDisposition] = Self.attachment(evidence.fileName)
+      headers[.contentLength] = "\(evidence.size)"
+      let body = ResponseBody(contentLength: Int(evidence.size)) { writer in
+        defer { try? handle.close() }
+        while let piece = try handle.read(upToCount: 256 * 1024), !piece.isEmpty {
+          try await writer.write(ByteBuffer(bytes: piece))
+        }
+        try await writer.finish(nil)
+      }
+      return Response(status: .ok, headers: headers, body: body)
+    } catch {
+      return render(problemPage(error, language: language), visit: visit, language: language)
+    }
+  }
+
+  /// `attachment; filename="..."; filename*=UTF-8''...` (RFC 6266): an ASCII name for old
+  /// clients, the real one (Chinese included) for the rest.
+  static func attachment(_ name: String) -> String {
+    let ascii = String(
+      name.unicodeScalars.map {
+        $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_"
+      })
+    let encoded =
+      name.addingPercentEncoding(
+        withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~")))
+      ?? ascii
+    return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+  }
+}
+
+/// A lead as a row of a list, and as the facts of its page, in the visitor's language.
+struct LeadRow {
+  let lead: LeadView
+  let language: Language
+
+  init(_ lead: LeadView, _ language: Language) {
+    self.lead = lead
+    self.language = language
+  }
+
+  var values: [String: Any] {
+    [
+      "id": lead.id, "summary": Shown.text(String(lead.summary.prefix(120))),
+      "subject": Shown.text(lead.subjects.map(\.name).joined(separator: "、")),
+      "state": language.label(lead.state.rawValue), "risk": language.label(lead.risk.rawValue),
+      "origin": lead.origin, "created": Shown.chinaTime(lead.created),
+    ]
+  }
+
+  var details: [String: Any] {
+    var values = values
+    values["summary"] = Shown.text(lead.summary)
+    values["owner"] = lead.owner
+    values["audience"] = lead.audience
+    values["violations"] = lead.violations.map { language.label($0.rawValue) }.joined(separator: "、")
+    values["subjects"] = lead.subjects.map { subject -> [String: Any] in
+      var row: [String: Any] = [
+        "name": Shown.text(subject.name), "kind": language.label(subject.kind.rawValue),
+      ]
+      row["uscc"] = Shown.optional(subject.uscc)
+      row["division"] = Shown.optional(subject.registeredDivision ?? subject.businessDivision)
+      row["platform"] = Shown.optional(subject.platform)
+      row["shopID"] = Shown.optional(subject.shopID)
+      row["url"] = Shown.optional(subject.url)
+      return row
+    }
+    values["handling"] = lead.handling.map { handling -> [String: Any] in
+      [
+        "bureau": handling.bureau, "state": language.label(handling.state.rawValue),
+        "outcome": handling.outcome.map { language.label($0.rawValue) } ?? "",
+        "caseReference": Shown.text(handling.caseReference),
+      ]
+    }
+    values["anyHandling"] = !lead.handling.isEmpty
+    return values
+  }
+}

@@ -1,0 +1,178 @@
+import LiandongCore
+
+/// The console's languages: Chinese first, English for a visitor who switches.
+enum Language: String, CaseIterable {
+  case zh = "zh-CN"
+  case en = "en"
+
+  static let cookie = "liandong_lang"
+
+  init(cookie: String?) { self = cookie.flatMap(Language.init(rawValue:)) ?? .zh }
+
+  var other: Language { self == .zh ? .en : .zh }
+
+  /// Every phrase of the pages in this language, by key: what a template reads as `t.key`.
+  var phrases: [String: String] {
+    Phrases.table.mapValues { self == .zh ? $0.zh : $0.en }
+  }
+
+  func phrase(_ key: String) -> String {
+    guard let entry = Phrases.table[key] else { return key }
+    return self == .zh ? entry.zh : entry.en
+  }
+
+  /// A canonical value's name in this language (`forged-report` is 伪造检验检测报告).
+  func label(_ value: String) -> String {
+    guard let entry = Phrases.values[value] else { return value }
+    return self == .zh ? entry.zh : entry.en
+  }
+}
+
+enum Phrases {
+  static let table: [String: (zh: String, en: String)] = [
+    "brand": ("联动 · 执法协作", "Liandong"),
+    "otherLanguageName": ("English", "中文"),
+    "nav": ("导航", "Navigation"),
+    "worklist": ("待办", "Worklist"),
+    "leads": ("问题线索", "Leads"),
+    "newLead": ("登记线索", "New lead"),
+    "deadlines": ("期限", "Deadlines"),
+    "node": ("本节点", "This node"),
+    "logout": ("退出", "Log out"),
+    "login": ("登录", "Log in"),
+    "account": ("账号", "Account"),
+    "password": ("密码", "Password"),
+    "loginTitle": ("登录联动节点", "Log in to this Liandong node"),
+    "loginHint": (
+      "请使用本局管理员为您开设的账号。连续输错密码后需等待一段时间再试。",
+      "Use the account your bureau's operator gave you. After repeated wrong passwords, wait before trying again."
+    ),
+    "toAcknowledge": ("待签收的线索", "Leads to acknowledge"),
+    "nothingToAcknowledge": ("没有待签收的线索。", "No lead waits for acknowledgement."),
+    "due": ("有期限的事项", "Items with a deadline"),
+    "nothingDue": ("没有未结的期限事项。", "Nothing open has a deadline."),
+    "kind": ("类别", "Kind"),
+    "side": ("本方", "Our side"),
+    "otherParty": ("对方", "Other party"),
+    "state": ("状态", "State"),
+    "deadline": ("期限", "Deadline"),
+    "left": ("剩余工作日", "Working days left"),
+    "from": ("来自", "From"),
+    "subject": ("当事人", "Subject"),
+    "summary": ("线索摘要", "Summary"),
+    "risk": ("风险等级", "Risk"),
+    "received": ("收到时间", "Received"),
+    "created": ("登记时间", "Recorded"),
+    "open": ("打开", "Open"),
+    "search": ("搜索", "Search"),
+    "searchHint": ("当事人名称、摘要或统一社会信用代码", "Subject name, summary or USCC"),
+    "anyState": ("全部状态", "Any state"),
+    "next": ("下一页", "Next page"),
+    "first": ("第一页", "First page"),
+    "noLeads": ("没有符合条件的线索。", "No lead matches."),
+    "origin": ("登记地", "Recorded by"),
+    "owner": ("现主办地", "Owner"),
+    "audience": ("共享范围", "Shared with"),
+    "violations": ("违法情形", "Violations"),
+    "uscc": ("统一社会信用代码", "USCC"),
+    "platform": ("平台", "Platform"),
+    "shopID": ("店铺编号", "Shop ID"),
+    "url": ("网址", "URL"),
+    "division": ("行政区划", "Division"),
+    "handling": ("各地办理情况", "Handling by each region"),
+    "bureau": ("办理地", "Bureau"),
+    "outcome": ("结果", "Outcome"),
+    "caseReference": ("案件编号", "Case reference"),
+    "story": ("全程记录（跨地区）", "The case's story across regions"),
+    "time": ("时间（北京时间）", "Time (China)"),
+    "officer": ("经办人", "Officer"),
+    "what": ("内容", "What"),
+    "verified": ("签名与链已核验", "Signature and chain verified"),
+    "refused": ("被规则拒绝", "Refused by the rules"),
+    "evidence": ("证据", "Evidence"),
+    "noEvidence": ("尚无证据。", "No evidence yet."),
+    "fileName": ("文件", "File"),
+    "size": ("大小", "Size"),
+    "download": ("下载", "Download"),
+    "notHeld": ("本节点尚未收到文件", "this node does not hold the file yet"),
+    "custody": ("保管链", "Chain of custody"),
+    "acts": ("可办理的操作", "Acts open to you"),
+    "noActs": ("您现在不能对这条线索办理任何操作。", "No act on this lead is open to you now."),
+    "act.acknowledge": ("签收", "Acknowledge"),
+    "act.check": ("开始核查", "Start checking"),
+    "act.decide": ("作出处理决定", "Decide"),
+    "act.extend": ("延长期限（一次）", "Extend the period (once)"),
+    "act.close": ("办结", "Close"),
+    "act.withdraw": ("撤回", "Withdraw"),
+    "act.merge": ("并入另一线索", "Merge into another lead"),
+    "note": ("备注", "Note"),
+    "reason": ("理由", "Reason"),
+    "into": ("并入的线索编号", "Lead to merge into"),
+    "newLeadTitle": ("登记问题线索", "Record a lead"),
+    "subjectName": ("当事人名称", "Subject name"),
+    "subjectKind": ("当事人类型", "Subject kind"),
+    "sendTo": ("发送给", "Send to"),
+    "sendToHint": (
+      "不选择则仅本节点可见；选择“全部地区”则作为预警发给所有地区。",
+      "Choose none to keep it on this node; \"all regions\" sends it to every region as a warning."
+    ),
+    "allRegions": ("全部地区（预警）", "All regions (warning)"),
+    "screenshot": ("截图或其他证据文件（可选）", "Screenshot or other evidence file (optional)"),
+    "record": ("登记", "Record"),
+    "required": ("（必填）", "(required)"),
+    "recorded": ("已登记并签名。", "Recorded and signed."),
+    "actDone": ("已办理并签名。", "Done and signed."),
+    "liveHint": ("本页会自动更新。", "This page updates itself."),
+    "notFound": ("没有找到", "Not found"),
+    "problemTitle": ("无法完成", "Could not be done"),
+    "back": ("返回", "Back"),
+    "role.officer": ("办案人员", "officer"),
+    "role.supervisor": ("负责人", "supervisor"),
+    "role.operator": ("运维人员", "operator"),
+    "role.auditor": ("审计人员", "auditor"),
+    "operatorNoCases": (
+      "运维账号不能查看案件内容。请使用办案账号登录。",
+      "An operator account sees no case content. Log in with an officer's account."
+    ),
+    "nodeStatus": ("节点状态", "Node status"),
+    "peers": ("对端节点", "Peers"),
+    "lastSuccess": ("最近一次成功同步", "Last successful sync"),
+    "never": ("从未", "never"),
+    "dueBoard": ("期限看板", "Deadline board"),
+    "urgency.ok": ("正常", "on time"),
+    "urgency.due-soon": ("即将到期", "due soon"),
+    "urgency.overdue": ("已逾期", "overdue"),
+    "stubWithheld": (
+      "本节点只持有该对象的存根：其内容仅共享给其他地区，本地区无权查看。",
+      "This node holds only a stub of this object: its content is shared with other regions, not this one."
+    ),
+  ]
+
+  /// Canonical values (DOMAIN.md) in both languages.
+  static let values: [String: (zh: String, en: String)] = [
+    "forged-report": ("伪造检验检测报告", "forged test report"),
+    "misused-cma": ("冒用CMA标志", "misused CMA mark"),
+    "false-certification": ("虚假认证证书", "false certification"),
+    "no-ccc": ("未获CCC认证", "no CCC certificate"),
+    "false-advertising": ("虚假宣传", "false advertising"),
+    "abnormal-price": ("价格异常低廉", "abnormally low price"),
+    "recalled-product": ("召回产品", "recalled product"),
+    "three-noes": ("“三无”产品", "\"three-noes\" product"),
+    "other": ("其他", "other"),
+    "serious": ("严重", "serious"), "high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"),
+    "draft": ("草稿", "draft"), "published": ("已发出", "published"), "acknowledged": ("已签收", "acknowledged"),
+    "checking": ("核查中", "checking"), "case-opened": ("已立案", "case opened"),
+    "not-opened": ("不予立案", "not opened"), "transferred": ("已移送", "transferred"),
+    "withdrawn": ("已撤回", "withdrawn"), "merged": ("已合并", "merged"), "closed": ("已办结", "closed"),
+    "enterprise": ("企业", "enterprise"), "individual-business": ("个体工商户", "individual business"),
+    "natural-person": ("自然人", "natural person"), "platform": ("平台", "platform"), "shop": ("网店", "shop"),
+    "laboratory": ("检验检测机构", "laboratory"), "product": ("产品", "product"),
+    "lead": ("线索处理决定", "lead decision"), "request": ("协助调查", "assistance request"),
+    "police": ("移送公安", "police transfer"), "designation": ("指定管辖", "designation"),
+    "negotiation": ("管辖协商", "jurisdiction negotiation"),
+    "origin-side": ("登记地", "origin"), "received-side": ("接收地", "receiver"),
+    "requester": ("请求方", "requester"), "requested": ("被请求方", "requested"), "bureau": ("本局", "bureau"),
+    "sent": ("已发出", "sent"), "in-progress": ("办理中", "in progress"),
+    "reported": ("待审批", "awaiting approval"), "approved": ("已批准", "approved"),
+  ]
+}

@@ -1,0 +1,237 @@
+"""The officers' console in a real browser: Debian's Chromium, headless, driven by Selenium.
+
+Run by ConsoleBrowserTests (Swift), which starts three real nodes on loopback (jjj, yrd, prd)
+syncing with each other, creates their accounts, and passes their console addresses here in
+the environment. Every page visited is saved as a screenshot in $SCREENSHOTS. Exits non-zero,
+naming the step, on the first expectation that fails.
+"""
+
+import http.server
+import json
+import os
+import re
+import sys
+import threading
+import traceback
+
+os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never download a driver.
+
+from selenium import webdriver
+from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+JJJ, YRD, PRD = os.environ["JJJ_URL"], os.environ["YRD_URL"], os.environ["PRD_URL"]
+PASSWORD = os.environ["OFFICER_PASSWORD"]
+OPERATOR_PASSWORD = os.environ["OPERATOR_PASSWORD"]
+SHOTS = os.environ["SCREENSHOTS"]
+UPLOAD = os.environ["UPLOAD_FILE"]
+HOSTILE_LEAD = os.environ["HOSTILE_LEAD"]
+# How long a synced change may take to reach a page that updates itself (sync runs every second).
+ARRIVAL = 45
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800",
+                     "--lang=zh-CN", "--disable-gpu", "--no-first-run", "--disable-extensions"):
+        options.add_argument(argument)
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+class Step:
+    """A named step: its failure says which, and leaves a screenshot of where it happened."""
+
+    def __init__(self, name, *drivers):
+        self.name, self.drivers = name, drivers
+
+    def __enter__(self):
+        print(f"step: {self.name}", flush=True)
+
+    def __exit__(self, kind, value, trace):
+        if kind is None:
+            return False
+        for index, driver in enumerate(self.drivers):
+            shot(driver, f"FAILED-{self.name}-{index}")
+        print(f"FAILED at step '{self.name}': {value!r}", flush=True)
+        traceback.print_exception(kind, value, trace)
+        sys.exit(1)
+
+
+def shot(driver, name):
+    driver.save_screenshot(os.path.join(SHOTS, re.sub(r"[^\w.-]+", "-", name) + ".png"))
+
+
+def expect(condition, message):
+    if not condition:
+        raise AssertionError(message)
+
+
+def login(driver, base, account, password):
+    driver.get(base + "/console/login")
+    driver.find_element(By.ID, "account").send_keys(account)
+    driver.find_element(By.ID, "password").send_keys(password)
+    driver.find_element(By.ID, "login").click()
+    WebDriverWait(driver, 10).until(lambda d: d.find_elements(By.ID, "whoami"))
+
+
+def axe_check(driver, page):
+    """No serious or critical accessibility violation (axe-core, run in the page)."""
+    from axe_selenium_python import Axe
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
+    expect(not bad, f"{page}: " + json.dumps([(v["id"], v["help"], len(v["nodes"])) for v in bad], ensure_ascii=False))
+
+
+def no_alert(driver):
+    try:
+        alert = driver.switch_to.alert
+        raise AssertionError(f"a script ran: alert {alert.text!r}")
+    except NoAlertPresentException:
+        pass
+
+
+def main():
+    jjj, yrd, ops, prd = browser(), browser(), browser(), browser()
+    try:
+        run(jjj, yrd, ops, prd)
+    finally:
+        for driver in (jjj, yrd, ops, prd):
+            driver.quit()
+
+
+def run(jjj, yrd, ops, prd):
+    with Step("login pages", jjj, yrd):
+        jjj.get(JJJ + "/console/")
+        expect("/console/login" in jjj.current_url, f"a visitor is sent to the login page, not {jjj.current_url}")
+        expect(jjj.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN", "the page is in Chinese")
+        shot(jjj, "01-login")
+        axe_check(jjj, "login")
+        login(jjj, JJJ, "li.wei", PASSWORD)
+        login(yrd, YRD, "wang.fang", PASSWORD)
+        expect("wang.fang" in yrd.find_element(By.ID, "whoami").text, "who am I")
+        shot(yrd, "02-yrd-worklist-before")
+        axe_check(yrd, "worklist")
+
+    with Step("jjj records a lead with a screenshot and sends it to yrd", jjj):
+        jjj.get(JJJ + "/console/leads/new")
+        axe_check(jjj, "new lead")
+        jjj.find_element(By.ID, "subjectName").send_keys("速通检测报告代办网店")
+        jjj.find_element(By.ID, "platform").send_keys("某电商平台")
+        jjj.find_element(By.CSS_SELECTOR, "input[name=violation][value=forged-report]").click()
+        jjj.find_element(By.ID, "summary").send_keys("出售伪造的检验检测报告，当天出具，不需要样品")
+        jjj.find_element(By.CSS_SELECTOR, "input[name=to][value=yrd]").click()
+        jjj.find_element(By.ID, "file").send_keys(UPLOAD)
+        shot(jjj, "03-new-lead")
+        jjj.find_element(By.ID, "record").click()
+        WebDriverWait(jjj, 20).until(lambda d: d.find_elements(By.ID, "story"))
+        expect("已登记并签名" in jjj.page_source, "the lead page says it was recorded and signed")
+        expect(os.path.basename(UPLOAD) in jjj.page_source, "its screenshot is listed as evidence")
+        lead_url = jjj.current_url.split("?")[0]
+        lead_id = lead_url.rsplit("/", 1)[1]
+        shot(jjj, "04-jjj-lead")
+        axe_check(jjj, "lead")
+
+    with Step("the lead appears in yrd's worklist without a reload", yrd):
+        marker = yrd.execute_script("window.notReloaded = true; return window.notReloaded;")
+        expect(marker, "marker set")
+        WebDriverWait(yrd, ARRIVAL).until(
+            lambda d: d.find_elements(By.CSS_SELECTOR, f"#to-acknowledge a[data-lead='{lead_id}']"))
+        expect(yrd.execute_script("return window.notReloaded === true;"), "the page updated itself, it did not reload")
+        shot(yrd, "05-yrd-worklist-live")
+
+    with Step("yrd acknowledges the lead", yrd):
+        yrd.find_element(By.CSS_SELECTOR, f"#to-acknowledge a[data-lead='{lead_id}']").click()
+        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "act-acknowledge"))
+        expect(not yrd.find_elements(By.ID, "act-withdraw"), "yrd is not the owner: no withdraw form")
+        yrd.find_element(By.CSS_SELECTOR, "#act-acknowledge button").click()
+        WebDriverWait(yrd, 10).until(lambda d: "已签收" in d.find_element(By.ID, "handling").text)
+        expect(yrd.find_elements(By.ID, "act-decide"), "after acknowledging, deciding is open")
+        shot(yrd, "06-yrd-acknowledged")
+
+    with Step("jjj's case page shows both regions' entries, each verified", jjj):
+        jjj.get(lead_url)
+        WebDriverWait(jjj, ARRIVAL).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#story tr[data-node='yrd']"))
+        rows = jjj.find_elements(By.CSS_SELECTOR, "#story tbody tr")
+        expect({r.get_attribute("data-node") for r in rows} >= {"jjj", "yrd"}, "entries from both regions")
+        expect(all(r.find_elements(By.CSS_SELECTOR, ".verified") for r in rows), "every entry is marked verified")
+        shot(jjj, "07-jjj-story")
+
+    with Step("a synced lead with markup and a bidi override renders inert and visible", yrd):
+        yrd.get(YRD + "/console/leads/" + HOSTILE_LEAD)
+        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "summary"))
+        no_alert(yrd)
+        summary = yrd.find_element(By.ID, "summary").text
+        expect("<script>" in summary and "\\u{202E}" in summary, f"the summary is shown as text: {summary!r}")
+        expect(not yrd.find_elements(By.CSS_SELECTOR, "#summary script, #summary img"), "no element was injected")
+        shot(yrd, "08-yrd-hostile-lead")
+
+    with Step("a form posted from another site does not act", yrd):
+        # A page on another origin (another loopback port) that posts yrd's act form at once.
+        attack = f"""<!doctype html><form id=f method=post action="{YRD}/console/leads/{HOSTILE_LEAD}/acts">
+            <input name=act value=acknowledge></form><script>document.getElementById('f').submit()</script>"""
+        server = serve_once(attack)
+        yrd.get(f"http://127.0.0.1:{server.server_address[1]}/")
+        WebDriverWait(yrd, 10).until(lambda d: d.current_url.startswith(YRD))
+        server.shutdown()
+        shot(yrd, "09-csrf-attempt")
+        yrd.get(YRD + "/console/leads/" + HOSTILE_LEAD)
+        expect(yrd.find_elements(By.ID, "act-acknowledge"), "the hostile lead is still unacknowledged")
+
+    with Step("an operator sees the node, not the cases", ops):
+        login(ops, YRD, "ops", OPERATOR_PASSWORD)
+        expect(not ops.find_elements(By.CSS_SELECTOR, "nav a[href='/console/leads']"), "no case links for an operator")
+        shot(ops, "10-operator-home")
+        ops.get(YRD + "/console/leads/" + lead_id)
+        expect("auth.not-permitted" in ops.page_source and "速通" not in ops.page_source, "no case content")
+
+    with Step("prd, which the lead was not sent to, cannot read it", prd):
+        login(prd, PRD, "zhao.lei", PASSWORD)
+        prd.get(PRD + "/console/leads/" + lead_id)
+        expect("速通" not in prd.page_source, "prd never shows the lead's content")
+        shot(prd, "11-prd-not-shared")
+
+    with Step("the console switches to English and back", yrd):
+        yrd.get(YRD + "/console/")
+        yrd.find_element(By.ID, "language").click()
+        WebDriverWait(yrd, 10).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en")
+        expect("Worklist" in yrd.page_source, "the English worklist")
+        shot(yrd, "12-english")
+        yrd.find_element(By.ID, "language").click()
+        WebDriverWait(yrd, 10).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN")
+
+    with Step("logout ends the session", jjj):
+        jjj.get(JJJ + "/console/")
+        jjj.find_element(By.ID, "logout").click()
+        WebDriverWait(jjj, 10).until(lambda d: "/console/login" in d.current_url)
+        jjj.get(JJJ + "/console/leads")
+        expect("/console/login" in jjj.current_url, "after logout, pages need a login again")
+    print("console scenario: every step passed", flush=True)
+
+
+def serve_once(html):
+    """A page of another origin, on a free loopback port, for the CSRF attempt."""
+    body = html.encode()
+
+    class Page(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *arguments):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,81 @@
+import Foundation
+import LiandongTesting
+import Testing
+
+/// The console in a real browser: Debian's Chromium and chromedriver, driven by Selenium from
+/// `Tests/Browser/console_scenario.py`, against three real nodes syncing on loopback.
+@Suite("The officers' console in Chromium", .serialized)
+struct ConsoleBrowserTests {
+  /// The test command installs Chromium, its driver, Selenium and axe; skipped only where one is
+  /// missing outside CI (in CI a missing one fails the test).
+  static let browserInstalled: Bool =
+    FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium")
+    && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver")
+    && (try? run("/usr/bin/env", ["python3", "-c", "import selenium, axe_selenium_python"]).status) == 0
+
+  @Test(
+    "jjj records a lead with a screenshot for yrd; yrd sees it arrive live and acknowledges it; jjj's page shows both regions' verified entries; hostile text, a cross-site form, an operator and prd are kept out",
+    .enabled(
+      if: browserInstalled || ProcessInfo.processInfo.environment["CI"] == "true",
+      "chromium, chromedriver or selenium is not installed (scripts/test installs them)"))
+  func scenario() async throws {
+    let federation = try TestFederation(label: "console-browser", nodes: ["jjj", "yrd", "prd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let prd = try NodeProcess("prd", federation: federation)
+    let password = "雨后春笋 spring rain"
+    for (node, account) in [(jjj, "li.wei"), (yrd, "wang.fang"), (prd, "zhao.lei")] {
+      _ = try node.token(account, role: "officer")
+      #expect(try node.setPassword(account, password).status == 0)
+    }
+    _ = try yrd.token("ops", role: "operator")
+    _ = try yrd.setPassword("ops", "运维值班 night shift")
+    try jjj.introduce(to: yrd, prd)
+    try yrd.introduce(to: prd)
+    // A lead whose text is an attack, recorded on jjj and synced to yrd like any other.
+    let hostile = try jjj.cli(
+      "lead", "add", "--subject-name", "网店", "--violation", "forged-report", "--summary",
+      "<script>alert('x')</script><img src=x onerror=alert(1)> \u{202E}gpj.exe", "--to", "yrd", "--json")
+    let hostileID = try #require(
+      (try JSONSerialization.jsonObject(with: Data(hostile.stdout.utf8)) as? [String: Any])?["id"] as? String,
+      "\(hostile)")
+
+    var urls: [String: String] = [:]
+    for node in [jjj, yrd, prd] { urls[node.name] = try await node.serveAPI(interval: 1) }
+    defer { for node in [jjj, yrd, prd] { _ = node.stop() } }
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try jjj.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)")
+    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    try yrd.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)")
+    try prd.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try prd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    #expect(
+      try await eventually(60) { try yrd.cli("lead", "show", hostileID).status == 0 },
+      "yrd never got the lead")
+
+    let screenshots = repositoryRoot.appendingPathComponent(".build/console-screenshots")
+    try? FileManager.default.removeItem(at: screenshots)
+    try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
+    let upload = temporaryDirectory("browser-upload")
+    try FileManager.default.createDirectory(at: upload, withIntermediateDirectories: true)
+    let file = upload.appendingPathComponent("店铺页面截图.png")
+    try randomBytes(400_000, seed: 3).write(to: file)
+
+    let result = try run(
+      "/usr/bin/env",
+      ["python3", repositoryRoot.appendingPathComponent("Tests/Browser/console_scenario.py").path],
+      environment: [
+        "JJJ_URL": urls["jjj"]!, "YRD_URL": urls["yrd"]!, "PRD_URL": urls["prd"]!,
+        "OFFICER_PASSWORD": password,
+        "OPERATOR_PASSWORD": "运维值班 night shift", "SCREENSHOTS": screenshots.path, "UPLOAD_FILE": file.path,
+        "HOSTILE_LEAD": hostileID,
+      ], timeout: 600)
+    print("console screenshots: \(screenshots.path)")
+    #expect(
+      result.status == 0 && result.stdout.contains("every step passed"),
+      "\(result.stdout.suffix(4000))\n\(result.stderr.suffix(4000))\n\(yrd.log.suffix(1500))")
+    for node in [jjj, yrd, prd] {
+      #expect(!node.log.contains("internal.unexpected"), "\(node.name): \(node.log.suffix(2000))")
+    }
+  }
+}

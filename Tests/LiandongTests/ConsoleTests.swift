@@ -1,0 +1,196 @@
+import Foundation
+import LiandongTesting
+import Testing
+
+/// A browser's visit to the console, through curl: its cookies, forms and redirects.
+struct ConsoleVisit {
+  let base: String
+  var cookie = ""
+
+  /// The page's CSRF token, as its forms carry it.
+  static func csrf(in page: String) -> String? {
+    guard let range = page.range(of: #"name="csrf" value=""#) else { return nil }
+    return String(page[range.upperBound...].prefix { $0 != "\"" })
+  }
+
+  func get(_ path: String) throws -> HTTPReply {
+    try curl("GET", base + path, headers: cookie.isEmpty ? [] : ["Cookie: \(cookie)"])
+  }
+
+  /// A plain form post (`application/x-www-form-urlencoded`), as a browser sends one.
+  func post(_ path: String, _ fields: [(String, String)], origin: String? = nil) throws -> HTTPReply {
+    try curl(
+      "POST", base + path, headers: (cookie.isEmpty ? [] : ["Cookie: \(cookie)"]),
+      options: fields.flatMap { ["--data-urlencode", "\($0.0)=\($0.1)"] })
+  }
+
+  /// A form with a file (`multipart/form-data`).
+  func postMultipart(_ path: String, _ fields: [(String, String)], file: URL?) throws -> HTTPReply {
+    try curl(
+      "POST", base + path, headers: ["Cookie: \(cookie)"],
+      options: fields.flatMap { ["--form-string", "\($0.0)=\($0.1)"] }
+        + (file.map { ["-F", "file=@\($0.path)"] } ?? []))
+  }
+
+  /// Logs in through the form; keeps the session cookie.
+  mutating func login(_ account: String, _ password: String) throws -> HTTPReply {
+    let reply = try post(
+      "/console/login", [("account", account), ("password", password), ("next", "/console/")])
+    if let session = reply.sessionCookie { cookie = "liandong_session=\(session.value)" }
+    return reply
+  }
+}
+
+extension HTTPReply {
+  var location: String? {
+    headers.split(whereSeparator: \.isNewline).first { $0.lowercased().hasPrefix("location:") }
+      .map { $0.dropFirst("location:".count).trimmingCharacters(in: .whitespaces) }
+  }
+}
+
+@Suite("The officers' console through curl: sessions, forms, escaping, roles", .serialized)
+struct ConsoleTests {
+  @Test(
+    "a visitor is sent to the login form; an officer logs in, records a lead with a screenshot by a plain form, and its page shows it, its file and its signed story"
+  )
+  func recordALead() async throws {
+    let federation = try TestFederation(label: "console", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    _ = try jjj.token("li.wei", role: "officer")
+    _ = try jjj.setPassword("li.wei", "雨后春笋 spring rain")
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    let base = try await jjj.serveAPI()
+    defer { _ = jjj.stop() }
+    var visit = ConsoleVisit(base: base)
+
+    let away = try visit.get("/console/leads?q=%E5%BA%97")
+    #expect(
+      away.status == 303 && away.location == "/console/login?next=/console/leads%3Fq%3D%25E5%25BA%2597",
+      "\(away)")
+    let form = try visit.get("/console/login")
+    #expect(form.status == 200 && form.body.contains("登录") && form.body.contains(#"lang="zh-CN""#))
+    let wrong = try visit.post("/console/login", [("account", "li.wei"), ("password", "not it at all")])
+    #expect(
+      wrong.status == 401 && wrong.body.contains("auth.login-failed")
+        && wrong.body.contains(#"value="li.wei""#))
+    #expect(try visit.login("li.wei", "雨后春笋 spring rain").location == "/console/")
+    let worklist = try visit.get("/console/")
+    #expect(worklist.status == 200 && worklist.body.contains("待签收的线索") && worklist.body.contains("li.wei"))
+    #expect(worklist.headers.contains("Content-Security-Policy: default-src 'none'"), "\(worklist.headers)")
+    let csrf = try #require(ConsoleVisit.csrf(in: worklist.body))
+
+    let screenshot = temporaryDirectory("console-upload").appendingPathComponent("店铺截图.png")
+    try FileManager.default.createDirectory(
+      at: screenshot.deletingLastPathComponent(), withIntermediateDirectories: true)
+    let bytes = randomBytes(700_000, seed: 5)
+    try bytes.write(to: screenshot)
+    let fields = [
+      ("csrf", csrf), ("subjectName", "某某检测报告代办网店"), ("subjectKind", "shop"), ("platform", "某电商平台"),
+      ("violation", "forged-report"), ("violation", "misused-cma"), ("summary", "出售伪造的检验检测报告，一天出具"),
+      ("risk", "high"), ("to", "yrd"),
+    ]
+    let created = try visit.postMultipart("/console/leads", fields, file: screenshot)
+    let location = try #require(created.location, "\(created)")
+    #expect(
+      created.status == 303 && location.hasPrefix("/console/leads/") && location.hasSuffix("?done=recorded"))
+    let page = try visit.get(location)
+    #expect(page.status == 200 && page.body.contains("已登记并签名"), "\(page.body.prefix(3000))")
+    #expect(page.body.contains("出售伪造的检验检测报告") && page.body.contains("伪造检验检测报告、冒用CMA标志"))
+    #expect(page.body.contains("店铺截图.png") && page.body.contains("签名与链已核验"))
+    #expect(page.body.contains(#"data-node="jjj""#) && page.body.contains("li.wei"))
+    let evidence = try #require(
+      page.body.range(of: #"/console/evidence/[0-9a-f-]+/file"#, options: .regularExpression).map {
+        String(page.body[$0])
+      })
+    let download = screenshot.deletingLastPathComponent().appendingPathComponent("downloaded")
+    let fetched = try run(
+      "/usr/bin/curl",
+      ["-s", "-S", "-D", "-", "-o", download.path, "-H", "Cookie: \(visit.cookie)", base + evidence])
+    #expect(
+      fetched.stdout.hasPrefix("HTTP/1.1 200") && (try? Data(contentsOf: download)) == bytes, "\(fetched)")
+    #expect(
+      fetched.stdout.contains("filename*=UTF-8''%E5%BA%97%E9%93%BA%E6%88%AA%E5%9B%BE.png"), "\(fetched)")
+
+    // The list finds it by Chinese text; a refused form keeps what was typed.
+    #expect(try visit.get("/console/leads?q=%E4%BB%A3%E5%8A%9E").body.contains("某某检测报告代办网店"))
+    let refused = try visit.postMultipart(
+      "/console/leads", [("csrf", csrf), ("subjectName", "另一家网店"), ("summary", "  ")], file: nil)
+    #expect(
+      refused.status == 400 && refused.body.contains("另一家网店"),
+      "\(refused.status) \(refused.body.prefix(2000))")
+    #expect(try jjj.cli("lead", "list", "--json").stdout.components(separatedBy: "\"summary\"").count == 2)
+  }
+
+  @Test(
+    "an act without the page's CSRF token is refused and changes nothing; a summary with markup or a bidi override from a peer renders inert and visible"
+  )
+  func csrfAndEscaping() async throws {
+    let federation = try TestFederation(label: "console-safety", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    let hostile = "<script>alert('x')</script><img src=x onerror=alert(1)> \u{202E}gpj.exe"
+    let added = try jjj.cli(
+      "lead", "add", "--subject-name", "网店<b>粗体</b>", "--violation", "forged-report", "--summary", hostile,
+      "--to", "yrd")
+    #expect(added.status == 0, "\(added)")
+    try jjj.carry(to: yrd)
+    _ = try yrd.token("wang.fang", role: "officer")
+    _ = try yrd.setPassword("wang.fang", "松下问童子 pine tree")
+    _ = try yrd.token("ops", role: "operator")
+    _ = try yrd.setPassword("ops", "运维值班 night shift")
+    let base = try await yrd.serveAPI()
+    defer { _ = yrd.stop() }
+    var visit = ConsoleVisit(base: base)
+    _ = try visit.login("wang.fang", "松下问童子 pine tree")
+
+    let worklist = try visit.get("/console/")
+    let link = try #require(
+      worklist.body.range(of: #"/console/leads/[0-9a-f-]+"#, options: .regularExpression).map {
+        String(worklist.body[$0])
+      }, "the lead sent to yrd waits in its worklist: \(worklist.body)")
+    let page = try visit.get(link)
+    #expect(
+      !page.body.contains("<script>alert") && !page.body.contains("<img src=x") && !page.body.contains("<b>"))
+    #expect(
+      page.body.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
+        && page.body.contains("\\u{202E}gpj.exe"))
+    #expect(!page.body.contains("\u{202E}"), "the override itself never reaches the page")
+    #expect(page.body.contains(#"id="act-acknowledge""#), "yrd may acknowledge the lead sent to it")
+
+    let withoutToken = try visit.post(link + "/acts", [("act", "acknowledge")])
+    #expect(withoutToken.status == 403 && withoutToken.body.contains("auth.csrf"), "\(withoutToken)")
+    let otherToken = try visit.post(
+      link + "/acts", [("act", "acknowledge"), ("csrf", "forged-by-another-site")])
+    #expect(otherToken.status == 403)
+    #expect(
+      !(try yrd.cli("lead", "show", String(link.split(separator: "/").last!), "--json").stdout.contains(
+        "acknowledged")))
+    let csrf = try #require(ConsoleVisit.csrf(in: page.body))
+    let done = try visit.post(link + "/acts", [("act", "acknowledge"), ("csrf", csrf)])
+    #expect(done.status == 303 && done.location?.hasSuffix("?done=act") == true, "\(done)")
+    let after = try visit.get(link)
+    #expect(after.body.contains("已签收") && !after.body.contains(#"id="act-acknowledge""#))
+    #expect(after.body.contains(#"id="act-check""#) && after.body.contains(#"id="act-decide""#))
+    let twice = try visit.post(link + "/acts", [("act", "acknowledge"), ("csrf", csrf)])
+    #expect(
+      twice.status == 409 && twice.body.contains("op.wrong-state"),
+      "\(twice.status) \(twice.body.prefix(1500))")
+
+    // An operator runs the node but reads no case content.
+    var operatorVisit = ConsoleVisit(base: base)
+    _ = try operatorVisit.login("ops", "运维值班 night shift")
+    let opsHome = try operatorVisit.get("/console/")
+    #expect(opsHome.status == 200 && opsHome.body.contains("节点状态") && !opsHome.body.contains("网店"))
+    let opsLead = try operatorVisit.get(link)
+    #expect(
+      opsLead.status == 403 && opsLead.body.contains("auth.not-permitted") && !opsLead.body.contains("gpj"))
+
+    // Logging out ends the session; the cookie then leads back to the login form.
+    let logout = try visit.post("/console/logout", [("csrf", csrf)])
+    #expect(
+      logout.location == "/console/login" && logout.sessionCookie?.attributes.contains("Max-Age=0") == true)
+    #expect(try visit.get("/console/").status == 303)
+  }
+}
