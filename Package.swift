@@ -175,8 +175,8 @@ let package = Package(
     .testTarget(
       name: "LiandongTests",
       dependencies: [
-        "LiandongAPI", "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore",
-        "LiandongTLS", "LiandongTesting", "LiandongProtocol", "LiandongNode", "liandong",
+        "LiandongAPI", "LiandongApp", "LiandongConsole", "LiandongCore", "LiandongCrypto", "LiandongErrors",
+        "LiandongStore", "LiandongTLS", "LiandongTesting", "LiandongProtocol", "LiandongNode", "liandong",
         .product(name: "GRDB", package: "GRDB.swift"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),

@@ -234,11 +234,7 @@ struct VerifyReportsRefusalsTests {
     // n1's real data folder receives n0's lead, then (through the library, as a buggy or hostile
     // node would) signs an edit of it.
     let directory = temporaryDirectory("refusal")
-    let files = federation.files("n1")
-    let home = try NodeHome.initialize(
-      directory, node: try NodeID("n1"), caPEM: federation.caPEM,
-      certificatePEM: Data(contentsOf: files.certificate),
-      keyPEM: Data(contentsOf: files.key), crlPEM: federation.crlPEM, officer: "t")
+    let home = try federation.home("n1", at: directory)
     _ = try home.store.ingest(
       owner.store.changes(after: [:]), verifier: home.verifier, physicalMillis: Date().unixMillis)
     var patch = LeadPatch()

@@ -16,11 +16,7 @@ struct ReceiptOnceTests {
     let content = randomBytes(4_096, seed: 7)
     let sha256 = try origin.addEvidence(content, to: lead, audience: nil)
     let directory = temporaryDirectory("receipt-once")
-    let files = federation.files("n1")
-    let home = try NodeHome.initialize(
-      directory, node: try NodeID("n1"), caPEM: federation.caPEM,
-      certificatePEM: Data(contentsOf: files.certificate),
-      keyPEM: Data(contentsOf: files.key), crlPEM: federation.crlPEM, officer: "t")
+    let home = try federation.home("n1", at: directory)
     _ = try home.store.ingest(
       origin.store.changes(after: [:]), verifier: home.verifier, physicalMillis: Date().unixMillis)
 

@@ -107,6 +107,14 @@ struct TestFederation: Sendable {
       key: directory.appendingPathComponent("nodes/\(node).key"))
   }
 
+  /// A real data folder for `node` at `directory`, initialised with this federation's files.
+  func home(_ node: String, at directory: URL, officer: String = "t") throws -> NodeHome {
+    let files = files(node)
+    return try NodeHome.initialize(
+      directory, node: try NodeID(node), caPEM: caPEM, certificatePEM: Data(contentsOf: files.certificate),
+      keyPEM: Data(contentsOf: files.key), crlPEM: crlPEM, officer: officer)
+  }
+
   var caURL: URL { directory.appendingPathComponent("ca.pem") }
   var crlURL: URL { directory.appendingPathComponent("crl.pem") }
   var caPEM: Data { try! Data(contentsOf: caURL) }
