@@ -6,9 +6,22 @@
 # answers with findings and evidence; jjj hands the case to yrd. prd sees the warning, and only
 # stubs of the rest. Then every node verifies, digests are compared, deadlines and statistics are
 # printed, and an evidence bundle is verified with the openssl tool alone.
+# Each node also serves its officers' console; the end prints each console's address and a login.
 # Exits 0 only if every step held. Stops every process it started, also on failure or Ctrl-C.
+# With --keep, the three nodes keep running after the last step, for a newcomer to click
+# through the consoles, until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+keep=false
+for argument in "$@"; do
+  case $argument in
+    --keep) keep=true ;;
+    -h | --help)
+      echo "usage: Deploy/demo/three-regions.sh [--keep]   (--keep: leave the nodes and consoles running until Ctrl-C)"
+      exit 0 ;;
+    *) echo "unknown option: $argument (try --help)" >&2; exit 2 ;;
+  esac
+done
 scripts/ensure-deps
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -44,17 +57,28 @@ for node in "${nodes[@]}"; do
   say "$node: initialised, certificate checked against the CA and its CRL"
 done
 
+step "Each region's officer gets an account with a password, for the console"
+password="demo-$(openssl rand -hex 6)"
+for node in "${nodes[@]}"; do
+  at "$node" officer add "$node.officer" --role officer >/dev/null
+  printf '%s\n' "$password" | at "$node" officer password "$node.officer" >/dev/null
+  say "$node: account $node.officer"
+done
+
 step "Three nodes serve over mutual TLS on loopback, connected in a line: jjj - yrd - prd"
 for node in "${nodes[@]}"; do
-  "$bin" serve --data "$work/$node" --listen 127.0.0.1:0 --interval 1 > "$work/$node.out" 2> "$work/$node.log" &
+  # The console is served with the API, as plain HTTP on loopback (a bureau's node serves HTTPS).
+  "$bin" serve --data "$work/$node" --listen 127.0.0.1:0 --interval 1 --api 127.0.0.1:0 --api-plain-http \
+    > "$work/$node.out" 2> "$work/$node.log" &
   pids+=($!)
 done
-declare -A port
+declare -A port console
 for node in "${nodes[@]}"; do
-  for _ in $(seq 100); do grep -q "serving node $node" "$work/$node.out" 2>/dev/null && break; sleep 0.1; done
+  for _ in $(seq 300); do grep -q "serving the API of node $node" "$work/$node.out" 2>/dev/null && break; sleep 0.1; done
   port[$node]=$(sed -n "s/^serving node $node on 127.0.0.1:\([0-9]*\)$/\1/p" "$work/$node.out")
-  [ -n "${port[$node]}" ] || fail "$node did not start serving: $(cat "$work/$node.log")"
-  say "$node listens on 127.0.0.1:${port[$node]}"
+  console[$node]=$(sed -n "s/^serving the API of node $node on \(.*\)$/\1/p" "$work/$node.out")/console/
+  [ -n "${port[$node]}" ] && [ "${console[$node]}" != /console/ ] || fail "$node did not start serving: $(cat "$work/$node.log")"
+  say "$node listens on 127.0.0.1:${port[$node]}, its console on ${console[$node]}"
 done
 at jjj peer add yrd "127.0.0.1:${port[yrd]}" >/dev/null
 at yrd peer add jjj "127.0.0.1:${port[jjj]}" >/dev/null
@@ -157,6 +181,20 @@ grep -E "^[0-9]\.|Verified OK|All checks" "$work/verify.out" | sort -u -k1,1 -s
 cat "$work/bundle/custody.txt"
 grep -q "received  by yrd (system:sync), SHA-256 matched" "$work/bundle/custody.txt" || fail "yrd's receipt is not in the custody chain"
 ! grep -q "did not match" "$work/bundle/custody.txt" || fail "a file arrived damaged"
+
+step "Each region's console (log in with the account and password shown)"
+for node in "${nodes[@]}"; do
+  page=$(curl -s -o /dev/null -w '%{http_code}' "${console[$node]}login")
+  [ "$page" = 200 ] || fail "$node's console login page answered $page"
+  say "$node: ${console[$node]}   account $node.officer   password $password"
+done
+if $keep; then
+  say "The nodes keep running (--keep). Press Ctrl-C to stop them."
+  # Ctrl-C reaches the nodes too (one process group): each stops cleanly, and the wait ends.
+  wait "${pids[@]}" || true
+  say "The nodes stopped."
+  exit 0
+fi
 
 step "Every node stops cleanly on SIGTERM"
 for index in "${!nodes[@]}"; do
