@@ -54,6 +54,16 @@ public enum Console {
     router.post(RouterPath(root + "/leads/:id/acts")) { request, context in
       try await pages.actOnLead(request, id: context.parameters.get("id") ?? "")
     }
+    router.get(RouterPath(root + "/requests")) { request, _ in
+      try await pages.page(request) { try pages.requests($0) }
+    }
+    router.get(RouterPath(root + "/requests/:id")) { request, context in
+      let id = context.parameters.get("id") ?? ""
+      return try await pages.page(request) { try pages.request($0, id: id) }
+    }
+    router.post(RouterPath(root + "/requests/:id/acts")) { request, context in
+      try await pages.actOnRequest(request, id: context.parameters.get("id") ?? "")
+    }
     router.get(RouterPath(root + "/evidence/:id/file")) { request, context in
       try await pages.download(request, id: context.parameters.get("id") ?? "")
     }

@@ -41,15 +41,9 @@ extension ConsolePages {
     let id = try app.objectID(rawID)
     let lead = try app.lead(id)
     let acts = visit.caller.may(.actOnCases) ? lead.actsOpen(to: app.node) : []
-    let outcomes = Self.options(LeadOutcome.allCases.map(\.rawValue), selected: [], language)
     let evidence = try app.views.evidence(item: lead.id)
     var values: [String: Any] = ["lead": LeadRow(lead, language).details, "leadID": lead.id]
-    values["acts"] = acts.map { act -> [String: Any] in
-      [
-        "act": act, "name": language.phrase("act.\(act)"), "decide": act == "decide", "outcomes": outcomes,
-        "needsReason": act == "extend", "withdraw": act == "withdraw", "merge": act == "merge",
-      ]
-    }
+    values["acts"] = acts.map { ActForm.lead($0, id: lead.id).values(language) }
     values["evidence"] = try evidence.map { try evidenceValues($0) }
     values["story"] = try app.views.history(of: id).map(storyValues)
     let notice = visit.query("done").map { language.phrase($0 == "recorded" ? "recorded" : "actDone") }
@@ -72,7 +66,7 @@ extension ConsolePages {
     ]
   }
 
-  private func storyValues(_ entry: HistoryEntry) -> [String: Any] {
+  func storyValues(_ entry: HistoryEntry) -> [String: Any] {
     var row: [String: Any] = [
       "time": Shown.chinaTime(entry.time), "node": entry.node, "officer": Shown.text(entry.officer),
       "what": Shown.text(entry.what), "operation": entry.operation,

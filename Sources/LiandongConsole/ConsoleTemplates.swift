@@ -12,6 +12,8 @@ enum ConsoleTemplates {
       ("due", PackageResources.due_mustache), ("leads", PackageResources.leads_mustache),
       ("lead", PackageResources.lead_mustache), ("newlead", PackageResources.newlead_mustache),
       ("message", PackageResources.message_mustache), ("node", PackageResources.node_mustache),
+      ("actforms", PackageResources.actforms_mustache), ("story", PackageResources.story_mustache),
+      ("requests", PackageResources.requests_mustache), ("request", PackageResources.request_mustache),
     ]
     for (name, bytes) in sources {
       // A template that does not parse is a defect of this build, caught by every console test.

@@ -74,6 +74,7 @@ struct DueRow {
     ]
     switch item.kind {
     case "lead", "designation", "negotiation": row["link"] = "\(Console.root)/leads/\(item.id)"
+    case "request": row["link"] = "\(Console.root)/requests/\(item.id)"
     default: break
     }
     return row

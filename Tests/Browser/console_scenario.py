@@ -28,6 +28,7 @@ OPERATOR_PASSWORD = os.environ["OPERATOR_PASSWORD"]
 SHOTS = os.environ["SCREENSHOTS"]
 UPLOAD = os.environ["UPLOAD_FILE"]
 HOSTILE_LEAD = os.environ["HOSTILE_LEAD"]
+REQUEST = os.environ["REQUEST"]
 # How long a synced change may take to reach a page that updates itself (sync runs every second).
 ARRIVAL = 45
 
@@ -152,6 +153,26 @@ def run(jjj, yrd, ops, prd):
         WebDriverWait(yrd, 10).until(lambda d: "已签收" in d.find_element(By.ID, "handling").text)
         expect(yrd.find_elements(By.ID, "act-decide"), "after acknowledging, deciding is open")
         shot(yrd, "06-yrd-acknowledged")
+
+    with Step("yrd answers jjj's assistance request: accepts it, then completes it with findings", yrd):
+        yrd.get(YRD + "/console/")
+        link = yrd.find_element(By.CSS_SELECTOR, f"#due a[href='/console/requests/{REQUEST}']")
+        link.click()
+        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "act-accept"))
+        expect(not yrd.find_elements(By.ID, "act-cancel"), "only the requester may cancel")
+        expect(yrd.find_elements(By.ID, "request-deadline"), "the page shows the deadline")
+        yrd.find_element(By.CSS_SELECTOR, "#act-accept button").click()
+        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "act-complete"))
+        # A completion without findings is stopped by the form itself (a required field).
+        yrd.find_element(By.CSS_SELECTOR, "#act-complete button").click()
+        expect("act-complete" in "".join(e.get_attribute("id") or "" for e in yrd.find_elements(By.CSS_SELECTOR, "form")),
+               "the form is still there")
+        yrd.find_element(By.ID, "complete-findings").send_keys("经核实，该经营者登记地址与实际经营地不符")
+        yrd.find_element(By.CSS_SELECTOR, "#act-complete button").click()
+        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "findings"))
+        expect("已完成" in yrd.find_element(By.ID, "request-state").text, "the request is completed")
+        shot(yrd, "07a-yrd-request-completed")
+        axe_check(yrd, "request")
 
     with Step("jjj's case page shows both regions' entries, each verified", jjj):
         jjj.get(lead_url)

@@ -39,6 +39,13 @@ struct ConsoleBrowserTests {
     let hostileID = try #require(
       (try JSONSerialization.jsonObject(with: Data(hostile.stdout.utf8)) as? [String: Any])?["id"] as? String,
       "\(hostile)")
+    // An assistance request from jjj to yrd, for yrd's officer to answer in the browser.
+    let sent = try jjj.cli(
+      "request", "send", "--to", "yrd", "--case", "京市监案〔2026〕88号", "--legal-basis", "《市场监督管理行政处罚程序规定》第十一条",
+      "--task", "verify-registration", "--details", "核实该网店经营者的登记信息", "--json")
+    let requestID = try #require(
+      (try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as? [String: Any])?["id"] as? String,
+      "\(sent)")
 
     var urls: [String: String] = [:]
     for node in [jjj, yrd, prd] { urls[node.name] = try await node.serveAPI(interval: 1) }
@@ -68,12 +75,15 @@ struct ConsoleBrowserTests {
         "JJJ_URL": urls["jjj"]!, "YRD_URL": urls["yrd"]!, "PRD_URL": urls["prd"]!,
         "OFFICER_PASSWORD": password,
         "OPERATOR_PASSWORD": "运维值班 night shift", "SCREENSHOTS": screenshots.path, "UPLOAD_FILE": file.path,
-        "HOSTILE_LEAD": hostileID,
+        "HOSTILE_LEAD": hostileID, "REQUEST": requestID,
       ], timeout: 600)
     print("console screenshots: \(screenshots.path)")
     #expect(
       result.status == 0 && result.stdout.contains("every step passed"),
       "\(result.stdout.suffix(4000))\n\(result.stderr.suffix(4000))\n\(yrd.log.suffix(1500))")
+    // What the browser did is what the nodes signed.
+    let answered = try jjj.cli("request", "show", requestID, "--json").stdout
+    #expect(answered.contains("\"completed\"") && answered.contains("登记地址与实际经营地不符"), "\(answered)")
     for node in [jjj, yrd, prd] {
       #expect(!node.log.contains("internal.unexpected"), "\(node.name): \(node.log.suffix(2000))")
     }

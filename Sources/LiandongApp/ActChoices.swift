@@ -41,17 +41,22 @@ extension LeadView {
   }
 }
 
-/// What needs an officer of this node: leads sent here to acknowledge, and every open item with a
-/// deadline, soonest first.
-public struct Worklist: Sendable {
-  public var toAcknowledge: [LeadView]
-  public var due: [DueItem]
-}
-
-extension NodeApp {
-  public func worklist(calendar: WorkdayCalendar, now: Date = Date()) throws -> Worklist {
-    Worklist(
-      toAcknowledge: try store.leads().filter { $0.awaitsAcknowledgement(by: node) }.reversed(),
-      due: try dueItems(calendar: calendar, now: now))
+extension RequestView {
+  /// The acts on this request that `node`'s side may take now (`RequestFold`'s rules), for a
+  /// front end to offer. A conflict is resolved with the command line (`request resolve`).
+  public func actsOpen(to node: NodeID) -> [String] {
+    let open: Set<RequestState> = [.sent, .acknowledged, .inProgress]
+    if requested == node.rawValue {
+      let extend = extensionWorkingDays == nil ? ["extend"] : []
+      switch state {
+      case .sent: return ["acknowledge", "accept", "decline"]
+      case .acknowledged: return ["accept"] + extend + ["complete", "complete-partly", "decline"]
+      case .inProgress: return extend + ["complete", "complete-partly", "decline"]
+      default: return []
+      }
+    }
+    guard requester == node.rawValue else { return [] }
+    if open.contains(state) { return ["cancel"] }
+    return [.completed, .partlyCompleted, .declined].contains(state) ? ["close"] : []
   }
 }

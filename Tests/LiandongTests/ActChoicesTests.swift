@@ -4,10 +4,11 @@ import LiandongCore
 import LiandongStore
 import Testing
 
-/// The acts a front end offers on a lead (`LeadView.actsOpen(to:)`) against the reducer that
-/// judges them: an act not offered is refused, and the offered act taken at each step stands.
-@Suite("The acts offered on a lead are the ones the rules accept")
-struct LeadActChoicesTests {
+/// The acts a front end offers (`LeadView.actsOpen(to:)`, `RequestView.actsOpen(to:)`) against
+/// the reducers that judge them: an act not offered is refused, and the offered act taken at each
+/// step stands.
+@Suite("The acts offered on a lead or a request are the ones the rules accept")
+struct ActChoicesTests {
   static let everyAct = ["acknowledge", "check", "decide", "extend", "close", "withdraw", "merge"]
 
   static func step(_ name: String, other: ObjectID) -> LeadAct {
@@ -75,5 +76,61 @@ struct LeadActChoicesTests {
     let handling = try receiver.app.lead(other).handling
     #expect(afterWithdrawal == ["decide"], "\(afterWithdrawal) \(handling)")
     #expect(try refusesTheRest(on: origin, lead: other, other: lead) == [])
+  }
+
+  static let everyRequestAct = [
+    "acknowledge", "accept", "extend", "complete", "complete-partly", "decline", "cancel", "close",
+  ]
+
+  static func requestStep(_ name: String) -> RequestAct {
+    switch name {
+    case "acknowledge": .acknowledge
+    case "accept": .accept
+    case "extend": .extend(workingDays: 10, reason: "records held by a third party", deadline: nil)
+    case "complete": .complete(findings: "registered elsewhere", evidenceIDs: [])
+    case "complete-partly": .completePartly(findings: "one of two tasks done", evidenceIDs: [])
+    case "decline": .decline(reason: "outside our jurisdiction")
+    case "cancel": .cancel(reason: "no longer needed")
+    default: .close
+    }
+  }
+
+  /// Every request act not offered to `node` is refused (by the use case or the reducer) and signs nothing.
+  func refusesTheRest(on node: SimulatedNode, request: ObjectID) throws -> [String] {
+    let offered = try node.app.request(request).actsOpen(to: node.id)
+    for act in Self.everyRequestAct where !offered.contains(act) {
+      let before = try node.store.versionVector()
+      var refused = false
+      do {
+        _ = try node.app.act(onRequest: request, Self.requestStep(act), by: Officer("o"), now: node.tick())
+      } catch { refused = true }
+      #expect(refused, "\(node.id) was not offered \(act) but it was accepted")
+      #expect(try node.store.versionVector() == before)
+    }
+    return offered
+  }
+
+  @Test("along a request's life, each side is offered what the rules let it do, and the rest is refused")
+  func alongARequestsLife() throws {
+    let requester = try SimulatedNode("n0")
+    let requested = try SimulatedNode("n1")
+    try SimulatedNode.acquaint([requester, requested])
+    let request = try requester.sendRequest(to: requested.id)
+    try exchange(requester, requested)
+    let steps: [(SimulatedNode, [String], String)] = [
+      (requested, ["acknowledge", "accept", "decline"], "acknowledge"),
+      (requested, ["accept", "extend", "complete", "complete-partly", "decline"], "extend"),
+      (requested, ["accept", "complete", "complete-partly", "decline"], "accept"),
+      (requested, ["complete", "complete-partly", "decline"], "complete"),
+      (requester, ["close"], "close"),
+    ]
+    #expect(try refusesTheRest(on: requester, request: request) == ["cancel"])
+    for (node, expected, taken) in steps {
+      #expect(try refusesTheRest(on: node, request: request) == expected, "before \(taken)")
+      _ = try node.app.act(onRequest: request, Self.requestStep(taken), by: Officer("o"), now: node.tick())
+      try exchange(requester, requested)
+    }
+    #expect(try refusesTheRest(on: requested, request: request) == [])
+    #expect(try refusesTheRest(on: requester, request: request) == [])
   }
 }
