@@ -18,7 +18,7 @@ struct ActForm {
 
   func values(_ language: Language) -> [String: Any] {
     [
-      "act": act, "action": action, "title": language.phrase("act.\(act)"),
+      "act": act, "action": action, "title": language.phrase("act:\(act)"),
       "fields": fields.map { field -> [String: Any] in
         var values: [String: Any] = [
           "id": "\(act)-\(field.name)", "field": field.name, "label": language.phrase(field.label),

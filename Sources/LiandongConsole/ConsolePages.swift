@@ -100,7 +100,7 @@ struct ConsolePages: Sendable {
     }
     if let caller = visit?.caller {
       context["caller"] = [
-        "account": caller.account, "roleName": language.phrase("role.\(caller.role.rawValue)"),
+        "account": caller.account, "roleName": language.phrase("role:\(caller.role.rawValue)"),
         "csrf": caller.csrfToken ?? "", "readsCases": caller.may(.readCases),
         "actsOnCases": caller.may(.actOnCases), "readsNode": caller.may(.readNode),
       ]

@@ -70,7 +70,7 @@ struct DueRow {
       "side": language.label(["origin", "received"].contains(item.side) ? "\(item.side)-side" : item.side),
       "otherParty": item.otherParty, "state": language.label(item.state),
       "deadline": item.deadline.map { "\($0)" } ?? (item.problem.map(Shown.text) ?? ""), "left": item.left,
-      "urgency": item.urgency ?? "ok", "urgencyName": language.phrase("urgency.\(item.urgency ?? "ok")"),
+      "urgency": item.urgency ?? "ok", "urgencyName": language.phrase("urgency:\(item.urgency ?? "ok")"),
     ]
     switch item.kind {
     case "lead", "designation", "negotiation": row["link"] = "\(Console.root)/leads/\(item.id)"
