@@ -64,6 +64,10 @@ public enum Console {
     router.post(RouterPath(root + "/requests/:id/acts")) { request, context in
       try await pages.actOnRequest(request, id: context.parameters.get("id") ?? "")
     }
+    router.get(RouterPath(root + "/report")) { request, _ in
+      try await pages.page(request) { try pages.report($0) }
+    }
+    router.get(RouterPath(root + "/report.csv")) { request, _ in try await pages.reportCSV(request) }
     router.get(RouterPath(root + "/evidence/:id/file")) { request, context in
       try await pages.download(request, id: context.parameters.get("id") ?? "")
     }

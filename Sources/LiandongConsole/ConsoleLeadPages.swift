@@ -200,12 +200,7 @@ extension ConsolePages {
 
   /// An evidence file as a download: named as it was added, never shown inline.
   func download(_ request: Request, id rawID: String) async throws -> Response {
-    let language = Self.language(of: request)
-    let visit: Visit
-    do { visit = try visitor(request, language: language, csrfToken: nil, changesState: false) } catch {
-      return loginRedirect(request)
-    }
-    do {
+    try await respond(request) { visit in
       try visit.caller.require(.readCases)
       let evidence = try app.evidence(try app.objectID(rawID))
       guard let file = try app.heldFile(of: evidence), let handle = try? FileHandle(forReadingFrom: file)
@@ -227,8 +222,6 @@ extension ConsolePages {
         try await writer.finish(nil)
       }
       return Response(status: .ok, headers: headers, body: body)
-    } catch {
-      return render(problemPage(error, language: language), visit: visit, language: language)
     }
   }
 

@@ -58,6 +58,17 @@ struct ConsolePages: Sendable {
     }
   }
 
+  /// A response that is not a page (a download) for a signed-in person; a refusal is a page.
+  func respond(_ request: Request, _ build: (Visit) throws -> Response) async throws -> Response {
+    let language = Self.language(of: request)
+    guard let visit = try? visitor(request, language: language, csrfToken: nil, changesState: false) else {
+      return loginRedirect(request)
+    }
+    do { return try build(visit) } catch {
+      return render(problemPage(error, language: language), visit: visit, language: language)
+    }
+  }
+
   /// The caller of a request that carries the session cookie (and, for an act, its CSRF token).
   func visitor(_ request: Request, language: Language, csrfToken: String?, changesState: Bool) throws -> Visit
   {
@@ -76,8 +87,10 @@ struct ConsolePages: Sendable {
   /// An error as a page: its message and remedy, with the HTTP status of its category.
   func problemPage(_ error: any Error, language: Language) -> Rendered {
     let failure = Failure(error)
+    // An object this node holds only as a stub looks, from here, like one that does not exist.
+    let hint = failure.code == "object.not-found" ? ["text": language.phrase("notFoundHint")] : [:]
     return Rendered(
-      template: "message", title: language.phrase("problemTitle"),
+      template: "message", title: language.phrase("problemTitle"), values: hint,
       status: HTTPResponse.Status(code: failure.category.httpStatus), problem: error)
   }
 

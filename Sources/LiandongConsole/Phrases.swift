@@ -123,6 +123,34 @@ enum Phrases {
     "wantedBy": ("希望完成日期", "Wanted by"),
     "sentOn": ("发出日期", "Sent on"),
     "extension": ("延期", "Extension"),
+    "report": ("统计报表", "Report"),
+    "to": ("至", "To"),
+    "show": ("显示", "Show"),
+    "downloadCSV": ("下载 CSV", "Download CSV"),
+    "figures": ("各项数据及其依据", "Each figure and its basis"),
+    "item": ("项目", "Item"),
+    "value": ("数值", "Value"),
+    "basis": ("依据", "Basis"),
+    "notRecorded": ("未记录", "not recorded"),
+    "blankNotRecorded": ("____（未记录）", "____ (not recorded)"),
+    "fromDate": ("自", "From"),
+    "notRecordedHint": (
+      "“未记录”的数据（下架信息数、罚款金额等）目前没有签名记录可供统计，不作推测。",
+      "Figures marked \"not recorded\" (listings removed, fines) have no signed record to count yet, and are never guessed."
+    ),
+    "report:platforms involved": ("涉及网络交易平台（家）", "platforms involved"),
+    "report:sellers whose qualification was verified": (
+      "核验平台内经营者资质（家）", "sellers whose qualification was verified"
+    ),
+    "report:sellers dealt with": ("处置违法违规平台内经营者（家）", "sellers dealt with"),
+    "report:listings removed": ("涉及销售信息（件）", "listings removed"),
+    "report:false-advertising items removed": ("涉及虚假广告宣传（个）", "false-advertising items removed"),
+    "report:cases of misused qualification or forged reports handled": (
+      "查办冒用资质、伪造或变造报告案件（件）", "cases of misused qualification or forged reports handled"
+    ),
+    "report:entities punished, and total fines": ("处罚相关市场主体（家/个）及罚款总额", "entities punished, and total fines"),
+    "report:cases transferred to public security": ("移送公安司法机关（件）", "cases transferred to public security"),
+    "report:cases against inspection bodies": ("查办检验检测机构违法违规案件（件）", "cases against inspection bodies"),
     "note": ("备注", "Note"),
     "reason": ("理由", "Reason"),
     "into": ("并入的线索编号", "Lead to merge into"),
@@ -160,9 +188,9 @@ enum Phrases {
     "urgency:ok": ("正常", "on time"),
     "urgency:due-soon": ("即将到期", "due soon"),
     "urgency:overdue": ("已逾期", "overdue"),
-    "stubWithheld": (
-      "本节点只持有该对象的存根：其内容仅共享给其他地区，本地区无权查看。",
-      "This node holds only a stub of this object: its content is shared with other regions, not this one."
+    "notFoundHint": (
+      "本节点没有这一对象的内容。它可能只与其他地区共享：那样本节点只持有其签名存根（证明它存在、由谁签名），看不到内容；也可能编号有误。",
+      "This node holds no content for this object. It may be shared with other regions only: this node then holds just its signed stub (proof that it exists and who signed it), not its content. Or the ID is mistyped."
     ),
   ]
 

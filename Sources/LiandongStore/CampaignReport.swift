@@ -81,3 +81,15 @@ extension CivilDate {
     self.init(chinaDayOf: Date(timeIntervalSince1970: date.timeIntervalSince1970).unixMillis)
   }
 }
+
+extension CampaignReport {
+  /// The table as CSV (`item,value,basis`, every cell quoted), as `liandong report --format csv`
+  /// prints it and the console downloads it; a figure Liandong does not record is `not recorded`.
+  public var csv: String {
+    func quoted(_ cell: String) -> String { "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    let lines = rows.map { row in
+      [row.item, row.value.map(String.init) ?? "not recorded", row.basis].map(quoted).joined(separator: ",")
+    }
+    return (["item,value,basis"] + lines).joined(separator: "\n") + "\n"
+  }
+}

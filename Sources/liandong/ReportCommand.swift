@@ -29,11 +29,8 @@ struct ReportCommand: NodeCommand {
     if options.json || format == "json" { return try Output.json(report) }
     let rows = report.rows.map { [$0.item, $0.value.map(String.init) ?? "not recorded", $0.basis] }
     if format == "csv" {
-      func quoted(_ cell: String) -> String {
-        "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-      }
-      print("item,value,basis")
-      for row in rows { print(row.map(quoted).joined(separator: ",")) }
+      // Line by line: the command line's output shows a control character in a line as an escape.
+      for line in report.csv.split(separator: "\n") { print(String(line)) }
       return
     }
     print("campaign statistics of \(report.node), \(report.from) to \(report.to)")

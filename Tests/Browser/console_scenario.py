@@ -214,7 +214,17 @@ def run(jjj, yrd, ops, prd):
         login(prd, PRD, "zhao.lei", PASSWORD)
         prd.get(PRD + "/console/leads/" + lead_id)
         expect("速通" not in prd.page_source, "prd never shows the lead's content")
+        expect("签名存根" in prd.page_source, "the page says why: prd may hold only a signed stub")
         shot(prd, "11-prd-not-shared")
+
+    with Step("the campaign report fills the notice's table", jjj):
+        jjj.get(JJJ + "/console/report")
+        WebDriverWait(jjj, 10).until(lambda d: d.find_elements(By.ID, "campaign"))
+        expect("涉及网络交易平台" in jjj.find_element(By.ID, "campaign").text, "the notice's wording")
+        expect(jjj.find_element(By.ID, "report-csv").get_attribute("href").startswith(JJJ + "/console/report.csv?"),
+               "a CSV download")
+        shot(jjj, "10a-jjj-report")
+        axe_check(jjj, "report")
 
     with Step("the console switches to English and back", yrd):
         yrd.get(YRD + "/console/")

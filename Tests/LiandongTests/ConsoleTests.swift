@@ -42,6 +42,11 @@ struct ConsoleVisit {
 }
 
 extension HTTPReply {
+  /// A console page that shows the refusal `code` with `status`.
+  func isProblemPage(_ status: Int, _ code: String) -> Bool {
+    self.status == status && body.contains(#"id="problem""#) && body.contains(code)
+  }
+
   var location: String? {
     headers.split(whereSeparator: \.isNewline).first { $0.lowercased().hasPrefix("location:") }
       .map { $0.dropFirst("location:".count).trimmingCharacters(in: .whitespaces) }
@@ -120,6 +125,19 @@ struct ConsoleTests {
       refused.status == 400 && refused.body.contains("另一家网店"),
       "\(refused.status) \(refused.body.prefix(2000))")
     #expect(try jjj.cli("lead", "list", "--json").stdout.components(separatedBy: "\"summary\"").count == 2)
+
+    // The report page fills the notice's table; its CSV is the command line's, byte for byte.
+    let today = try #require(
+      ISO8601DateFormatter.string(
+        from: Date(), timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate]))
+    let report = try visit.get("/console/report?from=2026-01-01&to=\(today)")
+    #expect(report.status == 200 && report.body.contains("专项整治行动情况统计表") && report.body.contains("涉及网络交易平台1家"))
+    let csv = try visit.get("/console/report.csv?from=2026-01-01&to=\(today)")
+    let cli = try jjj.cli("report", "--from", "2026-01-01", "--to", today, "--format", "csv")
+    #expect(
+      csv.status == 200 && csv.body == cli.stdout && csv.headers.contains("text/csv"),
+      "\(csv.status) \(csv.body.debugDescription)\n\(cli.stdout.debugDescription)")
+    #expect(try visit.get("/console/report?from=2026-02-30").isProblemPage(400, "input.date"))
   }
 
   @Test(

@@ -1,4 +1,6 @@
 import Foundation
+import LiandongCore
+import LiandongStore
 import Testing
 
 @testable import LiandongConsole
@@ -39,6 +41,11 @@ struct PhrasesTests {
     {
       #expect(Phrases.table["act:\(act)"] != nil, "act \(act)")
     }
+    // Every figure of the campaign report has its name in both languages.
+    let report = CampaignReport.compute(
+      node: "jjj", leads: [], requests: [], from: try CivilDate("2026-01-01"), to: try CivilDate("2026-12-31")
+    )
+    for row in report.rows { #expect(Phrases.table["report:\(row.item)"] != nil, "report row \(row.item)") }
     #expect(Phrases.table.values.allSatisfy { !$0.zh.isEmpty && !$0.en.isEmpty })
   }
 }
