@@ -24,7 +24,7 @@ extension NodeApp {
   /// Sets the account's password; every session it had ends. Checked before it is hashed.
   public func setPassword(of name: String, to password: String, now: Date = Date()) throws {
     _ = try enabledAccount(name)
-    try Self.checkPassword(password, account: name)
+    try Self.checkNewPassword(password, account: name)
     try accounts.setPassword(of: name, hash: try PasswordHash.make(password).description, at: now)
   }
 
@@ -118,7 +118,8 @@ extension NodeApp {
   static let shortestPassword = 10
   static let longestPassword = 1024
 
-  static func checkPassword(_ password: String, account: String) throws {
+  /// Whether `password` is one a person may choose for `account`: long enough, not the name.
+  public static func checkNewPassword(_ password: String, account: String) throws {
     guard password.count >= shortestPassword, password.utf8.count <= longestPassword else {
       throw UsageError(
         code: "account.weak-password",

@@ -64,6 +64,10 @@ public enum Console {
     router.post(RouterPath(root + "/requests/:id/acts")) { request, context in
       try await pages.actOnRequest(request, id: context.parameters.get("id") ?? "")
     }
+    router.get(RouterPath(root + "/accounts")) { request, _ in
+      try await pages.page(request) { try pages.accounts($0) }
+    }
+    router.post(RouterPath(root + "/accounts")) { request, _ in try await pages.actOnAccounts(request) }
     router.get(RouterPath(root + "/report")) { request, _ in
       try await pages.page(request) { try pages.report($0) }
     }

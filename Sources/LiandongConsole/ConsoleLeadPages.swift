@@ -171,7 +171,7 @@ extension ConsolePages {
   /// written), the CSRF token after; success goes on to the page `perform` names (Post/Redirect/
   /// Get), a refusal renders `onRefusal`'s page.
   func act(
-    _ request: Request, _ perform: (Visit, FormBody) throws -> String,
+    _ request: Request, permission: Permission = .actOnCases, _ perform: (Visit, FormBody) throws -> String,
     onRefusal: (Visit, FormBody, any Error) throws -> Rendered
   ) async throws -> Response {
     let language = Self.language(of: request)
@@ -183,7 +183,7 @@ extension ConsolePages {
     do {
       form = try await FormBody.read(request) { try app.startUpload() }
       visit = try visitor(request, language: language, csrfToken: form["csrf"], changesState: true)
-      try visit.caller.require(.actOnCases)
+      try visit.caller.require(permission)
     } catch {
       return render(problemPage(error, language: language), visit: nil, language: language)
     }

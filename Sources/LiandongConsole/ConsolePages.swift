@@ -116,6 +116,7 @@ struct ConsolePages: Sendable {
         "account": caller.account, "roleName": language.phrase("role:\(caller.role.rawValue)"),
         "csrf": caller.csrfToken ?? "", "readsCases": caller.may(.readCases),
         "actsOnCases": caller.may(.actOnCases), "readsNode": caller.may(.readNode),
+        "managesAccounts": caller.may(.manageAccounts),
       ]
       context["csrf"] = caller.csrfToken ?? ""
     }

@@ -3,7 +3,7 @@ import LiandongApp
 import LiandongCore
 import LiandongStore
 
-/// What needs an officer (the worklist, the deadline board) and, for an operator, the node.
+/// What needs an officer: the worklist (an operator is shown the node instead) and the deadline board.
 extension ConsolePages {
   func worklist(_ visit: Visit) throws -> Rendered {
     guard visit.caller.may(.readCases) else { return try nodeStatus(visit) }
@@ -25,32 +25,6 @@ extension ConsolePages {
     return Rendered(
       template: "due", title: language.phrase("dueBoard"),
       values: ["due": items.map { DueRow($0, language).values }, "anyDue": !items.isEmpty], live: true)
-  }
-
-  /// The node's state and its peers: no case content, for an operator (and officers may look).
-  func nodeStatus(_ visit: Visit) throws -> Rendered {
-    try visit.caller.require(.readNode)
-    let language = visit.language
-    let status =
-      try JSONSerialization.jsonObject(with: JSONEncoder().encode(try app.status())) as? [String: Any] ?? [:]
-    let facts = status.keys.sorted().compactMap { key -> [String: Any]? in
-      switch status[key] {
-      case let text as String: ["name": key, "value": Shown.text(text)]
-      case let number as NSNumber: ["name": key, "value": number.stringValue]
-      default: nil
-      }
-    }
-    return Rendered(
-      template: "node", title: language.phrase("nodeStatus"),
-      values: [
-        "status": facts,
-        "peers": try app.peers().map { peer -> [String: Any] in
-          [
-            "name": peer.node, "address": peer.address,
-            "lastSuccess": peer.lastSuccess.map(Shown.chinaTime) ?? language.phrase("never"),
-          ]
-        },
-      ])
   }
 }
 

@@ -19,6 +19,10 @@ enum Shown {
   /// An ISO 8601 time (UTC, as the store keeps it) as China time: `2026-12-02 11:23:56`.
   static func chinaTime(_ iso: String) -> String {
     guard let date = parse(iso) else { return iso }
+    return chinaTime(date)
+  }
+
+  static func chinaTime(_ date: Date) -> String {
     let formatter = DateFormatter()
     formatter.locale = Locale(identifier: "en_US_POSIX")
     formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")

@@ -1,0 +1,120 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiandongApp
+import LiandongCore
+import LiandongStore
+
+/// The operator's pages: the node (trust expiry, peers and their lag, forks, the store) and the
+/// accounts. No case content is read here.
+extension ConsolePages {
+  /// Days before an expiry from which the page warns.
+  static let expiryWarningDays = 14
+
+  func nodeStatus(_ visit: Visit) throws -> Rendered {
+    try visit.caller.require(.readNode)
+    let language = visit.language
+    let now = Date()
+    let figures = try app.operatorFigures(now: now)
+    let status = try app.status()
+    func expiry(_ key: String, _ date: Date?) -> [String: Any] {
+      guard let date else {
+        return ["name": language.phrase(key), "value": "—", "urgency": "ok", "urgencyName": ""]
+      }
+      let days = Int(date.timeIntervalSince(now) / 86_400)
+      let urgency = days < 0 ? "overdue" : days < Self.expiryWarningDays ? "due-soon" : "ok"
+      return [
+        "name": language.phrase(key),
+        "value": "\(Shown.chinaTime(date)) (\(days) \(language.phrase("days")))",
+        "urgency": urgency, "urgencyName": language.phrase("urgency:\(urgency)"),
+      ]
+    }
+    let store: [(String, String)] = [
+      ("changes", "\(status.changes)"), ("stubs", "\(status.stubs)"),
+      ("refusedOperations", "\(status.refusedOperations)"),
+      (
+        "evidenceHeld",
+        "\(figures.evidence.held) (\(Shown.bytes(UInt64(max(0, figures.evidence.heldBytes)))))"
+      ),
+      ("evidenceMissing", "\(figures.evidenceMissing)"),
+      (
+        "versionVector",
+        status.versionVector.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+          separator: ", ")
+      ),
+      ("heldChangesDigest", status.heldChangesDigest),
+    ]
+    return Rendered(
+      template: "node", title: language.phrase("nodeStatus"),
+      values: [
+        "trust": [
+          expiry("certificateNotAfter", figures.certificateNotAfter),
+          expiry("crlNextUpdate", figures.crlNextUpdate),
+        ],
+        "store": store.map { ["name": language.phrase($0.0), "value": $0.1] },
+        "peers": try app.peers().map { peer -> [String: Any] in
+          var row: [String: Any] = [
+            "name": peer.node, "address": peer.address,
+            "lastSuccess": peer.lastSuccess.map(Shown.chinaTime) ?? language.phrase("never"),
+            "lag": peer.changesSinceSuccess.map(String.init) ?? "—",
+            "lastFailure": peer.lastFailure.map(Shown.chinaTime) ?? "—",
+          ]
+          row["lastError"] = Shown.optional(peer.lastError)
+          return row
+        },
+        "forks": status.forks.map {
+          ["origin": $0.origin, "sequence": "\($0.sequence)", "detectedAt": Shown.chinaTime($0.detectedAt)]
+        },
+        "anyForks": !status.forks.isEmpty,
+        "quarantined": status.quarantined.joined(separator: ", "),
+      ], live: true)
+  }
+
+  func accounts(_ visit: Visit) throws -> Rendered {
+    try visit.caller.require(.manageAccounts)
+    let language = visit.language
+    return Rendered(
+      template: "accounts", title: language.phrase("accounts"),
+      values: [
+        "accounts": try app.listAccounts().map { account -> [String: Any] in
+          [
+            "name": account.name, "role": language.phrase("role:\(account.role.rawValue)"),
+            "password": language.phrase(account.hasPassword ? "yes" : "no"),
+            "tokens": "\(account.activeTokens)",
+            "state": account.disabledAt != nil
+              ? language.phrase("disabled")
+              : account.loginBlockedUntil.map { "\(language.phrase("blockedUntil")) \(Shown.chinaTime($0))" }
+                ?? language.phrase("active"),
+          ]
+        },
+        "roles": OfficerRole.allCases.map {
+          ["value": $0.rawValue, "name": language.phrase("role:\($0.rawValue)")]
+        },
+      ])
+  }
+
+  /// Adds an account with its first password, sets a password, or disables an account.
+  func actOnAccounts(_ request: Request) async throws -> Response {
+    try await act(request, permission: .manageAccounts) { visit, form in
+      let name = form.text("name") ?? ""
+      switch form["act"] ?? "" {
+      case "add":
+        let role = try OfficerRole(canonical: form["role"] ?? "officer")
+        // Checked before the account exists, so a weak password leaves nothing half made.
+        try NodeApp.checkNewPassword(form["password"] ?? "", account: name)
+        _ = try app.addAccount(name, role: role)
+        try app.setPassword(of: name, to: form["password"] ?? "")
+      case "password": try app.setPassword(of: name, to: form["password"] ?? "")
+      case "disable": _ = try app.disableAccount(name)
+      case let other:
+        throw Failure(code: "api.bad-request", message: "the accounts page has no act \"\(other)\"")
+      }
+      return "\(Console.root)/accounts?done=act"
+    } onRefusal: { visit, _, error in
+      var page = try accounts(visit)
+      page.problem = error
+      page.status = HTTPResponse.Status(code: Failure(error).category.httpStatus)
+      return page
+    }
+  }
+}
