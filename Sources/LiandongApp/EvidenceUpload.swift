@@ -12,7 +12,7 @@ public final class EvidenceUpload {
   let file: URL
   private let handle: FileHandle
   private let hasher = SHA256.Hasher()
-  private(set) var size: UInt64 = 0
+  public private(set) var size: UInt64 = 0
 
   init(in folder: URL) throws {
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -117,15 +117,26 @@ extension ConsolePages {
           informationReliability: 4, reporterRealName: false),
         audience: form.all("to").isEmpty
           ? nil : try app.audience(parsing: form.all("to").joined(separator: ",")))
-      let created = try app.addLead(lead, by: visit.caller.officer).view
+      // The file is checked before the lead is signed: a refusal then leaves no lead behind
+      // for the officer to record a second time.
+      var screenshot: (record: EvidenceRecord, upload: EvidenceUpload)?
       if let file = form.file {
+        guard file.upload.size > 0 else {
+          throw Failure(
+            code: "evidence.empty",
+            message: "the chosen file \(file.fileName) is empty: choose the screenshot itself")
+        }
         let record = EvidenceRecord(
-          itemID: try ObjectID(created.id), category: .electronicData, howFixed: .screenshot,
-          fixedBy: visit.caller.account, fileName: file.fileName, mediaType: file.mediaType, size: 0,
-          sha256: Data(count: 32))
+          itemID: ObjectID(), category: .electronicData, howFixed: .screenshot, fixedBy: visit.caller.account,
+          fileName: file.fileName, mediaType: file.mediaType, size: 0, sha256: Data(count: 32))
         try record.validate()
+        screenshot = (record, file.upload)
+      }
+      let created = try app.addLead(lead, by: visit.caller.officer).view
+      if var screenshot {
+        screenshot.record.itemID = try ObjectID(created.id)
         _ = try app.addEvidence(
-          to: try ObjectID(created.id), upload: file.upload, record: record, audience: nil,
+          to: screenshot.record.itemID, upload: screenshot.upload, record: screenshot.record, audience: nil,
           by: visit.caller.officer)
       }
       return "\(Console.root)/leads/\(created.id)?done=recorded"

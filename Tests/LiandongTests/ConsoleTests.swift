@@ -127,9 +127,8 @@ struct ConsoleTests {
     #expect(try jjj.cli("lead", "list", "--json").stdout.components(separatedBy: "\"summary\"").count == 2)
 
     // The report page fills the notice's table; its CSV is the command line's, byte for byte.
-    let today = try #require(
-      ISO8601DateFormatter.string(
-        from: Date(), timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate]))
+    let today = ISO8601DateFormatter.string(
+      from: Date(), timeZone: TimeZone(identifier: "Asia/Shanghai")!, formatOptions: [.withFullDate])
     let report = try visit.get("/console/report?from=2026-01-01&to=\(today)")
     #expect(report.status == 200 && report.body.contains("专项整治行动情况统计表") && report.body.contains("涉及网络交易平台1家"))
     let csv = try visit.get("/console/report.csv?from=2026-01-01&to=\(today)")
