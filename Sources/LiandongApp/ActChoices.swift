@@ -60,3 +60,18 @@ extension RequestView {
     return [.completed, .partlyCompleted, .declined].contains(state) ? ["close"] : []
   }
 }
+
+extension LeadView {
+  /// The hand-off acts (案件移送) `node` may take on this case now (`HandOffFold`'s rules):
+  /// its owner offers it (unless it received it by hand-off) or withdraws its offer; the bureau
+  /// offered it accepts or objects. Claims, designations and conflicts stay on the command line.
+  public func handOffActsOpen(to node: NodeID) -> [String] {
+    let me = node.rawValue
+    if let handOff, handOff.state == .offered {
+      if handOff.to == me { return ["accept", "object"] }
+      return handOff.from == me ? ["withdraw"] : []
+    }
+    guard owner == me, !receivedByHandOff, ![.withdrawn, .merged, .closed].contains(state) else { return [] }
+    return ["offer"]
+  }
+}

@@ -54,6 +54,9 @@ public enum Console {
     router.post(RouterPath(root + "/leads/:id/acts")) { request, context in
       try await pages.actOnLead(request, id: context.parameters.get("id") ?? "")
     }
+    router.post(RouterPath(root + "/leads/:id/handoff")) { request, context in
+      try await pages.handOff(request, id: context.parameters.get("id") ?? "")
+    }
     router.get(RouterPath(root + "/requests")) { request, _ in
       try await pages.page(request) { try pages.requests($0) }
     }

@@ -73,4 +73,19 @@ struct ActForm {
       }
     return ActForm(act: act, action: "\(Console.root)/requests/\(id)/acts", fields: fields)
   }
+
+  /// The form of each hand-off act the case's page offers; `peers` are the bureaus it may go to.
+  static func handOff(_ act: String, id: String, peers: [String]) -> ActForm {
+    let fields: [Field] =
+      switch act {
+      case "offer":
+        [
+          Field(name: "to", label: "handOffTo", input: .select(peers), required: true),
+          Field(name: "letter", label: "letter", input: .textarea, required: true),
+        ]
+      case "object", "withdraw": [Field(name: "reason", label: "reason", input: .textarea, required: true)]
+      default: []
+      }
+    return ActForm(act: "handoff-\(act)", action: "\(Console.root)/leads/\(id)/handoff", fields: fields)
+  }
 }

@@ -43,7 +43,19 @@ extension ConsolePages {
     let acts = visit.caller.may(.actOnCases) ? lead.actsOpen(to: app.node) : []
     let evidence = try app.views.evidence(item: lead.id)
     var values: [String: Any] = ["lead": LeadRow(lead, language).details, "leadID": lead.id]
-    values["acts"] = acts.map { ActForm.lead($0, id: lead.id).values(language) }
+    let peers = try app.knownNodes().filter { $0 != app.node }.map(\.rawValue).sorted()
+    let handOffActs = visit.caller.may(.actOnCases) ? lead.handOffActsOpen(to: app.node) : []
+    values["acts"] =
+      acts.map { ActForm.lead($0, id: lead.id).values(language) }
+      + handOffActs.map { ActForm.handOff($0, id: lead.id, peers: peers).values(language) }
+    if let handOff = lead.handOff {
+      var shown: [String: Any] = [
+        "from": handOff.from, "to": handOff.to, "state": language.label("handoff:\(handOff.state.rawValue)"),
+        "letter": Shown.text(handOff.letter),
+      ]
+      shown["reason"] = Shown.optional(handOff.reason)
+      values["handOff"] = shown
+    }
     values["evidence"] = try evidence.map { try evidenceValues($0) }
     values["story"] = try app.views.history(of: id).map(storyValues)
     let notice = visit.query("done").map { language.phrase($0 == "recorded" ? "recorded" : "actDone") }
@@ -168,6 +180,30 @@ extension ConsolePages {
         throw Failure(code: "api.bad-request", message: "a lead has no act \"\(other)\"")
       }
       _ = try app.act(on: id, step, by: visit.caller.officer)
+      return "\(Console.root)/leads/\(id)?done=act"
+    } onRefusal: { visit, _, error in
+      var page = try lead(visit, id: rawID)
+      page.problem = error
+      page.notice = nil
+      page.status = HTTPResponse.Status(code: Failure(error).category.httpStatus)
+      return page
+    }
+  }
+
+  func handOff(_ request: Request, id rawID: String) async throws -> Response {
+    try await act(request) { visit, form in
+      let id = try app.objectID(rawID)
+      let reason = form.text("reason") ?? ""
+      let step: HandOffRequest
+      switch form["act"] ?? "" {
+      case "handoff-offer":
+        step = .offer(to: try NodeID(form.text("to") ?? ""), letter: form.text("letter") ?? "", evidence: [])
+      case "handoff-accept": step = .accept
+      case "handoff-object": step = .object(reason: reason)
+      case "handoff-withdraw": step = .withdraw(reason: reason)
+      case let other: throw Failure(code: "api.bad-request", message: "a hand-off has no act \"\(other)\"")
+      }
+      _ = try app.handOff(id, step, by: visit.caller.officer)
       return "\(Console.root)/leads/\(id)?done=act"
     } onRefusal: { visit, _, error in
       var page = try lead(visit, id: rawID)

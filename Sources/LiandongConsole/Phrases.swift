@@ -185,6 +185,13 @@ enum Phrases {
     "report:entities punished, and total fines": ("处罚相关市场主体（家/个）及罚款总额", "entities punished, and total fines"),
     "report:cases transferred to public security": ("移送公安司法机关（件）", "cases transferred to public security"),
     "report:cases against inspection bodies": ("查办检验检测机构违法违规案件（件）", "cases against inspection bodies"),
+    "act:handoff-offer": ("移送案件", "Hand the case off"),
+    "act:handoff-accept": ("接受移送", "Accept the hand-off"),
+    "act:handoff-object": ("对移送提出异议", "Object to the hand-off"),
+    "act:handoff-withdraw": ("撤回移送", "Withdraw the hand-off"),
+    "handOffTo": ("移送给", "Hand off to"),
+    "letter": ("移送函内容", "Transfer letter"),
+    "handOff": ("案件移送", "Hand-off"),
     "note": ("备注", "Note"),
     "reason": ("理由", "Reason"),
     "into": ("并入的线索编号", "Lead to merge into"),
@@ -259,5 +266,9 @@ enum Phrases {
     "interview": ("询问", "interview"), "on-site-inspection": ("现场检查", "on-site inspection"),
     "sampling": ("抽样", "sampling"), "service-of-documents": ("送达文书", "service of documents"),
     "reported": ("待审批", "awaiting approval"), "approved": ("已批准", "approved"),
+    "handoff:offered": ("待对方接受", "offered"), "handoff:accepted": ("已接受", "accepted"),
+    "handoff:objected": ("对方有异议，待上级指定", "objected; awaiting designation"),
+    "handoff:withdrawn": ("已撤回", "withdrawn"), "handoff:designated": ("已指定管辖", "designated"),
+    "handoff:contested": ("冲突待解决", "contested"),
   ]
 }

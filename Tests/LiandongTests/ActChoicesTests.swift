@@ -133,4 +133,50 @@ struct ActChoicesTests {
     #expect(try refusesTheRest(on: requested, request: request) == [])
     #expect(try refusesTheRest(on: requester, request: request) == [])
   }
+
+  /// Every hand-off act not offered to `node` is refused and signs nothing.
+  func refusesOtherHandOffActs(on node: SimulatedNode, lead: ObjectID, to: NodeID) throws -> [String] {
+    let offered = try node.app.lead(lead).handOffActsOpen(to: node.id)
+    let every: [String: HandOffRequest] = [
+      "offer": .offer(to: to, letter: "the operator is registered in your region", evidence: []),
+      "accept": .accept,
+      "object": .object(reason: "not ours"), "withdraw": .withdraw(reason: "sent too soon"),
+    ]
+    for (name, request) in every where !offered.contains(name) {
+      let before = try node.store.versionVector()
+      var refused = false
+      do { _ = try node.app.handOff(lead, request, by: Officer("o"), now: node.tick()) } catch {
+        refused = true
+      }
+      #expect(refused, "\(node.id) was not offered hand-off \(name) but it was accepted")
+      #expect(try node.store.versionVector() == before)
+    }
+    return offered
+  }
+
+  @Test(
+    "a hand-off: the owner is offered to offer it, the bureau offered it to accept or object, and no one else anything"
+  )
+  func alongAHandOff() throws {
+    let owner = try SimulatedNode("n0")
+    let offered = try SimulatedNode("n1")
+    let bystander = try SimulatedNode("n2")
+    try SimulatedNode.acquaint([owner, offered, bystander])
+    let lead = try owner.addLead(audience: .nodes([offered.id, bystander.id]))
+    try exchange(owner, offered, bystander)
+    #expect(try refusesOtherHandOffActs(on: owner, lead: lead, to: offered.id) == ["offer"])
+    #expect(try refusesOtherHandOffActs(on: offered, lead: lead, to: bystander.id) == [])
+    _ = try owner.app.handOff(
+      lead, .offer(to: offered.id, letter: "registered in your region", evidence: []), by: Officer("o"),
+      now: owner.tick())
+    try exchange(owner, offered, bystander)
+    #expect(try refusesOtherHandOffActs(on: owner, lead: lead, to: offered.id) == ["withdraw"])
+    #expect(try refusesOtherHandOffActs(on: offered, lead: lead, to: bystander.id) == ["accept", "object"])
+    #expect(try refusesOtherHandOffActs(on: bystander, lead: lead, to: owner.id) == [])
+    _ = try offered.app.handOff(lead, .accept, by: Officer("o"), now: offered.tick())
+    try exchange(owner, offered, bystander)
+    // The new owner received it by hand-off and may not pass it on; the old owner no longer owns it.
+    #expect(try refusesOtherHandOffActs(on: offered, lead: lead, to: bystander.id) == [])
+    #expect(try refusesOtherHandOffActs(on: owner, lead: lead, to: bystander.id) == [])
+  }
 }
