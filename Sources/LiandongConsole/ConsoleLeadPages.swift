@@ -153,10 +153,7 @@ extension ConsolePages {
       }
       return "\(Console.root)/leads/\(created.id)?done=recorded"
     } onRefusal: { visit, form, error in
-      var page = try newLeadForm(visit, form: form)
-      page.problem = error
-      page.status = HTTPResponse.Status(code: Failure(error).category.httpStatus)
-      return page
+      refused(try newLeadForm(visit, form: form), error)
     }
   }
 
@@ -182,11 +179,7 @@ extension ConsolePages {
       _ = try app.act(on: id, step, by: visit.caller.officer)
       return "\(Console.root)/leads/\(id)?done=act"
     } onRefusal: { visit, _, error in
-      var page = try lead(visit, id: rawID)
-      page.problem = error
-      page.notice = nil
-      page.status = HTTPResponse.Status(code: Failure(error).category.httpStatus)
-      return page
+      refused(try lead(visit, id: rawID), error)
     }
   }
 
@@ -206,11 +199,7 @@ extension ConsolePages {
       _ = try app.handOff(id, step, by: visit.caller.officer)
       return "\(Console.root)/leads/\(id)?done=act"
     } onRefusal: { visit, _, error in
-      var page = try lead(visit, id: rawID)
-      page.problem = error
-      page.notice = nil
-      page.status = HTTPResponse.Status(code: Failure(error).category.httpStatus)
-      return page
+      refused(try lead(visit, id: rawID), error)
     }
   }
 

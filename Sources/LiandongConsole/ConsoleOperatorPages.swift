@@ -111,10 +111,7 @@ extension ConsolePages {
       }
       return "\(Console.root)/accounts?done=act"
     } onRefusal: { visit, _, error in
-      var page = try accounts(visit)
-      page.problem = error
-      page.status = HTTPResponse.Status(code: Failure(error).category.httpStatus)
-      return page
+      refused(try accounts(visit), error)
     }
   }
 }

@@ -94,6 +94,15 @@ struct ConsolePages: Sendable {
       status: HTTPResponse.Status(code: failure.category.httpStatus), problem: error)
   }
 
+  /// `page` again, showing why the act was refused, with the status of the refusal's category.
+  func refused(_ page: Rendered, _ error: any Error) -> Rendered {
+    var page = page
+    page.problem = error
+    page.notice = nil
+    page.status = HTTPResponse.Status(code: Failure(error).category.httpStatus)
+    return page
+  }
+
   /// The page as HTML, inside the layout, with what every page shows.
   func render(_ rendered: Rendered, visit: Visit?, language: Language, headers extra: HTTPFields = [:])
     -> Response

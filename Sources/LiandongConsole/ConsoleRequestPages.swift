@@ -60,11 +60,7 @@ extension ConsolePages {
       _ = try app.act(onRequest: id, step, by: visit.caller.officer, calendar: try app.calendar(file: nil))
       return "\(Console.root)/requests/\(id)?done=act"
     } onRefusal: { visit, _, error in
-      var page = try self.request(visit, id: rawID)
-      page.problem = error
-      page.notice = nil
-      page.status = HTTPResponse.Status(code: Failure(error).category.httpStatus)
-      return page
+      refused(try self.request(visit, id: rawID), error)
     }
   }
 }
