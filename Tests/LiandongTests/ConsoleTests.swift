@@ -155,6 +155,8 @@ struct ConsoleTests {
     try jjj.carry(to: yrd)
     _ = try yrd.token("wang.fang", role: "officer")
     _ = try yrd.setPassword("wang.fang", "松下问童子 pine tree")
+    _ = try yrd.token("audit", role: "auditor")
+    _ = try yrd.setPassword("audit", "审计抽查 sampling day")
     _ = try yrd.token("ops", role: "operator")
     _ = try yrd.setPassword("ops", "运维值班 night shift")
     let base = try await yrd.serveAPI()
@@ -194,6 +196,18 @@ struct ConsoleTests {
     #expect(
       twice.status == 409 && twice.body.contains("op.wrong-state"),
       "\(twice.status) \(twice.body.prefix(1500))")
+
+    // An auditor reads the case, and is offered no act.
+    var auditor = ConsoleVisit(base: base)
+    _ = try auditor.login("audit", "审计抽查 sampling day")
+    let audited = try auditor.get(link)
+    #expect(audited.status == 200 && audited.body.contains("gpj.exe") && audited.body.contains("您现在没有可办理的操作"))
+    #expect(
+      !audited.body.contains(#"action="/console/leads/"#) && !audited.body.contains("/console/leads/new"))
+    let auditCSRF = try #require(ConsoleVisit.csrf(in: audited.body))
+    #expect(
+      try auditor.post(link + "/acts", [("act", "check"), ("csrf", auditCSRF)]).isProblemPage(
+        403, "auth.not-permitted"))
 
     // An operator runs the node but reads no case content.
     var operatorVisit = ConsoleVisit(base: base)
