@@ -67,7 +67,7 @@ extension ConsolePages {
         },
         "anyForks": !status.forks.isEmpty,
         "quarantined": status.quarantined.joined(separator: ", "),
-      ], live: true)
+      ])
   }
 
   func accounts(_ visit: Visit) throws -> Rendered {

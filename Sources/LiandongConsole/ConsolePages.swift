@@ -80,8 +80,11 @@ struct ConsolePages: Sendable {
     return Visit(caller: caller, language: language, here: Self.here(request), query: query)
   }
 
+  /// To the login page, and back to the page asked for afterwards (after a form, to the worklist:
+  /// a form's address is not a page).
   func loginRedirect(_ request: Request) -> Response {
-    Response.redirect(to: "\(Console.root)/login?next=\(Self.encoded(Self.here(request)))", type: .normal)
+    let back = request.method == .get ? Self.here(request) : Console.root + "/"
+    return Response.redirect(to: "\(Console.root)/login?next=\(Self.encoded(back))", type: .normal)
   }
 
   /// An error as a page: its message and remedy, with the HTTP status of its category.

@@ -73,6 +73,9 @@ struct ConsoleTests {
     #expect(
       away.status == 303 && away.location == "/console/login?next=/console/leads%3Fq%3D%25E5%25BA%2597",
       "\(away)")
+    let stranger = try visit.post("/console/leads/0000/acts", [("act", "acknowledge")])
+    #expect(
+      stranger.location == "/console/login?next=/console/", "after logging in, a form's address is no page")
     let form = try visit.get("/console/login")
     #expect(form.status == 200 && form.body.contains("登录") && form.body.contains(#"lang="zh-CN""#))
     let wrong = try visit.post("/console/login", [("account", "li.wei"), ("password", "not it at all")])
