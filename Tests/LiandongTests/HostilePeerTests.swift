@@ -181,6 +181,7 @@ struct HostilePeerTests {
 
     // 1,000 connections, each announcing a 1,000-byte frame and sending one byte of it a second.
     let stop = StopFlag()
+    let connected = Tally()
     let port = yrd.port
     let attackers = Task {
       await withTaskGroup(of: Void.self) { group in
@@ -190,6 +191,7 @@ struct HostilePeerTests {
             guard let connection = try? await connect(federation.tlsConfiguration("evil"), port: port) else {
               return
             }
+            connected.add()
             try? await connection.channel.executeThenClose { _, outbound in
               try await outbound.write(ByteBuffer(bytes: [0, 0, 0x03, 0xE8]))
               while !stop.isSet {
@@ -205,8 +207,14 @@ struct HostilePeerTests {
     let duringHandshakes = try medianSyncSeconds(jjj)
     func count(_ code: String) -> Int { yrd.log.components(separatedBy: code).count - 1 }
     let limit = SessionAdmission.defaultLimit
-    let turnedAway = await eventually(120) { count("sync.too-many-sessions") >= 1000 - limit }
-    #expect(turnedAway, "\(count("sync.too-many-sessions")) of 1,000 turned away")
+    // Every connection that completed its handshake but the admitted few is turned away. Under a
+    // loaded machine a few handshakes may time out on the attacker's side; they are not counted.
+    let turnedAway = await eventually(120) {
+      connected.value >= 900 && count("sync.too-many-sessions") >= connected.value - limit
+    }
+    #expect(
+      turnedAway,
+      "\(count("sync.too-many-sessions")) of \(connected.value) connected (of 1,000 tried) turned away")
     let during = try medianSyncSeconds(jjj)
     let socketsDuring = try openSockets(pid)
     let residentDuring = try residentKiB(pid)
@@ -397,6 +405,13 @@ private func openSockets(_ pid: pid_t) throws -> Int {
 }
 
 /// Tells the attacking connections to stop dripping.
+/// How many of something happened, across tasks.
+final class Tally: Sendable {
+  private let count = Atomic<Int>(0)
+  var value: Int { count.load(ordering: .relaxed) }
+  func add() { count.add(1, ordering: .relaxed) }
+}
+
 final class StopFlag: Sendable {
   private let flag = Atomic<Bool>(false)
   var isSet: Bool { flag.load(ordering: .relaxed) }
