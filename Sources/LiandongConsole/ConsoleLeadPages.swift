@@ -26,7 +26,7 @@ extension ConsolePages {
       value.map { "\(name)=\(Self.encoded($0))" }
     }
     if cursor != nil {
-      values["cursor"] = true;
+      values["cursor"] = true
       values["firstPage"] = filters.isEmpty ? "" : "?" + filters.joined(separator: "&")
     }
     if let next = page.nextCursor {

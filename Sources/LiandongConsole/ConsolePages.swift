@@ -35,7 +35,7 @@ struct ConsolePages: Sendable {
     var template: String
     var title: String
     var values: [String: Any] = [:]
-    /// Pages that follow the event stream (`data-live`): the worklist, a lead.
+    /// Pages that follow the event stream (`data-live`): the worklist, the board, leads, requests.
     var live = false
     var status: HTTPResponse.Status = .ok
     var notice: String? = nil
