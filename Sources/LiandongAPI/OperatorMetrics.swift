@@ -39,6 +39,7 @@ final class OperatorMetrics: Sendable {
     gauge("liandong_evidence_files", Double(figures.evidence.held), [("state", "held")])
     gauge("liandong_evidence_files", Double(figures.evidence.partial), [("state", "partial")])
     gauge("liandong_evidence_files", Double(figures.evidenceMissing), [("state", "missing")])
+    gauge("liandong_evidence_files", Double(figures.evidence.damaged), [("state", "damaged")])
     gauge("liandong_evidence_bytes", Double(figures.evidence.heldBytes))
     if let next = figures.crlNextUpdate {
       gauge("liandong_crl_next_update_seconds", next.timeIntervalSince(now))

@@ -6,12 +6,61 @@ extension NodeApp {
   /// Re-verifies every stored change (signature, certificate at the change's time, body hash,
   /// chain) with the trust in force, and lists the refused operations, forks and quarantined
   /// origins: facts of the log, reported beside any damage.
-  public func verify(now: Date = Date()) throws -> AuditReport {
-    var report = try store.audit(verifier: local.verifier, physicalMillis: now.unixMillis)
+  ///
+  /// It also runs SQLite's integrity check on the database file, and reads every evidence file
+  /// held again against its SHA-256 (unless `quick`, which runs the quick form of the database
+  /// check and reads no file). A file found altered or missing is set aside and recorded damaged
+  /// (`recordDamage`), so it is fetched again. `progress` hears of the bytes read so far.
+  public func verify(
+    quick: Bool = false, now: Date = Date(),
+    progress: (_ bytesRead: UInt64, _ bytesTotal: UInt64) -> Void = { _, _ in }
+  ) throws -> AuditReport {
+    var report = AuditReport()
+    report.databaseProblems = try store.databaseProblems(quick: quick)
+    // A damaged file may be read wrong by every query below; its problems are the answer.
+    guard report.databaseProblems.isEmpty else { return report }
+    let audit = try store.audit(verifier: local.verifier, physicalMillis: now.unixMillis)
+    report.changesChecked = audit.changesChecked
+    report.stubs = audit.stubs
+    // Damaged bodies are set aside and asked of peers; they stay failures until they are back.
+    try store.setAsideDamagedBodies(
+      audit.failures.filter { $0.code == "change.body-hash" || $0.code == "change.body-size" }.compactMap {
+        Data(hex: $0.change).flatMap(ChangeID.init(bytes:))
+      })
+    let awaited = try store.awaitedDamagedBodies()
+    let awaitedIDs = Set(awaited.map(\.change))
+    report.failures = audit.failures.filter { !awaitedIDs.contains($0.change) } + awaited
     report.refusedOperations = try store.refusals()
     report.forks = try store.forks()
     report.quarantined = try store.quarantinedOrigins()
+    if !quick { report.filesChecked = try checkEvidenceFiles(progress: progress) }
+    report.damagedFiles = try store.damagedFiles()
     return report
+  }
+
+  /// Reads every evidence file held against its SHA-256, and records each one found altered or
+  /// missing as damaged; returns how many were read.
+  func checkEvidenceFiles(progress: (_ bytesRead: UInt64, _ bytesTotal: UInt64) -> Void) throws -> Int {
+    let total = UInt64(max(0, try store.blobCounts().heldBytes))
+    var read: UInt64 = 0
+    var checked = 0
+    var after: Data? = nil
+    while true {
+      let page = try store.heldFiles(after: after, limit: 500)
+      guard let last = page.last else { return checked }
+      for file in page {
+        if let finding = try local.blobs.check(
+          file,
+          onPiece: {
+            read += UInt64($0); progress(read, total)
+          })
+        {
+          try home.recordDamage(of: file.sha256, finding: finding)
+        }
+        checked += 1
+      }
+      after = last.sha256
+    }
   }
 
   /// Drops every projection and replays the log; returns the projection digest before and after,

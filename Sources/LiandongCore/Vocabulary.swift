@@ -118,6 +118,8 @@ public enum CustodyEventKind: String, CanonicalName {
   case handedOver = "handed-over"
   case received, opened, returned, destroyed
   case passedToPolice = "passed-to-police"
+  /// The holder found its copy altered or missing on its own disk, and set it aside.
+  case damaged
   public static let fieldName = "custody event"
 }
 

@@ -165,6 +165,9 @@ public enum ErrorCatalogue {
     Entry("init.key-mismatch", .invalidInput, "Pass the private key the certificate request was made with."),
     Entry("config.listen", .invalidInput, "Give the listen address as HOST:PORT (port 0 picks a free one)."),
     Entry("config.interval", .invalidInput, "Give an interval in seconds greater than zero."),
+    Entry(
+      "config.scrub-rate", .invalidInput,
+      "Give the evidence scrub's rate in MiB per second: 0 turns it off, 8 is the default."),
     Entry("config.allow", .invalidInput, "List node IDs separated by commas."),
     Entry("config.log-level", .invalidInput, "Use trace, debug, info, notice, warning or error."),
     Entry(
@@ -198,6 +201,10 @@ public enum ErrorCatalogue {
     Entry(
       "store.damaged", .internal,
       "The database is damaged: restore the latest backup with 'liandong restore', then sync to get the rest back from peers."
+    ),
+    Entry(
+      "store.body-damaged", .unavailable,
+      "Run 'liandong sync' with peers in those changes' audience: the good bodies come back and are folded. Then run the command again; 'liandong verify' lists what is still awaited."
     ),
     Entry(
       "store.row-mismatch", .internal,
@@ -462,6 +469,10 @@ public enum ErrorCatalogue {
     Entry(
       "blob.unavailable", .unavailable, "The peer cannot read the file now; it is fetched on a later sync."),
     Entry("bundle.not-empty", .conflict, "Choose an empty or new folder for the bundle."),
+    Entry(
+      "bundle.file-damaged", .unavailable,
+      "Run 'liandong sync' with a peer that holds the file: it is fetched again and checked. Then export again; 'liandong verify' lists what else is damaged."
+    ),
     Entry(
       "bundle.files-missing", .unavailable,
       "Sync until the evidence files are held ('liandong evidence list'), then export again."),

@@ -31,11 +31,13 @@ struct BlobServer: Sendable {
   /// Requests a peer may have waiting; an honest peer has one outstanding.
   static let maximumWaiting = 4
 
-  let blobs: BlobStore
+  let home: NodeHome
   let peer: NodeID
   let queue: OutboundQueue
   let logger: Logger
   let tally: Tally
+
+  var blobs: BlobStore { home.blobs }
 
   func run(_ requests: AsyncStream<Request>) async {
     for await request in requests {
@@ -59,6 +61,15 @@ struct BlobServer: Sendable {
         "refused a blob request", metadata: ["peer": "\(peer)", "code": "\(code)", "blob": "\(sha256.hex)"])
       refuse(sha256, code: code, message: message)
     case .serve(let size):
+      // A file deleted or cut short on this disk is caught here, before a byte is sent; one
+      // altered in place is caught by the receiver's hash and by this node's scrub.
+      if let finding = blobs.quickCheck(HeldFile(sha256: sha256, size: size)) {
+        logger.error(
+          "an evidence file is damaged on this node's disk; set aside, to be fetched again",
+          metadata: ["blob": "\(sha256.hex)", "finding": "\(finding)"])
+        try? await offload { try home.recordDamage(of: sha256, finding: finding) }
+        return refuse(sha256, code: "blob.unavailable", message: "this node's copy of the blob is damaged")
+      }
       var position = request.offset
       while true {
         await queue.waitForRoom()

@@ -53,7 +53,7 @@ public enum SyncDriver {
       let queue = OutboundQueue()
       let (requests, requestSink) = AsyncStream.makeStream(
         of: BlobServer.Request.self, bufferingPolicy: .bufferingOldest(BlobServer.maximumWaiting))
-      let server = BlobServer(blobs: home.blobs, peer: peer, queue: queue, logger: logger, tally: tally)
+      let server = BlobServer(home: home, peer: peer, queue: queue, logger: logger, tally: tally)
       let (events, eventSink) = AsyncStream.makeStream(of: SessionEvent.self)
       let commits = CommitQueue()
       let preparations = CommitPreparationLane(store: home.store)

@@ -23,6 +23,33 @@ public protocol BlobIndex: Sendable {
   func recordComplete(_ sha256: Data, size: UInt64) throws
   /// How many files are held complete and their bytes, and how many transfers are under way.
   func blobCounts() throws -> BlobCounts
+  /// Files held complete, in hash order after `after`: a scrub walks them all, a page at a time.
+  func heldFiles(after sha256: Data?, limit: Int) throws -> [HeldFile]
+  /// The file was found altered or missing on disk: it is no longer held, so it is never served
+  /// and is fetched again like any missing file; the finding is kept until a good copy is in
+  /// place (`recordComplete`).
+  func recordDamaged(_ sha256: Data, finding: String) throws
+  /// Files found damaged and not yet replaced by a good copy.
+  func damagedFiles() throws -> [DamagedFile]
+}
+
+/// A file the index holds complete, and the size it was when it was.
+public struct HeldFile: Sendable, Equatable {
+  public var sha256: Data
+  public var size: UInt64
+
+  public init(sha256: Data, size: UInt64) {
+    self.sha256 = sha256
+    self.size = size
+  }
+}
+
+/// An evidence file this node held that was found altered or missing on its disk.
+public struct DamagedFile: Codable, Sendable, Equatable {
+  public var sha256: String
+  /// What was found, in words: "missing", or what changed.
+  public var finding: String
+  public var foundAt: String
 }
 
 /// The evidence files a node holds, for its operator's metrics.
@@ -30,10 +57,13 @@ public struct BlobCounts: Sendable, Equatable {
   public var held: Int
   public var heldBytes: Int64
   public var partial: Int
+  /// Files found altered or missing on this node's disk, not yet fetched again.
+  public var damaged: Int
 
-  public init(held: Int, heldBytes: Int64, partial: Int) {
+  public init(held: Int, heldBytes: Int64, partial: Int, damaged: Int = 0) {
     self.held = held
     self.heldBytes = heldBytes
     self.partial = partial
+    self.damaged = damaged
   }
 }

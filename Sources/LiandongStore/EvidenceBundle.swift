@@ -28,8 +28,30 @@ public struct EvidenceBundle {
   public init(home: NodeHome) { self.home = home }
 
   /// Writes the bundle of `item` (a lead, request or case, or one evidence item) into `directory`,
-  /// which must not exist or be empty.
+  /// which must not exist or be empty. The bundle is written beside it and moved into place
+  /// whole, so a failure (a file found damaged on the way, a full disk) leaves nothing behind.
   public func write(item: String, to directory: URL) throws -> Summary {
+    let fileManager = FileManager.default
+    if fileManager.fileExists(atPath: directory.path),
+      !(try fileManager.contentsOfDirectory(atPath: directory.path)).isEmpty
+    {
+      throw BundleError.notEmpty(directory.path)
+    }
+    let staging = directory.deletingLastPathComponent().appendingPathComponent(
+      ".\(directory.lastPathComponent).partial-\(UUID().uuidString)")
+    do {
+      var summary = try writeWhole(item: item, to: staging)
+      if fileManager.fileExists(atPath: directory.path) { try fileManager.removeItem(at: directory) }
+      try fileManager.moveItem(at: staging, to: directory)
+      summary.directory = directory.path
+      return summary
+    } catch {
+      try? fileManager.removeItem(at: staging)
+      throw error
+    }
+  }
+
+  private func writeWhole(item: String, to directory: URL) throws -> Summary {
     let store = home.store
     let items: [EvidenceView]
     if let single = try store.evidence(id: item) {
@@ -43,11 +65,6 @@ public struct EvidenceBundle {
       throw BundleError.filesMissing(missing.map { "\($0.fileName) (\($0.id), \($0.file))" })
     }
     let fileManager = FileManager.default
-    if fileManager.fileExists(atPath: directory.path),
-      !(try fileManager.contentsOfDirectory(atPath: directory.path)).isEmpty
-    {
-      throw BundleError.notEmpty(directory.path)
-    }
     for folder in ["files", "changes", "certs"] {
       try fileManager.createDirectory(
         at: directory.appendingPathComponent(folder), withIntermediateDirectories: true)
@@ -63,7 +80,7 @@ public struct EvidenceBundle {
       guard let sha256 = Data(hex: evidence.sha256), let source = try home.blobs.file(sha256) else {
         continue
       }
-      try fileManager.copyItem(at: source, to: directory.appendingPathComponent(name))
+      try copyChecked(source, sha256: sha256, to: directory.appendingPathComponent(name), evidence: evidence)
       manifest.append((name, sha256))
     }
 
@@ -130,6 +147,41 @@ public struct EvidenceBundle {
     return Summary(
       directory: directory.path, evidence: items.map(\.id), files: items.count, changes: changes.count,
       signers: signers.values.map(\.node).sorted())
+  }
+
+  /// Copies an evidence file while hashing it: a file altered on this node's disk since it was
+  /// stored is recorded damaged (and fetched again), and the export is refused, rather than a
+  /// bundle whose manifest vouches for the wrong bytes.
+  private func copyChecked(_ source: URL, sha256: Data, to destination: URL, evidence: EvidenceView) throws {
+    guard FileManager.default.createFile(atPath: destination.path, contents: nil),
+      let output = FileHandle(forWritingAtPath: destination.path)
+    else {
+      throw StoreError.unwritableFile(path: destination.path, reason: "cannot create the file")
+    }
+    defer { try? output.close() }
+    let hasher = SHA256.Hasher()
+    var size: UInt64 = 0
+    do {
+      let input = try FileHandle(forReadingFrom: source)
+      defer { try? input.close() }
+      while let piece = try input.read(upToCount: 1 << 20), !piece.isEmpty {
+        hasher.update(piece)
+        try output.write(contentsOf: piece)
+        size += UInt64(piece.count)
+      }
+    } catch {
+      if SystemError.posixCode(error) == ENOSPC { throw StoreError.diskFull(path: destination.path) }
+      try home.recordDamage(of: sha256, finding: .unreadable(reason: SystemError.reason(error)))
+      throw BundleError.fileDamaged("\(evidence.fileName) (\(evidence.id))")
+    }
+    let actual = hasher.finalize()
+    guard actual == sha256, size == evidence.size else {
+      try home.recordDamage(
+        of: sha256,
+        finding: size == evidence.size
+          ? .contentChanged(actualSHA256: actual.hex) : .sizeChanged(expected: evidence.size, actual: size))
+      throw BundleError.fileDamaged("\(evidence.fileName) (\(evidence.id))")
+    }
   }
 
   /// Writes the CA, the CRL, and each signer's certificate (leaf, its intermediates, its public
@@ -284,9 +336,11 @@ public enum BundleError: CodedError, Sendable {
   case filesMissing([String])
   case notEmpty(String)
   case noCertificate(node: String, fingerprint: String)
+  case fileDamaged(String)
 
   public var code: String {
     switch self {
+    case .fileDamaged: "bundle.file-damaged"
     case .filesMissing: "bundle.files-missing"
     case .notEmpty: "bundle.not-empty"
     case .noCertificate: "bundle.no-certificate"
@@ -298,6 +352,8 @@ public enum BundleError: CodedError, Sendable {
     case .filesMissing(let files):
       "this node does not hold every file yet: \(files.joined(separator: ", ")); sync with a node that has them, then export again"
     case .notEmpty(let path): "\(path) is not empty; name a new folder for the bundle"
+    case .fileDamaged(let file):
+      "the file \(file) no longer matches its SHA-256 on this node's disk: it is set aside and recorded damaged, and no bundle was written"
     case .noCertificate(let node, let fingerprint):
       "the certificate \(fingerprint.prefix(12)) of \(node) is not known to this node"
     }

@@ -13,6 +13,9 @@ struct FoldBatch {
   /// no operations, so no projection rows, before it: its rows are inserted without the seventeen
   /// deletes a replacement needs, which were most of a bulk import's writes.
   private var indexed = Set<ChangeID>()
+  /// Changes whose body came back after it was set aside as damaged: their objects kept the
+  /// projection rows folded from the good body, so they are replaced, never inserted again.
+  private var refilled = Set<ChangeID>()
   /// The changes indexed, in order: operation rows name their change by its place here, so that
   /// sorting the rows moves plain numbers (sorting rows that held the IDs' `Data` was a twentieth
   /// of a bulk sync's committer).
@@ -31,6 +34,13 @@ struct FoldBatch {
   static let defaultMaximumUnwritten = 65_536
 
   init(maximumUnwritten: Int = defaultMaximumUnwritten) { self.maximumUnwritten = maximumUnwritten }
+
+  /// `index` for a body that arrived for a stub this node held, which may be one it had folded
+  /// before its stored copy was found damaged (`NodeStore+DamagedBodies`).
+  mutating func indexFilled(_ change: SignedChange, _ body: ChangeBody?, _ db: Database) throws {
+    refilled.insert(change.id)
+    try index(change, body, db)
+  }
 
   /// Indexes the operations of a change that has a body (`body`, decoded), and marks their
   /// objects for refolding.
@@ -100,7 +110,9 @@ struct FoldBatch {
       let object = rows[start].object
       var end = start + 1
       while end < rows.endIndex, rows[end].object == object { end += 1 }
-      if indexedBefore.contains(object) {
+      if indexedBefore.contains(object)
+        || rows[start..<end].contains(where: { refilled.contains(changeIDs[$0.change]) })
+      {
         try refold(object, fromIndex: db)
       } else {
         let operations = rows[start..<end].map { (changeIDs[$0.change], $0.index) }
@@ -117,7 +129,7 @@ struct FoldBatch {
     try db.forEachRow("SELECT change_id, op_index FROM p_operations WHERE object_id = ?", object.bytes) {
       operations.append((ChangeID(bytes: $0.data(0))!, Int($0.int64(1))))
     }
-    let isNew = operations.allSatisfy { indexed.contains($0.0) }
+    let isNew = operations.allSatisfy { indexed.contains($0.0) && !refilled.contains($0.0) }
     try refold(object, operations, isNew: isNew, db)
   }
 

@@ -14,6 +14,9 @@ public enum NodeBackup {
     public var changes: Int
     public var blobs: Int
     public var bytes: UInt64
+    /// Evidence files found altered or missing on this node's disk while the backup was made:
+    /// left out of it, recorded damaged on the node (and in the backup), fetched again by sync.
+    public var damaged: [DamagedFile] = []
   }
 
   static let identityFiles = ["node.json", "ca.pem", "crl.pem", "node.pem", "node.key"]
@@ -48,34 +51,81 @@ public enum NodeBackup {
         at: home.directory.appendingPathComponent(name), to: staging.appendingPathComponent(name))
     }
     // A consistent snapshot, whatever the node is doing meanwhile.
-    let copy = try DatabaseQueue(path: staging.appendingPathComponent("liandong.sqlite").path)
-    try home.store.writer.backup(to: copy)
+    let databaseFile = staging.appendingPathComponent("liandong.sqlite").path
+    let copy = try DatabaseQueue(path: databaseFile)
+    try StoreError.translatingErrors(path: home.directory.appendingPathComponent("liandong.sqlite").path) {
+      try home.store.writer.backup(to: copy)
+    }
+    // A damaged database copies page by page without complaint, and restore would then refuse
+    // it: it is refused here, while the operator can still act on the node.
+    let problems = try StoreError.translatingErrors(path: databaseFile) {
+      try copy.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
+    }
+    guard problems == ["ok"] else {
+      throw StoreError.database(
+        code: "store.damaged", path: home.directory.appendingPathComponent("liandong.sqlite").path,
+        reason:
+          "fails SQLite's integrity check (\(problems.prefix(3).joined(separator: "; "))), so no backup was written"
+      )
+    }
     let (changes, blobs) = try copy.read { db in
       (
         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changes") ?? 0,
         try String.fetchAll(db, sql: "SELECT sha256 FROM blobs")
       )
     }
+    // Closed, so that its WAL is folded in and gone before the manifest lists the files.
     try copy.close()
     // The files the snapshot says are complete; later ones belong to the next backup.
+    var linked: [(sha256: Data, relative: String)] = []
+    var damaged: [(sha256: Data, finding: BlobFinding)] = []
     for hex in blobs {
       guard let sha256 = Data(hex: hex) else { continue }
       let source = home.blobs.completeURL(sha256)
-      let relative = source.path.dropFirst(home.directory.path.count + 1)
-      let destination = staging.appendingPathComponent(String(relative))
+      let relative = String(source.path.dropFirst(home.directory.path.count + 1))
+      let destination = staging.appendingPathComponent(relative)
       try fileManager.createDirectory(
         at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+      guard fileManager.fileExists(atPath: source.path) else {
+        damaged.append((sha256, .missing))
+        continue
+      }
       do { try fileManager.linkItem(at: source, to: destination) } catch {
         try fileManager.copyItem(at: source, to: destination)
       }
+      linked.append((sha256, relative))
     }
-    let manifest = try manifestLines(of: staging)
+    var manifest = try manifestLines(of: staging)
+    // Every file is read for the manifest anyway: a file whose hash is not its name is damaged.
+    let sums = Dictionary(
+      manifest.map { line in (String(line.split(separator: " ").last ?? ""), String(line.prefix(64))) },
+      uniquingKeysWith: { first, _ in first })
+    for file in linked where sums[file.relative] != file.sha256.hex {
+      damaged.append((file.sha256, .contentChanged(actualSHA256: sums[file.relative] ?? "?")))
+      try fileManager.removeItem(at: staging.appendingPathComponent(file.relative))
+    }
+    if !damaged.isEmpty {
+      for file in damaged { try home.recordDamage(of: file.sha256, finding: file.finding) }
+      // The backup records them as this node now does: not held, damaged, to be fetched again.
+      let copy = try DatabaseQueue(path: databaseFile)
+      defer { try? copy.close() }
+      try copy.write { db in
+        for file in damaged {
+          try db.execute(sql: "DELETE FROM blobs WHERE sha256 = ?", arguments: [file.sha256.hex])
+          try db.execute(
+            sql: "INSERT OR REPLACE INTO blob_damage (sha256, finding, found_at) VALUES (?, ?, ?)",
+            arguments: [file.sha256.hex, file.finding.description, Date().iso8601])
+        }
+      }
+    }
+    if !damaged.isEmpty { manifest = try manifestLines(of: staging) }
     try Data(manifest.joined(separator: "\n").appending("\n").utf8).write(
       to: staging.appendingPathComponent("MANIFEST.sha256"))
     try tar(["-cf", file.path, "-C", staging.path, "."])
     let bytes = (try fileManager.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.uint64Value ?? 0
     return Summary(
-      file: file.path, node: home.node.rawValue, changes: changes, blobs: blobs.count, bytes: bytes)
+      file: file.path, node: home.node.rawValue, changes: changes, blobs: blobs.count - damaged.count,
+      bytes: bytes, damaged: try home.store.damagedFiles())
   }
 
   /// Restores a backup into an empty folder, checks every file against the manifest and the

@@ -287,18 +287,22 @@ public struct ServeSettings: Codable, Sendable, Equatable {
   public var apiKey: String?
   /// Serve the API as plain HTTP instead of HTTPS: on loopback only. Default false.
   public var apiPlainHTTP: Bool?
+  /// MiB per second at which the evidence files held are read back against their SHA-256, over
+  /// and over; 0 turns the scrub off. Default 8.
+  public var scrubMiBPerSecond: Double?
 
   public static let knownKeys: Set<String> = [
     "listen", "intervalSeconds", "allow", "batchBytes", "logLevel", "api", "apiCertificate", "apiKey",
-    "apiPlainHTTP",
+    "apiPlainHTTP", "scrubMiBPerSecond",
   ]
   public static let defaults = ServeSettings(
-    listen: "127.0.0.1:7420", intervalSeconds: 30, allow: nil, batchBytes: 3 << 19, logLevel: "info")
+    listen: "127.0.0.1:7420", intervalSeconds: 30, allow: nil, batchBytes: 3 << 19, logLevel: "info",
+    scrubMiBPerSecond: 8)
 
   public init(
     listen: String? = nil, intervalSeconds: Double? = nil, allow: [String]? = nil, batchBytes: Int? = nil,
     logLevel: String? = nil, api: String? = nil, apiCertificate: String? = nil, apiKey: String? = nil,
-    apiPlainHTTP: Bool? = nil
+    apiPlainHTTP: Bool? = nil, scrubMiBPerSecond: Double? = nil
   ) {
     self.listen = listen
     self.intervalSeconds = intervalSeconds
@@ -309,6 +313,7 @@ public struct ServeSettings: Codable, Sendable, Equatable {
     self.apiCertificate = apiCertificate
     self.apiKey = apiKey
     self.apiPlainHTTP = apiPlainHTTP
+    self.scrubMiBPerSecond = scrubMiBPerSecond
   }
 }
 

@@ -9,7 +9,9 @@ extension NodeStore: BlobIndex {
     try read { db in
       let held = try Row.fetchOne(db, sql: "SELECT count(*), coalesce(sum(size), 0) FROM blobs")!
       let partial = try Int.fetchOne(db, sql: "SELECT count(*) FROM blob_partials") ?? 0
-      return BlobCounts(held: held[0], heldBytes: held[1], partial: partial)
+      let damaged =
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM blob_damage WHERE repaired_at IS NULL") ?? 0
+      return BlobCounts(held: held[0], heldBytes: held[1], partial: partial, damaged: damaged)
     }
   }
 
@@ -96,6 +98,41 @@ extension NodeStore: BlobIndex {
         sql: "INSERT OR IGNORE INTO blobs (sha256, size, completed_at) VALUES (?, ?, ?)",
         arguments: [sha256.hex, Int64(clamping: size), Date().iso8601])
       try db.execute(sql: "DELETE FROM blob_partials WHERE sha256 = ?", arguments: [sha256.hex])
+      try db.execute(
+        sql: "UPDATE blob_damage SET repaired_at = ? WHERE sha256 = ? AND repaired_at IS NULL",
+        arguments: [Date().iso8601, sha256.hex])
+    }
+  }
+
+  public func heldFiles(after sha256: Data?, limit: Int) throws -> [HeldFile] {
+    try read { db in
+      try Row.fetchAll(
+        db, sql: "SELECT sha256, size FROM blobs WHERE sha256 > ? ORDER BY sha256 LIMIT ?",
+        arguments: [sha256?.hex ?? "", limit]
+      ).compactMap { row in
+        Data(hex: row["sha256"]).map { HeldFile(sha256: $0, size: UInt64(row["size"] as Int64)) }
+      }
+    }
+  }
+
+  public func recordDamaged(_ sha256: Data, finding: String) throws {
+    try writeTransaction { db in
+      try db.execute(sql: "DELETE FROM blobs WHERE sha256 = ?", arguments: [sha256.hex])
+      try db.execute(
+        sql: """
+          INSERT INTO blob_damage (sha256, finding, found_at) VALUES (?, ?, ?)
+          ON CONFLICT (sha256) DO UPDATE SET finding = excluded.finding, found_at = excluded.found_at,
+            repaired_at = NULL
+          """, arguments: [sha256.hex, finding, Date().iso8601])
+    }
+  }
+
+  public func damagedFiles() throws -> [DamagedFile] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql: "SELECT sha256, finding, found_at FROM blob_damage WHERE repaired_at IS NULL ORDER BY found_at"
+      ).map { DamagedFile(sha256: $0["sha256"], finding: $0["finding"], foundAt: $0["found_at"]) }
     }
   }
 }

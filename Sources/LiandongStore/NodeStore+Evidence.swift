@@ -24,7 +24,8 @@ public struct EvidenceView: Codable, Sendable, Equatable {
   public var audience: String
   /// Nodes a holder shared it with later, by signed acts.
   public var sharedWith: [String] = []
-  /// `held` (complete on this node), `partial` (a transfer under way) or `missing`.
+  /// `held` (complete on this node), `partial` (a transfer under way), `damaged` (found altered
+  /// or missing on this node's disk, set aside, not yet fetched again) or `missing`.
   public var file: String
   /// Bytes of the file this node holds durably.
   public var fileBytes: UInt64
@@ -100,8 +101,9 @@ extension NodeStore {
   }
 
   private static let evidenceQuery = """
-    SELECT e.*, b.size AS held_size, p.durable_offset FROM p_evidence e
+    SELECT e.*, b.size AS held_size, p.durable_offset, d.found_at AS damaged_at FROM p_evidence e
     LEFT JOIN blobs b ON b.sha256 = e.sha256 LEFT JOIN blob_partials p ON p.sha256 = e.sha256
+    LEFT JOIN blob_damage d ON d.sha256 = e.sha256 AND d.repaired_at IS NULL
     """
 
   private static func evidenceView(_ row: Row) throws -> EvidenceView {
@@ -117,7 +119,9 @@ extension NodeStore {
       added: HLCTimestamp(
         wallMillis: UInt64(row["added_wall"] as Int64), counter: UInt32(row["added_counter"] as Int64)
       ).iso8601,
-      audience: row["audience"], file: held != nil ? "held" : partial != nil ? "partial" : "missing",
+      audience: row["audience"],
+      file: held != nil
+        ? "held" : partial != nil ? "partial" : row["damaged_at"] as String? != nil ? "damaged" : "missing",
       fileBytes: UInt64(held ?? partial ?? 0))
   }
 }

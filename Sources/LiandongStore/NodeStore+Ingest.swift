@@ -142,7 +142,7 @@ extension NodeStore {
       try db.run("DELETE FROM p_wanted_bodies WHERE change_id = ?", full.id.bytes)
       tips.filled(full)
       try registerManifests(in: full, body, db)
-      try folds.index(full, body, db)
+      try folds.indexFilled(full, body, db)
       return .bodyFilled
     case .store(let accepted, let announced, let body):
       try db.run(

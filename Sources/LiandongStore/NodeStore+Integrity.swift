@@ -4,6 +4,21 @@ import LiandongCore
 import LiandongCrypto
 
 extension NodeStore {
+  /// What SQLite finds wrong with the database file: `PRAGMA integrity_check`, or with `quick`
+  /// its quick form (no index-against-table cross-check, linear in the file's size). Empty when
+  /// the file is sound. A file too damaged to be read at all is a problem too, not an error.
+  public func databaseProblems(quick: Bool) throws -> [String] {
+    let findings: [String]
+    do {
+      findings = try read {
+        try String.fetchAll($0, sql: quick ? "PRAGMA quick_check" : "PRAGMA integrity_check")
+      }
+    } catch let error as StoreError where error.code == "store.damaged" {
+      return [error.description]
+    }
+    return findings == ["ok"] ? [] : findings
+  }
+
   /// Drops every projection and replays the log. The fold depends only on the set of operations,
   /// so the tables come out byte-identical to those built incrementally; `projectionDigest`
   /// shows it.
@@ -11,7 +26,27 @@ extension NodeStore {
 
   /// `rebuild`, writing the operation index whenever `operationRowsHeldBack` of its rows wait
   /// (`FoldBatch`): a test sets it low to replay a short log through that path.
+  ///
+  /// A body that fails its hash is never folded as if it were absent: the rebuild is undone,
+  /// leaving every projection as it was, the damaged bodies are set aside to be fetched again
+  /// (`setAsideDamagedBodies`), and `store.body-damaged` says so. So is a rebuild asked for while
+  /// bodies set aside earlier have not come back.
   func rebuild(operationRowsHeldBack: Int) throws {
+    let awaited = try awaitedDamagedBodies()
+    guard awaited.isEmpty else { throw StoreError.bodiesDamaged(awaited.map(\.change)) }
+    var damaged: [ChangeID] = []
+    do {
+      try rebuildAll(operationRowsHeldBack: operationRowsHeldBack, damaged: &damaged)
+    } catch is DamagedBodiesFound {
+      try setAsideDamagedBodies(damaged)
+      throw StoreError.bodiesDamaged(damaged.map(\.hex))
+    }
+  }
+
+  /// Thrown inside the rebuild's transaction to undo it.
+  private struct DamagedBodiesFound: Error {}
+
+  private func rebuildAll(operationRowsHeldBack: Int, damaged: inout [ChangeID]) throws {
     try writeTransaction { db in
       for table in Schema.derivedTables { try db.execute(sql: "DELETE FROM \(table)") }
       signerCache.withLock { $0.removeAll() }
@@ -21,6 +56,10 @@ extension NodeStore {
       while let row = try rows.next() {
         let change = try SignedChange(
           headerBytes: row["header"], signature: row["signature"], body: row["body"])
+        do throws(ChangeRefusal) { try change.checkBody() } catch {
+          damaged.append(change.id)
+          continue
+        }
         let body = change.decodedBody()
         for operation in body?.operations ?? [] {
           if case .announceNode(let chain) = operation.action {
@@ -30,6 +69,7 @@ extension NodeStore {
         try registerManifests(in: change, body, db)
         try folds.index(change, body, db)
       }
+      if !damaged.isEmpty { throw DamagedBodiesFound() }
       try rebuildWantedBodies(db)
       try folds.refold(db)
     }

@@ -420,6 +420,26 @@ enum Schema {
     migrator.registerMigration("v14: the log's position at each peer's last successful sync") { db in
       try db.execute(sql: "ALTER TABLE peers ADD COLUMN log_position_at_success INTEGER")
     }
+    migrator.registerMigration("v15: damaged evidence files and change bodies set aside") { db in
+      try db.execute(
+        sql: """
+          -- Local: evidence files found altered or missing on this node's disk, set aside under
+          -- blobs/damaged/ and fetched again; repaired_at is set when a good copy is in place.
+          CREATE TABLE blob_damage (
+            sha256 TEXT PRIMARY KEY,
+            finding TEXT NOT NULL,
+            found_at TEXT NOT NULL,
+            repaired_at TEXT
+          );
+          -- Local: change bodies whose bytes no longer match their signed hash, kept as found
+          -- while a good copy is fetched again from a peer.
+          CREATE TABLE damaged_bodies (
+            change_id BLOB PRIMARY KEY,
+            body BLOB NOT NULL,
+            found_at TEXT NOT NULL
+          );
+          """)
+    }
     return migrator
   }
 

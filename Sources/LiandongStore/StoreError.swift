@@ -17,6 +17,7 @@ public enum StoreError: CodedError, Sendable {
   case schemaTooNew(found: Int, supported: Int)
   case catchUpRequired(node: String)
   case backupFailed(reason: String)
+  case bodiesDamaged([String])
   /// SQLite could not grow its files: the transaction rolled back whole, so the store is intact.
   case diskFull(path: String)
   /// SQLite failed: `code` is one of the catalogue's `store.` codes, chosen by its result code.
@@ -37,6 +38,7 @@ public enum StoreError: CodedError, Sendable {
     case .schemaTooNew: "store.schema-too-new"
     case .catchUpRequired: "node.catch-up-required"
     case .backupFailed: "backup.failed"
+    case .bodiesDamaged: "store.body-damaged"
     case .diskFull: "node.disk-full"
     case .database(let code, _, _): code
     }
@@ -66,6 +68,8 @@ public enum StoreError: CodedError, Sendable {
       "\(node) was restored from a backup and may have signed changes since, which its peers hold: run "
         + "'liandong sync --all' first, or writing now would fork its own chain"
     case .backupFailed(let reason): reason
+    case .bodiesDamaged(let changes):
+      "\(changes.count) change bod\(changes.count == 1 ? "y" : "ies") in the database no longer match their signed SHA-256 (\(changes.prefix(3).map { String($0.prefix(12)) }.joined(separator: ", "))\(changes.count > 3 ? ", ..." : "")); they are set aside and asked of peers at every sync, and the projections were left as they were"
     case .diskFull(let path):
       "the disk holding \(path) is full: free space on it (or move the data folder to a larger disk), "
         + "then sync again; the last transaction was rolled back whole, and nothing acknowledged was lost"

@@ -135,7 +135,25 @@ public struct AuditReport: Codable, Sendable {
   public var refusedOperations: [OperationRefusal]
   public var forks: [ForkView]
   public var quarantined: [String]
-  public var ok: Bool { failures.isEmpty }
+  /// What SQLite's integrity check found wrong with the database file; empty when it is sound.
+  public var databaseProblems: [String] = []
+  /// How many evidence files were read and hashed again; nil when `--quick` skipped them.
+  public var filesChecked: Int? = nil
+  /// Evidence files found altered or missing, now or earlier, not yet fetched again.
+  public var damagedFiles: [DamagedFile] = []
+  public var ok: Bool { failures.isEmpty && databaseProblems.isEmpty && damagedFiles.isEmpty }
+
+  public init(
+    changesChecked: Int = 0, stubs: Int = 0, failures: [AuditFailure] = [],
+    refusedOperations: [OperationRefusal] = [], forks: [ForkView] = [], quarantined: [String] = []
+  ) {
+    self.changesChecked = changesChecked
+    self.stubs = stubs
+    self.failures = failures
+    self.refusedOperations = refusedOperations
+    self.forks = forks
+    self.quarantined = quarantined
+  }
 }
 
 extension HLCTimestamp {

@@ -683,7 +683,7 @@ public nonisolated struct Liandong_V1_ActOnRequest: Sendable {
 
 /// One event in an evidence item's chain of custody, recorded by the node that handled it.
 /// `event` is one of: collected, sealed, hashed, handed-over, received, opened, returned,
-/// destroyed, passed-to-police.
+/// destroyed, passed-to-police, damaged (the holder found its own copy altered or missing).
 public nonisolated struct Liandong_V1_CustodyEvent: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

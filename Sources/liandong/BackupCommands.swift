@@ -10,7 +10,11 @@ struct BackupCommand: NodeCommand {
     discussion: """
       The database is copied with SQLite's online backup, so 'liandong serve' may keep running. \
       The file holds node.key, so it is created with mode 0600 (readable by its owner alone): \
-      keep it as safe as the node itself.
+      keep it as safe as the node itself. A database that fails SQLite's integrity check is \
+      refused (no backup is written). Every evidence file is read and checked against its \
+      SHA-256: a file found altered or missing is left out, recorded damaged (on the node and \
+      in the backup) and fetched again from a peer at the next sync; the backup is written \
+      with everything else, and each damaged file is named.
       """)
   @OptionGroup var options: NodeOptions
   @Option(help: ArgumentHelp("The backup file to write (a tar file; must not exist).", valueName: "file"))
@@ -23,6 +27,11 @@ struct BackupCommand: NodeCommand {
     Output.error(
       "backed up \(summary.node): \(summary.changes) changes, \(summary.blobs) evidence files, \(summary.bytes) bytes; "
         + "mode 0600, as it holds the node's private key")
+    for file in summary.damaged {
+      Output.error(
+        "warning: evidence file \(file.sha256.prefix(16)) is damaged (\(file.finding)) and is not in the backup; "
+          + "it is fetched again from a peer at the next sync")
+    }
   }
 }
 

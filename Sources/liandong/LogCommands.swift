@@ -28,22 +28,51 @@ struct LogCommand: NodeCommand {
 struct VerifyCommand: NodeCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify",
-    abstract: "Re-verify every change: signatures, certificates at each change's time, body hashes, chains.",
+    abstract: "Re-verify every change, the database file and every evidence file this node holds.",
     discussion: """
-      Exits 0 when every stored change verifies, 1 otherwise, naming each failure. Operations \
-      that were refused (kept in the log with no effect, such as an edit by a node that does not \
-      own the lead) and detected forks are listed too; they are facts of the log, not damage.
+      Exits 0 when the database is sound, every stored change verifies and every evidence file \
+      matches its SHA-256; 1 otherwise, naming each failure. An evidence file found altered or \
+      missing is set aside under blobs/damaged/, recorded "damaged" in its chain of custody, \
+      and fetched again from a peer that holds it at the next sync. Operations that were \
+      refused (kept in the log with no effect, such as an edit by a node that does not own the \
+      lead) and detected forks are listed too; they are facts of the log, not damage.
       """)
   @OptionGroup var options: NodeOptions
+  @Flag(help: "Run SQLite's quick check and read no evidence file (minutes faster on a large node).")
+  var quick = false
 
   func execute() throws {
-    let report = try options.openApp().verify()
+    var pacing = options.json ? ProgressPacing(enabled: false) : ProgressPacing()
+    let report = try options.openApp().verify(quick: quick) { read, total in
+      guard pacing.due() else { return }
+      FileHandle.standardError.write(
+        Data("\r  evidence files: \(read >> 20) of \(total >> 20) MiB read".utf8))
+    }
+    if pacing.hasShown { FileHandle.standardError.write(Data("\n".utf8)) }
     if options.json {
       try Output.json(report)
     } else {
+      for problem in report.databaseProblems {
+        print("DATABASE DAMAGED: \(problem)")
+      }
+      if !report.databaseProblems.isEmpty {
+        print(
+          "the database file fails SQLite's integrity check: restore the last good backup ('liandong restore'), or start a new node and sync it from its peers"
+        )
+      }
       print(
         "checked \(report.changesChecked) changes (\(report.stubs) stubs): \(report.failures.count) failure(s)"
       )
+      if let files = report.filesChecked {
+        print("checked \(files) evidence file(s) against their SHA-256")
+      } else {
+        print("evidence files not read (--quick)")
+      }
+      for file in report.damagedFiles {
+        print(
+          "DAMAGED file \(file.sha256.prefix(16)) (found \(file.foundAt)): \(file.finding); set aside, to be fetched again from a peer at the next sync"
+        )
+      }
       for failure in report.failures {
         print(
           "FAIL \(failure.origin)#\(failure.sequence) \(failure.change.prefix(12)) [\(failure.code)] \(failure.message)"

@@ -62,6 +62,13 @@ struct ServeCommand: AsyncNodeCommand {
   var apiKey: String?
   @Flag(help: "Serve the API as plain HTTP (loopback only), e.g. behind a local reverse proxy.")
   var apiPlainHTTP = false
+  @Option(
+    help: ArgumentHelp(
+      "MiB per second at which the evidence files held are read back against their SHA-256; 0 is off.",
+      discussion:
+        "Default: node.json's serve.scrubMiBPerSecond, else 8. A file found altered or missing is set aside, recorded damaged and fetched again from a peer.",
+      valueName: "MiB/s"))
+  var scrubRate: Double?
   @Option(help: ArgumentHelp("Log level: trace, debug, info, notice, warning, error.", valueName: "level"))
   var logLevel: String?
   @Flag(
@@ -72,7 +79,8 @@ struct ServeCommand: AsyncNodeCommand {
     let home = try options.openNode()
     let settings = try ServeSettingsResolver(
       file: home.configuration.serve, listen: listen, interval: interval, allow: allow, batch: batch,
-      logLevel: logLevel, api: api, apiCertificate: apiCert, apiKey: apiKey, apiPlainHTTP: apiPlainHTTP
+      logLevel: logLevel, api: api, apiCertificate: apiCert, apiKey: apiKey, apiPlainHTTP: apiPlainHTTP,
+      scrubRate: scrubRate
     ).resolve()
     if checkConfig { return try ConfigCheck(home: home, settings: settings).report(json: options.json) }
     let (host, port) = (settings.host, settings.port)
@@ -105,6 +113,12 @@ struct ServeCommand: AsyncNodeCommand {
       .init(service: listener, successTerminationBehavior: .gracefullyShutdownGroup),
       .init(service: PeerSchedulerService(server: server)),
     ]
+    if settings.scrubBytesPerSecond > 0 {
+      services.append(
+        .init(
+          service: EvidenceScrubService(
+            home: home, pace: .init(bytesPerSecond: settings.scrubBytesPerSecond), logger: logger)))
+    }
     if let api = settings.api {
       // What the node records through swift-metrics goes to the API's /metrics.
       let metrics = PrometheusCollectorRegistry()

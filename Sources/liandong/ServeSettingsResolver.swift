@@ -20,6 +20,8 @@ struct ResolvedServeSettings {
   var logLevel: Logger.Level
   /// Where and how the HTTP API listens, if it is served.
   var api: APIListenerSettings?
+  /// Bytes per second the evidence scrub reads; 0 when it is off.
+  var scrubBytesPerSecond: Int
   /// setting -> (value as written, source)
   var explained: [(String, String, String)]
 }
@@ -48,6 +50,7 @@ struct ServeSettingsResolver {
   var apiCertificate: String? = nil
   var apiKey: String? = nil
   var apiPlainHTTP = false
+  var scrubRate: Double? = nil
 
   /// HOST:PORT to listen on; port 0 asks the system for a free one.
   static func bindAddress(_ text: String, _ what: String, source: String) throws -> (host: String, port: Int)
@@ -96,6 +99,12 @@ struct ServeSettingsResolver {
         message: "allow list '\(allowText ?? "")' (\(allowSource)): \(Failure(error).message)")
     }
     let batchBytes = try batch.validated(fallback: file?.batchBytes ?? defaults.batchBytes!)
+    let (scrub, scrubSource) = pick(scrubRate, file?.scrubMiBPerSecond, defaults.scrubMiBPerSecond!)
+    guard scrub >= 0, scrub.isFinite else {
+      throw UsageError(
+        code: "config.scrub-rate",
+        message: "evidence scrub rate \(scrub) MiB/s (\(scrubSource)): use 0 (off) or more")
+    }
     let apiText = api ?? file?.api
     let apiSource = api != nil ? "command line" : "node.json"
     let plainHTTP = apiPlainHTTP || file?.apiPlainHTTP == true
@@ -120,12 +129,13 @@ struct ServeSettingsResolver {
     }
     return ResolvedServeSettings(
       host: host, port: port, interval: seconds, allowList: allowList, batchBytes: batchBytes,
-      logLevel: level, api: apiListener,
+      logLevel: level, api: apiListener, scrubBytesPerSecond: Int(scrub * 1_048_576),
       explained: [
         ("listen", address, addressSource), ("intervalSeconds", "\(seconds)", secondsSource),
         ("allow", allowText ?? "any federation node", allowSource),
         ("batchBytes", "\(batchBytes)", batchSource),
         ("logLevel", levelText, levelSource),
+        ("scrubMiBPerSecond", scrub == 0 ? "0 (off)" : "\(scrub)", scrubSource),
         (
           "api", apiListener.map { "\($0.scheme)://\(apiText!)" } ?? "not served",
           apiText == nil ? "default" : apiSource

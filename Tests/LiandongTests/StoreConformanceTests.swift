@@ -192,5 +192,18 @@ struct StoreConformanceTests {
     try store.recordComplete(sha256, size: 1000)
     #expect(try store.completeSize(of: sha256) == 1000)
     #expect(try store.missingFiles(limit: 10).isEmpty && store.durableOffset(of: sha256) == nil)
+    #expect(try store.heldFiles(after: nil, limit: 10) == [HeldFile(sha256: sha256, size: 1000)])
+    #expect(try store.heldFiles(after: sha256, limit: 10).isEmpty)
+
+    // Found damaged: no longer held, missing again (to be fetched), listed until a good copy is in.
+    try store.recordDamaged(sha256, finding: "the file is missing from the disk")
+    #expect(try store.completeSize(of: sha256) == nil && store.heldFiles(after: nil, limit: 10).isEmpty)
+    #expect(try store.missingFiles(limit: 10).map(\.sha256) == [sha256])
+    #expect(try store.damagedFiles().map(\.sha256) == [sha256.hex])
+    #expect(try store.blobCounts().damaged == 1)
+    try store.recordComplete(sha256, size: 1000)
+    #expect(
+      try store.damagedFiles().isEmpty
+        && store.blobCounts() == BlobCounts(held: 1, heldBytes: 1000, partial: 0))
   }
 }
