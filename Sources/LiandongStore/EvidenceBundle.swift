@@ -87,6 +87,7 @@ public struct EvidenceBundle {
     // Every change that records these items or their custody, with its signer's certificate.
     let changes = try store.changes(touching: try items.map { try ObjectID($0.id) })
     var signers: [Data: (node: String, chain: [Certificate])] = [:]
+    var signedAt: [Data: ClosedRange<UInt64>] = [:]
     var changeLines: [String] = []
     var verifications: [String] = []
     for change in changes {
@@ -105,6 +106,11 @@ public struct EvidenceBundle {
         }
         signers[header.signerSHA256] = (header.origin.rawValue, chain)
       }
+      let seconds = header.time.wallMillis / 1000
+      signedAt[header.signerSHA256] =
+        signedAt[header.signerSHA256].map {
+          min($0.lowerBound, seconds)...max($0.upperBound, seconds)
+        } ?? seconds...seconds
       let certificate = Self.certificateName(header.origin.rawValue, header.signerSHA256)
       verifications.append(
         Self.verifyCommand(
@@ -126,7 +132,11 @@ public struct EvidenceBundle {
     // The exporting node signs the manifest.
     let ownFingerprint = home.chain[0].fingerprint
     signers[ownFingerprint] = (home.node.rawValue, home.chain)
-    let certificateLines = try writeCertificates(signers, directory: directory, manifest: &manifest)
+    let exported = UInt64(Date().timeIntervalSince1970)
+    signedAt[ownFingerprint] =
+      signedAt[ownFingerprint].map { $0.lowerBound...exported } ?? exported...exported
+    let certificateLines = try writeCertificates(
+      signers, signedAt: signedAt, directory: directory, manifest: &manifest)
     let manifestText = manifest.map { "\($0.1.hex)  \($0.0)" }.joined(separator: "\n") + "\n"
     try write("manifest.txt", Data(manifestText.utf8))
     try write("manifest.sig", try home.key.sign(Data(manifestText.utf8)))
@@ -184,21 +194,36 @@ public struct EvidenceBundle {
     }
   }
 
+  /// What `verify.sh` checks of one signer's certificate: its files, when it signed what the
+  /// bundle holds, and its revocation if the bundled CRL lists it.
+  struct SignerCheck {
+    var leaf: String
+    var intermediates: String?
+    var serial: String
+    /// Seconds since 1970 of its first and last signature in the bundle.
+    var signed: ClosedRange<UInt64>
+    var revoked: Date?
+  }
+
   /// Writes the CA, the CRL, and each signer's certificate (leaf, its intermediates, its public
-  /// key); returns the certificate file names to check against the CA.
+  /// key); returns what `verify.sh` checks of each.
   private func writeCertificates(
-    _ signers: [Data: (node: String, chain: [Certificate])], directory: URL, manifest: inout [(String, Data)]
-  ) throws -> [(leaf: String, intermediates: String?)] {
+    _ signers: [Data: (node: String, chain: [Certificate])], signedAt: [Data: ClosedRange<UInt64>],
+    directory: URL, manifest: inout [(String, Data)]
+  ) throws -> [SignerCheck] {
     func write(_ name: String, _ data: Data) throws {
       try data.write(to: directory.appendingPathComponent(name), options: .atomic)
       manifest.append((name, SHA256.hash(data)))
     }
     try write("certs/ca.pem", try Data(contentsOf: home.directory.appendingPathComponent("ca.pem")))
     let crl = home.directory.appendingPathComponent("crl.pem")
+    var lists: [RevocationList] = []
     if FileManager.default.fileExists(atPath: crl.path) {
-      try write("certs/crl.pem", try Data(contentsOf: crl))
+      let bytes = try Data(contentsOf: crl)
+      try write("certs/crl.pem", bytes)
+      lists = try RevocationList.all(pem: bytes)
     }
-    var names: [(String, String?)] = []
+    var names: [SignerCheck] = []
     for (fingerprint, signer) in signers.sorted(by: { $0.value.node < $1.value.node }) {
       let name = Self.certificateName(signer.node, fingerprint)
       try write("certs/\(name).pem", try signer.chain[0].pem())
@@ -208,7 +233,12 @@ public struct EvidenceBundle {
         intermediates = "certs/\(name)-intermediates.pem"
         try write(intermediates!, Data(try signer.chain.dropFirst().flatMap { try $0.pem() }))
       }
-      names.append(("certs/\(name).pem", intermediates))
+      let leaf = signer.chain[0]
+      names.append(
+        SignerCheck(
+          leaf: "certs/\(name).pem", intermediates: intermediates, serial: leaf.serialHex,
+          signed: signedAt[fingerprint] ?? 0...0,
+          revoked: lists.compactMap { $0.revocationDate(of: leaf) }.min()))
     }
     return names
   }
@@ -229,21 +259,45 @@ public struct EvidenceBundle {
   }
 
   static func script(
-    certificates: [(leaf: String, intermediates: String?)], crl: Bool, manifestCheck: String,
-    changeChecks: [String]
+    certificates: [SignerCheck], crl: Bool, manifestCheck: String, changeChecks: [String]
   ) -> String {
-    let crlOptions = crl ? " -crl_check -CRLfile certs/crl.pem" : ""
     var lines = [
       "#!/bin/sh",
       "# Verifies this evidence bundle with the openssl command-line tool alone. Exit 0 only if every",
       "# check holds. Run it from the bundle's folder: sh verify.sh",
       "set -e",
       "cd \"$(dirname \"$0\")\"",
-      "echo '1. The certificates were issued by the federation CA' && echo '   (and are not revoked, if a CRL is present):'",
+      "echo '1. Each signing certificate was issued by the federation CA and valid when it signed'",
+      "echo '   (checked at the time of its first and last signature here, as its changes state them),'",
+      "echo '   and the revocation list, signed by the CA, does not revoke it before its last signature:'",
     ]
+    if crl { lines.append("openssl crl -in certs/crl.pem -CAfile certs/ca.pem -noout") }
     for certificate in certificates {
       let untrusted = certificate.intermediates.map { " -untrusted \($0)" } ?? ""
-      lines.append("openssl verify -CAfile certs/ca.pem\(crlOptions)\(untrusted) \(certificate.leaf)")
+      for moment in Set([certificate.signed.lowerBound, certificate.signed.upperBound]).sorted() {
+        lines.append(
+          "echo '   at \(Date(timeIntervalSince1970: TimeInterval(moment)).iso8601):' && "
+            + "openssl verify -attime \(moment) -CAfile certs/ca.pem\(untrusted) \(certificate.leaf)")
+      }
+      guard crl else { continue }
+      if let revoked = certificate.revoked,
+        revoked.timeIntervalSince1970 > Double(certificate.signed.upperBound)
+      {
+        // Revoked after its last signature here (a node refuses a change signed after its
+        // certificate's revocation): the CRL's entry is shown, with both dates, for the reader.
+        lines.append(
+          "echo '   \(certificate.leaf) (serial \(certificate.serial)) was revoked at \(revoked.iso8601), after its last signature here at \(Date(timeIntervalSince1970: TimeInterval(certificate.signed.upperBound)).iso8601); the CRL says:'"
+        )
+        lines.append(
+          "openssl crl -in certs/crl.pem -noout -text | grep -i -A 1 '\(certificate.serial)$'")
+      } else {
+        // Not in the CRL, whatever today's date: a bundle checked years later, when the CRL and
+        // the certificate have long expired, still proves it. (A certificate revoked before its
+        // last signature here fails this check, as it must.)
+        lines.append(
+          "openssl verify -no_check_time -CAfile certs/ca.pem -crl_check -CRLfile certs/crl.pem\(untrusted) \(certificate.leaf)"
+        )
+      }
     }
     lines.append("echo '2. The manifest was signed by the exporting node:'")
     lines.append(manifestCheck)

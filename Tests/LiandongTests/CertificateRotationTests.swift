@@ -37,6 +37,12 @@ struct CertificateRotationTests {
       "signed with the old key", "--to", "all",
       "--json")
     #expect(before.status == 0, "\(before)")
+    let beforeLead =
+      try #require(try JSONSerialization.jsonObject(with: Data(before.stdout.utf8)) as? [String: Any])["id"]
+      as? String ?? ""
+    let photo = temporaryDirectory("rotate-evidence").appendingPathComponent("photo.jpg")
+    try randomBytes(2_000, seed: 5).write(to: photo)
+    #expect(try yrd.cli("evidence", "add", beforeLead, photo.path, "--category", "physical").status == 0)
     let oldFingerprint = try shown(yrd).inUse
 
     let new = try federation.issue("yrd")
@@ -99,6 +105,16 @@ struct CertificateRotationTests {
     for node in [jjj, yrd] {
       let verified = try node.cli("verify")
       #expect(verified.status == 0, "\(node.name): \(verified)")
+    }
+    // A bundle of the evidence the old key recorded verifies: the old certificate was revoked
+    // after its last signature there, which verify.sh shows from the CRL; a year on, too.
+    let bundle = temporaryDirectory("rotate-bundle").appendingPathComponent("bundle")
+    #expect(try yrd.cli("evidence", "export", beforeLead, "--out", bundle.path).status == 0)
+    for later in ["+0d", "+400d"] {
+      let checked = try run("faketime", ["-f", later, "sh", bundle.appendingPathComponent("verify.sh").path])
+      #expect(
+        checked.status == 0 && checked.stdout.contains("(serial \(oldSerial)) was revoked at")
+          && checked.stdout.contains("All checks passed"), "\(later): \(checked)")
     }
   }
 

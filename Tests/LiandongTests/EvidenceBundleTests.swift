@@ -65,7 +65,16 @@ struct EvidenceBundleTests {
     #expect(
       verify.stdout.contains("Verified OK") && verify.stdout.contains("Signature Verified Successfully"))
     let instructions = try String(contentsOf: out.appendingPathComponent("VERIFY.txt"), encoding: .utf8)
-    #expect(instructions.contains("openssl verify -CAfile certs/ca.pem -crl_check -CRLfile certs/crl.pem"))
+    #expect(
+      instructions.contains(
+        "openssl verify -no_check_time -CAfile certs/ca.pem -crl_check -CRLfile certs/crl.pem"))
+    #expect(instructions.contains("openssl verify -attime "))
+    // A court checks it months or years later, when the CRL (30 days) and the certificates have
+    // expired: each certificate is checked as it was when it signed.
+    for later in ["+400d", "+3650d"] {
+      let aged = try run("faketime", ["-f", later, "sh", out.appendingPathComponent("verify.sh").path])
+      #expect(aged.status == 0 && aged.stdout.contains("All checks passed"), "\(later): \(aged)")
+    }
     let files = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("files").path)
     #expect(try Data(contentsOf: out.appendingPathComponent("files/\(files[0])")) == content)
     #expect(
