@@ -182,6 +182,24 @@ def run(jjj, yrd, ops, prd):
         expect(all(r.find_elements(By.CSS_SELECTOR, ".verified") for r in rows), "every entry is marked verified")
         shot(jjj, "07-jjj-story")
 
+    with Step("jjj hands the case off to yrd, and yrd's open page offers to accept it without a reload", jjj, yrd):
+        yrd.get(lead_url.replace(JJJ, YRD))
+        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "story"))
+        yrd.execute_script("document.body.dataset.marker = 'not reloaded'")
+        jjj.get(lead_url)
+        WebDriverWait(jjj, 10).until(lambda d: d.find_elements(By.ID, "act-handoff-offer"))
+        jjj.find_element(By.CSS_SELECTOR, "#act-handoff-offer select[name=to] option[value=yrd]").click()
+        jjj.find_element(By.ID, "handoff-offer-letter").send_keys("该经营者登记地在上海，依法移送贵局管辖")
+        jjj.find_element(By.CSS_SELECTOR, "#act-handoff-offer button").click()
+        WebDriverWait(jjj, 10).until(lambda d: d.find_elements(By.ID, "handoff-state"))
+        expect(jjj.find_elements(By.ID, "act-handoff-withdraw"), "the owner may withdraw its offer")
+        WebDriverWait(yrd, ARRIVAL).until(lambda d: d.find_elements(By.ID, "act-handoff-accept"))
+        expect(yrd.execute_script("return document.body.dataset.marker") == "not reloaded",
+               "the offer appeared by a live update, not a reload")
+        yrd.find_element(By.CSS_SELECTOR, "#act-handoff-accept button").click()
+        WebDriverWait(yrd, 10).until(lambda d: "已接受" in d.find_element(By.ID, "handoff-state").text)
+        shot(yrd, "07b-yrd-handoff-accepted")
+
     with Step("a synced lead with markup and a bidi override renders inert and visible", yrd):
         yrd.get(YRD + "/console/leads/" + HOSTILE_LEAD)
         WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "summary"))

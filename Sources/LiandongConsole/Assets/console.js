@@ -6,22 +6,42 @@
   "use strict";
   var main = document.getElementById("main");
   if (!main || !main.dataset.live || !window.EventSource) return;
+  // One fetch at a time; an event that arrives meanwhile asks for one more after it, since the
+  // fetch under way may have been rendered before that change.
   var pending = false;
+  var again = false;
   function refresh() {
-    if (pending) return;
+    if (pending) {
+      again = true;
+      return;
+    }
     pending = true;
     fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
-        pending = false;
         if (!html) return;
         var fresh = new DOMParser().parseFromString(html, "text/html").getElementById("main");
         var focused = document.activeElement && document.activeElement.closest("form");
-        if (fresh && !focused) main.replaceChildren.apply(main, Array.from(fresh.childNodes));
+        // Swapped only when something changed, so that a refresh that finds nothing new never
+        // pulls an element from under the officer's pointer.
+        if (fresh && !focused && fresh.innerHTML !== main.innerHTML) {
+          main.replaceChildren.apply(main, Array.from(fresh.childNodes));
+        }
       })
-      .catch(function () { pending = false; });
+      .catch(function () {})
+      .finally(function () {
+        pending = false;
+        if (again) {
+          again = false;
+          refresh();
+        }
+      });
   }
   var events = new EventSource("/v1/events");
+  // A stream starts after what the node holds when it opens (or reopens): whatever arrived
+  // between this page's rendering and that moment is announced by no event, so the page is
+  // fetched once more as soon as the stream is open.
+  events.onopen = refresh;
   events.onmessage = refresh;
   events.addEventListener("change", refresh);
 })();
