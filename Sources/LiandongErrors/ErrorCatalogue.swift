@@ -147,7 +147,8 @@ public enum ErrorCatalogue {
       "Correct node.json as the message says; 'liandong serve --check-config' explains every setting."),
     Entry(
       "node.catch-up-required", .conflict,
-      "Sync with the peers first ('liandong sync --all', or let 'serve' sync), then write again."),
+      "Sync with every configured peer first ('liandong sync --all', or let 'serve' sync), then write again. If a peer is gone for good, remove it ('liandong peer remove'), or accept the risk of a fork with 'liandong sync --all --accept-fork-risk'."
+    ),
     Entry(
       "node.disk-full", .unavailable,
       "Free space on the disk holding the data folder, or move it to a larger disk, then try again."),

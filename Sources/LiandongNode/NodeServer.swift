@@ -170,7 +170,7 @@ public final class NodeServer: Sendable {
       SyncMetrics.session(peer: node, direction: "outbound", summary: summary)
       // A restored node has now heard from a peer what it signed after its backup: the one place
       // this is decided, for 'liandong sync' and for serve's own rounds alike.
-      try await offload { try home.catchUpDone() }
+      _ = try await offload { try home.caughtUp(with: node) }
       return summary
     } catch {
       let text = "\(error)"

@@ -29,6 +29,8 @@ public final class NodeHome: LocalNode {
   /// Held while a file's receipt is checked and recorded: two sessions with the same peer (one
   /// dialled, one accepted) can both fetch a file, and its custody must say "received" once.
   let receipts = Mutex(())
+  /// Serialises the read-modify-write of `node.json`'s catch-up state by concurrent syncs.
+  let catchUpLock = Mutex(())
 
   static let configurationFile = "node.json"
 
@@ -71,12 +73,48 @@ public final class NodeHome: LocalNode {
       to: directory.appendingPathComponent(configurationFile), options: .atomic)
   }
 
-  /// A sync has brought back what the node had signed after its backup: it may write again.
-  public func catchUpDone() throws {
-    var current = try Self.readConfiguration(directory)
-    guard current.catchUpRequired else { return }
-    current.catchUpRequired = false
-    try Self.writeConfiguration(current, to: directory)
+  /// A sync with `peer` has completed since the restore: once every configured peer has
+  /// answered, whatever the node signed after its backup is back, and it may write again.
+  /// Returns the configured peers still to hear from (empty once it may write).
+  @discardableResult
+  public func caughtUp(with peer: NodeID) throws -> [String] {
+    try catchUpLock.withLock { _ in
+      var current = try Self.readConfiguration(directory)
+      guard current.catchUpRequired else { return [] }
+      current.caughtUpWith = Array(Set((current.caughtUpWith ?? []) + [peer.rawValue])).sorted()
+      let waiting = try Self.waiting(current, peers: store.peers().map(\.node))
+      if waiting.isEmpty {
+        current.catchUpRequired = false
+        current.caughtUpWith = nil
+      }
+      try Self.writeConfiguration(current, to: directory)
+      return waiting
+    }
+  }
+
+  /// The operator writes again before every configured peer has answered, knowing that a peer
+  /// not heard from may hold changes this node signed after its backup: its next write would
+  /// then fork its own chain.
+  public func acceptForkRisk() throws {
+    try catchUpLock.withLock { _ in
+      var current = try Self.readConfiguration(directory)
+      guard current.catchUpRequired else { return }
+      current.catchUpRequired = false
+      current.caughtUpWith = nil
+      try Self.writeConfiguration(current, to: directory)
+    }
+  }
+
+  /// The configured peers a restored node still waits for; nil when it may write.
+  public func catchUpWaitingFor() throws -> [String]? {
+    let current = try Self.readConfiguration(directory)
+    guard current.catchUpRequired else { return nil }
+    return try Self.waiting(current, peers: store.peers().map(\.node))
+  }
+
+  private static func waiting(_ configuration: NodeConfiguration, peers: [String]) -> [String] {
+    let heard = Set(configuration.caughtUpWith ?? [])
+    return peers.filter { !heard.contains($0) }.sorted()
   }
 
   /// Creates a node in an empty (or absent) folder. Everything is checked before anything is
@@ -206,8 +244,8 @@ public final class NodeHome: LocalNode {
   public func recordEach(
     prepared: [PreparedBody], audience: Audience, now: Date = Date(), keepingRefused: Bool = true
   ) throws -> [SignedChange] {
-    if try Self.readConfiguration(directory).catchUpRequired {
-      throw StoreError.catchUpRequired(node: node.rawValue)
+    if let waiting = try catchUpWaitingFor() {
+      throw StoreError.catchUpRequired(node: node.rawValue, waitingFor: waiting)
     }
     return try store.appendLocal(
       prepared.map { ($0, audience) }, author: author, verifier: verifier, physicalMillis: now.unixMillis,
@@ -244,6 +282,10 @@ public struct NodeConfiguration: Codable, Sendable {
   /// Set by `restore`: the node may have signed changes after the backup was taken, which its
   /// peers hold. Until a sync has brought them back, writing would fork its own chain.
   public var catchUpRequired: Bool = false
+  /// The configured peers a sync has completed with since the restore. A peer that lacks the
+  /// node's latest changes cannot bring them back, so the node writes again only once every
+  /// configured peer has answered (or the operator accepts the risk: `sync --accept-fork-risk`).
+  public var caughtUpWith: [String]? = nil
   /// Settings of `liandong serve`; command-line options override them.
   public var serve: ServeSettings? = nil
   /// A working-day calendar file replacing the built-in one; `--calendar` overrides it.
@@ -251,7 +293,7 @@ public struct NodeConfiguration: Codable, Sendable {
 
   /// Every key `node.json` may hold: anything else is a mistake `serve --check-config` names.
   public static let knownKeys: Set<String> = [
-    "format", "node", "maximumDriftSeconds", "catchUpRequired", "serve", "calendar",
+    "format", "node", "maximumDriftSeconds", "catchUpRequired", "caughtUpWith", "serve", "calendar",
   ]
 
   public init(node: String) { self.node = node }
@@ -262,6 +304,7 @@ public struct NodeConfiguration: Codable, Sendable {
     node = try container.decode(String.self, forKey: .node)
     maximumDriftSeconds = try container.decodeIfPresent(Int.self, forKey: .maximumDriftSeconds) ?? 300
     catchUpRequired = try container.decodeIfPresent(Bool.self, forKey: .catchUpRequired) ?? false
+    caughtUpWith = try container.decodeIfPresent([String].self, forKey: .caughtUpWith)
     serve = try container.decodeIfPresent(ServeSettings.self, forKey: .serve)
     calendar = try container.decodeIfPresent(String.self, forKey: .calendar)
   }

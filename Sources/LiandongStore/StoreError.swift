@@ -15,7 +15,7 @@ public enum StoreError: CodedError, Sendable {
   case localChangeRefused(ChangeRefusal)
   case notFound(kind: String, id: String)
   case schemaTooNew(found: Int, supported: Int)
-  case catchUpRequired(node: String)
+  case catchUpRequired(node: String, waitingFor: [String])
   case backupFailed(reason: String)
   case bodiesDamaged([String])
   /// SQLite could not grow its files: the transaction rolled back whole, so the store is intact.
@@ -64,9 +64,12 @@ public enum StoreError: CodedError, Sendable {
       "the private key does not belong to the certificate; pass the key the certificate request was made with"
     case .localChangeRefused(let refusal): "this node could not record its own change: \(refusal)"
     case .notFound(let kind, let id): "no \(kind) with ID \(id) on this node"
-    case .catchUpRequired(let node):
-      "\(node) was restored from a backup and may have signed changes since, which its peers hold: run "
-        + "'liandong sync --all' first, or writing now would fork its own chain"
+    case .catchUpRequired(let node, let waiting):
+      "\(node) was restored from a backup and may have signed changes since, which its peers hold: "
+        + (waiting.isEmpty
+          ? "it has no peer to hear them from"
+          : "it still waits to sync with \(waiting.joined(separator: ", "))")
+        + "; writing now could fork its own chain"
     case .backupFailed(let reason): reason
     case .bodiesDamaged(let changes):
       "\(changes.count) change bod\(changes.count == 1 ? "y" : "ies") in the database no longer match their signed SHA-256 (\(changes.prefix(3).map { String($0.prefix(12)) }.joined(separator: ", "))\(changes.count > 3 ? ", ..." : "")); they are set aside and asked of peers at every sync, and the projections were left as they were"

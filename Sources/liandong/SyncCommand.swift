@@ -21,11 +21,21 @@ struct SyncCommand: AsyncNodeCommand {
       the reason, if any peer is unreachable, refuses this node, or speaks another protocol \
       version; if either side refused changes or evidence files (sync.changes-refused, exit 5); or if \
       this node is quarantined for a fork of its own chain (node.quarantined, exit 4).
+
+      A node restored from a backup writes again only once a sync has completed with every \
+      configured peer since the restore: one of them may hold changes it signed after the \
+      backup, and writing without them would fork its own chain. It says which peers it still \
+      waits for. --accept-fork-risk lets it write without them, at that risk.
       """)
 
   @OptionGroup var options: NodeOptions
   @Argument(help: "Peer node IDs.") var peers: [String] = []
   @Flag(help: "Sync with every configured peer.") var all = false
+  @Flag(
+    help:
+      "A restored node writes again after this sync even if some configured peer has not answered since the restore; its next write forks its chain if that peer holds changes it signed after the backup."
+  )
+  var acceptForkRisk = false
   @OptionGroup var batch: BatchOption
 
   struct PeerFailure: Encodable {
@@ -42,6 +52,8 @@ struct SyncCommand: AsyncNodeCommand {
   struct Report: Encodable {
     var synced: [SyncSummary] = []
     var failed: [PeerFailure] = []
+    /// For a restored node: the configured peers it must still sync with before it writes.
+    var catchUpWaitingFor: [String]? = nil
   }
 
   /// What went wrong in sessions that completed: this node's own quarantine, and refusals
@@ -113,6 +125,12 @@ struct SyncCommand: AsyncNodeCommand {
         report.failed.append(Self.explain(error, peer: peer))
       }
     }
+    report.catchUpWaitingFor = try home.catchUpWaitingFor()
+    let acceptedRisk = acceptForkRisk && report.catchUpWaitingFor != nil
+    if acceptedRisk {
+      try home.acceptForkRisk()
+      report.catchUpWaitingFor = nil
+    }
     report.failed =
       Self.problems(
         in: report.synced, quarantined: try app.changeLog.forks().first { $0.origin == app.node.rawValue })
@@ -139,6 +157,16 @@ struct SyncCommand: AsyncNodeCommand {
       for failure in report.failed {
         Output.error("error[\(failure.code)]: \(failure.peer): \(failure.message)")
         Output.error("hint: \(failure.remedy)")
+      }
+      if let waiting = report.catchUpWaitingFor {
+        Output.error(
+          "restored from a backup: this node writes again once it has synced with "
+            + (waiting.isEmpty ? "a peer" : waiting.joined(separator: ", "))
+            + " (or with --accept-fork-risk)")
+      } else if acceptedRisk {
+        Output.error(
+          "warning: writing again without having heard from every peer since the restore (--accept-fork-risk)"
+        )
       }
     }
     if let first = report.failed.first { throw ExitCode(first.exitStatus) }

@@ -88,6 +88,60 @@ struct BackupTests {
     #expect(occupied.failed(with: "backup.failed") && occupied.stderr.contains("not empty"))
   }
 
+  @Test(
+    "a restored node writes again only once every configured peer has answered, or its operator accepts the fork risk"
+  )
+  func catchUpWaitsForEveryPeer() async throws {
+    let federation = try TestFederation(label: "backup-peers", nodes: ["jjj", "yrd", "prd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let prd = try NodeProcess("prd", federation: federation)
+    try jjj.introduce(to: yrd, prd)
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    try await prd.serve(interval: 60)
+    defer { _ = prd.stop() }
+    for peer in [yrd, prd] {
+      #expect(try jjj.cli("peer", "add", peer.name, "127.0.0.1:\(peer.port)").status == 0)
+    }
+    let archive = temporaryDirectory("backup-peers").appendingPathComponent("jjj.tar")
+    #expect(try jjj.cli("backup", "--out", archive.path).status == 0)
+    // After the backup jjj signs a change that reaches yrd only.
+    let after = try jjj.cli(
+      "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "after the backup", "--to",
+      "yrd")
+    #expect(after.status == 0, "\(after)")
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+
+    let write = ["lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "restored"]
+    let restoredData = temporaryDirectory("restored-peers").appendingPathComponent("jjj")
+    #expect(try run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path]).status == 0)
+    let restored = NodeProcess(existing: "jjj", data: restoredData)
+    // prd lacks what jjj signed after the backup: hearing from it alone is not enough.
+    let fromPRD = try restored.cli("sync", "prd")
+    #expect(fromPRD.status == 0 && fromPRD.stderr.contains("once it has synced with yrd"), "\(fromPRD)")
+    let early = try restored.cli(write)
+    #expect(
+      early.failed(with: "node.catch-up-required") && early.stderr.contains("waits to sync with yrd"),
+      "\(early)")
+    let fromYRD = try restored.cli("sync", "yrd")
+    #expect(fromYRD.status == 0 && !fromYRD.stderr.contains("restored from a backup"), "\(fromYRD)")
+    #expect(try restored.cli("lead", "list").stdout.contains("after the backup"))
+    #expect(try restored.cli(write).status == 0)
+    // Its chain goes on from what it signed after the backup: no fork anywhere.
+    let all = try restored.cli("sync", "--all")
+    #expect(all.status == 0, "\(all)")
+    #expect(try yrd.cli("verify", "--quick").status == 0 && prd.cli("verify", "--quick").status == 0)
+
+    // An operator who cannot reach yrd may write anyway, by a flag that names the risk.
+    let riskData = temporaryDirectory("restored-risk").appendingPathComponent("jjj")
+    #expect(try run(liandongBinary.path, ["restore", archive.path, "--data", riskData.path]).status == 0)
+    let risky = NodeProcess(existing: "jjj", data: riskData)
+    let accepted = try risky.cli("sync", "prd", "--accept-fork-risk")
+    #expect(accepted.status == 0 && accepted.stderr.contains("--accept-fork-risk"), "\(accepted)")
+    #expect(try risky.cli(write).status == 0)
+  }
+
   @Test("a restored node running serve may write again once its own rounds have synced with a peer")
   func catchUpInServe() async throws {
     let federation = try TestFederation(label: "backup-serve", nodes: ["jjj", "yrd"])
