@@ -17,7 +17,7 @@ import traceback
 os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never download a driver.
 
 from selenium import webdriver
-from selenium.common.exceptions import NoAlertPresentException, TimeoutException
+from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
@@ -54,11 +54,38 @@ class Step:
     def __exit__(self, kind, value, trace):
         if kind is None:
             return False
+        for driver in self.drivers:
+            # Every request the page made, with its status, start and duration in ms: shows
+            # whether its event stream and its refetches ran.
+            print("requests of the page:", driver.execute_script(
+                "return JSON.stringify(performance.getEntriesByType('resource').map(function (e) {"
+                " return [e.name, e.responseStatus, Math.round(e.startTime), Math.round(e.duration)]; }))"),
+                flush=True)
         for index, driver in enumerate(self.drivers):
             shot(driver, f"FAILED-{self.name}-{index}")
+            name = re.sub(r"[^\w.-]+", "-", f"FAILED-{self.name}-{index}")
+            with open(os.path.join(SHOTS, name + ".html"), "w") as page:
+                page.write(driver.page_source)
+            # What a reload shows, beside what the live page showed: tells a missed live update
+            # from a state the node never reached.
+            driver.refresh()
+            with open(os.path.join(SHOTS, name + "-reloaded.html"), "w") as page:
+                page.write(driver.page_source)
         print(f"FAILED at step '{self.name}': {value!r}", flush=True)
         traceback.print_exception(kind, value, trace)
         sys.exit(1)
+
+
+def click(driver, selector, attempts=5):
+    """Clicks the element `selector` names, found again if a live update replaced it meanwhile
+    (the page swaps its <main> whenever the node commits something it shows)."""
+    for attempt in range(attempts):
+        try:
+            driver.find_element(By.CSS_SELECTOR, selector).click()
+            return
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
 
 
 def shot(driver, name):
@@ -146,10 +173,10 @@ def run(jjj, yrd, ops, prd):
         shot(yrd, "05-yrd-worklist-live")
 
     with Step("yrd acknowledges the lead", yrd):
-        yrd.find_element(By.CSS_SELECTOR, f"#to-acknowledge a[data-lead='{lead_id}']").click()
+        click(yrd, f"#to-acknowledge a[data-lead='{lead_id}']")
         WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "act-acknowledge"))
         expect(not yrd.find_elements(By.ID, "act-withdraw"), "yrd is not the owner: no withdraw form")
-        yrd.find_element(By.CSS_SELECTOR, "#act-acknowledge button").click()
+        click(yrd, "#act-acknowledge button")
         WebDriverWait(yrd, 10).until(lambda d: "已签收" in d.find_element(By.ID, "handling").text)
         expect(yrd.find_elements(By.ID, "act-decide"), "after acknowledging, deciding is open")
         shot(yrd, "06-yrd-acknowledged")
@@ -196,7 +223,7 @@ def run(jjj, yrd, ops, prd):
         WebDriverWait(yrd, ARRIVAL).until(lambda d: d.find_elements(By.ID, "act-handoff-accept"))
         expect(yrd.execute_script("return document.body.dataset.marker") == "not reloaded",
                "the offer appeared by a live update, not a reload")
-        yrd.find_element(By.CSS_SELECTOR, "#act-handoff-accept button").click()
+        click(yrd, "#act-handoff-accept button")
         WebDriverWait(yrd, 10).until(lambda d: "已接受" in d.find_element(By.ID, "handoff-state").text)
         shot(yrd, "07b-yrd-handoff-accepted")
 

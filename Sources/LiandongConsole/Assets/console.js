@@ -37,11 +37,25 @@
         }
       });
   }
-  var events = new EventSource("/v1/events");
-  // A stream starts after what the node holds when it opens (or reopens): whatever arrived
-  // between this page's rendering and that moment is announced by no event, so the page is
-  // fetched once more as soon as the stream is open.
-  events.onopen = refresh;
-  events.onmessage = refresh;
-  events.addEventListener("change", refresh);
+  var events = null;
+  function follow() {
+    events = new EventSource("/v1/events");
+    // A stream starts after what the node holds when it opens (or reopens): whatever arrived
+    // between this page's rendering and that moment is announced by no event, so the page is
+    // fetched once more as soon as the stream is open.
+    events.onopen = refresh;
+    events.onmessage = refresh;
+    events.addEventListener("change", refresh);
+  }
+  follow();
+  // A page left for another is closed, stream and all: kept open in the browser's back-forward
+  // cache, each left page's stream would hold one of the few connections a browser opens to a
+  // host, until the next page's stream and fetches wait for ever. Shown again, it follows anew.
+  window.addEventListener("pagehide", function () {
+    if (events) events.close();
+    events = null;
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && !events) follow();
+  });
 })();
