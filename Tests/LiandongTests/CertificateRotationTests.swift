@@ -106,6 +106,17 @@ struct CertificateRotationTests {
       let verified = try node.cli("verify")
       #expect(verified.status == 0, "\(node.name): \(verified)")
     }
+    // A node that joins after the revocation takes the whole history: the rotation, announced by
+    // the old key before it was revoked, and everything the new key signed after (#25 item 3).
+    _ = try federation.issue("prd")
+    let prd = try NodeProcess("prd", federation: federation)
+    #expect(try prd.cli("crl", "install", federation.crlURL.path).status == 0)
+    #expect(try prd.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)").status == 0)
+    let joined = try prd.cli("sync", "yrd")
+    #expect(joined.status == 0, "\(joined)")
+    let joinedVerify = try prd.cli("verify", "--quick")
+    #expect(joinedVerify.status == 0, "\(joinedVerify)")
+    #expect(try prd.cli("lead", "list").stdout.contains("signed with the new key"))
     // A bundle of the evidence the old key recorded verifies: the old certificate was revoked
     // after its last signature there, which verify.sh shows from the CRL; a year on, too.
     let bundle = temporaryDirectory("rotate-bundle").appendingPathComponent("bundle")
