@@ -58,7 +58,8 @@ extension NodeApp {
   /// answer, after the same work, so a guesser cannot tell which accounts exist.
   private func checkPassword(of name: String, _ password: String, now: Date) throws -> AccountView {
     let record = try accounts.password(of: name)
-    if let blocked = record?.blockedUntil, blocked > now {
+    let blockedUntil = record == nil ? UnknownAccountLogins.blockedUntil(name) : record?.blockedUntil
+    if let blocked = blockedUntil, blocked > now {
       throw LoginBlocked(until: blocked, now: now)
     }
     let stored = record?.hash.flatMap { PasswordHash(stored: $0) } ?? PasswordHash.decoy
@@ -69,6 +70,8 @@ extension NodeApp {
         try accounts.recordLogin(
           of: name, succeeded: false,
           blockedUntil: LoginBackOff.wait(afterFailures: failures).map { now.addingTimeInterval($0) })
+      } else {
+        UnknownAccountLogins.recordFailure(name, now: now)
       }
       throw UsageError(code: "auth.login-failed", message: "the account name or the password is wrong")
     }
@@ -95,7 +98,7 @@ extension NodeApp {
     }
     let account = try activeAccount(session.account)
     if changesState {
-      guard let csrfToken, Data(csrfToken.utf8) == Data(session.csrfToken.utf8) else {
+      guard let csrfToken, Data(csrfToken.utf8).equalsInConstantTime(Data(session.csrfToken.utf8)) else {
         throw UsageError(
           code: "auth.csrf",
           message:

@@ -51,9 +51,7 @@ public struct PasswordHash: Sendable, Equatable, CustomStringConvertible {
   public func matches(_ password: String) throws -> Bool {
     let candidate = try Self.derive(
       password, salt: salt, cost: cost, blockSize: blockSize, parallelism: parallelism)
-    return candidate.withUnsafeBytes { a in
-      hash.withUnsafeBytes { b in CRYPTO_memcmp(a.baseAddress, b.baseAddress, 32) == 0 }
-    }
+    return candidate.equalsInConstantTime(hash)
   }
 
   /// A parameter's name (OSSL_KDF_PARAM_* in core_names.h) as a pointer that outlives the call:

@@ -90,6 +90,15 @@ struct HTTPSessionTests {
       blocked.isProblem(429, "auth.login-blocked") && blocked.headers.contains("Retry-After: "), "\(blocked)")
     let listed = try jjj.cli("officer", "list", "--json").stdout
     #expect(listed.contains("loginBlockedUntil"), "the operator sees the wait: \(listed)")
+    // A name that is no account answers the same way, so the 429 tells a guesser nothing.
+    for attempt in 1...5 {
+      let wrong = try curl(
+        "POST", base + "/v1/session", json: #"{"account": "no.such", "password": "guess \#(attempt)"}"#)
+      #expect(wrong.isProblem(401, "auth.login-failed"), "\(attempt): \(wrong)")
+    }
+    let unknown = try curl("POST", base + "/v1/session", json: #"{"account": "no.such", "password": "x"}"#)
+    #expect(
+      unknown.isProblem(429, "auth.login-blocked") && unknown.headers.contains("Retry-After: "), "\(unknown)")
     // An operator's new password lifts the wait.
     _ = try jjj.setPassword("li.wei", "千里之行, 始于足下")
     let after = try curl(
