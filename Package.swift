@@ -140,6 +140,7 @@ let package = Package(
         "LiandongApp", "LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore",
         .product(name: "Hummingbird", package: "hummingbird"),
         .product(name: "HTTPTypes", package: "swift-http-types"),
+        .product(name: "Logging", package: "swift-log"),
         .product(name: "Mustache", package: "swift-mustache"),
         .product(name: "NIOCore", package: "swift-nio"),
       ],

@@ -111,7 +111,7 @@ public enum APIServer {
     let open = AuthenticationMiddleware<BasicRequestContext>.alwaysOpen.union(openMetrics ? ["/metrics"] : [])
     router.add(middleware: AuthenticationMiddleware(app: app, open: open))
     try NodeAPI(app: app, secureCookies: secureCookies, metrics: metrics).registerHandlers(on: router)
-    Console.register(on: router, app: app, secureCookies: secureCookies)
+    Console.register(on: router, app: app, secureCookies: secureCookies, logger: logger)
     return router
   }
 }

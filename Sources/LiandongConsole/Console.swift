@@ -4,6 +4,7 @@ import Hummingbird
 import LiandongApp
 import LiandongCore
 import LiandongStore
+import Logging
 import NIOCore
 
 /// The officers' console: server-rendered pages and plain forms over the application layer,
@@ -22,8 +23,11 @@ public enum Console {
   /// small limit for text bodies does not apply.
   public static func streamsUpload(_ path: String) -> Bool { path == root + "/leads" }
 
-  public static func register(on router: Router<BasicRequestContext>, app: NodeApp, secureCookies: Bool) {
-    let pages = ConsolePages(app: app, secureCookies: secureCookies)
+  public static func register(
+    on router: Router<BasicRequestContext>, app: NodeApp, secureCookies: Bool,
+    logger: Logger = Logger(label: "liandong.console")
+  ) {
+    let pages = ConsolePages(app: app, secureCookies: secureCookies, logger: logger)
     router.get("/") { _, _ in Response.redirect(to: root + "/", type: .found) }
     router.get(RouterPath(root + "/assets/:name")) { _, context in
       pages.asset(context.parameters.get("name") ?? "")

@@ -5,6 +5,7 @@ import LiandongApp
 import LiandongCore
 import LiandongErrors
 import LiandongStore
+import Logging
 import Mustache
 import NIOCore
 
@@ -13,6 +14,9 @@ import NIOCore
 struct ConsolePages: Sendable {
   let app: NodeApp
   let secureCookies: Bool
+  /// serve's log: a page that failed for a reason of the node's own (category `internal`) is
+  /// logged for the operator, as the API's problem middleware logs a failed request.
+  let logger: Logger
 
   /// One authenticated request as a page sees it.
   struct Visit {
@@ -122,6 +126,14 @@ struct ConsolePages: Sendable {
     if let error = rendered.problem {
       let failure = Failure(error)
       context["problem"] = ["message": failure.message, "remedy": failure.remedy, "code": failure.code]
+      if failure.category == .internal {
+        logger.error(
+          "console page failed",
+          metadata: [
+            "path": "\(visit?.here ?? "-")", "code": "\(failure.code)",
+            "account": "\(visit?.caller.account ?? "-")",
+          ])
+      }
     }
     if let caller = visit?.caller {
       context["caller"] = [

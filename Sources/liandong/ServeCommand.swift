@@ -84,7 +84,7 @@ struct ServeCommand: AsyncNodeCommand {
     ).resolve()
     if checkConfig { return try ConfigCheck(home: home, settings: settings).report(json: options.json) }
     let (host, port) = (settings.host, settings.port)
-    var logger = Logger(label: "liandong.\(home.node)") { StreamLogHandler.standardError(label: $0) }
+    var logger = Logger(label: "liandong.\(home.node)") { VisibleLogHandler.standardError(label: $0) }
     logger.logLevel = settings.logLevel
     let server = try NodeServer(
       home: home,

@@ -107,7 +107,7 @@ struct SyncCommand: AsyncNodeCommand {
     let app = try options.openApp()
     let home = app.home
     let chosen = try app.peersToSync(named: peers, all: all)
-    var logger = Logger(label: "liandong.sync") { StreamLogHandler.standardError(label: $0) }
+    var logger = Logger(label: "liandong.sync") { VisibleLogHandler.standardError(label: $0) }
     logger.logLevel = .error
     let context = try TLSContext(
       TLSConfiguration(trust: home.trust, chain: home.chain, key: home.key), role: .client)

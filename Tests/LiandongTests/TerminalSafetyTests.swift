@@ -1,5 +1,7 @@
 import Foundation
 import LiandongCore
+import LiandongProtocol
+import NIOCore
 import Testing
 
 @testable import liandong
@@ -121,5 +123,22 @@ struct TerminalSafetyTests {
       text.append(Unicode.Scalar(UInt32.random(in: pool, using: &random))!)
     }
     return String(text)
+  }
+
+  @Test("a peer's words in serve's log are escaped: no terminal sequence, forged line or bidi override")
+  func peerTextInLog() async throws {
+    let federation = try TestFederation(label: "log-escape", nodes: ["yrd", "evil"])
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try await yrd.serve(interval: 60, extra: ["--log-level", "debug"])
+    defer { _ = yrd.stop() }
+    let words = "\u{1B}[31mred\n2026-12-02T00:00:00+0000 info liandong.yrd: forged line \u{202E}txt.exe"
+    try await withRawSession(federation, port: yrd.port) { outbound, _ in
+      try await outbound.write(
+        ByteBuffer(bytes: FrameCoding.encode(.failure(code: "evil.code", message: words))))
+    }
+    #expect(await eventually(20) { yrd.log.contains("forged line") }, "\(yrd.log.suffix(2000))")
+    #expect(yrd.log.contains("\\u{1B}[31mred\\n2026-12-02T00:00:00+0000 info"), "\(yrd.log.suffix(2000))")
+    #expect(!yrd.log.contains("\u{1B}") && !yrd.log.contains("\u{202E}"))
+    #expect(!yrd.log.split(separator: "\n").contains { $0.hasPrefix("2026-12-02T00:00:00+0000 info") })
   }
 }
