@@ -23,31 +23,39 @@ extension NodeApp {
     report.changesChecked = audit.changesChecked
     report.stubs = audit.stubs
     // Damaged bodies are set aside and asked of peers; they stay failures until they are back.
-    try store.setAsideDamagedBodies(
+    // (Best effort: on a read-only folder they are reported as the audit found them.)
+    _ = try? store.setAsideDamagedBodies(
       audit.failures.filter { $0.code == "change.body-hash" || $0.code == "change.body-size" }.compactMap {
         Data(hex: $0.change).flatMap(ChangeID.init(bytes:))
       })
-    let awaited = try store.awaitedDamagedBodies()
-    let awaitedIDs = Set(awaited.map(\.change))
-    report.failures = audit.failures.filter { !awaitedIDs.contains($0.change) } + awaited
+    // Found now, a body is named by the audit's own code; set aside earlier, by its own.
+    let auditNamed = Set(audit.failures.map(\.change))
+    report.failures =
+      audit.failures + (try store.awaitedDamagedBodies()).filter { !auditNamed.contains($0.change) }
     report.refusedOperations = try store.refusals()
     report.forks = try store.forks()
     report.quarantined = try store.quarantinedOrigins()
-    if !quick { report.filesChecked = try checkEvidenceFiles(progress: progress) }
-    report.damagedFiles = try store.damagedFiles()
+    var found: [DamagedFile] = []
+    if !quick { (report.filesChecked, found) = try checkEvidenceFiles(progress: progress, now: now) }
+    let recorded = try store.damagedFiles()
+    report.damagedFiles = recorded + found.filter { file in !recorded.contains { $0.sha256 == file.sha256 } }
     return report
   }
 
   /// Reads every evidence file held against its SHA-256, and records each one found altered or
-  /// missing as damaged; returns how many were read.
-  func checkEvidenceFiles(progress: (_ bytesRead: UInt64, _ bytesTotal: UInt64) -> Void) throws -> Int {
+  /// missing as damaged (where the folder may be written); returns how many were read, and what
+  /// was found.
+  func checkEvidenceFiles(progress: (_ bytesRead: UInt64, _ bytesTotal: UInt64) -> Void, now: Date) throws
+    -> (checked: Int, found: [DamagedFile])
+  {
+    var found: [DamagedFile] = []
     let total = UInt64(max(0, try store.blobCounts().heldBytes))
     var read: UInt64 = 0
     var checked = 0
     var after: Data? = nil
     while true {
       let page = try store.heldFiles(after: after, limit: 500)
-      guard let last = page.last else { return checked }
+      guard let last = page.last else { return (checked, found) }
       for file in page {
         if let finding = try local.blobs.check(
           file,
@@ -55,7 +63,9 @@ extension NodeApp {
             read += UInt64($0); progress(read, total)
           })
         {
-          try home.recordDamage(of: file.sha256, finding: finding)
+          try? home.recordDamage(of: file.sha256, finding: finding)
+          found.append(
+            DamagedFile(sha256: file.sha256.hex, finding: finding.description, foundAt: now.iso8601))
         }
         checked += 1
       }

@@ -50,6 +50,12 @@ public struct DamagedFile: Codable, Sendable, Equatable {
   /// What was found, in words: "missing", or what changed.
   public var finding: String
   public var foundAt: String
+
+  public init(sha256: String, finding: String, foundAt: String) {
+    self.sha256 = sha256
+    self.finding = finding
+    self.foundAt = foundAt
+  }
 }
 
 /// The evidence files a node holds, for its operator's metrics.

@@ -181,12 +181,12 @@ public struct EvidenceBundle {
       }
     } catch {
       if SystemError.posixCode(error) == ENOSPC { throw StoreError.diskFull(path: destination.path) }
-      try home.recordDamage(of: sha256, finding: .unreadable(reason: SystemError.reason(error)))
+      try? home.recordDamage(of: sha256, finding: .unreadable(reason: SystemError.reason(error)))
       throw BundleError.fileDamaged("\(evidence.fileName) (\(evidence.id))")
     }
     let actual = hasher.finalize()
     guard actual == sha256, size == evidence.size else {
-      try home.recordDamage(
+      try? home.recordDamage(
         of: sha256,
         finding: size == evidence.size
           ? .contentChanged(actualSHA256: actual.hex) : .sizeChanged(expected: evidence.size, actual: size))

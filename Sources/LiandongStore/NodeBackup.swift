@@ -105,7 +105,8 @@ public enum NodeBackup {
       try fileManager.removeItem(at: staging.appendingPathComponent(file.relative))
     }
     if !damaged.isEmpty {
-      for file in damaged { try home.recordDamage(of: file.sha256, finding: file.finding) }
+      // Best effort on the node (its folder may be read-only); the backup records them below.
+      for file in damaged { try? home.recordDamage(of: file.sha256, finding: file.finding) }
       // The backup records them as this node now does: not held, damaged, to be fetched again.
       let copy = try DatabaseQueue(path: databaseFile)
       defer { try? copy.close() }

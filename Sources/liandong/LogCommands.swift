@@ -59,6 +59,7 @@ struct VerifyCommand: NodeCommand {
         print(
           "the database file fails SQLite's integrity check: restore the last good backup ('liandong restore'), or start a new node and sync it from its peers"
         )
+        throw ExitCode(1)
       }
       print(
         "checked \(report.changesChecked) changes (\(report.stubs) stubs): \(report.failures.count) failure(s)"

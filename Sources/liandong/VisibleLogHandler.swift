@@ -34,7 +34,8 @@ struct VisibleLogHandler: LogHandler {
     event.metadata = event.metadata.map { $0.mapValues(Self.escaped) }
     if let error = event.error {
       event.metadata = (event.metadata ?? [:]).merging(
-        ["error": .string(VisibleText.escaped(String(describing: error)))], uniquingKeysWith: { first, _ in first })
+        ["error": .string(VisibleText.escaped(String(describing: error)))],
+        uniquingKeysWith: { first, _ in first })
       event.error = nil
     }
     inner.log(event: event)

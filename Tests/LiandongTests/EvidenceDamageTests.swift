@@ -237,7 +237,10 @@ struct EvidenceDamageTests {
     #expect(edit.status == 0, "\(edit)")
 
     let verified = try yrd.cli("verify")
-    #expect(verified.status == 1 && verified.stdout.contains("store.body-damaged"), "\(verified)")
+    #expect(verified.status == 1 && verified.stdout.contains("change.body-hash"), "\(verified)")
+    // Set aside by that verify: named as awaited until a good copy arrives.
+    let awaited = try yrd.cli("verify", "--quick")
+    #expect(awaited.status == 1 && awaited.stdout.contains("store.body-damaged"), "\(awaited)")
     let rebuilt = try yrd.cli("rebuild")
     #expect(rebuilt.failed(with: "store.body-damaged"), "\(rebuilt)")
     #expect(try yrd.cli("lead", "show", lead).stdout.contains("伪造检验报告"), "the lead did not vanish")
