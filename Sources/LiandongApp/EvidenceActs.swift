@@ -11,6 +11,21 @@ extension NodeApp {
     to item: ObjectID, file: URL, record draft: EvidenceRecord, audience explicit: Audience?,
     by officer: Officer, now: Date = Date()
   ) throws -> ActResult<EvidenceView> {
+    let resolved = file.resolvingSymlinksInPath()
+    let result = try addEvidence(to: item, record: draft, audience: explicit, by: officer, now: now) {
+      try local.blobs.importFile(resolved)
+    }
+    return resolved.path == file.standardizedFileURL.path
+      ? result
+      : result.adding(["\(file.path) is a symbolic link: added the file it points to, \(resolved.path)"])
+  }
+
+  /// `addEvidence` with the file stored by `storeFile` once the record and its item are checked,
+  /// and before the change is signed.
+  func addEvidence(
+    to item: ObjectID, record draft: EvidenceRecord, audience explicit: Audience?, by officer: Officer,
+    now: Date, storeFile: () throws -> (sha256: Data, size: UInt64)
+  ) throws -> ActResult<EvidenceView> {
     let audience: Audience
     if let explicit {
       audience = explicit
@@ -36,17 +51,13 @@ extension NodeApp {
         message:
           "the capture time \(record.capturedAt) is after now (\(now.iso8601)); give when it was captured")
     }
-    let resolved = file.resolvingSymlinksInPath()
-    (record.sha256, record.size) = try local.blobs.importFile(resolved)
+    (record.sha256, record.size) = try storeFile()
     let evidenceID = local.newObjectID()
-    let result = try act(
+    return try act(
       "evidence add", [DomainOperation(objectID: evidenceID, action: .addEvidence(record))],
       audience: audience,
       by: officer, now: now
     ) { try self.evidence(evidenceID) }
-    return resolved.path == file.standardizedFileURL.path
-      ? result
-      : result.adding(["\(file.path) is a symbolic link: added the file it points to, \(resolved.path)"])
   }
 
   /// One event in an item's chain of custody, shared with its audience, its origin and every

@@ -5,13 +5,15 @@ import LiandongErrors
 import LiandongStore
 
 /// A file arriving over the network, written to disk piece by piece as it comes (never held
-/// whole), then added as evidence exactly as a file on disk is. Whatever happens, the partial
-/// file is removed.
+/// whole) and hashed on the way, on the evidence store's disk: once the evidence is accepted it
+/// is moved into the store under its hash, not read and written a second time. Whatever
+/// happens, an upload not adopted is removed.
 public final class EvidenceUpload {
   public static let maximumBytes: UInt64 = 2 << 30
   let file: URL
   private let handle: FileHandle
   private let hasher = SHA256.Hasher()
+  private var digest: Data? = nil
   public private(set) var size: UInt64 = 0
 
   init(in folder: URL) throws {
@@ -46,7 +48,27 @@ public final class EvidenceUpload {
   }
 
   /// The SHA-256 of everything appended: what makes a retried upload the same request.
-  public func finish() -> Data { hasher.finalize() }
+  public func finish() -> Data {
+    if let digest { return digest }
+    let computed = hasher.finalize()
+    digest = computed
+    return computed
+  }
+
+  /// Makes the file durable and moves it into the evidence store under its SHA-256; returns
+  /// its address and size. An empty upload is refused as an empty file on disk is.
+  func adopt(into blobs: BlobStore) throws -> (sha256: Data, size: UInt64) {
+    guard size > 0 else { throw BlobError.empty(path: "the uploaded file") }
+    do {
+      try handle.synchronize()
+      try handle.close()
+    } catch {
+      throw Failure(error)
+    }
+    let sha256 = finish()
+    try blobs.adopt(file, sha256: sha256, size: size)
+    return (sha256, size)
+  }
 }
 
 extension NodeApp {
@@ -55,12 +77,15 @@ extension NodeApp {
     try EvidenceUpload(in: local.blobs.directory.appendingPathComponent("uploads"))
   }
 
-  /// Adds the uploaded file as evidence, as `addEvidence` adds a file on disk.
+  /// Adds the uploaded file as evidence, as `addEvidence` adds a file on disk, with the same
+  /// checks before the file is stored.
   public func addEvidence(
     to item: ObjectID, upload: EvidenceUpload, record: EvidenceRecord, audience: Audience?,
     by officer: Officer,
     now: Date = Date()
   ) throws -> ActResult<EvidenceView> {
-    try addEvidence(to: item, file: upload.file, record: record, audience: audience, by: officer, now: now)
+    try addEvidence(to: item, record: record, audience: audience, by: officer, now: now) {
+      try upload.adopt(into: local.blobs)
+    }
   }
 }

@@ -96,6 +96,12 @@ public final class BlobStore: Sendable {
     return (sha256, size)
   }
 
+  /// Takes a file written and hashed elsewhere on this disk (an upload, made durable) into the
+  /// store under its hash, by a rename: it is not read or written again.
+  public func adopt(_ file: URL, sha256: Data, size: UInt64) throws {
+    try moveIntoPlace(file, sha256: sha256, size: size)
+  }
+
   private static func writeFailure(_ error: any Error, path: String) -> BlobError {
     SystemError.posixCode(error) == ENOSPC
       ? .diskFull(path: path) : .io(path: path, reason: SystemError.reason(error))

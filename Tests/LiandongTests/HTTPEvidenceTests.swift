@@ -12,6 +12,13 @@ struct HTTPEvidenceTests {
     return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
   }
 
+  /// Bytes the process has written through write(2) and its kin so far (`wchar` of /proc/PID/io).
+  func writtenBytes(_ pid: pid_t) throws -> Int {
+    let io = try String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8)
+    let line = io.split(separator: "\n").first { $0.hasPrefix("wchar:") } ?? ""
+    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
+  }
+
   @Test(
     "a 50 MB file is uploaded and downloaded streamed: the hash matches, the node's memory stays flat, and the lead is read on another node after sync"
   )
@@ -42,6 +49,7 @@ struct HTTPEvidenceTests {
     // Warm up: the first requests load code and caches that are not the file's doing.
     _ = try curl("GET", base + "/v1/leads/\(leadID)", token: officer)
     let before = try peakKiB(pid)
+    let writtenBefore = try writtenBytes(pid)
     let uploaded = try run(
       "/usr/bin/curl",
       [
@@ -57,6 +65,10 @@ struct HTTPEvidenceTests {
       "\(uploaded.stdout.prefix(800))")
     #expect(evidence["fileName"] as? String == "录屏.mp4" && evidence["addedBy"] as? String == "li.wei")
     let evidenceID = try #require(evidence["id"] as? String)
+    // Written once, as it arrived, then moved into the store under its hash: not copied again.
+    let written = try writtenBytes(pid) - writtenBefore
+    print("evidence over the API: the node wrote \(written >> 20) MiB for a 50 MiB upload")
+    #expect(written < 75 * 1024 * 1024, "the upload was written \(written) bytes: more than once")
 
     let downloaded = folder.appendingPathComponent("back.mp4")
     let fetched = try run(
