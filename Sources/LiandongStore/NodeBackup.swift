@@ -124,9 +124,14 @@ public enum NodeBackup {
       to: staging.appendingPathComponent("MANIFEST.sha256"))
     try tar(["-cf", file.path, "-C", staging.path, "."])
     let bytes = (try fileManager.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.uint64Value ?? 0
+    // What the node had recorded before, and what this backup found (recorded or not).
+    let recorded = try home.store.damagedFiles()
+    let found = damaged.filter { file in !recorded.contains { $0.sha256 == file.sha256.hex } }.map {
+      DamagedFile(sha256: $0.sha256.hex, finding: $0.finding.description, foundAt: Date().iso8601)
+    }
     return Summary(
       file: file.path, node: home.node.rawValue, changes: changes, blobs: blobs.count - damaged.count,
-      bytes: bytes, damaged: try home.store.damagedFiles())
+      bytes: bytes, damaged: recorded + found)
   }
 
   /// Restores a backup into an empty folder, checks every file against the manifest and the
