@@ -74,7 +74,7 @@ extension ConsolePages {
     return [
       "id": item.id, "fileName": Shown.text(item.fileName), "size": Shown.bytes(item.size),
       "sha256": item.sha256,
-      "held": try app.heldFile(of: item) != nil, "custody": custody,
+      "held": try app.heldFile(of: item) != nil, "damaged": item.file == "damaged", "custody": custody,
     ]
   }
 

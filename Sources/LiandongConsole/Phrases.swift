@@ -95,6 +95,10 @@ enum Phrases {
     "size": ("大小", "Size"),
     "download": ("下载", "Download"),
     "notHeld": ("本节点尚未收到文件", "this node does not hold the file yet"),
+    "fileDamaged": (
+      "本节点的文件副本已损坏，已隔离，正从其他节点重新获取",
+      "this node's copy was found damaged: set aside, and being fetched again from a peer"
+    ),
     "custody": ("保管链", "Chain of custody"),
     "acts": ("可办理的操作", "Acts open to you"),
     "noActs": ("您现在没有可办理的操作。", "No act is open to you now."),

@@ -1,4 +1,5 @@
 import Foundation
+import LiandongCrypto
 import LiandongTesting
 import Testing
 
@@ -55,6 +56,32 @@ extension HTTPReply {
 
 @Suite("The officers' console through curl: sessions, forms, escaping, roles", .serialized)
 struct ConsoleTests {
+  @Test("a file found damaged on this node's disk is shown as damaged on its case page, with no download")
+  func damagedFile() async throws {
+    let federation = try TestFederation(label: "console-damaged", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    _ = try jjj.token("li.wei", role: "officer")
+    _ = try jjj.setPassword("li.wei", "雨后春笋 spring rain")
+    let lead = try jjj.addLead()
+    let content = randomBytes(20_000, seed: 61)
+    let file = temporaryDirectory("console-damaged").appendingPathComponent("shot.png")
+    try content.write(to: file)
+    let added = try jjj.cli("evidence", "add", lead, file.path, "--category", "physical")
+    let evidence = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let hex = SHA256.hash(content).hex
+    try Data("altered".utf8).write(to: jjj.data.appendingPathComponent("blobs/\(hex.prefix(2))/\(hex)"))
+    #expect(try jjj.cli("verify").status == 1)
+
+    let base = try await jjj.serveAPI()
+    defer { _ = jjj.stop() }
+    var visit = ConsoleVisit(base: base)
+    _ = try visit.login("li.wei", "雨后春笋 spring rain")
+    let page = try visit.get("/console/leads/\(lead)")
+    #expect(
+      page.status == 200 && page.body.contains(#"id="damaged-\#(evidence)""#), "\(page.body.suffix(3000))")
+    #expect(page.body.contains("已损坏") && !page.body.contains("/console/evidence/\(evidence)/file"))
+  }
+
   @Test(
     "a visitor is sent to the login form; an officer logs in, records a lead with a screenshot by a plain form, and its page shows it, its file and its signed story"
   )
