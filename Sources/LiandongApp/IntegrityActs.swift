@@ -37,8 +37,7 @@ extension NodeApp {
     report.quarantined = try store.quarantinedOrigins()
     var found: [DamagedFile] = []
     if !quick { (report.filesChecked, found) = try checkEvidenceFiles(progress: progress, now: now) }
-    let recorded = try store.damagedFiles()
-    report.damagedFiles = recorded + found.filter { file in !recorded.contains { $0.sha256 == file.sha256 } }
+    report.damagedFiles = DamagedFile.merged(recorded: try store.damagedFiles(), found: found)
     return report
   }
 

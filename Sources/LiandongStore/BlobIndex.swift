@@ -56,6 +56,12 @@ public struct DamagedFile: Codable, Sendable, Equatable {
     self.finding = finding
     self.foundAt = foundAt
   }
+
+  /// What the node had recorded, and what a check just found that it had not (a check on a
+  /// read-only folder finds what it cannot record).
+  public static func merged(recorded: [DamagedFile], found: [DamagedFile]) -> [DamagedFile] {
+    recorded + found.filter { file in !recorded.contains { $0.sha256 == file.sha256 } }
+  }
 }
 
 /// The evidence files a node holds, for its operator's metrics.

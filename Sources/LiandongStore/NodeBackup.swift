@@ -95,14 +95,12 @@ public enum NodeBackup {
       }
       linked.append((sha256, relative))
     }
-    var manifest = try manifestLines(of: staging)
+    var sums = try fileSums(of: staging)
     // Every file is read for the manifest anyway: a file whose hash is not its name is damaged.
-    let sums = Dictionary(
-      manifest.map { line in (String(line.split(separator: " ").last ?? ""), String(line.prefix(64))) },
-      uniquingKeysWith: { first, _ in first })
     for file in linked where sums[file.relative] != file.sha256.hex {
       damaged.append((file.sha256, .contentChanged(actualSHA256: sums[file.relative] ?? "?")))
       try fileManager.removeItem(at: staging.appendingPathComponent(file.relative))
+      sums[file.relative] = nil
     }
     if !damaged.isEmpty {
       // Best effort on the node (its folder may be read-only); the backup records them below.
@@ -119,19 +117,20 @@ public enum NodeBackup {
         }
       }
     }
-    if !damaged.isEmpty { manifest = try manifestLines(of: staging) }
+    // Only the database changed since the files were summed.
+    if !damaged.isEmpty { sums["liandong.sqlite"] = try sum(of: URL(fileURLWithPath: databaseFile)) }
+    let manifest = Self.lines(sums)
     try Data(manifest.joined(separator: "\n").appending("\n").utf8).write(
       to: staging.appendingPathComponent("MANIFEST.sha256"))
     try tar(["-cf", file.path, "-C", staging.path, "."])
     let bytes = (try fileManager.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.uint64Value ?? 0
     // What the node had recorded before, and what this backup found (recorded or not).
-    let recorded = try home.store.damagedFiles()
-    let found = damaged.filter { file in !recorded.contains { $0.sha256 == file.sha256.hex } }.map {
+    let found = damaged.map {
       DamagedFile(sha256: $0.sha256.hex, finding: $0.finding.description, foundAt: Date().iso8601)
     }
     return Summary(
       file: file.path, node: home.node.rawValue, changes: changes, blobs: blobs.count - damaged.count,
-      bytes: bytes, damaged: recorded + found)
+      bytes: bytes, damaged: DamagedFile.merged(recorded: try home.store.damagedFiles(), found: found))
   }
 
   /// Restores a backup into an empty folder, checks every file against the manifest and the
@@ -155,7 +154,7 @@ public enum NodeBackup {
         contentsOf: directory.appendingPathComponent("MANIFEST.sha256"), encoding: .utf8
       )
       .split(separator: "\n").map(String.init).sorted()
-      let actual = try manifestLines(of: directory).sorted()
+      let actual = Self.lines(try fileSums(of: directory))
       guard listed == actual else {
         let damaged = Set(actual).symmetricDifference(listed).map {
           $0.split(separator: " ").last.map(String.init) ?? $0
@@ -170,8 +169,8 @@ public enum NodeBackup {
       configuration.catchUpRequired = true
       try NodeHome.writeConfiguration(configuration, to: directory)
       let home = try NodeHome.open(directory)
-      let check = try home.store.read { try String.fetchAll($0, sql: "PRAGMA integrity_check") }
-      guard check == ["ok"] else {
+      let check = try home.store.databaseProblems(quick: false)
+      guard check.isEmpty else {
         throw StoreError.backupFailed(
           reason: "the restored database fails its integrity check: \(check.joined(separator: "; "))")
       }
@@ -191,23 +190,32 @@ public enum NodeBackup {
     }
   }
 
-  /// `<sha256>  <path>` for every file below `folder`, the manifest itself excepted.
-  static func manifestLines(of folder: URL) throws -> [String] {
-    var lines: [String] = []
+  /// The SHA-256 (hex) of every file below `folder` by its path there, the manifest excepted.
+  static func fileSums(of folder: URL) throws -> [String: String] {
+    var sums: [String: String] = [:]
     guard
       let walker = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey])
-    else { return [] }
+    else { return [:] }
     for case let url as URL in walker {
       guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else { continue }
       let relative = String(url.standardizedFileURL.path.dropFirst(folder.standardizedFileURL.path.count + 1))
       if relative == "MANIFEST.sha256" { continue }
-      let hasher = SHA256.Hasher()
-      let handle = try FileHandle(forReadingFrom: url)
-      defer { try? handle.close() }
-      while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hasher.update(piece) }
-      lines.append("\(hasher.finalize().hex)  \(relative)")
+      sums[relative] = try sum(of: url)
     }
-    return lines.sorted()
+    return sums
+  }
+
+  static func sum(of file: URL) throws -> String {
+    let hasher = SHA256.Hasher()
+    let handle = try FileHandle(forReadingFrom: file)
+    defer { try? handle.close() }
+    while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hasher.update(piece) }
+    return hasher.finalize().hex
+  }
+
+  /// The manifest's lines, `<sha256>  <path>` (as `sha256sum -c` reads them), sorted.
+  static func lines(_ sums: [String: String]) -> [String] {
+    sums.map { "\($0.value)  \($0.key)" }.sorted()
   }
 
   static func tar(_ arguments: [String]) throws {
