@@ -47,6 +47,10 @@ final class OperatorMetrics: Sendable {
     if let expiry = figures.certificateNotAfter {
       gauge("liandong_certificate_expiry_seconds", expiry.timeIntervalSince(now))
     }
+    if let disk = figures.disk {
+      gauge("liandong_disk_free_bytes", Double(disk.free))
+      gauge("liandong_disk_size_bytes", Double(disk.total))
+    }
     return registry.emitToString()
   }
 }

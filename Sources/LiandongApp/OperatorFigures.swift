@@ -24,6 +24,8 @@ public struct OperatorFigures: Sendable {
   public var evidenceMissing: Int
   public var crlNextUpdate: Date?
   public var certificateNotAfter: Date?
+  /// The data folder's file system (`doctor` errs below 256 MiB or 2 % free).
+  public var disk: DiskSpace?
 
   public struct DeadlineCount: Sendable, Equatable {
     public var kind: String
@@ -56,6 +58,6 @@ extension NodeApp {
       },
       evidence: try store.blobCounts(), evidenceMissing: try store.missingFiles(limit: 100_000).count,
       crlNextUpdate: home.trust.revocationLists.compactMap(\.nextUpdate).min(),
-      certificateNotAfter: home.chain.first?.notAfter)
+      certificateNotAfter: home.chain.first?.notAfter, disk: DiskSpace(of: home.directory.path))
   }
 }

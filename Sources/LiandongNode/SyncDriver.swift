@@ -43,7 +43,7 @@ public enum SyncDriver {
     let (vector, heads, wanted, forks) = state
     var session = SyncSession(
       local: home.node, peer: peer, vector: vector, heads: heads, wantedBodies: wanted, forkProofs: forks,
-      maximumBatchBytes: batchBytes)
+      maximumBatchBytes: batchBytes, clockMillis: Date().unixMillis)
     var outcome: Result<SyncSummary, any Error>? = nil
     var bytesSent = 0
     var bytesReceived = 0
@@ -239,6 +239,9 @@ public enum SyncDriver {
                 completedFrame: !frames.isEmpty, pendingBytes: decoder.pendingBytes, now: clock.now)
               for frame in frames {
                 pending += session.receive(frame)
+                if case .hello(let hello) = frame, let clock = hello.clockMillis {
+                  SyncMetrics.clockOffset(peer: peer, peerMillis: clock, localMillis: Date().unixMillis)
+                }
                 if case .ack(let ack) = frame {
                   // What the peer has durably committed: checked against the peer after crashes.
                   let through = session.acknowledgedThrough.sorted { $0.key < $1.key }.map {

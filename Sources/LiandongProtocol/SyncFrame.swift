@@ -40,14 +40,19 @@ public struct SyncHello: Equatable, Sendable {
   public var wantedBodies: [ChangeID]
   /// Optional behaviour the sender offers within this protocol version (`PROTOCOL.md`).
   public var capabilities: [String]
+  /// The sender's wall clock as it sent Hello (Unix milliseconds); nil from a node that does not
+  /// tell it. Only `liandong doctor` reads it, to measure clock offsets.
+  public var clockMillis: UInt64?
 
   /// The most wanted bodies one Hello may list.
   public static let maximumWantedBodies = 1024
 
   public init(
     protocolVersion: UInt32 = SyncSession.protocolVersion, node: String, vector: [NodeID: UInt64],
-    heads: [NodeID: ChangeID] = [:], wantedBodies: [ChangeID] = [], capabilities: [String] = []
+    heads: [NodeID: ChangeID] = [:], wantedBodies: [ChangeID] = [], capabilities: [String] = [],
+    clockMillis: UInt64? = nil
   ) {
+    self.clockMillis = clockMillis
     self.protocolVersion = protocolVersion
     self.node = node
     self.vector = vector
@@ -107,6 +112,7 @@ public enum FrameCoding {
       }
       message.wantedBodies = hello.wantedBodies.map(\.bytes)
       message.capabilities = hello.capabilities
+      message.clockMillis = hello.clockMillis ?? 0
       wire.kind = .hello(message)
     case .batch(let number, let changes):
       var message = Liandong_V1_ChangeBatch()
@@ -190,7 +196,8 @@ public enum FrameCoding {
       return .hello(
         SyncHello(
           protocolVersion: message.protocolVersion, node: message.node, vector: vector, heads: heads,
-          wantedBodies: wanted, capabilities: message.capabilities))
+          wantedBodies: wanted, capabilities: message.capabilities,
+          clockMillis: message.clockMillis == 0 ? nil : message.clockMillis))
     case .batch(let message):
       var changes: [SignedChange] = []
       for change in message.changes {

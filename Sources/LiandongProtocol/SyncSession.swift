@@ -24,6 +24,9 @@ public struct SyncSession: Sendable {
   public static let batchWindow = 4
   /// Announced in Hello: "send me up to `batchWindow` batches before waiting for an ack".
   public static let batchWindowCapability = "batch-window-4"
+  /// Announced in Hello by a node that only checks it can reach and trust this one, and reads its
+  /// clock (`liandong doctor`): the session ends at once, finished, with nothing exchanged.
+  public static let probeCapability = "probe"
   /// About how many bytes of changes a batch carries unless the operator says otherwise. The
   /// receiver commits a batch in one transaction, and object IDs are random, so a transaction
   /// rewrites index pages all over the store whatever its size: fewer, larger transactions
@@ -106,14 +109,17 @@ public struct SyncSession: Sendable {
   private var sentFetchDone = false
   private var receivedFetchDone = false
   public private(set) var summary: SyncSummary
+  /// This node's clock when the session began, told to the peer in Hello.
+  private let clockMillis: UInt64?
   /// Per origin, how far the peer has acknowledged (committed) what this side sent.
   public private(set) var acknowledgedThrough: [NodeID: UInt64] = [:]
 
   public init(
     local: NodeID, peer: NodeID, vector: [NodeID: UInt64], heads: [NodeID: ChangeID] = [:],
     wantedBodies: [ChangeID] = [], forkProofs: [SignedChange] = [],
-    maximumBatchBytes: Int = SyncSession.defaultBatchBytes
+    maximumBatchBytes: Int = SyncSession.defaultBatchBytes, clockMillis: UInt64? = nil
   ) {
+    self.clockMillis = clockMillis
     self.local = local
     self.peer = peer
     self.localVector = vector
@@ -134,7 +140,7 @@ public struct SyncSession: Sendable {
         .hello(
           SyncHello(
             node: local.rawValue, vector: localVector, heads: localHeads, wantedBodies: wantedBodies,
-            capabilities: [Self.batchWindowCapability]))
+            capabilities: [Self.batchWindowCapability], clockMillis: clockMillis))
       )
     ]
   }
@@ -148,6 +154,11 @@ public struct SyncSession: Sendable {
       }
       guard hello.node == peer.rawValue else {
         return fail(.wrongNode(claimed: hello.node, authenticated: peer.rawValue))
+      }
+      guard !hello.capabilities.contains(Self.probeCapability) else {
+        state = .finished
+        summary.probe = true
+        return [.finish(summary)]
       }
       state = .exchanging
       sendCursor = hello.vector
@@ -441,6 +452,8 @@ public struct SyncSummary: Equatable, Sendable, Codable {
   public var bytesSent = 0
   public var bytesReceived = 0
   public var seconds = 0.0
+  /// The peer only probed this node (`SyncSession.probeCapability`): nothing was exchanged.
+  public var probe = false
 
   public init(peer: String) { self.peer = peer }
 }

@@ -147,6 +147,9 @@ public nonisolated struct Liandong_V1_Hello: Sendable {
   /// IDs of changes held as stubs whose audience includes the
   public var wantedBodies: [Data] = []
 
+  /// sender: send their bodies if you hold them (at most 1024)
+  public var clockMillis: UInt64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -493,7 +496,7 @@ nonisolated extension Liandong_V1_Frame: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}node\0\u{1}capabilities\0\u{1}vector\0\u{3}wanted_bodies\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}node\0\u{1}capabilities\0\u{1}vector\0\u{3}wanted_bodies\0\u{3}clock_millis\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -506,6 +509,7 @@ nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._M
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.capabilities) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.vector) }()
       case 5: try { try decoder.decodeRepeatedBytesField(value: &self.wantedBodies) }()
+      case 6: try { try decoder.decodeSingularUInt64Field(value: &self.clockMillis) }()
       default: break
       }
     }
@@ -527,6 +531,9 @@ nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._M
     if !self.wantedBodies.isEmpty {
       try visitor.visitRepeatedBytesField(value: self.wantedBodies, fieldNumber: 5)
     }
+    if self.clockMillis != 0 {
+      try visitor.visitSingularUInt64Field(value: self.clockMillis, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -536,6 +543,7 @@ nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.capabilities != rhs.capabilities {return false}
     if lhs.vector != rhs.vector {return false}
     if lhs.wantedBodies != rhs.wantedBodies {return false}
+    if lhs.clockMillis != rhs.clockMillis {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -99,4 +99,28 @@ struct ConfigTests {
     let score = level.flatMap { Double($0.split(separator: ":").last?.split(separator: " ").first ?? "") }
     #expect((score ?? 10) < 3.0, "\(security.stdout.suffix(300))")
   }
+
+  @Test(
+    "the daily doctor timer and its service verify, and the service is as hardened as the node",
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze"), "needs systemd-analyze"))
+  func doctorTimer() throws {
+    let folder = temporaryDirectory("doctor-unit")
+    for name in ["liandong-doctor.service", "liandong-doctor.timer"] {
+      let unit = try String(
+        contentsOf: repositoryRoot.appendingPathComponent("Deploy/systemd/\(name)"), encoding: .utf8)
+      try unit.replacingOccurrences(of: "/usr/local/bin/liandong", with: liandongBinary.path).write(
+        to: folder.appendingPathComponent(name), atomically: true, encoding: .utf8)
+    }
+    let service = folder.appendingPathComponent("liandong-doctor.service").path
+    let verify = try run(
+      "systemd-analyze", ["verify", service, folder.appendingPathComponent("liandong-doctor.timer").path])
+    #expect(verify.status == 0 && verify.stderr.isEmpty, "\(verify)")
+    let text = try String(contentsOfFile: service, encoding: .utf8)
+    #expect(text.contains("\(liandongBinary.path) doctor\n") && text.contains("\nSuccessExitStatus=1\n"))
+    let security = try run("systemd-analyze", ["security", "--offline=yes", service])
+    let level = security.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") }
+    let score = level.flatMap { Double($0.split(separator: ":").last?.split(separator: " ").first ?? "") }
+    #expect((score ?? 10) < 3.0, "\(security.stdout.suffix(300))")
+  }
 }

@@ -86,6 +86,11 @@ struct MetricsTests {
     #expect((value("liandong_crl_next_update_seconds{}") ?? 0) > 0)
     #expect((value("liandong_certificate_expiry_seconds{}") ?? 0) > 300 * 86_400)
     #expect(value("liandong_deadline_calendar_ok{}") == 1)
+    #expect((value("liandong_disk_free_bytes{}") ?? 0) > 0)
+    #expect((value("liandong_disk_free_bytes{}") ?? .infinity) <= value("liandong_disk_size_bytes{}") ?? 0)
+    // Told by yrd's Hello in serve's own round: both clocks are this machine's.
+    let offset = try #require(value("liandong_peer_clock_offset_seconds" + yrdLabel), "\(reply.body)")
+    #expect(abs(offset) < 5, "\(offset)")
     let whoami = samples.filter {
       $0.key.hasPrefix("liandong_http_request_duration_seconds_count{")
         && $0.key.contains(#"route="/v1/whoami""#)

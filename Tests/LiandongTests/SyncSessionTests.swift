@@ -104,6 +104,35 @@ struct SyncSessionTests {
     #expect(ProtocolError.wrongNode(claimed: "n2", authenticated: "n1").code == "sync.wrong-node")
   }
 
+  @Test(
+    "Hello tells the sender's clock on the wire; a probe's Hello ends the session finished, nothing loaded")
+  func probe() throws {
+    let (a, b) = (try NodeID("n0"), try NodeID("n1"))
+    var session = SyncSession(local: a, peer: b, vector: [a: 3], clockMillis: 1_800_000_000_123)
+    guard case .send(let frame) = session.start().first, case .hello(let hello) = frame else {
+      Issue.record("the session did not begin with Hello")
+      return
+    }
+    #expect(hello.clockMillis == 1_800_000_000_123)
+    var decoder = FrameDecoder()
+    #expect(try decoder.feed(FrameCoding.encode(frame)) == [frame], "the clock survives the wire")
+
+    let probe = SyncHello(node: "n1", vector: [a: 3], capabilities: [SyncSession.probeCapability])
+    let actions = session.receive(.hello(probe))
+    guard case .finish(let summary) = actions.last, actions.count == 1 else {
+      Issue.record("a probe was answered with \(actions)")
+      return
+    }
+    #expect(summary.probe && summary.changesSent == 0)
+    #expect(session.isOver)
+    // Without the capability the same Hello starts an exchange.
+    var ordinary = SyncSession(local: a, peer: b, vector: [a: 3])
+    _ = ordinary.start()
+    #expect(
+      ordinary.receive(.hello(SyncHello(node: "n1", vector: [:]))).contains(
+        .load(after: [:], maximumBytes: SyncSession.defaultBatchBytes)))
+  }
+
   @Test("batches out of order, acks for unsent batches, a second Done and a batch after Done are refused")
   func orderChecks() throws {
     var skip = try Self.exchanging()

@@ -1,0 +1,188 @@
+import Foundation
+import LiandongCore
+import LiandongCrypto
+import LiandongErrors
+import LiandongStore
+
+/// The part of `liandong doctor` that needs only this machine: configuration, certificate, CRL,
+/// clock against the log, disk, database and a sample of evidence files. It reads and never
+/// writes, and it keeps going past what it cannot open: a damaged database still leaves the
+/// certificate, the CRL and the disk to be examined.
+public struct NodeDoctor: Sendable {
+  public let directory: URL
+  /// How many held evidence files to read again.
+  public var sample: Int
+
+  public init(directory: URL, sample: Int = 20) {
+    self.directory = directory
+    self.sample = sample
+  }
+
+  /// The findings, and the node when its data folder opens (the peers are examined through it).
+  public func examine(now: Date = Date()) -> (home: NodeHome?, findings: [DoctorFinding]) {
+    var found: [DoctorFinding] = []
+    found += configuration()
+    let home: NodeHome
+    do {
+      home = try NodeHome.open(directory)
+    } catch {
+      let failure = Failure(error)
+      let isDatabase = failure.code.hasPrefix("store.")
+      found.append(
+        DoctorFinding(
+          check: isDatabase ? "database" : "config", severity: .error,
+          message: "the data folder does not open: \(failure.message)", remedy: failure.remedy))
+      found += identityWithoutStore(now: now)
+      found.append(disk())
+      return (nil, found)
+    }
+    let drift = TimeInterval(home.configuration.maximumDriftSeconds)
+    found.append(certificate(chain: home.chain, trust: home.trust, now: now))
+    found += crls(home.trust, maximumDrift: drift, now: now)
+    found.append(disk())
+    let problems = (try? home.store.databaseProblems(quick: true)) ?? ["the database cannot be read"]
+    found.append(DoctorRules.database(problems: problems))
+    guard problems.isEmpty else { return (home, found) }
+    do {
+      let newest = try home.store.latestChangeTime()
+      found.append(
+        DoctorRules.clock(
+          newestChange: newest.wallMillis == 0
+            ? nil : Date(timeIntervalSince1970: TimeInterval(newest.wallMillis) / 1000),
+          maximumDrift: drift, now: now))
+      found.append(try evidence(home))
+      found += try standing(home)
+    } catch {
+      let failure = Failure(error)
+      found.append(
+        DoctorFinding(check: "database", severity: .error, message: failure.message, remedy: failure.remedy))
+    }
+    return (home, found)
+  }
+
+  /// `node.json` parses and names only keys the node reads: a misspelt key is a setting silently
+  /// not applied.
+  func configuration() -> [DoctorFinding] {
+    let file = directory.appendingPathComponent("node.json")
+    guard let data = try? NodeHome.readFile(file) else { return [] }
+    guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+      return [
+        DoctorFinding(
+          check: "config", severity: .error, message: "\(file.path) is not a JSON object",
+          remedy:
+            "Restore node.json from the latest backup, or correct it by hand (Deploy/README.md, Configuration)."
+        )
+      ]
+    }
+    let serve = object["serve"] as? [String: Any] ?? [:]
+    let unknown =
+      Set(object.keys).subtracting(NodeConfiguration.knownKeys).sorted()
+      + Set(serve.keys).subtracting(ServeSettings.knownKeys).sorted().map { "serve.\($0)" }
+    guard unknown.isEmpty else {
+      return [
+        DoctorFinding(
+          check: "config", severity: .warning,
+          message: "node.json has keys the node does not read: \(unknown.joined(separator: ", "))",
+          remedy:
+            "Correct their spelling or remove them; 'liandong serve --check-config' lists the keys it knows and where each setting comes from."
+        )
+      ]
+    }
+    return [DoctorFinding(check: "config", severity: .ok, message: "node.json: every key is known")]
+  }
+
+  func certificate(chain: [Certificate], trust: TrustAnchor, now: Date) -> DoctorFinding {
+    var problem: String? = nil
+    do { try trust.verify(chain: chain, at: now, now: now) } catch { problem = Failure(error).message }
+    return DoctorRules.certificate(notAfter: chain.first?.notAfter ?? now, problem: problem, now: now)
+  }
+
+  func crls(_ trust: TrustAnchor, maximumDrift: TimeInterval, now: Date) -> [DoctorFinding] {
+    guard !trust.revocationLists.isEmpty else {
+      return [
+        DoctorRules.crl(
+          present: false, lastUpdate: nil, nextUpdate: nil, maximumDrift: maximumDrift, now: now)
+      ]
+    }
+    return trust.revocationLists.map {
+      DoctorRules.crl(
+        present: true, lastUpdate: $0.lastUpdate, nextUpdate: $0.nextUpdate, maximumDrift: maximumDrift,
+        now: now)
+    }
+  }
+
+  /// The certificate and CRL read straight from their files, when the store would not open.
+  func identityWithoutStore(now: Date) -> [DoctorFinding] {
+    do {
+      let trust = try NodeHome.readTrust(directory)
+      let chain = try Certificate.chain(
+        pem: try NodeHome.readFile(directory.appendingPathComponent("node.pem")))
+      let drift = TimeInterval(NodeConfiguration(node: "x").maximumDriftSeconds)
+      return [certificate(chain: chain, trust: trust, now: now)] + crls(trust, maximumDrift: drift, now: now)
+    } catch {
+      let failure = Failure(error)
+      return [
+        DoctorFinding(
+          check: "certificate", severity: .error,
+          message: "the CA, CRL or certificate files: \(failure.message)",
+          remedy: failure.remedy)
+      ]
+    }
+  }
+
+  func disk() -> DoctorFinding {
+    guard let space = DiskSpace(of: directory.path) else {
+      return DoctorFinding(
+        check: "disk", severity: .error,
+        message:
+          "the file system of \(directory.path) cannot be examined: \(String(cString: strerror(errno)))",
+        remedy: "Check that the data folder exists and is readable by the user the node runs as.")
+    }
+    return DoctorRules.disk(path: directory.path, free: space.free, total: space.total)
+  }
+
+  /// A sample of held files, from a random place in hash order, read again against their hash.
+  func evidence(_ home: NodeHome) throws -> DoctorFinding {
+    let counts = try home.store.blobCounts()
+    var start = Data(count: 32)
+    for index in start.indices { start[index] = UInt8.random(in: 0...255) }
+    var files = try home.store.heldFiles(after: start, limit: sample)
+    if files.count < sample {
+      files += try home.store.heldFiles(after: nil, limit: sample - files.count).filter {
+        !files.contains($0)
+      }
+    }
+    var damaged: [String] = []
+    for file in files where try home.blobs.check(file) != nil { damaged.append(file.sha256.hex) }
+    return DoctorRules.evidence(
+      sampled: files.count, held: counts.held, damaged: damaged, recorded: try home.store.damagedFiles().count
+    )
+  }
+
+  /// What the node has been left waiting on: a restore's catch-up, a fork.
+  func standing(_ home: NodeHome) throws -> [DoctorFinding] {
+    var found: [DoctorFinding] = []
+    if let waiting = try home.catchUpWaitingFor() {
+      found.append(
+        DoctorFinding(
+          check: "catch-up", severity: .warning,
+          message: "restored from a backup, this node writes only after it has synced with "
+            + waiting.joined(separator: ", "),
+          remedy:
+            "Sync with those peers ('liandong sync --all'); if one is gone for good, 'liandong sync --accept-fork-risk' (Deploy/README.md, section 5)."
+        ))
+    }
+    let status = try home.store.status()
+    if !status.forks.isEmpty || !status.quarantined.isEmpty {
+      found.append(
+        DoctorFinding(
+          check: "forks", severity: .warning,
+          message: "\(status.forks.count) forked origins, changes held back from: "
+            + (status.quarantined.isEmpty ? "none" : status.quarantined.joined(separator: ", ")),
+          remedy:
+            "An origin signed two different changes at one sequence: 'liandong status' shows both; its operator must find out how (a restored backup, a stolen key) before its later changes are merged (RELIABILITY.md)."
+        ))
+    }
+    return found
+  }
+}
