@@ -19,7 +19,9 @@ public struct NodeDoctor: Sendable {
   }
 
   /// The findings, and the node when its data folder opens (the peers are examined through it).
-  public func examine(now: Date = Date()) -> (home: NodeHome?, findings: [DoctorFinding]) {
+  /// Throws only when the folder holds no node at all (`node.not-initialised`): there is
+  /// nothing to examine, and the remedy is `liandong init`.
+  public func examine(now: Date = Date()) throws -> (home: NodeHome?, findings: [DoctorFinding]) {
     var found: [DoctorFinding] = []
     found += configuration()
     let home: NodeHome
@@ -27,6 +29,7 @@ public struct NodeDoctor: Sendable {
       home = try NodeHome.open(directory)
     } catch {
       let failure = Failure(error)
+      if failure.code == "node.not-initialised" { throw failure }
       let isDatabase = failure.code.hasPrefix("store.")
       found.append(
         DoctorFinding(

@@ -47,7 +47,7 @@ struct DoctorCommand: AsyncNodeCommand {
       throw UsageError(
         code: "usage.arguments", message: "--sample must be 0 or more and --timeout 1 to 300 seconds")
     }
-    let (home, local) = NodeDoctor(directory: try options.directory(), sample: sample).examine()
+    let (home, local) = try NodeDoctor(directory: try options.directory(), sample: sample).examine()
     var findings = local
     if let home, !noPeers { findings += await peers(home) }
     findings.append(Self.systemd(unit: unit))

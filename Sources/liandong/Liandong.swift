@@ -6,7 +6,7 @@ import LiandongProtocol
 import LiandongStore
 
 /// This program's release; `--version` prints it with the versions a peer or a database must match.
-let programVersion = "0.9.0"
+let programVersion = "0.10.0"
 
 @main
 struct Liandong: AsyncParsableCommand {

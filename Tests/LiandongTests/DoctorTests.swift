@@ -213,5 +213,8 @@ struct DoctorTests {
     let jjj = try NodeProcess("jjj", federation: federation)
     #expect(try jjj.cli("doctor", "--timeout", "0").failed(with: "usage.arguments"))
     #expect(try jjj.cli("doctor", "--sample", "-1").failed(with: "usage.arguments"))
+    let empty = temporaryDirectory("doctor-empty")
+    #expect(
+      try run(liandongBinary.path, ["doctor", "--data", empty.path]).failed(with: "node.not-initialised"))
   }
 }
