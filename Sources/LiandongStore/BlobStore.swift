@@ -62,24 +62,22 @@ public final class BlobStore: Sendable {
     let temporary = directory.appendingPathComponent("partial").appendingPathComponent(
       "import-\(UUID().uuidString)")
     let output = try createFile(temporary)
-    let hasher = SHA256.Hasher()
-    var size: UInt64 = 0
     func fail(_ error: BlobError) -> BlobError {
       try? output.close()
       try? FileManager.default.removeItem(at: temporary)
       return error
     }
-    while true {
-      let piece: Data
-      do { piece = try input.read(upToCount: 1 << 20) ?? Data() } catch {
-        throw fail(.unreadable(path: source.path, reason: SystemError.reason(error)))
-      }
-      if piece.isEmpty { break }
-      hasher.update(piece)
-      do { try output.write(contentsOf: piece) } catch {
-        throw fail(Self.writeFailure(error, path: directory.path))
-      }
-      size += UInt64(piece.count)
+    let sha256: Data
+    let size: UInt64
+    do {
+      (sha256, size) = try HashingCopy().run(from: descriptor, to: output.fileDescriptor)
+    } catch .read(let code) {
+      throw fail(.unreadable(path: source.path, reason: String(cString: strerror(code)).lowercased()))
+    } catch .write(let code) {
+      throw fail(
+        code == ENOSPC
+          ? .diskFull(path: directory.path)
+          : .io(path: directory.path, reason: String(cString: strerror(code))))
     }
     do {
       try output.synchronize()
@@ -91,7 +89,6 @@ public final class BlobStore: Sendable {
     guard after == before, size == before.size else {
       throw fail(.changedWhileRead(path: source.path))
     }
-    let sha256 = hasher.finalize()
     try moveIntoPlace(temporary, sha256: sha256, size: size)
     return (sha256, size)
   }

@@ -4,7 +4,7 @@ import Foundation
 /// machine, and prints scenario, our figure, reference, ratio, goal and pass/fail. Absolute
 /// figures on shared machines are noisy; the ratios are what to compare. See BENCHMARKS.md.
 ///
-///     swift run -c release liandong-bench [b1 b2 b3 b6 tls] [--bytes N] [--scale F] [--json FILE]
+///     swift run -c release liandong-bench [b1 b2 b3 b6 b7 tls] [--bytes N] [--scale F] [--json FILE]
 @main
 struct BenchMain {
   static func main() async {
@@ -28,6 +28,9 @@ struct BenchMain {
                 under 200 MB on both sides), then b4 at that size. Long: not in the default set.
           b6    seven nodes in a line writing 1,000 changes each while the middle link is cut,
                 then healed: rounds of 'sync --all' until all hold everything (goal: <= 2 per hop).
+          b7    'liandong evidence add' of an N-byte file (default 1 GiB), beside openssl dgst
+                -sha256 of it, cp of it and sync of the copy; medians of three alternated runs
+                (goal: >= 0.8).
           tls   N bytes (default 1 GiB) through our OpenSSL TLS handler over loopback, beside
                 openssl s_server <- openssl s_client moving the same bytes. Goal: ratio >= 0.7.
 
@@ -53,7 +56,7 @@ struct BenchMain {
     guard let scale = Double(scaleText), scale > 0 else {
       fail("--scale \(scaleText) is not a positive number")
     }
-    let scenarios = arguments.isEmpty ? ["b1", "b2", "b3", "b6", "tls"] : arguments
+    let scenarios = arguments.isEmpty ? ["b1", "b2", "b3", "b6", "b7", "tls"] : arguments
     var rows: [BenchRow] = []
     do {
       let workspace = try BenchWorkspace()
@@ -69,6 +72,7 @@ struct BenchMain {
         case "b6":
           rows += try await LinePartition(workspace: workspace, changesPerNode: max(10, Int(1000 * scale)))
             .run()
+        case "b7": rows += try EvidenceAdd(workspace: workspace, bytes: bytes).run()
         default: fail("unknown scenario '\(scenario)'; run with --help for the list")
         }
       }

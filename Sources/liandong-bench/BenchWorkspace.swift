@@ -53,6 +53,26 @@ struct BenchWorkspace {
       key: try PrivateKey(pem: Data(contentsOf: URL(fileURLWithPath: path("nodes/\(node).key")))))
   }
 
+  /// A file of random bytes in the workspace, so that nothing along the way can compress it;
+  /// written 1 MiB at a time.
+  func randomFile(_ name: String, bytes: Int) throws -> URL {
+    let url = directory.appendingPathComponent(name)
+    guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+      throw BenchError("cannot create \(url.path)")
+    }
+    let handle = try FileHandle(forWritingTo: url)
+    defer { try? handle.close() }
+    var chunk = [UInt8](repeating: 0, count: 1 << 20)
+    var left = bytes
+    while left > 0 {
+      let count = min(left, chunk.count)
+      chunk.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, count) }
+      try handle.write(contentsOf: chunk[0..<count])
+      left -= count
+    }
+    return url
+  }
+
   func remove() { try? FileManager.default.removeItem(at: directory) }
 }
 

@@ -13,8 +13,7 @@ struct EvidenceTransfer {
     let a = try BenchNode("bench-a", workspace: workspace, copy: 3)
     let b = try BenchNode("bench-b", workspace: workspace, copy: 3)
     log("B3: attaching a file of \(Int(megabytes)) MiB of random bytes to a lead on bench-a ...")
-    let file = workspace.directory.appendingPathComponent("recording.bin")
-    try writeRandomFile(file, bytes: bytes)
+    let file = try workspace.randomFile("recording.bin", bytes: bytes)
     let lead = try a.cli(
       [
         "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary",
@@ -71,23 +70,6 @@ struct EvidenceTransfer {
         goal: 0, note: "fetching sync process's peak above a sync that moves nothing (VmHWM)",
         lowerIsBetter: true),
     ]
-  }
-
-  /// Random bytes, so that nothing along the way can compress them; written 1 MiB at a time.
-  private func writeRandomFile(_ url: URL, bytes: Int) throws {
-    guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-      throw BenchError("cannot create \(url.path)")
-    }
-    let handle = try FileHandle(forWritingTo: url)
-    defer { try? handle.close() }
-    var chunk = [UInt8](repeating: 0, count: 1 << 20)
-    var left = bytes
-    while left > 0 {
-      let count = min(left, chunk.count)
-      chunk.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, count) }
-      try handle.write(contentsOf: chunk[0..<count])
-      left -= count
-    }
   }
 
   private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }

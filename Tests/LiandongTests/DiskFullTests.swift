@@ -101,4 +101,31 @@ struct DiskFullTests {
     #expect(try yrd.cli("verify").status == 0)
     #expect(try SyncCrashTests.integrityCheck(yrd) == "ok")
   }
+
+  @Test(
+    "evidence add of a file larger than the free space fails with node.disk-full, leaves no partial copy, and works once there is room",
+    .enabled(if: canMountTmpfs, "needs root to mount a small tmpfs")
+  )
+  func evidenceAddFillsDisk() throws {
+    let federation = try TestFederation(label: "disk-full-add", nodes: ["jjj"])
+    let disk = temporaryDirectory("disk-full-add")
+    try #require(try run("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", disk.path]).status == 0)
+    defer { _ = try? run("/bin/umount", ["-l", disk.path]) }
+    let jjj = try NodeProcess("jjj", federation: federation, data: disk.appendingPathComponent("jjj"))
+    let lead = try jjj.addLead()
+    let file = temporaryDirectory("disk-full-add-file").appendingPathComponent("recording.mp4")
+    try randomBytes(24 << 20, seed: 8).write(to: file)
+
+    let full = try jjj.cli("evidence", "add", lead, file.path, "--category", "physical")
+    #expect(full.failed(with: "node.disk-full"), "\(full)")
+    let partial = jjj.data.appendingPathComponent("blobs/partial")
+    #expect(((try? FileManager.default.contentsOfDirectory(atPath: partial.path)) ?? []).isEmpty)
+    #expect(!(try jjj.cli("evidence", "list", "--json").stdout.contains("recording.mp4")))
+
+    try #require(try run("/bin/mount", ["-o", "remount,size=96m", disk.path]).status == 0)
+    let added = try jjj.cli("evidence", "add", lead, file.path, "--category", "physical")
+    #expect(added.status == 0, "\(added)")
+    #expect(try jjj.cli("evidence", "list", "--json").stdout.contains("recording.mp4"))
+    #expect(try jjj.cli("verify").status == 0)
+  }
 }
