@@ -41,7 +41,8 @@ public struct SyncHello: Equatable, Sendable {
   /// Optional behaviour the sender offers within this protocol version (`PROTOCOL.md`).
   public var capabilities: [String]
   /// The sender's wall clock as it sent Hello (Unix milliseconds); nil from a node that does not
-  /// tell it. Only `liandong doctor` reads it, to measure clock offsets.
+  /// tell it. Nothing in the session depends on it: `/metrics` and `liandong doctor` read it to
+  /// show how far apart the nodes' clocks are.
   public var clockMillis: UInt64?
 
   /// The most wanted bodies one Hello may list.

@@ -72,6 +72,19 @@ struct DoctorRulesTests {
     #expect(DoctorRules.disk(path: "/d", free: 900 << 20, total: 2 << 30).severity == .warning)
   }
 
+  @Test(
+    "evidence: a damaged file in the sample is an error, damage not yet repaired a warning, no sample a skip")
+  func evidence() {
+    #expect(DoctorRules.evidence(sampled: 20, held: 100, damaged: [], recorded: 0).severity == .ok)
+    let found = DoctorRules.evidence(
+      sampled: 20, held: 100, damaged: [String(repeating: "ab", count: 32)], recorded: 0)
+    #expect(
+      found.severity == .error && found.message.contains("1 of 20") && found.message.contains("abababab"))
+    #expect(DoctorRules.evidence(sampled: 20, held: 100, damaged: [], recorded: 2).severity == .warning)
+    #expect(DoctorRules.evidence(sampled: 0, held: 100, damaged: [], recorded: 0).severity == .skipped)
+    #expect(DoctorRules.evidence(sampled: 0, held: 0, damaged: [], recorded: 0).severity == .skipped)
+  }
+
   @Test("the report's exit status is that of its worst finding; skipped checks count as ok")
   func exitStatus() {
     func report(_ severities: DoctorFinding.Severity...) -> DoctorReport {
