@@ -77,10 +77,8 @@ public struct NodeDoctor: Sendable {
         )
       ]
     }
-    let serve = object["serve"] as? [String: Any] ?? [:]
-    let unknown =
-      Set(object.keys).subtracting(NodeConfiguration.knownKeys).sorted()
-      + Set(serve.keys).subtracting(ServeSettings.knownKeys).sorted().map { "serve.\($0)" }
+    let (top, serve) = NodeConfiguration.unknownKeys(in: object)
+    let unknown = top + serve.map { "serve.\($0)" }
     guard unknown.isEmpty else {
       return [
         DoctorFinding(

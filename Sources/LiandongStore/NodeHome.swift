@@ -296,6 +296,16 @@ public struct NodeConfiguration: Codable, Sendable {
     "format", "node", "maximumDriftSeconds", "catchUpRequired", "caughtUpWith", "serve", "calendar",
   ]
 
+  /// The keys of a parsed `node.json` that nothing reads, at the top and under `serve`, sorted:
+  /// each is a typo of a key somebody meant to set.
+  public static func unknownKeys(in object: [String: Any]) -> (top: [String], serve: [String]) {
+    let serve = object["serve"] as? [String: Any] ?? [:]
+    return (
+      Set(object.keys).subtracting(knownKeys).sorted(),
+      Set(serve.keys).subtracting(ServeSettings.knownKeys).sorted()
+    )
+  }
+
   public init(node: String) { self.node = node }
 
   public init(from decoder: Decoder) throws {

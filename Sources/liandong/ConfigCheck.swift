@@ -21,10 +21,8 @@ struct ConfigCheck {
     // Keys nobody reads are typos of keys somebody should have.
     let file = home.directory.appendingPathComponent("node.json")
     let object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
-    let unknown = Set(object.keys).subtracting(NodeConfiguration.knownKeys)
-    let serve = object["serve"] as? [String: Any] ?? [:]
-    let unknownServe = Set(serve.keys).subtracting(ServeSettings.knownKeys)
-    for key in unknown.sorted() {
+    let (unknown, unknownServe) = NodeConfiguration.unknownKeys(in: object)
+    for key in unknown {
       found.append(
         Finding(
           ok: false,
@@ -32,7 +30,7 @@ struct ConfigCheck {
             "node.json: unknown key '\(key)'; known: \(NodeConfiguration.knownKeys.sorted().joined(separator: ", "))"
         ))
     }
-    for key in unknownServe.sorted() {
+    for key in unknownServe {
       found.append(
         Finding(
           ok: false,

@@ -207,6 +207,22 @@ struct DoctorTests {
     #expect(finding.remedy?.contains("Free space") == true, "\(finding)")
   }
 
+  @Test("a misspelt key in node.json is a warning naming it")
+  func misspeltKey() throws {
+    let federation = try TestFederation(label: "doctor-config", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let file = jjj.data.appendingPathComponent("node.json")
+    var object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
+    object["maximumDrift"] = 60
+    object["serve"] = ["listen": "127.0.0.1:7420", "intervall": 5]
+    try JSONSerialization.data(withJSONObject: object).write(to: file)
+    let (result, report) = try Self.doctor(jjj, "--no-peers")
+    #expect(result.status == 1, "\(report.findings)")
+    let config = try #require(report.finding("config"))
+    #expect(
+      config.severity == "warning" && config.message.contains("maximumDrift, serve.intervall"), "\(config)")
+  }
+
   @Test("bad options are refused with a usage error")
   func badOptions() throws {
     let federation = try TestFederation(label: "doctor-usage", nodes: ["jjj"])
