@@ -39,11 +39,11 @@ public enum APIServer {
     ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
   }
 
-  /// The HTTPS listener's TLS context: the node's certificate and key, or the PEM files given
+  /// The HTTPS listener's TLS context: the node's TLS certificate and key, or the PEM files given
   /// (both or neither), checked for a matching key before anything listens.
   public static func tlsContext(home: NodeHome, certificate: String?, key: String?) throws -> TLSContext {
-    var chain = home.chain
-    var privateKey = home.key
+    var chain = home.transport.chain
+    var privateKey = home.transport.key
     if let certificate, let key {
       do {
         chain = try Certificate.chain(pem: try Data(contentsOf: URL(fileURLWithPath: certificate)))

@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongCrypto
 import LiandongStore
 
 /// What `init` made: the node, its folder, its certificate and the change that announces it.
@@ -9,6 +10,11 @@ public struct NodeCreated: Codable, Sendable {
   public var certificateFingerprint: String
   public var certificateNotAfter: String
   public var firstChange: String
+  /// The federation's algorithm suite: `p256`, `ed25519` or `sm`.
+  public var suite: String
+
+  /// The hash the fingerprint is, as a person reads it.
+  public var fingerprintAlgorithm: String { suite == CryptoSuite.sm.rawValue ? "SM3" : "SHA-256" }
 }
 
 /// The acts on a node's data folder as a whole: creating it, backing it up, restoring it, and
@@ -18,14 +24,15 @@ extension NodeApp {
   /// unless the certificate chains to the CA, names `node`, matches the key and is not revoked.
   public static func initialize(
     _ directory: URL, node: NodeID, caPEM: Data, certificatePEM: Data, keyPEM: Data, crlPEM: Data?,
-    by officer: Officer
+    transport: (certificatePEM: Data, keyPEM: Data)? = nil, by officer: Officer
   ) throws -> (NodeApp, NodeCreated) {
     let home = try NodeHome.initialize(
       directory, node: node, caPEM: caPEM, certificatePEM: certificatePEM, keyPEM: keyPEM, crlPEM: crlPEM,
-      officer: officer.id)
+      transport: transport, officer: officer.id)
     let created = NodeCreated(
       node: node.rawValue, data: home.directory.path, certificateFingerprint: home.chain[0].fingerprint.hex,
-      certificateNotAfter: home.chain[0].notAfter.iso8601, firstChange: try home.store.log().first?.id ?? "")
+      certificateNotAfter: home.chain[0].notAfter.iso8601, firstChange: try home.store.log().first?.id ?? "",
+      suite: home.trust.suite.rawValue)
     return (NodeApp(home: home), created)
   }
 

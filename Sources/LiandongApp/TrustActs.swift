@@ -50,10 +50,14 @@ extension NodeApp {
           "\(fileName) was issued \(newest.iso8601), before the installed CRL (\(current.iso8601)); keep the newer one"
       )
     }
-    // Signed by our CA, current, and not revoking this node: checked by verifying our own chain.
+    // Signed by our CA, current, and not revoking this node: checked by verifying our own chains
+    // (the TLS one too, in an `sm` federation).
     let trust = try TrustAnchor(
       caPEM: try NodeHome.readFile(home.directory.appendingPathComponent("ca.pem")), crlPEM: pem)
-    do { try trust.verify(chain: home.chain, at: now) } catch {
+    do {
+      try trust.verify(chain: home.chain, at: now)
+      try trust.verify(chain: home.transport.chain, at: now)
+    } catch {
       throw UsageError(
         code: "crl.refused", message: "\(fileName) cannot be installed: \(Failure(error).message)")
     }

@@ -1,8 +1,9 @@
 import Foundation
 import LiandongCrypto
 
-/// A change's identity: SHA-256 of its header bytes exactly as signed. The signature is not part
-/// of it (ECDSA signatures are randomised); each header's `previous` links these identities.
+/// A change's identity: the hash of its header bytes exactly as signed, under the change's suite
+/// (SHA-256, or SM3 in an `sm` federation). The signature is not part of it (ECDSA and SM2
+/// signatures are randomised); each header's `previous` links these identities.
 public struct ChangeID: Hashable, Comparable, Sendable, CustomStringConvertible {
   public let bytes: Data
 
@@ -11,7 +12,9 @@ public struct ChangeID: Hashable, Comparable, Sendable, CustomStringConvertible 
     self.bytes = Data(bytes)
   }
 
-  public init(hashing headerBytes: Data) { bytes = SHA256.hash(headerBytes) }
+  public init(hashing headerBytes: Data, with digest: DigestAlgorithm = .sha256) {
+    bytes = digest.hash(headerBytes)
+  }
 
   public var hex: String { bytes.hex }
   public var description: String { hex }
@@ -20,7 +23,7 @@ public struct ChangeID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
   public static func < (a: ChangeID, b: ChangeID) -> Bool { a.bytes.lexicographicallyPrecedes(b.bytes) }
 
-  /// A SHA-256 is uniform already: its first eight bytes hash as well as all 32, and a sync
+  /// A SHA-256 or SM3 hash is uniform already: its first eight bytes hash as well as all 32, and a sync
   /// hashes several IDs for every change it ingests, where hashing a `Data` costs far more.
   public func hash(into hasher: inout Hasher) {
     hasher.combine(bytes.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
@@ -30,15 +33,20 @@ public struct ChangeID: Hashable, Comparable, Sendable, CustomStringConvertible 
 /// The signed part of a change, decoded. Only ever built from bytes (or by `ChangeAuthor`), so
 /// that the bytes, not this value, are what the signature covers.
 public struct ChangeHeader: Hashable, Sendable {
-  public static let currentFormat: UInt32 = 1
+  /// The header formats this build reads: 1 (suites p256 and ed25519), 2 (suite sm).
+  public static let knownFormats = Set(CryptoSuite.allCases.map(\.headerFormat)).sorted()
 
+  /// The suite the change is signed and hashed in, from its header's `format`.
+  public var suite: CryptoSuite
   public var origin: NodeID
   public var sequence: UInt64
   public var previous: ChangeID?
   public var time: HLCTimestamp
   public var audience: Audience
+  /// The body's hash under `suite` (the wire name says SHA-256, its only hash when it was named).
   public var bodySHA256: Data
   public var bodySize: UInt64
+  /// The signer certificate's fingerprint under `suite`.
   public var signerSHA256: Data
 }
 
@@ -57,7 +65,7 @@ public struct SignedChange: Hashable, Sendable {
     self.signature = signature
     self.body = body
     self.header = try WireCoding.decodeHeader(headerBytes)
-    self.id = ChangeID(hashing: headerBytes)
+    self.id = ChangeID(hashing: headerBytes, with: header.suite.digest)
   }
 
   public var isStub: Bool { body == nil }
@@ -68,23 +76,25 @@ public struct SignedChange: Hashable, Sendable {
     return try! SignedChange(headerBytes: headerBytes, signature: signature, body: nil)
   }
 
-  /// Body present: its size and SHA-256 match what the header promised.
+  /// Body present: its size and hash match what the header promised.
   public func checkBody() throws(ChangeRefusal) {
     guard let body else { return }
     guard UInt64(body.count) == header.bodySize else {
       throw .bodySizeMismatch(change: id, expected: header.bodySize, actual: UInt64(body.count))
     }
-    guard SHA256.hash(body) == header.bodySHA256 else { throw .bodyHashMismatch(change: id) }
+    guard header.suite.digest.hash(body) == header.bodySHA256 else { throw .bodyHashMismatch(change: id) }
   }
 
-  /// The signature covers the header bytes exactly as received.
+  /// The signature covers the header bytes exactly as received, by a key of the header's suite.
   public func checkSignature(by certificate: Certificate) throws(ChangeRefusal) {
     guard certificate.fingerprint == header.signerSHA256 else {
       throw .unknownSigner(change: id, fingerprint: header.signerSHA256.hex)
     }
-    guard let key = try? certificate.publicKey(), key.isValidSignature(signature, for: headerBytes) else {
-      throw .badSignature(change: id)
+    guard let key = try? certificate.publicKey() else { throw .badSignature(change: id) }
+    guard header.suite.admits(key.algorithm) else {
+      throw .suiteMismatch(change: id, suite: header.suite, key: key.algorithm)
     }
+    guard key.isValidSignature(signature, for: headerBytes) else { throw .badSignature(change: id) }
   }
 
   /// The decoded body; nil for a stub.

@@ -33,9 +33,10 @@ public struct ChangeAuthor: Sendable {
   public func sign(
     bodyBytes: Data, audience: Audience, after tip: ChainTip?, time: HLCTimestamp
   ) throws -> SignedChange {
+    let suite = CryptoSuite(signingKey: key.algorithm)
     let header = ChangeHeader(
-      origin: origin, sequence: (tip?.sequence ?? 0) + 1, previous: tip?.id, time: time,
-      audience: audience, bodySHA256: SHA256.hash(bodyBytes), bodySize: UInt64(bodyBytes.count),
+      suite: suite, origin: origin, sequence: (tip?.sequence ?? 0) + 1, previous: tip?.id, time: time,
+      audience: audience, bodySHA256: suite.digest.hash(bodyBytes), bodySize: UInt64(bodyBytes.count),
       signerSHA256: certificateFingerprint)
     let headerBytes = WireCoding.encodeHeader(header)
     return try SignedChange(headerBytes: headerBytes, signature: try key.sign(headerBytes), body: bodyBytes)

@@ -6,6 +6,8 @@ import LiandongErrors
 public enum ChangeRefusal: CodedError, Equatable, Sendable {
   case malformedHeader(reason: String)
   case unsupportedFormat(UInt32)
+  case suiteNotAllowed(change: ChangeID, suite: CryptoSuite, federation: CryptoSuite)
+  case suiteMismatch(change: ChangeID, suite: CryptoSuite, key: KeyAlgorithm)
   case bodySizeMismatch(change: ChangeID, expected: UInt64, actual: UInt64)
   case bodyHashMismatch(change: ChangeID)
   case badSignature(change: ChangeID)
@@ -27,6 +29,8 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
     switch self {
     case .malformedHeader: "change.malformed-header"
     case .unsupportedFormat: "change.unsupported-format"
+    case .suiteNotAllowed: "change.suite-not-allowed"
+    case .suiteMismatch: "change.suite-mismatch"
     case .bodySizeMismatch: "change.body-size"
     case .bodyHashMismatch: "change.body-hash"
     case .badSignature: "change.bad-signature"
@@ -50,7 +54,13 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
     switch self {
     case .malformedHeader(let reason): "the change header cannot be decoded: \(reason)"
     case .unsupportedFormat(let format):
-      "the change uses header format \(format); this node reads format \(ChangeHeader.currentFormat): upgrade it"
+      "the change uses header format \(format); this node reads formats "
+        + "\(ChangeHeader.knownFormats.map(String.init).joined(separator: " and ")): upgrade it"
+    case .suiteNotAllowed(let change, let suite, let federation):
+      "change \(change.short) is signed in the \(suite.rawValue) suite, but this federation's CA makes it a "
+        + "\(federation.rawValue) federation, and a node accepts changes in its federation's suite only"
+    case .suiteMismatch(let change, let suite, let key):
+      "change \(change.short): its header says suite \(suite.rawValue), but its signer's key is \(key.rawValue)"
     case .bodySizeMismatch(let change, let expected, let actual):
       "change \(change.short): the body has \(actual) bytes but the signed header says \(expected)"
     case .bodyHashMismatch(let change):

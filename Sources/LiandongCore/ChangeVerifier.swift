@@ -97,6 +97,9 @@ public struct ChangeVerifier: Sendable {
     -> IngestDecision
   {
     let header = incoming.header
+    guard header.suite.sharesFormat(with: trust.suite) else {
+      throw .suiteNotAllowed(change: incoming.id, suite: header.suite, federation: trust.suite)
+    }
     let entitled = header.audience.includes(context.receiver, origin: header.origin)
     let change = entitled ? incoming : incoming.stub
 
@@ -159,7 +162,12 @@ public struct ChangeVerifier: Sendable {
 
   /// Why `signed` is not a manifest of this federation, or nil if it is one.
   public func manifestProblem(_ signed: SignedManifest) -> String? {
-    do { _ = try FederationManifest.parse(signed.document) } catch { return error.description }
+    let manifest: FederationManifest
+    do { manifest = try FederationManifest.parse(signed.document) } catch { return error.description }
+    if let suite = manifest.suite, !suite.sharesFormat(with: trust.suite) {
+      return "it names the \(suite.rawValue) suite, but the federation CA's key makes this a "
+        + "\(trust.suite.rawValue) federation"
+    }
     let signedByCA = trust.authorities.contains {
       (try? $0.publicKey().isValidSignature(signed.signature, for: signed.document)) == true
     }

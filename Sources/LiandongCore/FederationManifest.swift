@@ -1,17 +1,21 @@
 import Foundation
+import LiandongCrypto
 
 /// The federation's shape: its members, its sharing groups (`--to group:NAME`) and which nodes
 /// are superiors of which (who may designate jurisdiction). The federation CA signs it, as
 /// X-Road's authority signs its global configuration, so no node can grant itself a role; any
 /// node may carry it to the others, and the highest version wins.
 ///
-///     {"federation": "national", "version": 2,
+///     {"federation": "national", "version": 2, "suite": "p256",
 ///      "members": ["jjj", "yrd", "prd", "samr"],
 ///      "groups": {"yrd-delta": ["310000", "320000", "330000", "340000"]},
 ///      "superiors": {"samr": ["jjj", "yrd", "prd"]}}
 public struct FederationManifest: Sendable, Equatable, Codable {
   public var federation: String
   public var version: Int
+  /// The algorithm suite (`p256`, `ed25519` or `sm`). The CA's key fixes it; the manifest says
+  /// it so that an operator reads it, and a manifest naming another suite is refused.
+  public var suite: CryptoSuite?
   /// Every member; when absent, any node with a certificate from the CA.
   public var members: [String]?
   public var groups: [String: [String]]
@@ -19,11 +23,13 @@ public struct FederationManifest: Sendable, Equatable, Codable {
   public var superiors: [String: [String]]
 
   public init(
-    federation: String, version: Int, members: [String]? = nil, groups: [String: [String]] = [:],
+    federation: String, version: Int, suite: CryptoSuite? = nil, members: [String]? = nil,
+    groups: [String: [String]] = [:],
     superiors: [String: [String]] = [:]
   ) {
     self.federation = federation
     self.version = version
+    self.suite = suite
     self.members = members
     self.groups = groups
     self.superiors = superiors
@@ -33,6 +39,7 @@ public struct FederationManifest: Sendable, Equatable, Codable {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     federation = try container.decode(String.self, forKey: .federation)
     version = try container.decode(Int.self, forKey: .version)
+    suite = try container.decodeIfPresent(CryptoSuite.self, forKey: .suite)
     members = try container.decodeIfPresent([String].self, forKey: .members)
     groups = try container.decodeIfPresent([String: [String]].self, forKey: .groups) ?? [:]
     superiors = try container.decodeIfPresent([String: [String]].self, forKey: .superiors) ?? [:]

@@ -1,4 +1,5 @@
 import Foundation
+import LiandongCrypto
 import LiandongWire
 import SwiftProtobuf
 
@@ -10,7 +11,7 @@ public enum WireCoding {
     do { wire = try Liandong_V1_ChangeHeader(serializedBytes: bytes) } catch {
       throw .malformedHeader(reason: "not a ChangeHeader message (\(error))")
     }
-    guard wire.format == ChangeHeader.currentFormat else { throw .unsupportedFormat(wire.format) }
+    guard let suite = CryptoSuite(headerFormat: wire.format) else { throw .unsupportedFormat(wire.format) }
     guard let origin = try? NodeID(wire.origin) else {
       throw .malformedHeader(reason: "origin '\(wire.origin.prefix(40))' is not a node ID")
     }
@@ -46,7 +47,7 @@ public enum WireCoding {
       audience = .nodes(nodes)
     }
     return ChangeHeader(
-      origin: origin, sequence: wire.sequence, previous: previous,
+      suite: suite, origin: origin, sequence: wire.sequence, previous: previous,
       time: HLCTimestamp(wallMillis: wire.time.wallMillis, counter: wire.time.counter),
       audience: audience, bodySHA256: wire.bodySha256, bodySize: wire.bodySize,
       signerSHA256: wire.signerSha256)
@@ -54,7 +55,7 @@ public enum WireCoding {
 
   static func encodeHeader(_ header: ChangeHeader) -> Data {
     var wire = Liandong_V1_ChangeHeader()
-    wire.format = ChangeHeader.currentFormat
+    wire.format = header.suite.headerFormat
     wire.origin = header.origin.rawValue
     wire.sequence = header.sequence
     wire.previous = header.previous?.bytes ?? Data()

@@ -11,8 +11,12 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
   package let pointer: OpaquePointer
   /// The DER encoding: what travels in a node's announcement and what the fingerprint hashes.
   public let der: Data
-  /// SHA-256 of the DER encoding: the form `openssl x509 -fingerprint -sha256` prints.
+  /// The DER encoding's hash under the suite the certificate was signed in: SHA-256
+  /// (`openssl x509 -fingerprint -sha256`), or SM3 for one signed with SM2 (`-sm3`). Changes
+  /// name their signer by it, so it follows the federation's suite.
   public let fingerprint: Data
+  /// The suite of the signature over this certificate: `sm` when its issuer signed with SM2.
+  public let signatureSuite: CryptoSuite
   public let notBefore: Date
   public let notAfter: Date
   public let subjectName: String
@@ -33,7 +37,13 @@ public final class Certificate: @unchecked Sendable, CustomStringConvertible {
       X509_free(pointer)  // `deinit` does not run for a half-made instance
       throw error
     }
-    fingerprint = SHA256.hash(der)
+    let signedWithSM2 = X509_get_signature_nid(pointer) == NID_SM2_with_SM3
+    signatureSuite = signedWithSM2 ? .sm : .p256
+    fingerprint = signatureSuite.digest.hash(der)
+    // OpenSSL checks an SM2 signature over a certificate with the ID set on that certificate
+    // (none by default). Set once here, before the certificate is shared, so every chain
+    // check (ours or a TLS handshake's) verifies it as `openssl verify -vfyopt distid:` does.
+    if signedWithSM2 { SM2.giveDistinguishingID(toCertificate: pointer) }
     notBefore = ASN1Time.date(X509_get0_notBefore(pointer)) ?? .distantFuture
     notAfter = ASN1Time.date(X509_get0_notAfter(pointer)) ?? .distantPast
     subjectName = Self.oneLine(X509_get_subject_name(pointer))

@@ -48,7 +48,7 @@ public enum CryptoError: Error, Equatable, Sendable, CustomStringConvertible {
         + "unattended): decrypt it once with 'openssl pkey -in KEY -out node-plain.key', keep that file "
         + "mode 0600, and pass it"
     case .unsupportedKey(let type):
-      "key type \(type) is not supported; use ECDSA P-256, Ed25519 or RSA"
+      "key type \(type) is not supported; use ECDSA P-256, Ed25519, SM2 or RSA"
     case .signingFailed(let detail): "signing failed: \(detail)"
     case .keyGenerationFailed(let detail): "key generation failed: \(detail)"
     case .certificateNotTrusted(let reason):

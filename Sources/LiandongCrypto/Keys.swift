@@ -2,15 +2,21 @@ import COpenSSL
 import Foundation
 
 /// The key algorithms a federation CA may issue. New keys default to ECDSA P-256 (DESIGN.md:
-/// faster to verify here than Ed25519, and supported by every TLS tool and government PKI).
+/// faster to verify here than Ed25519, and supported by every TLS tool and government PKI); SM2
+/// signs in a federation on the national algorithms (`CryptoSuite.sm`).
 public enum KeyAlgorithm: String, Sendable, CaseIterable {
   case ecdsaP256 = "ecdsa-p256"
   case ed25519 = "ed25519"
+  case sm2 = "sm2"
   case rsa = "rsa"
   case other = "other"
 
+  /// An SM2 key is an EC key on the SM2 curve; OpenSSL 3.0 gives it the type SM2 whether it was
+  /// generated as one or read from a certificate.
   init(key: OpaquePointer) {
-    if EVP_PKEY_is_a(key, "ED25519") == 1 {
+    if EVP_PKEY_is_a(key, "SM2") == 1 {
+      self = .sm2
+    } else if EVP_PKEY_is_a(key, "ED25519") == 1 {
       self = .ed25519
     } else if EVP_PKEY_is_a(key, "EC") == 1 {
       self = .ecdsaP256
@@ -21,8 +27,45 @@ public enum KeyAlgorithm: String, Sendable, CaseIterable {
     }
   }
 
-  /// Ed25519 signs the message itself; the others sign its SHA-256.
-  var digestName: String? { self == .ed25519 ? nil : "SHA256" }
+  /// Ed25519 signs the message itself; SM2 signs SM3 of the message behind its Z value (see
+  /// `SM2`); the others sign its SHA-256.
+  var digestName: String? {
+    switch self {
+    case .ed25519: nil
+    case .sm2: "SM3"
+    default: "SHA256"
+    }
+  }
+}
+
+/// SM2 signatures as GB/T 32918 and GM/T 0009 define them: the signed digest is
+/// SM3(Z || message), where Z hashes the signer's public key and a distinguishing ID. Signer and
+/// verifier must use the same ID. OpenSSL 3.0's default is the empty ID and OpenSSL 4.0 changes
+/// it, so every SM2 operation here sets GM/T 0009's default explicitly, as `openssl` does with
+/// `-sigopt distid:1234567812345678` (and `-vfyopt` for certificates).
+public enum SM2 {
+  public static let distinguishingID = "1234567812345678"
+
+  /// Gives an X509 the ID with which OpenSSL checks its issuer's SM2 signature over it (it has
+  /// none by default, and then the check fails). For a certificate not yet shared between
+  /// threads: one being loaded, or a peer's inside its own handshake.
+  package static func giveDistinguishingID(toCertificate pointer: OpaquePointer) {
+    guard let id = ASN1_OCTET_STRING_new() else { return }
+    let bytes = Array(distinguishingID.utf8)
+    guard ASN1_OCTET_STRING_set(id, bytes, Int32(bytes.count)) == 1 else {
+      ASN1_OCTET_STRING_free(id)
+      return
+    }
+    X509_set0_distinguishing_id(pointer, id)  // takes ownership
+  }
+
+  /// Gives an SM2 signing or verifying context the ID. Must be called before the first update.
+  static func setDistinguishingID(_ context: OpaquePointer?) -> Bool {
+    guard let context else { return false }
+    return Array(distinguishingID.utf8).withUnsafeBytes {
+      EVP_PKEY_CTX_set1_id(context, $0.baseAddress, Int32($0.count))
+    } == 1
+  }
 }
 
 /// A public key, usually read from a certificate. EVP_PKEY is reference-counted and not mutated
@@ -45,8 +88,10 @@ public final class PublicKey: @unchecked Sendable {
     defer { ERR_clear_error() }
     guard let context = EVP_MD_CTX_new() else { return false }
     defer { EVP_MD_CTX_free(context) }
-    guard EVP_DigestVerifyInit_ex(context, nil, algorithm.digestName, nil, nil, pointer, nil) == 1
+    var keyContext: OpaquePointer? = nil
+    guard EVP_DigestVerifyInit_ex(context, &keyContext, algorithm.digestName, nil, nil, pointer, nil) == 1
     else { return false }
+    if algorithm == .sm2, !SM2.setDistinguishingID(keyContext) { return false }
     return verifies(signature, over: message) { EVP_DigestVerify(context, $0, $1, $2, $3) }
   }
 
@@ -163,6 +208,7 @@ public final class PrivateKey: @unchecked Sendable {
     switch algorithm {
     case .ecdsaP256: name = "EC"
     case .ed25519: name = "ED25519"
+    case .sm2: name = "SM2"
     case .rsa: name = "RSA"
     case .other: throw CryptoError.unsupportedKey(type: "other")
     }
@@ -211,15 +257,22 @@ public final class PrivateKey: @unchecked Sendable {
     return PublicKey(owning: key)
   }
 
-  /// Signs `message`: Ed25519 directly, ECDSA and RSA over its SHA-256.
+  /// Signs `message`: Ed25519 directly, SM2 over SM3 with the distinguishing ID, ECDSA and RSA
+  /// over its SHA-256.
   public func sign(_ message: Data) throws -> Data {
     OpenSSLErrors.clear()
     guard let context = EVP_MD_CTX_new() else {
       throw CryptoError.signingFailed(detail: OpenSSLErrors.drain())
     }
     defer { EVP_MD_CTX_free(context) }
-    guard EVP_DigestSignInit_ex(context, nil, algorithm.digestName, nil, nil, pointer, nil) == 1 else {
+    var keyContext: OpaquePointer? = nil
+    guard EVP_DigestSignInit_ex(context, &keyContext, algorithm.digestName, nil, nil, pointer, nil) == 1
+    else {
       throw CryptoError.signingFailed(detail: OpenSSLErrors.drain())
+    }
+    if algorithm == .sm2, !SM2.setDistinguishingID(keyContext) {
+      throw CryptoError.signingFailed(
+        detail: "cannot set the SM2 distinguishing ID: \(OpenSSLErrors.drain())")
     }
     return try message.withUnsafeBytes { msg in
       let input = msg.bindMemory(to: UInt8.self).baseAddress

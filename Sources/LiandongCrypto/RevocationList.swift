@@ -57,8 +57,30 @@ public final class RevocationList: @unchecked Sendable {
 
   /// True when the CA's key signed this list.
   func isSigned(by issuer: Certificate) -> Bool {
+    if signedWithSM2 { return isSM2Signed(by: issuer) }
     guard let key = X509_get0_pubkey(issuer.pointer) else { return false }
     defer { ERR_clear_error() }
     return X509_CRL_verify(pointer, key) == 1
+  }
+
+  private var signedWithSM2: Bool { X509_CRL_get_signature_nid(pointer) == NID_SM2_with_SM3 }
+
+  /// OpenSSL 3.0 cannot give a CRL a distinguishing ID, so `X509_CRL_verify` fails on every
+  /// SM2-signed CRL. The signature is checked here instead, over the list's to-be-signed bytes
+  /// with the ID set, exactly as the CA signed them (`openssl ca -gencrl -sigopt distid:`).
+  private func isSM2Signed(by issuer: Certificate) -> Bool {
+    guard let key = try? issuer.publicKey(), key.algorithm == .sm2 else { return false }
+    var signature: UnsafePointer<ASN1_BIT_STRING>? = nil
+    X509_CRL_get0_signature(pointer, &signature, nil)
+    var tbs: UnsafeMutablePointer<UInt8>? = nil
+    let length = i2d_re_X509_CRL_tbs(pointer, &tbs)
+    guard length > 0, let tbs, let signature, let bytes = ASN1_STRING_get0_data(signature) else {
+      ERR_clear_error()
+      return false
+    }
+    defer { liandong_OPENSSL_free(tbs) }
+    let signed = Data(bytes: tbs, count: Int(length))
+    let signatureBytes = Data(bytes: bytes, count: Int(ASN1_STRING_length(signature)))
+    return key.isValidSignature(signatureBytes, for: signed)
   }
 }

@@ -29,6 +29,12 @@ public final class TrustAnchor: @unchecked Sendable {
     }
   }
 
+  /// The federation's suite, as its CA's key fixes it: an SM2 CA makes an `sm` federation.
+  public var suite: CryptoSuite {
+    guard let key = try? authorities[0].publicKey() else { return .p256 }
+    return CryptoSuite(signingKey: key.algorithm)
+  }
+
   public convenience init(caPEM: Data, crlPEM: Data? = nil) throws {
     try self.init(
       authorities: Certificate.chain(pem: caPEM),

@@ -164,6 +164,13 @@ public enum ErrorCatalogue {
       "usage.file-exists", .conflict,
       "Name a new file, or pass --force to replace the one there."),
     Entry("init.key-mismatch", .invalidInput, "Pass the private key the certificate request was made with."),
+    Entry(
+      "init.key-suite", .invalidInput,
+      "Pass a certificate of the federation's suite: 'liandong-pki issue' on the federation's CA makes one."),
+    Entry(
+      "init.tls-certificate", .invalidInput,
+      "In an SM2 federation pass --tls-cert and --tls-key (liandong-pki issues NODE.tls.pem and NODE.tls.key); elsewhere leave them out."
+    ),
     Entry("config.listen", .invalidInput, "Give the listen address as HOST:PORT (port 0 picks a free one)."),
     Entry("config.interval", .invalidInput, "Give an interval in seconds greater than zero."),
     Entry(
@@ -272,6 +279,13 @@ public enum ErrorCatalogue {
     Entry(
       "change.unsupported-format", .unavailable,
       "Upgrade liandong on this node: the sender uses a newer change format."),
+    Entry(
+      "change.suite-not-allowed", .forbidden,
+      "The sender is not of this federation's algorithm suite: check that both nodes were initialised with the same federation CA."
+    ),
+    Entry(
+      "change.suite-mismatch", .invalidInput,
+      "The change is forged or its signer misconfigured: report it to the federation's operators."),
     Entry(
       "change.body-size", .invalidInput, "The body was altered: sync again from a peer that holds it intact."),
     Entry(

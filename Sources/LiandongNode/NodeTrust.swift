@@ -61,7 +61,9 @@ public final class NodeTrust: Sendable {
   }
 
   static func load(home: NodeHome, trust: TrustAnchor, allowList: Set<NodeID>?) throws -> Current {
-    let configuration = TLSConfiguration(trust: trust, chain: home.chain, key: home.key, allowList: allowList)
+    let transport = home.transport
+    let configuration = TLSConfiguration(
+      trust: trust, chain: transport.chain, key: transport.key, allowList: allowList)
     return Current(
       server: try TLSContext(configuration, role: .server),
       client: try TLSContext(configuration, role: .client),

@@ -19,7 +19,8 @@ public enum NodeBackup {
     public var damaged: [DamagedFile] = []
   }
 
-  static let identityFiles = ["node.json", "ca.pem", "crl.pem", "node.pem", "node.key"]
+  /// `tls.pem` and `tls.key` exist in an `sm` federation only; absent files are skipped.
+  static let identityFiles = ["node.json", "ca.pem", "crl.pem", "node.pem", "node.key", "tls.pem", "tls.key"]
 
   /// The backup holds the node's private key, so it is created readable by its owner alone
   /// (mode 0600) before anything is written into it; a failed backup leaves no file behind.

@@ -12,6 +12,8 @@ import Synchronization
 ///     crl.pem          the CA's revocation list (optional)
 ///     node.pem         this node's certificate chain, leaf first
 ///     node.key         this node's private key (mode 0600)
+///     tls.pem, tls.key this node's TLS certificate and key, in an `sm` federation only
+///                      (`TransportIdentity`)
 ///     liandong.sqlite  the change log and projections (WAL mode)
 ///     blobs/           evidence files by SHA-256 (see `BlobStore`)
 public final class NodeHome: LocalNode {
@@ -26,6 +28,8 @@ public final class NodeHome: LocalNode {
   private let verifierInForce: Mutex<ChangeVerifier>
   /// The certificate chain and the key that signs; replaced by a certificate rotation.
   private let identity: Mutex<(chain: [Certificate], author: ChangeAuthor)>
+  /// The TLS pair of an `sm` federation's node; nil where the signing pair does TLS.
+  private let separateTransport: TransportIdentity?
   /// Held while a file's receipt is checked and recorded: two sessions with the same peer (one
   /// dialled, one accepted) can both fetch a file, and its custody must say "received" once.
   let receipts = Mutex(())
@@ -40,6 +44,7 @@ public final class NodeHome: LocalNode {
     node = try NodeID(configuration.node)
     let trust = try Self.readTrust(directory)
     identity = Mutex(try Self.loadIdentity(directory, node: node))
+    separateTransport = try TransportIdentity.load(directory)
     verifierInForce = Mutex(
       ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000))
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
@@ -122,7 +127,7 @@ public final class NodeHome: LocalNode {
   /// `node` in its SAN, and match the key. The node's first change announces its certificate.
   public static func initialize(
     _ directory: URL, node: NodeID, caPEM: Data, certificatePEM: Data, keyPEM: Data, crlPEM: Data?,
-    officer: String, now: Date = Date()
+    transport: (certificatePEM: Data, keyPEM: Data)? = nil, officer: String, now: Date = Date()
   ) throws -> NodeHome {
     let fileManager = FileManager.default
     try refuseIfInitialised(directory)
@@ -137,6 +142,10 @@ public final class NodeHome: LocalNode {
     guard try key.publicKey().matches(chain[0].publicKey()) else {
       throw StoreError.keyDoesNotMatchCertificate
     }
+    guard trust.suite.admits(key.algorithm) else {
+      throw StoreError.keyNotOfSuite(key: key.algorithm, federation: trust.suite)
+    }
+    _ = try TransportIdentity.checked(transport, signingKey: key, node: node, trust: trust, now: now)
 
     try fileManager.createDirectory(
       at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
@@ -152,6 +161,10 @@ public final class NodeHome: LocalNode {
       if let crlPEM { try write("crl.pem", crlPEM) }
       try write("node.pem", certificatePEM)
       try write("node.key", keyPEM, mode: 0o600)
+      if let transport {
+        try write(TransportIdentity.certificateFile, transport.certificatePEM)
+        try write(TransportIdentity.keyFile, transport.keyPEM, mode: 0o600)
+      }
       let configuration = NodeConfiguration(node: node.rawValue)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -204,8 +217,13 @@ public final class NodeHome: LocalNode {
   public var chain: [Certificate] { identity.withLock { $0.chain } }
   /// Signs this node's changes.
   public var author: ChangeAuthor { identity.withLock { $0.author } }
-  /// This node's private key: it signs changes and TLS handshakes.
+  /// This node's private key: it signs changes (and TLS handshakes, but in an `sm` federation).
   public var key: PrivateKey { author.key }
+  /// What this node opens TLS connections with: its own pair in an `sm` federation, else the
+  /// signing one.
+  public var transport: TransportIdentity {
+    separateTransport ?? identity.withLock { TransportIdentity(chain: $0.chain, key: $0.author.key) }
+  }
 
   private static func loadIdentity(_ directory: URL, node: NodeID) throws -> (
     chain: [Certificate], author: ChangeAuthor

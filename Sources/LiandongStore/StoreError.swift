@@ -12,6 +12,10 @@ public enum StoreError: CodedError, Sendable {
   case unreadableConfiguration(path: String, reason: String)
   case certificateNamesAnotherNode(certificateNode: String, requested: String)
   case keyDoesNotMatchCertificate
+  /// The signing key's suite is not the federation's (an SM2 key under a P-256 CA, or the reverse).
+  case keyNotOfSuite(key: KeyAlgorithm, federation: CryptoSuite)
+  /// An `sm` federation's node needs a TLS certificate beside its SM2 one, and only it does.
+  case transportCertificate(reason: String)
   case localChangeRefused(ChangeRefusal)
   case notFound(kind: String, id: String)
   case schemaTooNew(found: Int, supported: Int)
@@ -33,6 +37,8 @@ public enum StoreError: CodedError, Sendable {
     case .unreadableConfiguration: "node.bad-config"
     case .certificateNamesAnotherNode: "init.cert-other-node"
     case .keyDoesNotMatchCertificate: "init.key-mismatch"
+    case .keyNotOfSuite: "init.key-suite"
+    case .transportCertificate: "init.tls-certificate"
     case .localChangeRefused(let refusal): "local.\(refusal.code)"
     case .notFound: "object.not-found"
     case .schemaTooNew: "store.schema-too-new"
@@ -62,6 +68,11 @@ public enum StoreError: CodedError, Sendable {
       "the certificate is for node '\(certificateNode)', not '\(requested)'; pass the certificate issued to \(requested), or --node \(certificateNode)"
     case .keyDoesNotMatchCertificate:
       "the private key does not belong to the certificate; pass the key the certificate request was made with"
+    case .keyNotOfSuite(let key, let federation):
+      "the certificate's key is \(key.rawValue), but the federation CA makes this a \(federation.rawValue) "
+        + "federation, whose nodes sign with \(federation == .sm ? "SM2" : "P-256 or Ed25519") keys; "
+        + "pass the certificate this CA issued for the node"
+    case .transportCertificate(let reason): "the TLS certificate cannot be used: \(reason)"
     case .localChangeRefused(let refusal): "this node could not record its own change: \(refusal)"
     case .notFound(let kind, let id): "no \(kind) with ID \(id) on this node"
     case .catchUpRequired(let node, let waiting):

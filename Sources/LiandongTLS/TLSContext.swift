@@ -72,7 +72,12 @@ public final class TLSContext: @unchecked Sendable {
       case .client: SSL_VERIFY_PEER
       case .httpsServer: SSL_VERIFY_NONE
       }
-    SSL_CTX_set_verify(context, mode, nil)
+    if configuration.trust.suite == .sm, role != .httpsServer {
+      SSL_CTX_set_verify(context, mode, SM2Verification.acceptingLoadedCRLs)
+      SSL_CTX_set_cert_verify_callback(context, SM2Verification.verifyChain, nil)
+    } else {
+      SSL_CTX_set_verify(context, mode, nil)
+    }
     ERR_clear_error()
   }
 

@@ -69,7 +69,7 @@ public nonisolated struct Liandong_V1_ChangeHeader: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  /// 1
+  /// 1 (suites p256, ed25519) or 2 (suite sm): CHANGES.md
   public var format: UInt32 = 0
 
   /// node ID of the signer
@@ -78,7 +78,7 @@ public nonisolated struct Liandong_V1_ChangeHeader: Sendable {
   /// 1, 2, 3, ... without gaps per origin
   public var sequence: UInt64 = 0
 
-  /// SHA-256 of the previous change's header bytes; empty for 1
+  /// H of the previous change's header bytes; empty for 1
   public var previous: Data = Data()
 
   /// strictly increasing along one origin's chain
@@ -100,12 +100,12 @@ public nonisolated struct Liandong_V1_ChangeHeader: Sendable {
   /// Clears the value of `audience`. Subsequent reads from it will return its default value.
   public mutating func clearAudience() {self._audience = nil}
 
-  /// SHA-256 of the body bytes
+  /// H of the body bytes (SHA-256, or SM3 in format 2)
   public var bodySha256: Data = Data()
 
   public var bodySize: UInt64 = 0
 
-  /// SHA-256 of the signing certificate (DER)
+  /// H of the signing certificate (DER)
   public var signerSha256: Data = Data()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()

@@ -73,7 +73,8 @@ struct DoctorCommand: AsyncNodeCommand {
     let context: TLSContext
     do {
       context = try TLSContext(
-        TLSConfiguration(trust: home.trust, chain: home.chain, key: home.key), role: .client)
+        TLSConfiguration(trust: home.trust, chain: home.transport.chain, key: home.transport.key),
+        role: .client)
     } catch {
       let failure = Failure(error)
       return [

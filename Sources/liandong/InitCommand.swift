@@ -14,6 +14,10 @@ struct InitCommand: NodeCommand {
       and match --key; with --crl it must not be revoked. Nothing is written unless all of that \
       holds. The node's first change announces its certificate to the federation.
 
+      In a federation on the national algorithms (an SM2 CA), --cert is the node's SM2 signing \
+      certificate, and --tls-cert and --tls-key give the P-256 certificate it opens TLS \
+      connections with (OpenSSL 3.0 has no SM2 in TLS): liandong-pki issues both.
+
       Example:
         liandong init --data /var/lib/liandong --node yrd \\
           --ca ca.pem --cert yrd.pem --key yrd.key --crl crl.pem
@@ -31,6 +35,14 @@ struct InitCommand: NodeCommand {
   var key: String
   @Option(help: ArgumentHelp("The CA's certificate revocation list (PEM).", valueName: "file")) var crl:
     String?
+  @Option(
+    help: ArgumentHelp(
+      "SM2 federations only: this node's TLS certificate chain (P-256, PEM), e.g. yrd.tls.pem.",
+      valueName: "file"))
+  var tlsCert: String?
+  @Option(
+    help: ArgumentHelp("SM2 federations only: the TLS certificate's private key (PEM).", valueName: "file"))
+  var tlsKey: String?
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
@@ -43,17 +55,25 @@ struct InitCommand: NodeCommand {
           message: "cannot read the \(what) file \(path): \(SystemError.reason(error))")
       }
     }
+    guard (tlsCert == nil) == (tlsKey == nil) else {
+      throw UsageError(
+        code: "init.tls-certificate", message: "--tls-cert and --tls-key go together: pass both, or neither")
+    }
+    let transport = try tlsCert.map { certificate in
+      (certificatePEM: try read(certificate, "TLS certificate"), keyPEM: try read(tlsKey ?? "", "TLS key"))
+    }
     let (_, result) = try NodeApp.initialize(
       try options.directory(), node: nodeID, caPEM: try read(ca, "CA"),
       certificatePEM: try read(cert, "certificate"),
-      keyPEM: try read(key, "key"), crlPEM: try crl.map { try read($0, "CRL") },
+      keyPEM: try read(key, "key"), crlPEM: try crl.map { try read($0, "CRL") }, transport: transport,
       by: Officer(officer.resolved))
     if options.json {
       try Output.json(result)
     } else {
       print("initialised node \(result.node) in \(result.data)")
       print(
-        "  certificate SHA-256 \(result.certificateFingerprint), valid until \(result.certificateNotAfter)")
+        "  certificate \(result.fingerprintAlgorithm) \(result.certificateFingerprint), valid until \(result.certificateNotAfter)"
+      )
       print("  first change \(result.firstChange) announces it to the federation")
     }
   }

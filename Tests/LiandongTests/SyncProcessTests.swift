@@ -22,13 +22,18 @@ final class NodeProcess: @unchecked Sendable {
     self.name = name
     self.data = data ?? temporaryDirectory("node-\(name)")
     let files = federation.files(name)
+    // An SM2 federation's node has a TLS certificate of its own (liandong-pki issues NAME.tls.*).
+    let tls = federation.directory.appendingPathComponent("nodes/\(name).tls")
+    let transport =
+      FileManager.default.fileExists(atPath: tls.path + ".pem")
+      ? ["--tls-cert", tls.path + ".pem", "--tls-key", tls.path + ".key"] : []
     let result = try run(
       liandongBinary.path,
       [
         "init", "--data", self.data.path, "--node", name, "--ca", federation.caURL.path, "--crl",
         federation.crlURL.path,
         "--cert", files.certificate.path, "--key", files.key.path,
-      ])
+      ] + transport)
     guard result.status == 0 else { throw TestFailure("init \(name): \(result)") }
   }
 

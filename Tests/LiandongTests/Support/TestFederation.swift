@@ -70,9 +70,10 @@ struct TestFederation: Sendable {
 
   @discardableResult
   func issue(
-    _ node: String, key: String = "p256", start: String? = nil, end: String? = nil, hosts: [String] = []
+    _ node: String, key: String? = nil, start: String? = nil, end: String? = nil, hosts: [String] = []
   ) throws -> NodeFiles {
-    var arguments = ["issue", directory.path, node, "--key", key, "--force"]
+    // Without --key the CA's own kind: P-256, or SM2 (with a TLS certificate) for an SM2 CA.
+    var arguments = ["issue", directory.path, node, "--force"] + (key.map { ["--key", $0] } ?? [])
     if let start, let end { arguments += ["--start", start, "--end", end] }
     for host in hosts { arguments += ["--host", host] }
     try pki(arguments)

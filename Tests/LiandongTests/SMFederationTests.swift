@@ -1,0 +1,105 @@
+import Foundation
+import Testing
+
+/// A federation on the national algorithms, run as bureaus run it: `liandong-pki init --key
+/// sm2`, nodes initialised with their SM2 signing certificate and their P-256 TLS certificate,
+/// syncing over TLS 1.3 and refusing a revoked node both at the handshake and at ingest.
+@Suite("A federation on SM2 and SM3, end to end")
+struct SMFederationTests {
+  @Test(
+    "init wants the TLS pair exactly in an SM2 federation; two nodes sync and verify, naming certificates by SM3"
+  )
+  func initAndSync() async throws {
+    let federation = try TestFederation(label: "sm-sync", key: "sm2")
+    for node in ["jjj", "yrd"] { try federation.issue(node) }
+    let files = federation.files("jjj")
+    let bare = [
+      "init", "--data", temporaryDirectory("sm-bare").path, "--node", "jjj", "--ca", federation.caURL.path,
+      "--cert", files.certificate.path, "--key", files.key.path,
+    ]
+    let withoutTLS = try run(liandongBinary.path, bare)
+    #expect(
+      withoutTLS.failed(with: "init.tls-certificate") && withoutTLS.stderr.contains("--tls-cert"),
+      "\(withoutTLS)")
+    // The signing pair in the TLS pair's place: SM2 cannot do TLS, and init says so.
+    let swapped = try run(
+      liandongBinary.path, bare + ["--tls-cert", files.certificate.path, "--tls-key", files.key.path])
+    #expect(swapped.failed(with: "init.tls-certificate") && swapped.stderr.contains("P-256"), "\(swapped)")
+    // Another node's TLS certificate.
+    let yrdTLS = federation.directory.appendingPathComponent("nodes/yrd.tls")
+    let foreign = try run(
+      liandongBinary.path, bare + ["--tls-cert", yrdTLS.path + ".pem", "--tls-key", yrdTLS.path + ".key"])
+    #expect(foreign.failed(with: "init.tls-certificate") && foreign.stderr.contains("yrd"), "\(foreign)")
+
+    // The TLS pair in the signing pair's place: a P-256 key does not sign in an SM2 federation.
+    let jjjTLS = federation.directory.appendingPathComponent("nodes/jjj.tls")
+    var tlsAsSigner = bare
+    tlsAsSigner[tlsAsSigner.firstIndex(of: files.certificate.path)!] = jjjTLS.path + ".pem"
+    tlsAsSigner[tlsAsSigner.firstIndex(of: files.key.path)!] = jjjTLS.path + ".key"
+    let p256Signer = try run(liandongBinary.path, tlsAsSigner)
+    #expect(p256Signer.failed(with: "init.key-suite") && p256Signer.stderr.contains("SM2"), "\(p256Signer)")
+
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let shown = try jjj.cli("cert", "show")
+    #expect(shown.status == 0, "\(shown)")
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    let added = try jjj.cli(
+      "lead", "add", "--subject-name", "某检测公司", "--violation", "forged-report", "--summary", "出售假报告", "--to",
+      "all")
+    #expect(added.status == 0, "\(added)")
+    let synced = try jjj.cli("sync", "yrd")
+    #expect(synced.status == 0 && synced.stdout.contains("received 1"), "\(synced)\n\(yrd.log.suffix(1500))")
+    #expect(try yrd.cli("lead", "list").stdout.contains("某检测公司"))
+    let verified = try yrd.cli("verify")
+    #expect(verified.status == 0, "\(verified)")
+
+    // The node names its certificate by SM3, as the openssl tool prints it.
+    let printed = try run(
+      "openssl", ["x509", "-in", files.certificate.path, "-noout", "-fingerprint", "-sm3"])
+    let sm3 = printed.stdout.split(separator: "=").last.map { $0.replacingOccurrences(of: ":", with: "") }
+    #expect(
+      shown.stdout.lowercased().contains(
+        sm3?.lowercased().trimmingCharacters(in: .whitespacesAndNewlines) ?? "-"),
+      "\(shown.stdout) vs \(printed.stdout)")
+  }
+
+  @Test("a revoked node of an SM2 federation is refused at TLS, through its P-256 certificate, and at ingest")
+  func revokedNodeRefused() async throws {
+    let federation = try TestFederation(label: "sm-revoke", key: "sm2")
+    for node in ["jjj", "yrd", "prd"] { try federation.issue(node) }
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let prd = try NodeProcess("prd", federation: federation)
+    try jjj.introduce(to: yrd)
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    for node in [jjj, prd] { try node.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)") }
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    try await Task.sleep(for: .seconds(1.1))  // CRL times have one-second resolution
+
+    try federation.revoke("jjj")
+    try federation.publishCRL()
+    let installed = try yrd.cli("crl", "install", federation.crlURL.path)
+    #expect(installed.status == 0, "\(installed)")
+    yrd.server!.signal(SIGHUP)
+    #expect(await eventually(10) { yrd.log.contains("trust reloaded") }, "\(yrd.log.suffix(500))")
+    let refused = try jjj.cli("sync", "yrd")
+    #expect(refused.failed(with: "sync.refused"), "\(refused)")
+    #expect(await eventually(10) { yrd.log.contains("revoked") }, "\(yrd.log.suffix(800))")
+    #expect(try prd.cli("sync", "yrd").status == 0, "an honest peer is still served: \(yrd.log.suffix(800))")
+
+    // jjj, not knowing, signs on; its change file reaches yrd another way and is refused there.
+    let lead = try jjj.addLead(subject: "吊销之后")
+    #expect(!lead.isEmpty)
+    let file = temporaryDirectory("sm-revoked").appendingPathComponent("changes.bin")
+    #expect(try jjj.cli("changes", "export", "--for", "yrd", "--out", file.path).status == 0)
+    let imported = try yrd.cli("changes", "import", file.path)
+    #expect(
+      imported.stdout.contains("signer-not-trusted") || imported.stderr.contains("signer-not-trusted"),
+      "\(imported)")
+    #expect(try !yrd.cli("lead", "list").stdout.contains("吊销之后"))
+  }
+}
