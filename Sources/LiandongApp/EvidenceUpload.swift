@@ -12,11 +12,13 @@ public final class EvidenceUpload {
   public static let maximumBytes: UInt64 = 2 << 30
   let file: URL
   private let handle: FileHandle
-  private let hasher = SHA256.Hasher()
+  private let hasher: StreamingHasher
   private var digest: Data? = nil
   public private(set) var size: UInt64 = 0
 
-  init(in folder: URL) throws {
+  /// `digest` is the evidence store's: the hash the file will be addressed by.
+  init(in folder: URL, digest: DigestAlgorithm) throws {
+    hasher = digest.hasher()
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     file = folder.appendingPathComponent("upload-\(UUID().uuidString)")
     guard
@@ -47,7 +49,7 @@ public final class EvidenceUpload {
     }
   }
 
-  /// The SHA-256 of everything appended: what makes a retried upload the same request.
+  /// The hash of everything appended: what makes a retried upload the same request.
   public func finish() -> Data {
     if let digest { return digest }
     let computed = hasher.finalize()
@@ -74,7 +76,8 @@ public final class EvidenceUpload {
 extension NodeApp {
   /// Where an upload is written before it is hashed into the evidence store: beside it, on the same disk.
   public func startUpload() throws -> EvidenceUpload {
-    try EvidenceUpload(in: local.blobs.directory.appendingPathComponent("uploads"))
+    try EvidenceUpload(
+      in: local.blobs.directory.appendingPathComponent("uploads"), digest: local.blobs.digest)
   }
 
   /// Adds the uploaded file as evidence, as `addEvidence` adds a file on disk, with the same

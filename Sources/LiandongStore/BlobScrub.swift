@@ -61,13 +61,14 @@ extension BlobStore {
 /// anything, is wrong.
 public final class BlobCheck {
   private var handle: FileHandle?
-  private let hasher = SHA256.Hasher()
+  private let hasher: StreamingHasher
   private let file: HeldFile
   private var read: UInt64 = 0
   public private(set) var finding: BlobFinding?
 
   init(_ blobs: BlobStore, _ file: HeldFile) {
     self.file = file
+    hasher = blobs.digest.hasher()
     if let finding = blobs.quickCheck(file) {
       self.finding = finding
       return

@@ -6,7 +6,7 @@ import LiandongErrors
 
 /// An evidence bundle for a court or a police office: the files, the signed changes that record
 /// them and their chain of custody, the certificates up to the federation CA, a manifest of
-/// SHA-256 sums signed by the exporting node, and `verify.sh` / `VERIFY.txt`, which check all of
+/// SHA-256 sums (SM3 in an `sm` federation) signed by the exporting node, and `verify.sh` / `VERIFY.txt`, which check all of
 /// it with the `openssl` command-line tool alone.
 ///
 ///     VERIFY.txt  verify.sh  manifest.txt  manifest.sig  evidence.txt  custody.txt  changes.txt
@@ -14,6 +14,7 @@ import LiandongErrors
 ///     changes/<change id>.header .sig .body      (the signature covers the header bytes; the
 ///                                                 header holds the body's SHA-256)
 ///     certs/ca.pem  certs/crl.pem  certs/<node>-<fingerprint>.pem  (and .pub.pem, the key)
+///     certs/ca.pub.pem                           (sm: the CA's key, for the CRL's signature)
 public struct EvidenceBundle {
   public struct Summary: Codable, Sendable {
     public var directory: String
@@ -124,7 +125,7 @@ public struct EvidenceBundle {
           "change \(id)",
           "  origin \(header.origin) #\(header.sequence), \(header.time.iso8601), officer "
             + (change.decodedBody()?.officer ?? "?"),
-          "  body SHA-256 \(header.bodySHA256.hex)",
+          "  body \(Self.hashName(header.suite)) \(header.bodySHA256.hex)",
         ] + operations.map { "  \($0)" }
       changeLines.append(lines.map(VisibleText.escaped).joined(separator: "\n"))
     }
@@ -144,16 +145,23 @@ public struct EvidenceBundle {
     let manifestCheck = Self.verifyCommand(
       algorithm: home.key.algorithm, publicKey: exporterKey, signature: "manifest.sig", data: "manifest.txt")
 
-    try write("evidence.txt", Data(items.map(Self.describe).joined(separator: "\n\n").utf8 + [0x0a]))
-    try write("custody.txt", Data(items.map(Self.custody).joined(separator: "\n\n").utf8 + [0x0a]))
+    let suite = home.trust.suite
+    let hash = Self.hashName(suite)
+    try write(
+      "evidence.txt",
+      Data(items.map { Self.describe($0, hash: hash) }.joined(separator: "\n\n").utf8 + [0x0a]))
+    try write(
+      "custody.txt", Data(items.map { Self.custody($0, hash: hash) }.joined(separator: "\n\n").utf8 + [0x0a]))
     try write("changes.txt", Data((changeLines.joined(separator: "\n\n") + "\n").utf8))
     let crl = fileManager.fileExists(atPath: directory.appendingPathComponent("certs/crl.pem").path)
     let script = Self.script(
-      certificates: certificateLines, crl: crl, manifestCheck: manifestCheck, changeChecks: verifications)
+      certificates: certificateLines, crl: crl, manifestCheck: manifestCheck, changeChecks: verifications,
+      suite: suite)
     try write("verify.sh", Data(script.utf8))
     try fileManager.setAttributes(
       [.posixPermissions: 0o755], ofItemAtPath: directory.appendingPathComponent("verify.sh").path)
-    try write("VERIFY.txt", Data(Self.instructions(exporter: home.node.rawValue, script: script).utf8))
+    try write(
+      "VERIFY.txt", Data(Self.instructions(exporter: home.node.rawValue, script: script, hash: hash).utf8))
     return Summary(
       directory: directory.path, evidence: items.map(\.id), files: items.count, changes: changes.count,
       signers: signers.values.map(\.node).sorted())
@@ -169,7 +177,7 @@ public struct EvidenceBundle {
       throw StoreError.unwritableFile(path: destination.path, reason: "cannot create the file")
     }
     defer { try? output.close() }
-    let hasher = SHA256.Hasher()
+    let hasher = home.blobs.digest.hasher()
     var size: UInt64 = 0
     do {
       let input = try FileHandle(forReadingFrom: source)
@@ -213,9 +221,12 @@ public struct EvidenceBundle {
   ) throws -> [SignerCheck] {
     func write(_ name: String, _ data: Data) throws {
       try data.write(to: directory.appendingPathComponent(name), options: .atomic)
-      manifest.append((name, SHA256.hash(data)))
+      manifest.append((name, home.blobs.digest.hash(data)))
     }
     try write("certs/ca.pem", try Data(contentsOf: home.directory.appendingPathComponent("ca.pem")))
+    if home.trust.suite == .sm {
+      try write("certs/ca.pub.pem", try home.trust.authorities[0].publicKey().pem())
+    }
     let crl = home.directory.appendingPathComponent("crl.pem")
     var lists: [RevocationList] = []
     if FileManager.default.fileExists(atPath: crl.path) {
@@ -253,14 +264,24 @@ public struct EvidenceBundle {
     switch algorithm {
     case .ed25519:
       "openssl pkeyutl -verify -pubin -inkey \(publicKey) -rawin -in \(data) -sigfile \(signature)"
+    case .sm2:
+      "openssl dgst -sm3 -verify \(publicKey) -sigopt distid:\(SM2.distinguishingID) -signature \(signature) \(data)"
     default:
       "openssl dgst -sha256 -verify \(publicKey) -signature \(signature) \(data)"
     }
   }
 
+  /// How the bundle's texts name the suite's hash.
+  static func hashName(_ suite: CryptoSuite) -> String { suite == .sm ? "SM3" : "SHA-256" }
+
   static func script(
-    certificates: [SignerCheck], crl: Bool, manifestCheck: String, changeChecks: [String]
+    certificates: [SignerCheck], crl: Bool, manifestCheck: String, changeChecks: [String],
+    suite: CryptoSuite = .p256
   ) -> String {
+    let sm = suite == .sm
+    // OpenSSL 3.0 checks an SM2 signature over a certificate only with `-vfyopt distid:` (on the
+    // leaf: no intermediates), and cannot check an SM2 CRL's at all (`smCRLCheck`).
+    let vfyopt = sm ? " -vfyopt distid:\(SM2.distinguishingID)" : ""
     var lines = [
       "#!/bin/sh",
       "# Verifies this evidence bundle with the openssl command-line tool alone. Exit 0 only if every",
@@ -271,13 +292,14 @@ public struct EvidenceBundle {
       "echo '   (checked at the time of its first and last signature here, as its changes state them),'",
       "echo '   and the revocation list, signed by the CA, does not revoke it before its last signature:'",
     ]
-    if crl { lines.append("openssl crl -in certs/crl.pem -CAfile certs/ca.pem -noout") }
+    if crl { lines.append(sm ? smCRLCheck : "openssl crl -in certs/crl.pem -CAfile certs/ca.pem -noout") }
     for certificate in certificates {
       let untrusted = certificate.intermediates.map { " -untrusted \($0)" } ?? ""
       for moment in Set([certificate.signed.lowerBound, certificate.signed.upperBound]).sorted() {
         lines.append(
           "echo '   at \(Date(timeIntervalSince1970: TimeInterval(moment)).iso8601):' && "
-            + "openssl verify -attime \(moment) -CAfile certs/ca.pem\(untrusted) \(certificate.leaf)")
+            + "openssl verify\(vfyopt) -attime \(moment) -CAfile certs/ca.pem\(untrusted) \(certificate.leaf)"
+        )
       }
       guard crl else { continue }
       if let revoked = certificate.revoked,
@@ -294,18 +316,26 @@ public struct EvidenceBundle {
         // Not in the CRL, whatever today's date: a bundle checked years later, when the CRL and
         // the certificate have long expired, still proves it. (A certificate revoked before its
         // last signature here fails this check, as it must.)
-        lines.append(
-          "openssl verify -no_check_time -CAfile certs/ca.pem -crl_check -CRLfile certs/crl.pem\(untrusted) \(certificate.leaf)"
-        )
+        if sm {
+          lines.append(
+            "if openssl crl -in certs/crl.pem -noout -text | grep -q 'Serial Number: \(certificate.serial)$'; then "
+              + "echo 'REVOKED: \(certificate.leaf)'; exit 1; fi; echo '   \(certificate.leaf): not in the CRL'"
+          )
+        } else {
+          lines.append(
+            "openssl verify -no_check_time -CAfile certs/ca.pem -crl_check -CRLfile certs/crl.pem\(untrusted) \(certificate.leaf)"
+          )
+        }
       }
     }
     lines.append("echo '2. The manifest was signed by the exporting node:'")
     lines.append(manifestCheck)
-    lines.append("echo '3. Every file, change header and body matches its SHA-256 in the manifest:'")
+    lines.append(
+      "echo '3. Every file, change header and body matches its \(hashName(suite)) in the manifest:'")
     lines.append(
       """
       while read -r sum name; do
-        actual=$(openssl dgst -sha256 -r "$name" | cut -d' ' -f1)
+        actual=$(openssl dgst -\(suite.digest.openSSLName) -r "$name" | cut -d' ' -f1)
         if [ "$actual" != "$sum" ]; then echo "MISMATCH: $name"; exit 1; fi
         echo "OK: $name"
       done < manifest.txt
@@ -316,21 +346,37 @@ public struct EvidenceBundle {
     return lines.joined(separator: "\n") + "\n"
   }
 
-  static func instructions(exporter: String, script: String) -> String {
+  /// The CRL's SM2 signature, checked over its to-be-signed bytes with the ID: the bytes and the
+  /// signature are cut out of its DER at the offsets `openssl asn1parse` prints.
+  static let smCRLCheck = """
+    tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+    field() { echo "$1" | sed -n "s/.*$2= *\\([0-9]*\\).*/\\1/p"; }
+    offset() { echo "$1" | sed 's/^ *\\([0-9]*\\):.*/\\1/'; }
+    openssl crl -in certs/crl.pem -outform DER -out "$tmp/crl.der"
+    openssl asn1parse -inform DER -in "$tmp/crl.der" > "$tmp/crl.asn1"
+    tbs=$(sed -n 2p "$tmp/crl.asn1"); sig=$(grep 'd=1' "$tmp/crl.asn1" | tail -n 1)
+    o=$(offset "$tbs"); h=$(field "$tbs" hl); l=$(field "$tbs" l)
+    tail -c +$((o + 1)) "$tmp/crl.der" | head -c $((h + l)) > "$tmp/crl.tbs"
+    o=$(offset "$sig"); h=$(field "$sig" hl); l=$(field "$sig" l)
+    tail -c +$((o + h + 2)) "$tmp/crl.der" | head -c $((l - 1)) > "$tmp/crl.sig"
+    openssl pkeyutl -verify -rawin -digest sm3 -pkeyopt distid:\(SM2.distinguishingID) -pubin -inkey certs/ca.pub.pem -in "$tmp/crl.tbs" -sigfile "$tmp/crl.sig"
+    """
+
+  static func instructions(exporter: String, script: String, hash: String = "SHA-256") -> String {
     """
     Evidence bundle exported by Liandong node \(exporter)
 
     What it holds
       files/        the evidence files
-      evidence.txt  what each file is (category, how it was fixed, by whom, SHA-256)
+      evidence.txt  what each file is (category, how it was fixed, by whom, \(hash))
       custody.txt   each file's chain of custody, event by event
       changes/      the signed records of the evidence and its custody: for each change, the header
                     bytes (.header), the origin's signature over them (.sig) and the body (.body).
-                    The change's ID is the SHA-256 of its header; the header contains the SHA-256
+                    The change's ID is the \(hash) of its header; the header contains the \(hash)
                     of the body. changes.txt lists them in readable form.
       certs/        the federation CA (ca.pem), its revocation list (crl.pem) and each signer's
                     certificate with its public key (.pub.pem)
-      manifest.txt  the SHA-256 of every file above; manifest.sig is the exporting node's
+      manifest.txt  the \(hash) of every file above; manifest.sig is the exporting node's
                     signature over it
 
     How to verify (needs only the openssl command-line tool and a POSIX shell)
@@ -342,12 +388,12 @@ public struct EvidenceBundle {
     """
   }
 
-  static func describe(_ evidence: EvidenceView) -> String {
+  static func describe(_ evidence: EvidenceView, hash: String) -> String {
     [
       "evidence \(evidence.id)",
       "  file: \(bundledName(evidence)) (\(evidence.mediaType), \(evidence.size) bytes)",
       "  name as given: \(evidence.fileName)",
-      "  SHA-256: \(evidence.sha256)", "  belongs to: \(evidence.item)",
+      "  \(hash): \(evidence.sha256)", "  belongs to: \(evidence.item)",
       "  category: \(evidence.category) (\(evidence.original ? "original" : "copy"))",
       "  fixed: \(evidence.howFixed ?? "-") by \(evidence.fixedBy) \(evidence.tool.isEmpty ? "" : "with \(evidence.tool)")",
       "  source: \(evidence.sourceURL.isEmpty ? "-" : evidence.sourceURL), captured \(evidence.capturedAt.isEmpty ? "-" : evidence.capturedAt)",
@@ -371,13 +417,13 @@ public struct EvidenceBundle {
     return "files/\(evidence.id)-\(safe.isEmpty ? "file" : safe)"
   }
 
-  static func custody(_ evidence: EvidenceView) -> String {
+  static func custody(_ evidence: EvidenceView, hash: String) -> String {
     var lines = [
       "evidence \(evidence.id) (\(evidence.fileName))", "  \(evidence.added)  added  by \(evidence.origin)",
     ]
     for entry in evidence.custody {
       var text = "  \(entry.time)  \(entry.event)  by \(entry.node) (\(entry.officer))"
-      if let matched = entry.hashMatched { text += matched ? ", SHA-256 matched" : ", SHA-256 did not match" }
+      if let matched = entry.hashMatched { text += matched ? ", \(hash) matched" : ", \(hash) did not match" }
       if !entry.holder.isEmpty { text += ", to \(entry.holder)" }
       if !entry.note.isEmpty { text += ": \(entry.note)" }
       lines.append(text + "  [operation \(entry.operation)]")

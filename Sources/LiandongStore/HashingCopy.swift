@@ -26,9 +26,10 @@ final class HashingCopy: @unchecked Sendable {
   private let filled = DispatchSemaphore(value: 0)
   private let emptied: DispatchSemaphore
   private let hashed = DispatchSemaphore(value: 0)
-  private let hasher = SHA256.Hasher()
+  private let hasher: StreamingHasher
 
-  init() {
+  init(_ digest: DigestAlgorithm) {
+    hasher = digest.hasher()
     buffers = (0..<Self.pieceCount).map { _ in
       UnsafeMutableRawBufferPointer.allocate(byteCount: Self.pieceBytes, alignment: 4096)
     }

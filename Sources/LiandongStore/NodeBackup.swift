@@ -98,8 +98,15 @@ public enum NodeBackup {
     }
     var sums = try fileSums(of: staging)
     // Every file is read for the manifest anyway: a file whose hash is not its name is damaged.
-    for file in linked where sums[file.relative] != file.sha256.hex {
-      damaged.append((file.sha256, .contentChanged(actualSHA256: sums[file.relative] ?? "?")))
+    // The manifest is SHA-256 whatever the suite; in an `sm` federation files are named by SM3,
+    // so they are read once more for it.
+    let digest = home.blobs.digest
+    func named(_ relative: String) throws -> String? {
+      digest == .sha256
+        ? sums[relative] : try sum(of: staging.appendingPathComponent(relative), digest: digest)
+    }
+    for file in linked where try named(file.relative) != file.sha256.hex {
+      damaged.append((file.sha256, .contentChanged(actualSHA256: try named(file.relative) ?? "?")))
       try fileManager.removeItem(at: staging.appendingPathComponent(file.relative))
       sums[file.relative] = nil
     }
@@ -206,8 +213,8 @@ public enum NodeBackup {
     return sums
   }
 
-  static func sum(of file: URL) throws -> String {
-    let hasher = SHA256.Hasher()
+  static func sum(of file: URL, digest: DigestAlgorithm = .sha256) throws -> String {
+    let hasher = digest.hasher()
     let handle = try FileHandle(forReadingFrom: file)
     defer { try? handle.close() }
     while let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty { hasher.update(piece) }

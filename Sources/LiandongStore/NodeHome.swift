@@ -48,7 +48,8 @@ public final class NodeHome: LocalNode {
     verifierInForce = Mutex(
       ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000))
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
-    blobs = BlobStore(directory: directory.appendingPathComponent("blobs"), index: store)
+    blobs = BlobStore(
+      directory: directory.appendingPathComponent("blobs"), index: store, digest: trust.suite.digest)
   }
 
   /// Opens an initialised data folder.

@@ -102,4 +102,74 @@ struct SMFederationTests {
       "\(imported)")
     #expect(try !yrd.cli("lead", "list").stdout.contains("吊销之后"))
   }
+
+  @Test(
+    "evidence in an SM2 federation: files named by SM3, fetched by sync, and a bundle that openssl alone verifies, years on"
+  )
+  func evidenceBundle() async throws {
+    let federation = try TestFederation(label: "sm-evidence", key: "sm2")
+    for node in ["jjj", "yrd"] { try federation.issue(node) }
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    let lead = try jjj.cli(
+      "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary", "无样品出具报告",
+      "--to", "yrd"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let content = randomBytes(300_000, seed: 30)
+    let file = temporaryDirectory("sm-evidence-file").appendingPathComponent("listing.png")
+    try content.write(to: file)
+    let added = try jjj.cli(
+      "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot",
+      "--json")
+    #expect(added.status == 0, "\(added)")
+    let sm3 = try run("openssl", ["dgst", "-sm3", "-r", file.path]).stdout.prefix(64)
+    #expect(added.stdout.contains(String(sm3)), "the evidence record carries the file's SM3: \(added.stdout)")
+
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    let held = await eventually(20) {
+      (try? yrd.cli("evidence", "list", "--item", lead).stdout.contains("held")) == true
+    }
+    #expect(held, "\(yrd.log.suffix(1500))")
+    #expect(try yrd.cli("verify").status == 0)
+
+    let out = temporaryDirectory("sm-bundle").appendingPathComponent("bundle")
+    let exported = try yrd.cli("evidence", "export", lead, "--out", out.path)
+    #expect(exported.status == 0, "\(exported)")
+    let script = out.appendingPathComponent("verify.sh").path
+    for later in ["+0d", "+400d", "+3650d"] {
+      let checked = try run("faketime", ["-f", later, "sh", script])
+      #expect(checked.status == 0 && checked.stdout.contains("All checks passed"), "\(later): \(checked)")
+    }
+    let instructions = try String(contentsOf: out.appendingPathComponent("VERIFY.txt"), encoding: .utf8)
+    #expect(instructions.contains("-sigopt distid:1234567812345678") && instructions.contains("dgst -sm3"))
+
+    // A changed file, or a CRL whose revoked serials were changed, fails the check.
+    for name in ["files", "certs/crl.pem"] {
+      let copy = temporaryDirectory("sm-bundle-tampered").appendingPathComponent("bundle")
+      try FileManager.default.copyItem(at: out, to: copy)
+      if name == "files" {
+        let files = try FileManager.default.contentsOfDirectory(
+          atPath: copy.appendingPathComponent("files").path)
+        let target = copy.appendingPathComponent("files/\(files[0])")
+        var data = try Data(contentsOf: target)
+        data[data.count / 2] ^= 0x01
+        try data.write(to: target)
+      } else {
+        // Re-encoded with one byte of the CRL's signed part changed, its signature left as it was.
+        let crl = copy.appendingPathComponent(name)
+        let der = try run("openssl", ["crl", "-in", crl.path, "-outform", "DER", "-out", crl.path + ".der"])
+        #expect(der.status == 0)
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: crl.path + ".der"))
+        bytes[bytes.count / 3] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: crl.path + ".der"))
+        _ = try run("openssl", ["crl", "-inform", "DER", "-in", crl.path + ".der", "-out", crl.path])
+      }
+      let checked = try run("sh", [copy.appendingPathComponent("verify.sh").path])
+      #expect(checked.status != 0 && !checked.stdout.contains("All checks passed"), "\(name): \(checked)")
+    }
+  }
 }
