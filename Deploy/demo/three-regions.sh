@@ -9,19 +9,30 @@
 # Each node also serves its officers' console; the end prints each console's address and a login.
 # Exits 0 only if every step held. Stops every process it started, also on failure or Ctrl-C.
 # With --keep, the three nodes keep running after the last step, for a newcomer to click
-# through the consoles, until Ctrl-C.
+# through the consoles, until Ctrl-C. With --sm (or LIANDONG_DEMO_SUITE=sm) the federation runs
+# on the national algorithms: an SM2 CA, SM2 signatures, SM3 hashes, and a P-256 certificate
+# per node for TLS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 keep=false
+suite=${LIANDONG_DEMO_SUITE:-p256}
 for argument in "$@"; do
   case $argument in
     --keep) keep=true ;;
+    --sm) suite=sm ;;
     -h | --help)
-      echo "usage: Deploy/demo/three-regions.sh [--keep]   (--keep: leave the nodes and consoles running until Ctrl-C)"
+      echo "usage: Deploy/demo/three-regions.sh [--keep] [--sm]"
+      echo "  --keep  leave the nodes and consoles running until Ctrl-C"
+      echo "  --sm    run the federation on SM2/SM3 (also LIANDONG_DEMO_SUITE=sm)"
       exit 0 ;;
     *) echo "unknown option: $argument (try --help)" >&2; exit 2 ;;
   esac
 done
+case $suite in
+  p256) cakey=p256; hash=SHA-256 ;;
+  sm) cakey=sm2; hash=SM3 ;;
+  *) echo "LIANDONG_DEMO_SUITE must be p256 or sm, not '$suite'" >&2; exit 2 ;;
+esac
 scripts/ensure-deps
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -47,13 +58,14 @@ nodes=(jjj yrd prd)
 at() { local node=$1; shift; LIANDONG_OFFICER="$node-officer" "$bin" "$@" --data "$work/$node"; }
 json() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 
-step "A throwaway federation CA, and a certificate for each region, made with the openssl tool"
-Deploy/pki/liandong-pki init "$work/ca" --name "Liandong Demonstration CA" >/dev/null
+step "A throwaway federation CA ($suite suite), and a certificate for each region, made with the openssl tool"
+Deploy/pki/liandong-pki init "$work/ca" --name "Liandong Demonstration CA" --key "$cakey" >/dev/null
 for node in "${nodes[@]}"; do Deploy/pki/liandong-pki issue "$work/ca" "$node" >/dev/null; done
 say "CA: $(openssl x509 -in "$work/ca/ca.pem" -noout -subject)"
 for node in "${nodes[@]}"; do
+  tls=(); [ "$suite" = sm ] && tls=(--tls-cert "$work/ca/nodes/$node.tls.pem" --tls-key "$work/ca/nodes/$node.tls.key")
   "$bin" init --data "$work/$node" --node "$node" --ca "$work/ca/ca.pem" --crl "$work/ca/crl.pem" \
-    --cert "$work/ca/nodes/$node.pem" --key "$work/ca/nodes/$node.key" >/dev/null
+    --cert "$work/ca/nodes/$node.pem" --key "$work/ca/nodes/$node.key" "${tls[@]}" >/dev/null
   say "$node: initialised, certificate checked against the CA and its CRL"
 done
 
@@ -102,7 +114,7 @@ head -c 180000 /dev/urandom > "$work/listing-screenshot.png"
 screenshot=$(at jjj evidence add "$lead" "$work/listing-screenshot.png" --category electronic-data \
   --how-fixed screenshot --source-url "https://shop.example/778899" --captured-at 2026-11-20T14:05:00+08:00 \
   --tool "browser capture" 2>/dev/null)
-at jjj evidence custody "$screenshot" hashed --note "SHA-256 taken at capture" >/dev/null
+at jjj evidence custody "$screenshot" hashed --note "$hash taken at capture" >/dev/null
 say "screenshot $screenshot attached, hashed, its custody begun"
 
 step "jjj warns every region about the subject, and asks yrd for assistance"
@@ -179,7 +191,7 @@ at yrd evidence export "$lead" --out "$work/bundle" >/dev/null
 sh "$work/bundle/verify.sh" > "$work/verify.out" || fail "the bundle does not verify: $(tail -5 "$work/verify.out")"
 grep -E "^[0-9]\.|Verified OK|All checks" "$work/verify.out" | sort -u -k1,1 -s
 cat "$work/bundle/custody.txt"
-grep -q "received  by yrd (system:sync), SHA-256 matched" "$work/bundle/custody.txt" || fail "yrd's receipt is not in the custody chain"
+grep -q "received  by yrd (system:sync), $hash matched" "$work/bundle/custody.txt" || fail "yrd's receipt is not in the custody chain"
 ! grep -q "did not match" "$work/bundle/custody.txt" || fail "a file arrived damaged"
 
 step "Each region's console (log in with the account and password shown)"

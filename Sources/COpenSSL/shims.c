@@ -30,5 +30,8 @@ long liandong_SSL_CTX_set_mode(SSL_CTX *ctx, long mode) { return SSL_CTX_set_mod
 int liandong_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list) {
   return (int)SSL_CTX_set1_groups_list(ctx, list);
 }
+int liandong_SSL_CTX_set1_sigalgs_list(SSL_CTX *ctx, const char *list) {
+  return (int)SSL_CTX_set1_sigalgs_list(ctx, list);
+}
 uint64_t liandong_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
 uint64_t liandong_SSL_OP_IGNORE_UNEXPECTED_EOF(void) { return SSL_OP_IGNORE_UNEXPECTED_EOF; }

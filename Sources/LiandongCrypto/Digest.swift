@@ -27,6 +27,8 @@ public enum DigestAlgorithm: String, Sendable, CaseIterable {
 
   /// The name `openssl dgst -NAME` and a bundle's `verify.sh` use.
   public var openSSLName: String { rawValue }
+  /// The name a person reads: "SHA-256", "SM3".
+  public var displayName: String { self == .sm3 ? "SM3" : "SHA-256" }
 
   public func hash(_ data: some DataProtocol) -> Data {
     var out = Data(count: 32)

@@ -272,7 +272,7 @@ public struct EvidenceBundle {
   }
 
   /// How the bundle's texts name the suite's hash.
-  static func hashName(_ suite: CryptoSuite) -> String { suite == .sm ? "SM3" : "SHA-256" }
+  static func hashName(_ suite: CryptoSuite) -> String { suite.digest.displayName }
 
   static func script(
     certificates: [SignerCheck], crl: Bool, manifestCheck: String, changeChecks: [String],

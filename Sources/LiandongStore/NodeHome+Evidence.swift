@@ -25,12 +25,13 @@ extension NodeHome {
       let repaired = items.contains { item in
         item.custody.contains { $0.node == node.rawValue && $0.event == CustodyEventKind.damaged.rawValue }
       }
+      let hash = blobs.digest.displayName
       let note =
         switch (matched, repaired) {
         case (true, true):
-          "file received again by sync after this node's copy was found damaged; SHA-256 matched"
-        case (true, false): "file received by sync; SHA-256 matched"
-        case (false, _): "file received by sync; SHA-256 did not match, discarded"
+          "file received again by sync after this node's copy was found damaged; \(hash) matched"
+        case (true, false): "file received by sync; \(hash) matched"
+        case (false, _): "file received by sync; \(hash) did not match, discarded"
         }
       try recordCustody(CustodyRecord(event: .received, note: note, hashMatched: matched), on: items)
     }

@@ -126,6 +126,7 @@ struct EvidenceShow: NodeCommand {
     let view = try app.evidence(try app.objectID(id))
     if options.json { return try Output.json(view) }
     let path = try app.heldFile(of: view)?.path
+    let hash = app.home.blobs.digest.displayName
     let lines: [(String, String)] = [
       ("evidence", view.id), ("item", view.item), ("origin", view.origin),
       ("category", "\(view.category) (\(view.original ? "original" : "copy"))"),
@@ -138,7 +139,8 @@ struct EvidenceShow: NodeCommand {
       ),
       ("source", view.sourceURL.isEmpty ? "-" : view.sourceURL),
       ("captured", view.capturedAt.isEmpty ? "-" : view.capturedAt),
-      ("file", "\(view.fileName) (\(view.mediaType), \(view.size) bytes)"), ("sha-256", view.sha256),
+      ("file", "\(view.fileName) (\(view.mediaType), \(view.size) bytes)"),
+      (hash.lowercased(), view.sha256),
       ("on this node", path ?? EvidenceList.fileState(view)),
       ("description", view.description.isEmpty ? "-" : view.description),
       ("added", "\(view.added) by \(view.addedBy)"), ("shared with", view.audience),
@@ -150,7 +152,7 @@ struct EvidenceShow: NodeCommand {
     if view.custody.isEmpty { print("  (no events recorded)") }
     for entry in view.custody {
       var text = "  \(entry.time)  \(entry.event)  by \(entry.node) (\(entry.officer))"
-      if let matched = entry.hashMatched { text += matched ? ", SHA-256 matched" : ", SHA-256 DID NOT MATCH" }
+      if let matched = entry.hashMatched { text += matched ? ", \(hash) matched" : ", \(hash) DID NOT MATCH" }
       if !entry.holder.isEmpty { text += ", to \(entry.holder)" }
       if !entry.note.isEmpty { text += ": \(entry.note)" }
       print(text)

@@ -6,6 +6,7 @@ import LiandongApp
 import LiandongCore
 import LiandongNode
 import LiandongStore
+import LiandongTLS
 import Logging
 import Metrics
 import Prometheus
@@ -93,6 +94,10 @@ struct ServeCommand: AsyncNodeCommand {
         allowList: settings.allowList, batchBytes: settings.batchBytes),
       logger: logger)
     let node = home.node
+    if home.trust.suite == .sm {
+      logger.notice(
+        "national algorithms: changes are signed with SM2 and hashed with SM3; \(TLSCapabilities.summary)")
+    }
     let listener = SyncListenerService(server: server) { port in
       // Written straight to the descriptor, so scripts reading the pipe see it at once.
       FileHandle.standardOutput.write(Data("serving node \(node) on \(host):\(port)\n".utf8))

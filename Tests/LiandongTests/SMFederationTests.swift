@@ -45,6 +45,8 @@ struct SMFederationTests {
     #expect(shown.status == 0, "\(shown)")
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
+    // It says what it runs on, and whether this OpenSSL could carry SM TLS (RFC 8998).
+    #expect(await eventually(10) { yrd.log.contains("national algorithms") && yrd.log.contains("RFC 8998") })
     try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
     let added = try jjj.cli(
       "lead", "add", "--subject-name", "某检测公司", "--violation", "forged-report", "--summary", "出售假报告", "--to",

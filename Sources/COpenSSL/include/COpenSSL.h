@@ -41,6 +41,7 @@ long liandong_BIO_set_mem_eof_return(BIO *bio, long value);
 long liandong_SSL_CTX_add1_chain_cert(SSL_CTX *ctx, X509 *cert);
 int liandong_SSL_CTX_set_min_proto_version(SSL_CTX *ctx, int version);
 int liandong_SSL_CTX_set1_groups_list(SSL_CTX *ctx, const char *list);
+int liandong_SSL_CTX_set1_sigalgs_list(SSL_CTX *ctx, const char *list);
 int liandong_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version);
 long liandong_SSL_CTX_set_mode(SSL_CTX *ctx, long mode);
 uint64_t liandong_SSL_OP_NO_RENEGOTIATION(void);
