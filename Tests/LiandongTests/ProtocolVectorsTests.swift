@@ -43,15 +43,18 @@ struct ProtocolVectorsTests {
     var session: [FrameVector]
   }
 
-  static func load(_ name: String) throws -> Data {
-    try Data(contentsOf: directory.appendingPathComponent(name))
+  /// The `sm` suite's vectors: an SM2 CA and key, the same changes in header format 2.
+  static let smDirectory = directory.appendingPathComponent("sm")
+
+  static func load(_ name: String, from folder: URL = directory) throws -> Data {
+    try Data(contentsOf: folder.appendingPathComponent(name))
   }
 
-  /// The changes the vectors describe, signed with the committed key.
-  static func makeChanges() throws -> [SignedChange] {
-    let chain = try Certificate.chain(pem: load("vector-node.pem"))
+  /// The changes the vectors describe, signed with the committed key of `folder`.
+  static func makeChanges(in folder: URL = directory) throws -> [SignedChange] {
+    let chain = try Certificate.chain(pem: load("vector-node.pem", from: folder))
     let author = ChangeAuthor(
-      origin: try NodeID("vector-node"), key: try PrivateKey(pem: load("vector-node.key")),
+      origin: try NodeID("vector-node"), key: try PrivateKey(pem: load("vector-node.key", from: folder)),
       certificateFingerprint: chain[0].fingerprint)
     let subject = try ObjectID("00000000-0000-4000-8000-000000000001")
     let lead = try ObjectID("00000000-0000-4000-8000-000000000002")
@@ -205,6 +208,57 @@ struct ProtocolVectorsTests {
       #expect(decoded == [frame] && vector.from == from)
       #expect(FrameCoding.encode(frame).hex == vector.bytes)
     }
+  }
+
+  @Test(
+    "the sm suite's vectors: format 2 headers byte for byte, SM3 IDs and hashes, SM2 signatures that verify")
+  func smVectors() throws {
+    let folder = Self.smDirectory
+    let changes = try Self.makeChanges(in: folder)
+    let url = folder.appendingPathComponent("vectors.json")
+    let descriptions = [
+      "announce the node's certificate, audience all", "a subject and a lead, for yrd",
+      "raise the lead's risk, for yrd",
+    ]
+    if ProcessInfo.processInfo.environment["LIANDONG_WRITE_VECTORS"] == "1" {
+      let vectors = Vectors(
+        note:
+          "Liandong test vectors for the sm suite (header format 2). Hex strings. Keys: vector-node.key (SM2, test "
+          + "only), certificate vector-node.pem under test-ca.pem (SM2). IDs, links, body and signer hashes are SM3; "
+          + "signatures are SM2 with SM3 and the ID 1234567812345678. See Protocol/CHANGES.md.",
+        changes: zip(changes, descriptions).map { Self.describe($0, $1) }, session: [])
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      try encoder.encode(vectors).write(to: url)
+    }
+    let vectors = try JSONDecoder().decode(Vectors.self, from: Data(contentsOf: url))
+    #expect(vectors.changes.count == 3)
+    let chain = try Certificate.chain(pem: Self.load("vector-node.pem", from: folder))
+    for (made, vector) in zip(changes, vectors.changes) {
+      // SM2 signatures are randomised: the headers and bodies are reproduced, the signatures verified.
+      #expect(made.headerBytes.hex == vector.header && made.body?.hex == vector.body)
+      let change = try SignedChange(
+        headerBytes: hexData(vector.header), signature: hexData(vector.signature),
+        body: vector.body.map(hexData))
+      #expect(change.header.suite == .sm)
+      #expect(DigestAlgorithm.sm3.hash(hexData(vector.header)).hex == vector.id && change.id.hex == vector.id)
+      #expect(vector.body.map { DigestAlgorithm.sm3.hash(hexData($0)).hex } == vector.bodySHA256)
+      #expect(chain[0].fingerprint.hex == vector.signerSHA256)
+      #expect(throws: Never.self) { try change.checkBody() }
+      #expect(throws: Never.self) { try change.checkSignature(by: chain[0]) }
+      #expect(made.signature != change.signature, "a fresh SM2 signature differs, and both verify")
+    }
+    let trust = try TrustAnchor(caPEM: Self.load("test-ca.pem", from: folder))
+    try trust.verify(chain: chain, at: Date(timeIntervalSince1970: TimeInterval(Self.baseMillis / 1000)))
+    let stored = try vectors.changes.map {
+      try SignedChange(
+        headerBytes: hexData($0.header), signature: hexData($0.signature), body: $0.body.map(hexData))
+    }
+    let store = try NodeStore(path: nil, node: try NodeID("yrd"))
+    let outcomes = try store.ingest(
+      stored, verifier: ChangeVerifier(trust: trust), physicalMillis: Self.baseMillis + 60_000)
+    #expect(outcomes == [.stored, .stored, .stored])
+    #expect(try store.leads().first?.risk == .high)
   }
 }
 
