@@ -42,8 +42,9 @@ public enum APIServer {
   /// The HTTPS listener's TLS context: the node's TLS certificate and key, or the PEM files given
   /// (both or neither), checked for a matching key before anything listens.
   public static func tlsContext(home: NodeHome, certificate: String?, key: String?) throws -> TLSContext {
-    var chain = home.transport.chain
-    var privateKey = home.transport.key
+    let transport = try home.transport()
+    var chain = transport.chain
+    var privateKey = transport.key
     if let certificate, let key {
       do {
         chain = try Certificate.chain(pem: try Data(contentsOf: URL(fileURLWithPath: certificate)))

@@ -41,6 +41,7 @@ public struct NodeDoctor: Sendable {
     }
     let drift = TimeInterval(home.configuration.maximumDriftSeconds)
     found.append(certificate(chain: home.chain, trust: home.trust, now: now))
+    if home.trust.suite == .sm { found.append(transportCertificate(home, now: now)) }
     found += crls(home.trust, maximumDrift: drift, now: now)
     found.append(disk())
     let problems = (try? home.store.databaseProblems(quick: true)) ?? ["the database cannot be read"]
@@ -96,6 +97,23 @@ public struct NodeDoctor: Sendable {
     var problem: String? = nil
     do { try trust.verify(chain: chain, at: now, now: now) } catch { problem = Failure(error).message }
     return DoctorRules.certificate(notAfter: chain.first?.notAfter ?? now, problem: problem, now: now)
+  }
+
+  /// An `sm` node's TLS certificate expires and is revoked on its own: peers refuse the node
+  /// when it does, though its signing certificate is good.
+  func transportCertificate(_ home: NodeHome, now: Date) -> DoctorFinding {
+    var finding: DoctorFinding
+    do {
+      finding = certificate(chain: try home.transport().chain, trust: home.trust, now: now)
+    } catch {
+      let failure = Failure(error)
+      finding = DoctorFinding(
+        check: "certificate", severity: .error, message: failure.message, remedy: failure.remedy)
+    }
+    finding.check = "tls-certificate"
+    finding.message = finding.message.replacingOccurrences(
+      of: "this node's certificate", with: "this node's TLS certificate (tls.pem)")
+    return finding
   }
 
   func crls(_ trust: TrustAnchor, maximumDrift: TimeInterval, now: Date) -> [DoctorFinding] {

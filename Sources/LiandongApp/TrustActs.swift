@@ -56,7 +56,7 @@ extension NodeApp {
       caPEM: try NodeHome.readFile(home.directory.appendingPathComponent("ca.pem")), crlPEM: pem)
     do {
       try trust.verify(chain: home.chain, at: now)
-      try trust.verify(chain: home.transport.chain, at: now)
+      try trust.verify(chain: home.transport().chain, at: now)
     } catch {
       throw UsageError(
         code: "crl.refused", message: "\(fileName) cannot be installed: \(Failure(error).message)")

@@ -7,6 +7,9 @@ import Synchronization
 public final class TrustAnchor: @unchecked Sendable {
   public let authorities: [Certificate]
   public let revocationLists: [RevocationList]
+  /// The federation's suite, as its CA's key fixes it: an SM2 CA makes an `sm` federation. Read
+  /// once: every received change is checked against it.
+  public let suite: CryptoSuite
   /// Chains (keyed by their certificates' fingerprints) whose signatures already verified up to
   /// a CA. Signatures do not change with time; validity windows and revocation do, and are
   /// checked on every call.
@@ -18,6 +21,7 @@ public final class TrustAnchor: @unchecked Sendable {
     precondition(!authorities.isEmpty, "a trust anchor needs at least one CA certificate")
     self.authorities = authorities
     self.revocationLists = revocationLists
+    suite = (try? authorities[0].publicKey()).map { CryptoSuite(signingKey: $0.algorithm) } ?? .p256
     for crl in revocationLists {
       guard let issuer = authorities.first(where: { $0.subjectName == crl.issuerName }) else {
         throw CryptoError.revocationListInvalid(
@@ -27,12 +31,6 @@ public final class TrustAnchor: @unchecked Sendable {
         throw CryptoError.revocationListInvalid(reason: "its signature does not verify with the CA's key")
       }
     }
-  }
-
-  /// The federation's suite, as its CA's key fixes it: an SM2 CA makes an `sm` federation.
-  public var suite: CryptoSuite {
-    guard let key = try? authorities[0].publicKey() else { return .p256 }
-    return CryptoSuite(signingKey: key.algorithm)
   }
 
   public convenience init(caPEM: Data, crlPEM: Data? = nil) throws {

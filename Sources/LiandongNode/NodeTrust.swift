@@ -61,7 +61,7 @@ public final class NodeTrust: Sendable {
   }
 
   static func load(home: NodeHome, trust: TrustAnchor, allowList: Set<NodeID>?) throws -> Current {
-    let transport = home.transport
+    let transport = try home.transport()
     let configuration = TLSConfiguration(
       trust: trust, chain: transport.chain, key: transport.key, allowList: allowList)
     return Current(

@@ -79,6 +79,9 @@ extension NodeHome {
     guard try newKey.publicKey().matches(leaf.publicKey()) else {
       throw StoreError.keyDoesNotMatchCertificate
     }
+    guard trust.suite.admits(newKey.algorithm) else {
+      throw StoreError.keyNotOfSuite(key: newKey.algorithm, federation: trust.suite)
+    }
     var outcome = CertificateRotation(
       previousFingerprint: current.fingerprint.hex, fingerprint: leaf.fingerprint.hex, serial: leaf.serialHex,
       notAfter: leaf.notAfter.iso8601, announcedIn: nil, alreadyInUse: leaf.fingerprint == current.fingerprint

@@ -221,9 +221,18 @@ public final class NodeHome: LocalNode {
   /// This node's private key: it signs changes (and TLS handshakes, but in an `sm` federation).
   public var key: PrivateKey { author.key }
   /// What this node opens TLS connections with: its own pair in an `sm` federation, else the
-  /// signing one.
-  public var transport: TransportIdentity {
-    separateTransport ?? identity.withLock { TransportIdentity(chain: $0.chain, key: $0.author.key) }
+  /// signing one. Throws when an SM2-signing node's `tls.pem` is missing: only what needs TLS
+  /// fails, and says which files to put back.
+  public func transport() throws -> TransportIdentity {
+    if let separateTransport { return separateTransport }
+    let signing = identity.withLock { TransportIdentity(chain: $0.chain, key: $0.author.key) }
+    guard signing.key.algorithm != .sm2 else {
+      throw StoreError.transportCertificate(
+        reason:
+          "\(directory.path) has no tls.pem and tls.key, and its SM2 key cannot do TLS; put them back from a backup, or copy in the pair liandong-pki issued (NODE.tls.pem, NODE.tls.key)"
+      )
+    }
+    return signing
   }
 
   private static func loadIdentity(_ directory: URL, node: NodeID) throws -> (

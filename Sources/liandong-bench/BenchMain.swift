@@ -19,6 +19,8 @@ struct BenchMain {
                 mutual TLS, beside OpenSSL's verify rate for the nodes' key type on one core
                 (goal: ratio >= 1.0); then b4: a sync when nothing is new (goal: < 50 ms after
                 the handshake, < 4 KB each way).
+          b1-sm b1 in a federation on SM2/SM3, beside 'openssl speed sm2' verify on one core
+                (goal: >= 1.0: verification on every core). Not in the default set.
           b2    200,000 leads by 'liandong lead import', then synced to an empty node, beside the
                 same rows inserted into bare SQLite tables in one transaction (goal: >= 0.5).
           b3    an evidence file of N bytes (default 1 GiB) from node to node by 'liandong sync',
@@ -73,6 +75,11 @@ struct BenchMain {
           rows += try await LinePartition(workspace: workspace, changesPerNode: max(10, Int(1000 * scale)))
             .run()
         case "b7": rows += try EvidenceAdd(workspace: workspace, bytes: bytes).run()
+        case "b1-sm":
+          let national = try BenchWorkspace(caKey: "sm2")
+          defer { national.remove() }
+          rows += try await SyncScenarios(workspace: national, scale: scale).b1AndB4(label: "B1 (sm)").prefix(
+            1)
         default: fail("unknown scenario '\(scenario)'; run with --help for the list")
         }
       }

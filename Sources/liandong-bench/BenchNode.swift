@@ -17,12 +17,16 @@ struct BenchNode {
       throw BenchError("\(Self.binary) not found: build everything first with 'swift build -c release'")
     }
     data = workspace.directory.appendingPathComponent("data-\(name)-\(copy)")
+    let tls = workspace.path("nodes/\(name).tls")
+    let transport =
+      FileManager.default.fileExists(atPath: tls + ".pem")
+      ? ["--tls-cert", tls + ".pem", "--tls-key", tls + ".key"] : []
     try cli(
       [
         "init", "--node", name, "--ca", workspace.path("ca.pem"), "--crl", workspace.path("crl.pem"),
         "--cert",
         workspace.path("nodes/\(name).pem"), "--key", workspace.path("nodes/\(name).key"),
-      ])
+      ] + transport)
   }
 
   /// The `liandong` executable next to this one (`swift build` puts every product in one folder).

@@ -8,11 +8,12 @@ import LiandongTesting
 struct BenchWorkspace {
   let directory: URL
 
-  init() throws {
+  /// `sm2`: a federation on the national algorithms (its nodes also get TLS certificates).
+  init(caKey: String = "p256") throws {
     directory = FileManager.default.temporaryDirectory.appendingPathComponent(
       "liandong-bench-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    try pki(["init", directory.path])
+    try pki(["init", directory.path, "--key", caKey])
     for node in ["bench-a", "bench-b", "bench-c"] { try issue(node) }
     try pki(["crl", directory.path])
   }

@@ -11,7 +11,7 @@ struct SyncScenarios {
 
   /// B1: leads made one per change on A, then a one-shot sync to an empty B; B4: a second sync
   /// when nothing is new.
-  func b1AndB4() async throws -> [BenchRow] {
+  func b1AndB4(label: String = "B1") async throws -> [BenchRow] {
     let count = max(100, Int(100_000 * scale))
     let a = try BenchNode("bench-a", workspace: workspace)
     let b = try BenchNode("bench-b", workspace: workspace)
@@ -38,7 +38,7 @@ struct SyncScenarios {
     let quiet = try QuietSync(b, with: "bench-a", port: port)
     return [
       BenchRow(
-        scenario: "B1", ours: ours, reference: verifyRate.rate, unit: "/s",
+        scenario: label, ours: ours, reference: verifyRate.rate, unit: "/s",
         referenceName: "openssl speed \(verifyRate.algorithm) verify, one core",
         goal: 1.0,
         note:
@@ -153,7 +153,9 @@ struct SyncScenarios {
     let described = try ChildProcess(
       "/usr/bin/openssl", ["pkey", "-in", workspace.path("nodes/bench-a.key"), "-noout", "-text"])
     _ = described.wait(timeout: 30)
-    let algorithm = described.stdout.contains("ED25519") || key.contains("ED25519") ? "ed25519" : "ecdsap256"
+    let algorithm =
+      described.stdout.contains("SM2")
+      ? "sm2" : described.stdout.contains("ED25519") || key.contains("ED25519") ? "ed25519" : "ecdsap256"
     let child = try ChildProcess("/usr/bin/openssl", ["speed", "-seconds", "3", algorithm])
     guard child.wait(timeout: 120) == 0 else { throw BenchError("openssl speed failed: \(child.stderr)") }
     // The last line: "... <sign/s> <verify/s>"; the verify rate is its last number.

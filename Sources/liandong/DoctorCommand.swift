@@ -73,7 +73,7 @@ struct DoctorCommand: AsyncNodeCommand {
     let context: TLSContext
     do {
       context = try TLSContext(
-        TLSConfiguration(trust: home.trust, chain: home.transport.chain, key: home.transport.key),
+        TLSConfiguration(trust: home.trust, chain: try home.transport().chain, key: try home.transport().key),
         role: .client)
     } catch {
       let failure = Failure(error)

@@ -110,7 +110,8 @@ struct SyncCommand: AsyncNodeCommand {
     var logger = Logger(label: "liandong.sync") { VisibleLogHandler.standardError(label: $0) }
     logger.logLevel = .error
     let context = try TLSContext(
-      TLSConfiguration(trust: home.trust, chain: home.transport.chain, key: home.transport.key), role: .client
+      TLSConfiguration(trust: home.trust, chain: try home.transport().chain, key: try home.transport().key),
+      role: .client
     )
     var report = Report()
     for peer in chosen {

@@ -58,6 +58,20 @@ struct SMFederationTests {
     let verified = try yrd.cli("verify")
     #expect(verified.status == 0, "\(verified)")
 
+    // doctor checks the TLS certificate beside the signing one; a rotation to a P-256 pair is refused.
+    let doctor = try yrd.cli("doctor", "--no-peers", "--sample", "0")
+    #expect(
+      doctor.stdout.contains("tls-certificate") && doctor.stdout.contains("TLS certificate (tls.pem)"),
+      "\(doctor)")
+    let rotated = try yrd.cli(
+      "cert", "rotate", "--cert", yrdTLS.path + ".pem", "--key", yrdTLS.path + ".key")
+    #expect(rotated.failed(with: "init.key-suite"), "\(rotated)")
+    // Without its TLS pair the node still reads, but cannot open a connection, and says why.
+    try FileManager.default.removeItem(at: jjj.data.appendingPathComponent("tls.pem"))
+    #expect(try jjj.cli("lead", "list").status == 0)
+    let blind = try jjj.cli("sync", "yrd")
+    #expect(blind.failed(with: "init.tls-certificate") && blind.stderr.contains("tls.pem"), "\(blind)")
+
     // The node names its certificate by SM3, as the openssl tool prints it.
     let printed = try run(
       "openssl", ["x509", "-in", files.certificate.path, "-noout", "-fingerprint", "-sm3"])
