@@ -146,6 +146,10 @@ public enum ErrorCatalogue {
       "node.bad-config", .invalidInput,
       "Correct node.json as the message says; 'liandong serve --check-config' explains every setting."),
     Entry(
+      "node.clock-off", .unavailable,
+      "Set this machine's clock right (NTP: 'timedatectl set-ntp true', 'chronyc tracking'), then write again; if the peers' clocks are the wrong ones, their operators fix theirs and a sync measures again."
+    ),
+    Entry(
       "node.catch-up-required", .conflict,
       "Sync with every configured peer first ('liandong sync --all', or let 'serve' sync), then write again. If a peer is gone for good, remove it ('liandong peer remove'), or accept the risk of a fork with 'liandong sync --all --accept-fork-risk'."
     ),

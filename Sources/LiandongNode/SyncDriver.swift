@@ -47,6 +47,7 @@ public enum SyncDriver {
     var outcome: Result<SyncSummary, any Error>? = nil
     var bytesSent = 0
     var bytesReceived = 0
+    var peerClockOffset: (millis: Int64, measuredAt: UInt64)? = nil
     let tally = BlobServer.Tally()
 
     try await connection.channel.executeThenClose { inbound, outbound in
@@ -240,7 +241,9 @@ public enum SyncDriver {
               for frame in frames {
                 pending += session.receive(frame)
                 if case .hello(let hello) = frame, let clock = hello.clockMillis {
-                  SyncMetrics.clockOffset(peer: peer, peerMillis: clock, localMillis: Date().unixMillis)
+                  let local = Date().unixMillis
+                  SyncMetrics.clockOffset(peer: peer, peerMillis: clock, localMillis: local)
+                  peerClockOffset = (Int64(clamping: clock) - Int64(clamping: local), local)
                 }
                 if case .ack(let ack) = frame {
                   // What the peer has durably committed: checked against the peer after crashes.
@@ -285,6 +288,14 @@ public enum SyncDriver {
       summary.blobBytesSent = tally.bytes
       let elapsed = start.duration(to: clock.now).components
       summary.seconds = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+      if let peerClockOffset {
+        summary.peerClockOffsetMillis = peerClockOffset.millis
+        // What this node's own writes judge its clock by (`ClockAgreement`).
+        try? await offload {
+          try store.recordPeerClock(
+            of: peer, offsetMillis: peerClockOffset.millis, measuredAtMillis: peerClockOffset.measuredAt)
+        }
+      }
       // A round that moved nothing is routine: keep it out of the default log.
       let moved =
         summary.changesReceived + summary.changesSent + summary.stubsSent + summary.blobsSent

@@ -454,6 +454,9 @@ public struct SyncSummary: Equatable, Sendable, Codable {
   public var seconds = 0.0
   /// The peer only probed this node (`SyncSession.probeCapability`): nothing was exchanged.
   public var probe = false
+  /// The peer's clock minus this node's when its Hello arrived (negative: this node is ahead);
+  /// nil when the peer's Hello carried no clock (an older version).
+  public var peerClockOffsetMillis: Int64? = nil
 
   public init(peer: String) { self.peer = peer }
 }

@@ -275,9 +275,22 @@ public final class NodeHome: LocalNode {
     if let waiting = try catchUpWaitingFor() {
       throw StoreError.catchUpRequired(node: node.rawValue, waitingFor: waiting)
     }
+    try refuseIfClockOff(now: now)
     return try store.appendLocal(
       prepared.map { ($0, audience) }, author: author, verifier: verifier, physicalMillis: now.unixMillis,
       keepingRefused: keepingRefused)
+  }
+
+  /// Refuses to sign when the peers heard from in the last hour put this node's clock off by more
+  /// than the drift they allow (`ClockAgreement`).
+  func refuseIfClockOff(now: Date) throws {
+    let limit = UInt64(configuration.maximumDriftSeconds) * 1000
+    let verdict = ClockAgreement.judge(
+      try store.peerClockReadings(), nowMillis: now.unixMillis, maximumDriftMillis: limit)
+    if case .off(let ahead, let peers) = verdict {
+      throw StoreError.clockOff(
+        aheadMillis: ahead, peers: peers, maximumDriftSeconds: configuration.maximumDriftSeconds)
+    }
   }
 
   /// Signs and stores, without the restored-node check (`init` writes the first change before

@@ -55,6 +55,32 @@ extension NodeStore {
     }
   }
 
+  /// Records a configured peer's clock as its Hello showed it (nothing for a peer not configured).
+  public func recordPeerClock(of node: NodeID, offsetMillis: Int64, measuredAtMillis: UInt64) throws {
+    try writeTransaction { db in
+      try db.execute(
+        sql: "UPDATE peers SET clock_offset_millis = ?, clock_measured_at_millis = ? WHERE node = ?",
+        arguments: [offsetMillis, Int64(clamping: measuredAtMillis), node.rawValue])
+    }
+  }
+
+  /// The last clock reading of every configured peer that has one.
+  public func peerClockReadings() throws -> [PeerClockReading] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT node, clock_offset_millis, clock_measured_at_millis FROM peers
+          WHERE clock_offset_millis IS NOT NULL AND clock_measured_at_millis IS NOT NULL ORDER BY node
+          """
+      ).map {
+        PeerClockReading(
+          peer: $0["node"], offsetMillis: $0["clock_offset_millis"],
+          measuredAtMillis: UInt64(clamping: $0["clock_measured_at_millis"] as Int64))
+      }
+    }
+  }
+
   /// Records the outcome of a sync attempt with a peer, for `peer list` and `status`.
   public func recordSyncAttempt(with node: NodeID, error: String?) throws {
     try writeTransaction { db in

@@ -440,6 +440,13 @@ enum Schema {
           );
           """)
     }
+    migrator.registerMigration("v16: each peer's clock as its last Hello showed it") { db in
+      try db.execute(
+        sql: """
+          ALTER TABLE peers ADD COLUMN clock_offset_millis INTEGER;
+          ALTER TABLE peers ADD COLUMN clock_measured_at_millis INTEGER;
+          """)
+    }
     return migrator
   }
 

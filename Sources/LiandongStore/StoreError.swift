@@ -20,6 +20,8 @@ public enum StoreError: CodedError, Sendable {
   case notFound(kind: String, id: String)
   case schemaTooNew(found: Int, supported: Int)
   case catchUpRequired(node: String, waitingFor: [String])
+  /// The peers heard from recently put this node's clock off by more than the drift limit.
+  case clockOff(aheadMillis: Int64, peers: [String], maximumDriftSeconds: Int)
   case backupFailed(reason: String)
   case bodiesDamaged([String])
   /// SQLite could not grow its files: the transaction rolled back whole, so the store is intact.
@@ -43,6 +45,7 @@ public enum StoreError: CodedError, Sendable {
     case .notFound: "object.not-found"
     case .schemaTooNew: "store.schema-too-new"
     case .catchUpRequired: "node.catch-up-required"
+    case .clockOff: "node.clock-off"
     case .backupFailed: "backup.failed"
     case .bodiesDamaged: "store.body-damaged"
     case .diskFull: "node.disk-full"
@@ -81,6 +84,13 @@ public enum StoreError: CodedError, Sendable {
           ? "it has no peer to hear them from"
           : "it still waits to sync with \(waiting.joined(separator: ", "))")
         + "; writing now could fork its own chain"
+    case .clockOff(let ahead, let peers, let limit):
+      "this node's clock is \(ClockAgreement.amountText(millis: ahead)) \(ahead > 0 ? "ahead of" : "behind") "
+        + "\(peers.joined(separator: ", ")) (their Hellos in the last hour; peers allow \(limit) s): "
+        + (ahead > 0
+          ? "a change signed now would carry a time they refuse, and every later one with it"
+          : "a change signed now would be backdated")
+        + ", so nothing was written"
     case .backupFailed(let reason): reason
     case .bodiesDamaged(let changes):
       "\(changes.count) change bod\(changes.count == 1 ? "y" : "ies") in the database no longer match their signed SHA-256 (\(changes.prefix(3).map { String($0.prefix(12)) }.joined(separator: ", "))\(changes.count > 3 ? ", ..." : "")); they are set aside and asked of peers at every sync, and the projections were left as they were"
