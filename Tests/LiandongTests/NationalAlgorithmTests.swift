@@ -246,6 +246,59 @@ struct NationalAlgorithmTests {
     #expect(refusal.code == "change.suite-not-allowed")
   }
 
+  @Test("a chain through an SM2 intermediate CA verifies; one whose intermediate another CA signed does not")
+  func intermediate() throws {
+    let federation = try TestFederation(label: "sm-intermediate", key: "sm2")
+    let folder = temporaryDirectory("sm-intermediate")
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+    func openssl(_ arguments: [String]) throws {
+      let result = try run("openssl", arguments)
+      guard result.status == 0 else {
+        throw TestFailure("openssl \(arguments.joined(separator: " ")): \(result)")
+      }
+    }
+    let id = "distid:\(Self.distid)"
+    try "basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n".write(
+      toFile: path("ca.ext"), atomically: true, encoding: .utf8)
+    try
+      "subjectAltName=URI:urn:liandong:node:yrd\nbasicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\n"
+      .write(toFile: path("leaf.ext"), atomically: true, encoding: .utf8)
+    // The intermediate: an SM2 key, certified by the federation's SM2 CA.
+    try openssl(["genpkey", "-algorithm", "SM2", "-out", path("int.key")])
+    try openssl([
+      "req", "-new", "-key", path("int.key"), "-sm3", "-sigopt", id, "-subj", "/CN=Provincial CA", "-out",
+      path("int.csr"),
+    ])
+    try openssl([
+      "x509", "-req", "-in", path("int.csr"), "-CA", federation.caURL.path, "-CAkey",
+      federation.directory.appendingPathComponent("ca.key").path, "-CAcreateserial", "-sm3", "-sigopt", id,
+      "-vfyopt", id, "-days", "30", "-extfile", path("ca.ext"), "-out", path("int.pem"),
+    ])
+    // The leaf, certified by the intermediate.
+    try openssl(["genpkey", "-algorithm", "SM2", "-out", path("leaf.key")])
+    try openssl([
+      "req", "-new", "-key", path("leaf.key"), "-sm3", "-sigopt", id, "-subj", "/CN=yrd", "-out",
+      path("leaf.csr"),
+    ])
+    try openssl([
+      "x509", "-req", "-in", path("leaf.csr"), "-CA", path("int.pem"), "-CAkey", path("int.key"),
+      "-CAcreateserial",
+      "-sm3", "-sigopt", id, "-vfyopt", id, "-days", "30", "-extfile", path("leaf.ext"), "-out",
+      path("leaf.pem"),
+    ])
+    let leaf = try Certificate.chain(pem: Data(contentsOf: URL(fileURLWithPath: path("leaf.pem"))))
+    let intermediate = try Certificate.chain(pem: Data(contentsOf: URL(fileURLWithPath: path("int.pem"))))
+    let trust = try TrustAnchor(caPEM: federation.caPEM)
+    try trust.verify(chain: leaf + intermediate, at: Date())
+    #expect(throws: CryptoError.self, "without its intermediate") {
+      try trust.verify(chain: leaf, at: Date())
+    }
+    let stranger = try TestFederation(label: "sm-intermediate-other", key: "sm2")
+    #expect(throws: CryptoError.self, "under another CA") {
+      try TrustAnchor(caPEM: stranger.caPEM).verify(chain: leaf + intermediate, at: Date())
+    }
+  }
+
   @Test("a node's TLS key, though the SM2 CA certified it, cannot sign a change of the sm suite")
   func tlsKeyCannotSign() throws {
     let federation = try TestFederation(label: "sm-tls-signer", key: "sm2", madeOn: Self.dayAgo)
