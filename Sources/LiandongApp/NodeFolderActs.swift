@@ -14,7 +14,7 @@ public struct NodeCreated: Codable, Sendable {
   public var suite: String
 
   /// The hash the fingerprint is, as a person reads it.
-  public var fingerprintAlgorithm: String { suite == CryptoSuite.sm.rawValue ? "SM3" : "SHA-256" }
+  public var fingerprintAlgorithm: String { (CryptoSuite(rawValue: suite) ?? .p256).digest.displayName }
 }
 
 /// The acts on a node's data folder as a whole: creating it, backing it up, restoring it, and

@@ -72,8 +72,9 @@ struct DoctorCommand: AsyncNodeCommand {
     }
     let context: TLSContext
     do {
+      let transport = try home.transport()
       context = try TLSContext(
-        TLSConfiguration(trust: home.trust, chain: try home.transport().chain, key: try home.transport().key),
+        TLSConfiguration(trust: home.trust, chain: transport.chain, key: transport.key),
         role: .client)
     } catch {
       let failure = Failure(error)

@@ -109,8 +109,9 @@ struct SyncCommand: AsyncNodeCommand {
     let chosen = try app.peersToSync(named: peers, all: all)
     var logger = Logger(label: "liandong.sync") { VisibleLogHandler.standardError(label: $0) }
     logger.logLevel = .error
+    let transport = try home.transport()
     let context = try TLSContext(
-      TLSConfiguration(trust: home.trust, chain: try home.transport().chain, key: try home.transport().key),
+      TLSConfiguration(trust: home.trust, chain: transport.chain, key: transport.key),
       role: .client
     )
     var report = Report()
