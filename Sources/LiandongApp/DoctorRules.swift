@@ -97,8 +97,10 @@ public enum DoctorRules {
   ) -> DoctorFinding {
     let least = max(0, abs(offset) - uncertainty)
     let direction = offset > 0 ? "behind" : "ahead of"
+    // Below a second a reading over the network says nothing a person can act on, and "0.0 s
+    // ahead" reads as a fault; the nodes allow minutes.
     let message =
-      least == 0
+      least < 1
       ? "this machine's clock agrees with \(peer)'s to within \(String(format: "%.1f", abs(offset) + uncertainty)) s"
       : "this machine's clock is \(String(format: "%.1f", abs(offset))) s \(direction) \(peer)'s (± \(String(format: "%.1f", uncertainty)) s)"
     if least > maximumDrift {

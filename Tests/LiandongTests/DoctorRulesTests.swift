@@ -48,6 +48,9 @@ struct DoctorRulesTests {
       DoctorRules.clock(peer: "yrd", offset: -30, uncertainty: 0.01, maximumDrift: 300).severity == .warning)
     // The uncertainty counts in the clock's favour: 12 s measured over a 6 s round trip may be 9 s.
     #expect(DoctorRules.clock(peer: "yrd", offset: 12, uncertainty: 3, maximumDrift: 300).severity == .ok)
+    // A few milliseconds, known to within one, is agreement, not "0.0 s ahead".
+    let close = DoctorRules.clock(peer: "yrd", offset: -0.004, uncertainty: 0.001, maximumDrift: 300)
+    #expect(close.severity == .ok && close.message.contains("agrees with yrd's to within 0.0 s"), "\(close)")
     let ahead = DoctorRules.clock(peer: "yrd", offset: -600, uncertainty: 0.01, maximumDrift: 300)
     #expect(ahead.severity == .error)
     #expect(
