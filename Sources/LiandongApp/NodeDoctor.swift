@@ -192,15 +192,21 @@ public struct NodeDoctor: Sendable {
         ))
     }
     let status = try home.store.status()
-    if !status.forks.isEmpty || !status.quarantined.isEmpty {
+    let undecided = status.forks.filter { $0.kept == nil }
+    if !undecided.isEmpty || !status.quarantined.isEmpty {
       found.append(
         DoctorFinding(
           check: "forks", severity: .warning,
-          message: "\(status.forks.count) forked origins, changes held back from: "
+          message: "\(undecided.count) forks not decided, changes held back from: "
             + (status.quarantined.isEmpty ? "none" : status.quarantined.joined(separator: ", ")),
           remedy:
-            "An origin signed two different changes at one sequence: 'liandong status' shows both; its operator must find out how (a restored backup, a stolen key) before its later changes are merged (RELIABILITY.md)."
+            "An origin signed two different changes at one sequence: 'liandong status' shows both; its operator finds out how (a restored backup, a stolen key) and the federation CA's operator decides which stands, in a manifest with \"forks\" (Deploy/README.md, RELIABILITY.md)."
         ))
+    } else if !status.forks.isEmpty {
+      found.append(
+        DoctorFinding(
+          check: "forks", severity: .ok,
+          message: "\(status.forks.count) forks, each decided by the federation authority"))
     }
     return found
   }

@@ -12,10 +12,18 @@ extension NodeApp {
   )
     throws -> ActResult<FederationManifest>
   {
+    // A document that is no manifest says what to correct before anything about its signature.
+    let manifest = try FederationManifest.parse(signed.document)
     if let problem = local.verifier.manifestProblem(signed) {
       throw UsageError(code: "manifest.refused", message: "\(fileName) cannot be installed: \(problem)")
     }
-    let manifest = try FederationManifest.parse(signed.document)
+    if try store.quarantinedOrigins().contains(local.node.rawValue) {
+      throw UsageError(
+        code: "node.quarantined",
+        message:
+          "\(local.node) is quarantined for a fork of its own chain and cannot publish; install \(fileName) on any other node of the federation, and sync: it reaches this node from there"
+      )
+    }
     if let current = try store.currentManifest()?.view, current.version >= manifest.version {
       throw UsageError(
         code: "manifest.not-newer",

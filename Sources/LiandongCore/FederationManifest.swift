@@ -21,11 +21,13 @@ public struct FederationManifest: Sendable, Equatable, Codable {
   public var groups: [String: [String]]
   /// Superior node -> the nodes it may designate jurisdiction over.
   public var superiors: [String: [String]]
+  /// The authority's decisions on forks: which change stands (`ForkDecisions`).
+  public var forks: [ForkDecision]
 
   public init(
     federation: String, version: Int, suite: CryptoSuite? = nil, members: [String]? = nil,
     groups: [String: [String]] = [:],
-    superiors: [String: [String]] = [:]
+    superiors: [String: [String]] = [:], forks: [ForkDecision] = []
   ) {
     self.federation = federation
     self.version = version
@@ -33,6 +35,7 @@ public struct FederationManifest: Sendable, Equatable, Codable {
     self.members = members
     self.groups = groups
     self.superiors = superiors
+    self.forks = forks
   }
 
   public init(from decoder: Decoder) throws {
@@ -43,6 +46,7 @@ public struct FederationManifest: Sendable, Equatable, Codable {
     members = try container.decodeIfPresent([String].self, forKey: .members)
     groups = try container.decodeIfPresent([String: [String]].self, forKey: .groups) ?? [:]
     superiors = try container.decodeIfPresent([String: [String]].self, forKey: .superiors) ?? [:]
+    forks = try container.decodeIfPresent([ForkDecision].self, forKey: .forks) ?? []
   }
 
   /// Reads and checks a manifest document: a version of 1 or more, and valid node IDs and group
@@ -63,6 +67,19 @@ public struct FederationManifest: Sendable, Equatable, Codable {
       nodes += list
     }
     for (superior, list) in manifest.superiors { nodes += [superior] + list }
+    var decided = Set<String>()
+    for decision in manifest.forks {
+      nodes.append(decision.origin)
+      guard decision.sequence >= 1, decision.kept != nil, decision.keep == decision.keep.lowercased() else {
+        throw .invalidManifest(
+          "forks: \(decision.origin) at \(decision.sequence): give a sequence of 1 or more and, as keep, the ID of the change that stands (64 lower-case hex digits, as 'liandong status --json' lists it under forks)"
+        )
+      }
+      guard decided.insert("\(decision.origin)/\(decision.sequence)").inserted else {
+        throw .invalidManifest(
+          "forks: \(decision.origin) at \(decision.sequence) is decided twice; name one change")
+      }
+    }
     for node in nodes {
       guard (try? NodeID(node)) != nil else { throw .invalidManifest("'\(node)' is not a node ID") }
     }

@@ -328,10 +328,12 @@ public enum ErrorCatalogue {
       "Check both clocks (NTP); the change is accepted once this node's clock has caught up."),
     Entry(
       "change.origin-quarantined", .conflict,
-      "An operator must decide about the origin's fork; until then its later changes are held back."),
+      "The federation CA's operator must decide the origin's fork (a manifest with \"forks\"); until then its later changes are held back."
+    ),
     Entry(
       "change.fork", .conflict,
-      "Both signed changes are kept as proof: the federation's operators must decide which stands."),
+      "Both signed changes are kept as proof: the federation CA's operator decides which stands, in a manifest with \"forks\" (Deploy/README.md)."
+    ),
     // Operations the reducers refused (kept in the log with no effect).
     Entry("op.invalid", .invalidInput, "Correct the value the message names and act again."),
     Entry("op.unreadable", .unavailable, "Upgrade liandong: the operation was written by a newer version."),
@@ -512,7 +514,9 @@ public enum ErrorCatalogue {
     Entry(
       "node.quarantined", .forbidden,
       "This node's key signed two changes with one sequence number (a restored backup, or a stolen key): "
-        + "stop writing, find which copy of the node is genuine, and tell the federation's operators."),
+        + "stop writing, find which copy of the node is genuine, and ask the federation CA's operator to decide which "
+        + "change stands (a manifest with \"forks\", Deploy/README.md); once it reaches this node, it catches up and writes again."
+    ),
     Entry(
       "sync.peer-failed", .unavailable,
       "The peer failed during the session: its log says why; the next sync resumes."),

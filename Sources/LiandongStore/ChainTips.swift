@@ -14,6 +14,11 @@ struct ChainTips {
   }
 
   private var tips: [NodeID: Tip] = [:]
+  /// The fork decisions in force, read once per transaction and again after a manifest arrives.
+  private var decisionsInForce: ForkDecisions?
+  /// A manifest, or a change a decision keeps, arrived in this transaction: the decisions are
+  /// applied before it ends.
+  private(set) var decisionsToApply = false
 
   /// The held change at `sequence`, the one before it, the highest sequence held and the
   /// quarantine, as the verifier needs them.
@@ -45,6 +50,31 @@ struct ChainTips {
   /// A held stub received its body.
   mutating func filled(_ change: SignedChange) {
     if tips[change.header.origin]?.head?.id == change.id { tips[change.header.origin]?.head?.hasBody = true }
+  }
+
+  /// The fork decisions in force (`NodeStore+ForkDecisions.swift`).
+  mutating func decisions(_ db: Database) throws -> ForkDecisions {
+    if let decisionsInForce { return decisionsInForce }
+    let read = try NodeStore.forkDecisions(db)
+    decisionsInForce = read
+    return read
+  }
+
+  /// A change registered a manifest, which may decide forks.
+  mutating func manifestRegistered() {
+    decisionsToApply = true
+    decisionsInForce = nil
+  }
+
+  /// The change a decision keeps arrived where this node holds the other: it takes its place
+  /// when the transaction ends.
+  mutating func keptChangeArrived() {
+    decisionsToApply = true
+  }
+
+  /// The origin's chain or quarantine changed under a decision: read it again.
+  mutating func forget(_ origin: NodeID) {
+    tips[origin] = nil
   }
 
   /// A fork of this origin was recorded: it is quarantined from now on.

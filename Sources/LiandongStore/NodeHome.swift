@@ -85,6 +85,11 @@ public final class NodeHome: LocalNode {
   @discardableResult
   public func caughtUp(with peer: NodeID) throws -> [String] {
     try catchUpLock.withLock { _ in
+      // The session that brought a decision cutting this node's chain began before the cut, so
+      // it does not count: the next one with this peer does.
+      if try catchUpIfChainCutLocked() {
+        return try Self.waiting(Self.readConfiguration(directory), peers: store.peers().map(\.node))
+      }
       var current = try Self.readConfiguration(directory)
       guard current.catchUpRequired else { return [] }
       current.caughtUpWith = Array(Set((current.caughtUpWith ?? []) + [peer.rawValue])).sorted()
@@ -111,8 +116,28 @@ public final class NodeHome: LocalNode {
     }
   }
 
+  /// A fork decision took this node's latest changes out of its log: like a restored node, it
+  /// hears from every configured peer before it signs again, since the kept branch may go on
+  /// there and its next change would fork it anew.
+  /// True when it did so now.
+  @discardableResult
+  func catchUpIfChainCut() throws -> Bool {
+    try catchUpLock.withLock { _ in try catchUpIfChainCutLocked() }
+  }
+
+  private func catchUpIfChainCutLocked() throws -> Bool {
+    guard try store.ownChainCut() else { return false }
+    var current = try Self.readConfiguration(directory)
+    current.catchUpRequired = true
+    current.caughtUpWith = []
+    try Self.writeConfiguration(current, to: directory)
+    try store.clearOwnChainCut()
+    return true
+  }
+
   /// The configured peers a restored node still waits for; nil when it may write.
   public func catchUpWaitingFor() throws -> [String]? {
+    try catchUpIfChainCut()
     let current = try Self.readConfiguration(directory)
     guard current.catchUpRequired else { return nil }
     return try Self.waiting(current, peers: store.peers().map(\.node))

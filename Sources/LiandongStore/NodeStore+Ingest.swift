@@ -17,7 +17,7 @@ extension NodeStore {
   ) throws -> [IngestOutcome] {
     let checked = signaturesChecked ?? checkSignaturesAhead(changes)
     precondition(bodies == nil || bodies!.count == changes.count, "one prepared body for each change")
-    return try writeTransaction { db in
+    let outcomes = try writeTransaction { db in
       var folds = FoldBatch()
       var tips = ChainTips()
       let receivedAt = Date().iso8601
@@ -28,8 +28,11 @@ extension NodeStore {
           prepared: bodies?[index])
       }
       try folds.refold(db)
+      if tips.decisionsToApply { _ = try applyForkDecisions(db, tips: &tips) }
       return outcomes
     }
+    try replayAfterForkDecision()
+    return outcomes
   }
 
   /// Records a change made on this node: numbers it after the chain tip, stamps it with the
@@ -52,7 +55,7 @@ extension NodeStore {
     _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
     physicalMillis: UInt64, keepingRefused: Bool = true
   ) throws -> [SignedChange] {
-    try writeTransaction { db in
+    let signed = try writeTransaction { db in
       var tip = try Row.fetchOne(
         db, sql: "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
         arguments: [author.origin.rawValue]
@@ -86,12 +89,15 @@ extension NodeStore {
         signed.append(change)
       }
       try folds.refold(db)
+      if tips.decisionsToApply { _ = try applyForkDecisions(db, tips: &tips) }
       if !keepingRefused {
         let refused = try refusals(of: signed.map(\.id), db)
         if !refused.isEmpty { throw OperationsRefused(refusals: refused) }
       }
       return signed
     }
+    try replayAfterForkDecision()
+    return signed
   }
 
   /// The latest HLC timestamp of any change held (every one was within the allowed drift of this
@@ -114,6 +120,13 @@ extension NodeStore {
     prepared: PreparedBody? = nil
   ) throws -> IngestOutcome {
     let header = change.header
+    // The authority decided this fork for another change: this one is evidence elsewhere and
+    // nothing new here, however often peers pass it on.
+    if let kept = try tips.decisions(db).kept(origin: header.origin, sequence: header.sequence),
+      kept != change.id
+    {
+      return .duplicate
+    }
     let chain = try tips.lookup(origin: header.origin, sequence: header.sequence, db)
     let context = IngestContext(
       receiver: node, held: chain.held, predecessor: chain.predecessor, heldThrough: chain.heldThrough,
@@ -134,6 +147,13 @@ extension NodeStore {
           sql: "SELECT 1 FROM fork_proofs WHERE origin = ? AND sequence = ? AND other_id = ?"),
         arguments: [header.origin.rawValue, Int64(header.sequence), other.id.bytes])
       if known == true { return .duplicate }
+      // Decided already for this change: the proof is kept, the origin is not quarantined, and
+      // the change takes the other's place when the transaction ends.
+      if try tips.decisions(db).kept(origin: header.origin, sequence: header.sequence) == other.id {
+        try recordFork(db, heldID: heldID, other: other, quarantine: false)
+        tips.keptChangeArrived()
+        return .duplicate
+      }
       try recordFork(db, heldID: heldID, other: other)
       tips.quarantined(header.origin)
       return .forkDetected(.fork(origin: header.origin, sequence: header.sequence))
@@ -141,7 +161,7 @@ extension NodeStore {
       try db.run("UPDATE changes SET body = ? WHERE id = ?", full.body, full.id.bytes)
       try db.run("DELETE FROM p_wanted_bodies WHERE change_id = ?", full.id.bytes)
       tips.filled(full)
-      try registerManifests(in: full, body, db)
+      if try registerManifests(in: full, body, db) { tips.manifestRegistered() }
       try folds.indexFilled(full, body, db)
       return .bodyFilled
     case .store(let accepted, let announced, let body):
@@ -155,7 +175,7 @@ extension NodeStore {
       for chain in announced {
         try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)
       }
-      try registerManifests(in: accepted, body, db)
+      if try registerManifests(in: accepted, body, db) { tips.manifestRegistered() }
       try noteIfWanted(accepted, db)
       try folds.index(accepted, body, db)
       return .stored
@@ -169,7 +189,9 @@ extension NodeStore {
       "INSERT OR IGNORE INTO p_wanted_bodies (change_id) VALUES (?)", change.id.bytes)
   }
 
-  private func recordFork(_ db: Database, heldID: ChangeID, other: SignedChange) throws {
+  private func recordFork(_ db: Database, heldID: ChangeID, other: SignedChange, quarantine: Bool = true)
+    throws
+  {
     guard
       let held = try Row.fetchOne(
         db, sql: "SELECT header, signature FROM changes WHERE id = ?", arguments: [heldID.bytes])
@@ -182,6 +204,7 @@ extension NodeStore {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       """, other.header.origin.rawValue, Int64(other.header.sequence), heldID.bytes, held["header"] as Data,
       held["signature"] as Data, other.id.bytes, other.headerBytes, other.signature, now)
+    guard quarantine else { return }
     try db.run(
       "INSERT OR IGNORE INTO quarantine (origin, sequence, since) VALUES (?, ?, ?)",
       other.header.origin.rawValue, Int64(other.header.sequence), now)

@@ -72,6 +72,7 @@ extension NodeStore {
       if !damaged.isEmpty { throw DamagedBodiesFound() }
       try rebuildWantedBodies(db)
       try folds.refold(db)
+      try db.execute(sql: "DELETE FROM store_flags WHERE name = ?", arguments: [Self.replayFlag])
     }
   }
 

@@ -14,8 +14,10 @@ public struct ManifestView: Codable, Sendable, Equatable {
 
 extension NodeStore {
   /// Records the manifests a stored change publishes (the verifier has checked their signatures).
-  /// `body` is the change's decoded body.
-  func registerManifests(in change: SignedChange, _ body: ChangeBody?, _ db: Database) throws {
+  /// `body` is the change's decoded body. True when it published any.
+  @discardableResult
+  func registerManifests(in change: SignedChange, _ body: ChangeBody?, _ db: Database) throws -> Bool {
+    var registered = false
     for operation in body?.operations ?? [] {
       guard case .publishManifest(let signed) = operation.action, let manifest = signed.manifest else {
         continue
@@ -28,7 +30,9 @@ extension NodeStore {
         arguments: [
           SHA256.hash(signed.document), manifest.version, signed.document, signed.signature, change.id.bytes,
         ])
+      registered = true
     }
+    return registered
   }
 
   /// The manifest in force: the highest version held (of two the CA signed with one version, the

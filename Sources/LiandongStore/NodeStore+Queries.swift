@@ -296,11 +296,14 @@ extension NodeStore {
 
   public func forks() throws -> [ForkView] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM fork_proofs ORDER BY origin, sequence").map {
-        ForkView(
-          origin: $0["origin"], sequence: UInt64($0["sequence"] as Int64),
-          heldChange: ($0["held_id"] as Data).hex,
-          otherChange: ($0["other_id"] as Data).hex, detectedAt: $0["detected_at"])
+      let decisions = try Self.forkDecisions(db)
+      return try Row.fetchAll(db, sql: "SELECT * FROM fork_proofs ORDER BY origin, sequence").map {
+        let origin: String = $0["origin"]
+        let sequence = UInt64($0["sequence"] as Int64)
+        return ForkView(
+          origin: origin, sequence: sequence, heldChange: ($0["held_id"] as Data).hex,
+          otherChange: ($0["other_id"] as Data).hex, detectedAt: $0["detected_at"],
+          kept: (try? NodeID(origin)).flatMap { decisions.kept(origin: $0, sequence: sequence)?.hex })
       }
     }
   }
@@ -344,7 +347,8 @@ extension NodeStore {
     return StatusView(
       node: node.rawValue, changes: counts.0, stubs: counts.1, versionVector: vector, subjects: counts.2,
       leads: counts.3, refusedOperations: counts.4, forks: try forks(), quarantined: try quarantinedOrigins(),
-      projectionDigest: try projectionDigest(), changeSetDigest: try changeSetDigest(),
+      superseded: try supersededChanges(), projectionDigest: try projectionDigest(),
+      changeSetDigest: try changeSetDigest(),
       heldChangesDigest: try heldChangesDigest())
   }
 }

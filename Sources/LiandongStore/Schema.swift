@@ -447,6 +447,28 @@ enum Schema {
           ALTER TABLE peers ADD COLUMN clock_measured_at_millis INTEGER;
           """)
     }
+    migrator.registerMigration("v17: changes a fork decision superseded") { db in
+      try db.execute(
+        sql: """
+          -- The record: changes the authority's fork decisions took out of the log, kept whole
+          -- as evidence; never folded, never served.
+          CREATE TABLE superseded_changes (
+            id BLOB PRIMARY KEY,
+            origin TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            hlc_wall INTEGER NOT NULL,
+            hlc_counter INTEGER NOT NULL,
+            header BLOB NOT NULL,
+            signature BLOB NOT NULL,
+            body BLOB,
+            received_at TEXT NOT NULL,
+            superseded_at TEXT NOT NULL
+          );
+          -- Work a crash must not lose: a replay of the projections owed, this node's own chain
+          -- cut back by a decision.
+          CREATE TABLE store_flags (name TEXT PRIMARY KEY);
+          """)
+    }
     return migrator
   }
 

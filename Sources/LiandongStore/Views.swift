@@ -103,6 +103,8 @@ public struct ForkView: Codable, Sendable {
   public var heldChange: String
   public var otherChange: String
   public var detectedAt: String
+  /// The change that stands, once the federation authority decided (`ForkDecision`).
+  public var kept: String?
 }
 
 public struct StatusView: Codable, Sendable {
@@ -115,6 +117,8 @@ public struct StatusView: Codable, Sendable {
   public var refusedOperations: Int
   public var forks: [ForkView]
   public var quarantined: [String]
+  /// Changes taken out of the log by fork decisions, kept as evidence.
+  public var superseded: [SupersededChangeView]
   public var projectionDigest: String
   public var changeSetDigest: String
   public var heldChangesDigest: String

@@ -87,6 +87,7 @@ struct VerifyCommand: NodeCommand {
       for fork in report.forks {
         print(
           "fork: \(fork.origin) signed two changes with sequence \(fork.sequence): \(fork.heldChange.prefix(12)) and \(fork.otherChange.prefix(12))"
+            + (fork.kept.map { "; decided: \($0.prefix(12)) stands" } ?? "")
         )
       }
       if !report.quarantined.isEmpty {
@@ -143,9 +144,15 @@ struct StatusCommand: NodeCommand {
     for fork in status.forks {
       print(
         "FORK \(fork.origin)#\(fork.sequence): \(fork.heldChange.prefix(12)) vs \(fork.otherChange.prefix(12)), detected \(fork.detectedAt)"
+          + (fork.kept.map { ", decided: \($0.prefix(12)) stands" } ?? ", not decided")
       )
     }
     if !status.quarantined.isEmpty { print("quarantined: \(status.quarantined.joined(separator: ", "))") }
+    for change in status.superseded {
+      print(
+        "superseded by a fork decision: \(change.origin)#\(change.sequence) \(change.id.prefix(12)), kept as evidence since \(change.supersededAt)"
+      )
+    }
     print("projection digest \(status.projectionDigest)")
     print("change-set digest \(status.changeSetDigest) (IDs, stub or body)")
     print("held-changes digest \(status.heldChangesDigest) (IDs only: equal on nodes that have caught up)")

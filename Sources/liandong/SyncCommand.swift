@@ -136,7 +136,8 @@ struct SyncCommand: AsyncNodeCommand {
     }
     report.failed =
       Self.problems(
-        in: report.synced, quarantined: try app.changeLog.forks().first { $0.origin == app.node.rawValue })
+        in: report.synced,
+        quarantined: try app.changeLog.forks().first { $0.origin == app.node.rawValue && $0.kept == nil })
       + report.failed
     if options.json {
       try Output.json(report)

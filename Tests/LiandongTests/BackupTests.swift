@@ -92,18 +92,8 @@ struct BackupTests {
     "a restored node writes again only once every configured peer has answered, or its operator accepts the fork risk"
   )
   func catchUpWaitsForEveryPeer() async throws {
-    let federation = try TestFederation(label: "backup-peers", nodes: ["jjj", "yrd", "prd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let prd = try NodeProcess("prd", federation: federation)
-    try jjj.introduce(to: yrd, prd)
-    try await yrd.serve(interval: 60)
-    defer { _ = yrd.stop() }
-    try await prd.serve(interval: 60)
-    defer { _ = prd.stop() }
-    for peer in [yrd, prd] {
-      #expect(try jjj.cli("peer", "add", peer.name, "127.0.0.1:\(peer.port)").status == 0)
-    }
+    let (_, jjj, yrd, prd) = try await NodeProcess.jjjWithTwoServingPeers("backup-peers")
+    defer { _ = (yrd.stop(), prd.stop()) }
     let archive = temporaryDirectory("backup-peers").appendingPathComponent("jjj.tar")
     #expect(try jjj.cli("backup", "--out", archive.path).status == 0)
     // After the backup jjj signs a change that reaches yrd only.
@@ -206,5 +196,33 @@ struct KeyFileTests {
     #expect(try Data(contentsOf: file) == Data("the operator's notes".utf8))
     #expect(try jjj.cli("changes", "export", "--for", "yrd", "--out", file.path, "--force").status == 0)
     #expect(try Data(contentsOf: file) != Data("the operator's notes".utf8))
+  }
+}
+
+extension NodeProcess {
+  /// jjj, and yrd and prd serving as its configured peers (the caller stops them): the set-up of
+  /// a restore that its peers see differently.
+  static func jjjWithTwoServingPeers(_ label: String) async throws -> (
+    TestFederation, NodeProcess, NodeProcess, NodeProcess
+  ) {
+    let federation = try TestFederation(label: label, nodes: ["jjj", "yrd", "prd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let prd = try NodeProcess("prd", federation: federation)
+    try jjj.introduce(to: yrd, prd)
+    try yrd.introduce(to: prd)
+    try await yrd.serve(interval: 60)
+    do { try await prd.serve(interval: 60) } catch {
+      _ = yrd.stop()
+      throw error
+    }
+    for peer in [yrd, prd] {
+      let added = try jjj.cli("peer", "add", peer.name, "127.0.0.1:\(peer.port)")
+      guard added.status == 0 else {
+        _ = (yrd.stop(), prd.stop())
+        throw TestFailure("peer add \(peer.name): \(added)")
+      }
+    }
+    return (federation, jjj, yrd, prd)
   }
 }

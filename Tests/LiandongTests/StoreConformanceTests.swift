@@ -108,6 +108,49 @@ struct StoreConformanceTests {
       try store.audit(verifier: origin.verifier, physicalMillis: Date().unixMillis + 60_000).failures.isEmpty)
   }
 
+  @Test(
+    "a fork the authority decides: the kept change stands, the other and what followed it are evidence, the quarantine ends, in either order of arrival",
+    arguments: StoreBackend.all)
+  func decidedFork(_ backend: StoreBackend) throws {
+    let origin = try SimulatedNode("n0")
+    _ = try origin.addLead(summary: "first")
+    let overtaken = try origin.addLead(summary: "second")
+    let changes = try origin.store.changes(after: [:])
+    let twin = try origin.forkedTwin(after: changes[1])
+    let store = try backend.open(try NodeID("n1"))
+    #expect(
+      try Self.ingest(store, changes + [twin], origin.verifier).last
+        == .forkDetected(.fork(origin: origin.id, sequence: 3)))
+
+    let authority = try SimulatedNode("n2")
+    let decision = try TestFederation.shared.signedManifest(
+      #"{"federation": "test", "version": 9, "forks": [{"origin": "n0", "sequence": 3, "keep": "\#(twin.id.hex)"}]}"#
+    )
+    try authority.record(
+      [DomainOperation(objectID: authority.newObjectID(), action: .publishManifest(decision))],
+      audience: .all,
+      officer: "authority")
+    let published = try authority.store.changes(after: [:])
+    #expect(try Self.ingest(store, published, origin.verifier) == [.stored, .stored])
+    #expect(try store.change(origin: origin.id, sequence: 3)?.id == twin.id)
+    #expect(try store.quarantinedOrigins().isEmpty)
+    #expect(try store.forks().first?.kept == twin.id.hex)
+    #expect(try store.lead(overtaken.description) == nil)
+    #expect(try store.status().superseded.map(\.id) == [changes[2].id.hex])
+    // The superseded change, offered again, is nothing new; the kept one's body fills its stub.
+    #expect(try Self.ingest(store, [changes[2]], origin.verifier) == [.duplicate])
+    #expect(try Self.ingest(store, [twin], origin.verifier) == [.bodyFilled])
+
+    // A store that has the decision before either change never quarantines the origin.
+    let informed = try backend.open(try NodeID("n3"))
+    _ = try Self.ingest(informed, published, origin.verifier)
+    #expect(
+      try Self.ingest(informed, changes + [twin], origin.verifier) == [.stored, .stored, .duplicate, .stored])
+    #expect(try informed.quarantinedOrigins().isEmpty)
+    #expect(try informed.changeSetDigest() == store.changeSetDigest())
+    #expect(try informed.projectionDigest() == store.projectionDigest())
+  }
+
   @Test("the same changes in any order give the same projections and digests", arguments: StoreBackend.all)
   func sameChangesSameDigest(_ backend: StoreBackend) throws {
     let jjj = try SimulatedNode("n0")

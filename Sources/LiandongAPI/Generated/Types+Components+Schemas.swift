@@ -1242,6 +1242,49 @@ extension Components {
             internal var forks: [Components.Schemas.Fork]
             /// - Remark: Generated from `#/components/schemas/Status/quarantined`.
             internal var quarantined: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/Status/SupersededPayload`.
+            internal struct SupersededPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Status/SupersededPayload/id`.
+                internal var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Status/SupersededPayload/origin`.
+                internal var origin: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Status/SupersededPayload/sequence`.
+                internal var sequence: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/Status/SupersededPayload/supersededAt`.
+                internal var supersededAt: Swift.String
+                /// Creates a new `SupersededPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - origin:
+                ///   - sequence:
+                ///   - supersededAt:
+                internal init(
+                    id: Swift.String,
+                    origin: Swift.String,
+                    sequence: Swift.Int,
+                    supersededAt: Swift.String
+                ) {
+                    self.id = id
+                    self.origin = origin
+                    self.sequence = sequence
+                    self.supersededAt = supersededAt
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case origin
+                    case sequence
+                    case supersededAt
+                }
+            }
+            /// Changes a fork decision took out of the log, kept as evidence with no effect.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Status/superseded`.
+            internal typealias SupersededPayload = [Components.Schemas.Status.SupersededPayloadPayload]
+            /// Changes a fork decision took out of the log, kept as evidence with no effect.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Status/superseded`.
+            internal var superseded: Components.Schemas.Status.SupersededPayload
             /// - Remark: Generated from `#/components/schemas/Status/projectionDigest`.
             internal var projectionDigest: Swift.String
             /// - Remark: Generated from `#/components/schemas/Status/changeSetDigest`.
@@ -1260,6 +1303,7 @@ extension Components {
             ///   - refusedOperations:
             ///   - forks:
             ///   - quarantined:
+            ///   - superseded: Changes a fork decision took out of the log, kept as evidence with no effect.
             ///   - projectionDigest:
             ///   - changeSetDigest:
             ///   - heldChangesDigest:
@@ -1273,6 +1317,7 @@ extension Components {
                 refusedOperations: Swift.Int,
                 forks: [Components.Schemas.Fork],
                 quarantined: [Swift.String],
+                superseded: Components.Schemas.Status.SupersededPayload,
                 projectionDigest: Swift.String,
                 changeSetDigest: Swift.String,
                 heldChangesDigest: Swift.String
@@ -1286,6 +1331,7 @@ extension Components {
                 self.refusedOperations = refusedOperations
                 self.forks = forks
                 self.quarantined = quarantined
+                self.superseded = superseded
                 self.projectionDigest = projectionDigest
                 self.changeSetDigest = changeSetDigest
                 self.heldChangesDigest = heldChangesDigest
@@ -1300,6 +1346,7 @@ extension Components {
                 case refusedOperations
                 case forks
                 case quarantined
+                case superseded
                 case projectionDigest
                 case changeSetDigest
                 case heldChangesDigest
@@ -1317,6 +1364,10 @@ extension Components {
             internal var otherChange: Swift.String
             /// - Remark: Generated from `#/components/schemas/Fork/detectedAt`.
             internal var detectedAt: Swift.String
+            /// The change that stands, once the federation authority decided the fork (a manifest's "forks").
+            ///
+            /// - Remark: Generated from `#/components/schemas/Fork/kept`.
+            internal var kept: Swift.String?
             /// Creates a new `Fork`.
             ///
             /// - Parameters:
@@ -1325,18 +1376,21 @@ extension Components {
             ///   - heldChange:
             ///   - otherChange:
             ///   - detectedAt:
+            ///   - kept: The change that stands, once the federation authority decided the fork (a manifest's "forks").
             internal init(
                 origin: Swift.String,
                 sequence: Swift.Int,
                 heldChange: Swift.String,
                 otherChange: Swift.String,
-                detectedAt: Swift.String
+                detectedAt: Swift.String,
+                kept: Swift.String? = nil
             ) {
                 self.origin = origin
                 self.sequence = sequence
                 self.heldChange = heldChange
                 self.otherChange = otherChange
                 self.detectedAt = detectedAt
+                self.kept = kept
             }
             internal enum CodingKeys: String, CodingKey {
                 case origin
@@ -1344,6 +1398,7 @@ extension Components {
                 case heldChange
                 case otherChange
                 case detectedAt
+                case kept
             }
         }
         /// - Remark: Generated from `#/components/schemas/LeadState`.

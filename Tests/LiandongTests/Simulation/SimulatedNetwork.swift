@@ -89,6 +89,8 @@ struct SimulationFigures {
   var crashes = 0
   var clockJumps = 0
   var forks = 0
+  /// Forks the authority decided after healing (every run that forked).
+  var forksDecided = 0
   var sessionsFinished = 0
   var sessionsFailed = 0
   var refusedChanges = 0
@@ -104,7 +106,8 @@ struct SimulationFigures {
     var sum = Self()
     for path: WritableKeyPath<Self, Int> in [
       \.runs, \.ticks, \.changesWritten, \.frames, \.framesLost, \.framesCutOff, \.framesDuplicated,
-      \.framesReordered, \.partitions, \.crashes, \.clockJumps, \.forks, \.sessionsFinished, \.sessionsFailed,
+      \.framesReordered, \.partitions, \.crashes, \.clockJumps, \.forks, \.forksDecided, \.sessionsFinished,
+      \.sessionsFailed,
       \.refusedChanges, \.writesRefused, \.blobsReceived, \.acknowledgedChecked, \.acknowledgedMissing,
       \.failedRuns,
     ] {
@@ -117,7 +120,7 @@ struct SimulationFigures {
   var line: String {
     "runs=\(runs) ticks=\(ticks) changes=\(changesWritten) frames=\(frames) lost=\(framesLost) "
       + "cut-off=\(framesCutOff) duplicated=\(framesDuplicated) reordered=\(framesReordered) "
-      + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) forks=\(forks) "
+      + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) forks=\(forks) forks-decided=\(forksDecided) "
       + "sessions-finished=\(sessionsFinished) sessions-failed=\(sessionsFailed) "
       + "refused-changes=\(refusedChanges) writes-refused=\(writesRefused) blobs=\(blobsReceived) acknowledged-checked=\(acknowledgedChecked) "
       + "acknowledged-missing=\(acknowledgedMissing) failed-runs=\(failedRuns)"

@@ -51,6 +51,7 @@ final class SimulationRun {
     }
     try heal()
     try check()
+    if forkedOrigin != nil { try decideFork() }
     network.figures.runs = 1
     network.figures.changesWritten = try nodes.reduce(0) {
       $0 + Int(try $1.store.versionVector()[$1.id] ?? 0)
@@ -176,6 +177,11 @@ final class SimulationRun {
     }
     if !links.isEmpty { violations.append("\(links.count) sessions never ended after the network healed") }
     links = []
+    try syncUntilQuiet()
+  }
+
+  /// Every pair syncs, round after round, until a round changes nothing.
+  private func syncUntilQuiet() throws {
     for round in 0..<8 {
       let before = try state()
       for (a, b) in pairs().shuffled(using: &network.random) {
@@ -220,19 +226,75 @@ final class SimulationRun {
     }
   }
 
+  // MARK: - The authority's decision
+
+  /// The federation authority decides the fork for one of its two changes, chosen by the seed,
+  /// in a manifest a node that did not fork publishes; once every pair has synced until quiet,
+  /// every node holds the kept change, none is quarantined, and all hold the same changes and
+  /// projections.
+  private func decideFork() throws {
+    guard let forkedOrigin, let fork = try nodes.lazy.compactMap({ try $0.store.forks().first }).first else {
+      return
+    }
+    let keep = network.chance(0.5) ? fork.heldChange : fork.otherChange
+    let signed = try TestFederation.simulation.signedManifest(
+      #"{"federation": "test", "version": 1000, "forks": [{"origin": "\#(fork.origin)", "sequence": \#(fork.sequence), "keep": "\#(keep)"}]}"#
+    )
+    guard let publisher = nodes.filter({ $0.id != forkedOrigin }).randomElement(using: &network.random) else {
+      return
+    }
+    try publisher.record(
+      [DomainOperation(objectID: publisher.newObjectID(), action: .publishManifest(signed))], audience: .all,
+      officer: "authority", now: Date(timeIntervalSince1970: Double(publisher.clockMillis) / 1000))
+    network.figures.forksDecided += 1
+    try syncUntilQuiet()
+    for node in nodes {
+      if !(try node.store.quarantinedOrigins()).isEmpty {
+        violations.append(
+          "\(node.id) still quarantines \(try node.store.quarantinedOrigins()) after the decision")
+      }
+      let held = try node.store.change(origin: forkedOrigin, sequence: fork.sequence)?.id.hex
+      if held != keep {
+        violations.append(
+          "\(node.id) holds \(held?.prefix(12) ?? "nothing") at \(forkedOrigin)#\(fork.sequence), not the kept \(keep.prefix(12))"
+        )
+      }
+    }
+    if Set(try nodes.map { try $0.store.heldChangesDigest() }).count != 1 {
+      violations.append("the nodes hold different changes after the fork was decided")
+    }
+    try checkEqualSetsFoldEqually(when: "after the fork was decided")
+    // A kept twin whose body no node ever stored (its maker handed only the change over, and
+    // the receiver already held the other) stays a stub everywhere; any other body must arrive.
+    for node in nodes {
+      let held = try node.store.wantedBodies().filter { id in
+        try nodes.contains { try !$0.store.bodies(of: [id]).isEmpty }
+      }
+      if !held.isEmpty {
+        violations.append("\(node.id) still lacks bodies another node holds after the fork was decided")
+      }
+    }
+  }
+
   // MARK: - The invariants
 
-  private func check() throws {
-    // 1. Nodes that hold the same changes have identical projections.
+  /// Nodes that hold the same changes, stubs and bodies alike, have identical projections.
+  private func checkEqualSetsFoldEqually(when: String) throws {
     var projectionBySet: [String: (NodeID, String)] = [:]
     for node in nodes {
       let set = try node.store.changeSetDigest()
       let projection = try node.store.projectionDigest()
       if let (other, earlier) = projectionBySet[set], earlier != projection {
-        violations.append("\(node.id) and \(other) hold the same changes but their projections differ")
+        violations.append(
+          "\(node.id) and \(other) hold the same changes but their projections differ \(when)")
       }
       projectionBySet[set] = (node.id, projection)
     }
+  }
+
+  private func check() throws {
+    // 1. Nodes that hold the same changes have identical projections.
+    try checkEqualSetsFoldEqually(when: "after healing")
     // 4. Nothing acknowledged is lost, crashes included.
     for node in nodes {
       let vector = try node.store.versionVector()

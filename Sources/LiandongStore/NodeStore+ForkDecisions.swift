@@ -1,0 +1,170 @@
+import Foundation
+import GRDB
+import LiandongCore
+
+/// The authority's fork decisions (`ForkDecisions`), applied to the log. At each decided fork the
+/// kept change is the one held: a node that holds the other moves it, and whatever its origin
+/// signed after it on that branch, to `superseded_changes` (evidence, never folded, never served),
+/// and takes the kept change in its place, from a fork proof as a stub or from an earlier
+/// supersession with its body; sync brings the rest of the kept branch. An origin whose every
+/// fork is decided is no longer quarantined. The projections are then replayed from the log.
+extension NodeStore {
+  /// The decisions in force, from every manifest this node holds.
+  static func forkDecisions(_ db: Database) throws -> ForkDecisions {
+    let manifests = try Row.fetchAll(db, sql: "SELECT sha256, document FROM p_manifests").compactMap {
+      row -> (manifest: FederationManifest, sha256: Data)? in
+      guard let manifest = try? FederationManifest.parse(row["document"]), !manifest.forks.isEmpty else {
+        return nil
+      }
+      return (manifest, row["sha256"])
+    }
+    return ForkDecisions(manifests: manifests)
+  }
+
+  /// Brings the log in line with the decisions in force; true when it moved any change, so the
+  /// projections must be replayed (`rebuildPendingAfterDecisions`).
+  func applyForkDecisions(_ db: Database, tips: inout ChainTips) throws -> Bool {
+    let decisions = try tips.decisions(db)
+    guard !decisions.isEmpty else { return false }
+    var moved = false
+    for (fork, kept) in decisions.kept.sorted(by: {
+      ($0.key.origin, $0.key.sequence) < ($1.key.origin, $1.key.sequence)
+    }) {
+      let held = try Data.fetchOne(
+        db, sql: "SELECT id FROM changes WHERE origin = ? AND sequence = ?",
+        arguments: [fork.origin.rawValue, Int64(fork.sequence)])
+      if held == kept.bytes { continue }
+      if held != nil {
+        try supersede(origin: fork.origin, from: fork.sequence, db)
+        moved = true
+      }
+      if try restore(kept, origin: fork.origin, sequence: fork.sequence, db) { moved = true }
+      tips.forget(fork.origin)
+    }
+    for origin in try String.fetchAll(db, sql: "SELECT origin FROM quarantine") {
+      guard let node = try? NodeID(origin) else { continue }
+      let forked = try Int64.fetchAll(
+        db, sql: "SELECT DISTINCT sequence FROM fork_proofs WHERE origin = ?", arguments: [origin])
+      if decisions.decidesAll(of: node, at: forked.map { UInt64($0) }) {
+        try db.execute(sql: "DELETE FROM quarantine WHERE origin = ?", arguments: [origin])
+        tips.forget(node)
+      }
+    }
+    if moved {
+      try db.execute(sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [Self.replayFlag])
+    }
+    return moved
+  }
+
+  /// Moves the origin's changes from `sequence` on out of the log, keeping them whole.
+  private func supersede(origin: NodeID, from sequence: UInt64, _ db: Database) throws {
+    let arguments: StatementArguments = [origin.rawValue, Int64(sequence)]
+    try db.execute(
+      sql: """
+        INSERT OR IGNORE INTO superseded_changes
+          (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at, superseded_at)
+        SELECT id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at, ?
+        FROM changes WHERE origin = ? AND sequence >= ?
+        """, arguments: [Date().iso8601] + arguments)
+    if origin == node {
+      try db.execute(
+        sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [Self.ownChainFlag])
+    }
+    try db.execute(sql: "DELETE FROM changes WHERE origin = ? AND sequence >= ?", arguments: arguments)
+  }
+
+  /// Puts the kept change in its place when this node has its signed header: whole if it was
+  /// superseded here before, else as a stub whose body sync fetches. Only right after the
+  /// change before it, so the chain stays without a gap.
+  private func restore(_ kept: ChangeID, origin: NodeID, sequence: UInt64, _ db: Database) throws -> Bool {
+    let before = try Row.fetchOne(
+      db, sql: "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
+      arguments: [origin.rawValue])
+    guard (before.map { $0["sequence"] as Int64 } ?? 0) == Int64(sequence - 1) else { return false }
+    let found: SignedChange
+    if let row = try Row.fetchOne(
+      db, sql: "SELECT header, signature, body FROM superseded_changes WHERE id = ?", arguments: [kept.bytes])
+    {
+      found = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"])
+      try db.execute(sql: "DELETE FROM superseded_changes WHERE id = ?", arguments: [kept.bytes])
+    } else if let row = try Row.fetchOne(
+      db,
+      sql: """
+        SELECT CASE WHEN held_id = ?1 THEN held_header ELSE other_header END AS header,
+               CASE WHEN held_id = ?1 THEN held_signature ELSE other_signature END AS signature
+        FROM fork_proofs WHERE held_id = ?1 OR other_id = ?1 LIMIT 1
+        """, arguments: [kept.bytes])
+    {
+      found = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil)
+    } else {
+      return false
+    }
+    let header = found.header
+    guard header.origin == origin, header.sequence == sequence,
+      header.previous?.bytes == before.map({ $0["id"] as Data })
+    else { return false }
+    try db.execute(
+      sql: """
+        INSERT INTO changes (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        found.id.bytes, origin.rawValue, Int64(sequence), Int64(header.time.wallMillis),
+        Int64(header.time.counter),
+        found.headerBytes, found.signature, found.body, Date().iso8601,
+      ])
+    return true
+  }
+
+  static let replayFlag = "replay-after-fork-decision"
+  static let ownChainFlag = "own-chain-cut-by-fork-decision"
+
+  /// Replays the projections if a fork decision moved changes since the last replay: right after
+  /// the decision's transaction, and on opening the store if a crash came in between.
+  func replayAfterForkDecision() throws {
+    let pending = try read { db in
+      try Bool.fetchOne(db, sql: "SELECT 1 FROM store_flags WHERE name = ?", arguments: [Self.replayFlag])
+    }
+    guard pending == true else { return }
+    // A damaged body stops the replay until sync brings a good copy (`rebuild`); what was
+    // received is stored either way, and the next transaction tries again.
+    do { try rebuild() } catch StoreError.bodiesDamaged {}
+  }
+
+  /// Whether a fork decision took this node's own latest changes out of its log: the kept
+  /// branch may go further on its peers, so the node must hear from them before it signs again
+  /// (`NodeHome` turns this into the restored node's catch-up, then clears it).
+  public func ownChainCut() throws -> Bool {
+    try read { db in
+      try Bool.fetchOne(db, sql: "SELECT 1 FROM store_flags WHERE name = ?", arguments: [Self.ownChainFlag])
+    } == true
+  }
+
+  public func clearOwnChainCut() throws {
+    try writeTransaction { db in
+      try db.execute(sql: "DELETE FROM store_flags WHERE name = ?", arguments: [Self.ownChainFlag])
+    }
+  }
+
+  /// Changes this node took out of its log by a fork decision: evidence, with no effect.
+  public func supersededChanges() throws -> [SupersededChangeView] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql: "SELECT id, origin, sequence, superseded_at FROM superseded_changes ORDER BY origin, sequence"
+      ).map {
+        SupersededChangeView(
+          id: ($0["id"] as Data).hex, origin: $0["origin"], sequence: UInt64($0["sequence"] as Int64),
+          supersededAt: $0["superseded_at"])
+      }
+    }
+  }
+}
+
+/// A change taken out of the log because the authority decided its fork for another.
+public struct SupersededChangeView: Codable, Sendable, Equatable {
+  public var id: String
+  public var origin: String
+  public var sequence: UInt64
+  public var supersededAt: String
+}

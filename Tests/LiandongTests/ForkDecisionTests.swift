@@ -1,0 +1,172 @@
+import Foundation
+import LiandongCore
+import LiandongTesting
+import Testing
+
+@Suite("Fork decisions by the federation authority")
+struct ForkDecisionTests {
+  private func json(_ result: ProcessResult) throws -> [String: Any] {
+    try #require(
+      try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result)")
+  }
+
+  private func leadSummaries(_ node: NodeProcess) throws -> String { try node.cli("lead", "list").stdout }
+
+  @Test(
+    "a restored node forks its chain; the CA decides which change stands; every node applies it, the node catches up and writes again, and all agree"
+  )
+  func restoredForkDecided() async throws {
+    let (federation, jjj, yrd, prd) = try await NodeProcess.jjjWithTwoServingPeers("fork-decided")
+    defer { _ = (yrd.stop(), prd.stop()) }
+    let lead = { (summary: String) in
+      ["lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", summary, "--to", "all"]
+    }
+
+    // A change signed after the backup reaches yrd only; the restored node, heard only by prd,
+    // signs another with the same sequence number.
+    let archive = temporaryDirectory("fork-decided").appendingPathComponent("jjj.tar")
+    #expect(try jjj.cli("backup", "--out", archive.path).status == 0)
+    #expect(try jjj.cli(lead("kept branch")).status == 0)
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    let restoredData = temporaryDirectory("fork-decided-restored").appendingPathComponent("jjj")
+    #expect(try run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path]).status == 0)
+    let restored = NodeProcess(existing: "jjj", data: restoredData)
+    #expect(try restored.cli("sync", "prd", "--accept-fork-risk").status == 0)
+    #expect(try restored.cli(lead("superseded branch")).status == 0)
+    #expect(try restored.cli("sync", "prd").status == 0)
+
+    // The fork meets itself: the node is quarantined everywhere and cannot write.
+    let forked = try restored.cli("sync", "yrd")
+    #expect(forked.failed(with: "node.quarantined"), "\(forked)")
+    let blocked = try restored.cli(lead("while quarantined"))
+    #expect(blocked.status != 0 && blocked.stderr.contains("quarantined"), "\(blocked)")
+    let fork = try #require((try json(yrd.cli("status", "--json"))["forks"] as? [[String: Any]])?.first)
+    #expect(fork["origin"] as? String == "jjj" && fork["kept"] == nil, "\(fork)")
+    // yrd held the change signed before the restore first.
+    let kept = try #require(fork["heldChange"] as? String)
+    let superseded = try #require(fork["otherChange"] as? String)
+    let undecided = try yrd.cli("status")
+    #expect(undecided.stdout.contains("not decided"), "\(undecided)")
+
+    // The authority decides, in a manifest the CA signs; a bad decision is refused first.
+    let folder = temporaryDirectory("fork-decided-manifest")
+    func manifest(_ name: String, keep: String) throws -> (String, String) {
+      let file = folder.appendingPathComponent("\(name).json")
+      try Data(
+        """
+        {"federation": "test", "version": 1,
+         "forks": [{"origin": "jjj", "sequence": \(fork["sequence"] as? Int ?? 0), "keep": "\(keep)"}]}
+        """.utf8
+      ).write(to: file)
+      _ = try federation.pki(["manifest", federation.directory.path, file.path])
+      return (file.path, file.path + ".sig")
+    }
+    let (badFile, badSignature) = try manifest("bad", keep: String(kept.prefix(20)))
+    let bad = try yrd.cli("federation", "install", badFile, "--signature", badSignature)
+    #expect(bad.failed(with: "manifest.invalid") && bad.stderr.contains("64 lower-case hex"), "\(bad)")
+    let (file, signature) = try manifest("decision", keep: kept)
+    let onForked = try restored.cli("federation", "install", file, "--signature", signature)
+    #expect(
+      onForked.failed(with: "node.quarantined") && onForked.stderr.contains("on any other node"),
+      "\(onForked)")
+    #expect(try yrd.cli("federation", "install", file, "--signature", signature).status == 0)
+    let decided = try json(yrd.cli("status", "--json"))
+    #expect((decided["quarantined"] as? [String])?.isEmpty == true, "\(decided)")
+    #expect((decided["forks"] as? [[String: Any]])?.first?["kept"] as? String == kept, "\(decided)")
+
+    // The decision reaches the restored node: its own change is taken out of its log, and it
+    // hears from every peer before it signs again.
+    #expect(try restored.cli("sync", "yrd").status == 0)
+    let early = try restored.cli(lead("too early"))
+    #expect(early.failed(with: "node.catch-up-required"), "\(early)")
+    // prd held the superseded change and learns of the fork and its decision in one session:
+    // the proof, sent first, is reported as a fork, and the decision settles it.
+    let first = try restored.cli("sync", "--all")
+    #expect(first.stdout.contains("prd refused: change.fork"), "\(first)")
+    let second = try restored.cli("sync", "--all")
+    #expect(second.status == 0, "\(second)")
+    let after = try restored.cli(lead("after the decision"))
+    #expect(after.status == 0, "\(after)")
+    for _ in 0..<2 {
+      let round = try restored.cli("sync", "--all")
+      #expect(round.status == 0, "\(round)")
+    }
+
+    // Every node: the kept branch and what followed it, not the superseded change; no
+    // quarantine; the same projections; the superseded change kept as evidence where it was held.
+    var digests = Set<String>()
+    for node in [restored, yrd, prd] {
+      let leads = try leadSummaries(node)
+      #expect(
+        leads.contains("kept branch") && leads.contains("after the decision")
+          && !leads.contains("superseded branch"), "\(node.name): \(leads)")
+      let status = try json(node.cli("status", "--json"))
+      #expect((status["quarantined"] as? [String])?.isEmpty == true, "\(node.name): \(status)")
+      digests.insert(status["projectionDigest"] as? String ?? "")
+      #expect(try node.cli("verify").status == 0, "\(node.name)")
+    }
+    #expect(digests.count == 1, "\(digests)")
+    // A replay of the log gives the same projections: the decision lives in the log itself.
+    #expect(try restored.cli("rebuild").status == 0)
+    #expect(try json(restored.cli("status", "--json"))["projectionDigest"] as? String == digests.first)
+    let restoredStatus = try restored.cli("status")
+    #expect(restoredStatus.stdout.contains("decided: \(kept.prefix(12)) stands"), "\(restoredStatus)")
+    let evidence = try json(restored.cli("status", "--json"))
+    #expect(
+      (evidence["superseded"] as? [[String: Any]])?.first?["id"] as? String == superseded, "\(evidence)")
+    // The doctor no longer warns about a fork the authority decided.
+    let doctor = try restored.cli("doctor", "--json")
+    #expect(!doctor.stdout.contains("forks not decided"), "\(doctor)")
+  }
+}
+
+@Suite("Fork decisions: which change stands")
+struct ForkDecisionRuleTests {
+  private func manifest(_ version: Int, keep: String) -> FederationManifest {
+    FederationManifest(
+      federation: "t", version: version, forks: [ForkDecision(origin: "jjj", sequence: 5, keep: keep)])
+  }
+
+  @Test("a higher version decides again; of one version, the smaller hash; other forks stand as decided")
+  func rule() throws {
+    let (a, b, c) = (
+      String(repeating: "a", count: 64), String(repeating: "b", count: 64), String(repeating: "c", count: 64)
+    )
+    let jjj = try NodeID("jjj")
+    let later = ForkDecisions(manifests: [
+      (manifest(2, keep: b), Data([9])), (manifest(1, keep: a), Data([1])),
+    ])
+    #expect(later.kept(origin: jjj, sequence: 5)?.hex == b)
+    let tie = ForkDecisions(manifests: [(manifest(3, keep: c), Data([2])), (manifest(3, keep: a), Data([1]))])
+    #expect(tie.kept(origin: jjj, sequence: 5)?.hex == a)
+    let tieReversed = ForkDecisions(manifests: [
+      (manifest(3, keep: a), Data([1])), (manifest(3, keep: c), Data([2])),
+    ])
+    #expect(tieReversed == tie)
+    var other = manifest(4, keep: c)
+    other.forks = [ForkDecision(origin: "jjj", sequence: 9, keep: b)]
+    let both = ForkDecisions(manifests: [(manifest(1, keep: a), Data([1])), (other, Data([3]))])
+    #expect(both.kept(origin: jjj, sequence: 5)?.hex == a && both.kept(origin: jjj, sequence: 9)?.hex == b)
+    #expect(both.decidesAll(of: jjj, at: [5, 9]) && !both.decidesAll(of: jjj, at: [5, 6]))
+  }
+
+  @Test("a manifest's decisions must name a node, a sequence of 1 or more and a whole change ID, once each")
+  func parse() throws {
+    let id = String(repeating: "ab", count: 32)
+    func document(_ forks: String) -> Data {
+      Data(#"{"federation": "t", "version": 1, "forks": \#(forks)}"#.utf8)
+    }
+    let good = try FederationManifest.parse(
+      document(#"[{"origin": "jjj", "sequence": 2, "keep": "\#(id)"}]"#))
+    #expect(good.forks.first?.kept?.hex == id)
+    for bad in [
+      #"[{"origin": "jjj", "sequence": 0, "keep": "\#(id)"}]"#,
+      #"[{"origin": "jjj", "sequence": 2, "keep": "\#(id.prefix(62))"}]"#,
+      #"[{"origin": "jjj", "sequence": 2, "keep": "\#(id.uppercased())"}]"#,
+      #"[{"origin": "JJ J", "sequence": 2, "keep": "\#(id)"}]"#,
+      #"[{"origin": "jjj", "sequence": 2, "keep": "\#(id)"}, {"origin": "jjj", "sequence": 2, "keep": "\#(id)"}]"#,
+    ] {
+      #expect(throws: CoreError.self, "\(bad)") { try FederationManifest.parse(document(bad)) }
+    }
+  }
+}
