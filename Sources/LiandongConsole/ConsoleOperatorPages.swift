@@ -63,9 +63,19 @@ extension ConsolePages {
           return row
         },
         "forks": status.forks.map {
-          ["origin": $0.origin, "sequence": "\($0.sequence)", "detectedAt": Shown.chinaTime($0.detectedAt)]
+          [
+            "origin": $0.origin, "sequence": "\($0.sequence)", "detectedAt": Shown.chinaTime($0.detectedAt),
+            "changes": "\($0.heldChange.prefix(12)) / \($0.otherChange.prefix(12))",
+            "decision": $0.kept.map { language.phrase("forkKept") + " " + $0.prefix(12) }
+              ?? language.phrase("forkUndecided"),
+            "decided": $0.kept != nil,
+          ]
         },
         "anyForks": !status.forks.isEmpty,
+        "anySuperseded": !status.superseded.isEmpty,
+        "superseded": status.superseded.map {
+          ["origin": $0.origin, "sequence": "\($0.sequence)", "change": String($0.id.prefix(12))]
+        },
         "quarantined": status.quarantined.joined(separator: ", "),
       ])
   }

@@ -117,6 +117,20 @@ struct ForkDecisionTests {
     // The doctor no longer warns about a fork the authority decided.
     let doctor = try restored.cli("doctor", "--json")
     #expect(!doctor.stdout.contains("forks not decided"), "\(doctor)")
+
+    // The operator's console page shows both changes, the decision, and the superseded change.
+    _ = try restored.token("ops", role: "operator")
+    _ = try restored.setPassword("ops", "运维值班 night shift")
+    let base = try await restored.serveAPI()
+    defer { _ = restored.stop() }
+    var visit = ConsoleVisit(base: base)
+    _ = try visit.login("ops", "运维值班 night shift")
+    let page = try visit.get("/console/node")
+    #expect(
+      page.status == 200 && page.body.contains("保留 \(kept.prefix(12))")
+        && page.body.contains(#"<ul id="superseded"><li>jjj #"#)
+        && page.body.contains(String(superseded.prefix(12))),
+      "\(page.body.suffix(2500))")
   }
 }
 
