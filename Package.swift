@@ -110,6 +110,8 @@ let package = Package(
     .target(
       name: "LiandongApp",
       dependencies: ["LiandongCore", "LiandongCrypto", "LiandongErrors", "LiandongStore", "LiandongNode"],
+      // The GB/T 2260 division list, compiled into the binary (an operator may name another).
+      resources: [.embedInCode("Divisions")],
       swiftSettings: strict
     ),
     // The HTTP API (Protocol/openapi.yaml): generated types and server stubs (Generated/, from

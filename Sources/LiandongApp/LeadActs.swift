@@ -24,6 +24,7 @@ extension NodeApp {
   public func addLead(_ lead: NewLead, by officer: Officer, now: Date = Date()) throws -> ActResult<LeadView>
   {
     try lead.subject.validate()
+    try divisionList().check(lead.subject)
     let subjectID = local.newObjectID()
     var fields = lead.fields
     fields.subjectIDs = [subjectID]

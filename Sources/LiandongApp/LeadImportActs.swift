@@ -67,7 +67,7 @@ extension NodeApp {
     let (text, encoding) = try request.encoding.decode(request.data, fileName: request.fileName)
     let started = Date()
     let audience = request.audience ?? .originOnly
-    let sheet = try LeadImport.Sheet(text, seed: Data(node.rawValue.utf8))
+    let sheet = try LeadImport.Sheet(text, seed: Data(node.rawValue.utf8), divisions: try divisionList())
     let store = self.store, author = officer.id
     let perChange = request.checkOnly ? nil : request.leadsPerChange
     let stretch = LeadImport.leadsPerTransaction

@@ -6,6 +6,7 @@ public enum CoreError: CodedError, Equatable, Sendable {
   case invalidNodeID(String)
   case invalidUSCC(String, reason: String)
   case invalidDivisionCode(String, reason: String)
+  case invalidDivisionList(String)
   case invalidObjectID(String)
   case invalidValue(field: String, value: String, allowed: [String])
   case invalidAudience(String, reason: String)
@@ -21,6 +22,7 @@ public enum CoreError: CodedError, Equatable, Sendable {
     case .invalidNodeID: "input.node-id"
     case .invalidUSCC: "input.uscc"
     case .invalidDivisionCode: "input.division-code"
+    case .invalidDivisionList: "config.divisions"
     case .invalidObjectID: "input.object-id"
     case .invalidValue: "input.value"
     case .invalidAudience: "input.audience"
@@ -41,6 +43,7 @@ public enum CoreError: CodedError, Equatable, Sendable {
       "'\(code)' is not a valid unified social credit code (USCC): \(reason)"
     case .invalidDivisionCode(let code, let reason):
       "'\(code)' is not a GB/T 2260 division code: \(reason)"
+    case .invalidDivisionList(let reason): "the division list cannot be used: \(reason)"
     case .invalidObjectID(let id):
       "'\(id)' is not an object ID: expected a UUID such as 3f2b8c1e-..., or its first 8 or more characters"
     case .tooLong(let field, let characters, let limit):

@@ -56,9 +56,11 @@ public enum LeadImport {
     private let header: [String]
     private let records: [CSV.Record]
     private let seed: Data
+    /// When given, every row's division codes must be in it (`DivisionList`).
+    private let divisions: DivisionList?
 
     /// Reads the records and checks the header: every column known, the required ones present.
-    public init(_ text: String, seed: Data) throws {
+    public init(_ text: String, seed: Data, divisions: DivisionList? = nil) throws {
       // Excel writes a byte order mark before the header; it is not part of the first name.
       let all = try CSV.records(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
       guard let first = all.first else { throw CoreError.missingField("a header row naming the columns") }
@@ -77,6 +79,7 @@ public enum LeadImport {
       self.header = header
       self.records = Array(all.dropFirst())
       self.seed = seed
+      self.divisions = divisions
     }
 
     /// Records below the header, blank ones included.
@@ -88,7 +91,7 @@ public enum LeadImport {
       var rows: [Row] = []
       var errors: [RowError] = []
       for record in records[positions] {
-        switch LeadImport.check(record, header: header, seed: seed) {
+        switch LeadImport.check(record, header: header, seed: seed, divisions: divisions) {
         case .row(let row): rows.append(row)
         case .refused(let error): errors.append(error)
         case .blank: continue
@@ -104,7 +107,9 @@ public enum LeadImport {
     case blank
   }
 
-  private static func check(_ record: CSV.Record, header: [String], seed: Data) -> Checked {
+  private static func check(_ record: CSV.Record, header: [String], seed: Data, divisions: DivisionList?)
+    -> Checked
+  {
     if record.fields.allSatisfy({ $0.isBlank }) { return .blank }
     guard record.fields.count == header.count else {
       return .refused(
@@ -117,7 +122,9 @@ public enum LeadImport {
       if !trimmed.isEmpty { cells[name] = trimmed }
     }
     do {
-      return .row(try row(cells, line: record.line, seed: seed))
+      let checked = try row(cells, line: record.line, seed: seed)
+      try divisions?.check(checked.subject)
+      return .row(checked)
     } catch {
       return .refused(RowError(line: record.line, reason: "\(error)"))
     }

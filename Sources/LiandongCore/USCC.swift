@@ -43,7 +43,7 @@ public struct USCC: Hashable, Sendable, CustomStringConvertible {
 public struct DivisionCode: Hashable, Sendable, CustomStringConvertible {
   public let rawValue: String
 
-  public init(_ text: String) throws {
+  public init(_ text: String) throws(CoreError) {
     guard text.count == 6 else {
       throw CoreError.invalidDivisionCode(
         text, reason: "it has \(text.count) characters; a division code has 6 digits")

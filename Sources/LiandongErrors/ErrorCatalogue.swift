@@ -83,7 +83,12 @@ public enum ErrorCatalogue {
     ),
     Entry(
       "input.division-code", .invalidInput,
-      "Use a six-digit GB/T 2260 division code whose first digit is 1-9, e.g. 310115."),
+      "Use a six-digit GB/T 2260 division code from the node's list, e.g. 310115 (浦东新区); a code created since the list was made goes into the operator's own copy (Deploy/README.md)."
+    ),
+    Entry(
+      "config.divisions", .invalidInput,
+      "Correct the file node.json names as \"divisions\" (one code, a tab and its name per line), or remove the key to use the list built into liandong."
+    ),
     Entry("input.object-id", .invalidInput, "Copy the ID from 'list' or '--json' output: it is a UUID."),
     Entry(
       "input.value", .invalidInput,

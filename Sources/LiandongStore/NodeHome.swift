@@ -356,10 +356,13 @@ public struct NodeConfiguration: Codable, Sendable {
   public var serve: ServeSettings? = nil
   /// A working-day calendar file replacing the built-in one; `--calendar` overrides it.
   public var calendar: String? = nil
+  /// A GB/T 2260 division list replacing the built-in one (`DivisionList`).
+  public var divisions: String? = nil
 
   /// Every key `node.json` may hold: anything else is a mistake `serve --check-config` names.
   public static let knownKeys: Set<String> = [
     "format", "node", "maximumDriftSeconds", "catchUpRequired", "caughtUpWith", "serve", "calendar",
+    "divisions",
   ]
 
   /// The keys of a parsed `node.json` that nothing reads, at the top and under `serve`, sorted:
@@ -383,6 +386,7 @@ public struct NodeConfiguration: Codable, Sendable {
     caughtUpWith = try container.decodeIfPresent([String].self, forKey: .caughtUpWith)
     serve = try container.decodeIfPresent(ServeSettings.self, forKey: .serve)
     calendar = try container.decodeIfPresent(String.self, forKey: .calendar)
+    divisions = try container.decodeIfPresent(String.self, forKey: .divisions)
   }
 }
 
