@@ -50,7 +50,7 @@ struct ForkDecisionTests {
 
     // The authority decides, in a manifest the CA signs; a bad decision is refused first.
     let folder = temporaryDirectory("fork-decided-manifest")
-    func manifest(_ name: String, keep: String) throws -> (String, String) {
+    func document(_ name: String, keep: String) throws -> URL {
       let file = folder.appendingPathComponent("\(name).json")
       try Data(
         """
@@ -58,11 +58,29 @@ struct ForkDecisionTests {
          "forks": [{"origin": "jjj", "sequence": \(fork["sequence"] as? Int ?? 0), "keep": "\(keep)"}]}
         """.utf8
       ).write(to: file)
+      return file
+    }
+    func manifest(_ name: String, keep: String) throws -> (String, String) {
+      let file = try document(name, keep: keep)
       _ = try federation.pki(["manifest", federation.directory.path, file.path])
       return (file.path, file.path + ".sig")
     }
-    let (badFile, badSignature) = try manifest("bad", keep: String(kept.prefix(20)))
-    let bad = try yrd.cli("federation", "install", badFile, "--signature", badSignature)
+    // The CA's script will not sign a cut-short change ID; signed anyway, every node refuses it.
+    let badFile = try document("bad", keep: String(kept.prefix(20)))
+    let unsigned = #expect(throws: TestFailure.self) {
+      try federation.pki(["manifest", federation.directory.path, badFile.path])
+    }
+    #expect(unsigned?.description.contains("64 lower-case hex") == true, "\(String(describing: unsigned))")
+    let badSignature = badFile.path + ".sig"
+    let signedAnyway = try run(
+      "openssl",
+      [
+        "dgst", "-sha256", "-sign", federation.directory.appendingPathComponent("ca.key").path, "-out",
+        badSignature,
+        badFile.path,
+      ])
+    #expect(signedAnyway.status == 0, "\(signedAnyway)")
+    let bad = try yrd.cli("federation", "install", badFile.path, "--signature", badSignature)
     #expect(bad.failed(with: "manifest.invalid") && bad.stderr.contains("64 lower-case hex"), "\(bad)")
     let (file, signature) = try manifest("decision", keep: kept)
     let onForked = try restored.cli("federation", "install", file, "--signature", signature)
