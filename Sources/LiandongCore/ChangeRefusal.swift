@@ -24,6 +24,8 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
   case timeTooFarAhead(change: ChangeID, aheadMillis: UInt64)
   case originQuarantined(origin: NodeID)
   case fork(origin: NodeID, sequence: UInt64)
+  /// This node would sign at a sequence the authority decided for a change it does not hold yet.
+  case forkDecided(origin: NodeID, sequence: UInt64, kept: ChangeID)
 
   public var code: String {
     switch self {
@@ -47,6 +49,7 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
     case .timeTooFarAhead: "change.time-ahead"
     case .originQuarantined: "change.origin-quarantined"
     case .fork: "change.fork"
+    case .forkDecided: "change.fork-decided"
     }
   }
 
@@ -93,6 +96,8 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
       "\(origin) is quarantined after signing two different changes with one sequence number; an operator must decide"
     case .fork(let origin, let sequence):
       "\(origin) signed two different changes with sequence \(sequence): both kept as proof, origin quarantined"
+    case .forkDecided(let origin, let sequence, let kept):
+      "the federation authority decided that change \(kept.short) stands at \(origin)#\(sequence), and this node does not hold it yet"
     }
   }
 }

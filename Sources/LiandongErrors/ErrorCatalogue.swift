@@ -339,6 +339,10 @@ public enum ErrorCatalogue {
       "change.fork", .conflict,
       "Both signed changes are kept as proof: the federation CA's operator decides which stands, in a manifest with \"forks\" (Deploy/README.md)."
     ),
+    Entry(
+      "change.fork-decided", .conflict,
+      "Sync with the peers that hold the kept change ('liandong sync --all'), then write again: signing now would fork the chain anew."
+    ),
     // Operations the reducers refused (kept in the log with no effect).
     Entry("op.invalid", .invalidInput, "Correct the value the message names and act again."),
     Entry("op.unreadable", .unavailable, "Upgrade liandong: the operation was written by a newer version."),

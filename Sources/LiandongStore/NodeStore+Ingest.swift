@@ -69,6 +69,11 @@ extension NodeStore {
       let receivedAt = Date().iso8601
       var signed: [SignedChange] = []
       for (body, audience) in changes {
+        // The authority kept another change at the next sequence; this node must receive it first.
+        let next = (tip?.sequence ?? 0) + 1
+        if let kept = try tips.decisions(db).kept(origin: author.origin, sequence: next) {
+          throw StoreError.localChangeRefused(.forkDecided(origin: author.origin, sequence: next, kept: kept))
+        }
         let change = try author.sign(
           bodyBytes: body.bytes, audience: audience, after: tip,
           time: clock.tick(physicalMillis: physicalMillis))

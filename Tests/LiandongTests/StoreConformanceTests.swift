@@ -149,6 +149,22 @@ struct StoreConformanceTests {
     #expect(try informed.quarantinedOrigins().isEmpty)
     #expect(try informed.changeSetDigest() == store.changeSetDigest())
     #expect(try informed.projectionDigest() == store.projectionDigest())
+
+    // The origin's own node, told the authority kept a change it has never seen at its sequence
+    // 3, gives up its own and refuses to sign there until that change arrives.
+    _ = try origin.receive([twin])
+    let unseen = String(repeating: "5a", count: 32)
+    let elsewhere = try TestFederation.shared.signedManifest(
+      #"{"federation": "test", "version": 10, "forks": [{"origin": "n0", "sequence": 3, "keep": "\#(unseen)"}]}"#
+    )
+    try authority.record(
+      [DomainOperation(objectID: authority.newObjectID(), action: .publishManifest(elsewhere))],
+      audience: .all,
+      officer: "authority")
+    _ = try origin.receive(try authority.store.changes(after: [:]))
+    #expect(try origin.store.versionVector()[origin.id] == 2 && origin.store.quarantinedOrigins().isEmpty)
+    let refused = #expect(throws: StoreError.self) { try origin.addLead(summary: "too soon") }
+    #expect(refused?.code == "local.change.fork-decided", "\(String(describing: refused))")
   }
 
   @Test("the same changes in any order give the same projections and digests", arguments: StoreBackend.all)
