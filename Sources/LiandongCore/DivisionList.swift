@@ -19,7 +19,7 @@ public struct DivisionList: Sendable {
       let name = String(line.dropFirst(code.count)).trimmingSpaces
       guard (try? DivisionCode(code)) != nil, !name.isEmpty else {
         throw .invalidDivisionList(
-          "\(source), line \(index + 1): write a six-digit code, a tab and its name, as in '310115\t浦东新区'")
+          "\(source), line \(index + 1): write a six-digit code, a tab and its name, as in '310115<tab>浦东新区'")
       }
       names[code] = name
     }

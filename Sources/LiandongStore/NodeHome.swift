@@ -118,8 +118,7 @@ public final class NodeHome: LocalNode {
 
   /// A fork decision took this node's latest changes out of its log: like a restored node, it
   /// hears from every configured peer before it signs again, since the kept branch may go on
-  /// there and its next change would fork it anew.
-  /// True when it did so now.
+  /// there and its next change would fork it anew. True when the cut was found now.
   @discardableResult
   func catchUpIfChainCut() throws -> Bool {
     try catchUpLock.withLock { _ in try catchUpIfChainCutLocked() }

@@ -22,7 +22,7 @@ extension NodeStore {
   }
 
   /// Brings the log in line with the decisions in force; true when it moved any change, so the
-  /// projections must be replayed (`rebuildPendingAfterDecisions`).
+  /// projections must be replayed (`replayAfterForkDecision`).
   func applyForkDecisions(_ db: Database, tips: inout ChainTips) throws -> Bool {
     let decisions = try tips.decisions(db)
     guard !decisions.isEmpty else { return false }
