@@ -16,7 +16,14 @@
       return;
     }
     pending = true;
-    fetch(window.location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    // A fetch that hangs would hold `pending` for good and stop every later update: it is given
+    // up after ten seconds, and one that failed is tried again two seconds later.
+    var controller = new AbortController();
+    var timer = setTimeout(function () { controller.abort(); }, 10000);
+    var failed = false;
+    fetch(window.location.href, {
+      credentials: "same-origin", headers: { "Accept": "text/html" }, signal: controller.signal
+    })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
         if (!html) return;
@@ -28,12 +35,15 @@
           main.replaceChildren.apply(main, Array.from(fresh.childNodes));
         }
       })
-      .catch(function () {})
+      .catch(function () { failed = true; })
       .finally(function () {
+        clearTimeout(timer);
         pending = false;
         if (again) {
           again = false;
           refresh();
+        } else if (failed) {
+          setTimeout(refresh, 2000);
         }
       });
   }
