@@ -10,12 +10,23 @@
   // fetch under way may have been rendered before that change.
   var pending = false;
   var again = false;
+  // What the live updates did, on <main>'s data attributes: a failed browser test prints them.
+  var seen = { asked: 0, fetches: 0, failures: 0 };
+  function note(what) {
+    if (what) seen[what] += 1;
+    main.dataset.liveState = JSON.stringify({
+      asked: seen.asked, fetches: seen.fetches, failures: seen.failures, pending: pending, again: again,
+      stream: events ? events.readyState : -1
+    });
+  }
   function refresh() {
+    note("asked");
     if (pending) {
       again = true;
       return;
     }
     pending = true;
+    note("fetches");
     // A fetch that hangs would hold `pending` for good and stop every later update: it is given
     // up after ten seconds, and one that failed is tried again two seconds later.
     var controller = new AbortController();
@@ -35,7 +46,10 @@
           main.replaceChildren.apply(main, Array.from(fresh.childNodes));
         }
       })
-      .catch(function () { failed = true; })
+      .catch(function () {
+        failed = true;
+        note("failures");
+      })
       .finally(function () {
         clearTimeout(timer);
         pending = false;
@@ -56,6 +70,7 @@
     events.onopen = refresh;
     events.onmessage = refresh;
     events.addEventListener("change", refresh);
+    events.onerror = function () { note(null); };
   }
   follow();
   // A page left for another is closed, stream and all: kept open in the browser's back-forward
