@@ -61,8 +61,9 @@ class Step:
                 "return JSON.stringify(performance.getEntriesByType('resource').map(function (e) {"
                 " return [e.name, e.responseStatus, Math.round(e.startTime), Math.round(e.duration)]; }))"),
                 flush=True)
-            # Refreshes asked for (the stream opening, each event, each retry), fetches started and failed, whether one
-            # is under way, and the stream's state (0 connecting, 1 open, 2 closed).
+            # Refreshes asked for (the stream opening, each event, each retry), fetches started
+            # and failed, whether one is under way, and the stream's state (0 connecting, 1 open,
+            # 2 closed).
             print("live updates of the page:", driver.execute_script(
                 "var m = document.getElementById('main'); return m ? m.dataset.liveState : null"), flush=True)
         for index, driver in enumerate(self.drivers):

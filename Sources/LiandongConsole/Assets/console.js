@@ -53,6 +53,7 @@
       .finally(function () {
         clearTimeout(timer);
         pending = false;
+        note(null);
         if (again) {
           again = false;
           refresh();
