@@ -40,8 +40,6 @@ public struct ForkDecisions: Sendable, Equatable {
 
   public private(set) var kept: [Fork: ChangeID]
 
-  public init(kept: [Fork: ChangeID] = [:]) { self.kept = kept }
-
   /// `manifests`: each held manifest with the hash of its signed document.
   public init(manifests: [(manifest: FederationManifest, sha256: Data)]) {
     let ordered = manifests.sorted {

@@ -7,14 +7,6 @@ import Testing
 
 @Suite("node.json configuration and serve --check-config", .serialized)
 struct ConfigTests {
-  /// Rewrites the node's node.json with `edit` applied to its JSON object.
-  func edit(_ node: NodeProcess, _ change: (inout [String: Any]) -> Void) throws {
-    let file = node.data.appendingPathComponent("node.json")
-    var object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
-    change(&object)
-    try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: file)
-  }
-
   @Test("the example files of Deploy/config parse, and name every documented key")
   func examples() throws {
     for node in ["jjj", "yrd", "prd"] {
@@ -31,7 +23,9 @@ struct ConfigTests {
   func checkConfig() async throws {
     let federation = try TestFederation(label: "config", nodes: ["yrd"])
     let yrd = try NodeProcess("yrd", federation: federation)
-    try edit(yrd) { $0["serve"] = ["listen": "127.0.0.1:0", "intervalSeconds": 5, "allow": ["jjj", "prd"]] }
+    try yrd.editConfiguration {
+      $0["serve"] = ["listen": "127.0.0.1:0", "intervalSeconds": 5, "allow": ["jjj", "prd"]]
+    }
     let checked = try yrd.cli("serve", "--check-config", "--log-level", "debug")
     #expect(checked.status == 0, "\(checked)")
     func row(_ setting: String) -> [Substring] {
@@ -52,10 +46,10 @@ struct ConfigTests {
     server.signal(SIGTERM)
     #expect(server.wait(timeout: 20) == 0)
 
-    try edit(yrd) { $0["servee"] = ["listen": "x"] }
+    try yrd.editConfiguration { $0["servee"] = ["listen": "x"] }
     let typo = try yrd.cli("serve", "--check-config")
     #expect(typo.status == 1 && typo.stdout.contains("PROBLEM node.json: unknown key 'servee'"), "\(typo)")
-    try edit(yrd) {
+    try yrd.editConfiguration {
       $0.removeValue(forKey: "servee")
       $0["serve"] = ["logLevel": "loud"]
     }
@@ -64,10 +58,10 @@ struct ConfigTests {
       level.failed(with: "config.log-level") && level.stderr.contains("node.json"))
     let scrub = try yrd.cli("serve", "--check-config", "--log-level", "info", "--scrub-rate=-1")
     #expect(scrub.failed(with: "config.scrub-rate") && scrub.stderr.contains("command line"), "\(scrub)")
-    try edit(yrd) { $0["serve"] = ["listen": "nowhere"] }
+    try yrd.editConfiguration { $0["serve"] = ["listen": "nowhere"] }
     let listen = try yrd.cli("serve")
     #expect(listen.failed(with: "config.listen"), "\(listen)")
-    try edit(yrd) {
+    try yrd.editConfiguration {
       $0["serve"] = [:]
       $0["calendar"] = "/nonexistent/calendar.json"
     }
@@ -122,5 +116,15 @@ struct ConfigTests {
     let level = security.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") }
     let score = level.flatMap { Double($0.split(separator: ":").last?.split(separator: " ").first ?? "") }
     #expect((score ?? 10) < 3.0, "\(security.stdout.suffix(300))")
+  }
+}
+
+extension NodeProcess {
+  /// Rewrites the node's node.json with `change` applied to its JSON object.
+  func editConfiguration(_ change: (inout [String: Any]) -> Void) throws {
+    let file = data.appendingPathComponent("node.json")
+    var object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
+    change(&object)
+    try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: file)
   }
 }

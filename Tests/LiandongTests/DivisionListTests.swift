@@ -76,20 +76,13 @@ struct DivisionListTests {
     // A county created after the built-in list: the operator's own copy names it.
     let own = folder.appendingPathComponent("cn-divisions.tsv")
     try Data("310000\t上海市\n310199\t新设区\n".utf8).write(to: own)
-    try setDivisions(jjj, own.path)
+    try jjj.editConfiguration { $0["divisions"] = own.path }
     #expect(try add("310199").status == 0)
     try Data("310000\t上海市\n31019\t坏行\n".utf8).write(to: own)
     let broken = try add("310199")
     #expect(broken.failed(with: "config.divisions") && broken.stderr.contains("line 2"), "\(broken)")
-    try setDivisions(jjj, folder.appendingPathComponent("missing.tsv").path)
+    try jjj.editConfiguration { $0["divisions"] = folder.appendingPathComponent("missing.tsv").path }
     let missing = try add("310115")
     #expect(missing.failed(with: "config.divisions") && missing.stderr.contains("missing.tsv"), "\(missing)")
-  }
-
-  private func setDivisions(_ node: NodeProcess, _ path: String) throws {
-    let file = node.data.appendingPathComponent("node.json")
-    var object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
-    object["divisions"] = path
-    try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys]).write(to: file)
   }
 }
