@@ -3,7 +3,10 @@ import GRDB
 import LiandongCore
 
 /// The log in the order this node stored it: each change's position (its row) only grows, so
-/// a reader that remembers the last position it saw misses nothing and sees nothing twice.
+/// a reader that remembers the last position it saw misses nothing and sees nothing twice at
+/// one position. A stub whose body arrives later moves to a new position at the end: a reader
+/// that saw the stub hears of its content. (A fork decision deletes only changes stored before
+/// the manifest that carries it, so the positions it frees are never the last ones.)
 extension NodeStore {
   /// Changes stored after `position`, oldest first, at most `limit`.
   public func arrivals(after position: Int64, limit: Int) throws -> [(position: Int64, change: SignedChange)]

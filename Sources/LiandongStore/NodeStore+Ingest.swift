@@ -163,7 +163,11 @@ extension NodeStore {
       tips.quarantined(header.origin)
       return .forkDetected(.fork(origin: header.origin, sequence: header.sequence))
     case .fillBody(let full, let body):
-      try db.run("UPDATE changes SET body = ? WHERE id = ?", full.body, full.id.bytes)
+      // Moved to the end of the log: its content is new here, and a live page that showed the
+      // stub must hear of it (`arrivals(after:)` reads the log by position).
+      try db.run(
+        "UPDATE changes SET body = ?, rowid = (SELECT max(rowid) + 1 FROM changes) WHERE id = ?", full.body,
+        full.id.bytes)
       try db.run("DELETE FROM p_wanted_bodies WHERE change_id = ?", full.id.bytes)
       tips.filled(full)
       if try registerManifests(in: full, body, db) { tips.manifestRegistered() }

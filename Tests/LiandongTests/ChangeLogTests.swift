@@ -257,8 +257,13 @@ struct ChangeLogTests {
     // b first learns of it as a stub (through a relay), then gets the body.
     #expect(try b.receive([changes[0], changes[1].stub]) == [.stored, .stored])
     #expect(try b.store.lead(lead.description) == nil)
+    // The filled body is a new arrival: a live page that showed the stub hears of it.
+    let stubbed = try b.store.lastArrival()
     #expect(try b.receive([changes[1]]) == [.bodyFilled])
     #expect(try b.store.lead(lead.description)?.summary == "sells one-day reports")
+    let arrived = try b.store.arrivals(after: stubbed, limit: 10)
+    #expect(arrived.map(\.change.id) == [changes[1].id] && arrived.allSatisfy { !$0.change.isStub })
+    #expect(try b.store.lastArrival() > stubbed)
     // A stub of a first change cannot be verified, so it is refused.
     let d = try SimulatedNode("n3")
     #expect(refusal(try d.receive([changes[0].stub]))?.code == "change.first-not-announce")

@@ -5779,7 +5779,7 @@ internal enum Operations {
     }
     /// What the node commits, live, as server-sent events (text/event-stream).
     ///
-    /// One `change` event per change stored, made here or received by sync: its position (the event's `id`), the change, its origin and sequence, and for a caller who may read cases its officer, the objects it acts on and the codes of whatever of it was refused. A client that reconnects with `Last-Event-ID` gets every event after that one and none twice; without it, the stream starts after what is stored now. A comment line every 15 seconds keeps proxies from closing an idle stream; the server ends the stream after `seconds` (the browser's EventSource reconnects by itself) or when the node stops.
+    /// One `change` event per change stored, made here or received by sync: its position (the event's `id`), the change, its origin and sequence, and for a caller who may read cases its officer, the objects it acts on and the codes of whatever of it was refused. A change first stored as a stub (a relay passed on its signed header only) is announced again, at a new position, when its body arrives: its content is new here. A client that reconnects with `Last-Event-ID` gets every event after that one and none twice; without it, the stream starts after what is stored now. A comment line every 15 seconds keeps proxies from closing an idle stream; the server ends the stream after `seconds` (the browser's EventSource reconnects by itself) or when the node stops.
     ///
     /// - Remark: HTTP `GET /v1/events`.
     /// - Remark: Generated from `#/paths//v1/events/get(streamEvents)`.
