@@ -542,6 +542,19 @@ public enum ErrorCatalogue {
       "sync.unexpected-frame", .invalidInput,
       "The peer broke the protocol: check that both run a released liandong."),
     Entry(
+      "checkpoint.malformed", .invalidInput,
+      "A peer passed on bytes that are no checkpoint: check that both run a released liandong."),
+    Entry(
+      "checkpoint.unknown-signer", .forbidden,
+      "Nothing to do: the checkpoint comes again once this node holds its signer's announcements."),
+    Entry(
+      "checkpoint.signer-not-trusted", .forbidden,
+      "The checkpoint's certificate is not one the federation CA vouched for then: report it to the federation's operators."
+    ),
+    Entry(
+      "checkpoint.bad-signature", .invalidInput,
+      "The checkpoint is forged or altered: report it to the federation's operators."),
+    Entry(
       "sync.malformed-frame", .invalidInput,
       "The peer sent a frame that cannot be decoded: check that both run a released liandong."),
     Entry(

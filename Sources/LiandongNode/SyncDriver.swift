@@ -29,10 +29,16 @@ public enum SyncDriver {
     let store = home.store
     let peer = connection.peer.node
     let state:
-      (vector: [NodeID: UInt64], heads: [NodeID: ChangeID], wanted: [ChangeID], forks: [SignedChange])
+      (
+        vector: [NodeID: UInt64], heads: [NodeID: ChangeID], wanted: [ChangeID], forks: [SignedChange],
+        marks: [NodeID: UInt64]
+      )
     do {
       state = try await offload {
-        (try store.versionVector(), try store.heads(), try store.wantedBodies(), try store.forkProofs())
+        (
+          try store.versionVector(), try store.heads(), try store.wantedBodies(), try store.forkProofs(),
+          try store.checkpointMarks()
+        )
       }
     } catch {
       // Cancelled (SIGTERM) or the store failed before the session began: the channel must still
@@ -40,10 +46,10 @@ public enum SyncDriver {
       try? await connection.channel.executeThenClose { _, _ in }
       throw error
     }
-    let (vector, heads, wanted, forks) = state
+    let (vector, heads, wanted, forks, marks) = state
     var session = SyncSession(
       local: home.node, peer: peer, vector: vector, heads: heads, wantedBodies: wanted, forkProofs: forks,
-      maximumBatchBytes: batchBytes, clockMillis: Date().unixMillis)
+      maximumBatchBytes: batchBytes, clockMillis: Date().unixMillis, checkpointMarks: marks)
     var outcome: Result<SyncSummary, any Error>? = nil
     var bytesSent = 0
     var bytesReceived = 0
@@ -142,6 +148,22 @@ public enum SyncDriver {
                   commits.put(
                     PendingCommit(number: batch, changes: changes, preparation: preparations.prepare(changes))
                   )
+                case .loadCheckpoints(let after, let limit):
+                  pending += session.loadedCheckpoints(
+                    try await offload { try store.checkpoints(after: after, limit: limit) })
+                case .storeCheckpoints(let checkpoints):
+                  let trust = (verifier ?? home.verifier).trust
+                  let (_, problems) = try await offload {
+                    try store.keep(checkpoints, trust: trust, now: Date())
+                  }
+                  if let problem = problems.first {
+                    logger.info(
+                      "peer passed on checkpoints that do not check; not kept",
+                      metadata: [
+                        "peer": "\(peer)", "code": "\(problem.code)", "count": "\(problems.count)",
+                        "reason": "\(problem)",
+                      ])
+                  }
                 case .listMissingBlobs:
                   pending += session.missingBlobs(try await offload { try home.blobs.missing() })
                 case .beginBlob(let need):
@@ -294,6 +316,17 @@ public enum SyncDriver {
         try? await offload {
           try store.recordPeerClock(
             of: peer, offsetMillis: peerClockOffset.millis, measuredAtMillis: peerClockOffset.measuredAt)
+        }
+      }
+      // What this node holds now, signed for its peers to keep as its witness (`Checkpoint`).
+      if !summary.probe {
+        do {
+          _ = try await offload {
+            try store.checkpointIfMoved(
+              author: home.author, now: Date(), interval: home.configuration.checkpointSeconds)
+          }
+        } catch {
+          logger.warning("could not sign a checkpoint", metadata: ["reason": "\(error)"])
         }
       }
       // A round that moved nothing is routine: keep it out of the default log.

@@ -14,6 +14,7 @@ public enum SyncFrame: Equatable, Sendable {
   case blobChunk(sha256: Data, offset: UInt64, data: Data, last: Bool)
   case blobRefused(sha256: Data, code: String, message: String)
   case fetchDone
+  case checkpoints([SignedCheckpoint])
 
   var name: String {
     switch self {
@@ -26,6 +27,7 @@ public enum SyncFrame: Equatable, Sendable {
     case .blobChunk: "BlobChunk"
     case .blobRefused: "BlobRefused"
     case .fetchDone: "FetchDone"
+    case .checkpoints: "Checkpoints"
     }
   }
 }
@@ -44,16 +46,22 @@ public struct SyncHello: Equatable, Sendable {
   /// tell it. Nothing in the session depends on it: `/metrics` and `liandong doctor` read it to
   /// show how far apart the nodes' clocks are.
   public var clockMillis: UInt64?
+  /// Per signer, the time of the newest checkpoint the sender holds from it: the peer sends
+  /// newer ones (with the "checkpoints" capability).
+  public var checkpointMarks: [NodeID: UInt64]
 
   /// The most wanted bodies one Hello may list.
   public static let maximumWantedBodies = 1024
+  /// The most signers one Hello may mark: far more nodes than a federation has.
+  public static let maximumCheckpointMarks = 4096
 
   public init(
     protocolVersion: UInt32 = SyncSession.protocolVersion, node: String, vector: [NodeID: UInt64],
     heads: [NodeID: ChangeID] = [:], wantedBodies: [ChangeID] = [], capabilities: [String] = [],
-    clockMillis: UInt64? = nil
+    clockMillis: UInt64? = nil, checkpointMarks: [NodeID: UInt64] = [:]
   ) {
     self.clockMillis = clockMillis
+    self.checkpointMarks = checkpointMarks
     self.protocolVersion = protocolVersion
     self.node = node
     self.vector = vector
@@ -114,6 +122,12 @@ public enum FrameCoding {
       message.wantedBodies = hello.wantedBodies.map(\.bytes)
       message.capabilities = hello.capabilities
       message.clockMillis = hello.clockMillis ?? 0
+      message.checkpoints = hello.checkpointMarks.sorted { $0.key < $1.key }.map {
+        var mark = Liandong_V1_CheckpointMark()
+        mark.node = $0.key.rawValue
+        mark.timeMillis = $0.value
+        return mark
+      }
       wire.kind = .hello(message)
     case .batch(let number, let changes):
       var message = Liandong_V1_ChangeBatch()
@@ -155,6 +169,10 @@ public enum FrameCoding {
       wire.kind = .blobRefused(message)
     case .fetchDone:
       wire.kind = .fetchDone(Liandong_V1_FetchDone())
+    case .checkpoints(let checkpoints):
+      var message = Liandong_V1_Checkpoints()
+      message.checkpoints = checkpoints.map(\.wire)
+      wire.kind = .checkpoints(message)
     }
     return try! wire.serializedBytes()
   }
@@ -194,11 +212,25 @@ public enum FrameCoding {
         }
         wanted.append(id)
       }
+      guard message.checkpoints.count <= SyncHello.maximumCheckpointMarks else {
+        throw .malformedFrame(
+          reason:
+            "Hello marks checkpoints of \(message.checkpoints.count) nodes; at most \(SyncHello.maximumCheckpointMarks)"
+        )
+      }
+      var marks: [NodeID: UInt64] = [:]
+      for mark in message.checkpoints {
+        guard let node = try? NodeID(mark.node) else {
+          throw .malformedFrame(
+            reason: "a checkpoint mark names '\(mark.node.prefix(40))', which is not a node ID")
+        }
+        marks[node] = max(marks[node] ?? 0, mark.timeMillis)
+      }
       return .hello(
         SyncHello(
           protocolVersion: message.protocolVersion, node: message.node, vector: vector, heads: heads,
           wantedBodies: wanted, capabilities: message.capabilities,
-          clockMillis: message.clockMillis == 0 ? nil : message.clockMillis))
+          clockMillis: message.clockMillis == 0 ? nil : message.clockMillis, checkpointMarks: marks))
     case .batch(let message):
       var changes: [SignedChange] = []
       for change in message.changes {
@@ -240,6 +272,20 @@ public enum FrameCoding {
         sha256: try blobAddress(message.sha256), code: message.code, message: message.message)
     case .fetchDone:
       return .fetchDone
+    case .checkpoints(let message):
+      guard message.checkpoints.count <= SyncSession.maximumCheckpointsPerFrame else {
+        throw .malformedFrame(
+          reason:
+            "\(message.checkpoints.count) checkpoints in one frame; at most \(SyncSession.maximumCheckpointsPerFrame)"
+        )
+      }
+      var checkpoints: [SignedCheckpoint] = []
+      for wire in message.checkpoints {
+        do { checkpoints.append(try SignedCheckpoint(wire: wire)) } catch {
+          throw .malformedFrame(reason: error.description)
+        }
+      }
+      return .checkpoints(checkpoints)
     case nil:
       throw .malformedFrame(reason: "a frame kind this node does not know")
     }

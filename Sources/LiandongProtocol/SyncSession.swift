@@ -27,6 +27,11 @@ public struct SyncSession: Sendable {
   /// Announced in Hello by a node that only checks it can reach and trust this one, and reads its
   /// clock (`liandong doctor`): the session ends at once, finished, with nothing exchanged.
   public static let probeCapability = "probe"
+  /// Announced in Hello by a node that keeps checkpoints (`Checkpoint`): its Hello marks the
+  /// newest it holds per signer, and each side sends the other the newer ones just before Done.
+  public static let checkpointsCapability = "checkpoints"
+  /// The most checkpoints one session sends: the rest follow in the next.
+  public static let maximumCheckpointsPerFrame = 512
   /// About how many bytes of changes a batch carries unless the operator says otherwise. The
   /// receiver commits a batch in one transaction, and object IDs are random, so a transaction
   /// rewrites index pages all over the store whatever its size: fewer, larger transactions
@@ -61,6 +66,11 @@ public struct SyncSession: Sendable {
     case suspendBlob(sha256: Data)
     /// The peer asks for a blob: serve it if the peer is entitled to it, or refuse it.
     case serveBlob(sha256: Data, offset: UInt64)
+    /// Load the checkpoints signed after these marks (per signer), oldest first, at most
+    /// `limit`, and pass them to `loadedCheckpoints`.
+    case loadCheckpoints(after: [NodeID: UInt64], limit: Int)
+    /// Check and keep the checkpoints the peer passed on (those that do not check are dropped).
+    case storeCheckpoints([SignedCheckpoint])
     case finish(SyncSummary)
     case fail(ProtocolError)
   }
@@ -84,6 +94,11 @@ public struct SyncSession: Sendable {
   private var forkEvidence: [SignedChange] = []
   private var requestedBodies: [SignedChange] = []
   private(set) var state = State.new
+  private let checkpointMarks: [NodeID: UInt64]
+  /// Checkpoints the peer lacks, sent just before Done: nil until loaded, and for a peer that
+  /// does not take them.
+  private var checkpointsToSend: [SignedCheckpoint]? = nil
+  private var peerTakesCheckpoints = false
 
   // Outgoing: what has been sent, the batches awaiting acknowledgement with the cursor each
   // brings the peer to, how many may be, whether the store has nothing more, whether Done went out.
@@ -117,9 +132,11 @@ public struct SyncSession: Sendable {
   public init(
     local: NodeID, peer: NodeID, vector: [NodeID: UInt64], heads: [NodeID: ChangeID] = [:],
     wantedBodies: [ChangeID] = [], forkProofs: [SignedChange] = [],
-    maximumBatchBytes: Int = SyncSession.defaultBatchBytes, clockMillis: UInt64? = nil
+    maximumBatchBytes: Int = SyncSession.defaultBatchBytes, clockMillis: UInt64? = nil,
+    checkpointMarks: [NodeID: UInt64] = [:]
   ) {
     self.clockMillis = clockMillis
+    self.checkpointMarks = checkpointMarks
     self.local = local
     self.peer = peer
     self.localVector = vector
@@ -140,7 +157,8 @@ public struct SyncSession: Sendable {
         .hello(
           SyncHello(
             node: local.rawValue, vector: localVector, heads: localHeads, wantedBodies: wantedBodies,
-            capabilities: [Self.batchWindowCapability], clockMillis: clockMillis))
+            capabilities: [Self.batchWindowCapability, Self.checkpointsCapability], clockMillis: clockMillis,
+            checkpointMarks: checkpointMarks))
       )
     ]
   }
@@ -176,7 +194,11 @@ public struct SyncSession: Sendable {
       // the two changes, and the other shows it the fork. A peer not that far yet gets them once
       // it is (sent now, the other change could become its own chain).
       forkEvidence = knownForkProofs.filter { $0.header.sequence <= hello.vector[$0.header.origin] ?? 0 }
-      return (probes.isEmpty ? [] : [.inspect(probes)])
+      peerTakesCheckpoints = hello.capabilities.contains(Self.checkpointsCapability)
+      let checkpoints: [Action] =
+        peerTakesCheckpoints
+        ? [.loadCheckpoints(after: hello.checkpointMarks, limit: Self.maximumCheckpointsPerFrame)] : []
+      return checkpoints + (probes.isEmpty ? [] : [.inspect(probes)])
         + (hello.wantedBodies.isEmpty ? [] : [.loadBodies(hello.wantedBodies)]) + [
           .load(after: sendCursor, maximumBytes: maximumBatchBytes)
         ]
@@ -241,6 +263,10 @@ public struct SyncSession: Sendable {
         return fail(.unexpectedFrame(frame: "BlobRequest after FetchDone", state: describe))
       }
       return [.serveBlob(sha256: sha256, offset: offset)]
+    case (.exchanging, .checkpoints(let checkpoints)):
+      guard !receivedDone else { return fail(.unexpectedFrame(frame: frame.name, state: describe)) }
+      summary.checkpointsReceived += checkpoints.count
+      return checkpoints.isEmpty ? [] : [.storeCheckpoints(checkpoints)]
     case (.exchanging, .fetchDone):
       guard !receivedFetchDone else { return fail(.unexpectedFrame(frame: frame.name, state: describe)) }
       receivedFetchDone = true
@@ -268,6 +294,13 @@ public struct SyncSession: Sendable {
     }
     requestedBodies += readable
     summary.bodiesRefused += changes.count - readable.count
+  }
+
+  /// The driver loaded the checkpoints the peer lacks; they go just before Done.
+  public mutating func loadedCheckpoints(_ checkpoints: [SignedCheckpoint]) -> [Action] {
+    guard state == .exchanging, peerTakesCheckpoints, checkpointsToSend == nil else { return [] }
+    checkpointsToSend = Array(checkpoints.prefix(Self.maximumCheckpointsPerFrame))
+    return sendDoneIfAcknowledged()
   }
 
   /// The driver loaded what `load` asked for. An empty result means nothing more to send.
@@ -321,8 +354,13 @@ public struct SyncSession: Sendable {
   /// Done goes out once nothing more is to be sent and every batch is acknowledged.
   private mutating func sendDoneIfAcknowledged() -> [Action] {
     guard exhausted, outstanding.isEmpty, !loading, prepared == nil, !sentDone else { return [] }
+    // A peer that takes checkpoints gets them before Done, once they are loaded.
+    if peerTakesCheckpoints && checkpointsToSend == nil { return [] }
     sentDone = true
-    return [.send(.done)] + finishIfComplete()
+    let checkpoints = checkpointsToSend ?? []
+    summary.checkpointsSent += checkpoints.count
+    return (checkpoints.isEmpty ? [] : [.send(.checkpoints(checkpoints))]) + [.send(.done)]
+      + finishIfComplete()
   }
 
   /// The driver committed (or refused) a received batch; it is acknowledged now, not before.
@@ -457,6 +495,9 @@ public struct SyncSummary: Equatable, Sendable, Codable {
   /// The peer's clock minus this node's when its Hello arrived (negative: this node is ahead);
   /// nil when the peer's Hello carried no clock (an older version).
   public var peerClockOffsetMillis: Int64? = nil
+  /// Checkpoints passed on to the peer, and received from it (before checking).
+  public var checkpointsSent = 0
+  public var checkpointsReceived = 0
 
   public init(peer: String) { self.peer = peer }
 }

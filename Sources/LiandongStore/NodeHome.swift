@@ -63,7 +63,11 @@ public final class NodeHome: LocalNode {
       throw StoreError.notInitialised(path: directory.path)
     }
     do {
-      return try JSONDecoder().decode(NodeConfiguration.self, from: try readFile(file))
+      let configuration = try JSONDecoder().decode(NodeConfiguration.self, from: try readFile(file))
+      if let problem = configuration.problem {
+        throw StoreError.unreadableConfiguration(path: file.path, reason: problem)
+      }
+      return configuration
     } catch let error as StoreError {
       throw error
     } catch {
@@ -357,11 +361,15 @@ public struct NodeConfiguration: Codable, Sendable {
   public var calendar: String? = nil
   /// A GB/T 2260 division list replacing the built-in one (`DivisionList`).
   public var divisions: String? = nil
+  /// The shortest time between two of this node's checkpoints (`Checkpoint`), signed at the end
+  /// of a sync when what it holds has moved: how fine its witness of other nodes' changes is,
+  /// against how many checkpoints every node keeps and relays. Default 60.
+  public var checkpointSeconds: Double = 60
 
   /// Every key `node.json` may hold: anything else is a mistake `serve --check-config` names.
   public static let knownKeys: Set<String> = [
     "format", "node", "maximumDriftSeconds", "catchUpRequired", "caughtUpWith", "serve", "calendar",
-    "divisions",
+    "divisions", "checkpointSeconds",
   ]
 
   /// The keys of a parsed `node.json` that nothing reads, at the top and under `serve`, sorted:
@@ -376,6 +384,17 @@ public struct NodeConfiguration: Codable, Sendable {
 
   public init(node: String) { self.node = node }
 
+  /// What a value that decodes cannot mean: a negative limit or interval.
+  var problem: String? {
+    if maximumDriftSeconds < 0 {
+      return "'maximumDriftSeconds' is \(maximumDriftSeconds); it must be 0 or more (default 300)"
+    }
+    if !(checkpointSeconds >= 0 && checkpointSeconds <= 86_400) {
+      return "'checkpointSeconds' is \(checkpointSeconds); it must be from 0 to 86400 (default 60)"
+    }
+    return nil
+  }
+
   public init(from decoder: Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
     format = try container.decodeIfPresent(Int.self, forKey: .format) ?? 1
@@ -386,6 +405,7 @@ public struct NodeConfiguration: Codable, Sendable {
     serve = try container.decodeIfPresent(ServeSettings.self, forKey: .serve)
     calendar = try container.decodeIfPresent(String.self, forKey: .calendar)
     divisions = try container.decodeIfPresent(String.self, forKey: .divisions)
+    checkpointSeconds = try container.decodeIfPresent(Double.self, forKey: .checkpointSeconds) ?? 60
   }
 }
 

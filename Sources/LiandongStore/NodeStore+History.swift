@@ -16,6 +16,14 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
   /// For an operation this node cannot read itself: the bureau that shared its description when
   /// it handed the case off.
   public var sharedBy: String? = nil
+  /// The nodes other than its origin proven by their own signed checkpoints to hold the change,
+  /// each since its earliest such checkpoint (`Witness`); nil for an operation not held here.
+  public var heldBy: [HeldBy]? = nil
+
+  public struct HeldBy: Codable, Sendable, Equatable {
+    public var node: String
+    public var since: String
+  }
 }
 
 /// A conflict a reducer raised: acts made at once that cannot both stand.
@@ -56,12 +64,16 @@ extension NodeStore {
         else { continue }
         let index: Int = row["op_index"]
         let reference = "\(change.id.hex):\(index)"
+        var entry = HistoryEntry(
+          time: change.header.time.iso8601, node: change.header.origin.rawValue, officer: body.officer,
+          what: Self.explain(body.operations[index]), operation: reference, refused: refusals[reference])
+        entry.heldBy = try Self.witnesses(of: change.header, id: change.id, db).map {
+          HistoryEntry.HeldBy(node: $0.node.rawValue, since: $0.since.iso8601)
+        }
         entries.append(
           (
             OrderKey(time: change.header.time, origin: change.header.origin, change: change.id, index: index),
-            HistoryEntry(
-              time: change.header.time.iso8601, node: change.header.origin.rawValue, officer: body.officer,
-              what: Self.explain(body.operations[index]), operation: reference, refused: refusals[reference])
+            entry
           ))
       }
       let own = entries.sorted { $0.0 < $1.0 }.map(\.1)

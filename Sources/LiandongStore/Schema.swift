@@ -469,6 +469,30 @@ enum Schema {
           CREATE TABLE store_flags (name TEXT PRIMARY KEY);
           """)
     }
+    migrator.registerMigration("v18: checkpoints, the nodes' signed statements of what they held") { db in
+      try db.execute(
+        sql: """
+          -- Every checkpoint kept, this node's own and those peers passed on, as signed.
+          CREATE TABLE checkpoints (
+            signer TEXT NOT NULL,
+            time_millis INTEGER NOT NULL,
+            bytes BLOB NOT NULL,
+            signature BLOB NOT NULL,
+            received_at TEXT NOT NULL,
+            PRIMARY KEY (signer, time_millis)
+          );
+          -- What each states, per origin: "which nodes held this change, since when" is one
+          -- indexed range.
+          CREATE TABLE checkpoint_held (
+            origin TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            signer TEXT NOT NULL,
+            time_millis INTEGER NOT NULL,
+            head BLOB NOT NULL,
+            PRIMARY KEY (origin, sequence, signer, time_millis)
+          ) WITHOUT ROWID;
+          """)
+    }
     return migrator
   }
 

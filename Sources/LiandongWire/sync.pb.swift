@@ -108,6 +108,14 @@ public nonisolated struct Liandong_V1_Frame: Sendable {
     set {kind = .fetchDone(newValue)}
   }
 
+  public var checkpoints: Liandong_V1_Checkpoints {
+    get {
+      if case .checkpoints(let v)? = kind {return v}
+      return Liandong_V1_Checkpoints()
+    }
+    set {kind = .checkpoints(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -120,6 +128,7 @@ public nonisolated struct Liandong_V1_Frame: Sendable {
     case blobChunk(Liandong_V1_BlobChunk)
     case blobRefused(Liandong_V1_BlobRefused)
     case fetchDone(Liandong_V1_FetchDone)
+    case checkpoints(Liandong_V1_Checkpoints)
 
   }
 
@@ -138,7 +147,7 @@ public nonisolated struct Liandong_V1_Hello: Sendable {
   /// must equal the node ID of the sender's TLS certificate
   public var node: String = String()
 
-  /// PROTOCOL.md, Versioning: "batch-window-4"
+  /// PROTOCOL.md, Versioning: "batch-window-4", "checkpoints"
   public var capabilities: [String] = []
 
   /// per origin, the highest contiguous sequence held
@@ -149,6 +158,38 @@ public nonisolated struct Liandong_V1_Hello: Sendable {
 
   /// sender: send their bodies if you hold them (at most 1024)
   public var clockMillis: UInt64 = 0
+
+  /// the Unix epoch (0: not told); `liandong doctor` measures
+  /// clock offsets with it
+  public var checkpoints: [Liandong_V1_CheckpointMark] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Liandong_V1_CheckpointMark: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var node: String = String()
+
+  public var timeMillis: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Checkpoints the receiver lacks (signed after its mark for their signer), oldest first, at most
+/// 512; sent just before Done, and only to a peer that offered capability "checkpoints".
+public nonisolated struct Liandong_V1_Checkpoints: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var checkpoints: [Liandong_V1_SignedCheckpoint] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -310,7 +351,7 @@ fileprivate nonisolated let _protobuf_package = "liandong.v1"
 
 nonisolated extension Liandong_V1_Frame: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Frame"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}batch\0\u{1}ack\0\u{1}done\0\u{1}failure\0\u{3}blob_request\0\u{3}blob_chunk\0\u{3}blob_refused\0\u{3}fetch_done\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}hello\0\u{1}batch\0\u{1}ack\0\u{1}done\0\u{1}failure\0\u{3}blob_request\0\u{3}blob_chunk\0\u{3}blob_refused\0\u{3}fetch_done\0\u{1}checkpoints\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -435,6 +476,19 @@ nonisolated extension Liandong_V1_Frame: SwiftProtobuf.Message, SwiftProtobuf._M
           self.kind = .fetchDone(v)
         }
       }()
+      case 10: try {
+        var v: Liandong_V1_Checkpoints?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .checkpoints(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .checkpoints(v)
+        }
+      }()
       default: break
       }
     }
@@ -482,6 +536,10 @@ nonisolated extension Liandong_V1_Frame: SwiftProtobuf.Message, SwiftProtobuf._M
       guard case .fetchDone(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
     }()
+    case .checkpoints?: try {
+      guard case .checkpoints(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    }()
     case nil: break
     }
     try unknownFields.traverse(visitor: &visitor)
@@ -496,7 +554,7 @@ nonisolated extension Liandong_V1_Frame: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Hello"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}node\0\u{1}capabilities\0\u{1}vector\0\u{3}wanted_bodies\0\u{3}clock_millis\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{1}node\0\u{1}capabilities\0\u{1}vector\0\u{3}wanted_bodies\0\u{3}clock_millis\0\u{1}checkpoints\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -510,6 +568,7 @@ nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._M
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.vector) }()
       case 5: try { try decoder.decodeRepeatedBytesField(value: &self.wantedBodies) }()
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.clockMillis) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.checkpoints) }()
       default: break
       }
     }
@@ -534,6 +593,9 @@ nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._M
     if self.clockMillis != 0 {
       try visitor.visitSingularUInt64Field(value: self.clockMillis, fieldNumber: 6)
     }
+    if !self.checkpoints.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.checkpoints, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -544,6 +606,72 @@ nonisolated extension Liandong_V1_Hello: SwiftProtobuf.Message, SwiftProtobuf._M
     if lhs.vector != rhs.vector {return false}
     if lhs.wantedBodies != rhs.wantedBodies {return false}
     if lhs.clockMillis != rhs.clockMillis {return false}
+    if lhs.checkpoints != rhs.checkpoints {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_CheckpointMark: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CheckpointMark"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}node\0\u{3}time_millis\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.node) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.timeMillis) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.node.isEmpty {
+      try visitor.visitSingularStringField(value: self.node, fieldNumber: 1)
+    }
+    if self.timeMillis != 0 {
+      try visitor.visitSingularUInt64Field(value: self.timeMillis, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_CheckpointMark, rhs: Liandong_V1_CheckpointMark) -> Bool {
+    if lhs.node != rhs.node {return false}
+    if lhs.timeMillis != rhs.timeMillis {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_Checkpoints: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Checkpoints"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}checkpoints\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.checkpoints) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.checkpoints.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.checkpoints, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_Checkpoints, rhs: Liandong_V1_Checkpoints) -> Bool {
+    if lhs.checkpoints != rhs.checkpoints {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -8,11 +8,14 @@ struct HistoryCommand: NodeCommand {
   static let configuration = CommandConfiguration(
     commandName: "history",
     abstract:
-      "Every operation on an object: when, which node, which officer, what, and any that were refused.",
+      "Every operation on an object: when, which node, which officer, what, any that were refused, and which nodes are proven to hold it.",
     discussion: """
       ID is any object: a lead, subject, evidence item or request. For a case received by hand-off, \
       the operations this node cannot read are shown as the bureau that handed it off described \
-      them ('liandong handoff share').
+      them ('liandong handoff share'). 'held by' lists the other nodes whose own signed \
+      checkpoints prove they held the operation's change, each since its earliest such checkpoint: \
+      a node signs one at the end of a sync when what it holds has moved ('checkpointSeconds' in \
+      node.json, default 60), and sync passes them on.
       """)
   @OptionGroup var options: NodeOptions
   @Argument(help: "The object's ID.") var id: String
@@ -31,6 +34,10 @@ struct HistoryCommand: NodeCommand {
         )
       } else {
         print("    operation \(entry.operation)")
+      }
+      // Proof of receipt: each node's own signed checkpoint, not this node's word.
+      if let heldBy = entry.heldBy, !heldBy.isEmpty {
+        print("    held by " + heldBy.map { "\($0.node) since \($0.since)" }.joined(separator: ", "))
       }
     }
   }

@@ -67,6 +67,18 @@ struct ConfigTests {
     }
     let calendar = try yrd.cli("serve", "--check-config")
     #expect(calendar.status == 1 && calendar.stdout.contains("PROBLEM working-day calendar"), "\(calendar)")
+    // A negative limit or interval is named, not trapped on.
+    for (key, value) in [("maximumDriftSeconds", -5.0), ("checkpointSeconds", -1.0)] {
+      try yrd.editConfiguration {
+        $0.removeValue(forKey: "calendar")
+        $0["maximumDriftSeconds"] = key == "maximumDriftSeconds" ? Int(value) : 300
+        $0["checkpointSeconds"] = key == "checkpointSeconds" ? value : 60
+      }
+      let negative = try yrd.cli("status")
+      #expect(
+        negative.failed(with: "node.bad-config") && negative.stderr.contains("'\(key)' is -")
+          && negative.stderr.contains("must be"), "\(negative)")
+    }
   }
 
   @Test(

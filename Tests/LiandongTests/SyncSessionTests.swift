@@ -225,7 +225,7 @@ struct SyncSessionTests {
     var session = SyncSession(local: a.id, peer: b, vector: try a.store.versionVector(), maximumBatchBytes: 1)
     #expect(
       session.start().first.map { if case .send(.hello(let h)) = $0 { h.capabilities } else { [] } } == [
-        SyncSession.batchWindowCapability
+        SyncSession.batchWindowCapability, SyncSession.checkpointsCapability,
       ])
     var sent = try Self.sendUntilWaiting(
       &session, session.receive(hello([SyncSession.batchWindowCapability])), from: a)

@@ -41,7 +41,7 @@ final class SimulatedLink {
         local: local.id, peer: peer.id, vector: try local.store.versionVector(),
         heads: try local.store.heads(),
         wantedBodies: try local.store.wantedBodies(), forkProofs: try local.store.forkProofs(),
-        maximumBatchBytes: batchBytes)
+        maximumBatchBytes: batchBytes, checkpointMarks: try local.store.checkpointMarks())
     }
     pending = [sessions[0].start(), sessions[1].start()]
   }
@@ -189,6 +189,12 @@ final class SimulatedLink {
             duplicates: outcomes.filter { $0 == .duplicate }.count, refusals: refusals)
         case .loadBodies(let ids): sessions[end].loadedBodies(try node.store.bodies(of: ids))
         case .listMissingBlobs: pending[end] += sessions[end].missingBlobs(try node.blobs.missing())
+        case .loadCheckpoints(let after, let limit):
+          pending[end] += sessions[end].loadedCheckpoints(
+            try node.store.checkpoints(after: after, limit: limit))
+        case .storeCheckpoints(let checkpoints):
+          let kept = try node.store.keep(checkpoints, trust: node.verifier.trust, now: node.wallClock)
+          network.figures.checkpointsRefused += kept.problems.count
         case .beginBlob(let need):
           do {
             let receiver = try node.blobs.receive(need)
@@ -230,7 +236,12 @@ final class SimulatedLink {
               position += UInt64(data.count)
             } while position < size
           }
-        case .finish(let summary): stop(end, .success(summary))
+        case .finish(let summary):
+          // As `SyncDriver` does after a session, at every one: what the node holds, signed.
+          if let author = node.author {
+            _ = try node.store.checkpointIfMoved(author: author, now: node.wallClock, interval: 0)
+          }
+          stop(end, .success(summary))
         case .fail(let error): stop(end, .failure(error))
         }
       } catch let error as BlobError {

@@ -94,6 +94,8 @@ struct SimulationFigures {
   var sessionsFinished = 0
   var sessionsFailed = 0
   var refusedChanges = 0
+  /// Checkpoints a peer passed on that did not check (a signer's certificate not held yet).
+  var checkpointsRefused = 0
   var writesRefused = 0
   var blobsReceived = 0
   var acknowledgedChecked = 0
@@ -108,7 +110,8 @@ struct SimulationFigures {
       \.runs, \.ticks, \.changesWritten, \.frames, \.framesLost, \.framesCutOff, \.framesDuplicated,
       \.framesReordered, \.partitions, \.crashes, \.clockJumps, \.forks, \.forksDecided, \.sessionsFinished,
       \.sessionsFailed,
-      \.refusedChanges, \.writesRefused, \.blobsReceived, \.acknowledgedChecked, \.acknowledgedMissing,
+      \.refusedChanges, \.checkpointsRefused, \.writesRefused, \.blobsReceived, \.acknowledgedChecked,
+      \.acknowledgedMissing,
       \.failedRuns,
     ] {
       sum[keyPath: path] = a[keyPath: path] + b[keyPath: path]
@@ -122,7 +125,7 @@ struct SimulationFigures {
       + "cut-off=\(framesCutOff) duplicated=\(framesDuplicated) reordered=\(framesReordered) "
       + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) forks=\(forks) forks-decided=\(forksDecided) "
       + "sessions-finished=\(sessionsFinished) sessions-failed=\(sessionsFailed) "
-      + "refused-changes=\(refusedChanges) writes-refused=\(writesRefused) blobs=\(blobsReceived) acknowledged-checked=\(acknowledgedChecked) "
+      + "refused-changes=\(refusedChanges) checkpoints-refused=\(checkpointsRefused) writes-refused=\(writesRefused) blobs=\(blobsReceived) acknowledged-checked=\(acknowledgedChecked) "
       + "acknowledged-missing=\(acknowledgedMissing) failed-runs=\(failedRuns)"
   }
 }

@@ -31,6 +31,9 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
   /// The application layer over this node, as a front end uses it.
   var app: NodeApp { NodeApp(local: self) }
 
+  /// This node's clock now, without advancing it.
+  var wallClock: Date { Date(timeIntervalSince1970: Double(clockMillis) / 1000) }
+
   /// Advances this node's clock by a millisecond; the time a use case should sign with.
   func tick() -> Date {
     clockMillis += 1

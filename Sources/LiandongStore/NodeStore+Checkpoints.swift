@@ -1,0 +1,178 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+
+/// Checkpoints kept (`Checkpoint`): this node's own, signed when what it holds has moved, and
+/// every other node's that a peer passed on and that checks. What they prove is read from
+/// `checkpoint_held`: which nodes held a change, and since when.
+extension NodeStore {
+  /// Per signer, the time of the newest checkpoint held: what a Hello tells the peer.
+  public func checkpointMarks() throws -> [NodeID: UInt64] {
+    try read { db in
+      var marks: [NodeID: UInt64] = [:]
+      for row in try Row.fetchAll(
+        db, sql: "SELECT signer, max(time_millis) AS time FROM checkpoints GROUP BY signer")
+      {
+        guard let node = try? NodeID(row["signer"] as String) else { continue }
+        marks[node] = UInt64(row["time"] as Int64)
+      }
+      return marks
+    }
+  }
+
+  /// Checkpoints signed after `marks` (per signer; every one of a signer not marked), oldest
+  /// first, at most `limit`.
+  public func checkpoints(after marks: [NodeID: UInt64], limit: Int) throws -> [SignedCheckpoint] {
+    try read { db in
+      var found: [SignedCheckpoint] = []
+      for signer in try String.fetchAll(db, sql: "SELECT DISTINCT signer FROM checkpoints ORDER BY signer") {
+        let mark = (try? NodeID(signer)).flatMap { marks[$0] } ?? 0
+        for row in try Row.fetchAll(
+          db,
+          sql: """
+            SELECT bytes, signature FROM checkpoints WHERE signer = ? AND time_millis > ?
+            ORDER BY time_millis LIMIT ?
+            """, arguments: [signer, Int64(clamping: mark), limit])
+        {
+          if let checkpoint = try? SignedCheckpoint(bytes: row["bytes"], signature: row["signature"]) {
+            found.append(checkpoint)
+          }
+        }
+      }
+      return Array(found.sorted { $0.checkpoint.timeMillis < $1.checkpoint.timeMillis }.prefix(limit))
+    }
+  }
+
+  /// Keeps the checkpoints that check against their signer's certificate (known from its
+  /// announcements) and the federation CA; returns how many were new, and why the others were
+  /// not kept.
+  @discardableResult
+  public func keep(_ checkpoints: [SignedCheckpoint], trust: TrustAnchor, now: Date) throws -> (
+    kept: Int, problems: [CheckpointProblem]
+  ) {
+    try writeTransaction { db in
+      var kept = 0
+      var problems: [CheckpointProblem] = []
+      for signed in checkpoints {
+        let checkpoint = signed.checkpoint
+        let chains = try signers(of: checkpoint.node, including: checkpoint.signerSHA256, db)
+        do throws(CheckpointProblem) {
+          try signed.check(signer: chains[checkpoint.signerSHA256] ?? [], trust: trust, now: now)
+        } catch {
+          problems.append(error)
+          continue
+        }
+        if try insert(signed, db) { kept += 1 }
+      }
+      return (kept, problems)
+    }
+  }
+
+  /// Signs and keeps a checkpoint of what this node holds now, unless it holds nothing new since
+  /// its last one, or its last one is younger than `interval`: a quiet node signs nothing.
+  @discardableResult
+  public func checkpointIfMoved(author: ChangeAuthor, now: Date, interval: TimeInterval) throws
+    -> SignedCheckpoint?
+  {
+    let vector = try versionVector()
+    let heads = try heads()
+    var held: [NodeID: Checkpoint.Held] = [:]
+    for (origin, sequence) in vector where sequence > 0 {
+      guard let head = heads[origin] else { continue }
+      held[origin] = Checkpoint.Held(sequence: sequence, head: head)
+    }
+    if held.isEmpty { return nil }
+    let last = try latestCheckpoint(of: node)
+    if let last {
+      if last.checkpoint.held == held { return nil }
+      if now.timeIntervalSince(last.checkpoint.time) < interval { return nil }
+    }
+    // Strictly after the last, whatever the clock says: (signer, time) names a checkpoint.
+    let millis = max(now.unixMillis, (last?.checkpoint.timeMillis ?? 0) + 1)
+    let checkpoint = Checkpoint(
+      suite: CryptoSuite(signingKey: author.key.algorithm), node: node, timeMillis: millis, held: held,
+      signerSHA256: author.certificateFingerprint)
+    let signed = try SignedCheckpoint(signing: checkpoint, with: author.key)
+    _ = try writeTransaction { db in try insert(signed, db) }
+    return signed
+  }
+
+  /// The newest checkpoint held from `signer`.
+  public func latestCheckpoint(of signer: NodeID) throws -> SignedCheckpoint? {
+    try read { db in
+      try Row.fetchOne(
+        db,
+        sql: "SELECT bytes, signature FROM checkpoints WHERE signer = ? ORDER BY time_millis DESC LIMIT 1",
+        arguments: [signer.rawValue]
+      ).flatMap { try? SignedCheckpoint(bytes: $0["bytes"], signature: $0["signature"]) }
+    }
+  }
+
+  /// The nodes other than its origin that are proven to hold `change`, each with the time of
+  /// its earliest checkpoint that does: one naming, at the change's sequence or later, a head
+  /// this node holds there (so the checkpoint's chain runs through this very change).
+  public func witnesses(of change: ChangeID) throws -> [Witness] {
+    try read { db in
+      guard
+        let row = try Row.fetchOne(
+          db, sql: "SELECT header, signature FROM changes WHERE id = ?", arguments: [change.bytes]),
+        let held = try? SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil)
+      else { return [] }
+      return try Self.witnesses(of: held.header, id: change, db)
+    }
+  }
+
+  static func witnesses(of header: ChangeHeader, id: ChangeID, _ db: Database) throws -> [Witness] {
+    let origin = header.origin.rawValue
+    return try Row.fetchAll(
+      db,
+      sql: """
+        SELECT h.signer, min(h.time_millis) AS since FROM checkpoint_held h
+        JOIN changes c ON c.origin = h.origin AND c.sequence = h.sequence AND c.id = h.head
+        WHERE h.origin = ? AND h.sequence >= ? AND h.signer <> ?
+        GROUP BY h.signer ORDER BY since, h.signer
+        """, arguments: [origin, Int64(header.sequence), origin]
+    ).compactMap { row in
+      guard let node = try? NodeID(row["signer"] as String) else { return nil }
+      return Witness(node: node, sinceMillis: UInt64(row["since"] as Int64))
+    }
+  }
+
+  private func insert(_ signed: SignedCheckpoint, _ db: Database) throws -> Bool {
+    let checkpoint = signed.checkpoint
+    try db.execute(
+      sql: """
+        INSERT OR IGNORE INTO checkpoints (signer, time_millis, bytes, signature, received_at)
+        VALUES (?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        checkpoint.node.rawValue, Int64(clamping: checkpoint.timeMillis), signed.bytes, signed.signature,
+        Date().iso8601,
+      ])
+    guard db.changesCount > 0 else { return false }
+    for (origin, held) in checkpoint.held {
+      try db.execute(
+        sql: """
+          INSERT OR IGNORE INTO checkpoint_held (origin, sequence, signer, time_millis, head)
+          VALUES (?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          origin.rawValue, Int64(clamping: held.sequence), checkpoint.node.rawValue,
+          Int64(clamping: checkpoint.timeMillis), held.head.bytes,
+        ])
+    }
+    return true
+  }
+}
+
+/// A node proven, by its own signed checkpoint, to have held a change no later than `since`.
+public struct Witness: Sendable, Equatable, Codable {
+  public var node: NodeID
+  public var sinceMillis: UInt64
+  public init(node: NodeID, sinceMillis: UInt64) {
+    self.node = node
+    self.sinceMillis = sinceMillis
+  }
+  public var since: Date { Date(timeIntervalSince1970: TimeInterval(sinceMillis) / 1000) }
+}
