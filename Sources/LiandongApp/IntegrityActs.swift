@@ -35,6 +35,7 @@ extension NodeApp {
     report.refusedOperations = try store.refusals()
     report.forks = try store.forks()
     report.quarantined = try store.quarantinedOrigins()
+    report.withheld = try store.withheldChanges()
     var found: [DamagedFile] = []
     if !quick { (report.filesChecked, found) = try checkEvidenceFiles(progress: progress, now: now) }
     report.damagedFiles = DamagedFile.merged(recorded: try store.damagedFiles(), found: found)

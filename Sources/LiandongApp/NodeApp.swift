@@ -65,6 +65,14 @@ public final class NodeApp: Sendable {
   /// What `read` finds for `id`, or `object.not-found` naming the kind of object asked for.
   func existing<View>(_ kind: String, _ id: ObjectID, _ read: (String) throws -> View?) throws -> View {
     guard let view = try read(id.description) else {
+      // Held, but with no effect: say why rather than "not found".
+      if let withheld = try store.withheld(touching: id) {
+        throw Failure(
+          code: "object.withheld",
+          message:
+            "\(kind) \(id) exists only in change \(withheld.origin)#\(withheld.sequence), which is withheld: "
+            + withheld.reason)
+      }
       throw StoreError.notFound(kind: kind, id: id.description)
     }
     return view

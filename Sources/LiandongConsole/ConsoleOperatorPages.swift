@@ -76,6 +76,13 @@ extension ConsolePages {
         "superseded": status.superseded.map {
           ["origin": $0.origin, "sequence": "\($0.sequence)", "change": String($0.id.prefix(12))]
         },
+        "anyWithheld": !status.withheld.isEmpty,
+        "withheld": status.withheld.map {
+          [
+            "origin": $0.origin, "sequence": "\($0.sequence)", "change": String($0.id.prefix(12)),
+            "reason": $0.reason,
+          ]
+        },
         "quarantined": status.quarantined.joined(separator: ", "),
       ])
   }

@@ -143,6 +143,10 @@ enum Phrases {
     "forkKept": ("保留", "Stands:"),
     "forkUndecided": ("未裁定：该节点的新变更暂不合并", "Not decided: the origin's new changes are held back"),
     "supersededChanges": ("经裁定移出的变更（作为证据保存）", "Changes a decision took out of the log (kept as evidence)"),
+    "withheldChanges": (
+      "暂不生效的变更（证书已吊销，且无其他节点证明其吊销前已存在）",
+      "Changes withheld (their certificate was revoked, and no other node shows them held before then)"
+    ),
     "sequence": ("序号", "Sequence"),
     "detectedAt": ("发现时间", "Detected"),
     "quarantined": ("已隔离的节点", "Quarantined origins"),

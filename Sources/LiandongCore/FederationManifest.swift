@@ -23,12 +23,16 @@ public struct FederationManifest: Sendable, Equatable, Codable {
   public var superiors: [String: [String]]
   /// The authority's decisions on forks: which change stands (`ForkDecisions`).
   public var forks: [ForkDecision]
+  /// The authority's cut-offs: changes that count although a revoked key signed them and no
+  /// checkpoint witnessed them in time (`RevocationCutOff`).
+  public var cutoffs: [RevocationCutOff]
 
   public init(
     federation: String, version: Int, suite: CryptoSuite? = nil, members: [String]? = nil,
     groups: [String: [String]] = [:],
-    superiors: [String: [String]] = [:], forks: [ForkDecision] = []
+    superiors: [String: [String]] = [:], forks: [ForkDecision] = [], cutoffs: [RevocationCutOff] = []
   ) {
+    self.cutoffs = cutoffs
     self.federation = federation
     self.version = version
     self.suite = suite
@@ -47,6 +51,7 @@ public struct FederationManifest: Sendable, Equatable, Codable {
     groups = try container.decodeIfPresent([String: [String]].self, forKey: .groups) ?? [:]
     superiors = try container.decodeIfPresent([String: [String]].self, forKey: .superiors) ?? [:]
     forks = try container.decodeIfPresent([ForkDecision].self, forKey: .forks) ?? []
+    cutoffs = try container.decodeIfPresent([RevocationCutOff].self, forKey: .cutoffs) ?? []
   }
 
   /// Reads and checks a manifest document: a version of 1 or more, and valid node IDs and group
@@ -78,6 +83,14 @@ public struct FederationManifest: Sendable, Equatable, Codable {
       guard decided.insert("\(decision.origin)/\(decision.sequence)").inserted else {
         throw .invalidManifest(
           "forks: \(decision.origin) at \(decision.sequence) is decided twice; name one change")
+      }
+    }
+    for cutOff in manifest.cutoffs {
+      nodes.append(cutOff.origin)
+      guard cutOff.sequence >= 1, cutOff.headID != nil, cutOff.head == cutOff.head.lowercased() else {
+        throw .invalidManifest(
+          "cutoffs: \(cutOff.origin) through \(cutOff.sequence): give a sequence of 1 or more and, as head, the ID of the origin's change there (64 lower-case hex digits, as 'liandong log --json' lists it)"
+        )
       }
     }
     for node in nodes {

@@ -110,6 +110,14 @@ public final class TrustAnchor: @unchecked Sendable {
     }
   }
 
+  /// When the CA revoked `certificate`, by the earliest CRL in force that lists it; nil when
+  /// none does.
+  public func revocationTime(of certificate: Certificate) -> Date? {
+    revocationLists.filter { $0.issuerName == certificate.issuerName }.compactMap {
+      $0.revocationDate(of: certificate)
+    }.min()
+  }
+
   private func checkRevocation(chain: [Certificate], at instant: Date, now: Date) throws {
     guard !revocationLists.isEmpty else { return }
     // Every certificate below a CA needs a CRL from its issuer; a self-signed root has none.

@@ -200,6 +200,10 @@ public enum ErrorCatalogue {
       "object.not-found", .notFound,
       "Check the ID ('list' shows what this node holds); an object shared with other nodes only is not shown here."
     ),
+    Entry(
+      "object.withheld", .notFound,
+      "Its certificate was revoked and no other node's checkpoint shows the change held before then (see 'liandong verify'); if it is genuine, the federation authority can name it in a cut-off."
+    ),
     Entry("store.schema-too-new", .unavailable, "Use the newer liandong that wrote this database."),
     Entry(
       "store.cannot-open", .unavailable,

@@ -52,7 +52,7 @@ public final class NodeTrust: Sendable {
         + "writes are refused until a new certificate is installed with 'liandong cert rotate'"
     }
     let next = try Self.load(home: home, trust: trust, allowList: allowList)
-    home.installTrust(trust)
+    try home.installTrust(trust)
     current.withLock { $0 = next }
     return (
       "trust reloaded: CA, \(trust.revocationLists.isEmpty ? "no CRL" : "CRL"), certificate serial \(leaf.serialHex)",

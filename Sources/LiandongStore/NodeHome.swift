@@ -48,6 +48,8 @@ public final class NodeHome: LocalNode {
     verifierInForce = Mutex(
       ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000))
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
+    // A CRL installed since the store last saw one may withhold changes (`RevocationRule`).
+    try store.applyRevocations(trust)
     blobs = BlobStore(
       directory: directory.appendingPathComponent("blobs"), index: store, digest: trust.suite.digest)
   }
@@ -229,8 +231,9 @@ public final class NodeHome: LocalNode {
   public var trust: TrustAnchor { verifier.trust }
 
   /// Puts a newly loaded CA and CRL in force for every later write and check in this process.
-  public func installTrust(_ trust: TrustAnchor) {
+  public func installTrust(_ trust: TrustAnchor) throws {
     verifierInForce.withLock { $0 = ChangeVerifier(trust: trust, maximumDriftMillis: $0.maximumDriftMillis) }
+    try store.applyRevocations(trust)
   }
 
   /// `ca.pem` and, if the folder has one, `crl.pem`: what the node trusts, read from its files

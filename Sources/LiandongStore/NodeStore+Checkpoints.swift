@@ -65,6 +65,8 @@ extension NodeStore {
         }
         if try insert(signed, db) { kept += 1 }
       }
+      // A withheld change that one of them witnesses in time counts from now on.
+      if kept > 0 { _ = try reconsiderWithheld(db) }
       return (kept, problems)
     }
   }
@@ -154,12 +156,12 @@ extension NodeStore {
     for (origin, held) in checkpoint.held {
       try db.execute(
         sql: """
-          INSERT OR IGNORE INTO checkpoint_held (origin, sequence, signer, time_millis, head)
-          VALUES (?, ?, ?, ?, ?)
+          INSERT OR IGNORE INTO checkpoint_held (origin, sequence, signer, time_millis, head, signer_sha256)
+          VALUES (?, ?, ?, ?, ?, ?)
           """,
         arguments: [
           origin.rawValue, Int64(clamping: held.sequence), checkpoint.node.rawValue,
-          Int64(clamping: checkpoint.timeMillis), held.head.bytes,
+          Int64(clamping: checkpoint.timeMillis), held.head.bytes, checkpoint.signerSHA256,
         ])
     }
     return true

@@ -22,7 +22,7 @@ extension NodeStore {
   }
 
   /// Brings the log in line with the decisions in force; true when it moved any change, so the
-  /// projections must be replayed (`replayAfterForkDecision`).
+  /// projections must be replayed (`replayIfOwed`).
   func applyForkDecisions(_ db: Database, tips: inout ChainTips) throws -> Bool {
     let decisions = try tips.decisions(db)
     guard !decisions.isEmpty else { return false }
@@ -119,9 +119,10 @@ extension NodeStore {
   static let replayFlag = "replay-after-fork-decision"
   static let ownChainFlag = "own-chain-cut-by-fork-decision"
 
-  /// Replays the projections if a fork decision moved changes since the last replay: right after
-  /// the decision's transaction, and on opening the store if a crash came in between.
-  func replayAfterForkDecision() throws {
+  /// Replays the projections if a fork decision moved changes, or the revocations in force
+  /// changed, since the last replay: right after the transaction that owed it, and on opening the
+  /// store if a crash came in between.
+  func replayIfOwed() throws {
     let pending = try read { db in
       try Bool.fetchOne(db, sql: "SELECT 1 FROM store_flags WHERE name = ?", arguments: [Self.replayFlag])
     }

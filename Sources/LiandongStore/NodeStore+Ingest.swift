@@ -20,18 +20,23 @@ extension NodeStore {
     let outcomes = try writeTransaction { db in
       var folds = FoldBatch()
       var tips = ChainTips()
+      var revocations = SignerRevocations()
       let receivedAt = Date().iso8601
       let outcomes = try changes.indices.map { index in
         try ingestOne(
           changes[index], db: db, verifier: verifier, physicalMillis: physicalMillis, receivedAt: receivedAt,
-          folds: &folds, tips: &tips, signatureChecked: checked.vouches(for: changes[index]),
-          prepared: bodies?[index])
+          folds: &folds, tips: &tips, revocations: &revocations,
+          signatureChecked: checked.vouches(for: changes[index]), prepared: bodies?[index])
       }
       try folds.refold(db)
-      if tips.decisionsToApply { _ = try applyForkDecisions(db, tips: &tips) }
+      if tips.decisionsToApply {
+        _ = try applyForkDecisions(db, tips: &tips)
+        // A manifest arrived: its cut-offs may release withheld changes.
+        if try revocations.anyWithheld(db) { _ = try reconsiderWithheld(db) }
+      }
       return outcomes
     }
-    try replayAfterForkDecision()
+    try replayIfOwed()
     return outcomes
   }
 
@@ -67,6 +72,7 @@ extension NodeStore {
       var folds = FoldBatch()
       var tips = ChainTips()
       let receivedAt = Date().iso8601
+      var revocations = SignerRevocations()
       var signed: [SignedChange] = []
       for (body, audience) in changes {
         // The authority kept another change at the next sequence; this node must receive it first.
@@ -83,7 +89,7 @@ extension NodeStore {
         let outcome = try ingestOne(
           change, db: db, verifier: verifier,
           physicalMillis: max(physicalMillis, change.header.time.wallMillis), receivedAt: receivedAt,
-          folds: &folds, tips: &tips, prepared: body)
+          folds: &folds, tips: &tips, revocations: &revocations, prepared: body)
         switch outcome {
         case .stored: break
         case .refused(let refusal), .forkDetected(let refusal): throw StoreError.localChangeRefused(refusal)
@@ -101,7 +107,7 @@ extension NodeStore {
       }
       return signed
     }
-    try replayAfterForkDecision()
+    try replayIfOwed()
     return signed
   }
 
@@ -121,8 +127,8 @@ extension NodeStore {
 
   private func ingestOne(
     _ change: SignedChange, db: Database, verifier: ChangeVerifier, physicalMillis: UInt64,
-    receivedAt: String, folds: inout FoldBatch, tips: inout ChainTips, signatureChecked: Bool = false,
-    prepared: PreparedBody? = nil
+    receivedAt: String, folds: inout FoldBatch, tips: inout ChainTips, revocations: inout SignerRevocations,
+    signatureChecked: Bool = false, prepared: PreparedBody? = nil
   ) throws -> IngestOutcome {
     let header = change.header
     // The authority decided this fork for another change: this one is evidence elsewhere and
@@ -171,6 +177,7 @@ extension NodeStore {
       try db.run("DELETE FROM p_wanted_bodies WHERE change_id = ?", full.id.bytes)
       tips.filled(full)
       if try registerManifests(in: full, body, db) { tips.manifestRegistered() }
+      if try revocations.anyWithheld(db), try isWithheld(full.id, db) { return .bodyFilled }
       try folds.indexFilled(full, body, db)
       return .bodyFilled
     case .store(let accepted, let announced, let body):
@@ -186,6 +193,9 @@ extension NodeStore {
       }
       if try registerManifests(in: accepted, body, db) { tips.manifestRegistered() }
       try noteIfWanted(accepted, db)
+      if try withholdIfRevoked(accepted, revocations: &revocations, trust: verifier.trust, db) {
+        return .stored
+      }
       try folds.index(accepted, body, db)
       return .stored
     }

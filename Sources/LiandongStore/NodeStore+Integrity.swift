@@ -51,11 +51,16 @@ extension NodeStore {
       for table in Schema.derivedTables { try db.execute(sql: "DELETE FROM \(table)") }
       signerCache.withLock { $0.removeAll() }
       var folds = FoldBatch(maximumUnwritten: operationRowsHeldBack)
+      var revocations = SignerRevocations()
+      revocations.anyWithheld = false
+      // In log order, so a certificate's announcement is decided before the changes it signs.
       let rows = try Row.fetchCursor(
-        db, sql: "SELECT header, signature, body FROM changes WHERE body IS NOT NULL")
+        db, sql: "SELECT header, signature, body FROM changes ORDER BY rowid")
       while let row = try rows.next() {
         let change = try SignedChange(
           headerBytes: row["header"], signature: row["signature"], body: row["body"])
+        let withheld = try withholdIfRevoked(change, revocations: &revocations, trust: nil, db)
+        if change.isStub { continue }
         do throws(ChangeRefusal) { try change.checkBody() } catch {
           damaged.append(change.id)
           continue
@@ -67,11 +72,13 @@ extension NodeStore {
           }
         }
         try registerManifests(in: change, body, db)
-        try folds.index(change, body, db)
+        if !withheld { try folds.index(change, body, db) }
       }
       if !damaged.isEmpty { throw DamagedBodiesFound() }
       try rebuildWantedBodies(db)
       try folds.refold(db)
+      // A manifest later in the log may name earlier changes in a cut-off.
+      if revocations.anyWithheld { _ = try reconsiderWithheld(db) }
       try db.execute(sql: "DELETE FROM store_flags WHERE name = ?", arguments: [Self.replayFlag])
     }
   }

@@ -347,7 +347,8 @@ extension NodeStore {
     return StatusView(
       node: node.rawValue, changes: counts.0, stubs: counts.1, versionVector: vector, subjects: counts.2,
       leads: counts.3, refusedOperations: counts.4, forks: try forks(), quarantined: try quarantinedOrigins(),
-      superseded: try supersededChanges(), projectionDigest: try projectionDigest(),
+      superseded: try supersededChanges(), withheld: try withheldChanges(),
+      projectionDigest: try projectionDigest(),
       changeSetDigest: try changeSetDigest(),
       heldChangesDigest: try heldChangesDigest())
   }

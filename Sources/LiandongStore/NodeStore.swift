@@ -48,7 +48,7 @@ public final class NodeStore: Sendable {
         try checkSchemaReadable(path: path!)
       } else {
         try migrate(upTo: migrateUpTo)
-        if migrateUpTo == nil { try replayAfterForkDecision() }
+        if migrateUpTo == nil { try replayIfOwed() }
       }
     } catch {
       throw StoreError.translating(error, path: path ?? "")

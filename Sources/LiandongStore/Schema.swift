@@ -469,7 +469,7 @@ enum Schema {
           CREATE TABLE store_flags (name TEXT PRIMARY KEY);
           """)
     }
-    migrator.registerMigration("v18: checkpoints, the nodes' signed statements of what they held") { db in
+    migrator.registerMigration("v18: checkpoints, revocations in force, changes withheld") { db in
       try db.execute(
         sql: """
           -- Every checkpoint kept, this node's own and those peers passed on, as signed.
@@ -489,8 +489,22 @@ enum Schema {
             signer TEXT NOT NULL,
             time_millis INTEGER NOT NULL,
             head BLOB NOT NULL,
+            signer_sha256 BLOB NOT NULL,
             PRIMARY KEY (origin, sequence, signer, time_millis)
           ) WITHOUT ROWID;
+          -- When the CA revoked each certificate this node holds that a CRL in force lists.
+          CREATE TABLE revocations (
+            fingerprint BLOB PRIMARY KEY,
+            revoked_at_millis INTEGER NOT NULL
+          );
+          -- Changes signed before their certificate's revocation that no other node witnessed
+          -- before it (`RevocationRule`): held, never folded, decided again as checkpoints come.
+          CREATE TABLE withheld_changes (
+            change_id BLOB PRIMARY KEY,
+            origin TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            reason TEXT NOT NULL
+          );
           """)
     }
     return migrator
@@ -502,7 +516,8 @@ enum Schema {
   }
 
   /// Every derived table, including the operation index that is not itself digested.
-  static let derivedTables = projections.map(\.table) + ["p_operations", "p_wanted_bodies"]
+  static let derivedTables =
+    projections.map(\.table) + ["p_operations", "p_wanted_bodies", "withheld_changes"]
 
   static let wantedBodiesMigration = "v3: evidence and blobs"
 

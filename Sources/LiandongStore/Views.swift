@@ -119,6 +119,8 @@ public struct StatusView: Codable, Sendable {
   public var quarantined: [String]
   /// Changes taken out of the log by fork decisions, kept as evidence.
   public var superseded: [SupersededChangeView]
+  /// Changes the revocation rule withholds (`RevocationRule`), with why.
+  public var withheld: [WithheldChangeView]
   public var projectionDigest: String
   public var changeSetDigest: String
   public var heldChangesDigest: String
@@ -145,6 +147,8 @@ public struct AuditReport: Codable, Sendable {
   public var filesChecked: Int? = nil
   /// Evidence files found altered or missing, now or earlier, not yet fetched again.
   public var damagedFiles: [DamagedFile] = []
+  /// Changes the revocation rule withholds (`RevocationRule`): facts of the log, not damage.
+  public var withheld: [WithheldChangeView] = []
   public var ok: Bool { failures.isEmpty && databaseProblems.isEmpty && damagedFiles.isEmpty }
 
   public init(

@@ -173,10 +173,7 @@ struct LeadShow: NodeCommand {
   @Argument(help: "The lead's ID.") var id: String
 
   func execute() throws {
-    let normalized = try options.objectID(id).description
-    guard let lead = try options.openApp().views.lead(normalized) else {
-      throw StoreError.notFound(kind: "lead", id: normalized)
-    }
+    let lead = try options.openApp().lead(try options.objectID(id))
     if options.json { return try Output.json(lead) }
     var lines: [(String, String)] = [
       ("lead", lead.id), ("origin", lead.origin), ("owner", lead.owner), ("state", lead.state.rawValue),

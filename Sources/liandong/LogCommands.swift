@@ -35,7 +35,10 @@ struct VerifyCommand: NodeCommand {
       missing is set aside under blobs/damaged/, recorded "damaged" in its chain of custody, \
       and fetched again from a peer that holds it at the next sync. Operations that were \
       refused (kept in the log with no effect, such as an edit by a node that does not own the \
-      lead) and detected forks are listed too; they are facts of the log, not damage.
+      lead) and detected forks are listed too; they are facts of the log, not damage. So are \
+      withheld changes: signed before the CA revoked their certificate, but held by no other \
+      node before then as far as its checkpoints show (a stolen key's backdated changes look \
+      like this); they have no effect unless such a checkpoint arrives.
       """)
   @OptionGroup var options: NodeOptions
   @Flag(help: "Run SQLite's quick check and read no evidence file (minutes faster on a large node).")
@@ -92,6 +95,10 @@ struct VerifyCommand: NodeCommand {
       }
       if !report.quarantined.isEmpty {
         print("quarantined origins: \(report.quarantined.joined(separator: ", "))")
+      }
+      for change in report.withheld {
+        print(
+          "withheld \(change.origin)#\(change.sequence) \(change.id.prefix(12)), no effect: \(change.reason)")
       }
     }
     if !report.ok { throw ExitCode(1) }

@@ -42,7 +42,8 @@ public func fuzzSession(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
       case .beginBlob(let need): queue += session.blobOpened(sha256: need.sha256, offset: need.offset)
       case .writeBlob(let sha256, _, _, let last):
         if last { queue += session.blobFinished(sha256: sha256, matched: true) }
-      case .suspendBlob, .serveBlob: break
+      case .loadCheckpoints: queue += session.loadedCheckpoints([])
+      case .suspendBlob, .serveBlob, .storeCheckpoints: break
       case .finish, .fail: ended = true
       }
     }

@@ -1285,6 +1285,49 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/Status/superseded`.
             internal var superseded: Components.Schemas.Status.SupersededPayload
+            /// - Remark: Generated from `#/components/schemas/Status/WithheldPayload`.
+            internal struct WithheldPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/Status/WithheldPayload/id`.
+                internal var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Status/WithheldPayload/origin`.
+                internal var origin: Swift.String
+                /// - Remark: Generated from `#/components/schemas/Status/WithheldPayload/sequence`.
+                internal var sequence: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/Status/WithheldPayload/reason`.
+                internal var reason: Swift.String
+                /// Creates a new `WithheldPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - origin:
+                ///   - sequence:
+                ///   - reason:
+                internal init(
+                    id: Swift.String,
+                    origin: Swift.String,
+                    sequence: Swift.Int,
+                    reason: Swift.String
+                ) {
+                    self.id = id
+                    self.origin = origin
+                    self.sequence = sequence
+                    self.reason = reason
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case origin
+                    case sequence
+                    case reason
+                }
+            }
+            /// Changes signed before the CA revoked their certificate that no other node's checkpoint shows held before then (a stolen key's backdated changes): kept, with no effect, until such a checkpoint arrives.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Status/withheld`.
+            internal typealias WithheldPayload = [Components.Schemas.Status.WithheldPayloadPayload]
+            /// Changes signed before the CA revoked their certificate that no other node's checkpoint shows held before then (a stolen key's backdated changes): kept, with no effect, until such a checkpoint arrives.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Status/withheld`.
+            internal var withheld: Components.Schemas.Status.WithheldPayload
             /// - Remark: Generated from `#/components/schemas/Status/projectionDigest`.
             internal var projectionDigest: Swift.String
             /// - Remark: Generated from `#/components/schemas/Status/changeSetDigest`.
@@ -1304,6 +1347,7 @@ extension Components {
             ///   - forks:
             ///   - quarantined:
             ///   - superseded: Changes a fork decision took out of the log, kept as evidence with no effect.
+            ///   - withheld: Changes signed before the CA revoked their certificate that no other node's checkpoint shows held before then (a stolen key's backdated changes): kept, with no effect, until such a checkpoint arrives.
             ///   - projectionDigest:
             ///   - changeSetDigest:
             ///   - heldChangesDigest:
@@ -1318,6 +1362,7 @@ extension Components {
                 forks: [Components.Schemas.Fork],
                 quarantined: [Swift.String],
                 superseded: Components.Schemas.Status.SupersededPayload,
+                withheld: Components.Schemas.Status.WithheldPayload,
                 projectionDigest: Swift.String,
                 changeSetDigest: Swift.String,
                 heldChangesDigest: Swift.String
@@ -1332,6 +1377,7 @@ extension Components {
                 self.forks = forks
                 self.quarantined = quarantined
                 self.superseded = superseded
+                self.withheld = withheld
                 self.projectionDigest = projectionDigest
                 self.changeSetDigest = changeSetDigest
                 self.heldChangesDigest = heldChangesDigest
@@ -1347,6 +1393,7 @@ extension Components {
                 case forks
                 case quarantined
                 case superseded
+                case withheld
                 case projectionDigest
                 case changeSetDigest
                 case heldChangesDigest

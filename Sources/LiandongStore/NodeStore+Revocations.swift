@@ -1,0 +1,265 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+
+/// The revocation rule (`RevocationRule`) applied to the log: which stored changes are withheld
+/// because their certificate was revoked and no other node witnessed them before, kept in
+/// `withheld_changes` (never folded). `revocations` records when the CRLs in force revoke each
+/// certificate held, so that every decision (at ingest, as checkpoints arrive, in a rebuild)
+/// reads the same inputs from the store.
+extension NodeStore {
+  /// Records when the CRLs in force revoke each certificate this node holds. If that changed,
+  /// every change is decided again by a replay of the projections, and true is returned. Called
+  /// when a node opens its data folder and whenever it loads a new CRL.
+  @discardableResult
+  public func applyRevocations(_ trust: TrustAnchor) throws -> Bool {
+    // Read first: every command opens the store, and nearly always nothing changed.
+    func inForce(_ db: Database) throws -> (wanted: [Data: Int64], recorded: [Data: Int64]) {
+      var wanted: [Data: Int64] = [:]
+      if !trust.revocationLists.isEmpty {
+        for row in try Row.fetchAll(db, sql: "SELECT fingerprint, chain_pem FROM p_certificates") {
+          guard let leaf = try? Certificate.chain(pem: Data((row["chain_pem"] as String).utf8)).first,
+            let revoked = trust.revocationTime(of: leaf)
+          else { continue }
+          wanted[row["fingerprint"]] = Int64(clamping: revoked.unixMillis)
+        }
+      }
+      var recorded: [Data: Int64] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT fingerprint, revoked_at_millis FROM revocations") {
+        recorded[row["fingerprint"]] = row["revoked_at_millis"]
+      }
+      return (wanted, recorded)
+    }
+    let seen = try read { try inForce($0) }
+    guard seen.wanted != seen.recorded else { return false }
+    let changed = try writeTransaction { db -> Bool in
+      let (wanted, recorded) = try inForce(db)
+      guard wanted != recorded else { return false }
+      try db.execute(sql: "DELETE FROM revocations")
+      for (fingerprint, millis) in wanted {
+        try db.execute(
+          sql: "INSERT INTO revocations (fingerprint, revoked_at_millis) VALUES (?, ?)",
+          arguments: [fingerprint, millis])
+      }
+      try db.execute(sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [Self.replayFlag])
+      return true
+    }
+    if changed { try replayIfOwed() }
+    return changed
+  }
+
+  /// The changes withheld, with why, in log order.
+  public func withheldChanges() throws -> [WithheldChangeView] {
+    try read { db in
+      try Row.fetchAll(
+        db,
+        sql: """
+          SELECT w.change_id, w.origin, w.sequence, w.reason FROM withheld_changes w
+          JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
+          """
+      ).map {
+        WithheldChangeView(
+          id: ($0["change_id"] as Data).hex, origin: $0["origin"], sequence: $0["sequence"],
+          reason: $0["reason"])
+      }
+    }
+  }
+
+  /// The first withheld change that acts on `object`: the reason it shows nothing.
+  public func withheld(touching object: ObjectID) throws -> WithheldChangeView? {
+    try read { db in
+      guard try Bool.fetchOne(db, sql: "SELECT 1 FROM withheld_changes LIMIT 1") == true else { return nil }
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT c.header, c.signature, c.body, w.reason FROM withheld_changes w
+          JOIN changes c ON c.id = w.change_id WHERE c.body IS NOT NULL ORDER BY c.rowid
+          """)
+      {
+        guard
+          let change = try? SignedChange(
+            headerBytes: row["header"], signature: row["signature"], body: row["body"]),
+          change.decodedBody()?.operations.contains(where: { $0.objectID == object }) == true
+        else { continue }
+        return WithheldChangeView(
+          id: change.id.hex, origin: change.header.origin.rawValue, sequence: Int64(change.header.sequence),
+          reason: row["reason"])
+      }
+      return nil
+    }
+  }
+
+  /// Decides a change being stored; a withheld one is recorded and must not be folded.
+  func withholdIfRevoked(
+    _ change: SignedChange, revocations: inout SignerRevocations, trust: TrustAnchor?, _ db: Database
+  ) throws -> Bool {
+    let standing = try standing(of: change.header, id: change.id, revocations: &revocations, trust: trust, db)
+    guard let reason = standing.reason else { return false }
+    try db.execute(
+      sql:
+        "INSERT OR REPLACE INTO withheld_changes (change_id, origin, sequence, reason) VALUES (?, ?, ?, ?)",
+      arguments: [change.id.bytes, change.header.origin.rawValue, Int64(change.header.sequence), reason])
+    revocations.anyWithheld = true
+    return true
+  }
+
+  /// Whether `change` is withheld here: a body that arrives for it is not folded either.
+  func isWithheld(_ change: ChangeID, _ db: Database) throws -> Bool {
+    try Bool.fetchOne(
+      db, sql: "SELECT 1 FROM withheld_changes WHERE change_id = ?", arguments: [change.bytes])
+      == true
+  }
+
+  /// Decides every withheld change again, in log order, after checkpoints arrived: those now
+  /// witnessed are folded in this transaction. Returns how many came to count.
+  func reconsiderWithheld(_ db: Database) throws -> Int {
+    var revocations = SignerRevocations()
+    var folds = FoldBatch()
+    var released = 0
+    var progress = true
+    // A change released may release those signed by a certificate it announced.
+    while progress {
+      progress = false
+      let rows = try Row.fetchAll(
+        db,
+        sql: """
+          SELECT c.header, c.signature, c.body FROM withheld_changes w JOIN changes c ON c.id = w.change_id
+          ORDER BY c.rowid
+          """)
+      for row in rows {
+        let change = try SignedChange(
+          headerBytes: row["header"], signature: row["signature"], body: row["body"])
+        let standing = try standing(
+          of: change.header, id: change.id, revocations: &revocations, trust: nil, db)
+        if let reason = standing.reason {
+          // Still withheld; the reason may have changed (its announcement now counts).
+          try db.execute(
+            sql: "UPDATE withheld_changes SET reason = ? WHERE change_id = ?",
+            arguments: [reason, change.id.bytes])
+          continue
+        }
+        try db.execute(sql: "DELETE FROM withheld_changes WHERE change_id = ?", arguments: [change.id.bytes])
+        try folds.index(change, change.decodedBody(), db)
+        released += 1
+        progress = true
+      }
+    }
+    try folds.refold(db)
+    return released
+  }
+
+  /// The rule's inputs for one change, read from the store: when its certificate was revoked
+  /// (`trust`, when given, is asked about a certificate not recorded yet), whether the change that
+  /// announced the certificate is withheld, and the checkpoints of other nodes that hold it.
+  func standing(
+    of header: ChangeHeader, id: ChangeID, revocations: inout SignerRevocations, trust: TrustAnchor?,
+    _ db: Database
+  ) throws -> RevocationRule.Standing {
+    let fingerprint = header.signerSHA256
+    var announcedInWithheld: ChangeID? = nil
+    if try revocations.anyWithheld(db) {
+      if let announcer = try Data.fetchOne(
+        db, sql: "SELECT announced_in FROM p_certificates WHERE fingerprint = ?", arguments: [fingerprint]),
+        announcer != id.bytes, try isWithheld(ChangeID(bytes: announcer)!, db)
+      {
+        announcedInWithheld = ChangeID(bytes: announcer)
+      }
+    }
+    let revokedAt = try revocations.revokedAt(
+      fingerprint, origin: header.origin, trust: trust, store: self, db)
+    guard revokedAt != nil || announcedInWithheld != nil else { return .counts }
+    var witnesses: [RevocationRule.Witness] = []
+    if let revokedAt {
+      let origin = header.origin.rawValue
+      for row in try Row.fetchAll(
+        db,
+        sql: """
+          SELECT h.signer, h.time_millis, r.revoked_at_millis FROM checkpoint_held h
+          JOIN changes c ON c.origin = h.origin AND c.sequence = h.sequence AND c.id = h.head
+          LEFT JOIN revocations r ON r.fingerprint = h.signer_sha256
+          WHERE h.origin = ? AND h.sequence >= ? AND h.signer <> ? AND h.time_millis < ?
+          """, arguments: [origin, Int64(header.sequence), origin, Int64(clamping: revokedAt)])
+      {
+        guard let node = try? NodeID(row["signer"] as String) else { continue }
+        witnesses.append(
+          RevocationRule.Witness(
+            node: node, timeMillis: UInt64(row["time_millis"] as Int64),
+            signerRevokedAtMillis: (row["revoked_at_millis"] as Int64?).map { UInt64($0) }))
+      }
+    }
+    var cutOff = false
+    if revokedAt != nil {
+      for named in try revocations.cutOffs(db)
+      where named.origin == header.origin.rawValue && named.sequence >= header.sequence {
+        let held = try Data.fetchOne(
+          db, sql: "SELECT id FROM changes WHERE origin = ? AND sequence = ?",
+          arguments: [named.origin, Int64(named.sequence)])
+        if held != nil, held == named.headID?.bytes { cutOff = true }
+      }
+    }
+    return RevocationRule.standing(
+      origin: header.origin, revokedAtMillis: revokedAt, announcedInWithheld: announcedInWithheld,
+      witnesses: witnesses, cutOff: cutOff)
+  }
+}
+
+/// What one transaction learned of certificates' revocations, so that a batch of thousands of
+/// changes by one signer asks once.
+struct SignerRevocations {
+  private var known: [Data: UInt64?] = [:]
+  private var anyWithheldKnown: Bool?
+  private var cutOffsRead: [RevocationCutOff]?
+
+  /// The authority's cut-offs, from every manifest held.
+  mutating func cutOffs(_ db: Database) throws -> [RevocationCutOff] {
+    if let cutOffsRead { return cutOffsRead }
+    let read = try Data.fetchAll(db, sql: "SELECT document FROM p_manifests").flatMap {
+      (try? FederationManifest.parse($0))?.cutoffs ?? []
+    }
+    cutOffsRead = read
+    return read
+  }
+
+  var anyWithheld: Bool {
+    get { anyWithheldKnown ?? false }
+    set { anyWithheldKnown = newValue }
+  }
+
+  mutating func anyWithheld(_ db: Database) throws -> Bool {
+    if let known = anyWithheldKnown { return known }
+    let found = try Bool.fetchOne(db, sql: "SELECT 1 FROM withheld_changes LIMIT 1") == true
+    anyWithheldKnown = found
+    return found
+  }
+
+  /// When the certificate was revoked: as recorded, or (given `trust`) as its CRLs say, then
+  /// recorded.
+  mutating func revokedAt(
+    _ fingerprint: Data, origin: NodeID, trust: TrustAnchor?, store: NodeStore, _ db: Database
+  ) throws -> UInt64? {
+    if let cached = known[fingerprint] { return cached }
+    var millis = try Int64.fetchOne(
+      db, sql: "SELECT revoked_at_millis FROM revocations WHERE fingerprint = ?", arguments: [fingerprint]
+    ).map { UInt64($0) }
+    if millis == nil, let trust, !trust.revocationLists.isEmpty,
+      let leaf = try store.signers(of: origin, including: fingerprint, db)[fingerprint]?.first,
+      let revoked = trust.revocationTime(of: leaf)
+    {
+      millis = revoked.unixMillis
+      try db.execute(
+        sql: "INSERT OR REPLACE INTO revocations (fingerprint, revoked_at_millis) VALUES (?, ?)",
+        arguments: [fingerprint, Int64(clamping: revoked.unixMillis)])
+    }
+    known[fingerprint] = millis
+    return millis
+  }
+}
+
+/// A change withheld by the revocation rule, and why.
+public struct WithheldChangeView: Codable, Sendable, Equatable {
+  public var id: String
+  public var origin: String
+  public var sequence: Int64
+  public var reason: String
+}
