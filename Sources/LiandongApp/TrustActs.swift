@@ -42,7 +42,7 @@ extension NodeApp {
   /// newer than the one installed, and not revoke this node (which could then no longer talk).
   /// A running node takes it on SIGHUP. Returns where it was written and when it was issued.
   public func installRevocationList(_ pem: Data, fileName: String, now: Date = Date()) throws
-    -> (installed: URL, issued: Date)
+    -> (installed: URL, issued: Date, withheld: Int)
   {
     let lists = try RevocationList.all(pem: pem)
     guard let newest = lists.compactMap(\.lastUpdate).max() else {
@@ -72,7 +72,9 @@ extension NodeApp {
     do { try pem.write(to: installed, options: .atomic) } catch {
       throw StoreError.unwritableFile(path: installed.path, reason: SystemError.reason(error))
     }
-    return (installed, newest)
+    // Decided now, not at the next command: the changes its revocations withhold (`RevocationRule`).
+    try home.installTrust(trust)
+    return (installed, newest, try store.withheldChanges().count)
   }
 }
 

@@ -200,9 +200,10 @@ struct StolenKeyTests {
     let withheld = try #require((status as? [String: Any])?["withheld"] as? [[String: Any]])
     #expect(withheld.map { $0["origin"] as? String } == ["jjj"], "\(withheld)")
 
-    // prd's operator installs the CRL: the next command withholds the stolen lead there too.
+    // prd's operator installs the CRL, which withholds the stolen lead there too, and says so.
     _ = prd.stop()
-    #expect(try prd.cli("crl", "install", federation.crlURL.path).status == 0)
+    let prdInstall = try prd.cli("crl", "install", federation.crlURL.path)
+    #expect(prdInstall.status == 0 && prdInstall.stdout.contains("1 change(s) withheld"), "\(prdInstall)")
     #expect(try prd.cli("lead", "show", stolen).status != 0)
     #expect(try prd.cli("lead", "show", honest).status == 0)
     // Holding the same changes, checkpoints and CRL, the two nodes agree.
