@@ -84,6 +84,10 @@ extension ConsolePages {
       "what": Shown.text(entry.what), "operation": entry.operation,
     ]
     if let refused = entry.refused { row["refused"] = Shown.text(refused) }
+    // Which other nodes are proven, by their own signed checkpoints, to hold this change.
+    row["heldBy"] = (entry.heldBy ?? []).map { held -> [String: Any] in
+      ["node": held.node, "since": Shown.chinaTime(held.since)]
+    }
     return row
   }
 

@@ -87,6 +87,7 @@ enum Phrases {
     "time": ("时间（北京时间）", "Time (China)"),
     "officer": ("经办人", "Officer"),
     "what": ("内容", "What"),
+    "heldBy": ("已证实持有（节点自签检查点）", "Proven held by (the nodes' own signed checkpoints)"),
     "verified": ("签名与链已核验", "Signature and chain verified"),
     "refused": ("被规则拒绝", "Refused by the rules"),
     "evidence": ("证据", "Evidence"),

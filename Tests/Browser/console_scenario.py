@@ -212,6 +212,10 @@ def run(jjj, yrd, ops, prd):
         rows = jjj.find_elements(By.CSS_SELECTOR, "#story tbody tr")
         expect({r.get_attribute("data-node") for r in rows} >= {"jjj", "yrd"}, "entries from both regions")
         expect(all(r.find_elements(By.CSS_SELECTOR, ".verified") for r in rows), "every entry is marked verified")
+        # yrd's signed checkpoint proves it holds jjj's entry; checkpoints announce no event, so
+        # the page is reloaded until one has arrived.
+        WebDriverWait(jjj, ARRIVAL, poll_frequency=1).until(
+            lambda d: d.refresh() or d.find_elements(By.CSS_SELECTOR, "#story tr[data-node='jjj'] [data-witness='yrd']"))
         shot(jjj, "07-jjj-story")
 
     with Step("jjj hands the case off to yrd, and yrd's open page offers to accept it without a reload", jjj, yrd):

@@ -23,6 +23,8 @@ struct ConsoleBrowserTests {
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
     let prd = try NodeProcess("prd", federation: federation)
+    // Checkpoints every second, so that the case page can show who holds each entry within the test.
+    for node in [jjj, yrd, prd] { try node.editConfiguration { $0["checkpointSeconds"] = 1 } }
     let password = "雨后春笋 spring rain"
     for (node, account) in [(jjj, "li.wei"), (yrd, "wang.fang"), (prd, "zhao.lei")] {
       _ = try node.token(account, role: "officer")
