@@ -28,7 +28,8 @@ public struct LeadQuery: Sendable, Equatable {
     self.cursor = cursor
   }
 
-  /// Whether `lead` is one this query asks for (its state, risk and text; not the page).
+  /// Whether `lead` is one this query asks for (its state, risk and text; not the page): what
+  /// the store's indexed page query (`NodeStore.leadPage`) answers too.
   public func matches(_ lead: LeadView) -> Bool {
     if let state, lead.state != state { return false }
     if let risk, lead.risk != risk { return false }
@@ -58,18 +59,15 @@ extension NodeApp {
       throw UsageError(code: "usage.limit", message: "a page holds 1 to 200 leads, not \(query.limit)")
     }
     try TextLimit.check("search text", query.text, limit: TextLimit.name)
-    let newestFirst = try store.leads().reversed()
-    var rest = newestFirst[...]
-    if let cursor = query.cursor {
-      let last = try Self.decodeCursor(cursor)
-      guard let position = newestFirst.firstIndex(where: { $0.id == last }) else {
-        throw UsageError(
-          code: "api.bad-cursor", message: "the cursor '\(cursor.prefix(40))' is not one this node gave")
-      }
-      rest = newestFirst[newestFirst.index(after: position)...]
+    let filter = LeadFilter(
+      state: query.state?.rawValue, risk: query.risk?.rawValue, violation: query.violation?.rawValue,
+      origin: query.origin, owner: query.owner, text: query.text)
+    let last = try query.cursor.map(Self.decodeCursor)
+    guard let page = try store.leadPage(filter, after: last, limit: query.limit + 1) else {
+      throw UsageError(
+        code: "api.bad-cursor",
+        message: "the cursor '\(query.cursor?.prefix(40) ?? "")' is not one this node gave")
     }
-    let matching = rest.lazy.filter(query.matches)
-    let page = Array(matching.prefix(query.limit + 1))
     let items = Array(page.prefix(query.limit))
     return LeadPage(
       items: items, nextCursor: page.count > items.count ? items.last.map { Self.encodeCursor($0.id) } : nil)

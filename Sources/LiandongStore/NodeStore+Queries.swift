@@ -215,7 +215,7 @@ extension NodeStore {
     }
   }
 
-  private func leadView(_ row: Row, _ related: LeadRelations, _ db: Database) throws -> LeadView {
+  func leadView(_ row: Row, _ related: LeadRelations, _ db: Database) throws -> LeadView {
     func time(_ prefix: String) -> String {
       HLCTimestamp(
         wallMillis: UInt64(row["\(prefix)_wall"] as Int64), counter: UInt32(row["\(prefix)_counter"] as Int64)

@@ -507,6 +507,10 @@ enum Schema {
           );
           """)
     }
+    migrator.registerMigration("v19: leads by creation time, for pages") { db in
+      try db.execute(
+        sql: "CREATE INDEX p_leads_by_created ON p_leads (created_wall, created_counter, id)")
+    }
     return migrator
   }
 

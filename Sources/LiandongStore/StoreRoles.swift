@@ -47,6 +47,9 @@ public protocol ChangeLog: Sendable {
 /// The projections folded from the log, read as views; `rebuild` replays the log into them.
 public protocol ReadModels: Sendable {
   func leads() throws -> [LeadView]
+  /// The newest leads matching `filter` created before lead `afterID`, at most `limit`; nil when
+  /// `afterID` names no lead held.
+  func leadPage(_ filter: LeadFilter, after afterID: String?, limit: Int) throws -> [LeadView]?
   func lead(_ id: String) throws -> LeadView?
   func existingLeads(among ids: [String]) throws -> Set<String>
   /// Objects this node holds operations of whose ID starts with `hexPrefix` (lower-case hex,

@@ -20,7 +20,7 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import WebDriverWait as SeleniumWait
 
 JJJ, YRD, PRD = os.environ["JJJ_URL"], os.environ["YRD_URL"], os.environ["PRD_URL"]
 PASSWORD = os.environ["OFFICER_PASSWORD"]
@@ -31,6 +31,13 @@ HOSTILE_LEAD = os.environ["HOSTILE_LEAD"]
 REQUEST = os.environ["REQUEST"]
 # How long a synced change may take to reach a page that updates itself (sync runs every second).
 ARRIVAL = 45
+
+
+def WebDriverWait(driver, timeout, poll_frequency=0.5):
+    """Selenium's wait, going on when an element it read was replaced meanwhile: a live update
+    swaps the page's <main> whenever the node commits something it shows."""
+    return SeleniumWait(driver, timeout, poll_frequency=poll_frequency,
+                        ignored_exceptions=(StaleElementReferenceException,))
 
 
 def browser():

@@ -109,4 +109,53 @@ struct AccountTests {
     #expect(thrownCode { _ = try app.leads(LeadQuery(limit: 0)) } == "usage.limit")
     #expect(thrownCode { _ = try app.leads(LeadQuery(cursor: "%%%")) } == "api.bad-cursor")
   }
+
+  @Test(
+    "an indexed page query gives exactly the leads the reference filter keeps, newest first, across every page, for random leads and filters"
+  )
+  func pagesMatchTheFilter() throws {
+    let seed =
+      ProcessInfo.processInfo.environment["LIANDONG_SEED"].flatMap(UInt64.init)
+      ?? UInt64.random(in: 1...UInt64.max)
+    print("lead pages seed: \(seed) (replay with LIANDONG_SEED=\(seed))")
+    var random = SeededGenerator(seed: seed)
+    let node = try SimulatedNode("n0")
+    let app = node.app
+    let names = ["速通检测服务店", "某认证店", "ABC Testing", "abc_lab", "100% 检测", "某店"]
+    let words = ["检测报告", "CCC 认证", "one-day REPORT", "假冒", "50%_off", "其他"]
+    for _ in 0..<60 {
+      let uscc = Bool.random(using: &random) ? "91310000MA1FL8XQ37" : nil
+      _ = try app.addLead(
+        NewLead(
+          subject: SubjectRecord(kind: .shop, name: names.randomElement(using: &random)!, uscc: uscc),
+          fields: LeadFields(
+            violations: [Violation.allCases.randomElement(using: &random)!], subjectIDs: [],
+            summary: words.randomElement(using: &random)! + " \(Int.random(in: 0..<9, using: &random))",
+            risk: RiskLevel.allCases.randomElement(using: &random)!),
+          audience: .all),
+        by: Officer("li.wei"), now: node.tick())
+    }
+    let all = Array(try node.store.leads().reversed())
+    for _ in 0..<40 {
+      var query = LeadQuery(limit: Int.random(in: 1...7, using: &random))
+      if Bool.random(using: &random) { query.risk = RiskLevel.allCases.randomElement(using: &random) }
+      if Int.random(in: 0..<3, using: &random) == 0 {
+        query.violation = Violation.allCases.randomElement(using: &random)
+      }
+      if Bool.random(using: &random) {
+        query.text = ["检测", "abc", "REPORT", "%", "_", "91310000ma1fl8xq37", "店", "one-day"].randomElement(
+          using: &random)
+      }
+      var paged: [String] = []
+      var pages = 0
+      repeat {
+        let page = try app.leads(query)
+        paged += page.items.map(\.id)
+        query.cursor = page.nextCursor
+        pages += 1
+      } while query.cursor != nil && pages < 100
+      let expected = all.filter(query.matches).map(\.id)
+      #expect(paged == expected, "seed \(seed), query \(query)")
+    }
+  }
 }
