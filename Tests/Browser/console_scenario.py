@@ -100,6 +100,24 @@ def click(driver, selector, attempts=5):
                 raise
 
 
+def type_into(driver, selector, text, attempts=5):
+    """Types into the field `selector` names, found again if a live update replaced it (a
+    field that has the focus is never swapped, but it may be between finding and focusing)."""
+    for attempt in range(attempts):
+        try:
+            driver.find_element(By.CSS_SELECTOR, selector).send_keys(text)
+            return
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+
+
+def text_of(driver, selector):
+    """The text of the element `selector` names, read in one script (no stale reference)."""
+    return driver.execute_script(
+        "var e = document.querySelector(arguments[0]); return e ? e.innerText : null", selector)
+
+
 def shot(driver, name):
     driver.save_screenshot(os.path.join(SHOTS, re.sub(r"[^\w.-]+", "-", name) + ".png"))
 
@@ -195,30 +213,32 @@ def run(jjj, yrd, ops, prd):
 
     with Step("yrd answers jjj's assistance request: accepts it, then completes it with findings", yrd):
         yrd.get(YRD + "/console/")
-        link = yrd.find_element(By.CSS_SELECTOR, f"#due a[href='/console/requests/{REQUEST}']")
-        link.click()
+        click(yrd, f"#due a[href='/console/requests/{REQUEST}']")
         WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "act-accept"))
         expect(not yrd.find_elements(By.ID, "act-cancel"), "only the requester may cancel")
         expect(yrd.find_elements(By.ID, "request-deadline"), "the page shows the deadline")
-        yrd.find_element(By.CSS_SELECTOR, "#act-accept button").click()
+        click(yrd, "#act-accept button")
         WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "act-complete"))
         # A completion without findings is stopped by the form itself (a required field).
-        yrd.find_element(By.CSS_SELECTOR, "#act-complete button").click()
+        click(yrd, "#act-complete button")
         expect("act-complete" in "".join(e.get_attribute("id") or "" for e in yrd.find_elements(By.CSS_SELECTOR, "form")),
                "the form is still there")
-        yrd.find_element(By.ID, "complete-findings").send_keys("经核实，该经营者登记地址与实际经营地不符")
-        yrd.find_element(By.CSS_SELECTOR, "#act-complete button").click()
+        type_into(yrd, "#complete-findings", "经核实，该经营者登记地址与实际经营地不符")
+        click(yrd, "#act-complete button")
         WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "findings"))
-        expect("已完成" in yrd.find_element(By.ID, "request-state").text, "the request is completed")
+        expect("已完成" in (text_of(yrd, "#request-state") or ""), "the request is completed")
         shot(yrd, "07a-yrd-request-completed")
         axe_check(yrd, "request")
 
     with Step("jjj's case page shows both regions' entries, each verified", jjj):
         jjj.get(lead_url)
         WebDriverWait(jjj, ARRIVAL).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#story tr[data-node='yrd']"))
-        rows = jjj.find_elements(By.CSS_SELECTOR, "#story tbody tr")
-        expect({r.get_attribute("data-node") for r in rows} >= {"jjj", "yrd"}, "entries from both regions")
-        expect(all(r.find_elements(By.CSS_SELECTOR, ".verified") for r in rows), "every entry is marked verified")
+        # Read in one script: a live update may replace the rows between two Selenium calls.
+        rows = jjj.execute_script(
+            "return Array.from(document.querySelectorAll('#story tbody tr'))"
+            ".map(function (r) { return [r.dataset.node, !!r.querySelector('.verified')]; })")
+        expect({node for node, _ in rows} >= {"jjj", "yrd"}, f"entries from both regions: {rows}")
+        expect(all(verified for _, verified in rows), f"every entry is marked verified: {rows}")
         # yrd's signed checkpoint proves it holds jjj's entry; checkpoints announce no event, so
         # the page is reloaded until one has arrived.
         WebDriverWait(jjj, ARRIVAL, poll_frequency=1).until(
@@ -231,9 +251,9 @@ def run(jjj, yrd, ops, prd):
         yrd.execute_script("document.body.dataset.marker = 'not reloaded'")
         jjj.get(lead_url)
         WebDriverWait(jjj, 10).until(lambda d: d.find_elements(By.ID, "act-handoff-offer"))
-        jjj.find_element(By.CSS_SELECTOR, "#act-handoff-offer select[name=to] option[value=yrd]").click()
-        jjj.find_element(By.ID, "handoff-offer-letter").send_keys("该经营者登记地在上海，依法移送贵局管辖")
-        jjj.find_element(By.CSS_SELECTOR, "#act-handoff-offer button").click()
+        click(jjj, "#act-handoff-offer select[name=to] option[value=yrd]")
+        type_into(jjj, "#handoff-offer-letter", "该经营者登记地在上海，依法移送贵局管辖")
+        click(jjj, "#act-handoff-offer button")
         WebDriverWait(jjj, 10).until(lambda d: d.find_elements(By.ID, "handoff-state"))
         expect(jjj.find_elements(By.ID, "act-handoff-withdraw"), "the owner may withdraw its offer")
         WebDriverWait(yrd, ARRIVAL).until(lambda d: d.find_elements(By.ID, "act-handoff-accept"))
@@ -247,7 +267,7 @@ def run(jjj, yrd, ops, prd):
         yrd.get(YRD + "/console/leads/" + HOSTILE_LEAD)
         WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "summary"))
         no_alert(yrd)
-        summary = yrd.find_element(By.ID, "summary").text
+        summary = text_of(yrd, "#summary") or ""
         expect("<script>" in summary and "\\u{202E}" in summary, f"the summary is shown as text: {summary!r}")
         expect(not yrd.find_elements(By.CSS_SELECTOR, "#summary script, #summary img"), "no element was injected")
         shot(yrd, "08-yrd-hostile-lead")
