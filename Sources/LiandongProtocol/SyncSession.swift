@@ -30,8 +30,11 @@ public struct SyncSession: Sendable {
   /// Announced in Hello by a node that keeps checkpoints (`Checkpoint`): its Hello marks the
   /// newest it holds per signer, and each side sends the other the newer ones just before Done.
   public static let checkpointsCapability = "checkpoints"
-  /// The most checkpoints one session sends: the rest follow in the next.
+  /// The most checkpoints one session sends, and the most bytes of them (a checkpoint names
+  /// every origin, so a federation of thousands of nodes has large ones): the rest follow in the
+  /// next session, well inside the frame limit.
   public static let maximumCheckpointsPerFrame = 512
+  public static let maximumCheckpointBytes = 4 << 20
   /// About how many bytes of changes a batch carries unless the operator says otherwise. The
   /// receiver commits a batch in one transaction, and object IDs are random, so a transaction
   /// rewrites index pages all over the store whatever its size: fewer, larger transactions
@@ -299,7 +302,12 @@ public struct SyncSession: Sendable {
   /// The driver loaded the checkpoints the peer lacks; they go just before Done.
   public mutating func loadedCheckpoints(_ checkpoints: [SignedCheckpoint]) -> [Action] {
     guard state == .exchanging, peerTakesCheckpoints, checkpointsToSend == nil else { return [] }
-    checkpointsToSend = Array(checkpoints.prefix(Self.maximumCheckpointsPerFrame))
+    var bytes = 0
+    checkpointsToSend = Array(
+      checkpoints.prefix(Self.maximumCheckpointsPerFrame).prefix { checkpoint in
+        bytes += checkpoint.bytes.count + checkpoint.signature.count
+        return bytes <= Self.maximumCheckpointBytes
+      })
     return sendDoneIfAcknowledged()
   }
 

@@ -182,6 +182,16 @@ struct CheckpointTests {
     #expect(offered.loaded([]).isEmpty, "Done waits for the checkpoints")
     let ours = try #require(try a.store.checkpointIfMoved(author: a.author!, now: a.tick(), interval: 0))
     #expect(offered.loadedCheckpoints([ours]) == [.send(.checkpoints([ours])), .send(.done)])
+
+    // However many are due, one frame carries at most 4 MiB of them.
+    let large = try SignedCheckpoint(bytes: ours.bytes, signature: Data(count: 1 << 20))
+    var bounded = SyncSession(local: a.id, peer: b, vector: [:])
+    _ = bounded.start()
+    _ = bounded.receive(
+      .hello(SyncHello(node: "n1", vector: [:], capabilities: [SyncSession.checkpointsCapability])))
+    _ = bounded.loaded([])
+    let sent = bounded.loadedCheckpoints(Array(repeating: large, count: 6))
+    #expect(sent.first.map { if case .send(.checkpoints(let list)) = $0 { list.count } else { 0 } } == 3)
   }
 }
 
