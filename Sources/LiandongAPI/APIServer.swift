@@ -77,6 +77,7 @@ public enum APIServer {
     ("/v1/requests/{id}", ["GET"]), ("/v1/requests/{id}/acts", ["POST"]), ("/v1/due", ["GET"]),
     ("/v1/peers", ["GET"]), ("/v1/events", ["GET"]), ("/v1/leads/{id}/evidence", ["POST"]),
     ("/v1/evidence/{id}", ["GET"]), ("/v1/evidence/{id}/file", ["GET"]),
+    ("/v1/objects/{id}/history", ["GET"]),
   ]
 
   /// The methods of the spec's path that `path` is, or nil if it is none of them.

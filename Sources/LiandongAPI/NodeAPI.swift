@@ -71,6 +71,15 @@ struct NodeAPI: APIProtocol {
     return .ok(.init(body: .json(try Transcode.value(try app.lead(try app.objectID(input.path.id))))))
   }
 
+  func getHistory(_ input: Operations.GetHistory.Input) async throws -> Operations.GetHistory.Output {
+    try CurrentCaller.required().require(.readCases)
+    try SpecLength.check([("id", input.path.id, 64)])
+    let id = try app.objectID(input.path.id)
+    let entries = try app.views.history(of: id)
+    guard !entries.isEmpty else { throw StoreError.notFound(kind: "object", id: id.description) }
+    return .ok(.init(body: .json(try Transcode.value(entries))))
+  }
+
   /// The request's lead, with the command line's defaults for what it leaves out.
   static func newLead(_ body: Components.Schemas.NewLead, app: NodeApp) throws -> NewLead {
     try SpecLength.check([

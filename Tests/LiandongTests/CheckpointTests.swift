@@ -227,5 +227,16 @@ struct CheckpointProcessTests {
     #expect(heldBy.map { $0["node"] } == ["yrd"])
     let since = try #require(heldBy.first?["since"].flatMap { ISO8601DateFormatter().date(from: $0) })
     #expect(abs(since.timeIntervalSince(signedAfter)) < 60, "\(since) vs \(signedAfter)")
+
+    // A case system reads the same through the API.
+    let token = try jjj.token("li.wei", role: "officer")
+    let base = try await jjj.serveAPI()
+    defer { _ = jjj.stop() }
+    let reply = try curl("GET", base + "/v1/objects/\(lead)/history", token: token)
+    let served = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [[String: Any]]
+    #expect(reply.status == 200 && (served?.first?["heldBy"] as? [[String: String]]) == heldBy, "\(reply)")
+    let unknown = try curl(
+      "GET", base + "/v1/objects/\(UUID().uuidString.lowercased())/history", token: token)
+    #expect(unknown.status == 404 && unknown.code == "object.not-found", "\(unknown)")
   }
 }

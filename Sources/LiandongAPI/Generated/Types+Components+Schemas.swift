@@ -1399,6 +1399,100 @@ extension Components {
                 case heldChangesDigest
             }
         }
+        /// - Remark: Generated from `#/components/schemas/HistoryEntry`.
+        internal struct HistoryEntry: Codable, Hashable, Sendable {
+            /// the change's signed time (ISO 8601)
+            ///
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/time`.
+            internal var time: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/node`.
+            internal var node: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/officer`.
+            internal var officer: Swift.String
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/what`.
+            internal var what: Swift.String
+            /// <change ID>:<index of the operation in it>
+            ///
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/operation`.
+            internal var operation: Swift.String
+            /// why the rules refused it (no effect)
+            ///
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/refused`.
+            internal var refused: Swift.String?
+            /// the bureau that described this operation at a hand-off
+            ///
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/sharedBy`.
+            internal var sharedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/HeldByPayload`.
+            internal struct HeldByPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/HistoryEntry/HeldByPayload/node`.
+                internal var node: Swift.String
+                /// the time of its earliest checkpoint that holds the change
+                ///
+                /// - Remark: Generated from `#/components/schemas/HistoryEntry/HeldByPayload/since`.
+                internal var since: Swift.String
+                /// Creates a new `HeldByPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - node:
+                ///   - since: the time of its earliest checkpoint that holds the change
+                internal init(
+                    node: Swift.String,
+                    since: Swift.String
+                ) {
+                    self.node = node
+                    self.since = since
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case node
+                    case since
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/heldBy`.
+            internal typealias HeldByPayload = [Components.Schemas.HistoryEntry.HeldByPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/heldBy`.
+            internal var heldBy: Components.Schemas.HistoryEntry.HeldByPayload?
+            /// Creates a new `HistoryEntry`.
+            ///
+            /// - Parameters:
+            ///   - time: the change's signed time (ISO 8601)
+            ///   - node:
+            ///   - officer:
+            ///   - what:
+            ///   - operation: <change ID>:<index of the operation in it>
+            ///   - refused: why the rules refused it (no effect)
+            ///   - sharedBy: the bureau that described this operation at a hand-off
+            ///   - heldBy:
+            internal init(
+                time: Swift.String,
+                node: Swift.String,
+                officer: Swift.String,
+                what: Swift.String,
+                operation: Swift.String,
+                refused: Swift.String? = nil,
+                sharedBy: Swift.String? = nil,
+                heldBy: Components.Schemas.HistoryEntry.HeldByPayload? = nil
+            ) {
+                self.time = time
+                self.node = node
+                self.officer = officer
+                self.what = what
+                self.operation = operation
+                self.refused = refused
+                self.sharedBy = sharedBy
+                self.heldBy = heldBy
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case time
+                case node
+                case officer
+                case what
+                case operation
+                case refused
+                case sharedBy
+                case heldBy
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Fork`.
         internal struct Fork: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Fork/origin`.

@@ -95,6 +95,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/leads/{id}`.
     /// - Remark: Generated from `#/paths//v1/leads/{id}/get(getLead)`.
     func getLead(_ input: Operations.GetLead.Input) async throws -> Operations.GetLead.Output
+    /// Every operation on an object, oldest first, with who proves they hold it.
+    ///
+    /// The object is a lead, subject, evidence item or request. Each entry is one signed operation: its time, origin node and officer, what it did, why the rules refused it if they did, and `heldBy`: the other nodes whose own signed checkpoints prove they hold its change, each since its earliest such checkpoint (the proof of receipt). An operation this node holds only as the handing-off bureau described it has `sharedBy` instead.
+    ///
+    /// - Remark: HTTP `GET /v1/objects/{id}/history`.
+    /// - Remark: Generated from `#/paths//v1/objects/{id}/history/get(getHistory)`.
+    func getHistory(_ input: Operations.GetHistory.Input) async throws -> Operations.GetHistory.Output
     /// A step in handling a lead (as `liandong lead acknowledge|check|decide|extend|close|withdraw|merge`).
     ///
     /// - Remark: HTTP `POST /v1/leads/{id}/acts`.
@@ -338,6 +345,21 @@ extension APIProtocol {
         headers: Operations.GetLead.Input.Headers = .init()
     ) async throws -> Operations.GetLead.Output {
         try await getLead(Operations.GetLead.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Every operation on an object, oldest first, with who proves they hold it.
+    ///
+    /// The object is a lead, subject, evidence item or request. Each entry is one signed operation: its time, origin node and officer, what it did, why the rules refused it if they did, and `heldBy`: the other nodes whose own signed checkpoints prove they hold its change, each since its earliest such checkpoint (the proof of receipt). An operation this node holds only as the handing-off bureau described it has `sharedBy` instead.
+    ///
+    /// - Remark: HTTP `GET /v1/objects/{id}/history`.
+    /// - Remark: Generated from `#/paths//v1/objects/{id}/history/get(getHistory)`.
+    internal func getHistory(
+        path: Operations.GetHistory.Input.Path,
+        headers: Operations.GetHistory.Input.Headers = .init()
+    ) async throws -> Operations.GetHistory.Output {
+        try await getHistory(Operations.GetHistory.Input(
             path: path,
             headers: headers
         ))
