@@ -48,8 +48,12 @@ public final class NodeHome: LocalNode {
     verifierInForce = Mutex(
       ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000))
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
-    // A CRL installed since the store last saw one may withhold changes (`RevocationRule`).
-    try store.applyRevocations(trust)
+    // A CRL installed since the store last saw one may withhold changes (`RevocationRule`). On a
+    // read-only folder the decisions stay as they were until it is writable again: reading must
+    // still work there.
+    do { try store.applyRevocations(trust) } catch let error as StoreError
+      where error.code == "store.read-only"
+    {}
     blobs = BlobStore(
       directory: directory.appendingPathComponent("blobs"), index: store, digest: trust.suite.digest)
   }

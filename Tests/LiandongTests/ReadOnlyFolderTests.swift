@@ -27,6 +27,30 @@ struct ReadOnlyFolderTests {
     #expect(write.stderr.contains("\(jjj.data.path)/liandong.sqlite") && !write.stderr.contains("immutable"))
   }
 
+  @Test(
+    "a CRL put in a read-only folder, which would withhold changes, does not stop reading; the next writable command applies it"
+  )
+  func newCRLWhileReadOnly() throws {
+    let federation = try TestFederation(label: "read-only-crl", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    let lead = try yrd.cli(
+      "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s", "--to", "all"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    try yrd.carry(to: jjj)
+    try federation.revoke("yrd")
+    try federation.publishCRL()
+    try FileManager.default.removeItem(at: jjj.data.appendingPathComponent("crl.pem"))
+    try FileManager.default.copyItem(at: federation.crlURL, to: jjj.data.appendingPathComponent("crl.pem"))
+    for arguments in [["status"], ["lead", "list"]] {
+      let result = try readOnly(jjj, arguments)
+      #expect(result.status == 0, "\(arguments): \(result)")
+    }
+    // Writable again: yrd's changes, which no other node witnessed before the revocation, are withheld.
+    let shown = try jjj.cli("lead", "show", lead)
+    #expect(shown.failed(with: "object.withheld"), "\(shown)")
+  }
+
   /// Runs `liandong ARGUMENTS --data FOLDER` in a private mount namespace where the folder is
   /// bind-mounted read-only onto itself (root can write anything a permission bit forbids).
   func readOnly(_ node: NodeProcess, _ arguments: [String]) throws -> ProcessResult {
