@@ -63,6 +63,20 @@ struct RevocationRuleTests {
         #expect(error.code == "manifest.invalid" && error.description.contains("cutoffs: n0"), "\(error)")
       }
     }
+    // The CA's script will not sign one either.
+    let file = temporaryDirectory("cutoff").appendingPathComponent("bad.json")
+    try Data(
+      #"{"federation": "test", "version": 5, "cutoffs": [{"origin": "n0", "sequence": 2, "head": "abc"}]}"#
+        .utf8
+    )
+    .write(to: file)
+    let federation = TestFederation.shared
+    let refused = #expect(throws: TestFailure.self) {
+      try federation.pki(["manifest", federation.directory.path, file.path])
+    }
+    #expect(
+      refused?.description.contains("each entry of \"cutoffs\"") == true, "\(String(describing: refused))")
+    #expect(!FileManager.default.fileExists(atPath: file.path + ".sig"))
   }
 
   @Test(
