@@ -77,12 +77,21 @@ extension NodeStore {
   public func checkpointIfMoved(author: ChangeAuthor, now: Date, interval: TimeInterval) throws
     -> SignedCheckpoint?
   {
-    let vector = try versionVector()
-    let heads = try heads()
-    var held: [NodeID: Checkpoint.Held] = [:]
-    for (origin, sequence) in vector where sequence > 0 {
-      guard let head = heads[origin] else { continue }
-      held[origin] = Checkpoint.Held(sequence: sequence, head: head)
+    // Each origin's top sequence and the change there, read together: a sync committing
+    // meanwhile must not pair one origin's sequence with a later head.
+    let held = try read { db in
+      var held: [NodeID: Checkpoint.Held] = [:]
+      for origin in try Self.origins(db) {
+        guard
+          let row = try Row.fetchOne(
+            db.cachedStatement(
+              sql: "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1"),
+            arguments: [origin]),
+          let node = try? NodeID(origin), let head = ChangeID(bytes: row["id"])
+        else { continue }
+        held[node] = Checkpoint.Held(sequence: UInt64(row["sequence"] as Int64), head: head)
+      }
+      return held
     }
     if held.isEmpty { return nil }
     let last = try latestCheckpoint(of: node)
