@@ -22,25 +22,28 @@ extension NodeStore {
   }
 
   /// Checkpoints signed after `marks` (per signer; every one of a signer not marked), oldest
-  /// first, at most `limit`.
+  /// first, at most `limit`. Only the times are read per signer (through the key); the bytes
+  /// only of those chosen: a new peer is owed every checkpoint held, and must not cost a read of
+  /// them all.
   public func checkpoints(after marks: [NodeID: UInt64], limit: Int) throws -> [SignedCheckpoint] {
     try read { db in
-      var found: [SignedCheckpoint] = []
+      var due: [(signer: String, time: Int64)] = []
       for signer in try String.fetchAll(db, sql: "SELECT DISTINCT signer FROM checkpoints ORDER BY signer") {
         let mark = (try? NodeID(signer)).flatMap { marks[$0] } ?? 0
-        for row in try Row.fetchAll(
+        due += try Int64.fetchAll(
           db,
-          sql: """
-            SELECT bytes, signature FROM checkpoints WHERE signer = ? AND time_millis > ?
-            ORDER BY time_millis LIMIT ?
-            """, arguments: [signer, Int64(clamping: mark), limit])
-        {
-          if let checkpoint = try? SignedCheckpoint(bytes: row["bytes"], signature: row["signature"]) {
-            found.append(checkpoint)
-          }
-        }
+          sql:
+            "SELECT time_millis FROM checkpoints WHERE signer = ? AND time_millis > ? ORDER BY time_millis LIMIT ?",
+          arguments: [signer, Int64(clamping: mark), limit]
+        ).map { (signer, $0) }
       }
-      return Array(found.sorted { $0.checkpoint.timeMillis < $1.checkpoint.timeMillis }.prefix(limit))
+      let chosen = due.sorted { ($0.time, $0.signer) < ($1.time, $1.signer) }.prefix(limit)
+      return try chosen.compactMap { signer, time in
+        try Row.fetchOne(
+          db, sql: "SELECT bytes, signature FROM checkpoints WHERE signer = ? AND time_millis = ?",
+          arguments: [signer, time]
+        ).flatMap { try? SignedCheckpoint(bytes: $0["bytes"], signature: $0["signature"]) }
+      }
     }
   }
 

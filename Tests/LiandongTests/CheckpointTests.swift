@@ -44,6 +44,24 @@ struct CheckpointTests {
     #expect(try !a.store.witnesses(of: change.id).contains { $0.node == a.id })
   }
 
+  @Test("the checkpoints a peer lacks go oldest first across signers, at most the limit, after its marks")
+  func dueOldestFirst() throws {
+    let a = try SimulatedNode("n0")
+    let b = try SimulatedNode("n1")
+    try SessionPump(a, b).run()  // each signs one as the session ends
+    try b.addLead()
+    let later = try #require(try b.store.checkpointIfMoved(author: b.author!, now: b.tick(), interval: 0))
+    let kept = try a.store.keep(
+      try b.store.checkpoints(after: [:], limit: 10), trust: a.verifier.trust, now: Date())
+    #expect(kept.kept == 2)
+    let all = try a.store.checkpoints(after: [:], limit: 10)
+    #expect(all.count == 3 && all.map(\.checkpoint.timeMillis) == all.map(\.checkpoint.timeMillis).sorted())
+    #expect(try a.store.checkpoints(after: [:], limit: 2) == Array(all.prefix(2)))
+    #expect(try a.store.checkpoints(after: try a.store.checkpointMarks(), limit: 10).isEmpty)
+    let owed = try a.store.checkpoints(after: [b.id: later.checkpoint.timeMillis - 1], limit: 10)
+    #expect(owed == all.filter { $0.checkpoint.node == a.id || $0 == later })
+  }
+
   @Test("a quiet federation stays quiet: a sync that moves nothing signs and sends no checkpoint")
   func quiet() throws {
     let a = try SimulatedNode("n0")
