@@ -321,10 +321,7 @@ public enum SyncDriver {
       // What this node holds now, signed for its peers to keep as its witness (`Checkpoint`).
       if !summary.probe {
         do {
-          _ = try await offload {
-            try store.checkpointIfMoved(
-              author: home.author, now: Date(), interval: home.configuration.checkpointSeconds)
-          }
+          _ = try await offload { try home.signCheckpointIfMoved() }
         } catch {
           logger.warning("could not sign a checkpoint", metadata: ["reason": "\(error)"])
         }

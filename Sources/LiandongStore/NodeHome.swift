@@ -316,6 +316,15 @@ public final class NodeHome: LocalNode {
       keepingRefused: keepingRefused)
   }
 
+  /// Signs a checkpoint of what this node holds (`NodeStore.checkpointIfMoved`), unless its peers
+  /// put its clock off: a checkpoint's time is what it proves, and one from a clock behind would
+  /// witness changes earlier than this node held them.
+  @discardableResult
+  public func signCheckpointIfMoved(now: Date = Date()) throws -> SignedCheckpoint? {
+    do { try refuseIfClockOff(now: now) } catch StoreError.clockOff { return nil }
+    return try store.checkpointIfMoved(author: author, now: now, interval: configuration.checkpointSeconds)
+  }
+
   /// Refuses to sign when the peers heard from in the last hour put this node's clock off by more
   /// than the drift they allow (`ClockAgreement`).
   func refuseIfClockOff(now: Date) throws {

@@ -62,6 +62,21 @@ struct CheckpointTests {
     #expect(owed == all.filter { $0.checkpoint.node == a.id || $0 == later })
   }
 
+  @Test("a node whose peers put its clock off signs no checkpoint: its time is what a checkpoint proves")
+  func noCheckpointWithClockOff() throws {
+    let federation = try TestFederation(label: "checkpoint-clock", nodes: ["jjj", "yrd"])
+    let home = try federation.home(
+      "jjj", at: temporaryDirectory("checkpoint-clock").appendingPathComponent("jjj"))
+    let yrd = try NodeID("yrd")
+    try home.store.addPeer(yrd, address: "127.0.0.1:7420")
+    let now = Date()
+    // yrd's Hello showed a clock two hours ahead of this one: this one is behind.
+    try home.store.recordPeerClock(of: yrd, offsetMillis: 2 * 3_600_000, measuredAtMillis: now.unixMillis)
+    #expect(try home.signCheckpointIfMoved(now: now) == nil)
+    try home.store.recordPeerClock(of: yrd, offsetMillis: 40, measuredAtMillis: now.unixMillis)
+    #expect(try home.signCheckpointIfMoved(now: now)?.checkpoint.timeMillis == now.unixMillis)
+  }
+
   @Test("a quiet federation stays quiet: a sync that moves nothing signs and sends no checkpoint")
   func quiet() throws {
     let a = try SimulatedNode("n0")
