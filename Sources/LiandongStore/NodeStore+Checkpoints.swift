@@ -80,21 +80,8 @@ extension NodeStore {
   public func checkpointIfMoved(author: ChangeAuthor, now: Date, interval: TimeInterval) throws
     -> SignedCheckpoint?
   {
-    // Each origin's top sequence and the change there, read together: a sync committing
-    // meanwhile must not pair one origin's sequence with a later head.
     let held = try read { db in
-      var held: [NodeID: Checkpoint.Held] = [:]
-      for origin in try Self.origins(db) {
-        guard
-          let row = try Row.fetchOne(
-            db.cachedStatement(
-              sql: "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1"),
-            arguments: [origin]),
-          let node = try? NodeID(origin), let head = ChangeID(bytes: row["id"])
-        else { continue }
-        held[node] = Checkpoint.Held(sequence: UInt64(row["sequence"] as Int64), head: head)
-      }
-      return held
+      try Self.tops(db).mapValues { Checkpoint.Held(sequence: $0.sequence, head: $0.head) }
     }
     if held.isEmpty { return nil }
     let last = try latestCheckpoint(of: node)

@@ -21,16 +21,24 @@ extension NodeStore {
   /// Per origin, the ID of the change at the top of the version vector: with it, two nodes at
   /// the same sequence can tell whether they hold the same change there.
   public func heads() throws -> [NodeID: ChangeID] {
-    try read { db in
-      var heads: [NodeID: ChangeID] = [:]
-      for origin in try Self.origins(db) {
-        let id = try Data.fetchOne(
-          db.cachedStatement(sql: "SELECT id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1"),
-          arguments: [origin])
-        heads[try NodeID(origin)] = id.flatMap(ChangeID.init(bytes:))
-      }
-      return heads
+    try read { db in try Self.tops(db).mapValues(\.head) }
+  }
+
+  /// Per origin, the top sequence held and the change there, read together (a checkpoint states
+  /// both, and must not pair one with a later other).
+  static func tops(_ db: Database) throws -> [NodeID: (sequence: UInt64, head: ChangeID)] {
+    var tops: [NodeID: (sequence: UInt64, head: ChangeID)] = [:]
+    for origin in try origins(db) {
+      guard
+        let row = try Row.fetchOne(
+          db.cachedStatement(
+            sql: "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1"),
+          arguments: [origin]),
+        let head = ChangeID(bytes: row["id"])
+      else { continue }
+      tops[try NodeID(origin)] = (UInt64(row["sequence"] as Int64), head)
     }
+    return tops
   }
 
   /// The origins of the changes held, in order: one index seek per origin, so a quiet sync

@@ -192,10 +192,8 @@ extension NodeStore {
     if revokedAt != nil {
       for named in try revocations.cutOffs(db)
       where named.origin == header.origin.rawValue && named.sequence >= header.sequence {
-        let held = try Data.fetchOne(
-          db, sql: "SELECT id FROM changes WHERE origin = ? AND sequence = ?",
-          arguments: [named.origin, Int64(named.sequence)])
-        if held != nil, held == named.headID?.bytes { cutOff = true }
+        let held = try ChainTips.change(origin: header.origin, sequence: named.sequence, db)
+        if let held, held.id == named.headID { cutOff = true }
       }
     }
     return RevocationRule.standing(

@@ -114,10 +114,7 @@ struct AccountTests {
     "an indexed page query gives exactly the leads the reference filter keeps, newest first, across every page, for random leads and filters"
   )
   func pagesMatchTheFilter() throws {
-    let seed =
-      ProcessInfo.processInfo.environment["LIANDONG_SEED"].flatMap(UInt64.init)
-      ?? UInt64.random(in: 1...UInt64.max)
-    print("lead pages seed: \(seed) (replay with LIANDONG_SEED=\(seed))")
+    let seed = replayableSeed("lead pages")
     var random = SeededGenerator(seed: seed)
     let node = try SimulatedNode("n0")
     let app = node.app

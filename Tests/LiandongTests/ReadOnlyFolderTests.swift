@@ -34,9 +34,7 @@ struct ReadOnlyFolderTests {
     let federation = try TestFederation(label: "read-only-crl", nodes: ["jjj", "yrd"])
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
-    let lead = try yrd.cli(
-      "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s", "--to", "all"
-    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let lead = try yrd.addLead(subject: "某店", to: "all")
     try yrd.carry(to: jjj)
     try federation.revoke("yrd")
     try federation.publishCRL()

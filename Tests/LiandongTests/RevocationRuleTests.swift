@@ -167,13 +167,7 @@ struct StolenKeyTests {
     try await prd.serve(interval: 60)
     defer { _ = prd.stop() }
     for node in [jjj, yrd] { try node.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)") }
-    func addLead(_ node: NodeProcess, _ summary: String) throws -> String {
-      let added = try node.cli(
-        "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", summary, "--to", "all")
-      guard added.status == 0 else { throw TestFailure("lead add: \(added)") }
-      return added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-    let honest = try addLead(jjj, "recorded by jjj before the theft")
+    let honest = try jjj.addLead(summary: "recorded by jjj before the theft", to: "all")
     // prd holds it, and signs so as the session ends.
     #expect(try jjj.cli("sync", "prd").status == 0)
 
@@ -194,7 +188,7 @@ struct StolenKeyTests {
     // operator has not installed the new CRL.
     let thief = NodeProcess(existing: "jjj", data: copy)
     thief.clockOffset = String(format: "-%.1fs", Date().timeIntervalSince(backdate))
-    let stolen = try addLead(thief, "signed with the stolen key")
+    let stolen = try thief.addLead(summary: "signed with the stolen key", to: "all")
     let passed = try thief.cli("sync", "prd")
     #expect(passed.status == 0, "\(passed)")
 

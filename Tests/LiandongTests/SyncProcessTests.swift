@@ -110,9 +110,10 @@ extension NodeProcess {
   /// Moves everything this node holds to `other` through a change file (stubs outside the
   /// audience), as an air-gapped bureau would.
   /// Records a forged-report lead about `subject` on this node alone, and returns its ID.
-  func addLead(subject: String = "店") throws -> String {
+  func addLead(subject: String = "店", summary: String = "s", to recipients: String? = nil) throws -> String {
     let added = try cli(
-      "lead", "add", "--subject-name", subject, "--violation", "forged-report", "--summary", "s")
+      ["lead", "add", "--subject-name", subject, "--violation", "forged-report", "--summary", summary]
+        + (recipients.map { ["--to", $0] } ?? []))
     guard added.status == 0 else { throw TestFailure("lead add on \(name): \(added)") }
     return added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }

@@ -86,10 +86,7 @@ struct TerminalSafetyTests {
     "random Unicode through lead add, a sync and lead list and show: no active character reaches the terminal"
   )
   func randomUnicode() throws {
-    let seed =
-      ProcessInfo.processInfo.environment["LIANDONG_SEED"].flatMap(UInt64.init)
-      ?? UInt64.random(in: 0...UInt64.max)
-    print("randomUnicode seed: \(seed) (replay with LIANDONG_SEED=\(seed))")
+    let seed = replayableSeed("randomUnicode")
     var random = SeededGenerator(seed: seed)
     let federation = try TestFederation(label: "unicode", nodes: ["jjj", "yrd"])
     let jjj = try NodeProcess("jjj", federation: federation)

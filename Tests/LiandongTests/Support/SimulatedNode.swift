@@ -256,3 +256,13 @@ struct SeededGenerator: RandomNumberGenerator {
     return z ^ (z >> 31)
   }
 }
+
+/// A property test's seed: `$LIANDONG_SEED` when set (to replay a failure), else a random one;
+/// printed either way, so that a failure can be replayed.
+func replayableSeed(_ test: String) -> UInt64 {
+  let seed =
+    ProcessInfo.processInfo.environment["LIANDONG_SEED"].flatMap(UInt64.init)
+    ?? UInt64.random(in: 0...UInt64.max)
+  print("\(test) seed: \(seed) (replay with LIANDONG_SEED=\(seed))")
+  return seed
+}
