@@ -36,11 +36,11 @@ public struct LeadQuery: Sendable, Equatable {
     if let violation, !lead.violations.contains(violation) { return false }
     if let origin, lead.origin != origin { return false }
     if let owner, lead.owner != owner { return false }
-    guard let needle = text?.trimmingCharacters(in: .whitespaces).lowercased(), !needle.isEmpty else {
-      return true
-    }
-    return lead.summary.lowercased().contains(needle)
-      || lead.subjects.contains { $0.name.lowercased().contains(needle) || $0.uscc?.lowercased() == needle }
+    guard let needle = text.map(LeadFilter.folded), !needle.isEmpty else { return true }
+    return LeadFilter.finds(needle, in: lead.summary)
+      || lead.subjects.contains {
+        LeadFilter.finds(needle, in: $0.name) || $0.uscc.map(LeadFilter.folded) == needle
+      }
   }
 }
 

@@ -511,7 +511,56 @@ enum Schema {
       try db.execute(
         sql: "CREATE INDEX p_leads_by_created ON p_leads (created_wall, created_counter, id)")
     }
+    migrator.registerMigration("v20: text search over summaries and subject names") { db in
+      try db.execute(sql: searchIndexes)
+      try db.execute(
+        sql: """
+          INSERT INTO p_lead_search (rowid, summary) SELECT rowid, lower(summary) FROM p_leads;
+          INSERT INTO p_subject_search (rowid, name) SELECT rowid, lower(name) FROM p_subjects;
+          INSERT OR IGNORE INTO p_lead_subjects (subject_id, lead_id)
+            SELECT named.value, p_leads.id FROM p_leads, json_each(\(subjectIDsAsJSON("p_leads"))) AS named;
+          """)
+    }
     return migrator
+  }
+
+  /// Indexes for finding leads by text (`NodeStore.leadPage`): trigram indexes, which find any
+  /// substring of three characters or more, Chinese included, over lead summaries and subject
+  /// names; and which leads name each subject. The indexes hold the texts with ASCII letters in
+  /// lower case (SQLite's `lower`), and match case-sensitively, so that a search folds case
+  /// exactly as `LIKE` does when it walks the leads instead. Kept by triggers, so every path that writes the
+  /// projections (folds, rebuilds, fork decisions) keeps them too. Derived, not digested: an
+  /// index holds nothing a projection does not.
+  static let searchIndexes = """
+    CREATE VIRTUAL TABLE p_lead_search USING fts5 (summary, tokenize = 'trigram case_sensitive 1');
+    CREATE VIRTUAL TABLE p_subject_search USING fts5 (name, tokenize = 'trigram case_sensitive 1');
+    CREATE TABLE p_lead_subjects (
+      subject_id TEXT NOT NULL,
+      lead_id TEXT NOT NULL,
+      PRIMARY KEY (subject_id, lead_id)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER p_leads_search_add AFTER INSERT ON p_leads BEGIN
+      INSERT INTO p_lead_search (rowid, summary) VALUES (new.rowid, lower(new.summary));
+      INSERT OR IGNORE INTO p_lead_subjects (subject_id, lead_id)
+        SELECT value, new.id FROM json_each(\(subjectIDsAsJSON("new")));
+    END;
+    CREATE TRIGGER p_leads_search_remove AFTER DELETE ON p_leads BEGIN
+      DELETE FROM p_lead_search WHERE rowid = old.rowid;
+      DELETE FROM p_lead_subjects
+        WHERE lead_id = old.id AND subject_id IN (SELECT value FROM json_each(\(subjectIDsAsJSON("old"))));
+    END;
+    CREATE TRIGGER p_subjects_search_add AFTER INSERT ON p_subjects BEGIN
+      INSERT INTO p_subject_search (rowid, name) VALUES (new.rowid, lower(new.name));
+    END;
+    CREATE TRIGGER p_subjects_search_remove AFTER DELETE ON p_subjects BEGIN
+      DELETE FROM p_subject_search WHERE rowid = old.rowid;
+    END;
+    """
+
+  /// A lead row's `subject_ids` (lower-case UUIDs joined by commas) as a JSON array, for
+  /// `json_each` (a trigger may not hold a recursive query to split it).
+  static func subjectIDsAsJSON(_ row: String) -> String {
+    "CASE \(row).subject_ids WHEN '' THEN '[]' ELSE '[\"' || replace(\(row).subject_ids, ',', '\",\"') || '\"]' END"
   }
 
   /// Projection tables in the order the digest reads them, with the key that orders their rows.
@@ -519,9 +568,14 @@ enum Schema {
     ($0.table, $0.key.joined(separator: ", "))
   }
 
-  /// Every derived table, including the operation index that is not itself digested.
+  /// Every derived table, including the operation index and search indexes that are not
+  /// themselves digested. The search indexes come after the rows their triggers follow, so a
+  /// rebuild also clears whatever an index held that its rows no longer do.
   static let derivedTables =
-    projections.map(\.table) + ["p_operations", "p_wanted_bodies", "withheld_changes"]
+    projections.map(\.table) + [
+      "p_operations", "p_wanted_bodies", "withheld_changes", "p_lead_search", "p_subject_search",
+      "p_lead_subjects",
+    ]
 
   static let wantedBodiesMigration = "v3: evidence and blobs"
 

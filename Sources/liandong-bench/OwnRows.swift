@@ -15,13 +15,17 @@ struct OwnRows {
 
   /// Seconds to write `count` leads' rows, shaped like those of the node whose database is at
   /// `model`: its change log (a change per 500 leads, with bodies of its changes' mean size), its
-  /// operation index (two rows a lead) and its subject and lead projections.
+  /// operation index (two rows a lead), its subject and lead projections, and their search
+  /// indexes (filled by the model's own triggers).
   func seconds(_ count: Int, model: String) throws -> Double {
     let model = try BareSQLite(readingOnly: model)
     let definitions = try model.strings(
       """
-      SELECT sql FROM sqlite_master WHERE tbl_name IN ('changes', 'p_operations', 'p_subjects', 'p_leads')
-        AND sql IS NOT NULL ORDER BY type = 'index', name
+      SELECT sql FROM sqlite_master
+      WHERE tbl_name IN (
+          'changes', 'p_operations', 'p_subjects', 'p_leads', 'p_lead_search', 'p_subject_search', 'p_lead_subjects')
+        AND sql IS NOT NULL
+      ORDER BY type = 'trigger', type = 'index', name
       """)
     let bodyBytes =
       try model.integer("SELECT CAST(avg(length(body)) AS INTEGER) FROM changes WHERE length(body) > 10000")

@@ -1,0 +1,113 @@
+import Foundation
+import LiandongApp
+import LiandongCore
+import Testing
+
+@testable import LiandongStore
+
+/// Text search over leads: the trigram indexes (few matches) and the walk of the creation index
+/// (many, or a text under three characters) must find exactly what the reference filter finds,
+/// on the node that wrote the leads, on one that received them, and after a rebuild.
+@Suite("Lead text search")
+struct LeadSearchTests {
+  private static let pieces = [
+    "检测", "报告", "伪造", "CCC", "ccc", "认证", "One-Day", "\"", "%", "_", " ", "店", "合格证", "Ab", "É", "é",
+    "e\u{301}", "\\", "'", "100",
+  ]
+  private static let uscc = "91310000MA1FL8XQ37"
+
+  @Test("both ways of searching find what the reference filter finds, after edits, sync and rebuild")
+  func bothWaysAgree() throws {
+    let seed = replayableSeed("lead search")
+    var random = SeededGenerator(seed: seed)
+    func text(_ count: ClosedRange<Int>) -> String {
+      "x"
+        + (0..<Int.random(in: count, using: &random)).map { _ in Self.pieces.randomElement(using: &random)! }
+        .joined()
+    }
+    let writer = try SimulatedNode("n0"), reader = try SimulatedNode("n1")
+    let app = writer.app
+    var ids: [ObjectID] = []
+    for _ in 0..<70 {
+      let added = try app.addLead(
+        NewLead(
+          subject: SubjectRecord(
+            kind: .shop, name: text(1...3), uscc: Bool.random(using: &random) ? Self.uscc : nil),
+          fields: LeadFields(
+            violations: [.forgedReport], subjectIDs: [], summary: text(1...6),
+            risk: RiskLevel.allCases.randomElement(using: &random)!),
+          audience: .all),
+        by: Officer("li.wei"), now: writer.tick())
+      ids.append(try ObjectID(added.view.id))
+    }
+    // Edits replace a lead's row: the index must forget the old summary.
+    for id in ids.shuffled(using: &random).prefix(20) {
+      var patch = LeadPatch()
+      patch.summary = text(1...6)
+      _ = try app.editLead(id, patch, by: Officer("li.wei"), now: writer.tick())
+    }
+    try exchange(writer, reader)
+    let rebuilt = try SimulatedNode("n2")
+    try exchange(writer, rebuilt)
+    try rebuilt.store.rebuild()
+
+    let all = Array(try writer.store.leads().reversed())
+    let texts = all.flatMap { [$0.summary] + $0.subjects.map(\.name) }
+    for _ in 0..<80 {
+      let needle: String
+      switch Int.random(in: 0..<4, using: &random) {
+      case 0: needle = text(0...2)
+      case 1: needle = Bool.random(using: &random) ? Self.uscc : Self.uscc.lowercased()
+      default:
+        let scalars = Array(texts.randomElement(using: &random)!.unicodeScalars)
+        let start = Int.random(in: 0..<scalars.count, using: &random)
+        let end = min(scalars.count, start + Int.random(in: 1...6, using: &random))
+        needle = String(String.UnicodeScalarView(scalars[start..<end]))
+      }
+      var query = LeadQuery(text: needle, limit: Int.random(in: 1...9, using: &random))
+      if Int.random(in: 0..<4, using: &random) == 0 {
+        query.risk = RiskLevel.allCases.randomElement(using: &random)
+      }
+      let expected = all.filter(query.matches).map(\.id)
+      for store in [writer.store, reader.store, rebuilt.store] {
+        for few in [0, 3, NodeStore.fewMatches] {
+          #expect(
+            try pages(store, query, gatheringAtMost: few) == expected,
+            "seed \(seed), text \(needle.debugDescription), few \(few), risk \(String(describing: query.risk))"
+          )
+        }
+      }
+    }
+  }
+
+  @Test(
+    "a search for a lead's old summary no longer finds it; the new one does; Chinese of two characters too")
+  func editsMoveTheIndex() throws {
+    let node = try SimulatedNode("n0")
+    let id = try node.addLead(summary: "网店出售伪造的检测报告")
+    var patch = LeadPatch()
+    patch.summary = "代办假冒合格证"
+    _ = try node.app.editLead(id, patch, by: Officer("li.wei"), now: node.tick())
+    for few in [0, NodeStore.fewMatches] {
+      #expect(try pages(node.store, LeadQuery(text: "伪造的检测"), gatheringAtMost: few).isEmpty)
+      #expect(try pages(node.store, LeadQuery(text: "假冒合格"), gatheringAtMost: few) == [id.description])
+      #expect(try pages(node.store, LeadQuery(text: "合格"), gatheringAtMost: few) == [id.description])
+    }
+  }
+
+  /// Every page of `query` from `store`, the ids in order.
+  private func pages(_ store: NodeStore, _ query: LeadQuery, gatheringAtMost few: Int) throws -> [String] {
+    let filter = LeadFilter(risk: query.risk?.rawValue, text: query.text)
+    var found: [String] = []
+    var after: String?
+    for _ in 0..<200 {
+      let page = try #require(
+        try store.leadPage(filter, after: after, limit: query.limit, gatheringAtMost: few))
+      found += page.map(\.id)
+      guard page.count == query.limit, let last = page.last else { return found }
+      after = last.id
+    }
+    Issue.record("more than 200 pages")
+    return found
+  }
+}
