@@ -4,7 +4,7 @@ import Foundation
 /// machine, and prints scenario, our figure, reference, ratio, goal and pass/fail. Absolute
 /// figures on shared machines are noisy; the ratios are what to compare. See BENCHMARKS.md.
 ///
-///     swift run -c release liandong-bench [b1 b2 b3 b6 b7 tls] [--bytes N] [--scale F] [--json FILE]
+///     swift run -c release liandong-bench [b1 b2 b3 b6 b7 b9 tls] [--bytes N] [--scale F] [--json FILE]
 @main
 struct BenchMain {
   static func main() async {
@@ -33,12 +33,15 @@ struct BenchMain {
           b7    'liandong evidence add' of an N-byte file (default 1 GiB), beside openssl dgst
                 -sha256 of it, cp of it and sync of the copy; medians of three alternated runs
                 (goal: >= 0.8).
+          b9    the first page of 'lead list' under each kind of filter and text search, at
+                100,000 leads and at 1,000,000 (imported by 'liandong lead import'), in-process
+                (goal: the time at 1,000,000 at most 1.5 times the time at 100,000).
           tls   N bytes (default 1 GiB) through our OpenSSL TLS handler over loopback, beside
                 openssl s_server <- openssl s_client moving the same bytes. Goal: ratio >= 0.7.
 
         Options:
           --bytes N     bytes to move (suffixes K, M, G: powers of 1024)
-          --scale F     multiply the counts of b1, b2, b5 and b6 (e.g. 0.1 for a quick run)
+          --scale F     multiply the counts of b1, b2, b5, b6 and b9 (e.g. 0.1 for a quick run)
           --json FILE   also write the table as JSON
         """)
       return
@@ -58,7 +61,7 @@ struct BenchMain {
     guard let scale = Double(scaleText), scale > 0 else {
       fail("--scale \(scaleText) is not a positive number")
     }
-    let scenarios = arguments.isEmpty ? ["b1", "b2", "b3", "b6", "b7", "tls"] : arguments
+    let scenarios = arguments.isEmpty ? ["b1", "b2", "b3", "b6", "b7", "b9", "tls"] : arguments
     var rows: [BenchRow] = []
     do {
       let workspace = try BenchWorkspace()
@@ -75,6 +78,7 @@ struct BenchMain {
           rows += try await LinePartition(workspace: workspace, changesPerNode: max(10, Int(1000 * scale)))
             .run()
         case "b7": rows += try EvidenceAdd(workspace: workspace, bytes: bytes).run()
+        case "b9": rows += try LeadPageScaling(workspace: workspace, scale: scale).run()
         case "b1-sm":
           let national = try BenchWorkspace(caKey: "sm2")
           defer { national.remove() }

@@ -63,6 +63,4 @@ struct CatchUp {
         note: "catching-up sync process's peak (VmHWM); " + note, lowerIsBetter: true),
     ] + quiet.rows(holding: "\(held) changes from 7 origins")
   }
-
-  private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

@@ -72,6 +72,4 @@ struct EvidenceAdd {
   }
 
   private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
-
-  private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

@@ -71,6 +71,4 @@ struct EvidenceTransfer {
         lowerIsBetter: true),
     ]
   }
-
-  private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

@@ -89,6 +89,4 @@ struct LinePartition {
       }
     }
   }
-
-  private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

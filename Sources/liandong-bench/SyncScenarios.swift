@@ -164,6 +164,4 @@ struct SyncScenarios {
     else { throw BenchError("cannot read openssl speed's output: \(child.stdout)") }
     return (algorithm, rate)
   }
-
-  private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

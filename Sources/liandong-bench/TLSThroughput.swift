@@ -112,6 +112,4 @@ struct TLSThroughput {
   private func seconds(_ duration: Duration) -> Double {
     Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
   }
-
-  private func log(_ line: String) { FileHandle.standardError.write(Data((line + "\n").utf8)) }
 }

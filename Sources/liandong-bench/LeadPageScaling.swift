@@ -1,0 +1,93 @@
+import Foundation
+import LiandongCore
+import LiandongStore
+
+/// B9, lead pages: the first page of `lead list` (50 leads, as the console and the API ask for)
+/// under each kind of filter, on a node holding N leads and then 10 N, read in-process through the
+/// store's page query. A page costs what it returns and what its filter skips when the time at
+/// 10 N is at most 1.5 times the time at N. The leads come in by `liandong lead import`, as a
+/// bureau's would.
+struct LeadPageScaling {
+  let workspace: BenchWorkspace
+  let scale: Double
+
+  /// A text exactly `marked` leads hold, whatever the node's size.
+  static let mark = "暗号甲乙丙"
+  static let marked = 30
+  static let pageSize = 50
+
+  private static let queries: [(name: String, filter: LeadFilter)] = [
+    ("newest", LeadFilter()),
+    ("risk 1%", LeadFilter(risk: "low")),
+    ("text, all", LeadFilter(text: "伪造检测")),
+    ("text, 2 char", LeadFilter(text: "伪造")),
+    ("text, 30", LeadFilter(text: mark)),
+    ("text, 1 name", LeadFilter(text: "检测服务店4242号")),
+    ("text 30, 2 ch", LeadFilter(text: String(mark.prefix(2)))),
+  ]
+
+  func run() throws -> [BenchRow] {
+    let small = max(2_000, Int(100_000 * scale)), large = small * 10
+    let node = try BenchNode("bench-c", workspace: workspace, copy: 9)
+    var imported = try importLeads(node, 0..<small, of: small)
+    let atSmall = try medians(node)
+    imported += try importLeads(node, small..<large, of: small)
+    let atLarge = try medians(node)
+    log(String(format: "B9: %d leads imported in %.1f s", large, imported))
+    return Self.queries.indices.map { index in
+      BenchRow(
+        scenario: "B9 \(Self.queries[index].name)", ours: atLarge[index] * 1000,
+        reference: 1.5 * atSmall[index] * 1000, unit: "ms",
+        referenceName:
+          "1.5 x the same page at \(small) leads (\(String(format: "%.2f", atSmall[index] * 1000)) ms)",
+        goal: 1.0,
+        note:
+          "first page of \(Self.pageSize) at \(large) leads, \(Self.describe(Self.queries[index].filter)); median of 5",
+        lowerIsBetter: true)
+    }
+  }
+
+  private static func describe(_ filter: LeadFilter) -> String {
+    if let text = filter.text { return "text '\(text)'" }
+    if let risk = filter.risk { return "risk \(risk)" }
+    return "no filter"
+  }
+
+  /// Imports the CSV rows `range` in files of `chunk` rows; returns the seconds it took.
+  private func importLeads(_ node: BenchNode, _ range: Range<Int>, of chunk: Int) throws -> Double {
+    var seconds = 0.0
+    for first in stride(from: range.lowerBound, to: range.upperBound, by: chunk) {
+      let csv = workspace.directory.appendingPathComponent("b9-\(first).csv")
+      var text = "subject_name,subject_uscc,platform,shop_id,violations,summary,risk\n"
+      for index in first..<min(first + chunk, range.upperBound) {
+        let marked = index < Self.marked * 1000 && index % 1000 == 500 ? " \(Self.mark)" : ""
+        let risk = index % 100 == 0 ? "low" : index % 2 == 0 ? "high" : "medium"
+        text +=
+          "检测服务店\(index)号,,某电商平台,\(100_000 + index),forged-report,网店出售伪造检测报告 第\(index)件\(marked),\(risk)\n"
+      }
+      try text.write(to: csv, atomically: true, encoding: .utf8)
+      log("B9: importing leads \(first) to \(min(first + chunk, range.upperBound)) ...")
+      let started = Date()
+      try node.cli(["lead", "import", csv.path, "--to", "all", "--json"])
+      seconds += Date().timeIntervalSince(started)
+      try FileManager.default.removeItem(at: csv)
+    }
+    return seconds
+  }
+
+  /// Each query's median time over five runs, after one to warm the cache.
+  private func medians(_ node: BenchNode) throws -> [Double] {
+    let store = try NodeStore(
+      path: node.data.appendingPathComponent("liandong.sqlite").path, node: try NodeID(node.name))
+    return try Self.queries.map { query in
+      var times: [Double] = []
+      for run in 0..<6 {
+        let started = Date()
+        let page = try store.leadPage(query.filter, after: nil, limit: Self.pageSize)
+        if run > 0 { times.append(Date().timeIntervalSince(started)) }
+        guard page != nil else { throw BenchError("B9: the page query for \(query.name) found no page") }
+      }
+      return times.sorted()[times.count / 2]
+    }
+  }
+}
