@@ -45,10 +45,16 @@ struct NodeAPI: APIProtocol {
   func listLeads(_ input: Operations.ListLeads.Input) async throws -> Operations.ListLeads.Output {
     try CurrentCaller.required().require(.readCases)
     try SpecLength.check([("q", input.query.q, 200), ("cursor", input.query.cursor, 200)])
-    let query = LeadQuery(
+    var query = LeadQuery(
       state: try input.query.state.map { try LeadState(canonical: $0.rawValue) },
       risk: try input.query.risk.map { try RiskLevel(canonical: $0.rawValue) }, text: input.query.q,
       limit: input.query.limit ?? 50, cursor: input.query.cursor)
+    query.violation = try input.query.violation.map { try Violation(canonical: $0.rawValue) }
+    query.origin = try input.query.origin.map { try NodeID($0).rawValue }
+    query.owner = try input.query.owner.map { try NodeID($0).rawValue }
+    query.from = try input.query.from.map { try CivilDate($0) }
+    query.to = try input.query.to.map { try CivilDate($0) }
+    query.order = input.query.sort == .oldest ? .oldest : .newest
     return .ok(.init(body: .json(try Transcode.value(try app.leads(query)))))
   }
 

@@ -13,6 +13,11 @@ public struct LeadQuery: Sendable, Equatable {
   public var owner: String?
   /// Text the summary or a subject's name contains.
   public var text: String?
+  /// Recorded on these days in China (both included), by the signed time of the change that
+  /// created the lead.
+  public var from: CivilDate?
+  public var to: CivilDate?
+  public var order = LeadOrder.newest
   public var limit: Int
   /// The `next` of the page before (opaque to callers).
   public var cursor: String?
@@ -28,9 +33,32 @@ public struct LeadQuery: Sendable, Equatable {
     self.cursor = cursor
   }
 
+  /// `YYYY-MM-DDTHH:MM:SSZ`, as views show an instant, in milliseconds since the Unix epoch (a
+  /// formatter per lead would cost more than the rest of the filter).
+  static func millis(ofInstant text: String) -> UInt64? {
+    let parts = text.split(whereSeparator: { "T:Z".contains($0) }).map(String.init)
+    guard parts.count == 4, let day = try? CivilDate(parts[0]), let hour = UInt64(parts[1]),
+      let minute = UInt64(parts[2]), let second = UInt64(parts[3]), day.daysSinceEpoch >= 0
+    else { return nil }
+    return (UInt64(day.daysSinceEpoch) * 86_400 + hour * 3600 + minute * 60 + second) * 1000
+  }
+
+  /// Refuses a range of days that ends before it begins.
+  public func checkDays() throws {
+    if let from, let to, to < from {
+      throw UsageError(code: "usage.date-range", message: "--from \(from) is after --to \(to)")
+    }
+  }
+
   /// Whether `lead` is one this query asks for (its state, risk and text; not the page): what
   /// the store's indexed page query (`NodeStore.leadPage`) answers too.
   public func matches(_ lead: LeadView) -> Bool {
+    if from != nil || to != nil {
+      guard let created = Self.millis(ofInstant: lead.created) else { return false }
+      let day = CivilDate(chinaDayOf: created)
+      if let from, day < from { return false }
+      if let to, to < day { return false }
+    }
     if let state, lead.state != state { return false }
     if let risk, lead.risk != risk { return false }
     if let violation, !lead.violations.contains(violation) { return false }
@@ -44,24 +72,34 @@ public struct LeadQuery: Sendable, Equatable {
   }
 }
 
-/// One page of leads, newest first, and where the next one starts (nil on the last page).
+/// The order of a list of leads: by when each was recorded (the signed time of the change that
+/// created it).
+public enum LeadOrder: String, CaseIterable, Sendable {
+  case newest, oldest
+}
+
+/// One page of leads, in the order asked for, and where the next one starts (nil on the last page).
 public struct LeadPage: Codable, Sendable {
   public var items: [LeadView]
   public var nextCursor: String?
 }
 
 extension NodeApp {
-  /// Leads this node holds that match `query`, newest first (in the order they were created, by
-  /// their signed time), one page at a time. A cursor names the last lead of the page before,
+  /// Leads this node holds that match `query`, newest first or oldest first (by the signed time
+  /// of the change that created each), one page at a time. A cursor names the last lead of the page before,
   /// so pages neither repeat nor skip a lead when new ones arrive meanwhile.
   public func leads(_ query: LeadQuery) throws -> LeadPage {
     guard (1...200).contains(query.limit) else {
       throw UsageError(code: "usage.limit", message: "a page holds 1 to 200 leads, not \(query.limit)")
     }
     try TextLimit.check("search text", query.text, limit: TextLimit.name)
-    let filter = LeadFilter(
+    try query.checkDays()
+    var filter = LeadFilter(
       state: query.state?.rawValue, risk: query.risk?.rawValue, violation: query.violation?.rawValue,
       origin: query.origin, owner: query.owner, text: query.text)
+    filter.createdFrom = query.from?.chinaStartMillis
+    filter.createdBefore = query.to?.adding(days: 1).chinaStartMillis
+    filter.oldestFirst = query.order == .oldest
     let last = try query.cursor.map(Self.decodeCursor)
     guard let page = try store.leadPage(filter, after: last, limit: query.limit + 1) else {
       throw UsageError(

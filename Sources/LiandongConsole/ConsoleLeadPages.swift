@@ -12,19 +12,34 @@ extension ConsolePages {
   func leads(_ visit: Visit) throws -> Rendered {
     try visit.caller.require(.readCases)
     let language = visit.language
-    let state = try visit.query("state").map { try LeadState(canonical: $0) }
-    let text = visit.query("q")
-    let cursor = visit.query("cursor")
-    let page = try app.leads(LeadQuery(state: state, text: text, limit: 50, cursor: cursor))
+    // An empty field of the form (any state, no date) asks for nothing.
+    func asked(_ name: String) -> String? { visit.query(name).flatMap { $0.isEmpty ? nil : $0 } }
+    let state = try asked("state").map { try LeadState(canonical: $0) }
+    let text = asked("q")
+    let cursor = asked("cursor")
+    var query = LeadQuery(
+      state: state, risk: try asked("risk").map { try RiskLevel(canonical: $0) }, text: text, limit: 50,
+      cursor: cursor)
+    (query.from, query.to) = (
+      try asked("from").map { try CivilDate($0) }, try asked("to").map { try CivilDate($0) }
+    )
+    query.order = asked("sort") == LeadOrder.oldest.rawValue ? .oldest : .newest
+    let page = try app.leads(query)
     var values: [String: Any] = [
       "leads": page.items.map { LeadRow($0, language).values }, "anyLeads": !page.items.isEmpty,
-      "query": text ?? "",
+      "query": text ?? "", "from": query.from?.description ?? "", "to": query.to?.description ?? "",
       "states": Self.options(
         LeadState.allCases.map(\.rawValue), selected: Set([state?.rawValue].compactMap { $0 }), language),
+      "risks": Self.options(
+        RiskLevel.allCases.map(\.rawValue), selected: Set([query.risk?.rawValue].compactMap { $0 }), language),
+      "orders": Self.options(LeadOrder.allCases.map(\.rawValue), selected: [query.order.rawValue], language),
     ]
-    let filters = [("q", text), ("state", state?.rawValue)].compactMap { name, value in
-      value.map { "\(name)=\(Self.encoded($0))" }
-    }
+    let asks = [
+      ("q", text), ("state", state?.rawValue), ("risk", query.risk?.rawValue),
+      ("from", query.from?.description),
+      ("to", query.to?.description), ("sort", query.order == .oldest ? "oldest" : nil),
+    ]
+    let filters = asks.compactMap { name, value in value.map { "\(name)=\(Self.encoded($0))" } }
     if cursor != nil {
       values["cursor"] = true
       values["firstPage"] = filters.isEmpty ? "" : "?" + filters.joined(separator: "&")

@@ -62,6 +62,9 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     return era * 146_097 + dayOfEra - 719_468
   }
 
+  /// The instant this day begins in China, in milliseconds since the Unix epoch.
+  public var chinaStartMillis: Int64 { Int64(daysSinceEpoch) * 86_400_000 - Self.chinaOffsetMillis }
+
   public func adding(days: Int) -> CivilDate { CivilDate(daysSinceEpoch: daysSinceEpoch + days) }
 
   /// 1 = Monday ... 7 = Sunday (ISO 8601). 1970-01-01 was a Thursday.

@@ -413,6 +413,7 @@ public enum ErrorCatalogue {
       "usage.no-password", .invalidInput,
       "Type the password twice on a terminal, or give it as the first line of standard input."),
     Entry("usage.limit", .invalidInput, "Ask for 1 to 200 items a page, and follow nextCursor for more."),
+    Entry("usage.sort", .invalidInput, "Sort by newest (the default for pages) or oldest."),
     Entry(
       "auth.no-token", .unauthenticated,
       "Send 'Authorization: Bearer <token>'; an operator issues one with 'liandong officer token NAME'."),

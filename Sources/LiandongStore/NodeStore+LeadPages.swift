@@ -12,6 +12,12 @@ public struct LeadFilter: Sendable, Equatable {
   public var origin: String?
   public var owner: String?
   public var text: String?
+  /// Recorded (by the signed time of the change that created the lead) at or after this instant
+  /// and before that one, in milliseconds since the Unix epoch.
+  public var createdFrom: Int64?
+  public var createdBefore: Int64?
+  /// Oldest first instead of newest first.
+  public var oldestFirst = false
 
   public init(
     state: String? = nil, risk: String? = nil, violation: String? = nil, origin: String? = nil,
@@ -49,8 +55,8 @@ extension LeadFilter {
 }
 
 extension NodeStore {
-  /// The newest leads that match `filter`, created before the lead `afterID` (the last of the
-  /// page before; nil for the first page), at most `limit`. Read through the index on creation
+  /// The newest leads that match `filter` (the oldest, if it asks), created before (after) the
+  /// lead `afterID` (the last of the page before; nil for the first page), at most `limit`. Read through the index on creation
   /// time, so a page costs what it returns and what the filter skips, not the whole store.
   /// Nil when `afterID` names no lead held.
   public func leadPage(_ filter: LeadFilter, after afterID: String?, limit: Int) throws -> [LeadView]? {
@@ -71,6 +77,11 @@ extension NodeStore {
       ] {
         guard let value else { continue }
         conditions.append("p_leads.\(column) = ?")
+        arguments.append(value)
+      }
+      for (bound, value) in [(">=", filter.createdFrom), ("<", filter.createdBefore)] {
+        guard let value else { continue }
+        conditions.append("p_leads.created_wall \(bound) ?")
         arguments.append(value)
       }
       if let violation = filter.violation {
@@ -101,16 +112,20 @@ extension NodeStore {
           let row = try Row.fetchOne(
             db, sql: "SELECT created_wall, created_counter FROM p_leads WHERE id = ?", arguments: [afterID])
         else { return nil }
-        conditions.append("(p_leads.created_wall, p_leads.created_counter, p_leads.id) < (?, ?, ?)")
+        conditions.append(
+          "(p_leads.created_wall, p_leads.created_counter, p_leads.id) \(filter.oldestFirst ? ">" : "<") (?, ?, ?)"
+        )
         arguments += [row["created_wall"] as Int64, row["created_counter"] as Int64, afterID]
       }
       let condition = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
+      let direction = filter.oldestFirst ? "ASC" : "DESC"
       let rows = try Row.fetchAll(
         db,
         sql:
           """
           SELECT p_leads.* FROM \(source)\(condition)
-          ORDER BY p_leads.created_wall DESC, p_leads.created_counter DESC, p_leads.id DESC LIMIT ?
+          ORDER BY p_leads.created_wall \(direction), p_leads.created_counter \(direction), p_leads.id \(direction)
+          LIMIT ?
           """,
         arguments: StatementArguments(arguments + [limit]))
       return try rows.map { row in try leadView(row, LeadRelations(of: row["id"], db), db) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LiandongApp
 import LiandongCore
+import LiandongErrors
 import LiandongStore
 
 struct LeadCommand: ParsableCommand {
@@ -112,8 +113,9 @@ struct LeadList: NodeCommand {
       part of it; ASCII letters in any case) or a subject's exact USCC. A text of three characters \
       or more is looked up in an index; a shorter one reads the leads until the page is full.
 
-      Example:
+      Examples:
         liandong lead list --state published --risk high --search 检测 --limit 50
+        liandong lead list --from 2026-11-01 --to 2026-11-30 --sort oldest
       """)
   @OptionGroup var options: NodeOptions
   @Option(help: ArgumentHelp("Only leads in this state (published, acknowledged, ...).", valueName: "state"))
@@ -127,7 +129,17 @@ struct LeadList: NodeCommand {
   var owner: String?
   @Option(help: ArgumentHelp("Only leads whose summary or subject holds this text.", valueName: "text"))
   var search: String?
-  @Option(help: ArgumentHelp("Leads per page, 1-200, newest first.", valueName: "n")) var limit: Int?
+  @Option(help: ArgumentHelp("Only leads recorded on or after this day (in China).", valueName: "YYYY-MM-DD"))
+  var from: String?
+  @Option(
+    help: ArgumentHelp("Only leads recorded on or before this day (in China).", valueName: "YYYY-MM-DD"))
+  var to: String?
+  @Option(
+    help: ArgumentHelp(
+      "newest or oldest first (by when each was recorded); pages default to newest, the full list to oldest.",
+      valueName: "order"))
+  var sort: String?
+  @Option(help: ArgumentHelp("Leads per page, 1-200.", valueName: "n")) var limit: Int?
   @Option(help: ArgumentHelp("The page after the one that named this cursor.", valueName: "cursor"))
   var cursor: String?
 
@@ -140,20 +152,30 @@ struct LeadList: NodeCommand {
     query.violation = try violation.map { try Violation(canonical: $0) }
     query.origin = try origin.map { try NodeID($0).rawValue }
     query.owner = try owner.map { try NodeID($0).rawValue }
+    (query.from, query.to) = (try from.map { try CivilDate($0) }, try to.map { try CivilDate($0) })
+    let order = try sort.map { text in
+      guard let order = LeadOrder(rawValue: text) else {
+        throw UsageError(code: "usage.sort", message: "--sort \(text): use newest or oldest")
+      }
+      return order
+    }
     let leads: [LeadView]
     var next: String? = nil
     if limit != nil || cursor != nil {
       query.limit = limit ?? 50
+      query.order = order ?? .newest
       let page = try app.leads(query)
       if options.json { return try Output.json(page) }
       (leads, next) = (page.items, page.nextCursor)
     } else {
-      leads = try app.views.leads().filter(query.matches)
+      try query.checkDays()
+      let oldestFirst = try app.views.leads().filter(query.matches)
+      leads = order == .newest ? oldestFirst.reversed() : oldestFirst
       if options.json { return try Output.json(leads) }
     }
     defer { if let next { print("next page: the same command with --cursor \(next)") } }
     guard !leads.isEmpty else {
-      let filtered = [state, risk, violation, origin, owner, search, cursor].contains { $0 != nil }
+      let filtered = [state, risk, violation, origin, owner, search, from, to, cursor].contains { $0 != nil }
       return print(filtered ? "no leads match" : "no leads yet; add one with 'liandong lead add'")
     }
     Output.table(

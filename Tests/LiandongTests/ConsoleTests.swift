@@ -1,5 +1,7 @@
 import Foundation
+import LiandongCore
 import LiandongCrypto
+import LiandongStore
 import LiandongTesting
 import Testing
 
@@ -149,6 +151,14 @@ struct ConsoleTests {
 
     // The list finds it by Chinese text; a refused form keeps what was typed.
     #expect(try visit.get("/console/leads?q=%E4%BB%A3%E5%8A%9E").body.contains("某某检测报告代办网店"))
+    // And by the day it was recorded, as the filter form sends it (empty fields ask for nothing).
+    let day = CivilDate(chinaDayOf: Date().unixMillis)
+    let onTheDay = try visit.get("/console/leads?q=&state=&risk=&from=\(day)&to=\(day)&sort=oldest")
+    #expect(
+      onTheDay.body.contains("某某检测报告代办网店") && onTheDay.body.contains(#"value="\#(day)""#)
+        && onTheDay.body.contains(#"<option value="oldest" selected>"#), "\(onTheDay.body.prefix(3000))")
+    let later = try visit.get("/console/leads?from=\(day.adding(days: 1))")
+    #expect(later.status == 200 && !later.body.contains("某某检测报告代办网店") && later.body.contains("没有符合条件的线索"))
     let refused = try visit.postMultipart(
       "/console/leads", [("csrf", csrf), ("subjectName", "另一家网店"), ("summary", "  ")], file: nil)
     #expect(

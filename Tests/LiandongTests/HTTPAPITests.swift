@@ -1,5 +1,7 @@
 import Foundation
+import LiandongCore
 import LiandongCrypto
+import LiandongStore
 import Testing
 
 @testable import LiandongAPI
@@ -135,6 +137,18 @@ struct HTTPAPITests {
         && rest.json["nextCursor"] == nil)
     let search = try curl("GET", base + "/v1/leads?q=%E9%80%9F%E9%80%9A", token: officer)  // 速通
     #expect((search.json["items"] as? [[String: Any]])?.count == 1, "\(search)")
+    let oldest = try curl(
+      "GET", base + "/v1/leads?sort=oldest&limit=1&violation=forged-report&owner=jjj", token: officer)
+    #expect((oldest.json["items"] as? [[String: Any]])?.map { $0["id"] as? String } == [id], "\(oldest)")
+    let today = CivilDate(chinaDayOf: Date().unixMillis)
+    let days = try curl("GET", base + "/v1/leads?from=\(today)&to=\(today)", token: officer)
+    #expect((days.json["items"] as? [Any])?.count == 4, "\(days)")
+    let later = try curl("GET", base + "/v1/leads?from=\(today.adding(days: 1))", token: officer)
+    #expect((later.json["items"] as? [Any])?.isEmpty == true, "\(later)")
+    #expect(
+      try curl("GET", base + "/v1/leads?from=2026-12-05&to=2026-12-01", token: officer)
+        .isProblem(400, "usage.date-range"))
+    #expect(try curl("GET", base + "/v1/leads?from=2026-02-30", token: officer).isProblem(400, "input.date"))
   }
 
   @Test("credentials, roles and bad requests are refused with problem details, and nothing is stored")

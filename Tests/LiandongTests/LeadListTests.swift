@@ -57,6 +57,22 @@ struct LeadListTests {
     #expect(text.stdout.contains("next page: the same command with --cursor "), "\(text)")
     let tooMany = try jjj.cli("lead", "list", "--limit", "500")
     #expect(tooMany.failed(with: "usage.limit"), "\(tooMany)")
+
+    // Days (in China) and order.
+    let today = CivilDate(chinaDayOf: Date().unixMillis)
+    #expect(try ids("--from", today.description, "--to", today.description) == all)
+    #expect(try ids("--from", today.adding(days: 1).description).isEmpty)
+    #expect(try ids("--to", today.adding(days: -1).description, "--limit", "5").isEmpty)
+    #expect(try ids("--sort", "newest") == all.reversed())
+    #expect(try ids("--sort", "oldest", "--limit", "3") == Array(all.prefix(3)))
+    let backwards = try jjj.cli("lead", "list", "--from", "2026-12-05", "--to", "2026-12-01")
+    #expect(
+      backwards.failed(with: "usage.date-range") && backwards.stderr.contains("2026-12-05"), "\(backwards)")
+    let sideways = try jjj.cli("lead", "list", "--sort", "sideways")
+    #expect(
+      sideways.failed(with: "usage.sort") && sideways.stderr.contains("newest or oldest"), "\(sideways)")
+    let noDay = try jjj.cli("lead", "list", "--from", "2026-02-30")
+    #expect(noDay.failed(with: "input.date") && noDay.stderr.contains("28 days"), "\(noDay)")
   }
 }
 

@@ -95,6 +95,55 @@ struct LeadSearchTests {
     }
   }
 
+  @Test("pages by days in China and in either order hold exactly the leads recorded on those days")
+  func daysAndOrder() throws {
+    let seed = replayableSeed("lead days")
+    var random = SeededGenerator(seed: seed)
+    let node = try SimulatedNode("n0")
+    // The first at the last millisecond of the day after tomorrow in China (after the node's own
+    // first change, signed at the real time); then one every few hours for about ten days.
+    let first = CivilDate(chinaDayOf: Date().unixMillis).adding(days: 2)
+    var now = Date(timeIntervalSince1970: Double(first.adding(days: 1).chinaStartMillis - 1) / 1000)
+    for index in 0..<40 {
+      if index > 0 { now += Double(Int.random(in: 1...7, using: &random)) * 3600 + 0.5 }
+      _ = try node.app.addLead(
+        NewLead(
+          subject: SubjectRecord(kind: .shop, name: "某店\(index)"),
+          fields: LeadFields(violations: [.forgedReport], subjectIDs: [], summary: "线索 \(index)"),
+          audience: .all),
+        by: Officer("li.wei"), now: now)
+    }
+    let oldestFirst = try node.store.leads()
+    for _ in 0..<40 {
+      var query = LeadQuery(limit: Int.random(in: 1...9, using: &random))
+      if Bool.random(using: &random) {
+        query.from = first.adding(days: Int.random(in: -1...10, using: &random))
+      }
+      if Bool.random(using: &random) {
+        query.to = (query.from ?? first).adding(days: Int.random(in: 0...4, using: &random))
+      }
+      query.order = LeadOrder.allCases.randomElement(using: &random)!
+      let matching = oldestFirst.filter(query.matches).map(\.id)
+      var paged: [String] = []
+      repeat {
+        let page = try node.app.leads(query)
+        paged += page.items.map(\.id)
+        query.cursor = page.nextCursor
+      } while query.cursor != nil && paged.count <= 40
+      #expect(
+        paged == (query.order == .oldest ? matching : matching.reversed()),
+        "seed \(seed), from \(String(describing: query.from)) to \(String(describing: query.to)), \(query.order)"
+      )
+    }
+    // A lead recorded in the last millisecond of a day in China belongs to that day alone.
+    let lastOfDay = try #require(oldestFirst.first).id
+    var onTheDay = LeadQuery(limit: 50)
+    (onTheDay.from, onTheDay.to) = (first, first)
+    #expect(try node.app.leads(onTheDay).items.map(\.id) == [lastOfDay])
+    (onTheDay.from, onTheDay.to) = (first.adding(days: 1), nil)
+    #expect(try !node.app.leads(onTheDay).items.map(\.id).contains(lastOfDay))
+  }
+
   /// Every page of `query` from `store`, the ids in order.
   private func pages(_ store: NodeStore, _ query: LeadQuery, gatheringAtMost few: Int) throws -> [String] {
     let filter = LeadFilter(risk: query.risk?.rawValue, text: query.text)

@@ -2923,7 +2923,7 @@ internal enum Operations {
             }
         }
     }
-    /// Leads this node holds, newest first, a page at a time.
+    /// Leads this node holds, newest (or oldest) first, a page at a time.
     ///
     /// - Remark: HTTP `GET /v1/leads`.
     /// - Remark: Generated from `#/paths//v1/leads/get(listLeads)`.
@@ -2940,10 +2940,39 @@ internal enum Operations {
                 ///
                 /// - Remark: Generated from `#/paths/v1/leads/GET/query/risk`.
                 internal var risk: Components.Schemas.RiskLevel?
-                /// text that the summary or a subject's name contains (Chinese or not)
+                /// only leads naming this violation
+                ///
+                /// - Remark: Generated from `#/paths/v1/leads/GET/query/violation`.
+                internal var violation: Components.Schemas.Violation?
+                /// only leads recorded by this node
+                ///
+                /// - Remark: Generated from `#/paths/v1/leads/GET/query/origin`.
+                internal var origin: Swift.String?
+                /// only leads this node owns now (after hand-offs)
+                ///
+                /// - Remark: Generated from `#/paths/v1/leads/GET/query/owner`.
+                internal var owner: Swift.String?
+                /// text that the summary or a subject's name contains (Chinese or not; ASCII letters in any case), or a subject's USCC
                 ///
                 /// - Remark: Generated from `#/paths/v1/leads/GET/query/q`.
                 internal var q: Swift.String?
+                /// only leads recorded on or after this day in China (by the signed time of the change that created each)
+                ///
+                /// - Remark: Generated from `#/paths/v1/leads/GET/query/from`.
+                internal var from: Swift.String?
+                /// only leads recorded on or before this day in China
+                ///
+                /// - Remark: Generated from `#/paths/v1/leads/GET/query/to`.
+                internal var to: Swift.String?
+                /// - Remark: Generated from `#/paths/v1/leads/GET/query/sort`.
+                internal enum SortPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case newest = "newest"
+                    case oldest = "oldest"
+                }
+                /// newest or oldest first, by when each lead was recorded
+                ///
+                /// - Remark: Generated from `#/paths/v1/leads/GET/query/sort`.
+                internal var sort: Operations.ListLeads.Input.Query.SortPayload?
                 /// how many leads a page holds
                 ///
                 /// - Remark: Generated from `#/paths/v1/leads/GET/query/limit`.
@@ -2957,19 +2986,37 @@ internal enum Operations {
                 /// - Parameters:
                 ///   - state: only leads in this state
                 ///   - risk: only leads of this risk level
-                ///   - q: text that the summary or a subject's name contains (Chinese or not)
+                ///   - violation: only leads naming this violation
+                ///   - origin: only leads recorded by this node
+                ///   - owner: only leads this node owns now (after hand-offs)
+                ///   - q: text that the summary or a subject's name contains (Chinese or not; ASCII letters in any case), or a subject's USCC
+                ///   - from: only leads recorded on or after this day in China (by the signed time of the change that created each)
+                ///   - to: only leads recorded on or before this day in China
+                ///   - sort: newest or oldest first, by when each lead was recorded
                 ///   - limit: how many leads a page holds
                 ///   - cursor: the `nextCursor` of the page before
                 internal init(
                     state: Components.Schemas.LeadState? = nil,
                     risk: Components.Schemas.RiskLevel? = nil,
+                    violation: Components.Schemas.Violation? = nil,
+                    origin: Swift.String? = nil,
+                    owner: Swift.String? = nil,
                     q: Swift.String? = nil,
+                    from: Swift.String? = nil,
+                    to: Swift.String? = nil,
+                    sort: Operations.ListLeads.Input.Query.SortPayload? = nil,
                     limit: Swift.Int? = nil,
                     cursor: Swift.String? = nil
                 ) {
                     self.state = state
                     self.risk = risk
+                    self.violation = violation
+                    self.origin = origin
+                    self.owner = owner
                     self.q = q
+                    self.from = from
+                    self.to = to
+                    self.sort = sort
                     self.limit = limit
                     self.cursor = cursor
                 }

@@ -80,7 +80,7 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/status`.
     /// - Remark: Generated from `#/paths//v1/status/get(getStatus)`.
     func getStatus(_ input: Operations.GetStatus.Input) async throws -> Operations.GetStatus.Output
-    /// Leads this node holds, newest first, a page at a time.
+    /// Leads this node holds, newest (or oldest) first, a page at a time.
     ///
     /// - Remark: HTTP `GET /v1/leads`.
     /// - Remark: Generated from `#/paths//v1/leads/get(listLeads)`.
@@ -310,7 +310,7 @@ extension APIProtocol {
     internal func getStatus(headers: Operations.GetStatus.Input.Headers = .init()) async throws -> Operations.GetStatus.Output {
         try await getStatus(Operations.GetStatus.Input(headers: headers))
     }
-    /// Leads this node holds, newest first, a page at a time.
+    /// Leads this node holds, newest (or oldest) first, a page at a time.
     ///
     /// - Remark: HTTP `GET /v1/leads`.
     /// - Remark: Generated from `#/paths//v1/leads/get(listLeads)`.
