@@ -18,7 +18,15 @@ extension NodeAPI {
 
   func listRequests(_ input: Operations.ListRequests.Input) async throws -> Operations.ListRequests.Output {
     try CurrentCaller.required().require(.readCases)
-    return .ok(.init(body: .json(try Transcode.value(try app.views.requests()))))
+    try SpecLength.check([("q", input.query.q, 200)])
+    var query = RequestQuery()
+    query.state = try input.query.state.map { try RequestState(canonical: $0.rawValue) }
+    query.direction = input.query.direction.map { $0 == .sent ? .sent : .received }
+    query.peer = try input.query.peer.map { try NodeID($0).rawValue }
+    query.text = input.query.q
+    query.from = try input.query.from.map { try CivilDate($0) }
+    query.to = try input.query.to.map { try CivilDate($0) }
+    return .ok(.init(body: .json(try Transcode.value(try app.requests(query)))))
   }
 
   func getRequest(_ input: Operations.GetRequest.Input) async throws -> Operations.GetRequest.Output {

@@ -44,11 +44,7 @@ public struct LeadQuery: Sendable, Equatable {
   }
 
   /// Refuses a range of days that ends before it begins.
-  public func checkDays() throws {
-    if let from, let to, to < from {
-      throw UsageError(code: "usage.date-range", message: "--from \(from) is after --to \(to)")
-    }
-  }
+  public func checkDays() throws { try LiandongApp.checkDays(from: from, to: to) }
 
   /// Whether `lead` is one this query asks for (its state, risk and text; not the page): what
   /// the store's indexed page query (`NodeStore.leadPage`) answers too.

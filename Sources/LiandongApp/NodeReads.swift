@@ -8,9 +8,7 @@ import LiandongStore
 extension NodeApp {
   /// The campaign statistics table (市监检测发〔2021〕54号) for days in China, both included.
   public func campaignReport(from first: CivilDate, to last: CivilDate) throws -> CampaignReport {
-    guard first <= last else {
-      throw UsageError(code: "usage.date-range", message: "--from \(first) is after --to \(last)")
-    }
+    try checkDays(from: first, to: last)
     return CampaignReport.compute(
       node: node.rawValue, leads: try store.leads(), requests: try store.requests(), from: first, to: last)
   }

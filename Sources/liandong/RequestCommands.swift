@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LiandongApp
 import LiandongCore
+import LiandongErrors
 import LiandongStore
 
 struct RequestCommand: ParsableCommand {
@@ -64,15 +65,48 @@ struct RequestSend: NodeCommand {
 
 struct RequestList: NodeCommand {
   static let configuration = CommandConfiguration(
-    commandName: "list", abstract: "List the requests this node sent or received, with their deadlines.")
+    commandName: "list", abstract: "List the requests this node sent or received, with their deadlines.",
+    discussion: """
+      --search finds text in the case reference, the legal basis or the details. Dates are the \
+      days in China the requests were sent, both included.
+
+      Example:
+        liandong request list --received --state sent --from 2026-11-01
+      """)
   @OptionGroup var options: NodeOptions
   @OptionGroup var calendar: CalendarOption
+  @Option(help: ArgumentHelp("Only requests in this state (sent, acknowledged, ...).", valueName: "state"))
+  var state: String?
+  @Flag(help: "Only the requests this node sent.") var sent = false
+  @Flag(help: "Only the requests this node was asked.") var received = false
+  @Option(help: ArgumentHelp("Only requests to or from this bureau.", valueName: "node")) var peer: String?
+  @Option(
+    help: ArgumentHelp("Only requests whose case, legal basis or details hold this text.", valueName: "text"))
+  var search: String?
+  @Option(help: ArgumentHelp("Only requests sent on or after this day (in China).", valueName: "YYYY-MM-DD"))
+  var from: String?
+  @Option(help: ArgumentHelp("Only requests sent on or before this day (in China).", valueName: "YYYY-MM-DD"))
+  var to: String?
 
   func execute() throws {
     let app = try options.openApp()
-    let requests = try app.views.requests()
+    var query = RequestQuery()
+    query.state = try state.map { try RequestState(canonical: $0) }
+    guard !(sent && received) else {
+      throw UsageError(
+        code: "usage.arguments",
+        message: "--sent and --received exclude each other: give one, or neither for both")
+    }
+    query.direction = sent ? .sent : received ? .received : nil
+    query.peer = try peer.map { try NodeID($0).rawValue }
+    query.text = search
+    (query.from, query.to) = (try from.map { try CivilDate($0) }, try to.map { try CivilDate($0) })
+    let requests = try app.requests(query)
     if options.json { return try Output.json(requests) }
-    guard !requests.isEmpty else { return print("no requests yet; send one with 'liandong request send'") }
+    guard !requests.isEmpty else {
+      guard query == RequestQuery() else { return print("no requests match") }
+      return print("no requests yet; send one with 'liandong request send'")
+    }
     let dues = try calendar.dueItems(app)
     Output.table(
       ["ID", "FROM", "TO", "STATE", "CASE", "DEADLINE", "LEFT"],

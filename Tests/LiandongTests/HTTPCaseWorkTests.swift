@@ -31,6 +31,17 @@ struct HTTPCaseWorkTests {
     #expect(
       requests.jsonArray.first { $0["id"] as? String == requestID }?["state"] as? String == "sent",
       "\(requests)")
+    // Filters, as `request list` has them.
+    func listed(_ query: String) throws -> [String] {
+      try curl("GET", base + "/v1/requests?" + query, token: auditor).jsonArray.compactMap {
+        $0["id"] as? String
+      }
+    }
+    #expect(try listed("direction=received&state=sent&peer=yrd&q=%E6%B2%AA%E5%B8%82%E7%9B%91") == [requestID])  // 沪市监
+    #expect(try listed("direction=sent").isEmpty && listed("q=nothing%20like%20it").isEmpty)
+    #expect(
+      try curl("GET", base + "/v1/requests?from=2026-12-05&to=2026-12-01", token: auditor)
+        .isProblem(400, "usage.date-range"))
     let short = String(requestID.prefix(8))
     func act(_ path: String, _ body: String, token: String? = nil, key: String? = nil) throws -> HTTPReply {
       try curl(

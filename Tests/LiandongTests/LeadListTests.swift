@@ -71,6 +71,10 @@ struct LeadListTests {
     let sideways = try jjj.cli("lead", "list", "--sort", "sideways")
     #expect(
       sideways.failed(with: "usage.sort") && sideways.stderr.contains("newest or oldest"), "\(sideways)")
+    let both = try jjj.cli("request", "list", "--sent", "--received")
+    #expect(both.failed(with: "usage.arguments") && both.stderr.contains("exclude each other"), "\(both)")
+    let noRequests = try jjj.cli("request", "list", "--state", "sent")
+    #expect(noRequests.status == 0 && noRequests.stdout.contains("no requests match"), "\(noRequests)")
     let noDay = try jjj.cli("lead", "list", "--from", "2026-02-30")
     #expect(noDay.failed(with: "input.date") && noDay.stderr.contains("28 days"), "\(noDay)")
   }

@@ -5167,6 +5167,63 @@ internal enum Operations {
     internal enum ListRequests {
         internal static let id: Swift.String = "listRequests"
         internal struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/requests/GET/query`.
+            internal struct Query: Sendable, Hashable {
+                /// only requests in this state
+                ///
+                /// - Remark: Generated from `#/paths/v1/requests/GET/query/state`.
+                internal var state: Components.Schemas.RequestState?
+                /// - Remark: Generated from `#/paths/v1/requests/GET/query/direction`.
+                internal enum DirectionPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case sent = "sent"
+                    case received = "received"
+                }
+                /// only the requests this node sent, or only those it was asked
+                ///
+                /// - Remark: Generated from `#/paths/v1/requests/GET/query/direction`.
+                internal var direction: Operations.ListRequests.Input.Query.DirectionPayload?
+                /// only requests to or from this bureau
+                ///
+                /// - Remark: Generated from `#/paths/v1/requests/GET/query/peer`.
+                internal var peer: Swift.String?
+                /// text that the case reference, the legal basis or the details contain
+                ///
+                /// - Remark: Generated from `#/paths/v1/requests/GET/query/q`.
+                internal var q: Swift.String?
+                /// only requests sent on or after this day in China
+                ///
+                /// - Remark: Generated from `#/paths/v1/requests/GET/query/from`.
+                internal var from: Swift.String?
+                /// only requests sent on or before this day in China
+                ///
+                /// - Remark: Generated from `#/paths/v1/requests/GET/query/to`.
+                internal var to: Swift.String?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - state: only requests in this state
+                ///   - direction: only the requests this node sent, or only those it was asked
+                ///   - peer: only requests to or from this bureau
+                ///   - q: text that the case reference, the legal basis or the details contain
+                ///   - from: only requests sent on or after this day in China
+                ///   - to: only requests sent on or before this day in China
+                internal init(
+                    state: Components.Schemas.RequestState? = nil,
+                    direction: Operations.ListRequests.Input.Query.DirectionPayload? = nil,
+                    peer: Swift.String? = nil,
+                    q: Swift.String? = nil,
+                    from: Swift.String? = nil,
+                    to: Swift.String? = nil
+                ) {
+                    self.state = state
+                    self.direction = direction
+                    self.peer = peer
+                    self.q = q
+                    self.from = from
+                    self.to = to
+                }
+            }
+            internal var query: Operations.ListRequests.Input.Query
             /// - Remark: Generated from `#/paths/v1/requests/GET/header`.
             internal struct Headers: Sendable, Hashable {
                 internal var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListRequests.AcceptableContentType>]
@@ -5182,8 +5239,13 @@ internal enum Operations {
             /// Creates a new `Input`.
             ///
             /// - Parameters:
+            ///   - query:
             ///   - headers:
-            internal init(headers: Operations.ListRequests.Input.Headers = .init()) {
+            internal init(
+                query: Operations.ListRequests.Input.Query = .init(),
+                headers: Operations.ListRequests.Input.Headers = .init()
+            ) {
+                self.query = query
                 self.headers = headers
             }
         }
@@ -5234,6 +5296,29 @@ internal enum Operations {
                     default:
                         try throwUnexpectedResponseStatus(
                             expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// what went wrong, in plain words, with its stable code
+            ///
+            /// - Remark: Generated from `#/paths//v1/requests/get(listRequests)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.Problem)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            internal var badRequest: Components.Responses.Problem {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
                             response: self
                         )
                     }

@@ -428,8 +428,14 @@ extension APIProtocol {
     ///
     /// - Remark: HTTP `GET /v1/requests`.
     /// - Remark: Generated from `#/paths//v1/requests/get(listRequests)`.
-    internal func listRequests(headers: Operations.ListRequests.Input.Headers = .init()) async throws -> Operations.ListRequests.Output {
-        try await listRequests(Operations.ListRequests.Input(headers: headers))
+    internal func listRequests(
+        query: Operations.ListRequests.Input.Query = .init(),
+        headers: Operations.ListRequests.Input.Headers = .init()
+    ) async throws -> Operations.ListRequests.Output {
+        try await listRequests(Operations.ListRequests.Input(
+            query: query,
+            headers: headers
+        ))
     }
     /// One assistance request.
     ///
