@@ -132,28 +132,59 @@ extension NodeStore {
     }
   }
 
+  /// Moves what the search indexes owe (`p_search_owed`, written by the triggers on the lead and
+  /// subject rows) into them: for each index one statement that removes the rows touched and one
+  /// that adds their texts now. Run before every write transaction commits, so no reader sees an
+  /// index behind its rows.
+  static func settleSearchIndexes(_ db: Database) throws {
+    guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM p_search_owed)") == true else { return }
+    for statement in searchSettlement { try db.execute(sql: statement) }
+  }
+
+  /// The statements that settle the search indexes' debts (`settleSearchIndexes`); public for
+  /// the benchmark that writes a node's rows into bare SQLite.
+  public static let searchSettlement: [String] =
+    [("p_lead_search", "summary"), ("p_subject_search", "name")].flatMap { index, column in
+      [
+        "DELETE FROM \(index) WHERE rowid IN (SELECT row FROM p_search_owed WHERE search = '\(index)')",
+        """
+        INSERT INTO \(index) (rowid, \(column))
+        SELECT row, text FROM p_search_owed WHERE search = '\(index)' AND text IS NOT NULL
+        """,
+      ]
+    } + ["DELETE FROM p_search_owed"]
+
   /// The most leads a text search gathers before it reads them: above it, walking the creation
   /// index and testing each lead fills a page sooner (a page of 50 among 100,000 leads then
   /// tests about 2,500).
   static let fewMatches = 2_000
 
   /// The rowids of the leads whose summary, or a subject's name, contains `needle` (folded), or
-  /// that name a subject whose USCC it is; nil when there are more than `few`, or when `needle`
-  /// is shorter than the three characters a trigram index can find.
+  /// that name a subject whose USCC it is; nil when there are more than `few`, or when the
+  /// indexes cannot answer: a needle of one character, or one holding the indexes' end mark.
   private static func leadsMatching(_ needle: String, atMost few: Int, _ db: Database) throws -> Set<Int64>? {
-    guard needle.unicodeScalars.count >= 3 else { return nil }
-    let phrase = "\"" + needle.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    var leads = Set(
-      try Int64.fetchAll(
-        db, sql: "SELECT rowid FROM p_lead_search WHERE p_lead_search MATCH ? LIMIT ?",
-        arguments: [phrase, few + 1]))
-    let subjects = try String.fetchAll(
-      db,
-      sql: """
-        SELECT id FROM p_subjects WHERE rowid IN (
-          SELECT rowid FROM p_subject_search WHERE p_subject_search MATCH ? LIMIT ?)
-        UNION SELECT id FROM p_subjects WHERE uscc = ?
-        """, arguments: [phrase, few + 1, needle.uppercased()])
+    let length = needle.unicodeScalars.count
+    guard length >= 2, !needle.unicodeScalars.contains(Schema.searchEndMark) else { return nil }
+    guard let summaries = try query(needle, "p_lead_search", db),
+      let names = try query(needle, "p_subject_search", db)
+    else { return nil }
+    var leads = Set<Int64>()
+    if let summaries {
+      leads.formUnion(
+        try Int64.fetchAll(
+          db, sql: "SELECT rowid FROM p_lead_search WHERE p_lead_search MATCH ? LIMIT ?",
+          arguments: [summaries, few + 1]))
+    }
+    var subjects = try String.fetchAll(
+      db, sql: "SELECT id FROM p_subjects WHERE uscc = ?", arguments: [needle.uppercased()])
+    if let names {
+      subjects += try String.fetchAll(
+        db,
+        sql: """
+          SELECT id FROM p_subjects WHERE rowid IN (
+            SELECT rowid FROM p_subject_search WHERE p_subject_search MATCH ? LIMIT ?)
+          """, arguments: [names, few + 1])
+    }
     guard leads.count <= few, subjects.count <= few else { return nil }
     let naming = try Int64.fetchAll(
       db,
@@ -165,6 +196,23 @@ extension NodeStore {
     leads.formUnion(naming)
     return leads.count <= few ? leads : nil
   }
+
+  /// The full-text query that finds `needle` in the trigram index `table`: the needle as a
+  /// phrase, or for a needle of two characters, any of the index's trigrams that begin with it
+  /// (every text is indexed with an end mark, so its last two characters begin one too). The
+  /// inner nil when no text holds it; nil when too many trigrams begin with it to ask for each.
+  private static func query(_ needle: String, _ table: String, _ db: Database) throws -> String?? {
+    func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
+    guard needle.unicodeScalars.count == 2 else { return .some(quoted(needle)) }
+    let terms = try String.fetchAll(
+      db, sql: "SELECT term FROM \(table)_terms WHERE term >= ? AND term < ? LIMIT ?",
+      arguments: [needle, needle + "\u{10FFFF}", trigramsAskedFor + 1])
+    guard terms.count <= trigramsAskedFor else { return nil }
+    return .some(terms.isEmpty ? nil : terms.map(quoted).joined(separator: " OR "))
+  }
+
+  /// The most trigrams a two-character search asks the index for, one by one.
+  static let trigramsAskedFor = 200
 
   /// `text` with LIKE's wildcards and the escape character taken literally.
   static func escapedForLike(_ text: String) -> String {

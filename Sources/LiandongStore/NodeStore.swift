@@ -12,6 +12,9 @@ public final class NodeStore: Sendable {
   let writer: any DatabaseWriter
   /// The database file, as messages name it ("" in memory).
   let filePath: String
+  /// Whether the schema has the search indexes, whose debts each write transaction settles
+  /// (only a test's store stopped at an older schema lacks them).
+  let settlesSearch: Bool
   /// Checkpoints the write-ahead log off the writer's commits; nil for an in-memory store.
   let walCheckpointer: WALCheckpointer?
   /// Announced certificate chains by origin and fingerprint. It only grows (a rebuild yields the
@@ -30,6 +33,7 @@ public final class NodeStore: Sendable {
   public init(path: String?, node: NodeID, migrateUpTo: Int?) throws {
     self.node = node
     filePath = path ?? ""
+    settlesSearch = (migrateUpTo ?? .max) >= Schema.searchIndexesVersion
     // A data folder this process may not write can still be read. On a read-only disk (a
     // mounted copy, an inspection) nobody can be writing, and a WAL database there opens only as
     // immutable, since SQLite cannot make its -shm file; a folder of another user is opened
@@ -146,6 +150,7 @@ public final class NodeStore: Sendable {
       do {
         try db.inTransaction(.immediate) {
           result = try body(db)
+          if settlesSearch { try Self.settleSearchIndexes(db) }
           return .commit
         }
       } catch {

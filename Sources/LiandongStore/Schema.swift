@@ -515,8 +515,8 @@ enum Schema {
       try db.execute(sql: searchIndexes)
       try db.execute(
         sql: """
-          INSERT INTO p_lead_search (rowid, summary) SELECT rowid, lower(summary) FROM p_leads;
-          INSERT INTO p_subject_search (rowid, name) SELECT rowid, lower(name) FROM p_subjects;
+          INSERT INTO p_lead_search (rowid, summary) SELECT rowid, lower(summary) || \(endMark) FROM p_leads;
+          INSERT INTO p_subject_search (rowid, name) SELECT rowid, lower(name) || \(endMark) FROM p_subjects;
           INSERT OR IGNORE INTO p_lead_subjects (subject_id, lead_id)
             SELECT named.value, p_leads.id FROM p_leads, json_each(\(subjectIDsAsJSON("p_leads"))) AS named;
           """)
@@ -526,36 +526,58 @@ enum Schema {
 
   /// Indexes for finding leads by text (`NodeStore.leadPage`): trigram indexes, which find any
   /// substring of three characters or more, Chinese included, over lead summaries and subject
-  /// names; and which leads name each subject. The indexes hold the texts with ASCII letters in
-  /// lower case (SQLite's `lower`), and match case-sensitively, so that a search folds case
-  /// exactly as `LIKE` does when it walks the leads instead. Kept by triggers, so every path that writes the
-  /// projections (folds, rebuilds, fork decisions) keeps them too. Derived, not digested: an
+  /// names (and their vocabularies, to find the trigrams that begin with two characters); and
+  /// which leads name each subject. The indexes hold the texts with ASCII letters in lower case
+  /// (SQLite's `lower`), and match case-sensitively, so that a search folds case exactly as
+  /// `LIKE` does when it walks the leads instead. Kept by triggers (through `p_search_owed`, settled as each
+  /// write transaction ends), so every path that writes the projections (folds, rebuilds, fork
+  /// decisions) keeps them too. Derived, not digested: an
   /// index holds nothing a projection does not.
   static let searchIndexes = """
     CREATE VIRTUAL TABLE p_lead_search USING fts5 (summary, tokenize = 'trigram case_sensitive 1');
     CREATE VIRTUAL TABLE p_subject_search USING fts5 (name, tokenize = 'trigram case_sensitive 1');
+    CREATE VIRTUAL TABLE p_lead_search_terms USING fts5vocab (p_lead_search, row);
+    CREATE VIRTUAL TABLE p_subject_search_terms USING fts5vocab (p_subject_search, row);
     CREATE TABLE p_lead_subjects (
       subject_id TEXT NOT NULL,
       lead_id TEXT NOT NULL,
       PRIMARY KEY (subject_id, lead_id)
     ) WITHOUT ROWID;
+    -- What each index owes: rows written since the last write transaction ended, with the text
+    -- to index (null: the row is gone). The triggers write here; `NodeStore.settleSearchIndexes`
+    -- moves it into the indexes in one statement each before the transaction commits, because an
+    -- FTS5 table written by a trigger writes a segment at every statement.
+    CREATE TABLE p_search_owed (
+      search TEXT NOT NULL,
+      row INTEGER NOT NULL,
+      text TEXT,
+      PRIMARY KEY (search, row)
+    ) WITHOUT ROWID;
     CREATE TRIGGER p_leads_search_add AFTER INSERT ON p_leads BEGIN
-      INSERT INTO p_lead_search (rowid, summary) VALUES (new.rowid, lower(new.summary));
+      INSERT OR REPLACE INTO p_search_owed (search, row, text)
+        VALUES ('p_lead_search', new.rowid, lower(new.summary) || \(endMark));
       INSERT OR IGNORE INTO p_lead_subjects (subject_id, lead_id)
         SELECT value, new.id FROM json_each(\(subjectIDsAsJSON("new")));
     END;
     CREATE TRIGGER p_leads_search_remove AFTER DELETE ON p_leads BEGIN
-      DELETE FROM p_lead_search WHERE rowid = old.rowid;
+      INSERT OR REPLACE INTO p_search_owed (search, row, text) VALUES ('p_lead_search', old.rowid, NULL);
       DELETE FROM p_lead_subjects
         WHERE lead_id = old.id AND subject_id IN (SELECT value FROM json_each(\(subjectIDsAsJSON("old"))));
     END;
     CREATE TRIGGER p_subjects_search_add AFTER INSERT ON p_subjects BEGIN
-      INSERT INTO p_subject_search (rowid, name) VALUES (new.rowid, lower(new.name));
+      INSERT OR REPLACE INTO p_search_owed (search, row, text)
+        VALUES ('p_subject_search', new.rowid, lower(new.name) || \(endMark));
     END;
     CREATE TRIGGER p_subjects_search_remove AFTER DELETE ON p_subjects BEGIN
-      DELETE FROM p_subject_search WHERE rowid = old.rowid;
+      INSERT OR REPLACE INTO p_search_owed (search, row, text) VALUES ('p_subject_search', old.rowid, NULL);
     END;
     """
+
+  /// Ends every text a search index holds, so that a text's last two characters begin a trigram
+  /// too, and a search for two characters is a lookup of the trigrams that begin with them. A
+  /// noncharacter: no search asks for it (`NodeStore.leadPage` walks the leads for one that does).
+  static let searchEndMark: Unicode.Scalar = "\u{FFFF}"
+  static let endMark = "char(\(searchEndMark.value))"
 
   /// A lead row's `subject_ids` (lower-case UUIDs joined by commas) as a JSON array, for
   /// `json_each` (a trigger may not hold a recursive query to split it).
@@ -578,6 +600,9 @@ enum Schema {
     ]
 
   static let wantedBodiesMigration = "v3: evidence and blobs"
+
+  /// The migration that added the search indexes and their triggers.
+  static let searchIndexesVersion = 20
 
   static var latestVersion: Int { migrator.migrations.count }
 }

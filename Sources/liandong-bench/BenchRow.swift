@@ -15,15 +15,18 @@ struct BenchRow: Encodable {
   var ratio: Double { reference > 0 ? ours / reference : 0 }
   var pass: Bool { lowerIsBetter ? ours <= reference : ratio >= goal }
 
+  /// Wide enough for B9's names, which say which filter each page had.
+  static let scenarioColumn = 18
+
   static func printTable(_ rows: [BenchRow]) {
     print("")
     print(
-      "scenario".padding(toLength: 10, withPad: " ", startingAt: 0) + "ours".leftPadded(14)
+      "scenario".padding(toLength: Self.scenarioColumn, withPad: " ", startingAt: 0) + "ours".leftPadded(14)
         + "reference".leftPadded(14)
         + "ratio".leftPadded(8) + "goal".leftPadded(8) + "  result")
     for row in rows {
       print(
-        row.scenario.padding(toLength: 10, withPad: " ", startingAt: 0)
+        row.scenario.padding(toLength: Self.scenarioColumn, withPad: " ", startingAt: 0)
           + String(format: "%.1f %@", row.ours, row.unit).leftPadded(14)
           + String(format: "%.1f %@", row.reference, row.unit).leftPadded(14)
           + String(format: "%.2f", row.ratio).leftPadded(8)

@@ -18,12 +18,12 @@ struct LeadPageScaling {
 
   private static let queries: [(name: String, filter: LeadFilter)] = [
     ("newest", LeadFilter()),
-    ("risk 1%", LeadFilter(risk: "low")),
+    ("risk, 1%", LeadFilter(risk: "low")),
     ("text, all", LeadFilter(text: "伪造检测")),
-    ("text, 2 char", LeadFilter(text: "伪造")),
+    ("2 chars, all", LeadFilter(text: "伪造")),
     ("text, 30", LeadFilter(text: mark)),
-    ("text, 1 name", LeadFilter(text: "检测服务店4242号")),
-    ("text 30, 2 ch", LeadFilter(text: String(mark.prefix(2)))),
+    ("2 chars, 30", LeadFilter(text: String(mark.prefix(2)))),
+    ("a name", LeadFilter(text: "检测服务店4242号")),
   ]
 
   func run() throws -> [BenchRow] {

@@ -16,14 +16,15 @@ struct OwnRows {
   /// Seconds to write `count` leads' rows, shaped like those of the node whose database is at
   /// `model`: its change log (a change per 500 leads, with bodies of its changes' mean size), its
   /// operation index (two rows a lead), its subject and lead projections, and their search
-  /// indexes (filled by the model's own triggers).
+  /// indexes (filled by the model's own triggers, settled as each transaction ends).
   func seconds(_ count: Int, model: String) throws -> Double {
     let model = try BareSQLite(readingOnly: model)
     let definitions = try model.strings(
       """
       SELECT sql FROM sqlite_master
       WHERE tbl_name IN (
-          'changes', 'p_operations', 'p_subjects', 'p_leads', 'p_lead_search', 'p_subject_search', 'p_lead_subjects')
+          'changes', 'p_operations', 'p_subjects', 'p_leads', 'p_lead_search', 'p_subject_search', 'p_lead_subjects',
+          'p_search_owed')
         AND sql IS NOT NULL
       ORDER BY type = 'trigger', type = 'index', name
       """)
@@ -63,6 +64,7 @@ struct OwnRows {
           try lead.run(
             SyncScenarios.leadRow(id: leadID, subject: subjectID.uuidString.lowercased(), index: index))
         }
+        for statement in NodeStore.searchSettlement { try db.execute(statement) }
       }
     }
     return Date().timeIntervalSince(started)

@@ -12,7 +12,7 @@ import Testing
 struct LeadSearchTests {
   private static let pieces = [
     "检测", "报告", "伪造", "CCC", "ccc", "认证", "One-Day", "\"", "%", "_", " ", "店", "合格证", "Ab", "É", "é",
-    "e\u{301}", "\\", "'", "100",
+    "e\u{301}", "\\", "'", "100", "\u{FFFF}",
   ]
   private static let uscc = "91310000MA1FL8XQ37"
 
@@ -92,6 +92,8 @@ struct LeadSearchTests {
       #expect(try pages(node.store, LeadQuery(text: "伪造的检测"), gatheringAtMost: few).isEmpty)
       #expect(try pages(node.store, LeadQuery(text: "假冒合格"), gatheringAtMost: few) == [id.description])
       #expect(try pages(node.store, LeadQuery(text: "合格"), gatheringAtMost: few) == [id.description])
+      // The last two characters of a text: no trigram of the text itself begins with them.
+      #expect(try pages(node.store, LeadQuery(text: "格证"), gatheringAtMost: few) == [id.description])
     }
   }
 
