@@ -46,7 +46,7 @@ public struct LeadQuery: Sendable, Equatable {
   /// Refuses a range of days that ends before it begins.
   public func checkDays() throws { try LiandongApp.checkDays(from: from, to: to) }
 
-  /// Whether `lead` is one this query asks for (its state, risk and text; not the page): what
+  /// Whether `lead` is one this query asks for (by its filters; not the page or the order): what
   /// the store's indexed page query (`NodeStore.leadPage`) answers too.
   public func matches(_ lead: LeadView) -> Bool {
     if from != nil || to != nil {

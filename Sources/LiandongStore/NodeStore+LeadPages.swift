@@ -56,80 +56,126 @@ extension LeadFilter {
 
 extension NodeStore {
   /// The newest leads that match `filter` (the oldest, if it asks), created before (after) the
-  /// lead `afterID` (the last of the page before; nil for the first page), at most `limit`. Read through the index on creation
-  /// time, so a page costs what it returns and what the filter skips, not the whole store.
-  /// Nil when `afterID` names no lead held.
+  /// lead `afterID` (the last of the page before; nil for the first page), at most `limit`.
+  /// Read through the index on creation time, or for a text few leads hold, through the search
+  /// indexes: a page costs what it returns and what the filter skips, not the whole store. Nil
+  /// when `afterID` names no lead held.
   public func leadPage(_ filter: LeadFilter, after afterID: String?, limit: Int) throws -> [LeadView]? {
-    try leadPage(filter, after: afterID, limit: limit, gatheringAtMost: Self.fewMatches)
+    try leadPage(
+      filter, after: afterID, limit: limit, gatheringAtMost: Self.fewMatches, walkingFirst: Self.quickWindow)
   }
 
-  /// `leadPage`, a text search reading the matching leads when there are at most `few` (a test
-  /// sets it to hold both ways of searching to one answer).
-  func leadPage(_ filter: LeadFilter, after afterID: String?, limit: Int, gatheringAtMost few: Int) throws
-    -> [LeadView]?
-  {
+  /// `leadPage`, a text search reading the matching leads when there are at most `few`, and a
+  /// two-character one first walking `quick` leads (0: none); a test sets them to hold every way
+  /// of searching to one answer.
+  func leadPage(
+    _ filter: LeadFilter, after afterID: String?, limit: Int, gatheringAtMost few: Int,
+    walkingFirst quick: Int
+  ) throws -> [LeadView]? {
     try read { db in
-      var source = "p_leads"
-      var conditions: [String] = []
-      var arguments: [any DatabaseValueConvertible] = []
+      var conditions: [Condition] = []
       for (column, value) in [
         ("state", filter.state), ("risk", filter.risk), ("origin", filter.origin), ("owner", filter.owner),
       ] {
         guard let value else { continue }
-        conditions.append("p_leads.\(column) = ?")
-        arguments.append(value)
+        conditions.append(("p_leads.\(column) = ?", [value]))
       }
       for (bound, value) in [(">=", filter.createdFrom), ("<", filter.createdBefore)] {
         guard let value else { continue }
-        conditions.append("p_leads.created_wall \(bound) ?")
-        arguments.append(value)
+        conditions.append(("p_leads.created_wall \(bound) ?", [value]))
       }
       if let violation = filter.violation {
-        conditions.append("instr(',' || p_leads.violations || ',', ?) > 0")
-        arguments.append(",\(violation),")
+        conditions.append(("instr(',' || p_leads.violations || ',', ?) > 0", [",\(violation),"]))
       }
-      if let needle = filter.text.map(LeadFilter.folded), !needle.isEmpty {
-        if let matched = try Self.leadsMatching(needle, atMost: few, db) {
-          // Few leads hold the text: read those (CROSS JOIN keeps SQLite from walking the index
-          // instead), then sort them.
-          source = "json_each(?) AS matched CROSS JOIN p_leads ON p_leads.rowid = matched.value"
-          arguments.insert(String(decoding: try JSONEncoder().encode(matched), as: UTF8.self), at: 0)
-        } else {
-          // Many do: walk the index in page order and test each lead, so the page fills soon.
-          let pattern = "%" + Self.escapedForLike(needle) + "%"
-          conditions.append(
-            """
-            (p_leads.summary LIKE ? ESCAPE '\\' OR EXISTS (
-              SELECT 1 FROM json_each(\(Schema.subjectIDsAsJSON("p_leads"))) AS named
-              JOIN p_subjects ON p_subjects.id = named.value
-              WHERE p_subjects.name LIKE ? ESCAPE '\\' OR p_subjects.uscc = ?))
-            """)
-          arguments += [pattern, pattern, needle.uppercased()]
-        }
-      }
+      var cursor: Condition? = nil
       if let afterID {
         guard
           let row = try Row.fetchOne(
             db, sql: "SELECT created_wall, created_counter FROM p_leads WHERE id = ?", arguments: [afterID])
         else { return nil }
-        conditions.append(
-          "(p_leads.created_wall, p_leads.created_counter, p_leads.id) \(filter.oldestFirst ? ">" : "<") (?, ?, ?)"
+        cursor = (
+          "(p_leads.created_wall, p_leads.created_counter, p_leads.id) \(filter.oldestFirst ? ">" : "<") (?, ?, ?)",
+          [row["created_wall"] as Int64, row["created_counter"] as Int64, afterID]
         )
-        arguments += [row["created_wall"] as Int64, row["created_counter"] as Int64, afterID]
       }
-      let condition = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-      let direction = filter.oldestFirst ? "ASC" : "DESC"
-      let rows = try Row.fetchAll(
-        db,
-        sql:
-          """
-          SELECT p_leads.* FROM \(source)\(condition)
-          ORDER BY p_leads.created_wall \(direction), p_leads.created_counter \(direction), p_leads.id \(direction)
-          LIMIT ?
-          """,
-        arguments: StatementArguments(arguments + [limit]))
-      return try rows.map { row in try leadView(row, LeadRelations(of: row["id"], db), db) }
+      let order = filter.oldestFirst ? "ASC" : "DESC"
+      func page(_ conditions: [Condition], from source: Condition = ("p_leads", [])) throws -> [Row] {
+        let all = conditions + (cursor.map { [$0] } ?? [])
+        let condition = all.isEmpty ? "" : " WHERE " + all.map(\.sql).joined(separator: " AND ")
+        return try Row.fetchAll(
+          db,
+          sql: """
+            SELECT p_leads.* FROM \(source.sql)\(condition)
+            ORDER BY p_leads.created_wall \(order), p_leads.created_counter \(order), p_leads.id \(order)
+            LIMIT ?
+            """,
+          arguments: StatementArguments(source.arguments + all.flatMap(\.arguments) + [limit]))
+      }
+      guard let needle = filter.text.map(LeadFilter.folded), !needle.isEmpty else {
+        return try views(page(conditions), db)
+      }
+      // Two characters most leads hold fill a page within the first few hundred leads; finding
+      // that out first spares the indexes' vocabulary, whose answer costs every lead holding them.
+      if needle.unicodeScalars.count == 2, quick > 0 {
+        let walked = try Self.walking(needle, TextMatches())
+        let window = try Row.fetchOne(
+          db,
+          sql: """
+            SELECT created_wall, created_counter, id FROM p_leads\(cursor.map { " WHERE " + $0.sql } ?? "")
+            ORDER BY created_wall \(order), created_counter \(order), id \(order) LIMIT 1 OFFSET ?
+            """, arguments: StatementArguments((cursor?.arguments ?? []) + [quick - 1]))
+        guard let window else { return try views(page(conditions + [walked]), db) }
+        let within: Condition = (
+          "(p_leads.created_wall, p_leads.created_counter, p_leads.id) \(filter.oldestFirst ? "<=" : ">=") (?, ?, ?)",
+          [window["created_wall"] as Int64, window["created_counter"] as Int64, window["id"] as String]
+        )
+        let quick = try page(conditions + [walked, within])
+        if quick.count == limit { return try views(quick, db) }
+      }
+      let found = try Self.textMatches(needle, atMost: few, db)
+      if let bySummary = found.bySummary, let bySubject = found.bySubject,
+        bySummary.union(bySubject).count <= few
+      {
+        // Few leads hold the text: read those (CROSS JOIN keeps SQLite from walking the index
+        // instead), then sort them.
+        let matched = "json_each(?) AS matched CROSS JOIN p_leads ON p_leads.rowid = matched.value"
+        return try views(page(conditions, from: (matched, [try Self.json(bySummary.union(bySubject))])), db)
+      }
+      // Many do: walk the index in page order and test each lead, so the page fills soon.
+      return try views(page(conditions + [try Self.walking(needle, found)]), db)
     }
+  }
+
+  /// A condition of a page's query, and the values of its placeholders.
+  private typealias Condition = (sql: String, arguments: [any DatabaseValueConvertible])
+
+  /// The most leads a two-character search walks before it asks the indexes.
+  static let quickWindow = 500
+
+  /// The test of each lead walked for `needle`: through what the indexes found where they could
+  /// say (a lead they named), else by reading the lead's summary and its subjects.
+  private static func walking(_ needle: String, _ found: TextMatches) throws -> Condition {
+    let pattern = "%" + escapedForLike(needle) + "%"
+    func named(_ rows: Set<Int64>) throws -> Condition {
+      ("p_leads.rowid IN (SELECT value FROM json_each(?))", [try json(rows)])
+    }
+    var either: [Condition] = []
+    either.append(try found.bySummary.map(named) ?? ("p_leads.summary LIKE ? ESCAPE '\\'", [pattern]))
+    either.append(
+      try found.bySubject.map(named)
+        ?? (
+          """
+          EXISTS (
+            SELECT 1 FROM json_each(\(Schema.subjectIDsAsJSON("p_leads"))) AS named
+            JOIN p_subjects ON p_subjects.id = named.value
+            WHERE p_subjects.name LIKE ? ESCAPE '\\' OR p_subjects.uscc = ?)
+          """, [pattern, needle.uppercased()]
+        ))
+    return ("(" + either.map(\.sql).joined(separator: " OR ") + ")", either.flatMap(\.arguments))
+  }
+
+  private func views(_ rows: [Row], _ db: Database) throws -> [LeadView] {
+    try rows.map { row in try leadView(row, LeadRelations(of: row["id"], db), db) }
   }
 
   /// Moves what the search indexes owe (`p_search_owed`, written by the triggers on the lead and
@@ -159,22 +205,29 @@ extension NodeStore {
   /// tests about 2,500).
   static let fewMatches = 2_000
 
-  /// The rowids of the leads whose summary, or a subject's name, contains `needle` (folded), or
-  /// that name a subject whose USCC it is; nil when there are more than `few`, or when the
-  /// indexes cannot answer: a needle of one character, or one holding the indexes' end mark.
-  private static func leadsMatching(_ needle: String, atMost few: Int, _ db: Database) throws -> Set<Int64>? {
-    let length = needle.unicodeScalars.count
-    guard length >= 2, !needle.unicodeScalars.contains(Schema.searchEndMark) else { return nil }
-    guard let summaries = try query(needle, "p_lead_search", db),
-      let names = try query(needle, "p_subject_search", db)
-    else { return nil }
-    var leads = Set<Int64>()
-    if let summaries {
-      leads.formUnion(
+  /// What the search indexes say of a text: the rowids of the leads whose summary holds it, and
+  /// of those that name a subject whose name holds it or whose USCC it is. Each is nil where
+  /// there are more than `few`, or where the indexes cannot say: a text of one character, or one
+  /// holding the indexes' end mark.
+  struct TextMatches {
+    var bySummary: Set<Int64>?
+    var bySubject: Set<Int64>?
+  }
+
+  private static func textMatches(_ needle: String, atMost few: Int, _ db: Database) throws -> TextMatches {
+    guard needle.unicodeScalars.count >= 2, !needle.unicodeScalars.contains(Schema.searchEndMark) else {
+      return TextMatches()
+    }
+    var found = TextMatches()
+    if let summaries = try query(needle, "p_lead_search", db) {
+      let rows = try summaries.map {
         try Int64.fetchAll(
           db, sql: "SELECT rowid FROM p_lead_search WHERE p_lead_search MATCH ? LIMIT ?",
-          arguments: [summaries, few + 1]))
+          arguments: [$0, few + 1])
+      }
+      found.bySummary = (rows?.count ?? 0) <= few ? Set(rows ?? []) : nil
     }
+    guard let names = try query(needle, "p_subject_search", db) else { return found }
     var subjects = try String.fetchAll(
       db, sql: "SELECT id FROM p_subjects WHERE uscc = ?", arguments: [needle.uppercased()])
     if let names {
@@ -185,16 +238,20 @@ extension NodeStore {
             SELECT rowid FROM p_subject_search WHERE p_subject_search MATCH ? LIMIT ?)
           """, arguments: [names, few + 1])
     }
-    guard leads.count <= few, subjects.count <= few else { return nil }
+    guard subjects.count <= few else { return found }
     let naming = try Int64.fetchAll(
       db,
       sql: """
         SELECT p_leads.rowid FROM p_lead_subjects JOIN p_leads ON p_leads.id = p_lead_subjects.lead_id
         WHERE p_lead_subjects.subject_id IN (SELECT value FROM json_each(?)) LIMIT ?
         """,
-      arguments: [String(decoding: try JSONEncoder().encode(subjects), as: UTF8.self), few + 1])
-    leads.formUnion(naming)
-    return leads.count <= few ? leads : nil
+      arguments: [try json(subjects), few + 1])
+    found.bySubject = naming.count <= few ? Set(naming) : nil
+    return found
+  }
+
+  private static func json(_ values: some Encodable) throws -> String {
+    String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
   }
 
   /// The full-text query that finds `needle` in the trigram index `table`: the needle as a

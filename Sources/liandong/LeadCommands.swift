@@ -110,8 +110,8 @@ struct LeadList: NodeCommand {
       Without --limit every matching lead is listed, oldest first. With --limit the newest come \
       first, a page at a time: the last line names the --cursor of the next page (with --json, \
       'nextCursor'). --search finds text in a summary or a subject's name (Chinese or English, any \
-      part of it; ASCII letters in any case) or a subject's exact USCC. A text of three characters \
-      or more is looked up in an index; a shorter one reads the leads until the page is full.
+      part of it; ASCII letters in any case) or a subject's exact USCC. A text of two characters or \
+      more is looked up in an index; a single character reads the leads until the page is full.
 
       Examples:
         liandong lead list --state published --risk high --search 检测 --limit 50

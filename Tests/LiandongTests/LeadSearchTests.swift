@@ -70,10 +70,10 @@ struct LeadSearchTests {
       }
       let expected = all.filter(query.matches).map(\.id)
       for store in [writer.store, reader.store, rebuilt.store] {
-        for few in [0, 3, NodeStore.fewMatches] {
+        for (few, quick) in [(0, 0), (3, 5), (NodeStore.fewMatches, 0), (NodeStore.fewMatches, 20)] {
           #expect(
-            try pages(store, query, gatheringAtMost: few) == expected,
-            "seed \(seed), text \(needle.debugDescription), few \(few), risk \(String(describing: query.risk))"
+            try pages(store, query, gatheringAtMost: few, walkingFirst: quick) == expected,
+            "seed \(seed), text \(needle.debugDescription), few \(few), quick \(quick), risk \(String(describing: query.risk))"
           )
         }
       }
@@ -89,11 +89,14 @@ struct LeadSearchTests {
     patch.summary = "代办假冒合格证"
     _ = try node.app.editLead(id, patch, by: Officer("li.wei"), now: node.tick())
     for few in [0, NodeStore.fewMatches] {
-      #expect(try pages(node.store, LeadQuery(text: "伪造的检测"), gatheringAtMost: few).isEmpty)
-      #expect(try pages(node.store, LeadQuery(text: "假冒合格"), gatheringAtMost: few) == [id.description])
-      #expect(try pages(node.store, LeadQuery(text: "合格"), gatheringAtMost: few) == [id.description])
+      func found(_ text: String) throws -> [String] {
+        try pages(node.store, LeadQuery(text: text), gatheringAtMost: few, walkingFirst: 0)
+      }
+      #expect(try found("伪造的检测").isEmpty)
+      #expect(try found("假冒合格") == [id.description])
+      #expect(try found("合格") == [id.description])
       // The last two characters of a text: no trigram of the text itself begins with them.
-      #expect(try pages(node.store, LeadQuery(text: "格证"), gatheringAtMost: few) == [id.description])
+      #expect(try found("格证") == [id.description])
     }
   }
 
@@ -147,13 +150,18 @@ struct LeadSearchTests {
   }
 
   /// Every page of `query` from `store`, the ids in order.
-  private func pages(_ store: NodeStore, _ query: LeadQuery, gatheringAtMost few: Int) throws -> [String] {
+  private func pages(
+    _ store: NodeStore, _ query: LeadQuery, gatheringAtMost few: Int, walkingFirst quick: Int
+  )
+    throws -> [String]
+  {
     let filter = LeadFilter(risk: query.risk?.rawValue, text: query.text)
     var found: [String] = []
     var after: String?
     for _ in 0..<200 {
       let page = try #require(
-        try store.leadPage(filter, after: after, limit: query.limit, gatheringAtMost: few))
+        try store.leadPage(
+          filter, after: after, limit: query.limit, gatheringAtMost: few, walkingFirst: quick))
       found += page.map(\.id)
       guard page.count == query.limit, let last = page.last else { return found }
       after = last.id
