@@ -48,7 +48,7 @@ extension NodeStore {
 
   private func rebuildAll(operationRowsHeldBack: Int, damaged: inout [ChangeID]) throws {
     try writeTransaction { db in
-      for table in Schema.derivedTables { try db.execute(sql: "DELETE FROM \(table)") }
+      for table in Schema.derivedTables { try db.execute(sql: Schema.emptying(table)) }
       signerCache.withLock { $0.removeAll() }
       var folds = FoldBatch(maximumUnwritten: operationRowsHeldBack)
       var revocations = SignerRevocations()

@@ -34,12 +34,14 @@ public struct LeadFilter: Sendable, Equatable {
 
 extension LeadFilter {
   /// `text` as a search compares it: trimmed, ASCII letters in lower case (as SQLite's `lower`
-  /// and `LIKE` fold them; other scripts' capitals are left as they are).
+  /// and `LIKE` fold them; other scripts' capitals are left as they are), and the noncharacters
+  /// U+FFFE and U+FFFF as U+FFFD (as SQLite reads them).
   public static func folded(_ text: String) -> String {
     String(
       String.UnicodeScalarView(
         text.trimmingCharacters(in: .whitespaces).unicodeScalars.map { scalar in
-          ("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32)! : scalar
+          ("A"..."Z").contains(scalar)
+            ? Unicode.Scalar(scalar.value + 32)! : scalar.value & 0xFFFF_FFFE == 0xFFFE ? "\u{FFFD}" : scalar
         }))
   }
 
@@ -178,27 +180,26 @@ extension NodeStore {
     try rows.map { row in try leadView(row, LeadRelations(of: row["id"], db), db) }
   }
 
-  /// Moves what the search indexes owe (`p_search_owed`, written by the triggers on the lead and
-  /// subject rows) into them: for each index one statement that removes the rows touched and one
-  /// that adds their texts now. Run before every write transaction commits, so no reader sees an
-  /// index behind its rows.
+  /// Brings the search indexes in line with the rows this transaction wrote
+  /// (`Schema.searchSettlement`). Run before every write transaction commits, so no reader sees
+  /// an index behind its rows.
   static func settleSearchIndexes(_ db: Database) throws {
-    guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM p_search_owed)") == true else { return }
+    let behind = try Bool.fetchOne(
+      db,
+      sql: """
+        SELECT EXISTS (SELECT 1 FROM p_search_owed)
+          OR coalesce((SELECT max(rowid) FROM p_leads), 0)
+            > coalesce((SELECT last FROM p_search_marks WHERE search = 'p_lead_search'), 0)
+          OR coalesce((SELECT max(rowid) FROM p_subjects), 0)
+            > coalesce((SELECT last FROM p_search_marks WHERE search = 'p_subject_search'), 0)
+        """)
+    guard behind == true else { return }
     for statement in searchSettlement { try db.execute(sql: statement) }
   }
 
-  /// The statements that settle the search indexes' debts (`settleSearchIndexes`); public for
-  /// the benchmark that writes a node's rows into bare SQLite.
-  public static let searchSettlement: [String] =
-    [("p_lead_search", "summary"), ("p_subject_search", "name")].flatMap { index, column in
-      [
-        "DELETE FROM \(index) WHERE rowid IN (SELECT row FROM p_search_owed WHERE search = '\(index)')",
-        """
-        INSERT INTO \(index) (rowid, \(column))
-        SELECT row, text FROM p_search_owed WHERE search = '\(index)' AND text IS NOT NULL
-        """,
-      ]
-    } + ["DELETE FROM p_search_owed"]
+  /// The statements that settle the search indexes; public for the benchmark that writes a
+  /// node's rows into bare SQLite.
+  public static var searchSettlement: [String] { Schema.searchSettlement }
 
   /// The most leads a text search gathers before it reads them: above it, walking the creation
   /// index and testing each lead fills a page sooner (a page of 50 among 100,000 leads then
@@ -208,14 +209,17 @@ extension NodeStore {
   /// What the search indexes say of a text: the rowids of the leads whose summary holds it, and
   /// of those that name a subject whose name holds it or whose USCC it is. Each is nil where
   /// there are more than `few`, or where the indexes cannot say: a text of one character, or one
-  /// holding the indexes' end mark.
+  /// holding U+FFFD, U+FFFE or U+FFFF (SQLite's tokenizer reads the last two, the indexes' end
+  /// mark among them, as the first).
   struct TextMatches {
     var bySummary: Set<Int64>?
     var bySubject: Set<Int64>?
   }
 
   private static func textMatches(_ needle: String, atMost few: Int, _ db: Database) throws -> TextMatches {
-    guard needle.unicodeScalars.count >= 2, !needle.unicodeScalars.contains(Schema.searchEndMark) else {
+    guard needle.unicodeScalars.count >= 2,
+      !needle.unicodeScalars.contains(where: { (0xFFFD...0xFFFF).contains($0.value) })
+    else {
       return TextMatches()
     }
     var found = TextMatches()
@@ -242,8 +246,7 @@ extension NodeStore {
     let naming = try Int64.fetchAll(
       db,
       sql: """
-        SELECT p_leads.rowid FROM p_lead_subjects JOIN p_leads ON p_leads.id = p_lead_subjects.lead_id
-        WHERE p_lead_subjects.subject_id IN (SELECT value FROM json_each(?)) LIMIT ?
+        SELECT lead FROM p_lead_subjects WHERE subject_id IN (SELECT value FROM json_each(?)) LIMIT ?
         """,
       arguments: [try json(subjects), few + 1])
     found.bySubject = naming.count <= few ? Set(naming) : nil
@@ -255,9 +258,10 @@ extension NodeStore {
   }
 
   /// The full-text query that finds `needle` in the trigram index `table`: the needle as a
-  /// phrase, or for a needle of two characters, any of the index's trigrams that begin with it
-  /// (every text is indexed with an end mark, so its last two characters begin one too). The
-  /// inner nil when no text holds it; nil when too many trigrams begin with it to ask for each.
+  /// phrase (its trigrams one after another), or for a needle of two characters, any of the
+  /// index's trigrams that begin with it (every text is indexed with an end mark, so its last
+  /// two characters begin one too). The inner nil when no text holds it; nil when too many
+  /// trigrams begin with it to ask for each.
   private static func query(_ needle: String, _ table: String, _ db: Database) throws -> String?? {
     func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
     guard needle.unicodeScalars.count == 2 else { return .some(quoted(needle)) }

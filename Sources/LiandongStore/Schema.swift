@@ -512,70 +512,145 @@ enum Schema {
         sql: "CREATE INDEX p_leads_by_created ON p_leads (created_wall, created_counter, id)")
     }
     migrator.registerMigration("v20: text search over summaries and subject names") { db in
-      try db.execute(sql: searchIndexes)
+      try installSearchIndexes(db)
+    }
+    migrator.registerMigration("v21: search indexes settled in sets, without copies of the texts") { db in
       try db.execute(
         sql: """
-          INSERT INTO p_lead_search (rowid, summary) SELECT rowid, lower(summary) || \(endMark) FROM p_leads;
-          INSERT INTO p_subject_search (rowid, name) SELECT rowid, lower(name) || \(endMark) FROM p_subjects;
-          INSERT OR IGNORE INTO p_lead_subjects (subject_id, lead_id)
-            SELECT named.value, p_leads.id FROM p_leads, json_each(\(subjectIDsAsJSON("p_leads"))) AS named;
+          DROP TRIGGER IF EXISTS p_leads_search_add;
+          DROP TRIGGER IF EXISTS p_leads_search_remove;
+          DROP TRIGGER IF EXISTS p_subjects_search_add;
+          DROP TRIGGER IF EXISTS p_subjects_search_remove;
+          DROP TABLE IF EXISTS p_lead_search_terms;
+          DROP TABLE IF EXISTS p_subject_search_terms;
+          DROP TABLE IF EXISTS p_lead_search;
+          DROP TABLE IF EXISTS p_subject_search;
+          DROP TABLE IF EXISTS p_lead_subjects;
+          DROP TABLE IF EXISTS p_search_owed;
+          DROP TABLE IF EXISTS p_search_marks;
           """)
+      try installSearchIndexes(db)
     }
     return migrator
   }
 
-  /// Indexes for finding leads by text (`NodeStore.leadPage`): trigram indexes, which find any
-  /// substring of three characters or more, Chinese included, over lead summaries and subject
-  /// names (and their vocabularies, to find the trigrams that begin with two characters); and
-  /// which leads name each subject. The indexes hold the texts with ASCII letters in lower case
-  /// (SQLite's `lower`), and match case-sensitively, so that a search folds case exactly as
-  /// `LIKE` does when it walks the leads instead. Kept by triggers (through `p_search_owed`, settled as each
-  /// write transaction ends), so every path that writes the projections (folds, rebuilds, fork
-  /// decisions) keeps them too. Derived, not digested: an
-  /// index holds nothing a projection does not.
+  /// Creates the search indexes as this program defines them and fills them from the rows held
+  /// (an index with no mark has settled nothing). Both migrations that touch them run today's
+  /// definitions (v21 after dropping v20's), so a database migrated from before v20 builds them
+  /// twice.
+  private static func installSearchIndexes(_ db: Database) throws {
+    try db.execute(sql: searchIndexes)
+    for statement in searchSettlement { try db.execute(sql: statement) }
+  }
+
+  /// Indexes for finding leads by text (`NodeStore.leadPage`): trigram indexes over lead
+  /// summaries and subject names, Chinese included, and their vocabularies (to find the trigrams
+  /// that begin with two characters); and which leads name each subject. The indexes hold the
+  /// texts with ASCII letters in lower case (SQLite's `lower`) and match case-sensitively, so
+  /// that a search folds case exactly as `LIKE` does. They keep no copy of the texts
+  /// (`content=''`, `columnsize=0`): a search needs only which rows hold a text.
+  ///
+  /// Settled in sets as each write transaction ends (`searchSettlement`), because a trigger per
+  /// row cost more than the index itself. An index has settled every row up to its mark
+  /// (`p_search_marks`, the highest rowid of its table then); a row added above the mark is
+  /// indexed from its table at the next settlement. Triggers note only the rows at or below the
+  /// mark that a transaction removes or adds (`p_search_owed`): the text and subjects the index
+  /// holds for a removed one, since a contentless index forgets a row only when told its text;
+  /// a rowid reused below the mark, which no index holds. Every path that writes the projections
+  /// (folds, rebuilds, fork decisions) keeps the indexes so. Derived, not digested: an index
+  /// holds nothing a projection does not.
   static let searchIndexes = """
-    CREATE VIRTUAL TABLE p_lead_search USING fts5 (summary, tokenize = 'trigram case_sensitive 1');
-    CREATE VIRTUAL TABLE p_subject_search USING fts5 (name, tokenize = 'trigram case_sensitive 1');
+    CREATE VIRTUAL TABLE p_lead_search USING fts5 (
+      summary, tokenize = 'trigram case_sensitive 1', content = '', columnsize = 0);
+    CREATE VIRTUAL TABLE p_subject_search USING fts5 (
+      name, tokenize = 'trigram case_sensitive 1', content = '', columnsize = 0);
     CREATE VIRTUAL TABLE p_lead_search_terms USING fts5vocab (p_lead_search, row);
     CREATE VIRTUAL TABLE p_subject_search_terms USING fts5vocab (p_subject_search, row);
+    -- Which leads (by rowid) name each subject.
     CREATE TABLE p_lead_subjects (
       subject_id TEXT NOT NULL,
-      lead_id TEXT NOT NULL,
-      PRIMARY KEY (subject_id, lead_id)
+      lead INTEGER NOT NULL,
+      PRIMARY KEY (subject_id, lead)
     ) WITHOUT ROWID;
-    -- What each index owes: rows written since the last write transaction ended, with the text
-    -- to index (null: the row is gone). The triggers write here; `NodeStore.settleSearchIndexes`
-    -- moves it into the indexes in one statement each before the transaction commits, because an
-    -- FTS5 table written by a trigger writes a segment at every statement.
+    CREATE TABLE p_search_marks (
+      search TEXT PRIMARY KEY,
+      last INTEGER NOT NULL
+    );
     CREATE TABLE p_search_owed (
       search TEXT NOT NULL,
       row INTEGER NOT NULL,
-      text TEXT,
+      indexed TEXT,
+      subjects TEXT,
       PRIMARY KEY (search, row)
     ) WITHOUT ROWID;
-    CREATE TRIGGER p_leads_search_add AFTER INSERT ON p_leads BEGIN
-      INSERT OR REPLACE INTO p_search_owed (search, row, text)
-        VALUES ('p_lead_search', new.rowid, lower(new.summary) || \(endMark));
-      INSERT OR IGNORE INTO p_lead_subjects (subject_id, lead_id)
-        SELECT value, new.id FROM json_each(\(subjectIDsAsJSON("new")));
-    END;
-    CREATE TRIGGER p_leads_search_remove AFTER DELETE ON p_leads BEGIN
-      INSERT OR REPLACE INTO p_search_owed (search, row, text) VALUES ('p_lead_search', old.rowid, NULL);
-      DELETE FROM p_lead_subjects
-        WHERE lead_id = old.id AND subject_id IN (SELECT value FROM json_each(\(subjectIDsAsJSON("old"))));
-    END;
-    CREATE TRIGGER p_subjects_search_add AFTER INSERT ON p_subjects BEGIN
-      INSERT OR REPLACE INTO p_search_owed (search, row, text)
-        VALUES ('p_subject_search', new.rowid, lower(new.name) || \(endMark));
-    END;
-    CREATE TRIGGER p_subjects_search_remove AFTER DELETE ON p_subjects BEGIN
-      INSERT OR REPLACE INTO p_search_owed (search, row, text) VALUES ('p_subject_search', old.rowid, NULL);
-    END;
+    \(owing("p_leads", "p_lead_search", "summary", subjects: subjectIDsAsJSON("old")))
+    \(owing("p_subjects", "p_subject_search", "name", subjects: "NULL"))
     """
+
+  /// The triggers that note the rows of `table` at or below the mark of `search` that a
+  /// transaction touches: the first note of a row says what the index held for it when the
+  /// transaction began (a row first seen added had a free rowid: nothing).
+  private static func owing(_ table: String, _ search: String, _ column: String, subjects: String) -> String {
+    let below = "<= (SELECT last FROM p_search_marks WHERE search = '\(search)')"
+    return """
+      CREATE TRIGGER \(table)_search_add AFTER INSERT ON \(table) WHEN new.rowid \(below) BEGIN
+        INSERT OR IGNORE INTO p_search_owed (search, row) VALUES ('\(search)', new.rowid);
+      END;
+      CREATE TRIGGER \(table)_search_remove AFTER DELETE ON \(table) WHEN old.rowid \(below) BEGIN
+        INSERT OR IGNORE INTO p_search_owed (search, row, indexed, subjects)
+          VALUES ('\(search)', old.rowid, lower(old.\(column)) || \(endMark), \(subjects));
+      END;
+      """
+  }
+
+  /// Brings the search indexes in line with their tables (`searchIndexes`): for each index,
+  /// forget what it held for the rows noted, index those rows as they are now and every row
+  /// above its mark, and raise the mark to its table's highest rowid. Each statement works on a
+  /// set, so a transaction that adds 20,000 leads indexes them in a few statements.
+  static let searchSettlement: [String] =
+    [("p_leads", "p_lead_search", "summary"), ("p_subjects", "p_subject_search", "name")].flatMap {
+      table, search, column in
+      let mark = "coalesce((SELECT last FROM p_search_marks WHERE search = '\(search)'), 0)"
+      let noted = "SELECT row FROM p_search_owed WHERE search = '\(search)'"
+      var statements = [
+        """
+        INSERT INTO \(search) (\(search), rowid, \(column))
+        SELECT 'delete', row, indexed FROM p_search_owed WHERE search = '\(search)' AND indexed IS NOT NULL
+        """,
+        """
+        INSERT INTO \(search) (rowid, \(column))
+        SELECT rowid, lower(\(column)) || \(endMark) FROM \(table) WHERE rowid IN (\(noted))
+        UNION ALL SELECT rowid, lower(\(column)) || \(endMark) FROM \(table) WHERE rowid > \(mark)
+        """,
+      ]
+      if table == "p_leads" {
+        statements += [
+          """
+          DELETE FROM p_lead_subjects WHERE (subject_id, lead) IN (
+            SELECT named.value, owed.row FROM p_search_owed AS owed, json_each(owed.subjects) AS named
+            WHERE owed.search = '\(search)' AND owed.subjects IS NOT NULL)
+          """,
+          """
+          INSERT OR IGNORE INTO p_lead_subjects (subject_id, lead)
+          SELECT named.value, p_leads.rowid FROM p_leads, json_each(\(subjectIDsAsJSON("p_leads"))) AS named
+          WHERE p_leads.rowid IN (\(noted))
+          UNION ALL SELECT named.value, p_leads.rowid FROM p_leads, json_each(\(subjectIDsAsJSON("p_leads"))) AS named
+          WHERE p_leads.rowid > \(mark)
+          """,
+        ]
+      }
+      return statements + [
+        """
+        INSERT OR REPLACE INTO p_search_marks (search, last)
+        VALUES ('\(search)', (SELECT coalesce(max(rowid), 0) FROM \(table)))
+        """
+      ]
+    } + ["DELETE FROM p_search_owed"]
 
   /// Ends every text a search index holds, so that a text's last two characters begin a trigram
   /// too, and a search for two characters is a lookup of the trigrams that begin with them. A
-  /// noncharacter: no search asks for it (`NodeStore.leadPage` walks the leads for one that does).
+  /// noncharacter, which SQLite's tokenizer reads as U+FFFD: `NodeStore.leadPage` walks the
+  /// leads for a text holding either.
   static let searchEndMark: Unicode.Scalar = "\u{FFFF}"
   static let endMark = "char(\(searchEndMark.value))"
 
@@ -591,18 +666,25 @@ enum Schema {
   }
 
   /// Every derived table, including the operation index and search indexes that are not
-  /// themselves digested. The search indexes come after the rows their triggers follow, so a
-  /// rebuild also clears whatever an index held that its rows no longer do.
+  /// themselves digested. The search marks come first, so that a rebuild removing every row
+  /// notes none, and the indexes after the rows, so it also clears whatever an index held.
   static let derivedTables =
-    projections.map(\.table) + [
+    ["p_search_marks"] + projections.map(\.table) + [
       "p_operations", "p_wanted_bodies", "withheld_changes", "p_lead_search", "p_subject_search",
-      "p_lead_subjects",
+      "p_search_owed", "p_lead_subjects",
     ]
+
+  /// The statement that empties the derived table `table` (a contentless index cannot be
+  /// deleted from row by row).
+  static func emptying(_ table: String) -> String {
+    ["p_lead_search", "p_subject_search"].contains(table)
+      ? "INSERT INTO \(table) (\(table)) VALUES ('delete-all')" : "DELETE FROM \(table)"
+  }
 
   static let wantedBodiesMigration = "v3: evidence and blobs"
 
-  /// The migration that added the search indexes and their triggers.
-  static let searchIndexesVersion = 20
+  /// The migration that installed the search indexes as they are now settled.
+  static let searchIndexesVersion = 21
 
   static var latestVersion: Int { migrator.migrations.count }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LiandongApp
 import LiandongCore
 import Testing
@@ -12,7 +13,7 @@ import Testing
 struct LeadSearchTests {
   private static let pieces = [
     "检测", "报告", "伪造", "CCC", "ccc", "认证", "One-Day", "\"", "%", "_", " ", "店", "合格证", "Ab", "É", "é",
-    "e\u{301}", "\\", "'", "100", "\u{FFFF}",
+    "e\u{301}", "\\", "'", "100", "\u{FFFF}", "\u{FFFD}",
   ]
   private static let uscc = "91310000MA1FL8XQ37"
 
@@ -27,7 +28,7 @@ struct LeadSearchTests {
     }
     let writer = try SimulatedNode("n0"), reader = try SimulatedNode("n1")
     let app = writer.app
-    var ids: [ObjectID] = []
+    var ids: [ObjectID] = [], subjects: [ObjectID] = []
     for _ in 0..<70 {
       let added = try app.addLead(
         NewLead(
@@ -39,6 +40,23 @@ struct LeadSearchTests {
           audience: .all),
         by: Officer("li.wei"), now: writer.tick())
       ids.append(try ObjectID(added.view.id))
+      subjects.append(try ObjectID(added.view.subjects[0].id))
+    }
+    // Leads that name two subjects, one of them another lead's.
+    for _ in 0..<10 {
+      let subject = writer.newObjectID(), lead = writer.newObjectID()
+      try writer.record(
+        [
+          DomainOperation(
+            objectID: subject, action: .createSubject(SubjectRecord(kind: .shop, name: text(1...3)))),
+          DomainOperation(
+            objectID: lead,
+            action: .createLead(
+              LeadFields(
+                violations: [.forgedReport], subjectIDs: [subject, subjects.randomElement(using: &random)!],
+                summary: text(1...6)))),
+        ], audience: .all)
+      ids.append(lead)
     }
     // Edits replace a lead's row: the index must forget the old summary.
     for id in ids.shuffled(using: &random).prefix(20) {
@@ -78,6 +96,7 @@ struct LeadSearchTests {
         }
       }
     }
+    for store in [writer.store, reader.store, rebuilt.store] { try expectIndexesHoldTheRows(store) }
   }
 
   @Test(
@@ -98,6 +117,15 @@ struct LeadSearchTests {
       // The last two characters of a text: no trigram of the text itself begins with them.
       #expect(try found("格证") == [id.description])
     }
+    // The indexes name the leads holding every trigram of a text, in any order: "测报告与检测报"
+    // holds "检测报" and "测报告", not "检测报告".
+    let scattered = try node.addLead(summary: "测报告与检测报")
+    for few in [0, NodeStore.fewMatches] {
+      #expect(
+        try pages(node.store, LeadQuery(text: "检测报告"), gatheringAtMost: few, walkingFirst: 0).isEmpty,
+        "\(scattered) holds the trigrams, not the text")
+    }
+    try expectIndexesHoldTheRows(node.store)
   }
 
   @Test("pages by days in China and in either order hold exactly the leads recorded on those days")
@@ -147,6 +175,49 @@ struct LeadSearchTests {
     #expect(try node.app.leads(onTheDay).items.map(\.id) == [lastOfDay])
     (onTheDay.from, onTheDay.to) = (first.adding(days: 1), nil)
     #expect(try !node.app.leads(onTheDay).items.map(\.id).contains(lastOfDay))
+  }
+
+  /// Asserts that each search index's vocabulary counts, for every trigram, exactly the rows
+  /// whose text holds it: an index that forgot a removed text, or was told a wrong one, would
+  /// name rows a search then has to confirm and discard (slow, not wrong), and this is where it
+  /// shows.
+  private func expectIndexesHoldTheRows(_ store: NodeStore) throws {
+    for (table, column, search) in [
+      ("p_leads", "summary", "p_lead_search"), ("p_subjects", "name", "p_subject_search"),
+    ] {
+      let texts = try store.read { db in
+        try String.fetchAll(db, sql: "SELECT lower(\(column)) || char(65535) FROM \(table)")
+      }
+      // Keyed by scalars: Swift's strings equate "é" and "e\u{301}", the indexes do not.
+      var expected: [[UInt32]: Int] = [:]
+      for text in texts {
+        // SQLite reads U+FFFE and U+FFFF (the end mark among them) as U+FFFD when it tokenizes.
+        let scalars = text.unicodeScalars.map { $0.value & 0xFFFF_FFFE == 0xFFFE ? 0xFFFD : $0.value }
+        for trigram in Set(scalars.indices.dropLast(2).map { Array(scalars[$0..<($0 + 3)]) }) {
+          expected[trigram, default: 0] += 1
+        }
+      }
+      let held = try store.read { db in
+        try Row.fetchAll(db, sql: "SELECT term, doc FROM \(search)_terms").reduce(into: [[UInt32]: Int]()) {
+          $0[($1["term"] as String).unicodeScalars.map(\.value)] = $1["doc"]
+        }
+      }
+      let differing = Set(held.keys).union(expected.keys).filter { held[$0] != expected[$0] }.map {
+        "\($0.map { String($0, radix: 16) }): \(held[$0] ?? 0) held, \(expected[$0] ?? 0) expected"
+      }
+      #expect(differing.isEmpty, "\(search) against \(table): \(differing)")
+    }
+    let (links, named) = try store.read { db in
+      (
+        try Row.fetchAll(db, sql: "SELECT subject_id, lead FROM p_lead_subjects").map {
+          "\($0["subject_id"] as String) \($0["lead"] as Int64)"
+        },
+        try Row.fetchAll(db, sql: "SELECT rowid, subject_ids FROM p_leads").flatMap { row in
+          (row["subject_ids"] as String).split(separator: ",").map { "\($0) \(row["rowid"] as Int64)" }
+        }
+      )
+    }
+    #expect(Set(links) == Set(named) && links.count == Set(named).count, "p_lead_subjects against p_leads")
   }
 
   /// Every page of `query` from `store`, the ids in order.
