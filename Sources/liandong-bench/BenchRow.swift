@@ -42,10 +42,30 @@ struct BenchRow: Encodable {
       var date: String
       var rows: [BenchRow]
     }
-    let output = Output(
-      machine:
-        "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB",
-      date: ISO8601DateFormatter().string(from: Date()), rows: rows)
+    try write(
+      Output(machine: machine, date: ISO8601DateFormatter().string(from: Date()), rows: rows), to: path)
+  }
+
+  /// Several runs (`--repeat`): every run's rows, and each ratio's minimum, median and maximum.
+  static func writeJSON(_ runs: [[BenchRow]], summary: BenchSummary, to path: String) throws {
+    struct Output: Encodable {
+      var machine: String
+      var date: String
+      var runs: [[BenchRow]]
+      var summary: [BenchSummary.Line]
+    }
+    try write(
+      Output(
+        machine: machine, date: ISO8601DateFormatter().string(from: Date()), runs: runs,
+        summary: summary.lines),
+      to: path)
+  }
+
+  private static var machine: String {
+    "\(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB"
+  }
+
+  private static func write(_ output: some Encodable, to path: String) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
     try encoder.encode(output).write(to: URL(fileURLWithPath: path))

@@ -11,11 +11,11 @@ struct SyncScenarios {
 
   /// B1: leads made one per change on A, then a one-shot sync to an empty B; B4: a second sync
   /// when nothing is new.
-  func b1AndB4(label: String = "B1") async throws -> [BenchRow] {
+  func b1AndB4(label: String = "B1", copy: Int = 0) async throws -> [BenchRow] {
     let count = max(100, Int(100_000 * scale))
-    let a = try BenchNode("bench-a", workspace: workspace)
-    let b = try BenchNode("bench-b", workspace: workspace)
-    log("B1: writing \(count) leads on bench-a, one per change ...")
+    let a = try BenchNode("bench-a", workspace: workspace, copy: copy)
+    let b = try BenchNode("bench-b", workspace: workspace, copy: copy)
+    log("\(label): writing \(count) leads on bench-a, one per change ...")
     try a.writeLeads(count)
     let held = try a.changeCount()
     let (server, port) = try await a.serve()
@@ -23,7 +23,7 @@ struct SyncScenarios {
       server.signal(SIGTERM)
       _ = server.wait(timeout: 60)
     }
-    log("B1: syncing \(held) changes to the empty bench-b ...")
+    log("\(label): syncing \(held) changes to the empty bench-b ...")
     let first = try b.sync(with: "bench-a", port: port)
     // bench-b holds its own first change as well.
     guard try b.changeCount() >= held + 1 else {
@@ -33,7 +33,8 @@ struct SyncScenarios {
     let ours = Double(held) / first.wall
     log(
       String(
-        format: "B1: %.0f changes/s end to end; OpenSSL verifies %.0f/s on one core", ours, verifyRate.rate))
+        format: "\(label): %.0f changes/s end to end; OpenSSL verifies %.0f/s on one core", ours,
+        verifyRate.rate))
     // Nothing new: what a quiet sync costs once the handshake is done.
     let quiet = try QuietSync(b, with: "bench-a", port: port)
     return [
