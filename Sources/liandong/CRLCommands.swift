@@ -30,9 +30,14 @@ struct CRLInstall: NodeCommand {
     }
     let (installed, newest, withheld) = try options.openApp().installRevocationList(pem, fileName: file)
     if options.json {
-      return try Output.json([
-        "installed": installed.path, "issued": newest.iso8601, "withheld": "\(withheld)",
-      ])
+      /// What `--json` prints: the path installed, the CRL's issue time, and how many changes
+      /// it withholds (a number).
+      struct Installed: Encodable {
+        var installed: String
+        var issued: String
+        var withheld: Int
+      }
+      return try Output.json(Installed(installed: installed.path, issued: newest.iso8601, withheld: withheld))
     }
     print(
       "installed the CRL issued \(newest.iso8601); reload a running node: systemctl reload liandong (or kill -HUP)"

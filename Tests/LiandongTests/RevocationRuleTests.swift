@@ -212,6 +212,10 @@ struct StolenKeyTests {
     _ = prd.stop()
     let prdInstall = try prd.cli("crl", "install", federation.crlURL.path)
     #expect(prdInstall.status == 0 && prdInstall.stdout.contains("1 change(s) withheld"), "\(prdInstall)")
+    // Installed again, for a script: the count is a number.
+    let again = try JSONSerialization.jsonObject(
+      with: Data(try prd.cli("crl", "install", federation.crlURL.path, "--json").stdout.utf8))
+    #expect((again as? [String: Any])?["withheld"] as? Int == 1, "\(again)")
     #expect(try prd.cli("lead", "show", stolen).status != 0)
     #expect(try prd.cli("lead", "show", honest).status == 0)
     // Holding the same changes, checkpoints and CRL, the two nodes agree.
