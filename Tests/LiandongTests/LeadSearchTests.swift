@@ -117,8 +117,8 @@ struct LeadSearchTests {
       // The last two characters of a text: no trigram of the text itself begins with them.
       #expect(try found("格证") == [id.description])
     }
-    // The indexes name the leads holding every trigram of a text, in any order: "测报告与检测报"
-    // holds "检测报" and "测报告", not "检测报告".
+    // A text holding a search's trigrams in another order is no match: "测报告与检测报" holds
+    // "检测报" and "测报告", not "检测报告".
     let scattered = try node.addLead(summary: "测报告与检测报")
     for few in [0, NodeStore.fewMatches] {
       #expect(
@@ -178,9 +178,9 @@ struct LeadSearchTests {
   }
 
   /// Asserts that each search index's vocabulary counts, for every trigram, exactly the rows
-  /// whose text holds it: an index that forgot a removed text, or was told a wrong one, would
-  /// name rows a search then has to confirm and discard (slow, not wrong), and this is where it
-  /// shows.
+  /// whose text holds it, and that the subject links are the leads' own: an index that forgot
+  /// a removed text, or was told a wrong one, finds leads by texts they no longer hold, which
+  /// random searches may not happen to ask for.
   private func expectIndexesHoldTheRows(_ store: NodeStore) throws {
     for (table, column, search) in [
       ("p_leads", "summary", "p_lead_search"), ("p_subjects", "name", "p_subject_search"),
