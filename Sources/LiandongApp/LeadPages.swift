@@ -33,16 +33,6 @@ public struct LeadQuery: Sendable, Equatable {
     self.cursor = cursor
   }
 
-  /// `YYYY-MM-DDTHH:MM:SSZ`, as views show an instant, in milliseconds since the Unix epoch (a
-  /// formatter per lead would cost more than the rest of the filter).
-  static func millis(ofInstant text: String) -> UInt64? {
-    let parts = text.split(whereSeparator: { "T:Z".contains($0) }).map(String.init)
-    guard parts.count == 4, let day = try? CivilDate(parts[0]), let hour = UInt64(parts[1]),
-      let minute = UInt64(parts[2]), let second = UInt64(parts[3]), day.daysSinceEpoch >= 0
-    else { return nil }
-    return (UInt64(day.daysSinceEpoch) * 86_400 + hour * 3600 + minute * 60 + second) * 1000
-  }
-
   /// Refuses a range of days that ends before it begins.
   public func checkDays() throws { try LiandongApp.checkDays(from: from, to: to) }
 
@@ -50,8 +40,7 @@ public struct LeadQuery: Sendable, Equatable {
   /// the store's indexed page query (`NodeStore.leadPage`) answers too.
   public func matches(_ lead: LeadView) -> Bool {
     if from != nil || to != nil {
-      guard let created = Self.millis(ofInstant: lead.created) else { return false }
-      let day = CivilDate(chinaDayOf: created)
+      let day = CivilDate(iso: lead.created)
       if let from, day < from { return false }
       if let to, to < day { return false }
     }
