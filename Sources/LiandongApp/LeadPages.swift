@@ -33,9 +33,6 @@ public struct LeadQuery: Sendable, Equatable {
     self.cursor = cursor
   }
 
-  /// Refuses a range of days that ends before it begins.
-  public func checkDays() throws { try LiandongApp.checkDays(from: from, to: to) }
-
   /// Whether `lead` is one this query asks for (by its filters; not the page or the order): what
   /// the store's indexed page query (`NodeStore.leadPage`) answers too.
   public func matches(_ lead: LeadView) -> Bool {
@@ -78,7 +75,7 @@ extension NodeApp {
       throw UsageError(code: "usage.limit", message: "a page holds 1 to 200 leads, not \(query.limit)")
     }
     try TextLimit.check("search text", query.text, limit: TextLimit.name)
-    try query.checkDays()
+    try checkDays(from: query.from, to: query.to)
     var filter = LeadFilter(
       state: query.state?.rawValue, risk: query.risk?.rawValue, violation: query.violation?.rawValue,
       origin: query.origin, owner: query.owner, text: query.text)
@@ -94,6 +91,14 @@ extension NodeApp {
     let items = Array(page.prefix(query.limit))
     return LeadPage(
       items: items, nextCursor: page.count > items.count ? items.last.map { Self.encodeCursor($0.id) } : nil)
+  }
+
+  /// Every lead this node holds that matches `query`, in its order, on one list (the query's
+  /// limit and cursor are not asked): what `lead list` prints without `--limit`.
+  public func allLeads(_ query: LeadQuery) throws -> [LeadView] {
+    try checkDays(from: query.from, to: query.to)
+    let oldestFirst = try views.leads().filter(query.matches)
+    return query.order == .newest ? oldestFirst.reversed() : oldestFirst
   }
 
   static func encodeCursor(_ id: String) -> String { Data(id.utf8).base64URL }

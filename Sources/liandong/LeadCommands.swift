@@ -168,9 +168,8 @@ struct LeadList: NodeCommand {
       if options.json { return try Output.json(page) }
       (leads, next) = (page.items, page.nextCursor)
     } else {
-      try query.checkDays()
-      let oldestFirst = try app.views.leads().filter(query.matches)
-      leads = order == .newest ? oldestFirst.reversed() : oldestFirst
+      query.order = order ?? .oldest
+      leads = try app.allLeads(query)
       if options.json { return try Output.json(leads) }
     }
     defer { if let next { print("next page: the same command with --cursor \(next)") } }
