@@ -38,25 +38,25 @@ extension NodeApp {
     ) { manifest }
   }
 
-  /// Installs the CA's new revocation list as `crl.pem`: it must be signed by the CA, current,
-  /// newer than the one installed, and not revoke this node (which could then no longer talk).
-  /// A running node takes it on SIGHUP. Returns where it was written and when it was issued.
-  public func installRevocationList(_ pem: Data, fileName: String, now: Date = Date()) throws
-    -> (installed: URL, issued: Date, withheld: Int)
-  {
+  /// Installs the CA's new revocation lists as `crl.pem` and relays them to every node (a change
+  /// with audience `all`: `NodeHome.adoptRelayedRevocationLists` puts them in force there). They
+  /// must be signed by the CA, current, not older than the lists in force, and not revoke this
+  /// node (which could then no longer talk). A running node takes them on SIGHUP, or after its
+  /// next sync. `dryRun` decides everything and changes nothing: what `preview` shows is what
+  /// installing would do.
+  public func installRevocationList(
+    _ pem: Data, fileName: String, dryRun: Bool = false, by officer: Officer, now: Date = Date()
+  ) throws -> RevocationListInstall {
     let lists = try RevocationList.all(pem: pem)
-    guard let newest = lists.compactMap(\.lastUpdate).max() else {
+    let rank = RevocationListRank(lists)
+    guard let issued = lists.compactMap(\.lastUpdate).max() else {
       throw UsageError(code: "crl.empty", message: "\(fileName) holds no CRL")
     }
-    let installed = home.directory.appendingPathComponent("crl.pem")
-    if let current = try? RevocationList.all(pem: Data(contentsOf: installed)).compactMap(\.lastUpdate).max(),
-      newest < current
-    {
+    let inForce = RevocationListRank(home.trust.revocationLists)
+    if rank < inForce {
       throw UsageError(
         code: "crl.older",
-        message:
-          "\(fileName) was issued \(newest.iso8601), before the installed CRL (\(current.iso8601)); keep the newer one"
-      )
+        message: "\(fileName) is \(rank), older than the one in force (\(inForce)); keep the newer one")
     }
     // Signed by our CA, current, and not revoking this node: checked by verifying our own chains
     // (the TLS one too, in an `sm` federation).
@@ -69,13 +69,48 @@ extension NodeApp {
       throw UsageError(
         code: "crl.refused", message: "\(fileName) cannot be installed: \(Failure(error).message)")
     }
-    do { try pem.write(to: installed, options: .atomic) } catch {
-      throw StoreError.unwritableFile(path: installed.path, reason: SystemError.reason(error))
+    var result = RevocationListInstall(
+      file: home.directory.appendingPathComponent("crl.pem"), rank: rank, issued: issued,
+      effect: try store.previewRevocations(trust))
+    if dryRun { return result }
+    // Relayed first: if writing the file then fails, the node puts the relayed lists in force the
+    // next time it opens.
+    let alreadyHeld = try store.relayedRevocationLists().contains { $0.rank.digest == rank.digest }
+    if !alreadyHeld {
+      do {
+        let relay = try act(
+          "crl install",
+          [DomainOperation(objectID: local.newObjectID(), action: .publishRevocationLists(lists.map(\.der)))],
+          audience: .all, by: officer, now: now
+        ) {}
+        result.relayedIn = relay.change.id.hex
+      } catch let refused as any CodedError {
+        // A node that may not write (quarantined, or restored and not caught up) still protects
+        // itself; another node must relay the lists.
+        result.notRelayed = refused.description
+      }
     }
+    try NodeHome.writeRevocationLists(pem, in: home.directory)
     // Decided now, not at the next command: the changes its revocations withhold (`RevocationRule`).
     try home.installTrust(trust)
-    return (installed, newest, try store.withheldChanges().count)
+    result.effect.withheld = try store.withheldChanges()
+    return result
   }
+}
+
+/// What `crl install` did, or with `--dry-run` would do.
+public struct RevocationListInstall: Sendable {
+  /// Where the lists are (or would be) installed.
+  public var file: URL
+  public var rank: RevocationListRank
+  /// The latest issue time among the lists.
+  public var issued: Date
+  /// Certificates held that the lists newly revoke, and every change withheld with them in force.
+  public var effect: RevocationPreview
+  /// The change that relays the lists to every node; nil when they were held already (another
+  /// node relayed them), in a dry run, or when this node could not write (`notRelayed` says why).
+  public var relayedIn: String? = nil
+  public var notRelayed: String? = nil
 }
 
 extension NodeApp {

@@ -18,6 +18,8 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
   case announcementMustBePublic(change: ChangeID)
   case manifestMustBePublic(change: ChangeID)
   case manifestNotValid(change: ChangeID, reason: String)
+  case revocationListMustBePublic(change: ChangeID)
+  case revocationListNotValid(change: ChangeID, reason: String)
   case gap(origin: NodeID, expected: UInt64, received: UInt64)
   case brokenLink(change: ChangeID, sequence: UInt64)
   case timeNotIncreasing(change: ChangeID)
@@ -43,6 +45,8 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
     case .announcementMustBePublic: "change.announce-not-public"
     case .manifestMustBePublic: "change.manifest-not-public"
     case .manifestNotValid: "change.manifest-invalid"
+    case .revocationListMustBePublic: "change.crl-not-public"
+    case .revocationListNotValid: "change.crl-invalid"
     case .gap: "change.gap"
     case .brokenLink: "change.broken-link"
     case .timeNotIncreasing: "change.time-not-increasing"
@@ -84,6 +88,10 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
       "change \(change.short) publishes a federation manifest but its audience is not 'all'"
     case .manifestNotValid(let change, let reason):
       "change \(change.short) carries a federation manifest that is not the CA's: \(reason)"
+    case .revocationListMustBePublic(let change):
+      "change \(change.short) publishes a revocation list but its audience is not 'all'"
+    case .revocationListNotValid(let change, let reason):
+      "change \(change.short) carries a revocation list that is not the federation CA's: \(reason)"
     case .gap(let origin, let expected, let received):
       "\(origin)'s change \(received) arrived before \(expected); changes of one origin are stored in order"
     case .brokenLink(let change, let sequence):

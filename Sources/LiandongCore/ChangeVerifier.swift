@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCrypto
+import LiandongErrors
 
 /// What the store already knows that bears on one incoming change. The store gathers it; the
 /// verifier decides; the store carries the decision out. Keeping the decision pure lets the
@@ -140,6 +141,7 @@ public struct ChangeVerifier: Sendable {
     let body = context.decodedBody(of: incoming)
     let visibleBody = entitled ? body : nil
     try checkManifests(in: change, visibleBody)
+    try checkRevocationLists(in: change, visibleBody)
     return .store(change, announced: try announcements(in: incoming, body), body: visibleBody)
   }
 
@@ -172,6 +174,30 @@ public struct ChangeVerifier: Sendable {
       (try? $0.publicKey().isValidSignature(signed.signature, for: signed.document)) == true
     }
     return signedByCA ? nil : "its signature does not verify with the federation CA's key"
+  }
+
+  /// A relayed revocation list must be the federation CA's (a forged one could revoke anyone) and
+  /// reach every node.
+  private func checkRevocationLists(in change: SignedChange, _ body: ChangeBody?) throws(ChangeRefusal) {
+    for operation in body?.operations ?? [] {
+      guard case .publishRevocationLists(let lists) = operation.action else { continue }
+      guard change.header.audience == .all else { throw .revocationListMustBePublic(change: change.id) }
+      if let reason = revocationListProblem(lists) {
+        throw .revocationListNotValid(change: change.id, reason: reason)
+      }
+    }
+  }
+
+  /// Why `lists` (DER) are not this federation's CA's revocation lists, or nil if they are.
+  public func revocationListProblem(_ lists: [Data]) -> String? {
+    guard !lists.isEmpty else { return "it holds no list" }
+    do {
+      _ = try TrustAnchor(
+        authorities: trust.authorities, revocationLists: lists.map(RevocationList.init(der:)))
+      return nil
+    } catch {
+      return (error as? any CodedError)?.description ?? "it cannot be read"
+    }
   }
 
   /// The certificate chains a change announces. Announcements must reach every node, so their

@@ -15,6 +15,8 @@ public struct DomainOperation: Hashable, Sendable {
     case announceNode(certificateChain: [Data])
     /// The federation manifest as the CA signed it. Always in an audience-`all` change.
     case publishManifest(SignedManifest)
+    /// The CA's revocation lists (DER), relayed to every node. Always in an audience-`all` change.
+    case publishRevocationLists([Data])
     case createSubject(SubjectRecord)
     case createLead(LeadFields)
     case updateLead(LeadPatch)

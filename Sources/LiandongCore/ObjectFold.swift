@@ -36,8 +36,8 @@ public enum ObjectFold {
   {
     let id = record.operation.objectID
     switch record.operation.action {
-    case .announceNode, .publishManifest:
-      return .success(state)  // certificates and manifests are the store's registries, not objects
+    case .announceNode, .publishManifest, .publishRevocationLists:
+      return .success(state)  // certificates, manifests and CRLs are the store's registries, not objects
     case .unreadable(let reason):
       return .failure(Refused(code: "op.unreadable", reason: reason))
     case .createSubject(let subject):

@@ -112,6 +112,8 @@ public enum WireCoding {
         return DomainOperation(
           objectID: objectID,
           action: .publishManifest(SignedManifest(document: publish.document, signature: publish.signature)))
+      case .publishRevocationList(let publish):
+        return DomainOperation(objectID: objectID, action: .publishRevocationLists(publish.crls))
       case .createSubject(let create):
         return DomainOperation(objectID: objectID, action: .createSubject(try decodeSubject(create.subject)))
       case .createLead(let create):
@@ -179,6 +181,10 @@ public enum WireCoding {
       publish.document = signed.document
       publish.signature = signed.signature
       wire.kind = .publishManifest(publish)
+    case .publishRevocationLists(let lists):
+      var publish = Liandong_V1_PublishRevocationList()
+      publish.crls = lists
+      wire.kind = .publishRevocationList(publish)
     case .createSubject(let subject):
       var create = Liandong_V1_CreateSubject()
       create.subject = encodeSubject(subject)

@@ -11,6 +11,9 @@ public final class RevocationList: @unchecked Sendable {
   public let lastUpdate: Date?
   /// A CRL without a next update never expires; one with a past next update is stale.
   public let nextUpdate: Date?
+  /// The CA's sequence number for its lists (RFC 5280's CRL number extension): a higher one
+  /// replaces a lower one. Nil when the list has none, or one too large to be a count.
+  public let number: Int64?
 
   init(owning pointer: OpaquePointer) throws {
     self.pointer = pointer
@@ -27,8 +30,43 @@ public final class RevocationList: @unchecked Sendable {
     issuerName = Certificate.oneLine(X509_CRL_get_issuer(pointer))
     lastUpdate = ASN1Time.date(X509_CRL_get0_lastUpdate(pointer))
     nextUpdate = ASN1Time.date(X509_CRL_get0_nextUpdate(pointer))
+    number = Self.crlNumber(pointer)
   }
   deinit { X509_CRL_free(pointer) }
+
+  /// A CRL as DER bytes (how changes carry it).
+  public convenience init(der: Data) throws {
+    OpenSSLErrors.clear()
+    let crl = try MemoryBIO.reading(der) { bio in d2i_X509_CRL_bio(bio, nil) }
+    guard let crl else {
+      throw CryptoError.unreadablePEM(what: "CRL (DER)", detail: OpenSSLErrors.drain())
+    }
+    try self.init(owning: crl)
+  }
+
+  /// PEM text of this list, as `crl.pem` holds it.
+  public func pem() throws -> Data {
+    try MemoryBIO.writing { bio in
+      guard PEM_write_bio_X509_CRL(bio, pointer) == 1 else {
+        throw CryptoError.openSSL(function: "PEM_write_bio_X509_CRL", detail: OpenSSLErrors.drain())
+      }
+    }
+  }
+
+  private static func crlNumber(_ crl: OpaquePointer) -> Int64? {
+    guard let raw = X509_CRL_get_ext_d2i(crl, NID_crl_number, nil, nil) else {
+      ERR_clear_error()
+      return nil
+    }
+    let integer = raw.assumingMemoryBound(to: ASN1_INTEGER.self)
+    defer { ASN1_INTEGER_free(integer) }
+    var value: Int64 = 0
+    guard ASN1_INTEGER_get_int64(&value, integer) == 1, value >= 0 else {
+      ERR_clear_error()
+      return nil
+    }
+    return value
+  }
 
   /// Every CRL in a PEM file.
   public static func all(pem: Data) throws -> [RevocationList] {

@@ -325,6 +325,10 @@ public enum ErrorCatalogue {
       "change.manifest-not-public", .invalidInput,
       "Publish the federation manifest to all, with 'liandong federation install'."),
     Entry("change.manifest-invalid", .invalidInput, "Publish only a manifest the federation CA signed."),
+    Entry(
+      "change.crl-not-public", .invalidInput,
+      "Publish the CA's revocation list to all, with 'liandong crl install'."),
+    Entry("change.crl-invalid", .invalidInput, "Relay only a revocation list the federation CA signed."),
     Entry("change.gap", .conflict, "Nothing to do: the missing changes arrive on the next sync."),
     Entry(
       "change.broken-link", .invalidInput,

@@ -56,7 +56,9 @@ public final class NodeServer: Sendable {
 
   /// Reads `ca.pem`, `crl.pem`, `node.pem` and `node.key` again (on SIGHUP): the next connection
   /// and the next change use them. On failure the node keeps what it had and says why.
-  public func reloadTrust() {
+  public func reloadTrust() { Self.reload(trust, home: home, logger: logger) }
+
+  static func reload(_ trust: NodeTrust, home: NodeHome, logger: Logger) {
     do {
       let outcome = try trust.reload()
       logger.notice("\(outcome.summary)", metadata: ["node": "\(home.node)"])
@@ -98,6 +100,8 @@ public final class NodeServer: Sendable {
       let summary = try? await SyncDriver.run(
         connection, home: home, verifier: trust.verifier, logger: logger, batchBytes: batchBytes)
       SyncMetrics.session(peer: peer, direction: "inbound", summary: summary)
+      // A relayed CRL went in force: the TLS contexts take it for the next handshake.
+      if summary?.revocationListsAdopted != nil { Self.reload(trust, home: home, logger: logger) }
     }
     logger.info("stopped listening", metadata: ["node": "\(home.node)"])
   }
@@ -133,9 +137,10 @@ public final class NodeServer: Sendable {
       for peer in peers where !Task.isCancelled {
         if let due = nextAttempt[peer.node], clock.now < due { continue }
         do {
-          _ = try await Self.sync(
+          let summary = try await Self.sync(
             with: peer, home: home, context: trust.client, verifier: trust.verifier, logger: logger,
             batchBytes: options.batchBytes)
+          if summary.revocationListsAdopted != nil { reloadTrust() }
           backoff[peer.node] = nil
           nextAttempt[peer.node] = nil
         } catch {

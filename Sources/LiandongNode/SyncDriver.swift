@@ -318,6 +318,23 @@ public enum SyncDriver {
             of: peer, offsetMillis: peerClockOffset.millis, measuredAtMillis: peerClockOffset.measuredAt)
         }
       }
+      // A newer CRL that arrived in a change goes in force now, not at the next restart.
+      if !summary.probe {
+        do {
+          if let adopted = try await offload({ try home.adoptRelayedRevocationLists() }) {
+            summary.revocationListsAdopted = adopted.rank.description
+            logger.notice(
+              "revocation list relayed by sync put in force",
+              metadata: [
+                "peer": "\(peer)", "crl": "\(adopted.rank)", "change": "\(adopted.publishedIn.short)",
+              ])
+          }
+        } catch {
+          logger.warning(
+            "could not put a relayed revocation list in force",
+            metadata: ["reason": "\((error as? any CodedError)?.description ?? "\(error)")"])
+        }
+      }
       // What this node holds now, signed for its peers to keep as its witness (`Checkpoint`).
       if !summary.probe {
         do {

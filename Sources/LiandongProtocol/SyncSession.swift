@@ -506,6 +506,9 @@ public struct SyncSummary: Equatable, Sendable, Codable {
   /// Checkpoints passed on to the peer, and received from it (before checking).
   public var checkpointsSent = 0
   public var checkpointsReceived = 0
+  /// The CA's revocation lists this node put in force after the session, relayed by the peer
+  /// ("CRL number 4, issued ..."); `serve` then reloads its TLS contexts.
+  public var revocationListsAdopted: String? = nil
 
   public init(peer: String) { self.peer = peer }
 }

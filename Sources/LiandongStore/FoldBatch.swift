@@ -52,7 +52,7 @@ struct FoldBatch {
     changeIDs.append(change.id)
     for (index, operation) in body.operations.enumerated() {
       switch operation.action {
-      case .announceNode, .publishManifest: continue  // registries, not objects
+      case .announceNode, .publishManifest, .publishRevocationLists: continue  // registries, not objects
       default: break
       }
       unwritten.append(OperationRow(object: operation.objectID, change: place, index: index))

@@ -42,12 +42,19 @@ public final class NodeHome: LocalNode {
     self.directory = directory
     self.configuration = configuration
     node = try NodeID(configuration.node)
-    let trust = try Self.readTrust(directory)
+    var trust = try Self.readTrust(directory)
     identity = Mutex(try Self.loadIdentity(directory, node: node))
     separateTransport = try TransportIdentity.load(directory)
+    store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
+    // A list relayed by sync is newer than the file when the process stopped between storing it
+    // and writing `crl.pem`, or an older file was copied back: the store's word stands. On a
+    // read-only folder it is used without writing the file.
+    if let found = try? Self.newerRelayedTrust(than: trust, store) {
+      trust = found.trust
+      try? Self.writeRevocationLists(found.relayed.pem, in: directory)
+    }
     verifierInForce = Mutex(
       ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000))
-    store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
     // A CRL installed since the store last saw one may withhold changes (`RevocationRule`). On a
     // read-only folder the decisions stay as they were until it is writable again: reading must
     // still work there.
@@ -238,6 +245,41 @@ public final class NodeHome: LocalNode {
   public func installTrust(_ trust: TrustAnchor) throws {
     verifierInForce.withLock { $0 = ChangeVerifier(trust: trust, maximumDriftMillis: $0.maximumDriftMillis) }
     try store.applyRevocations(trust)
+  }
+
+  /// Puts in force the highest set of revocation lists a peer relayed (`crl install` on any
+  /// node), if it is newer than this node's and verifies under its CA: written as `crl.pem`, and
+  /// used for every later write and check in this process. Returns it when it took one; `serve`
+  /// then reloads its TLS contexts. So a node whose operator never copies a CRL still gets each
+  /// one before the last expires.
+  public func adoptRelayedRevocationLists() throws -> RelayedRevocationLists? {
+    guard let found = try Self.newerRelayedTrust(than: trust, store) else { return nil }
+    try Self.writeRevocationLists(found.relayed.pem, in: directory)
+    try installTrust(found.trust)
+    return found.relayed
+  }
+
+  /// The highest relayed set that ranks above `trust`'s lists and verifies under its CA (one an
+  /// older version stored was never checked, and a forged one must not hide a genuine one).
+  static func newerRelayedTrust(than trust: TrustAnchor, _ store: NodeStore) throws
+    -> (trust: TrustAnchor, relayed: RelayedRevocationLists)?
+  {
+    let inForce = RevocationListRank(trust.revocationLists)
+    for relayed in try store.relayedRevocationLists() where relayed.rank > inForce {
+      guard let lists = try? RevocationList.all(pem: relayed.pem),
+        let newer = try? TrustAnchor(authorities: trust.authorities, revocationLists: lists)
+      else { continue }
+      return (newer, relayed)
+    }
+    return nil
+  }
+
+  /// Replaces `crl.pem` whole (a crash leaves the old file or the new one).
+  public static func writeRevocationLists(_ pem: Data, in directory: URL) throws {
+    let file = directory.appendingPathComponent("crl.pem")
+    do { try pem.write(to: file, options: .atomic) } catch {
+      throw StoreError.unwritableFile(path: file.path, reason: SystemError.reason(error))
+    }
   }
 
   /// `ca.pem` and, if the folder has one, `crl.pem`: what the node trusts, read from its files

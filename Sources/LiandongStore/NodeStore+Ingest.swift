@@ -177,6 +177,7 @@ extension NodeStore {
       try db.run("DELETE FROM p_wanted_bodies WHERE change_id = ?", full.id.bytes)
       tips.filled(full)
       if try registerManifests(in: full, body, db) { tips.manifestRegistered() }
+      try Self.registerRevocationLists(in: full, body, db)
       if try revocations.anyWithheld(db), try isWithheld(full.id, db) { return .bodyFilled }
       try folds.indexFilled(full, body, db)
       return .bodyFilled
@@ -192,6 +193,7 @@ extension NodeStore {
         try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)
       }
       if try registerManifests(in: accepted, body, db) { tips.manifestRegistered() }
+      try Self.registerRevocationLists(in: accepted, body, db)
       try noteIfWanted(accepted, db)
       if try withholdIfRevoked(accepted, revocations: &revocations, trust: verifier.trust, db) {
         return .stored

@@ -72,6 +72,7 @@ extension NodeStore {
           }
         }
         try registerManifests(in: change, body, db)
+        try Self.registerRevocationLists(in: change, body, db)
         if !withheld { try folds.index(change, body, db) }
       }
       if !damaged.isEmpty { throw DamagedBodiesFound() }

@@ -164,6 +164,8 @@ extension NodeStore {
     case .announceNode(let chain): "announce-node (\(chain.count) certificate(s))"
     case .publishManifest(let signed):
       "publish-manifest version \(signed.manifest.map { "\($0.version)" } ?? "?") sha256:\(SHA256.hash(signed.document).hex.prefix(12))"
+    case .publishRevocationLists(let lists):
+      "publish-crl \((try? lists.map(RevocationList.init(der:))).map { RevocationListRank($0).description } ?? "(unreadable)")"
     case .createSubject(let subject): "create-subject \(operation.objectID) \(subject.name)"
     case .createLead: "create-lead \(operation.objectID)"
     case .leadAct(let act): "\(act.name) lead \(operation.objectID)"

@@ -15,38 +15,93 @@ extension NodeStore {
   @discardableResult
   public func applyRevocations(_ trust: TrustAnchor) throws -> Bool {
     // Read first: every command opens the store, and nearly always nothing changed.
-    func inForce(_ db: Database) throws -> (wanted: [Data: Int64], recorded: [Data: Int64]) {
-      var wanted: [Data: Int64] = [:]
-      if !trust.revocationLists.isEmpty {
-        for row in try Row.fetchAll(db, sql: "SELECT fingerprint, chain_pem FROM p_certificates") {
-          guard let leaf = try? Certificate.chain(pem: Data((row["chain_pem"] as String).utf8)).first,
-            let revoked = trust.revocationTime(of: leaf)
-          else { continue }
-          wanted[row["fingerprint"]] = Int64(clamping: revoked.unixMillis)
-        }
-      }
-      var recorded: [Data: Int64] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT fingerprint, revoked_at_millis FROM revocations") {
-        recorded[row["fingerprint"]] = row["revoked_at_millis"]
-      }
-      return (wanted, recorded)
-    }
-    let seen = try read { try inForce($0) }
-    guard seen.wanted != seen.recorded else { return false }
+    let seen = try read { db in (try Self.revocationTimes(trust, db), try Self.recordedRevocations(db)) }
+    guard seen.0 != seen.1 else { return false }
     let changed = try writeTransaction { db -> Bool in
-      let (wanted, recorded) = try inForce(db)
-      guard wanted != recorded else { return false }
-      try db.execute(sql: "DELETE FROM revocations")
-      for (fingerprint, millis) in wanted {
-        try db.execute(
-          sql: "INSERT INTO revocations (fingerprint, revoked_at_millis) VALUES (?, ?)",
-          arguments: [fingerprint, millis])
-      }
+      let wanted = try Self.revocationTimes(trust, db)
+      guard wanted != (try Self.recordedRevocations(db)) else { return false }
+      try Self.record(revocations: wanted, db)
       try db.execute(sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [Self.replayFlag])
       return true
     }
     if changed { try replayIfOwed() }
     return changed
+  }
+
+  /// What putting `trust`'s lists in force would do here, decided as `applyRevocations` and the
+  /// replay decide it, then undone: the certificates held whose revocation it adds or moves, and
+  /// every change then withheld. `crl install --dry-run` shows it before anything changes.
+  public func previewRevocations(_ trust: TrustAnchor) throws -> RevocationPreview {
+    struct Undo: Error { var preview: RevocationPreview }
+    do {
+      try writeTransaction { db in
+        let wanted = try Self.revocationTimes(trust, db)
+        let recorded = try Self.recordedRevocations(db)
+        var revoked: [RevokedCertificateView] = []
+        for row in try Row.fetchAll(
+          db, sql: "SELECT fingerprint, node, serial FROM p_certificates ORDER BY node, serial")
+        {
+          let fingerprint: Data = row["fingerprint"]
+          guard let millis = wanted[fingerprint], recorded[fingerprint] != millis else { continue }
+          revoked.append(
+            RevokedCertificateView(
+              node: row["node"], serial: row["serial"],
+              revokedAt: Date(timeIntervalSince1970: Double(millis) / 1000).iso8601))
+        }
+        try Self.record(revocations: wanted, db)
+        // The replay's decisions (`rebuildAll`), without folding: in log order, then cut-offs.
+        try db.execute(sql: "DELETE FROM withheld_changes")
+        var revocations = SignerRevocations()
+        revocations.anyWithheld = false
+        let rows = try Row.fetchCursor(db, sql: "SELECT header, signature FROM changes ORDER BY rowid")
+        while let row = try rows.next() {
+          let change = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil)
+          _ = try withholdIfRevoked(change, revocations: &revocations, trust: nil, db)
+        }
+        if revocations.anyWithheld { _ = try reconsiderWithheld(db) }
+        let withheld = try Row.fetchAll(
+          db,
+          sql: """
+            SELECT w.change_id, w.origin, w.sequence, w.reason FROM withheld_changes w
+            JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
+            """
+        ).map(WithheldChangeView.init(row:))
+        throw Undo(preview: RevocationPreview(revoked: revoked, withheld: withheld))
+      }
+    } catch let undo as Undo {
+      return undo.preview
+    }
+    preconditionFailure("the preview's transaction is always undone")
+  }
+
+  /// When the CRLs in `trust` revoke each certificate held, by fingerprint.
+  static func revocationTimes(_ trust: TrustAnchor, _ db: Database) throws -> [Data: Int64] {
+    var wanted: [Data: Int64] = [:]
+    guard !trust.revocationLists.isEmpty else { return wanted }
+    for row in try Row.fetchAll(db, sql: "SELECT fingerprint, chain_pem FROM p_certificates") {
+      guard let leaf = try? Certificate.chain(pem: Data((row["chain_pem"] as String).utf8)).first,
+        let revoked = trust.revocationTime(of: leaf)
+      else { continue }
+      wanted[row["fingerprint"]] = Int64(clamping: revoked.unixMillis)
+    }
+    return wanted
+  }
+
+  static func recordedRevocations(_ db: Database) throws -> [Data: Int64] {
+    var recorded: [Data: Int64] = [:]
+    for row in try Row.fetchAll(db, sql: "SELECT fingerprint, revoked_at_millis FROM revocations") {
+      recorded[row["fingerprint"]] = row["revoked_at_millis"]
+    }
+    return recorded
+  }
+
+  static func record(revocations: [Data: Int64], _ db: Database) throws {
+    try db.execute(sql: "DELETE FROM revocations")
+    for (fingerprint, millis) in revocations {
+      try db.execute(
+        sql: "INSERT INTO revocations (fingerprint, revoked_at_millis) VALUES (?, ?)",
+        arguments: [fingerprint, millis])
+    }
   }
 
   /// The changes withheld, with why, in log order.
@@ -58,11 +113,7 @@ extension NodeStore {
           SELECT w.change_id, w.origin, w.sequence, w.reason FROM withheld_changes w
           JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
           """
-      ).map {
-        WithheldChangeView(
-          id: ($0["change_id"] as Data).hex, origin: $0["origin"], sequence: $0["sequence"],
-          reason: $0["reason"])
-      }
+      ).map(WithheldChangeView.init(row:))
     }
   }
 
@@ -260,4 +311,27 @@ public struct WithheldChangeView: Codable, Sendable, Equatable {
   public var origin: String
   public var sequence: Int64
   public var reason: String
+}
+
+extension WithheldChangeView {
+  init(row: Row) {
+    self.init(
+      id: (row["change_id"] as Data).hex, origin: row["origin"], sequence: row["sequence"],
+      reason: row["reason"])
+  }
+}
+
+/// A certificate held that a revocation list revokes, as `crl install` names it.
+public struct RevokedCertificateView: Codable, Sendable, Equatable {
+  public var node: String
+  public var serial: String
+  public var revokedAt: String
+}
+
+/// What a revocation list would do on this node (`NodeStore.previewRevocations`).
+public struct RevocationPreview: Codable, Sendable, Equatable {
+  /// Certificates held whose revocation it adds, or moves to another time.
+  public var revoked: [RevokedCertificateView]
+  /// Every change withheld once it is in force, in log order (those withheld already included).
+  public var withheld: [WithheldChangeView]
 }

@@ -531,6 +531,31 @@ enum Schema {
           """)
       try installSearchIndexes(db)
     }
+    migrator.registerMigration("v22: revocation lists relayed by sync") { db in
+      try db.execute(
+        sql: """
+          -- Every set of the CA's revocation lists a change has carried, ranked as
+          -- `RevocationListRank` orders them; the node puts the highest that verifies in force.
+          CREATE TABLE p_revocation_lists (
+            digest BLOB PRIMARY KEY,
+            number INTEGER NOT NULL,
+            issued_millis INTEGER NOT NULL,
+            pem BLOB NOT NULL,
+            published_in BLOB NOT NULL
+          );
+          """)
+      // An older version stores a relayed list as an operation it cannot read: find those (the
+      // operation's field tag, 24, is the bytes C2 01) and register them now.
+      let rows = try Row.fetchCursor(
+        db,
+        sql: "SELECT header, signature, body FROM changes WHERE body IS NOT NULL AND instr(body, X'C201') > 0"
+      )
+      while let row = try rows.next() {
+        let change = try SignedChange(
+          headerBytes: row["header"], signature: row["signature"], body: row["body"])
+        try NodeStore.registerRevocationLists(in: change, change.decodedBody(), db)
+      }
+    }
     return migrator
   }
 

@@ -276,6 +276,14 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     set {kind = .warnOfSubject(newValue)}
   }
 
+  public var publishRevocationList: Liandong_V1_PublishRevocationList {
+    get {
+      if case .publishRevocationList(let v)? = kind {return v}
+      return Liandong_V1_PublishRevocationList()
+    }
+    set {kind = .publishRevocationList(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -293,6 +301,7 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     case publishManifest(Liandong_V1_PublishManifest)
     case shareEvidence(Liandong_V1_ShareEvidence)
     case warnOfSubject(Liandong_V1_WarnOfSubject)
+    case publishRevocationList(Liandong_V1_PublishRevocationList)
 
   }
 
@@ -333,6 +342,23 @@ public nonisolated struct Liandong_V1_PublishManifest: Sendable {
   public var document: Data = Data()
 
   public var signature: Data = Data()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The federation CA's revocation lists (DER, exactly as the CA signed them), relayed so that no
+/// node depends on an operator copying `crl.pem`. Any node may carry them, in a change with
+/// audience "all"; a change carrying a list that does not verify under the CA is refused. A node
+/// puts the newest it holds in force (highest CRL number, then latest thisUpdate): PROTOCOL.md,
+/// "Revocation lists".
+public nonisolated struct Liandong_V1_PublishRevocationList: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var crls: [Data] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1189,7 +1215,7 @@ nonisolated extension Liandong_V1_ChangeBody: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0\u{3}police_transfer\0\u{3}publish_manifest\0\u{3}share_evidence\0\u{3}warn_of_subject\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0\u{3}police_transfer\0\u{3}publish_manifest\0\u{3}share_evidence\0\u{3}warn_of_subject\0\u{3}publish_revocation_list\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1380,6 +1406,19 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
           self.kind = .warnOfSubject(v)
         }
       }()
+      case 24: try {
+        var v: Liandong_V1_PublishRevocationList?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .publishRevocationList(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .publishRevocationList(v)
+        }
+      }()
       default: break
       }
     }
@@ -1449,6 +1488,10 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
     case .warnOfSubject?: try {
       guard case .warnOfSubject(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 23)
+    }()
+    case .publishRevocationList?: try {
+      guard case .publishRevocationList(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
     }()
     case nil: break
     }
@@ -1533,6 +1576,36 @@ nonisolated extension Liandong_V1_PublishManifest: SwiftProtobuf.Message, SwiftP
   public static func ==(lhs: Liandong_V1_PublishManifest, rhs: Liandong_V1_PublishManifest) -> Bool {
     if lhs.document != rhs.document {return false}
     if lhs.signature != rhs.signature {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_PublishRevocationList: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PublishRevocationList"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}crls\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedBytesField(value: &self.crls) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.crls.isEmpty {
+      try visitor.visitRepeatedBytesField(value: self.crls, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_PublishRevocationList, rhs: Liandong_V1_PublishRevocationList) -> Bool {
+    if lhs.crls != rhs.crls {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -183,7 +183,7 @@ public nonisolated struct Liandong_V1_CheckpointMark: Sendable {
 }
 
 /// Checkpoints the receiver lacks (signed after its mark for their signer), oldest first, at most
-/// 512; sent just before Done, and only to a peer that offered capability "checkpoints".
+/// 512 and 4 MiB; sent just before Done, and only to a peer that offered capability "checkpoints".
 public nonisolated struct Liandong_V1_Checkpoints: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

@@ -157,6 +157,9 @@ struct SyncCommand: AsyncNodeCommand {
         }
         for refusal in summary.peerRefusals { print("  \(summary.peer) refused: \(refusal)") }
         for refusal in summary.blobsRefused { print("  file not received: \(refusal)") }
+        if let adopted = summary.revocationListsAdopted {
+          print("  the federation CA's revocation list in force now: \(adopted) (relayed by sync)")
+        }
       }
       for failure in report.failed {
         Output.error("error[\(failure.code)]: \(failure.peer): \(failure.message)")

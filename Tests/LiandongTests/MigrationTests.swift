@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongCrypto
 import LiandongStore
 import Testing
 
@@ -14,8 +15,13 @@ struct MigrationTests {
       // A node's log written under the old schema.
       let source = try SimulatedNode("n0")
       let lead = try source.addLead(summary: "written under schema \(version)")
+      // A CA's revocation list relayed in a change, which a version before v22 stored unread.
+      let lists = try RevocationList.all(pem: TestFederation.shared.crlPEM)
+      try source.record(
+        [DomainOperation(objectID: source.newObjectID(), action: .publishRevocationLists(lists.map(\.der)))],
+        audience: .all)
       // What an old node wrote: the rows of every table the old schema has, in the columns it
-      // has, but the search indexes, which their triggers fill. (A migration that renames or
+      // has, but the search indexes, which their triggers (v20) or settlement (v21) fill. (A migration that renames or
       // drops a column makes this copy fail loudly.)
       let current = directory.appendingPathComponent("current.sqlite").path
       let latest = try NodeStore(path: current, node: node)
@@ -41,6 +47,12 @@ struct MigrationTests {
       let copied = try run(
         "sqlite3", [path, "ATTACH '\(current)' AS current; " + copy.joined(separator: " ")])
       #expect(copied.status == 0, "\(copied)")
+      // From v21 an old node settled its search indexes as each write ended; so does the copy.
+      if version >= 21 {
+        let settled = try run(
+          "sqlite3", [path, NodeStore.searchSettlement.map { $0 + ";" }.joined(separator: "\n")])
+        #expect(settled.status == 0, "\(settled)")
+      }
       let digest = try latest.projectionDigest()
       #expect(try old.appliedSchemaVersions().count == version)
 
@@ -54,6 +66,8 @@ struct MigrationTests {
             lead.description
           ])
       #expect(try upgraded.projectionDigest() == digest)
+      // v22 found the list in the change an older version kept.
+      #expect(try upgraded.relayedRevocationLists().map(\.rank) == [RevocationListRank(lists)])
       #expect(try upgraded.peers().isEmpty)  // v2's table exists and works
       // Accounts came with v12; from then on they keep their rows, and v13 adds no password.
       #expect(try upgraded.account("li.wei")?.hasPassword == (version >= 12 ? false : nil))
