@@ -235,11 +235,13 @@ extension NodeStore {
 
   /// Records a chain an origin announced. Keyed by fingerprint; if two changes announce the same
   /// certificate the smaller change ID is kept, so the table does not depend on arrival order.
+  /// Records an announced chain; returns the leaf's fingerprint (what a change it signs names).
+  @discardableResult
   func registerCertificate(_ ders: [Data], origin: NodeID, announcedIn change: ChangeID, _ db: Database)
-    throws
+    throws -> Data
   {
     let chain = try ders.map { try Certificate(der: $0) }
-    guard let leaf = chain.first else { return }
+    guard let leaf = chain.first else { return Data() }
     let pem = try chain.map { String(decoding: try $0.pem(), as: UTF8.self) }.joined()
     try db.run(
       """
@@ -249,6 +251,7 @@ extension NodeStore {
       """, leaf.fingerprint, origin.rawValue, leaf.serialHex, leaf.subjectName, leaf.notBefore.iso8601,
       leaf.notAfter.iso8601, pem, change.bytes)
     signerCache.withLock { $0[origin, default: [:]][leaf.fingerprint] = chain }
+    return leaf.fingerprint
   }
 
   /// The origin's announced chains; read again from the database when `fingerprint` is not

@@ -53,27 +53,50 @@ extension NodeStore {
       var folds = FoldBatch(maximumUnwritten: operationRowsHeldBack)
       var revocations = SignerRevocations()
       revocations.anyWithheld = false
-      // In log order, so a certificate's announcement is decided before the changes it signs.
+      // Each change is decided after the announcement of the certificate that signed it, which
+      // precedes it in its origin's chain but may follow it in the log (a body fetched again
+      // after damage moves to the log's end): such a change waits, and is decided at the end in
+      // chain order.
+      var announced = Set<Data>()
+      var waiting: [(change: SignedChange, body: ChangeBody?)] = []
       let rows = try Row.fetchCursor(
         db, sql: "SELECT header, signature, body FROM changes ORDER BY rowid")
       while let row = try rows.next() {
         let change = try SignedChange(
           headerBytes: row["header"], signature: row["signature"], body: row["body"])
-        let withheld = try withholdIfRevoked(change, revocations: &revocations, trust: nil, db)
-        if change.isStub { continue }
-        do throws(ChangeRefusal) { try change.checkBody() } catch {
-          damaged.append(change.id)
+        var body: ChangeBody? = nil
+        if !change.isStub {
+          do throws(ChangeRefusal) { try change.checkBody() } catch {
+            damaged.append(change.id)
+            continue
+          }
+          body = change.decodedBody()
+          for operation in body?.operations ?? [] {
+            if case .announceNode(let chain) = operation.action {
+              announced.insert(
+                try registerCertificate(chain, origin: change.header.origin, announcedIn: change.id, db))
+            }
+          }
+          try registerManifests(in: change, body, db)
+          try Self.registerRevocationLists(in: change, body, db)
+        }
+        guard announced.contains(change.header.signerSHA256) else {
+          waiting.append((change, body))
           continue
         }
-        let body = change.decodedBody()
-        for operation in body?.operations ?? [] {
-          if case .announceNode(let chain) = operation.action {
-            try registerCertificate(chain, origin: change.header.origin, announcedIn: change.id, db)
-          }
+        if try !withholdIfRevoked(change, revocations: &revocations, trust: nil, db), let body {
+          try folds.index(change, body, db)
         }
-        try registerManifests(in: change, body, db)
-        try Self.registerRevocationLists(in: change, body, db)
-        if !withheld { try folds.index(change, body, db) }
+      }
+      let inChainOrder = waiting.sorted {
+        ($0.change.header.origin, $0.change.header.sequence) < (
+          $1.change.header.origin, $1.change.header.sequence
+        )
+      }
+      for (change, body) in inChainOrder {
+        if try !withholdIfRevoked(change, revocations: &revocations, trust: nil, db), let body {
+          try folds.index(change, body, db)
+        }
       }
       if !damaged.isEmpty { throw DamagedBodiesFound() }
       try rebuildWantedBodies(db)

@@ -49,11 +49,13 @@ extension NodeStore {
               revokedAt: Date(timeIntervalSince1970: Double(millis) / 1000).iso8601))
         }
         try Self.record(revocations: wanted, db)
-        // The replay's decisions (`rebuildAll`), without folding: in log order, then cut-offs.
+        // The replay's decisions (`rebuildAll`), without folding: each origin's chain in order
+        // (every certificate is registered already), then cut-offs.
         try db.execute(sql: "DELETE FROM withheld_changes")
         var revocations = SignerRevocations()
         revocations.anyWithheld = false
-        let rows = try Row.fetchCursor(db, sql: "SELECT header, signature FROM changes ORDER BY rowid")
+        let rows = try Row.fetchCursor(
+          db, sql: "SELECT header, signature FROM changes ORDER BY origin, sequence")
         while let row = try rows.next() {
           let change = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil)
           _ = try withholdIfRevoked(change, revocations: &revocations, trust: nil, db)

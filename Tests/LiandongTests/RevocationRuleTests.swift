@@ -1,4 +1,5 @@
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 import Testing
@@ -233,5 +234,60 @@ struct StolenKeyTests {
       return ["changeSetDigest", "projectionDigest"].map { (object as? [String: Any])?[$0] as? String }
     }
     #expect(digests[0].allSatisfy { $0 != nil } && digests[0] == digests[1], "\(digests)")
+  }
+}
+
+@Suite("A rotation withheld with the certificate it replaced", .serialized)
+struct WithheldRotationTests {
+  @Test(
+    "what a certificate announced in a withheld change signs is withheld too, and a rebuild decides the same when the announcement's row has moved to the log's end"
+  )
+  func rebuildAfterTheAnnouncementMoved() async throws {
+    let federation = try TestFederation(label: "withheld-rotation", nodes: ["jjj"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let app = try NodeApp.open(jjj.data)
+    let oldSerial = try federation.chain("jjj")[0].serialHex
+    // A rotation that no other node witnesses before the CA revokes the old certificate.
+    let files = try federation.issue("jjj")
+    let rotation = try app.rotateCertificate(
+      certificatePEM: Data(contentsOf: files.certificate), keyPEM: Data(contentsOf: files.key),
+      by: Officer("ops"))
+    let signedByNew = try app.addLead(
+      NewLead(
+        subject: SubjectRecord(kind: .enterprise, name: "某店"),
+        fields: LeadFields(violations: [.noCCC], subjectIDs: [], summary: "signed with the new key"),
+        audience: nil),
+      by: Officer("zhang"))
+    try await Task.sleep(for: .seconds(1.1))  // CRL times have one-second resolution
+    try federation.pki(["revoke", federation.directory.path, "jjj", "--serial", oldSerial])
+    try federation.publishCRL()
+    #expect(try app.home.store.applyRevocations(federation.trust()))
+    let withheld = try app.home.store.withheldChanges()
+    // Everything the old key signed (no other node held it before the revocation), and the lead
+    // the new one signed, since the change announcing it is withheld.
+    let announcement = try #require(rotation.announcedIn)
+    #expect(withheld.map(\.sequence) == [1, 2, 3], "\(withheld)")
+    #expect(withheld[1].id == announcement && withheld[2].reason.contains("announced"), "\(withheld)")
+    #expect(try app.home.store.lead(signedByNew.view.id) == nil)
+
+    // The announcement's row moves to the log's end, as a body fetched again after damage does;
+    // the rebuild still decides it before what its certificate signs.
+    let database = jjj.data.appendingPathComponent("liandong.sqlite").path
+    let moved = try run(
+      "sqlite3",
+      [
+        database,
+        "UPDATE changes SET rowid = (SELECT max(rowid) + 1 FROM changes) WHERE hex(id) = upper('\(announcement)');",
+      ])
+    #expect(moved.status == 0, "\(moved)")
+    let last = try run(
+      "sqlite3", [database, "SELECT lower(hex(id)) FROM changes ORDER BY rowid DESC LIMIT 1;"])
+    #expect(last.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == announcement, "\(last)")
+    // So does `crl install --dry-run`'s preview, and then the rebuild.
+    let preview = try app.home.store.previewRevocations(federation.trust())
+    #expect(preview.withheld.map(\.id).sorted() == withheld.map(\.id).sorted(), "\(preview)")
+    try app.home.store.rebuild()
+    #expect(try app.home.store.withheldChanges().map(\.id).sorted() == withheld.map(\.id).sorted())
+    #expect(try app.home.store.lead(signedByNew.view.id) == nil)
   }
 }
