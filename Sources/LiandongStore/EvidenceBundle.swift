@@ -22,6 +22,8 @@ public struct EvidenceBundle {
     public var files: Int
     public var changes: Int
     public var signers: [String]
+    /// Proofs that another region held a change (`receipts.txt`).
+    public var receipts: Int
   }
 
   let home: NodeHome
@@ -130,6 +132,16 @@ public struct EvidenceBundle {
       changeLines.append(lines.map(VisibleText.escaped).joined(separator: "\n"))
     }
 
+    // Which other regions are proven to hold each change, and since when.
+    let suite = home.trust.suite
+    let receipts = try writeReceipts(
+      of: changes, to: directory, suite: suite, signers: &signers, signedAt: &signedAt, manifest: &manifest)
+    if !receipts.lines.isEmpty {
+      let text = Data((receipts.lines.joined(separator: "\n\n") + "\n").utf8)
+      try write("receipts.txt", text)
+      manifest.append(("receipts.txt", suite.digest.hash(text)))
+    }
+
     // The exporting node signs the manifest.
     let ownFingerprint = home.chain[0].fingerprint
     signers[ownFingerprint] = (home.node.rawValue, home.chain)
@@ -145,7 +157,6 @@ public struct EvidenceBundle {
     let manifestCheck = Self.verifyCommand(
       algorithm: home.key.algorithm, publicKey: exporterKey, signature: "manifest.sig", data: "manifest.txt")
 
-    let suite = home.trust.suite
     let hash = Self.hashName(suite)
     try write(
       "evidence.txt",
@@ -156,7 +167,7 @@ public struct EvidenceBundle {
     let crl = fileManager.fileExists(atPath: directory.appendingPathComponent("certs/crl.pem").path)
     let script = Self.script(
       certificates: certificateLines, crl: crl, manifestCheck: manifestCheck, changeChecks: verifications,
-      suite: suite)
+      receiptChecks: receipts.checks, suite: suite)
     try write("verify.sh", Data(script.utf8))
     try fileManager.setAttributes(
       [.posixPermissions: 0o755], ofItemAtPath: directory.appendingPathComponent("verify.sh").path)
@@ -164,7 +175,7 @@ public struct EvidenceBundle {
       "VERIFY.txt", Data(Self.instructions(exporter: home.node.rawValue, script: script, hash: hash).utf8))
     return Summary(
       directory: directory.path, evidence: items.map(\.id), files: items.count, changes: changes.count,
-      signers: signers.values.map(\.node).sorted())
+      signers: signers.values.map(\.node).sorted(), receipts: receipts.lines.count)
   }
 
   /// Copies an evidence file while hashing it: a file altered on this node's disk since it was
@@ -276,7 +287,7 @@ public struct EvidenceBundle {
 
   static func script(
     certificates: [SignerCheck], crl: Bool, manifestCheck: String, changeChecks: [String],
-    suite: CryptoSuite = .p256
+    receiptChecks: [String] = [], suite: CryptoSuite = .p256
   ) -> String {
     let sm = suite == .sm
     // OpenSSL 3.0 checks an SM2 signature over a certificate only with `-vfyopt distid:` (on the
@@ -289,7 +300,7 @@ public struct EvidenceBundle {
       "set -e",
       "cd \"$(dirname \"$0\")\"",
       "echo '1. Each signing certificate was issued by the federation CA and valid when it signed'",
-      "echo '   (checked at the time of its first and last signature here, as its changes state them),'",
+      "echo '   (checked at the time of its first and last signature here, as its changes and checkpoints state them),'",
       "echo '   and the revocation list, signed by the CA, does not revoke it before its last signature:'",
     ]
     if crl { lines.append(sm ? smCRLCheck : "openssl crl -in certs/crl.pem -CAfile certs/ca.pem -noout") }
@@ -342,6 +353,13 @@ public struct EvidenceBundle {
       """)
     lines.append("echo '4. Every change was signed by its origin (the signature covers the header):'")
     lines += changeChecks
+    if !receiptChecks.isEmpty {
+      lines.append(
+        "echo '5. Each proof of receipt: the witness signed its checkpoint at the time stated, and the checkpoint names a head whose chain of headers runs back to the change:'"
+      )
+      lines.append(receiptFunctions(digest: suite.digest))
+      lines += receiptChecks
+    }
     lines.append("echo 'All checks passed.'")
     return lines.joined(separator: "\n") + "\n"
   }
@@ -376,6 +394,10 @@ public struct EvidenceBundle {
                     of the body. changes.txt lists them in readable form.
       certs/        the federation CA (ca.pem), its revocation list (crl.pem) and each signer's
                     certificate with its public key (.pub.pem)
+      receipts.txt  if any: which other regions are proven to have held each change, and since
+                    when; the proofs are in checkpoints/ (each a region's signed statement of the
+                    heads it held, with its signature) and chain/ (headers linking a change to
+                    such a head: each names the \(hash) of the one before it)
       manifest.txt  the \(hash) of every file above; manifest.sig is the exporting node's
                     signature over it
 

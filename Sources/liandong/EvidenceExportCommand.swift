@@ -11,8 +11,10 @@ struct EvidenceExport: NodeCommand {
     discussion: """
       The bundle holds the files, their chain of custody as signed changes, the certificates up to \
       the federation CA, a manifest of SHA-256 sums signed by this node, and VERIFY.txt with the \
-      exact openssl commands (also as verify.sh). ITEM is a lead, request or case (all its evidence) \
-      or one evidence item. Every file must be held on this node.
+      exact openssl commands (also as verify.sh). With them, the proofs that other regions held \
+      each change, and since when: their signed checkpoints (receipts.txt), checked by verify.sh \
+      too. ITEM is a lead, request or case (all its evidence) or one evidence item. Every file must \
+      be held on this node.
 
       Example:
         liandong evidence export 3f2b8c1e-... --out /media/usb/bundle-2026-17
@@ -28,7 +30,8 @@ struct EvidenceExport: NodeCommand {
     if options.json { return try Output.json(summary) }
     print(summary.directory)
     Output.error(
-      "wrote \(summary.files) file(s) and \(summary.changes) signed change(s) from \(summary.signers.joined(separator: ", ")); "
+      "wrote \(summary.files) file(s) and \(summary.changes) signed change(s) from \(summary.signers.joined(separator: ", ")), "
+        + "with \(summary.receipts) proof(s) that another region held them (receipts.txt); "
         + "verify with: sh \(summary.directory)/verify.sh")
   }
 }

@@ -151,4 +151,78 @@ struct EvidenceBundleTests {
     #expect(described.contains("name as given: ..报告\\nrm -rf \\u{1B}[31m x.png"), "\(described)")
     #expect(TerminalSafetyTests.printedSafely(described), "\(described)")
   }
+
+  @Test(
+    "a bundle proves by the other region's own signature that it held each change, and since when; an exporter who forges a link fails verify.sh even with its manifest re-signed"
+  )
+  func receipts() async throws {
+    let federation = try TestFederation(label: "bundle-receipts")
+    try federation.issue("jjj")
+    try federation.issue("yrd", key: "ed25519")
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    let lead = try jjj.addLead(summary: "one-day reports without samples", to: "yrd")
+    let file = temporaryDirectory("bundle-receipts").appendingPathComponent("listing.png")
+    try randomBytes(20_000, seed: 5).write(to: file)
+    let added = try jjj.cli(
+      "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot")
+    #expect(added.status == 0, "\(added)")
+    // A later change outside the bundle: yrd's checkpoint names it as jjj's head, so each proof
+    // runs through links.
+    _ = try jjj.addLead(summary: "another matter", to: "yrd")
+    // yrd signs a checkpoint as the first session ends; the next brings it to jjj.
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    let witnessed = try await eventually(10) {
+      try jjj.cli("sync", "yrd").status == 0 && jjj.cli("history", lead).stdout.contains("held by yrd")
+    }
+    #expect(witnessed, "yrd's checkpoint did not reach jjj")
+
+    let out = temporaryDirectory("bundle-receipts-out").appendingPathComponent("bundle")
+    let exported = try jjj.cli("evidence", "export", lead, "--out", out.path, "--json")
+    let summary = try #require(
+      try JSONSerialization.jsonObject(with: Data(exported.stdout.utf8)) as? [String: Any], "\(exported)")
+    #expect(summary["receipts"] as? Int == 1, "the change that records the evidence: \(summary)")
+    let receipts = try String(contentsOf: out.appendingPathComponent("receipts.txt"), encoding: .utf8)
+    #expect(receipts.contains("held by yrd no later than") && receipts.contains("link(s)"), "\(receipts)")
+    let links = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("chain").path)
+    #expect(!links.isEmpty)
+    let verify = try run("sh", [out.appendingPathComponent("verify.sh").path])
+    #expect(
+      verify.status == 0 && verify.stdout.contains("5. Each proof of receipt")
+        && verify.stdout.contains("OK: checkpoints/yrd-") && verify.stdout.contains("All checks passed"),
+      "\(verify)")
+    let aged = try run("faketime", ["-f", "+400d", "sh", out.appendingPathComponent("verify.sh").path])
+    #expect(aged.status == 0 && aged.stdout.contains("All checks passed"), "\(aged)")
+
+    // The exporting node alters a link, corrects its sum in the manifest and signs the manifest
+    // again with its own key: every hash and signature of its own checks, but yrd's checkpoint no
+    // longer vouches for the chain.
+    let copy = temporaryDirectory("bundle-receipts-forged").appendingPathComponent("bundle")
+    try FileManager.default.copyItem(at: out, to: copy)
+    let link = copy.appendingPathComponent("chain/\(links[0])")
+    var bytes = try Data(contentsOf: link)
+    bytes[bytes.count - 1] ^= 0x01
+    try bytes.write(to: link)
+    let sum = try run("openssl", ["dgst", "-sha256", "-r", link.path]).stdout.prefix(64)
+    let manifest = copy.appendingPathComponent("manifest.txt")
+    let lines = try String(contentsOf: manifest, encoding: .utf8).split(separator: "\n").map {
+      $0.hasSuffix("chain/\(links[0])") ? "\(sum)  chain/\(links[0])" : String($0)
+    }
+    try (lines.joined(separator: "\n") + "\n").write(to: manifest, atomically: true, encoding: .utf8)
+    let resigned = try run(
+      "openssl",
+      [
+        "dgst", "-sha256", "-sign", jjj.data.appendingPathComponent("node.key").path, "-out",
+        copy.appendingPathComponent("manifest.sig").path, manifest.path,
+      ])
+    #expect(resigned.status == 0, "\(resigned)")
+    let forged = try run("sh", [copy.appendingPathComponent("verify.sh").path])
+    #expect(
+      forged.status != 0 && forged.stdout.contains("5. Each proof of receipt")
+        && (forged.stdout.contains("NOT HELD") || forged.stdout.contains("BROKEN CHAIN")),
+      "\(forged)")
+  }
 }

@@ -1,0 +1,67 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+
+/// That a node other than its origin held a change no later than a time, in a form anyone can
+/// check without Liandong: the witness's signed checkpoint names a head of the origin's chain, and
+/// the chain's headers from the change up to that head link by hash (each names its
+/// predecessor's). Evidence bundles carry one per change and witness.
+public struct ReceiptProof: Sendable {
+  public var change: ChangeID
+  public var checkpoint: SignedCheckpoint
+  /// Where the checkpoint reaches in the change's origin: its sequence and head.
+  public var sequence: UInt64
+  public var head: ChangeID
+  /// The origin's changes after `change` up to the head, in order (headers only are needed).
+  public var chain: [SignedChange]
+
+  public var witness: NodeID { checkpoint.checkpoint.node }
+}
+
+extension NodeStore {
+  /// For each change, the earliest checkpoint of every other node (than the change's origin) that
+  /// holds it, with the chain from the change to the checkpoint's head. The earliest is also the
+  /// one nearest the change, since what a node holds only grows. A checkpoint signed by a
+  /// certificate revoked by then proves nothing and is left out.
+  public func receiptProofs(of changes: [SignedChange]) throws -> [ReceiptProof] {
+    try read { db in
+      var proofs: [ReceiptProof] = []
+      for change in changes {
+        let header = change.header
+        let origin = header.origin.rawValue
+        var seen = Set<String>()
+        for row in try Row.fetchAll(
+          db,
+          sql: """
+            SELECT h.signer, h.sequence, h.head, k.bytes, k.signature FROM checkpoint_held h
+            JOIN changes c ON c.origin = h.origin AND c.sequence = h.sequence AND c.id = h.head
+            JOIN checkpoints k ON k.signer = h.signer AND k.time_millis = h.time_millis
+            LEFT JOIN revocations r ON r.fingerprint = h.signer_sha256
+            WHERE h.origin = ? AND h.sequence >= ? AND h.signer <> ?
+              AND (r.revoked_at_millis IS NULL OR r.revoked_at_millis > h.time_millis)
+            ORDER BY h.signer, h.time_millis
+            """, arguments: [origin, Int64(header.sequence), origin])
+        {
+          let signer: String = row["signer"]
+          guard seen.insert(signer).inserted,
+            let head = ChangeID(bytes: row["head"]),
+            let checkpoint = try? SignedCheckpoint(bytes: row["bytes"], signature: row["signature"])
+          else { continue }
+          let sequence = UInt64(row["sequence"] as Int64)
+          let chain = try Row.fetchAll(
+            db,
+            sql: """
+              SELECT header, signature FROM changes WHERE origin = ? AND sequence > ? AND sequence <= ?
+              ORDER BY sequence
+              """, arguments: [origin, Int64(header.sequence), Int64(sequence)]
+          ).map { try SignedChange(headerBytes: $0["header"], signature: $0["signature"], body: nil) }
+          proofs.append(
+            ReceiptProof(
+              change: change.id, checkpoint: checkpoint, sequence: sequence, head: head, chain: chain))
+        }
+      }
+      return proofs
+    }
+  }
+}
