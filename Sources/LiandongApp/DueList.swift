@@ -17,6 +17,13 @@ extension NodeApp {
     return try WorkdayCalendar(json: data)
   }
 
+  /// The day `bureau` is proven, by its own checkpoint, to have received the object (a lead or
+  /// request) with ID `id`, in China.
+  func received(_ id: String, by bureau: String) throws -> CivilDate? {
+    guard let object = try? ObjectID(id), let node = try? NodeID(bureau) else { return nil }
+    return try store.receipt(of: object, by: node).map { CivilDate(chinaDayOf: $0.unixMillis) }
+  }
+
   /// Every open item with a deadline, on either side of it, soonest first.
   /// `asOf` counts as of that day (noon in China, for deadlines in hours); nil is `now`.
   public func dueItems(calendar: WorkdayCalendar, asOf: CivilDate? = nil, now: Date = Date()) throws
@@ -36,7 +43,8 @@ extension NodeApp {
           state: handling.state.rawValue, what: "decide whether to open a case: \(lead.summary.prefix(40))")
         DueItem.fill(&item) {
           try Deadlines.leadDecision(
-            acknowledged: acknowledged, extended: handling.extended != nil, calendar: calendar, today: today)
+            received: try received(lead.id, by: handling.bureau), acknowledged: acknowledged,
+            extended: handling.extended != nil, calendar: calendar, today: today)
         }
         return item
       }
@@ -78,8 +86,10 @@ extension NodeApp {
           &item,
           {
             try Deadlines.assistance(
-              state: request.state, sent: request.sentOn, acknowledged: request.acknowledgedOn,
-              extensionWorkingDays: request.extensionWorkingDays, calendar: calendar, today: today)
+              state: request.state, sent: request.sentOn,
+              received: try received(request.id, by: request.requested),
+              acknowledged: request.acknowledgedOn, extensionWorkingDays: request.extensionWorkingDays,
+              calendar: calendar, today: today)
           })
       else { return nil }
       return item

@@ -46,6 +46,13 @@ struct DueRow {
       "deadline": item.deadline.map { "\($0)" } ?? (item.problem.map(Shown.text) ?? ""), "left": item.left,
       "urgency": item.urgency ?? "ok", "urgencyName": language.phrase("urgency:\(item.urgency ?? "ok")"),
     ]
+    // "received 2026-02-13": when a period from receipt started, and on what proof.
+    if let runsFrom = item.runsFrom, let space = runsFrom.firstIndex(of: " "),
+      ["received", "acknowledged", "sent"].contains(String(runsFrom[..<space]))
+    {
+      row["runsFrom"] =
+        "\(language.phrase("runsFrom:\(runsFrom[..<space])")) \(runsFrom[runsFrom.index(after: space)...])"
+    }
     switch item.kind {
     case "lead", "designation", "negotiation": row["link"] = "\(Console.root)/leads/\(item.id)"
     case "request": row["link"] = "\(Console.root)/requests/\(item.id)"

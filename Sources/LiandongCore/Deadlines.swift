@@ -15,7 +15,9 @@ public enum Deadlines {
   }
 
   public struct Due: Codable, Sendable, Equatable {
-    /// What the period runs from: "acknowledged" (receipt), or "sent" while not yet acknowledged.
+    /// What the period runs from: "received" (the receiving node's own checkpoint proves it held
+    /// the item), "acknowledged" (its officer's signed act), whichever came first; or "sent"
+    /// while neither exists.
     public var runsFrom: String
     public var start: CivilDate
     public var deadline: CivilDate
@@ -23,23 +25,38 @@ public enum Deadlines {
     public var urgency: Urgency
   }
 
+  /// Where a period "from receipt" starts (DOMAIN.md, "Receipt"): the receiving node's proven
+  /// receipt or its acknowledgement, whichever is earlier, since both are its own signed word
+  /// that it held the item; nil while neither exists. An officer who waits to acknowledge does
+  /// not move the start.
+  public static func receipt(received: CivilDate?, acknowledged: CivilDate?) -> (
+    runsFrom: String, day: CivilDate
+  )? {
+    switch (received, acknowledged) {
+    case (let received?, let acknowledged?):
+      received <= acknowledged ? ("received", received) : ("acknowledged", acknowledged)
+    case (let received?, nil): ("received", received)
+    case (nil, let acknowledged?): ("acknowledged", acknowledged)
+    case (nil, nil): nil
+    }
+  }
+
   /// The deadline of an open request, or nil once it has an outcome. The period runs from the
-  /// requested bureau's acknowledgement (its receipt, as it signed it); until then, from sending,
-  /// so that a request nobody acknowledges still falls due.
+  /// requested bureau's receipt (`receipt`); until then, from sending, so that a request nobody
+  /// is proven to have received still falls due.
   public static func assistance(
-    state: RequestState, sent: CivilDate, acknowledged: CivilDate?, extensionWorkingDays: Int?,
-    calendar: WorkdayCalendar, today: CivilDate
+    state: RequestState, sent: CivilDate, received: CivilDate? = nil, acknowledged: CivilDate?,
+    extensionWorkingDays: Int?, calendar: WorkdayCalendar, today: CivilDate
   ) throws -> Due? {
     guard [.sent, .acknowledged, .inProgress, .conflict].contains(state) else { return nil }
-    let start = acknowledged ?? sent
+    let (runsFrom, start) = receipt(received: received, acknowledged: acknowledged) ?? ("sent", sent)
     var deadline = try calendar.deadline(after: start, workingDays: assistanceWorkingDays)
     if let extensionWorkingDays {
       deadline = try calendar.deadline(after: deadline, workingDays: extensionWorkingDays)
     }
     let left = try calendar.workingDaysLeft(from: today, until: deadline)
     return Due(
-      runsFrom: acknowledged == nil ? "sent" : "acknowledged", start: start, deadline: deadline,
-      workingDaysLeft: left,
+      runsFrom: runsFrom, start: start, deadline: deadline, workingDaysLeft: left,
       urgency: today > deadline ? .overdue : left <= warningWorkingDays ? .dueSoon : .ok)
   }
 
@@ -71,16 +88,20 @@ public enum Deadlines {
   /// extendable once by 15 (Art. 18).
   public static let leadDecisionWorkingDays = 15
 
+  /// The period runs from the receiving bureau's receipt (`receipt`).
   public static func leadDecision(
-    acknowledged: CivilDate, extended: Bool, calendar: WorkdayCalendar, today: CivilDate
+    received: CivilDate? = nil, acknowledged: CivilDate, extended: Bool, calendar: WorkdayCalendar,
+    today: CivilDate
   )
     throws -> Due
   {
     let days = leadDecisionWorkingDays * (extended ? 2 : 1)
-    let deadline = try calendar.deadline(after: acknowledged, workingDays: days)
+    let (runsFrom, start) =
+      receipt(received: received, acknowledged: acknowledged) ?? ("acknowledged", acknowledged)
+    let deadline = try calendar.deadline(after: start, workingDays: days)
     let left = try calendar.workingDaysLeft(from: today, until: deadline)
     return Due(
-      runsFrom: "acknowledged", start: acknowledged, deadline: deadline, workingDaysLeft: left,
+      runsFrom: runsFrom, start: start, deadline: deadline, workingDaysLeft: left,
       urgency: today > deadline ? .overdue : left <= warningWorkingDays ? .dueSoon : .ok)
   }
 

@@ -65,3 +65,31 @@ extension NodeStore {
     }
   }
 }
+
+extension NodeStore {
+  /// When `node` is first proven, by its own checkpoint, to have held the change that created
+  /// `object` (the earliest change that acts on it): the receipt a deadline "from receipt" runs
+  /// from (DOMAIN.md). Nil until such a checkpoint is held here.
+  public func receipt(of object: ObjectID, by node: NodeID) throws -> Date? {
+    try read { db in
+      guard
+        let created = try Row.fetchOne(
+          db,
+          sql: """
+            SELECT c.origin, c.sequence FROM p_operations o JOIN changes c ON c.id = o.change_id
+            WHERE o.object_id = ? ORDER BY c.hlc_wall, c.hlc_counter LIMIT 1
+            """, arguments: [object.bytes])
+      else { return nil }
+      let millis = try Int64.fetchOne(
+        db,
+        sql: """
+          SELECT min(h.time_millis) FROM checkpoint_held h
+          JOIN changes c ON c.origin = h.origin AND c.sequence = h.sequence AND c.id = h.head
+          LEFT JOIN revocations r ON r.fingerprint = h.signer_sha256
+          WHERE h.origin = ? AND h.sequence >= ? AND h.signer = ?
+            AND (r.revoked_at_millis IS NULL OR r.revoked_at_millis > h.time_millis)
+          """, arguments: [created["origin"] as String, created["sequence"] as Int64, node.rawValue])
+      return millis.map { Date(timeIntervalSince1970: Double($0) / 1000) }
+    }
+  }
+}

@@ -41,7 +41,9 @@ struct DueCommand: NodeCommand {
     discussion: """
       Deadlines are counted in working days with the calendar (public holidays and make-up working \
       days), the start day not counted. An item is due soon from \(Deadlines.warningWorkingDays) working \
-      days before its last day. Exit status 0 even when items are overdue; use --json in scripts.
+      days before its last day. A period "from receipt" runs from the receiving node's first proof \
+      that it held the item (its signed checkpoint) or its acknowledgement, whichever is earlier: \
+      RUNS FROM says which. Exit status 0 even when items are overdue; use --json in scripts.
       """)
   @OptionGroup var options: NodeOptions
   @OptionGroup var calendar: CalendarOption
@@ -67,11 +69,11 @@ struct DueCommand: NodeCommand {
       return print("nothing due\(within.map { " within \($0) working days" } ?? "")")
     }
     Output.table(
-      ["DEADLINE", "LEFT", "STATUS", "KIND", "ID", "SIDE", "WITH", "STATE", "WHAT"],
+      ["DEADLINE", "LEFT", "STATUS", "RUNS FROM", "KIND", "ID", "SIDE", "WITH", "STATE", "WHAT"],
       items.map { item in
         [
-          item.deadline?.description ?? "?", item.left, item.urgency ?? "unknown", item.kind, item.id,
-          item.side,
+          item.deadline?.description ?? "?", item.left, item.urgency ?? "unknown", item.runsFrom ?? "-",
+          item.kind, item.id, item.side,
           item.otherParty, item.state, item.problem.map { "\(item.what) [\($0)]" } ?? item.what,
         ]
       })

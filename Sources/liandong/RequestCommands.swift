@@ -12,8 +12,9 @@ struct RequestCommand: ParsableCommand {
     discussion: """
       The requested bureau acknowledges, accepts, may notify one extension before the deadline, and \
       completes (with findings), completes partly, or declines with reasons. The requester may cancel, \
-      and closes the request once it has an outcome. Deadline: 15 working days from acknowledgement \
-      (see 'liandong due').
+      and closes the request once it has an outcome. Deadline: 15 working days from receipt: the \
+      first proof, by the requested node's own signature, that it held the request (its checkpoint \
+      at the end of a sync, or its acknowledgement); from sending until then (see 'liandong due').
 
       If both bureaus act at once in ways that cannot both stand (a cancel while the other completes), \
       the request shows a conflict until one of them runs 'liandong request resolve'.
@@ -175,7 +176,9 @@ extension RequestAct {
 
 struct RequestAcknowledge: NodeCommand {
   static let configuration = CommandConfiguration(
-    commandName: "acknowledge", abstract: "Confirm receipt (the requested bureau): the 15 working days start."
+    commandName: "acknowledge",
+    abstract:
+      "Confirm receipt (the requested bureau); the 15 working days run from it, or from this node's earlier proof of holding the request."
   )
   @OptionGroup var options: NodeOptions
   @Argument(help: "The request's ID.") var id: String

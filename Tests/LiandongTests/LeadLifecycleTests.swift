@@ -127,5 +127,13 @@ struct LeadLifecycleTests {
     let march12 = try CivilDate("2026-03-12")
     let april2 = try CivilDate("2026-04-02")
     #expect(plain.deadline == march12 && extended.deadline == april2)
+    // Proven received the day before (the bureau's own checkpoint) and acknowledged later: the
+    // period runs from receipt, whenever the officer acknowledges.
+    let proven = try Deadlines.leadDecision(
+      received: try CivilDate("2026-02-12"), acknowledged: try CivilDate("2026-02-24"), extended: false,
+      calendar: .builtIn, today: acknowledged)
+    let (february12, march11) = (try CivilDate("2026-02-12"), try CivilDate("2026-03-11"))
+    #expect(proven.runsFrom == "received" && proven.start == february12)
+    #expect(proven.deadline == march11, "\(proven)")
   }
 }

@@ -218,5 +218,19 @@ struct RequestFoldTests {
       try Deadlines.assistance(
         state: .completed, sent: day("2025-09-26"), acknowledged: nil, extensionWorkingDays: nil,
         calendar: calendar, today: day("2025-10-27")) == nil)
+    // From receipt (DOMAIN.md): the requested node's checkpoint or its acknowledgement, whichever
+    // came first; waiting to acknowledge gains nothing, and a receipt proven later changes nothing.
+    func start(received: String?, acknowledged: String?) throws -> (String, CivilDate)? {
+      try Deadlines.assistance(
+        state: .sent, sent: day("2026-02-11"), received: received.map(day),
+        acknowledged: acknowledged.map(day), extensionWorkingDays: nil, calendar: calendar,
+        today: day("2026-02-20")
+      ).map { ($0.runsFrom, $0.start) }
+    }
+    #expect(try start(received: "2026-02-12", acknowledged: "2026-02-16")! == ("received", day("2026-02-12")))
+    #expect(
+      try start(received: "2026-02-16", acknowledged: "2026-02-13")! == ("acknowledged", day("2026-02-13")))
+    #expect(try start(received: "2026-02-12", acknowledged: nil)! == ("received", day("2026-02-12")))
+    #expect(try start(received: nil, acknowledged: nil)! == ("sent", day("2026-02-11")))
   }
 }
