@@ -97,6 +97,12 @@ struct SimulationFigures {
   /// Checkpoints a peer passed on that did not check (a signer's certificate not held yet).
   var checkpointsRefused = 0
   var writesRefused = 0
+  /// Theft runs (`SimulationTheft`): changes the thief signed, how many of them the nodes withhold
+  /// at the end (summed over nodes), and theft runs whose nodes all ended with the same inputs.
+  var thefts = 0
+  var stolenChanges = 0
+  var stolenWithheld = 0
+  var theftAgreements = 0
   var blobsReceived = 0
   var acknowledgedChecked = 0
   /// Acknowledged changes missing at the end: must stay 0.
@@ -110,7 +116,8 @@ struct SimulationFigures {
       \.runs, \.ticks, \.changesWritten, \.frames, \.framesLost, \.framesCutOff, \.framesDuplicated,
       \.framesReordered, \.partitions, \.crashes, \.clockJumps, \.forks, \.forksDecided, \.sessionsFinished,
       \.sessionsFailed,
-      \.refusedChanges, \.checkpointsRefused, \.writesRefused, \.blobsReceived, \.acknowledgedChecked,
+      \.refusedChanges, \.checkpointsRefused, \.writesRefused, \.thefts, \.stolenChanges, \.stolenWithheld,
+      \.theftAgreements, \.blobsReceived, \.acknowledgedChecked,
       \.acknowledgedMissing,
       \.failedRuns,
     ] {
@@ -125,7 +132,8 @@ struct SimulationFigures {
       + "cut-off=\(framesCutOff) duplicated=\(framesDuplicated) reordered=\(framesReordered) "
       + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) forks=\(forks) forks-decided=\(forksDecided) "
       + "sessions-finished=\(sessionsFinished) sessions-failed=\(sessionsFailed) "
-      + "refused-changes=\(refusedChanges) checkpoints-refused=\(checkpointsRefused) writes-refused=\(writesRefused) blobs=\(blobsReceived) acknowledged-checked=\(acknowledgedChecked) "
+      + "refused-changes=\(refusedChanges) checkpoints-refused=\(checkpointsRefused) writes-refused=\(writesRefused) thefts=\(thefts) "
+      + "stolen-changes=\(stolenChanges) stolen-withheld=\(stolenWithheld) theft-agreements=\(theftAgreements) blobs=\(blobsReceived) acknowledged-checked=\(acknowledgedChecked) "
       + "acknowledged-missing=\(acknowledgedMissing) failed-runs=\(failedRuns)"
   }
 }

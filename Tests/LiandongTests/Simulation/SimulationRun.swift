@@ -20,6 +20,7 @@ final class SimulationRun {
   /// Receiver → origin → the sequence a peer was told it had committed.
   private var acknowledged: [NodeID: [NodeID: UInt64]] = [:]
   private var forkedOrigin: NodeID? = nil
+  private var theft: SimulationTheft?
   private(set) var violations: [String] = []
   var figures: SimulationFigures { network.figures }
 
@@ -41,11 +42,14 @@ final class SimulationRun {
     try SimulatedNode.acquaint(nodes)
     up = Array(repeating: true, count: count)
     skew = Array(repeating: 0, count: count)
+    theft = SimulationTheft(seed: seed)
   }
 
   func run() throws {
     let ticks = Int.random(in: 30...80, using: &network.random)
-    let forkAt = network.chance(0.1) ? Int.random(in: 10..<ticks, using: &network.random) : nil
+    // A theft run forks nothing: its invariant is about the revocation rule alone.
+    let forkAt =
+      network.chance(0.1) && theft == nil ? Int.random(in: 10..<ticks, using: &network.random) : nil
     for _ in 0..<ticks {
       try chaos(forkNow: tick == forkAt)
     }
@@ -65,7 +69,7 @@ final class SimulationRun {
     network.figures.ticks += 1
     now += UInt64.random(in: 1...400, using: &network.random)
     setClocks()
-    if network.chance(0.4), let node = randomUpNode() {
+    if network.chance(0.4), let node = randomUpNode(), theft?.mayWrite(node, now: now) ?? true {
       do {
         try actRandomly(node, among: nodes, using: &network.random)
       } catch StoreError.localChangeRefused(.originQuarantined(let origin)) where origin == node.id {
@@ -92,11 +96,17 @@ final class SimulationRun {
     if network.chance(0.02) {
       let index = Int.random(in: 0..<nodes.count, using: &network.random)
       skew[index] = network.chance(0.4) ? 0 : Int64.random(in: -Self.day...Self.day, using: &network.random)
+      // The victim of a theft keeps time: a day ahead, its own last changes would follow the revocation.
+      if theft != nil, nodes[index].id == SimulationTheft.victim { skew[index] = 0 }
       network.figures.clockJumps += 1
       setClocks()
     }
     if forkNow { try injectFork() }
     try stepLinks()
+    if var plan = theft {
+      try plan.step(now: now, nodes: nodes, up: up, figures: &network.figures)
+      theft = plan
+    }
   }
 
   private func setClocks() {
@@ -177,7 +187,16 @@ final class SimulationRun {
     }
     if !links.isEmpty { violations.append("\(links.count) sessions never ended after the network healed") }
     links = []
+    if var plan = theft {
+      try plan.installEverywhere(nodes)
+      theft = plan
+    }
     try syncUntilQuiet()
+    // Checkpoints signed as the last sessions ended travel in the next ones.
+    for _ in 0..<3 where theft != nil {
+      if Set(try nodes.map(SimulationTheft.inputs)).count == 1 { break }
+      try syncUntilQuiet()
+    }
   }
 
   /// Every pair syncs, round after round, until a round changes nothing.
@@ -282,7 +301,7 @@ final class SimulationRun {
   private func checkEqualSetsFoldEqually(when: String) throws {
     var projectionBySet: [String: (NodeID, String)] = [:]
     for node in nodes {
-      let set = try node.store.changeSetDigest()
+      let set = try theft == nil ? node.store.changeSetDigest() : SimulationTheft.foldInputs(of: node)
       let projection = try node.store.projectionDigest()
       if let (other, earlier) = projectionBySet[set], earlier != projection {
         violations.append(
@@ -293,7 +312,11 @@ final class SimulationRun {
   }
 
   private func check() throws {
-    // 1. Nodes that hold the same changes have identical projections.
+    // 1. Nodes that hold the same changes have identical projections (with a theft: the same
+    // changes, checkpoints and CRL, and they withhold the same changes).
+    if let theft {
+      violations += try theft.check(nodes, figures: &network.figures)
+    }
     try checkEqualSetsFoldEqually(when: "after healing")
     // 4. Nothing acknowledged is lost, crashes included.
     for node in nodes {

@@ -11,7 +11,7 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
   let id: NodeID
   let store: NodeStore
   let author: ChangeAuthor?
-  let verifier: ChangeVerifier
+  var verifier: ChangeVerifier
   let chain: [Certificate]
   /// Whose CA issued this node's certificate (and signs the manifests it cites).
   let federation: TestFederation

@@ -54,6 +54,24 @@ struct TestFederation: Sendable {
   }()
   /// 2025-01-10T00:00:00Z: inside the simulation certificates' year and their CRL's 30 days.
   static let simulationEpochMillis: UInt64 = 1_736_467_200_000
+  /// 2025-01-10T00:00:08Z: when the simulation's CA revokes n2's certificate in the theft runs.
+  static let simulationRevocationMillis: UInt64 = simulationEpochMillis + 8_000
+
+  /// The simulation's CA with a CRL, issued at `simulationRevocationMillis`, that revokes n2 then:
+  /// what the theft runs install. Made in a copy of the CA, so that the federation's own CRL,
+  /// which concurrent runs read, never changes.
+  static let simulationRevocation: TrustAnchor = {
+    let copy = temporaryDirectory("simulation-revocation").appendingPathComponent("ca")
+    try! FileManager.default.copyItem(at: simulation.directory, to: copy)
+    let configuration = copy.appendingPathComponent("ca.cnf")
+    let text = try! String(contentsOf: configuration, encoding: .utf8).replacingOccurrences(
+      of: "dir = \(simulation.directory.path)\n", with: "dir = \(copy.path)\n")
+    try! text.write(to: configuration, atomically: true, encoding: .utf8)
+    let then = TestFederation(directory: copy, madeOn: "2025-01-10 00:00:08")
+    try! then.revoke("n2")
+    try! then.publishCRL()
+    return try! then.trust()
+  }()
 
   func pki(_ arguments: [String]) throws {
     let script = repositoryRoot.appendingPathComponent("Deploy/pki/liandong-pki").path
