@@ -96,6 +96,7 @@ extension NodeApp {
   /// Every lead this node holds that matches `query`, in its order, on one list (the query's
   /// limit and cursor are not asked): what `lead list` prints without `--limit`.
   public func allLeads(_ query: LeadQuery) throws -> [LeadView] {
+    try TextLimit.check("search text", query.text, limit: TextLimit.name)
     try checkDays(from: query.from, to: query.to)
     let oldestFirst = try views.leads().filter(query.matches)
     return query.order == .newest ? oldestFirst.reversed() : oldestFirst

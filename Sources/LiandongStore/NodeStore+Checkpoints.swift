@@ -124,14 +124,25 @@ extension NodeStore {
     }
   }
 
+  /// The checkpoints `h` that prove their signer held a change (`holdingChangeAt` binds its
+  /// origin and sequence): each names, at that sequence or later, a head this node holds there,
+  /// so its chain runs through the change. `r` is when the signer's certificate was revoked, if
+  /// it was (the revocation rule, receipts and bundles count a checkpoint only if not by then).
+  static let checkpointsHolding = """
+    checkpoint_held h
+    JOIN changes c ON c.origin = h.origin AND c.sequence = h.sequence AND c.id = h.head
+    LEFT JOIN revocations r ON r.fingerprint = h.signer_sha256
+    """
+  static let holdingChangeAt = "h.origin = ? AND h.sequence >= ?"
+  static let signerUnrevokedThen = "(r.revoked_at_millis IS NULL OR r.revoked_at_millis > h.time_millis)"
+
   static func witnesses(of header: ChangeHeader, id: ChangeID, _ db: Database) throws -> [Witness] {
     let origin = header.origin.rawValue
     return try Row.fetchAll(
       db,
       sql: """
-        SELECT h.signer, min(h.time_millis) AS since FROM checkpoint_held h
-        JOIN changes c ON c.origin = h.origin AND c.sequence = h.sequence AND c.id = h.head
-        WHERE h.origin = ? AND h.sequence >= ? AND h.signer <> ?
+        SELECT h.signer, min(h.time_millis) AS since FROM \(checkpointsHolding)
+        WHERE \(holdingChangeAt) AND h.signer <> ?
         GROUP BY h.signer ORDER BY since, h.signer
         """, arguments: [origin, Int64(header.sequence), origin]
     ).compactMap { row in

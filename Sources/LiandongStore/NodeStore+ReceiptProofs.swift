@@ -34,12 +34,9 @@ extension NodeStore {
         for row in try Row.fetchAll(
           db,
           sql: """
-            SELECT h.signer, h.sequence, h.head, k.bytes, k.signature FROM checkpoint_held h
-            JOIN changes c ON c.origin = h.origin AND c.sequence = h.sequence AND c.id = h.head
+            SELECT h.signer, h.sequence, h.head, k.bytes, k.signature FROM \(Self.checkpointsHolding)
             JOIN checkpoints k ON k.signer = h.signer AND k.time_millis = h.time_millis
-            LEFT JOIN revocations r ON r.fingerprint = h.signer_sha256
-            WHERE h.origin = ? AND h.sequence >= ? AND h.signer <> ?
-              AND (r.revoked_at_millis IS NULL OR r.revoked_at_millis > h.time_millis)
+            WHERE \(Self.holdingChangeAt) AND h.signer <> ? AND \(Self.signerUnrevokedThen)
             ORDER BY h.signer, h.time_millis
             """, arguments: [origin, Int64(header.sequence), origin])
         {
@@ -83,11 +80,8 @@ extension NodeStore {
       let millis = try Int64.fetchOne(
         db,
         sql: """
-          SELECT min(h.time_millis) FROM checkpoint_held h
-          JOIN changes c ON c.origin = h.origin AND c.sequence = h.sequence AND c.id = h.head
-          LEFT JOIN revocations r ON r.fingerprint = h.signer_sha256
-          WHERE h.origin = ? AND h.sequence >= ? AND h.signer = ?
-            AND (r.revoked_at_millis IS NULL OR r.revoked_at_millis > h.time_millis)
+          SELECT min(h.time_millis) FROM \(Self.checkpointsHolding)
+          WHERE \(Self.holdingChangeAt) AND h.signer = ? AND \(Self.signerUnrevokedThen)
           """, arguments: [created["origin"] as String, created["sequence"] as Int64, node.rawValue])
       return millis.map { Date(timeIntervalSince1970: Double($0) / 1000) }
     }

@@ -228,10 +228,8 @@ extension NodeStore {
       for row in try Row.fetchAll(
         db,
         sql: """
-          SELECT h.signer, h.time_millis, r.revoked_at_millis FROM checkpoint_held h
-          JOIN changes c ON c.origin = h.origin AND c.sequence = h.sequence AND c.id = h.head
-          LEFT JOIN revocations r ON r.fingerprint = h.signer_sha256
-          WHERE h.origin = ? AND h.sequence >= ? AND h.signer <> ? AND h.time_millis < ?
+          SELECT h.signer, h.time_millis, r.revoked_at_millis FROM \(Self.checkpointsHolding)
+          WHERE \(Self.holdingChangeAt) AND h.signer <> ? AND h.time_millis < ?
           """, arguments: [origin, Int64(header.sequence), origin, Int64(clamping: revokedAt)])
       {
         guard let node = try? NodeID(row["signer"] as String) else { continue }

@@ -108,6 +108,10 @@ struct AccountTests {
     #expect(try app.leads(LeadQuery(text: "速通")).items.map(\.summary) == ["lead 3"])
     #expect(thrownCode { _ = try app.leads(LeadQuery(limit: 0)) } == "usage.limit")
     #expect(thrownCode { _ = try app.leads(LeadQuery(cursor: "%%%")) } == "api.bad-cursor")
+    // A search text longer than any name is refused alike, paged or whole.
+    let tooLong = LeadQuery(text: String(repeating: "店", count: 201))
+    #expect(thrownCode { _ = try app.leads(tooLong) } == "input.too-long")
+    #expect(thrownCode { _ = try app.allLeads(tooLong) } == "input.too-long")
   }
 
   @Test(
