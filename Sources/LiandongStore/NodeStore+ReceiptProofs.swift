@@ -66,23 +66,27 @@ extension NodeStore {
 extension NodeStore {
   /// When `node` is first proven, by its own checkpoint, to have held the change that created
   /// `object` (the earliest change that acts on it): the receipt a deadline "from receipt" runs
-  /// from (DOMAIN.md). Nil until such a checkpoint is held here.
+  /// from (DOMAIN.md). Nil until such a checkpoint is held here, and when `node` is outside that
+  /// change's audience: holding its stub is no receipt of what it says.
   public func receipt(of object: ObjectID, by node: NodeID) throws -> Date? {
     try read { db in
       guard
-        let created = try Row.fetchOne(
+        let row = try Row.fetchOne(
           db,
           sql: """
-            SELECT c.origin, c.sequence FROM p_operations o JOIN changes c ON c.id = o.change_id
+            SELECT c.header, c.signature FROM p_operations o JOIN changes c ON c.id = o.change_id
             WHERE o.object_id = ? ORDER BY c.hlc_wall, c.hlc_counter LIMIT 1
-            """, arguments: [object.bytes])
+            """, arguments: [object.bytes]),
+        let created = try? SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil),
+        created.header.audience.includes(node, origin: created.header.origin)
       else { return nil }
       let millis = try Int64.fetchOne(
         db,
         sql: """
           SELECT min(h.time_millis) FROM \(Self.checkpointsHolding)
           WHERE \(Self.holdingChangeAt) AND h.signer = ? AND \(Self.signerUnrevokedThen)
-          """, arguments: [created["origin"] as String, created["sequence"] as Int64, node.rawValue])
+          """,
+        arguments: [created.header.origin.rawValue, Int64(created.header.sequence), node.rawValue])
       return millis.map { Date(timeIntervalSince1970: Double($0) / 1000) }
     }
   }

@@ -1,4 +1,6 @@
 import Foundation
+import LiandongCore
+import LiandongStore
 import Testing
 
 @Suite("A deadline from receipt runs from the receiving node's own proof", .serialized)
@@ -36,5 +38,23 @@ struct ReceiptDeadlineTests {
     #expect(try runsFrom(yrd) == runsFrom(jjj))
     let table = try yrd.cli("due").stdout
     #expect(table.contains("RUNS FROM") && table.contains("received "), "\(table)")
+  }
+
+  @Test(
+    "holding only a stub is no receipt: a node outside the creating change's audience is never proven to have received it"
+  )
+  func stubIsNoReceipt() throws {
+    let (origin, recipient, bystander) = (
+      try SimulatedNode("n0"), try SimulatedNode("n1"), try SimulatedNode("n2")
+    )
+    let lead = try origin.addLead(audience: .nodes([recipient.id]))
+    try exchange(origin, recipient, bystander)
+    for node in [recipient, bystander] {
+      let signed = try #require(
+        try node.store.checkpointIfMoved(author: node.author!, now: node.wallClock, interval: 0))
+      #expect(try origin.store.keep([signed], trust: origin.verifier.trust, now: origin.wallClock).kept == 1)
+    }
+    #expect(try origin.store.receipt(of: lead, by: recipient.id) != nil)
+    #expect(try origin.store.receipt(of: lead, by: bystander.id) == nil, "n2 holds the stub only")
   }
 }
