@@ -110,6 +110,7 @@ public struct ChangeVerifier: Sendable {
         try change.checkBody()
         let body = change.decodedBody()
         try checkManifests(in: change, body)
+        try checkRevocationLists(in: change, body)
         return .fillBody(change, body: body)
       }
       // Two validly signed headers for one slot are proof; an unsigned one is just noise.

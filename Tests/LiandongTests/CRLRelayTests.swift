@@ -115,6 +115,36 @@ struct CRLRelayTests {
     #expect(refusal(genuine, audience: .nodes([try NodeID("n4")])) == "local.change.crl-not-public")
   }
 
+  @Test(
+    "a forged list signed straight with a node's key is refused from a peer, in full or as the body of a stub held"
+  )
+  func forgedListFromAPeer() throws {
+    let (forger, receiver) = (try SimulatedNode("n5"), try SimulatedNode("n6"))
+    try exchange(forger, receiver)
+    let other = try TestFederation(label: "crl-forged-peer", nodes: ["n5"])
+    try other.publishCRL()
+    let forgedLists = try RevocationList.all(pem: other.crlPEM).map(\.der)
+    let tip = try #require(try forger.store.change(origin: forger.id, sequence: 1))
+    // Signed without the forger's own checks, as a hostile node would.
+    let forged = try forger.author!.sign(
+      body: ChangeBody(
+        officer: "forger",
+        operations: [
+          DomainOperation(objectID: forger.newObjectID(), action: .publishRevocationLists(forgedLists))
+        ]),
+      audience: .all, after: ChangeAuthor.ChainTip(sequence: tip.header.sequence, id: tip.id),
+      time: HLCTimestamp(wallMillis: forger.clockMillis + 10))
+    func refusal(_ outcomes: [IngestOutcome]) -> String? {
+      if case .refused(let refusal) = outcomes.first { refusal.code } else { nil }
+    }
+    let whole = try receiver.receive([forged])
+    #expect(refusal(whole) == "change.crl-invalid", "\(whole)")
+    #expect(try receiver.receive([forged.stub]) == [.stored])
+    let filled = try receiver.receive([forged])
+    #expect(refusal(filled) == "change.crl-invalid", "\(filled)")
+    #expect(try receiver.store.relayedRevocationLists().isEmpty)
+  }
+
   @Test("the list in force is the highest CRL number, then the latest issue, then the smaller digest")
   func ranking() {
     let low = Data(repeating: 1, count: 32)
