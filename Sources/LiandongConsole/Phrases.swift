@@ -244,7 +244,7 @@ enum Phrases {
     "lastSuccess": ("最近一次成功同步", "Last successful sync"),
     "never": ("从未", "never"),
     "dueBoard": ("期限看板", "Deadline board"),
-    "runsFrom:received": ("起算：本方签名证实收到", "runs from proven receipt"),
+    "runsFrom:received": ("起算：收方签名证实收到", "runs from receipt, proven by the receiver's signature"),
     "runsFrom:acknowledged": ("起算：签收", "runs from acknowledgement"),
     "runsFrom:sent": ("起算：发出（尚未证实收到）", "runs from sending (receipt not yet proven)"),
     "urgency:ok": ("正常", "on time"),
