@@ -4,7 +4,8 @@ import LiandongCrypto
 import LiandongStore
 
 /// The theft-and-backdate fault of the simulation. n2's key is stolen: its own operator writes
-/// nothing from 4 s before the CA revokes its certificate (`TestFederation.simulationRevocationMillis`);
+/// nothing from 4 s before the CA revokes its certificate (`TestFederation.simulationRevocationMillis`,
+/// as the CRL states it);
 /// after the revocation a thief with the key and a copy of n2's chain signs changes stamped just
 /// before it, and hands them to one node; the CRL reaches the nodes one by one during the chaos,
 /// and every node by the time the network heals. Its own random numbers, so that a run without a

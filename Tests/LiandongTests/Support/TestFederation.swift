@@ -54,12 +54,15 @@ struct TestFederation: Sendable {
   }()
   /// 2025-01-10T00:00:00Z: inside the simulation certificates' year and their CRL's 30 days.
   static let simulationEpochMillis: UInt64 = 1_736_467_200_000
-  /// 2025-01-10T00:00:08Z: when the simulation's CA revokes n2's certificate in the theft runs.
-  static let simulationRevocationMillis: UInt64 = simulationEpochMillis + 8_000
+  /// When the simulation's CA revokes n2's certificate in the theft runs, as its CRL states it:
+  /// asked at 2025-01-10T00:00:08Z under `faketime`, whose clock runs on, so it may say a second
+  /// later; the runs read it from the CRL.
+  static let simulationRevocationMillis: UInt64 =
+    simulationRevocation.revocationTime(of: try! simulation.chain("n2")[0])!.unixMillis
 
-  /// The simulation's CA with a CRL, issued at `simulationRevocationMillis`, that revokes n2 then:
-  /// what the theft runs install. Made in a copy of the CA, so that the federation's own CRL,
-  /// which concurrent runs read, never changes.
+  /// The simulation's CA with a CRL, issued at 2025-01-10T00:00:08Z, that revokes n2 then: what
+  /// the theft runs install. Made in a copy of the CA, so that the federation's own CRL, which
+  /// concurrent runs read, never changes.
   static let simulationRevocation: TrustAnchor = {
     let copy = temporaryDirectory("simulation-revocation").appendingPathComponent("ca")
     try! FileManager.default.copyItem(at: simulation.directory, to: copy)
