@@ -33,6 +33,13 @@ public struct LeadQuery: Sendable, Equatable {
     self.cursor = cursor
   }
 
+  /// Refuses a search text longer than any name and a range of days that ends before it begins,
+  /// alike for a page and for the whole list.
+  func checkFilters() throws {
+    try TextLimit.check("search text", text, limit: TextLimit.name)
+    try checkDays(from: from, to: to)
+  }
+
   /// Whether `lead` is one this query asks for (by its filters; not the page or the order): what
   /// the store's indexed page query (`NodeStore.leadPage`) answers too.
   public func matches(_ lead: LeadView) -> Bool {
@@ -74,8 +81,7 @@ extension NodeApp {
     guard (1...200).contains(query.limit) else {
       throw UsageError(code: "usage.limit", message: "a page holds 1 to 200 leads, not \(query.limit)")
     }
-    try TextLimit.check("search text", query.text, limit: TextLimit.name)
-    try checkDays(from: query.from, to: query.to)
+    try query.checkFilters()
     var filter = LeadFilter(
       state: query.state?.rawValue, risk: query.risk?.rawValue, violation: query.violation?.rawValue,
       origin: query.origin, owner: query.owner, text: query.text)
@@ -96,8 +102,7 @@ extension NodeApp {
   /// Every lead this node holds that matches `query`, in its order, on one list (the query's
   /// limit and cursor are not asked): what `lead list` prints without `--limit`.
   public func allLeads(_ query: LeadQuery) throws -> [LeadView] {
-    try TextLimit.check("search text", query.text, limit: TextLimit.name)
-    try checkDays(from: query.from, to: query.to)
+    try query.checkFilters()
     let oldestFirst = try views.leads().filter(query.matches)
     return query.order == .newest ? oldestFirst.reversed() : oldestFirst
   }

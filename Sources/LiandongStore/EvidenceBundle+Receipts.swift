@@ -45,16 +45,9 @@ extension EvidenceBundle {
         try write("\(name).checkpoint", proof.checkpoint.bytes)
         try write("\(name).sig", proof.checkpoint.signature)
         let fingerprint = checkpoint.signerSHA256
-        if signers[fingerprint] == nil {
-          guard let chain = try home.store.certificateChain(fingerprint: fingerprint) else {
-            throw BundleError.noCertificate(node: checkpoint.node.rawValue, fingerprint: fingerprint.hex)
-          }
-          signers[fingerprint] = (checkpoint.node.rawValue, chain)
-        }
-        let seconds = checkpoint.timeMillis / 1000
-        signedAt[fingerprint] =
-          signedAt[fingerprint].map { min($0.lowerBound, seconds)...max($0.upperBound, seconds) }
-          ?? seconds...seconds
+        try noteSigner(
+          fingerprint, of: checkpoint.node, at: checkpoint.timeMillis / 1000, signers: &signers,
+          signedAt: &signedAt)
         receipts.checks += [
           "echo '   \(name).checkpoint, signed by \(checkpoint.node) at \(checkpoint.time.iso8601):'",
           Self.verifyCommand(

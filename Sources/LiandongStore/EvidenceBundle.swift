@@ -103,17 +103,9 @@ public struct EvidenceBundle {
         try write("changes/\(id).body", body)
         manifest.append(("changes/\(id).body", header.bodySHA256))
       }
-      if signers[header.signerSHA256] == nil {
-        guard let chain = try store.certificateChain(fingerprint: header.signerSHA256) else {
-          throw BundleError.noCertificate(node: header.origin.rawValue, fingerprint: header.signerSHA256.hex)
-        }
-        signers[header.signerSHA256] = (header.origin.rawValue, chain)
-      }
-      let seconds = header.time.wallMillis / 1000
-      signedAt[header.signerSHA256] =
-        signedAt[header.signerSHA256].map {
-          min($0.lowerBound, seconds)...max($0.upperBound, seconds)
-        } ?? seconds...seconds
+      try noteSigner(
+        header.signerSHA256, of: header.origin, at: header.time.wallMillis / 1000, signers: &signers,
+        signedAt: &signedAt)
       let certificate = Self.certificateName(header.origin.rawValue, header.signerSHA256)
       verifications.append(
         Self.verifyCommand(
@@ -211,6 +203,23 @@ public struct EvidenceBundle {
           ? .contentChanged(actualSHA256: actual.hex) : .sizeChanged(expected: evidence.size, actual: size))
       throw BundleError.fileDamaged("\(evidence.fileName) (\(evidence.id))")
     }
+  }
+
+  /// Adds the certificate `fingerprint` of `node` to the bundle's signers, if new, and `seconds`
+  /// to the span of its signatures that `verify.sh` checks it over.
+  func noteSigner(
+    _ fingerprint: Data, of node: NodeID, at seconds: UInt64,
+    signers: inout [Data: (node: String, chain: [Certificate])], signedAt: inout [Data: ClosedRange<UInt64>]
+  ) throws {
+    if signers[fingerprint] == nil {
+      guard let chain = try home.store.certificateChain(fingerprint: fingerprint) else {
+        throw BundleError.noCertificate(node: node.rawValue, fingerprint: fingerprint.hex)
+      }
+      signers[fingerprint] = (node.rawValue, chain)
+    }
+    signedAt[fingerprint] =
+      signedAt[fingerprint].map { min($0.lowerBound, seconds)...max($0.upperBound, seconds) }
+      ?? seconds...seconds
   }
 
   /// What `verify.sh` checks of one signer's certificate: its files, when it signed what the

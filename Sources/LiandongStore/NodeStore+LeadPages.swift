@@ -184,16 +184,7 @@ extension NodeStore {
   /// (`Schema.searchSettlement`). Run before every write transaction commits, so no reader sees
   /// an index behind its rows.
   static func settleSearchIndexes(_ db: Database) throws {
-    let behind = try Bool.fetchOne(
-      db,
-      sql: """
-        SELECT EXISTS (SELECT 1 FROM p_search_owed)
-          OR coalesce((SELECT max(rowid) FROM p_leads), 0)
-            > coalesce((SELECT last FROM p_search_marks WHERE search = 'p_lead_search'), 0)
-          OR coalesce((SELECT max(rowid) FROM p_subjects), 0)
-            > coalesce((SELECT last FROM p_search_marks WHERE search = 'p_subject_search'), 0)
-        """)
-    guard behind == true else { return }
+    guard try Bool.fetchOne(db, sql: Schema.searchBehind) == true else { return }
     for statement in searchSettlement { try db.execute(sql: statement) }
   }
 

@@ -61,14 +61,7 @@ extension NodeStore {
           _ = try withholdIfRevoked(change, revocations: &revocations, trust: nil, db)
         }
         if revocations.anyWithheld { _ = try reconsiderWithheld(db) }
-        let withheld = try Row.fetchAll(
-          db,
-          sql: """
-            SELECT w.change_id, w.origin, w.sequence, w.reason FROM withheld_changes w
-            JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
-            """
-        ).map(WithheldChangeView.init(row:))
-        throw Undo(preview: RevocationPreview(revoked: revoked, withheld: withheld))
+        throw Undo(preview: RevocationPreview(revoked: revoked, withheld: try Self.withheldChanges(db)))
       }
     } catch let undo as Undo {
       return undo.preview
@@ -107,16 +100,16 @@ extension NodeStore {
   }
 
   /// The changes withheld, with why, in log order.
-  public func withheldChanges() throws -> [WithheldChangeView] {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT w.change_id, w.origin, w.sequence, w.reason FROM withheld_changes w
-          JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
-          """
-      ).map(WithheldChangeView.init(row:))
-    }
+  public func withheldChanges() throws -> [WithheldChangeView] { try read(Self.withheldChanges) }
+
+  static func withheldChanges(_ db: Database) throws -> [WithheldChangeView] {
+    try Row.fetchAll(
+      db,
+      sql: """
+        SELECT w.change_id, w.origin, w.sequence, w.reason FROM withheld_changes w
+        JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
+        """
+    ).map(WithheldChangeView.init(row:))
   }
 
   /// The first withheld change that acts on `object`: the reason it shows nothing.

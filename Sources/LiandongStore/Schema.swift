@@ -633,9 +633,8 @@ enum Schema {
   /// above its mark, and raise the mark to its table's highest rowid. Each statement works on a
   /// set, so a transaction that adds 20,000 leads indexes them in a few statements.
   static let searchSettlement: [String] =
-    [("p_leads", "p_lead_search", "summary"), ("p_subjects", "p_subject_search", "name")].flatMap {
-      table, search, column in
-      let mark = "coalesce((SELECT last FROM p_search_marks WHERE search = '\(search)'), 0)"
+    searched.flatMap { table, search, column in
+      let mark = searchMark(search)
       let noted = "SELECT row FROM p_search_owed WHERE search = '\(search)'"
       var statements = [
         """
@@ -672,6 +671,21 @@ enum Schema {
       ]
     } + ["DELETE FROM p_search_owed"]
 
+  /// The tables searched by text, each with its index and the column it indexes.
+  static let searched = [("p_leads", "p_lead_search", "summary"), ("p_subjects", "p_subject_search", "name")]
+
+  /// The highest rowid the index `search` has settled (0 before its first settlement).
+  static func searchMark(_ search: String) -> String {
+    "coalesce((SELECT last FROM p_search_marks WHERE search = '\(search)'), 0)"
+  }
+
+  /// Whether a settlement has anything to do: rows noted, or a row above an index's mark.
+  static let searchBehind =
+    "SELECT EXISTS (SELECT 1 FROM p_search_owed)"
+    + searched.map { table, search, _ in
+      " OR coalesce((SELECT max(rowid) FROM \(table)), 0) > \(searchMark(search))"
+    }.joined()
+
   /// Ends every text a search index holds, so that a text's last two characters begin a trigram
   /// too, and a search for two characters is a lookup of the trigrams that begin with them. A
   /// noncharacter, which SQLite's tokenizer reads as U+FFFD: `NodeStore.leadPage` walks the
@@ -702,7 +716,7 @@ enum Schema {
   /// The statement that empties the derived table `table` (a contentless index cannot be
   /// deleted from row by row).
   static func emptying(_ table: String) -> String {
-    ["p_lead_search", "p_subject_search"].contains(table)
+    searched.contains { $0.1 == table }
       ? "INSERT INTO \(table) (\(table)) VALUES ('delete-all')" : "DELETE FROM \(table)"
   }
 

@@ -18,6 +18,11 @@ struct BenchRow: Encodable {
   /// Wide enough for B9's names, which say which filter each page had.
   static let scenarioColumn = 18
 
+  /// The goal as the tables print it: a limit is met at a ratio of 1 or less.
+  static func goalText(_ goal: Double, lowerIsBetter: Bool) -> String {
+    lowerIsBetter ? "<=1.00" : String(format: ">=%.2f", goal)
+  }
+
   static func printTable(_ rows: [BenchRow]) {
     print("")
     print(
@@ -30,7 +35,7 @@ struct BenchRow: Encodable {
           + String(format: "%.1f %@", row.ours, row.unit).leftPadded(14)
           + String(format: "%.1f %@", row.reference, row.unit).leftPadded(14)
           + String(format: "%.2f", row.ratio).leftPadded(8)
-          + (row.lowerIsBetter ? "<=1.00" : String(format: ">=%.2f", row.goal)).leftPadded(8)
+          + goalText(row.goal, lowerIsBetter: row.lowerIsBetter).leftPadded(8)
           + (row.pass ? "  pass" : "  FAIL"))
       print("  reference: \(row.referenceName); \(row.note)")
     }

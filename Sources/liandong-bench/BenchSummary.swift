@@ -57,7 +57,7 @@ struct BenchSummary: Encodable {
           + String(format: "%.2f", line.minimum).leftPadded(8)
           + String(format: "%.2f", line.median).leftPadded(8)
           + String(format: "%.2f", line.maximum).leftPadded(8) + "\(line.runs)".leftPadded(6)
-          + (line.lowerIsBetter ? "<=1.00" : String(format: ">=%.2f", line.goal)).leftPadded(8)
+          + BenchRow.goalText(line.goal, lowerIsBetter: line.lowerIsBetter).leftPadded(8)
           + (line.pass ? "  pass" : "  FAIL")
           + String(format: " (worst run %.2f)", line.worst))
     }
