@@ -24,6 +24,31 @@ extension NodeApp {
     return try store.receipt(of: object, by: node).map { CivilDate(chinaDayOf: $0.unixMillis) }
   }
 
+  /// The bureau `bureau`'s decision whether to open a case on `lead`, seen from this node.
+  private func decision(
+    on lead: LeadView, by bureau: String, state: String, sent: CivilDate, acknowledged: CivilDate?,
+    extended: Bool, calendar: WorkdayCalendar, today: CivilDate
+  ) -> DueItem {
+    let mine = bureau == node.rawValue
+    var item = DueItem(
+      kind: "lead", id: lead.id, side: mine ? "received" : "origin", otherParty: mine ? lead.origin : bureau,
+      state: state, what: "decide whether to open a case: \(lead.summary.prefix(40))")
+    DueItem.fill(&item) {
+      try Deadlines.leadDecision(
+        sent: sent, received: try received(lead.id, by: bureau), acknowledged: acknowledged,
+        extended: extended,
+        calendar: calendar, today: today)
+    }
+    return item
+  }
+
+  /// The bureaus a lead was sent to by name (`--to`): a lead shared with all informs every bureau
+  /// but asks none of them for a decision.
+  static func recipients(of lead: LeadView) -> [String] {
+    guard lead.audience != "all", lead.audience != "origin-only" else { return [] }
+    return lead.audience.split(separator: ",").map(String.init).filter { $0 != lead.origin }
+  }
+
   /// Every open item with a deadline, on either side of it, soonest first.
   /// `asOf` counts as of that day (noon in China, for deadlines in hours); nil is `now`.
   public func dueItems(calendar: WorkdayCalendar, asOf: CivilDate? = nil, now: Date = Date()) throws
@@ -32,22 +57,28 @@ extension NodeApp {
     let today = asOf ?? CivilDate(chinaDayOf: now.unixMillis)
     let leads = try store.leads()
     let decisions = leads.flatMap { lead -> [DueItem] in
-      lead.handling.compactMap { handling -> DueItem? in
+      let sent = CivilDate(iso: lead.created)
+      let acting = lead.handling.compactMap { handling -> DueItem? in
         guard handling.state == .acknowledged || handling.state == .checking,
           let acknowledged = handling.acknowledgedOn
         else { return nil }
-        let mine = handling.bureau == node.rawValue
-        var item = DueItem(
-          kind: "lead", id: lead.id, side: mine ? "received" : "origin",
-          otherParty: mine ? lead.origin : handling.bureau,
-          state: handling.state.rawValue, what: "decide whether to open a case: \(lead.summary.prefix(40))")
-        DueItem.fill(&item) {
-          try Deadlines.leadDecision(
-            received: try received(lead.id, by: handling.bureau), acknowledged: acknowledged,
-            extended: handling.extended != nil, calendar: calendar, today: today)
-        }
-        return item
+        return decision(
+          on: lead, by: handling.bureau, state: handling.state.rawValue, sent: sent,
+          acknowledged: acknowledged,
+          extended: handling.extended != nil, calendar: calendar, today: today)
       }
+      // A bureau the lead was sent to that has not acted yet: its period runs all the same.
+      guard lead.state == .published else { return acting }
+      let waiting = Self.recipients(of: lead).filter { bureau in
+        !lead.handling.contains { $0.bureau == bureau }
+          && (lead.origin == node.rawValue || bureau == node.rawValue)
+      }
+      return acting
+        + waiting.map { bureau in
+          decision(
+            on: lead, by: bureau, state: "not-acknowledged", sent: sent, acknowledged: nil, extended: false,
+            calendar: calendar, today: today)
+        }
     }
     let designations = leads.compactMap { lead -> DueItem? in
       guard let handOff = lead.handOff, handOff.state == .objected,

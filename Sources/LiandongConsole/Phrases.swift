@@ -270,6 +270,7 @@ enum Phrases {
     "serious": ("严重", "serious"), "high": ("高", "high"), "medium": ("中", "medium"), "low": ("低", "low"),
     "newest": ("最新登记在前", "newest first"), "oldest": ("最早登记在前", "oldest first"),
     "draft": ("草稿", "draft"), "published": ("已发出", "published"), "acknowledged": ("已签收", "acknowledged"),
+    "not-acknowledged": ("待签收", "not acknowledged"),
     "checking": ("核查中", "checking"), "case-opened": ("已立案", "case opened"),
     "not-opened": ("不予立案", "not opened"), "transferred": ("已移送", "transferred"),
     "withdrawn": ("已撤回", "withdrawn"), "merged": ("已合并", "merged"), "closed": ("已办结", "closed"),

@@ -88,16 +88,16 @@ public enum Deadlines {
   /// extendable once by 15 (Art. 18).
   public static let leadDecisionWorkingDays = 15
 
-  /// The period runs from the receiving bureau's receipt (`receipt`).
+  /// The period runs from the receiving bureau's receipt (`receipt`); until one is proven, from
+  /// sending, so that a lead nobody acknowledges still falls due.
   public static func leadDecision(
-    received: CivilDate? = nil, acknowledged: CivilDate, extended: Bool, calendar: WorkdayCalendar,
-    today: CivilDate
+    sent: CivilDate, received: CivilDate? = nil, acknowledged: CivilDate?, extended: Bool,
+    calendar: WorkdayCalendar, today: CivilDate
   )
     throws -> Due
   {
     let days = leadDecisionWorkingDays * (extended ? 2 : 1)
-    let (runsFrom, start) =
-      receipt(received: received, acknowledged: acknowledged) ?? ("acknowledged", acknowledged)
+    let (runsFrom, start) = receipt(received: received, acknowledged: acknowledged) ?? ("sent", sent)
     let deadline = try calendar.deadline(after: start, workingDays: days)
     let left = try calendar.workingDaysLeft(from: today, until: deadline)
     return Due(

@@ -119,10 +119,11 @@ struct LeadLifecycleTests {
   @Test("15 working days to decide from acknowledgement, 30 once extended, counted by hand")
   func decisionDeadline() throws {
     let acknowledged = try CivilDate("2026-02-13")
+    let sent = try CivilDate("2026-02-02")
     let plain = try Deadlines.leadDecision(
-      acknowledged: acknowledged, extended: false, calendar: .builtIn, today: acknowledged)
+      sent: sent, acknowledged: acknowledged, extended: false, calendar: .builtIn, today: acknowledged)
     let extended = try Deadlines.leadDecision(
-      acknowledged: acknowledged, extended: true, calendar: .builtIn, today: acknowledged)
+      sent: sent, acknowledged: acknowledged, extended: true, calendar: .builtIn, today: acknowledged)
     // See CalendarTests: 12 March, and 15 working days after it, 2 April.
     let march12 = try CivilDate("2026-03-12")
     let april2 = try CivilDate("2026-04-02")
@@ -130,10 +131,15 @@ struct LeadLifecycleTests {
     // Proven received the day before (the bureau's own checkpoint) and acknowledged later: the
     // period runs from receipt, whenever the officer acknowledges.
     let proven = try Deadlines.leadDecision(
-      received: try CivilDate("2026-02-12"), acknowledged: try CivilDate("2026-02-24"), extended: false,
-      calendar: .builtIn, today: acknowledged)
+      sent: sent, received: try CivilDate("2026-02-12"), acknowledged: try CivilDate("2026-02-24"),
+      extended: false, calendar: .builtIn, today: acknowledged)
     let (february12, march11) = (try CivilDate("2026-02-12"), try CivilDate("2026-03-11"))
     #expect(proven.runsFrom == "received" && proven.start == february12)
     #expect(proven.deadline == march11, "\(proven)")
+    // Neither proven nor acknowledged: the period runs from sending, and falls due all the same.
+    let unanswered = try Deadlines.leadDecision(
+      sent: acknowledged, acknowledged: nil, extended: false, calendar: .builtIn, today: march12)
+    #expect(
+      unanswered.runsFrom == "sent" && unanswered.deadline == march12 && unanswered.workingDaysLeft == 0)
   }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 import Testing
@@ -56,5 +57,42 @@ struct ReceiptDeadlineTests {
     }
     #expect(try origin.store.receipt(of: lead, by: recipient.id) != nil)
     #expect(try origin.store.receipt(of: lead, by: bystander.id) == nil, "n2 holds the stub only")
+  }
+
+  @Test(
+    "a lead sent to a bureau falls due there before anyone acknowledges it, from its proven receipt once there is one; a lead shared with all asks no decision"
+  )
+  func unacknowledgedLead() throws {
+    // Monday 13 January 2025, 10:00 in China: the simulation federation's certificates and CRL
+    // are valid then, and its 15 working days cross the Spring Festival (counted by hand).
+    let monday: UInt64 = 1_736_733_600_000
+    let (origin, recipient) = (
+      try SimulatedNode("n0", federation: .simulation, clockMillis: monday),
+      try SimulatedNode("n1", federation: .simulation, clockMillis: monday)
+    )
+    let sent = try origin.addLead(audience: .nodes([recipient.id]))
+    let shared = try origin.addLead(audience: .all)
+    try exchange(origin, recipient)
+    func item(_ node: SimulatedNode, _ lead: ObjectID) throws -> DueItem? {
+      try node.app.dueItems(calendar: .builtIn, now: node.wallClock).first { $0.id == lead.description }
+    }
+    let waiting = try #require(try item(recipient, sent))
+    #expect(waiting.side == "received" && waiting.state == "not-acknowledged", "\(waiting)")
+    let february8 = try CivilDate("2025-02-08")
+    #expect(waiting.runsFrom == "sent 2025-01-13" && waiting.deadline == february8, "\(waiting)")
+    let asked = try item(origin, sent)
+    #expect(asked?.side == "origin" && asked?.otherParty == "n1")
+    #expect(try item(recipient, shared) == nil)
+    #expect(try item(origin, shared) == nil)
+    // n1's checkpoint, the next day, proves receipt: both sides count from it.
+    recipient.clockMillis += 86_400_000
+    let signed = try #require(
+      try recipient.store.checkpointIfMoved(author: recipient.author!, now: recipient.wallClock, interval: 0))
+    #expect(try origin.store.keep([signed], trust: origin.verifier.trust, now: recipient.wallClock).kept == 1)
+    try recipient.store.keep([signed], trust: recipient.verifier.trust, now: recipient.wallClock)
+    let february10 = try CivilDate("2025-02-10")
+    #expect(try item(recipient, sent)?.runsFrom == "received 2025-01-14")
+    #expect(try item(origin, sent)?.runsFrom == "received 2025-01-14")
+    #expect(try item(origin, sent)?.deadline == february10)
   }
 }
