@@ -191,6 +191,13 @@ public struct NodeDoctor: Sendable {
             "Sync with those peers ('liandong sync --all'); if one is gone for good, 'liandong sync --accept-fork-risk' (Deploy/README.md, section 5)."
         ))
     }
+    if let missing = try home.ownChangesMissing() {
+      found.append(
+        DoctorFinding(
+          check: "own-changes", severity: .warning,
+          message: StoreError.ownChangesMissing(missing).description,
+          remedy: ErrorCatalogue.entry(for: "node.own-changes-missing")!.remedy))
+    }
     let status = try home.store.status()
     let undecided = status.forks.filter { $0.kept == nil }
     if !undecided.isEmpty || !status.quarantined.isEmpty {

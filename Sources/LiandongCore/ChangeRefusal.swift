@@ -23,7 +23,7 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
   case gap(origin: NodeID, expected: UInt64, received: UInt64)
   case brokenLink(change: ChangeID, sequence: UInt64)
   case timeNotIncreasing(change: ChangeID)
-  case timeTooFarAhead(change: ChangeID, aheadMillis: UInt64)
+  case clockCorrectionMustBePublic(change: ChangeID)
   case originQuarantined(origin: NodeID)
   case fork(origin: NodeID, sequence: UInt64)
   /// This node would sign at a sequence the authority decided for a change it does not hold yet.
@@ -50,7 +50,7 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
     case .gap: "change.gap"
     case .brokenLink: "change.broken-link"
     case .timeNotIncreasing: "change.time-not-increasing"
-    case .timeTooFarAhead: "change.time-ahead"
+    case .clockCorrectionMustBePublic: "change.clock-correction-not-public"
     case .originQuarantined: "change.origin-quarantined"
     case .fork: "change.fork"
     case .forkDecided: "change.fork-decided"
@@ -97,9 +97,9 @@ public enum ChangeRefusal: CodedError, Equatable, Sendable {
     case .brokenLink(let change, let sequence):
       "change \(change.short) (sequence \(sequence)) does not name its predecessor's hash: the chain is broken"
     case .timeNotIncreasing(let change):
-      "change \(change.short) is not later than its predecessor: an origin's clock must move forward"
-    case .timeTooFarAhead(let change, let ahead):
-      "change \(change.short) is \(ahead / 1000) s ahead of this node's clock, beyond the allowed drift; check both clocks"
+      "change \(change.short) is not later than its predecessor, and is no clock correction: an origin's clock must move forward"
+    case .clockCorrectionMustBePublic(let change):
+      "change \(change.short) corrects its origin's clock but its audience is not 'all'"
     case .originQuarantined(let origin):
       "\(origin) is quarantined after signing two different changes with one sequence number; an operator must decide"
     case .fork(let origin, let sequence):

@@ -73,9 +73,12 @@ public enum IngestDecision: Sendable, Equatable {
 }
 
 /// Decides whether a change may be stored: signature by a CA-issued certificate that was valid
-/// and unrevoked at the change's time, body hash, chain continuity, clock sanity, forks.
+/// and unrevoked at the change's time, body hash, chain continuity, times that only step back at a
+/// clock correction, forks.
 public struct ChangeVerifier: Sendable {
   public let trust: TrustAnchor
+  /// How far ahead of this node's clock a change may be stamped before the store holds it back
+  /// (`ChainTime`); the verifier itself refuses nothing for being ahead.
   public let maximumDriftMillis: UInt64
 
   public init(trust: TrustAnchor, maximumDriftMillis: UInt64 = HybridLogicalClock.defaultMaximumDriftMillis) {
@@ -121,16 +124,17 @@ public struct ChangeVerifier: Sendable {
     guard header.sequence == context.heldThrough + 1 else {
       throw .gap(origin: header.origin, expected: context.heldThrough + 1, received: header.sequence)
     }
-    let clock = HybridLogicalClock(maximumDriftMillis: maximumDriftMillis)
-    guard clock.admits(header.time, physicalMillis: context.physicalMillis) else {
-      throw .timeTooFarAhead(change: change.id, aheadMillis: header.time.wallMillis - context.physicalMillis)
-    }
+    // A change stamped ahead of this node's clock is not refused here: the store holds it with no
+    // effect until it may count (`ChainTime`), so the chain behind it is not cut.
+    var stepsBack = false
     if header.sequence > 1 {
       guard let predecessor = context.predecessor, predecessor.id == header.previous else {
         throw .brokenLink(change: change.id, sequence: header.sequence)
       }
-      guard header.time > predecessor.time else { throw .timeNotIncreasing(change: change.id) }
+      stepsBack = !(header.time > predecessor.time)
     }
+    // Only a clock correction may step back, and its body must be there to say so.
+    if stepsBack, incoming.isStub { throw .timeNotIncreasing(change: change.id) }
     if header.sequence == 1, incoming.isStub {
       throw .firstChangeMustAnnounce(
         change: change.id, reason: "its body is missing, so its certificate is unknown")
@@ -141,8 +145,10 @@ public struct ChangeVerifier: Sendable {
     try incoming.checkBody()
     let body = context.decodedBody(of: incoming)
     let visibleBody = entitled ? body : nil
+    if stepsBack, !ChainTime.mayStepBack(visibleBody) { throw .timeNotIncreasing(change: change.id) }
     try checkManifests(in: change, visibleBody)
     try checkRevocationLists(in: change, visibleBody)
+    try checkClockCorrections(in: change, visibleBody)
     return .store(change, announced: try announcements(in: incoming, body), body: visibleBody)
   }
 
@@ -187,6 +193,12 @@ public struct ChangeVerifier: Sendable {
         throw .revocationListNotValid(change: change.id, reason: reason)
       }
     }
+  }
+
+  /// A clock correction re-times changes every node holds, so every node must see it.
+  private func checkClockCorrections(in change: SignedChange, _ body: ChangeBody?) throws(ChangeRefusal) {
+    guard ChainTime.mayStepBack(body), change.header.audience != .all else { return }
+    throw .clockCorrectionMustBePublic(change: change.id)
   }
 
   /// Why `lists` (DER) are not this federation's CA's revocation lists, or nil if they are.

@@ -17,6 +17,9 @@ public struct DomainOperation: Hashable, Sendable {
     case publishManifest(SignedManifest)
     /// The CA's revocation lists (DER), relayed to every node. Always in an audience-`all` change.
     case publishRevocationLists([Data])
+    /// The origin's clock ran ahead: this change may be stamped earlier than the one before it,
+    /// and re-times those stamped later than it (`ChainTime`). Always in an audience-`all` change.
+    case correctClock
     case createSubject(SubjectRecord)
     case createLead(LeadFields)
     case updateLead(LeadPatch)

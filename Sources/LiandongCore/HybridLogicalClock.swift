@@ -23,14 +23,14 @@ public struct HybridLogicalClock: Sendable {
   /// The latest timestamp issued or observed. The store restores it from the log on start, so the
   /// clock never goes backwards across restarts either.
   public private(set) var latest: HLCTimestamp
-  /// How far ahead of our wall clock a remote timestamp may be before we refuse it.
-  public var maximumDriftMillis: UInt64
 
+  /// How far ahead of a node's wall clock a change's time may be before it waits
+  /// (`ChainTime.aheadMillis`), unless `node.json` says otherwise. A peer with a runaway clock
+  /// would otherwise drag every node's clock forward.
   public static let defaultMaximumDriftMillis: UInt64 = 5 * 60 * 1000
 
-  public init(latest: HLCTimestamp = .zero, maximumDriftMillis: UInt64 = defaultMaximumDriftMillis) {
+  public init(latest: HLCTimestamp = .zero) {
     self.latest = latest
-    self.maximumDriftMillis = maximumDriftMillis
   }
 
   /// A timestamp for a local event, later than everything issued or observed so far.
@@ -43,11 +43,5 @@ public struct HybridLogicalClock: Sendable {
       latest.counter += 1
     }
     return latest
-  }
-
-  /// Whether a remote timestamp is acceptable now: not further ahead of our wall clock than the
-  /// allowed drift (a peer with a runaway clock would otherwise drag every node's clock forward).
-  public func admits(_ remote: HLCTimestamp, physicalMillis: UInt64) -> Bool {
-    remote.wallMillis <= physicalMillis &+ maximumDriftMillis
   }
 }

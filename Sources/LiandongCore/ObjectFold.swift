@@ -36,8 +36,10 @@ public enum ObjectFold {
   {
     let id = record.operation.objectID
     switch record.operation.action {
-    case .announceNode, .publishManifest, .publishRevocationLists:
-      return .success(state)  // certificates, manifests and CRLs are the store's registries, not objects
+    case .announceNode, .publishManifest, .publishRevocationLists, .correctClock:
+      // Certificates, manifests and CRLs are the store's registries; a clock correction re-times
+      // its chain (`ChainTime`). None is an object.
+      return .success(state)
     case .unreadable(let reason):
       return .failure(Refused(code: "op.unreadable", reason: reason))
     case .createSubject(let subject):

@@ -20,14 +20,19 @@ public struct OperationRecord: Sendable, Equatable {
 /// The total order every node replays operations in: HLC, then origin, then change hash, then
 /// position in the change. Arrival order never enters it.
 public struct OrderKey: Comparable, Hashable, Sendable {
+  /// The change's time in effect (`ChainTime`): its stamp, unless a later clock correction of
+  /// its chain re-timed it.
   public var time: HLCTimestamp
   public var origin: NodeID
+  /// Changes a correction re-timed share one time; their chain's order still stands between them.
+  public var sequence: UInt64
   public var change: ChangeID
   public var index: Int
 
-  public init(time: HLCTimestamp, origin: NodeID, change: ChangeID, index: Int) {
+  public init(time: HLCTimestamp, origin: NodeID, sequence: UInt64, change: ChangeID, index: Int) {
     self.time = time
     self.origin = origin
+    self.sequence = sequence
     self.change = change
     self.index = index
   }
@@ -35,6 +40,7 @@ public struct OrderKey: Comparable, Hashable, Sendable {
   public static func < (a: OrderKey, b: OrderKey) -> Bool {
     if a.time != b.time { return a.time < b.time }
     if a.origin != b.origin { return a.origin < b.origin }
+    if a.sequence != b.sequence { return a.sequence < b.sequence }
     if a.change != b.change { return a.change < b.change }
     return a.index < b.index
   }

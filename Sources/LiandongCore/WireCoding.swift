@@ -114,6 +114,8 @@ public enum WireCoding {
           action: .publishManifest(SignedManifest(document: publish.document, signature: publish.signature)))
       case .publishRevocationList(let publish):
         return DomainOperation(objectID: objectID, action: .publishRevocationLists(publish.crls))
+      case .correctClock:
+        return DomainOperation(objectID: objectID, action: .correctClock)
       case .createSubject(let create):
         return DomainOperation(objectID: objectID, action: .createSubject(try decodeSubject(create.subject)))
       case .createLead(let create):
@@ -185,6 +187,8 @@ public enum WireCoding {
       var publish = Liandong_V1_PublishRevocationList()
       publish.crls = lists
       wire.kind = .publishRevocationList(publish)
+    case .correctClock:
+      wire.kind = .correctClock(Liandong_V1_CorrectClock())
     case .createSubject(let subject):
       var create = Liandong_V1_CreateSubject()
       create.subject = encodeSubject(subject)

@@ -155,6 +155,10 @@ public enum ErrorCatalogue {
       "Set this machine's clock right (NTP: 'timedatectl set-ntp true', 'chronyc tracking'), then write again; if the peers' clocks are the wrong ones, their operators fix theirs and a sync measures again."
     ),
     Entry(
+      "node.own-changes-missing", .conflict,
+      "Sync with that node, or any peer that holds those changes ('liandong sync --all'): they come back, and the node writes again. If no node holds them any more, accept the risk of a fork with 'liandong sync --all --accept-fork-risk'."
+    ),
+    Entry(
       "node.catch-up-required", .conflict,
       "Sync with every configured peer first ('liandong sync --all', or let 'serve' sync), then write again. If a peer is gone for good, remove it ('liandong peer remove'), or accept the risk of a fork with 'liandong sync --all --accept-fork-risk'."
     ),
@@ -202,7 +206,7 @@ public enum ErrorCatalogue {
     ),
     Entry(
       "object.withheld", .notFound,
-      "Its certificate was revoked and no other node's checkpoint shows the change held before then (see 'liandong verify'); if it is genuine, the federation authority can name it in a cut-off."
+      "See why with 'liandong verify'. Stamped ahead of this node's clock: it counts once the clock reaches it, or its origin corrects its clock. Signed by a revoked certificate and held by no other node before then: if it is genuine, the federation authority can name it in a cut-off."
     ),
     Entry("store.schema-too-new", .unavailable, "Use the newer liandong that wrote this database."),
     Entry(
@@ -337,8 +341,8 @@ public enum ErrorCatalogue {
       "change.time-not-increasing", .invalidInput,
       "Check the origin's clock: it went back. Set it right (NTP) and write again."),
     Entry(
-      "change.time-ahead", .unavailable,
-      "Check both clocks (NTP); the change is accepted once this node's clock has caught up."),
+      "change.clock-correction-not-public", .invalidInput,
+      "A clock correction must go to all: let the node sign it itself, after its clock is set right."),
     Entry(
       "change.origin-quarantined", .conflict,
       "The federation CA's operator must decide the origin's fork (a manifest with \"forks\"); until then its later changes are held back."

@@ -335,6 +335,25 @@ public enum SyncDriver {
             metadata: ["reason": "\((error as? any CodedError)?.description ?? "\(error)")"])
         }
       }
+      // Its peer has shown this node's clock right: changes it stamped ahead are corrected, and
+      // those of others this clock has now reached count (`ChainTime`).
+      if !summary.probe {
+        do {
+          if let correction = try await offload({ try home.correctClockIfAhead() }) {
+            summary.clockCorrection = correction.description
+            logger.notice(
+              "clock correction signed",
+              metadata: [
+                "peer": "\(peer)", "sequence": "\(correction.sequence)", "retimed": "\(correction.retimed)",
+              ])
+          }
+          _ = try await offload { try store.releaseChangesDue() }
+        } catch {
+          logger.warning(
+            "could not correct the clock's stamps",
+            metadata: ["reason": "\((error as? any CodedError)?.description ?? "\(error)")"])
+        }
+      }
       // What this node holds now, signed for its peers to keep as its witness (`Checkpoint`).
       if !summary.probe {
         do {

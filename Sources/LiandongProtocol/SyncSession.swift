@@ -509,6 +509,10 @@ public struct SyncSummary: Equatable, Sendable, Codable {
   /// The CA's revocation lists this node put in force after the session, relayed by the peer
   /// ("CRL number 4, issued ..."); `serve` then reloads its TLS contexts.
   public var revocationListsAdopted: String? = nil
+  /// The clock correction this node signed after the session, the peer having shown its clock
+  /// right while its own latest changes were stamped ahead (`ChainTime`); it goes out with the
+  /// next session.
+  public var clockCorrection: String? = nil
 
   public init(peer: String) { self.peer = peer }
 }

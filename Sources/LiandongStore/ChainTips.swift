@@ -72,6 +72,12 @@ struct ChainTips {
     decisionsToApply = true
   }
 
+  /// How many changes clock corrections stored in this transaction re-timed (`ChainTime`): those
+  /// withheld as stamped ahead are decided again before it ends.
+  private(set) var retimed = 0
+
+  mutating func noteRetimed(_ count: Int) { retimed += count }
+
   /// The origin's chain or quarantine changed under a decision: read it again.
   mutating func forget(_ origin: NodeID) {
     tips[origin] = nil

@@ -27,6 +27,11 @@ struct FoldBatch {
   /// Whether some rows were written before the refold, because `maximumUnwritten` were waiting.
   /// Until then, the index holds only operations of earlier transactions.
   private var wroteEarly = false
+  /// Objects acted on by changes a clock correction re-timed: folded again from the index, since
+  /// their operations' order may have changed (`ChainTime`).
+  private var reordered = Set<ObjectID>()
+  /// Whether the store holds re-timed changes at all, asked once: nearly always it does not.
+  private var anyRetimed: Bool?
   /// The refolded objects' projection rows, some of them gathered until the refold ends.
   private var projections = ProjectionRows()
   /// Rows held back at most, so that replaying a whole log (`rebuild`) stays bounded.
@@ -50,17 +55,29 @@ struct FoldBatch {
     bodies.remember(change, body)
     let place = changeIDs.count
     changeIDs.append(change.id)
-    for (index, operation) in body.operations.enumerated() {
-      switch operation.action {
-      case .announceNode, .publishManifest, .publishRevocationLists: continue  // registries, not objects
-      default: break
-      }
+    for (index, operation) in body.operations.enumerated() where Self.actsOnObject(operation) {
       unwritten.append(OperationRow(object: operation.objectID, change: place, index: index))
       touched.insert(operation.objectID)
     }
     if unwritten.count >= maximumUnwritten {
       try write(sortedRows(), db)
       wroteEarly = true
+    }
+  }
+
+  /// A change a clock correction re-timed, folded here before: its objects are folded again.
+  mutating func reorder(_ change: ChangeID, _ db: Database) throws {
+    guard let (_, body) = try bodies.load(change, db) else { return }
+    for operation in body.operations where Self.actsOnObject(operation) {
+      reordered.insert(operation.objectID)
+    }
+  }
+
+  /// Registries (certificates, manifests, CRLs) and clock corrections are not objects.
+  private static func actsOnObject(_ operation: DomainOperation) -> Bool {
+    switch operation.action {
+    case .announceNode, .publishManifest, .publishRevocationLists, .correctClock: false
+    default: true
     }
   }
 
@@ -100,7 +117,7 @@ struct FoldBatch {
     let rows = sortedRows()
     guard !wroteEarly else {
       try write(rows, db)
-      for object in touched.sorted() { try refold(object, fromIndex: db) }
+      for object in touched.union(reordered).sorted() { try refold(object, fromIndex: db) }
       return try projections.flush(db)
     }
     let indexedBefore = try objectsIndexed(among: rows, db)
@@ -120,6 +137,7 @@ struct FoldBatch {
       }
       start = end
     }
+    for object in reordered.subtracting(rows.map(\.object)).sorted() { try refold(object, fromIndex: db) }
     try projections.flush(db)
   }
 
@@ -145,10 +163,23 @@ struct FoldBatch {
       guard let (header, body) = try bodies.load(changeID, db) else { continue }
       records.append(
         OperationRecord(
-          order: OrderKey(time: header.time, origin: header.origin, change: changeID, index: index),
+          order: OrderKey(
+            time: try timeInEffect(of: changeID, stamp: header.time, db), origin: header.origin,
+            sequence: header.sequence, change: changeID, index: index),
           officer: body.officer, audience: header.audience, operation: body.operations[index]))
     }
     try projections.write(object, ObjectFold.fold(records), replacing: !isNew, db)
+  }
+
+  /// A change's time in effect (`ChainTime`): its stamp, unless a clock correction re-timed it.
+  private mutating func timeInEffect(of change: ChangeID, stamp: HLCTimestamp, _ db: Database) throws
+    -> HLCTimestamp
+  {
+    if anyRetimed == nil {
+      anyRetimed = try Bool.fetchOne(db, sql: "SELECT 1 FROM retimed_changes LIMIT 1") == true
+    }
+    guard anyRetimed == true else { return stamp }
+    return try NodeStore.timeInEffect(of: change, stamp: stamp, db)
   }
 
   /// The objects among `rows` that the index holds operations for.

@@ -46,6 +46,7 @@ public final class NodeHome: LocalNode {
     identity = Mutex(try Self.loadIdentity(directory, node: node))
     separateTransport = try TransportIdentity.load(directory)
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
+    store.setMaximumDrift(millis: UInt64(configuration.maximumDriftSeconds) * 1000)
     // A list relayed by sync is newer than the file when the process stopped between storing it
     // and writing `crl.pem`, or an older file was copied back: the store's word stands. On a
     // read-only folder it is used without writing the file.
@@ -58,9 +59,11 @@ public final class NodeHome: LocalNode {
     // A CRL installed since the store last saw one may withhold changes (`RevocationRule`). On a
     // read-only folder the decisions stay as they were until it is writable again: reading must
     // still work there.
-    do { try store.applyRevocations(trust) } catch let error as StoreError
-      where error.code == "store.read-only"
-    {}
+    // Changes held for being stamped ahead count once this clock has reached them.
+    do {
+      try store.applyRevocations(trust)
+      try store.releaseChangesDue()
+    } catch let error as StoreError where error.code == "store.read-only" {}
     blobs = BlobStore(
       directory: directory.appendingPathComponent("blobs"), index: store, digest: trust.suite.digest)
   }
@@ -126,11 +129,24 @@ public final class NodeHome: LocalNode {
   public func acceptForkRisk() throws {
     try catchUpLock.withLock { _ in
       var current = try Self.readConfiguration(directory)
-      guard current.catchUpRequired else { return }
+      let missing = try ownChangesMissing(current)
+      guard current.catchUpRequired || missing != nil else { return }
       current.catchUpRequired = false
       current.caughtUpWith = nil
+      if let missing { current.forkRiskAcceptedThrough = missing.sequence }
       try Self.writeConfiguration(current, to: directory)
     }
+  }
+
+  /// A checkpoint that shows this node's own chain beyond what it holds, unless the operator
+  /// accepted the fork risk that far (`NodeStore.ownChainBeyond`): the node must not sign then.
+  public func ownChangesMissing() throws -> OwnChainBeyond? {
+    try ownChangesMissing(try Self.readConfiguration(directory))
+  }
+
+  private func ownChangesMissing(_ configuration: NodeConfiguration) throws -> OwnChainBeyond? {
+    guard let beyond = try store.ownChainBeyond() else { return nil }
+    return beyond.sequence > (configuration.forkRiskAcceptedThrough ?? 0) ? beyond : nil
   }
 
   /// A fork decision took this node's latest changes out of its log: like a restored node, it
@@ -352,7 +368,9 @@ public final class NodeHome: LocalNode {
     if let waiting = try catchUpWaitingFor() {
       throw StoreError.catchUpRequired(node: node.rawValue, waitingFor: waiting)
     }
+    if let missing = try ownChangesMissing() { throw StoreError.ownChangesMissing(missing) }
     try refuseIfClockOff(now: now)
+    try correctClockIfAhead(now: now)
     return try store.appendLocal(
       prepared.map { ($0, audience) }, author: author, verifier: verifier, physicalMillis: now.unixMillis,
       keepingRefused: keepingRefused)
@@ -365,6 +383,22 @@ public final class NodeHome: LocalNode {
   public func signCheckpointIfMoved(now: Date = Date()) throws -> SignedCheckpoint? {
     do { try refuseIfClockOff(now: now) } catch StoreError.clockOff { return nil }
     return try store.checkpointIfMoved(author: author, now: now, interval: configuration.checkpointSeconds)
+  }
+
+  /// Signs a clock correction (`ChainTime`) if this node's own changes were stamped ahead of its
+  /// clock and its peers, heard from in the last hour, agree with its clock now: so its clock,
+  /// not the stamps, is right. With no fresh reading it cannot tell a clock set right from one set
+  /// back, and signs nothing; its next write goes on from its latest stamp.
+  @discardableResult
+  public func correctClockIfAhead(now: Date = Date()) throws -> ClockCorrection? {
+    let limit = UInt64(configuration.maximumDriftSeconds) * 1000
+    let verdict = ClockAgreement.judge(
+      try store.peerClockReadings(), nowMillis: now.unixMillis, maximumDriftMillis: limit)
+    // A restored node signs nothing before it has its own latest changes back.
+    guard verdict == .agrees, try catchUpWaitingFor() == nil, try ownChangesMissing() == nil else {
+      return nil
+    }
+    return try store.correctClockIfAhead(author: author, verifier: verifier, physicalMillis: now.unixMillis)
   }
 
   /// Refuses to sign when the peers heard from in the last hour put this node's clock off by more
@@ -404,7 +438,7 @@ public final class NodeHome: LocalNode {
 public struct NodeConfiguration: Codable, Sendable {
   public var format: Int = 1
   public var node: String
-  /// How far ahead of this node's clock a change's timestamp may be before it is refused.
+  /// How far ahead of this node's clock a change's time may be before it waits (`ChainTime`).
   public var maximumDriftSeconds: Int = 300
   /// Set by `restore`: the node may have signed changes after the backup was taken, which its
   /// peers hold. Until a sync has brought them back, writing would fork its own chain.
@@ -413,6 +447,10 @@ public struct NodeConfiguration: Codable, Sendable {
   /// node's latest changes cannot bring them back, so the node writes again only once every
   /// configured peer has answered (or the operator accepts the risk: `sync --accept-fork-risk`).
   public var caughtUpWith: [String]? = nil
+  /// Set by `sync --accept-fork-risk` when a checkpoint showed this node's own chain beyond what
+  /// it holds and no peer could bring those changes back: the node writes again, knowing that
+  /// its next change forks its chain at that sequence (`NodeStore.ownChainBeyond`).
+  public var forkRiskAcceptedThrough: UInt64? = nil
   /// Settings of `liandong serve`; command-line options override them.
   public var serve: ServeSettings? = nil
   /// A working-day calendar file replacing the built-in one; `--calendar` overrides it.
@@ -426,8 +464,8 @@ public struct NodeConfiguration: Codable, Sendable {
 
   /// Every key `node.json` may hold: anything else is a mistake `serve --check-config` names.
   public static let knownKeys: Set<String> = [
-    "format", "node", "maximumDriftSeconds", "catchUpRequired", "caughtUpWith", "serve", "calendar",
-    "divisions", "checkpointSeconds",
+    "format", "node", "maximumDriftSeconds", "catchUpRequired", "caughtUpWith", "forkRiskAcceptedThrough",
+    "serve", "calendar", "divisions", "checkpointSeconds",
   ]
 
   /// The keys of a parsed `node.json` that nothing reads, at the top and under `serve`, sorted:
@@ -460,6 +498,7 @@ public struct NodeConfiguration: Codable, Sendable {
     maximumDriftSeconds = try container.decodeIfPresent(Int.self, forKey: .maximumDriftSeconds) ?? 300
     catchUpRequired = try container.decodeIfPresent(Bool.self, forKey: .catchUpRequired) ?? false
     caughtUpWith = try container.decodeIfPresent([String].self, forKey: .caughtUpWith)
+    forkRiskAcceptedThrough = try container.decodeIfPresent(UInt64.self, forKey: .forkRiskAcceptedThrough)
     serve = try container.decodeIfPresent(ServeSettings.self, forKey: .serve)
     calendar = try container.decodeIfPresent(String.self, forKey: .calendar)
     divisions = try container.decodeIfPresent(String.self, forKey: .divisions)

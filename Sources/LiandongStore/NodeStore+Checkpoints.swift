@@ -69,7 +69,10 @@ extension NodeStore {
         if try insert(signed, db) { kept += 1 }
       }
       // A withheld change that one of them witnesses in time counts from now on.
-      if kept > 0 { _ = try reconsiderWithheld(db) }
+      if kept > 0 {
+        _ = try reconsiderWithheld(
+          db, clock: ClockNow(nowMillis: now.unixMillis, maximumDriftMillis: maximumDriftMillis))
+      }
       return (kept, problems)
     }
   }
@@ -187,4 +190,41 @@ public struct Witness: Sendable, Equatable, Codable {
     self.sinceMillis = sinceMillis
   }
   public var since: Date { Date(timeIntervalSince1970: TimeInterval(sinceMillis) / 1000) }
+}
+
+extension NodeStore {
+  /// The furthest any checkpoint held (another node's, or this node's own, passed back by a peer)
+  /// shows this node's own chain, when that is beyond what this node holds: it lost changes it
+  /// signed (restored from a backup, a virtual machine rolled back to a snapshot), and its next
+  /// change would fork its chain. A checkpoint naming a change a fork decision set aside does not
+  /// count. Nil when nothing shows more than this node holds.
+  public func ownChainBeyond() throws -> OwnChainBeyond? {
+    try read { db in
+      let held =
+        try Int64.fetchOne(
+          db, sql: "SELECT max(sequence) FROM changes WHERE origin = ?", arguments: [node.rawValue]) ?? 0
+      guard
+        let row = try Row.fetchOne(
+          db,
+          sql: """
+            SELECT signer, sequence, time_millis FROM checkpoint_held
+            WHERE origin = ? AND sequence > ? AND head NOT IN (SELECT id FROM superseded_changes)
+            ORDER BY sequence DESC, time_millis LIMIT 1
+            """, arguments: [node.rawValue, held])
+      else { return nil }
+      return OwnChainBeyond(
+        held: UInt64(held), sequence: UInt64(row["sequence"] as Int64), signer: row["signer"],
+        time: Date(timeIntervalSince1970: Double(row["time_millis"] as Int64) / 1000).iso8601)
+    }
+  }
+}
+
+/// A checkpoint that shows this node's own chain beyond what it holds (`NodeStore.ownChainBeyond`).
+public struct OwnChainBeyond: Codable, Sendable, Equatable {
+  /// The highest sequence of its own this node holds.
+  public var held: UInt64
+  /// The highest one a checkpoint shows held, by `signer` at `time`.
+  public var sequence: UInt64
+  public var signer: String
+  public var time: String
 }

@@ -5,7 +5,11 @@ import LiandongCrypto
 
 /// One operation on an object, as `liandong history` shows it.
 public struct HistoryEntry: Codable, Sendable, Equatable {
+  /// When the operation counts as made: its change's time in effect (`ChainTime`).
   public var time: String
+  /// The time its change was stamped with, when a clock correction of its origin re-timed it
+  /// (the origin's clock had run ahead); nil otherwise.
+  public var stamped: String? = nil
   public var node: String
   public var officer: String
   public var what: String
@@ -64,15 +68,19 @@ extension NodeStore {
         else { continue }
         let index: Int = row["op_index"]
         let reference = "\(change.id.hex):\(index)"
+        let time = try Self.timeInEffect(of: change.id, stamp: change.header.time, db)
         var entry = HistoryEntry(
-          time: change.header.time.iso8601, node: change.header.origin.rawValue, officer: body.officer,
+          time: time.iso8601, node: change.header.origin.rawValue, officer: body.officer,
           what: Self.explain(body.operations[index]), operation: reference, refused: refusals[reference])
+        if time != change.header.time { entry.stamped = change.header.time.iso8601 }
         entry.heldBy = try Self.witnesses(of: change.header, id: change.id, db).map {
           HistoryEntry.HeldBy(node: $0.node.rawValue, since: $0.since.iso8601)
         }
         entries.append(
           (
-            OrderKey(time: change.header.time, origin: change.header.origin, change: change.id, index: index),
+            OrderKey(
+              time: time, origin: change.header.origin, sequence: change.header.sequence, change: change.id,
+              index: index),
             entry
           ))
       }

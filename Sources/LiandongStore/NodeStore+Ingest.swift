@@ -28,16 +28,29 @@ extension NodeStore {
           folds: &folds, tips: &tips, revocations: &revocations,
           signatureChecked: checked.vouches(for: changes[index]), prepared: bodies?[index])
       }
-      try folds.refold(db)
-      if tips.decisionsToApply {
-        _ = try applyForkDecisions(db, tips: &tips)
-        // A manifest arrived: its cut-offs may release withheld changes.
-        if try revocations.anyWithheld(db) { _ = try reconsiderWithheld(db) }
-      }
+      try finishWrites(
+        folds: &folds, tips: &tips, revocations: &revocations,
+        clock: ClockNow(nowMillis: physicalMillis, maximumDriftMillis: verifier.maximumDriftMillis), db)
       return outcomes
     }
     try replayIfOwed()
     return outcomes
+  }
+
+  /// What every write transaction does after its changes are stored: refolds the objects they
+  /// touched, applies fork decisions a manifest brought, and decides again the withheld changes
+  /// that a manifest's cut-offs or a clock correction may let count.
+  func finishWrites(
+    folds: inout FoldBatch, tips: inout ChainTips, revocations: inout SignerRevocations, clock: ClockNow,
+    _ db: Database
+  ) throws {
+    try folds.refold(db)
+    var reconsider = tips.retimed > 0
+    if tips.decisionsToApply {
+      _ = try applyForkDecisions(db, tips: &tips)
+      reconsider = true
+    }
+    if reconsider, try revocations.anyWithheld(db) { _ = try reconsiderWithheld(db, clock: clock) }
   }
 
   /// Records a change made on this node: numbers it after the chain tip, stamps it with the
@@ -61,14 +74,22 @@ extension NodeStore {
     physicalMillis: UInt64, keepingRefused: Bool = true
   ) throws -> [SignedChange] {
     let signed = try writeTransaction { db in
-      var tip = try Row.fetchOne(
-        db, sql: "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
-        arguments: [author.origin.rawValue]
-      ).map {
+      let tipRow = try Row.fetchOne(
+        db,
+        sql:
+          "SELECT sequence, id, hlc_wall, hlc_counter FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
+        arguments: [author.origin.rawValue])
+      var tip = tipRow.map {
         ChangeAuthor.ChainTip(sequence: UInt64($0["sequence"] as Int64), id: ChangeID(bytes: $0["id"])!)
       }
-      var clock = HybridLogicalClock(
-        latest: try latestTime(db), maximumDriftMillis: verifier.maximumDriftMillis)
+      // Never earlier than this node's own last stamp, even one withheld or re-timed: its chain's
+      // times only increase, except at a clock correction (`correctClockIfAhead`).
+      let ownLatest =
+        tipRow.map {
+          HLCTimestamp(
+            wallMillis: UInt64($0["hlc_wall"] as Int64), counter: UInt32($0["hlc_counter"] as Int64))
+        } ?? .zero
+      var clock = HybridLogicalClock(latest: max(try latestTime(db), ownLatest))
       var folds = FoldBatch()
       var tips = ChainTips()
       let receivedAt = Date().iso8601
@@ -99,8 +120,9 @@ extension NodeStore {
         tip = ChangeAuthor.ChainTip(sequence: change.header.sequence, id: change.id)
         signed.append(change)
       }
-      try folds.refold(db)
-      if tips.decisionsToApply { _ = try applyForkDecisions(db, tips: &tips) }
+      try finishWrites(
+        folds: &folds, tips: &tips, revocations: &revocations,
+        clock: ClockNow(nowMillis: physicalMillis, maximumDriftMillis: verifier.maximumDriftMillis), db)
       if !keepingRefused {
         let refused = try refusals(of: signed.map(\.id), db)
         if !refused.isEmpty { throw OperationsRefused(refusals: refused) }
@@ -111,21 +133,29 @@ extension NodeStore {
     return signed
   }
 
-  /// The latest HLC timestamp of any change held (every one was within the allowed drift of this
-  /// node's clock when it was stored): a clock far behind it has gone backwards.
+  /// The latest time of any change that counts here (each was within the allowed drift of this
+  /// node's clock when it came to count): a clock far behind it has gone backwards.
   public func latestChangeTime() throws -> HLCTimestamp { try read { try latestTime($0) } }
 
-  /// The latest HLC timestamp of any change held: the floor for this node's next timestamp.
-  func latestTime(_ db: Database) throws -> HLCTimestamp {
+  /// The latest time in effect of any change that counts here (`notAfter`: of those stamped no
+  /// later than that): the floor for this node's next timestamp. A change withheld for being
+  /// stamped ahead, or re-timed, never drags this node's clock after it.
+  func latestTime(notAfter limit: UInt64 = .max, _ db: Database) throws -> HLCTimestamp {
     guard
       let row = try Row.fetchOne(
-        db, sql: "SELECT hlc_wall, hlc_counter FROM changes ORDER BY hlc_wall DESC, hlc_counter DESC LIMIT 1")
+        db,
+        sql: """
+          SELECT hlc_wall, hlc_counter FROM changes c WHERE hlc_wall <= ?
+            AND NOT EXISTS (SELECT 1 FROM withheld_changes w WHERE w.change_id = c.id)
+            AND NOT EXISTS (SELECT 1 FROM retimed_changes r WHERE r.change_id = c.id)
+          ORDER BY hlc_wall DESC, hlc_counter DESC LIMIT 1
+          """, arguments: [Int64(clamping: limit)])
     else { return .zero }
     return HLCTimestamp(
       wallMillis: UInt64(row["hlc_wall"] as Int64), counter: UInt32(row["hlc_counter"] as Int64))
   }
 
-  private func ingestOne(
+  func ingestOne(
     _ change: SignedChange, db: Database, verifier: ChangeVerifier, physicalMillis: UInt64,
     receivedAt: String, folds: inout FoldBatch, tips: inout ChainTips, revocations: inout SignerRevocations,
     signatureChecked: Bool = false, prepared: PreparedBody? = nil
@@ -195,7 +225,17 @@ extension NodeStore {
       if try registerManifests(in: accepted, body, db) { tips.manifestRegistered() }
       try Self.registerRevocationLists(in: accepted, body, db)
       try noteIfWanted(accepted, db)
-      if try withholdIfRevoked(accepted, revocations: &revocations, trust: verifier.trust, db) {
+      // A clock correction: the changes before it stamped later take its time, so those already
+      // folded are folded again in their new place.
+      if let predecessor = chain.predecessor, !(header.time > predecessor.time) {
+        let retimed = try retime(before: accepted, db)
+        tips.noteRetimed(retimed.count)
+        for id in retimed where try !isWithheld(id, db) { try folds.reorder(id, db) }
+      }
+      let clock = ClockNow(nowMillis: physicalMillis, maximumDriftMillis: verifier.maximumDriftMillis)
+      if try withholdIfNotCounting(
+        accepted, revocations: &revocations, trust: verifier.trust, clock: clock, db)
+      {
         return .stored
       }
       try folds.index(accepted, body, db)

@@ -53,6 +53,9 @@ extension NodeStore {
       var folds = FoldBatch(maximumUnwritten: operationRowsHeldBack)
       var revocations = SignerRevocations()
       revocations.anyWithheld = false
+      // Times in effect come from the chains' stamps, before any change is decided by them.
+      try deriveTimesInEffect(db)
+      let clock = ClockNow.wall(driftMillis: maximumDriftMillis)
       // Each change is decided after the announcement of the certificate that signed it, which
       // precedes it in its origin's chain but may follow it in the log (a body fetched again
       // after damage moves to the log's end): such a change waits, and is decided at the end in
@@ -84,7 +87,9 @@ extension NodeStore {
           waiting.append((change, body))
           continue
         }
-        if try !withholdIfRevoked(change, revocations: &revocations, trust: nil, db), let body {
+        if try !withholdIfNotCounting(change, revocations: &revocations, trust: nil, clock: clock, db),
+          let body
+        {
           try folds.index(change, body, db)
         }
       }
@@ -94,7 +99,9 @@ extension NodeStore {
         )
       }
       for (change, body) in inChainOrder {
-        if try !withholdIfRevoked(change, revocations: &revocations, trust: nil, db), let body {
+        if try !withholdIfNotCounting(change, revocations: &revocations, trust: nil, clock: clock, db),
+          let body
+        {
           try folds.index(change, body, db)
         }
       }
@@ -102,7 +109,7 @@ extension NodeStore {
       try rebuildWantedBodies(db)
       try folds.refold(db)
       // A manifest later in the log may name earlier changes in a cut-off.
-      if revocations.anyWithheld { _ = try reconsiderWithheld(db) }
+      if revocations.anyWithheld { _ = try reconsiderWithheld(db, clock: clock) }
       try db.execute(sql: "DELETE FROM store_flags WHERE name = ?", arguments: [Self.replayFlag])
     }
   }

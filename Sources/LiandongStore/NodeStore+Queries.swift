@@ -166,6 +166,7 @@ extension NodeStore {
       "publish-manifest version \(signed.manifest.map { "\($0.version)" } ?? "?") sha256:\(SHA256.hash(signed.document).hex.prefix(12))"
     case .publishRevocationLists(let lists):
       "publish-crl \((try? lists.map(RevocationList.init(der:))).map { RevocationListRank($0).description } ?? "(unreadable)")"
+    case .correctClock: "correct-clock (earlier changes stamped later than this one take its time)"
     case .createSubject(let subject): "create-subject \(operation.objectID) \(subject.name)"
     case .createLead: "create-lead \(operation.objectID)"
     case .leadAct(let act): "\(act.name) lead \(operation.objectID)"

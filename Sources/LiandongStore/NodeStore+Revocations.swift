@@ -49,6 +49,7 @@ extension NodeStore {
               revokedAt: Date(timeIntervalSince1970: Double(millis) / 1000).iso8601))
         }
         try Self.record(revocations: wanted, db)
+        let clock = ClockNow.wall(driftMillis: maximumDriftMillis)
         // The replay's decisions (`rebuildAll`), without folding: each origin's chain in order
         // (every certificate is registered already), then cut-offs.
         try db.execute(sql: "DELETE FROM withheld_changes")
@@ -58,9 +59,9 @@ extension NodeStore {
           db, sql: "SELECT header, signature FROM changes ORDER BY origin, sequence")
         while let row = try rows.next() {
           let change = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil)
-          _ = try withholdIfRevoked(change, revocations: &revocations, trust: nil, db)
+          _ = try withholdIfNotCounting(change, revocations: &revocations, trust: nil, clock: clock, db)
         }
-        if revocations.anyWithheld { _ = try reconsiderWithheld(db) }
+        if revocations.anyWithheld { _ = try reconsiderWithheld(db, clock: clock) }
         throw Undo(preview: RevocationPreview(revoked: revoked, withheld: try Self.withheldChanges(db)))
       }
     } catch let undo as Undo {
@@ -136,18 +137,41 @@ extension NodeStore {
     }
   }
 
-  /// Decides a change being stored; a withheld one is recorded and must not be folded.
-  func withholdIfRevoked(
-    _ change: SignedChange, revocations: inout SignerRevocations, trust: TrustAnchor?, _ db: Database
+  /// Withholds `change` if it may not count here: stamped ahead of `clock` (`ChainTime`), or
+  /// signed by a revoked certificate and not witnessed in time (`RevocationRule`). Returns
+  /// whether it did.
+  func withholdIfNotCounting(
+    _ change: SignedChange, revocations: inout SignerRevocations, trust: TrustAnchor?, clock: ClockNow,
+    _ db: Database
   ) throws -> Bool {
-    let standing = try standing(of: change.header, id: change.id, revocations: &revocations, trust: trust, db)
-    guard let reason = standing.reason else { return false }
+    guard
+      let withholding = try withholding(
+        of: change, revocations: &revocations, trust: trust, clock: clock, db)
+    else { return false }
     try db.execute(
-      sql:
-        "INSERT OR REPLACE INTO withheld_changes (change_id, origin, sequence, reason) VALUES (?, ?, ?, ?)",
-      arguments: [change.id.bytes, change.header.origin.rawValue, Int64(change.header.sequence), reason])
+      sql: """
+        INSERT OR REPLACE INTO withheld_changes (change_id, origin, sequence, reason, counts_from_millis)
+        VALUES (?, ?, ?, ?, ?)
+        """,
+      arguments: [
+        change.id.bytes, change.header.origin.rawValue, Int64(change.header.sequence), withholding.reason,
+        withholding.countsFromMillis.map { Int64(clamping: $0) },
+      ])
     revocations.anyWithheld = true
     return true
+  }
+
+  /// Why `change` may not count here, and, if it waits for this node's clock, from when; nil when
+  /// it counts.
+  private func withholding(
+    of change: SignedChange, revocations: inout SignerRevocations, trust: TrustAnchor?, clock: ClockNow,
+    _ db: Database
+  ) throws -> (reason: String, countsFromMillis: UInt64?)? {
+    if let ahead = try aheadMillis(of: change, clock: clock, db) {
+      return (ChainTime.withheldReason(aheadMillis: ahead.ahead), ahead.countsFromMillis)
+    }
+    let standing = try standing(of: change.header, id: change.id, revocations: &revocations, trust: trust, db)
+    return standing.reason.map { ($0, nil) }
   }
 
   /// Whether `change` is withheld here: a body that arrives for it is not folded either.
@@ -157,9 +181,10 @@ extension NodeStore {
       == true
   }
 
-  /// Decides every withheld change again, in log order, after checkpoints arrived: those now
-  /// witnessed are folded in this transaction. Returns how many came to count.
-  func reconsiderWithheld(_ db: Database) throws -> Int {
+  /// Decides every withheld change again, in log order, after checkpoints, a manifest or a clock
+  /// correction arrived, or the clock moved on: those that count now are folded in this
+  /// transaction. Returns how many came to count.
+  func reconsiderWithheld(_ db: Database, clock: ClockNow) throws -> Int {
     var revocations = SignerRevocations()
     var folds = FoldBatch()
     var released = 0
@@ -170,19 +195,21 @@ extension NodeStore {
       let rows = try Row.fetchAll(
         db,
         sql: """
-          SELECT c.header, c.signature, c.body FROM withheld_changes w JOIN changes c ON c.id = w.change_id
-          ORDER BY c.rowid
+          SELECT c.header, c.signature, c.body, w.reason, w.counts_from_millis
+          FROM withheld_changes w JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
           """)
       for row in rows {
         let change = try SignedChange(
           headerBytes: row["header"], signature: row["signature"], body: row["body"])
-        let standing = try standing(
-          of: change.header, id: change.id, revocations: &revocations, trust: nil, db)
-        if let reason = standing.reason {
-          // Still withheld; the reason may have changed (its announcement now counts).
-          try db.execute(
-            sql: "UPDATE withheld_changes SET reason = ? WHERE change_id = ?",
-            arguments: [reason, change.id.bytes])
+        if let still = try withholding(of: change, revocations: &revocations, trust: nil, clock: clock, db) {
+          // Still withheld; the reason may have changed (its announcement now counts, or a
+          // correction re-timed it), and is written only then.
+          let countsFrom = still.countsFromMillis.map { Int64(clamping: $0) }
+          if still.reason != row["reason"] || countsFrom != row["counts_from_millis"] {
+            try db.execute(
+              sql: "UPDATE withheld_changes SET reason = ?, counts_from_millis = ? WHERE change_id = ?",
+              arguments: [still.reason, countsFrom, change.id.bytes])
+          }
           continue
         }
         try db.execute(sql: "DELETE FROM withheld_changes WHERE change_id = ?", arguments: [change.id.bytes])

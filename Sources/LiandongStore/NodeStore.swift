@@ -20,6 +20,8 @@ public final class NodeStore: Sendable {
   /// Announced certificate chains by origin and fingerprint. It only grows (a rebuild yields the
   /// same), so a cache is safe even with several processes on one database.
   let signerCache = Mutex<[NodeID: [Data: [Certificate]]]>([:])
+  /// `maximumDriftMillis`: set from the node's configuration when its home opens.
+  let driftLimit = Mutex<UInt64>(HybridLogicalClock.defaultMaximumDriftMillis)
 
   /// The writing connection's page cache, filled only as pages are read: 32 MiB.
   static let pageCacheKiB = 32 << 10

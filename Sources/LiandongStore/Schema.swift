@@ -556,6 +556,26 @@ enum Schema {
         try NodeStore.registerRevocationLists(in: change, change.decodedBody(), db)
       }
     }
+    migrator.registerMigration("v23: clock corrections") { db in
+      // No version before this one stored a change that steps back (it refused them), so nothing
+      // is re-timed yet.
+      try db.execute(
+        sql: """
+          -- Changes a later clock correction of their chain re-timed (`ChainTime`): their time in
+          -- effect, earlier than their stamp. Derived from the chains' stamps.
+          CREATE TABLE retimed_changes (
+            change_id BLOB PRIMARY KEY,
+            origin TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            hlc_wall INTEGER NOT NULL,
+            hlc_counter INTEGER NOT NULL
+          );
+          -- A change withheld for being stamped ahead of this node's clock: the wall time from
+          -- which it may count (its time in effect less the drift limit); NULL for the
+          -- revocation rule's.
+          ALTER TABLE withheld_changes ADD COLUMN counts_from_millis INTEGER;
+          """)
+    }
     return migrator
   }
 
@@ -709,8 +729,8 @@ enum Schema {
   /// notes none, and the indexes after the rows, so it also clears whatever an index held.
   static let derivedTables =
     ["p_search_marks"] + projections.map(\.table) + [
-      "p_operations", "p_wanted_bodies", "withheld_changes", "p_lead_search", "p_subject_search",
-      "p_search_owed", "p_lead_subjects",
+      "p_operations", "p_wanted_bodies", "withheld_changes", "retimed_changes", "p_lead_search",
+      "p_subject_search", "p_search_owed", "p_lead_subjects",
     ]
 
   /// The statement that empties the derived table `table` (a contentless index cannot be

@@ -20,6 +20,8 @@ public enum StoreError: CodedError, Sendable {
   case notFound(kind: String, id: String)
   case schemaTooNew(found: Int, supported: Int)
   case catchUpRequired(node: String, waitingFor: [String])
+  /// A checkpoint shows this node's own chain further than it holds (`NodeStore.ownChainBeyond`).
+  case ownChangesMissing(OwnChainBeyond)
   /// The peers heard from recently put this node's clock off by more than the drift limit.
   case clockOff(aheadMillis: Int64, peers: [String], maximumDriftSeconds: Int)
   case backupFailed(reason: String)
@@ -45,6 +47,7 @@ public enum StoreError: CodedError, Sendable {
     case .notFound: "object.not-found"
     case .schemaTooNew: "store.schema-too-new"
     case .catchUpRequired: "node.catch-up-required"
+    case .ownChangesMissing: "node.own-changes-missing"
     case .clockOff: "node.clock-off"
     case .backupFailed: "backup.failed"
     case .bodiesDamaged: "store.body-damaged"
@@ -78,6 +81,10 @@ public enum StoreError: CodedError, Sendable {
     case .transportCertificate(let reason): "the TLS certificate cannot be used: \(reason)"
     case .localChangeRefused(let refusal): "this node could not record its own change: \(refusal)"
     case .notFound(let kind, let id): "no \(kind) with ID \(id) on this node"
+    case .ownChangesMissing(let beyond):
+      "\(beyond.signer)'s checkpoint of \(beyond.time) shows it held this node's own changes up to #\(beyond.sequence), "
+        + "but this node holds only up to #\(beyond.held) (restored from an older copy?): writing now would sign "
+        + "#\(beyond.held + 1) again, a fork of its own chain"
     case .catchUpRequired(let node, let waiting):
       "\(node) was restored from a backup and may have signed changes since, which its peers hold: "
         + (waiting.isEmpty

@@ -284,6 +284,14 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     set {kind = .publishRevocationList(newValue)}
   }
 
+  public var correctClock: Liandong_V1_CorrectClock {
+    get {
+      if case .correctClock(let v)? = kind {return v}
+      return Liandong_V1_CorrectClock()
+    }
+    set {kind = .correctClock(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Kind: Equatable, Sendable {
@@ -302,6 +310,7 @@ public nonisolated struct Liandong_V1_Operation: Sendable {
     case shareEvidence(Liandong_V1_ShareEvidence)
     case warnOfSubject(Liandong_V1_WarnOfSubject)
     case publishRevocationList(Liandong_V1_PublishRevocationList)
+    case correctClock(Liandong_V1_CorrectClock)
 
   }
 
@@ -359,6 +368,20 @@ public nonisolated struct Liandong_V1_PublishRevocationList: Sendable {
   // methods supported on all messages.
 
   public var crls: [Data] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The origin declares that its clock ran ahead: the change carrying this may be stamped earlier
+/// than the one before it in its chain (no other change may), and every earlier change of the chain
+/// stamped later than it takes its time in effect. Always in a change with audience "all", so every
+/// node sees why the chain stepped back. PROTOCOL.md, "Clocks".
+public nonisolated struct Liandong_V1_CorrectClock: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1215,7 +1238,7 @@ nonisolated extension Liandong_V1_ChangeBody: SwiftProtobuf.Message, SwiftProtob
 
 nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Operation"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0\u{3}police_transfer\0\u{3}publish_manifest\0\u{3}share_evidence\0\u{3}warn_of_subject\0\u{3}publish_revocation_list\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}object_id\0\u{4}\u{9}announce_node\0\u{3}create_subject\0\u{3}create_lead\0\u{3}update_lead\0\u{3}add_evidence\0\u{3}create_request\0\u{3}act_on_request\0\u{3}custody_event\0\u{3}hand_off\0\u{3}lead_act\0\u{3}police_transfer\0\u{3}publish_manifest\0\u{3}share_evidence\0\u{3}warn_of_subject\0\u{3}publish_revocation_list\0\u{3}correct_clock\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1419,6 +1442,19 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
           self.kind = .publishRevocationList(v)
         }
       }()
+      case 25: try {
+        var v: Liandong_V1_CorrectClock?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .correctClock(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .correctClock(v)
+        }
+      }()
       default: break
       }
     }
@@ -1492,6 +1528,10 @@ nonisolated extension Liandong_V1_Operation: SwiftProtobuf.Message, SwiftProtobu
     case .publishRevocationList?: try {
       guard case .publishRevocationList(let v)? = self.kind else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+    }()
+    case .correctClock?: try {
+      guard case .correctClock(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
     }()
     case nil: break
     }
@@ -1606,6 +1646,25 @@ nonisolated extension Liandong_V1_PublishRevocationList: SwiftProtobuf.Message, 
 
   public static func ==(lhs: Liandong_V1_PublishRevocationList, rhs: Liandong_V1_PublishRevocationList) -> Bool {
     if lhs.crls != rhs.crls {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_CorrectClock: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CorrectClock"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_CorrectClock, rhs: Liandong_V1_CorrectClock) -> Bool {
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -28,6 +28,10 @@ struct HistoryCommand: NodeCommand {
     for entry in entries {
       print("\(entry.time)  \(entry.node) (\(entry.officer))  \(entry.what)")
       if let refused = entry.refused { print("    REFUSED, no effect: \(refused)") }
+      if let stamped = entry.stamped {
+        print(
+          "    stamped \(stamped): \(entry.node)'s clock had run ahead, and its clock correction re-timed it")
+      }
       if let sharedBy = entry.sharedBy {
         print(
           "    operation \(entry.operation), not held here: as \(sharedBy) described it when it handed the case off"

@@ -38,7 +38,9 @@ struct VerifyCommand: NodeCommand {
       lead) and detected forks are listed too; they are facts of the log, not damage. So are \
       withheld changes: signed before the CA revoked their certificate, but held by no other \
       node before then as far as its checkpoints show (a stolen key's backdated changes look \
-      like this); they have no effect unless such a checkpoint arrives.
+      like this), which have no effect unless such a checkpoint arrives; or stamped ahead of \
+      this node's clock, which count once the clock reaches them or their origin signs a clock \
+      correction.
       """)
   @OptionGroup var options: NodeOptions
   @Flag(help: "Run SQLite's quick check and read no evidence file (minutes faster on a large node).")

@@ -54,6 +54,8 @@ struct SyncCommand: AsyncNodeCommand {
     var failed: [PeerFailure] = []
     /// For a restored node: the configured peers it must still sync with before it writes.
     var catchUpWaitingFor: [String]? = nil
+    /// A checkpoint shows this node's own changes beyond what it holds: it may not write.
+    var ownChangesMissing: OwnChainBeyond? = nil
   }
 
   /// What went wrong in sessions that completed: this node's own quarantine, and refusals
@@ -115,7 +117,9 @@ struct SyncCommand: AsyncNodeCommand {
       role: .client
     )
     var report = Report()
-    for peer in chosen {
+    var rounds = chosen.map { (peer: $0, again: false) }
+    while !rounds.isEmpty {
+      let (peer, again) = rounds.removeFirst()
       let progress = ProgressLine(peer: peer.node, quiet: options.json)
       do {
         let summary = try await NodeServer.sync(
@@ -123,16 +127,22 @@ struct SyncCommand: AsyncNodeCommand {
           progress: { progress.update($0) })
         progress.finish()
         report.synced.append(summary)
+        // A clock correction signed after the session goes to the peer at once, so that the
+        // changes it re-times count there now, not at the next sync.
+        if summary.clockCorrection != nil, !again { rounds.insert((peer, true), at: 0) }
       } catch {
         progress.finish()
         report.failed.append(Self.explain(error, peer: peer))
       }
     }
     report.catchUpWaitingFor = try home.catchUpWaitingFor()
-    let acceptedRisk = acceptForkRisk && report.catchUpWaitingFor != nil
+    report.ownChangesMissing = try home.ownChangesMissing()
+    let acceptedRisk =
+      acceptForkRisk && (report.catchUpWaitingFor != nil || report.ownChangesMissing != nil)
     if acceptedRisk {
       try home.acceptForkRisk()
       report.catchUpWaitingFor = nil
+      report.ownChangesMissing = nil
     }
     report.failed =
       Self.problems(
@@ -160,10 +170,19 @@ struct SyncCommand: AsyncNodeCommand {
         if let adopted = summary.revocationListsAdopted {
           print("  the federation CA's revocation list in force now: \(adopted) (relayed by sync)")
         }
+        if let correction = summary.clockCorrection {
+          print("  this node's clock agrees with \(summary.peer)'s, but \(correction); sending it now")
+        }
       }
       for failure in report.failed {
         Output.error("error[\(failure.code)]: \(failure.peer): \(failure.message)")
         Output.error("hint: \(failure.remedy)")
+      }
+      if let missing = report.ownChangesMissing {
+        Output.error(
+          "\(missing.signer) held this node's own changes up to #\(missing.sequence) (its checkpoint of "
+            + "\(missing.time)); this node holds up to #\(missing.held), and writes again once a sync brings them back "
+            + "(or with --accept-fork-risk)")
       }
       if let waiting = report.catchUpWaitingFor {
         Output.error(

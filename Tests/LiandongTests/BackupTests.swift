@@ -57,6 +57,55 @@ struct BackupTests {
     #expect(try restored.cli("verify").status == 0)
   }
 
+  /// Issue 25: a node whose data folder went back to an older copy without `restore` (a virtual
+  /// machine rolled back to its snapshot) does not know it lost changes. Once a checkpoint shows
+  /// its own chain further than it holds, it refuses to sign at a sequence it already used.
+  @Test("a node rolled back to an older copy signs nothing while a checkpoint shows its own later changes")
+  func rolledBack() async throws {
+    let federation = try TestFederation(label: "rollback", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    try yrd.editConfiguration { $0["checkpointSeconds"] = 0 }
+    try await yrd.serve(interval: 60)
+    defer { _ = yrd.stop() }
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    _ = try jjj.addLead(summary: "before the snapshot", to: "yrd")
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    let snapshot = temporaryDirectory("snapshot").appendingPathComponent("jjj")
+    #expect(try run("cp", ["-a", jjj.data.path, snapshot.path]).status == 0)
+
+    // After the snapshot jjj signs on; yrd holds it, and its checkpoint says so.
+    let later = try jjj.addLead(summary: "after the snapshot", to: "yrd")
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    // The rolled-back copy holds yrd's checkpoint (as if a peer had passed it on), not the changes.
+    let database = snapshot.appendingPathComponent("liandong.sqlite").path
+    let copied = try run(
+      "sqlite3",
+      [
+        database,
+        "ATTACH '\(jjj.data.appendingPathComponent("liandong.sqlite").path)' AS later; "
+          + "INSERT OR IGNORE INTO checkpoints SELECT * FROM later.checkpoints; "
+          + "INSERT OR IGNORE INTO checkpoint_held SELECT * FROM later.checkpoint_held;",
+      ])
+    #expect(copied.status == 0, "\(copied)")
+
+    let rolledBack = NodeProcess(existing: "jjj", data: snapshot)
+    let refused = try rolledBack.cli(
+      "lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "would fork")
+    #expect(
+      refused.failed(with: "node.own-changes-missing") && refused.stderr.contains("yrd's checkpoint"),
+      "\(refused)")
+    let doctor = try rolledBack.cli("doctor", "--json")
+    #expect(doctor.stdout.contains("own-changes"), "\(doctor)")
+    // A sync brings its own changes back, and it writes again.
+    #expect(try rolledBack.cli("sync", "yrd").status == 0)
+    #expect(try rolledBack.cli("lead", "show", later).stdout.contains("after the snapshot"))
+    #expect(try !rolledBack.addLead(summary: "after the sync").isEmpty)
+    #expect(try rolledBack.cli("verify").status == 0)
+  }
+
   @Test("a damaged backup, or a folder that is not empty, is refused and nothing is left behind")
   func refusals() throws {
     let federation = try TestFederation(label: "backup-bad", nodes: ["jjj"])

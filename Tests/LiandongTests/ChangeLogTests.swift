@@ -55,10 +55,15 @@ struct ChangeLogTests {
     b.clockMillis += 1_000
     #expect(try b.receive(a.store.changes(after: [:])).allSatisfy { $0 == .stored })
     #expect(try b.store.lead(lead.description)?.summary == "written after the clock stepped back")
-    // A change from a clock that runs a day ahead is still refused by the peer, with the reason.
+    // A change from a clock that runs a day ahead is held with no effect, and does not drag the
+    // peer's own clock after it.
     let c = try SimulatedNode("n2", clockMillis: b.clockMillis + 86_400_000)
-    let outcome = try #require(try b.receive(c.store.changes(after: [:])).first)
-    #expect(refusal([outcome])?.code == "change.time-ahead", "\(outcome)")
+    #expect(try b.receive(c.store.changes(after: [:])) == [.stored])
+    #expect(try b.store.withheldChanges().map(\.origin) == ["n2"])
+    #expect(try b.store.withheldChanges().first?.reason.contains("ahead of this node's clock") == true)
+    try b.addLead(summary: "b's own clock")
+    let own = try #require(try b.store.changes(after: [:]).last { $0.header.origin == b.id })
+    #expect(own.header.time.wallMillis < b.clockMillis + 60_000, "b stamps by its own clock, not n2's")
   }
 
   @Test("re-delivery has no effect")
@@ -190,18 +195,22 @@ struct ChangeLogTests {
     #expect(try b.store.versionVector()[a.id] == 3)
   }
 
-  @Test("a change too far in the future is refused, and accepted once the clock catches up")
+  @Test("a change too far in the future is held with no effect, and counts once the clock catches up")
   func clockDrift() throws {
     let a = try SimulatedNode("n0")
-    let b = try SimulatedNode("n1")
+    let b = try SimulatedNode("n1", clockMillis: a.clockMillis)
     let first = try a.store.changes(after: [:])
     a.clockMillis += 10 * 60 * 1000  // ten minutes ahead
-    try a.addLead()
+    let lead = try a.addLead()
     let changes = try a.store.changes(after: [:])
     try b.receive(first)
-    #expect(refusal(try b.receive([changes[1]]))?.code == "change.time-ahead")
+    #expect(try b.receive([changes[1]]) == [.stored], "stored, so the chain behind it is not cut")
+    #expect(try b.store.lead(lead.description) == nil, "no effect while it is ahead")
+    #expect(try b.store.releaseChangesDue(nowMillis: b.clockMillis + 60_000) == 0, "still ahead")
     b.clockMillis += 10 * 60 * 1000
-    #expect(try b.receive([changes[1]]) == [.stored])
+    #expect(try b.store.releaseChangesDue(nowMillis: b.clockMillis) == 1)
+    #expect(try b.store.lead(lead.description) != nil)
+    #expect(try b.store.withheldChanges().isEmpty)
   }
 
   @Test("two different changes with one sequence number: both kept as proof once, origin quarantined")

@@ -8,14 +8,8 @@ import Testing
 struct ClockRefusalTests {
   @Test("two hours ahead, then two hours behind: refused with the offset and the peer; set right, it writes")
   func refusedThenFixed() async throws {
-    let federation = try TestFederation(label: "clock-off", madeOn: NationalAlgorithmTests.dayAgo)
-    for node in ["jjj", "yrd"] { try federation.issue(node) }
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    try await yrd.serve(interval: 60)
+    let (jjj, yrd) = try await NodeProcess.clockStage("clock-off")
     defer { _ = yrd.stop() }
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
     jjj.clockOffset = "+2h"
     #expect(try jjj.cli("sync", "yrd").status == 0)
     let ahead = try jjj.cli(
@@ -41,5 +35,24 @@ struct ClockRefusalTests {
     #expect(behind.failed(with: "node.clock-off") && behind.stderr.contains("behind yrd"), "\(behind)")
     jjj.clockOffset = nil
     #expect(try !jjj.addLead(subject: "又校准了").isEmpty)
+  }
+}
+
+extension NodeProcess {
+  /// The clock tests' stage: jjj and yrd of a federation made a day ago (so a clock set back
+  /// hours still finds their certificates valid), introduced, yrd serving, jjj with yrd as its
+  /// peer. The caller stops yrd.
+  static func clockStage(_ label: String) async throws -> (jjj: NodeProcess, yrd: NodeProcess) {
+    let federation = try TestFederation(label: label, madeOn: NationalAlgorithmTests.dayAgo)
+    for node in ["jjj", "yrd"] { try federation.issue(node) }
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    try await yrd.serve(interval: 60)
+    do { try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)") } catch {
+      _ = yrd.stop()
+      throw error
+    }
+    return (jjj, yrd)
   }
 }

@@ -27,13 +27,18 @@ struct ClockTests {
     #expect(clock.tick(physicalMillis: 1_000) == HLCTimestamp(wallMillis: 50_000, counter: 8))
   }
 
-  @Test("admits remote timestamps up to the allowed drift, refuses beyond (default 5 minutes)")
+  @Test("a change counts up to the allowed drift ahead of the clock, and waits beyond (default 5 minutes)")
   func drift() {
-    let clock = HybridLogicalClock()
     let now: UInt64 = 1_000_000_000
-    #expect(clock.admits(HLCTimestamp(wallMillis: now + 300_000), physicalMillis: now))
-    #expect(!clock.admits(HLCTimestamp(wallMillis: now + 300_001), physicalMillis: now))
-    let strict = HybridLogicalClock(maximumDriftMillis: 1_000)
-    #expect(!strict.admits(HLCTimestamp(wallMillis: now + 1_001), physicalMillis: now))
+    let limit = HybridLogicalClock.defaultMaximumDriftMillis
+    #expect(
+      ChainTime.aheadMillis(
+        of: HLCTimestamp(wallMillis: now + 300_000), nowMillis: now, maximumDriftMillis: limit) == nil)
+    #expect(
+      ChainTime.aheadMillis(
+        of: HLCTimestamp(wallMillis: now + 300_001), nowMillis: now, maximumDriftMillis: limit) == 300_001)
+    #expect(
+      ChainTime.aheadMillis(
+        of: HLCTimestamp(wallMillis: now + 1_001), nowMillis: now, maximumDriftMillis: 1_000) == 1_001)
   }
 }

@@ -1401,10 +1401,14 @@ extension Components {
         }
         /// - Remark: Generated from `#/components/schemas/HistoryEntry`.
         internal struct HistoryEntry: Codable, Hashable, Sendable {
-            /// the change's signed time (ISO 8601)
+            /// When the operation counts as made (ISO 8601), the change's time in effect; its signed stamp unless a clock correction of its origin re-timed it.
             ///
             /// - Remark: Generated from `#/components/schemas/HistoryEntry/time`.
             internal var time: Swift.String
+            /// The change's signed stamp, present only when a clock correction re-timed it (its origin's clock had run ahead).
+            ///
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/stamped`.
+            internal var stamped: Swift.String?
             /// - Remark: Generated from `#/components/schemas/HistoryEntry/node`.
             internal var node: Swift.String
             /// - Remark: Generated from `#/components/schemas/HistoryEntry/officer`.
@@ -1455,7 +1459,8 @@ extension Components {
             /// Creates a new `HistoryEntry`.
             ///
             /// - Parameters:
-            ///   - time: the change's signed time (ISO 8601)
+            ///   - time: When the operation counts as made (ISO 8601), the change's time in effect; its signed stamp unless a clock correction of its origin re-timed it.
+            ///   - stamped: The change's signed stamp, present only when a clock correction re-timed it (its origin's clock had run ahead).
             ///   - node:
             ///   - officer:
             ///   - what:
@@ -1465,6 +1470,7 @@ extension Components {
             ///   - heldBy:
             internal init(
                 time: Swift.String,
+                stamped: Swift.String? = nil,
                 node: Swift.String,
                 officer: Swift.String,
                 what: Swift.String,
@@ -1474,6 +1480,7 @@ extension Components {
                 heldBy: Components.Schemas.HistoryEntry.HeldByPayload? = nil
             ) {
                 self.time = time
+                self.stamped = stamped
                 self.node = node
                 self.officer = officer
                 self.what = what
@@ -1484,6 +1491,7 @@ extension Components {
             }
             internal enum CodingKeys: String, CodingKey {
                 case time
+                case stamped
                 case node
                 case officer
                 case what

@@ -237,7 +237,19 @@ final class SimulatedLink {
             } while position < size
           }
         case .finish(let summary):
-          // As `SyncDriver` does after a session, at every one: what the node holds, signed.
+          // As `SyncDriver` does after a session, at every one: a node whose peer's clock agrees
+          // with its own corrects stamps that ran ahead (`NodeHome.correctClockIfAhead`, with this
+          // one reading), changes this clock has reached count, and what the node holds is signed.
+          let peer = nodes[1 - end]
+          let offset = Int64(peer.clockMillis) - Int64(node.clockMillis)
+          if let author = node.author, offset.magnitude <= node.verifier.maximumDriftMillis,
+            let correction = try node.store.correctClockIfAhead(
+              author: author, verifier: node.verifier, physicalMillis: node.clockMillis)
+          {
+            network.figures.clockCorrections += 1
+            network.figures.retimedChanges += correction.retimed
+          }
+          try node.store.releaseChangesDue(nowMillis: node.clockMillis)
           if let author = node.author {
             _ = try node.store.checkpointIfMoved(author: author, now: node.wallClock, interval: 0)
           }

@@ -88,6 +88,11 @@ struct SimulationFigures {
   var partitions = 0
   var crashes = 0
   var clockJumps = 0
+  /// Clocks that ran ahead set right; the clock corrections their nodes signed (`ChainTime`), and
+  /// the changes those re-timed.
+  var clocksSetRight = 0
+  var clockCorrections = 0
+  var retimedChanges = 0
   var forks = 0
   /// Forks the authority decided after healing (every run that forked).
   var forksDecided = 0
@@ -114,7 +119,8 @@ struct SimulationFigures {
     var sum = Self()
     for path: WritableKeyPath<Self, Int> in [
       \.runs, \.ticks, \.changesWritten, \.frames, \.framesLost, \.framesCutOff, \.framesDuplicated,
-      \.framesReordered, \.partitions, \.crashes, \.clockJumps, \.forks, \.forksDecided, \.sessionsFinished,
+      \.framesReordered, \.partitions, \.crashes, \.clockJumps, \.clocksSetRight, \.clockCorrections,
+      \.retimedChanges, \.forks, \.forksDecided, \.sessionsFinished,
       \.sessionsFailed,
       \.refusedChanges, \.checkpointsRefused, \.writesRefused, \.thefts, \.stolenChanges, \.stolenWithheld,
       \.theftAgreements, \.blobsReceived, \.acknowledgedChecked,
@@ -130,7 +136,7 @@ struct SimulationFigures {
   var line: String {
     "runs=\(runs) ticks=\(ticks) changes=\(changesWritten) frames=\(frames) lost=\(framesLost) "
       + "cut-off=\(framesCutOff) duplicated=\(framesDuplicated) reordered=\(framesReordered) "
-      + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) forks=\(forks) forks-decided=\(forksDecided) "
+      + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) clocks-set-right=\(clocksSetRight) clock-corrections=\(clockCorrections) retimed=\(retimedChanges) forks=\(forks) forks-decided=\(forksDecided) "
       + "sessions-finished=\(sessionsFinished) sessions-failed=\(sessionsFailed) "
       + "refused-changes=\(refusedChanges) checkpoints-refused=\(checkpointsRefused) writes-refused=\(writesRefused) thefts=\(thefts) "
       + "stolen-changes=\(stolenChanges) stolen-withheld=\(stolenWithheld) theft-agreements=\(theftAgreements) blobs=\(blobsReceived) acknowledged-checked=\(acknowledgedChecked) "

@@ -5,7 +5,7 @@ import LiandongStore
 /// One seeded run of the deterministic simulation: 3-5 nodes in one process, sync sessions over
 /// `SimulatedLink`s, a fake clock. First a chaotic phase (writes, sessions, lost, duplicated and
 /// overtaken frames, partitions one-way and both ways, crashes and restarts, clock jumps of up to
-/// a day either way, sometimes a fork); then the network heals and every pair syncs until nothing
+/// a day either way and clocks that ran ahead set right, sometimes a fork); then the network heals and every pair syncs until nothing
 /// moves; then the invariants of DESIGN.md are checked. A crash loses the node's sessions, its
 /// frames in flight and its open blob transfer; its store keeps exactly what it committed.
 final class SimulationRun {
@@ -99,6 +99,14 @@ final class SimulationRun {
       // The victim of a theft keeps time: a day ahead, its own last changes would follow the revocation.
       if theft != nil, nodes[index].id == SimulationTheft.victim { skew[index] = 0 }
       network.figures.clockJumps += 1
+      setClocks()
+    }
+    // Now and then a clock that runs ahead is set right: what its node signed ahead counts after
+    // its next sync with a peer that agrees (`ChainTime`).
+    let ahead = nodes.indices.filter { skew[$0] > 0 }
+    if !ahead.isEmpty, network.chance(0.05) {
+      skew[ahead.randomElement(using: &network.random)!] = 0
+      network.figures.clocksSetRight += 1
       setClocks()
     }
     if forkNow { try injectFork() }

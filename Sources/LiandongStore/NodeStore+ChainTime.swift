@@ -1,0 +1,204 @@
+import Foundation
+import GRDB
+import LiandongCore
+import LiandongCrypto
+
+/// This node's clock as a decision about stamps sees it: now, and how far ahead a change's time
+/// may be before it waits (`ChainTime.aheadMillis`).
+struct ClockNow {
+  var nowMillis: UInt64
+  var maximumDriftMillis: UInt64
+
+  static func wall(driftMillis: UInt64) -> ClockNow {
+    ClockNow(nowMillis: Date().unixMillis, maximumDriftMillis: driftMillis)
+  }
+}
+
+/// The chain-time rule (`ChainTime`) applied to the log: which changes a clock correction
+/// re-timed (`retimed_changes`, their time in effect), and which are withheld for being stamped
+/// ahead of this node's clock.
+extension NodeStore {
+  /// The drift limit of this node's configuration (`node.json`), set when its home opens: how far
+  /// ahead of this node's clock a change's time may be before it waits.
+  public var maximumDriftMillis: UInt64 { driftLimit.withLock { $0 } }
+
+  public func setMaximumDrift(millis: UInt64) { driftLimit.withLock { $0 = millis } }
+
+  /// `change` (just stored) stepped back: every earlier change of its chain whose time in effect
+  /// is later than its stamp takes that stamp as its time in effect. Returns those re-timed.
+  func retime(before change: SignedChange, _ db: Database) throws -> [ChangeID] {
+    let time = change.header.time
+    var retimed: [ChangeID] = []
+    let rows = try Row.fetchCursor(
+      db,
+      sql: """
+        SELECT c.id, c.sequence, coalesce(r.hlc_wall, c.hlc_wall) AS wall,
+          coalesce(r.hlc_counter, c.hlc_counter) AS counter
+        FROM changes c LEFT JOIN retimed_changes r ON r.change_id = c.id
+        WHERE c.origin = ? AND c.sequence < ? ORDER BY c.sequence DESC
+        """, arguments: [change.header.origin.rawValue, Int64(change.header.sequence)])
+    while let row = try rows.next() {
+      let inEffect = HLCTimestamp(
+        wallMillis: UInt64(row["wall"] as Int64), counter: UInt32(row["counter"] as Int64))
+      // Times in effect never decrease along a chain: the first one not later ends the run.
+      guard inEffect > time else { break }
+      let id: Data = row["id"]
+      try db.execute(
+        sql: """
+          INSERT OR REPLACE INTO retimed_changes (change_id, origin, sequence, hlc_wall, hlc_counter)
+          VALUES (?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          id, change.header.origin.rawValue, row["sequence"] as Int64, Int64(time.wallMillis),
+          Int64(time.counter),
+        ])
+      retimed.append(ChangeID(bytes: id)!)
+    }
+    return retimed
+  }
+
+  /// Every chain's times in effect derived again from its stamps (`rebuild`): one pass over the
+  /// log, each chain from its last change back.
+  func deriveTimesInEffect(_ db: Database) throws {
+    try db.execute(sql: "DELETE FROM retimed_changes")
+    let rows = try Row.fetchCursor(
+      db,
+      sql: "SELECT id, origin, sequence, hlc_wall, hlc_counter FROM changes ORDER BY origin, sequence DESC")
+    var origin = ""
+    var earliest = HLCTimestamp.zero
+    while let row = try rows.next() {
+      let stamp = HLCTimestamp(
+        wallMillis: UInt64(row["hlc_wall"] as Int64), counter: UInt32(row["hlc_counter"] as Int64))
+      let rowOrigin: String = row["origin"]
+      if rowOrigin != origin || stamp <= earliest {
+        origin = rowOrigin
+        earliest = stamp
+        continue
+      }
+      try db.execute(
+        sql: """
+          INSERT INTO retimed_changes (change_id, origin, sequence, hlc_wall, hlc_counter)
+          VALUES (?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          row["id"] as Data, origin, row["sequence"] as Int64, Int64(earliest.wallMillis),
+          Int64(earliest.counter),
+        ])
+    }
+  }
+
+  /// A change's time in effect: its stamp, unless a clock correction re-timed it.
+  static func timeInEffect(of id: ChangeID, stamp: HLCTimestamp, _ db: Database) throws -> HLCTimestamp {
+    guard
+      let row = try Row.fetchOne(
+        db.cachedStatement(sql: "SELECT hlc_wall, hlc_counter FROM retimed_changes WHERE change_id = ?"),
+        arguments: [id.bytes])
+    else { return stamp }
+    return HLCTimestamp(
+      wallMillis: UInt64(row["hlc_wall"] as Int64), counter: UInt32(row["hlc_counter"] as Int64))
+  }
+
+  /// How far `change` lies beyond what `clock` lets count, judged by its time in effect; nil when
+  /// it may count.
+  func aheadMillis(of change: SignedChange, clock: ClockNow, _ db: Database) throws -> (
+    ahead: UInt64, countsFromMillis: UInt64
+  )? {
+    // A stamp within the allowance needs no lookup: a time in effect is never later than it.
+    guard
+      ChainTime.aheadMillis(
+        of: change.header.time, nowMillis: clock.nowMillis, maximumDriftMillis: clock.maximumDriftMillis)
+        != nil
+    else { return nil }
+    let time = try Self.timeInEffect(of: change.id, stamp: change.header.time, db)
+    guard
+      let ahead = ChainTime.aheadMillis(
+        of: time, nowMillis: clock.nowMillis, maximumDriftMillis: clock.maximumDriftMillis)
+    else { return nil }
+    return (ahead, time.wallMillis - min(time.wallMillis, clock.maximumDriftMillis))
+  }
+
+  /// Whether a change withheld for being stamped ahead may count by now: the changes the clock
+  /// has reached are decided again (`reconsiderWithheld`). Called as each sync session ends and
+  /// when a node's home opens; a read when nothing is due.
+  @discardableResult
+  public func releaseChangesDue(nowMillis: UInt64 = Date().unixMillis) throws -> Int {
+    let due = try read { db in
+      try Bool.fetchOne(
+        db, sql: "SELECT 1 FROM withheld_changes WHERE counts_from_millis <= ? LIMIT 1",
+        arguments: [Int64(clamping: nowMillis)]) == true
+    }
+    guard due else { return 0 }
+    return try writeTransaction { db in
+      try reconsiderWithheld(
+        db, clock: ClockNow(nowMillis: nowMillis, maximumDriftMillis: maximumDriftMillis))
+    }
+  }
+
+  /// Signs a clock correction if this node's own latest change is stamped further ahead of its
+  /// clock than the drift limit allows: the caller has checked that its peers agree with its clock
+  /// now (`NodeHome.correctClockIfAhead`), so it was the stamps that ran ahead. The correction
+  /// takes the latest time this node holds that its clock allows, re-times its changes stamped
+  /// later, and lets the node sign on from its own clock.
+  public func correctClockIfAhead(author: ChangeAuthor, verifier: ChangeVerifier, physicalMillis: UInt64)
+    throws -> ClockCorrection?
+  {
+    let drift = verifier.maximumDriftMillis
+    return try writeTransaction { db -> ClockCorrection? in
+      guard
+        let row = try Row.fetchOne(
+          db,
+          sql: """
+            SELECT sequence, id, hlc_wall, hlc_counter FROM changes WHERE origin = ?
+            ORDER BY sequence DESC LIMIT 1
+            """, arguments: [author.origin.rawValue])
+      else { return nil }
+      let tipWall = UInt64(row["hlc_wall"] as Int64)
+      guard
+        ChainTime.aheadMillis(
+          of: HLCTimestamp(wallMillis: tipWall), nowMillis: physicalMillis, maximumDriftMillis: drift) != nil
+      else { return nil }
+      let tip = ChangeAuthor.ChainTip(
+        sequence: UInt64(row["sequence"] as Int64), id: ChangeID(bytes: row["id"])!)
+      var clock = HybridLogicalClock(latest: try latestTime(notAfter: physicalMillis &+ drift, db))
+      let body = ChangeBody(
+        officer: ChainTime.officer, operations: [DomainOperation(objectID: ObjectID(), action: .correctClock)]
+      )
+      let change = try author.sign(
+        bodyBytes: PreparedBody(body).bytes, audience: .all, after: tip,
+        time: clock.tick(physicalMillis: physicalMillis))
+      var folds = FoldBatch()
+      var tips = ChainTips()
+      var revocations = SignerRevocations()
+      let outcome = try ingestOne(
+        change, db: db, verifier: verifier, physicalMillis: physicalMillis, receivedAt: Date().iso8601,
+        folds: &folds, tips: &tips, revocations: &revocations)
+      switch outcome {
+      case .stored: break
+      case .refused(let refusal), .forkDetected(let refusal): throw StoreError.localChangeRefused(refusal)
+      default: throw StoreError.localChangeRefused(.malformedHeader(reason: "unexpected outcome \(outcome)"))
+      }
+      let retimed = tips.retimed
+      try finishWrites(
+        folds: &folds, tips: &tips, revocations: &revocations,
+        clock: ClockNow(nowMillis: physicalMillis, maximumDriftMillis: drift), db)
+      return ClockCorrection(
+        change: change.id.hex, sequence: change.header.sequence, retimed: retimed,
+        aheadMillis: tipWall - physicalMillis)
+    }
+  }
+}
+
+/// A clock correction this node signed (`NodeStore.correctClockIfAhead`).
+public struct ClockCorrection: Codable, Sendable, Equatable {
+  public var change: String
+  public var sequence: UInt64
+  /// How many of this node's changes it re-timed.
+  public var retimed: Int
+  /// How far ahead of the clock the node's latest change was stamped.
+  public var aheadMillis: UInt64
+
+  public var description: String {
+    "its changes had run \(ClockAgreement.amountText(millis: Int64(clamping: aheadMillis))) ahead of its clock: "
+      + "signed clock correction #\(sequence), which re-times \(retimed) of them to now"
+  }
+}

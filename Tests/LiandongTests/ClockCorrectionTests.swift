@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// Issue 25, item 4: a node that wrote with its clock two hours ahead, before any peer could tell
+/// it, used to have that change and every later one refused by its peers until real time caught
+/// up (`change.time-ahead`, then `change.gap`). Now the peer holds them with no effect, and the
+/// first sync after the clock is set right signs a clock correction that makes them count.
+@Suite("A node that wrote ahead recovers at the first sync after its clock is set right")
+struct ClockCorrectionTests {
+  @Test("written two hours ahead: held by the peer; clock set right; one sync, and it counts there")
+  func recovers() async throws {
+    let (jjj, yrd) = try await NodeProcess.clockStage("clock-fix")
+    defer { _ = yrd.stop() }
+
+    // No peer heard yet: jjj cannot know its clock is off, and writes.
+    jjj.clockOffset = "+2h"
+    let ahead = try jjj.addLead(subject: "时钟超前", to: "yrd")
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    let held = try yrd.cli("lead", "show", ahead)
+    #expect(
+      held.failed(with: "object.withheld") && held.stderr.contains("ahead of this node's clock"), "\(held)")
+    #expect(try yrd.cli("verify").stdout.contains("withheld jjj#"))
+
+    // The clock is set right: the sync hears yrd agree, signs the correction and sends it at once.
+    jjj.clockOffset = nil
+    let fixed = try jjj.cli("sync", "yrd")
+    #expect(fixed.status == 0 && fixed.stdout.contains("clock correction"), "\(fixed)")
+    let shown = try yrd.cli("lead", "show", ahead)
+    #expect(shown.status == 0 && shown.stdout.contains("时钟超前"), "\(shown)")
+    let history = try yrd.cli("history", ahead)
+    #expect(history.stdout.contains("its clock correction re-timed it"), "\(history)")
+    let verified = try yrd.cli("verify")
+    #expect(
+      verified.status == 0 && !verified.stdout.contains("withheld"), "the correction verifies: \(verified)")
+
+    // jjj signs on from its own clock: the next lead counts on yrd at once.
+    let after = try jjj.addLead(subject: "校准以后", to: "yrd")
+    #expect(try jjj.cli("sync", "yrd").status == 0)
+    #expect(try yrd.cli("lead", "show", after).status == 0)
+  }
+}
