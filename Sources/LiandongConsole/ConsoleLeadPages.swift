@@ -99,6 +99,8 @@ extension ConsolePages {
       "what": Shown.text(entry.what), "operation": entry.operation,
     ]
     if let refused = entry.refused { row["refused"] = Shown.text(refused) }
+    // Its origin's clock had run ahead: the time shown is the one its correction proves.
+    if let stamped = entry.stamped { row["stamped"] = Shown.chinaTime(stamped) }
     // Which other nodes are proven, by their own signed checkpoints, to hold this change.
     row["heldBy"] = (entry.heldBy ?? []).map { held -> [String: Any] in
       ["node": held.node, "since": Shown.chinaTime(held.since)]

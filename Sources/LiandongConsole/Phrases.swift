@@ -94,6 +94,9 @@ enum Phrases {
     "heldBy": ("已证实持有（节点自签检查点）", "Proven held by (the nodes' own signed checkpoints)"),
     "verified": ("签名与链已核验", "Signature and chain verified"),
     "refused": ("被规则拒绝", "Refused by the rules"),
+    "stamped": (
+      "签名所记时间（该节点时钟曾超前，已校正）", "Signed with the time (its node's clock had run ahead, since corrected)"
+    ),
     "evidence": ("证据", "Evidence"),
     "noEvidence": ("尚无证据。", "No evidence yet."),
     "fileName": ("文件", "File"),

@@ -391,6 +391,8 @@ public final class NodeHome: LocalNode {
   /// back, and signs nothing; its next write goes on from its latest stamp.
   @discardableResult
   public func correctClockIfAhead(now: Date = Date()) throws -> ClockCorrection? {
+    // Nearly always nothing ran ahead: one read, and no write transaction.
+    guard try store.ownLatestStampAhead(nowMillis: now.unixMillis) else { return nil }
     let limit = UInt64(configuration.maximumDriftSeconds) * 1000
     let verdict = ClockAgreement.judge(
       try store.peerClockReadings(), nowMillis: now.unixMillis, maximumDriftMillis: limit)

@@ -134,6 +134,21 @@ extension NodeStore {
     }
   }
 
+  /// Whether this node's own latest change is stamped further ahead of `nowMillis` than the drift
+  /// limit allows: a read, so that the end of every session can ask it cheaply.
+  public func ownLatestStampAhead(nowMillis: UInt64) throws -> Bool {
+    let stamp = try read { db in
+      try Int64.fetchOne(
+        db, sql: "SELECT hlc_wall FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
+        arguments: [node.rawValue])
+    }
+    guard let stamp else { return false }
+    return ChainTime.aheadMillis(
+      of: HLCTimestamp(wallMillis: UInt64(stamp)), nowMillis: nowMillis,
+      maximumDriftMillis: maximumDriftMillis)
+      != nil
+  }
+
   /// Signs a clock correction if this node's own latest change is stamped further ahead of its
   /// clock than the drift limit allows: the caller has checked that its peers agree with its clock
   /// now (`NodeHome.correctClockIfAhead`), so it was the stamps that ran ahead. The correction

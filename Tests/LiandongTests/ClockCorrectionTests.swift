@@ -37,5 +37,17 @@ struct ClockCorrectionTests {
     let after = try jjj.addLead(subject: "校准以后", to: "yrd")
     #expect(try jjj.cli("sync", "yrd").status == 0)
     #expect(try yrd.cli("lead", "show", after).status == 0)
+
+    // The API and the console show the time in effect, and the stamp beside it.
+    _ = yrd.stop()
+    let token = try yrd.token("wang.fang", role: "officer")
+    _ = try yrd.setPassword("wang.fang", "校准以后 fixed clock")
+    let base = try await yrd.serveAPI()
+    let entries = try curl("GET", base + "/v1/objects/\(ahead)/history", token: token)
+    #expect(entries.status == 200 && entries.body.contains("\"stamped\""), "\(entries)")
+    var visit = ConsoleVisit(base: base)
+    #expect(try visit.login("wang.fang", "校准以后 fixed clock").location == "/console/")
+    let page = try visit.get("/console/leads/\(ahead)")
+    #expect(page.status == 200 && page.body.contains("已校正"), "\(page.status)")
   }
 }

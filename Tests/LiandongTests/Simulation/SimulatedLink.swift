@@ -241,8 +241,10 @@ final class SimulatedLink {
           // with its own corrects stamps that ran ahead (`NodeHome.correctClockIfAhead`, with this
           // one reading), changes this clock has reached count, and what the node holds is signed.
           let peer = nodes[1 - end]
+          node.catchingUp.remove(peer.id)
           let offset = Int64(peer.clockMillis) - Int64(node.clockMillis)
-          if let author = node.author, offset.magnitude <= node.verifier.maximumDriftMillis,
+          if let author = node.author, node.catchingUp.isEmpty,
+            offset.magnitude <= node.verifier.maximumDriftMillis,
             let correction = try node.store.correctClockIfAhead(
               author: author, verifier: node.verifier, physicalMillis: node.clockMillis)
           {

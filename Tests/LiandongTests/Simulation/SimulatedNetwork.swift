@@ -88,6 +88,8 @@ struct SimulationFigures {
   var partitions = 0
   var crashes = 0
   var clockJumps = 0
+  /// Nodes restored from a backup taken earlier in the run, which then caught up before writing.
+  var restores = 0
   /// Clocks that ran ahead set right; the clock corrections their nodes signed (`ChainTime`), and
   /// the changes those re-timed.
   var clocksSetRight = 0
@@ -119,7 +121,8 @@ struct SimulationFigures {
     var sum = Self()
     for path: WritableKeyPath<Self, Int> in [
       \.runs, \.ticks, \.changesWritten, \.frames, \.framesLost, \.framesCutOff, \.framesDuplicated,
-      \.framesReordered, \.partitions, \.crashes, \.clockJumps, \.clocksSetRight, \.clockCorrections,
+      \.framesReordered, \.partitions, \.crashes, \.clockJumps, \.restores, \.clocksSetRight,
+      \.clockCorrections,
       \.retimedChanges, \.forks, \.forksDecided, \.sessionsFinished,
       \.sessionsFailed,
       \.refusedChanges, \.checkpointsRefused, \.writesRefused, \.thefts, \.stolenChanges, \.stolenWithheld,
@@ -136,7 +139,7 @@ struct SimulationFigures {
   var line: String {
     "runs=\(runs) ticks=\(ticks) changes=\(changesWritten) frames=\(frames) lost=\(framesLost) "
       + "cut-off=\(framesCutOff) duplicated=\(framesDuplicated) reordered=\(framesReordered) "
-      + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) clocks-set-right=\(clocksSetRight) clock-corrections=\(clockCorrections) retimed=\(retimedChanges) forks=\(forks) forks-decided=\(forksDecided) "
+      + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) restores=\(restores) clocks-set-right=\(clocksSetRight) clock-corrections=\(clockCorrections) retimed=\(retimedChanges) forks=\(forks) forks-decided=\(forksDecided) "
       + "sessions-finished=\(sessionsFinished) sessions-failed=\(sessionsFailed) "
       + "refused-changes=\(refusedChanges) checkpoints-refused=\(checkpointsRefused) writes-refused=\(writesRefused) thefts=\(thefts) "
       + "stolen-changes=\(stolenChanges) stolen-withheld=\(stolenWithheld) theft-agreements=\(theftAgreements) blobs=\(blobsReceived) acknowledged-checked=\(acknowledgedChecked) "

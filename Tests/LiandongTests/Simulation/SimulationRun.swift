@@ -5,8 +5,9 @@ import LiandongStore
 /// One seeded run of the deterministic simulation: 3-5 nodes in one process, sync sessions over
 /// `SimulatedLink`s, a fake clock. First a chaotic phase (writes, sessions, lost, duplicated and
 /// overtaken frames, partitions one-way and both ways, crashes and restarts, clock jumps of up to
-/// a day either way and clocks that ran ahead set right, sometimes a fork); then the network heals and every pair syncs until nothing
-/// moves; then the invariants of DESIGN.md are checked. A crash loses the node's sessions, its
+/// a day either way and clocks that ran ahead set right, sometimes a fork, a theft or a restore
+/// from a backup); then the network heals and every pair syncs until nothing moves; then the
+/// invariants of DESIGN.md are checked. A crash loses the node's sessions, its
 /// frames in flight and its open blob transfer; its store keeps exactly what it committed.
 final class SimulationRun {
   let seed: UInt64
@@ -21,6 +22,9 @@ final class SimulationRun {
   private var acknowledged: [NodeID: [NodeID: UInt64]] = [:]
   private var forkedOrigin: NodeID? = nil
   private var theft: SimulationTheft?
+  /// A restore run: when one node's backup is taken, and when it is restored in its place.
+  private var restore: (node: Int, backupAt: Int, restoreAt: Int)? = nil
+  private var backup: NodeStore? = nil
   private(set) var violations: [String] = []
   var figures: SimulationFigures { network.figures }
 
@@ -50,6 +54,14 @@ final class SimulationRun {
     // A theft run forks nothing: its invariant is about the revocation rule alone.
     let forkAt =
       network.chance(0.1) && theft == nil ? Int.random(in: 10..<ticks, using: &network.random) : nil
+    // A restore run forks nothing either: a restored node that waits for its peers must not fork.
+    if theft == nil, forkAt == nil, network.chance(0.15) {
+      let backupAt = Int.random(in: 5..<ticks / 2, using: &network.random)
+      restore = (
+        Int.random(in: 0..<nodes.count, using: &network.random), backupAt,
+        Int.random(in: backupAt + 5..<ticks, using: &network.random)
+      )
+    }
     for _ in 0..<ticks {
       try chaos(forkNow: tick == forkAt)
     }
@@ -69,7 +81,10 @@ final class SimulationRun {
     network.figures.ticks += 1
     now += UInt64.random(in: 1...400, using: &network.random)
     setClocks()
-    if network.chance(0.4), let node = randomUpNode(), theft?.mayWrite(node, now: now) ?? true {
+    try backUpOrRestore()
+    if network.chance(0.4), let node = randomUpNode(), theft?.mayWrite(node, now: now) ?? true,
+      node.catchingUp.isEmpty
+    {
       do {
         try actRandomly(node, among: nodes, using: &network.random)
       } catch StoreError.localChangeRefused(.originQuarantined(let origin)) where origin == node.id {
@@ -130,6 +145,20 @@ final class SimulationRun {
     up[nodes.firstIndex { $0 === node }!] = false
     for link in links { link.crash(node.id) }
     network.figures.crashes += 1
+  }
+
+  /// A restore run's backup, then its restore: the node loses whatever it stored since, and signs
+  /// nothing until a session with every other node has finished (`NodeHome.catchUpWaitingFor`).
+  private func backUpOrRestore() throws {
+    guard let (index, backupAt, restoreAt) = restore else { return }
+    let node = nodes[index]
+    if tick == backupAt { backup = try node.backup() }
+    if tick == restoreAt, let backup {
+      // Restored with the node stopped: its sessions end as in a crash.
+      crash(node)
+      node.restore(backup, catchingUpWith: nodes.map(\.id).filter { $0 != node.id })
+      network.figures.restores += 1
+    }
   }
 
   /// A node restored from an old backup signs another change at a sequence it had already used,
@@ -368,8 +397,18 @@ final class SimulationRun {
     guard forkedOrigin == nil else { return }
     let held = Set(try nodes.map { try $0.store.heldChangesDigest() })
     if held.count != 1 { violations.append("the nodes hold different changes after healing") }
-    for node in nodes where try !node.store.wantedBodies().isEmpty {
-      violations.append("\(node.id) still lacks bodies it may read after healing")
+    for node in nodes {
+      var wanted = try node.store.wantedBodies()
+      // A restore loses what only the restored node held: a change of its own that it had passed
+      // on only as a stub keeps its stub everywhere (the proof that it existed), and its body is
+      // gone. Any other body must arrive.
+      if let restored = restore.map({ nodes[$0.node].id }) {
+        let own = Set(try node.store.changes(after: [:]).filter { $0.header.origin == restored }.map(\.id))
+        wanted = try wanted.filter { id in
+          try !own.contains(id) || nodes.contains { try !$0.store.bodies(of: [id]).isEmpty }
+        }
+      }
+      if !wanted.isEmpty { violations.append("\(node.id) still lacks bodies it may read after healing") }
     }
   }
 }

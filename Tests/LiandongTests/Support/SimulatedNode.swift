@@ -2,14 +2,16 @@ import Foundation
 import LiandongApp
 import LiandongCore
 import LiandongCrypto
-import LiandongStore
 import Testing
+
+@testable import LiandongStore
 
 /// A node in one process: an in-memory store, its key, and a clock the test controls. It is a
 /// `LocalNode`, so the application layer's use cases act through it as through a data folder.
 final class SimulatedNode: LocalNode, @unchecked Sendable {
   let id: NodeID
-  let store: NodeStore
+  /// Replaced only by `restore`, as a restored backup replaces a node's database.
+  private(set) var store: NodeStore
   let author: ChangeAuthor?
   var verifier: ChangeVerifier
   let chain: [Certificate]
@@ -24,7 +26,26 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
     "liandong-blobs-\(UUID().uuidString)")
   lazy var blobs = BlobStore(directory: blobDirectory, index: store)
 
+  /// After a restore: the peers a session must finish with before this node signs anything, as
+  /// `NodeHome` keeps them in `node.json` (`caughtUpWith`).
+  var catchingUp: Set<NodeID> = []
+
   deinit { try? FileManager.default.removeItem(at: blobDirectory) }
+
+  /// The store as it is now, copied as `liandong backup` copies it (SQLite's online backup).
+  func backup() throws -> NodeStore {
+    let copy = try NodeStore(path: nil, node: id)
+    try store.writer.backup(to: copy.writer)
+    return copy
+  }
+
+  /// Puts `backup` in place of the store, as `liandong restore` does: the node may have signed
+  /// changes since, so it signs nothing until a session with each of `peers` has finished.
+  func restore(_ backup: NodeStore, catchingUpWith peers: [NodeID]) {
+    store = backup
+    blobs = BlobStore(directory: blobDirectory, index: backup)
+    catchingUp = Set(peers)
+  }
 
   var node: NodeID { id }
 
