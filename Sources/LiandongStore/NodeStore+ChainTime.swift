@@ -28,7 +28,7 @@ extension NodeStore {
   /// is later than its stamp takes that stamp as its time in effect. Returns those re-timed.
   func retime(before change: SignedChange, _ db: Database) throws -> [ChangeID] {
     let time = change.header.time
-    var retimed: [ChangeID] = []
+    var retimed: [(id: Data, sequence: Int64)] = []
     let rows = try Row.fetchCursor(
       db,
       sql: """
@@ -42,19 +42,18 @@ extension NodeStore {
         wallMillis: UInt64(row["wall"] as Int64), counter: UInt32(row["counter"] as Int64))
       // Times in effect never decrease along a chain: the first one not later ends the run.
       guard inEffect > time else { break }
-      let id: Data = row["id"]
+      retimed.append((row["id"], row["sequence"]))
+    }
+    // Written once the read is done: the query reads the table it would write.
+    for (id, sequence) in retimed {
       try db.execute(
         sql: """
           INSERT OR REPLACE INTO retimed_changes (change_id, origin, sequence, hlc_wall, hlc_counter)
           VALUES (?, ?, ?, ?, ?)
           """,
-        arguments: [
-          id, change.header.origin.rawValue, row["sequence"] as Int64, Int64(time.wallMillis),
-          Int64(time.counter),
-        ])
-      retimed.append(ChangeID(bytes: id)!)
+        arguments: [id, change.header.origin.rawValue, sequence, Int64(time.wallMillis), Int64(time.counter)])
     }
-    return retimed
+    return retimed.map { ChangeID(bytes: $0.id)! }
   }
 
   /// Every chain's times in effect derived again from its stamps (`rebuild`): one pass over the
