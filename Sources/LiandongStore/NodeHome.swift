@@ -141,12 +141,19 @@ public final class NodeHome: LocalNode {
   /// A checkpoint that shows this node's own chain beyond what it holds, unless the operator
   /// accepted the fork risk that far (`NodeStore.ownChainBeyond`): the node must not sign then.
   public func ownChangesMissing() throws -> OwnChainBeyond? {
-    try ownChangesMissing(try Self.readConfiguration(directory))
+    // Asked before every write: node.json is read only when a checkpoint shows something.
+    guard let beyond = try store.ownChainBeyond() else { return nil }
+    return try ownChangesMissing(beyond, Self.readConfiguration(directory))
   }
 
   private func ownChangesMissing(_ configuration: NodeConfiguration) throws -> OwnChainBeyond? {
-    guard let beyond = try store.ownChainBeyond() else { return nil }
-    return beyond.sequence > (configuration.forkRiskAcceptedThrough ?? 0) ? beyond : nil
+    try store.ownChainBeyond().flatMap { ownChangesMissing($0, configuration) }
+  }
+
+  private func ownChangesMissing(_ beyond: OwnChainBeyond, _ configuration: NodeConfiguration)
+    -> OwnChainBeyond?
+  {
+    beyond.sequence > (configuration.forkRiskAcceptedThrough ?? 0) ? beyond : nil
   }
 
   /// A fork decision took this node's latest changes out of its log: like a restored node, it
