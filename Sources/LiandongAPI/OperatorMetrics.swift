@@ -32,6 +32,8 @@ final class OperatorMetrics: Sendable {
     }
     gauge("liandong_forks", Double(figures.forks))
     gauge("liandong_quarantined_origins", Double(figures.quarantinedOrigins))
+    gauge("liandong_withheld_changes", Double(figures.withheldForClock), [("reason", "clock")])
+    gauge("liandong_withheld_changes", Double(figures.withheldForRevocation), [("reason", "revocation")])
     gauge("liandong_deadline_calendar_ok", figures.deadlines == nil ? 0 : 1)
     for count in figures.deadlines ?? [] {
       gauge("liandong_deadlines", Double(count.count), [("kind", count.kind), ("urgency", count.urgency)])

@@ -17,6 +17,10 @@ public struct OperatorFigures: Sendable {
   public var changesByOrigin: [String: Int]
   public var forks: Int
   public var quarantinedOrigins: Int
+  /// Changes kept with no effect: waiting for this node's clock (stamped ahead), or for a witness
+  /// (signed by a revoked certificate).
+  public var withheldForClock: Int
+  public var withheldForRevocation: Int
   /// Open deadlines by kind and urgency (ok, due-soon, overdue); nil when the calendar cannot count them.
   public var deadlines: [DeadlineCount]?
   public var evidence: BlobCounts
@@ -50,6 +54,8 @@ extension NodeApp {
       },
       changesByOrigin: status.versionVector.mapValues { Int($0) },
       forks: status.forks.count, quarantinedOrigins: status.quarantined.count,
+      withheldForClock: status.withheld.count { $0.countsFrom != nil },
+      withheldForRevocation: status.withheld.count { $0.countsFrom == nil },
       deadlines: deadlines.map { _ in
         counts.sorted { $0.key < $1.key }.map {
           let parts = $0.key.split(separator: "\t")

@@ -107,7 +107,7 @@ extension NodeStore {
     try Row.fetchAll(
       db,
       sql: """
-        SELECT w.change_id, w.origin, w.sequence, w.reason FROM withheld_changes w
+        SELECT w.change_id, w.origin, w.sequence, w.reason, w.counts_from_millis FROM withheld_changes w
         JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
         """
     ).map(WithheldChangeView.init(row:))
@@ -331,13 +331,19 @@ public struct WithheldChangeView: Codable, Sendable, Equatable {
   public var origin: String
   public var sequence: Int64
   public var reason: String
+  /// For a change stamped ahead of this node's clock: when the clock lets it count, unless a
+  /// clock correction of its origin makes it count earlier. Nil for the revocation rule's.
+  public var countsFrom: String? = nil
 }
 
 extension WithheldChangeView {
   init(row: Row) {
     self.init(
       id: (row["change_id"] as Data).hex, origin: row["origin"], sequence: row["sequence"],
-      reason: row["reason"])
+      reason: row["reason"],
+      countsFrom: (row["counts_from_millis"] as Int64?).map {
+        Date(timeIntervalSince1970: Double($0) / 1000).iso8601
+      })
   }
 }
 

@@ -100,7 +100,8 @@ struct VerifyCommand: NodeCommand {
       }
       for change in report.withheld {
         print(
-          "withheld \(change.origin)#\(change.sequence) \(change.id.prefix(12)), no effect: \(change.reason)")
+          "withheld \(change.origin)#\(change.sequence) \(change.id.prefix(12)), no effect: \(change.reason)"
+            + (change.countsFrom.map { " (from \($0) at the latest)" } ?? ""))
       }
     }
     if !report.ok { throw ExitCode(1) }

@@ -9,7 +9,11 @@ import Testing
 struct ClockCorrectionTests {
   @Test("written two hours ahead: held by the peer; clock set right; one sync, and it counts there")
   func recovers() async throws {
-    let (jjj, yrd) = try await NodeProcess.clockStage("clock-fix")
+    let (jjj, yrd, base) = try await NodeProcess.clockStage("clock-fix")
+    func withheldForClock() throws -> Double? {
+      try MetricsTests.samples(try curl("GET", base + "/metrics").body)[
+        #"liandong_withheld_changes{reason="clock"}"#]
+    }
     defer { _ = yrd.stop() }
 
     // No peer heard yet: jjj cannot know its clock is off, and writes.
@@ -20,6 +24,7 @@ struct ClockCorrectionTests {
     #expect(
       held.failed(with: "object.withheld") && held.stderr.contains("ahead of this node's clock"), "\(held)")
     #expect(try yrd.cli("verify").stdout.contains("withheld jjj#"))
+    #expect(try withheldForClock() == 1, "an operator sees it in /metrics")
 
     // The clock is set right: the sync hears yrd agree, signs the correction and sends it at once.
     jjj.clockOffset = nil
@@ -29,6 +34,7 @@ struct ClockCorrectionTests {
     #expect(shown.status == 0 && shown.stdout.contains("时钟超前"), "\(shown)")
     let history = try yrd.cli("history", ahead)
     #expect(history.stdout.contains("its clock correction re-timed it"), "\(history)")
+    #expect(try withheldForClock() == 0)
     let verified = try yrd.cli("verify")
     #expect(
       verified.status == 0 && !verified.stdout.contains("withheld"), "the correction verifies: \(verified)")
@@ -39,10 +45,8 @@ struct ClockCorrectionTests {
     #expect(try yrd.cli("lead", "show", after).status == 0)
 
     // The API and the console show the time in effect, and the stamp beside it.
-    _ = yrd.stop()
     let token = try yrd.token("wang.fang", role: "officer")
     _ = try yrd.setPassword("wang.fang", "校准以后 fixed clock")
-    let base = try await yrd.serveAPI()
     let entries = try curl("GET", base + "/v1/objects/\(ahead)/history", token: token)
     #expect(entries.status == 200 && entries.body.contains("\"stamped\""), "\(entries)")
     var visit = ConsoleVisit(base: base)

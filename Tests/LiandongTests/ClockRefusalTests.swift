@@ -8,7 +8,7 @@ import Testing
 struct ClockRefusalTests {
   @Test("two hours ahead, then two hours behind: refused with the offset and the peer; set right, it writes")
   func refusedThenFixed() async throws {
-    let (jjj, yrd) = try await NodeProcess.clockStage("clock-off")
+    let (jjj, yrd, _) = try await NodeProcess.clockStage("clock-off")
     defer { _ = yrd.stop() }
     jjj.clockOffset = "+2h"
     #expect(try jjj.cli("sync", "yrd").status == 0)
@@ -40,19 +40,19 @@ struct ClockRefusalTests {
 
 extension NodeProcess {
   /// The clock tests' stage: jjj and yrd of a federation made a day ago (so a clock set back
-  /// hours still finds their certificates valid), introduced, yrd serving, jjj with yrd as its
-  /// peer. The caller stops yrd.
-  static func clockStage(_ label: String) async throws -> (jjj: NodeProcess, yrd: NodeProcess) {
+  /// hours still finds their certificates valid), introduced, yrd serving (with its HTTP API at
+  /// `api`), jjj with yrd as its peer. The caller stops yrd.
+  static func clockStage(_ label: String) async throws -> (jjj: NodeProcess, yrd: NodeProcess, api: String) {
     let federation = try TestFederation(label: label, madeOn: NationalAlgorithmTests.dayAgo)
     for node in ["jjj", "yrd"] { try federation.issue(node) }
     let jjj = try NodeProcess("jjj", federation: federation)
     let yrd = try NodeProcess("yrd", federation: federation)
     try jjj.introduce(to: yrd)
-    try await yrd.serve(interval: 60)
+    let api = try await yrd.serveAPI(interval: 60)
     do { try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)") } catch {
       _ = yrd.stop()
       throw error
     }
-    return (jjj, yrd)
+    return (jjj, yrd, api)
   }
 }

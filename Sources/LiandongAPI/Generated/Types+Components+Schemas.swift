@@ -1295,6 +1295,10 @@ extension Components {
                 internal var sequence: Swift.Int
                 /// - Remark: Generated from `#/components/schemas/Status/WithheldPayload/reason`.
                 internal var reason: Swift.String
+                /// For a change stamped ahead, when this node's clock lets it count (ISO 8601).
+                ///
+                /// - Remark: Generated from `#/components/schemas/Status/WithheldPayload/countsFrom`.
+                internal var countsFrom: Swift.String?
                 /// Creates a new `WithheldPayloadPayload`.
                 ///
                 /// - Parameters:
@@ -1302,29 +1306,33 @@ extension Components {
                 ///   - origin:
                 ///   - sequence:
                 ///   - reason:
+                ///   - countsFrom: For a change stamped ahead, when this node's clock lets it count (ISO 8601).
                 internal init(
                     id: Swift.String,
                     origin: Swift.String,
                     sequence: Swift.Int,
-                    reason: Swift.String
+                    reason: Swift.String,
+                    countsFrom: Swift.String? = nil
                 ) {
                     self.id = id
                     self.origin = origin
                     self.sequence = sequence
                     self.reason = reason
+                    self.countsFrom = countsFrom
                 }
                 internal enum CodingKeys: String, CodingKey {
                     case id
                     case origin
                     case sequence
                     case reason
+                    case countsFrom
                 }
             }
-            /// Changes signed before the CA revoked their certificate that no other node's checkpoint shows held before then (a stolen key's backdated changes): kept, with no effect, until such a checkpoint arrives.
+            /// Changes kept with no effect: signed before the CA revoked their certificate and shown held before then by no other node's checkpoint (a stolen key's backdated changes), until such a checkpoint arrives; or stamped ahead of this node's clock, until the clock reaches them (countsFrom) or their origin signs a clock correction.
             ///
             /// - Remark: Generated from `#/components/schemas/Status/withheld`.
             internal typealias WithheldPayload = [Components.Schemas.Status.WithheldPayloadPayload]
-            /// Changes signed before the CA revoked their certificate that no other node's checkpoint shows held before then (a stolen key's backdated changes): kept, with no effect, until such a checkpoint arrives.
+            /// Changes kept with no effect: signed before the CA revoked their certificate and shown held before then by no other node's checkpoint (a stolen key's backdated changes), until such a checkpoint arrives; or stamped ahead of this node's clock, until the clock reaches them (countsFrom) or their origin signs a clock correction.
             ///
             /// - Remark: Generated from `#/components/schemas/Status/withheld`.
             internal var withheld: Components.Schemas.Status.WithheldPayload
@@ -1347,7 +1355,7 @@ extension Components {
             ///   - forks:
             ///   - quarantined:
             ///   - superseded: Changes a fork decision took out of the log, kept as evidence with no effect.
-            ///   - withheld: Changes signed before the CA revoked their certificate that no other node's checkpoint shows held before then (a stolen key's backdated changes): kept, with no effect, until such a checkpoint arrives.
+            ///   - withheld: Changes kept with no effect: signed before the CA revoked their certificate and shown held before then by no other node's checkpoint (a stolen key's backdated changes), until such a checkpoint arrives; or stamped ahead of this node's clock, until the clock reaches them (countsFrom) or their origin signs a clock correction.
             ///   - projectionDigest:
             ///   - changeSetDigest:
             ///   - heldChangesDigest:
