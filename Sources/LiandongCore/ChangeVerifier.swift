@@ -77,13 +77,9 @@ public enum IngestDecision: Sendable, Equatable {
 /// clock correction, forks.
 public struct ChangeVerifier: Sendable {
   public let trust: TrustAnchor
-  /// How far ahead of this node's clock a change may be stamped before the store holds it back
-  /// (`ChainTime`); the verifier itself refuses nothing for being ahead.
-  public let maximumDriftMillis: UInt64
 
-  public init(trust: TrustAnchor, maximumDriftMillis: UInt64 = HybridLogicalClock.defaultMaximumDriftMillis) {
+  public init(trust: TrustAnchor) {
     self.trust = trust
-    self.maximumDriftMillis = maximumDriftMillis
   }
 
   public func decide(_ change: SignedChange, _ context: IngestContext) -> IngestDecision {

@@ -67,6 +67,6 @@ public final class NodeTrust: Sendable {
     return Current(
       server: try TLSContext(configuration, role: .server),
       client: try TLSContext(configuration, role: .client),
-      verifier: ChangeVerifier(trust: trust, maximumDriftMillis: home.verifier.maximumDriftMillis))
+      verifier: ChangeVerifier(trust: trust))
   }
 }

@@ -55,7 +55,7 @@ public final class NodeHome: LocalNode {
       try? Self.writeRevocationLists(found.relayed.pem, in: directory)
     }
     verifierInForce = Mutex(
-      ChangeVerifier(trust: trust, maximumDriftMillis: UInt64(configuration.maximumDriftSeconds) * 1000))
+      ChangeVerifier(trust: trust))
     // A CRL installed since the store last saw one may withhold changes (`RevocationRule`). On a
     // read-only folder the decisions stay as they were until it is writable again: reading must
     // still work there.
@@ -266,7 +266,7 @@ public final class NodeHome: LocalNode {
 
   /// Puts a newly loaded CA and CRL in force for every later write and check in this process.
   public func installTrust(_ trust: TrustAnchor) throws {
-    verifierInForce.withLock { $0 = ChangeVerifier(trust: trust, maximumDriftMillis: $0.maximumDriftMillis) }
+    verifierInForce.withLock { $0 = ChangeVerifier(trust: trust) }
     try store.applyRevocations(trust)
   }
 
@@ -400,9 +400,8 @@ public final class NodeHome: LocalNode {
   public func correctClockIfAhead(now: Date = Date()) throws -> ClockCorrection? {
     // Nearly always nothing ran ahead: one read, and no write transaction.
     guard try store.ownLatestStampAhead(nowMillis: now.unixMillis) else { return nil }
-    let limit = UInt64(configuration.maximumDriftSeconds) * 1000
     let verdict = ClockAgreement.judge(
-      try store.peerClockReadings(), nowMillis: now.unixMillis, maximumDriftMillis: limit)
+      try store.peerClockReadings(), nowMillis: now.unixMillis, maximumDriftMillis: store.maximumDriftMillis)
     // A restored node signs nothing before it has its own latest changes back.
     guard verdict == .agrees, try catchUpWaitingFor() == nil, try ownChangesMissing() == nil else {
       return nil

@@ -8,10 +8,6 @@ import LiandongCrypto
 struct ClockNow {
   var nowMillis: UInt64
   var maximumDriftMillis: UInt64
-
-  static func wall(driftMillis: UInt64) -> ClockNow {
-    ClockNow(nowMillis: Date().unixMillis, maximumDriftMillis: driftMillis)
-  }
 }
 
 /// The chain-time rule (`ChainTime`) applied to the log: which changes a clock correction
@@ -23,6 +19,11 @@ extension NodeStore {
   public var maximumDriftMillis: UInt64 { driftLimit.withLock { $0 } }
 
   public func setMaximumDrift(millis: UInt64) { driftLimit.withLock { $0 = millis } }
+
+  /// This node's clock at `nowMillis` (default: now), with its drift limit.
+  func clock(at nowMillis: UInt64 = Date().unixMillis) -> ClockNow {
+    ClockNow(nowMillis: nowMillis, maximumDriftMillis: maximumDriftMillis)
+  }
 
   /// `change` (just stored) stepped back: every earlier change of its chain whose time in effect
   /// is later than its stamp takes that stamp as its time in effect. Returns those re-timed.
@@ -129,7 +130,7 @@ extension NodeStore {
     guard due else { return 0 }
     return try writeTransaction { db in
       try reconsiderWithheld(
-        db, clock: ClockNow(nowMillis: nowMillis, maximumDriftMillis: maximumDriftMillis))
+        db, clock: clock(at: nowMillis))
     }
   }
 
@@ -156,7 +157,7 @@ extension NodeStore {
   public func correctClockIfAhead(author: ChangeAuthor, verifier: ChangeVerifier, physicalMillis: UInt64)
     throws -> ClockCorrection?
   {
-    let drift = verifier.maximumDriftMillis
+    let drift = maximumDriftMillis
     return try writeTransaction { db -> ClockCorrection? in
       guard
         let row = try Row.fetchOne(
@@ -194,7 +195,7 @@ extension NodeStore {
       let retimed = tips.retimed
       try finishWrites(
         folds: &folds, tips: &tips, revocations: &revocations,
-        clock: ClockNow(nowMillis: physicalMillis, maximumDriftMillis: drift), db)
+        clock: self.clock(at: physicalMillis), db)
       return ClockCorrection(
         change: change.id.hex, sequence: change.header.sequence, retimed: retimed,
         aheadMillis: tipWall - physicalMillis)

@@ -71,7 +71,7 @@ extension NodeStore {
       // A withheld change that one of them witnesses in time counts from now on.
       if kept > 0 {
         _ = try reconsiderWithheld(
-          db, clock: ClockNow(nowMillis: now.unixMillis, maximumDriftMillis: maximumDriftMillis))
+          db, clock: clock(at: now.unixMillis))
       }
       return (kept, problems)
     }

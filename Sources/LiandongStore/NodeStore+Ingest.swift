@@ -30,7 +30,7 @@ extension NodeStore {
       }
       try finishWrites(
         folds: &folds, tips: &tips, revocations: &revocations,
-        clock: ClockNow(nowMillis: physicalMillis, maximumDriftMillis: verifier.maximumDriftMillis), db)
+        clock: clock(at: physicalMillis), db)
       return outcomes
     }
     try replayIfOwed()
@@ -122,7 +122,7 @@ extension NodeStore {
       }
       try finishWrites(
         folds: &folds, tips: &tips, revocations: &revocations,
-        clock: ClockNow(nowMillis: physicalMillis, maximumDriftMillis: verifier.maximumDriftMillis), db)
+        clock: self.clock(at: physicalMillis), db)
       if !keepingRefused {
         let refused = try refusals(of: signed.map(\.id), db)
         if !refused.isEmpty { throw OperationsRefused(refusals: refused) }
@@ -232,7 +232,7 @@ extension NodeStore {
         tips.noteRetimed(retimed.count)
         for id in retimed where try !isWithheld(id, db) { try folds.reorder(id, db) }
       }
-      let clock = ClockNow(nowMillis: physicalMillis, maximumDriftMillis: verifier.maximumDriftMillis)
+      let clock = self.clock(at: physicalMillis)
       if try withholdIfNotCounting(
         accepted, revocations: &revocations, trust: verifier.trust, clock: clock, db)
       {

@@ -55,7 +55,7 @@ extension NodeStore {
       revocations.anyWithheld = false
       // Times in effect come from the chains' stamps, before any change is decided by them.
       try deriveTimesInEffect(db)
-      let clock = ClockNow.wall(driftMillis: maximumDriftMillis)
+      let clock = self.clock()
       // Each change is decided after the announcement of the certificate that signed it, which
       // precedes it in its origin's chain but may follow it in the log (a body fetched again
       // after damage moves to the log's end): such a change waits, and is decided at the end in

@@ -49,7 +49,7 @@ extension NodeStore {
               revokedAt: Date(timeIntervalSince1970: Double(millis) / 1000).iso8601))
         }
         try Self.record(revocations: wanted, db)
-        let clock = ClockNow.wall(driftMillis: maximumDriftMillis)
+        let clock = self.clock()
         // The replay's decisions (`rebuildAll`), without folding: each origin's chain in order
         // (every certificate is registered already), then cut-offs.
         try db.execute(sql: "DELETE FROM withheld_changes")

@@ -244,7 +244,7 @@ final class SimulatedLink {
           node.catchingUp.remove(peer.id)
           let offset = Int64(peer.clockMillis) - Int64(node.clockMillis)
           if let author = node.author, node.catchingUp.isEmpty,
-            offset.magnitude <= node.verifier.maximumDriftMillis,
+            offset.magnitude <= node.store.maximumDriftMillis,
             let correction = try node.store.correctClockIfAhead(
               author: author, verifier: node.verifier, physicalMillis: node.clockMillis)
           {

@@ -53,7 +53,7 @@ struct SimulationTheft {
 
   private mutating func install(on node: SimulatedNode) throws {
     let trust = TestFederation.simulationRevocation
-    node.verifier = ChangeVerifier(trust: trust, maximumDriftMillis: node.verifier.maximumDriftMillis)
+    node.verifier = ChangeVerifier(trust: trust)
     try node.store.applyRevocations(trust)
     installed.insert(node.id)
   }
