@@ -207,7 +207,7 @@ public struct NodeDoctor: Sendable {
           message: "\(undecided.count) forks not decided, changes held back from: "
             + (status.quarantined.isEmpty ? "none" : status.quarantined.joined(separator: ", ")),
           remedy:
-            "An origin signed two different changes at one sequence: 'liandong status' shows both; its operator finds out how (a restored backup, a stolen key) and the federation CA's operator decides which stands, in a manifest with \"forks\" (Deploy/README.md, RELIABILITY.md)."
+            "An origin signed two different changes at one sequence: 'liandong fork list' shows both. Its operator finds out how: after a restored backup or a rolled-back snapshot, that operator decides which stands with 'liandong fork keep CHANGE' on the forked node; if its key may be stolen, its certificate is revoked and the federation CA's operator decides, in a manifest with \"forks\" (Deploy/README.md, RELIABILITY.md)."
         ))
     } else if !status.forks.isEmpty {
       found.append(

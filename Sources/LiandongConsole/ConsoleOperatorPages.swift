@@ -62,13 +62,16 @@ extension ConsolePages {
           row["lastError"] = Shown.optional(peer.lastError)
           return row
         },
-        "forks": status.forks.map {
+        "forks": status.forks.map { fork in
           [
-            "origin": $0.origin, "sequence": "\($0.sequence)", "detectedAt": Shown.chinaTime($0.detectedAt),
-            "changes": "\($0.heldChange.prefix(12)) / \($0.otherChange.prefix(12))",
-            "decision": $0.kept.map { language.phrase("forkKept") + " " + $0.prefix(12) }
-              ?? language.phrase("forkUndecided"),
-            "decided": $0.kept != nil,
+            "origin": fork.origin, "sequence": "\(fork.sequence)",
+            "detectedAt": Shown.chinaTime(fork.detectedAt),
+            "changes": "\(fork.heldChange.prefix(12)) / \(fork.otherChange.prefix(12))",
+            "decision": fork.kept.map { kept in
+              language.phrase("forkKept") + " " + kept.prefix(12) + " "
+                + language.phrase(fork.decidedBy == "origin" ? "forkByOrigin" : "forkByAuthority")
+            } ?? language.phrase(fork.contested ? "forkContested" : "forkUndecided"),
+            "decided": fork.kept != nil,
           ]
         },
         "anyForks": !status.forks.isEmpty,

@@ -147,8 +147,13 @@ enum Phrases {
     "forks": ("分叉与隔离", "Forks and quarantine"),
     "noForks": ("未发现分叉。", "No fork detected."),
     "forkChanges": ("两个变更", "The two changes"),
-    "forkDecision": ("联盟裁定", "Authority's decision"),
+    "forkDecision": ("裁定", "Decision"),
     "forkKept": ("保留", "Stands:"),
+    "forkByAuthority": ("（联盟裁定）", "(the federation authority)"),
+    "forkByOrigin": ("（该节点运维裁定）", "(the origin's operator)"),
+    "forkContested": (
+      "有争议：该节点密钥对两个变更都作了选择，须由联盟裁定", "Contested: the origin's key chose both; the authority decides"
+    ),
     "forkUndecided": ("未裁定：该节点的新变更暂不合并", "Not decided: the origin's new changes are held back"),
     "supersededChanges": ("经裁定移出的变更（作为证据保存）", "Changes a decision took out of the log (kept as evidence)"),
     "withheldChanges": (

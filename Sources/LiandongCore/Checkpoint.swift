@@ -27,14 +27,21 @@ public struct Checkpoint: Sendable, Equatable {
   public var timeMillis: UInt64
   public var held: [NodeID: Held]
   public var signerSHA256: Data
+  /// The signer's operator's decisions on forks of its own chain: per forked sequence, the change
+  /// that stands (`ForkDecisions`). Every later checkpoint repeats them, so the newest one a node
+  /// holds carries them all.
+  public var forks: [UInt64: ChangeID]
 
-  public init(suite: CryptoSuite, node: NodeID, timeMillis: UInt64, held: [NodeID: Held], signerSHA256: Data)
-  {
+  public init(
+    suite: CryptoSuite, node: NodeID, timeMillis: UInt64, held: [NodeID: Held], signerSHA256: Data,
+    forks: [UInt64: ChangeID] = [:]
+  ) {
     self.suite = suite
     self.node = node
     self.timeMillis = timeMillis
     self.held = held
     self.signerSHA256 = signerSHA256
+    self.forks = forks
   }
 
   public var time: Date { Date(timeIntervalSince1970: TimeInterval(timeMillis) / 1000) }
@@ -52,6 +59,12 @@ public struct Checkpoint: Sendable, Equatable {
       entry.sequence = held.sequence
       entry.head = held.head.bytes
       return entry
+    }
+    wire.forks = forks.sorted { $0.key < $1.key }.map { sequence, keep in
+      var choice = Liandong_V1_ForkChoice()
+      choice.sequence = sequence
+      choice.keep = keep.bytes
+      return choice
     }
     return (try? wire.serializedBytes()) ?? Data()
   }
@@ -78,8 +91,17 @@ public struct Checkpoint: Sendable, Equatable {
       }
       held[origin] = Held(sequence: entry.sequence, head: head)
     }
+    var forks: [UInt64: ChangeID] = [:]
+    for choice in wire.forks {
+      guard choice.sequence > 0, let keep = ChangeID(bytes: choice.keep), forks[choice.sequence] == nil else {
+        throw .malformed(
+          "a fork choice at sequence \(choice.sequence) is not a sequence and a change ID, or repeats")
+      }
+      forks[choice.sequence] = keep
+    }
     return Checkpoint(
-      suite: suite, node: node, timeMillis: wire.timeMillis, held: held, signerSHA256: wire.signerSha256)
+      suite: suite, node: node, timeMillis: wire.timeMillis, held: held, signerSHA256: wire.signerSha256,
+      forks: forks)
   }
 }
 

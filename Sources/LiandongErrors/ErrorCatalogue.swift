@@ -355,6 +355,27 @@ public enum ErrorCatalogue {
       "change.fork-decided", .conflict,
       "Sync with the peers that hold the kept change ('liandong sync --all'), then write again: signing now would fork the chain anew."
     ),
+    // Deciding a fork of this node's own chain ('liandong fork keep').
+    Entry(
+      "fork.not-found", .notFound,
+      "Name one of the two changes 'liandong fork list' shows for a fork of this node's own chain, by its ID or the first 8 or more of its hex digits."
+    ),
+    Entry(
+      "fork.other-origin", .forbidden,
+      "Ask that node's operator to run 'liandong fork keep' there, or the federation CA's operator to decide in a manifest with \"forks\" (Deploy/README.md)."
+    ),
+    Entry(
+      "fork.decided", .conflict,
+      "Nothing to do here: 'liandong fork list' shows the decision and who made it. If it is wrong, only the federation CA's operator can decide again, in a manifest with \"forks\" (Deploy/README.md)."
+    ),
+    Entry(
+      "fork.contested", .conflict,
+      "Someone else may hold this node's key: have its certificate revoked, and ask the federation CA's operator to decide in a manifest with \"forks\" (Deploy/README.md)."
+    ),
+    Entry(
+      "fork.certificate-revoked", .forbidden,
+      "Ask the federation CA's operator to decide the fork in a manifest with \"forks\" (Deploy/README.md): the word of a revoked key no longer counts, since a thief may hold it."
+    ),
     // Operations the reducers refused (kept in the log with no effect).
     Entry("op.invalid", .invalidInput, "Correct the value the message names and act again."),
     Entry("op.unreadable", .unavailable, "Upgrade liandong: the operation was written by a newer version."),
@@ -536,8 +557,10 @@ public enum ErrorCatalogue {
     Entry(
       "node.quarantined", .forbidden,
       "This node's key signed two changes with one sequence number (a restored backup, or a stolen key): "
-        + "stop writing, find which copy of the node is genuine, and ask the federation CA's operator to decide which "
-        + "change stands (a manifest with \"forks\", Deploy/README.md); once it reaches this node, it catches up and writes again."
+        + "stop writing and find out which change is this node's own. If its key is safe, decide here with "
+        + "'liandong fork keep CHANGE' ('liandong status' lists both); if it may be stolen, have its certificate revoked "
+        + "and ask the federation CA's operator to decide (a manifest with \"forks\", Deploy/README.md). Once the "
+        + "decision is in force the node catches up and writes again."
     ),
     Entry(
       "sync.peer-failed", .unavailable,

@@ -66,6 +66,13 @@ struct ChainTips {
     decisionsInForce = nil
   }
 
+  /// A checkpoint carrying an origin's fork choice was kept, or a CRL put in force: the
+  /// decisions are read and applied again.
+  mutating func forkChoicesChanged() {
+    decisionsToApply = true
+    decisionsInForce = nil
+  }
+
   /// The change a decision keeps arrived where this node holds the other: it takes its place
   /// when the transaction ends.
   mutating func keptChangeArrived() {

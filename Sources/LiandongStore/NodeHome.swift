@@ -383,6 +383,17 @@ public final class NodeHome: LocalNode {
       keepingRefused: keepingRefused)
   }
 
+  /// This node's operator decides which change of a fork of its own chain stands
+  /// (`NodeStore.keepOwnFork`), in a checkpoint signed now; not while its peers put its clock
+  /// off, since a checkpoint's time is what it proves. If the decision took this node's own
+  /// changes out of its log, it hears from every peer before it signs again.
+  public func keepOwnFork(_ change: String, now: Date = Date()) throws -> OwnForkChoice {
+    try refuseIfClockOff(now: now)
+    let choice = try store.keepOwnFork(change, author: author, now: now)
+    try catchUpIfChainCut()
+    return choice
+  }
+
   /// Signs a checkpoint of what this node holds (`NodeStore.checkpointIfMoved`), unless its peers
   /// put its clock off: a checkpoint's time is what it proves, and one from a clock behind would
   /// witness changes earlier than this node held them.

@@ -50,12 +50,16 @@ extension NodeStore {
   /// Keeps the checkpoints that check against their signer's certificate (known from its
   /// announcements) and the federation CA; returns how many were new, and why the others were
   /// not kept.
+  ///
+  /// A checkpoint carrying its signer's fork choices puts them in force (`ForkDecisions`) in the
+  /// same transaction, and the projections are replayed if that moved changes.
   @discardableResult
   public func keep(_ checkpoints: [SignedCheckpoint], trust: TrustAnchor, now: Date) throws -> (
     kept: Int, problems: [CheckpointProblem]
   ) {
-    try writeTransaction { db in
+    let result = try writeTransaction { db in
       var kept = 0
+      var choices = false
       var problems: [CheckpointProblem] = []
       for signed in checkpoints {
         let checkpoint = signed.checkpoint
@@ -66,7 +70,15 @@ extension NodeStore {
           problems.append(error)
           continue
         }
-        if try insert(signed, db) { kept += 1 }
+        if try insert(signed, db) {
+          kept += 1
+          choices = choices || !checkpoint.forks.isEmpty
+        }
+      }
+      if choices {
+        var tips = ChainTips()
+        tips.forkChoicesChanged()
+        _ = try applyForkDecisions(db, tips: &tips)
       }
       // A withheld change that one of them witnesses in time counts from now on.
       if kept > 0 {
@@ -75,6 +87,8 @@ extension NodeStore {
       }
       return (kept, problems)
     }
+    try replayIfOwed()
+    return result
   }
 
   /// Signs and keeps a checkpoint of what this node holds now, unless it holds nothing new since
@@ -92,14 +106,25 @@ extension NodeStore {
       if last.checkpoint.held == held { return nil }
       if now.timeIntervalSince(last.checkpoint.time) < interval { return nil }
     }
-    // Strictly after the last, whatever the clock says: (signer, time) names a checkpoint.
-    let millis = max(now.unixMillis, (last?.checkpoint.timeMillis ?? 0) + 1)
+    return try writeTransaction { db in
+      let signed = try signCheckpoint(author: author, now: now, db)
+      _ = try insert(signed, db)
+      return signed
+    }
+  }
+
+  /// A checkpoint of what this node holds now, with its operator's fork choices, strictly after
+  /// its last one whatever the clock says: (signer, time) names a checkpoint.
+  func signCheckpoint(author: ChangeAuthor, now: Date, _ db: Database) throws -> SignedCheckpoint {
+    let held = try Self.tops(db).mapValues { Checkpoint.Held(sequence: $0.sequence, head: $0.head) }
+    let last =
+      try Int64.fetchOne(
+        db, sql: "SELECT max(time_millis) FROM checkpoints WHERE signer = ?", arguments: [node.rawValue]) ?? 0
     let checkpoint = Checkpoint(
-      suite: CryptoSuite(signingKey: author.key.algorithm), node: node, timeMillis: millis, held: held,
-      signerSHA256: author.certificateFingerprint)
-    let signed = try SignedCheckpoint(signing: checkpoint, with: author.key)
-    _ = try writeTransaction { db in try insert(signed, db) }
-    return signed
+      suite: CryptoSuite(signingKey: author.key.algorithm), node: node,
+      timeMillis: max(now.unixMillis, UInt64(max(0, last)) + 1), held: held,
+      signerSHA256: author.certificateFingerprint, forks: try Self.ownChoices(db))
+    return try SignedCheckpoint(signing: checkpoint, with: author.key)
   }
 
   /// The newest checkpoint held from `signer`.
@@ -154,7 +179,7 @@ extension NodeStore {
     }
   }
 
-  private func insert(_ signed: SignedCheckpoint, _ db: Database) throws -> Bool {
+  func insert(_ signed: SignedCheckpoint, _ db: Database) throws -> Bool {
     let checkpoint = signed.checkpoint
     try db.execute(
       sql: """
@@ -177,7 +202,23 @@ extension NodeStore {
           Int64(clamping: checkpoint.timeMillis), held.head.bytes, checkpoint.signerSHA256,
         ])
     }
+    try Self.recordForkChoices(of: checkpoint, db)
     return true
+  }
+
+  /// Records the fork choices a kept checkpoint carries (`fork_choices`).
+  static func recordForkChoices(of checkpoint: Checkpoint, _ db: Database) throws {
+    for (sequence, keep) in checkpoint.forks {
+      try db.execute(
+        sql: """
+          INSERT OR IGNORE INTO fork_choices (origin, sequence, time_millis, keep, signer_sha256)
+          VALUES (?, ?, ?, ?, ?)
+          """,
+        arguments: [
+          checkpoint.node.rawValue, Int64(clamping: sequence), Int64(clamping: checkpoint.timeMillis),
+          keep.bytes, checkpoint.signerSHA256,
+        ])
+    }
   }
 }
 

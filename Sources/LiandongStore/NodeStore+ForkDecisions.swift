@@ -2,14 +2,16 @@ import Foundation
 import GRDB
 import LiandongCore
 
-/// The authority's fork decisions (`ForkDecisions`), applied to the log. At each decided fork the
-/// kept change is the one held: a node that holds the other moves it, and whatever its origin
-/// signed after it on that branch, to `superseded_changes` (evidence, never folded, never served),
-/// and takes the kept change in its place, from a fork proof as a stub or from an earlier
-/// supersession with its body; sync brings the rest of the kept branch. An origin whose every
-/// fork is decided is no longer quarantined. The projections are then replayed from the log.
+/// Fork decisions (`ForkDecisions`), the authority's and the origins' operators', applied to the
+/// log. At each decided fork the kept change is the one held: a node that holds the other moves
+/// it, and whatever its origin signed after it on that branch, to `superseded_changes` (evidence,
+/// never folded, never served), and takes the kept change in its place, from a fork proof as a
+/// stub or from an earlier supersession with its body; sync brings the rest of the kept branch.
+/// An origin whose every fork is decided is no longer quarantined. The projections are then
+/// replayed from the log.
 extension NodeStore {
-  /// The decisions in force, from every manifest this node holds.
+  /// The decisions in force, from every manifest this node holds and the fork choices of the
+  /// checkpoints it holds whose certificates no CRL in force revokes.
   static func forkDecisions(_ db: Database) throws -> ForkDecisions {
     let manifests = try Row.fetchAll(db, sql: "SELECT sha256, document FROM p_manifests").compactMap {
       row -> (manifest: FederationManifest, sha256: Data)? in
@@ -18,14 +20,28 @@ extension NodeStore {
       }
       return (manifest, row["sha256"])
     }
-    return ForkDecisions(manifests: manifests)
+    let choices = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT DISTINCT origin, sequence, keep FROM fork_choices
+        WHERE signer_sha256 NOT IN (SELECT fingerprint FROM revocations)
+        ORDER BY origin, sequence, keep
+        """
+    ).compactMap { row -> OriginForkChoice? in
+      guard let origin = try? NodeID(row["origin"] as String), let keep = ChangeID(bytes: row["keep"]) else {
+        return nil
+      }
+      return OriginForkChoice(origin: origin, sequence: UInt64(row["sequence"] as Int64), keep: keep)
+    }
+    return ForkDecisions(manifests: manifests, originChoices: choices)
   }
 
   /// Brings the log in line with the decisions in force; true when it moved any change, so the
-  /// projections must be replayed (`replayIfOwed`).
+  /// projections must be replayed (`replayIfOwed`). An origin is quarantined exactly while a fork
+  /// of it is not decided: a decision can lapse (its origin's certificate revoked, a contrary
+  /// choice signed with its key), and the origin then waits for the authority again.
   func applyForkDecisions(_ db: Database, tips: inout ChainTips) throws -> Bool {
     let decisions = try tips.decisions(db)
-    guard !decisions.isEmpty else { return false }
     var moved = false
     for (fork, kept) in decisions.kept.sorted(by: {
       ($0.key.origin, $0.key.sequence) < ($1.key.origin, $1.key.sequence)
@@ -41,11 +57,19 @@ extension NodeStore {
       if try restore(kept, origin: fork.origin, sequence: fork.sequence, db) { moved = true }
       tips.forget(fork.origin)
     }
-    for origin in try String.fetchAll(db, sql: "SELECT origin FROM quarantine") {
+    let forkedOrigins = try String.fetchSet(db, sql: "SELECT DISTINCT origin FROM fork_proofs")
+    let quarantined = try String.fetchSet(db, sql: "SELECT origin FROM quarantine")
+    for origin in forkedOrigins.union(quarantined).sorted() {
       guard let node = try? NodeID(origin) else { continue }
       let forked = try Int64.fetchAll(
-        db, sql: "SELECT DISTINCT sequence FROM fork_proofs WHERE origin = ?", arguments: [origin])
-      if decisions.decidesAll(of: node, at: forked.map { UInt64($0) }) {
+        db, sql: "SELECT sequence FROM fork_proofs WHERE origin = ? ORDER BY sequence", arguments: [origin])
+      let undecided = forked.first { decisions.kept(origin: node, sequence: UInt64($0)) == nil }
+      if let undecided, !quarantined.contains(origin) {
+        try db.execute(
+          sql: "INSERT INTO quarantine (origin, sequence, since) VALUES (?, ?, ?)",
+          arguments: [origin, undecided, Date().iso8601])
+        tips.forget(node)
+      } else if undecided == nil, quarantined.contains(origin) {
         try db.execute(sql: "DELETE FROM quarantine WHERE origin = ?", arguments: [origin])
         tips.forget(node)
       }
@@ -168,4 +192,87 @@ public struct SupersededChangeView: Codable, Sendable, Equatable {
   public var origin: String
   public var sequence: UInt64
   public var supersededAt: String
+}
+
+/// This node's operator deciding a fork of its own chain.
+extension NodeStore {
+  /// Decides which of the two changes this node signed at one sequence stands: a checkpoint
+  /// signed now carries the choice (and every earlier one, `own_fork_choices`), and the decision
+  /// is applied here in the same transaction, as every node that receives the checkpoint applies
+  /// it. `change` is the kept change's ID or its first 8 or more hex digits. Deciding again for
+  /// the same change changes nothing.
+  public func keepOwnFork(_ change: String, author: ChangeAuthor, now: Date) throws -> OwnForkChoice {
+    let choice = try writeTransaction { db -> OwnForkChoice in
+      let (sequence, kept) = try Self.ownFork(naming: change, node: node, db)
+      if try Bool.fetchOne(
+        db, sql: "SELECT 1 FROM revocations WHERE fingerprint = ?", arguments: [author.certificateFingerprint]
+      )
+        == true
+      {
+        throw ForkChoiceError.certificateRevoked(node: node.rawValue)
+      }
+      var tips = ChainTips()
+      let decisions = try tips.decisions(db)
+      if let standing = decisions.kept(origin: node, sequence: sequence) {
+        guard standing == kept else {
+          let by = decisions.decider(origin: node, sequence: sequence) ?? .authority
+          throw ForkChoiceError.decided(
+            kept: standing.hex, by: by == .authority ? "the federation authority" : "\(node)'s operator")
+        }
+        return OwnForkChoice(sequence: sequence, kept: kept.hex, alreadyDecided: true)
+      }
+      if decisions.isContested(origin: node, sequence: sequence) { throw ForkChoiceError.contested }
+      try db.execute(
+        sql: "INSERT OR REPLACE INTO own_fork_choices (sequence, keep, decided_at) VALUES (?, ?, ?)",
+        arguments: [Int64(sequence), kept.bytes, now.iso8601])
+      let signed = try signCheckpoint(author: author, now: now, db)
+      _ = try insert(signed, db)
+      tips.forkChoicesChanged()
+      _ = try applyForkDecisions(db, tips: &tips)
+      return OwnForkChoice(sequence: sequence, kept: kept.hex, alreadyDecided: false)
+    }
+    try replayIfOwed()
+    return choice
+  }
+
+  /// The fork of this node's own chain one of whose changes `prefix` names, and that change.
+  private static func ownFork(naming prefix: String, node: NodeID, _ db: Database) throws -> (
+    UInt64, ChangeID
+  ) {
+    let wanted = prefix.lowercased()
+    guard wanted.count >= 8, wanted.allSatisfy(\.isHexDigit) else {
+      throw ForkChoiceError.notFound(change: prefix, node: node.rawValue)
+    }
+    var found: [(origin: String, sequence: UInt64, id: Data)] = []
+    for row in try Row.fetchAll(db, sql: "SELECT origin, sequence, held_id, other_id FROM fork_proofs") {
+      for column in ["held_id", "other_id"] {
+        let id: Data = row[column]
+        if id.hex.hasPrefix(wanted) { found.append((row["origin"], UInt64(row["sequence"] as Int64), id)) }
+      }
+    }
+    let distinct = Dictionary(found.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    guard distinct.count == 1, let match = distinct.values.first, let id = ChangeID(bytes: match.id) else {
+      throw ForkChoiceError.notFound(change: prefix, node: node.rawValue)
+    }
+    guard match.origin == node.rawValue else { throw ForkChoiceError.otherOrigin(origin: match.origin) }
+    return (match.sequence, id)
+  }
+
+  /// This node's operator's decisions so far, by sequence.
+  static func ownChoices(_ db: Database) throws -> [UInt64: ChangeID] {
+    var choices: [UInt64: ChangeID] = [:]
+    for row in try Row.fetchAll(db, sql: "SELECT sequence, keep FROM own_fork_choices") {
+      if let keep = ChangeID(bytes: row["keep"]) { choices[UInt64(row["sequence"] as Int64)] = keep }
+    }
+    return choices
+  }
+}
+
+/// A fork of this node's own chain its operator decided (`NodeStore.keepOwnFork`).
+public struct OwnForkChoice: Codable, Sendable, Equatable {
+  public var sequence: UInt64
+  /// The change that stands, as 64 hex digits.
+  public var kept: String
+  /// This node's operator had made the same decision before: nothing was signed.
+  public var alreadyDecided: Bool
 }

@@ -311,10 +311,13 @@ extension NodeStore {
       return try Row.fetchAll(db, sql: "SELECT * FROM fork_proofs ORDER BY origin, sequence").map {
         let origin: String = $0["origin"]
         let sequence = UInt64($0["sequence"] as Int64)
+        let node = try? NodeID(origin)
         return ForkView(
           origin: origin, sequence: sequence, heldChange: ($0["held_id"] as Data).hex,
           otherChange: ($0["other_id"] as Data).hex, detectedAt: $0["detected_at"],
-          kept: (try? NodeID(origin)).flatMap { decisions.kept(origin: $0, sequence: sequence)?.hex })
+          kept: node.flatMap { decisions.kept(origin: $0, sequence: sequence)?.hex },
+          decidedBy: node.flatMap { decisions.decider(origin: $0, sequence: sequence)?.rawValue },
+          contested: node.map { decisions.isContested(origin: $0, sequence: sequence) } ?? false)
       }
     }
   }

@@ -22,6 +22,10 @@ extension NodeStore {
       guard wanted != (try Self.recordedRevocations(db)) else { return false }
       try Self.record(revocations: wanted, db)
       try db.execute(sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [Self.replayFlag])
+      // An origin's fork choices count only while its certificate is unrevoked.
+      var tips = ChainTips()
+      tips.forkChoicesChanged()
+      _ = try applyForkDecisions(db, tips: &tips)
       return true
     }
     if changed { try replayIfOwed() }

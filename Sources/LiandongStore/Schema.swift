@@ -576,6 +576,36 @@ enum Schema {
           ALTER TABLE withheld_changes ADD COLUMN counts_from_millis INTEGER;
           """)
     }
+    migrator.registerMigration("v24: fork decisions by the origin's operator") { db in
+      try db.execute(
+        sql: """
+          -- The fork choices the checkpoints held carry (`Checkpoint.forks`): each origin's
+          -- operator's decisions on its own chain's forks. Derived from `checkpoints`.
+          CREATE TABLE fork_choices (
+            origin TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            time_millis INTEGER NOT NULL,
+            keep BLOB NOT NULL,
+            signer_sha256 BLOB NOT NULL,
+            PRIMARY KEY (origin, sequence, time_millis)
+          ) WITHOUT ROWID;
+          -- This node's operator's own decisions ('liandong fork keep'), repeated in every
+          -- checkpoint it signs.
+          CREATE TABLE own_fork_choices (
+            sequence INTEGER PRIMARY KEY,
+            keep BLOB NOT NULL,
+            decided_at TEXT NOT NULL
+          );
+          """)
+      // A version before this one kept checkpoints with choices, unread, from newer peers.
+      let rows = try Row.fetchCursor(db, sql: "SELECT bytes, signature FROM checkpoints")
+      while let row = try rows.next() {
+        guard let signed = try? SignedCheckpoint(bytes: row["bytes"], signature: row["signature"]) else {
+          continue
+        }
+        try NodeStore.recordForkChoices(of: signed.checkpoint, db)
+      }
+    }
     return migrator
   }
 

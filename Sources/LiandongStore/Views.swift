@@ -103,8 +103,12 @@ public struct ForkView: Codable, Sendable {
   public var heldChange: String
   public var otherChange: String
   public var detectedAt: String
-  /// The change that stands, once the federation authority decided (`ForkDecision`).
+  /// The change that stands, once decided (`ForkDecisions`).
   public var kept: String?
+  /// Who decided: "authority" (a manifest's "forks") or "origin" (the forked node's operator).
+  public var decidedBy: String?
+  /// The origin's own decisions name different changes: only the authority can decide now.
+  public var contested: Bool = false
 }
 
 public struct StatusView: Codable, Sendable {

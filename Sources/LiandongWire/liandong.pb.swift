@@ -969,6 +969,26 @@ public nonisolated struct Liandong_V1_Checkpoint: Sendable {
   /// H of the signing certificate (DER)
   public var signerSha256: Data = Data()
 
+  /// The signer's operator's decisions on forks of the signer's own chain, sorted by sequence;
+  /// every later checkpoint of the signer repeats them (PROTOCOL.md, Fork decisions).
+  public var forks: [Liandong_V1_ForkChoice] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Of the changes its node signed with one sequence number, the one its operator says stands.
+public nonisolated struct Liandong_V1_ForkChoice: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sequence: UInt64 = 0
+
+  /// the kept change's ID
+  public var keep: Data = Data()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2658,7 +2678,7 @@ nonisolated extension Liandong_V1_PoliceTransfer: SwiftProtobuf.Message, SwiftPr
 
 nonisolated extension Liandong_V1_Checkpoint: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Checkpoint"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}format\0\u{1}node\0\u{3}time_millis\0\u{1}held\0\u{3}signer_sha256\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}format\0\u{1}node\0\u{3}time_millis\0\u{1}held\0\u{3}signer_sha256\0\u{1}forks\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2671,6 +2691,7 @@ nonisolated extension Liandong_V1_Checkpoint: SwiftProtobuf.Message, SwiftProtob
       case 3: try { try decoder.decodeSingularUInt64Field(value: &self.timeMillis) }()
       case 4: try { try decoder.decodeRepeatedMessageField(value: &self.held) }()
       case 5: try { try decoder.decodeSingularBytesField(value: &self.signerSha256) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.forks) }()
       default: break
       }
     }
@@ -2692,6 +2713,9 @@ nonisolated extension Liandong_V1_Checkpoint: SwiftProtobuf.Message, SwiftProtob
     if !self.signerSha256.isEmpty {
       try visitor.visitSingularBytesField(value: self.signerSha256, fieldNumber: 5)
     }
+    if !self.forks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.forks, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2701,6 +2725,42 @@ nonisolated extension Liandong_V1_Checkpoint: SwiftProtobuf.Message, SwiftProtob
     if lhs.timeMillis != rhs.timeMillis {return false}
     if lhs.held != rhs.held {return false}
     if lhs.signerSha256 != rhs.signerSha256 {return false}
+    if lhs.forks != rhs.forks {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_ForkChoice: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ForkChoice"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sequence\0\u{1}keep\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.sequence) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.keep) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.sequence != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sequence, fieldNumber: 1)
+    }
+    if !self.keep.isEmpty {
+      try visitor.visitSingularBytesField(value: self.keep, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_ForkChoice, rhs: Liandong_V1_ForkChoice) -> Bool {
+    if lhs.sequence != rhs.sequence {return false}
+    if lhs.keep != rhs.keep {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

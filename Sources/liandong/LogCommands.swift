@@ -92,7 +92,7 @@ struct VerifyCommand: NodeCommand {
       for fork in report.forks {
         print(
           "fork: \(fork.origin) signed two changes with sequence \(fork.sequence): \(fork.heldChange.prefix(12)) and \(fork.otherChange.prefix(12))"
-            + (fork.kept.map { "; decided: \($0.prefix(12)) stands" } ?? "")
+            + "; " + ForkList.standing(fork)
         )
       }
       if !report.quarantined.isEmpty {
@@ -154,7 +154,7 @@ struct StatusCommand: NodeCommand {
     for fork in status.forks {
       print(
         "FORK \(fork.origin)#\(fork.sequence): \(fork.heldChange.prefix(12)) vs \(fork.otherChange.prefix(12)), detected \(fork.detectedAt)"
-          + (fork.kept.map { ", decided: \($0.prefix(12)) stands" } ?? ", not decided")
+          + ", " + ForkList.standing(fork)
       )
     }
     if !status.quarantined.isEmpty { print("quarantined: \(status.quarantined.joined(separator: ", "))") }

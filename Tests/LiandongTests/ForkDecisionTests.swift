@@ -10,34 +10,47 @@ struct ForkDecisionTests {
       try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any], "\(result)")
   }
 
+  private func jsonValue(_ result: ProcessResult) throws -> Any {
+    try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
+  }
+
   private func leadSummaries(_ node: NodeProcess) throws -> String { try node.cli("lead", "list").stdout }
 
-  @Test(
-    "a restored node forks its chain; the CA decides which change stands; every node applies it, the node catches up and writes again, and all agree"
-  )
-  func restoredForkDecided() async throws {
-    let (federation, jjj, yrd, prd) = try await NodeProcess.jjjWithTwoServingPeers("fork-decided")
-    defer { _ = (yrd.stop(), prd.stop()) }
-    let lead = { (summary: String) in
-      ["lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", summary, "--to", "all"]
-    }
+  private func lead(_ summary: String) -> [String] {
+    ["lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", summary, "--to", "all"]
+  }
 
-    // A change signed after the backup reaches yrd only; the restored node, heard only by prd,
-    // signs another with the same sequence number.
-    let archive = temporaryDirectory("fork-decided").appendingPathComponent("jjj.tar")
+  /// jjj, restored from a backup, forks its chain: a change signed after the backup reached yrd
+  /// only ("kept branch"); the restored node, heard only by prd, signs another with the same
+  /// sequence number ("superseded branch"), then meets yrd and is quarantined. yrd and prd serve
+  /// (the caller stops them).
+  private func restoredFork(_ label: String) async throws -> (
+    federation: TestFederation, restored: NodeProcess, yrd: NodeProcess, prd: NodeProcess
+  ) {
+    let (federation, jjj, yrd, prd) = try await NodeProcess.jjjWithTwoServingPeers(label)
+    let archive = temporaryDirectory(label).appendingPathComponent("jjj.tar")
     #expect(try jjj.cli("backup", "--out", archive.path).status == 0)
     #expect(try jjj.cli(lead("kept branch")).status == 0)
     #expect(try jjj.cli("sync", "yrd").status == 0)
-    let restoredData = temporaryDirectory("fork-decided-restored").appendingPathComponent("jjj")
+    let restoredData = temporaryDirectory("\(label)-restored").appendingPathComponent("jjj")
     #expect(try run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path]).status == 0)
     let restored = NodeProcess(existing: "jjj", data: restoredData)
     #expect(try restored.cli("sync", "prd", "--accept-fork-risk").status == 0)
     #expect(try restored.cli(lead("superseded branch")).status == 0)
     #expect(try restored.cli("sync", "prd").status == 0)
-
-    // The fork meets itself: the node is quarantined everywhere and cannot write.
     let forked = try restored.cli("sync", "yrd")
-    #expect(forked.failed(with: "node.quarantined"), "\(forked)")
+    #expect(forked.failed(with: "node.quarantined") && forked.stderr.contains("fork keep"), "\(forked)")
+    return (federation, restored, yrd, prd)
+  }
+
+  @Test(
+    "a restored node forks its chain; the CA decides which change stands; every node applies it, the node catches up and writes again, and all agree"
+  )
+  func restoredForkDecided() async throws {
+    let (federation, restored, yrd, prd) = try await restoredFork("fork-decided")
+    defer { _ = (yrd.stop(), prd.stop()) }
+
+    // The fork met itself: the node is quarantined everywhere and cannot write.
     let blocked = try restored.cli(lead("while quarantined"))
     #expect(blocked.status != 0 && blocked.stderr.contains("quarantined"), "\(blocked)")
     let fork = try #require((try json(yrd.cli("status", "--json"))["forks"] as? [[String: Any]])?.first)
@@ -128,7 +141,9 @@ struct ForkDecisionTests {
     #expect(try restored.cli("rebuild").status == 0)
     #expect(try json(restored.cli("status", "--json"))["projectionDigest"] as? String == digests.first)
     let restoredStatus = try restored.cli("status")
-    #expect(restoredStatus.stdout.contains("decided: \(kept.prefix(12)) stands"), "\(restoredStatus)")
+    #expect(
+      restoredStatus.stdout.contains("decided by the federation authority: \(kept.prefix(12)) stands"),
+      "\(restoredStatus)")
     let evidence = try json(restored.cli("status", "--json"))
     #expect(
       (evidence["superseded"] as? [[String: Any]])?.first?["id"] as? String == superseded, "\(evidence)")
@@ -145,10 +160,71 @@ struct ForkDecisionTests {
     _ = try visit.login("ops", "运维值班 night shift")
     let page = try visit.get("/console/node")
     #expect(
-      page.status == 200 && page.body.contains("保留 \(kept.prefix(12))")
+      page.status == 200 && page.body.contains("保留 \(kept.prefix(12)) （联盟裁定）")
         && page.body.contains(#"<ul id="superseded"><li>jjj #"#)
         && page.body.contains(String(superseded.prefix(12))),
       "\(page.body.suffix(2500))")
+  }
+
+  @Test(
+    "a restored node forks its chain; its operator keeps the change its peers hold with 'liandong fork keep'; every node applies it from the checkpoint, the node catches up and writes again"
+  )
+  func restoredForkKeptByOperator() async throws {
+    let (_, restored, yrd, prd) = try await restoredFork("fork-kept")
+    defer { _ = (yrd.stop(), prd.stop()) }
+    let fork = try #require(
+      (try jsonValue(restored.cli("fork", "list", "--json")) as? [[String: Any]])?.first)
+    // The restored node held its own post-restore change first; yrd's is the one signed before.
+    let superseded = try #require(fork["heldChange"] as? String)
+    let kept = try #require(fork["otherChange"] as? String)
+    let listed = try restored.cli("fork", "list")
+    #expect(
+      listed.stdout.contains("not decided: jjj's operator decides with 'liandong fork keep"), "\(listed)")
+
+    // Only jjj decides its fork, and only by naming one of its changes.
+    let elsewhere = try yrd.cli("fork", "keep", kept)
+    #expect(
+      elsewhere.failed(with: "fork.other-origin") && elsewhere.stderr.contains("manifest"), "\(elsewhere)")
+    let unknown = try restored.cli("fork", "keep", "0123456789ab")
+    #expect(unknown.failed(with: "fork.not-found") && unknown.stderr.contains("fork list"), "\(unknown)")
+
+    // The operator keeps the change signed before the backup: the restored node's own change is
+    // set aside, and it hears from both peers before it writes again.
+    let decided = try restored.cli("fork", "keep", String(kept.prefix(12)))
+    #expect(
+      decided.status == 0 && decided.stdout.contains("decided: \(kept.prefix(12)) stands at #")
+        && decided.stdout.contains("once it has synced with prd, yrd"), "\(decided)")
+    #expect(try restored.cli("fork", "keep", kept).stdout.contains("already decided"))
+    let changedMind = try restored.cli("fork", "keep", superseded)
+    #expect(
+      changedMind.failed(with: "fork.decided") && changedMind.stderr.contains("jjj's operator"),
+      "\(changedMind)")
+    #expect(try restored.cli(lead("too early")).failed(with: "node.catch-up-required"))
+    for _ in 0..<2 { _ = try restored.cli("sync", "--all") }
+    let after = try restored.cli(lead("after the decision"))
+    #expect(after.status == 0, "\(after)")
+    let round = try restored.cli("sync", "--all")
+    #expect(round.status == 0, "\(round)")
+
+    var digests = Set<String>()
+    for node in [restored, yrd, prd] {
+      let leads = try leadSummaries(node)
+      #expect(
+        leads.contains("kept branch") && leads.contains("after the decision")
+          && !leads.contains("superseded branch"), "\(node.name): \(leads)")
+      let status = try json(node.cli("status", "--json"))
+      #expect((status["quarantined"] as? [String])?.isEmpty == true, "\(node.name): \(status)")
+      let decision = (status["forks"] as? [[String: Any]])?.first
+      #expect(
+        decision?["kept"] as? String == kept && decision?["decidedBy"] as? String == "origin",
+        "\(node.name): \(status)")
+      digests.insert(status["projectionDigest"] as? String ?? "")
+      #expect(try node.cli("verify").status == 0, "\(node.name)")
+    }
+    #expect(digests.count == 1, "\(digests)")
+    let shown = try prd.cli("fork", "list")
+    #expect(shown.stdout.contains("decided by jjj's operator: \(kept.prefix(12)) stands"), "\(shown)")
+    #expect(!(try restored.cli("doctor", "--json")).stdout.contains("forks not decided"))
   }
 }
 

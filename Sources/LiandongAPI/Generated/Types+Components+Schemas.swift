@@ -1521,10 +1521,25 @@ extension Components {
             internal var otherChange: Swift.String
             /// - Remark: Generated from `#/components/schemas/Fork/detectedAt`.
             internal var detectedAt: Swift.String
-            /// The change that stands, once the federation authority decided the fork (a manifest's "forks").
+            /// The change that stands, once the fork is decided.
             ///
             /// - Remark: Generated from `#/components/schemas/Fork/kept`.
             internal var kept: Swift.String?
+            /// Who decided it, the federation authority (a manifest's "forks") or the origin's operator ('liandong fork keep' on the forked node).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Fork/decidedBy`.
+            internal enum DecidedByPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case authority = "authority"
+                case origin = "origin"
+            }
+            /// Who decided it, the federation authority (a manifest's "forks") or the origin's operator ('liandong fork keep' on the forked node).
+            ///
+            /// - Remark: Generated from `#/components/schemas/Fork/decidedBy`.
+            internal var decidedBy: Components.Schemas.Fork.DecidedByPayload?
+            /// The origin's own decisions on this fork name different changes; only the federation authority can decide it now.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Fork/contested`.
+            internal var contested: Swift.Bool?
             /// Creates a new `Fork`.
             ///
             /// - Parameters:
@@ -1533,14 +1548,18 @@ extension Components {
             ///   - heldChange:
             ///   - otherChange:
             ///   - detectedAt:
-            ///   - kept: The change that stands, once the federation authority decided the fork (a manifest's "forks").
+            ///   - kept: The change that stands, once the fork is decided.
+            ///   - decidedBy: Who decided it, the federation authority (a manifest's "forks") or the origin's operator ('liandong fork keep' on the forked node).
+            ///   - contested: The origin's own decisions on this fork name different changes; only the federation authority can decide it now.
             internal init(
                 origin: Swift.String,
                 sequence: Swift.Int,
                 heldChange: Swift.String,
                 otherChange: Swift.String,
                 detectedAt: Swift.String,
-                kept: Swift.String? = nil
+                kept: Swift.String? = nil,
+                decidedBy: Components.Schemas.Fork.DecidedByPayload? = nil,
+                contested: Swift.Bool? = nil
             ) {
                 self.origin = origin
                 self.sequence = sequence
@@ -1548,6 +1567,8 @@ extension Components {
                 self.otherChange = otherChange
                 self.detectedAt = detectedAt
                 self.kept = kept
+                self.decidedBy = decidedBy
+                self.contested = contested
             }
             internal enum CodingKeys: String, CodingKey {
                 case origin
@@ -1556,6 +1577,8 @@ extension Components {
                 case otherChange
                 case detectedAt
                 case kept
+                case decidedBy
+                case contested
             }
         }
         /// - Remark: Generated from `#/components/schemas/LeadState`.

@@ -96,8 +96,10 @@ struct SimulationFigures {
   var clockCorrections = 0
   var retimedChanges = 0
   var forks = 0
-  /// Forks the authority decided after healing (every run that forked).
+  /// Forks decided after healing (every run that forked), by the authority or the origin.
   var forksDecided = 0
+  /// Of those, forks the forked node's own operator decided (`liandong fork keep`).
+  var forksDecidedByOrigin = 0
   var sessionsFinished = 0
   var sessionsFailed = 0
   var refusedChanges = 0
@@ -123,7 +125,7 @@ struct SimulationFigures {
       \.runs, \.ticks, \.changesWritten, \.frames, \.framesLost, \.framesCutOff, \.framesDuplicated,
       \.framesReordered, \.partitions, \.crashes, \.clockJumps, \.restores, \.clocksSetRight,
       \.clockCorrections,
-      \.retimedChanges, \.forks, \.forksDecided, \.sessionsFinished,
+      \.retimedChanges, \.forks, \.forksDecided, \.forksDecidedByOrigin, \.sessionsFinished,
       \.sessionsFailed,
       \.refusedChanges, \.checkpointsRefused, \.writesRefused, \.thefts, \.stolenChanges, \.stolenWithheld,
       \.theftAgreements, \.blobsReceived, \.acknowledgedChecked,
@@ -139,7 +141,7 @@ struct SimulationFigures {
   var line: String {
     "runs=\(runs) ticks=\(ticks) changes=\(changesWritten) frames=\(frames) lost=\(framesLost) "
       + "cut-off=\(framesCutOff) duplicated=\(framesDuplicated) reordered=\(framesReordered) "
-      + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) restores=\(restores) clocks-set-right=\(clocksSetRight) clock-corrections=\(clockCorrections) retimed=\(retimedChanges) forks=\(forks) forks-decided=\(forksDecided) "
+      + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) restores=\(restores) clocks-set-right=\(clocksSetRight) clock-corrections=\(clockCorrections) retimed=\(retimedChanges) forks=\(forks) forks-decided=\(forksDecided) by-origin=\(forksDecidedByOrigin) "
       + "sessions-finished=\(sessionsFinished) sessions-failed=\(sessionsFailed) "
       + "refused-changes=\(refusedChanges) checkpoints-refused=\(checkpointsRefused) writes-refused=\(writesRefused) thefts=\(thefts) "
       + "stolen-changes=\(stolenChanges) stolen-withheld=\(stolenWithheld) theft-agreements=\(theftAgreements) blobs=\(blobsReceived) acknowledged-checked=\(acknowledgedChecked) "

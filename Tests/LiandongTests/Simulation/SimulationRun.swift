@@ -275,33 +275,46 @@ final class SimulationRun {
   }
 
   /// What a sync round can change: the changes each node holds (stub or full), its missing
-  /// files, and the forks it knows of.
+  /// files, the forks it knows of, and the origins it quarantines (a decision that arrives in a
+  /// checkpoint, at a session's end, lifts a quarantine and changes nothing else until the next).
   private func state() throws -> [String] {
     try nodes.map {
-      "\(try $0.store.changeSetDigest()) \(try $0.blobs.missing().count) \(try $0.store.forks().count)"
+      "\(try $0.store.changeSetDigest()) \(try $0.blobs.missing().count) \(try $0.store.forks().count) "
+        + "\(try $0.store.quarantinedOrigins())"
     }
   }
 
-  // MARK: - The authority's decision
+  // MARK: - The decision
 
-  /// The federation authority decides the fork for one of its two changes, chosen by the seed,
-  /// in a manifest a node that did not fork publishes; once every pair has synced until quiet,
-  /// every node holds the kept change, none is quarantined, and all hold the same changes and
-  /// projections.
+  /// The fork is decided for one of its two changes, chosen by the seed: by the forked node's
+  /// operator, in a checkpoint it signs (when that node knows of the fork, half the time), else
+  /// by the federation authority, in a manifest a node that did not fork publishes. Once every
+  /// pair has synced until quiet, every node holds the kept change, none is quarantined, and all
+  /// hold the same changes and projections.
   private func decideFork() throws {
     guard let forkedOrigin, let fork = try nodes.lazy.compactMap({ try $0.store.forks().first }).first else {
       return
     }
     let keep = network.chance(0.5) ? fork.heldChange : fork.otherChange
-    let signed = try TestFederation.simulation.signedManifest(
-      #"{"federation": "test", "version": 1000, "forks": [{"origin": "\#(fork.origin)", "sequence": \#(fork.sequence), "keep": "\#(keep)"}]}"#
-    )
-    guard let publisher = nodes.filter({ $0.id != forkedOrigin }).randomElement(using: &network.random) else {
-      return
+    let byOrigin = network.chance(0.5)
+    if byOrigin, let origin = nodes.first(where: { $0.id == forkedOrigin }), let author = origin.author,
+      try origin.store.forks().contains(where: { $0.origin == fork.origin && $0.sequence == fork.sequence })
+    {
+      _ = try origin.store.keepOwnFork(keep, author: author, now: origin.wallClock)
+      network.figures.forksDecidedByOrigin += 1
+    } else {
+      let signed = try TestFederation.simulation.signedManifest(
+        #"{"federation": "test", "version": 1000, "forks": [{"origin": "\#(fork.origin)", "sequence": \#(fork.sequence), "keep": "\#(keep)"}]}"#
+      )
+      guard let publisher = nodes.filter({ $0.id != forkedOrigin }).randomElement(using: &network.random)
+      else {
+        return
+      }
+      try publisher.record(
+        [DomainOperation(objectID: publisher.newObjectID(), action: .publishManifest(signed))],
+        audience: .all,
+        officer: "authority", now: Date(timeIntervalSince1970: Double(publisher.clockMillis) / 1000))
     }
-    try publisher.record(
-      [DomainOperation(objectID: publisher.newObjectID(), action: .publishManifest(signed))], audience: .all,
-      officer: "authority", now: Date(timeIntervalSince1970: Double(publisher.clockMillis) / 1000))
     network.figures.forksDecided += 1
     try syncUntilQuiet()
     for node in nodes {
