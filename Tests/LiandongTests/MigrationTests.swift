@@ -1,8 +1,9 @@
 import Foundation
 import LiandongCore
 import LiandongCrypto
-import LiandongStore
 import Testing
+
+@testable import LiandongStore
 
 @Suite("Schema migrations")
 struct MigrationTests {
@@ -28,6 +29,15 @@ struct MigrationTests {
       _ = try latest.ingest(
         source.store.changes(after: [:]), verifier: source.verifier, physicalMillis: source.clockMillis)
       _ = try latest.addAccount("li.wei", role: .officer, at: Date())
+      // A checkpoint carrying its signer's fork choice, which a version before v24 kept unread
+      // (here naming the change it holds, so nothing moves).
+      let chosen = try #require(try source.store.change(origin: source.id, sequence: 2)).id
+      let choice = try SignedCheckpoint(
+        signing: Checkpoint(
+          suite: .p256, node: source.id, timeMillis: source.clockMillis, held: [:],
+          signerSHA256: source.chain[0].fingerprint, forks: [2: chosen]),
+        with: try TestFederation.shared.key("n0"))
+      #expect(try latest.keep([choice], trust: source.verifier.trust, now: Date()).kept == 1)
       let old = try NodeStore(path: path, node: node, migrateUpTo: version)
       let statements = try run(
         "sqlite3",
@@ -69,6 +79,11 @@ struct MigrationTests {
       // v22 found the list in the change an older version kept.
       #expect(try upgraded.relayedRevocationLists().map(\.rank) == [RevocationListRank(lists)])
       #expect(try upgraded.peers().isEmpty)  // v2's table exists and works
+      // v24 found the choice in the checkpoint an older version kept (checkpoints came with v18).
+      let decisions = try upgraded.read { try NodeStore.forkDecisions($0) }
+      #expect(
+        decisions.kept(origin: node, sequence: 2) == (version >= 18 ? chosen : nil),
+        "schema \(version): \(decisions)")
       // Accounts came with v12; from then on they keep their rows, and v13 adds no password.
       #expect(try upgraded.account("li.wei")?.hasPassword == (version >= 12 ? false : nil))
       try upgraded.addPeer(try NodeID("n1"), address: "127.0.0.1:7420")
