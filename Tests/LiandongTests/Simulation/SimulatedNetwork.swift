@@ -112,6 +112,12 @@ struct SimulationFigures {
   var stolenChanges = 0
   var stolenWithheld = 0
   var theftAgreements = 0
+  /// Rotation runs (`SimulationRotation`): rotations signed, runs whose rotation counted on every
+  /// node (witnessed before the old certificate's revocation), and runs whose nodes all had the
+  /// same inputs.
+  var rotations = 0
+  var rotationsStanding = 0
+  var rotationAgreements = 0
   var blobsReceived = 0
   var acknowledgedChecked = 0
   /// Acknowledged changes missing at the end: must stay 0.
@@ -128,7 +134,8 @@ struct SimulationFigures {
       \.retimedChanges, \.forks, \.forksDecided, \.forksDecidedByOrigin, \.sessionsFinished,
       \.sessionsFailed,
       \.refusedChanges, \.checkpointsRefused, \.writesRefused, \.thefts, \.stolenChanges, \.stolenWithheld,
-      \.theftAgreements, \.blobsReceived, \.acknowledgedChecked,
+      \.theftAgreements, \.rotations, \.rotationsStanding, \.rotationAgreements, \.blobsReceived,
+      \.acknowledgedChecked,
       \.acknowledgedMissing,
       \.failedRuns,
     ] {
@@ -144,7 +151,7 @@ struct SimulationFigures {
       + "partitions=\(partitions) crashes=\(crashes) clock-jumps=\(clockJumps) restores=\(restores) clocks-set-right=\(clocksSetRight) clock-corrections=\(clockCorrections) retimed=\(retimedChanges) forks=\(forks) forks-decided=\(forksDecided) by-origin=\(forksDecidedByOrigin) "
       + "sessions-finished=\(sessionsFinished) sessions-failed=\(sessionsFailed) "
       + "refused-changes=\(refusedChanges) checkpoints-refused=\(checkpointsRefused) writes-refused=\(writesRefused) thefts=\(thefts) "
-      + "stolen-changes=\(stolenChanges) stolen-withheld=\(stolenWithheld) theft-agreements=\(theftAgreements) blobs=\(blobsReceived) acknowledged-checked=\(acknowledgedChecked) "
+      + "stolen-changes=\(stolenChanges) stolen-withheld=\(stolenWithheld) theft-agreements=\(theftAgreements) rotations=\(rotations) rotations-standing=\(rotationsStanding) rotation-agreements=\(rotationAgreements) blobs=\(blobsReceived) acknowledged-checked=\(acknowledgedChecked) "
       + "acknowledged-missing=\(acknowledgedMissing) failed-runs=\(failedRuns)"
   }
 }

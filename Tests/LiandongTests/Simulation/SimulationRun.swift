@@ -1,12 +1,13 @@
 import Foundation
+import LiandongApp
 import LiandongCore
 import LiandongStore
 
 /// One seeded run of the deterministic simulation: 3-5 nodes in one process, sync sessions over
 /// `SimulatedLink`s, a fake clock. First a chaotic phase (writes, sessions, lost, duplicated and
 /// overtaken frames, partitions one-way and both ways, crashes and restarts, clock jumps of up to
-/// a day either way and clocks that ran ahead set right, sometimes a fork, a theft or a restore
-/// from a backup); then the network heals and every pair syncs until nothing moves; then the
+/// a day either way and clocks that ran ahead set right, sometimes a fork, a theft, a rotation
+/// then revocation, or a restore from a backup); then the network heals and every pair syncs until nothing moves; then the
 /// invariants of DESIGN.md are checked. A crash loses the node's sessions, its
 /// frames in flight and its open blob transfer; its store keeps exactly what it committed.
 final class SimulationRun {
@@ -22,6 +23,7 @@ final class SimulationRun {
   private var acknowledged: [NodeID: [NodeID: UInt64]] = [:]
   private var forkedOrigin: NodeID? = nil
   private var theft: SimulationTheft?
+  private var rotation: SimulationRotation?
   /// A restore run: when one node's backup is taken, and when it is restored in its place.
   private var restore: (node: Int, backupAt: Int, restoreAt: Int)? = nil
   private var backup: NodeStore? = nil
@@ -47,15 +49,21 @@ final class SimulationRun {
     up = Array(repeating: true, count: count)
     skew = Array(repeating: 0, count: count)
     theft = SimulationTheft(seed: seed)
+    rotation = theft == nil ? SimulationRotation(seed: seed) : nil
+  }
+
+  /// When the CA revokes n2's (first) certificate in a theft or rotation run.
+  private var revokedAt: UInt64? {
+    theft != nil ? SimulationTheft.revokedAt : rotation != nil ? SimulationRotation.revokedAt : nil
   }
 
   func run() throws {
     let ticks = Int.random(in: 30...80, using: &network.random)
-    // A theft run forks nothing: its invariant is about the revocation rule alone.
+    // A theft or rotation run forks nothing: its invariant is about the revocation rule alone.
     let forkAt =
-      network.chance(0.1) && theft == nil ? Int.random(in: 10..<ticks, using: &network.random) : nil
+      network.chance(0.1) && revokedAt == nil ? Int.random(in: 10..<ticks, using: &network.random) : nil
     // A restore run forks nothing either: a restored node that waits for its peers must not fork.
-    if theft == nil, forkAt == nil, network.chance(0.15) {
+    if revokedAt == nil, forkAt == nil, network.chance(0.15) {
       let backupAt = Int.random(in: 5..<ticks / 2, using: &network.random)
       restore = (
         Int.random(in: 0..<nodes.count, using: &network.random), backupAt,
@@ -83,12 +91,16 @@ final class SimulationRun {
     setClocks()
     try backUpOrRestore()
     if network.chance(0.4), let node = randomUpNode(), theft?.mayWrite(node, now: now) ?? true,
-      node.catchingUp.isEmpty
+      rotation?.mayWrite(node, now: now) ?? true, node.catchingUp.isEmpty
     {
       do {
         try actRandomly(node, among: nodes, using: &network.random)
       } catch StoreError.localChangeRefused(.originQuarantined(let origin)) where origin == node.id {
         // A node that learned its own chain was forked writes nothing until an operator decides.
+        network.figures.writesRefused += 1
+      } catch let failure as Failure where failure.code == "object.withheld" && rotation != nil {
+        // A rotation no node witnessed before the revocation is withheld, and with it what n2
+        // signed since: n2 cannot act on its own objects made after it.
         network.figures.writesRefused += 1
       }
     }
@@ -111,8 +123,9 @@ final class SimulationRun {
     if network.chance(0.02) {
       let index = Int.random(in: 0..<nodes.count, using: &network.random)
       skew[index] = network.chance(0.4) ? 0 : Int64.random(in: -Self.day...Self.day, using: &network.random)
-      // The victim of a theft keeps time: a day ahead, its own last changes would follow the revocation.
-      if theft != nil, nodes[index].id == SimulationTheft.victim { skew[index] = 0 }
+      // The victim of a theft, or the node that rotates, keeps time: a day ahead, its own last
+      // changes would follow the revocation.
+      if revokedAt != nil, nodes[index].id == SimulationTheft.victim { skew[index] = 0 }
       network.figures.clockJumps += 1
       setClocks()
     }
@@ -129,6 +142,10 @@ final class SimulationRun {
     if var plan = theft {
       try plan.step(now: now, nodes: nodes, up: up, figures: &network.figures)
       theft = plan
+    }
+    if var plan = rotation {
+      try plan.step(now: now, nodes: nodes, up: up, figures: &network.figures)
+      rotation = plan
     }
   }
 
@@ -228,10 +245,15 @@ final class SimulationRun {
       try plan.installEverywhere(nodes)
       theft = plan
     }
+    if var plan = rotation {
+      try plan.installEverywhere(nodes)
+      rotation = plan
+    }
     try syncUntilQuiet()
     // Checkpoints signed as the last sessions ended travel in the next ones.
-    for _ in 0..<3 where theft != nil {
-      if Set(try nodes.map(SimulationTheft.inputs)).count == 1 { break }
+    for _ in 0..<3 {
+      guard let revokedAt else { break }
+      if Set(try nodes.map { try SimulationTheft.inputs(of: $0, revokedAt: revokedAt) }).count == 1 { break }
       try syncUntilQuiet()
     }
   }
@@ -351,7 +373,9 @@ final class SimulationRun {
   private func checkEqualSetsFoldEqually(when: String) throws {
     var projectionBySet: [String: (NodeID, String)] = [:]
     for node in nodes {
-      let set = try theft == nil ? node.store.changeSetDigest() : SimulationTheft.foldInputs(of: node)
+      let set =
+        try revokedAt.map { try SimulationTheft.foldInputs(of: node, revokedAt: $0) }
+        ?? node.store.changeSetDigest()
       let projection = try node.store.projectionDigest()
       if let (other, earlier) = projectionBySet[set], earlier != projection {
         violations.append(
@@ -366,6 +390,9 @@ final class SimulationRun {
     // changes, checkpoints and CRL, and they withhold the same changes).
     if let theft {
       violations += try theft.check(nodes, figures: &network.figures)
+    }
+    if let rotation {
+      violations += try rotation.check(nodes, figures: &network.figures)
     }
     try checkEqualSetsFoldEqually(when: "after healing")
     // 4. Nothing acknowledged is lost, crashes included.

@@ -95,16 +95,21 @@ struct SimulationTheft {
   /// What the rule's decisions rest on at `node`: the changes it holds (stubs or not), and which of the
   /// victim's are witnessed before the revocation by another node's checkpoint. (Checkpoint sets
   /// themselves need not converge: peers pass on only those newer than the newest held per signer.)
-  static func inputs(of node: SimulatedNode) throws -> String {
-    "\(try node.store.heldChangesDigest()) \(try witnessedBeforeRevocation(at: node).map(\.hex).sorted())"
+  /// (The rotation runs revoke n2 too, at their own moment: `revokedAt`.)
+  static func inputs(of node: SimulatedNode, revokedAt: UInt64 = SimulationTheft.revokedAt) throws -> String {
+    "\(try node.store.heldChangesDigest()) \(try witnessedBeforeRevocation(at: node, revokedAt: revokedAt).map(\.hex).sorted())"
   }
 
   /// The same, and which bodies it holds: what its projections rest on.
-  static func foldInputs(of node: SimulatedNode) throws -> String {
-    "\(try node.store.changeSetDigest()) \(try inputs(of: node))"
+  static func foldInputs(of node: SimulatedNode, revokedAt: UInt64 = SimulationTheft.revokedAt) throws
+    -> String
+  {
+    "\(try node.store.changeSetDigest()) \(try inputs(of: node, revokedAt: revokedAt))"
   }
 
-  static func witnessedBeforeRevocation(at node: SimulatedNode) throws -> Set<ChangeID> {
+  static func witnessedBeforeRevocation(at node: SimulatedNode, revokedAt: UInt64 = SimulationTheft.revokedAt)
+    throws -> Set<ChangeID>
+  {
     Set(
       try node.store.changes(after: [:]).filter { $0.header.origin == victim }.map(\.id).filter { change in
         try node.store.witnesses(of: change).contains { $0.sinceMillis < revokedAt }

@@ -12,9 +12,9 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
   let id: NodeID
   /// Replaced only by `restore`, as a restored backup replaces a node's database.
   private(set) var store: NodeStore
-  let author: ChangeAuthor?
+  private(set) var author: ChangeAuthor?
   var verifier: ChangeVerifier
-  let chain: [Certificate]
+  private(set) var chain: [Certificate]
   /// Whose CA issued this node's certificate (and signs the manifests it cites).
   let federation: TestFederation
   var clockMillis: UInt64
@@ -137,6 +137,19 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
       body: ChangeBody(officer: "restored", operations: []), audience: .all,
       after: ChangeAuthor.ChainTip(sequence: tip.header.sequence, id: tip.id),
       time: HLCTimestamp(wallMillis: clockMillis + 10))
+  }
+
+  /// `cert rotate`: announces `newChain` in a change signed with the current key, then signs with
+  /// `key`. Returns the announcement.
+  func rotate(to newChain: [Certificate], key: PrivateKey) throws -> SignedChange {
+    let announcement = try record(
+      [
+        DomainOperation(objectID: newObjectID(), action: .announceNode(certificateChain: newChain.map(\.der)))
+      ],
+      audience: .all)
+    author = ChangeAuthor(origin: id, key: key, certificateFingerprint: newChain[0].fingerprint)
+    chain = newChain
+    return announcement
   }
 
   /// Creates a subject and a lead about it in one change; returns the lead's ID.

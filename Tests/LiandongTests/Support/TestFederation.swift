@@ -76,6 +76,29 @@ struct TestFederation: Sendable {
     return try! then.trust()
   }()
 
+  /// The rotation runs' second certificate for n2 (and its key), issued on 9 January 2025, and the
+  /// CA with a CRL, issued at 2025-01-10T00:00:08Z, that then revokes n2's first certificate as
+  /// superseded: what a bureau does after `cert rotate`. Made in a copy of the CA, as
+  /// `simulationRevocation` is.
+  static let simulationRotation: (chain: [Certificate], key: PrivateKey, trust: TrustAnchor) = {
+    let copy = temporaryDirectory("simulation-rotation").appendingPathComponent("ca")
+    try! FileManager.default.copyItem(at: simulation.directory, to: copy)
+    let configuration = copy.appendingPathComponent("ca.cnf")
+    let text = try! String(contentsOf: configuration, encoding: .utf8).replacingOccurrences(
+      of: "dir = \(simulation.directory.path)\n", with: "dir = \(copy.path)\n")
+    try! text.write(to: configuration, atomically: true, encoding: .utf8)
+    let first = try! simulation.chain("n2")[0].serialHex
+    let before = TestFederation(directory: copy, madeOn: "2025-01-09 00:00:00")
+    try! before.issue("n2", key: "ed25519")
+    let then = TestFederation(directory: copy, madeOn: "2025-01-10 00:00:08")
+    try! then.pki(["revoke", copy.path, "n2", "--serial", first])
+    try! then.publishCRL()
+    return (try! before.chain("n2"), try! before.key("n2"), try! then.trust())
+  }()
+  /// When the rotation runs' CRL revokes n2's first certificate.
+  static let simulationRotationRevokedMillis: UInt64 =
+    simulationRotation.trust.revocationTime(of: try! simulation.chain("n2")[0])!.unixMillis
+
   func pki(_ arguments: [String]) throws {
     let script = repositoryRoot.appendingPathComponent("Deploy/pki/liandong-pki").path
     let result =
