@@ -68,7 +68,7 @@ public enum APIServer {
   /// is answered 405 with `Allow` (a test keeps this table equal to the spec's).
   static let routes: [(path: String, methods: [String])] = [
     ("/healthz", ["GET"]), ("/readyz", ["GET"]), ("/metrics", ["GET"]), ("/v1/whoami", ["GET"]),
-    ("/v1/status", ["GET"]),
+    ("/v1/status", ["GET"]), ("/v1/forks/keep", ["POST"]),
     ("/v1/session", ["POST", "DELETE"]), ("/v1/whoami/password", ["POST"]),
     ("/v1/accounts", ["GET", "POST"]),
     ("/v1/accounts/{name}/disable", ["POST"]), ("/v1/accounts/{name}/password", ["PUT"]),

@@ -42,6 +42,15 @@ struct NodeAPI: APIProtocol {
     return .ok(.init(body: .json(try Transcode.value(try app.views.status()))))
   }
 
+  func keepOwnFork(_ input: Operations.KeepOwnFork.Input) async throws -> Operations.KeepOwnFork.Output {
+    try CurrentCaller.required().require(.operateNode)
+    guard case .json(let body) = input.body else {
+      throw Failure(code: "api.bad-request", message: "send JSON")
+    }
+    try SpecLength.check([("change", body.change, 64)])
+    return .ok(.init(body: .json(try Transcode.value(try app.keepOwnFork(body.change)))))
+  }
+
   func listLeads(_ input: Operations.ListLeads.Input) async throws -> Operations.ListLeads.Output {
     try CurrentCaller.required().require(.readCases)
     try SpecLength.check([("q", input.query.q, 200), ("cursor", input.query.cursor, 200)])

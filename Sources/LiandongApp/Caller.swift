@@ -13,6 +13,8 @@ public enum Permission: String, Sendable {
   case manageAccounts
   /// The node's metrics (`/metrics`), when the API is not on loopback.
   case readMetrics
+  /// Decide the node's own affairs as its operator: which change of a fork of its chain stands.
+  case operateNode
 }
 
 extension OfficerRole {
@@ -22,11 +24,14 @@ extension OfficerRole {
     switch (self, permission) {
     case (.officer, .manageAccounts), (.supervisor, .manageAccounts): false
     case (.officer, .readMetrics), (.supervisor, .readMetrics): false
+    case (.officer, .operateNode), (.supervisor, .operateNode): false
     case (.officer, _), (.supervisor, _): true
     case (.operator, .readNode), (.operator, .manageAccounts), (.operator, .readMetrics): true
+    case (.operator, .operateNode): true
     case (.operator, _): false
     case (.auditor, .readCases), (.auditor, .readNode): true
     case (.auditor, .actOnCases), (.auditor, .manageAccounts), (.auditor, .readMetrics): false
+    case (.auditor, .operateNode): false
     }
   }
 }
@@ -68,6 +73,7 @@ extension Permission {
     case .readNode: "read the node's state"
     case .manageAccounts: "manage this node's accounts"
     case .readMetrics: "read the node's metrics"
+    case .operateNode: "decide forks of this node's chain"
     }
   }
 }

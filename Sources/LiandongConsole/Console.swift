@@ -44,6 +44,7 @@ public enum Console {
     router.get(RouterPath(root + "/node")) { request, _ in
       try await pages.page(request) { try pages.nodeStatus($0) }
     }
+    router.post(RouterPath(root + "/node/forks")) { request, _ in try await pages.actOnForks(request) }
     router.get(RouterPath(root + "/leads")) { request, _ in
       try await pages.page(request) { try pages.leads($0) }
     }

@@ -62,9 +62,18 @@ extension ConsolePages {
           row["lastError"] = Shown.optional(peer.lastError)
           return row
         },
-        "forks": status.forks.map { fork in
-          [
-            "origin": fork.origin, "sequence": "\(fork.sequence)",
+        "anyKeep": status.forks.contains {
+          $0.origin == app.node.rawValue && $0.kept == nil && !$0.contested && visit.caller.may(.operateNode)
+        },
+        "forks": status.forks.map { fork -> [String: Any] in
+          // This node's operator decides a fork of its own chain that no one has decided.
+          let mayKeep =
+            fork.origin == app.node.rawValue && fork.kept == nil && !fork.contested
+            && visit.caller.may(.operateNode)
+          return [
+            "keep": mayKeep
+              ? [fork.heldChange, fork.otherChange].map { ["change": $0, "short": String($0.prefix(12))] }
+              : [],
             "detectedAt": Shown.chinaTime(fork.detectedAt),
             "changes": "\(fork.heldChange.prefix(12)) / \(fork.otherChange.prefix(12))",
             "decision": fork.kept.map { kept in
@@ -87,7 +96,18 @@ extension ConsolePages {
           ]
         },
         "quarantined": status.quarantined.joined(separator: ", "),
-      ])
+      ], notice: visit.query("done").map { _ in language.phrase("actDone") })
+  }
+
+  /// This node's operator decides which change of a fork of its own chain stands
+  /// (`NodeApp.keepOwnFork`).
+  func actOnForks(_ request: Request) async throws -> Response {
+    try await act(request, permission: .operateNode) { _, form in
+      _ = try app.keepOwnFork(form.text("change") ?? "")
+      return "\(Console.root)/node?done=fork"
+    } onRefusal: { visit, _, error in
+      refused(try nodeStatus(visit), error)
+    }
   }
 
   func accounts(_ visit: Visit) throws -> Rendered {

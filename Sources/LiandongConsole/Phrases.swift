@@ -151,6 +151,11 @@ enum Phrases {
     "forkKept": ("保留", "Stands:"),
     "forkByAuthority": ("（联盟裁定）", "(the federation authority)"),
     "forkByOrigin": ("（该节点运维裁定）", "(the origin's operator)"),
+    "forkKeepThis": ("保留此变更", "Keep this change"),
+    "forkKeepHint": (
+      "本节点链上的分叉由本节点运维裁定：保留确属本节点的那个变更，裁定后不可更改。若密钥可能被盗，请勿在此裁定：应吊销证书，由联盟裁定。",
+      "A fork of this node's own chain is this node's operator's to decide: keep the change that is the node's own; the decision is final. If the key may be stolen, do not decide here: have the certificate revoked and let the federation authority decide."
+    ),
     "forkContested": (
       "有争议：该节点密钥对两个变更都作了选择，须由联盟裁定", "Contested: the origin's key chose both; the authority decides"
     ),

@@ -14,7 +14,7 @@ struct AuthorizationMatrixTests {
     "GET /healthz": nil, "GET /readyz": nil, "GET /metrics": nil,  // metrics: open on loopback
     "POST /v1/session": nil, "DELETE /v1/session": nil,
     "GET /v1/whoami": .readNode, "POST /v1/whoami/password": .readNode, "GET /v1/status": .readNode,
-    "GET /v1/peers": .readNode, "GET /v1/events": .readNode,
+    "GET /v1/peers": .readNode, "GET /v1/events": .readNode, "POST /v1/forks/keep": .operateNode,
     "GET /v1/accounts": .manageAccounts, "POST /v1/accounts": .manageAccounts,
     "POST /v1/accounts/{name}/disable": .manageAccounts, "PUT /v1/accounts/{name}/password": .manageAccounts,
     "POST /v1/accounts/{name}/tokens": .manageAccounts, "DELETE /v1/accounts/{name}/tokens": .manageAccounts,
@@ -35,7 +35,7 @@ struct AuthorizationMatrixTests {
     "POST /v1/accounts/{name}/tokens": #"{"days": 1}"#, "POST /v1/leads": HTTPAPITests.lead,
     "POST /v1/leads/{id}/acts": #"{"act": "acknowledge"}"#,
     "POST /v1/requests/{id}/acts": #"{"act": "acknowledge"}"#,
-    "POST /v1/leads/{id}/evidence": "a file's bytes",
+    "POST /v1/leads/{id}/evidence": "a file's bytes", "POST /v1/forks/keep": #"{"change": "0123456789ab"}"#,
   ]
 
   @Test("the matrix covers every route of the spec")

@@ -188,13 +188,55 @@ struct ForkDecisionTests {
     let unknown = try restored.cli("fork", "keep", "0123456789ab")
     #expect(unknown.failed(with: "fork.not-found") && unknown.stderr.contains("fork list"), "\(unknown)")
 
-    // The operator keeps the change signed before the backup: the restored node's own change is
-    // set aside, and it hears from both peers before it writes again.
-    let decided = try restored.cli("fork", "keep", String(kept.prefix(12)))
+    // The operator keeps the change signed before the backup, in the console: the restored
+    // node's own change is set aside, and it hears from both peers before it writes again.
+    let officer = try restored.token("li.wei", role: "officer")
+    let operatorToken = try restored.token("ops", role: "operator")
+    _ = try restored.setPassword("ops", "运维值班 night shift")
+    _ = try restored.setPassword("li.wei", "办案人员 case officer")
+    // Its serve syncs with the peers once, at start, before the decision: the catch-up after it
+    // is the test's own syncs.
+    let base = try await restored.serveAPI(interval: 3600)
+    var visit = ConsoleVisit(base: base)
+    _ = try visit.login("ops", "运维值班 night shift")
+    let undecided = try visit.get("/console/node")
+    for change in [kept, superseded] {
+      #expect(
+        undecided.body.contains(#"name="change" value="\#(change)""#)
+          && undecided.body.contains("保留此变更 <code>\(change.prefix(12))</code>"),
+        "\(undecided.body.suffix(3000))")
+    }
+    var officerVisit = ConsoleVisit(base: base)
+    _ = try officerVisit.login("li.wei", "办案人员 case officer")
+    let officerPage = try officerVisit.get("/console/node")
+    #expect(!officerPage.body.contains("保留此变更"), "an officer may read the node page, not decide")
+    let byOfficer = try officerVisit.post(
+      "/console/node/forks", [("csrf", ConsoleVisit.csrf(in: officerPage.body) ?? ""), ("change", kept)])
+    #expect(byOfficer.isProblemPage(403, "auth.not-permitted"), "\(byOfficer)")
+    let decided = try visit.post(
+      "/console/node/forks", [("csrf", ConsoleVisit.csrf(in: undecided.body) ?? ""), ("change", kept)])
+    #expect(decided.status == 303, "\(decided)")
+    let shown = try visit.get("/console/node?done=fork")
     #expect(
-      decided.status == 0 && decided.stdout.contains("decided: \(kept.prefix(12)) stands at #")
-        && decided.stdout.contains("once it has synced with prd, yrd"), "\(decided)")
-    #expect(try restored.cli("fork", "keep", kept).stdout.contains("already decided"))
+      shown.body.contains("保留 \(kept.prefix(12)) （该节点运维裁定）") && !shown.body.contains("保留此变更"),
+      "\(shown.body.suffix(3000))")
+    // The API and the command line answer alike: the same decision again is nothing new (and
+    // says whom the node waits for), the other change is refused, and an officer may not decide.
+    let again = try curl(
+      "POST", base + "/v1/forks/keep", token: operatorToken, json: #"{"change": "\#(kept)"}"#)
+    #expect(
+      again.status == 200 && (again.json["choice"] as? [String: Any])?["alreadyDecided"] as? Bool == true
+        && again.json["waitingFor"] as? [String] == ["prd", "yrd"], "\(again)")
+    let other = try curl(
+      "POST", base + "/v1/forks/keep", token: operatorToken, json: #"{"change": "\#(superseded)"}"#)
+    #expect(other.isProblem(409, "fork.decided"), "\(other)")
+    let byOfficerAPI = try curl(
+      "POST", base + "/v1/forks/keep", token: officer, json: #"{"change": "\#(kept)"}"#)
+    #expect(byOfficerAPI.isProblem(403, "auth.not-permitted"), "\(byOfficerAPI)")
+    _ = restored.stop()
+    let repeated = try restored.cli("fork", "keep", String(kept.prefix(12)))
+    #expect(
+      repeated.status == 0 && repeated.stdout.contains("already decided: \(kept.prefix(12)) stands at #"))
     let changedMind = try restored.cli("fork", "keep", superseded)
     #expect(
       changedMind.failed(with: "fork.decided") && changedMind.stderr.contains("jjj's operator"),
@@ -222,8 +264,9 @@ struct ForkDecisionTests {
       #expect(try node.cli("verify").status == 0, "\(node.name)")
     }
     #expect(digests.count == 1, "\(digests)")
-    let shown = try prd.cli("fork", "list")
-    #expect(shown.stdout.contains("decided by jjj's operator: \(kept.prefix(12)) stands"), "\(shown)")
+    let listedOnPrd = try prd.cli("fork", "list")
+    #expect(
+      listedOnPrd.stdout.contains("decided by jjj's operator: \(kept.prefix(12)) stands"), "\(listedOnPrd)")
     #expect(!(try restored.cli("doctor", "--json")).stdout.contains("forks not decided"))
   }
 }

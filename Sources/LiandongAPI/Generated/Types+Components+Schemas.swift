@@ -1581,6 +1581,101 @@ extension Components {
                 case contested
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ForkKeep`.
+        internal struct ForkKeep: Codable, Hashable, Sendable {
+            /// The change that stands, its ID or its first 8 or more hex digits.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ForkKeep/change`.
+            internal var change: Swift.String
+            /// Creates a new `ForkKeep`.
+            ///
+            /// - Parameters:
+            ///   - change: The change that stands, its ID or its first 8 or more hex digits.
+            internal init(change: Swift.String) {
+                self.change = change
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case change
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.change = try container.decode(
+                    Swift.String.self,
+                    forKey: .change
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "change"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ForkDecisionResult`.
+        internal struct ForkDecisionResult: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ForkDecisionResult/choice`.
+            internal struct ChoicePayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ForkDecisionResult/choice/sequence`.
+                internal var sequence: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/ForkDecisionResult/choice/kept`.
+                internal var kept: Swift.String
+                /// The same decision was made before; nothing was signed.
+                ///
+                /// - Remark: Generated from `#/components/schemas/ForkDecisionResult/choice/alreadyDecided`.
+                internal var alreadyDecided: Swift.Bool
+                /// Creates a new `ChoicePayload`.
+                ///
+                /// - Parameters:
+                ///   - sequence:
+                ///   - kept:
+                ///   - alreadyDecided: The same decision was made before; nothing was signed.
+                internal init(
+                    sequence: Swift.Int,
+                    kept: Swift.String,
+                    alreadyDecided: Swift.Bool
+                ) {
+                    self.sequence = sequence
+                    self.kept = kept
+                    self.alreadyDecided = alreadyDecided
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case sequence
+                    case kept
+                    case alreadyDecided
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ForkDecisionResult/choice`.
+            internal var choice: Components.Schemas.ForkDecisionResult.ChoicePayload
+            /// - Remark: Generated from `#/components/schemas/ForkDecisionResult/fork`.
+            internal var fork: Components.Schemas.Fork?
+            /// The peers this node must sync with before it writes again, when the decision set its own change aside.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ForkDecisionResult/waitingFor`.
+            internal var waitingFor: [Swift.String]?
+            /// - Remark: Generated from `#/components/schemas/ForkDecisionResult/quarantined`.
+            internal var quarantined: [Swift.String]
+            /// Creates a new `ForkDecisionResult`.
+            ///
+            /// - Parameters:
+            ///   - choice:
+            ///   - fork:
+            ///   - waitingFor: The peers this node must sync with before it writes again, when the decision set its own change aside.
+            ///   - quarantined:
+            internal init(
+                choice: Components.Schemas.ForkDecisionResult.ChoicePayload,
+                fork: Components.Schemas.Fork? = nil,
+                waitingFor: [Swift.String]? = nil,
+                quarantined: [Swift.String]
+            ) {
+                self.choice = choice
+                self.fork = fork
+                self.waitingFor = waitingFor
+                self.quarantined = quarantined
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case choice
+                case fork
+                case waitingFor
+                case quarantined
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/LeadState`.
         internal enum LeadState: String, Codable, Hashable, Sendable, CaseIterable {
             case draft = "draft"

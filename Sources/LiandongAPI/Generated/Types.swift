@@ -80,6 +80,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/status`.
     /// - Remark: Generated from `#/paths//v1/status/get(getStatus)`.
     func getStatus(_ input: Operations.GetStatus.Input) async throws -> Operations.GetStatus.Output
+    /// Decide which change of a fork of this node's own chain stands (operators only; as `liandong fork keep`).
+    ///
+    /// The decision travels in a checkpoint this node signs, and every node applies it alike. It is final: deciding again for the same change changes nothing, and for the other change is refused (fork.decided). A fork of another node's chain is refused (fork.other-origin).
+    ///
+    /// - Remark: HTTP `POST /v1/forks/keep`.
+    /// - Remark: Generated from `#/paths//v1/forks/keep/post(keepOwnFork)`.
+    func keepOwnFork(_ input: Operations.KeepOwnFork.Input) async throws -> Operations.KeepOwnFork.Output
     /// Leads this node holds, newest (or oldest) first, a page at a time.
     ///
     /// - Remark: HTTP `GET /v1/leads`.
@@ -309,6 +316,21 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//v1/status/get(getStatus)`.
     internal func getStatus(headers: Operations.GetStatus.Input.Headers = .init()) async throws -> Operations.GetStatus.Output {
         try await getStatus(Operations.GetStatus.Input(headers: headers))
+    }
+    /// Decide which change of a fork of this node's own chain stands (operators only; as `liandong fork keep`).
+    ///
+    /// The decision travels in a checkpoint this node signs, and every node applies it alike. It is final: deciding again for the same change changes nothing, and for the other change is refused (fork.decided). A fork of another node's chain is refused (fork.other-origin).
+    ///
+    /// - Remark: HTTP `POST /v1/forks/keep`.
+    /// - Remark: Generated from `#/paths//v1/forks/keep/post(keepOwnFork)`.
+    internal func keepOwnFork(
+        headers: Operations.KeepOwnFork.Input.Headers = .init(),
+        body: Operations.KeepOwnFork.Input.Body
+    ) async throws -> Operations.KeepOwnFork.Output {
+        try await keepOwnFork(Operations.KeepOwnFork.Input(
+            headers: headers,
+            body: body
+        ))
     }
     /// Leads this node holds, newest (or oldest) first, a page at a time.
     ///
