@@ -41,6 +41,10 @@ public enum Console {
     }
     router.get(RouterPath(root + "/due")) { request, _ in try await pages.page(request) { try pages.due($0) }
     }
+    router.get(RouterPath(root + "/alerts")) { request, _ in
+      try await pages.page(request) { try pages.alerts($0) }
+    }
+    router.post(RouterPath(root + "/alerts/notify")) { request, _ in try await pages.warnRegions(request) }
     router.get(RouterPath(root + "/node")) { request, _ in
       try await pages.page(request) { try pages.nodeStatus($0) }
     }

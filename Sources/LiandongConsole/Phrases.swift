@@ -151,6 +151,31 @@ enum Phrases {
     "forkKept": ("保留", "Stands:"),
     "forkByAuthority": ("（联盟裁定）", "(the federation authority)"),
     "forkByOrigin": ("（该节点运维裁定）", "(the origin's operator)"),
+    "alertsAndConflicts": ("预警与冲突", "Warnings and conflicts"),
+    "earlyWarnings": ("风险预警", "Early warnings"),
+    "earlyWarningsHint": (
+      "不同地区对同一当事人（统一社会信用代码，或平台与店铺）均有未办结线索。",
+      "Open leads of different regions on the same subject (USCC, or platform and shop)."
+    ),
+    "leadColumn": ("线索", "Lead"),
+    "otherLead": ("另一线索", "Other lead"),
+    "noAlerts": ("没有预警。", "No warning."),
+    "warnedBy": ("由该地区预警，本节点不可查看：", "Warned of by (not readable here):"),
+    "unseenBy": ("对方看不到本节点线索：", "Cannot see the other lead:"),
+    "regionsToWarn": ("看不到本节点线索、尚未预警的地区", "Regions that cannot see this node's lead and are not yet warned"),
+    "warnRegions": (
+      "向这些地区发送预警（仅含当事人与线索编号，不含线索内容）", "Warn them (the subject and the leads' IDs, not the lead's content)"
+    ),
+    "warningsSent": ("已发送预警：", "Warnings sent:"),
+    "conflicts": ("冲突", "Conflicts"),
+    "noConflicts": ("没有冲突。", "No conflict."),
+    "object": ("对象", "Object"),
+    "between": ("当事方", "Between"),
+    "conflictingActs": ("同时作出、不能同时成立的行为", "Acts made at once that cannot both stand"),
+    "resolveWith": ("解决方式", "Resolved with"),
+    "conflictKind:request": ("协助调查", "Request"),
+    "conflictKind:jurisdiction": ("管辖争议", "Jurisdiction"),
+    "conflictKind:hand-off": ("案件移送", "Hand-off"),
     "forkKeepThis": ("保留此变更", "Keep this change"),
     "forkKeepHint": (
       "本节点链上的分叉由本节点运维裁定：保留确属本节点的那个变更，裁定后不可更改。若密钥可能被盗，请勿在此裁定：应吊销证书，由联盟裁定。",
