@@ -15,6 +15,9 @@ public enum Permission: String, Sendable {
   case readMetrics
   /// Decide the node's own affairs as its operator: which change of a fork of its chain stands.
   case operateNode
+  /// What the rules reserve to a leader of the bureau (DOMAIN.md): approving or refusing a
+  /// transfer to police.
+  case approveAsLeader
 }
 
 extension OfficerRole {
@@ -25,13 +28,14 @@ extension OfficerRole {
     case (.officer, .manageAccounts), (.supervisor, .manageAccounts): false
     case (.officer, .readMetrics), (.supervisor, .readMetrics): false
     case (.officer, .operateNode), (.supervisor, .operateNode): false
+    case (.officer, .approveAsLeader): false
     case (.officer, _), (.supervisor, _): true
     case (.operator, .readNode), (.operator, .manageAccounts), (.operator, .readMetrics): true
     case (.operator, .operateNode): true
     case (.operator, _): false
     case (.auditor, .readCases), (.auditor, .readNode): true
     case (.auditor, .actOnCases), (.auditor, .manageAccounts), (.auditor, .readMetrics): false
-    case (.auditor, .operateNode): false
+    case (.auditor, .operateNode), (.auditor, .approveAsLeader): false
     }
   }
 }
@@ -74,6 +78,7 @@ extension Permission {
     case .manageAccounts: "manage this node's accounts"
     case .readMetrics: "read the node's metrics"
     case .operateNode: "decide forks of this node's chain"
+    case .approveAsLeader: "approve or refuse as the bureau's leader"
     }
   }
 }

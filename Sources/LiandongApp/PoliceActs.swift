@@ -42,6 +42,15 @@ extension NodeApp {
     ) { try self.policeTransfer(id) }
   }
 
+  /// The steps `caller` may take on `transfer` now: only the bureau that made it records them,
+  /// in the order the rules allow, and approving or refusing is a supervisor's.
+  public func policeStepsOpen(_ transfer: PoliceTransferView, to caller: Caller) -> [String] {
+    guard transfer.bureau == node.rawValue, caller.may(.actOnCases) else { return [] }
+    return PoliceAct.open(from: transfer.state).filter {
+      !PoliceAct.isLeaders($0) || caller.may(.approveAsLeader)
+    }
+  }
+
   func policeTransfer(_ id: ObjectID) throws -> PoliceTransferView {
     try existing("transfer to police", id, store.policeTransfer)
   }

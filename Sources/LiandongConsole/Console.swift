@@ -41,6 +41,12 @@ public enum Console {
     }
     router.get(RouterPath(root + "/due")) { request, _ in try await pages.page(request) { try pages.due($0) }
     }
+    router.get(RouterPath(root + "/police")) { request, _ in
+      try await pages.page(request) { try pages.policeTransfers($0) }
+    }
+    router.post(RouterPath(root + "/police/:id/acts")) { request, context in
+      try await pages.actOnPoliceTransfer(request, id: context.parameters.get("id") ?? "")
+    }
     router.get(RouterPath(root + "/alerts")) { request, _ in
       try await pages.page(request) { try pages.alerts($0) }
     }

@@ -15,7 +15,7 @@ enum ConsoleTemplates {
       ("actforms", PackageResources.actforms_mustache), ("story", PackageResources.story_mustache),
       ("requests", PackageResources.requests_mustache), ("request", PackageResources.request_mustache),
       ("report", PackageResources.report_mustache), ("accounts", PackageResources.accounts_mustache),
-      ("alerts", PackageResources.alerts_mustache),
+      ("alerts", PackageResources.alerts_mustache), ("police", PackageResources.police_mustache),
     ]
     for (name, bytes) in sources {
       // A template that does not parse is a defect of this build, caught by every console test.

@@ -44,6 +44,44 @@ public enum PoliceAct: Hashable, Sendable {
   }
 }
 
+extension PoliceAct {
+  /// The steps after `create`: the states each may follow, and whether it needs a note (a
+  /// reason, the police's receipt, their decision). The reducer and the acts a page offers read
+  /// this one table.
+  public static let steps: [(name: String, from: [PoliceTransferState], needsNote: Bool)] = [
+    ("approve", [.reported], false), ("refuse", [.reported], true), ("transfer", [.approved], true),
+    ("police-accepted", [.transferred, .reconsideration], true),
+    ("police-declined", [.transferred, .reconsideration], true),
+    ("reconsider", [.policeDeclined], true), ("close", [.refused, .policeAccepted, .policeDeclined], false),
+  ]
+
+  /// The step named `step`, with its note; nil for a name that is no step.
+  public init?(step: String, note: String) {
+    switch step {
+    case "approve": self = .approve
+    case "refuse": self = .refuse(reason: note)
+    case "transfer": self = .transfer(receipt: note)
+    case "police-accepted": self = .policeAccepted(note: note)
+    case "police-declined": self = .policeDeclined(note: note)
+    case "reconsider": self = .reconsider(note: note)
+    case "close": self = .close
+    default: return nil
+    }
+  }
+
+  /// The steps a transfer in `state` may take next.
+  public static func open(from state: PoliceTransferState) -> [String] {
+    steps.filter { $0.from.contains(state) }.map(\.name)
+  }
+
+  /// Whether the step is the leader's to take (DOMAIN.md: a supervisor approves or refuses).
+  public static func isLeaders(_ step: String) -> Bool { step == "approve" || step == "refuse" }
+
+  static func allowed(before step: String) -> [PoliceTransferState] {
+    steps.first { $0.name == step }?.from ?? []
+  }
+}
+
 public enum PoliceTransferState: String, CanonicalName {
   case reported, approved, refused, transferred
   case policeAccepted = "police-accepted"
@@ -127,15 +165,18 @@ enum PoliceFold {
     }
     switch act {
     case .create: return .failure(Refused(code: "op.exists", reason: "object \(id) already exists"))
-    case .approve: return move(from: [.reported], to: .approved)
-    case .refuse(let reason): return move(from: [.reported], to: .refused, note: reason)
-    case .transfer(let receipt): return move(from: [.approved], to: .transferred, note: receipt)
+    case .approve: return move(from: PoliceAct.allowed(before: act.name), to: .approved)
+    case .refuse(let reason):
+      return move(from: PoliceAct.allowed(before: act.name), to: .refused, note: reason)
+    case .transfer(let receipt):
+      return move(from: PoliceAct.allowed(before: act.name), to: .transferred, note: receipt)
     case .policeAccepted(let note):
-      return move(from: [.transferred, .reconsideration], to: .policeAccepted, note: note)
+      return move(from: PoliceAct.allowed(before: act.name), to: .policeAccepted, note: note)
     case .policeDeclined(let note):
-      return move(from: [.transferred, .reconsideration], to: .policeDeclined, note: note)
-    case .reconsider(let note): return move(from: [.policeDeclined], to: .reconsideration, note: note)
-    case .close: return move(from: [.refused, .policeAccepted, .policeDeclined], to: .closed)
+      return move(from: PoliceAct.allowed(before: act.name), to: .policeDeclined, note: note)
+    case .reconsider(let note):
+      return move(from: PoliceAct.allowed(before: act.name), to: .reconsideration, note: note)
+    case .close: return move(from: PoliceAct.allowed(before: act.name), to: .closed)
     }
   }
 }

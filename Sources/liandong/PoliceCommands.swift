@@ -86,16 +86,7 @@ struct PoliceAction: NodeCommand {
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
-    let act: PoliceAct
-    switch step {
-    case "approve": act = .approve
-    case "refuse": act = .refuse(reason: note)
-    case "transfer": act = .transfer(receipt: note)
-    case "police-accepted": act = .policeAccepted(note: note)
-    case "police-declined": act = .policeDeclined(note: note)
-    case "reconsider": act = .reconsider(note: note)
-    case "close": act = .close
-    default:
+    guard let act = PoliceAct(step: step, note: note) else {
       throw UsageError(
         code: "usage.police-step",
         message:
