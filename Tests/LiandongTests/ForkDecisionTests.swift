@@ -16,6 +16,31 @@ struct ForkDecisionTests {
 
   private func leadSummaries(_ node: NodeProcess) throws -> String { try node.cli("lead", "list").stdout }
 
+  /// Each node holds the kept branch and the lead written after the decision, not the
+  /// superseded one; none quarantines jjj; each shows who decided; all fold the same projections
+  /// and verify. Returns the projection digests (one).
+  private func expectDecidedEverywhere(_ nodes: [NodeProcess], kept: String, by decider: String) throws
+    -> Set<String>
+  {
+    var digests = Set<String>()
+    for node in nodes {
+      let leads = try leadSummaries(node)
+      #expect(
+        leads.contains("kept branch") && leads.contains("after the decision")
+          && !leads.contains("superseded branch"), "\(node.name): \(leads)")
+      let status = try json(node.cli("status", "--json"))
+      #expect((status["quarantined"] as? [String])?.isEmpty == true, "\(node.name): \(status)")
+      let decision = (status["forks"] as? [[String: Any]])?.first
+      #expect(
+        decision?["kept"] as? String == kept && decision?["decidedBy"] as? String == decider,
+        "\(node.name): \(status)")
+      digests.insert(status["projectionDigest"] as? String ?? "")
+      #expect(try node.cli("verify").status == 0, "\(node.name)")
+    }
+    #expect(digests.count == 1, "\(digests)")
+    return digests
+  }
+
   private func lead(_ summary: String) -> [String] {
     ["lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", summary, "--to", "all"]
   }
@@ -125,18 +150,7 @@ struct ForkDecisionTests {
 
     // Every node: the kept branch and what followed it, not the superseded change; no
     // quarantine; the same projections; the superseded change kept as evidence where it was held.
-    var digests = Set<String>()
-    for node in [restored, yrd, prd] {
-      let leads = try leadSummaries(node)
-      #expect(
-        leads.contains("kept branch") && leads.contains("after the decision")
-          && !leads.contains("superseded branch"), "\(node.name): \(leads)")
-      let status = try json(node.cli("status", "--json"))
-      #expect((status["quarantined"] as? [String])?.isEmpty == true, "\(node.name): \(status)")
-      digests.insert(status["projectionDigest"] as? String ?? "")
-      #expect(try node.cli("verify").status == 0, "\(node.name)")
-    }
-    #expect(digests.count == 1, "\(digests)")
+    let digests = try expectDecidedEverywhere([restored, yrd, prd], kept: kept, by: "authority")
     // A replay of the log gives the same projections: the decision lives in the log itself.
     #expect(try restored.cli("rebuild").status == 0)
     #expect(try json(restored.cli("status", "--json"))["projectionDigest"] as? String == digests.first)
@@ -248,22 +262,7 @@ struct ForkDecisionTests {
     let round = try restored.cli("sync", "--all")
     #expect(round.status == 0, "\(round)")
 
-    var digests = Set<String>()
-    for node in [restored, yrd, prd] {
-      let leads = try leadSummaries(node)
-      #expect(
-        leads.contains("kept branch") && leads.contains("after the decision")
-          && !leads.contains("superseded branch"), "\(node.name): \(leads)")
-      let status = try json(node.cli("status", "--json"))
-      #expect((status["quarantined"] as? [String])?.isEmpty == true, "\(node.name): \(status)")
-      let decision = (status["forks"] as? [[String: Any]])?.first
-      #expect(
-        decision?["kept"] as? String == kept && decision?["decidedBy"] as? String == "origin",
-        "\(node.name): \(status)")
-      digests.insert(status["projectionDigest"] as? String ?? "")
-      #expect(try node.cli("verify").status == 0, "\(node.name)")
-    }
-    #expect(digests.count == 1, "\(digests)")
+    _ = try expectDecidedEverywhere([restored, yrd, prd], kept: kept, by: "origin")
     let listedOnPrd = try prd.cli("fork", "list")
     #expect(
       listedOnPrd.stdout.contains("decided by jjj's operator: \(kept.prefix(12)) stands"), "\(listedOnPrd)")

@@ -20,7 +20,7 @@ struct SimulationRotation {
   var random: SeededGenerator
   private let rotateAt: UInt64
   private(set) var rotation: ChangeID? = nil
-  private var installed: Set<NodeID> = []
+  private var rollout = SimulatedCRLRollout(trust: TestFederation.simulationRotation.trust)
 
   /// A plan for about one run in eight of those without a theft, or nil.
   init?(seed: UInt64) {
@@ -46,22 +46,11 @@ struct SimulationRotation {
       figures.rotations += 1
     }
     guard now >= Self.revokedAt else { return }
-    for node in nodes where !installed.contains(node.id) && Double.random(in: 0..<1, using: &random) < 0.1 {
-      try install(on: node)
-    }
+    try rollout.step(nodes, random: &random)
   }
 
   /// Every node installs the CRL (before the healed network's last rounds).
-  mutating func installEverywhere(_ nodes: [SimulatedNode]) throws {
-    for node in nodes where !installed.contains(node.id) { try install(on: node) }
-  }
-
-  private mutating func install(on node: SimulatedNode) throws {
-    let trust = TestFederation.simulationRotation.trust
-    node.verifier = ChangeVerifier(trust: trust)
-    try node.store.applyRevocations(trust)
-    installed.insert(node.id)
-  }
+  mutating func installEverywhere(_ nodes: [SimulatedNode]) throws { try rollout.installEverywhere(nodes) }
 
   /// Each node withholds exactly what the rule says of n2's changes, and nodes with the same
   /// inputs withhold the same.

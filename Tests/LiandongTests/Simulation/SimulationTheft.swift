@@ -21,7 +21,7 @@ struct SimulationTheft {
   var random: SeededGenerator
   private var stealAt: UInt64
   private(set) var stolen: [ChangeID] = []
-  private var installed: Set<NodeID> = []
+  private var rollout = SimulatedCRLRollout(trust: TestFederation.simulationRevocation)
 
   /// A plan for about one run in seven, or nil.
   init?(seed: UInt64) {
@@ -41,22 +41,11 @@ struct SimulationTheft {
   {
     if stolen.isEmpty, now >= stealAt { try steal(nodes: nodes, up: up, figures: &figures) }
     guard now >= Self.revokedAt else { return }
-    for node in nodes where !installed.contains(node.id) && Double.random(in: 0..<1, using: &random) < 0.1 {
-      try install(on: node)
-    }
+    try rollout.step(nodes, random: &random)
   }
 
   /// Every node installs the CRL (before the healed network's last rounds).
-  mutating func installEverywhere(_ nodes: [SimulatedNode]) throws {
-    for node in nodes where !installed.contains(node.id) { try install(on: node) }
-  }
-
-  private mutating func install(on node: SimulatedNode) throws {
-    let trust = TestFederation.simulationRevocation
-    node.verifier = ChangeVerifier(trust: trust)
-    try node.store.applyRevocations(trust)
-    installed.insert(node.id)
-  }
+  mutating func installEverywhere(_ nodes: [SimulatedNode]) throws { try rollout.installEverywhere(nodes) }
 
   /// The thief continues n2's chain from its head with one to three changes stamped just before
   /// the revocation, and hands the chain to a node that is up.

@@ -64,12 +64,7 @@ struct TestFederation: Sendable {
   /// the theft runs install. Made in a copy of the CA, so that the federation's own CRL, which
   /// concurrent runs read, never changes.
   static let simulationRevocation: TrustAnchor = {
-    let copy = temporaryDirectory("simulation-revocation").appendingPathComponent("ca")
-    try! FileManager.default.copyItem(at: simulation.directory, to: copy)
-    let configuration = copy.appendingPathComponent("ca.cnf")
-    let text = try! String(contentsOf: configuration, encoding: .utf8).replacingOccurrences(
-      of: "dir = \(simulation.directory.path)\n", with: "dir = \(copy.path)\n")
-    try! text.write(to: configuration, atomically: true, encoding: .utf8)
+    let copy = copyOfSimulationCA("simulation-revocation")
     let then = TestFederation(directory: copy, madeOn: "2025-01-10 00:00:08")
     try! then.revoke("n2")
     try! then.publishCRL()
@@ -81,12 +76,7 @@ struct TestFederation: Sendable {
   /// superseded: what a bureau does after `cert rotate`. Made in a copy of the CA, as
   /// `simulationRevocation` is.
   static let simulationRotation: (chain: [Certificate], key: PrivateKey, trust: TrustAnchor) = {
-    let copy = temporaryDirectory("simulation-rotation").appendingPathComponent("ca")
-    try! FileManager.default.copyItem(at: simulation.directory, to: copy)
-    let configuration = copy.appendingPathComponent("ca.cnf")
-    let text = try! String(contentsOf: configuration, encoding: .utf8).replacingOccurrences(
-      of: "dir = \(simulation.directory.path)\n", with: "dir = \(copy.path)\n")
-    try! text.write(to: configuration, atomically: true, encoding: .utf8)
+    let copy = copyOfSimulationCA("simulation-rotation")
     let first = try! simulation.chain("n2")[0].serialHex
     let before = TestFederation(directory: copy, madeOn: "2025-01-09 00:00:00")
     try! before.issue("n2", key: "ed25519")
@@ -95,6 +85,17 @@ struct TestFederation: Sendable {
     try! then.publishCRL()
     return (try! before.chain("n2"), try! before.key("n2"), try! then.trust())
   }()
+  /// A copy of the simulation's CA folder, its configuration pointing at the copy.
+  private static func copyOfSimulationCA(_ label: String) -> URL {
+    let copy = temporaryDirectory(label).appendingPathComponent("ca")
+    try! FileManager.default.copyItem(at: simulation.directory, to: copy)
+    let configuration = copy.appendingPathComponent("ca.cnf")
+    let text = try! String(contentsOf: configuration, encoding: .utf8).replacingOccurrences(
+      of: "dir = \(simulation.directory.path)\n", with: "dir = \(copy.path)\n")
+    try! text.write(to: configuration, atomically: true, encoding: .utf8)
+    return copy
+  }
+
   /// When the rotation runs' CRL revokes n2's first certificate.
   static let simulationRotationRevokedMillis: UInt64 =
     simulationRotation.trust.revocationTime(of: try! simulation.chain("n2")[0])!.unixMillis
