@@ -171,6 +171,14 @@ extension NodeStore {
     of change: SignedChange, revocations: inout SignerRevocations, trust: TrustAnchor?, clock: ClockNow,
     _ db: Database
   ) throws -> (reason: String, countsFromMillis: UInt64?)? {
+    // Learn the signer's revocation while `trust` is at hand, even for a change held back for the
+    // clock: it is decided again later without `trust`, from what `revocations` records, and a
+    // node that put the CRL in force before it knew the certificate would otherwise let it count
+    // (seen in the simulation: a rotated node's changes, ahead of a peer's clock set back a day).
+    if trust != nil {
+      _ = try revocations.revokedAt(
+        change.header.signerSHA256, origin: change.header.origin, trust: trust, store: self, db)
+    }
     if let ahead = try aheadMillis(of: change, clock: clock, db) {
       return (ChainTime.withheldReason(aheadMillis: ahead.ahead), ahead.countsFromMillis)
     }

@@ -160,6 +160,33 @@ struct RevocationRuleTests {
     #expect(try late.store.withheldChanges().isEmpty && late.store.lead(stolen.description) != nil)
     #expect(try late.store.applyRevocations(trust) == false, "nothing new: no replay")
   }
+
+  @Test(
+    "a node that put the CRL in force before it knew the certificate, and held its changes back for a clock set behind, withholds them once its clock lets them in"
+  )
+  func revokedWhileHeldForTheClock() async throws {
+    let federation = try TestFederation(label: "revoked-ahead", nodes: ["n0", "n1"])
+    let victim = try SimulatedNode("n0", federation: federation)
+    let lead = try victim.addLead(summary: "never witnessed")
+    try await Task.sleep(for: .seconds(1.1))  // CRL times have one-second resolution
+    try federation.revoke("n0")
+    try federation.publishCRL()
+    let trust = try federation.trust()
+    // Then set a day behind: every change of n0 is stamped ahead of its clock.
+    let late = try SimulatedNode("n1", federation: federation)
+    late.clockMillis = Date().unixMillis - 86_400_000
+    #expect(try late.store.applyRevocations(trust) == false, "it holds no certificate of n0 yet")
+    late.verifier = ChangeVerifier(trust: trust)
+    _ = try late.receive(try victim.store.changes(after: [:]))
+    #expect(try late.store.withheldChanges().allSatisfy { $0.countsFrom != nil }, "held for the clock")
+    // The clock is set right: the changes are decided again, by the revocation rule now.
+    #expect(try late.store.releaseChangesDue(nowMillis: Date().unixMillis + 60_000) >= 0)
+    let withheld = try late.store.withheldChanges()
+    #expect(
+      !withheld.isEmpty && withheld.allSatisfy { $0.countsFrom == nil && $0.reason.contains("revoked at") },
+      "\(withheld)")
+    #expect(try late.store.lead(lead.description) == nil)
+  }
 }
 
 @Suite("A thief with a copied data folder and a clock set back", .serialized)

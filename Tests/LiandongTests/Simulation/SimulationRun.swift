@@ -426,7 +426,18 @@ final class SimulationRun {
           violations.append("\(node.id) holds the body of \(change.id) outside its audience")
         }
       }
-      let visible = Set(try node.store.evidence().map(\.sha256))
+      // A file of evidence whose record this node may read but holds withheld (a rotation no one
+      // witnessed in time withholds what its node signed since) is the node's to hold.
+      let withheld = Set(try node.store.withheldChanges().map(\.id))
+      let withheldFiles = try node.store.changes(after: [:]).filter {
+        withheld.contains($0.id.hex) && $0.header.audience.includes(node.id, origin: $0.header.origin)
+      }.flatMap { change in
+        (change.decodedBody()?.operations ?? []).compactMap { operation -> String? in
+          if case .addEvidence(let record) = operation.action { return record.sha256.hex }
+          return nil
+        }
+      }
+      let visible = Set(try node.store.evidence().map(\.sha256)).union(withheldFiles)
       for sha256 in allFiles.sorted() where !visible.contains(sha256) {
         if try node.blobs.isComplete(Data(hex: sha256)!) {
           violations.append("\(node.id) holds file \(sha256.prefix(12)) without seeing its evidence")
