@@ -91,17 +91,28 @@ struct TLSInteropTests {
 
   @Test("our client completes a handshake with openssl s_server -tls1_3 -Verify 1, and bytes cross both ways")
   func sServerAccepts() async throws {
-    let port = try freePort()
     let files = federation.files("n1")
     // s_server sends what arrives on its stdin, and ends the session when stdin closes: keep it
-    // open until the exchange is over.
-    let server = try ChildProcess(
-      "openssl",
-      [
-        "s_server", "-tls1_3", "-Verify", "1", "-naccept", "1", "-quiet", "-accept", "127.0.0.1:\(port)",
-        "-cert",
-        files.certificate.path, "-key", files.key.path, "-CAfile", federation.caURL.path,
-      ], inputPipe: true)
+    // open until the exchange is over. It prints ACCEPT once it listens; a port another test took
+    // in the meantime (a server of its own, with this federation's n1 certificate, would answer
+    // the handshake and never send the line) makes it exit instead, and another port is tried.
+    var listening: (server: ChildProcess, port: Int)? = nil
+    for _ in 0..<5 where listening == nil {
+      let port = try freePort()
+      let server = try ChildProcess(
+        "openssl",
+        [
+          "s_server", "-tls1_3", "-Verify", "1", "-naccept", "1", "-accept", "127.0.0.1:\(port)",
+          "-cert", files.certificate.path, "-key", files.key.path, "-CAfile", federation.caURL.path,
+        ], inputPipe: true)
+      if await server.waitForOutput("ACCEPT", timeout: 30) {
+        listening = (server, port)
+      } else {
+        server.closeInput()
+        server.wait(timeout: 5)
+      }
+    }
+    let (server, port) = try #require(listening, "openssl s_server did not listen")
     server.send("from s_server\n")
 
     var connection: AuthenticatedConnection? = nil
