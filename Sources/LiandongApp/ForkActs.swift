@@ -15,6 +15,14 @@ extension NodeApp {
   }
 }
 
+extension NodeApp {
+  /// Whether `caller` may decide `fork` here now: a fork of this node's own chain that no one has
+  /// decided and this node's key has not made contested, by an operator.
+  public func mayKeep(_ fork: ForkView, by caller: Caller) -> Bool {
+    fork.origin == node.rawValue && fork.kept == nil && !fork.contested && caller.may(.operateNode)
+  }
+}
+
 /// What deciding a fork did, for printing or `--json`.
 public struct ForkDecisionResult: Codable, Sendable {
   public var choice: OwnForkChoice

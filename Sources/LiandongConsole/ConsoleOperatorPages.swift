@@ -62,16 +62,10 @@ extension ConsolePages {
           row["lastError"] = Shown.optional(peer.lastError)
           return row
         },
-        "anyKeep": status.forks.contains {
-          $0.origin == app.node.rawValue && $0.kept == nil && !$0.contested && visit.caller.may(.operateNode)
-        },
+        "anyKeep": status.forks.contains { app.mayKeep($0, by: visit.caller) },
         "forks": status.forks.map { fork -> [String: Any] in
-          // This node's operator decides a fork of its own chain that no one has decided.
-          let mayKeep =
-            fork.origin == app.node.rawValue && fork.kept == nil && !fork.contested
-            && visit.caller.may(.operateNode)
-          return [
-            "keep": mayKeep
+          [
+            "keep": app.mayKeep(fork, by: visit.caller)
               ? [fork.heldChange, fork.otherChange].map { ["change": $0, "short": String($0.prefix(12))] }
               : [],
             "detectedAt": Shown.chinaTime(fork.detectedAt),

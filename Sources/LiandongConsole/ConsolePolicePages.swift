@@ -15,7 +15,8 @@ extension ConsolePages {
       try app.dueItems(calendar: try app.calendar(file: nil)).map { ($0.id, $0) },
       uniquingKeysWith: { a, _ in a })
     let transfers = try app.views.policeTransfers().reversed().map { transfer -> [String: Any] in
-      let steps = PoliceAct.steps.filter { app.policeStepsOpen(transfer, to: visit.caller).contains($0.name) }
+      let open = Set(app.policeStepsOpen(transfer, to: visit.caller))
+      let steps = PoliceAct.steps.filter { open.contains($0.name) }
       return [
         "id": transfer.id, "caseID": transfer.caseID, "bureau": transfer.bureau,
         "police": Shown.text(transfer.police), "reportedOn": "\(transfer.reportedOn)",

@@ -138,12 +138,9 @@ enum PoliceFold {
           code: "op.not-owner", reason: "only \(transfer.bureau), which made the transfer, records its acts"))
     }
     let current = transfer.state
-    func move(from allowed: [PoliceTransferState], to next: PoliceTransferState, note: String? = nil)
-      -> Result<
-        ObjectProjection?, Refused
-      >
-    {
-      guard allowed.contains(current) else {
+    // The states this step may follow, from the one table of steps.
+    func move(to next: PoliceTransferState, note: String? = nil) -> Result<ObjectProjection?, Refused> {
+      guard PoliceAct.allowed(before: act.name).contains(current) else {
         return .failure(
           Refused(
             code: "op.wrong-state",
@@ -165,18 +162,18 @@ enum PoliceFold {
     }
     switch act {
     case .create: return .failure(Refused(code: "op.exists", reason: "object \(id) already exists"))
-    case .approve: return move(from: PoliceAct.allowed(before: act.name), to: .approved)
+    case .approve: return move(to: .approved)
     case .refuse(let reason):
-      return move(from: PoliceAct.allowed(before: act.name), to: .refused, note: reason)
+      return move(to: .refused, note: reason)
     case .transfer(let receipt):
-      return move(from: PoliceAct.allowed(before: act.name), to: .transferred, note: receipt)
+      return move(to: .transferred, note: receipt)
     case .policeAccepted(let note):
-      return move(from: PoliceAct.allowed(before: act.name), to: .policeAccepted, note: note)
+      return move(to: .policeAccepted, note: note)
     case .policeDeclined(let note):
-      return move(from: PoliceAct.allowed(before: act.name), to: .policeDeclined, note: note)
+      return move(to: .policeDeclined, note: note)
     case .reconsider(let note):
-      return move(from: PoliceAct.allowed(before: act.name), to: .reconsideration, note: note)
-    case .close: return move(from: PoliceAct.allowed(before: act.name), to: .closed)
+      return move(to: .reconsideration, note: note)
+    case .close: return move(to: .closed)
     }
   }
 }
