@@ -78,6 +78,7 @@ public enum APIServer {
     ("/v1/peers", ["GET"]), ("/v1/events", ["GET"]), ("/v1/leads/{id}/evidence", ["POST"]),
     ("/v1/evidence/{id}", ["GET"]), ("/v1/evidence/{id}/file", ["GET"]),
     ("/v1/objects/{id}/history", ["GET"]),
+    ("/v1/objects/{id}/reach", ["GET"]),
   ]
 
   /// The methods of the spec's path that `path` is, or nil if it is none of them.

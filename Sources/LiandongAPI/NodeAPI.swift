@@ -95,6 +95,14 @@ struct NodeAPI: APIProtocol {
     return .ok(.init(body: .json(try Transcode.value(entries))))
   }
 
+  func getReach(_ input: Operations.GetReach.Input) async throws -> Operations.GetReach.Output {
+    try CurrentCaller.required().require(.readCases)
+    let nodes = input.query.at ?? []
+    try SpecLength.check([("id", input.path.id, 64)] + nodes.map { ("at", $0, 64) })
+    return .ok(
+      .init(body: .json(try Transcode.value(try app.reach(of: try app.objectID(input.path.id), at: nodes)))))
+  }
+
   /// The request's lead, with the command line's defaults for what it leaves out.
   static func newLead(_ body: Components.Schemas.NewLead, app: NodeApp) throws -> NewLead {
     try SpecLength.check([

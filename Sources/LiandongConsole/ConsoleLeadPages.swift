@@ -73,6 +73,8 @@ extension ConsolePages {
     }
     values["evidence"] = try evidence.map { try evidenceValues($0) }
     values["story"] = try app.views.history(of: id).map(storyValues)
+    values["reach"] = try reachRows(of: id, language)
+    values["objectID"] = lead.id
     let notice = visit.query("done").map { language.phrase($0 == "recorded" ? "recorded" : "actDone") }
     return Rendered(
       template: "lead", title: Shown.text(String(lead.summary.prefix(40))), values: values, live: true,

@@ -33,6 +33,7 @@ extension ConsolePages {
       values: [
         "request": details, "acts": acts.map { ActForm.request($0, id: request.id).values(language) },
         "story": try app.views.history(of: id).map(storyValues),
+        "reach": try reachRows(of: id, language), "objectID": request.id,
       ], live: true, notice: visit.query("done").map { _ in language.phrase("actDone") })
   }
 

@@ -91,6 +91,42 @@ enum Phrases {
     "time": ("时间（北京时间）", "Time (China)"),
     "officer": ("经办人", "Officer"),
     "what": ("内容", "What"),
+    "reachTitle": ("各地区到达情况", "Where this has reached"),
+    "reachHint": (
+      "逐条说明本对象的每项记录是否已到达其他节点；未到达的，说明原因。依据本节点的日志、对方自签的检查点和与对方最近一次同步。",
+      "Change by change, whether each other node holds this object's records, and why not where it does not: from this node's log, the nodes' own signed checkpoints and the last sync with each."
+    ),
+    "reachAskNode": ("节点", "Node"),
+    "reachAllNodes": ("全部其他节点", "Every other node"),
+    "reachAsk": ("查询", "Ask"),
+    "reachBack": ("返回", "Back"),
+    "reachState": ("到达情况", "Reached?"),
+    "reachSince": ("时间", "Since"),
+    "reachArrived": ("已全部到达", "All arrived"),
+    "reachMissing": ("项未到达", "not arrived"),
+    "reachDetails": ("详情", "Details"),
+    "reach:origin": ("由该节点发起", "Made there"),
+    "reach:proven": ("已到达：其自签检查点证实持有", "Arrived: proven by its own signed checkpoint"),
+    "reach:outside-audience": (
+      "不在共享范围内：只收到签名头（存根），不含内容", "Outside the audience: it gets only the signed header, never the content"
+    ),
+    "reach:held-by-its-word": (
+      "已到达：对方在同步中确认持有，尚无其自签检查点证实", "Arrived by its word in a sync; no checkpoint of its own proves it yet"
+    ),
+    "reach:refused": ("对方拒收", "Refused there"),
+    "reach:sent-not-acknowledged": (
+      "已发出，但同步中断、未获确认；下次同步重发",
+      "Sent, but the sync ended before it was acknowledged; the next sync sends it again"
+    ),
+    "reach:content-not-held-here": (
+      "本节点只持有其存根：内容由发起方或其他共享节点送达",
+      "This node holds only its stub: the content reaches it from its origin or another node in its audience"
+    ),
+    "reach:not-yet-sent": ("尚未发出：下次与其同步时发送", "Not yet sent: the next sync with it carries it"),
+    "reach:not-a-peer": (
+      "非本节点的同步对象：经其他节点送达，尚无其检查点",
+      "Not a peer of this node: it gets it through other nodes; no checkpoint of its own yet"
+    ),
     "heldBy": ("已证实持有（节点自签检查点）", "Proven held by (the nodes' own signed checkpoints)"),
     "verified": ("签名与链已核验", "Signature and chain verified"),
     "refused": ("被规则拒绝", "Refused by the rules"),

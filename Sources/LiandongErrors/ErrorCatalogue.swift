@@ -355,6 +355,11 @@ public enum ErrorCatalogue {
       "change.fork-decided", .conflict,
       "Sync with the peers that hold the kept change ('liandong sync --all'), then write again: signing now would fork the chain anew."
     ),
+    // Where an object has reached ('liandong reach').
+    Entry(
+      "reach.unknown-node", .invalidInput,
+      "Name another node of the federation, as 'liandong peer list' or the federation manifest's members spell it."
+    ),
     // Deciding a fork of this node's own chain ('liandong fork keep').
     Entry(
       "fork.not-found", .notFound,

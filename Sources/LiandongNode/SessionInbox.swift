@@ -1,4 +1,5 @@
 import LiandongCore
+import LiandongProtocol
 import LiandongStore
 import NIOCore
 import Synchronization
@@ -20,6 +21,7 @@ struct CommittedBatch: Sendable {
   var stored: Int
   var duplicates: Int
   var refusals: [String]
+  var refusedChanges: [RefusedChange] = []
 }
 
 /// A counting semaphore bounding how far a producer runs ahead of its consumer: the reader ahead

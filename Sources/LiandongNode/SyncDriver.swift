@@ -226,7 +226,7 @@ public enum SyncDriver {
             case .committed(let batch, .success(let committed)):
               pending += session.stored(
                 batch: batch, stored: committed.stored, duplicates: committed.duplicates,
-                refusals: committed.refusals)
+                refusals: committed.refusals, refusedChanges: committed.refusedChanges)
               progress?(session.summary)
               continue
             case .committed(_, .failure(let error)), .blobWritten(_, .failure(let error)):
@@ -302,6 +302,7 @@ public enum SyncDriver {
         await group.waitForAll()
       }
     }
+    await recordReach(of: session, in: store, logger: logger)
     switch outcome {
     case .success(var summary):
       summary.bytesSent = bytesSent + tally.bytes
@@ -383,6 +384,23 @@ public enum SyncDriver {
     }
   }
 
+  /// Keeps what the session showed of the peer (what it holds, what it was sent, what it refused),
+  /// whether it finished or not, for `liandong reach`. A session that ended before the peer's
+  /// Hello, or a probe, showed nothing.
+  private static func recordReach(of session: SyncSession, in store: NodeStore, logger: Logger) async {
+    guard let told = session.peerHeld, !session.summary.probe else { return }
+    let record = SyncSessionRecord(
+      node: session.peer, at: Date(), told: told, sent: session.sentThrough,
+      acknowledged: session.acknowledgedThrough,
+      refused: Dictionary(
+        session.refusedByPeer.map { ($0.change, $0.code) }, uniquingKeysWith: { _, last in last }))
+    do { try await offload { try store.recordSyncSession(record) } } catch {
+      logger.warning(
+        "could not keep what the session showed of the peer",
+        metadata: ["peer": "\(session.peer)", "reason": "\(error)"])
+    }
+  }
+
   /// Why a failure on this side ends the session, logged: a chunk that does not continue its
   /// blob is the peer's fault; a disk or store failure (disk full, database locked too long) is
   /// ours, and nothing acknowledged is lost.
@@ -435,6 +453,7 @@ public enum SyncDriver {
         case .duplicate: committed.duplicates += 1
         case .refused(let refusal), .forkDetected(let refusal):
           committed.refusals.append("\(refusal.code): \(refusal.description)")
+          committed.refusedChanges.append(RefusedChange(change: change.id, code: refusal.code))
           SyncMetrics.refused(code: refusal.code)
           logger.warning(
             "refused a change from a peer",

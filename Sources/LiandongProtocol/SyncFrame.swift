@@ -75,13 +75,31 @@ public struct BatchAcknowledgement: Equatable, Sendable {
   public var number: UInt64
   public var stored: Int
   public var duplicates: Int
+  /// "code: message" for each refused change ("" past the first 20, whose text is not sent).
   public var refusals: [String]
+  /// Which changes were refused, and the code of each, in the order of `refusals`: the sender
+  /// keeps them to say why a change has not reached this node. Empty from an older peer.
+  public var refusedChanges: [RefusedChange]
 
-  public init(number: UInt64, stored: Int, duplicates: Int, refusals: [String]) {
+  public init(
+    number: UInt64, stored: Int, duplicates: Int, refusals: [String], refusedChanges: [RefusedChange] = []
+  ) {
     self.number = number
     self.stored = stored
     self.duplicates = duplicates
     self.refusals = refusals
+    self.refusedChanges = refusedChanges
+  }
+}
+
+/// A change the receiver of a batch refused, and the stable code of why.
+public struct RefusedChange: Equatable, Sendable {
+  public var change: ChangeID
+  public var code: String
+
+  public init(change: ChangeID, code: String) {
+    self.change = change
+    self.code = code
   }
 }
 
@@ -141,6 +159,12 @@ public enum FrameCoding {
       message.duplicates = UInt32(clamping: ack.duplicates)
       message.refused = UInt32(clamping: ack.refusals.count)
       message.refusals = Array(ack.refusals.prefix(20))
+      message.refusedChanges = ack.refusedChanges.map { refused in
+        var entry = Liandong_V1_RefusedChange()
+        entry.change = refused.change.bytes
+        entry.code = refused.code
+        return entry
+      }
       wire.kind = .ack(message)
     case .done:
       wire.kind = .done(Liandong_V1_Done())
@@ -252,7 +276,13 @@ public enum FrameCoding {
         BatchAcknowledgement(
           number: message.number, stored: Int(message.stored), duplicates: Int(message.duplicates),
           refusals: message.refusals
-            + Array(repeating: "", count: max(0, Int(message.refused) - message.refusals.count))))
+            + Array(repeating: "", count: max(0, Int(message.refused) - message.refusals.count)),
+          // At most one per refused change; an entry whose ID is not one is dropped.
+          refusedChanges: message.refusedChanges.prefix(Int(message.refused)).compactMap { entry in
+            ChangeID(bytes: entry.change).map {
+              RefusedChange(change: $0, code: String(entry.code.prefix(80)))
+            }
+          }))
     case .done:
       return .done
     case .failure(let message):

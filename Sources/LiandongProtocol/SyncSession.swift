@@ -131,6 +131,14 @@ public struct SyncSession: Sendable {
   private let clockMillis: UInt64?
   /// Per origin, how far the peer has acknowledged (committed) what this side sent.
   public private(set) var acknowledgedThrough: [NodeID: UInt64] = [:]
+  /// What the peer said in its Hello it holds, per origin (nil before its Hello).
+  public private(set) var peerHeld: [NodeID: UInt64]? = nil
+  /// Per origin, how far this side has sent in a batch, acknowledged or not.
+  public private(set) var sentThrough: [NodeID: UInt64] = [:]
+  /// The changes the peer refused in this session, with why (at most `maximumRefusalsKept`).
+  public private(set) var refusedByPeer: [RefusedChange] = []
+  /// A peer refusing everything cannot make a session hold more than this.
+  public static let maximumRefusalsKept = 10_000
 
   public init(
     local: NodeID, peer: NodeID, vector: [NodeID: UInt64], heads: [NodeID: ChangeID] = [:],
@@ -183,6 +191,7 @@ public struct SyncSession: Sendable {
       }
       state = .exchanging
       sendCursor = hello.vector
+      peerHeld = hello.vector
       sendWindow = hello.capabilities.contains(Self.batchWindowCapability) ? Self.batchWindow : 1
       loading = true
       // Where the peer's head is at a sequence we hold, it must be our change there: if not, the
@@ -225,6 +234,7 @@ public struct SyncSession: Sendable {
       acknowledgedThrough = oldest.through
       summary.peerRefused += ack.refusals.count
       summary.peerRefusals += ack.refusals.filter { !$0.isEmpty }.prefix(20 - summary.peerRefusals.count)
+      refusedByPeer += ack.refusedChanges.prefix(Self.maximumRefusalsKept - refusedByPeer.count)
       var actions: [Action] = []
       if let ready = prepared {
         prepared = nil
@@ -341,6 +351,7 @@ public struct SyncSession: Sendable {
     for change in changes {
       let header = change.header
       sendCursor[header.origin] = max(sendCursor[header.origin] ?? 0, header.sequence)
+      sentThrough[header.origin] = max(sentThrough[header.origin] ?? 0, header.sequence)
       // A body goes only to a node in the change's audience; everyone else gets the stub.
       let entitled = header.audience.includes(peer, origin: header.origin)
       outgoing.append(entitled ? change : change.stub)
@@ -372,14 +383,19 @@ public struct SyncSession: Sendable {
   }
 
   /// The driver committed (or refused) a received batch; it is acknowledged now, not before.
-  public mutating func stored(batch: UInt64, stored: Int, duplicates: Int, refusals: [String]) -> [Action] {
+  /// `refusedChanges` names the refused changes in the order of `refusals`.
+  public mutating func stored(
+    batch: UInt64, stored: Int, duplicates: Int, refusals: [String], refusedChanges: [RefusedChange] = []
+  ) -> [Action] {
     guard state == .exchanging, storing.first == batch else { return [] }
     storing.removeFirst()
     summary.changesReceived += stored
     summary.duplicatesReceived += duplicates
     summary.refusedReceived += refusals.count
     summary.receivedRefusals += refusals.filter { !$0.isEmpty }.prefix(20 - summary.receivedRefusals.count)
-    let ack = BatchAcknowledgement(number: batch, stored: stored, duplicates: duplicates, refusals: refusals)
+    let ack = BatchAcknowledgement(
+      number: batch, stored: stored, duplicates: duplicates, refusals: refusals,
+      refusedChanges: refusedChanges)
     return [.send(.ack(ack))] + finishIfComplete()
   }
 

@@ -606,6 +606,36 @@ enum Schema {
         try NodeStore.recordForkChoices(of: signed.checkpoint, db)
       }
     }
+    migrator.registerMigration("v25: what each node was told and sent") { db in
+      try db.execute(
+        sql: """
+          -- The last sync session with each other node that got as far as its Hello, and per
+          -- origin what it said it held then, how far this node sent and how far it acknowledged
+          -- (`NodeStore.recordSyncSession`): what 'liandong reach' answers from. Local, never
+          -- replicated, replaced by each session.
+          CREATE TABLE session_marks (
+            node TEXT PRIMARY KEY,
+            at_millis INTEGER NOT NULL
+          );
+          CREATE TABLE session_vectors (
+            node TEXT NOT NULL,
+            origin TEXT NOT NULL,
+            told INTEGER NOT NULL,
+            sent INTEGER NOT NULL,
+            acknowledged INTEGER NOT NULL,
+            PRIMARY KEY (node, origin)
+          ) WITHOUT ROWID;
+          -- Changes another node refused in a sync session, with its code; the latest refusal
+          -- of each change by each node.
+          CREATE TABLE refused_by_peers (
+            node TEXT NOT NULL,
+            change_id BLOB NOT NULL,
+            code TEXT NOT NULL,
+            at_millis INTEGER NOT NULL,
+            PRIMARY KEY (node, change_id)
+          ) WITHOUT ROWID;
+          """)
+    }
     return migrator
   }
 

@@ -249,6 +249,25 @@ public nonisolated struct Liandong_V1_BatchAck: Sendable {
   /// "code: message", at most 20
   public var refusals: [String] = []
 
+  /// every refused change, in the batch's order; the
+  public var refusedChanges: [Liandong_V1_RefusedChange] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Liandong_V1_RefusedChange: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// its ID
+  public var change: Data = Data()
+
+  /// as in `refusals`
+  public var code: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -754,7 +773,7 @@ nonisolated extension Liandong_V1_ChangeBatch: SwiftProtobuf.Message, SwiftProto
 
 nonisolated extension Liandong_V1_BatchAck: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BatchAck"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}stored\0\u{1}duplicates\0\u{1}refused\0\u{1}refusals\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}number\0\u{1}stored\0\u{1}duplicates\0\u{1}refused\0\u{1}refusals\0\u{3}refused_changes\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -767,6 +786,7 @@ nonisolated extension Liandong_V1_BatchAck: SwiftProtobuf.Message, SwiftProtobuf
       case 3: try { try decoder.decodeSingularUInt32Field(value: &self.duplicates) }()
       case 4: try { try decoder.decodeSingularUInt32Field(value: &self.refused) }()
       case 5: try { try decoder.decodeRepeatedStringField(value: &self.refusals) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.refusedChanges) }()
       default: break
       }
     }
@@ -788,6 +808,9 @@ nonisolated extension Liandong_V1_BatchAck: SwiftProtobuf.Message, SwiftProtobuf
     if !self.refusals.isEmpty {
       try visitor.visitRepeatedStringField(value: self.refusals, fieldNumber: 5)
     }
+    if !self.refusedChanges.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.refusedChanges, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -797,6 +820,42 @@ nonisolated extension Liandong_V1_BatchAck: SwiftProtobuf.Message, SwiftProtobuf
     if lhs.duplicates != rhs.duplicates {return false}
     if lhs.refused != rhs.refused {return false}
     if lhs.refusals != rhs.refusals {return false}
+    if lhs.refusedChanges != rhs.refusedChanges {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Liandong_V1_RefusedChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RefusedChange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}change\0\u{1}code\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBytesField(value: &self.change) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.change.isEmpty {
+      try visitor.visitSingularBytesField(value: self.change, fieldNumber: 1)
+    }
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Liandong_V1_RefusedChange, rhs: Liandong_V1_RefusedChange) -> Bool {
+    if lhs.change != rhs.change {return false}
+    if lhs.code != rhs.code {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -28,7 +28,7 @@ struct Liandong: AsyncParsableCommand {
       AlertsCommand.self, LogCommand.self, VerifyCommand.self, RebuildCommand.self, StatusCommand.self,
       ChangesCommand.self, PeerCommand.self, ServeCommand.self, SyncCommand.self, BackupCommand.self,
       RestoreCommand.self, CRLCommand.self, CertCommand.self, FederationCommand.self, OfficerCommand.self,
-      ForkCommand.self, ErrorsCommand.self, DoctorCommand.self,
+      ForkCommand.self, ReachCommand.self, ErrorsCommand.self, DoctorCommand.self,
     ])
 
   /// Tunes the allocator before anything is allocated, then parses and runs as ArgumentParser

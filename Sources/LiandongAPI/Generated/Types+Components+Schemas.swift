@@ -1509,6 +1509,135 @@ extension Components {
                 case heldBy
             }
         }
+        /// - Remark: Generated from `#/components/schemas/ObjectReach`.
+        internal struct ObjectReach: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ObjectReach/object`.
+            internal var object: Swift.String
+            /// - Remark: Generated from `#/components/schemas/ObjectReach/node`.
+            internal var node: Swift.String
+            /// the node holds every change of the object in its audience
+            ///
+            /// - Remark: Generated from `#/components/schemas/ObjectReach/arrived`.
+            internal var arrived: Swift.Bool
+            /// the node is in the audience of one change at least
+            ///
+            /// - Remark: Generated from `#/components/schemas/ObjectReach/inAudience`.
+            internal var inAudience: Swift.Bool
+            /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload`.
+            internal struct ChangesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/change`.
+                internal var change: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/origin`.
+                internal var origin: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/time`.
+                internal var time: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/what`.
+                internal var what: Swift.String
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/state`.
+                internal enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case origin = "origin"
+                    case proven = "proven"
+                    case outsideAudience = "outside-audience"
+                    case heldByItsWord = "held-by-its-word"
+                    case refused = "refused"
+                    case sentNotAcknowledged = "sent-not-acknowledged"
+                    case contentNotHeldHere = "content-not-held-here"
+                    case notYetSent = "not-yet-sent"
+                }
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/state`.
+                internal var state: Components.Schemas.ObjectReach.ChangesPayloadPayload.StatePayload
+                /// the time the state refers to (proven since
+                ///
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/since`.
+                internal var since: Swift.String?
+                /// the node's stable code
+                ///
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/code`.
+                internal var code: Swift.String?
+                /// for not-yet-sent
+                ///
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/configuredPeer`.
+                internal var configuredPeer: Swift.Bool?
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/explanation`.
+                internal var explanation: Swift.String
+                /// Creates a new `ChangesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - change:
+                ///   - origin:
+                ///   - time:
+                ///   - what:
+                ///   - state:
+                ///   - since: the time the state refers to (proven since
+                ///   - code: the node's stable code
+                ///   - configuredPeer: for not-yet-sent
+                ///   - explanation:
+                internal init(
+                    change: Swift.String,
+                    origin: Swift.String,
+                    time: Swift.String,
+                    what: Swift.String,
+                    state: Components.Schemas.ObjectReach.ChangesPayloadPayload.StatePayload,
+                    since: Swift.String? = nil,
+                    code: Swift.String? = nil,
+                    configuredPeer: Swift.Bool? = nil,
+                    explanation: Swift.String
+                ) {
+                    self.change = change
+                    self.origin = origin
+                    self.time = time
+                    self.what = what
+                    self.state = state
+                    self.since = since
+                    self.code = code
+                    self.configuredPeer = configuredPeer
+                    self.explanation = explanation
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case change
+                    case origin
+                    case time
+                    case what
+                    case state
+                    case since
+                    case code
+                    case configuredPeer
+                    case explanation
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/ObjectReach/changes`.
+            internal typealias ChangesPayload = [Components.Schemas.ObjectReach.ChangesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/ObjectReach/changes`.
+            internal var changes: Components.Schemas.ObjectReach.ChangesPayload
+            /// Creates a new `ObjectReach`.
+            ///
+            /// - Parameters:
+            ///   - object:
+            ///   - node:
+            ///   - arrived: the node holds every change of the object in its audience
+            ///   - inAudience: the node is in the audience of one change at least
+            ///   - changes:
+            internal init(
+                object: Swift.String,
+                node: Swift.String,
+                arrived: Swift.Bool,
+                inAudience: Swift.Bool,
+                changes: Components.Schemas.ObjectReach.ChangesPayload
+            ) {
+                self.object = object
+                self.node = node
+                self.arrived = arrived
+                self.inAudience = inAudience
+                self.changes = changes
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case object
+                case node
+                case arrived
+                case inAudience
+                case changes
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Fork`.
         internal struct Fork: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Fork/origin`.

@@ -109,6 +109,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/objects/{id}/history`.
     /// - Remark: Generated from `#/paths//v1/objects/{id}/history/get(getHistory)`.
     func getHistory(_ input: Operations.GetHistory.Input) async throws -> Operations.GetHistory.Output
+    /// Whether each change of an object has reached other nodes, and if not why.
+    ///
+    /// As `liandong reach`: per node (each `at`, or every other node known here), each change of the object with its `state` there, strongest evidence first: `origin`, `proven` (the node's own signed checkpoint, since `since`), `outside-audience` (it gets only the signed header), `held-by-its-word` (it said so in the sync of `since`), `refused` (with its `code`), `sent-not-acknowledged`, `content-not-held-here` or `not-yet-sent`. Answered from this node's log, the checkpoints it holds and its last sync with each node.
+    ///
+    /// - Remark: HTTP `GET /v1/objects/{id}/reach`.
+    /// - Remark: Generated from `#/paths//v1/objects/{id}/reach/get(getReach)`.
+    func getReach(_ input: Operations.GetReach.Input) async throws -> Operations.GetReach.Output
     /// A step in handling a lead (as `liandong lead acknowledge|check|decide|extend|close|withdraw|merge`).
     ///
     /// - Remark: HTTP `POST /v1/leads/{id}/acts`.
@@ -383,6 +390,23 @@ extension APIProtocol {
     ) async throws -> Operations.GetHistory.Output {
         try await getHistory(Operations.GetHistory.Input(
             path: path,
+            headers: headers
+        ))
+    }
+    /// Whether each change of an object has reached other nodes, and if not why.
+    ///
+    /// As `liandong reach`: per node (each `at`, or every other node known here), each change of the object with its `state` there, strongest evidence first: `origin`, `proven` (the node's own signed checkpoint, since `since`), `outside-audience` (it gets only the signed header), `held-by-its-word` (it said so in the sync of `since`), `refused` (with its `code`), `sent-not-acknowledged`, `content-not-held-here` or `not-yet-sent`. Answered from this node's log, the checkpoints it holds and its last sync with each node.
+    ///
+    /// - Remark: HTTP `GET /v1/objects/{id}/reach`.
+    /// - Remark: Generated from `#/paths//v1/objects/{id}/reach/get(getReach)`.
+    internal func getReach(
+        path: Operations.GetReach.Input.Path,
+        query: Operations.GetReach.Input.Query = .init(),
+        headers: Operations.GetReach.Input.Headers = .init()
+    ) async throws -> Operations.GetReach.Output {
+        try await getReach(Operations.GetReach.Input(
+            path: path,
+            query: query,
             headers: headers
         ))
     }

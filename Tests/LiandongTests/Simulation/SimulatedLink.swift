@@ -180,13 +180,20 @@ final class SimulatedLink {
             })
         case .store(let batch, let changes):
           let outcomes = try node.receive(changes)
-          var refusals: [String] = []
-          for case .refused(let refusal) in outcomes { refusals.append(refusal.code) }
-          for case .forkDetected(let refusal) in outcomes { refusals.append(refusal.code) }
-          network.figures.refusedChanges += refusals.count
+          // As the driver does: each refused change named, in the batch's order.
+          var refused: [RefusedChange] = []
+          for (change, outcome) in zip(changes, outcomes) {
+            switch outcome {
+            case .refused(let refusal), .forkDetected(let refusal):
+              refused.append(RefusedChange(change: change.id, code: refusal.code))
+            default: break
+            }
+          }
+          network.figures.refusedChanges += refused.count
           pending[end] += sessions[end].stored(
             batch: batch, stored: outcomes.filter { $0 == .stored || $0 == .bodyFilled }.count,
-            duplicates: outcomes.filter { $0 == .duplicate }.count, refusals: refusals)
+            duplicates: outcomes.filter { $0 == .duplicate }.count, refusals: refused.map(\.code),
+            refusedChanges: refused)
         case .loadBodies(let ids): sessions[end].loadedBodies(try node.store.bodies(of: ids))
         case .listMissingBlobs: pending[end] += sessions[end].missingBlobs(try node.blobs.missing())
         case .loadCheckpoints(let after, let limit):
