@@ -47,6 +47,10 @@ extension NodeApp {
 
   public func peers() throws -> [PeerView] { try store.peers() }
 
+  /// Per node, the changes it refused in sync sessions and has not accepted since, counted by
+  /// code: what an operator looks into first when a peer lags.
+  public func refusalsByPeers() throws -> [String: [String: Int]] { try store.refusalsByPeers() }
+
   /// The peers a sync is for: those named (each must have been added), or all of them.
   public func peersToSync(named names: [String], all: Bool) throws -> [PeerView] {
     guard all != !names.isEmpty else {

@@ -17,6 +17,7 @@ extension ConsolePages {
     let now = Date()
     let figures = try app.operatorFigures(now: now)
     let status = try app.status()
+    let refusals = try app.refusalsByPeers()
     func expiry(_ key: String, _ date: Date?) -> [String: Any] {
       guard let date else {
         return ["name": language.phrase(key), "value": "—", "urgency": "ok", "urgencyName": ""]
@@ -53,7 +54,10 @@ extension ConsolePages {
         ],
         "store": store.map { ["name": language.phrase($0.0), "value": $0.1] },
         "peers": try app.peers().map { peer -> [String: Any] in
+          let refused = refusals[peer.node] ?? [:]
           var row: [String: Any] = [
+            "refused": refused.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }.joined(
+              separator: ", "),
             "name": peer.node, "address": peer.address,
             "lastSuccess": peer.lastSuccess.map(Shown.chinaTime) ?? language.phrase("never"),
             "lag": peer.changesSinceSuccess.map(String.init) ?? "—",

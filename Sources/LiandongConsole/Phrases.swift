@@ -91,6 +91,7 @@ enum Phrases {
     "time": ("时间（北京时间）", "Time (China)"),
     "officer": ("经办人", "Officer"),
     "what": ("内容", "What"),
+    "refusedByPeer": ("对方拒收的变更（按原因）", "Changes it refused (by code)"),
     "reachTitle": ("各地区到达情况", "Where this has reached"),
     "reachHint": (
       "逐条说明本对象的每项记录是否已到达其他节点；未到达的，说明原因。依据本节点的日志、对方自签的检查点和与对方最近一次同步。",

@@ -70,6 +70,20 @@ extension NodeStore {
     }
   }
 
+  /// Per node, how many changes it refused in sync sessions and has not accepted since, by code.
+  public func refusalsByPeers() throws -> [String: [String: Int]] {
+    try read { db in
+      var counts: [String: [String: Int]] = [:]
+      for row in try Row.fetchAll(
+        db,
+        sql: "SELECT node, code, count(*) AS n FROM refused_by_peers GROUP BY node, code ORDER BY node, code")
+      {
+        counts[row["node"], default: [:]][row["code"]] = row["n"]
+      }
+      return counts
+    }
+  }
+
   /// What decides whether each of `changes` has reached `node` (`ReachFacts.reach`); changes not
   /// held here, not even as stubs, are left out.
   public func reachFacts(of changes: [ChangeID], at node: NodeID, configuredPeer: Bool) throws -> [ChangeID:

@@ -214,6 +214,10 @@ struct ForkDecisionTests {
     var visit = ConsoleVisit(base: base)
     _ = try visit.login("ops", "运维值班 night shift")
     let undecided = try visit.get("/console/node")
+    // yrd refused the restored node's second change at that sequence, and said which and why.
+    #expect(
+      undecided.body.contains(#"<td class="refused-by-peer"><span class="refused">change.fork × 1</span>"#),
+      "\(undecided.body.suffix(3000))")
     for change in [kept, superseded] {
       #expect(
         undecided.body.contains(#"name="change" value="\#(change)""#)
