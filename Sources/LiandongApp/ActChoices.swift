@@ -74,4 +74,17 @@ extension LeadView {
     guard owner == me, !receivedByHandOff, ![.withdrawn, .merged, .closed].contains(state) else { return [] }
     return ["offer"]
   }
+
+  /// Accepting a case offered, or objecting to it, is the receiving bureau's decision, which the
+  /// rules reserve to its leader (DOMAIN.md, "Roles at a bureau").
+  public static let leadersHandOffActs: Set<String> = ["accept", "object"]
+
+  /// The hand-off acts `caller` may take on this case at `node` now: those open to the node, less
+  /// a leader's for anyone who is not a supervisor.
+  public func handOffActsOpen(to node: NodeID, caller: Caller) -> [String] {
+    guard caller.may(.actOnCases) else { return [] }
+    return handOffActsOpen(to: node).filter {
+      !Self.leadersHandOffActs.contains($0) || caller.may(.approveAsLeader)
+    }
+  }
 }

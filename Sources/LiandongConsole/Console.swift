@@ -72,6 +72,9 @@ public enum Console {
     router.post(RouterPath(root + "/leads/:id/handoff")) { request, context in
       try await pages.handOff(request, id: context.parameters.get("id") ?? "")
     }
+    router.get(RouterPath(root + "/handoffs")) { request, _ in
+      try await pages.page(request) { try pages.handOffs($0) }
+    }
     router.get(RouterPath(root + "/reach/:id")) { request, context in
       let id = context.parameters.get("id") ?? ""
       return try await pages.page(request) { try pages.reach($0, id: id) }

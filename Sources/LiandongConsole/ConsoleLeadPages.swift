@@ -59,7 +59,7 @@ extension ConsolePages {
     let evidence = try app.views.evidence(item: lead.id)
     var values: [String: Any] = ["lead": LeadRow(lead, language).details, "leadID": lead.id]
     let peers = try app.knownNodes().filter { $0 != app.node }.map(\.rawValue).sorted()
-    let handOffActs = visit.caller.may(.actOnCases) ? lead.handOffActsOpen(to: app.node) : []
+    let handOffActs = lead.handOffActsOpen(to: app.node, caller: visit.caller)
     values["acts"] =
       acts.map { ActForm.lead($0, id: lead.id).values(language) }
       + handOffActs.map { ActForm.handOff($0, id: lead.id, peers: peers).values(language) }
@@ -214,8 +214,12 @@ extension ConsolePages {
       switch form["act"] ?? "" {
       case "handoff-offer":
         step = .offer(to: try NodeID(form.text("to") ?? ""), letter: form.text("letter") ?? "", evidence: [])
-      case "handoff-accept": step = .accept
-      case "handoff-object": step = .object(reason: reason)
+      case "handoff-accept":
+        try visit.caller.require(.approveAsLeader)
+        step = .accept
+      case "handoff-object":
+        try visit.caller.require(.approveAsLeader)
+        step = .object(reason: reason)
       case "handoff-withdraw": step = .withdraw(reason: reason)
       case let other: throw Failure(code: "api.bad-request", message: "a hand-off has no act \"\(other)\"")
       }

@@ -16,7 +16,8 @@ enum ConsoleTemplates {
       ("requests", PackageResources.requests_mustache), ("request", PackageResources.request_mustache),
       ("report", PackageResources.report_mustache), ("accounts", PackageResources.accounts_mustache),
       ("alerts", PackageResources.alerts_mustache), ("police", PackageResources.police_mustache),
-      ("reach", PackageResources.reach_mustache), ("reachsummary", PackageResources.reachsummary_mustache),
+      ("handoffs", PackageResources.handoffs_mustache), ("reach", PackageResources.reach_mustache),
+      ("reachsummary", PackageResources.reachsummary_mustache),
     ]
     for (name, bytes) in sources {
       // A template that does not parse is a defect of this build, caught by every console test.

@@ -91,6 +91,13 @@ enum Phrases {
     "time": ("时间（北京时间）", "Time (China)"),
     "officer": ("经办人", "Officer"),
     "what": ("内容", "What"),
+    "handOffs": ("案件移送", "Hand-offs"),
+    "noHandOffs": ("本节点没有移出或移入的案件。", "No case was handed off from or to this node."),
+    "handOffIn": ("移入", "to us"),
+    "handOffOut": ("移出", "from us"),
+    "direction": ("方向", "Direction"),
+    "yourActs": ("可办理", "Yours to do"),
+    "handOffLeaders": ("接受或异议须由负责人（supervisor）办理", "Accepting or objecting is a supervisor's act"),
     "refusedByPeer": ("对方拒收的变更（按原因）", "Changes it refused (by code)"),
     "reachTitle": ("各地区到达情况", "Where this has reached"),
     "reachHint": (
@@ -98,6 +105,7 @@ enum Phrases {
       "Change by change, whether each other node holds this object's records, and why not where it does not: from this node's log, the nodes' own signed checkpoints and the last sync with each."
     ),
     "reachAskNode": ("节点", "Node"),
+    "reachQuery": ("查询其他节点", "Ask about another node"),
     "reachAllNodes": ("全部其他节点", "Every other node"),
     "reachAsk": ("查询", "Ask"),
     "reachBack": ("返回", "Back"),

@@ -262,6 +262,22 @@ def run(jjj, yrd, ops, prd):
         click(yrd, "#act-handoff-accept button")
         WebDriverWait(yrd, 10).until(lambda d: "已接受" in d.find_element(By.ID, "handoff-state").text)
         shot(yrd, "07b-yrd-handoff-accepted")
+        yrd.get(YRD + "/console/handoffs")
+        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "handoffs"))
+        expect("已接受" in text_of(yrd, "#handoffs"), "yrd's hand-offs page lists the case accepted")
+        shot(yrd, "07c-yrd-handoffs")
+
+    with Step("jjj's case page says where the case has reached: all of it at yrd, only stubs at prd", jjj):
+        jjj.get(lead_url)
+        WebDriverWait(jjj, ARRIVAL, poll_frequency=1).until(
+            lambda d: d.refresh() or "已全部到达" in (text_of(d, "#reach tr[data-node='yrd'] .reach-summary") or ""))
+        expect("不在共享范围内" in (text_of(jjj, "#reach tr[data-node='prd'] .reach-summary") or ""),
+               "prd is outside the case's audience")
+        click(jjj, "#reach tr[data-node='prd'] a")
+        WebDriverWait(jjj, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "section.reach[data-node='prd']"))
+        expect(jjj.find_elements(By.CSS_SELECTOR, "section.reach[data-node='prd'] tr[data-state='outside-audience']"),
+               "each of the case's changes is outside prd's audience")
+        shot(jjj, "07d-jjj-reach")
 
     with Step("a synced lead with markup and a bidi override renders inert and visible", yrd):
         yrd.get(YRD + "/console/leads/" + HOSTILE_LEAD)

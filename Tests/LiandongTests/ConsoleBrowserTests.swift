@@ -26,8 +26,11 @@ struct ConsoleBrowserTests {
     // Checkpoints every second, so that the case page can show who holds each entry within the test.
     for node in [jjj, yrd, prd] { try node.editConfiguration { $0["checkpointSeconds"] = 1 } }
     let password = "雨后春笋 spring rain"
-    for (node, account) in [(jjj, "li.wei"), (yrd, "wang.fang"), (prd, "zhao.lei")] {
-      _ = try node.token(account, role: "officer")
+    // yrd's is the section's supervisor: accepting a hand-off is a leader's act (DOMAIN.md).
+    for (node, account, role) in [
+      (jjj, "li.wei", "officer"), (yrd, "wang.fang", "supervisor"), (prd, "zhao.lei", "officer"),
+    ] {
+      _ = try node.token(account, role: role)
       #expect(try node.setPassword(account, password).status == 0)
     }
     _ = try yrd.token("ops", role: "operator")

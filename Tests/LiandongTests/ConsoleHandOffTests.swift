@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// The console's hand-offs (案件移送), through curl as a browser uses it.
+@Suite("The console's hand-offs")
+struct ConsoleHandOffTests {
+  @Test(
+    "a case offered to this bureau is on the hand-offs page; only a supervisor accepts it, an officer is told whom to ask and is refused"
+  )
+  func supervisorAccepts() async throws {
+    let federation = try TestFederation(label: "console-handoffs", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    let lead = try jjj.addLead(subject: "假证速办店", summary: "出售伪造的检验报告", to: "yrd")
+    let offered = try jjj.cli(
+      "handoff", "offer", lead, "--to", "yrd", "--letter", "该店实际经营地在雄安，依法移送管辖")
+    #expect(offered.status == 0, "\(offered)")
+    try jjj.carry(to: yrd)
+
+    _ = try yrd.token("li.wei", role: "officer")
+    _ = try yrd.token("wang.ke", role: "supervisor")
+    _ = try yrd.setPassword("li.wei", "办案人员 case officer")
+    _ = try yrd.setPassword("wang.ke", "科室负责人 supervisor")
+    let base = try await yrd.serveAPI()
+    defer { _ = yrd.stop() }
+
+    var officer = ConsoleVisit(base: base)
+    _ = try officer.login("li.wei", "办案人员 case officer")
+    let list = try officer.get("/console/handoffs")
+    #expect(
+      list.status == 200 && list.body.contains(#"<tr data-lead="\#(lead)">"#) && list.body.contains("假证速办店")
+        && list.body.contains("待对方接受") && list.body.contains("该店实际经营地在雄安")
+        && list.body.contains("接受或异议须由负责人") && !list.body.contains(#"class="yours""#),
+      "\(list.body.suffix(3000))")
+    let page = try officer.get("/console/leads/\(lead)")
+    #expect(
+      page.status == 200 && !page.body.contains(#"id="act-handoff-accept""#)
+        && !page.body.contains(#"id="act-handoff-object""#), "\(page.body.suffix(3000))")
+    let refused = try officer.post(
+      "/console/leads/\(lead)/handoff",
+      [("csrf", ConsoleVisit.csrf(in: page.body) ?? ""), ("act", "handoff-accept")])
+    #expect(refused.isProblemPage(403, "auth.not-permitted"), "\(refused)")
+
+    var supervisor = ConsoleVisit(base: base)
+    _ = try supervisor.login("wang.ke", "科室负责人 supervisor")
+    let theirs = try supervisor.get("/console/handoffs")
+    #expect(
+      theirs.body.contains(#"<a href="/console/leads/\#(lead)#acts" class="yours">接受移送、对移送提出异议</a>"#),
+      "\(theirs.body.suffix(3000))")
+    let casePage = try supervisor.get("/console/leads/\(lead)")
+    #expect(casePage.body.contains(#"id="act-handoff-accept""#), "\(casePage.body.suffix(3000))")
+    let accepted = try supervisor.post(
+      "/console/leads/\(lead)/handoff",
+      [("csrf", ConsoleVisit.csrf(in: casePage.body) ?? ""), ("act", "handoff-accept")])
+    #expect(accepted.status == 303, "\(accepted)")
+    let after = try officer.get("/console/handoffs")
+    #expect(
+      after.body.contains(#"<td class="handoff-state">已接受"#) && !after.body.contains("接受或异议须由负责人"),
+      "\(after.body.suffix(3000))")
+  }
+}
