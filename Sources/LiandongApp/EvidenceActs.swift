@@ -89,7 +89,10 @@ extension NodeApp {
 
   /// Named bureaus other than this one: never `all`, never no one.
   func shareRecipients(_ text: String) throws -> Set<NodeID> {
-    guard case .nodes(let nodes) = try audience(parsing: text), !nodes.subtracting([node]).isEmpty else {
+    guard !text.trimmingCharacters(in: .whitespaces).isEmpty,
+      case .nodes(let nodes) = try audience(parsing: text),
+      !nodes.subtracting([node]).isEmpty
+    else {
       throw UsageError(
         code: "usage.share-to",
         message: "share evidence with named bureaus (--to yrd,prd or --to group:NAME), not with all or no one"

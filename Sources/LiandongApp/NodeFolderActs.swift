@@ -50,4 +50,27 @@ extension NodeApp {
   public func exportEvidence(of item: ObjectID, to directory: URL) throws -> EvidenceBundle.Summary {
     try EvidenceBundle(home: home).write(item: item.description, to: directory)
   }
+
+  /// The same bundle as one tar file in the node's folder (`exports/`), for a browser or a case
+  /// system to download; the caller removes it once sent. Nothing is left behind on a failure.
+  public func exportEvidenceArchive(of item: ObjectID) throws -> (file: URL, summary: EvidenceBundle.Summary)
+  {
+    let folder = home.directory.appendingPathComponent("exports")
+    let fileManager = FileManager.default
+    try fileManager.createDirectory(
+      at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    // A download cut short by a crash left its file: gone an hour later, at the next export.
+    for name in (try? fileManager.contentsOfDirectory(atPath: folder.path)) ?? [] {
+      let old = folder.appendingPathComponent(name)
+      if let modified = (try? fileManager.attributesOfItem(atPath: old.path))?[.modificationDate] as? Date,
+        modified < Date().addingTimeInterval(-3600)
+      {
+        try? fileManager.removeItem(at: old)
+      }
+    }
+    let file = folder.appendingPathComponent("\(UUID().uuidString).tar")
+    let summary = try EvidenceBundle(home: home).writeArchive(
+      item: item.description, to: file, folderName: "evidence-\(item.description.prefix(8))")
+    return (file, summary)
+  }
 }

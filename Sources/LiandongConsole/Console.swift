@@ -21,7 +21,9 @@ public enum Console {
 
   /// Whether a request to `path` streams a file to disk (a new lead with its screenshot), so the
   /// small limit for text bodies does not apply.
-  public static func streamsUpload(_ path: String) -> Bool { path == root + "/leads" }
+  public static func streamsUpload(_ path: String) -> Bool {
+    path == root + "/leads" || (path.hasPrefix(root + "/leads/") && path.hasSuffix("/evidence"))
+  }
 
   public static func register(
     on router: Router<BasicRequestContext>, app: NodeApp, secureCookies: Bool,
@@ -68,6 +70,15 @@ public enum Console {
     }
     router.post(RouterPath(root + "/leads/:id/acts")) { request, context in
       try await pages.actOnLead(request, id: context.parameters.get("id") ?? "")
+    }
+    router.post(RouterPath(root + "/leads/:id/evidence")) { request, context in
+      try await pages.addEvidence(request, id: context.parameters.get("id") ?? "")
+    }
+    router.get(RouterPath(root + "/leads/:id/bundle")) { request, context in
+      try await pages.bundle(request, id: context.parameters.get("id") ?? "")
+    }
+    router.post(RouterPath(root + "/evidence/:id/share")) { request, context in
+      try await pages.shareEvidence(request, id: context.parameters.get("id") ?? "")
     }
     router.post(RouterPath(root + "/leads/:id/handoff")) { request, context in
       try await pages.handOff(request, id: context.parameters.get("id") ?? "")

@@ -72,10 +72,24 @@ extension ConsolePages {
       values["handOff"] = shown
     }
     values["evidence"] = try evidence.map { try evidenceValues($0) }
+    values["mayShare"] = visit.caller.may(.actOnCases) && !peers.isEmpty
     values["story"] = try app.views.history(of: id).map(storyValues)
     values["reach"] = try reachRows(of: id, language)
     values["objectID"] = lead.id
-    let notice = visit.query("done").map { language.phrase($0 == "recorded" ? "recorded" : "actDone") }
+    let notices = ["recorded": "recorded", "evidence": "evidenceAdded", "shared": "evidenceShared"]
+    let notice = visit.query("done").map { language.phrase(notices[$0] ?? "actDone") }
+    // Adding and sharing evidence are case acts; the bundle is for anyone who reads the case.
+    if visit.caller.may(.actOnCases) {
+      values["evidenceForm"] = [
+        "categories": Self.options(
+          EvidenceCategory.allCases.map(\.rawValue), selected: [EvidenceCategory.electronicData.rawValue],
+          language),
+        "methods": Self.options(
+          FixingMethod.allCases.map(\.rawValue), selected: [FixingMethod.screenshot.rawValue], language),
+      ]
+      values["shareTo"] = peers.map { ["value": $0, "name": $0] }
+    }
+    values["anyEvidence"] = !evidence.isEmpty
     return Rendered(
       template: "lead", title: Shown.text(String(lead.summary.prefix(40))), values: values, live: true,
       notice: notice)

@@ -92,6 +92,18 @@ enum Phrases {
     "officer": ("经办人", "Officer"),
     "what": ("内容", "What"),
     "handOffs": ("案件移送", "Hand-offs"),
+    "addEvidence": ("添加证据", "Add evidence"),
+    "evidenceFile": ("证据文件", "Evidence file"),
+    "evidenceCategory": ("证据种类", "Kind of evidence"),
+    "howFixed": ("固定方式", "How it was fixed"),
+    "description": ("说明", "Description"),
+    "shareWith": ("共享给", "Share with"),
+    "shareEvidence": ("共享此证据（签名记录，仅发给所选地区）", "Share this item (a signed act, to the regions ticked only)"),
+    "bundle": (
+      "下载证据包（.tar，可用 openssl 独立核验）", "Download the evidence bundle (.tar, verifiable with openssl alone)"
+    ),
+    "evidenceAdded": ("证据已添加。", "The evidence was added."),
+    "evidenceShared": ("证据已共享。", "The evidence was shared."),
     "noHandOffs": ("本节点没有移出或移入的案件。", "No case was handed off from or to this node."),
     "handOffIn": ("移入", "to us"),
     "handOffOut": ("移出", "from us"),
@@ -356,6 +368,15 @@ enum Phrases {
 
   /// Canonical values (DOMAIN.md) in both languages.
   static let values: [String: (zh: String, en: String)] = [
+    "documentary": ("书证", "documentary"), "physical": ("物证", "physical"),
+    "audio-visual": ("视听资料", "audio-visual"), "electronic-data": ("电子数据", "electronic data"),
+    "witness-statement": ("证人证言", "witness statement"), "party-statement": ("当事人陈述", "party statement"),
+    "appraisal-opinion": ("鉴定意见", "appraisal opinion"),
+    "inspection-record": ("勘验笔录、现场笔录", "inspection record"),
+    "copy": ("复制", "copy"), "screenshot": ("截图", "screenshot"),
+    "screen-recording": ("录屏", "screen recording"),
+    "test-purchase": ("网络试买", "test purchase"), "commissioned-analysis": ("委托检验检测", "commissioned analysis"),
+    "written-record": ("制作笔录", "written record"),
     "forged-report": ("伪造检验检测报告", "forged test report"),
     "misused-cma": ("冒用CMA标志", "misused CMA mark"),
     "false-certification": ("虚假认证证书", "false certification"),

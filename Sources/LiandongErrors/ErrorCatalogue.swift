@@ -539,6 +539,10 @@ public enum ErrorCatalogue {
       "blob.unavailable", .unavailable, "The peer cannot read the file now; it is fetched on a later sync."),
     Entry("bundle.not-empty", .conflict, "Choose an empty or new folder for the bundle."),
     Entry(
+      "bundle.archive-failed", .unavailable,
+      "The node's folder needs room for a copy of the bundle, and tar installed ('apt-get install tar'); or export it as a folder with 'liandong evidence export'."
+    ),
+    Entry(
       "bundle.file-damaged", .unavailable,
       "Run 'liandong sync' with a peer that holds the file: it is fetched again and checked. Then export again; 'liandong verify' lists what else is damaged."
     ),

@@ -468,9 +468,11 @@ public enum BundleError: CodedError, Sendable {
   case notEmpty(String)
   case noCertificate(node: String, fingerprint: String)
   case fileDamaged(String)
+  case archiveFailed(String)
 
   public var code: String {
     switch self {
+    case .archiveFailed: "bundle.archive-failed"
     case .fileDamaged: "bundle.file-damaged"
     case .filesMissing: "bundle.files-missing"
     case .notEmpty: "bundle.not-empty"
@@ -487,6 +489,7 @@ public enum BundleError: CodedError, Sendable {
       "the file \(file) no longer matches its SHA-256 on this node's disk: it is set aside and recorded damaged, and no bundle was written"
     case .noCertificate(let node, let fingerprint):
       "the certificate \(fingerprint.prefix(12)) of \(node) is not known to this node"
+    case .archiveFailed(let reason): "the bundle could not be packed into one file: \(reason)"
     }
   }
 }

@@ -1,0 +1,88 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LiandongApp
+import LiandongCore
+import LiandongStore
+import NIOCore
+
+/// Evidence on a case's page: adding a file to the lead, sharing an item with more bureaus by a
+/// signed act, and the lead's evidence bundle as one download, for a court or police office to
+/// verify with openssl alone.
+extension ConsolePages {
+  /// Adds the chosen file to the lead as an evidence item, fixed by this officer, with the lead's
+  /// audience.
+  func addEvidence(_ request: Request, id rawID: String) async throws -> Response {
+    try await act(request) { visit, form in
+      let id = try app.objectID(rawID)
+      _ = try app.lead(id)
+      guard let file = form.file else {
+        throw Failure(code: "evidence.empty", message: "no file was chosen: choose the file to add")
+      }
+      guard file.upload.size > 0 else {
+        throw Failure(
+          code: "evidence.empty", message: "the chosen file \(file.fileName) is empty: choose the file itself"
+        )
+      }
+      let record = EvidenceRecord(
+        itemID: id, category: try EvidenceCategory(canonical: form["category"] ?? "electronic-data"),
+        howFixed: try FixingMethod(canonical: form["howFixed"] ?? "screenshot"),
+        fixedBy: visit.caller.account,
+        fileName: file.fileName, mediaType: file.mediaType, size: 0, sha256: Data(count: 32),
+        description: form.text("description") ?? "")
+      try record.validate()
+      _ = try app.addEvidence(
+        to: id, upload: file.upload, record: record, audience: nil, by: visit.caller.officer)
+      return "\(Console.root)/leads/\(id)?done=evidence"
+    } onRefusal: { visit, _, error in
+      refused(try lead(visit, id: rawID), error)
+    }
+  }
+
+  /// Shares one item with the bureaus ticked, by a signed act to them alone.
+  func shareEvidence(_ request: Request, id rawID: String) async throws -> Response {
+    var leadID = ""
+    return try await act(request) { visit, form in
+      let id = try app.objectID(rawID)
+      leadID = try app.evidence(id).item
+      _ = try app.shareEvidence(
+        [id], with: form.all("to").joined(separator: ","), note: form.text("note") ?? "",
+        by: visit.caller.officer)
+      return "\(Console.root)/leads/\(leadID)?done=shared"
+    } onRefusal: { visit, _, error in
+      refused(try lead(visit, id: leadID.isEmpty ? rawID : leadID), error)
+    }
+  }
+
+  /// The lead's evidence bundle (every item, its signed changes, certificates, proofs of receipt
+  /// and `verify.sh`) as one tar file, removed from the node's folder once sent.
+  func bundle(_ request: Request, id rawID: String) async throws -> Response {
+    try await respond(request) { visit in
+      try visit.caller.require(.readCases)
+      let id = try app.objectID(rawID)
+      let (file, _) = try app.exportEvidenceArchive(of: id)
+      guard let handle = try? FileHandle(forReadingFrom: file),
+        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?
+          .intValue
+      else {
+        try? FileManager.default.removeItem(at: file)
+        throw Failure(code: "bundle.archive-failed", message: "the bundle was packed but cannot be read back")
+      }
+      var headers = Self.securityHeaders
+      headers[.contentType] = "application/x-tar"
+      headers[.contentDisposition] = Self.attachment("证据包-\(id.description.prefix(8)).tar")
+      headers[.contentLength] = "\(size)"
+      let body = ResponseBody(contentLength: size) { writer in
+        defer {
+          try? handle.close()
+          try? FileManager.default.removeItem(at: file)
+        }
+        while let piece = try handle.read(upToCount: 256 * 1024), !piece.isEmpty {
+          try await writer.write(ByteBuffer(bytes: piece))
+        }
+        try await writer.finish(nil)
+      }
+      return Response(status: .ok, headers: headers, body: body)
+    }
+  }
+}
