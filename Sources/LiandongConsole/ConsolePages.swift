@@ -125,7 +125,16 @@ struct ConsolePages: Sendable {
     if let notice = rendered.notice { context["notice"] = notice }
     if let error = rendered.problem {
       let failure = Failure(error)
-      context["problem"] = ["message": failure.message, "remedy": failure.remedy, "code": failure.code]
+      // In Chinese: what kind of refusal and what to do; the node's own words, which name the
+      // values involved, beneath as the detail.
+      context["problem"] =
+        language == .zh
+        ? [
+          "message": ErrorPhrases.heading(failure.category),
+          "remedy": ErrorPhrases.remedies[failure.code] ?? failure.remedy, "detail": failure.message,
+          "code": failure.code,
+        ]
+        : ["message": failure.message, "remedy": failure.remedy, "code": failure.code]
       if failure.category == .internal {
         logger.error(
           "console page failed",

@@ -92,6 +92,7 @@ enum Phrases {
     "officer": ("经办人", "Officer"),
     "what": ("内容", "What"),
     "handOffs": ("案件移送", "Hand-offs"),
+    "problemDetail": ("详情", "Detail"),
     "addEvidence": ("添加证据", "Add evidence"),
     "evidenceFile": ("证据文件", "Evidence file"),
     "evidenceCategory": ("证据种类", "Kind of evidence"),

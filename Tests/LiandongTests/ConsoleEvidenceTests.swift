@@ -56,7 +56,9 @@ struct ConsoleEvidenceTests {
 
     // Sharing names the regions; none ticked is refused with the reason.
     let none = try officer.post("/console/evidence/\(evidenceID)/share", [("csrf", csrf), ("note", "")])
-    #expect(none.isProblemPage(400, "usage.share-to"), "\(none)")
+    #expect(
+      none.isProblemPage(400, "usage.share-to") && none.body.contains("填写有误，未办理")
+        && none.body.contains("请至少勾选一个要共享的地区"), "\(none)")
     let shared = try officer.post(
       "/console/evidence/\(evidenceID)/share", [("csrf", csrf), ("to", "prd"), ("note", "请协查")])
     #expect(shared.status == 303 && shared.location == "/console/leads/\(lead)?done=shared", "\(shared)")

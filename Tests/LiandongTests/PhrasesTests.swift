@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongErrors
 import LiandongStore
 import Testing
 
@@ -47,5 +48,14 @@ struct PhrasesTests {
     )
     for row in report.rows { #expect(Phrases.table["report:\(row.item)"] != nil, "report row \(row.item)") }
     #expect(Phrases.table.values.allSatisfy { !$0.zh.isEmpty && !$0.en.isEmpty })
+  }
+
+  @Test(
+    "every Chinese remedy the console shows belongs to a code of the error catalogue, and every category has a heading"
+  )
+  func errorPhrasesName() {
+    let unknown = ErrorPhrases.remedies.keys.filter { ErrorCatalogue.entry(for: $0) == nil }.sorted()
+    #expect(unknown == [], "remedies for codes the catalogue lacks: \(unknown)")
+    #expect(ErrorCategory.allCases.allSatisfy { !ErrorPhrases.heading($0).isEmpty })
   }
 }
