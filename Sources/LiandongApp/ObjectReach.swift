@@ -22,6 +22,9 @@ public struct ChangeReach: Codable, Sendable, Equatable {
   public var origin: String
   public var time: String
   public var what: String
+  /// As in `HistoryEntry`: the kind of act by a stable name, and the words written with it.
+  public var action: String?
+  public var words: String?
   /// `Reach.state`: origin, proven, outside-audience, held-by-its-word, refused,
   /// sent-not-acknowledged, content-not-held-here or not-yet-sent.
   public var state: String
@@ -38,6 +41,8 @@ public struct ChangeReach: Codable, Sendable, Equatable {
     origin = entry.node
     time = entry.time
     what = entry.what
+    action = entry.action
+    words = entry.words
     state = reach.state
     explanation = reach.description
     switch reach {

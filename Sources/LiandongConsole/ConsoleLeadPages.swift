@@ -73,7 +73,7 @@ extension ConsolePages {
     }
     values["evidence"] = try evidence.map { try evidenceValues($0) }
     values["mayShare"] = visit.caller.may(.actOnCases) && !peers.isEmpty
-    values["story"] = try app.views.history(of: id).map(storyValues)
+    values["story"] = try app.views.history(of: id).map { storyValues($0, language) }
     values["reach"] = try reachRows(of: id, language)
     values["objectID"] = lead.id
     let notices = ["recorded": "recorded", "evidence": "evidenceAdded", "shared": "evidenceShared"]
@@ -109,10 +109,11 @@ extension ConsolePages {
     ]
   }
 
-  func storyValues(_ entry: HistoryEntry) -> [String: Any] {
+  func storyValues(_ entry: HistoryEntry, _ language: Language) -> [String: Any] {
     var row: [String: Any] = [
       "time": Shown.chinaTime(entry.time), "node": entry.node, "officer": Shown.text(entry.officer),
-      "what": Shown.text(entry.what), "operation": entry.operation,
+      "what": Shown.text(StoryPhrases.what((entry.action, entry.words, entry.what), language)),
+      "operation": entry.operation,
     ]
     if let refused = entry.refused { row["refused"] = Shown.text(refused) }
     // Its origin's clock had run ahead: the time shown is the one its correction proves.

@@ -25,7 +25,9 @@ extension ConsolePages {
             "changes": reach.changes.map { change -> [String: Any] in
               [
                 "change": String(change.change.prefix(12)), "time": Shown.chinaTime(change.time),
-                "origin": change.origin, "what": Shown.text(change.what), "state": change.state,
+                "origin": change.origin,
+                "what": Shown.text(StoryPhrases.what((change.action, change.words, change.what), language)),
+                "state": change.state,
                 "stateName": Self.reachPhrase(change, language),
                 "since": change.since.map { Shown.chinaTime($0) } ?? "",
                 "code": change.code ?? "",

@@ -32,7 +32,7 @@ extension ConsolePages {
       template: "request", title: "\(language.phrase("requestTitle")) \(Shown.text(request.caseReference))",
       values: [
         "request": details, "acts": acts.map { ActForm.request($0, id: request.id).values(language) },
-        "story": try app.views.history(of: id).map(storyValues),
+        "story": try app.views.history(of: id).map { storyValues($0, language) },
         "reach": try reachRows(of: id, language), "objectID": request.id,
       ], live: true, notice: visit.query("done").map { _ in language.phrase("actDone") })
   }

@@ -23,6 +23,11 @@ public struct HistoryEntry: Codable, Sendable, Equatable {
   /// The nodes other than its origin proven by their own signed checkpoints to hold the change,
   /// each since its earliest such checkpoint (`Witness`); nil for an operation not held here.
   public var heldBy: [HeldBy]? = nil
+  /// The kind of act by a stable name (`lead:acknowledge`, `hand-off:offer`, ...) and the words a
+  /// person wrote with it, for a front end that shows acts in its own language; nil for an
+  /// operation of the federation itself (an announcement, a manifest, a CRL).
+  public var action: String? = nil
+  public var words: String? = nil
 
   public struct HeldBy: Codable, Sendable, Equatable {
     public var node: String
@@ -73,6 +78,10 @@ extension NodeStore {
           time: time.iso8601, node: change.header.origin.rawValue, officer: body.officer,
           what: Self.explain(body.operations[index]), operation: reference, refused: refusals[reference])
         if time != change.header.time { entry.stamped = change.header.time.iso8601 }
+        if let action = HistoryAction.of(body.operations[index]) {
+          entry.action = action.name
+          entry.words = action.words.isEmpty ? nil : action.words
+        }
         entry.heldBy = try Self.witnesses(of: change.header, id: change.id, db).map {
           HistoryEntry.HeldBy(node: $0.node.rawValue, since: $0.since.iso8601)
         }

@@ -58,5 +58,13 @@ struct ConsoleHandOffTests {
     #expect(
       after.body.contains(#"<td class="handoff-state">已接受"#) && !after.body.contains("接受或异议须由负责人"),
       "\(after.body.suffix(3000))")
+    // The case's story reads in Chinese, with the words each officer wrote.
+    let story = try officer.get("/console/leads/\(lead)")
+    #expect(
+      story.body.contains("登记线索：出售伪造的检验报告") && story.body.contains("移送案件：→ yrd：该店实际经营地在雄安，依法移送管辖")
+        && story.body.contains("<td>接受移送</td>"), "\(story.body.suffix(3000))")
+    let english = try curl(
+      "GET", base + "/console/leads/\(lead)", headers: ["Cookie: \(officer.cookie); liandong_lang=en"])
+    #expect(english.body.contains("hand-off offer of case"), "\(english.body.suffix(3000))")
   }
 }

@@ -1435,6 +1435,14 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/HistoryEntry/sharedBy`.
             internal var sharedBy: Swift.String?
+            /// the kind of act by a stable name: create-lead, lead:acknowledge, request:extend, hand-off:offer, police:approve, custody:received, add-evidence, ...; absent for an operation of the federation itself
+            ///
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/action`.
+            internal var action: Swift.String?
+            /// the words a person wrote with the act (a summary
+            ///
+            /// - Remark: Generated from `#/components/schemas/HistoryEntry/words`.
+            internal var words: Swift.String?
             /// - Remark: Generated from `#/components/schemas/HistoryEntry/HeldByPayload`.
             internal struct HeldByPayloadPayload: Codable, Hashable, Sendable {
                 /// - Remark: Generated from `#/components/schemas/HistoryEntry/HeldByPayload/node`.
@@ -1475,6 +1483,8 @@ extension Components {
             ///   - operation: <change ID>:<index of the operation in it>
             ///   - refused: why the rules refused it (no effect)
             ///   - sharedBy: the bureau that described this operation at a hand-off
+            ///   - action: the kind of act by a stable name: create-lead, lead:acknowledge, request:extend, hand-off:offer, police:approve, custody:received, add-evidence, ...; absent for an operation of the federation itself
+            ///   - words: the words a person wrote with the act (a summary
             ///   - heldBy:
             internal init(
                 time: Swift.String,
@@ -1485,6 +1495,8 @@ extension Components {
                 operation: Swift.String,
                 refused: Swift.String? = nil,
                 sharedBy: Swift.String? = nil,
+                action: Swift.String? = nil,
+                words: Swift.String? = nil,
                 heldBy: Components.Schemas.HistoryEntry.HeldByPayload? = nil
             ) {
                 self.time = time
@@ -1495,6 +1507,8 @@ extension Components {
                 self.operation = operation
                 self.refused = refused
                 self.sharedBy = sharedBy
+                self.action = action
+                self.words = words
                 self.heldBy = heldBy
             }
             internal enum CodingKeys: String, CodingKey {
@@ -1506,6 +1520,8 @@ extension Components {
                 case operation
                 case refused
                 case sharedBy
+                case action
+                case words
                 case heldBy
             }
         }
@@ -1533,6 +1549,14 @@ extension Components {
                 internal var time: Swift.String
                 /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/what`.
                 internal var what: Swift.String
+                /// as in HistoryEntry
+                ///
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/action`.
+                internal var action: Swift.String?
+                /// as in HistoryEntry
+                ///
+                /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/words`.
+                internal var words: Swift.String?
                 /// - Remark: Generated from `#/components/schemas/ObjectReach/ChangesPayload/state`.
                 internal enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
                     case origin = "origin"
@@ -1567,6 +1591,8 @@ extension Components {
                 ///   - origin:
                 ///   - time:
                 ///   - what:
+                ///   - action: as in HistoryEntry
+                ///   - words: as in HistoryEntry
                 ///   - state:
                 ///   - since: the time the state refers to (proven since
                 ///   - code: the node's stable code
@@ -1577,6 +1603,8 @@ extension Components {
                     origin: Swift.String,
                     time: Swift.String,
                     what: Swift.String,
+                    action: Swift.String? = nil,
+                    words: Swift.String? = nil,
                     state: Components.Schemas.ObjectReach.ChangesPayloadPayload.StatePayload,
                     since: Swift.String? = nil,
                     code: Swift.String? = nil,
@@ -1587,6 +1615,8 @@ extension Components {
                     self.origin = origin
                     self.time = time
                     self.what = what
+                    self.action = action
+                    self.words = words
                     self.state = state
                     self.since = since
                     self.code = code
@@ -1598,6 +1628,8 @@ extension Components {
                     case origin
                     case time
                     case what
+                    case action
+                    case words
                     case state
                     case since
                     case code
