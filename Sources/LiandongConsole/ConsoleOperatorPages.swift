@@ -10,6 +10,9 @@ import LiandongStore
 extension ConsolePages {
   /// Days before an expiry from which the page warns.
   static let expiryWarningDays = 14
+  /// Days after the last backup from which the page warns: a node's data since then would be
+  /// lost with its disk.
+  static let backupWarningDays = 7
 
   func nodeStatus(_ visit: Visit) throws -> Rendered {
     try visit.caller.require(.readNode)
@@ -53,6 +56,7 @@ extension ConsolePages {
           expiry("crlNextUpdate", figures.crlNextUpdate),
         ],
         "store": store.map { ["name": language.phrase($0.0), "value": $0.1] },
+        "backup": backupValues(figures.lastBackup, now: now, language),
         "peers": try app.peers().map { peer -> [String: Any] in
           let refused = refusals[peer.node] ?? [:]
           var row: [String: Any] = [
@@ -95,6 +99,23 @@ extension ConsolePages {
         },
         "quarantined": status.quarantined.joined(separator: ", "),
       ], notice: visit.query("done").map { _ in language.phrase("actDone") })
+  }
+
+  /// The latest backup, and whether it is too old: none at all is overdue.
+  private func backupValues(_ backup: BackupRecord?, now: Date, _ language: Language) -> [String: Any] {
+    guard let backup, let at = Shown.parse(backup.at) else {
+      return [
+        "value": language.phrase("noBackup"), "urgency": "overdue",
+        "urgencyName": language.phrase("backup:none"),
+      ]
+    }
+    let days = Int(now.timeIntervalSince(at) / 86_400)
+    let old = days >= Self.backupWarningDays
+    return [
+      "value":
+        "\(Shown.chinaTime(at)) (\(days) \(language.phrase("daysAgo"))) · \(Shown.bytes(backup.bytes)) · \(backup.changes) \(language.phrase("changesUnit")) · \(backup.file)",
+      "urgency": old ? "due-soon" : "ok", "urgencyName": old ? language.phrase("backup:old") : "",
+    ]
   }
 
   /// This node's operator decides which change of a fork of its own chain stands

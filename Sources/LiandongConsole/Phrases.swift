@@ -92,6 +92,17 @@ enum Phrases {
     "officer": ("经办人", "Officer"),
     "what": ("内容", "What"),
     "handOffs": ("案件移送", "Hand-offs"),
+    "backups": ("备份", "Backups"),
+    "lastBackup": ("最近一次备份", "Last backup"),
+    "noBackup": ("本节点尚未备份", "This node has never been backed up"),
+    "daysAgo": ("天前", "days ago"),
+    "changesUnit": ("条变更", "changes"),
+    "backup:none": ("从未备份", "never backed up"),
+    "backup:old": ("超过 7 天未备份", "over 7 days old"),
+    "backupHint": (
+      "在节点所在服务器上运行 liandong backup --out 文件 （可在节点运行时进行），并将备份文件保存到另一台机器。超过 7 天未备份时此处提示。",
+      "Run 'liandong backup --out FILE' on the node's server (it may run while the node serves), and keep the file on another machine. This warns after 7 days without one."
+    ),
     "problemDetail": ("详情", "Detail"),
     "addEvidence": ("添加证据", "Add evidence"),
     "evidenceFile": ("证据文件", "Evidence file"),

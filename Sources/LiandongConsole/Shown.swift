@@ -30,7 +30,7 @@ enum Shown {
     return formatter.string(from: date)
   }
 
-  private static func parse(_ iso: String) -> Date? {
+  static func parse(_ iso: String) -> Date? {
     let formatter = ISO8601DateFormatter()
     formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
     if let date = formatter.date(from: iso) { return date }

@@ -132,6 +132,7 @@ public enum NodeBackup {
       to: staging.appendingPathComponent("MANIFEST.sha256"))
     try tar(["-cf", file.path, "-C", staging.path, "."])
     let bytes = (try fileManager.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.uint64Value ?? 0
+    try home.store.recordBackup(file: file.path, bytes: bytes, changes: changes)
     // What the node had recorded before, and what this backup found (recorded or not).
     let found = damaged.map {
       DamagedFile(sha256: $0.sha256.hex, finding: $0.finding.description, foundAt: Date().iso8601)
@@ -241,6 +242,35 @@ public enum NodeBackup {
     guard process.terminationStatus == 0 else {
       throw StoreError.backupFailed(
         reason: "tar \(arguments[0]) failed: \(String(decoding: message, as: UTF8.self))")
+    }
+  }
+}
+
+/// A backup this node wrote, as its operator's page shows the latest.
+public struct BackupRecord: Sendable, Equatable, Codable {
+  public var at: String
+  public var file: String
+  public var bytes: UInt64
+  public var changes: Int
+}
+
+extension NodeStore {
+  func recordBackup(file: String, bytes: UInt64, changes: Int) throws {
+    try writeTransaction { db in
+      try db.execute(
+        sql: "INSERT INTO backups_taken (at, file, bytes, changes) VALUES (?, ?, ?, ?)",
+        arguments: [Date().iso8601, file, Int64(clamping: bytes), changes])
+    }
+  }
+
+  /// The latest backup this node wrote (nil: none since this database was made or restored).
+  public func latestBackup() throws -> BackupRecord? {
+    try read { db in
+      try Row.fetchOne(db, sql: "SELECT * FROM backups_taken ORDER BY rowid DESC LIMIT 1").map {
+        BackupRecord(
+          at: $0["at"], file: $0["file"], bytes: UInt64(clamping: $0["bytes"] as Int64),
+          changes: $0["changes"])
+      }
     }
   }
 }

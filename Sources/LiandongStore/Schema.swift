@@ -606,7 +606,7 @@ enum Schema {
         try NodeStore.recordForkChoices(of: signed.checkpoint, db)
       }
     }
-    migrator.registerMigration("v25: what each node was told and sent") { db in
+    migrator.registerMigration("v25: what each node was told and sent, and the backups taken") { db in
       try db.execute(
         sql: """
           -- The last sync session with each other node that got as far as its Hello, and per
@@ -634,6 +634,14 @@ enum Schema {
             at_millis INTEGER NOT NULL,
             PRIMARY KEY (node, change_id)
           ) WITHOUT ROWID;
+          -- Each backup written ('liandong backup'), for the operator's page: when, where, how
+          -- large. Local, never replicated; a backup does not hold its own row.
+          CREATE TABLE backups_taken (
+            at TEXT NOT NULL,
+            file TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            changes INTEGER NOT NULL
+          );
           """)
     }
     return migrator

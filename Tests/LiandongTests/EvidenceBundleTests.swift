@@ -2,6 +2,8 @@ import Foundation
 import LiandongCore
 import Testing
 
+@testable import LiandongStore
+
 @Suite("Evidence, custody and the bundle a court verifies with openssl", .serialized)
 struct EvidenceBundleTests {
   /// Two bureaus, one with an Ed25519 key: jjj records a lead and a screenshot, seals it; yrd
@@ -224,5 +226,31 @@ struct EvidenceBundleTests {
       forged.status != 0 && forged.stdout.contains("5. Each proof of receipt")
         && (forged.stdout.contains("NOT HELD") || forged.stdout.contains("BROKEN CHAIN")),
       "\(forged)")
+  }
+
+  @Test(
+    "a bundle that cannot be packed into one file says so, and leaves neither the file nor its folder behind")
+  func archiveFailed() throws {
+    let (jjj, lead, _, _) = try scenario()
+    let bundle = EvidenceBundle(home: try NodeHome.open(jjj.data))
+    let folder = temporaryDirectory("bundle-archive")
+    let file = folder.appendingPathComponent("out.tar")
+    #expect(throws: Never.self) {
+      _ = try bundle.writeArchive(item: lead, to: file, folderName: "evidence")
+    }
+    #expect(throws: BundleError.self) {
+      _ = try bundle.writeArchive(item: lead, to: file, folderName: "again")
+    }
+    try FileManager.default.removeItem(at: file)
+    do {
+      _ = try bundle.writeArchive(item: lead, to: file, folderName: "evidence") { _ in
+        throw StoreError.backupFailed(reason: "tar: out.tar: Cannot write: No space left on device")
+      }
+      Issue.record("a failing tar packed a bundle")
+    } catch let error as BundleError {
+      #expect(
+        error.code == "bundle.archive-failed" && error.description.contains("No space left"), "\(error)")
+    }
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == [])
   }
 }

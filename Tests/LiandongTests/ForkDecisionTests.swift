@@ -218,6 +218,14 @@ struct ForkDecisionTests {
     #expect(
       undecided.body.contains(#"<td class="refused-by-peer"><span class="refused">change.fork × 1</span>"#),
       "\(undecided.body.suffix(3000))")
+    // Restored from a backup, which does not hold its own record: never backed up, until it is.
+    #expect(undecided.body.contains(#"<p id="backup" class="urgency-overdue">最近一次备份: 本节点尚未备份"#))
+    let archive = temporaryDirectory("fork-kept-backup").appendingPathComponent("restored.tar")
+    #expect(try restored.cli("backup", "--out", archive.path).status == 0)
+    let backedUp = try visit.get("/console/node")
+    #expect(
+      backedUp.body.contains(#"<p id="backup" class="urgency-ok">"#) && backedUp.body.contains(archive.path),
+      "\(backedUp.body.suffix(3000))")
     for change in [kept, superseded] {
       #expect(
         undecided.body.contains(#"name="change" value="\#(change)""#)
