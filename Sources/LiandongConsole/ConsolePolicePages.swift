@@ -19,6 +19,11 @@ extension ConsolePages {
       let steps = PoliceAct.steps.filter { open.contains($0.name) }
       return [
         "id": transfer.id, "caseID": transfer.caseID, "bureau": transfer.bureau,
+        // The case by its subject, as officers know it; its ID where this node cannot read it.
+        "caseName": Shown.text(
+          ((try? app.lead(ObjectID(transfer.caseID)))?.subjects.map(\.name).joined(separator: "、")).flatMap {
+            $0.isEmpty ? nil : $0
+          } ?? transfer.caseID),
         "police": Shown.text(transfer.police), "reportedOn": "\(transfer.reportedOn)",
         "state": language.phrase("policeState:\(transfer.state.rawValue)"),
         "note": Shown.text(transfer.note),

@@ -29,6 +29,7 @@ SHOTS = os.environ["SCREENSHOTS"]
 UPLOAD = os.environ["UPLOAD_FILE"]
 HOSTILE_LEAD = os.environ["HOSTILE_LEAD"]
 REQUEST = os.environ["REQUEST"]
+POLICE = os.environ["POLICE"]
 # How long a synced change may take to reach a page that updates itself (sync runs every second).
 ARRIVAL = 45
 
@@ -278,6 +279,16 @@ def run(jjj, yrd, ops, prd):
         expect(jjj.find_elements(By.CSS_SELECTOR, "section.reach[data-node='prd'] tr[data-state='outside-audience']"),
                "each of the case's changes is outside prd's audience")
         shot(jjj, "07d-jjj-reach")
+
+    with Step("yrd's supervisor approves a transfer to police", yrd):
+        yrd.get(YRD + "/console/police")
+        row = f"#police tr[data-transfer='{POLICE}']"
+        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, row))
+        expect("待批准" in (text_of(yrd, row) or ""), "the transfer awaits approval")
+        click(yrd, f"{row} form:has(input[name=step][value=approve]) button")
+        WebDriverWait(yrd, 10).until(lambda d: "已批准" in (text_of(d, row) or ""))
+        expect("已移送（填写回执）" in (text_of(yrd, row) or ""), "the next step, the transfer itself, is offered")
+        shot(yrd, "07e-yrd-police-approved")
 
     with Step("a synced lead with markup and a bidi override renders inert and visible", yrd):
         yrd.get(YRD + "/console/leads/" + HOSTILE_LEAD)

@@ -52,6 +52,26 @@ struct ConsoleBrowserTests {
       (try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as? [String: Any])?["id"] as? String,
       "\(sent)")
 
+    // A transfer to police of yrd's own case, reported and awaiting its leader's approval.
+    let yrdCase = try yrd.addLead(subject: "伪造报告工作室", summary: "涉嫌伪造检验检测报告，金额巨大")
+    let documents = temporaryDirectory("browser-police")
+    try FileManager.default.createDirectory(at: documents, withIntermediateDirectories: true)
+    var documentIDs: [String] = []
+    for name in ["移送函.pdf", "调查报告.pdf", "涉案物品清单.pdf"] {
+      try Data(name.utf8).write(to: documents.appendingPathComponent(name))
+      documentIDs.append(
+        try yrd.cli(
+          "evidence", "add", yrdCase, documents.appendingPathComponent(name).path, "--category",
+          "documentary",
+          "--to", "yrd"
+        ).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+    let police = try yrd.cli(
+      "police", "create", yrdCase, "--police", "雄安新区公安局", "--letter", documentIDs[0], "--report",
+      documentIDs[1], "--items", documentIDs[2])
+    #expect(police.status == 0, "\(police)")
+    let policeID = police.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+
     var urls: [String: String] = [:]
     for node in [jjj, yrd, prd] { urls[node.name] = try await node.serveAPI(interval: 1) }
     defer { for node in [jjj, yrd, prd] { _ = node.stop() } }
@@ -80,7 +100,7 @@ struct ConsoleBrowserTests {
         "JJJ_URL": urls["jjj"]!, "YRD_URL": urls["yrd"]!, "PRD_URL": urls["prd"]!,
         "OFFICER_PASSWORD": password,
         "OPERATOR_PASSWORD": "运维值班 night shift", "SCREENSHOTS": screenshots.path, "UPLOAD_FILE": file.path,
-        "HOSTILE_LEAD": hostileID, "REQUEST": requestID,
+        "HOSTILE_LEAD": hostileID, "REQUEST": requestID, "POLICE": policeID,
       ], timeout: 600)
     print("console screenshots: \(screenshots.path)")
     #expect(
