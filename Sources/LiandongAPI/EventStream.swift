@@ -5,10 +5,14 @@ import ServiceLifecycle
 
 /// `/v1/events`: server-sent events of what the node commits (`NodeEvent`), read from the log
 /// by position, so a client that reconnects with `Last-Event-ID` misses nothing and sees
-/// nothing twice. The stream polls the store a few times a second: an event reaches a client
+/// nothing twice; and `node` events, which carry nothing and no id, when the node's own state
+/// moved (a sync with a peer, a fork, a checkpoint), for a page to fetch it again. The stream polls the store a few times a second: an event reaches a client
 /// well within a second of its commit, and an idle stream costs one indexed query per poll.
 enum EventStream {
   static let pollInterval = Duration.milliseconds(200)
+  /// How often the node's own state (`NodeStateMark`: peers' syncs, forks, checkpoints) is
+  /// compared, to announce a `node` event, with no id, when it moved.
+  static let nodeStateInterval = Duration.seconds(1)
   static let heartbeat = Duration.seconds(15)
 
   /// The stream's body. It ends after `lifetime`, when the client goes, or when the node stops.
@@ -20,7 +24,17 @@ enum EventStream {
       var position = start
       var lastWrite = clock.now
       continuation.yield(ArraySlice("retry: 2000\n\n".utf8))
+      var mark = try? app.nodeStateMark()
+      var lastMarkCheck = clock.now
       while !Task.isCancelled, !Task.isShuttingDownGracefully, clock.now < end {
+        if clock.now - lastMarkCheck >= nodeStateInterval {
+          lastMarkCheck = clock.now
+          if let now = try? app.nodeStateMark(), now != mark {
+            mark = now
+            continuation.yield(ArraySlice("event: node\ndata: {}\n\n".utf8))
+            lastWrite = clock.now
+          }
+        }
         let events: [NodeEvent]
         do { events = try app.events(after: position, for: caller) } catch { break }
         for event in events {

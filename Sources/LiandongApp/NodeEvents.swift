@@ -42,3 +42,25 @@ extension NodeApp {
     }
   }
 }
+
+/// The node's own state as an operator's page shows it, apart from the changes it holds: how its
+/// syncs with each peer went, the forks it knows and how they stand, the checkpoints it keeps.
+/// The event stream announces a `node` event when it moves, so that page updates itself too.
+public struct NodeStateMark: Codable, Sendable, Equatable {
+  public var peers: [String]
+  public var forks: [String]
+  public var quarantined: [String]
+  public var checkpoints: Int
+}
+
+extension NodeApp {
+  public func nodeStateMark() throws -> NodeStateMark {
+    return NodeStateMark(
+      peers: try store.peers().map {
+        [$0.node, $0.lastSuccess ?? "", $0.lastFailure ?? "", $0.lastError ?? ""].joined(separator: "|")
+      },
+      forks: try store.forks().map { "\($0.origin)#\($0.sequence):\($0.kept ?? "")" },
+      quarantined: try store.quarantinedOrigins(),
+      checkpoints: try store.checkpointCount())
+  }
+}

@@ -98,7 +98,7 @@ extension ConsolePages {
           ]
         },
         "quarantined": status.quarantined.joined(separator: ", "),
-      ], notice: visit.query("done").map { _ in language.phrase("actDone") })
+      ], live: true, notice: visit.query("done").map { _ in language.phrase("actDone") })
   }
 
   /// The latest backup, and whether it is too old: none at all is overdue.

@@ -128,6 +128,11 @@ extension NodeStore {
   }
 
   /// The newest checkpoint held from `signer`.
+  /// How many checkpoints this node keeps, its own and its peers'.
+  public func checkpointCount() throws -> Int {
+    try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM checkpoints") ?? 0 }
+  }
+
   public func latestCheckpoint(of signer: NodeID) throws -> SignedCheckpoint? {
     try read { db in
       try Row.fetchOne(

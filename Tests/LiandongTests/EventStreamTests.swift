@@ -91,4 +91,30 @@ struct EventStreamTests {
       "event stream: serve stopped \(Int(Date().timeIntervalSince(stopped) * 1000)) ms after SIGTERM with a stream open"
     )
   }
+
+  @Test("a sync with a peer is announced as a node event, with no id, to an operator's stream too")
+  func nodeStateEvents() async throws {
+    let federation = try TestFederation(label: "api-node-events", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    try await yrd.serve(interval: 3600)
+    defer { _ = yrd.stop() }
+    let operatorToken = try jjj.token("wang.ops", role: "operator")
+    let base = try await jjj.serveAPI(interval: 1)
+    defer { _ = jjj.stop() }
+    let watcher = try follow(base, token: operatorToken)
+    defer {
+      watcher.signal(SIGTERM)
+      _ = watcher.wait(timeout: 10)
+    }
+    #expect(await watcher.waitForOutput("retry: 2000", timeout: 10), "\(watcher.stdout)")
+    #expect(!watcher.stdout.contains("event: node"), "nothing moved yet")
+    // A peer added: serve's next round syncs with it, and the peer's row moves.
+    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    #expect(await watcher.waitForOutput("event: node\ndata: {}\n\n", timeout: 20), "\(watcher.stdout)")
+    let frame = try #require(
+      watcher.stdout.components(separatedBy: "\n\n").first { $0.contains("event: node") })
+    #expect(!frame.contains("id:"), "a node event does not move the client's Last-Event-ID: \(frame)")
+  }
 }

@@ -71,6 +71,7 @@
     events.onopen = refresh;
     events.onmessage = refresh;
     events.addEventListener("change", refresh);
+    events.addEventListener("node", refresh);
     events.onerror = function () { note(null); };
   }
   follow();
