@@ -14,14 +14,12 @@ struct ConsoleEvidenceTests {
     let prd = try NodeProcess("prd", federation: federation)
     try jjj.introduce(to: yrd, prd)
     let lead = try jjj.addLead(subject: "检测报告代办", summary: "网店出售伪造报告", to: "yrd")
-    _ = try jjj.token("li.wei", role: "officer")
-    _ = try jjj.token("shen.ji", role: "auditor")
-    _ = try jjj.setPassword("li.wei", "办案人员 case officer")
-    _ = try jjj.setPassword("shen.ji", "审计人员 auditor here")
+    try jjj.accounts([
+      ("li.wei", "officer", "办案人员 case officer"), ("shen.ji", "auditor", "审计人员 auditor here"),
+    ])
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
-    var officer = ConsoleVisit(base: base)
-    _ = try officer.login("li.wei", "办案人员 case officer")
+    let officer = try ConsoleVisit.loggedIn(base, "li.wei", "办案人员 case officer")
 
     let before = try officer.get("/console/leads/\(lead)")
     #expect(
@@ -87,8 +85,7 @@ struct ConsoleEvidenceTests {
         (try? FileManager.default.contentsOfDirectory(atPath: exports.path))?.isEmpty ?? true
       })
 
-    var auditor = ConsoleVisit(base: base)
-    _ = try auditor.login("shen.ji", "审计人员 auditor here")
+    let auditor = try ConsoleVisit.loggedIn(base, "shen.ji", "审计人员 auditor here")
     let read = try auditor.get("/console/leads/\(lead)")
     #expect(
       read.body.contains(#"id="bundle""#) && !read.body.contains(#"id="add-evidence""#)

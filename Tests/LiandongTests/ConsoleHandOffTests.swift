@@ -18,15 +18,13 @@ struct ConsoleHandOffTests {
     #expect(offered.status == 0, "\(offered)")
     try jjj.carry(to: yrd)
 
-    _ = try yrd.token("li.wei", role: "officer")
-    _ = try yrd.token("wang.ke", role: "supervisor")
-    _ = try yrd.setPassword("li.wei", "办案人员 case officer")
-    _ = try yrd.setPassword("wang.ke", "科室负责人 supervisor")
+    try yrd.accounts([
+      ("li.wei", "officer", "办案人员 case officer"), ("wang.ke", "supervisor", "科室负责人 supervisor"),
+    ])
     let base = try await yrd.serveAPI()
     defer { _ = yrd.stop() }
 
-    var officer = ConsoleVisit(base: base)
-    _ = try officer.login("li.wei", "办案人员 case officer")
+    let officer = try ConsoleVisit.loggedIn(base, "li.wei", "办案人员 case officer")
     let list = try officer.get("/console/handoffs")
     #expect(
       list.status == 200 && list.body.contains(#"<tr data-lead="\#(lead)">"#) && list.body.contains("假证速办店")
@@ -42,8 +40,7 @@ struct ConsoleHandOffTests {
       [("csrf", ConsoleVisit.csrf(in: page.body) ?? ""), ("act", "handoff-accept")])
     #expect(refused.isProblemPage(403, "auth.not-permitted"), "\(refused)")
 
-    var supervisor = ConsoleVisit(base: base)
-    _ = try supervisor.login("wang.ke", "科室负责人 supervisor")
+    let supervisor = try ConsoleVisit.loggedIn(base, "wang.ke", "科室负责人 supervisor")
     let theirs = try supervisor.get("/console/handoffs")
     #expect(
       theirs.body.contains(#"<a href="/console/leads/\#(lead)#acts" class="yours">接受移送、对移送提出异议</a>"#),

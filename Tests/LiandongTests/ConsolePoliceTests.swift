@@ -16,7 +16,8 @@ struct ConsolePoliceTests {
     for name in ["letter.pdf", "report.pdf", "items.pdf"] {
       try Data(name.utf8).write(to: folder.appendingPathComponent(name))
       let added = try yrd.cli(
-        "evidence", "add", lead, folder.appendingPathComponent(name).path, "--category", "documentary", "--to",
+        "evidence", "add", lead, folder.appendingPathComponent(name).path, "--category", "documentary",
+        "--to",
         "yrd")
       documents.append(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
@@ -25,15 +26,13 @@ struct ConsolePoliceTests {
       "--items", documents[2])
     #expect(created.status == 0, "\(created)")
     let id = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    _ = try yrd.token("li.wei", role: "officer")
-    _ = try yrd.token("wang.ke", role: "supervisor")
-    _ = try yrd.setPassword("li.wei", "办案人员 case officer")
-    _ = try yrd.setPassword("wang.ke", "科室负责人 supervisor")
+    try yrd.accounts([
+      ("li.wei", "officer", "办案人员 case officer"), ("wang.ke", "supervisor", "科室负责人 supervisor"),
+    ])
     let base = try await yrd.serveAPI()
     defer { _ = yrd.stop() }
 
-    var officer = ConsoleVisit(base: base)
-    _ = try officer.login("li.wei", "办案人员 case officer")
+    let officer = try ConsoleVisit.loggedIn(base, "li.wei", "办案人员 case officer")
     let reported = try officer.get("/console/police")
     #expect(
       reported.status == 200 && reported.body.contains(#"data-transfer="\#(id)""#)
@@ -43,12 +42,12 @@ struct ConsolePoliceTests {
     let byOfficer = try officer.post("/console/police/\(id)/acts", [("csrf", csrf), ("step", "approve")])
     #expect(byOfficer.isProblemPage(403, "auth.not-permitted"), "\(byOfficer)")
 
-    var supervisor = ConsoleVisit(base: base)
-    _ = try supervisor.login("wang.ke", "科室负责人 supervisor")
+    let supervisor = try ConsoleVisit.loggedIn(base, "wang.ke", "科室负责人 supervisor")
     let offered = try supervisor.get("/console/police")
     #expect(offered.body.contains("批准移送") && offered.body.contains("不予批准"), "\(offered.body.suffix(3000))")
     let approved = try supervisor.post(
-      "/console/police/\(id)/acts", [("csrf", ConsoleVisit.csrf(in: offered.body) ?? ""), ("step", "approve")])
+      "/console/police/\(id)/acts",
+      [("csrf", ConsoleVisit.csrf(in: offered.body) ?? ""), ("step", "approve")])
     #expect(approved.status == 303, "\(approved)")
 
     let next = try officer.get("/console/police")

@@ -44,6 +44,26 @@ struct ConsoleVisit {
   }
 }
 
+extension ConsoleVisit {
+  /// A visit already logged in as `account`.
+  static func loggedIn(_ base: String, _ account: String, _ password: String) throws -> ConsoleVisit {
+    var visit = ConsoleVisit(base: base)
+    _ = try visit.login(account, password)
+    return visit
+  }
+}
+
+extension NodeProcess {
+  /// Gives each account its role (by issuing it a token, as an operator would) and its password,
+  /// for a console test to log in with.
+  func accounts(_ accounts: [(name: String, role: String, password: String)]) throws {
+    for account in accounts {
+      _ = try token(account.name, role: account.role)
+      _ = try setPassword(account.name, account.password)
+    }
+  }
+}
+
 extension HTTPReply {
   /// A console page that shows the refusal `code` with `status`.
   func isProblemPage(_ status: Int, _ code: String) -> Bool {
