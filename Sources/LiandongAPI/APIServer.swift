@@ -79,6 +79,7 @@ public enum APIServer {
     ("/v1/evidence/{id}", ["GET"]), ("/v1/evidence/{id}/file", ["GET"]),
     ("/v1/objects/{id}/history", ["GET"]),
     ("/v1/objects/{id}/reach", ["GET"]),
+    ("/v1/conflicts", ["GET"]), ("/v1/alerts", ["GET"]), ("/v1/report", ["GET"]), ("/v1/report.csv", ["GET"]),
   ]
 
   /// The methods of the spec's path that `path` is, or nil if it is none of them.

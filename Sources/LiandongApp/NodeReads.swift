@@ -13,6 +13,14 @@ extension NodeApp {
       node: node.rawValue, leads: try store.leads(), requests: try store.requests(), from: first, to: last)
   }
 
+  /// The days a report asks for, as the console's and the API's forms give them: `to` by default
+  /// today in China, `from` by default the first of `to`'s month.
+  public func reportDays(from: String?, to: String?, now: Date = Date()) throws -> (CivilDate, CivilDate) {
+    let last = try to.map { try CivilDate($0) } ?? CivilDate(chinaDayOf: now.unixMillis)
+    let first = try from.map { try CivilDate($0) } ?? CivilDate(year: last.year, month: last.month, day: 1)
+    return (first, last)
+  }
+
   /// Early-warning alerts this node sees, and how many regions cannot see its lead on a subject
   /// ('liandong alerts notify' warns them).
   public func alerts() throws -> (alerts: [Alert], regionsToWarn: Int) {

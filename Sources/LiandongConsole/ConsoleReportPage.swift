@@ -13,7 +13,7 @@ extension ConsolePages {
   func report(_ visit: Visit) throws -> Rendered {
     try visit.caller.require(.readCases)
     let language = visit.language
-    let (from, to) = try Self.range(visit)
+    let (from, to) = try range(visit)
     let report = try app.campaignReport(from: from, to: to)
     let notRecorded = language.phrase("notRecorded")
     let blank = language.phrase("blankNotRecorded")
@@ -37,7 +37,7 @@ extension ConsolePages {
   func reportCSV(_ request: Request) async throws -> Response {
     try await respond(request) { visit in
       try visit.caller.require(.readCases)
-      let (from, to) = try Self.range(visit)
+      let (from, to) = try range(visit)
       var headers = Self.securityHeaders
       headers[.contentType] = "text/csv; charset=utf-8"
       headers[.contentDisposition] = Self.attachment("campaign-\(app.node)-\(from)-\(to).csv")
@@ -47,12 +47,8 @@ extension ConsolePages {
   }
 
   /// `from` and `to` of the query (days in China); by default this month so far.
-  static func range(_ visit: Visit) throws -> (CivilDate, CivilDate) {
-    let today = CivilDate(chinaDayOf: Date().unixMillis)
-    let to = try visit.query("to").map { try CivilDate($0) } ?? today
-    let firstOfMonth = try CivilDate(year: to.year, month: to.month, day: 1)
-    let from = try visit.query("from").map { try CivilDate($0) } ?? firstOfMonth
-    return (from, to)
+  func range(_ visit: Visit) throws -> (CivilDate, CivilDate) {
+    try app.reportDays(from: visit.query("from"), to: visit.query("to"))
   }
 }
 

@@ -10,9 +10,12 @@ import http.server
 import json
 import os
 import re
+import subprocess
 import sys
 import threading
 import traceback
+import urllib.parse
+import urllib.request
 
 os.environ.setdefault("SE_OFFLINE", "true")  # Selenium Manager must never download a driver.
 
@@ -333,6 +336,21 @@ def run(jjj, yrd, ops, prd):
                "a CSV download")
         shot(jjj, "10a-jjj-report")
         axe_check(jjj, "report")
+
+    with Step("the console's CSV report is the command line's, for the same days", jjj):
+        href = jjj.find_element(By.ID, "report-csv").get_attribute("href")
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(href).query)
+        cookies = "; ".join(f"{c['name']}={c['value']}" for c in jjj.get_cookies())
+        with urllib.request.urlopen(urllib.request.Request(href, headers={"Cookie": cookies}), timeout=10) as reply:
+            console_csv = reply.read().decode("utf-8")
+        cli = subprocess.run(
+            [os.environ["LIANDONG"], "report", "--data", os.environ["JJJ_DATA"], "--format", "csv",
+             "--from", query["from"][0], "--to", query["to"][0]],
+            capture_output=True, text=True, timeout=60)
+        expect(cli.returncode == 0, f"liandong report: {cli.stderr}")
+        expect(console_csv.strip().splitlines() == cli.stdout.strip().splitlines(),
+               f"the console's CSV:\n{console_csv}\nthe command line's:\n{cli.stdout}")
+        expect(len(console_csv.strip().splitlines()) > 2, f"a table with its rows: {console_csv}")
 
     with Step("the console switches to English and back", yrd):
         yrd.get(YRD + "/console/")

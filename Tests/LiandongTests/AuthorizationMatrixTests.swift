@@ -24,7 +24,8 @@ struct AuthorizationMatrixTests {
     "POST /v1/requests/{id}/acts": .actOnCases, "POST /v1/leads/{id}/evidence": .actOnCases,
     "GET /v1/evidence/{id}": .readCases, "GET /v1/evidence/{id}/file": .readCases,
     "GET /v1/objects/{id}/history": .readCases,
-    "GET /v1/objects/{id}/reach": .readCases,
+    "GET /v1/objects/{id}/reach": .readCases, "GET /v1/conflicts": .readCases, "GET /v1/alerts": .readCases,
+    "GET /v1/report": .readCases, "GET /v1/report.csv": .readCases,
   ]
 
   /// A request body that decodes, so that what answers is the authorization, not the parser.

@@ -101,6 +101,8 @@ struct ConsoleBrowserTests {
         "OFFICER_PASSWORD": password,
         "OPERATOR_PASSWORD": "运维值班 night shift", "SCREENSHOTS": screenshots.path, "UPLOAD_FILE": file.path,
         "HOSTILE_LEAD": hostileID, "REQUEST": requestID, "POLICE": policeID,
+        // To hold the console's report against the command line's, on jjj's own data.
+        "LIANDONG": liandongBinary.path, "JJJ_DATA": jjj.data.path,
       ], timeout: 600)
     print("console screenshots: \(screenshots.path)")
     #expect(

@@ -17,5 +17,13 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/IdempotencyKey`.
         internal typealias IdempotencyKey = Swift.String
+        /// the first day counted, in China (by default the first of the month of `to`)
+        ///
+        /// - Remark: Generated from `#/components/parameters/ReportFrom`.
+        internal typealias ReportFrom = Swift.String
+        /// the last day counted, in China (by default today)
+        ///
+        /// - Remark: Generated from `#/components/parameters/ReportTo`.
+        internal typealias ReportTo = Swift.String
     }
 }

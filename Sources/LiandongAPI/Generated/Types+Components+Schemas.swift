@@ -1670,6 +1670,186 @@ extension Components {
                 case changes
             }
         }
+        /// - Remark: Generated from `#/components/schemas/Conflict`.
+        internal struct Conflict: Codable, Hashable, Sendable {
+            /// request, jurisdiction or hand-off
+            ///
+            /// - Remark: Generated from `#/components/schemas/Conflict/kind`.
+            internal var kind: Swift.String
+            /// the request or lead in conflict
+            ///
+            /// - Remark: Generated from `#/components/schemas/Conflict/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Conflict/between`.
+            internal var between: Swift.String
+            /// the acts that cannot both stand
+            ///
+            /// - Remark: Generated from `#/components/schemas/Conflict/acts`.
+            internal var acts: Swift.String
+            /// the command that settles it
+            ///
+            /// - Remark: Generated from `#/components/schemas/Conflict/resolveWith`.
+            internal var resolveWith: Swift.String
+            /// Creates a new `Conflict`.
+            ///
+            /// - Parameters:
+            ///   - kind: request, jurisdiction or hand-off
+            ///   - id: the request or lead in conflict
+            ///   - between:
+            ///   - acts: the acts that cannot both stand
+            ///   - resolveWith: the command that settles it
+            internal init(
+                kind: Swift.String,
+                id: Swift.String,
+                between: Swift.String,
+                acts: Swift.String,
+                resolveWith: Swift.String
+            ) {
+                self.kind = kind
+                self.id = id
+                self.between = between
+                self.acts = acts
+                self.resolveWith = resolveWith
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case kind
+                case id
+                case between
+                case acts
+                case resolveWith
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Alert`.
+        internal struct Alert: Codable, Hashable, Sendable {
+            /// `uscc 91350100M000100Y43` or `shop PLATFORM/SHOP`
+            ///
+            /// - Remark: Generated from `#/components/schemas/Alert/subject`.
+            internal var subject: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Alert/lead`.
+            internal var lead: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Alert/leadOrigin`.
+            internal var leadOrigin: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Alert/otherLead`.
+            internal var otherLead: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Alert/otherOrigin`.
+            internal var otherOrigin: Swift.String
+            /// set when this node learned of the other lead only from a warning by its origin
+            ///
+            /// - Remark: Generated from `#/components/schemas/Alert/warnedBy`.
+            internal var warnedBy: Swift.String?
+            /// origins of the pair that cannot read the other's lead
+            ///
+            /// - Remark: Generated from `#/components/schemas/Alert/unseenBy`.
+            internal var unseenBy: [Swift.String]
+            /// Creates a new `Alert`.
+            ///
+            /// - Parameters:
+            ///   - subject: `uscc 91350100M000100Y43` or `shop PLATFORM/SHOP`
+            ///   - lead:
+            ///   - leadOrigin:
+            ///   - otherLead:
+            ///   - otherOrigin:
+            ///   - warnedBy: set when this node learned of the other lead only from a warning by its origin
+            ///   - unseenBy: origins of the pair that cannot read the other's lead
+            internal init(
+                subject: Swift.String,
+                lead: Swift.String,
+                leadOrigin: Swift.String,
+                otherLead: Swift.String,
+                otherOrigin: Swift.String,
+                warnedBy: Swift.String? = nil,
+                unseenBy: [Swift.String]
+            ) {
+                self.subject = subject
+                self.lead = lead
+                self.leadOrigin = leadOrigin
+                self.otherLead = otherLead
+                self.otherOrigin = otherOrigin
+                self.warnedBy = warnedBy
+                self.unseenBy = unseenBy
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case subject
+                case lead
+                case leadOrigin
+                case otherLead
+                case otherOrigin
+                case warnedBy
+                case unseenBy
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CampaignReport`.
+        internal struct CampaignReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CampaignReport/node`.
+            internal var node: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CampaignReport/from`.
+            internal var from: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CampaignReport/to`.
+            internal var to: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CampaignReport/RowsPayload`.
+            internal struct RowsPayloadPayload: Codable, Hashable, Sendable {
+                /// the notice's item
+                ///
+                /// - Remark: Generated from `#/components/schemas/CampaignReport/RowsPayload/item`.
+                internal var item: Swift.String
+                /// absent when Liandong does not record this figure
+                ///
+                /// - Remark: Generated from `#/components/schemas/CampaignReport/RowsPayload/value`.
+                internal var value: Swift.Int?
+                /// how the figure is counted
+                ///
+                /// - Remark: Generated from `#/components/schemas/CampaignReport/RowsPayload/basis`.
+                internal var basis: Swift.String
+                /// Creates a new `RowsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - item: the notice's item
+                ///   - value: absent when Liandong does not record this figure
+                ///   - basis: how the figure is counted
+                internal init(
+                    item: Swift.String,
+                    value: Swift.Int? = nil,
+                    basis: Swift.String
+                ) {
+                    self.item = item
+                    self.value = value
+                    self.basis = basis
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case item
+                    case value
+                    case basis
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/CampaignReport/rows`.
+            internal typealias RowsPayload = [Components.Schemas.CampaignReport.RowsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/CampaignReport/rows`.
+            internal var rows: Components.Schemas.CampaignReport.RowsPayload
+            /// Creates a new `CampaignReport`.
+            ///
+            /// - Parameters:
+            ///   - node:
+            ///   - from:
+            ///   - to:
+            ///   - rows:
+            internal init(
+                node: Swift.String,
+                from: Swift.String,
+                to: Swift.String,
+                rows: Components.Schemas.CampaignReport.RowsPayload
+            ) {
+                self.node = node
+                self.from = from
+                self.to = to
+                self.rows = rows
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case node
+                case from
+                case to
+                case rows
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/Fork`.
         internal struct Fork: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Fork/origin`.

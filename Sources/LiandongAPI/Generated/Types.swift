@@ -160,6 +160,28 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/due`.
     /// - Remark: Generated from `#/paths//v1/due/get(listDue)`.
     func listDue(_ input: Operations.ListDue.Input) async throws -> Operations.ListDue.Output
+    /// Acts made at once that cannot both stand, until a signed resolution settles each (as `liandong conflicts --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/conflicts`.
+    /// - Remark: Generated from `#/paths//v1/conflicts/get(listConflicts)`.
+    func listConflicts(_ input: Operations.ListConflicts.Input) async throws -> Operations.ListConflicts.Output
+    /// Early warnings, other regions' open leads on the same subject as one of this node's (as `liandong alerts --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/alerts`.
+    /// - Remark: Generated from `#/paths//v1/alerts/get(listAlerts)`.
+    func listAlerts(_ input: Operations.ListAlerts.Input) async throws -> Operations.ListAlerts.Output
+    /// The campaign statistics table (专项整治行动情况统计表) for a range of days (as `liandong report --json`).
+    ///
+    /// What this node did between `from` and `to` (days in China, both included; by default the month of `to` up to it, and `to` today), in the wording of the 2021 notice's attachment. A figure Liandong does not record has no `value`. `/v1/report.csv` is the same table as CSV.
+    ///
+    /// - Remark: HTTP `GET /v1/report`.
+    /// - Remark: Generated from `#/paths//v1/report/get(getReport)`.
+    func getReport(_ input: Operations.GetReport.Input) async throws -> Operations.GetReport.Output
+    /// The campaign statistics table as CSV (as `liandong report --format csv`).
+    ///
+    /// - Remark: HTTP `GET /v1/report.csv`.
+    /// - Remark: Generated from `#/paths//v1/report.csv/get(getReportCSV)`.
+    func getReportCSV(_ input: Operations.GetReportCSV.Input) async throws -> Operations.GetReportCSV.Output
     /// What the node commits, live, as server-sent events (text/event-stream).
     ///
     /// One `change` event per change stored, made here or received by sync: its position (the event's `id`), the change, its origin and sequence, and for a caller who may read cases its officer, the objects it acts on and the codes of whatever of it was refused. A change first stored as a stub (a relay passed on its signed header only) is announced again, at a new position, when its body arrives: its content is new here. A client that reconnects with `Last-Event-ID` gets every event after that one and none twice; without it, the stream starts after what is stored now. A `node` event, with no `id` and an empty object as its data, says the node's own state moved (a sync with a peer succeeded or failed, a fork was found or decided, a checkpoint was kept): fetch `/v1/peers` or `/v1/status` again. A comment line every 15 seconds keeps proxies from closing an idle stream; the server ends the stream after `seconds` (the browser's EventSource reconnects by itself) or when the node stops.
@@ -519,6 +541,48 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//v1/due/get(listDue)`.
     internal func listDue(headers: Operations.ListDue.Input.Headers = .init()) async throws -> Operations.ListDue.Output {
         try await listDue(Operations.ListDue.Input(headers: headers))
+    }
+    /// Acts made at once that cannot both stand, until a signed resolution settles each (as `liandong conflicts --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/conflicts`.
+    /// - Remark: Generated from `#/paths//v1/conflicts/get(listConflicts)`.
+    internal func listConflicts(headers: Operations.ListConflicts.Input.Headers = .init()) async throws -> Operations.ListConflicts.Output {
+        try await listConflicts(Operations.ListConflicts.Input(headers: headers))
+    }
+    /// Early warnings, other regions' open leads on the same subject as one of this node's (as `liandong alerts --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/alerts`.
+    /// - Remark: Generated from `#/paths//v1/alerts/get(listAlerts)`.
+    internal func listAlerts(headers: Operations.ListAlerts.Input.Headers = .init()) async throws -> Operations.ListAlerts.Output {
+        try await listAlerts(Operations.ListAlerts.Input(headers: headers))
+    }
+    /// The campaign statistics table (专项整治行动情况统计表) for a range of days (as `liandong report --json`).
+    ///
+    /// What this node did between `from` and `to` (days in China, both included; by default the month of `to` up to it, and `to` today), in the wording of the 2021 notice's attachment. A figure Liandong does not record has no `value`. `/v1/report.csv` is the same table as CSV.
+    ///
+    /// - Remark: HTTP `GET /v1/report`.
+    /// - Remark: Generated from `#/paths//v1/report/get(getReport)`.
+    internal func getReport(
+        query: Operations.GetReport.Input.Query = .init(),
+        headers: Operations.GetReport.Input.Headers = .init()
+    ) async throws -> Operations.GetReport.Output {
+        try await getReport(Operations.GetReport.Input(
+            query: query,
+            headers: headers
+        ))
+    }
+    /// The campaign statistics table as CSV (as `liandong report --format csv`).
+    ///
+    /// - Remark: HTTP `GET /v1/report.csv`.
+    /// - Remark: Generated from `#/paths//v1/report.csv/get(getReportCSV)`.
+    internal func getReportCSV(
+        query: Operations.GetReportCSV.Input.Query = .init(),
+        headers: Operations.GetReportCSV.Input.Headers = .init()
+    ) async throws -> Operations.GetReportCSV.Output {
+        try await getReportCSV(Operations.GetReportCSV.Input(
+            query: query,
+            headers: headers
+        ))
     }
     /// What the node commits, live, as server-sent events (text/event-stream).
     ///
