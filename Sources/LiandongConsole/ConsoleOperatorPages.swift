@@ -60,14 +60,17 @@ extension ConsolePages {
         "peers": try app.peers().map { peer -> [String: Any] in
           let refused = refusals[peer.node] ?? [:]
           var row: [String: Any] = [
-            "refused": refused.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }.joined(
-              separator: ", "),
             "name": peer.node, "address": peer.address,
             "lastSuccess": peer.lastSuccess.map(Shown.chinaTime) ?? language.phrase("never"),
             "lag": peer.changesSinceSuccess.map(String.init) ?? "—",
             "lastFailure": peer.lastFailure.map(Shown.chinaTime) ?? "—",
           ]
           row["lastError"] = Shown.optional(peer.lastError)
+          // Absent, not empty, when it refused nothing: Mustache shows a section for "" too.
+          if !refused.isEmpty {
+            row["refused"] = refused.sorted { $0.key < $1.key }.map { "\($0.key) × \($0.value)" }.joined(
+              separator: ", ")
+          }
           return row
         },
         "anyKeep": status.forks.contains { app.mayKeep($0, by: visit.caller) },

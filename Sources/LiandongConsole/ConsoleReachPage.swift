@@ -23,15 +23,17 @@ extension ConsolePages {
             "node": reach.node, "summary": Self.reachSummary(reach, language),
             "arrived": reach.arrived,
             "changes": reach.changes.map { change -> [String: Any] in
-              [
+              // Mustache shows a section for an empty text too: the code only where there is one.
+              var row: [String: Any] = [
                 "change": String(change.change.prefix(12)), "time": Shown.chinaTime(change.time),
                 "origin": change.origin,
                 "what": Shown.text(StoryPhrases.what((change.action, change.words, change.what), language)),
                 "state": change.state,
                 "stateName": Self.reachPhrase(change, language),
                 "since": change.since.map { Shown.chinaTime($0) } ?? "",
-                "code": change.code ?? "",
               ]
+              row["code"] = change.code
+              return row
             },
           ]
         },

@@ -216,7 +216,8 @@ struct ForkDecisionTests {
     let undecided = try visit.get("/console/node")
     // yrd refused the restored node's second change at that sequence, and said which and why.
     #expect(
-      undecided.body.contains(#"<td class="refused-by-peer"><span class="refused">change.fork × 1</span>"#),
+      undecided.body.contains(#"<td class="refused-by-peer"><span class="refused">change.fork × 1</span>"#)
+        && undecided.body.contains(#"<td class="refused-by-peer">—</td>"#),
       "\(undecided.body.suffix(3000))")
     // Restored from a backup, which does not hold its own record: never backed up, until it is.
     #expect(undecided.body.contains(#"<p id="backup" class="urgency-overdue">最近一次备份: 本节点尚未备份"#))

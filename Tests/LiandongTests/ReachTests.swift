@@ -173,7 +173,8 @@ struct ReachTests {
     let details = try officer.get("/console/reach/\(lead)?node=yrd")
     #expect(
       details.status == 200 && details.body.contains(#"data-state="proven""#)
-        && details.body.contains("其自签检查点证实持有") && !details.body.contains(#"data-node="prd""#),
+        && details.body.contains("其自签检查点证实持有") && !details.body.contains(#"data-node="prd""#)
+        && !details.body.contains("<code></code>"),
       "\(details.body.suffix(3000))")
     let bad = try officer.get("/console/reach/\(lead)?node=xyz")
     #expect(bad.isProblemPage(400, "reach.unknown-node"), "\(bad)")
