@@ -21,7 +21,9 @@ extension ConsolePages {
       guard let handOff = lead.handOff, handOff.from == me || handOff.to == me else { return nil }
       let acts = lead.handOffActsOpen(to: app.node, caller: visit.caller)
       // A leader's act that only a supervisor may take: said, so an officer knows whom to ask.
-      let leaders = lead.handOffActsOpen(to: app.node).filter { !acts.contains($0) }
+      let leaders = lead.handOffActsOpen(to: app.node).filter {
+        LeadView.leadersHandOffActs.contains($0) && !acts.contains($0)
+      }
       var row: [String: Any] = [
         "id": lead.id, "summary": Shown.text(String(lead.summary.prefix(80))),
         "subject": Shown.text(lead.subjects.map(\.name).joined(separator: "、")),
