@@ -19,24 +19,35 @@ extension ConsolePages {
       guard let file = form.file else {
         throw Failure(code: "evidence.empty", message: "no file was chosen: choose the file to add")
       }
-      guard file.upload.size > 0 else {
-        throw Failure(
-          code: "evidence.empty", message: "the chosen file \(file.fileName) is empty: choose the file itself"
-        )
-      }
-      let record = EvidenceRecord(
-        itemID: id, category: try EvidenceCategory(canonical: form["category"] ?? "electronic-data"),
+      let record = try Self.evidenceRecord(
+        for: file, item: id, category: try EvidenceCategory(canonical: form["category"] ?? "electronic-data"),
         howFixed: try FixingMethod(canonical: form["howFixed"] ?? "screenshot"),
-        fixedBy: visit.caller.account,
-        fileName: file.fileName, mediaType: file.mediaType, size: 0, sha256: Data(count: 32),
-        description: form.text("description") ?? "")
-      try record.validate()
+        description: form.text("description") ?? "", by: visit)
       _ = try app.addEvidence(
         to: id, upload: file.upload, record: record, audience: nil, by: visit.caller.officer)
       return "\(Console.root)/leads/\(id)?done=evidence"
     } onRefusal: { visit, _, error in
       refused(try lead(visit, id: rawID), error)
     }
+  }
+
+  /// The record of a file chosen in a form, fixed by this person, checked before anything is
+  /// signed: an empty file is refused with its name. Its size and hash are the upload's, filled
+  /// in as it is stored.
+  static func evidenceRecord(
+    for file: (fileName: String, mediaType: String, upload: EvidenceUpload), item: ObjectID,
+    category: EvidenceCategory, howFixed: FixingMethod, description: String = "", by visit: Visit
+  ) throws -> EvidenceRecord {
+    guard file.upload.size > 0 else {
+      throw Failure(
+        code: "evidence.empty", message: "the chosen file \(file.fileName) is empty: choose the file itself")
+    }
+    let record = EvidenceRecord(
+      itemID: item, category: category, howFixed: howFixed, fixedBy: visit.caller.account,
+      fileName: file.fileName, mediaType: file.mediaType, size: 0, sha256: Data(count: 32),
+      description: description)
+    try record.validate()
+    return record
   }
 
   /// Shares one item with the bureaus ticked, by a signed act to them alone.
@@ -68,21 +79,9 @@ extension ConsolePages {
         try? FileManager.default.removeItem(at: file)
         throw Failure(code: "bundle.archive-failed", message: "the bundle was packed but cannot be read back")
       }
-      var headers = Self.securityHeaders
-      headers[.contentType] = "application/x-tar"
-      headers[.contentDisposition] = Self.attachment("证据包-\(id.description.prefix(8)).tar")
-      headers[.contentLength] = "\(size)"
-      let body = ResponseBody(contentLength: size) { writer in
-        defer {
-          try? handle.close()
-          try? FileManager.default.removeItem(at: file)
-        }
-        while let piece = try handle.read(upToCount: 256 * 1024), !piece.isEmpty {
-          try await writer.write(ByteBuffer(bytes: piece))
-        }
-        try await writer.finish(nil)
-      }
-      return Response(status: .ok, headers: headers, body: body)
+      return Self.fileDownload(
+        handle, size: size, type: "application/x-tar", name: "证据包-\(id.description.prefix(8)).tar"
+      ) { try? FileManager.default.removeItem(at: file) }
     }
   }
 }

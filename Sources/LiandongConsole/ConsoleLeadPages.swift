@@ -171,16 +171,11 @@ extension ConsolePages {
       // for the officer to record a second time.
       var screenshot: (record: EvidenceRecord, upload: EvidenceUpload)?
       if let file = form.file {
-        guard file.upload.size > 0 else {
-          throw Failure(
-            code: "evidence.empty",
-            message: "the chosen file \(file.fileName) is empty: choose the screenshot itself")
-        }
-        let record = EvidenceRecord(
-          itemID: ObjectID(), category: .electronicData, howFixed: .screenshot, fixedBy: visit.caller.account,
-          fileName: file.fileName, mediaType: file.mediaType, size: 0, sha256: Data(count: 32))
-        try record.validate()
-        screenshot = (record, file.upload)
+        screenshot = (
+          try Self.evidenceRecord(
+            for: file, item: ObjectID(), category: .electronicData, howFixed: .screenshot, by: visit),
+          file.upload
+        )
       }
       let created = try app.addLead(lead, by: visit.caller.officer).view
       if var screenshot {
@@ -288,19 +283,32 @@ extension ConsolePages {
           message:
             "this node does not hold the file of \(evidence.id) yet (\(evidence.file)); it arrives with sync")
       }
-      var headers = Self.securityHeaders
-      headers[.contentType] = "application/octet-stream"
-      headers[.contentDisposition] = Self.attachment(evidence.fileName)
-      headers[.contentLength] = "\(evidence.size)"
-      let body = ResponseBody(contentLength: Int(evidence.size)) { writer in
-        defer { try? handle.close() }
-        while let piece = try handle.read(upToCount: 256 * 1024), !piece.isEmpty {
-          try await writer.write(ByteBuffer(bytes: piece))
-        }
-        try await writer.finish(nil)
-      }
-      return Response(status: .ok, headers: headers, body: body)
+      return Self.fileDownload(
+        handle, size: Int(evidence.size), type: "application/octet-stream", name: evidence.fileName)
     }
+  }
+
+  /// A file as a download, named, never shown inline, streamed in pieces (never whole in
+  /// memory); `finished` runs once it is sent or the client went.
+  static func fileDownload(
+    _ handle: FileHandle, size: Int, type: String, name: String,
+    finished: @escaping @Sendable () -> Void = {}
+  ) -> Response {
+    var headers = securityHeaders
+    headers[.contentType] = type
+    headers[.contentDisposition] = attachment(name)
+    headers[.contentLength] = "\(size)"
+    let body = ResponseBody(contentLength: size) { writer in
+      defer {
+        try? handle.close()
+        finished()
+      }
+      while let piece = try handle.read(upToCount: 256 * 1024), !piece.isEmpty {
+        try await writer.write(ByteBuffer(bytes: piece))
+      }
+      try await writer.finish(nil)
+    }
+    return Response(status: .ok, headers: headers, body: body)
   }
 
   /// `attachment; filename="..."; filename*=UTF-8''...` (RFC 6266): an ASCII name for old
