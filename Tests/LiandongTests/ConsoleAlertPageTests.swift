@@ -20,16 +20,7 @@ struct ConsoleAlertPageTests {
     }
     let secret = try lead(jjj, to: "origin-only")
     let open = try lead(yrd, to: "all")
-    // A cancel crossing a completion: a conflict on both sides.
-    let request = try jjj.cli(
-      "request", "send", "--to", "yrd", "--case", "c-9", "--legal-basis", "Art. 45", "--task", "interview"
-    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    try jjj.carry(to: yrd)
-    #expect(try yrd.cli("request", "accept", request).status == 0)
-    try yrd.carry(to: jjj)
-    #expect(try jjj.cli("request", "cancel", request, "--reason", "shop closed").status == 0)
-    #expect(try yrd.cli("request", "complete", request, "--findings", "interviewed").status == 0)
-    try yrd.carry(to: jjj)
+    let request = try jjj.crossingRequest(to: yrd)
 
     _ = try jjj.token("li.wei", role: "officer")
     _ = try jjj.token("shen.ji", role: "auditor")

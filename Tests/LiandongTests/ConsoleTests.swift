@@ -54,6 +54,22 @@ extension ConsoleVisit {
 }
 
 extension NodeProcess {
+  /// A request from this node to `other` that this node cancels while `other` completes it:
+  /// a conflict on both sides, carried to this node. Returns the request's ID.
+  func crossingRequest(to other: NodeProcess) throws -> String {
+    let request = try cli(
+      "request", "send", "--to", other.name, "--case", "c-9", "--legal-basis", "Art. 45", "--task",
+      "interview"
+    ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    try carry(to: other)
+    #expect(try other.cli("request", "accept", request).status == 0)
+    try other.carry(to: self)
+    #expect(try cli("request", "cancel", request, "--reason", "shop closed").status == 0)
+    #expect(try other.cli("request", "complete", request, "--findings", "interviewed").status == 0)
+    try other.carry(to: self)
+    return request
+  }
+
   /// Gives each account its role (by issuing it a token, as an operator would) and its password,
   /// for a console test to log in with.
   func accounts(_ accounts: [(name: String, role: String, password: String)]) throws {
