@@ -22,6 +22,18 @@ struct SimulationTests {
     }
   }
 
+  /// A seed replays only if the federation's certificates and CRLs carry the same instants in
+  /// every run: the runs read the revocation time from the CRL. Under a clock that ran on while
+  /// `openssl` worked, a loaded machine stamped a second later and replayed seeds differently.
+  @Test("the simulation's federation carries the instants it was made at, on a loaded machine too")
+  func federationInstantsAreExact() throws {
+    let revokedAt: UInt64 = 1_736_467_208_000  // 2025-01-10T00:00:08Z
+    #expect(TestFederation.simulationRevocationMillis == revokedAt)
+    #expect(TestFederation.simulationRotationRevokedMillis == revokedAt)
+    let madeAt = Date(timeIntervalSince1970: 1_735_689_600)  // 2025-01-01T00:00:00Z
+    for node in 0..<5 { #expect(try TestFederation.simulation.chain("n\(node)")[0].notBefore == madeAt) }
+  }
+
   @Test(
     "partitions, lost, duplicated and overtaken frames, crashes, clock jumps and forks: nothing acknowledged is lost, nothing leaves its audience, forks are found, and the healed nodes agree",
     arguments: batches)

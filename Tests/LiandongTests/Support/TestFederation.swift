@@ -7,7 +7,9 @@ import LiandongStore
 /// `openssl` tool (so the tests exercise certificates nobody here encoded).
 struct TestFederation: Sendable {
   let directory: URL
-  /// When set, every certificate and CRL is made as if on this day (through `faketime`).
+  /// When set, every certificate and CRL is made as if at this second (through `faketime`, its
+  /// clock frozen there: a clock that ran on would stamp a later second on a loaded machine, and
+  /// the simulation, which reads its revocation time from the CRL, would replay a seed differently).
   let madeOn: String?
 
   init(label: String = "ca", key: String = "p256", madeOn: String? = nil) throws {
@@ -55,8 +57,7 @@ struct TestFederation: Sendable {
   /// 2025-01-10T00:00:00Z: inside the simulation certificates' year and their CRL's 30 days.
   static let simulationEpochMillis: UInt64 = 1_736_467_200_000
   /// When the simulation's CA revokes n2's certificate in the theft runs, as its CRL states it:
-  /// asked at 2025-01-10T00:00:08Z under `faketime`, whose clock runs on, so it may say a second
-  /// later; the runs read it from the CRL.
+  /// asked at 2025-01-10T00:00:08Z under `faketime`; the runs read it from the CRL.
   static let simulationRevocationMillis: UInt64 =
     simulationRevocation.revocationTime(of: try! simulation.chain("n2")[0])!.unixMillis
 
@@ -104,7 +105,7 @@ struct TestFederation: Sendable {
     let script = repositoryRoot.appendingPathComponent("Deploy/pki/liandong-pki").path
     let result =
       if let madeOn {
-        try run("faketime", [madeOn, script] + arguments, environment: ["TZ": "UTC"])
+        try run("faketime", ["-f", madeOn, script] + arguments, environment: ["TZ": "UTC"])
       } else {
         try run(script, arguments)
       }
