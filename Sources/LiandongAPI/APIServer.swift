@@ -80,6 +80,11 @@ public enum APIServer {
     ("/v1/objects/{id}/history", ["GET"]),
     ("/v1/objects/{id}/reach", ["GET"]),
     ("/v1/conflicts", ["GET"]), ("/v1/alerts", ["GET"]), ("/v1/report", ["GET"]), ("/v1/report.csv", ["GET"]),
+    ("/v1/handoffs", ["GET"]), ("/v1/leads/{id}/handoff", ["POST"]),
+    ("/v1/leads/{id}/handoff/share", ["POST"]),
+    ("/v1/police-transfers", ["GET", "POST"]), ("/v1/police-transfers/{id}", ["GET"]),
+    ("/v1/police-transfers/{id}/acts", ["POST"]), ("/v1/evidence/{id}/custody", ["POST"]),
+    ("/v1/evidence/{id}/share", ["POST"]), ("/v1/objects/{id}/bundle", ["GET"]),
   ]
 
   /// The methods of the spec's path that `path` is, or nil if it is none of them.

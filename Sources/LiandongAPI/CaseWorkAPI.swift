@@ -107,7 +107,7 @@ extension NodeAPI {
 
   static func requestAct(_ body: Components.Schemas.RequestStep, app: NodeApp) throws -> RequestAct {
     try SpecLength.check(
-      [("reason", body.reason, 4000), ("findings", body.findings, 4000)]
+      [("reason", body.reason, 4000), ("findings", body.findings, 4000), ("keep", body.keep, 200)]
         + (body.evidence ?? []).map { ("evidence", $0, 64) })
     func needed<T>(_ value: T?, _ field: String) throws -> T {
       try Self.needed(value, field, by: body.act.rawValue)
@@ -128,7 +128,16 @@ extension NodeAPI {
         : .completePartly(findings: findings, evidenceIDs: evidence)
     case .decline: return .decline(reason: try needed(body.reason, "reason"))
     case .cancel: return .cancel(reason: try needed(body.reason, "reason"))
+    case .resolve: return .resolve(keep: try Self.operation(try needed(body.keep, "keep")))
     }
+  }
+
+  /// The operation a conflict's act names: `change:index`, or one act as `GET /v1/conflicts`
+  /// lists it (`act@change:index by node`, `node act (change:index)`).
+  static func operation(_ text: String) throws -> OperationRef {
+    let named = text.split(separator: "@", maxSplits: 1).last.map(String.init) ?? text
+    let words = named.split(whereSeparator: { " ()".contains($0) }).map(String.init)
+    return try OperationRef(words.first { $0.contains(":") } ?? text)
   }
 
   /// A field the step needs, present and not empty.

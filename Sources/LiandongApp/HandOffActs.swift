@@ -16,6 +16,17 @@ public enum HandOffRequest: Sendable {
   case resolve(keep: OperationRef)
 }
 
+extension HandOffRequest {
+  /// What the caller's role must allow: accepting a case offered, or objecting to it, is the
+  /// receiving bureau's decision, which the rules reserve to its leader (DOMAIN.md).
+  public var permission: Permission {
+    switch self {
+    case .accept, .object: .approveAsLeader
+    default: .actOnCases
+    }
+  }
+}
+
 /// What `handoff share` sent to the case's new owner.
 public struct CaseShared: Codable, Sendable {
   public var id: String
@@ -25,6 +36,14 @@ public struct CaseShared: Codable, Sendable {
 }
 
 extension NodeApp {
+  /// The cases this node offered or was offered, newest first.
+  public func handOffs() throws -> [LeadView] {
+    let me = node.rawValue
+    return try views.leads().filter { lead in
+      lead.handOff.map { $0.from == me || $0.to == me } ?? false
+    }.sorted { $0.created > $1.created }
+  }
+
   /// Signs a hand-off act on the case (`lead`), shared with everyone who may see the case, both
   /// bureaus of the hand-off or dispute, and, for an objection or a claim, the superiors who
   /// settle it. A notice says when no manifest names such a superior.

@@ -51,7 +51,7 @@ extension NodeApp {
     }
   }
 
-  func policeTransfer(_ id: ObjectID) throws -> PoliceTransferView {
+  public func policeTransfer(_ id: ObjectID) throws -> PoliceTransferView {
     try existing("transfer to police", id, store.policeTransfer)
   }
 }

@@ -17,8 +17,8 @@ extension ConsolePages {
         ["designation", "negotiation"].contains($0.kind)
       }.map { ($0.id, $0) },
       uniquingKeysWith: { a, _ in a })
-    let rows = try app.views.leads().compactMap { lead -> (String, [String: Any])? in
-      guard let handOff = lead.handOff, handOff.from == me || handOff.to == me else { return nil }
+    let handOffs = try app.handOffs().compactMap { lead -> [String: Any]? in
+      guard let handOff = lead.handOff else { return nil }
       let acts = lead.handOffActsOpen(to: app.node, caller: visit.caller)
       // A leader's act that only a supervisor may take: said, so an officer knows whom to ask.
       let leaders = lead.handOffActsOpen(to: app.node).filter {
@@ -37,9 +37,8 @@ extension ConsolePages {
         "anyActs": !acts.isEmpty, "leaders": !leaders.isEmpty,
       ]
       row["reason"] = Shown.optional(handOff.reason)
-      return (lead.created, row)
+      return row
     }
-    let handOffs = rows.sorted { $0.0 > $1.0 }.map(\.1)
     return Rendered(
       template: "handoffs", title: language.phrase("handOffs"),
       values: ["handOffs": handOffs, "anyHandOffs": !handOffs.isEmpty], live: true)

@@ -224,15 +224,12 @@ extension ConsolePages {
       switch form["act"] ?? "" {
       case "handoff-offer":
         step = .offer(to: try NodeID(form.text("to") ?? ""), letter: form.text("letter") ?? "", evidence: [])
-      case "handoff-accept":
-        try visit.caller.require(.approveAsLeader)
-        step = .accept
-      case "handoff-object":
-        try visit.caller.require(.approveAsLeader)
-        step = .object(reason: reason)
+      case "handoff-accept": step = .accept
+      case "handoff-object": step = .object(reason: reason)
       case "handoff-withdraw": step = .withdraw(reason: reason)
       case let other: throw Failure(code: "api.bad-request", message: "a hand-off has no act \"\(other)\"")
       }
+      try visit.caller.require(step.permission)
       _ = try app.handOff(id, step, by: visit.caller.officer)
       return "\(Console.root)/leads/\(id)?done=act"
     } onRefusal: { visit, _, error in

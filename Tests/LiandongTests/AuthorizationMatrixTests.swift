@@ -26,6 +26,11 @@ struct AuthorizationMatrixTests {
     "GET /v1/objects/{id}/history": .readCases,
     "GET /v1/objects/{id}/reach": .readCases, "GET /v1/conflicts": .readCases, "GET /v1/alerts": .readCases,
     "GET /v1/report": .readCases, "GET /v1/report.csv": .readCases,
+    "GET /v1/handoffs": .readCases, "POST /v1/leads/{id}/handoff": .actOnCases,
+    "POST /v1/leads/{id}/handoff/share": .actOnCases, "GET /v1/police-transfers": .readCases,
+    "POST /v1/police-transfers": .actOnCases, "GET /v1/police-transfers/{id}": .readCases,
+    "POST /v1/police-transfers/{id}/acts": .actOnCases, "POST /v1/evidence/{id}/custody": .actOnCases,
+    "POST /v1/evidence/{id}/share": .actOnCases, "GET /v1/objects/{id}/bundle": .readCases,
   ]
 
   /// A request body that decodes, so that what answers is the authorization, not the parser.
@@ -38,6 +43,16 @@ struct AuthorizationMatrixTests {
     "POST /v1/leads/{id}/acts": #"{"act": "acknowledge"}"#,
     "POST /v1/requests/{id}/acts": #"{"act": "acknowledge"}"#,
     "POST /v1/leads/{id}/evidence": "a file's bytes", "POST /v1/forks/keep": #"{"change": "0123456789ab"}"#,
+    "POST /v1/leads/{id}/handoff": #"{"act": "withdraw", "reason": "sent to the wrong bureau"}"#,
+    "POST /v1/leads/{id}/handoff/share": "{}",
+    "POST /v1/police-transfers": """
+    {"caseID": "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11", "police": "浦东分局",
+     "letter": "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e12", "investigationReport": "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e13",
+     "itemsList": "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e14"}
+    """,
+    "POST /v1/police-transfers/{id}/acts": #"{"step": "close"}"#,
+    "POST /v1/evidence/{id}/custody": #"{"event": "sealed"}"#,
+    "POST /v1/evidence/{id}/share": #"{"to": "yrd"}"#,
   ]
 
   @Test("the matrix covers every route of the spec")

@@ -81,7 +81,7 @@ struct ConsoleEvidenceTests {
     #expect(verified.status == 0, "\(verified)")
     let exports = jjj.data.appendingPathComponent("exports")
     #expect(
-      try await eventually(10) {
+      await eventually(10) {
         (try? FileManager.default.contentsOfDirectory(atPath: exports.path))?.isEmpty ?? true
       })
 

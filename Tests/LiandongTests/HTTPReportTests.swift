@@ -6,7 +6,7 @@ import Testing
 @Suite("The API's conflicts, alerts and campaign report", .serialized)
 struct HTTPReportTests {
   @Test(
-    "conflicts, alerts and the report (JSON and CSV) are the command line's; bad days are refused with the reason"
+    "conflicts (and resolving one), alerts and the report (JSON and CSV) are the command line's; bad days are refused with the reason"
   )
   func asTheCommandLine() async throws {
     let federation = try TestFederation(label: "api-report", nodes: ["jjj", "yrd"])
@@ -37,6 +37,17 @@ struct HTTPReportTests {
     #expect(
       (conflicts.api as? [[String: Any]])?.first?["id"] as? String == request
         && (conflicts.api as? NSArray)?.isEqual(conflicts.cli) == true, "\(conflicts)")
+    // Either party resolves it through the API, naming the act that stands as the list shows it.
+    let acts = try #require((conflicts.api as? [[String: Any]])?.first?["acts"] as? String)
+    let stands = String(acts.split(separator: ";")[0])
+    let resolved = try curl(
+      "POST", base + "/v1/requests/\(request)/acts", token: token,
+      json: #"{"act": "resolve", "keep": "\#(stands)"}"#)
+    #expect(resolved.status == 200 && resolved.json["conflict"] == nil, "\(resolved)")
+    #expect(try curl("GET", base + "/v1/conflicts", token: token).jsonArray.isEmpty)
+    #expect(
+      try curl("POST", base + "/v1/requests/\(request)/acts", token: token, json: #"{"act": "resolve"}"#)
+        .isProblem(400, "api.bad-request"))
     let alerts = try same("/v1/alerts", "alerts", "--json")
     #expect(
       (alerts.api as? [[String: Any]])?.first?["subject"] as? String == "uscc 91350100M000100Y43"

@@ -484,7 +484,7 @@ extension Components {
                 ])
             }
         }
-        /// extend needs workingDays and reason; complete and complete-partly need findings (and may name evidence); decline and cancel need reason.
+        /// extend needs workingDays and reason; complete and complete-partly need findings (and may name evidence); decline and cancel need reason; resolve (a conflict, by either party) needs keep, the act that stands as `GET /v1/conflicts` names it (act@OPERATION, or the operation).
         ///
         /// - Remark: Generated from `#/components/schemas/RequestStep`.
         internal struct RequestStep: Codable, Hashable, Sendable {
@@ -498,9 +498,12 @@ extension Components {
                 case decline = "decline"
                 case cancel = "cancel"
                 case close = "close"
+                case resolve = "resolve"
             }
             /// - Remark: Generated from `#/components/schemas/RequestStep/act`.
             internal var act: Components.Schemas.RequestStep.ActPayload
+            /// - Remark: Generated from `#/components/schemas/RequestStep/keep`.
+            internal var keep: Swift.String?
             /// - Remark: Generated from `#/components/schemas/RequestStep/workingDays`.
             internal var workingDays: Swift.Int?
             /// - Remark: Generated from `#/components/schemas/RequestStep/reason`.
@@ -513,18 +516,21 @@ extension Components {
             ///
             /// - Parameters:
             ///   - act:
+            ///   - keep:
             ///   - workingDays:
             ///   - reason:
             ///   - findings:
             ///   - evidence:
             internal init(
                 act: Components.Schemas.RequestStep.ActPayload,
+                keep: Swift.String? = nil,
                 workingDays: Swift.Int? = nil,
                 reason: Swift.String? = nil,
                 findings: Swift.String? = nil,
                 evidence: [Swift.String]? = nil
             ) {
                 self.act = act
+                self.keep = keep
                 self.workingDays = workingDays
                 self.reason = reason
                 self.findings = findings
@@ -532,6 +538,7 @@ extension Components {
             }
             internal enum CodingKeys: String, CodingKey {
                 case act
+                case keep
                 case workingDays
                 case reason
                 case findings
@@ -542,6 +549,10 @@ extension Components {
                 self.act = try container.decode(
                     Components.Schemas.RequestStep.ActPayload.self,
                     forKey: .act
+                )
+                self.keep = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .keep
                 )
                 self.workingDays = try container.decodeIfPresent(
                     Swift.Int.self,
@@ -561,6 +572,7 @@ extension Components {
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "act",
+                    "keep",
                     "workingDays",
                     "reason",
                     "findings",
@@ -2224,6 +2236,523 @@ extension Components {
                 case caseReference
                 case note
                 case updatedOn
+            }
+        }
+        /// offer needs to and letter (the transfer letter, 移送函); designate needs to and reason; object, withdraw and claim need reason; resolve (a hand-off conflict) needs keep, the act that stands as `GET /v1/conflicts` names it. evidence, the items on the offer's list, goes with offer.
+        ///
+        /// - Remark: Generated from `#/components/schemas/HandOffStep`.
+        internal struct HandOffStep: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/HandOffStep/act`.
+            internal enum ActPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case offer = "offer"
+                case accept = "accept"
+                case object = "object"
+                case withdraw = "withdraw"
+                case claim = "claim"
+                case designate = "designate"
+                case resolve = "resolve"
+            }
+            /// - Remark: Generated from `#/components/schemas/HandOffStep/act`.
+            internal var act: Components.Schemas.HandOffStep.ActPayload
+            /// - Remark: Generated from `#/components/schemas/HandOffStep/keep`.
+            internal var keep: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/HandOffStep/to`.
+            internal var to: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/HandOffStep/letter`.
+            internal var letter: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/HandOffStep/reason`.
+            internal var reason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/HandOffStep/evidence`.
+            internal var evidence: [Swift.String]?
+            /// Creates a new `HandOffStep`.
+            ///
+            /// - Parameters:
+            ///   - act:
+            ///   - keep:
+            ///   - to:
+            ///   - letter:
+            ///   - reason:
+            ///   - evidence:
+            internal init(
+                act: Components.Schemas.HandOffStep.ActPayload,
+                keep: Swift.String? = nil,
+                to: Swift.String? = nil,
+                letter: Swift.String? = nil,
+                reason: Swift.String? = nil,
+                evidence: [Swift.String]? = nil
+            ) {
+                self.act = act
+                self.keep = keep
+                self.to = to
+                self.letter = letter
+                self.reason = reason
+                self.evidence = evidence
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case act
+                case keep
+                case to
+                case letter
+                case reason
+                case evidence
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.act = try container.decode(
+                    Components.Schemas.HandOffStep.ActPayload.self,
+                    forKey: .act
+                )
+                self.keep = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .keep
+                )
+                self.to = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .to
+                )
+                self.letter = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .letter
+                )
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.evidence = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .evidence
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "act",
+                    "keep",
+                    "to",
+                    "letter",
+                    "reason",
+                    "evidence"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CaseShare`.
+        internal struct CaseShare: Codable, Hashable, Sendable {
+            /// the items to send; absent, every item held here of the case and of its offer
+            ///
+            /// - Remark: Generated from `#/components/schemas/CaseShare/evidence`.
+            internal var evidence: [Swift.String]?
+            /// Creates a new `CaseShare`.
+            ///
+            /// - Parameters:
+            ///   - evidence: the items to send; absent, every item held here of the case and of its offer
+            internal init(evidence: [Swift.String]? = nil) {
+                self.evidence = evidence
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case evidence
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.evidence = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .evidence
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "evidence"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CaseShared`.
+        internal struct CaseShared: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CaseShared/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CaseShared/sharedWith`.
+            internal var sharedWith: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CaseShared/historyEntries`.
+            internal var historyEntries: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/CaseShared/evidence`.
+            internal var evidence: [Swift.String]
+            /// Creates a new `CaseShared`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - sharedWith:
+            ///   - historyEntries:
+            ///   - evidence:
+            internal init(
+                id: Swift.String,
+                sharedWith: Swift.String,
+                historyEntries: Swift.Int,
+                evidence: [Swift.String]
+            ) {
+                self.id = id
+                self.sharedWith = sharedWith
+                self.historyEntries = historyEntries
+                self.evidence = evidence
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case sharedWith
+                case historyEntries
+                case evidence
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PoliceTransferState`.
+        internal enum PoliceTransferState: String, Codable, Hashable, Sendable, CaseIterable {
+            case reported = "reported"
+            case approved = "approved"
+            case refused = "refused"
+            case transferred = "transferred"
+            case policeAccepted = "police-accepted"
+            case policeDeclined = "police-declined"
+            case reconsideration = "reconsideration"
+            case closed = "closed"
+        }
+        /// - Remark: Generated from `#/components/schemas/PoliceTransfer`.
+        internal struct PoliceTransfer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/bureau`.
+            internal var bureau: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/caseID`.
+            internal var caseID: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/police`.
+            internal var police: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/reportedOn`.
+            internal var reportedOn: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/letter`.
+            internal var letter: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/investigationReport`.
+            internal var investigationReport: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/itemsList`.
+            internal var itemsList: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/testReports`.
+            internal var testReports: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/state`.
+            internal var state: Components.Schemas.PoliceTransferState
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/approved`.
+            internal var approved: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/transferred`.
+            internal var transferred: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/policeDecided`.
+            internal var policeDecided: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/note`.
+            internal var note: Swift.String
+            /// - Remark: Generated from `#/components/schemas/PoliceTransfer/audience`.
+            internal var audience: Swift.String
+            /// Creates a new `PoliceTransfer`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - bureau:
+            ///   - caseID:
+            ///   - police:
+            ///   - reportedOn:
+            ///   - letter:
+            ///   - investigationReport:
+            ///   - itemsList:
+            ///   - testReports:
+            ///   - state:
+            ///   - approved:
+            ///   - transferred:
+            ///   - policeDecided:
+            ///   - note:
+            ///   - audience:
+            internal init(
+                id: Swift.String,
+                bureau: Swift.String,
+                caseID: Swift.String,
+                police: Swift.String,
+                reportedOn: Swift.String,
+                letter: Swift.String,
+                investigationReport: Swift.String,
+                itemsList: Swift.String,
+                testReports: [Swift.String],
+                state: Components.Schemas.PoliceTransferState,
+                approved: Swift.String? = nil,
+                transferred: Swift.String? = nil,
+                policeDecided: Swift.String? = nil,
+                note: Swift.String,
+                audience: Swift.String
+            ) {
+                self.id = id
+                self.bureau = bureau
+                self.caseID = caseID
+                self.police = police
+                self.reportedOn = reportedOn
+                self.letter = letter
+                self.investigationReport = investigationReport
+                self.itemsList = itemsList
+                self.testReports = testReports
+                self.state = state
+                self.approved = approved
+                self.transferred = transferred
+                self.policeDecided = policeDecided
+                self.note = note
+                self.audience = audience
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case bureau
+                case caseID
+                case police
+                case reportedOn
+                case letter
+                case investigationReport
+                case itemsList
+                case testReports
+                case state
+                case approved
+                case transferred
+                case policeDecided
+                case note
+                case audience
+            }
+        }
+        /// letter, investigationReport, itemsList and testReports are evidence items this node holds.
+        ///
+        /// - Remark: Generated from `#/components/schemas/NewPoliceTransfer`.
+        internal struct NewPoliceTransfer: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/NewPoliceTransfer/caseID`.
+            internal var caseID: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewPoliceTransfer/police`.
+            internal var police: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewPoliceTransfer/letter`.
+            internal var letter: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewPoliceTransfer/investigationReport`.
+            internal var investigationReport: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewPoliceTransfer/itemsList`.
+            internal var itemsList: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewPoliceTransfer/testReports`.
+            internal var testReports: [Swift.String]?
+            /// the day of the team's report; absent
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewPoliceTransfer/reportedOn`.
+            internal var reportedOn: Swift.String?
+            /// Creates a new `NewPoliceTransfer`.
+            ///
+            /// - Parameters:
+            ///   - caseID:
+            ///   - police:
+            ///   - letter:
+            ///   - investigationReport:
+            ///   - itemsList:
+            ///   - testReports:
+            ///   - reportedOn: the day of the team's report; absent
+            internal init(
+                caseID: Swift.String,
+                police: Swift.String,
+                letter: Swift.String,
+                investigationReport: Swift.String,
+                itemsList: Swift.String,
+                testReports: [Swift.String]? = nil,
+                reportedOn: Swift.String? = nil
+            ) {
+                self.caseID = caseID
+                self.police = police
+                self.letter = letter
+                self.investigationReport = investigationReport
+                self.itemsList = itemsList
+                self.testReports = testReports
+                self.reportedOn = reportedOn
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case caseID
+                case police
+                case letter
+                case investigationReport
+                case itemsList
+                case testReports
+                case reportedOn
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.caseID = try container.decode(
+                    Swift.String.self,
+                    forKey: .caseID
+                )
+                self.police = try container.decode(
+                    Swift.String.self,
+                    forKey: .police
+                )
+                self.letter = try container.decode(
+                    Swift.String.self,
+                    forKey: .letter
+                )
+                self.investigationReport = try container.decode(
+                    Swift.String.self,
+                    forKey: .investigationReport
+                )
+                self.itemsList = try container.decode(
+                    Swift.String.self,
+                    forKey: .itemsList
+                )
+                self.testReports = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .testReports
+                )
+                self.reportedOn = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reportedOn
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "caseID",
+                    "police",
+                    "letter",
+                    "investigationReport",
+                    "itemsList",
+                    "testReports",
+                    "reportedOn"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PoliceStep`.
+        internal struct PoliceStep: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PoliceStep/step`.
+            internal enum StepPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case approve = "approve"
+                case refuse = "refuse"
+                case transfer = "transfer"
+                case policeAccepted = "police-accepted"
+                case policeDeclined = "police-declined"
+                case reconsider = "reconsider"
+                case close = "close"
+            }
+            /// - Remark: Generated from `#/components/schemas/PoliceStep/step`.
+            internal var step: Components.Schemas.PoliceStep.StepPayload
+            /// - Remark: Generated from `#/components/schemas/PoliceStep/note`.
+            internal var note: Swift.String?
+            /// Creates a new `PoliceStep`.
+            ///
+            /// - Parameters:
+            ///   - step:
+            ///   - note:
+            internal init(
+                step: Components.Schemas.PoliceStep.StepPayload,
+                note: Swift.String? = nil
+            ) {
+                self.step = step
+                self.note = note
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case step
+                case note
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.step = try container.decode(
+                    Components.Schemas.PoliceStep.StepPayload.self,
+                    forKey: .step
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "step",
+                    "note"
+                ])
+            }
+        }
+        /// handed-over needs holder (a node, or an office such as a police station).
+        ///
+        /// - Remark: Generated from `#/components/schemas/CustodyStep`.
+        internal struct CustodyStep: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/CustodyStep/event`.
+            internal enum EventPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case collected = "collected"
+                case sealed = "sealed"
+                case hashed = "hashed"
+                case handedOver = "handed-over"
+                case received = "received"
+                case opened = "opened"
+                case returned = "returned"
+                case destroyed = "destroyed"
+                case passedToPolice = "passed-to-police"
+                case damaged = "damaged"
+            }
+            /// - Remark: Generated from `#/components/schemas/CustodyStep/event`.
+            internal var event: Components.Schemas.CustodyStep.EventPayload
+            /// - Remark: Generated from `#/components/schemas/CustodyStep/note`.
+            internal var note: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/CustodyStep/holder`.
+            internal var holder: Swift.String?
+            /// Creates a new `CustodyStep`.
+            ///
+            /// - Parameters:
+            ///   - event:
+            ///   - note:
+            ///   - holder:
+            internal init(
+                event: Components.Schemas.CustodyStep.EventPayload,
+                note: Swift.String? = nil,
+                holder: Swift.String? = nil
+            ) {
+                self.event = event
+                self.note = note
+                self.holder = holder
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case event
+                case note
+                case holder
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.event = try container.decode(
+                    Components.Schemas.CustodyStep.EventPayload.self,
+                    forKey: .event
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                self.holder = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .holder
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "event",
+                    "note",
+                    "holder"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/EvidenceShare`.
+        internal struct EvidenceShare: Codable, Hashable, Sendable {
+            /// named bureaus, as `--to` (node IDs, group:NAME); never all
+            ///
+            /// - Remark: Generated from `#/components/schemas/EvidenceShare/to`.
+            internal var to: Swift.String
+            /// - Remark: Generated from `#/components/schemas/EvidenceShare/note`.
+            internal var note: Swift.String?
+            /// Creates a new `EvidenceShare`.
+            ///
+            /// - Parameters:
+            ///   - to: named bureaus, as `--to` (node IDs, group:NAME); never all
+            ///   - note:
+            internal init(
+                to: Swift.String,
+                note: Swift.String? = nil
+            ) {
+                self.to = to
+                self.note = note
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case to
+                case note
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.to = try container.decode(
+                    Swift.String.self,
+                    forKey: .to
+                )
+                self.note = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .note
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "to",
+                    "note"
+                ])
             }
         }
         /// - Remark: Generated from `#/components/schemas/HandOff`.

@@ -155,6 +155,64 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/requests/{id}/acts`.
     /// - Remark: Generated from `#/paths//v1/requests/{id}/acts/post(actOnRequest)`.
     func actOnRequest(_ input: Operations.ActOnRequest.Input) async throws -> Operations.ActOnRequest.Output
+    /// The cases this node offered or was offered (案件移送), newest first, each with its hand-off.
+    ///
+    /// - Remark: HTTP `GET /v1/handoffs`.
+    /// - Remark: Generated from `#/paths//v1/handoffs/get(listHandOffs)`.
+    func listHandOffs(_ input: Operations.ListHandOffs.Input) async throws -> Operations.ListHandOffs.Output
+    /// A step of the case's hand-off (as `liandong handoff offer|accept|object|withdraw|claim|designate`).
+    ///
+    /// Accepting or objecting is the receiving bureau's decision, which the rules reserve to its leader: it needs a supervisor's account.
+    ///
+    /// - Remark: HTTP `POST /v1/leads/{id}/handoff`.
+    /// - Remark: Generated from `#/paths//v1/leads/{id}/handoff/post(actOnHandOff)`.
+    func actOnHandOff(_ input: Operations.ActOnHandOff.Input) async throws -> Operations.ActOnHandOff.Output
+    /// Send a case's history and evidence to the bureau it was handed off to (as `liandong handoff share`).
+    ///
+    /// - Remark: HTTP `POST /v1/leads/{id}/handoff/share`.
+    /// - Remark: Generated from `#/paths//v1/leads/{id}/handoff/share/post(shareHandedOffCase)`.
+    func shareHandedOffCase(_ input: Operations.ShareHandedOffCase.Input) async throws -> Operations.ShareHandedOffCase.Output
+    /// The transfers to police (行刑衔接) this node can see (as `liandong police list --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/police-transfers`.
+    /// - Remark: Generated from `#/paths//v1/police-transfers/get(listPoliceTransfers)`.
+    func listPoliceTransfers(_ input: Operations.ListPoliceTransfers.Input) async throws -> Operations.ListPoliceTransfers.Output
+    /// Record the team's report that a case goes to the police (as `liandong police create`).
+    ///
+    /// Every document of the package is an evidence item this node holds (add it first with `POST /v1/leads/{id}/evidence`). The bureau's leader then approves or refuses within 3 days.
+    ///
+    /// - Remark: HTTP `POST /v1/police-transfers`.
+    /// - Remark: Generated from `#/paths//v1/police-transfers/post(createPoliceTransfer)`.
+    func createPoliceTransfer(_ input: Operations.CreatePoliceTransfer.Input) async throws -> Operations.CreatePoliceTransfer.Output
+    /// One transfer to police.
+    ///
+    /// - Remark: HTTP `GET /v1/police-transfers/{id}`.
+    /// - Remark: Generated from `#/paths//v1/police-transfers/{id}/get(getPoliceTransfer)`.
+    func getPoliceTransfer(_ input: Operations.GetPoliceTransfer.Input) async throws -> Operations.GetPoliceTransfer.Output
+    /// The next step of a transfer to police (as `liandong police record`).
+    ///
+    /// Approving or refusing is the bureau leader's: it needs a supervisor's account. refuse, transfer (the police's receipt), police-accepted, police-declined and reconsider need a note.
+    ///
+    /// - Remark: HTTP `POST /v1/police-transfers/{id}/acts`.
+    /// - Remark: Generated from `#/paths//v1/police-transfers/{id}/acts/post(actOnPoliceTransfer)`.
+    func actOnPoliceTransfer(_ input: Operations.ActOnPoliceTransfer.Input) async throws -> Operations.ActOnPoliceTransfer.Output
+    /// An event in the item's chain of custody (as `liandong evidence custody`); the chain only grows.
+    ///
+    /// - Remark: HTTP `POST /v1/evidence/{id}/custody`.
+    /// - Remark: Generated from `#/paths//v1/evidence/{id}/custody/post(recordCustody)`.
+    func recordCustody(_ input: Operations.RecordCustody.Input) async throws -> Operations.RecordCustody.Output
+    /// Share the item with more bureaus by a signed act addressed to them alone (as `liandong evidence share`).
+    ///
+    /// - Remark: HTTP `POST /v1/evidence/{id}/share`.
+    /// - Remark: Generated from `#/paths//v1/evidence/{id}/share/post(shareEvidence)`.
+    func shareEvidence(_ input: Operations.ShareEvidence.Input) async throws -> Operations.ShareEvidence.Output
+    /// The evidence bundle of a lead, request or case, or of one item, as a tar file (as `liandong evidence export`).
+    ///
+    /// The files, their chain of custody as signed changes, the certificates up to the federation CA, a manifest signed by this node, the proofs that other regions held each change (receipts.txt) and verify.sh, which checks it all with openssl alone. Every file must be held on this node.
+    ///
+    /// - Remark: HTTP `GET /v1/objects/{id}/bundle`.
+    /// - Remark: Generated from `#/paths//v1/objects/{id}/bundle/get(downloadBundle)`.
+    func downloadBundle(_ input: Operations.DownloadBundle.Input) async throws -> Operations.DownloadBundle.Output
     /// Every open item with a deadline, on either side, soonest first (as `liandong due --json`).
     ///
     /// - Remark: HTTP `GET /v1/due`.
@@ -533,6 +591,142 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// The cases this node offered or was offered (案件移送), newest first, each with its hand-off.
+    ///
+    /// - Remark: HTTP `GET /v1/handoffs`.
+    /// - Remark: Generated from `#/paths//v1/handoffs/get(listHandOffs)`.
+    internal func listHandOffs(headers: Operations.ListHandOffs.Input.Headers = .init()) async throws -> Operations.ListHandOffs.Output {
+        try await listHandOffs(Operations.ListHandOffs.Input(headers: headers))
+    }
+    /// A step of the case's hand-off (as `liandong handoff offer|accept|object|withdraw|claim|designate`).
+    ///
+    /// Accepting or objecting is the receiving bureau's decision, which the rules reserve to its leader: it needs a supervisor's account.
+    ///
+    /// - Remark: HTTP `POST /v1/leads/{id}/handoff`.
+    /// - Remark: Generated from `#/paths//v1/leads/{id}/handoff/post(actOnHandOff)`.
+    internal func actOnHandOff(
+        path: Operations.ActOnHandOff.Input.Path,
+        headers: Operations.ActOnHandOff.Input.Headers = .init(),
+        body: Operations.ActOnHandOff.Input.Body
+    ) async throws -> Operations.ActOnHandOff.Output {
+        try await actOnHandOff(Operations.ActOnHandOff.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Send a case's history and evidence to the bureau it was handed off to (as `liandong handoff share`).
+    ///
+    /// - Remark: HTTP `POST /v1/leads/{id}/handoff/share`.
+    /// - Remark: Generated from `#/paths//v1/leads/{id}/handoff/share/post(shareHandedOffCase)`.
+    internal func shareHandedOffCase(
+        path: Operations.ShareHandedOffCase.Input.Path,
+        headers: Operations.ShareHandedOffCase.Input.Headers = .init(),
+        body: Operations.ShareHandedOffCase.Input.Body
+    ) async throws -> Operations.ShareHandedOffCase.Output {
+        try await shareHandedOffCase(Operations.ShareHandedOffCase.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The transfers to police (行刑衔接) this node can see (as `liandong police list --json`).
+    ///
+    /// - Remark: HTTP `GET /v1/police-transfers`.
+    /// - Remark: Generated from `#/paths//v1/police-transfers/get(listPoliceTransfers)`.
+    internal func listPoliceTransfers(headers: Operations.ListPoliceTransfers.Input.Headers = .init()) async throws -> Operations.ListPoliceTransfers.Output {
+        try await listPoliceTransfers(Operations.ListPoliceTransfers.Input(headers: headers))
+    }
+    /// Record the team's report that a case goes to the police (as `liandong police create`).
+    ///
+    /// Every document of the package is an evidence item this node holds (add it first with `POST /v1/leads/{id}/evidence`). The bureau's leader then approves or refuses within 3 days.
+    ///
+    /// - Remark: HTTP `POST /v1/police-transfers`.
+    /// - Remark: Generated from `#/paths//v1/police-transfers/post(createPoliceTransfer)`.
+    internal func createPoliceTransfer(
+        headers: Operations.CreatePoliceTransfer.Input.Headers = .init(),
+        body: Operations.CreatePoliceTransfer.Input.Body
+    ) async throws -> Operations.CreatePoliceTransfer.Output {
+        try await createPoliceTransfer(Operations.CreatePoliceTransfer.Input(
+            headers: headers,
+            body: body
+        ))
+    }
+    /// One transfer to police.
+    ///
+    /// - Remark: HTTP `GET /v1/police-transfers/{id}`.
+    /// - Remark: Generated from `#/paths//v1/police-transfers/{id}/get(getPoliceTransfer)`.
+    internal func getPoliceTransfer(
+        path: Operations.GetPoliceTransfer.Input.Path,
+        headers: Operations.GetPoliceTransfer.Input.Headers = .init()
+    ) async throws -> Operations.GetPoliceTransfer.Output {
+        try await getPoliceTransfer(Operations.GetPoliceTransfer.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// The next step of a transfer to police (as `liandong police record`).
+    ///
+    /// Approving or refusing is the bureau leader's: it needs a supervisor's account. refuse, transfer (the police's receipt), police-accepted, police-declined and reconsider need a note.
+    ///
+    /// - Remark: HTTP `POST /v1/police-transfers/{id}/acts`.
+    /// - Remark: Generated from `#/paths//v1/police-transfers/{id}/acts/post(actOnPoliceTransfer)`.
+    internal func actOnPoliceTransfer(
+        path: Operations.ActOnPoliceTransfer.Input.Path,
+        headers: Operations.ActOnPoliceTransfer.Input.Headers = .init(),
+        body: Operations.ActOnPoliceTransfer.Input.Body
+    ) async throws -> Operations.ActOnPoliceTransfer.Output {
+        try await actOnPoliceTransfer(Operations.ActOnPoliceTransfer.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// An event in the item's chain of custody (as `liandong evidence custody`); the chain only grows.
+    ///
+    /// - Remark: HTTP `POST /v1/evidence/{id}/custody`.
+    /// - Remark: Generated from `#/paths//v1/evidence/{id}/custody/post(recordCustody)`.
+    internal func recordCustody(
+        path: Operations.RecordCustody.Input.Path,
+        headers: Operations.RecordCustody.Input.Headers = .init(),
+        body: Operations.RecordCustody.Input.Body
+    ) async throws -> Operations.RecordCustody.Output {
+        try await recordCustody(Operations.RecordCustody.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Share the item with more bureaus by a signed act addressed to them alone (as `liandong evidence share`).
+    ///
+    /// - Remark: HTTP `POST /v1/evidence/{id}/share`.
+    /// - Remark: Generated from `#/paths//v1/evidence/{id}/share/post(shareEvidence)`.
+    internal func shareEvidence(
+        path: Operations.ShareEvidence.Input.Path,
+        headers: Operations.ShareEvidence.Input.Headers = .init(),
+        body: Operations.ShareEvidence.Input.Body
+    ) async throws -> Operations.ShareEvidence.Output {
+        try await shareEvidence(Operations.ShareEvidence.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The evidence bundle of a lead, request or case, or of one item, as a tar file (as `liandong evidence export`).
+    ///
+    /// The files, their chain of custody as signed changes, the certificates up to the federation CA, a manifest signed by this node, the proofs that other regions held each change (receipts.txt) and verify.sh, which checks it all with openssl alone. Every file must be held on this node.
+    ///
+    /// - Remark: HTTP `GET /v1/objects/{id}/bundle`.
+    /// - Remark: Generated from `#/paths//v1/objects/{id}/bundle/get(downloadBundle)`.
+    internal func downloadBundle(
+        path: Operations.DownloadBundle.Input.Path,
+        headers: Operations.DownloadBundle.Input.Headers = .init()
+    ) async throws -> Operations.DownloadBundle.Output {
+        try await downloadBundle(Operations.DownloadBundle.Input(
+            path: path,
+            headers: headers
         ))
     }
     /// Every open item with a deadline, on either side, soonest first (as `liandong due --json`).
