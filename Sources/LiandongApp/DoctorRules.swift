@@ -1,4 +1,5 @@
 import Foundation
+import LiandongCore
 
 /// What `liandong doctor` makes of each reading: pure functions of the reading and the moment,
 /// so the thresholds are tested without a broken machine. The thresholds are the moments an
@@ -17,6 +18,10 @@ public enum DoctorRules {
   public static let diskErrorFraction = 0.02
   public static let diskWarningBytes: Int64 = 1 << 30
   public static let diskWarningFraction = 0.05
+
+  /// Deadlines run this far ahead of the day they start (a lead's decision, extended, takes 30
+  /// working days): a calendar that ends sooner leaves some of them uncounted.
+  public static let calendarWarningDays = 60
 
   static let rotate =
     "Ask the federation CA for a new certificate and install it with 'liandong cert rotate' (Deploy/README.md, Renewals)."
@@ -149,6 +154,33 @@ public enum DoctorRules {
       remedy:
         "Stop the node, keep the damaged folder for investigation, and 'liandong restore' the latest backup into a new folder: "
         + "it fetches from its peers whatever it signed or received since (Deploy/README.md, section 5).")
+  }
+
+  /// The working-day calendar deadlines are counted with (`source`: the file, or built in),
+  /// covering `years`: past its last day no deadline can be counted, and shortly before it those
+  /// that would end past it cannot.
+  public static func calendar(years: ClosedRange<Int>, source: String, now: Date) -> DoctorFinding {
+    let today = CivilDate(chinaDayOf: now.unixMillis)
+    let next = years.upperBound + 1
+    let daysLeft =
+      (try? CivilDate(year: next, month: 1, day: 1))
+      .map { $0.daysSinceEpoch - today.daysSinceEpoch } ?? Int.max
+    let covers = "the working-day calendar (\(source)) covers \(years.lowerBound)-\(years.upperBound)"
+    let remedy =
+      "Add \(max(next, today.year))'s public holidays and make-up working days from the State Council's notice to a copy of the calendar file and name it in node.json's \"calendar\" (Deploy/README.md, section 8); then restart the node."
+    if today.year < years.lowerBound || daysLeft <= 0 {
+      return DoctorFinding(
+        check: "calendar", severity: .error,
+        message: covers + ", not today (\(today)): no deadline can be counted", remedy: remedy)
+    }
+    if daysLeft <= calendarWarningDays {
+      return DoctorFinding(
+        check: "calendar", severity: .warning,
+        message: covers
+          + ": a deadline that ends in \(next) or later cannot be counted (\(daysLeft) days left)",
+        remedy: remedy)
+    }
+    return DoctorFinding(check: "calendar", severity: .ok, message: covers)
   }
 
   /// A sample of the held evidence files read again: `damaged` are those whose content is not

@@ -43,6 +43,7 @@ public struct NodeDoctor: Sendable {
     found.append(certificate(chain: home.chain, trust: home.trust, now: now))
     if home.trust.suite == .sm { found.append(transportCertificate(home, now: now)) }
     found += crls(home.trust, maximumDrift: drift, now: now)
+    found.append(calendar(home, now: now))
     found.append(disk())
     let problems = (try? home.store.databaseProblems(quick: true)) ?? ["the database cannot be read"]
     found.append(DoctorRules.database(problems: problems))
@@ -146,6 +147,19 @@ public struct NodeDoctor: Sendable {
           message: "the CA, CRL or certificate files: \(failure.message)",
           remedy: failure.remedy)
       ]
+    }
+  }
+
+  /// The calendar the node counts deadlines with: node.json's file, else the one built in.
+  func calendar(_ home: NodeHome, now: Date) -> DoctorFinding {
+    do {
+      let calendar = try NodeApp(home: home).calendar(file: nil)
+      return DoctorRules.calendar(
+        years: calendar.years, source: home.configuration.calendar ?? "built in", now: now)
+    } catch {
+      let failure = Failure(error)
+      return DoctorFinding(
+        check: "calendar", severity: .error, message: failure.message, remedy: failure.remedy)
     }
   }
 

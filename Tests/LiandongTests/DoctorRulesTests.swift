@@ -30,6 +30,27 @@ struct DoctorRulesTests {
     #expect(future.severity == .error && future.remedy?.contains("clock") == true)
   }
 
+  @Test(
+    "the calendar is a warning within 60 days of its last covered day, an error once today is past it, each naming the year to add"
+  )
+  func calendar() {
+    func finding(_ day: String, at time: String = "09:00:00") -> DoctorFinding {
+      let date = ISO8601DateFormatter().date(from: day + "T\(time)+08:00")!
+      return DoctorRules.calendar(years: 2025...2026, source: "built in", now: date)
+    }
+    #expect(finding("2026-06-01").severity == .ok)
+    let soon = finding("2026-12-03")
+    #expect(
+      soon.severity == .warning && soon.message.contains("2027 or later") && soon.message.contains("29 days left")
+        && soon.remedy?.contains("Add 2027's") == true, "\(soon)")
+    #expect(finding("2026-12-31").severity == .warning)
+    // The days are China's: half past midnight on 1 January in China is still 31 December in UTC.
+    #expect(finding("2027-01-01", at: "00:30:00").severity == .error)
+    let past = finding("2027-01-01")
+    #expect(past.severity == .error && past.message.contains("not today (2027-01-01)"), "\(past)")
+    #expect(finding("2028-03-01").remedy?.contains("Add 2028's") == true)
+  }
+
   @Test("a certificate is a warning within 30 days of expiry and an error when it does not verify")
   func certificate() {
     #expect(

@@ -1,4 +1,5 @@
 import Foundation
+import LiandongCore
 import LiandongCrypto
 import Testing
 
@@ -35,6 +36,7 @@ struct DoctorTests {
   static func servingPair(_ label: String) async throws -> (TestFederation, NodeProcess, NodeProcess) {
     let federation = try TestFederation(label: label, nodes: ["jjj", "yrd"])
     let jjj = try NodeProcess("jjj", federation: federation)
+    try jjj.countWithCalendarAhead()
     let yrd = try NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
@@ -72,7 +74,9 @@ struct DoctorTests {
     let (result, report) = try Self.doctor(jjj)
     #expect(result.status == 0, "\(report.findings)")
     #expect(report.node == "jjj")
-    for check in ["config", "certificate", "crl", "disk", "database", "clock", "evidence", "peer"] {
+    for check in [
+      "config", "certificate", "crl", "calendar", "disk", "database", "clock", "evidence", "peer",
+    ] {
       #expect(report.finding(check)?.severity == "ok", "\(check): \(report.findings)")
     }
     #expect(report.finding("evidence")?.message.contains("1 of 1") == true, "\(report.findings)")
@@ -93,6 +97,7 @@ struct DoctorTests {
     let federation = try TestFederation(label: "doctor-warn", nodes: ["jjj"])
     try federation.publishCRL(hours: 72)
     let jjj = try NodeProcess("jjj", federation: federation)
+    try jjj.countWithCalendarAhead()
     try jjj.cli("peer", "add", "zzz", "127.0.0.1:\(try Self.closedPort())")
 
     let (result, report) = try Self.doctor(jjj)
@@ -135,6 +140,15 @@ struct DoctorTests {
     )
     #expect(later.finding("crl")?.severity == "error", "\(later.findings)")
     #expect(later.finding("peer") == nil, "--no-peers contacted a peer: \(later.findings)")
+
+    // A calendar file node.json names but that is gone: no deadline can be counted.
+    jjj.clockOffset = nil
+    try jjj.editConfiguration { $0["calendar"] = "/nonexistent/cn-workdays.json" }
+    let (_, missing) = try Self.doctor(jjj, "--no-peers")
+    let calendar = try #require(missing.finding("calendar"), "\(missing.findings)")
+    #expect(
+      calendar.severity == "error" && calendar.message.contains("/nonexistent/cn-workdays.json")
+        && calendar.remedy?.isEmpty == false, "\(calendar)")
   }
 
   @Test("a peer whose certificate the CA revoked is an error, not a network warning")
@@ -232,5 +246,26 @@ struct DoctorTests {
     let empty = temporaryDirectory("doctor-empty")
     #expect(
       try run(liandongBinary.path, ["doctor", "--data", empty.path]).failed(with: "node.not-initialised"))
+  }
+}
+
+extension NodeProcess {
+  /// Names in node.json a calendar that covers the next two years, so that `doctor` on a healthy
+  /// node says all is well whatever today's date: the built-in one ends with 2026. A test
+  /// fixture: the built-in years as they are, the later ones weekends only, no official holidays.
+  func countWithCalendarAhead() throws {
+    var file =
+      try JSONSerialization.jsonObject(with: Data(WorkdayCalendar.builtInJSON.utf8)) as? [String: Any] ?? [:]
+    var years = file["years"] as? [String: Any] ?? [:]
+    let thisYear = Calendar(identifier: .gregorian).component(.year, from: Date())
+    let last = (years.keys.compactMap { Int($0) }.max() ?? thisYear)
+    for year in (last + 1)...max(last + 1, thisYear + 2) {
+      years["\(year)"] = ["holidays": [String](), "makeup_workdays": [String]()]
+    }
+    file["years"] = years
+    file["source"] = "test fixture: the built-in years, then weekends only (not an official schedule)"
+    let path = data.appendingPathComponent("calendar-ahead.json")
+    try JSONSerialization.data(withJSONObject: file, options: [.sortedKeys]).write(to: path)
+    try editConfiguration { $0["calendar"] = path.path }
   }
 }
