@@ -104,6 +104,7 @@ public enum Console {
       try await pages.page(request) { try pages.accounts($0) }
     }
     router.post(RouterPath(root + "/accounts")) { request, _ in try await pages.actOnAccounts(request) }
+    router.post(RouterPath(root + "/accounts/tokens")) { request, _ in try await pages.issueToken(request) }
     router.get(RouterPath(root + "/report")) { request, _ in
       try await pages.page(request) { try pages.report($0) }
     }

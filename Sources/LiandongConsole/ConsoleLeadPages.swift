@@ -244,6 +244,27 @@ extension ConsolePages {
     _ request: Request, permission: Permission = .actOnCases, _ perform: (Visit, FormBody) throws -> String,
     onRefusal: (Visit, FormBody, any Error) throws -> Rendered
   ) async throws -> Response {
+    try await acting(request, permission: permission, onRefusal: onRefusal) { visit, form in
+      Response.redirect(to: try perform(visit, form), type: .normal)
+    }
+  }
+
+  /// An act whose answer is a page of its own rather than a redirect: one that shows a secret
+  /// once (a new API token), which must never stand in a URL or come back on a reload. Pages
+  /// are never cached (`no-store`).
+  func actShowing(
+    _ request: Request, permission: Permission, _ perform: (Visit, FormBody) throws -> Rendered,
+    onRefusal: (Visit, FormBody, any Error) throws -> Rendered
+  ) async throws -> Response {
+    try await acting(request, permission: permission, onRefusal: onRefusal) { visit, form in
+      render(try perform(visit, form), visit: visit, language: visit.language)
+    }
+  }
+
+  private func acting(
+    _ request: Request, permission: Permission, onRefusal: (Visit, FormBody, any Error) throws -> Rendered,
+    _ answer: (Visit, FormBody) throws -> Response
+  ) async throws -> Response {
     let language = Self.language(of: request)
     guard (try? visitor(request, language: language, csrfToken: nil, changesState: false)) != nil else {
       return loginRedirect(request)
@@ -258,7 +279,7 @@ extension ConsolePages {
       return render(problemPage(error, language: language), visit: nil, language: language)
     }
     do {
-      return Response.redirect(to: try perform(visit, form), type: .normal)
+      return try answer(visit, form)
     } catch {
       do {
         return render(try onRefusal(visit, form, error), visit: visit, language: language)

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LiandongApp
 import LiandongCore
+import LiandongErrors
 import LiandongStore
 
 /// The operator's pages: the node (trust expiry, peers and their lag, forks, the store) and the
@@ -132,9 +133,16 @@ extension ConsolePages {
     }
   }
 
-  func accounts(_ visit: Visit) throws -> Rendered {
+  /// The accounts, with a token just issued shown this once.
+  func accounts(_ visit: Visit, issued: IssuedToken? = nil) throws -> Rendered {
     try visit.caller.require(.manageAccounts)
     let language = visit.language
+    var values: [String: Any] = ["tokenDays": 90]
+    if let issued {
+      values["issued"] = [
+        "account": issued.account, "token": issued.token, "expires": Shown.chinaTime(issued.expiresAt),
+      ]
+    }
     return Rendered(
       template: "accounts", title: language.phrase("accounts"),
       values: [
@@ -152,7 +160,25 @@ extension ConsolePages {
         "roles": OfficerRole.allCases.map {
           ["value": $0.rawValue, "name": language.phrase("role:\($0.rawValue)")]
         },
-      ])
+      ].merging(values) { $1 },
+      notice: visit.query("done").map { _ in language.phrase("actDone") })
+  }
+
+  /// A new API token for an account (a case system's), shown on the page this once: the node
+  /// keeps only its hash.
+  func issueToken(_ request: Request) async throws -> Response {
+    try await actShowing(request, permission: .manageAccounts) { visit, form in
+      let text = form.text("days") ?? "90"
+      guard let days = Int(text) else {
+        throw UsageError(
+          code: "usage.token-days", message: "a token lasts 1 to 3650 days; \"\(text)\" is not a number")
+      }
+      let issued = try app.issueToken(
+        for: form.text("name") ?? "", days: days, label: form.text("label") ?? "")
+      return try accounts(visit, issued: issued)
+    } onRefusal: { visit, _, error in
+      refused(try accounts(visit), error)
+    }
   }
 
   /// Adds an account with its first password, sets a password, or disables an account.
@@ -168,6 +194,7 @@ extension ConsolePages {
         try app.setPassword(of: name, to: form["password"] ?? "")
       case "password": try app.setPassword(of: name, to: form["password"] ?? "")
       case "disable": _ = try app.disableAccount(name)
+      case "revoke": _ = try app.revokeTokens(of: name)
       case let other:
         throw Failure(code: "api.bad-request", message: "the accounts page has no act \"\(other)\"")
       }

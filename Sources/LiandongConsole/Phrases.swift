@@ -293,6 +293,22 @@ enum Phrases {
     "manageAccount": ("修改账号", "Change an account"),
     "setPassword": ("设置密码", "Set the password"),
     "disableAccount": ("停用账号", "Disable the account"),
+    "accountTokens": ("接口令牌", "API tokens"),
+    "tokensExplained": (
+      "案件系统凭令牌调用本节点接口，权限与所属账号的角色相同。令牌只在签发时显示一次，本节点只保存其摘要。",
+      "A case system calls this node's API with a token, with the role of the account it belongs to. A token is shown once, when it is issued; the node keeps only its hash."
+    ),
+    "tokenDays": ("有效天数（1–3650）", "Valid for (days, 1–3650)"),
+    "tokenLabel": ("用途说明（可选）", "What it is for (optional)"),
+    "issueToken": ("签发令牌", "Issue a token"),
+    "revokeTokens": ("吊销该账号的全部令牌", "Revoke all of the account's tokens"),
+    "tokenIssued": ("新令牌", "New token"),
+    "tokenShownOnce": (
+      "此令牌只显示这一次：请现在复制并妥善交给使用它的系统。离开或刷新本页后无法再查看；遗失时吊销并重新签发。",
+      "This token is shown this once: copy it now and hand it to the system that uses it. It cannot be seen again after you leave or reload this page; if it is lost, revoke it and issue another."
+    ),
+    "tokenFor": ("所属账号", "Account"),
+    "tokenExpires": ("有效期至", "Expires"),
     "yes": ("已设置", "set"),
     "no": ("未设置", "not set"),
     "disabled": ("已停用", "disabled"),

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import threading
 import traceback
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -23,6 +24,7 @@ from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 from selenium.webdriver.support.ui import WebDriverWait as SeleniumWait
 
 JJJ, YRD, PRD = os.environ["JJJ_URL"], os.environ["YRD_URL"], os.environ["PRD_URL"]
@@ -33,6 +35,9 @@ UPLOAD = os.environ["UPLOAD_FILE"]
 HOSTILE_LEAD = os.environ["HOSTILE_LEAD"]
 REQUEST = os.environ["REQUEST"]
 POLICE = os.environ["POLICE"]
+HOLIDAY, HOLIDAY_REQUEST = os.environ["HOLIDAY_URL"], os.environ["HOLIDAY_REQUEST"]
+REQUEST_DEADLINE = os.environ["REQUEST_DEADLINE"]
+REQUEST_DAYS_LEFT = os.environ["REQUEST_DAYS_LEFT"]
 # How long a synced change may take to reach a page that updates itself (sync runs every second).
 ARRIVAL = 45
 
@@ -147,6 +152,16 @@ def axe_check(driver, page):
     results = axe.run()
     bad = [v for v in results["violations"] if v.get("impact") in ("serious", "critical")]
     expect(not bad, f"{page}: " + json.dumps([(v["id"], v["help"], len(v["nodes"])) for v in bad], ensure_ascii=False))
+
+
+def api_whoami(base, token):
+    """GET /v1/whoami with a bearer token, as a case system calls the API: (status, body)."""
+    request = urllib.request.Request(base + "/v1/whoami", headers={"Authorization": "Bearer " + token})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as reply:
+            return reply.status, json.loads(reply.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
 
 
 def no_alert(driver):
@@ -321,6 +336,54 @@ def run(jjj, yrd, ops, prd):
         ops.get(YRD + "/console/leads/" + lead_id)
         expect("auth.not-permitted" in ops.page_source and "速通" not in ops.page_source, "no case content")
 
+    with Step("an operator issues a case system's token, shown once, and revokes it", ops):
+        ops.get(YRD + "/console/accounts")
+        axe_check(ops, "accounts")
+        Select(ops.find_element(By.ID, "token-name")).select_by_value("shen.ji")
+        field = ops.find_element(By.ID, "token-days")
+        field.clear()
+        field.send_keys("30")
+        type_into(ops, "#token-label", "案件管理系统")
+        click(ops, "#issue-token button[type=submit]")
+        WebDriverWait(ops, 10).until(lambda d: d.find_elements(By.ID, "issued-token"))
+        token = text_of(ops, "#issued-token").strip()
+        shot(ops, "10b-token-issued")
+        status, body = api_whoami(YRD, token)
+        expect(status == 200 and body.get("name") == "shen.ji", f"the API takes the new token: {status} {body}")
+        ops.get(YRD + "/console/accounts")
+        expect(token not in ops.page_source, "the token is shown once, not on the next visit")
+        Select(ops.find_element(By.ID, "revoke-name")).select_by_value("shen.ji")
+        click(ops, "#revoke-tokens button[type=submit]")
+        WebDriverWait(ops, 10).until(lambda d: "done=act" in d.current_url)
+        status, body = api_whoami(YRD, token)
+        expect(status == 401 and body.get("code") == "auth.token-revoked", f"revoked: {status} {body}")
+
+    with Step("an auditor reads a case and finds nothing to act with", ops):
+        ops.find_element(By.ID, "logout").click()
+        WebDriverWait(ops, 10).until(lambda d: "/console/login" in d.current_url)
+        login(ops, YRD, "shen.ji", PASSWORD)
+        for page in ["/console/leads/" + lead_id, "/console/", "/console/handoffs", "/console/police"]:
+            ops.get(YRD + page)
+            expect(not ops.find_elements(By.CSS_SELECTOR, "main form"), f"an auditor is offered no form on {page}")
+        ops.get(YRD + "/console/leads/" + lead_id)
+        expect("速通" in ops.page_source, "an auditor reads the case")
+        shot(ops, "10c-auditor-case")
+        ops.get(YRD + "/console/accounts")
+        expect("auth.not-permitted" in ops.page_source, "an auditor cannot reach the accounts page")
+
+    with Step("on 28 September 2026, the deadline board counts 15 working days across the National Day holiday", ops):
+        # A node whose clock stands at that day (see HolidayPair); the ops browser is done with yrd.
+        login(ops, HOLIDAY, "wang.fang", PASSWORD)
+        ops.get(HOLIDAY + "/console/due")
+        rows = ops.find_elements(By.XPATH, f"//table[@id='due']//tr[.//a[@href='/console/requests/{HOLIDAY_REQUEST}']]")
+        expect(len(rows) == 1, "the request is on the board once")
+        cells = rows[0].find_elements(By.TAG_NAME, "td")
+        expect(cells[4].text.startswith(REQUEST_DEADLINE), f"the last day is {REQUEST_DEADLINE}, not {cells[4].text!r}")
+        expect(cells[5].text.split()[0] == REQUEST_DAYS_LEFT,
+               f"{REQUEST_DAYS_LEFT} working days left, not {cells[5].text!r}")
+        shot(ops, "10d-deadline-board-across-a-holiday")
+        axe_check(ops, "deadline board")
+
     with Step("prd, which the lead was not sent to, cannot read it", prd):
         login(prd, PRD, "zhao.lei", PASSWORD)
         prd.get(PRD + "/console/leads/" + lead_id)
@@ -360,6 +423,13 @@ def run(jjj, yrd, ops, prd):
         shot(yrd, "12-english")
         yrd.find_element(By.ID, "language").click()
         WebDriverWait(yrd, 10).until(lambda d: d.find_element(By.TAG_NAME, "html").get_attribute("lang") == "zh-CN")
+
+    with Step("an officer cannot reach the operator's accounts page, nor sees it in the menu", jjj):
+        jjj.get(JJJ + "/console/")
+        expect(not jjj.find_elements(By.CSS_SELECTOR, "nav a[href='/console/accounts']"), "no accounts link")
+        jjj.get(JJJ + "/console/accounts")
+        expect("auth.not-permitted" in jjj.page_source and "issue-token" not in jjj.page_source,
+               "the accounts page is refused to an officer")
 
     with Step("logout ends the session", jjj):
         jjj.get(JJJ + "/console/")

@@ -6,6 +6,7 @@ import Testing
 /// `Tests/Browser/console_scenario.py`, against three real nodes syncing on loopback.
 @Suite("The officers' console in Chromium", .serialized)
 struct ConsoleBrowserTests {
+
   /// The test command installs Chromium, its driver, Selenium and axe; skipped only where one is
   /// missing outside CI (in CI a missing one fails the test).
   static let browserInstalled: Bool =
@@ -29,6 +30,7 @@ struct ConsoleBrowserTests {
     // yrd's is the section's supervisor: accepting a hand-off is a leader's act (DOMAIN.md).
     for (node, account, role) in [
       (jjj, "li.wei", "officer"), (yrd, "wang.fang", "supervisor"), (prd, "zhao.lei", "officer"),
+      (yrd, "shen.ji", "auditor"),
     ] {
       _ = try node.token(account, role: role)
       #expect(try node.setPassword(account, password).status == 0)
@@ -75,6 +77,8 @@ struct ConsoleBrowserTests {
     var urls: [String: String] = [:]
     for node in [jjj, yrd, prd] { urls[node.name] = try await node.serveAPI(interval: 1) }
     defer { for node in [jjj, yrd, prd] { _ = node.stop() } }
+    let holiday = try await HolidayPair(password: password)
+    defer { holiday.stop() }
     try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
     try jjj.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)")
     try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
@@ -83,7 +87,7 @@ struct ConsoleBrowserTests {
     try prd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
     #expect(
       try await eventually(60) { try yrd.cli("lead", "show", hostileID).status == 0 },
-      "yrd never got the lead")
+      "yrd never got the lead: \(String(describing: try? yrd.cli("lead", "show", hostileID)))")
 
     let screenshots = repositoryRoot.appendingPathComponent(".build/console-screenshots")
     try? FileManager.default.removeItem(at: screenshots)
@@ -103,6 +107,8 @@ struct ConsoleBrowserTests {
         "HOSTILE_LEAD": hostileID, "REQUEST": requestID, "POLICE": policeID,
         // To hold the console's report against the command line's, on jjj's own data.
         "LIANDONG": liandongBinary.path, "JJJ_DATA": jjj.data.path,
+        "HOLIDAY_URL": holiday.url, "HOLIDAY_REQUEST": holiday.request,
+        "REQUEST_DEADLINE": HolidayPair.deadline, "REQUEST_DAYS_LEFT": "15",
       ], timeout: 600)
     print("console screenshots: \(screenshots.path)")
     #expect(
@@ -114,5 +120,49 @@ struct ConsoleBrowserTests {
     for node in [jjj, yrd, prd] {
       #expect(!node.log.contains("internal.unexpected"), "\(node.name): \(node.log.suffix(2000))")
     }
+  }
+}
+
+/// Two more bureaus, whose clocks stand at Monday 28 September 2026, 10:00 in China (through
+/// `faketime`), so that the deadline board counts across the Mid-Autumn and National Day holidays
+/// of the official schedule: jjj sends yrd an assistance request, carried by a change file, and
+/// yrd serves its console. (Their own periodic sync is not used: Swift's `Task.sleep` never wakes
+/// under libfaketime 0.9.10, so a node under `faketime` dials no peer by itself.)
+struct HolidayPair {
+  /// 15 working days after the request arrives on Monday 28 September 2026: 29 and 30 September,
+  /// then, past the holiday of 1-7 October, 8, 9 and Saturday 10 October (a make-up working day)
+  /// and ten more: Friday 23 October. Weekdays alone would give Monday 19 October.
+  static let deadline = "2026-10-23"
+  static let day = Date(timeIntervalSince1970: 1_790_560_800)
+
+  let jjj, yrd: NodeProcess
+  let url, request: String
+
+  init(password: String) async throws {
+    let federation = try TestFederation(label: "console-holiday", madeOn: "2026-09-20 00:00:00")
+    for node in ["jjj", "yrd"] { try federation.issue(node) }
+    let offset = "\(Int(Self.day.timeIntervalSinceNow.rounded()))"
+    jjj = try NodeProcess("jjj", federation: federation, clockOffset: offset)
+    yrd = try NodeProcess("yrd", federation: federation, clockOffset: offset)
+    try jjj.introduce(to: yrd)
+    let sent = try jjj.cli(
+      "request", "send", "--to", "yrd", "--case", "京市监案〔2026〕71号", "--legal-basis", "《市场监督管理行政处罚程序规定》第十一条",
+      "--task", "verify-registration", "--details", "节前发出的协查", "--json")
+    request = try #require(
+      (try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as? [String: Any])?["id"] as? String,
+      "\(sent)")
+    try jjj.carry(to: yrd)
+    _ = try yrd.token("wang.fang", role: "supervisor")
+    #expect(try yrd.setPassword("wang.fang", password).status == 0)
+    url = try await yrd.serveAPI()
+    // Both sides count the same last day.
+    for node in [jjj, yrd] {
+      let due = try node.cli("due", "--json").stdout
+      #expect(due.contains(request) && due.contains(Self.deadline), "\(node.name): \(due)")
+    }
+  }
+
+  func stop() {
+    _ = yrd.stop()
   }
 }

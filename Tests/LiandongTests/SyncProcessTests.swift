@@ -17,23 +17,26 @@ final class NodeProcess: @unchecked Sendable {
   /// offset such as "+90s"); monotonic time is left alone.
   var clockOffset: String? = nil
 
-  /// A new node; its data folder is `data` if given (a small disk, say), else a fresh temporary one.
-  init(_ name: String, federation: TestFederation, data: URL? = nil) throws {
+  /// A new node; its data folder is `data` if given (a small disk, say), else a fresh temporary
+  /// one; with `clockOffset`, made (and later run) under `faketime` with that offset.
+  init(_ name: String, federation: TestFederation, data: URL? = nil, clockOffset: String? = nil) throws {
     self.name = name
     self.data = data ?? temporaryDirectory("node-\(name)")
+    self.clockOffset = clockOffset
     let files = federation.files(name)
     // An SM2 federation's node has a TLS certificate of its own (liandong-pki issues NAME.tls.*).
     let tls = federation.directory.appendingPathComponent("nodes/\(name).tls")
     let transport =
       FileManager.default.fileExists(atPath: tls.path + ".pem")
       ? ["--tls-cert", tls.path + ".pem", "--tls-key", tls.path + ".key"] : []
+    let (executable, prefix, environment) = launcher
     let result = try run(
-      liandongBinary.path,
-      [
+      executable,
+      prefix + [
         "init", "--data", self.data.path, "--node", name, "--ca", federation.caURL.path, "--crl",
         federation.crlURL.path,
         "--cert", files.certificate.path, "--key", files.key.path,
-      ] + transport)
+      ] + transport, environment: environment)
     guard result.status == 0 else { throw TestFailure("init \(name): \(result)") }
   }
 
