@@ -54,13 +54,35 @@ struct BenchNode {
 
   /// `liandong serve` on a free loopback port; returns the process and the port.
   func serve() async throws -> (ChildProcess, Int) {
-    let child = try ChildProcess(
-      Self.binary, ["serve", "--data", data.path, "--listen", "127.0.0.1:0", "--interval", "3600"])
-    guard await child.waitForOutput("serving node \(name) on 127.0.0.1:", timeout: 60),
-      let line = child.stdout.split(separator: "\n").first(where: { $0.hasPrefix("serving node") }),
-      let port = Int(line.split(separator: ":").last ?? "")
-    else { throw BenchError("\(name) did not start serving: \(child.stderr)") }
+    let (child, port, _) = try await serving([])
     return (child, port)
+  }
+
+  /// `liandong serve` with its HTTP API too, both on free loopback ports (the API as plain HTTP,
+  /// which loopback allows); returns the process, the sync port and the API's base URL.
+  func serveAPI() async throws -> (ChildProcess, Int, String) {
+    let (child, port, lines) = try await serving(["--api", "127.0.0.1:0", "--api-plain-http"])
+    let prefix = "serving the API of node \(name) on "
+    guard let line = lines.first(where: { $0.hasPrefix(prefix) }) else {
+      child.signal(SIGTERM)
+      throw BenchError("\(name) did not serve its API: \(child.stderr)")
+    }
+    return (child, port, String(line.dropFirst(prefix.count)))
+  }
+
+  private func serving(_ extra: [String]) async throws -> (ChildProcess, Int, [String]) {
+    let child = try ChildProcess(
+      Self.binary, ["serve", "--data", data.path, "--listen", "127.0.0.1:0", "--interval", "3600"] + extra)
+    let api = extra.isEmpty ? [] : ["serving the API of node \(name) on "]
+    guard await child.waitForOutput(["serving node \(name) on 127.0.0.1:"] + api, timeout: 120),
+      case let lines = child.stdout.split(separator: "\n").map(String.init),
+      let line = lines.first(where: { $0.hasPrefix("serving node") }),
+      let port = Int(line.split(separator: ":").last ?? "")
+    else {
+      child.signal(SIGTERM)
+      throw BenchError("\(name) did not start serving: \(child.stderr)")
+    }
+    return (child, port, lines)
   }
 
   /// One-shot sync with `peer`: the session's own summary (seconds after the handshake, bytes),

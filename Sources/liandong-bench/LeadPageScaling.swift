@@ -11,9 +11,7 @@ struct LeadPageScaling {
   let workspace: BenchWorkspace
   let scale: Double
 
-  /// A text exactly `marked` leads hold, whatever the node's size.
-  static let mark = "暗号甲乙丙"
-  static let marked = 30
+  static let mark = LeadCSV.mark
   static let pageSize = 50
 
   private static let queries: [(name: String, filter: LeadFilter)] = [
@@ -29,9 +27,9 @@ struct LeadPageScaling {
   func run() throws -> [BenchRow] {
     let small = max(2_000, Int(100_000 * scale)), large = small * 10
     let node = try BenchNode("bench-c", workspace: workspace, copy: 9)
-    var imported = try importLeads(node, 0..<small, of: small)
+    var imported = try LeadCSV.importLeads(node, 0..<small, chunk: small, workspace: workspace, label: "B9")
     let atSmall = try medians(node)
-    imported += try importLeads(node, small..<large, of: small)
+    imported += try LeadCSV.importLeads(node, small..<large, chunk: small, workspace: workspace, label: "B9")
     let atLarge = try medians(node)
     log(String(format: "B9: %d leads imported in %.1f s", large, imported))
     return Self.queries.indices.map { index in
@@ -51,28 +49,6 @@ struct LeadPageScaling {
     if let text = filter.text { return "text '\(text)'" }
     if let risk = filter.risk { return "risk \(risk)" }
     return "no filter"
-  }
-
-  /// Imports the CSV rows `range` in files of `chunk` rows; returns the seconds it took.
-  private func importLeads(_ node: BenchNode, _ range: Range<Int>, of chunk: Int) throws -> Double {
-    var seconds = 0.0
-    for first in stride(from: range.lowerBound, to: range.upperBound, by: chunk) {
-      let csv = workspace.directory.appendingPathComponent("b9-\(first).csv")
-      var text = "subject_name,subject_uscc,platform,shop_id,violations,summary,risk\n"
-      for index in first..<min(first + chunk, range.upperBound) {
-        let marked = index < Self.marked * 1000 && index % 1000 == 500 ? " \(Self.mark)" : ""
-        let risk = index % 100 == 0 ? "low" : index % 2 == 0 ? "high" : "medium"
-        text +=
-          "检测服务店\(index)号,,某电商平台,\(100_000 + index),forged-report,网店出售伪造检测报告 第\(index)件\(marked),\(risk)\n"
-      }
-      try text.write(to: csv, atomically: true, encoding: .utf8)
-      log("B9: importing leads \(first) to \(min(first + chunk, range.upperBound)) ...")
-      let started = Date()
-      try node.cli(["lead", "import", csv.path, "--to", "all", "--json"])
-      seconds += Date().timeIntervalSince(started)
-      try FileManager.default.removeItem(at: csv)
-    }
-    return seconds
   }
 
   /// Each query's median time over five runs, after one to warm the cache.
