@@ -73,7 +73,7 @@ public enum APIServer {
     ("/v1/accounts", ["GET", "POST"]),
     ("/v1/accounts/{name}/disable", ["POST"]), ("/v1/accounts/{name}/password", ["PUT"]),
     ("/v1/accounts/{name}/tokens", ["POST", "DELETE"]), ("/v1/leads", ["GET", "POST"]),
-    ("/v1/leads/{id}", ["GET"]), ("/v1/leads/{id}/acts", ["POST"]), ("/v1/requests", ["GET"]),
+    ("/v1/leads/{id}", ["GET"]), ("/v1/leads/{id}/acts", ["POST"]), ("/v1/requests", ["GET", "POST"]),
     ("/v1/requests/{id}", ["GET"]), ("/v1/requests/{id}/acts", ["POST"]), ("/v1/due", ["GET"]),
     ("/v1/peers", ["GET"]), ("/v1/events", ["GET"]), ("/v1/leads/{id}/evidence", ["POST"]),
     ("/v1/evidence/{id}", ["GET"]), ("/v1/evidence/{id}/file", ["GET"]),

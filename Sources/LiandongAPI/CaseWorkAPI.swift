@@ -29,6 +29,31 @@ extension NodeAPI {
     return .ok(.init(body: .json(try Transcode.value(try app.requests(query)))))
   }
 
+  func sendRequest(_ input: Operations.SendRequest.Input) async throws -> Operations.SendRequest.Output {
+    let caller = try CurrentCaller.required()
+    try caller.require(.actOnCases)
+    guard case .json(let body) = input.body else {
+      throw Failure(code: "api.bad-request", message: "send JSON")
+    }
+    try SpecLength.check(
+      [
+        ("to", body.to, 64), ("caseReference", body.caseReference, 200),
+        ("legalBasis", body.legalBasis, 1000),
+        ("details", body.details, 4000),
+      ] + (body.evidence ?? []).map { ("evidence", $0, 64) })
+    let record = AssistanceRequestRecord(
+      requested: try NodeID(body.to), caseReference: body.caseReference, legalBasis: body.legalBasis,
+      tasks: try body.tasks.map { try AssistanceTask(canonical: $0.rawValue) }, details: body.details ?? "",
+      evidenceIDs: try (body.evidence ?? []).map { try app.objectID($0) },
+      wantedBy: try body.wantedBy.map { try CivilDate($0) })
+    let request = try app.once(
+      by: caller, key: input.headers.idempotencyKey, request: try Transcode.bytes(body)
+    ) {
+      try app.sendRequest(record, by: caller.officer).view
+    }
+    return .created(.init(body: .json(try Transcode.value(request))))
+  }
+
   func getRequest(_ input: Operations.GetRequest.Input) async throws -> Operations.GetRequest.Output {
     try CurrentCaller.required().require(.readCases)
     try SpecLength.check([("id", input.path.id, 64)])

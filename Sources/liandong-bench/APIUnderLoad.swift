@@ -35,8 +35,8 @@ struct APIUnderLoad {
     let ingest = count / 10
     log("B10: writing \(ingest) leads on bench-a, to sync to bench-c under load ...")
     try writer.writeLeads(ingest)
-    try node.cli(["officer", "add", "bench.reader", "--role", "officer"])
-    let token = try node.cli(["officer", "token", "bench.reader"]).trimmingCharacters(
+    try node.cli(["officer", "add", "bench_reader", "--role", "officer"])
+    let token = try node.cli(["officer", "token", "bench_reader"]).trimmingCharacters(
       in: .whitespacesAndNewlines)
     let (server, port, base) = try await node.serveAPI()
     defer {

@@ -21,7 +21,8 @@ struct AuthorizationMatrixTests {
     "GET /v1/leads": .readCases, "GET /v1/leads/{id}": .readCases, "GET /v1/requests": .readCases,
     "GET /v1/requests/{id}": .readCases, "GET /v1/due": .readCases,
     "POST /v1/leads": .actOnCases, "POST /v1/leads/{id}/acts": .actOnCases,
-    "POST /v1/requests/{id}/acts": .actOnCases, "POST /v1/leads/{id}/evidence": .actOnCases,
+    "POST /v1/requests/{id}/acts": .actOnCases, "POST /v1/requests": .actOnCases,
+    "POST /v1/leads/{id}/evidence": .actOnCases,
     "GET /v1/evidence/{id}": .readCases, "GET /v1/evidence/{id}/file": .readCases,
     "GET /v1/objects/{id}/history": .readCases,
     "GET /v1/objects/{id}/reach": .readCases, "GET /v1/conflicts": .readCases, "GET /v1/alerts": .readCases,
@@ -42,6 +43,8 @@ struct AuthorizationMatrixTests {
     "POST /v1/accounts/{name}/tokens": #"{"days": 1}"#, "POST /v1/leads": HTTPAPITests.lead,
     "POST /v1/leads/{id}/acts": #"{"act": "acknowledge"}"#,
     "POST /v1/requests/{id}/acts": #"{"act": "acknowledge"}"#,
+    "POST /v1/requests":
+      #"{"to": "yrd", "caseReference": "京市监案〔2026〕9号", "legalBasis": "第十一条", "tasks": ["interview"]}"#,
     "POST /v1/leads/{id}/evidence": "a file's bytes", "POST /v1/forks/keep": #"{"change": "0123456789ab"}"#,
     "POST /v1/leads/{id}/handoff": #"{"act": "withdraw", "reason": "sent to the wrong bureau"}"#,
     "POST /v1/leads/{id}/handoff/share": "{}",

@@ -86,6 +86,50 @@ struct HTTPCaseWorkTests {
     let peers = try curl("GET", base + "/v1/peers", token: auditor)
     #expect(peers.status == 200, "\(peers)")
   }
+
+  @Test(
+    "a case system sends an assistance request through the API; it reaches the requested bureau, and a request to itself, to a stranger or wanted by a past day is refused"
+  )
+  func sendRequest() async throws {
+    let federation = try TestFederation(label: "api-send-request", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    let officer = try jjj.token("li.wei", role: "officer")
+    let base = try await jjj.serveAPI()
+    defer { _ = jjj.stop() }
+
+    func send(_ fields: String, key: String? = nil) throws -> HTTPReply {
+      try curl(
+        "POST", base + "/v1/requests", token: officer,
+        json: #"{"caseReference": "京市监案〔2026〕88号", "legalBasis": "《市场监督管理行政处罚程序规定》第十一条", "#
+          + fields + "}", headers: key.map { ["Idempotency-Key: \($0)"] } ?? [])
+    }
+    let body = #""to": "yrd", "tasks": ["verify-registration", "interview"], "details": "核实登记信息""#
+    let sent = try send(body, key: "request-1")
+    #expect(
+      sent.status == 201 && sent.json["requested"] as? String == "yrd"
+        && sent.json["state"] as? String == "sent"
+        && sent.json["createdBy"] as? String == "li.wei", "\(sent)")
+    let id = try #require(sent.json["id"] as? String)
+    #expect(try send(body, key: "request-1").json["id"] as? String == id, "a retry sends nothing twice")
+
+    #expect(try send(#""to": "jjj", "tasks": ["interview"]"#).isProblem(400, "usage.request-self"))
+    #expect(
+      try send(#""to": "yrd", "tasks": ["interview"], "wantedBy": "2020-01-01""#).isProblem(
+        400, "input.date-passed"))
+    #expect(try send(#""to": "yrd", "tasks": ["bribery"]"#).status == 400)
+    #expect(try send(#""to": "yrd", "tasks": []"#).status == 400)
+    let stranger = try send(#""to": "zzz", "tasks": ["interview"]"#)
+    #expect(stranger.status >= 400 && stranger.status < 500 && stranger.code?.isEmpty == false, "\(stranger)")
+
+    // The request reaches yrd, where it falls due.
+    try jjj.carry(to: yrd)
+    let held = try yrd.cli("request", "show", id, "--json").stdout
+    #expect(held.contains("核实登记信息") && held.contains("\"li.wei\""), "\(held)")
+    #expect(try yrd.cli("due", "--json").stdout.contains(id))
+    #expect(!jjj.log.contains("internal.unexpected"))
+  }
 }
 
 extension HTTPReply {

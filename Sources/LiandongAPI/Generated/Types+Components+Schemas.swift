@@ -580,6 +580,114 @@ extension Components {
                 ])
             }
         }
+        /// - Remark: Generated from `#/components/schemas/NewRequest`.
+        internal struct NewRequest: Codable, Hashable, Sendable {
+            /// the requested bureau's node ID
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewRequest/to`.
+            internal var to: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewRequest/caseReference`.
+            internal var caseReference: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewRequest/legalBasis`.
+            internal var legalBasis: Swift.String
+            /// - Remark: Generated from `#/components/schemas/NewRequest/TasksPayload`.
+            internal enum TasksPayloadPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case verifyRegistration = "verify-registration"
+                case obtainRecords = "obtain-records"
+                case interview = "interview"
+                case onSiteInspection = "on-site-inspection"
+                case sampling = "sampling"
+                case serviceOfDocuments = "service-of-documents"
+            }
+            /// - Remark: Generated from `#/components/schemas/NewRequest/tasks`.
+            internal typealias TasksPayload = [Components.Schemas.NewRequest.TasksPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/NewRequest/tasks`.
+            internal var tasks: Components.Schemas.NewRequest.TasksPayload
+            /// - Remark: Generated from `#/components/schemas/NewRequest/details`.
+            internal var details: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/NewRequest/evidence`.
+            internal var evidence: [Swift.String]?
+            /// the completion date asked for
+            ///
+            /// - Remark: Generated from `#/components/schemas/NewRequest/wantedBy`.
+            internal var wantedBy: Swift.String?
+            /// Creates a new `NewRequest`.
+            ///
+            /// - Parameters:
+            ///   - to: the requested bureau's node ID
+            ///   - caseReference:
+            ///   - legalBasis:
+            ///   - tasks:
+            ///   - details:
+            ///   - evidence:
+            ///   - wantedBy: the completion date asked for
+            internal init(
+                to: Swift.String,
+                caseReference: Swift.String,
+                legalBasis: Swift.String,
+                tasks: Components.Schemas.NewRequest.TasksPayload,
+                details: Swift.String? = nil,
+                evidence: [Swift.String]? = nil,
+                wantedBy: Swift.String? = nil
+            ) {
+                self.to = to
+                self.caseReference = caseReference
+                self.legalBasis = legalBasis
+                self.tasks = tasks
+                self.details = details
+                self.evidence = evidence
+                self.wantedBy = wantedBy
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case to
+                case caseReference
+                case legalBasis
+                case tasks
+                case details
+                case evidence
+                case wantedBy
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.to = try container.decode(
+                    Swift.String.self,
+                    forKey: .to
+                )
+                self.caseReference = try container.decode(
+                    Swift.String.self,
+                    forKey: .caseReference
+                )
+                self.legalBasis = try container.decode(
+                    Swift.String.self,
+                    forKey: .legalBasis
+                )
+                self.tasks = try container.decode(
+                    Components.Schemas.NewRequest.TasksPayload.self,
+                    forKey: .tasks
+                )
+                self.details = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .details
+                )
+                self.evidence = try container.decodeIfPresent(
+                    [Swift.String].self,
+                    forKey: .evidence
+                )
+                self.wantedBy = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .wantedBy
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "to",
+                    "caseReference",
+                    "legalBasis",
+                    "tasks",
+                    "details",
+                    "evidence",
+                    "wantedBy"
+                ])
+            }
+        }
         /// - Remark: Generated from `#/components/schemas/RequestState`.
         internal enum RequestState: String, Codable, Hashable, Sendable, CaseIterable {
             case sent = "sent"

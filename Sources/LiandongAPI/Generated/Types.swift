@@ -143,6 +143,13 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/requests`.
     /// - Remark: Generated from `#/paths//v1/requests/get(listRequests)`.
     func listRequests(_ input: Operations.ListRequests.Input) async throws -> Operations.ListRequests.Output
+    /// Ask another bureau for assistance (协助调查, as `liandong request send`).
+    ///
+    /// The request goes to the requested bureau alone, which must complete it within 15 working days of its receipt (`GET /v1/due`). Evidence named goes with it only if already shared with that bureau.
+    ///
+    /// - Remark: HTTP `POST /v1/requests`.
+    /// - Remark: Generated from `#/paths//v1/requests/post(sendRequest)`.
+    func sendRequest(_ input: Operations.SendRequest.Input) async throws -> Operations.SendRequest.Output
     /// One assistance request.
     ///
     /// - Remark: HTTP `GET /v1/requests/{id}`.
@@ -561,6 +568,21 @@ extension APIProtocol {
         try await listRequests(Operations.ListRequests.Input(
             query: query,
             headers: headers
+        ))
+    }
+    /// Ask another bureau for assistance (协助调查, as `liandong request send`).
+    ///
+    /// The request goes to the requested bureau alone, which must complete it within 15 working days of its receipt (`GET /v1/due`). Evidence named goes with it only if already shared with that bureau.
+    ///
+    /// - Remark: HTTP `POST /v1/requests`.
+    /// - Remark: Generated from `#/paths//v1/requests/post(sendRequest)`.
+    internal func sendRequest(
+        headers: Operations.SendRequest.Input.Headers = .init(),
+        body: Operations.SendRequest.Input.Body
+    ) async throws -> Operations.SendRequest.Output {
+        try await sendRequest(Operations.SendRequest.Input(
+            headers: headers,
+            body: body
         ))
     }
     /// One assistance request.
