@@ -21,6 +21,7 @@ public final class ChildProcess: @unchecked Sendable {
     _ executable: String, _ arguments: [String], environment: [String: String] = [:], inputPipe: Bool = false,
     discardStdout: Bool = false
   ) throws {
+    if FaketimeLeftovers.isFaketime(executable) { FaketimeLeftovers.sweep() }
     let base = FileManager.default.temporaryDirectory.appendingPathComponent(
       "liandong-child-\(UUID().uuidString)")
     stdoutURL = base.appendingPathExtension("out")
@@ -79,7 +80,10 @@ public final class ChildProcess: @unchecked Sendable {
 
   deinit {
     closeInput()
-    if status == nil { kill(pid, SIGKILL); _ = wait(timeout: 5) }
+    if status == nil {
+      forceEnd()
+      _ = wait(timeout: 5)
+    }
     try? FileManager.default.removeItem(at: stdoutURL)
     try? FileManager.default.removeItem(at: stderrURL)
   }
@@ -99,7 +103,7 @@ public final class ChildProcess: @unchecked Sendable {
       let result = wait4(pid, &raw, WNOHANG, &usage)
       if result == pid { break }
       if result < 0 && errno != EINTR { return -1 }
-      if Date() > deadline { kill(pid, SIGKILL) }
+      if Date() > deadline { forceEnd() }
       usleep(5_000)
     }
     let code = (raw & 0x7f) == 0 ? (raw >> 8) & 0xff : 128 + (raw & 0x7f)
@@ -109,6 +113,29 @@ public final class ChildProcess: @unchecked Sendable {
   }
 
   public func signal(_ number: Int32) { kill(pid, number) }
+
+  /// SIGKILL to the child's own children first, then to the child. A wrapper such as `faketime`
+  /// passes no signal on: killing it alone would leave its child running as an orphan (a
+  /// `liandong serve` nobody stops) and its `/dev/shm` objects behind. Once its child is gone the
+  /// wrapper cleans up and exits by itself; the final SIGKILL is for everything else.
+  private func forceEnd() {
+    let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+    for child in children.split(separator: " ").compactMap({ pid_t($0) }) { kill(child, SIGKILL) }
+    if !children.isEmpty {
+      let grace = Date().addingTimeInterval(2)
+      while Date() < grace && !hasExited { usleep(5_000) }
+    }
+    kill(pid, SIGKILL)
+  }
+
+  /// Whether the child has ended and waits to be reaped (its state in `/proc` is Z), found
+  /// without reaping it.
+  private var hasExited: Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let close = stat.lastIndex(of: ")")
+    else { return true }
+    return stat[close...].dropFirst(2).first == "Z"
+  }
 
   /// Writes to the child's stdin (started with `inputPipe`).
   public func send(_ text: String) {
