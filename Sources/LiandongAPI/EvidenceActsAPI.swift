@@ -40,22 +40,12 @@ extension NodeAPI {
     return .ok(.init(body: .json(try Transcode.value(evidence))))
   }
 
-  /// The bundle is packed into the node's `exports/` folder, opened, and its name removed at once:
-  /// the open handle still reads it, and nothing is left behind however the download ends.
   func downloadBundle(_ input: Operations.DownloadBundle.Input) async throws
     -> Operations.DownloadBundle.Output
   {
     try CurrentCaller.required().require(.readCases)
     try SpecLength.check([("id", input.path.id, 64)])
-    let id = try app.objectID(input.path.id)
-    let (file, _) = try app.exportEvidenceArchive(of: id)
-    defer { try? FileManager.default.removeItem(at: file) }
-    guard let handle = try? FileHandle(forReadingFrom: file),
-      let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?
-        .uint64Value
-    else {
-      throw Failure(code: "bundle.archive-failed", message: "the bundle was packed but cannot be read back")
-    }
-    return .ok(.init(body: .applicationXTar(Self.stream(handle, size: size))))
+    let archive = try app.openEvidenceArchive(of: try app.objectID(input.path.id))
+    return .ok(.init(body: .applicationXTar(Self.stream(archive.handle, size: archive.size))))
   }
 }

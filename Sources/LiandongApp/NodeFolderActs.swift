@@ -51,10 +51,32 @@ extension NodeApp {
     try EvidenceBundle(home: home).write(item: item.description, to: directory)
   }
 
-  /// The same bundle as one tar file in the node's folder (`exports/`), for a browser or a case
-  /// system to download; the caller removes it once sent. Nothing is left behind on a failure.
-  public func exportEvidenceArchive(of item: ObjectID) throws -> (file: URL, summary: EvidenceBundle.Summary)
-  {
+  /// The same bundle as one tar file, for a browser or a case system to download: packed in the
+  /// node's folder (`exports/`), opened, and its name removed at once, so the open handle reads
+  /// it to the end and nothing is left on the disk however the download ends. The caller closes
+  /// the handle.
+  public func openEvidenceArchive(of item: ObjectID) throws -> EvidenceArchive {
+    let (file, summary) = try exportEvidenceArchive(of: item)
+    defer { try? FileManager.default.removeItem(at: file) }
+    do {
+      let handle = try FileHandle(forReadingFrom: file)
+      do {
+        let size = try handle.seekToEnd()
+        try handle.seek(toOffset: 0)
+        return EvidenceArchive(
+          handle: handle, size: size, name: "证据包-\(item.description.prefix(8)).tar", summary: summary)
+      } catch {
+        try? handle.close()
+        throw error
+      }
+    } catch {
+      throw BundleError.archiveFailed("it was packed but cannot be read back (\(error.localizedDescription))")
+    }
+  }
+
+  /// The bundle as a tar file in `exports/`; the caller removes it. Nothing is left behind on a
+  /// failure.
+  func exportEvidenceArchive(of item: ObjectID) throws -> (file: URL, summary: EvidenceBundle.Summary) {
     let folder = home.directory.appendingPathComponent("exports")
     let fileManager = FileManager.default
     try fileManager.createDirectory(
@@ -73,4 +95,13 @@ extension NodeApp {
       item: item.description, to: file, folderName: "evidence-\(item.description.prefix(8))")
     return (file, summary)
   }
+}
+
+/// An evidence bundle packed as one tar file, open for reading, its name already gone.
+public struct EvidenceArchive: @unchecked Sendable {
+  public let handle: FileHandle
+  public let size: UInt64
+  /// The name to offer the file under (证据包-<the item's first eight characters>.tar).
+  public let name: String
+  public let summary: EvidenceBundle.Summary
 }

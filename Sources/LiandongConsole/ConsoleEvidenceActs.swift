@@ -66,22 +66,13 @@ extension ConsolePages {
   }
 
   /// The lead's evidence bundle (every item, its signed changes, certificates, proofs of receipt
-  /// and `verify.sh`) as one tar file, removed from the node's folder once sent.
+  /// and `verify.sh`) as one tar file, which leaves nothing on the node's disk.
   func bundle(_ request: Request, id rawID: String) async throws -> Response {
     try await respond(request) { visit in
       try visit.caller.require(.readCases)
-      let id = try app.objectID(rawID)
-      let (file, _) = try app.exportEvidenceArchive(of: id)
-      guard let handle = try? FileHandle(forReadingFrom: file),
-        let size = (try? FileManager.default.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?
-          .intValue
-      else {
-        try? FileManager.default.removeItem(at: file)
-        throw Failure(code: "bundle.archive-failed", message: "the bundle was packed but cannot be read back")
-      }
+      let archive = try app.openEvidenceArchive(of: try app.objectID(rawID))
       return Self.fileDownload(
-        handle, size: size, type: "application/x-tar", name: "证据包-\(id.description.prefix(8)).tar"
-      ) { try? FileManager.default.removeItem(at: file) }
+        archive.handle, size: Int(archive.size), type: "application/x-tar", name: archive.name)
     }
   }
 }

@@ -73,17 +73,9 @@ struct ConsoleEvidenceTests {
         base + "/console/leads/\(lead)/bundle",
       ])
     #expect(download.stdout == "200 application/x-tar", "\(download)")
-    let unpacked = folder.appendingPathComponent("unpacked")
-    try FileManager.default.createDirectory(at: unpacked, withIntermediateDirectories: true)
-    #expect(try run("/usr/bin/tar", ["-xf", archive.path, "-C", unpacked.path]).status == 0)
-    let bundle = unpacked.appendingPathComponent("evidence-\(lead.prefix(8))")
-    let verified = try run("/bin/sh", [bundle.appendingPathComponent("verify.sh").path])
+    let verified = try verifyDownloadedBundle(archive, of: lead)
     #expect(verified.status == 0, "\(verified)")
-    let exports = jjj.data.appendingPathComponent("exports")
-    #expect(
-      await eventually(10) {
-        (try? FileManager.default.contentsOfDirectory(atPath: exports.path))?.isEmpty ?? true
-      })
+    #expect(jjj.exportsLeft.isEmpty, "left in the node's exports folder: \(jjj.exportsLeft)")
 
     let auditor = try ConsoleVisit.loggedIn(base, "shen.ji", "审计人员 auditor here")
     let read = try auditor.get("/console/leads/\(lead)")

@@ -245,14 +245,9 @@ struct HTTPCaseTransferTests {
     #expect(
       download.status == 0 && download.stdout.lowercased().contains("content-type: application/x-tar"),
       "\(download)")
-    #expect(try run("/usr/bin/tar", ["-xf", tar.path, "-C", folder.path]).status == 0)
-    let unpacked = folder.appendingPathComponent("evidence-\(leadID.prefix(8))")
-    let verified = try run("/bin/sh", [unpacked.appendingPathComponent("verify.sh").path])
+    let verified = try verifyDownloadedBundle(tar, of: leadID)
     #expect(verified.status == 0, "\(verified)")
-    let exports = jjj.data.appendingPathComponent("exports")
-    #expect(
-      ((try? FileManager.default.contentsOfDirectory(atPath: exports.path)) ?? []).isEmpty,
-      "nothing is left in the node's exports folder")
+    #expect(jjj.exportsLeft.isEmpty, "left in the node's exports folder: \(jjj.exportsLeft)")
     #expect(
       try curl("GET", base + "/v1/objects/0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11/bundle", token: officer).status
         == 404)
