@@ -66,9 +66,6 @@ extension NodeAPI {
         ("police", body.police, 200), ("letter", body.letter, 64),
         ("investigationReport", body.investigationReport, 64), ("itemsList", body.itemsList, 64),
       ] + (body.testReports ?? []).map { ("testReports", $0, 64) })
-    guard !body.police.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-      throw Failure(code: "api.bad-request", message: "police names the public security office; it is empty")
-    }
     let package = PolicePackage(
       letter: try app.objectID(body.letter), investigationReport: try app.objectID(body.investigationReport),
       itemsList: try app.objectID(body.itemsList),

@@ -88,3 +88,27 @@ extension LeadView {
     }
   }
 }
+
+extension LeadView {
+  /// Whether `node` works this case: it owns the lead, or it received it and is checking it or
+  /// opened a case on it. Such a bureau may ask another for assistance (委托调查) about it.
+  public func isWorked(by node: NodeID) -> Bool {
+    guard ![.withdrawn, .merged, .closed].contains(state) else { return false }
+    if owner == node.rawValue { return true }
+    return handling.contains {
+      $0.bureau == node.rawValue
+        && ([.acknowledged, .checking].contains($0.state) || $0.outcome == .caseOpened)
+        && $0.state != .closed
+    }
+  }
+
+  /// Whether `node` carries a case on this lead that it could report to the police (行刑衔接):
+  /// it owns the lead, or opened a case on it (立案). Checking a lead is not yet a case.
+  public func isCase(of node: NodeID) -> Bool {
+    guard ![.withdrawn, .merged, .closed].contains(state) else { return false }
+    if owner == node.rawValue { return true }
+    return handling.contains {
+      $0.bureau == node.rawValue && $0.outcome == .caseOpened && $0.state != .closed
+    }
+  }
+}

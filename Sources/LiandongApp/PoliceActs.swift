@@ -12,6 +12,9 @@ extension NodeApp {
     now: Date = Date()
   ) throws -> ActResult<PoliceTransferView> {
     let lead = try lead(caseID, as: "case (lead)")
+    guard !police.isBlankOrNewlines else {
+      throw CoreError.missingField("the public security office it goes to (--police)")
+    }
     for document in [package.letter, package.investigationReport, package.itemsList] + package.testReports {
       guard try store.evidence(id: document.description) != nil else {
         throw UsageError(

@@ -80,6 +80,12 @@ public enum Console {
     router.post(RouterPath(root + "/evidence/:id/share")) { request, context in
       try await pages.shareEvidence(request, id: context.parameters.get("id") ?? "")
     }
+    router.post(RouterPath(root + "/leads/:id/requests")) { request, context in
+      try await pages.requestAssistance(request, id: context.parameters.get("id") ?? "")
+    }
+    router.post(RouterPath(root + "/leads/:id/police")) { request, context in
+      try await pages.reportToPolice(request, id: context.parameters.get("id") ?? "")
+    }
     router.post(RouterPath(root + "/leads/:id/handoff")) { request, context in
       try await pages.handOff(request, id: context.parameters.get("id") ?? "")
     }

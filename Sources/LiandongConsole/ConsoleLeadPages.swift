@@ -50,7 +50,8 @@ extension ConsolePages {
     return Rendered(template: "leads", title: language.phrase("leads"), values: values)
   }
 
-  func lead(_ visit: Visit, id rawID: String) throws -> Rendered {
+  /// `typed`: what the officer posted in a form that was refused, shown again in that form.
+  func lead(_ visit: Visit, id rawID: String, typed: FormBody? = nil) throws -> Rendered {
     try visit.caller.require(.readCases)
     let language = visit.language
     let id = try app.objectID(rawID)
@@ -60,9 +61,26 @@ extension ConsolePages {
     var values: [String: Any] = ["lead": LeadRow(lead, language).details, "leadID": lead.id]
     let peers = try app.knownNodes().filter { $0 != app.node }.map(\.rawValue).sorted()
     let handOffActs = lead.handOffActsOpen(to: app.node, caller: visit.caller)
-    values["acts"] =
-      acts.map { ActForm.lead($0, id: lead.id).values(language) }
-      + handOffActs.map { ActForm.handOff($0, id: lead.id, peers: peers).values(language) }
+    var forms =
+      acts.map { ActForm.lead($0, id: lead.id) }
+      + handOffActs.map {
+        ActForm.handOff($0, id: lead.id, peers: peers)
+      }
+    if visit.caller.may(.actOnCases) {
+      let documents = evidence.map { ActForm.Choice(value: $0.id, name: Shown.text($0.fileName)) }
+      if lead.isWorked(by: app.node), !peers.isEmpty {
+        let reference = lead.handling.first { $0.bureau == app.node.rawValue }?.caseReference ?? ""
+        forms.append(
+          ActForm.assistanceRequest(
+            lead: lead.id, peers: peers, evidence: documents, caseReference: reference))
+      }
+      // The package's documents are the case's evidence items: without any there is nothing
+      // to choose yet, and the evidence form below is where they are added.
+      if lead.isCase(of: app.node), !documents.isEmpty {
+        forms.append(ActForm.policeTransfer(lead: lead.id, evidence: documents))
+      }
+    }
+    values["acts"] = forms.map { $0.values(language, typed: typed) }
     if let handOff = lead.handOff {
       var shown: [String: Any] = [
         "from": handOff.from, "to": handOff.to, "state": language.label("handoff:\(handOff.state.rawValue)"),
@@ -211,8 +229,8 @@ extension ConsolePages {
       }
       _ = try app.act(on: id, step, by: visit.caller.officer)
       return "\(Console.root)/leads/\(id)?done=act"
-    } onRefusal: { visit, _, error in
-      refused(try lead(visit, id: rawID), error)
+    } onRefusal: { visit, form, error in
+      refused(try lead(visit, id: rawID, typed: form), error)
     }
   }
 
@@ -232,8 +250,8 @@ extension ConsolePages {
       try visit.caller.require(step.permission)
       _ = try app.handOff(id, step, by: visit.caller.officer)
       return "\(Console.root)/leads/\(id)?done=act"
-    } onRefusal: { visit, _, error in
-      refused(try lead(visit, id: rawID), error)
+    } onRefusal: { visit, form, error in
+      refused(try lead(visit, id: rawID, typed: form), error)
     }
   }
 

@@ -40,7 +40,7 @@ extension ConsolePages {
     return Rendered(
       template: "police", title: language.phrase("policeTransfers"),
       values: ["transfers": transfers, "anyTransfers": !transfers.isEmpty], live: true,
-      notice: visit.query("done").map { _ in language.phrase("actDone") })
+      notice: visit.query("done").map { language.phrase($0 == "reported" ? "policeReported" : "actDone") })
   }
 
   /// One step of a transfer to police, if this person may take it now.

@@ -34,7 +34,8 @@ extension ConsolePages {
         "request": details, "acts": acts.map { ActForm.request($0, id: request.id).values(language) },
         "story": try app.views.history(of: id).map { storyValues($0, language) },
         "reach": try reachRows(of: id, language), "objectID": request.id,
-      ], live: true, notice: visit.query("done").map { _ in language.phrase("actDone") })
+      ], live: true,
+      notice: visit.query("done").map { language.phrase($0 == "sent" ? "requestSent" : "actDone") })
   }
 
   func actOnRequest(_ request: Request, id rawID: String) async throws -> Response {

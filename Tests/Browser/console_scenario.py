@@ -34,7 +34,9 @@ SHOTS = os.environ["SCREENSHOTS"]
 UPLOAD = os.environ["UPLOAD_FILE"]
 HOSTILE_LEAD = os.environ["HOSTILE_LEAD"]
 REQUEST = os.environ["REQUEST"]
-POLICE = os.environ["POLICE"]
+# yrd's own case and its three documents (letter, investigation report, list of items).
+POLICE_CASE = os.environ["POLICE_CASE"]
+POLICE_DOCUMENTS = os.environ["POLICE_DOCUMENTS"].split(",")
 HOLIDAY, HOLIDAY_REQUEST = os.environ["HOLIDAY_URL"], os.environ["HOLIDAY_REQUEST"]
 REQUEST_DEADLINE = os.environ["REQUEST_DEADLINE"]
 REQUEST_DAYS_LEFT = os.environ["REQUEST_DAYS_LEFT"]
@@ -115,6 +117,17 @@ def type_into(driver, selector, text, attempts=5):
     for attempt in range(attempts):
         try:
             driver.find_element(By.CSS_SELECTOR, selector).send_keys(text)
+            return
+        except StaleElementReferenceException:
+            if attempt == attempts - 1:
+                raise
+
+
+def choose(driver, selector, value, attempts=5):
+    """Chooses `value` in the select `selector` names, found again if a live update replaced it."""
+    for attempt in range(attempts):
+        try:
+            Select(driver.find_element(By.CSS_SELECTOR, selector)).select_by_value(value)
             return
         except StaleElementReferenceException:
             if attempt == attempts - 1:
@@ -298,15 +311,28 @@ def run(jjj, yrd, ops, prd):
                "each of the case's changes is outside prd's audience")
         shot(jjj, "07d-jjj-reach")
 
-    with Step("yrd's supervisor approves a transfer to police", yrd):
-        yrd.get(YRD + "/console/police")
-        row = f"#police tr[data-transfer='{POLICE}']"
-        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, row))
+    with Step("yrd's supervisor reports yrd's case to the police from its page, then approves the transfer", yrd):
+        yrd.get(YRD + "/console/leads/" + POLICE_CASE)
+        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "act-police-create"))
+        axe_check(yrd, "case page with its acts")
+        letter, report, items = POLICE_DOCUMENTS
+        type_into(yrd, "#police-create-police", "雄安新区公安局")
+        choose(yrd, "#police-create-letter", letter)
+        choose(yrd, "#police-create-investigationReport", report)
+        choose(yrd, "#police-create-itemsList", items)
+        shot(yrd, "07e-yrd-police-report")
+        click(yrd, "#act-police-create button")
+        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "police"))
+        expect("已报请移送公安" in yrd.page_source, "the transfers page says the case was reported")
+        transfers = [e.get_attribute("data-transfer") for e in yrd.find_elements(By.CSS_SELECTOR, "#police tr[data-transfer]")]
+        expect(len(transfers) == 1, f"one transfer to police: {transfers}")
+        print(f"transfer to police: {transfers[0]}", flush=True)
+        row = f"#police tr[data-transfer='{transfers[0]}']"
         expect("待批准" in (text_of(yrd, row) or ""), "the transfer awaits approval")
         click(yrd, f"{row} form:has(input[name=step][value=approve]) button")
         WebDriverWait(yrd, 10).until(lambda d: "已批准" in (text_of(d, row) or ""))
         expect("已移送（填写回执）" in (text_of(yrd, row) or ""), "the next step, the transfer itself, is offered")
-        shot(yrd, "07e-yrd-police-approved")
+        shot(yrd, "07f-yrd-police-approved")
 
     with Step("a synced lead with markup and a bidi override renders inert and visible", yrd):
         yrd.get(YRD + "/console/leads/" + HOSTILE_LEAD)

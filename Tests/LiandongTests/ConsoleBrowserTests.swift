@@ -54,7 +54,8 @@ struct ConsoleBrowserTests {
       (try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as? [String: Any])?["id"] as? String,
       "\(sent)")
 
-    // A transfer to police of yrd's own case, reported and awaiting its leader's approval.
+    // yrd's own case with the documents of a transfer to police, which its supervisor reports in
+    // the browser and then approves.
     let yrdCase = try yrd.addLead(subject: "伪造报告工作室", summary: "涉嫌伪造检验检测报告，金额巨大")
     let documents = temporaryDirectory("browser-police")
     try FileManager.default.createDirectory(at: documents, withIntermediateDirectories: true)
@@ -68,11 +69,6 @@ struct ConsoleBrowserTests {
           "--to", "yrd"
         ).stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
-    let police = try yrd.cli(
-      "police", "create", yrdCase, "--police", "雄安新区公安局", "--letter", documentIDs[0], "--report",
-      documentIDs[1], "--items", documentIDs[2])
-    #expect(police.status == 0, "\(police)")
-    let policeID = police.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
     var urls: [String: String] = [:]
     for node in [jjj, yrd, prd] { urls[node.name] = try await node.serveAPI(interval: 1) }
@@ -104,7 +100,8 @@ struct ConsoleBrowserTests {
         "JJJ_URL": urls["jjj"]!, "YRD_URL": urls["yrd"]!, "PRD_URL": urls["prd"]!,
         "OFFICER_PASSWORD": password,
         "OPERATOR_PASSWORD": "运维值班 night shift", "SCREENSHOTS": screenshots.path, "UPLOAD_FILE": file.path,
-        "HOSTILE_LEAD": hostileID, "REQUEST": requestID, "POLICE": policeID,
+        "HOSTILE_LEAD": hostileID, "REQUEST": requestID, "POLICE_CASE": yrdCase,
+        "POLICE_DOCUMENTS": documentIDs.joined(separator: ","),
         // To hold the console's report against the command line's, on jjj's own data.
         "LIANDONG": liandongBinary.path, "JJJ_DATA": jjj.data.path,
         "HOLIDAY_URL": holiday.url, "HOLIDAY_REQUEST": holiday.request,
@@ -117,6 +114,10 @@ struct ConsoleBrowserTests {
     // What the browser did is what the nodes signed.
     let answered = try jjj.cli("request", "show", requestID, "--json").stdout
     #expect(answered.contains("\"completed\"") && answered.contains("登记地址与实际经营地不符"), "\(answered)")
+    let reported = try yrd.cli("police", "list", "--json").stdout
+    #expect(
+      reported.contains("雄安新区公安局") && reported.contains("\"approved\"")
+        && reported.contains(documentIDs[1]), "\(reported)")
     for node in [jjj, yrd, prd] {
       #expect(!node.log.contains("internal.unexpected"), "\(node.name): \(node.log.suffix(2000))")
     }
