@@ -17,16 +17,18 @@ import ServiceLifecycle
 public enum APIServer {
   /// The API as a service on `host:port` (port 0 picks one), over HTTPS with `tls`, else plain
   /// HTTP (loopback only: the caller checks); `announce` gets the port once it listens.
-  /// `/metrics` shows what swift-metrics recorded into `metrics` (bootstrapped by the caller).
+  /// `/metrics` shows what swift-metrics recorded into `metrics` (bootstrapped by the caller);
+  /// `doctor` examines the node as `liandong doctor` does.
   public static func service(
     app: NodeApp, host: String, port: Int, tls: TLSContext?, metrics: PrometheusCollectorRegistry,
+    doctor: @escaping @Sendable () async throws -> DoctorReport,
     logger: Logger, announce: @escaping @Sendable (Int) -> Void
   ) throws -> some Service {
     return APIService(
       application: Application(
         router: try router(
           app: app, secureCookies: tls != nil, metrics: OperatorMetrics(registry: metrics),
-          openMetrics: isLoopback(host), logger: logger),
+          openMetrics: isLoopback(host), doctor: doctor, logger: logger),
         server: .http1(tls: tls),
         configuration: .init(address: .hostname(host, port: port), serverName: "liandong"),
         onServerRunning: { channel in announce(channel.localAddress?.port ?? port) },
@@ -85,6 +87,7 @@ public enum APIServer {
     ("/v1/police-transfers", ["GET", "POST"]), ("/v1/police-transfers/{id}", ["GET"]),
     ("/v1/police-transfers/{id}/acts", ["POST"]), ("/v1/evidence/{id}/custody", ["POST"]),
     ("/v1/evidence/{id}/share", ["POST"]), ("/v1/objects/{id}/bundle", ["GET"]),
+    ("/v1/federation", ["GET"]), ("/v1/doctor", ["GET"]), ("/v1/verify", ["GET", "POST"]),
   ]
 
   /// The methods of the spec's path that `path` is, or nil if it is none of them.
@@ -110,7 +113,8 @@ public enum APIServer {
   /// The routes: health checks without credentials (and metrics, on a loopback listener),
   /// everything else as an authenticated account.
   static func router(
-    app: NodeApp, secureCookies: Bool, metrics: OperatorMetrics, openMetrics: Bool, logger: Logger
+    app: NodeApp, secureCookies: Bool, metrics: OperatorMetrics, openMetrics: Bool,
+    doctor: @escaping @Sendable () async throws -> DoctorReport, logger: Logger
   ) throws -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: RequestMetricsMiddleware())
@@ -119,7 +123,9 @@ public enum APIServer {
     router.add(middleware: RequestLimitMiddleware(maximumBytes: maximumRequestBytes))
     let open = AuthenticationMiddleware<BasicRequestContext>.alwaysOpen.union(openMetrics ? ["/metrics"] : [])
     router.add(middleware: AuthenticationMiddleware(app: app, open: open))
-    try NodeAPI(app: app, secureCookies: secureCookies, metrics: metrics).registerHandlers(on: router)
+    try NodeAPI(
+      app: app, secureCookies: secureCookies, metrics: metrics, doctor: doctor, verifications: Verifications()
+    ).registerHandlers(on: router)
     Console.register(on: router, app: app, secureCookies: secureCookies, logger: logger)
     return router
   }

@@ -76,12 +76,9 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
   }
 
   static func response(_ failure: Failure, allowed: [String] = [], retryAfter: Int? = nil) -> Response {
-    let code = statusOverrides[failure.code] ?? failure.category.httpStatus
-    let status = HTTPResponse.Status(code: code, reasonPhrase: titles[code] ?? "")
-    let problem = Problem(
-      type: "urn:liandong:error:\(failure.code)", title: status.reasonPhrase, status: status.code,
-      detail: failure.message, code: failure.code, category: failure.category.rawValue, remedy: failure.remedy
-    )
+    let problem = ProblemDetails(failure)
+    let code = problem.status
+    let status = HTTPResponse.Status(code: code, reasonPhrase: problem.title)
     let body = (try? JSONEncoder.sorted.encode(problem)) ?? Data("{}".utf8)
     var headers = HTTPFields()
     headers[.contentType] = "application/problem+json"
@@ -91,14 +88,29 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
   }
 
-  struct Problem: Encodable {
-    var type: String
-    var title: String
-    var status: Int
-    var detail: String
-    var code: String
-    var category: String
-    var remedy: String
+}
+
+/// A failure as RFC 9457 problem details: in an error response, and in a background job's
+/// result (`GET /v1/verify`).
+struct ProblemDetails: Encodable {
+  var type: String
+  var title: String
+  var status: Int
+  var detail: String
+  var code: String
+  var category: String
+  var remedy: String
+
+  init(_ failure: Failure) {
+    let code =
+      ProblemMiddleware<BasicRequestContext>.statusOverrides[failure.code] ?? failure.category.httpStatus
+    type = "urn:liandong:error:\(failure.code)"
+    title = ProblemMiddleware<BasicRequestContext>.titles[code] ?? ""
+    status = code
+    detail = failure.message
+    self.code = failure.code
+    category = failure.category.rawValue
+    remedy = failure.remedy
   }
 }
 

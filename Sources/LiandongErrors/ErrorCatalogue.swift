@@ -504,6 +504,9 @@ public enum ErrorCatalogue {
       "evidence.file-not-held", .notFound,
       "Wait for the file to arrive with the next sync ('liandong status' shows transfers), then try again."),
     Entry(
+      "verify.running", .conflict,
+      "Wait for the verification running to finish (GET /v1/verify shows its progress), then start another."),
+    Entry(
       "api.busy", .unavailable, "Retry after the seconds Retry-After gives; send fewer requests at once."),
     Entry(
       "api.bad-cursor", .invalidInput,

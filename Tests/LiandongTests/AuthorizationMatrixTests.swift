@@ -32,6 +32,8 @@ struct AuthorizationMatrixTests {
     "POST /v1/police-transfers": .actOnCases, "GET /v1/police-transfers/{id}": .readCases,
     "POST /v1/police-transfers/{id}/acts": .actOnCases, "POST /v1/evidence/{id}/custody": .actOnCases,
     "POST /v1/evidence/{id}/share": .actOnCases, "GET /v1/objects/{id}/bundle": .readCases,
+    "GET /v1/federation": .readNode, "GET /v1/doctor": .readNode, "GET /v1/verify": .readNode,
+    "POST /v1/verify": .operateNode,
   ]
 
   /// A request body that decodes, so that what answers is the authorization, not the parser.

@@ -7,6 +7,610 @@ import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/schemas` section of the OpenAPI document.
     internal enum Schemas {
+        /// - Remark: Generated from `#/components/schemas/FederationInForce`.
+        internal struct FederationInForce: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/FederationInForce/version`.
+            internal var version: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/FederationInForce/sha256`.
+            internal var sha256: Swift.String?
+            /// The change that brought it.
+            ///
+            /// - Remark: Generated from `#/components/schemas/FederationInForce/publishedIn`.
+            internal var publishedIn: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest`.
+            internal struct ManifestPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/federation`.
+                internal var federation: Swift.String
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/version`.
+                internal var version: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/suite`.
+                internal enum SuitePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case p256 = "p256"
+                    case ed25519 = "ed25519"
+                    case sm = "sm"
+                }
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/suite`.
+                internal var suite: Components.Schemas.FederationInForce.ManifestPayload.SuitePayload?
+                /// Every member; absent when any node with a certificate from the CA is one.
+                ///
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/members`.
+                internal var members: [Swift.String]?
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/groups`.
+                internal struct GroupsPayload: Codable, Hashable, Sendable {
+                    /// A container of undocumented properties.
+                    internal var additionalProperties: [String: [Swift.String]]
+                    /// Creates a new `GroupsPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - additionalProperties: A container of undocumented properties.
+                    internal init(additionalProperties: [String: [Swift.String]] = .init()) {
+                        self.additionalProperties = additionalProperties
+                    }
+                    internal init(from decoder: any Swift.Decoder) throws {
+                        additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                    }
+                    internal func encode(to encoder: any Swift.Encoder) throws {
+                        try encoder.encodeAdditionalProperties(additionalProperties)
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/groups`.
+                internal var groups: Components.Schemas.FederationInForce.ManifestPayload.GroupsPayload
+                /// Each superior node and the nodes it may designate jurisdiction over.
+                ///
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/superiors`.
+                internal struct SuperiorsPayload: Codable, Hashable, Sendable {
+                    /// A container of undocumented properties.
+                    internal var additionalProperties: [String: [Swift.String]]
+                    /// Creates a new `SuperiorsPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - additionalProperties: A container of undocumented properties.
+                    internal init(additionalProperties: [String: [Swift.String]] = .init()) {
+                        self.additionalProperties = additionalProperties
+                    }
+                    internal init(from decoder: any Swift.Decoder) throws {
+                        additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                    }
+                    internal func encode(to encoder: any Swift.Encoder) throws {
+                        try encoder.encodeAdditionalProperties(additionalProperties)
+                    }
+                }
+                /// Each superior node and the nodes it may designate jurisdiction over.
+                ///
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/superiors`.
+                internal var superiors: Components.Schemas.FederationInForce.ManifestPayload.SuperiorsPayload
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/ForksPayload`.
+                internal struct ForksPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/ForksPayload/origin`.
+                    internal var origin: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/ForksPayload/sequence`.
+                    internal var sequence: Swift.Int
+                    /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/ForksPayload/keep`.
+                    internal var keep: Swift.String
+                    /// Creates a new `ForksPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - origin:
+                    ///   - sequence:
+                    ///   - keep:
+                    internal init(
+                        origin: Swift.String,
+                        sequence: Swift.Int,
+                        keep: Swift.String
+                    ) {
+                        self.origin = origin
+                        self.sequence = sequence
+                        self.keep = keep
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case origin
+                        case sequence
+                        case keep
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/forks`.
+                internal typealias ForksPayload = [Components.Schemas.FederationInForce.ManifestPayload.ForksPayloadPayload]
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/forks`.
+                internal var forks: Components.Schemas.FederationInForce.ManifestPayload.ForksPayload
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/CutoffsPayload`.
+                internal struct CutoffsPayloadPayload: Codable, Hashable, Sendable {
+                    /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/CutoffsPayload/origin`.
+                    internal var origin: Swift.String
+                    /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/CutoffsPayload/sequence`.
+                    internal var sequence: Swift.Int
+                    /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/CutoffsPayload/head`.
+                    internal var head: Swift.String
+                    /// Creates a new `CutoffsPayloadPayload`.
+                    ///
+                    /// - Parameters:
+                    ///   - origin:
+                    ///   - sequence:
+                    ///   - head:
+                    internal init(
+                        origin: Swift.String,
+                        sequence: Swift.Int,
+                        head: Swift.String
+                    ) {
+                        self.origin = origin
+                        self.sequence = sequence
+                        self.head = head
+                    }
+                    internal enum CodingKeys: String, CodingKey {
+                        case origin
+                        case sequence
+                        case head
+                    }
+                }
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/cutoffs`.
+                internal typealias CutoffsPayload = [Components.Schemas.FederationInForce.ManifestPayload.CutoffsPayloadPayload]
+                /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest/cutoffs`.
+                internal var cutoffs: Components.Schemas.FederationInForce.ManifestPayload.CutoffsPayload
+                /// Creates a new `ManifestPayload`.
+                ///
+                /// - Parameters:
+                ///   - federation:
+                ///   - version:
+                ///   - suite:
+                ///   - members: Every member; absent when any node with a certificate from the CA is one.
+                ///   - groups:
+                ///   - superiors: Each superior node and the nodes it may designate jurisdiction over.
+                ///   - forks:
+                ///   - cutoffs:
+                internal init(
+                    federation: Swift.String,
+                    version: Swift.Int,
+                    suite: Components.Schemas.FederationInForce.ManifestPayload.SuitePayload? = nil,
+                    members: [Swift.String]? = nil,
+                    groups: Components.Schemas.FederationInForce.ManifestPayload.GroupsPayload,
+                    superiors: Components.Schemas.FederationInForce.ManifestPayload.SuperiorsPayload,
+                    forks: Components.Schemas.FederationInForce.ManifestPayload.ForksPayload,
+                    cutoffs: Components.Schemas.FederationInForce.ManifestPayload.CutoffsPayload
+                ) {
+                    self.federation = federation
+                    self.version = version
+                    self.suite = suite
+                    self.members = members
+                    self.groups = groups
+                    self.superiors = superiors
+                    self.forks = forks
+                    self.cutoffs = cutoffs
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case federation
+                    case version
+                    case suite
+                    case members
+                    case groups
+                    case superiors
+                    case forks
+                    case cutoffs
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/FederationInForce/manifest`.
+            internal var manifest: Components.Schemas.FederationInForce.ManifestPayload?
+            /// Creates a new `FederationInForce`.
+            ///
+            /// - Parameters:
+            ///   - version:
+            ///   - sha256:
+            ///   - publishedIn: The change that brought it.
+            ///   - manifest:
+            internal init(
+                version: Swift.Int? = nil,
+                sha256: Swift.String? = nil,
+                publishedIn: Swift.String? = nil,
+                manifest: Components.Schemas.FederationInForce.ManifestPayload? = nil
+            ) {
+                self.version = version
+                self.sha256 = sha256
+                self.publishedIn = publishedIn
+                self.manifest = manifest
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case version
+                case sha256
+                case publishedIn
+                case manifest
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DoctorReport`.
+        internal struct DoctorReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DoctorReport/node`.
+            internal var node: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/DoctorReport/FindingsPayload`.
+            internal struct FindingsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/DoctorReport/FindingsPayload/check`.
+                internal var check: Swift.String
+                /// - Remark: Generated from `#/components/schemas/DoctorReport/FindingsPayload/subject`.
+                internal var subject: Swift.String?
+                /// - Remark: Generated from `#/components/schemas/DoctorReport/FindingsPayload/severity`.
+                internal enum SeverityPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case ok = "ok"
+                    case skipped = "skipped"
+                    case warning = "warning"
+                    case error = "error"
+                }
+                /// - Remark: Generated from `#/components/schemas/DoctorReport/FindingsPayload/severity`.
+                internal var severity: Components.Schemas.DoctorReport.FindingsPayloadPayload.SeverityPayload
+                /// - Remark: Generated from `#/components/schemas/DoctorReport/FindingsPayload/message`.
+                internal var message: Swift.String
+                /// - Remark: Generated from `#/components/schemas/DoctorReport/FindingsPayload/remedy`.
+                internal var remedy: Swift.String?
+                /// Creates a new `FindingsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - check:
+                ///   - subject:
+                ///   - severity:
+                ///   - message:
+                ///   - remedy:
+                internal init(
+                    check: Swift.String,
+                    subject: Swift.String? = nil,
+                    severity: Components.Schemas.DoctorReport.FindingsPayloadPayload.SeverityPayload,
+                    message: Swift.String,
+                    remedy: Swift.String? = nil
+                ) {
+                    self.check = check
+                    self.subject = subject
+                    self.severity = severity
+                    self.message = message
+                    self.remedy = remedy
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case check
+                    case subject
+                    case severity
+                    case message
+                    case remedy
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/DoctorReport/findings`.
+            internal typealias FindingsPayload = [Components.Schemas.DoctorReport.FindingsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/DoctorReport/findings`.
+            internal var findings: Components.Schemas.DoctorReport.FindingsPayload
+            /// Creates a new `DoctorReport`.
+            ///
+            /// - Parameters:
+            ///   - node:
+            ///   - findings:
+            internal init(
+                node: Swift.String? = nil,
+                findings: Components.Schemas.DoctorReport.FindingsPayload
+            ) {
+                self.node = node
+                self.findings = findings
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case node
+                case findings
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Verification`.
+        internal struct Verification: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Verification/state`.
+            internal enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case never = "never"
+                case running = "running"
+                case done = "done"
+                case failed = "failed"
+            }
+            /// - Remark: Generated from `#/components/schemas/Verification/state`.
+            internal var state: Components.Schemas.Verification.StatePayload
+            /// Whether evidence files are read and hashed again.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Verification/files`.
+            internal var files: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/Verification/startedBy`.
+            internal var startedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Verification/started`.
+            internal var started: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Verification/finished`.
+            internal var finished: Swift.String?
+            /// Evidence bytes read so far.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Verification/bytesRead`.
+            internal var bytesRead: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/Verification/bytesTotal`.
+            internal var bytesTotal: Swift.Int?
+            /// Done, with no damaged change, database page or evidence file.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Verification/ok`.
+            internal var ok: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/Verification/report`.
+            internal var report: Components.Schemas.AuditReport?
+            /// - Remark: Generated from `#/components/schemas/Verification/problem`.
+            internal var problem: Components.Schemas.Problem?
+            /// Creates a new `Verification`.
+            ///
+            /// - Parameters:
+            ///   - state:
+            ///   - files: Whether evidence files are read and hashed again.
+            ///   - startedBy:
+            ///   - started:
+            ///   - finished:
+            ///   - bytesRead: Evidence bytes read so far.
+            ///   - bytesTotal:
+            ///   - ok: Done, with no damaged change, database page or evidence file.
+            ///   - report:
+            ///   - problem:
+            internal init(
+                state: Components.Schemas.Verification.StatePayload,
+                files: Swift.Bool? = nil,
+                startedBy: Swift.String? = nil,
+                started: Swift.String? = nil,
+                finished: Swift.String? = nil,
+                bytesRead: Swift.Int? = nil,
+                bytesTotal: Swift.Int? = nil,
+                ok: Swift.Bool? = nil,
+                report: Components.Schemas.AuditReport? = nil,
+                problem: Components.Schemas.Problem? = nil
+            ) {
+                self.state = state
+                self.files = files
+                self.startedBy = startedBy
+                self.started = started
+                self.finished = finished
+                self.bytesRead = bytesRead
+                self.bytesTotal = bytesTotal
+                self.ok = ok
+                self.report = report
+                self.problem = problem
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case state
+                case files
+                case startedBy
+                case started
+                case finished
+                case bytesRead
+                case bytesTotal
+                case ok
+                case report
+                case problem
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/AuditReport`.
+        internal struct AuditReport: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/AuditReport/changesChecked`.
+            internal var changesChecked: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/AuditReport/stubs`.
+            internal var stubs: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/AuditReport/FailuresPayload`.
+            internal struct FailuresPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/AuditReport/FailuresPayload/change`.
+                internal var change: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/FailuresPayload/origin`.
+                internal var origin: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/FailuresPayload/sequence`.
+                internal var sequence: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/AuditReport/FailuresPayload/code`.
+                internal var code: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/FailuresPayload/message`.
+                internal var message: Swift.String
+                /// Creates a new `FailuresPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - change:
+                ///   - origin:
+                ///   - sequence:
+                ///   - code:
+                ///   - message:
+                internal init(
+                    change: Swift.String,
+                    origin: Swift.String,
+                    sequence: Swift.Int,
+                    code: Swift.String,
+                    message: Swift.String
+                ) {
+                    self.change = change
+                    self.origin = origin
+                    self.sequence = sequence
+                    self.code = code
+                    self.message = message
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case change
+                    case origin
+                    case sequence
+                    case code
+                    case message
+                }
+            }
+            /// Changes that fail their signature, certificate, body hash or chain.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AuditReport/failures`.
+            internal typealias FailuresPayload = [Components.Schemas.AuditReport.FailuresPayloadPayload]
+            /// Changes that fail their signature, certificate, body hash or chain.
+            ///
+            /// - Remark: Generated from `#/components/schemas/AuditReport/failures`.
+            internal var failures: Components.Schemas.AuditReport.FailuresPayload
+            /// - Remark: Generated from `#/components/schemas/AuditReport/RefusedOperationsPayload`.
+            internal struct RefusedOperationsPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/AuditReport/RefusedOperationsPayload/change`.
+                internal var change: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/RefusedOperationsPayload/index`.
+                internal var index: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/AuditReport/RefusedOperationsPayload/objectID`.
+                internal var objectID: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/RefusedOperationsPayload/origin`.
+                internal var origin: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/RefusedOperationsPayload/code`.
+                internal var code: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/RefusedOperationsPayload/reason`.
+                internal var reason: Swift.String
+                /// Creates a new `RefusedOperationsPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - change:
+                ///   - index:
+                ///   - objectID:
+                ///   - origin:
+                ///   - code:
+                ///   - reason:
+                internal init(
+                    change: Swift.String,
+                    index: Swift.Int,
+                    objectID: Swift.String,
+                    origin: Swift.String,
+                    code: Swift.String,
+                    reason: Swift.String
+                ) {
+                    self.change = change
+                    self.index = index
+                    self.objectID = objectID
+                    self.origin = origin
+                    self.code = code
+                    self.reason = reason
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case change
+                    case index
+                    case objectID
+                    case origin
+                    case code
+                    case reason
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/AuditReport/refusedOperations`.
+            internal typealias RefusedOperationsPayload = [Components.Schemas.AuditReport.RefusedOperationsPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/AuditReport/refusedOperations`.
+            internal var refusedOperations: Components.Schemas.AuditReport.RefusedOperationsPayload
+            /// - Remark: Generated from `#/components/schemas/AuditReport/forks`.
+            internal var forks: [Components.Schemas.Fork]
+            /// - Remark: Generated from `#/components/schemas/AuditReport/quarantined`.
+            internal var quarantined: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/AuditReport/databaseProblems`.
+            internal var databaseProblems: [Swift.String]
+            /// - Remark: Generated from `#/components/schemas/AuditReport/filesChecked`.
+            internal var filesChecked: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/AuditReport/DamagedFilesPayload`.
+            internal struct DamagedFilesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/AuditReport/DamagedFilesPayload/sha256`.
+                internal var sha256: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/DamagedFilesPayload/finding`.
+                internal var finding: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/DamagedFilesPayload/foundAt`.
+                internal var foundAt: Swift.String
+                /// Creates a new `DamagedFilesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - sha256:
+                ///   - finding:
+                ///   - foundAt:
+                internal init(
+                    sha256: Swift.String,
+                    finding: Swift.String,
+                    foundAt: Swift.String
+                ) {
+                    self.sha256 = sha256
+                    self.finding = finding
+                    self.foundAt = foundAt
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case sha256
+                    case finding
+                    case foundAt
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/AuditReport/damagedFiles`.
+            internal typealias DamagedFilesPayload = [Components.Schemas.AuditReport.DamagedFilesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/AuditReport/damagedFiles`.
+            internal var damagedFiles: Components.Schemas.AuditReport.DamagedFilesPayload
+            /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload`.
+            internal struct WithheldPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload/id`.
+                internal var id: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload/origin`.
+                internal var origin: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload/sequence`.
+                internal var sequence: Swift.Int
+                /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload/reason`.
+                internal var reason: Swift.String
+                /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload/countsFrom`.
+                internal var countsFrom: Swift.String?
+                /// Creates a new `WithheldPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - id:
+                ///   - origin:
+                ///   - sequence:
+                ///   - reason:
+                ///   - countsFrom:
+                internal init(
+                    id: Swift.String,
+                    origin: Swift.String,
+                    sequence: Swift.Int,
+                    reason: Swift.String,
+                    countsFrom: Swift.String? = nil
+                ) {
+                    self.id = id
+                    self.origin = origin
+                    self.sequence = sequence
+                    self.reason = reason
+                    self.countsFrom = countsFrom
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case id
+                    case origin
+                    case sequence
+                    case reason
+                    case countsFrom
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/AuditReport/withheld`.
+            internal typealias WithheldPayload = [Components.Schemas.AuditReport.WithheldPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/AuditReport/withheld`.
+            internal var withheld: Components.Schemas.AuditReport.WithheldPayload
+            /// Creates a new `AuditReport`.
+            ///
+            /// - Parameters:
+            ///   - changesChecked:
+            ///   - stubs:
+            ///   - failures: Changes that fail their signature, certificate, body hash or chain.
+            ///   - refusedOperations:
+            ///   - forks:
+            ///   - quarantined:
+            ///   - databaseProblems:
+            ///   - filesChecked:
+            ///   - damagedFiles:
+            ///   - withheld:
+            internal init(
+                changesChecked: Swift.Int,
+                stubs: Swift.Int,
+                failures: Components.Schemas.AuditReport.FailuresPayload,
+                refusedOperations: Components.Schemas.AuditReport.RefusedOperationsPayload,
+                forks: [Components.Schemas.Fork],
+                quarantined: [Swift.String],
+                databaseProblems: [Swift.String],
+                filesChecked: Swift.Int? = nil,
+                damagedFiles: Components.Schemas.AuditReport.DamagedFilesPayload,
+                withheld: Components.Schemas.AuditReport.WithheldPayload
+            ) {
+                self.changesChecked = changesChecked
+                self.stubs = stubs
+                self.failures = failures
+                self.refusedOperations = refusedOperations
+                self.forks = forks
+                self.quarantined = quarantined
+                self.databaseProblems = databaseProblems
+                self.filesChecked = filesChecked
+                self.damagedFiles = damagedFiles
+                self.withheld = withheld
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case changesChecked
+                case stubs
+                case failures
+                case refusedOperations
+                case forks
+                case quarantined
+                case databaseProblems
+                case filesChecked
+                case damagedFiles
+                case withheld
+            }
+        }
         /// RFC 9457 problem details, with Liandong's error code, category and remedy.
         ///
         /// - Remark: Generated from `#/components/schemas/Problem`.

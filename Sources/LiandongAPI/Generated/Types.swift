@@ -259,6 +259,32 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/peers`.
     /// - Remark: Generated from `#/paths//v1/peers/get(listPeers)`.
     func listPeers(_ input: Operations.ListPeers.Input) async throws -> Operations.ListPeers.Output
+    /// The federation manifest in force on this node (as `liandong federation show --json`).
+    ///
+    /// Its members, sharing groups (`group:NAME` as a recipient), which node is superior to which (who may designate jurisdiction), and the authority's decisions on forks and revocation cut-offs. `manifest` is absent when no manifest has been published: any node with a certificate from the CA is a member, and nobody is a superior.
+    ///
+    /// - Remark: HTTP `GET /v1/federation`.
+    /// - Remark: Generated from `#/paths//v1/federation/get(getFederation)`.
+    func getFederation(_ input: Operations.GetFederation.Input) async throws -> Operations.GetFederation.Output
+    /// This node's health, as `liandong doctor --json`.
+    ///
+    /// Each finding with its severity and what to do: configuration, this node's certificate and the CA's revocation list (with when each expires), the clock against the log and against each peer, disk space, the database's quick integrity check, a sample of evidence files hashed again, and each peer reachable and trusted. It reads and changes nothing; the peers are contacted, so it may take up to ten seconds for a peer that does not answer.
+    ///
+    /// - Remark: HTTP `GET /v1/doctor`.
+    /// - Remark: Generated from `#/paths//v1/doctor/get(getDoctor)`.
+    func getDoctor(_ input: Operations.GetDoctor.Input) async throws -> Operations.GetDoctor.Output
+    /// The last verification started through the API, or the one running, with its progress.
+    ///
+    /// - Remark: HTTP `GET /v1/verify`.
+    /// - Remark: Generated from `#/paths//v1/verify/get(getVerification)`.
+    func getVerification(_ input: Operations.GetVerification.Input) async throws -> Operations.GetVerification.Output
+    /// Start verifying every change, the database file and every evidence file (operators only; as `liandong verify`).
+    ///
+    /// It runs in the background (reading every evidence file takes as long as the disk needs); follow it with `GET /v1/verify`. An evidence file found altered or missing is set aside and recorded damaged, so that the next sync fetches it again. With `files=false` no evidence file is read and the database gets SQLite's quick check (`liandong verify --quick`). One runs at a time: another start while one runs is refused (verify.running).
+    ///
+    /// - Remark: HTTP `POST /v1/verify`.
+    /// - Remark: Generated from `#/paths//v1/verify/post(startVerification)`.
+    func startVerification(_ input: Operations.StartVerification.Input) async throws -> Operations.StartVerification.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -821,6 +847,46 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//v1/peers/get(listPeers)`.
     internal func listPeers(headers: Operations.ListPeers.Input.Headers = .init()) async throws -> Operations.ListPeers.Output {
         try await listPeers(Operations.ListPeers.Input(headers: headers))
+    }
+    /// The federation manifest in force on this node (as `liandong federation show --json`).
+    ///
+    /// Its members, sharing groups (`group:NAME` as a recipient), which node is superior to which (who may designate jurisdiction), and the authority's decisions on forks and revocation cut-offs. `manifest` is absent when no manifest has been published: any node with a certificate from the CA is a member, and nobody is a superior.
+    ///
+    /// - Remark: HTTP `GET /v1/federation`.
+    /// - Remark: Generated from `#/paths//v1/federation/get(getFederation)`.
+    internal func getFederation(headers: Operations.GetFederation.Input.Headers = .init()) async throws -> Operations.GetFederation.Output {
+        try await getFederation(Operations.GetFederation.Input(headers: headers))
+    }
+    /// This node's health, as `liandong doctor --json`.
+    ///
+    /// Each finding with its severity and what to do: configuration, this node's certificate and the CA's revocation list (with when each expires), the clock against the log and against each peer, disk space, the database's quick integrity check, a sample of evidence files hashed again, and each peer reachable and trusted. It reads and changes nothing; the peers are contacted, so it may take up to ten seconds for a peer that does not answer.
+    ///
+    /// - Remark: HTTP `GET /v1/doctor`.
+    /// - Remark: Generated from `#/paths//v1/doctor/get(getDoctor)`.
+    internal func getDoctor(headers: Operations.GetDoctor.Input.Headers = .init()) async throws -> Operations.GetDoctor.Output {
+        try await getDoctor(Operations.GetDoctor.Input(headers: headers))
+    }
+    /// The last verification started through the API, or the one running, with its progress.
+    ///
+    /// - Remark: HTTP `GET /v1/verify`.
+    /// - Remark: Generated from `#/paths//v1/verify/get(getVerification)`.
+    internal func getVerification(headers: Operations.GetVerification.Input.Headers = .init()) async throws -> Operations.GetVerification.Output {
+        try await getVerification(Operations.GetVerification.Input(headers: headers))
+    }
+    /// Start verifying every change, the database file and every evidence file (operators only; as `liandong verify`).
+    ///
+    /// It runs in the background (reading every evidence file takes as long as the disk needs); follow it with `GET /v1/verify`. An evidence file found altered or missing is set aside and recorded damaged, so that the next sync fetches it again. With `files=false` no evidence file is read and the database gets SQLite's quick check (`liandong verify --quick`). One runs at a time: another start while one runs is refused (verify.running).
+    ///
+    /// - Remark: HTTP `POST /v1/verify`.
+    /// - Remark: Generated from `#/paths//v1/verify/post(startVerification)`.
+    internal func startVerification(
+        query: Operations.StartVerification.Input.Query = .init(),
+        headers: Operations.StartVerification.Input.Headers = .init()
+    ) async throws -> Operations.StartVerification.Output {
+        try await startVerification(Operations.StartVerification.Input(
+            query: query,
+            headers: headers
+        ))
     }
 }
 
