@@ -98,7 +98,7 @@ struct NodeAPI: APIProtocol {
     query.from = try input.query.from.map { try CivilDate($0) }
     query.to = try input.query.to.map { try CivilDate($0) }
     query.order = input.query.sort == .oldest ? .oldest : .newest
-    return .ok(.init(body: .json(try Transcode.value(try app.leads(query)))))
+    return .ok(.init(body: .json(try .init(try app.leads(query)))))
   }
 
   func createLead(_ input: Operations.CreateLead.Input) async throws -> Operations.CreateLead.Output {
@@ -117,7 +117,7 @@ struct NodeAPI: APIProtocol {
   func getLead(_ input: Operations.GetLead.Input) async throws -> Operations.GetLead.Output {
     try CurrentCaller.required().require(.readCases)
     try SpecLength.check([("id", input.path.id, 64)])
-    return .ok(.init(body: .json(try Transcode.value(try app.lead(try app.objectID(input.path.id))))))
+    return .ok(.init(body: .json(try .init(try app.lead(try app.objectID(input.path.id))))))
   }
 
   func getHistory(_ input: Operations.GetHistory.Input) async throws -> Operations.GetHistory.Output {
