@@ -177,7 +177,8 @@ extension NodeStore {
   }
 
   private func views(_ rows: [Row], _ db: Database) throws -> [LeadView] {
-    try rows.map { row in try leadView(row, LeadRelations(of: row["id"], db), db) }
+    let related = try LeadRelations(ofPage: rows, db)
+    return try rows.map { row in try leadView(row, related, db) }
   }
 
   /// Brings the search indexes in line with the rows this transaction wrote

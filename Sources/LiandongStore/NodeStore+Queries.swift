@@ -226,7 +226,8 @@ extension NodeStore {
     }
   }
 
-  func leadView(_ row: Row, _ related: LeadRelations, _ db: Database) throws -> LeadView {
+  func leadView(_ stored: Row, _ related: LeadRelations, _ db: Database) throws -> LeadView {
+    let row = NamedColumns(stored)
     func time(_ prefix: String) -> String {
       HLCTimestamp(
         wallMillis: UInt64(row["\(prefix)_wall"] as Int64), counter: UInt32(row["\(prefix)_counter"] as Int64)
@@ -243,7 +244,8 @@ extension NodeStore {
       violations: try (row["violations"] as String).split(separator: ",").map {
         try Violation(canonical: String($0))
       },
-      subjects: try subjectIDs.compactMap { try subject($0, db) }, productCategory: row["product_category"],
+      subjects: try related.subjects.map { known in subjectIDs.compactMap { known[$0] } }
+        ?? subjectIDs.compactMap { try subject($0, db) }, productCategory: row["product_category"],
       summary: row["summary"], risk: try RiskLevel(canonical: row["risk"]),
       sourceReliability: try SourceReliability(canonical: row["source_reliability"]),
       informationReliability: row["information_reliability"], reporterRealName: row["reporter_real_name"],

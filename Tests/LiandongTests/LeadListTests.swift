@@ -80,6 +80,49 @@ struct LeadListTests {
   }
 }
 
+extension LeadListTests {
+  /// A page reads its leads' hand-offs, handling, notes and subjects for the whole page at once;
+  /// each lead must come out exactly as it does read alone.
+  @Test("a page's leads, with their hand-offs, handling, notes and subjects, are each as read alone")
+  func pageEqualsEachRead() throws {
+    let federation = try TestFederation(label: "lead-page-relations", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    let plain = try jjj.addLead(subject: "店甲")
+    let offered = try jjj.addLead(subject: "店乙", to: "yrd")
+    let decided = try jjj.addLead(subject: "店丙", to: "yrd")
+    let withdrawn = try jjj.addLead(subject: "店丁", to: "yrd")
+    _ = try jjj.addLead(subject: "店戊")
+    #expect(try jjj.cli("handoff", "offer", offered, "--to", "yrd", "--letter", "移送管辖").status == 0)
+    #expect(try jjj.cli("lead", "withdraw", withdrawn, "--note", "unfounded").status == 0)
+    try jjj.carry(to: yrd)
+    #expect(try yrd.cli("lead", "acknowledge", decided).status == 0)
+    #expect(try yrd.cli("lead", "decide", decided, "--outcome", "not-opened", "--note", "无违法").status == 0)
+    try yrd.carry(to: jjj)
+    _ = plain
+    let page = try jjj.cli("lead", "list", "--json", "--limit", "200")
+    let items =
+      (try JSONSerialization.jsonObject(with: Data(page.stdout.utf8)) as? [String: Any])?["items"]
+      as? [NSDictionary]
+      ?? []
+    #expect(items.count == 5, "\(page)")
+    for item in items {
+      let id = try #require(item["id"] as? String)
+      let alone = try JSONSerialization.jsonObject(
+        with: Data(try jjj.cli("lead", "show", id, "--json").stdout.utf8))
+      #expect(item == alone as? NSDictionary, "\(item)\n\(alone)")
+    }
+    let relations = items.map {
+      ($0["handOff"] != nil, ($0["handling"] as? [Any])?.count ?? 0, $0["withdrawalNote"] != nil)
+    }
+    #expect(
+      relations.contains { $0.0 } && relations.contains { $0.1 == 1 } && relations.contains { $0.2 },
+      "\(items)")
+    #expect(items.allSatisfy { ($0["subjects"] as? [Any])?.count == 1 }, "\(items)")
+  }
+}
+
 @Suite("Object IDs by their first characters")
 struct ObjectIDPrefixTests {
   @Test(
