@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LiandongCore
+import LiandongCrypto
 
 /// A person's account on this node. Accounts are the node's own: they are never synced.
 public struct AccountView: Codable, Sendable, Equatable {
@@ -253,5 +254,5 @@ extension NodeStore: AccountDirectory {
       hasPassword: (row["password_hash"] as String?) != nil, loginBlockedUntil: row["locked_until"])
   }
 
-  private static func instant(_ text: String) -> Date? { ISO8601DateFormatter().date(from: text) }
+  private static func instant(_ text: String) -> Date? { Date(iso8601: text) }
 }
