@@ -9,6 +9,7 @@ import LiandongTLS
 import Logging
 import NIOCore
 import OpenAPIHummingbird
+import OpenAPIRuntime
 import Prometheus
 import ServiceLifecycle
 
@@ -125,7 +126,10 @@ public enum APIServer {
     router.add(middleware: AuthenticationMiddleware(app: app, open: open))
     try NodeAPI(
       app: app, secureCookies: secureCookies, metrics: metrics, doctor: doctor, verifications: Verifications()
-    ).registerHandlers(on: router)
+    )
+    // Compact JSON: the runtime's default pretty-prints, which doubled a page of leads (50 KB for
+    // 50) and the time to write it. Keys stay sorted, as `--json` sorts them.
+    .registerHandlers(on: router, configuration: Configuration(jsonEncodingOptions: [.sortedKeys]))
     Console.register(on: router, app: app, secureCookies: secureCookies, logger: logger)
     return router
   }

@@ -30,15 +30,15 @@ extension NodeStore {
     guard changes.count >= Self.parallelSignatureThreshold else { return SignatureChecks(verified: []) }
     let keys = signerKeys(for: changes, announced: &announced)
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, changes.count / 16))
-    let verified = Mutex<[SignatureChecks.Signed]>([])
     // Workers take the next few changes as they go rather than a fixed share each: the receiver's
     // committer runs on one of the cores, and a worker that shares it must not hold the batch up.
-    let next = Atomic(0)
-    DispatchQueue.concurrentPerform(iterations: workers) { _ in
+    // They are patient (`PatientWorkers`): a person's request answered meanwhile goes first.
+    let shared = SharedChecks()
+    PatientWorkers.shared.perform(iterations: workers) { _ in
       var mine: [SignatureChecks.Signed] = []
       var verifiers: [Data: SignatureVerifier] = [:]
       while true {
-        let start = next.add(Self.signatureCheckChunk, ordering: .relaxed).oldValue
+        let start = shared.next.add(Self.signatureCheckChunk, ordering: .relaxed).oldValue
         guard start < changes.count else { break }
         for change in changes[start..<min(start + Self.signatureCheckChunk, changes.count)] {
           let fingerprint = change.header.signerSHA256
@@ -50,9 +50,9 @@ extension NodeStore {
           }
         }
       }
-      verified.withLock { $0 += mine }
+      shared.verified.withLock { $0 += mine }
     }
-    return SignatureChecks(verified: verified.withLock { Set($0) })
+    return SignatureChecks(verified: shared.verified.withLock { Set($0) })
   }
 
   /// The public keys of the certificates the batch's headers name, by fingerprint: registered,
@@ -158,4 +158,10 @@ public struct SignatureChecks: Sendable {
   func vouches(for change: SignedChange) -> Bool {
     !verified.isEmpty && verified.contains(Signed(change))
   }
+}
+
+/// What the workers checking one batch share: the next change to take, and what they verified.
+private final class SharedChecks: Sendable {
+  let next = Atomic(0)
+  let verified = Mutex<[SignatureChecks.Signed]>([])
 }
