@@ -32,15 +32,7 @@ extension ConsolePages {
         "anyAlerts": !alerts.isEmpty,
         "mayWarn": regionsToWarn > 0 && visit.caller.may(.actOnCases),
         "regionsToWarn": "\(regionsToWarn)",
-        "conflicts": conflicts.map { conflict -> [String: Any] in
-          [
-            "kind": language.phrase("conflictKind:\(conflict.kind)"), "id": conflict.id,
-            "isLead": conflict.kind != "request",
-            "between": conflict.between,
-            "acts": conflict.acts.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) },
-            "resolveWith": conflict.resolveWith,
-          ]
-        },
+        "conflicts": conflicts.map { conflictValues($0, language) },
         "anyConflicts": !conflicts.isEmpty,
       ], live: true,
       notice: visit.query("warned").map { language.phrase("warningsSent") + " " + $0 })
@@ -55,5 +47,18 @@ extension ConsolePages {
     } onRefusal: { visit, _, error in
       refused(try alerts(visit), error)
     }
+  }
+}
+
+extension ConsolePages {
+  /// A conflict as a row: on the alerts page, and on the worklist until it is resolved.
+  func conflictValues(_ conflict: ConflictView, _ language: Language) -> [String: Any] {
+    [
+      "kind": language.phrase("conflictKind:\(conflict.kind)"), "id": conflict.id,
+      "isLead": conflict.kind != "request",
+      "between": conflict.between,
+      "acts": conflict.acts.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) },
+      "resolveWith": conflict.resolveWith,
+    ]
   }
 }

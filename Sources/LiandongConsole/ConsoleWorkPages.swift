@@ -8,12 +8,23 @@ extension ConsolePages {
   func worklist(_ visit: Visit) throws -> Rendered {
     guard visit.caller.may(.readCases) else { return try nodeStatus(visit) }
     let language = visit.language
-    let work = try app.worklist(calendar: try app.calendar(file: nil))
+    let query = visit.query("q") ?? ""
+    try TextLimit.check("search text", query, limit: TextLimit.name)
+    let work = try app.worklist(calendar: try app.calendar(file: nil)).matching(query)
     return Rendered(
       template: "worklist", title: language.phrase("worklist"),
       values: [
+        "query": query,
         "toAcknowledge": work.toAcknowledge.map { LeadRow($0, language).values },
         "anyToAcknowledge": !work.toAcknowledge.isEmpty,
+        "handOffs": work.handOffsOffered.map { lead -> [String: Any] in
+          var row = LeadRow(lead, language).values
+          row["letter"] = Shown.text(lead.handOff?.letter ?? "")
+          return row
+        },
+        "anyHandOffs": !work.handOffsOffered.isEmpty,
+        "conflicts": work.conflicts.map { conflictValues($0, language) },
+        "anyConflicts": !work.conflicts.isEmpty,
         "due": work.due.map { DueRow($0, language).values }, "anyDue": !work.due.isEmpty,
       ], live: true)
   }
