@@ -46,6 +46,10 @@ public enum Console {
     router.get(RouterPath(root + "/police")) { request, _ in
       try await pages.page(request) { try pages.policeTransfers($0) }
     }
+    router.get(RouterPath(root + "/police/:id")) { request, context in
+      let id = context.parameters.get("id") ?? ""
+      return try await pages.page(request) { try pages.policeTransfer($0, id: id) }
+    }
     router.post(RouterPath(root + "/police/:id/acts")) { request, context in
       try await pages.actOnPoliceTransfer(request, id: context.parameters.get("id") ?? "")
     }

@@ -18,6 +18,8 @@ enum ConsoleTemplates {
       ("alerts", PackageResources.alerts_mustache), ("police", PackageResources.police_mustache),
       ("handoffs", PackageResources.handoffs_mustache), ("reach", PackageResources.reach_mustache),
       ("reachsummary", PackageResources.reachsummary_mustache),
+      ("policesteps", PackageResources.policesteps_mustache),
+      ("policetransfer", PackageResources.policetransfer_mustache),
     ]
     for (name, bytes) in sources {
       // A template that does not parse is a defect of this build, caught by every console test.

@@ -333,6 +333,12 @@ def run(jjj, yrd, ops, prd):
         WebDriverWait(yrd, 10).until(lambda d: "已批准" in (text_of(d, row) or ""))
         expect("已移送（填写回执）" in (text_of(yrd, row) or ""), "the next step, the transfer itself, is offered")
         shot(yrd, "07f-yrd-police-approved")
+        click(yrd, f"{row} a[href='/console/police/{transfers[0]}']")
+        WebDriverWait(yrd, 10).until(lambda d: d.find_elements(By.ID, "package"))
+        expect("调查报告.pdf" in (text_of(yrd, "#package") or ""), "the transfer's own page lists its package")
+        expect("已批准" in (text_of(yrd, "#transfer-state") or ""), "and its state")
+        axe_check(yrd, "transfer to police")
+        shot(yrd, "07g-yrd-police-transfer")
 
     with Step("a synced lead with markup and a bidi override renders inert and visible", yrd):
         yrd.get(YRD + "/console/leads/" + HOSTILE_LEAD)

@@ -54,12 +54,25 @@ struct ConsolePoliceTests {
     #expect(
       next.body.contains("已批准") && next.body.contains("已移送（填写回执）") && !next.body.contains("批准移送"),
       "\(next.body.suffix(3000))")
+    // The transfer's own page: its package with each file, the approval's time, and the next step,
+    // which comes back to this page.
+    let page = try officer.get("/console/police/\(id)")
+    #expect(
+      page.status == 200 && page.body.contains("letter.pdf") && page.body.contains("report.pdf")
+        && page.body.contains("items.pdf")
+        && page.body.contains(#"href="/console/evidence/\#(documents[0])/file""#)
+        && page.body.contains("批准时间") && page.body.contains(#"name="return" value="transfer""#),
+      "\(page.body.suffix(4000))")
+    #expect(try officer.get("/console/police/0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11").status == 404)
     let noReceipt = try officer.post(
       "/console/police/\(id)/acts", [("csrf", csrf), ("step", "transfer"), ("note", " ")])
     #expect(noReceipt.status >= 400 && noReceipt.body.contains("needs a note"), "\(noReceipt)")
     let transferred = try officer.post(
-      "/console/police/\(id)/acts", [("csrf", csrf), ("step", "transfer"), ("note", "浦东分局回执 118")])
-    #expect(transferred.status == 303, "\(transferred)")
+      "/console/police/\(id)/acts",
+      [("csrf", csrf), ("step", "transfer"), ("note", "浦东分局回执 118"), ("return", "transfer")])
+    #expect(
+      transferred.status == 303 && transferred.location == "/console/police/\(id)?done=act", "\(transferred)")
+    #expect(try officer.get("/console/police/\(id)").body.contains("移送时间"))
     #expect(try officer.get("/console/police").body.contains("已移送"))
     let listed = try yrd.cli("police", "list")
     #expect(listed.stdout.contains("transferred") && listed.stdout.contains("浦东分局回执 118"), "\(listed)")
