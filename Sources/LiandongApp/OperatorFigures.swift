@@ -43,7 +43,8 @@ public struct OperatorFigures: Sendable {
 extension NodeApp {
   /// The operator's figures, as of `now`.
   public func operatorFigures(now: Date = Date()) throws -> OperatorFigures {
-    let status = try store.status()
+    // Not `store.status()`: its three digests read every row the node holds, on every scrape.
+    let withheld = try store.withheldChanges()
     let deadlines = try? dueItems(calendar: try calendar(file: nil), now: now)
     var counts: [String: Int] = [:]
     for item in deadlines ?? [] { counts["\(item.kind)\t\(item.urgency ?? "unknown")", default: 0] += 1 }
@@ -54,10 +55,11 @@ extension NodeApp {
           node: $0.node, lastSuccess: $0.lastSuccess.flatMap(iso.date(from:)),
           lastFailure: $0.lastFailure.flatMap(iso.date(from:)), changesSinceSuccess: $0.changesSinceSuccess)
       },
-      changesByOrigin: status.versionVector.mapValues { Int($0) },
-      forks: status.forks.count, quarantinedOrigins: status.quarantined.count,
-      withheldForClock: status.withheld.count { $0.countsFrom != nil },
-      withheldForRevocation: status.withheld.count { $0.countsFrom == nil },
+      changesByOrigin: Dictionary(
+        uniqueKeysWithValues: try store.versionVector().map { ($0.rawValue, Int($1)) }),
+      forks: try store.forks().count, quarantinedOrigins: try store.quarantinedOrigins().count,
+      withheldForClock: withheld.count { $0.countsFrom != nil },
+      withheldForRevocation: withheld.count { $0.countsFrom == nil },
       deadlines: deadlines.map { _ in
         counts.sorted { $0.key < $1.key }.map {
           let parts = $0.key.split(separator: "\t")
