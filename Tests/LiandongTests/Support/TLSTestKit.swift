@@ -31,6 +31,17 @@ final class LogCapture: Sendable {
     }
     return match()
   }
+
+  /// Waits (up to `seconds`) until at least `count` lines contain every fragment; true if so.
+  func waitFor(_ count: Int, linesWith fragments: String..., seconds: Double = 10) async -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    func enough() -> Bool { all.count { line in fragments.allSatisfy { line.contains($0) } } >= count }
+    while Date() < deadline {
+      if enough() { return true }
+      try? await Task.sleep(for: .milliseconds(20))
+    }
+    return enough()
+  }
 }
 
 struct CaptureHandler: LogHandler {
