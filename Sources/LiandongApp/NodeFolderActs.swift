@@ -1,6 +1,7 @@
 import Foundation
 import LiandongCore
 import LiandongCrypto
+import LiandongErrors
 import LiandongStore
 
 /// What `init` made: the node, its folder, its certificate and the change that announces it.
@@ -70,7 +71,7 @@ extension NodeApp {
         throw error
       }
     } catch {
-      throw BundleError.archiveFailed("it was packed but cannot be read back (\(error.localizedDescription))")
+      throw BundleError.archiveFailed("it was packed but cannot be read back (\(SystemError.reason(error)))")
     }
   }
 
