@@ -396,7 +396,9 @@ def run(jjj, yrd, ops, prd):
         login(ops, YRD, "shen.ji", PASSWORD)
         for page in ["/console/leads/" + lead_id, "/console/", "/console/handoffs", "/console/police"]:
             ops.get(YRD + page)
-            expect(not ops.find_elements(By.CSS_SELECTOR, "main form"), f"an auditor is offered no form on {page}")
+            # A search is not an act: only forms that post are offered to those who may act.
+            expect(not ops.find_elements(By.CSS_SELECTOR, "main form[method=post]"),
+                   f"an auditor is offered no form that acts on {page}")
         ops.get(YRD + "/console/leads/" + lead_id)
         expect("速通" in ops.page_source, "an auditor reads the case")
         shot(ops, "10c-auditor-case")
