@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongCrypto
 import LiandongErrors
 import LiandongStore
 
@@ -140,7 +141,7 @@ extension NodeApp {
         }
       case .approved:
         guard let approved = transfer.approved,
-          let millis = ISO8601DateFormatter().date(from: approved)?.unixMillis
+          let millis = Date(iso8601: approved)?.unixMillis
         else { return nil }
         // As of --today: noon in China that day.
         let now = asOf == nil ? now.unixMillis : UInt64(today.daysSinceEpoch) * 86_400_000 + 4 * 3_600_000
