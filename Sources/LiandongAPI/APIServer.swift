@@ -19,17 +19,16 @@ public enum APIServer {
   /// The API as a service on `host:port` (port 0 picks one), over HTTPS with `tls`, else plain
   /// HTTP (loopback only: the caller checks); `announce` gets the port once it listens.
   /// `/metrics` shows what swift-metrics recorded into `metrics` (bootstrapped by the caller);
-  /// `doctor` examines the node as `liandong doctor` does.
+  /// `controls` are what the running node does for its operator (doctor, backups, a new CRL).
   public static func service(
     app: NodeApp, host: String, port: Int, tls: TLSContext?, metrics: PrometheusCollectorRegistry,
-    doctor: @escaping @Sendable () async throws -> DoctorReport,
-    logger: Logger, announce: @escaping @Sendable (Int) -> Void
+    controls: NodeControls, logger: Logger, announce: @escaping @Sendable (Int) -> Void
   ) throws -> some Service {
     return APIService(
       application: Application(
         router: try router(
           app: app, secureCookies: tls != nil, metrics: OperatorMetrics(registry: metrics),
-          openMetrics: isLoopback(host), doctor: doctor, logger: logger),
+          openMetrics: isLoopback(host), controls: controls, logger: logger),
         server: .http1(tls: tls),
         configuration: .init(address: .hostname(host, port: port), serverName: "liandong"),
         onServerRunning: { channel in announce(channel.localAddress?.port ?? port) },
@@ -89,6 +88,7 @@ public enum APIServer {
     ("/v1/police-transfers/{id}/acts", ["POST"]), ("/v1/evidence/{id}/custody", ["POST"]),
     ("/v1/evidence/{id}/share", ["POST"]), ("/v1/objects/{id}/bundle", ["GET"]),
     ("/v1/federation", ["GET"]), ("/v1/doctor", ["GET"]), ("/v1/verify", ["GET", "POST"]),
+    ("/v1/peers/{node}", ["PUT", "DELETE"]), ("/v1/crl", ["POST"]), ("/v1/backup", ["GET", "POST"]),
   ]
 
   /// The methods of the spec's path that `path` is, or nil if it is none of them.
@@ -115,7 +115,7 @@ public enum APIServer {
   /// everything else as an authenticated account.
   static func router(
     app: NodeApp, secureCookies: Bool, metrics: OperatorMetrics, openMetrics: Bool,
-    doctor: @escaping @Sendable () async throws -> DoctorReport, logger: Logger
+    controls: NodeControls, logger: Logger
   ) throws -> Router<BasicRequestContext> {
     let router = Router()
     router.add(middleware: RequestMetricsMiddleware())
@@ -125,12 +125,12 @@ public enum APIServer {
     let open = AuthenticationMiddleware<BasicRequestContext>.alwaysOpen.union(openMetrics ? ["/metrics"] : [])
     router.add(middleware: AuthenticationMiddleware(app: app, open: open))
     try NodeAPI(
-      app: app, secureCookies: secureCookies, metrics: metrics, doctor: doctor, verifications: Verifications()
+      app: app, secureCookies: secureCookies, metrics: metrics, controls: controls
     )
     // Compact JSON: the runtime's default pretty-prints, which doubled a page of leads (50 KB for
     // 50) and the time to write it. Keys stay sorted, as `--json` sorts them.
     .registerHandlers(on: router, configuration: Configuration(jsonEncodingOptions: [.sortedKeys]))
-    Console.register(on: router, app: app, secureCookies: secureCookies, logger: logger)
+    Console.register(on: router, app: app, secureCookies: secureCookies, controls: controls, logger: logger)
     return router
   }
 }

@@ -11,9 +11,9 @@ struct NodeAPI: APIProtocol {
   /// Whether the session cookie is marked Secure: it is whenever the API is served over HTTPS.
   let secureCookies: Bool
   let metrics: OperatorMetrics
-  /// `liandong doctor`'s examination of this node (`GET /v1/doctor`), as `serve` composes it.
-  let doctor: @Sendable () async throws -> DoctorReport
-  let verifications: Verifications
+  /// What only a running node can do for its operator (doctor, background verification and
+  /// backups, a CRL put in force at once), shared with the console.
+  let controls: NodeControls
 
   func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
     .ok(.init(body: .json(.init(status: .alive))))
@@ -50,30 +50,6 @@ struct NodeAPI: APIProtocol {
     try CurrentCaller.required().require(.readNode)
     guard let current = try app.views.currentManifest()?.view else { return .ok(.init(body: .json(.init()))) }
     return .ok(.init(body: .json(try Transcode.value(current))))
-  }
-
-  func getDoctor(_ input: Operations.GetDoctor.Input) async throws -> Operations.GetDoctor.Output {
-    try CurrentCaller.required().require(.readNode)
-    return .ok(.init(body: .json(try Transcode.value(try await doctor()))))
-  }
-
-  func getVerification(_ input: Operations.GetVerification.Input) async throws
-    -> Operations.GetVerification.Output
-  {
-    try CurrentCaller.required().require(.readNode)
-    return .ok(.init(body: .json(try Transcode.value(verifications.shown))))
-  }
-
-  func startVerification(_ input: Operations.StartVerification.Input) async throws
-    -> Operations.StartVerification.Output
-  {
-    let caller = try CurrentCaller.required()
-    try caller.require(.operateNode)
-    let files = input.query.files ?? true
-    let started = try verifications.start(files: files, by: caller.account) { [app] progress in
-      try app.verify(quick: !files, progress: progress)
-    }
-    return .accepted(.init(body: .json(try Transcode.value(started))))
   }
 
   func keepOwnFork(_ input: Operations.KeepOwnFork.Input) async throws -> Operations.KeepOwnFork.Output {

@@ -13,7 +13,8 @@ public enum Permission: String, Sendable {
   case manageAccounts
   /// The node's metrics (`/metrics`), when the API is not on loopback.
   case readMetrics
-  /// Decide the node's own affairs as its operator: which change of a fork of its chain stands.
+  /// Run the node as its operator: its peers, the CA's revocation list, backups, verification,
+  /// and which change of a fork of its own chain stands.
   case operateNode
   /// What the rules reserve to a leader of the bureau (DOMAIN.md): approving or refusing a
   /// transfer to police.
@@ -77,7 +78,7 @@ extension Permission {
     case .readNode: "read the node's state"
     case .manageAccounts: "manage this node's accounts"
     case .readMetrics: "read the node's metrics"
-    case .operateNode: "decide forks of this node's chain"
+    case .operateNode: "operate this node (peers, CRL, backups, verification, forks of its chain)"
     case .approveAsLeader: "approve or refuse as the bureau's leader"
     }
   }

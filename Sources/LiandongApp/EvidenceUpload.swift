@@ -49,6 +49,20 @@ public final class EvidenceUpload {
     }
   }
 
+  /// A small file chosen in a form that is no evidence (the CA's revocation list), read back
+  /// whole; one over `limit` bytes is refused.
+  public func readBack(limit: Int) throws -> Data {
+    guard size <= UInt64(limit) else {
+      throw UsageError(code: "api.too-large", message: "the chosen file is over \(limit) bytes")
+    }
+    do {
+      try handle.synchronize()
+      return try Data(contentsOf: file)
+    } catch {
+      throw Failure(error)
+    }
+  }
+
   /// The hash of everything appended: what makes a retried upload the same request.
   public func finish() -> Data {
     if let digest { return digest }

@@ -46,6 +46,28 @@ extension NodeApp {
   /// Writes a backup of the database (online), the identity and the evidence files to one file.
   public func backUp(to file: URL) throws -> NodeBackup.Summary { try NodeBackup.write(home, to: file) }
 
+  /// Where a backup started from the API or the console is written: `backups/` in the node's
+  /// folder, readable by its owner alone. The operator's own backup system copies each file off
+  /// the machine (a backup on the node's disk dies with it) and removes it.
+  public var backupFolder: URL { home.directory.appendingPathComponent("backups") }
+
+  /// A backup in `backupFolder`, named after the node and the time in UTC
+  /// (`liandong-jjj-20261204T081500.250Z.tar`), so that the names sort as the backups were taken.
+  public func backUpToFolder(now: Date = Date()) throws -> NodeBackup.Summary {
+    do {
+      try FileManager.default.createDirectory(
+        at: backupFolder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+    } catch {
+      throw StoreError.unwritableFile(path: backupFolder.path, reason: SystemError.reason(error))
+    }
+    let format = DateFormatter()
+    format.locale = Locale(identifier: "en_US_POSIX")
+    format.timeZone = TimeZone(identifier: "UTC")
+    format.dateFormat = "yyyyMMdd'T'HHmmss.SSS'Z'"
+    return try backUp(
+      to: backupFolder.appendingPathComponent("liandong-\(node)-\(format.string(from: now)).tar"))
+  }
+
   /// Writes the evidence bundle of `item` (a lead, request or case, or one evidence item) into a
   /// new folder, for a court or police office to verify with openssl alone.
   public func exportEvidence(of item: ObjectID, to directory: URL) throws -> EvidenceBundle.Summary {

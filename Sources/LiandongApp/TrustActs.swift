@@ -70,7 +70,7 @@ extension NodeApp {
         code: "crl.refused", message: "\(fileName) cannot be installed: \(Failure(error).message)")
     }
     var result = RevocationListInstall(
-      file: home.directory.appendingPathComponent("crl.pem"), rank: rank, issued: issued,
+      dryRun: dryRun, file: home.directory.appendingPathComponent("crl.pem"), rank: rank, issued: issued,
       effect: try store.previewRevocations(trust))
     if dryRun { return result }
     // Relayed first: if writing the file then fails, the node puts the relayed lists in force the
@@ -100,6 +100,8 @@ extension NodeApp {
 
 /// What `crl install` did, or with `--dry-run` would do.
 public struct RevocationListInstall: Sendable {
+  /// Whether it only shows what installing would do (nothing was installed).
+  public var dryRun: Bool
   /// Where the lists are (or would be) installed.
   public var file: URL
   public var rank: RevocationListRank
@@ -111,6 +113,28 @@ public struct RevocationListInstall: Sendable {
   /// node relayed them), in a dry run, or when this node could not write (`notRelayed` says why).
   public var relayedIn: String? = nil
   public var notRelayed: String? = nil
+
+  /// What `crl install --json` prints and `POST /v1/crl` returns: where the CRL is (or would be)
+  /// installed, which one, what it revokes and withholds here, and the change that relays it.
+  public struct Shown: Encodable, Sendable {
+    public var dryRun: Bool
+    public var installed: String
+    public var crlNumber: Int64?
+    public var issued: String
+    public var revokes: [RevokedCertificateView]
+    /// How many changes are withheld with it in force (a number), and which.
+    public var withheld: Int
+    public var withheldChanges: [WithheldChangeView]
+    public var relayedIn: String?
+    public var notRelayed: String?
+  }
+
+  public var shown: Shown {
+    Shown(
+      dryRun: dryRun, installed: file.path, crlNumber: rank.number >= 0 ? rank.number : nil,
+      issued: issued.iso8601, revokes: effect.revoked, withheld: effect.withheld.count,
+      withheldChanges: effect.withheld, relayedIn: relayedIn, notRelayed: notRelayed)
+  }
 }
 
 extension NodeApp {

@@ -26,10 +26,10 @@ public enum Console {
   }
 
   public static func register(
-    on router: Router<BasicRequestContext>, app: NodeApp, secureCookies: Bool,
+    on router: Router<BasicRequestContext>, app: NodeApp, secureCookies: Bool, controls: NodeControls,
     logger: Logger = Logger(label: "liandong.console")
   ) {
-    let pages = ConsolePages(app: app, secureCookies: secureCookies, logger: logger)
+    let pages = ConsolePages(app: app, secureCookies: secureCookies, controls: controls, logger: logger)
     router.get("/") { _, _ in Response.redirect(to: root + "/", type: .found) }
     router.get(RouterPath(root + "/assets/:name")) { _, context in
       pages.asset(context.parameters.get("name") ?? "")
@@ -61,6 +61,13 @@ public enum Console {
       try await pages.page(request) { try pages.nodeStatus($0) }
     }
     router.post(RouterPath(root + "/node/forks")) { request, _ in try await pages.actOnForks(request) }
+    router.post(RouterPath(root + "/node/peers")) { request, _ in try await pages.actOnPeers(request) }
+    router.post(RouterPath(root + "/node/crl")) { request, _ in try await pages.installRevocationList(request)
+    }
+    router.post(RouterPath(root + "/node/backup")) { request, _ in try await pages.startBackup(request) }
+    router.post(RouterPath(root + "/node/verify")) { request, _ in try await pages.startVerification(request)
+    }
+    router.get(RouterPath(root + "/doctor")) { request, _ in try await pages.doctor(request) }
     router.get(RouterPath(root + "/leads")) { request, _ in
       try await pages.page(request) { try pages.leads($0) }
     }

@@ -49,7 +49,7 @@ extension ConsolePages {
       ),
       ("heldChangesDigest", status.heldChangesDigest),
     ]
-    return Rendered(
+    var page = Rendered(
       template: "node", title: language.phrase("nodeStatus"),
       values: [
         "trust": [
@@ -102,8 +102,34 @@ extension ConsolePages {
           ]
         },
         "quarantined": status.quarantined.joined(separator: ", "),
-      ], live: true, notice: visit.query("done").map { _ in language.phrase("actDone") })
+        "operates": visit.caller.may(.operateNode),
+      ], live: true, notice: visit.query("done").map { language.phrase(Self.doneNotices[$0] ?? "actDone") })
+    // Absent, not nil, when none was started: Mustache shows a section for an empty value too.
+    page.values["backupRun"] = runValues(controls.backups.status, language, ok: \.damaged.isEmpty) {
+      summary in
+      [
+        ("backupFile", summary.file), ("changesChecked", "\(summary.changes)"),
+        ("evidenceInBackup", "\(summary.blobs) (\(Shown.bytes(summary.bytes)))"),
+        ("damagedFiles", summary.damaged.map { String($0.sha256.prefix(16)) }.joined(separator: ", ")),
+      ].filter { !$0.1.isEmpty }
+    }
+    page.values["verification"] = runValues(controls.verifications.status, language, ok: \.ok) { report in
+      [
+        ("changesChecked", "\(report.changesChecked)"),
+        ("filesChecked", report.filesChecked.map(String.init) ?? "—"),
+        ("failuresFound", "\(report.failures.count)"),
+        ("damagedFiles", "\(report.damagedFiles.count)"),
+        (
+          "databaseProblems",
+          report.databaseProblems.isEmpty ? "0" : report.databaseProblems.joined(separator: "; ")
+        ),
+      ]
+    }
+    return page
   }
+
+  /// What the node page says after an act that signs nothing.
+  static let doneNotices = ["peers": "peersSaved", "backup": "backupStarted", "verify": "verifyStarted"]
 
   /// The latest backup, and whether it is too old: none at all is overdue.
   private func backupValues(_ backup: BackupRecord?, now: Date, _ language: Language) -> [String: Any] {

@@ -14,6 +14,9 @@ import NIOCore
 struct ConsolePages: Sendable {
   let app: NodeApp
   let secureCookies: Bool
+  /// What the running node does for its operator: backups and verification in the background,
+  /// doctor, a new CRL in force at once. Shared with the API.
+  let controls: NodeControls
   /// serve's log: a page that failed for a reason of the node's own (category `internal`) is
   /// logged for the operator, as the API's problem middleware logs a failed request.
   let logger: Logger

@@ -20,6 +20,7 @@ enum ConsoleTemplates {
       ("reachsummary", PackageResources.reachsummary_mustache),
       ("policesteps", PackageResources.policesteps_mustache),
       ("policetransfer", PackageResources.policetransfer_mustache),
+      ("run", PackageResources.run_mustache), ("doctor", PackageResources.doctor_mustache),
     ]
     for (name, bytes) in sources {
       // A template that does not parse is a defect of this build, caught by every console test.

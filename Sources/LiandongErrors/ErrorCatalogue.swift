@@ -507,6 +507,9 @@ public enum ErrorCatalogue {
       "verify.running", .conflict,
       "Wait for the verification running to finish (GET /v1/verify shows its progress), then start another."),
     Entry(
+      "backup.running", .conflict,
+      "Wait for the backup being written to finish (GET /v1/backup shows it), then start another."),
+    Entry(
       "api.busy", .unavailable, "Retry after the seconds Retry-After gives; send fewer requests at once."),
     Entry(
       "api.bad-cursor", .invalidInput,

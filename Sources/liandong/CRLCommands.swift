@@ -37,30 +37,7 @@ struct CRLInstall: NodeCommand {
     }
     let result = try options.openApp().installRevocationList(
       pem, fileName: file, dryRun: dryRun, by: officer.person)
-    if options.json {
-      /// What `--json` prints: where the CRL is (or would be) installed, which one, what it
-      /// revokes and withholds here, and the change that relays it.
-      struct Installed: Encodable {
-        var dryRun: Bool
-        var installed: String
-        var crlNumber: Int64?
-        var issued: String
-        var revokes: [RevokedCertificateView]
-        /// How many changes are withheld with it in force (a number), and which.
-        var withheld: Int
-        var withheldChanges: [WithheldChangeView]
-        var relayedIn: String?
-        var notRelayed: String?
-      }
-      return try Output.json(
-        Installed(
-          dryRun: dryRun, installed: result.file.path,
-          crlNumber: result.rank.number >= 0 ? result.rank.number : nil,
-          issued: result.issued.iso8601, revokes: result.effect.revoked,
-          withheld: result.effect.withheld.count,
-          withheldChanges: result.effect.withheld, relayedIn: result.relayedIn, notRelayed: result.notRelayed)
-      )
-    }
+    if options.json { return try Output.json(result.shown) }
     print(dryRun ? "would install \(result.rank) (nothing installed: --dry-run)" : "installed \(result.rank)")
     for revoked in result.effect.revoked {
       print("  revokes \(revoked.node)'s certificate \(revoked.serial) from \(revoked.revokedAt)")

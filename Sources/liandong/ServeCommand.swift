@@ -132,7 +132,11 @@ struct ServeCommand: AsyncNodeCommand {
         app: NodeApp(home: home), host: api.host, port: api.port,
         tls: api.plainHTTP
           ? nil : try APIServer.tlsContext(home: home, certificate: api.certificate, key: api.key),
-        metrics: metrics, doctor: { try await DoctorExamination().report(of: home.directory) }, logger: logger
+        metrics: metrics,
+        controls: NodeControls(
+          doctor: { try await DoctorExamination().report(of: home.directory) },
+          trustChanged: { server.reloadTrust() }),
+        logger: logger
       ) {
         port in
         FileHandle.standardOutput.write(

@@ -33,7 +33,9 @@ struct AuthorizationMatrixTests {
     "POST /v1/police-transfers/{id}/acts": .actOnCases, "POST /v1/evidence/{id}/custody": .actOnCases,
     "POST /v1/evidence/{id}/share": .actOnCases, "GET /v1/objects/{id}/bundle": .readCases,
     "GET /v1/federation": .readNode, "GET /v1/doctor": .readNode, "GET /v1/verify": .readNode,
-    "POST /v1/verify": .operateNode,
+    "POST /v1/verify": .operateNode, "PUT /v1/peers/{node}": .operateNode,
+    "DELETE /v1/peers/{node}": .operateNode, "POST /v1/crl": .operateNode, "GET /v1/backup": .readNode,
+    "POST /v1/backup": .operateNode,
   ]
 
   /// A request body that decodes, so that what answers is the authorization, not the parser.
@@ -58,6 +60,7 @@ struct AuthorizationMatrixTests {
     "POST /v1/police-transfers/{id}/acts": #"{"step": "close"}"#,
     "POST /v1/evidence/{id}/custody": #"{"event": "sealed"}"#,
     "POST /v1/evidence/{id}/share": #"{"to": "yrd"}"#,
+    "PUT /v1/peers/{node}": #"{"address": "127.0.0.1:9"}"#, "POST /v1/crl": "not a CRL",
   ]
 
   @Test("the matrix covers every route of the spec")
@@ -93,12 +96,13 @@ struct AuthorizationMatrixTests {
         String(route.split(separator: " ")[0]), String(route.split(separator: " ")[1])
       )
       let path = template.replacingOccurrences(of: "{id}", with: "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11")
-        .replacingOccurrences(of: "{name}", with: "no.such")
+        .replacingOccurrences(of: "{name}", with: "no.such").replacingOccurrences(of: "{node}", with: "yrd")
       let upload = template == "/v1/leads/{id}/evidence"
       let query = path == "/v1/events" ? "?seconds=1" : upload ? "?category=documentary&fileName=a.txt" : ""
       return try curl(
         method, base + path + query, token: token, json: Self.bodies[route],
-        contentType: upload ? "application/octet-stream" : "application/json")
+        contentType: upload
+          ? "application/octet-stream" : template == "/v1/crl" ? "text/plain" : "application/json")
     }
     for (route, permission) in Self.needs.sorted(by: { $0.key < $1.key }) {
       guard let permission else {

@@ -1,10 +1,10 @@
 import Foundation
-import LiandongCrypto
 import LiandongApp
-import LiandongStore
+import LiandongCrypto
 import Testing
 
 @testable import LiandongAPI
+@testable import LiandongStore
 
 /// The node's own checks through the API, for an operator who has no shell on the machine: the
 /// federation manifest in force, `doctor`'s findings, and `verify` run in the background.
@@ -72,7 +72,7 @@ struct HTTPNodeChecksTests {
     "one verification at a time: a second start while one runs is refused with its code, and the first one's end is kept"
   )
   func oneAtATime() async throws {
-    let verifications = Verifications()
+    let verifications = BackgroundRun<AuditReport>(busyCode: "verify.running", follow: "GET /v1/verify")
     let release = DispatchSemaphore(value: 0)
     let first = try verifications.start(files: true, by: "ops") { progress in
       progress(512, 1024)
@@ -80,22 +80,38 @@ struct HTTPNodeChecksTests {
       return AuditReport(changesChecked: 7)
     }
     #expect(first.state == .running && first.startedBy == "ops")
-    #expect(await eventually(10) { verifications.shown.bytesRead == 512 })
-    #expect(verifications.shown.bytesTotal == 1024)
+    #expect(await eventually(10) { verifications.status.bytesRead == 512 })
+    #expect(verifications.status.bytesTotal == 1024)
     #expect {
       try verifications.start(files: false, by: "other") { _ in AuditReport() }
     } throws: { ($0 as? Failure)?.code == "verify.running" && "\($0)".contains("ops") }
     release.signal()
-    #expect(await eventually(10) { verifications.shown.state == .done })
-    #expect(verifications.shown.report?.changesChecked == 7 && verifications.shown.ok == true)
+    #expect(await eventually(10) { verifications.status.state == .done })
+    #expect(verifications.status.report?.changesChecked == 7 && verifications.status.report?.ok == true)
 
     let failing = try verifications.start(files: false, by: "ops") { _ in
       throw Failure(code: "store.damaged", message: "the database file is damaged")
     }
     #expect(failing.state == .running)
-    #expect(await eventually(10) { verifications.shown.state == .failed })
-    #expect(verifications.shown.problem?.code == "store.damaged" && verifications.shown.ok == false)
-    #expect(verifications.shown.report == nil, "a failed run shows the last run's report as its own")
+    #expect(await eventually(10) { verifications.status.state == .failed })
+    #expect(verifications.status.failure?.code == "store.damaged")
+    #expect(verifications.status.report == nil, "a failed run shows the last run's report as its own")
+
+    // The node's backups likewise, under their own code, and independent of its verifications.
+    let controls = NodeControls(doctor: { DoctorReport(node: nil, findings: []) }, trustChanged: {})
+    let writing = DispatchSemaphore(value: 0)
+    try controls.backups.start(files: true, by: "ops") { _ in
+      writing.wait()
+      return NodeBackup.Summary(file: "/b.tar", node: "jjj", changes: 1, blobs: 0, bytes: 10)
+    }
+    #expect {
+      try controls.backups.start(files: true, by: "other") { _ in throw Failure(code: "x.y", message: "-") }
+    } throws: { ($0 as? Failure)?.code == "backup.running" && "\($0)".contains("GET /v1/backup") }
+    #expect(throws: Never.self) {
+      try controls.verifications.start(files: false, by: "ops") { _ in AuditReport() }
+    }
+    writing.signal()
+    #expect(await eventually(10) { controls.backups.status.report?.file == "/b.tar" })
   }
 
   @Test(

@@ -11,6 +11,10 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/ObjectID`.
         internal typealias ObjectID = Swift.String
+        /// the peer's node ID, as its certificate names it
+        ///
+        /// - Remark: Generated from `#/components/parameters/PeerNode`.
+        internal typealias PeerNode = Swift.String
         /// - Remark: Generated from `#/components/parameters/AccountName`.
         internal typealias AccountName = Swift.String
         /// A key the client chooses per act (e.g. a UUID); a retried request with the same key returns the first result and does not act again.

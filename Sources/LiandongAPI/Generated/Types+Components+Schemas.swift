@@ -484,84 +484,10 @@ extension Components {
             internal var databaseProblems: [Swift.String]
             /// - Remark: Generated from `#/components/schemas/AuditReport/filesChecked`.
             internal var filesChecked: Swift.Int?
-            /// - Remark: Generated from `#/components/schemas/AuditReport/DamagedFilesPayload`.
-            internal struct DamagedFilesPayloadPayload: Codable, Hashable, Sendable {
-                /// - Remark: Generated from `#/components/schemas/AuditReport/DamagedFilesPayload/sha256`.
-                internal var sha256: Swift.String
-                /// - Remark: Generated from `#/components/schemas/AuditReport/DamagedFilesPayload/finding`.
-                internal var finding: Swift.String
-                /// - Remark: Generated from `#/components/schemas/AuditReport/DamagedFilesPayload/foundAt`.
-                internal var foundAt: Swift.String
-                /// Creates a new `DamagedFilesPayloadPayload`.
-                ///
-                /// - Parameters:
-                ///   - sha256:
-                ///   - finding:
-                ///   - foundAt:
-                internal init(
-                    sha256: Swift.String,
-                    finding: Swift.String,
-                    foundAt: Swift.String
-                ) {
-                    self.sha256 = sha256
-                    self.finding = finding
-                    self.foundAt = foundAt
-                }
-                internal enum CodingKeys: String, CodingKey {
-                    case sha256
-                    case finding
-                    case foundAt
-                }
-            }
             /// - Remark: Generated from `#/components/schemas/AuditReport/damagedFiles`.
-            internal typealias DamagedFilesPayload = [Components.Schemas.AuditReport.DamagedFilesPayloadPayload]
-            /// - Remark: Generated from `#/components/schemas/AuditReport/damagedFiles`.
-            internal var damagedFiles: Components.Schemas.AuditReport.DamagedFilesPayload
-            /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload`.
-            internal struct WithheldPayloadPayload: Codable, Hashable, Sendable {
-                /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload/id`.
-                internal var id: Swift.String
-                /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload/origin`.
-                internal var origin: Swift.String
-                /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload/sequence`.
-                internal var sequence: Swift.Int
-                /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload/reason`.
-                internal var reason: Swift.String
-                /// - Remark: Generated from `#/components/schemas/AuditReport/WithheldPayload/countsFrom`.
-                internal var countsFrom: Swift.String?
-                /// Creates a new `WithheldPayloadPayload`.
-                ///
-                /// - Parameters:
-                ///   - id:
-                ///   - origin:
-                ///   - sequence:
-                ///   - reason:
-                ///   - countsFrom:
-                internal init(
-                    id: Swift.String,
-                    origin: Swift.String,
-                    sequence: Swift.Int,
-                    reason: Swift.String,
-                    countsFrom: Swift.String? = nil
-                ) {
-                    self.id = id
-                    self.origin = origin
-                    self.sequence = sequence
-                    self.reason = reason
-                    self.countsFrom = countsFrom
-                }
-                internal enum CodingKeys: String, CodingKey {
-                    case id
-                    case origin
-                    case sequence
-                    case reason
-                    case countsFrom
-                }
-            }
+            internal var damagedFiles: [Components.Schemas.DamagedFile]
             /// - Remark: Generated from `#/components/schemas/AuditReport/withheld`.
-            internal typealias WithheldPayload = [Components.Schemas.AuditReport.WithheldPayloadPayload]
-            /// - Remark: Generated from `#/components/schemas/AuditReport/withheld`.
-            internal var withheld: Components.Schemas.AuditReport.WithheldPayload
+            internal var withheld: [Components.Schemas.WithheldChange]
             /// Creates a new `AuditReport`.
             ///
             /// - Parameters:
@@ -584,8 +510,8 @@ extension Components {
                 quarantined: [Swift.String],
                 databaseProblems: [Swift.String],
                 filesChecked: Swift.Int? = nil,
-                damagedFiles: Components.Schemas.AuditReport.DamagedFilesPayload,
-                withheld: Components.Schemas.AuditReport.WithheldPayload
+                damagedFiles: [Components.Schemas.DamagedFile],
+                withheld: [Components.Schemas.WithheldChange]
             ) {
                 self.changesChecked = changesChecked
                 self.stubs = stubs
@@ -609,6 +535,76 @@ extension Components {
                 case filesChecked
                 case damagedFiles
                 case withheld
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/DamagedFile`.
+        internal struct DamagedFile: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/DamagedFile/sha256`.
+            internal var sha256: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DamagedFile/finding`.
+            internal var finding: Swift.String
+            /// - Remark: Generated from `#/components/schemas/DamagedFile/foundAt`.
+            internal var foundAt: Swift.String
+            /// Creates a new `DamagedFile`.
+            ///
+            /// - Parameters:
+            ///   - sha256:
+            ///   - finding:
+            ///   - foundAt:
+            internal init(
+                sha256: Swift.String,
+                finding: Swift.String,
+                foundAt: Swift.String
+            ) {
+                self.sha256 = sha256
+                self.finding = finding
+                self.foundAt = foundAt
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case sha256
+                case finding
+                case foundAt
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/WithheldChange`.
+        internal struct WithheldChange: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/WithheldChange/id`.
+            internal var id: Swift.String
+            /// - Remark: Generated from `#/components/schemas/WithheldChange/origin`.
+            internal var origin: Swift.String
+            /// - Remark: Generated from `#/components/schemas/WithheldChange/sequence`.
+            internal var sequence: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/WithheldChange/reason`.
+            internal var reason: Swift.String
+            /// - Remark: Generated from `#/components/schemas/WithheldChange/countsFrom`.
+            internal var countsFrom: Swift.String?
+            /// Creates a new `WithheldChange`.
+            ///
+            /// - Parameters:
+            ///   - id:
+            ///   - origin:
+            ///   - sequence:
+            ///   - reason:
+            ///   - countsFrom:
+            internal init(
+                id: Swift.String,
+                origin: Swift.String,
+                sequence: Swift.Int,
+                reason: Swift.String,
+                countsFrom: Swift.String? = nil
+            ) {
+                self.id = id
+                self.origin = origin
+                self.sequence = sequence
+                self.reason = reason
+                self.countsFrom = countsFrom
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case id
+                case origin
+                case sequence
+                case reason
+                case countsFrom
             }
         }
         /// RFC 9457 problem details, with Liandong's error code, category and remedy.
@@ -1599,6 +1595,252 @@ extension Components {
                 case lastFailure
                 case lastError
                 case changesSinceSuccess
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PeerAddress`.
+        internal struct PeerAddress: Codable, Hashable, Sendable {
+            /// where the peer listens, HOST:PORT
+            ///
+            /// - Remark: Generated from `#/components/schemas/PeerAddress/address`.
+            internal var address: Swift.String
+            /// Creates a new `PeerAddress`.
+            ///
+            /// - Parameters:
+            ///   - address: where the peer listens, HOST:PORT
+            internal init(address: Swift.String) {
+                self.address = address
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case address
+            }
+            internal init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.address = try container.decode(
+                    Swift.String.self,
+                    forKey: .address
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "address"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/RevocationListInstalled`.
+        internal struct RevocationListInstalled: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/dryRun`.
+            internal var dryRun: Swift.Bool
+            /// the file it is (or would be) installed as
+            ///
+            /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/installed`.
+            internal var installed: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/crlNumber`.
+            internal var crlNumber: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/issued`.
+            internal var issued: Swift.String
+            /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/RevokesPayload`.
+            internal struct RevokesPayloadPayload: Codable, Hashable, Sendable {
+                /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/RevokesPayload/node`.
+                internal var node: Swift.String
+                /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/RevokesPayload/serial`.
+                internal var serial: Swift.String
+                /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/RevokesPayload/revokedAt`.
+                internal var revokedAt: Swift.String
+                /// Creates a new `RevokesPayloadPayload`.
+                ///
+                /// - Parameters:
+                ///   - node:
+                ///   - serial:
+                ///   - revokedAt:
+                internal init(
+                    node: Swift.String,
+                    serial: Swift.String,
+                    revokedAt: Swift.String
+                ) {
+                    self.node = node
+                    self.serial = serial
+                    self.revokedAt = revokedAt
+                }
+                internal enum CodingKeys: String, CodingKey {
+                    case node
+                    case serial
+                    case revokedAt
+                }
+            }
+            /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/revokes`.
+            internal typealias RevokesPayload = [Components.Schemas.RevocationListInstalled.RevokesPayloadPayload]
+            /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/revokes`.
+            internal var revokes: Components.Schemas.RevocationListInstalled.RevokesPayload
+            /// how many changes held here are withheld with it in force
+            ///
+            /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/withheld`.
+            internal var withheld: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/withheldChanges`.
+            internal var withheldChanges: [Components.Schemas.WithheldChange]
+            /// the change that relays it to every node
+            ///
+            /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/relayedIn`.
+            internal var relayedIn: Swift.String?
+            /// why this node could not relay it (install it on another node too)
+            ///
+            /// - Remark: Generated from `#/components/schemas/RevocationListInstalled/notRelayed`.
+            internal var notRelayed: Swift.String?
+            /// Creates a new `RevocationListInstalled`.
+            ///
+            /// - Parameters:
+            ///   - dryRun:
+            ///   - installed: the file it is (or would be) installed as
+            ///   - crlNumber:
+            ///   - issued:
+            ///   - revokes:
+            ///   - withheld: how many changes held here are withheld with it in force
+            ///   - withheldChanges:
+            ///   - relayedIn: the change that relays it to every node
+            ///   - notRelayed: why this node could not relay it (install it on another node too)
+            internal init(
+                dryRun: Swift.Bool,
+                installed: Swift.String,
+                crlNumber: Swift.Int? = nil,
+                issued: Swift.String,
+                revokes: Components.Schemas.RevocationListInstalled.RevokesPayload,
+                withheld: Swift.Int,
+                withheldChanges: [Components.Schemas.WithheldChange],
+                relayedIn: Swift.String? = nil,
+                notRelayed: Swift.String? = nil
+            ) {
+                self.dryRun = dryRun
+                self.installed = installed
+                self.crlNumber = crlNumber
+                self.issued = issued
+                self.revokes = revokes
+                self.withheld = withheld
+                self.withheldChanges = withheldChanges
+                self.relayedIn = relayedIn
+                self.notRelayed = notRelayed
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case dryRun
+                case installed
+                case crlNumber
+                case issued
+                case revokes
+                case withheld
+                case withheldChanges
+                case relayedIn
+                case notRelayed
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BackupRun`.
+        internal struct BackupRun: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BackupRun/state`.
+            internal enum StatePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case never = "never"
+                case running = "running"
+                case done = "done"
+                case failed = "failed"
+            }
+            /// - Remark: Generated from `#/components/schemas/BackupRun/state`.
+            internal var state: Components.Schemas.BackupRun.StatePayload
+            /// - Remark: Generated from `#/components/schemas/BackupRun/startedBy`.
+            internal var startedBy: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/BackupRun/started`.
+            internal var started: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/BackupRun/finished`.
+            internal var finished: Swift.String?
+            /// Done, with every evidence file found intact.
+            ///
+            /// - Remark: Generated from `#/components/schemas/BackupRun/ok`.
+            internal var ok: Swift.Bool?
+            /// - Remark: Generated from `#/components/schemas/BackupRun/report`.
+            internal var report: Components.Schemas.BackupSummary?
+            /// - Remark: Generated from `#/components/schemas/BackupRun/problem`.
+            internal var problem: Components.Schemas.Problem?
+            /// Creates a new `BackupRun`.
+            ///
+            /// - Parameters:
+            ///   - state:
+            ///   - startedBy:
+            ///   - started:
+            ///   - finished:
+            ///   - ok: Done, with every evidence file found intact.
+            ///   - report:
+            ///   - problem:
+            internal init(
+                state: Components.Schemas.BackupRun.StatePayload,
+                startedBy: Swift.String? = nil,
+                started: Swift.String? = nil,
+                finished: Swift.String? = nil,
+                ok: Swift.Bool? = nil,
+                report: Components.Schemas.BackupSummary? = nil,
+                problem: Components.Schemas.Problem? = nil
+            ) {
+                self.state = state
+                self.startedBy = startedBy
+                self.started = started
+                self.finished = finished
+                self.ok = ok
+                self.report = report
+                self.problem = problem
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case state
+                case startedBy
+                case started
+                case finished
+                case ok
+                case report
+                case problem
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BackupSummary`.
+        internal struct BackupSummary: Codable, Hashable, Sendable {
+            /// the backup file, on the node's machine
+            ///
+            /// - Remark: Generated from `#/components/schemas/BackupSummary/file`.
+            internal var file: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BackupSummary/node`.
+            internal var node: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BackupSummary/changes`.
+            internal var changes: Swift.Int
+            /// evidence files in the backup
+            ///
+            /// - Remark: Generated from `#/components/schemas/BackupSummary/blobs`.
+            internal var blobs: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/BackupSummary/bytes`.
+            internal var bytes: Swift.Int
+            /// evidence files found altered or missing, left out and fetched again by sync
+            ///
+            /// - Remark: Generated from `#/components/schemas/BackupSummary/damaged`.
+            internal var damaged: [Components.Schemas.DamagedFile]
+            /// Creates a new `BackupSummary`.
+            ///
+            /// - Parameters:
+            ///   - file: the backup file, on the node's machine
+            ///   - node:
+            ///   - changes:
+            ///   - blobs: evidence files in the backup
+            ///   - bytes:
+            ///   - damaged: evidence files found altered or missing, left out and fetched again by sync
+            internal init(
+                file: Swift.String,
+                node: Swift.String,
+                changes: Swift.Int,
+                blobs: Swift.Int,
+                bytes: Swift.Int,
+                damaged: [Components.Schemas.DamagedFile]
+            ) {
+                self.file = file
+                self.node = node
+                self.changes = changes
+                self.blobs = blobs
+                self.bytes = bytes
+                self.damaged = damaged
+            }
+            internal enum CodingKeys: String, CodingKey {
+                case file
+                case node
+                case changes
+                case blobs
+                case bytes
+                case damaged
             }
         }
         /// - Remark: Generated from `#/components/schemas/AccountRecord`.

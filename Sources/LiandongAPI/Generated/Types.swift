@@ -259,6 +259,39 @@ internal protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/peers`.
     /// - Remark: Generated from `#/paths//v1/peers/get(listPeers)`.
     func listPeers(_ input: Operations.ListPeers.Input) async throws -> Operations.ListPeers.Output
+    /// Add a peer, or change its address (operators only; as `liandong peer add`).
+    ///
+    /// The running node dials it from its next sync round; the peer must present a certificate from the federation CA naming this node ID.
+    ///
+    /// - Remark: HTTP `PUT /v1/peers/{node}`.
+    /// - Remark: Generated from `#/paths//v1/peers/{node}/put(putPeer)`.
+    func putPeer(_ input: Operations.PutPeer.Input) async throws -> Operations.PutPeer.Output
+    /// Stop syncing with a peer (operators only; as `liandong peer remove`).
+    ///
+    /// The node no longer dials it. It may still connect to this node, as any member of the federation may, unless the node's allow list leaves it out.
+    ///
+    /// - Remark: HTTP `DELETE /v1/peers/{node}`.
+    /// - Remark: Generated from `#/paths//v1/peers/{node}/delete(removePeer)`.
+    func removePeer(_ input: Operations.RemovePeer.Input) async throws -> Operations.RemovePeer.Output
+    /// Check the federation CA's new CRL, install it and relay it to every node (operators only; as `liandong crl install`).
+    ///
+    /// The body is the CRL as the CA published it (PEM). It must be signed by the node's CA, be no older than the one in force, and not revoke this node's own certificate. It is in force on this node's sync listener at once (no reload), and reaches every node by sync. The answer names the certificates it revokes and the changes it withholds here; with `dryRun=true` it says exactly that and installs nothing.
+    ///
+    /// - Remark: HTTP `POST /v1/crl`.
+    /// - Remark: Generated from `#/paths//v1/crl/post(installRevocationList)`.
+    func installRevocationList(_ input: Operations.InstallRevocationList.Input) async throws -> Operations.InstallRevocationList.Output
+    /// The last backup started through the API or the console, or the one running.
+    ///
+    /// - Remark: HTTP `GET /v1/backup`.
+    /// - Remark: Generated from `#/paths//v1/backup/get(getBackup)`.
+    func getBackup(_ input: Operations.GetBackup.Input) async throws -> Operations.GetBackup.Output
+    /// Start writing a backup of this node on its own disk (operators only; as `liandong backup`).
+    ///
+    /// The database (copied online: the node keeps serving), its identity and every evidence file, in one tar file in `backups/` of the node's folder, named after the node and the time (`liandong-jjj-20261204T081500.250Z.tar`), readable by the node's user alone: it holds the node's private key, so it is never sent over HTTP. Copy it off the machine with the bureau's backup system. It runs in the background; follow it with `GET /v1/backup`. An evidence file found altered or missing is left out, recorded damaged and fetched again by the next sync; the report names it. One runs at a time (backup.running).
+    ///
+    /// - Remark: HTTP `POST /v1/backup`.
+    /// - Remark: Generated from `#/paths//v1/backup/post(startBackup)`.
+    func startBackup(_ input: Operations.StartBackup.Input) async throws -> Operations.StartBackup.Output
     /// The federation manifest in force on this node (as `liandong federation show --json`).
     ///
     /// Its members, sharing groups (`group:NAME` as a recipient), which node is superior to which (who may designate jurisdiction), and the authority's decisions on forks and revocation cut-offs. `manifest` is absent when no manifest has been published: any node with a certificate from the CA is a member, and nobody is a superior.
@@ -847,6 +880,71 @@ extension APIProtocol {
     /// - Remark: Generated from `#/paths//v1/peers/get(listPeers)`.
     internal func listPeers(headers: Operations.ListPeers.Input.Headers = .init()) async throws -> Operations.ListPeers.Output {
         try await listPeers(Operations.ListPeers.Input(headers: headers))
+    }
+    /// Add a peer, or change its address (operators only; as `liandong peer add`).
+    ///
+    /// The running node dials it from its next sync round; the peer must present a certificate from the federation CA naming this node ID.
+    ///
+    /// - Remark: HTTP `PUT /v1/peers/{node}`.
+    /// - Remark: Generated from `#/paths//v1/peers/{node}/put(putPeer)`.
+    internal func putPeer(
+        path: Operations.PutPeer.Input.Path,
+        headers: Operations.PutPeer.Input.Headers = .init(),
+        body: Operations.PutPeer.Input.Body
+    ) async throws -> Operations.PutPeer.Output {
+        try await putPeer(Operations.PutPeer.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Stop syncing with a peer (operators only; as `liandong peer remove`).
+    ///
+    /// The node no longer dials it. It may still connect to this node, as any member of the federation may, unless the node's allow list leaves it out.
+    ///
+    /// - Remark: HTTP `DELETE /v1/peers/{node}`.
+    /// - Remark: Generated from `#/paths//v1/peers/{node}/delete(removePeer)`.
+    internal func removePeer(
+        path: Operations.RemovePeer.Input.Path,
+        headers: Operations.RemovePeer.Input.Headers = .init()
+    ) async throws -> Operations.RemovePeer.Output {
+        try await removePeer(Operations.RemovePeer.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Check the federation CA's new CRL, install it and relay it to every node (operators only; as `liandong crl install`).
+    ///
+    /// The body is the CRL as the CA published it (PEM). It must be signed by the node's CA, be no older than the one in force, and not revoke this node's own certificate. It is in force on this node's sync listener at once (no reload), and reaches every node by sync. The answer names the certificates it revokes and the changes it withholds here; with `dryRun=true` it says exactly that and installs nothing.
+    ///
+    /// - Remark: HTTP `POST /v1/crl`.
+    /// - Remark: Generated from `#/paths//v1/crl/post(installRevocationList)`.
+    internal func installRevocationList(
+        query: Operations.InstallRevocationList.Input.Query = .init(),
+        headers: Operations.InstallRevocationList.Input.Headers = .init(),
+        body: Operations.InstallRevocationList.Input.Body
+    ) async throws -> Operations.InstallRevocationList.Output {
+        try await installRevocationList(Operations.InstallRevocationList.Input(
+            query: query,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// The last backup started through the API or the console, or the one running.
+    ///
+    /// - Remark: HTTP `GET /v1/backup`.
+    /// - Remark: Generated from `#/paths//v1/backup/get(getBackup)`.
+    internal func getBackup(headers: Operations.GetBackup.Input.Headers = .init()) async throws -> Operations.GetBackup.Output {
+        try await getBackup(Operations.GetBackup.Input(headers: headers))
+    }
+    /// Start writing a backup of this node on its own disk (operators only; as `liandong backup`).
+    ///
+    /// The database (copied online: the node keeps serving), its identity and every evidence file, in one tar file in `backups/` of the node's folder, named after the node and the time (`liandong-jjj-20261204T081500.250Z.tar`), readable by the node's user alone: it holds the node's private key, so it is never sent over HTTP. Copy it off the machine with the bureau's backup system. It runs in the background; follow it with `GET /v1/backup`. An evidence file found altered or missing is left out, recorded damaged and fetched again by the next sync; the report names it. One runs at a time (backup.running).
+    ///
+    /// - Remark: HTTP `POST /v1/backup`.
+    /// - Remark: Generated from `#/paths//v1/backup/post(startBackup)`.
+    internal func startBackup(headers: Operations.StartBackup.Input.Headers = .init()) async throws -> Operations.StartBackup.Output {
+        try await startBackup(Operations.StartBackup.Input(headers: headers))
     }
     /// The federation manifest in force on this node (as `liandong federation show --json`).
     ///
