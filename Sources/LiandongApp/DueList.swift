@@ -55,8 +55,17 @@ extension NodeApp {
   public func dueItems(calendar: WorkdayCalendar, asOf: CivilDate? = nil, now: Date = Date()) throws
     -> [DueItem]
   {
+    try dueItems(calendar: calendar, asOf: asOf, now: now, among: try store.leadsWithOpenWork())
+  }
+
+  /// The due items of `leads` (every lead with work open on it, or more), and of every request
+  /// and transfer to police.
+  func dueItems(
+    calendar: WorkdayCalendar, asOf: CivilDate? = nil, now: Date = Date(), among leads: [LeadView]
+  )
+    throws -> [DueItem]
+  {
     let today = asOf ?? CivilDate(chinaDayOf: now.unixMillis)
-    let leads = try store.leads()
     let decisions = leads.flatMap { lead -> [DueItem] in
       let sent = CivilDate(iso: lead.created)
       let acting = lead.handling.compactMap { handling -> DueItem? in

@@ -13,6 +13,8 @@ public final class NodeApp: Sendable {
   public let local: any LocalNode
   /// Serialises acts made with an idempotency key (`once`).
   let idempotency = NSLock()
+  /// The deadline counts of `operatorFigures`, kept between scrapes.
+  let deadlineCounts = DeadlineCountCache()
 
   public init(home: NodeHome) { local = home }
 

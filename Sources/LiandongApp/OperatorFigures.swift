@@ -45,9 +45,17 @@ extension NodeApp {
   public func operatorFigures(now: Date = Date()) throws -> OperatorFigures {
     // Not `store.status()`: its three digests read every row the node holds, on every scrape.
     let withheld = try store.withheldChanges()
-    let deadlines = try? dueItems(calendar: try calendar(file: nil), now: now)
-    var counts: [String: Int] = [:]
-    for item in deadlines ?? [] { counts["\(item.kind)\t\(item.urgency ?? "unknown")", default: 0] += 1 }
+    let versionVector = try store.versionVector()
+    let deadlines = deadlineCounts.counts(now: now, heldChanges: versionVector.values.reduce(0, +)) {
+      guard let items = try? dueItems(calendar: try calendar(file: nil), now: now) else { return nil }
+      var counts: [String: Int] = [:]
+      for item in items { counts["\(item.kind)\t\(item.urgency ?? "unknown")", default: 0] += 1 }
+      return counts.sorted { $0.key < $1.key }.map {
+        let parts = $0.key.split(separator: "\t")
+        return OperatorFigures.DeadlineCount(
+          kind: String(parts[0]), urgency: String(parts[1]), count: $0.value)
+      }
+    }
     let iso = ISO8601DateFormatter()
     return OperatorFigures(
       peers: try store.peers().map {
@@ -55,17 +63,11 @@ extension NodeApp {
           node: $0.node, lastSuccess: $0.lastSuccess.flatMap(iso.date(from:)),
           lastFailure: $0.lastFailure.flatMap(iso.date(from:)), changesSinceSuccess: $0.changesSinceSuccess)
       },
-      changesByOrigin: Dictionary(
-        uniqueKeysWithValues: try store.versionVector().map { ($0.rawValue, Int($1)) }),
+      changesByOrigin: Dictionary(uniqueKeysWithValues: versionVector.map { ($0.rawValue, Int($1)) }),
       forks: try store.forks().count, quarantinedOrigins: try store.quarantinedOrigins().count,
       withheldForClock: withheld.count { $0.countsFrom != nil },
       withheldForRevocation: withheld.count { $0.countsFrom == nil },
-      deadlines: deadlines.map { _ in
-        counts.sorted { $0.key < $1.key }.map {
-          let parts = $0.key.split(separator: "\t")
-          return .init(kind: String(parts[0]), urgency: String(parts[1]), count: $0.value)
-        }
-      },
+      deadlines: deadlines,
       evidence: try store.blobCounts(), evidenceMissing: try store.missingFiles(limit: 100_000).count,
       crlNextUpdate: home.trust.revocationLists.compactMap(\.nextUpdate).min(),
       certificateNotAfter: home.chain.first?.notAfter, disk: DiskSpace(of: home.directory.path),

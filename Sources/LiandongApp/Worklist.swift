@@ -36,11 +36,15 @@ public struct Worklist: Sendable {
 
 extension NodeApp {
   public func worklist(calendar: WorkdayCalendar, now: Date = Date()) throws -> Worklist {
-    let leads = try store.leads()
-    return Worklist(
+    try worklist(calendar: calendar, now: now, among: try store.leadsWithOpenWork())
+  }
+
+  /// The worklist from `leads` (every lead with work open on it, or more).
+  func worklist(calendar: WorkdayCalendar, now: Date = Date(), among leads: [LeadView]) throws -> Worklist {
+    Worklist(
       toAcknowledge: leads.filter { $0.awaitsAcknowledgement(by: node) }.reversed(),
       handOffsOffered: leads.filter { $0.handOff?.to == node.rawValue && $0.handOff?.state == .offered }
         .reversed(),
-      conflicts: try views.conflicts(), due: try dueItems(calendar: calendar, now: now))
+      conflicts: try views.conflicts(), due: try dueItems(calendar: calendar, now: now, among: leads))
   }
 }

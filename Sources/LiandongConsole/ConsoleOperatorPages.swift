@@ -108,7 +108,7 @@ extension ConsolePages {
     page.values["backupRun"] = runValues(controls.backups.status, language, ok: \.damaged.isEmpty) {
       summary in
       [
-        ("backupFile", summary.file), ("changesChecked", "\(summary.changes)"),
+        ("backupFile", summary.file), ("changesInBackup", "\(summary.changes)"),
         ("evidenceInBackup", "\(summary.blobs) (\(Shown.bytes(summary.bytes)))"),
         ("damagedFiles", summary.damaged.map { String($0.sha256.prefix(16)) }.joined(separator: ", ")),
       ].filter { !$0.1.isEmpty }

@@ -109,6 +109,7 @@ enum Phrases {
     "backupNow": ("立即备份", "Back up now"),
     "backupStarted": ("备份已开始，完成后在此显示结果。", "The backup has started; its result shows here when it ends."),
     "backupFile": ("备份文件", "Backup file"),
+    "changesInBackup": ("备份中的变更", "Changes in it"),
     "evidenceInBackup": ("备份中的证据文件", "Evidence files in it"),
     "run:running": ("进行中", "running"),
     "run:done": ("已完成", "done"),

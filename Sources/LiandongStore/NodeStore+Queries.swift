@@ -216,6 +216,33 @@ extension NodeStore {
     }
   }
 
+  /// The leads that may have work open on them, oldest first: before a decision (published,
+  /// acknowledged, checking), with a bureau acknowledged or checking, a hand-off offered or
+  /// objected, or a jurisdiction disputed. What the worklist and the due list read, rather than
+  /// every lead the node has held for years: a decided, closed or withdrawn lead asks nothing
+  /// of anyone.
+  public func leadsWithOpenWork() throws -> [LeadView] {
+    let open = [LeadState.published, .acknowledged, .checking].map { "'\($0.rawValue)'" }.joined(
+      separator: ", ")
+    let handling = [LeadState.acknowledged, .checking].map { "'\($0.rawValue)'" }.joined(separator: ", ")
+    let handOff = [HandOffState.offered, .objected].map { "'\($0.rawValue)'" }.joined(separator: ", ")
+    return try read { db in
+      let rows = try Row.fetchAll(
+        db.cachedStatement(
+          sql: """
+            SELECT * FROM p_leads WHERE state IN (\(open))
+              OR id IN (SELECT lead_id FROM p_lead_handling WHERE state IN (\(handling)))
+              OR id IN (SELECT lead_id FROM p_handoffs WHERE state IN (\(handOff)))
+              OR id IN (SELECT lead_id FROM p_disputes)
+            ORDER BY created_wall, created_counter, id
+            """))
+      // A few thousand leads' relations by their IDs; past that, each table read once costs
+      // less than a long list of IDs (whose length SQLite bounds).
+      let related = rows.count <= 2_000 ? try LeadRelations(ofPage: rows, db) : try LeadRelations(all: db)
+      return try rows.map { try leadView($0, related, db) }
+    }
+  }
+
   public func lead(_ id: String) throws -> LeadView? {
     try read { db in
       try Row.fetchOne(
