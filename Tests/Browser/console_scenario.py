@@ -390,11 +390,26 @@ def run(jjj, yrd, ops, prd):
         status, body = api_whoami(YRD, token)
         expect(status == 401 and body.get("code") == "auth.token-revoked", f"revoked: {status} {body}")
 
+    with Step("an operator backs the node up from its page and reads doctor's findings", ops):
+        ops.get(YRD + "/console/node")
+        axe_check(ops, "node")
+        click(ops, "#start-backup button[type=submit]")
+        WebDriverWait(ops, 10).until(lambda d: "done=backup" in d.current_url)
+        # The backup runs in the background; the page says how it ended once reloaded.
+        WebDriverWait(ops, 60, poll_frequency=0.5).until(
+            lambda d: d.refresh() or d.find_elements(By.CSS_SELECTOR, "#backup-run .run-done"))
+        expect("/backups/liandong-yrd-" in ops.page_source, "the page names the backup's file")
+        shot(ops, "10b2-node-backed-up")
+        ops.get(YRD + "/console/doctor")
+        expect(ops.find_elements(By.CSS_SELECTOR, "#findings tbody tr"), "doctor's findings, one per row")
+        axe_check(ops, "doctor")
+        shot(ops, "10b3-doctor")
+
     with Step("an auditor reads a case and finds nothing to act with", ops):
         ops.find_element(By.ID, "logout").click()
         WebDriverWait(ops, 10).until(lambda d: "/console/login" in d.current_url)
         login(ops, YRD, "shen.ji", PASSWORD)
-        for page in ["/console/leads/" + lead_id, "/console/", "/console/handoffs", "/console/police"]:
+        for page in ["/console/leads/" + lead_id, "/console/", "/console/handoffs", "/console/police", "/console/node"]:
             ops.get(YRD + page)
             # A search is not an act: only forms that post are offered to those who may act.
             expect(not ops.find_elements(By.CSS_SELECTOR, "main form[method=post]"),
