@@ -432,7 +432,8 @@ public enum SyncDriver {
     let bodies = preparations.flatMap(\.bodies)
     let outcomes: [IngestOutcome]
     do {
-      outcomes = try await offload {
+      // Patient: an officer's page read meanwhile gets a core first.
+      outcomes = try await PatientLane.committing.run {
         try store.ingest(
           changes, verifier: verifier, physicalMillis: Date().unixMillis, signaturesChecked: checked,
           bodies: bodies)

@@ -1,30 +1,22 @@
 import Foundation
 import Synchronization
 
-#if canImport(Glibc)
-  import Glibc
-#endif
-
 /// Threads for work that people should not wait behind: checking the signatures of a received
 /// sync batch. They run at nice 10, so when both want a core the threads answering the API and
 /// the console (nice 0) get it, and a sync that ingests on every core no longer makes a page of
 /// leads wait for one. Alone on the machine they still take every core: the kernel gives idle
-/// time to whoever asks, whatever the niceness.
+/// time to whoever asks, whatever the niceness. Only a node that serves people is patient
+/// (`Patience.yieldToPeople`): `liandong sync` and the tools, which nobody waits on a page of, keep the
+/// priority of the peer they sync with when it shares the machine.
 final class PatientWorkers: @unchecked Sendable {
   static let shared = PatientWorkers(count: ProcessInfo.processInfo.activeProcessorCount)
-  static let niceness: Int32 = 10
 
   private let condition = NSCondition()
   private var jobs: [@Sendable () -> Void] = []
 
   init(count: Int) {
     for index in 0..<max(1, count) {
-      let thread = Thread { [self] in
-        // On Linux the nice value is the thread's own (who 0: this thread, not the process).
-        // Lowering one's own priority needs no privilege; only raising it would.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, Self.niceness)
-        work()
-      }
+      let thread = Thread { [self] in work() }
       thread.name = "liandong-patient-\(index)"
       thread.start()
     }
@@ -47,11 +39,13 @@ final class PatientWorkers: @unchecked Sendable {
   }
 
   private func work() {
+    var nice: Int32 = 0
     while true {
       condition.lock()
       while jobs.isEmpty { condition.wait() }
       let job = jobs.removeFirst()
       condition.unlock()
+      nice = Patience.adopt(from: nice)
       job()
     }
   }

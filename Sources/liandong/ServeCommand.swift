@@ -125,6 +125,8 @@ struct ServeCommand: AsyncNodeCommand {
             home: home, pace: .init(bytesPerSecond: settings.scrubBytesPerSecond), logger: logger)))
     }
     if let api = settings.api {
+      // People use this node: a sync's heavy work gives way to their requests.
+      Patience.yieldToPeople()
       // What the node records through swift-metrics goes to the API's /metrics.
       let metrics = PrometheusCollectorRegistry()
       MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: metrics))
