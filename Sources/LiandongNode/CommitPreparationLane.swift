@@ -9,8 +9,8 @@ import Synchronization
 /// sync's committer, BENCHMARKS.md, B2). Checked side by side (as tasks on NIO's thread pool
 /// were), the four batches of a window each finished late, and could hold the pool's threads
 /// while the committer waited for one; in order, the oldest batch, the one the committer needs
-/// next, is ready first. It runs on `PatientLane.preparing` (nice 10), as the commit itself runs
-/// on `PatientLane.committing`: a person's request answered meanwhile gets a core first.
+/// next, is ready first. It runs on `PatientWorkers.preparing` (nice 10), as the commit itself
+/// runs on `PatientWorkers.committing`: a person's request answered meanwhile gets a core first.
 final class CommitPreparationLane: Sendable {
   private let store: NodeStore
   /// Keys announced by the session's batches so far; used only on `queue`, one batch at a time.
@@ -21,7 +21,7 @@ final class CommitPreparationLane: Sendable {
   /// Starts preparing `changes` after the batches already given; returns at once.
   func prepare(_ changes: [SignedChange]) -> CommitPreparation {
     let preparation = CommitPreparation()
-    PatientLane.preparing.async { [self] in
+    PatientWorkers.preparing.async { [self] in
       let signatures = announced.withLock { store.checkSignaturesAhead(changes, announced: &$0) }
       preparation.finish(
         CommitPreparation.Done(signatures: signatures, bodies: PreparedBody.decoding(changes)))

@@ -433,7 +433,7 @@ public enum SyncDriver {
     let outcomes: [IngestOutcome]
     do {
       // Patient: an officer's page read meanwhile gets a core first.
-      outcomes = try await PatientLane.committing.run {
+      outcomes = try await PatientWorkers.committing.run {
         try store.ingest(
           changes, verifier: verifier, physicalMillis: Date().unixMillis, signaturesChecked: checked,
           bodies: bodies)

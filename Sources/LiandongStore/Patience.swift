@@ -5,7 +5,7 @@ import Synchronization
   import Glibc
 #endif
 
-/// How much a sync's heavy work (`PatientWorkers`, `PatientLane`) gives way to requests from
+/// How much a sync's heavy work (`PatientWorkers`) gives way to requests from
 /// people. A node serving the API and the console runs it at nice 10, so that an officer's page
 /// gets a core first; everywhere else (`liandong sync`, the tools, tests) it keeps nice 0, as a
 /// peer on the same machine does, since nobody waits on a page there.

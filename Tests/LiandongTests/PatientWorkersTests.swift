@@ -24,7 +24,7 @@ struct PatientWorkersTests {
     "every iteration runs once and perform returns only when all have ended; at nice 0, then at nice 10 once the node serves people"
   )
   func niceAndComplete() async throws {
-    let workers = PatientWorkers(count: 2)
+    let workers = PatientWorkers(count: 2, name: "test")
     // This process has not served people yet (no test calls yieldToPeople but this one).
     let before = Self.niceness(on: workers, iterations: 50)
     #expect(before.count == 50 && Set(before.values) == [0], "\(Set(before.values))")
@@ -33,7 +33,7 @@ struct PatientWorkersTests {
     let after = Self.niceness(on: workers, iterations: 200)
     #expect(after.count == 200)
     #expect(Set(after.values) == [10], "\(Set(after.values))")
-    let lane = try await PatientLane(name: "test-lane").run {
+    let lane = try await PatientWorkers(count: 1, name: "test-lane").run {
       errno = 0
       return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
     }
