@@ -24,26 +24,22 @@ extension NodeAPI {
   {
     let caller = try CurrentCaller.required()
     try caller.require(.operateNode)
-    let files = input.query.files ?? true
-    let started = try controls.verifications.start(files: files, by: caller.account) { [app] progress in
-      try app.verify(quick: !files, progress: progress)
-    }
+    let started = try controls.startVerification(
+      of: app, files: input.query.files ?? true, by: caller.account)
     return .accepted(.init(body: .json(try Transcode.value(RunShown(started, ok: \.ok)))))
   }
 
   func getBackup(_ input: Operations.GetBackup.Input) async throws -> Operations.GetBackup.Output {
     try CurrentCaller.required().require(.readNode)
     return .ok(
-      .init(body: .json(try Transcode.value(RunShown(controls.backups.status, ok: \.damaged.isEmpty)))))
+      .init(body: .json(try Transcode.value(RunShown(controls.backups.status, ok: \.ok)))))
   }
 
   func startBackup(_ input: Operations.StartBackup.Input) async throws -> Operations.StartBackup.Output {
     let caller = try CurrentCaller.required()
     try caller.require(.operateNode)
-    let started = try controls.backups.start(files: true, by: caller.account) { [app] _ in
-      try app.backUpToFolder()
-    }
-    return .accepted(.init(body: .json(try Transcode.value(RunShown(started, ok: \.damaged.isEmpty)))))
+    let started = try controls.startBackup(of: app, by: caller.account)
+    return .accepted(.init(body: .json(try Transcode.value(RunShown(started, ok: \.ok)))))
   }
 
   func putPeer(_ input: Operations.PutPeer.Input) async throws -> Operations.PutPeer.Output {

@@ -13,6 +13,24 @@ public struct NodeControls: Sendable {
   public let verifications = BackgroundRun<AuditReport>(busyCode: "verify.running", follow: "GET /v1/verify")
   public let backups = BackgroundRun<NodeBackup.Summary>(busyCode: "backup.running", follow: "GET /v1/backup")
 
+  /// Starts verifying `app`'s node as `liandong verify` does (`--quick` unless `files`).
+  @discardableResult
+  public func startVerification(of app: NodeApp, files: Bool, by account: String) throws
+    -> BackgroundRun<AuditReport>.Status
+  {
+    try verifications.start(files: files, by: account) { progress in
+      try app.verify(quick: !files, progress: progress)
+    }
+  }
+
+  /// Starts a backup of `app`'s node into its backups folder (`NodeApp.backUpToFolder`).
+  @discardableResult
+  public func startBackup(of app: NodeApp, by account: String) throws
+    -> BackgroundRun<NodeBackup.Summary>.Status
+  {
+    try backups.start(files: true, by: account) { _ in try app.backUpToFolder() }
+  }
+
   public init(
     doctor: @escaping @Sendable () async throws -> DoctorReport, trustChanged: @escaping @Sendable () -> Void
   ) {

@@ -48,12 +48,9 @@ extension NodeApp {
     let versionVector = try store.versionVector()
     let deadlines = deadlineCounts.counts(now: now, heldChanges: versionVector.values.reduce(0, +)) {
       guard let items = try? dueItems(calendar: try calendar(file: nil), now: now) else { return nil }
-      var counts: [String: Int] = [:]
-      for item in items { counts["\(item.kind)\t\(item.urgency ?? "unknown")", default: 0] += 1 }
-      return counts.sorted { $0.key < $1.key }.map {
-        let parts = $0.key.split(separator: "\t")
-        return OperatorFigures.DeadlineCount(
-          kind: String(parts[0]), urgency: String(parts[1]), count: $0.value)
+      let counts = Dictionary(grouping: items) { [$0.kind, $0.urgency ?? "unknown"] }.mapValues(\.count)
+      return counts.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map {
+        OperatorFigures.DeadlineCount(kind: $0.key[0], urgency: $0.key[1], count: $0.value)
       }
     }
     let iso = ISO8601DateFormatter()

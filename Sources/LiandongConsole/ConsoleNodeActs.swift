@@ -53,8 +53,7 @@ extension ConsolePages {
   /// Starts a backup into the node's `backups/` folder; the node page follows it.
   func startBackup(_ request: Request) async throws -> Response {
     try await act(request, permission: .operateNode) { visit, _ in
-      try controls.backups.start(files: true, by: visit.caller.account) { [app] _ in try app.backUpToFolder()
-      }
+      try controls.startBackup(of: app, by: visit.caller.account)
       return "\(Console.root)/node?done=backup"
     } onRefusal: { visit, _, error in
       refused(try nodeStatus(visit), error)
@@ -64,10 +63,7 @@ extension ConsolePages {
   /// Starts verifying every change and the database, and every evidence file when ticked.
   func startVerification(_ request: Request) async throws -> Response {
     try await act(request, permission: .operateNode) { visit, form in
-      let files = form["files"] != nil
-      try controls.verifications.start(files: files, by: visit.caller.account) { [app] progress in
-        try app.verify(quick: !files, progress: progress)
-      }
+      try controls.startVerification(of: app, files: form["files"] != nil, by: visit.caller.account)
       return "\(Console.root)/node?done=verify"
     } onRefusal: { visit, _, error in
       refused(try nodeStatus(visit), error)

@@ -105,7 +105,7 @@ extension ConsolePages {
         "operates": visit.caller.may(.operateNode),
       ], live: true, notice: visit.query("done").map { language.phrase(Self.doneNotices[$0] ?? "actDone") })
     // Absent, not nil, when none was started: Mustache shows a section for an empty value too.
-    page.values["backupRun"] = runValues(controls.backups.status, language, ok: \.damaged.isEmpty) {
+    page.values["backupRun"] = runValues(controls.backups.status, language, ok: \.ok) {
       summary in
       [
         ("backupFile", summary.file), ("changesInBackup", "\(summary.changes)"),

@@ -17,6 +17,9 @@ public enum NodeBackup {
     /// Evidence files found altered or missing on this node's disk while the backup was made:
     /// left out of it, recorded damaged on the node (and in the backup), fetched again by sync.
     public var damaged: [DamagedFile] = []
+
+    /// Every evidence file was found intact and is in the backup.
+    public var ok: Bool { damaged.isEmpty }
   }
 
   /// `tls.pem` and `tls.key` exist in an `sm` federation only; absent files are skipped.

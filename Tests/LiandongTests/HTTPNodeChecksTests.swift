@@ -72,7 +72,8 @@ struct HTTPNodeChecksTests {
     "one verification at a time: a second start while one runs is refused with its code, and the first one's end is kept"
   )
   func oneAtATime() async throws {
-    let verifications = BackgroundRun<AuditReport>(busyCode: "verify.running", follow: "GET /v1/verify")
+    let controls = NodeControls(doctor: { DoctorReport(node: nil, findings: []) }, trustChanged: {})
+    let verifications = controls.verifications
     let release = DispatchSemaphore(value: 0)
     let first = try verifications.start(files: true, by: "ops") { progress in
       progress(512, 1024)
@@ -98,7 +99,6 @@ struct HTTPNodeChecksTests {
     #expect(verifications.status.report == nil, "a failed run shows the last run's report as its own")
 
     // The node's backups likewise, under their own code, and independent of its verifications.
-    let controls = NodeControls(doctor: { DoctorReport(node: nil, findings: []) }, trustChanged: {})
     let writing = DispatchSemaphore(value: 0)
     try controls.backups.start(files: true, by: "ops") { _ in
       writing.wait()
