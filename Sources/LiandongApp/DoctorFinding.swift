@@ -26,6 +26,11 @@ public struct DoctorFinding: Codable, Sendable, Equatable {
   public var message: String
   /// What to do; nil when nothing needs doing.
   public var remedy: String?
+  /// The message as values, for a front end that words it in its own language; not part of the
+  /// JSON, whose `message` is the English wording.
+  public var reading: DoctorReading?
+
+  enum CodingKeys: String, CodingKey { case check, subject, severity, message, remedy }
 
   public init(
     check: String, subject: String? = nil, severity: Severity, message: String, remedy: String? = nil
@@ -35,6 +40,13 @@ public struct DoctorFinding: Codable, Sendable, Equatable {
     self.severity = severity
     self.message = message
     self.remedy = remedy
+  }
+
+  public init(
+    check: String, subject: String? = nil, severity: Severity, reading: DoctorReading, remedy: String? = nil
+  ) {
+    self.init(check: check, subject: subject, severity: severity, message: reading.english, remedy: remedy)
+    self.reading = reading
   }
 }
 

@@ -34,7 +34,8 @@ public struct NodeDoctor: Sendable {
       found.append(
         DoctorFinding(
           check: isDatabase ? "database" : "config", severity: .error,
-          message: "the data folder does not open: \(failure.message)", remedy: failure.remedy))
+          reading: .unreadable(.dataFolder, code: failure.code, message: failure.message),
+          remedy: failure.remedy))
       found += identityWithoutStore(now: now)
       found.append(disk())
       return (nil, found)
@@ -60,7 +61,10 @@ public struct NodeDoctor: Sendable {
     } catch {
       let failure = Failure(error)
       found.append(
-        DoctorFinding(check: "database", severity: .error, message: failure.message, remedy: failure.remedy))
+        DoctorFinding(
+          check: "database", severity: .error,
+          reading: .unreadable(.database, code: failure.code, message: failure.message),
+          remedy: failure.remedy))
     }
     return (home, found)
   }
@@ -73,7 +77,7 @@ public struct NodeDoctor: Sendable {
     guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
       return [
         DoctorFinding(
-          check: "config", severity: .error, message: "\(file.path) is not a JSON object",
+          check: "config", severity: .error, reading: .configNotJSON(path: file.path),
           remedy:
             "Restore node.json from the latest backup, or correct it by hand (Deploy/README.md, Configuration)."
         )
@@ -84,14 +88,13 @@ public struct NodeDoctor: Sendable {
     guard unknown.isEmpty else {
       return [
         DoctorFinding(
-          check: "config", severity: .warning,
-          message: "node.json has keys the node does not read: \(unknown.joined(separator: ", "))",
+          check: "config", severity: .warning, reading: .configUnknownKeys(unknown),
           remedy:
             "Correct their spelling or remove them; 'liandong serve --check-config' lists the keys it knows and where each setting comes from."
         )
       ]
     }
-    return [DoctorFinding(check: "config", severity: .ok, message: "node.json: every key is known")]
+    return [DoctorFinding(check: "config", severity: .ok, reading: .configKnown)]
   }
 
   func certificate(chain: [Certificate], trust: TrustAnchor, now: Date) -> DoctorFinding {
@@ -109,7 +112,9 @@ public struct NodeDoctor: Sendable {
     } catch {
       let failure = Failure(error)
       finding = DoctorFinding(
-        check: "certificate", severity: .error, message: failure.message, remedy: failure.remedy)
+        check: "certificate", severity: .error,
+        reading: .unreadable(.tlsCertificate, code: failure.code, message: failure.message),
+        remedy: failure.remedy)
     }
     finding.check = "tls-certificate"
     finding.message = finding.message.replacingOccurrences(
@@ -144,7 +149,7 @@ public struct NodeDoctor: Sendable {
       return [
         DoctorFinding(
           check: "certificate", severity: .error,
-          message: "the CA, CRL or certificate files: \(failure.message)",
+          reading: .unreadable(.identityFiles, code: failure.code, message: failure.message),
           remedy: failure.remedy)
       ]
     }
@@ -159,7 +164,8 @@ public struct NodeDoctor: Sendable {
     } catch {
       let failure = Failure(error)
       return DoctorFinding(
-        check: "calendar", severity: .error, message: failure.message, remedy: failure.remedy)
+        check: "calendar", severity: .error,
+        reading: .unreadable(.calendar, code: failure.code, message: failure.message), remedy: failure.remedy)
     }
   }
 
@@ -167,8 +173,7 @@ public struct NodeDoctor: Sendable {
     guard let space = DiskSpace(of: directory.path) else {
       return DoctorFinding(
         check: "disk", severity: .error,
-        message:
-          "the file system of \(directory.path) cannot be examined: \(String(cString: strerror(errno)))",
+        reading: .diskUnexaminable(path: directory.path, reason: String(cString: strerror(errno))),
         remedy: "Check that the data folder exists and is readable by the user the node runs as.")
     }
     return DoctorRules.disk(path: directory.path, free: space.free, total: space.total)
@@ -198,9 +203,7 @@ public struct NodeDoctor: Sendable {
     if let waiting = try home.catchUpWaitingFor() {
       found.append(
         DoctorFinding(
-          check: "catch-up", severity: .warning,
-          message: "restored from a backup, this node writes only after it has synced with "
-            + waiting.joined(separator: ", "),
+          check: "catch-up", severity: .warning, reading: .catchUp(waitingFor: waiting),
           remedy:
             "Sync with those peers ('liandong sync --all'); if one is gone for good, 'liandong sync --accept-fork-risk' (Deploy/README.md, section 5)."
         ))
@@ -209,7 +212,7 @@ public struct NodeDoctor: Sendable {
       found.append(
         DoctorFinding(
           check: "own-changes", severity: .warning,
-          message: StoreError.ownChangesMissing(missing).description,
+          reading: .ownChangesMissing(message: StoreError.ownChangesMissing(missing).description),
           remedy: ErrorCatalogue.entry(for: "node.own-changes-missing")!.remedy))
     }
     let status = try home.store.status()
@@ -218,16 +221,13 @@ public struct NodeDoctor: Sendable {
       found.append(
         DoctorFinding(
           check: "forks", severity: .warning,
-          message: "\(undecided.count) forks not decided, changes held back from: "
-            + (status.quarantined.isEmpty ? "none" : status.quarantined.joined(separator: ", ")),
+          reading: .forksUndecided(count: undecided.count, quarantined: status.quarantined),
           remedy:
             "An origin signed two different changes at one sequence: 'liandong fork list' shows both. Its operator finds out how: after a restored backup or a rolled-back snapshot, that operator decides which stands with 'liandong fork keep CHANGE' on the forked node; if its key may be stolen, its certificate is revoked and the federation CA's operator decides, in a manifest with \"forks\" (Deploy/README.md, RELIABILITY.md)."
         ))
     } else if !status.forks.isEmpty {
       found.append(
-        DoctorFinding(
-          check: "forks", severity: .ok,
-          message: "\(status.forks.count) forks, each decided by the federation authority"))
+        DoctorFinding(check: "forks", severity: .ok, reading: .forksDecided(count: status.forks.count)))
     }
     return found
   }

@@ -90,10 +90,10 @@ extension ConsolePages {
             var row: [String: Any] = [
               "check": language.phrase("check:\(finding.check)"), "severity": finding.severity.rawValue,
               "severityName": language.phrase("severity:\(finding.severity.rawValue)"),
-              "message": finding.message,
+              "message": Shown.text(Self.message(of: finding, in: language)),
             ]
             row["subject"] = Shown.optional(finding.subject)
-            row["remedy"] = Shown.optional(finding.remedy)
+            row["remedy"] = Shown.optional(Self.remedy(of: finding, in: language))
             return row
           },
         ])
@@ -101,6 +101,20 @@ extension ConsolePages {
     } catch {
       return render(problemPage(error, language: language), visit: visit, language: language)
     }
+  }
+
+  /// A finding as its reading is worded in the page's language; the node's English otherwise.
+  static func message(of finding: DoctorFinding, in language: Language) -> String {
+    guard language == .zh, let reading = finding.reading else { return finding.message }
+    return DoctorPhrases.message(reading, check: finding.check)
+  }
+
+  /// What to do about a finding that needs something done, in the page's language where it has
+  /// been worded in it.
+  static func remedy(of finding: DoctorFinding, in language: Language) -> String? {
+    guard let remedy = finding.remedy else { return nil }
+    guard language == .zh, let reading = finding.reading else { return remedy }
+    return DoctorPhrases.remedy(reading) ?? remedy
   }
 
   /// What a CRL did (or in a preview would do) here, as the node page shows it.

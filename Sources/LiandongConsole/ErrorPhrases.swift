@@ -71,6 +71,8 @@ enum ErrorPhrases {
     "request.wrong-party": "此操作应由协助调查的另一方办理。",
     "node.quarantined": "该节点的变更链出现分叉，已被隔离，待运维人员或上级裁定后方可继续。",
     "node.catch-up-required": "本节点从备份恢复，须先与各对等节点同步后才能登记新的记录；请联系运维人员。",
+    "node.own-changes-missing":
+      "本节点缺少自己签发过的变更（例如由备份恢复后），须待与持有这些变更的对端同步、变更取回后才能登记新的记录；请联系运维人员。",
     "node.not-ready": "节点正在启动或维护，请稍后再试。",
     "node.disk-full": "本节点磁盘空间不足，请联系运维人员。",
     "api.too-large": "提交的内容或文件过大，请缩小后再试。",

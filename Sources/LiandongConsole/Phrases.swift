@@ -171,6 +171,7 @@ enum Phrases {
     "check:own-changes": ("本节点变更", "Own changes"),
     "check:peer": ("对端节点", "Peer"),
     "check:systemd": ("systemd 服务", "systemd unit"),
+    "check:tls-certificate": ("TLS 证书", "TLS certificate"),
     "crlInstall": ("安装新的证书吊销列表（CRL）", "Install a new revocation list (CRL)"),
     "crlFile": ("CA 发布的吊销列表文件（PEM）", "The CRL file the CA published (PEM)"),
     "crlPreview": ("预览影响（不安装）", "Preview its effect (install nothing)"),

@@ -30,7 +30,7 @@ struct DoctorExamination: Sendable {
     guard !configured.isEmpty else {
       return [
         DoctorFinding(
-          check: "peer", severity: .warning, message: "no peers are configured: this node shares nothing",
+          check: "peer", severity: .warning, reading: .noPeers,
           remedy: "Add each peer with 'liandong peer add ID HOST:PORT' (Deploy/README.md, section 3).")
       ]
     }
@@ -44,7 +44,8 @@ struct DoctorExamination: Sendable {
       let failure = Failure(error)
       return [
         DoctorFinding(
-          check: "peer", severity: .error, message: "no TLS context: \(failure.message)",
+          check: "peer", severity: .error,
+          reading: .unreadable(.tlsContext, code: failure.code, message: failure.message),
           remedy: failure.remedy)
       ]
     }
@@ -70,8 +71,7 @@ struct DoctorExamination: Sendable {
       } else if reading.failure == nil {
         found.append(
           DoctorFinding(
-            check: "clock", subject: peer.node, severity: .skipped,
-            message: "\(peer.node) does not tell its clock (an older liandong)"))
+            check: "clock", subject: peer.node, severity: .skipped, reading: .clockNotTold(peer: peer.node)))
       }
     }
     return found
@@ -80,7 +80,7 @@ struct DoctorExamination: Sendable {
   /// The unit's state, when systemd runs this machine (`/run/systemd/system` exists).
   static func systemd(unit: String) -> DoctorFinding {
     guard FileManager.default.fileExists(atPath: "/run/systemd/system") else {
-      return DoctorFinding(check: "systemd", severity: .skipped, message: "systemd does not run this machine")
+      return DoctorFinding(check: "systemd", severity: .skipped, reading: .systemdAbsent)
     }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/systemctl")
@@ -92,16 +92,15 @@ struct DoctorExamination: Sendable {
       try process.run()
       process.waitUntilExit()
     } catch {
-      return DoctorFinding(check: "systemd", severity: .skipped, message: "systemctl cannot be run")
+      return DoctorFinding(check: "systemd", severity: .skipped, reading: .systemctlUnavailable)
     }
     let state = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
     guard state == "active" else {
       return DoctorFinding(
-        check: "systemd", subject: unit, severity: .error,
-        message: "\(unit) is \(state.isEmpty ? "unknown" : state)",
+        check: "systemd", subject: unit, severity: .error, reading: .unitInactive(unit: unit, state: state),
         remedy: "See why with 'journalctl -u \(unit) -n 50', fix it, then 'systemctl restart \(unit)'.")
     }
-    return DoctorFinding(check: "systemd", subject: unit, severity: .ok, message: "\(unit) is active")
+    return DoctorFinding(check: "systemd", subject: unit, severity: .ok, reading: .unitActive(unit: unit))
   }
 }

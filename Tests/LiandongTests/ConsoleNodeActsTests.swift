@@ -85,6 +85,10 @@ struct ConsoleNodeActsTests {
     #expect(
       doctor.status == 200 && doctor.body.contains(#"id="findings""#) && doctor.body.contains("时钟"),
       "\(doctor)")
+    // The findings and what to do are worded in Chinese, not the command line's English.
+    #expect(
+      doctor.body.contains("数据库通过 SQLite 快速完整性检查") && doctor.body.contains("node.json 中的配置项均可识别")
+        && !doctor.body.contains("the database passes"), "\(doctor.body)")
 
     let removed = try visit.post("/console/node/peers", [("csrf", csrf), ("act", "remove"), ("node", "yrd")])
     #expect(removed.status == 303, "\(removed)")

@@ -41,7 +41,8 @@ struct DoctorRulesTests {
     #expect(finding("2026-06-01").severity == .ok)
     let soon = finding("2026-12-03")
     #expect(
-      soon.severity == .warning && soon.message.contains("2027 or later") && soon.message.contains("29 days left")
+      soon.severity == .warning && soon.message.contains("2027 or later")
+        && soon.message.contains("29 days left")
         && soon.remedy?.contains("Add 2027's") == true, "\(soon)")
     #expect(finding("2026-12-31").severity == .warning)
     // The days are China's: half past midnight on 1 January in China is still 31 December in UTC.
@@ -69,9 +70,11 @@ struct DoctorRulesTests {
       DoctorRules.clock(peer: "yrd", offset: -30, uncertainty: 0.01, maximumDrift: 300).severity == .warning)
     // The uncertainty counts in the clock's favour: 12 s measured over a 6 s round trip may be 9 s.
     #expect(DoctorRules.clock(peer: "yrd", offset: 12, uncertainty: 3, maximumDrift: 300).severity == .ok)
-    // A few milliseconds, known to within one, is agreement, not "0.0 s ahead".
+    // A few milliseconds, known to within one, is agreement, not "0.0 s ahead", and says how close.
     let close = DoctorRules.clock(peer: "yrd", offset: -0.004, uncertainty: 0.001, maximumDrift: 300)
-    #expect(close.severity == .ok && close.message.contains("agrees with yrd's to within 0.0 s"), "\(close)")
+    #expect(close.severity == .ok && close.message.contains("agrees with yrd's to within 5 ms"), "\(close)")
+    let loose = DoctorRules.clock(peer: "yrd", offset: 0.5, uncertainty: 1.5, maximumDrift: 300)
+    #expect(loose.severity == .ok && loose.message.contains("to within 2.0 s"), "\(loose)")
     let ahead = DoctorRules.clock(peer: "yrd", offset: -600, uncertainty: 0.01, maximumDrift: 300)
     #expect(ahead.severity == .error)
     #expect(
