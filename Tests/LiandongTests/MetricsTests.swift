@@ -99,6 +99,43 @@ struct MetricsTests {
     #expect(whoami.keys.contains { $0.contains(#"status="401""#) }, "\(whoami)")
   }
 
+  @Test(
+    "liandong_deadlines counts the open deadlines the due list shows, by kind and urgency",
+    .enabled(if: parserInstalled, "prometheus_client is not installed (scripts/test installs it)"))
+  func deadlines() async throws {
+    let federation = try TestFederation(label: "metrics-due", nodes: ["jjj", "yrd"])
+    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try NodeProcess("yrd", federation: federation)
+    try jjj.introduce(to: yrd)
+    // Two leads yrd asks jjj to decide on, one jjj asks yrd to (jjj follows it as the origin),
+    // one shared with everybody (nobody is asked to decide), and an assistance request to yrd.
+    _ = try yrd.addLead(subject: "第一家店", to: "jjj")
+    _ = try yrd.addLead(subject: "第二家店", to: "jjj")
+    _ = try yrd.addLead(subject: "第三家店")
+    try yrd.carry(to: jjj)
+    _ = try jjj.addLead(subject: "第四家店", to: "yrd")
+    let sent = try jjj.cli(
+      "request", "send", "--to", "yrd", "--case", "京市监案〔2026〕12号", "--legal-basis", "《市场监督管理行政处罚程序规定》第十一条",
+      "--task", "verify-registration", "--details", "核实登记信息")
+    #expect(sent.status == 0, "\(sent)")
+    let operatorToken = try jjj.token("wang.ops", role: "operator")
+    let base = try await jjj.serveAPI()
+    defer { _ = jjj.stop() }
+
+    // The due list is case content: a supervisor reads it, the operator reads only the counts.
+    let due = try curl("GET", base + "/v1/due", token: try jjj.token("zhao.lead", role: "supervisor"))
+    let items = try #require(
+      try JSONSerialization.jsonObject(with: Data(due.body.utf8)) as? [[String: Any]], "\(due)")
+    let listed = Dictionary(grouping: items) {
+      #"liandong_deadlines{kind="\#($0["kind"] as? String ?? "")",urgency="\#($0["urgency"] as? String ?? "")"}"#
+    }.mapValues { Double($0.count) }
+    let samples = try Self.samples(try curl("GET", base + "/metrics", token: operatorToken).body)
+    let counted = samples.filter { $0.key.hasPrefix("liandong_deadlines{") }
+    #expect(counted == listed, "metrics \(counted), due list \(listed)")
+    #expect(counted[#"liandong_deadlines{kind="lead",urgency="ok"}"#] == 3, "\(counted)")
+    #expect(counted[#"liandong_deadlines{kind="request",urgency="ok"}"#] == 1, "\(counted)")
+  }
+
   @Test("off loopback, /metrics needs an operator's credentials")
   func operatorOnly() async throws {
     let federation = try TestFederation(label: "metrics-auth", nodes: [])
