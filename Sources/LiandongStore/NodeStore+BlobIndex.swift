@@ -46,13 +46,13 @@ extension NodeStore: BlobIndex {
   public func missingFiles(limit: Int) throws -> [BlobNeed] {
     try read { db in
       try Row.fetchAll(
-        db,
-        sql: """
-          SELECT e.sha256, MIN(e.size) AS size, p.durable_offset FROM p_evidence e
-          LEFT JOIN blob_partials p ON p.sha256 = e.sha256
-          WHERE e.sha256 NOT IN (SELECT sha256 FROM blobs)
-          GROUP BY e.sha256 ORDER BY e.sha256 LIMIT ?
-          """, arguments: [limit]
+        db.cachedStatement(
+          sql: """
+            SELECT e.sha256, MIN(e.size) AS size, p.durable_offset FROM p_evidence e
+            LEFT JOIN blob_partials p ON p.sha256 = e.sha256
+            WHERE e.sha256 NOT IN (SELECT sha256 FROM blobs)
+            GROUP BY e.sha256 ORDER BY e.sha256 LIMIT ?
+            """), arguments: [limit]
       ).compactMap { row in
         guard let sha256 = Data(hex: row["sha256"]) else { return nil }
         return BlobNeed(

@@ -12,7 +12,7 @@ extension NodeStore {
     try read { db in
       var marks: [NodeID: UInt64] = [:]
       for row in try Row.fetchAll(
-        db, sql: "SELECT signer, max(time_millis) AS time FROM checkpoints GROUP BY signer")
+        db.cachedStatement(sql: "SELECT signer, max(time_millis) AS time FROM checkpoints GROUP BY signer"))
       {
         guard let node = try? NodeID(row["signer"] as String) else { continue }
         marks[node] = UInt64(row["time"] as Int64)
@@ -28,19 +28,23 @@ extension NodeStore {
   public func checkpoints(after marks: [NodeID: UInt64], limit: Int) throws -> [SignedCheckpoint] {
     try read { db in
       var due: [(signer: String, time: Int64)] = []
-      for signer in try String.fetchAll(db, sql: "SELECT DISTINCT signer FROM checkpoints ORDER BY signer") {
+      for signer in try String.fetchAll(
+        db.cachedStatement(sql: "SELECT DISTINCT signer FROM checkpoints ORDER BY signer"))
+      {
         let mark = (try? NodeID(signer)).flatMap { marks[$0] } ?? 0
         due += try Int64.fetchAll(
-          db,
-          sql:
-            "SELECT time_millis FROM checkpoints WHERE signer = ? AND time_millis > ? ORDER BY time_millis LIMIT ?",
+          db.cachedStatement(
+            sql:
+              "SELECT time_millis FROM checkpoints WHERE signer = ? AND time_millis > ? ORDER BY time_millis LIMIT ?"
+          ),
           arguments: [signer, Int64(clamping: mark), limit]
         ).map { (signer, $0) }
       }
       let chosen = due.sorted { ($0.time, $0.signer) < ($1.time, $1.signer) }.prefix(limit)
       return try chosen.compactMap { signer, time in
         try Row.fetchOne(
-          db, sql: "SELECT bytes, signature FROM checkpoints WHERE signer = ? AND time_millis = ?",
+          db.cachedStatement(
+            sql: "SELECT bytes, signature FROM checkpoints WHERE signer = ? AND time_millis = ?"),
           arguments: [signer, time]
         ).flatMap { try? SignedCheckpoint(bytes: $0["bytes"], signature: $0["signature"]) }
       }
@@ -136,8 +140,8 @@ extension NodeStore {
   public func latestCheckpoint(of signer: NodeID) throws -> SignedCheckpoint? {
     try read { db in
       try Row.fetchOne(
-        db,
-        sql: "SELECT bytes, signature FROM checkpoints WHERE signer = ? ORDER BY time_millis DESC LIMIT 1",
+        db.cachedStatement(
+          sql: "SELECT bytes, signature FROM checkpoints WHERE signer = ? ORDER BY time_millis DESC LIMIT 1"),
         arguments: [signer.rawValue]
       ).flatMap { try? SignedCheckpoint(bytes: $0["bytes"], signature: $0["signature"]) }
     }
@@ -150,7 +154,8 @@ extension NodeStore {
     try read { db in
       guard
         let row = try Row.fetchOne(
-          db, sql: "SELECT header, signature FROM changes WHERE id = ?", arguments: [change.bytes]),
+          db.cachedStatement(sql: "SELECT header, signature FROM changes WHERE id = ?"),
+          arguments: [change.bytes]),
         let held = try? SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil)
       else { return [] }
       return try Self.witnesses(of: held.header, id: change, db)
@@ -172,12 +177,12 @@ extension NodeStore {
   static func witnesses(of header: ChangeHeader, id: ChangeID, _ db: Database) throws -> [Witness] {
     let origin = header.origin.rawValue
     return try Row.fetchAll(
-      db,
-      sql: """
-        SELECT h.signer, min(h.time_millis) AS since FROM \(checkpointsHolding)
-        WHERE \(holdingChangeAt) AND h.signer <> ?
-        GROUP BY h.signer ORDER BY since, h.signer
-        """, arguments: [origin, Int64(header.sequence), origin]
+      db.cachedStatement(
+        sql: """
+          SELECT h.signer, min(h.time_millis) AS since FROM \(checkpointsHolding)
+          WHERE \(holdingChangeAt) AND h.signer <> ?
+          GROUP BY h.signer ORDER BY since, h.signer
+          """), arguments: [origin, Int64(header.sequence), origin]
     ).compactMap { row in
       guard let node = try? NodeID(row["signer"] as String) else { return nil }
       return Witness(node: node, sinceMillis: UInt64(row["since"] as Int64))

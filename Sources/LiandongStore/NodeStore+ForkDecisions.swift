@@ -13,20 +13,21 @@ extension NodeStore {
   /// The decisions in force, from every manifest this node holds and the fork choices of the
   /// checkpoints it holds whose certificates no CRL in force revokes.
   static func forkDecisions(_ db: Database) throws -> ForkDecisions {
-    let manifests = try Row.fetchAll(db, sql: "SELECT sha256, document FROM p_manifests").compactMap {
-      row -> (manifest: FederationManifest, sha256: Data)? in
-      guard let manifest = try? FederationManifest.parse(row["document"]), !manifest.forks.isEmpty else {
-        return nil
+    let manifests = try Row.fetchAll(db.cachedStatement(sql: "SELECT sha256, document FROM p_manifests"))
+      .compactMap {
+        row -> (manifest: FederationManifest, sha256: Data)? in
+        guard let manifest = try? FederationManifest.parse(row["document"]), !manifest.forks.isEmpty else {
+          return nil
+        }
+        return (manifest, row["sha256"])
       }
-      return (manifest, row["sha256"])
-    }
     let choices = try Row.fetchAll(
-      db,
-      sql: """
-        SELECT DISTINCT origin, sequence, keep FROM fork_choices
-        WHERE signer_sha256 NOT IN (SELECT fingerprint FROM revocations)
-        ORDER BY origin, sequence, keep
-        """
+      db.cachedStatement(
+        sql: """
+          SELECT DISTINCT origin, sequence, keep FROM fork_choices
+          WHERE signer_sha256 NOT IN (SELECT fingerprint FROM revocations)
+          ORDER BY origin, sequence, keep
+          """)
     ).compactMap { row -> OriginForkChoice? in
       guard let origin = try? NodeID(row["origin"] as String), let keep = ChangeID(bytes: row["keep"]) else {
         return nil

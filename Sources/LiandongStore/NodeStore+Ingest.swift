@@ -143,13 +143,13 @@ extension NodeStore {
   func latestTime(notAfter limit: UInt64 = .max, _ db: Database) throws -> HLCTimestamp {
     guard
       let row = try Row.fetchOne(
-        db,
-        sql: """
-          SELECT hlc_wall, hlc_counter FROM changes c WHERE hlc_wall <= ?
-            AND NOT EXISTS (SELECT 1 FROM withheld_changes w WHERE w.change_id = c.id)
-            AND NOT EXISTS (SELECT 1 FROM retimed_changes r WHERE r.change_id = c.id)
-          ORDER BY hlc_wall DESC, hlc_counter DESC LIMIT 1
-          """, arguments: [Int64(clamping: limit)])
+        db.cachedStatement(
+          sql: """
+            SELECT hlc_wall, hlc_counter FROM changes c WHERE hlc_wall <= ?
+              AND NOT EXISTS (SELECT 1 FROM withheld_changes w WHERE w.change_id = c.id)
+              AND NOT EXISTS (SELECT 1 FROM retimed_changes r WHERE r.change_id = c.id)
+            ORDER BY hlc_wall DESC, hlc_counter DESC LIMIT 1
+            """), arguments: [Int64(clamping: limit)])
     else { return .zero }
     return HLCTimestamp(
       wallMillis: UInt64(row["hlc_wall"] as Int64), counter: UInt32(row["hlc_counter"] as Int64))

@@ -185,8 +185,9 @@ extension NodeStore {
   /// (`Schema.searchSettlement`). Run before every write transaction commits, so no reader sees
   /// an index behind its rows.
   static func settleSearchIndexes(_ db: Database) throws {
-    guard try Bool.fetchOne(db, sql: Schema.searchBehind) == true else { return }
-    for statement in searchSettlement { try db.execute(sql: statement) }
+    // Cached: compiled once per connection, not in every write transaction.
+    guard try Bool.fetchOne(db.cachedStatement(sql: Schema.searchBehind)) == true else { return }
+    for statement in searchSettlement { try db.cachedStatement(sql: statement).execute() }
   }
 
   /// The statements that settle the search indexes; public for the benchmark that writes a

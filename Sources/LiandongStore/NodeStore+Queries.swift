@@ -73,9 +73,10 @@ extension NodeStore {
       origins: for origin in origins {
         let after = Int64(vector[try NodeID(origin)] ?? 0)
         let rows = try Row.fetchCursor(
-          db,
-          sql:
-            "SELECT header, signature, body FROM changes WHERE origin = ? AND sequence > ? ORDER BY sequence LIMIT ?",
+          db.cachedStatement(
+            sql:
+              "SELECT header, signature, body FROM changes WHERE origin = ? AND sequence > ? ORDER BY sequence LIMIT ?"
+          ),
           arguments: [origin, after, min(limit - result.count, 1 << 30)])
         while let row = try rows.next() {
           let change = try SignedChange(
