@@ -69,9 +69,12 @@ public enum DoctorReading: Sendable, Equatable {
   case unitInactive(unit: String, state: String)
   case unitActive(unit: String)
 
-  /// The reading as `liandong doctor` prints it.
-  public var english: String {
-    switch self {
+  /// The reading as `liandong doctor` prints it under `check` (`tls-certificate` names the
+  /// TLS certificate where `certificate` names the signing one).
+  public func english(check: String) -> String {
+    let certificate =
+      check == "tls-certificate" ? "this node's TLS certificate (tls.pem)" : "this node's certificate"
+    return switch self {
     case .unreadable(let part, _, let message):
       switch part {
       case .dataFolder: "the data folder does not open: \(message)"
@@ -83,9 +86,9 @@ public enum DoctorReading: Sendable, Equatable {
     case .configUnknownKeys(let keys):
       "node.json has keys the node does not read: \(keys.joined(separator: ", "))"
     case .configKnown: "node.json: every key is known"
-    case .certificateInvalid(let problem): "this node's certificate: \(problem)"
+    case .certificateInvalid(let problem): "\(certificate): \(problem)"
     case .certificateExpires(let notAfter, let now):
-      "this node's certificate chains to the CA, is not revoked, and expires \(notAfter.iso8601) (\(Self.days(notAfter.timeIntervalSince(now))))"
+      "\(certificate) chains to the CA, is not revoked, and expires \(notAfter.iso8601) (\(Self.days(notAfter.timeIntervalSince(now))))"
     case .crlMissing: "no CRL is installed: a revoked certificate is trusted until one is"
     case .crlIssuedInFuture(let issued, let now):
       "the CRL was issued \(issued.iso8601), after this machine's time \(now.iso8601)"

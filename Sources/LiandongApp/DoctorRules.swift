@@ -31,15 +31,18 @@ public enum DoctorRules {
     "Synchronise this machine's clock (systemd-timesyncd or chrony, against the bureau's NTP server), then run 'liandong doctor' again."
 
   /// The node's own certificate: `problem` is why its chain does not verify now, if it does not.
-  public static func certificate(notAfter: Date, problem: String?, now: Date) -> DoctorFinding {
+  /// `check` is `tls-certificate` for the TLS certificate of an `sm` node.
+  public static func certificate(
+    notAfter: Date, problem: String?, now: Date, check: String = "certificate"
+  ) -> DoctorFinding {
     if let problem {
       return DoctorFinding(
-        check: "certificate", severity: .error, reading: .certificateInvalid(problem: problem), remedy: rotate
+        check: check, severity: .error, reading: .certificateInvalid(problem: problem), remedy: rotate
       )
     }
     let soon = notAfter.timeIntervalSince(now) < certificateWarning
     return DoctorFinding(
-      check: "certificate", severity: soon ? .warning : .ok,
+      check: check, severity: soon ? .warning : .ok,
       reading: .certificateExpires(notAfter: notAfter, now: now), remedy: soon ? rotate : nil)
   }
 

@@ -97,29 +97,28 @@ public struct NodeDoctor: Sendable {
     return [DoctorFinding(check: "config", severity: .ok, reading: .configKnown)]
   }
 
-  func certificate(chain: [Certificate], trust: TrustAnchor, now: Date) -> DoctorFinding {
+  func certificate(
+    chain: [Certificate], trust: TrustAnchor, now: Date, check: String = "certificate"
+  ) -> DoctorFinding {
     var problem: String? = nil
     do { try trust.verify(chain: chain, at: now, now: now) } catch { problem = Failure(error).message }
-    return DoctorRules.certificate(notAfter: chain.first?.notAfter ?? now, problem: problem, now: now)
+    return DoctorRules.certificate(
+      notAfter: chain.first?.notAfter ?? now, problem: problem, now: now, check: check)
   }
 
   /// An `sm` node's TLS certificate expires and is revoked on its own: peers refuse the node
   /// when it does, though its signing certificate is good.
   func transportCertificate(_ home: NodeHome, now: Date) -> DoctorFinding {
-    var finding: DoctorFinding
     do {
-      finding = certificate(chain: try home.transport().chain, trust: home.trust, now: now)
+      return certificate(
+        chain: try home.transport().chain, trust: home.trust, now: now, check: "tls-certificate")
     } catch {
       let failure = Failure(error)
-      finding = DoctorFinding(
-        check: "certificate", severity: .error,
+      return DoctorFinding(
+        check: "tls-certificate", severity: .error,
         reading: .unreadable(.tlsCertificate, code: failure.code, message: failure.message),
         remedy: failure.remedy)
     }
-    finding.check = "tls-certificate"
-    finding.message = finding.message.replacingOccurrences(
-      of: "this node's certificate", with: "this node's TLS certificate (tls.pem)")
-    return finding
   }
 
   func crls(_ trust: TrustAnchor, maximumDrift: TimeInterval, now: Date) -> [DoctorFinding] {

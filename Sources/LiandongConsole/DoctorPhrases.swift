@@ -142,7 +142,7 @@ enum DoctorPhrases {
 
   private static func time(_ date: Date) -> String { Shown.chinaTime(date) + "（北京时间）" }
 
-  /// How far `date` is from `now`: 还有 12 天, 3 天前, 还有 5 小时.
+  /// How far `date` is from `now`: 还有 12 天, 已过 3 天, 还有 5 小时.
   private static func left(_ date: Date, _ now: Date) -> String {
     let interval = date.timeIntervalSince(now)
     let (days, hours) = DoctorReading.wholeDays(interval)

@@ -61,6 +61,12 @@ struct DoctorRulesTests {
     #expect(soon.severity == .warning && soon.message.contains("in 29 days"))
     let expired = DoctorRules.certificate(notAfter: now, problem: "the certificate expired", now: now)
     #expect(expired.severity == .error && expired.remedy?.contains("cert rotate") == true)
+    // An sm node's TLS certificate is named as such, under its own check.
+    let tls = DoctorRules.certificate(
+      notAfter: now, problem: "the certificate expired", now: now, check: "tls-certificate")
+    #expect(
+      tls.check == "tls-certificate"
+        && tls.message == "this node's TLS certificate (tls.pem): the certificate expired", "\(tls)")
   }
 
   @Test("a peer's clock: within 10 s is ok, beyond is a warning, beyond the allowed drift an error")
