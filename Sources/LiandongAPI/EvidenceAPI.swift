@@ -2,6 +2,7 @@ import Foundation
 import LiandongApp
 import LiandongCore
 import LiandongCrypto
+import LiandongStore
 import OpenAPIRuntime
 
 /// Evidence over HTTP: a file streamed in to disk and added as `liandong evidence add` adds
@@ -54,16 +55,25 @@ extension NodeAPI {
     try CurrentCaller.required().require(.readCases)
     try SpecLength.check([("id", input.path.id, 64)])
     let evidence = try app.evidence(try app.objectID(input.path.id))
-    guard let file = try app.heldFile(of: evidence), let handle = try? FileHandle(forReadingFrom: file) else {
+    guard let reader = try app.heldFileReader(of: evidence) else {
       throw Failure(
         code: "evidence.file-not-held",
         message:
           "this node does not hold the file of \(evidence.id) yet (\(evidence.file)); it arrives with sync")
     }
-    return .ok(.init(body: .binary(Self.stream(handle, size: evidence.size))))
+    return .ok(.init(body: .binary(Self.stream(reader, size: evidence.size))))
   }
 
-  /// The file in pieces of 256 KiB, read as the client takes them.
+  /// The file in pieces of a megabyte, read as the client takes them and checked against its
+  /// hash on the way: a file found damaged ends the download with an error, not a quiet copy.
+  static func stream(_ reader: BlobReader, size: UInt64) -> HTTPBody {
+    let pieces = AsyncThrowingStream<ArraySlice<UInt8>, any Error> {
+      try reader.nextChecked().map { ArraySlice($0) }
+    }
+    return HTTPBody(pieces, length: .known(Int64(size)), iterationBehavior: .single)
+  }
+
+  /// A file written for this download (a bundle's archive), in pieces of 256 KiB.
   static func stream(_ handle: FileHandle, size: UInt64) -> HTTPBody {
     let pieces = AsyncThrowingStream<ArraySlice<UInt8>, any Error> {
       let piece = try handle.read(upToCount: 256 * 1024) ?? Data()

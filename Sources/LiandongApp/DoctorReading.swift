@@ -7,7 +7,7 @@ import LiandongCore
 public enum DoctorReading: Sendable, Equatable {
   /// Where something doctor had to read could not be: the sentence names it before the refusal.
   public enum Unreadable: Sendable, Equatable {
-    case dataFolder, identityFiles, calendar, tlsCertificate, database, tlsContext
+    case dataFolder, identityFiles, calendar, tlsCertificate, database, tlsContext, evidenceStore
   }
 
   /// A part could not be read or opened; `code` is the refusal's stable code.
@@ -53,6 +53,8 @@ public enum DoctorReading: Sendable, Equatable {
   case evidenceNoneHeld
   case evidenceNoneSampled
   case evidenceMatches(sampled: Int, held: Int)
+  /// The object store named by `evidenceStore` answers, and these credentials may use its bucket.
+  case evidenceStoreAnswers(location: String)
 
   case peerUntrusted(peer: String, address: String, error: String)
   case peerUnreachable(peer: String, address: String, error: String)
@@ -80,6 +82,7 @@ public enum DoctorReading: Sendable, Equatable {
       case .dataFolder: "the data folder does not open: \(message)"
       case .identityFiles: "the CA, CRL or certificate files: \(message)"
       case .tlsContext: "no TLS context: \(message)"
+      case .evidenceStore: "the object store holding the evidence files: \(message)"
       case .calendar, .tlsCertificate, .database: message
       }
     case .configNotJSON(let path): "\(path) is not a JSON object"
@@ -135,6 +138,8 @@ public enum DoctorReading: Sendable, Equatable {
     case .evidenceNoneSampled: "no evidence file read again (--sample 0)"
     case .evidenceMatches(let sampled, let held):
       "\(sampled) of \(held) evidence files read again match their SHA-256"
+    case .evidenceStoreAnswers(let location):
+      "the object store holding the evidence files answers (\(location))"
     case .peerUntrusted(let peer, let address, let error): "\(peer) at \(address): \(error)"
     case .peerUnreachable(let peer, let address, let error):
       "\(peer) at \(address) cannot be reached: \(error)"

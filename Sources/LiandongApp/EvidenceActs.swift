@@ -130,8 +130,14 @@ extension NodeApp {
     try existing("evidence", id) { try store.evidence(id: $0) }
   }
 
-  /// Where the item's file is on this node, once it is held complete.
-  public func heldFile(of evidence: EvidenceView) throws -> URL? {
-    try Data(hex: evidence.sha256).flatMap { try local.blobs.file($0) }
+  /// Where the item's file is on this node (a path, or an object's address in the evidence
+  /// store), once it is held complete.
+  public func heldFileLocation(of evidence: EvidenceView) throws -> String? {
+    try Data(hex: evidence.sha256).flatMap { try local.blobs.location($0) }
+  }
+
+  /// The item's file read from its start and checked against its hash on the way, once held.
+  public func heldFileReader(of evidence: EvidenceView) throws -> BlobReader? {
+    try Data(hex: evidence.sha256).flatMap { try local.blobs.reader($0) }
   }
 }

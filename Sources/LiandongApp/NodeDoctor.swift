@@ -46,6 +46,7 @@ public struct NodeDoctor: Sendable {
     found += crls(home.trust, maximumDrift: drift, now: now)
     found.append(calendar(home, now: now))
     found.append(disk())
+    if let store = evidenceStore(home) { found.append(store) }
     let problems = (try? home.store.databaseProblems(quick: true)) ?? ["the database cannot be read"]
     found.append(DoctorRules.database(problems: problems))
     guard problems.isEmpty else { return (home, found) }
@@ -176,6 +177,21 @@ public struct NodeDoctor: Sendable {
         remedy: "Check that the data folder exists and is readable by the user the node runs as.")
     }
     return DoctorRules.disk(path: directory.path, free: space.free, total: space.total)
+  }
+
+  /// Whether the object store holding the evidence files answers and lets this node use its
+  /// bucket; nil when the files are kept in the data folder.
+  func evidenceStore(_ home: NodeHome) -> DoctorFinding? {
+    guard let location = home.blobs.shelfDescription(ifObjectStore: true) else { return nil }
+    do { try home.blobs.checkShelf() } catch {
+      let failure = Failure(error)
+      return DoctorFinding(
+        check: "evidence-store", severity: .error,
+        reading: .unreadable(.evidenceStore, code: failure.code, message: failure.message),
+        remedy: failure.remedy)
+    }
+    return DoctorFinding(
+      check: "evidence-store", severity: .ok, reading: .evidenceStoreAnswers(location: location))
   }
 
   /// A sample of held files, from a random place in hash order, read again against their hash.

@@ -71,8 +71,10 @@ extension ConsolePages {
     try await respond(request) { visit in
       try visit.caller.require(.readCases)
       let archive = try app.openEvidenceArchive(of: try app.objectID(rawID))
+      let handle = archive.handle
       return Self.fileDownload(
-        archive.handle, size: Int(archive.size), type: "application/x-tar", name: archive.name)
+        { try handle.read(upToCount: 256 * 1024).flatMap { $0.isEmpty ? nil : $0 } }, size: Int(archive.size),
+        type: "application/x-tar", name: archive.name, finished: { try? handle.close() })
     }
   }
 }

@@ -123,7 +123,8 @@ extension ConsolePages {
     return [
       "id": item.id, "fileName": Shown.text(item.fileName), "size": Shown.bytes(item.size),
       "sha256": item.sha256,
-      "held": try app.heldFile(of: item) != nil, "damaged": item.file == "damaged", "custody": custody,
+      "held": try app.heldFileLocation(of: item) != nil, "damaged": item.file == "damaged",
+      "custody": custody,
     ]
   }
 
@@ -312,22 +313,24 @@ extension ConsolePages {
     try await respond(request) { visit in
       try visit.caller.require(.readCases)
       let evidence = try app.evidence(try app.objectID(rawID))
-      guard let file = try app.heldFile(of: evidence), let handle = try? FileHandle(forReadingFrom: file)
-      else {
+      guard let reader = try app.heldFileReader(of: evidence) else {
         throw Failure(
           code: "evidence.file-not-held",
           message:
             "this node does not hold the file of \(evidence.id) yet (\(evidence.file)); it arrives with sync")
       }
+      // A file found damaged on the way ends the download with an error, so that the browser
+      // does not keep a copy that is not the evidence.
       return Self.fileDownload(
-        handle, size: Int(evidence.size), type: "application/octet-stream", name: evidence.fileName)
+        reader.nextChecked, size: Int(evidence.size), type: "application/octet-stream",
+        name: evidence.fileName)
     }
   }
 
   /// A file as a download, named, never shown inline, streamed in pieces (never whole in
   /// memory); `finished` runs once it is sent or the client went.
   static func fileDownload(
-    _ handle: FileHandle, size: Int, type: String, name: String,
+    _ nextPiece: @escaping @Sendable () throws -> Data?, size: Int, type: String, name: String,
     finished: @escaping @Sendable () -> Void = {}
   ) -> Response {
     var headers = securityHeaders
@@ -335,11 +338,8 @@ extension ConsolePages {
     headers[.contentDisposition] = attachment(name)
     headers[.contentLength] = "\(size)"
     let body = ResponseBody(contentLength: size) { writer in
-      defer {
-        try? handle.close()
-        finished()
-      }
-      while let piece = try handle.read(upToCount: 256 * 1024), !piece.isEmpty {
+      defer { finished() }
+      while let piece = try nextPiece() {
         try await writer.write(ByteBuffer(bytes: piece))
       }
       try await writer.finish(nil)

@@ -76,7 +76,7 @@ extension ConsolePages {
       return [
         "role": language.phrase(role), "id": evidenceID,
         "fileName": evidence.map { Shown.text($0.fileName) } ?? evidenceID,
-        "held": evidence.flatMap { try? app.heldFile(of: $0) } != nil,
+        "held": evidence.flatMap { try? app.heldFileLocation(of: $0) } != nil,
       ]
     }
     return Rendered(

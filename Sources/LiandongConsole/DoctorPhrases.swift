@@ -16,6 +16,7 @@ enum DoctorPhrases {
       case .tlsCertificate: return "\(certificate)无法读取：\(message)"
       case .database: return "数据库无法读取：\(message)"
       case .tlsContext: return "无法建立 TLS 连接配置：\(message)"
+      case .evidenceStore: return "存放证据文件的对象存储无法使用：\(message)"
       }
     case .configNotJSON(let path): return "\(path) 不是 JSON 对象"
     case .configUnknownKeys(let keys): return "node.json 中有节点不识别的配置项：\(keys.joined(separator: "、"))"
@@ -72,6 +73,7 @@ enum DoctorPhrases {
     case .evidenceNoneSampled: return "未抽查证据文件（--sample 0）"
     case .evidenceMatches(let sampled, let held):
       return "抽查 \(held) 个证据文件中的 \(sampled) 个，均与其 SHA-256 相符"
+    case .evidenceStoreAnswers(let location): return "存放证据文件的对象存储有应答（\(location)）"
     case .peerUntrusted(let peer, let address, let error): return "\(peer)（\(address)）不被信任：\(error)"
     case .peerUnreachable(let peer, let address, let error): return "无法连接 \(peer)（\(address)）：\(error)"
     case .peerAnswers(let peer, let address, let roundTrip):
@@ -130,7 +132,8 @@ enum DoctorPhrases {
     case .unitInactive(let unit, _):
       "请用“journalctl -u \(unit) -n 50”查看原因，修复后执行“systemctl restart \(unit)”。"
     case .configKnown, .clockNotBehindLog, .clockAgrees, .clockNotTold, .databasePasses, .calendarCovers,
-      .evidenceNoneHeld, .evidenceNoneSampled, .evidenceMatches, .peerAnswers, .forksDecided, .systemdAbsent,
+      .evidenceNoneHeld, .evidenceNoneSampled, .evidenceMatches, .evidenceStoreAnswers, .peerAnswers,
+      .forksDecided, .systemdAbsent,
       .systemctlUnavailable, .unitActive:
       nil
     }

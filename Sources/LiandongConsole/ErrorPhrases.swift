@@ -79,6 +79,15 @@ enum ErrorPhrases {
     "api.bad-request": "提交的表单不完整或有误，请刷新页面后重试。",
     "bundle.files-missing": "本节点尚未收到全部证据文件，同步后再导出证据包。",
     "bundle.file-damaged": "证据文件在本节点磁盘上已损坏，已隔离；与持有该文件的节点同步后可重新导出。",
+    "blob.damaged": "本节点持有的该证据文件与其哈希不符：请运行“liandong verify”将其隔离，下次同步时会从持有该文件的节点重新获取。",
+    "evidence.store-unreachable":
+      "请确认 node.json 中 evidenceStore 所指的对象存储正在运行，且本机可以访问其主机和端口；数据未丢失，待其恢复应答后重试即可。",
+    "evidence.store-bad-answer":
+      "请确认 evidenceStore 的 endpoint 是对象存储的 S3 接口地址（SeaweedFS 为 -s3.port 指定的端口），而不是其他服务。",
+    "evidence.store-refused": "请核对 evidenceStore 所指凭据文件中的访问密钥，并确认其有权读写该存储桶；消息中附有对象存储自身的错误代码。",
+    "evidence.store-no-bucket":
+      "请在对象存储中创建该存储桶（SeaweedFS：在“weed shell”中执行“s3.bucket.create -name 桶名”），或修正 node.json 中 evidenceStore 的 bucket。",
+    "config.evidence-store": "请按消息所述修正 node.json 中的 evidenceStore；各项含义见 Deploy/config/README.md。",
     "bundle.archive-failed": "证据包打包失败，请联系运维人员检查磁盘空间。",
   ]
 }

@@ -166,6 +166,7 @@ enum Phrases {
     "check:crl": ("证书吊销列表", "Revocation list"),
     "check:database": ("数据库", "Database"),
     "check:disk": ("磁盘空间", "Disk space"),
+    "check:evidence-store": ("证据对象存储", "Evidence object store"),
     "check:evidence": ("证据文件抽查", "Evidence sample"),
     "check:forks": ("分叉", "Forks"),
     "check:own-changes": ("本节点变更", "Own changes"),

@@ -543,6 +543,30 @@ public enum ErrorCatalogue {
       "This node is not in the evidence's audience: its owner may share it ('liandong evidence share')."),
     Entry(
       "blob.unavailable", .unavailable, "The peer cannot read the file now; it is fetched on a later sync."),
+    Entry(
+      "blob.damaged", .unavailable,
+      "The copy held here no longer matches its hash: run 'liandong verify', which sets it aside; the next sync fetches it again from a peer that holds it."
+    ),
+    // Evidence files kept in an S3-compatible object store (node.json's evidenceStore).
+    Entry(
+      "evidence.store-unreachable", .unavailable,
+      "Check that the object store named by evidenceStore in node.json is running and reachable from this host (its endpoint's host and port). Nothing was lost: try again once it answers."
+    ),
+    Entry(
+      "evidence.store-bad-answer", .unavailable,
+      "Check that evidenceStore's endpoint is the object store's S3 API (for SeaweedFS, the port given by -s3.port), not another of its services."
+    ),
+    Entry(
+      "evidence.store-refused", .unavailable,
+      "Check the access key and secret in the credentials file evidenceStore names, and that they may read and write its bucket; the message gives the object store's own code."
+    ),
+    Entry(
+      "evidence.store-no-bucket", .unavailable,
+      "Create the bucket in the object store (SeaweedFS: 's3.bucket.create -name NAME' in 'weed shell'), or correct 'bucket' under evidenceStore in node.json."
+    ),
+    Entry(
+      "config.evidence-store", .invalidInput,
+      "Correct evidenceStore in node.json as the message says; Deploy/config/README.md describes each of its keys."),
     Entry("bundle.not-empty", .conflict, "Choose an empty or new folder for the bundle."),
     Entry(
       "bundle.archive-failed", .unavailable,

@@ -63,7 +63,13 @@ struct BlobServer: Sendable {
     case .serve(let size):
       // A file deleted or cut short on this disk is caught here, before a byte is sent; one
       // altered in place is caught by the receiver's hash and by this node's scrub.
-      if let finding = blobs.quickCheck(HeldFile(sha256: sha256, size: size)) {
+      let finding: BlobFinding?
+      do { finding = try await offload { try blobs.quickCheck(HeldFile(sha256: sha256, size: size)) } } catch
+      {
+        return refuse(
+          sha256, code: "blob.unavailable", message: "this node cannot read its evidence store now: \(error)")
+      }
+      if let finding {
         logger.error(
           "an evidence file is damaged on this node's disk; set aside, to be fetched again",
           metadata: ["blob": "\(sha256.hex)", "finding": "\(finding)"])

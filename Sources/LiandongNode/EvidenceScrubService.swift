@@ -65,6 +65,12 @@ public struct EvidenceScrubService: Service {
         try await Task.sleep(for: .seconds(Double(piece) / Double(max(1, pace.bytesPerSecond))))
       } catch { return false }
     }
+    if let unavailable = check.unavailable {
+      logger.warning(
+        "the evidence scrub cannot read the object store; it goes on with the next file",
+        metadata: ["blob": "\(file.sha256.hex)", "error": "\(unavailable)"])
+      return true
+    }
     Counter(label: "liandong_evidence_files_scrubbed_total").increment()
     guard let finding = check.finding else { return true }
     logger.error(

@@ -409,7 +409,7 @@ public enum SyncDriver {
       logger.warning("blob transfer failed", metadata: ["peer": "\(peer)", "reason": "\(error)"])
       return switch error {
       case .outOfOrder, .tooLong: .badBlob(reason: error.description)
-      case .unreadable, .io, .busy, .notAFile, .changedWhileRead, .empty, .diskFull:
+      case .unreadable, .io, .busy, .notAFile, .changedWhileRead, .empty, .diskFull, .damaged:
         .localFailure(code: error.code, reason: error.description)
       }
     }

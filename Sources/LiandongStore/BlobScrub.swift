@@ -20,93 +20,56 @@ public enum BlobFinding: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension BlobStore {
-  /// Whether the file is on the disk with the size it was stored with: a stat, cheap enough to
-  /// run before every serving, and catches a deleted or truncated file.
-  public func quickCheck(_ file: HeldFile) -> BlobFinding? {
-    var status = stat()
-    guard stat(completeURL(file.sha256).path, &status) == 0 else {
-      return errno == ENOENT ? .missing : .unreadable(reason: String(cString: strerror(errno)).lowercased())
+  /// Whether the file is on the disk with the size it was stored with: a stat (a HEAD request
+  /// to an object store), cheap enough to run before every serving, and catches a deleted or
+  /// truncated file. Throws when the object store cannot be asked, which says nothing of the file.
+  public func quickCheck(_ file: HeldFile) throws(ObjectStoreError) -> BlobFinding? {
+    let size: UInt64?
+    do { size = try shelf.storedSize(of: file.sha256) } catch let error as ObjectStoreError {
+      throw error
+    } catch {
+      return .unreadable(reason: (error as? any CodedError)?.message ?? SystemError.reason(error))
     }
-    return UInt64(status.st_size) == file.size
-      ? nil : .sizeChanged(expected: file.size, actual: UInt64(status.st_size))
+    guard let size else { return .missing }
+    return size == file.size ? nil : .sizeChanged(expected: file.size, actual: size)
   }
 
   /// Reads the whole file and compares its SHA-256 with its name. `onPiece` hears of every piece
   /// read (a megabyte at most), for progress.
+  /// Throws when the object store holding it cannot be asked.
   public func check(_ file: HeldFile, onPiece: (Int) throws -> Void = { _ in }) throws -> BlobFinding? {
     let check = BlobCheck(self, file)
     while let piece = check.readNext() { try onPiece(piece) }
+    if let unavailable = check.unavailable { throw unavailable }
     return check.finding
   }
 
   /// A check read a piece at a time, so that a background scrub can pace itself between pieces.
   public func startCheck(_ file: HeldFile) -> BlobCheck { BlobCheck(self, file) }
 
-  /// Moves a damaged file out of the store, to `blobs/damaged/<sha256>-<time>`: it is never
-  /// served again, nor mistaken for a good copy when one arrives, and stays for whoever
-  /// investigates what happened to the disk.
-  func setAside(_ sha256: Data) throws {
-    let source = completeURL(sha256)
-    guard FileManager.default.fileExists(atPath: source.path) else { return }
-    let folder = directory.appendingPathComponent("damaged")
-    try Self.makeFolder(folder)
-    let destination = folder.appendingPathComponent("\(sha256.hex)-\(Int(Date().timeIntervalSince1970))")
-    if rename(source.path, destination.path) != 0 {
-      throw BlobError.io(path: destination.path, reason: String(cString: strerror(errno)))
-    }
-  }
+  /// Moves a damaged file out of the store, to `blobs/damaged/<sha256>-<time>` (or `damaged/`
+  /// in the bucket): it is never served again, nor mistaken for a good copy when one arrives,
+  /// and stays for whoever investigates what happened to the disk.
+  func setAside(_ sha256: Data) throws { try shelf.setAside(sha256) }
 }
 
 /// One file's check in progress: `readNext` until it returns nil, then `finding` says what, if
 /// anything, is wrong.
 public final class BlobCheck {
-  private var handle: FileHandle?
-  private let hasher: StreamingHasher
-  private let file: HeldFile
-  private var read: UInt64 = 0
-  public private(set) var finding: BlobFinding?
+  private let reader: BlobReader?
+  private var early: BlobFinding?
+  private var unreachable: ObjectStoreError?
 
   init(_ blobs: BlobStore, _ file: HeldFile) {
-    self.file = file
-    hasher = blobs.digest.hasher()
-    if let finding = blobs.quickCheck(file) {
-      self.finding = finding
-      return
-    }
-    do { handle = try FileHandle(forReadingFrom: blobs.completeURL(file.sha256)) } catch {
-      finding = .unreadable(reason: SystemError.reason(error))
-    }
+    do { early = try blobs.quickCheck(file) } catch { unreachable = error }
+    reader = early == nil && unreachable == nil ? BlobReader(blobs, file) : nil
   }
 
-  deinit { try? handle?.close() }
+  public var finding: BlobFinding? { early ?? reader?.finding }
+  /// The object store holding the file could not be asked: the file was not checked.
+  public var unavailable: ObjectStoreError? { unreachable ?? reader?.unavailable }
 
   /// Reads and hashes the next piece (a megabyte at most) and returns its size; nil once the
   /// file is read whole, or cannot be read.
-  public func readNext() -> Int? {
-    guard let handle else { return nil }
-    do {
-      if let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty {
-        hasher.update(piece)
-        read += UInt64(piece.count)
-        return piece.count
-      }
-    } catch {
-      finding = .unreadable(reason: SystemError.reason(error))
-      close()
-      return nil
-    }
-    close()
-    let actual = hasher.finalize()
-    if read != file.size {
-      finding = .sizeChanged(expected: file.size, actual: read)
-    } else if actual != file.sha256 {
-      finding = .contentChanged(actualSHA256: actual.hex)
-    }
-    return nil
-  }
-
-  private func close() {
-    try? handle?.close()
-    handle = nil
-  }
+  public func readNext() -> Int? { reader?.next()?.count }
 }

@@ -3,9 +3,10 @@ import LiandongCore
 import LiandongCrypto
 import LiandongErrors
 
-/// Evidence files, content-addressed by SHA-256, under the node's `blobs/` folder:
+/// Evidence files, content-addressed by SHA-256, under the node's `blobs/` folder or, for a hub,
+/// in an object store (`BlobShelf`):
 ///
-///     blobs/ab/abcdef...        a complete file, named by its hash
+///     blobs/ab/abcdef...        a complete file, named by its hash (or the object ab/abcdef...)
 ///     blobs/partial/abcdef...   a transfer under way
 ///
 /// A file becomes complete only by a rename after its hash matched, and the blob index records it
@@ -14,8 +15,11 @@ import LiandongErrors
 /// the store behind `BlobIndex`. Files are streamed in pieces: memory
 /// stays flat whatever their size.
 public final class BlobStore: Sendable {
+  /// The data folder's `blobs/`: complete files on a folder shelf, and always what is staged.
   public let directory: URL
   let index: any BlobIndex
+  /// Where complete files are kept.
+  let shelf: any BlobShelf
   /// The hash files are addressed and checked by: the federation suite's (SHA-256, or SM3 in an
   /// `sm` federation), the one evidence records carry. Field names say `sha256` from before.
   public let digest: DigestAlgorithm
@@ -23,24 +27,49 @@ public final class BlobStore: Sendable {
   /// How much a transfer writes between two fsyncs of its partial file.
   static let checkpointBytes: UInt64 = 4 << 20
 
-  public init(directory: URL, index: any BlobIndex, digest: DigestAlgorithm = .sha256) {
+  public convenience init(directory: URL, index: any BlobIndex, digest: DigestAlgorithm = .sha256) {
+    self.init(directory: directory, index: index, digest: digest, shelf: FolderShelf(directory: directory))
+  }
+
+  init(directory: URL, index: any BlobIndex, digest: DigestAlgorithm, shelf: any BlobShelf) {
     self.directory = directory
     self.index = index
     self.digest = digest
-  }
-
-  func completeURL(_ sha256: Data) -> URL {
-    let hex = sha256.hex
-    return directory.appendingPathComponent(String(hex.prefix(2))).appendingPathComponent(hex)
+    self.shelf = shelf
   }
 
   func partialURL(_ sha256: Data) -> URL {
     directory.appendingPathComponent("partial").appendingPathComponent(sha256.hex)
   }
 
-  /// The file of a complete blob, or nil.
+  /// The complete blob's file on this disk; nil while it is not held, or when files are kept in
+  /// an object store.
   public func file(_ sha256: Data) throws -> URL? {
-    try isComplete(sha256) ? completeURL(sha256) : nil
+    try isComplete(sha256) ? shelf.localFile(sha256) : nil
+  }
+
+  /// Where a complete blob is, for a person (a path, or an object's address); nil while not held.
+  public func location(_ sha256: Data) throws -> String? {
+    try isComplete(sha256) ? shelf.location(of: sha256) : nil
+  }
+
+  /// A complete blob read from the start and checked against its hash as it is read; nil while
+  /// not held.
+  public func reader(_ sha256: Data) throws -> BlobReader? {
+    guard let size = try index.completeSize(of: sha256) else { return nil }
+    return BlobReader(self, HeldFile(sha256: sha256, size: size))
+  }
+
+  /// Where complete files are kept, for doctor: the `blobs/` folder or the bucket's address;
+  /// with `ifObjectStore`, nil for the folder.
+  public func shelfDescription(ifObjectStore: Bool = false) -> String? {
+    guard let objects = shelf as? ObjectShelf else { return ifObjectStore ? nil : directory.path }
+    return "\(objects.client.endpoint)/\(objects.client.access.bucket)"
+  }
+
+  /// Asks the object store whether its bucket is there and may be used; nothing to ask of a folder.
+  public func checkShelf() throws {
+    try (shelf as? ObjectShelf)?.client.checkBucket()
   }
 
   public func isComplete(_ sha256: Data) throws -> Bool {
@@ -93,12 +122,15 @@ public final class BlobStore: Sendable {
     guard after == before, size == before.size else {
       throw fail(.changedWhileRead(path: source.path))
     }
-    try moveIntoPlace(temporary, sha256: sha256, size: size)
+    do { try moveIntoPlace(temporary, sha256: sha256, size: size) } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw error
+    }
     return (sha256, size)
   }
 
   /// Takes a file written and hashed elsewhere on this disk (an upload, made durable) into the
-  /// store under its hash, by a rename: it is not read or written again.
+  /// store under its hash, by a rename (or one upload to the object store): it is not hashed again.
   public func adopt(_ file: URL, sha256: Data, size: UInt64) throws {
     try moveIntoPlace(file, sha256: sha256, size: size)
   }
@@ -133,10 +165,7 @@ public final class BlobStore: Sendable {
 
   /// Up to `maximumBytes` of a complete blob from `offset`.
   public func read(_ sha256: Data, offset: UInt64, maximumBytes: Int) throws -> Data {
-    let handle = try FileHandle(forReadingFrom: completeURL(sha256))
-    defer { try? handle.close() }
-    try handle.seek(toOffset: offset)
-    return try handle.read(upToCount: maximumBytes) ?? Data()
+    try shelf.read(sha256, offset: offset, maximumBytes: maximumBytes)
   }
 
   // MARK: Receiving
@@ -189,15 +218,9 @@ public final class BlobStore: Sendable {
     try index.forgetTransfer(of: sha256)
   }
 
-  /// Renames a durable file whose hash is `sha256` into place and records it complete.
+  /// Shelves a durable file whose hash is `sha256` and records it complete.
   func moveIntoPlace(_ file: URL, sha256: Data, size: UInt64) throws {
-    let destination = completeURL(sha256)
-    let folder = destination.deletingLastPathComponent()
-    try Self.makeFolder(folder)
-    if rename(file.path, destination.path) != 0 {
-      throw BlobError.io(path: destination.path, reason: String(cString: strerror(errno)))
-    }
-    try Self.synchronizeDirectory(folder)
+    try shelf.shelve(file, sha256: sha256, size: size)
     try index.recordComplete(sha256, size: size)
   }
 
@@ -319,6 +342,8 @@ public enum BlobError: CodedError, Sendable {
   case changedWhileRead(path: String)
   case empty(path: String)
   case diskFull(path: String)
+  /// A held file read back did not match its hash or size.
+  case damaged(sha256: String, finding: String)
 
   public var code: String {
     switch self {
@@ -331,6 +356,7 @@ public enum BlobError: CodedError, Sendable {
     case .changedWhileRead: "evidence.changed-while-read"
     case .empty: "evidence.empty"
     case .diskFull: "node.disk-full"
+    case .damaged: "blob.damaged"
     }
   }
 
@@ -352,6 +378,7 @@ public enum BlobError: CodedError, Sendable {
     case .empty(let path): "\(path) is empty: there is no content to fix as evidence"
     case .diskFull(let path):
       "the disk holding \(path) is full; nothing was recorded: free space on it, then add the file again"
+    case .damaged(let sha256, let finding): "the file \(sha256.prefix(12)) held here is damaged: \(finding)"
     }
   }
 }

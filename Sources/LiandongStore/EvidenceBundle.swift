@@ -80,7 +80,7 @@ public struct EvidenceBundle {
     var manifest: [(String, Data)] = []
     for evidence in items {
       let name = Self.bundledName(evidence)
-      guard let sha256 = Data(hex: evidence.sha256), let source = try home.blobs.file(sha256) else {
+      guard let sha256 = Data(hex: evidence.sha256), let source = try home.blobs.reader(sha256) else {
         continue
       }
       try copyChecked(source, sha256: sha256, to: directory.appendingPathComponent(name), evidence: evidence)
@@ -173,34 +173,13 @@ public struct EvidenceBundle {
   /// Copies an evidence file while hashing it: a file altered on this node's disk since it was
   /// stored is recorded damaged (and fetched again), and the export is refused, rather than a
   /// bundle whose manifest vouches for the wrong bytes.
-  private func copyChecked(_ source: URL, sha256: Data, to destination: URL, evidence: EvidenceView) throws {
-    guard FileManager.default.createFile(atPath: destination.path, contents: nil),
-      let output = FileHandle(forWritingAtPath: destination.path)
-    else {
-      throw StoreError.unwritableFile(path: destination.path, reason: "cannot create the file")
-    }
-    defer { try? output.close() }
-    let hasher = home.blobs.digest.hasher()
-    var size: UInt64 = 0
-    do {
-      let input = try FileHandle(forReadingFrom: source)
-      defer { try? input.close() }
-      while let piece = try input.read(upToCount: 1 << 20), !piece.isEmpty {
-        hasher.update(piece)
-        try output.write(contentsOf: piece)
-        size += UInt64(piece.count)
-      }
-    } catch {
-      if SystemError.posixCode(error) == ENOSPC { throw StoreError.diskFull(path: destination.path) }
-      try? home.recordDamage(of: sha256, finding: .unreadable(reason: SystemError.reason(error)))
-      throw BundleError.fileDamaged("\(evidence.fileName) (\(evidence.id))")
-    }
-    let actual = hasher.finalize()
-    guard actual == sha256, size == evidence.size else {
-      try? home.recordDamage(
-        of: sha256,
-        finding: size == evidence.size
-          ? .contentChanged(actualSHA256: actual.hex) : .sizeChanged(expected: evidence.size, actual: size))
+  private func copyChecked(_ source: BlobReader, sha256: Data, to destination: URL, evidence: EvidenceView)
+    throws
+  {
+    try source.write(to: destination)
+    if let unavailable = source.unavailable { throw unavailable }
+    if let finding = source.finding {
+      try? home.recordDamage(of: sha256, finding: finding)
       throw BundleError.fileDamaged("\(evidence.fileName) (\(evidence.id))")
     }
   }

@@ -85,11 +85,20 @@ public enum NodeBackup {
     var damaged: [(sha256: Data, finding: BlobFinding)] = []
     for hex in blobs {
       guard let sha256 = Data(hex: hex) else { continue }
-      let source = home.blobs.completeURL(sha256)
-      let relative = String(source.path.dropFirst(home.directory.path.count + 1))
+      let relative = "blobs/\(hex.prefix(2))/\(hex)"
       let destination = staging.appendingPathComponent(relative)
       try fileManager.createDirectory(
         at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+      // A file in an object store is copied down into the backup, so that a backup holds
+      // everything the node needs whatever it is restored onto.
+      guard let source = home.blobs.shelf.localFile(sha256) else {
+        if let finding = try Self.download(sha256, from: home.blobs, to: destination) {
+          damaged.append((sha256, finding))
+        } else {
+          linked.append((sha256, relative))
+        }
+        continue
+      }
       guard fileManager.fileExists(atPath: source.path) else {
         damaged.append((sha256, .missing))
         continue
@@ -215,6 +224,20 @@ public enum NodeBackup {
       sums[relative] = try sum(of: url)
     }
     return sums
+  }
+
+  /// Writes a held file read from the object store to `destination`; what is wrong with it, if
+  /// it proved damaged on the way (then nothing is left at `destination`).
+  static func download(_ sha256: Data, from blobs: BlobStore, to destination: URL) throws -> BlobFinding? {
+    guard let reader = try blobs.reader(sha256) else { return .missing }
+    try reader.write(to: destination)
+    if let unavailable = reader.unavailable {
+      try? FileManager.default.removeItem(at: destination)
+      throw unavailable
+    }
+    guard let finding = reader.finding else { return nil }
+    try? FileManager.default.removeItem(at: destination)
+    return finding
   }
 
   static func sum(of file: URL, digest: DigestAlgorithm = .sha256) throws -> String {

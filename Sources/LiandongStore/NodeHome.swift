@@ -64,8 +64,18 @@ public final class NodeHome: LocalNode {
       try store.applyRevocations(trust)
       try store.releaseChangesDue()
     } catch let error as StoreError where error.code == "store.read-only" {}
-    blobs = BlobStore(
-      directory: directory.appendingPathComponent("blobs"), index: store, digest: trust.suite.digest)
+    let blobFolder = directory.appendingPathComponent("blobs")
+    let digest = trust.suite.digest
+    if let objectStore = configuration.evidenceStore {
+      // Nothing is asked of the object store here: a node opens, and reads its log, while the
+      // object store is down.
+      let client = ObjectStoreClient(try objectStore.resolved(in: directory))
+      blobs = BlobStore(
+        directory: blobFolder, index: store, digest: digest,
+        shelf: ObjectShelf(client: client, digest: digest))
+    } else {
+      blobs = BlobStore(directory: blobFolder, index: store, digest: digest)
+    }
   }
 
   /// Opens an initialised data folder.
@@ -480,11 +490,14 @@ public struct NodeConfiguration: Codable, Sendable {
   /// of a sync when what it holds has moved: how fine its witness of other nodes' changes is,
   /// against how many checkpoints every node keeps and relays. Default 60.
   public var checkpointSeconds: Double = 60
+  /// Evidence files in an S3-compatible object store instead of `blobs/` (`ObjectStoreSettings`).
+  /// Default: none.
+  public var evidenceStore: ObjectStoreSettings? = nil
 
   /// Every key `node.json` may hold: anything else is a mistake `serve --check-config` names.
   public static let knownKeys: Set<String> = [
     "format", "node", "maximumDriftSeconds", "catchUpRequired", "caughtUpWith", "forkRiskAcceptedThrough",
-    "serve", "calendar", "divisions", "checkpointSeconds",
+    "serve", "calendar", "divisions", "checkpointSeconds", "evidenceStore",
   ]
 
   /// The keys of a parsed `node.json` that nothing reads, at the top and under `serve`, sorted:
@@ -522,6 +535,7 @@ public struct NodeConfiguration: Codable, Sendable {
     calendar = try container.decodeIfPresent(String.self, forKey: .calendar)
     divisions = try container.decodeIfPresent(String.self, forKey: .divisions)
     checkpointSeconds = try container.decodeIfPresent(Double.self, forKey: .checkpointSeconds) ?? 60
+    evidenceStore = try container.decodeIfPresent(ObjectStoreSettings.self, forKey: .evidenceStore)
   }
 }
 

@@ -125,7 +125,7 @@ struct EvidenceShow: NodeCommand {
     let app = try options.openApp()
     let view = try app.evidence(try app.objectID(id))
     if options.json { return try Output.json(view) }
-    let path = try app.heldFile(of: view)?.path
+    let path = try app.heldFileLocation(of: view)
     let hash = app.home.blobs.digest.displayName
     let lines: [(String, String)] = [
       ("evidence", view.id), ("item", view.item), ("origin", view.origin),

