@@ -561,6 +561,10 @@ public enum ErrorCatalogue {
       "Check the access key and secret in the credentials file evidenceStore names, and that they may read and write its bucket; the message gives the object store's own code."
     ),
     Entry(
+      "evidence.store-failed", .unavailable,
+      "The object store failed the request itself (HTTP 5xx): its log says why (a volume server down, a full disk). Nothing was recorded: try again once it is healthy."
+    ),
+    Entry(
       "evidence.store-no-bucket", .unavailable,
       "Create the bucket in the object store (SeaweedFS: 's3.bucket.create -name NAME' in 'weed shell'), or correct 'bucket' under evidenceStore in node.json."
     ),

