@@ -49,10 +49,17 @@ public enum NodeBackup {
       at: staging, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
     defer { try? fileManager.removeItem(at: staging) }
 
-    for name in identityFiles
+    // The object store's credentials, when kept in the data folder, belong to the node as its
+    // key does: a restore without them could not read the evidence files.
+    let credentials = [home.configuration.evidenceStore?.credentials].compactMap { $0 }.filter {
+      !$0.hasPrefix("/") && !$0.split(separator: "/").contains("..")
+    }
+    for name in identityFiles + credentials
     where fileManager.fileExists(atPath: home.directory.appendingPathComponent(name).path) {
-      try fileManager.copyItem(
-        at: home.directory.appendingPathComponent(name), to: staging.appendingPathComponent(name))
+      let destination = staging.appendingPathComponent(name)
+      try fileManager.createDirectory(
+        at: destination.deletingLastPathComponent(), withIntermediateDirectories: true)
+      try fileManager.copyItem(at: home.directory.appendingPathComponent(name), to: destination)
     }
     // A consistent snapshot, whatever the node is doing meanwhile.
     let databaseFile = staging.appendingPathComponent("liandong.sqlite").path

@@ -48,7 +48,8 @@ struct VerifyCommand: NodeCommand {
 
   func execute() throws {
     var pacing = options.json ? ProgressPacing(enabled: false) : ProgressPacing()
-    let report = try options.openApp().verify(quick: quick) { read, total in
+    let app = try options.openApp()
+    let report = try app.verify(quick: quick) { read, total in
       guard pacing.due() else { return }
       FileHandle.standardError.write(
         Data("\r  evidence files: \(read >> 20) of \(total >> 20) MiB read".utf8))
@@ -70,7 +71,7 @@ struct VerifyCommand: NodeCommand {
         "checked \(report.changesChecked) changes (\(report.stubs) stubs): \(report.failures.count) failure(s)"
       )
       if let files = report.filesChecked {
-        print("checked \(files) evidence file(s) against their SHA-256")
+        print("checked \(files) evidence file(s) against their \(app.home.blobs.digest.displayName)")
       } else {
         print("evidence files not read (--quick)")
       }

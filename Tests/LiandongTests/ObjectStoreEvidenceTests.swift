@@ -90,6 +90,24 @@ struct ObjectStoreEvidenceTests {
         ours, theirs,
       ])
 
+    // A backup holds the files, copied down from the bucket and checked: restored without the
+    // object store, the node has them on its own disk.
+    let archive = temporaryDirectory("s3-backup").appendingPathComponent("hub.tar")
+    let backup = try hub.cli("backup", "--out", archive.path)
+    #expect(backup.status == 0, "\(backup)")
+    let restoredData = temporaryDirectory("s3-restored").appendingPathComponent("hub")
+    let restore = try run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path])
+    #expect(restore.status == 0, "\(restore)")
+    try setEvidenceStore(in: restoredData, nil)
+    let restoredCheck = try NodeProcess(existing: "hub", data: restoredData).cli("verify")
+    #expect(
+      restoredCheck.stdout.contains("checked 2 evidence file(s)")
+        && !restoredCheck.stdout.contains("DAMAGED"),
+      "\(restoredCheck)")
+    #expect(
+      Set(Self.localBlobFiles(NodeProcess(existing: "hub", data: restoredData)))
+        == [SHA256.hash(ours).hex, SHA256.hash(theirs).hex])
+
     // The API streams the file out of the bucket.
     let api = try await hub.serveAPI()
     let token = try hub.token("s3.reader", role: "supervisor")
@@ -139,6 +157,28 @@ struct ObjectStoreEvidenceTests {
         _ = try hub.cli("sync", "yrd")
         return try seaweed.object(Self.key(ours)) == ours
       }, "the damaged file was never fetched again into the bucket")
+  }
+
+  /// In a federation on the national algorithms a file's key is its SM3; the upload is still
+  /// signed and checksummed with its SHA-256, which S3 knows.
+  @Test func anSMFederationKeysFilesBySM3() async throws {
+    let seaweed = try await SeaweedFS()
+    defer { seaweed.stop() }
+    let federation = try TestFederation(label: "s3-sm", key: "sm2")
+    _ = try federation.issue("hub")
+    let hub = try NodeProcess("hub", federation: federation)
+    try seaweed.configure(hub.data, prefix: "hub")
+    let lead = try hub.addLead()
+    let file = temporaryDirectory("s3-sm").appendingPathComponent("shop.png")
+    let content = randomBytes(300_000, seed: 61)
+    try content.write(to: file)
+    let added = try hub.cli(
+      "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot")
+    #expect(added.status == 0, "\(added)")
+    let sm3 = DigestAlgorithm.sm3.hash(content).hex
+    #expect(try seaweed.object("hub/\(sm3.prefix(2))/\(sm3)") == content)
+    let verified = try hub.cli("verify")
+    #expect(verified.stdout.contains("checked 1 evidence file(s) against their SM3"), "\(verified)")
   }
 
   /// The object store keeps every file on two volume servers; one of them loses power. Every
