@@ -64,7 +64,7 @@ let package = Package(
     .target(
       name: "LiandongStore",
       dependencies: [
-        "LiandongCore", "LiandongCrypto", "LiandongErrors", .product(name: "GRDB", package: "GRDB.swift"),
+        "COpenSSL", "LiandongCore", "LiandongCrypto", "LiandongErrors", .product(name: "GRDB", package: "GRDB.swift"),
         // The system SQLite's C interface, for the statements on the ingest path (DirectStatement).
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
       ],

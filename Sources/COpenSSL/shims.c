@@ -35,3 +35,4 @@ int liandong_SSL_CTX_set1_sigalgs_list(SSL_CTX *ctx, const char *list) {
 }
 uint64_t liandong_SSL_OP_NO_RENEGOTIATION(void) { return SSL_OP_NO_RENEGOTIATION; }
 uint64_t liandong_SSL_OP_IGNORE_UNEXPECTED_EOF(void) { return SSL_OP_IGNORE_UNEXPECTED_EOF; }
+long liandong_SSL_set_tlsext_host_name(SSL *ssl, const char *name) { return SSL_set_tlsext_host_name(ssl, name); }

@@ -86,6 +86,8 @@ enum ErrorPhrases {
       "请确认 evidenceStore 的 endpoint 是对象存储的 S3 接口地址（SeaweedFS 为 -s3.port 指定的端口），而不是其他服务。",
     "evidence.store-refused": "请核对 evidenceStore 所指凭据文件中的访问密钥，并确认其有权读写该存储桶；消息中附有对象存储自身的错误代码。",
     "evidence.store-failed": "对象存储自身处理请求失败（HTTP 5xx），原因见其日志（如卷服务器宕机、磁盘已满）；本次未登记任何内容，待其恢复后重试即可。",
+    "evidence.store-tls":
+      "请确认对象存储的证书由 evidenceStore 的 caFile（未设置时为系统信任的 CA）中的 CA 签发、包含 endpoint 的主机名或 IP 地址且在有效期内。",
     "evidence.store-no-bucket":
       "请在对象存储中创建该存储桶（SeaweedFS：在“weed shell”中执行“s3.bucket.create -name 桶名”），或修正 node.json 中 evidenceStore 的 bucket。",
     "config.evidence-store": "请按消息所述修正 node.json 中的 evidenceStore；各项含义见 Deploy/config/README.md。",

@@ -565,6 +565,10 @@ public enum ErrorCatalogue {
       "The object store failed the request itself (HTTP 5xx): its log says why (a volume server down, a full disk). Nothing was recorded: try again once it is healthy."
     ),
     Entry(
+      "evidence.store-tls", .unavailable,
+      "Check that the object store's certificate is signed by a CA in evidenceStore's caFile (or the system's trust store when there is none), names the endpoint's host, and is valid today."
+    ),
+    Entry(
       "evidence.store-no-bucket", .unavailable,
       "Create the bucket in the object store (SeaweedFS: 's3.bucket.create -name NAME' in 'weed shell'), or correct 'bucket' under evidenceStore in node.json."
     ),

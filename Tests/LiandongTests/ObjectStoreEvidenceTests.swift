@@ -159,6 +159,44 @@ struct ObjectStoreEvidenceTests {
       }, "the damaged file was never fetched again into the bucket")
   }
 
+  /// Over TLS (the system OpenSSL), the object store's certificate checked against the CA file
+  /// the settings name: a store whose certificate another CA signed is refused, and said so.
+  @Test func overTLS() async throws {
+    let federation = try TestFederation(label: "s3-tls", nodes: ["hub"])
+    let certificate = try federation.issue("objects", hosts: ["127.0.0.1"])
+    let seaweed = try await SeaweedFS(certificate: (certificate.certificate, certificate.key))
+    defer { seaweed.stop() }
+    let https = try #require(seaweed.httpsEndpoint)
+    let hub = try NodeProcess("hub", federation: federation)
+    try seaweed.configure(hub.data, prefix: "hub")
+    let settings: [String: Any] = [
+      "endpoint": https, "bucket": "evidence", "prefix": "hub", "credentials": "s3-credentials.json",
+      "caFile": federation.caURL.path,
+    ]
+    try setEvidenceStore(in: hub.data, settings)
+    let lead = try hub.addLead()
+    let file = temporaryDirectory("s3-tls").appendingPathComponent("shop.png")
+    let content = randomBytes(400_000, seed: 62)
+    try content.write(to: file)
+    func add() throws -> ProcessResult {
+      try hub.cli(
+        "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot")
+    }
+    let added = try add()
+    #expect(added.status == 0, "\(added)")
+    #expect(try seaweed.object(Self.key(content)) == content)
+    #expect(try hub.cli("verify").stdout.contains("checked 1 evidence file(s)"))
+
+    let stranger = try TestFederation(label: "s3-tls-other")
+    try setEvidenceStore(in: hub.data, settings.merging(["caFile": stranger.caURL.path]) { $1 })
+    let refused = try add()
+    #expect(refused.failed(with: "evidence.store-tls"), "\(refused)")
+    #expect(refused.stderr.contains("certificate"), "\(refused)")
+    try setEvidenceStore(in: hub.data, settings.merging(["endpoint": seaweed.endpoint]) { $1 })
+    let plain = try add()
+    #expect(plain.failed(with: "config.evidence-store") && plain.stderr.contains("caFile"), "\(plain)")
+  }
+
   /// In a federation on the national algorithms a file's key is its SM3; the upload is still
   /// signed and checksummed with its SHA-256, which S3 knows.
   @Test func anSMFederationKeysFilesBySM3() async throws {
@@ -248,7 +286,8 @@ struct ObjectStoreEvidenceTests {
       ("evidence.store-no-bucket", { try with(["bucket": "no-such-bucket"]) }),
       ("evidence.store-unreachable", { try with(["endpoint": "http://127.0.0.1:\(try freePort())"]) }),
       ("evidence.store-bad-answer", { try with(["endpoint": "http://127.0.0.1:\(notHTTP.port)"]) }),
-      ("config.evidence-store", { try with(["endpoint": "https://127.0.0.1:\(seaweed.s3Port)"]) }),
+      ("evidence.store-tls", { try with(["endpoint": "https://127.0.0.1:\(seaweed.s3Port)"]) }),
+      ("config.evidence-store", { try with(["endpoint": "ftp://127.0.0.1:\(seaweed.s3Port)"]) }),
       ("config.evidence-store", { try with(["credentials": "missing.json"]) }),
       ("config.evidence-store", { try with(["bucket": "Evidence_Files"]) }),
     ]

@@ -46,5 +46,7 @@ int liandong_SSL_CTX_set_max_proto_version(SSL_CTX *ctx, int version);
 long liandong_SSL_CTX_set_mode(SSL_CTX *ctx, long mode);
 uint64_t liandong_SSL_OP_NO_RENEGOTIATION(void);
 uint64_t liandong_SSL_OP_IGNORE_UNEXPECTED_EOF(void);
+/* A macro in OpenSSL: the server name (SNI) a client asks for. */
+long liandong_SSL_set_tlsext_host_name(SSL *ssl, const char *name);
 
 #endif

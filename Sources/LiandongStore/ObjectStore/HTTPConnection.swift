@@ -1,12 +1,16 @@
+import COpenSSL
 import Foundation
+import LiandongCrypto
 
 /// One HTTP/1.1 connection to an object store, blocking, used by one request at a time: the
-/// blob store's callers are synchronous and already run off the event loops. Plain HTTP, for an
-/// object store on the node's own host or a private network segment (see `Deploy/README.md`).
+/// blob store's callers are synchronous and already run off the event loops. Over TLS (the
+/// system OpenSSL) for an https endpoint.
 /// Unchecked Sendable: it moves between threads only through the client's pool of idle
 /// connections, under its lock.
 final class HTTPConnection: @unchecked Sendable {
   private let descriptor: Int32
+  /// The TLS session, for an https endpoint.
+  private var session: OpaquePointer?
   /// Bytes received beyond what has been consumed.
   private var pending: [UInt8] = []
   private var pendingStart = 0
@@ -14,7 +18,9 @@ final class HTTPConnection: @unchecked Sendable {
   private var receivedAny = false
   let endpoint: ObjectStoreEndpoint
 
-  init(_ endpoint: ObjectStoreEndpoint, timeoutSeconds: Int = 30) throws(ObjectStoreError) {
+  init(_ endpoint: ObjectStoreEndpoint, tls: ObjectStoreTLS? = nil, timeoutSeconds: Int = 30)
+    throws(ObjectStoreError)
+  {
     self.endpoint = endpoint
     var hints = addrinfo()
     hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
@@ -39,6 +45,10 @@ final class HTTPConnection: @unchecked Sendable {
       setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
       if connect(socket, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 {
         descriptor = socket
+        do { session = try tls?.connect(socket, endpoint: endpoint) } catch {
+          close(socket)
+          throw error
+        }
         return
       }
       reason = String(cString: strerror(errno)).lowercased()
@@ -47,12 +57,24 @@ final class HTTPConnection: @unchecked Sendable {
     throw .unreachable(endpoint: endpoint.description, reason: reason)
   }
 
-  deinit { close(descriptor) }
+  deinit {
+    if let session { SSL_free(session) }
+    close(descriptor)
+  }
 
   func send(_ bytes: UnsafeRawBufferPointer) throws {
     var sent = 0
     while sent < bytes.count {
-      let wrote = Glibc.send(descriptor, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+      let wrote =
+        if let session {
+          Int(SSL_write(session, bytes.baseAddress! + sent, Int32(min(bytes.count - sent, 1 << 30))))
+        } else {
+          Glibc.send(descriptor, bytes.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL))
+        }
+      if wrote <= 0, let session {
+        throw ObjectStoreError.unreachable(
+          endpoint: endpoint.description, reason: Self.tlsFailure(session, wrote))
+      }
       if wrote < 0 {
         if errno == EINTR { continue }
         throw ObjectStoreError.unreachable(
@@ -74,7 +96,15 @@ final class HTTPConnection: @unchecked Sendable {
     }
     var piece = [UInt8](repeating: 0, count: 256 << 10)
     while true {
-      let got = piece.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+      let got = piece.withUnsafeMutableBytes { buffer in
+        if let session { return Int(SSL_read(session, buffer.baseAddress, Int32(buffer.count))) }
+        return recv(descriptor, buffer.baseAddress, buffer.count, 0)
+      }
+      if got <= 0, let session {
+        if SSL_get_error(session, Int32(got)) == SSL_ERROR_ZERO_RETURN { return false }
+        throw ObjectStoreError.unreachable(
+          endpoint: endpoint.description, reason: Self.tlsFailure(session, got))
+      }
       if got < 0 {
         if errno == EINTR { continue }
         let reason = errno == EAGAIN ? "no answer within the time allowed" : String(cString: strerror(errno))
@@ -88,6 +118,16 @@ final class HTTPConnection: @unchecked Sendable {
   }
 
   private var available: Int { pending.count - pendingStart }
+
+  /// Why a TLS read or write returned `result`: the connection closed, timed out or failed.
+  private static func tlsFailure(_ session: OpaquePointer, _ result: Int) -> String {
+    let code = SSL_get_error(session, Int32(result))
+    if code == SSL_ERROR_SYSCALL {
+      if errno == EAGAIN { return "no answer within the time allowed" }
+      return errno == 0 ? "the connection was closed" : String(cString: strerror(errno)).lowercased()
+    }
+    return "TLS: \(OpenSSLErrors.drain())"
+  }
 
   /// One line ending in CRLF, without it.
   private func line() throws -> String {

@@ -9,6 +9,8 @@ struct ObjectStoreAccess: Sendable {
   var bucket: String
   var prefix: String
   var signer: SigV4
+  /// Set for an https endpoint.
+  var tls: ObjectStoreTLS?
 
   /// `/bucket/prefix/ab/abcdef...`: an object's path, named by its content.
   func path(of key: String) -> String {
@@ -195,7 +197,7 @@ final class ObjectStoreClient: Sendable {
 
   private func connection() throws -> (HTTPConnection, reused: Bool) {
     if let kept = idle.withLock({ $0.popLast() }) { return (kept, true) }
-    return (try HTTPConnection(access.endpoint), false)
+    return (try HTTPConnection(access.endpoint, tls: access.tls), false)
   }
 
   private func keep(_ connection: HTTPConnection) {

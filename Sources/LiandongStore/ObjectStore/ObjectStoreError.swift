@@ -9,6 +9,8 @@ public enum ObjectStoreError: CodedError, Sendable, Equatable {
   /// The server answered with an S3 error (its code and message, from the XML body).
   case refused(endpoint: String, status: Int, s3Code: String, message: String)
   case noBucket(endpoint: String, bucket: String)
+  /// The TLS handshake failed: most often a certificate that does not verify or name the host.
+  case tls(endpoint: String, reason: String)
   /// `evidenceStore` in `node.json`, or the credentials file it names, cannot be used.
   case settings(reason: String)
 
@@ -20,6 +22,7 @@ public enum ObjectStoreError: CodedError, Sendable, Equatable {
     case .refused(_, let status, _, _) where status >= 500: "evidence.store-failed"
     case .refused: "evidence.store-refused"
     case .noBucket: "evidence.store-no-bucket"
+    case .tls: "evidence.store-tls"
     case .settings: "config.evidence-store"
     }
   }
@@ -32,6 +35,7 @@ public enum ObjectStoreError: CodedError, Sendable, Equatable {
     case .refused(let endpoint, let status, let s3Code, let message):
       "the object store at \(endpoint) refused (HTTP \(status), \(s3Code))\(message.isEmpty ? "" : ": \(message)")"
     case .noBucket(let endpoint, let bucket): "the object store at \(endpoint) has no bucket '\(bucket)'"
+    case .tls(let endpoint, let reason): "no TLS connection to the object store at \(endpoint): \(reason)"
     case .settings(let reason): "the evidence store in node.json cannot be used: \(reason)"
     }
   }

@@ -5,7 +5,8 @@ import LiandongErrors
 /// SeaweedFS or MinIO, a cloud's S3) instead of under the data folder's `blobs/`. Transfers
 /// under way and uploads still stage in `blobs/partial` and `blobs/uploads`.
 public struct ObjectStoreSettings: Codable, Sendable, Equatable {
-  /// `http://HOST:PORT` of the S3 API (path-style requests).
+  /// `https://HOST:PORT` (or `http://` on the hub's own host or a private segment) of the S3
+  /// API (path-style requests).
   public var endpoint: String
   public var bucket: String
   /// The signing region. Default `us-east-1`, which SeaweedFS and MinIO accept.
@@ -16,17 +17,24 @@ public struct ObjectStoreSettings: Codable, Sendable, Equatable {
   /// A JSON file `{"accessKey": "...", "secretKey": "..."}`, readable by the node's user only;
   /// a relative path is taken from the data folder.
   public var credentials: String
+  /// With https: the PEM file of the CA certificates the object store's certificate is checked
+  /// against; a relative path is taken from the data folder. Default: the system's trust store.
+  public var caFile: String?
 
-  public static let knownKeys: Set<String> = ["endpoint", "bucket", "region", "prefix", "credentials"]
+  public static let knownKeys: Set<String> = [
+    "endpoint", "bucket", "region", "prefix", "credentials", "caFile",
+  ]
 
   public init(
-    endpoint: String, bucket: String, region: String? = nil, prefix: String? = nil, credentials: String
+    endpoint: String, bucket: String, region: String? = nil, prefix: String? = nil, credentials: String,
+    caFile: String? = nil
   ) {
     self.endpoint = endpoint
     self.bucket = bucket
     self.region = region
     self.prefix = prefix
     self.credentials = credentials
+    self.caFile = caFile
   }
 
   /// What the settings mean, with the credentials read: everything a request needs.
@@ -38,9 +46,10 @@ public struct ObjectStoreSettings: Codable, Sendable, Equatable {
           "'bucket' is '\(bucket)'; a bucket name is 3 to 63 lower-case letters, digits, dots and hyphens")
     }
     let prefix = (prefix ?? "").trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-    let file =
-      credentials.hasPrefix("/")
-      ? URL(fileURLWithPath: credentials) : directory.appendingPathComponent(credentials)
+    func inFolder(_ path: String) -> URL {
+      path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
+    }
+    let file = inFolder(credentials)
     struct Credentials: Decodable { var accessKey: String, secretKey: String }
     let read: Credentials
     do { read = try JSONDecoder().decode(Credentials.self, from: Data(contentsOf: file)) } catch {
@@ -52,9 +61,13 @@ public struct ObjectStoreSettings: Codable, Sendable, Equatable {
     guard !read.accessKey.isEmpty, !read.secretKey.isEmpty else {
       throw .settings(reason: "the credentials file \(file.path) has an empty accessKey or secretKey")
     }
+    if caFile != nil, !endpoint.isTLS {
+      throw .settings(reason: "'caFile' is set but the endpoint is plain http; give an https:// endpoint")
+    }
     return ObjectStoreAccess(
       endpoint: endpoint, bucket: bucket, prefix: prefix,
-      signer: SigV4(accessKey: read.accessKey, secretKey: read.secretKey, region: region ?? "us-east-1"))
+      signer: SigV4(accessKey: read.accessKey, secretKey: read.secretKey, region: region ?? "us-east-1"),
+      tls: endpoint.isTLS ? try ObjectStoreTLS(caFile: caFile.map { inFolder($0).path }) : nil)
   }
 
   static func isBucketName(_ name: String) -> Bool {
@@ -69,35 +82,34 @@ public struct ObjectStoreSettings: Codable, Sendable, Equatable {
   }
 }
 
-/// An object store's address: `http://HOST[:PORT]`.
+/// An object store's address: `https://HOST[:PORT]` or `http://HOST[:PORT]`.
 struct ObjectStoreEndpoint: Sendable, Equatable, CustomStringConvertible {
   var host: String
   var port: Int
+  var isTLS: Bool
 
   init(_ text: String) throws(ObjectStoreError) {
     guard let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), let host = url.host,
       !host.isEmpty
     else {
-      throw .settings(reason: "'endpoint' is '\(text)'; give the S3 API's address as http://HOST:PORT")
+      throw .settings(reason: "'endpoint' is '\(text)'; give the S3 API's address as https://HOST:PORT")
     }
-    guard scheme == "http" else {
-      throw .settings(
-        reason:
-          "'endpoint' is '\(text)'; this version speaks plain http to the object store: keep it on this host or a "
-          + "private segment, or put a TLS proxy on this host in front of it")
+    guard scheme == "http" || scheme == "https" else {
+      throw .settings(reason: "'endpoint' is '\(text)'; an object store is reached by https:// (or http://)")
     }
     guard url.path.isEmpty || url.path == "/" else {
       throw .settings(reason: "'endpoint' is '\(text)'; give the server alone and the bucket as 'bucket'")
     }
     self.host = host
-    port = url.port ?? 80
+    isTLS = scheme == "https"
+    port = url.port ?? (isTLS ? 443 : 80)
   }
 
   /// The `Host` header's value.
   var hostHeader: String {
     let name = host.contains(":") ? "[\(host)]" : host
-    return port == 80 ? name : "\(name):\(port)"
+    return port == (isTLS ? 443 : 80) ? name : "\(name):\(port)"
   }
 
-  var description: String { "http://\(hostHeader)" }
+  var description: String { "\(isTLS ? "https" : "http")://\(hostHeader)" }
 }

