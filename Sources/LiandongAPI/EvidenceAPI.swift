@@ -68,7 +68,7 @@ extension NodeAPI {
   /// hash on the way: a file found damaged ends the download with an error, not a quiet copy.
   static func stream(_ reader: BlobReader, size: UInt64) -> HTTPBody {
     let pieces = AsyncThrowingStream<ArraySlice<UInt8>, any Error> {
-      try reader.nextChecked().map { ArraySlice($0) }
+      try await reader.nextCheckedInBackground().map { ArraySlice($0) }
     }
     return HTTPBody(pieces, length: .known(Int64(size)), iterationBehavior: .single)
   }

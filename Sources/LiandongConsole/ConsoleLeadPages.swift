@@ -322,7 +322,7 @@ extension ConsolePages {
       // A file found damaged on the way ends the download with an error, so that the browser
       // does not keep a copy that is not the evidence.
       return Self.fileDownload(
-        reader.nextChecked, size: Int(evidence.size), type: "application/octet-stream",
+        reader.nextCheckedInBackground, size: Int(evidence.size), type: "application/octet-stream",
         name: evidence.fileName)
     }
   }
@@ -330,7 +330,7 @@ extension ConsolePages {
   /// A file as a download, named, never shown inline, streamed in pieces (never whole in
   /// memory); `finished` runs once it is sent or the client went.
   static func fileDownload(
-    _ nextPiece: @escaping @Sendable () throws -> Data?, size: Int, type: String, name: String,
+    _ nextPiece: @escaping @Sendable () async throws -> Data?, size: Int, type: String, name: String,
     finished: @escaping @Sendable () -> Void = {}
   ) -> Response {
     var headers = securityHeaders
@@ -339,7 +339,7 @@ extension ConsolePages {
     headers[.contentLength] = "\(size)"
     let body = ResponseBody(contentLength: size) { writer in
       defer { finished() }
-      while let piece = try nextPiece() {
+      while let piece = try await nextPiece() {
         try await writer.write(ByteBuffer(bytes: piece))
       }
       try await writer.finish(nil)

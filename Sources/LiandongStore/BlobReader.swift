@@ -98,6 +98,15 @@ public final class BlobReader: @unchecked Sendable {
     return piece
   }
 
+  /// `nextChecked` on a thread of Dispatch's, for a download's task: a piece from an object store
+  /// is a network request, which must not hold one of the few threads that async tasks share
+  /// (on two cores, two) while the store takes its time.
+  public func nextCheckedInBackground() async throws -> Data? {
+    try await withCheckedThrowingContinuation { continuation in
+      DispatchQueue.global().async { continuation.resume(with: Result { try self.nextChecked() }) }
+    }
+  }
+
   /// Writes what is read to a new file at `destination`, all of it; `finding` and `unavailable`
   /// say afterwards whether it was the evidence. Throws only for the destination's failures.
   public func write(to destination: URL) throws {
