@@ -148,7 +148,9 @@ final class ObjectStoreClient: Sendable {
       + headers.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)\r\n" }.joined() + "\r\n"
     var attempt = 0
     while true {
-      let (connection, reused) = try connection()
+      // The second attempt takes a new connection: every kept one may be as stale as the first.
+      let (connection, reused) =
+        attempt == 0 ? try connection() : (try HTTPConnection(access.endpoint, tls: access.tls), false)
       do {
         // A server may answer and close before it has taken the whole request (an early
         // refusal of a large upload): its answer says more than the broken pipe.
