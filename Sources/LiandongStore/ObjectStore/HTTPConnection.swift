@@ -14,7 +14,7 @@ final class HTTPConnection: @unchecked Sendable {
   /// Bytes received beyond what has been consumed.
   private var pending: [UInt8] = []
   private var pendingStart = 0
-  /// Whether anything of an answer has arrived on this connection.
+  /// Whether anything of the current answer has arrived.
   private var receivedAny = false
   let endpoint: ObjectStoreEndpoint
 
@@ -44,11 +44,15 @@ final class HTTPConnection: @unchecked Sendable {
       var on: Int32 = 1
       setsockopt(socket, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
       if connect(socket, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0 {
-        descriptor = socket
+        // The handshake comes before `descriptor` is set: an init that throws with every
+        // property set would run deinit, closing the socket a second time.
+        let session: OpaquePointer?
         do { session = try tls?.connect(socket, endpoint: endpoint) } catch {
           close(socket)
           throw error
         }
+        descriptor = socket
+        self.session = session
         return
       }
       reason = String(cString: strerror(errno)).lowercased()
@@ -157,6 +161,7 @@ final class HTTPConnection: @unchecked Sendable {
 
   /// The status line and headers of the answer (names lower-cased).
   func readHead() throws -> (status: Int, headers: [String: String]) {
+    receivedAny = available > 0
     let statusLine = try line()
     let parts = statusLine.split(separator: " ", maxSplits: 2)
     guard parts.count >= 2, parts[0].hasPrefix("HTTP/1."), let status = Int(parts[1]) else {
@@ -182,7 +187,9 @@ final class HTTPConnection: @unchecked Sendable {
       while true {
         let sizeLine = try line()
         guard
-          let size = Int(sizeLine.split(separator: ";")[0].trimmingCharacters(in: .whitespaces), radix: 16)
+          let size = Int(
+            (sizeLine.split(separator: ";", omittingEmptySubsequences: false).first ?? "")
+              .trimmingCharacters(in: .whitespaces), radix: 16)
         else {
           throw ObjectStoreError.badAnswer(endpoint: endpoint.description, reason: "a bad chunk size")
         }

@@ -81,6 +81,7 @@ final class ObjectStoreClient: Sendable {
 
   /// Up to `count` bytes from `offset`; empty at or past the end. Nil when there is no such object.
   func read(key: String, offset: UInt64, count: Int) throws -> Data? {
+    guard count > 0 else { return Data() }
     var data = Data()
     let (status, _, body) = try exchange(
       method: "GET", path: access.path(of: key),
@@ -89,7 +90,7 @@ final class ObjectStoreClient: Sendable {
     switch status {
     case 206: return data
     // A server that ignores ranges sends the whole object.
-    case 200: return data.count > Int(offset) ? data.dropFirst(Int(offset)).prefix(count) : Data()
+    case 200: return data.count > Int(offset) ? Data(data.dropFirst(Int(offset)).prefix(count)) : Data()
     case 416: return Data()
     case 404 where !body.contains("NoSuchBucket"): return nil
     default: throw refusal(status, body)
@@ -97,11 +98,16 @@ final class ObjectStoreClient: Sendable {
   }
 
   func copy(from source: String, to destination: String) throws {
+    var answer = Data()
     let (status, _, body) = try exchange(
       method: "PUT", path: access.path(of: destination),
-      headers: ["x-amz-copy-source": SigV4.escaped(access.path(of: source), keepingSlash: true)])
+      headers: ["x-amz-copy-source": SigV4.escaped(access.path(of: source), keepingSlash: true)],
+      take: { if answer.count < 64 << 10 { answer.append(contentsOf: $0) } })
     // S3 may report a failed copy in the body of a 200.
-    guard (200..<300).contains(status), !body.contains("<Error>") else { throw refusal(status, body) }
+    let copied = String(decoding: answer, as: UTF8.self)
+    guard (200..<300).contains(status), !copied.contains("<Error>") else {
+      throw refusal(status, body.isEmpty ? copied : body)
+    }
   }
 
   func delete(key: String) throws {
