@@ -44,6 +44,9 @@ let package = Package(
       cSettings: [.define("OPENSSL_API_COMPAT", to: "30000"), .define("OPENSSL_NO_DEPRECATED")],
       linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]
     ),
+    // PostgreSQL's own client library (Debian's libpq-dev, which links the system OpenSSL): a
+    // hub's store. postgres-nio would bring swift-nio-ssl and swift-crypto, which are not used.
+    .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
     // The error model every target shares: stable codes, categories, remedies (Protocol/ERRORS.md).
     .target(name: "LiandongErrors", swiftSettings: strict),
     .target(name: "LiandongCrypto", dependencies: ["COpenSSL", "LiandongErrors"], swiftSettings: strict),
@@ -64,7 +67,8 @@ let package = Package(
     .target(
       name: "LiandongStore",
       dependencies: [
-        "COpenSSL", "LiandongCore", "LiandongCrypto", "LiandongErrors", .product(name: "GRDB", package: "GRDB.swift"),
+        "CLibPQ", "COpenSSL", "LiandongCore", "LiandongCrypto", "LiandongErrors",
+        .product(name: "GRDB", package: "GRDB.swift"),
         // The system SQLite's C interface, for the statements on the ingest path (DirectStatement).
         .product(name: "GRDBSQLite", package: "GRDB.swift"),
       ],

@@ -92,5 +92,7 @@ enum ErrorPhrases {
       "请在对象存储中创建该存储桶（SeaweedFS：在“weed shell”中执行“s3.bucket.create -name 桶名”），或修正 node.json 中 evidenceStore 的 bucket。",
     "config.evidence-store": "请按消息所述修正 node.json 中的 evidenceStore；各项含义见 Deploy/config/README.md。",
     "bundle.archive-failed": "证据包打包失败，请联系运维人员检查磁盘空间。",
+    "store.postgres-unreachable": "本节点暂时无法访问其 PostgreSQL 数据库（可能正在主备切换）；本次未登记任何内容，请稍后重试，持续出现请联系运维人员。",
+    "store.postgres-standby": "本节点连接到的是只读的备用数据库（可能正在主备切换）；本次未登记任何内容，请稍后重试，持续出现请联系运维人员。",
   ]
 }

@@ -235,6 +235,31 @@ public enum ErrorCatalogue {
       "store.row-mismatch", .internal,
       "Run 'liandong rebuild'; if verify still fails, restore a backup and sync.", internalOnly: true),
     Entry("store.unexpected", .internal, reportDefect, internalOnly: true),
+    // A hub's PostgreSQL store.
+    Entry(
+      "store.postgres-unreachable", .unavailable,
+      "Check that PostgreSQL runs and that the store URL in node.json names its host, port and database; after a failover, try again once the new primary answers."
+    ),
+    Entry(
+      "store.postgres-refused", .unavailable,
+      "Check the user and password in the store URL (or the node user's ~/.pgpass) and that the server's pg_hba.conf lets this host log in."
+    ),
+    Entry(
+      "store.postgres-no-database", .unavailable,
+      "Create the database ('createdb -E UTF8 -T template0 NAME' as its owner) or correct its name in the store URL."
+    ),
+    Entry(
+      "store.postgres-not-utf8", .invalidInput,
+      "Create the node's database as UTF-8 ('createdb -E UTF8 -T template0 NAME') and point the store URL at it."
+    ),
+    Entry(
+      "store.postgres-standby", .unavailable,
+      "Point the store URL at the primary (HAProxy in front of Patroni routes there); writes resume once a primary answers."
+    ),
+    Entry(
+      "store.postgres-failed", .unavailable,
+      "Read PostgreSQL's log at this time for the cause (a full disk, a limit reached); if it names no cause of its own, this is a defect: report it with 'liandong --version'."
+    ),
     Entry(
       "backup.failed", .unavailable,
       "Check the message: the output's folder must be writable with room to spare, and tar installed."),

@@ -1,0 +1,170 @@
+import CLibPQ
+import Foundation
+
+/// One connection to a hub's PostgreSQL, through PostgreSQL's own client library (libpq, which
+/// makes its TLS connections with the system OpenSSL). Blocking, like the SQLite store's calls:
+/// the store runs on threads of its own, never on the threads async tasks share. Never used by
+/// two threads at once: `PostgresPool` hands each caller its own.
+final class PostgresConnection: @unchecked Sendable {
+  private let handle: OpaquePointer
+  /// Statements sent since the pool handed the connection out.
+  var statementsRun = 0
+  /// Host, port and database, never the password: what messages name.
+  let target: String
+
+  /// Connects with a `postgresql://` URL or a libpq connection string. The database must be
+  /// UTF-8, which Chinese text search depends on.
+  init(_ url: String) throws(PostgresError) {
+    guard let handle = PQconnectdb(url) else {
+      throw .unreachable(target: "PostgreSQL", reason: "libpq could not allocate a connection")
+    }
+    target = Self.target(of: handle)
+    guard PQstatus(handle) == CONNECTION_OK else {
+      let error = PostgresError.connecting(target: target, libpqMessage: Self.message(handle))
+      PQfinish(handle)
+      throw error
+    }
+    self.handle = handle
+    // Notices ("relation already exists, skipping") are not for a person at a terminal.
+    PQsetNoticeProcessor(handle, { _, _ in }, nil)
+    let encoding = String(cString: PQparameterStatus(handle, "server_encoding"))
+    guard encoding == "UTF8" else { throw .notUTF8(target: target, encoding: encoding) }
+    _ = try execute("SET synchronous_commit = on")
+  }
+
+  deinit { PQfinish(handle) }
+
+  /// Runs one statement with `$1`, `$2`, … bound to `parameters`; the rows it returns.
+  @discardableResult
+  func execute(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> [PostgresRow] {
+    statementsRun += 1
+    let bound = parameters.map(BoundParameter.init)
+    defer { bound.forEach { $0.free() } }
+    let values = bound.map { UnsafePointer($0.pointer) }
+    let lengths = bound.map(\.length)
+    let formats = bound.map(\.format)
+    guard
+      let result = PQexecParams(
+        handle, sql, Int32(bound.count), nil, values, lengths, formats, 0)
+    else { throw failure(nil) }
+    defer { PQclear(result) }
+    switch PQresultStatus(result) {
+    case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY: return []
+    case PGRES_TUPLES_OK: return Self.rows(result)
+    default: throw failure(result)
+    }
+  }
+
+  /// Runs several statements without parameters, as one script (a migration's).
+  func executeScript(_ sql: String) throws(PostgresError) {
+    statementsRun += 1
+    guard let result = PQexec(handle, sql) else { throw failure(nil) }
+    defer { PQclear(result) }
+    guard PQresultStatus(result) == PGRES_COMMAND_OK || PQresultStatus(result) == PGRES_TUPLES_OK else {
+      throw failure(result)
+    }
+  }
+
+  /// Runs `body` in a transaction: committed if it returns, rolled back if it throws. A
+  /// transaction PostgreSQL aborted to break a deadlock or a serialization conflict is run
+  /// again from the start (up to `attempts` times): nothing of it had been kept.
+  @discardableResult
+  func transaction<T>(attempts: Int = 5, _ body: (PostgresConnection) throws -> T) throws -> T {
+    var attempt = 1
+    while true {
+      try execute("BEGIN")
+      do {
+        let result = try body(self)
+        try execute("COMMIT")
+        return result
+      } catch {
+        if PQtransactionStatus(handle) != PQTRANS_IDLE { _ = try? execute("ROLLBACK") }
+        guard let failure = error as? PostgresError, failure.isWorthRetrying, attempt < attempts else {
+          throw error
+        }
+        attempt += 1
+      }
+    }
+  }
+
+  /// Whether the connection still works, or was lost (a server restarted, a failover).
+  var isOpen: Bool { PQstatus(handle) == CONNECTION_OK }
+
+  /// Whether a connection kept idle is still open: reads what arrived meanwhile without waiting,
+  /// so that a server that closed it (a restart, a failover) is noticed before it is used.
+  var survivedIdling: Bool { PQconsumeInput(handle) == 1 && isOpen }
+
+  private func failure(_ result: OpaquePointer?) -> PostgresError {
+    guard isOpen else { return .unreachable(target: target, reason: Self.reason(Self.message(handle))) }
+    let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map {
+      String(cString: $0)
+    }
+    let primary = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "M"))) }.map {
+      String(cString: $0)
+    }
+    return .statement(
+      target: target, sqlState: state ?? "", reason: primary ?? Self.reason(Self.message(handle)))
+  }
+
+  private static func rows(_ result: OpaquePointer) -> [PostgresRow] {
+    let columnCount = PQnfields(result)
+    var names: [String: Int] = [:]
+    for column in 0..<columnCount { names[String(cString: PQfname(result, column))] = Int(column) }
+    let columns = PostgresRow.Columns(index: names)
+    return (0..<PQntuples(result)).map { row in
+      PostgresRow(
+        columns: columns,
+        values: (0..<columnCount).map { column in
+          PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+        })
+    }
+  }
+
+  private static func target(of handle: OpaquePointer) -> String {
+    let host = PQhost(handle).map { String(cString: $0) } ?? ""
+    let port = PQport(handle).map { String(cString: $0) } ?? ""
+    let database = PQdb(handle).map { String(cString: $0) } ?? ""
+    return "\(host.hasPrefix("/") ? "socket \(host)" : host):\(port)/\(database)"
+  }
+
+  private static func message(_ handle: OpaquePointer) -> String {
+    PQerrorMessage(handle).map { String(cString: $0) } ?? ""
+  }
+
+  /// libpq's message without its "connection to server at … failed:" preamble and its hints.
+  static func reason(_ libpqMessage: String) -> String {
+    let firstLine = libpqMessage.split(separator: "\n").first.map(String.init) ?? ""
+    let afterPreamble = firstLine.components(separatedBy: "failed: ").last ?? firstLine
+    return afterPreamble.replacingOccurrences(of: "FATAL:  ", with: "").trimmingCharacters(in: .whitespaces)
+  }
+}
+
+/// A parameter as libpq takes it: text in the server's text form, bytes in binary form, each in
+/// memory of its own that outlives the call.
+private struct BoundParameter {
+  let pointer: UnsafeMutablePointer<CChar>?
+  let length: Int32
+  let format: Int32
+
+  init(_ value: PostgresValue) {
+    switch value {
+    case .null: (pointer, length, format) = (nil, 0, 0)
+    case .bytes(let data):
+      let memory = UnsafeMutablePointer<CChar>.allocate(capacity: max(data.count, 1))
+      data.withUnsafeBytes { bytes in
+        if let base = bytes.bindMemory(to: CChar.self).baseAddress {
+          memory.update(from: base, count: data.count)
+        }
+      }
+      (pointer, length, format) = (memory, Int32(data.count), 1)
+    case .integer(let number): (pointer, length, format) = (strdup(String(number)), 0, 0)
+    case .text(let text): (pointer, length, format) = (strdup(text), 0, 0)
+    case .boolean(let flag): (pointer, length, format) = (strdup(flag ? "t" : "f"), 0, 0)
+    }
+  }
+
+  func free() {
+    guard let pointer else { return }
+    format == 1 ? pointer.deallocate() : Foundation.free(pointer)
+  }
+}

@@ -1,0 +1,21 @@
+import LiandongCore
+
+/// A hub's store on PostgreSQL: one database that several `liandong serve` processes share. It
+/// grows role by role (`StoreRoles.swift`), each held to the same conformance tests as the
+/// SQLite store; today it keeps the officers' accounts, tokens, sessions and idempotent results.
+public final class PostgresStore: Sendable {
+  let pool: PostgresPool
+
+  /// Connects with a `postgresql://` URL and brings the schema up to date (or to its `upTo`-th
+  /// step, for the tests of every earlier version).
+  public init(url: String, migrateUpTo: Int? = nil) throws {
+    pool = PostgresPool(url: url)
+    try pool.withConnection { try PostgresSchema.migrator.migrate($0, upTo: migrateUpTo) }
+  }
+
+  public static var schemaVersions: [String] { PostgresSchema.migrator.steps.map(\.name) }
+
+  public func appliedSchemaVersions() throws -> [String] {
+    try pool.withConnection { try PostgresMigrator.applied($0) }
+  }
+}

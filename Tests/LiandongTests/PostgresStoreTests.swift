@@ -1,0 +1,231 @@
+import Foundation
+import LiandongCore
+import Testing
+
+@testable import LiandongStore
+
+/// A hub's store on a real PostgreSQL (started here by `initdb` under a temp folder): what it
+/// says when the server cannot be used, its schema steps, transactions run again after a
+/// deadlock, and the roles it implements, held to the SQLite store's behaviour.
+@Suite("Hub store on PostgreSQL (a real server)", .serialized)
+struct PostgresStoreTests {
+  @Test("a server that cannot be used is named with what to do, never with the password")
+  func unusableServersAreSaidSo() async throws {
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    try server.createDatabase("latin", encoding: "SQL_ASCII")
+    let cases: [(code: String, url: String, says: String)] = [
+      ("store.postgres-unreachable", "postgresql://liandong:pw@127.0.0.1:\(try freePort())/hub", "refused"),
+      ("store.postgres-refused", server.url(database: "hub", password: "wrong-password"), "liandong"),
+      ("store.postgres-no-database", server.url(database: "nowhere"), "nowhere"),
+      ("store.postgres-not-utf8", server.url(database: "latin"), "SQL_ASCII"),
+    ]
+    for (code, url, says) in cases {
+      do {
+        _ = try PostgresStore(url: url)
+        Issue.record("\(code): opened")
+      } catch let error as PostgresError {
+        #expect(error.code == code, "\(error)")
+        #expect(error.description.contains(says), "\(error)")
+        #expect(
+          !error.description.contains("wrong-password")
+            && !error.description.contains(PostgreSQLServer.password))
+        // libpq's preamble and hints are not for a person.
+        #expect(!error.description.contains("connection to server at"), "\(error)")
+        #expect(!error.description.contains("\n"), "\(error)")
+        #expect(error.category == .unavailable || code == "store.postgres-not-utf8")
+      }
+    }
+    let connection = try PostgresConnection(server.url(database: "hub"))
+    #expect(throws: PostgresError.self) { try connection.execute("SELECT * FROM no_such_table") }
+    #expect(thrownCode { try connection.execute("SELECT * FROM no_such_table") } == "store.postgres-failed")
+    // A standby refuses writes as a read-only transaction does (SQLSTATE 25006).
+    try connection.execute("SET default_transaction_read_only = on")
+    let standby = thrownCode { try connection.execute("CREATE TABLE t (x integer)") }
+    #expect(standby == "store.postgres-standby")
+  }
+
+  @Test("the schema is brought up from every earlier version, once, by processes starting together")
+  func schemaFromEveryVersion() async throws {
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    let steps = PostgresStore.schemaVersions
+    for start in 0...steps.count {
+      try server.createDatabase("from_\(start)")
+      let url = server.url(database: "from_\(start)")
+      #expect(
+        try PostgresStore(url: url, migrateUpTo: start).appliedSchemaVersions() == Array(steps.prefix(start)))
+      #expect(try PostgresStore(url: url).appliedSchemaVersions() == steps)
+    }
+    // Four stores opening one new database at once: each step applied once, none failing.
+    try server.createDatabase("together")
+    let url = server.url(database: "together")
+    let opened = await withTaskGroup(of: Bool.self) { group in
+      for _ in 0..<4 { group.addTask { (try? PostgresStore(url: url)) != nil } }
+      return await group.reduce(into: []) { $0.append($1) }
+    }
+    #expect(opened == [true, true, true, true])
+    #expect(try server.psql("SELECT count(*) FROM liandong_schema", database: "together") == "\(steps.count)")
+    // A step this liandong does not know: the database belongs to a newer one.
+    try server.psql(
+      "INSERT INTO liandong_schema (position, name) VALUES (99, 'v99: from the future')", database: "together"
+    )
+    #expect(thrownCode { _ = try PostgresStore(url: url) } == "store.schema-too-new")
+  }
+
+  @Test("a transaction PostgreSQL aborts to end a deadlock is run again, and both commit")
+  func deadlocksAreRunAgain() async throws {
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    try server.psql(
+      "CREATE TABLE heads (origin text PRIMARY KEY, n integer); INSERT INTO heads VALUES ('a', 0), ('b', 0)",
+      database: "hub")
+    try server.psql("ALTER SYSTEM SET deadlock_timeout = '100ms'")
+    try server.psql("SELECT pg_reload_conf()")
+    let url = server.url(database: "hub")
+    let both = DispatchGroup()
+    let attempts = LockedCounter()
+    let failures = LockedCounter()
+    // Each locks one row, waits until the other holds its own, then wants the other's.
+    let holding = [DispatchSemaphore(value: 0), DispatchSemaphore(value: 0)]
+    for (index, order) in [["a", "b"], ["b", "a"]].enumerated() {
+      DispatchQueue.global().async(group: both) {
+        do {
+          let connection = try PostgresConnection(url)
+          try connection.transaction { connection in
+            let attempt = attempts.increment()
+            try connection.execute("UPDATE heads SET n = n + 1 WHERE origin = $1", [.text(order[0])])
+            if attempt <= 2 {
+              holding[index].signal()
+              holding[1 - index].wait()
+            }
+            try connection.execute("UPDATE heads SET n = n + 1 WHERE origin = $1", [.text(order[1])])
+          }
+        } catch {
+          failures.increment()
+        }
+      }
+    }
+    both.wait()
+    #expect(failures.value == 0)
+    #expect(attempts.value == 3, "one of the two was run again")
+    #expect(
+      try server.psql("SELECT string_agg(n::text, ',' ORDER BY origin) FROM heads", database: "hub") == "2,2")
+  }
+
+  @Test("accounts, tokens, sessions and idempotent results behave as on SQLite, shared by two processes")
+  func accountsAsOnSQLite() async throws {
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    try AccountDirectoryBehaviour.check(try NodeStore(path: nil, node: NodeID("n0")))
+    let first = try PostgresStore(url: server.url(database: "hub"))
+    try AccountDirectoryBehaviour.check(first)
+    // Another serve process on the same database sees the same session, and its logout.
+    let second = try PostgresStore(url: server.url(database: "hub"))
+    let cookie = Data((0..<32).map { UInt8($0) })
+    let now = Date(timeIntervalSince1970: 1_790_000_000)
+    try first.addSession(sha256: cookie, account: "zhang", csrfToken: "t", at: now, expiresAt: now + 3600)
+    #expect(try second.session(sha256: cookie)?.account == "zhang")
+    try second.endSession(sha256: cookie, at: now + 60)
+    #expect(try first.session(sha256: cookie)?.endedAt == now + 60)
+  }
+
+  @Test("a kept connection the server closed is dropped: the next call works once the server is back")
+  func aRestartedServerIsReconnected() async throws {
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    let store = try PostgresStore(url: server.url(database: "hub"))
+    #expect(try store.addAccount("li", role: .officer, at: Date()))
+    // Every session the server has is ended, as a restart or a failover ends them.
+    try server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'hub'")
+    while try server.psql("SELECT count(*) FROM pg_stat_activity WHERE datname = 'hub'") != "0" {
+      try await Task.sleep(for: .milliseconds(20))
+    }
+    #expect(try store.account("li")?.role == .officer)
+  }
+}
+
+/// What every `AccountDirectory` does, whatever it is built on; run against a new, empty one.
+enum AccountDirectoryBehaviour {
+  static func check(_ store: any AccountDirectory) throws {
+    let now = Date(timeIntervalSince1970: 1_790_000_000)
+    #expect(try store.addAccount("zhang", role: .supervisor, at: now))
+    #expect(try !store.addAccount("zhang", role: .officer, at: now), "a name is taken once")
+    #expect(try store.addAccount("li", role: .officer, at: now))
+    #expect(try store.accounts().map(\.name) == ["li", "zhang"])
+    #expect(try store.account("zhang")?.role == .supervisor)
+    #expect(try store.account("nobody") == nil)
+
+    // Tokens: only their hashes are kept; an expired one is not active; revoking counts the active.
+    let token = Data([0, 1, 2, 0xff, 0, 0x5c, 0x78])
+    try store.addToken(sha256: token, account: "li", label: "案件系统", at: now, expiresAt: Date() + 86_400)
+    try store.addToken(sha256: Data([9]), account: "li", label: "old", at: now, expiresAt: Date() - 60)
+    #expect(try store.token(sha256: token)?.label == "案件系统")
+    #expect(try store.token(sha256: Data([7])) == nil)
+    #expect(try store.account("li")?.activeTokens == 1)
+    #expect(try store.revokeTokens(of: "li", at: Date()) == 1)
+    #expect(try store.token(sha256: token)?.revokedAt != nil)
+    #expect(try store.account("li")?.activeTokens == 0)
+
+    // Passwords and logins: failures count and block; a success clears them.
+    #expect(try store.account("li")?.hasPassword == false)
+    try store.addSession(sha256: Data([1]), account: "li", csrfToken: "c1", at: now, expiresAt: now + 3600)
+    try store.setPassword(of: "li", hash: "$argon-like$hash", at: now + 1)
+    #expect(try store.session(sha256: Data([1]))?.endedAt == now + 1, "a new password ends the sessions")
+    #expect(try store.password(of: "li")?.hash == "$argon-like$hash")
+    let blocked = Date(timeIntervalSince1970: (Date() + 600).timeIntervalSince1970.rounded(.down))
+    try store.recordLogin(of: "li", succeeded: false, blockedUntil: nil)
+    try store.recordLogin(of: "li", succeeded: false, blockedUntil: blocked)
+    #expect(
+      try store.password(of: "li")
+        == PasswordRecord(hash: "$argon-like$hash", failedLogins: 2, blockedUntil: blocked))
+    #expect(try store.account("li")?.loginBlockedUntil == blocked.iso8601)
+    try store.recordLogin(of: "li", succeeded: true, blockedUntil: nil)
+    #expect(try store.password(of: "li")?.failedLogins == 0)
+    #expect(try store.account("li")?.loginBlockedUntil == nil)
+
+    // Sessions: touched, ended one by one or all of an account's.
+    try store.addSession(sha256: Data([2]), account: "li", csrfToken: "c2", at: now, expiresAt: now + 3600)
+    try store.addSession(sha256: Data([3]), account: "li", csrfToken: "c3", at: now, expiresAt: now + 3600)
+    try store.touchSession(sha256: Data([2]), at: now + 30)
+    #expect(
+      try store.session(sha256: Data([2]))
+        == SessionRecord(
+          account: "li", csrfToken: "c2", expiresAt: now + 3600, lastSeenAt: now + 30, endedAt: nil))
+    try store.endSession(sha256: Data([2]), at: now + 40)
+    #expect(try store.endSessions(of: "li", at: now + 50) == 1)
+    #expect(try store.session(sha256: Data([2]))?.endedAt == now + 40)
+    #expect(try store.session(sha256: Data([3]))?.endedAt == now + 50)
+
+    // Idempotent results: the first kept, byte for byte.
+    let result = Data("{\"id\":\"线索\"}".utf8) + Data([0])
+    try store.recordIdempotentResult(
+      account: "li", key: "k1", requestSHA256: Data([4]), result: result, at: now)
+    try store.recordIdempotentResult(
+      account: "li", key: "k1", requestSHA256: Data([5]), result: Data(), at: now)
+    let kept = try store.idempotentResult(account: "li", key: "k1")
+    #expect(kept?.requestSHA256 == Data([4]) && kept?.result == result)
+    #expect(try store.idempotentResult(account: "zhang", key: "k1") == nil)
+
+    #expect(try store.disableAccount("li", at: now + 70))
+    #expect(try !store.disableAccount("li", at: now + 80), "disabled once")
+    #expect(try store.account("li")?.disabledAt == (now + 70).iso8601)
+  }
+}
+
+/// A counter several threads add to.
+final class LockedCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var count = 0
+  var value: Int { lock.withLock { count } }
+  @discardableResult
+  func increment() -> Int {
+    lock.withLock {
+      count += 1; return count
+    }
+  }
+}

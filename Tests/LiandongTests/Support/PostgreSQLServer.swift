@@ -1,0 +1,103 @@
+import Foundation
+import LiandongTesting
+
+/// A real PostgreSQL (Debian's `postgresql` package): a cluster made by `initdb` in a throwaway
+/// folder, listening on a loopback port of its own and a socket in that folder, with a superuser
+/// who logs in over TCP with a password (SCRAM), as a hub's node does. As root, the server runs as
+/// the `postgres` user (it refuses to run as root). `stop` ends it and removes the folder.
+final class PostgreSQLServer: @unchecked Sendable {
+  static let user = "liandong"
+  static let password = "pg-secret-for-tests"
+  let folder: URL
+  let port: Int
+  private let process: ChildProcess
+
+  /// A URL for database `name` on this server, as `node.json`'s `store` would hold it.
+  func url(database: String, password: String = PostgreSQLServer.password) -> String {
+    "postgresql://\(Self.user):\(password)@127.0.0.1:\(port)/\(database)"
+  }
+
+  init() async throws {
+    guard let bin = Self.binaries else {
+      throw TestFailure(
+        "PostgreSQL's server is not installed: run scripts/ensure-deps (apt-get install postgresql)")
+    }
+    folder = temporaryDirectory("postgresql")
+    let passwordFile = folder.appendingPathComponent("password")
+    try Data(Self.password.utf8).write(to: passwordFile)
+    if getuid() == 0 {
+      _ = try run("/bin/chown", ["-R", "postgres:postgres", folder.path])
+      try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
+    }
+    let data = folder.appendingPathComponent("data").path
+    let made = try run(
+      Self.asServerUser[0],
+      Array(Self.asServerUser.dropFirst()) + [
+        "\(bin)/initdb", "-D", data, "-U", Self.user, "--pwfile=\(passwordFile.path)", "-E", "UTF8",
+        "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256",
+      ])
+    guard made.status == 0 else { throw TestFailure("initdb failed: \(made.stderr.suffix(1500))") }
+    port = try freePort()
+    process = try ChildProcess(
+      Self.asServerUser[0],
+      Array(Self.asServerUser.dropFirst()) + [
+        "\(bin)/postgres", "-D", data, "-p", "\(port)", "-k", folder.path, "-c", "listen_addresses=127.0.0.1",
+        "-c", "fsync=on", "-c", "synchronous_commit=on",
+      ])
+    let deadline = Date().addingTimeInterval(60)
+    while Date() < deadline {
+      let ready = try run("\(bin)/pg_isready", ["-h", "127.0.0.1", "-p", "\(port)", "-q"])
+      if ready.status == 0 { return }
+      try await Task.sleep(for: .milliseconds(100))
+    }
+    stop()
+    throw TestFailure("PostgreSQL did not start: \(process.stderr.suffix(1500))")
+  }
+
+  /// Makes database `name` (UTF-8 unless told otherwise) through the superuser's socket.
+  func createDatabase(_ name: String, encoding: String = "UTF8") throws {
+    try psql("CREATE DATABASE \(name) ENCODING '\(encoding)' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+  }
+
+  /// Runs SQL as the superuser with `psql`, a client nobody here wrote.
+  @discardableResult
+  func psql(_ sql: String, database: String = "postgres") throws -> String {
+    let result = try run(
+      "\(Self.binaries!)/psql",
+      [
+        "-h", folder.path, "-p", "\(port)", "-U", Self.user, "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc",
+        sql,
+      ])
+    guard result.status == 0 else { throw TestFailure("psql failed: \(result.stderr)") }
+    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+  }
+
+  /// Stops the server (a fast shutdown: sessions are ended, nothing committed is lost) and
+  /// removes its folder.
+  func stop() {
+    // To the server itself: runuser, between, would pass a smart shutdown on, which waits for
+    // every client to leave.
+    if let pid = serverPID { kill(pid, SIGINT) } else { process.signal(SIGINT) }
+    process.wait(timeout: 30)
+    try? FileManager.default.removeItem(at: folder)
+  }
+
+  /// The postmaster's process ID, from the first line of its pid file.
+  private var serverPID: pid_t? {
+    let file = folder.appendingPathComponent("data/postmaster.pid")
+    return (try? String(contentsOf: file, encoding: .utf8))?.split(separator: "\n").first.flatMap {
+      pid_t($0)
+    }
+  }
+
+  /// The folder of PostgreSQL's programs: Debian's newest installed major version.
+  static var binaries: String? {
+    let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+    return versions.compactMap(Int.init).sorted().last.map { "/usr/lib/postgresql/\($0)/bin" }
+  }
+
+  /// How the server's programs are started: as `postgres` when the tests run as root.
+  private static var asServerUser: [String] {
+    getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : ["/usr/bin/env"]
+  }
+}
