@@ -229,3 +229,14 @@ final class LockedCounter: @unchecked Sendable {
     }
   }
 }
+
+@Suite("SQL written once for both engines")
+struct SQLForBothEnginesTests {
+  @Test("a `?` outside quotes becomes PostgreSQL's numbered placeholder; one inside stays")
+  func placeholders() {
+    #expect(
+      PostgresConnection.numberingPlaceholders(
+        #"SELECT '?' AS "a?", x FROM t WHERE a = ? AND b > ? AND c = 'it''s ?'"#)
+        == #"SELECT '?' AS "a?", x FROM t WHERE a = $1 AND b > $2 AND c = 'it''s ?'"#)
+  }
+}

@@ -5,7 +5,7 @@ import Foundation
 /// makes its TLS connections with the system OpenSSL). Blocking, like the SQLite store's calls:
 /// the store runs on threads of its own, never on the threads async tasks share. Never used by
 /// two threads at once: `PostgresPool` hands each caller its own.
-final class PostgresConnection: @unchecked Sendable {
+final class PostgresConnection: SQLConnection, @unchecked Sendable {
   private let handle: OpaquePointer
   /// Statements sent since the pool handed the connection out.
   var statementsRun = 0
@@ -36,7 +36,7 @@ final class PostgresConnection: @unchecked Sendable {
 
   /// Runs one statement with `$1`, `$2`, … bound to `parameters`; the rows it returns.
   @discardableResult
-  func execute(_ sql: String, _ parameters: [PostgresValue] = []) throws(PostgresError) -> [PostgresRow] {
+  func execute(_ sql: String, _ parameters: [SQLValue] = []) throws(PostgresError) -> [SQLRow] {
     statementsRun += 1
     let bound = parameters.map(BoundParameter.init)
     defer { bound.forEach { $0.free() } }
@@ -53,6 +53,32 @@ final class PostgresConnection: @unchecked Sendable {
     case PGRES_TUPLES_OK: return Self.rows(result)
     default: throw failure(result)
     }
+  }
+
+  /// Runs one statement written with `?` placeholders, as a role written for both engines has it.
+  @discardableResult
+  func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
+    try execute(Self.numberingPlaceholders(sql), arguments)
+  }
+
+  /// `?` becomes `$1`, `$2`, … outside quoted text and names.
+  static func numberingPlaceholders(_ sql: String) -> String {
+    var result = ""
+    var number = 0
+    var quote: Character? = nil
+    for character in sql {
+      if let open = quote {
+        if character == open { quote = nil }
+      } else if character == "'" || character == "\"" {
+        quote = character
+      } else if character == "?" {
+        number += 1
+        result += "$\(number)"
+        continue
+      }
+      result.append(character)
+    }
+    return result
   }
 
   /// Runs several statements without parameters, as one script (a migration's).
@@ -106,17 +132,49 @@ final class PostgresConnection: @unchecked Sendable {
       target: target, sqlState: state ?? "", reason: primary ?? Self.reason(Self.message(handle)))
   }
 
-  private static func rows(_ result: OpaquePointer) -> [PostgresRow] {
+  private static func rows(_ result: OpaquePointer) -> [SQLRow] {
     let columnCount = PQnfields(result)
-    var names: [String: Int] = [:]
-    for column in 0..<columnCount { names[String(cString: PQfname(result, column))] = Int(column) }
-    let columns = PostgresRow.Columns(index: names)
+    let columns = SQLRow.Columns((0..<columnCount).map { String(cString: PQfname(result, $0)) })
+    let types = (0..<columnCount).map { PQftype(result, $0) }
     return (0..<PQntuples(result)).map { row in
-      PostgresRow(
+      SQLRow(
         columns: columns,
         values: (0..<columnCount).map { column in
-          PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+          guard PQgetisnull(result, row, column) == 0 else { return .null }
+          return value(String(cString: PQgetvalue(result, row, column)), type: types[Int(column)])
         })
+    }
+  }
+
+  /// A value in PostgreSQL's text form, as the SQLite store would give it: integers and booleans
+  /// as integers, `bytea` as bytes.
+  private static func value(_ text: String, type: Oid) -> SQLValue {
+    switch type {
+    case 16: .integer(text == "t" ? 1 : 0)
+    case 17: hex(text).map { .bytes($0) } ?? .text(text)
+    case 20, 21, 23, 26: Int64(text).map { .integer($0) } ?? .text(text)
+    case 700, 701: Double(text).map { .real($0) } ?? .text(text)
+    default: .text(text)
+    }
+  }
+
+  /// `bytea`'s text form: `\x` and two hex digits a byte.
+  private static func hex(_ text: String) -> Data? {
+    let digits = Array(text.utf8.dropFirst(2))
+    guard text.hasPrefix("\\x"), digits.count % 2 == 0 else { return nil }
+    var data = Data(capacity: digits.count / 2)
+    for index in stride(from: 0, to: digits.count, by: 2) {
+      guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+      data.append(high << 4 | low)
+    }
+    return data
+  }
+
+  private static func nibble(_ digit: UInt8) -> UInt8? {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    default: nil
     }
   }
 
@@ -146,7 +204,7 @@ private struct BoundParameter {
   let length: Int32
   let format: Int32
 
-  init(_ value: PostgresValue) {
+  init(_ value: SQLValue) {
     switch value {
     case .null: (pointer, length, format) = (nil, 0, 0)
     case .bytes(let data):
@@ -158,8 +216,8 @@ private struct BoundParameter {
       }
       (pointer, length, format) = (memory, Int32(data.count), 1)
     case .integer(let number): (pointer, length, format) = (strdup(String(number)), 0, 0)
+    case .real(let number): (pointer, length, format) = (strdup("\(number)"), 0, 0)
     case .text(let text): (pointer, length, format) = (strdup(text), 0, 0)
-    case .boolean(let flag): (pointer, length, format) = (strdup(flag ? "t" : "f"), 0, 0)
     }
   }
 

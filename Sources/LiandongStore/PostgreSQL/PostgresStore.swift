@@ -19,3 +19,17 @@ public final class PostgresStore: Sendable {
     try pool.withConnection { try PostgresMigrator.applied($0) }
   }
 }
+
+/// Reads on a connection of the pool; writes in a transaction, durable when it commits.
+struct PostgresEngine: SQLEngine {
+  let pool: PostgresPool
+
+  func reading<T>(_ body: (any SQLConnection) throws -> T) throws -> T { try pool.withConnection(body) }
+  func writing<T>(_ body: (any SQLConnection) throws -> T) throws -> T { try pool.transaction(body) }
+}
+
+extension PostgresStore: SQLBackedStore {
+  public var sqlEngine: SealedSQLEngine { SealedSQLEngine(engine: PostgresEngine(pool: pool)) }
+}
+
+extension PostgresStore: AccountDirectory {}
