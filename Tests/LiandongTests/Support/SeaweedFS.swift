@@ -62,7 +62,7 @@ final class SeaweedFS: @unchecked Sendable {
       replicated
       ? ["-volume=false", "-master.defaultReplication=001"]
       : [
-        "-volume.port=\(ports[2])", "-volume.port.grpc=\(ports[3])", "-volume.max=4",
+        "-volume.port=\(ports[2])", "-volume.port.grpc=\(ports[3])", "-volume.max=8",
         "-volume.preStopSeconds=0",
       ]
     process = try ChildProcess(
@@ -88,7 +88,7 @@ final class SeaweedFS: @unchecked Sendable {
             weed,
             [
               "volume", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-port=\(port)", "-port.grpc=\(grpc)",
-              "-dir=\(directory.path)", "-max=4",  // HOST:PORT.GRPC: its gRPC port is not PORT + 10000, the default.
+              "-dir=\(directory.path)", "-max=8",  // HOST:PORT.GRPC: its gRPC port is not PORT + 10000, the default.
               "-master=127.0.0.1:\(ports[0]).\(ports[1])", "-preStopSeconds=0",
             ]))
         grpcPorts.append(grpc)
@@ -98,7 +98,10 @@ final class SeaweedFS: @unchecked Sendable {
     // ready) and stores an object (the volume servers have joined the master).
     let probe = folder.appendingPathComponent("probe")
     try Data("probe".utf8).write(to: probe)
-    let deadline = Date().addingTimeInterval(60)
+    // Volume servers have room for eight volumes: a new bucket's first write asks for seven, and
+    // with room for four the master logged the growth as failed. Two and a half minutes: in a CI
+    // run loaded by a whole phase of tests, one minute was once not enough.
+    let deadline = Date().addingTimeInterval(150)
     var created = false
     while Date() < deadline {
       if !created, let answer = try? curl(["-X", "PUT", "\(endpoint)/\(bucket)"]),
