@@ -246,11 +246,11 @@ public enum ErrorCatalogue {
     ),
     Entry(
       "store.postgres-no-database", .unavailable,
-      "Create the database ('createdb -E UTF8 -T template0 NAME' as its owner) or correct its name in the store URL."
+      "Create the database ('createdb -E UTF8 --locale=C.UTF-8 -T template0 NAME' as its owner) or correct its name in the store URL."
     ),
     Entry(
       "store.postgres-not-utf8", .invalidInput,
-      "Create the node's database as UTF-8 ('createdb -E UTF8 -T template0 NAME') and point the store URL at it."
+      "Create the node's database as UTF-8 with a UTF-8 character type ('createdb -E UTF8 --locale=C.UTF-8 -T template0 NAME') and point the store URL at it."
     ),
     Entry(
       "store.postgres-standby", .unavailable,

@@ -14,12 +14,15 @@ struct PostgresStoreTests {
     let server = try await PostgreSQLServer()
     defer { server.stop() }
     try server.createDatabase("hub")
-    try server.createDatabase("latin", encoding: "SQL_ASCII")
+    try server.createDatabase("latin", encoding: "SQL_ASCII", characterType: "C")
+    try server.createDatabase("bytewise", characterType: "C")
     let cases: [(code: String, url: String, says: String)] = [
       ("store.postgres-unreachable", "postgresql://liandong:pw@127.0.0.1:\(try freePort())/hub", "refused"),
       ("store.postgres-refused", server.url(database: "hub", password: "wrong-password"), "liandong"),
       ("store.postgres-no-database", server.url(database: "nowhere"), "nowhere"),
       ("store.postgres-not-utf8", server.url(database: "latin"), "SQL_ASCII"),
+      // UTF-8, but pg_trgm would find nothing in Chinese text.
+      ("store.postgres-not-utf8", server.url(database: "bytewise"), "character type C"),
     ]
     for (code, url, says) in cases {
       do {

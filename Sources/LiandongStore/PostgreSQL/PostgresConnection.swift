@@ -13,7 +13,7 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
   let target: String
 
   /// Connects with a `postgresql://` URL or a libpq connection string. The database must be
-  /// UTF-8, which Chinese text search depends on.
+  /// UTF-8 in encoding and character type, which Chinese names and their search depend on.
   init(_ url: String) throws(PostgresError) {
     guard let handle = PQconnectdb(url) else {
       throw .unreachable(target: "PostgreSQL", reason: "libpq could not allocate a connection")
@@ -27,8 +27,14 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     self.handle = handle
     // Notices ("relation already exists, skipping") are not for a person at a terminal.
     PQsetNoticeProcessor(handle, { _, _ in }, nil)
-    let encoding = String(cString: PQparameterStatus(handle, "server_encoding"))
-    guard encoding == "UTF8" else { throw .notUTF8(target: target, encoding: encoding) }
+    let encoding = PQparameterStatus(handle, "server_encoding").map { String(cString: $0) } ?? "unknown"
+    guard encoding == "UTF8" else { throw .notUTF8(target: target, found: "encoding \(encoding)") }
+    // pg_trgm finds no trigrams in Chinese text under the C character type (checked on
+    // PostgreSQL 15): the search would silently find nothing.
+    let characterType = try execute("SHOW lc_ctype").first?.string("lc_ctype") ?? ""
+    guard !["C", "POSIX"].contains(characterType) else {
+      throw .notUTF8(target: target, found: "character type \(characterType)")
+    }
     _ = try execute("SET synchronous_commit = on")
   }
 

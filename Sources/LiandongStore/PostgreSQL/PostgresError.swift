@@ -9,8 +9,9 @@ public enum PostgresError: CodedError, Sendable, Equatable {
   /// The server refused the login: a wrong password, or no `pg_hba.conf` line for this client.
   case refused(target: String, reason: String)
   case noDatabase(target: String)
-  /// The database's encoding is not UTF-8: Chinese names and their search would be lost.
-  case notUTF8(target: String, encoding: String)
+  /// The database's encoding, or its character type, is not UTF-8: Chinese names would be lost,
+  /// or never found by a search.
+  case notUTF8(target: String, found: String)
   /// A statement failed: `sqlState` is PostgreSQL's five-character code.
   case statement(target: String, sqlState: String, reason: String)
 
@@ -54,8 +55,8 @@ public enum PostgresError: CodedError, Sendable, Equatable {
       "the PostgreSQL store at \(target) cannot be reached: \(reason)"
     case .refused(let target, let reason): "the PostgreSQL store at \(target) refused the login: \(reason)"
     case .noDatabase(let target): "there is no PostgreSQL database at \(target)"
-    case .notUTF8(let target, let encoding):
-      "the PostgreSQL database \(target) is encoded \(encoding), not UTF-8"
+    case .notUTF8(let target, let found):
+      "the PostgreSQL database \(target) is not UTF-8 throughout (\(found)): Chinese text could not be kept or searched"
     case .statement(let target, let state, let reason):
       switch code {
       case "store.postgres-standby":

@@ -10,7 +10,6 @@ enum SQLValue: Sendable, Equatable {
 }
 
 extension SQLValue {
-  init(_ text: String?) { self = text.map { .text($0) } ?? .null }
   init(_ date: Date?) { self = date.map { .text($0.iso8601) } ?? .null }
 }
 

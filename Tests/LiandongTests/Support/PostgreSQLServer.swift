@@ -55,8 +55,10 @@ final class PostgreSQLServer: @unchecked Sendable {
   }
 
   /// Makes database `name` (UTF-8 unless told otherwise) through the superuser's socket.
-  func createDatabase(_ name: String, encoding: String = "UTF8") throws {
-    try psql("CREATE DATABASE \(name) ENCODING '\(encoding)' LC_COLLATE 'C' LC_CTYPE 'C' TEMPLATE template0")
+  func createDatabase(_ name: String, encoding: String = "UTF8", characterType: String = "C.UTF-8") throws {
+    try psql(
+      "CREATE DATABASE \(name) ENCODING '\(encoding)' LC_COLLATE 'C' LC_CTYPE '\(characterType)' TEMPLATE template0"
+    )
   }
 
   /// Runs SQL as the superuser with `psql`, a client nobody here wrote.
