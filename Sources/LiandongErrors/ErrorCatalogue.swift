@@ -249,6 +249,10 @@ public enum ErrorCatalogue {
       "Create the database ('createdb -E UTF8 --locale=C.UTF-8 -T template0 NAME' as its owner) or correct its name in the store URL."
     ),
     Entry(
+      "store.postgres-tls", .unavailable,
+      "Check that the server's certificate is issued by the CA in the store URL's sslrootcert, names the host the URL names (sslmode=verify-full) and is within its dates."
+    ),
+    Entry(
       "store.postgres-not-utf8", .invalidInput,
       "Create the node's database as UTF-8 with a UTF-8 character type ('createdb -E UTF8 --locale=C.UTF-8 -T template0 NAME') and point the store URL at it."
     ),

@@ -49,6 +49,38 @@ struct PostgresStoreTests {
     #expect(standby == "store.postgres-standby")
   }
 
+  @Test(
+    "over TLS (libpq on the system OpenSSL): the server's certificate checked against the CA and the host")
+  func overTLS() async throws {
+    let federation = try TestFederation(label: "pg-tls", nodes: ["hub"])
+    let certificate = try federation.issue("database", hosts: ["127.0.0.1"])
+    let server = try await PostgreSQLServer(certificate: (certificate.certificate, certificate.key))
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    let verified = server.url(database: "hub") + "?sslmode=verify-full&sslrootcert=\(federation.caURL.path)"
+    let store = try PostgresStore(url: verified)
+    #expect(try store.addAccount("wang", role: .officer, at: Date()))
+    let connection = try PostgresConnection(verified)
+    #expect(
+      try connection.execute("SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").first.map {
+        "\($0.integer("ssl") ?? -1) \($0.string("version") ?? "")"
+      } == "1 TLSv1.3")
+    // A server whose certificate another CA issued is refused before any password is sent.
+    let stranger = try TestFederation(label: "pg-tls-other")
+    let refused = thrownCode {
+      _ = try PostgresStore(
+        url: server.url(database: "hub") + "?sslmode=verify-full&sslrootcert=\(stranger.caURL.path)")
+    }
+    #expect(refused == "store.postgres-tls")
+    // The certificate names 127.0.0.1, not localhost.
+    let misnamed = thrownCode {
+      _ = try PostgresStore(
+        url: server.url(database: "hub").replacingOccurrences(of: "127.0.0.1", with: "localhost")
+          + "?sslmode=verify-full&sslrootcert=\(federation.caURL.path)")
+    }
+    #expect(misnamed == "store.postgres-tls")
+  }
+
   @Test("the schema is brought up from every earlier version, once, by processes starting together")
   func schemaFromEveryVersion() async throws {
     let server = try await PostgreSQLServer()

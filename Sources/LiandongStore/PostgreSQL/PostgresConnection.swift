@@ -196,9 +196,12 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
   }
 
   /// libpq's message without its "connection to server at … failed:" preamble and its hints.
+  /// A host name with several addresses gets a line for each attempt: the last one's says why
+  /// it ended.
   static func reason(_ libpqMessage: String) -> String {
-    let firstLine = libpqMessage.split(separator: "\n").first.map(String.init) ?? ""
-    let afterPreamble = firstLine.components(separatedBy: "failed: ").last ?? firstLine
+    let lines = libpqMessage.split(separator: "\n").map(String.init)
+    let line = lines.last { $0.contains("failed: ") } ?? lines.first ?? ""
+    let afterPreamble = line.components(separatedBy: "failed: ").last ?? line
     return afterPreamble.replacingOccurrences(of: "FATAL:  ", with: "").trimmingCharacters(in: .whitespaces)
   }
 }

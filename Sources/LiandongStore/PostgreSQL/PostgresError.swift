@@ -9,6 +9,9 @@ public enum PostgresError: CodedError, Sendable, Equatable {
   /// The server refused the login: a wrong password, or no `pg_hba.conf` line for this client.
   case refused(target: String, reason: String)
   case noDatabase(target: String)
+  /// The TLS handshake failed: most often a certificate that does not chain to `sslrootcert`
+  /// or does not name the host (`sslmode=verify-full`).
+  case tls(target: String, reason: String)
   /// The database's encoding, or its character type, is not UTF-8: Chinese names would be lost,
   /// or never found by a search.
   case notUTF8(target: String, found: String)
@@ -24,6 +27,9 @@ public enum PostgresError: CodedError, Sendable, Equatable {
       return .refused(target: target, reason: reason)
     }
     if reason.contains("database") && reason.contains("does not exist") { return .noDatabase(target: target) }
+    if reason.contains("SSL") || reason.contains("certificate") {
+      return .tls(target: target, reason: reason)
+    }
     return .unreachable(target: target, reason: reason)
   }
 
@@ -32,6 +38,7 @@ public enum PostgresError: CodedError, Sendable, Equatable {
     case .unreachable: "store.postgres-unreachable"
     case .refused: "store.postgres-refused"
     case .noDatabase: "store.postgres-no-database"
+    case .tls: "store.postgres-tls"
     case .notUTF8: "store.postgres-not-utf8"
     case .statement(_, let state, _) where state == "25006": "store.postgres-standby"
     // Class 08 (connection exception) and 57P (the server shutting down or starting up).
@@ -55,6 +62,7 @@ public enum PostgresError: CodedError, Sendable, Equatable {
       "the PostgreSQL store at \(target) cannot be reached: \(reason)"
     case .refused(let target, let reason): "the PostgreSQL store at \(target) refused the login: \(reason)"
     case .noDatabase(let target): "there is no PostgreSQL database at \(target)"
+    case .tls(let target, let reason): "no TLS connection to the PostgreSQL store at \(target): \(reason)"
     case .notUTF8(let target, let found):
       "the PostgreSQL database \(target) is not UTF-8 throughout (\(found)): Chinese text could not be kept or searched"
     case .statement(let target, let state, let reason):

@@ -17,7 +17,8 @@ final class PostgreSQLServer: @unchecked Sendable {
     "postgresql://\(Self.user):\(password)@127.0.0.1:\(port)/\(database)"
   }
 
-  init() async throws {
+  /// With `certificate`, the server also speaks TLS (clients choose with `sslmode`).
+  init(certificate: (pem: URL, key: URL)? = nil) async throws {
     guard let bin = Self.binaries else {
       throw TestFailure(
         "PostgreSQL's server is not installed: run scripts/ensure-deps (apt-get install postgresql)")
@@ -25,6 +26,17 @@ final class PostgreSQLServer: @unchecked Sendable {
     folder = temporaryDirectory("postgresql")
     let passwordFile = folder.appendingPathComponent("password")
     try Data(Self.password.utf8).write(to: passwordFile)
+    var tls: [String] = []
+    if let certificate {
+      let (pem, key) = (
+        folder.appendingPathComponent("server.pem"), folder.appendingPathComponent("server.key")
+      )
+      try FileManager.default.copyItem(at: certificate.pem, to: pem)
+      try FileManager.default.copyItem(at: certificate.key, to: key)
+      // PostgreSQL refuses a key others may read.
+      try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key.path)
+      tls = ["-c", "ssl=on", "-c", "ssl_cert_file=\(pem.path)", "-c", "ssl_key_file=\(key.path)"]
+    }
     if getuid() == 0 {
       _ = try run("/bin/chown", ["-R", "postgres:postgres", folder.path])
       try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
@@ -43,7 +55,7 @@ final class PostgreSQLServer: @unchecked Sendable {
       Array(Self.asServerUser.dropFirst()) + [
         "\(bin)/postgres", "-D", data, "-p", "\(port)", "-k", folder.path, "-c", "listen_addresses=127.0.0.1",
         "-c", "fsync=on", "-c", "synchronous_commit=on",
-      ])
+      ] + tls)
     let deadline = Date().addingTimeInterval(60)
     while Date() < deadline {
       let ready = try run("\(bin)/pg_isready", ["-h", "127.0.0.1", "-p", "\(port)", "-q"])
