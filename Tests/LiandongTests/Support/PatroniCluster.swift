@@ -10,8 +10,8 @@ final class PatroniCluster: @unchecked Sendable {
   let folder: URL
   let haproxyPort: Int
   private let etcd: ChildProcess
-  private var haproxy: ChildProcess!
-  private var members: [Member]
+  private var haproxy: ChildProcess?
+  private var members: [Member] = []
 
   struct Member {
     let name: String
@@ -55,75 +55,84 @@ final class PatroniCluster: @unchecked Sendable {
         "http://127.0.0.1:\(etcdPeer)", "--initial-advertise-peer-urls", "http://127.0.0.1:\(etcdPeer)",
         "--initial-cluster", "e1=http://127.0.0.1:\(etcdPeer)",
       ])
-    let template = try String(contentsOf: Self.deployFile("patroni.yml"), encoding: .utf8)
-    let folder = self.folder
-    members = try (0..<count).map { index in
-      let name = "pg\(index + 1)"
-      let config = folder.appendingPathComponent("\(name).yml")
-      try Self.fill(
-        template,
-        [
-          "MEMBER": name, "MEMBER_HOST": "127.0.0.1", "REST_PORT": "\(ports[3 + 2 * index])",
-          "ETCD_HOSTS": "127.0.0.1:\(etcdClient)", "CLIENTS": "127.0.0.1/32",
-          "PG_PORT": "\(ports[4 + 2 * index])", "DATA_DIR": folder.appendingPathComponent(name).path,
-          "PG_BIN": bin, "SUPERUSER_PASSWORD": Self.superuserPassword,
-          "REPLICATION_PASSWORD": "hub-replication-secret", "SOCKET_DIR": folder.path,
-        ]
-      ).write(to: config, atomically: true, encoding: .utf8)
-      return Member(
-        name: name, pgPort: ports[4 + 2 * index], restPort: ports[3 + 2 * index], config: config, process: nil
-      )
-    }
-    if getuid() == 0 { _ = try run("/bin/chown", ["-R", "postgres:postgres", folder.path]) }
-    // The first member bootstraps the cluster and leads; the others clone it and follow.
-    try startMember(0)
-    guard try await waitUntil(seconds: 90, { self.role(of: 0) == "leader" }) else {
-      throw failure("the first member did not become the primary")
-    }
-    for index in 1..<count { try startMember(index) }
-    // Ready once a standby is synchronous: until then a commit is acknowledged before any
-    // standby has it, and Patroni may promote a standby that lacks it.
-    guard
-      try await waitUntil(
-        seconds: 120,
-        {
-          let roles = (1..<count).map { self.role(of: $0) }
-          return roles.contains("sync_standby")
-            && roles.allSatisfy { ["sync_standby", "replica"].contains($0) }
-        })
-    else { throw failure("no standby became synchronous") }
-    let haproxyConfig = folder.appendingPathComponent("haproxy.cfg")
-    var routes = try String(contentsOf: Self.deployFile("haproxy.cfg"), encoding: .utf8)
-    // The example names two members; a cluster of more gets a line for each.
-    let serverLine = routes.split(separator: "\n").first { $0.contains("${MEMBER_1}") }.map(String.init) ?? ""
-    routes = routes.replacingOccurrences(
-      of: routes.split(separator: "\n").first { $0.contains("${MEMBER_2}") }.map { String($0) + "\n" } ?? "",
-      with: "")
-    routes = routes.replacingOccurrences(
-      of: serverLine,
-      with: members.map { member in
-        Self.fill(
-          serverLine,
+    // Whatever fails from here, nothing started is left running.
+    do {
+      let template = try String(contentsOf: Self.deployFile("patroni.yml"), encoding: .utf8)
+      let folder = self.folder
+      members = try (0..<count).map { index in
+        let name = "pg\(index + 1)"
+        let config = folder.appendingPathComponent("\(name).yml")
+        try Self.fill(
+          template,
           [
-            "MEMBER_1": member.name, "MEMBER_1_PG": "127.0.0.1:\(member.pgPort)",
-            "MEMBER_1_REST_PORT": "\(member.restPort)", "MEMBER_1_HOST": "127.0.0.1",
-          ])
-      }.joined(separator: "\n"))
-    try Self.fill(routes, ["LISTEN": "127.0.0.1:\(haproxyPort)"]).write(
-      to: haproxyConfig, atomically: true, encoding: .utf8)
-    haproxy = try ChildProcess("/usr/sbin/haproxy", ["-f", haproxyConfig.path, "-db"])
-    // HAProxy counts every member up until its first checks: ready once ten connections in a row
-    // reach the primary.
-    var inARow = 0
-    guard
-      try await waitUntil(
-        seconds: 60,
-        {
-          let primary = (try? self.psql("SELECT pg_is_in_recovery()", port: self.haproxyPort)) == "f"
-          inARow = primary ? inARow + 1 : 0
-          return inARow >= 10
-        })
-    else { throw failure("HAProxy did not route to the primary") }
+            "MEMBER": name, "MEMBER_HOST": "127.0.0.1", "REST_PORT": "\(ports[3 + 2 * index])",
+            "ETCD_HOSTS": "127.0.0.1:\(etcdClient)", "CLIENTS": "127.0.0.1/32",
+            "PG_PORT": "\(ports[4 + 2 * index])", "DATA_DIR": folder.appendingPathComponent(name).path,
+            "PG_BIN": bin, "SUPERUSER_PASSWORD": Self.superuserPassword,
+            "REPLICATION_PASSWORD": "hub-replication-secret", "SOCKET_DIR": folder.path,
+          ]
+        ).write(to: config, atomically: true, encoding: .utf8)
+        return Member(
+          name: name, pgPort: ports[4 + 2 * index], restPort: ports[3 + 2 * index], config: config,
+          process: nil
+        )
+      }
+      if getuid() == 0 { _ = try run("/bin/chown", ["-R", "postgres:postgres", folder.path]) }
+      // The first member bootstraps the cluster and leads; the others clone it and follow.
+      try startMember(0)
+      guard try await waitUntil(seconds: 90, { self.role(of: 0) == "leader" }) else {
+        throw failure("the first member did not become the primary")
+      }
+      for index in 1..<count { try startMember(index) }
+      // Ready once a standby is synchronous: until then a commit is acknowledged before any
+      // standby has it, and Patroni may promote a standby that lacks it.
+      guard
+        try await waitUntil(
+          seconds: 120,
+          {
+            let roles = (1..<count).map { self.role(of: $0) }
+            return roles.contains("sync_standby")
+              && roles.allSatisfy { ["sync_standby", "replica"].contains($0) }
+          })
+      else { throw failure("no standby became synchronous") }
+      let haproxyConfig = folder.appendingPathComponent("haproxy.cfg")
+      var routes = try String(contentsOf: Self.deployFile("haproxy.cfg"), encoding: .utf8)
+      // The example names two members; a cluster of more gets a line for each.
+      let serverLine =
+        routes.split(separator: "\n").first { $0.contains("${MEMBER_1}") }.map(String.init) ?? ""
+      routes = routes.replacingOccurrences(
+        of: routes.split(separator: "\n").first { $0.contains("${MEMBER_2}") }.map { String($0) + "\n" }
+          ?? "",
+        with: "")
+      routes = routes.replacingOccurrences(
+        of: serverLine,
+        with: members.map { member in
+          Self.fill(
+            serverLine,
+            [
+              "MEMBER_1": member.name, "MEMBER_1_PG": "127.0.0.1:\(member.pgPort)",
+              "MEMBER_1_REST_PORT": "\(member.restPort)", "MEMBER_1_HOST": "127.0.0.1",
+            ])
+        }.joined(separator: "\n"))
+      try Self.fill(routes, ["LISTEN": "127.0.0.1:\(haproxyPort)"]).write(
+        to: haproxyConfig, atomically: true, encoding: .utf8)
+      haproxy = try ChildProcess("/usr/sbin/haproxy", ["-f", haproxyConfig.path, "-db"])
+      // HAProxy counts every member up until its first checks: ready once ten connections in a row
+      // reach the primary.
+      var inARow = 0
+      guard
+        try await waitUntil(
+          seconds: 60,
+          {
+            let primary = (try? self.psql("SELECT pg_is_in_recovery()", port: self.haproxyPort)) == "f"
+            inARow = primary ? inARow + 1 : 0
+            return inARow >= 10
+          })
+      else { throw failure("HAProxy did not route to the primary") }
+    } catch {
+      stop()
+      throw error
+    }
   }
 
   /// Which member leads now (nil while none does).
@@ -205,7 +214,6 @@ final class PatroniCluster: @unchecked Sendable {
 
   private func failure(_ what: String) -> TestFailure {
     let logs = members.compactMap { $0.process?.stderr.suffix(1500) }.joined(separator: "\n---\n")
-    stop()
     return TestFailure("\(what)\n\(logs)\netcd: \(etcd.stderr.suffix(800))")
   }
 
