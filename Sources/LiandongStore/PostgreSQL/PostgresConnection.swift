@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import LiandongCrypto
 
 /// One connection to a hub's PostgreSQL, through PostgreSQL's own client library (libpq, which
 /// makes its TLS connections with the system OpenSSL). Blocking, like the SQLite store's calls:
@@ -166,22 +167,7 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
 
   /// `bytea`'s text form: `\x` and two hex digits a byte.
   private static func hex(_ text: String) -> Data? {
-    let digits = Array(text.utf8.dropFirst(2))
-    guard text.hasPrefix("\\x"), digits.count % 2 == 0 else { return nil }
-    var data = Data(capacity: digits.count / 2)
-    for index in stride(from: 0, to: digits.count, by: 2) {
-      guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-      data.append(high << 4 | low)
-    }
-    return data
-  }
-
-  private static func nibble(_ digit: UInt8) -> UInt8? {
-    switch digit {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-    default: nil
-    }
+    text.hasPrefix("\\x") ? Data(hex: String(text.dropFirst(2))) : nil
   }
 
   private static func target(of handle: OpaquePointer) -> String {
