@@ -202,13 +202,8 @@ final class PatroniCluster: @unchecked Sendable {
   }
 
   private func postmasterPID(_ index: Int) -> pid_t? {
-    let file = folder.appendingPathComponent("\(members[index].name)/postmaster.pid")
-    guard
-      let pid = (try? String(contentsOf: file, encoding: .utf8))?.split(separator: "\n").first.flatMap({
-        pid_t($0)
-      }),
-      kill(pid, 0) == 0
-    else { return nil }
+    let data = folder.appendingPathComponent(members[index].name)
+    guard let pid = PostgreSQLServer.postmasterPID(dataDirectory: data), kill(pid, 0) == 0 else { return nil }
     return pid
   }
 
@@ -237,9 +232,7 @@ final class PatroniCluster: @unchecked Sendable {
       .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Deploy/hub/\(name)")
   }
 
-  private static var asServerUser: [String] {
-    getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : ["/usr/bin/env"]
-  }
+  private static var asServerUser: [String] { PostgreSQLServer.asServerUser }
 }
 
 /// Waits until `condition` holds, checking every 200 ms; false after `seconds`.

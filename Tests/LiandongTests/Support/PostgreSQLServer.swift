@@ -96,9 +96,11 @@ final class PostgreSQLServer: @unchecked Sendable {
     try? FileManager.default.removeItem(at: folder)
   }
 
-  /// The postmaster's process ID, from the first line of its pid file.
-  private var serverPID: pid_t? {
-    let file = folder.appendingPathComponent("data/postmaster.pid")
+  private var serverPID: pid_t? { Self.postmasterPID(dataDirectory: folder.appendingPathComponent("data")) }
+
+  /// The postmaster's process ID, from the first line of the pid file in its data directory.
+  static func postmasterPID(dataDirectory: URL) -> pid_t? {
+    let file = dataDirectory.appendingPathComponent("postmaster.pid")
     return (try? String(contentsOf: file, encoding: .utf8))?.split(separator: "\n").first.flatMap {
       pid_t($0)
     }
@@ -111,7 +113,7 @@ final class PostgreSQLServer: @unchecked Sendable {
   }
 
   /// How the server's programs are started: as `postgres` when the tests run as root.
-  private static var asServerUser: [String] {
+  static var asServerUser: [String] {
     getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : ["/usr/bin/env"]
   }
 }
