@@ -112,6 +112,17 @@ public final class ChildProcess: @unchecked Sendable {
     return code
   }
 
+  /// The same wait for a caller on the concurrency pool, which it must not hold: on a 2-core
+  /// machine the pool has two threads, and a test blocked in the synchronous wait for a slow child
+  /// starves every other test's task (a TLS peer's first write came after the server's idle
+  /// timeout so). The blocking wait runs on a thread of its own.
+  @discardableResult
+  public func wait(timeout: Double = 120) async -> Int32 {
+    await withCheckedContinuation { continuation in
+      Thread.detachNewThread { continuation.resume(returning: self.wait(timeout: timeout)) }
+    }
+  }
+
   public func signal(_ number: Int32) { kill(pid, number) }
 
   /// SIGKILL to the child's own children first, then to the child. A wrapper such as `faketime`

@@ -46,7 +46,7 @@ struct APIUnderLoad {
     try writer.cli(["peer", "add", "bench-c", "127.0.0.1:\(port)"])
     let caughtUp = Date()
     let first = try ChildProcess(BenchNode.binary, ["sync", "bench-c", "--data", writer.data.path])
-    guard first.wait(timeout: 3600) == 0 else {
+    guard await first.wait(timeout: 3600) == 0 else {
       throw BenchError("B10: the first sync failed: \(first.stderr)")
     }
     log(
@@ -65,7 +65,9 @@ struct APIUnderLoad {
     let started = Date()
     let sync = try ChildProcess(BenchNode.binary, ["sync", "bench-c", "--data", writer.data.path])
     let loaded = try Self.measure(wrk, base: base, script: script)
-    guard sync.wait(timeout: 3600) == 0 else { throw BenchError("B10: the sync failed: \(sync.stderr)") }
+    guard await sync.wait(timeout: 3600) == 0 else {
+      throw BenchError("B10: the sync failed: \(sync.stderr)")
+    }
     let syncSeconds = Date().timeIntervalSince(started)
     return [
       idle.row("B10 p99 idle", note: "\(count) leads, nothing else running"),

@@ -74,18 +74,18 @@ struct AuthorizationMatrixTests {
   )
   func matrix() async throws {
     let federation = try TestFederation(label: "api-matrix", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     var tokens: [OfficerRole: String] = [:]
     for role in OfficerRole.allCases {
-      tokens[role] = try jjj.token("a.\(role.rawValue)", role: role.rawValue)
+      tokens[role] = try await jjj.token("a.\(role.rawValue)", role: role.rawValue)
     }
-    let revoked = try jjj.token("r.revoked", role: "officer")
-    #expect(try jjj.cli("officer", "revoke", "r.revoked").status == 0)
-    let disabled = try jjj.token("d.disabled", role: "operator")
-    #expect(try jjj.cli("officer", "disable", "d.disabled").status == 0)
-    _ = try jjj.cli("officer", "add", "e.expired", "--role", "supervisor")
+    let revoked = try await jjj.token("r.revoked", role: "officer")
+    #expect(try await jjj.cli("officer", "revoke", "r.revoked").status == 0)
+    let disabled = try await jjj.token("d.disabled", role: "operator")
+    #expect(try await jjj.cli("officer", "disable", "d.disabled").status == 0)
+    _ = try await jjj.cli("officer", "add", "e.expired", "--role", "supervisor")
     jjj.clockOffset = "-2d"
-    let expired = try jjj.cli("officer", "token", "e.expired", "--days", "1").stdout
+    let expired = try await jjj.cli("officer", "token", "e.expired", "--days", "1").stdout
       .trimmingCharacters(in: .whitespacesAndNewlines)
     jjj.clockOffset = nil
     let base = try await jjj.serveAPI()

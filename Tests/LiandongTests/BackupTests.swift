@@ -8,53 +8,54 @@ struct BackupTests {
   @Test("a backup restores to an identical node with its files; it must catch up before it writes again")
   func roundTrip() async throws {
     let federation = try TestFederation(label: "backup", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    let lead = try jjj.cli(
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    let lead = try await jjj.cli(
       "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "before the backup", "--to",
       "yrd"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     let content = randomBytes(300_000, seed: 31)
     let file = temporaryDirectory("backup-file").appendingPathComponent("shot.png")
     try content.write(to: file)
-    #expect(try jjj.cli("evidence", "add", lead, file.path, "--category", "physical").status == 0)
+    #expect(try await jjj.cli("evidence", "add", lead, file.path, "--category", "physical").status == 0)
     let archive = temporaryDirectory("backup").appendingPathComponent("jjj.tar")
-    let backup = try jjj.cli("backup", "--out", archive.path, "--json")
+    let backup = try await jjj.cli("backup", "--out", archive.path, "--json")
     #expect(backup.status == 0 && backup.stdout.contains("\"blobs\" : 1"), "\(backup)")
     let mode = try FileManager.default.attributesOfItem(atPath: archive.path)[.posixPermissions] as? Int
     #expect(mode == 0o600, "the backup holds node.key: mode \(String(mode ?? 0, radix: 8))")
-    let again = try jjj.cli("backup", "--out", archive.path)
+    let again = try await jjj.cli("backup", "--out", archive.path)
     #expect(again.failed(with: "backup.failed") && again.stderr.contains("exists"))
 
     // After the backup jjj signs one more change, and yrd receives it.
-    try jjj.cli("lead", "edit", lead, "--summary", "after the backup")
-    try jjj.carry(to: yrd)
+    try await jjj.cli("lead", "edit", lead, "--summary", "after the backup")
+    try await jjj.carry(to: yrd)
 
     // The disk is lost; the backup is restored elsewhere.
     let restoredData = temporaryDirectory("restored").appendingPathComponent("jjj")
-    let restore = try run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path])
+    let restore = try await run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path])
     #expect(restore.status == 0 && restore.stdout.contains("restored jjj"), "\(restore)")
     let restored = NodeProcess(existing: "jjj", data: restoredData)
-    #expect(try restored.cli("verify").status == 0)
-    #expect(try restored.cli("lead", "show", lead).stdout.contains("before the backup"))
+    #expect(try await restored.cli("verify").status == 0)
+    #expect(try await restored.cli("lead", "show", lead).stdout.contains("before the backup"))
     let sha = SHA256.hash(content).hex
     #expect(
       try Data(contentsOf: restoredData.appendingPathComponent("blobs/\(sha.prefix(2))/\(sha)")) == content)
     // Writing now could fork jjj's chain: refused until a sync brings back what it signed since.
-    let early = try restored.cli(
+    let early = try await restored.cli(
       "lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "s")
     #expect(early.failed(with: "node.catch-up-required"), "\(early)")
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    try restored.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    let synced = try restored.cli("sync", "yrd")
+    try await restored.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    let synced = try await restored.cli("sync", "yrd")
     #expect(synced.status == 0, "\(synced)")
-    #expect(try restored.cli("lead", "show", lead).stdout.contains("after the backup"))
+    #expect(try await restored.cli("lead", "show", lead).stdout.contains("after the backup"))
     #expect(
-      try restored.cli("lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "s").status
+      try await restored.cli("lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "s")
+        .status
         == 0)
-    #expect(try restored.cli("verify").status == 0)
+    #expect(try await restored.cli("verify").status == 0)
   }
 
   /// Issue 25: a node whose data folder went back to an older copy without `restore` (a virtual
@@ -63,25 +64,25 @@ struct BackupTests {
   @Test("a node rolled back to an older copy signs nothing while a checkpoint shows its own later changes")
   func rolledBack() async throws {
     let federation = try TestFederation(label: "rollback", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
     try yrd.editConfiguration { $0["checkpointSeconds"] = 0 }
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    _ = try jjj.addLead(summary: "before the snapshot", to: "yrd")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    _ = try await jjj.addLead(summary: "before the snapshot", to: "yrd")
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
     let snapshot = temporaryDirectory("snapshot").appendingPathComponent("jjj")
-    #expect(try run("cp", ["-a", jjj.data.path, snapshot.path]).status == 0)
+    #expect(try await run("cp", ["-a", jjj.data.path, snapshot.path]).status == 0)
 
     // After the snapshot jjj signs on; yrd holds it, and its checkpoint says so.
-    let later = try jjj.addLead(summary: "after the snapshot", to: "yrd")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    let later = try await jjj.addLead(summary: "after the snapshot", to: "yrd")
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
     // The rolled-back copy holds yrd's checkpoint (as if a peer had passed it on), not the changes.
     let database = snapshot.appendingPathComponent("liandong.sqlite").path
-    let copied = try run(
+    let copied = try await run(
       "sqlite3",
       [
         database,
@@ -92,26 +93,26 @@ struct BackupTests {
     #expect(copied.status == 0, "\(copied)")
 
     let rolledBack = NodeProcess(existing: "jjj", data: snapshot)
-    let refused = try rolledBack.cli(
+    let refused = try await rolledBack.cli(
       "lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "would fork")
     #expect(
       refused.failed(with: "node.own-changes-missing") && refused.stderr.contains("yrd's checkpoint"),
       "\(refused)")
-    let doctor = try rolledBack.cli("doctor", "--json")
+    let doctor = try await rolledBack.cli("doctor", "--json")
     #expect(doctor.stdout.contains("own-changes"), "\(doctor)")
     // A sync brings its own changes back, and it writes again.
-    #expect(try rolledBack.cli("sync", "yrd").status == 0)
-    #expect(try rolledBack.cli("lead", "show", later).stdout.contains("after the snapshot"))
-    #expect(try !rolledBack.addLead(summary: "after the sync").isEmpty)
-    #expect(try rolledBack.cli("verify").status == 0)
+    #expect(try await rolledBack.cli("sync", "yrd").status == 0)
+    #expect(try await rolledBack.cli("lead", "show", later).stdout.contains("after the snapshot"))
+    #expect(try await !rolledBack.addLead(summary: "after the sync").isEmpty)
+    #expect(try await rolledBack.cli("verify").status == 0)
   }
 
   @Test("a damaged backup, or a folder that is not empty, is refused and nothing is left behind")
-  func refusals() throws {
+  func refusals() async throws {
     let federation = try TestFederation(label: "backup-bad", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     let archive = temporaryDirectory("backup-bad").appendingPathComponent("jjj.tar")
-    #expect(try jjj.cli("backup", "--out", archive.path).status == 0)
+    #expect(try await jjj.cli("backup", "--out", archive.path).status == 0)
     var bytes = try Data(contentsOf: archive)
     // Flip a byte inside the database's data (past the tar headers, inside liandong.sqlite).
     let marker = try #require(bytes.range(of: Data("SQLite format 3".utf8)))
@@ -119,21 +120,21 @@ struct BackupTests {
     let damaged = archive.deletingLastPathComponent().appendingPathComponent("damaged.tar")
     try bytes.write(to: damaged)
     let target = temporaryDirectory("restore-bad").appendingPathComponent("jjj")
-    let refused = try run(liandongBinary.path, ["restore", damaged.path, "--data", target.path])
+    let refused = try await run(liandongBinary.path, ["restore", damaged.path, "--data", target.path])
     #expect(
       refused.failed(with: "backup.failed") && refused.stderr.contains("damaged")
         && refused.stderr.contains("liandong.sqlite"),
       "\(refused)")
     #expect(!FileManager.default.fileExists(atPath: target.path), "the folder restore made is gone")
     let existingFolder = temporaryDirectory("restore-bad-existing")
-    _ = try run(liandongBinary.path, ["restore", damaged.path, "--data", existingFolder.path])
+    _ = try await run(liandongBinary.path, ["restore", damaged.path, "--data", existingFolder.path])
     #expect(
       try FileManager.default.contentsOfDirectory(atPath: existingFolder.path).isEmpty,
       "a folder that was there stays, empty")
-    let unwritable = try run(
+    let unwritable = try await run(
       liandongBinary.path, ["backup", "--out", "/proc/jjj.tar", "--data", jjj.data.path])
     #expect(unwritable.failed(with: "node.unwritable-file"), "\(unwritable)")
-    let occupied = try run(liandongBinary.path, ["restore", archive.path, "--data", jjj.data.path])
+    let occupied = try await run(liandongBinary.path, ["restore", archive.path, "--data", jjj.data.path])
     #expect(occupied.failed(with: "backup.failed") && occupied.stderr.contains("not empty"))
   }
 
@@ -144,69 +145,74 @@ struct BackupTests {
     let (_, jjj, yrd, prd) = try await NodeProcess.jjjWithTwoServingPeers("backup-peers")
     defer { _ = (yrd.stop(), prd.stop()) }
     let archive = temporaryDirectory("backup-peers").appendingPathComponent("jjj.tar")
-    #expect(try jjj.cli("backup", "--out", archive.path).status == 0)
+    #expect(try await jjj.cli("backup", "--out", archive.path).status == 0)
     // After the backup jjj signs a change that reaches yrd only.
-    let after = try jjj.cli(
+    let after = try await jjj.cli(
       "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "after the backup", "--to",
       "yrd")
     #expect(after.status == 0, "\(after)")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
 
     let write = ["lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "restored"]
     let restoredData = temporaryDirectory("restored-peers").appendingPathComponent("jjj")
-    #expect(try run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path]).status == 0)
+    #expect(
+      try await run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path]).status == 0)
     let restored = NodeProcess(existing: "jjj", data: restoredData)
     // prd lacks what jjj signed after the backup: hearing from it alone is not enough.
-    let fromPRD = try restored.cli("sync", "prd")
+    let fromPRD = try await restored.cli("sync", "prd")
     #expect(fromPRD.status == 0 && fromPRD.stderr.contains("once it has synced with yrd"), "\(fromPRD)")
-    let early = try restored.cli(write)
+    let early = try await restored.cli(write)
     #expect(
       early.failed(with: "node.catch-up-required") && early.stderr.contains("waits to sync with yrd"),
       "\(early)")
-    let fromYRD = try restored.cli("sync", "yrd")
+    let fromYRD = try await restored.cli("sync", "yrd")
     #expect(fromYRD.status == 0 && !fromYRD.stderr.contains("restored from a backup"), "\(fromYRD)")
-    #expect(try restored.cli("lead", "list").stdout.contains("after the backup"))
-    #expect(try restored.cli(write).status == 0)
+    #expect(try await restored.cli("lead", "list").stdout.contains("after the backup"))
+    #expect(try await restored.cli(write).status == 0)
     // Its chain goes on from what it signed after the backup: no fork anywhere.
-    let all = try restored.cli("sync", "--all")
+    let all = try await restored.cli("sync", "--all")
     #expect(all.status == 0, "\(all)")
-    #expect(try yrd.cli("verify", "--quick").status == 0 && prd.cli("verify", "--quick").status == 0)
+    #expect(try await yrd.cli("verify", "--quick").status == 0)
+    #expect(try await prd.cli("verify", "--quick").status == 0)
 
     // An operator who cannot reach yrd may write anyway, by a flag that names the risk.
     let riskData = temporaryDirectory("restored-risk").appendingPathComponent("jjj")
-    #expect(try run(liandongBinary.path, ["restore", archive.path, "--data", riskData.path]).status == 0)
+    #expect(
+      try await run(liandongBinary.path, ["restore", archive.path, "--data", riskData.path]).status == 0)
     let risky = NodeProcess(existing: "jjj", data: riskData)
-    let accepted = try risky.cli("sync", "prd", "--accept-fork-risk")
+    let accepted = try await risky.cli("sync", "prd", "--accept-fork-risk")
     #expect(accepted.status == 0 && accepted.stderr.contains("--accept-fork-risk"), "\(accepted)")
-    #expect(try risky.cli(write).status == 0)
+    #expect(try await risky.cli(write).status == 0)
   }
 
   @Test("a restored node running serve may write again once its own rounds have synced with a peer")
   func catchUpInServe() async throws {
     let federation = try TestFederation(label: "backup-serve", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
     let archive = temporaryDirectory("backup-serve").appendingPathComponent("jjj.tar")
-    #expect(try jjj.cli("backup", "--out", archive.path).status == 0)
-    try jjj.cli(
+    #expect(try await jjj.cli("backup", "--out", archive.path).status == 0)
+    try await jjj.cli(
       "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "after", "--to", "yrd")
-    try jjj.carry(to: yrd)
+    try await jjj.carry(to: yrd)
     let restoredData = temporaryDirectory("restored-serve").appendingPathComponent("jjj")
-    #expect(try run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path]).status == 0)
+    #expect(
+      try await run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path]).status == 0)
     let restored = NodeProcess(existing: "jjj", data: restoredData)
     let write = ["lead", "add", "--subject-name", "y", "--violation", "no-ccc", "--summary", "restored"]
-    #expect(try restored.cli(write).stderr.contains("node.catch-up-required"))
+    #expect(try await restored.cli(write).stderr.contains("node.catch-up-required"))
 
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    try restored.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try await restored.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
     // No 'liandong sync': serve's own rounds bring back what jjj signed after the backup.
     try await restored.serve(interval: 0.3)
     defer { _ = restored.stop() }
-    #expect(try await eventually(30) { try restored.cli(write).status == 0 }, "\(restored.log.suffix(800))")
-    #expect(try restored.cli("lead", "list").stdout.contains("after"))
-    #expect(try restored.cli("verify").status == 0)
+    #expect(
+      try await eventually(30) { try await restored.cli(write).status == 0 }, "\(restored.log.suffix(800))")
+    #expect(try await restored.cli("lead", "list").stdout.contains("after"))
+    #expect(try await restored.cli("verify").status == 0)
   }
 }
 
@@ -235,15 +241,15 @@ struct KeyFileTests {
   }
 
   @Test("changes export does not replace a file unless told to")
-  func exportKeepsFiles() throws {
+  func exportKeepsFiles() async throws {
     let federation = try TestFederation(label: "export-overwrite", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     let file = temporaryDirectory("export-overwrite").appendingPathComponent("for-yrd.bin")
     try Data("the operator's notes".utf8).write(to: file)
-    let refused = try jjj.cli("changes", "export", "--for", "yrd", "--out", file.path)
+    let refused = try await jjj.cli("changes", "export", "--for", "yrd", "--out", file.path)
     #expect(refused.failed(with: "usage.file-exists") && refused.stderr.contains("--force"), "\(refused)")
     #expect(try Data(contentsOf: file) == Data("the operator's notes".utf8))
-    #expect(try jjj.cli("changes", "export", "--for", "yrd", "--out", file.path, "--force").status == 0)
+    #expect(try await jjj.cli("changes", "export", "--for", "yrd", "--out", file.path, "--force").status == 0)
     #expect(try Data(contentsOf: file) != Data("the operator's notes".utf8))
   }
 }
@@ -255,18 +261,18 @@ extension NodeProcess {
     TestFederation, NodeProcess, NodeProcess, NodeProcess
   ) {
     let federation = try TestFederation(label: label, nodes: ["jjj", "yrd", "prd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let prd = try NodeProcess("prd", federation: federation)
-    try jjj.introduce(to: yrd, prd)
-    try yrd.introduce(to: prd)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let prd = try await NodeProcess("prd", federation: federation)
+    try await jjj.introduce(to: yrd, prd)
+    try await yrd.introduce(to: prd)
     try await yrd.serve(interval: 60)
     do { try await prd.serve(interval: 60) } catch {
       _ = yrd.stop()
       throw error
     }
     for peer in [yrd, prd] {
-      let added = try jjj.cli("peer", "add", peer.name, "127.0.0.1:\(peer.port)")
+      let added = try await jjj.cli("peer", "add", peer.name, "127.0.0.1:\(peer.port)")
       guard added.status == 0 else {
         _ = (yrd.stop(), prd.stop())
         throw TestFailure("peer add \(peer.name): \(added)")

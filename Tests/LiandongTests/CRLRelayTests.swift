@@ -12,16 +12,17 @@ struct CRLRelayTests {
   )
   func relayedToEveryNode() async throws {
     let federation = try TestFederation(label: "crl-relay", nodes: ["jjj", "yrd", "prd", "sjz"])
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     let (jjj, prd, sjz) = (
-      try NodeProcess("jjj", federation: federation), try NodeProcess("prd", federation: federation),
-      try NodeProcess("sjz", federation: federation)
+      try await NodeProcess("jjj", federation: federation),
+      try await NodeProcess("prd", federation: federation),
+      try await NodeProcess("sjz", federation: federation)
     )
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
     for node in [jjj, prd, sjz] {
-      try node.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-      #expect(try node.cli("sync", "yrd").status == 0)
+      try await node.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+      #expect(try await node.cli("sync", "yrd").status == 0)
     }
     let older = temporaryDirectory("crl-relay").appendingPathComponent("older.pem")
     try FileManager.default.copyItem(at: federation.crlURL, to: older)
@@ -39,7 +40,7 @@ struct CRLRelayTests {
     #expect(before < published)
 
     // A dry run names what it revokes and changes nothing.
-    let dry = try prd.cli("crl", "install", "--dry-run", federation.crlURL.path, "--json")
+    let dry = try await prd.cli("crl", "install", "--dry-run", federation.crlURL.path, "--json")
     let preview = try #require(
       try JSONSerialization.jsonObject(with: Data(dry.stdout.utf8)) as? [String: Any])
     #expect(preview["dryRun"] as? Bool == true && preview["relayedIn"] == nil, "\(dry)")
@@ -47,7 +48,7 @@ struct CRLRelayTests {
     #expect(revokes.map { $0["node"] as? String } == ["jjj"], "\(dry)")
     #expect(try inForce(prd) == before, "a dry run installs nothing")
 
-    let installed = try prd.cli("crl", "install", federation.crlURL.path, "--json")
+    let installed = try await prd.cli("crl", "install", federation.crlURL.path, "--json")
     let result = try #require(
       try JSONSerialization.jsonObject(with: Data(installed.stdout.utf8)) as? [String: Any])
     #expect(result["relayedIn"] is String, "\(installed)")
@@ -55,22 +56,22 @@ struct CRLRelayTests {
 
     // prd's sync relays it to yrd, whose running serve puts it in force, TLS contexts included:
     // jjj is refused with no SIGHUP and no file copied by hand.
-    #expect(try prd.cli("sync", "yrd").status == 0)
+    #expect(try await prd.cli("sync", "yrd").status == 0)
     #expect(
       await eventually(10) { (try? inForce(yrd)) == published && yrd.log.contains("put in force") },
       "\(yrd.log.suffix(800))")
-    let refused = try await eventually(10) { try jjj.cli("sync", "yrd").failed(with: "sync.refused") }
+    let refused = try await eventually(10) { try await jjj.cli("sync", "yrd").failed(with: "sync.refused") }
     #expect(refused, "\(yrd.log.suffix(800))")
-    #expect(try prd.cli("sync", "yrd").status == 0, "an honest peer is still served")
+    #expect(try await prd.cli("sync", "yrd").status == 0, "an honest peer is still served")
 
     // A node that syncs from the command line takes it too, and says so.
-    let synced = try sjz.cli("sync", "yrd")
+    let synced = try await sjz.cli("sync", "yrd")
     #expect(synced.status == 0 && synced.stdout.contains("revocation list in force now"), "\(synced)")
     #expect(try inForce(sjz) == published)
     // The relayed list counts as the one in force: an older one is refused, and installing the
     // same one again relays nothing.
-    #expect(try sjz.cli("crl", "install", older.path).failed(with: "crl.older"))
-    let again = try sjz.cli("crl", "install", federation.crlURL.path, "--json")
+    #expect(try await sjz.cli("crl", "install", older.path).failed(with: "crl.older"))
+    let again = try await sjz.cli("crl", "install", federation.crlURL.path, "--json")
     let repeated = try #require(
       try JSONSerialization.jsonObject(with: Data(again.stdout.utf8)) as? [String: Any])
     #expect(again.status == 0 && repeated["relayedIn"] == nil, "\(again)")
@@ -79,15 +80,15 @@ struct CRLRelayTests {
   @Test("a node whose crl.pem is older than a list it holds puts the held one back when it opens")
   func heldListWinsOverAnOlderFile() async throws {
     let federation = try TestFederation(label: "crl-held", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     let older = try Data(contentsOf: jjj.data.appendingPathComponent("crl.pem"))
     try await Task.sleep(for: .seconds(1.1))
     try federation.revoke("yrd")
     try federation.publishCRL()
-    #expect(try jjj.cli("crl", "install", federation.crlURL.path).status == 0)
+    #expect(try await jjj.cli("crl", "install", federation.crlURL.path).status == 0)
     // The file goes back to the older list (a restored file, or a crash before it was written).
     try older.write(to: jjj.data.appendingPathComponent("crl.pem"))
-    #expect(try jjj.cli("status").status == 0)
+    #expect(try await jjj.cli("status").status == 0)
     let file = try Data(contentsOf: jjj.data.appendingPathComponent("crl.pem"))
     #expect(
       RevocationListRank(try RevocationList.all(pem: file))

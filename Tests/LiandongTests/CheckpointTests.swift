@@ -235,25 +235,25 @@ struct CheckpointProcessTests {
   )
   func historyShowsReceipt() async throws {
     let federation = try TestFederation(label: "checkpoints", nodes: ["jjj", "yrd"])
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    let lead = try jjj.cli(
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    let lead = try await jjj.cli(
       "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s", "--to", "yrd"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    let before = try jjj.cli("history", lead)
+    let before = try await jjj.cli("history", lead)
     #expect(before.status == 0 && !before.stdout.contains("held by"), "\(before)")
 
     // yrd signs what it holds as the first sync ends; the second brings its checkpoint to jjj.
     let signedAfter = Date()
-    #expect(try jjj.cli("sync", "yrd").status == 0)
-    let second = try jjj.cli("sync", "yrd", "--json")
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
+    let second = try await jjj.cli("sync", "yrd", "--json")
     #expect(second.status == 0, "\(second)")
-    let history = try jjj.cli("history", lead)
+    let history = try await jjj.cli("history", lead)
     #expect(history.stdout.contains("held by yrd since "), "\(history)")
-    let entries = try #require(
+    let entries = try await #require(
       try JSONSerialization.jsonObject(with: Data(try jjj.cli("history", lead, "--json").stdout.utf8))
         as? [[String: Any]])
     let heldBy = try #require(entries.first?["heldBy"] as? [[String: String]], "\(entries)")
@@ -262,7 +262,7 @@ struct CheckpointProcessTests {
     #expect(abs(since.timeIntervalSince(signedAfter)) < 60, "\(since) vs \(signedAfter)")
 
     // A case system reads the same through the API.
-    let token = try jjj.token("li.wei", role: "officer")
+    let token = try await jjj.token("li.wei", role: "officer")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
     let reply = try curl("GET", base + "/v1/objects/\(lead)/history", token: token)

@@ -18,34 +18,34 @@ struct ClockCorrectionTests {
 
     // No peer heard yet: jjj cannot know its clock is off, and writes.
     jjj.clockOffset = "+2h"
-    let ahead = try jjj.addLead(subject: "时钟超前", to: "yrd")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
-    let held = try yrd.cli("lead", "show", ahead)
+    let ahead = try await jjj.addLead(subject: "时钟超前", to: "yrd")
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
+    let held = try await yrd.cli("lead", "show", ahead)
     #expect(
       held.failed(with: "object.withheld") && held.stderr.contains("ahead of this node's clock"), "\(held)")
-    #expect(try yrd.cli("verify").stdout.contains("withheld jjj#"))
+    #expect(try await yrd.cli("verify").stdout.contains("withheld jjj#"))
     #expect(try withheldForClock() == 1, "an operator sees it in /metrics")
 
     // The clock is set right: the sync hears yrd agree, signs the correction and sends it at once.
     jjj.clockOffset = nil
-    let fixed = try jjj.cli("sync", "yrd")
+    let fixed = try await jjj.cli("sync", "yrd")
     #expect(fixed.status == 0 && fixed.stdout.contains("clock correction"), "\(fixed)")
-    let shown = try yrd.cli("lead", "show", ahead)
+    let shown = try await yrd.cli("lead", "show", ahead)
     #expect(shown.status == 0 && shown.stdout.contains("时钟超前"), "\(shown)")
-    let history = try yrd.cli("history", ahead)
+    let history = try await yrd.cli("history", ahead)
     #expect(history.stdout.contains("its clock correction re-timed it"), "\(history)")
     #expect(try withheldForClock() == 0)
-    let verified = try yrd.cli("verify")
+    let verified = try await yrd.cli("verify")
     #expect(
       verified.status == 0 && !verified.stdout.contains("withheld"), "the correction verifies: \(verified)")
 
     // jjj signs on from its own clock: the next lead counts on yrd at once.
-    let after = try jjj.addLead(subject: "校准以后", to: "yrd")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
-    #expect(try yrd.cli("lead", "show", after).status == 0)
+    let after = try await jjj.addLead(subject: "校准以后", to: "yrd")
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
+    #expect(try await yrd.cli("lead", "show", after).status == 0)
 
     // The API and the console show the time in effect, and the stamp beside it.
-    let token = try yrd.token("wang.fang", role: "officer")
+    let token = try await yrd.token("wang.fang", role: "officer")
     _ = try yrd.setPassword("wang.fang", "校准以后 fixed clock")
     let entries = try curl("GET", base + "/v1/objects/\(ahead)/history", token: token)
     #expect(entries.status == 200 && entries.body.contains("\"stamped\""), "\(entries)")

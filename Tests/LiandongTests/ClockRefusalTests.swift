@@ -11,30 +11,31 @@ struct ClockRefusalTests {
     let (jjj, yrd, _) = try await NodeProcess.clockStage("clock-off")
     defer { _ = yrd.stop() }
     jjj.clockOffset = "+2h"
-    #expect(try jjj.cli("sync", "yrd").status == 0)
-    let ahead = try jjj.cli(
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
+    let ahead = try await jjj.cli(
       "lead", "add", "--subject-name", "店", "--violation", "forged-report", "--summary", "s")
     #expect(
       ahead.failed(with: "node.clock-off") && ahead.stderr.contains("ahead of yrd")
         && ahead.stderr.contains("2 h"),
       "\(ahead)")
-    #expect(try jjj.cli("lead", "list").status == 0, "reads go on")
+    #expect(try await jjj.cli("lead", "list").status == 0, "reads go on")
     jjj.clockOffset = nil
-    let fixed = try jjj.cli(
+    let fixed = try await jjj.cli(
       "lead", "add", "--subject-name", "时钟已校准", "--violation", "forged-report", "--summary", "s", "--to",
       "yrd")
     #expect(fixed.status == 0, "\(fixed)")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
     #expect(
-      try yrd.cli("lead", "list").stdout.contains("时钟已校准"), "the lead written after the fix reached yrd")
+      try await yrd.cli("lead", "list").stdout.contains("时钟已校准"), "the lead written after the fix reached yrd"
+    )
 
     jjj.clockOffset = "-2h"
-    #expect(try jjj.cli("sync", "yrd").status == 0)
-    let behind = try jjj.cli(
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
+    let behind = try await jjj.cli(
       "lead", "add", "--subject-name", "店", "--violation", "forged-report", "--summary", "s")
     #expect(behind.failed(with: "node.clock-off") && behind.stderr.contains("behind yrd"), "\(behind)")
     jjj.clockOffset = nil
-    #expect(try !jjj.addLead(subject: "又校准了").isEmpty)
+    #expect(try await !jjj.addLead(subject: "又校准了").isEmpty)
   }
 }
 
@@ -45,11 +46,11 @@ extension NodeProcess {
   static func clockStage(_ label: String) async throws -> (jjj: NodeProcess, yrd: NodeProcess, api: String) {
     let federation = try TestFederation(label: label, madeOn: NationalAlgorithmTests.dayAgo)
     for node in ["jjj", "yrd"] { try federation.issue(node) }
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
     let api = try await yrd.serveAPI(interval: 60)
-    do { try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)") } catch {
+    do { try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)") } catch {
       _ = yrd.stop()
       throw error
     }

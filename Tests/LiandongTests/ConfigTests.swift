@@ -22,11 +22,11 @@ struct ConfigTests {
     "check-config explains each setting's source; command-line options override the file; mistakes are named")
   func checkConfig() async throws {
     let federation = try TestFederation(label: "config", nodes: ["yrd"])
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try yrd.editConfiguration {
       $0["serve"] = ["listen": "127.0.0.1:0", "intervalSeconds": 5, "allow": ["jjj", "prd"]]
     }
-    let checked = try yrd.cli("serve", "--check-config", "--log-level", "debug")
+    let checked = try await yrd.cli("serve", "--check-config", "--log-level", "debug")
     #expect(checked.status == 0, "\(checked)")
     func row(_ setting: String) -> [Substring] {
       checked.stdout.split(separator: "\n").first { $0.hasPrefix(setting + " ") }?.split(separator: " ") ?? []
@@ -44,28 +44,28 @@ struct ConfigTests {
     let server = try ChildProcess(liandongBinary.path, ["serve", "--data", yrd.data.path])
     #expect(await server.waitForOutput("serving node yrd on 127.0.0.1:", timeout: 20), "\(server.stderr)")
     server.signal(SIGTERM)
-    #expect(server.wait(timeout: 20) == 0)
+    #expect(await server.wait(timeout: 20) == 0)
 
     try yrd.editConfiguration { $0["servee"] = ["listen": "x"] }
-    let typo = try yrd.cli("serve", "--check-config")
+    let typo = try await yrd.cli("serve", "--check-config")
     #expect(typo.status == 1 && typo.stdout.contains("PROBLEM node.json: unknown key 'servee'"), "\(typo)")
     try yrd.editConfiguration {
       $0.removeValue(forKey: "servee")
       $0["serve"] = ["logLevel": "loud"]
     }
-    let level = try yrd.cli("serve", "--check-config")
+    let level = try await yrd.cli("serve", "--check-config")
     #expect(
       level.failed(with: "config.log-level") && level.stderr.contains("node.json"))
-    let scrub = try yrd.cli("serve", "--check-config", "--log-level", "info", "--scrub-rate=-1")
+    let scrub = try await yrd.cli("serve", "--check-config", "--log-level", "info", "--scrub-rate=-1")
     #expect(scrub.failed(with: "config.scrub-rate") && scrub.stderr.contains("command line"), "\(scrub)")
     try yrd.editConfiguration { $0["serve"] = ["listen": "nowhere"] }
-    let listen = try yrd.cli("serve")
+    let listen = try await yrd.cli("serve")
     #expect(listen.failed(with: "config.listen"), "\(listen)")
     try yrd.editConfiguration {
       $0["serve"] = [:]
       $0["calendar"] = "/nonexistent/calendar.json"
     }
-    let calendar = try yrd.cli("serve", "--check-config")
+    let calendar = try await yrd.cli("serve", "--check-config")
     #expect(calendar.status == 1 && calendar.stdout.contains("PROBLEM working-day calendar"), "\(calendar)")
     // A negative limit or interval is named, not trapped on.
     for (key, value) in [("maximumDriftSeconds", -5.0), ("checkpointSeconds", -1.0)] {
@@ -74,7 +74,7 @@ struct ConfigTests {
         $0["maximumDriftSeconds"] = key == "maximumDriftSeconds" ? Int(value) : 300
         $0["checkpointSeconds"] = key == "checkpointSeconds" ? value : 60
       }
-      let negative = try yrd.cli("status")
+      let negative = try await yrd.cli("status")
       #expect(
         negative.failed(with: "node.bad-config") && negative.stderr.contains("'\(key)' is -")
           && negative.stderr.contains("must be"), "\(negative)")

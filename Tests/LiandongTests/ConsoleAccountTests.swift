@@ -10,8 +10,8 @@ struct ConsoleAccountTests {
   )
   func tokens() async throws {
     let federation = try TestFederation(label: "console-accounts", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    try jjj.accounts([
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    try await jjj.accounts([
       ("wang.ops", "operator", "运维值班 night shift"), ("case.system", "officer", "案件系统 not for people"),
       ("li.wei", "officer", "办案人员 case officer"),
     ])

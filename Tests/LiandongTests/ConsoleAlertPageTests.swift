@@ -9,21 +9,21 @@ struct ConsoleAlertPageTests {
   )
   func alertsAndConflicts() async throws {
     let federation = try TestFederation(label: "console-alerts", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    func lead(_ node: NodeProcess, to: String) throws -> String {
-      try node.cli(
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    func lead(_ node: NodeProcess, to: String) async throws -> String {
+      try await node.cli(
         "lead", "add", "--subject-name", "速通检测", "--subject-uscc", "91350100M000100Y43", "--violation",
         "forged-report", "--summary", "s", "--to", to
       ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
-    let secret = try lead(jjj, to: "origin-only")
-    let open = try lead(yrd, to: "all")
-    let request = try jjj.crossingRequest(to: yrd)
+    let secret = try await lead(jjj, to: "origin-only")
+    let open = try await lead(yrd, to: "all")
+    let request = try await jjj.crossingRequest(to: yrd)
 
-    _ = try jjj.token("li.wei", role: "officer")
-    _ = try jjj.token("shen.ji", role: "auditor")
+    _ = try await jjj.token("li.wei", role: "officer")
+    _ = try await jjj.token("shen.ji", role: "auditor")
     _ = try jjj.setPassword("li.wei", "办案人员 case officer")
     _ = try jjj.setPassword("shen.ji", "审计人员 auditor here")
     let base = try await jjj.serveAPI()
@@ -58,6 +58,6 @@ struct ConsoleAlertPageTests {
     #expect(
       after.body.contains("已发送预警： 1") && !after.body.contains(#"id="warn-regions""#),
       "\(after.body.suffix(4000))")
-    #expect(try jjj.cli("alerts", "notify").stdout.contains("nothing to warn of"))
+    #expect(try await jjj.cli("alerts", "notify").stdout.contains("nothing to warn of"))
   }
 }

@@ -21,9 +21,9 @@ struct ConsoleBrowserTests {
       "chromium, chromedriver or selenium is not installed (scripts/test installs them)"))
   func scenario() async throws {
     let federation = try TestFederation(label: "console-browser", nodes: ["jjj", "yrd", "prd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let prd = try NodeProcess("prd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let prd = try await NodeProcess("prd", federation: federation)
     // Checkpoints every second, so that the case page can show who holds each entry within the test.
     for node in [jjj, yrd, prd] { try node.editConfiguration { $0["checkpointSeconds"] = 1 } }
     let password = "雨后春笋 spring rain"
@@ -32,22 +32,22 @@ struct ConsoleBrowserTests {
       (jjj, "li.wei", "officer"), (yrd, "wang.fang", "supervisor"), (prd, "zhao.lei", "officer"),
       (yrd, "shen.ji", "auditor"),
     ] {
-      _ = try node.token(account, role: role)
+      _ = try await node.token(account, role: role)
       #expect(try node.setPassword(account, password).status == 0)
     }
-    _ = try yrd.token("ops", role: "operator")
+    _ = try await yrd.token("ops", role: "operator")
     _ = try yrd.setPassword("ops", "运维值班 night shift")
-    try jjj.introduce(to: yrd, prd)
-    try yrd.introduce(to: prd)
+    try await jjj.introduce(to: yrd, prd)
+    try await yrd.introduce(to: prd)
     // A lead whose text is an attack, recorded on jjj and synced to yrd like any other.
-    let hostile = try jjj.cli(
+    let hostile = try await jjj.cli(
       "lead", "add", "--subject-name", "网店", "--violation", "forged-report", "--summary",
       "<script>alert('x')</script><img src=x onerror=alert(1)> \u{202E}gpj.exe", "--to", "yrd", "--json")
     let hostileID = try #require(
       (try JSONSerialization.jsonObject(with: Data(hostile.stdout.utf8)) as? [String: Any])?["id"] as? String,
       "\(hostile)")
     // An assistance request from jjj to yrd, for yrd's officer to answer in the browser.
-    let sent = try jjj.cli(
+    let sent = try await jjj.cli(
       "request", "send", "--to", "yrd", "--case", "京市监案〔2026〕88号", "--legal-basis", "《市场监督管理行政处罚程序规定》第十一条",
       "--task", "verify-registration", "--details", "核实该网店经营者的登记信息", "--json")
     let requestID = try #require(
@@ -56,14 +56,14 @@ struct ConsoleBrowserTests {
 
     // yrd's own case with the documents of a transfer to police, which its supervisor reports in
     // the browser and then approves.
-    let yrdCase = try yrd.addLead(subject: "伪造报告工作室", summary: "涉嫌伪造检验检测报告，金额巨大")
+    let yrdCase = try await yrd.addLead(subject: "伪造报告工作室", summary: "涉嫌伪造检验检测报告，金额巨大")
     let documents = temporaryDirectory("browser-police")
     try FileManager.default.createDirectory(at: documents, withIntermediateDirectories: true)
     var documentIDs: [String] = []
     for name in ["移送函.pdf", "调查报告.pdf", "涉案物品清单.pdf"] {
       try Data(name.utf8).write(to: documents.appendingPathComponent(name))
       documentIDs.append(
-        try yrd.cli(
+        try await yrd.cli(
           "evidence", "add", yrdCase, documents.appendingPathComponent(name).path, "--category",
           "documentary",
           "--to", "yrd"
@@ -75,15 +75,16 @@ struct ConsoleBrowserTests {
     defer { for node in [jjj, yrd, prd] { _ = node.stop() } }
     let holiday = try await HolidayPair(password: password)
     defer { holiday.stop() }
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    try jjj.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)")
-    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
-    try yrd.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)")
-    try prd.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    try prd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
-    #expect(
-      try await eventually(60) { try yrd.cli("lead", "show", hostileID).status == 0 },
-      "yrd never got the lead: \(String(describing: try? yrd.cli("lead", "show", hostileID)))")
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try await jjj.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)")
+    try await yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    try await yrd.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)")
+    try await prd.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try await prd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    if try await !eventually(60, { try await yrd.cli("lead", "show", hostileID).status == 0 }) {
+      Issue.record(
+        "yrd never got the lead: \(String(describing: try? await yrd.cli("lead", "show", hostileID)))")
+    }
 
     let screenshots = repositoryRoot.appendingPathComponent(".build/console-screenshots")
     try? FileManager.default.removeItem(at: screenshots)
@@ -93,7 +94,7 @@ struct ConsoleBrowserTests {
     let file = upload.appendingPathComponent("店铺页面截图.png")
     try randomBytes(400_000, seed: 3).write(to: file)
 
-    let result = try run(
+    let result = try await run(
       "/usr/bin/env",
       ["python3", repositoryRoot.appendingPathComponent("Tests/Browser/console_scenario.py").path],
       environment: [
@@ -112,9 +113,9 @@ struct ConsoleBrowserTests {
       result.status == 0 && result.stdout.contains("every step passed"),
       "\(result.stdout.suffix(4000))\n\(result.stderr.suffix(4000))\n\(yrd.log.suffix(1500))")
     // What the browser did is what the nodes signed.
-    let answered = try jjj.cli("request", "show", requestID, "--json").stdout
+    let answered = try await jjj.cli("request", "show", requestID, "--json").stdout
     #expect(answered.contains("\"completed\"") && answered.contains("登记地址与实际经营地不符"), "\(answered)")
-    let reported = try yrd.cli("police", "list", "--json").stdout
+    let reported = try await yrd.cli("police", "list", "--json").stdout
     #expect(
       reported.contains("雄安新区公安局") && reported.contains("\"approved\"")
         && reported.contains(documentIDs[1]), "\(reported)")
@@ -143,22 +144,22 @@ struct HolidayPair {
     let federation = try TestFederation(label: "console-holiday", madeOn: "2026-09-20 00:00:00")
     for node in ["jjj", "yrd"] { try federation.issue(node) }
     let offset = "\(Int(Self.day.timeIntervalSinceNow.rounded()))"
-    jjj = try NodeProcess("jjj", federation: federation, clockOffset: offset)
-    yrd = try NodeProcess("yrd", federation: federation, clockOffset: offset)
-    try jjj.introduce(to: yrd)
-    let sent = try jjj.cli(
+    jjj = try await NodeProcess("jjj", federation: federation, clockOffset: offset)
+    yrd = try await NodeProcess("yrd", federation: federation, clockOffset: offset)
+    try await jjj.introduce(to: yrd)
+    let sent = try await jjj.cli(
       "request", "send", "--to", "yrd", "--case", "京市监案〔2026〕71号", "--legal-basis", "《市场监督管理行政处罚程序规定》第十一条",
       "--task", "verify-registration", "--details", "节前发出的协查", "--json")
     request = try #require(
       (try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as? [String: Any])?["id"] as? String,
       "\(sent)")
-    try jjj.carry(to: yrd)
-    _ = try yrd.token("wang.fang", role: "supervisor")
+    try await jjj.carry(to: yrd)
+    _ = try await yrd.token("wang.fang", role: "supervisor")
     #expect(try yrd.setPassword("wang.fang", password).status == 0)
     url = try await yrd.serveAPI()
     // Both sides count the same last day.
     for node in [jjj, yrd] {
-      let due = try node.cli("due", "--json").stdout
+      let due = try await node.cli("due", "--json").stdout
       #expect(due.contains(request) && due.contains(Self.deadline), "\(node.name): \(due)")
     }
   }

@@ -16,21 +16,23 @@ struct ConsoleCaseRequestTests {
 
     init(_ label: String) async throws {
       let federation = try TestFederation(label: label, nodes: ["jjj", "yrd"])
-      jjj = try NodeProcess("jjj", federation: federation)
-      yrd = try NodeProcess("yrd", federation: federation)
-      try jjj.introduce(to: yrd)
-      lead = try jjj.addLead(subject: "速通检测", to: "yrd")
+      jjj = try await NodeProcess("jjj", federation: federation)
+      yrd = try await NodeProcess("yrd", federation: federation)
+      try await jjj.introduce(to: yrd)
+      lead = try await jjj.addLead(subject: "速通检测", to: "yrd")
       let folder = temporaryDirectory(label)
       var documents: [String] = []
       for name in ["移送函.pdf", "调查报告.pdf", "物品清单.pdf"] {
         let file = folder.appendingPathComponent(name)
         try Data(name.utf8).write(to: file)
-        let added = try jjj.cli(
+        let added = try await jjj.cli(
           "evidence", "add", lead, file.path, "--category", "documentary", "--to", "yrd")
         documents.append(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
       }
       self.documents = documents
-      try jjj.accounts([("li.wei", "officer", "办案人员 case officer"), ("shen.ji", "auditor", "审计人员 auditor x")])
+      try await jjj.accounts([
+        ("li.wei", "officer", "办案人员 case officer"), ("shen.ji", "auditor", "审计人员 auditor x"),
+      ])
       base = try await jjj.serveAPI()
     }
 
@@ -40,8 +42,8 @@ struct ConsoleCaseRequestTests {
     }
   }
 
-  static func list(_ node: NodeProcess, _ what: String) throws -> [[String: Any]] {
-    let listed = try node.cli(what, "list", "--json")
+  static func list(_ node: NodeProcess, _ what: String) async throws -> [[String: Any]] {
+    let listed = try await node.cli(what, "list", "--json")
     #expect(listed.status == 0, "\(listed)")
     return try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
   }
@@ -76,7 +78,7 @@ struct ConsoleCaseRequestTests {
       "the form lost what was typed: \(passed.body.suffix(4000))")
     let noTask = try officer.post(path, form.filter { $0.0 != "tasks" })
     #expect(noTask.isProblemPage(400, "input.missing") && noTask.body.contains("task"), "\(noTask)")
-    #expect(try Self.list(fixture.jjj, "request").isEmpty, "a refused form sent a request")
+    #expect(try await Self.list(fixture.jjj, "request").isEmpty, "a refused form sent a request")
 
     let sent = try officer.post(path, form + [("wantedBy", "")])
     #expect(sent.status == 303, "\(sent)")
@@ -86,15 +88,15 @@ struct ConsoleCaseRequestTests {
     #expect(
       shown.status == 200 && shown.body.contains("协助调查请求已签名发出") && shown.body.contains("京市监案〔2026〕12号"),
       "\(shown.body.suffix(3000))")
-    let requests = try Self.list(fixture.jjj, "request")
+    let requests = try await Self.list(fixture.jjj, "request")
     #expect(requests.count == 1, "\(requests)")
     #expect(requests.first?["requested"] as? String == "yrd")
     #expect(Set(requests.first?["tasks"] as? [String] ?? []) == ["interview", "verify-registration"])
     #expect(requests.first?["evidence"] as? [String] == [fixture.documents[1]])
     #expect(requests.first?["legalBasis"] as? String == basis)
 
-    try fixture.jjj.carry(to: fixture.yrd)
-    let received = try Self.list(fixture.yrd, "request")
+    try await fixture.jjj.carry(to: fixture.yrd)
+    let received = try await Self.list(fixture.yrd, "request")
     #expect(received.first?["id"] as? String == requests.first?["id"] as? String, "\(received)")
 
     let auditor = try ConsoleVisit.loggedIn(fixture.base, "shen.ji", "审计人员 auditor x")
@@ -104,7 +106,7 @@ struct ConsoleCaseRequestTests {
         && !read.body.contains("act-police-create"))
     let forged = try auditor.post(path, [("csrf", ConsoleVisit.csrf(in: read.body) ?? "")] + form.dropFirst())
     #expect(forged.isProblemPage(403, "auth.not-permitted"), "\(forged)")
-    #expect(try Self.list(fixture.jjj, "request").count == 1)
+    #expect(try await Self.list(fixture.jjj, "request").count == 1)
   }
 
   @Test(
@@ -128,7 +130,7 @@ struct ConsoleCaseRequestTests {
     #expect(
       noPolice.body.contains(#"<option value="\#(fixture.documents[2])" selected>"#),
       "the chosen documents were lost: \(noPolice.body.suffix(4000))")
-    #expect(try Self.list(fixture.jjj, "police").isEmpty, "a refused form recorded a transfer")
+    #expect(try await Self.list(fixture.jjj, "police").isEmpty, "a refused form recorded a transfer")
 
     let reported = try officer.post(path, form + [("police", "北京市公安局经侦总队")])
     #expect(reported.status == 303 && reported.location == "/console/police?done=reported", "\(reported)")
@@ -136,7 +138,7 @@ struct ConsoleCaseRequestTests {
     #expect(
       transfers.body.contains("已报请移送公安") && transfers.body.contains("北京市公安局经侦总队")
         && transfers.body.contains("待批准"), "\(transfers.body.suffix(3000))")
-    let recorded = try Self.list(fixture.jjj, "police")
+    let recorded = try await Self.list(fixture.jjj, "police")
     #expect(recorded.count == 1, "\(recorded)")
     #expect(recorded.first?["letter"] as? String == fixture.documents[0])
     #expect(recorded.first?["itemsList"] as? String == fixture.documents[2])
@@ -144,8 +146,8 @@ struct ConsoleCaseRequestTests {
 
     // On yrd, which received the lead: a lead to acknowledge is no case yet; one being checked
     // may need another region's help; only a case yrd opened may go to the police from yrd.
-    try fixture.jjj.carry(to: fixture.yrd)
-    try fixture.yrd.accounts([("chen.jing", "officer", "办案人员 yrd officer")])
+    try await fixture.jjj.carry(to: fixture.yrd)
+    try await fixture.yrd.accounts([("chen.jing", "officer", "办案人员 yrd officer")])
     let yrdBase = try await fixture.yrd.serveAPI()
     let yrdOfficer = try ConsoleVisit.loggedIn(yrdBase, "chen.jing", "办案人员 yrd officer")
     func offered() throws -> (request: Bool, police: Bool) {
@@ -153,9 +155,9 @@ struct ConsoleCaseRequestTests {
       return (body.contains(#"id="act-request-send""#), body.contains(#"id="act-police-create""#))
     }
     #expect(try offered() == (false, false))
-    #expect(try fixture.yrd.cli("lead", "acknowledge", fixture.lead).status == 0)
+    #expect(try await fixture.yrd.cli("lead", "acknowledge", fixture.lead).status == 0)
     #expect(try offered() == (true, false))
-    let opened = try fixture.yrd.cli(
+    let opened = try await fixture.yrd.cli(
       "lead", "decide", fixture.lead, "--outcome", "case-opened", "--case", "沪市监案〔2026〕7号")
     #expect(opened.status == 0, "\(opened)")
     #expect(try offered() == (true, true))

@@ -9,12 +9,12 @@ struct ConsoleEvidenceTests {
   )
   func addShareAndBundle() async throws {
     let federation = try TestFederation(label: "console-evidence", nodes: ["jjj", "yrd", "prd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let prd = try NodeProcess("prd", federation: federation)
-    try jjj.introduce(to: yrd, prd)
-    let lead = try jjj.addLead(subject: "检测报告代办", summary: "网店出售伪造报告", to: "yrd")
-    try jjj.accounts([
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let prd = try await NodeProcess("prd", federation: federation)
+    try await jjj.introduce(to: yrd, prd)
+    let lead = try await jjj.addLead(subject: "检测报告代办", summary: "网店出售伪造报告", to: "yrd")
+    try await jjj.accounts([
       ("li.wei", "officer", "办案人员 case officer"), ("shen.ji", "auditor", "审计人员 auditor here"),
     ])
     let base = try await jjj.serveAPI()
@@ -45,7 +45,7 @@ struct ConsoleEvidenceTests {
     #expect(
       page.body.contains("订单截图.png") && page.body.contains("证据已添加") && page.body.contains(#"id="bundle""#),
       "\(page.body.suffix(3000))")
-    let listed = try jjj.cli("evidence", "list", "--item", lead, "--json")
+    let listed = try await jjj.cli("evidence", "list", "--item", lead, "--json")
     let item = try #require(
       (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]])?.first,
       "\(listed)")
@@ -60,13 +60,13 @@ struct ConsoleEvidenceTests {
     let shared = try officer.post(
       "/console/evidence/\(evidenceID)/share", [("csrf", csrf), ("to", "prd"), ("note", "请协查")])
     #expect(shared.status == 303 && shared.location == "/console/leads/\(lead)?done=shared", "\(shared)")
-    let shown = try jjj.cli("evidence", "show", evidenceID, "--json").stdout
+    let shown = try await jjj.cli("evidence", "show", evidenceID, "--json").stdout
     #expect(shown.contains("\"prd\"") && shown.contains("请协查"), "\(shown)")
 
     // The bundle downloads as one tar file that verifies with openssl alone, and leaves nothing
     // behind in the node's folder.
     let archive = folder.appendingPathComponent("bundle.tar")
-    let download = try run(
+    let download = try await run(
       "/usr/bin/curl",
       [
         "-s", "-o", archive.path, "-w", "%{http_code} %{content_type}", "-H", "Cookie: \(officer.cookie)",

@@ -9,16 +9,16 @@ struct ConsoleHandOffTests {
   )
   func supervisorAccepts() async throws {
     let federation = try TestFederation(label: "console-handoffs", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    let lead = try jjj.addLead(subject: "假证速办店", summary: "出售伪造的检验报告", to: "yrd")
-    let offered = try jjj.cli(
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    let lead = try await jjj.addLead(subject: "假证速办店", summary: "出售伪造的检验报告", to: "yrd")
+    let offered = try await jjj.cli(
       "handoff", "offer", lead, "--to", "yrd", "--letter", "该店实际经营地在雄安，依法移送管辖")
     #expect(offered.status == 0, "\(offered)")
-    try jjj.carry(to: yrd)
+    try await jjj.carry(to: yrd)
 
-    try yrd.accounts([
+    try await yrd.accounts([
       ("li.wei", "officer", "办案人员 case officer"), ("wang.ke", "supervisor", "科室负责人 supervisor"),
     ])
     let base = try await yrd.serveAPI()

@@ -11,10 +11,12 @@ struct ConsoleNodeActsTests {
   )
   func operatorActs() async throws {
     let federation = try TestFederation(label: "console-node-acts", nodes: ["jjj", "yrd", "prd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let prd = try NodeProcess("prd", federation: federation)
-    try jjj.accounts([("wang.ops", "operator", "运维值班 night shift"), ("shen.ji", "auditor", "审计人员 read only")])
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let prd = try await NodeProcess("prd", federation: federation)
+    try await jjj.accounts([
+      ("wang.ops", "operator", "运维值班 night shift"), ("shen.ji", "auditor", "审计人员 read only"),
+    ])
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
     let base = try await jjj.serveAPI()
@@ -36,12 +38,12 @@ struct ConsoleNodeActsTests {
     #expect(
       noPort.isProblemPage(400, "input.address") && noPort.body.contains("主机:端口"),
       "\(noPort.body.suffix(1500))")
-    let listed = try jjj.cli("peer", "list", "--json").stdout
+    let listed = try await jjj.cli("peer", "list", "--json").stdout
     #expect(listed.contains("\"yrd\"") && !listed.contains("\"prd\""), "\(listed)")
 
     // The CA revokes prd; the operator previews its new CRL (nothing installed), then installs it.
-    try prd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
-    #expect(try prd.cli("sync", "jjj").status == 0)
+    try await prd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    #expect(try await prd.cli("sync", "jjj").status == 0)
     let inForce = try Data(contentsOf: jjj.data.appendingPathComponent("crl.pem"))
     try await Task.sleep(for: .seconds(1.1))  // CRL times have one-second resolution
     try federation.revoke("prd")
@@ -57,7 +59,8 @@ struct ConsoleNodeActsTests {
       "/console/node/crl", [("csrf", csrf), ("act", "install")], file: federation.crlURL)
     #expect(installed.status == 200 && installed.body.contains("已安装吊销列表"), "\(installed.body.suffix(2000))")
     #expect(
-      try prd.cli("sync", "jjj").failed(with: "sync.refused"), "in force on the listener without a reload")
+      try await prd.cli("sync", "jjj").failed(with: "sync.refused"),
+      "in force on the listener without a reload")
     let garbage = temporaryDirectory("console-crl").appendingPathComponent("not-a-crl.pem")
     try Data("not a CRL".utf8).write(to: garbage)
     let refused = try visit.postMultipart(
@@ -92,7 +95,7 @@ struct ConsoleNodeActsTests {
 
     let removed = try visit.post("/console/node/peers", [("csrf", csrf), ("act", "remove"), ("node", "yrd")])
     #expect(removed.status == 303, "\(removed)")
-    #expect(try jjj.cli("peer", "list", "--json").stdout.contains("\"yrd\"") == false)
+    #expect(try await jjj.cli("peer", "list", "--json").stdout.contains("\"yrd\"") == false)
 
     // An auditor sees the node and the runs, and is offered none of these acts, nor may make them.
     let auditor = try ConsoleVisit.loggedIn(base, "shen.ji", "审计人员 read only")

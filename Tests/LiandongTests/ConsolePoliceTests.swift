@@ -9,24 +9,24 @@ struct ConsolePoliceTests {
   )
   func supervisorApproves() async throws {
     let federation = try TestFederation(label: "console-police", nodes: ["yrd"])
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let lead = try yrd.addLead(subject: "速通检测")
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let lead = try await yrd.addLead(subject: "速通检测")
     let folder = temporaryDirectory("console-police")
     var documents: [String] = []
     for name in ["letter.pdf", "report.pdf", "items.pdf"] {
       try Data(name.utf8).write(to: folder.appendingPathComponent(name))
-      let added = try yrd.cli(
+      let added = try await yrd.cli(
         "evidence", "add", lead, folder.appendingPathComponent(name).path, "--category", "documentary",
         "--to",
         "yrd")
       documents.append(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
-    let created = try yrd.cli(
+    let created = try await yrd.cli(
       "police", "create", lead, "--police", "浦东分局", "--letter", documents[0], "--report", documents[1],
       "--items", documents[2])
     #expect(created.status == 0, "\(created)")
     let id = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    try yrd.accounts([
+    try await yrd.accounts([
       ("li.wei", "officer", "办案人员 case officer"), ("wang.ke", "supervisor", "科室负责人 supervisor"),
     ])
     let base = try await yrd.serveAPI()
@@ -74,7 +74,7 @@ struct ConsolePoliceTests {
       transferred.status == 303 && transferred.location == "/console/police/\(id)?done=act", "\(transferred)")
     #expect(try officer.get("/console/police/\(id)").body.contains("移送时间"))
     #expect(try officer.get("/console/police").body.contains("已移送"))
-    let listed = try yrd.cli("police", "list")
+    let listed = try await yrd.cli("police", "list")
     #expect(listed.stdout.contains("transferred") && listed.stdout.contains("浦东分局回执 118"), "\(listed)")
   }
 }

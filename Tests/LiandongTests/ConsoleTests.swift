@@ -56,25 +56,25 @@ extension ConsoleVisit {
 extension NodeProcess {
   /// A request from this node to `other` that this node cancels while `other` completes it:
   /// a conflict on both sides, carried to this node. Returns the request's ID.
-  func crossingRequest(to other: NodeProcess) throws -> String {
-    let request = try cli(
+  func crossingRequest(to other: NodeProcess) async throws -> String {
+    let request = try await cli(
       "request", "send", "--to", other.name, "--case", "c-9", "--legal-basis", "Art. 45", "--task",
       "interview"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    try carry(to: other)
-    #expect(try other.cli("request", "accept", request).status == 0)
-    try other.carry(to: self)
-    #expect(try cli("request", "cancel", request, "--reason", "shop closed").status == 0)
-    #expect(try other.cli("request", "complete", request, "--findings", "interviewed").status == 0)
-    try other.carry(to: self)
+    try await carry(to: other)
+    #expect(try await other.cli("request", "accept", request).status == 0)
+    try await other.carry(to: self)
+    #expect(try await cli("request", "cancel", request, "--reason", "shop closed").status == 0)
+    #expect(try await other.cli("request", "complete", request, "--findings", "interviewed").status == 0)
+    try await other.carry(to: self)
     return request
   }
 
   /// Gives each account its role (by issuing it a token, as an operator would) and its password,
   /// for a console test to log in with.
-  func accounts(_ accounts: [(name: String, role: String, password: String)]) throws {
+  func accounts(_ accounts: [(name: String, role: String, password: String)]) async throws {
     for account in accounts {
-      _ = try token(account.name, role: account.role)
+      _ = try await token(account.name, role: account.role)
       _ = try setPassword(account.name, account.password)
     }
   }
@@ -97,18 +97,18 @@ struct ConsoleTests {
   @Test("a file found damaged on this node's disk is shown as damaged on its case page, with no download")
   func damagedFile() async throws {
     let federation = try TestFederation(label: "console-damaged", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    _ = try jjj.token("li.wei", role: "officer")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    _ = try await jjj.token("li.wei", role: "officer")
     _ = try jjj.setPassword("li.wei", "雨后春笋 spring rain")
-    let lead = try jjj.addLead()
+    let lead = try await jjj.addLead()
     let content = randomBytes(20_000, seed: 61)
     let file = temporaryDirectory("console-damaged").appendingPathComponent("shot.png")
     try content.write(to: file)
-    let added = try jjj.cli("evidence", "add", lead, file.path, "--category", "physical")
+    let added = try await jjj.cli("evidence", "add", lead, file.path, "--category", "physical")
     let evidence = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     let hex = SHA256.hash(content).hex
     try Data("altered".utf8).write(to: jjj.data.appendingPathComponent("blobs/\(hex.prefix(2))/\(hex)"))
-    #expect(try jjj.cli("verify").status == 1)
+    #expect(try await jjj.cli("verify").status == 1)
 
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
@@ -125,11 +125,11 @@ struct ConsoleTests {
   )
   func recordALead() async throws {
     let federation = try TestFederation(label: "console", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    _ = try jjj.token("li.wei", role: "officer")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    _ = try await jjj.token("li.wei", role: "officer")
     _ = try jjj.setPassword("li.wei", "雨后春笋 spring rain")
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
     var visit = ConsoleVisit(base: base)
@@ -177,7 +177,7 @@ struct ConsoleTests {
         String(page.body[$0])
       })
     let download = screenshot.deletingLastPathComponent().appendingPathComponent("downloaded")
-    let fetched = try run(
+    let fetched = try await run(
       "/usr/bin/curl",
       ["-s", "-S", "-D", "-", "-o", download.path, "-H", "Cookie: \(visit.cookie)", base + evidence])
     #expect(
@@ -200,7 +200,8 @@ struct ConsoleTests {
     #expect(
       refused.status == 400 && refused.body.contains("另一家网店"),
       "\(refused.status) \(refused.body.prefix(2000))")
-    #expect(try jjj.cli("lead", "list", "--json").stdout.components(separatedBy: "\"summary\"").count == 2)
+    #expect(
+      try await jjj.cli("lead", "list", "--json").stdout.components(separatedBy: "\"summary\"").count == 2)
 
     // The report page fills the notice's table; its CSV is the command line's, byte for byte.
     let today = ISO8601DateFormatter.string(
@@ -208,7 +209,7 @@ struct ConsoleTests {
     let report = try visit.get("/console/report?from=2026-01-01&to=\(today)")
     #expect(report.status == 200 && report.body.contains("专项整治行动情况统计表") && report.body.contains("涉及网络交易平台1家"))
     let csv = try visit.get("/console/report.csv?from=2026-01-01&to=\(today)")
-    let cli = try jjj.cli("report", "--from", "2026-01-01", "--to", today, "--format", "csv")
+    let cli = try await jjj.cli("report", "--from", "2026-01-01", "--to", today, "--format", "csv")
     #expect(
       csv.status == 200 && csv.body == cli.stdout && csv.headers.contains("text/csv"),
       "\(csv.status) \(csv.body.debugDescription)\n\(cli.stdout.debugDescription)")
@@ -220,20 +221,20 @@ struct ConsoleTests {
   )
   func csrfAndEscaping() async throws {
     let federation = try TestFederation(label: "console-safety", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
     let hostile = "<script>alert('x')</script><img src=x onerror=alert(1)> \u{202E}gpj.exe"
-    let added = try jjj.cli(
+    let added = try await jjj.cli(
       "lead", "add", "--subject-name", "网店<b>粗体</b>", "--violation", "forged-report", "--summary", hostile,
       "--to", "yrd")
     #expect(added.status == 0, "\(added)")
-    try jjj.carry(to: yrd)
-    _ = try yrd.token("wang.fang", role: "officer")
+    try await jjj.carry(to: yrd)
+    _ = try await yrd.token("wang.fang", role: "officer")
     _ = try yrd.setPassword("wang.fang", "松下问童子 pine tree")
-    _ = try yrd.token("audit", role: "auditor")
+    _ = try await yrd.token("audit", role: "auditor")
     _ = try yrd.setPassword("audit", "审计抽查 sampling day")
-    _ = try yrd.token("ops", role: "operator")
+    _ = try await yrd.token("ops", role: "operator")
     _ = try yrd.setPassword("ops", "运维值班 night shift")
     let base = try await yrd.serveAPI()
     defer { _ = yrd.stop() }
@@ -260,7 +261,7 @@ struct ConsoleTests {
       link + "/acts", [("act", "acknowledge"), ("csrf", "forged-by-another-site")])
     #expect(otherToken.status == 403)
     #expect(
-      !(try yrd.cli("lead", "show", String(link.split(separator: "/").last!), "--json").stdout.contains(
+      !(try await yrd.cli("lead", "show", String(link.split(separator: "/").last!), "--json").stdout.contains(
         "acknowledged")))
     let csrf = try #require(ConsoleVisit.csrf(in: page.body))
     let done = try visit.post(link + "/acts", [("act", "acknowledge"), ("csrf", csrf)])

@@ -44,30 +44,30 @@ struct DivisionListTests {
   @Test(
     "lead add and lead import refuse a code not in the node's list; an operator's own list, named in node.json, is read instead"
   )
-  func onANode() throws {
+  func onANode() async throws {
     let federation = try TestFederation(label: "divisions", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    func add(_ code: String) throws -> ProcessResult {
-      try jjj.cli(
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    func add(_ code: String) async throws -> ProcessResult {
+      try await jjj.cli(
         "lead", "add", "--subject-name", "某店", "--subject-division", code, "--violation", "other",
         "--summary",
         "s")
     }
-    let unknown = try add("999999")
+    let unknown = try await add("999999")
     #expect(
       unknown.failed(with: "input.division-code") && unknown.stderr.contains("no province has the code 99"),
       "\(unknown)")
-    let nearby = try add("310199")
+    let nearby = try await add("310199")
     #expect(nearby.failed(with: "input.division-code") && nearby.stderr.contains("310101 黄浦区"), "\(nearby)")
-    #expect(try add("310115").status == 0)
-    #expect(try jjj.status()["leads"] as? Int == 1, "nothing stored for a refused code")
+    #expect(try await add("310115").status == 0)
+    #expect(try await jjj.status()["leads"] as? Int == 1, "nothing stored for a refused code")
 
     let folder = temporaryDirectory("divisions")
     let csv = folder.appendingPathComponent("leads.csv")
     try Data(
       "subject_name,subject_division,violations,summary\n甲店,310115,other,a\n乙店,999999,other,b\n".utf8
     ).write(to: csv)
-    let imported = try jjj.cli("lead", "import", csv.path)
+    let imported = try await jjj.cli("lead", "import", csv.path)
     #expect(
       imported.status == 2 && imported.stderr.contains("leads.csv:3: not imported")
         && imported.stderr.contains("999999"),
@@ -77,12 +77,12 @@ struct DivisionListTests {
     let own = folder.appendingPathComponent("cn-divisions.tsv")
     try Data("310000\t上海市\n310199\t新设区\n".utf8).write(to: own)
     try jjj.editConfiguration { $0["divisions"] = own.path }
-    #expect(try add("310199").status == 0)
+    #expect(try await add("310199").status == 0)
     try Data("310000\t上海市\n31019\t坏行\n".utf8).write(to: own)
-    let broken = try add("310199")
+    let broken = try await add("310199")
     #expect(broken.failed(with: "config.divisions") && broken.stderr.contains("line 2"), "\(broken)")
     try jjj.editConfiguration { $0["divisions"] = folder.appendingPathComponent("missing.tsv").path }
-    let missing = try add("310115")
+    let missing = try await add("310115")
     #expect(missing.failed(with: "config.divisions") && missing.stderr.contains("missing.tsv"), "\(missing)")
   }
 }

@@ -26,8 +26,8 @@ struct DoctorTests {
     var description: String { "\(severity) \(check) \(subject ?? ""): \(message) → \(remedy ?? "-")" }
   }
 
-  static func doctor(_ node: NodeProcess, _ extra: String...) throws -> (ProcessResult, Report) {
-    let result = try node.cli(["doctor", "--json", "--timeout", "5"] + extra)
+  static func doctor(_ node: NodeProcess, _ extra: String...) async throws -> (ProcessResult, Report) {
+    let result = try await node.cli(["doctor", "--json", "--timeout", "5"] + extra)
     let report = try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
     return (result, report)
   }
@@ -35,11 +35,11 @@ struct DoctorTests {
   /// jjj, with yrd serving as its peer (the caller stops yrd).
   static func servingPair(_ label: String) async throws -> (TestFederation, NodeProcess, NodeProcess) {
     let federation = try TestFederation(label: label, nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     try jjj.countWithCalendarAhead()
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
     return (federation, jjj, yrd)
   }
 
@@ -65,13 +65,13 @@ struct DoctorTests {
   func healthy() async throws {
     let (_, jjj, yrd) = try await Self.servingPair("doctor-ok")
     defer { _ = yrd.stop() }
-    let lead = try jjj.addLead()
+    let lead = try await jjj.addLead()
     let file = temporaryDirectory("doctor-ok-file").appendingPathComponent("photo.jpg")
     try randomBytes(200_000, seed: 3).write(to: file)
-    #expect(try jjj.cli("evidence", "add", lead, file.path, "--category", "physical").status == 0)
-    let before = try yrd.status()["changes"] as? Int
+    #expect(try await jjj.cli("evidence", "add", lead, file.path, "--category", "physical").status == 0)
+    let before = try await yrd.status()["changes"] as? Int
 
-    let (result, report) = try Self.doctor(jjj)
+    let (result, report) = try await Self.doctor(jjj)
     #expect(result.status == 0, "\(report.findings)")
     #expect(report.node == "jjj")
     for check in [
@@ -85,22 +85,22 @@ struct DoctorTests {
     #expect(report.findings.allSatisfy { $0.severity != "ok" || $0.remedy == nil })
 
     // The probe exchanged nothing, and the peer did not count it as a failed session.
-    #expect(try yrd.status()["changes"] as? Int == before)
+    #expect(try await yrd.status()["changes"] as? Int == before)
     #expect(!yrd.log.contains("sync failed") && !yrd.log.contains("warning"), "\(yrd.log)")
 
-    let text = try jjj.cli("doctor")
+    let text = try await jjj.cli("doctor")
     #expect(text.status == 0 && text.stdout.contains("all well"), "\(text)")
   }
 
   @Test("a CRL expiring in 3 days and an unreachable peer are warnings: exit 1, each with its remedy")
-  func warnings() throws {
+  func warnings() async throws {
     let federation = try TestFederation(label: "doctor-warn", nodes: ["jjj"])
     try federation.publishCRL(hours: 72)
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     try jjj.countWithCalendarAhead()
-    try jjj.cli("peer", "add", "zzz", "127.0.0.1:\(try Self.closedPort())")
+    try await jjj.cli("peer", "add", "zzz", "127.0.0.1:\(try Self.closedPort())")
 
-    let (result, report) = try Self.doctor(jjj)
+    let (result, report) = try await Self.doctor(jjj)
     #expect(result.status == 1, "\(report.findings)")
     let crl = try #require(report.finding("crl"))
     #expect(crl.severity == "warning" && crl.message.contains("in 2 days"), "\(crl)")
@@ -110,7 +110,7 @@ struct DoctorTests {
     #expect(peer.remedy?.contains("peer list") == true, "\(peer)")
     #expect(!report.findings.contains { $0.severity == "error" }, "\(report.findings)")
 
-    let text = try jjj.cli("doctor", "--timeout", "5")
+    let text = try await jjj.cli("doctor", "--timeout", "5")
     #expect(text.status == 1)
     #expect(
       text.stdout.contains("WARNING  crl") && text.stdout.contains("→ Ask the federation CA"), "\(text)")
@@ -123,7 +123,7 @@ struct DoctorTests {
     defer { _ = yrd.stop() }
 
     jjj.clockOffset = "+10m"
-    let (ahead, report) = try Self.doctor(jjj)
+    let (ahead, report) = try await Self.doctor(jjj)
     #expect(ahead.status == 2, "\(report.findings)")
     let clock = try #require(report.finding("clock", "yrd"), "\(report.findings)")
     #expect(clock.severity == "error", "\(clock)")
@@ -132,7 +132,7 @@ struct DoctorTests {
     #expect(report.finding("peer", "yrd")?.severity == "ok", "\(report.findings)")
 
     jjj.clockOffset = "+400d"
-    let (expired, later) = try Self.doctor(jjj, "--no-peers")
+    let (expired, later) = try await Self.doctor(jjj, "--no-peers")
     #expect(expired.status == 2)
     let certificate = try #require(later.finding("certificate"))
     #expect(
@@ -144,7 +144,7 @@ struct DoctorTests {
     // A calendar file node.json names but that is gone: no deadline can be counted.
     jjj.clockOffset = nil
     try jjj.editConfiguration { $0["calendar"] = "/nonexistent/cn-workdays.json" }
-    let (_, missing) = try Self.doctor(jjj, "--no-peers")
+    let (_, missing) = try await Self.doctor(jjj, "--no-peers")
     let calendar = try #require(missing.finding("calendar"), "\(missing.findings)")
     #expect(
       calendar.severity == "error" && calendar.message.contains("/nonexistent/cn-workdays.json")
@@ -157,41 +157,41 @@ struct DoctorTests {
     defer { _ = yrd.stop() }
     try federation.revoke("yrd")
     try federation.publishCRL()
-    #expect(try jjj.cli("crl", "install", federation.crlURL.path).status == 0)
+    #expect(try await jjj.cli("crl", "install", federation.crlURL.path).status == 0)
 
-    let (result, report) = try Self.doctor(jjj)
+    let (result, report) = try await Self.doctor(jjj)
     #expect(result.status == 2, "\(report.findings)")
     let peer = try #require(report.finding("peer", "yrd"))
     #expect(peer.severity == "error" && peer.remedy?.contains("CRL") == true, "\(peer)")
   }
 
   @Test("a damaged evidence file and a damaged database are errors whose remedies say how to recover")
-  func damage() throws {
+  func damage() async throws {
     let federation = try TestFederation(label: "doctor-damage", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let lead = try jjj.addLead()
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let lead = try await jjj.addLead()
     let content = randomBytes(100_000, seed: 9)
     let file = temporaryDirectory("doctor-damage-file").appendingPathComponent("report.pdf")
     try content.write(to: file)
-    #expect(try jjj.cli("evidence", "add", lead, file.path, "--category", "physical").status == 0)
+    #expect(try await jjj.cli("evidence", "add", lead, file.path, "--category", "physical").status == 0)
     let hex = SHA256.hash(content).hex
     let blob = jjj.data.appendingPathComponent("blobs/\(hex.prefix(2))/\(hex)")
     var altered = content
     altered[500] ^= 0xff
     try altered.write(to: blob)
 
-    let (found, report) = try Self.doctor(jjj, "--no-peers")
+    let (found, report) = try await Self.doctor(jjj, "--no-peers")
     #expect(found.status == 2)
     let evidence = try #require(report.finding("evidence"))
     #expect(evidence.severity == "error" && evidence.message.contains(String(hex.prefix(16))), "\(evidence)")
     #expect(evidence.remedy?.contains("liandong verify") == true, "\(evidence)")
     // Doctor only looks: the file is still recorded as held until verify sets it aside.
-    #expect(try jjj.cli("lead", "show", lead).status == 0)
+    #expect(try await jjj.cli("lead", "show", lead).status == 0)
 
     let database = jjj.data.appendingPathComponent("liandong.sqlite")
     for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) }
     try Data(repeating: 0x5a, count: 8192).write(to: database)
-    let (broken, damaged) = try Self.doctor(jjj, "--no-peers")
+    let (broken, damaged) = try await Self.doctor(jjj, "--no-peers")
     #expect(broken.status == 2)
     #expect(damaged.node == nil)
     let finding = try #require(damaged.finding("database"), "\(damaged.findings)")
@@ -205,16 +205,17 @@ struct DoctorTests {
     "a full disk is an error naming the free space",
     .enabled(if: canMountTmpfs, "needs root to mount a small tmpfs")
   )
-  func fullDisk() throws {
+  func fullDisk() async throws {
     let federation = try TestFederation(label: "doctor-disk", nodes: ["jjj"])
     let disk = temporaryDirectory("doctor-small-disk")
-    try #require(try run("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", disk.path]).status == 0)
+    try await #require(
+      try run("/bin/mount", ["-t", "tmpfs", "-o", "size=16m", "tmpfs", disk.path]).status == 0)
     defer { _ = try? run("/bin/umount", ["-l", disk.path]) }
-    let jjj = try NodeProcess("jjj", federation: federation, data: disk.appendingPathComponent("jjj"))
+    let jjj = try await NodeProcess("jjj", federation: federation, data: disk.appendingPathComponent("jjj"))
     let filler = disk.appendingPathComponent("filler")
-    _ = try run("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=1M", "count=64"])
+    _ = try await run("/bin/dd", ["if=/dev/zero", "of=\(filler.path)", "bs=1M", "count=64"])
 
-    let (result, report) = try Self.doctor(jjj, "--no-peers")
+    let (result, report) = try await Self.doctor(jjj, "--no-peers")
     #expect(result.status == 2, "\(report.findings)")
     let finding = try #require(report.finding("disk"))
     #expect(finding.severity == "error" && finding.message.contains("free of 16.0 MiB"), "\(finding)")
@@ -222,15 +223,15 @@ struct DoctorTests {
   }
 
   @Test("a misspelt key in node.json is a warning naming it")
-  func misspeltKey() throws {
+  func misspeltKey() async throws {
     let federation = try TestFederation(label: "doctor-config", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     let file = jjj.data.appendingPathComponent("node.json")
     var object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
     object["maximumDrift"] = 60
     object["serve"] = ["listen": "127.0.0.1:7420", "intervall": 5]
     try JSONSerialization.data(withJSONObject: object).write(to: file)
-    let (result, report) = try Self.doctor(jjj, "--no-peers")
+    let (result, report) = try await Self.doctor(jjj, "--no-peers")
     #expect(result.status == 1, "\(report.findings)")
     let config = try #require(report.finding("config"))
     #expect(
@@ -238,14 +239,15 @@ struct DoctorTests {
   }
 
   @Test("bad options are refused with a usage error")
-  func badOptions() throws {
+  func badOptions() async throws {
     let federation = try TestFederation(label: "doctor-usage", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    #expect(try jjj.cli("doctor", "--timeout", "0").failed(with: "usage.arguments"))
-    #expect(try jjj.cli("doctor", "--sample", "-1").failed(with: "usage.arguments"))
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    #expect(try await jjj.cli("doctor", "--timeout", "0").failed(with: "usage.arguments"))
+    #expect(try await jjj.cli("doctor", "--sample", "-1").failed(with: "usage.arguments"))
     let empty = temporaryDirectory("doctor-empty")
     #expect(
-      try run(liandongBinary.path, ["doctor", "--data", empty.path]).failed(with: "node.not-initialised"))
+      try await run(liandongBinary.path, ["doctor", "--data", empty.path]).failed(
+        with: "node.not-initialised"))
   }
 }
 

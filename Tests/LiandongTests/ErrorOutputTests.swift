@@ -29,31 +29,31 @@ struct ErrorOutputTests {
   @Test("a damaged database, a missing file, a busy port and a peer that is down")
   func systemFailures() async throws {
     let federation = try TestFederation(label: "error-output", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
 
     let missing = temporaryDirectory("error-output").appendingPathComponent("absent.bin").path
-    Self.expectFailure(try jjj.cli("changes", "import", missing), "input.file")
-    Self.expectFailure(try jjj.cli("due", "--calendar", missing), "calendar.unreadable")
+    Self.expectFailure(try await jjj.cli("changes", "import", missing), "input.file")
+    Self.expectFailure(try await jjj.cli("due", "--calendar", missing), "calendar.unreadable")
     let fresh = temporaryDirectory("error-output").appendingPathComponent("new").path
     Self.expectFailure(
-      try run(
+      try await run(
         liandongBinary.path,
         ["init", "--data", fresh, "--node", "jjj", "--ca", missing, "--cert", missing, "--key", missing]),
       "input.file")
 
     // Another process holds the port.
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    let busy = try jjj.cli("serve", "--listen", "127.0.0.1:\(yrd.port)")
+    let busy = try await jjj.cli("serve", "--listen", "127.0.0.1:\(yrd.port)")
     Self.expectFailure(busy, "net.cannot-listen")
     #expect(busy.stderr.contains("address already in use"), "\(busy)")
 
     // A peer that nothing answers for.
     let closed = yrd.port  // stop yrd, and its port answers no more
     _ = yrd.stop()
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(closed)")
-    let down = try jjj.cli("sync", "yrd")
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(closed)")
+    let down = try await jjj.cli("sync", "yrd")
     Self.expectFailure(down, "sync.unreachable")
     #expect(down.stderr.contains("connection refused"), "\(down)")
 
@@ -62,12 +62,12 @@ struct ErrorOutputTests {
     let saved = try Data(contentsOf: crl)
     try FileManager.default.removeItem(at: crl)
     try FileManager.default.createDirectory(at: crl, withIntermediateDirectories: false)
-    Self.expectFailure(try jjj.cli("lead", "list"), "node.unreadable-file")
+    Self.expectFailure(try await jjj.cli("lead", "list"), "node.unreadable-file")
     try FileManager.default.removeItem(at: crl)
     try saved.write(to: crl)
-    if try run("/usr/bin/chattr", ["+i", crl.path]).status == 0 {
+    if try await run("/usr/bin/chattr", ["+i", crl.path]).status == 0 {
       defer { _ = try? run("/usr/bin/chattr", ["-i", crl.path]) }
-      let locked = try jjj.cli("crl", "install", federation.crlURL.path)
+      let locked = try await jjj.cli("crl", "install", federation.crlURL.path)
       Self.expectFailure(locked, "node.unwritable-file")
       #expect(locked.stderr.contains("crl.pem"), "\(locked)")
     }
@@ -76,30 +76,31 @@ struct ErrorOutputTests {
     let database = jjj.data.appendingPathComponent("liandong.sqlite")
     for suffix in ["-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) }
     try Data(repeating: 0x5a, count: 8192).write(to: database)
-    let damaged = try jjj.cli("lead", "list")
+    let damaged = try await jjj.cli("lead", "list")
     Self.expectFailure(damaged, "store.damaged")
     #expect(damaged.stderr.contains("liandong restore"), "the hint says how to recover: \(damaged)")
   }
 
   @Test("an act the rules refuse exits with its category, and the code is the reducer's")
-  func refusedActs() throws {
+  func refusedActs() async throws {
     let federation = try TestFederation(label: "error-acts", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    let lead = try jjj.cli(
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    let lead = try await jjj.cli(
       "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s", "--to", "yrd"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    try jjj.carry(to: yrd)
+    try await jjj.carry(to: yrd)
     // yrd does not own the lead: refused before signing, with the reducer's own code.
-    Self.expectFailure(try yrd.cli("lead", "edit", lead, "--risk", "high"), "op.not-owner")
-    Self.expectFailure(try yrd.cli("handoff", "offer", lead, "--to", "jjj", "--letter", "x"), "op.not-owner")
-    // jjj acknowledging its own lead: signed, refused by the reducer, reported with its code.
-    Self.expectFailure(try jjj.cli("lead", "acknowledge", lead), "op.not-receiver")
+    Self.expectFailure(try await yrd.cli("lead", "edit", lead, "--risk", "high"), "op.not-owner")
     Self.expectFailure(
-      try jjj.cli("lead", "show", "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11"), "object.not-found")
-    Self.expectFailure(try jjj.cli("lead", "edit", lead), "usage.nothing-to-change")
-    Self.expectFailure(try run(liandongBinary.path, ["errors", "no.such-code"]), "usage.unknown-code")
+      try await yrd.cli("handoff", "offer", lead, "--to", "jjj", "--letter", "x"), "op.not-owner")
+    // jjj acknowledging its own lead: signed, refused by the reducer, reported with its code.
+    Self.expectFailure(try await jjj.cli("lead", "acknowledge", lead), "op.not-receiver")
+    Self.expectFailure(
+      try await jjj.cli("lead", "show", "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11"), "object.not-found")
+    Self.expectFailure(try await jjj.cli("lead", "edit", lead), "usage.nothing-to-change")
+    Self.expectFailure(try await run(liandongBinary.path, ["errors", "no.such-code"]), "usage.unknown-code")
   }
 
   @Test("an error that is not coded becomes internal.unexpected, its raw text only with LIANDONG_DEBUG")
@@ -120,13 +121,15 @@ struct ErrorOutputTests {
 @Suite("Command-line mistakes are refused with their codes")
 struct CommandLineMistakeTests {
   @Test("options, identifiers, files and settings that cannot be used")
-  func mistakes() throws {
+  func mistakes() async throws {
     let federation = try TestFederation(label: "mistakes", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     let folder = temporaryDirectory("mistakes")
     let missing = folder.appendingPathComponent("absent").path
-    let lead = try jjj.cli("lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s")
-      .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    let lead = try await jjj.cli(
+      "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s"
+    )
+    .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     let latin1 = folder.appendingPathComponent("latin1.csv")
     try Data([0x6e, 0x61, 0x6d, 0x65, 0x0a, 0xe9, 0xff, 0x0a]).write(to: latin1)
     let cases: [(arguments: [String], code: String)] = [
@@ -172,19 +175,20 @@ struct CommandLineMistakeTests {
       (["due", "--within"], "usage.arguments"),
     ]
     for (arguments, code) in cases {
-      ErrorOutputTests.expectFailure(try jjj.cli(arguments), code)
+      ErrorOutputTests.expectFailure(try await jjj.cli(arguments), code)
     }
-    try jjj.cli("peer", "add", "yrd", "yrd.example.org:7420")
+    try await jjj.cli("peer", "add", "yrd", "yrd.example.org:7420")
     ErrorOutputTests.expectFailure(
-      try jjj.cli(
+      try await jjj.cli(
         "request", "send", "--to", "yrd", "--case", "c-1", "--legal-basis", "Art. 45", "--task", "interview",
         "--wanted-by", "2020-01-01"),
       "input.date-passed")
-    #expect(try jjj.cli("lead", "list").stdout.split(separator: "\n").count == 2, "nothing else was written")
+    #expect(
+      try await jjj.cli("lead", "list").stdout.split(separator: "\n").count == 2, "nothing else was written")
 
     // node.json that is not JSON names the file and says what is wrong with it.
     try Data("{ \"node\": 7 }".utf8).write(to: jjj.data.appendingPathComponent("node.json"))
-    let bad = try jjj.cli("status")
+    let bad = try await jjj.cli("status")
     ErrorOutputTests.expectFailure(bad, "node.bad-config")
     #expect(bad.stderr.contains("node should be a string"), "\(bad)")
   }

@@ -25,9 +25,9 @@ struct EventStreamTests {
   )
   func liveAndResumable() async throws {
     let federation = try TestFederation(label: "api-events", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let officer = try jjj.token("li.wei", role: "officer")
-    let operatorToken = try jjj.token("wang.ops", role: "operator")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let officer = try await jjj.token("li.wei", role: "officer")
+    let operatorToken = try await jjj.token("wang.ops", role: "operator")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 
@@ -61,7 +61,7 @@ struct EventStreamTests {
 
     // Disconnected, the client misses two commits; reconnecting from its last id, it gets both, once.
     watcher.signal(SIGTERM)
-    _ = watcher.wait(timeout: 10)
+    _ = await watcher.wait(timeout: 10)
     let second = try #require(
       try curl("POST", base + "/v1/leads", token: officer, json: HTTPAPITests.lead).json["id"] as? String)
     let third = try #require(
@@ -86,7 +86,7 @@ struct EventStreamTests {
     #expect(await lingering.waitForOutput("retry: 2000", timeout: 10))
     let stopped = Date()
     #expect(jjj.stop() == 0, "\(jjj.log.suffix(1500))")
-    #expect(lingering.wait(timeout: 10) == 0, "the client saw the stream end")
+    #expect(await lingering.wait(timeout: 10) == 0, "the client saw the stream end")
     print(
       "event stream: serve stopped \(Int(Date().timeIntervalSince(stopped) * 1000)) ms after SIGTERM with a stream open"
     )
@@ -95,12 +95,12 @@ struct EventStreamTests {
   @Test("a sync with a peer is announced as a node event, with no id, to an operator's stream too")
   func nodeStateEvents() async throws {
     let federation = try TestFederation(label: "api-node-events", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
     try await yrd.serve(interval: 3600)
     defer { _ = yrd.stop() }
-    let operatorToken = try jjj.token("wang.ops", role: "operator")
+    let operatorToken = try await jjj.token("wang.ops", role: "operator")
     let base = try await jjj.serveAPI(interval: 1)
     defer { _ = jjj.stop() }
     let watcher = try follow(base, token: operatorToken)
@@ -111,7 +111,7 @@ struct EventStreamTests {
     #expect(await watcher.waitForOutput("retry: 2000", timeout: 10), "\(watcher.stdout)")
     #expect(!watcher.stdout.contains("event: node"), "nothing moved yet")
     // A peer added: serve's next round syncs with it, and the peer's row moves.
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
     #expect(await watcher.waitForOutput("event: node\ndata: {}\n\n", timeout: 20), "\(watcher.stdout)")
     let frame = try #require(
       watcher.stdout.components(separatedBy: "\n\n").first { $0.contains("event: node") })

@@ -8,35 +8,35 @@ import Testing
 /// read, attached to an object the node knows.
 @Suite("Evidence input")
 struct EvidenceInputTests {
-  static func node(_ label: String) throws -> (NodeProcess, String, URL) {
-    let jjj = try NodeProcess("jjj", federation: try TestFederation(label: label, nodes: ["jjj"]))
-    let lead = try jjj.addLead()
+  static func node(_ label: String) async throws -> (NodeProcess, String, URL) {
+    let jjj = try await NodeProcess("jjj", federation: try TestFederation(label: label, nodes: ["jjj"]))
+    let lead = try await jjj.addLead()
     return (jjj, lead, temporaryDirectory(label))
   }
 
-  func add(_ node: NodeProcess, _ item: String, _ path: String) throws -> ProcessResult {
-    try node.cli("evidence", "add", item, path, "--category", "documentary")
+  func add(_ node: NodeProcess, _ item: String, _ path: String) async throws -> ProcessResult {
+    try await node.cli("evidence", "add", item, path, "--category", "documentary")
   }
 
   @Test("a named pipe, a device, a folder and an empty file are refused at once, and nothing is recorded")
-  func notRegularFiles() throws {
-    let (jjj, lead, folder) = try Self.node("evidence-input")
+  func notRegularFiles() async throws {
+    let (jjj, lead, folder) = try await Self.node("evidence-input")
     let pipe = folder.appendingPathComponent("pipe").path
     #expect(mkfifo(pipe, 0o600) == 0)
     let empty = folder.appendingPathComponent("empty.txt")
     try Data().write(to: empty)
-    let before = try jjj.cli("log").stdout
+    let before = try await jjj.cli("log").stdout
     // A pipe with no writer used to block `evidence add` forever: the run helper's timeout would fail it.
-    let piped = try add(jjj, lead, pipe)
+    let piped = try await add(jjj, lead, pipe)
     #expect(piped.failed(with: "evidence.not-a-file") && piped.stderr.contains("a named pipe"), "\(piped)")
-    let device = try add(jjj, lead, "/dev/null")
+    let device = try await add(jjj, lead, "/dev/null")
     #expect(device.failed(with: "evidence.not-a-file") && device.stderr.contains("a device"), "\(device)")
-    let directory = try add(jjj, lead, folder.path)
+    let directory = try await add(jjj, lead, folder.path)
     #expect(
       directory.failed(with: "evidence.not-a-file") && directory.stderr.contains("a folder"), "\(directory)")
-    let nothing = try add(jjj, lead, empty.path)
+    let nothing = try await add(jjj, lead, empty.path)
     #expect(nothing.failed(with: "evidence.empty"), "\(nothing)")
-    #expect(try jjj.cli("log").stdout == before)
+    #expect(try await jjj.cli("log").stdout == before)
     let partials =
       (try? FileManager.default.contentsOfDirectory(
         atPath: jjj.data.appendingPathComponent("blobs/partial").path))
@@ -45,18 +45,18 @@ struct EvidenceInputTests {
   }
 
   @Test("a symbolic link is followed and said; a mistyped item ID is refused")
-  func linksAndItems() throws {
-    let (jjj, lead, folder) = try Self.node("evidence-link")
+  func linksAndItems() async throws {
+    let (jjj, lead, folder) = try await Self.node("evidence-link")
     let target = folder.appendingPathComponent("order-records.txt")
     try Data("orders".utf8).write(to: target)
     let link = folder.appendingPathComponent("latest.txt")
     try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
-    let linked = try add(jjj, lead, link.path)
+    let linked = try await add(jjj, lead, link.path)
     #expect(linked.status == 0, "\(linked)")
     #expect(
       linked.stderr.contains("is a symbolic link: added the file it points to, \(target.path)"), "\(linked)")
     let mistyped = "0b7f2a44-3c1d-4e55-9a51-3f1f0c2d9e11"
-    let nowhere = try jjj.cli(
+    let nowhere = try await jjj.cli(
       "evidence", "add", mistyped, target.path, "--category", "documentary", "--to", "origin-only")
     #expect(nowhere.failed(with: "object.not-found") && nowhere.stderr.contains(mistyped), "\(nowhere)")
   }

@@ -43,13 +43,13 @@ struct FaultRunTests {
     var nodes: [String: NodeProcess] = [:]
     var ports: [String: Int] = [:]
     for name in names {
-      nodes[name] = try NodeProcess(name, federation: federation)
+      nodes[name] = try await NodeProcess(name, federation: federation)
       nodes[name]!.clockOffset = Self.clocks[name]
       ports[name] = try freePort()
     }
     for name in names {
       for other in names where other != name {
-        try nodes[name]!.cli("peer", "add", other, "127.0.0.1:\(ports[other]!)")
+        try await nodes[name]!.cli("peer", "add", other, "127.0.0.1:\(ports[other]!)")
       }
     }
     var logs: [String: [String]] = [:]  // each node's logs of earlier lives
@@ -72,7 +72,7 @@ struct FaultRunTests {
       // Officers write on two random nodes (a frozen node's writer simply waits on the lock).
       for _ in 0..<2 {
         let name = names.randomElement(using: &random)!
-        let result = try nodes[name]!.cli(
+        let result = try await nodes[name]!.cli(
           "lead", "add", "--subject-name", "检测服务店\(written[name, default: []].count)", "--violation",
           "forged-report", "--summary", "fault run", "--to", "all")
         if result.status == 0 {
@@ -95,11 +95,11 @@ struct FaultRunTests {
       }
       let server = try #require(node.server)
       kill(try #require(node.servingPID), SIGKILL)
-      server.wait(timeout: 30)
+      await server.wait(timeout: 30)
       kills += 1
       logs[victim, default: []].append(node.log)
       // What the peers saw it acknowledge, and what its own officers wrote, must have survived.
-      let vector = try node.status()["versionVector"] as? [String: Int] ?? [:]
+      let vector = try await node.status()["versionVector"] as? [String: Int] ?? [:]
       for origin in names {
         let acknowledged = SyncCrashTests.acknowledged(
           in: allLogs(except: victim), peer: victim, origin: origin)
@@ -123,22 +123,23 @@ struct FaultRunTests {
 
     // Quiet: the nodes converge on their own schedule.
     let expectedLeads = written.values.reduce(0) { $0 + $1.count }
-    func vectors() throws -> [[String: Int]] {
-      try names.map { try nodes[$0]!.status()["versionVector"] as? [String: Int] ?? [:] }
+    func vectors() async throws -> [[String: Int]] {
+      try await names.asyncMap { try await nodes[$0]!.status()["versionVector"] as? [String: Int] ?? [:] }
     }
     let converged = try await eventually(120) {
-      let all = try vectors()
+      let all = try await vectors()
       return Set(all).count == 1 && all[0].values.reduce(0, +) == names.count + expectedLeads
     }
-    let finalVectors = try vectors()
+    let finalVectors = try await vectors()
     #expect(converged, "\(context): vectors \(finalVectors), \(expectedLeads) leads written")
-    let digests = try Set(names.map { try nodes[$0]!.status()["projectionDigest"] as? String ?? "" })
+    let digests = try await Set(
+      names.asyncMap { try await nodes[$0]!.status()["projectionDigest"] as? String ?? "" })
     #expect(digests.count == 1, "\(context): digests \(digests)")
     for name in names {
       let node = nodes[name]!
-      #expect(try node.cli("verify").status == 0, "\(context): verify on \(name)")
+      #expect(try await node.cli("verify").status == 0, "\(context): verify on \(name)")
       #expect(try SyncCrashTests.integrityCheck(node) == "ok", "\(context): integrity of \(name)")
-      let listed = try node.cli("lead", "list", "--json").stdout
+      let listed = try await node.cli("lead", "list", "--json").stdout
       for lead in written.values.joined() {
         #expect(listed.contains(lead), "\(context): \(name) lacks lead \(lead)")
       }

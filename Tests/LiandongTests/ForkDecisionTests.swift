@@ -14,28 +14,30 @@ struct ForkDecisionTests {
     try JSONSerialization.jsonObject(with: Data(result.stdout.utf8))
   }
 
-  private func leadSummaries(_ node: NodeProcess) throws -> String { try node.cli("lead", "list").stdout }
+  private func leadSummaries(_ node: NodeProcess) async throws -> String {
+    try await node.cli("lead", "list").stdout
+  }
 
   /// Each node holds the kept branch and the lead written after the decision, not the
   /// superseded one; none quarantines jjj; each shows who decided; all fold the same projections
   /// and verify. Returns the projection digests (one).
-  private func expectDecidedEverywhere(_ nodes: [NodeProcess], kept: String, by decider: String) throws
+  private func expectDecidedEverywhere(_ nodes: [NodeProcess], kept: String, by decider: String) async throws
     -> Set<String>
   {
     var digests = Set<String>()
     for node in nodes {
-      let leads = try leadSummaries(node)
+      let leads = try await leadSummaries(node)
       #expect(
         leads.contains("kept branch") && leads.contains("after the decision")
           && !leads.contains("superseded branch"), "\(node.name): \(leads)")
-      let status = try json(node.cli("status", "--json"))
+      let status = try await json(node.cli("status", "--json"))
       #expect((status["quarantined"] as? [String])?.isEmpty == true, "\(node.name): \(status)")
       let decision = (status["forks"] as? [[String: Any]])?.first
       #expect(
         decision?["kept"] as? String == kept && decision?["decidedBy"] as? String == decider,
         "\(node.name): \(status)")
       digests.insert(status["projectionDigest"] as? String ?? "")
-      #expect(try node.cli("verify").status == 0, "\(node.name)")
+      #expect(try await node.cli("verify").status == 0, "\(node.name)")
     }
     #expect(digests.count == 1, "\(digests)")
     return digests
@@ -54,16 +56,17 @@ struct ForkDecisionTests {
   ) {
     let (federation, jjj, yrd, prd) = try await NodeProcess.jjjWithTwoServingPeers(label)
     let archive = temporaryDirectory(label).appendingPathComponent("jjj.tar")
-    #expect(try jjj.cli("backup", "--out", archive.path).status == 0)
-    #expect(try jjj.cli(lead("kept branch")).status == 0)
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    #expect(try await jjj.cli("backup", "--out", archive.path).status == 0)
+    #expect(try await jjj.cli(lead("kept branch")).status == 0)
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
     let restoredData = temporaryDirectory("\(label)-restored").appendingPathComponent("jjj")
-    #expect(try run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path]).status == 0)
+    #expect(
+      try await run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path]).status == 0)
     let restored = NodeProcess(existing: "jjj", data: restoredData)
-    #expect(try restored.cli("sync", "prd", "--accept-fork-risk").status == 0)
-    #expect(try restored.cli(lead("superseded branch")).status == 0)
-    #expect(try restored.cli("sync", "prd").status == 0)
-    let forked = try restored.cli("sync", "yrd")
+    #expect(try await restored.cli("sync", "prd", "--accept-fork-risk").status == 0)
+    #expect(try await restored.cli(lead("superseded branch")).status == 0)
+    #expect(try await restored.cli("sync", "prd").status == 0)
+    let forked = try await restored.cli("sync", "yrd")
     #expect(forked.failed(with: "node.quarantined") && forked.stderr.contains("fork keep"), "\(forked)")
     return (federation, restored, yrd, prd)
   }
@@ -76,14 +79,14 @@ struct ForkDecisionTests {
     defer { _ = (yrd.stop(), prd.stop()) }
 
     // The fork met itself: the node is quarantined everywhere and cannot write.
-    let blocked = try restored.cli(lead("while quarantined"))
+    let blocked = try await restored.cli(lead("while quarantined"))
     #expect(blocked.status != 0 && blocked.stderr.contains("quarantined"), "\(blocked)")
-    let fork = try #require((try json(yrd.cli("status", "--json"))["forks"] as? [[String: Any]])?.first)
+    let fork = try await #require((try json(yrd.cli("status", "--json"))["forks"] as? [[String: Any]])?.first)
     #expect(fork["origin"] as? String == "jjj" && fork["kept"] == nil, "\(fork)")
     // yrd held the change signed before the restore first.
     let kept = try #require(fork["heldChange"] as? String)
     let superseded = try #require(fork["otherChange"] as? String)
-    let undecided = try yrd.cli("status")
+    let undecided = try await yrd.cli("status")
     #expect(undecided.stdout.contains("not decided"), "\(undecided)")
 
     // The authority decides, in a manifest the CA signs; a bad decision is refused first.
@@ -110,7 +113,7 @@ struct ForkDecisionTests {
     }
     #expect(unsigned?.description.contains("64 lower-case hex") == true, "\(String(describing: unsigned))")
     let badSignature = badFile.path + ".sig"
-    let signedAnyway = try run(
+    let signedAnyway = try await run(
       "openssl",
       [
         "dgst", "-sha256", "-sign", federation.directory.appendingPathComponent("ca.key").path, "-out",
@@ -118,55 +121,55 @@ struct ForkDecisionTests {
         badFile.path,
       ])
     #expect(signedAnyway.status == 0, "\(signedAnyway)")
-    let bad = try yrd.cli("federation", "install", badFile.path, "--signature", badSignature)
+    let bad = try await yrd.cli("federation", "install", badFile.path, "--signature", badSignature)
     #expect(bad.failed(with: "manifest.invalid") && bad.stderr.contains("64 lower-case hex"), "\(bad)")
     let (file, signature) = try manifest("decision", keep: kept)
-    let onForked = try restored.cli("federation", "install", file, "--signature", signature)
+    let onForked = try await restored.cli("federation", "install", file, "--signature", signature)
     #expect(
       onForked.failed(with: "node.quarantined") && onForked.stderr.contains("on any other node"),
       "\(onForked)")
-    #expect(try yrd.cli("federation", "install", file, "--signature", signature).status == 0)
-    let decided = try json(yrd.cli("status", "--json"))
+    #expect(try await yrd.cli("federation", "install", file, "--signature", signature).status == 0)
+    let decided = try await json(yrd.cli("status", "--json"))
     #expect((decided["quarantined"] as? [String])?.isEmpty == true, "\(decided)")
     #expect((decided["forks"] as? [[String: Any]])?.first?["kept"] as? String == kept, "\(decided)")
 
     // The decision reaches the restored node: its own change is taken out of its log, and it
     // hears from every peer before it signs again.
-    #expect(try restored.cli("sync", "yrd").status == 0)
-    let early = try restored.cli(lead("too early"))
+    #expect(try await restored.cli("sync", "yrd").status == 0)
+    let early = try await restored.cli(lead("too early"))
     #expect(early.failed(with: "node.catch-up-required"), "\(early)")
     // prd held the superseded change and learns of the fork and its decision in one session:
     // the proof, sent first, is reported as a fork, and the decision settles it.
-    let first = try restored.cli("sync", "--all")
+    let first = try await restored.cli("sync", "--all")
     #expect(first.stdout.contains("prd refused: change.fork"), "\(first)")
-    let second = try restored.cli("sync", "--all")
+    let second = try await restored.cli("sync", "--all")
     #expect(second.status == 0, "\(second)")
-    let after = try restored.cli(lead("after the decision"))
+    let after = try await restored.cli(lead("after the decision"))
     #expect(after.status == 0, "\(after)")
     for _ in 0..<2 {
-      let round = try restored.cli("sync", "--all")
+      let round = try await restored.cli("sync", "--all")
       #expect(round.status == 0, "\(round)")
     }
 
     // Every node: the kept branch and what followed it, not the superseded change; no
     // quarantine; the same projections; the superseded change kept as evidence where it was held.
-    let digests = try expectDecidedEverywhere([restored, yrd, prd], kept: kept, by: "authority")
+    let digests = try await expectDecidedEverywhere([restored, yrd, prd], kept: kept, by: "authority")
     // A replay of the log gives the same projections: the decision lives in the log itself.
-    #expect(try restored.cli("rebuild").status == 0)
-    #expect(try json(restored.cli("status", "--json"))["projectionDigest"] as? String == digests.first)
-    let restoredStatus = try restored.cli("status")
+    #expect(try await restored.cli("rebuild").status == 0)
+    #expect(try await json(restored.cli("status", "--json"))["projectionDigest"] as? String == digests.first)
+    let restoredStatus = try await restored.cli("status")
     #expect(
       restoredStatus.stdout.contains("decided by the federation authority: \(kept.prefix(12)) stands"),
       "\(restoredStatus)")
-    let evidence = try json(restored.cli("status", "--json"))
+    let evidence = try await json(restored.cli("status", "--json"))
     #expect(
       (evidence["superseded"] as? [[String: Any]])?.first?["id"] as? String == superseded, "\(evidence)")
     // The doctor no longer warns about a fork the authority decided.
-    let doctor = try restored.cli("doctor", "--json")
+    let doctor = try await restored.cli("doctor", "--json")
     #expect(!doctor.stdout.contains("forks not decided"), "\(doctor)")
 
     // The operator's console page shows both changes, the decision, and the superseded change.
-    _ = try restored.token("ops", role: "operator")
+    _ = try await restored.token("ops", role: "operator")
     _ = try restored.setPassword("ops", "运维值班 night shift")
     let base = try await restored.serveAPI()
     defer { _ = restored.stop() }
@@ -186,26 +189,26 @@ struct ForkDecisionTests {
   func restoredForkKeptByOperator() async throws {
     let (_, restored, yrd, prd) = try await restoredFork("fork-kept")
     defer { _ = (yrd.stop(), prd.stop()) }
-    let fork = try #require(
+    let fork = try await #require(
       (try jsonValue(restored.cli("fork", "list", "--json")) as? [[String: Any]])?.first)
     // The restored node held its own post-restore change first; yrd's is the one signed before.
     let superseded = try #require(fork["heldChange"] as? String)
     let kept = try #require(fork["otherChange"] as? String)
-    let listed = try restored.cli("fork", "list")
+    let listed = try await restored.cli("fork", "list")
     #expect(
       listed.stdout.contains("not decided: jjj's operator decides with 'liandong fork keep"), "\(listed)")
 
     // Only jjj decides its fork, and only by naming one of its changes.
-    let elsewhere = try yrd.cli("fork", "keep", kept)
+    let elsewhere = try await yrd.cli("fork", "keep", kept)
     #expect(
       elsewhere.failed(with: "fork.other-origin") && elsewhere.stderr.contains("manifest"), "\(elsewhere)")
-    let unknown = try restored.cli("fork", "keep", "0123456789ab")
+    let unknown = try await restored.cli("fork", "keep", "0123456789ab")
     #expect(unknown.failed(with: "fork.not-found") && unknown.stderr.contains("fork list"), "\(unknown)")
 
     // The operator keeps the change signed before the backup, in the console: the restored
     // node's own change is set aside, and it hears from both peers before it writes again.
-    let officer = try restored.token("li.wei", role: "officer")
-    let operatorToken = try restored.token("ops", role: "operator")
+    let officer = try await restored.token("li.wei", role: "officer")
+    let operatorToken = try await restored.token("ops", role: "operator")
     _ = try restored.setPassword("ops", "运维值班 night shift")
     _ = try restored.setPassword("li.wei", "办案人员 case officer")
     // Its serve syncs with the peers once, at start, before the decision: the catch-up after it
@@ -222,7 +225,7 @@ struct ForkDecisionTests {
     // Restored from a backup, which does not hold its own record: never backed up, until it is.
     #expect(undecided.body.contains(#"<p id="backup" class="urgency-overdue">最近一次备份: 本节点尚未备份"#))
     let archive = temporaryDirectory("fork-kept-backup").appendingPathComponent("restored.tar")
-    #expect(try restored.cli("backup", "--out", archive.path).status == 0)
+    #expect(try await restored.cli("backup", "--out", archive.path).status == 0)
     let backedUp = try visit.get("/console/node")
     #expect(
       backedUp.body.contains(#"<p id="backup" class="urgency-ok">"#) && backedUp.body.contains(archive.path),
@@ -261,25 +264,25 @@ struct ForkDecisionTests {
       "POST", base + "/v1/forks/keep", token: officer, json: #"{"change": "\#(kept)"}"#)
     #expect(byOfficerAPI.isProblem(403, "auth.not-permitted"), "\(byOfficerAPI)")
     _ = restored.stop()
-    let repeated = try restored.cli("fork", "keep", String(kept.prefix(12)))
+    let repeated = try await restored.cli("fork", "keep", String(kept.prefix(12)))
     #expect(
       repeated.status == 0 && repeated.stdout.contains("already decided: \(kept.prefix(12)) stands at #"))
-    let changedMind = try restored.cli("fork", "keep", superseded)
+    let changedMind = try await restored.cli("fork", "keep", superseded)
     #expect(
       changedMind.failed(with: "fork.decided") && changedMind.stderr.contains("jjj's operator"),
       "\(changedMind)")
-    #expect(try restored.cli(lead("too early")).failed(with: "node.catch-up-required"))
-    for _ in 0..<2 { _ = try restored.cli("sync", "--all") }
-    let after = try restored.cli(lead("after the decision"))
+    #expect(try await restored.cli(lead("too early")).failed(with: "node.catch-up-required"))
+    for _ in 0..<2 { _ = try await restored.cli("sync", "--all") }
+    let after = try await restored.cli(lead("after the decision"))
     #expect(after.status == 0, "\(after)")
-    let round = try restored.cli("sync", "--all")
+    let round = try await restored.cli("sync", "--all")
     #expect(round.status == 0, "\(round)")
 
-    _ = try expectDecidedEverywhere([restored, yrd, prd], kept: kept, by: "origin")
-    let listedOnPrd = try prd.cli("fork", "list")
+    _ = try await expectDecidedEverywhere([restored, yrd, prd], kept: kept, by: "origin")
+    let listedOnPrd = try await prd.cli("fork", "list")
     #expect(
       listedOnPrd.stdout.contains("decided by jjj's operator: \(kept.prefix(12)) stands"), "\(listedOnPrd)")
-    #expect(!(try restored.cli("doctor", "--json")).stdout.contains("forks not decided"))
+    #expect(!(try await restored.cli("doctor", "--json")).stdout.contains("forks not decided"))
   }
 }
 

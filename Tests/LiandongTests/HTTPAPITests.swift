@@ -70,10 +70,10 @@ extension NodeProcess {
     return String(line.dropFirst(prefix.count))
   }
 
-  func token(_ account: String, role: String) throws -> String {
-    let added = try cli("officer", "add", account, "--role", role)
+  func token(_ account: String, role: String) async throws -> String {
+    let added = try await cli("officer", "add", account, "--role", role)
     guard added.status == 0 else { throw TestFailure("officer add: \(added)") }
-    return try cli("officer", "token", account).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    return try await cli("officer", "token", account).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 }
 
@@ -87,8 +87,8 @@ struct HTTPAPITests {
   @Test("a case system creates and reads leads with its token; the signed change names the account")
   func leads() async throws {
     let federation = try TestFederation(label: "api", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let officer = try jjj.token("li.wei", role: "officer")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let officer = try await jjj.token("li.wei", role: "officer")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 
@@ -108,20 +108,20 @@ struct HTTPAPITests {
       json: Self.lead.replacingOccurrences(of: "high", with: "low"),
       headers: ["Idempotency-Key: 7f1c"])
     #expect(reused.isProblem(409, "api.idempotency-key-reused"), "\(reused)")
-    let listed = try jjj.cli("lead", "list", "--json")
+    let listed = try await jjj.cli("lead", "list", "--json")
     #expect(
       (try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [Any])?.count == 1, "\(listed)")
 
     // The same JSON as the command line's, and the account in the signed change's history.
     let fetched = try curl("GET", base + "/v1/leads/\(id)", token: officer)
-    let shown = try JSONSerialization.jsonObject(
+    let shown = try await JSONSerialization.jsonObject(
       with: Data(try jjj.cli("lead", "show", id, "--json").stdout.utf8))
     func canonical(_ object: Any) throws -> String {
       String(
         decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
     #expect(try canonical(fetched.json) == canonical(shown), "\(fetched)")
-    #expect(try jjj.cli("history", id).stdout.contains("li.wei"))
+    #expect(try await jjj.cli("history", id).stdout.contains("li.wei"))
 
     // Pages and filters.
     for index in 0..<3 {
@@ -154,10 +154,10 @@ struct HTTPAPITests {
   @Test("credentials, roles and bad requests are refused with problem details, and nothing is stored")
   func refusals() async throws {
     let federation = try TestFederation(label: "api-refusals", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let officer = try jjj.token("li.wei", role: "officer")
-    let auditor = try jjj.token("zhang.min", role: "auditor")
-    let operatorToken = try jjj.token("wang.ops", role: "operator")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let officer = try await jjj.token("li.wei", role: "officer")
+    let auditor = try await jjj.token("zhang.min", role: "auditor")
+    let operatorToken = try await jjj.token("wang.ops", role: "operator")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 
@@ -208,14 +208,14 @@ struct HTTPAPITests {
     let badKey = try curl(
       "POST", base + "/v1/leads", token: officer, json: Self.lead, headers: ["Idempotency-Key: a b"])
     #expect(badKey.isProblem(400, "api.idempotency-key"), "\(badKey)")
-    let stored = try jjj.cli("lead", "list", "--json").stdout
+    let stored = try await jjj.cli("lead", "list", "--json").stdout
     #expect(
       (try JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [Any])?.isEmpty == true, "\(stored)")
 
     // Revoking and disabling take effect on the running node at once.
-    #expect(try jjj.cli("officer", "revoke", "zhang.min").status == 0)
+    #expect(try await jjj.cli("officer", "revoke", "zhang.min").status == 0)
     #expect(try curl("GET", base + "/v1/leads", token: auditor).isProblem(401, "auth.token-revoked"))
-    #expect(try jjj.cli("officer", "disable", "li.wei").status == 0)
+    #expect(try await jjj.cli("officer", "disable", "li.wei").status == 0)
     #expect(try curl("GET", base + "/v1/leads", token: officer).isProblem(401, "auth.account-disabled"))
   }
 
@@ -229,12 +229,12 @@ struct HTTPAPITests {
     .enabled(if: schemathesis != nil, "schemathesis is not installed (scripts/test installs it)"))
   func conformsToSpec() async throws {
     let federation = try TestFederation(label: "api-schemathesis", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let officer = try jjj.token("li.wei", role: "officer")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let officer = try await jjj.token("li.wei", role: "officer")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
     let reports = temporaryDirectory("schemathesis")
-    let result = try run(
+    let result = try await run(
       Self.schemathesis!,
       [
         "run", repositoryRoot.appendingPathComponent("Protocol/openapi.yaml").path, "--url", base,
@@ -252,8 +252,8 @@ struct HTTPAPITests {
     // The node's own operations again, as its operator, whose acts an officer's token is
     // refused (peers, the CRL, backups, verification). Not doctor: the peers generated here do
     // not answer, and each would hold it for its timeout.
-    let operatorToken = try jjj.token("ops", role: "operator")
-    let asOperator = try run(
+    let operatorToken = try await jjj.token("ops", role: "operator")
+    let asOperator = try await run(
       Self.schemathesis!,
       [
         "run", repositoryRoot.appendingPathComponent("Protocol/openapi.yaml").path, "--url", base,
@@ -268,12 +268,13 @@ struct HTTPAPITests {
   }
 
   @Test("plain HTTP is served on loopback only, and only when asked for")
-  func loopbackOnly() throws {
+  func loopbackOnly() async throws {
     let federation = try TestFederation(label: "api-loopback", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let refused = try jjj.cli("serve", "--listen", "127.0.0.1:0", "--api", "0.0.0.0:7421", "--api-plain-http")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let refused = try await jjj.cli(
+      "serve", "--listen", "127.0.0.1:0", "--api", "0.0.0.0:7421", "--api-plain-http")
     #expect(refused.failed(with: "api.plain-http-not-loopback"), "\(refused)")
-    let check = try jjj.cli("serve", "--api", "0.0.0.0:7421", "--check-config")
+    let check = try await jjj.cli("serve", "--api", "0.0.0.0:7421", "--check-config")
     #expect(check.status == 0 && check.stdout.contains("https://0.0.0.0:7421"), "\(check)")
   }
 

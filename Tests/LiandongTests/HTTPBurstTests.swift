@@ -14,8 +14,8 @@ struct HTTPBurstTests {
   )
   func burst() async throws {
     let federation = try TestFederation(label: "api-burst", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let officer = try jjj.token("li.wei", role: "officer")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let officer = try await jjj.token("li.wei", role: "officer")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
     let folder = temporaryDirectory("burst")
@@ -27,7 +27,7 @@ struct HTTPBurstTests {
       .utf8
     ).write(to: body)
     let started = Date()
-    let result = try run(
+    let result = try await run(
       "/usr/bin/curl",
       [
         "-s", "--parallel", "--parallel-max", "200", "-o", "/dev/null", "-w", "%{http_code}\n", "-X", "POST",
@@ -46,7 +46,7 @@ struct HTTPBurstTests {
     #expect(busy.status == 200, "the node still serves: \(busy)")
     let created = try curl("POST", base + "/v1/leads", token: officer, json: HTTPAPITests.lead)
     #expect(created.status == 201, "\(created)")
-    let stored = try jjj.cli("lead", "list", "--json").stdout
+    let stored = try await jjj.cli("lead", "list", "--json").stdout
     #expect(
       (try JSONSerialization.jsonObject(with: Data(stored.utf8)) as? [Any])?.count == 1, "only the good one")
     #expect(!jjj.log.contains("internal.unexpected"))

@@ -15,12 +15,12 @@ struct HTTPCaseTransferTests {
 
     init(_ label: String) async throws {
       let federation = try TestFederation(label: label, nodes: ["jjj", "yrd"])
-      jjj = try NodeProcess("jjj", federation: federation)
-      yrd = try NodeProcess("yrd", federation: federation)
-      try jjj.introduce(to: yrd)
-      officer = try jjj.token("li.wei", role: "officer")
-      yrdOfficer = try yrd.token("chen.jing", role: "officer")
-      yrdSupervisor = try yrd.token("zhou.min", role: "supervisor")
+      jjj = try await NodeProcess("jjj", federation: federation)
+      yrd = try await NodeProcess("yrd", federation: federation)
+      try await jjj.introduce(to: yrd)
+      officer = try await jjj.token("li.wei", role: "officer")
+      yrdOfficer = try await yrd.token("chen.jing", role: "officer")
+      yrdSupervisor = try await yrd.token("zhou.min", role: "supervisor")
       base = try await jjj.serveAPI()
       yrdBase = try await yrd.serveAPI()
     }
@@ -65,7 +65,7 @@ struct HTTPCaseTransferTests {
     let listed = try curl("GET", base + "/v1/handoffs", token: officer).jsonArray
     #expect(listed.map { $0["id"] as? String } == [lead], "\(listed)")
 
-    try jjj.carry(to: yrd)
+    try await jjj.carry(to: yrd)
     let accept = yrdBase + "/v1/leads/\(lead)/handoff"
     #expect(
       try curl("POST", accept, token: yrdOfficer, json: #"{"act": "accept"}"#).isProblem(
@@ -80,7 +80,7 @@ struct HTTPCaseTransferTests {
     // Before the acceptance reaches it, jjj has nothing to share; after, its history goes to yrd.
     let share = base + "/v1/leads/\(lead)/handoff/share"
     #expect(try curl("POST", share, token: officer, json: "{}").isProblem(409, "handoff.nothing-to-share"))
-    try yrd.carry(to: jjj)
+    try await yrd.carry(to: jjj)
     let shared = try curl("POST", share, token: officer, json: "{}")
     #expect(
       shared.status == 200 && shared.json["sharedWith"] as? String == "yrd"
@@ -97,7 +97,7 @@ struct HTTPCaseTransferTests {
     let lead = try bureaus.lead()
     let offer = #"{"act": "offer", "to": "yrd", "letter": "移送管辖"}"#
     #expect(try curl("POST", base + "/v1/leads/\(lead)/handoff", token: officer, json: offer).status == 200)
-    try jjj.carry(to: yrd)
+    try await jjj.carry(to: yrd)
     // Each acts before hearing of the other's act.
     let withdrawn = try curl(
       "POST", base + "/v1/leads/\(lead)/handoff", token: officer,
@@ -106,8 +106,8 @@ struct HTTPCaseTransferTests {
     let accepted = try curl(
       "POST", yrdBase + "/v1/leads/\(lead)/handoff", token: yrdSupervisor, json: #"{"act": "accept"}"#)
     #expect(accepted.status == 200, "\(accepted)")
-    try jjj.carry(to: yrd)
-    try yrd.carry(to: jjj)
+    try await jjj.carry(to: yrd)
+    try await yrd.carry(to: jjj)
 
     let conflicts = try curl("GET", base + "/v1/conflicts", token: officer).jsonArray
     let acts = try #require(conflicts.first { $0["kind"] as? String == "hand-off" }?["acts"] as? String)
@@ -130,10 +130,10 @@ struct HTTPCaseTransferTests {
   )
   func policeTransfer() async throws {
     let federation = try TestFederation(label: "api-police", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let officer = try jjj.token("li.wei", role: "officer")
-    let supervisor = try jjj.token("zhou.min", role: "supervisor")
-    let auditor = try jjj.token("sun.li", role: "auditor")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let officer = try await jjj.token("li.wei", role: "officer")
+    let supervisor = try await jjj.token("zhou.min", role: "supervisor")
+    let auditor = try await jjj.token("sun.li", role: "auditor")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 
@@ -184,7 +184,7 @@ struct HTTPCaseTransferTests {
     #expect(listed.count == 1 && listed.first?["id"] as? String == id, "\(listed)")
     let one = try curl("GET", base + "/v1/police-transfers/\(id)", token: auditor)
     #expect(one.json["state"] as? String == "transferred" && one.json["police"] as? String == "浦东分局")
-    let cli = try jjj.cli("police", "list", "--json").stdout
+    let cli = try await jjj.cli("police", "list", "--json").stdout
     #expect(
       (try JSONSerialization.jsonObject(with: Data(cli.utf8)) as? NSArray)?.isEqual(
         try JSONSerialization.jsonObject(
@@ -196,11 +196,11 @@ struct HTTPCaseTransferTests {
   @Test("evidence sealed and shared by signed acts, and a lead's bundle that verifies with openssl alone")
   func evidenceActsAndBundle() async throws {
     let federation = try TestFederation(label: "api-evidence-acts", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    let officer = try jjj.token("li.wei", role: "officer")
-    let operatorToken = try jjj.token("wang.ops", role: "operator")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    let officer = try await jjj.token("li.wei", role: "officer")
+    let operatorToken = try await jjj.token("wang.ops", role: "operator")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 
@@ -236,7 +236,7 @@ struct HTTPCaseTransferTests {
     let folder = temporaryDirectory("api-bundle")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let tar = folder.appendingPathComponent("bundle.tar")
-    let download = try run(
+    let download = try await run(
       "/usr/bin/curl",
       [
         "-s", "-S", "-f", "-D", "-", "-H", "Authorization: Bearer \(officer)", "-o", tar.path,

@@ -8,22 +8,22 @@ struct HTTPCaseWorkTests {
   @Test("a received request and lead are worked through the API, with the CLI's rules and refusals")
   func receivedWork() async throws {
     let federation = try TestFederation(label: "api-work", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    let sent = try yrd.cli(
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    let sent = try await yrd.cli(
       "request", "send", "--to", "jjj", "--case", "沪市监-2026-17", "--legal-basis", "Art. 45", "--task",
       "interview", "--json")
     let requestID = try #require(
       (try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as? [String: Any])?["id"] as? String,
       "\(sent)")
-    let leadID = try yrd.cli(
+    let leadID = try await yrd.cli(
       "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary", "一天出报告",
       "--to", "all"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    try yrd.carry(to: jjj)
-    let officer = try jjj.token("li.wei", role: "officer")
-    let auditor = try jjj.token("zhang.min", role: "auditor")
+    try await yrd.carry(to: jjj)
+    let officer = try await jjj.token("li.wei", role: "officer")
+    let auditor = try await jjj.token("zhang.min", role: "auditor")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 
@@ -81,7 +81,7 @@ struct HTTPCaseWorkTests {
       try act("/v1/leads/\(leadID)/acts", #"{"act": "withdraw"}"#).status == 403, "only the origin withdraws")
     #expect(try curl("GET", base + "/v1/requests/nosuch-id", token: officer).status == 400)
 
-    let history = try jjj.cli("history", leadID, "--json").stdout
+    let history = try await jjj.cli("history", leadID, "--json").stdout
     #expect(history.contains("\"li.wei\""), "the acts name the account: \(history)")
     let peers = try curl("GET", base + "/v1/peers", token: auditor)
     #expect(peers.status == 200, "\(peers)")
@@ -92,10 +92,10 @@ struct HTTPCaseWorkTests {
   )
   func sendRequest() async throws {
     let federation = try TestFederation(label: "api-send-request", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    let officer = try jjj.token("li.wei", role: "officer")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    let officer = try await jjj.token("li.wei", role: "officer")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 
@@ -124,10 +124,10 @@ struct HTTPCaseWorkTests {
     #expect(stranger.status >= 400 && stranger.status < 500 && stranger.code?.isEmpty == false, "\(stranger)")
 
     // The request reaches yrd, where it falls due.
-    try jjj.carry(to: yrd)
-    let held = try yrd.cli("request", "show", id, "--json").stdout
+    try await jjj.carry(to: yrd)
+    let held = try await yrd.cli("request", "show", id, "--json").stdout
     #expect(held.contains("核实登记信息") && held.contains("\"li.wei\""), "\(held)")
-    #expect(try yrd.cli("due", "--json").stdout.contains(id))
+    #expect(try await yrd.cli("due", "--json").stdout.contains(id))
     #expect(!jjj.log.contains("internal.unexpected"))
   }
 }

@@ -24,10 +24,10 @@ struct HTTPEvidenceTests {
   )
   func fiftyMegabytes() async throws {
     let federation = try TestFederation(label: "api-evidence", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    let officer = try jjj.token("li.wei", role: "officer")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    let officer = try await jjj.token("li.wei", role: "officer")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
     let pid = try #require(jjj.servingPID)
@@ -50,7 +50,7 @@ struct HTTPEvidenceTests {
     _ = try curl("GET", base + "/v1/leads/\(leadID)", token: officer)
     let before = try peakKiB(pid)
     let writtenBefore = try writtenBytes(pid)
-    let uploaded = try run(
+    let uploaded = try await run(
       "/usr/bin/curl",
       [
         "-s", "-S", "-X", "POST", "-H", "Authorization: Bearer \(officer)",
@@ -71,7 +71,7 @@ struct HTTPEvidenceTests {
     #expect(written < 75 * 1024 * 1024, "the upload was written \(written) bytes: more than once")
 
     let downloaded = folder.appendingPathComponent("back.mp4")
-    let fetched = try run(
+    let fetched = try await run(
       "/usr/bin/curl",
       [
         "-s", "-S", "-f", "-H", "Authorization: Bearer \(officer)", "-o", downloaded.path,
@@ -89,7 +89,8 @@ struct HTTPEvidenceTests {
     #expect(record.json["file"] as? String == "held", "\(record)")
     #expect(
       try curl(
-        "GET", base + "/v1/evidence/\(evidenceID)/file", token: try jjj.token("wang.ops", role: "operator")
+        "GET", base + "/v1/evidence/\(evidenceID)/file",
+        token: try await jjj.token("wang.ops", role: "operator")
       )
       .isProblem(403, "auth.not-permitted"))
     // A retried upload with its Idempotency-Key adds nothing; the key with other bytes is refused.
@@ -104,7 +105,7 @@ struct HTTPEvidenceTests {
     #expect(
       once.status == 201 && once.json["id"] as? String == again.json["id"] as? String, "\(once) \(again)")
     #expect(try upload("另一封", key: "letter-1").isProblem(409, "api.idempotency-key-reused"))
-    let listed = try jjj.cli("evidence", "list", "--item", leadID, "--json").stdout
+    let listed = try await jjj.cli("evidence", "list", "--item", leadID, "--json").stdout
     #expect(
       (try JSONSerialization.jsonObject(with: Data(listed.utf8)) as? [Any])?.count == 2,
       "the video and one letter: \(listed.prefix(300))")
@@ -121,9 +122,9 @@ struct HTTPEvidenceTests {
     #expect(noItem.isProblem(400, "usage.no-audience"), "\(noItem)")
 
     // The lead and its evidence reach yrd by sync, where yrd's own API reads them.
-    #expect(try jjj.cli("peer", "add", "yrd", "127.0.0.1:1").status == 0)
-    try jjj.carry(to: yrd)
-    let yrdOfficer = try yrd.token("chen.jing", role: "officer")
+    #expect(try await jjj.cli("peer", "add", "yrd", "127.0.0.1:1").status == 0)
+    try await jjj.carry(to: yrd)
+    let yrdOfficer = try await yrd.token("chen.jing", role: "officer")
     let yrdBase = try await yrd.serveAPI()
     defer { _ = yrd.stop() }
     let seen = try curl("GET", yrdBase + "/v1/leads/\(leadID)", token: yrdOfficer)

@@ -15,18 +15,18 @@ struct HTTPNodeChecksTests {
   )
   func verify() async throws {
     let federation = try TestFederation(label: "api-verify", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let lead = try jjj.addLead(subject: "速通检测")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let lead = try await jjj.addLead(subject: "速通检测")
     let content = randomBytes(300_000, seed: 8)
     let file = temporaryDirectory("api-verify-file").appendingPathComponent("shot.png")
     try FileManager.default.createDirectory(
       at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
     try content.write(to: file)
-    #expect(try jjj.cli("evidence", "add", lead, file.path, "--category", "physical").status == 0)
+    #expect(try await jjj.cli("evidence", "add", lead, file.path, "--category", "physical").status == 0)
     let sha256 = SHA256.hash(content).hex
     let held = jjj.data.appendingPathComponent("blobs/\(sha256.prefix(2))/\(sha256)")
-    let operatorToken = try jjj.token("ops", role: "operator")
-    let officer = try jjj.token("li.wei", role: "officer")
+    let operatorToken = try await jjj.token("ops", role: "operator")
+    let officer = try await jjj.token("li.wei", role: "officer")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 
@@ -119,11 +119,11 @@ struct HTTPNodeChecksTests {
   )
   func federationAndDoctor() async throws {
     let federation = try TestFederation(label: "api-doctor", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     // A peer nobody listens for: doctor says so, as the command line does.
-    #expect(try jjj.cli("peer", "add", "yrd", "127.0.0.1:9").status == 0)
-    let auditor = try jjj.token("shen.ji", role: "auditor")
-    let operatorToken = try jjj.token("ops", role: "operator")
+    #expect(try await jjj.cli("peer", "add", "yrd", "127.0.0.1:9").status == 0)
+    let auditor = try await jjj.token("shen.ji", role: "auditor")
+    let operatorToken = try await jjj.token("ops", role: "operator")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 
@@ -139,7 +139,7 @@ struct HTTPNodeChecksTests {
     )
     try manifest.document.write(to: document)
     try manifest.signature.write(to: signature)
-    let installed = try jjj.cli("federation", "install", document.path, "--signature", signature.path)
+    let installed = try await jjj.cli("federation", "install", document.path, "--signature", signature.path)
     #expect(installed.status == 0, "\(installed)")
     let shown = try curl("GET", base + "/v1/federation", token: operatorToken)
     let body = try #require(shown.json["manifest"] as? [String: Any], "\(shown)")
@@ -156,7 +156,7 @@ struct HTTPNodeChecksTests {
       findings.first { $0["check"] as? String == "peer" && $0["subject"] as? String == "yrd" })
     #expect(peer["severity"] as? String != "ok" && peer["remedy"] != nil, "\(peer)")
     // The same examination as the command line's.
-    let cli = try jjj.cli("doctor", "--json")
+    let cli = try await jjj.cli("doctor", "--json")
     let cliChecks = Set(
       ((try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as? [String: Any])?["findings"]
         as? [[String: Any]] ?? []).compactMap { $0["check"] as? String })

@@ -11,9 +11,9 @@ struct HTTPOperatorTests {
   )
   func peers() async throws {
     let federation = try TestFederation(label: "api-peers", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let operatorToken = try jjj.token("ops", role: "operator")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let operatorToken = try await jjj.token("ops", role: "operator")
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
     let base = try await jjj.serveAPI(interval: 1)
@@ -58,14 +58,14 @@ struct HTTPOperatorTests {
   )
   func revocationList() async throws {
     let federation = try TestFederation(label: "api-crl", nodes: ["jjj", "yrd", "prd"])
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let prd = try NodeProcess("prd", federation: federation)
-    let operatorToken = try yrd.token("ops", role: "operator")
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let prd = try await NodeProcess("prd", federation: federation)
+    let operatorToken = try await yrd.token("ops", role: "operator")
     let base = try await yrd.serveAPI()
     defer { _ = yrd.stop() }
-    for node in [jjj, prd] { try node.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)") }
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    for node in [jjj, prd] { try await node.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)") }
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
     let inForce = try Data(contentsOf: yrd.data.appendingPathComponent("crl.pem"))
     try await Task.sleep(for: .seconds(1.1))  // CRL times have one-second resolution
 
@@ -86,14 +86,14 @@ struct HTTPOperatorTests {
     #expect(
       try Data(contentsOf: yrd.data.appendingPathComponent("crl.pem")) == inForce,
       "a dry run installs nothing")
-    #expect(try jjj.cli("sync", "yrd").status == 0, "nor puts anything in force")
+    #expect(try await jjj.cli("sync", "yrd").status == 0, "nor puts anything in force")
 
     let installed = try install(crl)
     #expect(installed.status == 200 && installed.json["relayedIn"] is String, "\(installed)")
     // No SIGHUP: the API put it in force in the sync listener.
-    let refused = try jjj.cli("sync", "yrd")
+    let refused = try await jjj.cli("sync", "yrd")
     #expect(refused.failed(with: "sync.refused"), "\(refused)")
-    #expect(try prd.cli("sync", "yrd").status == 0, "an honest peer is still served")
+    #expect(try await prd.cli("sync", "yrd").status == 0, "an honest peer is still served")
     let again = try install(crl)
     #expect(again.status == 200 && again.json["relayedIn"] == nil, "installed twice, relayed once: \(again)")
   }
@@ -103,10 +103,10 @@ struct HTTPOperatorTests {
   )
   func backup() async throws {
     let federation = try TestFederation(label: "api-backup", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let operatorToken = try jjj.token("ops", role: "operator")
-    let auditor = try jjj.token("shen.ji", role: "auditor")
-    _ = try jjj.addLead(subject: "某检测服务店", summary: "出具虚假报告")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let operatorToken = try await jjj.token("ops", role: "operator")
+    let auditor = try await jjj.token("shen.ji", role: "auditor")
+    _ = try await jjj.addLead(subject: "某检测服务店", summary: "出具虚假报告")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 
@@ -127,7 +127,7 @@ struct HTTPOperatorTests {
     #expect(mode == 0o600, "the backup holds node.key")
 
     let restored = temporaryDirectory("api-backup-restored")
-    let restore = try run(
+    let restore = try await run(
       liandongBinary.path, ["restore", file, "--data", restored.path, "--json"], timeout: 60)
     #expect(restore.status == 0, "\(restore)")
     let summary = try JSONSerialization.jsonObject(with: Data(restore.stdout.utf8)) as? [String: Any]

@@ -10,30 +10,30 @@ struct HTTPReportTests {
   )
   func asTheCommandLine() async throws {
     let federation = try TestFederation(label: "api-report", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
     for node in [jjj, yrd] {
       #expect(
-        try node.cli(
+        try await node.cli(
           "lead", "add", "--subject-name", "速通检测", "--subject-uscc", "91350100M000100Y43", "--violation",
           "forged-report", "--summary", "一天出报告", "--to", "all"
         ).status == 0)
     }
-    let request = try jjj.crossingRequest(to: yrd)
+    let request = try await jjj.crossingRequest(to: yrd)
 
-    let token = try jjj.token("li.wei", role: "officer")
+    let token = try await jjj.token("li.wei", role: "officer")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
-    func same(_ path: String, _ arguments: String...) throws -> (api: Any?, cli: Any?) {
+    func same(_ path: String, _ arguments: String...) async throws -> (api: Any?, cli: Any?) {
       let reply = try curl("GET", base + path, token: token)
-      let printed = try jjj.cli(arguments)
+      let printed = try await jjj.cli(arguments)
       return (
         try? JSONSerialization.jsonObject(with: Data(reply.body.utf8)),
         try? JSONSerialization.jsonObject(with: Data(printed.stdout.utf8))
       )
     }
-    let conflicts = try same("/v1/conflicts", "conflicts", "--json")
+    let conflicts = try await same("/v1/conflicts", "conflicts", "--json")
     #expect(
       (conflicts.api as? [[String: Any]])?.first?["id"] as? String == request
         && (conflicts.api as? NSArray)?.isEqual(conflicts.cli) == true, "\(conflicts)")
@@ -48,18 +48,18 @@ struct HTTPReportTests {
     #expect(
       try curl("POST", base + "/v1/requests/\(request)/acts", token: token, json: #"{"act": "resolve"}"#)
         .isProblem(400, "api.bad-request"))
-    let alerts = try same("/v1/alerts", "alerts", "--json")
+    let alerts = try await same("/v1/alerts", "alerts", "--json")
     #expect(
       (alerts.api as? [[String: Any]])?.first?["subject"] as? String == "uscc 91350100M000100Y43"
         && (alerts.api as? NSArray)?.isEqual(alerts.cli) == true, "\(alerts)")
     let days = "from=2026-01-01&to=2026-12-31"
-    let report = try same(
+    let report = try await same(
       "/v1/report?\(days)", "report", "--json", "--from", "2026-01-01", "--to", "2026-12-31")
     #expect(
       (report.api as? [String: Any])?["from"] as? String == "2026-01-01"
         && (report.api as? NSDictionary)?.isEqual(report.cli) == true, "\(report)")
     let csv = try curl("GET", base + "/v1/report.csv?\(days)", token: token)
-    let printed = try jjj.cli("report", "--format", "csv", "--from", "2026-01-01", "--to", "2026-12-31")
+    let printed = try await jjj.cli("report", "--format", "csv", "--from", "2026-01-01", "--to", "2026-12-31")
       .stdout
     #expect(
       csv.status == 200 && csv.headers.lowercased().contains("content-type: text/csv")

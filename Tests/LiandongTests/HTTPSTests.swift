@@ -12,8 +12,8 @@ struct HTTPSTests {
   func nodeCertificate() async throws {
     let federation = try TestFederation(label: "api-https", nodes: [])
     try federation.issue("jjj", hosts: ["127.0.0.1", "localhost"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let officer = try jjj.token("li.wei", role: "officer")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let officer = try await jjj.token("li.wei", role: "officer")
     _ = try jjj.setPassword("li.wei", "雨后春笋 spring rain")
     let base = try await jjj.serveAPI(https: true)
     defer { _ = jjj.stop() }
@@ -31,7 +31,7 @@ struct HTTPSTests {
     #expect(login.sessionCookie?.attributes.hasSuffix("; Secure") == true, "\(login.headers)")
 
     // Plain HTTP to the HTTPS port gets no answer a client could mistake for the API's.
-    let plain = try run(
+    let plain = try await run(
       "/usr/bin/curl",
       [
         "-s", "-o", "/dev/null", "-w", "%{http_code}",
@@ -40,11 +40,11 @@ struct HTTPSTests {
       timeout: 30)
     #expect(plain.stdout == "000", "\(plain)")
     // A client that does not trust the federation CA refuses the certificate.
-    let untrusted = try run("/usr/bin/curl", ["-s", "-S", base + "/healthz"], timeout: 30)
+    let untrusted = try await run("/usr/bin/curl", ["-s", "-S", base + "/healthz"], timeout: 30)
     #expect(untrusted.status == 60, "\(untrusted)")
     // TLS 1.3 only, as between nodes.
     let port = String(base.split(separator: ":").last!)
-    let old = try run(
+    let old = try await run(
       "/usr/bin/openssl", ["s_client", "-connect", "127.0.0.1:\(port)", "-tls1_2", "-brief"], timeout: 30)
     #expect(old.status != 0, "\(old)")
     #expect(try curl("GET", base + "/healthz", options: trusted).status == 200, "the node still serves")
@@ -54,10 +54,10 @@ struct HTTPSTests {
   func operatorCertificate() async throws {
     let federation = try TestFederation(label: "api-https-own", nodes: ["jjj"])
     let web = try federation.issue("jjj-console", hosts: ["127.0.0.1"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let half = try jjj.cli("serve", "--api", "127.0.0.1:0", "--api-cert", web.certificate.path)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let half = try await jjj.cli("serve", "--api", "127.0.0.1:0", "--api-cert", web.certificate.path)
     #expect(half.failed(with: "config.api-certificate"), "\(half)")
-    let wrongKey = try jjj.cli(
+    let wrongKey = try await jjj.cli(
       "serve", "--api", "127.0.0.1:0", "--api-cert", web.certificate.path, "--api-key",
       federation.files("jjj").key.path)
     #expect(wrongKey.failed(with: "config.api-certificate"), "\(wrongKey)")
@@ -67,7 +67,7 @@ struct HTTPSTests {
     defer { _ = jjj.stop() }
     let health = try curl("GET", base + "/healthz", options: ["--cacert", federation.caURL.path])
     #expect(health.status == 200, "\(health)")
-    let shown = try run(
+    let shown = try await run(
       "/usr/bin/openssl",
       ["s_client", "-connect", String(base.dropFirst("https://".count)), "-CAfile", federation.caURL.path],
       timeout: 30)

@@ -33,8 +33,8 @@ struct HTTPSessionTests {
   @Test("a person logs in with a password, acts with the cookie and its CSRF token, and logs out")
   func browserSession() async throws {
     let federation = try TestFederation(label: "api-session", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    _ = try jjj.token("li.wei", role: "officer")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    _ = try await jjj.token("li.wei", role: "officer")
     #expect(try jjj.setPassword("li.wei", "short").failed(with: "account.weak-password"))
     #expect(try jjj.setPassword("li.wei", "").failed(with: "usage.no-password"))
     let set = try jjj.setPassword("li.wei", "雨后春笋 spring rain")
@@ -60,9 +60,9 @@ struct HTTPSessionTests {
     let acted = try curl(
       "POST", base + "/v1/leads", json: HTTPAPITests.lead, headers: [withCookie, "X-CSRF-Token: \(csrf)"])
     #expect(acted.status == 201, "\(acted)")
-    let leads = try jjj.cli("lead", "list", "--json").stdout
+    let leads = try await jjj.cli("lead", "list", "--json").stdout
     #expect((try JSONSerialization.jsonObject(with: Data(leads.utf8)) as? [Any])?.count == 1, "\(leads)")
-    let history = try jjj.cli("history", try #require(acted.json["id"] as? String), "--json").stdout
+    let history = try await jjj.cli("history", try #require(acted.json["id"] as? String), "--json").stdout
     #expect(history.contains("\"li.wei\""), "the signed change names the logged-in account: \(history)")
 
     let logout = try curl("DELETE", base + "/v1/session", headers: [withCookie])
@@ -74,8 +74,8 @@ struct HTTPSessionTests {
   @Test("after five wrong passwords logins wait, with 429 and Retry-After, even for the right password")
   func loginBackOff() async throws {
     let federation = try TestFederation(label: "api-backoff", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    _ = try jjj.token("li.wei", role: "officer")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    _ = try await jjj.token("li.wei", role: "officer")
     _ = try jjj.setPassword("li.wei", "雨后春笋 spring rain")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
@@ -88,7 +88,7 @@ struct HTTPSessionTests {
       "POST", base + "/v1/session", json: #"{"account": "li.wei", "password": "雨后春笋 spring rain"}"#)
     #expect(
       blocked.isProblem(429, "auth.login-blocked") && blocked.headers.contains("Retry-After: "), "\(blocked)")
-    let listed = try jjj.cli("officer", "list", "--json").stdout
+    let listed = try await jjj.cli("officer", "list", "--json").stdout
     #expect(listed.contains("loginBlockedUntil"), "the operator sees the wait: \(listed)")
     // A name that is no account answers the same way, so the 429 tells a guesser nothing.
     for attempt in 1...5 {
@@ -109,9 +109,9 @@ struct HTTPSessionTests {
   @Test("an operator manages accounts through the API; nobody else may, and a new account's token works")
   func accountManagement() async throws {
     let federation = try TestFederation(label: "api-accounts", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let operatorToken = try jjj.token("wang.ops", role: "operator")
-    let supervisor = try jjj.token("zhang.min", role: "supervisor")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let operatorToken = try await jjj.token("wang.ops", role: "operator")
+    let supervisor = try await jjj.token("zhang.min", role: "supervisor")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 

@@ -11,16 +11,16 @@ struct HandOffShareCLITests {
   )
   func shareAfterAcceptance() async throws {
     let federation = try TestFederation(label: "share", nodes: ["jjj", "yrd", "prd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    try jjj.cli("peer", "add", "prd", "prd.example.org:7420")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    try await jjj.cli("peer", "add", "prd", "prd.example.org:7420")
     func id(_ result: ProcessResult) -> String {
       result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
     // The lead and its screenshot were shared with prd only.
     let lead = id(
-      try jjj.cli(
+      try await jjj.cli(
         "lead", "add", "--subject-name", "速通检测", "--violation", "forged-report", "--summary",
         "one-day reports",
         "--to", "prd"))
@@ -28,24 +28,24 @@ struct HandOffShareCLITests {
     let content = randomBytes(200_000, seed: 5)
     try content.write(to: file)
     let evidence = id(
-      try jjj.cli(
+      try await jjj.cli(
         "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot"))
     #expect(
-      try jjj.cli(
+      try await jjj.cli(
         "handoff", "offer", lead, "--to", "yrd", "--letter", "operates in Shanghai", "--evidence", evidence
       )
       .status == 0)
-    try jjj.carry(to: yrd)
+    try await jjj.carry(to: yrd)
     // Nothing to share before the new owner holds the case.
-    let early = try jjj.cli("handoff", "share", lead)
+    let early = try await jjj.cli("handoff", "share", lead)
     #expect(early.status != 0 && early.stderr.contains("handoff.nothing-to-share"), "\(early)")
-    #expect(try yrd.cli("handoff", "accept", lead).status == 0)
-    try yrd.carry(to: jjj)
-    #expect(try yrd.cli("evidence", "show", evidence).status != 0)
-    let notMine = try yrd.cli("handoff", "share", lead)
+    #expect(try await yrd.cli("handoff", "accept", lead).status == 0)
+    try await yrd.carry(to: jjj)
+    #expect(try await yrd.cli("evidence", "show", evidence).status != 0)
+    let notMine = try await yrd.cli("handoff", "share", lead)
     #expect(notMine.status != 0 && notMine.stderr.contains("handoff.nothing-to-share"), "\(notMine)")
 
-    let shared = try jjj.cli("handoff", "share", lead, "--json")
+    let shared = try await jjj.cli("handoff", "share", lead, "--json")
     #expect(shared.status == 0, "\(shared)")
     let summary = try #require(
       try JSONSerialization.jsonObject(with: Data(shared.stdout.utf8)) as? [String: Any])
@@ -54,61 +54,61 @@ struct HandOffShareCLITests {
     // yrd syncs with jjj: the change arrives, then the file, checked against its hash.
     try await jjj.serve()
     defer { _ = jjj.stop() }
-    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
-    let sync = try yrd.cli("sync", "jjj")
+    try await yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    let sync = try await yrd.cli("sync", "jjj")
     #expect(sync.status == 0, "\(sync)")
-    let view = try #require(
+    let view = try await #require(
       try JSONSerialization.jsonObject(
         with: Data(try yrd.cli("evidence", "show", evidence, "--json").stdout.utf8))
         as? [String: Any])
     #expect(view["file"] as? String == "held")
     let custody = (view["custody"] as? [[String: Any]] ?? []).map { "\($0["node"]!) \($0["event"]!)" }
     #expect(custody == ["jjj handed-over", "yrd received"], "\(custody)")
-    let history = try yrd.cli("history", lead).stdout
+    let history = try await yrd.cli("history", lead).stdout
     #expect(history.contains("created the lead") && history.contains("as jjj described it"), "\(history)")
     // The receipt travels back to the sender on the next sync.
-    #expect(try yrd.cli("sync", "jjj").status == 0)
+    #expect(try await yrd.cli("sync", "jjj").status == 0)
     #expect(
       try await eventually {
-        try jjj.cli("evidence", "show", evidence).stdout.contains("received")
+        try await jjj.cli("evidence", "show", evidence).stdout.contains("received")
       })
     // Evidence goes to named bureaus only.
-    let toAll = try jjj.cli("evidence", "share", evidence, "--to", "all")
+    let toAll = try await jjj.cli("evidence", "share", evidence, "--to", "all")
     #expect(toAll.status != 0 && toAll.stderr.contains("usage.share-to"), "\(toAll)")
   }
 
   @Test(
     "an acceptance crossing a withdrawal is listed by conflicts on both sides; the withdrawing bureau lets it stand"
   )
-  func resolveOnTheCommandLine() throws {
+  func resolveOnTheCommandLine() async throws {
     let federation = try TestFederation(label: "cross", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    let lead = try jjj.cli(
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    let lead = try await jjj.cli(
       "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "s", "--to", "yrd"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(try jjj.cli("handoff", "offer", lead, "--to", "yrd", "--letter", "l").status == 0)
-    try jjj.carry(to: yrd)
-    #expect(try yrd.cli("handoff", "accept", lead).status == 0)
-    #expect(try jjj.cli("handoff", "withdraw", lead, "--reason", "changed our mind").status == 0)
-    try jjj.carry(to: yrd)
-    try yrd.carry(to: jjj)
+    #expect(try await jjj.cli("handoff", "offer", lead, "--to", "yrd", "--letter", "l").status == 0)
+    try await jjj.carry(to: yrd)
+    #expect(try await yrd.cli("handoff", "accept", lead).status == 0)
+    #expect(try await jjj.cli("handoff", "withdraw", lead, "--reason", "changed our mind").status == 0)
+    try await jjj.carry(to: yrd)
+    try await yrd.carry(to: jjj)
     var keep = ""
     for node in [jjj, yrd] {
-      let conflicts = try #require(
+      let conflicts = try await #require(
         try JSONSerialization.jsonObject(with: Data(try node.cli("conflicts", "--json").stdout.utf8))
           as? [[String: Any]])
       let acts = try #require(conflicts.first { $0["kind"] as? String == "hand-off" }?["acts"] as? String)
       #expect(acts.contains("yrd accept") && acts.contains("jjj withdraw"), "\(acts)")
       keep = String(acts.split(separator: "(")[1].split(separator: ")")[0])
     }
-    let blocked = try yrd.cli("handoff", "object", lead, "--reason", "r")
+    let blocked = try await yrd.cli("handoff", "object", lead, "--reason", "r")
     #expect(blocked.status != 0 && blocked.stderr.contains("op.in-conflict"), "\(blocked)")
-    let resolved = try jjj.cli("handoff", "resolve", lead, "--keep", keep)
+    let resolved = try await jjj.cli("handoff", "resolve", lead, "--keep", keep)
     #expect(resolved.status == 0, "\(resolved)")
-    try jjj.carry(to: yrd)
-    #expect(try yrd.cli("lead", "show", lead, "--json").stdout.contains("\"owner\" : \"yrd\""))
-    #expect(try yrd.cli("conflicts").stdout.contains("no conflicts"))
+    try await jjj.carry(to: yrd)
+    #expect(try await yrd.cli("lead", "show", lead, "--json").stdout.contains("\"owner\" : \"yrd\""))
+    #expect(try await yrd.cli("conflicts").stdout.contains("no conflicts"))
   }
 }

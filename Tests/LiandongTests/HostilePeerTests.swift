@@ -21,10 +21,10 @@ struct HostilePeerTests {
 
   @Test("forged signatures, another origin's changes, a fork and refused operations are logged and kept out")
   func forgedChanges() async throws {
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    let lead = try yrd.cli(
+    let lead = try await yrd.cli(
       "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary", "yrd's own",
       "--to", "all"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -67,7 +67,7 @@ struct HostilePeerTests {
       let logged = await eventually(10) { yrd.log.contains(code) }
       #expect(logged, "\(code) not logged")
     }
-    let report = try json(yrd.cli("verify", "--json").stdout)
+    let report = try await json(yrd.cli("verify", "--json").stdout)
     let refused = report["refusedOperations"] as? [[String: Any]] ?? []
     let refusal = refused.first { $0["change"] as? String == edit.id.hex }
     #expect(refusal != nil, "\(refused)")
@@ -77,26 +77,26 @@ struct HostilePeerTests {
     }
     #expect(refusalLogged, "the refused operation (\(refusalCode)) was not logged")
     #expect((report["quarantined"] as? [String]) == ["evil"], "\(report)")
-    let shown = try json(yrd.cli("lead", "show", lead, "--json").stdout)
+    let shown = try await json(yrd.cli("lead", "show", lead, "--json").stdout)
     #expect(shown["summary"] as? String == "yrd's own")
-    let status = try yrd.status()
+    let status = try await yrd.status()
     #expect(status["versionVector"] as? [String: Int] == ["yrd": 2, "evil": 2])
   }
 
   @Test("bodies and files outside the peer's audience are not sent when it asks for them")
   func unentitledRequests() async throws {
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    try yrd.cli("peer", "add", "jjj", "jjj.example.org:7420")
-    let lead = try yrd.cli(
+    try await yrd.cli("peer", "add", "jjj", "jjj.example.org:7420")
+    let lead = try await yrd.cli(
       "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary", "for jjj only",
       "--to", "jjj"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     let content = Data("a listing screenshot only jjj may see".utf8)
     let file = temporaryDirectory("hostile-evidence").appendingPathComponent("listing.png")
     try content.write(to: file)
-    let added = try yrd.cli(
+    let added = try await yrd.cli(
       "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot")
     #expect(added.status == 0, "\(added)")
 
@@ -129,7 +129,7 @@ struct HostilePeerTests {
 
   @Test("length fields at and beyond the maximum, broken inner lengths and garbage after the handshake")
   func malformedStreams() async throws {
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
     let maximum = FrameCoding.maximumFrameBytes
@@ -154,28 +154,28 @@ struct HostilePeerTests {
       yrd.log.components(separatedBy: "sync protocol violation").count - 1 >= 4
     }
     #expect(logged, "\(yrd.log.suffix(1500))")
-    let jjj = try NodeProcess("jjj", federation: federation)
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
   }
 
   @Test(
     "1,000 slow-drip connections: turned away or cut off, honest syncs unhurt, memory and descriptors bounded"
   )
   func slowDrip() async throws {
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
     let pid = try #require(yrd.server?.pid)
     for index in 0..<200 {
-      try yrd.cli(
+      try await yrd.cli(
         "lead", "add", "--subject-name", "店铺\(index)", "--violation", "forged-report", "--summary", "s",
         "--to", "all")
     }
-    let jjj = try NodeProcess("jjj", federation: federation)
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
-    let normal = try medianSyncSeconds(jjj)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
+    let normal = try await medianSyncSeconds(jjj)
     let socketsBefore = try openSockets(pid)
     let residentBefore = try residentKiB(pid)
 
@@ -204,7 +204,7 @@ struct HostilePeerTests {
       }
     }
     try await Task.sleep(for: .milliseconds(500))
-    let duringHandshakes = try medianSyncSeconds(jjj)
+    let duringHandshakes = try await medianSyncSeconds(jjj)
     func count(_ code: String) -> Int { yrd.log.components(separatedBy: code).count - 1 }
     let limit = SessionAdmission.defaultLimit
     // Every connection that completed its handshake but the admitted few is turned away. Under a
@@ -215,7 +215,7 @@ struct HostilePeerTests {
     #expect(
       turnedAway,
       "\(count("sync.too-many-sessions")) of \(connected.value) connected (of 1,000 tried) turned away")
-    let during = try medianSyncSeconds(jjj)
+    let during = try await medianSyncSeconds(jjj)
     let socketsDuring = try openSockets(pid)
     let residentDuring = try residentKiB(pid)
     let peakDuring = try residentKiB(pid, peak: true)
@@ -247,13 +247,13 @@ struct HostilePeerTests {
     #expect(
       residentDuring - residentBefore < 64 * 1024,
       "RSS grew by \((residentDuring - residentBefore) / 1024) MiB")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
-    #expect(try yrd.cli("verify").status == 0)
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
+    #expect(try await yrd.cli("verify").status == 0)
   }
 
   @Test("sixteen batches at the frame limit, then twelve more without waiting, cost bounded memory")
   func floodOfLargeBatches() async throws {
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
     let pid = try #require(yrd.server?.pid)
@@ -314,18 +314,18 @@ struct HostilePeerTests {
     #expect(["sync.unexpected-frame", "closed"].contains(outcome), "\(outcome)")
     // The padded body is not the one that announces evil's certificate, so the signer is unknown.
     #expect(refusals == ["change.unknown-signer"], "\(refusals)")
-    #expect(try yrd.cli("verify").status == 0)
-    let jjj = try NodeProcess("jjj", federation: federation)
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    #expect(try await yrd.cli("verify").status == 0)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
   }
 
   /// The median wall time of three `liandong sync` runs.
-  private func medianSyncSeconds(_ node: NodeProcess) throws -> Double {
+  private func medianSyncSeconds(_ node: NodeProcess) async throws -> Double {
     var times: [Double] = []
     for _ in 0..<3 {
       let started = Date()
-      let result = try node.cli("sync", "yrd")
+      let result = try await node.cli("sync", "yrd")
       guard result.status == 0 else { throw TestFailure("sync failed: \(result)") }
       times.append(Date().timeIntervalSince(started))
     }

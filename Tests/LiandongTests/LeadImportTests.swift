@@ -135,8 +135,8 @@ struct LeadImportTests {
   }
 
   /// A fresh node `jjj` of its own federation, and a file `leads.csv` holding `csv`.
-  static func node(_ label: String, csv: String) throws -> (NodeProcess, URL) {
-    let jjj = try NodeProcess("jjj", federation: try TestFederation(label: label, nodes: ["jjj"]))
+  static func node(_ label: String, csv: String) async throws -> (NodeProcess, URL) {
+    let jjj = try await NodeProcess("jjj", federation: try TestFederation(label: label, nodes: ["jjj"]))
     let file = temporaryDirectory("import").appendingPathComponent("leads.csv")
     try csv.write(to: file, atomically: true, encoding: .utf8)
     return (jjj, file)
@@ -145,31 +145,31 @@ struct LeadImportTests {
   @Test(
     "the command imports the valid rows, reports the others with line numbers, exits 2, and a re-run adds nothing"
   )
-  func command() throws {
-    let (jjj, file) = try Self.node(
+  func command() async throws {
+    let (jjj, file) = try await Self.node(
       "import",
       csv: Self.header + (0..<7).map { "店\($0),,,,forged-report,summary \($0),\n" }.joined()
         + "坏码,91350100M000100Y44,,,forged-report,bad,\n")
-    let checked = try jjj.cli("lead", "import", file.path, "--check")
+    let checked = try await jjj.cli("lead", "import", file.path, "--check")
     #expect(checked.status == 2 && checked.stdout.contains("7 rows valid, 1 refused"), "\(checked)")
-    #expect(try jjj.cli("lead", "list").stdout.contains("no leads yet"))
-    let first = try jjj.cli("lead", "import", file.path, "--to", "all", "--per-change", "3")
+    #expect(try await jjj.cli("lead", "list").stdout.contains("no leads yet"))
+    let first = try await jjj.cli("lead", "import", file.path, "--to", "all", "--per-change", "3")
     #expect(first.status == 2 && first.stderr.contains("leads.csv:9: not imported"), "\(first)")
     #expect(first.stdout.contains("imported 7 leads in 3 changes"), "\(first)")
-    let second = try jjj.cli("lead", "import", file.path, "--to", "all", "--json")
+    let second = try await jjj.cli("lead", "import", file.path, "--to", "all", "--json")
     #expect(second.stdout.contains("\"alreadyImported\" : 7") && second.stdout.contains("\"imported\" : 0"))
-    #expect(try jjj.cli("verify").status == 0)
+    #expect(try await jjj.cli("verify").status == 0)
     let leads = try JSONSerialization.jsonObject(
-      with: Data(try jjj.cli("lead", "list", "--json").stdout.utf8))
+      with: Data(try await jjj.cli("lead", "list", "--json").stdout.utf8))
     #expect((leads as? [Any])?.count == 7)
-    let missing = try jjj.cli("lead", "import", "/nonexistent.csv")
+    let missing = try await jjj.cli("lead", "import", "/nonexistent.csv")
     #expect(missing.status != 0 && missing.stderr.contains("/nonexistent.csv"))
   }
 
   @Test(
     "a file longer than one transaction's stretch: every stretch is written, refusals on both sides of its edge named up to fifty"
   )
-  func commandAcrossStretches() throws {
+  func commandAcrossStretches() async throws {
     let stretch = LeadImport.leadsPerTransaction
     // Thirty refused rows at the end of the first stretch, thirty at the start of the second;
     // row `index` is on line `index + 2`, below the header.
@@ -177,8 +177,8 @@ struct LeadImportTests {
     let rows = (0..<stretch + 50).map { index in
       bad.contains(index) ? "店\(index),,,,counterfeit,bad,\n" : "店\(index),,,,forged-report,s \(index),\n"
     }
-    let (jjj, file) = try Self.node("import-stretches", csv: Self.header + rows.joined())
-    let imported = try jjj.cli("lead", "import", file.path, "--to", "all", "--per-change", "5000")
+    let (jjj, file) = try await Self.node("import-stretches", csv: Self.header + rows.joined())
+    let imported = try await jjj.cli("lead", "import", file.path, "--to", "all", "--per-change", "5000")
     #expect(imported.status == 2, "\(imported)")
     #expect(imported.stdout.contains("imported \(stretch - 10) leads in "), "\(imported)")
     let named = imported.stderr.split(separator: "\n").filter { $0.contains(": not imported: ") }
@@ -186,9 +186,9 @@ struct LeadImportTests {
     #expect(named.first?.hasPrefix("\(file.path):\(stretch - 28): ") == true, "\(imported)")
     #expect(named.last?.hasPrefix("\(file.path):\(stretch + 21): ") == true, "\(imported)")
     #expect(imported.stderr.contains("... and 10 more rows not imported"), "\(imported)")
-    let status = try jjj.cli("status", "--json")
+    let status = try await jjj.cli("status", "--json")
     #expect(status.stdout.contains("\"leads\" : \(stretch - 10)"), "\(status)")
-    let again = try jjj.cli("lead", "import", file.path, "--to", "all", "--json")
+    let again = try await jjj.cli("lead", "import", file.path, "--to", "all", "--json")
     #expect(again.stdout.contains("\"alreadyImported\" : \(stretch - 10)"), "\(again)")
     #expect(again.stdout.contains("\"imported\" : 0") && again.stdout.contains("\"rows\" : \(stretch + 50)"))
   }
@@ -196,10 +196,10 @@ struct LeadImportTests {
   @Test(
     "the same rows saved with a BOM, CRLF, other spacing and column order, or one row more, import only what is new"
   )
-  func sameRowsAnotherFile() throws {
+  func sameRowsAnotherFile() async throws {
     let rows = (0..<4).map { "店\($0),,,,forged-report,summary \($0),high\n" }
-    let (jjj, file) = try Self.node("import-same", csv: Self.header + rows.joined())
-    #expect(try jjj.cli("lead", "import", file.path).stdout.contains("imported 4 leads"))
+    let (jjj, file) = try await Self.node("import-same", csv: Self.header + rows.joined())
+    #expect(try await jjj.cli("lead", "import", file.path).stdout.contains("imported 4 leads"))
 
     let resaved = file.deletingLastPathComponent().appendingPathComponent("resaved.csv")
     let reordered =
@@ -207,49 +207,50 @@ struct LeadImportTests {
       + (0..<4).reversed().map { "\"summary  \($0)\",high,forged-report, 店\($0) \r\n" }.joined()
       + "summary 4,high,forged-report,店4\r\n" + "summary 4,high,forged-report,店4\r\n"
     try reordered.write(to: resaved, atomically: true, encoding: .utf8)
-    let again = try jjj.cli("lead", "import", resaved.path, "--json")
+    let again = try await jjj.cli("lead", "import", resaved.path, "--json")
     #expect(again.status == 0, "\(again)")
     #expect(
       again.stdout.contains("\"imported\" : 1") && again.stdout.contains("\"alreadyImported\" : 5"),
       "four rows held already, and one repeated in the file: \(again)")
     let leads = try JSONSerialization.jsonObject(
-      with: Data(try jjj.cli("lead", "list", "--json").stdout.utf8))
+      with: Data(try await jjj.cli("lead", "list", "--json").stdout.utf8))
     #expect((leads as? [Any])?.count == 5)
   }
 
   @Test("GB18030 (GBK) from Excel is detected or named with --encoding; a wrong choice says what to do")
-  func gb18030() throws {
+  func gb18030() async throws {
     let csv = "subject_name,violations,summary\n速通检测服务店,forged-report,出具虚假检验报告\n"
-    let (jjj, utf8File) = try Self.node("import-gbk", csv: csv)
+    let (jjj, utf8File) = try await Self.node("import-gbk", csv: csv)
     let gbkFile = utf8File.deletingLastPathComponent().appendingPathComponent("excel.csv")
-    let converted = try run("iconv", ["-f", "UTF-8", "-t", "GB18030", utf8File.path, "-o", gbkFile.path])
+    let converted = try await run(
+      "iconv", ["-f", "UTF-8", "-t", "GB18030", utf8File.path, "-o", gbkFile.path])
     #expect(converted.status == 0, "\(converted)")
     #expect(String(data: try Data(contentsOf: gbkFile), encoding: .utf8) == nil, "the file is not UTF-8")
 
-    let forcedUTF8 = try jjj.cli("lead", "import", gbkFile.path, "--encoding", "utf-8")
+    let forcedUTF8 = try await jjj.cli("lead", "import", gbkFile.path, "--encoding", "utf-8")
     #expect(forcedUTF8.failed(with: "import.not-utf8") && forcedUTF8.stderr.contains("--encoding gb18030"))
-    let detected = try jjj.cli("lead", "import", gbkFile.path)
+    let detected = try await jjj.cli("lead", "import", gbkFile.path)
     #expect(
       detected.status == 0 && detected.stdout.contains("read as gb18030; imported 1 leads"), "\(detected)")
-    let shown = try jjj.cli("lead", "list")
+    let shown = try await jjj.cli("lead", "list")
     #expect(shown.stdout.contains("速通检测服务店") && shown.stdout.contains("出具虚假检验报告"), "\(shown)")
     // The same rows in UTF-8 are the same leads.
-    let same = try jjj.cli("lead", "import", utf8File.path)
+    let same = try await jjj.cli("lead", "import", utf8File.path)
     #expect(same.stdout.contains("imported 0 leads") && same.stdout.contains("1 already imported"), "\(same)")
-    let named = try jjj.cli("lead", "import", gbkFile.path, "--encoding", "gbk", "--check")
+    let named = try await jjj.cli("lead", "import", gbkFile.path, "--encoding", "gbk", "--check")
     #expect(named.status == 0 && named.stdout.contains("read as gbk"), "\(named)")
-    let unknown = try jjj.cli("lead", "import", gbkFile.path, "--encoding", "latin1")
+    let unknown = try await jjj.cli("lead", "import", gbkFile.path, "--encoding", "latin1")
     #expect(unknown.failed(with: "input.value") && unknown.stderr.contains("gb18030"), "\(unknown)")
   }
 
   @Test("a header that names a column twice refuses the file")
-  func duplicateColumn() throws {
+  func duplicateColumn() async throws {
     let error = try #require(throws: CoreError.self) {
       try LeadImport.parse("subject_name,violations,summary,Summary\n店,forged-report,a,b\n", seed: Data())
     }
     #expect(error.code == "import.duplicate-column" && "\(error)".contains("summary"), "\(error)")
-    let (jjj, file) = try Self.node(
+    let (jjj, file) = try await Self.node(
       "import-twice", csv: "subject_name,violations,summary,summary\n店,forged-report,a,b\n")
-    #expect(try jjj.cli("lead", "import", file.path).failed(with: "import.duplicate-column"))
+    #expect(try await jjj.cli("lead", "import", file.path).failed(with: "import.duplicate-column"))
   }
 }

@@ -36,16 +36,16 @@ struct MetricsTests {
     .enabled(if: parserInstalled, "prometheus_client is not installed (scripts/test installs it)"))
   func scenario() async throws {
     let federation = try TestFederation(label: "metrics", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    _ = try yrd.addLead()
-    _ = try yrd.addLead(subject: "第二家店")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    _ = try await yrd.addLead()
+    _ = try await yrd.addLead(subject: "第二家店")
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    #expect(try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)").status == 0)
-    #expect(try jjj.cli("peer", "add", "prd", "127.0.0.1:1").status == 0)  // nobody listens there
-    let officer = try jjj.token("li.wei", role: "officer")
+    #expect(try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)").status == 0)
+    #expect(try await jjj.cli("peer", "add", "prd", "127.0.0.1:1").status == 0)  // nobody listens there
+    let officer = try await jjj.token("li.wei", role: "officer")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
     // serve's first round dials both peers at once; the next is a minute away.
@@ -63,8 +63,8 @@ struct MetricsTests {
     #expect(created.status == 201, "after the round: yrd lacks it")
     #expect(try curl("GET", base + "/v1/whoami", token: officer).status == 200)
     #expect(try curl("GET", base + "/v1/whoami").status == 401)
-    #expect(try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)").status == 0)
-    #expect(try yrd.cli("sync", "jjj").status == 0, "an inbound session for jjj")
+    #expect(try await yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)").status == 0)
+    #expect(try await yrd.cli("sync", "jjj").status == 0, "an inbound session for jjj")
 
     let reply = try curl("GET", base + "/metrics")
     #expect(
@@ -104,26 +104,26 @@ struct MetricsTests {
     .enabled(if: parserInstalled, "prometheus_client is not installed (scripts/test installs it)"))
   func deadlines() async throws {
     let federation = try TestFederation(label: "metrics-due", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
     // Two leads yrd asks jjj to decide on, one jjj asks yrd to (jjj follows it as the origin),
     // one shared with everybody (nobody is asked to decide), and an assistance request to yrd.
-    _ = try yrd.addLead(subject: "第一家店", to: "jjj")
-    _ = try yrd.addLead(subject: "第二家店", to: "jjj")
-    _ = try yrd.addLead(subject: "第三家店")
-    try yrd.carry(to: jjj)
-    _ = try jjj.addLead(subject: "第四家店", to: "yrd")
-    let sent = try jjj.cli(
+    _ = try await yrd.addLead(subject: "第一家店", to: "jjj")
+    _ = try await yrd.addLead(subject: "第二家店", to: "jjj")
+    _ = try await yrd.addLead(subject: "第三家店")
+    try await yrd.carry(to: jjj)
+    _ = try await jjj.addLead(subject: "第四家店", to: "yrd")
+    let sent = try await jjj.cli(
       "request", "send", "--to", "yrd", "--case", "京市监案〔2026〕12号", "--legal-basis", "《市场监督管理行政处罚程序规定》第十一条",
       "--task", "verify-registration", "--details", "核实登记信息")
     #expect(sent.status == 0, "\(sent)")
-    let operatorToken = try jjj.token("wang.ops", role: "operator")
+    let operatorToken = try await jjj.token("wang.ops", role: "operator")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
 
     // The due list is case content: a supervisor reads it, the operator reads only the counts.
-    let due = try curl("GET", base + "/v1/due", token: try jjj.token("zhao.lead", role: "supervisor"))
+    let due = try await curl("GET", base + "/v1/due", token: try jjj.token("zhao.lead", role: "supervisor"))
     let items = try #require(
       try JSONSerialization.jsonObject(with: Data(due.body.utf8)) as? [[String: Any]], "\(due)")
     let listed = Dictionary(grouping: items) {
@@ -140,9 +140,9 @@ struct MetricsTests {
   func operatorOnly() async throws {
     let federation = try TestFederation(label: "metrics-auth", nodes: [])
     try federation.issue("jjj", hosts: ["127.0.0.1"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let officer = try jjj.token("li.wei", role: "officer")
-    let operatorToken = try jjj.token("wang.ops", role: "operator")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let officer = try await jjj.token("li.wei", role: "officer")
+    let operatorToken = try await jjj.token("wang.ops", role: "operator")
     let announced = try await jjj.serveAPI(https: true, address: "0.0.0.0:0")
     defer { _ = jjj.stop() }
     let base = announced.replacingOccurrences(of: "0.0.0.0", with: "127.0.0.1")

@@ -29,19 +29,19 @@ struct ObjectStoreEvidenceTests {
     let seaweed = try await SeaweedFS()
     defer { seaweed.stop() }
     let federation = try TestFederation(label: "s3", nodes: ["hub", "yrd"])
-    let hub = try NodeProcess("hub", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let hub = try await NodeProcess("hub", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     defer {
       _ = hub.stop()
       _ = yrd.stop()
     }
     try seaweed.configure(hub.data, prefix: "hub")
-    try hub.introduce(to: yrd)
-    let lead = try hub.addLead(to: "yrd")
+    try await hub.introduce(to: yrd)
+    let lead = try await hub.addLead(to: "yrd")
     let folder = temporaryDirectory("s3-evidence")
     let ours = randomBytes(1_500_000, seed: 41)
     try ours.write(to: folder.appendingPathComponent("listing.png"))
-    let added = try hub.cli(
+    let added = try await hub.cli(
       "evidence", "add", lead, folder.appendingPathComponent("listing.png").path, "--category",
       "electronic-data",
       "--how-fixed", "screenshot", "--to", "yrd")
@@ -52,14 +52,14 @@ struct ObjectStoreEvidenceTests {
     #expect(Self.localBlobFiles(hub).isEmpty, "\(Self.localBlobFiles(hub))")
     let evidenceID = added.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     #expect(
-      try hub.cli("evidence", "show", evidenceID).stdout.contains(
+      try await hub.cli("evidence", "show", evidenceID).stdout.contains(
         "\(seaweed.endpoint)/evidence/\(Self.key(ours))"))
 
     // yrd fetches the file from the hub, which reads it from the bucket; then yrd adds one of
     // its own, which the hub receives into the bucket.
     try await yrd.serve()
-    try hub.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    let first = try hub.cli("sync", "yrd")
+    try await hub.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    let first = try await hub.cli("sync", "yrd")
     #expect(first.status == 0, "\(first)")
     let yrdCopy = yrd.data.appendingPathComponent(
       "blobs/\(SHA256.hash(ours).hex.prefix(2))/\(SHA256.hash(ours).hex)")
@@ -68,20 +68,20 @@ struct ObjectStoreEvidenceTests {
       "yrd never received the file: \(yrd.log.suffix(800))")
     let theirs = randomBytes(700_000, seed: 42)
     try theirs.write(to: folder.appendingPathComponent("reply.pdf"))
-    let reply = try yrd.cli(
+    let reply = try await yrd.cli(
       "evidence", "add", lead, folder.appendingPathComponent("reply.pdf").path, "--category", "documentary",
       "--how-fixed", "copy")
     #expect(reply.status == 0, "\(reply)")
     #expect(
       try await eventually {
-        _ = try hub.cli("sync", "yrd")
+        _ = try await hub.cli("sync", "yrd")
         return try seaweed.object(Self.key(theirs)) == theirs
       }, "the hub never stored yrd's file in the bucket")
     #expect(Self.localBlobFiles(hub).isEmpty, "\(Self.localBlobFiles(hub))")
 
     // The bundle holds both files, checked on the way out of the bucket.
     let bundle = temporaryDirectory("s3-bundle")
-    let exported = try hub.cli("evidence", "export", lead, "--out", bundle.path)
+    let exported = try await hub.cli("evidence", "export", lead, "--out", bundle.path)
     #expect(exported.status == 0, "\(exported)")
     let bundled = try FileManager.default.contentsOfDirectory(
       atPath: bundle.appendingPathComponent("files").path)
@@ -93,13 +93,13 @@ struct ObjectStoreEvidenceTests {
     // A backup holds the files, copied down from the bucket and checked: restored without the
     // object store, the node has them on its own disk.
     let archive = temporaryDirectory("s3-backup").appendingPathComponent("hub.tar")
-    let backup = try hub.cli("backup", "--out", archive.path)
+    let backup = try await hub.cli("backup", "--out", archive.path)
     #expect(backup.status == 0, "\(backup)")
     let restoredData = temporaryDirectory("s3-restored").appendingPathComponent("hub")
-    let restore = try run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path])
+    let restore = try await run(liandongBinary.path, ["restore", archive.path, "--data", restoredData.path])
     #expect(restore.status == 0, "\(restore)")
     try setEvidenceStore(in: restoredData, nil)
-    let restoredCheck = try NodeProcess(existing: "hub", data: restoredData).cli("verify")
+    let restoredCheck = try await NodeProcess(existing: "hub", data: restoredData).cli("verify")
     #expect(
       restoredCheck.stdout.contains("checked 2 evidence file(s)")
         && !restoredCheck.stdout.contains("DAMAGED"),
@@ -110,9 +110,9 @@ struct ObjectStoreEvidenceTests {
 
     // The API streams the file out of the bucket.
     let api = try await hub.serveAPI()
-    let token = try hub.token("s3.reader", role: "supervisor")
+    let token = try await hub.token("s3.reader", role: "supervisor")
     let download = folder.appendingPathComponent("download")
-    let fetched = try run(
+    let fetched = try await run(
       "/usr/bin/curl",
       [
         "-s", "-f", "-H", "Authorization: Bearer \(token)", "-o", download.path,
@@ -126,7 +126,7 @@ struct ObjectStoreEvidenceTests {
     var damaged = ours
     damaged[1000] ^= 0xFF
     try seaweed.overwrite(Self.key(ours), with: damaged)
-    let broken = try run(
+    let broken = try await run(
       "/usr/bin/curl",
       [
         "-s", "-f", "-H", "Authorization: Bearer \(token)", "-o", download.path,
@@ -145,7 +145,7 @@ struct ObjectStoreEvidenceTests {
     } catch let error as BlobError { #expect(error.code == "blob.damaged") }
 
     // verify finds it, sets the object aside in the bucket, and the next sync brings it back.
-    let verified = try hub.cli("verify")
+    let verified = try await hub.cli("verify")
     #expect(verified.stdout.contains("DAMAGED file \(SHA256.hash(ours).hex.prefix(16))"), "\(verified)")
     #expect(
       try seaweed.keys(prefix: "hub/damaged/").contains {
@@ -154,7 +154,7 @@ struct ObjectStoreEvidenceTests {
     #expect(try seaweed.object(Self.key(ours)) == nil)
     #expect(
       try await eventually {
-        _ = try hub.cli("sync", "yrd")
+        _ = try await hub.cli("sync", "yrd")
         return try seaweed.object(Self.key(ours)) == ours
       }, "the damaged file was never fetched again into the bucket")
   }
@@ -167,33 +167,33 @@ struct ObjectStoreEvidenceTests {
     let seaweed = try await SeaweedFS(certificate: (certificate.certificate, certificate.key))
     defer { seaweed.stop() }
     let https = try #require(seaweed.httpsEndpoint)
-    let hub = try NodeProcess("hub", federation: federation)
+    let hub = try await NodeProcess("hub", federation: federation)
     try seaweed.configure(hub.data, prefix: "hub")
     let settings: [String: Any] = [
       "endpoint": https, "bucket": "evidence", "prefix": "hub", "credentials": "s3-credentials.json",
       "caFile": federation.caURL.path,
     ]
     try setEvidenceStore(in: hub.data, settings)
-    let lead = try hub.addLead()
+    let lead = try await hub.addLead()
     let file = temporaryDirectory("s3-tls").appendingPathComponent("shop.png")
     let content = randomBytes(400_000, seed: 62)
     try content.write(to: file)
-    func add() throws -> ProcessResult {
-      try hub.cli(
+    func add() async throws -> ProcessResult {
+      try await hub.cli(
         "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot")
     }
-    let added = try add()
+    let added = try await add()
     #expect(added.status == 0, "\(added)")
     #expect(try seaweed.object(Self.key(content)) == content)
-    #expect(try hub.cli("verify").stdout.contains("checked 1 evidence file(s)"))
+    #expect(try await hub.cli("verify").stdout.contains("checked 1 evidence file(s)"))
 
     let stranger = try TestFederation(label: "s3-tls-other")
     try setEvidenceStore(in: hub.data, settings.merging(["caFile": stranger.caURL.path]) { $1 })
-    let refused = try add()
+    let refused = try await add()
     #expect(refused.failed(with: "evidence.store-tls"), "\(refused)")
     #expect(refused.stderr.contains("certificate"), "\(refused)")
     try setEvidenceStore(in: hub.data, settings.merging(["endpoint": seaweed.endpoint]) { $1 })
-    let plain = try add()
+    let plain = try await add()
     #expect(plain.failed(with: "config.evidence-store") && plain.stderr.contains("caFile"), "\(plain)")
   }
 
@@ -204,18 +204,18 @@ struct ObjectStoreEvidenceTests {
     defer { seaweed.stop() }
     let federation = try TestFederation(label: "s3-sm", key: "sm2")
     _ = try federation.issue("hub")
-    let hub = try NodeProcess("hub", federation: federation)
+    let hub = try await NodeProcess("hub", federation: federation)
     try seaweed.configure(hub.data, prefix: "hub")
-    let lead = try hub.addLead()
+    let lead = try await hub.addLead()
     let file = temporaryDirectory("s3-sm").appendingPathComponent("shop.png")
     let content = randomBytes(300_000, seed: 61)
     try content.write(to: file)
-    let added = try hub.cli(
+    let added = try await hub.cli(
       "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot")
     #expect(added.status == 0, "\(added)")
     let sm3 = DigestAlgorithm.sm3.hash(content).hex
     #expect(try seaweed.object("hub/\(sm3.prefix(2))/\(sm3)") == content)
-    let verified = try hub.cli("verify")
+    let verified = try await hub.cli("verify")
     #expect(verified.stdout.contains("checked 1 evidence file(s) against their SM3"), "\(verified)")
   }
 
@@ -226,22 +226,22 @@ struct ObjectStoreEvidenceTests {
     let seaweed = try await SeaweedFS(volumeServers: 2)
     defer { seaweed.stop() }
     let federation = try TestFederation(label: "s3-volume", nodes: ["hub"])
-    let hub = try NodeProcess("hub", federation: federation)
+    let hub = try await NodeProcess("hub", federation: federation)
     try seaweed.configure(hub.data, prefix: "hub")
-    let lead = try hub.addLead()
+    let lead = try await hub.addLead()
     let folder = temporaryDirectory("s3-volume")
     var files: [Data] = []
     for index in 0..<6 {
       let content = randomBytes(50_000 + index * 700_000, seed: 50 + UInt64(index))
       let file = folder.appendingPathComponent("file-\(index).bin")
       try content.write(to: file)
-      let added = try hub.cli(
+      let added = try await hub.cli(
         "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot")
       #expect(added.status == 0, "\(added)")
       files.append(content)
     }
     seaweed.killVolumeServer(1)
-    let verified = try hub.cli("verify")
+    let verified = try await hub.cli("verify")
     #expect(verified.status == 0, "\(verified)")
     #expect(verified.stdout.contains("checked 6 evidence file(s)") && !verified.stdout.contains("DAMAGED"))
     for content in files { #expect(try seaweed.object(Self.key(content)) == content) }
@@ -249,10 +249,10 @@ struct ObjectStoreEvidenceTests {
     // (not taken for the node's credentials), and nothing is recorded.
     let late = folder.appendingPathComponent("late.bin")
     try randomBytes(10_000, seed: 60).write(to: late)
-    let refused = try hub.cli(
+    let refused = try await hub.cli(
       "evidence", "add", lead, late.path, "--category", "electronic-data", "--how-fixed", "screenshot")
     #expect(refused.failed(with: "evidence.store-failed"), "\(refused)")
-    #expect(try hub.cli("evidence", "list").stdout.split(separator: "\n").count == 7)
+    #expect(try await hub.cli("evidence", "list").stdout.split(separator: "\n").count == 7)
   }
 
   /// Each way an object store can fail an `evidence add`: the act is refused with its own code
@@ -262,12 +262,12 @@ struct ObjectStoreEvidenceTests {
     let seaweed = try await SeaweedFS()
     defer { seaweed.stop() }
     let federation = try TestFederation(label: "s3-fail", nodes: ["hub"])
-    let hub = try NodeProcess("hub", federation: federation)
-    let lead = try hub.addLead()
+    let hub = try await NodeProcess("hub", federation: federation)
+    let lead = try await hub.addLead()
     let file = temporaryDirectory("s3-fail").appendingPathComponent("shop.png")
     try randomBytes(200_000, seed: 43).write(to: file)
-    func add() throws -> ProcessResult {
-      try hub.cli(
+    func add() async throws -> ProcessResult {
+      try await hub.cli(
         "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot")
     }
     let settings: [String: Any] = [
@@ -294,27 +294,28 @@ struct ObjectStoreEvidenceTests {
     for (code, breakIt) in cases {
       try seaweed.configure(hub.data, prefix: "")
       try breakIt()
-      let refused = try add()
+      let refused = try await add()
       #expect(refused.failed(with: code), "\(code): \(refused)")
       #expect(Self.localBlobFiles(hub).isEmpty, "\(code) left \(Self.localBlobFiles(hub))")
     }
     try seaweed.configure(hub.data, prefix: "")
     #expect(
-      try hub.cli("evidence", "list").stdout.split(separator: "\n").count == 1, "an evidence row was recorded"
+      try await hub.cli("evidence", "list").stdout.split(separator: "\n").count == 1,
+      "an evidence row was recorded"
     )
-    #expect(try add().status == 0)
-    let (_, answering) = try DoctorTests.doctor(hub)
+    #expect(try await add().status == 0)
+    let (_, answering) = try await DoctorTests.doctor(hub)
     #expect(answering.finding("evidence-store")?.severity == "ok", "\(answering.findings)")
     #expect(answering.finding("evidence-store")?.message.contains("\(seaweed.endpoint)/evidence") == true)
 
     // The store goes away: verify cannot check the file and says so; it is still held after;
     // doctor names the store and what to do.
     seaweed.stop()
-    let verify = try hub.cli("verify")
+    let verify = try await hub.cli("verify")
     #expect(verify.failed(with: "evidence.store-unreachable"), "\(verify)")
     #expect(!verify.stdout.contains("DAMAGED"))
-    #expect(try hub.cli("evidence", "list").stdout.contains("held"))
-    let (down, report) = try DoctorTests.doctor(hub, "--sample", "0")
+    #expect(try await hub.cli("evidence", "list").stdout.contains("held"))
+    let (down, report) = try await DoctorTests.doctor(hub, "--sample", "0")
     let finding = try #require(report.finding("evidence-store"))
     #expect(down.status == 2 && finding.severity == "error", "\(report.findings)")
     #expect(

@@ -59,39 +59,39 @@ struct PoliceTransferTests {
   }
 
   @Test("the command line checks the package's documents and shows each limit in due")
-  func commandLine() throws {
+  func commandLine() async throws {
     let federation = try TestFederation(label: "police", nodes: ["yrd"])
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let lead = try yrd.addLead(subject: "x")
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let lead = try await yrd.addLead(subject: "x")
     let folder = temporaryDirectory("police")
     var documents: [String] = []
     for name in ["letter.pdf", "report.pdf", "items.pdf"] {
       try Data(name.utf8).write(to: folder.appendingPathComponent(name))
-      let added = try yrd.cli(
+      let added = try await yrd.cli(
         "evidence", "add", lead, folder.appendingPathComponent(name).path, "--category", "documentary",
         "--to", "yrd")
       documents.append(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
-    let missing = try yrd.cli(
+    let missing = try await yrd.cli(
       "police", "create", lead, "--police", "浦东分局", "--letter", documents[0], "--report", documents[1],
       "--items",
       lead)
     #expect(missing.failed(with: "police.no-document"), "\(missing)")
-    let created = try yrd.cli(
+    let created = try await yrd.cli(
       "police", "create", lead, "--police", "浦东分局", "--letter", documents[0], "--report", documents[1],
       "--items",
       documents[2], "--reported-on", "2026-03-02")
     #expect(created.status == 0, "\(created)")
     let id = created.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    let due = try yrd.cli("due", "--today", "2026-03-04")
+    let due = try await yrd.cli("due", "--today", "2026-03-04")
     #expect(due.stdout.contains("2026-03-05") && due.stdout.contains("approve or refuse"), "\(due)")
-    let bad = try yrd.cli("police", "record", id, "arrest")
+    let bad = try await yrd.cli("police", "record", id, "arrest")
     #expect(bad.failed(with: "usage.police-step"))
-    let early = try yrd.cli("police", "record", id, "transfer", "--note", "r")
+    let early = try await yrd.cli("police", "record", id, "transfer", "--note", "r")
     #expect(early.failed(with: "op.wrong-state"), "\(early)")
-    #expect(try yrd.cli("police", "record", id, "approve").stdout.contains("approved"))
-    let hours = try yrd.cli("due")
+    #expect(try await yrd.cli("police", "record", id, "approve").stdout.contains("approved"))
+    let hours = try await yrd.cli("due")
     #expect(hours.stdout.contains("within 24 hours") && hours.stdout.contains("h "), "\(hours)")
-    #expect(try yrd.cli("police", "list").stdout.contains("浦东分局"))
+    #expect(try await yrd.cli("police", "list").stdout.contains("浦东分局"))
   }
 }

@@ -117,41 +117,41 @@ struct ReachTests {
   )
   func overRealSyncs() async throws {
     let federation = try TestFederation(label: "reach", nodes: ["jjj", "yrd", "prd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let prd = try NodeProcess("prd", federation: federation)
-    try jjj.introduce(to: yrd, prd)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let prd = try await NodeProcess("prd", federation: federation)
+    try await jjj.introduce(to: yrd, prd)
     try yrd.editConfiguration { $0["checkpointSeconds"] = 0 }
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    let lead = try jjj.addLead(summary: "只给京津冀以外的雄安", to: "yrd")
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    let lead = try await jjj.addLead(summary: "只给京津冀以外的雄安", to: "yrd")
 
-    func states(at node: String) throws -> [String] {
-      let result = try jjj.cli("reach", lead, "--at", node, "--json")
+    func states(at node: String) async throws -> [String] {
+      let result = try await jjj.cli("reach", lead, "--at", node, "--json")
       guard result.status == 0,
         let reaches = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]],
         let changes = reaches.first?["changes"] as? [[String: Any]]
       else { throw TestFailure("reach at \(node): \(result)") }
       return changes.compactMap { $0["state"] as? String }
     }
-    #expect(try states(at: "yrd") == ["not-yet-sent"])
-    #expect(try states(at: "prd") == ["outside-audience"])
-    let unknown = try jjj.cli("reach", lead, "--at", "xyz")
+    #expect(try await states(at: "yrd") == ["not-yet-sent"])
+    #expect(try await states(at: "prd") == ["outside-audience"])
+    let unknown = try await jjj.cli("reach", lead, "--at", "xyz")
     #expect(unknown.status == 2 && unknown.stderr.contains("reach.unknown-node"), "\(unknown)")
-    #expect(try jjj.cli("reach", lead, "--at", "jjj").stderr.contains("is this node itself"))
+    #expect(try await jjj.cli("reach", lead, "--at", "jjj").stderr.contains("is this node itself"))
 
-    #expect(try jjj.cli("sync", "yrd").status == 0)
-    #expect(try states(at: "yrd") == ["held-by-its-word"])
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
+    #expect(try await states(at: "yrd") == ["held-by-its-word"])
     // yrd signed its checkpoint as the session ended; the next session brings it here.
-    #expect(try jjj.cli("sync", "yrd").status == 0)
-    #expect(try states(at: "yrd") == ["proven"])
-    let text = try jjj.cli("reach", lead).stdout
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
+    #expect(try await states(at: "yrd") == ["proven"])
+    let text = try await jjj.cli("reach", lead).stdout
     #expect(
       text.contains("yrd: arrived") && text.contains("prd: not all arrived")
         && text.contains("outside the change's audience"), "\(text)")
 
-    let token = try jjj.token("li.wei", role: "officer")
+    let token = try await jjj.token("li.wei", role: "officer")
     _ = try jjj.setPassword("li.wei", "办案人员 case officer")
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }

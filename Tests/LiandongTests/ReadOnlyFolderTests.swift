@@ -12,10 +12,10 @@ struct ReadOnlyFolderTests {
   }
 
   @Test("status, lead list, lead show, history and verify read it; a write is refused as store.read-only")
-  func readsWork() throws {
+  func readsWork() async throws {
     let federation = try TestFederation(label: "read-only", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let lead = try jjj.addLead(subject: "某店")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let lead = try await jjj.addLead(subject: "某店")
     for arguments in [["status"], ["lead", "list"], ["lead", "show", lead], ["history", lead], ["verify"]] {
       let result = try readOnly(jjj, arguments)
       #expect(result.status == 0, "\(arguments): \(result)")
@@ -30,12 +30,12 @@ struct ReadOnlyFolderTests {
   @Test(
     "a CRL put in a read-only folder, which would withhold changes, does not stop reading; the next writable command applies it"
   )
-  func newCRLWhileReadOnly() throws {
+  func newCRLWhileReadOnly() async throws {
     let federation = try TestFederation(label: "read-only-crl", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let lead = try yrd.addLead(subject: "某店", to: "all")
-    try yrd.carry(to: jjj)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let lead = try await yrd.addLead(subject: "某店", to: "all")
+    try await yrd.carry(to: jjj)
     try federation.revoke("yrd")
     try federation.publishCRL()
     try FileManager.default.removeItem(at: jjj.data.appendingPathComponent("crl.pem"))
@@ -45,7 +45,7 @@ struct ReadOnlyFolderTests {
       #expect(result.status == 0, "\(arguments): \(result)")
     }
     // Writable again: yrd's changes, which no other node witnessed before the revocation, are withheld.
-    let shown = try jjj.cli("lead", "show", lead)
+    let shown = try await jjj.cli("lead", "show", lead)
     #expect(shown.failed(with: "object.withheld"), "\(shown)")
   }
 

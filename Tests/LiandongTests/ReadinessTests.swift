@@ -8,7 +8,7 @@ struct ReadinessTests {
     "a node whose clock is behind its CA's CRL and its own certificate is alive but not ready, and says why")
   func clockBehind() async throws {
     let federation = try TestFederation(label: "readyz", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     jjj.clockOffset = "-20m"  // kept until stop(), which finds the node under faketime by it
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
@@ -21,8 +21,8 @@ struct ReadinessTests {
   @Test("a node with a current CRL, a valid certificate and a sane clock is ready")
   func ready() async throws {
     let federation = try TestFederation(label: "readyz-ok", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    _ = try jjj.addLead()
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    _ = try await jjj.addLead()
     let base = try await jjj.serveAPI()
     defer { _ = jjj.stop() }
     let ready = try curl("GET", base + "/readyz")

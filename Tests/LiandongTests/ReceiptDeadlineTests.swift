@@ -11,33 +11,34 @@ struct ReceiptDeadlineTests {
   )
   func requestRunsFromProvenReceipt() async throws {
     let federation = try TestFederation(label: "receipt", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    let sent = try jjj.cli(
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    let sent = try await jjj.cli(
       "request", "send", "--to", "yrd", "--case", "京市监 2026-17", "--legal-basis", "Art. 45",
       "--task", "verify-registration", "--json")
     let request = try #require(
       (try JSONSerialization.jsonObject(with: Data(sent.stdout.utf8)) as? [String: Any])?["id"] as? String,
       "\(sent)")
-    func runsFrom(_ node: NodeProcess) throws -> String? {
-      let items = try JSONSerialization.jsonObject(with: Data(try node.cli("due", "--json").stdout.utf8))
+    func runsFrom(_ node: NodeProcess) async throws -> String? {
+      let items = try await JSONSerialization.jsonObject(
+        with: Data(try node.cli("due", "--json").stdout.utf8))
       return (items as? [[String: Any]])?.first { $0["id"] as? String == request }?["runsFrom"] as? String
     }
     // Not yet proven: from sending.
-    #expect(try runsFrom(jjj)?.hasPrefix("sent ") == true)
+    #expect(try await runsFrom(jjj)?.hasPrefix("sent ") == true)
     // yrd holds it and signs so as the session ends; the next session brings that to jjj.
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
     let proven = try await eventually(10) {
-      _ = try jjj.cli("sync", "yrd")
-      return try runsFrom(jjj)?.hasPrefix("received ") == true
+      _ = try await jjj.cli("sync", "yrd")
+      return try await runsFrom(jjj)?.hasPrefix("received ") == true
     }
     #expect(proven, "jjj still counts from sending")
     // yrd counts from the same day, though nobody there has acknowledged it.
-    #expect(try runsFrom(yrd) == runsFrom(jjj))
-    let table = try yrd.cli("due").stdout
+    #expect(try await runsFrom(yrd) == runsFrom(jjj))
+    let table = try await yrd.cli("due").stdout
     #expect(table.contains("RUNS FROM") && table.contains("received "), "\(table)")
   }
 

@@ -196,15 +196,15 @@ struct StolenKeyTests {
   )
   func backdatedTheft() async throws {
     let federation = try TestFederation(label: "stolen-key", nodes: ["jjj", "yrd", "prd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let prd = try NodeProcess("prd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let prd = try await NodeProcess("prd", federation: federation)
     try await prd.serve(interval: 60)
     defer { _ = prd.stop() }
-    for node in [jjj, yrd] { try node.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)") }
-    let honest = try jjj.addLead(summary: "recorded by jjj before the theft", to: "all")
+    for node in [jjj, yrd] { try await node.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)") }
+    let honest = try await jjj.addLead(summary: "recorded by jjj before the theft", to: "all")
     // prd holds it, and signs so as the session ends.
-    #expect(try jjj.cli("sync", "prd").status == 0)
+    #expect(try await jjj.cli("sync", "prd").status == 0)
 
     // The thief copies jjj's data folder, key included; then the CA revokes jjj's certificate.
     let copy = temporaryDirectory("stolen").appendingPathComponent("jjj")
@@ -216,30 +216,31 @@ struct StolenKeyTests {
     try await Task.sleep(for: .seconds(2.1))
     try federation.revoke("jjj")
     try federation.publishCRL()
-    let installed = try yrd.cli("crl", "install", federation.crlURL.path)
+    let installed = try await yrd.cli("crl", "install", federation.crlURL.path)
     #expect(installed.status == 0, "\(installed)")
 
     // With its clock set back to then, the thief signs a lead and passes it to prd, which has
     // not heard of the new CRL yet.
     let thief = NodeProcess(existing: "jjj", data: copy)
     thief.clockOffset = String(format: "-%.1fs", Date().timeIntervalSince(backdate))
-    let stolen = try thief.addLead(summary: "signed with the stolen key", to: "all")
-    let passed = try thief.cli("sync", "prd")
+    let stolen = try await thief.addLead(summary: "signed with the stolen key", to: "all")
+    let passed = try await thief.cli("sync", "prd")
     #expect(passed.status == 0, "\(passed)")
 
     // yrd, with the CRL, gets both from prd, with prd's checkpoints.
-    let synced = try yrd.cli("sync", "prd")
+    let synced = try await yrd.cli("sync", "prd")
     #expect(synced.status == 0, "held, not refused: \(synced)")
-    #expect(try yrd.cli("lead", "show", honest).stdout.contains("before the theft"))
-    let shown = try yrd.cli("lead", "show", stolen)
+    #expect(try await yrd.cli("lead", "show", honest).stdout.contains("before the theft"))
+    let shown = try await yrd.cli("lead", "show", stolen)
     #expect(
       shown.failed(with: "object.withheld") && shown.stderr.contains("jjj#3")
         && !shown.stdout.contains("stolen key"), "\(shown)")
-    let verified = try yrd.cli("verify", "--quick")
+    let verified = try await yrd.cli("verify", "--quick")
     #expect(
       verified.status == 0 && verified.stdout.contains("withheld jjj#3")
         && verified.stdout.contains("no other node's checkpoint"), "\(verified)")
-    let status = try JSONSerialization.jsonObject(with: Data(try yrd.cli("status", "--json").stdout.utf8))
+    let status = try await JSONSerialization.jsonObject(
+      with: Data(try yrd.cli("status", "--json").stdout.utf8))
     let withheld = try #require((status as? [String: Any])?["withheld"] as? [[String: Any]])
     #expect(withheld.map { $0["origin"] as? String } == ["jjj"], "\(withheld)")
 
@@ -248,16 +249,17 @@ struct StolenKeyTests {
     #expect(await eventually(10) { prd.log.contains("put in force") }, "\(prd.log.suffix(800))")
     _ = prd.stop()
     // Installed by hand as well, it says what it withholds; for a script, as a number.
-    let prdInstall = try prd.cli("crl", "install", federation.crlURL.path)
+    let prdInstall = try await prd.cli("crl", "install", federation.crlURL.path)
     #expect(prdInstall.status == 0 && prdInstall.stdout.contains("withholds 1 change(s)"), "\(prdInstall)")
-    let again = try JSONSerialization.jsonObject(
+    let again = try await JSONSerialization.jsonObject(
       with: Data(try prd.cli("crl", "install", federation.crlURL.path, "--json").stdout.utf8))
     #expect((again as? [String: Any])?["withheld"] as? Int == 1, "\(again)")
-    #expect(try prd.cli("lead", "show", stolen).status != 0)
-    #expect(try prd.cli("lead", "show", honest).status == 0)
+    #expect(try await prd.cli("lead", "show", stolen).status != 0)
+    #expect(try await prd.cli("lead", "show", honest).status == 0)
     // Holding the same changes, checkpoints and CRL, the two nodes agree.
-    let digests = try [yrd, prd].map { node -> [String?] in
-      let object = try JSONSerialization.jsonObject(with: Data(try node.cli("status", "--json").stdout.utf8))
+    let digests = try await [yrd, prd].asyncMap { node -> [String?] in
+      let object = try JSONSerialization.jsonObject(
+        with: Data(try await node.cli("status", "--json").stdout.utf8))
       return ["changeSetDigest", "projectionDigest"].map { (object as? [String: Any])?[$0] as? String }
     }
     #expect(digests[0].allSatisfy { $0 != nil } && digests[0] == digests[1], "\(digests)")
@@ -271,7 +273,7 @@ struct WithheldRotationTests {
   )
   func rebuildAfterTheAnnouncementMoved() async throws {
     let federation = try TestFederation(label: "withheld-rotation", nodes: ["jjj"])
-    let jjj = try NodeProcess("jjj", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
     let app = try NodeApp.open(jjj.data)
     let oldSerial = try federation.chain("jjj")[0].serialHex
     // A rotation that no other node witnesses before the CA revokes the old certificate.
@@ -300,14 +302,14 @@ struct WithheldRotationTests {
     // The announcement's row moves to the log's end, as a body fetched again after damage does;
     // the rebuild still decides it before what its certificate signs.
     let database = jjj.data.appendingPathComponent("liandong.sqlite").path
-    let moved = try run(
+    let moved = try await run(
       "sqlite3",
       [
         database,
         "UPDATE changes SET rowid = (SELECT max(rowid) + 1 FROM changes) WHERE hex(id) = upper('\(announcement)');",
       ])
     #expect(moved.status == 0, "\(moved)")
-    let last = try run(
+    let last = try await run(
       "sqlite3", [database, "SELECT lower(hex(id)) FROM changes ORDER BY rowid DESC LIMIT 1;"])
     #expect(last.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == announcement, "\(last)")
     // So does `crl install --dry-run`'s preview, and then the rebuild.

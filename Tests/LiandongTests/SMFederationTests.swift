@@ -17,17 +17,17 @@ struct SMFederationTests {
       "init", "--data", temporaryDirectory("sm-bare").path, "--node", "jjj", "--ca", federation.caURL.path,
       "--cert", files.certificate.path, "--key", files.key.path,
     ]
-    let withoutTLS = try run(liandongBinary.path, bare)
+    let withoutTLS = try await run(liandongBinary.path, bare)
     #expect(
       withoutTLS.failed(with: "init.tls-certificate") && withoutTLS.stderr.contains("--tls-cert"),
       "\(withoutTLS)")
     // The signing pair in the TLS pair's place: SM2 cannot do TLS, and init says so.
-    let swapped = try run(
+    let swapped = try await run(
       liandongBinary.path, bare + ["--tls-cert", files.certificate.path, "--tls-key", files.key.path])
     #expect(swapped.failed(with: "init.tls-certificate") && swapped.stderr.contains("P-256"), "\(swapped)")
     // Another node's TLS certificate.
     let yrdTLS = federation.directory.appendingPathComponent("nodes/yrd.tls")
-    let foreign = try run(
+    let foreign = try await run(
       liandongBinary.path, bare + ["--tls-cert", yrdTLS.path + ".pem", "--tls-key", yrdTLS.path + ".key"])
     #expect(foreign.failed(with: "init.tls-certificate") && foreign.stderr.contains("yrd"), "\(foreign)")
 
@@ -36,44 +36,44 @@ struct SMFederationTests {
     var tlsAsSigner = bare
     tlsAsSigner[tlsAsSigner.firstIndex(of: files.certificate.path)!] = jjjTLS.path + ".pem"
     tlsAsSigner[tlsAsSigner.firstIndex(of: files.key.path)!] = jjjTLS.path + ".key"
-    let p256Signer = try run(liandongBinary.path, tlsAsSigner)
+    let p256Signer = try await run(liandongBinary.path, tlsAsSigner)
     #expect(p256Signer.failed(with: "init.key-suite") && p256Signer.stderr.contains("SM2"), "\(p256Signer)")
 
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let shown = try jjj.cli("cert", "show")
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let shown = try await jjj.cli("cert", "show")
     #expect(shown.status == 0, "\(shown)")
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
     // It says what it runs on, and whether this OpenSSL could carry SM TLS (RFC 8998).
     #expect(await eventually(10) { yrd.log.contains("national algorithms") && yrd.log.contains("RFC 8998") })
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    let added = try jjj.cli(
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    let added = try await jjj.cli(
       "lead", "add", "--subject-name", "某检测公司", "--violation", "forged-report", "--summary", "出售假报告", "--to",
       "all")
     #expect(added.status == 0, "\(added)")
-    let synced = try jjj.cli("sync", "yrd")
+    let synced = try await jjj.cli("sync", "yrd")
     #expect(synced.status == 0 && synced.stdout.contains("received 1"), "\(synced)\n\(yrd.log.suffix(1500))")
-    #expect(try yrd.cli("lead", "list").stdout.contains("某检测公司"))
-    let verified = try yrd.cli("verify")
+    #expect(try await yrd.cli("lead", "list").stdout.contains("某检测公司"))
+    let verified = try await yrd.cli("verify")
     #expect(verified.status == 0, "\(verified)")
 
     // doctor checks the TLS certificate beside the signing one; a rotation to a P-256 pair is refused.
-    let doctor = try yrd.cli("doctor", "--no-peers", "--sample", "0")
+    let doctor = try await yrd.cli("doctor", "--no-peers", "--sample", "0")
     #expect(
       doctor.stdout.contains("tls-certificate") && doctor.stdout.contains("TLS certificate (tls.pem)"),
       "\(doctor)")
-    let rotated = try yrd.cli(
+    let rotated = try await yrd.cli(
       "cert", "rotate", "--cert", yrdTLS.path + ".pem", "--key", yrdTLS.path + ".key")
     #expect(rotated.failed(with: "init.key-suite"), "\(rotated)")
     // Without its TLS pair the node still reads, but cannot open a connection, and says why.
     try FileManager.default.removeItem(at: jjj.data.appendingPathComponent("tls.pem"))
-    #expect(try jjj.cli("lead", "list").status == 0)
-    let blind = try jjj.cli("sync", "yrd")
+    #expect(try await jjj.cli("lead", "list").status == 0)
+    let blind = try await jjj.cli("sync", "yrd")
     #expect(blind.failed(with: "init.tls-certificate") && blind.stderr.contains("tls.pem"), "\(blind)")
 
     // The node names its certificate by SM3, as the openssl tool prints it.
-    let printed = try run(
+    let printed = try await run(
       "openssl", ["x509", "-in", files.certificate.path, "-noout", "-fingerprint", "-sm3"])
     let sm3 = printed.stdout.split(separator: "=").last.map { $0.replacingOccurrences(of: ":", with: "") }
     #expect(
@@ -88,37 +88,38 @@ struct SMFederationTests {
     // jjj's certificates also name a host (for HTTPS): revoke must still find them its own.
     try federation.issue("jjj", hosts: ["127.0.0.1"])
     for node in ["yrd", "prd"] { try federation.issue(node) }
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let prd = try NodeProcess("prd", federation: federation)
-    try jjj.introduce(to: yrd)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let prd = try await NodeProcess("prd", federation: federation)
+    try await jjj.introduce(to: yrd)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    for node in [jjj, prd] { try node.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)") }
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    for node in [jjj, prd] { try await node.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)") }
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
     try await Task.sleep(for: .seconds(1.1))  // CRL times have one-second resolution
 
     try federation.revoke("jjj")
     try federation.publishCRL()
-    let installed = try yrd.cli("crl", "install", federation.crlURL.path)
+    let installed = try await yrd.cli("crl", "install", federation.crlURL.path)
     #expect(installed.status == 0, "\(installed)")
     yrd.server!.signal(SIGHUP)
     #expect(await eventually(10) { yrd.log.contains("trust reloaded") }, "\(yrd.log.suffix(500))")
-    let refused = try jjj.cli("sync", "yrd")
+    let refused = try await jjj.cli("sync", "yrd")
     #expect(refused.failed(with: "sync.refused"), "\(refused)")
     #expect(await eventually(10) { yrd.log.contains("revoked") }, "\(yrd.log.suffix(800))")
-    #expect(try prd.cli("sync", "yrd").status == 0, "an honest peer is still served: \(yrd.log.suffix(800))")
+    #expect(
+      try await prd.cli("sync", "yrd").status == 0, "an honest peer is still served: \(yrd.log.suffix(800))")
 
     // jjj, not knowing, signs on; its change file reaches yrd another way and is refused there.
-    let lead = try jjj.addLead(subject: "吊销之后")
+    let lead = try await jjj.addLead(subject: "吊销之后")
     #expect(!lead.isEmpty)
     let file = temporaryDirectory("sm-revoked").appendingPathComponent("changes.bin")
-    #expect(try jjj.cli("changes", "export", "--for", "yrd", "--out", file.path).status == 0)
-    let imported = try yrd.cli("changes", "import", file.path)
+    #expect(try await jjj.cli("changes", "export", "--for", "yrd", "--out", file.path).status == 0)
+    let imported = try await yrd.cli("changes", "import", file.path)
     #expect(
       imported.stdout.contains("signer-not-trusted") || imported.stderr.contains("signer-not-trusted"),
       "\(imported)")
-    #expect(try !yrd.cli("lead", "list").stdout.contains("吊销之后"))
+    #expect(try await !yrd.cli("lead", "list").stdout.contains("吊销之后"))
   }
 
   @Test(
@@ -127,39 +128,39 @@ struct SMFederationTests {
   func evidenceBundle() async throws {
     let federation = try TestFederation(label: "sm-evidence", key: "sm2")
     for node in ["jjj", "yrd"] { try federation.issue(node) }
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    try jjj.introduce(to: yrd)
-    let lead = try jjj.cli(
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    try await jjj.introduce(to: yrd)
+    let lead = try await jjj.cli(
       "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary", "无样品出具报告",
       "--to", "yrd"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     let content = randomBytes(300_000, seed: 30)
     let file = temporaryDirectory("sm-evidence-file").appendingPathComponent("listing.png")
     try content.write(to: file)
-    let added = try jjj.cli(
+    let added = try await jjj.cli(
       "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed", "screenshot",
       "--json")
     #expect(added.status == 0, "\(added)")
-    let sm3 = try run("openssl", ["dgst", "-sm3", "-r", file.path]).stdout.prefix(64)
+    let sm3 = try await run("openssl", ["dgst", "-sm3", "-r", file.path]).stdout.prefix(64)
     #expect(added.stdout.contains(String(sm3)), "the evidence record carries the file's SM3: \(added.stdout)")
 
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
     let held = await eventually(20) {
-      (try? yrd.cli("evidence", "list", "--item", lead).stdout.contains("held")) == true
+      (try? await yrd.cli("evidence", "list", "--item", lead).stdout.contains("held")) == true
     }
     #expect(held, "\(yrd.log.suffix(1500))")
-    #expect(try yrd.cli("verify").status == 0)
+    #expect(try await yrd.cli("verify").status == 0)
 
     let out = temporaryDirectory("sm-bundle").appendingPathComponent("bundle")
-    let exported = try yrd.cli("evidence", "export", lead, "--out", out.path)
+    let exported = try await yrd.cli("evidence", "export", lead, "--out", out.path)
     #expect(exported.status == 0, "\(exported)")
     let script = out.appendingPathComponent("verify.sh").path
     for later in ["+0d", "+400d", "+3650d"] {
-      let checked = try run("faketime", ["-f", later, "sh", script])
+      let checked = try await run("faketime", ["-f", later, "sh", script])
       #expect(checked.status == 0 && checked.stdout.contains("All checks passed"), "\(later): \(checked)")
     }
     let instructions = try String(contentsOf: out.appendingPathComponent("VERIFY.txt"), encoding: .utf8)
@@ -179,14 +180,15 @@ struct SMFederationTests {
       } else {
         // Re-encoded with one byte of the CRL's signed part changed, its signature left as it was.
         let crl = copy.appendingPathComponent(name)
-        let der = try run("openssl", ["crl", "-in", crl.path, "-outform", "DER", "-out", crl.path + ".der"])
+        let der = try await run(
+          "openssl", ["crl", "-in", crl.path, "-outform", "DER", "-out", crl.path + ".der"])
         #expect(der.status == 0)
         var bytes = try Data(contentsOf: URL(fileURLWithPath: crl.path + ".der"))
         bytes[bytes.count / 3] ^= 0x01
         try bytes.write(to: URL(fileURLWithPath: crl.path + ".der"))
-        _ = try run("openssl", ["crl", "-inform", "DER", "-in", crl.path + ".der", "-out", crl.path])
+        _ = try await run("openssl", ["crl", "-inform", "DER", "-in", crl.path + ".der", "-out", crl.path])
       }
-      let checked = try run("sh", [copy.appendingPathComponent("verify.sh").path])
+      let checked = try await run("sh", [copy.appendingPathComponent("verify.sh").path])
       #expect(checked.status != 0 && !checked.stdout.contains("All checks passed"), "\(name): \(checked)")
     }
   }

@@ -78,8 +78,8 @@ struct SyncCrashTests {
     let context =
       "seed \(seed) (replay with LIANDONG_SEED=\(seed)), \(Self.changeCount) changes, a file of \(Self.blobBytes) bytes"
     let federation = try TestFederation(label: "crash", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
 
     // jjj holds many changes, written through the library in transactions of 500.
     let started = Date()
@@ -89,7 +89,7 @@ struct SyncCrashTests {
     let file = temporaryDirectory("crash-blob").appendingPathComponent("recording.mp4")
     try content.write(to: file)
     let lead = try #require(try NodeHome.open(jjj.data).store.leads().first?.id)
-    let added = try jjj.cli(
+    let added = try await jjj.cli(
       "evidence", "add", lead, file.path, "--category", "audio-visual", "--to", "all", "--json")
     #expect(added.status == 0, "\(added)")
     let sha256 = SHA256.hash(content).hex
@@ -112,7 +112,7 @@ struct SyncCrashTests {
       round += 1
       if jjj.server?.status != nil || jjj.server == nil {
         try await jjj.serve(interval: 3600, extra: ["--batch-bytes", "65536"])
-        try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+        try await yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
       }
       let sync = try ChildProcess(
         liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path, "--batch-bytes", "65536"])
@@ -125,20 +125,21 @@ struct SyncCrashTests {
       if sender, let server = jjj.server, kill(server.pid, 0) == 0, sync.status == nil, kill(sync.pid, 0) == 0
       {
         server.signal(SIGKILL)
-        server.wait(timeout: 30)
+        await server.wait(timeout: 30)
         senderKills += 1
       } else if !sender, sync.status == nil, kill(sync.pid, 0) == 0 {
         sync.signal(SIGKILL)
         receiverKills += 1
       }
-      sync.wait(timeout: 120)
+      await sync.wait(timeout: 120)
       senderLogs.append(jjj.log)
       let acked = Self.acknowledged(in: senderLogs, peer: "yrd", origin: "jjj")
-      let held = UInt64(try yrd.status()["versionVector"].flatMap { ($0 as? [String: Int])?["jjj"] } ?? 0)
+      let held = UInt64(
+        try await yrd.status()["versionVector"].flatMap { ($0 as? [String: Int])?["jjj"] } ?? 0)
       #expect(
         held >= acked, "\(context), round \(round): yrd holds jjj#\(held) but acknowledged jjj#\(acked)")
       #expect(try Self.integrityCheck(jjj) == "ok" && Self.integrityCheck(yrd) == "ok", "\(context)")
-      let evidence = try yrd.cli("evidence", "list", "--json").stdout
+      let evidence = try await yrd.cli("evidence", "list", "--json").stdout
       if let view = try JSONDecoder().decode([EvidenceView].self, from: Data(evidence.utf8)).first {
         #expect(view.fileBytes >= durableOffset || view.file == "held", "\(context): \(view)")
         durableOffset = view.fileBytes
@@ -166,22 +167,23 @@ struct SyncCrashTests {
     // Then a final, uninterrupted sync: everything arrives, verifies, and folds identically.
     try await jjj.serve(interval: 3600)
     defer { _ = jjj.stop() }
-    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
-    let final = try run(liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path], timeout: 600)
+    try await yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    let final = try await run(liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path], timeout: 600)
     #expect(final.status == 0, "\(context): \(final)")
     // yrd records the file's receipt as its own change when the file arrives: if that was in the
     // final sync, one more round carries it to jjj.
-    let carry = try run(liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path], timeout: 600)
+    let carry = try await run(liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path], timeout: 600)
     #expect(carry.status == 0, "\(context): \(carry)")
-    let jjjStatus = try jjj.status()
-    let yrdStatus = try yrd.status()
+    let jjjStatus = try await jjj.status()
+    let yrdStatus = try await yrd.status()
     #expect(
       jjjStatus["versionVector"] as? [String: Int] == yrdStatus["versionVector"] as? [String: Int],
       "\(context)")
     #expect((yrdStatus["versionVector"] as? [String: Int])?["jjj"] == Int(total), "\(context)")
     #expect(
       jjjStatus["projectionDigest"] as? String == yrdStatus["projectionDigest"] as? String, "\(context)")
-    #expect(try yrd.cli("verify").status == 0 && jjj.cli("verify").status == 0, "\(context)")
+    #expect(try await yrd.cli("verify").status == 0, "\(context)")
+    #expect(try await jjj.cli("verify").status == 0, "\(context)")
     let received = try Data(
       contentsOf: yrd.data.appendingPathComponent("blobs/\(sha256.prefix(2))/\(sha256)"))
     #expect(SHA256.hash(received).hex == sha256, "\(context): the evidence file arrived intact")
@@ -200,25 +202,25 @@ struct GracefulShutdownTests {
   @Test("SIGTERM during a sync, with other peers connected, exits 0 and leaves both stores intact")
   func sigtermDuringSync() async throws {
     let federation = try TestFederation(label: "sigterm", nodes: ["jjj", "yrd", "evil"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try SyncCrashTests.writeLeads(2_000, into: jjj)
     try await jjj.serve(interval: 3600)
     // Idle authenticated peers, and one that never finishes its handshake.
     var idle: [AuthenticatedConnection] = []
     for _ in 0..<3 { idle.append(try await connect(federation.tlsConfiguration("evil"), port: jjj.port)) }
     let silent = try RawSocket(port: jjj.port)
-    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    try await yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
     let sync = try ChildProcess(liandongBinary.path, ["sync", "jjj", "--data", yrd.data.path])
     try await Task.sleep(for: .milliseconds(300))
     #expect(jjj.stop() == 0, "serve did not stop cleanly: \(jjj.log.suffix(1500))")
     #expect(jjj.log.contains("stopped"))
-    sync.wait(timeout: 60)
+    await sync.wait(timeout: 60)
     for connection in idle { await connection.close() }
     _ = silent
     for node in [jjj, yrd] {
       #expect(try SyncCrashTests.integrityCheck(node) == "ok")
-      #expect(try node.cli("verify").status == 0)
+      #expect(try await node.cli("verify").status == 0)
     }
   }
 }

@@ -9,12 +9,12 @@ struct SyncExitStatusTests {
     "a copy of a node's folder that writes too: its sync fails with the refusal, then with its quarantine")
   func forkedCopy() async throws {
     let federation = try TestFederation(label: "sync-exit", nodes: ["jjj", "yrd"])
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    let jjj = try NodeProcess("jjj", federation: federation)
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
 
     // A copy of jjj's folder (a stolen key, a copied virtual machine) signs its own next change.
     let copyData = temporaryDirectory("sync-exit-copy").appendingPathComponent("jjj")
@@ -22,17 +22,17 @@ struct SyncExitStatusTests {
     let copy = NodeProcess(existing: "jjj", data: copyData)
     for (node, summary) in [(jjj, "genuine"), (copy, "copy")] {
       #expect(
-        try node.cli(
+        try await node.cli(
           "lead", "add", "--subject-name", "店", "--violation", "forged-report", "--summary", summary
         )
         .status == 0)
     }
-    let genuine = try jjj.cli("sync", "yrd")
+    let genuine = try await jjj.cli("sync", "yrd")
     #expect(genuine.status == 0, "\(genuine)")
 
     // yrd refuses the copy's change and shows it the fork in the same session: the copy is
     // quarantined (its exit status), and the refusal is named too.
-    let refused = try copy.cli("sync", "yrd", "--json")
+    let refused = try await copy.cli("sync", "yrd", "--json")
     #expect(refused.status == 4, "\(refused)")
     let report = try #require(
       try JSONSerialization.jsonObject(with: Data(refused.stdout.utf8)) as? [String: Any])
@@ -42,11 +42,11 @@ struct SyncExitStatusTests {
       (failures.last?["message"] as? String)?.hasPrefix("yrd refused 1 of this node's changes: change.fork")
         == true,
       "\(refused)")
-    let again = try copy.cli("sync", "yrd")
+    let again = try await copy.cli("sync", "yrd")
     #expect(again.failed(with: "node.quarantined") && again.stderr.contains("every node refuses"), "\(again)")
     // The genuine node learns of the fork too: both copies signed with its key, and until an
     // operator decides which is genuine, every node refuses its new changes.
-    let genuineAfter = try jjj.cli("sync", "yrd")
+    let genuineAfter = try await jjj.cli("sync", "yrd")
     #expect(genuineAfter.failed(with: "node.quarantined"), "\(genuineAfter)")
     #expect(genuineAfter.stderr.contains("signed two different changes with sequence 2"), "\(genuineAfter)")
   }

@@ -19,7 +19,8 @@ final class NodeProcess: @unchecked Sendable {
 
   /// A new node; its data folder is `data` if given (a small disk, say), else a fresh temporary
   /// one; with `clockOffset`, made (and later run) under `faketime` with that offset.
-  init(_ name: String, federation: TestFederation, data: URL? = nil, clockOffset: String? = nil) throws {
+  init(_ name: String, federation: TestFederation, data: URL? = nil, clockOffset: String? = nil) async throws
+  {
     self.name = name
     self.data = data ?? temporaryDirectory("node-\(name)")
     self.clockOffset = clockOffset
@@ -30,7 +31,7 @@ final class NodeProcess: @unchecked Sendable {
       FileManager.default.fileExists(atPath: tls.path + ".pem")
       ? ["--tls-cert", tls.path + ".pem", "--tls-key", tls.path + ".key"] : []
     let (executable, prefix, environment) = launcher
-    let result = try run(
+    let result = try await run(
       executable,
       prefix + [
         "init", "--data", self.data.path, "--node", name, "--ca", federation.caURL.path, "--crl",
@@ -46,13 +47,15 @@ final class NodeProcess: @unchecked Sendable {
     self.data = data
   }
 
+  /// Runs the `liandong` binary on this node. Asynchronous, like every wait for a child in the
+  /// tests: see `ChildProcess.wait(timeout:) async`.
   @discardableResult
-  func cli(_ arguments: String...) throws -> ProcessResult { try cli(arguments) }
+  func cli(_ arguments: String...) async throws -> ProcessResult { try await cli(arguments) }
 
   @discardableResult
-  func cli(_ arguments: [String]) throws -> ProcessResult {
+  func cli(_ arguments: [String]) async throws -> ProcessResult {
     let (executable, prefix, environment) = launcher
-    return try run(
+    return try await run(
       executable, prefix + arguments + ["--data", data.path],
       environment: environment.merging(["LIANDONG_OFFICER": "\(name)-officer"]) { $1 })
   }
@@ -103,8 +106,8 @@ final class NodeProcess: @unchecked Sendable {
 
   var log: String { server?.stderr ?? "" }
 
-  func status() throws -> [String: Any] {
-    let result = try cli("status", "--json")
+  func status() async throws -> [String: Any] {
+    let result = try await cli("status", "--json")
     return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
   }
 }
@@ -113,8 +116,10 @@ extension NodeProcess {
   /// Moves everything this node holds to `other` through a change file (stubs outside the
   /// audience), as an air-gapped bureau would.
   /// Records a forged-report lead about `subject` on this node alone, and returns its ID.
-  func addLead(subject: String = "店", summary: String = "s", to recipients: String? = nil) throws -> String {
-    let added = try cli(
+  func addLead(subject: String = "店", summary: String = "s", to recipients: String? = nil) async throws
+    -> String
+  {
+    let added = try await cli(
       ["lead", "add", "--subject-name", subject, "--violation", "forged-report", "--summary", summary]
         + (recipients.map { ["--to", $0] } ?? []))
     guard added.status == 0 else { throw TestFailure("lead add on \(name): \(added)") }
@@ -123,30 +128,30 @@ extension NodeProcess {
 
   /// Exchanges announcements by change files both ways, as two bureaus do before they share
   /// anything: acts may name only nodes a node has heard from or has as a peer.
-  func introduce(to others: NodeProcess...) throws {
+  func introduce(to others: NodeProcess...) async throws {
     for other in others {
-      try carry(to: other)
-      try other.carry(to: self)
+      try await carry(to: other)
+      try await other.carry(to: self)
     }
   }
 
-  func carry(to other: NodeProcess) throws {
+  func carry(to other: NodeProcess) async throws {
     let file = temporaryDirectory("carry").appendingPathComponent("changes.bin")
-    let exported = try cli("changes", "export", "--for", other.name, "--out", file.path)
+    let exported = try await cli("changes", "export", "--for", other.name, "--out", file.path)
     guard exported.status == 0 else { throw TestFailure("export \(name) for \(other.name): \(exported)") }
-    let imported = try other.cli("changes", "import", file.path)
+    let imported = try await other.cli("changes", "import", file.path)
     guard imported.status == 0 else { throw TestFailure("import into \(other.name): \(imported)") }
   }
 }
 
 /// Polls `condition` every 100 ms for up to `seconds`.
-func eventually(_ seconds: Double = 30, _ condition: () throws -> Bool) async rethrows -> Bool {
+func eventually(_ seconds: Double = 30, _ condition: () async throws -> Bool) async rethrows -> Bool {
   let deadline = Date().addingTimeInterval(seconds)
   while Date() < deadline {
-    if try condition() { return true }
+    if try await condition() { return true }
     try? await Task.sleep(for: .milliseconds(100))
   }
-  return try condition()
+  return try await condition()
 }
 
 @Suite("Sync between real liandong serve processes", .serialized)
@@ -156,32 +161,33 @@ struct SyncProcessTests {
   )
   func threeRegionsInALine() async throws {
     let federation = try TestFederation(label: "line", nodes: ["jjj", "yrd", "prd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
-    let prd = try NodeProcess("prd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    let prd = try await NodeProcess("prd", federation: federation)
     for node in [jjj, yrd, prd] { try await node.serve() }
     defer { for node in [jjj, yrd, prd] { _ = node.stop() } }
     // Only neighbours know each other.
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
-    try yrd.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)")
-    try prd.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try await yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    try await yrd.cli("peer", "add", "prd", "127.0.0.1:\(prd.port)")
+    try await prd.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
 
-    let publicLead = try jjj.cli(
+    let publicLead = try await jjj.cli(
       "lead", "add", "--subject-name", "速通检测服务店", "--violation", "forged-report", "--summary",
       "warning for all",
       "--to", "all"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    let privateLead = try jjj.cli(
+    let privateLead = try await jjj.cli(
       "lead", "add", "--subject-name", "某店", "--violation", "no-ccc", "--summary", "for yrd only", "--to",
       "yrd"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
 
     #expect(
-      try await eventually { try prd.cli("lead", "show", publicLead).status == 0 },
+      try await eventually { try await prd.cli("lead", "show", publicLead).status == 0 },
       "prd never saw the public lead: \(prd.log)")
     #expect(
-      try await eventually { try yrd.cli("lead", "show", privateLead).status == 0 }, "yrd never saw its lead")
+      try await eventually { try await yrd.cli("lead", "show", privateLead).status == 0 },
+      "yrd never saw its lead")
 
     // Evidence: yrd answers the private lead with a screenshot (shared with jjj only, the lead's
     // other party); jjj adds one to the public lead, which reaches prd through yrd.
@@ -190,11 +196,11 @@ struct SyncProcessTests {
     let publicFile = randomBytes(1_200_000, seed: 12)
     try privateFile.write(to: folder.appendingPathComponent("reply.png"))
     try publicFile.write(to: folder.appendingPathComponent("listing.png"))
-    let privateEvidence = try yrd.cli(
+    let privateEvidence = try await yrd.cli(
       "evidence", "add", privateLead, folder.appendingPathComponent("reply.png").path, "--category",
       "electronic-data", "--how-fixed", "screenshot")
     #expect(privateEvidence.status == 0, "\(privateEvidence)")
-    let publicEvidence = try jjj.cli(
+    let publicEvidence = try await jjj.cli(
       "evidence", "add", publicLead, folder.appendingPathComponent("listing.png").path, "--category",
       "electronic-data", "--how-fixed", "screen-recording")
     #expect(publicEvidence.status == 0, "\(publicEvidence)")
@@ -210,7 +216,7 @@ struct SyncProcessTests {
       await eventually { blob(prd, publicFile) == publicFile },
       "prd never received the public file: \(prd.log.suffix(800))")
     #expect(blob(prd, privateFile) == nil)
-    #expect(try !prd.cli("evidence", "list").stdout.contains("reply.png"))
+    #expect(try await !prd.cli("evidence", "list").stdout.contains("reply.png"))
     // prd asks yrd for the private file anyway: refused, and logged.
     let privateSHA = SHA256.hash(privateFile)
     let answer = try await withRawSession(federation, port: yrd.port, as: "prd") { outbound, frames in
@@ -231,36 +237,40 @@ struct SyncProcessTests {
     #expect(await eventually(10) { yrd.log.contains("blob.not-entitled") })
     // After a quiet period every node holds the same changes (prd some as stubs). This failed once
     // in many runs, on a loaded machine, and said nothing of why: now it says where each stood.
-    func standing() -> String {
-      [jjj, yrd, prd].map { node in
-        let vector = (try? node.status()["versionVector"]).map { "\($0)" } ?? "?"
+    func standing() async -> String {
+      await [jjj, yrd, prd].asyncMap { node in
+        let vector = (try? await node.status()["versionVector"]).map { "\($0)" } ?? "?"
         return "\(node.name) \(vector): \(node.log.suffix(1_500))"
       }.joined(separator: "\n")
     }
-    #expect(
-      try await eventually {
-        let vectors = try [jjj, yrd, prd].map { try $0.status()["versionVector"] as? [String: Int] ?? [:] }
-        // jjj: announcement, two leads, evidence, and its receipt of yrd's file.
-        return vectors[0]["jjj"] == 5 && vectors.allSatisfy { $0 == vectors[0] }
-      }, "\(standing())")
+    let converged = try await eventually {
+      let vectors = try await [jjj, yrd, prd].asyncMap {
+        try await $0.status()["versionVector"] as? [String: Int] ?? [:]
+      }
+      // jjj: announcement, two leads, evidence, and its receipt of yrd's file.
+      return vectors[0]["jjj"] == 5 && vectors.allSatisfy { $0 == vectors[0] }
+    }
+    if !converged { Issue.record("the nodes did not converge:\n\(await standing())") }
     // Every node's digest over the changes it holds matches, though prd reads less of them.
-    let digests = try [jjj, yrd, prd].map { try $0.status()["heldChangesDigest"] as? String ?? "" }
+    let digests = try await [jjj, yrd, prd].asyncMap {
+      try await $0.status()["heldChangesDigest"] as? String ?? ""
+    }
     #expect(Set(digests).count == 1 && !digests[0].isEmpty, "\(digests)")
-    let readable = try [jjj, prd].map { try $0.status()["changeSetDigest"] as? String ?? "" }
+    let readable = try await [jjj, prd].asyncMap { try await $0.status()["changeSetDigest"] as? String ?? "" }
     #expect(readable[0] != readable[1], "prd holds a stub where jjj holds the body")
-    let prdLead = try prd.cli("lead", "show", publicLead, "--json").stdout
+    let prdLead = try await prd.cli("lead", "show", publicLead, "--json").stdout
     #expect(prdLead.contains("\"origin\" : \"jjj\"") && prdLead.contains("warning for all"))
-    let hidden = try prd.cli("lead", "show", privateLead)
+    let hidden = try await prd.cli("lead", "show", privateLead)
     #expect(hidden.failed(with: "object.not-found"))
     #expect(
-      try prd.status()["stubs"] as? Int == 3,
+      try await prd.status()["stubs"] as? Int == 3,
       "the private lead, yrd's evidence for jjj, and jjj's receipt of it")
     // Each file's receipt is in its chain of custody, hash checked.
-    let received = try jjj.cli("evidence", "list", "--json").stdout
+    let received = try await jjj.cli("evidence", "list", "--json").stdout
     #expect(received.contains("\"event\" : \"received\"") && received.contains("\"hashMatched\" : true"))
-    #expect(try prd.cli("log").stdout.contains("stub: this node is not in the audience"))
+    #expect(try await prd.cli("log").stdout.contains("stub: this node is not in the audience"))
     for node in [jjj, yrd, prd] {
-      let verify = try node.cli("verify")
+      let verify = try await node.cli("verify")
       #expect(verify.status == 0, "\(node.name): \(verify)")
     }
     // SIGTERM stops each node cleanly.
@@ -273,28 +283,30 @@ struct SyncProcessTests {
   @Test("a 96 MiB evidence file moves between two serve processes while their memory stays flat")
   func largeFileFlatMemory() async throws {
     let federation = try TestFederation(label: "large", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await jjj.serve(interval: 0.3)
     try await yrd.serve(interval: 0.3)
     defer { for node in [jjj, yrd] { _ = node.stop() } }
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    try yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
-    let lead = try jjj.cli(
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try await yrd.cli("peer", "add", "jjj", "127.0.0.1:\(jjj.port)")
+    let lead = try await jjj.cli(
       "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "big file", "--to", "all"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    #expect(try await eventually { try yrd.cli("lead", "show", lead).status == 0 })
+    #expect(try await eventually { try await yrd.cli("lead", "show", lead).status == 0 })
     // Idle size: both have synced (and served) a few rounds already.
     let idle = try [jjj, yrd].map { try residentKiB($0.server!.pid, peak: true) }
 
     let file = temporaryDirectory("large").appendingPathComponent("recording.mp4")
-    #expect(try run("dd", ["if=/dev/urandom", "of=\(file.path)", "bs=1M", "count=96"]).status == 0)
-    let added = try jjj.cli("evidence", "add", lead, file.path, "--category", "audio-visual", "--json")
+    #expect(try await run("dd", ["if=/dev/urandom", "of=\(file.path)", "bs=1M", "count=96"]).status == 0)
+    let added = try await jjj.cli("evidence", "add", lead, file.path, "--category", "audio-visual", "--json")
     #expect(added.status == 0, "\(added)")
     let object = try JSONSerialization.jsonObject(with: Data(added.stdout.utf8)) as? [String: Any]
     let id = try #require(object?["id"] as? String)
     #expect(
-      try await eventually(180) { try yrd.cli("evidence", "show", id, "--json").stdout.contains("\"held\"") },
+      try await eventually(180) {
+        try await yrd.cli("evidence", "show", id, "--json").stdout.contains("\"held\"")
+      },
       "\(yrd.log.suffix(800))")
     let peak = try [jjj, yrd].map { try residentKiB($0.server!.pid, peak: true) }
     for (index, node) in [jjj, yrd].enumerated() {
@@ -312,36 +324,36 @@ struct SyncProcessTests {
   @Test("liandong sync reports what moved, and exits 1 with a clear reason when a peer is down or refuses us")
   func oneShotSync() async throws {
     let federation = try TestFederation(label: "oneshot", nodes: ["jjj", "yrd", "prd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    try jjj.cli(
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    try await jjj.cli(
       "lead", "add", "--subject-name", "x", "--violation", "no-ccc", "--summary", "one", "--to", "all")
-    let synced = try jjj.cli("sync", "yrd")
+    let synced = try await jjj.cli("sync", "yrd")
     #expect(
       synced.status == 0 && synced.stdout.contains("yrd: sent 2 changes and 0 stubs, received 1"), "\(synced)"
     )
-    let json = try jjj.cli("sync", "--all", "--json")
+    let json = try await jjj.cli("sync", "--all", "--json")
     #expect(json.status == 0 && json.stdout.contains("\"changesSent\" : 0"), "\(json)")
 
-    let unknown = try jjj.cli("sync", "prd")
+    let unknown = try await jjj.cli("sync", "prd")
     #expect(
       unknown.failed(with: "usage.unknown-peer") && unknown.stderr.contains("peer add prd"), "\(unknown)")
-    try jjj.cli("peer", "add", "prd", "127.0.0.1:\(try freePort())")
-    let down = try jjj.cli("sync", "prd")
+    try await jjj.cli("peer", "add", "prd", "127.0.0.1:\(try freePort())")
+    let down = try await jjj.cli("sync", "prd")
     #expect(
       down.failed(with: "sync.unreachable") && down.stderr.contains("liandong serve"),
       "\(down)")
-    #expect(try jjj.cli("peer", "list").stdout.contains("prd"))
+    #expect(try await jjj.cli("peer", "list").stdout.contains("prd"))
 
     // A node that accepts only prd turns jjj away.
-    let strict = try NodeProcess("prd", federation: federation)
+    let strict = try await NodeProcess("prd", federation: federation)
     try await strict.serve(interval: 60, extra: ["--allow", "yrd"])
     defer { _ = strict.stop() }
-    try jjj.cli("peer", "add", "prd", "127.0.0.1:\(strict.port)")
-    let refused = try jjj.cli("sync", "prd")
+    try await jjj.cli("peer", "add", "prd", "127.0.0.1:\(strict.port)")
+    let refused = try await jjj.cli("sync", "prd")
     #expect(refused.failed(with: "sync.refused"), "\(refused)")
     #expect(strict.log.contains("tls.peer-not-allowed"))
   }
@@ -351,7 +363,7 @@ struct SyncProcessTests {
   )
   func hostilePeer() async throws {
     let federation = try TestFederation(label: "hostile", nodes: ["yrd", "evil", "jjj"])
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
     let evil = try SimulatedNode("evil", federation: federation)
@@ -405,10 +417,10 @@ struct SyncProcessTests {
           message: ProtocolError.batchOutOfOrder(expected: 2, received: 1).description))
 
     // The node still serves an honest peer, and holds exactly the genuine announcement.
-    let jjj = try NodeProcess("jjj", federation: federation)
-    try jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
-    #expect(try jjj.cli("sync", "yrd").status == 0)
-    #expect(try yrd.status()["versionVector"] as? [String: Int] == ["yrd": 1, "evil": 1, "jjj": 1])
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
+    #expect(try await jjj.cli("sync", "yrd").status == 0)
+    #expect(try await yrd.status()["versionVector"] as? [String: Int] == ["yrd": 1, "evil": 1, "jjj": 1])
   }
 }
 

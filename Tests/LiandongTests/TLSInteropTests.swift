@@ -23,7 +23,7 @@ struct TLSInteropTests {
     // A generous wait: on a loaded machine the echo can take long; a refusal ends it at once.
     if !expected.isEmpty { _ = await client.waitForOutput(expected, timeout: 90) }
     client.closeInput()
-    let status = client.wait(timeout: 20)
+    let status = await client.wait(timeout: 20)
     return ProcessResult(status: status, stdout: client.stdout, stderr: client.stderr)
   }
 
@@ -113,7 +113,7 @@ struct TLSInteropTests {
         listening = (server, port)
       } else {
         server.closeInput()
-        server.wait(timeout: 5)
+        await server.wait(timeout: 5)
       }
     }
     let (server, port) = try #require(listening, "openssl s_server did not listen")
@@ -133,7 +133,7 @@ struct TLSInteropTests {
       #expect(await server.waitForOutput("from liandong"), "s_server printed: \(server.stdout)")
     }
     server.closeInput()
-    server.wait(timeout: 20)
+    await server.wait(timeout: 20)
   }
 }
 

@@ -10,14 +10,19 @@ struct TLSLoopbackTests {
   @Test("valid certificates on both sides: authenticated, and bytes echo back")
   func success() async throws {
     let federation = TestFederation.shared
-    let server = try await EchoServer(federation.tlsConfiguration("n1"))
+    let capture = LogCapture()
+    let server = try await EchoServer(federation.tlsConfiguration("n1"), capture: capture)
     defer { Task { await server.stop() } }
     let connection = try await connect(
       federation.tlsConfiguration("n0"), port: server.port, expecting: try NodeID("n1"))
     #expect(connection.peer.node.rawValue == "n1")
-    try await connection.channel.executeThenClose { inbound, outbound in
-      try await outbound.write(ByteBuffer(string: "lead 42"))
-      #expect(try await read(inbound, count: 18) == "WELCOME n0\nlead 42")
+    do {
+      try await connection.channel.executeThenClose { inbound, outbound in
+        try await outbound.write(ByteBuffer(string: "lead 42"))
+        #expect(try await read(inbound, count: 18) == "WELCOME n0\nlead 42")
+      }
+    } catch {
+      Issue.record("\(error); the server logged: \(capture.all)")
     }
   }
 

@@ -44,35 +44,36 @@ struct TerminalSafetyTests {
   }
 
   @Test("lead list, show and history escape a hostile name and summary, and keep the table's columns")
-  func hostileLead() throws {
+  func hostileLead() async throws {
     let federation = try TestFederation(label: "terminal", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     let name = "店\u{1B}]0;pwned\u{07}\u{1B}[2J铺\r"
     let summary = "fake report\u{1B}[31m\nSECOND LINE\u{202E}fdp.exe"
-    let id = try jjj.cli(
+    let id = try await jjj.cli(
       "lead", "add", "--subject-name", name, "--violation", "forged-report", "--summary", summary, "--to",
       "all"
     ).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-    try jjj.cli("lead", "add", "--subject-name", "某检测服务店", "--violation", "forged-report", "--summary", "s")
-    try jjj.carry(to: yrd)
-    let list = try yrd.cli("lead", "list")
+    try await jjj.cli(
+      "lead", "add", "--subject-name", "某检测服务店", "--violation", "forged-report", "--summary", "s")
+    try await jjj.carry(to: yrd)
+    let list = try await yrd.cli("lead", "list")
     #expect(list.status == 0 && Self.printedSafely(list.stdout), "\(list)")
     #expect(list.stdout.contains("店\\u{1B}]0;pwned\\u{7}\\u{1B}[2J铺\\r"), "\(list)")
     #expect(!list.stdout.contains("SECOND LINE\n"), "a newline in a summary broke the table: \(list)")
-    let show = try yrd.cli("lead", "show", id)
+    let show = try await yrd.cli("lead", "show", id)
     #expect(show.status == 0 && Self.printedSafely(show.stdout), "\(show)")
     #expect(show.stdout.contains("fake report\\u{1B}[31m\\nSECOND LINE\\u{202E}fdp.exe"), "\(show)")
-    let history = try yrd.cli("history", id)
+    let history = try await yrd.cli("history", id)
     #expect(history.status == 0 && Self.printedSafely(history.stdout), "\(history)")
     // Stored as given: it is evidence, and JSON carries it exactly.
     let json = try JSONSerialization.jsonObject(
-      with: Data(try yrd.cli("lead", "show", id, "--json").stdout.utf8))
+      with: Data(try await yrd.cli("lead", "show", id, "--json").stdout.utf8))
     #expect((json as? [String: Any])?["summary"] as? String == summary)
 
     // The last column (SUMMARY) starts at the same terminal column on every row, after a
     // Chinese subject name as after an escaped one.
-    let table = try jjj.cli("lead", "list").stdout
+    let table = try await jjj.cli("lead", "list").stdout
     let starts = ["SUMMARY", "fake report", " s\n"].map { marker -> Int? in
       guard let found = table.range(of: marker) else { return nil }
       let line =
@@ -85,26 +86,28 @@ struct TerminalSafetyTests {
   @Test(
     "random Unicode through lead add, a sync and lead list and show: no active character reaches the terminal"
   )
-  func randomUnicode() throws {
+  func randomUnicode() async throws {
     let seed = replayableSeed("randomUnicode")
     var random = SeededGenerator(seed: seed)
     let federation = try TestFederation(label: "unicode", nodes: ["jjj", "yrd"])
-    let jjj = try NodeProcess("jjj", federation: federation)
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     var ids: [String] = []
     for _ in 0..<8 {
       let name = "店" + Self.randomText(&random, length: 12)
       // Begun with a letter, as the name is: a random summary beginning with '-' would be read
       // as an unknown option (a usage error, exit 2, one seed in about a hundred).
       let summary = "摘要" + Self.randomText(&random, length: 40)
-      let added = try jjj.cli(
+      let added = try await jjj.cli(
         "lead", "add", "--subject-name", name, "--violation", "forged-report", "--summary", summary, "--to",
         "all")
       #expect(added.status == 0, "seed \(seed): \(added)")
       ids.append(added.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
-    try jjj.carry(to: yrd)
-    for output in [try yrd.cli("lead", "list")] + (try ids.map { try yrd.cli("lead", "show", $0) }) {
+    try await jjj.carry(to: yrd)
+    let commands: [[String]] = [["lead", "list"]] + ids.map { ["lead", "show", $0] }
+    let outputs = try await commands.asyncMap { try await yrd.cli($0) }
+    for output in outputs {
       #expect(output.status == 0 && Self.printedSafely(output.stdout), "seed \(seed): \(output)")
     }
   }
@@ -127,7 +130,7 @@ struct TerminalSafetyTests {
   @Test("a peer's words in serve's log are escaped: no terminal sequence, forged line or bidi override")
   func peerTextInLog() async throws {
     let federation = try TestFederation(label: "log-escape", nodes: ["yrd", "evil"])
-    let yrd = try NodeProcess("yrd", federation: federation)
+    let yrd = try await NodeProcess("yrd", federation: federation)
     try await yrd.serve(interval: 60, extra: ["--log-level", "debug"])
     defer { _ = yrd.stop() }
     let words = "\u{1B}[31mred\n2026-12-02T00:00:00+0000 info liandong.yrd: forged line \u{202E}txt.exe"

@@ -36,7 +36,7 @@ final class PatroniCluster: @unchecked Sendable {
     }
     folder = temporaryDirectory("patroni")
     if getuid() == 0 {
-      _ = try run("/bin/chown", ["postgres:postgres", folder.path])
+      _ = try await run("/bin/chown", ["postgres:postgres", folder.path])
       try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
     }
     var ports: [Int] = []
@@ -77,7 +77,7 @@ final class PatroniCluster: @unchecked Sendable {
           process: nil
         )
       }
-      if getuid() == 0 { _ = try run("/bin/chown", ["-R", "postgres:postgres", folder.path]) }
+      if getuid() == 0 { _ = try await run("/bin/chown", ["-R", "postgres:postgres", folder.path]) }
       // The first member bootstraps the cluster and leads; the others clone it and follow.
       try startMember(0)
       guard try await waitUntil(seconds: 90, { self.role(of: 0) == "leader" }) else {

@@ -38,11 +38,11 @@ final class PostgreSQLServer: @unchecked Sendable {
       tls = ["-c", "ssl=on", "-c", "ssl_cert_file=\(pem.path)", "-c", "ssl_key_file=\(key.path)"]
     }
     if getuid() == 0 {
-      _ = try run("/bin/chown", ["-R", "postgres:postgres", folder.path])
+      _ = try await run("/bin/chown", ["-R", "postgres:postgres", folder.path])
       try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
     }
     let data = folder.appendingPathComponent("data").path
-    let made = try run(
+    let made = try await run(
       Self.asServerUser[0],
       Array(Self.asServerUser.dropFirst()) + [
         "\(bin)/initdb", "-D", data, "-U", Self.user, "--pwfile=\(passwordFile.path)", "-E", "UTF8",
@@ -58,7 +58,7 @@ final class PostgreSQLServer: @unchecked Sendable {
       ] + tls)
     let deadline = Date().addingTimeInterval(60)
     while Date() < deadline {
-      let ready = try run("\(bin)/pg_isready", ["-h", "127.0.0.1", "-p", "\(port)", "-q"])
+      let ready = try await run("\(bin)/pg_isready", ["-h", "127.0.0.1", "-p", "\(port)", "-q"])
       if ready.status == 0 { return }
       try await Task.sleep(for: .milliseconds(100))
     }

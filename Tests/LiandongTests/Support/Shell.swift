@@ -41,6 +41,19 @@ func run(
   return ProcessResult(status: status, stdout: child.stdout, stderr: child.stderr)
 }
 
+/// The same, for a caller on the concurrency pool: the child is waited for on a thread of its own
+/// (see `ChildProcess.wait(timeout:) async`).
+@discardableResult
+func run(
+  _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double = 120
+) async throws
+  -> ProcessResult
+{
+  let child = try ChildProcess(executable, arguments, environment: environment)
+  let status = await child.wait(timeout: timeout)
+  return ProcessResult(status: status, stdout: child.stdout, stderr: child.stderr)
+}
+
 func temporaryDirectory(_ label: String) -> URL {
   let url = FileManager.default.temporaryDirectory.appendingPathComponent(
     "liandong-test-\(label)-\(UUID().uuidString.prefix(8))")
@@ -57,5 +70,14 @@ func thrownCode(_ body: () throws -> Void) -> String? {
     return error.code
   } catch {
     return "uncoded: \(error)"
+  }
+}
+
+extension Sequence {
+  /// `map` for a transform that awaits (a command run on each node), one element after another.
+  func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+    var results: [T] = []
+    for element in self { results.append(try await transform(element)) }
+    return results
   }
 }

@@ -61,8 +61,12 @@ struct CaptureHandler: LogHandler {
 }
 
 extension TestFederation {
+  /// A node's TLS configuration. The timeouts default to far more than a node's own (10 s and
+  /// 60 s): a test that is not about them must not fail because a loaded run starved its task
+  /// between the handshake and its first write (a CI run once saw "I/O on closed channel" so);
+  /// the tests of the timeouts set them.
   func tlsConfiguration(
-    _ node: String, allowList: Set<NodeID>? = nil, handshakeTimeout: Double = 10, idleTimeout: Double = 60
+    _ node: String, allowList: Set<NodeID>? = nil, handshakeTimeout: Double = 120, idleTimeout: Double = 600
   )
     throws -> TLSConfiguration
   {
