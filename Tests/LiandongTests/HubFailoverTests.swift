@@ -24,7 +24,7 @@ struct HubFailoverTests {
     defer { writers.stop() }
     for round in 1...kills {
       let before = writers.acknowledged.count
-      #expect(try await waitUntil(seconds: 30) { writers.acknowledged.count >= before + 40 }, "writes go on")
+      #expect(await eventually(30) { writers.acknowledged.count >= before + 40 }, "writes go on")
       guard let leader = cluster.leader else {
         Issue.record("no member leads")
         return
@@ -32,18 +32,18 @@ struct HubFailoverTests {
       // Killed only once the other member is the synchronous standby: until then, a commit
       // is acknowledged before any standby has it.
       #expect(
-        try await waitUntil(seconds: 60) { cluster.role(of: 1 - leader) == "sync_standby" },
+        await eventually(60) { cluster.role(of: 1 - leader) == "sync_standby" },
         "pg\(2 - leader) became the synchronous standby")
       let killedAt = Date()
       cluster.kill9(leader)
-      let resumed = try await waitUntil(seconds: 60) { writers.resumed(after: killedAt) != nil }
+      let resumed = await eventually(60) { writers.resumed(after: killedAt) != nil }
       let downtime = writers.resumed(after: killedAt).map { $0.timeIntervalSince(killedAt) }
       #expect(resumed, "writes resumed after the primary was killed")
       #expect((downtime ?? .infinity) < 30, "writes resumed \(downtime ?? -1) s after the kill")
       let successor = cluster.leader
       try cluster.startMember(leader)
       let rejoinStart = Date()
-      let rejoined = try await waitUntil(seconds: 90) {
+      let rejoined = await eventually(90) {
         cluster.role(of: leader) == "sync_standby"
       }
       #expect(rejoined, "the old primary rejoined as the synchronous standby")
@@ -67,7 +67,7 @@ struct HubFailoverTests {
       "errors during the failover: \(codes)")
     // Every member holds the same accounts once the cluster settles.
     for member in 0..<2 {
-      let caughtUp = try await waitUntil(seconds: 60) {
+      let caughtUp = await eventually(60) {
         (try? cluster.psql("SELECT count(*) FROM accounts", port: cluster.pgPort(of: member), database: "hub"))
           == "\(held.count)"
       }

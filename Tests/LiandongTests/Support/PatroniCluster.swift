@@ -47,8 +47,8 @@ final class PatroniCluster: @unchecked Sendable {
     let (etcdClient, etcdPeer) = (ports[0], ports[1])
     haproxyPort = ports[2]
     etcd = try ChildProcess(
-      Self.asServerUser[0],
-      Array(Self.asServerUser.dropFirst()) + [
+      PostgreSQLServer.asServerUser[0],
+      Array(PostgreSQLServer.asServerUser.dropFirst()) + [
         "/usr/bin/etcd", "--name", "e1", "--data-dir", folder.appendingPathComponent("etcd").path,
         "--enable-v2=true", "--listen-client-urls", "http://127.0.0.1:\(etcdClient)",
         "--advertise-client-urls", "http://127.0.0.1:\(etcdClient)", "--listen-peer-urls",
@@ -80,15 +80,15 @@ final class PatroniCluster: @unchecked Sendable {
       if getuid() == 0 { _ = try await run("/bin/chown", ["-R", "postgres:postgres", folder.path]) }
       // The first member bootstraps the cluster and leads; the others clone it and follow.
       try startMember(0)
-      guard try await waitUntil(seconds: 90, { self.role(of: 0) == "leader" }) else {
+      guard await eventually(90, { self.role(of: 0) == "leader" }) else {
         throw failure("the first member did not become the primary")
       }
       for index in 1..<count { try startMember(index) }
       // Ready once a standby is synchronous: until then a commit is acknowledged before any
       // standby has it, and Patroni may promote a standby that lacks it.
       guard
-        try await waitUntil(
-          seconds: 120,
+        await eventually(
+          120,
           {
             let roles = (1..<count).map { self.role(of: $0) }
             return roles.contains("sync_standby")
@@ -121,8 +121,8 @@ final class PatroniCluster: @unchecked Sendable {
       // reach the primary.
       var inARow = 0
       guard
-        try await waitUntil(
-          seconds: 60,
+        await eventually(
+          60,
           {
             let primary = (try? self.psql("SELECT pg_is_in_recovery()", port: self.haproxyPort)) == "f"
             inARow = primary ? inARow + 1 : 0
@@ -165,8 +165,8 @@ final class PatroniCluster: @unchecked Sendable {
 
   func startMember(_ index: Int) throws {
     members[index].process = try ChildProcess(
-      Self.asServerUser[0],
-      Array(Self.asServerUser.dropFirst()) + ["/usr/bin/patroni", members[index].config.path])
+      PostgreSQLServer.asServerUser[0],
+      Array(PostgreSQLServer.asServerUser.dropFirst()) + ["/usr/bin/patroni", members[index].config.path])
   }
 
   /// Runs SQL as the superuser through `psql` at a port (HAProxy's, or a member's).
@@ -232,15 +232,4 @@ final class PatroniCluster: @unchecked Sendable {
       .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Deploy/hub/\(name)")
   }
 
-  private static var asServerUser: [String] { PostgreSQLServer.asServerUser }
-}
-
-/// Waits until `condition` holds, checking every 200 ms; false after `seconds`.
-func waitUntil(seconds: Double, _ condition: () throws -> Bool) async throws -> Bool {
-  let deadline = Date().addingTimeInterval(seconds)
-  while Date() < deadline {
-    if try condition() { return true }
-    try await Task.sleep(for: .milliseconds(200))
-  }
-  return false
 }

@@ -56,14 +56,11 @@ final class PostgreSQLServer: @unchecked Sendable {
         "\(bin)/postgres", "-D", data, "-p", "\(port)", "-k", folder.path, "-c", "listen_addresses=127.0.0.1",
         "-c", "fsync=on", "-c", "synchronous_commit=on",
       ] + tls)
-    let deadline = Date().addingTimeInterval(60)
-    while Date() < deadline {
-      let ready = try await run("\(bin)/pg_isready", ["-h", "127.0.0.1", "-p", "\(port)", "-q"])
-      if ready.status == 0 { return }
-      try await Task.sleep(for: .milliseconds(100))
+    let isReady = ["-h", "127.0.0.1", "-p", "\(port)", "-q"]
+    guard try await eventually(60, { try await run("\(bin)/pg_isready", isReady).status == 0 }) else {
+      stop()
+      throw TestFailure("PostgreSQL did not start: \(process.stderr.suffix(1500))")
     }
-    stop()
-    throw TestFailure("PostgreSQL did not start: \(process.stderr.suffix(1500))")
   }
 
   /// Makes database `name` (UTF-8 unless told otherwise) through the superuser's socket.
