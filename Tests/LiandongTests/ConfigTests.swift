@@ -23,6 +23,7 @@ struct ConfigTests {
   func checkConfig() async throws {
     let federation = try TestFederation(label: "config", nodes: ["yrd"])
     let yrd = try await NodeProcess("yrd", federation: federation)
+    try yrd.countWithCalendarAhead()
     try yrd.editConfiguration {
       $0["serve"] = ["listen": "127.0.0.1:0", "intervalSeconds": 5, "allow": ["jjj", "prd"]]
     }

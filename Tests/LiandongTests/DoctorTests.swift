@@ -226,6 +226,7 @@ struct DoctorTests {
   func misspeltKey() async throws {
     let federation = try TestFederation(label: "doctor-config", nodes: ["jjj"])
     let jjj = try await NodeProcess("jjj", federation: federation)
+    try jjj.countWithCalendarAhead()
     let file = jjj.data.appendingPathComponent("node.json")
     var object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any] ?? [:]
     object["maximumDrift"] = 60
@@ -248,26 +249,5 @@ struct DoctorTests {
     #expect(
       try await run(liandongBinary.path, ["doctor", "--data", empty.path]).failed(
         with: "node.not-initialised"))
-  }
-}
-
-extension NodeProcess {
-  /// Names in node.json a calendar that covers the next two years, so that `doctor` on a healthy
-  /// node says all is well whatever today's date: the built-in one ends with 2026. A test
-  /// fixture: the built-in years as they are, the later ones weekends only, no official holidays.
-  func countWithCalendarAhead() throws {
-    var file =
-      try JSONSerialization.jsonObject(with: Data(WorkdayCalendar.builtInJSON.utf8)) as? [String: Any] ?? [:]
-    var years = file["years"] as? [String: Any] ?? [:]
-    let thisYear = Calendar(identifier: .gregorian).component(.year, from: Date())
-    let last = (years.keys.compactMap { Int($0) }.max() ?? thisYear)
-    for year in (last + 1)...max(last + 1, thisYear + 2) {
-      years["\(year)"] = ["holidays": [String](), "makeup_workdays": [String]()]
-    }
-    file["years"] = years
-    file["source"] = "test fixture: the built-in years, then weekends only (not an official schedule)"
-    let path = data.appendingPathComponent("calendar-ahead.json")
-    try JSONSerialization.data(withJSONObject: file, options: [.sortedKeys]).write(to: path)
-    try editConfiguration { $0["calendar"] = path.path }
   }
 }

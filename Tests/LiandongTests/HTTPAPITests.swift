@@ -271,6 +271,7 @@ struct HTTPAPITests {
   func loopbackOnly() async throws {
     let federation = try TestFederation(label: "api-loopback", nodes: ["jjj"])
     let jjj = try await NodeProcess("jjj", federation: federation)
+    try jjj.countWithCalendarAhead()
     let refused = try await jjj.cli(
       "serve", "--listen", "127.0.0.1:0", "--api", "0.0.0.0:7421", "--api-plain-http")
     #expect(refused.failed(with: "api.plain-http-not-loopback"), "\(refused)")

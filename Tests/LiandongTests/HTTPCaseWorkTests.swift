@@ -10,6 +10,7 @@ struct HTTPCaseWorkTests {
     let federation = try TestFederation(label: "api-work", nodes: ["jjj", "yrd"])
     let jjj = try await NodeProcess("jjj", federation: federation)
     let yrd = try await NodeProcess("yrd", federation: federation)
+    for node in [jjj, yrd] { try node.countWithCalendarAhead() }
     try await jjj.introduce(to: yrd)
     let sent = try await yrd.cli(
       "request", "send", "--to", "jjj", "--case", "沪市监-2026-17", "--legal-basis", "Art. 45", "--task",

@@ -106,6 +106,7 @@ struct MetricsTests {
     let federation = try TestFederation(label: "metrics-due", nodes: ["jjj", "yrd"])
     let jjj = try await NodeProcess("jjj", federation: federation)
     let yrd = try await NodeProcess("yrd", federation: federation)
+    for node in [jjj, yrd] { try node.countWithCalendarAhead() }
     try await jjj.introduce(to: yrd)
     // Two leads yrd asks jjj to decide on, one jjj asks yrd to (jjj follows it as the origin),
     // one shared with everybody (nobody is asked to decide), and an assistance request to yrd.

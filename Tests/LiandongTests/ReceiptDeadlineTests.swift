@@ -13,6 +13,7 @@ struct ReceiptDeadlineTests {
     let federation = try TestFederation(label: "receipt", nodes: ["jjj", "yrd"])
     let jjj = try await NodeProcess("jjj", federation: federation)
     let yrd = try await NodeProcess("yrd", federation: federation)
+    for node in [jjj, yrd] { try node.countWithCalendarAhead() }
     try await yrd.serve(interval: 60)
     defer { _ = yrd.stop() }
     try await jjj.cli("peer", "add", "yrd", "127.0.0.1:\(yrd.port)")
