@@ -16,6 +16,9 @@ public enum Patience {
   /// From now on, the sync's heavy work gives way to requests from people.
   public static func yieldToPeople() { niceness.store(10, ordering: .relaxed) }
 
+  /// Whether this node serves people (`yieldToPeople` was called).
+  static var servesPeople: Bool { niceness.load(ordering: .relaxed) != 0 }
+
   /// Sets the calling thread's nice value to `niceness` if `current` is not it yet; returns it.
   /// On Linux the nice value is the thread's own (who 0: this thread, not the process), and
   /// lowering one's own priority needs no privilege (raising it back would: a node never does).

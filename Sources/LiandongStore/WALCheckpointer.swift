@@ -17,12 +17,21 @@ import Synchronization
 /// first waits for the checkpoint under way and has the rest made (`checkpointIfDue`), and past
 /// twice that a commit checkpoints in place as SQLite would: the log stays bounded.
 ///
+/// A node that serves people keeps its log shorter (`forcedWhileServingAt`): every page a commit
+/// changed stays in the log until the log starts afresh, and each read of it looks it up there and
+/// reads it again, so the officers' pages read while a sync ingests grew costlier the longer the
+/// log (B10, BENCHMARKS.md). A sync alone (`liandong sync`, B1) keeps the longer log, which waits
+/// less often.
+///
 /// Checkpoints copy committed pages from one durable file into another; which connection makes
 /// them, and when, changes nothing a crash could lose.
 final class WALCheckpointer: @unchecked Sendable {
   let path: String
   let requestAt: Int32
   let forcedAt: Int32
+  let forcedWhileServingAt: Int32
+  /// Whether the node serves people now (`Patience`); read at each commit.
+  let servingPeople: @Sendable () -> Bool
   /// Serialises the checkpoints; `connection` is touched only on it.
   private let queue = DispatchQueue(label: "liandong.wal-checkpoint")
   private var connection: OpaquePointer?
@@ -39,11 +48,17 @@ final class WALCheckpointer: @unchecked Sendable {
     var forced = 0
   }
 
-  /// SQLite's default for its automatic checkpoint, and 64 MiB of 4 KiB pages.
-  init(path: String, requestAt: Int32 = 1000, forcedAt: Int32 = 16_384) {
+  /// SQLite's default for its automatic checkpoint; 64 MiB of 4 KiB pages, and 8 MiB while the
+  /// node serves people.
+  init(
+    path: String, requestAt: Int32 = 1000, forcedAt: Int32 = 16_384, forcedWhileServingAt: Int32 = 2_000,
+    servingPeople: @escaping @Sendable () -> Bool = { Patience.servesPeople }
+  ) {
     self.path = path
     self.requestAt = requestAt
     self.forcedAt = forcedAt
+    self.forcedWhileServingAt = forcedWhileServingAt
+    self.servingPeople = servingPeople
   }
 
   deinit {
@@ -62,6 +77,7 @@ final class WALCheckpointer: @unchecked Sendable {
 
   /// Called by SQLite after each commit on the writer, with the pages now in the log.
   fileprivate func committed(writer: OpaquePointer?, schema: UnsafePointer<CChar>?, pages: Int32) {
+    let forcedAt = servingPeople() ? min(forcedAt, forcedWhileServingAt) : forcedAt
     if pages >= 2 * forcedAt {
       // No transaction went through `checkpointIfDue` since the log passed `forcedAt`.
       progress.withLock { $0.forced += 1 }

@@ -18,12 +18,18 @@ struct WALCheckpointerTests {
     let pool: DatabasePool
     let checkpointer: WALCheckpointer
 
-    init(requestAt: Int32, forcedAt: Int32) throws {
+    init(
+      requestAt: Int32, forcedAt: Int32, forcedWhileServingAt: Int32 = .max / 2, servingPeople: Bool = false
+    )
+      throws
+    {
       folder = temporaryDirectory("wal")
       let path = folder.appendingPathComponent("store.sqlite").path
       pool = try DatabasePool(path: path)
       try pool.write { try $0.execute(sql: "CREATE TABLE t (b BLOB)") }
-      let checkpointer = WALCheckpointer(path: path, requestAt: requestAt, forcedAt: forcedAt)
+      let checkpointer = WALCheckpointer(
+        path: path, requestAt: requestAt, forcedAt: forcedAt, forcedWhileServingAt: forcedWhileServingAt,
+        servingPeople: { servingPeople })
       pool.writeWithoutTransaction { db in checkpointer.install(on: db.sqliteConnection!) }
       self.checkpointer = checkpointer
     }
@@ -79,6 +85,25 @@ struct WALCheckpointerTests {
     // checkpoint before the transaction it would reach twice the threshold.
     #expect(try store.size("-wal") <= (100 + 2 * Self.pagesPerWrite) * Self.page)
     #expect(try store.rows() == 100)
+  }
+
+  @Test(
+    "a node serving people starts its log afresh at the shorter threshold; a sync alone keeps the longer one")
+  func shorterWhileServing() throws {
+    for serving in [true, false] {
+      let store = try Store(
+        requestAt: .max, forcedAt: .max / 2, forcedWhileServingAt: 100, servingPeople: serving)
+      for _ in 0..<100 { try store.write() }
+      let forced = store.checkpointer.counts.forced
+      let log = try store.size("-wal")
+      if serving {
+        #expect(
+          forced >= 10 && log <= (100 + 2 * Self.pagesPerWrite) * Self.page, "forced \(forced), log \(log)")
+      } else {
+        #expect(forced == 0 && log > 1000 * Self.page, "forced \(forced), log \(log)")
+      }
+      #expect(try store.rows() == 100)
+    }
   }
 
   @Test("a writer that never asks is still bounded, at twice the threshold")
