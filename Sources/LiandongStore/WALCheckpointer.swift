@@ -77,15 +77,16 @@ final class WALCheckpointer: @unchecked Sendable {
 
   /// Called by SQLite after each commit on the writer, with the pages now in the log.
   fileprivate func committed(writer: OpaquePointer?, schema: UnsafePointer<CChar>?, pages: Int32) {
-    let forcedAt = servingPeople() ? min(forcedAt, forcedWhileServingAt) : forcedAt
-    if pages >= 2 * forcedAt {
-      // No transaction went through `checkpointIfDue` since the log passed `forcedAt`.
+    // The length past which the log must start afresh, for this node now.
+    let threshold = servingPeople() ? min(forcedAt, forcedWhileServingAt) : forcedAt
+    if pages >= 2 * threshold {
+      // No transaction went through `checkpointIfDue` since the log passed the threshold.
       progress.withLock { $0.forced += 1 }
       sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
       return
     }
     let start = progress.withLock { progress -> Bool in
-      if pages >= forcedAt { progress.due = true }
+      if pages >= threshold { progress.due = true }
       guard pages >= requestAt else { return false }
       if progress.running {
         progress.askedAgain = true
