@@ -42,7 +42,7 @@ final class WALCheckpointer: @unchecked Sendable {
     var running = false
     /// A commit asked again while one was running: the log has grown since it began.
     var askedAgain = false
-    /// The log has passed `forcedAt`: the writer's next transaction checkpoints first.
+    /// The log has passed the threshold: the writer's next transaction checkpoints first.
     var due = false
     var background = 0
     var forced = 0
@@ -98,7 +98,7 @@ final class WALCheckpointer: @unchecked Sendable {
     if start { queue.async { self.checkpointWhileAsked() } }
   }
 
-  /// Called by the writer before it begins a transaction. Once the log has passed `forcedAt`,
+  /// Called by the writer before it begins a transaction. Once the log has passed the threshold,
   /// the writer waits for the checkpoint under way and has the rest made while it writes
   /// nothing, so that the log is wholly in the database and the transaction starts it afresh.
   /// Before the next transaction rather than in the commit that crossed the line, so that what
@@ -153,7 +153,7 @@ final class WALCheckpointer: @unchecked Sendable {
   /// Returns once the checkpoints asked for so far have been made; for tests.
   func waitForRequested() { queue.sync {} }
 
-  /// Checkpoints made in the background as asked, and those forced past `forcedAt`.
+  /// Checkpoints made in the background as asked, and those forced past the threshold.
   var counts: (background: Int, forced: Int) {
     progress.withLock { ($0.background, $0.forced) }
   }
