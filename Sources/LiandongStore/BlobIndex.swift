@@ -3,8 +3,8 @@ import LiandongCore
 
 /// The store's role for evidence files: which files are complete, which transfers are under way
 /// and how far each is durable, and the facts that decide who may be served a file. `BlobStore`
-/// keeps the files themselves and asks this index; the SQLite store implements it
-/// (`NodeStore+BlobIndex.swift`), and so must any other backend.
+/// keeps the files themselves and asks this index; both stores implement it with the same SQL
+/// (`BlobIndex+SQL.swift`).
 public protocol BlobIndex: Sendable {
   /// The size of the file if it is held complete.
   func completeSize(of sha256: Data) throws -> UInt64?

@@ -75,17 +75,6 @@ public protocol ReadModels: Sendable {
   func rebuild() throws
 }
 
-/// The peers this node syncs with, and how each sync went.
-public protocol PeerDirectory: Sendable {
-  func peers() throws -> [PeerView]
-  func addPeer(_ node: NodeID, address: String) throws
-  func removePeer(_ node: NodeID) throws -> Bool
-  func recordSyncAttempt(with node: NodeID, error: String?) throws
-  /// A configured peer's clock, as its Hello showed it (`ClockAgreement`).
-  func recordPeerClock(of node: NodeID, offsetMillis: Int64, measuredAtMillis: UInt64) throws
-  func peerClockReadings() throws -> [PeerClockReading]
-}
-
 /// Everything a node keeps, in one backend.
 public typealias NodeStorage = AccountDirectory & BlobIndex & ChangeLog & PeerDirectory & ReadModels
 

@@ -168,6 +168,16 @@ struct PostgresStoreTests {
     #expect(try first.session(sha256: cookie)?.endedAt == now + 60)
   }
 
+  @Test("peers and the blob index behave as on SQLite (`SQLRoleBehaviourTests`)")
+  func peersAndBlobIndexAsOnSQLite() async throws {
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    let store = try PostgresStore(url: server.url(database: "hub"))
+    try PeerDirectoryBehaviour.check(store)
+    try BlobIndexBehaviour.check(store)
+  }
+
   @Test("a kept connection the server closed is dropped: the next call works once the server is back")
   func aRestartedServerIsReconnected() async throws {
     let server = try await PostgreSQLServer()

@@ -2,7 +2,8 @@ import LiandongCore
 
 /// A hub's store on PostgreSQL: one database that several `liandong serve` processes share. It
 /// grows role by role (`StoreRoles.swift`), each held to the same conformance tests as the
-/// SQLite store; today it keeps the officers' accounts, tokens, sessions and idempotent results.
+/// SQLite store; today it keeps the officers' accounts, tokens, sessions and idempotent results,
+/// the peers, and the index of evidence files (the change log and its projections are next).
 public final class PostgresStore: Sendable {
   let pool: PostgresPool
 
@@ -32,4 +33,4 @@ extension PostgresStore: SQLBackedStore {
   public var sqlEngine: SealedSQLEngine { SealedSQLEngine(engine: PostgresEngine(pool: pool)) }
 }
 
-extension PostgresStore: AccountDirectory {}
+extension PostgresStore: AccountDirectory, BlobIndex, PeerDirectory {}
