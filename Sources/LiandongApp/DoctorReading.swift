@@ -130,14 +130,14 @@ public enum DoctorReading: Sendable, Equatable {
       Self.covers(source, years)
         + ": a deadline that ends in \(years.upperBound + 1) or later cannot be counted (\(daysLeft) days left)"
     case .evidenceDamaged(let sampled, let damaged):
-      "\(damaged.count) of \(sampled) evidence files read again do not match their SHA-256 or are gone: "
+      "\(damaged.count) of \(sampled) evidence files read again do not match their recorded hash or are gone: "
         + damaged.prefix(3).map { String($0.prefix(16)) }.joined(separator: ", ")
     case .evidenceAwaitingRepair(let count):
       "\(count) evidence files found damaged earlier are not yet fetched again"
     case .evidenceNoneHeld: "no evidence files held yet"
     case .evidenceNoneSampled: "no evidence file read again (--sample 0)"
     case .evidenceMatches(let sampled, let held):
-      "\(sampled) of \(held) evidence files read again match their SHA-256"
+      "\(sampled) of \(held) evidence files read again match their recorded hash"
     case .evidenceStoreAnswers(let location):
       "the object store holding the evidence files answers (\(location))"
     case .peerUntrusted(let peer, let address, let error): "\(peer) at \(address): \(error)"

@@ -37,6 +37,9 @@ public final class NodeApp: Sendable {
   /// The signed change log, for `log`, `status` and exports.
   public var changeLog: any ChangeLog { local.store }
   var store: NodeStore { local.store }
+  /// The federation suite's hash as a person reads it ("SHA-256", "SM3"): of evidence files,
+  /// manifests, and the digests nodes compare.
+  public var hashName: String { local.blobs.digest.displayName }
 
   /// Signs `operations` as this node's next change, made by `officer` and shared with
   /// `audience`; returns once it is durable. If the reducers refuse any operation, nothing is

@@ -48,11 +48,11 @@ extension NodeApp {
     _ pem: Data, fileName: String, dryRun: Bool = false, by officer: Officer, now: Date = Date()
   ) throws -> RevocationListInstall {
     let lists = try RevocationList.all(pem: pem)
-    let rank = RevocationListRank(lists)
+    let rank = RevocationListRank(lists, digest: home.trust.suite.digest)
     guard let issued = lists.compactMap(\.lastUpdate).max() else {
       throw UsageError(code: "crl.empty", message: "\(fileName) holds no CRL")
     }
-    let inForce = RevocationListRank(home.trust.revocationLists)
+    let inForce = RevocationListRank(home.trust.revocationLists, digest: home.trust.suite.digest)
     if rank < inForce {
       throw UsageError(
         code: "crl.older",

@@ -66,13 +66,13 @@ enum DoctorPhrases {
     case .calendarEndsSoon(let source, let years, let daysLeft, _):
       return covers(source, years) + "：截止于 \(years.upperBound + 1) 年及以后的期限无法计算（还剩 \(daysLeft) 天）"
     case .evidenceDamaged(let sampled, let damaged):
-      return "重新读取的 \(sampled) 个证据文件中有 \(damaged.count) 个与其 SHA-256 不符或已丢失："
+      return "重新读取的 \(sampled) 个证据文件中有 \(damaged.count) 个与记录的哈希值不符或已丢失："
         + damaged.prefix(3).map { String($0.prefix(16)) }.joined(separator: "、")
     case .evidenceAwaitingRepair(let count): return "此前发现损坏的 \(count) 个证据文件尚未重新获取"
     case .evidenceNoneHeld: return "尚未持有证据文件"
     case .evidenceNoneSampled: return "未抽查证据文件（--sample 0）"
     case .evidenceMatches(let sampled, let held):
-      return "抽查 \(held) 个证据文件中的 \(sampled) 个，均与其 SHA-256 相符"
+      return "抽查 \(held) 个证据文件中的 \(sampled) 个，均与记录的哈希值相符"
     case .evidenceStoreAnswers(let location): return "存放证据文件的对象存储有应答（\(location)）"
     case .peerUntrusted(let peer, let address, let error): return "\(peer)（\(address)）不被信任：\(error)"
     case .peerUnreachable(let peer, let address, let error): return "无法连接 \(peer)（\(address)）：\(error)"

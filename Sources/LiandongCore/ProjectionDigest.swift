@@ -50,14 +50,18 @@ public struct ProjectionDigest: ~Copyable {
     ("p_warnings", ["id"]),
   ]
 
-  private let hasher = SHA256.Hasher()
+  private let hasher: StreamingHasher
   private var pending: [UInt8] = []
   /// The current table's columns in digest order, as positions in the rows the backend reads.
   private var columnOrder: [Int] = []
 
   private static let piece = 64 << 10
 
-  public init() { pending.reserveCapacity(Self.piece) }
+  /// `digest` is the federation suite's: the digest is compared between its nodes.
+  public init(digest: DigestAlgorithm) {
+    hasher = digest.hasher()
+    pending.reserveCapacity(Self.piece)
+  }
 
   /// Starts the next table; its rows follow in key order.
   public mutating func beginTable(_ name: String, columns: [String]) {

@@ -8,7 +8,8 @@ public struct RevocationListRank: Comparable, Hashable, Sendable {
   /// The highest CRL number in the set; -1 when no list carries one.
   public var number: Int64
   public var issuedMillis: Int64
-  /// SHA-256 over the lists' DER in order: equal digests mean the same set.
+  /// The federation suite's hash (SHA-256, or SM3 in an `sm` federation) over the lists' DER in
+  /// order: equal digests mean the same set.
   public var digest: Data
 
   public init(number: Int64, issuedMillis: Int64, digest: Data) {
@@ -17,12 +18,13 @@ public struct RevocationListRank: Comparable, Hashable, Sendable {
     self.digest = digest
   }
 
-  public init(_ lists: [RevocationList]) {
+  /// `digest` is the federation's (`CryptoSuite.digest`): every node of it ranks alike.
+  public init(_ lists: [RevocationList], digest algorithm: DigestAlgorithm) {
     number = lists.compactMap(\.number).max() ?? -1
     issuedMillis =
       lists.compactMap(\.lastUpdate).map { Int64(($0.timeIntervalSince1970 * 1000).rounded()) }
       .max() ?? 0
-    let hasher = SHA256.Hasher()
+    let hasher = algorithm.hasher()
     for list in lists { hasher.update(list.der) }
     digest = hasher.finalize()
   }

@@ -113,7 +113,8 @@ public struct EvidenceBundle {
           publicKey: "certs/\(certificate).pub.pem", signature: "changes/\(id).sig",
           data: "changes/\(id).header"))
       let operations =
-        change.decodedBody()?.operations.map(NodeStore.describe) ?? ["(stub: content not held)"]
+        change.decodedBody()?.operations.map { NodeStore.describe($0, in: header.suite) }
+        ?? ["(stub: content not held)"]
       let lines =
         [
           "change \(id)",

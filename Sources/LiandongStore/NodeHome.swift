@@ -47,6 +47,7 @@ public final class NodeHome: LocalNode {
     separateTransport = try TransportIdentity.load(directory)
     store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
     store.setMaximumDrift(millis: UInt64(configuration.maximumDriftSeconds) * 1000)
+    store.useSuite(trust.suite)
     // A list relayed by sync is newer than the file when the process stopped between storing it
     // and writing `crl.pem`, or an older file was copied back: the store's word stands. On a
     // read-only folder it is used without writing the file.
@@ -297,7 +298,7 @@ public final class NodeHome: LocalNode {
   static func newerRelayedTrust(than trust: TrustAnchor, _ store: NodeStore) throws
     -> (trust: TrustAnchor, relayed: RelayedRevocationLists)?
   {
-    let inForce = RevocationListRank(trust.revocationLists)
+    let inForce = RevocationListRank(trust.revocationLists, digest: trust.suite.digest)
     for relayed in try store.relayedRevocationLists() where relayed.rank > inForce {
       guard let lists = try? RevocationList.all(pem: relayed.pem),
         let newer = try? TrustAnchor(authorities: trust.authorities, revocationLists: lists)

@@ -76,7 +76,8 @@ extension NodeStore {
         let time = try Self.timeInEffect(of: change.id, stamp: change.header.time, db)
         var entry = HistoryEntry(
           time: time.iso8601, node: change.header.origin.rawValue, officer: body.officer,
-          what: Self.explain(body.operations[index]), operation: reference, refused: refusals[reference])
+          what: Self.explain(body.operations[index], in: change.header.suite), operation: reference,
+          refused: refusals[reference])
         if time != change.header.time { entry.stamped = change.header.time.iso8601 }
         if let action = HistoryAction.of(body.operations[index]) {
           entry.action = action.name
@@ -153,7 +154,7 @@ extension NodeStore {
   }
 
   /// What an operation did, in words, with the values it set.
-  static func explain(_ operation: DomainOperation) -> String {
+  static func explain(_ operation: DomainOperation, in suite: CryptoSuite) -> String {
     switch operation.action {
     case .updateLead(let patch):
       var set: [String] = []
@@ -189,12 +190,12 @@ extension NodeStore {
     case .recordCustody(let custody):
       var text = "custody: \(custody.event.rawValue)"
       if let matched = custody.hashMatched {
-        text += matched ? " (SHA-256 matched)" : " (SHA-256 did not match)"
+        text += " (\(suite.digest.displayName) \(matched ? "matched" : "did not match"))"
       }
       if !custody.holder.isEmpty { text += " to \(custody.holder)" }
       return custody.note.isEmpty ? text : "\(text): \(custody.note)"
     default:
-      return describe(operation)
+      return describe(operation, in: suite)
     }
   }
 }

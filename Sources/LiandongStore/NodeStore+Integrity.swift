@@ -130,7 +130,7 @@ extension NodeStore {
   /// straight from SQLite's columns and ordered by their keys in BINARY collation (byte order).
   public func projectionDigest() throws -> String {
     try read { db in
-      var digest = ProjectionDigest()
+      var digest = ProjectionDigest(digest: suiteDigest)
       for (table, key) in ProjectionDigest.tables {
         var started = false
         try db.forEachRow("SELECT * FROM \(table) ORDER BY \(key.joined(separator: ", "))") { row in
@@ -154,17 +154,17 @@ extension NodeStore {
     }
   }
 
-  /// SHA-256 over the IDs of the changes held, each marked stub or full: two nodes with equal
+  /// The suite's hash over the IDs of the changes held, each marked stub or full: two nodes with equal
   /// change-set digests hold the same changes, and must have equal projection digests.
   public func changeSetDigest() throws -> String { try digestOfHeldChanges(markingStubs: true) }
 
-  /// SHA-256 over the IDs of the changes held, stub or not: equal on every node that has caught
+  /// The suite's hash over the IDs of the changes held, stub or not: equal on every node that has caught
   /// up, whatever each may read.
   public func heldChangesDigest() throws -> String { try digestOfHeldChanges(markingStubs: false) }
 
   private func digestOfHeldChanges(markingStubs: Bool) throws -> String {
     try read { db in
-      let hasher = SHA256.Hasher()
+      let hasher = suiteDigest.hasher()
       let rows = try Row.fetchCursor(db, sql: "SELECT id, body IS NOT NULL AS full FROM changes ORDER BY id")
       while let row = try rows.next() {
         hasher.update(row["id"] as Data)

@@ -6,6 +6,7 @@ import LiandongCrypto
 /// A federation manifest as `federation show` lists it.
 public struct ManifestView: Codable, Sendable, Equatable {
   public var version: Int
+  /// The document's hash in the federation's suite: SHA-256, or SM3 in an `sm` federation.
   public var sha256: String
   public var manifest: FederationManifest
   /// The change that brought it.
@@ -28,7 +29,8 @@ extension NodeStore {
           ON CONFLICT (sha256) DO UPDATE SET published_in = MIN(published_in, excluded.published_in)
           """,
         arguments: [
-          SHA256.hash(signed.document), manifest.version, signed.document, signed.signature, change.id.bytes,
+          change.header.suite.digest.hash(signed.document), manifest.version, signed.document,
+          signed.signature, change.id.bytes,
         ])
       registered = true
     }

@@ -155,18 +155,20 @@ extension NodeStore {
           id: change.id.hex, origin: change.header.origin.rawValue, sequence: change.header.sequence,
           time: change.header.time.iso8601, hlc: change.header.time.description,
           audience: change.header.audience.description, stub: change.isStub, officer: body?.officer,
-          signer: change.header.signerSHA256.hex, operations: body?.operations.map(Self.describe) ?? [])
+          signer: change.header.signerSHA256.hex,
+          operations: body?.operations.map { Self.describe($0, in: change.header.suite) } ?? [])
       }
     }
   }
 
-  static func describe(_ operation: DomainOperation) -> String {
+  /// One line for an operation of a change in `suite`, whose hash names manifests and lists.
+  static func describe(_ operation: DomainOperation, in suite: CryptoSuite) -> String {
     switch operation.action {
     case .announceNode(let chain): "announce-node (\(chain.count) certificate(s))"
     case .publishManifest(let signed):
-      "publish-manifest version \(signed.manifest.map { "\($0.version)" } ?? "?") sha256:\(SHA256.hash(signed.document).hex.prefix(12))"
+      "publish-manifest version \(signed.manifest.map { "\($0.version)" } ?? "?") \(suite.digest.rawValue):\(suite.digest.hash(signed.document).hex.prefix(12))"
     case .publishRevocationLists(let lists):
-      "publish-crl \((try? lists.map(RevocationList.init(der:))).map { RevocationListRank($0).description } ?? "(unreadable)")"
+      "publish-crl \((try? lists.map(RevocationList.init(der:))).map { RevocationListRank($0, digest: suite.digest).description } ?? "(unreadable)")"
     case .correctClock: "correct-clock (earlier changes stamped later than this one take its time)"
     case .createSubject(let subject): "create-subject \(operation.objectID) \(subject.name)"
     case .createLead: "create-lead \(operation.objectID)"

@@ -27,7 +27,7 @@ extension NodeStore {
       else { continue }
       var pem = Data()
       for list in lists { pem.append(try list.pem()) }
-      let rank = RevocationListRank(lists)
+      let rank = RevocationListRank(lists, digest: change.header.suite.digest)
       try db.execute(
         sql: """
           INSERT INTO p_revocation_lists (digest, number, issued_millis, pem, published_in) VALUES (?, ?, ?, ?, ?)

@@ -22,6 +22,15 @@ public final class NodeStore: Sendable {
   let signerCache = Mutex<[NodeID: [Data: [Certificate]]]>([:])
   /// `maximumDriftMillis`: set from the node's configuration when its home opens.
   let driftLimit = Mutex<UInt64>(HybridLogicalClock.defaultMaximumDriftMillis)
+  /// The federation's hash (`useSuite`), over the projections and the changes held: the
+  /// digests that nodes compare are made alike on all of them.
+  private let suiteDigestInUse = Mutex<DigestAlgorithm>(.sha256)
+
+  /// Hashes the projection and change-set digests with `suite`'s hash: its federation's, set
+  /// when the node's home opens (SHA-256 until then, as in a `p256` federation).
+  public func useSuite(_ suite: CryptoSuite) { suiteDigestInUse.withLock { $0 = suite.digest } }
+
+  var suiteDigest: DigestAlgorithm { suiteDigestInUse.withLock { $0 } }
 
   /// The writing connection's page cache, filled only as pages are read: 32 MiB.
   static let pageCacheKiB = 32 << 10

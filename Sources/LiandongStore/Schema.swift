@@ -544,17 +544,9 @@ enum Schema {
             published_in BLOB NOT NULL
           );
           """)
-      // An older version stores a relayed list as an operation it cannot read: find those (the
-      // operation's field tag, 24, is the bytes C2 01) and register them now.
-      let rows = try Row.fetchCursor(
-        db,
-        sql: "SELECT header, signature, body FROM changes WHERE body IS NOT NULL AND instr(body, X'C201') > 0"
-      )
-      while let row = try rows.next() {
-        let change = try SignedChange(
-          headerBytes: row["header"], signature: row["signature"], body: row["body"])
-        try NodeStore.registerRevocationLists(in: change, change.decodedBody(), db)
-      }
+      // An older version stores a relayed list as an operation it cannot read: find those and
+      // register them now.
+      try registerEveryRevocationList(db)
     }
     migrator.registerMigration("v23: clock corrections") { db in
       // No version before this one stored a change that steps back (it refused them), so nothing
@@ -643,6 +635,21 @@ enum Schema {
             changes INTEGER NOT NULL
           );
           """)
+    }
+    migrator.registerMigration("v26: manifests and revocation lists named by the federation suite's hash") {
+      db in
+      // Until now they were named by SHA-256 in every federation. A store of an `sm` federation
+      // (all its changes are in one suite, so the first says which) replays its projections,
+      // which names them by SM3 as every node now does; in the others nothing changes.
+      // The relayed lists are kept apart from the replay, so they are named again here.
+      guard let row = try Row.fetchOne(db, sql: "SELECT header, signature FROM changes LIMIT 1"),
+        let change = try? SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil),
+        change.header.suite == .sm
+      else { return }
+      try db.execute(
+        sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [NodeStore.replayFlag])
+      try db.execute(sql: "DELETE FROM p_revocation_lists")
+      try registerEveryRevocationList(db)
     }
     return migrator
   }
@@ -806,6 +813,19 @@ enum Schema {
   static func emptying(_ table: String) -> String {
     searched.contains { $0.1 == table }
       ? "INSERT INTO \(table) (\(table)) VALUES ('delete-all')" : "DELETE FROM \(table)"
+  }
+
+  /// Registers the revocation lists every stored change carries (`p_revocation_lists`): the
+  /// changes whose bodies hold the operation's field tag, 24 (the bytes C2 01), are decoded.
+  private static func registerEveryRevocationList(_ db: Database) throws {
+    let rows = try Row.fetchCursor(
+      db,
+      sql: "SELECT header, signature, body FROM changes WHERE body IS NOT NULL AND instr(body, X'C201') > 0")
+    while let row = try rows.next() {
+      let change = try SignedChange(
+        headerBytes: row["header"], signature: row["signature"], body: row["body"])
+      try NodeStore.registerRevocationLists(in: change, change.decodedBody(), db)
+    }
   }
 
   static let wantedBodiesMigration = "v3: evidence and blobs"

@@ -80,7 +80,7 @@ struct EvidenceAdd: NodeCommand {
     print(view.id)
     for notice in result.notices { Output.error("note: \(notice)") }
     Output.error(
-      "recorded evidence \(view.id) (\(view.fileName), \(view.size) bytes, SHA-256 \(view.sha256)) "
+      "recorded evidence \(view.id) (\(view.fileName), \(view.size) bytes, \(app.hashName) \(view.sha256)) "
         + "in change \(change.id.short), shared with: \(view.audience)")
   }
 }
@@ -92,12 +92,13 @@ struct EvidenceList: NodeCommand {
   @Option(help: "Only the evidence of this lead, request or case.") var item: String?
 
   func execute() throws {
-    let items = try options.openApp().views.evidence(
+    let app = try options.openApp()
+    let items = try app.views.evidence(
       item: try item.map { try options.objectID($0).description })
     if options.json { return try Output.json(items) }
     guard !items.isEmpty else { return print("no evidence yet; attach a file with 'liandong evidence add'") }
     Output.table(
-      ["ID", "ITEM", "CATEGORY", "SIZE", "FILE", "SHA-256", "NAME"],
+      ["ID", "ITEM", "CATEGORY", "SIZE", "FILE", app.hashName, "NAME"],
       items.map {
         [
           $0.id, $0.item, $0.category.rawValue, "\($0.size)", Self.fileState($0),

@@ -56,7 +56,8 @@ struct FederationShow: NodeCommand {
   @OptionGroup var options: NodeOptions
 
   func execute() throws {
-    guard let current = try options.openApp().views.currentManifest()?.view else {
+    let app = try options.openApp()
+    guard let current = try app.views.currentManifest()?.view else {
       if options.json { return try Output.json(["manifest": String?.none]) }
       print("no federation manifest: '--to' takes node IDs and 'all'; nobody is a superior")
       return
@@ -64,7 +65,7 @@ struct FederationShow: NodeCommand {
     if options.json { return try Output.json(current) }
     let manifest = current.manifest
     print(
-      "federation '\(manifest.federation)', manifest version \(manifest.version) (sha256 \(current.sha256.prefix(16))...)"
+      "federation '\(manifest.federation)', manifest version \(manifest.version) (\(app.hashName) \(current.sha256.prefix(16))...)"
     )
     print(
       "members: \(manifest.members?.joined(separator: ", ") ?? "any node with a certificate from the CA")")

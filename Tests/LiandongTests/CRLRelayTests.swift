@@ -31,10 +31,11 @@ struct CRLRelayTests {
     // The CA revokes jjj; prd's operator alone receives the new CRL.
     try federation.revoke("jjj")
     try federation.publishCRL()
-    let published = RevocationListRank(try RevocationList.all(pem: federation.crlPEM))
+    let published = RevocationListRank(try RevocationList.all(pem: federation.crlPEM), digest: .sha256)
     func inForce(_ node: NodeProcess) throws -> RevocationListRank {
       RevocationListRank(
-        try RevocationList.all(pem: Data(contentsOf: node.data.appendingPathComponent("crl.pem"))))
+        try RevocationList.all(pem: Data(contentsOf: node.data.appendingPathComponent("crl.pem"))),
+        digest: .sha256)
     }
     let before = try inForce(prd)
     #expect(before < published)
@@ -91,8 +92,8 @@ struct CRLRelayTests {
     #expect(try await jjj.cli("status").status == 0)
     let file = try Data(contentsOf: jjj.data.appendingPathComponent("crl.pem"))
     #expect(
-      RevocationListRank(try RevocationList.all(pem: file))
-        == RevocationListRank(try RevocationList.all(pem: federation.crlPEM)))
+      RevocationListRank(try RevocationList.all(pem: file), digest: .sha256)
+        == RevocationListRank(try RevocationList.all(pem: federation.crlPEM), digest: .sha256))
   }
 
   @Test("a relayed list must be the federation CA's and reach every node; none can revoke in its place")

@@ -77,7 +77,8 @@ struct MigrationTests {
           ])
       #expect(try upgraded.projectionDigest() == digest)
       // v22 found the list in the change an older version kept.
-      #expect(try upgraded.relayedRevocationLists().map(\.rank) == [RevocationListRank(lists)])
+      #expect(
+        try upgraded.relayedRevocationLists().map(\.rank) == [RevocationListRank(lists, digest: .sha256)])
       #expect(try upgraded.peers().isEmpty)  // v2's table exists and works
       // v24 found the choice in the checkpoint an older version kept (checkpoints came with v18).
       let decisions = try upgraded.read { try NodeStore.forkDecisions($0) }

@@ -153,6 +153,9 @@ struct SMFederationTests {
       (try? await yrd.cli("evidence", "list", "--item", lead).stdout.contains("held")) == true
     }
     #expect(held, "\(yrd.log.suffix(1500))")
+    // Named as what it is, not as SHA-256.
+    let listed = try await yrd.cli("evidence", "list", "--item", lead).stdout
+    #expect(listed.contains("SM3") && !listed.contains("SHA-256"), "\(listed)")
     #expect(try await yrd.cli("verify").status == 0)
 
     let out = temporaryDirectory("sm-bundle").appendingPathComponent("bundle")

@@ -11,6 +11,8 @@ extension Components {
         internal struct FederationInForce: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/FederationInForce/version`.
             internal var version: Swift.Int?
+            /// The manifest document's hash, in the federation's suite (SHA-256, or SM3 in an sm federation).
+            ///
             /// - Remark: Generated from `#/components/schemas/FederationInForce/sha256`.
             internal var sha256: Swift.String?
             /// The change that brought it.
@@ -192,7 +194,7 @@ extension Components {
             ///
             /// - Parameters:
             ///   - version:
-            ///   - sha256:
+            ///   - sha256: The manifest document's hash, in the federation's suite (SHA-256, or SM3 in an sm federation).
             ///   - publishedIn: The change that brought it.
             ///   - manifest:
             internal init(
