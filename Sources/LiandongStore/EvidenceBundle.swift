@@ -207,6 +207,8 @@ public struct EvidenceBundle {
   struct SignerCheck {
     var leaf: String
     var intermediates: String?
+    /// In an `sm` federation, each intermediate in a file of its own, the leaf's issuer first.
+    var intermediateFiles: [String] = []
     var serial: String
     /// Seconds since 1970 of its first and last signature in the bundle.
     var signed: ClosedRange<UInt64>
@@ -240,15 +242,22 @@ public struct EvidenceBundle {
       try write("certs/\(name).pem", try signer.chain[0].pem())
       try write("certs/\(name).pub.pem", try signer.chain[0].publicKey().pem())
       var intermediates: String? = nil
+      var intermediateFiles: [String] = []
       if signer.chain.count > 1 {
         intermediates = "certs/\(name)-intermediates.pem"
         try write(intermediates!, Data(try signer.chain.dropFirst().flatMap { try $0.pem() }))
+        if home.trust.suite == .sm {
+          for (index, certificate) in signer.chain.dropFirst().enumerated() {
+            intermediateFiles.append("certs/\(name)-intermediate-\(index + 1).pem")
+            try write(intermediateFiles.last!, try certificate.pem())
+          }
+        }
       }
       let leaf = signer.chain[0]
       names.append(
         SignerCheck(
-          leaf: "certs/\(name).pem", intermediates: intermediates, serial: leaf.serialHex,
-          signed: signedAt[fingerprint] ?? 0...0,
+          leaf: "certs/\(name).pem", intermediates: intermediates, intermediateFiles: intermediateFiles,
+          serial: leaf.serialHex, signed: signedAt[fingerprint] ?? 0...0,
           revoked: lists.compactMap { $0.revocationDate(of: leaf) }.min()))
     }
     return names
@@ -271,6 +280,29 @@ public struct EvidenceBundle {
     }
   }
 
+  /// The `openssl verify` commands that check a signer's certificate chains to the CA and was
+  /// valid at `moment`. OpenSSL 3.0 checks an SM2 signature over a certificate only with
+  /// `-vfyopt distid:`, which it gives to the certificate checked alone, never to its
+  /// intermediates (and cannot check an SM2 CRL's at all: `smCRLCheck`); so in an `sm`
+  /// federation each link is checked apart: the top intermediate against the CA, then each
+  /// certificate against its issuer taken as the anchor (`-partial_chain`), the leaf last.
+  static func certificateCheck(_ certificate: SignerCheck, at moment: UInt64, sm: Bool) -> String {
+    guard sm else {
+      let untrusted = certificate.intermediates.map { " -untrusted \($0)" } ?? ""
+      return "openssl verify -attime \(moment) -CAfile certs/ca.pem\(untrusted) \(certificate.leaf)"
+    }
+    let verify = "openssl verify -vfyopt distid:\(SM2.distinguishingID) -attime \(moment)"
+    let chain = [certificate.leaf] + certificate.intermediateFiles
+    var checks: [String] = []
+    for (index, subject) in chain.enumerated().reversed() {
+      let issuer = chain.indices.contains(index + 1) ? chain[index + 1] : nil
+      checks.append(
+        issuer.map { "\(verify) -partial_chain -CAfile \($0) \(subject)" }
+          ?? "\(verify) -CAfile certs/ca.pem \(subject)")
+    }
+    return checks.joined(separator: " && ")
+  }
+
   /// How the bundle's texts name the suite's hash.
   static func hashName(_ suite: CryptoSuite) -> String { suite.digest.displayName }
 
@@ -279,9 +311,6 @@ public struct EvidenceBundle {
     receiptChecks: [String] = [], suite: CryptoSuite = .p256
   ) -> String {
     let sm = suite == .sm
-    // OpenSSL 3.0 checks an SM2 signature over a certificate only with `-vfyopt distid:` (on the
-    // leaf: no intermediates), and cannot check an SM2 CRL's at all (`smCRLCheck`).
-    let vfyopt = sm ? " -vfyopt distid:\(SM2.distinguishingID)" : ""
     var lines = [
       "#!/bin/sh",
       "# Verifies this evidence bundle with the openssl command-line tool alone. Exit 0 only if every",
@@ -298,8 +327,7 @@ public struct EvidenceBundle {
       for moment in Set([certificate.signed.lowerBound, certificate.signed.upperBound]).sorted() {
         lines.append(
           "echo '   at \(Date(timeIntervalSince1970: TimeInterval(moment)).iso8601):' && "
-            + "openssl verify\(vfyopt) -attime \(moment) -CAfile certs/ca.pem\(untrusted) \(certificate.leaf)"
-        )
+            + certificateCheck(certificate, at: moment, sm: sm))
       }
       guard crl else { continue }
       if let revoked = certificate.revoked,

@@ -3,6 +3,7 @@ import LiandongCrypto
 import Testing
 
 @testable import LiandongCore
+@testable import LiandongStore
 
 /// SM2 and SM3 (`CryptoSuite.sm`) through the system OpenSSL, cross-checked against
 /// implementations nobody here wrote: the `openssl` tool and the pure-Python `gmssl` package
@@ -297,6 +298,37 @@ struct NationalAlgorithmTests {
     #expect(throws: CryptoError.self, "under another CA") {
       try TrustAnchor(caPEM: stranger.caPEM).verify(chain: leaf + intermediate, at: Date())
     }
+
+    // An evidence bundle's verify.sh checks the same chain with the openssl tool alone, link by
+    // link; one command with the intermediate as untrusted (as for P-256) cannot.
+    let bundle = temporaryDirectory("sm-intermediate-bundle")
+    let certs = bundle.appendingPathComponent("certs")
+    try FileManager.default.createDirectory(at: certs, withIntermediateDirectories: true)
+    func place(_ source: String, as name: String) throws {
+      try? FileManager.default.removeItem(at: certs.appendingPathComponent(name))
+      try FileManager.default.copyItem(atPath: source, toPath: certs.appendingPathComponent(name).path)
+    }
+    try place(federation.caURL.path, as: "ca.pem")
+    try place(path("int.pem"), as: "yrd-intermediate-1.pem")
+    try place(path("leaf.pem"), as: "yrd.pem")
+    let now = UInt64(Date().timeIntervalSince1970)
+    let signer = EvidenceBundle.SignerCheck(
+      leaf: "certs/yrd.pem", intermediates: "certs/yrd-intermediate-1.pem",
+      intermediateFiles: ["certs/yrd-intermediate-1.pem"], serial: leaf[0].serialHex, signed: now...now)
+    func script(_ command: String) throws -> ProcessResult {
+      try run("/bin/sh", ["-c", "cd '\(bundle.path)' && \(command)"])
+    }
+    let linked = try script(EvidenceBundle.certificateCheck(signer, at: now, sm: true))
+    #expect(linked.status == 0, "\(linked)")
+    #expect(
+      try script(EvidenceBundle.certificateCheck(signer, at: now + 40 * 86_400, sm: true)).status != 0,
+      "after the certificates expired")
+    let untrusted =
+      "openssl verify -vfyopt \(id) -attime \(now) -CAfile certs/ca.pem -untrusted certs/yrd-intermediate-1.pem certs/yrd.pem"
+    #expect(try script(untrusted).status != 0, "OpenSSL 3.0 gives the ID to the leaf alone")
+    try place(stranger.caURL.path, as: "ca.pem")
+    #expect(
+      try script(EvidenceBundle.certificateCheck(signer, at: now, sm: true)).status != 0, "under another CA")
   }
 
   @Test("a node's TLS key, though the SM2 CA certified it, cannot sign a change of the sm suite")
