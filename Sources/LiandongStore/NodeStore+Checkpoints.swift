@@ -102,7 +102,9 @@ extension NodeStore {
     -> SignedCheckpoint?
   {
     let held = try read { db in
-      try Self.tops(db).mapValues { Checkpoint.Held(sequence: $0.sequence, head: $0.head) }
+      try Self.tops(SQLiteConnection(db: db)).mapValues {
+        Checkpoint.Held(sequence: $0.sequence, head: $0.head)
+      }
     }
     if held.isEmpty { return nil }
     let last = try latestCheckpoint(of: node)
@@ -120,7 +122,9 @@ extension NodeStore {
   /// A checkpoint of what this node holds now, with its operator's fork choices, strictly after
   /// its last one whatever the clock says: (signer, time) names a checkpoint.
   func signCheckpoint(author: ChangeAuthor, now: Date, _ db: Database) throws -> SignedCheckpoint {
-    let held = try Self.tops(db).mapValues { Checkpoint.Held(sequence: $0.sequence, head: $0.head) }
+    let held = try Self.tops(SQLiteConnection(db: db)).mapValues {
+      Checkpoint.Held(sequence: $0.sequence, head: $0.head)
+    }
     let last =
       try Int64.fetchOne(
         db, sql: "SELECT max(time_millis) FROM checkpoints WHERE signer = ?", arguments: [node.rawValue]) ?? 0

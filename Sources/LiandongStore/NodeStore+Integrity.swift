@@ -154,26 +154,6 @@ extension NodeStore {
     }
   }
 
-  /// The suite's hash over the IDs of the changes held, each marked stub or full: two nodes with equal
-  /// change-set digests hold the same changes, and must have equal projection digests.
-  public func changeSetDigest() throws -> String { try digestOfHeldChanges(markingStubs: true) }
-
-  /// The suite's hash over the IDs of the changes held, stub or not: equal on every node that has caught
-  /// up, whatever each may read.
-  public func heldChangesDigest() throws -> String { try digestOfHeldChanges(markingStubs: false) }
-
-  private func digestOfHeldChanges(markingStubs: Bool) throws -> String {
-    try read { db in
-      let hasher = suiteDigest.hasher()
-      let rows = try Row.fetchCursor(db, sql: "SELECT id, body IS NOT NULL AS full FROM changes ORDER BY id")
-      while let row = try rows.next() {
-        hasher.update(row["id"] as Data)
-        if markingStubs { hasher.update(Data([(row["full"] as Bool) ? 1 : 0])) }
-      }
-      return hasher.finalize().hex
-    }
-  }
-
   /// Re-verifies every stored change from scratch, origin by origin in sequence order, with the
   /// same decision the ingest path uses: signature, certificate at the change's time against the
   /// CA and CRL, body hash, chain links, the stored ID. Certificates are taken from the log

@@ -4,144 +4,6 @@ import LiandongCore
 import LiandongCrypto
 
 extension NodeStore {
-  /// Per origin, the highest sequence held. Chains are stored without gaps, so it is also the
-  /// highest contiguous one.
-  public func versionVector() throws -> [NodeID: UInt64] {
-    try read { db in
-      var vector: [NodeID: UInt64] = [:]
-      for origin in try Self.origins(db) {
-        let top = try Int64.fetchOne(
-          db.cachedStatement(sql: "SELECT MAX(sequence) FROM changes WHERE origin = ?"), arguments: [origin])
-        vector[try NodeID(origin)] = UInt64(top ?? 0)
-      }
-      return vector
-    }
-  }
-
-  /// Per origin, the ID of the change at the top of the version vector: with it, two nodes at
-  /// the same sequence can tell whether they hold the same change there.
-  public func heads() throws -> [NodeID: ChangeID] {
-    try read { db in try Self.tops(db).mapValues(\.head) }
-  }
-
-  /// Per origin, the top sequence held and the change there, read together (a checkpoint states
-  /// both, and must not pair one with a later other).
-  static func tops(_ db: Database) throws -> [NodeID: (sequence: UInt64, head: ChangeID)] {
-    var tops: [NodeID: (sequence: UInt64, head: ChangeID)] = [:]
-    for origin in try origins(db) {
-      guard
-        let row = try Row.fetchOne(
-          db.cachedStatement(
-            sql: "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1"),
-          arguments: [origin]),
-        let head = ChangeID(bytes: row["id"])
-      else { continue }
-      tops[try NodeID(origin)] = (UInt64(row["sequence"] as Int64), head)
-    }
-    return tops
-  }
-
-  /// The origins of the changes held, in order: one index seek per origin, so a quiet sync
-  /// costs the same with a million changes as with a thousand (a GROUP BY read every row).
-  static func origins(_ db: Database) throws -> [String] {
-    var origins: [String] = []
-    let next = try db.cachedStatement(
-      sql: "SELECT origin FROM changes WHERE origin > ? ORDER BY origin LIMIT 1")
-    while let origin = try String.fetchOne(next, arguments: [origins.last ?? ""]) { origins.append(origin) }
-    return origins
-  }
-
-  /// The held change of `origin` at `sequence`, if any.
-  public func change(origin: NodeID, sequence: UInt64) throws -> SignedChange? {
-    try read { db in
-      try Row.fetchOne(
-        db, sql: "SELECT header, signature, body FROM changes WHERE origin = ? AND sequence = ?",
-        arguments: [origin.rawValue, Int64(sequence)]
-      ).map { try SignedChange(headerBytes: $0["header"], signature: $0["signature"], body: $0["body"]) }
-    }
-  }
-
-  /// Changes the holder of `vector` lacks, in sequence order per origin: at most `limit` of them
-  /// and about `maximumBytes` (always at least one, however large).
-  public func changes(after vector: [NodeID: UInt64], limit: Int = .max, maximumBytes: Int = .max) throws
-    -> [SignedChange]
-  {
-    try read { db in
-      var result: [SignedChange] = []
-      var bytes = 0
-      let origins = try Self.origins(db)
-      origins: for origin in origins {
-        let after = Int64(vector[try NodeID(origin)] ?? 0)
-        let rows = try Row.fetchCursor(
-          db.cachedStatement(
-            sql:
-              "SELECT header, signature, body FROM changes WHERE origin = ? AND sequence > ? ORDER BY sequence LIMIT ?"
-          ),
-          arguments: [origin, after, min(limit - result.count, 1 << 30)])
-        while let row = try rows.next() {
-          let change = try SignedChange(
-            headerBytes: row["header"], signature: row["signature"], body: row["body"])
-          let size = change.headerBytes.count + change.signature.count + (change.body?.count ?? 0)
-          if !result.isEmpty && bytes + size > maximumBytes { break origins }
-          result.append(change)
-          bytes += size
-          if result.count >= limit { break origins }
-        }
-      }
-      return result
-    }
-  }
-
-  /// Stubs of changes this node may read, whose bodies it asks its peers for: at most `limit`.
-  public func wantedBodies(limit: Int = 1024) throws -> [ChangeID] {
-    try read { db in
-      try Data.fetchAll(
-        db, sql: "SELECT change_id FROM p_wanted_bodies ORDER BY change_id LIMIT ?", arguments: [limit]
-      )
-      .compactMap { ChangeID(bytes: $0) }
-    }
-  }
-
-  /// The changes with these IDs that this node holds with their bodies.
-  public func bodies(of ids: [ChangeID]) throws -> [SignedChange] {
-    try read { db in
-      try ids.compactMap { id in
-        try Row.fetchOne(
-          db, sql: "SELECT header, signature, body FROM changes WHERE id = ? AND body IS NOT NULL",
-          arguments: [id.bytes]
-        ).map { try SignedChange(headerBytes: $0["header"], signature: $0["signature"], body: $0["body"]) }
-      }
-    }
-  }
-
-  /// The changes (with bodies) holding operations on these objects, in replay order.
-  public func changes(touching objects: [ObjectID]) throws -> [SignedChange] {
-    try read { db in
-      var ids = Set<Data>()
-      for object in objects {
-        ids.formUnion(
-          try Data.fetchAll(
-            db, sql: "SELECT DISTINCT change_id FROM p_operations WHERE object_id = ?",
-            arguments: [object.bytes]))
-      }
-      return try ids.compactMap { id in
-        try Row.fetchOne(db, sql: "SELECT header, signature, body FROM changes WHERE id = ?", arguments: [id])
-          .map {
-            try SignedChange(headerBytes: $0["header"], signature: $0["signature"], body: $0["body"])
-          }
-      }.sorted { ($0.header.time, $0.header.origin, $0.id) < ($1.header.time, $1.header.origin, $1.id) }
-    }
-  }
-
-  /// The announced certificate chain (leaf first) with this leaf fingerprint, if known.
-  public func certificateChain(fingerprint: Data) throws -> [Certificate]? {
-    try read { db in
-      try String.fetchOne(
-        db, sql: "SELECT chain_pem FROM p_certificates WHERE fingerprint = ?", arguments: [fingerprint]
-      ).map { try Certificate.chain(pem: Data($0.utf8)) }
-    }
-  }
-
   /// Every change held, oldest first in the replay order.
   public func log() throws -> [ChangeSummary] {
     try read { db in
@@ -177,7 +39,7 @@ extension NodeStore {
     case .warnOfSubject(let warning):
       "warn of \(warning.subject): lead \(warning.lead) beside \(warning.otherLead)"
     case .shareEvidence(let share):
-      "share-evidence \(operation.objectID) sha256:\(share.record.sha256.hex.prefix(12))"
+      "share-evidence \(operation.objectID) \(suite.digest.rawValue):\(share.record.sha256.hex.prefix(12))"
     case .handOff(let act, _):
       switch act {
       case .offer(let to, _, _, _, _): "hand-off offer of case \(operation.objectID) to \(to)"
@@ -189,7 +51,7 @@ extension NodeStore {
       "create-request \(operation.objectID) to \(request.requested) (\(request.caseReference))"
     case .actOnRequest(let act, _): "\(act.name) request \(operation.objectID)"
     case .addEvidence(let evidence):
-      "add-evidence \(operation.objectID) \(evidence.fileName) sha256:\(evidence.sha256.hex.prefix(12))"
+      "add-evidence \(operation.objectID) \(evidence.fileName) \(suite.digest.rawValue):\(evidence.sha256.hex.prefix(12))"
     case .updateLead: "update-lead \(operation.objectID)"
     case .unreadable(let reason): "unreadable (\(reason))"
     }
@@ -352,30 +214,6 @@ extension NodeStore {
           contested: node.map { decisions.isContested(origin: $0, sequence: sequence) } ?? false)
       }
     }
-  }
-
-  /// Both signed headers of every fork this node has proof of, as stubs: a session passes them
-  /// on, so that a fork found anywhere reaches every node that syncs, not only the one that
-  /// happened to hold both changes.
-  public func forkProofs() throws -> [SignedChange] {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT held_header, held_signature, other_header, other_signature FROM fork_proofs
-          ORDER BY origin, sequence, other_id
-          """
-      ).flatMap { row in
-        [
-          try SignedChange(headerBytes: row["held_header"], signature: row["held_signature"], body: nil),
-          try SignedChange(headerBytes: row["other_header"], signature: row["other_signature"], body: nil),
-        ]
-      }
-    }
-  }
-
-  public func quarantinedOrigins() throws -> [String] {
-    try read { db in try String.fetchAll(db, sql: "SELECT origin FROM quarantine ORDER BY origin") }
   }
 
   public func status() throws -> StatusView {

@@ -30,7 +30,7 @@ public final class NodeStore: Sendable {
   /// when the node's home opens (SHA-256 until then, as in a `p256` federation).
   public func useSuite(_ suite: CryptoSuite) { suiteDigestInUse.withLock { $0 = suite.digest } }
 
-  var suiteDigest: DigestAlgorithm { suiteDigestInUse.withLock { $0 } }
+  public var suiteDigest: DigestAlgorithm { suiteDigestInUse.withLock { $0 } }
 
   /// The writing connection's page cache, filled only as pages are read: 32 MiB.
   static let pageCacheKiB = 32 << 10

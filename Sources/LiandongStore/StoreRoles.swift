@@ -7,8 +7,9 @@ import LiandongCrypto
 /// suite (`Tests/LiandongTests/StoreConformanceTests.swift`). Nothing above the store names SQL.
 
 /// The signed change log: appends, in each origin's order, with every change verified by one
-/// pure decision; what is held, by origin and sequence; forks and the proof of them.
-public protocol ChangeLog: Sendable {
+/// pure decision; what is held, by origin and sequence (`ChangeLogReads`); forks and the proof
+/// of them.
+public protocol ChangeLog: ChangeLogReads {
   /// Signs and stores this node's next changes, each as one change, in one transaction; with
   /// `keepingRefused` false, a refused operation rolls it back and throws `OperationsRefused`.
   func appendLocal(
@@ -21,25 +22,8 @@ public protocol ChangeLog: Sendable {
     signaturesChecked: SignatureChecks?,
     bodies: [PreparedBody?]?
   ) throws -> [IngestOutcome]
-  /// Per origin, the highest sequence held without a gap.
-  func versionVector() throws -> [NodeID: UInt64]
-  func heads() throws -> [NodeID: ChangeID]
-  func change(origin: NodeID, sequence: UInt64) throws -> SignedChange?
-  /// Changes beyond `vector`, in each origin's order.
-  func changes(after vector: [NodeID: UInt64], limit: Int, maximumBytes: Int) throws -> [SignedChange]
-  func changes(touching objects: [ObjectID]) throws -> [SignedChange]
-  /// Stubs whose bodies this node may hold and should ask for.
-  func wantedBodies(limit: Int) throws -> [ChangeID]
-  func bodies(of ids: [ChangeID]) throws -> [SignedChange]
-  func certificateChain(fingerprint: Data) throws -> [Certificate]?
   func log() throws -> [ChangeSummary]
   func forks() throws -> [ForkView]
-  func forkProofs() throws -> [SignedChange]
-  func quarantinedOrigins() throws -> [String]
-  /// Over the IDs of the changes held, and whether each is a stub.
-  func changeSetDigest() throws -> String
-  /// Over the IDs alone: equal on nodes that have caught up, whatever they may read.
-  func heldChangesDigest() throws -> String
   /// Every stored change re-verified.
   func audit(verifier: ChangeVerifier, physicalMillis: UInt64) throws -> AuditReport
 }
@@ -78,4 +62,4 @@ public protocol ReadModels: Sendable {
 /// Everything a node keeps, in one backend.
 public typealias NodeStorage = AccountDirectory & BlobIndex & ChangeLog & PeerDirectory & ReadModels
 
-extension NodeStore: ChangeLog, ReadModels, PeerDirectory {}
+extension NodeStore: ChangeLog, ReadModels, PeerDirectory, SuiteHashing {}

@@ -19,6 +19,14 @@ struct SQLRoleBehaviourTests {
   func blobIndex() throws {
     try BlobIndexBehaviour.check(try NodeStore(path: nil, node: NodeID("n1")))
   }
+
+  @Test("the change log's reads answer alike from a copy of the same rows, paged or not")
+  func changeLogReads() throws {
+    let (model, author, lead) = try ChangeLogReadsBehaviour.receivingStore()
+    let copy = try NodeStore(path: nil, node: NodeID("n1"))
+    try ChangeLogReadsBehaviour.copyRows(from: model, to: copy)
+    try ChangeLogReadsBehaviour.check(copy, against: model, author: author, lead: lead)
+  }
 }
 
 enum PeerDirectoryBehaviour {
@@ -151,5 +159,88 @@ enum BlobIndexBehaviour {
         """,
         [.text(id), .text(origin.rawValue), .integer(size), .text(sha256.hex), .text(audience.description)])
     }
+  }
+}
+
+/// What the change log answers without writing, asked of two stores holding the same rows.
+enum ChangeLogReadsBehaviour {
+  /// The tables these reads use, in an order their rows can be copied in.
+  static let tables = [
+    "changes", "p_wanted_bodies", "p_operations", "p_certificates", "fork_proofs", "quarantine",
+  ]
+
+  /// More than a page of `changes(after:)` (512 rows), after the peer's announcement.
+  static let leads = 600
+
+  /// A store that received a peer's leads, a stub it may read (so wants its body), and a fork.
+  static func receivingStore() throws -> (store: NodeStore, author: SimulatedNode, lead: ObjectID) {
+    let author = try SimulatedNode("n0")
+    let lead = try author.addLead(summary: "first")
+    for index in 1..<leads { _ = try author.addLead(summary: "lead \(index)") }
+    let store = try NodeStore(path: nil, node: NodeID("n1"))
+    var changes = try author.store.changes(after: [:])
+    let stubbed = changes.count - 1
+    changes[stubbed] = changes[stubbed].stub
+    _ = try store.ingest(
+      changes, verifier: author.verifier, physicalMillis: Date().unixMillis + 60_000)
+    let twin = try author.forkedTwin(after: changes[stubbed - 1])
+    _ = try store.ingest([twin], verifier: author.verifier, physicalMillis: Date().unixMillis + 60_000)
+    return (store, author, lead)
+  }
+
+  /// Copies the rows of `tables` from `source` to `target`, the log in the order it was written.
+  static func copyRows(from source: some SQLBackedStore, to target: some SQLBackedStore) throws {
+    for table in tables {
+      let rows = try source.reading {
+        try $0.rows("SELECT * FROM \(table)" + (table == "changes" ? " ORDER BY rowid" : ""), [])
+      }
+      guard let columns = rows.first?.columns.index.sorted(by: { $0.value < $1.value }).map(\.key) else {
+        continue
+      }
+      try target.writing { db in
+        for row in rows {
+          try db.rows(
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
+            row.values)
+        }
+      }
+    }
+  }
+
+  /// Every read, asked of both, answers alike.
+  static func check(
+    _ store: some ChangeLogReads, against model: NodeStore, author: SimulatedNode, lead: ObjectID
+  )
+    throws
+  {
+    #expect(try store.versionVector() == model.versionVector())
+    #expect(try store.versionVector()[author.id] == UInt64(leads + 1))
+    #expect(try store.heads() == model.heads())
+    #expect(
+      try store.change(origin: author.id, sequence: 2)?.id == model.change(origin: author.id, sequence: 2)?.id
+    )
+    #expect(try store.change(origin: author.id, sequence: UInt64(leads + 2)) == nil)
+    for (vector, limit, bytes) in [
+      ([NodeID: UInt64](), Int.max, Int.max), ([author.id: 5], 7, Int.max), ([:], Int.max, 3_000),
+      ([author.id: UInt64(leads + 1)], Int.max, Int.max), ([:], 1, 1), ([author.id: 3], 550, Int.max),
+    ] {
+      let answer = try store.changes(after: vector, limit: limit, maximumBytes: bytes).map(\.id)
+      #expect(answer == (try model.changes(after: vector, limit: limit, maximumBytes: bytes).map(\.id)))
+    }
+    #expect(try store.changes(after: [:], limit: .max, maximumBytes: .max).count == leads + 1)
+    #expect(try store.changes(touching: [lead]).map(\.id) == model.changes(touching: [lead]).map(\.id))
+    #expect(try store.wantedBodies(limit: 10).count == 1)
+    #expect(try store.wantedBodies(limit: 10) == model.wantedBodies(limit: 10))
+    let ids = try model.changes(after: [:], limit: .max, maximumBytes: .max).map(\.id)
+    #expect(try store.bodies(of: ids).map(\.id) == model.bodies(of: ids).map(\.id))
+    #expect(try store.bodies(of: ids).count == ids.count - 1, "not the stub's")
+    #expect(try store.certificateChain(fingerprint: author.chain[0].fingerprint)?.count == author.chain.count)
+    #expect(try store.certificateChain(fingerprint: Data(repeating: 1, count: 32)) == nil)
+    #expect(try store.forkProofs().map(\.id) == model.forkProofs().map(\.id))
+    #expect(try store.forkProofs().count == 2)
+    #expect(try store.quarantinedOrigins() == ["n0"])
+    #expect(try store.changeSetDigest() == model.changeSetDigest())
+    #expect(try store.heldChangesDigest() == model.heldChangesDigest())
+    #expect(try store.changeSetDigest() != store.heldChangesDigest(), "the stub is marked")
   }
 }

@@ -121,5 +121,43 @@ enum PostgresSchema {
           repaired_at text
         );
         """),
+    .init(
+      name: "v3: fork proofs, quarantine, announced certificates, the operation index, bodies wanted",
+      sql: """
+        CREATE TABLE fork_proofs (
+          origin text COLLATE "C" NOT NULL,
+          sequence bigint NOT NULL,
+          held_id bytea NOT NULL,
+          held_header bytea NOT NULL,
+          held_signature bytea NOT NULL,
+          other_id bytea NOT NULL,
+          other_header bytea NOT NULL,
+          other_signature bytea NOT NULL,
+          detected_at text NOT NULL,
+          PRIMARY KEY (origin, sequence, other_id)
+        );
+        CREATE TABLE quarantine (
+          origin text COLLATE "C" PRIMARY KEY,
+          sequence bigint NOT NULL,
+          since text NOT NULL
+        );
+        CREATE TABLE p_certificates (
+          fingerprint bytea PRIMARY KEY,
+          node text COLLATE "C" NOT NULL,
+          serial text NOT NULL,
+          subject text NOT NULL,
+          not_before text NOT NULL,
+          not_after text NOT NULL,
+          chain_pem text NOT NULL,
+          announced_in bytea NOT NULL
+        );
+        CREATE TABLE p_operations (
+          object_id bytea NOT NULL,
+          change_id bytea NOT NULL,
+          op_index integer NOT NULL,
+          PRIMARY KEY (object_id, change_id, op_index)
+        );
+        CREATE TABLE p_wanted_bodies (change_id bytea PRIMARY KEY);
+        """),
   ])
 }

@@ -1,11 +1,15 @@
 import LiandongCore
+import LiandongCrypto
+import Synchronization
 
 /// A hub's store on PostgreSQL: one database that several `liandong serve` processes share. It
 /// grows role by role (`StoreRoles.swift`), each held to the same conformance tests as the
 /// SQLite store; today it keeps the officers' accounts, tokens, sessions and idempotent results,
-/// the peers, and the index of evidence files (the change log and its projections are next).
+/// the peers, the index of evidence files, and what the change log answers without writing (its
+/// appends and projections are next).
 public final class PostgresStore: Sendable {
   let pool: PostgresPool
+  private let suiteDigestInUse = Mutex<DigestAlgorithm>(.sha256)
 
   /// Connects with a `postgresql://` URL and brings the schema up to date (or to its `upTo`-th
   /// step, for the tests of every earlier version).
@@ -13,6 +17,11 @@ public final class PostgresStore: Sendable {
     pool = PostgresPool(url: url)
     try pool.withConnection { try PostgresSchema.migrator.migrate($0, upTo: migrateUpTo) }
   }
+
+  /// Hashes the change-set digests with `suite`'s hash, its federation's (SHA-256 until told).
+  public func useSuite(_ suite: CryptoSuite) { suiteDigestInUse.withLock { $0 = suite.digest } }
+
+  public var suiteDigest: DigestAlgorithm { suiteDigestInUse.withLock { $0 } }
 
   public static var schemaVersions: [String] { PostgresSchema.migrator.steps.map(\.name) }
 
@@ -33,4 +42,4 @@ extension PostgresStore: SQLBackedStore {
   public var sqlEngine: SealedSQLEngine { SealedSQLEngine(engine: PostgresEngine(pool: pool)) }
 }
 
-extension PostgresStore: AccountDirectory, BlobIndex, PeerDirectory {}
+extension PostgresStore: AccountDirectory, BlobIndex, ChangeLogReads, PeerDirectory, SuiteHashing {}
