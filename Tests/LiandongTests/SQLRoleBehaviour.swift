@@ -4,10 +4,11 @@ import Testing
 
 @testable import LiandongStore
 
-/// What the peers role and the blob index do on any engine, checked on a new, empty store: the
-/// SQLite store here, the PostgreSQL store in `PostgresStoreTests` with the same checks. The
-/// rows these roles read from the log and the evidence projections are written with SQL, as
-/// the engine's own ingest would leave them.
+/// What the roles written once for both engines do, checked on the SQLite store here and on the
+/// PostgreSQL store in `PostgresStoreTests` with the same checks: the peers and the blob index on
+/// a new, empty store (the rows they read from the log and the evidence projections written with
+/// SQL, as the engine's own ingest would leave them), and the change log's reads on a copy of the
+/// rows a SQLite store's ingest wrote.
 @Suite("Roles written once for both engines, on SQLite")
 struct SQLRoleBehaviourTests {
   @Test("peers: added, updated, listed with their last sync and clock, counted past it, removed")
