@@ -113,6 +113,8 @@ extension ChangeLogReads where Self: SQLBackedStore & SuiteHashing {
 
   /// Rows read at a time by `changes(after:)`: a few hundred kilobytes of one-lead changes.
   private static var pageRows: Int { 512 }
+  /// IDs read at a time for the change-set digests: 32 bytes and a flag each.
+  private static var digestPageRows: Int { 4096 }
 
   public func wantedBodies(limit: Int = 1024) throws -> [ChangeID] {
     try reading {
@@ -204,14 +206,14 @@ extension ChangeLogReads where Self: SQLBackedStore & SuiteHashing {
       while true {
         let page = try db.rows(
           "SELECT id, CASE WHEN body IS NULL THEN 0 ELSE 1 END AS full FROM changes WHERE id > ? ORDER BY id LIMIT ?",
-          [.bytes(after), .integer(Int64(Self.pageRows * 8))])
+          [.bytes(after), .integer(Int64(Self.digestPageRows))])
         for row in page {
           let id = row.bytes("id") ?? Data()
           hasher.update(id)
           if markingStubs { hasher.update(Data([row.integer("full") == 1 ? 1 : 0])) }
           after = id
         }
-        if page.count < Self.pageRows * 8 { break }
+        if page.count < Self.digestPageRows { break }
       }
       return hasher.finalize().hex
     }
