@@ -1,9 +1,9 @@
-import GRDB
+import Foundation
 import LiandongCore
 
 /// What one write transaction knows of each origin's chain: the highest sequence held, the change
 /// there, and whether the origin is quarantined. A batch from a peer holds thousands of
-/// consecutive changes of few origins; asking SQLite four questions per change about facts the
+/// consecutive changes of few origins; asking the database four questions per change about facts the
 /// previous change of the batch just settled was a tenth of a sync's time. Valid only inside the
 /// transaction that built it, and kept true by telling it what the transaction writes.
 struct ChainTips {
@@ -22,7 +22,7 @@ struct ChainTips {
 
   /// The held change at `sequence`, the one before it, the highest sequence held and the
   /// quarantine, as the verifier needs them.
-  mutating func lookup(origin: NodeID, sequence: UInt64, _ db: Database) throws -> (
+  mutating func lookup(origin: NodeID, sequence: UInt64, _ db: StoreConnection) throws -> (
     held: HeldChange?, predecessor: HeldChange?, heldThrough: UInt64, quarantined: Bool
   ) {
     let tip = try self.tip(of: origin, db)
@@ -53,9 +53,9 @@ struct ChainTips {
   }
 
   /// The fork decisions in force (`NodeStore+ForkDecisions.swift`).
-  mutating func decisions(_ db: Database) throws -> ForkDecisions {
+  mutating func decisions(_ db: StoreConnection) throws -> ForkDecisions {
     if let decisionsInForce { return decisionsInForce }
-    let read = try NodeStore.forkDecisions(db)
+    let read = try LogTables.forkDecisions(db)
     decisionsInForce = read
     return read
   }
@@ -95,41 +95,33 @@ struct ChainTips {
     tips[origin]?.quarantined = true
   }
 
-  private mutating func tip(of origin: NodeID, _ db: Database) throws -> Tip {
+  private mutating func tip(of origin: NodeID, _ db: StoreConnection) throws -> Tip {
     if let known = tips[origin] { return known }
-    let head = try Row.fetchOne(
-      db.cachedStatement(
-        sql: """
-          SELECT sequence, id, hlc_wall, hlc_counter, body IS NOT NULL AS has_body FROM changes
-          WHERE origin = ? ORDER BY sequence DESC LIMIT 1
-          """),
-      arguments: [origin.rawValue])
-    let quarantined =
-      try Bool.fetchOne(
-        db.cachedStatement(sql: "SELECT 1 FROM quarantine WHERE origin = ?"), arguments: [origin.rawValue])
-      ?? false
+    let head = try db.firstRow(
+      """
+      SELECT sequence, id, hlc_wall, hlc_counter, body IS NOT NULL AS has_body FROM changes
+      WHERE origin = ? ORDER BY sequence DESC LIMIT 1
+      """, origin.rawValue)
+    let quarantined = try db.exists("SELECT 1 FROM quarantine WHERE origin = ?", origin.rawValue)
     let tip = Tip(
-      through: head.map { UInt64($0["sequence"] as Int64) } ?? 0, head: head.map(Self.heldChange),
+      through: head.map { UInt64($0.integer("sequence")!) } ?? 0, head: head.map(Self.heldChange),
       quarantined: quarantined)
     tips[origin] = tip
     return tip
   }
 
-  static func change(origin: NodeID, sequence: UInt64, _ db: Database) throws -> HeldChange? {
-    try Row.fetchOne(
-      db.cachedStatement(
-        sql:
-          "SELECT id, hlc_wall, hlc_counter, body IS NOT NULL AS has_body FROM changes WHERE origin = ? AND sequence = ?"
-      ),
-      arguments: [origin.rawValue, Int64(sequence)]
+  static func change(origin: NodeID, sequence: UInt64, _ db: StoreConnection) throws -> HeldChange? {
+    try db.firstRow(
+      "SELECT id, hlc_wall, hlc_counter, body IS NOT NULL AS has_body FROM changes WHERE origin = ? AND sequence = ?",
+      origin.rawValue, Int64(sequence)
     ).map(heldChange)
   }
 
-  private static func heldChange(_ row: Row) -> HeldChange {
+  private static func heldChange(_ row: SQLRow) -> HeldChange {
     HeldChange(
-      id: ChangeID(bytes: row["id"])!,
+      id: ChangeID(bytes: row.bytes("id")!)!,
       time: HLCTimestamp(
-        wallMillis: UInt64(row["hlc_wall"] as Int64), counter: UInt32(row["hlc_counter"] as Int64)),
-      hasBody: row["has_body"])
+        wallMillis: UInt64(row.integer("hlc_wall")!), counter: UInt32(row.integer("hlc_counter")!)),
+      hasBody: row.integer("has_body") == 1)
   }
 }

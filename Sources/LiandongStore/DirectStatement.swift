@@ -72,11 +72,12 @@ struct RowInserts {
 
   init(_ table: String, orIgnore: Bool = false, rowsPerStatement: Int, columns: [String]) {
     self.rowsPerStatement = rowsPerStatement
-    let head =
-      "INSERT \(orIgnore ? "OR IGNORE " : "")INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+    let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
     let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
-    one = head + row
-    many = head + Array(repeating: row, count: rowsPerStatement).joined(separator: ", ")
+    // `ON CONFLICT DO NOTHING`, not SQLite's `OR IGNORE`: PostgreSQL runs the same statements.
+    let tail = orIgnore ? " ON CONFLICT DO NOTHING" : ""
+    one = head + row + tail
+    many = head + Array(repeating: row, count: rowsPerStatement).joined(separator: ", ") + tail
   }
 }
 

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 
 /// The objects a transaction touched. Each is refolded once, from all of its operations, at the
@@ -42,14 +41,14 @@ struct FoldBatch {
 
   /// `index` for a body that arrived for a stub this node held, which may be one it had folded
   /// before its stored copy was found damaged (`NodeStore+DamagedBodies`).
-  mutating func indexFilled(_ change: SignedChange, _ body: ChangeBody?, _ db: Database) throws {
+  mutating func indexFilled(_ change: SignedChange, _ body: ChangeBody?, _ db: StoreConnection) throws {
     refilled.insert(change.id)
     try index(change, body, db)
   }
 
   /// Indexes the operations of a change that has a body (`body`, decoded), and marks their
   /// objects for refolding.
-  mutating func index(_ change: SignedChange, _ body: ChangeBody?, _ db: Database) throws {
+  mutating func index(_ change: SignedChange, _ body: ChangeBody?, _ db: StoreConnection) throws {
     // A change indexed again in the same transaction names the same rows: nothing to add.
     guard let body, indexed.insert(change.id).inserted else { return }
     bodies.remember(change, body)
@@ -66,7 +65,7 @@ struct FoldBatch {
   }
 
   /// A change a clock correction re-timed, folded here before: its objects are folded again.
-  mutating func reorder(_ change: ChangeID, _ db: Database) throws {
+  mutating func reorder(_ change: ChangeID, _ db: StoreConnection) throws {
     guard let (_, body) = try bodies.load(change, db) else { return }
     for operation in body.operations where Self.actsOnObject(operation) {
       reordered.insert(operation.objectID)
@@ -95,7 +94,7 @@ struct FoldBatch {
   }
 
   /// Writes operation-index rows, in the order given, many to a statement.
-  private func write(_ rows: [OperationRow], _ db: Database) throws {
+  private func write(_ rows: [OperationRow], _ db: StoreConnection) throws {
     try db.insert(rows, with: Self.operationRows) { row, placeholders in
       try placeholders.bind(row.object.bytes)
       try placeholders.bind(changeIDs[row.change].bytes)
@@ -113,7 +112,8 @@ struct FoldBatch {
   /// hundreds of thousands of new objects, and reading each one's rows back was an eighth of its
   /// committer's time (BENCHMARKS.md, B2). Which objects the index did hold is asked beforehand,
   /// a few hundred to a query.
-  mutating func refold(_ db: Database) throws {
+  mutating func refold(_ db: StoreConnection) throws {
+    try db.holdFold()
     let rows = sortedRows()
     guard !wroteEarly else {
       try write(rows, db)
@@ -142,7 +142,7 @@ struct FoldBatch {
   }
 
   /// Refolds `object` from all of its operations in the index.
-  private mutating func refold(_ object: ObjectID, fromIndex db: Database) throws {
+  private mutating func refold(_ object: ObjectID, fromIndex db: StoreConnection) throws {
     var operations: [(ChangeID, Int)] = []
     try db.forEachRow("SELECT change_id, op_index FROM p_operations WHERE object_id = ?", object.bytes) {
       operations.append((ChangeID(bytes: $0.data(0))!, Int($0.int64(1))))
@@ -154,7 +154,7 @@ struct FoldBatch {
   /// Folds `object` from `operations` (every operation it has) and writes the result; `isNew`
   /// when it had no projection rows to replace.
   private mutating func refold(
-    _ object: ObjectID, _ operations: [(ChangeID, Int)], isNew: Bool, _ db: Database
+    _ object: ObjectID, _ operations: [(ChangeID, Int)], isNew: Bool, _ db: StoreConnection
   )
     throws
   {
@@ -172,18 +172,18 @@ struct FoldBatch {
   }
 
   /// A change's time in effect (`ChainTime`): its stamp, unless a clock correction re-timed it.
-  private mutating func timeInEffect(of change: ChangeID, stamp: HLCTimestamp, _ db: Database) throws
+  private mutating func timeInEffect(of change: ChangeID, stamp: HLCTimestamp, _ db: StoreConnection) throws
     -> HLCTimestamp
   {
     if anyRetimed == nil {
-      anyRetimed = try Bool.fetchOne(db, sql: "SELECT 1 FROM retimed_changes LIMIT 1") == true
+      anyRetimed = try db.exists("SELECT 1 FROM retimed_changes LIMIT 1")
     }
     guard anyRetimed == true else { return stamp }
-    return try NodeStore.timeInEffect(of: change, stamp: stamp, db)
+    return try LogTables.timeInEffect(of: change, stamp: stamp, db)
   }
 
   /// The objects among `rows` that the index holds operations for.
-  private func objectsIndexed(among rows: [OperationRow], _ db: Database) throws -> Set<ObjectID> {
+  private func objectsIndexed(among rows: [OperationRow], _ db: StoreConnection) throws -> Set<ObjectID> {
     var objects: [ObjectID] = []
     for row in rows where objects.last != row.object { objects.append(row.object) }
     var found = Set<ObjectID>()
@@ -219,13 +219,12 @@ private struct BodyCache {
     cache[change.id] = (change.header, body)
   }
 
-  mutating func load(_ id: ChangeID, _ db: Database) throws -> (ChangeHeader, ChangeBody)? {
+  mutating func load(_ id: ChangeID, _ db: StoreConnection) throws -> (ChangeHeader, ChangeBody)? {
     if let hit = cache[id] { return hit }
     guard
-      let row = try Row.fetchOne(
-        db, sql: "SELECT header, signature, body FROM changes WHERE id = ?", arguments: [id.bytes]),
+      let row = try db.firstRow("SELECT header, signature, body FROM changes WHERE id = ?", id.bytes),
       let change = try? SignedChange(
-        headerBytes: row["header"], signature: row["signature"], body: row["body"]),
+        headerBytes: row.bytes("header")!, signature: row.bytes("signature")!, body: row.bytes("body")),
       let body = change.decodedBody()
     else { return nil }
     cache[id] = (change.header, body)

@@ -20,87 +20,81 @@ extension NodeStore {
 
   public func setMaximumDrift(millis: UInt64) { driftLimit.withLock { $0 = millis } }
 
-  /// This node's clock at `nowMillis` (default: now), with its drift limit.
-  func clock(at nowMillis: UInt64 = Date().unixMillis) -> ClockNow {
-    ClockNow(nowMillis: nowMillis, maximumDriftMillis: maximumDriftMillis)
-  }
+}
 
+extension LogTables {
+  /// A change's time in effect: its stamp, unless a clock correction re-timed it.
+  static func timeInEffect(of id: ChangeID, stamp: HLCTimestamp, _ db: StoreConnection) throws -> HLCTimestamp
+  {
+    guard
+      let row = try db.firstRow(
+        "SELECT hlc_wall, hlc_counter FROM retimed_changes WHERE change_id = ?", id.bytes)
+    else { return stamp }
+    return HLCTimestamp(
+      wallMillis: UInt64(row.integer("hlc_wall")!), counter: UInt32(row.integer("hlc_counter")!))
+  }
+}
+
+extension LogWritingStore {
   /// `change` (just stored) stepped back: every earlier change of its chain whose time in effect
   /// is later than its stamp takes that stamp as its time in effect. Returns those re-timed.
-  func retime(before change: SignedChange, _ db: Database) throws -> [ChangeID] {
+  func retime(before change: SignedChange, _ db: StoreConnection) throws -> [ChangeID] {
     let time = change.header.time
     var retimed: [(id: Data, sequence: Int64)] = []
-    let rows = try Row.fetchCursor(
-      db,
-      sql: """
-        SELECT c.id, c.sequence, coalesce(r.hlc_wall, c.hlc_wall) AS wall,
-          coalesce(r.hlc_counter, c.hlc_counter) AS counter
-        FROM changes c LEFT JOIN retimed_changes r ON r.change_id = c.id
-        WHERE c.origin = ? AND c.sequence < ? ORDER BY c.sequence DESC
-        """, arguments: [change.header.origin.rawValue, Int64(change.header.sequence)])
-    while let row = try rows.next() {
+    for row in try db.rows(
+      """
+      SELECT c.id, c.sequence, coalesce(r.hlc_wall, c.hlc_wall) AS wall,
+        coalesce(r.hlc_counter, c.hlc_counter) AS counter
+      FROM changes c LEFT JOIN retimed_changes r ON r.change_id = c.id
+      WHERE c.origin = ? AND c.sequence < ? ORDER BY c.sequence DESC
+      """, change.header.origin.rawValue, Int64(change.header.sequence))
+    {
       let inEffect = HLCTimestamp(
-        wallMillis: UInt64(row["wall"] as Int64), counter: UInt32(row["counter"] as Int64))
+        wallMillis: UInt64(row.integer("wall")!), counter: UInt32(row.integer("counter")!))
       // Times in effect never decrease along a chain: the first one not later ends the run.
       guard inEffect > time else { break }
-      retimed.append((row["id"], row["sequence"]))
+      retimed.append((row.bytes("id")!, row.integer("sequence")!))
     }
-    // Written once the read is done: the query reads the table it would write.
     for (id, sequence) in retimed {
-      try db.execute(
-        sql: """
-          INSERT OR REPLACE INTO retimed_changes (change_id, origin, sequence, hlc_wall, hlc_counter)
-          VALUES (?, ?, ?, ?, ?)
-          """,
-        arguments: [id, change.header.origin.rawValue, sequence, Int64(time.wallMillis), Int64(time.counter)])
+      try db.run(
+        """
+        INSERT INTO retimed_changes (change_id, origin, sequence, hlc_wall, hlc_counter) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (change_id) DO UPDATE SET hlc_wall = excluded.hlc_wall, hlc_counter = excluded.hlc_counter
+        """, id, change.header.origin.rawValue, sequence, Int64(time.wallMillis), Int64(time.counter))
     }
     return retimed.map { ChangeID(bytes: $0.id)! }
   }
 
   /// Every chain's times in effect derived again from its stamps (`rebuild`): one pass over the
   /// log, each chain from its last change back.
-  func deriveTimesInEffect(_ db: Database) throws {
-    try db.execute(sql: "DELETE FROM retimed_changes")
-    let rows = try Row.fetchCursor(
-      db,
-      sql: "SELECT id, origin, sequence, hlc_wall, hlc_counter FROM changes ORDER BY origin, sequence DESC")
+  func deriveTimesInEffect(_ db: StoreConnection) throws {
+    try db.run("DELETE FROM retimed_changes")
+    var retimed: [(id: Data, origin: String, sequence: Int64, time: HLCTimestamp)] = []
     var origin = ""
     var earliest = HLCTimestamp.zero
-    while let row = try rows.next() {
-      let stamp = HLCTimestamp(
-        wallMillis: UInt64(row["hlc_wall"] as Int64), counter: UInt32(row["hlc_counter"] as Int64))
-      let rowOrigin: String = row["origin"]
+    // Read a row at a time (a whole log does not fit in memory as rows); written once read.
+    try db.forEachRow(
+      "SELECT id, origin, sequence, hlc_wall, hlc_counter FROM changes ORDER BY origin, sequence DESC"
+    ) { row in
+      let stamp = HLCTimestamp(wallMillis: UInt64(row.int64(3)), counter: UInt32(row.int64(4)))
+      let rowOrigin = row.string(1)
       if rowOrigin != origin || stamp <= earliest {
         origin = rowOrigin
         earliest = stamp
-        continue
+        return
       }
-      try db.execute(
-        sql: """
-          INSERT INTO retimed_changes (change_id, origin, sequence, hlc_wall, hlc_counter)
-          VALUES (?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          row["id"] as Data, origin, row["sequence"] as Int64, Int64(earliest.wallMillis),
-          Int64(earliest.counter),
-        ])
+      retimed.append((row.data(0), origin, row.int64(2), earliest))
     }
-  }
-
-  /// A change's time in effect: its stamp, unless a clock correction re-timed it.
-  static func timeInEffect(of id: ChangeID, stamp: HLCTimestamp, _ db: Database) throws -> HLCTimestamp {
-    guard
-      let row = try Row.fetchOne(
-        db.cachedStatement(sql: "SELECT hlc_wall, hlc_counter FROM retimed_changes WHERE change_id = ?"),
-        arguments: [id.bytes])
-    else { return stamp }
-    return HLCTimestamp(
-      wallMillis: UInt64(row["hlc_wall"] as Int64), counter: UInt32(row["hlc_counter"] as Int64))
+    for change in retimed {
+      try db.run(
+        "INSERT INTO retimed_changes (change_id, origin, sequence, hlc_wall, hlc_counter) VALUES (?, ?, ?, ?, ?)",
+        change.id, change.origin, change.sequence, Int64(change.time.wallMillis), Int64(change.time.counter))
+    }
   }
 
   /// How far `change` lies beyond what `clock` lets count, judged by its time in effect; nil when
   /// it may count.
-  func aheadMillis(of change: SignedChange, clock: ClockNow, _ db: Database) throws -> (
+  func aheadMillis(of change: SignedChange, clock: ClockNow, _ db: StoreConnection) throws -> (
     ahead: UInt64, countsFromMillis: UInt64
   )? {
     // A stamp within the allowance needs no lookup: a time in effect is never later than it.
@@ -109,14 +103,16 @@ extension NodeStore {
         of: change.header.time, nowMillis: clock.nowMillis, maximumDriftMillis: clock.maximumDriftMillis)
         != nil
     else { return nil }
-    let time = try Self.timeInEffect(of: change.id, stamp: change.header.time, db)
+    let time = try LogTables.timeInEffect(of: change.id, stamp: change.header.time, db)
     guard
       let ahead = ChainTime.aheadMillis(
         of: time, nowMillis: clock.nowMillis, maximumDriftMillis: clock.maximumDriftMillis)
     else { return nil }
     return (ahead, time.wallMillis - min(time.wallMillis, clock.maximumDriftMillis))
   }
+}
 
+extension NodeStore {
   /// Whether a change withheld for being stamped ahead may count by now: the changes the clock
   /// has reached are decided again (`reconsiderWithheld`). Called as each sync session ends and
   /// when a node's home opens; a read when nothing is due.
@@ -128,10 +124,7 @@ extension NodeStore {
         arguments: [Int64(clamping: nowMillis)]) == true
     }
     guard due else { return 0 }
-    return try writeTransaction { db in
-      try reconsiderWithheld(
-        db, clock: clock(at: nowMillis))
-    }
+    return try writeTransaction { db in try reconsiderWithheld(.sqlite(db), clock: clock(at: nowMillis)) }
   }
 
   /// Whether this node's own latest change is stamped further ahead of `nowMillis` than the drift
@@ -158,22 +151,20 @@ extension NodeStore {
     throws -> ClockCorrection?
   {
     let drift = maximumDriftMillis
-    return try writeTransaction { db -> ClockCorrection? in
+    return try writeTransaction { grdb -> ClockCorrection? in
+      let db = StoreConnection.sqlite(grdb)
       guard
-        let row = try Row.fetchOne(
-          db,
-          sql: """
-            SELECT sequence, id, hlc_wall, hlc_counter FROM changes WHERE origin = ?
-            ORDER BY sequence DESC LIMIT 1
-            """, arguments: [author.origin.rawValue])
+        let row = try db.firstRow(
+          "SELECT sequence, id, hlc_wall, hlc_counter FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
+          author.origin.rawValue)
       else { return nil }
-      let tipWall = UInt64(row["hlc_wall"] as Int64)
+      let tipWall = UInt64(row.integer("hlc_wall")!)
       guard
         ChainTime.aheadMillis(
           of: HLCTimestamp(wallMillis: tipWall), nowMillis: physicalMillis, maximumDriftMillis: drift) != nil
       else { return nil }
       let tip = ChangeAuthor.ChainTip(
-        sequence: UInt64(row["sequence"] as Int64), id: ChangeID(bytes: row["id"])!)
+        sequence: UInt64(row.integer("sequence")!), id: ChangeID(bytes: row.bytes("id")!)!)
       var clock = HybridLogicalClock(latest: try latestTime(notAfter: physicalMillis &+ drift, db))
       let body = ChangeBody(
         officer: ChainTime.officer, operations: [DomainOperation(objectID: ObjectID(), action: .correctClock)]

@@ -67,7 +67,7 @@ extension NodeStore {
       var problems: [CheckpointProblem] = []
       for signed in checkpoints {
         let checkpoint = signed.checkpoint
-        let chains = try signers(of: checkpoint.node, including: checkpoint.signerSHA256, db)
+        let chains = try signers(of: checkpoint.node, including: checkpoint.signerSHA256, .sqlite(db))
         do throws(CheckpointProblem) {
           try signed.check(signer: chains[checkpoint.signerSHA256] ?? [], trust: trust, now: now)
         } catch {
@@ -82,13 +82,10 @@ extension NodeStore {
       if choices {
         var tips = ChainTips()
         tips.forkChoicesChanged()
-        _ = try applyForkDecisions(db, tips: &tips)
+        _ = try applyForkDecisions(.sqlite(db), tips: &tips)
       }
       // A withheld change that one of them witnesses in time counts from now on.
-      if kept > 0 {
-        _ = try reconsiderWithheld(
-          db, clock: clock(at: now.unixMillis))
-      }
+      if kept > 0 { _ = try reconsiderWithheld(.sqlite(db), clock: clock(at: now.unixMillis)) }
       return (kept, problems)
     }
     try replayIfOwed()

@@ -9,47 +9,58 @@ import LiandongCore
 /// stub or from an earlier supersession with its body; sync brings the rest of the kept branch.
 /// An origin whose every fork is decided is no longer quarantined. The projections are then
 /// replayed from the log.
-extension NodeStore {
+extension LogTables {
   /// The decisions in force, from every manifest this node holds and the fork choices of the
   /// checkpoints it holds whose certificates no CRL in force revokes.
-  static func forkDecisions(_ db: Database) throws -> ForkDecisions {
-    let manifests = try Row.fetchAll(db.cachedStatement(sql: "SELECT sha256, document FROM p_manifests"))
-      .compactMap {
-        row -> (manifest: FederationManifest, sha256: Data)? in
-        guard let manifest = try? FederationManifest.parse(row["document"]), !manifest.forks.isEmpty else {
-          return nil
-        }
-        return (manifest, row["sha256"])
-      }
-    let choices = try Row.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT DISTINCT origin, sequence, keep FROM fork_choices
-          WHERE signer_sha256 NOT IN (SELECT fingerprint FROM revocations)
-          ORDER BY origin, sequence, keep
-          """)
-    ).compactMap { row -> OriginForkChoice? in
-      guard let origin = try? NodeID(row["origin"] as String), let keep = ChangeID(bytes: row["keep"]) else {
+  static func forkDecisions(_ db: StoreConnection) throws -> ForkDecisions {
+    let manifests = try db.rows("SELECT sha256, document FROM p_manifests").compactMap {
+      row -> (manifest: FederationManifest, sha256: Data)? in
+      guard let manifest = try? FederationManifest.parse(row.bytes("document")!), !manifest.forks.isEmpty
+      else {
         return nil
       }
-      return OriginForkChoice(origin: origin, sequence: UInt64(row["sequence"] as Int64), keep: keep)
+      return (manifest, row.bytes("sha256")!)
+    }
+    let choices = try db.rows(
+      """
+      SELECT DISTINCT origin, sequence, keep FROM fork_choices
+      WHERE signer_sha256 NOT IN (SELECT fingerprint FROM revocations)
+      ORDER BY origin, sequence, keep
+      """
+    ).compactMap { row -> OriginForkChoice? in
+      guard let origin = try? NodeID(row.string("origin")!), let keep = ChangeID(bytes: row.bytes("keep")!)
+      else {
+        return nil
+      }
+      return OriginForkChoice(origin: origin, sequence: UInt64(row.integer("sequence")!), keep: keep)
     }
     return ForkDecisions(manifests: manifests, originChoices: choices)
   }
 
+  /// Marks that the projections must be replayed (`replayIfOwed`), at the latest when the store
+  /// opens next.
+  static func oweReplay(_ db: StoreConnection) throws {
+    try db.run("INSERT INTO store_flags (name) VALUES (?) ON CONFLICT DO NOTHING", replayFlag)
+  }
+
+  static let replayFlag = "replay-after-fork-decision"
+  static let ownChainFlag = "own-chain-cut-by-fork-decision"
+}
+
+extension LogWritingStore {
   /// Brings the log in line with the decisions in force; true when it moved any change, so the
   /// projections must be replayed (`replayIfOwed`). An origin is quarantined exactly while a fork
   /// of it is not decided: a decision can lapse (its origin's certificate revoked, a contrary
   /// choice signed with its key), and the origin then waits for the authority again.
-  func applyForkDecisions(_ db: Database, tips: inout ChainTips) throws -> Bool {
+  func applyForkDecisions(_ db: StoreConnection, tips: inout ChainTips) throws -> Bool {
     let decisions = try tips.decisions(db)
     var moved = false
     for (fork, kept) in decisions.kept.sorted(by: {
       ($0.key.origin, $0.key.sequence) < ($1.key.origin, $1.key.sequence)
     }) {
-      let held = try Data.fetchOne(
-        db, sql: "SELECT id FROM changes WHERE origin = ? AND sequence = ?",
-        arguments: [fork.origin.rawValue, Int64(fork.sequence)])
+      let held = try db.firstRow(
+        "SELECT id FROM changes WHERE origin = ? AND sequence = ?", fork.origin.rawValue, Int64(fork.sequence)
+      )?.bytes("id")
       if held == kept.bytes { continue }
       if held != nil {
         try supersede(origin: fork.origin, from: fork.sequence, db)
@@ -58,98 +69,92 @@ extension NodeStore {
       if try restore(kept, origin: fork.origin, sequence: fork.sequence, db) { moved = true }
       tips.forget(fork.origin)
     }
-    let forkedOrigins = try String.fetchSet(db, sql: "SELECT DISTINCT origin FROM fork_proofs")
-    let quarantined = try String.fetchSet(db, sql: "SELECT origin FROM quarantine")
+    let forkedOrigins = Set(
+      try db.rows("SELECT DISTINCT origin FROM fork_proofs").compactMap { $0.string("origin") })
+    let quarantined = Set(try db.rows("SELECT origin FROM quarantine").compactMap { $0.string("origin") })
     for origin in forkedOrigins.union(quarantined).sorted() {
       guard let node = try? NodeID(origin) else { continue }
-      let forked = try Int64.fetchAll(
-        db, sql: "SELECT sequence FROM fork_proofs WHERE origin = ? ORDER BY sequence", arguments: [origin])
+      let forked = try db.rows("SELECT sequence FROM fork_proofs WHERE origin = ? ORDER BY sequence", origin)
+        .compactMap { $0.integer("sequence") }
       let undecided = forked.first { decisions.kept(origin: node, sequence: UInt64($0)) == nil }
       if let undecided, !quarantined.contains(origin) {
-        try db.execute(
-          sql: "INSERT INTO quarantine (origin, sequence, since) VALUES (?, ?, ?)",
-          arguments: [origin, undecided, Date().iso8601])
+        try db.run(
+          "INSERT INTO quarantine (origin, sequence, since) VALUES (?, ?, ?)", origin, undecided,
+          Date().iso8601)
         tips.forget(node)
       } else if undecided == nil, quarantined.contains(origin) {
-        try db.execute(sql: "DELETE FROM quarantine WHERE origin = ?", arguments: [origin])
+        try db.run("DELETE FROM quarantine WHERE origin = ?", origin)
         tips.forget(node)
       }
     }
-    if moved {
-      try db.execute(sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [Self.replayFlag])
-    }
+    if moved { try LogTables.oweReplay(db) }
     return moved
   }
 
   /// Moves the origin's changes from `sequence` on out of the log, keeping them whole.
-  private func supersede(origin: NodeID, from sequence: UInt64, _ db: Database) throws {
-    let arguments: StatementArguments = [origin.rawValue, Int64(sequence)]
-    try db.execute(
-      sql: """
-        INSERT OR IGNORE INTO superseded_changes
-          (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at, superseded_at)
-        SELECT id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at, ?
-        FROM changes WHERE origin = ? AND sequence >= ?
-        """, arguments: [Date().iso8601] + arguments)
+  private func supersede(origin: NodeID, from sequence: UInt64, _ db: StoreConnection) throws {
+    try db.run(
+      """
+      INSERT INTO superseded_changes
+        (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at, superseded_at)
+      SELECT id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at, ?
+      FROM changes WHERE origin = ? AND sequence >= ? ON CONFLICT DO NOTHING
+      """, Date().iso8601, origin.rawValue, Int64(sequence))
     if origin == node {
-      try db.execute(
-        sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [Self.ownChainFlag])
+      try db.run("INSERT INTO store_flags (name) VALUES (?) ON CONFLICT DO NOTHING", LogTables.ownChainFlag)
     }
-    try db.execute(sql: "DELETE FROM changes WHERE origin = ? AND sequence >= ?", arguments: arguments)
+    try db.run("DELETE FROM changes WHERE origin = ? AND sequence >= ?", origin.rawValue, Int64(sequence))
   }
 
   /// Puts the kept change in its place when this node has its signed header: whole if it was
   /// superseded here before, else as a stub whose body sync fetches. Only right after the
   /// change before it, so the chain stays without a gap.
-  private func restore(_ kept: ChangeID, origin: NodeID, sequence: UInt64, _ db: Database) throws -> Bool {
-    let before = try Row.fetchOne(
-      db, sql: "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
-      arguments: [origin.rawValue])
-    guard (before.map { $0["sequence"] as Int64 } ?? 0) == Int64(sequence - 1) else { return false }
+  private func restore(_ kept: ChangeID, origin: NodeID, sequence: UInt64, _ db: StoreConnection) throws
+    -> Bool
+  {
+    let before = try db.firstRow(
+      "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1", origin.rawValue)
+    guard (before?.integer("sequence") ?? 0) == Int64(sequence - 1) else { return false }
     let found: SignedChange
-    if let row = try Row.fetchOne(
-      db, sql: "SELECT header, signature, body FROM superseded_changes WHERE id = ?", arguments: [kept.bytes])
+    if let row = try db.firstRow(
+      "SELECT header, signature, body FROM superseded_changes WHERE id = ?", kept.bytes)
     {
-      found = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: row["body"])
-      try db.execute(sql: "DELETE FROM superseded_changes WHERE id = ?", arguments: [kept.bytes])
-    } else if let row = try Row.fetchOne(
-      db,
-      sql: """
-        SELECT CASE WHEN held_id = ?1 THEN held_header ELSE other_header END AS header,
-               CASE WHEN held_id = ?1 THEN held_signature ELSE other_signature END AS signature
-        FROM fork_proofs WHERE held_id = ?1 OR other_id = ?1 LIMIT 1
-        """, arguments: [kept.bytes])
+      found = try SignedChange(
+        headerBytes: row.bytes("header")!, signature: row.bytes("signature")!, body: row.bytes("body"))
+      try db.run("DELETE FROM superseded_changes WHERE id = ?", kept.bytes)
+    } else if let row = try db.firstRow(
+      """
+      SELECT CASE WHEN held_id = ? THEN held_header ELSE other_header END AS header,
+             CASE WHEN held_id = ? THEN held_signature ELSE other_signature END AS signature
+      FROM fork_proofs WHERE held_id = ? OR other_id = ? LIMIT 1
+      """, kept.bytes, kept.bytes, kept.bytes, kept.bytes)
     {
-      found = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil)
+      found = try SignedChange(
+        headerBytes: row.bytes("header")!, signature: row.bytes("signature")!, body: nil)
     } else {
       return false
     }
     let header = found.header
-    guard header.origin == origin, header.sequence == sequence,
-      header.previous?.bytes == before.map({ $0["id"] as Data })
+    guard header.origin == origin, header.sequence == sequence, header.previous?.bytes == before?.bytes("id")
     else { return false }
-    try db.execute(
-      sql: """
-        INSERT INTO changes (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        found.id.bytes, origin.rawValue, Int64(sequence), Int64(header.time.wallMillis),
-        Int64(header.time.counter),
-        found.headerBytes, found.signature, found.body, Date().iso8601,
-      ])
+    try db.run(
+      """
+      INSERT INTO changes (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      """, found.id.bytes, origin.rawValue, Int64(sequence), Int64(header.time.wallMillis),
+      Int64(header.time.counter), found.headerBytes, found.signature, found.body, Date().iso8601)
     return true
   }
+}
 
-  static let replayFlag = "replay-after-fork-decision"
-  static let ownChainFlag = "own-chain-cut-by-fork-decision"
-
+extension NodeStore {
   /// Replays the projections if a fork decision moved changes, or the revocations in force
   /// changed, since the last replay: right after the transaction that owed it, and on opening the
   /// store if a crash came in between.
   func replayIfOwed() throws {
     let pending = try read { db in
-      try Bool.fetchOne(db, sql: "SELECT 1 FROM store_flags WHERE name = ?", arguments: [Self.replayFlag])
+      try Bool.fetchOne(
+        db, sql: "SELECT 1 FROM store_flags WHERE name = ?", arguments: [LogTables.replayFlag])
     }
     guard pending == true else { return }
     // A damaged body stops the replay until sync brings a good copy (`rebuild`); what was
@@ -162,13 +167,14 @@ extension NodeStore {
   /// (`NodeHome` turns this into the restored node's catch-up, then clears it).
   public func ownChainCut() throws -> Bool {
     try read { db in
-      try Bool.fetchOne(db, sql: "SELECT 1 FROM store_flags WHERE name = ?", arguments: [Self.ownChainFlag])
+      try Bool.fetchOne(
+        db, sql: "SELECT 1 FROM store_flags WHERE name = ?", arguments: [LogTables.ownChainFlag])
     } == true
   }
 
   public func clearOwnChainCut() throws {
     try writeTransaction { db in
-      try db.execute(sql: "DELETE FROM store_flags WHERE name = ?", arguments: [Self.ownChainFlag])
+      try db.execute(sql: "DELETE FROM store_flags WHERE name = ?", arguments: [LogTables.ownChainFlag])
     }
   }
 
@@ -213,7 +219,7 @@ extension NodeStore {
         throw ForkChoiceError.certificateRevoked(node: node.rawValue)
       }
       var tips = ChainTips()
-      let decisions = try tips.decisions(db)
+      let decisions = try tips.decisions(.sqlite(db))
       if let standing = decisions.kept(origin: node, sequence: sequence) {
         guard standing == kept else {
           let by = decisions.decider(origin: node, sequence: sequence) ?? .authority
@@ -229,7 +235,7 @@ extension NodeStore {
       let signed = try signCheckpoint(author: author, now: now, db)
       _ = try insert(signed, db)
       tips.forkChoicesChanged()
-      _ = try applyForkDecisions(db, tips: &tips)
+      _ = try applyForkDecisions(.sqlite(db), tips: &tips)
       return OwnForkChoice(sequence: sequence, kept: kept.hex, alreadyDecided: false)
     }
     try replayIfOwed()

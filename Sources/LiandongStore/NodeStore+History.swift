@@ -73,7 +73,7 @@ extension NodeStore {
         else { continue }
         let index: Int = row["op_index"]
         let reference = "\(change.id.hex):\(index)"
-        let time = try Self.timeInEffect(of: change.id, stamp: change.header.time, db)
+        let time = try LogTables.timeInEffect(of: change.id, stamp: change.header.time, .sqlite(db))
         var entry = HistoryEntry(
           time: time.iso8601, node: change.header.origin.rawValue, officer: body.officer,
           what: Self.explain(body.operations[index], in: change.header.suite), operation: reference,

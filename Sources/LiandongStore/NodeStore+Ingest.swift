@@ -1,23 +1,57 @@
 import Foundation
-import GRDB
 import LiandongCore
 import LiandongCrypto
 
 extension NodeStore {
   /// Verifies and stores changes from anywhere (a peer, a file, this node), all in one
-  /// transaction, then refolds every object they touch. Refused changes write nothing, except
-  /// that a fork's proof and the quarantine it causes are kept. `signaturesChecked` is what
-  /// `checkSignaturesAhead` gave for these changes, from a caller that ran it earlier (while the
-  /// previous batch committed); without it the check runs here. `bodies`, index for index, are
-  /// the changes' bodies decoded ahead the same way (`PreparedBody.decoding`); without them they
-  /// are decoded here.
+  /// transaction, then refolds every object they touch (`ingestChanges`). `signaturesChecked` is
+  /// what `checkSignaturesAhead` gave for these changes, from a caller that ran it earlier (while
+  /// the previous batch committed); `bodies`, index for index, are the changes' bodies decoded
+  /// ahead the same way (`PreparedBody.decoding`).
   public func ingest(
     _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
     signaturesChecked: SignatureChecks? = nil, bodies: [PreparedBody?]? = nil
   ) throws -> [IngestOutcome] {
-    let checked = signaturesChecked ?? checkSignaturesAhead(changes)
+    try ingestChanges(
+      changes, verifier: verifier, physicalMillis: physicalMillis,
+      signaturesChecked: signaturesChecked ?? checkSignaturesAhead(changes), bodies: bodies)
+  }
+
+  /// Records a change made on this node (`appendChanges`).
+  public func appendLocal(
+    _ body: ChangeBody, audience: Audience, author: ChangeAuthor, verifier: ChangeVerifier,
+    physicalMillis: UInt64
+  ) throws -> SignedChange {
+    try appendLocal(
+      [(PreparedBody(body), audience)], author: author, verifier: verifier, physicalMillis: physicalMillis)[0]
+  }
+
+  /// Records several changes made on this node in one transaction (`appendChanges`).
+  public func appendLocal(
+    _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
+    physicalMillis: UInt64, keepingRefused: Bool = true
+  ) throws -> [SignedChange] {
+    try appendChanges(
+      changes, author: author, verifier: verifier, physicalMillis: physicalMillis,
+      keepingRefused: keepingRefused)
+  }
+
+  /// The latest time of any change that counts here (each was within the allowed drift of this
+  /// node's clock when it came to count): a clock far behind it has gone backwards.
+  public func latestChangeTime() throws -> HLCTimestamp { try read { try latestTime(.sqlite($0)) } }
+}
+
+extension LogWritingStore {
+  /// Verifies and stores changes from anywhere, all in one transaction, then refolds every
+  /// object they touch. Refused changes write nothing, except that a fork's proof and the
+  /// quarantine it causes are kept. `checked` vouches for the signatures checked ahead; without
+  /// `bodies` the changes' bodies are decoded here.
+  func ingestChanges(
+    _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
+    signaturesChecked checked: SignatureChecks, bodies: [PreparedBody?]?
+  ) throws -> [IngestOutcome] {
     precondition(bodies == nil || bodies!.count == changes.count, "one prepared body for each change")
-    let outcomes = try writeTransaction { db in
+    let outcomes = try writingLog(origins: changes.map(\.header.origin)) { db in
       var folds = FoldBatch()
       var tips = ChainTips()
       var revocations = SignerRevocations()
@@ -42,7 +76,7 @@ extension NodeStore {
   /// that a manifest's cut-offs or a clock correction may let count.
   func finishWrites(
     folds: inout FoldBatch, tips: inout ChainTips, revocations: inout SignerRevocations, clock: ClockNow,
-    _ db: Database
+    _ db: StoreConnection
   ) throws {
     try folds.refold(db)
     var reconsider = tips.retimed > 0
@@ -53,41 +87,33 @@ extension NodeStore {
     if reconsider, try revocations.anyWithheld(db) { _ = try reconsiderWithheld(db, clock: clock) }
   }
 
-  /// Records a change made on this node: numbers it after the chain tip, stamps it with the
-  /// hybrid logical clock (never earlier than anything already held), signs it, verifies it like
-  /// any other, and returns only once it is durable.
-  public func appendLocal(
-    _ body: ChangeBody, audience: Audience, author: ChangeAuthor, verifier: ChangeVerifier,
-    physicalMillis: UInt64
-  ) throws -> SignedChange {
-    try appendLocal(
-      [(PreparedBody(body), audience)], author: author, verifier: verifier, physicalMillis: physicalMillis)[0]
-  }
-
   /// Records several changes made on this node in one transaction: all of them, or none. Their
   /// bodies come encoded and decoded already (`PreparedBody`), which a bulk writer does on
   /// another core while the previous transaction writes. With `keepingRefused` false, an
   /// operation the reducers refuse rolls the whole transaction back (`OperationsRefused`):
   /// a person's act the rules refuse is an error to them, not a change every node must keep.
-  public func appendLocal(
+  ///
+  /// Each is numbered after the chain tip, stamped with the hybrid logical clock (never earlier
+  /// than anything already held), signed, and verified like any other; it returns only once they
+  /// are durable.
+  func appendChanges(
     _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
-    physicalMillis: UInt64, keepingRefused: Bool = true
+    physicalMillis: UInt64, keepingRefused: Bool
   ) throws -> [SignedChange] {
-    let signed = try writeTransaction { db in
-      let tipRow = try Row.fetchOne(
-        db,
-        sql:
-          "SELECT sequence, id, hlc_wall, hlc_counter FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
-        arguments: [author.origin.rawValue])
+    let signed = try writingLog(origins: [author.origin]) { db in
+      let tipRow = try db.firstRow(
+        "SELECT sequence, id, hlc_wall, hlc_counter FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
+        author.origin.rawValue)
       var tip = tipRow.map {
-        ChangeAuthor.ChainTip(sequence: UInt64($0["sequence"] as Int64), id: ChangeID(bytes: $0["id"])!)
+        ChangeAuthor.ChainTip(
+          sequence: UInt64($0.integer("sequence")!), id: ChangeID(bytes: $0.bytes("id")!)!)
       }
       // Never earlier than this node's own last stamp, even one withheld or re-timed: its chain's
       // times only increase, except at a clock correction (`correctClockIfAhead`).
       let ownLatest =
         tipRow.map {
           HLCTimestamp(
-            wallMillis: UInt64($0["hlc_wall"] as Int64), counter: UInt32($0["hlc_counter"] as Int64))
+            wallMillis: UInt64($0.integer("hlc_wall")!), counter: UInt32($0.integer("hlc_counter")!))
         } ?? .zero
       var clock = HybridLogicalClock(latest: max(try latestTime(db), ownLatest))
       var folds = FoldBatch()
@@ -124,7 +150,7 @@ extension NodeStore {
         folds: &folds, tips: &tips, revocations: &revocations,
         clock: self.clock(at: physicalMillis), db)
       if !keepingRefused {
-        let refused = try refusals(of: signed.map(\.id), db)
+        let refused = try LogTables.refusals(of: signed.map(\.id), db)
         if !refused.isEmpty { throw OperationsRefused(refusals: refused) }
       }
       return signed
@@ -133,30 +159,25 @@ extension NodeStore {
     return signed
   }
 
-  /// The latest time of any change that counts here (each was within the allowed drift of this
-  /// node's clock when it came to count): a clock far behind it has gone backwards.
-  public func latestChangeTime() throws -> HLCTimestamp { try read { try latestTime($0) } }
-
   /// The latest time in effect of any change that counts here (`notAfter`: of those stamped no
   /// later than that): the floor for this node's next timestamp. A change withheld for being
   /// stamped ahead, or re-timed, never drags this node's clock after it.
-  func latestTime(notAfter limit: UInt64 = .max, _ db: Database) throws -> HLCTimestamp {
+  func latestTime(notAfter limit: UInt64 = .max, _ db: StoreConnection) throws -> HLCTimestamp {
     guard
-      let row = try Row.fetchOne(
-        db.cachedStatement(
-          sql: """
-            SELECT hlc_wall, hlc_counter FROM changes c WHERE hlc_wall <= ?
-              AND NOT EXISTS (SELECT 1 FROM withheld_changes w WHERE w.change_id = c.id)
-              AND NOT EXISTS (SELECT 1 FROM retimed_changes r WHERE r.change_id = c.id)
-            ORDER BY hlc_wall DESC, hlc_counter DESC LIMIT 1
-            """), arguments: [Int64(clamping: limit)])
+      let row = try db.firstRow(
+        """
+        SELECT hlc_wall, hlc_counter FROM changes c WHERE hlc_wall <= ?
+          AND NOT EXISTS (SELECT 1 FROM withheld_changes w WHERE w.change_id = c.id)
+          AND NOT EXISTS (SELECT 1 FROM retimed_changes r WHERE r.change_id = c.id)
+        ORDER BY hlc_wall DESC, hlc_counter DESC LIMIT 1
+        """, Int64(clamping: limit))
     else { return .zero }
     return HLCTimestamp(
-      wallMillis: UInt64(row["hlc_wall"] as Int64), counter: UInt32(row["hlc_counter"] as Int64))
+      wallMillis: UInt64(row.integer("hlc_wall")!), counter: UInt32(row.integer("hlc_counter")!))
   }
 
   func ingestOne(
-    _ change: SignedChange, db: Database, verifier: ChangeVerifier, physicalMillis: UInt64,
+    _ change: SignedChange, db: StoreConnection, verifier: ChangeVerifier, physicalMillis: UInt64,
     receivedAt: String, folds: inout FoldBatch, tips: inout ChainTips, revocations: inout SignerRevocations,
     signatureChecked: Bool = false, prepared: PreparedBody? = nil
   ) throws -> IngestOutcome {
@@ -183,11 +204,13 @@ extension NodeStore {
     case .fork(let heldID, let other):
       // Peers pass known forks on in every session: a proof already recorded is nothing new, and
       // refusing it again would log the same fork on every round.
-      let known = try Bool.fetchOne(
-        db.cachedStatement(
-          sql: "SELECT 1 FROM fork_proofs WHERE origin = ? AND sequence = ? AND other_id = ?"),
-        arguments: [header.origin.rawValue, Int64(header.sequence), other.id.bytes])
-      if known == true { return .duplicate }
+      if try db.exists(
+        "SELECT 1 FROM fork_proofs WHERE origin = ? AND sequence = ? AND other_id = ?",
+        header.origin.rawValue,
+        Int64(header.sequence), other.id.bytes)
+      {
+        return .duplicate
+      }
       // Decided already for this change: the proof is kept, the origin is not quarantined, and
       // the change takes the other's place when the transaction ends.
       if try tips.decisions(db).kept(origin: header.origin, sequence: header.sequence) == other.id {
@@ -202,12 +225,11 @@ extension NodeStore {
       // Moved to the end of the log: its content is new here, and a live page that showed the
       // stub must hear of it (`arrivals(after:)` reads the log by position).
       try db.run(
-        "UPDATE changes SET body = ?, rowid = (SELECT max(rowid) + 1 FROM changes) WHERE id = ?", full.body,
-        full.id.bytes)
+        "UPDATE changes SET body = ?, rowid = \(db.nextLogPosition) WHERE id = ?", full.body, full.id.bytes)
       try db.run("DELETE FROM p_wanted_bodies WHERE change_id = ?", full.id.bytes)
       tips.filled(full)
       if try registerManifests(in: full, body, db) { tips.manifestRegistered() }
-      try Self.registerRevocationLists(in: full, body, db)
+      try LogTables.registerRevocationLists(in: full, body, db)
       if try revocations.anyWithheld(db), try isWithheld(full.id, db) { return .bodyFilled }
       try folds.indexFilled(full, body, db)
       return .bodyFilled
@@ -223,7 +245,7 @@ extension NodeStore {
         try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)
       }
       if try registerManifests(in: accepted, body, db) { tips.manifestRegistered() }
-      try Self.registerRevocationLists(in: accepted, body, db)
+      try LogTables.registerRevocationLists(in: accepted, body, db)
       try noteIfWanted(accepted, db)
       // A clock correction: the changes before it stamped later take its time, so those already
       // folded are folded again in their new place.
@@ -244,30 +266,29 @@ extension NodeStore {
   }
 
   /// A stub of a change this node may read: its body is asked for in every sync until it arrives.
-  func noteIfWanted(_ change: SignedChange, _ db: Database) throws {
+  func noteIfWanted(_ change: SignedChange, _ db: StoreConnection) throws {
     guard change.isStub, change.header.audience.includes(node, origin: change.header.origin) else { return }
-    try db.run(
-      "INSERT OR IGNORE INTO p_wanted_bodies (change_id) VALUES (?)", change.id.bytes)
+    try db.run("INSERT INTO p_wanted_bodies (change_id) VALUES (?) ON CONFLICT DO NOTHING", change.id.bytes)
   }
 
-  private func recordFork(_ db: Database, heldID: ChangeID, other: SignedChange, quarantine: Bool = true)
-    throws
-  {
-    guard
-      let held = try Row.fetchOne(
-        db, sql: "SELECT header, signature FROM changes WHERE id = ?", arguments: [heldID.bytes])
-    else { return }
+  private func recordFork(
+    _ db: StoreConnection, heldID: ChangeID, other: SignedChange, quarantine: Bool = true
+  ) throws {
+    guard let held = try db.firstRow("SELECT header, signature FROM changes WHERE id = ?", heldID.bytes)
+    else {
+      return
+    }
     let now = Date().iso8601
     try db.run(
       """
-      INSERT OR IGNORE INTO fork_proofs
+      INSERT INTO fork_proofs
         (origin, sequence, held_id, held_header, held_signature, other_id, other_header, other_signature, detected_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-      """, other.header.origin.rawValue, Int64(other.header.sequence), heldID.bytes, held["header"] as Data,
-      held["signature"] as Data, other.id.bytes, other.headerBytes, other.signature, now)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+      """, other.header.origin.rawValue, Int64(other.header.sequence), heldID.bytes, held.bytes("header")!,
+      held.bytes("signature")!, other.id.bytes, other.headerBytes, other.signature, now)
     guard quarantine else { return }
     try db.run(
-      "INSERT OR IGNORE INTO quarantine (origin, sequence, since) VALUES (?, ?, ?)",
+      "INSERT INTO quarantine (origin, sequence, since) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
       other.header.origin.rawValue, Int64(other.header.sequence), now)
   }
 
@@ -277,7 +298,9 @@ extension NodeStore {
   /// certificate the smaller change ID is kept, so the table does not depend on arrival order.
   /// Records an announced chain; returns the leaf's fingerprint (what a change it signs names).
   @discardableResult
-  func registerCertificate(_ ders: [Data], origin: NodeID, announcedIn change: ChangeID, _ db: Database)
+  func registerCertificate(
+    _ ders: [Data], origin: NodeID, announcedIn change: ChangeID, _ db: StoreConnection
+  )
     throws -> Data
   {
     let chain = try ders.map { try Certificate(der: $0) }
@@ -287,26 +310,26 @@ extension NodeStore {
       """
       INSERT INTO p_certificates (fingerprint, node, serial, subject, not_before, not_after, chain_pem, announced_in)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (fingerprint) DO UPDATE SET announced_in = MIN(announced_in, excluded.announced_in)
+      ON CONFLICT (fingerprint) DO UPDATE SET announced_in = \(LogTables.smaller("p_certificates.announced_in"))
       """, leaf.fingerprint, origin.rawValue, leaf.serialHex, leaf.subjectName, leaf.notBefore.iso8601,
       leaf.notAfter.iso8601, pem, change.bytes)
-    signerCache.withLock { $0[origin, default: [:]][leaf.fingerprint] = chain }
+    signerCache.remember(chain, fingerprint: leaf.fingerprint, origin: origin)
     return leaf.fingerprint
   }
 
   /// The origin's announced chains; read again from the database when `fingerprint` is not
   /// cached, since another process may have registered it.
-  func signers(of origin: NodeID, including fingerprint: Data, _ db: Database) throws -> [Data: [Certificate]]
+  func signers(of origin: NodeID, including fingerprint: Data, _ db: StoreConnection) throws
+    -> [Data: [Certificate]]
   {
-    if let cached = signerCache.withLock({ $0[origin] }), cached[fingerprint] != nil { return cached }
+    if let cached = signerCache.chains(of: origin), cached[fingerprint] != nil { return cached }
     var result: [Data: [Certificate]] = [:]
-    for row in try Row.fetchAll(
-      db, sql: "SELECT fingerprint, chain_pem FROM p_certificates WHERE node = ?",
-      arguments: [origin.rawValue])
+    for row in try db.rows(
+      "SELECT fingerprint, chain_pem FROM p_certificates WHERE node = ?", origin.rawValue)
     {
-      result[row["fingerprint"]] = try Certificate.chain(pem: Data((row["chain_pem"] as String).utf8))
+      result[row.bytes("fingerprint")!] = try Certificate.chain(pem: Data(row.string("chain_pem")!.utf8))
     }
-    if !result.isEmpty { signerCache.withLock { $0[origin] = result } }
+    if !result.isEmpty { signerCache.remember(result, origin: origin) }
     return result
   }
 }

@@ -47,26 +47,43 @@ extension NodeStore {
   private struct DamagedBodiesFound: Error {}
 
   private func rebuildAll(operationRowsHeldBack: Int, damaged: inout [ChangeID]) throws {
-    try writeTransaction { db in
-      for table in Schema.derivedTables { try db.execute(sql: Schema.emptying(table)) }
-      signerCache.withLock { $0.removeAll() }
-      var folds = FoldBatch(maximumUnwritten: operationRowsHeldBack)
-      var revocations = SignerRevocations()
-      revocations.anyWithheld = false
-      // Times in effect come from the chains' stamps, before any change is decided by them.
-      try deriveTimesInEffect(db)
-      let clock = self.clock()
-      // Each change is decided after the announcement of the certificate that signed it, which
-      // precedes it in its origin's chain but may follow it in the log (a body fetched again
-      // after damage moves to the log's end): such a change waits, and is decided at the end in
-      // chain order.
-      var announced = Set<Data>()
-      var waiting: [(change: SignedChange, body: ChangeBody?)] = []
-      let rows = try Row.fetchCursor(
-        db, sql: "SELECT header, signature, body FROM changes ORDER BY rowid")
-      while let row = try rows.next() {
+    try writingLog(origins: []) { db in
+      try emptyDerivedTables(db)
+      try replayLog(operationRowsHeldBack: operationRowsHeldBack, damaged: &damaged, db)
+      if !damaged.isEmpty { throw DamagedBodiesFound() }
+    }
+  }
+}
+
+extension LogWritingStore {
+  /// Replays the whole log into emptied projections, as `rebuild` does, in the transaction
+  /// `db`; the changes whose bodies fail their hash are left in `damaged`, and nothing is folded
+  /// once one is found (the caller undoes the transaction).
+  func replayLog(operationRowsHeldBack: Int, damaged: inout [ChangeID], _ db: StoreConnection) throws {
+    signerCache.forget()
+    var folds = FoldBatch(maximumUnwritten: operationRowsHeldBack)
+    var revocations = SignerRevocations()
+    revocations.anyWithheld = false
+    // Times in effect come from the chains' stamps, before any change is decided by them.
+    try deriveTimesInEffect(db)
+    let clock = self.clock()
+    // Each change is decided after the announcement of the certificate that signed it, which
+    // precedes it in its origin's chain but may follow it in the log (a body fetched again
+    // after damage moves to the log's end): such a change waits, and is decided at the end in
+    // chain order.
+    var announced = Set<Data>()
+    var waiting: [(change: SignedChange, body: ChangeBody?)] = []
+    // A page of the log at a time: a whole log does not fit in memory as rows.
+    var position: Int64 = 0
+    while true {
+      let page = try db.rows(
+        "SELECT rowid, header, signature, body FROM changes WHERE rowid > ? ORDER BY rowid LIMIT ?", position,
+        Self.replayPageRows)
+      guard let last = page.last else { break }
+      position = last.integer("rowid")!
+      for row in page {
         let change = try SignedChange(
-          headerBytes: row["header"], signature: row["signature"], body: row["body"])
+          headerBytes: row.bytes("header")!, signature: row.bytes("signature")!, body: row.bytes("body"))
         var body: ChangeBody? = nil
         if !change.isStub {
           do throws(ChangeRefusal) { try change.checkBody() } catch {
@@ -81,7 +98,7 @@ extension NodeStore {
             }
           }
           try registerManifests(in: change, body, db)
-          try Self.registerRevocationLists(in: change, body, db)
+          try LogTables.registerRevocationLists(in: change, body, db)
         }
         guard announced.contains(change.header.signerSHA256) else {
           waiting.append((change, body))
@@ -93,38 +110,42 @@ extension NodeStore {
           try folds.index(change, body, db)
         }
       }
-      let inChainOrder = waiting.sorted {
-        ($0.change.header.origin, $0.change.header.sequence) < (
-          $1.change.header.origin, $1.change.header.sequence
-        )
-      }
-      for (change, body) in inChainOrder {
-        if try !withholdIfNotCounting(change, revocations: &revocations, trust: nil, clock: clock, db),
-          let body
-        {
-          try folds.index(change, body, db)
-        }
-      }
-      if !damaged.isEmpty { throw DamagedBodiesFound() }
-      try rebuildWantedBodies(db)
-      try folds.refold(db)
-      // A manifest later in the log may name earlier changes in a cut-off.
-      if revocations.anyWithheld { _ = try reconsiderWithheld(db, clock: clock) }
-      try db.execute(sql: "DELETE FROM store_flags WHERE name = ?", arguments: [Self.replayFlag])
     }
+    let inChainOrder = waiting.sorted {
+      ($0.change.header.origin, $0.change.header.sequence) < (
+        $1.change.header.origin, $1.change.header.sequence
+      )
+    }
+    for (change, body) in inChainOrder {
+      if try !withholdIfNotCounting(change, revocations: &revocations, trust: nil, clock: clock, db),
+        let body
+      {
+        try folds.index(change, body, db)
+      }
+    }
+    guard damaged.isEmpty else { return }
+    try rebuildWantedBodies(db)
+    try folds.refold(db)
+    // A manifest later in the log may name earlier changes in a cut-off.
+    if revocations.anyWithheld { _ = try reconsiderWithheld(db, clock: clock) }
+    try db.run("DELETE FROM store_flags WHERE name = ?", LogTables.replayFlag)
   }
+
+  private static var replayPageRows: Int { 1024 }
 
   /// Lists again every stub this node may read (after a rebuild, or the upgrade that added the
   /// list).
-  func rebuildWantedBodies(_ db: Database) throws {
-    try db.execute(sql: "DELETE FROM p_wanted_bodies")
-    let stubs = try Row.fetchCursor(db, sql: "SELECT header, signature FROM changes WHERE body IS NULL")
-    while let row = try stubs.next() {
-      try noteIfWanted(
-        try SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil), db)
+  func rebuildWantedBodies(_ db: StoreConnection) throws {
+    try db.run("DELETE FROM p_wanted_bodies")
+    var stubs: [SignedChange] = []
+    try db.forEachRow("SELECT header, signature FROM changes WHERE body IS NULL") { row in
+      stubs.append(try SignedChange(headerBytes: row.data(0), signature: row.data(1), body: nil))
     }
+    for stub in stubs { try noteIfWanted(stub, db) }
   }
+}
 
+extension NodeStore {
   /// The projection digest (`ProjectionDigest`): equal digests mean identical projections,
   /// whatever order the changes arrived in, and whatever engine holds them. Rows are read
   /// straight from SQLite's columns and ordered by their keys in BINARY collation (byte order).

@@ -13,30 +13,29 @@ public struct ManifestView: Codable, Sendable, Equatable {
   public var publishedIn: String
 }
 
-extension NodeStore {
+extension LogWritingStore {
   /// Records the manifests a stored change publishes (the verifier has checked their signatures).
   /// `body` is the change's decoded body. True when it published any.
   @discardableResult
-  func registerManifests(in change: SignedChange, _ body: ChangeBody?, _ db: Database) throws -> Bool {
+  func registerManifests(in change: SignedChange, _ body: ChangeBody?, _ db: StoreConnection) throws -> Bool {
     var registered = false
     for operation in body?.operations ?? [] {
       guard case .publishManifest(let signed) = operation.action, let manifest = signed.manifest else {
         continue
       }
-      try db.execute(
-        sql: """
-          INSERT INTO p_manifests (sha256, version, document, signature, published_in) VALUES (?, ?, ?, ?, ?)
-          ON CONFLICT (sha256) DO UPDATE SET published_in = MIN(published_in, excluded.published_in)
-          """,
-        arguments: [
-          change.header.suite.digest.hash(signed.document), manifest.version, signed.document,
-          signed.signature, change.id.bytes,
-        ])
+      try db.run(
+        """
+        INSERT INTO p_manifests (sha256, version, document, signature, published_in) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (sha256) DO UPDATE SET published_in = \(LogTables.smaller("p_manifests.published_in"))
+        """, change.header.suite.digest.hash(signed.document), manifest.version, signed.document,
+        signed.signature, change.id.bytes)
       registered = true
     }
     return registered
   }
+}
 
+extension NodeStore {
   /// The manifest in force: the highest version held (of two the CA signed with one version, the
   /// smaller hash, so every node picks the same), with its signed bytes.
   public func currentManifest() throws -> (view: ManifestView, signed: SignedManifest)? {

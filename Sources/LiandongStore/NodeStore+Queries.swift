@@ -172,36 +172,20 @@ extension NodeStore {
 
   public func refusals() throws -> [OperationRefusal] {
     try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM p_refusals ORDER BY change_id, op_index").map(Self.refusal)
+      try StoreConnection.sqlite(db).rows("SELECT * FROM p_refusals ORDER BY change_id, op_index").map(
+        LogTables.refusal)
     }
   }
 
   /// The refused operations of these changes (what the sync driver logs after each batch). One
   /// query per 500 changes, not one per change: it runs on every batch a peer sends.
   public func refusals(of changes: [ChangeID]) throws -> [OperationRefusal] {
-    try read { db in try refusals(of: changes, db) }
-  }
-
-  func refusals(of changes: [ChangeID], _ db: Database) throws -> [OperationRefusal] {
-    try stride(from: 0, to: changes.count, by: 500).flatMap { start in
-      let ids = changes[start..<min(start + 500, changes.count)].map(\.hex)
-      let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-      return try Row.fetchAll(
-        db, sql: "SELECT * FROM p_refusals WHERE change_id IN (\(marks)) ORDER BY change_id, op_index",
-        arguments: StatementArguments(ids)
-      ).map(Self.refusal)
-    }
-  }
-
-  private static func refusal(_ row: Row) -> OperationRefusal {
-    OperationRefusal(
-      change: row["change_id"], index: row["op_index"], objectID: row["object_id"], origin: row["origin"],
-      code: row["code"], reason: row["reason"])
+    try read { db in try LogTables.refusals(of: changes, .sqlite(db)) }
   }
 
   public func forks() throws -> [ForkView] {
     try read { db in
-      let decisions = try Self.forkDecisions(db)
+      let decisions = try LogTables.forkDecisions(.sqlite(db))
       return try Row.fetchAll(db, sql: "SELECT * FROM fork_proofs ORDER BY origin, sequence").map {
         let origin: String = $0["origin"]
         let sequence = UInt64($0["sequence"] as Int64)

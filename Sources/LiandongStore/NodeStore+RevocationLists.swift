@@ -12,13 +12,13 @@ public struct RelayedRevocationLists: Sendable {
   public var publishedIn: ChangeID
 }
 
-extension NodeStore {
+extension LogTables {
   /// Records the revocation lists a stored change relays. The verifier checked them at ingest;
   /// `NodeHome` checks them under the CA again before it puts any in force, since a change an older
   /// version stored was never checked. True when the change relayed any.
   @discardableResult
-  static func registerRevocationLists(in change: SignedChange, _ body: ChangeBody?, _ db: Database) throws
-    -> Bool
+  static func registerRevocationLists(in change: SignedChange, _ body: ChangeBody?, _ db: StoreConnection)
+    throws -> Bool
   {
     var registered = false
     for operation in body?.operations ?? [] {
@@ -28,17 +28,18 @@ extension NodeStore {
       var pem = Data()
       for list in lists { pem.append(try list.pem()) }
       let rank = RevocationListRank(lists, digest: change.header.suite.digest)
-      try db.execute(
-        sql: """
-          INSERT INTO p_revocation_lists (digest, number, issued_millis, pem, published_in) VALUES (?, ?, ?, ?, ?)
-          ON CONFLICT (digest) DO UPDATE SET published_in = MIN(published_in, excluded.published_in)
-          """,
-        arguments: [rank.digest, rank.number, rank.issuedMillis, pem, change.id.bytes])
+      try db.run(
+        """
+        INSERT INTO p_revocation_lists (digest, number, issued_millis, pem, published_in) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (digest) DO UPDATE SET published_in = \(smaller("p_revocation_lists.published_in"))
+        """, rank.digest, rank.number, rank.issuedMillis, pem, change.id.bytes)
       registered = true
     }
     return registered
   }
+}
 
+extension NodeStore {
   /// Every set relayed, highest first (`RevocationListRank`).
   public func relayedRevocationLists() throws -> [RelayedRevocationLists] {
     try read { db in

@@ -21,11 +21,12 @@ extension NodeStore {
       let wanted = try Self.revocationTimes(trust, db)
       guard wanted != (try Self.recordedRevocations(db)) else { return false }
       try Self.record(revocations: wanted, db)
-      try db.execute(sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [Self.replayFlag])
+      try db.execute(
+        sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [LogTables.replayFlag])
       // An origin's fork choices count only while its certificate is unrevoked.
       var tips = ChainTips()
       tips.forkChoicesChanged()
-      _ = try applyForkDecisions(db, tips: &tips)
+      _ = try applyForkDecisions(.sqlite(db), tips: &tips)
       return true
     }
     if changed { try replayIfOwed() }
@@ -63,9 +64,10 @@ extension NodeStore {
           db, sql: "SELECT header, signature FROM changes ORDER BY origin, sequence")
         while let row = try rows.next() {
           let change = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil)
-          _ = try withholdIfNotCounting(change, revocations: &revocations, trust: nil, clock: clock, db)
+          _ = try withholdIfNotCounting(
+            change, revocations: &revocations, trust: nil, clock: clock, .sqlite(db))
         }
-        if revocations.anyWithheld { _ = try reconsiderWithheld(db, clock: clock) }
+        if revocations.anyWithheld { _ = try reconsiderWithheld(.sqlite(db), clock: clock) }
         throw Undo(preview: RevocationPreview(revoked: revoked, withheld: try Self.withheldChanges(db)))
       }
     } catch let undo as Undo {
@@ -141,26 +143,26 @@ extension NodeStore {
     }
   }
 
+}
+
+extension LogWritingStore {
   /// Withholds `change` if it may not count here: stamped ahead of `clock` (`ChainTime`), or
   /// signed by a revoked certificate and not witnessed in time (`RevocationRule`). Returns
   /// whether it did.
   func withholdIfNotCounting(
     _ change: SignedChange, revocations: inout SignerRevocations, trust: TrustAnchor?, clock: ClockNow,
-    _ db: Database
+    _ db: StoreConnection
   ) throws -> Bool {
     guard
       let withholding = try withholding(
         of: change, revocations: &revocations, trust: trust, clock: clock, db)
     else { return false }
-    try db.execute(
-      sql: """
-        INSERT OR REPLACE INTO withheld_changes (change_id, origin, sequence, reason, counts_from_millis)
-        VALUES (?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        change.id.bytes, change.header.origin.rawValue, Int64(change.header.sequence), withholding.reason,
-        withholding.countsFromMillis.map { Int64(clamping: $0) },
-      ])
+    try db.run(
+      """
+      INSERT INTO withheld_changes (change_id, origin, sequence, reason, counts_from_millis) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (change_id) DO UPDATE SET reason = excluded.reason, counts_from_millis = excluded.counts_from_millis
+      """, change.id.bytes, change.header.origin.rawValue, Int64(change.header.sequence), withholding.reason,
+      withholding.countsFromMillis.map { Int64(clamping: $0) })
     revocations.anyWithheld = true
     return true
   }
@@ -169,7 +171,7 @@ extension NodeStore {
   /// it counts.
   private func withholding(
     of change: SignedChange, revocations: inout SignerRevocations, trust: TrustAnchor?, clock: ClockNow,
-    _ db: Database
+    _ db: StoreConnection
   ) throws -> (reason: String, countsFromMillis: UInt64?)? {
     // Learn the signer's revocation while `trust` is at hand, even for a change held back for the
     // clock: it is decided again later without `trust`, from what `revocations` records, and a
@@ -187,16 +189,14 @@ extension NodeStore {
   }
 
   /// Whether `change` is withheld here: a body that arrives for it is not folded either.
-  func isWithheld(_ change: ChangeID, _ db: Database) throws -> Bool {
-    try Bool.fetchOne(
-      db, sql: "SELECT 1 FROM withheld_changes WHERE change_id = ?", arguments: [change.bytes])
-      == true
+  func isWithheld(_ change: ChangeID, _ db: StoreConnection) throws -> Bool {
+    try db.exists("SELECT 1 FROM withheld_changes WHERE change_id = ?", change.bytes)
   }
 
   /// Decides every withheld change again, in log order, after checkpoints, a manifest or a clock
   /// correction arrived, or the clock moved on: those that count now are folded in this
   /// transaction. Returns how many came to count.
-  func reconsiderWithheld(_ db: Database, clock: ClockNow) throws -> Int {
+  func reconsiderWithheld(_ db: StoreConnection, clock: ClockNow) throws -> Int {
     var revocations = SignerRevocations()
     var folds = FoldBatch()
     var released = 0
@@ -204,27 +204,27 @@ extension NodeStore {
     // A change released may release those signed by a certificate it announced.
     while progress {
       progress = false
-      let rows = try Row.fetchAll(
-        db,
-        sql: """
-          SELECT c.header, c.signature, c.body, w.reason, w.counts_from_millis
-          FROM withheld_changes w JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
-          """)
+      let rows = try db.rows(
+        """
+        SELECT c.header, c.signature, c.body, w.reason, w.counts_from_millis
+        FROM withheld_changes w JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
+        """)
       for row in rows {
         let change = try SignedChange(
-          headerBytes: row["header"], signature: row["signature"], body: row["body"])
+          headerBytes: row.bytes("header")!, signature: row.bytes("signature")!, body: row.bytes("body"))
         if let still = try withholding(of: change, revocations: &revocations, trust: nil, clock: clock, db) {
           // Still withheld; the reason may have changed (its announcement now counts, or a
           // correction re-timed it), and is written only then.
           let countsFrom = still.countsFromMillis.map { Int64(clamping: $0) }
-          if still.reason != row["reason"] || countsFrom != row["counts_from_millis"] {
-            try db.execute(
-              sql: "UPDATE withheld_changes SET reason = ?, counts_from_millis = ? WHERE change_id = ?",
-              arguments: [still.reason, countsFrom, change.id.bytes])
+          if still.reason != row.string("reason") || countsFrom != row.integer("counts_from_millis") {
+            try db.run(
+              "UPDATE withheld_changes SET reason = ?, counts_from_millis = ? WHERE change_id = ?",
+              still.reason,
+              countsFrom, change.id.bytes)
           }
           continue
         }
-        try db.execute(sql: "DELETE FROM withheld_changes WHERE change_id = ?", arguments: [change.id.bytes])
+        try db.run("DELETE FROM withheld_changes WHERE change_id = ?", change.id.bytes)
         try folds.index(change, change.decodedBody(), db)
         released += 1
         progress = true
@@ -239,13 +239,13 @@ extension NodeStore {
   /// announced the certificate is withheld, and the checkpoints of other nodes that hold it.
   func standing(
     of header: ChangeHeader, id: ChangeID, revocations: inout SignerRevocations, trust: TrustAnchor?,
-    _ db: Database
+    _ db: StoreConnection
   ) throws -> RevocationRule.Standing {
     let fingerprint = header.signerSHA256
     var announcedInWithheld: ChangeID? = nil
     if try revocations.anyWithheld(db) {
-      if let announcer = try Data.fetchOne(
-        db, sql: "SELECT announced_in FROM p_certificates WHERE fingerprint = ?", arguments: [fingerprint]),
+      if let announcer = try db.firstRow(
+        "SELECT announced_in FROM p_certificates WHERE fingerprint = ?", fingerprint)?.bytes("announced_in"),
         announcer != id.bytes, try isWithheld(ChangeID(bytes: announcer)!, db)
       {
         announcedInWithheld = ChangeID(bytes: announcer)
@@ -257,18 +257,17 @@ extension NodeStore {
     var witnesses: [RevocationRule.Witness] = []
     if let revokedAt {
       let origin = header.origin.rawValue
-      for row in try Row.fetchAll(
-        db,
-        sql: """
-          SELECT h.signer, h.time_millis, r.revoked_at_millis FROM \(Self.checkpointsHolding)
-          WHERE \(Self.holdingChangeAt) AND h.signer <> ? AND h.time_millis < ?
-          """, arguments: [origin, Int64(header.sequence), origin, Int64(clamping: revokedAt)])
+      for row in try db.rows(
+        """
+        SELECT h.signer, h.time_millis, r.revoked_at_millis FROM \(NodeStore.checkpointsHolding)
+        WHERE \(NodeStore.holdingChangeAt) AND h.signer <> ? AND h.time_millis < ?
+        """, origin, Int64(header.sequence), origin, Int64(clamping: revokedAt))
       {
-        guard let node = try? NodeID(row["signer"] as String) else { continue }
+        guard let node = try? NodeID(row.string("signer")!) else { continue }
         witnesses.append(
           RevocationRule.Witness(
-            node: node, timeMillis: UInt64(row["time_millis"] as Int64),
-            signerRevokedAtMillis: (row["revoked_at_millis"] as Int64?).map { UInt64($0) }))
+            node: node, timeMillis: UInt64(row.integer("time_millis")!),
+            signerRevokedAtMillis: row.integer("revoked_at_millis").map { UInt64($0) }))
       }
     }
     var cutOff = false
@@ -293,10 +292,10 @@ struct SignerRevocations {
   private var cutOffsRead: [RevocationCutOff]?
 
   /// The authority's cut-offs, from every manifest held.
-  mutating func cutOffs(_ db: Database) throws -> [RevocationCutOff] {
+  mutating func cutOffs(_ db: StoreConnection) throws -> [RevocationCutOff] {
     if let cutOffsRead { return cutOffsRead }
-    let read = try Data.fetchAll(db, sql: "SELECT document FROM p_manifests").flatMap {
-      (try? FederationManifest.parse($0))?.cutoffs ?? []
+    let read = try db.rows("SELECT document FROM p_manifests").flatMap {
+      (try? FederationManifest.parse($0.bytes("document")!))?.cutoffs ?? []
     }
     cutOffsRead = read
     return read
@@ -307,9 +306,9 @@ struct SignerRevocations {
     set { anyWithheldKnown = newValue }
   }
 
-  mutating func anyWithheld(_ db: Database) throws -> Bool {
+  mutating func anyWithheld(_ db: StoreConnection) throws -> Bool {
     if let known = anyWithheldKnown { return known }
-    let found = try Bool.fetchOne(db, sql: "SELECT 1 FROM withheld_changes LIMIT 1") == true
+    let found = try db.exists("SELECT 1 FROM withheld_changes LIMIT 1")
     anyWithheldKnown = found
     return found
   }
@@ -317,20 +316,23 @@ struct SignerRevocations {
   /// When the certificate was revoked: as recorded, or (given `trust`) as its CRLs say, then
   /// recorded.
   mutating func revokedAt(
-    _ fingerprint: Data, origin: NodeID, trust: TrustAnchor?, store: NodeStore, _ db: Database
+    _ fingerprint: Data, origin: NodeID, trust: TrustAnchor?, store: some LogWritingStore,
+    _ db: StoreConnection
   ) throws -> UInt64? {
     if let cached = known[fingerprint] { return cached }
-    var millis = try Int64.fetchOne(
-      db, sql: "SELECT revoked_at_millis FROM revocations WHERE fingerprint = ?", arguments: [fingerprint]
-    ).map { UInt64($0) }
+    var millis = try db.firstRow(
+      "SELECT revoked_at_millis FROM revocations WHERE fingerprint = ?", fingerprint)?
+      .integer("revoked_at_millis").map { UInt64($0) }
     if millis == nil, let trust, !trust.revocationLists.isEmpty,
       let leaf = try store.signers(of: origin, including: fingerprint, db)[fingerprint]?.first,
       let revoked = trust.revocationTime(of: leaf)
     {
       millis = revoked.unixMillis
-      try db.execute(
-        sql: "INSERT OR REPLACE INTO revocations (fingerprint, revoked_at_millis) VALUES (?, ?)",
-        arguments: [fingerprint, Int64(clamping: revoked.unixMillis)])
+      try db.run(
+        """
+        INSERT INTO revocations (fingerprint, revoked_at_millis) VALUES (?, ?)
+        ON CONFLICT (fingerprint) DO UPDATE SET revoked_at_millis = excluded.revoked_at_millis
+        """, fingerprint, Int64(clamping: revoked.unixMillis))
     }
     known[fingerprint] = millis
     return millis

@@ -67,7 +67,8 @@ extension NodeStore {
       for fingerprint in fingerprints {
         if let key = announced.keys[fingerprint] {
           keys[fingerprint] = key
-        } else if let known = try? read({ db in try signers(of: origin, including: fingerprint, db) }),
+        } else if let known = try? read({ db in try signers(of: origin, including: fingerprint, .sqlite(db)) }
+        ),
           let key = try? known[fingerprint]?.first?.publicKey()
         {
           keys[fingerprint] = key

@@ -17,9 +17,7 @@ public final class NodeStore: Sendable {
   let settlesSearch: Bool
   /// Checkpoints the write-ahead log off the writer's commits; nil for an in-memory store.
   let walCheckpointer: WALCheckpointer?
-  /// Announced certificate chains by origin and fingerprint. It only grows (a rebuild yields the
-  /// same), so a cache is safe even with several processes on one database.
-  let signerCache = Mutex<[NodeID: [Data: [Certificate]]]>([:])
+  let signerCache = SignerCache()
   /// `maximumDriftMillis`: set from the node's configuration when its home opens.
   let driftLimit = Mutex<UInt64>(HybridLogicalClock.defaultMaximumDriftMillis)
   /// The federation's hash (`useSuite`), over the projections and the changes held: the
@@ -143,7 +141,7 @@ public final class NodeStore: Sendable {
     // The list of wanted bodies needs this node's ID, which a migration does not know.
     let after = try writer.read { try migrator.appliedIdentifiers($0) }
     if !before.contains(Schema.wantedBodiesMigration), after.contains(Schema.wantedBodiesMigration) {
-      try writeTransaction { try rebuildWantedBodies($0) }
+      try writeTransaction { try rebuildWantedBodies(.sqlite($0)) }
     }
   }
 
@@ -175,8 +173,7 @@ public final class NodeStore: Sendable {
           return .commit
         }
       } catch {
-        // A rolled-back transaction may have cached certificates it never stored.
-        signerCache.withLock { $0.removeAll() }
+        signerCache.forget()
         throw StoreError.translating(error, path: filePath)
       }
       return result!
@@ -220,5 +217,17 @@ public enum IngestOutcome: Sendable, Equatable {
     case .stored, .bodyFilled, .duplicate: true
     case .forkDetected, .refused: false
     }
+  }
+}
+
+extension NodeStore: LogWritingStore {
+  /// SQLite has one writer: its IMMEDIATE transaction holds every origin's head already.
+  func writingLog<T>(origins: [NodeID], _ body: (StoreConnection) throws -> T) throws -> T {
+    try writeTransaction { try body(.sqlite($0)) }
+  }
+
+  /// Including the search indexes, which a contentless index empties in its own way.
+  func emptyDerivedTables(_ db: StoreConnection) throws {
+    for table in Schema.derivedTables { try db.run(Schema.emptying(table)) }
   }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 
 /// Writes projection rows. Every value is written in a canonical form (canonical names, lower-case
@@ -16,7 +15,8 @@ struct ProjectionRows {
   private static let rowsPerInsert = 32
 
   /// Writes an object's rows from its fold; `replacing` deletes the rows an earlier fold wrote.
-  mutating func write(_ object: ObjectID, _ result: ObjectFold.Result, replacing: Bool, _ db: Database) throws
+  mutating func write(_ object: ObjectID, _ result: ObjectFold.Result, replacing: Bool, _ db: StoreConnection)
+    throws
   {
     let id = object.description
     if replacing { try Self.delete(id, db) }
@@ -43,12 +43,16 @@ struct ProjectionRows {
     }
     for refusal in result.refusals {
       try db.run(
-        "INSERT OR REPLACE INTO p_refusals (change_id, op_index, object_id, origin, code, reason) VALUES (?, ?, ?, ?, ?, ?)",
+        """
+        INSERT INTO p_refusals (change_id, op_index, object_id, origin, code, reason) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (change_id, op_index) DO UPDATE SET object_id = excluded.object_id, origin = excluded.origin,
+          code = excluded.code, reason = excluded.reason
+        """,
         refusal.change, refusal.index, refusal.objectID, refusal.origin, refusal.code, refusal.reason)
     }
   }
 
-  private static func delete(_ id: String, _ db: Database) throws {
+  private static func delete(_ id: String, _ db: StoreConnection) throws {
     try db.run("DELETE FROM p_subjects WHERE id = ?", id)
     try db.run("DELETE FROM p_leads WHERE id = ?", id)
     try db.run("DELETE FROM p_handoffs WHERE lead_id = ?", id)
@@ -69,17 +73,17 @@ struct ProjectionRows {
   }
 
   /// Inserts the subject and lead rows still gathered.
-  mutating func flush(_ db: Database) throws {
+  mutating func flush(_ db: StoreConnection) throws {
     try flushSubjects(db)
     try flushLeads(db)
   }
 
-  private mutating func flushSubjects(_ db: Database) throws {
+  private mutating func flushSubjects(_ db: StoreConnection) throws {
     try db.insert(subjects, with: Self.subjectTable, bind: Self.bind)
     subjects = []
   }
 
-  private mutating func flushLeads(_ db: Database) throws {
+  private mutating func flushLeads(_ db: StoreConnection) throws {
     try db.insert(leads, with: Self.leadTable, bind: Self.bind)
     leads = []
   }
@@ -92,7 +96,7 @@ struct ProjectionRows {
       "url", "created_wall", "created_counter", "audience",
     ])
 
-  private static func bind(_ subject: SubjectProjection, _ row: inout Placeholders) throws {
+  private static func bind(_ subject: SubjectProjection, _ row: inout StorePlaceholders) throws {
     let record = subject.record
     try row.bind(subject.id.description)
     try row.bind(subject.origin.rawValue)
@@ -117,7 +121,7 @@ struct ProjectionRows {
       "created_wall", "created_counter", "updated_wall", "updated_counter", "audience",
     ])
 
-  private static func bind(_ lead: LeadProjection, _ row: inout Placeholders) throws {
+  private static func bind(_ lead: LeadProjection, _ row: inout StorePlaceholders) throws {
     let fields = lead.fields
     try row.bind(lead.id.description)
     try row.bind(lead.origin.rawValue)
@@ -141,7 +145,7 @@ struct ProjectionRows {
   }
 
   /// A lead's rows other than its `p_leads` row.
-  private static func insertDetails(_ lead: LeadProjection, _ db: Database) throws {
+  private static func insertDetails(_ lead: LeadProjection, _ db: StoreConnection) throws {
     for handling in lead.handling.values.sorted(by: { $0.bureau < $1.bureau }) {
       try db.run(
         """
@@ -186,7 +190,7 @@ struct ProjectionRows {
     }
   }
 
-  private static func insert(_ evidence: EvidenceProjection, _ db: Database) throws {
+  private static func insert(_ evidence: EvidenceProjection, _ db: StoreConnection) throws {
     let record = evidence.record
     try db.run(
       """
@@ -219,7 +223,7 @@ struct ProjectionRows {
     }
   }
 
-  private static func insert(_ request: RequestProjection, _ db: Database) throws {
+  private static func insert(_ request: RequestProjection, _ db: StoreConnection) throws {
     let record = request.record
     let status = request.status
     // A conflict as its acts: "act@ref by node", in fold order.
@@ -245,7 +249,7 @@ struct ProjectionRows {
       request.head.description, Int64(request.updated.wallMillis), Int64(request.updated.counter))
   }
 
-  private static func insert(_ transfer: PoliceTransferProjection, _ db: Database) throws {
+  private static func insert(_ transfer: PoliceTransferProjection, _ db: StoreConnection) throws {
     let package = transfer.package
     try db.run(
       """
@@ -265,7 +269,7 @@ struct ProjectionRows {
 
   /// The basis for the next hand-off act, an open hand-off conflict, and the history shared by
   /// the bureau that handed the case off.
-  private static func insertHandOffExtras(_ lead: LeadProjection, _ db: Database) throws {
+  private static func insertHandOffExtras(_ lead: LeadProjection, _ db: StoreConnection) throws {
     let id = lead.id.description
     if let head = lead.handOffHead {
       try db.run(

@@ -647,7 +647,7 @@ enum Schema {
         change.header.suite == .sm
       else { return }
       try db.execute(
-        sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [NodeStore.replayFlag])
+        sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [LogTables.replayFlag])
       try db.execute(sql: "DELETE FROM p_revocation_lists")
       try registerEveryRevocationList(db)
     }
@@ -824,7 +824,7 @@ enum Schema {
     while let row = try rows.next() {
       let change = try SignedChange(
         headerBytes: row["header"], signature: row["signature"], body: row["body"])
-      try NodeStore.registerRevocationLists(in: change, change.decodedBody(), db)
+      try LogTables.registerRevocationLists(in: change, change.decodedBody(), .sqlite(db))
     }
   }
 

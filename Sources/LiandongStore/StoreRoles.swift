@@ -3,8 +3,10 @@ import LiandongCore
 import LiandongCrypto
 
 /// The store's roles, as the rest of the node sees them. `NodeStore` (SQLite through GRDB) is
-/// one implementation; a hub's PostgreSQL store will be another, held to the same conformance
-/// suite (`Tests/LiandongTests/StoreConformanceTests.swift`). Nothing above the store names SQL.
+/// one implementation; a hub's PostgreSQL store (`PostgresStore`) is becoming another, role by
+/// role, held to the same behaviour (`Tests/LiandongTests/StoreConformanceTests.swift`,
+/// `SQLRoleBehaviour.swift`); the change log's writes are one implementation for both
+/// (`LogWritingStore`). Nothing above the store names SQL.
 
 /// The signed change log: appends, in each origin's order, with every change verified by one
 /// pure decision; what is held, by origin and sequence (`ChangeLogReads`); forks and the proof

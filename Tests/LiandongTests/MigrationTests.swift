@@ -81,7 +81,7 @@ struct MigrationTests {
         try upgraded.relayedRevocationLists().map(\.rank) == [RevocationListRank(lists, digest: .sha256)])
       #expect(try upgraded.peers().isEmpty)  // v2's table exists and works
       // v24 found the choice in the checkpoint an older version kept (checkpoints came with v18).
-      let decisions = try upgraded.read { try NodeStore.forkDecisions($0) }
+      let decisions = try upgraded.read { try LogTables.forkDecisions(.sqlite($0)) }
       #expect(
         decisions.kept(origin: node, sequence: 2) == (version >= 18 ? chosen : nil),
         "schema \(version): \(decisions)")

@@ -7,6 +7,9 @@ import Testing
 /// A hub's store on a real PostgreSQL (started here by `initdb` under a temp folder): what it
 /// says when the server cannot be used, its schema steps, transactions run again after a
 /// deadlock, and the roles it implements, held to the SQLite store's behaviour.
+/// The node a hub's store in these tests belongs to.
+let hubNode = try! NodeID("hub")
+
 @Suite("Hub store on PostgreSQL (a real server)", .serialized)
 struct PostgresStoreTests {
   @Test("a server that cannot be used is named with what to do, never with the password")
@@ -26,7 +29,7 @@ struct PostgresStoreTests {
     ]
     for (code, url, says) in cases {
       do {
-        _ = try PostgresStore(url: url)
+        _ = try PostgresStore(url: url, node: hubNode)
         Issue.record("\(code): opened")
       } catch let error as PostgresError {
         #expect(error.code == code, "\(error)")
@@ -58,7 +61,7 @@ struct PostgresStoreTests {
     defer { server.stop() }
     try server.createDatabase("hub")
     let verified = server.url(database: "hub") + "?sslmode=verify-full&sslrootcert=\(federation.caURL.path)"
-    let store = try PostgresStore(url: verified)
+    let store = try PostgresStore(url: verified, node: hubNode)
     #expect(try store.addAccount("wang", role: .officer, at: Date()))
     let connection = try PostgresConnection(verified)
     #expect(
@@ -69,14 +72,15 @@ struct PostgresStoreTests {
     let stranger = try TestFederation(label: "pg-tls-other")
     let refused = thrownCode {
       _ = try PostgresStore(
-        url: server.url(database: "hub") + "?sslmode=verify-full&sslrootcert=\(stranger.caURL.path)")
+        url: server.url(database: "hub") + "?sslmode=verify-full&sslrootcert=\(stranger.caURL.path)",
+        node: hubNode)
     }
     #expect(refused == "store.postgres-tls")
     // The certificate names 127.0.0.1, not localhost.
     let misnamed = thrownCode {
       _ = try PostgresStore(
         url: server.url(database: "hub").replacingOccurrences(of: "127.0.0.1", with: "localhost")
-          + "?sslmode=verify-full&sslrootcert=\(federation.caURL.path)")
+          + "?sslmode=verify-full&sslrootcert=\(federation.caURL.path)", node: hubNode)
     }
     #expect(misnamed == "store.postgres-tls")
   }
@@ -90,14 +94,15 @@ struct PostgresStoreTests {
       try server.createDatabase("from_\(start)")
       let url = server.url(database: "from_\(start)")
       #expect(
-        try PostgresStore(url: url, migrateUpTo: start).appliedSchemaVersions() == Array(steps.prefix(start)))
-      #expect(try PostgresStore(url: url).appliedSchemaVersions() == steps)
+        try PostgresStore(url: url, node: hubNode, migrateUpTo: start).appliedSchemaVersions()
+          == Array(steps.prefix(start)))
+      #expect(try PostgresStore(url: url, node: hubNode).appliedSchemaVersions() == steps)
     }
     // Four stores opening one new database at once: each step applied once, none failing.
     try server.createDatabase("together")
     let url = server.url(database: "together")
     let opened = await withTaskGroup(of: Bool.self) { group in
-      for _ in 0..<4 { group.addTask { (try? PostgresStore(url: url)) != nil } }
+      for _ in 0..<4 { group.addTask { (try? PostgresStore(url: url, node: hubNode)) != nil } }
       return await group.reduce(into: []) { $0.append($1) }
     }
     #expect(opened == [true, true, true, true])
@@ -106,7 +111,7 @@ struct PostgresStoreTests {
     try server.psql(
       "INSERT INTO liandong_schema (position, name) VALUES (99, 'v99: from the future')", database: "together"
     )
-    #expect(thrownCode { _ = try PostgresStore(url: url) } == "store.schema-too-new")
+    #expect(thrownCode { _ = try PostgresStore(url: url, node: hubNode) } == "store.schema-too-new")
   }
 
   @Test("a transaction PostgreSQL aborts to end a deadlock is run again, and both commit")
@@ -156,10 +161,10 @@ struct PostgresStoreTests {
     defer { server.stop() }
     try server.createDatabase("hub")
     try AccountDirectoryBehaviour.check(try NodeStore(path: nil, node: NodeID("n0")))
-    let first = try PostgresStore(url: server.url(database: "hub"))
+    let first = try PostgresStore(url: server.url(database: "hub"), node: hubNode)
     try AccountDirectoryBehaviour.check(first)
     // Another serve process on the same database sees the same session, and its logout.
-    let second = try PostgresStore(url: server.url(database: "hub"))
+    let second = try PostgresStore(url: server.url(database: "hub"), node: hubNode)
     let cookie = Data((0..<32).map { UInt8($0) })
     let now = Date(timeIntervalSince1970: 1_790_000_000)
     try first.addSession(sha256: cookie, account: "zhang", csrfToken: "t", at: now, expiresAt: now + 3600)
@@ -174,12 +179,12 @@ struct PostgresStoreTests {
     let server = try await PostgreSQLServer()
     defer { server.stop() }
     try server.createDatabase("hub")
-    let store = try PostgresStore(url: server.url(database: "hub"))
+    let store = try PostgresStore(url: server.url(database: "hub"), node: hubNode)
     try PeerDirectoryBehaviour.check(store)
     try BlobIndexBehaviour.check(store)
     // The log's reads, from a copy of a SQLite store's rows in a database of their own.
     try server.createDatabase("log")
-    let log = try PostgresStore(url: server.url(database: "log"))
+    let log = try PostgresStore(url: server.url(database: "log"), node: hubNode)
     let (model, author, lead) = try ChangeLogReadsBehaviour.receivingStore()
     try ChangeLogReadsBehaviour.copyRows(from: model, to: log)
     try ChangeLogReadsBehaviour.check(log, against: model, author: author, lead: lead)
@@ -194,7 +199,7 @@ struct PostgresStoreTests {
     let server = try await PostgreSQLServer()
     defer { server.stop() }
     try server.createDatabase("hub")
-    let store = try PostgresStore(url: server.url(database: "hub"))
+    let store = try PostgresStore(url: server.url(database: "hub"), node: hubNode)
     #expect(try store.addAccount("li", role: .officer, at: Date()))
     // Every session the server has is ended, as a restart or a failover ends them.
     try server.psql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'hub'")

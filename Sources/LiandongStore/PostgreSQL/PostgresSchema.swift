@@ -159,5 +159,278 @@ enum PostgresSchema {
         );
         CREATE TABLE p_wanted_bodies (change_id bytea PRIMARY KEY);
         """),
+    .init(
+      name:
+        "v4: the projections, and what the log's rules keep (withheld, re-timed, superseded changes, checkpoints, revocations, fork choices)",
+      sql: """
+        CREATE TABLE p_subjects (
+          id text COLLATE "C" PRIMARY KEY,
+          origin text COLLATE "C" NOT NULL,
+          kind text COLLATE "C" NOT NULL,
+          name text COLLATE "C" NOT NULL,
+          uscc text COLLATE "C",
+          registered_division text COLLATE "C",
+          business_division text COLLATE "C",
+          platform text COLLATE "C",
+          shop_id text COLLATE "C",
+          url text COLLATE "C",
+          created_wall bigint NOT NULL,
+          created_counter bigint NOT NULL,
+          audience text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX p_subjects_by_uscc ON p_subjects (uscc);
+        CREATE TABLE p_leads (
+          id text COLLATE "C" PRIMARY KEY,
+          origin text COLLATE "C" NOT NULL,
+          owner text COLLATE "C" NOT NULL,
+          state text COLLATE "C" NOT NULL,
+          source text COLLATE "C" NOT NULL,
+          violations text COLLATE "C" NOT NULL,
+          subject_ids text COLLATE "C" NOT NULL,
+          product_category text COLLATE "C" NOT NULL,
+          summary text COLLATE "C" NOT NULL,
+          risk text COLLATE "C" NOT NULL,
+          source_reliability text COLLATE "C" NOT NULL,
+          information_reliability bigint NOT NULL,
+          reporter_real_name bigint NOT NULL,
+          created_by text COLLATE "C" NOT NULL,
+          created_wall bigint NOT NULL,
+          created_counter bigint NOT NULL,
+          updated_wall bigint NOT NULL,
+          updated_counter bigint NOT NULL,
+          audience text COLLATE "C" NOT NULL
+        );
+        CREATE INDEX p_leads_by_created ON p_leads (created_wall, created_counter, id);
+        CREATE TABLE p_refusals (
+          change_id text COLLATE "C" NOT NULL,
+          op_index bigint NOT NULL,
+          object_id text COLLATE "C" NOT NULL,
+          origin text COLLATE "C" NOT NULL,
+          code text COLLATE "C" NOT NULL,
+          reason text COLLATE "C" NOT NULL,
+          PRIMARY KEY (change_id, op_index)
+        );
+        CREATE INDEX p_refusals_by_object ON p_refusals (object_id);
+        CREATE TABLE p_requests (
+          id text COLLATE "C" PRIMARY KEY,
+          requester text COLLATE "C" NOT NULL,
+          requested text COLLATE "C" NOT NULL,
+          case_reference text COLLATE "C" NOT NULL,
+          legal_basis text COLLATE "C" NOT NULL,
+          tasks text COLLATE "C" NOT NULL,
+          details text COLLATE "C" NOT NULL,
+          evidence_ids text COLLATE "C" NOT NULL,
+          wanted_by text COLLATE "C",
+          created_by text COLLATE "C" NOT NULL,
+          created_wall bigint NOT NULL,
+          created_counter bigint NOT NULL,
+          audience text COLLATE "C" NOT NULL,
+          state text COLLATE "C" NOT NULL,
+          acknowledged_wall bigint,
+          acknowledged_counter bigint,
+          extension_days bigint,
+          extension_reason text COLLATE "C",
+          findings text COLLATE "C",
+          outcome_evidence text COLLATE "C" NOT NULL,
+          reason text COLLATE "C",
+          conflict text COLLATE "C",
+          head text COLLATE "C" NOT NULL,
+          updated_wall bigint NOT NULL,
+          updated_counter bigint NOT NULL
+        );
+        CREATE TABLE p_custody (
+          evidence_id text COLLATE "C" NOT NULL,
+          change_id text COLLATE "C" NOT NULL,
+          op_index bigint NOT NULL,
+          node text COLLATE "C" NOT NULL,
+          officer text COLLATE "C" NOT NULL,
+          time_wall bigint NOT NULL,
+          time_counter bigint NOT NULL,
+          event text COLLATE "C" NOT NULL,
+          note text COLLATE "C" NOT NULL,
+          hash_matched bigint,
+          holder text COLLATE "C" NOT NULL,
+          PRIMARY KEY (change_id, op_index)
+        );
+        CREATE INDEX p_custody_by_evidence ON p_custody (evidence_id);
+        CREATE TABLE p_handoffs (
+          lead_id text COLLATE "C" PRIMARY KEY,
+          from_node text COLLATE "C" NOT NULL,
+          to_node text COLLATE "C" NOT NULL,
+          state text COLLATE "C" NOT NULL,
+          letter text COLLATE "C" NOT NULL,
+          evidence_ids text COLLATE "C" NOT NULL,
+          reason text COLLATE "C",
+          offered_wall bigint NOT NULL,
+          offered_counter bigint NOT NULL,
+          decided_wall bigint,
+          decided_counter bigint,
+          received_by_handoff bigint NOT NULL
+        );
+        CREATE TABLE p_lead_handling (
+          lead_id text COLLATE "C" NOT NULL,
+          bureau text COLLATE "C" NOT NULL,
+          state text COLLATE "C" NOT NULL,
+          acknowledged_wall bigint,
+          acknowledged_counter bigint,
+          extended text COLLATE "C",
+          outcome text COLLATE "C",
+          case_reference text COLLATE "C" NOT NULL,
+          note text COLLATE "C" NOT NULL,
+          updated_wall bigint NOT NULL,
+          updated_counter bigint NOT NULL,
+          PRIMARY KEY (lead_id, bureau)
+        );
+        CREATE TABLE p_lead_notes (
+          lead_id text COLLATE "C" PRIMARY KEY,
+          merged_into text COLLATE "C",
+          withdrawal_note text COLLATE "C"
+        );
+        CREATE TABLE p_police_transfers (
+          id text COLLATE "C" PRIMARY KEY,
+          bureau text COLLATE "C" NOT NULL,
+          case_id text COLLATE "C" NOT NULL,
+          police text COLLATE "C" NOT NULL,
+          reported_on text COLLATE "C" NOT NULL,
+          letter text COLLATE "C" NOT NULL,
+          investigation_report text COLLATE "C" NOT NULL,
+          items_list text COLLATE "C" NOT NULL,
+          test_reports text COLLATE "C" NOT NULL,
+          state text COLLATE "C" NOT NULL,
+          approved_wall bigint,
+          transferred_wall bigint,
+          police_decided_wall bigint,
+          note text COLLATE "C" NOT NULL,
+          audience text COLLATE "C" NOT NULL,
+          updated_wall bigint NOT NULL,
+          updated_counter bigint NOT NULL
+        );
+        CREATE TABLE p_manifests (
+          sha256 bytea PRIMARY KEY,
+          version bigint NOT NULL,
+          document bytea NOT NULL,
+          signature bytea NOT NULL,
+          published_in bytea NOT NULL
+        );
+        CREATE TABLE p_disputes (
+          lead_id text COLLATE "C" PRIMARY KEY,
+          owner text COLLATE "C" NOT NULL,
+          claimant text COLLATE "C" NOT NULL,
+          reason text COLLATE "C" NOT NULL,
+          since_wall bigint NOT NULL,
+          since_counter bigint NOT NULL
+        );
+        CREATE TABLE p_designations (
+          lead_id text COLLATE "C" PRIMARY KEY,
+          superior text COLLATE "C" NOT NULL
+        );
+        CREATE TABLE p_shared_history (
+          lead_id text COLLATE "C" NOT NULL,
+          position bigint NOT NULL,
+          time text COLLATE "C" NOT NULL,
+          node text COLLATE "C" NOT NULL,
+          officer text COLLATE "C" NOT NULL,
+          what text COLLATE "C" NOT NULL,
+          operation text COLLATE "C" NOT NULL,
+          shared_by text COLLATE "C" NOT NULL,
+          PRIMARY KEY (lead_id, position)
+        );
+        CREATE TABLE p_handoff_heads (
+          lead_id text COLLATE "C" PRIMARY KEY,
+          head text COLLATE "C" NOT NULL
+        );
+        CREATE TABLE p_warnings (
+          id text COLLATE "C" PRIMARY KEY,
+          from_node text COLLATE "C" NOT NULL,
+          subject text COLLATE "C" NOT NULL,
+          lead_id text COLLATE "C" NOT NULL,
+          other_lead_id text COLLATE "C" NOT NULL,
+          sent_wall bigint NOT NULL,
+          sent_counter bigint NOT NULL,
+          audience text COLLATE "C" NOT NULL
+        );
+        CREATE TABLE p_handoff_conflicts (
+          lead_id text COLLATE "C" NOT NULL,
+          operation text COLLATE "C" NOT NULL,
+          node text COLLATE "C" NOT NULL,
+          act text COLLATE "C" NOT NULL,
+          time_wall bigint NOT NULL,
+          time_counter bigint NOT NULL,
+          PRIMARY KEY (lead_id, operation)
+        );
+        CREATE TABLE p_revocation_lists (
+          digest bytea PRIMARY KEY,
+          number bigint NOT NULL,
+          issued_millis bigint NOT NULL,
+          pem bytea NOT NULL,
+          published_in bytea NOT NULL
+        );
+        CREATE TABLE damaged_bodies (
+          change_id bytea PRIMARY KEY,
+          body bytea NOT NULL,
+          found_at text COLLATE "C" NOT NULL
+        );
+        CREATE TABLE superseded_changes (
+          id bytea PRIMARY KEY,
+          origin text COLLATE "C" NOT NULL,
+          sequence bigint NOT NULL,
+          hlc_wall bigint NOT NULL,
+          hlc_counter bigint NOT NULL,
+          header bytea NOT NULL,
+          signature bytea NOT NULL,
+          body bytea,
+          received_at text COLLATE "C" NOT NULL,
+          superseded_at text COLLATE "C" NOT NULL
+        );
+        CREATE TABLE store_flags (name text COLLATE "C" PRIMARY KEY);
+        CREATE TABLE checkpoints (
+          signer text COLLATE "C" NOT NULL,
+          time_millis bigint NOT NULL,
+          bytes bytea NOT NULL,
+          signature bytea NOT NULL,
+          received_at text COLLATE "C" NOT NULL,
+          PRIMARY KEY (signer, time_millis)
+        );
+        CREATE TABLE checkpoint_held (
+          origin text COLLATE "C" NOT NULL,
+          sequence bigint NOT NULL,
+          signer text COLLATE "C" NOT NULL,
+          time_millis bigint NOT NULL,
+          head bytea NOT NULL,
+          signer_sha256 bytea NOT NULL,
+          PRIMARY KEY (origin, sequence, signer, time_millis)
+        );
+        CREATE TABLE revocations (
+          fingerprint bytea PRIMARY KEY,
+          revoked_at_millis bigint NOT NULL
+        );
+        CREATE TABLE withheld_changes (
+          change_id bytea PRIMARY KEY,
+          origin text COLLATE "C" NOT NULL,
+          sequence bigint NOT NULL,
+          reason text COLLATE "C" NOT NULL,
+          counts_from_millis bigint
+        );
+        CREATE TABLE retimed_changes (
+          change_id bytea PRIMARY KEY,
+          origin text COLLATE "C" NOT NULL,
+          sequence bigint NOT NULL,
+          hlc_wall bigint NOT NULL,
+          hlc_counter bigint NOT NULL
+        );
+        CREATE TABLE fork_choices (
+          origin text COLLATE "C" NOT NULL,
+          sequence bigint NOT NULL,
+          time_millis bigint NOT NULL,
+          keep bytea NOT NULL,
+          signer_sha256 bytea NOT NULL,
+          PRIMARY KEY (origin, sequence, time_millis)
+        );
+        CREATE TABLE own_fork_choices (
+          sequence bigint PRIMARY KEY,
+          keep bytea NOT NULL,
+          decided_at text COLLATE "C" NOT NULL
+        );
+        """),
   ])
 }

@@ -5,18 +5,27 @@ import Synchronization
 /// A hub's store on PostgreSQL: one database that several `liandong serve` processes share. It
 /// grows role by role (`StoreRoles.swift`), each held to the same conformance tests as the
 /// SQLite store; today it keeps the officers' accounts, tokens, sessions and idempotent results,
-/// the peers, the index of evidence files, and what the change log answers without writing (its
-/// appends and projections are next).
+/// the peers, the index of evidence files, and the change log: its appends, decided by the same
+/// code as the SQLite store's (`LogWritingStore`), and its reads; the projections' reads are next.
 public final class PostgresStore: Sendable {
+  public let node: NodeID
   let pool: PostgresPool
   private let suiteDigestInUse = Mutex<DigestAlgorithm>(.sha256)
+  let signerCache = SignerCache()
+  private let driftLimit = Mutex<UInt64>(HybridLogicalClock.defaultMaximumDriftMillis)
 
-  /// Connects with a `postgresql://` URL and brings the schema up to date (or to its `upTo`-th
-  /// step, for the tests of every earlier version).
-  public init(url: String, migrateUpTo: Int? = nil) throws {
+  /// Connects, as `node`'s store, with a `postgresql://` URL and brings the schema up to date
+  /// (or to its `upTo`-th step, for the tests of every earlier version).
+  public init(url: String, node: NodeID, migrateUpTo: Int? = nil) throws {
+    self.node = node
     pool = PostgresPool(url: url)
     try pool.withConnection { try PostgresSchema.migrator.migrate($0, upTo: migrateUpTo) }
   }
+
+  /// How far ahead of this node's clock a change's time may be before it waits (`node.json`).
+  public var maximumDriftMillis: UInt64 { driftLimit.withLock { $0 } }
+
+  public func setMaximumDrift(millis: UInt64) { driftLimit.withLock { $0 = millis } }
 
   /// Hashes the change-set digests with `suite`'s hash, its federation's (SHA-256 until told).
   public func useSuite(_ suite: CryptoSuite) { suiteDigestInUse.withLock { $0 = suite.digest } }

@@ -17,8 +17,11 @@ extension SQLValue {
 struct SQLRow: Sendable {
   /// The result's column names, shared by its rows.
   final class Columns: Sendable {
+    /// In the result's order.
+    let names: [String]
     let index: [String: Int]
     init(_ names: [String]) {
+      self.names = names
       index = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
     }
   }
