@@ -16,6 +16,8 @@ protocol LogWritingStore: Sendable {
   /// every origin `origins` names while it runs, even with other processes writing the same
   /// database (the PostgreSQL store locks each origin's head; SQLite has one writer).
   func writingLog<T>(origins: [NodeID], _ body: (StoreConnection) throws -> T) throws -> T
+  /// Runs `body` on a consistent view of the store, writing nothing.
+  func readingLog<T>(_ body: (StoreConnection) throws -> T) throws -> T
   /// Replays the projections if a fork decision or a change of revocations asked for it.
   func replayIfOwed() throws
   /// Empties every table folded from the log, for a replay (`replayLog`).

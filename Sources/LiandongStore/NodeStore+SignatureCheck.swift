@@ -8,18 +8,12 @@ extension NodeStore {
   /// Below this many changes a batch is checked inside its transaction, one by one: spreading
   /// a handful of signatures over threads costs more than it saves.
   public static let parallelSignatureThreshold = 32
-  /// How many changes a worker takes at a time: about a millisecond of verification.
-  static let signatureCheckChunk = 16
 
-  /// Checks the signatures of a received batch on every core, before its write transaction
-  /// begins: signature verification is the one costly step of ingesting a change that needs
-  /// nothing from the database but the signer's key, and SQLite's single writer would otherwise
-  /// leave the second core idle. A change whose signer is not yet known (an origin's first change
-  /// announces it) or whose signature fails is checked again inside the transaction, which
-  /// refuses it with the precise reason.
+  /// Checks a received batch's signatures on every core, before its transaction
+  /// (`checkingSignaturesAhead`).
   public func checkSignaturesAhead(_ changes: [SignedChange]) -> SignatureChecks {
     var announced = AnnouncedSigners()
-    return checkSignaturesAhead(changes, announced: &announced)
+    return checkingSignaturesAhead(changes, announced: &announced)
   }
 
   /// The same, for one of a session's batches: `announced` carries the keys that earlier
@@ -27,7 +21,25 @@ extension NodeStore {
   public func checkSignaturesAhead(_ changes: [SignedChange], announced: inout AnnouncedSigners)
     -> SignatureChecks
   {
-    guard changes.count >= Self.parallelSignatureThreshold else { return SignatureChecks(verified: []) }
+    checkingSignaturesAhead(changes, announced: &announced)
+  }
+}
+
+extension LogWritingStore {
+  /// How many changes a worker takes at a time: about a millisecond of verification.
+  private var signatureCheckChunk: Int { 16 }
+
+  /// Checks the signatures of a received batch on every core, before its write transaction
+  /// begins: signature verification is the one costly step of ingesting a change that needs
+  /// nothing from the database but the signer's key, and one writer would otherwise leave the
+  /// other cores idle. A change whose signer is not yet known (an origin's first change
+  /// announces it) or whose signature fails is checked again inside the transaction, which
+  /// refuses it with the precise reason. `announced` carries the keys that a session's earlier
+  /// batches announced, which their commits may not have registered yet.
+  func checkingSignaturesAhead(_ changes: [SignedChange], announced: inout AnnouncedSigners)
+    -> SignatureChecks
+  {
+    guard changes.count >= NodeStore.parallelSignatureThreshold else { return SignatureChecks(verified: []) }
     let keys = signerKeys(for: changes, announced: &announced)
     let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, changes.count / 16))
     // Workers take the next few changes as they go rather than a fixed share each: the receiver's
@@ -38,9 +50,9 @@ extension NodeStore {
       var mine: [SignatureChecks.Signed] = []
       var verifiers: [Data: SignatureVerifier] = [:]
       while true {
-        let start = shared.next.add(Self.signatureCheckChunk, ordering: .relaxed).oldValue
+        let start = shared.next.add(signatureCheckChunk, ordering: .relaxed).oldValue
         guard start < changes.count else { break }
-        for change in changes[start..<min(start + Self.signatureCheckChunk, changes.count)] {
+        for change in changes[start..<min(start + signatureCheckChunk, changes.count)] {
           let fingerprint = change.header.signerSHA256
           guard let key = keys[fingerprint] else { continue }
           let verifier = verifiers[fingerprint] ?? SignatureVerifier(key)
@@ -67,8 +79,7 @@ extension NodeStore {
       for fingerprint in fingerprints {
         if let key = announced.keys[fingerprint] {
           keys[fingerprint] = key
-        } else if let known = try? read({ db in try signers(of: origin, including: fingerprint, .sqlite(db)) }
-        ),
+        } else if let known = try? readingLog({ try signers(of: origin, including: fingerprint, $0) }),
           let key = try? known[fingerprint]?.first?.publicKey()
         {
           keys[fingerprint] = key

@@ -226,6 +226,8 @@ extension NodeStore: LogWritingStore {
     try writeTransaction { try body(.sqlite($0)) }
   }
 
+  func readingLog<T>(_ body: (StoreConnection) throws -> T) throws -> T { try read { try body(.sqlite($0)) } }
+
   /// Including the search indexes, which a contentless index empties in its own way.
   func emptyDerivedTables(_ db: StoreConnection) throws {
     for table in Schema.derivedTables { try db.run(Schema.emptying(table)) }

@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongTesting
 import LiandongErrors
 import Testing
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import LiandongCore
+import LiandongTesting
 import Synchronization
 import Testing
 

@@ -1,5 +1,6 @@
 import Foundation
 import LiandongCore
+import LiandongTesting
 import Testing
 
 @testable import LiandongStore

@@ -44,15 +44,32 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
   /// Runs one statement with `$1`, `$2`, … bound to `parameters`; the rows it returns.
   @discardableResult
   func execute(_ sql: String, _ parameters: [SQLValue] = []) throws(PostgresError) -> [SQLRow] {
+    try sending(parameters) { PQexecParams(handle, sql, $0, nil, $1, $2, $3, 0) }
+  }
+
+  /// Runs one statement written with `?` placeholders, as a role written for both engines has it.
+  /// Each is prepared once per connection (`prepared`): the change log runs the same few
+  /// statements for every change, and parsing and planning each again was much of their cost.
+  @discardableResult
+  func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
+    guard let name = try prepared(sql, parameters: arguments.count) else {
+      return try execute(Self.numberingPlaceholders(sql), arguments)
+    }
+    return try sending(arguments) { PQexecPrepared(handle, name, $0, $1, $2, $3, 0) }
+  }
+
+  /// Binds `parameters` as libpq takes them, hands them to `send` (count, values, lengths,
+  /// formats) and reads its result.
+  private func sending(
+    _ parameters: [SQLValue],
+    _ send: (Int32, [UnsafePointer<CChar>?], [Int32], [Int32]) -> OpaquePointer?
+  ) throws(PostgresError) -> [SQLRow] {
     statementsRun += 1
     let bound = parameters.map(BoundParameter.init)
     defer { bound.forEach { $0.free() } }
-    let values = bound.map { UnsafePointer($0.pointer) }
-    let lengths = bound.map(\.length)
-    let formats = bound.map(\.format)
     guard
-      let result = PQexecParams(
-        handle, sql, Int32(bound.count), nil, values, lengths, formats, 0)
+      let result = send(
+        Int32(bound.count), bound.map { UnsafePointer($0.pointer) }, bound.map(\.length), bound.map(\.format))
     else { throw failure(nil) }
     defer { PQclear(result) }
     switch PQresultStatus(result) {
@@ -62,10 +79,25 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     }
   }
 
-  /// Runs one statement written with `?` placeholders, as a role written for both engines has it.
-  @discardableResult
-  func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
-    try execute(Self.numberingPlaceholders(sql), arguments)
+  /// The names of the statements prepared on this connection, by their SQL.
+  private var preparedNames: [String: String] = [:]
+  /// At most this many are kept (statements whose text varies, such as long `IN` lists, would
+  /// otherwise grow the server's memory for each connection); past it, statements are sent whole.
+  private static let maximumPrepared = 512
+
+  /// The name `sql` is prepared under, preparing it on first use; nil past `maximumPrepared`.
+  /// A statement is prepared outside any transaction's effect: a rollback keeps it.
+  private func prepared(_ sql: String, parameters: Int) throws(PostgresError) -> String? {
+    if let name = preparedNames[sql] { return name }
+    guard preparedNames.count < Self.maximumPrepared else { return nil }
+    let name = "liandong_\(preparedNames.count)"
+    guard let result = PQprepare(handle, name, Self.numberingPlaceholders(sql), Int32(parameters), nil) else {
+      throw failure(nil)
+    }
+    defer { PQclear(result) }
+    guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw failure(result) }
+    preparedNames[sql] = name
+    return name
   }
 
   /// `?` becomes `$1`, `$2`, … outside quoted text and names.

@@ -20,6 +20,10 @@ extension PostgresStore: LogWritingStore {
     }
   }
 
+  func readingLog<T>(_ body: (StoreConnection) throws -> T) throws -> T {
+    try pool.withConnection { try body(.postgres($0)) }
+  }
+
   func replayIfOwed() throws {
     let owed = try pool.withConnection {
       try !$0.rows("SELECT 1 FROM store_flags WHERE name = ?", [.text(LogTables.replayFlag)]).isEmpty
@@ -41,15 +45,16 @@ extension PostgresStore: LogWritingStore {
     ]
 
   /// Verifies and stores changes from anywhere, all in one transaction, and refolds what they
-  /// touch: as `NodeStore.ingest`. Signatures not vouched for by `signaturesChecked` are checked
-  /// inside the transaction.
+  /// touch: as `NodeStore.ingest`, the signatures of a large batch checked on every core first.
   public func ingest(
     _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
     signaturesChecked: SignatureChecks? = nil, bodies: [PreparedBody?]? = nil
   ) throws -> [IngestOutcome] {
-    try ingestChanges(
+    var announced = AnnouncedSigners()
+    return try ingestChanges(
       changes, verifier: verifier, physicalMillis: physicalMillis,
-      signaturesChecked: signaturesChecked ?? SignatureChecks(verified: []), bodies: bodies)
+      signaturesChecked: signaturesChecked ?? checkingSignaturesAhead(changes, announced: &announced),
+      bodies: bodies)
   }
 
   /// Records changes made on this node in one transaction, as `NodeStore.appendLocal`.

@@ -1,29 +1,37 @@
 import Foundation
-import LiandongTesting
 
 /// A real PostgreSQL (Debian's `postgresql` package): a cluster made by `initdb` in a throwaway
 /// folder, listening on a loopback port of its own and a socket in that folder, with a superuser
 /// who logs in over TCP with a password (SCRAM), as a hub's node does. As root, the server runs as
-/// the `postgres` user (it refuses to run as root). `stop` ends it and removes the folder.
-final class PostgreSQLServer: @unchecked Sendable {
-  static let user = "liandong"
-  static let password = "pg-secret-for-tests"
-  let folder: URL
-  let port: Int
+/// the `postgres` user (it refuses to run as root). `stop` ends it and removes the folder. The
+/// tests' server, and the benchmarks' (B11).
+public final class PostgreSQLServer: @unchecked Sendable {
+  public static let user = "liandong"
+  public static let password = "pg-secret-for-tests"
+  public let folder: URL
+  public let port: Int
   private let process: ChildProcess
 
+  /// Why a server could not be started or used.
+  public struct Failure: Error, CustomStringConvertible {
+    public let description: String
+    init(_ description: String) { self.description = description }
+  }
+
   /// A URL for database `name` on this server, as `node.json`'s `store` would hold it.
-  func url(database: String, password: String = PostgreSQLServer.password) -> String {
+  public func url(database: String, password: String = PostgreSQLServer.password) -> String {
     "postgresql://\(Self.user):\(password)@127.0.0.1:\(port)/\(database)"
   }
 
   /// With `certificate`, the server also speaks TLS (clients choose with `sslmode`).
-  init(certificate: (pem: URL, key: URL)? = nil) async throws {
+  public init(certificate: (pem: URL, key: URL)? = nil) async throws {
     guard let bin = Self.binaries else {
-      throw TestFailure(
+      throw Failure(
         "PostgreSQL's server is not installed: run scripts/ensure-deps (apt-get install postgresql)")
     }
-    folder = temporaryDirectory("postgresql")
+    folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "liandong-postgresql-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let passwordFile = folder.appendingPathComponent("password")
     try Data(Self.password.utf8).write(to: passwordFile)
     var tls: [String] = []
@@ -38,18 +46,18 @@ final class PostgreSQLServer: @unchecked Sendable {
       tls = ["-c", "ssl=on", "-c", "ssl_cert_file=\(pem.path)", "-c", "ssl_key_file=\(key.path)"]
     }
     if getuid() == 0 {
-      _ = try await run("/bin/chown", ["-R", "postgres:postgres", folder.path])
+      _ = await Self.run("/bin/chown", ["-R", "postgres:postgres", folder.path])
       try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
     }
     let data = folder.appendingPathComponent("data").path
-    let made = try await run(
+    let made = await Self.run(
       Self.asServerUser[0],
       Array(Self.asServerUser.dropFirst()) + [
         "\(bin)/initdb", "-D", data, "-U", Self.user, "--pwfile=\(passwordFile.path)", "-E", "UTF8",
         "--locale=C.UTF-8", "--auth-local=trust", "--auth-host=scram-sha-256",
       ])
-    guard made.status == 0 else { throw TestFailure("initdb failed: \(made.stderr.suffix(1500))") }
-    port = try freePort()
+    guard made.status == 0 else { throw Failure("initdb failed: \(made.stderr.suffix(1500))") }
+    port = try freeLoopbackPort()
     process = try ChildProcess(
       Self.asServerUser[0],
       Array(Self.asServerUser.dropFirst()) + [
@@ -57,14 +65,21 @@ final class PostgreSQLServer: @unchecked Sendable {
         "-c", "fsync=on", "-c", "synchronous_commit=on",
       ] + tls)
     let isReady = ["-h", "127.0.0.1", "-p", "\(port)", "-q"]
-    guard try await eventually(60, { try await run("\(bin)/pg_isready", isReady).status == 0 }) else {
-      stop()
-      throw TestFailure("PostgreSQL did not start: \(process.stderr.suffix(1500))")
+    // Asked again until it answers, for at most a minute.
+    let deadline = Date().addingTimeInterval(60)
+    while await Self.run("\(bin)/pg_isready", isReady).status != 0 {
+      guard Date() < deadline else {
+        stop()
+        throw Failure("PostgreSQL did not start: \(process.stderr.suffix(1500))")
+      }
+      try await Task.sleep(for: .milliseconds(200))
     }
   }
 
   /// Makes database `name` (UTF-8 unless told otherwise) through the superuser's socket.
-  func createDatabase(_ name: String, encoding: String = "UTF8", characterType: String = "C.UTF-8") throws {
+  public func createDatabase(_ name: String, encoding: String = "UTF8", characterType: String = "C.UTF-8")
+    throws
+  {
     try psql(
       "CREATE DATABASE \(name) ENCODING '\(encoding)' LC_COLLATE 'C' LC_CTYPE '\(characterType)' TEMPLATE template0"
     )
@@ -72,20 +87,20 @@ final class PostgreSQLServer: @unchecked Sendable {
 
   /// Runs SQL as the superuser with `psql`, a client nobody here wrote.
   @discardableResult
-  func psql(_ sql: String, database: String = "postgres") throws -> String {
-    let result = try run(
+  public func psql(_ sql: String, database: String = "postgres") throws -> String {
+    let child = try ChildProcess(
       "\(Self.binaries!)/psql",
       [
         "-h", folder.path, "-p", "\(port)", "-U", Self.user, "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc",
         sql,
       ])
-    guard result.status == 0 else { throw TestFailure("psql failed: \(result.stderr)") }
-    return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    guard child.wait() == 0 else { throw Failure("psql failed: \(child.stderr)") }
+    return child.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
   /// Stops the server (a fast shutdown: sessions are ended, nothing committed is lost) and
   /// removes its folder.
-  func stop() {
+  public func stop() {
     // To the server itself: runuser, between, would pass a smart shutdown on, which waits for
     // every client to leave.
     if let pid = serverPID { kill(pid, SIGINT) } else { process.signal(SIGINT) }
@@ -96,7 +111,7 @@ final class PostgreSQLServer: @unchecked Sendable {
   private var serverPID: pid_t? { Self.postmasterPID(dataDirectory: folder.appendingPathComponent("data")) }
 
   /// The postmaster's process ID, from the first line of the pid file in its data directory.
-  static func postmasterPID(dataDirectory: URL) -> pid_t? {
+  public static func postmasterPID(dataDirectory: URL) -> pid_t? {
     let file = dataDirectory.appendingPathComponent("postmaster.pid")
     return (try? String(contentsOf: file, encoding: .utf8))?.split(separator: "\n").first.flatMap {
       pid_t($0)
@@ -104,13 +119,41 @@ final class PostgreSQLServer: @unchecked Sendable {
   }
 
   /// The folder of PostgreSQL's programs: Debian's newest installed major version.
-  static var binaries: String? {
+  public static var binaries: String? {
     let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
     return versions.compactMap(Int.init).sorted().last.map { "/usr/lib/postgresql/\($0)/bin" }
   }
 
   /// How the server's programs are started: as `postgres` when the tests run as root.
-  static var asServerUser: [String] {
+  public static var asServerUser: [String] {
     getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--"] : ["/usr/bin/env"]
   }
+
+  /// A program run to its end: its status and what it wrote to stderr (a failed start's reason).
+  private static func run(_ executable: String, _ arguments: [String]) async -> (
+    status: Int32, stderr: String
+  ) {
+    guard let child = try? ChildProcess(executable, arguments) else {
+      return (-1, "could not start \(executable)")
+    }
+    return (await child.wait(), child.stderr)
+  }
+}
+
+/// A loopback port that was free a moment ago.
+public func freeLoopbackPort() throws -> Int {
+  let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+  defer { close(descriptor) }
+  var address = sockaddr_in()
+  address.sin_family = sa_family_t(AF_INET)
+  address.sin_addr.s_addr = inet_addr("127.0.0.1")
+  address.sin_port = 0
+  var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+  let bound = withUnsafeMutablePointer(to: &address) {
+    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+      bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+    }
+  }
+  guard bound else { throw PostgreSQLServer.Failure("no free loopback port") }
+  return Int(UInt16(bigEndian: address.sin_port))
 }
