@@ -16,7 +16,8 @@ protocol LogWritingStore: Sendable {
   /// every origin `origins` names while it runs, even with other processes writing the same
   /// database (the PostgreSQL store locks each origin's head; SQLite has one writer).
   func writingLog<T>(origins: [NodeID], _ body: (StoreConnection) throws -> T) throws -> T
-  /// Runs `body` on a consistent view of the store, writing nothing.
+  /// Runs `body` on the store, writing nothing: in one read transaction on SQLite, each
+  /// statement on its own snapshot on PostgreSQL (its callers ask one question).
   func readingLog<T>(_ body: (StoreConnection) throws -> T) throws -> T
   /// Replays the projections if a fork decision or a change of revocations asked for it.
   func replayIfOwed() throws

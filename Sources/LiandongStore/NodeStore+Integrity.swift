@@ -137,11 +137,10 @@ extension LogWritingStore {
   /// list).
   func rebuildWantedBodies(_ db: StoreConnection) throws {
     try db.run("DELETE FROM p_wanted_bodies")
-    var stubs: [SignedChange] = []
+    // Noted as each is read: a node outside most audiences holds millions of stubs.
     try db.forEachRow("SELECT header, signature FROM changes WHERE body IS NULL") { row in
-      stubs.append(try SignedChange(headerBytes: row.data(0), signature: row.data(1), body: nil))
+      try noteIfWanted(try SignedChange(headerBytes: row.data(0), signature: row.data(1), body: nil), db)
     }
-    for stub in stubs { try noteIfWanted(stub, db) }
   }
 }
 
