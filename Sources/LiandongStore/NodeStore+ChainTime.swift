@@ -41,19 +41,25 @@ extension LogWritingStore {
   func retime(before change: SignedChange, _ db: StoreConnection) throws -> [ChangeID] {
     let time = change.header.time
     var retimed: [(id: Data, sequence: Int64)] = []
-    for row in try db.rows(
-      """
-      SELECT c.id, c.sequence, coalesce(r.hlc_wall, c.hlc_wall) AS wall,
-        coalesce(r.hlc_counter, c.hlc_counter) AS counter
-      FROM changes c LEFT JOIN retimed_changes r ON r.change_id = c.id
-      WHERE c.origin = ? AND c.sequence < ? ORDER BY c.sequence DESC
-      """, change.header.origin.rawValue, Int64(change.header.sequence))
-    {
-      let inEffect = HLCTimestamp(
-        wallMillis: UInt64(row.integer("wall")!), counter: UInt32(row.integer("counter")!))
-      // Times in effect never decrease along a chain: the first one not later ends the run.
-      guard inEffect > time else { break }
-      retimed.append((row.bytes("id")!, row.integer("sequence")!))
+    // From the change back, a page at a time: the run ends long before a long chain does.
+    var below = Int64(change.header.sequence)
+    paging: while true {
+      let page = try db.rows(
+        """
+        SELECT c.id, c.sequence, coalesce(r.hlc_wall, c.hlc_wall) AS wall,
+          coalesce(r.hlc_counter, c.hlc_counter) AS counter
+        FROM changes c LEFT JOIN retimed_changes r ON r.change_id = c.id
+        WHERE c.origin = ? AND c.sequence < ? ORDER BY c.sequence DESC LIMIT 256
+        """, change.header.origin.rawValue, below)
+      guard let last = page.last else { break }
+      for row in page {
+        let inEffect = HLCTimestamp(
+          wallMillis: UInt64(row.integer("wall")!), counter: UInt32(row.integer("counter")!))
+        // Times in effect never decrease along a chain: the first one not later ends the run.
+        guard inEffect > time else { break paging }
+        retimed.append((row.bytes("id")!, row.integer("sequence")!))
+      }
+      below = last.integer("sequence")!
     }
     for (id, sequence) in retimed {
       try db.run(

@@ -86,6 +86,22 @@ struct ChainTimeTests {
     #expect(try b.store.lead(next.description) != nil)
   }
 
+  @Test("a correction re-times every change signed ahead, however long the run, and none before it")
+  func longRunRetimed() throws {
+    let a = try SimulatedNode("n0")
+    _ = try a.addLead(summary: "before the clock ran ahead")
+    a.clockMillis += Self.hours2
+    // More than the page of changes the correction reads its chain back by.
+    let ahead = 300
+    _ = try a.recordEach(
+      prepared: NodeHome.prepare(Array(repeating: [], count: ahead), officer: "zhang"), audience: .all,
+      now: Date(timeIntervalSince1970: Double(a.clockMillis) / 1000), keepingRefused: true)
+    a.clockMillis -= Self.hours2
+    let correction = try #require(
+      try a.store.correctClockIfAhead(author: a.author!, verifier: a.verifier, physicalMillis: a.clockMillis))
+    #expect(correction.retimed == ahead, "\(correction)")
+  }
+
   @Test("only a correction, for all, may step back; others are refused with the rule they broke")
   func onlyCorrectionsStepBack() throws {
     let a = try SimulatedNode("n0")

@@ -1,9 +1,9 @@
 import Foundation
 import GRDB
 
-/// A write transaction's connection, in either engine, as the change log's writes and the
-/// projections use it: the same statements, in the SQL both engines speak, for a node on SQLite
-/// and a hub on PostgreSQL. On SQLite each value is bound straight to the cached statement
+/// A connection of either engine, as the change log's writes and the projections use it (in a
+/// write transaction, or a read of the log's tables): the same statements, in the SQL both
+/// engines speak, for a node on SQLite and a hub on PostgreSQL. On SQLite each value is bound straight to the cached statement
 /// (`DirectStatement.swift`: going through arrays of boxed values was a tenth of a bulk import);
 /// on PostgreSQL the values go to libpq as `SQLValue`s.
 enum StoreConnection {
