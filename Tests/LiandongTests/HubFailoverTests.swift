@@ -1,7 +1,7 @@
 import Foundation
 import LiandongCore
-import LiandongTesting
 import LiandongErrors
+import LiandongTesting
 import Testing
 
 @testable import LiandongStore
