@@ -54,6 +54,13 @@ extension LogWritingStore {
 /// The change log's tables as both engines read and write them, where no store's state is
 /// needed (each concept's file extends it: fork decisions, chain time, revocation lists).
 enum LogTables {
+  /// Every table folded from the log, in both engines: the projections, then the operation
+  /// index and what the log's rules derive (the SQLite store adds its search indexes).
+  static let derivedTables =
+    ProjectionDigest.tables.map(\.table) + [
+      "p_operations", "p_wanted_bodies", "withheld_changes", "retimed_changes",
+    ]
+
   /// `ON CONFLICT ... DO UPDATE SET column = ` the smaller of `column` (qualified by its table)
   /// and the row offered: a registry keeps the smallest change ID that brought an entry, so it
   /// does not depend on arrival order. (SQLite's two-argument `MIN` is PostgreSQL's `LEAST`.)

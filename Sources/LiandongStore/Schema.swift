@@ -803,9 +803,8 @@ enum Schema {
   /// themselves digested. The search marks come first, so that a rebuild removing every row
   /// notes none, and the indexes after the rows, so it also clears whatever an index held.
   static let derivedTables =
-    ["p_search_marks"] + projections.map(\.table) + [
-      "p_operations", "p_wanted_bodies", "withheld_changes", "retimed_changes", "p_lead_search",
-      "p_subject_search", "p_search_owed", "p_lead_subjects",
+    ["p_search_marks"] + LogTables.derivedTables + [
+      "p_lead_search", "p_subject_search", "p_search_owed", "p_lead_subjects",
     ]
 
   /// The statement that empties the derived table `table` (a contentless index cannot be

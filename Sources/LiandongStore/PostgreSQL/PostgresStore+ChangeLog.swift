@@ -35,14 +35,8 @@ extension PostgresStore: LogWritingStore {
   }
 
   func emptyDerivedTables(_ db: StoreConnection) throws {
-    for table in Self.derivedTables { try db.run("DELETE FROM \(table)") }
+    for table in LogTables.derivedTables { try db.run("DELETE FROM \(table)") }
   }
-
-  /// Every table folded from the log (the SQLite store's, but for its search indexes).
-  static let derivedTables =
-    ProjectionDigest.tables.map(\.table) + [
-      "p_operations", "p_wanted_bodies", "withheld_changes", "retimed_changes",
-    ]
 
   /// Verifies and stores changes from anywhere, all in one transaction, and refolds what they
   /// touch: as `NodeStore.ingest`, the signatures of a large batch checked on every core first.
