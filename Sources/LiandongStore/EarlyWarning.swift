@@ -109,11 +109,11 @@ public enum EarlyWarning {
   }
 }
 
-extension NodeStore {
+extension ReadModels where Self: SQLBackedStore {
   /// Warnings this node sent or received, oldest first.
   public func warnings() throws -> [WarningView] {
-    try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM p_warnings ORDER BY sent_wall, sent_counter, id").map {
+    try snapshot { db in
+      try db.rows("SELECT * FROM p_warnings ORDER BY sent_wall, sent_counter, id").map {
         WarningView(
           id: $0["id"], from: $0["from_node"], subject: $0["subject"], lead: $0["lead_id"],
           otherLead: $0["other_lead_id"])

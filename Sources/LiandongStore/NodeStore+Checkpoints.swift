@@ -159,7 +159,7 @@ extension NodeStore {
           arguments: [change.bytes]),
         let held = try? SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil)
       else { return [] }
-      return try Self.witnesses(of: held.header, id: change, db)
+      return try LogTables.witnesses(of: held.header, id: change, .sqlite(db))
     }
   }
 
@@ -174,21 +174,6 @@ extension NodeStore {
     """
   static let holdingChangeAt = "h.origin = ? AND h.sequence >= ?"
   static let signerUnrevokedThen = "(r.revoked_at_millis IS NULL OR r.revoked_at_millis > h.time_millis)"
-
-  static func witnesses(of header: ChangeHeader, id: ChangeID, _ db: Database) throws -> [Witness] {
-    let origin = header.origin.rawValue
-    return try Row.fetchAll(
-      db.cachedStatement(
-        sql: """
-          SELECT h.signer, min(h.time_millis) AS since FROM \(checkpointsHolding)
-          WHERE \(holdingChangeAt) AND h.signer <> ?
-          GROUP BY h.signer ORDER BY since, h.signer
-          """), arguments: [origin, Int64(header.sequence), origin]
-    ).compactMap { row in
-      guard let node = try? NodeID(row["signer"] as String) else { return nil }
-      return Witness(node: node, sinceMillis: UInt64(row["since"] as Int64))
-    }
-  }
 
   func insert(_ signed: SignedCheckpoint, _ db: Database) throws -> Bool {
     let checkpoint = signed.checkpoint
@@ -279,4 +264,22 @@ public struct OwnChainBeyond: Codable, Sendable, Equatable {
   public var sequence: UInt64
   public var signer: String
   public var time: String
+}
+
+extension LogTables {
+  /// The nodes other than `header`'s origin whose checkpoints prove they hold the change, each
+  /// since its earliest such checkpoint (`NodeStore.witnesses(of:)`).
+  static func witnesses(of header: ChangeHeader, id: ChangeID, _ db: StoreConnection) throws -> [Witness] {
+    let origin = header.origin.rawValue
+    return try db.rows(
+      """
+      SELECT h.signer, min(h.time_millis) AS since FROM \(NodeStore.checkpointsHolding)
+      WHERE \(NodeStore.holdingChangeAt) AND h.signer <> ?
+      GROUP BY h.signer ORDER BY since, h.signer
+      """, origin, Int64(header.sequence), origin
+    ).compactMap { row in
+      guard let node = try? NodeID(row["signer"] as String) else { return nil }
+      return Witness(node: node, sinceMillis: UInt64(row["since"] as Int64))
+    }
+  }
 }

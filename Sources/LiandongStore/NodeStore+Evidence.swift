@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 
 /// An evidence item as `liandong evidence` shows it, with the state of its file on this node.
@@ -56,39 +55,35 @@ public struct CustodyView: Codable, Sendable, Equatable {
   public var operation: String
 }
 
-extension NodeStore {
+extension ReadModels where Self: SQLBackedStore {
   /// Evidence this node can read, oldest first; only that of `item` when given.
   public func evidence(item: String? = nil) throws -> [EvidenceView] {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql: Self.evidenceQuery + (item == nil ? "" : " WHERE e.item_id = ?")
+    try snapshot { db in
+      try db.rows(
+        Self.evidenceQuery + (item == nil ? "" : " WHERE e.item_id = ?")
           + " ORDER BY e.added_wall, e.added_counter, e.id",
-        arguments: StatementArguments(item.map { [$0] } ?? [])
+        binding: item.map { [$0] } ?? []
       ).map { try Self.withCustody(Self.evidenceView($0), db) }
     }
   }
 
   public func evidence(id: String) throws -> EvidenceView? {
-    try read { db in
-      try Row.fetchOne(db, sql: Self.evidenceQuery + " WHERE e.id = ?", arguments: [id]).map {
+    try snapshot { db in
+      try db.firstRow(Self.evidenceQuery + " WHERE e.id = ?", id).map {
         try Self.withCustody(Self.evidenceView($0), db)
       }
     }
   }
 
-  private static func withCustody(_ view: EvidenceView, _ db: Database) throws -> EvidenceView {
+  private static func withCustody(_ view: EvidenceView, _ db: StoreConnection) throws -> EvidenceView {
     var view = view
     // Prepared once per connection: a listing runs both for every item.
-    view.sharedWith = try String.fetchAll(
-      db.cachedStatement(sql: "SELECT node FROM p_evidence_shares WHERE evidence_id = ? ORDER BY node"),
-      arguments: [view.id])
-    view.custody = try Row.fetchAll(
-      db.cachedStatement(
-        sql:
-          "SELECT * FROM p_custody WHERE evidence_id = ? ORDER BY time_wall, time_counter, node, change_id, op_index"
-      ),
-      arguments: [view.id]
+    view.sharedWith = try db.rows(
+      "SELECT node FROM p_evidence_shares WHERE evidence_id = ? ORDER BY node", view.id
+    ).map { $0["node"] }
+    view.custody = try db.rows(
+      "SELECT * FROM p_custody WHERE evidence_id = ? ORDER BY time_wall, time_counter, node, change_id, op_index",
+      view.id
     ).map { row in
       CustodyView(
         event: row["event"], node: row["node"], officer: row["officer"],
@@ -100,13 +95,15 @@ extension NodeStore {
     return view
   }
 
-  private static let evidenceQuery = """
+  private static var evidenceQuery: String {
+    """
     SELECT e.*, b.size AS held_size, p.durable_offset, d.found_at AS damaged_at FROM p_evidence e
     LEFT JOIN blobs b ON b.sha256 = e.sha256 LEFT JOIN blob_partials p ON p.sha256 = e.sha256
     LEFT JOIN blob_damage d ON d.sha256 = e.sha256 AND d.repaired_at IS NULL
     """
+  }
 
-  private static func evidenceView(_ row: Row) throws -> EvidenceView {
+  private static func evidenceView(_ row: SQLRow) throws -> EvidenceView {
     let held = row["held_size"] as Int64?
     let partial = row["durable_offset"] as Int64?
     return EvidenceView(
@@ -126,14 +123,11 @@ extension NodeStore {
   }
 }
 
-extension NodeStore {
+extension ReadModels where Self: SQLBackedStore {
   /// An evidence item as a share carries it: its record exactly as it was added.
   public func evidenceShare(id: String) throws -> EvidenceShare? {
-    try read { db in
-      guard let row = try Row.fetchOne(db, sql: "SELECT * FROM p_evidence WHERE id = ?", arguments: [id])
-      else {
-        return nil
-      }
+    try snapshot { db in
+      guard let row = try db.firstRow("SELECT * FROM p_evidence WHERE id = ?", id) else { return nil }
       let record = EvidenceRecord(
         itemID: try ObjectID(row["item_id"] as String),
         category: try EvidenceCategory(canonical: row["category"]), original: row["original"],

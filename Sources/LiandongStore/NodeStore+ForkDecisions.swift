@@ -177,13 +177,14 @@ extension NodeStore {
       try db.execute(sql: "DELETE FROM store_flags WHERE name = ?", arguments: [LogTables.ownChainFlag])
     }
   }
+}
 
+extension ChangeLog where Self: SQLBackedStore {
   /// Changes this node took out of its log by a fork decision: evidence, with no effect.
   public func supersededChanges() throws -> [SupersededChangeView] {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql: "SELECT id, origin, sequence, superseded_at FROM superseded_changes ORDER BY origin, sequence"
+    try snapshot { db in
+      try db.rows(
+        "SELECT id, origin, sequence, superseded_at FROM superseded_changes ORDER BY origin, sequence"
       ).map {
         SupersededChangeView(
           id: ($0["id"] as Data).hex, origin: $0["origin"], sequence: UInt64($0["sequence"] as Int64),

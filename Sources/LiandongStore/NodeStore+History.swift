@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 import LiandongCrypto
 
@@ -44,14 +43,13 @@ public struct ConflictView: Codable, Sendable, Equatable {
   public var resolveWith: String
 }
 
-extension NodeStore {
+extension ReadModels where Self: SQLBackedStore {
   /// Every operation this node holds on `object`, in replay order, with any refusal.
   public func history(of object: ObjectID) throws -> [HistoryEntry] {
-    try read { db in
+    try snapshot { db in
       let refusals = Dictionary(
-        try Row.fetchAll(
-          db, sql: "SELECT change_id, op_index, code, reason FROM p_refusals WHERE object_id = ?",
-          arguments: [object.description]
+        try db.rows(
+          "SELECT change_id, op_index, code, reason FROM p_refusals WHERE object_id = ?", object.description
         ).map {
           (
             "\($0["change_id"] as String):\($0["op_index"] as Int)",
@@ -60,20 +58,18 @@ extension NodeStore {
         },
         uniquingKeysWith: { first, _ in first })
       var entries: [(OrderKey, HistoryEntry)] = []
-      for row in try Row.fetchAll(
-        db, sql: "SELECT change_id, op_index FROM p_operations WHERE object_id = ?", arguments: [object.bytes]
-      ) {
+      for row in try db.rows("SELECT change_id, op_index FROM p_operations WHERE object_id = ?", object.bytes)
+      {
         guard
-          let stored = try Row.fetchOne(
-            db, sql: "SELECT header, signature, body FROM changes WHERE id = ?",
-            arguments: [row["change_id"] as Data]),
+          let stored = try db.firstRow(
+            "SELECT header, signature, body FROM changes WHERE id = ?", row["change_id"] as Data),
           let change = try? SignedChange(
             headerBytes: stored["header"], signature: stored["signature"], body: stored["body"]),
           let body = change.decodedBody()
         else { continue }
         let index: Int = row["op_index"]
         let reference = "\(change.id.hex):\(index)"
-        let time = try LogTables.timeInEffect(of: change.id, stamp: change.header.time, .sqlite(db))
+        let time = try LogTables.timeInEffect(of: change.id, stamp: change.header.time, db)
         var entry = HistoryEntry(
           time: time.iso8601, node: change.header.origin.rawValue, officer: body.officer,
           what: Self.explain(body.operations[index], in: change.header.suite), operation: reference,
@@ -83,7 +79,7 @@ extension NodeStore {
           entry.action = action.name
           entry.words = action.words.isEmpty ? nil : action.words
         }
-        entry.heldBy = try Self.witnesses(of: change.header, id: change.id, db).map {
+        entry.heldBy = try LogTables.witnesses(of: change.header, id: change.id, db).map {
           HistoryEntry.HeldBy(node: $0.node.rawValue, since: $0.since.iso8601)
         }
         entries.append(
@@ -97,9 +93,8 @@ extension NodeStore {
       let own = entries.sorted { $0.0 < $1.0 }.map(\.1)
       // What the bureau that handed the case off shared, for operations this node cannot read.
       let held = Set(own.map(\.operation))
-      let shared = try Row.fetchAll(
-        db, sql: "SELECT * FROM p_shared_history WHERE lead_id = ? ORDER BY position",
-        arguments: [object.description]
+      let shared = try db.rows(
+        "SELECT * FROM p_shared_history WHERE lead_id = ? ORDER BY position", object.description
       ).compactMap { row -> HistoryEntry? in
         let operation: String = row["operation"]
         guard !held.contains(operation) else { return nil }
@@ -138,9 +133,9 @@ extension NodeStore {
 
   /// Acceptance or objection crossing a withdrawal, or two designations, made at once.
   private func handOffConflicts() throws -> [ConflictView] {
-    try read { db in
-      let rows = try Row.fetchAll(
-        db, sql: "SELECT * FROM p_handoff_conflicts ORDER BY lead_id, time_wall, time_counter, operation")
+    try snapshot { db in
+      let rows = try db.rows(
+        "SELECT * FROM p_handoff_conflicts ORDER BY lead_id, time_wall, time_counter, operation")
       return Dictionary(grouping: rows, by: { $0["lead_id"] as String }).sorted { $0.key < $1.key }.map {
         lead, acts in
         ConflictView(
@@ -195,7 +190,7 @@ extension NodeStore {
       if !custody.holder.isEmpty { text += " to \(custody.holder)" }
       return custody.note.isEmpty ? text : "\(text): \(custody.note)"
     default:
-      return describe(operation, in: suite)
+      return NodeStore.describe(operation, in: suite)
     }
   }
 }

@@ -174,21 +174,23 @@ extension NodeStore {
     }
   }
 
+}
+
+extension ChangeLog where Self: SQLBackedStore {
   /// Re-verifies every stored change from scratch, origin by origin in sequence order, with the
   /// same decision the ingest path uses: signature, certificate at the change's time against the
   /// CA and CRL, body hash, chain links, the stored ID. Certificates are taken from the log
   /// itself, not from the projection, so a tampered projection cannot vouch for a change.
   public func audit(verifier: ChangeVerifier, physicalMillis: UInt64) throws -> AuditReport {
-    try read { db in
+    try snapshot { db in
       var failures: [AuditFailure] = []
       var checked = 0
       var stubs = 0
       var signers: [NodeID: [Data: [Certificate]]] = [:]
       var previous: (origin: String, held: HeldChange, sequence: UInt64)? = nil
-      let rows = try Row.fetchCursor(
-        db, sql: "SELECT id, origin, sequence, header, signature, body FROM changes ORDER BY origin, sequence"
-      )
-      while let row = try rows.next() {
+      try LogTables.forEachChange(
+        "id, origin, sequence, header, signature, body", orderedBy: ["origin", "sequence"], db
+      ) { row in
         checked += 1
         let storedID: Data = row["id"]
         let origin: String = row["origin"]
@@ -205,13 +207,13 @@ extension NodeStore {
             headerBytes: row["header"], signature: row["signature"], body: row["body"])
         } catch {
           fail(error.code, error.description)
-          continue
+          return
         }
         guard change.id.bytes == storedID, change.header.origin.rawValue == origin,
           change.header.sequence == UInt64(sequence)
         else {
           fail("store.row-mismatch", "the stored ID, origin or sequence does not match the signed header")
-          continue
+          return
         }
         let continuing = previous?.origin == origin
         let context = IngestContext(
@@ -239,6 +241,29 @@ extension NodeStore {
       return AuditReport(
         changesChecked: checked, stubs: stubs, failures: failures, refusedOperations: [], forks: [],
         quarantined: [])
+    }
+  }
+}
+
+extension LogTables {
+  /// Hands every change's `columns` to `row`, in the order of `key` (columns that tell changes
+  /// apart), read a page at a time: a hub's log may not fit in memory at once.
+  static func forEachChange(
+    _ columns: String, orderedBy key: [String], _ db: StoreConnection, row: (SQLRow) throws -> Void
+  ) throws {
+    let page = 1_000
+    var last: SQLRow? = nil
+    while true {
+      let after =
+        last.map { _ in
+          "WHERE (\(key.joined(separator: ", "))) > (\(key.map { _ in "?" }.joined(separator: ", "))) "
+        } ?? ""
+      let rows = try db.rows(
+        "SELECT \(columns) FROM changes \(after)ORDER BY \(key.joined(separator: ", ")) LIMIT \(page)",
+        binding: last.map { last in key.map { last[$0] as SQLValue } } ?? [])
+      for found in rows { try row(found) }
+      guard rows.count == page else { return }
+      last = rows.last
     }
   }
 }

@@ -56,7 +56,7 @@ extension LeadFilter {
   }
 }
 
-extension NodeStore {
+extension ReadModels where Self: SQLBackedStore {
   /// The newest leads that match `filter` (the oldest, if it asks), created before (after) the
   /// lead `afterID` (the last of the page before; nil for the first page), at most `limit`.
   /// Read through the index on creation time, or for a text few leads hold, through the search
@@ -64,105 +64,143 @@ extension NodeStore {
   /// when `afterID` names no lead held.
   public func leadPage(_ filter: LeadFilter, after afterID: String?, limit: Int) throws -> [LeadView]? {
     try leadPage(
-      filter, after: afterID, limit: limit, gatheringAtMost: Self.fewMatches, walkingFirst: Self.quickWindow)
+      filter, after: afterID, limit: limit, gatheringAtMost: LeadSearch.fewMatches,
+      walkingFirst: LeadSearch.quickWindow)
   }
 
-  /// `leadPage`, a text search reading the matching leads when there are at most `few`, and a
-  /// two-character one first walking `quick` leads (0: none); a test sets them to hold every way
-  /// of searching to one answer.
+  /// `leadPage`, a text search on SQLite reading the matching leads when there are at most
+  /// `few`, and a two-character one first walking `quick` leads (0: none); a test sets them to
+  /// hold every way of searching to one answer.
   func leadPage(
     _ filter: LeadFilter, after afterID: String?, limit: Int, gatheringAtMost few: Int,
     walkingFirst quick: Int
   ) throws -> [LeadView]? {
-    try read { db in
-      var conditions: [Condition] = []
+    try snapshot { db -> [LeadView]? in
+      var conditions: [LeadSearch.Condition] = []
       for (column, value) in [
         ("state", filter.state), ("risk", filter.risk), ("origin", filter.origin), ("owner", filter.owner),
       ] {
         guard let value else { continue }
-        conditions.append(("p_leads.\(column) = ?", [value]))
+        conditions.append(("p_leads.\(column) = ?", [.text(value)]))
       }
       for (bound, value) in [(">=", filter.createdFrom), ("<", filter.createdBefore)] {
         guard let value else { continue }
-        conditions.append(("p_leads.created_wall \(bound) ?", [value]))
+        conditions.append(("p_leads.created_wall \(bound) ?", [.integer(value)]))
       }
       if let violation = filter.violation {
-        conditions.append(("instr(',' || p_leads.violations || ',', ?) > 0", [",\(violation),"]))
+        conditions.append(
+          (
+            "(',' || p_leads.violations || ',') LIKE ? ESCAPE '\\'",
+            [.text("%," + LeadSearch.escapedForLike(violation) + ",%")]
+          ))
       }
-      var cursor: Condition? = nil
+      var cursor: LeadSearch.Condition? = nil
       if let afterID {
         guard
-          let row = try Row.fetchOne(
-            db, sql: "SELECT created_wall, created_counter FROM p_leads WHERE id = ?", arguments: [afterID])
+          let row = try db.firstRow("SELECT created_wall, created_counter FROM p_leads WHERE id = ?", afterID)
         else { return nil }
         cursor = (
           "(p_leads.created_wall, p_leads.created_counter, p_leads.id) \(filter.oldestFirst ? ">" : "<") (?, ?, ?)",
-          [row["created_wall"] as Int64, row["created_counter"] as Int64, afterID]
+          [row["created_wall"], row["created_counter"], .text(afterID)]
         )
       }
       let order = filter.oldestFirst ? "ASC" : "DESC"
-      func page(_ conditions: [Condition], from source: Condition = ("p_leads", [])) throws -> [Row] {
+      func page(_ conditions: [LeadSearch.Condition], from source: LeadSearch.Condition = ("p_leads", []))
+        throws -> [SQLRow]
+      {
         let all = conditions + (cursor.map { [$0] } ?? [])
         let condition = all.isEmpty ? "" : " WHERE " + all.map(\.sql).joined(separator: " AND ")
-        return try Row.fetchAll(
-          db,
-          sql: """
-            SELECT p_leads.* FROM \(source.sql)\(condition)
-            ORDER BY p_leads.created_wall \(order), p_leads.created_counter \(order), p_leads.id \(order)
-            LIMIT ?
-            """,
-          arguments: StatementArguments(source.arguments + all.flatMap(\.arguments) + [limit]))
+        return try db.rows(
+          """
+          SELECT p_leads.* FROM \(source.sql)\(condition)
+          ORDER BY p_leads.created_wall \(order), p_leads.created_counter \(order), p_leads.id \(order)
+          LIMIT ?
+          """,
+          binding: source.arguments + all.flatMap(\.arguments) + [.integer(Int64(limit))])
+      }
+      func views(_ rows: [SQLRow]) throws -> [LeadView] {
+        let related = try LeadRelations(ofPage: rows, db)
+        return try rows.map { row in try Self.leadView(row, related, db) }
       }
       guard let needle = filter.text.map(LeadFilter.folded), !needle.isEmpty else {
-        return try views(page(conditions), db)
+        return try views(page(conditions))
+      }
+      guard case .sqlite(let sqlite) = db else {
+        // PostgreSQL reads the text through its trigram indexes (`PostgresSchema`, v5) itself.
+        return try views(page(conditions + [LeadSearch.postgresCondition(needle)]))
       }
       // Two characters most leads hold fill a page within the first few hundred leads; finding
       // that out first spares the indexes' vocabulary, whose answer costs every lead holding them.
       if needle.unicodeScalars.count == 2, quick > 0 {
-        let walked = try Self.walking(needle, TextMatches())
-        let window = try Row.fetchOne(
-          db,
-          sql: """
-            SELECT created_wall, created_counter, id FROM p_leads\(cursor.map { " WHERE " + $0.sql } ?? "")
-            ORDER BY created_wall \(order), created_counter \(order), id \(order) LIMIT 1 OFFSET ?
-            """, arguments: StatementArguments((cursor?.arguments ?? []) + [quick - 1]))
-        guard let window else { return try views(page(conditions + [walked]), db) }
-        let within: Condition = (
+        let walked = try LeadSearch.walking(needle, LeadSearch.TextMatches())
+        let window = try db.rows(
+          """
+          SELECT created_wall, created_counter, id FROM p_leads\(cursor.map { " WHERE " + $0.sql } ?? "")
+          ORDER BY created_wall \(order), created_counter \(order), id \(order) LIMIT 1 OFFSET ?
+          """, binding: (cursor?.arguments ?? []) + [.integer(Int64(quick - 1))]
+        ).first
+        guard let window else { return try views(page(conditions + [walked])) }
+        let within: LeadSearch.Condition = (
           "(p_leads.created_wall, p_leads.created_counter, p_leads.id) \(filter.oldestFirst ? "<=" : ">=") (?, ?, ?)",
-          [window["created_wall"] as Int64, window["created_counter"] as Int64, window["id"] as String]
+          [window["created_wall"], window["created_counter"], window["id"]]
         )
         let quick = try page(conditions + [walked, within])
-        if quick.count == limit { return try views(quick, db) }
+        if quick.count == limit { return try views(quick) }
       }
-      let found = try Self.textMatches(needle, atMost: few, db)
+      let found = try LeadSearch.textMatches(needle, atMost: few, sqlite)
       if let bySummary = found.bySummary, let bySubject = found.bySubject,
         bySummary.union(bySubject).count <= few
       {
         // Few leads hold the text: read those (CROSS JOIN keeps SQLite from walking the index
         // instead), then sort them.
         let matched = "json_each(?) AS matched CROSS JOIN p_leads ON p_leads.rowid = matched.value"
-        return try views(page(conditions, from: (matched, [try Self.json(bySummary.union(bySubject))])), db)
+        return try views(
+          page(conditions, from: (matched, [.text(try LeadSearch.json(bySummary.union(bySubject)))])))
       }
       // Many do: walk the index in page order and test each lead, so the page fills soon.
-      return try views(page(conditions + [try Self.walking(needle, found)]), db)
+      return try views(page(conditions + [try LeadSearch.walking(needle, found)]))
     }
   }
+}
 
+/// How a page of leads finds a text: on SQLite through its trigram indexes (`Schema.swift`,
+/// `searchIndexes`), on PostgreSQL through `pg_trgm`'s.
+enum LeadSearch {
   /// A condition of a page's query, and the values of its placeholders.
-  private typealias Condition = (sql: String, arguments: [any DatabaseValueConvertible])
+  typealias Condition = (sql: String, arguments: [SQLValue])
 
   /// The most leads a two-character search walks before it asks the indexes.
   static let quickWindow = 500
 
+  /// The most leads a text search gathers before it reads them: above it, walking the creation
+  /// index and testing each lead fills a page sooner (a page of 50 among 100,000 leads then
+  /// tests about 2,500).
+  static let fewMatches = 2_000
+
+  /// On PostgreSQL, a lead holds `needle` (folded) in its summary, or names a subject whose name
+  /// holds it or whose USCC it is; the text is folded as `LeadFilter.folded` folds it, by the
+  /// expression the trigram indexes are built on.
+  static func postgresCondition(_ needle: String) -> Condition {
+    let pattern = "%" + escapedForLike(needle) + "%"
+    return (
+      """
+      (\(PostgresSchema.searchable("p_leads.summary")) LIKE ? ESCAPE '\\'
+        OR string_to_array(p_leads.subject_ids, ',') && ARRAY(
+          SELECT id FROM p_subjects
+          WHERE \(PostgresSchema.searchable("name")) LIKE ? ESCAPE '\\' OR uscc = ?))
+      """, [.text(pattern), .text(pattern), .text(needle.uppercased())]
+    )
+  }
+
   /// The test of each lead walked for `needle`: through what the indexes found where they could
   /// say (a lead they named), else by reading the lead's summary and its subjects.
-  private static func walking(_ needle: String, _ found: TextMatches) throws -> Condition {
+  static func walking(_ needle: String, _ found: TextMatches) throws -> Condition {
     let pattern = "%" + escapedForLike(needle) + "%"
     func named(_ rows: Set<Int64>) throws -> Condition {
-      ("p_leads.rowid IN (SELECT value FROM json_each(?))", [try json(rows)])
+      ("p_leads.rowid IN (SELECT value FROM json_each(?))", [.text(try json(rows))])
     }
     var either: [Condition] = []
-    either.append(try found.bySummary.map(named) ?? ("p_leads.summary LIKE ? ESCAPE '\\'", [pattern]))
+    either.append(try found.bySummary.map(named) ?? ("p_leads.summary LIKE ? ESCAPE '\\'", [.text(pattern)]))
     either.append(
       try found.bySubject.map(named)
         ?? (
@@ -171,33 +209,10 @@ extension NodeStore {
             SELECT 1 FROM json_each(\(Schema.subjectIDsAsJSON("p_leads"))) AS named
             JOIN p_subjects ON p_subjects.id = named.value
             WHERE p_subjects.name LIKE ? ESCAPE '\\' OR p_subjects.uscc = ?)
-          """, [pattern, needle.uppercased()]
+          """, [.text(pattern), .text(needle.uppercased())]
         ))
     return ("(" + either.map(\.sql).joined(separator: " OR ") + ")", either.flatMap(\.arguments))
   }
-
-  private func views(_ rows: [Row], _ db: Database) throws -> [LeadView] {
-    let related = try LeadRelations(ofPage: rows, db)
-    return try rows.map { row in try leadView(row, related, db) }
-  }
-
-  /// Brings the search indexes in line with the rows this transaction wrote
-  /// (`Schema.searchSettlement`). Run before every write transaction commits, so no reader sees
-  /// an index behind its rows.
-  static func settleSearchIndexes(_ db: Database) throws {
-    // Cached: compiled once per connection, not in every write transaction.
-    guard try Bool.fetchOne(db.cachedStatement(sql: Schema.searchBehind)) == true else { return }
-    for statement in searchSettlement { try db.cachedStatement(sql: statement).execute() }
-  }
-
-  /// The statements that settle the search indexes; public for the benchmark that writes a
-  /// node's rows into bare SQLite.
-  public static var searchSettlement: [String] { Schema.searchSettlement }
-
-  /// The most leads a text search gathers before it reads them: above it, walking the creation
-  /// index and testing each lead fills a page sooner (a page of 50 among 100,000 leads then
-  /// tests about 2,500).
-  static let fewMatches = 2_000
 
   /// What the search indexes say of a text: the rowids of the leads whose summary holds it, and
   /// of those that name a subject whose name holds it or whose USCC it is. Each is nil where
@@ -209,7 +224,7 @@ extension NodeStore {
     var bySubject: Set<Int64>?
   }
 
-  private static func textMatches(_ needle: String, atMost few: Int, _ db: Database) throws -> TextMatches {
+  static func textMatches(_ needle: String, atMost few: Int, _ db: Database) throws -> TextMatches {
     guard needle.unicodeScalars.count >= 2,
       !needle.unicodeScalars.contains(where: { (0xFFFD...0xFFFF).contains($0.value) })
     else {
@@ -246,7 +261,7 @@ extension NodeStore {
     return found
   }
 
-  private static func json(_ values: some Encodable) throws -> String {
+  static func json(_ values: some Encodable) throws -> String {
     String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
   }
 
@@ -273,4 +288,19 @@ extension NodeStore {
     text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
       .replacingOccurrences(of: "_", with: "\\_")
   }
+}
+
+extension NodeStore {
+  /// Brings the search indexes in line with the rows this transaction wrote
+  /// (`Schema.searchSettlement`). Run before every write transaction commits, so no reader sees
+  /// an index behind its rows.
+  static func settleSearchIndexes(_ db: Database) throws {
+    // Cached: compiled once per connection, not in every write transaction.
+    guard try Bool.fetchOne(db.cachedStatement(sql: Schema.searchBehind)) == true else { return }
+    for statement in searchSettlement { try db.cachedStatement(sql: statement).execute() }
+  }
+
+  /// The statements that settle the search indexes; public for the benchmark that writes a
+  /// node's rows into bare SQLite.
+  public static var searchSettlement: [String] { Schema.searchSettlement }
 }

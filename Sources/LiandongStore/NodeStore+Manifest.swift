@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 import LiandongCrypto
 
@@ -35,14 +34,13 @@ extension LogWritingStore {
   }
 }
 
-extension NodeStore {
+extension ReadModels where Self: SQLBackedStore {
   /// The manifest in force: the highest version held (of two the CA signed with one version, the
   /// smaller hash, so every node picks the same), with its signed bytes.
   public func currentManifest() throws -> (view: ManifestView, signed: SignedManifest)? {
-    try read { db in
+    try snapshot { db in
       guard
-        let row = try Row.fetchOne(
-          db, sql: "SELECT * FROM p_manifests ORDER BY version DESC, sha256 ASC LIMIT 1"),
+        let row = try db.firstRow("SELECT * FROM p_manifests ORDER BY version DESC, sha256 ASC LIMIT 1"),
         let manifest = try? FederationManifest.parse(row["document"])
       else { return nil }
       let view = ManifestView(

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 
 /// A transfer to police as `liandong police` shows it. Times are UTC, ISO 8601: the 24-hour
@@ -22,22 +21,20 @@ public struct PoliceTransferView: Codable, Sendable, Equatable {
   public var audience: String
 }
 
-extension NodeStore {
+extension ReadModels where Self: SQLBackedStore {
   public func policeTransfers() throws -> [PoliceTransferView] {
-    try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM p_police_transfers ORDER BY reported_on, id").map(
-        Self.policeView)
+    try snapshot { db in
+      try db.rows("SELECT * FROM p_police_transfers ORDER BY reported_on, id").map(Self.policeView)
     }
   }
 
   public func policeTransfer(_ id: String) throws -> PoliceTransferView? {
-    try read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM p_police_transfers WHERE id = ?", arguments: [id]).map(
-        Self.policeView)
+    try snapshot { db in
+      try db.firstRow("SELECT * FROM p_police_transfers WHERE id = ?", id).map(Self.policeView)
     }
   }
 
-  private static func policeView(_ row: Row) throws -> PoliceTransferView {
+  private static func policeView(_ row: SQLRow) throws -> PoliceTransferView {
     func time(_ column: String) -> String? {
       (row[column] as Int64?).map { HLCTimestamp(wallMillis: UInt64($0), counter: 0).iso8601 }
     }

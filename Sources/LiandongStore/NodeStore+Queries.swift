@@ -3,26 +3,45 @@ import GRDB
 import LiandongCore
 import LiandongCrypto
 
-extension NodeStore {
+extension ChangeLog where Self: SQLBackedStore {
   /// Every change held, oldest first in the replay order.
   public func log() throws -> [ChangeSummary] {
-    try read { db in
-      try Row.fetchAll(
-        db, sql: "SELECT header, signature, body FROM changes ORDER BY hlc_wall, hlc_counter, origin, id"
-      ).map { row throws -> ChangeSummary in
-        let change = try SignedChange(
-          headerBytes: row["header"], signature: row["signature"], body: row["body"])
-        let body = change.decodedBody()
-        return ChangeSummary(
-          id: change.id.hex, origin: change.header.origin.rawValue, sequence: change.header.sequence,
-          time: change.header.time.iso8601, hlc: change.header.time.description,
-          audience: change.header.audience.description, stub: change.isStub, officer: body?.officer,
-          signer: change.header.signerSHA256.hex,
-          operations: body?.operations.map { Self.describe($0, in: change.header.suite) } ?? [])
-      }
+    try snapshot { db in
+      try db.rows("SELECT header, signature, body FROM changes ORDER BY hlc_wall, hlc_counter, origin, id")
+        .map {
+          row throws -> ChangeSummary in
+          let change = try SignedChange(
+            headerBytes: row["header"], signature: row["signature"], body: row["body"])
+          let body = change.decodedBody()
+          return ChangeSummary(
+            id: change.id.hex, origin: change.header.origin.rawValue, sequence: change.header.sequence,
+            time: change.header.time.iso8601, hlc: change.header.time.description,
+            audience: change.header.audience.description, stub: change.isStub, officer: body?.officer,
+            signer: change.header.signerSHA256.hex,
+            operations: body?.operations.map { NodeStore.describe($0, in: change.header.suite) } ?? [])
+        }
     }
   }
 
+  public func forks() throws -> [ForkView] {
+    try snapshot { db in
+      let decisions = try LogTables.forkDecisions(db)
+      return try db.rows("SELECT * FROM fork_proofs ORDER BY origin, sequence").map {
+        let origin: String = $0["origin"]
+        let sequence = UInt64($0["sequence"] as Int64)
+        let node = try? NodeID(origin)
+        return ForkView(
+          origin: origin, sequence: sequence, heldChange: ($0["held_id"] as Data).hex,
+          otherChange: ($0["other_id"] as Data).hex, detectedAt: $0["detected_at"],
+          kept: node.flatMap { decisions.kept(origin: $0, sequence: sequence)?.hex },
+          decidedBy: node.flatMap { decisions.decider(origin: $0, sequence: sequence)?.rawValue },
+          contested: node.map { decisions.isContested(origin: $0, sequence: sequence) } ?? false)
+      }
+    }
+  }
+}
+
+extension NodeStore {
   /// One line for an operation of a change in `suite`, whose hash names manifests and lists.
   static func describe(_ operation: DomainOperation, in suite: CryptoSuite) -> String {
     switch operation.action {
@@ -56,27 +75,30 @@ extension NodeStore {
     case .unreadable(let reason): "unreadable (\(reason))"
     }
   }
+}
 
-  public func subject(_ id: String, _ db: Database) throws -> SubjectView? {
-    try Row.fetchOne(
-      db.cachedStatement(sql: "SELECT * FROM p_subjects WHERE id = ?"), arguments: [id]
-    ).map { try Self.subjectView($0) }
-  }
-
-  static func subjectView(_ row: Row) throws -> SubjectView {
-    SubjectView(
+extension SubjectView {
+  init(row: SQLRow) throws {
+    self.init(
       id: row["id"], origin: row["origin"], kind: try SubjectKind(canonical: row["kind"]), name: row["name"],
       uscc: row["uscc"],
       registeredDivision: row["registered_division"], businessDivision: row["business_division"],
       platform: row["platform"], shopID: row["shop_id"], url: row["url"], audience: row["audience"])
   }
+}
+
+/// The read models, written once for both engines: the projections' rows read on one consistent
+/// view of the store (`snapshot`) and turned into the views every front end shows.
+extension ReadModels where Self: SQLBackedStore {
+  static func subject(_ id: String, _ db: StoreConnection) throws -> SubjectView? {
+    try db.firstRow("SELECT * FROM p_subjects WHERE id = ?", id).map(SubjectView.init(row:))
+  }
 
   public func leads() throws -> [LeadView] {
-    try read { db in
+    try snapshot { db in
       let related = try LeadRelations(all: db)
-      return try Row.fetchAll(db, sql: "SELECT * FROM p_leads ORDER BY created_wall, created_counter, id").map
-      {
-        try leadView($0, related, db)
+      return try db.rows("SELECT * FROM p_leads ORDER BY created_wall, created_counter, id").map {
+        try Self.leadView($0, related, db)
       }
     }
   }
@@ -91,41 +113,38 @@ extension NodeStore {
       separator: ", ")
     let handling = [LeadState.acknowledged, .checking].map { "'\($0.rawValue)'" }.joined(separator: ", ")
     let handOff = [HandOffState.offered, .objected].map { "'\($0.rawValue)'" }.joined(separator: ", ")
-    return try read { db in
-      let rows = try Row.fetchAll(
-        db.cachedStatement(
-          sql: """
-            SELECT * FROM p_leads WHERE state IN (\(open))
-              OR id IN (SELECT lead_id FROM p_lead_handling WHERE state IN (\(handling)))
-              OR id IN (SELECT lead_id FROM p_handoffs WHERE state IN (\(handOff)))
-              OR id IN (SELECT lead_id FROM p_disputes)
-            ORDER BY created_wall, created_counter, id
-            """))
+    return try snapshot { db in
+      let rows = try db.rows(
+        """
+        SELECT * FROM p_leads WHERE state IN (\(open))
+          OR id IN (SELECT lead_id FROM p_lead_handling WHERE state IN (\(handling)))
+          OR id IN (SELECT lead_id FROM p_handoffs WHERE state IN (\(handOff)))
+          OR id IN (SELECT lead_id FROM p_disputes)
+        ORDER BY created_wall, created_counter, id
+        """)
       // A few thousand leads' relations by their IDs; past that, each table read once costs
       // less than a long list of IDs (whose length SQLite bounds).
       let related = rows.count <= 2_000 ? try LeadRelations(ofPage: rows, db) : try LeadRelations(all: db)
-      return try rows.map { try leadView($0, related, db) }
+      return try rows.map { try Self.leadView($0, related, db) }
     }
   }
 
   public func lead(_ id: String) throws -> LeadView? {
-    try read { db in
-      try Row.fetchOne(
-        db.cachedStatement(sql: "SELECT * FROM p_leads WHERE id = ?"), arguments: [id]
-      ).map {
-        try leadView($0, LeadRelations(of: id, db), db)
+    try snapshot { db in
+      try db.firstRow("SELECT * FROM p_leads WHERE id = ?", id).map {
+        try Self.leadView($0, LeadRelations(of: id, db), db)
       }
     }
   }
 
-  func leadView(_ stored: Row, _ related: LeadRelations, _ db: Database) throws -> LeadView {
-    let row = NamedColumns(stored)
+  static func leadView(_ row: SQLRow, _ related: LeadRelations, _ db: StoreConnection) throws -> LeadView {
     func time(_ prefix: String) -> String {
       HLCTimestamp(
         wallMillis: UInt64(row["\(prefix)_wall"] as Int64), counter: UInt32(row["\(prefix)_counter"] as Int64)
       )
       .iso8601
     }
+    func day(_ millis: Int64) -> CivilDate { CivilDate(chinaDayOf: UInt64(millis)) }
     let id: String = row["id"]
     let subjectIDs = (row["subject_ids"] as String).split(separator: ",").map(String.init)
     let handOff = related.handOffs[id]
@@ -150,99 +169,77 @@ extension NodeStore {
           letter: handOff["letter"],
           evidence: (handOff["evidence_ids"] as String).split(separator: ",").map(String.init),
           reason: handOff["reason"],
-          offeredOn: CivilDate(chinaDayOf: UInt64(handOff["offered_wall"] as Int64)),
-          decidedOn: (handOff["decided_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) },
+          offeredOn: day(handOff["offered_wall"]),
+          decidedOn: (handOff["decided_wall"] as Int64?).map(day),
           designatedBy: related.designations[id])
       }, receivedByHandOff: handOff?["received_by_handoff"] ?? false,
       handling: try (related.handling[id] ?? []).map {
         HandlingView(
           bureau: $0["bureau"], state: try LeadState(canonical: $0["state"]),
-          acknowledgedOn: ($0["acknowledged_wall"] as Int64?).map { CivilDate(chinaDayOf: UInt64($0)) },
+          acknowledgedOn: ($0["acknowledged_wall"] as Int64?).map(day),
           extended: $0["extended"], outcome: try ($0["outcome"] as String?).map(LeadOutcome.init(canonical:)),
           caseReference: $0["case_reference"],
-          note: $0["note"], updatedOn: CivilDate(chinaDayOf: UInt64($0["updated_wall"] as Int64)))
+          note: $0["note"], updatedOn: day($0["updated_wall"]))
       }, mergedInto: notes?["merged_into"], withdrawalNote: notes?["withdrawal_note"],
       dispute: related.disputes[id].map {
         DisputeView(
           owner: $0["owner"], claimant: $0["claimant"], reason: $0["reason"],
-          since: CivilDate(chinaDayOf: UInt64($0["since_wall"] as Int64)))
+          since: day($0["since_wall"]))
       },
       handOffHead: related.handOffHeads[id])
   }
 
   public func refusals() throws -> [OperationRefusal] {
-    try read { db in
-      try StoreConnection.sqlite(db).rows("SELECT * FROM p_refusals ORDER BY change_id, op_index").map(
-        LogTables.refusal)
+    try snapshot { db in
+      try db.rows("SELECT * FROM p_refusals ORDER BY change_id, op_index").map(LogTables.refusal)
     }
   }
 
   /// The refused operations of these changes (what the sync driver logs after each batch). One
   /// query per 500 changes, not one per change: it runs on every batch a peer sends.
   public func refusals(of changes: [ChangeID]) throws -> [OperationRefusal] {
-    try read { db in try LogTables.refusals(of: changes, .sqlite(db)) }
+    try snapshot { db in try LogTables.refusals(of: changes, db) }
   }
 
-  public func forks() throws -> [ForkView] {
-    try read { db in
-      let decisions = try LogTables.forkDecisions(.sqlite(db))
-      return try Row.fetchAll(db, sql: "SELECT * FROM fork_proofs ORDER BY origin, sequence").map {
-        let origin: String = $0["origin"]
-        let sequence = UInt64($0["sequence"] as Int64)
-        let node = try? NodeID(origin)
-        return ForkView(
-          origin: origin, sequence: sequence, heldChange: ($0["held_id"] as Data).hex,
-          otherChange: ($0["other_id"] as Data).hex, detectedAt: $0["detected_at"],
-          kept: node.flatMap { decisions.kept(origin: $0, sequence: sequence)?.hex },
-          decidedBy: node.flatMap { decisions.decider(origin: $0, sequence: sequence)?.rawValue },
-          contested: node.map { decisions.isContested(origin: $0, sequence: sequence) } ?? false)
-      }
-    }
-  }
-
-  public func status() throws -> StatusView {
-    let counts = try read { db in
-      (
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changes") ?? 0,
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM changes WHERE body IS NULL") ?? 0,
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM p_subjects") ?? 0,
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM p_leads") ?? 0,
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM p_refusals") ?? 0
-      )
-    }
-    var vector: [String: UInt64] = [:]
-    for (origin, top) in try versionVector() { vector[origin.rawValue] = top }
-    return StatusView(
-      node: node.rawValue, changes: counts.0, stubs: counts.1, versionVector: vector, subjects: counts.2,
-      leads: counts.3, refusedOperations: counts.4, forks: try forks(), quarantined: try quarantinedOrigins(),
-      superseded: try supersededChanges(), withheld: try withheldChanges(),
-      projectionDigest: try projectionDigest(),
-      changeSetDigest: try changeSetDigest(),
-      heldChangesDigest: try heldChangesDigest())
-  }
-}
-
-extension NodeStore {
   /// Which of `ids` are leads this node holds, in one read (a bulk import checks every row).
   public func existingLeads(among ids: [String]) throws -> Set<String> {
-    try read { db in
-      let statement = try db.cachedStatement(sql: "SELECT 1 FROM p_leads WHERE id = ?")
-      return Set(try ids.filter { try Int.fetchOne(statement, arguments: [$0]) != nil })
-    }
+    try snapshot { db in Set(try ids.filter { try db.exists("SELECT 1 FROM p_leads WHERE id = ?", $0) }) }
   }
-}
 
-extension NodeStore {
   public func objectIDs(startingWith hexPrefix: String, limit: Int) throws -> [ObjectID] {
     let padding = 32 - min(hexPrefix.count, 32)
     guard let low = Data(hex: hexPrefix + String(repeating: "0", count: padding)),
       let high = Data(hex: hexPrefix + String(repeating: "f", count: padding))
     else { return [] }
-    return try read { db in
-      try Data.fetchAll(
-        db, sql: "SELECT DISTINCT object_id FROM p_operations WHERE object_id BETWEEN ? AND ? LIMIT ?",
-        arguments: [low, high, limit]
-      ).compactMap { ObjectID(bytes: $0) }
+    return try snapshot { db in
+      try db.rows(
+        "SELECT DISTINCT object_id FROM p_operations WHERE object_id BETWEEN ? AND ? ORDER BY object_id LIMIT ?",
+        low, high, limit
+      ).compactMap { ObjectID(bytes: $0["object_id"]) }
     }
+  }
+}
+
+extension ReadModels where Self: SQLBackedStore & ChangeLog & SuiteHashing {
+  public func status() throws -> StatusView {
+    let counts = try snapshot { db in
+      try db.firstRow(
+        """
+        SELECT (SELECT COUNT(*) FROM changes) AS changes,
+          (SELECT COUNT(*) FROM changes WHERE body IS NULL) AS stubs,
+          (SELECT COUNT(*) FROM p_subjects) AS subjects, (SELECT COUNT(*) FROM p_leads) AS leads,
+          (SELECT COUNT(*) FROM p_refusals) AS refusals
+        """)!
+    }
+    var vector: [String: UInt64] = [:]
+    for (origin, top) in try versionVector() { vector[origin.rawValue] = top }
+    return StatusView(
+      node: node.rawValue, changes: counts["changes"], stubs: counts["stubs"], versionVector: vector,
+      subjects: counts["subjects"], leads: counts["leads"], refusedOperations: counts["refusals"],
+      forks: try forks(), quarantined: try quarantinedOrigins(),
+      superseded: try supersededChanges(), withheld: try withheldChanges(),
+      projectionDigest: try projectionDigest(),
+      changeSetDigest: try changeSetDigest(),
+      heldChangesDigest: try heldChangesDigest())
   }
 }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 
 /// An assistance request as `liandong request` shows it. Deadlines are not stored: they depend on
@@ -33,22 +32,18 @@ public struct RequestView: Codable, Sendable, Equatable {
   public var updated: String
 }
 
-extension NodeStore {
+extension ReadModels where Self: SQLBackedStore {
   public func requests() throws -> [RequestView] {
-    try read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM p_requests ORDER BY created_wall, created_counter, id").map(
-        Self.requestView)
+    try snapshot { db in
+      try db.rows("SELECT * FROM p_requests ORDER BY created_wall, created_counter, id").map(Self.requestView)
     }
   }
 
   public func request(_ id: String) throws -> RequestView? {
-    try read { db in
-      try Row.fetchOne(db, sql: "SELECT * FROM p_requests WHERE id = ?", arguments: [id]).map(
-        Self.requestView)
-    }
+    try snapshot { db in try db.firstRow("SELECT * FROM p_requests WHERE id = ?", id).map(Self.requestView) }
   }
 
-  private static func requestView(_ row: Row) throws -> RequestView {
+  private static func requestView(_ row: SQLRow) throws -> RequestView {
     func list(_ column: String) -> [String] {
       (row[column] as String).split(separator: ",").map(String.init)
     }

@@ -68,7 +68,8 @@ extension NodeStore {
             change, revocations: &revocations, trust: nil, clock: clock, .sqlite(db))
         }
         if revocations.anyWithheld { _ = try reconsiderWithheld(.sqlite(db), clock: clock) }
-        throw Undo(preview: RevocationPreview(revoked: revoked, withheld: try Self.withheldChanges(db)))
+        throw Undo(
+          preview: RevocationPreview(revoked: revoked, withheld: try LogTables.withheldChanges(.sqlite(db))))
       }
     } catch let undo as Undo {
       return undo.preview
@@ -104,19 +105,6 @@ extension NodeStore {
         sql: "INSERT INTO revocations (fingerprint, revoked_at_millis) VALUES (?, ?)",
         arguments: [fingerprint, millis])
     }
-  }
-
-  /// The changes withheld, with why, in log order.
-  public func withheldChanges() throws -> [WithheldChangeView] { try read(Self.withheldChanges) }
-
-  static func withheldChanges(_ db: Database) throws -> [WithheldChangeView] {
-    try Row.fetchAll(
-      db,
-      sql: """
-        SELECT w.change_id, w.origin, w.sequence, w.reason, w.counts_from_millis FROM withheld_changes w
-        JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
-        """
-    ).map(WithheldChangeView.init(row:))
   }
 
   /// The first withheld change that acts on `object`: the reason it shows nothing.
@@ -350,8 +338,24 @@ public struct WithheldChangeView: Codable, Sendable, Equatable {
   public var countsFrom: String? = nil
 }
 
+extension ChangeLog where Self: SQLBackedStore {
+  /// The changes withheld, with why, in log order.
+  public func withheldChanges() throws -> [WithheldChangeView] { try snapshot(LogTables.withheldChanges) }
+}
+
+extension LogTables {
+  static func withheldChanges(_ db: StoreConnection) throws -> [WithheldChangeView] {
+    try db.rows(
+      """
+      SELECT w.change_id, w.origin, w.sequence, w.reason, w.counts_from_millis FROM withheld_changes w
+      JOIN changes c ON c.id = w.change_id ORDER BY c.rowid
+      """
+    ).map(WithheldChangeView.init(row:))
+  }
+}
+
 extension WithheldChangeView {
-  init(row: Row) {
+  init(row: SQLRow) {
     self.init(
       id: (row["change_id"] as Data).hex, origin: row["origin"], sequence: row["sequence"],
       reason: row["reason"],

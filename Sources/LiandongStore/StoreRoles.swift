@@ -3,15 +3,17 @@ import LiandongCore
 import LiandongCrypto
 
 /// The store's roles, as the rest of the node sees them. `NodeStore` (SQLite through GRDB) is
-/// one implementation; a hub's PostgreSQL store (`PostgresStore`) is becoming another, role by
-/// role, held to the same behaviour (`Tests/LiandongTests/StoreConformanceTests.swift`,
-/// `SQLRoleBehaviour.swift`); the change log's writes are one implementation for both
-/// (`LogWritingStore`). Nothing above the store names SQL.
+/// one implementation; a hub's PostgreSQL store (`PostgresStore`) is another, held to the same
+/// behaviour (`Tests/LiandongTests/StoreConformanceTests.swift`, `SQLRoleBehaviour.swift`); the
+/// change log's writes (`LogWritingStore`) and the read models (`extension ReadModels where
+/// Self: SQLBackedStore`) are one implementation for both. Nothing above the store names SQL.
 
 /// The signed change log: appends, in each origin's order, with every change verified by one
 /// pure decision; what is held, by origin and sequence (`ChangeLogReads`); forks and the proof
 /// of them.
 public protocol ChangeLog: ChangeLogReads {
+  /// The node whose log this is: the receiver every change is verified for.
+  var node: NodeID { get }
   /// Signs and stores this node's next changes, each as one change, in one transaction; with
   /// `keepingRefused` false, a refused operation rolls it back and throws `OperationsRefused`.
   func appendLocal(
@@ -65,3 +67,4 @@ public protocol ReadModels: Sendable {
 public typealias NodeStorage = AccountDirectory & BlobIndex & ChangeLog & PeerDirectory & ReadModels
 
 extension NodeStore: ChangeLog, ReadModels, PeerDirectory, SuiteHashing {}
+extension PostgresStore: ChangeLog, ReadModels {}

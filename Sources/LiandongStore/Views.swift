@@ -83,7 +83,7 @@ public struct DisputeView: Codable, Sendable, Equatable {
   public var since: CivilDate
 }
 
-public struct ChangeSummary: Codable, Sendable {
+public struct ChangeSummary: Codable, Sendable, Equatable {
   public var id: String
   public var origin: String
   public var sequence: UInt64
@@ -97,7 +97,7 @@ public struct ChangeSummary: Codable, Sendable {
   public var operations: [String]
 }
 
-public struct ForkView: Codable, Sendable {
+public struct ForkView: Codable, Sendable, Equatable {
   public var origin: String
   public var sequence: UInt64
   public var heldChange: String
@@ -111,7 +111,7 @@ public struct ForkView: Codable, Sendable {
   public var contested: Bool = false
 }
 
-public struct StatusView: Codable, Sendable {
+public struct StatusView: Codable, Sendable, Equatable {
   public var node: String
   public var changes: Int
   public var stubs: Int

@@ -88,7 +88,7 @@ struct LeadSearchTests {
       }
       let expected = all.filter(query.matches).map(\.id)
       for store in [writer.store, reader.store, rebuilt.store] {
-        for (few, quick) in [(0, 0), (3, 5), (NodeStore.fewMatches, 0), (NodeStore.fewMatches, 20)] {
+        for (few, quick) in [(0, 0), (3, 5), (LeadSearch.fewMatches, 0), (LeadSearch.fewMatches, 20)] {
           #expect(
             try pages(store, query, gatheringAtMost: few, walkingFirst: quick) == expected,
             "seed \(seed), text \(needle.debugDescription), few \(few), quick \(quick), risk \(String(describing: query.risk))"
@@ -107,7 +107,7 @@ struct LeadSearchTests {
     var patch = LeadPatch()
     patch.summary = "代办假冒合格证"
     _ = try node.app.editLead(id, patch, by: Officer("li.wei"), now: node.tick())
-    for few in [0, NodeStore.fewMatches] {
+    for few in [0, LeadSearch.fewMatches] {
       func found(_ text: String) throws -> [String] {
         try pages(node.store, LeadQuery(text: text), gatheringAtMost: few, walkingFirst: 0)
       }
@@ -120,7 +120,7 @@ struct LeadSearchTests {
     // A text holding a search's trigrams in another order is no match: "测报告与检测报" holds
     // "检测报" and "测报告", not "检测报告".
     let scattered = try node.addLead(summary: "测报告与检测报")
-    for few in [0, NodeStore.fewMatches] {
+    for few in [0, LeadSearch.fewMatches] {
       #expect(
         try pages(node.store, LeadQuery(text: "检测报告"), gatheringAtMost: few, walkingFirst: 0).isEmpty,
         "\(scattered) holds the trigrams, not the text")

@@ -134,10 +134,12 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
   /// transaction PostgreSQL aborted to break a deadlock or a serialization conflict is run
   /// again from the start (up to `attempts` times): nothing of it had been kept.
   @discardableResult
-  func transaction<T>(attempts: Int = 5, _ body: (PostgresConnection) throws -> T) throws -> T {
+  func transaction<T>(
+    beginning begin: String = "BEGIN", attempts: Int = 5, _ body: (PostgresConnection) throws -> T
+  ) throws -> T {
     var attempt = 1
     while true {
-      try execute("BEGIN")
+      try execute(begin)
       do {
         let result = try body(self)
         try execute("COMMIT")

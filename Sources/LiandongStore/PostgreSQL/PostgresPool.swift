@@ -36,8 +36,9 @@ final class PostgresPool: Sendable {
   }
 
   @discardableResult
-  func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
-    try withConnection { try $0.transaction(body) }
+  func transaction<T>(beginning begin: String = "BEGIN", _ body: (PostgresConnection) throws -> T) throws -> T
+  {
+    try withConnection { try $0.transaction(beginning: begin, body) }
   }
 
   private func take() throws -> (PostgresConnection, reused: Bool) {

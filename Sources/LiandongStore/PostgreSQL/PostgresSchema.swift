@@ -432,5 +432,20 @@ enum PostgresSchema {
           decided_at text COLLATE "C" NOT NULL
         );
         """),
+    .init(
+      name: "v5: the text search of leads: trigram indexes (pg_trgm) on summaries and subjects' names",
+      sql: """
+        CREATE EXTENSION IF NOT EXISTS pg_trgm;
+        CREATE INDEX p_leads_search ON p_leads USING gin ((\(searchable("summary"))) gin_trgm_ops);
+        CREATE INDEX p_subjects_search ON p_subjects USING gin ((\(searchable("name"))) gin_trgm_ops);
+        CREATE INDEX p_leads_by_subject ON p_leads USING gin ((string_to_array(subject_ids, ',')));
+        """),
   ])
+
+  /// `column`'s text as a search compares it (`LeadFilter.folded`): ASCII letters in lower case,
+  /// U+FFFE and U+FFFF as U+FFFD. The trigram indexes are built on this very expression, so a
+  /// search that writes it the same way is answered by them.
+  static func searchable(_ column: String) -> String {
+    "translate(\(column), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ\u{FFFE}\u{FFFF}', 'abcdefghijklmnopqrstuvwxyz\u{FFFD}\u{FFFD}')"
+  }
 }

@@ -73,11 +73,6 @@ extension PostgresStore: LogWritingStore {
     }
   }
 
-  /// The refused operations of these changes.
-  public func refusals(of changes: [ChangeID]) throws -> [OperationRefusal] {
-    try pool.withConnection { try LogTables.refusals(of: changes, .postgres($0)) }
-  }
-
   /// Over every projection, as `NodeStore.projectionDigest`: a hub and a node on SQLite that hold
   /// the same changes give the same digest. Each table is read through a cursor, a page at a
   /// time, in its key's byte order (`COLLATE "C"`).

@@ -5,8 +5,8 @@ import Synchronization
 /// A hub's store on PostgreSQL: one database that several `liandong serve` processes share. It
 /// grows role by role (`StoreRoles.swift`), each held to the same conformance tests as the
 /// SQLite store; today it keeps the officers' accounts, tokens, sessions and idempotent results,
-/// the peers, the index of evidence files, and the change log: its appends, decided by the same
-/// code as the SQLite store's (`LogWritingStore`), and its reads; the projections' reads are next.
+/// the peers, the index of evidence files, and the change log and its read models: appended,
+/// folded and read by the SQLite store's own code (`LogWritingStore`, `ReadModels`).
 public final class PostgresStore: Sendable {
   public let node: NodeID
   let pool: PostgresPool
@@ -45,6 +45,12 @@ struct PostgresEngine: SQLEngine {
 
   func reading<T>(_ body: (any SQLConnection) throws -> T) throws -> T { try pool.withConnection(body) }
   func writing<T>(_ body: (any SQLConnection) throws -> T) throws -> T { try pool.transaction(body) }
+
+  func snapshot<T>(_ body: (StoreConnection) throws -> T) throws -> T {
+    try pool.transaction(beginning: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") {
+      try body(.postgres($0))
+    }
+  }
 }
 
 extension PostgresStore: SQLBackedStore {

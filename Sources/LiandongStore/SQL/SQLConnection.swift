@@ -12,6 +12,10 @@ protocol SQLConnection {
 protocol SQLEngine: Sendable {
   func reading<T>(_ body: (any SQLConnection) throws -> T) throws -> T
   func writing<T>(_ body: (any SQLConnection) throws -> T) throws -> T
+  /// Runs `body` on one consistent view of the whole store, as the read models read it: a read
+  /// transaction on SQLite, a read-only repeatable-read transaction on PostgreSQL (a lead and its
+  /// relations are read by several statements, none of which may see a later commit).
+  func snapshot<T>(_ body: (StoreConnection) throws -> T) throws -> T
 }
 
 /// A store whose roles are written once, in SQL both engines speak (`AccountDirectory.swift`).
@@ -29,4 +33,5 @@ extension SQLBackedStore {
   func reading<T>(_ body: (any SQLConnection) throws -> T) throws -> T { try sqlEngine.engine.reading(body) }
   @discardableResult
   func writing<T>(_ body: (any SQLConnection) throws -> T) throws -> T { try sqlEngine.engine.writing(body) }
+  func snapshot<T>(_ body: (StoreConnection) throws -> T) throws -> T { try sqlEngine.engine.snapshot(body) }
 }
