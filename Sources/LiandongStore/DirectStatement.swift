@@ -131,7 +131,9 @@ struct ResultRow {
   /// A TEXT column's bytes to the end SQLite holds, past any NUL (`value` ends at the first).
   func wholeText(_ column: Int32) -> UnsafeRawBufferPointer {
     // The pointer first, then the size, as SQLite asks.
-    guard let text = sqlite3_column_text(handle, column) else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+    guard let text = sqlite3_column_text(handle, column) else {
+      return UnsafeRawBufferPointer(start: nil, count: 0)
+    }
     return UnsafeRawBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, column)))
   }
 

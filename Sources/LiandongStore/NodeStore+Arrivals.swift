@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 
 /// The log in the order this node stored it: each change's position (its row) only grows, so
@@ -7,14 +6,14 @@ import LiandongCore
 /// one position. A stub whose body arrives later moves to a new position at the end: a reader
 /// that saw the stub hears of its content. (A fork decision deletes only changes stored before
 /// the manifest that carries it, so the positions it frees are never the last ones.)
-extension NodeStore {
+extension SyncRecords where Self: SQLBackedStore {
   /// Changes stored after `position`, oldest first, at most `limit`.
   public func arrivals(after position: Int64, limit: Int) throws -> [(position: Int64, change: SignedChange)]
   {
-    try read { db in
-      try Row.fetchAll(
-        db, sql: "SELECT rowid, header, signature, body FROM changes WHERE rowid > ? ORDER BY rowid LIMIT ?",
-        arguments: [position, limit]
+    try snapshot { db in
+      try db.rows(
+        "SELECT rowid, header, signature, body FROM changes WHERE rowid > ? ORDER BY rowid LIMIT ?", position,
+        limit
       ).map {
         (
           $0["rowid"],
@@ -26,6 +25,7 @@ extension NodeStore {
 
   /// The position of the last change stored (0 when none is).
   public func lastArrival() throws -> Int64 {
-    try read { db in try Int64.fetchOne(db, sql: "SELECT coalesce(max(rowid), 0) FROM changes") ?? 0 }
+    try snapshot { db in try db.firstRow("SELECT coalesce(max(rowid), 0) AS last FROM changes")?["last"] ?? 0
+    }
   }
 }

@@ -163,18 +163,6 @@ extension NodeStore {
     }
   }
 
-  /// The checkpoints `h` that prove their signer held a change (`holdingChangeAt` binds its
-  /// origin and sequence): each names, at that sequence or later, a head this node holds there,
-  /// so its chain runs through the change. `r` is when the signer's certificate was revoked, if
-  /// it was (the revocation rule, receipts and bundles count a checkpoint only if not by then).
-  static let checkpointsHolding = """
-    checkpoint_held h
-    JOIN changes c ON c.origin = h.origin AND c.sequence = h.sequence AND c.id = h.head
-    LEFT JOIN revocations r ON r.fingerprint = h.signer_sha256
-    """
-  static let holdingChangeAt = "h.origin = ? AND h.sequence >= ?"
-  static let signerUnrevokedThen = "(r.revoked_at_millis IS NULL OR r.revoked_at_millis > h.time_millis)"
-
   func insert(_ signed: SignedCheckpoint, _ db: Database) throws -> Bool {
     let checkpoint = signed.checkpoint
     try db.execute(
@@ -267,14 +255,26 @@ public struct OwnChainBeyond: Codable, Sendable, Equatable {
 }
 
 extension LogTables {
+  /// The checkpoints `h` that prove their signer held a change (`holdingChangeAt` binds its
+  /// origin and sequence): each names, at that sequence or later, a head this node holds there,
+  /// so its chain runs through the change. `r` is when the signer's certificate was revoked, if
+  /// it was (the revocation rule, receipts and bundles count a checkpoint only if not by then).
+  static let checkpointsHolding = """
+    checkpoint_held h
+    JOIN changes c ON c.origin = h.origin AND c.sequence = h.sequence AND c.id = h.head
+    LEFT JOIN revocations r ON r.fingerprint = h.signer_sha256
+    """
+  static let holdingChangeAt = "h.origin = ? AND h.sequence >= ?"
+  static let signerUnrevokedThen = "(r.revoked_at_millis IS NULL OR r.revoked_at_millis > h.time_millis)"
+
   /// The nodes other than `header`'s origin whose checkpoints prove they hold the change, each
   /// since its earliest such checkpoint (`NodeStore.witnesses(of:)`).
   static func witnesses(of header: ChangeHeader, id: ChangeID, _ db: StoreConnection) throws -> [Witness] {
     let origin = header.origin.rawValue
     return try db.rows(
       """
-      SELECT h.signer, min(h.time_millis) AS since FROM \(NodeStore.checkpointsHolding)
-      WHERE \(NodeStore.holdingChangeAt) AND h.signer <> ?
+      SELECT h.signer, min(h.time_millis) AS since FROM \(LogTables.checkpointsHolding)
+      WHERE \(LogTables.holdingChangeAt) AND h.signer <> ?
       GROUP BY h.signer ORDER BY since, h.signer
       """, origin, Int64(header.sequence), origin
     ).compactMap { row in

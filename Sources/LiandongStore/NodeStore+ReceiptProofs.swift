@@ -34,9 +34,9 @@ extension NodeStore {
         for row in try Row.fetchAll(
           db,
           sql: """
-            SELECT h.signer, h.sequence, h.head, k.bytes, k.signature FROM \(Self.checkpointsHolding)
+            SELECT h.signer, h.sequence, h.head, k.bytes, k.signature FROM \(LogTables.checkpointsHolding)
             JOIN checkpoints k ON k.signer = h.signer AND k.time_millis = h.time_millis
-            WHERE \(Self.holdingChangeAt) AND h.signer <> ? AND \(Self.signerUnrevokedThen)
+            WHERE \(LogTables.holdingChangeAt) AND h.signer <> ? AND \(LogTables.signerUnrevokedThen)
             ORDER BY h.signer, h.time_millis
             """, arguments: [origin, Int64(header.sequence), origin])
         {
@@ -83,8 +83,8 @@ extension NodeStore {
       let millis = try Int64.fetchOne(
         db,
         sql: """
-          SELECT min(h.time_millis) FROM \(Self.checkpointsHolding)
-          WHERE \(Self.holdingChangeAt) AND h.signer = ? AND \(Self.signerUnrevokedThen)
+          SELECT min(h.time_millis) FROM \(LogTables.checkpointsHolding)
+          WHERE \(LogTables.holdingChangeAt) AND h.signer = ? AND \(LogTables.signerUnrevokedThen)
           """,
         arguments: [created.header.origin.rawValue, Int64(created.header.sequence), node.rawValue])
       return millis.map { Date(timeIntervalSince1970: Double($0) / 1000) }

@@ -247,8 +247,8 @@ extension LogWritingStore {
       let origin = header.origin.rawValue
       for row in try db.rows(
         """
-        SELECT h.signer, h.time_millis, r.revoked_at_millis FROM \(NodeStore.checkpointsHolding)
-        WHERE \(NodeStore.holdingChangeAt) AND h.signer <> ? AND h.time_millis < ?
+        SELECT h.signer, h.time_millis, r.revoked_at_millis FROM \(LogTables.checkpointsHolding)
+        WHERE \(LogTables.holdingChangeAt) AND h.signer <> ? AND h.time_millis < ?
         """, origin, Int64(header.sequence), origin, Int64(clamping: revokedAt))
       {
         guard let node = try? NodeID(row.string("signer")!) else { continue }

@@ -63,8 +63,22 @@ public protocol ReadModels: Sendable {
   func rebuild() throws
 }
 
+/// What sync sessions showed of each peer, kept to say later why a change has or has not reached
+/// it (`Reach`); and the log in the order this node stored it, for readers that follow it (the
+/// API's event stream).
+public protocol SyncRecords: Sendable {
+  func recordSyncSession(_ record: SyncSessionRecord) throws
+  /// Per node, how many changes it refused in sync sessions and has not accepted since, by code.
+  func refusalsByPeers() throws -> [String: [String: Int]]
+  func reachFacts(of changes: [ChangeID], at node: NodeID, configuredPeer: Bool) throws -> [ChangeID:
+    ReachFacts]
+  func arrivals(after position: Int64, limit: Int) throws -> [(position: Int64, change: SignedChange)]
+  func lastArrival() throws -> Int64
+}
+
 /// Everything a node keeps, in one backend.
 public typealias NodeStorage = AccountDirectory & BlobIndex & ChangeLog & PeerDirectory & ReadModels
+  & SyncRecords
 
-extension NodeStore: ChangeLog, ReadModels, PeerDirectory, SuiteHashing {}
-extension PostgresStore: ChangeLog, ReadModels {}
+extension NodeStore: ChangeLog, ReadModels, PeerDirectory, SuiteHashing, SyncRecords {}
+extension PostgresStore: ChangeLog, ReadModels, SyncRecords {}

@@ -306,4 +306,47 @@ struct StoreConformanceTests {
           && store.blobCounts() == BlobCounts(held: 1, heldBytes: 1000, partial: 0))
     }
   }
+
+  @Test(
+    "what a sync session showed of a peer is kept (told, sent, acknowledged, refused) until it says it holds the change; the log is followed by position",
+    arguments: StoreBackend.all)
+  func syncRecords(_ backend: StoreBackend) async throws {
+    try await backend.stores { open in
+      let origin = try SimulatedNode("n0")
+      _ = try origin.addLead(summary: "one")
+      _ = try origin.addLead(summary: "two")
+      let changes = try origin.store.changes(after: [:])
+      let store = try open(try NodeID("n1"))
+      #expect(try store.lastArrival() == 0 && store.arrivals(after: 0, limit: 10).isEmpty)
+      _ = try Self.ingest(store, changes, origin.verifier)
+      let arrived = try store.arrivals(after: 0, limit: 10)
+      #expect(arrived.map(\.change.id) == changes.map(\.id))
+      #expect(try store.lastArrival() == arrived.last?.position)
+      #expect(try store.arrivals(after: arrived[0].position, limit: 1).map(\.change.id) == [changes[1].id])
+
+      let peer = try NodeID("n2")
+      let refused = changes[2].id
+      let at = Date(timeIntervalSince1970: 1_800_000_000)
+      try store.recordSyncSession(
+        SyncSessionRecord(
+          node: peer, at: at, told: [origin.id: 1], sent: [origin.id: 3], acknowledged: [origin.id: 2],
+          refused: [refused: "change.bad-signature"]))
+      #expect(try store.refusalsByPeers() == ["n2": ["change.bad-signature": 1]])
+      let facts = try store.reachFacts(of: changes.map(\.id), at: peer, configuredPeer: true)
+      #expect(facts.count == 3 && facts[refused]?.refusal?.code == "change.bad-signature")
+      #expect(facts[refused]?.refusal?.at == at && facts[refused]?.contentHeldHere == true)
+      #expect(facts[changes[0].id]?.lastSession == SessionMark(at: at, told: 1, sent: 3, acknowledged: 2))
+      #expect(
+        try store.reachFacts(of: changes.map(\.id), at: try NodeID("n3"), configuredPeer: false).values
+          .allSatisfy { $0.lastSession == nil })
+      // The peer says later that it holds every change: it no longer refuses the third.
+      try store.recordSyncSession(
+        SyncSessionRecord(
+          node: peer, at: at.addingTimeInterval(60), told: [origin.id: 3], sent: [:], acknowledged: [:],
+          refused: [:]))
+      #expect(try store.refusalsByPeers().isEmpty)
+      #expect(
+        try store.reachFacts(of: [refused], at: peer, configuredPeer: true)[refused]?.lastSession?.told == 3)
+    }
+  }
 }

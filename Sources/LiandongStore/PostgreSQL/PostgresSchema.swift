@@ -440,6 +440,29 @@ enum PostgresSchema {
         CREATE INDEX p_subjects_search ON p_subjects USING gin ((\(searchable("name"))) gin_trgm_ops);
         CREATE INDEX p_leads_by_subject ON p_leads USING gin ((string_to_array(subject_ids, ',')));
         """),
+    .init(
+      name: "v6: what sync sessions showed of each peer (what it held, was sent, acknowledged and refused)",
+      sql: """
+        CREATE TABLE session_marks (
+          node text COLLATE "C" PRIMARY KEY,
+          at_millis bigint NOT NULL
+        );
+        CREATE TABLE session_vectors (
+          node text COLLATE "C" NOT NULL,
+          origin text COLLATE "C" NOT NULL,
+          told bigint NOT NULL,
+          sent bigint NOT NULL,
+          acknowledged bigint NOT NULL,
+          PRIMARY KEY (node, origin)
+        );
+        CREATE TABLE refused_by_peers (
+          node text COLLATE "C" NOT NULL,
+          change_id bytea NOT NULL,
+          code text COLLATE "C" NOT NULL,
+          at_millis bigint NOT NULL,
+          PRIMARY KEY (node, change_id)
+        );
+        """),
   ])
 
   /// `column`'s text as a search compares it (`LeadFilter.folded`): ASCII letters in lower case,

@@ -51,6 +51,10 @@ struct PostgresEngine: SQLEngine {
       try body(.postgres($0))
     }
   }
+
+  func writingStore<T>(_ body: (StoreConnection) throws -> T) throws -> T {
+    try pool.transaction { try body(.postgres($0)) }
+  }
 }
 
 extension PostgresStore: SQLBackedStore {

@@ -16,6 +16,8 @@ protocol SQLEngine: Sendable {
   /// transaction on SQLite, a read-only repeatable-read transaction on PostgreSQL (a lead and its
   /// relations are read by several statements, none of which may see a later commit).
   func snapshot<T>(_ body: (StoreConnection) throws -> T) throws -> T
+  /// Runs `body` in one write transaction, durable when it returns.
+  func writingStore<T>(_ body: (StoreConnection) throws -> T) throws -> T
 }
 
 /// A store whose roles are written once, in SQL both engines speak (`AccountDirectory.swift`).
@@ -34,4 +36,8 @@ extension SQLBackedStore {
   @discardableResult
   func writing<T>(_ body: (any SQLConnection) throws -> T) throws -> T { try sqlEngine.engine.writing(body) }
   func snapshot<T>(_ body: (StoreConnection) throws -> T) throws -> T { try sqlEngine.engine.snapshot(body) }
+  @discardableResult
+  func writingStore<T>(_ body: (StoreConnection) throws -> T) throws -> T {
+    try sqlEngine.engine.writingStore(body)
+  }
 }

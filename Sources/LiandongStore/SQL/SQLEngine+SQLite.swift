@@ -52,6 +52,10 @@ struct SQLiteEngine: SQLEngine {
   func snapshot<T>(_ body: (StoreConnection) throws -> T) throws -> T {
     try store.read { try body(.sqlite($0)) }
   }
+
+  func writingStore<T>(_ body: (StoreConnection) throws -> T) throws -> T {
+    try store.writeTransaction { try body(.sqlite($0)) }
+  }
 }
 
 extension NodeStore: SQLBackedStore {
