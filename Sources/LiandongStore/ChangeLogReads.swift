@@ -33,42 +33,13 @@ public protocol SuiteHashing {
 
 extension ChangeLogReads where Self: SQLBackedStore & SuiteHashing {
   public func versionVector() throws -> [NodeID: UInt64] {
-    try reading { try Self.tops($0).mapValues(\.sequence) }
+    try reading { try LogTables.tops($0).mapValues(\.sequence) }
   }
 
   /// Per origin, the ID of the change at the top of the version vector: with it, two nodes at
   /// the same sequence can tell whether they hold the same change there.
   public func heads() throws -> [NodeID: ChangeID] {
-    try reading { try Self.tops($0).mapValues(\.head) }
-  }
-
-  /// Per origin, the top sequence held and the change there, read together (a checkpoint states
-  /// both, and must not pair one with a later other). Chains are stored without gaps, so the top
-  /// is also the highest contiguous sequence.
-  static func tops(_ db: any SQLConnection) throws -> [NodeID: (sequence: UInt64, head: ChangeID)] {
-    var tops: [NodeID: (sequence: UInt64, head: ChangeID)] = [:]
-    for origin in try origins(db) {
-      guard
-        let row = try db.rows(
-          "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1", [.text(origin)]
-        ).first,
-        let sequence = row.integer("sequence"), let head = row.bytes("id").flatMap(ChangeID.init(bytes:))
-      else { continue }
-      tops[try NodeID(origin)] = (UInt64(sequence), head)
-    }
-    return tops
-  }
-
-  /// The origins of the changes held, in order: one index seek per origin, so a quiet sync
-  /// costs the same with a million changes as with a thousand (a GROUP BY read every row).
-  static func origins(_ db: any SQLConnection) throws -> [String] {
-    var origins: [String] = []
-    while let origin = try db.rows(
-      "SELECT origin FROM changes WHERE origin > ? ORDER BY origin LIMIT 1", [.text(origins.last ?? "")]
-    ).first?.string("origin") {
-      origins.append(origin)
-    }
-    return origins
+    try reading { try LogTables.tops($0).mapValues(\.head) }
   }
 
   public func change(origin: NodeID, sequence: UInt64) throws -> SignedChange? {
@@ -89,7 +60,7 @@ extension ChangeLogReads where Self: SQLBackedStore & SuiteHashing {
     try reading { db in
       var result: [SignedChange] = []
       var bytes = 0
-      origins: for origin in try Self.origins(db) {
+      origins: for origin in try LogTables.origins(db) {
         var after = Int64(vector[try NodeID(origin)] ?? 0)
         while true {
           let page = try db.rows(
@@ -223,5 +194,36 @@ extension ChangeLogReads where Self: SQLBackedStore & SuiteHashing {
     try SignedChange(
       headerBytes: row.bytes("header") ?? Data(), signature: row.bytes("signature") ?? Data(),
       body: row.bytes("body"))
+  }
+}
+
+extension LogTables {
+  /// Per origin, the top sequence held and the change there, read together (a checkpoint states
+  /// both, and must not pair one with a later other). Chains are stored without gaps, so the top
+  /// is also the highest contiguous sequence.
+  static func tops(_ db: any SQLConnection) throws -> [NodeID: (sequence: UInt64, head: ChangeID)] {
+    var tops: [NodeID: (sequence: UInt64, head: ChangeID)] = [:]
+    for origin in try origins(db) {
+      guard
+        let row = try db.rows(
+          "SELECT sequence, id FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1", [.text(origin)]
+        ).first,
+        let sequence = row.integer("sequence"), let head = row.bytes("id").flatMap(ChangeID.init(bytes:))
+      else { continue }
+      tops[try NodeID(origin)] = (UInt64(sequence), head)
+    }
+    return tops
+  }
+
+  /// The origins of the changes held, in order: one index seek per origin, so a quiet sync
+  /// costs the same with a million changes as with a thousand (a GROUP BY read every row).
+  static func origins(_ db: any SQLConnection) throws -> [String] {
+    var origins: [String] = []
+    while let origin = try db.rows(
+      "SELECT origin FROM changes WHERE origin > ? ORDER BY origin LIMIT 1", [.text(origins.last ?? "")]
+    ).first?.string("origin") {
+      origins.append(origin)
+    }
+    return origins
   }
 }

@@ -25,6 +25,16 @@ protocol LogWritingStore: Sendable {
   func emptyDerivedTables(_ db: StoreConnection) throws
 }
 
+/// A store whose change log `LogWritingStore`'s code writes, as the public roles written once for
+/// both engines reach it (`CheckpointRecords`); sealed, so that nothing outside this module can.
+public protocol LogBackedStore: SQLBackedStore {
+  var logWriter: SealedLogWriter { get }
+}
+
+public struct SealedLogWriter: Sendable {
+  let store: any LogWritingStore
+}
+
 /// Announced certificate chains by origin and fingerprint. It only grows (a rebuild yields the
 /// same), so a cache is safe even with several processes on one database.
 final class SignerCache: Sendable {

@@ -1,19 +1,16 @@
 import Foundation
-import GRDB
 import LiandongCore
 import LiandongCrypto
 
 /// Checkpoints kept (`Checkpoint`): this node's own, signed when what it holds has moved, and
 /// every other node's that a peer passed on and that checks. What they prove is read from
 /// `checkpoint_held`: which nodes held a change, and since when.
-extension NodeStore {
+extension CheckpointRecords where Self: LogBackedStore {
   /// Per signer, the time of the newest checkpoint held: what a Hello tells the peer.
   public func checkpointMarks() throws -> [NodeID: UInt64] {
-    try read { db in
+    try snapshot { db in
       var marks: [NodeID: UInt64] = [:]
-      for row in try Row.fetchAll(
-        db.cachedStatement(sql: "SELECT signer, max(time_millis) AS time FROM checkpoints GROUP BY signer"))
-      {
+      for row in try db.rows("SELECT signer, max(time_millis) AS time FROM checkpoints GROUP BY signer") {
         guard let node = try? NodeID(row["signer"] as String) else { continue }
         marks[node] = UInt64(row["time"] as Int64)
       }
@@ -26,27 +23,22 @@ extension NodeStore {
   /// only of those chosen: a new peer is owed every checkpoint held, and must not cost a read of
   /// them all.
   public func checkpoints(after marks: [NodeID: UInt64], limit: Int) throws -> [SignedCheckpoint] {
-    try read { db in
+    try snapshot { db in
       var due: [(signer: String, time: Int64)] = []
-      for signer in try String.fetchAll(
-        db.cachedStatement(sql: "SELECT DISTINCT signer FROM checkpoints ORDER BY signer"))
-      {
+      for row in try db.rows("SELECT DISTINCT signer FROM checkpoints ORDER BY signer") {
+        let signer: String = row["signer"]
         let mark = (try? NodeID(signer)).flatMap { marks[$0] } ?? 0
-        due += try Int64.fetchAll(
-          db.cachedStatement(
-            sql:
-              "SELECT time_millis FROM checkpoints WHERE signer = ? AND time_millis > ? ORDER BY time_millis LIMIT ?"
-          ),
-          arguments: [signer, Int64(clamping: mark), limit]
-        ).map { (signer, $0) }
+        due += try db.rows(
+          "SELECT time_millis FROM checkpoints WHERE signer = ? AND time_millis > ? ORDER BY time_millis LIMIT ?",
+          signer, Int64(clamping: mark), limit
+        ).map { (signer, $0["time_millis"]) }
       }
       let chosen = due.sorted { ($0.time, $0.signer) < ($1.time, $1.signer) }.prefix(limit)
       return try chosen.compactMap { signer, time in
-        try Row.fetchOne(
-          db.cachedStatement(
-            sql: "SELECT bytes, signature FROM checkpoints WHERE signer = ? AND time_millis = ?"),
-          arguments: [signer, time]
-        ).flatMap { try? SignedCheckpoint(bytes: $0["bytes"], signature: $0["signature"]) }
+        try db.firstRow(
+          "SELECT bytes, signature FROM checkpoints WHERE signer = ? AND time_millis = ?", signer, time
+        )
+        .flatMap { try? SignedCheckpoint(bytes: $0["bytes"], signature: $0["signature"]) }
       }
     }
   }
@@ -61,35 +53,7 @@ extension NodeStore {
   public func keep(_ checkpoints: [SignedCheckpoint], trust: TrustAnchor, now: Date) throws -> (
     kept: Int, problems: [CheckpointProblem]
   ) {
-    let result = try writeTransaction { db in
-      var kept = 0
-      var choices = false
-      var problems: [CheckpointProblem] = []
-      for signed in checkpoints {
-        let checkpoint = signed.checkpoint
-        let chains = try signers(of: checkpoint.node, including: checkpoint.signerSHA256, .sqlite(db))
-        do throws(CheckpointProblem) {
-          try signed.check(signer: chains[checkpoint.signerSHA256] ?? [], trust: trust, now: now)
-        } catch {
-          problems.append(error)
-          continue
-        }
-        if try insert(signed, db) {
-          kept += 1
-          choices = choices || !checkpoint.forks.isEmpty
-        }
-      }
-      if choices {
-        var tips = ChainTips()
-        tips.forkChoicesChanged()
-        _ = try applyForkDecisions(.sqlite(db), tips: &tips)
-      }
-      // A withheld change that one of them witnesses in time counts from now on.
-      if kept > 0 { _ = try reconsiderWithheld(.sqlite(db), clock: clock(at: now.unixMillis)) }
-      return (kept, problems)
-    }
-    try replayIfOwed()
-    return result
+    try logWriter.store.keepCheckpoints(checkpoints, trust: trust, now: now)
   }
 
   /// Signs and keeps a checkpoint of what this node holds now, unless it holds nothing new since
@@ -98,52 +62,32 @@ extension NodeStore {
   public func checkpointIfMoved(author: ChangeAuthor, now: Date, interval: TimeInterval) throws
     -> SignedCheckpoint?
   {
-    let held = try read { db in
-      try Self.tops(SQLiteConnection(db: db)).mapValues {
-        Checkpoint.Held(sequence: $0.sequence, head: $0.head)
-      }
-    }
+    let held = try snapshot { try LogTables.tops($0.sql).mapValues(Checkpoint.Held.init) }
     if held.isEmpty { return nil }
-    let last = try latestCheckpoint(of: node)
+    let last = try latestCheckpoint(of: logWriter.store.node)
     if let last {
       if last.checkpoint.held == held { return nil }
       if now.timeIntervalSince(last.checkpoint.time) < interval { return nil }
     }
-    return try writeTransaction { db in
-      let signed = try signCheckpoint(author: author, now: now, db)
-      _ = try insert(signed, db)
+    let log = logWriter.store
+    return try log.writingLog(origins: []) { db in
+      let signed = try log.signCheckpoint(author: author, now: now, db)
+      _ = try LogTables.insert(signed, db)
       return signed
     }
   }
 
-  /// A checkpoint of what this node holds now, with its operator's fork choices, strictly after
-  /// its last one whatever the clock says: (signer, time) names a checkpoint.
-  func signCheckpoint(author: ChangeAuthor, now: Date, _ db: Database) throws -> SignedCheckpoint {
-    let held = try Self.tops(SQLiteConnection(db: db)).mapValues {
-      Checkpoint.Held(sequence: $0.sequence, head: $0.head)
-    }
-    let last =
-      try Int64.fetchOne(
-        db, sql: "SELECT max(time_millis) FROM checkpoints WHERE signer = ?", arguments: [node.rawValue]) ?? 0
-    let checkpoint = Checkpoint(
-      suite: CryptoSuite(signingKey: author.key.algorithm), node: node,
-      timeMillis: max(now.unixMillis, UInt64(max(0, last)) + 1), held: held,
-      signerSHA256: author.certificateFingerprint, forks: try Self.ownChoices(db))
-    return try SignedCheckpoint(signing: checkpoint, with: author.key)
+  /// How many checkpoints this node keeps, its own and its peers'.
+  public func checkpointCount() throws -> Int {
+    try snapshot { db in try db.firstRow("SELECT count(*) AS n FROM checkpoints")?["n"] ?? 0 }
   }
 
   /// The newest checkpoint held from `signer`.
-  /// How many checkpoints this node keeps, its own and its peers'.
-  public func checkpointCount() throws -> Int {
-    try read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM checkpoints") ?? 0 }
-  }
-
   public func latestCheckpoint(of signer: NodeID) throws -> SignedCheckpoint? {
-    try read { db in
-      try Row.fetchOne(
-        db.cachedStatement(
-          sql: "SELECT bytes, signature FROM checkpoints WHERE signer = ? ORDER BY time_millis DESC LIMIT 1"),
-        arguments: [signer.rawValue]
+    try snapshot { db in
+      try db.firstRow(
+        "SELECT bytes, signature FROM checkpoints WHERE signer = ? ORDER BY time_millis DESC LIMIT 1",
+        signer.rawValue
       ).flatMap { try? SignedCheckpoint(bytes: $0["bytes"], signature: $0["signature"]) }
     }
   }
@@ -152,57 +96,136 @@ extension NodeStore {
   /// its earliest checkpoint that does: one naming, at the change's sequence or later, a head
   /// this node holds there (so the checkpoint's chain runs through this very change).
   public func witnesses(of change: ChangeID) throws -> [Witness] {
-    try read { db in
+    try snapshot { db in
       guard
-        let row = try Row.fetchOne(
-          db.cachedStatement(sql: "SELECT header, signature FROM changes WHERE id = ?"),
-          arguments: [change.bytes]),
+        let row = try db.firstRow("SELECT header, signature FROM changes WHERE id = ?", change.bytes),
         let held = try? SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil)
       else { return [] }
-      return try LogTables.witnesses(of: held.header, id: change, .sqlite(db))
+      return try LogTables.witnesses(of: held.header, id: change, db)
     }
   }
 
-  func insert(_ signed: SignedCheckpoint, _ db: Database) throws -> Bool {
-    let checkpoint = signed.checkpoint
-    try db.execute(
-      sql: """
-        INSERT OR IGNORE INTO checkpoints (signer, time_millis, bytes, signature, received_at)
-        VALUES (?, ?, ?, ?, ?)
-        """,
-      arguments: [
-        checkpoint.node.rawValue, Int64(clamping: checkpoint.timeMillis), signed.bytes, signed.signature,
-        Date().iso8601,
-      ])
-    guard db.changesCount > 0 else { return false }
-    for (origin, held) in checkpoint.held {
-      try db.execute(
-        sql: """
-          INSERT OR IGNORE INTO checkpoint_held (origin, sequence, signer, time_millis, head, signer_sha256)
-          VALUES (?, ?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          origin.rawValue, Int64(clamping: held.sequence), checkpoint.node.rawValue,
-          Int64(clamping: checkpoint.timeMillis), held.head.bytes, checkpoint.signerSHA256,
-        ])
+  /// The furthest any checkpoint held (another node's, or this node's own, passed back by a peer)
+  /// shows this node's own chain, when that is beyond what this node holds: it lost changes it
+  /// signed (restored from a backup, a virtual machine rolled back to a snapshot), and its next
+  /// change would fork its chain. A checkpoint naming a change a fork decision set aside does not
+  /// count. Nil when nothing shows more than this node holds.
+  public func ownChainBeyond() throws -> OwnChainBeyond? {
+    let node = logWriter.store.node.rawValue
+    return try snapshot { db in
+      let held: Int64 =
+        try db.firstRow("SELECT max(sequence) AS held FROM changes WHERE origin = ?", node)?["held"] ?? 0
+      guard
+        let row = try db.firstRow(
+          """
+          SELECT signer, sequence, time_millis FROM checkpoint_held
+          WHERE origin = ? AND sequence > ? AND head NOT IN (SELECT id FROM superseded_changes)
+          ORDER BY sequence DESC, time_millis LIMIT 1
+          """, node, held)
+      else { return nil }
+      return OwnChainBeyond(
+        held: UInt64(held), sequence: UInt64(row["sequence"] as Int64), signer: row["signer"],
+        time: Date(timeIntervalSince1970: Double(row["time_millis"] as Int64) / 1000).iso8601)
     }
-    try Self.recordForkChoices(of: checkpoint, db)
+  }
+}
+
+extension LogWritingStore {
+  func keepCheckpoints(_ checkpoints: [SignedCheckpoint], trust: TrustAnchor, now: Date) throws -> (
+    kept: Int, problems: [CheckpointProblem]
+  ) {
+    // A signer's fork choices move its chain: its head is held while they are applied.
+    let choosing = Set(checkpoints.filter { !$0.checkpoint.forks.isEmpty }.map(\.checkpoint.node))
+    let result = try writingLog(origins: choosing.sorted { $0.rawValue < $1.rawValue }) { db in
+      var kept = 0
+      var choices = false
+      var problems: [CheckpointProblem] = []
+      for signed in checkpoints {
+        let checkpoint = signed.checkpoint
+        let chains = try signers(of: checkpoint.node, including: checkpoint.signerSHA256, db)
+        do throws(CheckpointProblem) {
+          try signed.check(signer: chains[checkpoint.signerSHA256] ?? [], trust: trust, now: now)
+        } catch {
+          problems.append(error)
+          continue
+        }
+        if try LogTables.insert(signed, db) {
+          kept += 1
+          choices = choices || !checkpoint.forks.isEmpty
+        }
+      }
+      if choices {
+        var tips = ChainTips()
+        tips.forkChoicesChanged()
+        _ = try applyForkDecisions(db, tips: &tips)
+      }
+      // A withheld change that one of them witnesses in time counts from now on.
+      if kept > 0 { _ = try reconsiderWithheld(db, clock: clock(at: now.unixMillis)) }
+      return (kept, problems)
+    }
+    try replayIfOwed()
+    return result
+  }
+
+  /// A checkpoint of what this node holds now, with its operator's fork choices, strictly after
+  /// its last one whatever the clock says: (signer, time) names a checkpoint.
+  func signCheckpoint(author: ChangeAuthor, now: Date, _ db: StoreConnection) throws -> SignedCheckpoint {
+    let held = try LogTables.tops(db.sql).mapValues(Checkpoint.Held.init)
+    let last: Int64 =
+      try db.firstRow("SELECT max(time_millis) AS last FROM checkpoints WHERE signer = ?", node.rawValue)?[
+        "last"]
+      ?? 0
+    let checkpoint = Checkpoint(
+      suite: CryptoSuite(signingKey: author.key.algorithm), node: node,
+      timeMillis: max(now.unixMillis, UInt64(max(0, last)) + 1), held: held,
+      signerSHA256: author.certificateFingerprint, forks: try LogTables.ownChoices(db))
+    return try SignedCheckpoint(signing: checkpoint, with: author.key)
+  }
+}
+
+extension LogTables {
+  /// Keeps a checked checkpoint, what it shows held and its fork choices; false if it was kept
+  /// already.
+  static func insert(_ signed: SignedCheckpoint, _ db: StoreConnection) throws -> Bool {
+    let checkpoint = signed.checkpoint
+    let inserted = try db.rows(
+      """
+      INSERT INTO checkpoints (signer, time_millis, bytes, signature, received_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT DO NOTHING RETURNING signer
+      """, checkpoint.node.rawValue, Int64(clamping: checkpoint.timeMillis), signed.bytes, signed.signature,
+      Date().iso8601)
+    guard !inserted.isEmpty else { return false }
+    for (origin, held) in checkpoint.held {
+      try db.run(
+        """
+        INSERT INTO checkpoint_held (origin, sequence, signer, time_millis, head, signer_sha256)
+        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+        """, origin.rawValue, Int64(clamping: held.sequence), checkpoint.node.rawValue,
+        Int64(clamping: checkpoint.timeMillis), held.head.bytes, checkpoint.signerSHA256)
+    }
+    try recordForkChoices(of: checkpoint, db)
     return true
   }
 
   /// Records the fork choices a kept checkpoint carries (`fork_choices`).
-  static func recordForkChoices(of checkpoint: Checkpoint, _ db: Database) throws {
+  static func recordForkChoices(of checkpoint: Checkpoint, _ db: StoreConnection) throws {
     for (sequence, keep) in checkpoint.forks {
-      try db.execute(
-        sql: """
-          INSERT OR IGNORE INTO fork_choices (origin, sequence, time_millis, keep, signer_sha256)
-          VALUES (?, ?, ?, ?, ?)
-          """,
-        arguments: [
-          checkpoint.node.rawValue, Int64(clamping: sequence), Int64(clamping: checkpoint.timeMillis),
-          keep.bytes, checkpoint.signerSHA256,
-        ])
+      try db.run(
+        """
+        INSERT INTO fork_choices (origin, sequence, time_millis, keep, signer_sha256) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT DO NOTHING
+        """, checkpoint.node.rawValue, Int64(clamping: sequence), Int64(clamping: checkpoint.timeMillis),
+        keep.bytes, checkpoint.signerSHA256)
     }
+  }
+
+  /// This node's operator's decisions so far, by sequence.
+  static func ownChoices(_ db: StoreConnection) throws -> [UInt64: ChangeID] {
+    var choices: [UInt64: ChangeID] = [:]
+    for row in try db.rows("SELECT sequence, keep FROM own_fork_choices") {
+      if let keep = ChangeID(bytes: row["keep"]) { choices[UInt64(row["sequence"] as Int64)] = keep }
+    }
+    return choices
   }
 }
 
@@ -215,33 +238,6 @@ public struct Witness: Sendable, Equatable, Codable {
     self.sinceMillis = sinceMillis
   }
   public var since: Date { Date(timeIntervalSince1970: TimeInterval(sinceMillis) / 1000) }
-}
-
-extension NodeStore {
-  /// The furthest any checkpoint held (another node's, or this node's own, passed back by a peer)
-  /// shows this node's own chain, when that is beyond what this node holds: it lost changes it
-  /// signed (restored from a backup, a virtual machine rolled back to a snapshot), and its next
-  /// change would fork its chain. A checkpoint naming a change a fork decision set aside does not
-  /// count. Nil when nothing shows more than this node holds.
-  public func ownChainBeyond() throws -> OwnChainBeyond? {
-    try read { db in
-      let held =
-        try Int64.fetchOne(
-          db, sql: "SELECT max(sequence) FROM changes WHERE origin = ?", arguments: [node.rawValue]) ?? 0
-      guard
-        let row = try Row.fetchOne(
-          db,
-          sql: """
-            SELECT signer, sequence, time_millis FROM checkpoint_held
-            WHERE origin = ? AND sequence > ? AND head NOT IN (SELECT id FROM superseded_changes)
-            ORDER BY sequence DESC, time_millis LIMIT 1
-            """, arguments: [node.rawValue, held])
-      else { return nil }
-      return OwnChainBeyond(
-        held: UInt64(held), sequence: UInt64(row["sequence"] as Int64), signer: row["signer"],
-        time: Date(timeIntervalSince1970: Double(row["time_millis"] as Int64) / 1000).iso8601)
-    }
-  }
 }
 
 /// A checkpoint that shows this node's own chain beyond what it holds (`NodeStore.ownChainBeyond`).

@@ -233,8 +233,8 @@ extension NodeStore {
       try db.execute(
         sql: "INSERT OR REPLACE INTO own_fork_choices (sequence, keep, decided_at) VALUES (?, ?, ?)",
         arguments: [Int64(sequence), kept.bytes, now.iso8601])
-      let signed = try signCheckpoint(author: author, now: now, db)
-      _ = try insert(signed, db)
+      let signed = try signCheckpoint(author: author, now: now, .sqlite(db))
+      _ = try LogTables.insert(signed, .sqlite(db))
       tips.forkChoicesChanged()
       _ = try applyForkDecisions(.sqlite(db), tips: &tips)
       return OwnForkChoice(sequence: sequence, kept: kept.hex, alreadyDecided: false)
@@ -264,15 +264,6 @@ extension NodeStore {
     }
     guard match.origin == node.rawValue else { throw ForkChoiceError.otherOrigin(origin: match.origin) }
     return (match.sequence, id)
-  }
-
-  /// This node's operator's decisions so far, by sequence.
-  static func ownChoices(_ db: Database) throws -> [UInt64: ChangeID] {
-    var choices: [UInt64: ChangeID] = [:]
-    for row in try Row.fetchAll(db, sql: "SELECT sequence, keep FROM own_fork_choices") {
-      if let keep = ChangeID(bytes: row["keep"]) { choices[UInt64(row["sequence"] as Int64)] = keep }
-    }
-    return choices
   }
 }
 

@@ -595,7 +595,7 @@ enum Schema {
         guard let signed = try? SignedCheckpoint(bytes: row["bytes"], signature: row["signature"]) else {
           continue
         }
-        try NodeStore.recordForkChoices(of: signed.checkpoint, db)
+        try LogTables.recordForkChoices(of: signed.checkpoint, .sqlite(db))
       }
     }
     migrator.registerMigration("v25: what each node was told and sent, and the backups taken") { db in

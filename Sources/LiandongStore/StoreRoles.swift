@@ -76,9 +76,31 @@ public protocol SyncRecords: Sendable {
   func lastArrival() throws -> Int64
 }
 
+/// Checkpoints (`Checkpoint`): this node's own, signed when what it holds has moved, and every
+/// other node's a peer passed on that checks; what they prove held, and since when.
+public protocol CheckpointRecords: Sendable {
+  func checkpointMarks() throws -> [NodeID: UInt64]
+  func checkpoints(after marks: [NodeID: UInt64], limit: Int) throws -> [SignedCheckpoint]
+  func keep(_ checkpoints: [SignedCheckpoint], trust: TrustAnchor, now: Date) throws -> (
+    kept: Int, problems: [CheckpointProblem]
+  )
+  func checkpointIfMoved(author: ChangeAuthor, now: Date, interval: TimeInterval) throws -> SignedCheckpoint?
+  func checkpointCount() throws -> Int
+  func latestCheckpoint(of signer: NodeID) throws -> SignedCheckpoint?
+  func witnesses(of change: ChangeID) throws -> [Witness]
+  func ownChainBeyond() throws -> OwnChainBeyond?
+}
+
 /// Everything a node keeps, in one backend.
 public typealias NodeStorage = AccountDirectory & BlobIndex & ChangeLog & PeerDirectory & ReadModels
-  & SyncRecords
+  & SyncRecords & CheckpointRecords
 
-extension NodeStore: ChangeLog, ReadModels, PeerDirectory, SuiteHashing, SyncRecords {}
-extension PostgresStore: ChangeLog, ReadModels, SyncRecords {}
+extension NodeStore: ChangeLog, ReadModels, PeerDirectory, SuiteHashing, SyncRecords, CheckpointRecords,
+  LogBackedStore
+{
+  public var logWriter: SealedLogWriter { SealedLogWriter(store: self) }
+}
+
+extension PostgresStore: ChangeLog, ReadModels, SyncRecords, CheckpointRecords, LogBackedStore {
+  public var logWriter: SealedLogWriter { SealedLogWriter(store: self) }
+}

@@ -349,4 +349,43 @@ struct StoreConformanceTests {
         try store.reachFacts(of: [refused], at: peer, configuredPeer: true)[refused]?.lastSession?.told == 3)
     }
   }
+
+  @Test(
+    "checkpoints: a peer's that checks is kept once and proves it held a change, a forged one is refused; this node signs one only when what it holds moved",
+    arguments: StoreBackend.all)
+  func checkpoints(_ backend: StoreBackend) async throws {
+    try await backend.stores { open in
+      let author = try SimulatedNode("n0")
+      let witness = try SimulatedNode("n1")
+      _ = try author.addLead(summary: "held by n1")
+      let changes = try author.store.changes(after: [:])
+      _ = try witness.receive(changes)
+      let store = try open(author.id)
+      _ = try Self.ingest(store, try witness.store.changes(after: [:]), author.verifier)
+      let now = Date()
+      let signed = try #require(
+        try witness.store.checkpointIfMoved(author: witness.author!, now: now, interval: 0))
+      let forged = try SignedCheckpoint(
+        signing: Checkpoint(
+          suite: signed.checkpoint.suite, node: witness.id, timeMillis: signed.checkpoint.timeMillis + 1,
+          held: signed.checkpoint.held, signerSHA256: author.author!.certificateFingerprint),
+        with: author.author!.key)
+      let kept = try store.keep([signed, forged], trust: author.verifier.trust, now: now)
+      #expect(kept.kept == 1 && kept.problems.count == 1)
+      #expect(try store.keep([signed], trust: author.verifier.trust, now: now).kept == 0)
+      #expect(try store.checkpointMarks() == [witness.id: signed.checkpoint.timeMillis])
+      #expect(try store.checkpoints(after: [:], limit: 10).map(\.bytes) == [signed.bytes])
+      #expect(try store.checkpoints(after: [witness.id: signed.checkpoint.timeMillis], limit: 10).isEmpty)
+      #expect(
+        try store.witnesses(of: changes.last!.id)
+          == [Witness(node: witness.id, sinceMillis: signed.checkpoint.timeMillis)])
+      #expect(try store.checkpointCount() == 1 && store.ownChainBeyond() == nil)
+
+      let own = try #require(try store.checkpointIfMoved(author: author.author!, now: now, interval: 0))
+      #expect(own.checkpoint.held[author.id]?.head == changes.last!.id)
+      #expect(try store.checkpointIfMoved(author: author.author!, now: now, interval: 0) == nil)
+      #expect(try store.latestCheckpoint(of: author.id)?.bytes == own.bytes)
+      #expect(try store.checkpointCount() == 2)
+    }
+  }
 }

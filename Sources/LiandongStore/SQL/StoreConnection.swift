@@ -10,6 +10,14 @@ enum StoreConnection {
   case sqlite(Database)
   case postgres(PostgresConnection)
 
+  /// The same connection as the roles written for both engines over `SQLConnection` take it.
+  var sql: any SQLConnection {
+    switch self {
+    case .sqlite(let db): SQLiteConnection(db: db)
+    case .postgres(let connection): connection
+    }
+  }
+
   /// Runs one statement that returns no rows.
   func run<each Value: SQLBindable>(_ sql: String, _ values: repeat each Value) throws {
     switch self {
