@@ -118,33 +118,36 @@ extension LogWritingStore {
   }
 }
 
-extension NodeStore {
+extension ChainClock where Self: LogBackedStore {
   /// Whether a change withheld for being stamped ahead may count by now: the changes the clock
   /// has reached are decided again (`reconsiderWithheld`). Called as each sync session ends and
   /// when a node's home opens; a read when nothing is due.
   @discardableResult
   public func releaseChangesDue(nowMillis: UInt64 = Date().unixMillis) throws -> Int {
-    let due = try read { db in
-      try Bool.fetchOne(
-        db, sql: "SELECT 1 FROM withheld_changes WHERE counts_from_millis <= ? LIMIT 1",
-        arguments: [Int64(clamping: nowMillis)]) == true
+    let due = try snapshot { db in
+      try db.exists(
+        "SELECT 1 FROM withheld_changes WHERE counts_from_millis <= ? LIMIT 1", Int64(clamping: nowMillis))
     }
     guard due else { return 0 }
-    return try writeTransaction { db in try reconsiderWithheld(.sqlite(db), clock: clock(at: nowMillis)) }
+    let log = logWriter.store
+    return try log.writingLog(origins: []) { db in
+      try log.reconsiderWithheld(db, clock: log.clock(at: nowMillis))
+    }
   }
 
   /// Whether this node's own latest change is stamped further ahead of `nowMillis` than the drift
   /// limit allows: a read, so that the end of every session can ask it cheaply.
   public func ownLatestStampAhead(nowMillis: UInt64) throws -> Bool {
-    let stamp = try read { db in
-      try Int64.fetchOne(
-        db, sql: "SELECT hlc_wall FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
-        arguments: [node.rawValue])
+    let log = logWriter.store
+    let stamp: Int64? = try snapshot { db in
+      try db.firstRow(
+        "SELECT hlc_wall FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1", log.node.rawValue)?[
+          "hlc_wall"]
     }
     guard let stamp else { return false }
     return ChainTime.aheadMillis(
       of: HLCTimestamp(wallMillis: UInt64(stamp)), nowMillis: nowMillis,
-      maximumDriftMillis: maximumDriftMillis)
+      maximumDriftMillis: log.maximumDriftMillis)
       != nil
   }
 
@@ -156,9 +159,9 @@ extension NodeStore {
   public func correctClockIfAhead(author: ChangeAuthor, verifier: ChangeVerifier, physicalMillis: UInt64)
     throws -> ClockCorrection?
   {
-    let drift = maximumDriftMillis
-    return try writeTransaction { grdb -> ClockCorrection? in
-      let db = StoreConnection.sqlite(grdb)
+    let log = logWriter.store
+    let drift = log.maximumDriftMillis
+    return try log.writingLog(origins: [author.origin]) { db -> ClockCorrection? in
       guard
         let row = try db.firstRow(
           "SELECT sequence, id, hlc_wall, hlc_counter FROM changes WHERE origin = ? ORDER BY sequence DESC LIMIT 1",
@@ -171,7 +174,7 @@ extension NodeStore {
       else { return nil }
       let tip = ChangeAuthor.ChainTip(
         sequence: UInt64(row.integer("sequence")!), id: ChangeID(bytes: row.bytes("id")!)!)
-      var clock = HybridLogicalClock(latest: try latestTime(notAfter: physicalMillis &+ drift, db))
+      var clock = HybridLogicalClock(latest: try log.latestTime(notAfter: physicalMillis &+ drift, db))
       let body = ChangeBody(
         officer: ChainTime.officer, operations: [DomainOperation(objectID: ObjectID(), action: .correctClock)]
       )
@@ -181,7 +184,7 @@ extension NodeStore {
       var folds = FoldBatch()
       var tips = ChainTips()
       var revocations = SignerRevocations()
-      let outcome = try ingestOne(
+      let outcome = try log.ingestOne(
         change, db: db, verifier: verifier, physicalMillis: physicalMillis, receivedAt: Date().iso8601,
         folds: &folds, tips: &tips, revocations: &revocations)
       switch outcome {
@@ -190,9 +193,9 @@ extension NodeStore {
       default: throw StoreError.localChangeRefused(.malformedHeader(reason: "unexpected outcome \(outcome)"))
       }
       let retimed = tips.retimed
-      try finishWrites(
+      try log.finishWrites(
         folds: &folds, tips: &tips, revocations: &revocations,
-        clock: self.clock(at: physicalMillis), db)
+        clock: log.clock(at: physicalMillis), db)
       return ClockCorrection(
         change: change.id.hex, sequence: change.header.sequence, retimed: retimed,
         aheadMillis: tipWall - physicalMillis)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 
 /// Change bodies whose stored bytes no longer match the SHA-256 their signed header promises
@@ -8,28 +7,28 @@ import LiandongCore
 /// sync asks peers in its audience for the body again, which the ordinary body-filling path
 /// (`NodeStore+Ingest`) puts back and refolds. The projections are left as they were folded
 /// from the good body meanwhile.
-extension NodeStore {
+extension DamagedBodies where Self: LogBackedStore {
   /// Sets aside the bodies among `candidates` that fail their hash check; returns their IDs.
   @discardableResult
   public func setAsideDamagedBodies(_ candidates: [ChangeID]) throws -> [ChangeID] {
     guard !candidates.isEmpty else { return [] }
-    return try writeTransaction { db in
+    return try writingStore { db in
       var damaged: [ChangeID] = []
       for id in candidates {
         guard
-          let row = try Row.fetchOne(
-            db, sql: "SELECT header, signature, body FROM changes WHERE id = ? AND body IS NOT NULL",
-            arguments: [id.bytes])
+          let row = try db.firstRow(
+            "SELECT header, signature, body FROM changes WHERE id = ? AND body IS NOT NULL", id.bytes)
         else { continue }
         let change = try SignedChange(
           headerBytes: row["header"], signature: row["signature"], body: row["body"])
         do throws(ChangeRefusal) { try change.checkBody() } catch {
-          try db.execute(
-            sql: "INSERT OR REPLACE INTO damaged_bodies (change_id, body, found_at) VALUES (?, ?, ?)",
-            arguments: [id.bytes, change.body!, Date().iso8601])
-          try db.execute(sql: "UPDATE changes SET body = NULL WHERE id = ?", arguments: [id.bytes])
-          try db.execute(
-            sql: "INSERT OR IGNORE INTO p_wanted_bodies (change_id) VALUES (?)", arguments: [id.bytes])
+          try db.run(
+            """
+            INSERT INTO damaged_bodies (change_id, body, found_at) VALUES (?, ?, ?)
+            ON CONFLICT (change_id) DO UPDATE SET body = excluded.body, found_at = excluded.found_at
+            """, id.bytes, change.body!, Date().iso8601)
+          try db.run("UPDATE changes SET body = NULL WHERE id = ?", id.bytes)
+          try db.run("INSERT INTO p_wanted_bodies (change_id) VALUES (?) ON CONFLICT DO NOTHING", id.bytes)
           damaged.append(id)
         }
       }
@@ -39,13 +38,12 @@ extension NodeStore {
 
   /// Changes whose damaged body was set aside and whose good body has not arrived yet.
   public func awaitedDamagedBodies() throws -> [AuditFailure] {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT c.id, c.origin, c.sequence, d.found_at FROM damaged_bodies d
-          JOIN changes c ON c.id = d.change_id WHERE c.body IS NULL ORDER BY c.origin, c.sequence
-          """
+    try snapshot { db in
+      try db.rows(
+        """
+        SELECT c.id, c.origin, c.sequence, d.found_at FROM damaged_bodies d
+        JOIN changes c ON c.id = d.change_id WHERE c.body IS NULL ORDER BY c.origin, c.sequence
+        """
       ).map { row in
         AuditFailure(
           change: (row["id"] as Data).hex, origin: row["origin"], sequence: row["sequence"],

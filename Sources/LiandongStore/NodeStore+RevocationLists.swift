@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 import LiandongCrypto
 
@@ -39,16 +38,15 @@ extension LogTables {
   }
 }
 
-extension NodeStore {
+extension RevocationRecords where Self: LogBackedStore {
   /// Every set relayed, highest first (`RevocationListRank`).
   public func relayedRevocationLists() throws -> [RelayedRevocationLists] {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT digest, number, issued_millis, pem, published_in FROM p_revocation_lists
-          ORDER BY number DESC, issued_millis DESC, digest ASC
-          """
+    try snapshot { db in
+      try db.rows(
+        """
+        SELECT digest, number, issued_millis, pem, published_in FROM p_revocation_lists
+        ORDER BY number DESC, issued_millis DESC, digest ASC
+        """
       ).compactMap { row in
         guard let change = ChangeID(bytes: row["published_in"]) else { return nil }
         return RelayedRevocationLists(

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 import LiandongCrypto
 
@@ -8,28 +7,31 @@ import LiandongCrypto
 /// `withheld_changes` (never folded). `revocations` records when the CRLs in force revoke each
 /// certificate held, so that every decision (at ingest, as checkpoints arrive, in a rebuild)
 /// reads the same inputs from the store.
-extension NodeStore {
+extension RevocationRecords where Self: LogBackedStore {
   /// Records when the CRLs in force revoke each certificate this node holds. If that changed,
   /// every change is decided again by a replay of the projections, and true is returned. Called
   /// when a node opens its data folder and whenever it loads a new CRL.
   @discardableResult
   public func applyRevocations(_ trust: TrustAnchor) throws -> Bool {
     // Read first: every command opens the store, and nearly always nothing changed.
-    let seen = try read { db in (try Self.revocationTimes(trust, db), try Self.recordedRevocations(db)) }
+    let seen = try snapshot { db in
+      (try LogTables.revocationTimes(trust, db), try LogTables.recordedRevocations(db))
+    }
     guard seen.0 != seen.1 else { return false }
-    let changed = try writeTransaction { db -> Bool in
-      let wanted = try Self.revocationTimes(trust, db)
-      guard wanted != (try Self.recordedRevocations(db)) else { return false }
-      try Self.record(revocations: wanted, db)
-      try db.execute(
-        sql: "INSERT OR IGNORE INTO store_flags (name) VALUES (?)", arguments: [LogTables.replayFlag])
+    let log = logWriter.store
+    let changed = try log.writingLog(origins: []) { db -> Bool in
+      try db.holdWholeLog()
+      let wanted = try LogTables.revocationTimes(trust, db)
+      guard wanted != (try LogTables.recordedRevocations(db)) else { return false }
+      try LogTables.record(revocations: wanted, db)
+      try db.run("INSERT INTO store_flags (name) VALUES (?) ON CONFLICT DO NOTHING", LogTables.replayFlag)
       // An origin's fork choices count only while its certificate is unrevoked.
       var tips = ChainTips()
       tips.forkChoicesChanged()
-      _ = try applyForkDecisions(.sqlite(db), tips: &tips)
+      _ = try log.applyForkDecisions(db, tips: &tips)
       return true
     }
-    if changed { try replayIfOwed() }
+    if changed { try log.replayIfOwed() }
     return changed
   }
 
@@ -37,15 +39,13 @@ extension NodeStore {
   /// replay decide it, then undone: the certificates held whose revocation it adds or moves, and
   /// every change then withheld. `crl install --dry-run` shows it before anything changes.
   public func previewRevocations(_ trust: TrustAnchor) throws -> RevocationPreview {
-    struct Undo: Error { var preview: RevocationPreview }
+    let log = logWriter.store
     do {
-      try writeTransaction { db in
-        let wanted = try Self.revocationTimes(trust, db)
-        let recorded = try Self.recordedRevocations(db)
+      try log.writingLog(origins: []) { db in
+        let wanted = try LogTables.revocationTimes(trust, db)
+        let recorded = try LogTables.recordedRevocations(db)
         var revoked: [RevokedCertificateView] = []
-        for row in try Row.fetchAll(
-          db, sql: "SELECT fingerprint, node, serial FROM p_certificates ORDER BY node, serial")
-        {
+        for row in try db.rows("SELECT fingerprint, node, serial FROM p_certificates ORDER BY node, serial") {
           let fingerprint: Data = row["fingerprint"]
           guard let millis = wanted[fingerprint], recorded[fingerprint] != millis else { continue }
           revoked.append(
@@ -53,70 +53,36 @@ extension NodeStore {
               node: row["node"], serial: row["serial"],
               revokedAt: Date(timeIntervalSince1970: Double(millis) / 1000).iso8601))
         }
-        try Self.record(revocations: wanted, db)
-        let clock = self.clock()
+        try LogTables.record(revocations: wanted, db)
+        let clock = log.clock()
         // The replay's decisions (`rebuildAll`), without folding: each origin's chain in order
         // (every certificate is registered already), then cut-offs.
-        try db.execute(sql: "DELETE FROM withheld_changes")
+        try db.run("DELETE FROM withheld_changes")
         var revocations = SignerRevocations()
         revocations.anyWithheld = false
-        let rows = try Row.fetchCursor(
-          db, sql: "SELECT header, signature FROM changes ORDER BY origin, sequence")
-        while let row = try rows.next() {
+        try LogTables.forEachChange("header, signature", orderedBy: ["origin", "sequence"], db) { row in
           let change = try SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil)
-          _ = try withholdIfNotCounting(
-            change, revocations: &revocations, trust: nil, clock: clock, .sqlite(db))
+          _ = try log.withholdIfNotCounting(change, revocations: &revocations, trust: nil, clock: clock, db)
         }
-        if revocations.anyWithheld { _ = try reconsiderWithheld(.sqlite(db), clock: clock) }
-        throw Undo(
-          preview: RevocationPreview(revoked: revoked, withheld: try LogTables.withheldChanges(.sqlite(db))))
+        if revocations.anyWithheld { _ = try log.reconsiderWithheld(db, clock: clock) }
+        throw RevocationPreviewUndone(
+          preview: RevocationPreview(revoked: revoked, withheld: try LogTables.withheldChanges(db)))
       }
-    } catch let undo as Undo {
+    } catch let undo as RevocationPreviewUndone {
       return undo.preview
     }
     preconditionFailure("the preview's transaction is always undone")
   }
 
-  /// When the CRLs in `trust` revoke each certificate held, by fingerprint.
-  static func revocationTimes(_ trust: TrustAnchor, _ db: Database) throws -> [Data: Int64] {
-    var wanted: [Data: Int64] = [:]
-    guard !trust.revocationLists.isEmpty else { return wanted }
-    for row in try Row.fetchAll(db, sql: "SELECT fingerprint, chain_pem FROM p_certificates") {
-      guard let leaf = try? Certificate.chain(pem: Data((row["chain_pem"] as String).utf8)).first,
-        let revoked = trust.revocationTime(of: leaf)
-      else { continue }
-      wanted[row["fingerprint"]] = Int64(clamping: revoked.unixMillis)
-    }
-    return wanted
-  }
-
-  static func recordedRevocations(_ db: Database) throws -> [Data: Int64] {
-    var recorded: [Data: Int64] = [:]
-    for row in try Row.fetchAll(db, sql: "SELECT fingerprint, revoked_at_millis FROM revocations") {
-      recorded[row["fingerprint"]] = row["revoked_at_millis"]
-    }
-    return recorded
-  }
-
-  static func record(revocations: [Data: Int64], _ db: Database) throws {
-    try db.execute(sql: "DELETE FROM revocations")
-    for (fingerprint, millis) in revocations {
-      try db.execute(
-        sql: "INSERT INTO revocations (fingerprint, revoked_at_millis) VALUES (?, ?)",
-        arguments: [fingerprint, millis])
-    }
-  }
-
   /// The first withheld change that acts on `object`: the reason it shows nothing.
   public func withheld(touching object: ObjectID) throws -> WithheldChangeView? {
-    try read { db in
-      guard try Bool.fetchOne(db, sql: "SELECT 1 FROM withheld_changes LIMIT 1") == true else { return nil }
-      for row in try Row.fetchAll(
-        db,
-        sql: """
-          SELECT c.header, c.signature, c.body, w.reason FROM withheld_changes w
-          JOIN changes c ON c.id = w.change_id WHERE c.body IS NOT NULL ORDER BY c.rowid
-          """)
+    try snapshot { db in
+      guard try db.exists("SELECT 1 FROM withheld_changes LIMIT 1") else { return nil }
+      for row in try db.rows(
+        """
+        SELECT c.header, c.signature, c.body, w.reason FROM withheld_changes w
+        JOIN changes c ON c.id = w.change_id WHERE c.body IS NOT NULL ORDER BY c.rowid
+        """)
       {
         guard
           let change = try? SignedChange(
@@ -130,7 +96,42 @@ extension NodeStore {
       return nil
     }
   }
+}
 
+/// Thrown to undo the preview's transaction, carrying what it found.
+private struct RevocationPreviewUndone: Error {
+  var preview: RevocationPreview
+}
+
+extension LogTables {
+  /// When the CRLs in `trust` revoke each certificate held, by fingerprint.
+  static func revocationTimes(_ trust: TrustAnchor, _ db: StoreConnection) throws -> [Data: Int64] {
+    var wanted: [Data: Int64] = [:]
+    guard !trust.revocationLists.isEmpty else { return wanted }
+    for row in try db.rows("SELECT fingerprint, chain_pem FROM p_certificates") {
+      guard let leaf = try? Certificate.chain(pem: Data((row["chain_pem"] as String).utf8)).first,
+        let revoked = trust.revocationTime(of: leaf)
+      else { continue }
+      wanted[row["fingerprint"]] = Int64(clamping: revoked.unixMillis)
+    }
+    return wanted
+  }
+
+  static func recordedRevocations(_ db: StoreConnection) throws -> [Data: Int64] {
+    var recorded: [Data: Int64] = [:]
+    for row in try db.rows("SELECT fingerprint, revoked_at_millis FROM revocations") {
+      recorded[row["fingerprint"]] = row["revoked_at_millis"]
+    }
+    return recorded
+  }
+
+  static func record(revocations: [Data: Int64], _ db: StoreConnection) throws {
+    try db.run("DELETE FROM revocations")
+    for (fingerprint, millis) in revocations {
+      try db.run(
+        "INSERT INTO revocations (fingerprint, revoked_at_millis) VALUES (?, ?)", fingerprint, millis)
+    }
+  }
 }
 
 extension LogWritingStore {

@@ -91,16 +91,44 @@ public protocol CheckpointRecords: Sendable {
   func ownChainBeyond() throws -> OwnChainBeyond?
 }
 
+/// Change bodies found damaged on this node's disk, set aside until a peer sends a good copy.
+public protocol DamagedBodies: Sendable {
+  func setAsideDamagedBodies(_ candidates: [ChangeID]) throws -> [ChangeID]
+  func awaitedDamagedBodies() throws -> [AuditFailure]
+}
+
+/// The federation CA's revocation lists applied to the log (`RevocationRule`): when each
+/// certificate held is revoked, the changes withheld for it, and the lists changes relayed.
+public protocol RevocationRecords: Sendable {
+  func applyRevocations(_ trust: TrustAnchor) throws -> Bool
+  func previewRevocations(_ trust: TrustAnchor) throws -> RevocationPreview
+  func withheld(touching object: ObjectID) throws -> WithheldChangeView?
+  func relayedRevocationLists() throws -> [RelayedRevocationLists]
+  /// The changes withheld, with why, in log order.
+  func withheldChanges() throws -> [WithheldChangeView]
+}
+
+/// The log's time against this node's clock (`ChainTime`): changes withheld while stamped ahead,
+/// released as the clock reaches them; this node's own stamps run ahead, and its correction.
+public protocol ChainClock: Sendable {
+  func releaseChangesDue(nowMillis: UInt64) throws -> Int
+  func ownLatestStampAhead(nowMillis: UInt64) throws -> Bool
+  func correctClockIfAhead(author: ChangeAuthor, verifier: ChangeVerifier, physicalMillis: UInt64) throws
+    -> ClockCorrection?
+}
+
 /// Everything a node keeps, in one backend.
 public typealias NodeStorage = AccountDirectory & BlobIndex & ChangeLog & PeerDirectory & ReadModels
-  & SyncRecords & CheckpointRecords
+  & SyncRecords & CheckpointRecords & DamagedBodies & RevocationRecords & ChainClock
 
 extension NodeStore: ChangeLog, ReadModels, PeerDirectory, SuiteHashing, SyncRecords, CheckpointRecords,
-  LogBackedStore
+  LogBackedStore, DamagedBodies, RevocationRecords, ChainClock
 {
   public var logWriter: SealedLogWriter { SealedLogWriter(store: self) }
 }
 
-extension PostgresStore: ChangeLog, ReadModels, SyncRecords, CheckpointRecords, LogBackedStore {
+extension PostgresStore: ChangeLog, ReadModels, SyncRecords, CheckpointRecords, LogBackedStore, DamagedBodies,
+  RevocationRecords, ChainClock
+{
   public var logWriter: SealedLogWriter { SealedLogWriter(store: self) }
 }

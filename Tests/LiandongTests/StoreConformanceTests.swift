@@ -388,4 +388,40 @@ struct StoreConformanceTests {
       #expect(try store.checkpointCount() == 2)
     }
   }
+
+  @Test(
+    "a revoked certificate: changes no other node witnessed before its revocation are withheld, shown first by a preview that changes nothing; bodies that match their hash are never set aside",
+    arguments: StoreBackend.all)
+  func revocationsAndDamage(_ backend: StoreBackend) async throws {
+    let federation = try TestFederation(label: "conformance-crl")
+    try federation.issue("n0")
+    try federation.issue("n1")
+    let before = try federation.trust(withCRL: false)
+    let author = try SimulatedNode("n0", federation: federation, trust: before)
+    let lead = try author.addLead(summary: "before revocation")
+    let changes = try author.store.changes(after: [:])
+    // Revocation times have a resolution of one second: the changes are stamped before it.
+    try await Task.sleep(for: .milliseconds(1_100))
+    try federation.revoke("n0")
+    try federation.publishCRL()
+    let revoked = try federation.trust()
+    try await backend.stores { open in
+      let store = try open(try NodeID("n1"))
+      _ = try Self.ingest(store, changes, author.verifier)
+      #expect(try store.lead(lead.description) != nil && !store.applyRevocations(before))
+
+      let preview = try store.previewRevocations(revoked)
+      #expect(preview.revoked.map(\.node) == ["n0"] && preview.withheld.count == changes.count)
+      #expect(
+        try store.withheldChanges().isEmpty && store.lead(lead.description) != nil,
+        "the preview changed nothing")
+      #expect(try store.applyRevocations(revoked) && !store.applyRevocations(revoked))
+      #expect(try store.withheldChanges().map(\.id) == preview.withheld.map(\.id))
+      #expect(try store.withheld(touching: lead)?.id == changes[1].id.hex)
+      #expect(try store.lead(lead.description) == nil, "a withheld change is not folded")
+      #expect(try store.releaseChangesDue(nowMillis: Date().unixMillis) == 0)
+      #expect(
+        try store.setAsideDamagedBodies(changes.map(\.id)).isEmpty && store.awaitedDamagedBodies().isEmpty)
+    }
+  }
 }

@@ -110,6 +110,14 @@ enum StoreConnection {
     try PostgresLocks.take([PostgresLocks.fold], on: connection)
   }
 
+  /// Holds every origin's chain to this transaction until it ends, reads going on: for what may
+  /// move any chain (a change of revocations puts fork choices in or out of force). SQLite's one
+  /// writer holds it already.
+  func holdWholeLog() throws {
+    guard case .postgres(let connection) = self else { return }
+    try connection.rows("LOCK TABLE changes IN EXCLUSIVE MODE", [])
+  }
+
   /// The next position in the log's order (`changes.rowid`), for a change whose content is new
   /// here although its row is not. PostgreSQL takes it from the column's own sequence, so that
   /// processes writing at once never take the same.
