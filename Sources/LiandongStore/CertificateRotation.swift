@@ -29,27 +29,25 @@ public struct CertificateRotation: Codable, Sendable, Equatable {
   public var alreadyInUse: Bool
 }
 
-extension NodeStore {
+extension ChangeLog where Self: LogBackedStore {
   /// The certificates `origin` announced, in the order they were announced; `current` is the
   /// fingerprint the node signs with now, if the origin is this node.
   public func announcedCertificates(of origin: NodeID, current: Data? = nil) throws
     -> [AnnouncedCertificateView]
   {
-    try read { db in
-      try Row.fetchAll(
-        db,
-        sql: """
-          SELECT p.fingerprint, p.serial, p.subject, p.not_before, p.not_after, p.announced_in
-          FROM p_certificates p JOIN changes c ON c.id = p.announced_in
-          WHERE p.node = ? ORDER BY c.sequence
-          """,
-        arguments: [origin.rawValue]
+    try snapshot { db in
+      try db.rows(
+        """
+        SELECT p.fingerprint, p.serial, p.subject, p.not_before, p.not_after, p.announced_in
+        FROM p_certificates p JOIN changes c ON c.id = p.announced_in
+        WHERE p.node = ? ORDER BY c.sequence
+        """, origin.rawValue
       ).map { row in
         AnnouncedCertificateView(
           fingerprint: (row["fingerprint"] as Data).hex, serial: row["serial"], subject: row["subject"],
           notBefore: row["not_before"], notAfter: row["not_after"],
           announcedIn: (row["announced_in"] as Data).hex,
-          inUse: current == row["fingerprint"])
+          inUse: current == row["fingerprint"] as Data)
       }
     }
   }

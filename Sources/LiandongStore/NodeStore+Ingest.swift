@@ -36,9 +36,15 @@ extension NodeStore {
       keepingRefused: keepingRefused)
   }
 
+}
+
+extension ChangeLog where Self: LogBackedStore {
   /// The latest time of any change that counts here (each was within the allowed drift of this
   /// node's clock when it came to count): a clock far behind it has gone backwards.
-  public func latestChangeTime() throws -> HLCTimestamp { try read { try latestTime(.sqlite($0)) } }
+  public func latestChangeTime() throws -> HLCTimestamp {
+    let log = logWriter.store
+    return try log.readingLog { try log.latestTime($0) }
+  }
 }
 
 extension LogWritingStore {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import LiandongCore
 import LiandongCrypto
 
@@ -19,26 +18,25 @@ public struct ReceiptProof: Sendable {
   public var witness: NodeID { checkpoint.checkpoint.node }
 }
 
-extension NodeStore {
+extension CheckpointRecords where Self: LogBackedStore {
   /// For each change, the earliest checkpoint of every other node (than the change's origin) that
   /// holds it, with the chain from the change to the checkpoint's head. The earliest is also the
   /// one nearest the change, since what a node holds only grows. A checkpoint signed by a
   /// certificate revoked by then proves nothing and is left out.
   public func receiptProofs(of changes: [SignedChange]) throws -> [ReceiptProof] {
-    try read { db in
+    try snapshot { db in
       var proofs: [ReceiptProof] = []
       for change in changes {
         let header = change.header
         let origin = header.origin.rawValue
         var seen = Set<String>()
-        for row in try Row.fetchAll(
-          db,
-          sql: """
-            SELECT h.signer, h.sequence, h.head, k.bytes, k.signature FROM \(LogTables.checkpointsHolding)
-            JOIN checkpoints k ON k.signer = h.signer AND k.time_millis = h.time_millis
-            WHERE \(LogTables.holdingChangeAt) AND h.signer <> ? AND \(LogTables.signerUnrevokedThen)
-            ORDER BY h.signer, h.time_millis
-            """, arguments: [origin, Int64(header.sequence), origin])
+        for row in try db.rows(
+          """
+          SELECT h.signer, h.sequence, h.head, k.bytes, k.signature FROM \(LogTables.checkpointsHolding)
+          JOIN checkpoints k ON k.signer = h.signer AND k.time_millis = h.time_millis
+          WHERE \(LogTables.holdingChangeAt) AND h.signer <> ? AND \(LogTables.signerUnrevokedThen)
+          ORDER BY h.signer, h.time_millis
+          """, origin, Int64(header.sequence), origin)
         {
           let signer: String = row["signer"]
           guard seen.insert(signer).inserted,
@@ -46,12 +44,11 @@ extension NodeStore {
             let checkpoint = try? SignedCheckpoint(bytes: row["bytes"], signature: row["signature"])
           else { continue }
           let sequence = UInt64(row["sequence"] as Int64)
-          let chain = try Row.fetchAll(
-            db,
-            sql: """
-              SELECT header, signature FROM changes WHERE origin = ? AND sequence > ? AND sequence <= ?
-              ORDER BY sequence
-              """, arguments: [origin, Int64(header.sequence), Int64(sequence)]
+          let chain = try db.rows(
+            """
+            SELECT header, signature FROM changes WHERE origin = ? AND sequence > ? AND sequence <= ?
+            ORDER BY sequence
+            """, origin, Int64(header.sequence), Int64(sequence)
           ).map { try SignedChange(headerBytes: $0["header"], signature: $0["signature"], body: nil) }
           proofs.append(
             ReceiptProof(
@@ -63,30 +60,27 @@ extension NodeStore {
   }
 }
 
-extension NodeStore {
+extension CheckpointRecords where Self: LogBackedStore {
   /// When `node` is first proven, by its own checkpoint, to have held the change that created
   /// `object` (the earliest change that acts on it): the receipt a deadline "from receipt" runs
   /// from (DOMAIN.md). Nil until such a checkpoint is held here, and when `node` is outside that
   /// change's audience: holding its stub is no receipt of what it says.
   public func receipt(of object: ObjectID, by node: NodeID) throws -> Date? {
-    try read { db in
+    try snapshot { db in
       guard
-        let row = try Row.fetchOne(
-          db,
-          sql: """
-            SELECT c.header, c.signature FROM p_operations o JOIN changes c ON c.id = o.change_id
-            WHERE o.object_id = ? ORDER BY c.hlc_wall, c.hlc_counter LIMIT 1
-            """, arguments: [object.bytes]),
+        let row = try db.firstRow(
+          """
+          SELECT c.header, c.signature FROM p_operations o JOIN changes c ON c.id = o.change_id
+          WHERE o.object_id = ? ORDER BY c.hlc_wall, c.hlc_counter LIMIT 1
+          """, object.bytes),
         let created = try? SignedChange(headerBytes: row["header"], signature: row["signature"], body: nil),
         created.header.audience.includes(node, origin: created.header.origin)
       else { return nil }
-      let millis = try Int64.fetchOne(
-        db,
-        sql: """
-          SELECT min(h.time_millis) FROM \(LogTables.checkpointsHolding)
-          WHERE \(LogTables.holdingChangeAt) AND h.signer = ? AND \(LogTables.signerUnrevokedThen)
-          """,
-        arguments: [created.header.origin.rawValue, Int64(created.header.sequence), node.rawValue])
+      let millis: Int64? = try db.firstRow(
+        """
+        SELECT min(h.time_millis) AS proven FROM \(LogTables.checkpointsHolding)
+        WHERE \(LogTables.holdingChangeAt) AND h.signer = ? AND \(LogTables.signerUnrevokedThen)
+        """, created.header.origin.rawValue, Int64(created.header.sequence), node.rawValue)?["proven"]
       return millis.map { Date(timeIntervalSince1970: Double($0) / 1000) }
     }
   }

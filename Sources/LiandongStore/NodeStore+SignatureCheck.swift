@@ -9,11 +9,14 @@ extension NodeStore {
   /// a handful of signatures over threads costs more than it saves.
   public static let parallelSignatureThreshold = 32
 
+}
+
+extension ChangeLog where Self: LogBackedStore {
   /// Checks a received batch's signatures on every core, before its transaction
   /// (`checkingSignaturesAhead`).
   public func checkSignaturesAhead(_ changes: [SignedChange]) -> SignatureChecks {
     var announced = AnnouncedSigners()
-    return checkingSignaturesAhead(changes, announced: &announced)
+    return logWriter.store.checkingSignaturesAhead(changes, announced: &announced)
   }
 
   /// The same, for one of a session's batches: `announced` carries the keys that earlier
@@ -21,7 +24,7 @@ extension NodeStore {
   public func checkSignaturesAhead(_ changes: [SignedChange], announced: inout AnnouncedSigners)
     -> SignatureChecks
   {
-    checkingSignaturesAhead(changes, announced: &announced)
+    logWriter.store.checkingSignaturesAhead(changes, announced: &announced)
   }
 }
 

@@ -30,6 +30,9 @@ public protocol ChangeLog: ChangeLogReads {
   func forks() throws -> [ForkView]
   /// Every stored change re-verified.
   func audit(verifier: ChangeVerifier, physicalMillis: UInt64) throws -> AuditReport
+  func announcedCertificates(of origin: NodeID, current: Data?) throws -> [AnnouncedCertificateView]
+  func latestChangeTime() throws -> HLCTimestamp
+  func checkSignaturesAhead(_ changes: [SignedChange], announced: inout AnnouncedSigners) -> SignatureChecks
 }
 
 /// The projections folded from the log, read as views; `rebuild` replays the log into them.
@@ -89,6 +92,8 @@ public protocol CheckpointRecords: Sendable {
   func latestCheckpoint(of signer: NodeID) throws -> SignedCheckpoint?
   func witnesses(of change: ChangeID) throws -> [Witness]
   func ownChainBeyond() throws -> OwnChainBeyond?
+  func receiptProofs(of changes: [SignedChange]) throws -> [ReceiptProof]
+  func receipt(of object: ObjectID, by node: NodeID) throws -> Date?
 }
 
 /// Change bodies found damaged on this node's disk, set aside until a peer sends a good copy.

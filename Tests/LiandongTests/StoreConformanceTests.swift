@@ -351,13 +351,13 @@ struct StoreConformanceTests {
   }
 
   @Test(
-    "checkpoints: a peer's that checks is kept once and proves it held a change, a forged one is refused; this node signs one only when what it holds moved",
+    "checkpoints: a peer's that checks is kept once and proves it held a change (a receipt, with its proof), a forged one is refused; this node signs one only when what it holds moved",
     arguments: StoreBackend.all)
   func checkpoints(_ backend: StoreBackend) async throws {
     try await backend.stores { open in
       let author = try SimulatedNode("n0")
       let witness = try SimulatedNode("n1")
-      _ = try author.addLead(summary: "held by n1")
+      let lead = try author.addLead(summary: "held by n1")
       let changes = try author.store.changes(after: [:])
       _ = try witness.receive(changes)
       let store = try open(author.id)
@@ -380,6 +380,12 @@ struct StoreConformanceTests {
         try store.witnesses(of: changes.last!.id)
           == [Witness(node: witness.id, sinceMillis: signed.checkpoint.timeMillis)])
       #expect(try store.checkpointCount() == 1 && store.ownChainBeyond() == nil)
+      #expect(try store.receipt(of: lead, by: witness.id) == signed.checkpoint.time)
+      #expect(try store.receipt(of: lead, by: try NodeID("n2")) == nil)
+      let proofs = try store.receiptProofs(of: [changes[1]])
+      #expect(proofs.map(\.witness) == [witness.id] && proofs.first?.checkpoint.bytes == signed.bytes)
+      #expect(try store.latestChangeTime() >= changes.last!.header.time)
+      #expect(try store.announcedCertificates(of: author.id, current: nil).count == 1)
 
       let own = try #require(try store.checkpointIfMoved(author: author.author!, now: now, interval: 0))
       #expect(own.checkpoint.held[author.id]?.head == changes.last!.id)
