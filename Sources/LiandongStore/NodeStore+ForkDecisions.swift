@@ -161,22 +161,6 @@ extension NodeStore {
     // received is stored either way, and the next transaction tries again.
     do { try rebuild() } catch StoreError.bodiesDamaged {}
   }
-
-  /// Whether a fork decision took this node's own latest changes out of its log: the kept
-  /// branch may go further on its peers, so the node must hear from them before it signs again
-  /// (`NodeHome` turns this into the restored node's catch-up, then clears it).
-  public func ownChainCut() throws -> Bool {
-    try read { db in
-      try Bool.fetchOne(
-        db, sql: "SELECT 1 FROM store_flags WHERE name = ?", arguments: [LogTables.ownChainFlag])
-    } == true
-  }
-
-  public func clearOwnChainCut() throws {
-    try writeTransaction { db in
-      try db.execute(sql: "DELETE FROM store_flags WHERE name = ?", arguments: [LogTables.ownChainFlag])
-    }
-  }
 }
 
 extension ChangeLog where Self: SQLBackedStore {
@@ -203,24 +187,33 @@ public struct SupersededChangeView: Codable, Sendable, Equatable {
 }
 
 /// This node's operator deciding a fork of its own chain.
-extension NodeStore {
+extension OwnForks where Self: LogBackedStore {
+  /// Whether a fork decision took this node's own latest changes out of its log: the kept
+  /// branch may go further on its peers, so the node must hear from them before it signs again
+  /// (`NodeHome` turns this into the restored node's catch-up, then clears it).
+  public func ownChainCut() throws -> Bool {
+    try snapshot { db in try db.exists("SELECT 1 FROM store_flags WHERE name = ?", LogTables.ownChainFlag) }
+  }
+
+  public func clearOwnChainCut() throws {
+    try writingStore { db in try db.run("DELETE FROM store_flags WHERE name = ?", LogTables.ownChainFlag) }
+  }
+
   /// Decides which of the two changes this node signed at one sequence stands: a checkpoint
   /// signed now carries the choice (and every earlier one, `own_fork_choices`), and the decision
   /// is applied here in the same transaction, as every node that receives the checkpoint applies
   /// it. `change` is the kept change's ID or its first 8 or more hex digits. Deciding again for
   /// the same change changes nothing.
   public func keepOwnFork(_ change: String, author: ChangeAuthor, now: Date) throws -> OwnForkChoice {
-    let choice = try writeTransaction { db -> OwnForkChoice in
-      let (sequence, kept) = try Self.ownFork(naming: change, node: node, db)
-      if try Bool.fetchOne(
-        db, sql: "SELECT 1 FROM revocations WHERE fingerprint = ?", arguments: [author.certificateFingerprint]
-      )
-        == true
-      {
+    let log = logWriter.store
+    let node = log.node
+    let choice = try log.writingLog(origins: [node]) { db -> OwnForkChoice in
+      let (sequence, kept) = try LogTables.ownFork(naming: change, node: node, db)
+      if try db.exists("SELECT 1 FROM revocations WHERE fingerprint = ?", author.certificateFingerprint) {
         throw ForkChoiceError.certificateRevoked(node: node.rawValue)
       }
       var tips = ChainTips()
-      let decisions = try tips.decisions(.sqlite(db))
+      let decisions = try tips.decisions(db)
       if let standing = decisions.kept(origin: node, sequence: sequence) {
         guard standing == kept else {
           let by = decisions.decider(origin: node, sequence: sequence) ?? .authority
@@ -230,21 +223,25 @@ extension NodeStore {
         return OwnForkChoice(sequence: sequence, kept: kept.hex, alreadyDecided: true)
       }
       if decisions.isContested(origin: node, sequence: sequence) { throw ForkChoiceError.contested }
-      try db.execute(
-        sql: "INSERT OR REPLACE INTO own_fork_choices (sequence, keep, decided_at) VALUES (?, ?, ?)",
-        arguments: [Int64(sequence), kept.bytes, now.iso8601])
-      let signed = try signCheckpoint(author: author, now: now, .sqlite(db))
-      _ = try LogTables.insert(signed, .sqlite(db))
+      try db.run(
+        """
+        INSERT INTO own_fork_choices (sequence, keep, decided_at) VALUES (?, ?, ?)
+        ON CONFLICT (sequence) DO UPDATE SET keep = excluded.keep, decided_at = excluded.decided_at
+        """, Int64(sequence), kept.bytes, now.iso8601)
+      let signed = try log.signCheckpoint(author: author, now: now, db)
+      _ = try LogTables.insert(signed, db)
       tips.forkChoicesChanged()
-      _ = try applyForkDecisions(.sqlite(db), tips: &tips)
+      _ = try log.applyForkDecisions(db, tips: &tips)
       return OwnForkChoice(sequence: sequence, kept: kept.hex, alreadyDecided: false)
     }
-    try replayIfOwed()
+    try log.replayIfOwed()
     return choice
   }
+}
 
+extension LogTables {
   /// The fork of this node's own chain one of whose changes `prefix` names, and that change.
-  private static func ownFork(naming prefix: String, node: NodeID, _ db: Database) throws -> (
+  fileprivate static func ownFork(naming prefix: String, node: NodeID, _ db: StoreConnection) throws -> (
     UInt64, ChangeID
   ) {
     let wanted = prefix.lowercased()
@@ -252,7 +249,7 @@ extension NodeStore {
       throw ForkChoiceError.notFound(change: prefix, node: node.rawValue)
     }
     var found: [(origin: String, sequence: UInt64, id: Data)] = []
-    for row in try Row.fetchAll(db, sql: "SELECT origin, sequence, held_id, other_id FROM fork_proofs") {
+    for row in try db.rows("SELECT origin, sequence, held_id, other_id FROM fork_proofs") {
       for column in ["held_id", "other_id"] {
         let id: Data = row[column]
         if id.hex.hasPrefix(wanted) { found.append((row["origin"], UInt64(row["sequence"] as Int64), id)) }

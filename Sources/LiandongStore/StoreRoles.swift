@@ -14,6 +14,11 @@ import LiandongCrypto
 public protocol ChangeLog: ChangeLogReads {
   /// The node whose log this is: the receiver every change is verified for.
   var node: NodeID { get }
+  /// How far ahead of this node's clock a change's time may be before it waits (`node.json`).
+  var maximumDriftMillis: UInt64 { get }
+  func setMaximumDrift(millis: UInt64)
+  /// Hashes the digests with `suite`'s hash: its federation's (SHA-256 until told).
+  func useSuite(_ suite: CryptoSuite)
   /// Signs and stores this node's next changes, each as one change, in one transaction; with
   /// `keepingRefused` false, a refused operation rolls it back and throws `OperationsRefused`.
   func appendLocal(
@@ -122,18 +127,25 @@ public protocol ChainClock: Sendable {
     -> ClockCorrection?
 }
 
+/// This node's operator deciding forks of its own chain, and what a decision cut from it.
+public protocol OwnForks: Sendable {
+  func ownChainCut() throws -> Bool
+  func clearOwnChainCut() throws
+  func keepOwnFork(_ change: String, author: ChangeAuthor, now: Date) throws -> OwnForkChoice
+}
+
 /// Everything a node keeps, in one backend.
 public typealias NodeStorage = AccountDirectory & BlobIndex & ChangeLog & PeerDirectory & ReadModels
-  & SyncRecords & CheckpointRecords & DamagedBodies & RevocationRecords & ChainClock
+  & SyncRecords & CheckpointRecords & DamagedBodies & RevocationRecords & ChainClock & OwnForks
 
 extension NodeStore: ChangeLog, ReadModels, PeerDirectory, SuiteHashing, SyncRecords, CheckpointRecords,
-  LogBackedStore, DamagedBodies, RevocationRecords, ChainClock
+  LogBackedStore, DamagedBodies, RevocationRecords, ChainClock, OwnForks
 {
   public var logWriter: SealedLogWriter { SealedLogWriter(store: self) }
 }
 
 extension PostgresStore: ChangeLog, ReadModels, SyncRecords, CheckpointRecords, LogBackedStore, DamagedBodies,
-  RevocationRecords, ChainClock
+  RevocationRecords, ChainClock, OwnForks
 {
   public var logWriter: SealedLogWriter { SealedLogWriter(store: self) }
 }

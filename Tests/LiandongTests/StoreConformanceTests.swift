@@ -430,4 +430,35 @@ struct StoreConformanceTests {
         try store.setAsideDamagedBodies(changes.map(\.id)).isEmpty && store.awaitedDamagedBodies().isEmpty)
     }
   }
+
+  @Test(
+    "the operator keeps one change of its node's own fork: the other is set aside, the quarantine ends, the chain is marked cut until peers are heard",
+    arguments: StoreBackend.all)
+  func ownFork(_ backend: StoreBackend) async throws {
+    try await backend.stores { open in
+      let origin = try SimulatedNode("n0")
+      _ = try origin.addLead(summary: "before the backup")
+      let setAside = try origin.addLead(summary: "signed after the backup")
+      let changes = try origin.store.changes(after: [:])
+      let twin = try origin.forkedTwin(after: changes[1])
+      let store = try open(origin.id)
+      #expect(
+        try Self.ingest(store, changes + [twin], origin.verifier).last
+          == .forkDetected(.fork(origin: origin.id, sequence: 3)))
+      #expect(try store.quarantinedOrigins() == ["n0"] && !store.ownChainCut())
+      let author = try #require(origin.author)
+      #expect(throws: ForkChoiceError.notFound(change: "0123456789abcdef", node: "n0")) {
+        try store.keepOwnFork("0123456789abcdef", author: author, now: origin.wallClock)
+      }
+      let choice = try store.keepOwnFork(
+        String(twin.id.hex.prefix(12)), author: author, now: origin.wallClock)
+      #expect(choice.sequence == 3 && choice.kept == twin.id.hex && !choice.alreadyDecided)
+      #expect(try store.quarantinedOrigins().isEmpty && store.ownChainCut())
+      #expect(try store.change(origin: origin.id, sequence: 3)?.id == twin.id)
+      #expect(try store.lead(setAside.description) == nil)
+      #expect(try store.keepOwnFork(twin.id.hex, author: author, now: origin.wallClock).alreadyDecided)
+      try store.clearOwnChainCut()
+      #expect(try !store.ownChainCut())
+    }
+  }
 }
