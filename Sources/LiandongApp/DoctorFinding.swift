@@ -45,7 +45,9 @@ public struct DoctorFinding: Codable, Sendable, Equatable {
   public init(
     check: String, subject: String? = nil, severity: Severity, reading: DoctorReading, remedy: String? = nil
   ) {
-    self.init(check: check, subject: subject, severity: severity, message: reading.english(check: check), remedy: remedy)
+    self.init(
+      check: check, subject: subject, severity: severity, message: reading.english(check: check),
+      remedy: remedy)
     self.reading = reading
   }
 }

@@ -16,7 +16,10 @@ extension NodeApp {
     progress: (_ bytesRead: UInt64, _ bytesTotal: UInt64) -> Void = { _, _ in }
   ) throws -> AuditReport {
     var report = AuditReport()
-    report.databaseProblems = try store.databaseProblems(quick: quick)
+    // SQLite's own check of its file; PostgreSQL checks its pages itself (data checksums).
+    if let database = store as? NodeStore {
+      report.databaseProblems = try database.databaseProblems(quick: quick)
+    }
     // A damaged file may be read wrong by every query below; its problems are the answer.
     guard report.databaseProblems.isEmpty else { return report }
     let audit = try store.audit(verifier: local.verifier, physicalMillis: now.unixMillis)

@@ -126,7 +126,7 @@ struct ImportStretch: Sendable {
   /// `leadsPerChange` nil: checked only (`--check`), nothing prepared. A row whose lead the
   /// store holds, or is in `excluding`, or repeats an earlier row of the stretch, is not pending.
   init(
-    _ checked: (rows: [LeadImport.Row], errors: [LeadImport.RowError]), store: NodeStore,
+    _ checked: (rows: [LeadImport.Row], errors: [LeadImport.RowError]), store: any NodeStorage,
     leadsPerChange: Int?,
     officer: String, excluding: Set<ObjectID> = []
   ) throws {

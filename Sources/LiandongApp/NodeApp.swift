@@ -36,7 +36,7 @@ public final class NodeApp: Sendable {
   public var views: any ReadModels { local.store }
   /// The signed change log, for `log`, `status` and exports.
   public var changeLog: any ChangeLog { local.store }
-  var store: NodeStore { local.store }
+  var store: any NodeStorage { local.store }
   /// The federation suite's hash as a person reads it ("SHA-256", "SM3"): of evidence files,
   /// manifests, and the digests nodes compare.
   public var hashName: String { local.blobs.digest.displayName }

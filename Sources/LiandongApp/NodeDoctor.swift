@@ -47,7 +47,7 @@ public struct NodeDoctor: Sendable {
     found.append(calendar(home, now: now))
     found.append(disk())
     if let store = evidenceStore(home) { found.append(store) }
-    let problems = (try? home.store.databaseProblems(quick: true)) ?? ["the database cannot be read"]
+    let problems = (try? home.database.databaseProblems(quick: true)) ?? ["the database cannot be read"]
     found.append(DoctorRules.database(problems: problems))
     guard problems.isEmpty else { return (home, found) }
     do {

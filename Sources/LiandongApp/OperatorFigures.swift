@@ -68,6 +68,6 @@ extension NodeApp {
       evidence: try store.blobCounts(), evidenceMissing: try store.missingFiles(limit: 100_000).count,
       crlNextUpdate: home.trust.revocationLists.compactMap(\.nextUpdate).min(),
       certificateNotAfter: home.chain.first?.notAfter, disk: DiskSpace(of: home.directory.path),
-      lastBackup: try store.latestBackup())
+      lastBackup: try home.database.latestBackup())
   }
 }

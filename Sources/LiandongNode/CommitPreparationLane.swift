@@ -12,11 +12,11 @@ import Synchronization
 /// next, is ready first. It runs on `PatientWorkers.preparing` (nice 10), as the commit itself
 /// runs on `PatientWorkers.committing`: a person's request answered meanwhile gets a core first.
 final class CommitPreparationLane: Sendable {
-  private let store: NodeStore
+  private let store: any NodeStorage
   /// Keys announced by the session's batches so far; used only on `queue`, one batch at a time.
   private let announced = Mutex(AnnouncedSigners())
 
-  init(store: NodeStore) { self.store = store }
+  init(store: any NodeStorage) { self.store = store }
 
   /// Starts preparing `changes` after the batches already given; returns at once.
   func prepare(_ changes: [SignedChange]) -> CommitPreparation {

@@ -113,7 +113,7 @@ public enum SyncDriver {
                   queue.enqueue(buffer)
                 case .load(let after, let maximumBytes):
                   let changes = try await offload {
-                    try store.changes(after: after, maximumBytes: maximumBytes)
+                    try store.changes(after: after, limit: .max, maximumBytes: maximumBytes)
                   }
                   pending += session.loaded(changes)
                   progress?(session.summary)
@@ -387,7 +387,7 @@ public enum SyncDriver {
   /// Keeps what the session showed of the peer (what it holds, what it was sent, what it refused),
   /// whether it finished or not, for `liandong reach`. A session that ended before the peer's
   /// Hello, or a probe, showed nothing.
-  private static func recordReach(of session: SyncSession, in store: NodeStore, logger: Logger) async {
+  private static func recordReach(of session: SyncSession, in store: any NodeStorage, logger: Logger) async {
     guard let told = session.peerHeld, !session.summary.probe else { return }
     let record = SyncSessionRecord(
       node: session.peer, at: Date(), told: told, sent: session.sentThrough,

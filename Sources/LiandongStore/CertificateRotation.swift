@@ -32,7 +32,7 @@ public struct CertificateRotation: Codable, Sendable, Equatable {
 extension ChangeLog where Self: LogBackedStore {
   /// The certificates `origin` announced, in the order they were announced; `current` is the
   /// fingerprint the node signs with now, if the origin is this node.
-  public func announcedCertificates(of origin: NodeID, current: Data? = nil) throws
+  public func announcedCertificates(of origin: NodeID, current: Data?) throws
     -> [AnnouncedCertificateView]
   {
     try snapshot { db in

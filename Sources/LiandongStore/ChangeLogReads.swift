@@ -26,6 +26,20 @@ public protocol ChangeLogReads: Sendable {
   func heldChangesDigest() throws -> String
 }
 
+extension ChangeLogReads {
+  /// Every change beyond `vector`.
+  public func changes(after vector: [NodeID: UInt64]) throws -> [SignedChange] {
+    try changes(after: vector, limit: .max, maximumBytes: .max)
+  }
+
+  public func changes(after vector: [NodeID: UInt64], maximumBytes: Int) throws -> [SignedChange] {
+    try changes(after: vector, limit: .max, maximumBytes: maximumBytes)
+  }
+
+  /// Stubs whose bodies this node may hold and should ask for, up to the 1,024 one request asks.
+  public func wantedBodies() throws -> [ChangeID] { try wantedBodies(limit: 1024) }
+}
+
 /// A store whose digests take its federation's hash (`NodeStore.useSuite`).
 public protocol SuiteHashing {
   var suiteDigest: DigestAlgorithm { get }
@@ -54,7 +68,7 @@ extension ChangeLogReads where Self: SQLBackedStore & SuiteHashing {
   /// Changes the holder of `vector` lacks, in sequence order per origin: at most `limit` of them
   /// and about `maximumBytes` (always at least one, however large). Read a page at a time, so a
   /// batch of 1.5 MiB reads about that much, not the whole of an origin's chain past the vector.
-  public func changes(after vector: [NodeID: UInt64], limit: Int = .max, maximumBytes: Int = .max) throws
+  public func changes(after vector: [NodeID: UInt64], limit: Int, maximumBytes: Int) throws
     -> [SignedChange]
   {
     try reading { db in
@@ -87,7 +101,7 @@ extension ChangeLogReads where Self: SQLBackedStore & SuiteHashing {
   /// IDs read at a time for the change-set digests: 32 bytes and a flag each.
   private static var digestPageRows: Int { 4096 }
 
-  public func wantedBodies(limit: Int = 1024) throws -> [ChangeID] {
+  public func wantedBodies(limit: Int) throws -> [ChangeID] {
     try reading {
       try $0.rows(
         "SELECT change_id FROM p_wanted_bodies ORDER BY change_id LIMIT ?", [.integer(Int64(limit))]

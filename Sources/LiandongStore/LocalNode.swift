@@ -7,7 +7,8 @@ import LiandongCore
 /// memory, with clocks and IDs it controls, and drives the same use cases through this seam.
 public protocol LocalNode: AnyObject, Sendable {
   var node: NodeID { get }
-  var store: NodeStore { get }
+  /// Everything the node keeps, through the store's roles, whichever engine holds it.
+  var store: any NodeStorage { get }
   var blobs: BlobStore { get }
   /// Checks every change this node stores, local or received, against the trust in force.
   var verifier: ChangeVerifier { get }

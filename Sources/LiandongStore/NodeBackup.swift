@@ -65,7 +65,7 @@ public enum NodeBackup {
     let databaseFile = staging.appendingPathComponent("liandong.sqlite").path
     let copy = try DatabaseQueue(path: databaseFile)
     try StoreError.translatingErrors(path: home.directory.appendingPathComponent("liandong.sqlite").path) {
-      try home.store.writer.backup(to: copy)
+      try home.database.writer.backup(to: copy)
     }
     // A damaged database copies page by page without complaint, and restore would then refuse
     // it: it is refused here, while the operator can still act on the node.
@@ -151,7 +151,7 @@ public enum NodeBackup {
       to: staging.appendingPathComponent("MANIFEST.sha256"))
     try tar(["-cf", file.path, "-C", staging.path, "."])
     let bytes = (try fileManager.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.uint64Value ?? 0
-    try home.store.recordBackup(file: file.path, bytes: bytes, changes: changes)
+    try home.database.recordBackup(file: file.path, bytes: bytes, changes: changes)
     // What the node had recorded before, and what this backup found (recorded or not).
     let found = damaged.map {
       DamagedFile(sha256: $0.sha256.hex, finding: $0.finding.description, foundAt: Date().iso8601)
@@ -197,13 +197,13 @@ public enum NodeBackup {
       configuration.catchUpRequired = true
       try NodeHome.writeConfiguration(configuration, to: directory)
       let home = try NodeHome.open(directory)
-      let check = try home.store.databaseProblems(quick: false)
+      let check = try home.database.databaseProblems(quick: false)
       guard check.isEmpty else {
         throw StoreError.backupFailed(
           reason: "the restored database fails its integrity check: \(check.joined(separator: "; "))")
       }
-      let changes = try home.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM changes") ?? 0 }
-      let blobs = try home.store.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM blobs") ?? 0 }
+      let changes = try home.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM changes") ?? 0 }
+      let blobs = try home.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM blobs") ?? 0 }
       return Summary(file: file.path, node: home.node.rawValue, changes: changes, blobs: blobs, bytes: 0)
     } catch {
       // Nothing half-restored is left behind to be mistaken for a node, nor a folder it made.

@@ -20,7 +20,11 @@ public final class NodeHome: LocalNode {
   public let directory: URL
   public let configuration: NodeConfiguration
   public let node: NodeID
-  public let store: NodeStore
+  /// Everything the node keeps, through the store's roles, whichever engine holds it.
+  public let store: any NodeStorage
+  /// The same store as its SQLite database, for what only a file has: a consistent copy for a
+  /// backup, SQLite's integrity check.
+  public let database: NodeStore
   /// Evidence files, under `blobs/`.
   public let blobs: BlobStore
   /// The verifier every change (local or received) is checked with, over the CA and CRL in
@@ -45,7 +49,8 @@ public final class NodeHome: LocalNode {
     var trust = try Self.readTrust(directory)
     identity = Mutex(try Self.loadIdentity(directory, node: node))
     separateTransport = try TransportIdentity.load(directory)
-    store = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
+    database = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
+    store = database
     store.setMaximumDrift(millis: UInt64(configuration.maximumDriftSeconds) * 1000)
     store.useSuite(trust.suite)
     // A list relayed by sync is newer than the file when the process stopped between storing it
@@ -295,7 +300,7 @@ public final class NodeHome: LocalNode {
 
   /// The highest relayed set that ranks above `trust`'s lists and verifies under its CA (one an
   /// older version stored was never checked, and a forged one must not hide a genuine one).
-  static func newerRelayedTrust(than trust: TrustAnchor, _ store: NodeStore) throws
+  static func newerRelayedTrust(than trust: TrustAnchor, _ store: any RevocationRecords) throws
     -> (trust: TrustAnchor, relayed: RelayedRevocationLists)?
   {
     let inForce = RevocationListRank(trust.revocationLists, digest: trust.suite.digest)

@@ -123,7 +123,7 @@ extension ChainClock where Self: LogBackedStore {
   /// has reached are decided again (`reconsiderWithheld`). Called as each sync session ends and
   /// when a node's home opens; a read when nothing is due.
   @discardableResult
-  public func releaseChangesDue(nowMillis: UInt64 = Date().unixMillis) throws -> Int {
+  public func releaseChangesDue(nowMillis: UInt64) throws -> Int {
     let due = try snapshot { db in
       try db.exists(
         "SELECT 1 FROM withheld_changes WHERE counts_from_millis <= ? LIMIT 1", Int64(clamping: nowMillis))

@@ -57,7 +57,7 @@ public struct CustodyView: Codable, Sendable, Equatable {
 
 extension ReadModels where Self: SQLBackedStore {
   /// Evidence this node can read, oldest first; only that of `item` when given.
-  public func evidence(item: String? = nil) throws -> [EvidenceView] {
+  public func evidence(item: String?) throws -> [EvidenceView] {
     try snapshot { db in
       try db.rows(
         Self.evidenceQuery + (item == nil ? "" : " WHERE e.item_id = ?")

@@ -10,26 +10,17 @@ extension NodeStore {
   /// ahead the same way (`PreparedBody.decoding`).
   public func ingest(
     _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
-    signaturesChecked: SignatureChecks? = nil, bodies: [PreparedBody?]? = nil
+    signaturesChecked: SignatureChecks?, bodies: [PreparedBody?]?
   ) throws -> [IngestOutcome] {
     try ingestChanges(
       changes, verifier: verifier, physicalMillis: physicalMillis,
       signaturesChecked: signaturesChecked ?? checkSignaturesAhead(changes), bodies: bodies)
   }
 
-  /// Records a change made on this node (`appendChanges`).
-  public func appendLocal(
-    _ body: ChangeBody, audience: Audience, author: ChangeAuthor, verifier: ChangeVerifier,
-    physicalMillis: UInt64
-  ) throws -> SignedChange {
-    try appendLocal(
-      [(PreparedBody(body), audience)], author: author, verifier: verifier, physicalMillis: physicalMillis)[0]
-  }
-
   /// Records several changes made on this node in one transaction (`appendChanges`).
   public func appendLocal(
     _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
-    physicalMillis: UInt64, keepingRefused: Bool = true
+    physicalMillis: UInt64, keepingRefused: Bool
   ) throws -> [SignedChange] {
     try appendChanges(
       changes, author: author, verifier: verifier, physicalMillis: physicalMillis,

@@ -38,11 +38,14 @@ public protocol ChangeLog: ChangeLogReads {
   func announcedCertificates(of origin: NodeID, current: Data?) throws -> [AnnouncedCertificateView]
   func latestChangeTime() throws -> HLCTimestamp
   func checkSignaturesAhead(_ changes: [SignedChange], announced: inout AnnouncedSigners) -> SignatureChecks
+  func checkSignaturesAhead(_ changes: [SignedChange]) -> SignatureChecks
 }
 
 /// The projections folded from the log, read as views; `rebuild` replays the log into them.
 public protocol ReadModels: Sendable {
   func leads() throws -> [LeadView]
+  /// The leads that may have work open on them (the worklist's and the due list's), oldest first.
+  func leadsWithOpenWork() throws -> [LeadView]
   /// The newest leads matching `filter` created before lead `afterID`, at most `limit`; nil when
   /// `afterID` names no lead held.
   func leadPage(_ filter: LeadFilter, after afterID: String?, limit: Int) throws -> [LeadView]?
@@ -148,4 +151,66 @@ extension PostgresStore: ChangeLog, ReadModels, SyncRecords, CheckpointRecords, 
   RevocationRecords, ChainClock, OwnForks
 {
   public var logWriter: SealedLogWriter { SealedLogWriter(store: self) }
+}
+
+/// The roles' common shorthands, for every store alike.
+extension ChangeLog {
+  /// Records changes made on this node, a refused operation kept with its refusal.
+  public func appendLocal(
+    _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
+    physicalMillis: UInt64
+  ) throws -> [SignedChange] {
+    try appendLocal(
+      changes, author: author, verifier: verifier, physicalMillis: physicalMillis, keepingRefused: true)
+  }
+
+  /// Records one change made on this node.
+  public func appendLocal(
+    _ body: ChangeBody, audience: Audience, author: ChangeAuthor, verifier: ChangeVerifier,
+    physicalMillis: UInt64
+  ) throws -> SignedChange {
+    try appendLocal(
+      [(PreparedBody(body), audience)], author: author, verifier: verifier, physicalMillis: physicalMillis)[0]
+  }
+
+  /// Verifies and stores changes, their signatures checked and their bodies decoded here.
+  public func ingest(_ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64) throws
+    -> [IngestOutcome]
+  {
+    try ingest(
+      changes, verifier: verifier, physicalMillis: physicalMillis, signaturesChecked: nil, bodies: nil)
+  }
+
+  /// `ingest`, the signatures vouched for by a check made ahead.
+  public func ingest(
+    _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
+    signaturesChecked: SignatureChecks?
+  ) throws -> [IngestOutcome] {
+    try ingest(
+      changes, verifier: verifier, physicalMillis: physicalMillis, signaturesChecked: signaturesChecked,
+      bodies: nil)
+  }
+
+  /// `ingest` of bodies decoded ahead.
+  public func ingest(
+    _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64, bodies: [PreparedBody?]?
+  ) throws -> [IngestOutcome] {
+    try ingest(
+      changes, verifier: verifier, physicalMillis: physicalMillis, signaturesChecked: nil, bodies: bodies)
+  }
+
+  public func announcedCertificates(of origin: NodeID) throws -> [AnnouncedCertificateView] {
+    try announcedCertificates(of: origin, current: nil)
+  }
+}
+
+extension ReadModels {
+  /// Every evidence item this node can read.
+  public func evidence() throws -> [EvidenceView] { try evidence(item: nil) }
+}
+
+extension ChainClock {
+  /// `releaseChangesDue` by this node's clock now.
+  @discardableResult
+  public func releaseChangesDue() throws -> Int { try releaseChangesDue(nowMillis: Date().unixMillis) }
 }

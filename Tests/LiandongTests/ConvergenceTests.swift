@@ -96,7 +96,7 @@ struct ConvergenceTests {
         "\(failure): replica of \(node.id) differs")
       // Rebuild from the log gives the same tables as incremental application, also when the
       // operation index is written a few rows at a time rather than once at the end.
-      try node.store.rebuild(operationRowsHeldBack: 7)
+      try node.database.rebuild(operationRowsHeldBack: 7)
       #expect(
         try node.store.projectionDigest() == status.projectionDigest,
         "\(failure): rebuild of \(node.id) differs")

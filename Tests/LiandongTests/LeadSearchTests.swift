@@ -87,7 +87,7 @@ struct LeadSearchTests {
         query.risk = RiskLevel.allCases.randomElement(using: &random)
       }
       let expected = all.filter(query.matches).map(\.id)
-      for store in [writer.store, reader.store, rebuilt.store] {
+      for store in [writer.database, reader.database, rebuilt.database] {
         for (few, quick) in [(0, 0), (3, 5), (LeadSearch.fewMatches, 0), (LeadSearch.fewMatches, 20)] {
           #expect(
             try pages(store, query, gatheringAtMost: few, walkingFirst: quick) == expected,
@@ -96,7 +96,7 @@ struct LeadSearchTests {
         }
       }
     }
-    for store in [writer.store, reader.store, rebuilt.store] { try expectIndexesHoldTheRows(store) }
+    for store in [writer.database, reader.database, rebuilt.database] { try expectIndexesHoldTheRows(store) }
   }
 
   @Test(
@@ -109,7 +109,7 @@ struct LeadSearchTests {
     _ = try node.app.editLead(id, patch, by: Officer("li.wei"), now: node.tick())
     for few in [0, LeadSearch.fewMatches] {
       func found(_ text: String) throws -> [String] {
-        try pages(node.store, LeadQuery(text: text), gatheringAtMost: few, walkingFirst: 0)
+        try pages(node.database, LeadQuery(text: text), gatheringAtMost: few, walkingFirst: 0)
       }
       #expect(try found("伪造的检测").isEmpty)
       #expect(try found("假冒合格") == [id.description])
@@ -122,10 +122,10 @@ struct LeadSearchTests {
     let scattered = try node.addLead(summary: "测报告与检测报")
     for few in [0, LeadSearch.fewMatches] {
       #expect(
-        try pages(node.store, LeadQuery(text: "检测报告"), gatheringAtMost: few, walkingFirst: 0).isEmpty,
+        try pages(node.database, LeadQuery(text: "检测报告"), gatheringAtMost: few, walkingFirst: 0).isEmpty,
         "\(scattered) holds the trigrams, not the text")
     }
-    try expectIndexesHoldTheRows(node.store)
+    try expectIndexesHoldTheRows(node.database)
   }
 
   @Test("pages by days in China and in either order hold exactly the leads recorded on those days")

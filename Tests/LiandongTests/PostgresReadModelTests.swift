@@ -20,7 +20,7 @@ struct PostgresReadModelTests {
     let nodes = try PostgresChangeLogTests.federation(seed: seed)
     let model = nodes[0]
     try Self.addSearchableCases(to: model, warning: nodes[1].id)
-    let node: NodeStore = model.store
+    let node: NodeStore = model.database
     let server = try await PostgreSQLServer()
     defer { server.stop() }
     try server.createDatabase("hub")

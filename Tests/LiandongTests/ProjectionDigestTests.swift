@@ -52,17 +52,17 @@ struct ProjectionDigestTests {
     let lead = try node.addLead(uscc: "91350100M000100Y43")
     try node.addEvidence(Data("a screenshot".utf8), to: lead, audience: .all)
     let digest = try node.store.projectionDigest()
-    #expect(digest == (try specifiedDigest(node.store)))
+    #expect(digest == (try specifiedDigest(node.database)))
 
     // One character of one row, or a NULL turned into empty text, changes it.
-    try node.store.writeTransaction { db in
+    try node.database.writeTransaction { db in
       try db.execute(
         sql: "UPDATE p_leads SET summary = summary || '.' WHERE id = ?", arguments: [lead.description])
     }
     let edited = try node.store.projectionDigest()
     #expect(edited != digest)
-    #expect(edited == (try specifiedDigest(node.store)))
-    try node.store.writeTransaction { db in
+    #expect(edited == (try specifiedDigest(node.database)))
+    try node.database.writeTransaction { db in
       try db.execute(
         sql: "UPDATE p_subjects SET url = '' WHERE id = (SELECT min(id) FROM p_subjects) AND url IS NULL")
     }

@@ -42,7 +42,7 @@ extension PostgresStore: LogWritingStore {
   /// touch: as `NodeStore.ingest`, the signatures of a large batch checked on every core first.
   public func ingest(
     _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
-    signaturesChecked: SignatureChecks? = nil, bodies: [PreparedBody?]? = nil
+    signaturesChecked: SignatureChecks?, bodies: [PreparedBody?]?
   ) throws -> [IngestOutcome] {
     var announced = AnnouncedSigners()
     return try ingestChanges(
@@ -54,7 +54,7 @@ extension PostgresStore: LogWritingStore {
   /// Records changes made on this node in one transaction, as `NodeStore.appendLocal`.
   public func appendLocal(
     _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
-    physicalMillis: UInt64, keepingRefused: Bool = true
+    physicalMillis: UInt64, keepingRefused: Bool
   ) throws -> [SignedChange] {
     try appendChanges(
       changes, author: author, verifier: verifier, physicalMillis: physicalMillis,

@@ -11,7 +11,9 @@ import Testing
 final class SimulatedNode: LocalNode, @unchecked Sendable {
   let id: NodeID
   /// Replaced only by `restore`, as a restored backup replaces a node's database.
-  private(set) var store: NodeStore
+  private(set) var database: NodeStore
+  /// The store through its roles, as the application layer takes it.
+  var store: any NodeStorage { database }
   private(set) var author: ChangeAuthor?
   var verifier: ChangeVerifier
   private(set) var chain: [Certificate]
@@ -24,7 +26,7 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
   /// Evidence files, in a temporary folder made on first use and removed with the node.
   private let blobDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
     "liandong-blobs-\(UUID().uuidString)")
-  lazy var blobs = BlobStore(directory: blobDirectory, index: store)
+  lazy var blobs = BlobStore(directory: blobDirectory, index: database)
 
   /// After a restore: the peers a session must finish with before this node signs anything, as
   /// `NodeHome` keeps them in `node.json` (`caughtUpWith`).
@@ -35,14 +37,14 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
   /// The store as it is now, copied as `liandong backup` copies it (SQLite's online backup).
   func backup() throws -> NodeStore {
     let copy = try NodeStore(path: nil, node: id)
-    try store.writer.backup(to: copy.writer)
+    try database.writer.backup(to: copy.writer)
     return copy
   }
 
   /// Puts `backup` in place of the store, as `liandong restore` does: the node may have signed
   /// changes since, so it signs nothing until a session with each of `peers` has finished.
   func restore(_ backup: NodeStore, catchingUpWith peers: [NodeID]) {
-    store = backup
+    database = backup
     blobs = BlobStore(directory: blobDirectory, index: backup)
     catchingUp = Set(peers)
   }
@@ -86,7 +88,7 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
   {
     objectIDSource = objectIDSeed.map(SeededGenerator.init(seed:))
     id = try NodeID(name)
-    store = try NodeStore(path: nil, node: id)
+    database = try NodeStore(path: nil, node: id)
     self.federation = federation
     chain = try federation.chain(name)
     author = ChangeAuthor(
@@ -101,7 +103,7 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
   /// A node that only receives (a replica of another node's view, for comparisons).
   init(replicaOf id: NodeID, verifier: ChangeVerifier, clockMillis: UInt64) throws {
     self.id = id
-    store = try NodeStore(path: nil, node: id)
+    database = try NodeStore(path: nil, node: id)
     author = nil
     chain = []
     federation = .shared
