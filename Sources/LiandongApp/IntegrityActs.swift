@@ -16,7 +16,7 @@ extension NodeApp {
     progress: (_ bytesRead: UInt64, _ bytesTotal: UInt64) -> Void = { _, _ in }
   ) throws -> AuditReport {
     var report = AuditReport()
-    // SQLite's own check of its file; PostgreSQL checks its pages itself (data checksums).
+    // SQLite's own check of its file; a hub's PostgreSQL has none here yet (its checks are to come).
     if let database = store as? NodeStore {
       report.databaseProblems = try database.databaseProblems(quick: quick)
     }

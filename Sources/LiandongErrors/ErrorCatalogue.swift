@@ -603,7 +603,8 @@ public enum ErrorCatalogue {
     ),
     Entry(
       "config.evidence-store", .invalidInput,
-      "Correct evidenceStore in node.json as the message says; Deploy/config/README.md describes each of its keys."),
+      "Correct evidenceStore in node.json as the message says; Deploy/config/README.md describes each of its keys."
+    ),
     Entry("bundle.not-empty", .conflict, "Choose an empty or new folder for the bundle."),
     Entry(
       "bundle.archive-failed", .unavailable,

@@ -26,7 +26,8 @@ protocol LogWritingStore: Sendable {
 }
 
 /// A store whose change log `LogWritingStore`'s code writes, as the public roles written once for
-/// both engines reach it (`CheckpointRecords`); sealed, so that nothing outside this module can.
+/// both engines reach it (checkpoints, revocations, the log's clock, own forks); sealed, so that
+/// nothing outside this module can.
 public protocol LogBackedStore: SQLBackedStore {
   var logWriter: SealedLogWriter { get }
 }

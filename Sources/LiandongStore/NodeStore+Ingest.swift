@@ -2,17 +2,18 @@ import Foundation
 import LiandongCore
 import LiandongCrypto
 
-extension NodeStore {
+extension ChangeLog where Self: LogBackedStore {
   /// Verifies and stores changes from anywhere (a peer, a file, this node), all in one
   /// transaction, then refolds every object they touch (`ingestChanges`). `signaturesChecked` is
   /// what `checkSignaturesAhead` gave for these changes, from a caller that ran it earlier (while
-  /// the previous batch committed); `bodies`, index for index, are the changes' bodies decoded
-  /// ahead the same way (`PreparedBody.decoding`).
+  /// the previous batch committed); without it a large batch's signatures are checked on every
+  /// core first. `bodies`, index for index, are the changes' bodies decoded ahead the same way
+  /// (`PreparedBody.decoding`).
   public func ingest(
     _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
     signaturesChecked: SignatureChecks?, bodies: [PreparedBody?]?
   ) throws -> [IngestOutcome] {
-    try ingestChanges(
+    try logWriter.store.ingestChanges(
       changes, verifier: verifier, physicalMillis: physicalMillis,
       signaturesChecked: signaturesChecked ?? checkSignaturesAhead(changes), bodies: bodies)
   }
@@ -22,11 +23,10 @@ extension NodeStore {
     _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
     physicalMillis: UInt64, keepingRefused: Bool
   ) throws -> [SignedChange] {
-    try appendChanges(
+    try logWriter.store.appendChanges(
       changes, author: author, verifier: verifier, physicalMillis: physicalMillis,
       keepingRefused: keepingRefused)
   }
-
 }
 
 extension ChangeLog where Self: LogBackedStore {

@@ -92,9 +92,11 @@ public protocol SyncRecords: Sendable {
 public protocol CheckpointRecords: Sendable {
   func checkpointMarks() throws -> [NodeID: UInt64]
   func checkpoints(after marks: [NodeID: UInt64], limit: Int) throws -> [SignedCheckpoint]
+  @discardableResult
   func keep(_ checkpoints: [SignedCheckpoint], trust: TrustAnchor, now: Date) throws -> (
     kept: Int, problems: [CheckpointProblem]
   )
+  @discardableResult
   func checkpointIfMoved(author: ChangeAuthor, now: Date, interval: TimeInterval) throws -> SignedCheckpoint?
   func checkpointCount() throws -> Int
   func latestCheckpoint(of signer: NodeID) throws -> SignedCheckpoint?
@@ -106,6 +108,7 @@ public protocol CheckpointRecords: Sendable {
 
 /// Change bodies found damaged on this node's disk, set aside until a peer sends a good copy.
 public protocol DamagedBodies: Sendable {
+  @discardableResult
   func setAsideDamagedBodies(_ candidates: [ChangeID]) throws -> [ChangeID]
   func awaitedDamagedBodies() throws -> [AuditFailure]
 }
@@ -113,6 +116,7 @@ public protocol DamagedBodies: Sendable {
 /// The federation CA's revocation lists applied to the log (`RevocationRule`): when each
 /// certificate held is revoked, the changes withheld for it, and the lists changes relayed.
 public protocol RevocationRecords: Sendable {
+  @discardableResult
   func applyRevocations(_ trust: TrustAnchor) throws -> Bool
   func previewRevocations(_ trust: TrustAnchor) throws -> RevocationPreview
   func withheld(touching object: ObjectID) throws -> WithheldChangeView?
@@ -124,6 +128,7 @@ public protocol RevocationRecords: Sendable {
 /// The log's time against this node's clock (`ChainTime`): changes withheld while stamped ahead,
 /// released as the clock reaches them; this node's own stamps run ahead, and its correction.
 public protocol ChainClock: Sendable {
+  @discardableResult
   func releaseChangesDue(nowMillis: UInt64) throws -> Int
   func ownLatestStampAhead(nowMillis: UInt64) throws -> Bool
   func correctClockIfAhead(author: ChangeAuthor, verifier: ChangeVerifier, physicalMillis: UInt64) throws

@@ -38,29 +38,6 @@ extension PostgresStore: LogWritingStore {
     for table in LogTables.derivedTables { try db.run("DELETE FROM \(table)") }
   }
 
-  /// Verifies and stores changes from anywhere, all in one transaction, and refolds what they
-  /// touch: as `NodeStore.ingest`, the signatures of a large batch checked on every core first.
-  public func ingest(
-    _ changes: [SignedChange], verifier: ChangeVerifier, physicalMillis: UInt64,
-    signaturesChecked: SignatureChecks?, bodies: [PreparedBody?]?
-  ) throws -> [IngestOutcome] {
-    var announced = AnnouncedSigners()
-    return try ingestChanges(
-      changes, verifier: verifier, physicalMillis: physicalMillis,
-      signaturesChecked: signaturesChecked ?? checkingSignaturesAhead(changes, announced: &announced),
-      bodies: bodies)
-  }
-
-  /// Records changes made on this node in one transaction, as `NodeStore.appendLocal`.
-  public func appendLocal(
-    _ changes: [(body: PreparedBody, audience: Audience)], author: ChangeAuthor, verifier: ChangeVerifier,
-    physicalMillis: UInt64, keepingRefused: Bool
-  ) throws -> [SignedChange] {
-    try appendChanges(
-      changes, author: author, verifier: verifier, physicalMillis: physicalMillis,
-      keepingRefused: keepingRefused)
-  }
-
   /// Drops every projection and replays the log, as `NodeStore.rebuild`. No process appends
   /// meanwhile (reads go on); a body that fails its hash undoes the replay and is named.
   public func rebuild() throws {

@@ -5,8 +5,9 @@ import Synchronization
 /// A hub's store on PostgreSQL: one database that several `liandong serve` processes share. It
 /// grows role by role (`StoreRoles.swift`), each held to the same conformance tests as the
 /// SQLite store; today it keeps the officers' accounts, tokens, sessions and idempotent results,
-/// the peers, the index of evidence files, and the change log and its read models: appended,
-/// folded and read by the SQLite store's own code (`LogWritingStore`, `ReadModels`).
+/// the peers, the index of evidence files, the change log and its read models, and every other
+/// role a node uses (`NodeStorage`): appended, folded and read by the SQLite store's own code
+/// (`LogWritingStore`, the roles' extensions over `SQLBackedStore` and `LogBackedStore`).
 public final class PostgresStore: Sendable {
   public let node: NodeID
   let pool: PostgresPool

@@ -18,8 +18,8 @@ struct SQLiteConnection: SQLConnection {
     return rows
   }
 
-  /// Text that is not UTF-8 without a NUL is kept as its bytes: what a column holds must read
-  /// back whole (a change body damaged by an SQL edit is stored as text, and `verify` must see
+  /// Text that is not valid UTF-8, or that holds a NUL, is kept as its bytes: what a column holds
+  /// must read back whole (a change body damaged by an SQL edit is stored as text, and `verify` must see
   /// every byte of it).
   private static func value(of column: Int32, in row: ResultRow) -> SQLValue {
     switch row.value(column) {

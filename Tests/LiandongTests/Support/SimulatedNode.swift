@@ -11,9 +11,16 @@ import Testing
 final class SimulatedNode: LocalNode, @unchecked Sendable {
   let id: NodeID
   /// Replaced only by `restore`, as a restored backup replaces a node's database.
-  private(set) var database: NodeStore
-  /// The store through its roles, as the application layer takes it.
-  var store: any NodeStorage { database }
+  /// Its store, through the roles the application layer takes: SQLite in memory unless the node
+  /// was made with another.
+  private(set) var store: any NodeStorage
+  /// The store as the SQLite store, for what only it has (an online backup, its internals).
+  var database: NodeStore {
+    guard let database = store as? NodeStore else {
+      preconditionFailure("\(id) keeps its store on PostgreSQL: it has no SQLite database")
+    }
+    return database
+  }
   private(set) var author: ChangeAuthor?
   var verifier: ChangeVerifier
   private(set) var chain: [Certificate]
@@ -26,7 +33,7 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
   /// Evidence files, in a temporary folder made on first use and removed with the node.
   private let blobDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
     "liandong-blobs-\(UUID().uuidString)")
-  lazy var blobs = BlobStore(directory: blobDirectory, index: database)
+  lazy var blobs = BlobStore(directory: blobDirectory, index: store)
 
   /// After a restore: the peers a session must finish with before this node signs anything, as
   /// `NodeHome` keeps them in `node.json` (`caughtUpWith`).
@@ -44,7 +51,7 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
   /// Puts `backup` in place of the store, as `liandong restore` does: the node may have signed
   /// changes since, so it signs nothing until a session with each of `peers` has finished.
   func restore(_ backup: NodeStore, catchingUpWith peers: [NodeID]) {
-    database = backup
+    store = backup
     blobs = BlobStore(directory: blobDirectory, index: backup)
     catchingUp = Set(peers)
   }
@@ -79,16 +86,18 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
     return ObjectID(bytes: bytes)!
   }
 
-  /// A node with keys from `federation`; it records its announcement as change 1.
+  /// A node with keys from `federation`; it records its announcement as change 1. `storage`
+  /// opens its store (a hub's PostgreSQL); by default SQLite in memory.
   init(
     _ name: String, federation: TestFederation = .shared, clockMillis: UInt64 = Date().unixMillis,
-    trust: TrustAnchor? = nil, objectIDSeed: UInt64? = nil
+    trust: TrustAnchor? = nil, objectIDSeed: UInt64? = nil,
+    storage: ((NodeID) throws -> any NodeStorage)? = nil
   )
     throws
   {
     objectIDSource = objectIDSeed.map(SeededGenerator.init(seed:))
     id = try NodeID(name)
-    database = try NodeStore(path: nil, node: id)
+    store = try storage?(id) ?? NodeStore(path: nil, node: id)
     self.federation = federation
     chain = try federation.chain(name)
     author = ChangeAuthor(
@@ -103,7 +112,7 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
   /// A node that only receives (a replica of another node's view, for comparisons).
   init(replicaOf id: NodeID, verifier: ChangeVerifier, clockMillis: UInt64) throws {
     self.id = id
-    database = try NodeStore(path: nil, node: id)
+    store = try NodeStore(path: nil, node: id)
     author = nil
     chain = []
     federation = .shared
