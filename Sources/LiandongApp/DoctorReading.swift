@@ -41,6 +41,16 @@ public enum DoctorReading: Sendable, Equatable {
 
   case databasePasses
   case databaseDamaged(problems: [String])
+  /// A hub's PostgreSQL database answers at `location` (its URL without the password) with every
+  /// schema step this program knows.
+  case hubDatabaseAnswers(location: String, schemaSteps: Int)
+  /// A hub's database lacks what this program needs (`problems`).
+  case hubDatabaseIncomplete(location: String, problems: [String])
+  /// A hub keeps its evidence files on this machine's disk: a second `serve` process of the same
+  /// hub, on another machine, would not find them.
+  case hubEvidenceOnDisk
+  /// The store's URL carries a password, and `node.json` is readable by others than its owner.
+  case hubPasswordReadable(path: String)
 
   case calendarCovers(source: String, years: ClosedRange<Int>)
   /// Today is outside the calendar; `addYear` is the year whose days the operator adds.
@@ -123,6 +133,14 @@ public enum DoctorReading: Sendable, Equatable {
     case .databaseDamaged(let problems):
       "the database is damaged: " + problems.prefix(3).joined(separator: "; ")
         + (problems.count > 3 ? "; and \(problems.count - 3) more" : "")
+    case .hubDatabaseAnswers(let location, let steps):
+      "the PostgreSQL database answers (\(location)) and has every schema step (\(steps))"
+    case .hubDatabaseIncomplete(let location, let problems):
+      "the PostgreSQL database (\(location)): " + problems.joined(separator: "; ")
+    case .hubEvidenceOnDisk:
+      "the log is in PostgreSQL but the evidence files are on this machine's disk (blobs/): another serve process of this hub, on another machine, would not find them"
+    case .hubPasswordReadable(let path):
+      "\(path) holds the database's password in its store URL and other users may read it"
     case .calendarCovers(let source, let years): Self.covers(source, years)
     case .calendarNotToday(let source, let years, let today, _):
       Self.covers(source, years) + ", not today (\(today)): no deadline can be counted"

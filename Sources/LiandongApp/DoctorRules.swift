@@ -131,6 +131,46 @@ public enum DoctorRules {
         + "it fetches from its peers whatever it signed or received since (Deploy/README.md, section 5).")
   }
 
+  /// A hub's PostgreSQL database (at `location`, shown without its password): every schema step
+  /// this program knows applied, or `problems` naming what is not.
+  public static func hubDatabase(location: String, schemaSteps: Int, problems: [String]) -> DoctorFinding {
+    guard !problems.isEmpty else {
+      return DoctorFinding(
+        check: "database", severity: .ok,
+        reading: .hubDatabaseAnswers(location: location, schemaSteps: schemaSteps))
+    }
+    return DoctorFinding(
+      check: "database", severity: .error,
+      reading: .hubDatabaseIncomplete(location: location, problems: problems),
+      remedy:
+        "Run 'liandong doctor' or 'liandong serve' once as a role that owns the database, so that the node brings its schema up to date; or grant this role what it lacks (Deploy/README.md, section 11)."
+    )
+  }
+
+  /// What a hub's set-up leaves open: evidence files on one machine's disk (`evidenceOnDisk`),
+  /// which a second `serve` process on another machine would not find; the database's password
+  /// readable by others in `node.json` (`passwordReadableIn`, its path).
+  public static func hubSetUp(evidenceOnDisk: Bool, passwordReadableIn path: String?) -> [DoctorFinding] {
+    var found: [DoctorFinding] = []
+    if evidenceOnDisk {
+      found.append(
+        DoctorFinding(
+          check: "hub-evidence", severity: .warning, reading: .hubEvidenceOnDisk,
+          remedy:
+            "Keep it so while one machine runs this hub's serve; before a second runs it, set evidenceStore in node.json to keep the files in an object store (Deploy/README.md, section 10)."
+        ))
+    }
+    if let path {
+      found.append(
+        DoctorFinding(
+          check: "hub-password", severity: .warning, reading: .hubPasswordReadable(path: path),
+          remedy:
+            "Run 'chmod 600 \(path)', or move the password out of the URL into the node user's ~/.pgpass (Deploy/README.md, section 11)."
+        ))
+    }
+    return found
+  }
+
   /// The working-day calendar deadlines are counted with (`source`: the file, or built in),
   /// covering `years`: past its last day no deadline can be counted, and shortly before it those
   /// that would end past it cannot.

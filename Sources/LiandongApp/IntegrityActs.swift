@@ -7,7 +7,7 @@ extension NodeApp {
   /// chain) with the trust in force, and lists the refused operations, forks and quarantined
   /// origins: facts of the log, reported beside any damage.
   ///
-  /// It also runs SQLite's integrity check on the database file, and reads every evidence file
+  /// It also runs SQLite's integrity check on the database file (`StoreHealth`), and reads every evidence file
   /// held again against its SHA-256 (unless `quick`, which runs the quick form of the database
   /// check and reads no file). A file found altered or missing is set aside and recorded damaged
   /// (`recordDamage`), so it is fetched again. `progress` hears of the bytes read so far.
@@ -16,10 +16,9 @@ extension NodeApp {
     progress: (_ bytesRead: UInt64, _ bytesTotal: UInt64) -> Void = { _, _ in }
   ) throws -> AuditReport {
     var report = AuditReport()
-    // SQLite's own check of its file; a hub's PostgreSQL has none here yet (its checks are to come).
-    if let database = store as? NodeStore {
-      report.databaseProblems = try database.databaseProblems(quick: quick)
-    }
+    // SQLite's own check of its file; on a hub, the database's schema (PostgreSQL checks its
+    // own pages as it reads them, with data checksums when the cluster was made with them).
+    report.databaseProblems = try StoreHealth.problems(of: store, quick: quick)
     // A damaged file may be read wrong by every query below; its problems are the answer.
     guard report.databaseProblems.isEmpty else { return report }
     let audit = try store.audit(verifier: local.verifier, physicalMillis: now.unixMillis)

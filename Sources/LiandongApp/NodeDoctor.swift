@@ -47,9 +47,9 @@ public struct NodeDoctor: Sendable {
     found.append(calendar(home, now: now))
     found.append(disk())
     if let store = evidenceStore(home) { found.append(store) }
-    let problems = (try? home.database.databaseProblems(quick: true)) ?? ["the database cannot be read"]
-    found.append(DoctorRules.database(problems: problems))
-    guard problems.isEmpty else { return (home, found) }
+    let (databaseFindings, sound) = database(home)
+    found += databaseFindings
+    guard sound else { return (home, found) }
     do {
       let newest = try home.store.latestChangeTime()
       found.append(
@@ -60,14 +60,45 @@ public struct NodeDoctor: Sendable {
       found.append(try evidence(home))
       found += try standing(home)
     } catch {
-      let failure = Failure(error)
-      found.append(
-        DoctorFinding(
-          check: "database", severity: .error,
-          reading: .unreadable(.database, code: failure.code, message: failure.message),
-          remedy: failure.remedy))
+      found.append(Self.unreadableDatabase(error))
     }
     return (home, found)
+  }
+
+  /// The store's own check: SQLite's quick check of its file, or on a hub the database's schema
+  /// and what its set-up leaves open. `sound` when the log may be read for the checks after it.
+  func database(_ home: NodeHome) -> (findings: [DoctorFinding], sound: Bool) {
+    guard let steps = StoreHealth.hubSchemaSteps(of: home.store) else {
+      let problems =
+        (try? StoreHealth.problems(of: home.store, quick: true)) ?? ["the database cannot be read"]
+      return ([DoctorRules.database(problems: problems)], problems.isEmpty)
+    }
+    let location = home.configuration.storeLocation
+    let problems: [String]
+    do { problems = try StoreHealth.problems(of: home.store, quick: true) } catch {
+      return ([Self.unreadableDatabase(error)], false)
+    }
+    let setUp = DoctorRules.hubSetUp(
+      evidenceOnDisk: home.configuration.evidenceStore == nil,
+      passwordReadableIn: location.carriesPassword ? readableByOthers("node.json") : nil)
+    return (
+      [DoctorRules.hubDatabase(location: location.shown, schemaSteps: steps, problems: problems)] + setUp,
+      problems.isEmpty
+    )
+  }
+
+  static func unreadableDatabase(_ error: any Error) -> DoctorFinding {
+    let failure = Failure(error)
+    return DoctorFinding(
+      check: "database", severity: .error,
+      reading: .unreadable(.database, code: failure.code, message: failure.message), remedy: failure.remedy)
+  }
+
+  /// The path of the data folder's file `name` when users other than its owner may read it.
+  func readableByOthers(_ name: String) -> String? {
+    let path = directory.appendingPathComponent(name).path
+    let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions]) as? Int ?? 0
+    return mode & 0o044 != 0 ? path : nil
   }
 
   /// `node.json` parses and names only keys the node reads: a misspelt key is a setting silently

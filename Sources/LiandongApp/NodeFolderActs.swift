@@ -13,6 +13,8 @@ public struct NodeCreated: Codable, Sendable {
   public var firstChange: String
   /// The federation's algorithm suite: `p256`, `ed25519` or `sm`.
   public var suite: String
+  /// Where the log is kept: `liandong.sqlite`, or a hub's PostgreSQL URL without its password.
+  public var store: String
 
   /// The hash the fingerprint is, as a person reads it.
   public var fingerprintAlgorithm: String { (CryptoSuite(rawValue: suite) ?? .p256).digest.displayName }
@@ -23,17 +25,18 @@ public struct NodeCreated: Codable, Sendable {
 extension NodeApp {
   /// Creates a node in an empty folder from what the federation CA issued; nothing is written
   /// unless the certificate chains to the CA, names `node`, matches the key and is not revoked.
+  /// With `store`, a hub: its log goes to that PostgreSQL database, which must hold none yet.
   public static func initialize(
     _ directory: URL, node: NodeID, caPEM: Data, certificatePEM: Data, keyPEM: Data, crlPEM: Data?,
-    transport: (certificatePEM: Data, keyPEM: Data)? = nil, by officer: Officer
+    transport: (certificatePEM: Data, keyPEM: Data)? = nil, store: String? = nil, by officer: Officer
   ) throws -> (NodeApp, NodeCreated) {
     let home = try NodeHome.initialize(
       directory, node: node, caPEM: caPEM, certificatePEM: certificatePEM, keyPEM: keyPEM, crlPEM: crlPEM,
-      transport: transport, officer: officer.id)
+      transport: transport, store: store, officer: officer.id)
     let created = NodeCreated(
       node: node.rawValue, data: home.directory.path, certificateFingerprint: home.chain[0].fingerprint.hex,
       certificateNotAfter: home.chain[0].notAfter.iso8601, firstChange: try home.store.log().first?.id ?? "",
-      suite: home.trust.suite.rawValue)
+      suite: home.trust.suite.rawValue, store: home.configuration.storeLocation.shown)
     return (NodeApp(home: home), created)
   }
 

@@ -30,7 +30,8 @@ public struct OperatorFigures: Sendable {
   public var certificateNotAfter: Date?
   /// The data folder's file system (`doctor` errs below 256 MiB or 2 % free).
   public var disk: DiskSpace?
-  /// The latest backup written of this node (nil: none since its database was made or restored).
+  /// The latest backup written of this node (nil: none since its database was made or restored,
+  /// and always on a hub, whose database PostgreSQL's own tools back up).
   public var lastBackup: BackupRecord? = nil
 
   public struct DeadlineCount: Sendable, Equatable {
@@ -68,6 +69,6 @@ extension NodeApp {
       evidence: try store.blobCounts(), evidenceMissing: try store.missingFiles(limit: 100_000).count,
       crlNextUpdate: home.trust.revocationLists.compactMap(\.nextUpdate).min(),
       certificateNotAfter: home.chain.first?.notAfter, disk: DiskSpace(of: home.directory.path),
-      lastBackup: try home.database.latestBackup())
+      lastBackup: try home.database?.latestBackup())
   }
 }

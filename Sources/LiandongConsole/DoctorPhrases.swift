@@ -60,6 +60,13 @@ enum DoctorPhrases {
     case .databaseDamaged(let problems):
       return "数据库已损坏：" + problems.prefix(3).joined(separator: "；")
         + (problems.count > 3 ? "；另有 \(problems.count - 3) 处" : "")
+    case .hubDatabaseAnswers(let location, let steps):
+      return "PostgreSQL 数据库有应答（\(location)），数据库结构完整（\(steps) 步）"
+    case .hubDatabaseIncomplete(let location, let problems):
+      return "PostgreSQL 数据库（\(location)）：" + problems.joined(separator: "；")
+    case .hubEvidenceOnDisk:
+      return "变更日志在 PostgreSQL 中，证据文件却在本机磁盘（blobs/）上：本枢纽在其他机器上的服务进程找不到这些文件"
+    case .hubPasswordReadable(let path): return "\(path) 的 store 地址中含数据库口令，且其他用户可读该文件"
     case .calendarCovers(let source, let years): return covers(source, years)
     case .calendarNotToday(let source, let years, let today, _):
       return covers(source, years) + "，不含今天（\(today)）：任何期限都无法计算"
@@ -113,6 +120,12 @@ enum DoctorPhrases {
     case .diskUnexaminable: "请确认数据目录存在，且运行节点的用户可以读取。"
     case .databaseDamaged:
       "请停止节点，保留已损坏的目录以备调查，并用“liandong restore”将最近的备份恢复到新目录：恢复后的节点会从对端取回此后签发或收到的全部变更（见 Deploy/README.md 第 5 节）。"
+    case .hubDatabaseIncomplete:
+      "请以数据库属主身份运行一次“liandong doctor”或“liandong serve”，让节点补齐数据库结构；若节点的数据库用户无权建表，请由属主授权（见 Deploy/README.md 第 11 节）。"
+    case .hubEvidenceOnDisk:
+      "若本枢纽只在这一台机器上运行服务进程，可保持现状；若要在多台机器上运行，请在 node.json 中设置“evidenceStore”，把证据文件放入对象存储（见 Deploy/README.md 第 10 节）。"
+    case .hubPasswordReadable(let path):
+      "请执行“chmod 600 \(path)”，或将口令从 store 地址中移到节点运行用户的 ~/.pgpass（见 Deploy/README.md 第 11 节）。"
     case .calendarNotToday(_, _, _, let year), .calendarEndsSoon(_, _, _, let year):
       "请按国务院办公厅通知，将 \(year) 年的法定节假日和调休上班日加入日历文件副本，在 node.json 的“calendar”中指定该文件（见 Deploy/README.md 第 8 节），然后重启节点。"
     case .evidenceDamaged:
@@ -131,7 +144,8 @@ enum DoctorPhrases {
       "某个来源在同一序号签发了两个不同的变更，“liandong fork list”可列出二者。请其运维人员查明原因：若是恢复了备份或回滚了快照，由该运维人员在分叉节点上用“liandong fork keep 变更”裁定保留哪一个；若密钥可能被盗，须吊销其证书，由联邦 CA 的运维人员在含“forks”的清单中裁决（见 Deploy/README.md、RELIABILITY.md）。"
     case .unitInactive(let unit, _):
       "请用“journalctl -u \(unit) -n 50”查看原因，修复后执行“systemctl restart \(unit)”。"
-    case .configKnown, .clockNotBehindLog, .clockAgrees, .clockNotTold, .databasePasses, .calendarCovers,
+    case .configKnown, .clockNotBehindLog, .clockAgrees, .clockNotTold, .databasePasses, .hubDatabaseAnswers,
+      .calendarCovers,
       .evidenceNoneHeld, .evidenceNoneSampled, .evidenceMatches, .evidenceStoreAnswers, .peerAnswers,
       .forksDecided, .systemdAbsent,
       .systemctlUnavailable, .unitActive:

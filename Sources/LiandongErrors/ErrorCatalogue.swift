@@ -184,6 +184,14 @@ public enum ErrorCatalogue {
       "init.tls-certificate", .invalidInput,
       "In an SM2 federation pass --tls-cert and --tls-key (liandong-pki issues NODE.tls.pem and NODE.tls.key); elsewhere leave them out."
     ),
+    Entry(
+      "init.store", .invalidInput,
+      "Give --store (or node.json's \"store\") as a PostgreSQL URL, postgresql://USER@HOST:PORT/DATABASE, with the password in the node user's ~/.pgpass; leave it out for the SQLite file in the data folder."
+    ),
+    Entry(
+      "init.store-in-use", .conflict,
+      "Give the node a database of its own ('createdb -E UTF8 --locale=C.UTF-8 -T template0 NAME'); a second serve process of the same hub uses a copy of the first one's data folder, not a second init (Deploy/README.md, section 11)."
+    ),
     Entry("config.listen", .invalidInput, "Give the listen address as HOST:PORT (port 0 picks a free one)."),
     Entry("config.interval", .invalidInput, "Give an interval in seconds greater than zero."),
     Entry(
@@ -263,6 +271,14 @@ public enum ErrorCatalogue {
     Entry(
       "store.postgres-failed", .unavailable,
       "Read PostgreSQL's log at this time for the cause (a full disk, a limit reached); if it names no cause of its own, this is a defect: report it with 'liandong --version'."
+    ),
+    Entry(
+      "backup.hub", .invalidInput,
+      "Back up a hub's database with PostgreSQL's own tools (pg_basebackup or pgBackRest, from the synchronous standby) and its data folder's node.json, ca.pem, crl.pem, node.pem and node.key with the machine's backup (Deploy/README.md, section 11)."
+    ),
+    Entry(
+      "restore.hub", .invalidInput,
+      "Restore a hub's database with PostgreSQL's own tools; 'liandong restore' takes the backups of nodes on SQLite, whose node.json names no \"store\"."
     ),
     Entry(
       "backup.failed", .unavailable,

@@ -28,6 +28,9 @@ public enum NodeBackup {
   /// The backup holds the node's private key, so it is created readable by its owner alone
   /// (mode 0600) before anything is written into it; a failed backup leaves no file behind.
   public static func write(_ home: NodeHome, to file: URL) throws -> Summary {
+    guard let database = home.database else {
+      throw StoreError.hubBackup(location: home.configuration.storeLocation.shown)
+    }
     let descriptor = open(file.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
     guard descriptor >= 0 else {
       throw errno == EEXIST
@@ -35,13 +38,13 @@ public enum NodeBackup {
         : StoreError.unwritableFile(path: file.path, reason: String(cString: strerror(errno)).lowercased())
     }
     close(descriptor)
-    do { return try writeContent(home, to: file) } catch {
+    do { return try writeContent(home, database, to: file) } catch {
       try? FileManager.default.removeItem(at: file)
       throw error
     }
   }
 
-  private static func writeContent(_ home: NodeHome, to file: URL) throws -> Summary {
+  private static func writeContent(_ home: NodeHome, _ database: NodeStore, to file: URL) throws -> Summary {
     let fileManager = FileManager.default
     let staging = file.deletingLastPathComponent().appendingPathComponent(
       ".liandong-backup-\(UUID().uuidString)")
@@ -65,7 +68,7 @@ public enum NodeBackup {
     let databaseFile = staging.appendingPathComponent("liandong.sqlite").path
     let copy = try DatabaseQueue(path: databaseFile)
     try StoreError.translatingErrors(path: home.directory.appendingPathComponent("liandong.sqlite").path) {
-      try home.database.writer.backup(to: copy)
+      try database.writer.backup(to: copy)
     }
     // A damaged database copies page by page without complaint, and restore would then refuse
     // it: it is refused here, while the operator can still act on the node.
@@ -151,7 +154,7 @@ public enum NodeBackup {
       to: staging.appendingPathComponent("MANIFEST.sha256"))
     try tar(["-cf", file.path, "-C", staging.path, "."])
     let bytes = (try fileManager.attributesOfItem(atPath: file.path)[.size] as? NSNumber)?.uint64Value ?? 0
-    try home.database.recordBackup(file: file.path, bytes: bytes, changes: changes)
+    try database.recordBackup(file: file.path, bytes: bytes, changes: changes)
     // What the node had recorded before, and what this backup found (recorded or not).
     let found = damaged.map {
       DamagedFile(sha256: $0.sha256.hex, finding: $0.finding.description, foundAt: Date().iso8601)
@@ -194,16 +197,21 @@ public enum NodeBackup {
       }
       try fileManager.removeItem(at: directory.appendingPathComponent("MANIFEST.sha256"))
       var configuration = try NodeHome.readConfiguration(directory)
+      // Backups are of SQLite nodes; one edited to name a hub's database must not write there.
+      guard configuration.store == nil else {
+        throw StoreError.hubRestore(location: configuration.storeLocation.shown)
+      }
       configuration.catchUpRequired = true
       try NodeHome.writeConfiguration(configuration, to: directory)
       let home = try NodeHome.open(directory)
-      let check = try home.database.databaseProblems(quick: false)
+      guard let database = home.database else { throw StoreError.notInitialised(path: directory.path) }
+      let check = try database.databaseProblems(quick: false)
       guard check.isEmpty else {
         throw StoreError.backupFailed(
           reason: "the restored database fails its integrity check: \(check.joined(separator: "; "))")
       }
-      let changes = try home.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM changes") ?? 0 }
-      let blobs = try home.database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM blobs") ?? 0 }
+      let changes = try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM changes") ?? 0 }
+      let blobs = try database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM blobs") ?? 0 }
       return Summary(file: file.path, node: home.node.rawValue, changes: changes, blobs: blobs, bytes: 0)
     } catch {
       // Nothing half-restored is left behind to be mistaken for a node, nor a folder it made.

@@ -14,7 +14,8 @@ import Synchronization
 ///     node.key         this node's private key (mode 0600)
 ///     tls.pem, tls.key this node's TLS certificate and key, in an `sm` federation only
 ///                      (`TransportIdentity`)
-///     liandong.sqlite  the change log and projections (WAL mode)
+///     liandong.sqlite  the change log and projections (WAL mode), unless node.json's `store`
+///                      names a PostgreSQL database (a hub)
 ///     blobs/           evidence files by SHA-256 (see `BlobStore`)
 public final class NodeHome: LocalNode {
   public let directory: URL
@@ -23,8 +24,8 @@ public final class NodeHome: LocalNode {
   /// Everything the node keeps, through the store's roles, whichever engine holds it.
   public let store: any NodeStorage
   /// The same store as its SQLite database, for what only a file has: a consistent copy for a
-  /// backup, SQLite's integrity check.
-  public let database: NodeStore
+  /// backup, SQLite's integrity check. Nil on a hub, whose store is PostgreSQL (`StoreLocation`).
+  public let database: NodeStore?
   /// Evidence files, under `blobs/`.
   public let blobs: BlobStore
   /// The verifier every change (local or received) is checked with, over the CA and CRL in
@@ -49,8 +50,13 @@ public final class NodeHome: LocalNode {
     var trust = try Self.readTrust(directory)
     identity = Mutex(try Self.loadIdentity(directory, node: node))
     separateTransport = try TransportIdentity.load(directory)
-    database = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
-    store = database
+    switch configuration.storeLocation {
+    case .sqlite:
+      let file = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
+      (database, store) = (file, file)
+    case .postgres(let url):
+      (database, store) = (nil, try PostgresStore(url: url, node: node))
+    }
     store.setMaximumDrift(millis: UInt64(configuration.maximumDriftSeconds) * 1000)
     store.useSuite(trust.suite)
     // A list relayed by sync is newer than the file when the process stopped between storing it
@@ -107,12 +113,14 @@ public final class NodeHome: LocalNode {
     }
   }
 
-  /// Rewrites `node.json` atomically.
+  /// Rewrites `node.json` atomically, keeping its mode (0600 when the store's URL carries a
+  /// password: the new file must not be readable by others where the old one was not).
   static func writeConfiguration(_ configuration: NodeConfiguration, to directory: URL) throws {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-    try encoder.encode(configuration).write(
-      to: directory.appendingPathComponent(configurationFile), options: .atomic)
+    let file = directory.appendingPathComponent(configurationFile)
+    let mode = (try? FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions]) as? Int
+    try DurableFile.replace(file, with: try encoder.encode(configuration), mode: mode ?? 0o644)
   }
 
   /// A sync with `peer` has completed since the restore: once every configured peer has
@@ -208,10 +216,12 @@ public final class NodeHome: LocalNode {
   /// `node` in its SAN, and match the key. The node's first change announces its certificate.
   public static func initialize(
     _ directory: URL, node: NodeID, caPEM: Data, certificatePEM: Data, keyPEM: Data, crlPEM: Data?,
-    transport: (certificatePEM: Data, keyPEM: Data)? = nil, officer: String, now: Date = Date()
+    transport: (certificatePEM: Data, keyPEM: Data)? = nil, store: String? = nil, officer: String,
+    now: Date = Date()
   ) throws -> NodeHome {
     let fileManager = FileManager.default
     try refuseIfInitialised(directory)
+    if let store, let problem = StoreLocation.problem(store) { throw StoreError.storeSetting(problem) }
     let trust = try TrustAnchor(caPEM: caPEM, crlPEM: crlPEM)
     let chain = try Certificate.chain(pem: certificatePEM)
     let key = try PrivateKey(pem: keyPEM)
@@ -234,8 +244,7 @@ public final class NodeHome: LocalNode {
     do {
       func write(_ name: String, _ data: Data, mode: Int = 0o644) throws {
         let url = directory.appendingPathComponent(name)
-        try data.write(to: url, options: .atomic)
-        try fileManager.setAttributes([.posixPermissions: mode], ofItemAtPath: url.path)
+        try DurableFile.replace(url, with: data, mode: mode)
         written.append(url)
       }
       try write("ca.pem", caPEM)
@@ -246,15 +255,20 @@ public final class NodeHome: LocalNode {
         try write(TransportIdentity.certificateFile, transport.certificatePEM)
         try write(TransportIdentity.keyFile, transport.keyPEM, mode: 0o600)
       }
-      let configuration = NodeConfiguration(node: node.rawValue)
+      var configuration = NodeConfiguration(node: node.rawValue)
+      configuration.store = store
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
       // The configuration is written last: its presence is what marks the folder initialised.
       let home = try NodeHome(directory: directory, configuration: configuration)
+      try refuseIfHoldingALog(home.store, at: configuration.storeLocation)
       let announce = DomainOperation(
         objectID: ObjectID(), action: .announceNode(certificateChain: chain.map(\.der)))
       _ = try home.append([announce], audience: .all, officer: officer, now: now)
-      try write(configurationFile, try encoder.encode(configuration))
+      // A password in the store's URL is for the node's user alone, as its key is.
+      try write(
+        configurationFile, try encoder.encode(configuration),
+        mode: configuration.storeLocation.carriesPassword ? 0o600 : 0o644)
       return home
     } catch {
       for url in written { try? fileManager.removeItem(at: url) }
@@ -263,6 +277,15 @@ public final class NodeHome: LocalNode {
       }
       throw error
     }
+  }
+
+  /// A hub's database is the node's alone, and a second `serve` process of the same hub shares it
+  /// by a copy of the first one's data folder, not by a second `init`: a database that holds
+  /// changes already is refused, whoever signed them.
+  private static func refuseIfHoldingALog(_ store: any NodeStorage, at location: StoreLocation) throws {
+    guard location.isPostgres else { return }
+    let origins = try store.versionVector().keys.map(\.rawValue).sorted()
+    guard origins.isEmpty else { throw StoreError.storeInUse(location: location.shown, origins: origins) }
   }
 
   /// Throws `alreadyInitialised` when `directory` holds a node (or the remains of one).
@@ -466,132 +489,6 @@ public final class NodeHome: LocalNode {
     do { return try Data(contentsOf: url) } catch {
       throw StoreError.unreadableFile(path: url.path, reason: SystemError.reason(error))
     }
-  }
-}
-
-/// `node.json`. Every setting has a default, so an old file keeps working after an upgrade.
-public struct NodeConfiguration: Codable, Sendable {
-  public var format: Int = 1
-  public var node: String
-  /// How far ahead of this node's clock a change's time may be before it waits (`ChainTime`).
-  public var maximumDriftSeconds: Int = 300
-  /// Set by `restore`: the node may have signed changes after the backup was taken, which its
-  /// peers hold. Until a sync has brought them back, writing would fork its own chain.
-  public var catchUpRequired: Bool = false
-  /// The configured peers a sync has completed with since the restore. A peer that lacks the
-  /// node's latest changes cannot bring them back, so the node writes again only once every
-  /// configured peer has answered (or the operator accepts the risk: `sync --accept-fork-risk`).
-  public var caughtUpWith: [String]? = nil
-  /// Set by `sync --accept-fork-risk` when a checkpoint showed this node's own chain beyond what
-  /// it holds and no peer could bring those changes back: the node writes again, knowing that
-  /// its next change forks its chain at that sequence (`NodeStore.ownChainBeyond`).
-  public var forkRiskAcceptedThrough: UInt64? = nil
-  /// Settings of `liandong serve`; command-line options override them.
-  public var serve: ServeSettings? = nil
-  /// A working-day calendar file replacing the built-in one; `--calendar` overrides it.
-  public var calendar: String? = nil
-  /// A GB/T 2260 division list replacing the built-in one (`DivisionList`).
-  public var divisions: String? = nil
-  /// The shortest time between two of this node's checkpoints (`Checkpoint`), signed at the end
-  /// of a sync when what it holds has moved: how fine its witness of other nodes' changes is,
-  /// against how many checkpoints every node keeps and relays. Default 60.
-  public var checkpointSeconds: Double = 60
-  /// Evidence files in an S3-compatible object store instead of `blobs/` (`ObjectStoreSettings`).
-  /// Default: none.
-  public var evidenceStore: ObjectStoreSettings? = nil
-
-  /// Every key `node.json` may hold: anything else is a mistake `serve --check-config` names.
-  public static let knownKeys: Set<String> = [
-    "format", "node", "maximumDriftSeconds", "catchUpRequired", "caughtUpWith", "forkRiskAcceptedThrough",
-    "serve", "calendar", "divisions", "checkpointSeconds", "evidenceStore",
-  ]
-
-  /// The keys of a parsed `node.json` that nothing reads, at the top and under `serve`, sorted:
-  /// each is a typo of a key somebody meant to set.
-  public static func unknownKeys(in object: [String: Any]) -> (top: [String], serve: [String]) {
-    let serve = object["serve"] as? [String: Any] ?? [:]
-    return (
-      Set(object.keys).subtracting(knownKeys).sorted(),
-      Set(serve.keys).subtracting(ServeSettings.knownKeys).sorted()
-    )
-  }
-
-  public init(node: String) { self.node = node }
-
-  /// What a value that decodes cannot mean: a negative limit or interval.
-  var problem: String? {
-    if maximumDriftSeconds < 0 {
-      return "'maximumDriftSeconds' is \(maximumDriftSeconds); it must be 0 or more (default 300)"
-    }
-    if !(checkpointSeconds >= 0 && checkpointSeconds <= 86_400) {
-      return "'checkpointSeconds' is \(checkpointSeconds); it must be from 0 to 86400 (default 60)"
-    }
-    return nil
-  }
-
-  public init(from decoder: Decoder) throws {
-    let container = try decoder.container(keyedBy: CodingKeys.self)
-    format = try container.decodeIfPresent(Int.self, forKey: .format) ?? 1
-    node = try container.decode(String.self, forKey: .node)
-    maximumDriftSeconds = try container.decodeIfPresent(Int.self, forKey: .maximumDriftSeconds) ?? 300
-    catchUpRequired = try container.decodeIfPresent(Bool.self, forKey: .catchUpRequired) ?? false
-    caughtUpWith = try container.decodeIfPresent([String].self, forKey: .caughtUpWith)
-    forkRiskAcceptedThrough = try container.decodeIfPresent(UInt64.self, forKey: .forkRiskAcceptedThrough)
-    serve = try container.decodeIfPresent(ServeSettings.self, forKey: .serve)
-    calendar = try container.decodeIfPresent(String.self, forKey: .calendar)
-    divisions = try container.decodeIfPresent(String.self, forKey: .divisions)
-    checkpointSeconds = try container.decodeIfPresent(Double.self, forKey: .checkpointSeconds) ?? 60
-    evidenceStore = try container.decodeIfPresent(ObjectStoreSettings.self, forKey: .evidenceStore)
-  }
-}
-
-/// The `serve` section of `node.json`. Every setting is optional; its default is given here and
-/// in `Deploy/config/README.md`.
-public struct ServeSettings: Codable, Sendable, Equatable {
-  /// Where to listen, HOST:PORT. Default 127.0.0.1:7420.
-  public var listen: String?
-  /// Seconds between sync rounds with the peers. Default 30.
-  public var intervalSeconds: Double?
-  /// Node IDs allowed to connect. Default: any node of the federation.
-  public var allow: [String]?
-  /// About how many bytes of changes per batch. Default 1572864 (`SyncSession.defaultBatchBytes`).
-  public var batchBytes: Int?
-  /// trace, debug, info, notice, warning or error. Default info.
-  public var logLevel: String?
-  /// Where the HTTP API listens, HOST:PORT. Default: no API.
-  public var api: String?
-  /// The API's certificate chain (PEM, leaf first) and key. Default: the node's own.
-  public var apiCertificate: String?
-  public var apiKey: String?
-  /// Serve the API as plain HTTP instead of HTTPS: on loopback only. Default false.
-  public var apiPlainHTTP: Bool?
-  /// MiB per second at which the evidence files held are read back against their SHA-256, over
-  /// and over; 0 turns the scrub off. Default 8.
-  public var scrubMiBPerSecond: Double?
-
-  public static let knownKeys: Set<String> = [
-    "listen", "intervalSeconds", "allow", "batchBytes", "logLevel", "api", "apiCertificate", "apiKey",
-    "apiPlainHTTP", "scrubMiBPerSecond",
-  ]
-  public static let defaults = ServeSettings(
-    listen: "127.0.0.1:7420", intervalSeconds: 30, allow: nil, batchBytes: 3 << 19, logLevel: "info",
-    scrubMiBPerSecond: 8)
-
-  public init(
-    listen: String? = nil, intervalSeconds: Double? = nil, allow: [String]? = nil, batchBytes: Int? = nil,
-    logLevel: String? = nil, api: String? = nil, apiCertificate: String? = nil, apiKey: String? = nil,
-    apiPlainHTTP: Bool? = nil, scrubMiBPerSecond: Double? = nil
-  ) {
-    self.listen = listen
-    self.intervalSeconds = intervalSeconds
-    self.allow = allow
-    self.batchBytes = batchBytes
-    self.logLevel = logLevel
-    self.api = api
-    self.apiCertificate = apiCertificate
-    self.apiKey = apiKey
-    self.apiPlainHTTP = apiPlainHTTP
-    self.scrubMiBPerSecond = scrubMiBPerSecond
   }
 }
 

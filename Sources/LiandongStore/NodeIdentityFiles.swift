@@ -32,8 +32,8 @@ struct NodeIdentityFiles {
   /// certificate: from the moment `node.pem.next` exists, the rotation will complete.
   func replace(certificatePEM: Data, keyPEM: Data) throws {
     try? FileManager.default.removeItem(at: stagedCertificate)
-    try write(keyPEM, to: stagedKey, mode: 0o600)
-    try write(certificatePEM, to: stagedCertificate, mode: 0o644)
+    try DurableFile.replace(stagedKey, with: keyPEM, mode: 0o600)
+    try DurableFile.replace(stagedCertificate, with: certificatePEM, mode: 0o644)
     try recover()
   }
 
@@ -42,40 +42,11 @@ struct NodeIdentityFiles {
     let committed = fileManager.fileExists(atPath: stagedCertificate.path)
     if fileManager.fileExists(atPath: stagedKey.path) {
       if committed {
-        try rename(stagedKey, to: key)
+        try DurableFile.move(stagedKey, to: key)
       } else {
         try fileManager.removeItem(at: stagedKey)
       }
     }
-    if committed { try rename(stagedCertificate, to: certificate) }
-  }
-
-  private func write(_ data: Data, to url: URL, mode: Int) throws {
-    let temporary = url.appendingPathExtension("tmp")
-    guard
-      FileManager.default.createFile(
-        atPath: temporary.path, contents: data, attributes: [.posixPermissions: mode])
-    else {
-      throw StoreError.unwritableFile(path: temporary.path, reason: String(cString: strerror(errno)))
-    }
-    syncFile(temporary)
-    try rename(temporary, to: url)
-  }
-
-  private func rename(_ source: URL, to destination: URL) throws {
-    guard Foundation.rename(source.path, destination.path) == 0 else {
-      throw StoreError.unwritableFile(
-        path: destination.path,
-        reason: "cannot move \(source.lastPathComponent) into place: \(String(cString: strerror(errno)))")
-    }
-    syncFile(directory)
-  }
-
-  /// Flushes a file or folder to the disk, so a rename survives a power cut, not only a crash.
-  private func syncFile(_ url: URL) {
-    let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else { return }
-    defer { close(descriptor) }
-    _ = fsync(descriptor)
+    if committed { try DurableFile.move(stagedCertificate, to: certificate) }
   }
 }

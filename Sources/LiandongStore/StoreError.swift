@@ -28,6 +28,14 @@ public enum StoreError: CodedError, Sendable {
   case bodiesDamaged([String])
   /// SQLite could not grow its files: the transaction rolled back whole, so the store is intact.
   case diskFull(path: String)
+  /// `node.json`'s (or `init --store`'s) `store` is not a PostgreSQL URL.
+  case storeSetting(String)
+  /// `init` was pointed at a hub's database that holds a log already.
+  case storeInUse(location: String, origins: [String])
+  /// `backup` asked of a hub: its database is copied by PostgreSQL's own tools.
+  case hubBackup(location: String)
+  /// `restore` of an archive whose `node.json` names a hub's database.
+  case hubRestore(location: String)
   /// SQLite failed: `code` is one of the catalogue's `store.` codes, chosen by its result code.
   case database(code: String, path: String, reason: String)
 
@@ -53,6 +61,10 @@ public enum StoreError: CodedError, Sendable {
     case .bodiesDamaged: "store.body-damaged"
     case .diskFull: "node.disk-full"
     case .database(let code, _, _): code
+    case .storeSetting: "init.store"
+    case .storeInUse: "init.store-in-use"
+    case .hubBackup: "backup.hub"
+    case .hubRestore: "restore.hub"
     }
   }
 
@@ -105,6 +117,13 @@ public enum StoreError: CodedError, Sendable {
       "the disk holding \(path) is full: free space on it (or move the data folder to a larger disk), "
         + "then sync again; the last transaction was rolled back whole, and nothing acknowledged was lost"
     case .database(_, let path, let reason): "the database \(path) \(reason)"
+    case .storeSetting(let problem): problem
+    case .storeInUse(let location, let origins):
+      "the database \(location) already holds the changes of \(origins.joined(separator: ", ")), so no node was made in it"
+    case .hubBackup(let location):
+      "this node keeps its log in PostgreSQL (\(location)), which 'liandong backup' does not copy; nothing was written"
+    case .hubRestore(let location):
+      "the backup's node.json names a PostgreSQL database (\(location)); 'liandong restore' restores nodes on SQLite alone, and nothing was restored"
     case .schemaTooNew(let found, let supported):
       "the database has schema version \(found), newer than this program's \(supported); use a newer liandong"
     }

@@ -4,7 +4,7 @@ import Foundation
 /// machine, and prints scenario, our figure, reference, ratio, goal and pass/fail. Absolute
 /// figures on shared machines are noisy; the ratios are what to compare. See BENCHMARKS.md.
 ///
-///     swift run -c release liandong-bench [b1 b2 b3 b6 b7 b8 b9 b10 b11 tls] [--bytes N] [--scale F] [--repeat N] [--json FILE]
+///     swift run -c release liandong-bench [b1 b2 b3 b6 b7 b8 b9 b10 b11 b12 tls] [--bytes N] [--scale F] [--repeat N] [--json FILE]
 @main
 struct BenchMain {
   static func main() async {
@@ -46,12 +46,15 @@ struct BenchMain {
                 PostgreSQL (a server started here by initdb: Debian's postgresql), beside the
                 SQLite store ingesting the same batches (goal: ratio >= 0.8, as issue 29 sets for
                 B1 and B2 on a hub). Not in the default set.
+          b12   b1's sync and b2's import with the receiving node a hub on PostgreSQL (init
+                --store; a server started here), each beside the same on a node on SQLite in the
+                same run (goal: ratio >= 0.8). Not in the default set.
           tls   N bytes (default 1 GiB) through our OpenSSL TLS handler over loopback, beside
                 openssl s_server <- openssl s_client moving the same bytes. Goal: ratio >= 0.7.
 
         Options:
           --bytes N     bytes to move (suffixes K, M, G: powers of 1024)
-          --scale F     multiply the counts of b1, b2, b5, b6, b8, b9, b10 and b11 (e.g. 0.1 for a quick run)
+          --scale F     multiply the counts of b1, b2, b5, b6, b8, b9, b10, b11 and b12 (e.g. 0.1 for a quick run)
           --repeat N    run the scenarios N times (default 1), printing each run's table, then
                         each ratio's minimum, median and maximum; a goal counts as met when
                         the median meets it (BENCHMARKS.md reports three default runs)
@@ -108,7 +111,7 @@ struct BenchMain {
   }
 
   static let known: Set<String> = [
-    "tls", "b1", "b4", "b2", "b3", "b5", "b6", "b7", "b8", "b9", "b10", "b11", "b1-sm",
+    "tls", "b1", "b4", "b2", "b3", "b5", "b6", "b7", "b8", "b9", "b10", "b11", "b12", "b1-sm",
   ]
 
   /// One run of `scenarios`, each measured beside its reference, in a workspace of its own.
@@ -134,6 +137,7 @@ struct BenchMain {
       case "b9": rows += try LeadPageScaling(workspace: workspace, scale: scale).run()
       case "b10": rows += try await APIUnderLoad(workspace: workspace, scale: scale).run()
       case "b11": rows += try await HubIngest(workspace: workspace, scale: scale).run()
+      case "b12": rows += try await HubSync(workspace: workspace, scale: scale).run()
       case "b1-sm":
         let national = try BenchWorkspace(caKey: "sm2")
         defer { national.remove() }

@@ -9,8 +9,9 @@ struct BenchNode {
   let data: URL
   let workspace: BenchWorkspace
 
-  /// `copy` tells apart two data folders of one identity (a node, then its fresh replacement).
-  init(_ name: String, workspace: BenchWorkspace, copy: Int = 0) throws {
+  /// `copy` tells apart two data folders of one identity (a node, then its fresh replacement);
+  /// `initOptions` go to `init` (`--store` for a hub on PostgreSQL).
+  init(_ name: String, workspace: BenchWorkspace, copy: Int = 0, initOptions: [String] = []) throws {
     self.name = name
     self.workspace = workspace
     guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
@@ -26,7 +27,7 @@ struct BenchNode {
         "init", "--node", name, "--ca", workspace.path("ca.pem"), "--crl", workspace.path("crl.pem"),
         "--cert",
         workspace.path("nodes/\(name).pem"), "--key", workspace.path("nodes/\(name).key"),
-      ] + transport)
+      ] + transport + initOptions)
   }
 
   /// The `liandong` executable next to this one (`swift build` puts every product in one folder).

@@ -14,7 +14,7 @@ struct BenchWorkspace {
       "liandong-bench-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     try pki(["init", directory.path, "--key", caKey])
-    for node in ["bench-a", "bench-b", "bench-c"] { try issue(node) }
+    for node in ["bench-a", "bench-b", "bench-c", "bench-hub"] { try issue(node) }
     try pki(["crl", directory.path])
   }
 

@@ -42,6 +42,15 @@ struct ConfigCheck {
       found.append(Finding(ok: true, what: "node.json: every key is known"))
     }
 
+    // The node opened, so the store answered (a hub's database included).
+    let location = home.configuration.storeLocation
+    found.append(
+      Finding(
+        ok: true,
+        what: location.isPostgres
+          ? "store: PostgreSQL at \(location.shown), schema up to date"
+          : "store: liandong.sqlite in \(home.directory.path)"))
+
     let now = Date()
     do {
       try home.trust.verify(chain: home.chain, at: now, now: now)

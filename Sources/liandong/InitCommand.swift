@@ -18,9 +18,17 @@ struct InitCommand: NodeCommand {
       certificate, and --tls-cert and --tls-key give the P-256 certificate it opens TLS \
       connections with (OpenSSL 3.0 has no SM2 in TLS): liandong-pki issues both.
 
+      A provincial or national hub keeps its log in PostgreSQL instead of the SQLite file in the \
+      data folder: --store names the database (UTF-8, empty, owned by the node's role), and its \
+      password goes in the node user's ~/.pgpass rather than in the URL. A second serve process \
+      of the same hub runs from a copy of this data folder (Deploy/README.md, section 11).
+
       Example:
         liandong init --data /var/lib/liandong --node yrd \\
           --ca ca.pem --cert yrd.pem --key yrd.key --crl crl.pem
+        liandong init --data /var/lib/liandong --node gd-hub \\
+          --ca ca.pem --cert gd-hub.pem --key gd-hub.key --crl crl.pem \\
+          --store postgresql://liandong@127.0.0.1:5000/hub
       """)
 
   @OptionGroup var options: NodeOptions
@@ -43,6 +51,11 @@ struct InitCommand: NodeCommand {
   @Option(
     help: ArgumentHelp("SM2 federations only: the TLS certificate's private key (PEM).", valueName: "file"))
   var tlsKey: String?
+  @Option(
+    help: ArgumentHelp(
+      "A hub's PostgreSQL database for the log, instead of the SQLite file in the data folder.",
+      valueName: "postgresql://user@host:port/database"))
+  var store: String?
   @OptionGroup var officer: OfficerOption
 
   func execute() throws {
@@ -66,7 +79,7 @@ struct InitCommand: NodeCommand {
       try options.directory(), node: nodeID, caPEM: try read(ca, "CA"),
       certificatePEM: try read(cert, "certificate"),
       keyPEM: try read(key, "key"), crlPEM: try crl.map { try read($0, "CRL") }, transport: transport,
-      by: Officer(officer.resolved))
+      store: store, by: Officer(officer.resolved))
     if options.json {
       try Output.json(result)
     } else {
@@ -75,6 +88,7 @@ struct InitCommand: NodeCommand {
         "  certificate \(result.fingerprintAlgorithm) \(result.certificateFingerprint), valid until \(result.certificateNotAfter)"
       )
       print("  first change \(result.firstChange) announces it to the federation")
+      if store != nil { print("  its log is kept in \(result.store)") }
     }
   }
 }

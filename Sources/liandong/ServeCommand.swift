@@ -94,6 +94,9 @@ struct ServeCommand: AsyncNodeCommand {
         allowList: settings.allowList, batchBytes: settings.batchBytes),
       logger: logger)
     let node = home.node
+    if case .postgres = home.configuration.storeLocation {
+      logger.notice("hub: the log is kept in PostgreSQL at \(home.configuration.storeLocation.shown)")
+    }
     if home.trust.suite == .sm {
       logger.notice(
         "national algorithms: changes are signed with SM2 and hashed with SM3; \(TLSCapabilities.summary)")

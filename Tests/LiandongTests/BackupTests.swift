@@ -185,6 +185,37 @@ struct BackupTests {
     #expect(try await risky.cli(write).status == 0)
   }
 
+  @Test("a backup whose node.json was edited to name a hub's database is not restored, and nothing is left")
+  func restoreOfAHubRefused() async throws {
+    let federation = try TestFederation(label: "backup-hub", nodes: ["jjj"])
+    let jjj = try await NodeProcess("jjj", federation: federation)
+    let archive = temporaryDirectory("backup-hub").appendingPathComponent("jjj.tar")
+    #expect(try await jjj.cli("backup", "--out", archive.path).status == 0)
+    // Unpacked, node.json given a store, the manifest made to match, packed again: only the
+    // store setting is wrong with it.
+    let unpacked = temporaryDirectory("backup-hub-unpacked")
+    #expect(try await run("/usr/bin/tar", ["-xf", archive.path, "-C", unpacked.path]).status == 0)
+    let configuration = unpacked.appendingPathComponent("node.json")
+    var object =
+      try JSONSerialization.jsonObject(with: Data(contentsOf: configuration)) as? [String: Any] ?? [:]
+    object["store"] = "postgresql://liandong:secret@127.0.0.1:1/hub"
+    try JSONSerialization.data(withJSONObject: object).write(to: configuration)
+    let sums = try await run(
+      "/bin/sh",
+      [
+        "-c",
+        "cd '\(unpacked.path)' && find . -type f ! -name MANIFEST.sha256 | sed 's|^./||' | sort | xargs sha256sum > MANIFEST.sha256",
+      ])
+    #expect(sums.status == 0, "\(sums)")
+    let edited = archive.deletingLastPathComponent().appendingPathComponent("edited.tar")
+    #expect(try await run("/usr/bin/tar", ["-cf", edited.path, "-C", unpacked.path, "."]).status == 0)
+    let target = temporaryDirectory("restored-hub").appendingPathComponent("jjj")
+    let restore = try await run(liandongBinary.path, ["restore", edited.path, "--data", target.path])
+    #expect(restore.failed(with: "restore.hub"), "\(restore)")
+    #expect(!restore.stderr.contains("secret"), "the password is not shown: \(restore)")
+    #expect(!FileManager.default.fileExists(atPath: target.path), "nothing is left behind")
+  }
+
   @Test("a restored node running serve may write again once its own rounds have synced with a peer")
   func catchUpInServe() async throws {
     let federation = try TestFederation(label: "backup-serve", nodes: ["jjj", "yrd"])

@@ -1,9 +1,10 @@
 import Foundation
 import LiandongCore
 import LiandongProtocol
-import LiandongStore
 import LiandongTesting
 import Testing
+
+@testable import LiandongStore
 
 @Suite("node.json configuration and serve --check-config", .serialized)
 struct ConfigTests {
@@ -129,6 +130,39 @@ struct ConfigTests {
     let level = security.stdout.split(separator: "\n").last { $0.contains("Overall exposure level") }
     let score = level.flatMap { Double($0.split(separator: ":").last?.split(separator: " ").first ?? "") }
     #expect((score ?? 10) < 3.0, "\(security.stdout.suffix(300))")
+  }
+}
+
+@Suite("A hub's store URL as node.json holds it")
+struct StoreLocationTests {
+  @Test("shown without its password, whether in the user information or a parameter; the rest kept")
+  func withoutPassword() throws {
+    let cases = [
+      ("postgresql://liandong:s3cr:et@10.0.0.5:5000/hub", "postgresql://liandong@10.0.0.5:5000/hub"),
+      (
+        "postgres://hub@db.gd.example/hub?sslmode=verify-full&password=x&sslrootcert=/etc/ca.pem",
+        "postgres://hub@db.gd.example/hub?sslmode=verify-full&sslrootcert=/etc/ca.pem"
+      ),
+      ("postgresql://liandong@127.0.0.1:5432/hub", "postgresql://liandong@127.0.0.1:5432/hub"),
+      ("postgresql:///hub?host=/var/run/postgresql", "postgresql:///hub?host=/var/run/postgresql"),
+      ("postgresql://a:b@h1:5432,h2:5432/hub?password=c", "postgresql://a@h1:5432,h2:5432/hub"),
+    ]
+    for (url, shown) in cases {
+      let location = StoreLocation.postgres(url: url)
+      #expect(location.shown == shown, "\(url)")
+      #expect(location.carriesPassword == (url != shown), "\(url)")
+    }
+  }
+
+  @Test("a store that is not a PostgreSQL URL makes node.json unreadable, with what to write instead")
+  func notPostgres() throws {
+    for store in ["sqlite:///x.db", "/var/lib/liandong/hub.db", "host=db dbname=hub"] {
+      let json = #"{"node": "hub", "store": "\#(store)"}"#
+      let configuration = try JSONDecoder().decode(NodeConfiguration.self, from: Data(json.utf8))
+      #expect(configuration.problem?.contains("postgresql://USER@HOST:PORT/DATABASE") == true, "\(store)")
+    }
+    let absent = try JSONDecoder().decode(NodeConfiguration.self, from: Data(#"{"node": "yrd"}"#.utf8))
+    #expect(absent.storeLocation == .sqlite && absent.problem == nil)
   }
 }
 

@@ -23,7 +23,7 @@ struct HubFailoverTests {
     // The hub is n3 of the shared test federation; n0-n2 are its peers.
     let hub = try SimulatedNode("n3")
     let store = try PostgresStore(url: cluster.url(database: "hub"), node: hub.id)
-    let writers = OfficerWriters(store: store, threads: 4)
+    let writers = WriteLedger.officerAccounts(store: store, threads: 4)
     defer { writers.stop() }
     // Beside the accounts, the change log: a peer's changes arriving by sync, and the hub's own
     // officers' acts signed by the hub, through the same URL.
@@ -32,36 +32,17 @@ struct HubFailoverTests {
       try hub.store.changes(after: [:]), verifier: hub.verifier, physicalMillis: Date().unixMillis)
     let log = LogWriters(store: store, peer: peers[0], hub: hub)
     defer { log.stop() }
-    for round in 1...kills {
+    for number in 1...kills {
       let before = writers.acknowledged.count
       #expect(await eventually(30) { writers.acknowledged.count >= before + 40 }, "writes go on")
-      guard let leader = cluster.leader else {
-        Issue.record("no member leads")
-        return
-      }
-      // Killed only once the other member is the synchronous standby: until then, a commit
-      // is acknowledged before any standby has it.
-      #expect(
-        await eventually(60) { cluster.role(of: 1 - leader) == "sync_standby" },
-        "pg\(2 - leader) became the synchronous standby")
-      let killedAt = Date()
-      cluster.kill9(leader)
-      let resumed = await eventually(60) { writers.resumed(after: killedAt) != nil }
-      let downtime = writers.resumed(after: killedAt).map { $0.timeIntervalSince(killedAt) }
-      #expect(resumed, "writes resumed after the primary was killed")
-      #expect((downtime ?? .infinity) < 30, "writes resumed \(downtime ?? -1) s after the kill")
-      let successor = cluster.leader
-      try cluster.startMember(leader)
-      let rejoinStart = Date()
-      let rejoined = await eventually(90) {
-        cluster.role(of: leader) == "sync_standby"
-      }
-      #expect(rejoined, "the old primary rejoined as the synchronous standby")
+      guard let round = try await cluster.failOver(under: writers) else { return }
+      let downtime = String(format: "%.1f", round.downtime ?? -1)
+      let rejoin = String(format: "%.1f", round.rejoin)
+      let rejoinedAs = cluster.role(of: round.killed) ?? "nothing"
       print(
-        "failover round \(round): pg\(leader + 1) killed; writes resumed after "
-          + String(format: "%.1f", downtime ?? -1) + " s through pg\((successor ?? -1) + 1); "
-          + "the old primary rejoined as \(cluster.role(of: leader) ?? "nothing") after "
-          + String(format: "%.1f", Date().timeIntervalSince(rejoinStart)) + " s")
+        "failover round \(number): pg\(round.killed + 1) killed; writes resumed after \(downtime) s "
+          + "through pg\((round.successor ?? -1) + 1); the old primary rejoined as \(rejoinedAs) after \(rejoin) s"
+      )
     }
     writers.stop()
     #expect(await eventually(60) { log.synced }, "the peer's changes were all taken")
@@ -105,67 +86,23 @@ struct HubFailoverTests {
   }
 }
 
-/// Officers writing through the hub's store, each on a thread of its own, as fast as it answers.
-/// A write whose answer was lost (an error) is tried again with the same name until it is
-/// known: added, or found already there (it had committed).
-final class OfficerWriters: @unchecked Sendable {
-  private let lock = NSLock()
-  private var stopped = false
-  private var names: Set<String> = []
-  private var acknowledgedAt: [(begun: Date, at: Date)] = []
-  private var codes: Set<String> = []
-  private var refused = 0
-  private var failedAt: [Date] = []
-  private let done = DispatchGroup()
-
-  init(store: PostgresStore, threads: Int) {
-    for thread in 0..<threads {
-      done.enter()
-      Thread.detachNewThread { [self] in
-        defer { done.leave() }
-        var number = 0
-        while !lock.withLock({ stopped }) {
-          number += 1
-          let name = "officer-\(thread)-\(number)"
-          while !lock.withLock({ stopped }) {
-            let begun = Date()
-            do {
-              _ = try store.addAccount(name, role: .officer, at: begun)
-              lock.withLock {
-                names.insert(name)
-                acknowledgedAt.append((begun, Date()))
-              }
-              break
-            } catch {
-              lock.withLock {
-                refused += 1
-                failedAt.append(Date())
-                codes.insert((error as? any CodedError)?.code ?? "uncoded: \(error)")
-              }
-              usleep(50_000)
-            }
-          }
-        }
+extension WriteLedger {
+  /// Officers writing accounts through the hub's store, each on a thread of its own, as fast as
+  /// it answers. A write whose answer was lost (an error) is tried again with the same name until
+  /// it is known: added, or found already there (it had committed).
+  static func officerAccounts(store: PostgresStore, threads: Int) -> WriteLedger {
+    writers(threads: threads, pause: 50_000) { ledger, thread, number in
+      let name = "officer-\(thread)-\(number)"
+      let begun = Date()
+      do {
+        _ = try store.addAccount(name, role: .officer, at: begun)
+        ledger.acknowledge(name, begun: begun)
+        return true
+      } catch {
+        ledger.refuse(code: (error as? any CodedError)?.code ?? "uncoded: \(error)")
+        return false
       }
     }
-  }
-
-  var acknowledged: Set<String> { lock.withLock { names } }
-  var errorCodes: Set<String> { lock.withLock { codes } }
-  var failures: Int { lock.withLock { refused } }
-
-  /// When writes were acknowledged again after a failure that followed `instant`: a write begun
-  /// after the kill may still have been committed by the dying primary.
-  func resumed(after instant: Date) -> Date? {
-    lock.withLock {
-      guard let failed = failedAt.filter({ $0 > instant }).min() else { return nil }
-      return acknowledgedAt.filter { $0.begun > failed }.map(\.at).min()
-    }
-  }
-
-  func stop() {
-    lock.withLock { stopped = true }
-    done.wait()
   }
 }
 

@@ -72,6 +72,6 @@ struct SuiteDigestTests {
     let node = try await NodeProcess("n0", federation: federation)
     defer { _ = node.stop() }
     let home = try NodeHome.open(node.data)
-    #expect(home.database.suiteDigest == .sm3)
+    #expect(home.database?.suiteDigest == .sm3)
   }
 }

@@ -18,9 +18,12 @@ final class NodeProcess: @unchecked Sendable {
   var clockOffset: String? = nil
 
   /// A new node; its data folder is `data` if given (a small disk, say), else a fresh temporary
-  /// one; with `clockOffset`, made (and later run) under `faketime` with that offset.
-  init(_ name: String, federation: TestFederation, data: URL? = nil, clockOffset: String? = nil) async throws
-  {
+  /// one; with `clockOffset`, made (and later run) under `faketime` with that offset; `initOptions`
+  /// go to `init` (`--store` for a hub).
+  init(
+    _ name: String, federation: TestFederation, data: URL? = nil, clockOffset: String? = nil,
+    initOptions: [String] = []
+  ) async throws {
     self.name = name
     self.data = data ?? temporaryDirectory("node-\(name)")
     self.clockOffset = clockOffset
@@ -37,7 +40,7 @@ final class NodeProcess: @unchecked Sendable {
         "init", "--data", self.data.path, "--node", name, "--ca", federation.caURL.path, "--crl",
         federation.crlURL.path,
         "--cert", files.certificate.path, "--key", files.key.path,
-      ] + transport, environment: environment)
+      ] + transport + initOptions, environment: environment)
     guard result.status == 0 else { throw TestFailure("init \(name): \(result)") }
   }
 

@@ -32,7 +32,9 @@ final class SimulationRun {
 
   static let day: Int64 = 86_400_000
 
-  init(seed: UInt64) throws {
+  /// With `hub`, node n0 keeps its store there (a database on a real PostgreSQL) and the others
+  /// on SQLite: the same run, with a hub among the nodes.
+  init(seed: UInt64, hub: ((NodeID) throws -> any NodeStorage)? = nil) throws {
     self.seed = seed
     network = SimulatedNetwork(seed: seed)
     let count = Int.random(in: 3...5, using: &network.random)
@@ -42,8 +44,9 @@ final class SimulationRun {
     let start = now
     nodes = try (0..<count).map {
       try SimulatedNode(
-        "n\($0)", federation: .simulation, clockMillis: start, objectIDSeed: seed &* 0x9E37_79B9 &+ UInt64($0)
-      )
+        "n\($0)", federation: .simulation, clockMillis: start,
+        objectIDSeed: seed &* 0x9E37_79B9 &+ UInt64($0),
+        storage: $0 == 0 ? hub : nil)
     }
     try SimulatedNode.acquaint(nodes)
     up = Array(repeating: true, count: count)
@@ -65,10 +68,11 @@ final class SimulationRun {
     // A restore run forks nothing either: a restored node that waits for its peers must not fork.
     if revokedAt == nil, forkAt == nil, network.chance(0.15) {
       let backupAt = Int.random(in: 5..<ticks / 2, using: &network.random)
-      restore = (
-        Int.random(in: 0..<nodes.count, using: &network.random), backupAt,
-        Int.random(in: backupAt + 5..<ticks, using: &network.random)
-      )
+      // `liandong backup` copies a SQLite file: a hub's database is backed up by PostgreSQL's
+      // tools, so a hub restores nothing here.
+      let node = Int.random(in: 0..<nodes.count, using: &network.random)
+      let restorable = nodes[node].store is NodeStore ? node : 1
+      restore = (restorable, backupAt, Int.random(in: backupAt + 5..<ticks, using: &network.random))
     }
     for _ in 0..<ticks {
       try chaos(forkNow: tick == forkAt)

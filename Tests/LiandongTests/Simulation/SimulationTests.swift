@@ -1,5 +1,8 @@
 import Foundation
+import LiandongCore
 import LiandongCrypto
+import LiandongStore
+import LiandongTesting
 import Testing
 
 /// Issue 8's deterministic simulation: many seeded runs of `SimulationRun`, in batches that each
@@ -37,12 +40,24 @@ struct SimulationTests {
   @Test(
     "partitions, lost, duplicated and overtaken frames, crashes, clock jumps and forks: nothing acknowledged is lost, nothing leaves its audience, forks are found, and the healed nodes agree",
     arguments: batches)
-  func simulate(seeds: ClosedRange<UInt64>) throws {
+  func simulate(seeds: ClosedRange<UInt64>) async throws {
     var total = SimulationFigures()
+    // LIANDONG_SIM_POSTGRES=1 (`scripts/simulate --postgres`): n0 of every run on a real
+    // PostgreSQL, a database of its own per run.
+    let postgres =
+      ProcessInfo.processInfo.environment["LIANDONG_SIM_POSTGRES"] == "1" ? try await PostgreSQLServer() : nil
+    defer { postgres?.stop() }
     for seed in seeds {
-      let replay = "seed \(seed) (replay: scripts/simulate --seed \(seed))"
+      let replay =
+        "seed \(seed) (replay: scripts/simulate --seed \(seed)\(postgres == nil ? "" : " --postgres"))"
       do {
-        let run = try SimulationRun(seed: seed)
+        let hub = postgres.map { server in
+          { (node: NodeID) throws -> any NodeStorage in
+            try server.createDatabase("sim\(seed)")
+            return try PostgresStore(url: server.url(database: "sim\(seed)"), node: node)
+          }
+        }
+        let run = try SimulationRun(seed: seed, hub: hub)
         try run.run()
         var figures = run.figures
         if !run.violations.isEmpty {
