@@ -1,12 +1,15 @@
 import Foundation
 import LiandongCrypto
 import LiandongErrors
+import LiandongStore
 
 extension NodeApp {
   /// Makes `act` at most once per caller and key, so a client that retries (after a timeout, a
-  /// dropped connection) never acts twice: a repeat of the same request returns the first
-  /// result; the same key with another request is refused. Acts with keys run one at a time.
-  /// Without a key, `act` simply runs.
+  /// dropped connection, a database's failover) never acts twice: a repeat of the same request
+  /// returns the first result; the same key with another request is refused. Acts with keys run
+  /// one at a time in a process; the change that realises one marks its key in its own
+  /// transaction, so that neither a lost answer nor another `serve` process of a hub makes a
+  /// second (`IdempotentClaim`). Without a key, `act` simply runs.
   public func once<Result: Codable>(
     by caller: Caller, key: String?, request: Data, now: Date = Date(), _ act: () throws -> Result
   ) throws -> Result {
@@ -19,18 +22,31 @@ extension NodeApp {
     idempotency.lock()
     defer { idempotency.unlock() }
     let digest = SHA256.hash(request)
-    if let stored = try accounts.idempotentResult(account: caller.account, key: key) {
+    let stored = try accounts.idempotentRequest(account: caller.account, key: key)
+    if let stored {
       guard stored.requestSHA256 == digest else {
         throw UsageError(
           code: "api.idempotency-key-reused",
           message: "Idempotency-Key \(key) was used for another request; choose a new key for a new act")
       }
-      return try JSONDecoder().decode(Result.self, from: stored.result)
+      if let result = stored.result { return try JSONDecoder().decode(Result.self, from: result) }
+      // An earlier attempt ended without its result: its act stands if a change realised it,
+      // and the claim then hands that change to this attempt (`IdempotentClaim`).
+    } else {
+      try accounts.claimIdempotentKey(account: caller.account, key: key, requestSHA256: digest, at: now)
     }
-    let result = try act()
-    try accounts.recordIdempotentResult(
-      account: caller.account, key: key, requestSHA256: digest, result: try JSONEncoder().encode(result),
-      at: now)
+    let claim = IdempotentClaim(account: caller.account, key: key, realisedBy: stored?.change)
+    let result: Result
+    do {
+      result = try IdempotentClaim.$current.withValue(claim) { try act() }
+    } catch {
+      // Refused, or the store failed: the key is free again unless a change realised it (a
+      // commit whose answer was lost), which a retry then returns.
+      try? accounts.releaseIdempotentKey(account: caller.account, key: key)
+      throw error
+    }
+    try accounts.finishIdempotentRequest(
+      account: caller.account, key: key, result: try JSONEncoder().encode(result))
     return result
   }
 }

@@ -50,12 +50,20 @@ public final class NodeApp: Sendable {
     now: Date = Date(), view: () throws -> View
   ) throws -> ActResult<View> {
     let change: SignedChange
-    do {
-      change = try local.recordEach(
-        prepared: [PreparedBody(ChangeBody(officer: officer.id, operations: operations))], audience: audience,
-        now: now, keepingRefused: false)[0]
-    } catch let refused as OperationsRefused {
-      throw ActRefused(act: name, refusal: refused.refusals[0])
+    // A retry of an act whose first attempt committed: that change, not a second one.
+    if let realised = IdempotentClaim.current?.takeRealisedChange(),
+      let committed = try store.bodies(of: [realised]).first
+    {
+      change = committed
+    } else {
+      do {
+        change = try local.recordEach(
+          prepared: [PreparedBody(ChangeBody(officer: officer.id, operations: operations))],
+          audience: audience,
+          now: now, keepingRefused: false)[0]
+      } catch let refused as OperationsRefused {
+        throw ActRefused(act: name, refusal: refused.refusals[0])
+      }
     }
     var seen = Set<ObjectID>()
     let touched = operations.map(\.objectID).filter { seen.insert($0).inserted }

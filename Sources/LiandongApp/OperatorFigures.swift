@@ -33,6 +33,8 @@ public struct OperatorFigures: Sendable {
   /// The latest backup written of this node (nil: none since its database was made or restored,
   /// and always on a hub, whose database PostgreSQL's own tools back up).
   public var lastBackup: BackupRecord? = nil
+  /// A hub's database (its URL without the password); nil on SQLite.
+  public var hubDatabase: String? = nil
 
   public struct DeadlineCount: Sendable, Equatable {
     public var kind: String
@@ -69,6 +71,7 @@ extension NodeApp {
       evidence: try store.blobCounts(), evidenceMissing: try store.missingFiles(limit: 100_000).count,
       crlNextUpdate: home.trust.revocationLists.compactMap(\.nextUpdate).min(),
       certificateNotAfter: home.chain.first?.notAfter, disk: DiskSpace(of: home.directory.path),
-      lastBackup: try home.database?.latestBackup())
+      lastBackup: try home.database?.latestBackup(),
+      hubDatabase: home.configuration.storeLocation.isPostgres ? home.configuration.storeLocation.shown : nil)
   }
 }

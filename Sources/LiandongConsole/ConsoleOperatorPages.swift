@@ -34,21 +34,22 @@ extension ConsolePages {
         "urgency": urgency, "urgencyName": language.phrase("urgency:\(urgency)"),
       ]
     }
-    let store: [(String, String)] = [
-      ("changes", "\(status.changes)"), ("stubs", "\(status.stubs)"),
-      ("refusedOperations", "\(status.refusedOperations)"),
-      (
-        "evidenceHeld",
-        "\(figures.evidence.held) (\(Shown.bytes(UInt64(max(0, figures.evidence.heldBytes)))))"
-      ),
-      ("evidenceMissing", "\(figures.evidenceMissing)"),
-      (
-        "versionVector",
-        status.versionVector.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
-          separator: ", ")
-      ),
-      ("heldChangesDigest", status.heldChangesDigest),
-    ]
+    let store: [(String, String)] =
+      (figures.hubDatabase.map { [("hubDatabase", $0)] } ?? []) + [
+        ("changes", "\(status.changes)"), ("stubs", "\(status.stubs)"),
+        ("refusedOperations", "\(status.refusedOperations)"),
+        (
+          "evidenceHeld",
+          "\(figures.evidence.held) (\(Shown.bytes(UInt64(max(0, figures.evidence.heldBytes)))))"
+        ),
+        ("evidenceMissing", "\(figures.evidenceMissing)"),
+        (
+          "versionVector",
+          status.versionVector.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+            separator: ", ")
+        ),
+        ("heldChangesDigest", status.heldChangesDigest),
+      ]
     var page = Rendered(
       template: "node", title: language.phrase("nodeStatus"),
       values: [
@@ -57,7 +58,9 @@ extension ConsolePages {
           expiry("crlNextUpdate", figures.crlNextUpdate),
         ],
         "store": store.map { ["name": language.phrase($0.0), "value": $0.1] },
-        "backup": backupValues(figures.lastBackup, now: now, language),
+        "backup": backupValues(figures.lastBackup, onHub: figures.hubDatabase != nil, now: now, language),
+        // A hub's database is backed up by PostgreSQL's tools, not from this page.
+        "fileBackups": figures.hubDatabase == nil,
         "peers": try app.peers().map { peer -> [String: Any] in
           let refused = refusals[peer.node] ?? [:]
           var row: [String: Any] = [
@@ -132,7 +135,10 @@ extension ConsolePages {
   static let doneNotices = ["peers": "peersSaved", "backup": "backupStarted", "verify": "verifyStarted"]
 
   /// The latest backup, and whether it is too old: none at all is overdue.
-  private func backupValues(_ backup: BackupRecord?, now: Date, _ language: Language) -> [String: Any] {
+  private func backupValues(_ backup: BackupRecord?, onHub: Bool, now: Date, _ language: Language)
+    -> [String: Any]
+  {
+    if onHub { return ["value": language.phrase("backup:hub"), "urgency": "ok", "urgencyName": ""] }
     guard let backup, let at = Shown.parse(backup.at) else {
       return [
         "value": language.phrase("noBackup"), "urgency": "overdue",

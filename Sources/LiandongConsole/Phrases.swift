@@ -102,6 +102,11 @@ enum Phrases {
     "changesUnit": ("条变更", "changes"),
     "backup:none": ("从未备份", "never backed up"),
     "backup:old": ("超过 7 天未备份", "over 7 days old"),
+    "backup:hub": (
+      "本枢纽的数据在 PostgreSQL 中，由数据库自身的工具备份（pg_basebackup 或 pgBackRest，见 Deploy/README.md 第 11 节）",
+      "This hub's data is in PostgreSQL, backed up by the database's own tools (pg_basebackup or pgBackRest; Deploy/README.md, section 11)"
+    ),
+    "hubDatabase": ("PostgreSQL 数据库", "PostgreSQL database"),
     "backupHint": (
       "“立即备份”在节点运行时写入节点目录下的 backups/（仅节点用户可读，因其含节点私钥，不经网页下载），也可在服务器上运行 liandong backup --out 文件。请用本单位的备份系统将备份文件复制到另一台机器后删除。超过 7 天未备份时此处提示。",
       "'Back up now' writes one into backups/ in the node's folder while the node serves (readable by the node's user alone: it holds the node's private key, so it is never downloaded through the page); 'liandong backup --out FILE' on the server does the same. Copy each file to another machine with the bureau's backup system, then remove it. This warns after 7 days without one."

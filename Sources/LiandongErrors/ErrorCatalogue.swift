@@ -537,6 +537,10 @@ public enum ErrorCatalogue {
       "api.idempotency-key-reused", .conflict,
       "Use a new Idempotency-Key for a new act; repeat a key only to retry the same request."),
     Entry(
+      "api.idempotency-in-flight", .conflict,
+      "Send the same request with the same Idempotency-Key again in a few seconds: it then answers with the first attempt's result."
+    ),
+    Entry(
       "api.bad-request", .invalidInput,
       "Send the request as Protocol/openapi.yaml describes it: the message says what did not fit."),
     Entry("api.not-found", .notFound, "Check the path against Protocol/openapi.yaml."),

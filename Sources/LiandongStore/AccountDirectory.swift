@@ -63,9 +63,24 @@ public protocol AccountDirectory: Sendable {
   /// Ends one session (logout), or every session of an account (disabled, password changed).
   func endSession(sha256: Data, at: Date) throws
   func endSessions(of account: String, at: Date) throws -> Int
-  func idempotentResult(account: String, key: String) throws -> (requestSHA256: Data, result: Data)?
-  func recordIdempotentResult(account: String, key: String, requestSHA256: Data, result: Data, at: Date)
-    throws
+  /// A request made under an Idempotency-Key, as kept (`IdempotentClaim`); nil for a new key.
+  func idempotentRequest(account: String, key: String) throws -> IdempotentRequest?
+  /// Claims a new key before its act runs; a key claimed already is left as it is.
+  func claimIdempotentKey(account: String, key: String, requestSHA256: Data, at: Date) throws
+  /// Keeps the act's result, the answer to every later request with the key.
+  func finishIdempotentRequest(account: String, key: String, result: Data) throws
+  /// Gives a key back when its act failed before any change realised it (a refusal), so that
+  /// the corrected request may use it.
+  func releaseIdempotentKey(account: String, key: String) throws
+}
+
+/// A request made under an Idempotency-Key: its hash, its result once the act finished (nil while
+/// it runs, or if its attempt ended without one), and the change that realised it, marked in
+/// that change's own transaction.
+public struct IdempotentRequest: Sendable, Equatable {
+  public var requestSHA256: Data
+  public var result: Data?
+  public var change: ChangeID?
 }
 
 /// The accounts role, written once for both engines: the SQLite store of every node and the
@@ -212,24 +227,44 @@ extension AccountDirectory where Self: SQLBackedStore {
     }
   }
 
-  public func idempotentResult(account: String, key: String) throws -> (requestSHA256: Data, result: Data)? {
+  public func idempotentRequest(account: String, key: String) throws -> IdempotentRequest? {
     try reading {
       try $0.rows(
-        "SELECT request_sha256, result FROM idempotent_results WHERE account = ? AND key = ?",
+        "SELECT request_sha256, result, change_id FROM idempotent_results WHERE account = ? AND key = ?",
         [.text(account), .text(key)]
-      ).first.map { ($0.bytes("request_sha256") ?? Data(), $0.bytes("result") ?? Data()) }
+      ).first.map { row in
+        // A claim's result is empty until its act finishes: no act answers with nothing.
+        IdempotentRequest(
+          requestSHA256: row.bytes("request_sha256") ?? Data(),
+          result: row.bytes("result").flatMap { $0.isEmpty ? nil : $0 },
+          change: row.bytes("change_id").flatMap(ChangeID.init(bytes:)))
+      }
     }
   }
 
-  public func recordIdempotentResult(
-    account: String, key: String, requestSHA256: Data, result: Data, at: Date
-  ) throws {
+  public func claimIdempotentKey(account: String, key: String, requestSHA256: Data, at: Date) throws {
     try writing {
       try $0.rows(
         """
         INSERT INTO idempotent_results (account, key, request_sha256, result, created_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (account, key) DO NOTHING
-        """, [.text(account), .text(key), .bytes(requestSHA256), .bytes(result), SQLValue(at)])
+        """, [.text(account), .text(key), .bytes(requestSHA256), .bytes(Data()), SQLValue(at)])
+    }
+  }
+
+  public func finishIdempotentRequest(account: String, key: String, result: Data) throws {
+    try writing {
+      try $0.rows(
+        "UPDATE idempotent_results SET result = ? WHERE account = ? AND key = ?",
+        [.bytes(result), .text(account), .text(key)])
+    }
+  }
+
+  public func releaseIdempotentKey(account: String, key: String) throws {
+    try writing {
+      try $0.rows(
+        "DELETE FROM idempotent_results WHERE account = ? AND key = ? AND change_id IS NULL",
+        [.text(account), .text(key)])
     }
   }
 

@@ -482,8 +482,10 @@ public final class NodeHome: LocalNode {
       physicalMillis: now.unixMillis)
   }
 
-  /// A random UUID (version 4): objects made on a real node need no coordination.
-  public func newObjectID() -> ObjectID { ObjectID() }
+  /// A random UUID (version 4): objects made on a real node need no coordination. An act under
+  /// an Idempotency-Key takes its IDs from the key instead, so that a retry makes the same ones
+  /// (`IdempotentClaim`).
+  public func newObjectID() -> ObjectID { IdempotentClaim.current?.nextObjectID() ?? ObjectID() }
 
   public static func readFile(_ url: URL) throws -> Data {
     do { return try Data(contentsOf: url) } catch {

@@ -143,6 +143,8 @@ extension LogWritingStore {
         tip = ChangeAuthor.ChainTip(sequence: change.header.sequence, id: change.id)
         signed.append(change)
       }
+      // An act under an Idempotency-Key: its key is marked realised in this very transaction.
+      if let claim = IdempotentClaim.current, let first = signed.first { try claim.link(first.id, db) }
       try finishWrites(
         folds: &folds, tips: &tips, revocations: &revocations,
         clock: self.clock(at: physicalMillis), db)

@@ -651,6 +651,11 @@ enum Schema {
       try db.execute(sql: "DELETE FROM p_revocation_lists")
       try registerEveryRevocationList(db)
     }
+    migrator.registerMigration("v27: the change that realised an idempotent request") { db in
+      // Marked in that change's own transaction (`IdempotentClaim`), so that a retry after a
+      // commit whose answer was lost returns it instead of acting again.
+      try db.execute(sql: "ALTER TABLE idempotent_results ADD COLUMN change_id BLOB")
+    }
     return migrator
   }
 

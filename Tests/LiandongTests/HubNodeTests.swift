@@ -122,6 +122,14 @@ struct HubNodeTests {
     #expect(backup.failed(with: "backup.hub"), "\(backup)")
     #expect(backup.stderr.contains("pg_basebackup"), "the remedy names PostgreSQL's tools: \(backup)")
 
+    // The console's node page names the database, and offers no file backup.
+    try await hub.accounts([("wang.op", "operator", "correct horse battery")])
+    let base = try await hub.serveAPI()
+    defer { _ = hub.stop() }
+    let page = try ConsoleVisit.loggedIn(base, "wang.op", "correct horse battery").get("/console/node")
+    #expect(page.status == 200 && page.body.contains(shown) && page.body.contains("pg_basebackup"), "\(page)")
+    #expect(!page.body.contains("start-backup") && !page.body.contains(PostgreSQLServer.password))
+
     // A second init on the same database, and a store that is not PostgreSQL: refused, nothing made.
     let files = federation.files("yrd")
     func initYRD(_ store: String) async throws -> (ProcessResult, URL) {

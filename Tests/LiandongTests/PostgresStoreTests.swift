@@ -263,15 +263,21 @@ enum AccountDirectoryBehaviour {
     #expect(try store.session(sha256: Data([2]))?.endedAt == now + 40)
     #expect(try store.session(sha256: Data([3]))?.endedAt == now + 50)
 
-    // Idempotent results: the first kept, byte for byte.
+    // Idempotent requests: a key claimed once, its result kept byte for byte; a claim given
+    // back only while no change realised it.
     let result = Data("{\"id\":\"线索\"}".utf8) + Data([0])
-    try store.recordIdempotentResult(
-      account: "li", key: "k1", requestSHA256: Data([4]), result: result, at: now)
-    try store.recordIdempotentResult(
-      account: "li", key: "k1", requestSHA256: Data([5]), result: Data(), at: now)
-    let kept = try store.idempotentResult(account: "li", key: "k1")
+    try store.claimIdempotentKey(account: "li", key: "k1", requestSHA256: Data([4]), at: now)
+    try store.claimIdempotentKey(account: "li", key: "k1", requestSHA256: Data([5]), at: now)
+    #expect(
+      try store.idempotentRequest(account: "li", key: "k1")
+        == IdempotentRequest(requestSHA256: Data([4]), result: nil, change: nil))
+    try store.finishIdempotentRequest(account: "li", key: "k1", result: result)
+    let kept = try store.idempotentRequest(account: "li", key: "k1")
     #expect(kept?.requestSHA256 == Data([4]) && kept?.result == result)
-    #expect(try store.idempotentResult(account: "zhang", key: "k1") == nil)
+    #expect(try store.idempotentRequest(account: "zhang", key: "k1") == nil)
+    try store.claimIdempotentKey(account: "li", key: "k2", requestSHA256: Data([6]), at: now)
+    try store.releaseIdempotentKey(account: "li", key: "k2")
+    #expect(try store.idempotentRequest(account: "li", key: "k2") == nil)
 
     #expect(try store.disableAccount("li", at: now + 70))
     #expect(try !store.disableAccount("li", at: now + 80), "disabled once")

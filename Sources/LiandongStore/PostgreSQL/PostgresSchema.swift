@@ -463,6 +463,9 @@ enum PostgresSchema {
           PRIMARY KEY (node, change_id)
         );
         """),
+    .init(
+      name: "v7: the change that realised an idempotent request",
+      sql: "ALTER TABLE idempotent_results ADD COLUMN change_id bytea;"),
   ])
 
   /// `column`'s text as a search compares it (`LeadFilter.folded`): ASCII letters in lower case,

@@ -79,6 +79,9 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
   }
 
   func newObjectID() -> ObjectID {
+    // As a real node's (`NodeHome.newObjectID`): an act under an Idempotency-Key takes its IDs
+    // from the key.
+    if let claim = IdempotentClaim.current { return claim.nextObjectID() }
     guard var source = objectIDSource else { return ObjectID() }
     var bytes = Data(capacity: 16)
     for _ in 0..<2 { withUnsafeBytes(of: source.next()) { bytes.append(contentsOf: $0) } }
