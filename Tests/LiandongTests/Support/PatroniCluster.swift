@@ -210,7 +210,10 @@ final class PatroniCluster: @unchecked Sendable {
 
   private func failure(_ what: String) -> TestFailure {
     let logs = members.compactMap { $0.process?.stderr.suffix(1500) }.joined(separator: "\n---\n")
-    return TestFailure("\(what)\n\(logs)\netcd: \(etcd.stderr.suffix(800))")
+    let router =
+      haproxy.map { "haproxy (exit \($0.status.map(String.init) ?? "none yet")): \($0.stderr.suffix(800))" }
+      ?? ""
+    return TestFailure("\(what)\n\(logs)\netcd: \(etcd.stderr.suffix(800))\n\(router)")
   }
 
   /// Processes whose command line `matches`.

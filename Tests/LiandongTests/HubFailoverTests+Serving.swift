@@ -4,10 +4,9 @@ import Testing
 
 /// The failover of `HubFailoverTests`, with the hub itself running: `liandong serve` on a
 /// database behind HAProxy and Patroni, a peer syncing its officers' leads to it, and officers of
-/// the hub writing leads through its HTTP API, while the primary is killed with SIGKILL.
-/// (Phase 2d: its name matches the test command's `HubFailoverTests` filter.)
-@Suite("A serving hub's PostgreSQL primary killed: Patroni, etcd and HAProxy on loopback", .serialized)
-struct ServingHubFailoverTests {
+/// the hub writing leads through its HTTP API, while the primary is killed with SIGKILL. In the
+/// same serialized suite: two clusters at once race for the loopback ports each set aside.
+extension HubFailoverTests {
   @Test(
     "the primary killed while a peer syncs and officers write through the API: nothing acknowledged is lost, no fork, writes resume within 30 s, the old primary rejoins"
   )
