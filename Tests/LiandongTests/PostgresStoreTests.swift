@@ -151,7 +151,9 @@ struct PostgresStoreTests {
     }
     both.wait()
     #expect(failures.value == 0)
-    #expect(attempts.value == 3, "one of the two was run again")
+    // At least once: the run again meets the survivor still holding its first row and, when
+    // the database is slow to hand the freed row to the survivor, may deadlock once more.
+    #expect(attempts.value >= 3, "one of the two was run again")
     #expect(
       try server.psql("SELECT string_agg(n::text, ',' ORDER BY origin) FROM heads", database: "hub") == "2,2")
   }
