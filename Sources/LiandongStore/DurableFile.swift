@@ -17,7 +17,10 @@ enum DurableFile {
       throw StoreError.unwritableFile(path: temporary.path, reason: String(cString: strerror(errno)))
     }
     sync(temporary)
-    try move(temporary, to: url)
+    do { try move(temporary, to: url) } catch {
+      try? FileManager.default.removeItem(at: temporary)
+      throw error
+    }
   }
 
   /// Renames `source` onto `destination` and flushes the folder, so the rename survives a power cut.
