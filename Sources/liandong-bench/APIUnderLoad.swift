@@ -36,10 +36,7 @@ struct APIUnderLoad {
     let token = try node.cli(["officer", "token", "bench_reader"]).trimmingCharacters(
       in: .whitespacesAndNewlines)
     let (server, port, base) = try await node.serveAPI()
-    defer {
-      server.signal(SIGTERM)
-      _ = server.wait(timeout: 60)
-    }
+    defer { server.stopServing() }
     // The peer first catches up with what bench-c holds, unmeasured: in the measured sync
     // bench-c ingests the peer's new leads, as the goal says, and the peer (another machine in a
     // federation) does not fold bench-c's N leads on these two cores meanwhile.

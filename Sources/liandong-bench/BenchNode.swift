@@ -137,3 +137,11 @@ struct BenchNode {
     return status["changes"] as? Int ?? 0
   }
 }
+
+extension ChildProcess {
+  /// Ends a `liandong serve` the way an operator does (SIGTERM), and waits for it to stop.
+  func stopServing() {
+    signal(SIGTERM)
+    _ = wait(timeout: 60)
+  }
+}

@@ -22,10 +22,7 @@ struct CatchUp {
       log("B5: origin-\(index) writes \(share) leads, one per change; bench-a pulls them ...")
       try origin.writeLeads(share)
       let (server, port) = try await origin.serve()
-      defer {
-        server.signal(SIGTERM)
-        _ = server.wait(timeout: 60)
-      }
+      defer { server.stopServing() }
       _ = try a.sync(with: "origin-\(index)", port: port)
     }
     log("B5: bench-a writes \(count - 6 * share) leads ...")
@@ -35,10 +32,7 @@ struct CatchUp {
         format: "B5: bench-a holds %d changes from 7 origins after %.0f s", try a.changeCount(),
         Date().timeIntervalSince(writing)))
     let (server, port) = try await a.serve()
-    defer {
-      server.signal(SIGTERM)
-      _ = server.wait(timeout: 60)
-    }
+    defer { server.stopServing() }
     log("B5: the empty bench-b catches up ...")
     let catchUp = try b.sync(with: "bench-a", port: port)
     let held = try b.changeCount()

@@ -28,14 +28,14 @@ struct EvidenceAdd {
     var reference: [Double] = []
     for round in 1...Self.rounds {
       reference.append(
-        try timed {
+        try secondsTaken {
           try Self.tool("/usr/bin/openssl", ["dgst", "-sha256", file.path])
           try Self.tool("/bin/cp", [file.path, copy.path])
           try Self.tool("/bin/sync", [copy.path])
         })
       try FileManager.default.removeItem(at: copy)
       ours.append(
-        try timed {
+        try secondsTaken {
           try node.cli(
             [
               "evidence", "add", lead, file.path, "--category", "electronic-data", "--how-fixed",
@@ -62,13 +62,6 @@ struct EvidenceAdd {
   private static func tool(_ path: String, _ arguments: [String]) throws {
     let child = try ChildProcess(path, arguments)
     guard child.wait(timeout: 600) == 0 else { throw BenchError("\(path) failed: \(child.stderr)") }
-  }
-
-  private func timed(_ work: () throws -> Void) throws -> Double {
-    let start = ContinuousClock.now
-    try work()
-    let elapsed = (ContinuousClock.now - start).components
-    return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
   }
 
   private func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

@@ -29,10 +29,7 @@ struct EvidenceTransfer {
     try FileManager.default.removeItem(at: file)  // bench-a holds its own copy now
 
     let (server, port) = try await a.serve()
-    defer {
-      server.signal(SIGTERM)
-      _ = server.wait(timeout: 60)
-    }
+    defer { server.stopServing() }
     try await Task.sleep(for: .seconds(1))
     let idleA = try residentKiB(server.pid)
     log("B3: bench-b fetches it with 'liandong sync' ...")

@@ -23,13 +23,13 @@ struct HubIngest {
     let hub = try NodeID("bench-hub")
     let sqlite = try NodeStore(path: workspace.path("b11-hub.sqlite"), node: hub)
     log("B11: ingesting \(changes.count) changes into SQLite ...")
-    let sqliteSeconds = try Self.seconds { try Self.ingest(changes, into: sqlite.ingest, home.verifier) }
+    let sqliteSeconds = try secondsTaken { try Self.ingest(changes, into: sqlite.ingest, home.verifier) }
     let server = try await PostgreSQLServer()
     defer { server.stop() }
     try server.createDatabase("hub")
     let postgres = try PostgresStore(url: server.url(database: "hub"), node: hub)
     log("B11: ingesting \(changes.count) changes into PostgreSQL ...")
-    let postgresSeconds = try Self.seconds { try Self.ingest(changes, into: postgres.ingest, home.verifier) }
+    let postgresSeconds = try secondsTaken { try Self.ingest(changes, into: postgres.ingest, home.verifier) }
     guard try postgres.projectionDigest() == sqlite.projectionDigest() else {
       throw BenchError("B11: the PostgreSQL store's projections differ from the SQLite store's")
     }
@@ -55,11 +55,5 @@ struct HubIngest {
       let outcomes = try store(batch, verifier, Date().unixMillis + 60_000, nil, nil)
       guard outcomes.allSatisfy(\.isAccepted) else { throw BenchError("B11: a change was refused") }
     }
-  }
-
-  private static func seconds(_ body: () throws -> Void) throws -> Double {
-    let started = Date()
-    try body()
-    return Date().timeIntervalSince(started)
   }
 }

@@ -27,10 +27,7 @@ struct HubSync {
     log("B12: writing \(count) leads on bench-a, one per change ...")
     try a.writeLeads(count)
     let (serving, port) = try await a.serve()
-    defer {
-      serving.signal(SIGTERM)
-      _ = serving.wait(timeout: 60)
-    }
+    defer { serving.stopServing() }
     log("B12: syncing them to an empty node on SQLite, then to an empty hub on PostgreSQL ...")
     let onSQLite = try sqlite.sync(with: "bench-a", port: port)
     let onHub = try hub.sync(with: "bench-a", port: port)
@@ -56,17 +53,10 @@ struct HubSync {
     let hub = try BenchNode(
       "bench-hub", workspace: workspace, copy: 13,
       initOptions: ["--store", server.url(database: "hub_import")])
-    let csv = workspace.directory.appendingPathComponent("b12-leads.csv")
-    var text = "subject_name,subject_uscc,platform,shop_id,violations,summary,risk\n"
-    for index in 0..<count {
-      text +=
-        "检测服务店\(index),,某电商平台,\(100_000 + index),forged-report;misused-cma,sells one-day reports \(index),high\n"
-    }
-    try text.write(to: csv, atomically: true, encoding: .utf8)
+    let csv = try SyncScenarios.writeB2Leads(
+      count, to: workspace.directory.appendingPathComponent("b12-leads.csv"))
     func seconds(_ node: BenchNode) throws -> Double {
-      let started = Date()
-      try node.cli(["lead", "import", csv.path, "--to", "all", "--json"])
-      return Date().timeIntervalSince(started)
+      try secondsTaken { try node.cli(["lead", "import", csv.path, "--to", "all", "--json"]) }
     }
     log("B12: importing \(count) leads on a node on SQLite, then on a hub on PostgreSQL ...")
     let onSQLite = try seconds(sqlite)

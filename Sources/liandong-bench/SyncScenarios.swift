@@ -19,10 +19,7 @@ struct SyncScenarios {
     try a.writeLeads(count)
     let held = try a.changeCount()
     let (server, port) = try await a.serve()
-    defer {
-      server.signal(SIGTERM)
-      _ = server.wait(timeout: 60)
-    }
+    defer { server.stopServing() }
     log("\(label): syncing \(held) changes to the empty bench-b ...")
     let first = try b.sync(with: "bench-a", port: port)
     // bench-b holds its own first change as well.
@@ -54,22 +51,13 @@ struct SyncScenarios {
     let count = max(100, Int(200_000 * scale))
     let c = try BenchNode("bench-c", workspace: workspace)
     let empty = try BenchNode("bench-b", workspace: workspace, copy: 2)
-    let csv = workspace.directory.appendingPathComponent("leads.csv")
-    var text = "subject_name,subject_uscc,platform,shop_id,violations,summary,risk\n"
-    for index in 0..<count {
-      text +=
-        "检测服务店\(index),,某电商平台,\(100_000 + index),forged-report;misused-cma,sells one-day reports \(index),high\n"
-    }
-    try text.write(to: csv, atomically: true, encoding: .utf8)
+    let csv = try Self.writeB2Leads(count, to: workspace.directory.appendingPathComponent("leads.csv"))
     log("B2: importing \(count) leads on bench-c ...")
     let started = Date()
     try c.cli(["lead", "import", csv.path, "--to", "all", "--json"])
     let imported = Date().timeIntervalSince(started)
     let (server, port) = try await c.serve()
-    defer {
-      server.signal(SIGTERM)
-      _ = server.wait(timeout: 60)
-    }
+    defer { server.stopServing() }
     log("B2: syncing to an empty node ...")
     let synced = try empty.sync(with: "bench-c", port: port)
     // The sync runs both ways: each then holds the other's first change too.
@@ -103,6 +91,17 @@ struct SyncScenarios {
         format:
           "%d leads: import %.1f s, then sync to an empty node %.1f s; every row a node writes for them (log, operation index, projections), through GRDB into bare SQLite in the import's transactions: %.1f s, %.1fx the reference's",
         count, imported, synced.wall, own, own / bare))
+  }
+
+  /// B2's CSV file of `count` leads, for `liandong lead import`; returns `file`.
+  static func writeB2Leads(_ count: Int, to file: URL) throws -> URL {
+    var text = "subject_name,subject_uscc,platform,shop_id,violations,summary,risk\n"
+    for index in 0..<count {
+      text +=
+        "检测服务店\(index),,某电商平台,\(100_000 + index),forged-report;misused-cma,sells one-day reports \(index),high\n"
+    }
+    try text.write(to: file, atomically: true, encoding: .utf8)
+    return file
   }
 
   /// Seconds to insert `count` subject rows and lead rows, shaped like the projections, into
