@@ -72,11 +72,10 @@ struct OriginForkDecisionTests {
     let origin = try SimulatedNode("n0", federation: federation)
     let peer = try SimulatedNode("n1", federation: federation)
     let late = try SimulatedNode("n2", federation: federation)
-    _ = try origin.addLead(summary: "before the backup")
-    let setAside = try origin.addLead(summary: "signed after the backup")
-    let changes = try origin.store.changes(after: [:])
     // A copy restored from the backup signs sequence 3 again.
-    let twin = try origin.forkedTwin(after: changes[1])
+    let (leads, changes, twin) = try origin.forkAfterTwoLeads(
+      first: "before the backup", second: "signed after the backup")
+    let setAside = leads[1]
     let outcomes = try peer.receive(changes + [twin])
     #expect(outcomes.last == .forkDetected(.fork(origin: origin.id, sequence: 3)), "\(outcomes)")
     #expect(try origin.receive([twin]) == [.forkDetected(.fork(origin: origin.id, sequence: 3))])

@@ -145,10 +145,7 @@ struct PostgresChangeLogTests {
     defer { server.stop() }
     for round in 0..<4 {
       let origin = try SimulatedNode("n0")
-      _ = try origin.addLead(summary: "first")
-      _ = try origin.addLead(summary: "second")
-      let changes = try origin.store.changes(after: [:])
-      let twin = try origin.forkedTwin(after: changes[1])
+      let (_, changes, twin) = try origin.forkAfterTwoLeads()
       try server.createDatabase("fork\(round)")
       let stores = try (0..<2).map { _ in
         try PostgresStore(url: server.url(database: "fork\(round)"), node: NodeID("n1"))

@@ -110,18 +110,15 @@ struct StoreConformanceTests {
   func receivedChanges(_ backend: StoreBackend) async throws {
     try await backend.stores { open in
       let origin = try SimulatedNode("n0")
-      let lead = try origin.addLead(summary: "first")
-      _ = try origin.addLead(summary: "second")
-      let changes = try origin.store.changes(after: [:])
+      let (leads, changes, twin) = try origin.forkAfterTwoLeads()
       let store = try open(try NodeID("n1"))
       #expect(
         try Self.ingest(store, [changes[0], changes[2]], origin.verifier)[1]
           == .refused(.gap(origin: origin.id, expected: 2, received: 3)))
       #expect(try Self.ingest(store, changes, origin.verifier) == [.duplicate, .stored, .stored])
       #expect(try Self.ingest(store, changes, origin.verifier) == [.duplicate, .duplicate, .duplicate])
-      #expect(try store.lead(lead.description)?.summary == "first")
+      #expect(try store.lead(leads[0].description)?.summary == "first")
 
-      let twin = try origin.forkedTwin(after: changes[1])
       #expect(
         try Self.ingest(store, [twin], origin.verifier) == [
           .forkDetected(.fork(origin: origin.id, sequence: 3))
@@ -143,10 +140,8 @@ struct StoreConformanceTests {
   func decidedFork(_ backend: StoreBackend) async throws {
     try await backend.stores { open in
       let origin = try SimulatedNode("n0")
-      _ = try origin.addLead(summary: "first")
-      let overtaken = try origin.addLead(summary: "second")
-      let changes = try origin.store.changes(after: [:])
-      let twin = try origin.forkedTwin(after: changes[1])
+      let (leads, changes, twin) = try origin.forkAfterTwoLeads()
+      let overtaken = leads[1]
       let store = try open(try NodeID("n1"))
       #expect(
         try Self.ingest(store, changes + [twin], origin.verifier).last
@@ -437,10 +432,9 @@ struct StoreConformanceTests {
   func ownFork(_ backend: StoreBackend) async throws {
     try await backend.stores { open in
       let origin = try SimulatedNode("n0")
-      _ = try origin.addLead(summary: "before the backup")
-      let setAside = try origin.addLead(summary: "signed after the backup")
-      let changes = try origin.store.changes(after: [:])
-      let twin = try origin.forkedTwin(after: changes[1])
+      let (leads, changes, twin) = try origin.forkAfterTwoLeads(
+        first: "before the backup", second: "signed after the backup")
+      let setAside = leads[1]
       let store = try open(origin.id)
       #expect(
         try Self.ingest(store, changes + [twin], origin.verifier).last

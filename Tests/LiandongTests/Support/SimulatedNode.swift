@@ -144,6 +144,17 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
     change.header.audience.includes(id, origin: change.header.origin) ? change : change.stub
   }
 
+  /// This node's fork, as a copy restored from a backup taken after its first lead would make
+  /// it: two leads (`first`, then `second`) recorded one per change, and `twin`, another change
+  /// at the second lead's sequence. `changes` are all it holds, its announcement first.
+  func forkAfterTwoLeads(first: String = "first", second: String = "second") throws -> (
+    leads: [ObjectID], changes: [SignedChange], twin: SignedChange
+  ) {
+    let leads = [try addLead(summary: first), try addLead(summary: second)]
+    let changes = try store.changes(after: [:])
+    return (leads, changes, try forkedTwin(after: changes[1]))
+  }
+
   /// Another change right after `tip`, signed with this node's key: a fork, as a node restored
   /// from an old backup would make.
   func forkedTwin(after tip: SignedChange) throws -> SignedChange {
