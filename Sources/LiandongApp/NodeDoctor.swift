@@ -68,12 +68,12 @@ public struct NodeDoctor: Sendable {
   /// The store's own check: SQLite's quick check of its file, or on a hub the database's schema
   /// and what its set-up leaves open. `sound` when the log may be read for the checks after it.
   func database(_ home: NodeHome) -> (findings: [DoctorFinding], sound: Bool) {
-    guard let steps = StoreHealth.hubSchemaSteps(of: home.store) else {
+    let location = home.configuration.storeLocation
+    guard location.isPostgres else {
       let problems =
         (try? StoreHealth.problems(of: home.store, quick: true)) ?? ["the database cannot be read"]
       return ([DoctorRules.database(problems: problems)], problems.isEmpty)
     }
-    let location = home.configuration.storeLocation
     let problems: [String]
     do { problems = try StoreHealth.problems(of: home.store, quick: true) } catch {
       return ([Self.unreadableDatabase(error)], false)
@@ -82,7 +82,10 @@ public struct NodeDoctor: Sendable {
       evidenceOnDisk: home.configuration.evidenceStore == nil,
       passwordReadableIn: location.carriesPassword ? readableByOthers("node.json") : nil)
     return (
-      [DoctorRules.hubDatabase(location: location.shown, schemaSteps: steps, problems: problems)] + setUp,
+      [
+        DoctorRules.hubDatabase(
+          location: location.shown, schemaSteps: PostgresStore.schemaVersions.count, problems: problems)
+      ] + setUp,
       problems.isEmpty
     )
   }

@@ -15,9 +15,4 @@ public enum StoreHealth {
     _ = try store.versionVector()
     return missing.isEmpty ? [] : ["schema steps not applied: \(missing.joined(separator: ", "))"]
   }
-
-  /// How many schema steps a hub's database has when sound; nil for SQLite.
-  public static func hubSchemaSteps(of store: any NodeStorage) -> Int? {
-    store is PostgresStore ? PostgresStore.schemaVersions.count : nil
-  }
 }
