@@ -72,6 +72,13 @@ enum LogTables {
       "p_operations", "p_wanted_bodies", "withheld_changes", "retimed_changes",
     ]
 
+  /// A change's row in the log.
+  static let changeRows = RowInserts(
+    "changes", rowsPerStatement: 32,
+    columns: [
+      "id", "origin", "sequence", "hlc_wall", "hlc_counter", "header", "signature", "body", "received_at",
+    ])
+
   /// `ON CONFLICT ... DO UPDATE SET column = ` the smaller of `column` (qualified by its table)
   /// and the row offered: a registry keeps the smallest change ID that brought an entry, so it
   /// does not depend on arrival order. (SQLite's two-argument `MIN` is PostgreSQL's `LEAST`.)

@@ -233,12 +233,10 @@ extension LogWritingStore {
       try folds.indexFilled(full, body, db)
       return .bodyFilled
     case .store(let accepted, let announced, let body):
-      try db.run(
-        """
-        INSERT INTO changes (id, origin, sequence, hlc_wall, hlc_counter, header, signature, body, received_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-        """, accepted.id.bytes, header.origin.rawValue, Int64(header.sequence), Int64(header.time.wallMillis),
-        Int64(header.time.counter), accepted.headerBytes, accepted.signature, accepted.body, receivedAt)
+      try db.insertRow(
+        LogTables.changeRows, accepted.id.bytes, header.origin.rawValue, Int64(header.sequence),
+        Int64(header.time.wallMillis), Int64(header.time.counter), accepted.headerBytes, accepted.signature,
+        accepted.body, receivedAt)
       tips.stored(accepted)
       for chain in announced {
         try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)

@@ -7,9 +7,16 @@ import LiandongCrypto
 /// the store runs on threads of its own, never on the threads async tasks share. Never used by
 /// two threads at once: `PostgresPool` hands each caller its own.
 final class PostgresConnection: SQLConnection, @unchecked Sendable {
-  private let handle: OpaquePointer
+  /// libpq's connection; `PostgresConnection+Pipeline.swift` sends on it too.
+  let handle: OpaquePointer
   /// Statements sent since the pool handed the connection out.
   var statementsRun = 0
+  /// Whether a transaction (`transaction`) is open: only then are writes pipelined.
+  private(set) var inTransaction = false
+  /// Writes sent in pipeline mode whose results have not been read yet.
+  var pipelined = 0
+  /// Rows `coalesce` holds back to send many to a statement.
+  var heldRows: HeldRows?
   /// Host, port and database, never the password: what messages name.
   let target: String
 
@@ -44,14 +51,18 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
   /// Runs one statement with `$1`, `$2`, … bound to `parameters`; the rows it returns.
   @discardableResult
   func execute(_ sql: String, _ parameters: [SQLValue] = []) throws(PostgresError) -> [SQLRow] {
-    try sending(parameters) { PQexecParams(handle, sql, $0, nil, $1, $2, $3, 0) }
+    try sendHeldRows()
+    try finishPipeline()
+    return try sending(parameters) { PQexecParams(handle, sql, $0, nil, $1, $2, $3, 0) }
   }
 
   /// Runs one statement written with `?` placeholders, as a role written for both engines has it.
   /// Each is prepared once per connection (`prepared`): the change log runs the same few
   /// statements for every change, and parsing and planning each again was much of their cost.
   @discardableResult
-  func rows(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
+  func rows(_ sql: String, _ arguments: [SQLValue]) throws(PostgresError) -> [SQLRow] {
+    try sendHeldRows()
+    try finishPipeline()
     guard let name = try prepared(sql, parameters: arguments.count) else {
       return try execute(Self.numberingPlaceholders(sql), arguments)
     }
@@ -80,14 +91,14 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
   }
 
   /// The names of the statements prepared on this connection, by their SQL.
-  private var preparedNames: [String: String] = [:]
+  var preparedNames: [String: String] = [:]
   /// At most this many are kept (statements whose text varies, such as long `IN` lists, would
   /// otherwise grow the server's memory for each connection); past it, statements are sent whole.
   private static let maximumPrepared = 512
 
   /// The name `sql` is prepared under, preparing it on first use; nil past `maximumPrepared`.
   /// A statement is prepared outside any transaction's effect: a rollback keeps it.
-  private func prepared(_ sql: String, parameters: Int) throws(PostgresError) -> String? {
+  func prepared(_ sql: String, parameters: Int) throws(PostgresError) -> String? {
     if let name = preparedNames[sql] { return name }
     guard preparedNames.count < Self.maximumPrepared else { return nil }
     let name = "liandong_\(preparedNames.count)"
@@ -122,6 +133,8 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
 
   /// Runs several statements without parameters, as one script (a migration's).
   func executeScript(_ sql: String) throws(PostgresError) {
+    try sendHeldRows()
+    try finishPipeline()
     statementsRun += 1
     guard let result = PQexec(handle, sql) else { throw failure(nil) }
     defer { PQclear(result) }
@@ -140,11 +153,16 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     var attempt = 1
     while true {
       try execute(begin)
+      inTransaction = true
+      defer { inTransaction = false }
       do {
         let result = try body(self)
         try execute("COMMIT")
         return result
       } catch {
+        // A write whose result was not read yet may be what failed: its error is not needed.
+        heldRows = nil
+        _ = try? finishPipeline()
         if PQtransactionStatus(handle) != PQTRANS_IDLE { _ = try? execute("ROLLBACK") }
         guard let failure = error as? PostgresError, failure.isWorthRetrying, attempt < attempts else {
           throw error
@@ -161,7 +179,7 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
   /// so that a server that closed it (a restart, a failover) is noticed before it is used.
   var survivedIdling: Bool { PQconsumeInput(handle) == 1 && isOpen }
 
-  private func failure(_ result: OpaquePointer?) -> PostgresError {
+  func failure(_ result: OpaquePointer?) -> PostgresError {
     guard isOpen else { return .unreachable(target: target, reason: Self.reason(Self.message(handle))) }
     let state = result.flatMap { PQresultErrorField($0, Int32(UInt8(ascii: "C"))) }.map {
       String(cString: $0)
@@ -226,9 +244,16 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
   }
 }
 
+/// Rows of one insert statement held back by `coalesce`: `count` rows' values, in order.
+struct HeldRows {
+  let inserts: RowInserts
+  var values: [SQLValue]
+  var count: Int
+}
+
 /// A parameter as libpq takes it: text in the server's text form, bytes in binary form, each in
 /// memory of its own that outlives the call.
-private struct BoundParameter {
+struct BoundParameter {
   let pointer: UnsafeMutablePointer<CChar>?
   let length: Int32
   let format: Int32

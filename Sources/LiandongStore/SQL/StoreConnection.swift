@@ -18,11 +18,21 @@ enum StoreConnection {
     }
   }
 
-  /// Runs one statement that returns no rows.
+  /// Runs one statement that returns no rows. On PostgreSQL, in a transaction, it is pipelined:
+  /// a failure is reported by a later statement of the transaction, or its commit.
   func run<each Value: SQLBindable>(_ sql: String, _ values: repeat each Value) throws {
     switch self {
     case .sqlite(let db): try db.run(sql, repeat each values)
-    case .postgres(let connection): try connection.rows(sql, Self.values(repeat each values))
+    case .postgres(let connection): try connection.send(sql, Self.values(repeat each values))
+    }
+  }
+
+  /// Inserts one row with `inserts.one`; on PostgreSQL, in a transaction, sent with the rows
+  /// inserted the same way after it, many to a statement (`PostgresConnection.coalesce`).
+  func insertRow<each Value: SQLBindable>(_ inserts: RowInserts, _ values: repeat each Value) throws {
+    switch self {
+    case .sqlite(let db): try db.run(inserts.one, repeat each values)
+    case .postgres(let connection): try connection.coalesce(inserts, Self.values(repeat each values))
     }
   }
 
@@ -78,7 +88,7 @@ enum StoreConnection {
   }
 
   /// Inserts `rows` with `statements`: `rowsPerStatement` rows to a statement, then the rest one
-  /// by one. `bind` fills one row's placeholders.
+  /// by one (pipelined on PostgreSQL, as `run`). `bind` fills one row's placeholders.
   func insert<Row>(
     _ rows: [Row], with statements: RowInserts, bind: (Row, inout StorePlaceholders) throws -> Void
   ) throws {
@@ -97,7 +107,7 @@ enum StoreConnection {
         let end = many ? start + width : start + 1
         var placeholders = StorePlaceholders(sqlite: nil)
         for row in rows[start..<end] { try bind(row, &placeholders) }
-        try connection.rows(many ? statements.many : statements.one, placeholders.values)
+        try connection.send(many ? statements.many : statements.one, placeholders.values)
         start = end
       }
     }
