@@ -45,12 +45,13 @@ enum StoreConnection {
     }
   }
 
-  /// `rows` for a statement whose placeholders take one list of values, such as an `IN (...)`.
+  /// `rows` for a statement whose placeholders take one list of values, such as an `IN (...)`
+  /// or a page's filters. PostgreSQL plans it for these values each time (`plannedEachTime`).
   func rows(_ sql: String, binding values: [some SQLBindable]) throws -> [SQLRow] {
     let bound = values.map(\.sqlValue)
     switch self {
     case .sqlite(let db): return try SQLiteConnection(db: db).rows(sql, bound)
-    case .postgres(let connection): return try connection.rows(sql, bound)
+    case .postgres(let connection): return try connection.plannedEachTime(sql, bound)
     }
   }
 
@@ -83,7 +84,7 @@ enum StoreConnection {
     switch self {
     case .sqlite(let db): try db.forEachRow(sql, binding: values) { try row(.sqlite($0)) }
     case .postgres(let connection):
-      for found in try connection.rows(sql, values.map(\.sqlValue)) { try row(.copied(found)) }
+      for found in try connection.plannedEachTime(sql, values.map(\.sqlValue)) { try row(.copied(found)) }
     }
   }
 
