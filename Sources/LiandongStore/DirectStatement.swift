@@ -70,12 +70,17 @@ struct RowInserts {
   let one: String
   let many: String
 
-  init(_ table: String, orIgnore: Bool = false, rowsPerStatement: Int, columns: [String]) {
+  /// `onConflict` follows `ON CONFLICT` (PostgreSQL's and SQLite's upsert), as `orIgnore` does
+  /// with `DO NOTHING`.
+  init(
+    _ table: String, orIgnore: Bool = false, rowsPerStatement: Int, columns: [String],
+    onConflict: String? = nil
+  ) {
     self.rowsPerStatement = rowsPerStatement
     let head = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
     let row = "(" + Array(repeating: "?", count: columns.count).joined(separator: ", ") + ")"
     // `ON CONFLICT DO NOTHING`, not SQLite's `OR IGNORE`: PostgreSQL runs the same statements.
-    let tail = orIgnore ? " ON CONFLICT DO NOTHING" : ""
+    let tail = onConflict.map { " ON CONFLICT \($0)" } ?? (orIgnore ? " ON CONFLICT DO NOTHING" : "")
     one = head + row + tail
     many = head + Array(repeating: row, count: rowsPerStatement).joined(separator: ", ") + tail
   }

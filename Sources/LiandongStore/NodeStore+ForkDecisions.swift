@@ -143,6 +143,7 @@ extension LogWritingStore {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       """, found.id.bytes, origin.rawValue, Int64(sequence), Int64(header.time.wallMillis),
       Int64(header.time.counter), found.headerBytes, found.signature, found.body, Date().iso8601)
+    db.enteredLog(found.id)
     return true
   }
 }

@@ -226,6 +226,7 @@ extension LogWritingStore {
       try db.run(
         "UPDATE changes SET body = ?, rowid = \(db.nextLogPosition) WHERE id = ?", full.body, full.id.bytes)
       try db.run("DELETE FROM p_wanted_bodies WHERE change_id = ?", full.id.bytes)
+      db.enteredLog(full.id)
       tips.filled(full)
       if try registerManifests(in: full, body, db) { tips.manifestRegistered() }
       try LogTables.registerRevocationLists(in: full, body, db)
@@ -237,6 +238,7 @@ extension LogWritingStore {
         LogTables.changeRows, accepted.id.bytes, header.origin.rawValue, Int64(header.sequence),
         Int64(header.time.wallMillis), Int64(header.time.counter), accepted.headerBytes, accepted.signature,
         accepted.body, receivedAt)
+      db.enteredLog(accepted.id)
       tips.stored(accepted)
       for chain in announced {
         try registerCertificate(chain, origin: header.origin, announcedIn: accepted.id, db)

@@ -17,6 +17,9 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
   var pipelined = 0
   /// Rows `coalesce` holds back to send many to a statement.
   var heldRows: HeldRows?
+  /// The changes this transaction stored, to number in the log's order at commit
+  /// (`PostgresLogOrder.swift`).
+  var changesEntered: [Data] = []
   /// Host, port and database, never the password: what messages name.
   let target: String
 
@@ -162,14 +165,17 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     while true {
       try execute(begin)
       inTransaction = true
+      changesEntered = []
       defer { inTransaction = false }
       do {
         let result = try body(self)
+        try numberEnteredChanges()
         try execute("COMMIT")
         return result
       } catch {
         // A write whose result was not read yet may be what failed: its error is not needed.
         heldRows = nil
+        changesEntered = []
         _ = try? finishPipeline()
         if PQtransactionStatus(handle) != PQTRANS_IDLE { _ = try? execute("ROLLBACK") }
         guard let failure = error as? PostgresError, failure.isWorthRetrying, attempt < attempts else {

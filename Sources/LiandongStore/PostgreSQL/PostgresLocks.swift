@@ -22,6 +22,9 @@ enum PostgresLocks {
   /// The fold's lock (an even key: no origin's).
   static let fold: Int64 = 0x4c44_464f_4c44_0000
 
+  /// The lock on the log's order of arrival (`PostgresLogOrder`), taken last, just before commit.
+  static let logOrder: Int64 = 0x4c44_4f52_4452_0000
+
   /// Takes the locks of `keys` in ascending order, waiting for each.
   static func take(_ keys: some Sequence<Int64>, on connection: PostgresConnection) throws {
     for key in Set(keys).sorted() {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import LiandongCore
 
 /// A connection of either engine, as the change log's writes and the projections use it (in a
 /// write transaction, or a read of the log's tables): the same statements, in the SQL both
@@ -127,6 +128,13 @@ enum StoreConnection {
   func holdWholeLog() throws {
     guard case .postgres(let connection) = self else { return }
     try connection.rows("LOCK TABLE changes IN EXCLUSIVE MODE", [])
+  }
+
+  /// Marks `change` as entering the log's order of arrival in this transaction: stored, or its
+  /// body filled in. PostgreSQL numbers it as the transaction commits (`PostgresLogOrder.swift`);
+  /// SQLite's `rowid` is that order already.
+  func enteredLog(_ change: ChangeID) {
+    if case .postgres(let connection) = self { connection.enteredLog(change.bytes) }
   }
 
   /// The next position in the log's order (`changes.rowid`), for a change whose content is new
