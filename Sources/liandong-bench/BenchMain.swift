@@ -48,7 +48,9 @@ struct BenchMain {
                 B1 and B2 on a hub). Not in the default set.
           b12   b1's sync and b2's import with the receiving node a hub on PostgreSQL (init
                 --store; a server started here), each beside the same on a node on SQLite in the
-                same run (goal: ratio >= 0.8). Not in the default set.
+                same run (goal: ratio >= 0.8); then the same on the cluster of Deploy/hub (Patroni
+                and etcd, a primary with a synchronous standby, HAProxy in front; skipped with a
+                message when they are not installed). Not in the default set.
           tls   N bytes (default 1 GiB) through our OpenSSL TLS handler over loopback, beside
                 openssl s_server <- openssl s_client moving the same bytes. Goal: ratio >= 0.7.
 

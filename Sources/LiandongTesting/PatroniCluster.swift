@@ -1,15 +1,14 @@
 import Foundation
-import LiandongTesting
-import Testing
 
 /// A hub's PostgreSQL cluster as `Deploy/hub/` describes it, on loopback: etcd, two or more
 /// PostgreSQL members run by Patroni (a primary and a synchronous standby), and HAProxy routing
 /// to the primary. Made from the files in `Deploy/hub/` with their `${...}` filled in, so that
-/// the example configuration is what is tested. As root, the members run as `postgres`.
-final class PatroniCluster: @unchecked Sendable {
-  static let superuserPassword = "hub-superuser-secret"
-  let folder: URL
-  let haproxyPort: Int
+/// the example configuration is what is tested (and measured: `liandong-bench b12`). As root, the
+/// members run as `postgres`.
+public final class PatroniCluster: @unchecked Sendable {
+  public static let superuserPassword = "hub-superuser-secret"
+  public let folder: URL
+  public let haproxyPort: Int
   private let etcd: ChildProcess
   private var haproxy: ChildProcess?
   private var members: [Member] = []
@@ -23,26 +22,28 @@ final class PatroniCluster: @unchecked Sendable {
   }
 
   /// The URL a node's `store` would hold: HAProxy's listener.
-  func url(database: String) -> String {
+  public func url(database: String) -> String {
     "postgresql://liandong:\(Self.superuserPassword)@127.0.0.1:\(haproxyPort)/\(database)?connect_timeout=5"
   }
 
-  init(members count: Int = 2) async throws {
+  public init(members count: Int = 2) async throws {
     guard let bin = PostgreSQLServer.binaries,
       FileManager.default.isExecutableFile(atPath: "/usr/bin/patroni"),
       FileManager.default.isExecutableFile(atPath: "/usr/bin/etcd"),
       FileManager.default.isExecutableFile(atPath: "/usr/sbin/haproxy")
     else {
-      throw TestFailure("Patroni, etcd or HAProxy is missing: run scripts/ensure-deps")
+      throw PostgreSQLServer.Failure("Patroni, etcd or HAProxy is missing: run scripts/ensure-deps")
     }
-    folder = temporaryDirectory("patroni")
+    folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "liandong-patroni-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     if getuid() == 0 {
-      _ = try await run("/bin/chown", ["postgres:postgres", folder.path])
+      _ = await (try? ChildProcess("/bin/chown", ["postgres:postgres", folder.path]))?.wait()
       try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
     }
     var ports: [Int] = []
     while ports.count < 3 + 2 * count {
-      let port = try freePort()
+      let port = try freeLoopbackPort()
       if !ports.contains(port) { ports.append(port) }
     }
     let (etcdClient, etcdPeer) = (ports[0], ports[1])
@@ -78,17 +79,19 @@ final class PatroniCluster: @unchecked Sendable {
           process: nil
         )
       }
-      if getuid() == 0 { _ = try await run("/bin/chown", ["-R", "postgres:postgres", folder.path]) }
+      if getuid() == 0 {
+        _ = await (try? ChildProcess("/bin/chown", ["-R", "postgres:postgres", folder.path]))?.wait()
+      }
       // The first member bootstraps the cluster and leads; the others clone it and follow.
       try startMember(0)
-      guard await eventually(90, { self.role(of: 0) == "leader" }) else {
+      guard await Self.eventually(90, { self.role(of: 0) == "leader" }) else {
         throw failure("the first member did not become the primary")
       }
       for index in 1..<count { try startMember(index) }
       // Ready once a standby is synchronous: until then a commit is acknowledged before any
       // standby has it, and Patroni may promote a standby that lacks it.
       guard
-        await eventually(
+        await Self.eventually(
           120,
           {
             let roles = (1..<count).map { self.role(of: $0) }
@@ -122,7 +125,7 @@ final class PatroniCluster: @unchecked Sendable {
       // reach the primary.
       var inARow = 0
       guard
-        await eventually(
+        await Self.eventually(
           60,
           {
             let primary = (try? self.psql("SELECT pg_is_in_recovery()", port: self.haproxyPort)) == "f"
@@ -137,15 +140,15 @@ final class PatroniCluster: @unchecked Sendable {
   }
 
   /// Which member leads now (nil while none does).
-  var leader: Int? { members.indices.first { role(of: $0) == "leader" } }
+  public var leader: Int? { members.indices.first { role(of: $0) == "leader" } }
 
   /// The member's role in the cluster's view, as its own REST API reports it ("leader",
   /// "sync_standby", "replica"); nil when it does not answer.
-  func role(of index: Int) -> String? {
+  public func role(of index: Int) -> String? {
     guard
-      let answer = try? run(
-        "curl", ["-sf", "--max-time", "2", "http://127.0.0.1:\(members[index].restPort)/cluster"], timeout: 10
-      ),
+      let answer = try? Self.run(
+        "/usr/bin/curl", ["-sf", "--max-time", "2", "http://127.0.0.1:\(members[index].restPort)/cluster"],
+        timeout: 10),
       answer.status == 0,
       let json = try? JSONSerialization.jsonObject(with: Data(answer.stdout.utf8)) as? [String: Any],
       let entries = json["members"] as? [[String: Any]],
@@ -155,7 +158,7 @@ final class PatroniCluster: @unchecked Sendable {
   }
 
   /// The machine of member `index` loses power: Patroni and PostgreSQL killed at once.
-  func kill9(_ index: Int) {
+  public func kill9(_ index: Int) {
     let config = members[index].config.path
     var victims = Self.processes { $0.contains(config) }
     if let pid = postmasterPID(index) { victims.append(pid) }
@@ -164,7 +167,7 @@ final class PatroniCluster: @unchecked Sendable {
     members[index].process = nil
   }
 
-  func startMember(_ index: Int) throws {
+  public func startMember(_ index: Int) throws {
     members[index].process = try ChildProcess(
       PostgreSQLServer.asServerUser[0],
       Array(PostgreSQLServer.asServerUser.dropFirst()) + ["/usr/bin/patroni", members[index].config.path])
@@ -172,22 +175,22 @@ final class PatroniCluster: @unchecked Sendable {
 
   /// Runs SQL as the superuser through `psql` at a port (HAProxy's, or a member's).
   @discardableResult
-  func psql(_ sql: String, port: Int, database: String = "postgres") throws -> String {
-    let result = try run(
+  public func psql(_ sql: String, port: Int, database: String = "postgres") throws -> String {
+    let result = try Self.run(
       "\(PostgreSQLServer.binaries!)/psql",
       [
         "-h", "127.0.0.1", "-p", "\(port)", "-U", "liandong", "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc",
         sql,
       ], environment: ["PGPASSWORD": Self.superuserPassword, "PGCONNECT_TIMEOUT": "3"], timeout: 30)
-    guard result.status == 0 else { throw TestFailure("psql failed: \(result.stderr)") }
+    guard result.status == 0 else { throw PostgreSQLServer.Failure("psql failed: \(result.stderr)") }
     return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
-  func pgPort(of index: Int) -> Int { members[index].pgPort }
+  public func pgPort(of index: Int) -> Int { members[index].pgPort }
 
   /// Stops everything it started: the members (PostgreSQL with them), HAProxy, etcd; removes
   /// the folder.
-  func stop() {
+  public func stop() {
     // To Patroni itself: runuser, between, would kill it two seconds after passing the signal on.
     for index in members.indices {
       let config = members[index].config.path
@@ -208,12 +211,12 @@ final class PatroniCluster: @unchecked Sendable {
     return pid
   }
 
-  private func failure(_ what: String) -> TestFailure {
+  private func failure(_ what: String) -> PostgreSQLServer.Failure {
     let logs = members.compactMap { $0.process?.stderr.suffix(1500) }.joined(separator: "\n---\n")
     let router =
       haproxy.map { "haproxy (exit \($0.status.map(String.init) ?? "none yet")): \($0.stderr.suffix(800))" }
       ?? ""
-    return TestFailure("\(what)\n\(logs)\netcd: \(etcd.stderr.suffix(800))\n\(router)")
+    return PostgreSQLServer.Failure("\(what)\n\(logs)\netcd: \(etcd.stderr.suffix(800))\n\(router)")
   }
 
   /// Processes whose command line `matches`.
@@ -233,41 +236,28 @@ final class PatroniCluster: @unchecked Sendable {
 
   private static func deployFile(_ name: String) -> URL {
     URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Deploy/hub/\(name)")
+      .deletingLastPathComponent().appendingPathComponent("Deploy/hub/\(name)")
   }
 
-}
-
-extension PatroniCluster {
-  /// One failover under `writes`: the primary killed with SIGKILL once the other member is its
-  /// synchronous standby (until then a commit is acknowledged before any standby has it), then
-  /// restarted. Records an issue for each step that does not happen in time; returns the killed
-  /// member, the member that took over, the seconds until a write begun after the kill was
-  /// acknowledged (nil if none within 60 s), and the seconds the old primary took to rejoin.
-  func failOver(
-    under writes: WriteLedger, sourceLocation: SourceLocation = #_sourceLocation
-  ) async throws -> (killed: Int, successor: Int?, downtime: Double?, rejoin: Double)? {
-    guard let leader else {
-      Issue.record("no member leads", sourceLocation: sourceLocation)
-      return nil
+  /// Whether `condition` holds within `seconds`, asked every tenth of a second.
+  private static func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async rethrows
+    -> Bool
+  {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+      if try await condition() { return true }
+      try? await Task.sleep(for: .milliseconds(100))
     }
-    #expect(
-      await eventually(60) { self.role(of: 1 - leader) == "sync_standby" },
-      "pg\(2 - leader) became the synchronous standby", sourceLocation: sourceLocation)
-    let killedAt = Date()
-    kill9(leader)
-    let resumed = await eventually(60) { writes.resumed(after: killedAt) != nil }
-    let downtime = writes.resumed(after: killedAt).map { $0.timeIntervalSince(killedAt) }
-    #expect(resumed, "writes resumed after the primary was killed", sourceLocation: sourceLocation)
-    #expect(
-      (downtime ?? .infinity) < 30, "writes resumed \(downtime ?? -1) s after the kill",
-      sourceLocation: sourceLocation)
-    let successor = self.leader
-    try startMember(leader)
-    let rejoinStart = Date()
-    #expect(
-      await eventually(90) { self.role(of: leader) == "sync_standby" },
-      "the old primary rejoined as the synchronous standby", sourceLocation: sourceLocation)
-    return (leader, successor, downtime, Date().timeIntervalSince(rejoinStart))
+    return try await condition()
   }
+
+  /// Runs a program to its end (at most `timeout` seconds): its status and output.
+  private static func run(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Double
+  ) throws -> (status: Int32, stdout: String, stderr: String) {
+    let child = try ChildProcess(executable, arguments, environment: environment)
+    let status = child.wait(timeout: timeout)
+    return (status, child.stdout, child.stderr)
+  }
+
 }
