@@ -81,18 +81,20 @@ struct APIUnderLoad {
     var p50, p99, requestsPerSecond: Double
     var failures: Int
 
-    func row(_ scenario: String, note: String) -> BenchRow {
+    func row(_ scenario: String, note: String, referenceName: String = "the goal's limit") -> BenchRow {
       BenchRow(
         scenario: scenario, ours: p99, reference: APIUnderLoad.limitMillis, unit: "ms",
-        referenceName: "the goal's limit", goal: 0,
+        referenceName: referenceName, goal: 0,
         note: String(
-          format: "first pages of 4 filtered lists at %.0f requests/s (p50 %.1f ms, %d not 200); %@",
-          requestsPerSecond, p50, failures, note),
+          format: "first pages of 4 filtered lists at %.0f requests/s (p50 %.1f ms, %d not 200); ",
+          requestsPerSecond, p50, failures) + note,
         lowerIsBetter: true)
     }
   }
 
-  static func measure(_ wrk: String, base: String, script: URL) throws -> Reading {
+  static func measure(_ wrk: String, base: String, script: URL, connections: Int = connections) throws
+    -> Reading
+  {
     let child = try ChildProcess(
       wrk,
       [
@@ -143,7 +145,7 @@ struct APIUnderLoad {
   }
 
   /// The Lua that makes `wrk` send the token, take the pages in turn, and pause between requests.
-  static func script(token: String) -> String {
+  static func script(token: String, pauseMillis: Int = pauseMillis) -> String {
     """
     local paths = { \(paths.map { "\"\($0)\"" }.joined(separator: ", ")) }
     local turn = 0
@@ -161,7 +163,7 @@ struct APIUnderLoad {
     where FileManager.default.isExecutableFile(atPath: folder + "/wrk") {
       return folder + "/wrk"
     }
-    throw BenchError("B10 needs wrk: install it with 'apt-get install wrk' (Debian's package)")
+    throw BenchError("B10 and B13 need wrk: install it with 'apt-get install wrk' (Debian's package)")
   }
 
   static func percentEncoded(_ text: String) -> String {

@@ -78,8 +78,20 @@ struct PostgresReadModelTests {
         var pages = 0
         repeat {
           let expected = try node.leadPage(filter, after: after, limit: limit)
-          let found = try hub.leadPage(filter, after: after, limit: limit)
-          #expect(found == expected, "filter \(filter), limit \(limit), after \(after ?? "-"), seed \(seed)")
+          #expect(
+            try hub.leadPage(filter, after: after, limit: limit) == expected,
+            "filter \(filter), limit \(limit), after \(after ?? "-"), seed \(seed)")
+          // Each way a hub finds a text: the newest walked first, the few gathered, the many walked.
+          if filter.text != nil {
+            for (few, quick) in [(0, 0), (3, 5), (LeadSearch.fewMatches, 0)] {
+              #expect(
+                try hub.leadPage(
+                  filter, after: after, limit: limit, gatheringAtMost: few, walkingFirst: quick)
+                  == expected,
+                "filter \(filter), limit \(limit), few \(few), quick \(quick), after \(after ?? "-"), seed \(seed)"
+              )
+            }
+          }
           guard let expected, expected.count == limit else { break }
           after = expected.last?.id
           pages += 1
