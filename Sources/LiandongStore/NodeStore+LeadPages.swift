@@ -210,7 +210,7 @@ enum LeadSearch {
   /// The IDs of at most `limit` leads that hold `needle`, as `postgresCondition` says, read
   /// through the trigram indexes alone (bitmap scans). Asked to find a page, the planner guesses
   /// how many leads hold a text and, guessing many, walks the creation index testing each lead:
-  /// for a text few hold, that is every lead (0.3 s at 60,000; this, 5 ms).
+  /// for a text few hold, that is every lead (BENCHMARKS.md, B13).
   static func postgresMatches(_ needle: String, atMost limit: Int, _ db: StoreConnection) throws -> [String] {
     let matches = postgresCondition(needle)
     try db.run("SET LOCAL enable_seqscan = off")
@@ -219,8 +219,8 @@ enum LeadSearch {
       "SELECT p_leads.id FROM p_leads WHERE \(matches.sql) LIMIT ?",
       binding: matches.arguments + [.integer(Int64(limit))]
     ).map { $0.string("id")! }
-    try db.run("SET LOCAL enable_seqscan = on")
-    try db.run("SET LOCAL enable_indexscan = on")
+    try db.run("SET LOCAL enable_seqscan TO DEFAULT")
+    try db.run("SET LOCAL enable_indexscan TO DEFAULT")
     return found
   }
 

@@ -87,6 +87,10 @@ extension PostgresConnection {
     if pipelined >= Self.maximumPipelined { try finishPipeline() }
   }
 
+  /// Whether the pool may hand the connection out again: open, and out of pipeline mode (a
+  /// failure that left it in pipeline mode would refuse every statement of the next caller).
+  var isReusable: Bool { isOpen && PQpipelineStatus(handle) == PQ_PIPELINE_OFF }
+
   /// Reads the results of every pipelined write and leaves pipeline mode; throws the first
   /// write's failure. Does nothing when no write is pipelined.
   func finishPipeline() throws(PostgresError) {

@@ -75,7 +75,7 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
   /// `rows`, planned for these arguments each time, never prepared: for a query over a list of
   /// keys or a page's filters. A prepared statement's plan, once PostgreSQL settles on one for
   /// any values, is kept: made while a table was nearly empty, it reads the whole table however
-  /// large it grows (an import's "which of these 500 leads exist" took 76 ms at 60,000 leads).
+  /// large it grows (BENCHMARKS.md, B12: an import's "which of these leads exist").
   func plannedEachTime(_ sql: String, _ arguments: [SQLValue]) throws(PostgresError) -> [SQLRow] {
     try execute(Self.numberingPlaceholders(sql), arguments)
   }

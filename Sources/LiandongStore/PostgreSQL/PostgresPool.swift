@@ -30,7 +30,7 @@ final class PostgresPool: Sendable {
   {
     connection.statementsRun = 0
     defer {
-      if connection.isOpen { idle.withLock { if $0.count < keep { $0.append(connection) } } }
+      if connection.isReusable { idle.withLock { if $0.count < keep { $0.append(connection) } } }
     }
     return try body(connection)
   }
