@@ -148,8 +148,9 @@ extension ReadModels where Self: SQLBackedStore {
         // PostgreSQL: the same three ways, through its trigram indexes (`PostgresSchema`, v5).
         let matches = LeadSearch.postgresCondition(needle)
         if quick > 0, let found = try walkingTheNewest(matches) { return try views(found) }
-        let gathered = try LeadSearch.postgresMatches(needle, atMost: few + 1, db)
-        guard gathered.count > few else {
+        // The indexes' answer, unless more hold the text than they name in time: then walking
+        // in page order fills the page sooner.
+        if let gathered = try LeadSearch.postgresMatches(needle, atMost: few + 1, db), gathered.count <= few {
           guard !gathered.isEmpty else { return [] }
           let marks = Array(repeating: "?", count: gathered.count).joined(separator: ",")
           return try views(page(conditions + [("p_leads.id IN (\(marks))", gathered.map { .text($0) })]))
@@ -210,19 +211,31 @@ enum LeadSearch {
   /// The IDs of at most `limit` leads that hold `needle`, as `postgresCondition` says, read
   /// through the trigram indexes alone (bitmap scans). Asked to find a page, the planner guesses
   /// how many leads hold a text and, guessing many, walks the creation index testing each lead:
-  /// for a text few hold, that is every lead (BENCHMARKS.md, B13).
-  static func postgresMatches(_ needle: String, atMost limit: Int, _ db: StoreConnection) throws -> [String] {
+  /// for a text few hold, that is every lead (BENCHMARKS.md, B13). Nil when the indexes take
+  /// longer than `gatheringMillis`: for a text most leads hold, a bitmap scan gathers every one
+  /// of them before it yields the first, while walking the leads in page order finds a page at
+  /// once. Either way the page is the same; only its cost differs.
+  static func postgresMatches(_ needle: String, atMost limit: Int, _ db: StoreConnection) throws -> [String]?
+  {
     let matches = postgresCondition(needle)
+    // The settings hold until the savepoint is rolled back to, whatever the query did.
+    try db.run("SAVEPOINT gathering")
     try db.run("SET LOCAL enable_seqscan = off")
     try db.run("SET LOCAL enable_indexscan = off")
-    let found = try db.rows(
-      "SELECT p_leads.id FROM p_leads WHERE \(matches.sql) LIMIT ?",
-      binding: matches.arguments + [.integer(Int64(limit))]
-    ).map { $0.string("id")! }
-    try db.run("SET LOCAL enable_seqscan TO DEFAULT")
-    try db.run("SET LOCAL enable_indexscan TO DEFAULT")
-    return found
+    try db.run("SET LOCAL statement_timeout = \(gatheringMillis)")
+    defer { try? db.run("ROLLBACK TO SAVEPOINT gathering") }
+    do {
+      return try db.rows(
+        "SELECT p_leads.id FROM p_leads WHERE \(matches.sql) LIMIT ?",
+        binding: matches.arguments + [.integer(Int64(limit))]
+      ).map { $0.string("id")! }
+    } catch let error as PostgresError where error.wasCanceled {
+      return nil
+    }
   }
+
+  /// How long the trigram indexes may take to name the leads that hold a text.
+  static let gatheringMillis = 200
 
   /// The test of each lead walked for `needle`: through what the indexes found where they could
   /// say (a lead they named), else by reading the lead's summary and its subjects.

@@ -49,6 +49,12 @@ public enum PostgresError: CodedError, Sendable, Equatable {
     }
   }
 
+  /// A statement PostgreSQL cancelled, most often at its `statement_timeout` (SQLSTATE 57014).
+  var wasCanceled: Bool {
+    guard case .statement(_, let state, _) = self else { return false }
+    return state == "57014"
+  }
+
   /// A deadlock or serialization conflict: PostgreSQL rolled the transaction back whole, and
   /// running it again is what its documentation prescribes.
   var isWorthRetrying: Bool {
