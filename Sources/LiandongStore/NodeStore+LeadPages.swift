@@ -211,20 +211,28 @@ enum LeadSearch {
   /// The IDs of at most `limit` leads that hold `needle`, as `postgresCondition` says, read
   /// through the trigram indexes alone (bitmap scans). Asked to find a page, the planner guesses
   /// how many leads hold a text and, guessing many, walks the creation index testing each lead:
-  /// for a text few hold, that is every lead (BENCHMARKS.md, B13). Nil when the indexes take
-  /// longer than `gatheringMillis`: for a text most leads hold, a bitmap scan gathers every one
-  /// of them before it yields the first, while walking the leads in page order finds a page at
-  /// once. Either way the page is the same; only its cost differs.
+  /// for a text few hold, that is every lead (BENCHMARKS.md, B13). Nil when the column
+  /// statistics say that more than `limit` summaries or subjects' names hold it, or when the
+  /// indexes take longer than `gatheringMillis`: for a text most leads hold, a bitmap scan gathers
+  /// every one of them before it yields the first, while walking the leads in page order finds a
+  /// page at once. Either way the page is the same; only its cost differs.
   static func postgresMatches(_ needle: String, atMost limit: Int, _ db: StoreConnection) throws -> [String]?
   {
+    let pattern = SQLValue.text("%" + escapedForLike(needle) + "%")
     let matches = postgresCondition(needle)
-    // The settings hold until the savepoint is rolled back to, whatever the query did.
+    // The settings hold until the savepoint is rolled back to, whatever the queries did.
     try db.run("SAVEPOINT gathering")
     try db.run("SET LOCAL enable_seqscan = off")
     try db.run("SET LOCAL enable_indexscan = off")
     try db.run("SET LOCAL statement_timeout = \(gatheringMillis)")
     defer { try? db.run("ROLLBACK TO SAVEPOINT gathering") }
     do {
+      for (table, column) in [("p_leads", "summary"), ("p_subjects", "name")] {
+        let estimate = try estimatedRows(
+          "SELECT 1 FROM \(table) WHERE \(PostgresSchema.searchable(column)) LIKE $1 ESCAPE '\\'", pattern, db
+        )
+        if estimate > limit { return nil }
+      }
       return try db.rows(
         "SELECT p_leads.id FROM p_leads WHERE \(matches.sql) LIMIT ?",
         binding: matches.arguments + [.integer(Int64(limit))]
@@ -236,6 +244,17 @@ enum LeadSearch {
 
   /// How long the trigram indexes may take to name the leads that hold a text.
   static let gatheringMillis = 200
+
+  /// How many rows the planner expects `query` (one `$1`) to return, from the column statistics.
+  private static func estimatedRows(_ query: String, _ value: SQLValue, _ db: StoreConnection) throws -> Int {
+    guard case .postgres(let connection) = db,
+      let plan = try connection.execute("EXPLAIN (FORMAT JSON) " + query, [value]).first?.string(
+        "QUERY PLAN"),
+      let parsed = try? JSONSerialization.jsonObject(with: Data(plan.utf8)) as? [[String: Any]],
+      let rows = (parsed.first?["Plan"] as? [String: Any])?["Plan Rows"] as? NSNumber
+    else { return 0 }
+    return rows.intValue
+  }
 
   /// The test of each lead walked for `needle`: through what the indexes found where they could
   /// say (a lead they named), else by reading the lead's summary and its subjects.
