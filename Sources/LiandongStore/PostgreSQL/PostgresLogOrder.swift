@@ -20,12 +20,12 @@ extension PostgresConnection {
   /// Numbers the changes this transaction stored, in the order it stored them, just before it
   /// commits. A change entered twice (a stub, then its body) is numbered once, at the later place;
   /// one that was numbered before moves to the end, as a filled stub's row does on SQLite.
-  func numberEnteredChanges() throws(PostgresError) {
+  func numberEnteredChanges() throws {
     guard !changesEntered.isEmpty else { return }
     var seen = Set<Data>()
     let ordered = changesEntered.reversed().filter { seen.insert($0).inserted }.reversed()
     changesEntered = []
-    try execute("SELECT pg_advisory_xact_lock($1::bigint)", [.integer(PostgresLocks.logOrder)])
+    try PostgresLocks.take([PostgresLocks.logOrder], on: self)
     for change in ordered { try coalesce(Self.logOrderRows, [.bytes(change)]) }
     try sendHeldRows()
   }
