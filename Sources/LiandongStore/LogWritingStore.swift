@@ -89,13 +89,9 @@ enum LogTables {
 
   /// The refused operations of these changes, 500 to a query.
   static func refusals(of changes: [ChangeID], _ db: StoreConnection) throws -> [OperationRefusal] {
-    try stride(from: 0, to: changes.count, by: 500).flatMap { start in
-      let ids = changes[start..<min(start + 500, changes.count)].map(\.hex)
-      let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
-      return try db.rows(
-        "SELECT * FROM p_refusals WHERE change_id IN (\(marks)) ORDER BY change_id, op_index", binding: ids
-      ).map(refusal)
-    }
+    try db.rows(ofKeys: changes.map(\.hex)) { placeholders in
+      "SELECT * FROM p_refusals WHERE change_id IN (\(placeholders)) ORDER BY change_id, op_index"
+    }.map(refusal)
   }
 
   static func refusal(_ row: SQLRow) -> OperationRefusal {

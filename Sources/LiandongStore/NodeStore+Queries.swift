@@ -205,15 +205,7 @@ extension ReadModels where Self: SQLBackedStore {
   /// query per 500 IDs, which on a hub is a round trip to its server each.
   public func existingLeads(among ids: [String]) throws -> Set<String> {
     try snapshot { db in
-      var found = Set<String>()
-      for start in stride(from: 0, to: ids.count, by: 500) {
-        let some = LeadRelations.padded(Array(ids[start..<min(start + 500, ids.count)]))
-        let marks = Array(repeating: "?", count: some.count).joined(separator: ",")
-        for row in try db.rows("SELECT id FROM p_leads WHERE id IN (\(marks))", binding: some) {
-          found.insert(row.string("id")!)
-        }
-      }
-      return found
+      Set(try db.rows(ofKeys: ids) { "SELECT id FROM p_leads WHERE id IN (\($0))" }.map { $0.string("id")! })
     }
   }
 

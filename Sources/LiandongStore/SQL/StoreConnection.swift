@@ -56,6 +56,17 @@ enum StoreConnection {
     }
   }
 
+  /// The rows `query` returns for `keys`, asked at most 500 to a statement: `query` is handed
+  /// the placeholders of one group (`?,?,…`, the group padded as `LeadRelations.padded` pads,
+  /// so that few lengths of statement are kept), and the groups' rows follow in their order.
+  /// On a hub each group is a round trip; one per key made a bulk import wait on each row.
+  func rows(ofKeys keys: [String], _ query: (_ placeholders: String) -> String) throws -> [SQLRow] {
+    try stride(from: 0, to: keys.count, by: 500).flatMap { start in
+      let group = LeadRelations.padded(Array(keys[start..<min(start + 500, keys.count)]))
+      return try rows(query(Array(repeating: "?", count: group.count).joined(separator: ",")), binding: group)
+    }
+  }
+
   /// The query's first row, if any.
   func firstRow<each Value: SQLBindable>(_ sql: String, _ values: repeat each Value) throws -> SQLRow? {
     try rows(sql, repeat each values).first
