@@ -145,7 +145,8 @@ extension ReadModels where Self: SQLBackedStore {
         return found.count == limit ? found : nil
       }
       guard case .sqlite(let sqlite) = db else {
-        // PostgreSQL: the same three ways, through its trigram indexes (`PostgresSchema`, v5).
+        // PostgreSQL: the same three ways, through its trigram and pair indexes (`PostgresSchema`,
+        // v5 and v9).
         let matches = LeadSearch.postgresCondition(needle)
         if quick > 0, let found = try walkingTheNewest(matches) { return try views(found) }
         // The indexes' answer, unless more hold the text than they name in time: then walking
@@ -180,7 +181,7 @@ extension ReadModels where Self: SQLBackedStore {
 }
 
 /// How a page of leads finds a text: on SQLite through its trigram indexes (`Schema.swift`,
-/// `searchIndexes`), on PostgreSQL through `pg_trgm`'s.
+/// `searchIndexes`), on PostgreSQL through `pg_trgm`'s and, for two characters, its pair indexes.
 enum LeadSearch {
   /// A condition of a page's query, and the values of its placeholders.
   typealias Condition = (sql: String, arguments: [SQLValue])
@@ -195,31 +196,59 @@ enum LeadSearch {
 
   /// On PostgreSQL, a lead holds `needle` (folded) in its summary, or names a subject whose name
   /// holds it or whose USCC it is; the text is folded as `LeadFilter.folded` folds it, by the
-  /// expression the trigram indexes are built on.
-  static func postgresCondition(_ needle: String) -> Condition {
-    let pattern = "%" + escapedForLike(needle) + "%"
+  /// expressions the search indexes are built on. When `gathering`, the leads are found through
+  /// the indexes: the summaries', and the leads naming any subject the names' index finds.
+  /// Otherwise each lead walked is tested: its summary by LIKE, and its own subjects, read by
+  /// their keys (gathering every subject whose name holds a text most names hold cost every
+  /// page of such a search the whole table of subjects: 3 s at a million).
+  static func postgresCondition(_ needle: String, gathering: Bool = false) -> Condition {
+    let summary = postgresTest("p_leads.summary", holds: needle, byPairs: gathering)
+    let name = postgresTest("p_subjects.name", holds: needle, byPairs: gathering)
+    let uscc = SQLValue.text(needle.uppercased())
+    guard gathering else {
+      return (
+        """
+        (\(summary.sql) OR EXISTS (
+          SELECT 1 FROM p_subjects WHERE p_subjects.id = ANY (string_to_array(p_leads.subject_ids, ','))
+            AND (\(name.sql) OR p_subjects.uscc = ?)))
+        """, summary.arguments + name.arguments + [uscc]
+      )
+    }
     return (
       """
-      (\(PostgresSchema.searchable("p_leads.summary")) LIKE ? ESCAPE '\\'
+      (\(summary.sql)
         OR string_to_array(p_leads.subject_ids, ',') && ARRAY(
-          SELECT id FROM p_subjects
-          WHERE \(PostgresSchema.searchable("name")) LIKE ? ESCAPE '\\' OR uscc = ?))
-      """, [.text(pattern), .text(pattern), .text(needle.uppercased())]
+          SELECT id FROM p_subjects WHERE \(name.sql) OR uscc = ?))
+      """, summary.arguments + name.arguments + [uscc]
+    )
+  }
+
+  /// The test that `column`'s text (folded) holds `needle`: for a needle of two characters when
+  /// `byPairs`, that its pairs hold it (the pair indexes answer that; pg_trgm finds no trigram in
+  /// it), else LIKE (the trigram indexes answer a longer needle, and a lead walked past is tested
+  /// by LIKE at a fraction of the cost of making its pairs).
+  static func postgresTest(_ column: String, holds needle: String, byPairs: Bool, placeholder: String = "?")
+    -> Condition
+  {
+    if byPairs, PostgresSchema.pairsCanFind(needle) {
+      return ("\(PostgresSchema.pairs(column)) @> ARRAY[\(placeholder)]::text[]", [.text(needle)])
+    }
+    return (
+      "\(PostgresSchema.searchable(column)) LIKE \(placeholder) ESCAPE '\\'",
+      [.text("%" + escapedForLike(needle) + "%")]
     )
   }
 
   /// The IDs of at most `limit` leads that hold `needle`, as `postgresCondition` says, read
-  /// through the trigram indexes alone (bitmap scans). Asked to find a page, the planner guesses
-  /// how many leads hold a text and, guessing many, walks the creation index testing each lead:
-  /// for a text few hold, that is every lead (BENCHMARKS.md, B13). Nil when the column
+  /// through the trigram or pair indexes alone (bitmap scans). Asked to find a page, the planner
+  /// guesses how many leads hold a text and, guessing many, walks the creation index testing each
+  /// lead: for a text few hold, that is every lead (BENCHMARKS.md, B13). Nil when the column
   /// statistics say that more than `limit` summaries or subjects' names hold it, or when the
   /// indexes take longer than `gatheringMillis`: for a text most leads hold, a bitmap scan gathers
   /// every one of them before it yields the first, while walking the leads in page order finds a
   /// page at once. Either way the page is the same; only its cost differs.
   static func postgresMatches(_ needle: String, atMost limit: Int, _ db: StoreConnection) throws -> [String]?
   {
-    let pattern = SQLValue.text("%" + escapedForLike(needle) + "%")
-    let matches = postgresCondition(needle)
     // The settings hold until the savepoint is rolled back to, whatever the queries did.
     try db.run("SAVEPOINT gathering")
     try db.run("SET LOCAL enable_seqscan = off")
@@ -228,25 +257,50 @@ enum LeadSearch {
     defer { try? db.run("ROLLBACK TO SAVEPOINT gathering") }
     do {
       for (table, column) in [("p_leads", "summary"), ("p_subjects", "name")] {
-        let estimate = try estimatedRows(
-          "SELECT 1 FROM \(table) WHERE \(PostgresSchema.searchable(column)) LIKE $1 ESCAPE '\\'", pattern, db
-        )
+        let test = postgresTest(column, holds: needle, byPairs: true, placeholder: "$1")
+        let estimate =
+          PostgresSchema.pairsCanFind(needle)
+          ? try commonPairRows(needle, table: table, db)
+          : try estimatedRows("SELECT 1 FROM \(table) WHERE \(test.sql)", test.arguments[0], db)
         if estimate > limit { return nil }
       }
-      return try db.rows(
-        "SELECT p_leads.id FROM p_leads WHERE \(matches.sql) LIMIT ?",
-        binding: matches.arguments + [.integer(Int64(limit))]
-      ).map { $0.string("id")! }
+      let gathering = gatheringQuery(needle, atMost: limit)
+      return try db.rows(gathering.sql, binding: gathering.arguments).map { $0.string("id")! }
     } catch let error as PostgresError where error.wasCanceled {
       return nil
     }
   }
 
-  /// How long the trigram indexes may take to name the leads that hold a text.
+  /// The query by which `postgresMatches` gathers the IDs of at most `limit` leads holding
+  /// `needle`.
+  static func gatheringQuery(_ needle: String, atMost limit: Int) -> Condition {
+    let matches = postgresCondition(needle, gathering: true)
+    return (
+      "SELECT p_leads.id FROM p_leads WHERE \(matches.sql) LIMIT ?",
+      matches.arguments + [.integer(Int64(limit))]
+    )
+  }
+
+  /// How long the search indexes may take to name the leads that hold a text.
   static let gatheringMillis = 200
 
+  /// How many of `table`'s rows hold the pair `needle`, by the statistics of its pair index: the
+  /// pair's frequency among the most common elements `ANALYZE` found, times the rows; 0 for a
+  /// pair not among them, which is rarer than the least common of those. (The planner's own
+  /// estimate for such a pair is a floor of half a percent of the rows: at a million leads, more
+  /// than a search gathers, so a pair 30 leads hold would be walked to.)
+  private static func commonPairRows(_ needle: String, table: String, _ db: StoreConnection) throws -> Int {
+    let row = try db.firstRow(
+      """
+      SELECT (most_common_elem_freqs[array_position(most_common_elems::text::text[], ?)]
+        * (SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)))::bigint AS estimate
+      FROM pg_stats WHERE schemaname = current_schema() AND tablename = ?
+      """, needle, table, table + "_pairs")
+    return Int(row?.integer("estimate") ?? 0)
+  }
+
   /// How many rows the planner expects `query` (one `$1`) to return, from the column statistics.
-  private static func estimatedRows(_ query: String, _ value: SQLValue, _ db: StoreConnection) throws -> Int {
+  static func estimatedRows(_ query: String, _ value: SQLValue, _ db: StoreConnection) throws -> Int {
     guard case .postgres(let connection) = db,
       let plan = try connection.execute("EXPLAIN (FORMAT JSON) " + query, [value]).first?.string(
         "QUERY PLAN"),

@@ -41,6 +41,79 @@ extension PostgresReadModelTests {
   }
 }
 
+extension PostgresReadModelTests {
+  @Test(
+    "a hub gathers the leads holding two characters through its pair indexes, and walking tests each lead's own subjects: neither reads a whole table"
+  )
+  func twoCharactersByPairs() async throws {
+    let seed = replayableSeed("PostgresReadModelTests.twoCharactersByPairs")
+    var random = SeededGenerator(seed: seed)
+    let nodes = try PostgresChangeLogTests.federation(seed: seed, acts: 0)
+    let model = nodes[0]
+    try Self.addSearchableCases(to: model, warning: nodes[1].id)
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    let hub = try PostgresStore(url: server.url(database: "hub"), node: model.id)
+    for batch in PostgresChangeLogTests.batches(try model.database.changes(after: [:]), &random) {
+      _ = try hub.ingest(batch, verifier: model.verifier, physicalMillis: PostgresChangeLogTests.later)
+    }
+    // Subjects of no lead, enough that the planner's floor for a pair it has no frequency of
+    // (half a percent of the rows, when each pair it has one of is common) is more than a search
+    // gathers; every name holds 检测. Then the statistics the gathering reads.
+    _ = try server.psql(
+      """
+      INSERT INTO p_subjects (id, origin, kind, name, uscc, registered_division, business_division, platform,
+        shop_id, url, created_wall, created_counter, audience)
+      SELECT md5('subject ' || i), 'hub', 'shop', '检测服务店' || (i % 10) || '号', '', '', '', '', '', '', i, 0, 'all'
+      FROM generate_series(1, 20000) AS i;
+      ANALYZE;
+      """, database: "hub")
+    let connection = try PostgresConnection(server.url(database: "hub"))
+    let floor = try connection.transaction { held in
+      try LeadSearch.estimatedRows(
+        "SELECT 1 FROM p_subjects WHERE \(PostgresSchema.pairs("name")) @> ARRAY[$1]::text[]", .text("旗舰"),
+        .postgres(held))
+    }
+    #expect(floor > 5, "the planner guesses more names hold a rare pair than the search below gathers")
+    for text in ["检测", "旗舰", "3C", "0%", "r_", "没有"] {
+      let needle = LeadFilter.folded(text)
+      let holding = try model.database.leadPage(LeadFilter(text: text), after: nil, limit: 1_000)!.map(\.id)
+      try connection.transaction { held in
+        let db = StoreConnection.postgres(held)
+        let gathered = try LeadSearch.postgresMatches(needle, atMost: 5, db)
+        if text == "检测" {
+          #expect(gathered == nil, "a pair most names hold is walked to, not gathered")
+        } else {
+          #expect(gathered.map(Set.init) == Set(holding), "text \(text), seed \(seed)")
+        }
+        // Walking the leads tests each one's summary and its own subjects, read by their keys,
+        // not every subject whose name holds the text.
+        let walk = LeadSearch.postgresCondition(needle)
+        let walking = try db.rows(
+          "EXPLAIN SELECT p_leads.id FROM p_leads WHERE \(walk.sql) ORDER BY created_wall DESC LIMIT 50",
+          binding: walk.arguments
+        ).compactMap { $0.string("QUERY PLAN") }.joined(separator: "\n")
+        #expect(
+          walking.contains("p_subjects_pkey") && !walking.contains("Seq Scan on p_subjects"),
+          "text \(text): \(walking)")
+        // Asked as the gathering asks (no reading of whole tables), the plan names both indexes.
+        try db.run("SET LOCAL enable_seqscan = off")
+        try db.run("SET LOCAL enable_indexscan = off")
+        let query = LeadSearch.gatheringQuery(needle, atMost: 5)
+        let plan = try db.rows("EXPLAIN " + query.sql, binding: query.arguments)
+          .compactMap { $0.string("QUERY PLAN") }.joined(separator: "\n")
+        #expect(
+          plan.contains("p_leads_pairs") && plan.contains("p_subjects_pairs") && !plan.contains("Seq Scan"),
+          "text \(text): \(plan)")
+      }
+    }
+    #expect(
+      try model.database.leadPage(LeadFilter(text: "检测"), after: nil, limit: 1_000)!.count >= 2,
+      "the cases hold the text searched")
+  }
+}
+
 /// A table locked by a transaction of another connection until `release`, from any thread, once.
 private final class TableLock: @unchecked Sendable {
   private let connection: PostgresConnection

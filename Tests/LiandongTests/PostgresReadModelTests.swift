@@ -170,7 +170,7 @@ struct PostgresReadModelTests {
     window.createdBefore = Int64(times[times.count * 3 / 4])
     filters.append(window)
     var texts = ["检测", "报告", "cma", "CMA", "report-shop", "100%", "_", "under_score", "test_lab", "3C", "淘宝"]
-    texts += ["91350100M000100Y43", "91350100m000100y43", "没有这样的文字", "某", "a"]
+    texts += ["91350100M000100Y43", "91350100m000100y43", "没有这样的文字", "某", "a", "0%", "r_", "没有"]
     let pieces = leads.flatMap { [$0.summary] + $0.subjects.map(\.name) }
     for _ in 0..<12 {
       let text = Array(pieces.randomElement(using: &random)!)
