@@ -44,6 +44,10 @@ struct HubReadsUnderLoad {
 
     log("B13: \(APIUnderLoad.seconds) s of reads on the idle hub ...")
     let idle = try APIUnderLoad.measure(wrk, base: base, script: script, connections: Self.connections)
+    let pairText = String(LeadCSV.mark.prefix(2))
+    log("B13: the first page of a search for \(pairText), asked alone \(Self.singleAsks) times ...")
+    let pairMillis = try Self.medianMillis(
+      of: base + "/v1/leads?limit=50&q=" + APIUnderLoad.percentEncoded(pairText), token: token)
     log("B13: \(APIUnderLoad.seconds) s of reads while the hub ingests \(ingest) leads from bench-a ...")
     let started = Date()
     let sync = try ChildProcess(BenchNode.binary, ["sync", "bench-hub", "--data", writer.data.path])
@@ -64,7 +68,38 @@ struct HubReadsUnderLoad {
             "%d leads on a hub on PostgreSQL, 64 connections, while a sync of %d more ran (%.0f s of the %d s window)",
           count, ingest, syncSeconds, APIUnderLoad.seconds),
         referenceName: reference),
+      BenchRow(
+        scenario: "B13 two chars", ours: pairMillis, reference: APIUnderLoad.limitMillis, unit: "ms",
+        referenceName: reference, goal: 0,
+        note: "\(count) leads on a hub on PostgreSQL, nothing else running: the first page of a search "
+          + "for two characters \(LeadCSV.marked) leads hold (\(pairText)), the median of \(Self.singleAsks) "
+          + "requests one at a time",
+        lowerIsBetter: true),
     ]
+  }
+
+  /// How many times a page is asked for alone.
+  static let singleAsks = 7
+
+  /// The median time `curl` takes to get `url`'s answer (200), asked `singleAsks` times one
+  /// after another.
+  private static func medianMillis(of url: String, token: String) throws -> Double {
+    var millis: [Double] = []
+    for _ in 0..<singleAsks {
+      let curl = try ChildProcess(
+        "/usr/bin/curl",
+        [
+          "-s", "-o", "/dev/null", "-w", "%{http_code} %{time_total}", "-H", "Authorization: Bearer \(token)",
+          url,
+        ])
+      let finished = curl.wait(timeout: 600) == 0
+      let answer = curl.stdout.split(separator: " ")
+      guard finished, answer.first == "200", let seconds = answer.last.flatMap({ Double($0) }) else {
+        throw BenchError("B13: \(url) was not answered: \(curl.stdout) \(curl.stderr)")
+      }
+      millis.append(seconds * 1000)
+    }
+    return millis.sorted()[millis.count / 2]
   }
 
   /// N subjects and N leads, one lead a subject, as `lead import` of B10's CSV would fold them:
