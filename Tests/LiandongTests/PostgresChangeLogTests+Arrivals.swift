@@ -13,16 +13,12 @@ extension PostgresChangeLogTests {
   )
   func arrivalsUnderConcurrentIngest() async throws {
     let seed = replayableSeed("PostgresChangeLogTests.arrivalsUnderConcurrentIngest")
-    let nodes = try Self.federation(seed: seed, acts: 120)
-    let model = nodes[1]
-    let held = try model.store.changes(after: [:])
-    let server = try await PostgreSQLServer()
-    defer { server.stop() }
-    try server.createDatabase("hub")
-    // Two writers as two `serve` processes, each with its own connections, taking origins apart
-    // so that neither waits for the other's chain, a change to a transaction so that their
-    // commits interleave often; a third follows the log as `/v1/events` does.
-    let stores = try (0..<3).map { _ in try PostgresStore(url: server.url(database: "hub"), node: model.id) }
+    let hub = try await HubProcesses(seed: seed, acts: 120, stores: 3)
+    defer { hub.server.stop() }
+    let (nodes, model, held, stores) = (hub.nodes, hub.model, hub.held, hub.stores)
+    // Two writers as two `serve` processes, taking origins apart so that neither waits for the
+    // other's chain, a change to a transaction so that their commits interleave often; a third
+    // follows the log as `/v1/events` does.
     let plans = [
       held.filter { $0.header.origin == nodes[0].id }, held.filter { $0.header.origin != nodes[0].id },
     ]

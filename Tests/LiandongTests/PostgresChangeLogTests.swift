@@ -38,6 +38,31 @@ struct PostgresChangeLogTests {
     return nodes
   }
 
+  /// A federation's log (`federation`), held by `model`, and stores on one new hub database,
+  /// each with its own connections as each `liandong serve` process has. The caller stops the
+  /// server.
+  struct HubProcesses {
+    let nodes: [SimulatedNode]
+    let held: [SignedChange]
+    let server: PostgreSQLServer
+    let stores: [PostgresStore]
+    var model: SimulatedNode { nodes[1] }
+
+    init(seed: UInt64, acts: Int, stores count: Int) async throws {
+      nodes = try PostgresChangeLogTests.federation(seed: seed, acts: acts)
+      held = try nodes[1].store.changes(after: [:])
+      server = try await PostgreSQLServer()
+      do {
+        try server.createDatabase("hub")
+        let url = server.url(database: "hub")
+        stores = try (0..<count).map { [nodes] _ in try PostgresStore(url: url, node: nodes[1].id) }
+      } catch {
+        server.stop()
+        throw error
+      }
+    }
+  }
+
   /// `changes` in batches of 1 to 40, in order, as a sync session commits them.
   static func batches(_ changes: [SignedChange], _ random: inout SeededGenerator) -> [[SignedChange]] {
     var batches: [[SignedChange]] = []
@@ -100,16 +125,12 @@ struct PostgresChangeLogTests {
   func concurrentIngest() async throws {
     let seed = replayableSeed("PostgresChangeLogTests.concurrentIngest")
     var random = SeededGenerator(seed: seed ^ 0xC0C0)
-    let nodes = try Self.federation(seed: seed, acts: 80)
-    let model = nodes[1]
-    let held = try model.store.changes(after: [:])
-    let server = try await PostgreSQLServer()
-    defer { server.stop() }
-    try server.createDatabase("hub")
-    // Each store has its own connections, as each `liandong serve` process has. The first takes
-    // n0's chain and the second the others' (the same objects, folded at once from origins locked
-    // apart); the third takes everything in the log's order, overlapping both.
-    let stores = try (0..<3).map { _ in try PostgresStore(url: server.url(database: "hub"), node: model.id) }
+    let hub = try await HubProcesses(seed: seed, acts: 80, stores: 3)
+    defer { hub.server.stop() }
+    let (nodes, model, held, server, stores) = (hub.nodes, hub.model, hub.held, hub.server, hub.stores)
+    // The first store takes n0's chain and the second the others' (the same objects, folded at
+    // once from origins locked apart); the third takes everything in the log's order, overlapping
+    // both.
     let plans = [
       Self.batches(held.filter { $0.header.origin == nodes[0].id }, &random),
       Self.batches(held.filter { $0.header.origin != nodes[0].id }, &random),
