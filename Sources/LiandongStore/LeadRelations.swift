@@ -51,7 +51,7 @@ struct LeadRelations {
     for row in try rows("p_handoff_heads") { handOffHeads[row["lead_id"]] = row["head"] }
   }
 
-  private static func marks(_ count: Int) -> String {
+  static func marks(_ count: Int) -> String {
     Array(repeating: "?", count: count).joined(separator: ",")
   }
 

@@ -153,7 +153,7 @@ extension ReadModels where Self: SQLBackedStore {
         // in page order fills the page sooner.
         if let gathered = try LeadSearch.postgresMatches(needle, atMost: few + 1, db), gathered.count <= few {
           guard !gathered.isEmpty else { return [] }
-          let marks = Array(repeating: "?", count: gathered.count).joined(separator: ",")
+          let marks = LeadRelations.marks(gathered.count)
           return try views(page(conditions + [("p_leads.id IN (\(marks))", gathered.map { .text($0) })]))
         }
         return try views(page(conditions + [matches]))
@@ -257,11 +257,13 @@ enum LeadSearch {
     defer { try? db.run("ROLLBACK TO SAVEPOINT gathering") }
     do {
       for (table, column) in [("p_leads", "summary"), ("p_subjects", "name")] {
-        let test = postgresTest(column, holds: needle, byPairs: true, placeholder: "$1")
-        let estimate =
-          PostgresSchema.pairsCanFind(needle)
-          ? try commonPairRows(needle, table: table, db)
-          : try estimatedRows("SELECT 1 FROM \(table) WHERE \(test.sql)", test.arguments[0], db)
+        let estimate: Int
+        if PostgresSchema.pairsCanFind(needle) {
+          estimate = try commonPairRows(needle, table: table, db)
+        } else {
+          let test = postgresTest(column, holds: needle, byPairs: false, placeholder: "$1")
+          estimate = try estimatedRows("SELECT 1 FROM \(table) WHERE \(test.sql)", test.arguments[0], db)
+        }
         if estimate > limit { return nil }
       }
       let gathering = gatheringQuery(needle, atMost: limit)

@@ -48,16 +48,8 @@ extension PostgresReadModelTests {
   func twoCharactersByPairs() async throws {
     let seed = replayableSeed("PostgresReadModelTests.twoCharactersByPairs")
     var random = SeededGenerator(seed: seed)
-    let nodes = try PostgresChangeLogTests.federation(seed: seed, acts: 0)
-    let model = nodes[0]
-    try Self.addSearchableCases(to: model, warning: nodes[1].id)
-    let server = try await PostgreSQLServer()
+    let (model, server, _) = try await Self.searchableHub(seed: seed, acts: 0, &random)
     defer { server.stop() }
-    try server.createDatabase("hub")
-    let hub = try PostgresStore(url: server.url(database: "hub"), node: model.id)
-    for batch in PostgresChangeLogTests.batches(try model.database.changes(after: [:]), &random) {
-      _ = try hub.ingest(batch, verifier: model.verifier, physicalMillis: PostgresChangeLogTests.later)
-    }
     // Subjects of no lead, enough that the planner's floor for a pair it has no frequency of
     // (half a percent of the rows, when each pair it has one of is common) is more than a search
     // gathers; every name holds 检测. Then the statistics the gathering reads.

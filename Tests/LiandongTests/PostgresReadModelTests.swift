@@ -17,17 +17,9 @@ struct PostgresReadModelTests {
   func sameAnswersAsSQLite() async throws {
     let seed = replayableSeed("PostgresReadModelTests.sameAnswersAsSQLite")
     var random = SeededGenerator(seed: seed ^ 0x7E7E)
-    let nodes = try PostgresChangeLogTests.federation(seed: seed)
-    let model = nodes[0]
-    try Self.addSearchableCases(to: model, warning: nodes[1].id)
-    let node: NodeStore = model.database
-    let server = try await PostgreSQLServer()
+    let (model, server, hub) = try await Self.searchableHub(seed: seed, acts: 60, &random)
     defer { server.stop() }
-    try server.createDatabase("hub")
-    let hub = try PostgresStore(url: server.url(database: "hub"), node: model.id)
-    for batch in PostgresChangeLogTests.batches(try node.changes(after: [:]), &random) {
-      _ = try hub.ingest(batch, verifier: model.verifier, physicalMillis: PostgresChangeLogTests.later)
-    }
+    let node: NodeStore = model.database
     // The files this node holds, held by the hub too: the evidence's file state is read alike.
     for item in try node.evidence() where item.file == "held" {
       try hub.recordComplete(Data(hex: item.sha256)!, size: item.fileBytes)
@@ -99,6 +91,29 @@ struct PostgresReadModelTests {
       }
     }
     #expect(try hub.leadPage(LeadFilter(), after: "no-such-lead", limit: 5) == nil)
+  }
+
+  /// A federation's log (`PostgresChangeLogTests.federation`) with `addSearchableCases` added
+  /// at its first node, and a hub on a new server that ingested it all in batches. The caller
+  /// stops the server.
+  static func searchableHub(seed: UInt64, acts: Int, _ random: inout SeededGenerator) async throws
+    -> (model: SimulatedNode, server: PostgreSQLServer, hub: PostgresStore)
+  {
+    let nodes = try PostgresChangeLogTests.federation(seed: seed, acts: acts)
+    let model = nodes[0]
+    try addSearchableCases(to: model, warning: nodes[1].id)
+    let server = try await PostgreSQLServer()
+    do {
+      try server.createDatabase("hub")
+      let hub = try PostgresStore(url: server.url(database: "hub"), node: model.id)
+      for batch in PostgresChangeLogTests.batches(try model.database.changes(after: [:]), &random) {
+        _ = try hub.ingest(batch, verifier: model.verifier, physicalMillis: PostgresChangeLogTests.later)
+      }
+      return (model, server, hub)
+    } catch {
+      server.stop()
+      throw error
+    }
   }
 
   /// Leads whose summaries and subjects a search finds in Chinese, in capitals, by USCC, and with

@@ -63,7 +63,7 @@ enum StoreConnection {
   func rows(ofKeys keys: [String], _ query: (_ placeholders: String) -> String) throws -> [SQLRow] {
     try stride(from: 0, to: keys.count, by: 500).flatMap { start in
       let group = LeadRelations.padded(Array(keys[start..<min(start + 500, keys.count)]))
-      return try rows(query(Array(repeating: "?", count: group.count).joined(separator: ",")), binding: group)
+      return try rows(query(LeadRelations.marks(group.count)), binding: group)
     }
   }
 
