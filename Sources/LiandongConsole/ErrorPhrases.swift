@@ -94,5 +94,7 @@ enum ErrorPhrases {
     "bundle.archive-failed": "证据包打包失败，请联系运维人员检查磁盘空间。",
     "store.postgres-unreachable": "本节点暂时无法访问其 PostgreSQL 数据库（可能正在主备切换）；本次未登记任何内容，请稍后重试，持续出现请联系运维人员。",
     "store.postgres-standby": "本节点连接到的是只读的备用数据库（可能正在主备切换）；本次未登记任何内容，请稍后重试，持续出现请联系运维人员。",
+    "store.postgres-full": "本节点的 PostgreSQL 数据库连接数已满；本次未登记任何内容，请稍后重试，持续出现请联系运维人员。",
+    "store.postgres-connections-busy": "本节点的数据库连接暂时全部占用；本次未登记任何内容，请稍后重试，持续出现请联系运维人员。",
   ]
 }

@@ -269,6 +269,14 @@ public enum ErrorCatalogue {
       "Point the store URL at the primary (HAProxy in front of Patroni routes there); writes resume once a primary answers."
     ),
     Entry(
+      "store.postgres-full", .unavailable,
+      "Every PostgreSQL connection is taken: keep the serve processes' 'storeConnections' (node.json, 16 each by default) together below the server's max_connections, or raise max_connections (Patroni's parameters) and restart PostgreSQL; then try again."
+    ),
+    Entry(
+      "store.postgres-connections-busy", .unavailable,
+      "Try again in a moment. If it keeps happening, look in pg_stat_activity for statements that run long, or raise 'storeConnections' in node.json (keeping every serve process's together below PostgreSQL's max_connections) and restart serve."
+    ),
+    Entry(
       "store.postgres-failed", .unavailable,
       "Read PostgreSQL's log at this time for the cause (a full disk, a limit reached); if it names no cause of its own, this is a defect: report it with 'liandong --version'."
     ),

@@ -33,6 +33,9 @@ public struct NodeConfiguration: Codable, Sendable {
   /// A hub's change log and projections in PostgreSQL: a `postgresql://` URL (`StoreLocation`).
   /// Default: none, the SQLite file `liandong.sqlite` in the data folder.
   public var store: String? = nil
+  /// With `store`: how many connections to PostgreSQL one process holds at most (`PostgresPool`);
+  /// callers beyond wait their turn. Default 16.
+  public var storeConnections: Int? = nil
 
   /// Where the node keeps its log, as `store` says.
   public var storeLocation: StoreLocation { store.map(StoreLocation.postgres(url:)) ?? .sqlite }
@@ -41,7 +44,7 @@ public struct NodeConfiguration: Codable, Sendable {
   public static let knownKeys: Set<String> = [
     "format", "node", "maximumDriftSeconds", "catchUpRequired", "caughtUpWith", "forkRiskAcceptedThrough",
     "serve", "calendar", "divisions", "checkpointSeconds", "evidenceStore",
-    "store",
+    "store", "storeConnections",
   ]
 
   /// The keys of a parsed `node.json` that nothing reads, at the top and under `serve`, sorted:
@@ -65,6 +68,9 @@ public struct NodeConfiguration: Codable, Sendable {
       return "'checkpointSeconds' is \(checkpointSeconds); it must be from 0 to 86400 (default 60)"
     }
     if let store, let problem = StoreLocation.problem(store) { return problem }
+    if let storeConnections, !(1...1000).contains(storeConnections) {
+      return "'storeConnections' is \(storeConnections); it must be from 1 to 1000 (default 16)"
+    }
     return nil
   }
 
@@ -82,6 +88,7 @@ public struct NodeConfiguration: Codable, Sendable {
     checkpointSeconds = try container.decodeIfPresent(Double.self, forKey: .checkpointSeconds) ?? 60
     evidenceStore = try container.decodeIfPresent(ObjectStoreSettings.self, forKey: .evidenceStore)
     store = try container.decodeIfPresent(String.self, forKey: .store)
+    storeConnections = try container.decodeIfPresent(Int.self, forKey: .storeConnections)
   }
 }
 

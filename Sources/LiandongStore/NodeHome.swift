@@ -55,7 +55,8 @@ public final class NodeHome: LocalNode {
       let file = try NodeStore(path: directory.appendingPathComponent("liandong.sqlite").path, node: node)
       (database, store) = (file, file)
     case .postgres(let url):
-      (database, store) = (nil, try PostgresStore(url: url, node: node))
+      let connections = configuration.storeConnections ?? PostgresStore.defaultConnections
+      (database, store) = (nil, try PostgresStore(url: url, node: node, connections: connections))
     }
     store.setMaximumDrift(millis: UInt64(configuration.maximumDriftSeconds) * 1000)
     store.useSuite(trust.suite)

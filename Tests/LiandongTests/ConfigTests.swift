@@ -70,11 +70,14 @@ struct ConfigTests {
     let calendar = try await yrd.cli("serve", "--check-config")
     #expect(calendar.status == 1 && calendar.stdout.contains("PROBLEM working-day calendar"), "\(calendar)")
     // A negative limit or interval is named, not trapped on.
-    for (key, value) in [("maximumDriftSeconds", -5.0), ("checkpointSeconds", -1.0)] {
+    for (key, value) in [
+      ("maximumDriftSeconds", -5.0), ("checkpointSeconds", -1.0), ("storeConnections", -1.0),
+    ] {
       try yrd.editConfiguration {
         $0.removeValue(forKey: "calendar")
         $0["maximumDriftSeconds"] = key == "maximumDriftSeconds" ? Int(value) : 300
         $0["checkpointSeconds"] = key == "checkpointSeconds" ? value : 60
+        $0["storeConnections"] = key == "storeConnections" ? Int(value) : nil
       }
       let negative = try await yrd.cli("status")
       #expect(

@@ -20,6 +20,10 @@ struct PostgresStoreTests {
     try server.createDatabase("hub")
     try server.createDatabase("latin", encoding: "SQL_ASCII", characterType: "C")
     try server.createDatabase("bytewise", characterType: "C")
+    // A role's connection limit reached is refused as a full server is (SQLSTATE 53300).
+    try server.psql("CREATE ROLE crowd LOGIN PASSWORD 'crowd-pw' CONNECTION LIMIT 0")
+    let crowded = server.url(database: "hub").replacingOccurrences(
+      of: "\(PostgreSQLServer.user):\(PostgreSQLServer.password)", with: "crowd:crowd-pw")
     let cases: [(code: String, url: String, says: String)] = [
       ("store.postgres-unreachable", "postgresql://liandong:pw@127.0.0.1:\(try freePort())/hub", "refused"),
       ("store.postgres-refused", server.url(database: "hub", password: "wrong-password"), "liandong"),
@@ -27,6 +31,7 @@ struct PostgresStoreTests {
       ("store.postgres-not-utf8", server.url(database: "latin"), "SQL_ASCII"),
       // UTF-8, but pg_trgm would find nothing in Chinese text.
       ("store.postgres-not-utf8", server.url(database: "bytewise"), "character type C"),
+      ("store.postgres-full", crowded, "too many connections"),
     ]
     for (code, url, says) in cases {
       do {

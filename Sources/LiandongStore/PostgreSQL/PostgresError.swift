@@ -17,6 +17,10 @@ public enum PostgresError: CodedError, Sendable, Equatable {
   case notUTF8(target: String, found: String)
   /// A statement failed: `sqlState` is PostgreSQL's five-character code.
   case statement(target: String, sqlState: String, reason: String)
+  /// The server holds `max_connections` already and refused one more (SQLSTATE 53300).
+  case full(target: String, reason: String)
+  /// Every connection this process may hold (`PostgresPool.limit`) stayed in use for `seconds`.
+  case allConnectionsBusy(limit: Int, seconds: Double)
 
   /// A failed connection attempt, told by libpq's message (a login refused says so in it).
   static func connecting(target: String, libpqMessage: String) -> PostgresError {
@@ -27,6 +31,12 @@ public enum PostgresError: CodedError, Sendable, Equatable {
       return .refused(target: target, reason: reason)
     }
     if reason.contains("database") && reason.contains("does not exist") { return .noDatabase(target: target) }
+    // max_connections reached, or a database's or role's CONNECTION LIMIT.
+    if ["too many clients", "too many connections", "connection slots are reserved"].contains(
+      where: reason.contains)
+    {
+      return .full(target: target, reason: reason)
+    }
     if reason.contains("SSL") || reason.contains("certificate") {
       return .tls(target: target, reason: reason)
     }
@@ -40,6 +50,8 @@ public enum PostgresError: CodedError, Sendable, Equatable {
     case .noDatabase: "store.postgres-no-database"
     case .tls: "store.postgres-tls"
     case .notUTF8: "store.postgres-not-utf8"
+    case .full: "store.postgres-full"
+    case .allConnectionsBusy: "store.postgres-connections-busy"
     case .statement(_, let state, _) where state == "25006": "store.postgres-standby"
     // Class 08 (connection exception) and 57P (the server shutting down or starting up).
     case .statement(_, let state, _) where state.hasPrefix("08") || state.hasPrefix("57P"):
@@ -71,6 +83,10 @@ public enum PostgresError: CodedError, Sendable, Equatable {
     case .tls(let target, let reason): "no TLS connection to the PostgreSQL store at \(target): \(reason)"
     case .notUTF8(let target, let found):
       "the PostgreSQL database \(target) is not UTF-8 throughout (\(found)): Chinese text could not be kept or searched"
+    case .full(let target, let reason):
+      "PostgreSQL at \(target) takes no more connections: \(reason)"
+    case .allConnectionsBusy(let limit, let seconds):
+      "all \(limit) of this process's connections to PostgreSQL stayed in use for \(Int(seconds)) s"
     case .statement(let target, let state, let reason):
       switch code {
       case "store.postgres-standby":

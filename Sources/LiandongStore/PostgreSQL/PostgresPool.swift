@@ -1,19 +1,47 @@
+import Dispatch
+import Foundation
 import Synchronization
 
 /// Connections to one database, opened as callers need them and kept for the next; each is used
 /// by one caller at a time. A kept connection the server closed meanwhile is dropped, not used.
+///
+/// At most `limit` callers hold one at once; others wait their turn, at most `patienceSeconds`.
+/// Several `serve` processes share one server, whose `max_connections` (100 by default) every
+/// connection counts against: beyond it PostgreSQL refuses a new one outright, which would fail a
+/// request that waiting a moment would have served.
 final class PostgresPool: Sendable {
   let url: String
+  let limit: Int
   private let idle = Mutex<[PostgresConnection]>([])
   private let keep: Int
+  private let patienceSeconds: Double
+  private let turns: DispatchSemaphore
+  /// The threads that hold a connection, with how many each: a thread asking again while it
+  /// holds one (a read inside a write's closure) is served at once, lest it wait on itself.
+  private let holders = Mutex<[pthread_t: Int]>([:])
 
-  init(url: String, keep: Int = 8) {
+  init(
+    url: String, limit: Int = PostgresStore.defaultConnections, keep: Int = 8, patienceSeconds: Double = 30
+  ) {
     self.url = url
-    self.keep = keep
+    self.limit = max(1, limit)
+    self.keep = min(keep, self.limit)
+    self.patienceSeconds = patienceSeconds
+    turns = DispatchSemaphore(value: self.limit)
   }
 
   @discardableResult
   func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    let thread = pthread_self()
+    let nested = holders.withLock { $0[thread, default: 0] > 0 }
+    if !nested, turns.wait(timeout: .now() + patienceSeconds) == .timedOut {
+      throw PostgresError.allConnectionsBusy(limit: limit, seconds: patienceSeconds)
+    }
+    holders.withLock { $0[thread, default: 0] += 1 }
+    defer {
+      holders.withLock { $0[thread] = $0[thread, default: 1] > 1 ? $0[thread, default: 1] - 1 : nil }
+      if !nested { turns.signal() }
+    }
     let (kept, reused) = try take()
     do {
       return try use(kept, body)

@@ -16,12 +16,18 @@ public final class PostgresStore: Sendable {
   private let driftLimit = Mutex<UInt64>(HybridLogicalClock.defaultMaximumDriftMillis)
 
   /// Connects, as `node`'s store, with a `postgresql://` URL and brings the schema up to date
-  /// (or to its `upTo`-th step, for the tests of every earlier version).
-  public init(url: String, node: NodeID, migrateUpTo: Int? = nil) throws {
+  /// (or to its `upTo`-th step, for the tests of every earlier version), holding at most
+  /// `connections` at once.
+  public init(
+    url: String, node: NodeID, connections: Int = PostgresStore.defaultConnections, migrateUpTo: Int? = nil
+  ) throws {
     self.node = node
-    pool = PostgresPool(url: url)
+    pool = PostgresPool(url: url, limit: connections)
     try pool.withConnection { try PostgresSchema.migrator.migrate($0, upTo: migrateUpTo) }
   }
+
+  /// Connections one process holds at most unless `node.json`'s `storeConnections` says.
+  public static let defaultConnections = 16
 
   /// How far ahead of this node's clock a change's time may be before it waits (`node.json`).
   public var maximumDriftMillis: UInt64 { driftLimit.withLock { $0 } }

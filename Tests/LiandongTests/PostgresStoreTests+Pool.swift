@@ -1,0 +1,87 @@
+import Dispatch
+import Foundation
+import LiandongTesting
+import Synchronization
+import Testing
+
+@testable import LiandongStore
+
+extension PostgresStoreTests {
+  @Test(
+    "a process holds at most its limit of connections: others wait their turn, a thread that holds one is served again at once"
+  )
+  func connectionsBounded() async throws {
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    let pool = PostgresPool(url: server.url(database: "hub"), limit: 2, patienceSeconds: 60)
+    let holding = Mutex((now: 0, most: 0))
+    let failures = Mutex<[String]>([])
+    await onThreads(6) {
+      do {
+        try pool.withConnection { connection in
+          holding.withLock {
+            $0.now += 1
+            $0.most = max($0.most, $0.now)
+          }
+          defer { holding.withLock { $0.now -= 1 } }
+          try connection.execute("SELECT pg_sleep(0.2)")
+          // A read inside a write's closure, on the same thread, while both turns are taken.
+          try pool.withConnection { try $0.execute("SELECT 1") }
+        }
+      } catch {
+        failures.withLock { $0.append("\(error)") }
+      }
+    }
+    #expect(failures.withLock { $0 } == [])
+    #expect(holding.withLock { $0.most } == 2)
+  }
+
+  @Test("a caller that waits longer than the pool's patience is told so, with what to do; the next is served")
+  func busyConnectionsSaidSo() async throws {
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    let pool = PostgresPool(url: server.url(database: "hub"), limit: 1, patienceSeconds: 0.3)
+    let holds = DispatchSemaphore(value: 0)
+    let waited = Mutex<(code: String?, message: String)>((nil, ""))
+    await onThreads(2) { index in
+      if index == 0 {
+        try? pool.withConnection { connection in
+          holds.signal()
+          _ = try? connection.execute("SELECT pg_sleep(1.5)")
+        }
+      } else {
+        holds.wait()
+        do {
+          try pool.withConnection { try $0.execute("SELECT 1") }
+        } catch let error as PostgresError {
+          waited.withLock { $0 = (error.code, error.description) }
+        } catch {}
+      }
+    }
+    let (code, message) = waited.withLock { $0 }
+    #expect(code == "store.postgres-connections-busy")
+    #expect(message.contains("all 1 of this process's connections"), "\(message)")
+    #expect(PostgresError.allConnectionsBusy(limit: 1, seconds: 0.3).category == .unavailable)
+    #expect(try pool.withConnection { try $0.execute("SELECT 1 AS one").first?.integer("one") } == 1)
+  }
+
+  /// Runs `body` on `count` threads of their own at once (the pool blocks its callers, as the
+  /// store's callers block), each told its index; returns when all have ended.
+  private func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
+    let group = DispatchGroup()
+    for index in 0..<count {
+      group.enter()
+      Thread.detachNewThread {
+        body(index)
+        group.leave()
+      }
+    }
+    await withCheckedContinuation { ended in group.notify(queue: .global()) { ended.resume() } }
+  }
+
+  private func onThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) async {
+    await onThreads(count) { _ in body() }
+  }
+}
