@@ -251,9 +251,7 @@ enum LeadSearch {
   {
     // The settings hold until the savepoint is rolled back to, whatever the queries did.
     try db.run("SAVEPOINT gathering")
-    try db.run("SET LOCAL enable_seqscan = off")
-    try db.run("SET LOCAL enable_indexscan = off")
-    try db.run("SET LOCAL statement_timeout = \(gatheringMillis)")
+    for setting in gatheringSettings { try db.run("SET LOCAL \(setting)") }
     defer { try? db.run("ROLLBACK TO SAVEPOINT gathering") }
     do {
       for (table, column) in [("p_leads", "summary"), ("p_subjects", "name")] {
@@ -285,6 +283,15 @@ enum LeadSearch {
 
   /// How long the search indexes may take to name the leads that hold a text.
   static let gatheringMillis = 200
+
+  /// How `postgresMatches` has its queries run: through the indexes alone, in this backend
+  /// alone, for `gatheringMillis` at most. Guessing that many of millions of rows hold a rare
+  /// text, the planner would start parallel workers, which take longer to start (30 ms each
+  /// here) than the scans take to find the few (BENCHMARKS.md, B13).
+  static let gatheringSettings = [
+    "enable_seqscan = off", "enable_indexscan = off", "max_parallel_workers_per_gather = 0",
+    "statement_timeout = \(gatheringMillis)",
+  ]
 
   /// How many of `table`'s rows hold the pair `needle`, by the statistics of its pair index: the
   /// pair's frequency among the most common elements `ANALYZE` found, times the rows; 0 for a

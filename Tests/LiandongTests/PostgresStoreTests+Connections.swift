@@ -67,6 +67,22 @@ extension PostgresStoreTests {
     #expect(try pool.withConnection { try $0.execute("SELECT 1 AS one").first?.integer("one") } == 1)
   }
 
+  @Test("a hub's connection never compiles a query (JIT), whatever the query's estimated cost")
+  func noJustInTimeCompiling() async throws {
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    let connection = try PostgresConnection(server.url(database: "hub"))
+    // Another client of the same server would have it compiled.
+    try #require(
+      try server.psql("SELECT pg_jit_available()", database: "hub") == "t", "this PostgreSQL compiles queries"
+    )
+    try connection.execute("SET jit_above_cost = 0")
+    let plan = try connection.execute("EXPLAIN (ANALYZE) SELECT sum(n) FROM generate_series(1, 1000) AS n")
+      .compactMap { $0.string("QUERY PLAN") }.joined(separator: "\n")
+    #expect(!plan.contains("JIT"), "\(plan)")
+  }
+
   /// Runs `body` on `count` threads of their own at once (the pool blocks its callers, as the
   /// store's callers block), each told its index; returns when all have ended.
   private func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
