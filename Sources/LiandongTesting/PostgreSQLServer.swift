@@ -23,8 +23,9 @@ public final class PostgreSQLServer: @unchecked Sendable {
     "postgresql://\(Self.user):\(password)@127.0.0.1:\(port)/\(database)"
   }
 
-  /// With `certificate`, the server also speaks TLS (clients choose with `sslmode`).
-  public init(certificate: (pem: URL, key: URL)? = nil) async throws {
+  /// With `certificate`, the server also speaks TLS (clients choose with `sslmode`); `settings`
+  /// are passed as `-c name=value` (a benchmark's memory, as a hub's operator would size it).
+  public init(certificate: (pem: URL, key: URL)? = nil, settings: [String: String] = [:]) async throws {
     guard let bin = Self.binaries else {
       throw Failure(
         "PostgreSQL's server is not installed: run scripts/ensure-deps (apt-get install postgresql)")
@@ -63,7 +64,7 @@ public final class PostgreSQLServer: @unchecked Sendable {
       Array(Self.asServerUser.dropFirst()) + [
         "\(bin)/postgres", "-D", data, "-p", "\(port)", "-k", folder.path, "-c", "listen_addresses=127.0.0.1",
         "-c", "fsync=on", "-c", "synchronous_commit=on",
-      ] + tls)
+      ] + tls + settings.sorted { $0.key < $1.key }.flatMap { ["-c", "\($0.key)=\($0.value)"] })
     let isReady = ["-h", "127.0.0.1", "-p", "\(port)", "-q"]
     // Asked again until it answers, for at most a minute.
     let deadline = Date().addingTimeInterval(60)

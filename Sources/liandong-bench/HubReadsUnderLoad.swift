@@ -20,7 +20,7 @@ struct HubReadsUnderLoad {
   func run() async throws -> [BenchRow] {
     let wrk = try APIUnderLoad.wrk()
     let count = max(10_000, Int(10_000_000 * scale))
-    let server = try await PostgreSQLServer()
+    let server = try await PostgreSQLServer(settings: Self.serverMemory)
     defer { server.stop() }
     try server.createDatabase("hub_reads")
     let hub = try BenchNode(
@@ -76,6 +76,15 @@ struct HubReadsUnderLoad {
           + "requests one at a time",
         lowerIsBetter: true),
     ]
+  }
+
+  /// PostgreSQL's memory as a hub's operator sizes it (Deploy/README.md, section 11): a quarter
+  /// of the machine's for shared buffers (at most 8 GB), three quarters as the planner's guess of
+  /// the file system's cache. PostgreSQL's defaults (128 MB) suit a small machine's first start,
+  /// not gigabytes of tables and indexes.
+  static var serverMemory: [String: String] {
+    let megabytes = Int(ProcessInfo.processInfo.physicalMemory / 1_048_576)
+    return ["shared_buffers": "\(min(megabytes / 4, 8192))MB", "effective_cache_size": "\(megabytes * 3 / 4)MB"]
   }
 
   /// How many times a page is asked for alone.
