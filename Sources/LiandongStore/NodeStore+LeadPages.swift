@@ -148,10 +148,16 @@ extension ReadModels where Self: SQLBackedStore {
         // PostgreSQL: the same three ways, through its trigram and pair indexes (`PostgresSchema`,
         // v5 and v9).
         let matches = LeadSearch.postgresCondition(needle)
-        if quick > 0, let found = try walkingTheNewest(matches) { return try views(found) }
+        // The statistics say first whether few hold the text: walking the newest leads for one
+        // few hold would test them all in vain (B13: 5 of a rare text's 8 ms).
+        let fewLikely = try LeadSearch.postgresEstimate(needle, db) <= few + 1
+        if quick > 0, !fewLikely, let found = try walkingTheNewest(matches) { return try views(found) }
         // The indexes' answer, unless more hold the text than they name in time: then walking
         // in page order fills the page sooner.
-        if let gathered = try LeadSearch.postgresMatches(needle, atMost: few + 1, db), gathered.count <= few {
+        if fewLikely,
+          let gathered = try LeadSearch.postgresMatches(needle, atMost: few + 1, db, estimated: true),
+          gathered.count <= few
+        {
           guard !gathered.isEmpty else { return [] }
           let marks = LeadRelations.marks(gathered.count)
           return try views(page(conditions + [("p_leads.id IN (\(marks))", gathered.map { .text($0) })]))
@@ -239,31 +245,39 @@ enum LeadSearch {
     )
   }
 
+  /// How many summaries, or subjects' names, the statistics say hold `needle`, whichever is more
+  /// (PostgreSQL's column statistics; for two characters, the pair index's own).
+  static func postgresEstimate(_ needle: String, _ db: StoreConnection) throws -> Int {
+    var most = 0
+    for (table, column) in [("p_leads", "summary"), ("p_subjects", "name")] {
+      if PostgresSchema.pairsCanFind(needle) {
+        most = max(most, try commonPairRows(needle, table: table, db))
+      } else {
+        let test = postgresTest(column, holds: needle, byPairs: false, placeholder: "$1")
+        most = max(most, try estimatedRows("SELECT 1 FROM \(table) WHERE \(test.sql)", test.arguments[0], db))
+      }
+    }
+    return most
+  }
+
   /// The IDs of at most `limit` leads that hold `needle`, as `postgresCondition` says, read
   /// through the trigram or pair indexes alone (bitmap scans). Asked to find a page, the planner
   /// guesses how many leads hold a text and, guessing many, walks the creation index testing each
-  /// lead: for a text few hold, that is every lead (BENCHMARKS.md, B13). Nil when the column
-  /// statistics say that more than `limit` summaries or subjects' names hold it, or when the
-  /// indexes take longer than `gatheringMillis`: for a text most leads hold, a bitmap scan gathers
-  /// every one of them before it yields the first, while walking the leads in page order finds a
-  /// page at once. Either way the page is the same; only its cost differs.
-  static func postgresMatches(_ needle: String, atMost limit: Int, _ db: StoreConnection) throws -> [String]?
-  {
+  /// lead: for a text few hold, that is every lead (BENCHMARKS.md, B13). Nil when the statistics
+  /// say that more than `limit` summaries or subjects' names hold it (`postgresEstimate`), or
+  /// when the indexes take longer than `gatheringMillis`: for a text most leads hold, a bitmap
+  /// scan gathers every one of them before it yields the first, while walking the leads in page
+  /// order finds a page at once. Either way the page is the same; only its cost differs.
+  /// `estimated`: the caller has asked `postgresEstimate` already.
+  static func postgresMatches(
+    _ needle: String, atMost limit: Int, _ db: StoreConnection, estimated: Bool = false
+  ) throws -> [String]? {
     // The settings hold until the savepoint is rolled back to, whatever the queries did.
     try db.run("SAVEPOINT gathering")
     for setting in gatheringSettings { try db.run("SET LOCAL \(setting)") }
     defer { try? db.run("ROLLBACK TO SAVEPOINT gathering") }
     do {
-      for (table, column) in [("p_leads", "summary"), ("p_subjects", "name")] {
-        let estimate: Int
-        if PostgresSchema.pairsCanFind(needle) {
-          estimate = try commonPairRows(needle, table: table, db)
-        } else {
-          let test = postgresTest(column, holds: needle, byPairs: false, placeholder: "$1")
-          estimate = try estimatedRows("SELECT 1 FROM \(table) WHERE \(test.sql)", test.arguments[0], db)
-        }
-        if estimate > limit { return nil }
-      }
+      if !estimated, try postgresEstimate(needle, db) > limit { return nil }
       let gathering = gatheringQuery(needle, atMost: limit)
       return try db.rows(gathering.sql, binding: gathering.arguments).map { $0.string("id")! }
     } catch let error as PostgresError where error.wasCanceled {
