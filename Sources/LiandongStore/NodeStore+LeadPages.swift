@@ -149,7 +149,7 @@ extension ReadModels where Self: SQLBackedStore {
         // v5 and v9).
         let matches = LeadSearch.postgresCondition(needle)
         // The statistics say first whether few hold the text: walking the newest leads for one
-        // few hold would test them all in vain (B13: 5 of a rare text's 8 ms).
+        // few hold would test them all in vain (BENCHMARKS.md, B13).
         let fewLikely = try LeadSearch.postgresEstimate(needle, db) <= few + 1
         if quick > 0, !fewLikely, let found = try walkingTheNewest(matches) { return try views(found) }
         // The indexes' answer, unless more hold the text than they name in time: then walking
@@ -300,8 +300,8 @@ enum LeadSearch {
 
   /// How `postgresMatches` has its queries run: through the indexes alone, in this backend
   /// alone, for `gatheringMillis` at most. Guessing that many of millions of rows hold a rare
-  /// text, the planner would start parallel workers, which take longer to start (30 ms each
-  /// here) than the scans take to find the few (BENCHMARKS.md, B13).
+  /// text, the planner would start parallel workers, which take longer to start than the scans
+  /// take to find the few (BENCHMARKS.md, B13).
   static let gatheringSettings = [
     "enable_seqscan = off", "enable_indexscan = off", "max_parallel_workers_per_gather = 0",
     "statement_timeout = \(gatheringMillis)",

@@ -48,8 +48,9 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     }
     _ = try execute("SET synchronous_commit = on")
     // The planner compiles a query whose estimated cost passes `jit_above_cost`, which a page's
-    // query over millions of rows does even when its LIMIT stops it after a few: 7 ms of
-    // compiling for a 2 ms answer (BENCHMARKS.md, B13). A hub's statements are all short.
+    // query over millions of rows does even when its LIMIT stops it after a few, and the
+    // compiling then costs more than the answer (BENCHMARKS.md, B13). A hub's statements are
+    // all short.
     _ = try execute("SET jit = off")
   }
 

@@ -39,7 +39,10 @@ final class PostgresPool: Sendable {
     }
     holders.withLock { $0[thread, default: 0] += 1 }
     defer {
-      holders.withLock { $0[thread] = $0[thread, default: 1] > 1 ? $0[thread, default: 1] - 1 : nil }
+      holders.withLock { held in
+        let count = held[thread, default: 1]
+        held[thread] = count > 1 ? count - 1 : nil
+      }
       if !nested { turns.signal() }
     }
     let (kept, reused) = try take()
