@@ -69,7 +69,8 @@ public struct NodeConfiguration: Codable, Sendable {
     }
     if let store, let problem = StoreLocation.problem(store) { return problem }
     if let storeConnections, !(1...1000).contains(storeConnections) {
-      return "'storeConnections' is \(storeConnections); it must be from 1 to 1000 (default 16)"
+      return
+        "'storeConnections' is \(storeConnections); it must be from 1 to 1000 (default \(PostgresStore.defaultConnections))"
     }
     return nil
   }

@@ -19,8 +19,10 @@ public final class PostgreSQLServer: @unchecked Sendable {
   }
 
   /// A URL for database `name` on this server, as `node.json`'s `store` would hold it.
-  public func url(database: String, password: String = PostgreSQLServer.password) -> String {
-    "postgresql://\(Self.user):\(password)@127.0.0.1:\(port)/\(database)"
+  public func url(
+    database: String, user: String = PostgreSQLServer.user, password: String = PostgreSQLServer.password
+  ) -> String {
+    "postgresql://\(user):\(password)@127.0.0.1:\(port)/\(database)"
   }
 
   /// With `certificate`, the server also speaks TLS (clients choose with `sslmode`); `settings`

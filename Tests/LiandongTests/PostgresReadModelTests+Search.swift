@@ -92,12 +92,10 @@ extension PostgresReadModelTests {
         // Asked as the gathering asks, the plan names both indexes and reads no whole table,
         // and it runs in this backend alone even where parallel workers cost nothing to start
         // (as, to the planner, they cost little beside millions of rows).
-        for cheap in [
+        let cheapWorkers = [
           "parallel_setup_cost = 0", "parallel_tuple_cost = 0", "min_parallel_table_scan_size = 0",
-        ] {
-          try db.run("SET LOCAL \(cheap)")
-        }
-        for setting in LeadSearch.gatheringSettings { try db.run("SET LOCAL \(setting)") }
+        ]
+        for setting in cheapWorkers + LeadSearch.gatheringSettings { try db.run("SET LOCAL \(setting)") }
         let query = LeadSearch.gatheringQuery(needle, atMost: 5)
         let plan = try db.rows("EXPLAIN " + query.sql, binding: query.arguments)
           .compactMap { $0.string("QUERY PLAN") }.joined(separator: "\n")

@@ -17,7 +17,7 @@ extension PostgresStoreTests {
     let pool = PostgresPool(url: server.url(database: "hub"), limit: 2, patienceSeconds: 60)
     let holding = Mutex((now: 0, most: 0))
     let failures = Mutex<[String]>([])
-    await onThreads(6) {
+    await onThreads(6) { _ in
       do {
         try pool.withConnection { connection in
           holding.withLock {
@@ -84,7 +84,9 @@ extension PostgresStoreTests {
   }
 
   /// Runs `body` on `count` threads of their own at once (the pool blocks its callers, as the
-  /// store's callers block), each told its index; returns when all have ended.
+  /// store's callers block), each told its index; returns when all have ended. Not
+  /// `concurrentPerform`, which runs no more at once than the machine has cores: the bound under
+  /// test would never be reached.
   private func onThreads(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) async {
     let group = DispatchGroup()
     for index in 0..<count {
@@ -95,9 +97,5 @@ extension PostgresStoreTests {
       }
     }
     await withCheckedContinuation { ended in group.notify(queue: .global()) { ended.resume() } }
-  }
-
-  private func onThreads(_ count: Int, _ body: @escaping @Sendable () -> Void) async {
-    await onThreads(count) { _ in body() }
   }
 }

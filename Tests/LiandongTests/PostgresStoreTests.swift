@@ -22,8 +22,7 @@ struct PostgresStoreTests {
     try server.createDatabase("bytewise", characterType: "C")
     // A role's connection limit reached is refused as a full server is (SQLSTATE 53300).
     try server.psql("CREATE ROLE crowd LOGIN PASSWORD 'crowd-pw' CONNECTION LIMIT 0")
-    let crowded = server.url(database: "hub").replacingOccurrences(
-      of: "\(PostgreSQLServer.user):\(PostgreSQLServer.password)", with: "crowd:crowd-pw")
+    let crowded = server.url(database: "hub", user: "crowd", password: "crowd-pw")
     let cases: [(code: String, url: String, says: String)] = [
       ("store.postgres-unreachable", "postgresql://liandong:pw@127.0.0.1:\(try freePort())/hub", "refused"),
       ("store.postgres-refused", server.url(database: "hub", password: "wrong-password"), "liandong"),

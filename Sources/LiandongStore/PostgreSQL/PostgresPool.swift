@@ -21,7 +21,7 @@ final class PostgresPool: Sendable {
   private let holders = Mutex<[pthread_t: Int]>([:])
 
   init(
-    url: String, limit: Int = PostgresStore.defaultConnections, keep: Int = 8, patienceSeconds: Double = 30
+    url: String, limit: Int, keep: Int = 8, patienceSeconds: Double = 30
   ) {
     self.url = url
     self.limit = max(1, limit)
