@@ -436,8 +436,8 @@ enum PostgresSchema {
       name: "v5: the text search of leads: trigram indexes (pg_trgm) on summaries and subjects' names",
       sql: """
         CREATE EXTENSION IF NOT EXISTS pg_trgm;
-        CREATE INDEX p_leads_search ON p_leads USING gin ((\(searchable("summary"))) gin_trgm_ops);
-        CREATE INDEX p_subjects_search ON p_subjects USING gin ((\(searchable("name"))) gin_trgm_ops);
+        CREATE INDEX p_leads_search ON p_leads USING gin ((\(translated("summary"))) gin_trgm_ops);
+        CREATE INDEX p_subjects_search ON p_subjects USING gin ((\(translated("name"))) gin_trgm_ops);
         CREATE INDEX p_leads_by_subject ON p_leads USING gin ((string_to_array(subject_ids, ',')));
         """),
     .init(
@@ -483,6 +483,15 @@ enum PostgresSchema {
             RETURN string_to_array(regexp_replace(substr(regexp_replace($1, '(.)', '\\1\\1', 'g'), 2),
               '(..)', E'\\\\1\\u0001', 'g'), E'\\u0001');
           END $$;
+        CREATE INDEX p_leads_pairs ON p_leads USING gin ((\(pairs("summary", folded: translated))));
+        CREATE INDEX p_subjects_pairs ON p_subjects USING gin ((\(pairs("name", folded: translated))));
+        """),
+    .init(
+      name: "v10: the search indexes built again on a cheaper folding of the text (lower in collation C)",
+      sql: """
+        DROP INDEX p_leads_search, p_subjects_search, p_leads_pairs, p_subjects_pairs;
+        CREATE INDEX p_leads_search ON p_leads USING gin ((\(searchable("summary"))) gin_trgm_ops);
+        CREATE INDEX p_subjects_search ON p_subjects USING gin ((\(searchable("name"))) gin_trgm_ops);
         CREATE INDEX p_leads_pairs ON p_leads USING gin ((\(pairs("summary"))));
         CREATE INDEX p_subjects_pairs ON p_subjects USING gin ((\(pairs("name"))));
         """),
@@ -498,8 +507,8 @@ enum PostgresSchema {
   /// a row, and one PostgreSQL inlines costs a write more and hides its cost from the planner,
   /// which then reads a whole table of subjects making each one's pairs rather than asking the
   /// index. A pair holding U+0001 is cut apart (`pairsCanFind`); every other pair is whole.
-  static func pairs(_ column: String) -> String {
-    "(liandong_pairs(\(searchable(column))) COLLATE \"C\")"
+  static func pairs(_ column: String, folded: (String) -> String = searchable) -> String {
+    "(liandong_pairs(\(folded(column))) COLLATE \"C\")"
   }
 
   /// Whether the pair indexes hold every text holding `needle` (folded) among their pairs.
@@ -509,8 +518,17 @@ enum PostgresSchema {
 
   /// `column`'s text as a search compares it (`LeadFilter.folded`): ASCII letters in lower case,
   /// U+FFFE and U+FFFF as U+FFFD. The trigram indexes are built on this very expression, so a
-  /// search that writes it the same way is answered by them.
+  /// search that writes it the same way is answered by them. In collation "C", `lower` folds
+  /// ASCII letters alone, byte by byte, and `replace` finds a character with `memcmp`: a fifth of
+  /// the cost of `translate`, which looks each character up in its list, and a walk through the
+  /// leads pays it for every lead it passes (BENCHMARKS.md, B13).
   static func searchable(_ column: String) -> String {
+    "replace(replace(lower(\(column) COLLATE \"C\"), '\u{FFFE}', '\u{FFFD}'), '\u{FFFF}', '\u{FFFD}')"
+  }
+
+  /// The folding the search indexes were built on up to v9 (the same text as `searchable`'s),
+  /// kept as those steps wrote it.
+  private static func translated(_ column: String) -> String {
     "translate(\(column), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ\u{FFFE}\u{FFFF}', 'abcdefghijklmnopqrstuvwxyz\u{FFFD}\u{FFFD}')"
   }
 }
