@@ -147,11 +147,19 @@ extension ReadModels where Self: SQLBackedStore {
       guard case .sqlite(let sqlite) = db else {
         // PostgreSQL: the same three ways, through its trigram and pair indexes (`PostgresSchema`,
         // v5 and v9).
-        let matches = LeadSearch.postgresCondition(needle)
         // The statistics say first whether few hold the text: walking the newest leads for one
         // few hold would test them all in vain (BENCHMARKS.md, B13).
-        let fewLikely = try LeadSearch.postgresEstimate(needle, db) <= few + 1
-        if quick > 0, !fewLikely, let found = try walkingTheNewest(matches) { return try views(found) }
+        let estimates = try LeadSearch.postgresEstimates(needle, db)
+        let fewLikely = max(estimates.summaries, estimates.names) <= few + 1
+        var walkingTest: LeadSearch.Condition?
+        func matches() throws -> LeadSearch.Condition {
+          let test =
+            try walkingTest
+            ?? LeadSearch.postgresWalkingCondition(needle, namesEstimated: estimates.names, atMost: few, db)
+          walkingTest = test
+          return test
+        }
+        if quick > 0, !fewLikely, let found = try walkingTheNewest(matches()) { return try views(found) }
         // The indexes' answer, unless more hold the text than they name in time: then walking
         // in page order fills the page sooner.
         if fewLikely,
@@ -162,7 +170,7 @@ extension ReadModels where Self: SQLBackedStore {
           let marks = LeadRelations.marks(gathered.count)
           return try views(page(conditions + [("p_leads.id IN (\(marks))", gathered.map { .text($0) })]))
         }
-        return try views(page(conditions + [matches]))
+        return try views(page(conditions + [try matches()]))
       }
       // Two characters most leads hold fill a page within the first few hundred leads.
       if needle.unicodeScalars.count == 2, quick > 0,
@@ -199,139 +207,6 @@ enum LeadSearch {
   /// index and testing each lead fills a page sooner (a page of 50 among 100,000 leads then
   /// tests about 2,500).
   static let fewMatches = 2_000
-
-  /// On PostgreSQL, a lead holds `needle` (folded) in its summary, or names a subject whose name
-  /// holds it or whose USCC it is; the text is folded as `LeadFilter.folded` folds it, by the
-  /// expressions the search indexes are built on. When `gathering`, the leads are found through
-  /// the indexes: the summaries', and the leads naming any subject the names' index finds.
-  /// Otherwise each lead walked is tested: its summary by LIKE, and its own subjects, read by
-  /// their keys (gathering every subject whose name holds a text most names hold cost every
-  /// page of such a search the whole table of subjects: 3 s at a million).
-  static func postgresCondition(_ needle: String, gathering: Bool = false) -> Condition {
-    let summary = postgresTest("p_leads.summary", holds: needle, byPairs: gathering)
-    let name = postgresTest("p_subjects.name", holds: needle, byPairs: gathering)
-    let uscc = SQLValue.text(needle.uppercased())
-    guard gathering else {
-      return (
-        """
-        (\(summary.sql) OR EXISTS (
-          SELECT 1 FROM p_subjects WHERE p_subjects.id = ANY (string_to_array(p_leads.subject_ids, ','))
-            AND (\(name.sql) OR p_subjects.uscc = ?)))
-        """, summary.arguments + name.arguments + [uscc]
-      )
-    }
-    return (
-      """
-      (\(summary.sql)
-        OR string_to_array(p_leads.subject_ids, ',') && ARRAY(
-          SELECT id FROM p_subjects WHERE \(name.sql) OR uscc = ?))
-      """, summary.arguments + name.arguments + [uscc]
-    )
-  }
-
-  /// The test that `column`'s text (folded) holds `needle`: for a needle of two characters when
-  /// `byPairs`, that its pairs hold it (the pair indexes answer that; pg_trgm finds no trigram in
-  /// it), else LIKE (the trigram indexes answer a longer needle, and a lead walked past is tested
-  /// by LIKE at a fraction of the cost of making its pairs).
-  static func postgresTest(_ column: String, holds needle: String, byPairs: Bool, placeholder: String = "?")
-    -> Condition
-  {
-    if byPairs, PostgresSchema.pairsCanFind(needle) {
-      return ("\(PostgresSchema.pairs(column)) @> ARRAY[\(placeholder)]::text[]", [.text(needle)])
-    }
-    return (
-      "\(PostgresSchema.searchable(column)) LIKE \(placeholder) ESCAPE '\\'",
-      [.text("%" + escapedForLike(needle) + "%")]
-    )
-  }
-
-  /// How many summaries, or subjects' names, the statistics say hold `needle`, whichever is more
-  /// (PostgreSQL's column statistics; for two characters, the pair index's own).
-  static func postgresEstimate(_ needle: String, _ db: StoreConnection) throws -> Int {
-    var most = 0
-    for (table, column) in [("p_leads", "summary"), ("p_subjects", "name")] {
-      if PostgresSchema.pairsCanFind(needle) {
-        most = max(most, try commonPairRows(needle, table: table, db))
-      } else {
-        let test = postgresTest(column, holds: needle, byPairs: false, placeholder: "$1")
-        most = max(most, try estimatedRows("SELECT 1 FROM \(table) WHERE \(test.sql)", test.arguments[0], db))
-      }
-    }
-    return most
-  }
-
-  /// The IDs of at most `limit` leads that hold `needle`, as `postgresCondition` says, read
-  /// through the trigram or pair indexes alone (bitmap scans). Asked to find a page, the planner
-  /// guesses how many leads hold a text and, guessing many, walks the creation index testing each
-  /// lead: for a text few hold, that is every lead (BENCHMARKS.md, B13). Nil when the statistics
-  /// say that more than `limit` summaries or subjects' names hold it (`postgresEstimate`), or
-  /// when the indexes take longer than `gatheringMillis`: for a text most leads hold, a bitmap
-  /// scan gathers every one of them before it yields the first, while walking the leads in page
-  /// order finds a page at once. Either way the page is the same; only its cost differs.
-  /// `estimated`: the caller has asked `postgresEstimate` already.
-  static func postgresMatches(
-    _ needle: String, atMost limit: Int, _ db: StoreConnection, estimated: Bool = false
-  ) throws -> [String]? {
-    // The settings hold until the savepoint is rolled back to, whatever the queries did.
-    try db.run("SAVEPOINT gathering")
-    for setting in gatheringSettings { try db.run("SET LOCAL \(setting)") }
-    defer { try? db.run("ROLLBACK TO SAVEPOINT gathering") }
-    do {
-      if !estimated, try postgresEstimate(needle, db) > limit { return nil }
-      let gathering = gatheringQuery(needle, atMost: limit)
-      return try db.rows(gathering.sql, binding: gathering.arguments).map { $0.string("id")! }
-    } catch let error as PostgresError where error.wasCanceled {
-      return nil
-    }
-  }
-
-  /// The query by which `postgresMatches` gathers the IDs of at most `limit` leads holding
-  /// `needle`.
-  static func gatheringQuery(_ needle: String, atMost limit: Int) -> Condition {
-    let matches = postgresCondition(needle, gathering: true)
-    return (
-      "SELECT p_leads.id FROM p_leads WHERE \(matches.sql) LIMIT ?",
-      matches.arguments + [.integer(Int64(limit))]
-    )
-  }
-
-  /// How long the search indexes may take to name the leads that hold a text.
-  static let gatheringMillis = 200
-
-  /// How `postgresMatches` has its queries run: through the indexes alone, in this backend
-  /// alone, for `gatheringMillis` at most. Guessing that many of millions of rows hold a rare
-  /// text, the planner would start parallel workers, which take longer to start than the scans
-  /// take to find the few (BENCHMARKS.md, B13).
-  static let gatheringSettings = [
-    "enable_seqscan = off", "enable_indexscan = off", "max_parallel_workers_per_gather = 0",
-    "statement_timeout = \(gatheringMillis)",
-  ]
-
-  /// How many of `table`'s rows hold the pair `needle`, by the statistics of its pair index: the
-  /// pair's frequency among the most common elements `ANALYZE` found, times the rows; 0 for a
-  /// pair not among them, which is rarer than the least common of those. (The planner's own
-  /// estimate for such a pair is a floor of half a percent of the rows: at a million leads, more
-  /// than a search gathers, so a pair 30 leads hold would be walked to.)
-  private static func commonPairRows(_ needle: String, table: String, _ db: StoreConnection) throws -> Int {
-    let row = try db.firstRow(
-      """
-      SELECT (most_common_elem_freqs[array_position(most_common_elems::text::text[], ?)]
-        * (SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)))::bigint AS estimate
-      FROM pg_stats WHERE schemaname = current_schema() AND tablename = ?
-      """, needle, table, table + "_pairs")
-    return Int(row?.integer("estimate") ?? 0)
-  }
-
-  /// How many rows the planner expects `query` (one `$1`) to return, from the column statistics.
-  static func estimatedRows(_ query: String, _ value: SQLValue, _ db: StoreConnection) throws -> Int {
-    guard case .postgres(let connection) = db,
-      let plan = try connection.execute("EXPLAIN (FORMAT JSON) " + query, [value]).first?.string(
-        "QUERY PLAN"),
-      let parsed = try? JSONSerialization.jsonObject(with: Data(plan.utf8)) as? [[String: Any]],
-      let rows = (parsed.first?["Plan"] as? [String: Any])?["Plan Rows"] as? NSNumber
-    else { return 0 }
-    return rows.intValue
-  }
 
   /// The test of each lead walked for `needle`: through what the indexes found where they could
   /// say (a lead they named), else by reading the lead's summary and its subjects.

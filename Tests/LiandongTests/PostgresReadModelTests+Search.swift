@@ -43,10 +43,10 @@ extension PostgresReadModelTests {
 
 extension PostgresReadModelTests {
   @Test(
-    "a hub gathers the leads holding two characters through its pair indexes, and walking tests each lead's own subjects: neither reads a whole table"
+    "a hub gathers the leads holding two characters through its pair indexes, a longer text through its trigram indexes, and walking tests each lead's own subjects, or the few subjects holding the text named first: none reads a whole table"
   )
-  func twoCharactersByPairs() async throws {
-    let seed = replayableSeed("PostgresReadModelTests.twoCharactersByPairs")
+  func searchReadsNoWholeTable() async throws {
+    let seed = replayableSeed("PostgresReadModelTests.searchReadsNoWholeTable")
     var random = SeededGenerator(seed: seed)
     let (model, server, _) = try await Self.searchableHub(seed: seed, acts: 0, &random)
     defer { server.stop() }
@@ -68,7 +68,11 @@ extension PostgresReadModelTests {
         .postgres(held))
     }
     #expect(floor > 5, "the planner guesses more names hold a rare pair than the search below gathers")
-    for text in ["检测", "旗舰", "3C", "0%", "r_", "没有"] {
+    // Two characters, then longer texts (capitals and noncharacters among them), which the
+    // trigram indexes answer: the search must fold a text as they were built, or the planner
+    // could not use them.
+    let longer = ["20000mAh", "91350100M000100Y43", "Report-Shop", "签\u{FFFF}伪造"]
+    for text in ["检测", "旗舰", "3C", "0%", "r_", "没有"] + longer {
       let needle = LeadFilter.folded(text)
       let holding = try model.database.leadPage(LeadFilter(text: text), after: nil, limit: 1_000)!.map(\.id)
       try connection.transaction { held in
@@ -89,6 +93,21 @@ extension PostgresReadModelTests {
         #expect(
           walking.contains("p_subjects_pkey") && !walking.contains("Seq Scan on p_subjects"),
           "text \(text): \(walking)")
+        // Where few names hold the text, those subjects are named first, and each lead walked
+        // past is tested by its summary and its subjects' IDs: the same leads, no subject read.
+        let named = try LeadSearch.postgresWalkingCondition(needle, namesEstimated: 0, atMost: 5, db)
+        let walkedPast = try db.rows(
+          "SELECT p_leads.id FROM p_leads WHERE \(named.sql)", binding: named.arguments
+        )
+        .map { $0.string("id")! }
+        #expect(Set(walkedPast) == Set(holding), "text \(text), seed \(seed)")
+        let namedPlan = try db.rows(
+          "EXPLAIN SELECT p_leads.id FROM p_leads WHERE \(named.sql) ORDER BY created_wall DESC LIMIT 50",
+          binding: named.arguments
+        ).compactMap { $0.string("QUERY PLAN") }.joined(separator: "\n")
+        #expect(
+          namedPlan.contains("p_subjects") == (text == "检测"),
+          "text \(text): the subjects are read only where too many names hold it: \(namedPlan)")
         // Asked as the gathering asks, the plan names both indexes and reads no whole table,
         // and it runs in this backend alone even where parallel workers cost nothing to start
         // (as, to the planner, they cost little beside millions of rows).
@@ -99,8 +118,10 @@ extension PostgresReadModelTests {
         let query = LeadSearch.gatheringQuery(needle, atMost: 5)
         let plan = try db.rows("EXPLAIN " + query.sql, binding: query.arguments)
           .compactMap { $0.string("QUERY PLAN") }.joined(separator: "\n")
+        let indexes = longer.contains(text) ? "_search" : "_pairs"
         #expect(
-          plan.contains("p_leads_pairs") && plan.contains("p_subjects_pairs") && !plan.contains("Seq Scan")
+          plan.contains("p_leads" + indexes) && plan.contains("p_subjects" + indexes)
+            && !plan.contains("Seq Scan")
             && !plan.contains("Gather"),
           "text \(text): \(plan)")
       }

@@ -1,0 +1,193 @@
+import Foundation
+
+/// How a hub finds a text (`ReadModels.leadPage`): through pg_trgm's trigram indexes, and for
+/// two characters its pair indexes (`PostgresSchema`, v5, v9 and v10), or by testing each lead
+/// walked in page order, whichever the statistics say costs less.
+extension LeadSearch {
+  /// On PostgreSQL, a lead holds `needle` (folded) in its summary, or names a subject whose name
+  /// holds it or whose USCC it is; the text is folded as `LeadFilter.folded` folds it, by the
+  /// expressions the search indexes are built on. When `gathering`, the leads are found through
+  /// the indexes: the summaries', and the leads naming any subject the names' index finds.
+  /// Otherwise each lead walked is tested: its summary by LIKE, and its own subjects, read by
+  /// their keys (gathering every subject whose name holds a text most names hold cost every
+  /// page of such a search the whole table of subjects: 3 s at a million).
+  static func postgresCondition(_ needle: String, gathering: Bool = false) -> Condition {
+    let summary = postgresTest("p_leads.summary", holds: needle, byPairs: gathering)
+    let name = postgresTest("p_subjects.name", holds: needle, byPairs: gathering)
+    let uscc = SQLValue.text(needle.uppercased())
+    guard gathering else {
+      return (
+        """
+        (\(summary.sql) OR EXISTS (
+          SELECT 1 FROM p_subjects WHERE p_subjects.id = ANY (string_to_array(p_leads.subject_ids, ','))
+            AND (\(name.sql) OR p_subjects.uscc = ?)))
+        """, summary.arguments + name.arguments + [uscc]
+      )
+    }
+    return (
+      """
+      (\(summary.sql)
+        OR string_to_array(p_leads.subject_ids, ',') && ARRAY(
+          SELECT id FROM p_subjects WHERE \(name.sql) OR uscc = ?))
+      """, summary.arguments + name.arguments + [uscc]
+    )
+  }
+
+  /// The test that `column`'s text (folded) holds `needle`: for a needle of two characters when
+  /// `byPairs`, that its pairs hold it (the pair indexes answer that; pg_trgm finds no trigram in
+  /// it), else LIKE (the trigram indexes answer a longer needle, and a lead walked past is tested
+  /// by LIKE at a fraction of the cost of making its pairs).
+  static func postgresTest(_ column: String, holds needle: String, byPairs: Bool, placeholder: String = "?")
+    -> Condition
+  {
+    if byPairs, PostgresSchema.pairsCanFind(needle) {
+      return ("\(PostgresSchema.pairs(column)) @> ARRAY[\(placeholder)]::text[]", [.text(needle)])
+    }
+    return (
+      "\(PostgresSchema.searchable(column)) LIKE \(placeholder) ESCAPE '\\'",
+      [.text("%" + escapedForLike(needle) + "%")]
+    )
+  }
+
+  /// How many summaries, and how many subjects' names, the statistics say hold `needle`
+  /// (PostgreSQL's column statistics; for two characters, the pair indexes' own).
+  static func postgresEstimates(_ needle: String, _ db: StoreConnection) throws -> (
+    summaries: Int, names: Int
+  ) {
+    func estimate(_ table: String, _ column: String) throws -> Int {
+      guard !PostgresSchema.pairsCanFind(needle) else { return try commonPairRows(needle, table: table, db) }
+      let test = postgresTest(column, holds: needle, byPairs: false, placeholder: "$1")
+      return try estimatedRows("SELECT 1 FROM \(table) WHERE \(test.sql)", test.arguments[0], db)
+    }
+    return (try estimate("p_leads", "summary"), try estimate("p_subjects", "name"))
+  }
+
+  /// The more of `postgresEstimates`' two.
+  static func postgresEstimate(_ needle: String, _ db: StoreConnection) throws -> Int {
+    let estimates = try postgresEstimates(needle, db)
+    return max(estimates.summaries, estimates.names)
+  }
+
+  /// How each lead a page walks past is tested for `needle`: as `postgresCondition` says, except
+  /// that where the statistics say at most `few` subjects' names hold it (`namesEstimated`) and
+  /// the indexes name those subjects in time, each lead's subject IDs are compared with theirs.
+  /// Reading a lead's own subjects by their keys costs several times its summary's LIKE, and a
+  /// walk past many leads without the text (a sync's new leads, for a text the older ones hold)
+  /// pays it for every one (BENCHMARKS.md, B13).
+  static func postgresWalkingCondition(
+    _ needle: String, namesEstimated: Int, atMost few: Int, _ db: StoreConnection
+  ) throws -> Condition {
+    guard namesEstimated <= few, let subjects = try postgresSubjects(holding: needle, atMost: few, db) else {
+      return postgresCondition(needle)
+    }
+    let summary = postgresTest("p_leads.summary", holds: needle, byPairs: false)
+    guard !subjects.isEmpty else { return ("(\(summary.sql))", summary.arguments) }
+    return (
+      """
+      (\(summary.sql)
+        OR string_to_array(p_leads.subject_ids, ',') && ARRAY[\(LeadRelations.marks(subjects.count))]::text[])
+      """, summary.arguments + subjects.map { .text($0) }
+    )
+  }
+
+  /// The IDs of the subjects whose name holds `needle` or whose USCC it is, read through the
+  /// indexes alone as `postgresMatches` reads leads; nil when there are more than `limit`, or
+  /// when the indexes take longer than `gatheringMillis`.
+  static func postgresSubjects(holding needle: String, atMost limit: Int, _ db: StoreConnection) throws
+    -> [String]?
+  {
+    let name = postgresTest("p_subjects.name", holds: needle, byPairs: true)
+    let found = try gathering(db) {
+      try ids(
+        (
+          "SELECT id FROM p_subjects WHERE \(name.sql) OR uscc = ? LIMIT ?",
+          name.arguments + [.text(needle.uppercased()), .integer(Int64(limit + 1))]
+        ), db)
+    }
+    return found.flatMap { $0.count <= limit ? $0 : nil }
+  }
+
+  /// The IDs of at most `limit` leads that hold `needle`, as `postgresCondition` says, read
+  /// through the trigram or pair indexes alone (bitmap scans). Asked to find a page, the planner
+  /// guesses how many leads hold a text and, guessing many, walks the creation index testing each
+  /// lead: for a text few hold, that is every lead (BENCHMARKS.md, B13). Nil when the statistics
+  /// say that more than `limit` summaries or subjects' names hold it (`postgresEstimate`), or
+  /// when the indexes take longer than `gatheringMillis`: for a text most leads hold, a bitmap
+  /// scan gathers every one of them before it yields the first, while walking the leads in page
+  /// order finds a page at once. Either way the page is the same; only its cost differs.
+  /// `estimated`: the caller has asked `postgresEstimate` already.
+  static func postgresMatches(
+    _ needle: String, atMost limit: Int, _ db: StoreConnection, estimated: Bool = false
+  ) throws -> [String]? {
+    try gathering(db) {
+      if !estimated, try postgresEstimate(needle, db) > limit { return nil }
+      return try ids(gatheringQuery(needle, atMost: limit), db)
+    }
+  }
+
+  /// What `body` found with `gatheringSettings` in force; nil when it took too long.
+  private static func gathering(_ db: StoreConnection, _ body: () throws -> [String]?) throws -> [String]? {
+    // The settings hold until the savepoint is rolled back to, whatever the queries did.
+    try db.run("SAVEPOINT gathering")
+    for setting in gatheringSettings { try db.run("SET LOCAL \(setting)") }
+    defer { try? db.run("ROLLBACK TO SAVEPOINT gathering") }
+    do {
+      return try body()
+    } catch let error as PostgresError where error.wasCanceled {
+      return nil
+    }
+  }
+
+  /// The IDs (`id`) `query` returns.
+  private static func ids(_ query: Condition, _ db: StoreConnection) throws -> [String] {
+    try db.rows(query.sql, binding: query.arguments).map { $0.string("id")! }
+  }
+
+  /// The query by which `postgresMatches` gathers the IDs of at most `limit` leads holding
+  /// `needle`.
+  static func gatheringQuery(_ needle: String, atMost limit: Int) -> Condition {
+    let matches = postgresCondition(needle, gathering: true)
+    return (
+      "SELECT p_leads.id FROM p_leads WHERE \(matches.sql) LIMIT ?",
+      matches.arguments + [.integer(Int64(limit))]
+    )
+  }
+
+  /// How long the search indexes may take to name the leads that hold a text.
+  static let gatheringMillis = 200
+
+  /// How `postgresMatches` and `postgresSubjects` have their queries run: through the indexes alone, in this backend
+  /// alone, for `gatheringMillis` at most. Guessing that many of millions of rows hold a rare
+  /// text, the planner would start parallel workers, which take longer to start than the scans
+  /// take to find the few (BENCHMARKS.md, B13).
+  static let gatheringSettings = [
+    "enable_seqscan = off", "enable_indexscan = off", "max_parallel_workers_per_gather = 0",
+    "statement_timeout = \(gatheringMillis)",
+  ]
+
+  /// How many of `table`'s rows hold the pair `needle`, by the statistics of its pair index: the
+  /// pair's frequency among the most common elements `ANALYZE` found, times the rows; 0 for a
+  /// pair not among them, which is rarer than the least common of those. (The planner's own
+  /// estimate for such a pair is a floor of half a percent of the rows: at a million leads, more
+  /// than a search gathers, so a pair 30 leads hold would be walked to.)
+  private static func commonPairRows(_ needle: String, table: String, _ db: StoreConnection) throws -> Int {
+    let row = try db.firstRow(
+      """
+      SELECT (most_common_elem_freqs[array_position(most_common_elems::text::text[], ?)]
+        * (SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)))::bigint AS estimate
+      FROM pg_stats WHERE schemaname = current_schema() AND tablename = ?
+      """, needle, table, table + "_pairs")
+    return Int(row?.integer("estimate") ?? 0)
+  }
+
+  /// How many rows the planner expects `query` (one `$1`) to return, from the column statistics.
+  static func estimatedRows(_ query: String, _ value: SQLValue, _ db: StoreConnection) throws -> Int {
+    guard case .postgres(let connection) = db,
+      let plan = try connection.execute("EXPLAIN (FORMAT JSON) " + query, [value]).first?.string(
+        "QUERY PLAN"),
+      let parsed = try? JSONSerialization.jsonObject(with: Data(plan.utf8)) as? [[String: Any]],
+      let rows = (parsed.first?["Plan"] as? [String: Any])?["Plan Rows"] as? NSNumber
+    else { return 0 }
+    return rows.intValue
+  }
+}
