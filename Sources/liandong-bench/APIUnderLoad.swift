@@ -59,13 +59,8 @@ struct APIUnderLoad {
     log("B10: \(Self.seconds) s of reads on the idle node ...")
     let idle = try Self.measure(wrk, base: base, script: script)
     log("B10: \(Self.seconds) s of reads while bench-c ingests \(ingest) leads from bench-a ...")
-    let started = Date()
-    let sync = try ChildProcess(BenchNode.binary, ["sync", "bench-c", "--data", writer.data.path])
-    let loaded = try Self.measure(wrk, base: base, script: script)
-    guard await sync.wait(timeout: 3600) == 0 else {
-      throw BenchError("B10: the sync failed: \(sync.stderr)")
-    }
-    let syncSeconds = Date().timeIntervalSince(started)
+    let (loaded, syncSeconds) = try await Self.measure(
+      wrk, base: base, script: script, whileSyncing: ["sync", "bench-c", "--data", writer.data.path])
     return [
       idle.row("B10 p99 idle", note: "\(count) leads, nothing else running"),
       loaded.row(
@@ -90,6 +85,20 @@ struct APIUnderLoad {
           requestsPerSecond, p50, failures) + note,
         lowerIsBetter: true)
     }
+  }
+
+  /// `measure` while `liandong` runs a sync with `arguments`; also the seconds the sync took,
+  /// read when it ended (it may end before the window does, or after).
+  static func measure(
+    _ wrk: String, base: String, script: URL, connections: Int = connections, whileSyncing arguments: [String]
+  ) async throws -> (Reading, Double) {
+    let started = Date()
+    let sync = try ChildProcess(BenchNode.binary, arguments)
+    let syncing = Task.detached { (await sync.wait(timeout: 3600), Date()) }
+    let reading = try measure(wrk, base: base, script: script, connections: connections)
+    let (status, ended) = await syncing.value
+    guard status == 0 else { throw BenchError("the sync under load failed: \(sync.stderr)") }
+    return (reading, ended.timeIntervalSince(started))
   }
 
   static func measure(_ wrk: String, base: String, script: URL, connections: Int = connections) throws

@@ -49,13 +49,9 @@ struct HubReadsUnderLoad {
     let pairMillis = try Self.medianMillis(
       of: base + "/v1/leads?limit=50&q=" + APIUnderLoad.percentEncoded(pairText), token: token)
     log("B13: \(APIUnderLoad.seconds) s of reads while the hub ingests \(ingest) leads from bench-a ...")
-    let started = Date()
-    let sync = try ChildProcess(BenchNode.binary, ["sync", "bench-hub", "--data", writer.data.path])
-    let loaded = try APIUnderLoad.measure(wrk, base: base, script: script, connections: Self.connections)
-    guard await sync.wait(timeout: 3600) == 0 else {
-      throw BenchError("B13: the sync failed: \(sync.stderr)")
-    }
-    let syncSeconds = Date().timeIntervalSince(started)
+    let (loaded, syncSeconds) = try await APIUnderLoad.measure(
+      wrk, base: base, script: script, connections: Self.connections,
+      whileSyncing: ["sync", "bench-hub", "--data", writer.data.path])
     let reference = "B10's limit for a node"
     return [
       idle.row(
@@ -65,7 +61,7 @@ struct HubReadsUnderLoad {
         "B13 p99 syncing",
         note: String(
           format:
-            "%d leads on a hub on PostgreSQL, 64 connections, while a sync of %d more ran (%.0f s of the %d s window)",
+            "%d leads on a hub on PostgreSQL, 64 connections, while a sync of %d more ran (it took %.0f s of the %d s window)",
           count, ingest, syncSeconds, APIUnderLoad.seconds),
         referenceName: reference),
       BenchRow(
@@ -84,7 +80,9 @@ struct HubReadsUnderLoad {
   /// not gigabytes of tables and indexes.
   static var serverMemory: [String: String] {
     let megabytes = Int(ProcessInfo.processInfo.physicalMemory / 1_048_576)
-    return ["shared_buffers": "\(min(megabytes / 4, 8192))MB", "effective_cache_size": "\(megabytes * 3 / 4)MB"]
+    return [
+      "shared_buffers": "\(min(megabytes / 4, 8192))MB", "effective_cache_size": "\(megabytes * 3 / 4)MB",
+    ]
   }
 
   /// How many times a page is asked for alone.
