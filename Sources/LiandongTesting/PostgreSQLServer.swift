@@ -79,6 +79,10 @@ public final class PostgreSQLServer: @unchecked Sendable {
     }
   }
 
+  /// What the server has logged so far (its standard error): with `auto_explain` among its
+  /// settings, the plans of the statements it ran.
+  public var log: String { process.stderr }
+
   /// Makes database `name` (UTF-8 unless told otherwise) through the superuser's socket.
   public func createDatabase(_ name: String, encoding: String = "UTF8", characterType: String = "C.UTF-8")
     throws

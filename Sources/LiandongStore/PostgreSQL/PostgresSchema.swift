@@ -495,6 +495,12 @@ enum PostgresSchema {
         CREATE INDEX p_leads_pairs ON p_leads USING gin ((\(pairs("summary"))));
         CREATE INDEX p_subjects_pairs ON p_subjects USING gin ((\(pairs("name"))));
         """),
+    .init(
+      name: "v11: leads of one state, or of one risk, in page order",
+      sql: """
+        CREATE INDEX p_leads_by_state ON p_leads (state, created_wall, created_counter, id);
+        CREATE INDEX p_leads_by_risk ON p_leads (risk, created_wall, created_counter, id);
+        """),
   ])
 
   /// The pairs of neighbouring characters of `column`'s searchable text, as the pair indexes

@@ -1,0 +1,53 @@
+import Foundation
+import LiandongTesting
+import Testing
+
+@testable import LiandongStore
+
+extension PostgresReadModelTests {
+  @Test("a hub's page of one state or one risk reads that filter's index in page order, not every lead")
+  func filteredPagesByIndex() async throws {
+    // auto_explain logs the plan of every statement the server runs.
+    let server = try await PostgreSQLServer(settings: [
+      "shared_preload_libraries": "auto_explain", "auto_explain.log_min_duration": "0",
+    ])
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    let hub = try PostgresStore(url: server.url(database: "hub"), node: hubNode)
+    // Leads as the fold writes them, without subjects: one in a hundred of risk `low`, one in
+    // five hundred `closed`; then the statistics, as autovacuum would gather them.
+    _ = try server.psql(
+      """
+      INSERT INTO p_leads (id, origin, owner, state, source, violations, subject_ids, product_category, summary,
+        risk, source_reliability, information_reliability, reporter_real_name, created_by, created_wall,
+        created_counter, updated_wall, updated_counter, audience)
+      SELECT md5('lead ' || i), 'hub', 'hub', CASE WHEN i % 500 = 7 THEN 'closed' ELSE 'published' END,
+        'online-monitoring', 'forged-report', '', '', '网店出售伪造检测报告 第' || i || '件',
+        CASE WHEN i % 100 = 3 THEN 'low' ELSE 'high' END, 'X', 4, 0, 'test', 1000000 + i, 0, 1000000 + i, 0, 'all'
+      FROM generate_series(1, 50000) AS i;
+      ANALYZE;
+      """, database: "hub")
+    for (filter, column, value) in [
+      (LeadFilter(state: "closed"), "state", "closed"), (LeadFilter(risk: "low"), "risk", "low"),
+    ] {
+      for oldestFirst in [false, true] {
+        var asked = filter
+        asked.oldestFirst = oldestFirst
+        let order = oldestFirst ? "ASC" : "DESC"
+        let expected = try server.psql(
+          "SELECT id FROM p_leads WHERE \(column) = '\(value)' ORDER BY created_wall \(order) LIMIT 20",
+          database: "hub"
+        ).split(separator: "\n").map(String.init)
+        let first = try hub.leadPage(asked, after: nil, limit: 10)!.map(\.id)
+        let second = try hub.leadPage(asked, after: first.last, limit: 10)!.map(\.id)
+        #expect(first + second == expected, "\(column) \(value), oldest first: \(oldestFirst)")
+      }
+      let plans = server.log
+      for scan in ["Index Scan using p_leads_by_\(column)", "Index Scan Backward using p_leads_by_\(column)"]
+      {
+        let read = plans.contains(scan)
+        #expect(read, "no plan read p_leads_by_\(column) in page order (\(scan))")
+      }
+    }
+  }
+}
