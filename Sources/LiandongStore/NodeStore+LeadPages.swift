@@ -146,20 +146,14 @@ extension ReadModels where Self: SQLBackedStore {
       }
       guard case .sqlite(let sqlite) = db else {
         // PostgreSQL: the same three ways, through its trigram and pair indexes (`PostgresSchema`,
-        // v5 and v9).
+        // v5, v9 and v10; `LeadSearch+PostgreSQL.swift`).
         // The statistics say first whether few hold the text: walking the newest leads for one
-        // few hold would test them all in vain (BENCHMARKS.md, B13).
-        let estimates = try LeadSearch.postgresEstimates(needle, db)
+        // few hold would test them all in vain (BENCHMARKS.md, B13). The indexes cannot name
+        // the holders of one character: as if all did.
+        let estimates =
+          PostgresSchema.indexesCanFind(needle)
+          ? try LeadSearch.postgresEstimates(needle, db) : (summaries: Int.max, names: Int.max)
         let fewLikely = max(estimates.summaries, estimates.names) <= few + 1
-        var walkingTest: LeadSearch.Condition?
-        func matches() throws -> LeadSearch.Condition {
-          let test =
-            try walkingTest
-            ?? LeadSearch.postgresWalkingCondition(needle, namesEstimated: estimates.names, atMost: few, db)
-          walkingTest = test
-          return test
-        }
-        if quick > 0, !fewLikely, let found = try walkingTheNewest(matches()) { return try views(found) }
         // The indexes' answer, unless more hold the text than they name in time: then walking
         // in page order fills the page sooner.
         if fewLikely,
@@ -170,7 +164,10 @@ extension ReadModels where Self: SQLBackedStore {
           let marks = LeadRelations.marks(gathered.count)
           return try views(page(conditions + [("p_leads.id IN (\(marks))", gathered.map { .text($0) })]))
         }
-        return try views(page(conditions + [try matches()]))
+        let matches = try LeadSearch.postgresWalkingCondition(
+          needle, namesEstimated: estimates.names, atMost: few, db)
+        if quick > 0, !fewLikely, let found = try walkingTheNewest(matches) { return try views(found) }
+        return try views(page(conditions + [matches]))
       }
       // Two characters most leads hold fill a page within the first few hundred leads.
       if needle.unicodeScalars.count == 2, quick > 0,

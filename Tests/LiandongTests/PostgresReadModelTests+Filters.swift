@@ -7,26 +7,8 @@ import Testing
 extension PostgresReadModelTests {
   @Test("a hub's page of one state or one risk reads that filter's index in page order, not every lead")
   func filteredPagesByIndex() async throws {
-    // auto_explain logs the plan of every statement the server runs.
-    let server = try await PostgreSQLServer(settings: [
-      "shared_preload_libraries": "auto_explain", "auto_explain.log_min_duration": "0",
-    ])
+    let (server, hub) = try await Self.explainedHub()
     defer { server.stop() }
-    try server.createDatabase("hub")
-    let hub = try PostgresStore(url: server.url(database: "hub"), node: hubNode)
-    // Leads as the fold writes them, without subjects: one in a hundred of risk `low`, one in
-    // five hundred `closed`; then the statistics, as autovacuum would gather them.
-    _ = try server.psql(
-      """
-      INSERT INTO p_leads (id, origin, owner, state, source, violations, subject_ids, product_category, summary,
-        risk, source_reliability, information_reliability, reporter_real_name, created_by, created_wall,
-        created_counter, updated_wall, updated_counter, audience)
-      SELECT md5('lead ' || i), 'hub', 'hub', CASE WHEN i % 500 = 7 THEN 'closed' ELSE 'published' END,
-        'online-monitoring', 'forged-report', '', '', '网店出售伪造检测报告 第' || i || '件',
-        CASE WHEN i % 100 = 3 THEN 'low' ELSE 'high' END, 'X', 4, 0, 'test', 1000000 + i, 0, 1000000 + i, 0, 'all'
-      FROM generate_series(1, 50000) AS i;
-      ANALYZE;
-      """, database: "hub")
     for (filter, column, value) in [
       (LeadFilter(state: "closed"), "state", "closed"), (LeadFilter(risk: "low"), "risk", "low"),
     ] {
@@ -48,6 +30,54 @@ extension PostgresReadModelTests {
         let read = plans.contains(scan)
         #expect(read, "no plan read p_leads_by_\(column) in page order (\(scan))")
       }
+    }
+  }
+
+  @Test(
+    "a hub's search for one character walks the leads: the trigram indexes, which cannot name its holders, are not asked"
+  )
+  func oneCharacterWalked() async throws {
+    let (server, hub) = try await Self.explainedHub()
+    defer { server.stop() }
+    for text in ["第", "某"] {
+      let expected = try server.psql(
+        "SELECT id FROM p_leads WHERE summary LIKE '%\(text)%' ORDER BY created_wall DESC LIMIT 10",
+        database: "hub"
+      ).split(separator: "\n").map(String.init)
+      #expect(
+        try hub.leadPage(LeadFilter(text: text), after: nil, limit: 10)!.map(\.id) == expected, "text \(text)"
+      )
+    }
+    let asked = server.log.contains("p_leads_search") || server.log.contains("p_subjects_search")
+    #expect(!asked, "a search for one character asked the trigram indexes")
+  }
+
+  /// A hub on a server that logs the plan of every statement it runs (auto_explain), holding
+  /// 50,000 leads as the fold writes them, without subjects: one in a hundred of risk `low`, one
+  /// in five hundred `closed`; then the statistics, as autovacuum would gather them. The caller
+  /// stops the server.
+  static func explainedHub() async throws -> (PostgreSQLServer, PostgresStore) {
+    let server = try await PostgreSQLServer(settings: [
+      "shared_preload_libraries": "auto_explain", "auto_explain.log_min_duration": "0",
+    ])
+    do {
+      try server.createDatabase("hub")
+      let hub = try PostgresStore(url: server.url(database: "hub"), node: hubNode)
+      _ = try server.psql(
+        """
+        INSERT INTO p_leads (id, origin, owner, state, source, violations, subject_ids, product_category, summary,
+          risk, source_reliability, information_reliability, reporter_real_name, created_by, created_wall,
+          created_counter, updated_wall, updated_counter, audience)
+        SELECT md5('lead ' || i), 'hub', 'hub', CASE WHEN i % 500 = 7 THEN 'closed' ELSE 'published' END,
+          'online-monitoring', 'forged-report', '', '', '网店出售伪造检测报告 第' || i || '件',
+          CASE WHEN i % 100 = 3 THEN 'low' ELSE 'high' END, 'X', 4, 0, 'test', 1000000 + i, 0, 1000000 + i, 0, 'all'
+        FROM generate_series(1, 50000) AS i;
+        ANALYZE;
+        """, database: "hub")
+      return (server, hub)
+    } catch {
+      server.stop()
+      throw error
     }
   }
 }

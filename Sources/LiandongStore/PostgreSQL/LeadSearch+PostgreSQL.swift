@@ -77,7 +77,9 @@ extension LeadSearch {
   static func postgresWalkingCondition(
     _ needle: String, namesEstimated: Int, atMost few: Int, _ db: StoreConnection
   ) throws -> Condition {
-    guard namesEstimated <= few, let subjects = try postgresSubjects(holding: needle, atMost: few, db) else {
+    guard namesEstimated <= few, PostgresSchema.indexesCanFind(needle),
+      let subjects = try postgresSubjects(holding: needle, atMost: few, db)
+    else {
       return postgresCondition(needle)
     }
     let summary = postgresTest("p_leads.summary", holds: needle, byPairs: false)

@@ -522,6 +522,13 @@ enum PostgresSchema {
     needle.unicodeScalars.count == 2 && !needle.unicodeScalars.contains("\u{1}")
   }
 
+  /// Whether the search indexes can name the texts holding `needle` (folded): the pair indexes
+  /// for two characters, pg_trgm's for three or more. Asked for one character, pg_trgm reads its
+  /// whole index (it finds no trigram to look up) and names every row.
+  static func indexesCanFind(_ needle: String) -> Bool {
+    pairsCanFind(needle) || needle.unicodeScalars.count >= 3
+  }
+
   /// `column`'s text as a search compares it (`LeadFilter.folded`): ASCII letters in lower case,
   /// U+FFFE and U+FFFF as U+FFFD. The trigram indexes are built on this very expression, so a
   /// search that writes it the same way is answered by them. In collation "C", `lower` folds
