@@ -164,8 +164,7 @@ extension ReadModels where Self: SQLBackedStore {
           let marks = LeadRelations.marks(gathered.count)
           return try views(page(conditions + [("p_leads.id IN (\(marks))", gathered.map { .text($0) })]))
         }
-        let matches = try LeadSearch.postgresWalkingCondition(
-          needle, namesEstimated: estimates.names, atMost: few, db)
+        let matches = try LeadSearch.postgresWalkingCondition(needle, namesEstimated: estimates.names, db)
         if quick > 0, !fewLikely, let found = try walkingTheNewest(matches) { return try views(found) }
         return try views(page(conditions + [matches]))
       }

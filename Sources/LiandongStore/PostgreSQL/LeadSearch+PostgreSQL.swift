@@ -73,9 +73,10 @@ extension LeadSearch {
   /// the indexes name those subjects in time, each lead's subject IDs are compared with theirs.
   /// Reading a lead's own subjects by their keys costs several times its summary's LIKE, and a
   /// walk past many leads without the text (a sync's new leads, for a text the older ones hold)
-  /// pays it for every one (BENCHMARKS.md, B13).
+  /// pays it for every one (BENCHMARKS.md, B13). Comparing two arrays compares each element of
+  /// one with each of the other, so only a few subjects are named.
   static func postgresWalkingCondition(
-    _ needle: String, namesEstimated: Int, atMost few: Int, _ db: StoreConnection
+    _ needle: String, namesEstimated: Int, atMost few: Int = namedSubjects, _ db: StoreConnection
   ) throws -> Condition {
     guard namesEstimated <= few, PostgresSchema.indexesCanFind(needle),
       let subjects = try postgresSubjects(holding: needle, atMost: few, db)
@@ -91,6 +92,9 @@ extension LeadSearch {
       """, summary.arguments + subjects.map { .text($0) }
     )
   }
+
+  /// The most subjects holding a text that a walk names first (`postgresWalkingCondition`).
+  static let namedSubjects = 32
 
   /// The IDs of the subjects whose name holds `needle` or whose USCC it is, read through the
   /// indexes alone as `postgresMatches` reads leads; nil when there are more than `limit`, or
