@@ -133,8 +133,12 @@ struct PostgresReadModelTests {
       ),
       ("100% 合格 under_score 报告", SubjectRecord(kind: .shop, name: "Test_Lab 旗舰店"), .falseAdvertising),
       ("无 3C 认证的充电宝", SubjectRecord(kind: .product, name: "移动电源 20000mAh"), .noCCC),
-      // Noncharacters, which both stores read as U+FFFD when they compare text.
-      ("标签\u{FFFF}伪造 Label\u{FFFE}", SubjectRecord(kind: .shop, name: "仿冒\u{FFFE}旗舰店"), .falseCertification),
+      // Noncharacters, which both stores read as U+FFFD when they compare text, and a capital
+      // outside ASCII, which neither folds.
+      (
+        "标签\u{FFFF}伪造 Label\u{FFFE} Ärger", SubjectRecord(kind: .shop, name: "仿冒\u{FFFE}旗舰店"),
+        .falseCertification
+      ),
     ]
     var leads: [ObjectID] = []
     for (index, found) in cases.enumerated() {
@@ -188,7 +192,7 @@ struct PostgresReadModelTests {
     filters.append(window)
     var texts = ["检测", "报告", "cma", "CMA", "report-shop", "100%", "_", "under_score", "test_lab", "3C", "淘宝"]
     texts += ["91350100M000100Y43", "91350100m000100y43", "没有这样的文字", "某", "a", "0%", "r_", "没有"]
-    texts += ["签\u{FFFD}伪", "签\u{FFFF}", "\u{FFFE}伪造", "label\u{FFFD}", "冒\u{FFFF}旗"]
+    texts += ["签\u{FFFD}伪", "签\u{FFFF}", "\u{FFFE}伪造", "label\u{FFFD}", "冒\u{FFFF}旗", "Ärger", "ärger"]
     let pieces = leads.flatMap { [$0.summary] + $0.subjects.map(\.name) }
     for _ in 0..<12 {
       let text = Array(pieces.randomElement(using: &random)!)

@@ -539,8 +539,8 @@ enum PostgresSchema {
     "replace(replace(lower(\(column) COLLATE \"C\"), '\u{FFFE}', '\u{FFFD}'), '\u{FFFF}', '\u{FFFD}')"
   }
 
-  /// The folding the search indexes were built on up to v9 (the same text as `searchable`'s),
-  /// kept as those steps wrote it.
+  /// The folding the search indexes were built on up to v9 (the same folding as `searchable`'s,
+  /// at five times the cost), kept as those steps wrote it.
   private static func translated(_ column: String) -> String {
     "translate(\(column), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ\u{FFFE}\u{FFFF}', 'abcdefghijklmnopqrstuvwxyz\u{FFFD}\u{FFFD}')"
   }
