@@ -117,7 +117,8 @@ struct PostgresReadModelTests {
   }
 
   /// Leads whose summaries and subjects a search finds in Chinese, in capitals, by USCC, with
-  /// LIKE's wildcards and with noncharacters in them; a transfer to police of one; a warning of a subject sent on.
+  /// LIKE's wildcards and with noncharacters in them; a transfer to police of one; a warning of
+  /// a subject sent on.
   static func addSearchableCases(to node: SimulatedNode, warning peer: NodeID) throws {
     let app = node.app
     let officer = Officer("officer-1")
