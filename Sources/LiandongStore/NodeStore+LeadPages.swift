@@ -148,8 +148,8 @@ extension ReadModels where Self: SQLBackedStore {
         // PostgreSQL: the same three ways, through its trigram and pair indexes (`PostgresSchema`,
         // v5, v9 and v10; `LeadSearch+PostgreSQL.swift`).
         // The statistics say first whether few hold the text: walking the newest leads for one
-        // few hold would test them all in vain (BENCHMARKS.md, B13). The indexes cannot name
-        // the holders of one character: as if all did.
+        // few hold would test them all in vain (BENCHMARKS.md, B13). For one character, whose
+        // holders the indexes cannot name, the statistics are not asked: it is walked.
         let estimates =
           PostgresSchema.indexesCanFind(needle)
           ? try LeadSearch.postgresEstimates(needle, db) : (summaries: Int.max, names: Int.max)

@@ -78,9 +78,7 @@ extension LeadSearch {
   static func postgresWalkingCondition(
     _ needle: String, namesEstimated: Int, atMost few: Int = namedSubjects, _ db: StoreConnection
   ) throws -> Condition {
-    guard namesEstimated <= few, PostgresSchema.indexesCanFind(needle),
-      let subjects = try postgresSubjects(holding: needle, atMost: few, db)
-    else {
+    guard namesEstimated <= few, let subjects = try postgresSubjects(holding: needle, atMost: few, db) else {
       return postgresCondition(needle)
     }
     let summary = postgresTest("p_leads.summary", holds: needle, byPairs: false)
@@ -97,11 +95,13 @@ extension LeadSearch {
   static let namedSubjects = 32
 
   /// The IDs of the subjects whose name holds `needle` or whose USCC it is, read through the
-  /// indexes alone as `postgresMatches` reads leads; nil when there are more than `limit`, or
-  /// when the indexes take longer than `gatheringMillis`.
+  /// indexes alone as `postgresMatches` reads leads; nil when there are more than `limit`, when
+  /// the indexes take longer than `gatheringMillis`, or when they cannot name them (one
+  /// character: `PostgresSchema.indexesCanFind`).
   static func postgresSubjects(holding needle: String, atMost limit: Int, _ db: StoreConnection) throws
     -> [String]?
   {
+    guard PostgresSchema.indexesCanFind(needle) else { return nil }
     let name = postgresTest("p_subjects.name", holds: needle, byPairs: true)
     let found = try gathering(db) {
       try ids(
@@ -120,12 +120,14 @@ extension LeadSearch {
   /// say that more than `limit` summaries or subjects' names hold it (`postgresEstimate`), or
   /// when the indexes take longer than `gatheringMillis`: for a text most leads hold, a bitmap
   /// scan gathers every one of them before it yields the first, while walking the leads in page
-  /// order finds a page at once. Either way the page is the same; only its cost differs.
+  /// order finds a page at once. Either way the page is the same; only its cost differs. Nil
+  /// too for a text the indexes cannot name the holders of (`PostgresSchema.indexesCanFind`).
   /// `estimated`: the caller has asked `postgresEstimate` already.
   static func postgresMatches(
     _ needle: String, atMost limit: Int, _ db: StoreConnection, estimated: Bool = false
   ) throws -> [String]? {
-    try gathering(db) {
+    guard PostgresSchema.indexesCanFind(needle) else { return nil }
+    return try gathering(db) {
       if !estimated, try postgresEstimate(needle, db) > limit { return nil }
       return try ids(gatheringQuery(needle, atMost: limit), db)
     }
