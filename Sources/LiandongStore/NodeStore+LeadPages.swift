@@ -69,8 +69,9 @@ extension ReadModels where Self: SQLBackedStore {
   }
 
   /// `leadPage`, a text search reading the matching leads when there are at most `few`, and
-  /// first walking the newest `quick` leads (0: none) for a two-character text on SQLite, for
-  /// any on PostgreSQL; a test sets them to hold every way of searching to one answer.
+  /// first walking the newest `quick` leads (0: none) for a text more hold (on SQLite, for a
+  /// two-character text before asking the indexes); a test sets them to hold every way of
+  /// searching to one answer.
   func leadPage(
     _ filter: LeadFilter, after afterID: String?, limit: Int, gatheringAtMost few: Int,
     walkingFirst quick: Int
@@ -169,7 +170,8 @@ extension ReadModels where Self: SQLBackedStore {
         return try views(page(conditions + [matches]))
       }
       // Two characters most leads hold fill a page within the first few hundred leads.
-      if needle.unicodeScalars.count == 2, quick > 0,
+      let twoCharacters = needle.unicodeScalars.count == 2
+      if twoCharacters, quick > 0,
         let found = try walkingTheNewest(try LeadSearch.walking(needle, LeadSearch.TextMatches()))
       {
         return try views(found)
@@ -178,11 +180,30 @@ extension ReadModels where Self: SQLBackedStore {
       if let bySummary = found.bySummary, let bySubject = found.bySubject,
         bySummary.union(bySubject).count <= few
       {
-        // Few leads hold the text: read those (CROSS JOIN keeps SQLite from walking the index
-        // instead), then sort them.
-        let matched = "json_each(?) AS matched CROSS JOIN p_leads ON p_leads.rowid = matched.value"
-        return try views(
-          page(conditions, from: (matched, [.text(try LeadSearch.json(bySummary.union(bySubject)))])))
+        // Few leads hold the text: read those, then sort them.
+        return try views(page(conditions, from: try LeadSearch.leads(among: bySummary.union(bySubject))))
+      }
+      // Many do, most likely the newest: a page among the first few hundred.
+      if !twoCharacters, quick > 0, let found = try walkingTheNewest(try LeadSearch.walking(needle, found)) {
+        return try views(found)
+      }
+      // Otherwise the page among the summaries holding it that come first in rowid order, where no
+      // lead the index was not asked about could come before its last. A walk would test every
+      // lead before the page that does not hold the text: after a sync of leads unlike the rest,
+      // all of them (BENCHMARKS.md, B10).
+      if let bySubject = found.bySubject, found.manySummaries != nil {
+        let first = try LeadSearch.summariesFirst(
+          found, count: few + 1, newestFirst: !filter.oldestFirst, sqlite)
+        for taken in LeadSearch.firstTaken(limit, of: first.count) {
+          let asked = first.prefix(taken)
+          let rows = try page(conditions, from: try LeadSearch.leads(among: Set(asked).union(bySubject)))
+          guard rows.count == limit, let last = rows.last, let bound = asked.last else { continue }
+          if try !LeadSearch.anyUnasked(
+            before: last, from: cursor, beyond: bound, known: bySubject, newestFirst: !filter.oldestFirst, db)
+          {
+            return try views(rows)
+          }
+        }
       }
       // Many do: walk the index in page order and test each lead, so the page fills soon.
       return try views(page(conditions + [try LeadSearch.walking(needle, found)]))
@@ -191,7 +212,8 @@ extension ReadModels where Self: SQLBackedStore {
 }
 
 /// How a page of leads finds a text: on SQLite through its trigram indexes (`Schema.swift`,
-/// `searchIndexes`), on PostgreSQL through `pg_trgm`'s and, for two characters, its pair indexes.
+/// `searchIndexes`; `LeadSearch+SQLite.swift`), on PostgreSQL through `pg_trgm`'s and, for two
+/// characters, its pair indexes (`LeadSearch+PostgreSQL.swift`).
 enum LeadSearch {
   /// A condition of a page's query, and the values of its placeholders.
   typealias Condition = (sql: String, arguments: [SQLValue])
@@ -204,96 +226,9 @@ enum LeadSearch {
   /// tests about 2,500).
   static let fewMatches = 2_000
 
-  /// The test of each lead walked for `needle`: through what the indexes found where they could
-  /// say (a lead they named), else by reading the lead's summary and its subjects.
-  static func walking(_ needle: String, _ found: TextMatches) throws -> Condition {
-    let pattern = "%" + escapedForLike(needle) + "%"
-    func named(_ rows: Set<Int64>) throws -> Condition {
-      ("p_leads.rowid IN (SELECT value FROM json_each(?))", [.text(try json(rows))])
-    }
-    var either: [Condition] = []
-    either.append(try found.bySummary.map(named) ?? ("p_leads.summary LIKE ? ESCAPE '\\'", [.text(pattern)]))
-    either.append(
-      try found.bySubject.map(named)
-        ?? (
-          """
-          EXISTS (
-            SELECT 1 FROM json_each(\(Schema.subjectIDsAsJSON("p_leads"))) AS named
-            JOIN p_subjects ON p_subjects.id = named.value
-            WHERE p_subjects.name LIKE ? ESCAPE '\\' OR p_subjects.uscc = ?)
-          """, [.text(pattern), .text(needle.uppercased())]
-        ))
-    return ("(" + either.map(\.sql).joined(separator: " OR ") + ")", either.flatMap(\.arguments))
-  }
-
-  /// What the search indexes say of a text: the rowids of the leads whose summary holds it, and
-  /// of those that name a subject whose name holds it or whose USCC it is. Each is nil where
-  /// there are more than `few`, or where the indexes cannot say: a text of one character, or one
-  /// holding U+FFFD, U+FFFE or U+FFFF (SQLite's tokenizer reads the last two, the indexes' end
-  /// mark among them, as the first).
-  struct TextMatches {
-    var bySummary: Set<Int64>?
-    var bySubject: Set<Int64>?
-  }
-
-  static func textMatches(_ needle: String, atMost few: Int, _ db: Database) throws -> TextMatches {
-    guard needle.unicodeScalars.count >= 2,
-      !needle.unicodeScalars.contains(where: { (0xFFFD...0xFFFF).contains($0.value) })
-    else {
-      return TextMatches()
-    }
-    var found = TextMatches()
-    if let summaries = try query(needle, "p_lead_search", db) {
-      let rows = try summaries.map {
-        try Int64.fetchAll(
-          db, sql: "SELECT rowid FROM p_lead_search WHERE p_lead_search MATCH ? LIMIT ?",
-          arguments: [$0, few + 1])
-      }
-      found.bySummary = (rows?.count ?? 0) <= few ? Set(rows ?? []) : nil
-    }
-    guard let names = try query(needle, "p_subject_search", db) else { return found }
-    var subjects = try String.fetchAll(
-      db, sql: "SELECT id FROM p_subjects WHERE uscc = ?", arguments: [needle.uppercased()])
-    if let names {
-      subjects += try String.fetchAll(
-        db,
-        sql: """
-          SELECT id FROM p_subjects WHERE rowid IN (
-            SELECT rowid FROM p_subject_search WHERE p_subject_search MATCH ? LIMIT ?)
-          """, arguments: [names, few + 1])
-    }
-    guard subjects.count <= few else { return found }
-    let naming = try Int64.fetchAll(
-      db,
-      sql: """
-        SELECT lead FROM p_lead_subjects WHERE subject_id IN (SELECT value FROM json_each(?)) LIMIT ?
-        """,
-      arguments: [try json(subjects), few + 1])
-    found.bySubject = naming.count <= few ? Set(naming) : nil
-    return found
-  }
-
   static func json(_ values: some Encodable) throws -> String {
     String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
   }
-
-  /// The full-text query that finds `needle` in the trigram index `table`: the needle as a
-  /// phrase (its trigrams one after another), or for a needle of two characters, any of the
-  /// index's trigrams that begin with it (every text is indexed with an end mark, so its last
-  /// two characters begin one too). The inner nil when no text holds it; nil when too many
-  /// trigrams begin with it to ask for each.
-  private static func query(_ needle: String, _ table: String, _ db: Database) throws -> String?? {
-    func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
-    guard needle.unicodeScalars.count == 2 else { return .some(quoted(needle)) }
-    let terms = try String.fetchAll(
-      db, sql: "SELECT term FROM \(table)_terms WHERE term >= ? AND term < ? LIMIT ?",
-      arguments: [needle, needle + "\u{10FFFF}", trigramsAskedFor + 1])
-    guard terms.count <= trigramsAskedFor else { return nil }
-    return .some(terms.isEmpty ? nil : terms.map(quoted).joined(separator: " OR "))
-  }
-
-  /// The most trigrams a two-character search asks the index for, one by one.
-  static let trigramsAskedFor = 200
 
   /// `text` with LIKE's wildcards and the escape character taken literally.
   static func escapedForLike(_ text: String) -> String {

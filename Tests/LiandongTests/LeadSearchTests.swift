@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import LiandongApp
 import LiandongCore
+import Synchronization
 import Testing
 
 @testable import LiandongStore
@@ -86,12 +87,14 @@ struct LeadSearchTests {
       if Int.random(in: 0..<4, using: &random) == 0 {
         query.risk = RiskLevel.allCases.randomElement(using: &random)
       }
-      let expected = all.filter(query.matches).map(\.id)
+      query.order = LeadOrder.allCases.randomElement(using: &random)!
+      let newestFirst = all.filter(query.matches).map(\.id)
+      let expected = query.order == .newest ? newestFirst : newestFirst.reversed()
       for store in [writer.database, reader.database, rebuilt.database] {
         for (few, quick) in [(0, 0), (3, 5), (LeadSearch.fewMatches, 0), (LeadSearch.fewMatches, 20)] {
           #expect(
             try pages(store, query, gatheringAtMost: few, walkingFirst: quick) == expected,
-            "seed \(seed), text \(needle.debugDescription), few \(few), quick \(quick), risk \(String(describing: query.risk))"
+            "seed \(seed), text \(needle.debugDescription), few \(few), quick \(quick), risk \(String(describing: query.risk)), \(query.order)"
           )
         }
       }
@@ -128,6 +131,83 @@ struct LeadSearchTests {
     try expectIndexesHoldTheRows(node.database)
   }
 
+  @Test(
+    "a text the newest leads do not hold is found through the index, not by testing each newer lead; leads received out of order keep page order"
+  )
+  func newestWithoutTheText() throws {
+    let writer = try SimulatedNode("n0")
+    var holding: [String] = []
+    for index in 0..<30 { holding.append(try writer.addLead(summary: "网店出售伪造检测报告 第\(index)件").description) }
+    for index in 0..<40 { _ = try writer.addLead(summary: "shop \(index) sells one-day reports") }
+    let query = LeadQuery(text: "伪造检测", limit: 5)
+    let walked = Mutex<[String]>([])
+    try writer.database.read { db in
+      db.trace { event in
+        guard "\(event)".contains("summary LIKE") else { return }
+        walked.withLock { $0.append("\(event)") }
+      }
+    }
+    let first = try writer.database.leadPage(
+      LeadFilter(text: query.text), after: nil, limit: query.limit, gatheringAtMost: 20, walkingFirst: 0)
+    #expect(first?.map(\.id) == Array(holding.reversed().prefix(5)))
+    #expect(walked.withLock { $0 }.isEmpty, "the page walked the leads newer than it")
+    #expect(try pages(writer.database, query, gatheringAtMost: 20, walkingFirst: 0) == holding.reversed())
+
+    // A node that received another region's newer leads holding the text before the writer's:
+    // their rows come first, their leads first in page order.
+    let reader = try SimulatedNode("n1"), other = try SimulatedNode("n2")
+    other.clockMillis = writer.clockMillis + 60_000
+    var later: [String] = []
+    for index in 0..<3 { later.append(try other.addLead(summary: "伪造检测 \(index)").description) }
+    try exchange(other, reader)
+    try exchange(writer, reader)
+    for order in LeadOrder.allCases {
+      var ordered = query
+      ordered.order = order
+      let newestFirst = later.reversed() + holding.reversed()
+      #expect(
+        try pages(reader.database, ordered, gatheringAtMost: 20, walkingFirst: 0)
+          == (order == .newest ? newestFirst : newestFirst.reversed()), "\(order)")
+    }
+  }
+
+  @Test("leads written in one change page in order by risk and by state, across their equal times")
+  func filtersAcrossOneChange() throws {
+    let seed = replayableSeed("lead filters")
+    var random = SeededGenerator(seed: seed)
+    let node = try SimulatedNode("n0")
+    // One change, as `lead import` writes up to 500 leads: their times are equal, their IDs order
+    // them, which the indexes by risk and by state do not hold.
+    try node.record(
+      (0..<40).map { index in
+        DomainOperation(
+          objectID: node.newObjectID(),
+          action: .createLead(
+            LeadFields(
+              violations: [.forgedReport], subjectIDs: [], summary: "线索 \(index)",
+              risk: RiskLevel.allCases.randomElement(using: &random)!)))
+      }, audience: .all)
+    let oldestFirst = try node.store.leads()
+    var queries: [LeadQuery] = RiskLevel.allCases.map { risk in
+      var query = LeadQuery(limit: 3)
+      query.risk = risk
+      return query
+    }
+    var byState = LeadQuery(limit: 3)
+    byState.state = try #require(oldestFirst.last).state
+    queries.append(byState)
+    for var query in queries {
+      for order in LeadOrder.allCases {
+        query.order = order
+        let matching = oldestFirst.filter(query.matches).map(\.id)
+        #expect(
+          try everyPage(query, of: node) == (order == .oldest ? matching : matching.reversed()),
+          "seed \(seed), risk \(String(describing: query.risk)), state \(String(describing: query.state)), \(order)"
+        )
+      }
+    }
+  }
+
   @Test("pages by days in China and in either order hold exactly the leads recorded on those days")
   func daysAndOrder() throws {
     let seed = replayableSeed("lead days")
@@ -157,14 +237,8 @@ struct LeadSearchTests {
       }
       query.order = LeadOrder.allCases.randomElement(using: &random)!
       let matching = oldestFirst.filter(query.matches).map(\.id)
-      var paged: [String] = []
-      repeat {
-        let page = try node.app.leads(query)
-        paged += page.items.map(\.id)
-        query.cursor = page.nextCursor
-      } while query.cursor != nil && paged.count <= 40
       #expect(
-        paged == (query.order == .oldest ? matching : matching.reversed()),
+        try everyPage(query, of: node) == (query.order == .oldest ? matching : matching.reversed()),
         "seed \(seed), from \(String(describing: query.from)) to \(String(describing: query.to)), \(query.order)"
       )
     }
@@ -220,13 +294,28 @@ struct LeadSearchTests {
     #expect(Set(links) == Set(named) && links.count == Set(named).count, "p_lead_subjects against p_leads")
   }
 
+  /// Every page of `query` through the application layer, from its first, the ids in order (at
+  /// most a little over 40).
+  private func everyPage(_ query: LeadQuery, of node: SimulatedNode) throws -> [String] {
+    var query = query
+    query.cursor = nil
+    var paged: [String] = []
+    repeat {
+      let page = try node.app.leads(query)
+      paged += page.items.map(\.id)
+      query.cursor = page.nextCursor
+    } while query.cursor != nil && paged.count <= 40
+    return paged
+  }
+
   /// Every page of `query` from `store`, the ids in order.
   private func pages(
     _ store: NodeStore, _ query: LeadQuery, gatheringAtMost few: Int, walkingFirst quick: Int
   )
     throws -> [String]
   {
-    let filter = LeadFilter(risk: query.risk?.rawValue, text: query.text)
+    var filter = LeadFilter(risk: query.risk?.rawValue, text: query.text)
+    filter.oldestFirst = query.order == .oldest
     var found: [String] = []
     var after: String?
     for _ in 0..<200 {
