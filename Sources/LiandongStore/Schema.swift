@@ -658,10 +658,10 @@ enum Schema {
     }
     migrator.registerMigration("v28: leads of one state, or of one risk, in page order") { db in
       // A page of a rare state or risk walked the creation index past every lead of another:
-      // after a sync of 100,000 leads of other risks, a page of risk `low` tested all of them
+      // after a sync of leads of other risks, a page of risk `low` tested each of them
       // (BENCHMARKS.md, B10). Keyed by time alone, not the page's whole order (leads of one
-      // time, one change's, are sorted as they are read): each lead costs an import a small
-      // entry, where the whole order's cost B2 a sixth of its speed.
+      // time, one change's, are sorted as they are read), so that each lead costs an import a
+      // small entry: keyed by the whole order they slowed B2 several times as much.
       try db.execute(
         sql: """
           CREATE INDEX p_leads_by_state ON p_leads (state, created_wall);
