@@ -4,8 +4,9 @@ import LiandongTesting
 /// B10, the API under load (issue 27): first pages of filtered lead lists through
 /// `GET /v1/leads`, asked by `wrk` at about 200 requests a second with an officer's token, on a
 /// node holding N leads (1,000,000 at scale 1, imported by `liandong lead import`); first with
-/// the node otherwise idle, then while it ingests a sync of N/10 new leads from a peer that has
-/// already caught up with the node's N. Goal: the 99th percentile under 50 ms in both.
+/// the node otherwise idle, then while it ingests a sync of N/5 new leads from a peer that has
+/// already caught up with the node's N (enough that the sync outlasts the window: the figure is
+/// then of reads during an ingest). Goal: the 99th percentile under 50 ms in both.
 struct APIUnderLoad {
   let workspace: BenchWorkspace
   let scale: Double
@@ -50,7 +51,7 @@ struct APIUnderLoad {
       String(
         format: "B10: bench-a caught up with bench-c's %d leads in %.1f s", count,
         Date().timeIntervalSince(caughtUp)))
-    let ingest = count / 10
+    let ingest = count / 5
     log("B10: writing \(ingest) leads on bench-a, to sync to bench-c under load ...")
     try writer.writeLeads(ingest)
     let script = workspace.directory.appendingPathComponent("b10.lua")

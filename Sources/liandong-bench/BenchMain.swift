@@ -40,7 +40,7 @@ struct BenchMain {
                 (goal: the time at 1,000,000 at most 1.5 times the time at 100,000).
           b10   the first pages of filtered lead lists through the HTTP API, asked by wrk (Debian's
                 package) at about 200 requests/s on a node of 1,000,000 leads, idle and then while
-                it ingests a sync of 100,000 more (goal: p99 < 50 ms in both). Long: not in the
+                it ingests a sync of 200,000 more (goal: p99 < 50 ms in both). Long: not in the
                 default set.
           b11   10,000 one-lead changes ingested, 500 to a transaction, into a hub's store on
                 PostgreSQL (a server started here by initdb: Debian's postgresql), beside the
