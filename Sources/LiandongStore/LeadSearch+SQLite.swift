@@ -87,15 +87,14 @@ extension LeadSearch {
     return found
   }
 
-  /// The rowids of the `count` leads holding the text in their summaries (`manySummaries`) that
-  /// come first in rowid order from the side a page starts (the highest for the newest first),
-  /// in that order. Rows mostly arrive in the order their leads were created, so these are mostly
-  /// the page's.
-  static func summariesFirst(_ found: TextMatches, count: Int, newestFirst: Bool, _ db: Database) throws
+  /// The rowids of the `count` leads whose summaries the index's `query` finds
+  /// (`TextMatches.manySummaries`) that come first in rowid order from the side a page starts
+  /// (the highest for the newest first), in that order. Rows mostly arrive in the order their
+  /// leads were created, so these are mostly the page's.
+  static func summariesFirst(_ query: String, count: Int, newestFirst: Bool, _ db: Database) throws
     -> [Int64]
   {
-    guard let query = found.manySummaries else { return [] }
-    return try Int64.fetchAll(
+    try Int64.fetchAll(
       db,
       sql: """
         SELECT rowid FROM p_lead_search WHERE p_lead_search MATCH ?
@@ -121,10 +120,7 @@ extension LeadSearch {
     _ db: StoreConnection
   ) throws -> Bool {
     var conditions: [Condition] = [
-      (
-        "(p_leads.created_wall, p_leads.created_counter, p_leads.id) \(newestFirst ? ">" : "<") (?, ?, ?)",
-        [last["created_wall"], last["created_counter"], last["id"]]
-      ),
+      created(newestFirst ? ">" : "<", last),
       ("p_leads.rowid \(newestFirst ? "<" : ">") ?", [.integer(bound)]),
     ]
     if let cursor { conditions.append(cursor) }

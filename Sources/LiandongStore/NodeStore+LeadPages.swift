@@ -98,12 +98,10 @@ extension ReadModels where Self: SQLBackedStore {
       var cursor: LeadSearch.Condition? = nil
       if let afterID {
         guard
-          let row = try db.firstRow("SELECT created_wall, created_counter FROM p_leads WHERE id = ?", afterID)
+          let row = try db.firstRow(
+            "SELECT created_wall, created_counter, id FROM p_leads WHERE id = ?", afterID)
         else { return nil }
-        cursor = (
-          "(p_leads.created_wall, p_leads.created_counter, p_leads.id) \(filter.oldestFirst ? ">" : "<") (?, ?, ?)",
-          [row["created_wall"], row["created_counter"], .text(afterID)]
-        )
+        cursor = LeadSearch.created(filter.oldestFirst ? ">" : "<", row)
       }
       let order = filter.oldestFirst ? "ASC" : "DESC"
       func page(_ conditions: [LeadSearch.Condition], from source: LeadSearch.Condition = ("p_leads", []))
@@ -138,10 +136,7 @@ extension ReadModels where Self: SQLBackedStore {
           """, binding: (cursor?.arguments ?? []) + [.integer(Int64(quick - 1))]
         ).first
         guard let window else { return try page(conditions + [walked]) }
-        let within: LeadSearch.Condition = (
-          "(p_leads.created_wall, p_leads.created_counter, p_leads.id) \(filter.oldestFirst ? "<=" : ">=") (?, ?, ?)",
-          [window["created_wall"], window["created_counter"], window["id"]]
-        )
+        let within = LeadSearch.created(filter.oldestFirst ? "<=" : ">=", window)
         let found = try page(conditions + [walked, within])
         return found.count == limit ? found : nil
       }
@@ -191,9 +186,9 @@ extension ReadModels where Self: SQLBackedStore {
       // lead the index was not asked about could come before its last. A walk would test every
       // lead before the page that does not hold the text: after a sync of leads unlike the rest,
       // all of them (BENCHMARKS.md, B10).
-      if let bySubject = found.bySubject, found.manySummaries != nil {
+      if let bySubject = found.bySubject, let summaries = found.manySummaries {
         let first = try LeadSearch.summariesFirst(
-          found, count: few + 1, newestFirst: !filter.oldestFirst, sqlite)
+          summaries, count: few + 1, newestFirst: !filter.oldestFirst, sqlite)
         for taken in LeadSearch.firstTaken(limit, of: first.count) {
           let asked = first.prefix(taken)
           let rows = try page(conditions, from: try LeadSearch.leads(among: Set(asked).union(bySubject)))
@@ -225,6 +220,15 @@ enum LeadSearch {
   /// index and testing each lead fills a page sooner (a page of 50 among 100,000 leads then
   /// tests about 2,500).
   static let fewMatches = 2_000
+
+  /// The leads that `comparison` (`<`, `<=`, `>`, `>=`) places against `row`'s lead in the order
+  /// pages follow: creation time, then its counter, then the lead's ID.
+  static func created(_ comparison: String, _ row: SQLRow) -> Condition {
+    (
+      "(p_leads.created_wall, p_leads.created_counter, p_leads.id) \(comparison) (?, ?, ?)",
+      [row["created_wall"], row["created_counter"], row["id"]]
+    )
+  }
 
   static func json(_ values: some Encodable) throws -> String {
     String(decoding: try JSONEncoder().encode(values), as: UTF8.self)
