@@ -54,11 +54,35 @@ func run(
   return ProcessResult(status: status, stdout: child.stdout, stderr: child.stderr)
 }
 
+/// A new folder for a test, removed when the test process exits: the suite makes about a
+/// thousand, a gigabyte in all, and left behind they filled the disk over repeated runs. Set
+/// `LIANDONG_KEEP_TEST_FOLDERS=1` to keep them for a look after a failure.
 func temporaryDirectory(_ label: String) -> URL {
   let url = FileManager.default.temporaryDirectory.appendingPathComponent(
     "liandong-test-\(label)-\(UUID().uuidString.prefix(8))")
   try! FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+  TestFolders.shared.removeAtExit(url)
   return url
+}
+
+/// The folders `temporaryDirectory` made, removed by an exit handler: a test's processes have
+/// stopped by then, and a crash leaves them for a look.
+private final class TestFolders: @unchecked Sendable {
+  static let shared: TestFolders = {
+    if ProcessInfo.processInfo.environment["LIANDONG_KEEP_TEST_FOLDERS"] == nil {
+      atexit { TestFolders.shared.removeAll() }
+    }
+    return TestFolders()
+  }()
+
+  private let lock = NSLock()
+  private var folders: [URL] = []
+
+  func removeAtExit(_ folder: URL) { lock.withLock { folders.append(folder) } }
+
+  private func removeAll() {
+    for folder in lock.withLock({ folders }) { try? FileManager.default.removeItem(at: folder) }
+  }
 }
 
 /// The code of the coded error `body` throws; nil if it throws nothing.
