@@ -174,8 +174,8 @@ public enum DoctorReading: Sendable, Equatable {
         + (quarantined.isEmpty ? "none" : quarantined.joined(separator: ", "))
     case .forksDecided(let count): "\(count) forks, each decided by the federation authority"
     case .systemdAbsent: "systemd does not run this machine"
-    case .systemctlUnavailable: "systemctl cannot be run"
-    case .unitInactive(let unit, let state): "\(unit) is \(state.isEmpty ? "unknown" : state)"
+    case .systemctlUnavailable: "systemctl cannot be run, or cannot reach systemd"
+    case .unitInactive(let unit, let state): "\(unit) is \(state)"
     case .unitActive(let unit): "\(unit) is active"
     }
   }

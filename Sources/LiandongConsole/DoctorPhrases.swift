@@ -95,8 +95,8 @@ enum DoctorPhrases {
         + (quarantined.isEmpty ? "无" : quarantined.joined(separator: "、"))
     case .forksDecided(let count): return "\(count) 处分叉，均已由联邦主管方裁决"
     case .systemdAbsent: return "本机未由 systemd 管理"
-    case .systemctlUnavailable: return "无法运行 systemctl"
-    case .unitInactive(let unit, let state): return "\(unit) 的状态为 \(state.isEmpty ? "未知" : state)"
+    case .systemctlUnavailable: return "无法运行 systemctl，或其无法连接 systemd"
+    case .unitInactive(let unit, let state): return "\(unit) 的状态为 \(state)"
     case .unitActive(let unit): return "\(unit) 正在运行"
     }
   }
@@ -144,11 +144,11 @@ enum DoctorPhrases {
       "某个来源在同一序号签发了两个不同的变更，“liandong fork list”可列出二者。请其运维人员查明原因：若是恢复了备份或回滚了快照，由该运维人员在分叉节点上用“liandong fork keep 变更”裁定保留哪一个；若密钥可能被盗，须吊销其证书，由联邦 CA 的运维人员在含“forks”的清单中裁决（见 Deploy/README.md、RELIABILITY.md）。"
     case .unitInactive(let unit, _):
       "请用“journalctl -u \(unit) -n 50”查看原因，修复后执行“systemctl restart \(unit)”。"
+    case .systemctlUnavailable: "若要在此查看该单元的状态，请安装 D-Bus（apt install dbus），或以 root 身份运行“liandong doctor”。"
     case .configKnown, .clockNotBehindLog, .clockAgrees, .clockNotTold, .databasePasses, .hubDatabaseAnswers,
       .calendarCovers,
       .evidenceNoneHeld, .evidenceNoneSampled, .evidenceMatches, .evidenceStoreAnswers, .peerAnswers,
-      .forksDecided, .systemdAbsent,
-      .systemctlUnavailable, .unitActive:
+      .forksDecided, .systemdAbsent, .unitActive:
       nil
     }
   }

@@ -96,6 +96,14 @@ struct DoctorExamination: Sendable {
     }
     let state = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
       .trimmingCharacters(in: .whitespacesAndNewlines)
+    // No state at all: systemctl could not ask systemd. A user other than root asks over the
+    // system bus, which a server without D-Bus lacks; that says nothing about the unit.
+    guard !state.isEmpty else {
+      return DoctorFinding(
+        check: "systemd", subject: unit, severity: .skipped, reading: .systemctlUnavailable,
+        remedy:
+          "To see the unit's state here, install D-Bus (apt install dbus), or run 'liandong doctor' as root.")
+    }
     guard state == "active" else {
       return DoctorFinding(
         check: "systemd", subject: unit, severity: .error, reading: .unitInactive(unit: unit, state: state),

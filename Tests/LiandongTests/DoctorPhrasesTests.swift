@@ -81,7 +81,7 @@ struct DoctorPhrasesTests {
       ("forks", .warning, .forksUndecided(count: 1, quarantined: ["yrd"]), "remedy"),
       ("forks", .ok, .forksDecided(count: 2), nil),
       ("systemd", .skipped, .systemdAbsent, nil),
-      ("systemd", .skipped, .systemctlUnavailable, nil),
+      ("systemd", .skipped, .systemctlUnavailable, "remedy"),
       ("systemd", .error, .unitInactive(unit: "liandong.service", state: "failed"), "remedy"),
       ("systemd", .ok, .unitActive(unit: "liandong.service"), nil),
     ]
