@@ -69,12 +69,14 @@ extension LeadSearch {
     var subjects = try String.fetchAll(
       db, sql: "SELECT id FROM p_subjects WHERE uscc = ?", arguments: [needle.uppercased()])
     if let names {
+      // Each name the index offers is tested as a walk tests it: the halves' query offers more.
       subjects += try String.fetchAll(
         db,
         sql: """
-          SELECT id FROM p_subjects WHERE rowid IN (
-            SELECT rowid FROM p_subject_search WHERE p_subject_search MATCH ? LIMIT ?)
-          """, arguments: [names, few + 1])
+          SELECT p_subjects.id FROM p_subject_search JOIN p_subjects ON p_subjects.rowid = p_subject_search.rowid
+          WHERE p_subject_search MATCH ? AND p_subjects.name LIKE ? ESCAPE '\\' LIMIT ?
+          """,
+        arguments: [halves(needle) ?? names, "%" + escapedForLike(needle) + "%", few + 1])
     }
     guard subjects.count <= few else { return found }
     let naming = try Int64.fetchAll(
@@ -143,13 +145,33 @@ extension LeadSearch {
   /// two characters begin one too). The inner nil when no text holds it; nil when too many
   /// trigrams begin with it to ask for each.
   private static func query(_ needle: String, _ table: String, _ db: Database) throws -> String?? {
-    func quoted(_ text: String) -> String { "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
     guard needle.unicodeScalars.count == 2 else { return .some(quoted(needle)) }
     let terms = try String.fetchAll(
       db, sql: "SELECT term FROM \(table)_terms WHERE term >= ? AND term < ? LIMIT ?",
       arguments: [needle, needle + "\u{10FFFF}", trigramsAskedFor + 1])
     guard terms.count <= trigramsAskedFor else { return nil }
     return .some(terms.isEmpty ? nil : terms.map(quoted).joined(separator: " OR "))
+  }
+
+  /// The subjects' index's query for a needle of six characters or more: its two halves, which
+  /// overlap by two characters so that each of its trigrams lies in one, as phrases a name must
+  /// both hold. More names hold them than the needle, so what it finds must be tested. A phrase
+  /// of the whole needle seeks the list of each of its trigrams at every name its rarer
+  /// trigrams offer, and a trigram most names hold (as every name of a chain of shops holds its
+  /// brand) has a list as long as the index; the rarer half offers few names (BENCHMARKS.md, B9).
+  static func halves(_ needle: String) -> String? {
+    let scalars = Array(needle.unicodeScalars)
+    guard scalars.count >= 6 else { return nil }
+    func phrase(_ part: ArraySlice<Unicode.Scalar>) -> String {
+      quoted(String(String.UnicodeScalarView(part)))
+    }
+    let middle = scalars.count / 2
+    return phrase(scalars[..<(middle + 1)]) + " AND " + phrase(scalars[(middle - 1)...])
+  }
+
+  /// `text` as a phrase of a full-text query.
+  private static func quoted(_ text: String) -> String {
+    "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
   }
 
   /// The most trigrams a two-character search asks the index for, one by one.

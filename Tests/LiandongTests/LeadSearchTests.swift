@@ -80,7 +80,7 @@ struct LeadSearchTests {
       default:
         let scalars = Array(texts.randomElement(using: &random)!.unicodeScalars)
         let start = Int.random(in: 0..<scalars.count, using: &random)
-        let end = min(scalars.count, start + Int.random(in: 1...6, using: &random))
+        let end = min(scalars.count, start + Int.random(in: 1...9, using: &random))
         needle = String(String.UnicodeScalarView(scalars[start..<end]))
       }
       var query = LeadQuery(text: needle, limit: Int.random(in: 1...9, using: &random))
@@ -129,6 +129,29 @@ struct LeadSearchTests {
         "\(scattered) holds the trigrams, not the text")
     }
     try expectIndexesHoldTheRows(node.database)
+  }
+
+  @Test("a subject's name that holds both halves of a long search but not the search is no match")
+  func namesHoldingBothHalves() throws {
+    let node = try SimulatedNode("n0")
+    func lead(naming name: String) throws -> String {
+      try node.app.addLead(
+        NewLead(
+          subject: SubjectRecord(kind: .shop, name: name),
+          fields: LeadFields(violations: [.forgedReport], subjectIDs: [], summary: "网店出售伪造检测报告"),
+          audience: .all),
+        by: Officer("li.wei"), now: node.tick()
+      ).view.id
+    }
+    let named = try lead(naming: "速通检测服务店4242号")
+    // "检测服务店4" and "店4242号", the halves the subjects' index is asked for, both in it.
+    _ = try lead(naming: "检测服务店4与店4242号")
+    #expect(LeadSearch.halves("检测服务店4242号") == "\"检测服务店4\" AND \"店4242号\"")
+    for few in [0, LeadSearch.fewMatches] {
+      #expect(
+        try pages(node.database, LeadQuery(text: "检测服务店4242号"), gatheringAtMost: few, walkingFirst: 0)
+          == [named], "few \(few)")
+    }
   }
 
   @Test(
