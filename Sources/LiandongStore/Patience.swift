@@ -19,11 +19,12 @@ public enum Patience {
   /// Whether this node serves people (`yieldToPeople` was called).
   static var servesPeople: Bool { niceness.load(ordering: .relaxed) != 0 }
 
-  /// Sets the calling thread's nice value to `niceness` if `current` is not it yet; returns it.
-  /// On Linux the nice value is the thread's own (who 0: this thread, not the process), and
-  /// lowering one's own priority needs no privilege (raising it back would: a node never does).
-  static func adopt(from current: Int32) -> Int32 {
-    let wanted = niceness.load(ordering: .relaxed)
+  /// Sets the calling thread's nice value to `niceness` plus `above` if `current` is not it yet;
+  /// returns it. On Linux the nice value is the thread's own (who 0: this thread, not the
+  /// process), the kernel caps it at 19, and lowering one's own priority needs no privilege
+  /// (raising it back would: a node never does).
+  static func adopt(from current: Int32, above: Int32 = 0) -> Int32 {
+    let wanted = niceness.load(ordering: .relaxed) + above
     if wanted != current { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, wanted) }
     return wanted
   }

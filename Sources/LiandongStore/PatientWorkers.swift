@@ -12,8 +12,13 @@ import Synchronization
 /// One worker is a lane: its jobs run one at a time in the order given, for the parts of a sync
 /// that must stay in order.
 public final class PatientWorkers: @unchecked Sendable {
-  /// Every core's: a batch's signature checks.
-  static let shared = PatientWorkers(count: ProcessInfo.processInfo.activeProcessorCount, name: "patient")
+  /// Every core's: a batch's signature checks. Nicer than the lanes by 10: the checks run ahead
+  /// of the commits, and at equal priority they took two thirds of the cores while the committer,
+  /// which every batch waits for, got a third; the checks then ended early and the committer
+  /// finished the backlog alone, one core idle. Giving way to it, they use what it leaves
+  /// (BENCHMARKS.md, B1).
+  static let shared = PatientWorkers(
+    count: ProcessInfo.processInfo.activeProcessorCount, name: "patient", niceAbove: 10)
   /// The lane where received batches are prepared (signatures checked ahead, bodies decoded),
   /// each session's in order.
   public static let preparing = PatientWorkers(count: 1, name: "prepare")
@@ -22,8 +27,11 @@ public final class PatientWorkers: @unchecked Sendable {
 
   private let condition = NSCondition()
   private var jobs: [@Sendable () -> Void] = []
+  /// How much nicer than `Patience.niceness` its threads run.
+  private let niceAbove: Int32
 
-  init(count: Int, name: String) {
+  init(count: Int, name: String, niceAbove: Int32 = 0) {
+    self.niceAbove = niceAbove
     for index in 0..<max(1, count) {
       let thread = Thread { [self] in work() }
       thread.name = "liandong-\(name)-\(index)"
@@ -69,7 +77,7 @@ public final class PatientWorkers: @unchecked Sendable {
       while jobs.isEmpty { condition.wait() }
       let job = jobs.removeFirst()
       condition.unlock()
-      nice = Patience.adopt(from: nice)
+      nice = Patience.adopt(from: nice, above: niceAbove)
       job()
     }
   }

@@ -5,7 +5,8 @@ import Testing
 @testable import LiandongStore
 
 /// The threads that check a received batch's signatures and commit it yield to the ones that
-/// answer people, in a node that serves people; elsewhere they keep the peer's priority.
+/// answer people, in a node that serves people; elsewhere they keep the peer's priority. The
+/// checks yield to the commit everywhere.
 @Suite("Patient workers", .serialized)
 struct PatientWorkersTests {
   /// The nice values the jobs of `iterations` saw, by iteration.
@@ -18,6 +19,14 @@ struct PatientWorkersTests {
       seen.withLock { $0[iteration] = errno == 0 ? nice : -100 }
     }
     return seen.withLock { $0 }
+  }
+
+  /// The nice value a job run on `lane` saw.
+  static func niceness(on lane: PatientWorkers) async throws -> Int32 {
+    try await lane.run {
+      errno = 0
+      return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
+    }
   }
 
   @Test(
@@ -33,12 +42,23 @@ struct PatientWorkersTests {
     let after = Self.niceness(on: workers, iterations: 200)
     #expect(after.count == 200)
     #expect(Set(after.values) == [10], "\(Set(after.values))")
-    let lane = try await PatientWorkers(count: 1, name: "test-lane").run {
-      errno = 0
-      return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
-    }
+    let lane = try await Self.niceness(on: PatientWorkers(count: 1, name: "test-lane"))
     #expect(lane == 10, "a lane's jobs are as patient")
     // The caller's own priority is untouched.
     #expect(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) < 10)
+  }
+
+  @Test(
+    "a sync's signature checks give way to its committer: their threads run at a higher nice value than the commit and preparation lanes"
+  )
+  func checksGiveWayToTheCommitter() async throws {
+    let checks = Set(Self.niceness(on: PatientWorkers.shared, iterations: 8).values)
+    let committing = try await Self.niceness(on: PatientWorkers.committing)
+    let preparing = try await Self.niceness(on: PatientWorkers.preparing)
+    #expect(checks.count == 1, "\(checks)")
+    // 10 above the lanes, or the kernel's ceiling of 19 once a node serves people.
+    #expect(
+      checks.allSatisfy { $0 == min(committing + 10, 19) && $0 > committing }, "\(checks), \(committing)")
+    #expect(preparing == committing)
   }
 }
