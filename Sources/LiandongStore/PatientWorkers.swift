@@ -2,9 +2,9 @@ import Foundation
 import Synchronization
 
 /// Threads for work that people should not wait behind: checking the signatures of a received
-/// sync batch, preparing and committing it. They run at nice 10, so when both want a core the threads answering the API and
-/// the console (nice 0) get it, and a sync that ingests on every core no longer makes a page of
-/// leads wait for one. Alone on the machine they still take every core: the kernel gives idle
+/// sync batch, preparing and committing it. They run at nice 10 (the checks nicer still:
+/// `shared`), so when both want a core the threads answering the API and the console (nice 0)
+/// get it, and a sync that ingests on every core no longer makes a page of leads wait for one. Alone on the machine they still take every core: the kernel gives idle
 /// time to whoever asks, whatever the niceness. Only a node that serves people is patient
 /// (`Patience.yieldToPeople`): `liandong sync` and the tools, which nobody waits on a page of,
 /// keep the priority of the peer they sync with when it shares the machine.
