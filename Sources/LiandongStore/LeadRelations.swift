@@ -29,7 +29,10 @@ struct LeadRelations {
       Array(Set(rows.flatMap { ($0["subject_ids"] as String).split(separator: ",").map(String.init) })))
     var subjects: [String: SubjectView] = [:]
     for row in try db.rows(
-      "SELECT * FROM p_subjects WHERE id IN (\(Self.marks(subjectIDs.count)))", binding: subjectIDs)
+      """
+      SELECT \(ProjectionRows.columns(of: "p_subjects")) FROM p_subjects
+      WHERE id IN (\(Self.marks(subjectIDs.count)))
+      """, binding: subjectIDs)
     {
       let subject = try SubjectView(row: row)
       subjects[subject.id] = subject

@@ -111,7 +111,7 @@ extension ReadModels where Self: SQLBackedStore {
         let condition = all.isEmpty ? "" : " WHERE " + all.map(\.sql).joined(separator: " AND ")
         return try db.rows(
           """
-          SELECT p_leads.* FROM \(source.sql)\(condition)
+          SELECT \(ProjectionRows.columns(of: "p_leads")) FROM \(source.sql)\(condition)
           ORDER BY p_leads.created_wall \(order), p_leads.created_counter \(order), p_leads.id \(order)
           LIMIT ?
           """,

@@ -90,16 +90,20 @@ extension SubjectView {
 /// The read models, written once for both engines: the projections' rows read on one consistent
 /// view of the store (`snapshot`) and turned into the views every front end shows.
 extension ReadModels where Self: SQLBackedStore {
+  /// What a query of `p_leads` selects to read a lead's row.
+  static var leadColumns: String { ProjectionRows.columns(of: "p_leads") }
+
   static func subject(_ id: String, _ db: StoreConnection) throws -> SubjectView? {
-    try db.firstRow("SELECT * FROM p_subjects WHERE id = ?", id).map(SubjectView.init(row:))
+    try db.firstRow("SELECT \(ProjectionRows.columns(of: "p_subjects")) FROM p_subjects WHERE id = ?", id)
+      .map(SubjectView.init(row:))
   }
 
   public func leads() throws -> [LeadView] {
     try snapshot { db in
       let related = try LeadRelations(all: db)
-      return try db.rows("SELECT * FROM p_leads ORDER BY created_wall, created_counter, id").map {
-        try Self.leadView($0, related, db)
-      }
+      let rows = try db.rows(
+        "SELECT \(Self.leadColumns) FROM p_leads ORDER BY created_wall, created_counter, id")
+      return try rows.map { try Self.leadView($0, related, db) }
     }
   }
 
@@ -116,7 +120,7 @@ extension ReadModels where Self: SQLBackedStore {
     return try snapshot { db in
       let rows = try db.rows(
         """
-        SELECT * FROM p_leads WHERE state IN (\(open))
+        SELECT \(Self.leadColumns) FROM p_leads WHERE state IN (\(open))
           OR id IN (SELECT lead_id FROM p_lead_handling WHERE state IN (\(handling)))
           OR id IN (SELECT lead_id FROM p_handoffs WHERE state IN (\(handOff)))
           OR id IN (SELECT lead_id FROM p_disputes)
@@ -131,7 +135,7 @@ extension ReadModels where Self: SQLBackedStore {
 
   public func lead(_ id: String) throws -> LeadView? {
     try snapshot { db in
-      try db.firstRow("SELECT * FROM p_leads WHERE id = ?", id).map {
+      try db.firstRow("SELECT \(Self.leadColumns) FROM p_leads WHERE id = ?", id).map {
         try Self.leadView($0, LeadRelations(of: id, db), db)
       }
     }

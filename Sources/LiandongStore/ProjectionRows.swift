@@ -79,22 +79,58 @@ struct ProjectionRows {
   }
 
   private mutating func flushSubjects(_ db: StoreConnection) throws {
-    try db.insert(subjects, with: Self.subjectTable, bind: Self.bind)
+    switch db {
+    case .sqlite: try db.insert(subjects, with: Self.subjectTable, bind: Self.bind)
+    case .postgres:
+      try db.insert(subjects, with: Self.hubSubjectTable) { subject, row in
+        try Self.bind(subject, &row)
+        try row.bind(SearchPairs.literal(of: subject.record.name))
+      }
+    }
     subjects = []
   }
 
   private mutating func flushLeads(_ db: StoreConnection) throws {
-    try db.insert(leads, with: Self.leadTable, bind: Self.bind)
+    switch db {
+    case .sqlite: try db.insert(leads, with: Self.leadTable, bind: Self.bind)
+    case .postgres:
+      try db.insert(leads, with: Self.hubLeadTable) { lead, row in
+        try Self.bind(lead, &row)
+        try row.bind(SearchPairs.literal(of: lead.fields.summary))
+      }
+    }
     leads = []
   }
 
+  /// The columns of `p_subjects` and of `p_leads` on both engines, in the tables' order: what
+  /// the read models and the projection digest read (`columns(of:)`). A hub's tables also hold
+  /// the pairs its search looks characters up by (`SearchPairs`), which are not projections.
+  private static let subjectColumns = [
+    "id", "origin", "kind", "name", "uscc", "registered_division", "business_division", "platform", "shop_id",
+    "url", "created_wall", "created_counter", "audience",
+  ]
+  private static let leadColumns = [
+    "id", "origin", "owner", "state", "source", "violations", "subject_ids", "product_category", "summary",
+    "risk", "source_reliability", "information_reliability", "reporter_real_name", "created_by",
+    "created_wall", "created_counter", "updated_wall", "updated_counter", "audience",
+  ]
+
+  /// What a query selects to read `table`'s projection rows: each column named for `p_subjects`
+  /// and `p_leads` (`subjectColumns`, `leadColumns`), `table.*` for any other.
+  static func columns(of table: String) -> String {
+    switch table {
+    case "p_leads": leadSelection
+    case "p_subjects": subjectSelection
+    default: "\(table).*"
+    }
+  }
+  private static let leadSelection = leadColumns.map { "p_leads.\($0)" }.joined(separator: ", ")
+  private static let subjectSelection = subjectColumns.map { "p_subjects.\($0)" }.joined(separator: ", ")
+
   private static let subjectTable = RowInserts(
-    "p_subjects", rowsPerStatement: rowsPerInsert,
-    columns: [
-      "id", "origin", "kind", "name", "uscc", "registered_division", "business_division", "platform",
-      "shop_id",
-      "url", "created_wall", "created_counter", "audience",
-    ])
+    "p_subjects", rowsPerStatement: rowsPerInsert, columns: subjectColumns)
+  private static let hubSubjectTable = RowInserts(
+    "p_subjects", rowsPerStatement: rowsPerInsert, columns: subjectColumns + ["name_pairs"])
 
   private static func bind(_ subject: SubjectProjection, _ row: inout StorePlaceholders) throws {
     let record = subject.record
@@ -113,13 +149,9 @@ struct ProjectionRows {
     try row.bind(subject.audience.description)
   }
 
-  private static let leadTable = RowInserts(
-    "p_leads", rowsPerStatement: rowsPerInsert,
-    columns: [
-      "id", "origin", "owner", "state", "source", "violations", "subject_ids", "product_category", "summary",
-      "risk", "source_reliability", "information_reliability", "reporter_real_name", "created_by",
-      "created_wall", "created_counter", "updated_wall", "updated_counter", "audience",
-    ])
+  private static let leadTable = RowInserts("p_leads", rowsPerStatement: rowsPerInsert, columns: leadColumns)
+  private static let hubLeadTable = RowInserts(
+    "p_leads", rowsPerStatement: rowsPerInsert, columns: leadColumns + ["summary_pairs"])
 
   private static func bind(_ lead: LeadProjection, _ row: inout StorePlaceholders) throws {
     let fields = lead.fields

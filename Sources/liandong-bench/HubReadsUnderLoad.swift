@@ -1,4 +1,5 @@
 import Foundation
+import LiandongStore
 import LiandongTesting
 
 /// B13, a hub's reads under load (issue 29): a hub on PostgreSQL (a server started here) holding
@@ -121,21 +122,23 @@ struct HubReadsUnderLoad {
       log("B13: generating leads \(first) to \(last + 1) on the server ...")
       let series = "generate_series(\(first), \(last)) AS i"
       let subject = "md5('subject ' || i)::uuid::text"
+      let name = "('检测服务店' || i || '号')"
+      let summary =
+        "('网店出售伪造检测报告 第' || i || '件' || CASE WHEN i % \(spacing) = \(spacing / 2) THEN ' \(LeadCSV.mark)' ELSE '' END)"
       _ = try server.psql(
         """
         INSERT INTO p_subjects (id, origin, kind, name, uscc, registered_division, business_division, platform,
-          shop_id, url, created_wall, created_counter, audience)
-        SELECT \(subject), '\(origin)', 'enterprise', '检测服务店' || i || '号', '', '', '', '某电商平台',
-          (100000 + i)::text, '', \(start) + i, 0, 'all'
+          shop_id, url, created_wall, created_counter, audience, name_pairs)
+        SELECT \(subject), '\(origin)', 'enterprise', \(name), '', '', '', '某电商平台',
+          (100000 + i)::text, '', \(start) + i, 0, 'all', \(SearchPairs.sql(name))
         FROM \(series);
         INSERT INTO p_leads (id, origin, owner, state, source, violations, subject_ids, product_category, summary,
           risk, source_reliability, information_reliability, reporter_real_name, created_by, created_wall,
-          created_counter, updated_wall, updated_counter, audience)
+          created_counter, updated_wall, updated_counter, audience, summary_pairs)
         SELECT md5('lead ' || i)::uuid::text, '\(origin)', '\(origin)', 'published', 'online-monitoring',
-          'forged-report', \(subject), '',
-          '网店出售伪造检测报告 第' || i || '件' || CASE WHEN i % \(spacing) = \(spacing / 2) THEN ' \(LeadCSV.mark)' ELSE '' END,
+          'forged-report', \(subject), '', \(summary),
           CASE WHEN i % 100 = 0 THEN 'low' WHEN i % 2 = 0 THEN 'high' ELSE 'medium' END, 'X', 4, 0, 'bench',
-          \(start) + i, 1, \(start) + i, 1, 'all'
+          \(start) + i, 1, \(start) + i, 1, 'all', \(SearchPairs.sql(summary))
         FROM \(series);
         """, database: "hub_reads")
     }

@@ -67,10 +67,11 @@ extension PostgresReadModelTests {
         """
         INSERT INTO p_leads (id, origin, owner, state, source, violations, subject_ids, product_category, summary,
           risk, source_reliability, information_reliability, reporter_real_name, created_by, created_wall,
-          created_counter, updated_wall, updated_counter, audience)
+          created_counter, updated_wall, updated_counter, audience, summary_pairs)
         SELECT md5('lead ' || i), 'hub', 'hub', CASE WHEN i % 500 = 7 THEN 'closed' ELSE 'published' END,
           'online-monitoring', 'forged-report', '', '', '网店出售伪造检测报告 第' || i || '件',
-          CASE WHEN i % 100 = 3 THEN 'low' ELSE 'high' END, 'X', 4, 0, 'test', 1000000 + i, 0, 1000000 + i, 0, 'all'
+          CASE WHEN i % 100 = 3 THEN 'low' ELSE 'high' END, 'X', 4, 0, 'test', 1000000 + i, 0, 1000000 + i, 0, 'all',
+          \(SearchPairs.sql("('网店出售伪造检测报告 第' || i || '件')"))
         FROM generate_series(1, 50000) AS i;
         ANALYZE;
         """, database: "hub")

@@ -56,15 +56,16 @@ extension PostgresReadModelTests {
     _ = try server.psql(
       """
       INSERT INTO p_subjects (id, origin, kind, name, uscc, registered_division, business_division, platform,
-        shop_id, url, created_wall, created_counter, audience)
-      SELECT md5('subject ' || i), 'hub', 'shop', '检测服务店' || (i % 10) || '号', '', '', '', '', '', '', i, 0, 'all'
+        shop_id, url, created_wall, created_counter, audience, name_pairs)
+      SELECT md5('subject ' || i), 'hub', 'shop', '检测服务店' || (i % 10) || '号', '', '', '', '', '', '', i, 0, 'all',
+        \(SearchPairs.sql("('检测服务店' || (i % 10) || '号')"))
       FROM generate_series(1, 20000) AS i;
       ANALYZE;
       """, database: "hub")
     let connection = try PostgresConnection(server.url(database: "hub"))
     let floor = try connection.transaction { held in
       try LeadSearch.estimatedRows(
-        "SELECT 1 FROM p_subjects WHERE \(PostgresSchema.pairs("name")) @> ARRAY[$1]::text[]", .text("旗舰"),
+        "SELECT 1 FROM p_subjects WHERE name_pairs @> ARRAY[$1::bigint]", .integer(SearchPairs.key("旗舰")!),
         .postgres(held))
     }
     #expect(floor > 5, "the planner guesses more names hold a rare pair than the search below gathers")

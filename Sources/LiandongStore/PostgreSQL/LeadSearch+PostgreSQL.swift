@@ -1,8 +1,8 @@
 import Foundation
 
 /// How a hub finds a text (`ReadModels.leadPage`): through pg_trgm's trigram indexes, and for
-/// two characters its pair indexes (`PostgresSchema`, v5, v9 and v10), or by testing each lead
-/// walked in page order, whichever the statistics say costs less.
+/// two characters its pair indexes (`PostgresSchema`, v5, v10 and v12; `SearchPairs`), or by
+/// testing each lead walked in page order, whichever the statistics say costs less.
 extension LeadSearch {
   /// On PostgreSQL, a lead holds `needle` (folded) in its summary, or names a subject whose name
   /// holds it or whose USCC it is; the text is folded as `LeadFilter.folded` folds it, by the
@@ -40,8 +40,8 @@ extension LeadSearch {
   static func postgresTest(_ column: String, holds needle: String, byPairs: Bool, placeholder: String = "?")
     -> Condition
   {
-    if byPairs, PostgresSchema.pairsCanFind(needle) {
-      return ("\(PostgresSchema.pairs(column)) @> ARRAY[\(placeholder)]::text[]", [.text(needle)])
+    if byPairs, let pair = SearchPairs.key(needle) {
+      return ("\(SearchPairs.column(column)) @> ARRAY[\(placeholder)::bigint]", [.integer(pair)])
     }
     return (
       "\(PostgresSchema.searchable(column)) LIKE \(placeholder) ESCAPE '\\'",
@@ -55,7 +55,9 @@ extension LeadSearch {
     summaries: Int, names: Int
   ) {
     func estimate(_ table: String, _ column: String) throws -> Int {
-      guard !PostgresSchema.pairsCanFind(needle) else { return try commonPairRows(needle, table: table, db) }
+      if let pair = SearchPairs.key(needle) {
+        return try commonPairRows(pair, table: table, column: SearchPairs.column(column), db)
+      }
       let test = postgresTest(column, holds: needle, byPairs: false, placeholder: "$1")
       return try estimatedRows("SELECT 1 FROM \(table) WHERE \(test.sql)", test.arguments[0], db)
     }
@@ -173,18 +175,20 @@ extension LeadSearch {
     "statement_timeout = \(gatheringMillis)",
   ]
 
-  /// How many of `table`'s rows hold the pair `needle`, by the statistics of its pair index: the
+  /// How many of `table`'s rows hold `pair` in `column` (`SearchPairs`), by its statistics: the
   /// pair's frequency among the most common elements `ANALYZE` found, times the rows; 0 for a
   /// pair not among them, which is rarer than the least common of those. (The planner's own
   /// estimate for such a pair is a floor of half a percent of the rows: at a million leads, more
   /// than a search gathers, so a pair 30 leads hold would be walked to.)
-  private static func commonPairRows(_ needle: String, table: String, _ db: StoreConnection) throws -> Int {
+  private static func commonPairRows(_ pair: Int64, table: String, column: String, _ db: StoreConnection)
+    throws -> Int
+  {
     let row = try db.firstRow(
       """
-      SELECT (most_common_elem_freqs[array_position(most_common_elems::text::text[], ?)]
+      SELECT (most_common_elem_freqs[array_position(most_common_elems::text::bigint[], ?::bigint)]
         * (SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)))::bigint AS estimate
-      FROM pg_stats WHERE schemaname = current_schema() AND tablename = ?
-      """, needle, table, table + "_pairs")
+      FROM pg_stats WHERE schemaname = current_schema() AND tablename = ? AND attname = ?
+      """, pair, table, table, column)
     return Int(row?.integer("estimate") ?? 0)
   }
 

@@ -501,32 +501,36 @@ enum PostgresSchema {
         CREATE INDEX p_leads_by_state ON p_leads (state, created_wall, created_counter, id);
         CREATE INDEX p_leads_by_risk ON p_leads (risk, created_wall, created_counter, id);
         """),
+    .init(
+      name: "v12: the pairs of neighbouring characters written with each row, as integers (SearchPairs)",
+      sql: """
+        DROP INDEX p_leads_pairs, p_subjects_pairs;
+        DROP FUNCTION liandong_pairs(text);
+        CREATE FUNCTION pg_temp.liandong_pair_keys(text) RETURNS bigint[] LANGUAGE sql IMMUTABLE
+          AS $$ SELECT \(SearchPairs.sql("$1")) $$;
+        ALTER TABLE p_leads ADD COLUMN summary_pairs bigint[];
+        ALTER TABLE p_leads ALTER COLUMN summary_pairs TYPE bigint[] USING pg_temp.liandong_pair_keys(summary),
+          ALTER COLUMN summary_pairs SET NOT NULL;
+        ALTER TABLE p_subjects ADD COLUMN name_pairs bigint[];
+        ALTER TABLE p_subjects ALTER COLUMN name_pairs TYPE bigint[] USING pg_temp.liandong_pair_keys(name),
+          ALTER COLUMN name_pairs SET NOT NULL;
+        CREATE INDEX p_leads_pairs ON p_leads USING gin (summary_pairs);
+        CREATE INDEX p_subjects_pairs ON p_subjects USING gin (name_pairs);
+        """),
   ])
 
-  /// The pairs of neighbouring characters of `column`'s searchable text, as the pair indexes
-  /// hold them. pg_trgm finds no trigram in a text of two characters, so without these a search
-  /// for one (most Chinese words have two) reads every lead. Compared by code point (collation
-  /// "C"), as the search compares text and at a fraction of the cost of the database's locale.
-  /// `liandong_pairs` doubles each character, drops the first and cuts the rest after every two
-  /// at U+0001, in built-in functions. In PL/pgSQL, compiled once a session: a SQL function
-  /// with a query of its own (`generate_series`) is planned again for each statement that writes
-  /// a row, and one PostgreSQL inlines costs a write more and hides its cost from the planner,
-  /// which then reads a whole table of subjects making each one's pairs rather than asking the
-  /// index. A pair holding U+0001 is cut apart (`pairsCanFind`); every other pair is whole.
-  static func pairs(_ column: String, folded: (String) -> String = searchable) -> String {
+  /// The pairs of neighbouring characters of `column`'s searchable text, as the pair indexes of
+  /// v9 and v10 held them, made by the server (`liandong_pairs`, in PL/pgSQL); v12 writes them
+  /// with each row instead (`SearchPairs`). Kept as those steps wrote it.
+  private static func pairs(_ column: String, folded: (String) -> String = searchable) -> String {
     "(liandong_pairs(\(folded(column))) COLLATE \"C\")"
-  }
-
-  /// Whether the pair indexes hold every text holding `needle` (folded) among their pairs.
-  static func pairsCanFind(_ needle: String) -> Bool {
-    needle.unicodeScalars.count == 2 && !needle.unicodeScalars.contains("\u{1}")
   }
 
   /// Whether the search indexes can name the texts holding `needle` (folded): the pair indexes
   /// for two characters, pg_trgm's for three or more. Asked for one character, pg_trgm reads its
   /// whole index (it finds no trigram to look up) and names every row.
   static func indexesCanFind(_ needle: String) -> Bool {
-    pairsCanFind(needle) || needle.unicodeScalars.count >= 3
+    SearchPairs.key(needle) != nil || needle.unicodeScalars.count >= 3
   }
 
   /// `column`'s text as a search compares it (`LeadFilter.folded`): ASCII letters in lower case,

@@ -52,14 +52,17 @@ extension PostgresStore: LogWritingStore {
 
   /// Over every projection, as `NodeStore.projectionDigest`: a hub and a node on SQLite that hold
   /// the same changes give the same digest. Each table is read through a cursor, a page at a
-  /// time, in its key's byte order (`COLLATE "C"`).
+  /// time, in its key's byte order (`COLLATE "C"`), without the columns only a hub's search
+  /// reads (`ProjectionRows.columns(of:)`).
   public func projectionDigest() throws -> String {
     try pool.transaction { connection in
       var digest = ProjectionDigest(digest: suiteDigest)
       for (table, key) in ProjectionDigest.tables {
         try connection.execute(
-          "DECLARE projection NO SCROLL CURSOR FOR SELECT * FROM \(table) ORDER BY \(key.joined(separator: ", "))"
-        )
+          """
+          DECLARE projection NO SCROLL CURSOR FOR SELECT \(ProjectionRows.columns(of: table)) FROM \(table)
+          ORDER BY \(key.joined(separator: ", "))
+          """)
         var started = false
         while true {
           let page = try connection.execute("FETCH 2048 FROM projection")
