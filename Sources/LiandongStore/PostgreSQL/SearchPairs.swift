@@ -24,6 +24,7 @@ package enum SearchPairs {
     "{" + keys(of: text).map(String.init).joined(separator: ",") + "}"
   }
 
+  /// `literal(of:)`'s pairs as integers.
   static func keys(of text: String) -> [Int64] {
     let scalars = text.unicodeScalars.map(folded)
     guard scalars.count > 1 else { return [] }
