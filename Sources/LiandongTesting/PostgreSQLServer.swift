@@ -32,9 +32,11 @@ public final class PostgreSQLServer: @unchecked Sendable {
       throw Failure(
         "PostgreSQL's server is not installed: run scripts/ensure-deps (apt-get install postgresql)")
     }
+    PostgreSQLLeftovers.sweep()
     folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "liandong-postgresql-\(UUID().uuidString.prefix(8))")
+      PostgreSQLLeftovers.prefix + UUID().uuidString.prefix(8))
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try PostgreSQLLeftovers.claim(folder)
     let passwordFile = folder.appendingPathComponent("password")
     try Data(Self.password.utf8).write(to: passwordFile)
     var tls: [String] = []
