@@ -37,12 +37,13 @@ extension LeadFilter {
   /// and `LIKE` fold them; other scripts' capitals are left as they are), and the noncharacters
   /// U+FFFE and U+FFFF as U+FFFD (as SQLite reads them).
   public static func folded(_ text: String) -> String {
-    String(
-      String.UnicodeScalarView(
-        text.trimmingCharacters(in: .whitespaces).unicodeScalars.map { scalar in
-          ("A"..."Z").contains(scalar)
-            ? Unicode.Scalar(scalar.value + 32)! : scalar.value & 0xFFFF_FFFE == 0xFFFE ? "\u{FFFD}" : scalar
-        }))
+    String(String.UnicodeScalarView(text.trimmingCharacters(in: .whitespaces).unicodeScalars.map(folded)))
+  }
+
+  /// One character as `folded(_:)` folds it (and as a hub's pairs are made, `SearchPairs`).
+  static func folded(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+    if ("A"..."Z").contains(scalar) { return Unicode.Scalar(scalar.value + 32)! }
+    return scalar.value & 0xFFFF_FFFE == 0xFFFE ? "\u{FFFD}" : scalar
   }
 
   /// Whether `text`, folded, holds `needle` (folded already) as a run of Unicode scalars, as

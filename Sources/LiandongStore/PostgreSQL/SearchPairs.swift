@@ -26,7 +26,9 @@ package enum SearchPairs {
 
   /// `literal(of:)`'s pairs as integers.
   static func keys(of text: String) -> [Int64] {
-    let scalars = text.unicodeScalars.map(folded)
+    // Each character as `lower` in collation "C" and the `replace`s of
+    // `PostgresSchema.searchable` fold it, which is how a search folds its text; not trimmed.
+    let scalars = text.unicodeScalars.map(LeadFilter.folded)
     guard scalars.count > 1 else { return [] }
     var kept: [Int64] = []
     kept.reserveCapacity(scalars.count - 1)
@@ -50,12 +52,5 @@ package enum SearchPairs {
 
   private static func key(_ first: Unicode.Scalar, _ second: Unicode.Scalar) -> Int64 {
     Int64(first.value) << 21 | Int64(second.value)
-  }
-
-  /// As `lower` in collation "C" and the two `replace`s of `PostgresSchema.searchable`: ASCII
-  /// capitals in lower case, U+FFFE and U+FFFF as U+FFFD.
-  private static func folded(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
-    if ("A"..."Z").contains(scalar) { return Unicode.Scalar(scalar.value + 32)! }
-    return scalar.value & 0xFFFF_FFFE == 0xFFFE ? "\u{FFFD}" : scalar
   }
 }
