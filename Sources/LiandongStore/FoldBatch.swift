@@ -191,17 +191,38 @@ struct FoldBatch {
     for start in stride(from: 0, to: objects.count, by: width) {
       // The last query repeats its last object to fill every placeholder: one statement, cached.
       let chunk = (start..<start + width).map { objects[min($0, objects.count - 1)].bytes }
-      try db.forEachRow(Self.objectsIndexedQuery, binding: chunk) {
+      try db.forEachRow(db.objectsIndexedQuery, binding: chunk) {
         if let object = ObjectID(bytes: $0.data(0)) { found.insert(object) }
       }
     }
     return found
   }
 
-  private static let objectsPerQuery = 256
-  private static let objectsIndexedQuery =
+  static let objectsPerQuery = 256
+}
+
+extension StoreConnection {
+  /// Which of `FoldBatch.objectsPerQuery` objects the operation index holds. SQLite looks each
+  /// value of an `IN` list up in the index. PostgreSQL, until it has analysed a table that grows
+  /// by hundreds of thousands of rows within one import, takes each value to match a two-hundredth
+  /// of the table, and so read the whole table for each list: the largest part of a hub's bulk
+  /// import. Asked as a semi-join of the values, each is looked up in the index whatever the
+  /// statistics say (`PostgresChangeLogTests.objectsIndexedAreLookedUpInTheIndex`).
+  var objectsIndexedQuery: String {
+    switch self {
+    case .sqlite: Self.objectsIndexedInList
+    case .postgres: Self.objectsIndexedSemiJoin
+    }
+  }
+
+  private static let objectsIndexedInList =
     "SELECT DISTINCT object_id FROM p_operations WHERE object_id IN ("
-    + Array(repeating: "?", count: objectsPerQuery).joined(separator: ", ") + ")"
+    + Array(repeating: "?", count: FoldBatch.objectsPerQuery).joined(separator: ", ") + ")"
+
+  private static let objectsIndexedSemiJoin =
+    "SELECT k.column1 FROM (VALUES "
+    + Array(repeating: "(?::bytea)", count: FoldBatch.objectsPerQuery).joined(separator: ", ")
+    + ") AS k WHERE EXISTS (SELECT 1 FROM p_operations o WHERE o.object_id = k.column1)"
 }
 
 /// One row of the operation index; its change is named by its place in `FoldBatch.changeIDs`.
