@@ -34,9 +34,11 @@ public final class PatroniCluster: @unchecked Sendable {
     else {
       throw PostgreSQLServer.Failure("Patroni, etcd or HAProxy is missing: run scripts/ensure-deps")
     }
+    PostgreSQLLeftovers.sweep()
     folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "liandong-patroni-\(UUID().uuidString.prefix(8))")
+      PostgreSQLLeftovers.clusterPrefix + UUID().uuidString.prefix(8))
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    try PostgreSQLLeftovers.claim(folder)
     if getuid() == 0 {
       _ = await (try? ChildProcess("/bin/chown", ["postgres:postgres", folder.path]))?.wait()
       try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: folder.path)
@@ -160,7 +162,7 @@ public final class PatroniCluster: @unchecked Sendable {
   /// The machine of member `index` loses power: Patroni and PostgreSQL killed at once.
   public func kill9(_ index: Int) {
     let config = members[index].config.path
-    var victims = Self.processes { $0.contains(config) }
+    var victims = PostgreSQLLeftovers.processes { $0.contains(config) }
     if let pid = postmasterPID(index) { victims.append(pid) }
     for pid in victims { kill(pid, SIGKILL) }
     members[index].process?.wait(timeout: 10)
@@ -194,7 +196,9 @@ public final class PatroniCluster: @unchecked Sendable {
     // To Patroni itself: runuser, between, would kill it two seconds after passing the signal on.
     for index in members.indices {
       let config = members[index].config.path
-      for pid in Self.processes({ $0.contains(config) && $0.contains("python") }) { kill(pid, SIGTERM) }
+      for pid in PostgreSQLLeftovers.processes({ $0.contains(config) && $0.contains("python") }) {
+        kill(pid, SIGTERM)
+      }
     }
     for index in members.indices { members[index].process?.wait(timeout: 30) }
     haproxy?.signal(SIGTERM)
@@ -217,17 +221,6 @@ public final class PatroniCluster: @unchecked Sendable {
       haproxy.map { "haproxy (exit \($0.status.map(String.init) ?? "none yet")): \($0.stderr.suffix(800))" }
       ?? ""
     return PostgreSQLServer.Failure("\(what)\n\(logs)\netcd: \(etcd.stderr.suffix(800))\n\(router)")
-  }
-
-  /// Processes whose command line `matches`.
-  private static func processes(_ matches: (String) -> Bool) -> [pid_t] {
-    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-    return entries.compactMap { entry in
-      guard let pid = pid_t(entry),
-        let line = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/cmdline"))
-      else { return nil }
-      return matches(String(decoding: line.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)) ? pid : nil
-    }
   }
 
   private static func fill(_ template: String, _ values: [String: String]) -> String {

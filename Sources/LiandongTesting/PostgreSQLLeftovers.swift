@@ -1,13 +1,17 @@
 import Foundation
 
 /// A test process that dies without running its `defer`s (a `try!` that traps, a SIGKILL) leaves
-/// its PostgreSQL servers running: a postmaster does not end with the process that started it.
-/// Each server's folder names the process it belongs to (`owner`); before a server starts, the
-/// servers of owners no longer alive are killed and their folders removed. A server of a live
-/// process is never touched, and a postmaster is killed only if its command line names the
-/// folder (its pid may since belong to another program).
+/// its PostgreSQL servers running: a postmaster, and a Patroni cluster's etcd, Patroni and
+/// HAProxy, do not end with the process that started them. Each server's or cluster's folder
+/// names the process it belongs to (`owner`); before a server or cluster starts, the processes of
+/// owners no longer alive are killed and their folders removed. A live process's server is never
+/// touched, and a process is killed only if its command line names the folder (a pid may since
+/// belong to another program; a backend, whose command line does not, ends with its postmaster).
 enum PostgreSQLLeftovers {
-  static let prefix = "liandong-postgresql-"
+  /// How the folders of a server (`PostgreSQLServer`) and of a cluster (`PatroniCluster`) begin.
+  static let serverPrefix = "liandong-postgresql-"
+  static let clusterPrefix = "liandong-patroni-"
+  static let prefixes = [serverPrefix, clusterPrefix]
   static let ownerFile = "owner"
 
   /// Marks `folder` as this process's.
@@ -17,24 +21,32 @@ enum PostgreSQLLeftovers {
 
   static func sweep(in parent: URL = FileManager.default.temporaryDirectory) {
     guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent.path) else { return }
-    for name in names where name.hasPrefix(prefix) {
+    for name in names where prefixes.contains(where: name.hasPrefix) {
       let folder = parent.appendingPathComponent(name)
       guard
         let owner = (try? String(contentsOf: folder.appendingPathComponent(ownerFile), encoding: .utf8))
           .flatMap({ pid_t($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
         kill(owner, 0) == -1, errno == ESRCH
       else { continue }
-      if let postmaster = PostgreSQLServer.postmasterPID(
-        dataDirectory: folder.appendingPathComponent("data")),
-        let command = try? String(contentsOfFile: "/proc/\(postmaster)/cmdline", encoding: .utf8),
-        command.contains(folder.path)
-      {
-        kill(postmaster, SIGKILL)
-        // Its processes notice the postmaster's death and end; wait for it to go first.
-        let deadline = Date().addingTimeInterval(10)
-        while kill(postmaster, 0) == 0, Date() < deadline { usleep(20_000) }
-      }
+      let inside = folder.path + "/"
+      let naming = { (line: String) in line.contains(inside) }
+      // All at once, so that Patroni cannot start its PostgreSQL again.
+      for pid in processes(naming) { kill(pid, SIGKILL) }
+      // Gone, or a zombie (whose command line is empty): its files are no longer in use.
+      let deadline = Date().addingTimeInterval(10)
+      while !processes(naming).isEmpty, Date() < deadline { usleep(20_000) }
       try? FileManager.default.removeItem(at: folder)
+    }
+  }
+
+  /// Processes whose command line (its arguments joined by spaces) `matches`.
+  static func processes(_ matches: (String) -> Bool) -> [pid_t] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { entry in
+      guard let pid = pid_t(entry),
+        let line = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/cmdline"))
+      else { return nil }
+      return matches(String(decoding: line.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)) ? pid : nil
     }
   }
 }

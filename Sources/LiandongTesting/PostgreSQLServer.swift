@@ -34,7 +34,7 @@ public final class PostgreSQLServer: @unchecked Sendable {
     }
     PostgreSQLLeftovers.sweep()
     folder = FileManager.default.temporaryDirectory.appendingPathComponent(
-      PostgreSQLLeftovers.prefix + UUID().uuidString.prefix(8))
+      PostgreSQLLeftovers.serverPrefix + UUID().uuidString.prefix(8))
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     try PostgreSQLLeftovers.claim(folder)
     let passwordFile = folder.appendingPathComponent("password")

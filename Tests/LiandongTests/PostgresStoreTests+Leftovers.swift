@@ -1,6 +1,7 @@
 import Foundation
-import LiandongTesting
 import Testing
+
+@testable import LiandongTesting
 
 extension PostgresStoreTests {
   @Test(
@@ -10,18 +11,39 @@ extension PostgresStoreTests {
     let orphan = try await PostgreSQLServer()
     let kept = try await PostgreSQLServer()
     defer { kept.stop() }
-    // The orphan's folder is said to be a process's that has ended, as a crashed run's would be.
-    let ended = try ChildProcess("/bin/true", [])
-    #expect(await ended.wait() == 0)
-    try Data("\(ended.pid)\n".utf8).write(to: orphan.folder.appendingPathComponent("owner"))
+    try LeftoverCheck.disown(orphan.folder)
     let postmaster = try #require(
       PostgreSQLServer.postmasterPID(dataDirectory: orphan.folder.appendingPathComponent("data")))
-    #expect(kill(postmaster, 0) == 0)
+    #expect(LeftoverCheck.isRunning(postmaster))
     let next = try await PostgreSQLServer()
     defer { next.stop() }
-    #expect(kill(postmaster, 0) == -1, "the dead process's server is stopped")
+    #expect(!LeftoverCheck.isRunning(postmaster), "the dead process's server is stopped")
+    #expect(LeftoverCheck.running(naming: orphan.folder).isEmpty)
     #expect(!FileManager.default.fileExists(atPath: orphan.folder.path))
     #expect(try kept.psql("SELECT 1") == "1", "a live process's server still answers")
     #expect(try next.psql("SELECT 1") == "1")
+  }
+}
+
+/// What the leftover sweeps' tests ask of a folder and its processes.
+enum LeftoverCheck {
+  /// Says `folder` is a process's that has ended, as a crashed run's would be.
+  static func disown(_ folder: URL) throws {
+    let ended = try ChildProcess("/bin/true", [])
+    _ = ended.wait(timeout: 10)
+    try Data("\(ended.pid)\n".utf8).write(to: folder.appendingPathComponent("owner"))
+  }
+
+  /// Alive and not a zombie (a killed child of this test process stays one until it is waited for).
+  static func isRunning(_ pid: pid_t) -> Bool {
+    guard kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+      let end = stat.lastIndex(of: ")")
+    else { return false }
+    return !stat[end...].hasPrefix(") Z")
+  }
+
+  /// Live processes whose command line names something in `folder`.
+  static func running(naming folder: URL) -> [pid_t] {
+    PostgreSQLLeftovers.processes { $0.contains(folder.path + "/") }.filter(isRunning)
   }
 }
