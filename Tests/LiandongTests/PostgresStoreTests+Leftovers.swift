@@ -9,6 +9,8 @@ extension PostgresStoreTests {
   )
   func deadProcessesServersAreSwept() async throws {
     let orphan = try await PostgreSQLServer()
+    // Its server is this process's child: waited for here, whatever the sweep did.
+    defer { orphan.stop() }
     let kept = try await PostgreSQLServer()
     defer { kept.stop() }
     try LeftoverCheck.disown(orphan.folder)
