@@ -139,9 +139,12 @@ public final class ChildProcess: @unchecked Sendable {
     kill(pid, SIGKILL)
   }
 
-  /// Whether the child has ended and waits to be reaped (its state in `/proc` is Z), found
-  /// without reaping it.
-  private var hasExited: Bool {
+  /// Whether the child has ended and waits to be reaped, found without reaping it.
+  private var hasExited: Bool { Self.hasEnded(pid) }
+
+  /// Whether process `pid` is gone or has ended and waits to be reaped (its state in `/proc` is
+  /// Z): a killed child stays such a zombie until its parent waits for it.
+  public static func hasEnded(_ pid: pid_t) -> Bool {
     guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
       let close = stat.lastIndex(of: ")")
     else { return true }

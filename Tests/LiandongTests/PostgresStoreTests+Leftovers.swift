@@ -37,12 +37,7 @@ enum LeftoverCheck {
   }
 
   /// Alive and not a zombie (a killed child of this test process stays one until it is waited for).
-  static func isRunning(_ pid: pid_t) -> Bool {
-    guard kill(pid, 0) == 0, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-      let end = stat.lastIndex(of: ")")
-    else { return false }
-    return !stat[end...].hasPrefix(") Z")
-  }
+  static func isRunning(_ pid: pid_t) -> Bool { !ChildProcess.hasEnded(pid) }
 
   /// Live processes whose command line names something in `folder`.
   static func running(naming folder: URL) -> [pid_t] {
