@@ -45,6 +45,82 @@ struct CommitQueueTests {
     #expect(await queue.takePrepared() == nil)
   }
 
+  @Test("a batch's slices are taken together once the whole batch is prepared, not one by one")
+  func slicesWaitForTheirBatch() async {
+    let queue = CommitQueue()
+    let (first, last) = (CommitPreparation(), CommitPreparation())
+    queue.put(slice(of: 2, first, batch: last, ends: false))
+    queue.put(slice(of: 2, last, batch: last, ends: true))
+    let taken = Task { await queue.takePrepared()?.map(\.endsBatch) }
+    first.finish(done)
+    // The first slice is prepared, but its batch is not: the committer waits.
+    for _ in 0..<100 { await Task.yield() }
+    last.finish(done)
+    #expect(await taken.value == [false, true])
+  }
+
+  @Test(
+    "the first batch's slices, and every slice once the peer's changes have all arrived, are taken as each is prepared"
+  )
+  func eagerSlices() async {
+    let queue = CommitQueue()
+    let (first, last) = (CommitPreparation(), CommitPreparation())
+    queue.put(slice(of: 1, first, batch: last, ends: false, eager: true))
+    queue.put(slice(of: 1, last, batch: last, ends: true, eager: true))
+    first.finish(done)
+    #expect(await queue.takePrepared()?.map(\.endsBatch) == [false])
+    last.finish(done)
+    #expect(await queue.takePrepared()?.map(\.endsBatch) == [true])
+
+    let (second, third) = (CommitPreparation(), CommitPreparation())
+    queue.put(slice(of: 2, second, batch: third, ends: false))
+    queue.put(slice(of: 2, third, batch: third, ends: true))
+    queue.commitEagerly()
+    second.finish(done)
+    #expect(await queue.takePrepared()?.map(\.number) == [2])
+    third.finish(done)
+    #expect(await queue.takePrepared()?.map(\.endsBatch) == [true])
+  }
+
+  private func slice(
+    of number: UInt64, _ preparation: CommitPreparation, batch: CommitPreparation, ends: Bool,
+    eager: Bool = false
+  ) -> PendingCommit {
+    PendingCommit(
+      number: number, changes: [], preparation: preparation, batchPreparation: batch, endsBatch: ends,
+      eager: eager)
+  }
+
+  @Test("a batch is acknowledged once its last slice is committed, with the sum of its slices")
+  func tallies() throws {
+    var tallies = BatchTallies()
+    let prepared = CommitPreparation(done: done)
+    func committed(_ stored: Int, _ duplicates: Int, _ refusals: [String]) -> Result<
+      CommittedBatch, any Error
+    > {
+      .success(CommittedBatch(stored: stored, duplicates: duplicates, refusals: refusals))
+    }
+    let middle = PendingCommit(number: 4, changes: [], preparation: prepared, endsBatch: false)
+    let last = PendingCommit(number: 4, changes: [], preparation: prepared, endsBatch: true)
+    #expect(tallies.add(committed(500, 12, []), of: middle) == nil)
+    #expect(tallies.add(committed(510, 2, ["change.fork: two changes"]), of: middle) == nil)
+    let sum = try #require(try tallies.add(committed(30, 0, ["change.bad-signature: x"]), of: last)?.get())
+    #expect(sum.stored == 1_040 && sum.duplicates == 14)
+    #expect(sum.refusals == ["change.fork: two changes", "change.bad-signature: x"])
+    // The next batch starts from nothing; a failed slice fails its batch at once.
+    #expect(
+      try tallies.add(committed(1, 0, []), of: PendingCommit(number: 5, changes: [], preparation: prepared))?
+        .get().stored == 1)
+    #expect(
+      tallies.add(
+        committed(3, 0, []),
+        of: PendingCommit(number: 6, changes: [], preparation: prepared, endsBatch: false)) == nil)
+    let failed = tallies.add(
+      .failure(TestFailure("disk full")),
+      of: PendingCommit(number: 6, changes: [], preparation: prepared, endsBatch: false))
+    #expect(failed.map { if case .failure = $0 { true } else { false } } == true)
+  }
+
   @Test("a batch's preparation can be asked whether it is done, and awaited by several")
   func preparation() async {
     let check = CommitPreparation()
