@@ -280,12 +280,7 @@ struct HostilePeerTests {
           sent += 1
           try await outbound.write(batch(sent))
         }
-        let reply = try await frames.next {
-          switch $0 {
-          case .ack, .failure: true
-          default: false
-          }
-        }
+        let reply = try await frames.nextReply()
         guard case .ack(let ack) = reply else {
           throw TestFailure("no acknowledgement: \(String(describing: reply))")
         }

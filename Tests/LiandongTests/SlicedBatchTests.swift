@@ -35,12 +35,7 @@ struct SlicedBatchTests {
       try await outbound.write(ByteBuffer(bytes: FrameCoding.encode(.batch(number: 2, changes: [batch[0]]))))
       var acknowledgements: [BatchAcknowledgement] = []
       while acknowledgements.count < 2 {
-        let reply = try await frames.next {
-          switch $0 {
-          case .ack, .failure: true
-          default: false
-          }
-        }
+        let reply = try await frames.nextReply()
         guard case .ack(let ack) = reply else {
           throw TestFailure("no acknowledgement: \(String(describing: reply))")
         }
