@@ -43,8 +43,6 @@ public struct SyncSession: Sendable {
   /// coarse), 2.4% less CPU on the receiver. Not 2 MiB: it raised the peak of a node catching up
   /// with a million changes (B5) from 136 to 177 MiB, near the 200 MB goal, for no more speed.
   public static let defaultBatchBytes = 3 << 19
-  /// The most bytes of a session's first batch (see `nextBatchBytes`).
-  public static let firstBatchBytes = 1 << 17
 
   public enum Action: Equatable, Sendable {
     case send(SyncFrame)
@@ -88,10 +86,6 @@ public struct SyncSession: Sendable {
   /// The node the TLS handshake authenticated.
   public let peer: NodeID
   public let maximumBatchBytes: Int
-  /// The most bytes the next batch loaded may hold: a session's first batches are smaller, each
-  /// twice the one before up to `maximumBatchBytes`, so that the peer starts checking and
-  /// committing while this side still reads the rest.
-  private var nextBatchBytes: Int
   private let localVector: [NodeID: UInt64]
   private let localHeads: [NodeID: ChangeID]
   private let wantedBodies: [ChangeID]
@@ -152,7 +146,7 @@ public struct SyncSession: Sendable {
     local: NodeID, peer: NodeID, vector: [NodeID: UInt64], heads: [NodeID: ChangeID] = [:],
     wantedBodies: [ChangeID] = [], forkProofs: [SignedChange] = [],
     maximumBatchBytes: Int = SyncSession.defaultBatchBytes, clockMillis: UInt64? = nil,
-    checkpointMarks: [NodeID: UInt64] = [:], firstBatchBytes: Int = SyncSession.firstBatchBytes
+    checkpointMarks: [NodeID: UInt64] = [:]
   ) {
     self.clockMillis = clockMillis
     self.checkpointMarks = checkpointMarks
@@ -163,7 +157,6 @@ public struct SyncSession: Sendable {
     self.wantedBodies = Array(wantedBodies.prefix(SyncHello.maximumWantedBodies))
     self.knownForkProofs = forkProofs.map(\.stub)
     self.maximumBatchBytes = maximumBatchBytes
-    self.nextBatchBytes = min(maximumBatchBytes, firstBatchBytes)
     summary = SyncSummary(peer: peer.rawValue)
   }
 
@@ -220,7 +213,9 @@ public struct SyncSession: Sendable {
         peerTakesCheckpoints
         ? [.loadCheckpoints(after: hello.checkpointMarks, limit: Self.maximumCheckpointsPerFrame)] : []
       return checkpoints + (probes.isEmpty ? [] : [.inspect(probes)])
-        + (hello.wantedBodies.isEmpty ? [] : [.loadBodies(hello.wantedBodies)]) + [loadNextBatch()]
+        + (hello.wantedBodies.isEmpty ? [] : [.loadBodies(hello.wantedBodies)]) + [
+          .load(after: sendCursor, maximumBytes: maximumBatchBytes)
+        ]
     case (.exchanging, .batch(let number, let changes)):
       guard storing.count < Self.batchWindow, !receivedDone else {
         return fail(.unexpectedFrame(frame: frame.name, state: describe))
@@ -375,12 +370,7 @@ public struct SyncSession: Sendable {
   private mutating func loadIfRoom() -> [Action] {
     guard !exhausted, !loading, !sentDone, prepared == nil, outstanding.count <= sendWindow else { return [] }
     loading = true
-    return [loadNextBatch()]
-  }
-
-  private mutating func loadNextBatch() -> Action {
-    defer { nextBatchBytes = min(maximumBatchBytes, nextBatchBytes * 2) }
-    return .load(after: sendCursor, maximumBytes: nextBatchBytes)
+    return [.load(after: sendCursor, maximumBytes: maximumBatchBytes)]
   }
 
   /// Done goes out once nothing more is to be sent and every batch is acknowledged.

@@ -130,7 +130,7 @@ struct SyncSessionTests {
     _ = ordinary.start()
     #expect(
       ordinary.receive(.hello(SyncHello(node: "n1", vector: [:]))).contains(
-        .load(after: [:], maximumBytes: SyncSession.firstBatchBytes)))
+        .load(after: [:], maximumBytes: SyncSession.defaultBatchBytes)))
   }
 
   @Test("batches out of order, acks for unsent batches, a second Done and a batch after Done are refused")
@@ -180,35 +180,6 @@ struct SyncSessionTests {
       return
     }
     #expect(error.code == "sync.connection-closed" && "\(error)".contains("storing"), "\(error)")
-  }
-
-  @Test("a session's first batches are small, each twice the one before, up to the largest")
-  func firstBatchesGrow() throws {
-    let a = try SimulatedNode("n0")
-    let announcement = try a.store.changes(after: [:])
-    var session = SyncSession(
-      local: a.id, peer: try NodeID("n1"), vector: [:], maximumBatchBytes: 1_000_000, firstBatchBytes: 100_000
-    )
-    _ = session.start()
-    var actions = session.receive(
-      .hello(SyncHello(node: "n1", vector: [:], capabilities: [SyncSession.batchWindowCapability])))
-    var sizes: [Int] = []
-    // The peer acknowledges nothing: loads go on while the window has room.
-    while let action = actions.first {
-      actions.removeFirst()
-      if case .load(_, let maximumBytes) = action {
-        sizes.append(maximumBytes)
-        actions += session.loaded(announcement)
-      }
-    }
-    #expect(sizes == [100_000, 200_000, 400_000, 800_000, 1_000_000], "\(sizes)")
-    // A batch size below the first one's is used from the start.
-    var small = SyncSession(local: a.id, peer: try NodeID("n1"), vector: [:], maximumBatchBytes: 4_000)
-    _ = small.start()
-    let first = small.receive(.hello(SyncHello(node: "n1", vector: [:]))).compactMap { action -> Int? in
-      if case .load(_, let maximumBytes) = action { maximumBytes } else { nil }
-    }
-    #expect(first == [4_000])
   }
 
   @Test(
