@@ -3,9 +3,8 @@ import LiandongCore
 import LiandongStore
 import Synchronization
 
-/// Does received batches' work that needs no transaction, a slice of a batch at a time
-/// (`PendingCommit`), in the order they arrived, each spread over every core: their signatures
-/// checked and their bodies decoded. The
+/// Does received batches' work that needs no transaction, one batch at a time, in the order they
+/// arrived, each spread over every core: their signatures checked and their bodies decoded. The
 /// committer, on one core, is then left with the store's work (decoding was a ninth of a bulk
 /// sync's committer, BENCHMARKS.md, B2). Checked side by side (as tasks on NIO's thread pool
 /// were), the four batches of a window each finished late, and could hold the pool's threads

@@ -76,16 +76,15 @@ final class Credits: Sendable {
   }
 }
 
-/// Received batches waiting for the committer, in slices (`PendingCommit`). It takes every batch
-/// that is waiting at once and commits them in one transaction: each transaction writes every
-/// index page it touched, and random object IDs touch pages all over the tables, so committing
-/// the (at most four) waiting batches together writes each page once where one transaction per
-/// batch wrote it up to four times, and makes one fsync of four.
+/// Received batches waiting for the committer. It takes every batch that is waiting at once and
+/// commits them in one transaction: each transaction writes every index page it touched, and
+/// random object IDs touch pages all over the tables, so committing the (at most four) waiting
+/// batches together writes each page once where one transaction per batch wrote it up to four
+/// times, and makes one fsync of four.
 final class CommitQueue: Sendable {
   private struct State {
     var waiting: [PendingCommit] = []
     var finished = false
-    var eager = false
     var taker: CheckedContinuation<[PendingCommit]?, Never>? = nil
   }
 
@@ -104,28 +103,18 @@ final class CommitQueue: Sendable {
     taker?.resume(returning: [batch])
   }
 
-  /// The next slices to commit together, in order, once there is at least one; nil once
-  /// finished. The oldest batch is waited for until it is prepared (`CommitPreparationLane`);
-  /// the batches after it come along only if they are prepared too, and the rest stay waiting,
-  /// so that they are prepared while these commit, and acknowledging these lets the peer send
-  /// the next. An eager slice, or any once `commitEagerly` was called, is taken as soon as it is
-  /// prepared itself, without the rest of its batch.
+  /// The next batches to commit together, in order, once there is at least one; nil once
+  /// finished. The oldest is waited for until it is prepared (`CommitPreparationLane`); the
+  /// batches after it come along only if they are prepared too, and the rest stay waiting, so
+  /// that they are prepared while these commit, and acknowledging these lets the peer send the
+  /// next.
   func takePrepared() async -> [PendingCommit]? {
     guard let waiting = await takeAll() else { return nil }
-    let eager = state.withLock { $0.eager }
-    func readiness(_ slice: PendingCommit) -> CommitPreparation {
-      eager || slice.eager ? slice.preparation : slice.batchPreparation
-    }
-    _ = await readiness(waiting[0]).value()
-    let prepared = Array(waiting.prefix { readiness($0).isDone })
+    _ = await waiting[0].preparation.value()
+    let prepared = Array(waiting.prefix { $0.preparation.isDone })
     putBack(waiting.dropFirst(prepared.count))
     return prepared
   }
-
-  /// Every change the peer promised has arrived: from now on each slice is committed as soon as
-  /// it is prepared, so that the committer, which every batch waits for, is not left with whole
-  /// batches to commit alone after the last check.
-  func commitEagerly() { state.withLock { $0.eager = true } }
 
   /// Returns batches taken but not committed to the head of the queue, before any put since.
   /// Only `takePrepared` calls it, and the committer is the queue's one taker, so no taker is

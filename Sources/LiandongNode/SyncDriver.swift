@@ -89,14 +89,11 @@ public enum SyncDriver {
             }
           }
           sessionTasks.addTask {
-            var tallies = BatchTallies()
-            while let slices = await commits.takePrepared() {
+            while let batches = await commits.takePrepared() {
               let results = await commit(
-                slices, home: home, verifier: verifier ?? home.verifier, peer: peer, logger: logger)
-              for (slice, result) in zip(slices, results) {
-                if let done = tallies.add(result, of: slice) {
-                  eventSink.yield(.committed(batch: slice.number, done))
-                }
+                batches, home: home, verifier: verifier ?? home.verifier, peer: peer, logger: logger)
+              for (batch, result) in zip(batches, results) {
+                eventSink.yield(.committed(batch: batch.number, result))
               }
             }
           }
@@ -148,10 +145,9 @@ public enum SyncDriver {
                 case .store(let batch, let changes):
                   // Signatures checked and bodies decoded now, on every core, while earlier batches
                   // commit.
-                  for slice in PendingCommit.slices(of: changes, batch: batch, lane: preparations) {
-                    commits.put(slice)
-                  }
-                  if session.changesStillExpected == 0 { commits.commitEagerly() }
+                  commits.put(
+                    PendingCommit(number: batch, changes: changes, preparation: preparations.prepare(changes))
+                  )
                 case .loadCheckpoints(let after, let limit):
                   pending += session.loadedCheckpoints(
                     try await offload { try store.checkpoints(after: after, limit: limit) })
@@ -423,16 +419,15 @@ public enum SyncDriver {
     return .localFailure(code: code, reason: "\(error)")
   }
 
-  /// Verifies and commits slices of received batches, all in one transaction, and logs what was
-  /// refused: a result for each slice, in their order. If the transaction fails, every slice fails
-  /// with it.
+  /// Verifies and commits received batches, all in one transaction, and logs what was refused:
+  /// a result for each batch, in their order. If the transaction fails, every batch fails with it.
   private static func commit(
-    _ slices: [PendingCommit], home: NodeHome, verifier: ChangeVerifier, peer: NodeID, logger: Logger
+    _ batches: [PendingCommit], home: NodeHome, verifier: ChangeVerifier, peer: NodeID, logger: Logger
   ) async -> [Result<CommittedBatch, any Error>] {
     let store = home.store
     var preparations: [CommitPreparation.Done] = []
-    for slice in slices { preparations.append(await slice.preparation.value()) }
-    let changes = slices.flatMap(\.changes)
+    for batch in batches { preparations.append(await batch.preparation.value()) }
+    let changes = batches.flatMap(\.changes)
     let checked = SignatureChecks(merging: preparations.map(\.signatures))
     let bodies = preparations.flatMap(\.bodies)
     let outcomes: [IngestOutcome]
@@ -444,14 +439,14 @@ public enum SyncDriver {
           bodies: bodies)
       }
     } catch {
-      return slices.map { _ in .failure(error) }
+      return batches.map { _ in .failure(error) }
     }
     var results: [Result<CommittedBatch, any Error>] = []
     var storedIDs: [ChangeID] = []
     var rest = Array(zip(changes, outcomes))[...]
-    for slice in slices {
+    for batch in batches {
       var committed = CommittedBatch(stored: 0, duplicates: 0, refusals: [])
-      for (change, result) in rest.prefix(slice.changes.count) {
+      for (change, result) in rest.prefix(batch.changes.count) {
         switch result {
         case .stored, .bodyFilled:
           committed.stored += 1
@@ -466,7 +461,7 @@ public enum SyncDriver {
             metadata: ["peer": "\(peer)", "code": "\(refusal.code)", "reason": "\(refusal)"])
         }
       }
-      rest = rest.dropFirst(slice.changes.count)
+      rest = rest.dropFirst(batch.changes.count)
       results.append(.success(committed))
     }
     // A valid change may hold an operation the reducers refuse (an edit of another bureau's lead):
@@ -483,6 +478,13 @@ public enum SyncDriver {
     }
     return results
   }
+}
+
+/// A received batch waiting for the committer, with its preparation already under way.
+struct PendingCommit: Sendable {
+  var number: UInt64
+  var changes: [SignedChange]
+  var preparation: CommitPreparation
 }
 
 /// Runs blocking work (SQLite, signatures) on NIO's thread pool.

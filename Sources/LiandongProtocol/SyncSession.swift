@@ -120,8 +120,6 @@ public struct SyncSession: Sendable {
   private var expectedBatch: UInt64 = 1
   private var storing: [UInt64] = []
   private var receivedDone = false
-  /// Changes in the peer's batches so far, committed or not.
-  private var changesArrived = 0
   // Blobs we fetch: those still to ask for (nil until listed), the one in flight and where its
   // next chunk must start; whether FetchDone went out or came in.
   private var blobQueue: [BlobNeed]? = nil
@@ -226,7 +224,6 @@ public struct SyncSession: Sendable {
       storing.append(number)
       expectedBatch += 1
       summary.batchesReceived += 1
-      changesArrived += changes.count
       return [.store(batch: number, changes: changes)]
     case (.exchanging, .ack(let ack)):
       guard let oldest = outstanding.first, ack.number == oldest.number else {
@@ -383,19 +380,6 @@ public struct SyncSession: Sendable {
     summary.checkpointsSent += checkpoints.count
     return (checkpoints.isEmpty ? [] : [.send(.checkpoints(checkpoints))]) + [.send(.done)]
       + finishIfComplete()
-  }
-
-  /// How many changes the peer's Hello said it holds beyond what this node held, less those its
-  /// batches brought so far; nil before its Hello. The driver learns from it that the peer's
-  /// last batch has come. A Hello's sequences are the peer's word: the sum saturates.
-  public var changesStillExpected: Int? {
-    guard let peerHeld else { return nil }
-    var beyond: UInt64 = 0
-    for (origin, held) in peerHeld {
-      let (sum, overflow) = beyond.addingReportingOverflow(held - min(held, localVector[origin] ?? 0))
-      beyond = overflow ? .max : sum
-    }
-    return Int(clamping: beyond - min(beyond, UInt64(changesArrived)))
   }
 
   /// The driver committed (or refused) a received batch; it is acknowledged now, not before.

@@ -182,30 +182,6 @@ struct SyncSessionTests {
     #expect(error.code == "sync.connection-closed" && "\(error)".contains("storing"), "\(error)")
   }
 
-  @Test(
-    "the receiving side counts down the changes the peer's Hello promised, to know its last batch has come")
-  func changesStillExpected() throws {
-    let (n0, n1, n2) = (try NodeID("n0"), try NodeID("n1"), try NodeID("n2"))
-    let sender = try SimulatedNode("n1")
-    for index in 0..<2 { try sender.addLead(summary: "lead \(index)") }
-    var session = SyncSession(local: n0, peer: n1, vector: [n0: 7, n1: 2, n2: 9])
-    #expect(session.changesStillExpected == nil)
-    _ = session.start()
-    // n1's changes 3 to 10 and n2's 10 to 12; n0 holds more of its own than n1 does.
-    _ = session.receive(.hello(SyncHello(node: "n1", vector: [n0: 3, n1: 10, n2: 12])))
-    #expect(session.changesStillExpected == 11)
-    _ = session.receive(.batch(number: 1, changes: try sender.store.changes(after: [:])))
-    #expect(session.changesStillExpected == 8)
-    _ = session.receive(
-      .batch(number: 2, changes: Array(repeating: try sender.store.changes(after: [:])[0], count: 9)))
-    #expect(session.changesStillExpected == 0)
-    // A Hello's sequences are the peer's word, however large.
-    var boasted = SyncSession(local: n0, peer: n1, vector: [:])
-    _ = boasted.start()
-    _ = boasted.receive(.hello(SyncHello(node: "n1", vector: [n1: .max, n2: .max])))
-    #expect(boasted.changesStillExpected == Int.max)
-  }
-
   /// A session of n0 with n1, past both Hellos, with nothing held on either side.
   static func exchanging() throws -> SyncSession {
     var session = SyncSession(local: try NodeID("n0"), peer: try NodeID("n1"), vector: [:])
