@@ -91,15 +91,69 @@ struct Placeholders {
   fileprivate let handle: SQLiteStatement
   fileprivate let sql: String
   fileprivate let db: Database
+  fileprivate var texts: BoundTexts
   /// How many are bound so far.
   fileprivate private(set) var count: Int32 = 0
 
   /// Binds `value` to the next placeholder.
   mutating func bind(_ value: some StatementBinding) throws {
     count += 1
-    let code = value.bind(to: handle, at: count)
+    // Specialized per type, so the cast costs nothing.
+    let code =
+      if let text = value as? String { texts.bind(text, to: handle, at: count) } else {
+        value.bind(to: handle, at: count)
+      }
     guard code == SQLITE_OK else { throw Statement.failure(code, sql, db) }
   }
+}
+
+/// The texts bound to one run of a statement, copied side by side into space that outlives the
+/// run, so that SQLite reads each in place (`SQLITE_STATIC`). GRDB's binding has SQLite allocate
+/// and copy every text it binds; a bulk import or sync binds about twenty-five a lead.
+struct BoundTexts {
+  private let space: UnsafeMutableRawBufferPointer
+  private var used = 0
+  /// Texts that did not fit in `space`, each in its own allocation until `release`.
+  private var spilled: [UnsafeMutableRawPointer] = []
+
+  /// `space` must hold at least one byte and outlive the statement's run.
+  fileprivate init(space: UnsafeMutableRawBufferPointer) {
+    precondition(space.count > 0)
+    self.space = space
+  }
+
+  /// Binds `text` as GRDB does (up to its first NUL, so that a row reads back the same by
+  /// either path), from a copy held until the run ends.
+  fileprivate mutating func bind(_ text: String, to handle: SQLiteStatement, at index: Int32) -> Int32 {
+    var text = text
+    return text.withUTF8 { utf8 in
+      var length = utf8.count
+      if let start = utf8.baseAddress, let nul = memchr(start, 0, length) {
+        length = UnsafeRawPointer(nul) - UnsafeRawPointer(start)
+      }
+      let copy = hold(UnsafeRawBufferPointer(start: utf8.baseAddress, count: length))
+      // A nil destructor is SQLITE_STATIC: SQLite keeps the pointer and copies nothing.
+      return sqlite3_bind_text(handle, index, copy.assumingMemoryBound(to: CChar.self), Int32(length), nil)
+    }
+  }
+
+  /// A copy of `bytes` that lives until `release`; never nil, even for no bytes (SQLite binds
+  /// a nil text as NULL).
+  private mutating func hold(_ bytes: UnsafeRawBufferPointer) -> UnsafeMutableRawPointer {
+    if bytes.count <= space.count - used {
+      let start = space.baseAddress! + used
+      if bytes.count > 0 { start.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count) }
+      used += bytes.count
+      return start
+    }
+    let start = malloc(bytes.count)!
+    start.copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
+    spilled.append(start)
+    return start
+  }
+
+  /// Frees the spilled texts; only once the statement holds none of them.
+  fileprivate func release() { for start in spilled { free(start) } }
 }
 
 /// The current row of a query run by `Database.forEachRow`, read by column position.
@@ -168,23 +222,28 @@ extension Statement {
     bind: (inout Placeholders) throws -> Void
   ) throws {
     let handle = sqliteStatement
-    defer {
-      sqlite3_reset(handle)
-      sqlite3_clear_bindings(handle)
-    }
-    var placeholders = Placeholders(handle: handle, sql: sql, db: db)
-    try bind(&placeholders)
-    guard placeholders.count == sqlite3_bind_parameter_count(handle) else {
-      throw DatabaseError(
-        resultCode: .SQLITE_MISUSE,
-        message: "\(placeholders.count) values for \(sqlite3_bind_parameter_count(handle)) placeholders",
-        sql: sql)
-    }
-    while true {
-      switch sqlite3_step(handle) {
-      case SQLITE_DONE: return
-      case SQLITE_ROW: try row(ResultRow(handle: handle))
-      case let code: throw Self.failure(code, sql, db)
+    // Room for the texts of a statement of many rows (`RowInserts`); longer ones spill.
+    try withUnsafeTemporaryAllocation(byteCount: 16 << 10, alignment: 1) { space in
+      var placeholders = Placeholders(handle: handle, sql: sql, db: db, texts: BoundTexts(space: space))
+      // Reset and unbound before the texts' space goes: SQLite holds pointers into it.
+      defer {
+        sqlite3_reset(handle)
+        sqlite3_clear_bindings(handle)
+        placeholders.texts.release()
+      }
+      try bind(&placeholders)
+      guard placeholders.count == sqlite3_bind_parameter_count(handle) else {
+        throw DatabaseError(
+          resultCode: .SQLITE_MISUSE,
+          message: "\(placeholders.count) values for \(sqlite3_bind_parameter_count(handle)) placeholders",
+          sql: sql)
+      }
+      while true {
+        switch sqlite3_step(handle) {
+        case SQLITE_DONE: return
+        case SQLITE_ROW: try row(ResultRow(handle: handle))
+        case let code: throw Self.failure(code, sql, db)
+        }
       }
     }
   }

@@ -109,8 +109,9 @@ enum StoreConnection {
     case .sqlite(let db):
       try db.insert(rows, with: statements) { row, placeholders in
         var wrapped = StorePlaceholders(sqlite: placeholders)
+        // Also when `bind` throws: the texts it bound are released from `placeholders`.
+        defer { placeholders = wrapped.sqlite! }
         try bind(row, &wrapped)
-        placeholders = wrapped.sqlite!
       }
     case .postgres(let connection):
       let width = statements.rowsPerStatement
