@@ -1,6 +1,7 @@
 import Foundation
-import LiandongCore
 import Testing
+
+@testable import LiandongCore
 
 /// `liandong lead import`: the bulk path, its CSV rules and its refusals.
 @Suite("Bulk lead import from CSV")
@@ -52,6 +53,39 @@ struct LeadImportTests {
       try LeadImport.parse("subject_name,violations,summary\n\"店\"铺,forged-report,x\n", seed: Data())
     }
     #expect("\(junk)".contains("line 2") && "\(junk)".contains("铺"), "\(junk)")
+  }
+
+  @Test("a row's content key folds whitespace by the rule its IDs were first derived by")
+  func spacingRule() {
+    // The rule as first written; IDs of rows already imported were derived by it.
+    func folds(_ value: String) -> Bool {
+      value.unicodeScalars.contains { $0.properties.isWhitespace && $0 != " " } || value.contains("  ")
+    }
+    // Every scalar: the bytes are read as Unicode's property says; ASCII's whitespace is tab to
+    // carriage return and space, and no other whitespace lies outside the blocks looked into.
+    var disagreements: [String] = []
+    for value in UInt32(0)...0x10FFFF {
+      guard let scalar = Unicode.Scalar(value) else { continue }
+      let whitespace = scalar.properties.isWhitespace
+      let read =
+        value < 0x80 ? value == 0x20 || (0x09...0x0D).contains(value) : LeadImport.mayBeWhitespace(scalar)
+      if whitespace != read && (value < 0x80 || whitespace) { disagreements.append(String(value, radix: 16)) }
+      if value < 0x80 || LeadImport.mayBeWhitespace(scalar) {
+        let text = "a" + String(scalar) + "b"
+        if LeadImport.hasSpacingToFold(text) != folds(text) { disagreements.append(String(value, radix: 16)) }
+      }
+    }
+    #expect(disagreements.isEmpty, "U+\(disagreements.prefix(20))")
+    for value in [
+      "", " ", "  ", "a b", "a  b", " a ", "甲\u{3000}乙", "甲 乙", "甲  乙", "a\tb", "a\r\nb", "a \u{301} b",
+      "a  \u{301}b", "检测服务店12号", "a\u{A0}b", "a\u{2028}", "x \u{200B} y",
+    ] {
+      #expect(LeadImport.hasSpacingToFold(value) == folds(value), "\(value.debugDescription)")
+    }
+    // And the key a row gives: cells in name order, runs of whitespace made one space.
+    #expect(
+      LeadImport.contentKey(["summary": "one\r\n two", "subject_name": "甲店"])
+        == "subject_name=甲店\u{1F}summary=one two")
   }
 
   @Test("an unknown column, a missing required one, or an unclosed quote refuses the whole file")
