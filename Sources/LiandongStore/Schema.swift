@@ -668,6 +668,19 @@ enum Schema {
           CREATE INDEX p_leads_by_risk ON p_leads (risk, created_wall);
           """)
     }
+    migrator.registerMigration("v29: search indexes noted on removal only") { db in
+      // Before, a trigger on every row added noted a rowid reused at or below the mark; now the
+      // removal that frees such a rowid lowers the mark. Each settled transaction leaves the
+      // mark at its table's highest rowid, as the new trigger keeps it.
+      try db.execute(
+        sql: """
+          DROP TRIGGER IF EXISTS p_leads_search_add;
+          DROP TRIGGER IF EXISTS p_leads_search_remove;
+          DROP TRIGGER IF EXISTS p_subjects_search_add;
+          DROP TRIGGER IF EXISTS p_subjects_search_remove;
+          \(searchTriggers)
+          """)
+    }
     return migrator
   }
 
@@ -690,12 +703,12 @@ enum Schema {
   /// Settled in sets as each write transaction ends (`searchSettlement`), because a trigger per
   /// row cost more than the index itself. An index has settled every row up to its mark
   /// (`p_search_marks`, the highest rowid of its table then); a row added above the mark is
-  /// indexed from its table at the next settlement. Triggers note only the rows at or below the
-  /// mark that a transaction removes or adds (`p_search_owed`): the text and subjects the index
-  /// holds for a removed one, since a contentless index forgets a row only when told its text;
-  /// a rowid reused below the mark, which no index holds. Every path that writes the projections
-  /// (folds, rebuilds, fork decisions) keeps the indexes so. Derived, not digested: an index
-  /// holds nothing a projection does not.
+  /// indexed from its table at the next settlement. A trigger notes each row at or below the
+  /// mark that a transaction removes (`p_search_owed`), with the text and subjects the index
+  /// holds for it, since a contentless index forgets a row only when told its text
+  /// (`searchTriggers`). Every path that writes the projections (folds, rebuilds, fork
+  /// decisions) keeps the indexes so. Derived, not digested: an index holds nothing a projection
+  /// does not.
   static let searchIndexes = """
     CREATE VIRTUAL TABLE p_lead_search USING fts5 (
       summary, tokenize = 'trigram case_sensitive 1', content = '', columnsize = 0);
@@ -720,34 +733,42 @@ enum Schema {
       subjects TEXT,
       PRIMARY KEY (search, row)
     ) WITHOUT ROWID;
-    \(owing("p_leads", "p_lead_search", "summary", subjects: subjectIDsAsJSON("old")))
-    \(owing("p_subjects", "p_subject_search", "name", subjects: "NULL"))
+    \(searchTriggers)
     """
 
-  /// The triggers that note the rows of `table` at or below the mark of `search` that a
-  /// transaction touches: the first note of a row says what the index held for it when the
-  /// transaction began (a row first seen added had a free rowid: nothing).
+  /// The triggers that note the rows of the searched tables a transaction removes at or below
+  /// their index's mark (`owing`).
+  static let searchTriggers =
+    owing("p_leads", "p_lead_search", "summary", subjects: subjectIDsAsJSON("old"))
+    + owing("p_subjects", "p_subject_search", "name", subjects: "NULL")
+
+  /// The trigger that notes each row of `table` at or below the mark of `search` that a
+  /// transaction removes: its first note says what the index held for it when the transaction
+  /// began. It also keeps the mark at or below the table's highest rowid, lowering it when the
+  /// row removed was the highest, so that every row added (SQLite gives the highest rowid plus
+  /// one) lies above the mark, where the settlement indexes it, even on a rowid reused. A
+  /// trigger on each row added cost a bulk import more than that (BENCHMARKS.md, B2).
   private static func owing(_ table: String, _ search: String, _ column: String, subjects: String) -> String {
-    let below = "<= (SELECT last FROM p_search_marks WHERE search = '\(search)')"
+    let highest = "(SELECT coalesce(max(rowid), 0) FROM \(table))"
     return """
-      CREATE TRIGGER \(table)_search_add AFTER INSERT ON \(table) WHEN new.rowid \(below) BEGIN
-        INSERT OR IGNORE INTO p_search_owed (search, row) VALUES ('\(search)', new.rowid);
-      END;
-      CREATE TRIGGER \(table)_search_remove AFTER DELETE ON \(table) WHEN old.rowid \(below) BEGIN
+      CREATE TRIGGER \(table)_search_remove AFTER DELETE ON \(table)
+      WHEN old.rowid <= (SELECT last FROM p_search_marks WHERE search = '\(search)') BEGIN
         INSERT OR IGNORE INTO p_search_owed (search, row, indexed, subjects)
           VALUES ('\(search)', old.rowid, lower(old.\(column)) || \(endMark), \(subjects));
+        UPDATE p_search_marks SET last = \(highest) WHERE search = '\(search)' AND last > \(highest);
       END;
       """
   }
 
   /// Brings the search indexes in line with their tables (`searchIndexes`): for each index,
-  /// forget what it held for the rows noted, index those rows as they are now and every row
-  /// above its mark, and raise the mark to its table's highest rowid. Each statement works on a
-  /// set, so a transaction that adds 20,000 leads indexes them in a few statements.
+  /// forget what it held for the rows noted, index those rows as they are now (those still at
+  /// or below the mark: a rowid above it was given again, and is indexed with the rest) and
+  /// every row above its mark, and raise the mark to its table's highest rowid. Each statement
+  /// works on a set, so a transaction that adds 20,000 leads indexes them in a few statements.
   static let searchSettlement: [String] =
     searched.flatMap { table, search, column in
       let mark = searchMark(search)
-      let noted = "SELECT row FROM p_search_owed WHERE search = '\(search)'"
+      let noted = "SELECT row FROM p_search_owed WHERE search = '\(search)' AND row <= \(mark)"
       var statements = [
         """
         INSERT INTO \(search) (\(search), rowid, \(column))

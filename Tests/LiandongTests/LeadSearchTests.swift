@@ -131,6 +131,41 @@ struct LeadSearchTests {
     try expectIndexesHoldTheRows(node.database)
   }
 
+  @Test("a row given a rowid its table held before, in the same transaction or the next, is indexed")
+  func rowidsGivenAgain() throws {
+    let node = try SimulatedNode("n0")
+    for summary in ["第一件伪造报告", "第二件伪造报告", "第三件伪造报告"] { _ = try node.addLead(summary: summary) }
+    /// Removes the lead rows `removed` names, then adds a copy of the first row with `summary` (and
+    /// a new id), in one write transaction; returns the copy's rowid.
+    func replace(_ removed: String, with summary: String?) throws -> Int64? {
+      try node.database.writeTransaction { db in
+        try db.execute(sql: "CREATE TEMP TABLE copied AS SELECT * FROM p_leads WHERE rowid = 1")
+        defer { try? db.execute(sql: "DROP TABLE temp.copied") }
+        try db.execute(sql: "DELETE FROM p_leads WHERE rowid IN (\(removed))")
+        guard let summary else { return nil }
+        try db.execute(
+          sql: "UPDATE temp.copied SET id = ?, summary = ?",
+          arguments: [UUID().uuidString.lowercased(), summary])
+        try db.execute(sql: "INSERT INTO p_leads SELECT * FROM temp.copied")
+        return db.lastInsertedRowID
+      }
+    }
+    // The highest row removed and its rowid given to a new row in the same transaction.
+    #expect(try replace("3", with: "同一事务重用的行号") == 3)
+    // A rowid freed in an earlier transaction below the highest, given again once the highest goes.
+    _ = try replace("2", with: nil)
+    #expect(try replace("3", with: "后一事务重用的行号") == 2)
+    for few in [0, LeadSearch.fewMatches] {
+      func found(_ text: String) throws -> Int {
+        try pages(node.database, LeadQuery(text: text), gatheringAtMost: few, walkingFirst: 0).count
+      }
+      #expect(try found("同一事务重用") == 0, "its row was removed by the third transaction")
+      #expect(try found("后一事务重用") == 1)
+      #expect(try found("第三件") == 0 && found("第二件") == 0 && found("第一件") == 1)
+    }
+    try expectIndexesHoldTheRows(node.database)
+  }
+
   @Test("a subject's name that holds both halves of a long search but not the search is no match")
   func namesHoldingBothHalves() throws {
     let node = try SimulatedNode("n0")
