@@ -789,10 +789,8 @@ enum Schema {
           """,
           """
           INSERT OR IGNORE INTO p_lead_subjects (subject_id, lead)
-          SELECT named.value, p_leads.rowid FROM p_leads, json_each(\(subjectIDsAsJSON("p_leads"))) AS named
-          WHERE p_leads.rowid IN (\(noted))
-          UNION ALL SELECT named.value, p_leads.rowid FROM p_leads, json_each(\(subjectIDsAsJSON("p_leads"))) AS named
-          WHERE p_leads.rowid > \(mark)
+          \(leadSubjectPairs(where: "p_leads.rowid IN (\(noted))"))
+          UNION ALL \(leadSubjectPairs(where: "p_leads.rowid > \(mark)"))
           """,
         ]
       }
@@ -803,6 +801,17 @@ enum Schema {
         """
       ]
     } + ["DELETE FROM p_search_owed"]
+
+  /// Each subject and lead (by rowid) of the leads `condition` picks: a lead naming one subject
+  /// as it is, the others through `json_each`, which cost a bulk import about 2 µs a lead.
+  private static func leadSubjectPairs(where condition: String) -> String {
+    """
+    SELECT p_leads.subject_ids, p_leads.rowid FROM p_leads
+    WHERE \(condition) AND p_leads.subject_ids <> '' AND instr(p_leads.subject_ids, ',') = 0
+    UNION ALL SELECT named.value, p_leads.rowid FROM p_leads, json_each(\(subjectIDsAsJSON("p_leads"))) AS named
+    WHERE \(condition) AND instr(p_leads.subject_ids, ',') > 0
+    """
+  }
 
   /// The tables searched by text, each with its index and the column it indexes.
   static let searched = [("p_leads", "p_lead_search", "summary"), ("p_subjects", "p_subject_search", "name")]
