@@ -517,10 +517,7 @@ enum Schema {
     migrator.registerMigration("v21: search indexes settled in sets, without copies of the texts") { db in
       try db.execute(
         sql: """
-          DROP TRIGGER IF EXISTS p_leads_search_add;
-          DROP TRIGGER IF EXISTS p_leads_search_remove;
-          DROP TRIGGER IF EXISTS p_subjects_search_add;
-          DROP TRIGGER IF EXISTS p_subjects_search_remove;
+          \(droppingSearchTriggers)
           DROP TABLE IF EXISTS p_lead_search_terms;
           DROP TABLE IF EXISTS p_subject_search_terms;
           DROP TABLE IF EXISTS p_lead_search;
@@ -674,10 +671,7 @@ enum Schema {
       // mark at its table's highest rowid, as the new trigger keeps it.
       try db.execute(
         sql: """
-          DROP TRIGGER IF EXISTS p_leads_search_add;
-          DROP TRIGGER IF EXISTS p_leads_search_remove;
-          DROP TRIGGER IF EXISTS p_subjects_search_add;
-          DROP TRIGGER IF EXISTS p_subjects_search_remove;
+          \(droppingSearchTriggers)
           \(searchTriggers)
           """)
     }
@@ -734,6 +728,15 @@ enum Schema {
       PRIMARY KEY (search, row)
     ) WITHOUT ROWID;
     \(searchTriggers)
+    """
+
+  /// Drops every trigger the search indexes have had (on rows added and on rows removed from
+  /// v20 to v28, on rows removed since v29), before a migration installs today's.
+  private static let droppingSearchTriggers = """
+    DROP TRIGGER IF EXISTS p_leads_search_add;
+    DROP TRIGGER IF EXISTS p_leads_search_remove;
+    DROP TRIGGER IF EXISTS p_subjects_search_add;
+    DROP TRIGGER IF EXISTS p_subjects_search_remove;
     """
 
   /// The triggers that note the rows of the searched tables a transaction removes at or below
