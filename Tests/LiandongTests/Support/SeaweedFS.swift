@@ -62,7 +62,7 @@ final class SeaweedFS: @unchecked Sendable {
     var attempt = 1
     while true {
       if try await becameReady() { return }
-      let ended = ChildProcess.hasEnded(process.pid) || volumes.contains { ChildProcess.hasEnded($0.pid) }
+      let ended = anyEnded
       stop()
       guard ended, attempt < 3 else {
         throw TestFailure(
@@ -139,9 +139,7 @@ final class SeaweedFS: @unchecked Sendable {
     let deadline = Date().addingTimeInterval(150)
     var created = false
     while Date() < deadline {
-      if ChildProcess.hasEnded(process.pid) || volumes.contains(where: { ChildProcess.hasEnded($0.pid) }) {
-        return false
-      }
+      if anyEnded { return false }
       // Each probe given ten seconds: something else may hold the port and never answer.
       if !created, let answer = try? curl(["-m", "10", "-X", "PUT", "\(endpoint)/\(bucket)"]),
         answer.stdout.hasSuffix("200")
@@ -157,6 +155,11 @@ final class SeaweedFS: @unchecked Sendable {
       try await Task.sleep(for: .milliseconds(200))
     }
     return false
+  }
+
+  /// Whether `weed server` or one of its volume servers has ended.
+  private var anyEnded: Bool {
+    ChildProcess.hasEnded(process.pid) || volumes.contains { ChildProcess.hasEnded($0.pid) }
   }
 
   /// The line of `weed`'s log that says why it ended (glog's fatal lines begin with F and the
