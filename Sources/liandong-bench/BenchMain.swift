@@ -4,7 +4,7 @@ import Foundation
 /// machine, and prints scenario, our figure, reference, ratio, goal and pass/fail. Absolute
 /// figures on shared machines are noisy; the ratios are what to compare. See BENCHMARKS.md.
 ///
-///     swift run -c release liandong-bench [b1 b2 b3 b6 b7 b8 b9 b10 b11 b12 b13 tls] [--bytes N] [--scale F] [--repeat N] [--json FILE]
+///     swift run -c release liandong-bench [b1 b2 b3 b6 b7 b8 b9 b10 b11 b12 b13 tls] [--bytes N] [--scale F] [--repeat N] [--json FILE] [--keep]
 @main
 struct BenchMain {
   static func main() async {
@@ -12,7 +12,7 @@ struct BenchMain {
     if arguments.contains("--help") || arguments.contains("-h") {
       print(
         """
-        usage: liandong-bench [SCENARIO...] [--bytes N] [--scale F] [--repeat N] [--json FILE]
+        usage: liandong-bench [SCENARIO...] [--bytes N] [--scale F] [--repeat N] [--json FILE] [--keep]
 
         Scenarios (default: all):
           b1    100,000 leads, one per change, synced to an empty node by 'liandong sync' over
@@ -66,6 +66,8 @@ struct BenchMain {
                         each ratio's minimum, median and maximum; a goal counts as met when
                         the median meets it (BENCHMARKS.md reports three default runs)
           --json FILE   also write the table as JSON (with --repeat: every run and the summary)
+          --keep        keep each run's workspace (its CA, nodes and their data) and print where,
+                        to profile a step or run it again by hand; removed otherwise
         """)
       return
     }
@@ -76,6 +78,8 @@ struct BenchMain {
       return value
     }
     let jsonPath = option("--json")
+    let keep = arguments.contains("--keep")
+    arguments.removeAll { $0 == "--keep" }
     let bytesText = option("--bytes") ?? "1G"
     guard let bytes = parseSize(bytesText), bytes > 0 else {
       fail("--bytes \(bytesText) is not a size: use a number with an optional K, M or G suffix")
@@ -96,7 +100,7 @@ struct BenchMain {
     for run in 1...repeats {
       if repeats > 1 { log("run \(run) of \(repeats)") }
       do {
-        runs.append(try await self.run(scenarios, bytes: bytes, scale: scale))
+        runs.append(try await self.run(scenarios, bytes: bytes, scale: scale, keep: keep))
       } catch {
         fail("\(error)")
       }
@@ -121,11 +125,14 @@ struct BenchMain {
     "tls", "b1", "b4", "b2", "b3", "b5", "b6", "b7", "b8", "b9", "b10", "b11", "b12", "b13", "b1-sm",
   ]
 
-  /// One run of `scenarios`, each measured beside its reference, in a workspace of its own.
-  static func run(_ scenarios: [String], bytes: Int, scale: Double) async throws -> [BenchRow] {
+  /// One run of `scenarios`, each measured beside its reference, in a workspace of its own,
+  /// removed after the run unless `keep`.
+  static func run(_ scenarios: [String], bytes: Int, scale: Double, keep: Bool) async throws -> [BenchRow] {
     var rows: [BenchRow] = []
     let workspace = try BenchWorkspace()
-    defer { workspace.remove() }
+    defer {
+      if keep { log("kept the workspace: \(workspace.directory.path)") } else { workspace.remove() }
+    }
     for scenario in scenarios {
       switch scenario {
       case "tls": rows.append(try await TLSThroughput(workspace: workspace, bytes: bytes).run())
@@ -148,7 +155,9 @@ struct BenchMain {
       case "b13": rows += try await HubReadsUnderLoad(workspace: workspace, scale: scale).run()
       case "b1-sm":
         let national = try BenchWorkspace(caKey: "sm2")
-        defer { national.remove() }
+        defer {
+          if keep { log("kept the workspace: \(national.directory.path)") } else { national.remove() }
+        }
         rows += try await SyncScenarios(workspace: national, scale: scale).b1AndB4(label: "B1 (sm)").prefix(1)
       default: fail("unknown scenario '\(scenario)'; run with --help for the list")
       }
