@@ -8,9 +8,23 @@ import LiandongStore
 /// `serve --check-config`: what the node would run with, where each setting came from, and
 /// anything wrong with the configuration file, the certificates or the calendar.
 struct ConfigCheck {
+  /// One thing checked. A problem stops the node from starting (the exit status is 1, and the
+  /// systemd unit runs this check before each start); a warning is printed and the node starts,
+  /// since what it warns of (a certificate that expires soon, a calendar that cannot count
+  /// this year's deadlines) is no reason to stop syncing and serving the officers today.
   struct Finding: Codable {
+    enum Level: String, Codable { case ok, warning, problem }
+    var level: Level
+    /// Whether the node may start: `level` is not `problem`.
     var ok: Bool
     var what: String
+
+    init(ok: Bool, what: String) { self.init(ok ? .ok : .problem, what) }
+    init(_ level: Level, _ what: String) {
+      self.level = level
+      ok = level != .problem
+      self.what = what
+    }
   }
 
   let home: NodeHome
@@ -57,8 +71,8 @@ struct ConfigCheck {
       let days = Int(home.chain[0].notAfter.timeIntervalSince(now) / 86_400)
       found.append(
         Finding(
-          ok: days >= 30,
-          what: "certificate of \(home.node) chains to the CA and is not revoked; it expires in \(days) days"
+          days >= 30 ? .ok : .warning,
+          "certificate of \(home.node) chains to the CA and is not revoked; it expires in \(days) days"
             + (days < 30 ? ": rotate it soon with liandong cert rotate (Deploy/README.md, step 6)" : "")))
     } catch {
       found.append(Finding(ok: false, what: "certificate of \(home.node): \(Failure(error).message)"))
@@ -67,12 +81,16 @@ struct ConfigCheck {
     do {
       let calendar = try NodeApp(home: home).calendar(file: nil)
       let year = CivilDate(chinaDayOf: now.unixMillis).year
+      let covered = calendar.years.contains(year)
       found.append(
         Finding(
-          ok: calendar.years.contains(year),
-          what: "working-day calendar (\(home.configuration.calendar ?? "built in")) covers "
+          covered ? .ok : .warning,
+          "working-day calendar (\(home.configuration.calendar ?? "built in")) covers "
             + "\(calendar.years.lowerBound)-\(calendar.years.upperBound)"
-            + (calendar.years.contains(year) ? "" : ": add \(year) from the State Council's notice")))
+            + (covered
+              ? ""
+              : ": deadlines past it are shown as not counted until \(year)'s schedule from the State "
+                + "Council's notice is added (Deploy/README.md, section 8)")))
     } catch {
       found.append(Finding(ok: false, what: "working-day calendar: \(Failure(error).message)"))
     }
@@ -102,8 +120,19 @@ struct ConfigCheck {
     } else {
       print("liandong serve would run node \(home.node) with:")
       Output.table(["SETTING", "VALUE", "FROM"], settings.explained.map { [$0.0, $0.1, $0.2] })
-      for finding in found { print("\(finding.ok ? "ok     " : "PROBLEM") \(finding.what)") }
+      for finding in found { print("\(finding.level.shown) \(finding.what)") }
     }
     if found.contains(where: { !$0.ok }) { throw ExitCode(1) }
+  }
+}
+
+extension ConfigCheck.Finding.Level {
+  /// The word that starts the finding's line, padded to one width.
+  var shown: String {
+    switch self {
+    case .ok: "ok     "
+    case .warning: "WARNING"
+    case .problem: "PROBLEM"
+    }
   }
 }

@@ -20,6 +20,49 @@ struct ConfigTests {
   }
 
   @Test(
+    "a certificate that expires within 30 days and a calendar that cannot count this year are warnings: check-config passes, so the node starts"
+  )
+  func warningsLetTheNodeStart() async throws {
+    let federation = try TestFederation(label: "config-warnings", nodes: ["yrd"])
+    let now = Date()
+    try federation.issue("yrd", start: Self.pkiTime(now - 86_400), end: Self.pkiTime(now + 10 * 86_400))
+    let yrd = try await NodeProcess("yrd", federation: federation)
+    // A calendar whose last year has passed, as the built-in one is on the 1st of January until
+    // the next year's schedule is added.
+    let calendar = yrd.data.appendingPathComponent("calendar-past.json")
+    try Data(#"{"years": {"2020": {"holidays": ["2020-10-01"], "makeup_workdays": []}}}"#.utf8).write(
+      to: calendar)
+    try yrd.editConfiguration { $0["calendar"] = calendar.path }
+    let checked = try await yrd.cli("serve", "--check-config")
+    #expect(checked.status == 0, "\(checked)")
+    let lines = checked.stdout.split(separator: "\n")
+    #expect(
+      lines.contains { $0.hasPrefix("WARNING certificate of yrd") && $0.contains("rotate it soon") },
+      "\(checked)")
+    #expect(
+      lines.contains {
+        $0.hasPrefix("WARNING working-day calendar") && $0.contains("covers 2020-2020")
+          && $0.contains("schedule from the State Council's notice is added")
+      }, "\(checked)")
+    let json = try await yrd.cli("serve", "--check-config", "--json")
+    let findings = try #require(
+      (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])?["findings"]
+        as? [[String: Any]])
+    let calendarFinding = try #require(
+      findings.first { ($0["what"] as? String)?.contains("calendar") == true })
+    #expect(calendarFinding["level"] as? String == "warning" && calendarFinding["ok"] as? Bool == true)
+  }
+
+  /// A time as `liandong-pki issue --start/--end` takes it (UTC).
+  static func pkiTime(_ date: Date) -> String {
+    let formatter = DateFormatter()
+    formatter.locale = Locale(identifier: "en_US_POSIX")
+    formatter.timeZone = TimeZone(identifier: "UTC")
+    formatter.dateFormat = "yyyyMMddHHmmss'Z'"
+    return formatter.string(from: date)
+  }
+
+  @Test(
     "check-config explains each setting's source; command-line options override the file; mistakes are named")
   func checkConfig() async throws {
     let federation = try TestFederation(label: "config", nodes: ["yrd"])
