@@ -7,10 +7,13 @@ import LiandongStore
 /// The node's views for the front ends. They read; none of them signs anything.
 extension NodeApp {
   /// The campaign statistics table (市监检测发〔2021〕54号) for days in China, both included.
+  /// It reads only the leads and requests this node touched on those days: every one the
+  /// table could count.
   public func campaignReport(from first: CivilDate, to last: CivilDate) throws -> CampaignReport {
     try checkDays(from: first, to: last)
     return CampaignReport.compute(
-      node: node.rawValue, leads: try store.leads(), requests: try store.requests(), from: first, to: last)
+      node: node.rawValue, leads: try store.leads(touchedBy: node.rawValue, on: first...last),
+      requests: try store.requests(madeOf: node.rawValue, changedOn: first...last), from: first, to: last)
   }
 
   /// The days a report asks for, as the console's and the API's forms give them: `to` by default

@@ -107,22 +107,21 @@ extension ReadModels where Self: SQLBackedStore {
     }
   }
 
-  /// The leads that may have work open on them, oldest first: before a decision (published,
-  /// acknowledged, checking), with a bureau acknowledged or checking, a hand-off offered or
-  /// objected, or a jurisdiction disputed. What the worklist and the due list read, rather than
-  /// every lead the node has held for years: a decided, closed or withdrawn lead asks nothing
-  /// of anyone.
+  /// The leads that may have work open on them, oldest first: sent to bureaus by name and not
+  /// yet decided (published, acknowledged, checking), with a bureau acknowledged or checking, a
+  /// hand-off offered or objected, or a jurisdiction disputed. What the worklist and the due
+  /// list read, rather than every lead the node has held for years: a decided, closed or
+  /// withdrawn lead asks nothing of anyone, nor does one shared with all or kept to its origin
+  /// (it names no bureau to acknowledge or decide it) unless a bureau took it up. Each part is
+  /// read through an index of just those rows (`Schema.openWorkIndexes`), so the lists cost the
+  /// work they show, not the leads a bulk import shared with all.
   public func leadsWithOpenWork() throws -> [LeadView] {
-    let open = [LeadState.published, .acknowledged, .checking].map { "'\($0.rawValue)'" }.joined(
-      separator: ", ")
-    let handling = [LeadState.acknowledged, .checking].map { "'\($0.rawValue)'" }.joined(separator: ", ")
-    let handOff = [HandOffState.offered, .objected].map { "'\($0.rawValue)'" }.joined(separator: ", ")
-    return try snapshot { db in
+    try snapshot { db in
       let rows = try db.rows(
         """
-        SELECT \(Self.leadColumns) FROM p_leads WHERE state IN (\(open))
-          OR id IN (SELECT lead_id FROM p_lead_handling WHERE state IN (\(handling)))
-          OR id IN (SELECT lead_id FROM p_handoffs WHERE state IN (\(handOff)))
+        SELECT \(Self.leadColumns) FROM p_leads WHERE (\(OpenWork.awaiting))
+          OR id IN (SELECT lead_id FROM p_lead_handling WHERE \(OpenWork.handling))
+          OR id IN (SELECT lead_id FROM p_handoffs WHERE \(OpenWork.handOff))
           OR id IN (SELECT lead_id FROM p_disputes)
         ORDER BY created_wall, created_counter, id
         """)
@@ -131,6 +130,30 @@ extension ReadModels where Self: SQLBackedStore {
       let related = rows.count <= 2_000 ? try LeadRelations(ofPage: rows, db) : try LeadRelations(all: db)
       return try rows.map { try Self.leadView($0, related, db) }
     }
+  }
+
+  /// Read through the creation index and the indexes of each bureau's handling by day
+  /// (`Schema.readIndexes`): a report over a month costs that month's leads, not the store's.
+  public func leads(touchedBy bureau: String, on days: ClosedRange<CivilDate>) throws -> [LeadView] {
+    let (start, end) = Self.millis(of: days)
+    return try snapshot { db in
+      let rows = try db.rows(
+        """
+        SELECT \(Self.leadColumns) FROM p_leads WHERE (origin = ? AND created_wall >= ? AND created_wall < ?)
+          OR id IN (
+            SELECT lead_id FROM p_lead_handling WHERE bureau = ? AND updated_wall >= ? AND updated_wall < ?
+            UNION SELECT lead_id FROM p_lead_handling
+            WHERE bureau = ? AND acknowledged_wall >= ? AND acknowledged_wall < ?)
+        ORDER BY created_wall, created_counter, id
+        """, bureau, start, end, bureau, start, end, bureau, start, end)
+      let related = rows.count <= 2_000 ? try LeadRelations(ofPage: rows, db) : try LeadRelations(all: db)
+      return try rows.map { try Self.leadView($0, related, db) }
+    }
+  }
+
+  /// The first millisecond of `days` and the first after them, as the projections store times.
+  static func millis(of days: ClosedRange<CivilDate>) -> (Int64, Int64) {
+    (days.lowerBound.chinaStartMillis, days.upperBound.adding(days: 1).chinaStartMillis)
   }
 
   public func lead(_ id: String) throws -> LeadView? {

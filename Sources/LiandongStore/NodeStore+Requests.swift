@@ -39,6 +39,19 @@ extension ReadModels where Self: SQLBackedStore {
     }
   }
 
+  public func requests(madeOf bureau: String, changedOn days: ClosedRange<CivilDate>) throws -> [RequestView]
+  {
+    let (start, end) = Self.millis(of: days)
+    return try snapshot { db in
+      try db.rows(
+        """
+        SELECT * FROM p_requests WHERE requested = ? AND updated_wall >= ? AND updated_wall < ?
+        ORDER BY created_wall, created_counter, id
+        """, bureau, start, end
+      ).map(Self.requestView)
+    }
+  }
+
   public func request(_ id: String) throws -> RequestView? {
     try snapshot { db in try db.firstRow("SELECT * FROM p_requests WHERE id = ?", id).map(Self.requestView) }
   }

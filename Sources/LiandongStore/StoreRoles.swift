@@ -46,6 +46,9 @@ public protocol ReadModels: Sendable {
   func leads() throws -> [LeadView]
   /// The leads that may have work open on them (the worklist's and the due list's), oldest first.
   func leadsWithOpenWork() throws -> [LeadView]
+  /// The leads `bureau` created, acknowledged or changed its handling of on `days` (in China),
+  /// oldest first: what a campaign report over those days counts, and more.
+  func leads(touchedBy bureau: String, on days: ClosedRange<CivilDate>) throws -> [LeadView]
   /// The newest leads matching `filter` created before lead `afterID`, at most `limit`; nil when
   /// `afterID` names no lead held.
   func leadPage(_ filter: LeadFilter, after afterID: String?, limit: Int) throws -> [LeadView]?
@@ -58,6 +61,8 @@ public protocol ReadModels: Sendable {
   func evidence(id: String) throws -> EvidenceView?
   func evidenceShare(id: String) throws -> EvidenceShare?
   func requests() throws -> [RequestView]
+  /// The requests made of `bureau` last changed on `days` (in China), oldest first.
+  func requests(madeOf bureau: String, changedOn days: ClosedRange<CivilDate>) throws -> [RequestView]
   func request(_ id: String) throws -> RequestView?
   func policeTransfers() throws -> [PoliceTransferView]
   func policeTransfer(_ id: String) throws -> PoliceTransferView?

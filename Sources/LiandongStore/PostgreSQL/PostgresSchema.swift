@@ -517,6 +517,9 @@ enum PostgresSchema {
         CREATE INDEX p_leads_pairs ON p_leads USING gin (summary_pairs);
         CREATE INDEX p_subjects_pairs ON p_subjects USING gin (name_pairs);
         """),
+    .init(
+      name: "v13: the rows of open work, and each bureau's handling and requests by day (Schema.readIndexes)",
+      sql: Schema.readIndexes),
   ])
 
   /// The pairs of neighbouring characters of `column`'s searchable text, as the pair indexes of
