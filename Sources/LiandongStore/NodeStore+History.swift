@@ -110,23 +110,40 @@ extension ReadModels where Self: SQLBackedStore {
     }
   }
 
-  /// Every conflict a reducer raised and nobody has resolved yet.
+  /// Every conflict a reducer raised and nobody has resolved yet, read from the rows that hold
+  /// one (the worklist asks on every visit; reading every lead for its dispute took 20 s at a
+  /// million leads, BENCHMARKS.md, B9).
   public func conflicts() throws -> [ConflictView] {
-    let requestConflicts = try requests().compactMap { request in
-      request.conflict.map {
+    let (requestConflicts, disputes) = try snapshot { db in
+      let requests = try db.rows(
+        """
+        SELECT id, requester, requested, conflict FROM p_requests WHERE conflict IS NOT NULL
+        ORDER BY created_wall, created_counter, id
+        """
+      ).map { row in
         ConflictView(
-          kind: "request", id: request.id, between: "\(request.requester) and \(request.requested)", acts: $0,
-          resolveWith: "liandong request resolve \(request.id) --keep OPERATION")
+          kind: "request", id: row["id"],
+          between: "\(row["requester"] as String) and \(row["requested"] as String)",
+          acts: row["conflict"],
+          resolveWith: "liandong request resolve \(row["id"] as String) --keep OPERATION")
       }
-    }
-    // Two bureaus claiming one case (Art. 13) is a conflict only a superior settles.
-    let disputes = try leads().compactMap { lead in
-      lead.dispute.map {
-        ConflictView(
-          kind: "jurisdiction", id: lead.id, between: "\($0.owner) and \($0.claimant)",
-          acts: "\($0.owner) owns the case; \($0.claimant) claimed it on \($0.since): \($0.reason)",
-          resolveWith: "a superior of both: liandong handoff designate \(lead.id) --to NODE --reason ...")
+      // Two bureaus claiming one case (Art. 13) is a conflict only a superior settles.
+      let disputes = try db.rows(
+        """
+        SELECT p_disputes.* FROM p_disputes JOIN p_leads ON p_leads.id = p_disputes.lead_id
+        ORDER BY p_leads.created_wall, p_leads.created_counter, p_leads.id
+        """
+      ).map { row in
+        let (owner, claimant, lead): (String, String, String) = (
+          row["owner"], row["claimant"], row["lead_id"]
+        )
+        let since = CivilDate(chinaDayOf: UInt64(row["since_wall"] as Int64))
+        return ConflictView(
+          kind: "jurisdiction", id: lead, between: "\(owner) and \(claimant)",
+          acts: "\(owner) owns the case; \(claimant) claimed it on \(since): \(row["reason"] as String)",
+          resolveWith: "a superior of both: liandong handoff designate \(lead) --to NODE --reason ...")
       }
+      return (requests, disputes)
     }
     return requestConflicts + disputes + (try handOffConflicts())
   }

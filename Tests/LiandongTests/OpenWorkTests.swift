@@ -15,6 +15,7 @@ struct OpenWorkTests {
   func sameAsEveryLead() throws {
     var excluded = 0
     var dueSeen = 0
+    var conflictsSeen = 0
     for seed in (0..<UInt64(6)).map({ 0x0FE4_0000 + $0 }) {
       var random = SeededGenerator(seed: seed)
       let failure = "seed \(seed)"
@@ -55,12 +56,33 @@ struct OpenWorkTests {
         #expect(
           worklistFromOpen.handOffsOffered.map(\.id) == worklistFromAll.handOffsOffered.map(\.id),
           "\(failure)")
+        // The worklist's conflicts, read from the rows that hold one, are those every request and
+        // lead show.
+        let fromEverything =
+          try node.store.requests().compactMap { request in
+            request.conflict.map {
+              "request \(request.id) \(request.requester) and \(request.requested): \($0)"
+            }
+          }
+          + all.compactMap { lead in
+            lead.dispute.map {
+              "jurisdiction \(lead.id) \($0.owner) and \($0.claimant): \($0.owner) owns the case; "
+                + "\($0.claimant) claimed it on \($0.since): \($0.reason)"
+            }
+          }
+        let read = try node.store.conflicts().filter { $0.kind != "hand-off" }.map {
+          "\($0.kind) \($0.id) \($0.between): \($0.acts)"
+        }
+        #expect(read == fromEverything, "\(failure) on \(node.id)")
+        conflictsSeen += fromEverything.count
       }
     }
     print(
-      "open work: seeds 0x0FE40000-5, \(excluded) leads left out (closed, or naming no bureau), \(dueSeen) due items compared"
+      "open work: seeds 0x0FE40000-5, \(excluded) leads left out (closed, or naming no bureau), \(dueSeen) due items and \(conflictsSeen) conflicts compared"
     )
-    // Not vacuous: some leads were left out, and there were deadlines to compare.
-    #expect(excluded > 0 && dueSeen > 0, "excluded \(excluded), due items \(dueSeen)")
+    // Not vacuous: some leads were left out, and there were deadlines and conflicts to compare.
+    #expect(
+      excluded > 0 && dueSeen > 0 && conflictsSeen > 0,
+      "excluded \(excluded), due items \(dueSeen), conflicts \(conflictsSeen)")
   }
 }
