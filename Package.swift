@@ -159,7 +159,7 @@ let package = Package(
     .executableTarget(
       name: "liandong-bench",
       dependencies: [
-        "LiandongCrypto", "LiandongCore", "LiandongStore", "LiandongTLS", "LiandongTesting",
+        "LiandongCrypto", "LiandongCore", "LiandongStore", "LiandongApp", "LiandongTLS", "LiandongTesting",
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOPosix", package: "swift-nio"),
         .product(name: "Logging", package: "swift-log"),

@@ -127,11 +127,14 @@ extension ReadModels where Self: SQLBackedStore {
           acts: row["conflict"],
           resolveWith: "liandong request resolve \(row["id"] as String) --keep OPERATION")
       }
-      // Two bureaus claiming one case (Art. 13) is a conflict only a superior settles.
+      // Two bureaus claiming one case (Art. 13) is a conflict only a superior settles. In the
+      // leads' order, looked up for each dispute: a join ordered by the leads' columns had
+      // SQLite walk every lead by time and probe for its dispute.
       let disputes = try db.rows(
         """
-        SELECT p_disputes.* FROM p_disputes JOIN p_leads ON p_leads.id = p_disputes.lead_id
-        ORDER BY p_leads.created_wall, p_leads.created_counter, p_leads.id
+        SELECT * FROM p_disputes ORDER BY
+          (SELECT created_wall FROM p_leads WHERE p_leads.id = p_disputes.lead_id),
+          (SELECT created_counter FROM p_leads WHERE p_leads.id = p_disputes.lead_id), lead_id
         """
       ).map { row in
         let (owner, claimant, lead): (String, String, String) = (

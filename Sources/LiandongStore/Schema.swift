@@ -684,9 +684,9 @@ enum Schema {
 
   /// Indexes that let the worklist, the due list and a campaign report read what they show
   /// rather than every lead: partial indexes of the rows that hold open work (`OpenWork`: a
-  /// bulk import shared with all adds nothing to them), and each bureau's handling of leads and
-  /// the requests made of it by the day they changed (`ReadModels.leads(touchedBy:on:)`). The
-  /// same statements make them on a hub.
+  /// bulk import shared with all adds nothing to them) or a conflict, and each bureau's
+  /// handling of leads and the requests made of it by the day they changed
+  /// (`ReadModels.leads(touchedBy:on:)`). The same statements make them on a hub.
   static let readIndexes = """
     CREATE INDEX p_leads_awaiting ON p_leads (state, created_wall) WHERE \(OpenWork.awaiting);
     CREATE INDEX p_lead_handling_open ON p_lead_handling (lead_id) WHERE \(OpenWork.handling);
@@ -694,6 +694,8 @@ enum Schema {
     CREATE INDEX p_lead_handling_by_updated ON p_lead_handling (bureau, updated_wall);
     CREATE INDEX p_lead_handling_by_acknowledged ON p_lead_handling (bureau, acknowledged_wall);
     CREATE INDEX p_requests_by_requested ON p_requests (requested, updated_wall);
+    CREATE INDEX p_requests_in_conflict ON p_requests (created_wall, created_counter, id)
+      WHERE conflict IS NOT NULL;
     """
 
   /// Creates the search indexes as this program defines them and fills them from the rows held
