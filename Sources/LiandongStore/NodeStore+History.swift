@@ -111,8 +111,8 @@ extension ReadModels where Self: SQLBackedStore {
   }
 
   /// Every conflict a reducer raised and nobody has resolved yet, read from the rows that hold
-  /// one (the worklist asks on every visit; reading every lead for its dispute took 20 s at a
-  /// million leads, BENCHMARKS.md, B9).
+  /// one: the worklist asks on every visit, and reading every lead for its dispute made it
+  /// grow with the store (BENCHMARKS.md, B9).
   public func conflicts() throws -> [ConflictView] {
     let (requestConflicts, disputes) = try snapshot { db in
       let requests = try db.rows(

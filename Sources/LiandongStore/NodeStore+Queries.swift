@@ -113,7 +113,7 @@ extension ReadModels where Self: SQLBackedStore {
   /// list read, rather than every lead the node has held for years: a decided, closed or
   /// withdrawn lead asks nothing of anyone, nor does one shared with all or kept to its origin
   /// (it names no bureau to acknowledge or decide it) unless a bureau took it up. Each part is
-  /// read through an index of just those rows (`Schema.openWorkIndexes`), so the lists cost the
+  /// read through an index of just those rows (`Schema.readIndexes`), so the lists cost the
   /// work they show, not the leads a bulk import shared with all.
   public func leadsWithOpenWork() throws -> [LeadView] {
     try snapshot { db in

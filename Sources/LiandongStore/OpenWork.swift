@@ -2,7 +2,7 @@ import LiandongCore
 
 /// Which projection rows hold work still open, written once for the query that reads them
 /// (`ReadModels.leadsWithOpenWork`) and the partial indexes that hold just those rows
-/// (`Schema.openWorkIndexes`, and the hub's): SQLite uses a partial index only for a condition
+/// (`Schema.readIndexes`, on a hub too): SQLite uses a partial index only for a condition
 /// that repeats the index's own, so both are made from these strings.
 enum OpenWork {
   /// A lead sent to bureaus by name and not yet decided: each named bureau has a period to
