@@ -125,11 +125,16 @@ extension ReadModels where Self: SQLBackedStore {
           OR id IN (SELECT lead_id FROM p_disputes)
         ORDER BY created_wall, created_counter, id
         """)
-      // A few thousand leads' relations by their IDs; past that, each table read once costs
-      // less than a long list of IDs (whose length SQLite bounds).
-      let related = rows.count <= 2_000 ? try LeadRelations(ofPage: rows, db) : try LeadRelations(all: db)
-      return try rows.map { try Self.leadView($0, related, db) }
+      return try Self.leadViews(rows, db)
     }
+  }
+
+  /// The views of the leads of `rows`, with their relations: a few thousand leads' by their
+  /// IDs; past that, each table read once costs less than a long list of IDs (whose length
+  /// SQLite bounds).
+  static func leadViews(_ rows: [SQLRow], _ db: StoreConnection) throws -> [LeadView] {
+    let related = rows.count <= 2_000 ? try LeadRelations(ofPage: rows, db) : try LeadRelations(all: db)
+    return try rows.map { try leadView($0, related, db) }
   }
 
   /// Read through the creation index and the indexes of each bureau's handling by day
@@ -146,8 +151,7 @@ extension ReadModels where Self: SQLBackedStore {
             WHERE bureau = ? AND acknowledged_wall >= ? AND acknowledged_wall < ?)
         ORDER BY created_wall, created_counter, id
         """, bureau, start, end, bureau, start, end, bureau, start, end)
-      let related = rows.count <= 2_000 ? try LeadRelations(ofPage: rows, db) : try LeadRelations(all: db)
-      return try rows.map { try Self.leadView($0, related, db) }
+      return try Self.leadViews(rows, db)
     }
   }
 

@@ -25,7 +25,7 @@ struct ConfigTests {
   func warningsLetTheNodeStart() async throws {
     let federation = try TestFederation(label: "config-warnings", nodes: ["yrd"])
     let now = Date()
-    try federation.issue("yrd", start: Self.pkiTime(now - 86_400), end: Self.pkiTime(now + 10 * 86_400))
+    try federation.issue("yrd", start: certificateDate(now - 86_400), end: certificateDate(now + 10 * 86_400))
     let yrd = try await NodeProcess("yrd", federation: federation)
     // A calendar whose last year has passed, as the built-in one is on the 1st of January until
     // the next year's schedule is added.
@@ -51,15 +51,6 @@ struct ConfigTests {
     let calendarFinding = try #require(
       findings.first { ($0["what"] as? String)?.contains("calendar") == true })
     #expect(calendarFinding["level"] as? String == "warning" && calendarFinding["ok"] as? Bool == true)
-  }
-
-  /// A time as `liandong-pki issue --start/--end` takes it (UTC).
-  static func pkiTime(_ date: Date) -> String {
-    let formatter = DateFormatter()
-    formatter.locale = Locale(identifier: "en_US_POSIX")
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    formatter.dateFormat = "yyyyMMddHHmmss'Z'"
-    return formatter.string(from: date)
   }
 
   @Test(
