@@ -28,8 +28,16 @@ extension NodeApp {
   /// ('liandong alerts notify' warns them).
   public func alerts() throws -> (alerts: [Alert], regionsToWarn: Int) {
     let warnings = try store.warnings()
-    let alerts = EarlyWarning.alerts(among: try store.leads(), warnings: warnings, node: node.rawValue)
+    let alerts = try alerts(warnings: warnings)
     return (alerts, EarlyWarning.warningsToSend(alerts, from: node.rawValue, sent: warnings).count)
+  }
+
+  /// The alerts `warnings` and the leads they can pair give (`ReadModels.leadsForAlerts`): the
+  /// same as from every lead, at the cost of the leads on subjects two regions share.
+  func alerts(warnings: [WarningView]) throws -> [Alert] {
+    let named = warnings.flatMap { [$0.lead, $0.otherLead] }
+    return EarlyWarning.alerts(
+      among: try store.leadsForAlerts(alsoNaming: named), warnings: warnings, node: node.rawValue)
   }
 
   /// The certificate this node signs with, and every one it announced.

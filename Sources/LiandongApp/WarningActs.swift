@@ -18,7 +18,7 @@ extension NodeApp {
   public func warnRegionsThatCannotSee(by officer: Officer, now: Date = Date()) throws -> [WarningSent] {
     let warnings = try store.warnings()
     let pending = EarlyWarning.warningsToSend(
-      EarlyWarning.alerts(among: try store.leads(), warnings: warnings, node: node.rawValue),
+      try alerts(warnings: warnings),
       from: node.rawValue, sent: warnings)
     return try pending.map { to, warning in
       let id = local.newObjectID()

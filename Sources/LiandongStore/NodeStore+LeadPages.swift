@@ -246,13 +246,15 @@ extension NodeStore {
   /// Brings the search indexes in line with the rows this transaction wrote
   /// (`Schema.searchSettlement`). Run before every write transaction commits, so no reader sees
   /// an index behind its rows.
-  static func settleSearchIndexes(_ db: Database) throws {
+  static func settleSearchIndexes(_ db: Database, alertKeys: Bool) throws {
     // Cached: compiled once per connection, not in every write transaction.
     guard try Bool.fetchOne(db.cachedStatement(sql: Schema.searchBehind)) == true else { return }
-    for statement in searchSettlement { try db.cachedStatement(sql: statement).execute() }
+    for statement in alertKeys ? searchSettlement : Schema.searchSettlement {
+      try db.cachedStatement(sql: statement).execute()
+    }
   }
 
-  /// The statements that settle the search indexes; public for the benchmark that writes a
-  /// node's rows into bare SQLite.
-  public static var searchSettlement: [String] { Schema.searchSettlement }
+  /// The statements that settle the search indexes and the keys alerts stand on; public for
+  /// the benchmark that writes a node's rows into bare SQLite.
+  public static var searchSettlement: [String] { Schema.alertKeysSettlement + Schema.searchSettlement }
 }

@@ -129,6 +129,38 @@ extension ReadModels where Self: SQLBackedStore {
     }
   }
 
+  /// The open leads naming a subject on a key two origins have used (`AlertKeys`), and those
+  /// `warned` names, oldest first: every lead an alert can pair (`EarlyWarning.alerts`), read
+  /// through the subjects on those keys rather than from every lead.
+  public func leadsForAlerts(alsoNaming warned: [String]) throws -> [LeadView] {
+    let open = EarlyWarning.openStates.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")
+    return try snapshot { db in
+      let named: String
+      switch db {
+      case .sqlite:
+        named = """
+          rowid IN (
+            SELECT lead FROM p_lead_subjects WHERE subject_id IN (\(AlertKeys.subjectsOnKeys))
+            UNION SELECT rowid FROM p_leads WHERE id IN (SELECT value FROM json_each(?)))
+          """
+      case .postgres:
+        named = """
+          id IN (
+            SELECT id FROM p_leads
+            WHERE string_to_array(subject_ids, ',') && ARRAY(\(AlertKeys.subjectsOnKeys))
+            UNION SELECT value FROM json_array_elements_text(CAST(? AS json)))
+          """
+      }
+      let warnedIDs = String(decoding: try JSONEncoder().encode(warned), as: UTF8.self)
+      let rows = try db.rows(
+        """
+        SELECT \(Self.leadColumns) FROM p_leads WHERE \(named) AND state IN (\(open))
+        ORDER BY created_wall, created_counter, id
+        """, warnedIDs)
+      return try Self.leadViews(rows, db)
+    }
+  }
+
   /// The views of the leads of `rows`, with their relations: a few thousand leads' by their
   /// IDs; past that, each table read once costs less than a long list of IDs (whose length
   /// SQLite bounds).

@@ -15,6 +15,8 @@ public final class NodeStore: Sendable {
   /// Whether the schema has the search indexes, whose debts each write transaction settles
   /// (only a test's store stopped at an older schema lacks them).
   let settlesSearch: Bool
+  /// Whether it has the keys alerts stand on (`AlertKeys`), settled with the search indexes.
+  let settlesAlertKeys: Bool
   /// Checkpoints the write-ahead log off the writer's commits; nil for an in-memory store.
   let walCheckpointer: WALCheckpointer?
   let signerCache = SignerCache()
@@ -43,6 +45,7 @@ public final class NodeStore: Sendable {
     self.node = node
     filePath = path ?? ""
     settlesSearch = (migrateUpTo ?? .max) >= Schema.searchIndexesVersion
+    settlesAlertKeys = (migrateUpTo ?? .max) >= Schema.alertKeysVersion
     // A data folder this process may not write can still be read. On a read-only disk (a
     // mounted copy, an inspection) nobody can be writing, and a WAL database there opens only as
     // immutable, since SQLite cannot make its -shm file; a folder of another user is opened
@@ -169,7 +172,7 @@ public final class NodeStore: Sendable {
       do {
         try db.inTransaction(.immediate) {
           result = try body(db)
-          if settlesSearch { try Self.settleSearchIndexes(db) }
+          if settlesSearch { try Self.settleSearchIndexes(db, alertKeys: settlesAlertKeys) }
           return .commit
         }
       } catch {

@@ -12,6 +12,8 @@ import LiandongCore
 struct ProjectionRows {
   private var leads: [LeadProjection] = []
   private var subjects: [SubjectProjection] = []
+  /// What the keys alerts stand on may need from the subjects and leads written.
+  private var alertKeys = AlertKeyCandidates()
   private static let rowsPerInsert = 32
 
   /// Writes an object's rows from its fold; `replacing` deletes the rows an earlier fold wrote.
@@ -23,10 +25,12 @@ struct ProjectionRows {
     switch result.state {
     case .subject(let subject):
       subjects.append(subject)
+      alertKeys.wrote(subject, replacing: replacing)
       if subjects.count == Self.rowsPerInsert { try flushSubjects(db) }
     case .lead(let lead):
       try Self.insertDetails(lead, db)
       leads.append(lead)
+      alertKeys.wrote(lead)
       if leads.count == Self.rowsPerInsert { try flushLeads(db) }
     case .evidence(let evidence): try Self.insert(evidence, db)
     case .request(let request): try Self.insert(request, db)
@@ -41,6 +45,7 @@ struct ProjectionRows {
         warning.audience.description)
     case nil: break
     }
+    if alertKeys.isFull { try flush(db) }
     for refusal in result.refusals {
       try db.run(
         """
@@ -72,10 +77,12 @@ struct ProjectionRows {
     try db.run("DELETE FROM p_warnings WHERE id = ?", id)
   }
 
-  /// Inserts the subject and lead rows still gathered.
+  /// Inserts the subject and lead rows still gathered, and enters the keys alerts stand on that
+  /// the rows written call for.
   mutating func flush(_ db: StoreConnection) throws {
     try flushSubjects(db)
     try flushLeads(db)
+    try alertKeys.enter(db)
   }
 
   private mutating func flushSubjects(_ db: StoreConnection) throws {

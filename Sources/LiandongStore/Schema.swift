@@ -679,6 +679,13 @@ enum Schema {
       db in
       try db.execute(sql: readIndexes)
     }
+    migrator.registerMigration("v31: the subjects' keys two regions have used (AlertKeys)") { db in
+      try db.execute(sql: AlertKeys.sqliteTables)
+      let fill =
+        AlertKeys.foreignSubjectEntries(on: .sqlite, leads: "1")
+        + AlertKeys.subjectEntries(from: "p_subjects AS s", ignoring: "OR IGNORE")
+      for statement in fill { try db.execute(sql: statement) }
+    }
     return migrator
   }
 
@@ -875,7 +882,7 @@ enum Schema {
   static let derivedTables =
     ["p_search_marks"] + LogTables.derivedTables + [
       "p_lead_search", "p_subject_search", "p_search_owed", "p_lead_subjects",
-    ]
+    ] + AlertKeys.tables
 
   /// The statement that empties the derived table `table` (a contentless index cannot be
   /// deleted from row by row).
@@ -901,6 +908,20 @@ enum Schema {
 
   /// The migration that installed the search indexes as they are now settled.
   static let searchIndexesVersion = 21
+  /// The migration that made the tables of the keys alerts stand on.
+  static let alertKeysVersion = 31
+
+  /// What a write transaction settles before its search indexes: the keys alerts stand on of the
+  /// subjects it wrote, those its settlement of `p_subject_search` indexes (above the mark, or
+  /// noted), so before the mark is raised. They are read by rowid: given the choice, SQLite
+  /// walked the whole index of subjects by shop for the condition that a subject has a shop.
+  static let alertKeysSettlement = AlertKeys.subjectEntries(
+    from: "p_subjects AS s NOT INDEXED",
+    where: """
+      s.rowid > \(searchMark("p_subject_search"))
+        OR s.rowid IN (SELECT row FROM p_search_owed WHERE search = 'p_subject_search')
+      """,
+    ignoring: "OR IGNORE")
 
   static var latestVersion: Int { migrator.migrations.count }
 }

@@ -46,6 +46,9 @@ public protocol ReadModels: Sendable {
   func leads() throws -> [LeadView]
   /// The leads that may have work open on them (the worklist's and the due list's), oldest first.
   func leadsWithOpenWork() throws -> [LeadView]
+  /// The open leads an early warning can pair: those on subjects' keys two origins have used,
+  /// and those `warned` names (the warnings' leads), oldest first.
+  func leadsForAlerts(alsoNaming warned: [String]) throws -> [LeadView]
   /// The leads `bureau` created, acknowledged or changed its handling of on `days` (in China),
   /// oldest first: what a campaign report over those days counts, and more.
   func leads(touchedBy bureau: String, on days: ClosedRange<CivilDate>) throws -> [LeadView]

@@ -149,7 +149,7 @@ struct BenchMain {
       case "b8":
         rows += try await SyncScenarios(workspace: workspace, scale: scale / 10).b1AndB4(label: "B8", copy: 8)
           .prefix(1)
-      case "b9": rows += try LeadPageScaling(workspace: workspace, scale: scale).run()
+      case "b9": rows += try await LeadPageScaling(workspace: workspace, scale: scale).run()
       case "b10": rows += try await APIUnderLoad(workspace: workspace, scale: scale).run()
       case "b11": rows += try await HubIngest(workspace: workspace, scale: scale).run()
       case "b12": rows += try await HubSync(workspace: workspace, scale: scale).run()

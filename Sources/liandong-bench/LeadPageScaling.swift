@@ -4,12 +4,14 @@ import LiandongCore
 import LiandongStore
 
 /// B9, reads at scale: the first page of `lead list` (50 leads, as the console and the API ask
-/// for) under each kind of filter, and the due list, the worklist and a campaign report of the
-/// month before, on a node holding N leads and then 10 N, read in-process through the store's
-/// page query and the application layer. A read costs what it returns and what its filter skips
-/// when the time at 10 N is at most 1.5 times the time at N. The leads come in by `liandong lead
-/// import`, as a bureau's would: shared with all, and `awaiting` more (imported first) sent to a
-/// bureau by name, the open work the due list shows.
+/// for) under each kind of filter, and the due list, the worklist, a campaign report of the
+/// month before and the early-warning alerts, on a node holding N leads and then 10 N, read
+/// in-process through the store's page query and the application layer. A read costs what it
+/// returns and what its filter skips when the time at 10 N is at most 1.5 times the time at N.
+/// The leads come in by `liandong lead import`, as a bureau's would: shared with all, and
+/// `awaiting` more (imported first) sent to a bureau by name, the open work the due list shows;
+/// before them, another region's `onSharedShops` leads arrive by sync, each on a shop one of the
+/// first N leads names (the alerts).
 struct LeadPageScaling {
   let workspace: BenchWorkspace
   let scale: Double
@@ -41,15 +43,20 @@ struct LeadPageScaling {
         return try app.campaignReport(from: today.adding(days: -30), to: today.adding(days: -1)).rows.count
       }
     ),
+    ("alerts", "the early-warning alerts", { app in try app.alerts().alerts.count }),
   ]
+
+  /// Another region's leads, each on a shop one of the imported leads names: an alert each.
+  static let onSharedShops = 30
 
   /// Leads sent to a bureau by name, each an item of the due list at both sizes.
   static let awaiting = 30
 
-  func run() throws -> [BenchRow] {
+  func run() async throws -> [BenchRow] {
     let small = max(2_000, Int(100_000 * scale)), large = small * 10
     let node = try BenchNode("bench-c", workspace: workspace, copy: 9)
     try importAwaiting(node)
+    try await receiveLeadsOnSharedShops(node, among: small)
     var imported = try LeadCSV.importLeads(node, 0..<small, chunk: small, workspace: workspace, label: "B9")
     let atSmall = try medians(node) + (try readMedians(node))
     imported += try LeadCSV.importLeads(node, small..<large, chunk: small, workspace: workspace, label: "B9")
@@ -84,6 +91,24 @@ struct LeadPageScaling {
     try FileManager.default.removeItem(at: csv)
   }
 
+  /// Syncs from `bench-a` its `onSharedShops` leads, on the shops of imported leads spread over
+  /// the first `among` (`LeadCSV`'s shop IDs), shared with all.
+  private func receiveLeadsOnSharedShops(_ node: BenchNode, among: Int) async throws {
+    let region = try BenchNode("bench-a", workspace: workspace, copy: 9)
+    let csv = workspace.directory.appendingPathComponent("B9-region.csv")
+    var text = "subject_name,platform,shop_id,violations,summary\n"
+    for index in 0..<Self.onSharedShops {
+      text +=
+        "另一地区检测店\(index)号,某电商平台,\(100_000 + index * (among / Self.onSharedShops)),forged-report,同一网店的线索\n"
+    }
+    try text.write(to: csv, atomically: true, encoding: .utf8)
+    _ = try region.cli(["lead", "import", csv.path, "--to", "all", "--json"])
+    try FileManager.default.removeItem(at: csv)
+    let (server, port) = try await region.serve()
+    defer { server.stopServing() }
+    _ = try node.sync(with: region.name, port: port)
+  }
+
   /// Each whole-list read's median time over five runs, after one to warm the cache.
   private func readMedians(_ node: BenchNode) throws -> [Double] {
     let app = NodeApp(home: try NodeHome.open(node.data))
@@ -96,6 +121,11 @@ struct LeadPageScaling {
         if read.name == "due", found < Self.awaiting {
           throw BenchError(
             "B9: the due list shows \(found) items, not the \(Self.awaiting) leads sent by name")
+        }
+        if read.name == "alerts", found != Self.onSharedShops {
+          throw BenchError(
+            "B9: \(found) alerts, not one for each of the \(Self.onSharedShops) leads on imported leads' shops"
+          )
         }
       }
       return times.sorted()[times.count / 2]

@@ -520,6 +520,9 @@ enum PostgresSchema {
     .init(
       name: "v13: the rows of open work, and each bureau's handling and requests by day (Schema.readIndexes)",
       sql: Schema.readIndexes),
+    .init(
+      name: "v14: the subjects' keys two regions have used (AlertKeys)",
+      sql: AlertKeys.postgresTables + AlertKeys.postgresTrigger + AlertKeys.postgresFill),
   ])
 
   /// The pairs of neighbouring characters of `column`'s searchable text, as the pair indexes of
