@@ -168,10 +168,12 @@ enum AlertKeys {
     + subjectEntries(from: "p_subjects AS s", onConflict: "ON CONFLICT DO NOTHING")).map { $0 + ";" }
     .joined(separator: "\n")
 
-  /// The subjects on the keys held: what `ReadModels.leadsForAlerts` finds the leads of.
+  /// The subjects on the keys held: what `ReadModels.leadsForAlerts` finds the leads of. Each
+  /// key is looked up in the subjects' index (SQLite takes `CROSS JOIN`'s order as written;
+  /// otherwise it walked every subject with a key and looked it up among the keys).
   static let subjectsOnKeys = """
-    SELECT s.id FROM p_alert_usccs AS k JOIN p_subjects AS s ON s.uscc = k.uscc
-    UNION SELECT s.id FROM p_alert_shops AS k JOIN p_subjects AS s
-      ON s.platform = k.platform AND s.shop_id = k.shop_id
+    SELECT s.id FROM p_alert_usccs AS k CROSS JOIN p_subjects AS s WHERE s.uscc = k.uscc
+    UNION SELECT s.id FROM p_alert_shops AS k CROSS JOIN p_subjects AS s
+      WHERE s.shop_id = k.shop_id AND s.platform = k.platform
     """
 }

@@ -135,15 +135,19 @@ extension ReadModels where Self: SQLBackedStore {
   public func leadsForAlerts(alsoNaming warned: [String]) throws -> [LeadView] {
     let open = EarlyWarning.openStates.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")
     return try snapshot { db in
-      let named: String
+      // On SQLite the leads are read by rowid, not through the index of leads by state, which
+      // holds every open lead.
+      let (leads, named): (String, String)
       switch db {
       case .sqlite:
+        leads = "p_leads NOT INDEXED"
         named = """
           rowid IN (
             SELECT lead FROM p_lead_subjects WHERE subject_id IN (\(AlertKeys.subjectsOnKeys))
             UNION SELECT rowid FROM p_leads WHERE id IN (SELECT value FROM json_each(?)))
           """
       case .postgres:
+        leads = "p_leads"
         named = """
           id IN (
             SELECT id FROM p_leads
@@ -154,7 +158,7 @@ extension ReadModels where Self: SQLBackedStore {
       let warnedIDs = String(decoding: try JSONEncoder().encode(warned), as: UTF8.self)
       let rows = try db.rows(
         """
-        SELECT \(Self.leadColumns) FROM p_leads WHERE \(named) AND state IN (\(open))
+        SELECT \(Self.leadColumns) FROM \(leads) WHERE \(named) AND state IN (\(open))
         ORDER BY created_wall, created_counter, id
         """, warnedIDs)
       return try Self.leadViews(rows, db)
