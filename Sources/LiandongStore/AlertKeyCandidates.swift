@@ -29,11 +29,7 @@ struct AlertKeyCandidates {
 
   /// Enters the keys the leads and subjects held call for; their rows must be written.
   mutating func enter(_ db: StoreConnection) throws {
-    let engine: AlertKeys.Engine =
-      switch db {
-      case .sqlite: .sqlite
-      case .postgres: .postgres
-      }
+    let engine = AlertKeys.Engine(db)
     let candidates = leads.filter { lead in lead.subjects.contains { subjects[$0] != lead.origin } }.map(\.id)
     for (ids, statements) in [
       (candidates, AlertKeys.foreignSubjectEntries(on: engine, leads: AlertKeys.leads(inJSON: engine))),
@@ -41,7 +37,7 @@ struct AlertKeyCandidates {
     ] where !ids.isEmpty {
       for start in stride(from: 0, to: ids.count, by: Self.perStatement) {
         let chunk = ids[start..<min(start + Self.perStatement, ids.count)].map(\.description)
-        let json = String(decoding: try JSONEncoder().encode(chunk), as: UTF8.self)
+        let json = try LeadSearch.json(chunk)
         for statement in statements { try db.run(statement, json) }
       }
     }

@@ -14,6 +14,21 @@
 enum AlertKeys {
   enum Engine {
     case sqlite, postgres
+
+    init(_ db: StoreConnection) {
+      switch db {
+      case .sqlite: self = .sqlite
+      case .postgres: self = .postgres
+      }
+    }
+  }
+
+  /// The IDs bound as one JSON array (`LeadSearch.json`), as rows of a column `value`.
+  static func ids(inJSON engine: Engine) -> String {
+    switch engine {
+    case .sqlite: "SELECT value FROM json_each(?)"
+    case .postgres: "SELECT value FROM json_array_elements_text(CAST(? AS json))"
+    }
   }
 
   /// SQLite's tables, and the indexes that find a subject's key among other origins' subjects.
@@ -123,11 +138,11 @@ enum AlertKeys {
   /// JSON array), whoever names them: a subject's origin changes only if two origins wrote one
   /// ID, and a key entered needlessly costs a read a few leads.
   static func rewrittenSubjectEntries(on engine: Engine) -> [String] {
-    let (ids, ignoring, onConflict) =
+    let ids = ids(inJSON: engine)
+    let (ignoring, onConflict) =
       switch engine {
-      case .sqlite: ("SELECT value FROM json_each(?)", "OR IGNORE", "")
-      case .postgres:
-        ("SELECT value FROM json_array_elements_text(CAST(? AS json))", "", "ON CONFLICT DO NOTHING")
+      case .sqlite: ("OR IGNORE", "")
+      case .postgres: ("", "ON CONFLICT DO NOTHING")
       }
     return [
       """
@@ -143,12 +158,7 @@ enum AlertKeys {
   }
 
   /// The condition on `p_leads AS l` that picks the leads whose IDs are bound as a JSON array.
-  static func leads(inJSON engine: Engine) -> String {
-    switch engine {
-    case .sqlite: "l.id IN (SELECT value FROM json_each(?))"
-    case .postgres: "l.id IN (SELECT value FROM json_array_elements_text(CAST(? AS json)))"
-    }
-  }
+  static func leads(inJSON engine: Engine) -> String { "l.id IN (\(ids(inJSON: engine)))" }
 
   /// On a hub, a trigger enters the keys of the subjects each statement inserts (a bulk
   /// insert's 32 rows at a time, `new_rows`), by `subjectEntries`.

@@ -133,7 +133,7 @@ extension ReadModels where Self: SQLBackedStore {
   /// `warned` names, oldest first: every lead an alert can pair (`EarlyWarning.alerts`), read
   /// through the subjects on those keys rather than from every lead.
   public func leadsForAlerts(alsoNaming warned: [String]) throws -> [LeadView] {
-    let open = EarlyWarning.openStates.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")
+    let open = OpenWork.quoted(EarlyWarning.openStates.map(\.rawValue).sorted())
     return try snapshot { db in
       // On SQLite the leads are read by rowid, not through the index of leads by state, which
       // holds every open lead.
@@ -144,7 +144,7 @@ extension ReadModels where Self: SQLBackedStore {
         named = """
           rowid IN (
             SELECT lead FROM p_lead_subjects WHERE subject_id IN (\(AlertKeys.subjectsOnKeys))
-            UNION SELECT rowid FROM p_leads WHERE id IN (SELECT value FROM json_each(?)))
+            UNION SELECT rowid FROM p_leads WHERE id IN (\(AlertKeys.ids(inJSON: .sqlite))))
           """
       case .postgres:
         leads = "p_leads"
@@ -152,15 +152,14 @@ extension ReadModels where Self: SQLBackedStore {
           id IN (
             SELECT id FROM p_leads
             WHERE string_to_array(subject_ids, ',') && ARRAY(\(AlertKeys.subjectsOnKeys))
-            UNION SELECT value FROM json_array_elements_text(CAST(? AS json)))
+            UNION \(AlertKeys.ids(inJSON: .postgres)))
           """
       }
-      let warnedIDs = String(decoding: try JSONEncoder().encode(warned), as: UTF8.self)
       let rows = try db.rows(
         """
         SELECT \(Self.leadColumns) FROM \(leads) WHERE \(named) AND state IN (\(open))
         ORDER BY created_wall, created_counter, id
-        """, warnedIDs)
+        """, try LeadSearch.json(warned))
       return try Self.leadViews(rows, db)
     }
   }

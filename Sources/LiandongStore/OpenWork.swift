@@ -15,7 +15,8 @@ enum OpenWork {
   /// A hand-off waiting for the receiving bureau, or for the superior after an objection.
   static let handOff = "state IN (\(quoted([HandOffState.offered, .objected].map(\.rawValue))))"
 
-  private static func quoted(_ values: [String]) -> String {
+  /// `values` as a list of SQL string literals (canonical names, which hold no quote).
+  static func quoted(_ values: [String]) -> String {
     values.map { "'\($0)'" }.joined(separator: ", ")
   }
 }

@@ -81,32 +81,35 @@ struct LeadPageScaling {
   /// a lead is sent only to a node this one knows.
   private func importAwaiting(_ node: BenchNode) throws {
     _ = try node.cli(["peer", "add", "bench-a", "127.0.0.1:9"])
-    let csv = workspace.directory.appendingPathComponent("B9-awaiting.csv")
-    var text = "subject_name,platform,shop_id,violations,summary\n"
-    for index in 0..<Self.awaiting {
-      text += "待办检测店\(index)号,某电商平台,\(900_000 + index),forged-report,转来待核查的检测报告线索 第\(index)件\n"
-    }
-    try text.write(to: csv, atomically: true, encoding: .utf8)
-    _ = try node.cli(["lead", "import", csv.path, "--to", "bench-a", "--json"])
-    try FileManager.default.removeItem(at: csv)
+    try importShops(
+      node, to: "bench-a",
+      (0..<Self.awaiting).map { index in
+        "待办检测店\(index)号,某电商平台,\(900_000 + index),forged-report,转来待核查的检测报告线索 第\(index)件"
+      })
   }
 
   /// Syncs from `bench-a` its `onSharedShops` leads, on the shops of imported leads spread over
   /// the first `among` (`LeadCSV`'s shop IDs), shared with all.
   private func receiveLeadsOnSharedShops(_ node: BenchNode, among: Int) async throws {
     let region = try BenchNode("bench-a", workspace: workspace, copy: 9)
-    let csv = workspace.directory.appendingPathComponent("B9-region.csv")
-    var text = "subject_name,platform,shop_id,violations,summary\n"
-    for index in 0..<Self.onSharedShops {
-      text +=
-        "另一地区检测店\(index)号,某电商平台,\(100_000 + index * (among / Self.onSharedShops)),forged-report,同一网店的线索\n"
-    }
-    try text.write(to: csv, atomically: true, encoding: .utf8)
-    _ = try region.cli(["lead", "import", csv.path, "--to", "all", "--json"])
-    try FileManager.default.removeItem(at: csv)
+    try importShops(
+      region, to: "all",
+      (0..<Self.onSharedShops).map { index in
+        "另一地区检测店\(index)号,某电商平台,\(100_000 + index * (among / Self.onSharedShops)),forged-report,同一网店的线索"
+      })
     let (server, port) = try await region.serve()
     defer { server.stopServing() }
     _ = try node.sync(with: region.name, port: port)
+  }
+
+  /// `liandong lead import` on `node` of `rows` (subject name, platform, shop ID, violations,
+  /// summary), sent `to` an audience.
+  private func importShops(_ node: BenchNode, to audience: String, _ rows: [String]) throws {
+    let csv = workspace.directory.appendingPathComponent("B9-\(node.name).csv")
+    let text = (["subject_name,platform,shop_id,violations,summary"] + rows).map { $0 + "\n" }.joined()
+    try text.write(to: csv, atomically: true, encoding: .utf8)
+    _ = try node.cli(["lead", "import", csv.path, "--to", audience, "--json"])
+    try FileManager.default.removeItem(at: csv)
   }
 
   /// Each whole-list read's median time over five runs, after one to warm the cache.
