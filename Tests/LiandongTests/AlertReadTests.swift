@@ -41,16 +41,13 @@ struct AlertReadTests {
     let path = temporaryDirectory("alert-keys-upgrade").appendingPathComponent("node.sqlite").path
     _ = try NodeStore(path: path, node: node.id).ingest(
       changes, verifier: node.verifier, physicalMillis: node.clockMillis)
-    let downgraded = try await run(
-      "sqlite3",
-      [
-        path,
-        """
-        DROP TABLE p_alert_usccs; DROP TABLE p_alert_shops; DROP TABLE p_alert_awaited;
-        DROP INDEX p_subjects_by_shop; DROP INDEX p_subjects_by_uscc; CREATE INDEX p_subjects_by_uscc ON p_subjects (uscc);
-        DELETE FROM grdb_migrations WHERE identifier LIKE 'v31:%';
-        """,
-      ])
+    let downgraded = try await sqlite3(
+      path,
+      """
+      DROP TABLE p_alert_usccs; DROP TABLE p_alert_shops; DROP TABLE p_alert_awaited;
+      DROP INDEX p_subjects_by_shop; DROP INDEX p_subjects_by_uscc; CREATE INDEX p_subjects_by_uscc ON p_subjects (uscc);
+      DELETE FROM grdb_migrations WHERE identifier LIKE 'v31:%';
+      """)
     #expect(downgraded.status == 0, "\(downgraded)")
     var upgraded: [(String, any NodeStorage)] = [("SQLite", try NodeStore(path: path, node: node.id))]
     var server: PostgreSQLServer? = nil

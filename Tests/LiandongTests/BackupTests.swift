@@ -82,14 +82,11 @@ struct BackupTests {
     #expect(try await jjj.cli("sync", "yrd").status == 0)
     // The rolled-back copy holds yrd's checkpoint (as if a peer had passed it on), not the changes.
     let database = snapshot.appendingPathComponent("liandong.sqlite").path
-    let copied = try await run(
-      "sqlite3",
-      [
-        database,
-        "ATTACH '\(jjj.data.appendingPathComponent("liandong.sqlite").path)' AS later; "
-          + "INSERT OR IGNORE INTO checkpoints SELECT * FROM later.checkpoints; "
-          + "INSERT OR IGNORE INTO checkpoint_held SELECT * FROM later.checkpoint_held;",
-      ])
+    let copied = try await sqlite3(
+      database,
+      "ATTACH '\(jjj.data.appendingPathComponent("liandong.sqlite").path)' AS later; "
+        + "INSERT OR IGNORE INTO checkpoints SELECT * FROM later.checkpoints; "
+        + "INSERT OR IGNORE INTO checkpoint_held SELECT * FROM later.checkpoint_held;")
     #expect(copied.status == 0, "\(copied)")
 
     let rolledBack = NodeProcess(existing: "jjj", data: snapshot)

@@ -141,12 +141,10 @@ struct CLITests {
     #expect(clean.status == 0 && clean.stdout.contains("checked 2 changes"), "\(clean)")
 
     let database = cli.data.appendingPathComponent("liandong.sqlite").path
-    let edited = try run(
-      "sqlite3",
-      [
-        database,
-        "UPDATE changes SET body = CAST(replace(CAST(body AS TEXT), 'genuine', 'GENUINE') AS BLOB) WHERE sequence = 2;",
-      ])
+    let edited = try sqlite3(
+      database,
+      "UPDATE changes SET body = CAST(replace(CAST(body AS TEXT), 'genuine', 'GENUINE') AS BLOB) WHERE sequence = 2;"
+    )
     #expect(edited.status == 0, "\(edited)")
     let tampered = try cli("verify")
     #expect(
@@ -168,7 +166,7 @@ struct CLITests {
     #expect(same["identical"] as? Bool == true && same["after"] as? String == digest)
     let database = cli.data.appendingPathComponent("liandong.sqlite").path
     #expect(
-      try run("sqlite3", [database, "UPDATE p_leads SET summary = 'damaged'; DELETE FROM p_subjects;"]).status
+      try sqlite3(database, "UPDATE p_leads SET summary = 'damaged'; DELETE FROM p_subjects;").status
         == 0)
     let repaired = try #require(try cli.json("rebuild") as? [String: Any])
     #expect(repaired["identical"] as? Bool == false && repaired["after"] as? String == digest)

@@ -337,7 +337,7 @@ struct ChangeLogTests {
     let database = directory.appendingPathComponent("liandong.sqlite").path
     let sql =
       "UPDATE changes SET body = CAST(replace(CAST(body AS TEXT), 'untouched', 'UNtouched') AS BLOB) WHERE sequence = 2;"
-    let edit = try run("sqlite3", [database, sql])
+    let edit = try sqlite3(database, sql)
     #expect(edit.status == 0, "\(edit)")
     let report = try NodeHome.open(directory).store.audit(
       verifier: home.verifier, physicalMillis: Date().unixMillis)

@@ -190,9 +190,8 @@ struct EvidenceDamageTests {
     #expect(try await jjj.cli("verify", "--quick").status == 0)
     // The page header of an index's root page is overwritten, as a failing disk might.
     let database = jjj.data.appendingPathComponent("liandong.sqlite")
-    let located = try await run(
-      "sqlite3",
-      [database.path, "SELECT rootpage FROM sqlite_master WHERE name = 'changes_by_time'; PRAGMA page_size;"])
+    let located = try await sqlite3(
+      database.path, "SELECT rootpage FROM sqlite_master WHERE name = 'changes_by_time'; PRAGMA page_size;")
     let numbers = located.stdout.split(separator: "\n").compactMap { UInt64($0) }
     #expect(numbers.count == 2, "\(located)")
     let handle = try FileHandle(forUpdating: database)
@@ -228,12 +227,10 @@ struct EvidenceDamageTests {
     try await jjj.carry(to: yrd)
     let digest = try await yrd.status()["projectionDigest"] as? String
     let database = yrd.data.appendingPathComponent("liandong.sqlite").path
-    let edit = try await run(
-      "sqlite3",
-      [
-        database,
-        "UPDATE changes SET body = X'00' || substr(body, 2) WHERE id = (SELECT id FROM changes WHERE origin = 'jjj' ORDER BY sequence DESC LIMIT 1)",
-      ])
+    let edit = try await sqlite3(
+      database,
+      "UPDATE changes SET body = X'00' || substr(body, 2) WHERE id = (SELECT id FROM changes WHERE origin = 'jjj' ORDER BY sequence DESC LIMIT 1)"
+    )
     #expect(edit.status == 0, "\(edit)")
 
     let verified = try await yrd.cli("verify")

@@ -39,28 +39,23 @@ struct MigrationTests {
         with: try TestFederation.shared.key("n0"))
       #expect(try latest.keep([choice], trust: source.verifier.trust, now: Date()).kept == 1)
       let old = try NodeStore(path: path, node: node, migrateUpTo: version)
-      let statements = try run(
-        "sqlite3",
-        [
-          path,
-          """
-          SELECT 'INSERT INTO ' || m.name || ' (' || group_concat(c.name) || ') SELECT '
-            || group_concat(c.name) || ' FROM current.' || m.name || ';'
-          FROM sqlite_master m, pragma_table_info(m.name) c
-          WHERE m.type = 'table' AND m.name NOT LIKE 'grdb_%' AND m.name NOT LIKE 'sqlite_%'
-            AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND m.name NOT LIKE '%search_%'
-            AND m.name <> 'p_lead_subjects'
-          GROUP BY m.name
-          """,
-        ])
+      let statements = try sqlite3(
+        path,
+        """
+        SELECT 'INSERT INTO ' || m.name || ' (' || group_concat(c.name) || ') SELECT '
+          || group_concat(c.name) || ' FROM current.' || m.name || ';'
+        FROM sqlite_master m, pragma_table_info(m.name) c
+        WHERE m.type = 'table' AND m.name NOT LIKE 'grdb_%' AND m.name NOT LIKE 'sqlite_%'
+          AND m.sql NOT LIKE 'CREATE VIRTUAL TABLE%' AND m.name NOT LIKE '%search_%'
+          AND m.name <> 'p_lead_subjects'
+        GROUP BY m.name
+        """)
       let copy = statements.stdout.split(separator: "\n").map(String.init)
-      let copied = try run(
-        "sqlite3", [path, "ATTACH '\(current)' AS current; " + copy.joined(separator: " ")])
+      let copied = try sqlite3(path, "ATTACH '\(current)' AS current; " + copy.joined(separator: " "))
       #expect(copied.status == 0, "\(copied)")
       // From v21 an old node settled its search indexes as each write ended; so does the copy.
       if version >= 21 {
-        let settled = try run(
-          "sqlite3", [path, Self.settlement(at: version).map { $0 + ";" }.joined(separator: "\n")])
+        let settled = try sqlite3(path, Self.settlement(at: version).map { $0 + ";" }.joined(separator: "\n"))
         #expect(settled.status == 0, "\(settled)")
       }
       let digest = try latest.projectionDigest()
@@ -101,8 +96,7 @@ struct MigrationTests {
   func newerSchemaRefused() throws {
     let path = temporaryDirectory("newer").appendingPathComponent("new.sqlite").path
     _ = try NodeStore(path: path, node: try NodeID("n0"))
-    let edit = try run(
-      "sqlite3", [path, "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future');"])
+    let edit = try sqlite3(path, "INSERT INTO grdb_migrations (identifier) VALUES ('v99: from the future');")
     #expect(edit.status == 0, "\(edit)")
     let error = try #require(throws: StoreError.self) { try NodeStore(path: path, node: try NodeID("n0")) }
     #expect(error.code == "store.schema-too-new" && error.description.contains("use a newer liandong"))

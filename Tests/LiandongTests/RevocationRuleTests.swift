@@ -302,15 +302,12 @@ struct WithheldRotationTests {
     // The announcement's row moves to the log's end, as a body fetched again after damage does;
     // the rebuild still decides it before what its certificate signs.
     let database = jjj.data.appendingPathComponent("liandong.sqlite").path
-    let moved = try await run(
-      "sqlite3",
-      [
-        database,
-        "UPDATE changes SET rowid = (SELECT max(rowid) + 1 FROM changes) WHERE hex(id) = upper('\(announcement)');",
-      ])
+    let moved = try await sqlite3(
+      database,
+      "UPDATE changes SET rowid = (SELECT max(rowid) + 1 FROM changes) WHERE hex(id) = upper('\(announcement)');"
+    )
     #expect(moved.status == 0, "\(moved)")
-    let last = try await run(
-      "sqlite3", [database, "SELECT lower(hex(id)) FROM changes ORDER BY rowid DESC LIMIT 1;"])
+    let last = try await sqlite3(database, "SELECT lower(hex(id)) FROM changes ORDER BY rowid DESC LIMIT 1;")
     #expect(last.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == announcement, "\(last)")
     // So does `crl install --dry-run`'s preview, and then the rebuild.
     let preview = try app.home.store.previewRevocations(federation.trust())

@@ -64,7 +64,7 @@ struct SyncCrashTests {
   }
 
   static func integrityCheck(_ node: NodeProcess) throws -> String {
-    try run("sqlite3", [node.data.appendingPathComponent("liandong.sqlite").path, "PRAGMA integrity_check;"])
+    try sqlite3(node.data.appendingPathComponent("liandong.sqlite").path, "PRAGMA integrity_check;")
       .stdout
       .trimmingCharacters(in: .whitespacesAndNewlines)
   }

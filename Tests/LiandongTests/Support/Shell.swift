@@ -54,6 +54,21 @@ func run(
   return ProcessResult(status: status, stdout: child.stdout, stderr: child.stderr)
 }
 
+/// Runs the `sqlite3` tool on `database`, waiting for a lock up to 30 s as the node's own
+/// connections do. The tool's default is to fail at once with "database is locked", and a store
+/// this process or a node just let go of may still hold one: the last connection to close
+/// checkpoints the log and removes it under an exclusive lock (CI failed so on a loaded machine).
+@discardableResult
+func sqlite3(_ database: String, _ sql: String) throws -> ProcessResult {
+  try run("sqlite3", ["-cmd", ".timeout 30000", database, sql])
+}
+
+/// The same, for a caller on the concurrency pool.
+@discardableResult
+func sqlite3(_ database: String, _ sql: String) async throws -> ProcessResult {
+  try await run("sqlite3", ["-cmd", ".timeout 30000", database, sql])
+}
+
 /// A new folder for a test, removed when the test process exits: the suite makes about a
 /// thousand, a gigabyte in all, and left behind they filled the disk over repeated runs. Set
 /// `LIANDONG_KEEP_TEST_FOLDERS=1` to keep them for a look after a failure.
