@@ -58,9 +58,11 @@ struct LeadPageScaling {
     try importAwaiting(node)
     try await receiveLeadsOnSharedShops(node, among: small)
     var imported = try LeadCSV.importLeads(node, 0..<small, chunk: small, workspace: workspace, label: "B9")
-    let atSmall = try medians(node) + (try readMedians(node))
+    // The node as it stands at N leads, kept to be read beside the node at 10 N.
+    let atN = workspace.directory.appendingPathComponent("B9-at-\(small)")
+    try FileManager.default.copyItem(at: node.data, to: atN)
     imported += try LeadCSV.importLeads(node, small..<large, chunk: small, workspace: workspace, label: "B9")
-    let atLarge = try medians(node) + (try readMedians(node))
+    let (atSmall, atLarge) = try medians(node.name, small: atN, large: node.data)
     log(String(format: "B9: %d leads imported in %.1f s", large, imported))
     let named =
       Self.queries.map { ("B9 \($0.name)", "first page of \(Self.pageSize)", Self.describe($0.filter)) }
@@ -72,7 +74,8 @@ struct LeadPageScaling {
         referenceName:
           "1.5 x the same at \(small) leads (\(String(format: "%.2f", atSmall[index] * 1000)) ms)",
         goal: 1.0,
-        note: "\(what) at \(large) leads\(filter.isEmpty ? "" : ", " + filter); median of 5",
+        note:
+          "\(what) at \(large) leads\(filter.isEmpty ? "" : ", " + filter); median of \(Self.rounds) rounds",
         lowerIsBetter: true)
     }
   }
@@ -112,15 +115,56 @@ struct LeadPageScaling {
     try FileManager.default.removeItem(at: csv)
   }
 
-  /// Each whole-list read's median time over five runs, after one to warm the cache.
-  private func readMedians(_ node: BenchNode) throws -> [Double] {
-    let app = NodeApp(home: try NodeHome.open(node.data))
-    return try Self.reads.map { read in
-      var times: [Double] = []
-      for run in 0..<6 {
-        let started = Date()
+  private static func describe(_ filter: LeadFilter) -> String {
+    if let text = filter.text { return "text '\(text)'" }
+    if let risk = filter.risk { return "risk \(risk)" }
+    return "no filter"
+  }
+
+  /// Timed rounds of every read, after one to warm the cache.
+  static let rounds = 21
+  /// The pause between rounds, so that the rounds of one read spread over a few seconds.
+  static let pauseBetweenRounds: TimeInterval = 0.05
+
+  /// Each page query's, then each whole-list read's, median time over `rounds` rounds on the
+  /// node at N leads (`small`) and at 10 N (`large`). A round takes every read in turn, each on
+  /// both nodes one after the other, and the rounds pause between them: the two sizes are timed
+  /// in the same seconds, each read's samples spread over a few, and all of it once the imports'
+  /// writes are on the disk (`sync`). Timed one size after the other, minutes apart, the ratios
+  /// moved with whatever the machine did in those minutes (BENCHMARKS.md, B9).
+  private func medians(_ name: String, small: URL, large: URL) throws -> ([Double], [Double]) {
+    let reads = try [small, large].map { try self.reads(name, folder: $0) }
+    sync()
+    var times = Array(repeating: Array(repeating: [Double](), count: reads[0].count), count: 2)
+    for round in 0...Self.rounds {
+      for index in reads[0].indices {
+        // Each size goes first in every other round.
+        for size in round % 2 == 0 ? [0, 1] : [1, 0] {
+          let started = Date()
+          try reads[size][index]()
+          if round > 0 { times[size][index].append(Date().timeIntervalSince(started)) }
+        }
+      }
+      Thread.sleep(forTimeInterval: Self.pauseBetweenRounds)
+    }
+    let medians = times.map { $0.map { $0.sorted()[$0.count / 2] } }
+    return (medians[0], medians[1])
+  }
+
+  /// The page queries, then the whole-list reads, on the node `name` whose data is in `folder`.
+  private func reads(_ name: String, folder: URL) throws -> [() throws -> Void] {
+    let store = try NodeStore(
+      path: folder.appendingPathComponent("liandong.sqlite").path, node: try NodeID(name))
+    let app = NodeApp(home: try NodeHome.open(folder))
+    let pages: [() throws -> Void] = Self.queries.map { query in
+      {
+        let page = try store.leadPage(query.filter, after: nil, limit: Self.pageSize)
+        guard page != nil else { throw BenchError("B9: the page query for \(query.name) found no page") }
+      }
+    }
+    let lists: [() throws -> Void] = Self.reads.map { read in
+      {
         let found = try read.read(app)
-        if run > 0 { times.append(Date().timeIntervalSince(started)) }
         if read.name == "due", found < Self.awaiting {
           throw BenchError(
             "B9: the due list shows \(found) items, not the \(Self.awaiting) leads sent by name")
@@ -131,29 +175,7 @@ struct LeadPageScaling {
           )
         }
       }
-      return times.sorted()[times.count / 2]
     }
-  }
-
-  private static func describe(_ filter: LeadFilter) -> String {
-    if let text = filter.text { return "text '\(text)'" }
-    if let risk = filter.risk { return "risk \(risk)" }
-    return "no filter"
-  }
-
-  /// Each query's median time over five runs, after one to warm the cache.
-  private func medians(_ node: BenchNode) throws -> [Double] {
-    let store = try NodeStore(
-      path: node.data.appendingPathComponent("liandong.sqlite").path, node: try NodeID(node.name))
-    return try Self.queries.map { query in
-      var times: [Double] = []
-      for run in 0..<6 {
-        let started = Date()
-        let page = try store.leadPage(query.filter, after: nil, limit: Self.pageSize)
-        if run > 0 { times.append(Date().timeIntervalSince(started)) }
-        guard page != nil else { throw BenchError("B9: the page query for \(query.name) found no page") }
-      }
-      return times.sorted()[times.count / 2]
-    }
+    return pages + lists
   }
 }
