@@ -5,9 +5,10 @@ import LiandongStore
 
 /// B9, reads at scale: the first page of `lead list` (50 leads, as the console and the API ask
 /// for) under each kind of filter, and the due list, the worklist, a campaign report of the
-/// month before and the early-warning alerts, on a node holding N leads and then 10 N, read
-/// in-process through the store's page query and the application layer. A read costs what it
-/// returns and what its filter skips when the time at 10 N is at most 1.5 times the time at N.
+/// month before and the early-warning alerts, on a copy of a node as it held N leads beside the
+/// node holding 10 N, read in-process through the store's page query and the application layer,
+/// both sizes in the same rounds (`medians`). A read costs what it returns and what its filter
+/// skips when the time at 10 N is at most 1.5 times the time at N.
 /// The leads come in by `liandong lead import`, as a bureau's would: shared with all, and
 /// `awaiting` more (imported first) sent to a bureau by name, the open work the due list shows;
 /// before them, another region's `onSharedShops` leads arrive by sync, each on a shop one of the
