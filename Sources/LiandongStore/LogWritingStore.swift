@@ -66,11 +66,12 @@ extension LogWritingStore {
 /// needed (each concept's file extends it: fork decisions, chain time, revocation lists).
 enum LogTables {
   /// Every table folded from the log, in both engines: the projections, then the operation
-  /// index and what the log's rules derive (the SQLite store adds its search indexes).
+  /// index, what the log's rules derive and the keys alerts stand on (the SQLite store adds its
+  /// search indexes).
   static let derivedTables =
     ProjectionDigest.tables.map(\.table) + [
       "p_operations", "p_wanted_bodies", "withheld_changes", "retimed_changes",
-    ]
+    ] + AlertKeys.tables
 
   /// A change's row in the log.
   static let changeRows = RowInserts(

@@ -256,5 +256,5 @@ extension NodeStore {
 
   /// The statements that settle the search indexes and the keys alerts stand on; public for
   /// the benchmark that writes a node's rows into bare SQLite.
-  public static var searchSettlement: [String] { Schema.alertKeysSettlement + Schema.searchSettlement }
+  public static let searchSettlement = Schema.alertKeysSettlement + Schema.searchSettlement
 }

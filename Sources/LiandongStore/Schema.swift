@@ -882,7 +882,7 @@ enum Schema {
   static let derivedTables =
     ["p_search_marks"] + LogTables.derivedTables + [
       "p_lead_search", "p_subject_search", "p_search_owed", "p_lead_subjects",
-    ] + AlertKeys.tables
+    ]
 
   /// The statement that empties the derived table `table` (a contentless index cannot be
   /// deleted from row by row).

@@ -35,7 +35,7 @@ extension PostgresStore: LogWritingStore {
   }
 
   func emptyDerivedTables(_ db: StoreConnection) throws {
-    for table in LogTables.derivedTables + AlertKeys.tables { try db.run("DELETE FROM \(table)") }
+    for table in LogTables.derivedTables { try db.run("DELETE FROM \(table)") }
   }
 
   /// Drops every projection and replays the log, as `NodeStore.rebuild`. No process appends
