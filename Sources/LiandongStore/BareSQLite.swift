@@ -53,7 +53,11 @@ public final class BareSQLite: Sendable {
   /// Opens (or creates) the file for writing, as the node's store does.
   public init(path: String) throws {
     var configuration = Configuration()
-    configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+    configuration.prepareDatabase { db in
+      try db.execute(sql: "PRAGMA synchronous = FULL")
+      // The node's settlement (`NodeStore.searchSettlement`) calls it.
+      db.add(function: DigitRuns.function)
+    }
     writer = try DatabasePool(path: path, configuration: configuration)
   }
 

@@ -68,16 +68,7 @@ extension LeadSearch {
     guard let names = try query(needle, "p_subject_search", db) else { return found }
     var subjects = try String.fetchAll(
       db, sql: "SELECT id FROM p_subjects WHERE uscc = ?", arguments: [needle.uppercased()])
-    if let names {
-      // Each name the index offers is tested as a walk tests it: the halves' query offers more.
-      subjects += try String.fetchAll(
-        db,
-        sql: """
-          SELECT p_subjects.id FROM p_subject_search JOIN p_subjects ON p_subjects.rowid = p_subject_search.rowid
-          WHERE p_subject_search MATCH ? AND p_subjects.name LIKE ? ESCAPE '\\' LIMIT ?
-          """,
-        arguments: [halves(needle) ?? names, "%" + escapedForLike(needle) + "%", few + 1])
-    }
+    if let names { subjects += try subjectsNamed(needle, halves(needle) ?? names, atMost: few, db) }
     guard subjects.count <= few else { return found }
     let naming = try Int64.fetchAll(
       db,
@@ -88,6 +79,42 @@ extension LeadSearch {
     found.bySubject = naming.count <= few ? Set(naming) : nil
     return found
   }
+
+  /// The ids of the subjects whose names hold `needle`, up to one more than `few`: those that
+  /// hold its run of digits (`DigitRuns.key`), where fewer than `digitRunsTried` do, else those
+  /// the subjects' index finds for `query`. Each name offered is tested as a walk tests it: a
+  /// run of digits or the halves' query offer more than the needle.
+  private static func subjectsNamed(_ needle: String, _ query: String, atMost few: Int, _ db: Database) throws
+    -> [String]
+  {
+    let like = "%" + escapedForLike(needle) + "%"
+    if let key = DigitRuns.key(of: needle) {
+      let (condition, runs) = key.condition
+      let held = try Int.fetchOne(
+        db, sql: "SELECT count(*) FROM (SELECT 1 FROM p_subject_digits WHERE \(condition) LIMIT ?)",
+        arguments: StatementArguments(runs) + [digitRunsTried + 1])
+      // A run many names hold (a year) says less than the trigrams.
+      if let held, held <= digitRunsTried {
+        return try String.fetchAll(
+          db,
+          sql: """
+            SELECT p_subjects.id FROM p_subject_digits JOIN p_subjects ON p_subjects.rowid = p_subject_digits.subject
+            WHERE \(condition) AND p_subjects.name LIKE ? ESCAPE '\\' LIMIT ?
+            """,
+          arguments: StatementArguments(runs) + [like, few + 1])
+      }
+    }
+    return try String.fetchAll(
+      db,
+      sql: """
+        SELECT p_subjects.id FROM p_subject_search JOIN p_subjects ON p_subjects.rowid = p_subject_search.rowid
+        WHERE p_subject_search MATCH ? AND p_subjects.name LIKE ? ESCAPE '\\' LIMIT ?
+        """,
+      arguments: [query, like, few + 1])
+  }
+
+  /// The most names holding a needle's run of digits that a search tests one by one.
+  static let digitRunsTried = 1_000
 
   /// The rowids of the `count` leads whose summaries the index's `query` finds
   /// (`TextMatches.manySummaries`) that come first in rowid order from the side a page starts

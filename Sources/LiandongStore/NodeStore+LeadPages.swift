@@ -243,18 +243,18 @@ enum LeadSearch {
 }
 
 extension NodeStore {
-  /// Brings the search indexes in line with the rows this transaction wrote
-  /// (`Schema.searchSettlement`). Run before every write transaction commits, so no reader sees
-  /// an index behind its rows.
-  static func settleSearchIndexes(_ db: Database, alertKeys: Bool) throws {
+  /// Brings the search indexes, and what is settled with them, in line with the rows this
+  /// transaction wrote (`Schema.settlement`). Run before every write transaction commits, so no
+  /// reader sees an index behind its rows.
+  static func settle(_ settlement: [String], _ db: Database) throws {
     // Cached: compiled once per connection, not in every write transaction.
-    guard try Bool.fetchOne(db.cachedStatement(sql: Schema.searchBehind)) == true else { return }
-    for statement in alertKeys ? searchSettlement : Schema.searchSettlement {
-      try db.cachedStatement(sql: statement).execute()
+    guard !settlement.isEmpty, try Bool.fetchOne(db.cachedStatement(sql: Schema.searchBehind)) == true else {
+      return
     }
+    for statement in settlement { try db.cachedStatement(sql: statement).execute() }
   }
 
-  /// The statements that settle the search indexes and the keys alerts stand on; public for
+  /// The statements that settle the search indexes and what is settled with them; public for
   /// the benchmark that writes a node's rows into bare SQLite.
-  public static let searchSettlement = Schema.alertKeysSettlement + Schema.searchSettlement
+  public static let searchSettlement = Schema.settlement(migrations: Schema.latestVersion)
 }

@@ -12,11 +12,10 @@ public final class NodeStore: Sendable {
   let writer: any DatabaseWriter
   /// The database file, as messages name it ("" in memory).
   let filePath: String
-  /// Whether the schema has the search indexes, whose debts each write transaction settles
-  /// (only a test's store stopped at an older schema lacks them).
-  let settlesSearch: Bool
-  /// Whether it has the keys alerts stand on (`AlertKeys`), settled with the search indexes.
-  let settlesAlertKeys: Bool
+  /// What each write transaction settles before it commits (`Schema.settlement`): the search
+  /// indexes and what is settled with them, as far as the schema has them (only a test's store
+  /// stopped at an older schema lacks some).
+  let settlement: [String]
   /// Checkpoints the write-ahead log off the writer's commits; nil for an in-memory store.
   let walCheckpointer: WALCheckpointer?
   let signerCache = SignerCache()
@@ -44,8 +43,7 @@ public final class NodeStore: Sendable {
   public init(path: String?, node: NodeID, migrateUpTo: Int?) throws {
     self.node = node
     filePath = path ?? ""
-    settlesSearch = (migrateUpTo ?? .max) >= Schema.searchIndexesVersion
-    settlesAlertKeys = (migrateUpTo ?? .max) >= Schema.alertKeysVersion
+    settlement = Schema.settlement(migrations: migrateUpTo ?? Schema.latestVersion)
     // A data folder this process may not write can still be read. On a read-only disk (a
     // mounted copy, an inspection) nobody can be writing, and a WAL database there opens only as
     // immutable, since SQLite cannot make its -shm file; a folder of another user is opened
@@ -109,6 +107,8 @@ public final class NodeStore: Sendable {
     configuration.busyMode = .timeout(30)
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = FULL")
+      // Each write's settlement calls it (`Schema.digitSettlement`).
+      db.add(function: DigitRuns.function)
       // SQLite's default page cache is 2 MiB. Object IDs are random, so each new object's rows
       // land on pages all over the projection indexes, and with a few hundred thousand changes
       // inserts kept missing the cache: bulk imports and catch-up syncs slowed as the store grew.
@@ -172,7 +172,7 @@ public final class NodeStore: Sendable {
       do {
         try db.inTransaction(.immediate) {
           result = try body(db)
-          if settlesSearch { try Self.settleSearchIndexes(db, alertKeys: settlesAlertKeys) }
+          try Self.settle(settlement, db)
           return .commit
         }
       } catch {

@@ -686,8 +686,63 @@ enum Schema {
         + AlertKeys.subjectEntries(from: "p_subjects AS s", ignoring: "OR IGNORE")
       for statement in fill { try db.execute(sql: statement) }
     }
+    migrator.registerMigration("v32: the runs of digits in subjects' names") { db in
+      try db.execute(sql: subjectDigits)
+      // The store's connections have it; one that only migrates (the in-memory stores' model) may not.
+      db.add(function: DigitRuns.function)
+      // Every name the subjects' index has settled; those above its mark, with the rest of
+      // the index, at the next write.
+      try db.execute(
+        sql: """
+          INSERT OR IGNORE INTO p_subject_digits (digits, subject)
+          \(digitRuns(where: "p_subjects.rowid <= \(searchMark("p_subject_search"))"))
+          """)
+    }
     return migrator
   }
+
+  /// Which subjects (by rowid) hold each run of digits in their names (`DigitRuns`): a
+  /// numbered shop's name found by a B-tree where its trigrams are held by every shop of the
+  /// chain. Settled with the subjects' trigram index (`digitSettlement`), from the same mark
+  /// and the same notes of rows removed.
+  static let subjectDigits = """
+    CREATE TABLE p_subject_digits (
+      digits TEXT NOT NULL,
+      subject INTEGER NOT NULL,
+      PRIMARY KEY (digits, subject)
+    ) WITHOUT ROWID;
+    """
+
+  /// Each run of digits and subject (by rowid) of the subjects `condition` picks.
+  private static func digitRuns(where condition: String) -> String {
+    """
+    SELECT runs.value, p_subjects.rowid FROM p_subjects, json_each(\(DigitRuns.functionName)(p_subjects.name)) AS runs
+    WHERE \(condition)
+    """
+  }
+
+  /// Brings `p_subject_digits` in line with the subjects, as `searchSettlement` brings their
+  /// trigram index, and before it (which raises the mark and forgets the notes): forget the
+  /// runs of the names noted removed, as the index held them, then add the runs of the rows
+  /// noted and of every row above the mark.
+  static let digitSettlement: [String] = {
+    let mark = searchMark("p_subject_search")
+    let runs = "\(DigitRuns.functionName)(owed.indexed)"
+    return [
+      """
+      DELETE FROM p_subject_digits WHERE (digits, subject) IN (
+        SELECT runs.value, owed.row FROM p_search_owed AS owed, json_each(\(runs)) AS runs
+        WHERE owed.search = 'p_subject_search' AND owed.indexed IS NOT NULL)
+      """,
+      """
+      INSERT OR IGNORE INTO p_subject_digits (digits, subject)
+      \(digitRuns(where: """
+        p_subjects.rowid IN (SELECT row FROM p_search_owed WHERE search = 'p_subject_search' AND row <= \(mark))
+        """))
+      UNION ALL \(digitRuns(where: "p_subjects.rowid > \(mark)"))
+      """,
+    ]
+  }()
 
   /// Indexes that let the worklist, the due list and a campaign report read what they show
   /// rather than every lead: partial indexes of the rows that hold open work (`OpenWork`: a
@@ -881,7 +936,7 @@ enum Schema {
   /// notes none, and the indexes after the rows, so it also clears whatever an index held.
   static let derivedTables =
     ["p_search_marks"] + LogTables.derivedTables + [
-      "p_lead_search", "p_subject_search", "p_search_owed", "p_lead_subjects",
+      "p_lead_search", "p_subject_search", "p_search_owed", "p_lead_subjects", "p_subject_digits",
     ]
 
   /// The statement that empties the derived table `table` (a contentless index cannot be
@@ -910,6 +965,17 @@ enum Schema {
   static let searchIndexesVersion = 21
   /// The migration that made the tables of the keys alerts stand on.
   static let alertKeysVersion = 31
+  /// The migration that made the index of digits in subjects' names.
+  static let subjectDigitsVersion = 32
+
+  /// What a write transaction on a schema of `migrations` migrations settles: the keys alerts
+  /// stand on and the digits of names, from the rows the subjects' trigram index has yet to
+  /// settle, then the search indexes, which forget what was owed and raise their marks.
+  static func settlement(migrations: Int) -> [String] {
+    guard migrations >= searchIndexesVersion else { return [] }
+    return (migrations >= alertKeysVersion ? alertKeysSettlement : [])
+      + (migrations >= subjectDigitsVersion ? digitSettlement : []) + searchSettlement
+  }
 
   /// What a write transaction settles before its search indexes: the keys alerts stand on of the
   /// subjects it wrote, those its settlement of `p_subject_search` indexes (above the mark, or

@@ -24,7 +24,7 @@ struct OwnRows {
       SELECT sql FROM sqlite_master
       WHERE tbl_name IN (
           'changes', 'p_operations', 'p_subjects', 'p_leads', 'p_lead_search', 'p_subject_search', 'p_lead_subjects',
-          'p_search_owed', 'p_search_marks', 'p_alert_usccs', 'p_alert_shops', 'p_alert_awaited')
+          'p_subject_digits', 'p_search_owed', 'p_search_marks', 'p_alert_usccs', 'p_alert_shops', 'p_alert_awaited')
         AND sql IS NOT NULL
       ORDER BY type = 'trigger', type = 'index', name
       """)

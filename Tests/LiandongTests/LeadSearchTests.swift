@@ -14,7 +14,7 @@ import Testing
 struct LeadSearchTests {
   private static let pieces = [
     "检测", "报告", "伪造", "CCC", "ccc", "认证", "One-Day", "\"", "%", "_", " ", "店", "合格证", "Ab", "É", "é",
-    "e\u{301}", "\\", "'", "100", "\u{FFFF}", "\u{FFFD}",
+    "e\u{301}", "\\", "'", "100", "\u{FFFF}", "\u{FFFD}", "4242", "7", "号", "\u{FF14}",
   ]
   private static let uscc = "91310000MA1FL8XQ37"
 
@@ -169,23 +169,97 @@ struct LeadSearchTests {
   @Test("a subject's name that holds both halves of a long search but not the search is no match")
   func namesHoldingBothHalves() throws {
     let node = try SimulatedNode("n0")
-    func lead(naming name: String) throws -> String {
-      try node.app.addLead(
-        NewLead(
-          subject: SubjectRecord(kind: .shop, name: name),
-          fields: LeadFields(violations: [.forgedReport], subjectIDs: [], summary: "网店出售伪造检测报告"),
-          audience: .all),
-        by: Officer("li.wei"), now: node.tick()
-      ).view.id
-    }
-    let named = try lead(naming: "速通检测服务店4242号")
-    // "检测服务店4" and "店4242号", the halves the subjects' index is asked for, both in it.
-    _ = try lead(naming: "检测服务店4与店4242号")
-    #expect(LeadSearch.halves("检测服务店4242号") == "\"检测服务店4\" AND \"店4242号\"")
+    let named = try lead(on: node, naming: "速通检测服务店四二四二号")
+    // "检测服务店四" and "店四二四二号", the halves the subjects' index is asked for, both in it.
+    _ = try lead(on: node, naming: "检测服务店四与店四二四二号")
+    #expect(LeadSearch.halves("检测服务店四二四二号") == "\"检测服务店四\" AND \"店四二四二号\"")
     for few in [0, LeadSearch.fewMatches] {
       #expect(
-        try pages(node.database, LeadQuery(text: "检测服务店4242号"), gatheringAtMost: few, walkingFirst: 0)
+        try pages(node.database, LeadQuery(text: "检测服务店四二四二号"), gatheringAtMost: few, walkingFirst: 0)
           == [named], "few \(few)")
+    }
+  }
+
+  @Test("a numbered shop's name is found by its run of digits: exactly, or by how it begins")
+  func numberedShops() throws {
+    let node = try SimulatedNode("n0")
+    let names = ["速通检测服务店4242号", "检测服务店14242号", "检测服务店42420号", "检测服务店４２４２号"]
+    var leads: [String: String] = [:]
+    for name in names { leads[name] = try lead(on: node, naming: name) }
+    for few in [0, LeadSearch.fewMatches] {
+      func found(_ text: String) throws -> Set<String> {
+        Set(try pages(node.database, LeadQuery(text: text), gatheringAtMost: few, walkingFirst: 0))
+      }
+      #expect(try found("店4242号") == [leads["速通检测服务店4242号"]!], "few \(few)")
+      #expect(
+        try found("服务店4242") == [leads["速通检测服务店4242号"]!, leads["检测服务店42420号"]!], "few \(few)")
+      #expect(try found("14242号") == [leads["检测服务店14242号"]!], "few \(few)")
+      #expect(try found("店４２４２号") == [leads["检测服务店４２４２号"]!], "few \(few)")
+    }
+    #expect(DigitRuns.key(of: "店4242号") == DigitRuns.Key(digits: "4242", exact: true))
+    #expect(DigitRuns.key(of: "服务店4242") == DigitRuns.Key(digits: "4242", exact: false))
+    #expect(DigitRuns.key(of: "a12b345c6789") == DigitRuns.Key(digits: "345", exact: true))
+    #expect(DigitRuns.key(of: "4242号") == nil, "a run that begins the needle may end a longer one")
+    #expect(DigitRuns.key(of: "店4") == nil, "two characters: the trigrams' vocabulary answers")
+    #expect(DigitRuns.of("店4242号与4242号及0７") == ["4242", "0"])
+    try expectIndexesHoldTheRows(node.database)
+  }
+
+  @Test("a subject's row removed, or given again with another name, leaves no run of its old name")
+  func subjectRowsReplaced() throws {
+    let node = try SimulatedNode("n0")
+    let first = try lead(on: node, naming: "检测服务店1001号")
+    _ = try lead(on: node, naming: "检测服务店1002号")
+    /// Removes the subject rows `removed` names and, unless `name` is nil, writes the first
+    /// subject's row again under `name` (SQLite gives it the highest rowid plus one), in one
+    /// write transaction, as a fold rewrites an object's row.
+    func replace(_ removed: String, with name: String?) throws {
+      try node.database.writeTransaction { db in
+        try db.execute(sql: "CREATE TEMP TABLE copied AS SELECT * FROM p_subjects WHERE rowid = 1")
+        defer { try? db.execute(sql: "DROP TABLE temp.copied") }
+        try db.execute(sql: "DELETE FROM p_subjects WHERE rowid IN (\(removed))")
+        guard let name else { return }
+        try db.execute(sql: "UPDATE temp.copied SET name = ?", arguments: [name])
+        try db.execute(sql: "INSERT INTO p_subjects SELECT * FROM temp.copied")
+      }
+    }
+    try replace("1", with: "检测服务店2001号")
+    try replace("2", with: nil)
+    for few in [0, LeadSearch.fewMatches] {
+      func found(_ text: String) throws -> [String] {
+        try pages(node.database, LeadQuery(text: text), gatheringAtMost: few, walkingFirst: 0)
+      }
+      #expect(try found("店1001号").isEmpty && found("店1002号").isEmpty, "few \(few)")
+      #expect(try found("店2001号") == [first], "few \(few)")
+    }
+    try expectIndexesHoldTheRows(node.database)
+  }
+
+  @Test("a run of digits more names hold than a search tests one by one still finds exactly the names")
+  func runsManyNamesHold() throws {
+    let node = try SimulatedNode("n0")
+    var operations: [DomainOperation] = []
+    for index in 0...LeadSearch.digitRunsTried {
+      let subject = node.newObjectID()
+      operations += [
+        DomainOperation(
+          objectID: subject, action: .createSubject(SubjectRecord(kind: .shop, name: "于2024年开业的第\(index)店"))),
+        DomainOperation(
+          objectID: node.newObjectID(),
+          action: .createLead(
+            LeadFields(violations: [.forgedReport], subjectIDs: [subject], summary: "网店出售伪造检测报告"))),
+      ]
+    }
+    for part in stride(from: 0, to: operations.count, by: 500) {
+      try node.record(Array(operations[part..<min(part + 500, operations.count)]), audience: .all)
+    }
+    let named = try lead(on: node, naming: "自2024年起的店")
+    for few in [0, LeadSearch.fewMatches] {
+      #expect(
+        try pages(node.database, LeadQuery(text: "自2024年"), gatheringAtMost: few, walkingFirst: 0) == [named])
+      #expect(
+        try pages(node.database, LeadQuery(text: "年开业的第1000店"), gatheringAtMost: few, walkingFirst: 0).count
+          == 1)
     }
   }
 
@@ -309,6 +383,17 @@ struct LeadSearchTests {
     #expect(try !node.app.leads(onTheDay).items.map(\.id).contains(lastOfDay))
   }
 
+  /// Records a lead about a new subject called `name`; returns the lead's id.
+  private func lead(on node: SimulatedNode, naming name: String) throws -> String {
+    try node.app.addLead(
+      NewLead(
+        subject: SubjectRecord(kind: .shop, name: name),
+        fields: LeadFields(violations: [.forgedReport], subjectIDs: [], summary: "网店出售伪造检测报告"),
+        audience: .all),
+      by: Officer("li.wei"), now: node.tick()
+    ).view.id
+  }
+
   /// Asserts that each search index's vocabulary counts, for every trigram, exactly the rows
   /// whose text holds it, and that the subject links are the leads' own: an index that forgot
   /// a removed text, or was told a wrong one, finds leads by texts they no longer hold, which
@@ -350,6 +435,19 @@ struct LeadSearchTests {
       )
     }
     #expect(Set(links) == Set(named) && links.count == Set(named).count, "p_lead_subjects against p_leads")
+    let (runs, names) = try store.read { db in
+      (
+        try Row.fetchAll(db, sql: "SELECT digits, subject FROM p_subject_digits").map {
+          "\($0["digits"] as String) \($0["subject"] as Int64)"
+        },
+        try Row.fetchAll(db, sql: "SELECT rowid, name FROM p_subjects").flatMap { row in
+          (row["name"] as String).unicodeScalars.split { !("0"..."9").contains($0) }.map {
+            "\(String(String.UnicodeScalarView($0))) \(row["rowid"] as Int64)"
+          }
+        }
+      )
+    }
+    #expect(Set(runs) == Set(names) && runs.count == Set(names).count, "p_subject_digits against p_subjects")
   }
 
   /// Every page of `query` through the application layer, from its first, the ids in order (at
