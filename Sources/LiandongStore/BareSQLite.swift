@@ -56,7 +56,7 @@ public final class BareSQLite: Sendable {
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = FULL")
       // The node's settlement (`NodeStore.searchSettlement`) calls it.
-      db.add(function: DigitRuns.function)
+      DigitRuns.register(on: db.sqliteConnection)
     }
     writer = try DatabasePool(path: path, configuration: configuration)
   }

@@ -1,4 +1,4 @@
-import GRDB
+import GRDBSQLite
 
 /// The runs of ASCII digits in subjects' names, indexed beside the names' trigrams
 /// (`p_subject_digits`, `Schema.subjectDigits`). Shops of one chain or one platform are numbered
@@ -11,27 +11,61 @@ enum DigitRuns {
   /// names in sets, in SQL, as it does their trigrams.
   static let functionName = "liandong_digit_runs"
 
-  static let function = DatabaseFunction(functionName, argumentCount: 1, pure: true) { values in
-    guard let text = String.fromDatabaseValue(values[0]) else { return nil }
-    let runs = of(text)
-    guard !runs.isEmpty else { return nil }
-    // Digits need no escaping in JSON.
-    return "[" + runs.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+  /// Registers the function on `connection`. A C function over the bytes SQLite holds: every
+  /// subject an import or a sync writes passes through it, and GRDB's functions copy each text
+  /// into a Swift string and box each argument and result.
+  static func register(on connection: OpaquePointer?) {
+    let code = sqlite3_create_function_v2(
+      connection, functionName, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, runsAsJSON, nil, nil, nil)
+    // Only a wrong name or argument count fails, which a test would see at once.
+    precondition(code == SQLITE_OK, "registering \(functionName) failed: \(code)")
   }
+
+  private static let runsAsJSON:
+    @convention(c) (OpaquePointer?, Int32, UnsafeMutablePointer<OpaquePointer?>?) ->
+      Void = { context, _, arguments in
+        guard let value = arguments?[0], let text = sqlite3_value_text(value) else {
+          return sqlite3_result_null(context)
+        }
+        let bytes = UnsafeBufferPointer(start: text, count: Int(sqlite3_value_bytes(value)))
+        let runs = DigitRuns.runs(in: bytes)
+        guard !runs.isEmpty else { return sqlite3_result_null(context) }
+        // ["4242","1"]: digits need no escaping in JSON.
+        var json: [UInt8] = [UInt8(ascii: "[")]
+        for run in runs {
+          if json.count > 1 { json.append(UInt8(ascii: ",")) }
+          json.append(UInt8(ascii: "\""))
+          json += bytes[run]
+          json.append(UInt8(ascii: "\""))
+        }
+        json.append(UInt8(ascii: "]"))
+        json.withUnsafeBufferPointer {
+          sqlite3_result_text(
+            context, UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self), Int32($0.count),
+            unsafeBitCast(OpaquePointer(bitPattern: -1), to: sqlite3_destructor_type.self))
+        }
+      }
 
   /// Each maximal run of the digits 0-9 in `text`, once, in the order they first appear. Only
   /// ASCII digits: a full-width digit (４) is another character, as `LIKE` sees it.
   static func of(_ text: String) -> [String] {
-    var runs: [String] = [], seen: Set<String> = []
-    var run = String.UnicodeScalarView()
-    for scalar in text.unicodeScalars + [" "] {
-      if isDigit(scalar) {
-        run.append(scalar)
-      } else if !run.isEmpty {
-        let found = String(run)
-        if seen.insert(found).inserted { runs.append(found) }
-        run = String.UnicodeScalarView()
-      }
+    let bytes = Array(text.utf8)
+    return bytes.withUnsafeBufferPointer { buffer in
+      runs(in: buffer).map { String(decoding: buffer[$0], as: UTF8.self) }
+    }
+  }
+
+  /// The ranges of `of`'s runs in UTF-8 bytes, where no byte of another character is a digit's.
+  private static func runs(in bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+    var runs: [Range<Int>] = []
+    var start: Int?
+    for index in 0...bytes.count {
+      let digit = index < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index])
+      if digit, start == nil { start = index }
+      guard !digit, let first = start else { continue }
+      start = nil
+      let run = first..<index
+      if !runs.contains(where: { bytes[$0].elementsEqual(bytes[run]) }) { runs.append(run) }
     }
     return runs
   }

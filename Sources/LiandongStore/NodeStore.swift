@@ -108,7 +108,7 @@ public final class NodeStore: Sendable {
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = FULL")
       // Each write's settlement calls it (`Schema.digitSettlement`).
-      db.add(function: DigitRuns.function)
+      DigitRuns.register(on: db.sqliteConnection)
       // SQLite's default page cache is 2 MiB. Object IDs are random, so each new object's rows
       // land on pages all over the projection indexes, and with a few hundred thousand changes
       // inserts kept missing the cache: bulk imports and catch-up syncs slowed as the store grew.
