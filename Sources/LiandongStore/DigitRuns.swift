@@ -17,7 +17,8 @@ enum DigitRuns {
   static func register(on connection: OpaquePointer?) {
     let code = sqlite3_create_function_v2(
       connection, functionName, 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nil, runsAsJSON, nil, nil, nil)
-    // Only a wrong name or argument count fails, which a test would see at once.
+    // Only a wrong name or argument count fails, or redefining it while a statement runs on the
+    // connection: it is registered once, as each connection opens, so a test would see either.
     precondition(code == SQLITE_OK, "registering \(functionName) failed: \(code)")
   }
 

@@ -74,7 +74,10 @@ public final class NodeStore: Sendable {
   /// (the tests' and the simulation's, thousands of them in a run) starts as a copy of it:
   /// running every migration's statements again for each was a sixth of the simulation's time.
   private static let emptyInMemory = Result<DatabaseQueue, any Error> {
-    let queue = try DatabaseQueue()
+    var configuration = Configuration()
+    // v32 fills the index of names' digits with it.
+    configuration.prepareDatabase { db in DigitRuns.register(on: db.sqliteConnection) }
+    let queue = try DatabaseQueue(configuration: configuration)
     try Schema.migrator.migrate(queue)
     return queue
   }

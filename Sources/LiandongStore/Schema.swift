@@ -688,8 +688,6 @@ enum Schema {
     }
     migrator.registerMigration("v32: the runs of digits in subjects' names") { db in
       try db.execute(sql: subjectDigits)
-      // The store's connections have it; one that only migrates (the in-memory stores' model) may not.
-      DigitRuns.register(on: db.sqliteConnection)
       // Every name the subjects' index has settled; those above its mark, with the rest of
       // the index, at the next write.
       try db.execute(
