@@ -59,14 +59,22 @@ enum DigitRuns {
   /// The ranges of `of`'s runs in UTF-8 bytes, where no byte of another character is a digit's.
   private static func runs(in bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
     var runs: [Range<Int>] = []
+    for run in maximalRuns(in: bytes) where !runs.contains(where: { bytes[$0].elementsEqual(bytes[run]) }) {
+      runs.append(run)
+    }
+    return runs
+  }
+
+  /// Every maximal run of the bytes of 0-9 in `bytes`, in order, repeats included.
+  private static func maximalRuns(in bytes: UnsafeBufferPointer<UInt8>) -> [Range<Int>] {
+    var runs: [Range<Int>] = []
     var start: Int?
     for index in 0...bytes.count {
       let digit = index < bytes.count && (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index])
       if digit, start == nil { start = index }
       guard !digit, let first = start else { continue }
       start = nil
-      let run = first..<index
-      if !runs.contains(where: { bytes[$0].elementsEqual(bytes[run]) }) { runs.append(run) }
+      runs.append(first..<index)
     }
     return runs
   }
@@ -77,21 +85,12 @@ enum DigitRuns {
   /// ones first; nil when the needle has none, or is shorter than three characters (the index of
   /// trigrams' vocabulary answers those).
   static func key(of needle: String) -> Key? {
-    let scalars = Array(needle.unicodeScalars)
-    guard scalars.count >= 3 else { return nil }
-    var best: Key?
-    var start: Int?
-    for index in 0...scalars.count {
-      let digit = index < scalars.count && isDigit(scalars[index])
-      if digit, start == nil { start = index }
-      guard !digit, let first = start else { continue }
-      start = nil
-      guard first > 0 else { continue }
-      let candidate = Key(
-        digits: String(String.UnicodeScalarView(scalars[first..<index])), exact: index < scalars.count)
-      if best.map({ candidate.isBetter(than: $0) }) ?? true { best = candidate }
+    guard needle.unicodeScalars.count >= 3 else { return nil }
+    return Array(needle.utf8).withUnsafeBufferPointer { bytes in
+      maximalRuns(in: bytes).filter { $0.lowerBound > 0 }.map {
+        Key(digits: String(decoding: bytes[$0], as: UTF8.self), exact: $0.upperBound < bytes.count)
+      }.max { $1.isBetter(than: $0) }
     }
-    return best
   }
 
   /// A run the index is asked for, and whether a name's run must be it (else begin with it).
@@ -108,9 +107,7 @@ enum DigitRuns {
     }
 
     fileprivate func isBetter(than other: Key) -> Bool {
-      exact != other.exact ? exact : digits.unicodeScalars.count > other.digits.unicodeScalars.count
+      exact != other.exact ? exact : digits.utf8.count > other.digits.utf8.count
     }
   }
-
-  private static func isDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
 }

@@ -179,15 +179,17 @@ final class SimulatedNode: LocalNode, @unchecked Sendable {
 
   /// Creates a subject and a lead about it in one change; returns the lead's ID.
   @discardableResult
-  func addLead(summary: String = "sells one-day reports", audience: Audience = .all, uscc: String? = nil)
-    throws -> ObjectID
-  {
+  func addLead(
+    summary: String = "sells one-day reports", audience: Audience = .all, uscc: String? = nil,
+    subjectName: String = "某检测服务店"
+  ) throws -> ObjectID {
     let subjectID = newObjectID()
     let leadID = newObjectID()
     try record(
       [
         DomainOperation(
-          objectID: subjectID, action: .createSubject(SubjectRecord(kind: .shop, name: "某检测服务店", uscc: uscc))),
+          objectID: subjectID,
+          action: .createSubject(SubjectRecord(kind: .shop, name: subjectName, uscc: uscc))),
         DomainOperation(
           objectID: leadID,
           action: .createLead(
