@@ -16,6 +16,10 @@ import Foundation
 /// buffer at a time; a tail shorter than a block waits there for the next bytes, and is written
 /// through the ordinary descriptor only when the file must be durable, to be rewritten whole by
 /// the next direct write.
+///
+/// A direct write holds its thread until the device has the bytes, so a full buffer is written
+/// on a thread of its own while the caller fills the other and hashes: the disk's time and the
+/// hash's then overlap instead of adding up.
 final class DirectAppender {
   /// What every Linux block device accepts as alignment (its logical block size divides it).
   static let block = 4096
@@ -27,28 +31,49 @@ final class DirectAppender {
   private let buffered: Int32
   /// The same file opened with `O_DIRECT`, or nil where that is not possible.
   private var direct: Int32?
+  /// The buffer being filled, and the other one (written in the background, or free).
   private var buffer: UnsafeMutableRawPointer?
+  private var spare: UnsafeMutableRawPointer?
+  /// The spare buffer's write, until it is waited for.
+  private var pending: BackgroundWrite?
+  private let writer = DispatchQueue(label: "liandong.blob-writer")
   /// With direct writing, where the buffer's first byte belongs in the file (a multiple of
   /// `block`); without, the file's end.
   private var stagedAt: UInt64
   private var staged = 0
 
+  /// How a buffer is written directly: its error, or nil. Tests stand a refusing device in.
+  typealias DirectWrite =
+    @Sendable (_ descriptor: Int32, _ bytes: UnsafeRawPointer, _ count: Int, _ offset: UInt64)
+    -> Int32?
+  private let writeDirect: DirectWrite
+
   /// Appends after `end`, the file's current length; `buffered` stays the caller's to close.
   /// `bypassingCache: false` writes as a file system without `O_DIRECT` makes it.
-  init(path: String, buffered: Int32, end: UInt64, bypassingCache: Bool = true) throws {
+  init(
+    path: String, buffered: Int32, end: UInt64, bypassingCache: Bool = true,
+    writeDirect: @escaping DirectWrite = DirectAppender.writeAll
+  ) throws {
     self.path = path
     self.buffered = buffered
+    self.writeDirect = writeDirect
     stagedAt = end
     guard bypassingCache, let flag = Self.directFlag else { return }
     let descriptor = open(path, O_WRONLY | O_CLOEXEC | flag)
     guard descriptor >= 0 else { return }  // EINVAL: this file system cannot bypass its cache
-    var memory: UnsafeMutableRawPointer?
+    var memory: UnsafeMutableRawPointer?, other: UnsafeMutableRawPointer?
     guard posix_memalign(&memory, Self.block, Self.staging) == 0, let memory else {
+      Glibc.close(descriptor)
+      return
+    }
+    guard posix_memalign(&other, Self.block, Self.staging) == 0, let other else {
+      free(memory)
       Glibc.close(descriptor)
       return
     }
     direct = descriptor
     buffer = memory
+    spare = other
     // The partial block at the end is staged again, so the next direct write covers it whole.
     stagedAt = end - end % UInt64(Self.block)
     staged = Int(end - stagedAt)
@@ -59,8 +84,10 @@ final class DirectAppender {
   var isDirect: Bool { direct != nil }
 
   deinit {
+    _ = pending?.wait()  // its thread still uses the descriptor and the spare buffer
     if let direct { Glibc.close(direct) }
     free(buffer)  // posix_memalign's
+    free(spare)
   }
 
   /// `O_DIRECT`, which Swift's Glibc module does not export; its value depends on the processor.
@@ -86,13 +113,14 @@ final class DirectAppender {
         (buffer + staged).copyMemory(from: bytes.baseAddress! + consumed, byteCount: count)
         staged += count
         consumed += count
-        if staged == Self.staging { try writeWholeBlocks() }
+        if staged == Self.staging { try writeInBackground() }
       }
     }
   }
 
   /// Makes every byte appended so far durable.
   func synchronize() throws {
+    try finishPending()
     if let buffer {
       try writeWholeBlocks()
       if staged > 0 {
@@ -102,12 +130,40 @@ final class DirectAppender {
     guard fdatasync(buffered) == 0 else { throw failure("fdatasync", errno) }
   }
 
+  /// Hands the full buffer to the writer's thread and goes on with the spare one, once the
+  /// spare's own write has ended.
+  private func writeInBackground() throws {
+    try finishPending()
+    guard let direct, let full = buffer, let free = spare else { return }  // abandoned meanwhile
+    let write = BackgroundWrite(descriptor: direct, bytes: full, count: staged, at: stagedAt)
+    writer.async { [writeDirect] in write.run(writeDirect) }
+    pending = write
+    buffer = free
+    spare = full
+    stagedAt += UInt64(staged)
+    staged = 0
+  }
+
+  /// Waits for the background write; one the device refused (EINVAL) is written again through
+  /// the page cache, as is every later byte. Any other failure stays pending, so every later
+  /// append and synchronisation fails with it and none claims the bytes durable.
+  private func finishPending() throws {
+    guard let write = pending else { return }
+    if let error = write.wait() {
+      guard error == EINVAL else { throw failure("write", error) }
+      try writeBuffered(UnsafeRawBufferPointer(start: write.bytes, count: write.count), at: write.offset)
+      pending = nil
+      return try abandonDirect()
+    }
+    pending = nil
+  }
+
   /// Writes the staged whole blocks directly and keeps the tail staged at the start.
   private func writeWholeBlocks() throws {
     guard let direct, let buffer else { return }
     let whole = staged - staged % Self.block
     guard whole > 0 else { return }
-    if let error = Self.writeAll(direct, buffer, count: whole, at: stagedAt) {
+    if let error = writeDirect(direct, buffer, whole, stagedAt) {
       if error == EINVAL { return try abandonDirect() }  // the device wants more alignment
       throw failure("write", error)
     }
@@ -119,14 +175,17 @@ final class DirectAppender {
   /// Writes what is staged through the ordinary descriptor, and every later byte the same way:
   /// what a write the device refuses (EINVAL) leads to.
   func abandonDirect() throws {
+    try finishPending()
     guard let direct, let buffer else { return }
     try writeBuffered(UnsafeRawBufferPointer(start: buffer, count: staged), at: stagedAt)
     stagedAt += UInt64(staged)
     staged = 0
     Glibc.close(direct)
     free(buffer)
+    free(spare)
     self.direct = nil
     self.buffer = nil
+    self.spare = nil
   }
 
   /// Writes through the ordinary descriptor. Without direct writing, `stagedAt` is the file's
@@ -153,7 +212,7 @@ final class DirectAppender {
 
   /// Writes `count` bytes at `offset`, however many calls it takes; the error of a write that
   /// failed (EIO for one that wrote nothing), or nil.
-  private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawPointer, count: Int, at offset: UInt64)
+  static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawPointer, count: Int, at offset: UInt64)
     -> Int32?
   {
     var written = 0
@@ -168,5 +227,36 @@ final class DirectAppender {
 
   private func failure(_ call: String, _ error: Int32) -> BlobError {
     BlobError.io(path: path, reason: "\(call): \(String(cString: strerror(error)))")
+  }
+}
+
+/// One buffer's direct write on the appender's writer thread. The appender neither touches the
+/// buffer nor closes the descriptor until `wait` has returned.
+private final class BackgroundWrite: @unchecked Sendable {
+  let descriptor: Int32
+  let bytes: UnsafeMutableRawPointer
+  let count: Int
+  let offset: UInt64
+  private let ended = DispatchSemaphore(value: 0)
+  /// Set by `run` before it signals `ended`; read only after `wait`.
+  private var error: Int32?
+
+  init(descriptor: Int32, bytes: UnsafeMutableRawPointer, count: Int, at offset: UInt64) {
+    self.descriptor = descriptor
+    self.bytes = bytes
+    self.count = count
+    self.offset = offset
+  }
+
+  func run(_ write: DirectAppender.DirectWrite) {
+    error = write(descriptor, bytes, count, offset)
+    ended.signal()
+  }
+
+  /// The write's error, or nil; returns at once after the first call.
+  func wait() -> Int32? {
+    ended.wait()
+    ended.signal()
+    return error
   }
 }

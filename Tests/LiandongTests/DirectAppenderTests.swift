@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import LiandongStore
@@ -47,6 +48,44 @@ struct DirectAppenderTests {
     try appender.append(after)
     try appender.synchronize()
     #expect(try file.contents() == before + after)
+  }
+
+  @Test("a direct write the device refuses while the next buffer fills is written through the page cache")
+  func backgroundWriteRefused() throws {
+    let file = try OpenFile(temporaryDirectory("direct-refused"))
+    let calls = Mutex(0)
+    let appender = try DirectAppender(path: file.path, buffered: file.descriptor, end: 0) {
+      descriptor, bytes, count, offset in
+      // The second buffer's write is refused, as a device wanting more alignment refuses it.
+      calls.withLock {
+        $0 += 1; return $0
+      } == 2
+        ? EINVAL : DirectAppender.writeAll(descriptor, bytes, count: count, at: offset)
+    }
+    var expected = Data()
+    for round in 0..<12 {
+      let piece = randomBytes(450_000 + round, seed: UInt64(round))
+      try appender.append(piece)
+      expected.append(piece)
+    }
+    try appender.synchronize()
+    #expect(!appender.isDirect)
+    #expect(calls.withLock { $0 } == 2)
+    #expect(try file.contents() == expected)
+  }
+
+  @Test("a direct write that fails in the background fails every later append and synchronisation")
+  func backgroundWriteFailed() throws {
+    let file = try OpenFile(temporaryDirectory("direct-failed"))
+    let appender = try DirectAppender(path: file.path, buffered: file.descriptor, end: 0) { _, _, _, _ in
+      ENOSPC
+    }
+    // The first full buffer goes to the writer's thread; its failure is heard when the next one
+    // is full, or when the bytes must be durable.
+    try appender.append(randomBytes(DirectAppender.staging, seed: 1))
+    #expect(throws: BlobError.self) { try appender.synchronize() }
+    #expect(throws: BlobError.self) { try appender.append(randomBytes(DirectAppender.staging, seed: 2)) }
+    #expect(throws: BlobError.self) { try appender.synchronize() }
   }
 
   @Test("a transfer resumed in the middle of a block keeps the bytes before it")
