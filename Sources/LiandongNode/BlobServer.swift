@@ -81,21 +81,24 @@ struct BlobServer: Sendable {
         await queue.waitForRoom()
         if queue.isClosed { return }
         let from = position
-        let data: Data
+        let count = Int(min(UInt64(BlobTransfer.chunkBytes), size - position))
+        let last = position + UInt64(count) == size
+        let frame: ByteBuffer?
         do {
-          data = try await offload {
-            try blobs.read(sha256, offset: from, maximumBytes: BlobTransfer.chunkBytes)
+          frame = try await offload {
+            try ByteBuffer(blobChunk: sha256, offset: from, count: count, last: last) {
+              try blobs.read(sha256, offset: from, into: $0)
+            }
           }
         } catch {
           return refuse(sha256, code: "blob.unavailable", message: "reading the blob failed: \(error)")
         }
-        let last = position + UInt64(data.count) >= size
-        guard !data.isEmpty || last else {
+        guard let frame else {
           return refuse(sha256, code: "blob.unavailable", message: "the blob file is shorter than its record")
         }
-        queue.enqueue(ByteBuffer(frame: .blobChunk(sha256: sha256, offset: position, data: data, last: last)))
-        position += UInt64(data.count)
-        tally.add(bytes: data.count)
+        queue.enqueue(frame)
+        position += UInt64(count)
+        tally.add(bytes: count)
         if last { break }
       }
       tally.add(blobs: 1, bytes: 0)
