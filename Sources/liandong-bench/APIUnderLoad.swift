@@ -10,12 +10,13 @@ import LiandongTesting
 struct APIUnderLoad {
   let workspace: BenchWorkspace
   let scale: Double
+  /// Seconds of each window of reads (`--window`; 30 unless a quick run asks for fewer).
+  let window: Int
 
   static let connections = 10
   /// Each connection waits this long after a response before its next request: ten connections
   /// then ask about 200 times a second while a page takes a few milliseconds.
   static let pauseMillis = 45
-  static let seconds = 30
   static let limitMillis = 50.0
 
   /// The pages asked for in turn: newest first, a 1 % filter, a text every lead holds, a text 30
@@ -57,18 +58,19 @@ struct APIUnderLoad {
     let script = workspace.directory.appendingPathComponent("b10.lua")
     try Self.script(token: token).write(to: script, atomically: true, encoding: .utf8)
 
-    log("B10: \(Self.seconds) s of reads on the idle node ...")
-    let idle = try Self.measure(wrk, base: base, script: script)
-    log("B10: \(Self.seconds) s of reads while bench-c ingests \(ingest) leads from bench-a ...")
+    log("B10: \(window) s of reads on the idle node ...")
+    let idle = try Self.measure(wrk, base: base, script: script, seconds: window)
+    log("B10: \(window) s of reads while bench-c ingests \(ingest) leads from bench-a ...")
     let (loaded, syncSeconds) = try await Self.measure(
-      wrk, base: base, script: script, whileSyncing: ["sync", "bench-c", "--data", writer.data.path])
+      wrk, base: base, script: script, seconds: window,
+      whileSyncing: ["sync", "bench-c", "--data", writer.data.path])
     return [
       idle.row("B10 p99 idle", note: "\(count) leads, nothing else running"),
       loaded.row(
         "B10 p99 syncing",
         note: String(
           format: "%d leads, while a sync of %d more ran (it took %.0f s of the %d s window)", count, ingest,
-          syncSeconds, Self.seconds)),
+          syncSeconds, window)),
     ]
   }
 
@@ -91,19 +93,20 @@ struct APIUnderLoad {
   /// `measure` while `liandong` runs a sync with `arguments`; also the seconds the sync took,
   /// read when it ended (it may end before the window does, or after).
   static func measure(
-    _ wrk: String, base: String, script: URL, connections: Int = connections, whileSyncing arguments: [String]
+    _ wrk: String, base: String, script: URL, connections: Int = connections, seconds: Int,
+    whileSyncing arguments: [String]
   ) async throws -> (Reading, Double) {
     let started = Date()
     let sync = try ChildProcess(BenchNode.binary, arguments)
     let syncing = Task.detached { (await sync.wait(timeout: 3600), Date()) }
-    let reading = try measure(wrk, base: base, script: script, connections: connections)
+    let reading = try measure(wrk, base: base, script: script, connections: connections, seconds: seconds)
     let (status, ended) = await syncing.value
     guard status == 0 else { throw BenchError("the sync under load failed: \(sync.stderr)") }
     return (reading, ended.timeIntervalSince(started))
   }
 
-  static func measure(_ wrk: String, base: String, script: URL, connections: Int = connections) throws
-    -> Reading
+  static func measure(_ wrk: String, base: String, script: URL, connections: Int = connections, seconds: Int)
+    throws -> Reading
   {
     let child = try ChildProcess(
       wrk,

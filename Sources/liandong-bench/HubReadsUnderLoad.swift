@@ -11,6 +11,8 @@ import LiandongTesting
 struct HubReadsUnderLoad {
   let workspace: BenchWorkspace
   let scale: Double
+  /// Seconds of each window of reads (`--window`).
+  let window: Int
 
   static let connections = 64
   /// Each connection's pause after a response: 64 connections then ask about 200 times a second.
@@ -43,15 +45,16 @@ struct HubReadsUnderLoad {
     try APIUnderLoad.script(token: token, pauseMillis: Self.pauseMillis).write(
       to: script, atomically: true, encoding: .utf8)
 
-    log("B13: \(APIUnderLoad.seconds) s of reads on the idle hub ...")
-    let idle = try APIUnderLoad.measure(wrk, base: base, script: script, connections: Self.connections)
+    log("B13: \(window) s of reads on the idle hub ...")
+    let idle = try APIUnderLoad.measure(
+      wrk, base: base, script: script, connections: Self.connections, seconds: window)
     let pairText = String(LeadCSV.mark.prefix(2))
     log("B13: the first page of a search for \(pairText), asked alone \(Self.singleAsks) times ...")
     let pairMillis = try Self.medianMillis(
       of: base + "/v1/leads?limit=50&q=" + APIUnderLoad.percentEncoded(pairText), token: token)
-    log("B13: \(APIUnderLoad.seconds) s of reads while the hub ingests \(ingest) leads from bench-a ...")
+    log("B13: \(window) s of reads while the hub ingests \(ingest) leads from bench-a ...")
     let (loaded, syncSeconds) = try await APIUnderLoad.measure(
-      wrk, base: base, script: script, connections: Self.connections,
+      wrk, base: base, script: script, connections: Self.connections, seconds: window,
       whileSyncing: ["sync", "bench-hub", "--data", writer.data.path])
     let reference = "B10's limit for a node"
     return [
@@ -63,7 +66,7 @@ struct HubReadsUnderLoad {
         note: String(
           format:
             "%d leads on a hub on PostgreSQL, 64 connections, while a sync of %d more ran (it took %.0f s of the %d s window)",
-          count, ingest, syncSeconds, APIUnderLoad.seconds),
+          count, ingest, syncSeconds, window),
         referenceName: reference),
       BenchRow(
         scenario: "B13 two chars", ours: pairMillis, reference: APIUnderLoad.limitMillis, unit: "ms",
