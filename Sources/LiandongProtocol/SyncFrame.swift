@@ -386,8 +386,16 @@ public struct FrameDecoder: Sendable {
         throw .oversizedFrame(length: length, maximum: maximumFrameBytes)
       }
       guard buffer.count - consumed >= 4 + Int(length) else { break }
-      let frame = try FrameCoding.decode(buffer[start + 4..<start + 4 + Int(length)])
-      if case .blobChunk = frame { lent = true }
+      var frame = try FrameCoding.decode(buffer[start + 4..<start + 4 + Int(length)])
+      if case .blobChunk(let sha256, let offset, let data, let last) = frame, !data.isEmpty {
+        // A slice holds the whole buffer until the chunk is written: lent only where the chunk
+        // is most of it, so the chunks waiting for the disk cannot hold larger frames' buffers.
+        if data.count * 2 >= buffer.count {
+          lent = true
+        } else {
+          frame = .blobChunk(sha256: sha256, offset: offset, data: Data(data), last: last)
+        }
+      }
       frames.append(frame)
       consumed += 4 + Int(length)
     }
@@ -403,4 +411,7 @@ public struct FrameDecoder: Sendable {
 
   /// Bytes held that do not yet make a frame.
   public var pendingBytes: Int { buffer.count - consumed }
+
+  /// Whether the last frames decoded hold slices of the bytes received.
+  var isLending: Bool { lent }
 }

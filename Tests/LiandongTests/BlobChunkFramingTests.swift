@@ -70,4 +70,25 @@ struct BlobChunkFramingTests {
     }
     #expect(fastPath > 500, "the rounds left whole must take the path without copies")
   }
+
+  @Test(
+    "a chunk is left where it arrived only when it is most of the bytes held, so waiting chunks hold no large frame"
+  )
+  func lendsOnlyForMostOfTheBuffer() throws {
+    let sha256 = Data(repeating: 7, count: 32)
+    let chunk = SyncFrame.blobChunk(
+      sha256: sha256, offset: 0, data: Data(repeating: 1, count: 100_000), last: false)
+    let large = SyncFrame.failure(code: "x", message: String(repeating: "m", count: 2_000_000))
+    var alone = FrameDecoder()
+    #expect(try alone.feed(FrameCoding.encode(chunk)) == [chunk])
+    #expect(alone.isLending)
+    var beside = FrameDecoder()
+    #expect(try beside.feed(FrameCoding.encode(large) + FrameCoding.encode(chunk)) == [large, chunk])
+    #expect(!beside.isLending, "a chunk decoded beside a frame twenty times its size must be copied out")
+    // A decoder that lent its bytes goes on with a buffer of its own: earlier chunks keep theirs.
+    var stream = FrameDecoder()
+    let first = try stream.feed(FrameCoding.encode(chunk) + FrameCoding.encode(chunk).prefix(10))
+    let second = try stream.feed(FrameCoding.encode(chunk).dropFirst(10))
+    #expect(first == [chunk] && second == [chunk])
+  }
 }
