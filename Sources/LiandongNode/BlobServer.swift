@@ -81,24 +81,21 @@ struct BlobServer: Sendable {
         await queue.waitForRoom()
         if queue.isClosed { return }
         let from = position
-        let count = Int(min(UInt64(BlobTransfer.chunkBytes), size - position))
-        let last = position + UInt64(count) == size
-        let frame: ByteBuffer?
+        let data: Data
         do {
-          frame = try await offload {
-            try ByteBuffer(blobChunk: sha256, offset: from, count: count, last: last) {
-              try blobs.read(sha256, offset: from, into: $0)
-            }
+          data = try await offload {
+            try blobs.read(sha256, offset: from, maximumBytes: BlobTransfer.chunkBytes)
           }
         } catch {
           return refuse(sha256, code: "blob.unavailable", message: "reading the blob failed: \(error)")
         }
-        guard let frame else {
+        let last = position + UInt64(data.count) >= size
+        guard !data.isEmpty || last else {
           return refuse(sha256, code: "blob.unavailable", message: "the blob file is shorter than its record")
         }
-        queue.enqueue(frame)
-        position += UInt64(count)
-        tally.add(bytes: count)
+        queue.enqueue(ByteBuffer(frame: .blobChunk(sha256: sha256, offset: position, data: data, last: last)))
+        position += UInt64(data.count)
+        tally.add(bytes: data.count)
         if last { break }
       }
       tally.add(blobs: 1, bytes: 0)

@@ -1,4 +1,3 @@
-import Foundation
 import LiandongProtocol
 import NIOCore
 
@@ -10,23 +9,5 @@ extension ByteBuffer {
     self = ByteBufferAllocator().buffer(capacity: body.count + 4)
     writeInteger(UInt32(body.count))
     writeBytes(body)
-  }
-}
-
-extension ByteBuffer {
-  /// A blob chunk's frame whose `count` bytes of data `fill` writes in place, so a file is read
-  /// straight into the buffer handed to TLS; nil when `fill` gives fewer (the file ended early).
-  init?(
-    blobChunk sha256: Data, offset: UInt64, count: Int, last: Bool,
-    fill: (UnsafeMutableRawBufferPointer) throws -> Int
-  ) rethrows {
-    let framing = BlobChunkFraming(sha256: sha256, offset: offset, count: count, last: last)
-    self = ByteBufferAllocator().buffer(capacity: framing.frameBytes(count: count))
-    writeBytes(framing.head)
-    let filled = try writeWithUnsafeMutableBytes(minimumWritableBytes: count) { space in
-      try fill(UnsafeMutableRawBufferPointer(rebasing: space[0..<count]))
-    }
-    guard filled == count else { return nil }
-    writeBytes(framing.tail)
   }
 }

@@ -202,15 +202,6 @@ public enum FrameCoding {
   }
 
   static func decode(_ body: Data) throws(ProtocolError) -> SyncFrame {
-    // A blob chunk's data stays where it arrived; SwiftProtobuf would copy it into a new `Data`.
-    if let chunk = BlobChunkFraming.parse(body) {
-      return try blobChunk(sha256: chunk.sha256, offset: chunk.offset, data: chunk.data, last: chunk.last)
-    }
-    return try decodeMessage(body)
-  }
-
-  /// Any frame, through SwiftProtobuf.
-  static func decodeMessage(_ body: Data) throws(ProtocolError) -> SyncFrame {
     let wire: Liandong_V1_Frame
     do { wire = try Liandong_V1_Frame(serializedBytes: body) } catch {
       throw .malformedFrame(reason: "not a Frame message")
@@ -299,8 +290,13 @@ public enum FrameCoding {
     case .blobRequest(let message):
       return .blobRequest(sha256: try blobAddress(message.sha256), offset: message.offset)
     case .blobChunk(let message):
-      return try blobChunk(
-        sha256: message.sha256, offset: message.offset, data: message.data, last: message.last)
+      guard message.data.count <= BlobTransfer.chunkBytes else {
+        throw .malformedFrame(
+          reason: "a blob chunk of \(message.data.count) bytes; at most \(BlobTransfer.chunkBytes)")
+      }
+      return .blobChunk(
+        sha256: try blobAddress(message.sha256), offset: message.offset, data: message.data,
+        last: message.last)
     case .blobRefused(let message):
       return .blobRefused(
         sha256: try blobAddress(message.sha256), code: message.code, message: message.message)
@@ -327,16 +323,6 @@ public enum FrameCoding {
 }
 
 extension FrameCoding {
-  fileprivate static func blobChunk(sha256: Data, offset: UInt64, data: Data, last: Bool)
-    throws(ProtocolError)
-    -> SyncFrame
-  {
-    guard data.count <= BlobTransfer.chunkBytes else {
-      throw .malformedFrame(reason: "a blob chunk of \(data.count) bytes; at most \(BlobTransfer.chunkBytes)")
-    }
-    return .blobChunk(sha256: try blobAddress(sha256), offset: offset, data: data, last: last)
-  }
-
   fileprivate static func blobAddress(_ bytes: Data) throws(ProtocolError) -> Data {
     guard bytes.count == 32 else {
       throw .malformedFrame(reason: "a blob is named by \(bytes.count) bytes, not a 32-byte SHA-256")
@@ -353,9 +339,6 @@ public struct FrameDecoder: Sendable {
   /// feed, and each is parsed where it lies: cutting every frame out with `subdata` and shifting
   /// the rest forward copied a blob's bytes twice more on their way to disk.
   private var consumed = 0
-  /// Whether a decoded frame holds a slice of `buffer` (a blob chunk's data), so that shifting
-  /// the rest forward in place would first copy all of it.
-  private var lent = false
   public let maximumFrameBytes: Int
 
   public init(maximumFrameBytes: Int = FrameCoding.maximumFrameBytes) {
@@ -363,15 +346,7 @@ public struct FrameDecoder: Sendable {
   }
 
   public mutating func feed(_ bytes: some DataProtocol) throws(ProtocolError) -> [SyncFrame] {
-    if lent {
-      // The rest goes to a buffer of its own, sized for the frame it begins where that is known.
-      let rest = buffer[(buffer.startIndex + consumed)...]
-      let next = min(Self.frameBytes(at: rest) ?? 0, 4 + maximumFrameBytes)  // checked when it came
-      var fresh = Data(capacity: max(rest.count + bytes.count, next))
-      fresh.append(rest)
-      buffer = fresh
-      lent = false
-    } else if consumed == buffer.count {
+    if consumed == buffer.count {
       buffer.removeAll(keepingCapacity: true)
     } else if consumed > 0 {
       buffer.removeSubrange(buffer.startIndex..<buffer.startIndex + consumed)
@@ -386,32 +361,12 @@ public struct FrameDecoder: Sendable {
         throw .oversizedFrame(length: length, maximum: maximumFrameBytes)
       }
       guard buffer.count - consumed >= 4 + Int(length) else { break }
-      var frame = try FrameCoding.decode(buffer[start + 4..<start + 4 + Int(length)])
-      if case .blobChunk(let sha256, let offset, let data, let last) = frame, !data.isEmpty {
-        // A slice holds the whole buffer until the chunk is written: lent only where the chunk
-        // is most of it, so the chunks waiting for the disk cannot hold larger frames' buffers.
-        if data.count * 2 >= buffer.count {
-          lent = true
-        } else {
-          frame = .blobChunk(sha256: sha256, offset: offset, data: Data(data), last: last)
-        }
-      }
-      frames.append(frame)
+      frames.append(try FrameCoding.decode(buffer[start + 4..<start + 4 + Int(length)]))
       consumed += 4 + Int(length)
     }
     return frames
   }
 
-  /// The size of the frame whose length prefix begins `bytes`, prefix included, once it is there.
-  private static func frameBytes(at bytes: Data) -> Int? {
-    guard bytes.count >= 4 else { return nil }
-    let length = bytes.prefix(4).reduce(0) { $0 << 8 | Int($1) }
-    return 4 + length
-  }
-
   /// Bytes held that do not yet make a frame.
   public var pendingBytes: Int { buffer.count - consumed }
-
-  /// Whether the last frames decoded hold slices of the bytes received.
-  var isLending: Bool { lent }
 }

@@ -13,21 +13,12 @@ protocol BlobShelf: Sendable {
   func storedSize(of sha256: Data) throws -> UInt64?
   /// Up to `maximumBytes` from `offset`; empty at the end.
   func read(_ sha256: Data, offset: UInt64, maximumBytes: Int) throws -> Data
-  /// Fills `buffer` from `offset`; returns how many bytes it holds, fewer only at the end.
-  func read(_ sha256: Data, offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int
   /// Moves a damaged file out of the way (kept for whoever investigates, never served).
   func setAside(_ sha256: Data) throws
   /// The file on this machine's disk, when the shelf is a folder.
   func localFile(_ sha256: Data) -> URL?
   /// Where a shelved file is, for a person: a path or an object's address.
   func location(of sha256: Data) -> String
-}
-
-extension BlobShelf {
-  func read(_ sha256: Data, offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-    let data = try read(sha256, offset: offset, maximumBytes: buffer.count)
-    return data.copyBytes(to: buffer)
-  }
 }
 
 /// The data folder's `blobs/ab/abcdef...`.
@@ -64,29 +55,6 @@ struct FolderShelf: BlobShelf {
     defer { try? handle.close() }
     try handle.seek(toOffset: offset)
     return try handle.read(upToCount: maximumBytes) ?? Data()
-  }
-
-  /// Read straight into the caller's buffer (the frame that goes to TLS when a peer is served):
-  /// no zeroed `Data` to fill and copy out of.
-  func read(_ sha256: Data, offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-    let path = completeURL(sha256).path
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-    guard descriptor >= 0 else {
-      throw BlobError.unreadable(path: path, reason: String(cString: strerror(errno)).lowercased())
-    }
-    defer { close(descriptor) }
-    var filled = 0
-    while filled < buffer.count {
-      let got = pread(
-        descriptor, buffer.baseAddress! + filled, buffer.count - filled, off_t(offset) + off_t(filled))
-      if got < 0 && errno == EINTR { continue }
-      guard got >= 0 else {
-        throw BlobError.unreadable(path: path, reason: String(cString: strerror(errno)).lowercased())
-      }
-      if got == 0 { break }
-      filled += got
-    }
-    return filled
   }
 
   func setAside(_ sha256: Data) throws {

@@ -168,11 +168,6 @@ public final class BlobStore: Sendable {
     try shelf.read(sha256, offset: offset, maximumBytes: maximumBytes)
   }
 
-  /// A complete blob's bytes from `offset` into `buffer`; how many, fewer only at its end.
-  public func read(_ sha256: Data, offset: UInt64, into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-    try shelf.read(sha256, offset: offset, into: buffer)
-  }
-
   // MARK: Receiving
 
   /// Blobs that evidence this node can read refers to and that it does not hold complete, with
