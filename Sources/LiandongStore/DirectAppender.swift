@@ -134,11 +134,11 @@ final class DirectAppender {
   /// spare's own write has ended.
   private func writeInBackground() throws {
     try finishPending()
-    guard let direct, let full = buffer, let free = spare else { return }  // abandoned meanwhile
+    guard let direct, let full = buffer, let empty = spare else { return }  // abandoned meanwhile
     let write = BackgroundWrite(descriptor: direct, bytes: full, count: staged, at: stagedAt)
     writer.async { [writeDirect] in write.run(writeDirect) }
     pending = write
-    buffer = free
+    buffer = empty
     spare = full
     stagedAt += UInt64(staged)
     staged = 0
