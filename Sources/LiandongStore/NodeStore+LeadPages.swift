@@ -40,7 +40,7 @@ extension LeadFilter {
     String(String.UnicodeScalarView(text.trimmingCharacters(in: .whitespaces).unicodeScalars.map(folded)))
   }
 
-  /// One character as `folded(_:)` folds it (and as a hub's pairs are made, `SearchPairs`).
+  /// One character as `folded(_:)` folds it (and as a hub's search keys are made, `SearchKeys`).
   static func folded(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
     if ("A"..."Z").contains(scalar) { return Unicode.Scalar(scalar.value + 32)! }
     return scalar.value & 0xFFFF_FFFE == 0xFFFE ? "\u{FFFD}" : scalar
@@ -142,8 +142,8 @@ extension ReadModels where Self: SQLBackedStore {
         return found.count == limit ? found : nil
       }
       guard case .sqlite(let sqlite) = db else {
-        // PostgreSQL: the same three ways, through its trigram and pair indexes (`PostgresSchema`,
-        // v5, v9 and v10; `LeadSearch+PostgreSQL.swift`).
+        // PostgreSQL: the same three ways, through its search keys' indexes (`PostgresSchema`
+        // v15, `SearchKeys`; `LeadSearch+PostgreSQL.swift`).
         // The statistics say first whether few hold the text: walking the newest leads for one
         // few hold would test them all in vain (BENCHMARKS.md, B13). For one character, whose
         // holders the indexes cannot name, the statistics are not asked: it is walked.
@@ -208,8 +208,8 @@ extension ReadModels where Self: SQLBackedStore {
 }
 
 /// How a page of leads finds a text: on SQLite through its trigram indexes (`Schema.swift`,
-/// `searchIndexes`; `LeadSearch+SQLite.swift`), on PostgreSQL through `pg_trgm`'s and, for two
-/// characters, its pair indexes (`LeadSearch+PostgreSQL.swift`).
+/// `searchIndexes`; `LeadSearch+SQLite.swift`), on PostgreSQL through its search keys' indexes
+/// (`SearchKeys`, `LeadSearch+PostgreSQL.swift`).
 enum LeadSearch {
   /// A condition of a page's query, and the values of its placeholders.
   typealias Condition = (sql: String, arguments: [SQLValue])

@@ -91,7 +91,7 @@ struct ProjectionRows {
     case .postgres:
       try db.insert(subjects, with: Self.hubSubjectTable) { subject, row in
         try Self.bind(subject, &row)
-        try row.bind(SearchPairs.literal(of: subject.record.name))
+        try row.bind(SearchKeys.literal(of: subject.record.name))
       }
     }
     subjects = []
@@ -103,7 +103,7 @@ struct ProjectionRows {
     case .postgres:
       try db.insert(leads, with: Self.hubLeadTable) { lead, row in
         try Self.bind(lead, &row)
-        try row.bind(SearchPairs.literal(of: lead.fields.summary))
+        try row.bind(SearchKeys.literal(of: lead.fields.summary))
       }
     }
     leads = []
@@ -111,7 +111,7 @@ struct ProjectionRows {
 
   /// The columns of `p_subjects` and of `p_leads` on both engines, in the tables' order: what
   /// the read models and the projection digest read (`columns(of:)`). A hub's tables also hold
-  /// the pairs its search looks characters up by (`SearchPairs`), which are not projections.
+  /// the keys its search looks texts up by (`SearchKeys`), which are not projections.
   private static let subjectColumns = [
     "id", "origin", "kind", "name", "uscc", "registered_division", "business_division", "platform", "shop_id",
     "url", "created_wall", "created_counter", "audience",
@@ -137,7 +137,7 @@ struct ProjectionRows {
   private static let subjectTable = RowInserts(
     "p_subjects", rowsPerStatement: rowsPerInsert, columns: subjectColumns)
   private static let hubSubjectTable = RowInserts(
-    "p_subjects", rowsPerStatement: rowsPerInsert, columns: subjectColumns + ["name_pairs"])
+    "p_subjects", rowsPerStatement: rowsPerInsert, columns: subjectColumns + ["name_keys"])
 
   private static func bind(_ subject: SubjectProjection, _ row: inout StorePlaceholders) throws {
     let record = subject.record
@@ -158,7 +158,7 @@ struct ProjectionRows {
 
   private static let leadTable = RowInserts("p_leads", rowsPerStatement: rowsPerInsert, columns: leadColumns)
   private static let hubLeadTable = RowInserts(
-    "p_leads", rowsPerStatement: rowsPerInsert, columns: leadColumns + ["summary_pairs"])
+    "p_leads", rowsPerStatement: rowsPerInsert, columns: leadColumns + ["summary_keys"])
 
   private static func bind(_ lead: LeadProjection, _ row: inout StorePlaceholders) throws {
     let fields = lead.fields

@@ -131,17 +131,17 @@ struct HubReadsUnderLoad {
       _ = try server.psql(
         """
         INSERT INTO p_subjects (id, origin, kind, name, uscc, registered_division, business_division, platform,
-          shop_id, url, created_wall, created_counter, audience, name_pairs)
+          shop_id, url, created_wall, created_counter, audience, name_keys)
         SELECT \(subject), '\(origin)', 'enterprise', \(name), '', '', '', '某电商平台',
-          (100000 + i)::text, '', \(start) + i, 0, 'all', \(SearchPairs.sql(name))
+          (100000 + i)::text, '', \(start) + i, 0, 'all', \(SearchKeys.sql(name))
         FROM \(series);
         INSERT INTO p_leads (id, origin, owner, state, source, violations, subject_ids, product_category, summary,
           risk, source_reliability, information_reliability, reporter_real_name, created_by, created_wall,
-          created_counter, updated_wall, updated_counter, audience, summary_pairs)
+          created_counter, updated_wall, updated_counter, audience, summary_keys)
         SELECT md5('lead ' || i)::uuid::text, '\(origin)', '\(origin)', 'published', 'online-monitoring',
           'forged-report', \(subject), '', \(summary),
           CASE WHEN i % 100 = 0 THEN 'low' WHEN i % 2 = 0 THEN 'high' ELSE 'medium' END, 'X', 4, 0, 'bench',
-          \(start) + i, 1, \(start) + i, 1, 'all', \(SearchPairs.sql(summary))
+          \(start) + i, 1, \(start) + i, 1, 'all', \(SearchKeys.sql(summary))
         FROM \(series);
         """, database: "hub_reads")
     }

@@ -64,7 +64,9 @@ struct AlertReadTests {
         DROP TRIGGER p_subjects_alert_keys ON p_subjects; DROP FUNCTION p_alert_keys_of_subjects();
         DROP TABLE p_alert_usccs, p_alert_shops, p_alert_awaited;
         DROP INDEX p_subjects_by_shop, p_subjects_by_uscc; CREATE INDEX p_subjects_by_uscc ON p_subjects (uscc);
-        DELETE FROM liandong_schema WHERE name LIKE 'v14:%';
+        DROP INDEX p_leads_keys, p_subjects_keys; DROP STATISTICS p_leads_searchable, p_subjects_searchable;
+        ALTER TABLE p_leads DROP COLUMN summary_keys; ALTER TABLE p_subjects DROP COLUMN name_keys;
+        DELETE FROM liandong_schema WHERE name LIKE 'v14:%' OR name LIKE 'v15:%';
         """, database: "upgraded")
       upgraded.append(("PostgreSQL", try PostgresStore(url: url, node: node.id)))
     }

@@ -8,7 +8,7 @@ import Testing
 
 extension PostgresReadModelTests {
   @Test(
-    "a hub's search asks the trigram indexes for a limited time, then gives way to walking the leads, its settings undone either way"
+    "a hub's search asks the search keys' indexes for a limited time, then gives way to walking the leads, its settings undone either way"
   )
   func gatheringGivesWay() async throws {
     let server = try await PostgreSQLServer()
@@ -43,35 +43,37 @@ extension PostgresReadModelTests {
 
 extension PostgresReadModelTests {
   @Test(
-    "a hub gathers the leads holding two characters through its pair indexes, a longer text through its trigram indexes, and walking tests each lead's own subjects, or the few subjects holding the text named first: none reads a whole table"
+    "a hub gathers the leads holding a text of two characters or more through its search keys' indexes, and walking tests each lead's own subjects, or the few subjects holding the text named first: none reads a whole table"
   )
   func searchReadsNoWholeTable() async throws {
     let seed = replayableSeed("PostgresReadModelTests.searchReadsNoWholeTable")
     var random = SeededGenerator(seed: seed)
     let (model, server, _) = try await Self.searchableHub(seed: seed, acts: 0, &random)
     defer { server.stop() }
-    // Subjects of no lead, enough that the planner's floor for a pair it has no frequency of
+    // Subjects of no lead, enough that the planner's floor for a key it has no frequency of
     // (half a percent of the rows, when each pair it has one of is common) is more than a search
     // gathers; every name holds 检测. Then the statistics the gathering reads.
     _ = try server.psql(
       """
       INSERT INTO p_subjects (id, origin, kind, name, uscc, registered_division, business_division, platform,
-        shop_id, url, created_wall, created_counter, audience, name_pairs)
+        shop_id, url, created_wall, created_counter, audience, name_keys)
       SELECT md5('subject ' || i), 'hub', 'shop', '检测服务店' || (i % 10) || '号', '', '', '', '', '', '', i, 0, 'all',
-        \(SearchPairs.sql("('检测服务店' || (i % 10) || '号')"))
+        \(SearchKeys.sql("('检测服务店' || (i % 10) || '号')"))
       FROM generate_series(1, 20000) AS i;
       ANALYZE;
       """, database: "hub")
     let connection = try PostgresConnection(server.url(database: "hub"))
+    let rareKeys = try #require(SearchKeys.lookup("旗舰"))
+    guard case .all(let rare) = rareKeys else { throw TestFailure("旗舰 is not looked up by all its keys") }
     let floor = try connection.transaction { held in
       try LeadSearch.estimatedRows(
-        "SELECT 1 FROM p_subjects WHERE name_pairs @> ARRAY[$1::bigint]", .integer(SearchPairs.key("旗舰")!),
+        "SELECT 1 FROM p_subjects WHERE name_keys @> $1::bigint[]", .text(SearchKeys.literal(rare)),
         .postgres(held))
     }
-    #expect(floor > 5, "the planner guesses more names hold a rare pair than the search below gathers")
-    // Two characters, then longer texts (capitals and noncharacters among them), which the
-    // trigram indexes answer: the search must fold a text as they were built, or the planner
-    // could not use them.
+    #expect(floor > 5, "the planner guesses more names hold a rare key than the search below gathers")
+    // Two characters (Chinese, and ASCII, whose keys hold the character after them), then
+    // longer texts (capitals and noncharacters among them): the search must fold a text as its
+    // keys were made, or it would miss the texts that hold it.
     let longer = ["20000mAh", "91350100M000100Y43", "Report-Shop", "签\u{FFFF}伪造"]
     for text in ["检测", "旗舰", "3C", "0%", "r_", "没有"] + longer {
       let needle = LeadFilter.folded(text)
@@ -119,9 +121,8 @@ extension PostgresReadModelTests {
         let query = LeadSearch.gatheringQuery(needle, atMost: 5)
         let plan = try db.rows("EXPLAIN " + query.sql, binding: query.arguments)
           .compactMap { $0.string("QUERY PLAN") }.joined(separator: "\n")
-        let indexes = longer.contains(text) ? "_search" : "_pairs"
         #expect(
-          plan.contains("p_leads" + indexes) && plan.contains("p_subjects" + indexes)
+          plan.contains("p_leads_keys") && plan.contains("p_subjects_keys")
             && !plan.contains("Seq Scan")
             && !plan.contains("Gather"),
           "text \(text): \(plan)")

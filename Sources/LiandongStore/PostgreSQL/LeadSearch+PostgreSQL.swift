@@ -1,8 +1,8 @@
 import Foundation
 
-/// How a hub finds a text (`ReadModels.leadPage`): through pg_trgm's trigram indexes, and for
-/// two characters its pair indexes (`PostgresSchema`, v5, v10 and v12; `SearchPairs`), or by
-/// testing each lead walked in page order, whichever the statistics say costs less.
+/// How a hub finds a text (`ReadModels.leadPage`): through the search keys' indexes
+/// (`PostgresSchema` v15, `SearchKeys`), or by testing each lead walked in page order,
+/// whichever the statistics say costs less.
 extension LeadSearch {
   /// On PostgreSQL, a lead holds `needle` (folded) in its summary, or names a subject whose name
   /// holds it or whose USCC it is; the text is folded as `LeadFilter.folded` folds it, by the
@@ -12,8 +12,8 @@ extension LeadSearch {
   /// their keys (gathering every subject whose name holds a text most names hold cost every
   /// page of such a search the whole table of subjects: 3 s at a million).
   static func postgresCondition(_ needle: String, gathering: Bool = false) -> Condition {
-    let summary = postgresTest("p_leads.summary", holds: needle, byPairs: gathering)
-    let name = postgresTest("p_subjects.name", holds: needle, byPairs: gathering)
+    let summary = postgresTest("p_leads.summary", holds: needle, byKeys: gathering)
+    let name = postgresTest("p_subjects.name", holds: needle, byKeys: gathering)
     let uscc = SQLValue.text(needle.uppercased())
     guard gathering else {
       return (
@@ -33,33 +33,37 @@ extension LeadSearch {
     )
   }
 
-  /// The test that `column`'s text (folded) holds `needle`: for a needle of two characters when
-  /// `byPairs`, that its pairs hold it (the pair indexes answer that; pg_trgm finds no trigram in
-  /// it), else LIKE (the trigram indexes answer a longer needle, and a lead walked past is tested
-  /// by LIKE at a fraction of the cost of making its pairs).
-  static func postgresTest(_ column: String, holds needle: String, byPairs: Bool, placeholder: String = "?")
-    -> Condition
-  {
-    if byPairs, let pair = SearchPairs.key(needle) {
-      return ("\(SearchPairs.column(column)) @> ARRAY[\(placeholder)::bigint]", [.integer(pair)])
-    }
-    return (
-      "\(PostgresSchema.searchable(column)) LIKE \(placeholder) ESCAPE '\\'",
-      [.text("%" + escapedForLike(needle) + "%")]
+  /// The test that `column`'s text (folded) holds `needle`. When `byKeys`, through its search
+  /// keys (`SearchKeys`, which the keys' indexes answer), with LIKE checking a needle longer than
+  /// two characters, whose keys a text may hold apart; otherwise (and for one character) LIKE
+  /// alone, which costs a lead walked past less than reading its keys.
+  static func postgresTest(_ column: String, holds needle: String, byKeys: Bool) -> Condition {
+    let like: Condition = (
+      "\(PostgresSchema.searchable(column)) LIKE ? ESCAPE '\\'", [.text("%" + escapedForLike(needle) + "%")]
     )
+    guard byKeys, let lookup = SearchKeys.lookup(needle) else { return like }
+    let keys: Condition =
+      switch lookup {
+      case .all(let keys): ("\(SearchKeys.column(column)) @> ?::bigint[]", [.text(SearchKeys.literal(keys))])
+      case .any(let keys): ("\(SearchKeys.column(column)) && ?::bigint[]", [.text(SearchKeys.literal(keys))])
+      }
+    if SearchKeys.isExact(needle) { return keys }
+    return ("(\(keys.sql) AND \(like.sql))", keys.arguments + like.arguments)
   }
 
-  /// How many summaries, and how many subjects' names, the statistics say hold `needle`
-  /// (PostgreSQL's column statistics; for two characters, the pair indexes' own).
+  /// How many summaries, and how many subjects' names, the statistics say hold `needle`: from
+  /// the search keys' own statistics (`keyRows`); for one character, from the planner's estimate
+  /// for its LIKE.
   static func postgresEstimates(_ needle: String, _ db: StoreConnection) throws -> (
     summaries: Int, names: Int
   ) {
     func estimate(_ table: String, _ column: String) throws -> Int {
-      if let pair = SearchPairs.key(needle) {
-        return try commonPairRows(pair, table: table, column: SearchPairs.column(column), db)
+      if let lookup = SearchKeys.lookup(needle) {
+        return try keyRows(lookup, table: table, column: SearchKeys.column(column), db)
       }
-      let test = postgresTest(column, holds: needle, byPairs: false, placeholder: "$1")
-      return try estimatedRows("SELECT 1 FROM \(table) WHERE \(test.sql)", test.arguments[0], db)
+      return try estimatedRows(
+        "SELECT 1 FROM \(table) WHERE \(PostgresSchema.searchable(column)) LIKE $1 ESCAPE '\\'",
+        .text("%" + escapedForLike(needle) + "%"), db)
     }
     return (try estimate("p_leads", "summary"), try estimate("p_subjects", "name"))
   }
@@ -83,7 +87,7 @@ extension LeadSearch {
     guard namesEstimated <= few, let subjects = try postgresSubjects(holding: needle, atMost: few, db) else {
       return postgresCondition(needle)
     }
-    let summary = postgresTest("p_leads.summary", holds: needle, byPairs: false)
+    let summary = postgresTest("p_leads.summary", holds: needle, byKeys: false)
     guard !subjects.isEmpty else { return ("(\(summary.sql))", summary.arguments) }
     return (
       """
@@ -104,7 +108,7 @@ extension LeadSearch {
     -> [String]?
   {
     guard PostgresSchema.indexesCanFind(needle) else { return nil }
-    let name = postgresTest("p_subjects.name", holds: needle, byPairs: true)
+    let name = postgresTest("p_subjects.name", holds: needle, byKeys: true)
     let found = try gathering(db) {
       try ids(
         (
@@ -116,7 +120,7 @@ extension LeadSearch {
   }
 
   /// The IDs of at most `limit` leads that hold `needle`, as `postgresCondition` says, read
-  /// through the trigram or pair indexes alone (bitmap scans). Asked to find a page, the planner
+  /// through the search keys' indexes alone (bitmap scans). Asked to find a page, the planner
   /// guesses how many leads hold a text and, guessing many, walks the creation index testing each
   /// lead: for a text few hold, that is every lead (BENCHMARKS.md, B13). Nil when the statistics
   /// say that more than `limit` summaries or subjects' names hold it (`postgresEstimate`), or
@@ -175,20 +179,32 @@ extension LeadSearch {
     "statement_timeout = \(gatheringMillis)",
   ]
 
-  /// How many of `table`'s rows hold `pair` in `column` (`SearchPairs`), by its statistics: the
-  /// pair's frequency among the most common elements `ANALYZE` found, times the rows; 0 for a
-  /// pair not among them, which is rarer than the least common of those. (The planner's own
-  /// estimate for such a pair is a floor of half a percent of the rows: at a million leads, more
-  /// than a search gathers, so a pair 30 leads hold would be walked to.)
-  private static func commonPairRows(_ pair: Int64, table: String, column: String, _ db: StoreConnection)
+  /// How many of `table`'s rows `lookup` names in `column` (`SearchKeys`), by the column's
+  /// statistics: each key's frequency among the most common elements `ANALYZE` found (0 for a key
+  /// not among them, which is rarer than the least common of those), the rarest key's for
+  /// `.all` (a row holding every key holds that one), their sum for `.any`, times the rows. (The
+  /// planner's own estimate for a key not among them is a floor of half a percent of the rows: at
+  /// a million leads, more than a search gathers, so a text 30 leads hold would be walked to.)
+  private static func keyRows(
+    _ lookup: SearchKeys.Lookup, table: String, column: String, _ db: StoreConnection
+  )
     throws -> Int
   {
+    let (keys, combined) =
+      switch lookup {
+      case .all(let keys): (keys, "min")
+      case .any(let keys): (keys, "sum")
+      }
+    // The elements are read from their text once (materialized), not once for each key.
     let row = try db.firstRow(
       """
-      SELECT (most_common_elem_freqs[array_position(most_common_elems::text::bigint[], ?::bigint)]
+      WITH stats AS MATERIALIZED (
+        SELECT most_common_elems::text::bigint[] AS elements, most_common_elem_freqs AS freqs
+        FROM pg_stats WHERE schemaname = current_schema() AND tablename = ? AND attname = ?)
+      SELECT (\(combined)(coalesce(freqs[array_position(elements, key)], 0))
         * (SELECT reltuples FROM pg_class WHERE oid = to_regclass(?)))::bigint AS estimate
-      FROM pg_stats WHERE schemaname = current_schema() AND tablename = ? AND attname = ?
-      """, pair, table, table, column)
+      FROM stats, unnest(?::bigint[]) AS key
+      """, table, column, table, SearchKeys.literal(keys))
     return Int(row?.integer("estimate") ?? 0)
   }
 

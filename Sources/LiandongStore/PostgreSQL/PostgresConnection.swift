@@ -40,8 +40,9 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     PQsetNoticeProcessor(handle, { _, _ in }, nil)
     let encoding = PQparameterStatus(handle, "server_encoding").map { String(cString: $0) } ?? "unknown"
     guard encoding == "UTF8" else { throw .notUTF8(target: target, found: "encoding \(encoding)") }
-    // pg_trgm finds no trigrams in Chinese text under the C character type (checked on
-    // PostgreSQL 15): the search would silently find nothing.
+    // Schema steps v5-v14 search through pg_trgm, which finds no trigrams in Chinese text under
+    // the C character type (checked on PostgreSQL 15): a hub not yet past v15 would silently
+    // find nothing.
     let characterType = try execute("SHOW lc_ctype").first?.string("lc_ctype") ?? ""
     guard !["C", "POSIX"].contains(characterType) else {
       throw .notUTF8(target: target, found: "character type \(characterType)")

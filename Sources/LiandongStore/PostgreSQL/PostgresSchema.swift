@@ -523,6 +523,27 @@ enum PostgresSchema {
     .init(
       name: "v14: the subjects' keys two regions have used (AlertKeys)",
       sql: AlertKeys.postgresTables + AlertKeys.postgresTrigger + AlertKeys.postgresFill),
+    .init(
+      name:
+        "v15: one search key a character, written with each row, in place of trigrams and pairs (SearchKeys)",
+      sql: """
+        -- What v5-v12 made goes where it is (a store taken back past this step may not hold it).
+        DROP INDEX IF EXISTS p_leads_search, p_subjects_search, p_leads_pairs, p_subjects_pairs;
+        CREATE FUNCTION pg_temp.liandong_search_keys(text) RETURNS bigint[] LANGUAGE sql IMMUTABLE
+          AS $$ SELECT \(SearchKeys.sql("$1")) $$;
+        ALTER TABLE p_leads DROP COLUMN IF EXISTS summary_pairs, ADD COLUMN summary_keys bigint[];
+        ALTER TABLE p_leads ALTER COLUMN summary_keys TYPE bigint[] USING pg_temp.liandong_search_keys(summary),
+          ALTER COLUMN summary_keys SET NOT NULL;
+        ALTER TABLE p_subjects DROP COLUMN IF EXISTS name_pairs, ADD COLUMN name_keys bigint[];
+        ALTER TABLE p_subjects ALTER COLUMN name_keys TYPE bigint[] USING pg_temp.liandong_search_keys(name),
+          ALTER COLUMN name_keys SET NOT NULL;
+        CREATE INDEX p_leads_keys ON p_leads USING gin (summary_keys);
+        CREATE INDEX p_subjects_keys ON p_subjects USING gin (name_keys);
+        -- The trigram indexes gave the planner statistics of the folded texts, by which it knows
+        -- that a text most leads hold is found soonest by walking them in page order.
+        CREATE STATISTICS p_leads_searchable ON (\(searchable("summary"))) FROM p_leads;
+        CREATE STATISTICS p_subjects_searchable ON (\(searchable("name"))) FROM p_subjects;
+        """),
   ])
 
   /// The pairs of neighbouring characters of `column`'s searchable text, as the pair indexes of
@@ -532,17 +553,13 @@ enum PostgresSchema {
     "(liandong_pairs(\(folded(column))) COLLATE \"C\")"
   }
 
-  /// Whether the search indexes can name the texts holding `needle` (folded): the pair indexes
-  /// for two characters, pg_trgm's for three or more. Asked for one character, pg_trgm reads its
-  /// whole index (it finds no trigram to look up) and names every row.
-  static func indexesCanFind(_ needle: String) -> Bool {
-    SearchPairs.key(needle) != nil || needle.unicodeScalars.count >= 3
-  }
+  /// Whether the search indexes can name the texts holding `needle` (folded): for two
+  /// characters or more (`SearchKeys.lookup`); one character would read every text's keys.
+  static func indexesCanFind(_ needle: String) -> Bool { SearchKeys.lookup(needle) != nil }
 
   /// `column`'s text as a search compares it (`LeadFilter.folded`): ASCII letters in lower case,
-  /// U+FFFE and U+FFFF as U+FFFD. The trigram indexes are built on this very expression, so a
-  /// search that writes it the same way is answered by them. In collation "C", `lower` folds
-  /// ASCII letters alone, byte by byte, and `replace` finds a character with `memcmp`: a fifth of
+  /// U+FFFE and U+FFFF as U+FFFD, as the search keys are made (`SearchKeys`). In collation "C",
+  /// `lower` folds ASCII letters alone, byte by byte, and `replace` finds a character with `memcmp`: a fifth of
   /// the cost of `translate`, which looks each character up in its list, and a walk through the
   /// leads pays it for every lead it passes (BENCHMARKS.md, B13).
   static func searchable(_ column: String) -> String {
