@@ -72,7 +72,8 @@ struct SearchKeysTests {
   func oneKeyAPosition() throws {
     #expect(SearchKeys.keys(of: "").isEmpty && SearchKeys.keys(of: "x").isEmpty)
     #expect(SearchKeys.keys(of: "检测报告").count == 3)
-    // "ab" followed by "c", by a Chinese character and by the text's end: three keys for one pair, and one for "bc", one for "b检".
+    // "ab" followed by "c", by a Chinese character and by the text's end: three keys for one
+    // pair, and one for "bc", one for "b检".
     #expect(
       Set(SearchKeys.keys(of: "abc") + SearchKeys.keys(of: "ab检") + SearchKeys.keys(of: "ab")).count == 5)
     #expect(SearchKeys.keys(of: "AB") == SearchKeys.keys(of: "ab"), "folded as a search folds")
