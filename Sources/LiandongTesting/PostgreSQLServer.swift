@@ -94,16 +94,21 @@ public final class PostgreSQLServer: @unchecked Sendable {
     )
   }
 
-  /// Runs SQL as the superuser with `psql`, a client nobody here wrote.
+  /// Runs SQL as the superuser with `psql`, a client nobody here wrote; ended after `timeout`
+  /// seconds (a benchmark's generated rows take longer than a test's statements).
   @discardableResult
-  public func psql(_ sql: String, database: String = "postgres") throws -> String {
+  public func psql(_ sql: String, database: String = "postgres", timeout: Double = 120) throws -> String {
     let child = try ChildProcess(
       "\(Self.binaries!)/psql",
       [
         "-h", folder.path, "-p", "\(port)", "-U", Self.user, "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc",
         sql,
       ])
-    guard child.wait() == 0 else { throw Failure("psql failed: \(child.stderr)") }
+    let started = Date()
+    guard child.wait(timeout: timeout) == 0 else {
+      let ended = Date().timeIntervalSince(started) >= timeout ? " (ended after \(Int(timeout)) s)" : ""
+      throw Failure("psql failed\(ended): \(child.stderr)")
+    }
     return child.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 
