@@ -145,11 +145,9 @@ extension ReadModels where Self: SQLBackedStore {
         // PostgreSQL: the same three ways, through its search keys' indexes (`PostgresSchema`
         // v15, `SearchKeys`; `LeadSearch+PostgreSQL.swift`).
         // The statistics say first whether few hold the text: walking the newest leads for one
-        // few hold would test them all in vain (BENCHMARKS.md, B13). For one character, whose
-        // holders the indexes cannot name, the statistics are not asked: it is walked.
-        let estimates =
-          PostgresSchema.indexesCanFind(needle)
-          ? try LeadSearch.postgresEstimates(needle, db) : (summaries: Int.max, names: Int.max)
+        // few hold would test them all in vain (BENCHMARKS.md, B13). One character, whose
+        // holders the indexes cannot name, is walked, the statistics unasked.
+        let estimates = try LeadSearch.postgresEstimates(needle, db)
         let fewLikely = max(estimates.summaries, estimates.names) <= few + 1
         // The indexes' answer, unless more hold the text than they name in time: then walking
         // in page order fills the page sooner.

@@ -51,21 +51,17 @@ extension LeadSearch {
     return ("(\(keys.sql) AND \(like.sql))", keys.arguments + like.arguments)
   }
 
-  /// How many summaries, and how many subjects' names, the statistics say hold `needle`: from
-  /// the search keys' own statistics (`keyRows`); for one character, from the planner's estimate
-  /// for its LIKE.
+  /// How many summaries, and how many subjects' names, the statistics say hold `needle`, from
+  /// the search keys' own statistics (`keyRows`). One character, whose holders the indexes
+  /// cannot name, is taken to be in every text, so that it is walked to, unasked.
   static func postgresEstimates(_ needle: String, _ db: StoreConnection) throws -> (
     summaries: Int, names: Int
   ) {
-    func estimate(_ table: String, _ column: String) throws -> Int {
-      if let lookup = SearchKeys.lookup(needle) {
-        return try keyRows(lookup, table: table, column: SearchKeys.column(column), db)
-      }
-      return try estimatedRows(
-        "SELECT 1 FROM \(table) WHERE \(PostgresSchema.searchable(column)) LIKE $1 ESCAPE '\\'",
-        .text("%" + escapedForLike(needle) + "%"), db)
-    }
-    return (try estimate("p_leads", "summary"), try estimate("p_subjects", "name"))
+    guard let lookup = SearchKeys.lookup(needle) else { return (Int.max, Int.max) }
+    return (
+      try keyRows(lookup, table: "p_leads", column: SearchKeys.column("summary"), db),
+      try keyRows(lookup, table: "p_subjects", column: SearchKeys.column("name"), db)
+    )
   }
 
   /// The more of `postgresEstimates`' two.
@@ -206,16 +202,5 @@ extension LeadSearch {
       FROM stats, unnest(?::bigint[]) AS key
       """, table, column, table, SearchKeys.literal(keys))
     return Int(row?.integer("estimate") ?? 0)
-  }
-
-  /// How many rows the planner expects `query` (one `$1`) to return, from the column statistics.
-  static func estimatedRows(_ query: String, _ value: SQLValue, _ db: StoreConnection) throws -> Int {
-    guard case .postgres(let connection) = db,
-      let plan = try connection.execute("EXPLAIN (FORMAT JSON) " + query, [value]).first?.string(
-        "QUERY PLAN"),
-      let parsed = try? JSONSerialization.jsonObject(with: Data(plan.utf8)) as? [[String: Any]],
-      let rows = (parsed.first?["Plan"] as? [String: Any])?["Plan Rows"] as? NSNumber
-    else { return 0 }
-    return rows.intValue
   }
 }

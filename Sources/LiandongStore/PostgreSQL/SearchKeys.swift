@@ -41,9 +41,7 @@ package enum SearchKeys {
 
   /// `text`'s keys as PostgreSQL writes an array of them (`{k1,k2,…}`), each once, ascending,
   /// with the text folded as a search folds it (`PostgresSchema.searchable`).
-  static func literal(of text: String) -> String {
-    "{" + keys(of: text).map(String.init).joined(separator: ",") + "}"
-  }
+  static func literal(of text: String) -> String { literal(keys(of: text)) }
 
   /// `literal(of:)`'s keys as integers.
   static func keys(of text: String) -> [Int64] {
