@@ -262,7 +262,7 @@ public enum ErrorCatalogue {
     ),
     Entry(
       "store.postgres-not-utf8", .invalidInput,
-      "Create the node's database as UTF-8 with a UTF-8 character type ('createdb -E UTF8 --locale=C.UTF-8 -T template0 NAME') and point the store URL at it."
+      "Create the node's database in UTF-8 ('createdb -E UTF8 --locale=C.UTF-8 -T template0 NAME') and point the store URL at it."
     ),
     Entry(
       "store.postgres-standby", .unavailable,

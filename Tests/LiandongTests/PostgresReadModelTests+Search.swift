@@ -153,3 +153,37 @@ private final class TableLock: @unchecked Sendable {
     held = false
   }
 }
+
+extension PostgresReadModelTests {
+  @Test(
+    "a hub in a UTF-8 database of the C character type, as a DBA may create one, finds in Chinese, in capitals and with LIKE's wildcards what a node on SQLite holding the same changes finds"
+  )
+  func searchUnderTheCCharacterType() async throws {
+    let seed = replayableSeed("PostgresReadModelTests.searchUnderTheCCharacterType")
+    var random = SeededGenerator(seed: seed)
+    let (model, server, hub) = try await Self.searchableHub(seed: seed, acts: 20, characterType: "C", &random)
+    defer { server.stop() }
+    let characterType = try server.psql("SHOW lc_ctype", database: "hub")
+    #expect(characterType.split(separator: "\n").contains { $0.trimmingCharacters(in: .whitespaces) == "C" })
+    let node: NodeStore = model.database
+    let leads = try node.leads()
+    var searched = 0
+    for filter in Self.filters(for: leads, using: &random) where filter.text != nil {
+      for limit in [3, 50] {
+        var after: String? = nil
+        repeat {
+          let expected = try node.leadPage(filter, after: after, limit: limit)
+          #expect(
+            try hub.leadPage(filter, after: after, limit: limit) == expected,
+            "filter \(filter), limit \(limit), after \(after ?? "-"), seed \(seed)")
+          if !(expected ?? []).isEmpty { searched += 1 }
+          guard let expected, expected.count == limit else { break }
+          after = expected.last?.id
+        } while true
+      }
+    }
+    // The Chinese texts found something: a store that finds nothing would match an empty node.
+    let chinese = try hub.leadPage(LeadFilter(text: "检测"), after: nil, limit: 50) ?? []
+    #expect(!chinese.isEmpty && searched > 10, "seed \(seed)")
+  }
+}

@@ -94,17 +94,17 @@ struct PostgresReadModelTests {
   }
 
   /// A federation's log (`PostgresChangeLogTests.federation`) with `addSearchableCases` added
-  /// at its first node, and a hub on a new server that ingested it all in batches. The caller
-  /// stops the server.
-  static func searchableHub(seed: UInt64, acts: Int, _ random: inout SeededGenerator) async throws
-    -> (model: SimulatedNode, server: PostgreSQLServer, hub: PostgresStore)
-  {
+  /// at its first node, and a hub on a new server that ingested it all in batches, in a
+  /// database of `characterType`. The caller stops the server.
+  static func searchableHub(
+    seed: UInt64, acts: Int, characterType: String = "C.UTF-8", _ random: inout SeededGenerator
+  ) async throws -> (model: SimulatedNode, server: PostgreSQLServer, hub: PostgresStore) {
     let nodes = try PostgresChangeLogTests.federation(seed: seed, acts: acts)
     let model = nodes[0]
     try addSearchableCases(to: model, warning: nodes[1].id)
     let server = try await PostgreSQLServer()
     do {
-      try server.createDatabase("hub")
+      try server.createDatabase("hub", characterType: characterType)
       let hub = try PostgresStore(url: server.url(database: "hub"), node: model.id)
       for batch in PostgresChangeLogTests.batches(try model.database.changes(after: [:]), &random) {
         _ = try hub.ingest(batch, verifier: model.verifier, physicalMillis: PostgresChangeLogTests.later)

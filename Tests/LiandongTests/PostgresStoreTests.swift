@@ -19,7 +19,6 @@ struct PostgresStoreTests {
     defer { server.stop() }
     try server.createDatabase("hub")
     try server.createDatabase("latin", encoding: "SQL_ASCII", characterType: "C")
-    try server.createDatabase("bytewise", characterType: "C")
     // A role's connection limit reached is refused as a full server is (SQLSTATE 53300).
     try server.psql("CREATE ROLE crowd LOGIN PASSWORD 'crowd-pw' CONNECTION LIMIT 0")
     let crowded = server.url(database: "hub", user: "crowd", password: "crowd-pw")
@@ -28,8 +27,6 @@ struct PostgresStoreTests {
       ("store.postgres-refused", server.url(database: "hub", password: "wrong-password"), "liandong"),
       ("store.postgres-no-database", server.url(database: "nowhere"), "nowhere"),
       ("store.postgres-not-utf8", server.url(database: "latin"), "SQL_ASCII"),
-      // UTF-8, but pg_trgm would find nothing in Chinese text.
-      ("store.postgres-not-utf8", server.url(database: "bytewise"), "character type C"),
       ("store.postgres-full", crowded, "too many connections"),
     ]
     for (code, url, says) in cases {

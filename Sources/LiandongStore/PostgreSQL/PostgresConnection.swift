@@ -24,7 +24,7 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
   let target: String
 
   /// Connects with a `postgresql://` URL or a libpq connection string. The database must be
-  /// UTF-8 in encoding and character type, which Chinese names and their search depend on.
+  /// UTF-8, which Chinese names and their search depend on.
   init(_ url: String) throws(PostgresError) {
     guard let handle = PQconnectdb(url) else {
       throw .unreachable(target: "PostgreSQL", reason: "libpq could not allocate a connection")
@@ -40,13 +40,11 @@ final class PostgresConnection: SQLConnection, @unchecked Sendable {
     PQsetNoticeProcessor(handle, { _, _ in }, nil)
     let encoding = PQparameterStatus(handle, "server_encoding").map { String(cString: $0) } ?? "unknown"
     guard encoding == "UTF8" else { throw .notUTF8(target: target, found: "encoding \(encoding)") }
-    // Schema steps v5-v14 search through pg_trgm, which finds no trigrams in Chinese text under
-    // the C character type (checked on PostgreSQL 15): a hub not yet past v15 would silently
-    // find nothing.
-    let characterType = try execute("SHOW lc_ctype").first?.string("lc_ctype") ?? ""
-    guard !["C", "POSIX"].contains(characterType) else {
-      throw .notUTF8(target: target, found: "character type \(characterType)")
-    }
+    // The character type (`lc_ctype`) may be anything, `C` included: the search folds text in
+    // collation C and makes its keys from code points (`SearchKeys`), which no character type
+    // changes. Up to v14 it searched through pg_trgm, which finds no trigrams in Chinese text
+    // under the C character type; no hub holding rows is older than v15 once this program
+    // opens it.
     _ = try execute("SET synchronous_commit = on")
     // The planner compiles a query whose estimated cost passes `jit_above_cost`, which a page's
     // query over millions of rows does even when its LIMIT stops it after a few, and the

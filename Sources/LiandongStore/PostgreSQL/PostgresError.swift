@@ -12,8 +12,7 @@ public enum PostgresError: CodedError, Sendable, Equatable {
   /// The TLS handshake failed: most often a certificate that does not chain to `sslrootcert`
   /// or does not name the host (`sslmode=verify-full`).
   case tls(target: String, reason: String)
-  /// The database's encoding, or its character type, is not UTF-8: Chinese names would be lost,
-  /// or never found by a search.
+  /// The database's encoding is not UTF-8: Chinese names would be lost.
   case notUTF8(target: String, found: String)
   /// A statement failed: `sqlState` is PostgreSQL's five-character code.
   case statement(target: String, sqlState: String, reason: String)
@@ -82,7 +81,7 @@ public enum PostgresError: CodedError, Sendable, Equatable {
     case .noDatabase(let target): "there is no PostgreSQL database at \(target)"
     case .tls(let target, let reason): "no TLS connection to the PostgreSQL store at \(target): \(reason)"
     case .notUTF8(let target, let found):
-      "the PostgreSQL database \(target) is not UTF-8 throughout (\(found)): Chinese text could not be kept or searched"
+      "the PostgreSQL database \(target) is not UTF-8 (\(found)): Chinese text could not be kept"
     case .full(let target, let reason):
       "PostgreSQL at \(target) takes no more connections: \(reason)"
     case .allConnectionsBusy(let limit, let seconds):
