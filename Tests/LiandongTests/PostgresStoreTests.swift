@@ -116,6 +116,23 @@ struct PostgresStoreTests {
     #expect(thrownCode { _ = try PostgresStore(url: url, node: hubNode) } == "store.schema-too-new")
   }
 
+  @Test(
+    "a role that may create tables in the database's schema but owns nothing, as a DBA may give a hub, brings a new hub's schema up, no extension asked for"
+  )
+  func newHubNeedsNoExtension() async throws {
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    try server.createDatabase("clerks")
+    try server.psql("CREATE ROLE clerk LOGIN PASSWORD 'clerk-pw'")
+    try server.psql("GRANT USAGE, CREATE ON SCHEMA public TO clerk", database: "clerks")
+    let url = server.url(database: "clerks", user: "clerk", password: "clerk-pw")
+    #expect(
+      try PostgresStore(url: url, node: hubNode).appliedSchemaVersions() == PostgresStore.schemaVersions)
+    #expect(
+      try server.psql("SELECT count(*) FROM pg_extension WHERE extname <> 'plpgsql'", database: "clerks")
+        == "0")
+  }
+
   @Test("a transaction PostgreSQL aborts to end a deadlock is run again, and both commit")
   func deadlocksAreRunAgain() async throws {
     let server = try await PostgreSQLServer()

@@ -432,12 +432,13 @@ enum PostgresSchema {
           decided_at text COLLATE "C" NOT NULL
         );
         """),
+    // v5 and v10 built trigram indexes (pg_trgm) as well, which v15 drops: a store opened by this
+    // program goes on to v15 before anything reads it, so they no longer make them (nor ask for
+    // the extension, which a role that does not own the database cannot create). Step names are
+    // what stores have recorded, so they stay as the steps were first written.
     .init(
       name: "v5: the text search of leads: trigram indexes (pg_trgm) on summaries and subjects' names",
       sql: """
-        CREATE EXTENSION IF NOT EXISTS pg_trgm;
-        CREATE INDEX p_leads_search ON p_leads USING gin ((\(translated("summary"))) gin_trgm_ops);
-        CREATE INDEX p_subjects_search ON p_subjects USING gin ((\(translated("name"))) gin_trgm_ops);
         CREATE INDEX p_leads_by_subject ON p_leads USING gin ((string_to_array(subject_ids, ',')));
         """),
     .init(
@@ -489,9 +490,8 @@ enum PostgresSchema {
     .init(
       name: "v10: the search indexes built again on a cheaper folding of the text (lower in collation C)",
       sql: """
-        DROP INDEX p_leads_search, p_subjects_search, p_leads_pairs, p_subjects_pairs;
-        CREATE INDEX p_leads_search ON p_leads USING gin ((\(searchable("summary"))) gin_trgm_ops);
-        CREATE INDEX p_subjects_search ON p_subjects USING gin ((\(searchable("name"))) gin_trgm_ops);
+        DROP INDEX IF EXISTS p_leads_search, p_subjects_search;
+        DROP INDEX p_leads_pairs, p_subjects_pairs;
         CREATE INDEX p_leads_pairs ON p_leads USING gin ((\(pairs("summary"))));
         CREATE INDEX p_subjects_pairs ON p_subjects USING gin ((\(pairs("name"))));
         """),
@@ -527,7 +527,8 @@ enum PostgresSchema {
       name:
         "v15: one search key a character, written with each row, in place of trigrams and pairs (SearchKeys)",
       sql: """
-        -- What v5-v12 made goes where it is (a store taken back past this step may not hold it).
+        -- What v5-v12 made goes where it is (a store made by an earlier version holds trigram
+        -- indexes; one taken back past this step may not hold the pairs).
         DROP INDEX IF EXISTS p_leads_search, p_subjects_search, p_leads_pairs, p_subjects_pairs;
         CREATE FUNCTION pg_temp.liandong_search_keys(text) RETURNS bigint[] LANGUAGE sql IMMUTABLE
           AS $$ SELECT \(SearchKeys.sql("$1")) $$;
