@@ -19,9 +19,10 @@ struct InitCommand: NodeCommand {
       connections with (OpenSSL 3.0 has no SM2 in TLS): liandong-pki issues both.
 
       A provincial or national hub keeps its log in PostgreSQL instead of the SQLite file in the \
-      data folder: --store names the database (UTF-8, empty, owned by the node's role), and its \
-      password goes in the node user's ~/.pgpass rather than in the URL. A second serve process \
-      of the same hub runs from a copy of this data folder (Deploy/README.md, section 11).
+      data folder: --store names the database (UTF-8 and empty; the node's role owns it or may \
+      create in its schema), and its password goes in the node user's ~/.pgpass rather than in \
+      the URL. A second serve process of the same hub runs from a copy of this data folder \
+      (Deploy/README.md, section 11).
 
       Example:
         liandong init --data /var/lib/liandong --node yrd \\
