@@ -74,3 +74,37 @@ extension PostgresReadModelTests {
     }
   }
 }
+
+extension PostgresReadModelTests {
+  @Test(
+    "the server makes the search keys the writer makes, for any text of ASCII, Chinese, characters outside the BMP and noncharacters (seeded)"
+  )
+  func serverMadeKeysAreTheWritersKeys() async throws {
+    let seed = replayableSeed("PostgresReadModelTests.serverMadeKeysAreTheWritersKeys")
+    var random = SeededGenerator(seed: seed)
+    let server = try await PostgreSQLServer()
+    defer { server.stop() }
+    try server.createDatabase("hub")
+    let connection = try PostgresConnection(server.url(database: "hub"))
+    let texts =
+      Self.awkwardTexts
+      + (0..<2_000).map { _ in
+        String(
+          String.UnicodeScalarView(
+            (0..<Int.random(in: 0...14, using: &random)).map { _ in
+              SearchKeysTests.alphabet.randomElement(using: &random)!
+            }))
+      }
+    let json = try #require(String(data: JSONEncoder().encode(texts), encoding: .utf8))
+    let made = try connection.execute(
+      "SELECT text, (\(SearchKeys.sql("text")))::text AS keys FROM json_array_elements_text($1::json) AS texts(text)",
+      [.text(json)])
+    #expect(made.count == texts.count)
+    for row in made {
+      let text = try #require(row.string("text"))
+      #expect(
+        row.string("keys") == SearchKeys.literal(of: text),
+        "\(text.debugDescription): \(text.unicodeScalars.map(\.value)), seed \(seed)")
+    }
+  }
+}

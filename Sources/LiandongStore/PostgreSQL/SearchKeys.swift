@@ -56,18 +56,21 @@ package enum SearchKeys {
 
   /// The same keys made on the server from `column` (or any expression of a row's text), for rows
   /// written there (a migration's, or a benchmark's generated leads). `ascii` gives a character's
-  /// code point in a UTF-8 database.
+  /// code point in a UTF-8 database. The text is split into its characters once and each is
+  /// paired with the next two by `lead`: taking them by `substr` from the text's start read it
+  /// again for every character, twice as slow over a hub's rows (BENCHMARKS.md, B13).
   package static func sql(_ column: String) -> String {
-    let code = { (offset: String) in "ascii(substr(folded.text, i\(offset), 1))::bigint" }
-    return """
-      ARRAY(SELECT DISTINCT CASE WHEN \(code("")) < 128 AND \(code(" + 1")) < 128
-          THEN \(asciiTag) | (\(code("")) << 16) | (\(code(" + 1")) << 8)
-            | CASE WHEN i + 2 > length(folded.text) THEN \(textEnds)
-              WHEN \(code(" + 2")) < 128 THEN \(code(" + 2")) ELSE \(notASCII) END
-          ELSE (\(code("")) << 21) | \(code(" + 1")) END
-        FROM (SELECT \(PostgresSchema.searchable(column)) AS text) AS folded,
-          generate_series(1, length(folded.text) - 1) AS i ORDER BY 1)
-      """
+    """
+    ARRAY(SELECT DISTINCT CASE WHEN this_code < 128 AND next_code < 128
+        THEN \(asciiTag) | (this_code << 16) | (next_code << 8)
+          | CASE WHEN after_code IS NULL THEN \(textEnds) WHEN after_code < 128 THEN after_code ELSE \(notASCII) END
+        ELSE (this_code << 21) | next_code END
+      FROM (SELECT ascii(scalar)::bigint AS this_code, lead(ascii(scalar)::bigint) OVER in_order AS next_code,
+          lead(ascii(scalar)::bigint, 2) OVER in_order AS after_code
+        FROM unnest(string_to_array(\(PostgresSchema.searchable(column)), NULL)) WITH ORDINALITY AS scalars(scalar, place)
+        WINDOW in_order AS (ORDER BY place)) AS neighbours
+      WHERE next_code IS NOT NULL ORDER BY 1)
+    """
   }
 
   /// Each position's key, in the text's order. `knownEnd`: the text ends at its last character,
