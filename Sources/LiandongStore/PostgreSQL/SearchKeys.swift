@@ -58,7 +58,8 @@ package enum SearchKeys {
   /// written there (a migration's, or a benchmark's generated leads). `ascii` gives a character's
   /// code point in a UTF-8 database. The text is split into its characters once and each is
   /// paired with the next two by `lead`: taking them by `substr` from the text's start read it
-  /// again for every character, twice as slow over a hub's rows (BENCHMARKS.md, B13).
+  /// again for every character, twice as slow over a hub's rows (BENCHMARKS.md, B12, "One search
+  /// key a position").
   package static func sql(_ column: String) -> String {
     """
     ARRAY(SELECT DISTINCT CASE WHEN this_code < 128 AND next_code < 128
