@@ -137,7 +137,7 @@ struct ProjectionRows {
   private static let subjectTable = RowInserts(
     "p_subjects", rowsPerStatement: rowsPerInsert, columns: subjectColumns)
   private static let hubSubjectTable = RowInserts(
-    "p_subjects", rowsPerStatement: rowsPerInsert, columns: subjectColumns + ["name_keys"])
+    "p_subjects", rowsPerStatement: rowsPerInsert, columns: subjectColumns + [SearchKeys.column("name")])
 
   private static func bind(_ subject: SubjectProjection, _ row: inout StorePlaceholders) throws {
     let record = subject.record
@@ -158,7 +158,7 @@ struct ProjectionRows {
 
   private static let leadTable = RowInserts("p_leads", rowsPerStatement: rowsPerInsert, columns: leadColumns)
   private static let hubLeadTable = RowInserts(
-    "p_leads", rowsPerStatement: rowsPerInsert, columns: leadColumns + ["summary_keys"])
+    "p_leads", rowsPerStatement: rowsPerInsert, columns: leadColumns + [SearchKeys.column("summary")])
 
   private static func bind(_ lead: LeadProjection, _ row: inout StorePlaceholders) throws {
     let fields = lead.fields
