@@ -560,9 +560,9 @@ enum PostgresSchema {
 
   /// `column`'s text as a search compares it (`LeadFilter.folded`): ASCII letters in lower case,
   /// U+FFFE and U+FFFF as U+FFFD, as the search keys are made (`SearchKeys`). In collation "C",
-  /// `lower` folds ASCII letters alone, byte by byte, and `replace` finds a character with `memcmp`: a fifth of
-  /// the cost of `translate`, which looks each character up in its list, and a walk through the
-  /// leads pays it for every lead it passes (BENCHMARKS.md, B13).
+  /// `lower` folds ASCII letters alone, byte by byte, and `replace` finds a character with
+  /// `memcmp`: a fifth of the cost of `translate`, which looks each character up in its list, and
+  /// a walk through the leads pays it for every lead it passes (BENCHMARKS.md, B13).
   static func searchable(_ column: String) -> String {
     "replace(replace(lower(\(column) COLLATE \"C\"), '\u{FFFE}', '\u{FFFD}'), '\u{FFFF}', '\u{FFFD}')"
   }
