@@ -58,20 +58,36 @@ final class OutboundQueue: Sendable {
   }
 
   /// Writes every queued frame in order until the queue closes or a write fails.
-  func drain(into outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) async {
+  ///
+  /// A frame's bytes count against `roomBytes` until the socket has taken them (its write's
+  /// promise), not merely until NIO accepted it: `NIOAsyncChannel`'s writer hands each write to
+  /// the event loop as a task of its own and learns that the channel is full only when the loop
+  /// gets to them, so a producer reading from the page cache faster than the loop encrypts
+  /// could pile up tens of megabytes of chunks in between. Writes go to the channel directly
+  /// (the async writer is left unused, and finished by `executeThenClose` after the last one).
+  func drain(into channel: any Channel) async {
     for await buffer in stream {
-      do { try await outbound.write(buffer) } catch {
-        // The connection is gone; the session loop learns it from the read side.
-        close()
-        return
+      let size = buffer.readableBytes
+      let written = channel.eventLoop.makePromise(of: Void.self)
+      channel.writeAndFlush(buffer, promise: written)
+      written.futureResult.whenComplete { [self] result in
+        if case .failure = result {
+          // The connection is gone; the session loop learns it from the read side.
+          close()
+        }
+        wrote(size)
       }
-      let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-        state.queuedBytes -= buffer.readableBytes
-        guard state.queuedBytes < Self.roomBytes else { return [] }
-        defer { state.waiting = [] }
-        return state.waiting
-      }
-      for waiter in waiting { waiter.resume() }
     }
+  }
+
+  /// `size` bytes are out of the queue's hands: wakes the producers waiting for room.
+  private func wrote(_ size: Int) {
+    let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+      state.queuedBytes -= size
+      guard state.queuedBytes < Self.roomBytes else { return [] }
+      defer { state.waiting = [] }
+      return state.waiting
+    }
+    for waiter in waiting { waiter.resume() }
   }
 }

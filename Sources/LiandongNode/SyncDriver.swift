@@ -56,7 +56,7 @@ public enum SyncDriver {
     var peerClockOffset: (millis: Int64, measuredAt: UInt64)? = nil
     let tally = BlobServer.Tally()
 
-    try await connection.channel.executeThenClose { inbound, outbound in
+    try await connection.channel.executeThenClose { inbound, _ in
       let queue = OutboundQueue()
       let (requests, requestSink) = AsyncStream.makeStream(
         of: BlobServer.Request.self, bufferingPolicy: .bufferingOldest(BlobServer.maximumWaiting))
@@ -68,7 +68,7 @@ public enum SyncDriver {
       let (blobWrites, blobWriteSink) = AsyncStream.makeStream(of: BlobWriter.Operation.self)
       let writeRoom = Credits(chunks: BlobWriter.room)
       await withTaskGroup(of: Void.self) { group in
-        group.addTask { await queue.drain(into: outbound) }
+        group.addTask { await queue.drain(into: connection.channel.channel) }
         group.addTask { await server.run(requests) }
         // Outside the session's own tasks, which are cancelled at its end: a partial blob must
         // still be made durable then.
