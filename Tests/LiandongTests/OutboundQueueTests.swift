@@ -50,7 +50,7 @@ struct OutboundQueueTests {
     let drain = Task { await queue.drain(into: channel) }
     let frames = OutboundQueue.roomBytes / chunk + 1
     for _ in 0..<frames { queue.enqueue(ByteBuffer(repeating: 7, count: chunk)) }
-    #expect(try await waitFor(channel) { socket.promises.count == frames })
+    try #require(try await waitFor(channel) { socket.promises.count == frames })
     return (channel, socket, queue, drain)
   }
 
@@ -80,6 +80,7 @@ struct OutboundQueueTests {
     try await channel.testingEventLoop.executeInContext {
       for promise in socket.promises.dropFirst(2) { promise?.succeed(()) }
     }
+    _ = try await channel.finish()
   }
 
   @Test("a write the connection refuses closes the queue, and wakes a producer waiting for room")
@@ -95,5 +96,6 @@ struct OutboundQueueTests {
     try await channel.testingEventLoop.executeInContext {
       for promise in socket.promises.dropFirst() { promise?.fail(ChannelError.ioOnClosedChannel) }
     }
+    _ = try await channel.finish()
   }
 }
