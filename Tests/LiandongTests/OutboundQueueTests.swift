@@ -27,17 +27,6 @@ struct OutboundQueueTests {
     var isSet: Bool { value.withLock { $0 } }
   }
 
-  /// Waits (by yielding, never by sleeping) until `condition` holds on the channel's loop.
-  private func waitFor(
-    _ channel: NIOAsyncTestingChannel, _ condition: @escaping @Sendable () -> Bool
-  ) async throws -> Bool {
-    for _ in 0..<10_000 {
-      if try await channel.testingEventLoop.executeInContext(condition) { return true }
-      await Task.yield()
-    }
-    return false
-  }
-
   /// A queue draining into a socket that has taken none of the blob chunks handed to it, one
   /// more than the queue's room.
   private func fullQueue() async throws -> (
@@ -50,7 +39,10 @@ struct OutboundQueueTests {
     let drain = Task { await queue.drain(into: channel) }
     let frames = OutboundQueue.roomBytes / chunk + 1
     for _ in 0..<frames { queue.enqueue(ByteBuffer(repeating: 7, count: chunk)) }
-    try #require(try await waitFor(channel) { socket.promises.count == frames })
+    try #require(
+      try await eventually(10) {
+        try await channel.testingEventLoop.executeInContext { socket.promises.count == frames }
+      })
     return (channel, socket, queue, drain)
   }
 
