@@ -27,9 +27,14 @@ import Synchronization
 /// them, and when, changes nothing a crash could lose.
 final class WALCheckpointer: @unchecked Sendable {
   let path: String
-  let requestAt: Int32
-  let forcedAt: Int32
-  let forcedWhileServingAt: Int32
+  /// The thresholds in bytes of log, turned into pages when installed on the writer (SQLite
+  /// counts the log in pages, and a node's page size is fixed when its database is made).
+  private let requestAtBytes: Int
+  private let forcedAtBytes: Int
+  private let forcedWhileServingAtBytes: Int
+  private(set) var requestAt: Int32 = .max
+  private(set) var forcedAt: Int32 = .max / 2
+  private(set) var forcedWhileServingAt: Int32 = .max / 2
   /// Whether the node serves people now (`Patience`); read at each commit.
   let servingPeople: @Sendable () -> Bool
   /// Serialises the checkpoints; `connection` is touched only on it.
@@ -48,16 +53,17 @@ final class WALCheckpointer: @unchecked Sendable {
     var forced = 0
   }
 
-  /// SQLite's default for its automatic checkpoint; 64 MiB of 4 KiB pages, and 8 MiB while the
-  /// node serves people.
+  /// A request at SQLite's default for its automatic checkpoint (1,000 pages of 4 KiB); the log
+  /// starts afresh past 64 MiB, and past 8 MiB while the node serves people.
   init(
-    path: String, requestAt: Int32 = 1000, forcedAt: Int32 = 16_384, forcedWhileServingAt: Int32 = 2_000,
+    path: String, requestAtBytes: Int = 4_096_000, forcedAtBytes: Int = 64 << 20,
+    forcedWhileServingAtBytes: Int = 8_192_000,
     servingPeople: @escaping @Sendable () -> Bool = { Patience.servesPeople }
   ) {
     self.path = path
-    self.requestAt = requestAt
-    self.forcedAt = forcedAt
-    self.forcedWhileServingAt = forcedWhileServingAt
+    self.requestAtBytes = requestAtBytes
+    self.forcedAtBytes = forcedAtBytes
+    self.forcedWhileServingAtBytes = forcedWhileServingAtBytes
     self.servingPeople = servingPeople
   }
 
@@ -68,7 +74,22 @@ final class WALCheckpointer: @unchecked Sendable {
   /// Replaces the writing connection's automatic checkpoint with this checkpointer. The hook
   /// holds no reference: the owner calls `uninstall` before letting go of either.
   func install(on writer: OpaquePointer) {
+    let pageBytes = max(512, Self.pageSize(of: writer))
+    // At most half of Int32's range: a commit compares the log with twice a threshold.
+    func pages(_ bytes: Int) -> Int32 { Int32(min(max(1, bytes / pageBytes), Int(Int32.max / 2))) }
+    requestAt = pages(requestAtBytes)
+    forcedAt = pages(forcedAtBytes)
+    forcedWhileServingAt = pages(forcedWhileServingAtBytes)
     sqlite3_wal_hook(writer, walHook, Unmanaged.passUnretained(self).toOpaque())
+  }
+
+  private static func pageSize(of connection: OpaquePointer) -> Int {
+    var statement: OpaquePointer?
+    defer { sqlite3_finalize(statement) }
+    guard sqlite3_prepare_v2(connection, "PRAGMA page_size", -1, &statement, nil) == SQLITE_OK,
+      sqlite3_step(statement) == SQLITE_ROW
+    else { return 4096 }
+    return Int(sqlite3_column_int64(statement, 0))
   }
 
   func uninstall(from writer: OpaquePointer) {

@@ -13,23 +13,30 @@ struct WALCheckpointerTests {
   private static let pagesPerWrite = 20
   private static let page = 4096
 
+  /// `pages` of 4 KiB in bytes; `.max` and its halves stay out of reach.
+  private static func bytes(_ pages: Int) -> Int { pages > Int.max / (4 * page) ? pages : pages * page }
+
   private struct Store {
     let folder: URL
     let pool: DatabasePool
     let checkpointer: WALCheckpointer
 
+    /// Thresholds in pages of 4 KiB, whatever the store's own page size (`pageBytes`).
     init(
-      requestAt: Int32, forcedAt: Int32, forcedWhileServingAt: Int32 = .max / 2, servingPeople: Bool = false
+      requestAt: Int, forcedAt: Int, forcedWhileServingAt: Int = .max / 2, servingPeople: Bool = false,
+      pageBytes: Int = WALCheckpointerTests.page
     )
       throws
     {
       folder = temporaryDirectory("wal")
       let path = folder.appendingPathComponent("store.sqlite").path
-      pool = try DatabasePool(path: path)
+      var configuration = Configuration()
+      configuration.prepareDatabase { try $0.execute(sql: "PRAGMA page_size = \(pageBytes)") }
+      pool = try DatabasePool(path: path, configuration: configuration)
       try pool.write { try $0.execute(sql: "CREATE TABLE t (b BLOB)") }
       let checkpointer = WALCheckpointer(
-        path: path, requestAt: requestAt, forcedAt: forcedAt, forcedWhileServingAt: forcedWhileServingAt,
-        servingPeople: { servingPeople })
+        path: path, requestAtBytes: bytes(requestAt), forcedAtBytes: bytes(forcedAt),
+        forcedWhileServingAtBytes: bytes(forcedWhileServingAt), servingPeople: { servingPeople })
       pool.writeWithoutTransaction { db in checkpointer.install(on: db.sqliteConnection!) }
       self.checkpointer = checkpointer
     }
@@ -104,6 +111,18 @@ struct WALCheckpointerTests {
       }
       #expect(try store.rows() == 100)
     }
+  }
+
+  @Test("the thresholds are bytes of log: a store of 32 KiB pages starts its log afresh at the same size")
+  func thresholdsInBytes() throws {
+    let store = try Store(requestAt: .max, forcedAt: 100, pageBytes: 32 << 10)
+    #expect(try store.pool.read { try Int.fetchOne($0, sql: "PRAGMA page_size") } == 32 << 10)
+    for _ in 0..<100 { try store.write() }
+    // Counted in pages of the store's own size, the threshold would let the log grow eight
+    // times as long before the first forced checkpoint.
+    #expect(store.checkpointer.counts.forced >= 5, "\(store.checkpointer.counts)")
+    #expect(try store.size("-wal") <= 3 * 100 * Self.page)
+    #expect(try store.rows() == 100)
   }
 
   @Test("a writer that never asks is still bounded, at twice the threshold")
