@@ -1,9 +1,10 @@
 import Foundation
 import GRDB
 
-/// A plain SQLite file written the way the node's store writes (WAL, `synchronous=FULL`,
-/// prepared statements), with none of the node's logic: the yardstick `liandong-bench` measures
-/// the store against. It lives in the store target so that GRDB stays there.
+/// A plain SQLite file written the way the node's store writes (WAL, `synchronous=FULL`, the
+/// store's page size, prepared statements), with none of the node's logic: the yardstick
+/// `liandong-bench` measures the store against. It lives in the store target so that GRDB stays
+/// there.
 public final class BareSQLite: Sendable {
   /// A value bound to a statement's parameter.
   public enum Value: Sendable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
@@ -55,6 +56,7 @@ public final class BareSQLite: Sendable {
     var configuration = Configuration()
     configuration.prepareDatabase { db in
       try db.execute(sql: "PRAGMA synchronous = FULL")
+      try NodeStore.choosePageSize(db)
       // The node's settlement (`NodeStore.searchSettlement`) calls it.
       DigitRuns.register(on: db.sqliteConnection)
     }

@@ -34,6 +34,22 @@ public final class NodeStore: Sendable {
   /// The writing connection's page cache, filled only as pages are read: 32 MiB.
   static let pageCacheKiB = 32 << 10
 
+  /// The page size of a database this version makes. Object IDs and change IDs are random, so a
+  /// transaction of a sync or an import dirties index pages all over the store, and SQLite writes
+  /// each dirty page to the log with two system calls of its own (a frame's header, then the
+  /// page): with 4 KiB pages those calls were a large share of a receiving sync's committer.
+  /// Larger pages move the same bytes in fewer calls. What it costs: a read that misses the cache
+  /// copies a larger page (a scan of the whole log in ID order, as `status` makes, is slower), a
+  /// small transaction writes larger pages to the log, and an empty node's file holds a page for
+  /// each table and index. A database keeps the page size it was made with (SQLite cannot change
+  /// it in WAL mode). Figures in BENCHMARKS.md, B1.
+  public static let pageBytes = 32 << 10
+
+  /// Takes effect only while the file is still empty, before its first table.
+  static func choosePageSize(_ db: Database) throws {
+    try db.execute(sql: "PRAGMA page_size = \(pageBytes)")
+  }
+
   /// Opens (creating if needed) the store at `path`, or an in-memory store when `path` is nil.
   public convenience init(path: String?, node: NodeID) throws {
     try self.init(path: path, node: node, migrateUpTo: nil)
@@ -119,6 +135,7 @@ public final class NodeStore: Sendable {
       // them each holding 32 MiB would cost a node's memory budget.
       if !db.configuration.readonly {
         try db.execute(sql: "PRAGMA cache_size = -\(Self.pageCacheKiB)")
+        try Self.choosePageSize(db)
       }
     }
     guard let path else { return (try DatabaseQueue(configuration: configuration), nil) }

@@ -90,6 +90,43 @@ struct MigrationTests {
     }
   }
 
+  @Test(
+    "a database made with 4 KiB pages, as earlier versions made them, keeps them and folds the same changes alike"
+  )
+  func earlierPageSize() throws {
+    let directory = temporaryDirectory("page-size")
+    let node = try NodeID("n0")
+    let source = try SimulatedNode("n0")
+    for index in 0..<40 { _ = try source.addLead(summary: "lead \(index)", subjectName: "店\(index)") }
+    let changes = try source.store.changes(after: [:])
+    let fresh = directory.appendingPathComponent("fresh.sqlite").path
+    let made = try NodeStore(path: fresh, node: node)
+    _ = try made.ingest(
+      changes.prefix(20).map { $0 }, verifier: source.verifier, physicalMillis: source.clockMillis)
+    // An older node's file: the same schema in pages of 4 KiB (SQLite changes a page size only
+    // outside WAL mode, by rewriting the file).
+    let old = directory.appendingPathComponent("old.sqlite").path
+    let written = try sqlite3(fresh, "VACUUM INTO '\(old)';")
+    #expect(written.status == 0, "\(written)")
+    let resized = try sqlite3(
+      old, "PRAGMA journal_mode = DELETE; PRAGMA page_size = 4096; VACUUM; PRAGMA journal_mode = WAL;")
+    #expect(resized.status == 0, "\(resized)")
+
+    let upgraded = try NodeStore(path: old, node: node)
+    _ = try made.ingest(
+      changes.dropFirst(20).map { $0 }, verifier: source.verifier, physicalMillis: source.clockMillis)
+    _ = try upgraded.ingest(
+      changes.dropFirst(20).map { $0 }, verifier: source.verifier, physicalMillis: source.clockMillis)
+    func pageSize(_ store: NodeStore) throws -> Int? {
+      try store.read { try Int.fetchOne($0, sql: "PRAGMA page_size") }
+    }
+    #expect(try pageSize(made) == NodeStore.pageBytes)
+    #expect(try pageSize(upgraded) == 4096)
+    #expect(try upgraded.changeSetDigest() == made.changeSetDigest())
+    #expect(try upgraded.projectionDigest() == made.projectionDigest())
+    #expect(try upgraded.leadPage(LeadFilter(text: "店39"), after: nil, limit: 5)?.count == 1)
+  }
+
   @Test("a database from a newer version of liandong is refused with a clear message")
   func newerSchemaRefused() throws {
     let path = temporaryDirectory("newer").appendingPathComponent("new.sqlite").path
