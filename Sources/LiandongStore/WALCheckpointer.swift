@@ -9,11 +9,11 @@ import Synchronization
 /// and the peer sends no more until then, so while the committer sat in checkpoints the cores
 /// idled (B1: 13,070 -> 13,580 changes per second over four alternating runs; BENCHMARKS.md).
 ///
-/// Here a commit that takes the log past `requestAt` pages only asks, and a connection of the
+/// Here a commit that takes the log past `requestAt` bytes only asks, and a connection of the
 /// checkpointer's own makes a passive checkpoint, which blocks neither the writer nor readers.
 /// SQLite starts the log afresh only when a write begins after a checkpoint has reached its end,
 /// and a committer that begins its next transaction as soon as one commits never gives the
-/// background that moment. So once the log passes `forcedAt` pages, the writer's next transaction
+/// background that moment. So once the log passes `forcedAt` bytes, the writer's next transaction
 /// first waits for the checkpoint under way and has the rest made (`checkpointIfDue`), and past
 /// twice that a commit checkpoints in place as SQLite would: the log stays bounded.
 ///
@@ -27,14 +27,13 @@ import Synchronization
 /// them, and when, changes nothing a crash could lose.
 final class WALCheckpointer: @unchecked Sendable {
   let path: String
-  /// The thresholds in bytes of log, turned into pages when installed on the writer (SQLite
-  /// counts the log in pages, and a node's page size is fixed when its database is made).
-  private let requestAtBytes: Int
-  private let forcedAtBytes: Int
-  private let forcedWhileServingAtBytes: Int
-  private(set) var requestAt: Int32 = .max
-  private(set) var forcedAt: Int32 = .max / 2
-  private(set) var forcedWhileServingAt: Int32 = .max / 2
+  /// The thresholds, in bytes of log.
+  let requestAt: Int
+  let forcedAt: Int
+  let forcedWhileServingAt: Int
+  /// SQLite counts the log in pages, and a store's page size is fixed when its database is made:
+  /// read once, when installed on the writer.
+  private var pageBytes = 4096
   /// Whether the node serves people now (`Patience`); read at each commit.
   let servingPeople: @Sendable () -> Bool
   /// Serialises the checkpoints; `connection` is touched only on it.
@@ -61,9 +60,9 @@ final class WALCheckpointer: @unchecked Sendable {
     servingPeople: @escaping @Sendable () -> Bool = { Patience.servesPeople }
   ) {
     self.path = path
-    self.requestAtBytes = requestAtBytes
-    self.forcedAtBytes = forcedAtBytes
-    self.forcedWhileServingAtBytes = forcedWhileServingAtBytes
+    self.requestAt = requestAtBytes
+    self.forcedAt = forcedAtBytes
+    self.forcedWhileServingAt = forcedWhileServingAtBytes
     self.servingPeople = servingPeople
   }
 
@@ -74,12 +73,7 @@ final class WALCheckpointer: @unchecked Sendable {
   /// Replaces the writing connection's automatic checkpoint with this checkpointer. The hook
   /// holds no reference: the owner calls `uninstall` before letting go of either.
   func install(on writer: OpaquePointer) {
-    let pageBytes = max(512, Self.pageSize(of: writer))
-    // At most half of Int32's range: a commit compares the log with twice a threshold.
-    func pages(_ bytes: Int) -> Int32 { Int32(min(max(1, bytes / pageBytes), Int(Int32.max / 2))) }
-    requestAt = pages(requestAtBytes)
-    forcedAt = pages(forcedAtBytes)
-    forcedWhileServingAt = pages(forcedWhileServingAtBytes)
+    pageBytes = Self.pageSize(of: writer)
     sqlite3_wal_hook(writer, walHook, Unmanaged.passUnretained(self).toOpaque())
   }
 
@@ -98,17 +92,19 @@ final class WALCheckpointer: @unchecked Sendable {
 
   /// Called by SQLite after each commit on the writer, with the pages now in the log.
   fileprivate func committed(writer: OpaquePointer?, schema: UnsafePointer<CChar>?, pages: Int32) {
+    let log = Int(pages) * pageBytes
     // The length past which the log must start afresh, for this node now.
     let threshold = servingPeople() ? min(forcedAt, forcedWhileServingAt) : forcedAt
-    if pages >= 2 * threshold {
+    // Halved rather than the threshold doubled, which a threshold of "never" would overflow.
+    if log / 2 >= threshold {
       // No transaction went through `checkpointIfDue` since the log passed the threshold.
       progress.withLock { $0.forced += 1 }
       sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_PASSIVE, nil, nil)
       return
     }
     let start = progress.withLock { progress -> Bool in
-      if pages >= threshold { progress.due = true }
-      guard pages >= requestAt else { return false }
+      if log >= threshold { progress.due = true }
+      guard log >= requestAt else { return false }
       if progress.running {
         progress.askedAgain = true
         return false
