@@ -53,7 +53,7 @@ extension Database {
     let width = statements.rowsPerStatement
     var start = rows.startIndex
     while rows.endIndex - start >= width {
-      try run(statements.many) { placeholders in
+      try run(statements.sqliteMany) { placeholders in
         for row in rows[start..<start + width] { try bind(row, &placeholders) }
       }
       start += width
@@ -69,6 +69,14 @@ struct RowInserts {
   let rowsPerStatement: Int
   let one: String
   let many: String
+  /// `many` as SQLite runs it: `INSERT OR FAIL`. Before it changes a page that its transaction
+  /// had already changed, a statement of several rows that may abort halfway has SQLite copy the
+  /// page to a statement journal (a temporary file), to be able to undo that statement alone.
+  /// With random object IDs that was most of a transaction's pages, again for every statement
+  /// (BENCHMARKS.md, "Statement journals"). `FAIL` keeps the rows before the one that breaks a
+  /// constraint, so SQLite copies nothing; no statement here is ever undone alone, since an
+  /// error rolls back the whole transaction.
+  let sqliteMany: String
 
   /// `onConflict` follows `ON CONFLICT` (PostgreSQL's and SQLite's upsert), as `orIgnore` does
   /// with `DO NOTHING`.
@@ -83,6 +91,7 @@ struct RowInserts {
     let tail = onConflict.map { " ON CONFLICT \($0)" } ?? (orIgnore ? " ON CONFLICT DO NOTHING" : "")
     one = head + row + tail
     many = head + Array(repeating: row, count: rowsPerStatement).joined(separator: ", ") + tail
+    sqliteMany = "INSERT OR FAIL" + many.dropFirst("INSERT".count)
   }
 }
 
