@@ -67,7 +67,10 @@ public struct CustodyEntry: Sendable, Equatable {
   public var record: CustodyRecord
 }
 
-public enum ObjectProjection: Sendable, Equatable {
+/// Indirect: a lead's projection is over a kilobyte inline, an enum is as large as its largest
+/// case, and the fold moves the projection of every object it touches from step to step
+/// (BENCHMARKS.md, "Statement journals": where B2's sync goes).
+public indirect enum ObjectProjection: Sendable, Equatable {
   case subject(SubjectProjection)
   case lead(LeadProjection)
   case evidence(EvidenceProjection)
