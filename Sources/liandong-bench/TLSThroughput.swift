@@ -56,16 +56,30 @@ struct TLSThroughput {
     let chunk = ByteBuffer(repeating: 0x5a, count: 256 * 1024)
     let clock = ContinuousClock()
     let start = clock.now
-    try await connection.channel.executeThenClose { inbound, outbound in
+    try await connection.channel.executeThenClose { inbound, _ in
+      // Written as a node writes (`OutboundQueue`): straight to the channel, with at most
+      // `inFlightBytes` the socket has not taken yet. The async writer learns that the channel is
+      // full only once the event loop gets to each write, so a loop of its writes hands the loop
+      // the whole gigabyte at once, to be encrypted into fresh memory and held.
+      let channel = connection.channel.channel
+      var inFlight: [EventLoopFuture<Void>] = []
       var sent = 0
       while sent < total {
-        try await outbound.write(chunk)
+        if inFlight.count * chunk.readableBytes >= Self.inFlightBytes {
+          try await inFlight.removeFirst().get()
+        }
+        inFlight.append(channel.writeAndFlush(chunk))
         sent += chunk.readableBytes
       }
+      for write in inFlight { try await write.get() }
       for try await _ in inbound { break }
     }
     return seconds(start.duration(to: clock.now))
   }
+
+  /// The most bytes the sender has written that the socket has not taken: a node's
+  /// `OutboundQueue.roomBytes`.
+  static let inFlightBytes = 4 << 20
 
   /// Seconds for `head -c N /dev/zero | openssl s_client` to deliver N bytes to `openssl s_server`.
   func measureOpenSSL() throws -> Double {
