@@ -56,8 +56,9 @@ struct BenchMain {
                 answering b10's first pages through the API to 64 wrk connections, idle and
                 while it ingests a peer's sync (p99; b10's 50 ms beside it), and a search for
                 two characters 30 leads hold, asked alone. Long: not in the default set.
-          tls   N bytes (default 1 GiB) through our OpenSSL TLS handler over loopback, beside
-                openssl s_server <- openssl s_client moving the same bytes. Goal: ratio >= 0.7.
+          tls   N bytes (default 1 GiB) through our OpenSSL TLS handler over loopback, sent as
+                a node sends (at most 4 MiB the socket has not taken), beside openssl s_server
+                <- openssl s_client moving the same bytes. Goal: ratio >= 0.7.
 
         Options:
           --bytes N     bytes to move (suffixes K, M, G: powers of 1024)
